@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+// Fulcrum: one daemon for L4/L7 load balancing and VRRP. No Swift package
+// dependencies: the toolchain, Glibc, and system C libraries only.
+import PackageDescription
+
+let package = Package(
+    name: "Fulcrum",
+    products: [
+        .executable(name: "fulcrum", targets: ["fulcrum"]),
+    ],
+    targets: [
+        // Thin C shims for kernel interfaces Glibc does not import cleanly.
+        .target(name: "CFulcrum"),
+
+        // Pure modules: no I/O, fast to test.
+        .target(name: "FulcrumConfig"),
+        .target(name: "FulcrumCore", dependencies: ["FulcrumConfig"]),
+
+        // System layer: typed wrappers over the kernel.
+        .target(name: "FulcrumPosix", dependencies: ["CFulcrum"]),
+
+        // Roles.
+        .target(name: "FulcrumProxy",
+                dependencies: ["FulcrumConfig", "FulcrumCore", "FulcrumPosix"]),
+        .target(name: "FulcrumDaemon",
+                dependencies: ["FulcrumConfig", "FulcrumCore", "FulcrumPosix", "FulcrumProxy"]),
+        .executableTarget(name: "fulcrum", dependencies: ["FulcrumDaemon"]),
+
+        .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumConfig"]),
+        .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore"]),
+        .testTarget(name: "FulcrumPosixTests", dependencies: ["FulcrumPosix"]),
+        // Starts the real binary; depends on it so `swift test` builds it first.
+        .testTarget(name: "IntegrationTests", dependencies: ["fulcrum"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,2 @@
+#include "cfulcrum.h"
+int cf_placeholder(void) { return 0; }

@@ -1,0 +1,2 @@
+import XCTest
+final class FulcrumPosixTestsPlaceholder: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
