@@ -4,23 +4,197 @@ import FulcrumConfig
 /// Live state (usable, effective weight) is pushed in with `observe` before
 /// each choice; derived structures (weighted sequences, hash rings) are rebuilt
 /// lazily only when that state changed.
+///
+/// Which members compete (HAProxy's rules): members that are usable and have a
+/// non-zero weight; the active ones while any is left, else the first such
+/// backup in declaration order, or all of them with `allBackups`.
 public final class Balancer {
     public struct Member: Sendable {
         public var weight: Int
         public var backup: Bool
-        public init(weight: Int, backup: Bool) { self.weight = weight; self.backup = backup }
+        /// Connection limit that `balance first` fills before moving on;
+        /// 0 = unlimited. Other algorithms leave limits to the caller's queue.
+        public var maxconn: Int
+        public init(weight: Int, backup: Bool, maxconn: Int = 0) {
+            self.weight = weight; self.backup = backup; self.maxconn = maxconn
+        }
     }
 
-    public init(algorithm: BalanceAlgorithm, hashType: HashType, members: [Member], allBackups: Bool) {
-        fatalError("not implemented")
+    public let algorithm: BalanceAlgorithm
+    public let hashType: HashType
+    public let allBackups: Bool
+    public let members: [Member]
+
+    // Live state, written by observe().
+    var usable: ContiguousArray<Bool>
+    var liveWeight: ContiguousArray<Int>
+    var dirty = true
+
+    // Derived state, rebuilt by rebuild() when dirty.
+    /// Member indices competing now, in declaration order.
+    var candidates = ContiguousArray<Int>()
+    /// Weight of each candidate as the algorithm sees it (live or static).
+    var candidateWeight = ContiguousArray<Int>()
+    /// Running sums of candidateWeight, for weighted random draws.
+    var cumulativeWeight = ContiguousArray<Int>()
+    var totalWeight = 0
+    /// Smooth weighted round robin score per member (not per candidate), so a
+    /// member keeps its place in the rotation across farm changes.
+    var smoothScore: ContiguousArray<Int>
+    /// Rotation point for leastconn ties and the static-rr walk.
+    var cursor = 0
+    var map = LBWeightMap()
+    var ring = LBHashRing()
+    var random: LBRandom
+    /// GCD of the configured non-zero weights, dividing static weights so the
+    /// map stays small (HAProxy's wmult).
+    let staticDivisor: Int
+
+    public convenience init(algorithm: BalanceAlgorithm, hashType: HashType, members: [Member], allBackups: Bool) {
+        var system = SystemRandomNumberGenerator()
+        self.init(algorithm: algorithm, hashType: hashType, members: members, allBackups: allBackups,
+                  seed: system.next())
+    }
+
+    /// - seed: seeds `balance random` draws; fixed in tests for repeatability.
+    /// Members start usable at their configured weight until observed otherwise.
+    public init(algorithm: BalanceAlgorithm, hashType: HashType, members: [Member], allBackups: Bool, seed: UInt64) {
+        precondition(members.count < Int(Int32.max), "too many members")
+        self.algorithm = algorithm
+        self.hashType = hashType
+        self.allBackups = allBackups
+        self.members = members
+        usable = ContiguousArray(repeating: true, count: members.count)
+        liveWeight = ContiguousArray(members.lazy.map { Self.clampWeight($0.weight) })
+        smoothScore = ContiguousArray(repeating: 0, count: members.count)
+        random = LBRandom(seed: seed)
+        var divisor = 0
+        for member in members where member.weight > 0 {
+            var a = divisor, b = Self.clampWeight(member.weight)
+            while b != 0 { (a, b) = (b, a % b) }
+            divisor = a
+        }
+        staticDivisor = max(divisor, 1)
     }
 
     /// Record the live state of member `index`; O(1) when unchanged.
-    public func observe(_ index: Int, usable: Bool, weight: Int) { fatalError("not implemented") }
+    /// `weight` is the effective weight (0...256; 0 takes no new traffic).
+    public func observe(_ index: Int, usable: Bool, weight: Int) {
+        let weight = Self.clampWeight(weight)
+        if self.usable[index] != usable || liveWeight[index] != weight {
+            self.usable[index] = usable
+            liveWeight[index] = weight
+            dirty = true
+        }
+    }
 
     /// Picks a member index or nil when none is usable.
-    /// - hashKey: for `source`/hash algorithms, the already-hashed key.
+    /// - hashKey: for `source`/hash algorithms, the already-hashed key
+    ///   (see `hashKey(sourceIPv4:)`); nil falls back to round robin.
     /// - load: current connections of member i (for leastconn, random draws, first).
     /// - excluding: a member to avoid when another is usable (redispatch).
-    public func pick(hashKey: UInt32?, excluding: Int?, load: (Int) -> Int) -> Int? { fatalError("not implemented") }
+    public func pick(hashKey: UInt32?, excluding: Int?, load: (Int) -> Int) -> Int? {
+        if dirty { rebuild() }
+        let count = candidates.count
+        if count == 0 { return nil }
+        if count == 1 { return candidates[0] }
+        let avoid = excluding ?? -1
+        switch algorithm {
+        case .roundRobin:
+            return pickSmooth(avoid: avoid)
+        case .staticRoundRobin:
+            return pickStaticWalk(avoid: avoid)
+        case .leastConn:
+            return pickLeastLoaded(avoid: avoid, load: load)
+        case .first:
+            return pickFirst(avoid: avoid, load: load)
+        case .source:
+            guard let key = hashKey else { return pickSmooth(avoid: avoid) }
+            switch hashType.method {
+            case .mapBased: return pickMapped(key, avoid: avoid)
+            case .consistent: return ring.lookup(key, avoid: avoid)
+            }
+        case .random(let draws):
+            return pickRandom(draws: draws, avoid: avoid, load: load)
+        }
+    }
+
+    /// The `balance source` key of an IPv4 client under this backend's
+    /// hash-type (`ipv4` as a number: 127.0.0.1 is 0x7F000001).
+    public func hashKey(sourceIPv4 ipv4: UInt32) -> UInt32 {
+        LBHash.source(ipv4: ipv4, avalanche: hashType.avalanche)
+    }
+
+    /// The `balance source` key of an IPv6 client (16 bytes, network order).
+    public func hashKey(sourceIPv6 ipv6: UnsafeRawBufferPointer) -> UInt32 {
+        LBHash.source(ipv6: ipv6, avalanche: hashType.avalanche)
+    }
+
+    /// The key of arbitrary bytes under this backend's hash function and modifier.
+    public func hashKey(bytes: UnsafeRawBufferPointer) -> UInt32 {
+        LBHash.hash(bytes, function: hashType.function, avalanche: hashType.avalanche)
+    }
+
+    /// Whether any member competes now (nil from `pick` otherwise).
+    public var hasCandidates: Bool {
+        if dirty { rebuild() }
+        return !candidates.isEmpty
+    }
+
+    static func clampWeight(_ weight: Int) -> Int { min(max(weight, 0), 256) }
+
+    /// Static algorithms use the configured weight (HAProxy ignores runtime
+    /// weight changes for them); the live weight only switches them on or off.
+    var usesStaticWeights: Bool {
+        switch algorithm {
+        case .staticRoundRobin: return true
+        case .source: return hashType.method == .mapBased
+        default: return false
+        }
+    }
+
+    func rebuild() {
+        dirty = false
+        let isStatic = usesStaticWeights
+        candidates.removeAll(keepingCapacity: true)
+        candidateWeight.removeAll(keepingCapacity: true)
+        func competes(_ i: Int) -> Bool {
+            usable[i] && liveWeight[i] > 0 && (!isStatic || members[i].weight > 0)
+        }
+        func add(_ i: Int) {
+            candidates.append(i)
+            candidateWeight.append(isStatic ? Self.clampWeight(members[i].weight) / staticDivisor : liveWeight[i])
+        }
+        for i in members.indices where !members[i].backup && competes(i) { add(i) }
+        if candidates.isEmpty {
+            for i in members.indices where members[i].backup && competes(i) {
+                add(i)
+                if !allBackups { break }
+            }
+        }
+        totalWeight = 0
+        cumulativeWeight.removeAll(keepingCapacity: true)
+        for w in candidateWeight {
+            totalWeight += w
+            cumulativeWeight.append(totalWeight)
+        }
+        // Members that left the rotation re-enter it from a neutral score.
+        var k = 0
+        for i in members.indices {
+            if k < candidates.count && candidates[k] == i { k += 1 } else { smoothScore[i] = 0 }
+        }
+        if cursor >= candidates.count { cursor = 0 }
+
+        switch algorithm {
+        case .staticRoundRobin:
+            map.rebuild(members: candidates, weights: candidateWeight)
+            if cursor >= map.count { cursor = 0 }
+        case .source where hashType.method == .mapBased:
+            map.rebuild(members: candidates, weights: candidateWeight)
+        case .source:
+            ring.rebuild(members: candidates, weights: candidateWeight)
+        default:
+            break
+        }
+    }
 }
