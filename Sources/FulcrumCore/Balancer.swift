@@ -41,7 +41,8 @@ public final class Balancer {
     /// Smooth weighted round robin score per member (not per candidate), so a
     /// member keeps its place in the rotation across farm changes.
     var smoothScore: ContiguousArray<Int>
-    /// Rotation point for leastconn ties and the static-rr walk.
+    /// Rotation point: a candidate position for leastconn ties, a map slot
+    /// for the static-rr walk (kept across rebuilds, as HAProxy's rr_idx).
     var cursor = 0
     var map = LBWeightMap()
     var ring = LBHashRing()
@@ -153,8 +154,12 @@ public final class Balancer {
         }
     }
 
+    /// How many times derived state was rebuilt (tests check it stays lazy).
+    private(set) var rebuilds = 0
+
     func rebuild() {
         dirty = false
+        rebuilds += 1
         let isStatic = usesStaticWeights
         candidates.removeAll(keepingCapacity: true)
         candidateWeight.removeAll(keepingCapacity: true)
@@ -183,12 +188,12 @@ public final class Balancer {
         for i in members.indices {
             if k < candidates.count && candidates[k] == i { k += 1 } else { smoothScore[i] = 0 }
         }
-        if cursor >= candidates.count { cursor = 0 }
-
         switch algorithm {
         case .staticRoundRobin:
             map.rebuild(members: candidates, weights: candidateWeight)
             if cursor >= map.count { cursor = 0 }
+        case .leastConn:
+            if cursor >= candidates.count { cursor = 0 }
         case .source where hashType.method == .mapBased:
             map.rebuild(members: candidates, weights: candidateWeight)
         case .source:

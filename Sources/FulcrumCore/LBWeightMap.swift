@@ -2,7 +2,9 @@
 /// a table where each server appears as often as its weight, interleaved so
 /// that a walk through it alternates servers. A hash picks `table[h % count]`,
 /// so the whole mapping shifts when the farm changes; that is the documented
-/// trade-off of `hash-type map-based`.
+/// trade-off of `hash-type map-based`. HAProxy builds the same table with
+/// every weight multiplied by 16; the interleaving repeats with that period,
+/// so `table[h % count]` names the same server as HAProxy's for any h.
 struct LBWeightMap {
     /// Member index per slot.
     private(set) var slots = ContiguousArray<Int32>()

@@ -134,4 +134,37 @@ final class BalancerSourceTests: XCTestCase {
             XCTAssertEqual(b.hashKey(bytes: raw), LBHash.avalanche(LBHash.djb2(raw)))
         }
     }
+
+    func testWeightMapMatchesHAProxysScaledTable() {
+        // HAProxy sizes its map with weights x16; the lookup must agree.
+        var rng = LBRandom(seed: 5)
+        for _ in 0..<50 {
+            let n = 1 + rng.below(5)
+            let members = ContiguousArray(0..<n)
+            let weights = ContiguousArray((0..<n).map { _ in 1 + rng.below(9) })
+            var small = LBWeightMap(), scaled = LBWeightMap()
+            small.rebuild(members: members, weights: weights)
+            scaled.rebuild(members: members, weights: ContiguousArray(weights.map { $0 * 16 }))
+            XCTAssertEqual(small.count * 16, scaled.count)
+            for _ in 0..<100 {
+                let h = UInt32(truncatingIfNeeded: rng.next())
+                XCTAssertEqual(small[Int(h % UInt32(small.count))], scaled[Int(h % UInt32(scaled.count))], "\(weights)")
+            }
+        }
+    }
+
+    func testDerivedStateIsRebuiltOnlyWhenObservedStateChanges() {
+        let b = makeBalancer(.source, weights: [1, 2, 3], method: .consistent)
+        _ = b.pick(hashKey: 1, excluding: nil, load: { _ in 0 })
+        let base = b.rebuilds
+        for k in 0..<100 {
+            b.observe(k % 3, usable: true, weight: k % 3 + 1)
+            _ = b.pick(hashKey: UInt32(k), excluding: nil, load: { _ in 0 })
+        }
+        XCTAssertEqual(b.rebuilds, base)
+        b.observe(1, usable: true, weight: 5)
+        b.observe(2, usable: false, weight: 3)
+        _ = b.pick(hashKey: 1, excluding: nil, load: { _ in 0 })
+        XCTAssertEqual(b.rebuilds, base + 1, "several changes, one rebuild")
+    }
 }
