@@ -1,1 +1,4 @@
-print("fulcrum")
+import FulcrumDaemon
+import Glibc
+
+exit(Fulcrum.main(Array(CommandLine.arguments.dropFirst())))

@@ -1,5 +1,86 @@
+// Thin shims for Linux interfaces that Glibc's Swift overlay does not import
+// cleanly: packed epoll_event, GNU-only calls (accept4, splice, pipe2,
+// memfd_create), CMSG macros, and flag constants that arrive as macros.
 #ifndef CFULCRUM_H
 #define CFULCRUM_H
+
 #include <stdint.h>
-int cf_placeholder(void);
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/prctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <string.h>
+#include <spawn.h>
+#include <errno.h>
+
+// epoll: epoll_event is packed on x86_64; keep it out of Swift's way.
+static const uint32_t CF_EPOLLIN = EPOLLIN;
+static const uint32_t CF_EPOLLOUT = EPOLLOUT;
+static const uint32_t CF_EPOLLERR = EPOLLERR;
+static const uint32_t CF_EPOLLHUP = EPOLLHUP;
+static const uint32_t CF_EPOLLRDHUP = EPOLLRDHUP;
+static const uint32_t CF_EPOLLET = EPOLLET;
+
+static inline int cf_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+static inline int cf_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event ev;
+    ev.events = events;
+    ev.data.u64 = data;
+    return epoll_ctl(epfd, op, fd, &ev);
+}
+
+/// Events land in `buf`, an array of `max` epoll_event that Swift allocates as raw
+/// bytes (cf_epoll_event_size() each) and reads back through the accessors.
+static inline int cf_epoll_wait(int epfd, void *buf, int max, int timeout_ms) {
+    return epoll_wait(epfd, (struct epoll_event *)buf, max, timeout_ms);
+}
+static inline int cf_epoll_event_size(void) { return (int)sizeof(struct epoll_event); }
+static inline uint32_t cf_epoll_event_events(const void *buf, int i) {
+    return ((const struct epoll_event *)buf)[i].events;
+}
+static inline uint64_t cf_epoll_event_data(const void *buf, int i) {
+    return ((const struct epoll_event *)buf)[i].data.u64;
+}
+
+// Sockets and pipes (GNU-only calls live in cfulcrum.c).
+int cf_accept4(int fd, struct sockaddr *addr, socklen_t *len);
+int cf_socket(int domain, int type, int proto);
+int cf_socket_blocking(int domain, int type, int proto);
+int cf_socketpair_seqpacket(int fds[2]);
+int cf_pipe_nonblock(int fds[2]);
+ssize_t cf_splice(int from, int to, size_t len);
+ssize_t cf_send(int fd, const void *buf, size_t len);
+int cf_set_pipe_size(int fd, int size);
+int cf_dup_above(int fd, int minfd);
+int cf_set_cloexec(int fd, int on);
+int cf_set_nonblock(int fd);
+int cf_memfd_create(const char *name);
+int cf_signalfd(const sigset_t *mask);
+
+// Signals.
+static inline int cf_signalfd_info_size(void) { return (int)sizeof(struct signalfd_siginfo); }
+static inline uint32_t cf_signalfd_signo(const void *info) { return ((const struct signalfd_siginfo *)info)->ssi_signo; }
+static inline int cf_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
+static inline int cf_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+static inline int cf_set_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }
+
+// Wait status macros.
+static inline int cf_wifexited(int s) { return WIFEXITED(s); }
+static inline int cf_wexitstatus(int s) { return WEXITSTATUS(s); }
+static inline int cf_wifsignaled(int s) { return WIFSIGNALED(s); }
+static inline int cf_wtermsig(int s) { return WTERMSIG(s); }
+
+// posix_spawn flags that arrive as macros.
+static const short CF_POSIX_SPAWN_SETSIGMASK = POSIX_SPAWN_SETSIGMASK;
+static const short CF_POSIX_SPAWN_SETSIGDEF = POSIX_SPAWN_SETSIGDEF;
+// glibc defines POSIX_SPAWN_SETSID only under _GNU_SOURCE; its value is fixed ABI.
+static const short CF_POSIX_SPAWN_SETSID = 0x80;
+
 #endif

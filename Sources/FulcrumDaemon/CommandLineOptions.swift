@@ -1,0 +1,90 @@
+/// The command line, HAProxy's where the two overlap.
+public struct CommandLineOptions: Equatable {
+    public var configPaths: [String] = []
+    public var checkOnly = false
+    public var quiet = false
+    public var debug = false
+    public var daemon = false
+    public var masterWorker = false
+    public var systemd = false
+    public var pidFile: String?
+    public var masterSocket: String?
+    public var version = 0
+    public var help = false
+    /// Internal: the role a re-executed child plays (`--role worker`).
+    public var role: String?
+    public var slot = 0
+    /// Internal: for each inherited listener fd (from 6 on), "frontend.bind".
+    public var listenerMap: [(frontend: Int, bind: Int)] = []
+
+    public static func == (a: CommandLineOptions, b: CommandLineOptions) -> Bool {
+        a.configPaths == b.configPaths && a.checkOnly == b.checkOnly && a.quiet == b.quiet && a.debug == b.debug
+            && a.daemon == b.daemon && a.masterWorker == b.masterWorker && a.systemd == b.systemd
+            && a.pidFile == b.pidFile && a.masterSocket == b.masterSocket && a.version == b.version
+            && a.help == b.help && a.role == b.role && a.slot == b.slot
+            && a.listenerMap.map { "\($0.frontend).\($0.bind)" } == b.listenerMap.map { "\($0.frontend).\($0.bind)" }
+    }
+
+    public static let usage = """
+        Usage : fulcrum [-f <cfgfile|cfgdir>]* [ -vdVDqcW ] [ -Ws ] [ -p <pidfile> ] [ -S <socket> ]
+                -v displays version ; -vv shows known build options.
+                -h shows this help
+                -f <cfgfile|cfgdir> loads a file, or every *.cfg of a directory in lexical order
+                -c checks the configuration and exits (0 if valid, 1 with the errors)
+                -q quiet mode: only warnings and alerts are printed
+                -d foreground with debug log on stderr
+                -D goes daemon
+                -W master-worker mode (always on)
+                -Ws master-worker mode with systemd notify support
+                -p writes the master's pid to <pidfile>
+                -S <socket> binds the master CLI on a unix socket
+        """
+
+    public enum ParseError: Error, Equatable { case message(String) }
+
+    public static func parse(_ args: [String]) throws(ParseError) -> CommandLineOptions {
+        var o = CommandLineOptions()
+        var i = 0
+        func value(_ flag: String) throws(ParseError) -> String {
+            i += 1
+            guard i < args.count else { throw .message("option '\(flag)' needs an argument") }
+            return args[i]
+        }
+        while i < args.count {
+            let a = args[i]
+            switch a {
+            case "-f": o.configPaths.append(try value(a))
+            case "-c": o.checkOnly = true
+            case "-q": o.quiet = true
+            case "-d": o.debug = true
+            case "-D": o.daemon = true
+            case "-W": o.masterWorker = true
+            case "-Ws": o.masterWorker = true; o.systemd = true
+            case "-p": o.pidFile = try value(a)
+            case "-S": o.masterSocket = try value(a)
+            case "-v", "-V": o.version = max(o.version, 1)
+            case "-vv": o.version = 2
+            case "-h", "--help": o.help = true
+            case "--role": o.role = try value(a)
+            case "--slot":
+                guard let n = Int(try value(a)) else { throw .message("--slot needs a number") }
+                o.slot = n
+            case "--listeners":
+                let spec = try value(a)
+                for part in spec.split(separator: ",") {
+                    let fb = part.split(separator: ".")
+                    guard fb.count == 2, let f = Int(fb[0]), let b = Int(fb[1]) else { throw .message("bad --listeners") }
+                    o.listenerMap.append((f, b))
+                }
+            default:
+                if a.hasPrefix("-f"), a.count > 2 { o.configPaths.append(String(a.dropFirst(2))); break }
+                throw .message("unknown option '\(a)'")
+            }
+            i += 1
+        }
+        if o.role == nil && !o.help && o.version == 0 && o.configPaths.isEmpty {
+            throw .message("no configuration file given (-f)")
+        }
+        return o
+    }
+}

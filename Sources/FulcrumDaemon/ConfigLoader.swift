@@ -1,0 +1,154 @@
+import Glibc
+import FulcrumConfig
+import FulcrumPosix
+import FulcrumProxy
+
+/// Reads configuration files and directories, parses them, and checks what
+/// needs the system (address resolution). The result is what every process of
+/// a generation serves.
+struct LoadedConfiguration {
+    var sources: [ConfigSource]
+    var configuration: Configuration
+    var diagnostics: [Diagnostic]
+    /// Per backend, per server.
+    var serverAddresses: [[SocketAddress]]
+    /// Per frontend, per bind, per address: nil for inherited `fd@N`.
+    var bindAddresses: [[[SocketAddress?]]]
+    var hasErrors: Bool { diagnostics.contains { $0.severity == .alert } }
+}
+
+enum ConfigLoader {
+    /// `-f FILE|DIR`: a directory contributes its *.cfg files in lexical order.
+    static func readSources(_ paths: [String]) -> (sources: [ConfigSource], errors: [Diagnostic]) {
+        var sources: [ConfigSource] = []
+        var errors: [Diagnostic] = []
+        for path in paths {
+            var st = stat()
+            guard stat(path, &st) == 0 else {
+                errors.append(Diagnostic(.alert, nil, "Cannot open configuration file/directory \(path) : \(Errno.current)"))
+                continue
+            }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                guard let dir = opendir(path) else {
+                    errors.append(Diagnostic(.alert, nil, "Cannot open configuration directory \(path) : \(Errno.current)"))
+                    continue
+                }
+                var names: [String] = []
+                while let entry = readdir(dir) {
+                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                    if name.hasSuffix(".cfg") && !name.hasPrefix(".") { names.append(name) }
+                }
+                closedir(dir)
+                for name in names.sorted() {
+                    let full = path.hasSuffix("/") ? path + name : path + "/" + name
+                    if let s = readFile(full, &errors) { sources.append(s) }
+                }
+            } else if let s = readFile(path, &errors) {
+                sources.append(s)
+            }
+        }
+        return (sources, errors)
+    }
+
+    private static func readFile(_ path: String, _ errors: inout [Diagnostic]) -> ConfigSource? {
+        do {
+            let fd = try FileDescriptor.open(path, flags: O_RDONLY)
+            defer { fd.close() }
+            return ConfigSource(name: path, text: String(decoding: try fd.readAll(), as: UTF8.self))
+        } catch {
+            errors.append(Diagnostic(.alert, nil, "Cannot open configuration file \(path) : \(error)"))
+            return nil
+        }
+    }
+
+    static func load(paths: [String]) -> LoadedConfiguration {
+        let (sources, readErrors) = readSources(paths)
+        return load(sources: sources, extraDiagnostics: readErrors)
+    }
+
+    static func load(sources: [ConfigSource], extraDiagnostics: [Diagnostic] = []) -> LoadedConfiguration {
+        var env: [String: String] = [:]
+        for kv in ProcessSpawner.currentEnvironment() {
+            if let eq = kv.firstIndex(of: "=") { env[String(kv[..<eq])] = String(kv[kv.index(after: eq)...]) }
+        }
+        let result = ConfigParser.parse(sources, environment: env)
+        var diags = extraDiagnostics + result.diagnostics
+        let c = result.configuration
+        var servers: [[SocketAddress]] = []
+        var binds: [[[SocketAddress?]]] = []
+        if !result.hasErrors {
+            for b in c.backends {
+                var list: [SocketAddress] = []
+                for s in b.servers {
+                    if let a = SocketAddress.resolve(host: s.host, port: s.port ?? 0) {
+                        list.append(a)
+                    } else {
+                        diags.append(Diagnostic(.alert, s.location,
+                            "could not resolve address '\(s.host)' for server '\(b.name)/\(s.name)'"))
+                        list.append(SocketAddress(storage: .init(), length: 0))
+                    }
+                }
+                servers.append(list)
+            }
+            for f in c.frontends {
+                var perBind: [[SocketAddress?]] = []
+                for bind in f.binds {
+                    var addrs: [SocketAddress?] = []
+                    for a in bind.addresses {
+                        switch a {
+                        case .inheritedFD(let n):
+                            if !Socket.isListeningStream(FileDescriptor(n)) {
+                                diags.append(Diagnostic(.alert, bind.location,
+                                    "bind 'fd@\(n)' for frontend '\(f.name)': file descriptor \(n) is not a listening socket"))
+                            }
+                            addrs.append(nil)
+                        case .inet(let host, let port):
+                            if let sa = SocketAddress.resolve(host: host, port: port) { addrs.append(sa) } else {
+                                diags.append(Diagnostic(.alert, bind.location,
+                                    "cannot parse or resolve bind address '\(host)' for frontend '\(f.name)'"))
+                                addrs.append(nil)
+                            }
+                        }
+                    }
+                    perBind.append(addrs)
+                }
+                binds.append(perBind)
+            }
+        }
+        return LoadedConfiguration(sources: sources, configuration: c, diagnostics: diags,
+                                   serverAddresses: servers, bindAddresses: binds)
+    }
+}
+
+/// The configuration text handed to children through a memfd: length-prefixed
+/// (name, text) pairs. Children parse the very bytes the master validated.
+enum ConfigBlob {
+    static func encode(_ sources: [ConfigSource]) -> [UInt8] {
+        var out: [UInt8] = []
+        func put(_ s: String) {
+            let b = Array(s.utf8)
+            withUnsafeBytes(of: UInt32(b.count).littleEndian) { out.append(contentsOf: $0) }
+            out.append(contentsOf: b)
+        }
+        for s in sources { put(s.name); put(s.text) }
+        return out
+    }
+
+    static func decode(_ bytes: [UInt8]) -> [ConfigSource]? {
+        var i = 0
+        func get() -> String? {
+            guard i + 4 <= bytes.count else { return nil }
+            let n = Int(UInt32(bytes[i]) | UInt32(bytes[i+1]) << 8 | UInt32(bytes[i+2]) << 16 | UInt32(bytes[i+3]) << 24)
+            i += 4
+            guard i + n <= bytes.count else { return nil }
+            defer { i += n }
+            return String(decoding: bytes[i..<(i + n)], as: UTF8.self)
+        }
+        var out: [ConfigSource] = []
+        while i < bytes.count {
+            guard let name = get(), let text = get() else { return nil }
+            out.append(ConfigSource(name: name, text: text))
+        }
+        return out
+    }
+}

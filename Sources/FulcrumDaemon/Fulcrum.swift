@@ -1,0 +1,38 @@
+import Glibc
+import FulcrumConfig
+import FulcrumPosix
+
+/// Entry point: parse the command line and play the requested role.
+public enum Fulcrum {
+    public static func main(_ arguments: [String]) -> Int32 {
+        let options: CommandLineOptions
+        do { options = try CommandLineOptions.parse(arguments) } catch {
+            if case .message(let m) = error { printError("fulcrum: \(m)") }
+            printError(CommandLineOptions.usage)
+            return 1
+        }
+        if options.quiet { Log.threshold = .warning }
+        if options.debug { Log.threshold = .debug }
+        if options.role == "worker" { return WorkerRole.run(options) }
+        if let role = options.role { printError("fulcrum: unknown role '\(role)'"); return 1 }
+        if options.help { print(CommandLineOptions.usage); return 0 }
+        if options.version > 0 { printVersion(verbose: options.version > 1); return 0 }
+        return MasterRole.run(options)
+    }
+
+    static func printVersion(verbose: Bool) {
+        print("Fulcrum version \(FulcrumVersion.string) \(FulcrumVersion.date)")
+        print("Configuration language: HAProxy \(ConfigParser.compatibleVersion), Keepalived (later)")
+        if verbose {
+            print("Build options :")
+            print("  Processes: master + worker processes (SO_REUSEPORT), shared table over memfd")
+            print("  Event loop: epoll (edge-triggered), splice(2) for bulk TCP")
+            print("  Swift: no package dependencies")
+        }
+    }
+}
+
+func printError(_ s: String) {
+    let line = s.hasSuffix("\n") ? s : s + "\n"
+    _ = line.utf8CString.withUnsafeBufferPointer { Glibc.write(2, $0.baseAddress!, $0.count - 1) }
+}

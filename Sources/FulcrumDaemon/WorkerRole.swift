@@ -1,0 +1,76 @@
+import Glibc
+import FulcrumConfig
+import FulcrumCore
+import FulcrumPosix
+import FulcrumProxy
+
+/// The worker process: maps what the master handed over at fixed descriptor
+/// numbers, parses the same configuration bytes, drops privileges, and runs
+/// the proxy event loop.
+enum WorkerRole {
+    static func run(_ o: CommandLineOptions) -> Int32 {
+        Log.role = "worker \(o.slot + 1)"
+        Processes.setName("fulcrum-w\(o.slot + 1)")
+        Processes.dieWithParent(signal: SIGKILL)
+        SignalChannel.ignore(SIGPIPE)
+        raiseFileLimit()
+
+        let control = FileDescriptor(Master.ChildFD.control)
+        guard let sources = (try? SealedBlob.read(FileDescriptor(Master.ChildFD.config))).flatMap(ConfigBlob.decode) else {
+            Log.alert("cannot read the configuration handed over by the master")
+            return 1
+        }
+        FileDescriptor(Master.ChildFD.config).close()
+        let loaded = ConfigLoader.load(sources: sources)
+        guard !loaded.hasErrors else {
+            for d in loaded.diagnostics where d.severity == .alert { Log.alert(d.description) }
+            return 1
+        }
+        let memory: SharedMemory
+        do { memory = try SharedMemory(mapping: FileDescriptor(Master.ChildFD.table)) } catch {
+            Log.alert("cannot map the shared table: \(error)")
+            return 1
+        }
+        guard let table = SharedTable(attaching: memory.base, size: memory.size) else {
+            Log.alert("the shared table has an unknown layout")
+            return 1
+        }
+        var listeners: [WorkerSetup.Listener] = []
+        for (i, m) in o.listenerMap.enumerated() {
+            listeners.append(WorkerSetup.Listener(fd: FileDescriptor(Master.ChildFD.firstListener + Int32(i)),
+                                                  frontend: m.frontend, bindLine: m.bind))
+        }
+
+        let g = loaded.configuration.global
+        if g.user != nil || g.group != nil || g.chroot != nil {
+            let (target, err) = Privileges.resolve(user: g.user, group: g.group)
+            guard let target else { Log.alert(err ?? "cannot resolve user/group"); return 1 }
+            if let failure = Privileges.apply(chrootPath: g.chroot, target: target) {
+                Log.alert("cannot drop privileges: \(failure)")
+                return 1
+            }
+        }
+
+        let setup = WorkerSetup(configuration: loaded.configuration, slot: o.slot, control: control, table: table,
+                                listeners: listeners, serverAddresses: loaded.serverAddresses)
+        do {
+            let worker = try Worker(setup)
+            let status = worker.run()
+            withExtendedLifetime(memory) {}
+            return status
+        } catch {
+            Log.alert("worker setup failed: \(error)")
+            return 1
+        }
+    }
+
+    /// Sessions need two descriptors each (four with splice pipes): take the
+    /// hard limit, as HAProxy does.
+    static func raiseFileLimit() {
+        var rl = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl) == 0 && rl.rlim_cur < rl.rlim_max {
+            rl.rlim_cur = rl.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl)
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import Glibc
+
+/// Milliseconds on CLOCK_MONOTONIC. The coarse clock is enough for timeouts and
+/// costs no syscall through the vDSO.
+public enum MonotonicClock {
+    @inline(__always)
+    public static func nowMilliseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+    /// Precise microseconds, for READY/MONOTONIC_USEC and measurements.
+    public static func nowMicroseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
+    }
+}
+
+/// Wall clock seconds, for logs and uptime.
+public enum WallClock {
+    public static func nowSeconds() -> Int64 { Int64(time(nil)) }
+}

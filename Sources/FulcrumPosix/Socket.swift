@@ -1,0 +1,113 @@
+import Glibc
+import CFulcrum
+
+/// TCP socket operations over FileDescriptor. All sockets are created
+/// non-blocking and close-on-exec.
+public enum Socket {
+    /// A listening socket with SO_REUSEADDR and SO_REUSEPORT, so that one socket
+    /// per worker slot can share the address and the kernel spreads connections.
+    public static func listen(on address: SocketAddress, backlog: Int32, reusePort: Bool = true) throws(Errno) -> FileDescriptor {
+        let fd = FileDescriptor(try syscall { cf_socket(address.family, Int32(SOCK_STREAM.rawValue), 0) })
+        do {
+            try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
+            if reusePort { try setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
+            var addr = address
+            try syscall {
+                withUnsafePointer(to: &addr.storage) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd.rawValue, $0, addr.length) }
+                }
+            }
+            try syscall { Glibc.listen(fd.rawValue, backlog) }
+            return fd
+        } catch {
+            fd.close()
+            throw error
+        }
+    }
+
+    /// accept4(2), non-blocking + cloexec. Throws .again when the queue is empty.
+    @inline(__always)
+    public static func accept(_ listener: FileDescriptor, peer: inout SocketAddress) throws(Errno) -> FileDescriptor {
+        peer.length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        while true {
+            let r = withUnsafeMutablePointer(to: &peer.storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { cf_accept4(listener.rawValue, $0, &peer.length) }
+            }
+            if r >= 0 { return FileDescriptor(r) }
+            if errno == EINTR { continue }
+            throw Errno.current
+        }
+    }
+
+    /// Starts a non-blocking connect. Returns true when already connected,
+    /// false when in progress (wait for writability, then `pendingError`).
+    public static func connect(_ fd: FileDescriptor, to address: SocketAddress) throws(Errno) -> Bool {
+        var addr = address
+        let r = withUnsafePointer(to: &addr.storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd.rawValue, $0, addr.length) }
+        }
+        if r == 0 { return true }
+        if errno == EINPROGRESS || errno == EINTR { return false }
+        throw Errno.current
+    }
+
+    /// A new non-blocking TCP socket for `family`.
+    public static func stream(family: Int32) throws(Errno) -> FileDescriptor {
+        FileDescriptor(try syscall { cf_socket(family, Int32(SOCK_STREAM.rawValue), 0) })
+    }
+
+    /// SO_ERROR: the outcome of a non-blocking connect.
+    public static func pendingError(_ fd: FileDescriptor) -> Int32 {
+        var err: Int32 = 0
+        var len = socklen_t(MemoryLayout<Int32>.size)
+        if getsockopt(fd.rawValue, SOL_SOCKET, SO_ERROR, &err, &len) != 0 { return errno }
+        return err
+    }
+
+    public static func setOption(_ fd: FileDescriptor, _ level: Int32, _ name: Int32, _ value: Int32) throws(Errno) {
+        var v = value
+        try syscall { setsockopt(fd.rawValue, level, name, &v, socklen_t(MemoryLayout<Int32>.size)) }
+    }
+
+    public static func setNoDelay(_ fd: FileDescriptor) {
+        var one: Int32 = 1
+        _ = setsockopt(fd.rawValue, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// send(2) with MSG_NOSIGNAL; throws .again when the buffer is full.
+    @inline(__always)
+    public static func send(_ fd: FileDescriptor, _ buffer: UnsafeRawPointer, count: Int) throws(Errno) -> Int {
+        while true {
+            let n = cf_send(fd.rawValue, buffer, count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw Errno.current
+        }
+    }
+
+    public static func shutdownWrite(_ fd: FileDescriptor) { _ = Glibc.shutdown(fd.rawValue, Int32(SHUT_WR)) }
+
+    /// Closes with an RST instead of a FIN (SO_LINGER 0), for aborted sessions.
+    public static func abort(_ fd: FileDescriptor) {
+        var l = linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(fd.rawValue, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
+        fd.close()
+    }
+
+    public static func localAddress(_ fd: FileDescriptor) -> SocketAddress? {
+        var st = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let r = withUnsafeMutablePointer(to: &st) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd.rawValue, $0, &len) }
+        }
+        return r == 0 ? SocketAddress(storage: st, length: len) : nil
+    }
+
+    /// Whether an inherited descriptor is a listening TCP socket (for `fd@N`).
+    public static func isListeningStream(_ fd: FileDescriptor) -> Bool {
+        var v: Int32 = 0
+        var len = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd.rawValue, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 else { return false }
+        return v != 0
+    }
+}

@@ -1,0 +1,99 @@
+import Glibc
+import CFulcrum
+
+/// An IPv4 or IPv6 socket address held in a sockaddr_storage, so it can be
+/// passed to bind/connect without allocation.
+public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
+    public var storage: sockaddr_storage
+    public var length: socklen_t
+
+    public init(storage: sockaddr_storage, length: socklen_t) {
+        self.storage = storage; self.length = length
+    }
+
+    public static func == (a: SocketAddress, b: SocketAddress) -> Bool {
+        a.length == b.length && withUnsafeBytes(of: a.storage) { pa in
+            withUnsafeBytes(of: b.storage) { pb in memcmp(pa.baseAddress!, pb.baseAddress!, Int(a.length)) == 0 }
+        }
+    }
+    public func hash(into h: inout Hasher) {
+        withUnsafeBytes(of: storage) { h.combine(bytes: UnsafeRawBufferPointer(rebasing: $0[0..<Int(length)])) }
+    }
+
+    public var family: Int32 { Int32(storage.ss_family) }
+
+    /// Parses a numeric IPv4 or IPv6 literal (no name resolution).
+    public init?(numericHost host: String, port: Int) {
+        var st = sockaddr_storage()
+        if host.contains(":") {
+            var a6 = sockaddr_in6()
+            a6.sin6_family = sa_family_t(AF_INET6)
+            a6.sin6_port = in_port_t(UInt16(port).bigEndian)
+            guard inet_pton(AF_INET6, host, &a6.sin6_addr) == 1 else { return nil }
+            withUnsafeMutableBytes(of: &st) { dst in withUnsafeBytes(of: a6) { dst.copyMemory(from: $0) } }
+            self.init(storage: st, length: socklen_t(MemoryLayout<sockaddr_in6>.size))
+        } else {
+            var a4 = sockaddr_in()
+            a4.sin_family = sa_family_t(AF_INET)
+            a4.sin_port = in_port_t(UInt16(port).bigEndian)
+            guard inet_pton(AF_INET, host, &a4.sin_addr) == 1 else { return nil }
+            withUnsafeMutableBytes(of: &st) { dst in withUnsafeBytes(of: a4) { dst.copyMemory(from: $0) } }
+            self.init(storage: st, length: socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
+
+    /// Resolves a host name or literal with getaddrinfo (startup only: blocking).
+    public static func resolve(host: String, port: Int) -> SocketAddress? {
+        if let literal = SocketAddress(numericHost: host, port: port) { return literal }
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_family = AF_UNSPEC
+        var res: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &res) == 0, let first = res else { return nil }
+        defer { freeaddrinfo(res) }
+        var st = sockaddr_storage()
+        let len = first.pointee.ai_addrlen
+        withUnsafeMutableBytes(of: &st) { dst in
+            dst.copyMemory(from: UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(len)))
+        }
+        return SocketAddress(storage: st, length: len)
+    }
+
+    public var port: Int {
+        get {
+            withUnsafeBytes(of: storage) { p in
+                if family == AF_INET6 { return Int(UInt16(bigEndian: p.load(fromByteOffset: 2, as: UInt16.self))) }
+                return Int(UInt16(bigEndian: p.load(fromByteOffset: 2, as: UInt16.self)))
+            }
+        }
+        set {
+            // sin_port and sin6_port both sit at offset 2.
+            withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: UInt16(newValue).bigEndian, toByteOffset: 2, as: UInt16.self) }
+        }
+    }
+
+    /// The address bytes (4 or 16), e.g. as a `balance source` key.
+    @inline(__always)
+    public func withAddressBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        withUnsafeBytes(of: storage) { p in
+            if family == AF_INET6 { return body(UnsafeRawBufferPointer(rebasing: p[8..<24])) }
+            return body(UnsafeRawBufferPointer(rebasing: p[4..<8]))
+        }
+    }
+
+    public var hostString: String {
+        var buf = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        withUnsafeBytes(of: storage) { p in
+            if family == AF_INET6 {
+                _ = inet_ntop(AF_INET6, p.baseAddress! + 8, &buf, socklen_t(buf.count))
+            } else {
+                _ = inet_ntop(AF_INET, p.baseAddress! + 4, &buf, socklen_t(buf.count))
+            }
+        }
+        return String(cString: buf)
+    }
+
+    public var description: String {
+        family == AF_INET6 ? "[\(hostString)]:\(port)" : "\(hostString):\(port)"
+    }
+}

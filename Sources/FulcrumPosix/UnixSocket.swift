@@ -1,0 +1,75 @@
+import Glibc
+import CFulcrum
+
+/// AF_UNIX sockets: the master/child control channel (SOCK_SEQPACKET keeps
+/// message boundaries), the CLI stream sockets, and sd_notify datagrams.
+public enum UnixSocket {
+    public static func seqpacketPair() throws(Errno) -> (FileDescriptor, FileDescriptor) {
+        var fds: [Int32] = [0, 0]
+        try syscall { cf_socketpair_seqpacket(&fds) }
+        return (FileDescriptor(fds[0]), FileDescriptor(fds[1]))
+    }
+
+    /// Sends one message; returns false if the peer is gone or the buffer full.
+    @discardableResult
+    public static func sendMessage(_ fd: FileDescriptor, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { cf_send(fd.rawValue, $0.baseAddress!, $0.count) } == bytes.count
+    }
+
+    /// Receives one message (non-blocking). nil: nothing pending; empty: peer closed.
+    public static func receiveMessage(_ fd: FileDescriptor, maxSize: Int = 65536) -> [UInt8]? {
+        var buf = [UInt8](repeating: 0, count: maxSize)
+        let n = buf.withUnsafeMutableBytes { recv(fd.rawValue, $0.baseAddress!, $0.count, Int32(MSG_DONTWAIT)) }
+        if n < 0 { return (errno == EAGAIN || errno == EINTR) ? nil : [] }
+        return Array(buf[0..<n])
+    }
+
+    private static func withAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R? {
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        var bytes = Array(path.utf8)
+        let abstract = bytes.first == UInt8(ascii: "@")
+        if abstract { bytes[0] = 0 }
+        let cap = MemoryLayout.size(ofValue: addr.sun_path)
+        guard bytes.count < cap else { return nil }
+        withUnsafeMutableBytes(of: &addr.sun_path) { p in for (i, b) in bytes.enumerated() { p[i] = b } }
+        let len = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (abstract ? 0 : 1))
+        return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, len) } }
+    }
+
+    /// A listening stream socket at `path` (replacing a stale file), with `mode`.
+    public static func listen(path: String, mode: mode_t = 0o600, backlog: Int32 = 16) throws(Errno) -> FileDescriptor {
+        let fd = FileDescriptor(try syscall { cf_socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0) })
+        unlink(path)
+        guard let r = withAddress(path, { Glibc.bind(fd.rawValue, $0, $1) }) else { fd.close(); throw Errno(ENAMETOOLONG) }
+        if r != 0 { let e = Errno.current; fd.close(); throw e }
+        chmod(path, mode)
+        if Glibc.listen(fd.rawValue, backlog) != 0 { let e = Errno.current; fd.close(); throw e }
+        return fd
+    }
+
+    public static func accept(_ listener: FileDescriptor) -> FileDescriptor? {
+        let r = cf_accept4(listener.rawValue, nil, nil)
+        return r >= 0 ? FileDescriptor(r) : nil
+    }
+
+    /// Connects a blocking stream socket (CLI clients, tests).
+    public static func connect(path: String) throws(Errno) -> FileDescriptor {
+        let fd = FileDescriptor(try syscall { cf_socket_blocking(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0) })
+        guard let r = withAddress(path, { Glibc.connect(fd.rawValue, $0, $1) }) else { fd.close(); throw Errno(ENAMETOOLONG) }
+        if r != 0 { let e = Errno.current; fd.close(); throw e }
+        return fd
+    }
+
+    /// One datagram to a path (or @abstract name): the sd_notify transport.
+    public static func sendDatagram(to path: String, _ text: String) -> Bool {
+        let fd = cf_socket_blocking(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { Glibc.close(fd) }
+        let bytes = Array(text.utf8)
+        let r = withAddress(path) { addr, len in
+            bytes.withUnsafeBytes { sendto(fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL), addr, len) }
+        }
+        return r == bytes.count
+    }
+}

@@ -1,0 +1,88 @@
+import FulcrumConfig
+import FulcrumCore
+import FulcrumPosix
+
+/// A worker's live view of one backend: its servers' addresses and table
+/// lines, the balancer, and the queue of sessions waiting for a free server.
+final class BackendRuntime {
+    struct ServerEntry {
+        var tableLine: Int
+        var address: SocketAddress
+        var useClientPort: Bool
+        var maxconn: Int
+        var name: String
+    }
+
+    let index: Int
+    let config: Backend
+    let balancer: Balancer
+    var servers: [ServerEntry]
+    /// Hash algorithms keep a client on its server even when it is full (it
+    /// waits in the queue); the others route around full servers.
+    let stickyHash: Bool
+    var queue = SessionQueue()
+
+    init(index: Int, config: Backend, firstLine: Int, addresses: [SocketAddress]) {
+        self.index = index
+        self.config = config
+        var entries: [ServerEntry] = []
+        var members: [Balancer.Member] = []
+        for (i, s) in config.servers.enumerated() {
+            entries.append(ServerEntry(tableLine: firstLine + i, address: addresses[i], useClientPort: s.port == nil,
+                                       maxconn: s.params.maxconn, name: s.name))
+            members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup))
+        }
+        servers = entries
+        balancer = Balancer(algorithm: config.balance, hashType: config.hashType, members: members, allBackups: config.allBackups)
+        if case .source = config.balance { stickyHash = true } else { stickyHash = false }
+    }
+
+    /// Feeds the balancer the live state from the shared table. Returns whether
+    /// any server is up but full (so a failed pick should queue, not fail).
+    @inline(__always)
+    func observe(_ table: SharedTable) -> Bool {
+        var someFull = false
+        for i in 0..<servers.count {
+            let line = servers[i].tableLine
+            let admin = table.server(line, .admin).load()
+            let up = admin == 0 && table.server(line, .operational).load() == SharedTable.Operational.up.rawValue
+            var usable = up
+            let maxconn = servers[i].maxconn
+            if up && maxconn > 0 && table.server(line, .conns).load() >= UInt64(maxconn) {
+                someFull = true
+                if !stickyHash { usable = false }
+            }
+            balancer.observe(i, usable: usable, weight: Int(table.server(line, .weight).load()))
+        }
+        return someFull
+    }
+}
+
+/// FIFO of waiting sessions (slot index + generation), a ring buffer that
+/// grows but never shrinks, so queueing does not allocate in steady state.
+struct SessionQueue {
+    private var items: [UInt64] = []
+    private var head = 0
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    mutating func push(_ token: UInt64) {
+        if count == items.count {
+            let old = items
+            items = [UInt64](repeating: 0, count: max(16, old.count * 2))
+            for i in 0..<count { items[i] = old[(head + i) % old.count] }
+            head = 0
+        }
+        items[(head + count) % items.count] = token
+        count += 1
+    }
+    mutating func pop() -> UInt64? {
+        guard count > 0 else { return nil }
+        let t = items[head]
+        head = (head + 1) % items.count
+        count -= 1
+        return t
+    }
+    func peek() -> UInt64? { count > 0 ? items[head] : nil }
+}
