@@ -31,6 +31,8 @@ extension ParseSession {
                 } else {
                     alert(at(w), "unknown bind option '\(w.text)' in '\(kindName)' section"
                           + hint(w.text, Array(HAProxyKeywords.bindOptions)))
+                    // Its arguments are unknown too: stop here rather than misreading them.
+                    break
                 }
                 continue
             }

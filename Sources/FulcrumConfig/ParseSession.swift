@@ -238,11 +238,11 @@ struct ParseSession {
                 }
                 settings = drafts[matches.last!].settings
             }
-        } else if let last = lastDefaults {
+        } else if kind != .defaults, let last = lastDefaults {
+            // A proxy starts from the most recent defaults section; a defaults
+            // section without "from" resets everything to HAProxy's defaults.
             settings = drafts[last].settings
         }
-        // A defaults section starts from its parent, but "default_backend" and
-        // "default-server" are resolved through normal copying as well.
         let draft = ProxyDraft(kind: kind, name: name, location: loc, settings: settings)
         drafts.append(draft)
         let index = drafts.count - 1

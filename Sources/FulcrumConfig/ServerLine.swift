@@ -78,6 +78,8 @@ extension ParseSession {
                 } else {
                     alert(at(w), "unknown server option '\(keyword)' in '\(section)' section"
                           + hint(keyword, Array(HAProxyKeywords.serverOptions.union(Self.servedServerOptions))))
+                    // Its arguments are unknown too: stop here rather than misreading them.
+                    break
                 }
                 continue
             }

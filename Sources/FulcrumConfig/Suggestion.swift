@@ -1,6 +1,6 @@
-/// "Did you mean" hints for misspelled keywords: a candidate within edit
-/// distance 2 (and closer than the word's own length), or the only candidate
-/// the word is a prefix of.
+/// "Did you mean" hints for misspelled keywords: a candidate one edit away,
+/// two edits away for words of five letters or more (shorter words are too
+/// easily two edits from anything), or the only candidate the word begins.
 enum Suggestion {
     static func closest(to word: String, among candidates: [String]) -> String? {
         let w = Array(word.lowercased().utf8)
@@ -8,7 +8,7 @@ enum Suggestion {
         var best: (String, Int)? = nil
         for c in candidates {
             let d = distance(w, Array(c.utf8))
-            if d <= 2, d < w.count, best == nil || d < best!.1 { best = (c, d) }
+            if d == 1 || (d == 2 && w.count >= 5), best == nil || d < best!.1 { best = (c, d) }
         }
         if let best { return best.0 }
         if w.count >= 3 {
