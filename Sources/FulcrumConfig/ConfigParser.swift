@@ -15,10 +15,22 @@ public enum ConfigParser {
     /// `.if version_atleast(X)` compares against.
     public static let compatibleVersion = "2.6"
 
+    /// What `.if feature(X)` answers true for: the build features of
+    /// `haproxy -vv` that Fulcrum has.
+    public static let features: Set<String> = ["EPOLL", "LINUX_SPLICE", "REUSEPORT", "CPU_AFFINITY", "PRCTL"]
+
+    /// Run-time options `.if enabled(X)` knows; those Fulcrum has are true.
+    public static let knownEnabledOptions: Set<String> = [
+        "POLL", "EPOLL", "KQUEUE", "EVPORTS", "SPLICE", "GETADDRINFO", "REUSEPORT",
+        "FAST-FORWARD", "SERVER-SSL-VERIFY-NONE",
+    ]
+    public static let enabledOptions: Set<String> = ["EPOLL", "SPLICE", "REUSEPORT", "FAST-FORWARD"]
+
+    /// Parses the sources in order (as HAProxy reads several `-f` files, they
+    /// form one configuration), then resolves defaults and validates.
     public static func parse(_ sources: [ConfigSource], environment: [String: String]) -> ParseResult {
-        // Placeholder until the parser lands: everything is an error.
-        var diags: [Diagnostic] = []
-        for s in sources { diags.append(Diagnostic(.alert, SourceLocation(file: s.name, line: 1), "parser not implemented")) }
-        return ParseResult(configuration: Configuration(), diagnostics: diags)
+        var session = ParseSession(environment: environment)
+        for source in sources { session.read(source) }
+        return session.finish()
     }
 }

@@ -130,8 +130,9 @@ public struct Backend: Equatable, Sendable {
     public var timeouts = Timeouts()
     /// Connection retries after a failed connect (HAProxy default 3).
     public var retries: Int = 3
-    /// `option redispatch [interval]`: nil when not enabled; HAProxy's default
-    /// interval 1 redispatches on every retry... only the last one is used here.
+    /// `option redispatch [interval]`: nil when not enabled (or interval 0).
+    /// HAProxy's meaning: P > 0 redispatches on every P-th retry, N < 0 on the
+    /// N-th retry before the last; without a value it is -1 (the last retry).
     public var redispatch: Int? = nil
     public var allBackups: Bool = false
     public init(name: String, location: SourceLocation) { self.name = name; self.location = location }

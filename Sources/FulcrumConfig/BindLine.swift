@@ -1,0 +1,108 @@
+/// `bind ADDR[,ADDR...] [options]`: every address and port range expands
+/// into one BindAddress per (host, port).
+extension ParseSession {
+    static let servedBindOptions: Set<String> = ["name", "backlog", "maxconn"]
+
+    mutating func bindKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
+        let kindName = drafts[index].kind.rawValue
+        guard words.count >= 2, !words[1].text.isEmpty else {
+            alert(at(words[0]), "'bind' expects [<addr>]:<port>[,...] as an argument")
+            return
+        }
+        let specWord = words[1]
+        var ok = true
+        var addresses: [BindAddress] = []
+        for part in specWord.text.split(separator: ",", omittingEmptySubsequences: false) {
+            switch Self.bindAddresses(String(part), section: kindName) {
+            case .failure(let f): alert(at(specWord), f.message); ok = false
+            case .success(let list): addresses += list
+            }
+        }
+        var bind = Bind(location: at(words[0]), spec: specWord.text, addresses: addresses)
+        var i = 2
+        while i < words.count {
+            let w = words[i]
+            i += 1
+            guard Self.servedBindOptions.contains(w.text) else {
+                ok = false
+                if HAProxyKeywords.bindOptions.contains(w.text) {
+                    alert(at(w), "bind option '\(w.text)' is not supported yet (in section '\(kindName)')")
+                    if i < words.count, !HAProxyKeywords.bindOptions.contains(words[i].text) { i += 1 }
+                } else {
+                    alert(at(w), "unknown bind option '\(w.text)' in '\(kindName)' section"
+                          + hint(w.text, Array(HAProxyKeywords.bindOptions)))
+                    // Its arguments are unknown too: stop here rather than misreading them.
+                    break
+                }
+                continue
+            }
+            guard i < words.count else {
+                alert(at(w), "bind option '\(w.text)' expects an argument")
+                ok = false
+                continue
+            }
+            let value = words[i]
+            i += 1
+            if w.text == "name" {
+                bind.name = value.text
+                continue
+            }
+            switch ValueParsers.integer(value.text, for: w.text) {
+            case .failure(let f): alert(at(value), f.message); ok = false
+            case .success(let n):
+                if w.text == "backlog" {
+                    if n < 1 { alert(at(value), "'backlog' has to be > 0"); ok = false } else { bind.backlog = n }
+                } else {
+                    bind.maxconn = n
+                }
+            }
+        }
+        if ok { drafts[index].binds.append(bind) }
+    }
+
+    /// One comma-separated element of a bind spec.
+    static func bindAddresses(_ text: String, section: String) -> Result<[BindAddress], ParseFailure> {
+        var rest = text
+        var family = ""
+        if let atSign = rest.firstIndex(of: "@") {
+            family = String(rest[..<atSign])
+            rest = String(rest[rest.index(after: atSign)...])
+            switch family {
+            case "ipv4", "ipv6", "tcp", "tcp4", "tcp6": break
+            case "fd":
+                guard !rest.isEmpty, case .success(let fd) = ValueParsers.integer(rest, for: "fd@"), fd <= Int(Int32.max) else {
+                    return .failure(ParseFailure("invalid file descriptor 'fd@\(rest)' in bind address (expected fd@<number>)"))
+                }
+                return .success([.inheritedFD(Int32(fd))])
+            case "unix", "abns", "sockpair", "udp", "udp4", "udp6", "quic4", "quic6", "uxst", "uxdg":
+                return .failure(ParseFailure("address family '\(family)@' is not supported yet (in section '\(section)')"))
+            default:
+                return .failure(ParseFailure("unknown address family '\(family)@' in bind address '\(text)'"))
+            }
+        }
+        if rest.hasPrefix("/") {
+            return .failure(ParseFailure("UNIX socket bind addresses are not supported yet (in section '\(section)')"))
+        }
+        guard case .success(let (hostText, portText)) = ValueParsers.splitHostPort(rest) else {
+            return .failure(ParseFailure("invalid bind address '\(text)'"))
+        }
+        guard let portText, !portText.isEmpty else {
+            return .failure(ParseFailure("missing port number in bind address '\(text)'"))
+        }
+        var host = hostText
+        if host.isEmpty || host == "*" { host = family == "ipv6" || family == "tcp6" ? "::" : "0.0.0.0" }
+        var low = portText, high = portText
+        if let dash = portText.firstIndex(of: "-") {
+            low = String(portText[..<dash])
+            high = String(portText[portText.index(after: dash)...])
+        }
+        guard case .success(let first) = ValueParsers.port(low, for: "bind"),
+              case .success(let last) = ValueParsers.port(high, for: "bind") else {
+            return .failure(ParseFailure("invalid port '\(portText)' in bind address '\(text)' (expected 1-65535 or a range such as 8000-8002)"))
+        }
+        guard first <= last else {
+            return .failure(ParseFailure("invalid port range '\(portText)' in bind address '\(text)': the first port is above the last"))
+        }
+        return .success((first...last).map { BindAddress.inet(host: host, port: $0) })
+    }
+}

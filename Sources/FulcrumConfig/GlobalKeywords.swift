@@ -1,0 +1,70 @@
+/// The `global` section: process-wide settings.
+extension ParseSession {
+    /// Global keywords Fulcrum serves; HAProxy's others are "not supported yet".
+    static let servedGlobalKeywords: Set<String> = [
+        "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers",
+    ]
+
+    mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
+        let keyword = words[0].text
+        let loc = at(words[0])
+        guard Self.servedGlobalKeywords.contains(keyword) else {
+            if HAProxyKeywords.global.contains(keyword) {
+                alert(loc, "keyword '\(keyword)' is not supported yet (in section 'global')")
+            } else {
+                let candidates = Array(HAProxyKeywords.global.union(Self.servedGlobalKeywords))
+                alert(loc, "unknown keyword '\(keyword)' in 'global' section" + hint(keyword, candidates))
+            }
+            return
+        }
+        if let previous = globalLocations[keyword], keyword != "daemon" {
+            warning(loc, "'\(keyword)' already specified at \(previous); the last value is used")
+        }
+        globalLocations[keyword] = loc
+        if keyword == "daemon" {
+            for extra in words.dropFirst() { alert(at(extra), "unexpected argument '\(extra.text)' for 'daemon'") }
+            global.daemon = true
+            return
+        }
+        guard words.count >= 2 else {
+            alert(loc, "'\(keyword)' expects an argument")
+            return
+        }
+        for extra in words.dropFirst(2) { alert(at(extra), "unexpected argument '\(extra.text)' for '\(keyword)'") }
+        let value = words[1]
+        switch keyword {
+        case "pidfile", "user", "group", "chroot":
+            guard !value.text.isEmpty else {
+                alert(at(value), "'\(keyword)' expects a non-empty argument")
+                return
+            }
+            switch keyword {
+            case "pidfile": global.pidfile = value.text
+            case "user": global.user = value.text
+            case "group": global.group = value.text
+            default: global.chroot = value.text
+            }
+        case "maxconn", "nbthread", "workers":
+            switch ValueParsers.integer(value.text, for: keyword) {
+            case .failure(let f): alert(at(value), f.message)
+            case .success(let n):
+                let range = keyword == "maxconn" ? 1...Int(Int32.max) : 1...4096
+                guard range.contains(n) else {
+                    alert(at(value), "'\(keyword)' must be between \(range.lowerBound) and \(range.upperBound) (got \(n))")
+                    return
+                }
+                switch keyword {
+                case "maxconn": global.maxconn = n
+                case "nbthread": global.nbthread = n
+                default: global.workers = n
+                }
+            }
+        default:
+            break
+        }
+    }
+
+    func hint(_ word: String, _ candidates: [String]) -> String {
+        Suggestion.closest(to: word, among: candidates.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+    }
+}

@@ -1,0 +1,263 @@
+/// The state of one `ConfigParser.parse` call: reads every source line by
+/// line (conditional blocks, section headers, keywords), accumulating
+/// sections and diagnostics; `finish()` resolves and validates.
+struct ParseSession {
+    let environment: [String: String]
+    var diagnostics: [Diagnostic] = []
+    var global = GlobalSettings()
+    var globalLocations: [String: SourceLocation] = [:]
+    /// Every proxy-like section in declaration order, defaults included.
+    var drafts: [ProxyDraft] = []
+    /// The section lines currently go to.
+    var current: CurrentSection = .none
+    /// Index in `drafts` of the most recent defaults section.
+    var lastDefaults: Int? = nil
+
+    enum CurrentSection {
+        case none
+        case global
+        case proxy(Int)
+        /// A section Fulcrum does not serve yet; its body is skipped.
+        case skipped(String)
+    }
+
+    init(environment: [String: String]) { self.environment = environment }
+
+    // MARK: Diagnostics
+
+    mutating func alert(_ at: SourceLocation?, _ message: String) { diagnostics.append(Diagnostic(.alert, at, message)) }
+    mutating func warning(_ at: SourceLocation?, _ message: String) { diagnostics.append(Diagnostic(.warning, at, message)) }
+    mutating func notice(_ at: SourceLocation?, _ message: String) { diagnostics.append(Diagnostic(.notice, at, message)) }
+
+    // MARK: Reading sources
+
+    /// One open `.if` level.
+    struct ConditionFrame {
+        var location: SourceLocation
+        var parentActive: Bool
+        var taken: Bool
+        var active: Bool
+        var sawElse: Bool
+    }
+
+    mutating func read(_ source: ConfigSource) {
+        var frames: [ConditionFrame] = []
+        var lineNumber = 0
+        // As in HAProxy, a section does not continue into the next file.
+        current = .none
+        for rawLine in source.text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let active = frames.last?.active ?? true
+            let tokenizer = LineTokenizer(environment: environment, pseudoVariables: [
+                ".FILE": source.name, ".LINE": String(lineNumber), ".SECTION": currentSectionName,
+            ])
+            let (words, failure) = tokenizer.split(String(rawLine))
+            if let failure {
+                if active { alert(SourceLocation(file: source.name, line: lineNumber, column: failure.column), failure.message) }
+                continue
+            }
+            guard let first = words.first else { continue }
+            func at(_ w: Word) -> SourceLocation { SourceLocation(file: source.name, line: lineNumber, column: w.column) }
+            if first.text.hasPrefix(".") {
+                directive(words, active: active, frames: &frames, at: at)
+                continue
+            }
+            guard active else { continue }
+            statement(words, at: at)
+        }
+        for frame in frames.reversed() {
+            alert(frame.location, "'.if' block is not terminated: missing '.endif' before the end of the file")
+        }
+    }
+
+    var currentSectionName: String {
+        switch current {
+        case .none: return ""
+        case .global: return "global"
+        case .proxy(let i): return drafts[i].name ?? drafts[i].kind.rawValue
+        case .skipped(let s): return s
+        }
+    }
+
+    static let directives = [".if", ".elif", ".else", ".endif", ".diag", ".notice", ".warning", ".alert"]
+
+    private mutating func directive(_ words: [Word], active: Bool, frames: inout [ConditionFrame],
+                                    at: (Word) -> SourceLocation) {
+        let name = words[0].text
+        let loc = at(words[0])
+        let conditionText = words.dropFirst().map(\.text).joined(separator: " ")
+        let conditionLocation = words.count > 1 ? at(words[1]) : loc
+        switch name {
+        case ".if":
+            var result = false
+            if active { result = evaluate(conditionText, directive: name, at: conditionLocation) }
+            frames.append(ConditionFrame(location: loc, parentActive: active, taken: result, active: active && result, sawElse: false))
+        case ".elif":
+            guard var frame = frames.popLast() else {
+                if active { alert(loc, "'.elif' without a matching '.if'") }
+                return
+            }
+            if frame.sawElse {
+                alert(loc, "'.elif' after '.else' in the '.if' block opened at \(frame.location)")
+            }
+            if frame.parentActive && !frame.taken {
+                let result = evaluate(conditionText, directive: name, at: conditionLocation)
+                frame.active = result
+                frame.taken = result
+            } else {
+                frame.active = false
+            }
+            frames.append(frame)
+        case ".else", ".endif":
+            if words.count > 1 { alert(at(words[1]), "'\(name)' takes no argument") }
+            guard var frame = frames.popLast() else {
+                if active { alert(loc, "'\(name)' without a matching '.if'") }
+                return
+            }
+            if name == ".endif" { return }
+            if frame.sawElse {
+                alert(loc, "'.else' used twice in the '.if' block opened at \(frame.location)")
+            }
+            frame.sawElse = true
+            frame.active = frame.parentActive && !frame.taken
+            frame.taken = true
+            frames.append(frame)
+        case ".diag", ".notice", ".warning", ".alert":
+            guard active else { return }
+            guard words.count >= 2 else {
+                alert(loc, "'\(name)' expects a message as its argument")
+                return
+            }
+            if words.count > 2 {
+                alert(at(words[2]), "unexpected argument '\(words[2].text)' for '\(name)'. Use quotes if the message should contain spaces.")
+                return
+            }
+            // There is no diagnostic mode: `.diag` messages are emitted as notices.
+            switch name {
+            case ".alert": alert(loc, words[1].text)
+            case ".warning": warning(loc, words[1].text)
+            default: notice(loc, words[1].text)
+            }
+        default:
+            guard active else { return }
+            let hint = Suggestion.closest(to: name, among: Self.directives).map { "; did you mean '\($0)'?" } ?? ""
+            alert(loc, "unknown directive '\(name)'\(hint)")
+        }
+    }
+
+    private mutating func evaluate(_ text: String, directive: String, at loc: SourceLocation) -> Bool {
+        let evaluator = ConditionEvaluator(environment: environment, version: ConfigParser.compatibleVersion,
+                                           features: ConfigParser.features,
+                                           enabledOptions: ConfigParser.enabledOptions,
+                                           knownOptions: ConfigParser.knownEnabledOptions)
+        switch evaluator.evaluate(text) {
+        case .success(let v): return v
+        case .failure(let f):
+            alert(loc, "in '\(directive)': \(f.message)")
+            return false
+        }
+    }
+
+    // MARK: Statements
+
+    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen"]
+
+    private mutating func statement(_ words: [Word], at: (Word) -> SourceLocation) {
+        let keyword = words[0].text
+        if let kind = SectionKind(rawValue: keyword) {
+            openSection(kind, words, at: at)
+            return
+        }
+        if HAProxyKeywords.otherSections.contains(keyword) {
+            alert(at(words[0]), "section '\(keyword)' is not supported yet")
+            current = .skipped(keyword)
+            return
+        }
+        if HAProxyKeywords.keepalivedBlocks.contains(keyword) {
+            alert(at(words[0]), "Keepalived block '\(keyword)' is not supported yet")
+            current = .skipped(keyword)
+            return
+        }
+        switch current {
+        case .none:
+            let all = Self.sectionKeywords + HAProxyKeywords.otherSections.sorted()
+            let hint = Suggestion.closest(to: keyword, among: all).map { "; did you mean '\($0)'?" } ?? ""
+            alert(at(words[0]), "unknown keyword '\(keyword)' out of section\(hint)")
+        case .global:
+            globalKeyword(words, at: at)
+        case .proxy(let index):
+            proxyKeyword(words, draft: index, at: at)
+        case .skipped:
+            break
+        }
+    }
+
+    private mutating func openSection(_ kind: SectionKind, _ words: [Word], at: (Word) -> SourceLocation) {
+        let loc = at(words[0])
+        if kind == .global {
+            if words.count > 1 { alert(at(words[1]), "'global' takes no argument") }
+            current = .global
+            return
+        }
+        var name: String? = nil
+        var fromName: String? = nil
+        var fromWord: Word? = nil
+        var rest = Array(words.dropFirst())
+        if let first = rest.first, !(kind == .defaults && first.text == "from") {
+            name = first.text
+            rest.removeFirst()
+            if first.text.isEmpty {
+                alert(at(first), "\(kind.rawValue) name must not be empty")
+            } else if let bad = ValueParsers.invalidNameCharacter(first.text) {
+                alert(at(first), "character '\(bad)' is not permitted in \(kind.rawValue) name '\(first.text)'")
+            }
+        } else if kind != .defaults {
+            alert(loc, "'\(kind.rawValue)' expects <name> as an argument")
+        }
+        if let f = rest.first, f.text == "from" {
+            rest.removeFirst()
+            if let target = rest.first {
+                fromName = target.text; fromWord = target
+                rest.removeFirst()
+            } else {
+                alert(at(f), "'from' expects the name of a defaults section")
+            }
+        }
+        for extra in rest {
+            alert(at(extra), "unexpected argument '\(extra.text)' after '\(kind.rawValue)\(name.map { " " + $0 } ?? "")'")
+        }
+        var settings = ProxySettings()
+        if let fromName, let fromWord {
+            let matches = drafts.indices.filter { drafts[$0].kind == .defaults && drafts[$0].name == fromName }
+            if matches.isEmpty {
+                alert(at(fromWord), "defaults section '\(fromName)' not found (it must be declared before it is used)")
+            } else {
+                if matches.count > 1 {
+                    let where_ = matches.map { drafts[$0].location.description }.joined(separator: ", ")
+                    alert(at(fromWord), "defaults section name '\(fromName)' is ambiguous: declared at \(where_)")
+                }
+                settings = drafts[matches.last!].settings
+            }
+        } else if kind != .defaults, let last = lastDefaults {
+            // A proxy starts from the most recent defaults section; a defaults
+            // section without "from" resets everything to HAProxy's defaults.
+            settings = drafts[last].settings
+        }
+        let draft = ProxyDraft(kind: kind, name: name, location: loc, settings: settings)
+        drafts.append(draft)
+        let index = drafts.count - 1
+        if kind == .defaults { lastDefaults = index }
+        current = .proxy(index)
+    }
+
+    mutating func finish() -> ParseResult {
+        var configuration = Configuration()
+        configuration.global = global
+        if let n = global.nbthread, global.workers == nil {
+            notice(globalLocations["nbthread"],
+                   "'nbthread \(n)' without 'workers': Fulcrum runs \(n) single-threaded worker process\(n == 1 ? "" : "es") (set 'workers' to choose the number of workers explicitly)")
+        }
+        buildAndValidate(into: &configuration)
+        return ParseResult(configuration: configuration, diagnostics: diagnostics)
+    }
+}

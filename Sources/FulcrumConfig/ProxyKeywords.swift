@@ -1,0 +1,312 @@
+/// Keywords of defaults, frontend, backend and listen sections.
+extension ParseSession {
+    static let servedProxyKeywords: Set<String> = [
+        "mode", "default_backend", "balance", "hash-type", "server", "default-server", "maxconn",
+        "timeout", "retries", "option", "bind",
+    ]
+    static let servedOptions: Set<String> = ["redispatch", "allbackups"]
+    static let servedTimeouts: Set<String> = [
+        "connect", "client", "server", "queue", "tunnel", "client-fin", "server-fin", "check",
+    ]
+
+    /// Whether a keyword whose matrix entry is `sections` may appear in `draft`.
+    static func allowed(_ sections: String, in draft: ProxyDraft) -> Bool {
+        switch draft.kind {
+        case .defaults: return sections.contains("d") || (sections.contains("D") && draft.name != nil)
+        case .frontend: return sections.contains("f")
+        case .listen: return sections.contains("l")
+        case .backend: return sections.contains("b")
+        case .global: return false
+        }
+    }
+
+    /// Reports a served keyword used where HAProxy's matrix does not allow it.
+    /// Returns true when the line must not be applied.
+    mutating func rejectedByCapability(_ display: String, sections: String, draft index: Int, at loc: SourceLocation) -> Bool {
+        let draft = drafts[index]
+        guard !Self.allowed(sections, in: draft) else { return false }
+        switch draft.kind {
+        case .defaults:
+            alert(loc, "'\(display)' is not allowed in 'defaults' section")
+        case .frontend where display == "server" || display == "default-server":
+            alert(loc, "'\(display)' not allowed because \(draft.label) has no backend capability")
+        case .frontend:
+            warning(loc, "'\(display)' ignored because \(draft.label) has no backend capability")
+        case .backend where display == "bind":
+            alert(loc, "'bind' not allowed because \(draft.label) has no frontend capability")
+        case .backend where display == "maxconn":
+            warning(loc, "'maxconn' ignored because \(draft.label) has no frontend capability. Maybe you want 'fullconn' instead ?")
+        case .backend:
+            warning(loc, "'\(display)' ignored because \(draft.label) has no frontend capability")
+        default:
+            alert(loc, "'\(display)' is not allowed in '\(draft.kind.rawValue)' section")
+        }
+        return true
+    }
+
+    mutating func proxyKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
+        var words = words
+        let kindName = drafts[index].kind.rawValue
+        let loc = at(words[0])
+        // "no option X" / "default option X"
+        var prefix: String? = nil
+        if (words[0].text == "no" || words[0].text == "default"), words.count > 1 {
+            prefix = words[0].text
+            words.removeFirst()
+        }
+        let keyword = words[0].text
+        if let prefix, keyword != "option" {
+            if HAProxyKeywords.proxy[keyword] != nil {
+                alert(loc, "keyword '\(prefix) \(keyword)' is not supported yet (in section '\(kindName)')")
+            } else {
+                alert(loc, "unknown keyword '\(prefix) \(keyword)' in '\(kindName)' section")
+            }
+            return
+        }
+        guard Self.servedProxyKeywords.contains(keyword) else {
+            if HAProxyKeywords.proxy[keyword] != nil {
+                alert(loc, "keyword '\(keyword)' is not supported yet (in section '\(kindName)')")
+            } else {
+                let candidates = HAProxyKeywords.proxy.filter { Self.allowed($0.value, in: drafts[index]) }.map(\.key)
+                alert(loc, "unknown keyword '\(keyword)' in '\(kindName)' section" + hint(keyword, candidates))
+            }
+            return
+        }
+        if keyword == "option" {
+            optionKeyword(words, prefix: prefix, draft: index, at: at)
+            return
+        }
+        if keyword == "timeout" {
+            timeoutKeyword(words, draft: index, at: at)
+            return
+        }
+        if rejectedByCapability(keyword, sections: HAProxyKeywords.proxy[keyword] ?? "", draft: index, at: loc) { return }
+        switch keyword {
+        case "bind": bindKeyword(words, draft: index, at: at)
+        case "server": serverKeyword(words, draft: index, at: at)
+        case "default-server":
+            var params = drafts[index].settings.defaultServer
+            parseServerParams(words.dropFirst(), into: &params, section: kindName, at: at)
+            drafts[index].settings.defaultServer = params
+        case "mode": modeKeyword(words, draft: index, at: at)
+        case "balance": balanceKeyword(words, draft: index, at: at)
+        case "hash-type": hashTypeKeyword(words, draft: index, at: at)
+        case "default_backend":
+            guard let value = singleArgument(words, at: at, expecting: "<backend name>") else { return }
+            drafts[index].settings.defaultBackend = value.text
+            drafts[index].settings.defaultBackendLocation = at(value)
+            drafts[index].ownDefaultBackend = true
+        case "maxconn", "retries":
+            guard let value = singleArgument(words, at: at, expecting: "an integer") else { return }
+            switch ValueParsers.integer(value.text, for: keyword) {
+            case .failure(let f): alert(at(value), f.message)
+            case .success(let n):
+                if keyword == "maxconn" { drafts[index].settings.maxconn = n } else { drafts[index].settings.retries = n }
+            }
+        default:
+            break
+        }
+    }
+
+    /// The one argument of a keyword; reports a missing or extra argument.
+    mutating func singleArgument(_ words: [Word], at: (Word) -> SourceLocation, expecting what: String) -> Word? {
+        guard words.count >= 2 else {
+            alert(at(words[0]), "'\(words[0].text)' expects \(what) as an argument")
+            return nil
+        }
+        if words.count > 2 {
+            alert(at(words[2]), "unexpected argument '\(words[2].text)' for '\(words[0].text)'")
+            return nil
+        }
+        return words[1]
+    }
+
+    private mutating func optionKeyword(_ words: [Word], prefix: String?, draft index: Int, at: (Word) -> SourceLocation) {
+        let kindName = drafts[index].kind.rawValue
+        guard words.count >= 2 else {
+            alert(at(words[0]), "'option' expects an option name")
+            return
+        }
+        let name = words[1].text
+        let display = (prefix.map { $0 + " " } ?? "") + "option " + name
+        guard let sections = HAProxyKeywords.options[name] else {
+            alert(at(words[1]), "unknown option '\(name)' in '\(kindName)' section" + hint(name, Array(HAProxyKeywords.options.keys)))
+            return
+        }
+        guard Self.servedOptions.contains(name) else {
+            alert(at(words[0]), "keyword '\(display)' is not supported yet (in section '\(kindName)')")
+            return
+        }
+        if rejectedByCapability("option " + name, sections: sections, draft: index, at: at(words[0])) { return }
+        let args = Array(words.dropFirst(2))
+        let enable = prefix == nil
+        if !enable || name == "allbackups", let extra = args.first {
+            alert(at(extra), "unexpected argument '\(extra.text)' for '\(display)'")
+            return
+        }
+        switch name {
+        case "redispatch":
+            var interval: Int? = enable ? -1 : nil
+            if let a = args.first {
+                if args.count > 1 { alert(at(args[1]), "unexpected argument '\(args[1].text)' for 'option redispatch'"); return }
+                switch ValueParsers.signedInteger(a.text, for: "option redispatch") {
+                case .failure(let f): alert(at(a), f.message); return
+                case .success(let v): interval = v == 0 ? nil : v
+                }
+            }
+            drafts[index].settings.redispatch = interval
+        default:
+            drafts[index].settings.allBackups = enable
+        }
+    }
+
+    private mutating func timeoutKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
+        let kindName = drafts[index].kind.rawValue
+        guard words.count >= 2 else {
+            alert(at(words[0]), "'timeout' expects a timeout name and a value")
+            return
+        }
+        let name = words[1].text
+        guard let sections = HAProxyKeywords.timeouts[name] else {
+            alert(at(words[1]), "unknown timeout '\(name)' in '\(kindName)' section" + hint(name, Array(HAProxyKeywords.timeouts.keys)))
+            return
+        }
+        guard Self.servedTimeouts.contains(name) else {
+            alert(at(words[0]), "keyword 'timeout \(name)' is not supported yet (in section '\(kindName)')")
+            return
+        }
+        let display = "timeout " + name
+        guard words.count >= 3 else {
+            alert(at(words[1]), "'\(display)' expects a time value such as 5s or 500ms")
+            return
+        }
+        if words.count > 3 {
+            alert(at(words[3]), "unexpected argument '\(words[3].text)' for '\(display)'")
+            return
+        }
+        let draft = drafts[index]
+        if !Self.allowed(sections, in: draft) {
+            let missing = draft.kind == .backend ? "frontend" : "backend"
+            warning(at(words[0]), "'\(display)' will be ignored because \(draft.label) has no \(missing) capability")
+            return
+        }
+        switch ValueParsers.milliseconds(words[2].text, for: display) {
+        case .failure(let f): alert(at(words[2]), f.message)
+        case .success(let ms):
+            let value: Int? = ms == 0 ? nil : ms
+            switch name {
+            case "connect": drafts[index].settings.timeouts.connect = value
+            case "client": drafts[index].settings.timeouts.client = value
+            case "server": drafts[index].settings.timeouts.server = value
+            case "queue": drafts[index].settings.timeouts.queue = value
+            case "tunnel": drafts[index].settings.timeouts.tunnel = value
+            case "client-fin": drafts[index].settings.timeouts.clientFin = value
+            case "server-fin": drafts[index].settings.timeouts.serverFin = value
+            default: drafts[index].settings.timeouts.check = value
+            }
+        }
+    }
+
+    private mutating func modeKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
+        guard let value = singleArgument(words, at: at, expecting: "'tcp' or 'http'") else { return }
+        drafts[index].modeLocation = at(value)
+        switch value.text {
+        case "tcp":
+            drafts[index].settings.mode = .tcp
+        case "http":
+            drafts[index].settings.mode = .http
+            alert(at(value), "mode 'http' is not supported yet (in section '\(drafts[index].kind.rawValue)')")
+        case "health":
+            alert(at(value), "mode 'health' is not supported yet (in section '\(drafts[index].kind.rawValue)')")
+        default:
+            alert(at(value), "unknown proxy mode '\(value.text)'; expected 'tcp' or 'http'" + hint(value.text, ["tcp", "http"]))
+        }
+    }
+
+    static let servedBalance = ["roundrobin", "static-rr", "leastconn", "first", "source", "random"]
+    static let otherBalance = ["uri", "url_param", "hdr", "rdp-cookie", "hash"]
+
+    private mutating func balanceKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
+        guard words.count >= 2 else {
+            alert(at(words[0]), "'balance' expects an algorithm name")
+            return
+        }
+        let value = words[1]
+        var name = value.text
+        var argument: String? = nil
+        if let open = name.firstIndex(of: "("), name.hasSuffix(")") {
+            argument = String(name[name.index(after: open)..<name.index(before: name.endIndex)])
+            name = String(name[..<open])
+        }
+        if Self.otherBalance.contains(name) {
+            alert(at(value), "balance algorithm '\(name)' is not supported yet (in section '\(drafts[index].kind.rawValue)')")
+            return
+        }
+        guard Self.servedBalance.contains(name) else {
+            alert(at(value), "unknown balance algorithm '\(value.text)'" + hint(name, Self.servedBalance + Self.otherBalance))
+            return
+        }
+        if words.count > 2 {
+            alert(at(words[2]), "unexpected argument '\(words[2].text)' for 'balance \(name)'")
+            return
+        }
+        if argument != nil && name != "random" {
+            alert(at(value), "balance algorithm '\(name)' takes no argument")
+            return
+        }
+        switch name {
+        case "roundrobin": drafts[index].settings.balance = .roundRobin
+        case "static-rr": drafts[index].settings.balance = .staticRoundRobin
+        case "leastconn": drafts[index].settings.balance = .leastConn
+        case "first": drafts[index].settings.balance = .first
+        case "source": drafts[index].settings.balance = .source
+        default:
+            var draws = 2
+            if let argument {
+                guard case .success(let n) = ValueParsers.integer(argument, for: "balance random"), n >= 1 else {
+                    alert(at(value), "'balance random(<draws>)' expects a positive integer (got '\(argument)')")
+                    return
+                }
+                draws = n
+            }
+            drafts[index].settings.balance = .random(draws: draws)
+        }
+    }
+
+    private mutating func hashTypeKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
+        guard words.count >= 2 else {
+            alert(at(words[0]), "'hash-type' expects 'map-based' or 'consistent'")
+            return
+        }
+        var hashType = HashType()
+        guard let method = HashType.Method(rawValue: words[1].text) else {
+            alert(at(words[1]), "unknown hash-type method '\(words[1].text)'; expected 'map-based' or 'consistent'"
+                  + hint(words[1].text, ["map-based", "consistent"]))
+            return
+        }
+        hashType.method = method
+        var rest = Array(words.dropFirst(2))
+        if let f = rest.first, f.text != "avalanche" {
+            guard let function = HashFunction(rawValue: f.text) else {
+                alert(at(f), "unknown hash function '\(f.text)'; expected 'sdbm', 'djb2', 'wt6' or 'crc32'"
+                      + hint(f.text, ["sdbm", "djb2", "wt6", "crc32", "avalanche"]))
+                return
+            }
+            hashType.function = function
+            rest.removeFirst()
+        }
+        if let m = rest.first {
+            guard m.text == "avalanche" else {
+                alert(at(m), "unknown hash modifier '\(m.text)'; expected 'avalanche'")
+                return
+            }
+            hashType.avalanche = true
+            rest.removeFirst()
+        }
+        if let extra = rest.first {
+            alert(at(extra), "unexpected argument '\(extra.text)' for 'hash-type'")
+            return
+        }
+        drafts[index].settings.hashType = hashType
+    }
+}

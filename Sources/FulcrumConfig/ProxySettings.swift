@@ -1,0 +1,49 @@
+/// The kinds of section Fulcrum parses; other HAProxy sections are reported
+/// as not supported yet.
+enum SectionKind: String, Sendable {
+    case global, defaults, frontend, backend, listen
+}
+
+/// Everything a `defaults` section hands down to the proxies that use it.
+/// A proxy starts from a copy of its defaults' settings and its own lines
+/// override them, which is how HAProxy applies defaults.
+struct ProxySettings: Sendable {
+    var mode: ProxyMode = .tcp
+    var balance: BalanceAlgorithm = .roundRobin
+    var hashType = HashType()
+    var timeouts = Timeouts()
+    var retries = 3
+    var redispatch: Int? = nil
+    var allBackups = false
+    var maxconn: Int? = nil
+    var defaultServer = ServerParams()
+    var defaultBackend: String? = nil
+    var defaultBackendLocation: SourceLocation? = nil
+}
+
+/// A defaults, frontend, backend or listen section while it is being read.
+struct ProxyDraft: Sendable {
+    var kind: SectionKind
+    /// nil only for an anonymous defaults section.
+    var name: String?
+    var location: SourceLocation
+    var settings: ProxySettings
+    var binds: [Bind] = []
+    var servers: [Server] = []
+    /// Set when `default_backend` appears in this very section (not inherited),
+    /// so that a listen section's own servers win over an inherited one.
+    var ownDefaultBackend = false
+    var modeLocation: SourceLocation? = nil
+
+    init(kind: SectionKind, name: String?, location: SourceLocation, settings: ProxySettings) {
+        self.kind = kind; self.name = name; self.location = location; self.settings = settings
+    }
+
+    var hasFrontendCapability: Bool { kind == .frontend || kind == .listen || kind == .defaults }
+    var hasBackendCapability: Bool { kind == .backend || kind == .listen || kind == .defaults }
+    /// How diagnostics name this section: "frontend 'web'", "defaults".
+    var label: String {
+        if let name { return "\(kind.rawValue) '\(name)'" }
+        return kind.rawValue
+    }
+}

@@ -1,0 +1,144 @@
+/// `server NAME ADDR[:PORT] [params]` and the parameters it shares with
+/// `default-server`.
+extension ParseSession {
+    /// Server parameters Fulcrum serves now; HAProxy's others are "not supported yet".
+    static let servedServerOptions: Set<String> = [
+        "weight", "maxconn", "backup", "no-backup", "disabled", "enabled", "check", "no-check",
+        "inter", "fastinter", "downinter", "rise", "fall", "port", "addr",
+    ]
+
+    mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
+        let kindName = drafts[index].kind.rawValue
+        guard words.count >= 3 else {
+            alert(at(words[0]), "'server' expects <name> and <addr>[:<port>] as arguments")
+            return
+        }
+        let nameWord = words[1], addressWord = words[2]
+        if let bad = ValueParsers.invalidNameCharacter(nameWord.text) {
+            alert(at(nameWord), "character '\(bad)' is not permitted in server name '\(nameWord.text)'")
+        } else if nameWord.text.isEmpty {
+            alert(at(nameWord), "server name must not be empty")
+        }
+        var params = drafts[index].settings.defaultServer
+        let paramsOK = parseServerParams(words.dropFirst(3), into: &params, section: kindName, at: at)
+        guard let (host, port) = serverAddress(addressWord, section: kindName, at: at), paramsOK else { return }
+        drafts[index].servers.append(Server(name: nameWord.text, location: at(words[0]), host: host, port: port, params: params))
+    }
+
+    /// `host[:port]`; a missing port means "the port the client connected to".
+    private mutating func serverAddress(_ word: Word, section: String, at: (Word) -> SourceLocation) -> (String, Int?)? {
+        var text = word.text
+        for p in ["ipv4@", "ipv6@"] where text.hasPrefix(p) { text.removeFirst(p.count) }
+        if let at_ = text.firstIndex(of: "@") {
+            alert(at(word), "address family '\(text[..<at_])@' is not supported yet for servers (in section '\(section)')")
+            return nil
+        }
+        if text.hasPrefix("/") {
+            alert(at(word), "UNIX socket server addresses are not supported yet (in section '\(section)')")
+            return nil
+        }
+        switch ValueParsers.splitHostPort(text) {
+        case .failure(let f):
+            alert(at(word), f.message)
+            return nil
+        case .success(let (host, portText)):
+            guard !host.isEmpty else {
+                alert(at(word), "missing address in '\(word.text)'")
+                return nil
+            }
+            guard let portText else { return (host, nil) }
+            if portText.hasPrefix("+") || portText.hasPrefix("-") {
+                alert(at(word), "relative server ports ('\(portText)') are not supported yet (in section '\(section)')")
+                return nil
+            }
+            switch ValueParsers.port(portText, for: "server") {
+            case .failure(let f): alert(at(word), f.message); return nil
+            case .success(let p): return (host, p)
+            }
+        }
+    }
+
+    /// Applies server/default-server parameters over `params`; returns false
+    /// if any of them was wrong (all are reported).
+    @discardableResult
+    mutating func parseServerParams(_ words: ArraySlice<Word>, into params: inout ServerParams, section: String,
+                                    at: (Word) -> SourceLocation) -> Bool {
+        var ok = true
+        var i = words.startIndex
+        while i < words.endIndex {
+            let w = words[i]
+            let keyword = w.text
+            i += 1
+            guard Self.servedServerOptions.contains(keyword) else {
+                ok = false
+                if HAProxyKeywords.serverOptions.contains(keyword) {
+                    alert(at(w), "server option '\(keyword)' is not supported yet (in section '\(section)')")
+                    // Skip this option's argument too, so that it is not read as an option.
+                    if i < words.endIndex, !HAProxyKeywords.serverOptions.contains(words[i].text) { i += 1 }
+                } else {
+                    alert(at(w), "unknown server option '\(keyword)' in '\(section)' section"
+                          + hint(keyword, Array(HAProxyKeywords.serverOptions.union(Self.servedServerOptions))))
+                    // Its arguments are unknown too: stop here rather than misreading them.
+                    break
+                }
+                continue
+            }
+            switch keyword {
+            case "backup": params.backup = true; continue
+            case "no-backup": params.backup = false; continue
+            case "disabled": params.disabled = true; continue
+            case "enabled": params.disabled = false; continue
+            case "check": params.check = true; continue
+            case "no-check": params.check = false; continue
+            default: break
+            }
+            guard i < words.endIndex else {
+                alert(at(w), "'\(keyword)' expects an argument")
+                ok = false
+                continue
+            }
+            let value = words[i]
+            i += 1
+            func fail(_ message: String) { alert(at(value), message); ok = false }
+            switch keyword {
+            case "weight", "maxconn", "rise", "fall":
+                switch ValueParsers.integer(value.text, for: keyword) {
+                case .failure(let f): fail(f.message)
+                case .success(let n):
+                    switch keyword {
+                    case "weight":
+                        if n > 256 { fail("weight \(n) is not within 0 and 256") } else { params.weight = n }
+                    case "maxconn": params.maxconn = n
+                    case "rise":
+                        if n < 1 { fail("'rise' has to be > 0") } else { params.rise = n }
+                    default:
+                        if n < 1 { fail("'fall' has to be > 0") } else { params.fall = n }
+                    }
+                }
+            case "inter", "fastinter", "downinter":
+                switch ValueParsers.milliseconds(value.text, for: keyword) {
+                case .failure(let f): fail(f.message)
+                case .success(let ms):
+                    if ms == 0 { fail("'\(keyword)' has to be > 0"); break }
+                    switch keyword {
+                    case "inter": params.inter = ms
+                    case "fastinter": params.fastinter = ms
+                    default: params.downinter = ms
+                    }
+                }
+            case "port":
+                switch ValueParsers.port(value.text, for: "port") {
+                case .failure(let f): fail(f.message)
+                case .success(let p): params.checkPort = p
+                }
+            default: // addr
+                if value.text.isEmpty || value.text.contains("@") || value.text.hasPrefix("/") {
+                    fail("'addr' expects an IPv4 or IPv6 address (got '\(value.text)')")
+                } else {
+                    params.checkAddr = value.text
+                }
+            }
+        }
+        return ok
+    }
+}

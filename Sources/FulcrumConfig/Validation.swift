@@ -1,0 +1,98 @@
+/// Turns the parsed sections into the typed model and checks what can only
+/// be checked once everything is read: references, duplicates, modes,
+/// missing binds and timeouts. Every problem is reported, not only the first.
+extension ParseSession {
+    mutating func buildAndValidate(into configuration: inout Configuration) {
+        var frontendSeen: [String: SourceLocation] = [:]
+        var backendSeen: [String: SourceLocation] = [:]
+        // (draft, index of its frontend in configuration.frontends)
+        var proxies: [(draft: ProxyDraft, frontend: Int?)] = []
+
+        for draft in drafts where draft.kind != .defaults {
+            guard let name = draft.name else { continue }
+            let s = draft.settings
+            if draft.kind == .backend || draft.kind == .listen {
+                if let first = backendSeen[name] {
+                    alert(draft.location, "\(draft.label) has the same name as the backend declared at \(first)")
+                } else {
+                    backendSeen[name] = draft.location
+                }
+                var backend = Backend(name: name, location: draft.location)
+                backend.mode = s.mode
+                backend.balance = s.balance
+                backend.hashType = s.hashType
+                backend.timeouts = s.timeouts
+                backend.retries = s.retries
+                backend.redispatch = s.redispatch
+                backend.allBackups = s.allBackups
+                var serverSeen: [String: SourceLocation] = [:]
+                for server in draft.servers {
+                    if let first = serverSeen[server.name] {
+                        alert(server.location, "\(draft.label) has two servers named '\(server.name)' (the first one at \(first))")
+                    } else {
+                        serverSeen[server.name] = server.location
+                    }
+                }
+                backend.servers = draft.servers
+                configuration.backends.append(backend)
+            }
+            // A listen section without bind acts as a backend only (as in HAProxy).
+            if draft.kind == .frontend || (draft.kind == .listen && !draft.binds.isEmpty) {
+                if let first = frontendSeen[name] {
+                    alert(draft.location, "\(draft.label) has the same name as the frontend declared at \(first)")
+                } else {
+                    frontendSeen[name] = draft.location
+                }
+                var frontend = Frontend(name: name, location: draft.location)
+                frontend.mode = s.mode
+                frontend.binds = draft.binds
+                frontend.maxconn = s.maxconn
+                frontend.timeouts = s.timeouts
+                frontend.defaultBackend = s.defaultBackend
+                if draft.kind == .listen, !draft.ownDefaultBackend, !draft.servers.isEmpty {
+                    frontend.defaultBackend = name
+                }
+                if draft.kind == .frontend && draft.binds.isEmpty {
+                    alert(draft.location, "\(draft.label) has no 'bind' directive. Please declare it as a backend if this was intended.")
+                }
+                configuration.frontends.append(frontend)
+                proxies.append((draft, configuration.frontends.count - 1))
+            } else {
+                proxies.append((draft, nil))
+            }
+        }
+
+        let backendsByName = Dictionary(configuration.backends.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for (draft, frontendIndex) in proxies {
+            let isBackend = draft.kind == .backend || draft.kind == .listen
+            guard let frontendIndex else {
+                if isBackend { checkTimeouts(draft, frontend: false, backend: true) }
+                continue
+            }
+            let frontend = configuration.frontends[frontendIndex]
+            checkTimeouts(draft, frontend: true, backend: isBackend)
+            let where_ = draft.settings.defaultBackendLocation ?? draft.location
+            guard let target = frontend.defaultBackend else {
+                warning(draft.location, "\(draft.label) has no default_backend and no server: every connection will be refused")
+                continue
+            }
+            guard let backend = backendsByName[target] else {
+                alert(where_, "\(draft.label): unable to find required default_backend '\(target)'"
+                      + hint(target, Array(backendsByName.keys)))
+                continue
+            }
+            if backend.mode != frontend.mode {
+                alert(where_, "\(draft.label) in mode \(frontend.mode.rawValue) cannot use backend '\(target)' in mode \(backend.mode.rawValue)")
+            }
+        }
+    }
+
+    /// HAProxy's warning for proxies missing the client/connect/server timeouts.
+    private mutating func checkTimeouts(_ draft: ProxyDraft, frontend: Bool, backend: Bool) {
+        let t = draft.settings.timeouts
+        let missing = (frontend && t.client == nil) || (backend && (t.connect == nil || t.server == nil))
+        guard missing, let name = draft.name else { return }
+        let kind = draft.kind == .listen ? "proxy" : draft.kind.rawValue
+        warning(draft.location, "missing timeouts for \(kind) '\(name)'. While not properly invalid, you will certainly encounter various problems with such a configuration. To fix this, please ensure that all following timeouts are set to a non-zero value: 'client', 'connect', 'server'.")
+    }
+}

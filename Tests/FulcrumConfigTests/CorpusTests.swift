@@ -1,0 +1,63 @@
+import Foundation
+import XCTest
+import FulcrumConfig
+
+/// Parses every file of Corpus/: those README.md lists as valid must have no
+/// alert; every other file must produce alerts, all of them "not supported yet".
+final class CorpusTests: XCTestCase {
+    private var corpus: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Corpus")
+    }
+
+    /// File names listed under "## Expected valid" in Corpus/README.md.
+    private func expectedValid() throws -> Set<String> {
+        let readme = try String(contentsOf: corpus.appendingPathComponent("README.md"), encoding: .utf8)
+        var names: Set<String> = []
+        var inValid = false
+        for line in readme.split(separator: "\n") {
+            if line.hasPrefix("## ") { inValid = line.hasPrefix("## Expected valid") }
+            if inValid, line.hasPrefix("- `"), let end = line.dropFirst(3).firstIndex(of: "`") {
+                names.insert(String(line[line.index(line.startIndex, offsetBy: 3)..<end]))
+            }
+        }
+        return names
+    }
+
+    func testCorpus() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".cfg") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.count, 10)
+        let valid = try expectedValid()
+        XCTAssertGreaterThanOrEqual(valid.count, 5)
+        XCTAssertTrue(valid.isSubset(of: Set(files)), "README lists missing files: \(valid.subtracting(files))")
+        for file in files {
+            let text = try String(contentsOf: corpus.appendingPathComponent(file), encoding: .utf8)
+            let result = ConfigParser.parse([ConfigSource(name: file, text: text)], environment: [:])
+            let alerts = result.diagnostics.filter { $0.severity == .alert }
+            if valid.contains(file) {
+                XCTAssertEqual(alerts.map(\.description), [], file)
+                XCTAssertFalse(result.configuration.frontends.isEmpty, file)
+                for frontend in result.configuration.frontends {
+                    XCTAssertNotNil(frontend.defaultBackend.flatMap(result.configuration.backend(named:)), "\(file): \(frontend.name)")
+                }
+            } else {
+                XCTAssertFalse(alerts.isEmpty, "\(file) is not listed as valid but has no alert")
+                for alert in alerts {
+                    XCTAssertTrue(alert.message.contains("not supported yet"), "\(file): \(alert)")
+                }
+            }
+        }
+    }
+
+    func testDebianDefaultReportsEachUnsupportedLine() throws {
+        let text = try String(contentsOf: corpus.appendingPathComponent("debian-default.cfg"), encoding: .utf8)
+        let result = ConfigParser.parse([ConfigSource(name: "haproxy.cfg", text: text)], environment: [:])
+        let alerts = result.diagnostics.filter { $0.severity == .alert }
+        XCTAssertTrue(alerts.contains { $0.description == "[ALERT] haproxy.cfg:5:2: keyword 'stats' is not supported yet (in section 'global')" })
+        XCTAssertTrue(alerts.contains { $0.message == "mode 'http' is not supported yet (in section 'defaults')" })
+        XCTAssertEqual(alerts.filter { $0.message.hasPrefix("keyword 'errorfile'") }.count, 7)
+        // What is served is still parsed.
+        XCTAssertEqual(result.configuration.global.user, "haproxy")
+        XCTAssertEqual(result.configuration.global.chroot, "/var/lib/haproxy")
+        XCTAssertTrue(result.configuration.global.daemon)
+    }
+}

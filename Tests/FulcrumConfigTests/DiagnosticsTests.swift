@@ -1,0 +1,202 @@
+import XCTest
+@testable import FulcrumConfig
+
+final class DiagnosticsTests: XCTestCase {
+    func testProxyKeywordsNotSupportedYet() {
+        let r = parse(tcpDefaults + """
+        frontend f
+            bind :80
+            log global
+            option httplog
+            http-request deny if { path /x }
+            acl bad src 10.0.0.0/8
+            use_backend b if bad
+            tcp-request connection reject if bad
+            timeout http-request 5s
+            no log
+            default_backend b
+        backend b
+            cookie SRV insert
+            option httpchk GET /
+            stick-table type ip size 1m
+            server s 10.0.0.1:80
+        """)
+        XCTAssertEqual(r.alerts.map(\.message), [
+            "keyword 'log' is not supported yet (in section 'frontend')",
+            "keyword 'option httplog' is not supported yet (in section 'frontend')",
+            "keyword 'http-request' is not supported yet (in section 'frontend')",
+            "keyword 'acl' is not supported yet (in section 'frontend')",
+            "keyword 'use_backend' is not supported yet (in section 'frontend')",
+            "keyword 'tcp-request' is not supported yet (in section 'frontend')",
+            "keyword 'timeout http-request' is not supported yet (in section 'frontend')",
+            "keyword 'no log' is not supported yet (in section 'frontend')",
+            "keyword 'cookie' is not supported yet (in section 'backend')",
+            "keyword 'option httpchk' is not supported yet (in section 'backend')",
+            "keyword 'stick-table' is not supported yet (in section 'backend')",
+        ])
+        XCTAssertEqual(r.alerts.map { $0.location!.line }, [9, 10, 11, 12, 13, 14, 15, 16, 19, 20, 21])
+        XCTAssertEqual(r.alerts.map { $0.location!.column }, Array(repeating: 5, count: 11))
+    }
+
+    func testLegacyTimeoutsNotSupportedYet() {
+        let r = parse("defaults\n  contimeout 5000\n  clitimeout 5000\n  srvtimeout 5000\n")
+        XCTAssertEqual(r.alerts.map(\.message), [
+            "keyword 'contimeout' is not supported yet (in section 'defaults')",
+            "keyword 'clitimeout' is not supported yet (in section 'defaults')",
+            "keyword 'srvtimeout' is not supported yet (in section 'defaults')",
+        ])
+    }
+
+    func testModeHttpNotSupportedYet() {
+        let r = parse("defaults\n  mode http\n")
+        assertSingleAlert(r, "mode 'http' is not supported yet (in section 'defaults')", line: 2, column: 8)
+        assertSingleAlert(parse("defaults\n  mode tpc\n"), "unknown proxy mode 'tpc'; expected 'tcp' or 'http'; did you mean 'tcp'?", line: 2, column: 8)
+        assertSingleAlert(parse("defaults\n  mode\n"), "'mode' expects 'tcp' or 'http' as an argument", line: 2, column: 3)
+    }
+
+    func testSectionsNotSupportedYet() {
+        let r = parse("""
+        userlist admins
+            user admin password $6$abc
+        peers mypeers
+            peer a 10.0.0.1:1024
+        resolvers dns
+            nameserver ns1 10.0.0.53:53
+        mailers m
+        cache c
+        program p
+            command /bin/true
+        http-errors e
+        ring r
+        vrrp_instance VI_1 {
+            state MASTER
+        }
+        global_defs {
+        }
+        """)
+        XCTAssertEqual(r.alerts.map(\.message), [
+            "section 'userlist' is not supported yet",
+            "section 'peers' is not supported yet",
+            "section 'resolvers' is not supported yet",
+            "section 'mailers' is not supported yet",
+            "section 'cache' is not supported yet",
+            "section 'program' is not supported yet",
+            "section 'http-errors' is not supported yet",
+            "section 'ring' is not supported yet",
+            "Keepalived block 'vrrp_instance' is not supported yet",
+            "Keepalived block 'global_defs' is not supported yet",
+        ])
+        XCTAssertEqual(r.alerts.map { $0.location!.line }, [1, 3, 5, 7, 8, 9, 11, 12, 13, 16])
+    }
+
+    func testUnknownKeywordsGetSuggestions() {
+        func message(_ body: String, section: String = "backend b") -> String? {
+            let r = parse(tcpDefaults + section + "\n" + body + "\n")
+            XCTAssertEqual(r.alerts.count, 1, body)
+            return r.alerts.first?.message
+        }
+        XCTAssertEqual(message("  balanse roundrobin"), "unknown keyword 'balanse' in 'backend' section; did you mean 'balance'?")
+        XCTAssertEqual(message("  sever s 10.0.0.1:80"), "unknown keyword 'sever' in 'backend' section; did you mean 'server'?")
+        XCTAssertEqual(message("  default_back x", section: "frontend f\n  bind :1"),
+                       "unknown keyword 'default_back' in 'frontend' section; did you mean 'default_backend'?")
+        XCTAssertEqual(message("  xyzzy"), "unknown keyword 'xyzzy' in 'backend' section")
+        XCTAssertEqual(message("  option redispach"), "unknown option 'redispach' in 'backend' section; did you mean 'redispatch'?")
+        XCTAssertEqual(message("  option frobnicate"), "unknown option 'frobnicate' in 'backend' section")
+        XCTAssertEqual(message("  timeout conect 5s"), "unknown timeout 'conect' in 'backend' section; did you mean 'connect'?")
+        XCTAssertEqual(message("servre x"), "unknown keyword 'servre' in 'backend' section; did you mean 'server'?")
+    }
+
+    func testKeywordOutOfSection() {
+        assertSingleAlert(parse("  bind :80\n"), "unknown keyword 'bind' out of section", line: 1, column: 3)
+        assertSingleAlert(parse("fronted web\n"), "unknown keyword 'fronted' out of section; did you mean 'frontend'?", line: 1, column: 1)
+    }
+
+    func testTimeoutErrors() {
+        func alert(_ line: String, section: String = "backend b") -> Diagnostic? {
+            let r = parse(tcpDefaults + section + "\n" + line + "\n")
+            XCTAssertEqual(r.alerts.count, 1, line)
+            return r.alerts.first
+        }
+        XCTAssertEqual(alert("  timeout connect 5x")?.message, "unexpected character 'x' in 'timeout connect': valid time units are us, ms, s, m, h, d")
+        XCTAssertEqual(alert("  timeout connect 5x")?.location?.column, 19)
+        XCTAssertEqual(alert("  timeout connect")?.message, "'timeout connect' expects a time value such as 5s or 500ms")
+        XCTAssertEqual(alert("  timeout connect s")?.message, "'timeout connect' expects a time value such as 5s or 500ms (got 's')")
+        XCTAssertEqual(alert("  timeout connect 25d")?.message, "timer overflow in 'timeout connect' (maximum value is 2147483647 ms, about 24.8 days)")
+        XCTAssertEqual(alert("  timeout connect 1s 2s")?.message, "unexpected argument '2s' for 'timeout connect'")
+        XCTAssertEqual(alert("  timeout")?.message, "'timeout' expects a timeout name and a value")
+    }
+
+    func testTimeoutWithoutCapabilityWarns() {
+        let r = parse(tcpDefaults + "backend b\n  timeout client 5s\n")
+        XCTAssertEqual(r.alerts, [])
+        XCTAssertEqual(r.warnings.map(\.message), ["'timeout client' will be ignored because backend 'b' has no frontend capability"])
+        XCTAssertEqual(r.configuration.backends[0].timeouts.client, 30_000, "the defaults value stays")
+    }
+
+    func testMaxconnInBackendWarns() {
+        let r = parse(tcpDefaults + "backend b\n  maxconn 5\n")
+        XCTAssertEqual(r.warnings.map(\.message), ["'maxconn' ignored because backend 'b' has no frontend capability. Maybe you want 'fullconn' instead ?"])
+    }
+
+    func testValidationErrors() {
+        let r = parse(tcpDefaults + """
+        frontend nobind
+            default_backend app
+        frontend typo
+            bind :81
+            default_backend ap
+        frontend none
+            bind :82
+        backend app
+            server s 10.0.0.1:80
+        """)
+        XCTAssertEqual(r.alerts.map(\.message), [
+            "frontend 'nobind' has no 'bind' directive. Please declare it as a backend if this was intended.",
+            "frontend 'typo': unable to find required default_backend 'ap'; did you mean 'app'?",
+        ])
+        XCTAssertEqual(r.alerts[1].location, SourceLocation(file: "t.cfg", line: 11, column: 21))
+        XCTAssertEqual(r.warnings.map(\.message), ["frontend 'none' has no default_backend and no server: every connection will be refused"])
+    }
+
+    func testModeMismatch() {
+        let r = parse(tcpDefaults + "frontend f\n  bind :1\n  default_backend b\nbackend b\n  mode http\n  server s 10.0.0.1:80\n")
+        XCTAssertEqual(r.alerts.map(\.message), [
+            "mode 'http' is not supported yet (in section 'backend')",
+            "frontend 'f' in mode tcp cannot use backend 'b' in mode http",
+        ])
+    }
+
+    func testMissingTimeoutsWarning() {
+        let r = parse("frontend f\n  bind :1\n  default_backend b\nbackend b\n  timeout connect 1s\n  server s 10.0.0.1:80\n")
+        XCTAssertEqual(r.alerts, [])
+        let tail = "While not properly invalid, you will certainly encounter various problems with such a configuration. To fix this, please ensure that all following timeouts are set to a non-zero value: 'client', 'connect', 'server'."
+        XCTAssertEqual(r.warnings.map(\.message), [
+            "missing timeouts for frontend 'f'. " + tail,
+            "missing timeouts for backend 'b'. " + tail,
+        ])
+    }
+
+    func testAllErrorsAreCollected() {
+        let r = parse("""
+        global
+            deamon
+            maxconn x
+        defaults
+            mode tcp
+            timeout connect 5q
+        frontend f
+            bind :99999
+            default_backend missing
+        backend b
+            balance nope
+            server s 10.0.0.1:80 weight 1000
+        """)
+        XCTAssertEqual(r.alerts.map { $0.location!.line }, [2, 3, 6, 8, 11, 12, 7, 9])
+        XCTAssertTrue(r.hasErrors)
+    }
+
+    func testDescriptionFormat() {
+        let d = Diagnostic(.warning, SourceLocation(file: "/etc/haproxy/haproxy.cfg", line: 3, column: 9), "x")
+        XCTAssertEqual(d.description, "[WARNING] /etc/haproxy/haproxy.cfg:3:9: x")
+    }
+}

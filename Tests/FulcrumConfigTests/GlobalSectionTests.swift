@@ -1,0 +1,84 @@
+import XCTest
+@testable import FulcrumConfig
+
+final class GlobalSectionTests: XCTestCase {
+    func testServedKeywords() {
+        let r = parse("""
+        global
+            daemon
+            pidfile /run/fulcrum.pid
+            user haproxy
+            group haproxy
+            chroot /var/lib/haproxy
+            maxconn 4096
+            workers 4
+            nbthread 2
+        """)
+        XCTAssertEqual(r.diagnostics, [])
+        let g = r.configuration.global
+        XCTAssertTrue(g.daemon)
+        XCTAssertEqual(g.pidfile, "/run/fulcrum.pid")
+        XCTAssertEqual(g.user, "haproxy")
+        XCTAssertEqual(g.group, "haproxy")
+        XCTAssertEqual(g.chroot, "/var/lib/haproxy")
+        XCTAssertEqual(g.maxconn, 4096)
+        XCTAssertEqual(g.workers, 4)
+        XCTAssertEqual(g.nbthread, 2)
+    }
+
+    func testNbthreadWithoutWorkersIsANotice() {
+        let r = parse("global\n    nbthread 3\n")
+        XCTAssertEqual(r.alerts, [])
+        XCTAssertEqual(r.notices.count, 1)
+        XCTAssertEqual(r.notices.first?.location, SourceLocation(file: "t.cfg", line: 2, column: 5))
+        XCTAssertEqual(r.notices.first?.message,
+                       "'nbthread 3' without 'workers': Fulcrum runs 3 single-threaded worker processes (set 'workers' to choose the number of workers explicitly)")
+        XCTAssertNil(r.configuration.global.workers)
+    }
+
+    func testValueErrors() {
+        assertSingleAlert(parse("global\n  maxconn lots\n"), "'maxconn' expects an integer argument (got 'lots')", line: 2, column: 11)
+        assertSingleAlert(parse("global\n  workers 0\n"), "'workers' must be between 1 and 4096 (got 0)", line: 2, column: 11)
+        assertSingleAlert(parse("global\n  pidfile\n"), "'pidfile' expects an argument", line: 2, column: 3)
+        assertSingleAlert(parse("global\n  user a b\n"), "unexpected argument 'b' for 'user'", line: 2, column: 10)
+        assertSingleAlert(parse("global\n  daemon now\n"), "unexpected argument 'now' for 'daemon'", line: 2, column: 10)
+    }
+
+    func testRepeatedKeywordWarns() {
+        let r = parse("global\n  user a\n  user b\n")
+        XCTAssertEqual(r.configuration.global.user, "b")
+        XCTAssertEqual(r.warnings.map(\.message), ["'user' already specified at t.cfg:2:3; the last value is used"])
+    }
+
+    func testNotSupportedYet() {
+        let r = parse("""
+        global
+            log /dev/log local0
+            stats socket /run/haproxy/admin.sock mode 660 level admin
+            uid 100
+            gid 100
+            ca-base /etc/ssl/certs
+            ssl-default-bind-ciphers ECDHE
+            tune.bufsize 32768
+            nbproc 2
+        """)
+        XCTAssertEqual(r.alerts.map(\.message), [
+            "keyword 'log' is not supported yet (in section 'global')",
+            "keyword 'stats' is not supported yet (in section 'global')",
+            "keyword 'uid' is not supported yet (in section 'global')",
+            "keyword 'gid' is not supported yet (in section 'global')",
+            "keyword 'ca-base' is not supported yet (in section 'global')",
+            "keyword 'ssl-default-bind-ciphers' is not supported yet (in section 'global')",
+            "keyword 'tune.bufsize' is not supported yet (in section 'global')",
+            "keyword 'nbproc' is not supported yet (in section 'global')",
+        ])
+        XCTAssertEqual(r.alerts[1].description, "[ALERT] t.cfg:3:5: keyword 'stats' is not supported yet (in section 'global')")
+    }
+
+    func testUnknownKeywordWithSuggestion() {
+        assertSingleAlert(parse("global\n  deamon\n"), "unknown keyword 'deamon' in 'global' section; did you mean 'daemon'?", line: 2, column: 3)
+        assertSingleAlert(parse("global\n  frobnicate\n"), "unknown keyword 'frobnicate' in 'global' section", line: 2, column: 3)
+        // A proxy keyword is unknown in global.
+        XCTAssertEqual(parse("global\n  balance roundrobin\n").alerts.first?.message, "unknown keyword 'balance' in 'global' section")
+    }
+}

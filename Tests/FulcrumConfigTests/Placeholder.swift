@@ -1,2 +1,0 @@
-import XCTest
-final class FulcrumConfigTestsPlaceholder: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

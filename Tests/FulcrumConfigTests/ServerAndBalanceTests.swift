@@ -1,0 +1,178 @@
+import XCTest
+@testable import FulcrumConfig
+
+final class ServerAndBalanceTests: XCTestCase {
+    private func backend(_ body: String) -> (Backend?, ParseResult) {
+        let r = parse(tcpDefaults + "backend b\n" + body)
+        return (r.configuration.backends.first, r)
+    }
+
+    func testServerAddressForms() {
+        let (b, r) = backend("""
+          server a 10.0.0.1:8080
+          server b 10.0.0.2
+          server c [2001:db8::1]:443
+          server d app.internal:80
+          server e ipv4@10.0.0.3:81
+        """)
+        XCTAssertEqual(r.diagnostics, [])
+        XCTAssertEqual(b?.servers.map(\.host), ["10.0.0.1", "10.0.0.2", "2001:db8::1", "app.internal", "10.0.0.3"])
+        XCTAssertEqual(b?.servers.map(\.port), [8080, nil, 443, 80, 81])
+        XCTAssertEqual(b?.servers.first?.location, SourceLocation(file: "t.cfg", line: 8, column: 3))
+    }
+
+    func testServerParams() {
+        let (b, r) = backend("  server a 10.0.0.1:80 weight 0 maxconn 50 backup disabled check inter 500 fastinter 100ms downinter 1m rise 3 fall 5 port 9000 addr 10.0.0.9\n")
+        XCTAssertEqual(r.diagnostics, [])
+        let p = b!.servers[0].params
+        XCTAssertEqual(p.weight, 0)
+        XCTAssertEqual(p.maxconn, 50)
+        XCTAssertTrue(p.backup)
+        XCTAssertTrue(p.disabled)
+        XCTAssertTrue(p.check)
+        XCTAssertEqual(p.inter, 500)
+        XCTAssertEqual(p.fastinter, 100)
+        XCTAssertEqual(p.downinter, 60_000)
+        XCTAssertEqual(p.rise, 3)
+        XCTAssertEqual(p.fall, 5)
+        XCTAssertEqual(p.checkPort, 9000)
+        XCTAssertEqual(p.checkAddr, "10.0.0.9")
+    }
+
+    func testServerDefaultsMatchHAProxy() {
+        let (b, _) = backend("  server a 10.0.0.1:80\n")
+        XCTAssertEqual(b?.servers[0].params, ServerParams())
+        XCTAssertEqual(ServerParams().weight, 1)
+        XCTAssertEqual(ServerParams().inter, 2000)
+    }
+
+    func testDefaultServerAppliesToLaterServersOnly() {
+        let (b, r) = backend("""
+          server before 10.0.0.1:80
+          default-server check weight 5 backup
+          server after 10.0.0.2:80
+          server override 10.0.0.3:80 no-check weight 9 no-backup enabled
+        """)
+        XCTAssertEqual(r.diagnostics, [])
+        XCTAssertEqual(b?.servers.map(\.params.check), [false, true, false])
+        XCTAssertEqual(b?.servers.map(\.params.weight), [1, 5, 9])
+        XCTAssertEqual(b?.servers.map(\.params.backup), [false, true, false])
+    }
+
+    func testDefaultServerFromDefaultsSection() {
+        let r = parse(tcpDefaults + "  default-server maxconn 10 fall 9\nbackend b\n  default-server rise 4\n  server s 127.0.0.1:1\n")
+        XCTAssertEqual(r.diagnostics, [])
+        let p = r.configuration.backends[0].servers[0].params
+        XCTAssertEqual([p.maxconn, p.fall, p.rise], [10, 9, 4])
+    }
+
+    func testServerValueErrors() {
+        func alert(_ params: String) -> Diagnostic? {
+            let (_, r) = backend("  server s 10.0.0.1:80 \(params)\n")
+            XCTAssertEqual(r.alerts.count, 1, params)
+            return r.alerts.first
+        }
+        XCTAssertEqual(alert("weight 257")?.message, "weight 257 is not within 0 and 256")
+        XCTAssertEqual(alert("weight 257")?.location?.column, 31)
+        XCTAssertEqual(alert("weight -1")?.message, "'weight' expects an integer argument (got '-1')")
+        XCTAssertEqual(alert("rise 0")?.message, "'rise' has to be > 0")
+        XCTAssertEqual(alert("fall 0")?.message, "'fall' has to be > 0")
+        XCTAssertEqual(alert("port 0")?.message, "port 0 in 'port' is out of range 1-65535")
+        XCTAssertEqual(alert("port 65536")?.message, "port 65536 in 'port' is out of range 1-65535")
+        XCTAssertEqual(alert("maxconn x")?.message, "'maxconn' expects an integer argument (got 'x')")
+        XCTAssertEqual(alert("inter 0")?.message, "'inter' has to be > 0")
+        XCTAssertEqual(alert("inter 2x")?.message, "unexpected character 'x' in 'inter': valid time units are us, ms, s, m, h, d")
+        XCTAssertEqual(alert("fall")?.message, "'fall' expects an argument")
+        XCTAssertEqual(alert("addr unix@/x")?.message, "'addr' expects an IPv4 or IPv6 address (got 'unix@/x')")
+    }
+
+    func testServerAddressErrors() {
+        func alert(_ line: String) -> String? {
+            let (_, r) = backend(line + "\n")
+            XCTAssertEqual(r.alerts.count, 1, line)
+            return r.alerts.first?.message
+        }
+        XCTAssertEqual(alert("  server s 10.0.0.1:0"), "port 0 in 'server' is out of range 1-65535")
+        XCTAssertEqual(alert("  server s 10.0.0.1:+1"), "relative server ports ('+1') are not supported yet (in section 'backend')")
+        XCTAssertEqual(alert("  server s /run/app.sock"), "UNIX socket server addresses are not supported yet (in section 'backend')")
+        XCTAssertEqual(alert("  server s :80"), "missing address in ':80'")
+        XCTAssertEqual(alert("  server s"), "'server' expects <name> and <addr>[:<port>] as arguments")
+        XCTAssertEqual(alert("  server s/1 10.0.0.1"), "character '/' is not permitted in server name 's/1'")
+    }
+
+    func testUnsupportedAndUnknownServerOptions() {
+        let (_, r) = backend("  server s 10.0.0.1:80 check send-proxy ssl verify none slowstart 10s\n  server t 10.0.0.2:80 wieght 3 check\n")
+        XCTAssertEqual(r.alerts.map(\.message), [
+            "server option 'send-proxy' is not supported yet (in section 'backend')",
+            "server option 'ssl' is not supported yet (in section 'backend')",
+            "server option 'verify' is not supported yet (in section 'backend')",
+            "server option 'slowstart' is not supported yet (in section 'backend')",
+            "unknown server option 'wieght' in 'backend' section; did you mean 'weight'?",
+        ])
+        XCTAssertEqual(r.configuration.backends[0].servers, [], "servers with errors are not kept")
+    }
+
+    func testDuplicateServerNames() {
+        let (_, r) = backend("  server s 10.0.0.1:80\n  server s 10.0.0.2:80\n")
+        assertSingleAlert(r, "backend 'b' has two servers named 's' (the first one at t.cfg:8:3)", line: 9, column: 3)
+    }
+
+    func testServerInFrontendIsAnError() {
+        assertSingleAlert(parse(tcpDefaults + "frontend f\n  bind :1\n  server s 10.0.0.1:80\n"),
+                          "'server' not allowed because frontend 'f' has no backend capability", line: 9, column: 3)
+    }
+
+    func testBalanceAlgorithms() {
+        let cases: [(String, BalanceAlgorithm)] = [
+            ("roundrobin", .roundRobin), ("static-rr", .staticRoundRobin), ("leastconn", .leastConn),
+            ("first", .first), ("source", .source), ("random", .random(draws: 2)), ("random(5)", .random(draws: 5)),
+        ]
+        for (text, expected) in cases {
+            let (b, r) = backend("  balance \(text)\n")
+            XCTAssertEqual(r.diagnostics, [], text)
+            XCTAssertEqual(b?.balance, expected, text)
+        }
+    }
+
+    func testBalanceErrors() {
+        func alert(_ text: String) -> Diagnostic? {
+            let (_, r) = backend("  balance \(text)\n")
+            XCTAssertEqual(r.alerts.count, 1, text)
+            return r.alerts.first
+        }
+        XCTAssertEqual(alert("roundrobbin")?.message, "unknown balance algorithm 'roundrobbin'; did you mean 'roundrobin'?")
+        XCTAssertEqual(alert("roundrobbin")?.location?.column, 11)
+        XCTAssertEqual(alert("weird")?.message, "unknown balance algorithm 'weird'")
+        XCTAssertEqual(alert("uri")?.message, "balance algorithm 'uri' is not supported yet (in section 'backend')")
+        XCTAssertEqual(alert("hdr(host)")?.message, "balance algorithm 'hdr' is not supported yet (in section 'backend')")
+        XCTAssertEqual(alert("random(0)")?.message, "'balance random(<draws>)' expects a positive integer (got '0')")
+        XCTAssertEqual(alert("leastconn(2)")?.message, "balance algorithm 'leastconn' takes no argument")
+        XCTAssertEqual(alert("source extra")?.message, "unexpected argument 'extra' for 'balance source'")
+        XCTAssertEqual(parse(tcpDefaults + "backend b\n  balance\n").alerts.first?.message, "'balance' expects an algorithm name")
+    }
+
+    func testBalanceInFrontendIsIgnoredWithWarning() {
+        let r = parse(tcpDefaults + "frontend f\n  bind :1\n  balance source\n")
+        XCTAssertEqual(r.alerts, [])
+        XCTAssertTrue(r.warnings.contains { $0.message == "'balance' ignored because frontend 'f' has no backend capability" })
+    }
+
+    func testHashType() {
+        let (b1, r1) = backend("  hash-type consistent\n")
+        XCTAssertEqual(r1.diagnostics, [])
+        XCTAssertEqual(b1?.hashType.method, .consistent)
+        XCTAssertEqual(b1?.hashType.function, .sdbm)
+        let (b2, _) = backend("  hash-type map-based crc32\n")
+        XCTAssertEqual(b2?.hashType.function, .crc32)
+        let (b3, _) = backend("  hash-type map-based avalanche\n")
+        XCTAssertEqual(b3?.hashType.avalanche, true)
+        let (b4, _) = backend("  hash-type consistent wt6 avalanche\n")
+        XCTAssertEqual(b4?.hashType.function, .wt6)
+        XCTAssertEqual(backend("  hash-type consistant\n").1.alerts.first?.message,
+                       "unknown hash-type method 'consistant'; expected 'map-based' or 'consistent'; did you mean 'consistent'?")
+        XCTAssertEqual(backend("  hash-type consistent md5\n").1.alerts.first?.message,
+                       "unknown hash function 'md5'; expected 'sdbm', 'djb2', 'wt6' or 'crc32'")
+        XCTAssertEqual(backend("  hash-type consistent sdbm fast\n").1.alerts.first?.message,
+                       "unknown hash modifier 'fast'; expected 'avalanche'")
+    }
+}
