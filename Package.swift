@@ -26,7 +26,7 @@ let package = Package(
                 dependencies: ["FulcrumConfig", "FulcrumCore", "FulcrumPosix", "FulcrumProxy"]),
         .executableTarget(name: "fulcrum", dependencies: ["FulcrumDaemon"]),
 
-        .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumConfig"]),
+        .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumConfig"], exclude: ["Corpus"]),
         .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore"]),
         .testTarget(name: "FulcrumPosixTests", dependencies: ["FulcrumPosix"]),
         // Starts the real binary; depends on it so `swift test` builds it first.

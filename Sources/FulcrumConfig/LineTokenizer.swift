@@ -8,9 +8,11 @@ struct Word: Equatable, Sendable {
 
 /// Splits one line into words the way HAProxy's `parse_line` does: `#` starts a
 /// comment, backslash escapes, weak ("...") and strong ('...') quoting, and
-/// `$VAR` / `${VAR}` / `${VAR-default}` / `${VAR[*]}` expansion outside single
-/// quotes. Unquoted expansion is accepted too (HAProxy 2.6 itself only expands
-/// inside double quotes) because configurations commonly write `fd@${VAR}`.
+/// `$VAR` / `${VAR}` / `${VAR-default}` / `${VAR[*]}` expansion inside double
+/// quotes, as HAProxy does. Outside quotes only the braced `${VAR}` form is
+/// expanded (so `bind fd@${FD}` works): HAProxy would keep it literal, but no
+/// working configuration relies on a literal unquoted `${`. A bare unquoted
+/// `$name` stays literal, so crypt hashes like `$6$rounds=...` keep their meaning.
 struct LineTokenizer {
     struct Failure: Equatable, Sendable {
         var column: Int
@@ -88,7 +90,7 @@ struct LineTokenizer {
                 continue
             }
             if c == UInt8(ascii: "$"), i + 1 < bytes.count,
-               bytes[i + 1] == UInt8(ascii: "{") || isNameStart(bytes[i + 1]) {
+               bytes[i + 1] == UInt8(ascii: "{") || (quote != nil && isNameStart(bytes[i + 1])) {
                 startWordIfNeeded(at: i)
                 if quote != nil { hasWord = true }
                 let start = i

@@ -39,6 +39,7 @@ final class BindTests: XCTestCase {
         XCTAssertEqual(addresses("\"fd@${LISTEN_FD}\"", env: ["LISTEN_FD": "5"]), [.inheritedFD(5)])
         XCTAssertEqual(addresses("fd@${LISTEN_FD}", env: ["LISTEN_FD": "6"]), [.inheritedFD(6)])
         XCTAssertEqual(bindAlert("fd@${NOPE}")?.message, "invalid file descriptor 'fd@' in bind address (expected fd@<number>)")
+        XCTAssertEqual(bindAlert("fd@$NOPE")?.message, "invalid file descriptor 'fd@$NOPE' in bind address (expected fd@<number>)")
         XCTAssertEqual(bindAlert("fd@x")?.location?.column, 8)
     }
 

@@ -40,7 +40,9 @@ final class TokenizerTests: XCTestCase {
     func testEnvironmentExpansion() {
         let env = ["FOO": "bar", "EMPTY": "", "LIST": "a b  c"]
         XCTAssertEqual(words("\"$FOO\" \"${FOO}\" \"x${FOO}y\"", env: env), ["bar", "bar", "xbary"])
-        XCTAssertEqual(words("$FOO ${FOO} fd@${FOO}", env: env), ["bar", "bar", "fd@bar"])
+        // Unquoted: only the braced form expands; a bare $name stays literal as in HAProxy.
+        XCTAssertEqual(words("$FOO ${FOO} fd@${FOO}", env: env), ["$FOO", "bar", "fd@bar"])
+        XCTAssertEqual(words("$6$rounds=5000$salt$hash", env: ["rounds": "x", "salt": "y"]), ["$6$rounds=5000$salt$hash"])
         XCTAssertEqual(words("'$FOO' '${FOO}'", env: env), ["$FOO", "${FOO}"])
         XCTAssertEqual(words("\\$FOO", env: env), ["$FOO"])
         XCTAssertEqual(words("a $ b 5$", env: env), ["a", "$", "b", "5$"])
@@ -53,7 +55,7 @@ final class TokenizerTests: XCTestCase {
     }
 
     func testEmptyUnquotedVariableProducesNoWord() {
-        XCTAssertEqual(words("a $NOPE b \"$NOPE\"", env: [:]), ["a", "b", ""])
+        XCTAssertEqual(words("a ${NOPE} b \"$NOPE\"", env: [:]), ["a", "b", ""])
     }
 
     func testListExpansion() {
@@ -78,9 +80,19 @@ final class TokenizerTests: XCTestCase {
     func testEnvironmentInKeywords() {
         let r = parse(tcpDefaults + "frontend f\n  bind \"${ADDR-127.0.0.1}:${PORT}\"\n  default_backend b\nbackend b\n  server s1 $SRV\n",
                       env: ["PORT": "8080", "SRV": "10.0.0.1:81"])
-        XCTAssertEqual(r.alerts, [])
-        XCTAssertEqual(r.configuration.frontends.first?.binds.first?.addresses, [.inet(host: "127.0.0.1", port: 8080)])
-        XCTAssertEqual(r.configuration.backends.first?.servers.first?.host, "10.0.0.1")
-        XCTAssertEqual(r.configuration.backends.first?.servers.first?.port, 81)
+        // `$SRV` unquoted is literal (HAProxy's rule).
+        XCTAssertEqual(r.configuration.backends.first?.servers.first?.host, "$SRV")
+        let q = parse(tcpDefaults + "frontend f\n  bind \"${ADDR-127.0.0.1}:${PORT}\"\n  default_backend b\nbackend b\n  server s1 \"$SRV\"\n",
+                      env: ["PORT": "8080", "SRV": "10.0.0.1:81"])
+        XCTAssertEqual(q.alerts, [])
+        XCTAssertEqual(q.configuration.backends.first?.servers.first?.host, "10.0.0.1")
+        XCTAssertEqual(q.configuration.backends.first?.servers.first?.port, 81)
+    }
+
+    func testUnquotedBareVariableStaysLiteralInKeywords() {
+        let r = parse(tcpDefaults + "frontend f\n  bind :1\n  default_backend b\nbackend b\n  server s1 $SRV\n",
+                      env: ["SRV": "10.0.0.1:81"])
+        XCTAssertEqual(r.configuration.backends.first?.servers.first?.host, "$SRV")
+        XCTAssertNil(r.configuration.backends.first?.servers.first?.port)
     }
 }
