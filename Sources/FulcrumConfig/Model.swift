@@ -165,8 +165,23 @@ public struct GlobalSettings: Equatable, Sendable {
     public init() {}
 }
 
+/// A `program` section: an external command the master starts and stops
+/// (HAProxy's master-worker `program`).
+public struct Program: Equatable, Sendable {
+    public var name: String
+    public var location: SourceLocation
+    /// argv; the first word is looked up in PATH. No shell is involved.
+    public var command: [String] = []
+    public var user: String?
+    public var group: String?
+    /// HAProxy's `option start-on-reload` (default on): a reload starts a new instance.
+    public var startOnReload = true
+    public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
+}
+
 public struct Configuration: Equatable, Sendable {
     public var global = GlobalSettings()
+    public var programs: [Program] = []
     /// Frontends in declaration order; a `listen` section contributes one
     /// frontend and one backend with the same name.
     public var frontends: [Frontend] = []

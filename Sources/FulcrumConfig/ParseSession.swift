@@ -12,11 +12,13 @@ struct ParseSession {
     var current: CurrentSection = .none
     /// Index in `drafts` of the most recent defaults section.
     var lastDefaults: Int? = nil
+    var programs: [Program] = []
 
     enum CurrentSection {
         case none
         case global
         case proxy(Int)
+        case program(Int)
         /// A section Fulcrum does not serve yet; its body is skipped.
         case skipped(String)
     }
@@ -75,6 +77,7 @@ struct ParseSession {
         case .none: return ""
         case .global: return "global"
         case .proxy(let i): return drafts[i].name ?? drafts[i].kind.rawValue
+        case .program(let i): return programs[i].name
         case .skipped(let s): return s
         }
     }
@@ -160,12 +163,16 @@ struct ParseSession {
 
     // MARK: Statements
 
-    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen"]
+    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program"]
 
     private mutating func statement(_ words: [Word], at: (Word) -> SourceLocation) {
         let keyword = words[0].text
         if let kind = SectionKind(rawValue: keyword) {
             openSection(kind, words, at: at)
+            return
+        }
+        if keyword == "program" {
+            openProgram(words, at: at)
             return
         }
         if HAProxyKeywords.otherSections.contains(keyword) {
@@ -187,6 +194,8 @@ struct ParseSession {
             globalKeyword(words, at: at)
         case .proxy(let index):
             proxyKeyword(words, draft: index, at: at)
+        case .program(let index):
+            programKeyword(words, program: index, at: at)
         case .skipped:
             break
         }
@@ -258,6 +267,7 @@ struct ParseSession {
                    "'nbthread \(n)' without 'workers': Fulcrum runs \(n) single-threaded worker process\(n == 1 ? "" : "es") (set 'workers' to choose the number of workers explicitly)")
         }
         buildAndValidate(into: &configuration)
+        configuration.programs = validatedPrograms()
         return ParseResult(configuration: configuration, diagnostics: diagnostics)
     }
 }

@@ -16,12 +16,17 @@ public struct CommandLineOptions: Equatable {
     public var slot = 0
     /// Internal: for each inherited listener fd (from 6 on), "frontend.bind".
     public var listenerMap: [(frontend: Int, bind: Int)] = []
+    /// Internal, `--role program`: privileges and the command after `--`.
+    public var programUser: String?
+    public var programGroup: String?
+    public var programCommand: [String] = []
 
     public static func == (a: CommandLineOptions, b: CommandLineOptions) -> Bool {
         a.configPaths == b.configPaths && a.checkOnly == b.checkOnly && a.quiet == b.quiet && a.debug == b.debug
             && a.daemon == b.daemon && a.masterWorker == b.masterWorker && a.systemd == b.systemd
             && a.pidFile == b.pidFile && a.masterSocket == b.masterSocket && a.version == b.version
             && a.help == b.help && a.role == b.role && a.slot == b.slot
+            && a.programUser == b.programUser && a.programGroup == b.programGroup && a.programCommand == b.programCommand
             && a.listenerMap.map { "\($0.frontend).\($0.bind)" } == b.listenerMap.map { "\($0.frontend).\($0.bind)" }
     }
 
@@ -66,6 +71,12 @@ public struct CommandLineOptions: Equatable {
             case "-vv": o.version = 2
             case "-h", "--help": o.help = true
             case "--role": o.role = try value(a)
+            case "--user": o.programUser = try value(a)
+            case "--group": o.programGroup = try value(a)
+            case "--" where o.role == "program":
+                o.programCommand = Array(args[(i + 1)...])
+                i = args.count
+                continue
             case "--slot":
                 guard let n = Int(try value(a)) else { throw .message("--slot needs a number") }
                 o.slot = n

@@ -36,6 +36,8 @@ final class Master {
     private let startedWall = WallClock.nowSeconds()
 
     private(set) var children: [Child?]
+    /// Running `program` sections: pid per program index (nil once exited).
+    private var programPids: [pid_t?] = []
     private var respawnAt: [Int64?]
     private var failures: [Int]
     private var restarts = 0
@@ -84,6 +86,7 @@ final class Master {
 
     /// Starts the workers and serves until stopped. Returns the exit status.
     func run() -> Int32 {
+        startPrograms()
         for slot in 0..<slots {
             if !spawnWorker(slot: slot) {
                 Log.alert("Failed to start worker \(slot + 1).")
@@ -108,7 +111,7 @@ final class Master {
             }
             if phase == .running { respawnDue(now: now) }
             if phase == .stoppingGracefully || phase == .stoppingFast {
-                if children.allSatisfy({ $0 == nil }) { break }
+                if children.allSatisfy({ $0 == nil }) && programPids.allSatisfy({ $0 == nil }) { break }
                 if now >= stopDeadline {
                     Log.warning("Children still alive after stop deadline; killing them.")
                     stopAll(signal: SIGKILL)
@@ -177,8 +180,33 @@ final class Master {
         }
     }
 
+    private func startPrograms() {
+        for p in loaded.configuration.programs {
+            var args = ["--role", "program"]
+            if let u = p.user { args += ["--user", u] }
+            if let g = p.group { args += ["--group", g] }
+            args += ["--"] + p.command
+            do {
+                let pid = try ProcessSpawner.spawn(path: executable, arguments: args,
+                                                   environment: ProcessSpawner.currentEnvironment(), inherited: [])
+                programPids.append(pid)
+                Log.notice("program '\(p.name)' started with pid \(pid)")
+            } catch {
+                programPids.append(nil)
+                Log.alert("cannot start program '\(p.name)': \(error)")
+            }
+        }
+    }
+
     private func reapChildren() {
         while let (pid, status) = Processes.reap() {
+            if let i = programPids.firstIndex(where: { $0 == pid }) {
+                programPids[i] = nil
+                // As HAProxy: a program that exits is reported, not restarted.
+                let level: Log.Level = (phase == .stoppingFast || phase == .stoppingGracefully) ? .debug : .alert
+                Log.write(level, "program '\(loaded.configuration.programs[i].name)' (pid \(pid)) exited with \(status)")
+                continue
+            }
             guard let slot = children.firstIndex(where: { $0?.pid == pid }), let child = children[slot] else { continue }
             epoll.remove(child.control)
             child.control.close()
@@ -214,10 +242,14 @@ final class Master {
 
     private func stopAll(signal: Int32) {
         for case let c? in children { Processes.signal(c.pid, signal) }
+        for case let p? in programPids { Processes.signal(p, signal) }
         if signal == SIGKILL {
             // Reap synchronously so nothing is left behind.
             for slot in 0..<slots {
                 if let c = children[slot] { var st: Int32 = 0; waitpid(c.pid, &st, 0); c.control.close(); children[slot] = nil }
+            }
+            for i in programPids.indices {
+                if let p = programPids[i] { var st: Int32 = 0; waitpid(p, &st, 0); programPids[i] = nil }
             }
         }
     }
@@ -266,6 +298,7 @@ final class Master {
             stopDeadline = Int64.max
             respawnAt = respawnAt.map { _ in nil }
             for case let c? in children { UnixSocket.sendMessage(c.control, Array("drain".utf8)) }
+            for case let p? in programPids { Processes.signal(p, SIGTERM) }
             // Nobody accepts any more: close the queues so new clients are refused.
             listeners.closeAll()
         case SIGUSR2, SIGHUP:
