@@ -1,7 +1,8 @@
 import Glibc
 
 /// Talks to the master CLI (-S socket) the way `socat` one-liners do: one
-/// command line in, the full text answer out, then the master closes.
+/// command line in, then a half-close, and the full text answer out until
+/// the master closes.
 enum MasterCLI {
     static func send(_ command: String, socketPath: String, timeout: Double = 5) throws -> String {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -13,6 +14,9 @@ enum MasterCLI {
         let deadline = Deadline(seconds: timeout)
         let line = command.hasSuffix("\n") ? command : command + "\n"
         try Array(line.utf8).withUnsafeBytes { try LoopbackSocket.sendAll(fd, $0, deadline: deadline) }
+        // socat half-closes when its stdin ends; HAProxy's master CLI waits for
+        // that before closing, so do the same.
+        shutdown(fd, Int32(SHUT_WR))
         var answer: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
