@@ -153,7 +153,15 @@ final class HarnessTests: XCTestCase {
         try process.waitUntilListening(port: port)
         let workers = try process.waitForChildren(count: 1, role: nil)
         XCTAssertEqual(process.descendantPids(), workers)
-        XCTAssertTrue(try process.masterCommand("show proc").contains("master"))
+        try process.waitUntilMasterSocketListening()
+        // HAProxy's master re-executes itself once its workers run, and its CLI
+        // is briefly unreachable meanwhile: retry within a bound.
+        var answer = ""
+        waitUntil(timeout: 5, interval: 0.05) {
+            answer = (try? process.masterCommand("show proc")) ?? ""
+            return !answer.isEmpty
+        }
+        XCTAssertTrue(answer.contains("master"), answer)
 
         let client = try TCPClient.connect(port: port)
         XCTAssertEqual(try client.readLine(), "s1")

@@ -117,6 +117,23 @@ final class FulcrumProcess {
         return listening.intersection(owned).count
     }
 
+    /// Waits until the master listens on the unix socket `socketPath`
+    /// (default `{dir}/master.sock`), checked in /proc/net/unix.
+    func waitUntilMasterSocketListening(socketPath: String? = nil, timeout: Double = 10) throws {
+        let socketPath = socketPath ?? path("master.sock")
+        var exited: ExitStatus?
+        let ok = waitUntil(timeout: timeout, interval: 0.02) {
+            exited = exitStatus
+            return exited != nil || !ListeningSockets.unixInodes(path: socketPath).isEmpty
+        }
+        if let exited {
+            throw HarnessError.processExited("fulcrum \(exited) before listening on \(socketPath); stderr:\n\(stderrTail())")
+        }
+        if !ok {
+            throw HarnessError.timeout("fulcrum listening on \(socketPath) within \(timeout) s; stderr:\n\(stderrTail())")
+        }
+    }
+
     /// Waits until stderr contains `text`; true if it did in time.
     @discardableResult
     func waitForStderr(containing text: String, timeout: Double = 10) -> Bool {

@@ -1,4 +1,4 @@
-/// Which TCP sockets are in LISTEN state, read from /proc/net/tcp and tcp6.
+/// Which TCP and unix stream sockets are listening, read from /proc/net.
 /// Checking this instead of connecting means "is it listening?" never opens a
 /// connection that a backend would count.
 enum ListeningSockets {
@@ -17,6 +17,24 @@ enum ListeningSockets {
                       let inode = UInt64(fields[9]) else { continue }
                 result.insert(inode)
             }
+        }
+        return result
+    }
+
+    /// Inodes of listening unix sockets bound to `path` (from /proc/net/unix,
+    /// where flag __SO_ACCEPTCON, 0x10000, marks a listener). The kernel
+    /// records the path given to bind(), so a socket bound to "PATH.tmp" and
+    /// renamed into place (as HAProxy does) matches too.
+    static func unixInodes(path: String) -> Set<UInt64> {
+        guard let text = FileBytes.readText("/proc/net/unix") else { return [] }
+        var result: Set<UInt64> = []
+        for line in text.split(separator: "\n").dropFirst() {
+            // Num RefCount Protocol Flags Type St Inode Path
+            let fields = line.split(separator: " ", maxSplits: 7)
+            guard fields.count == 8, fields[7] == path || fields[7].hasPrefix(path + "."),
+                  let flags = UInt32(fields[3], radix: 16), flags & 0x10000 != 0,
+                  let inode = UInt64(fields[6]) else { continue }
+            result.insert(inode)
         }
         return result
     }
