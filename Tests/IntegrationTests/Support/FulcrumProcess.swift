@@ -193,6 +193,12 @@ final class FulcrumProcess {
     @discardableResult
     func stop(timeout: Double = 5) -> ExitStatus { child.terminateTree(grace: timeout) }
 
+    /// Stops the daemon and deletes its temporary directory (config, logs).
+    func stopAndRemoveFiles() {
+        stop()
+        directory.remove()
+    }
+
     // MARK: Master CLI
 
     /// Sends one command line to the master CLI at `socketPath` (default

@@ -23,8 +23,14 @@ final class TemporaryDirectory {
         return target
     }
 
+    /// Deletes the directory now (idempotent). Used by teardown, because
+    /// XCTest may keep a test's objects alive until the whole run ends.
+    func remove() {
+        if access(path, F_OK) == 0 { removeTree(path) }
+    }
+
     deinit {
-        removeTree(path)
+        remove()
     }
 
     /// Depth-first removal; bounded by the directory's own small size.

@@ -11,13 +11,15 @@ extension XCTestCase {
         let process = try FulcrumProcess(config: config, arguments: arguments,
                                          environment: environment, executable: executable)
         addTeardownBlock { [weak self] in
+            let descendants = process.isRunning ? process.descendantPids() : []
             let status = process.stop()
-            let leftovers = process.descendantPids().filter(ProcessTree.isAlive)
+            let leftovers = descendants.filter(ProcessTree.isAlive)
             if let run = self?.testRun, !run.hasSucceeded {
                 print("---- fulcrum \(process.arguments.joined(separator: " ")) \(status); stderr tail:\n"
                       + process.stderrTail(lines: 80) + "\n----")
             }
             XCTAssertEqual(leftovers, [], "processes left behind by fulcrum pid \(process.pid)")
+            process.stopAndRemoveFiles()
         }
         return process
     }
