@@ -81,7 +81,7 @@ ensure_tools() {
     [[ ${#missing[@]} -eq 0 ]] && return 0
     local i
     for ((i = 0; i < 600; i++)); do
-        pgrep -x 'apt-get|apt|dpkg' >/dev/null || break
+        pgrep -x apt-get >/dev/null || pgrep -x apt >/dev/null || pgrep -x dpkg >/dev/null || break
         ((i % 30 == 0)) && log "waiting for a running apt/dpkg to finish..."
         sleep 1
     done

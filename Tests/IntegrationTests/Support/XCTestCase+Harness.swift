@@ -14,7 +14,7 @@ extension XCTestCase {
             let descendants = process.isRunning ? process.descendantPids() : []
             let status = process.stop()
             let leftovers = descendants.filter(ProcessTree.isAlive)
-            if let run = self?.testRun, !run.hasSucceeded {
+            if let run = self?.testRun, run.totalFailureCount > 0 {
                 print("---- fulcrum \(process.arguments.joined(separator: " ")) \(status); stderr tail:\n"
                       + process.stderrTail(lines: 80) + "\n----")
             }
