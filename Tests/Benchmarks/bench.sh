@@ -1,0 +1,367 @@
+#!/usr/bin/env bash
+# Fulcrum vs HAProxy, side by side, in one run on one machine, with nginx as the
+# common backend and as a direct reference. Absolute numbers on shared machines
+# are noise; the fulcrum/haproxy ratio measured in the same run is the result.
+#
+#   Tests/Benchmarks/bench.sh            # build release fulcrum, run every case
+#
+# Environment (all optional):
+#   BENCH_DURATION=10s     wrk duration per measurement
+#   BENCH_WARMUP=2s        wrk warm-up before each measurement ("0" to skip)
+#   BENCH_CONNECTIONS=50   wrk -c
+#   BENCH_THREADS=2        wrk -t
+#   BENCH_MODES="tcp"      proxy modes to run; each has a config_MODE function
+#   BENCH_PROCS="1 2"      fulcrum `workers N` vs haproxy `nbthread N`
+#   FULCRUM_BIN=path       use this binary instead of building release
+#   BENCH_KEEP=1           keep the temp dir (configs, logs, wrk output)
+#
+# Exit status: 0 when every measurement ran, 1 when any failed (the table is
+# printed either way, with the reason for each failure).
+set -euo pipefail
+
+DURATION=${BENCH_DURATION:-10s}
+WARMUP=${BENCH_WARMUP:-2s}
+CONNECTIONS=${BENCH_CONNECTIONS:-50}
+THREADS=${BENCH_THREADS:-2}
+MODES=${BENCH_MODES:-tcp}
+PROCS=${BENCH_PROCS:-1 2}
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+WORK=$(mktemp -d /tmp/fulcrum-bench.XXXXXX)
+# nginx workers drop to user nobody when started as root: they must be able
+# to read the document root.
+chmod 755 "$WORK"
+PIDS=()
+FAILED=0
+RESULTS=()   # lines: label|req/s|p99 ms|errors|note
+
+log() { printf '%s\n' "$*" >&2; }
+
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        stop_pid "$pid"
+    done
+    if [[ ${BENCH_KEEP:-0} == 1 ]]; then
+        log "kept $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# stop_pid PID: SIGTERM, up to 5 s grace, then SIGKILL to it and its children
+# (a fulcrum master's workers).
+stop_pid() {
+    local pid=$1 i
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        pkill -KILL -P "$pid" 2>/dev/null || true
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------- tools
+
+# Installs what is missing from Debian's packages. If another apt/dpkg is
+# running (a provisioning step), wait for it instead of fighting over the lock.
+ensure_tools() {
+    local missing=()
+    command -v haproxy >/dev/null || missing+=(haproxy)
+    command -v wrk >/dev/null || missing+=(wrk)
+    command -v nginx >/dev/null || missing+=(nginx-light)
+    command -v ss >/dev/null || missing+=(iproute2)
+    [[ ${#missing[@]} -eq 0 ]] && return 0
+    local i
+    for ((i = 0; i < 600; i++)); do
+        pgrep -x apt-get >/dev/null || pgrep -x apt >/dev/null || pgrep -x dpkg >/dev/null || break
+        ((i % 30 == 0)) && log "waiting for a running apt/dpkg to finish..."
+        sleep 1
+    done
+    log "installing: ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >"$WORK/apt.log" 2>&1 \
+        || { log "apt-get install failed; see $WORK/apt.log"; tail -5 "$WORK/apt.log" >&2; exit 1; }
+}
+
+# Prints the fulcrum binary path, or nothing (with the reason on stderr) when
+# it cannot be built.
+fulcrum_binary() {
+    if [[ -n ${FULCRUM_BIN:-} ]]; then
+        [[ -x $FULCRUM_BIN ]] && { echo "$FULCRUM_BIN"; return; }
+        log "FULCRUM_BIN=$FULCRUM_BIN is not executable"
+        return
+    fi
+    local swift=swift
+    command -v swift >/dev/null || swift=/opt/swift/usr/bin/swift
+    log "building fulcrum (release)..."
+    if (cd "$REPO" && "$swift" build -c release --product fulcrum) >"$WORK/build.log" 2>&1; then
+        local bin
+        bin="$(cd "$REPO" && "$swift" build -c release --show-bin-path)/fulcrum"
+        [[ -x $bin ]] && { echo "$bin"; return; }
+        log "release build succeeded but $bin is missing"
+    else
+        log "fulcrum release build failed; last lines of $WORK/build.log:"
+        tail -15 "$WORK/build.log" >&2
+    fi
+}
+
+# ---------------------------------------------------------------- ports
+
+# A free 127.0.0.1 port below the ephemeral range, so no outgoing connection
+# can take it between the check and the bind.
+free_port() {
+    local port i
+    for ((i = 0; i < 200; i++)); do
+        port=$((20000 + RANDOM % 10000))
+        if [[ -z $(ss -Htln "sport = :$port") ]]; then
+            echo "$port"
+            return
+        fi
+    done
+    log "no free port found"
+    exit 1
+}
+
+# wait_listening PID PORT: until something listens on PORT (10 s), failing
+# early if PID exits.
+wait_listening() {
+    local pid=$1 port=$2 i
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$pid" 2>/dev/null || return 1
+        [[ -n $(ss -Htln "sport = :$port") ]] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# ---------------------------------------------------------------- nginx
+
+start_nginx() {
+    NGINX_PORT=$(free_port)
+    mkdir -p "$WORK/nginx/www" "$WORK/nginx/tmp"
+    chmod -R a+rX "$WORK/nginx"
+    # A small static page, like a health or API answer.
+    head -c 612 /dev/zero | tr '\0' 'x' >"$WORK/nginx/www/index.html"
+    cat >"$WORK/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    default_type text/html;
+    keepalive_requests 1000000;
+    client_body_temp_path $WORK/nginx/tmp/body;
+    proxy_temp_path $WORK/nginx/tmp/proxy;
+    fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
+    uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
+    scgi_temp_path $WORK/nginx/tmp/scgi;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $WORK/nginx/www;
+    }
+}
+EOF
+    nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" \
+        >"$WORK/nginx/stdout.log" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    if ! wait_listening "$pid" "$NGINX_PORT"; then
+        log "nginx did not start; $WORK/nginx/error.log:"
+        cat "$WORK/nginx/error.log" "$WORK/nginx/stdout.log" >&2 || true
+        exit 1
+    fi
+    curl -fsS -o /dev/null "http://127.0.0.1:$NGINX_PORT/index.html" 2>/dev/null \
+        || log "warning: curl check of nginx failed (curl missing?)"
+}
+
+# ---------------------------------------------------------------- configs
+#
+# One function per proxy mode: config_MODE PROCS_LINE PORT prints a config in
+# HAProxy syntax that both fulcrum and haproxy load unchanged except for the
+# global line setting the process/thread count. Add config_http (and list it
+# in BENCH_MODES) for HTTP-mode cases.
+
+config_tcp() {
+    local procs_line=$1 port=$2
+    cat <<EOF
+global
+    $procs_line
+
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+
+frontend bench
+    bind 127.0.0.1:$port
+    default_backend nginx
+
+backend nginx
+    server s1 127.0.0.1:$NGINX_PORT
+EOF
+}
+
+# ---------------------------------------------------------------- wrk
+
+# run_wrk LABEL PORT: warm-up, then a measured run. Appends to RESULTS.
+run_wrk() {
+    local label=$1 port=$2 out="$WORK/wrk-${1//[^A-Za-z0-9]/_}.txt"
+    local url="http://127.0.0.1:$port/index.html"
+    if [[ $WARMUP != 0 ]]; then
+        timeout 120 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" "$url" >/dev/null 2>&1 || true
+    fi
+    if ! timeout "$(( $(seconds "$DURATION") + 60 ))" \
+        wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$url" >"$out" 2>&1; then
+        record_failure "$label" "wrk failed: $(tail -1 "$out")"
+        return
+    fi
+    local rps p99 errors
+    rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+    p99=$(awk '$1 == "99%" {print $2}' "$out" | to_ms)
+    # Socket errors and non-2xx answers mean the numbers are not comparable.
+    errors=$(awk '/Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10}
+                  /Non-2xx or 3xx responses:/ {n += $NF}
+                  END {print n + 0}' "$out")
+    if [[ -z $rps || -z $p99 ]]; then
+        record_failure "$label" "could not parse wrk output ($out)"
+        return
+    fi
+    RESULTS+=("$label|$rps|$p99|$errors|")
+}
+
+# seconds 10s|2m|500ms -> whole seconds (rounded up), for timeouts.
+seconds() {
+    local v=$1
+    case $v in
+        *ms) echo 1 ;;
+        *m) echo $(( ${v%m} * 60 )) ;;
+        *h) echo $(( ${v%h} * 3600 )) ;;
+        *s) echo "${v%s}" ;;
+        *) echo "$v" ;;
+    esac
+}
+
+# wrk latency "812.00us" / "1.23ms" / "1.01s" -> milliseconds.
+to_ms() {
+    awk '{ v = $1
+           if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f\n", v / 1000 }
+           else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f\n", v }
+           else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f\n", v * 60000 }
+           else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f\n", v * 1000 } }'
+}
+
+record_failure() {
+    RESULTS+=("$1|-|-|-|$2")
+    FAILED=1
+}
+
+# ---------------------------------------------------------------- proxies
+
+# bench_proxy NAME MODE PROCS: start one proxy on a fresh port, measure, stop.
+bench_proxy() {
+    local name=$1 mode=$2 procs=$3 label procs_line port cfg pid
+    case $name in
+        fulcrum) procs_line="workers $procs"; label="$mode fulcrum workers $procs" ;;
+        haproxy) procs_line="nbthread $procs"; label="$mode haproxy nbthread $procs" ;;
+    esac
+    if [[ $name == fulcrum && -z $FULCRUM ]]; then
+        record_failure "$label" "fulcrum binary not available (build failed or FULCRUM_BIN invalid)"
+        return
+    fi
+    port=$(free_port)
+    cfg="$WORK/$name-$mode-$procs.cfg"
+    "config_$mode" "$procs_line" "$port" >"$cfg"
+    # Foreground, without debug output (per-connection logging would skew the
+    # numbers): haproxy -db; fulcrum stays in the foreground without -D.
+    case $name in
+        fulcrum) "$FULCRUM" -f "$cfg" >"$cfg.log" 2>&1 & ;;
+        haproxy) haproxy -db -f "$cfg" >"$cfg.log" 2>&1 & ;;
+    esac
+    pid=$!
+    PIDS+=("$pid")
+    if ! wait_listening "$pid" "$port"; then
+        local reason="did not listen on $port within 10 s"
+        kill -0 "$pid" 2>/dev/null || reason="exited at start"
+        record_failure "$label" "$reason: $(tail -3 "$cfg.log" | tr '\n' ' ')"
+        stop_pid "$pid"
+        return
+    fi
+    log "measuring: $label"
+    run_wrk "$label" "$port"
+    stop_pid "$pid"
+}
+
+# ---------------------------------------------------------------- report
+
+print_table() {
+    local line label rps p99 errors note
+    printf '\n%-32s %12s %10s %8s  %s\n' "case" "req/s" "p99 ms" "errors" ""
+    printf '%-32s %12s %10s %8s\n' "--------------------------------" "------------" "----------" "--------"
+    for line in "${RESULTS[@]}"; do
+        IFS='|' read -r label rps p99 errors note <<<"$line"
+        printf '%-32s %12s %10s %8s  %s\n' "$label" "$rps" "$p99" "$errors" "$note"
+    done
+    echo
+    local mode procs f h
+    for mode in $MODES; do
+        for procs in $PROCS; do
+            f=$(result_of "$mode fulcrum workers $procs")
+            h=$(result_of "$mode haproxy nbthread $procs")
+            printf '%-32s %s\n' "$mode x$procs fulcrum/haproxy" "$(ratio "$f" "$h")"
+        done
+    done
+    echo "(req/s ratio > 1 and p99 ratio < 1 mean fulcrum is better)"
+}
+
+result_of() {
+    local line
+    for line in "${RESULTS[@]}"; do
+        [[ ${line%%|*} == "$1" ]] && { echo "$line"; return; }
+    done
+}
+
+ratio() {
+    local f=$1 h=$2
+    IFS='|' read -r _ frps fp99 _ _ <<<"$f"
+    IFS='|' read -r _ hrps hp99 _ _ <<<"$h"
+    if [[ -z $f || -z $h || $frps == - || $hrps == - ]]; then
+        echo "n/a (a run failed)"
+        return
+    fi
+    awk -v fr="$frps" -v hr="$hrps" -v fp="$fp99" -v hp="$hp99" \
+        'BEGIN { printf "req/s %.2fx   p99 %.2fx\n", fr / hr, (hp > 0 ? fp / hp : 0) }'
+}
+
+# ---------------------------------------------------------------- main
+
+main() {
+    ensure_tools
+    FULCRUM=$(fulcrum_binary)
+    log "haproxy: $(haproxy -v | head -1)"
+    log "wrk: -t $THREADS -c $CONNECTIONS -d $DURATION (warm-up $WARMUP), $(nproc) CPUs"
+    start_nginx
+    log "measuring: nginx direct"
+    run_wrk "nginx direct" "$NGINX_PORT"
+    local mode procs
+    for mode in $MODES; do
+        declare -F "config_$mode" >/dev/null || { log "unknown mode $mode (no config_$mode)"; exit 1; }
+        for procs in $PROCS; do
+            bench_proxy fulcrum "$mode" "$procs"
+            bench_proxy haproxy "$mode" "$procs"
+        done
+    done
+    print_table
+    return "$FAILED"
+}
+
+main "$@"
