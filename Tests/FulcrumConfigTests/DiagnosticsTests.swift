@@ -80,13 +80,13 @@ final class DiagnosticsTests: XCTestCase {
             "section 'resolvers' is not supported yet",
             "section 'mailers' is not supported yet",
             "section 'cache' is not supported yet",
-            "section 'program' is not supported yet",
             "section 'http-errors' is not supported yet",
             "section 'ring' is not supported yet",
             "Keepalived block 'vrrp_instance' is not supported yet",
             "Keepalived block 'global_defs' is not supported yet",
         ])
-        XCTAssertEqual(r.alerts.map { $0.location!.line }, [1, 3, 5, 7, 8, 9, 11, 12, 13, 16])
+        XCTAssertEqual(r.alerts.map { $0.location!.line }, [1, 3, 5, 7, 8, 11, 12, 13, 16])
+        XCTAssertEqual(r.configuration.programs.map(\.command), [["/bin/true"]])
     }
 
     func testUnknownKeywordsGetSuggestions() {

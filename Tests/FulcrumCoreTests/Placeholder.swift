@@ -1,2 +1,0 @@
-import XCTest
-final class FulcrumCoreTestsPlaceholder: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

@@ -1,2 +1,0 @@
-import XCTest
-final class FulcrumPosixTestsPlaceholder: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
