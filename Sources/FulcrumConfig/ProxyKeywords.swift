@@ -67,7 +67,10 @@ extension ParseSession {
             if HAProxyKeywords.proxy[keyword] != nil {
                 alert(loc, "keyword '\(keyword)' is not supported yet (in section '\(kindName)')")
             } else {
-                let candidates = HAProxyKeywords.proxy.filter { Self.allowed($0.value, in: drafts[index]) }.map(\.key)
+                // Table entries can be two words ("timeout connect"): suggest the first.
+                let known = HAProxyKeywords.proxy.filter { Self.allowed($0.value, in: drafts[index]) }
+                    .map { String($0.key.split(separator: " ").first ?? Substring($0.key)) }
+                let candidates = Array(Set(known).union(Self.servedProxyKeywords))
                 alert(loc, "unknown keyword '\(keyword)' in '\(kindName)' section" + hint(keyword, candidates))
             }
             return
