@@ -66,7 +66,10 @@ enum ConfigLoader {
         return load(sources: sources, extraDiagnostics: readErrors)
     }
 
-    static func load(sources: [ConfigSource], extraDiagnostics: [Diagnostic] = []) -> LoadedConfiguration {
+    /// - checkBinds: the master checks bind addresses and inherited `fd@N`
+    ///   sockets; a worker receives its sockets ready-made (and its own fd 3 is
+    ///   the control channel, not the operator's socket), so it skips this.
+    static func load(sources: [ConfigSource], extraDiagnostics: [Diagnostic] = [], checkBinds: Bool = true) -> LoadedConfiguration {
         var env: [String: String] = [:]
         for kv in ProcessSpawner.currentEnvironment() {
             if let eq = kv.firstIndex(of: "=") { env[String(kv[..<eq])] = String(kv[kv.index(after: eq)...]) }
@@ -90,7 +93,7 @@ enum ConfigLoader {
                 }
                 servers.append(list)
             }
-            for f in c.frontends {
+            for f in c.frontends where checkBinds {
                 var perBind: [[SocketAddress?]] = []
                 for bind in f.binds {
                     var addrs: [SocketAddress?] = []

@@ -12,6 +12,7 @@ final class ListenerSet {
     /// Per slot, the sockets that slot's worker gets (in this order).
     private(set) var perSlot: [[Entry]] = []
     private var owned: [FileDescriptor] = []
+    private var inherited = 0
 
     /// Opens every socket; on failure returns HAProxy-shaped alerts and opens nothing.
     init(_ loaded: LoadedConfiguration, slots: Int) throws(ListenerError) {
@@ -28,6 +29,7 @@ final class ListenerSet {
                         try? fd.setNonBlocking()
                         try? fd.setCloseOnExec(true)
                         for slot in 0..<slots { perSlot[slot].append(Entry(fd: fd, frontend: fi, bind: bi)) }
+                        inherited += 1
                     case .inet:
                         guard let address = loaded.bindAddresses[fi][bi][ai] else { continue }
                         for slot in 0..<slots {
@@ -56,7 +58,8 @@ final class ListenerSet {
         perSlot = perSlot.map { _ in [] }
     }
 
-    var count: Int { owned.count }
+    /// Sockets opened here plus inherited `fd@N` ones.
+    var count: Int { owned.count + inherited }
 }
 
 struct ListenerError: Error { var messages: [String] }

@@ -21,7 +21,7 @@ enum WorkerRole {
             return 1
         }
         FileDescriptor(Master.ChildFD.config).close()
-        let loaded = ConfigLoader.load(sources: sources)
+        let loaded = ConfigLoader.load(sources: sources, checkBinds: false)
         guard !loaded.hasErrors else {
             for d in loaded.diagnostics where d.severity == .alert { Log.alert(d.description) }
             return 1

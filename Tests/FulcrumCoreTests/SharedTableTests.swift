@@ -1,0 +1,55 @@
+import XCTest
+import Glibc
+@testable import FulcrumCore
+
+final class SharedTableTests: XCTestCase {
+    func testLayoutSeparatesLinesAndAttachesByHeader() throws {
+        let size = SharedTable.byteSize(servers: 3, frontends: 2, workers: 2)
+        XCTAssertEqual(size, (1 + 3 + 2 + 2 * 5) * 64)
+        let raw = try XCTUnwrap(mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0))
+        defer { munmap(raw, size) }
+        let t = SharedTable(base: raw, servers: 3, frontends: 2, workers: 2, initialize: true)
+        XCTAssertEqual(t.server(2, .operational).load(), SharedTable.Operational.up.rawValue)
+        t.server(1, .weight).store(7)
+        t.serverCounter(worker: 1, server: 2, .bytesOut).bump(by: 5)
+        let a = try XCTUnwrap(SharedTable(attaching: raw, size: size))
+        XCTAssertEqual(a.servers, 3); XCTAssertEqual(a.frontends, 2); XCTAssertEqual(a.workers, 2)
+        XCTAssertEqual(a.server(1, .weight).load(), 7)
+        XCTAssertEqual(a.serverCounter(worker: 1, server: 2, .bytesOut).load(), 5)
+        XCTAssertEqual(a.serverCounter(worker: 0, server: 2, .bytesOut).load(), 0, "per-worker blocks are separate")
+        XCTAssertNil(SharedTable(attaching: raw, size: 64), "a region smaller than its layout is refused")
+        raw.storeBytes(of: UInt64(0), as: UInt64.self)
+        XCTAssertNil(SharedTable(attaching: raw, size: size), "wrong magic is refused")
+    }
+
+    func testReserveHoldsTheLimit() throws {
+        let size = SharedTable.byteSize(servers: 1, frontends: 0, workers: 1)
+        let raw = try XCTUnwrap(mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0))
+        defer { munmap(raw, size) }
+        let t = SharedTable(base: raw, servers: 1, frontends: 0, workers: 1, initialize: true)
+        let w = t.server(0, .conns)
+        XCTAssertTrue(w.reserve(limit: 2))
+        XCTAssertTrue(w.reserve(limit: 2))
+        XCTAssertFalse(w.reserve(limit: 2))
+        XCTAssertEqual(w.load(), 2)
+        w.subtract(1)
+        XCTAssertTrue(w.reserve(limit: 2))
+        XCTAssertTrue(w.reserve(limit: 0), "0 means no limit")
+        XCTAssertEqual(w.load(), 3)
+    }
+}
+
+final class TimerHeapTests: XCTestCase {
+    func testPopsInDeadlineOrderOnlyWhenDue() {
+        var h = TimerHeap()
+        for (d, t) in [(50, 5), (10, 1), (30, 3), (20, 2), (40, 4), (10, 6)] { h.push(Int64(d), UInt64(t)) }
+        XCTAssertEqual(h.nextDeadline, 10)
+        XCTAssertNil(h.popDue(now: 9))
+        var order: [UInt64] = []
+        while let e = h.popDue(now: 35) { order.append(e.token) }
+        XCTAssertEqual(Set(order.prefix(2)), [1, 6])
+        XCTAssertEqual(Array(order.suffix(2)), [2, 3])
+        XCTAssertEqual(h.count, 2)
+        XCTAssertEqual(h.nextDeadline, 40)
+    }
+}
