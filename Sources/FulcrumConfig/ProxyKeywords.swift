@@ -288,6 +288,9 @@ extension ParseSession {
             return
         }
         hashType.method = method
+        // HAProxy: `hash-type consistent` without a function means sdbm with the
+        // avalanche modifier (spreads sequential keys such as IPs over the ring).
+        if method == .consistent && words.count == 2 { hashType.avalanche = true }
         var rest = Array(words.dropFirst(2))
         if let f = rest.first, f.text != "avalanche" {
             guard let function = HashFunction(rawValue: f.text) else {
