@@ -125,9 +125,11 @@ extension Balancer {
             if avoidPosition >= 0 && r >= avoidStart { r += avoidWidth }
             let position = cumulativePosition(of: r)
             if position == bestPosition { continue }
-            let l = load(candidates[position]) + 1
+            // HAProxy's get_server_rnd: the new draw wins unless its load per
+            // weight is strictly higher (idle servers then follow the weights).
+            let l = load(candidates[position])
             let w = candidateWeight[position]
-            if bestPosition < 0 || l * bestWeight < bestLoad * w {
+            if bestPosition < 0 || !(l * bestWeight > bestLoad * w) {
                 bestPosition = position
                 bestLoad = l
                 bestWeight = w

@@ -1,29 +1,75 @@
 import Synchronization
 
 /// The state every process of a generation shares through one MAP_SHARED
-/// region: server state the workers read on every choice, connection counts
-/// that must be global (server/frontend maxconn, leastconn), and per-worker
-/// counter blocks. Every field is one 64-bit atomic word; all fields are
-/// cache-line grouped so that writers in different processes do not share lines.
-/// Layout (see docs/shared-table.md):
-///   header line | server lines × S | frontend lines × F | worker blocks × W
-///   where a worker block is (F + S) counter lines.
+/// region: server state that workers read on every choice, the counts that
+/// must be global (maxconn, leastconn), check results, and per-worker counter
+/// blocks. Every field is one 64-bit atomic word; lines are 128 bytes (two
+/// cache lines) so writers in different processes do not share a line.
+/// Layout (docs/shared-table.md):
+///   header | server lines × S | proxy lines × (F + N + B) | worker blocks × W
+/// where proxy lines are frontends, then bind lines, then backends, and a
+/// worker block holds one counter line per proxy line and per server.
 public final class SharedTable {
     public static let magic: UInt64 = 0x31_4D_55_52_43_4C_55_46 // "FULCRUM1" little-endian
-    public static let layoutVersion: UInt64 = 1
-    public static let lineWords = 8
+    public static let layoutVersion: UInt64 = 2
+    public static let lineWords = 16
 
-    /// Header words.
-    public enum Header: Int { case magic = 0, layoutVersion, generation, servers, frontends, workers, globalConns }
+    public enum Header: Int {
+        case magic = 0, layoutVersion, generation, servers, frontends, binds, backends, workers
+        /// Current connections across all workers (global maxconn).
+        case globalConns
+        /// Wall-clock second the table was created (uptime).
+        case startedAt
+    }
 
-    /// Words of a server line. `admin` and `operational` are written by one
-    /// owner each (CLI/master and checker); `conns` is the one multi-writer
-    /// field, updated with atomic add so that maxconn holds across workers.
-    public enum ServerField: Int { case admin = 0, operational, weight, conns, lastChange, checkStatus, checkDuration, downtime }
-    /// Words of a frontend line.
-    public enum FrontendField: Int { case conns = 0 }
-    /// Per-worker counters of one proxy or server (single writer: that worker).
-    public enum Counter: Int { case connections = 0, bytesIn, bytesOut, connectErrors, retries, redispatches, queued, aborts }
+    /// Words of a server line. Single writer per field except `conns`,
+    /// `maxConns` and `observeErrors`, which every worker updates atomically.
+    public enum ServerField: Int {
+        /// Admin bits (Admin): config/CLI maintenance, drain. Written by the CLI.
+        case admin = 0
+        /// Operational (Operational). Written by the checker and `set server health`.
+        case operational
+        /// The user weight: configured, or set with `set weight`. The
+        /// effective weight (slowstart) is derived from it by readers.
+        case weight
+        /// Current connections, all workers.
+        case conns
+        /// Wall-clock seconds of the last operational change (lastchg).
+        case lastChange
+        /// Last check: CheckStatus raw code, HTTP code, duration in ms.
+        case checkStatus, checkCode, checkDuration
+        /// Seconds spent DOWN before the current state (downtime).
+        case downtime
+        /// The checker's health counter (0 ... rise+fall-1), so a respawned
+        /// checker carries on where the old one stopped.
+        case checkHealth
+        /// Wall-clock seconds of the last check.
+        case lastCheck
+        /// Failed checks, and UP→DOWN transitions.
+        case checkFailures, checkDowns
+        /// Consecutive traffic errors (observe layer4); a success stores 0.
+        case observeErrors
+        /// CLOCK_MONOTONIC ms when the server last came UP (slowstart).
+        case upSince
+        /// Highest `conns` seen (smax).
+        case maxConns
+    }
+
+    /// Words of a proxy line (frontend, bind or backend).
+    public enum ProxyField: Int { case conns = 0, maxConns }
+
+    /// Per-worker counters of one proxy line or server (single writer).
+    public enum Counter: Int {
+        case sessions = 0, bytesIn, bytesOut, connectErrors, retries, redispatches
+        /// Gauges: current sessions and queued sessions of this worker.
+        case current, queued
+        /// Wall-clock seconds of the last session (lastsess).
+        case lastSession
+        /// Times this server was chosen by the balancer (lbtot).
+        case chosen
+        /// Sessions that ended with an error (aborts).
+        case aborts
+    }
 
     /// Admin state bits (HAProxy's SRV_ADMF_*).
     public struct Admin: OptionSet, Sendable {
@@ -32,24 +78,33 @@ public final class SharedTable {
         public static let configMaintenance = Admin(rawValue: 1)   // `disabled` in the config
         public static let forcedMaintenance = Admin(rawValue: 2)   // set by the CLI
         public static let drain = Admin(rawValue: 4)
+        public var inMaintenance: Bool { !isDisjoint(with: [.configMaintenance, .forcedMaintenance]) }
     }
     /// Operational state values.
     public enum Operational: UInt64 { case down = 0, up = 1, stopping = 2 }
 
     public let servers: Int
     public let frontends: Int
+    public let binds: Int
+    public let backends: Int
     public let workers: Int
     @usableFromInline let words: UnsafeMutablePointer<Atomic<UInt64>>
 
-    public static func byteSize(servers: Int, frontends: Int, workers: Int) -> Int {
-        let lines = 1 + servers + frontends + workers * (servers + frontends)
+    var proxyLines: Int { frontends + binds + backends }
+
+    public static func byteSize(servers: Int, frontends: Int, binds: Int, backends: Int, workers: Int) -> Int {
+        let proxies = frontends + binds + backends
+        let lines = 1 + servers + proxies + workers * (proxies + servers)
         return lines * lineWords * 8
     }
 
     /// Wraps a mapped region. `initialize` is true only for the creator.
-    public init(base: UnsafeMutableRawPointer, servers: Int, frontends: Int, workers: Int, initialize: Bool, generation: UInt64 = 1) {
-        self.servers = servers; self.frontends = frontends; self.workers = workers
-        let count = SharedTable.byteSize(servers: servers, frontends: frontends, workers: workers) / 8
+    public init(base: UnsafeMutableRawPointer, servers: Int, frontends: Int, binds: Int, backends: Int, workers: Int,
+                initialize: Bool, generation: UInt64 = 1, startedAt: UInt64 = 0) {
+        self.servers = servers; self.frontends = frontends; self.binds = binds; self.backends = backends
+        self.workers = workers
+        let count = SharedTable.byteSize(servers: servers, frontends: frontends, binds: binds, backends: backends,
+                                         workers: workers) / 8
         words = base.bindMemory(to: Atomic<UInt64>.self, capacity: count)
         if initialize {
             for i in 0..<count { words[i].store(0, ordering: .relaxed) }
@@ -57,7 +112,10 @@ public final class SharedTable {
             header(.generation).store(generation)
             header(.servers).store(UInt64(servers))
             header(.frontends).store(UInt64(frontends))
+            header(.binds).store(UInt64(binds))
+            header(.backends).store(UInt64(backends))
             header(.workers).store(UInt64(workers))
+            header(.startedAt).store(startedAt)
             for s in 0..<servers { server(s, .operational).store(Operational.up.rawValue) }
             header(.magic).storeReleasing(SharedTable.magic)
         }
@@ -66,36 +124,44 @@ public final class SharedTable {
     /// Wraps an inherited region after checking its header; nil if it is not ours.
     public convenience init?(attaching base: UnsafeMutableRawPointer, size: Int) {
         let w = base.bindMemory(to: Atomic<UInt64>.self, capacity: SharedTable.lineWords)
-        guard size >= 64, w[Header.magic.rawValue].load(ordering: .acquiring) == SharedTable.magic,
-              w[Header.layoutVersion.rawValue].load(ordering: .relaxed) == SharedTable.layoutVersion else { return nil }
-        let s = Int(w[Header.servers.rawValue].load(ordering: .relaxed))
-        let f = Int(w[Header.frontends.rawValue].load(ordering: .relaxed))
-        let k = Int(w[Header.workers.rawValue].load(ordering: .relaxed))
-        guard SharedTable.byteSize(servers: s, frontends: f, workers: k) <= size else { return nil }
-        self.init(base: base, servers: s, frontends: f, workers: k, initialize: false)
+        func h(_ f: Header) -> Int { Int(w[f.rawValue].load(ordering: .relaxed)) }
+        guard size >= SharedTable.lineWords * 8, w[Header.magic.rawValue].load(ordering: .acquiring) == SharedTable.magic,
+              UInt64(h(.layoutVersion)) == SharedTable.layoutVersion else { return nil }
+        let s = h(.servers), f = h(.frontends), n = h(.binds), b = h(.backends), k = h(.workers)
+        guard SharedTable.byteSize(servers: s, frontends: f, binds: n, backends: b, workers: k) <= size else { return nil }
+        self.init(base: base, servers: s, frontends: f, binds: n, backends: b, workers: k, initialize: false)
     }
 
-    @inline(__always) public func header(_ f: Header) -> SharedWord {
-        SharedWord(words + f.rawValue)
-    }
+    @inline(__always) public func header(_ f: Header) -> SharedWord { SharedWord(words + f.rawValue) }
+
     @inline(__always) public func server(_ index: Int, _ f: ServerField) -> SharedWord {
         SharedWord(words + (1 + index) * SharedTable.lineWords + f.rawValue)
     }
-    @inline(__always) public func frontend(_ index: Int, _ f: FrontendField) -> SharedWord {
-        SharedWord(words + (1 + servers + index) * SharedTable.lineWords + f.rawValue)
+    @inline(__always) private func proxyLine(_ line: Int, _ f: ProxyField) -> SharedWord {
+        SharedWord(words + (1 + servers + line) * SharedTable.lineWords + f.rawValue)
     }
-    /// Counter line of `worker` for frontend `index` (0..<F) or server (F + s).
-    @inline(__always) public func counter(worker: Int, line: Int, _ c: Counter) -> SharedWord {
-        let firstBlock = 1 + servers + frontends
-        return SharedWord(words + (firstBlock + worker * (servers + frontends) + line) * SharedTable.lineWords + c.rawValue)
+    @inline(__always) public func frontend(_ i: Int, _ f: ProxyField) -> SharedWord { proxyLine(i, f) }
+    @inline(__always) public func bind(_ i: Int, _ f: ProxyField) -> SharedWord { proxyLine(frontends + i, f) }
+    @inline(__always) public func backend(_ i: Int, _ f: ProxyField) -> SharedWord { proxyLine(frontends + binds + i, f) }
+
+    @inline(__always) private func counter(worker: Int, line: Int, _ c: Counter) -> SharedWord {
+        let firstBlock = 1 + servers + proxyLines
+        return SharedWord(words + (firstBlock + worker * (proxyLines + servers) + line) * SharedTable.lineWords + c.rawValue)
     }
-    @inline(__always) public func frontendCounter(worker: Int, frontend: Int, _ c: Counter) -> SharedWord {
-        counter(worker: worker, line: frontend, c)
+    @inline(__always) public func frontendCounter(worker: Int, frontend i: Int, _ c: Counter) -> SharedWord {
+        counter(worker: worker, line: i, c)
     }
-    @inline(__always) public func serverCounter(worker: Int, server: Int, _ c: Counter) -> SharedWord {
-        counter(worker: worker, line: frontends + server, c)
+    @inline(__always) public func backendCounter(worker: Int, backend i: Int, _ c: Counter) -> SharedWord {
+        counter(worker: worker, line: frontends + binds + i, c)
+    }
+    @inline(__always) public func serverCounter(worker: Int, server i: Int, _ c: Counter) -> SharedWord {
+        counter(worker: worker, line: proxyLines + i, c)
     }
 
+    /// Sum of one server counter over all workers.
+    public func serverTotal(_ i: Int, _ c: Counter) -> UInt64 {
+        (0..<workers).reduce(0) { $0 &+ serverCounter(worker: $1, server: i, c).load() }
+    }
 }
 
 /// One 64-bit word of the shared table.
@@ -110,13 +176,26 @@ public struct SharedWord {
 
     /// Single-writer increment: a plain load+store avoids a locked RMW.
     @inlinable public func bump(by n: UInt64 = 1) { store(load() &+ n) }
+    /// Single-writer decrement of a gauge.
+    @inlinable public func drop(by n: UInt64 = 1) { store(load() &- n) }
 
     /// Multi-writer increment/decrement.
     @inlinable public func add(_ n: UInt64) { pointer.pointee.add(n, ordering: .relaxed) }
     @inlinable public func subtract(_ n: UInt64) { pointer.pointee.subtract(n, ordering: .relaxed) }
 
+    /// Multi-writer maximum (smax).
+    @inlinable public func raise(to v: UInt64) {
+        var cur = load()
+        while v > cur {
+            let (exchanged, original) = pointer.pointee.compareExchange(expected: cur, desired: v, ordering: .relaxed)
+            if exchanged { return }
+            cur = original
+        }
+    }
+
     /// Increments unless the value already reached `limit` (0 = no limit):
     /// the reservation that makes maxconn exact across processes.
+    /// Returns the new value, or nil when the limit is reached.
     @inlinable public func reserve(limit: Int) -> Bool {
         if limit <= 0 { add(1); return true }
         var cur = load()

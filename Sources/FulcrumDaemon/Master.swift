@@ -58,13 +58,13 @@ final class Master {
         listeners = try ListenerSet(loaded, slots: workers)
 
         let index = TableIndex(loaded.configuration)
-        let size = SharedTable.byteSize(servers: index.serverCount, frontends: index.frontendLines, workers: workers)
-        tableMemory = try SharedMemory(create: "fulcrum-table", size: size)
-        table = SharedTable(base: tableMemory.base, servers: index.serverCount, frontends: index.frontendLines,
-                            workers: workers, initialize: true)
+        tableMemory = try SharedMemory(create: "fulcrum-table", size: index.tableSize(workers: workers))
+        table = SharedTable(base: tableMemory.base, servers: index.serverCount, frontends: index.frontendCount,
+                            binds: index.bindCount, backends: index.backendCount, workers: workers,
+                            initialize: true, startedAt: UInt64(WallClock.nowSeconds()))
         for (bi, b) in loaded.configuration.backends.enumerated() {
             for (si, s) in b.servers.enumerated() {
-                let line = index.firstServer[bi] + si
+                let line = index.serverLine(backend: bi, server: si)
                 table.server(line, .weight).store(UInt64(s.params.weight))
                 if s.params.disabled { table.server(line, .admin).store(SharedTable.Admin.configMaintenance.rawValue) }
             }

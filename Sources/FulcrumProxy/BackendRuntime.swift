@@ -21,6 +21,8 @@ final class BackendRuntime {
     /// waits in the queue); the others route around full servers.
     let stickyHash: Bool
     var queue = SessionQueue()
+    /// `observe layer4` per server: connect failures feed the checker.
+    let observesLayer4: [Bool]
 
     init(index: Int, config: Backend, firstLine: Int, addresses: [SocketAddress]) {
         self.index = index
@@ -30,9 +32,10 @@ final class BackendRuntime {
         for (i, s) in config.servers.enumerated() {
             entries.append(ServerEntry(tableLine: firstLine + i, address: addresses[i], useClientPort: s.port == nil,
                                        maxconn: s.params.maxconn, name: s.name))
-            members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup))
+            members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup, maxconn: s.params.maxconn))
         }
         servers = entries
+        observesLayer4 = config.servers.map { _ in false }
         balancer = Balancer(algorithm: config.balance, hashType: config.hashType, members: members, allBackups: config.allBackups)
         if case .source = config.balance { stickyHash = true } else { stickyHash = false }
     }
@@ -44,6 +47,7 @@ final class BackendRuntime {
         var someFull = false
         for i in 0..<servers.count {
             let line = servers[i].tableLine
+            // Maintenance and drain both stop new traffic (drain keeps what runs).
             let admin = table.server(line, .admin).load()
             let up = admin == 0 && table.server(line, .operational).load() == SharedTable.Operational.up.rawValue
             var usable = up

@@ -4,7 +4,8 @@ import FulcrumPosix
 /// the worker's slot table and are reused, so accepting allocates nothing in
 /// steady state.
 final class TCPSession {
-    enum State { case idle, queued, connecting, retryWait, established }
+    /// `starting`: accepted, not yet queued or connecting (a server is being chosen).
+    enum State { case idle, starting, queued, connecting, retryWait, established }
 
     let index: Int
     /// Bumped on every reuse; events and queue entries carry it so that a stale

@@ -23,7 +23,14 @@ extension Worker {
         let be = backends[s.backend]
         let someFull = be.observe(table)
         var key: UInt32? = nil
-        if be.stickyHash { key = s.peer.withAddressBytes { be.balancer.hashKey(bytes: $0) } }
+        if be.stickyHash {
+            // HAProxy's get_server_sh: the address as a number (IPv6: XOR of its
+            // words), not a string hash, so neighbouring clients spread.
+            key = s.peer.withAddressBytes { bytes in
+                bytes.count == 4 ? be.balancer.hashKey(sourceIPv4: UInt32(bigEndian: bytes.loadUnaligned(as: UInt32.self)))
+                                 : be.balancer.hashKey(sourceIPv6: bytes)
+            }
+        }
         let table = self.table
         guard let i = be.balancer.pick(hashKey: key, excluding: s.excludedServer, load: { idx in
             Int(table.server(be.servers[idx].tableLine, .conns).load())
@@ -37,7 +44,11 @@ extension Worker {
     func connect(_ s: TCPSession, toServer i: Int) -> Bool {
         let be = backends[s.backend]
         let entry = be.servers[i]
-        guard table.server(entry.tableLine, .conns).reserve(limit: entry.maxconn) else { return false }
+        let conns = table.server(entry.tableLine, .conns)
+        guard conns.reserve(limit: entry.maxconn) else { return false }
+        table.server(entry.tableLine, .maxConns).raise(to: conns.load())
+        table.serverCounter(worker: slot, server: entry.tableLine, .chosen).bump()
+        table.serverCounter(worker: slot, server: entry.tableLine, .current).bump()
         s.holdsServerSlot = true
         s.serverIndex = i
         var address = entry.address
@@ -91,7 +102,11 @@ extension Worker {
         s.clientActivity = now
         s.serverActivity = now
         let line = backends[s.backend].servers[s.serverIndex].tableLine
-        table.serverCounter(worker: slot, server: line, .connections).bump()
+        table.serverCounter(worker: slot, server: line, .sessions).bump()
+        table.serverCounter(worker: slot, server: line, .lastSession).store(wallNow)
+        // observe layer4: a successful connect ends a run of errors.
+        let errors = table.server(line, .observeErrors)
+        if errors.load() != 0 { errors.store(0) }
         process(s)
     }
 
@@ -102,6 +117,8 @@ extension Worker {
         let be = backends[s.backend]
         let line = be.servers[s.serverIndex].tableLine
         table.serverCounter(worker: slot, server: line, .connectErrors).bump()
+        table.backendCounter(worker: slot, backend: s.backend, .connectErrors).bump()
+        if be.observesLayer4[s.serverIndex] { table.server(line, .observeErrors).add(1) }
         if s.server.rawValue >= 0 { s.server.close(); s.server = FileDescriptor(-1) }
         releaseServerSlot(s)
         let retries = be.config.retries
@@ -112,8 +129,10 @@ extension Worker {
         }
         s.retriesUsed += 1
         table.serverCounter(worker: slot, server: line, .retries).bump()
+        table.backendCounter(worker: slot, backend: s.backend, .retries).bump()
         if let interval = be.config.redispatch, Worker.redispatches(retry: s.retriesUsed, of: retries, interval: interval) {
             table.serverCounter(worker: slot, server: line, .redispatches).bump()
+            table.backendCounter(worker: slot, backend: s.backend, .redispatches).bump()
             s.excludedServer = s.serverIndex
             dispatchToServer(s)
             return
@@ -142,7 +161,7 @@ extension Worker {
         s.state = .queued
         be.queue.push(s.token)
         queuedSessions += 1
-        table.frontendCounter(worker: slot, frontend: s.frontend, .queued).bump()
+        table.backendCounter(worker: slot, backend: s.backend, .queued).bump()
         s.phaseDeadline = be.config.timeouts.effectiveQueue.map { now + Int64($0) } ?? 0
         schedule(s)
     }
@@ -159,6 +178,7 @@ extension Worker {
                 continue
             }
             queuedSessions -= 1
+            table.backendCounter(worker: slot, backend: be.index, .queued).drop()
             s.state = .retryWait // not queued while we try
             switch tryDispatch(s) {
             case .started:
@@ -166,6 +186,7 @@ extension Worker {
             case .full:
                 s.state = .queued
                 queuedSessions += 1
+                table.backendCounter(worker: slot, backend: be.index, .queued).bump()
                 return
             case .noServer:
                 _ = be.queue.pop()

@@ -28,7 +28,7 @@ extension Worker {
                 return
             }
             schedule(s)
-        case .idle, .queued, .retryWait:
+        case .idle, .starting, .queued, .retryWait:
             break
         }
     }
@@ -145,7 +145,7 @@ extension Worker {
     /// tunnel for both sides when set).
     func deadline(of s: TCPSession) -> Int64 {
         switch s.state {
-        case .idle: return 0
+        case .idle, .starting: return 0
         case .queued, .connecting, .retryWait: return s.phaseDeadline
         case .established:
             let bt = backends[s.backend].config.timeouts
@@ -195,7 +195,7 @@ extension Worker {
             if !connect(s, toServer: s.serverIndex) { enqueue(s) }
         case .established:
             close(s, abort: true)
-        case .idle:
+        case .idle, .starting:
             break
         }
     }

@@ -41,6 +41,8 @@ public final class Worker {
 
     var timers = TimerHeap()
     var now: Int64 = 0
+    /// Wall-clock seconds, refreshed once per loop turn (lastsess, stats).
+    var wallNow: UInt64 = 0
     var draining = false
     var running = true
 
@@ -101,6 +103,7 @@ public final class Worker {
         while running {
             epoll.wait(timeout: pollTimeout())
             now = MonotonicClock.nowMilliseconds()
+            wallNow = UInt64(WallClock.nowSeconds())
             for i in 0..<epoll.count {
                 dispatch(token: epoll.token(at: i), events: epoll.events(at: i))
             }
@@ -209,7 +212,7 @@ public final class Worker {
         let fe = frontends[l.frontend]
         if globalMaxconn > 0 && table.header(.globalConns).load() >= UInt64(globalMaxconn) { return false }
         if fe.maxconn > 0 && table.frontend(l.frontend, .conns).load() >= UInt64(fe.maxconn) { return false }
-        if l.maxconn > 0 && table.frontend(l.bindLine, .conns).load() >= UInt64(l.maxconn) { return false }
+        if l.maxconn > 0 && table.bind(l.bindLine, .conns).load() >= UInt64(l.maxconn) { return false }
         return true
     }
 
@@ -218,7 +221,7 @@ public final class Worker {
         let fe = frontends[l.frontend]
         let global = table.header(.globalConns)
         let feConns = table.frontend(l.frontend, .conns)
-        let bindConns = table.frontend(l.bindLine, .conns)
+        let bindConns = table.bind(l.bindLine, .conns)
         var peer = SocketAddress(storage: .init(), length: 0)
         for _ in 0..<64 {
             // Reserve before accepting so the limits hold across workers.
@@ -257,11 +260,14 @@ public final class Worker {
         s.peer = peer
         s.frontend = frontend
         s.bindLine = bindLine
-        s.state = .queued // provisional: not idle
+        s.state = .starting
         s.clientActivity = now
         activeSessions += 1
         Socket.setNoDelay(client)
-        table.frontendCounter(worker: slot, frontend: frontend, .connections).bump()
+        table.frontendCounter(worker: slot, frontend: frontend, .sessions).bump()
+        table.frontendCounter(worker: slot, frontend: frontend, .current).bump()
+        table.frontendCounter(worker: slot, frontend: frontend, .lastSession).store(wallNow)
+        table.frontend(frontend, .maxConns).raise(to: table.frontend(frontend, .conns).load())
         do {
             try epoll.add(client, events: [.readable, .writable, .readHangup, .edgeTriggered],
                           token: s.token | TokenKind.client.rawValue)
@@ -275,6 +281,11 @@ public final class Worker {
             return
         }
         s.backend = be
+        table.backendCounter(worker: slot, backend: be, .sessions).bump()
+        table.backendCounter(worker: slot, backend: be, .current).bump()
+        table.backendCounter(worker: slot, backend: be, .lastSession).store(wallNow)
+        table.backend(be, .conns).add(1)
+        table.backend(be, .maxConns).raise(to: table.backend(be, .conns).load())
         dispatchToServer(s)
     }
 
@@ -286,13 +297,23 @@ public final class Worker {
         release(&s.toServer)
         release(&s.toClient)
         if s.holdsServerSlot { releaseServerSlot(s) }
-        let l = s.bindLine
         table.header(.globalConns).subtract(1)
         table.frontend(s.frontend, .conns).subtract(1)
-        table.frontend(l, .conns).subtract(1)
+        table.bind(s.bindLine, .conns).subtract(1)
+        table.frontendCounter(worker: slot, frontend: s.frontend, .current).drop()
         table.frontendCounter(worker: slot, frontend: s.frontend, .bytesIn).bump(by: s.bytesIn)
         table.frontendCounter(worker: slot, frontend: s.frontend, .bytesOut).bump(by: s.bytesOut)
-        if s.state == .queued && s.backend >= 0 { queuedSessions -= 1 }
+        if abort { table.frontendCounter(worker: slot, frontend: s.frontend, .aborts).bump() }
+        if s.backend >= 0 {
+            table.backend(s.backend, .conns).subtract(1)
+            table.backendCounter(worker: slot, backend: s.backend, .current).drop()
+            table.backendCounter(worker: slot, backend: s.backend, .bytesIn).bump(by: s.bytesIn)
+            table.backendCounter(worker: slot, backend: s.backend, .bytesOut).bump(by: s.bytesOut)
+            if s.state == .queued {
+                queuedSessions -= 1
+                table.backendCounter(worker: slot, backend: s.backend, .queued).drop()
+            }
+        }
         let backend = s.backend
         s.generation &+= 1
         s.reset()
@@ -306,6 +327,7 @@ public final class Worker {
         let be = backends[s.backend]
         let line = be.servers[s.serverIndex].tableLine
         table.server(line, .conns).subtract(1)
+        table.serverCounter(worker: slot, server: line, .current).drop()
         if s.bytesIn > 0 || s.bytesOut > 0 {
             table.serverCounter(worker: slot, server: line, .bytesIn).bump(by: s.bytesIn)
             table.serverCounter(worker: slot, server: line, .bytesOut).bump(by: s.bytesOut)

@@ -31,29 +31,3 @@ public struct WorkerSetup {
         self.table = table; self.listeners = listeners; self.serverAddresses = serverAddresses
     }
 }
-
-/// Numbering shared by the master and the workers: which table line belongs to
-/// which server and bind. Both sides derive it from the same configuration, so
-/// nothing has to be sent.
-public struct TableIndex {
-    /// First server line of each backend.
-    public let firstServer: [Int]
-    public let serverCount: Int
-    /// First bind line of each frontend (bind lines are counted after frontends).
-    public let firstBind: [Int]
-    public let bindCount: Int
-
-    public init(_ c: Configuration) {
-        var fs: [Int] = [], n = 0
-        for b in c.backends { fs.append(n); n += b.servers.count }
-        firstServer = fs; serverCount = n
-        var fb: [Int] = [], m = 0
-        for f in c.frontends { fb.append(m); m += f.binds.count }
-        firstBind = fb; bindCount = m
-    }
-
-    /// Frontend lines hold the frontends followed by their bind lines.
-    public var frontendLines: Int
-    { firstBind.count + bindCount }
-    public func bindLine(frontend: Int, bind: Int) -> Int { firstBind.count + firstBind[frontend] + bind }
-}
