@@ -2,12 +2,16 @@
 extension ParseSession {
     /// Global keywords Fulcrum serves; HAProxy's others are "not supported yet".
     static let servedGlobalKeywords: Set<String> = [
-        "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers",
+        "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers", "spread-checks",
     ]
 
     mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
         let keyword = words[0].text
         let loc = at(words[0])
+        if keyword == "stats" {
+            statsKeyword(words, at: at)
+            return
+        }
         guard Self.servedGlobalKeywords.contains(keyword) else {
             if HAProxyKeywords.global.contains(keyword) {
                 alert(loc, "keyword '\(keyword)' is not supported yet (in section 'global')")
@@ -44,11 +48,16 @@ extension ParseSession {
             case "group": global.group = value.text
             default: global.chroot = value.text
             }
-        case "maxconn", "nbthread", "workers":
+        case "maxconn", "nbthread", "workers", "spread-checks":
             switch ValueParsers.integer(value.text, for: keyword) {
             case .failure(let f): alert(at(value), f.message)
             case .success(let n):
-                let range = keyword == "maxconn" ? 1...Int(Int32.max) : 1...4096
+                let range: ClosedRange<Int>
+                switch keyword {
+                case "maxconn": range = 1...Int(Int32.max)
+                case "spread-checks": range = 0...50  // percent, as HAProxy bounds it
+                default: range = 1...4096
+                }
                 guard range.contains(n) else {
                     alert(at(value), "'\(keyword)' must be between \(range.lowerBound) and \(range.upperBound) (got \(n))")
                     return
@@ -56,6 +65,7 @@ extension ParseSession {
                 switch keyword {
                 case "maxconn": global.maxconn = n
                 case "nbthread": global.nbthread = n
+                case "spread-checks": global.spreadChecks = n
                 default: global.workers = n
                 }
             }

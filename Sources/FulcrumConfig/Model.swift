@@ -82,6 +82,118 @@ public struct ServerParams: Equatable, Sendable {
     public var fall: Int = 3
     public var checkPort: Int? = nil
     public var checkAddr: String? = nil
+    /// ms; nil: no slow start (HAProxy's default, and what `slowstart 0` means).
+    public var slowstart: Int? = nil
+    /// nil: not set (HAProxy: the server starts up, as with `up`).
+    public var initState: InitState? = nil
+    /// nil: traffic is not observed (HAProxy's default, `observe none`).
+    public var observe: ObserveMode? = nil
+    /// Consecutive observed errors that trigger `onError` (HAProxy default 10).
+    public var errorLimit: Int = 10
+    public var onError: OnErrorAction = .failCheck
+    public init() {}
+}
+
+/// `init-state`: how a server starts before its first checks (HAProxy 3.1).
+public enum InitState: String, Equatable, Sendable {
+    /// Up; only `fall` failed checks in a row take it down.
+    case fullyUp = "fully-up"
+    /// Up; its first failed check takes it down.
+    case up
+    /// Down; its first successful check brings it up.
+    case down
+    /// Down; `rise` successful checks in a row bring it up.
+    case fullyDown = "fully-down"
+}
+
+/// `observe`: judging a server's health from live traffic as well as checks.
+public enum ObserveMode: String, Equatable, Sendable {
+    /// Connection failures count as errors.
+    case layer4
+    /// Invalid HTTP responses count as errors (HTTP proxies only).
+    case layer7
+}
+
+/// `on-error`: what `error-limit` consecutive observed errors do.
+public enum OnErrorAction: String, Equatable, Sendable {
+    case fastinter
+    case failCheck = "fail-check"
+    case suddenDeath = "sudden-death"
+    case markDown = "mark-down"
+}
+
+/// How a backend checks its servers' health.
+public enum CheckKind: Equatable, Sendable {
+    /// A TCP connection attempt only (HAProxy's default).
+    case tcpConnect
+    /// `option httpchk`: an HTTP request, judged by `HealthCheckConfig.expect`.
+    case http
+    /// `option tcp-check`: the `tcp-check` rules in order.
+    case tcpCheck
+}
+
+/// `http-check expect [!] <match> <pattern>`.
+public struct HTTPCheckExpect: Equatable, Sendable {
+    public enum Matcher: Equatable, Sendable {
+        /// Status codes and ranges ("200,301-302"); a single code is a one-element range.
+        case status([ClosedRange<Int>])
+        /// A regular expression on the status code (validated by the parser).
+        case rstatus(String)
+        /// A substring of the response body.
+        case string(String)
+        /// A regular expression on the response body (validated by the parser).
+        case rstring(String)
+    }
+    /// `!`: the check fails when the matcher matches.
+    public var negated: Bool
+    public var matcher: Matcher
+    public init(negated: Bool = false, matcher: Matcher) { self.negated = negated; self.matcher = matcher }
+}
+
+/// One `tcp-check` rule, in order. When the first rule is not a `connect`,
+/// the check connects first (HAProxy's implicit connect).
+public enum TCPCheckRule: Equatable, Sendable {
+    /// nil port / address: the server's check port (`port`) or its port, and
+    /// its check address (`addr`) or its address.
+    case connect(port: Int?, address: String?)
+    /// Escapes (`\r\n`, `\xNN`) are already decoded by the tokenizer.
+    case send(String)
+    /// `send-binary HEX`, decoded.
+    case sendBinary([UInt8])
+    case expect(negated: Bool, matcher: TCPCheckMatcher)
+}
+
+public enum TCPCheckMatcher: Equatable, Sendable {
+    /// A substring of what the server sent so far.
+    case string(String)
+    /// A regular expression (validated by the parser).
+    case rstring(String)
+    /// `binary HEX`, decoded: a byte substring.
+    case binary([UInt8])
+}
+
+public struct HTTPHeaderField: Equatable, Sendable {
+    public var name: String
+    public var value: String
+    public init(name: String, value: String) { self.name = name; self.value = value }
+}
+
+/// A backend's health check, resolved from `option httpchk` / `option
+/// tcp-check` and the `http-check` / `tcp-check` rules (a proxy with rules of
+/// its own replaces those of its defaults section, as in HAProxy).
+public struct HealthCheckConfig: Equatable, Sendable {
+    public var kind: CheckKind = .tcpConnect
+    // The HTTP request (option httpchk, http-check send), HAProxy's defaults.
+    public var method = "OPTIONS"
+    public var uri = "/"
+    public var version = "HTTP/1.0"
+    /// `http-check send hdr NAME VALUE`, or the legacy "\r\nName: value" tail
+    /// of option httpchk's version argument.
+    public var headers: [HTTPHeaderField] = []
+    public var body: String? = nil
+    /// nil: statuses 2xx and 3xx pass (HAProxy's default).
+    public var expect: HTTPCheckExpect? = nil
+    public var tcpRules: [TCPCheckRule] = []
     public init() {}
 }
 
@@ -135,6 +247,7 @@ public struct Backend: Equatable, Sendable {
     /// N-th retry before the last; without a value it is -1 (the last retry).
     public var redispatch: Int? = nil
     public var allBackups: Bool = false
+    public var healthCheck = HealthCheckConfig()
     public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
 }
 
@@ -162,7 +275,39 @@ public struct GlobalSettings: Equatable, Sendable {
     public var nbthread: Int?
     /// `workers N`: number of worker processes; nil = nbthread, else CPU count.
     public var workers: Int?
+    /// `stats socket` lines: the runtime API, in declaration order.
+    public var statsSockets: [StatsSocket] = []
+    /// `spread-checks`: random spread of check intervals, percent 0...50.
+    public var spreadChecks: Int = 0
+    /// `stats timeout` in ms; nil: HAProxy's default of 10 s.
+    public var statsTimeout: Int? = nil
     public init() {}
+}
+
+/// One `stats socket PATH [mode OCTAL] [level L] [expose-fd listeners]` line.
+public struct StatsSocket: Equatable, Sendable {
+    /// Privilege on the socket; ordered user < operator < admin.
+    public enum Level: String, Equatable, Sendable, Comparable {
+        case user, operator_ = "operator", admin
+        private var rank: Int {
+            switch self {
+            case .user: return 0
+            case .operator_: return 1
+            case .admin: return 2
+            }
+        }
+        public static func < (a: Level, b: Level) -> Bool { a.rank < b.rank }
+    }
+    public var location: SourceLocation
+    /// Filesystem path of the UNIX socket (a `unix@` prefix is removed).
+    public var path: String
+    /// Permission bits as written in octal ("600" is 0o600); nil: umask applies.
+    public var mode: UInt32? = nil
+    /// HAProxy's default level is "operator".
+    public var level: Level = .operator_
+    /// `expose-fd listeners`: the socket may hand listening sockets to another process.
+    public var expose: Bool = false
+    public init(location: SourceLocation, path: String) { self.location = location; self.path = path }
 }
 
 /// A `program` section: an external command the master starts and stops

@@ -2,9 +2,9 @@
 extension ParseSession {
     static let servedProxyKeywords: Set<String> = [
         "mode", "default_backend", "balance", "hash-type", "server", "default-server", "maxconn",
-        "timeout", "retries", "option", "bind",
+        "timeout", "retries", "option", "bind", "http-check", "tcp-check",
     ]
-    static let servedOptions: Set<String> = ["redispatch", "allbackups"]
+    static let servedOptions: Set<String> = ["redispatch", "allbackups", "httpchk", "tcp-check"]
     static let servedTimeouts: Set<String> = [
         "connect", "client", "server", "queue", "tunnel", "client-fin", "server-fin", "check",
     ]
@@ -89,11 +89,13 @@ extension ParseSession {
         case "server": serverKeyword(words, draft: index, at: at)
         case "default-server":
             var params = drafts[index].settings.defaultServer
-            parseServerParams(words.dropFirst(), into: &params, section: kindName, at: at)
+            parseServerParams(words.dropFirst(), into: &params, section: kindName, mode: drafts[index].settings.mode, at: at)
             drafts[index].settings.defaultServer = params
         case "mode": modeKeyword(words, draft: index, at: at)
         case "balance": balanceKeyword(words, draft: index, at: at)
         case "hash-type": hashTypeKeyword(words, draft: index, at: at)
+        case "http-check": httpCheckKeyword(words, draft: index, at: at)
+        case "tcp-check": tcpCheckKeyword(words, draft: index, at: at)
         case "default_backend":
             guard let value = singleArgument(words, at: at, expecting: "<backend name>") else { return }
             drafts[index].settings.defaultBackend = value.text
@@ -143,6 +145,18 @@ extension ParseSession {
         if rejectedByCapability("option " + name, sections: sections, draft: index, at: at(words[0])) { return }
         let args = Array(words.dropFirst(2))
         let enable = prefix == nil
+        if name == "httpchk" || name == "tcp-check" {
+            guard enable else {
+                alert(at(words[1]), "negation/default is not supported for option '\(name)'")
+                return
+            }
+            if name == "httpchk" {
+                httpchkOption(args, draft: index, at: at)
+            } else {
+                tcpCheckOption(args, draft: index, at: at)
+            }
+            return
+        }
         if !enable || name == "allbackups", let extra = args.first {
             alert(at(extra), "unexpected argument '\(extra.text)' for '\(display)'")
             return

@@ -19,6 +19,7 @@ struct ProxySettings: Sendable {
     var defaultServer = ServerParams()
     var defaultBackend: String? = nil
     var defaultBackendLocation: SourceLocation? = nil
+    var healthCheck = HealthCheckDraft()
 }
 
 /// A defaults, frontend, backend or listen section while it is being read.
@@ -34,6 +35,15 @@ struct ProxyDraft: Sendable {
     /// so that a listen section's own servers win over an inherited one.
     var ownDefaultBackend = false
     var modeLocation: SourceLocation? = nil
+    /// Set once this very section has `option httpchk` or an `http-check`
+    /// rule: from then on its HTTP check no longer comes from its defaults
+    /// (HAProxy gives the section a ruleset of its own).
+    var ownHTTPCheckRuleset = false
+    /// The first `http-check send/expect` and `tcp-check` rules of this very
+    /// section, for the "rules without the option" warnings; a first
+    /// `tcp-check` rule also drops the rules inherited from defaults.
+    var firstHTTPCheckRule: SourceLocation? = nil
+    var firstTCPCheckRule: SourceLocation? = nil
 
     init(kind: SectionKind, name: String?, location: SourceLocation, settings: ProxySettings) {
         self.kind = kind; self.name = name; self.location = location; self.settings = settings

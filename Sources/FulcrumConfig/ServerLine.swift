@@ -5,6 +5,7 @@ extension ParseSession {
     static let servedServerOptions: Set<String> = [
         "weight", "maxconn", "backup", "no-backup", "disabled", "enabled", "check", "no-check",
         "inter", "fastinter", "downinter", "rise", "fall", "port", "addr",
+        "slowstart", "init-state", "observe", "error-limit", "on-error",
     ]
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -20,7 +21,8 @@ extension ParseSession {
             alert(at(nameWord), "server name must not be empty")
         }
         var params = drafts[index].settings.defaultServer
-        let paramsOK = parseServerParams(words.dropFirst(3), into: &params, section: kindName, at: at)
+        let paramsOK = parseServerParams(words.dropFirst(3), into: &params, section: kindName,
+                                         mode: drafts[index].settings.mode, at: at)
         guard let (host, port) = serverAddress(addressWord, section: kindName, at: at), paramsOK else { return }
         drafts[index].servers.append(Server(name: nameWord.text, location: at(words[0]), host: host, port: port, params: params))
     }
@@ -62,7 +64,7 @@ extension ParseSession {
     /// if any of them was wrong (all are reported).
     @discardableResult
     mutating func parseServerParams(_ words: ArraySlice<Word>, into params: inout ServerParams, section: String,
-                                    at: (Word) -> SourceLocation) -> Bool {
+                                    mode: ProxyMode, at: (Word) -> SourceLocation) -> Bool {
         var ok = true
         var i = words.startIndex
         while i < words.endIndex {
@@ -126,6 +128,40 @@ extension ParseSession {
                     default: params.downinter = ms
                     }
                 }
+            case "slowstart":
+                switch ValueParsers.milliseconds(value.text, for: keyword) {
+                case .failure(let f): fail(f.message)
+                case .success(let ms): params.slowstart = ms == 0 ? nil : ms
+                }
+            case "error-limit":
+                switch ValueParsers.integer(value.text, for: keyword) {
+                case .success(let n) where n > 0: params.errorLimit = n
+                default: fail("'error-limit' has to be > 0 (got '\(value.text)')")
+                }
+            case "init-state":
+                guard let state = InitState(rawValue: value.text) else {
+                    let known = ["fully-up", "up", "down", "fully-down"]
+                    fail("'init-state' expects one of 'fully-up', 'up', 'down' or 'fully-down' but got '\(value.text)'" + hint(value.text, known))
+                    break
+                }
+                params.initState = state
+            case "observe":
+                switch value.text {
+                case "none": params.observe = nil
+                case "layer4": params.observe = .layer4
+                case "layer7":
+                    // HAProxy judges layer-7 errors only on HTTP traffic.
+                    if mode == .http { params.observe = .layer7 } else { fail("'observe layer7' can only be used in http proxies") }
+                default:
+                    fail("'observe' expects one of 'none', 'layer4', 'layer7' but got '\(value.text)'" + hint(value.text, ["none", "layer4", "layer7"]))
+                }
+            case "on-error":
+                guard let action = OnErrorAction(rawValue: value.text) else {
+                    let known = ["fastinter", "fail-check", "sudden-death", "mark-down"]
+                    fail("'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got '\(value.text)'" + hint(value.text, known))
+                    break
+                }
+                params.onError = action
             case "port":
                 switch ValueParsers.port(value.text, for: "port") {
                 case .failure(let f): fail(f.message)

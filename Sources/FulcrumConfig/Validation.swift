@@ -25,6 +25,8 @@ extension ParseSession {
                 backend.retries = s.retries
                 backend.redispatch = s.redispatch
                 backend.allBackups = s.allBackups
+                backend.healthCheck = s.healthCheck.resolved
+                checkUnusedCheckRules(draft)
                 var serverSeen: [String: SourceLocation] = [:]
                 for server in draft.servers {
                     if let first = serverSeen[server.name] {
@@ -84,6 +86,20 @@ extension ParseSession {
             if backend.mode != frontend.mode {
                 alert(where_, "\(draft.label) in mode \(frontend.mode.rawValue) cannot use backend '\(target)' in mode \(backend.mode.rawValue)")
             }
+        }
+    }
+
+    /// HAProxy's warnings for a section's own check rules that its check kind
+    /// does not use (rules inherited from defaults are not reported, as in HAProxy).
+    private mutating func checkUnusedCheckRules(_ draft: ProxyDraft) {
+        guard let name = draft.name else { return }
+        let kind = draft.kind == .listen ? "proxy" : draft.kind.rawValue
+        let checkKind = draft.settings.healthCheck.kind
+        if let first = draft.firstHTTPCheckRule, checkKind != .http {
+            warning(first, "\(kind) '\(name)' uses http-check rules without 'option httpchk', so the rules are ignored.")
+        }
+        if let first = draft.firstTCPCheckRule, checkKind != .tcpCheck {
+            warning(first, "\(kind) '\(name)' uses tcp-check rules without 'option tcp-check', so the rules are ignored.")
         }
     }
 

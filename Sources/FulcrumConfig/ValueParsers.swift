@@ -88,6 +88,107 @@ enum ValueParsers {
         return .success((String(text[..<colon]), String(text[text.index(after: colon)...])))
     }
 
+    /// Hexadecimal digits in pairs, each pair one byte (`tcp-check send-binary`).
+    static func hexBytes(_ text: String) -> Result<[UInt8], ParseFailure> {
+        let digits = Array(text.utf8)
+        guard !digits.isEmpty else { return .failure(ParseFailure("empty binary string")) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        for (i, d) in digits.enumerated() {
+            guard let v = hexDigit(d) else {
+                let found = String(decoding: [d], as: UTF8.self)
+                return .failure(ParseFailure("'\(text)' is not a valid binary string: a hexadecimal digit is expected (found '\(found)')"))
+            }
+            if i % 2 == 0 { bytes.append(v << 4) } else { bytes[bytes.count - 1] |= v }
+        }
+        guard digits.count % 2 == 0 else {
+            return .failure(ParseFailure("'\(text)' is not a valid binary string: an even number of hexadecimal digits is expected"))
+        }
+        return .success(bytes)
+    }
+
+    private static func hexDigit(_ b: UInt8) -> UInt8? {
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
+    /// HTTP status codes and ranges, comma-separated: "200", "200,301-302".
+    static func statusRanges(_ text: String) -> Result<[ClosedRange<Int>], ParseFailure> {
+        let failure = ParseFailure("invalid status codes '\(text)': expected codes or ranges such as 200,301-302")
+        var ranges: [ClosedRange<Int>] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
+            guard bounds.count <= 2,
+                  case .success(let low) = integer(String(bounds[0]), for: ""),
+                  case .success(let high) = integer(String(bounds.last!), for: ""),
+                  low <= high else { return .failure(failure) }
+            ranges.append(low...high)
+        }
+        return .success(ranges)
+    }
+
+    /// Permission bits in octal ("660", "0600"), at most 0o7777.
+    static func octalMode(_ text: String) -> UInt32? {
+        guard !text.isEmpty, text.count <= 5 else { return nil }
+        var value: UInt32 = 0
+        for b in text.utf8 {
+            guard b >= UInt8(ascii: "0"), b <= UInt8(ascii: "7") else { return nil }
+            value = value * 8 + UInt32(b - UInt8(ascii: "0"))
+        }
+        return value <= 0o7777 ? value : nil
+    }
+
+    /// Why a regular expression does not compile, or nil when it does.
+    static func regexError(_ pattern: String) -> String? {
+        do {
+            _ = try Regex(pattern)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// A numeric IPv4 or IPv6 address (no host name, no port).
+    static func isIPLiteral(_ text: String) -> Bool {
+        isIPv4(Substring(text)) || isIPv6(text)
+    }
+
+    private static func isIPv4(_ text: Substring) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { p in
+            !p.isEmpty && p.count <= 3 && p.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } && Int(p)! <= 255
+        }
+    }
+
+    private static func isIPv6(_ text: String) -> Bool {
+        var body = Substring(text)
+        var groupsNeeded = 8
+        // An embedded IPv4 address ("::ffff:10.0.0.1") takes two groups.
+        if let lastColon = body.lastIndex(of: ":"), body[body.index(after: lastColon)...].contains(".") {
+            guard isIPv4(body[body.index(after: lastColon)...]) else { return false }
+            body = body[...lastColon]
+            if !body.hasSuffix("::") { body = body.dropLast() }
+            groupsNeeded = 6
+        }
+        let doubleColons = body.ranges(of: "::")
+        guard doubleColons.count <= 1 else { return false }
+        let halves = doubleColons.first.map { [body[..<$0.lowerBound], body[$0.upperBound...]] } ?? [body]
+        func groups(_ s: Substring) -> Int? {
+            if s.isEmpty { return 0 }
+            let g = s.split(separator: ":", omittingEmptySubsequences: false)
+            guard g.allSatisfy({ !$0.isEmpty && $0.count <= 4 && $0.utf8.allSatisfy { hexDigit($0) != nil } }) else { return nil }
+            return g.count
+        }
+        guard let first = groups(halves[0]) else { return false }
+        if halves.count == 1 { return first == groupsNeeded }
+        guard let second = groups(halves[1]) else { return false }
+        return first + second < groupsNeeded
+    }
+
     /// Proxy and server names: letters, digits, '-', '_', '.', ':'.
     static func invalidNameCharacter(_ name: String) -> Character? {
         name.first { !($0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0))) }
