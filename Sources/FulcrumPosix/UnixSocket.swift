@@ -37,13 +37,14 @@ public enum UnixSocket {
         return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, len) } }
     }
 
-    /// A listening stream socket at `path` (replacing a stale file), with `mode`.
-    public static func listen(path: String, mode: mode_t = 0o600, backlog: Int32 = 16) throws(Errno) -> FileDescriptor {
+    /// A listening stream socket at `path` (replacing a stale file), with
+    /// `mode` (nil: as the umask leaves it).
+    public static func listen(path: String, mode: mode_t?, backlog: Int32 = 16) throws(Errno) -> FileDescriptor {
         let fd = FileDescriptor(try syscall { cf_socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0) })
         unlink(path)
         guard let r = withAddress(path, { Glibc.bind(fd.rawValue, $0, $1) }) else { fd.close(); throw Errno(ENAMETOOLONG) }
         if r != 0 { let e = Errno.current; fd.close(); throw e }
-        chmod(path, mode)
+        if let mode { chmod(path, mode) }
         if Glibc.listen(fd.rawValue, backlog) != 0 { let e = Errno.current; fd.close(); throw e }
         return fd
     }

@@ -45,6 +45,9 @@ public final class Worker {
     var wallNow: UInt64 = 0
     var draining = false
     var running = true
+    /// Answers runtime-API commands forwarded by the master (`@N show stat`):
+    /// (command, level) -> text. Set by the worker role.
+    public var cliHandler: ((String, Int) -> String)?
 
     /// Read buffer shared by all sessions: data is written straight on from
     /// here and copied into a pooled buffer only when the destination is full.
@@ -97,7 +100,7 @@ public final class Worker {
             Log.alert("cannot register sockets: \(error)")
             return 1
         }
-        UnixSocket.sendMessage(control, Array("ready".utf8))
+        UnixSocket.sendMessage(control, ControlMessage.ready.encode())
         Log.debug("ready with \(listeners.count) listeners")
 
         while running {
@@ -163,10 +166,16 @@ public final class Worker {
                 Log.debug("control channel closed, exiting")
                 exit(0)
             }
-            switch String(decoding: msg, as: UTF8.self) {
-            case "drain": startDrain()
-            case "stop": running = false
-            default: Log.warning("unknown control message")
+            switch ControlMessage.decode(msg) {
+            case .drain?:
+                startDrain()
+            case .cliRequest(let id, let level, let command)?:
+                let text = cliHandler?(command, level) ?? "No runtime API in this process.\n"
+                for reply in ControlMessage.replies(id: id, text: text) {
+                    UnixSocket.sendMessage(control, reply.encode())
+                }
+            default:
+                Log.warning("unknown control message")
             }
         }
     }

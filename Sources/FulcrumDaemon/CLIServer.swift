@@ -1,0 +1,110 @@
+import Glibc
+import FulcrumPosix
+
+/// Decides what a CLI command answers. The master implements it; an answer
+/// that needs a worker (`@1 show stat`) comes later through `complete`.
+protocol CLICommandRunner: AnyObject {
+    func run(_ command: String, from server: CLIServer, ticket: CLIServer.Ticket) -> String?
+}
+
+/// One unix-socket CLI endpoint: the master CLI (-S) or a `stats socket`.
+/// Each connection sends one line (several commands separated by ';'), gets
+/// the answers in order, and is closed — how `socat` users drive HAProxy.
+final class CLIServer {
+    struct Ticket: Hashable { var client: Int; var index: Int }
+
+    let listener: FileDescriptor
+    let path: String
+    /// The master CLI routes `@N`; a stats socket does not.
+    let isMasterCLI: Bool
+    /// 0 user, 1 operator, 2 admin.
+    let level: Int
+    private var clients: [Int: Client] = [:]
+    private var nextID = 0
+
+    private struct Client {
+        var fd: FileDescriptor
+        var input: [UInt8] = []
+        var answers: [String?] = []
+        var started = false
+    }
+
+    /// - mode: permission bits for the socket file; nil leaves the umask's.
+    init(path: String, mode: mode_t?, isMasterCLI: Bool, level: Int) throws(Errno) {
+        self.path = path
+        self.isMasterCLI = isMasterCLI
+        self.level = level
+        listener = try UnixSocket.listen(path: path, mode: mode)
+    }
+
+    func close() {
+        listener.close()
+        unlink(path)
+        for (_, c) in clients { c.fd.close() }
+        clients.removeAll()
+    }
+
+    /// Accepts pending connections; `token(id)` is the epoll token for one.
+    func acceptClients(epoll: Epoll, token: (Int) -> UInt64) {
+        while let fd = UnixSocket.accept(listener) {
+            let id = nextID
+            nextID += 1
+            clients[id] = Client(fd: fd)
+            do { try epoll.add(fd, events: .readable, token: token(id)) } catch { fd.close(); clients[id] = nil }
+        }
+    }
+
+    func serve(client id: Int, runner: CLICommandRunner) {
+        guard var c = clients[id], !c.started else { return }
+        var buf = [UInt8](repeating: 0, count: 4096)
+        var closed = false
+        while true {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(c.fd.rawValue, $0.baseAddress!, $0.count) }
+            if n > 0 { c.input.append(contentsOf: buf[0..<n]); if c.input.count > 65536 { closed = true; break }; continue }
+            if n == 0 || (errno != EAGAIN && errno != EINTR) { closed = true }
+            break
+        }
+        guard let nl = c.input.firstIndex(of: UInt8(ascii: "\n")) ?? (closed ? c.input.endIndex : nil) else {
+            clients[id] = c
+            return
+        }
+        let line = String(decoding: c.input[..<nl], as: UTF8.self)
+        let commands = line.split(separator: ";").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
+        c.started = true
+        c.answers = Array(repeating: nil, count: commands.count)
+        clients[id] = c
+        for (i, command) in commands.enumerated() {
+            if let answer = runner.run(command, from: self, ticket: Ticket(client: id, index: i)) {
+                clients[id]?.answers[i] = answer
+            }
+        }
+        flushIfDone(id)
+    }
+
+    /// An answer that arrived later (from a worker, or a timeout message).
+    func complete(_ ticket: Ticket, _ text: String) {
+        guard clients[ticket.client] != nil else { return }
+        clients[ticket.client]?.answers[ticket.index] = text
+        flushIfDone(ticket.client)
+    }
+
+    private func flushIfDone(_ id: Int) {
+        guard let c = clients[id], c.started, c.answers.allSatisfy({ $0 != nil }) else { return }
+        // Answers are small enough to write blocking, then the connection closes.
+        var flags = fcntl(c.fd.rawValue, F_GETFL)
+        flags &= ~O_NONBLOCK
+        _ = fcntl(c.fd.rawValue, F_SETFL, flags)
+        try? c.fd.writeAll(Array(c.answers.map { $0! }.joined().utf8))
+        c.fd.close()
+        clients[id] = nil
+    }
+}
+
+extension Substring {
+    func trimmingCharacters() -> String {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
+        return String(s)
+    }
+}
