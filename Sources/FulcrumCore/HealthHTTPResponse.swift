@@ -1,0 +1,123 @@
+/// Just enough HTTP/1 response parsing for a health check: status line,
+/// framing headers, and the body decoded so far.
+struct HealthHTTPResponse {
+    enum Parse {
+        case needMore
+        case malformed
+        case parsed(HealthHTTPResponse)
+    }
+
+    var status: Int
+    var reason: String
+    /// The body bytes received so far (de-chunked).
+    var body: [UInt8]
+    /// The framing says the whole message is here.
+    var bodyComplete: Bool
+
+    private static let prefix = Array("HTTP/".utf8)
+
+    static func parse(_ bytes: [UInt8]) -> Parse {
+        // Fail early on a response that cannot be HTTP at all.
+        for (i, byte) in bytes.prefix(prefix.count).enumerated() where byte != prefix[i] { return .malformed }
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        var headerEnd: Int? = nil
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "\n") {
+                var line = bytes[start..<i]
+                if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+                if line.isEmpty && !lines.isEmpty { headerEnd = i + 1; break }
+                lines.append(line)
+                if lines.count == 1, parseStatusLine(line) == nil { return .malformed }
+                start = i + 1
+            }
+            i += 1
+        }
+        guard let headerEnd, let (status, reason) = parseStatusLine(lines[0]) else { return .needMore }
+
+        var contentLength: Int? = nil
+        var chunked = false
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else { return .malformed }
+            let name = String(decoding: line[line.startIndex..<colon], as: UTF8.self).lowercased()
+            guard !name.contains(" "), !name.contains("\t") else { return .malformed }
+            let value = trim(String(decoding: line[(colon + 1)...], as: UTF8.self))
+            switch name {
+            case "content-length":
+                guard let n = Int(value), n >= 0 else { return .malformed }
+                if let previous = contentLength, previous != n { return .malformed }
+                contentLength = n
+            case "transfer-encoding":
+                chunked = value.lowercased().split(separator: ",").last.map { trim(String($0)) == "chunked" } ?? false
+            default:
+                break
+            }
+        }
+
+        let rest = bytes[headerEnd...]
+        var response = HealthHTTPResponse(status: status, reason: reason, body: [], bodyComplete: false)
+        if (100..<200).contains(status) || status == 204 || status == 304 {
+            response.bodyComplete = true
+        } else if chunked {
+            guard let (body, complete) = dechunk(rest) else { return .malformed }
+            response.body = body; response.bodyComplete = complete
+        } else if let contentLength {
+            response.body = Array(rest.prefix(contentLength))
+            response.bodyComplete = rest.count >= contentLength
+        } else {
+            response.body = Array(rest) // until the server closes
+        }
+        return .parsed(response)
+    }
+
+    /// "HTTP/x.y NNN [reason]"; nil when malformed.
+    private static func parseStatusLine(_ line: ArraySlice<UInt8>) -> (Int, String)? {
+        let text = String(decoding: line, as: UTF8.self)
+        let parts = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count >= 2 else { return nil }
+        let version = Array(parts[0].utf8)
+        guard version.count == 8, version.starts(with: prefix), version[6] == UInt8(ascii: "."),
+              isDigit(version[5]), isDigit(version[7]) else { return nil }
+        let code = Array(parts[1].utf8)
+        guard code.count == 3, code.allSatisfy(isDigit), let status = Int(String(parts[1])) else { return nil }
+        return (status, parts.count == 3 ? String(parts[2]) : "")
+    }
+
+    /// Decodes the chunks received so far; nil when the framing is broken.
+    private static func dechunk(_ bytes: ArraySlice<UInt8>) -> ([UInt8], Bool)? {
+        var body: [UInt8] = []
+        var i = bytes.startIndex
+        while true {
+            guard let lf = bytes[i...].firstIndex(of: UInt8(ascii: "\n")) else { return (body, false) }
+            var sizeText = String(decoding: bytes[i..<lf], as: UTF8.self)
+            if let semicolon = sizeText.firstIndex(of: ";") { sizeText = String(sizeText[..<semicolon]) }
+            guard let size = Int(trim(sizeText), radix: 16), size >= 0 else { return nil }
+            let dataStart = lf + 1
+            if size == 0 {
+                // Trailers, then an empty line.
+                var j = dataStart
+                while let next = bytes[j...].firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = bytes[j..<next]
+                    if line.isEmpty || line.elementsEqual([UInt8(ascii: "\r")]) { return (body, true) }
+                    j = next + 1
+                }
+                return (body, false)
+            }
+            let available = bytes.endIndex - dataStart
+            body.append(contentsOf: bytes[dataStart..<(dataStart + min(size, available))])
+            guard available >= size else { return (body, false) }
+            var after = dataStart + size
+            if after < bytes.endIndex && bytes[after] == UInt8(ascii: "\r") { after += 1 }
+            guard after < bytes.endIndex else { return (body, false) }
+            guard bytes[after] == UInt8(ascii: "\n") else { return nil }
+            i = after + 1
+        }
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private static func trim(_ s: String) -> String {
+        String(s.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+    }
+}
