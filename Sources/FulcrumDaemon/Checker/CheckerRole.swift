@@ -15,21 +15,62 @@ enum CheckerRole {
     /// maintenance, and each checked server's starting state (`init-state`).
     static func initializeTable(_ table: SharedTable, configuration c: Configuration, index: TableIndex) {
         let now = UInt64(WallClock.nowSeconds())
-        let mono = UInt64(MonotonicClock.nowMilliseconds())
         for (bi, b) in c.backends.enumerated() {
             for (si, s) in b.servers.enumerated() {
                 let line = index.serverLine(backend: bi, server: si)
                 table.server(line, .weight).store(UInt64(s.params.weight))
                 if s.params.disabled { table.server(line, .admin).store(SharedTable.Admin.configMaintenance.rawValue) }
                 table.server(line, .lastChange).store(now)
-                table.server(line, .upSince).store(mono)
+                // upSince stays 0: slowstart applies to servers coming back, not at startup.
+                if s.params.check || s.params.observe != nil {
+                    let initial: HealthInit
+                    switch s.params.initState {
+                    case nil: initial = .haproxyDefault
+                    case .up?: initial = .up
+                    case .fullyUp?: initial = .fullyUp
+                    case .down?: initial = .down
+                    case .fullyDown?: initial = .fullyDown
+                    }
+                    let state = HealthState(rise: s.params.rise, fall: s.params.fall, initState: initial, now: 0)
+                    table.server(line, .checkHealth).store(UInt64(state.health))
+                    table.server(line, .operational).store(state.operational == .up ? SharedTable.Operational.up.rawValue
+                                                                                     : SharedTable.Operational.down.rawValue)
+                    table.server(line, .checkStatus).store(CheckStatus.initial.rawCode)
+                }
             }
         }
     }
 
     static func run(_ o: CommandLineOptions) -> Int32 {
         Log.role = "checker"
-        Log.alert("the checker is not implemented yet")
-        return 1
+        Processes.setName("fulcrum-check")
+        Processes.dieWithParent(signal: SIGKILL)
+        SignalChannel.ignore(SIGPIPE)
+        guard let sources = (try? SealedBlob.read(FileDescriptor(Master.ChildFD.config))).flatMap(ConfigBlob.decode) else {
+            Log.alert("cannot read the configuration handed over by the master")
+            return 1
+        }
+        FileDescriptor(Master.ChildFD.config).close()
+        let loaded = ConfigLoader.load(sources: sources, checkBinds: false)
+        guard !loaded.hasErrors else { return 1 }
+        let memory: SharedMemory
+        do { memory = try SharedMemory(mapping: FileDescriptor(Master.ChildFD.table)) } catch {
+            Log.alert("cannot map the shared table: \(error)")
+            return 1
+        }
+        guard let table = SharedTable(attaching: memory.base, size: memory.size) else {
+            Log.alert("the shared table has an unknown layout")
+            return 1
+        }
+        do {
+            let checker = try Checker(configuration: loaded.configuration, table: table,
+                                      control: FileDescriptor(Master.ChildFD.control), addresses: loaded.serverAddresses)
+            let status = checker.run()
+            withExtendedLifetime(memory) {}
+            return status
+        } catch {
+            Log.alert("checker setup failed: \(error)")
+            return 1
+        }
     }
 }

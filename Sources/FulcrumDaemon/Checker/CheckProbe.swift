@@ -1,0 +1,216 @@
+import Glibc
+import FulcrumConfig
+import FulcrumCore
+import FulcrumPosix
+
+/// One health check in flight: connect, then (HTTP or tcp-check) send and
+/// receive until the check's logic has a verdict. Driven by the checker's
+/// epoll loop; never blocks.
+final class CheckProbe {
+    enum Phase { case connecting, sending, receiving }
+
+    let kind: CheckKind
+    let started: Int64
+    let deadline: Int64
+    private(set) var fd = FileDescriptor(-1)
+    private(set) var phase = Phase.connecting
+    private var out: [UInt8] = []
+    private var sent = 0
+    private var received: [UInt8] = []
+    /// tcp-check: index of the next rule to run; `step` numbering as HAProxy's.
+    private var rule = 0
+    private let rules: [TCPCheckRule]
+    private let config: HealthCheckConfig
+    private let address: SocketAddress
+    private let expect: HTTPCheck.Expect?
+    private let matchers: [TCPCheck.Matcher?]
+    static let maxResponse = 16384
+
+    init(config: HealthCheckConfig, address: SocketAddress, expect: HTTPCheck.Expect?,
+         matchers: [TCPCheck.Matcher?], now: Int64, timeout: Int) {
+        self.kind = config.kind
+        self.config = config
+        self.address = address
+        self.expect = expect
+        self.matchers = matchers
+        self.rules = config.tcpRules
+        self.started = now
+        self.deadline = now + Int64(timeout)
+    }
+
+    func duration(_ now: Int64) -> Int { Int(max(0, now - started)) }
+
+    /// Opens the first connection. Returns a result when it failed at once.
+    func start(epoll: Epoll, token: UInt64, now: Int64) -> CheckResult? {
+        if kind == .tcpCheck, case .connect(let port, let addr)? = rules.first {
+            rule = 1
+            return connect(port: port, address: addr, epoll: epoll, token: token, now: now)
+        }
+        return connect(port: nil, address: nil, epoll: epoll, token: token, now: now)
+    }
+
+    private func connect(port: Int?, address override: String?, epoll: Epoll, token: UInt64, now: Int64) -> CheckResult? {
+        close()
+        var target = address
+        if let override, let a = SocketAddress.resolve(host: override, port: target.port) { target = a }
+        if let port { target.port = port }
+        do {
+            fd = try Socket.stream(family: target.family)
+            try epoll.add(fd, events: [.writable, .readable], token: token)
+            phase = .connecting
+            if try Socket.connect(fd, to: target) { return connected(epoll: epoll, token: token, now: now) }
+            return nil
+        } catch {
+            return failure(connectError: error.rawValue, now: now)
+        }
+    }
+
+    /// Readiness on the socket; returns the verdict when there is one.
+    func handle(epoll: Epoll, token: UInt64, now: Int64) -> CheckResult? {
+        switch phase {
+        case .connecting:
+            let err = Socket.pendingError(fd)
+            if err != 0 { return failure(connectError: err, now: now) }
+            return connected(epoll: epoll, token: token, now: now)
+        case .sending:
+            return flush(epoll: epoll, token: token, now: now)
+        case .receiving:
+            return receive(epoll: epoll, token: token, now: now)
+        }
+    }
+
+    /// The verdict at the check's deadline (HAProxy: L4TOUT while connecting,
+    /// L7TOUT once a request or rule is under way).
+    func timedOut(now: Int64) -> CheckResult {
+        if phase == .connecting {
+            var info: String? = nil
+            if kind == .tcpCheck { info = TCPCheck.errorContext(step: stepNumber, rule: ruleKind(rule - 1)).trimmingLeadingSpace() }
+            return CheckResult(status: .l4timeout, info: info, durationMs: duration(now))
+        }
+        if kind == .tcpCheck {
+            return CheckResult(status: .l7timeout, info: TCPCheck.errorContext(step: stepNumber, rule: ruleKind(rule - 1)).trimmingLeadingSpace(),
+                               durationMs: duration(now))
+        }
+        return CheckResult(status: .l7timeout, durationMs: duration(now))
+    }
+
+    func close() {
+        if fd.rawValue >= 0 { fd.close(); fd = FileDescriptor(-1) }
+    }
+
+    // MARK: steps
+
+    private var stepNumber: Int { kind == .tcpCheck ? max(0, rule) : 0 }
+
+    private func connected(epoll: Epoll, token: UInt64, now: Int64) -> CheckResult? {
+        switch kind {
+        case .tcpConnect:
+            return CheckResult(status: .l4ok, durationMs: duration(now))
+        case .http:
+            out = HTTPCheck.request(method: config.method, uri: config.uri, version: config.version,
+                                    headers: config.headers.map { ($0.name, $0.value) }, body: config.body)
+            sent = 0
+            phase = .sending
+            return flush(epoll: epoll, token: token, now: now)
+        case .tcpCheck:
+            return advance(epoll: epoll, token: token, now: now)
+        }
+    }
+
+    private func flush(epoll: Epoll, token: UInt64, now: Int64) -> CheckResult? {
+        while sent < out.count {
+            let n = out.withUnsafeBytes { p in Glibc.send(fd.rawValue, p.baseAddress! + sent, p.count - sent, Int32(MSG_NOSIGNAL)) }
+            if n >= 0 { sent += n; continue }
+            if errno == EAGAIN || errno == EINTR { return nil }
+            return CheckResult(status: .socketError, info: Errno.current.description, durationMs: duration(now))
+        }
+        out.removeAll(keepingCapacity: true)
+        sent = 0
+        if kind == .http {
+            phase = .receiving
+            return receive(epoll: epoll, token: token, now: now)
+        }
+        return advance(epoll: epoll, token: token, now: now)
+    }
+
+    private func receive(epoll: Epoll, token: UInt64, now: Int64) -> CheckResult? {
+        var complete = false
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while received.count < CheckProbe.maxResponse {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd.rawValue, $0.baseAddress!, $0.count) }
+            if n > 0 { received.append(contentsOf: chunk[0..<n]); continue }
+            if n == 0 { complete = true; break }
+            if errno == EAGAIN || errno == EINTR { break }
+            // A reset after some data still lets the data be judged.
+            complete = true
+            break
+        }
+        if received.count >= CheckProbe.maxResponse { complete = true }
+        switch kind {
+        case .http:
+            if let r = HTTPCheck.evaluate(received, complete: complete, expect: expect, durationMs: duration(now)) { return r }
+            if complete { return CheckResult(status: .l7response, durationMs: duration(now)) }
+            return nil
+        case .tcpCheck:
+            guard case .expect(let negated, _) = rules[rule - 1], let matcher = matchers[rule - 1] else { return nil }
+            switch TCPCheck.match(received, matcher: matcher, negated: negated, complete: complete,
+                                  step: rule, durationMs: duration(now)) {
+            case .needMore: return nil
+            case .failed(let r): return r
+            case .matched:
+                received.removeAll(keepingCapacity: true)
+                return advance(epoll: epoll, token: token, now: now)
+            }
+        case .tcpConnect:
+            return nil
+        }
+    }
+
+    /// Runs tcp-check rules from `rule` until one has to wait.
+    private func advance(epoll: Epoll, token: UInt64, now: Int64) -> CheckResult? {
+        while rule < rules.count {
+            let r = rules[rule]
+            rule += 1
+            switch r {
+            case .connect(let port, let address):
+                return connect(port: port, address: address, epoll: epoll, token: token, now: now)
+            case .send(let text):
+                out = Array(text.utf8); sent = 0; phase = .sending
+                return flush(epoll: epoll, token: token, now: now)
+            case .sendBinary(let bytes):
+                out = bytes; sent = 0; phase = .sending
+                return flush(epoll: epoll, token: token, now: now)
+            case .expect:
+                phase = .receiving
+                return receive(epoll: epoll, token: token, now: now)
+            }
+        }
+        if case .connect? = rules.last {
+            return TCPCheck.passedResult(lastRuleIsConnect: true, durationMs: duration(now))
+        }
+        return TCPCheck.passedResult(lastRuleIsConnect: false, durationMs: duration(now))
+    }
+
+    private func ruleKind(_ i: Int) -> TCPCheck.RuleKind? {
+        guard i >= 0, i < rules.count else { return nil }
+        switch rules[i] {
+        case .connect(let port, _): return .connect(port: port)
+        case .send, .sendBinary: return .send
+        case .expect: return matchers[i].map { .expect($0) }
+        }
+    }
+
+    private func failure(connectError err: Int32, now: Int64) -> CheckResult {
+        var info = String(cString: strerror(err))
+        if kind == .tcpCheck { info += TCPCheck.errorContext(step: stepNumber, rule: ruleKind(rule - 1)) }
+        return CheckResult(status: .l4connect, info: info, durationMs: duration(now))
+    }
+}
+
+extension String {
+    func trimmingLeadingSpace() -> String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        return String(s)
+    }
+}

@@ -1,0 +1,235 @@
+import Glibc
+import FulcrumConfig
+import FulcrumCore
+import FulcrumPosix
+
+/// The checker's loop: one schedule entry per checked server, one probe in
+/// flight at most per server, results applied to the shared table (the only
+/// place health lives, so a respawned checker carries on where this one
+/// stopped and every worker sees a change at once).
+final class Checker {
+    final class Target {
+        let backend: Int
+        let line: Int
+        let backendName: String
+        let serverName: String
+        let backup: Bool
+        let params: ServerParams
+        let config: HealthCheckConfig
+        let address: SocketAddress
+        let timeout: Int
+        let expect: HTTPCheck.Expect?
+        let matchers: [TCPCheck.Matcher?]
+        var next: Int64 = 0
+        var probe: CheckProbe?
+
+        init(backend: Int, line: Int, backendName: String, server: Server, config: HealthCheckConfig,
+             address: SocketAddress, timeout: Int) {
+            self.backend = backend; self.line = line; self.backendName = backendName
+            self.serverName = server.name; self.backup = server.params.backup
+            self.params = server.params; self.config = config; self.address = address; self.timeout = timeout
+            expect = config.expect.map(Checker.expect)
+            matchers = config.tcpRules.map { rule in
+                guard case .expect(_, let m) = rule else { return nil }
+                switch m {
+                case .string(let s): return .string(s)
+                case .binary(let b): return .binary(b)
+                case .rstring(let r): return (try? CheckRegex(r)).map { .rstring($0) }
+                }
+            }
+        }
+        var rise: Int { params.rise }
+        var fall: Int { params.fall }
+    }
+
+    let configuration: Configuration
+    let table: SharedTable
+    let control: FileDescriptor
+    private let epoll: Epoll
+    private(set) var targets: [Target] = []
+    private var random = SystemRandomNumberGenerator()
+    /// Lines of every server per backend, for the "N active servers left" counts.
+    private var backendLines: [[Int]] = []
+
+    init(configuration: Configuration, table: SharedTable, control: FileDescriptor,
+         addresses: [[SocketAddress]]) throws(Errno) {
+        self.configuration = configuration
+        self.table = table
+        self.control = control
+        epoll = try Epoll(capacity: 128)
+        let index = TableIndex(configuration)
+        for (bi, b) in configuration.backends.enumerated() {
+            backendLines.append(b.servers.indices.map { index.serverLine(backend: bi, server: $0) })
+            for (si, s) in b.servers.enumerated() where s.params.check || s.params.observe != nil {
+                var address = addresses[bi][si]
+                if let a = s.params.checkAddr, let resolved = SocketAddress.resolve(host: a, port: address.port) {
+                    address = resolved
+                }
+                if let p = s.params.checkPort { address.port = p }
+                // HAProxy: `timeout check` bounds the check once connected; the
+                // connect is bounded by timeout connect; without either, inter.
+                let timeout = b.timeouts.check.map { min($0, b.timeouts.connect ?? $0) + (b.timeouts.connect ?? 0) }
+                    ?? b.timeouts.connect ?? s.params.inter
+                targets.append(Target(backend: bi, line: index.serverLine(backend: bi, server: si), backendName: b.name,
+                                      server: s, config: b.healthCheck, address: address, timeout: timeout))
+            }
+        }
+    }
+
+    static func expect(_ e: HTTPCheckExpect) -> HTTPCheck.Expect {
+        switch e.matcher {
+        case .status(let r): return .init(negated: e.negated, matcher: .status(r))
+        case .string(let s): return .init(negated: e.negated, matcher: .string(s))
+        case .rstatus(let p): return .init(negated: e.negated, matcher: (try? CheckRegex(p)).map { .rstatus($0) } ?? .string(p))
+        case .rstring(let p): return .init(negated: e.negated, matcher: (try? CheckRegex(p)).map { .rstring($0) } ?? .string(p))
+        }
+    }
+
+    func run() -> Int32 {
+        do { try epoll.add(control, events: .readable, token: UInt64.max) } catch { return 1 }
+        let now = MonotonicClock.nowMilliseconds()
+        let checked = targets.filter { $0.params.check }
+        let delays = HealthSchedule.initialDelays(checked.map { $0.params.inter })
+        for (t, d) in zip(checked, delays) { t.next = now + Int64(d) }
+        UnixSocket.sendMessage(control, ControlMessage.ready.encode())
+        while true {
+            epoll.wait(timeout: pollTimeout())
+            let now = MonotonicClock.nowMilliseconds()
+            for i in 0..<epoll.count {
+                let token = epoll.token(at: i)
+                if token == UInt64.max {
+                    // The master closed our channel (it is gone): stop.
+                    if UnixSocket.receiveMessage(control) == [] { return 0 }
+                    continue
+                }
+                let t = targets[Int(token)]
+                guard let probe = t.probe else { continue }
+                if let result = probe.handle(epoll: epoll, token: token, now: now) { finish(t, result, now: now) }
+            }
+            for (i, t) in targets.enumerated() {
+                if let probe = t.probe {
+                    if now >= probe.deadline { finish(t, probe.timedOut(now: now), now: now) }
+                } else if t.params.check && now >= t.next {
+                    start(t, token: UInt64(i), now: now)
+                }
+            }
+            observeTraffic(now: now)
+        }
+    }
+
+    /// Wakes for the next check, a probe deadline, or the traffic poll.
+    private func pollTimeout() -> Int32 {
+        let now = MonotonicClock.nowMilliseconds()
+        var next = now + 100 // observed traffic errors are polled every 100 ms
+        for t in targets {
+            if let p = t.probe { next = min(next, p.deadline) } else if t.params.check { next = min(next, t.next) }
+        }
+        return Int32(clamping: max(0, next - now))
+    }
+
+    private func start(_ t: Target, token: UInt64, now: Int64) {
+        // No checks while in maintenance (HAProxy), the state is kept.
+        if SharedTable.Admin(rawValue: table.server(t.line, .admin).load()).inMaintenance {
+            t.next = now + Int64(t.params.inter)
+            return
+        }
+        let probe = CheckProbe(config: t.config, address: t.address, expect: t.expect, matchers: t.matchers,
+                               now: now, timeout: t.timeout)
+        t.probe = probe
+        if let r = probe.start(epoll: epoll, token: token, now: now) { finish(t, r, now: now) }
+    }
+
+    private func finish(_ t: Target, _ result: CheckResult, now: Int64) {
+        t.probe?.close()
+        t.probe = nil
+        var state = currentState(t)
+        let transition = state.record(result.status.passed, rise: t.rise, fall: t.fall, now: now)
+        let wall = UInt64(WallClock.nowSeconds())
+        table.server(t.line, .checkStatus).store(result.status.rawCode)
+        table.server(t.line, .checkCode).store(UInt64(result.code ?? 0))
+        table.server(t.line, .checkDuration).store(UInt64(max(0, result.durationMs)))
+        table.server(t.line, .lastCheck).store(wall)
+        if !result.status.passed { table.server(t.line, .checkFailures).bump() }
+        if result.status.passed { resetObserved(t) }
+        commit(t, state, transition, result: result, now: now)
+        let interval = state.nextInterval(rise: t.rise, fall: t.fall, inter: t.params.inter,
+                                          fastinter: t.params.fastinter, downinter: t.params.downinter)
+        t.next = now + Int64(HealthSchedule.spread(interval, percent: configuration.global.spreadChecks,
+                                                   random01: Double.random(in: 0...1, using: &random)))
+    }
+
+    /// `observe layer4`: workers count consecutive connect errors in the table;
+    /// at `error-limit` the `on-error` action applies here.
+    private func observeTraffic(now: Int64) {
+        for t in targets where t.params.observe != nil {
+            let word = table.server(t.line, .observeErrors)
+            let errors = word.load()
+            guard errors >= UInt64(t.params.errorLimit) else { continue }
+            word.store(0)
+            var state = currentState(t)
+            let action: OnError
+            switch t.params.onError {
+            case .fastinter: action = .fastinter
+            case .failCheck: action = .failCheck
+            case .suddenDeath: action = .suddenDeath
+            case .markDown: action = .markDown
+            }
+            let transition = state.apply(action, rise: t.rise, fall: t.fall, now: now)
+            let result = CheckResult(status: .healthAnalyze,
+                                     info: "Detected \(errors) consecutive errors, last one was: L4 unsuccessful connection",
+                                     durationMs: -1)
+            if action != .fastinter { table.server(t.line, .checkFailures).bump() }
+            commit(t, state, transition, result: result, now: now)
+            t.next = HealthSchedule.advanced(deadline: t.next, now: now, fastinter: t.params.fastinter)
+        }
+    }
+
+    private func resetObserved(_ t: Target) {
+        let word = table.server(t.line, .observeErrors)
+        if word.load() != 0 { word.store(0) }
+    }
+
+    /// The state as the table has it (the CLI may have forced it since).
+    private func currentState(_ t: Target) -> HealthState {
+        var s = HealthState(rise: t.rise, fall: t.fall, initState: .haproxyDefault, now: 0)
+        s.operational = table.server(t.line, .operational).load() == SharedTable.Operational.down.rawValue ? .down : .up
+        s.health = Int(table.server(t.line, .checkHealth).load())
+        return s
+    }
+
+    private func commit(_ t: Target, _ state: HealthState, _ transition: HealthTransition?, result: CheckResult, now: Int64) {
+        table.server(t.line, .checkHealth).store(UInt64(state.health))
+        guard let transition else { return }
+        let wall = UInt64(WallClock.nowSeconds())
+        let last = table.server(t.line, .lastChange).load()
+        if transition.to == .up {
+            // Time spent DOWN adds to downtime; slowstart ramps from now.
+            table.server(t.line, .downtime).bump(by: wall >= last ? wall - last : 0)
+            table.server(t.line, .upSince).store(UInt64(now))
+            table.server(t.line, .operational).store(SharedTable.Operational.up.rawValue)
+        } else {
+            table.server(t.line, .operational).store(SharedTable.Operational.down.rawValue)
+            table.server(t.line, .checkDowns).bump()
+        }
+        table.server(t.line, .lastChange).store(wall)
+        let (active, backup) = usableServers(backend: t.backend)
+        Log.warning(HealthLog.stateChange(backend: t.backendName, server: t.serverName, backup: t.backup,
+                                          to: transition.to, result: result, activeLeft: active, backupLeft: backup,
+                                          sessionsActive: Int(table.server(t.line, .conns).load()),
+                                          requeued: 0, queued: 0))
+        if transition.to == .down && active == 0 && backup == 0 {
+            Log.alert(HealthLog.noServerAvailable(backend: t.backendName))
+        }
+    }
+
+    private func usableServers(backend: Int) -> (Int, Int) {
+        var active = 0, backup = 0
+        for (si, line) in backendLines[backend].enumerated() {
+            let up = table.server(line, .operational).load() == SharedTable.Operational.up.rawValue
+            let admin = SharedTable.Admin(rawValue: table.server(line, .admin).load())
+            guard up && !admin.inMaintenance else { continue }
+            if configuration.backends[backend].servers[si].params.backup { backup += 1 } else { active += 1 }
+        }
+        return (active, backup)
+    }
+}
