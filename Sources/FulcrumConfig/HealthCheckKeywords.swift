@@ -21,19 +21,19 @@ extension ParseSession {
             alert(at(args[3]), "unexpected argument '\(args[3].text)' for 'option httpchk'")
             return
         }
+        if let empty = args.prefix(2).first(where: { $0.text.isEmpty }) {
+            alert(at(empty), "'option httpchk' expects a non-empty method and URI")
+            return
+        }
         var request = HTTPCheckRequest()
-        switch args.count {
-        case 1: request.uri = args[0].text
-        case 2: request.method = args[0].text; request.uri = args[1].text
-        case 3: request.method = args[0].text; request.uri = args[1].text
-        default: break
+        if args.count == 1 {
+            request.uri = args[0].text
+        } else if args.count >= 2 {
+            request.method = args[0].text
+            request.uri = args[1].text
         }
         if args.count == 3 {
             guard legacyVersion(args[2], into: &request, at: at) else { return }
-        }
-        for w in args.prefix(2) where w.text.isEmpty {
-            alert(at(w), "'option httpchk' expects a non-empty method and URI")
-            return
         }
         adoptOwnHTTPCheckRuleset(index)
         drafts[index].settings.healthCheck.optionRequest = request
