@@ -21,19 +21,19 @@ extension ParseSession {
             alert(at(args[3]), "unexpected argument '\(args[3].text)' for 'option httpchk'")
             return
         }
+        if let empty = args.prefix(2).first(where: { $0.text.isEmpty }) {
+            alert(at(empty), "'option httpchk' expects a non-empty method and URI")
+            return
+        }
         var request = HTTPCheckRequest()
-        switch args.count {
-        case 1: request.uri = args[0].text
-        case 2: request.method = args[0].text; request.uri = args[1].text
-        case 3: request.method = args[0].text; request.uri = args[1].text
-        default: break
+        if args.count == 1 {
+            request.uri = args[0].text
+        } else if args.count >= 2 {
+            request.method = args[0].text
+            request.uri = args[1].text
         }
         if args.count == 3 {
             guard legacyVersion(args[2], into: &request, at: at) else { return }
-        }
-        for w in args.prefix(2) where w.text.isEmpty {
-            alert(at(w), "'option httpchk' expects a non-empty method and URI")
-            return
         }
         adoptOwnHTTPCheckRuleset(index)
         drafts[index].settings.healthCheck.optionRequest = request
@@ -85,11 +85,12 @@ extension ParseSession {
     }
 
     /// From the first `option httpchk` or `http-check` rule of a section on,
-    /// its HTTP check is its own: what its defaults had is dropped.
+    /// its HTTP check rules are its own: those of its defaults are dropped.
+    /// An inherited `option httpchk` request line stays (HAProxy 2.6 would
+    /// then send no request at all, which no configuration means).
     private mutating func adoptOwnHTTPCheckRuleset(_ index: Int) {
         guard !drafts[index].ownHTTPCheckRuleset else { return }
         drafts[index].ownHTTPCheckRuleset = true
-        drafts[index].settings.healthCheck.optionRequest = HTTPCheckRequest()
         drafts[index].settings.healthCheck.send = nil
         drafts[index].settings.healthCheck.expect = nil
     }
@@ -185,13 +186,8 @@ extension ParseSession {
         let display = "http-check expect"
         let matchers = ["status", "rstatus", "string", "rstring"]
         let others = ["hdr", "fhdr", "string-lf"]
-        guard let (negated, matcherWord, pattern) = expectArguments(words, display: display, matchers: matchers + others,
-                                                                     draft: index, at: at) else { return }
-        let name = matcherWord.text.hasPrefix("!") ? String(matcherWord.text.dropFirst()) : matcherWord.text
-        if others.contains(name) {
-            alert(at(matcherWord), "'\(display) \(name)' is not supported yet (in section '\(drafts[index].kind.rawValue)')")
-            return
-        }
+        guard let (negated, name, pattern) = expectArguments(words, display: display, matchers: matchers, others: others,
+                                                              draft: index, at: at) else { return }
         let matcher: HTTPCheckExpect.Matcher
         switch name {
         case "status":
@@ -218,10 +214,11 @@ extension ParseSession {
 
     /// Reads `expect [!] <match> <pattern>` (words[0] is `http-check` or
     /// `tcp-check`); returns nil after reporting a problem.
-    private mutating func expectArguments(_ words: [Word], display: String, matchers: [String], draft index: Int,
-                                          at: (Word) -> SourceLocation) -> (Bool, Word, Word)? {
+    /// `others` are the matchers HAProxy has and Fulcrum does not serve yet.
+    private mutating func expectArguments(_ words: [Word], display: String, matchers: [String], others: [String],
+                                          draft index: Int, at: (Word) -> SourceLocation) -> (Bool, String, Word)? {
         var negated = false
-        var matcher: Word? = nil
+        var matcher: String? = nil
         var pattern: Word? = nil
         var i = 2
         while i < words.count {
@@ -241,16 +238,21 @@ extension ParseSession {
             }
             var name = w.text
             if name.hasPrefix("!") && !negated { negated = true; name.removeFirst() }
+            if others.contains(name) {
+                alert(at(w), "'\(display) \(name)' is not supported yet (in section '\(drafts[index].kind.rawValue)')")
+                return nil
+            }
             guard matchers.contains(name) else {
+                let all = matchers + others
                 alert(at(w), "'\(display)' expects [!] followed by "
-                      + matchers.map { "'\($0)'" }.joined(separator: ", ") + " but got '\(w.text)'" + hint(name, matchers))
+                      + all.map { "'\($0)'" }.joined(separator: ", ") + " but got '\(w.text)'" + hint(name, all))
                 return nil
             }
             guard i < words.count, !words[i].text.isEmpty else {
                 alert(at(w), "'\(display)' : '\(name)' expects a <pattern> as argument")
                 return nil
             }
-            matcher = w
+            matcher = name
             pattern = words[i]
             i += 1
         }
@@ -299,10 +301,9 @@ extension ParseSession {
         case "expect":
             let display = "tcp-check expect"
             let others = ["rbinary", "string-lf", "binary-lf"]
-            guard let (negated, matcherWord, pattern) = expectArguments(words, display: display,
-                                                                         matchers: ["string", "rstring", "binary"] + others,
-                                                                         draft: index, at: at) else { return }
-            let name = matcherWord.text.hasPrefix("!") ? String(matcherWord.text.dropFirst()) : matcherWord.text
+            guard let (negated, name, pattern) = expectArguments(words, display: display,
+                                                                  matchers: ["string", "rstring", "binary"], others: others,
+                                                                  draft: index, at: at) else { return }
             let matcher: TCPCheckMatcher
             switch name {
             case "string": matcher = .string(pattern.text)
@@ -312,14 +313,11 @@ extension ParseSession {
                     return
                 }
                 matcher = .rstring(pattern.text)
-            case "binary":
+            default:
                 switch ValueParsers.hexBytes(pattern.text) {
                 case .failure(let f): alert(at(pattern), "'\(display)' : \(f.message)"); return
                 case .success(let bytes): matcher = .binary(bytes)
                 }
-            default:
-                alert(at(matcherWord), "'\(display) \(name)' is not supported yet (in section '\(drafts[index].kind.rawValue)')")
-                return
             }
             rule = .expect(negated: negated, matcher: matcher)
         case let other where Self.otherTCPCheckActions.contains(other):

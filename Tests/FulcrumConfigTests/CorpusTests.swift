@@ -52,12 +52,46 @@ final class CorpusTests: XCTestCase {
         let text = try String(contentsOf: corpus.appendingPathComponent("debian-default.cfg"), encoding: .utf8)
         let result = ConfigParser.parse([ConfigSource(name: "haproxy.cfg", text: text)], environment: [:])
         let alerts = result.diagnostics.filter { $0.severity == .alert }
-        XCTAssertTrue(alerts.contains { $0.description == "[ALERT] haproxy.cfg:5:2: keyword 'stats' is not supported yet (in section 'global')" })
+        XCTAssertTrue(alerts.contains { $0.description == "[ALERT] haproxy.cfg:2:2: keyword 'log' is not supported yet (in section 'global')" })
         XCTAssertTrue(alerts.contains { $0.message == "mode 'http' is not supported yet (in section 'defaults')" })
         XCTAssertEqual(alerts.filter { $0.message.hasPrefix("keyword 'errorfile'") }.count, 7)
         // What is served is still parsed.
         XCTAssertEqual(result.configuration.global.user, "haproxy")
         XCTAssertEqual(result.configuration.global.chroot, "/var/lib/haproxy")
         XCTAssertTrue(result.configuration.global.daemon)
+        let socket = result.configuration.global.statsSockets.first
+        XCTAssertEqual(socket?.path, "/run/haproxy/admin.sock")
+        XCTAssertEqual(socket?.mode, 0o660)
+        XCTAssertEqual(socket?.level, .admin)
+        XCTAssertEqual(result.configuration.global.statsTimeout, 30_000)
+        let check = result.configuration.backend(named: "web")?.healthCheck
+        XCTAssertEqual(check?.kind, .http)
+        XCTAssertEqual(check?.method, "GET")
+        XCTAssertEqual(check?.uri, "/health")
+        XCTAssertFalse(alerts.contains { $0.location?.line == 5 || $0.location?.line == 6 || $0.location?.line == 42 }, "\(alerts)")
+    }
+    func testHealthChecksCorpusResolves() throws {
+        let text = try String(contentsOf: corpus.appendingPathComponent("tcp-health-checks.cfg"), encoding: .utf8)
+        let result = ConfigParser.parse([ConfigSource(name: "hc.cfg", text: text)], environment: [:])
+        XCTAssertEqual(result.diagnostics, [])
+        let c = result.configuration
+        XCTAssertEqual(c.global.statsSockets.map(\.level), [.admin])
+        XCTAssertEqual(c.global.spreadChecks, 5)
+        let redis = c.backend(named: "redis")!.healthCheck
+        XCTAssertEqual(redis.kind, .tcpCheck)
+        XCTAssertEqual(redis.tcpRules.count, 7)
+        XCTAssertEqual(redis.tcpRules.last, .expect(negated: true, matcher: .rstring("^-ERR")))
+        XCTAssertEqual(c.backend(named: "redis")!.servers.map(\.params.onError), [.markDown, .suddenDeath])
+        let app = c.backend(named: "app")!
+        XCTAssertEqual(app.healthCheck.kind, .http)
+        XCTAssertEqual(app.healthCheck.headers, [HTTPHeaderField(name: "Host", value: "app.internal")])
+        XCTAssertEqual(app.healthCheck.expect, HTTPCheckExpect(negated: false, matcher: .status([200...299])))
+        XCTAssertEqual(app.timeouts.check, 2000)
+        XCTAssertEqual(app.servers.map(\.params.slowstart), [20_000, nil])
+        XCTAssertEqual(app.servers.map(\.params.observe), [.layer4, nil])
+        let api = c.backend(named: "api")!.healthCheck
+        XCTAssertEqual([api.method, api.uri, api.version], ["HEAD", "/ready", "HTTP/1.1"])
+        XCTAssertEqual(api.headers, [HTTPHeaderField(name: "Host", value: "api.internal")])
+        XCTAssertEqual(api.expect, HTTPCheckExpect(negated: true, matcher: .rstatus("^5")))
     }
 }

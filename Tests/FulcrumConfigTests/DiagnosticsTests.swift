@@ -17,7 +17,7 @@ final class DiagnosticsTests: XCTestCase {
             default_backend b
         backend b
             cookie SRV insert
-            option httpchk GET /
+            option ssl-hello-chk
             stick-table type ip size 1m
             server s 10.0.0.1:80
         """)
@@ -31,7 +31,7 @@ final class DiagnosticsTests: XCTestCase {
             "keyword 'timeout http-request' is not supported yet (in section 'frontend')",
             "keyword 'no log' is not supported yet (in section 'frontend')",
             "keyword 'cookie' is not supported yet (in section 'backend')",
-            "keyword 'option httpchk' is not supported yet (in section 'backend')",
+            "keyword 'option ssl-hello-chk' is not supported yet (in section 'backend')",
             "keyword 'stick-table' is not supported yet (in section 'backend')",
         ])
         XCTAssertEqual(r.alerts.map { $0.location!.line }, [9, 10, 11, 12, 13, 14, 15, 16, 19, 20, 21])

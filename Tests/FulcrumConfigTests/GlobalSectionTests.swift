@@ -54,7 +54,7 @@ final class GlobalSectionTests: XCTestCase {
         let r = parse("""
         global
             log /dev/log local0
-            stats socket /run/haproxy/admin.sock mode 660 level admin
+            stats maxconn 10
             uid 100
             gid 100
             ca-base /etc/ssl/certs
@@ -64,7 +64,7 @@ final class GlobalSectionTests: XCTestCase {
         """)
         XCTAssertEqual(r.alerts.map(\.message), [
             "keyword 'log' is not supported yet (in section 'global')",
-            "keyword 'stats' is not supported yet (in section 'global')",
+            "keyword 'stats maxconn' is not supported yet (in section 'global')",
             "keyword 'uid' is not supported yet (in section 'global')",
             "keyword 'gid' is not supported yet (in section 'global')",
             "keyword 'ca-base' is not supported yet (in section 'global')",
@@ -72,7 +72,7 @@ final class GlobalSectionTests: XCTestCase {
             "keyword 'tune.bufsize' is not supported yet (in section 'global')",
             "keyword 'nbproc' is not supported yet (in section 'global')",
         ])
-        XCTAssertEqual(r.alerts[1].description, "[ALERT] t.cfg:3:5: keyword 'stats' is not supported yet (in section 'global')")
+        XCTAssertEqual(r.alerts[1].description, "[ALERT] t.cfg:3:5: keyword 'stats maxconn' is not supported yet (in section 'global')")
     }
 
     func testUnknownKeywordWithSuggestion() {

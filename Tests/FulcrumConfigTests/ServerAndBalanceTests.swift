@@ -101,12 +101,12 @@ final class ServerAndBalanceTests: XCTestCase {
     }
 
     func testUnsupportedAndUnknownServerOptions() {
-        let (_, r) = backend("  server s 10.0.0.1:80 check send-proxy ssl verify none slowstart 10s\n  server t 10.0.0.2:80 wieght 3 check\n")
+        let (_, r) = backend("  server s 10.0.0.1:80 check send-proxy ssl verify none track other/s\n  server t 10.0.0.2:80 wieght 3 check\n")
         XCTAssertEqual(r.alerts.map(\.message), [
             "server option 'send-proxy' is not supported yet (in section 'backend')",
             "server option 'ssl' is not supported yet (in section 'backend')",
             "server option 'verify' is not supported yet (in section 'backend')",
-            "server option 'slowstart' is not supported yet (in section 'backend')",
+            "server option 'track' is not supported yet (in section 'backend')",
             "unknown server option 'wieght' in 'backend' section; did you mean 'weight'?",
         ])
         XCTAssertEqual(r.configuration.backends[0].servers, [], "servers with errors are not kept")
