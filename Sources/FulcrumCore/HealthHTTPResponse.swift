@@ -90,7 +90,9 @@ struct HealthHTTPResponse {
         var i = bytes.startIndex
         while true {
             guard let lf = bytes[i...].firstIndex(of: UInt8(ascii: "\n")) else { return (body, false) }
-            var sizeText = String(decoding: bytes[i..<lf], as: UTF8.self)
+            var sizeLine = bytes[i..<lf]
+            if sizeLine.last == UInt8(ascii: "\r") { sizeLine = sizeLine.dropLast() }
+            var sizeText = String(decoding: sizeLine, as: UTF8.self)
             if let semicolon = sizeText.firstIndex(of: ";") { sizeText = String(sizeText[..<semicolon]) }
             guard let size = Int(trim(sizeText), radix: 16), size >= 0 else { return nil }
             let dataStart = lf + 1
