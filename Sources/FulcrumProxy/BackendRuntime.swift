@@ -23,6 +23,9 @@ final class BackendRuntime {
     var queue = SessionQueue()
     /// `observe layer4` per server: connect failures feed the checker.
     let observesLayer4: [Bool]
+    /// `slowstart` per server in ms (0: none), and whether the algorithm uses it.
+    let slowstart: [Int]
+    let dynamicWeights: Bool
 
     init(index: Int, config: Backend, firstLine: Int, addresses: [SocketAddress]) {
         self.index = index
@@ -35,7 +38,13 @@ final class BackendRuntime {
             members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup, maxconn: s.params.maxconn))
         }
         servers = entries
-        observesLayer4 = config.servers.map { _ in false }
+        observesLayer4 = config.servers.map { $0.params.observe == .layer4 }
+        slowstart = config.servers.map { $0.params.slowstart ?? 0 }
+        // HAProxy applies slowstart to dynamic algorithms only.
+        switch config.balance {
+        case .roundRobin, .leastConn, .random: dynamicWeights = true
+        default: dynamicWeights = false
+        }
         balancer = Balancer(algorithm: config.balance, hashType: config.hashType, members: members, allBackups: config.allBackups)
         if case .source = config.balance { stickyHash = true } else { stickyHash = false }
     }
@@ -43,7 +52,7 @@ final class BackendRuntime {
     /// Feeds the balancer the live state from the shared table. Returns whether
     /// any server is up but full (so a failed pick should queue, not fail).
     @inline(__always)
-    func observe(_ table: SharedTable) -> Bool {
+    func observe(_ table: SharedTable, now: Int64) -> Bool {
         var someFull = false
         for i in 0..<servers.count {
             let line = servers[i].tableLine
@@ -56,7 +65,15 @@ final class BackendRuntime {
                 someFull = true
                 if !stickyHash { usable = false }
             }
-            balancer.observe(i, usable: usable, weight: Int(table.server(line, .weight).load()))
+            var weight = Int(table.server(line, .weight).load())
+            if dynamicWeights && slowstart[i] > 0 {
+                // Weight ramps up after the server came back (upSince 0: never down).
+                let upSince = Int64(table.server(line, .upSince).load())
+                if upSince > 0 {
+                    weight = SlowStart.effectiveWeight(userWeight: weight, sinceUp: now - upSince, slowstart: slowstart[i])
+                }
+            }
+            balancer.observe(i, usable: usable, weight: weight)
         }
         return someFull
     }

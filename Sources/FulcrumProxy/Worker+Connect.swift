@@ -21,7 +21,7 @@ extension Worker {
 
     func tryDispatch(_ s: TCPSession) -> DispatchOutcome {
         let be = backends[s.backend]
-        let someFull = be.observe(table)
+        let someFull = be.observe(table, now: now)
         var key: UInt32? = nil
         if be.stickyHash {
             // HAProxy's get_server_sh: the address as a number (IPv6: XOR of its
