@@ -29,6 +29,8 @@ let package = Package(
         .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumConfig"], exclude: ["Corpus"]),
         .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore"]),
         .testTarget(name: "FulcrumPosixTests", dependencies: ["FulcrumPosix"]),
+        .testTarget(name: "FulcrumProxyTests", dependencies: ["FulcrumProxy"]),
+        .testTarget(name: "FulcrumDaemonTests", dependencies: ["FulcrumDaemon"]),
         // Starts the real binary; depends on it so `swift test` builds it first.
         .testTarget(name: "IntegrationTests", dependencies: ["fulcrum"]),
     ],

@@ -1,0 +1,44 @@
+import XCTest
+import FulcrumConfig
+@testable import FulcrumDaemon
+
+final class DaemonLogicTests: XCTestCase {
+    func testCommandLineOptions() throws {
+        let o = try CommandLineOptions.parse(["-f", "a.cfg", "-fb.cfg", "-c", "-q", "-Ws", "-p", "/run/f.pid", "-S", "/run/m.sock"])
+        XCTAssertEqual(o.configPaths, ["a.cfg", "b.cfg"])
+        XCTAssertTrue(o.checkOnly && o.quiet && o.masterWorker && o.systemd)
+        XCTAssertEqual(o.pidFile, "/run/f.pid")
+        XCTAssertEqual(o.masterSocket, "/run/m.sock")
+        let w = try CommandLineOptions.parse(["--role", "worker", "--slot", "2", "--listeners", "0.0,1.2"])
+        XCTAssertEqual(w.role, "worker")
+        XCTAssertEqual(w.slot, 2)
+        XCTAssertEqual(w.listenerMap.map { "\($0.frontend).\($0.bind)" }, ["0.0", "1.2"])
+        let p = try CommandLineOptions.parse(["--role", "program", "--user", "nobody", "--", "sleep", "-x", "--role"])
+        XCTAssertEqual(p.programCommand, ["sleep", "-x", "--role"])
+        XCTAssertEqual(p.programUser, "nobody")
+        XCTAssertThrowsError(try CommandLineOptions.parse(["-f"])) { e in
+            XCTAssertEqual(e as? CommandLineOptions.ParseError, .message("option '-f' needs an argument"))
+        }
+        XCTAssertThrowsError(try CommandLineOptions.parse(["-Z"]))
+        XCTAssertThrowsError(try CommandLineOptions.parse([]), "no -f")
+        XCTAssertEqual(try CommandLineOptions.parse(["-vv"]).version, 2)
+    }
+
+    func testConfigBlobRoundTrip() {
+        let sources = [ConfigSource(name: "/etc/a.cfg", text: "global\n  workers 2\n"),
+                       ConfigSource(name: "b é.cfg", text: ""), ConfigSource(name: "", text: "x")]
+        XCTAssertEqual(ConfigBlob.decode(ConfigBlob.encode(sources)), sources)
+        XCTAssertEqual(ConfigBlob.decode([]), [])
+        XCTAssertNil(ConfigBlob.decode([5, 0, 0, 0, 65]), "truncated")
+    }
+
+    func testCheckerIsNeededOnlyForCheckedOrObservedServers() {
+        func config(_ serverLine: String) -> Configuration {
+            ConfigParser.parse([ConfigSource(name: "t", text: "backend b\n  server s 127.0.0.1:1 \(serverLine)\n")],
+                               environment: [:]).configuration
+        }
+        XCTAssertFalse(CheckerRole.isNeeded(config("")))
+        XCTAssertTrue(CheckerRole.isNeeded(config("check")))
+        XCTAssertTrue(CheckerRole.isNeeded(config("observe layer4")))
+    }
+}
