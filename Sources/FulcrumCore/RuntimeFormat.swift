@@ -103,7 +103,8 @@ public enum RuntimeFormat {
                 if sv.admin.contains(.drain) { admin |= 0x08 }
                 var checkState = 0
                 if let c = sv.check { checkState |= 0x02; if c.enabled { checkState |= 0x04 } }
-                if maintenance { checkState |= 0x08 }
+                // Maintenance pauses a configured check; a config `disabled` marks it paused even without one.
+                if maintenance && (sv.check != nil || sv.admin.contains(.configMaintenance)) { checkState |= 0x08 }
                 let fields: [String] = [
                     String(p.iid), p.name, String(sv.sid), sv.name, sv.address, String(opState), String(admin),
                     String(sv.userWeight), String(sv.initialWeight), String(sv.lastChange),
