@@ -1,0 +1,117 @@
+/// What the caller must do for one command: the answer text, plus an action
+/// for commands that change state or the session.
+public enum RuntimeReply: Sendable, Equatable {
+    /// Send this text.
+    case text(String)
+    /// Write this server state to the shared table, then send an empty answer.
+    case change(RuntimeServerChange)
+    /// Lower the session's level, then send an empty answer.
+    case setLevel(RuntimeLevel)
+    /// Toggle interactive (prompt) mode.
+    case togglePrompt
+    /// Close the session.
+    case quit
+    /// Clear the maxima (`all`: every counter), then send an empty answer.
+    case clearCounters(all: Bool)
+    /// Master: reload.
+    case reload
+    /// Master: answer with `RuntimeFormat.showProc` of the current processes.
+    case showProc
+}
+
+/// The pure core of a CLI session: one command's words in, a reply out,
+/// HAProxy 2.6's order of checks and texts. `@<pid>` routing on the master
+/// CLI is the caller's; the words given here have no prefix.
+public enum RuntimeCLI {
+    /// What the CLI appends after every answer outside prompt mode.
+    public static let endOfAnswer = "\n"
+    /// What it appends in prompt mode.
+    public static let prompt = "\n> "
+
+    public static func respond(to words: [String], level: RuntimeLevel, master: Bool, snapshot s: RuntimeSnapshot) -> RuntimeReply {
+        let command: RuntimeCommand
+        switch RuntimeCommand.parse(words: words, level: level, master: master) {
+        case .failure(let e): return .text(e.text(level: level, master: master))
+        case .success(let c): command = c
+        }
+        switch command {
+        case .help(let topic): return .text(RuntimeHelp.usage(words: topic, help: true, master: master))
+        case .prompt: return .togglePrompt
+        case .quit: return .quit
+        case .lowerLevel(let l): return .setLevel(l)
+        case .showCLILevel: return .text(RuntimeFormat.showCLILevel(level))
+        case .showVersion: return .text(RuntimeFormat.showVersion(s))
+        case .showProc: return .showProc
+        case .reload: return .reload
+        case .clearCounters(let all): return .clearCounters(all: all)
+        case .showInfo(let format): return .text(RuntimeFormat.showInfo(s, format: format))
+        case .showStat(let format, let scope, let visibility):
+            var filter: StatFilter?
+            if let scope {
+                guard let f = StatFilter.resolve(scope, in: s) else { return .text("No such proxy.\n") }
+                filter = f
+            }
+            return .text(RuntimeFormat.showStat(s, format: format, filter: filter, visibility: visibility))
+        case .showServersState(let backend): return .text(RuntimeFormat.showServersState(s, backend: backend))
+        case .showServersConn(let backend): return .text(RuntimeFormat.showServersConn(s, backend: backend))
+        case .showBackend: return .text(RuntimeFormat.showBackend(s))
+        case .getWeight(let b, let n):
+            return lookup(b, n, s).map { .text(RuntimeFormat.getWeight($0)) } ?? .text(lookupError(b, n, s))
+        case .setWeight(let b, let n, let text):
+            guard let sv = lookup(b, n, s) else { return .text(lookupError(b, n, s)) }
+            let dynamic = s.proxy(named: b)?.backend?.dynamicWeights ?? true
+            switch RuntimeWeight.parse(text, initialWeight: sv.initialWeight, dynamic: dynamic) {
+            case .failure(let e): return .text(e.text(level: level, master: master))
+            case .success(let w):
+                var c = RuntimeServerChange(sv)
+                c.setWeight(w)
+                return .change(c)
+            }
+        case .setServerState(let b, let n, let state):
+            guard let sv = lookup(b, n, s) else { return .text(lookupError(b, n, s)) }
+            var c = RuntimeServerChange(sv)
+            switch state {
+            case .ready: c.setReady()
+            case .drain: c.setDrain()
+            case .maint: c.setMaintenance()
+            }
+            return .change(c)
+        case .setServerHealth(let b, let n, let health):
+            guard let sv = lookup(b, n, s) else { return .text(lookupError(b, n, s)) }
+            var c = RuntimeServerChange(sv)
+            c.setHealth(health)
+            return .change(c)
+        case .enableServer(let b, let n):
+            guard let sv = lookup(b, n, s) else { return .text(lookupError(b, n, s)) }
+            var c = RuntimeServerChange(sv)
+            c.setReady()
+            return .change(c)
+        case .disableServer(let b, let n):
+            guard let sv = lookup(b, n, s) else { return .text(lookupError(b, n, s)) }
+            var c = RuntimeServerChange(sv)
+            c.setMaintenance()
+            return .change(c)
+        case .enableHealth(let b, let n), .disableHealth(let b, let n):
+            guard let sv = lookup(b, n, s) else { return .text(lookupError(b, n, s)) }
+            var c = RuntimeServerChange(sv)
+            guard c.checkEnabled != nil else {
+                if case .enableHealth = command {
+                    return .text("Health check was not configured on this server, cannot enable.\n")
+                }
+                return .change(c)  // HAProxy accepts it and nothing changes
+            }
+            if case .enableHealth = command { c.checkEnabled = true } else { c.checkEnabled = false }
+            return .change(c)
+        }
+    }
+
+    static func lookup(_ backend: String, _ server: String, _ s: RuntimeSnapshot) -> RuntimeSnapshot.Server? {
+        guard s.proxy(named: backend)?.backend != nil else { return nil }
+        return s.server(backend, server)
+    }
+
+    /// HAProxy's cli_find_server() errors.
+    static func lookupError(_ backend: String, _ server: String, _ s: RuntimeSnapshot) -> String {
+        s.proxy(named: backend)?.backend == nil ? "No such backend.\n" : "No such server.\n"
+    }
+}

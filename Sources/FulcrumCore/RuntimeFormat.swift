@@ -1,0 +1,141 @@
+/// Text of the runtime API's answers, byte for byte as HAProxy 2.6 prints
+/// them. Each function returns the command's own output; the CLI adds one
+/// more "\n" after every answer (or "\n> " in prompt mode), see `RuntimeCLI`.
+public enum RuntimeFormat {
+    /// One process for `show proc` on the master CLI.
+    public struct Process: Sendable, Equatable {
+        public enum Kind: Sendable, Equatable { case master, worker, program(name: String) }
+        public var pid: Int32
+        public var kind: Kind
+        public var reloads: Int
+        /// Master only: reloads that failed.
+        public var failedReloads = 0
+        public var uptimeSeconds: Int
+        public var version: String
+        /// A worker or program of a previous generation still finishing its work.
+        public var leaving = false
+        public init(pid: Int32, kind: Kind, reloads: Int, uptimeSeconds: Int, version: String, leaving: Bool = false) {
+            self.pid = pid; self.kind = kind; self.reloads = reloads
+            self.uptimeSeconds = uptimeSeconds; self.version = version; self.leaving = leaving
+        }
+    }
+
+    static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    }
+
+    /// `show proc`: the master, then current workers, old workers, programs.
+    public static func showProc(_ processes: [Process]) -> String {
+        func uptime(_ up: Int) -> String {
+            "\(up / 86400)d" + two((up % 86400) / 3600) + "h" + two((up % 3600) / 60) + "m" + two(up % 60) + "s"
+        }
+        func line(_ p: Process, _ type: String, _ reloads: String, _ version: String) -> String {
+            pad(String(p.pid), 15) + " " + pad(type, 15) + " " + pad(reloads, 15) + " " + pad(uptime(p.uptimeSeconds), 15) + " " + pad(version, 15) + "\n"
+        }
+        var out = "#" + pad("<PID>", 14) + " " + pad("<type>", 15) + " " + pad("<reloads>", 15) + " " + pad("<uptime>", 15) + " " + pad("<version>", 15) + "\n"
+        for p in processes where p.kind == .master {
+            out += line(p, "master", "\(p.reloads) [failed: \(p.failedReloads)]", p.version)
+        }
+        out += "# workers\n"
+        for p in processes where p.kind == .worker && !p.leaving { out += line(p, "worker", String(p.reloads), p.version) }
+        let oldWorkers = processes.filter { $0.kind == .worker && $0.leaving }
+        if !oldWorkers.isEmpty {
+            out += "# old workers\n"
+            for p in oldWorkers { out += line(p, "worker", String(p.reloads), p.version) }
+        }
+        out += "# programs\n"
+        var oldPrograms: [Process] = []
+        for p in processes {
+            guard case .program(let name) = p.kind else { continue }
+            if p.leaving { oldPrograms.append(p); continue }
+            out += line(p, name, String(p.reloads), "-")
+        }
+        if !oldPrograms.isEmpty {
+            out += "# old programs\n"
+            for p in oldPrograms {
+                if case .program(let name) = p.kind { out += line(p, name, String(p.reloads), "-") }
+            }
+        }
+        return out
+    }
+
+    static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
+
+    /// `show backend`.
+    public static func showBackend(_ s: RuntimeSnapshot) -> String {
+        var out = "# name\n"
+        for p in s.proxies where p.backend != nil { out += p.name + "\n" }
+        return out
+    }
+
+    /// `get weight`: "<current> (initial <configured>)".
+    public static func getWeight(_ server: RuntimeSnapshot.Server) -> String {
+        "\(server.userWeight) (initial \(server.initialWeight))\n"
+    }
+
+    /// `show cli level`.
+    public static func showCLILevel(_ level: RuntimeLevel) -> String { level.name + "\n" }
+
+    /// `show version`.
+    public static func showVersion(_ s: RuntimeSnapshot) -> String { s.info.version + "\n" }
+
+    static let backendNotFound = "Can't find backend.\n"
+
+    /// `show servers state [<backend>]`: format version 1, as HAProxy writes
+    /// server-state files. Admin bits and operational states use HAProxy's
+    /// numbers (SRV_ADMF_*, SRV_ST_*), check states CHK_ST_*.
+    public static func showServersState(_ s: RuntimeSnapshot, backend: String?) -> String {
+        if let backend, s.proxy(named: backend)?.backend == nil { return backendNotFound }
+        var out = "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight "
+            + "srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state "
+            + "srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port "
+            + "srv_check_addr srv_agent_addr srv_agent_port\n"
+        for p in s.proxies where p.backend != nil && (backend == nil || p.name == backend) {
+            for sv in s.servers(of: p.name) {
+                let maintenance = sv.admin.inMaintenance
+                let opState: Int
+                if maintenance { opState = 0 } else {
+                    switch sv.operational { case .down: opState = 0; case .up: opState = 2; case .stopping: opState = 3 }
+                }
+                var admin = 0
+                if sv.admin.contains(.forcedMaintenance) { admin |= 0x01 }
+                if sv.admin.contains(.configMaintenance) { admin |= 0x05 }
+                if sv.admin.contains(.drain) { admin |= 0x08 }
+                var checkState = 0
+                if let c = sv.check { checkState |= 0x02; if c.enabled { checkState |= 0x04 } }
+                // Maintenance pauses a configured check; a config `disabled` marks it paused even without one.
+                if maintenance && (sv.check != nil || sv.admin.contains(.configMaintenance)) { checkState |= 0x08 }
+                let fields: [String] = [
+                    String(p.iid), p.name, String(sv.sid), sv.name, sv.address, String(opState), String(admin),
+                    String(sv.userWeight), String(sv.initialWeight), String(sv.lastChange),
+                    String(sv.check?.status.rawValue ?? RuntimeCheckStatus.initializing.rawValue),
+                    String(sv.check?.status.result ?? 0), String(sv.health), String(checkState), "0",
+                    p.forcedID ? "1" : "0", sv.forcedID ? "1" : "0", "-", String(sv.port), "-", "0", "0", "-", "-", "0",
+                ]
+                out += fields.joined(separator: " ") + "\n"
+            }
+        }
+        return out
+    }
+
+    /// `show servers conn [<backend>]`. Fulcrum keeps no idle server
+    /// connections, so the pool columns are HAProxy's values for an empty pool.
+    public static func showServersConn(_ s: RuntimeSnapshot, backend: String?) -> String {
+        if let backend, s.proxy(named: backend)?.backend == nil { return backendNotFound }
+        let threads = max(1, s.info.threads)
+        var out = "# bkname/svname bkid/svid addr port - purge_delay used_cur used_max need_est unsafe_nb safe_nb idle_lim idle_cur idle_per_thr[\(threads)]\n"
+        for p in s.proxies where p.backend != nil && (backend == nil || p.name == backend) {
+            for sv in s.servers(of: p.name) {
+                out += "\(p.name)/\(sv.name) \(p.iid)/\(sv.sid) \(sv.address) \(sv.port) - \(s.info.poolPurgeDelay) "
+                    + "\(sv.counters.sessionsCurrent) \(sv.counters.sessionsMax) 0 0 0 -1 0"
+                    + String(repeating: " 0", count: threads) + "\n"
+            }
+        }
+        return out
+    }
+
+    /// `help [words]` for a session of the master or a worker.
+    public static func help(topic: [String] = [], master: Bool) -> String {
+        RuntimeHelp.usage(words: topic, help: true, master: master)
+    }
+}

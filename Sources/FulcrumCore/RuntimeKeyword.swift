@@ -1,0 +1,68 @@
+/// One CLI keyword: the words that select it, its help line, the level its
+/// handler requires, and on which CLI it exists (HAProxy's ACCESS_MASTER /
+/// ACCESS_MASTER_ONLY bits).
+public struct RuntimeKeyword: Sendable, Equatable {
+    public enum Scope: Sendable { case worker, both, masterOnly }
+    public var words: [String]
+    public var syntax: String
+    public var summary: String
+    public var level: RuntimeLevel
+    public var scope: Scope
+    /// False for pseudo keywords that only document something (`@<pid>`).
+    public var parsed: Bool
+
+    public init(_ words: [String], _ syntax: String, _ summary: String, level: RuntimeLevel = .user, scope: Scope = .worker, parsed: Bool = true) {
+        self.words = words; self.syntax = syntax; self.summary = summary
+        self.level = level; self.scope = scope; self.parsed = parsed
+    }
+
+    /// The help line: the syntax padded to 40 columns, as HAProxy's usage strings.
+    public var usage: String {
+        let pad = max(0, 40 - syntax.count)
+        return syntax + String(repeating: " ", count: pad) + ": " + summary
+    }
+
+    public func visible(master: Bool) -> Bool {
+        switch scope {
+        case .worker: return !master
+        case .both: return true
+        case .masterOnly: return master
+        }
+    }
+
+    /// Fulcrum's keywords; syntax and summaries follow HAProxy 2.6 where the
+    /// command is the same, and list only what Fulcrum implements.
+    public static let all: [RuntimeKeyword] = [
+        RuntimeKeyword(["@!<pid>"], "@!<pid>", "send a command to the <pid> process", scope: .masterOnly, parsed: false),
+        RuntimeKeyword(["@<relative", "pid>"], "@<relative pid>", "send a command to the <relative pid> process", scope: .masterOnly, parsed: false),
+        RuntimeKeyword(["@master"], "@master", "send a command to the master process", scope: .masterOnly, parsed: false),
+        RuntimeKeyword(["clear", "counters"], "clear counters [all]", "clear max statistics counters (or all counters)", level: .operator_),
+        RuntimeKeyword(["disable", "health"], "disable health <bk>/<srv>", "disable health checks", level: .admin),
+        RuntimeKeyword(["disable", "server"], "disable server (DEPRECATED)", "disable a server for maintenance (use 'set server' instead)", level: .admin),
+        RuntimeKeyword(["enable", "health"], "enable health <bk>/<srv>", "enable health checks", level: .admin),
+        RuntimeKeyword(["enable", "server"], "enable server  (DEPRECATED)", "enable a disabled server (use 'set server' instead)", level: .admin),
+        RuntimeKeyword(["get", "weight"], "get weight <bk>/<srv>", "report a server's current weight"),
+        RuntimeKeyword(["operator"], "operator", "lower the level of the current CLI session to operator", scope: .both),
+        RuntimeKeyword(["reload"], "reload", "reload haproxy", level: .operator_, scope: .masterOnly),
+        RuntimeKeyword(["set", "server"], "set server <bk>/<srv> [opts]", "change a server's state, health or weight", level: .admin),
+        RuntimeKeyword(["set", "weight"], "set weight <bk>/<srv>  (DEPRECATED)", "change a server's weight (use 'set server' instead)", level: .admin),
+        RuntimeKeyword(["show", "backend"], "show backend", "list backends in the current running config"),
+        RuntimeKeyword(["show", "cli", "level"], "show cli level", "display the level of the current CLI session", scope: .both),
+        RuntimeKeyword(["show", "info"], "show info [json|typed]*", "report information about the running process"),
+        RuntimeKeyword(["show", "proc"], "show proc", "show processes status", scope: .masterOnly),
+        RuntimeKeyword(["show", "servers", "conn"], "show servers conn [<backend>]", "dump server connections status (all or for a single backend)"),
+        RuntimeKeyword(["show", "servers", "state"], "show servers state [<backend>]", "dump volatile server information (all or for a single backend)"),
+        RuntimeKeyword(["show", "stat"], "show stat [json|no-maint|typed|up]*", "report counters for each proxy and server"),
+        RuntimeKeyword(["show", "version"], "show version", "show version of the current process", scope: .both),
+        RuntimeKeyword(["user"], "user", "lower the level of the current CLI session to user", scope: .both),
+    ]
+
+    /// The keyword whose words begin `words` (HAProxy's cli_find_kw), among
+    /// those that exist on this CLI.
+    public static func find(_ words: [String], master: Bool, in table: [RuntimeKeyword] = all) -> RuntimeKeyword? {
+        table.first { kw in
+            kw.parsed && kw.visible(master: master) && words.count >= kw.words.count
+                && zip(kw.words, words).allSatisfy { $0 == $1 }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+import FulcrumConfig
+
+/// A read-only picture of one process (or of the sum of all workers) that the
+/// runtime API formats. The caller fills it from the shared table and the
+/// config; formatting never touches live state, so a dump is consistent and
+/// testable.
+///
+/// Values the caller does not measure are optional: `nil` prints as an empty
+/// CSV column and is left out of `typed`/`json` output, as HAProxy does for
+/// fields it has no value for.
+public struct RuntimeSnapshot: Sendable, Equatable {
+    /// Traffic counters shared by frontend, backend and server rows.
+    public struct Counters: Sendable, Equatable {
+        public var sessionsCurrent = 0      // scur
+        public var sessionsMax = 0          // smax
+        public var sessionsTotal = 0        // stot (and conn_tot for frontends)
+        public var bytesIn = 0              // bin
+        public var bytesOut = 0             // bout
+        public var connectErrors = 0        // econ
+        public var retries = 0              // wretr
+        public var redispatches = 0         // wredis
+        public var queueCurrent = 0         // qcur
+        public var queueMax = 0             // qmax
+        /// Times a server was chosen by the balancer (lbtot).
+        public var loadBalanced = 0
+        /// Seconds since the last session, -1 if never (lastsess).
+        public var lastSession = -1
+        public var clientAborts: Int?       // cli_abrt
+        public var serverAborts: Int?       // srv_abrt
+        /// Sessions per second over the last second, and its maximum (rate, rate_max).
+        public var rate: Int?
+        public var rateMax: Int?
+        public init() {}
+    }
+
+    /// The frontend half of a proxy (a `frontend` or a `listen` section).
+    public struct Frontend: Sendable, Equatable {
+        public enum Status: String, Sendable { case open = "OPEN", stopped = "STOP", paused = "PAUSED" }
+        public var counters = Counters()
+        /// maxconn of the frontend (slim).
+        public var maxconn = 0
+        /// rate-limit sessions (rate_lim), 0 = none.
+        public var rateLimit = 0
+        public var status = Status.open
+        public init() {}
+    }
+
+    /// The backend half of a proxy (a `backend` or a `listen` section).
+    public struct Backend: Sendable, Equatable {
+        public var counters = Counters()
+        /// fullconn (HAProxy shows it as the backend's slim).
+        public var fullconn = 0
+        /// HAProxy's name of the algorithm ("roundrobin", "static-rr", "source", ...).
+        public var algorithm = "roundrobin"
+        /// False for algorithms that only take weights 0% and 100% at run time
+        /// (static-rr and map-based hashing).
+        public var dynamicWeights = true
+        /// `option allbackups`: all usable backups share the load, not only the first.
+        public var allBackups = false
+        /// Seconds since the backend last changed state (lastchg), time spent
+        /// down (downtime) and number of UP->DOWN transitions (chkdown).
+        public var lastChange = 0
+        public var downtime = 0
+        public var downTransitions = 0
+        public init() {}
+
+        /// HAProxy's name and weight rule for a configured algorithm.
+        public init(algorithm: BalanceAlgorithm, hashType: HashType) {
+            self.init()
+            switch algorithm {
+            case .roundRobin: self.algorithm = "roundrobin"
+            case .staticRoundRobin: self.algorithm = "static-rr"; dynamicWeights = false
+            case .leastConn: self.algorithm = "leastconn"
+            case .first: self.algorithm = "first"
+            case .random: self.algorithm = "random"
+            case .source:
+                self.algorithm = "source"
+                dynamicWeights = hashType.method == .consistent
+            }
+        }
+    }
+
+    /// One `frontend`, `backend` or `listen` section.
+    public struct Proxy: Sendable, Equatable {
+        public var name: String
+        /// The proxy's numeric id (iid), as HAProxy numbers them (explicit `id` or auto).
+        public var iid: Int
+        /// "tcp" or "http".
+        public var mode = "tcp"
+        /// True when the id came from an `id` keyword (bk_f_forced_id).
+        public var forcedID = false
+        public var frontend: Frontend?
+        public var backend: Backend?
+        public init(name: String, iid: Int, frontend: Frontend? = nil, backend: Backend? = nil) {
+            self.name = name; self.iid = iid; self.frontend = frontend; self.backend = backend
+        }
+    }
+
+    /// Administrative state bits; same values as `SharedTable.Admin` so the
+    /// caller can copy the shared word.
+    public struct Admin: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt64
+        public init(rawValue: UInt64) { self.rawValue = rawValue }
+        /// `disabled` in the config.
+        public static let configMaintenance = Admin(rawValue: 1)
+        /// Maintenance set from the CLI.
+        public static let forcedMaintenance = Admin(rawValue: 2)
+        public static let drain = Admin(rawValue: 4)
+
+        public var inMaintenance: Bool { !isDisjoint(with: [.configMaintenance, .forcedMaintenance]) }
+    }
+
+    /// Operational state; same raw values as `SharedTable.Operational`.
+    public enum Operational: UInt64, Sendable { case down = 0, up = 1, stopping = 2 }
+
+    /// The last health check result of a server with `check`.
+    public struct Check: Sendable, Equatable {
+        /// False after `disable health` (the check stays configured).
+        public var enabled = true
+        public var status = RuntimeCheckStatus.initializing
+        /// Response code of layer-7 checks (check_code).
+        public var code: Int?
+        /// Duration of the last check in ms (check_duration).
+        public var duration: Int?
+        /// Free text about the last result, e.g. "Connection refused" (last_chk).
+        public var info = ""
+        /// Failed checks (chkfail).
+        public var failures = 0
+        public init() {}
+    }
+
+    public struct Server: Sendable, Equatable {
+        public var name: String
+        public var backendName: String
+        /// Id of the backend (iid) and of the server in it (sid, 1-based).
+        public var iid: Int
+        public var sid: Int
+        /// IP literal without brackets, and port.
+        public var address: String
+        public var port: Int
+        public var forcedID = false
+        public var admin = Admin()
+        public var operational = Operational.up
+        /// nil when the server has no `check`.
+        public var check: Check?
+        /// rise/fall apply even without checks (HAProxy keeps its defaults 2/3);
+        /// health runs 0...rise+fall-1, up from `rise`.
+        public var rise = 2
+        public var fall = 3
+        public var health = 2
+        /// Effective weight (what the balancer uses now), the weight set at run
+        /// time (uweight) and the configured one (iweight).
+        public var weight = 1
+        public var userWeight = 1
+        public var initialWeight = 1
+        public var backup = false
+        /// Server maxconn, 0 = none.
+        public var maxconn = 0
+        public var counters = Counters()
+        /// Seconds since the last state change (lastchg), seconds spent down, UP->DOWN transitions.
+        public var lastChange = 0
+        public var downtime = 0
+        public var downTransitions = 0
+        public init(name: String, backendName: String, iid: Int, sid: Int, address: String, port: Int) {
+            self.name = name; self.backendName = backendName; self.iid = iid; self.sid = sid
+            self.address = address; self.port = port
+        }
+
+        /// "ip:port", IPv6 in brackets, as HAProxy's addr column.
+        public var addressAndPort: String {
+            address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
+        }
+
+        /// HAProxy's srv_currently_usable(): may take new traffic from the balancer.
+        public var usable: Bool {
+            weight > 0 && !admin.inMaintenance && !admin.contains(.drain) && operational == .up
+        }
+    }
+
+    /// Process-wide values for `show info`. Fields HAProxy lists that Fulcrum
+    /// does not have are printed as 0.
+    public struct Info: Sendable, Equatable {
+        public var name = "Fulcrum"
+        public var version = ""
+        public var releaseDate = ""
+        public var threads = 1
+        public var uptimeSeconds = 0
+        public var ulimitN = 0
+        public var maxsock = 0
+        public var maxconn = 0
+        public var hardMaxconn = 0
+        public var currentConnections = 0
+        public var cumulativeConnections = 0
+        public var cumulativeRequests = 0
+        public var maxpipes = 0
+        public var pipesUsed = 0
+        public var pipesFree = 0
+        public var connectionRate = 0
+        public var connectionRateLimit = 0
+        public var maxConnectionRate = 0
+        public var sessionRate = 0
+        public var sessionRateLimit = 0
+        public var maxSessionRate = 0
+        public var node = ""
+        /// global `description`; left out of the dump when empty, as HAProxy does.
+        public var description = ""
+        public var stopping = false
+        public var jobs = 0
+        public var listeners = 0
+        public var droppedLogs = 0
+        public var totalBytesOut = 0
+        public var totalSplicedBytesOut = 0
+        public var startTime = 0
+        /// pool-purge-delay in ms, shown by `show servers conn` (HAProxy's default 5s).
+        public var poolPurgeDelay = 5000
+        public init() {}
+    }
+
+    public var proxies: [Proxy]
+    /// Servers in backend order, then declaration order within a backend.
+    public var servers: [Server]
+    public var info: Info
+    /// Relative process number shown in the pid column and in typed output
+    /// (1 for the first worker; HAProxy 2.6 always prints 1).
+    public var processNumber: Int
+    public var pid: Int32
+
+    public init(proxies: [Proxy] = [], servers: [Server] = [], info: Info = Info(), processNumber: Int = 1, pid: Int32 = 0) {
+        self.proxies = proxies; self.servers = servers; self.info = info
+        self.processNumber = processNumber; self.pid = pid
+    }
+
+    public func proxy(named name: String) -> Proxy? { proxies.first { $0.name == name } }
+    public func servers(of backend: String) -> [Server] { servers.filter { $0.backendName == backend } }
+    public func server(_ backend: String, _ name: String) -> Server? {
+        servers.first { $0.backendName == backend && $0.name == name }
+    }
+}
