@@ -62,7 +62,8 @@ final class Master {
     /// Running `program` sections: pid per program index (nil once exited).
     private var programPids: [pid_t?] = []
     private var cliServers: [CLIServer] = []
-    private lazy var runtime = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers)
+    private lazy var runtime = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
+                                              addresses: loaded.serverAddresses)
     /// CLI commands forwarded to a child and not answered yet.
     private var forwards: [UInt32: Forward] = [:]
     private var nextRequest: UInt32 = 1

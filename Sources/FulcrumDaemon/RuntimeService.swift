@@ -8,22 +8,280 @@ import FulcrumPosix
 /// over its own counter block. Admin changes write the table, so they apply
 /// in every worker at once whoever runs them.
 final class RuntimeService {
-    enum Scope { case allWorkers, worker(Int) }
+    enum Scope: Equatable { case allWorkers, worker(Int) }
 
     let configuration: Configuration
     let table: SharedTable
     let index: TableIndex
     let scope: Scope
+    /// Server addresses as resolved at startup, per backend and server.
+    let addresses: [[SocketAddress]]
+    /// Proxies in declaration order: (name, frontend index, backend index).
+    private let proxies: [(name: String, frontend: Int?, backend: Int?)]
 
-    init(configuration: Configuration, table: SharedTable, scope: Scope) {
+    init(configuration: Configuration, table: SharedTable, scope: Scope, addresses: [[SocketAddress]]) {
         self.configuration = configuration
         self.table = table
         self.index = TableIndex(configuration)
         self.scope = scope
+        self.addresses = addresses
+        proxies = RuntimeService.declarationOrder(configuration)
     }
 
+    /// HAProxy numbers proxies (iid) in declaration order; a `listen` is one
+    /// proxy with a frontend and a backend part.
+    static func declarationOrder(_ c: Configuration) -> [(name: String, frontend: Int?, backend: Int?)] {
+        var files: [String] = []
+        func fileRank(_ f: String) -> Int {
+            if let i = files.firstIndex(of: f) { return i }
+            files.append(f)
+            return files.count - 1
+        }
+        var entries: [(key: (Int, Int), name: String, frontend: Int?, backend: Int?)] = []
+        for (i, f) in c.frontends.enumerated() {
+            entries.append(((fileRank(f.location.file), f.location.line), f.name, i, nil))
+        }
+        for (i, b) in c.backends.enumerated() {
+            if let j = entries.firstIndex(where: { $0.name == b.name && $0.backend == nil
+                                                 && $0.key == (fileRank(b.location.file), b.location.line) }) {
+                entries[j].backend = i
+            } else {
+                entries.append(((fileRank(b.location.file), b.location.line), b.name, nil, i))
+            }
+        }
+        return entries.sorted { $0.key < $1.key }.map { ($0.name, $0.frontend, $0.backend) }
+    }
+
+    // MARK: commands
+
     func execute(_ command: String, level: Int) -> String {
-        "Unknown command: '\(command)'. Fulcrum does not support it yet; type 'help'.\n"
+        let words = RuntimeCommandLine.words(command)
+        guard !words.isEmpty else { return "" }
+        let snapshot = self.snapshot()
+        let reply = RuntimeCLI.respond(to: words, level: RuntimeLevel(rawValue: level) ?? .user, master: false,
+                                       snapshot: snapshot)
+        switch reply {
+        case .text(let t):
+            return t + RuntimeCLI.endOfAnswer
+        case .change(let change):
+            apply(change, snapshot: snapshot)
+            return RuntimeCLI.endOfAnswer
+        case .quit, .togglePrompt, .setLevel:
+            // One command line per connection: nothing to keep for later.
+            return RuntimeCLI.endOfAnswer
+        case .clearCounters:
+            return "Fulcrum does not support 'clear counters' yet: counters belong to the workers that count them.\n"
+                + RuntimeCLI.endOfAnswer
+        case .reload, .showProc:
+            return "This command is for the master CLI.\n" + RuntimeCLI.endOfAnswer
+        }
+    }
+
+    /// Writes a server change to the table and logs it in HAProxy's words.
+    private func apply(_ c: RuntimeServerChange, snapshot: RuntimeSnapshot) {
+        guard let bi = configuration.backends.firstIndex(where: { $0.name == c.backend }),
+              let si = configuration.backends[bi].servers.firstIndex(where: { $0.name == c.server }),
+              let before = snapshot.server(c.backend, c.server) else { return }
+        let line = index.serverLine(backend: bi, server: si)
+        let backup = configuration.backends[bi].servers[si].params.backup
+        var admin = table.server(line, .admin).load() & ~UInt64(7)
+        admin |= c.admin.rawValue & 7
+        if let enabled = c.checkEnabled {
+            if enabled { admin &= ~SharedTable.Admin.checksDisabled.rawValue } else { admin |= SharedTable.Admin.checksDisabled.rawValue }
+        }
+        table.server(line, .weight).store(UInt64(c.userWeight))
+        table.server(line, .checkHealth).store(UInt64(max(0, c.health)))
+        let wall = UInt64(WallClock.nowSeconds())
+        if c.operational != before.operational {
+            if c.operational == .up && before.operational == .down {
+                table.server(line, .upSince).store(UInt64(MonotonicClock.nowMilliseconds()))
+                let last = table.server(line, .lastChange).load()
+                table.server(line, .downtime).bump(by: wall >= last ? wall - last : 0)
+            }
+            if c.operational == .down { table.server(line, .checkDowns).bump() }
+            table.server(line, .operational).store(c.operational.rawValue)
+            table.server(line, .lastChange).store(wall)
+        }
+        table.server(line, .admin).store(admin)
+
+        let (active, backups) = usableServers(backend: bi)
+        let conns = Int(table.server(line, .conns).load())
+        let wasMaint = before.admin.inMaintenance, isMaint = c.admin.inMaintenance
+        let wasDrain = before.admin.contains(.drain), isDrain = c.admin.contains(.drain)
+        if !wasMaint && isMaint {
+            Log.warning(HealthLog.enterMaintenance(backend: c.backend, server: c.server, backup: backup,
+                                                   wasDown: before.operational == .down, activeLeft: active,
+                                                   backupLeft: backups, sessionsActive: conns, requeued: 0, queued: 0))
+        } else if wasMaint && !isMaint {
+            Log.warning(HealthLog.leaveMaintenance(backend: c.backend, server: c.server, backup: backup,
+                                                   up: c.operational != .down, draining: isDrain))
+        } else if !wasDrain && isDrain {
+            Log.warning(HealthLog.enterDrain(backend: c.backend, server: c.server, backup: backup,
+                                             serverUp: c.operational != .down, activeLeft: active, backupLeft: backups,
+                                             sessionsActive: conns, requeued: 0, queued: 0))
+        } else if wasDrain && !isDrain {
+            Log.warning(HealthLog.leaveDrain(backend: c.backend, server: c.server, backup: backup, up: c.operational != .down))
+        } else if c.operational != before.operational {
+            Log.warning(HealthLog.stateChange(backend: c.backend, server: c.server, backup: backup,
+                                              to: c.operational == .down ? .down : .up, result: nil,
+                                              reason: "changed from CLI", activeLeft: active, backupLeft: backups,
+                                              sessionsActive: conns, requeued: 0, queued: 0))
+        }
+        if active == 0 && backups == 0 && (before.usable) {
+            Log.alert(HealthLog.noServerAvailable(backend: c.backend))
+        }
+    }
+
+    private func usableServers(backend bi: Int) -> (Int, Int) {
+        var active = 0, backup = 0
+        for (si, s) in configuration.backends[bi].servers.enumerated() {
+            let line = index.serverLine(backend: bi, server: si)
+            let admin = table.server(line, .admin).load() & 7
+            guard admin == 0, table.server(line, .operational).load() == SharedTable.Operational.up.rawValue else { continue }
+            if s.params.backup { backup += 1 } else { active += 1 }
+        }
+        return (active, backup)
+    }
+
+    // MARK: snapshot
+
+    private var workerSlots: [Int] {
+        switch scope {
+        case .allWorkers: return Array(0..<table.workers)
+        case .worker(let w): return [w]
+        }
+    }
+
+    private func sum(_ word: (Int) -> SharedWord) -> Int {
+        Int(workerSlots.reduce(UInt64(0)) { $0 &+ word($1).load() })
+    }
+
+    private func secondsAgo(_ stamps: [UInt64], now: UInt64) -> Int {
+        guard let last = stamps.max(), last > 0 else { return -1 }
+        return Int(now >= last ? now - last : 0)
+    }
+
+    /// Reads the table into the runtime API's view.
+    func snapshot() -> RuntimeSnapshot {
+        let now = UInt64(WallClock.nowSeconds())
+        let mono = MonotonicClock.nowMilliseconds()
+        var s = RuntimeSnapshot()
+        for (pi, p) in proxies.enumerated() {
+            var proxy = RuntimeSnapshot.Proxy(name: p.name, iid: pi + 1)
+            if let fi = p.frontend {
+                var f = RuntimeSnapshot.Frontend()
+                let fe = configuration.frontends[fi]
+                f.maxconn = fe.maxconn ?? configuration.global.maxconn ?? 0
+                f.counters.sessionsTotal = sum { table.frontendCounter(worker: $0, frontend: fi, .sessions) }
+                f.counters.sessionsCurrent = sum { table.frontendCounter(worker: $0, frontend: fi, .current) }
+                f.counters.bytesIn = sum { table.frontendCounter(worker: $0, frontend: fi, .bytesIn) }
+                f.counters.bytesOut = sum { table.frontendCounter(worker: $0, frontend: fi, .bytesOut) }
+                f.counters.sessionsMax = Int(table.frontend(fi, .maxConns).load())
+                f.counters.lastSession = secondsAgo(workerSlots.map { table.frontendCounter(worker: $0, frontend: fi, .lastSession).load() }, now: now)
+                proxy.frontend = f
+                proxy.mode = fe.mode.rawValue
+            }
+            if let bi = p.backend {
+                let be = configuration.backends[bi]
+                var b = RuntimeSnapshot.Backend(algorithm: be.balance, hashType: be.hashType)
+                b.allBackups = be.allBackups
+                b.counters.sessionsTotal = sum { table.backendCounter(worker: $0, backend: bi, .sessions) }
+                b.counters.sessionsCurrent = sum { table.backendCounter(worker: $0, backend: bi, .current) }
+                b.counters.bytesIn = sum { table.backendCounter(worker: $0, backend: bi, .bytesIn) }
+                b.counters.bytesOut = sum { table.backendCounter(worker: $0, backend: bi, .bytesOut) }
+                b.counters.connectErrors = sum { table.backendCounter(worker: $0, backend: bi, .connectErrors) }
+                b.counters.retries = sum { table.backendCounter(worker: $0, backend: bi, .retries) }
+                b.counters.redispatches = sum { table.backendCounter(worker: $0, backend: bi, .redispatches) }
+                b.counters.queueCurrent = sum { table.backendCounter(worker: $0, backend: bi, .queued) }
+                b.counters.sessionsMax = Int(table.backend(bi, .maxConns).load())
+                b.counters.lastSession = secondsAgo(workerSlots.map { table.backendCounter(worker: $0, backend: bi, .lastSession).load() }, now: now)
+                var lb = 0
+                for (si, srv) in be.servers.enumerated() {
+                    let server = serverView(backend: bi, server: si, config: srv, proxyID: pi + 1, now: now, mono: mono)
+                    lb += server.counters.loadBalanced
+                    s.servers.append(server)
+                }
+                b.counters.loadBalanced = lb
+                b.lastChange = Int(now - min(now, table.header(.startedAt).load()))
+                proxy.backend = b
+                proxy.mode = be.mode.rawValue
+            }
+            s.proxies.append(proxy)
+        }
+        s.info = info(now: now)
+        switch scope {
+        case .allWorkers: s.processNumber = 1; s.pid = getpid()
+        case .worker(let w): s.processNumber = w + 1; s.pid = getpid()
+        }
+        return s
+    }
+
+    private func serverView(backend bi: Int, server si: Int, config srv: Server, proxyID: Int, now: UInt64, mono: Int64) -> RuntimeSnapshot.Server {
+        let line = index.serverLine(backend: bi, server: si)
+        let address = addresses[bi][si]
+        var v = RuntimeSnapshot.Server(name: srv.name, backendName: configuration.backends[bi].name, iid: proxyID,
+                                       sid: si + 1, address: address.hostString, port: srv.port ?? 0)
+        let admin = table.server(line, .admin).load()
+        v.admin = RuntimeSnapshot.Admin(rawValue: admin & 7)
+        v.operational = RuntimeSnapshot.Operational(rawValue: table.server(line, .operational).load()) ?? .up
+        v.rise = srv.params.rise
+        v.fall = srv.params.fall
+        v.health = Int(table.server(line, .checkHealth).load())
+        v.userWeight = Int(table.server(line, .weight).load())
+        v.initialWeight = srv.params.weight
+        v.weight = v.userWeight
+        if let slow = srv.params.slowstart, slow > 0 {
+            let up = Int64(table.server(line, .upSince).load())
+            if up > 0 { v.weight = SlowStart.effectiveWeight(userWeight: v.userWeight, sinceUp: mono - up, slowstart: slow) }
+        }
+        v.backup = srv.params.backup
+        v.maxconn = srv.params.maxconn
+        if srv.params.check {
+            var c = RuntimeSnapshot.Check()
+            c.enabled = admin & SharedTable.Admin.checksDisabled.rawValue == 0
+            c.status = RuntimeCheckStatus(rawValue: Int(table.server(line, .checkStatus).load())) ?? .unknown
+            let code = Int(table.server(line, .checkCode).load())
+            c.code = code > 0 ? code : nil
+            c.duration = c.status.hasDuration ? Int(table.server(line, .checkDuration).load()) : nil
+            c.failures = Int(table.server(line, .checkFailures).load())
+            v.check = c
+        }
+        v.counters.sessionsTotal = sum { table.serverCounter(worker: $0, server: line, .sessions) }
+        v.counters.sessionsCurrent = sum { table.serverCounter(worker: $0, server: line, .current) }
+        v.counters.bytesIn = sum { table.serverCounter(worker: $0, server: line, .bytesIn) }
+        v.counters.bytesOut = sum { table.serverCounter(worker: $0, server: line, .bytesOut) }
+        v.counters.connectErrors = sum { table.serverCounter(worker: $0, server: line, .connectErrors) }
+        v.counters.retries = sum { table.serverCounter(worker: $0, server: line, .retries) }
+        v.counters.redispatches = sum { table.serverCounter(worker: $0, server: line, .redispatches) }
+        v.counters.loadBalanced = sum { table.serverCounter(worker: $0, server: line, .chosen) }
+        v.counters.sessionsMax = Int(table.server(line, .maxConns).load())
+        v.counters.lastSession = secondsAgo(workerSlots.map { table.serverCounter(worker: $0, server: line, .lastSession).load() }, now: now)
+        let last = table.server(line, .lastChange).load()
+        v.lastChange = Int(now >= last ? now - last : 0)
+        var downtime = Int(table.server(line, .downtime).load())
+        if v.operational == .down { downtime += v.lastChange }
+        v.downtime = downtime
+        v.downTransitions = Int(table.server(line, .checkDowns).load())
+        return v
+    }
+
+    private func info(now: UInt64) -> RuntimeSnapshot.Info {
+        var i = RuntimeSnapshot.Info()
+        i.version = FulcrumVersion.string
+        i.releaseDate = FulcrumVersion.date
+        let started = table.header(.startedAt).load()
+        i.startTime = Int(started)
+        i.uptimeSeconds = Int(now >= started ? now - started : 0)
+        i.maxconn = configuration.global.maxconn ?? 0
+        i.hardMaxconn = i.maxconn
+        i.currentConnections = Int(table.header(.globalConns).load())
+        var cumulative = 0
+        for fi in configuration.frontends.indices { cumulative += sum { table.frontendCounter(worker: $0, frontend: fi, .sessions) } }
+        i.cumulativeConnections = cumulative
+        var rl = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl) == 0 { i.ulimitN = Int(rl.rlim_cur) }
+        i.listeners = configuration.frontends.reduce(0) { $0 + $1.binds.reduce(0) { $0 + $1.addresses.count } }
+        return i
     }
 }
 

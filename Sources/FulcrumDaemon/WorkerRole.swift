@@ -55,7 +55,8 @@ enum WorkerRole {
                                 listeners: listeners, serverAddresses: loaded.serverAddresses)
         do {
             let worker = try Worker(setup)
-            let runtime = RuntimeService(configuration: loaded.configuration, table: table, scope: .worker(o.slot))
+            let runtime = RuntimeService(configuration: loaded.configuration, table: table, scope: .worker(o.slot),
+                                         addresses: loaded.serverAddresses)
             worker.cliHandler = { command, level in runtime.execute(command, level: level) }
             let status = worker.run()
             withExtendedLifetime(memory) {}

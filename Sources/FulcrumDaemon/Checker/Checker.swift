@@ -128,8 +128,9 @@ final class Checker {
     }
 
     private func start(_ t: Target, token: UInt64, now: Int64) {
-        // No checks while in maintenance (HAProxy), the state is kept.
-        if SharedTable.Admin(rawValue: table.server(t.line, .admin).load()).inMaintenance {
+        // No checks while in maintenance (HAProxy) or disabled from the CLI; the state is kept.
+        let admin = SharedTable.Admin(rawValue: table.server(t.line, .admin).load())
+        if admin.inMaintenance || admin.contains(.checksDisabled) {
             t.next = now + Int64(t.params.inter)
             return
         }
@@ -226,8 +227,8 @@ final class Checker {
         var active = 0, backup = 0
         for (si, line) in backendLines[backend].enumerated() {
             let up = table.server(line, .operational).load() == SharedTable.Operational.up.rawValue
-            let admin = SharedTable.Admin(rawValue: table.server(line, .admin).load())
-            guard up && !admin.inMaintenance else { continue }
+            let admin = table.server(line, .admin).load() & SharedTable.Admin.trafficMask
+            guard up && admin == 0 else { continue }
             if configuration.backends[backend].servers[si].params.backup { backup += 1 } else { active += 1 }
         }
         return (active, backup)
