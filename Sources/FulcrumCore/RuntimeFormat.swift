@@ -4,7 +4,8 @@
 public enum RuntimeFormat {
     /// One process for `show proc` on the master CLI.
     public struct Process: Sendable, Equatable {
-        public enum Kind: Sendable, Equatable { case master, worker, program(name: String) }
+        /// `checker` is Fulcrum's own: the process that runs every health check.
+        public enum Kind: Sendable, Equatable { case master, worker, checker, program(name: String) }
         public var pid: Int32
         public var kind: Kind
         public var reloads: Int
@@ -42,6 +43,11 @@ public enum RuntimeFormat {
         if !oldWorkers.isEmpty {
             out += "# old workers\n"
             for p in oldWorkers { out += line(p, "worker", String(p.reloads), p.version) }
+        }
+        let checkers = processes.filter { $0.kind == .checker }
+        if !checkers.isEmpty {
+            out += "# checker\n"
+            for p in checkers { out += line(p, "checker", String(p.reloads), p.version) }
         }
         out += "# programs\n"
         var oldPrograms: [Process] = []

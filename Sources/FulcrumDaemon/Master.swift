@@ -407,28 +407,22 @@ final class Master {
 
     /// `show proc`, in the shape of HAProxy's master CLI.
     func showProc() -> String {
-        func uptime(_ since: Int64) -> String {
-            let s = max(0, WallClock.nowSeconds() - since)
-            let d = s / 86400, h = (s % 86400) / 3600, m = (s % 3600) / 60, sec = s % 60
-            func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-            return "\(d)d\(two(h))h\(two(m))m\(two(sec))s"
+        let now = WallClock.nowSeconds()
+        func up(_ since: Int64) -> Int { Int(max(0, now - since)) }
+        var processes = [RuntimeFormat.Process(pid: getpid(), kind: .master, reloads: 0,
+                                               uptimeSeconds: up(startedWall), version: FulcrumVersion.string)]
+        for (i, child) in children.enumerated() {
+            guard let c = child else { continue }
+            let kind: RuntimeFormat.Process.Kind = roles[i] == .checker ? .checker : .worker
+            processes.append(.init(pid: c.pid, kind: kind, reloads: 0, uptimeSeconds: up(c.startedWall),
+                                   version: FulcrumVersion.string))
         }
-        func row(_ cols: [String]) -> String {
-            cols.map { $0.count < 16 ? $0 + String(repeating: " ", count: 16 - $0.count) : $0 + " " }.joined()
-                .trimmingTrailingSpaces() + "\n"
+        for (i, pid) in programPids.enumerated() {
+            guard let pid else { continue }
+            processes.append(.init(pid: pid, kind: .program(name: loaded.configuration.programs[i].name), reloads: 0,
+                                   uptimeSeconds: up(startedWall), version: "-"))
         }
-        var out = row(["#<PID>", "<type>", "<reloads>", "<uptime>", "<version>"])
-        out += row([String(getpid()), "master", "0", uptime(startedWall), FulcrumVersion.string])
-        out += "# workers\n"
-        for i in 0..<slots {
-            if let c = children[i] { out += row([String(c.pid), "worker", "0", uptime(c.startedWall), FulcrumVersion.string]) }
-        }
-        if let ci = roles.firstIndex(of: .checker), let c = children[ci] {
-            out += "# checker\n"
-            out += row([String(c.pid), "checker", "0", uptime(c.startedWall), FulcrumVersion.string])
-        }
-        out += "# old workers\n"
-        return out
+        return RuntimeFormat.showProc(processes)
     }
 }
 
@@ -461,30 +455,9 @@ extension Master: CLICommandRunner {
     private func runMasterCommand(_ command: String) -> String {
         switch command.split(separator: " ").map(String.init) {
         case ["show", "proc"]: return showProc()
-        case ["help"]: return MasterHelp.text + runtime.execute("help", level: 2)
+        case ["help"]: return RuntimeFormat.help(master: true) + RuntimeCLI.endOfAnswer
         case ["reload"]: return "Success=0\n--\nreload is not supported yet\n"
         default: return runtime.execute(command, level: 2)
         }
-    }
-}
-
-/// The master CLI's own commands (HAProxy's wording).
-enum MasterHelp {
-    static let text = """
-        The following commands are valid at this level:
-          @!<pid>                                 : send a command to the <pid> process
-          @<relative pid>                         : send a command to the <relative pid> process
-          @master                                 : send a command to the master process
-          help                                    : list all available commands
-          show proc                               : show processes status
-
-        """
-}
-
-extension String {
-    func trimmingTrailingSpaces() -> String {
-        var s = self
-        while s.last == " " { s.removeLast() }
-        return s
     }
 }

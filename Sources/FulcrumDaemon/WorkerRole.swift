@@ -16,25 +16,8 @@ enum WorkerRole {
         raiseFileLimit()
 
         let control = FileDescriptor(Master.ChildFD.control)
-        guard let sources = (try? SealedBlob.read(FileDescriptor(Master.ChildFD.config))).flatMap(ConfigBlob.decode) else {
-            Log.alert("cannot read the configuration handed over by the master")
-            return 1
-        }
-        FileDescriptor(Master.ChildFD.config).close()
-        let loaded = ConfigLoader.load(sources: sources, checkBinds: false)
-        guard !loaded.hasErrors else {
-            for d in loaded.diagnostics where d.severity == .alert { Log.alert(d.description) }
-            return 1
-        }
-        let memory: SharedMemory
-        do { memory = try SharedMemory(mapping: FileDescriptor(Master.ChildFD.table)) } catch {
-            Log.alert("cannot map the shared table: \(error)")
-            return 1
-        }
-        guard let table = SharedTable(attaching: memory.base, size: memory.size) else {
-            Log.alert("the shared table has an unknown layout")
-            return 1
-        }
+        guard let boot = ChildBootstrap.attach() else { return 1 }
+        let loaded = boot.loaded, table = boot.table
         var listeners: [WorkerSetup.Listener] = []
         for (i, m) in o.listenerMap.enumerated() {
             listeners.append(WorkerSetup.Listener(fd: FileDescriptor(Master.ChildFD.firstListener + Int32(i)),
@@ -59,7 +42,7 @@ enum WorkerRole {
                                          addresses: loaded.serverAddresses)
             worker.cliHandler = { command, level in runtime.execute(command, level: level) }
             let status = worker.run()
-            withExtendedLifetime(memory) {}
+            withExtendedLifetime(boot.memory) {}
             return status
         } catch {
             Log.alert("worker setup failed: \(error)")

@@ -46,27 +46,12 @@ enum CheckerRole {
         Processes.setName("fulcrum-check")
         Processes.dieWithParent(signal: SIGKILL)
         SignalChannel.ignore(SIGPIPE)
-        guard let sources = (try? SealedBlob.read(FileDescriptor(Master.ChildFD.config))).flatMap(ConfigBlob.decode) else {
-            Log.alert("cannot read the configuration handed over by the master")
-            return 1
-        }
-        FileDescriptor(Master.ChildFD.config).close()
-        let loaded = ConfigLoader.load(sources: sources, checkBinds: false)
-        guard !loaded.hasErrors else { return 1 }
-        let memory: SharedMemory
-        do { memory = try SharedMemory(mapping: FileDescriptor(Master.ChildFD.table)) } catch {
-            Log.alert("cannot map the shared table: \(error)")
-            return 1
-        }
-        guard let table = SharedTable(attaching: memory.base, size: memory.size) else {
-            Log.alert("the shared table has an unknown layout")
-            return 1
-        }
+        guard let boot = ChildBootstrap.attach() else { return 1 }
         do {
-            let checker = try Checker(configuration: loaded.configuration, table: table,
-                                      control: FileDescriptor(Master.ChildFD.control), addresses: loaded.serverAddresses)
+            let checker = try Checker(configuration: boot.loaded.configuration, table: boot.table,
+                                      control: FileDescriptor(Master.ChildFD.control), addresses: boot.loaded.serverAddresses)
             let status = checker.run()
-            withExtendedLifetime(memory) {}
+            withExtendedLifetime(boot.memory) {}
             return status
         } catch {
             Log.alert("checker setup failed: \(error)")
