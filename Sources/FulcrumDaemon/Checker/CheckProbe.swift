@@ -11,7 +11,11 @@ final class CheckProbe {
 
     let kind: CheckKind
     let started: Int64
-    let deadline: Int64
+    /// Connect deadline, then (with `timeout check`) the read deadline.
+    private(set) var deadline: Int64
+    /// `timeout check`: the time allowed once connected; nil when the whole
+    /// check is bounded by the first deadline.
+    private let readTimeout: Int?
     private(set) var fd = FileDescriptor(-1)
     private(set) var phase = Phase.connecting
     private var out: [UInt8] = []
@@ -26,8 +30,11 @@ final class CheckProbe {
     private let matchers: [TCPCheck.Matcher?]
     static let maxResponse = 16384
 
+    /// HAProxy: with `timeout check`, the connect is bounded by
+    /// min(timeout connect, inter) and the rest by timeout check; without it,
+    /// `inter` bounds the whole check.
     init(config: HealthCheckConfig, address: SocketAddress, expect: HTTPCheck.Expect?,
-         matchers: [TCPCheck.Matcher?], now: Int64, timeout: Int) {
+         matchers: [TCPCheck.Matcher?], now: Int64, connectTimeout: Int, readTimeout: Int?) {
         self.kind = config.kind
         self.config = config
         self.address = address
@@ -35,7 +42,8 @@ final class CheckProbe {
         self.matchers = matchers
         self.rules = config.tcpRules
         self.started = now
-        self.deadline = now + Int64(timeout)
+        self.deadline = now + Int64(connectTimeout)
+        self.readTimeout = readTimeout
     }
 
     func duration(_ now: Int64) -> Int { Int(max(0, now - started)) }
@@ -103,6 +111,7 @@ final class CheckProbe {
     private var stepNumber: Int { kind == .tcpCheck ? max(0, rule) : 0 }
 
     private func connected(epoll: Epoll, token: UInt64, now: Int64) -> CheckResult? {
+        if let readTimeout { deadline = now + Int64(readTimeout) }
         switch kind {
         case .tcpConnect:
             return CheckResult(status: .l4ok, durationMs: duration(now))

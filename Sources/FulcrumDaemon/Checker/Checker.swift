@@ -17,17 +17,26 @@ final class Checker {
         let params: ServerParams
         let config: HealthCheckConfig
         let address: SocketAddress
-        let timeout: Int
+        let connectTimeout: Int
+        let readTimeout: Int?
         let expect: HTTPCheck.Expect?
         let matchers: [TCPCheck.Matcher?]
         var next: Int64 = 0
         var probe: CheckProbe?
 
         init(backend: Int, line: Int, backendName: String, server: Server, config: HealthCheckConfig,
-             address: SocketAddress, timeout: Int) {
+             address: SocketAddress, timeouts: Timeouts) {
             self.backend = backend; self.line = line; self.backendName = backendName
             self.serverName = server.name; self.backup = server.params.backup
-            self.params = server.params; self.config = config; self.address = address; self.timeout = timeout
+            self.params = server.params; self.config = config; self.address = address
+            let inter = server.params.inter
+            if let check = timeouts.check {
+                connectTimeout = min(timeouts.connect ?? inter, inter)
+                readTimeout = check
+            } else {
+                connectTimeout = inter
+                readTimeout = nil
+            }
             expect = config.expect.map(Checker.expect)
             matchers = config.tcpRules.map { rule in
                 guard case .expect(_, let m) = rule else { return nil }
@@ -66,12 +75,8 @@ final class Checker {
                     address = resolved
                 }
                 if let p = s.params.checkPort { address.port = p }
-                // HAProxy: `timeout check` bounds the check once connected; the
-                // connect is bounded by timeout connect; without either, inter.
-                let timeout = b.timeouts.check.map { min($0, b.timeouts.connect ?? $0) + (b.timeouts.connect ?? 0) }
-                    ?? b.timeouts.connect ?? s.params.inter
                 targets.append(Target(backend: bi, line: index.serverLine(backend: bi, server: si), backendName: b.name,
-                                      server: s, config: b.healthCheck, address: address, timeout: timeout))
+                                      server: s, config: b.healthCheck, address: address, timeouts: b.timeouts))
             }
         }
     }
@@ -135,7 +140,7 @@ final class Checker {
             return
         }
         let probe = CheckProbe(config: t.config, address: t.address, expect: t.expect, matchers: t.matchers,
-                               now: now, timeout: t.timeout)
+                               now: now, connectTimeout: t.connectTimeout, readTimeout: t.readTimeout)
         t.probe = probe
         if let r = probe.start(epoll: epoll, token: token, now: now) { finish(t, r, now: now) }
     }
