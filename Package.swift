@@ -14,7 +14,8 @@ let package = Package(
 
         // Pure modules: no I/O, fast to test.
         .target(name: "FulcrumConfig"),
-        .target(name: "FulcrumCore", dependencies: ["FulcrumConfig"]),
+        .target(name: "FulcrumHTTP"),
+        .target(name: "FulcrumCore", dependencies: ["FulcrumConfig", "FulcrumHTTP"]),
 
         // System layer: typed wrappers over the kernel.
         .target(name: "FulcrumPosix", dependencies: ["CFulcrum"]),
@@ -28,6 +29,7 @@ let package = Package(
 
         .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumConfig"], exclude: ["Corpus"]),
         .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore"]),
+        .testTarget(name: "FulcrumHTTPTests", dependencies: ["FulcrumHTTP"]),
         .testTarget(name: "FulcrumPosixTests", dependencies: ["FulcrumPosix"]),
         .testTarget(name: "FulcrumProxyTests", dependencies: ["FulcrumProxy"]),
         .testTarget(name: "FulcrumDaemonTests", dependencies: ["FulcrumDaemon"]),

@@ -36,6 +36,10 @@ public struct Timeouts: Equatable, Sendable {
     public var clientFin: Int?
     public var serverFin: Int?
     public var check: Int?
+    /// mode http: the time to receive a whole request head, and the idle
+    /// time between requests on a keep-alive connection.
+    public var httpRequest: Int?
+    public var httpKeepAlive: Int?
     public init() {}
 
     /// HAProxy: `timeout queue` defaults to `timeout connect`.
@@ -71,6 +75,10 @@ public struct Bind: Equatable, Sendable {
 /// Parameters shared by `server` and `default-server`.
 public struct ServerParams: Equatable, Sendable {
     public var weight: Int = 1            // 0...256
+    /// `cookie VALUE`: this server's persistence cookie value (mode http).
+    public var cookie: String? = nil
+    /// `pool-max-conn N`: idle server connections kept per worker (-1: unlimited).
+    public var poolMaxConn: Int = -1
     public var maxconn: Int = 0           // 0 = unlimited
     public var backup: Bool = false
     public var disabled: Bool = false
@@ -218,6 +226,12 @@ public enum BalanceAlgorithm: Equatable, Sendable {
     case source
     /// `random[(draws)]`, HAProxy's default of 2 draws (power of two choices).
     case random(draws: Int)
+    /// `uri [whole] [len N] [depth N]` (mode http).
+    case uri(whole: Bool, length: Int, depth: Int)
+    /// `url_param NAME` (mode http).
+    case urlParam(String)
+    /// `hdr(NAME)` (mode http).
+    case header(String)
 }
 
 public enum HashFunction: String, Equatable, Sendable {
@@ -248,6 +262,7 @@ public struct Backend: Equatable, Sendable {
     public var redispatch: Int? = nil
     public var allBackups: Bool = false
     public var healthCheck = HealthCheckConfig()
+    public var http = HTTPProxySettings()
     public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
 }
 
@@ -258,6 +273,7 @@ public struct Frontend: Equatable, Sendable {
     public var binds: [Bind] = []
     /// Name of the backend, checked to exist by validation.
     public var defaultBackend: String?
+    public var http = HTTPProxySettings()
     /// nil: the global maxconn applies.
     public var maxconn: Int?
     public var timeouts = Timeouts()
@@ -281,6 +297,10 @@ public struct GlobalSettings: Equatable, Sendable {
     public var spreadChecks: Int = 0
     /// `stats timeout` in ms; nil: HAProxy's default of 10 s.
     public var statsTimeout: Int? = nil
+    /// `tune.bufsize` (16384), `tune.maxrewrite` (1024), `tune.http.maxhdr` (101).
+    public var bufferSize = 16384
+    public var maxRewrite = 1024
+    public var maxHeaders = 101
     public init() {}
 }
 
@@ -327,6 +347,7 @@ public struct Program: Equatable, Sendable {
 public struct Configuration: Equatable, Sendable {
     public var global = GlobalSettings()
     public var programs: [Program] = []
+    public var userlists: [Userlist] = []
     /// Frontends in declaration order; a `listen` section contributes one
     /// frontend and one backend with the same name.
     public var frontends: [Frontend] = []

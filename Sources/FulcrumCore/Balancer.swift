@@ -109,7 +109,8 @@ public final class Balancer {
             return pickLeastLoaded(avoid: avoid, load: load)
         case .first:
             return pickFirst(avoid: avoid, load: load)
-        case .source:
+        case .source, .uri, .urlParam, .header:
+            // HAProxy: without a key (no header, no parameter) fall back to round robin.
             guard let key = hashKey else { return pickSmooth(avoid: avoid) }
             switch hashType.method {
             case .mapBased: return pickMapped(key, avoid: avoid)
@@ -149,7 +150,7 @@ public final class Balancer {
     var usesStaticWeights: Bool {
         switch algorithm {
         case .staticRoundRobin: return true
-        case .source: return hashType.method == .mapBased
+        case .source, .uri, .urlParam, .header: return hashType.method == .mapBased
         default: return false
         }
     }
@@ -194,10 +195,12 @@ public final class Balancer {
             if cursor >= map.count { cursor = 0 }
         case .leastConn:
             if cursor >= candidates.count { cursor = 0 }
-        case .source where hashType.method == .mapBased:
-            map.rebuild(members: candidates, weights: candidateWeight)
-        case .source:
-            ring.rebuild(members: candidates, weights: candidateWeight)
+        case .source, .uri, .urlParam, .header:
+            if hashType.method == .mapBased {
+                map.rebuild(members: candidates, weights: candidateWeight)
+            } else {
+                ring.rebuild(members: candidates, weights: candidateWeight)
+            }
         default:
             break
         }

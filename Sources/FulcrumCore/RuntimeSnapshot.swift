@@ -73,8 +73,13 @@ public struct RuntimeSnapshot: Sendable, Equatable {
             case .leastConn: self.algorithm = "leastconn"
             case .first: self.algorithm = "first"
             case .random: self.algorithm = "random"
-            case .source:
-                self.algorithm = "source"
+            case .source, .uri, .urlParam, .header:
+                switch algorithm {
+                case .uri: self.algorithm = "uri"
+                case .urlParam: self.algorithm = "url_param"
+                case .header(let name): self.algorithm = "hdr(\(name))"
+                default: self.algorithm = "source"
+                }
                 dynamicWeights = hashType.method == .consistent
             }
         }

@@ -1,0 +1,240 @@
+// The typed configuration of `mode http` (issue 4): ACLs and conditions,
+// routing and header rules, cookie persistence, compression, error pages,
+// userlists. The parser fills these; the worker's HTTP engine evaluates them.
+
+/// A sample fetch as written: `path`, `hdr(host)`, `url_param(id)`,
+/// `req.cook(SESSION)`, `src`, … (name without parentheses, arguments split
+/// on commas). Converters are not served yet.
+public struct SampleFetch: Equatable, Sendable {
+    public var name: String
+    public var arguments: [String]
+    public init(name: String, arguments: [String] = []) { self.name = name; self.arguments = arguments }
+}
+
+/// How ACL patterns are compared (`-m`), defaulting per criterion as HAProxy
+/// does (`path_beg` → `beg`, `src` → `ip`, `hdr_cnt` → `int`, …).
+public enum MatchMethod: String, Equatable, Sendable {
+    case str, beg, end, sub, reg, found, len, dir, dom, int, ip, bool
+}
+
+/// `acl NAME CRITERION [flags] [operator] PATTERNS...`, or an anonymous
+/// `{ CRITERION ... }` inside a condition, or a predefined ACL (name only).
+public struct ACLDefinition: Equatable, Sendable {
+    public var name: String
+    public var location: SourceLocation
+    public var fetch: SampleFetch
+    public var method: MatchMethod
+    public var ignoreCase: Bool = false
+    /// Patterns as written (IP patterns may carry a /mask; int patterns may
+    /// be "lt 5", "ge 10", "1:5" ranges — kept as text for the evaluator).
+    public var patterns: [String] = []
+    public init(name: String, location: SourceLocation, fetch: SampleFetch, method: MatchMethod) {
+        self.name = name; self.location = location; self.fetch = fetch; self.method = method
+    }
+}
+
+/// One term of a condition: a named ACL (declared with `acl`, possibly several
+/// lines with the same name, OR-ed, or predefined like `METH_GET`) or an
+/// anonymous one, optionally negated.
+public struct ConditionTerm: Equatable, Sendable {
+    public enum Reference: Equatable, Sendable {
+        case named(String)
+        case anonymous(ACLDefinition)
+    }
+    public var negated: Bool
+    public var reference: Reference
+    public init(negated: Bool, reference: Reference) { self.negated = negated; self.reference = reference }
+}
+
+/// `if|unless TERMS`: terms are AND-ed, `||` / `or` separates OR-ed groups.
+public struct RuleCondition: Equatable, Sendable {
+    public var unless: Bool
+    /// OR of AND groups.
+    public var groups: [[ConditionTerm]]
+    public init(unless: Bool, groups: [[ConditionTerm]]) { self.unless = unless; self.groups = groups }
+}
+
+/// A log-format string: literal text with `%[fetch]` samples (and `%%`).
+public struct LogFormat: Equatable, Sendable {
+    public enum Part: Equatable, Sendable {
+        case literal(String)
+        case sample(SampleFetch)
+    }
+    public var text: String
+    public var parts: [Part]
+    public init(text: String, parts: [Part]) { self.text = text; self.parts = parts }
+    /// True when it holds no sample (a constant string).
+    public var isConstant: Bool { !parts.contains { if case .sample = $0 { return true } else { return false } } }
+}
+
+public struct UseBackendRule: Equatable, Sendable {
+    public var location: SourceLocation
+    /// A backend name, possibly dynamic (`%[req.hdr(x)]`).
+    public var backend: LogFormat
+    public var condition: RuleCondition?
+    public init(location: SourceLocation, backend: LogFormat, condition: RuleCondition?) {
+        self.location = location; self.backend = backend; self.condition = condition
+    }
+}
+
+public struct RedirectRule: Equatable, Sendable {
+    public enum Kind: String, Equatable, Sendable { case location, prefix, scheme }
+    public var kind: Kind
+    public var value: LogFormat
+    /// 301, 302 (default), 303, 307, 308.
+    public var code: Int = 302
+    public var dropQuery = false
+    public var appendSlash = false
+    /// `set-cookie NAME[=VALUE]` / `clear-cookie NAME`: not served yet.
+    public var condition: RuleCondition?
+    public init(kind: Kind, value: LogFormat) { self.kind = kind; self.value = value }
+}
+
+/// The body of `http-request return` / error pages.
+public enum ResponseBody: Equatable, Sendable {
+    case none
+    /// `string TEXT` (or `lf-string`, kept as a log-format).
+    case string(LogFormat)
+    /// `file PATH`: contents read by the daemon at load time.
+    case file(path: String)
+}
+
+public enum HTTPRequestAction: Equatable, Sendable {
+    case allow
+    /// `deny [deny_status N]` (HAProxy's default 403).
+    case deny(status: Int)
+    case returnResponse(status: Int, contentType: String?, body: ResponseBody, headers: [(name: String, value: LogFormat)])
+    case redirect(RedirectRule)
+    case setHeader(name: String, value: LogFormat)
+    case addHeader(name: String, value: LogFormat)
+    case delHeader(name: String)
+    /// `replace-header NAME REGEX REPLACE`: on the whole value.
+    case replaceHeader(name: String, regex: String, replacement: LogFormat)
+    /// `replace-value NAME REGEX REPLACE`: on each comma-separated value.
+    case replaceValue(name: String, regex: String, replacement: LogFormat)
+    case setPath(LogFormat)
+    case setQuery(LogFormat)
+    case setURI(LogFormat)
+    case setMethod(LogFormat)
+    /// `auth [realm R]`: 401 with WWW-Authenticate.
+    case auth(realm: String?)
+
+    public static func == (a: HTTPRequestAction, b: HTTPRequestAction) -> Bool { String(describing: a) == String(describing: b) }
+}
+
+public struct HTTPRequestRule: Equatable, Sendable {
+    public var location: SourceLocation
+    public var action: HTTPRequestAction
+    public var condition: RuleCondition?
+    public init(location: SourceLocation, action: HTTPRequestAction, condition: RuleCondition?) {
+        self.location = location; self.action = action; self.condition = condition
+    }
+}
+
+public enum HTTPResponseAction: Equatable, Sendable {
+    case allow
+    case deny(status: Int)
+    case setHeader(name: String, value: LogFormat)
+    case addHeader(name: String, value: LogFormat)
+    case delHeader(name: String)
+    case replaceHeader(name: String, regex: String, replacement: LogFormat)
+    case replaceValue(name: String, regex: String, replacement: LogFormat)
+}
+
+public struct HTTPResponseRule: Equatable, Sendable {
+    public var location: SourceLocation
+    public var action: HTTPResponseAction
+    public var condition: RuleCondition?
+    public init(location: SourceLocation, action: HTTPResponseAction, condition: RuleCondition?) {
+        self.location = location; self.action = action; self.condition = condition
+    }
+}
+
+/// `cookie NAME insert|rewrite|prefix [indirect] [nocache] [postonly]
+/// [preserve] [httponly] [secure] [domain D]... [maxidle T] [maxlife T]`.
+public struct CookieConfig: Equatable, Sendable {
+    public enum Mode: String, Equatable, Sendable { case insert, rewrite, prefix }
+    public var name: String
+    public var mode: Mode
+    public var indirect = false
+    public var nocache = false
+    public var postonly = false
+    public var preserve = false
+    public var httponly = false
+    public var secure = false
+    public var domains: [String] = []
+    /// Seconds; nil: not set.
+    public var maxidle: Int?
+    public var maxlife: Int?
+    public init(name: String, mode: Mode) { self.name = name; self.mode = mode }
+}
+
+/// `option forwardfor [except NET] [header NAME] [if-none]`.
+public struct ForwardFor: Equatable, Sendable {
+    /// "10.0.0.0/8" as written; nil: none.
+    public var except: String?
+    public var header = "X-Forwarded-For"
+    public var ifNone = false
+    public init() {}
+}
+
+/// `compression algo ... / type ... / offload`.
+public struct CompressionConfig: Equatable, Sendable {
+    public enum Algorithm: String, Equatable, Sendable { case gzip, deflate, rawDeflate = "raw-deflate", identity }
+    public var algorithms: [Algorithm] = []
+    /// MIME types (without parameters), lower case; empty: HAProxy's rule (compress any type? no:
+    /// HAProxy compresses every type when none is listed).
+    public var types: [String] = []
+    public var offload = false
+    public init() {}
+}
+
+/// How a connection is handled on each side (the last `option http-*` wins, HAProxy's rules).
+public enum HTTPConnectionMode: String, Equatable, Sendable {
+    case keepAlive = "http-keep-alive", serverClose = "http-server-close", close = "httpclose"
+}
+
+public enum HTTPReuse: String, Equatable, Sendable { case never, safe, aggressive, always }
+
+public struct UserlistUser: Equatable, Sendable {
+    public var name: String
+    /// `password HASH` (crypt(3)) or `insecure-password TEXT`.
+    public var password: String
+    public var insecure: Bool
+    public var groups: [String]
+    public init(name: String, password: String, insecure: Bool, groups: [String]) {
+        self.name = name; self.password = password; self.insecure = insecure; self.groups = groups
+    }
+}
+
+public struct Userlist: Equatable, Sendable {
+    public var name: String
+    public var location: SourceLocation
+    public var users: [UserlistUser] = []
+    /// group name → member user names (from `group G users a,b` and users' `groups`).
+    public var groups: [String: [String]] = [:]
+    public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
+}
+
+/// Everything `mode http` adds to a proxy (frontend, backend, or both for listen).
+public struct HTTPProxySettings: Equatable, Sendable {
+    /// Named ACLs in declaration order (several lines with one name are OR-ed).
+    public var acls: [ACLDefinition] = []
+    public var useBackends: [UseBackendRule] = []
+    public var redirects: [RedirectRule] = []
+    public var requestRules: [HTTPRequestRule] = []
+    public var responseRules: [HTTPResponseRule] = []
+    public var connectionMode: HTTPConnectionMode = .keepAlive
+    public var forwardFor: ForwardFor? = nil
+    public var acceptInvalidRequest = false
+    public var compression = CompressionConfig()
+    /// `errorfile CODE PATH`, `errorfiles NAME` and `http-error status N ...`:
+    /// status → the file path or the inline response.
+    public var errorFiles: [Int: String] = [:]
+    // Backend side:
+    public var cookie: CookieConfig? = nil
+    public var reuse: HTTPReuse = .safe
+    /// `retry-on` keywords; HAProxy's default is "connect-failure".
+    public var retryOn: [String] = ["connect-failure"]
+    public init() {}
+}

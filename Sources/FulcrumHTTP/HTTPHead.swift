@@ -1,0 +1,125 @@
+/// An HTTP/1.x message head (request or response) as received: the raw bytes
+/// plus ranges locating the start line and each field in them. Rules edit it
+/// without re-parsing: a field is marked removed, new ones are appended, the
+/// request line's parts can be overridden; `serialize` writes the result.
+/// Nothing is copied into Strings on the forwarding path.
+public struct HTTPHead: Sendable {
+    public enum Kind: Sendable { case request, response }
+
+    public struct Field: Sendable, Equatable {
+        public var name: Range<Int>
+        public var value: Range<Int>
+        public var removed = false
+        public init(name: Range<Int>, value: Range<Int>) { self.name = name; self.value = value }
+    }
+
+    public let kind: Kind
+    /// The head as received, from the first byte of the start line to the end
+    /// of the empty line that closes it.
+    public var raw: [UInt8]
+    /// Start line: request → method, target, version; response → version, status, reason.
+    public var part1: Range<Int>
+    public var part2: Range<Int>
+    public var part3: Range<Int>
+    public var version: HTTPVersion
+    /// Response: the status code (0 for a request).
+    public var status: Int
+    public var fields: [Field]
+    /// Fields added by rules, in order, appended after the kept ones.
+    public var added: [(name: [UInt8], value: [UInt8])] = []
+    /// Replacements of the request line's method / target (set-method, set-path, ...).
+    public var methodOverride: [UInt8]? = nil
+    public var targetOverride: [UInt8]? = nil
+
+    public init(kind: Kind, raw: [UInt8], part1: Range<Int>, part2: Range<Int>, part3: Range<Int>,
+                version: HTTPVersion, status: Int, fields: [Field]) {
+        self.kind = kind; self.raw = raw; self.part1 = part1; self.part2 = part2; self.part3 = part3
+        self.version = version; self.status = status; self.fields = fields
+    }
+
+    // MARK: reading
+
+    public var method: ArraySlice<UInt8> { methodOverride.map { $0[...] } ?? raw[part1] }
+    public var target: ArraySlice<UInt8> { targetOverride.map { $0[...] } ?? raw[part2] }
+    public var methodString: String { String(decoding: method, as: UTF8.self) }
+    public var targetString: String { String(decoding: target, as: UTF8.self) }
+
+    /// Case-insensitive comparison of a field name with an ASCII name.
+    @inlinable
+    public func fieldNameEquals(_ f: Field, _ name: String) -> Bool {
+        var i = f.name.lowerBound
+        for c in name.utf8 {
+            guard i < f.name.upperBound else { return false }
+            if HTTPHead.lower(raw[i]) != HTTPHead.lower(c) { return false }
+            i += 1
+        }
+        return i == f.name.upperBound
+    }
+
+    @inlinable @inline(__always)
+    public static func lower(_ c: UInt8) -> UInt8 { (c >= 65 && c <= 90) ? c | 0x20 : c }
+
+    /// Values of every (kept and added) field with this name, in order.
+    public func values(of name: String) -> [ArraySlice<UInt8>] {
+        var out: [ArraySlice<UInt8>] = []
+        for f in fields where !f.removed && fieldNameEquals(f, name) { out.append(raw[f.value]) }
+        let lname = Array(name.lowercased().utf8)
+        for a in added where a.name.map(HTTPHead.lower) == lname { out.append(a.value[...]) }
+        return out
+    }
+
+    /// The last value of a field as a String (for rules; not on the fast path).
+    public func value(of name: String) -> String? {
+        values(of: name).last.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    // MARK: editing
+
+    /// Removes every field with this name (kept and added).
+    public mutating func remove(_ name: String) {
+        for i in fields.indices where !fields[i].removed && fieldNameEquals(fields[i], name) { fields[i].removed = true }
+        let lname = Array(name.lowercased().utf8)
+        added.removeAll { $0.name.map(HTTPHead.lower) == lname }
+    }
+
+    public mutating func add(_ name: String, _ value: String) { added.append((Array(name.utf8), Array(value.utf8))) }
+    public mutating func add(_ name: String, _ value: [UInt8]) { added.append((Array(name.utf8), value)) }
+
+    /// `set-header`: removes every field with the name, then adds one.
+    public mutating func set(_ name: String, _ value: String) { remove(name); add(name, value) }
+
+    // MARK: writing
+
+    /// Writes the (edited) head: start line, kept fields, added fields, empty line.
+    public func serialize(into out: inout [UInt8]) {
+        switch kind {
+        case .request:
+            out.append(contentsOf: method); out.append(32)
+            out.append(contentsOf: target); out.append(32)
+            out.append(contentsOf: raw[part3])
+        case .response:
+            out.append(contentsOf: raw[part1]); out.append(32)
+            out.append(contentsOf: raw[part2])
+            if !part3.isEmpty { out.append(32); out.append(contentsOf: raw[part3]) }
+        }
+        out.append(13); out.append(10)
+        for f in fields where !f.removed {
+            out.append(contentsOf: raw[f.name]); out.append(58); out.append(32)
+            out.append(contentsOf: raw[f.value]); out.append(13); out.append(10)
+        }
+        for a in added {
+            out.append(contentsOf: a.name); out.append(58); out.append(32)
+            out.append(contentsOf: a.value); out.append(13); out.append(10)
+        }
+        out.append(13); out.append(10)
+    }
+
+    /// True when no rule changed anything: the raw bytes can be forwarded as is.
+    public var isUnmodified: Bool {
+        added.isEmpty && methodOverride == nil && targetOverride == nil && !fields.contains { $0.removed }
+    }
+}
+
+public enum HTTPVersion: Sendable, Equatable {
+    case http10, http11
+}
