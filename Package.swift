@@ -10,19 +10,24 @@ let package = Package(
     ],
     targets: [
         // Thin C shims for kernel interfaces Glibc does not import cleanly.
-        .target(name: "CFulcrum"),
+        .target(name: "CFulcrum", linkerSettings: [.linkedLibrary("crypt")]),
+        // zlib through a system-library module map (Debian's zlib1g-dev).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Pure modules: no I/O, fast to test.
         .target(name: "FulcrumConfig"),
         .target(name: "FulcrumHTTP"),
         .target(name: "FulcrumCore", dependencies: ["FulcrumConfig", "FulcrumHTTP"]),
 
+        // Streaming gzip/deflate for HTTP responses.
+        .target(name: "FulcrumCompression", dependencies: ["CZlib"]),
+
         // System layer: typed wrappers over the kernel.
         .target(name: "FulcrumPosix", dependencies: ["CFulcrum"]),
 
         // Roles.
         .target(name: "FulcrumProxy",
-                dependencies: ["FulcrumConfig", "FulcrumCore", "FulcrumPosix"]),
+                dependencies: ["FulcrumConfig", "FulcrumCore", "FulcrumHTTP", "FulcrumCompression", "FulcrumPosix"]),
         .target(name: "FulcrumDaemon",
                 dependencies: ["FulcrumConfig", "FulcrumCore", "FulcrumPosix", "FulcrumProxy"]),
         .executableTarget(name: "fulcrum", dependencies: ["FulcrumDaemon"]),
@@ -30,6 +35,7 @@ let package = Package(
         .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumConfig"], exclude: ["Corpus"]),
         .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore"]),
         .testTarget(name: "FulcrumHTTPTests", dependencies: ["FulcrumHTTP"]),
+        .testTarget(name: "FulcrumCompressionTests", dependencies: ["FulcrumCompression", "CZlib"]),
         .testTarget(name: "FulcrumPosixTests", dependencies: ["FulcrumPosix"]),
         .testTarget(name: "FulcrumProxyTests", dependencies: ["FulcrumProxy"]),
         .testTarget(name: "FulcrumDaemonTests", dependencies: ["FulcrumDaemon"]),

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+#include <crypt.h>
 #include "cfulcrum.h"
 
 int cf_accept4(int fd, struct sockaddr *addr, socklen_t *len) {
@@ -39,3 +40,5 @@ int cf_set_nonblock(int fd) {
 }
 int cf_memfd_create(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
 int cf_signalfd(const sigset_t *mask) { return signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC); }
+
+char *cf_crypt(const char *key, const char *salt) { return crypt(key, salt); }

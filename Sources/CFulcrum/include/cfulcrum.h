@@ -83,4 +83,7 @@ static const short CF_POSIX_SPAWN_SETSIGDEF = POSIX_SPAWN_SETSIGDEF;
 // glibc defines POSIX_SPAWN_SETSID only under _GNU_SOURCE; its value is fixed ABI.
 static const short CF_POSIX_SPAWN_SETSID = 0x80;
 
+// crypt(3) for userlist passwords (libcrypt). Returns NULL or "*0"/"*1" on failure.
+char *cf_crypt(const char *key, const char *salt);
+
 #endif
