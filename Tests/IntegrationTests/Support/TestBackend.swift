@@ -27,8 +27,9 @@ final class TestBackend {
         /// `body` and "connection: close", then closes. Each request head is
         /// kept in `requests`.
         case http(status: Int, body: String)
-        /// Writes `text` on accept (a greeting like SMTP's or POP's "+OK"),
-        /// then reads and discards until the client closes.
+        /// Writes `text` on accept (a greeting like POP's "+OK" or "-ERR"),
+        /// closes its sending side (FIN), then reads and discards until the
+        /// client closes: the whole answer, then the end of it.
         case banner(String)
         /// Reads lines ("\n" or "\r\n" ended, kept in `requests` without the
         /// ending) and answers each with `replies[line]`, or with nothing for
@@ -311,7 +312,9 @@ private final class TestBackendEngine {
                 try Array(text.utf8).withUnsafeBytes {
                     try LoopbackSocket.sendAll(fd, $0, deadline: transferDeadline, shouldStop: stopping)
                 }
-                while readSome(fd, &buffer, stopping: stopping) > 0 {}
+                shutdown(fd, Int32(SHUT_WR))
+                let drainDeadline = Deadline(seconds: 5)
+                while !drainDeadline.hasExpired, readSome(fd, &buffer, stopping: stopping) > 0 {}
             case let .lineReplies(replies):
                 try answerLines(fd, &buffer, replies: replies, deadline: transferDeadline, stopping: stopping)
             }
