@@ -22,6 +22,19 @@ final class TestBackend {
         case hold
         /// Closes each connection right after accepting it.
         case closeImmediately
+        /// A health-check target: reads one HTTP request (head up to the
+        /// blank line, then a Content-Length body), answers `status` with
+        /// `body` and "connection: close", then closes. Each request head is
+        /// kept in `requests`.
+        case http(status: Int, body: String)
+        /// Writes `text` on accept (a greeting like POP's "+OK" or "-ERR"),
+        /// closes its sending side (FIN), then reads and discards until the
+        /// client closes: the whole answer, then the end of it.
+        case banner(String)
+        /// Reads lines ("\n" or "\r\n" ended, kept in `requests` without the
+        /// ending) and answers each with `replies[line]`, or with nothing for
+        /// a line it does not know, until the client closes.
+        case lineReplies([String: String])
     }
 
     /// What a `.sink` connection received in total.
@@ -59,6 +72,9 @@ final class TestBackend {
     var bytesReceived: Int { engine.bytesReceived }
     /// One entry per finished `.sink` connection, in completion order.
     var sinkResults: [SinkResult] { engine.sinkResults }
+    /// What `.http` (request heads) and `.lineReplies` (lines) received, in
+    /// arrival order.
+    var requests: [String] { engine.requests }
     var isListening: Bool { engine.isListening }
 
     func resetCounters() { engine.resetCounters() }
@@ -117,6 +133,7 @@ private final class TestBackendEngine {
     private var rejected = 0
     private var received = 0
     private var sinkResultList: [SinkResult] = []
+    private var requestList: [String] = []
 
     init(_ mode: Mode, port: UInt16, acceptDelay: Double, responseDelay: Double, maxConnections: Int) {
         self.mode = mode
@@ -138,6 +155,7 @@ private final class TestBackendEngine {
     var bytesReceived: Int { locked { received } }
     /// One entry per finished `.sink` connection, in completion order.
     var sinkResults: [SinkResult] { locked { sinkResultList } }
+    var requests: [String] { locked { requestList } }
     var isListening: Bool { locked { acceptThreadRunning } }
 
     func resetCounters() {
@@ -146,6 +164,7 @@ private final class TestBackendEngine {
             rejected = 0
             received = 0
             sinkResultList = []
+            requestList = []
         }
     }
 
@@ -287,6 +306,17 @@ private final class TestBackendEngine {
                 while readSome(fd, &buffer, stopping: stopping) > 0 {}
             case .closeImmediately:
                 return
+            case let .http(status, body):
+                try answerHTTP(fd, &buffer, status: status, body: body, deadline: transferDeadline, stopping: stopping)
+            case let .banner(text):
+                try Array(text.utf8).withUnsafeBytes {
+                    try LoopbackSocket.sendAll(fd, $0, deadline: transferDeadline, shouldStop: stopping)
+                }
+                shutdown(fd, Int32(SHUT_WR))
+                let drainDeadline = Deadline(seconds: 5)
+                while !drainDeadline.hasExpired, readSome(fd, &buffer, stopping: stopping) > 0 {}
+            case let .lineReplies(replies):
+                try answerLines(fd, &buffer, replies: replies, deadline: transferDeadline, stopping: stopping)
             }
         } catch {
             // The peer went away or the backend is stopping: nothing to report.
@@ -306,6 +336,71 @@ private final class TestBackendEngine {
                                            deadline: deadline, shouldStop: stopping)
             }
         }
+    }
+
+    private func answerHTTP(_ fd: Int32, _ buffer: inout [UInt8], status: Int, body: String,
+                            deadline: Deadline, stopping: () -> Bool) throws {
+        var request: [UInt8] = []
+        let blankLine = Array("\r\n\r\n".utf8)
+        var headEnd: Int?
+        while headEnd == nil {
+            let n = readSome(fd, &buffer, stopping: stopping)
+            if n <= 0 { return }
+            request.append(contentsOf: buffer[0..<n])
+            headEnd = TestBackendEngine.find(blankLine, in: request).map { $0 + blankLine.count }
+            if request.count > 65536 { return }
+        }
+        let head = String(decoding: request[0..<headEnd!], as: UTF8.self)
+        locked { requestList.append(head) }
+        let length = head.split(separator: "\r\n").lazy.compactMap { line -> Int? in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
+            return Int(parts[1].trimmingCharacters(in: .whitespaces))
+        }.first ?? 0
+        while request.count < headEnd! + length {
+            let n = readSome(fd, &buffer, stopping: stopping)
+            if n <= 0 { return }
+            request.append(contentsOf: buffer[0..<n])
+        }
+        let reasons = [200: "OK", 204: "No Content", 404: "Not Found", 500: "Internal Server Error",
+                       503: "Service Unavailable"]
+        var response = "HTTP/1.1 \(status) \(reasons[status] ?? "Status")\r\n"
+        if status != 204 && status != 304 { response += "content-length: \(body.utf8.count)\r\n" }
+        response += "connection: close\r\n\r\n" + (status == 204 || status == 304 ? "" : body)
+        try Array(response.utf8).withUnsafeBytes {
+            try LoopbackSocket.sendAll(fd, $0, deadline: deadline, shouldStop: stopping)
+        }
+        shutdown(fd, Int32(SHUT_WR))
+        // Drain before close, so unread input cannot turn the close into an RST.
+        let drainDeadline = Deadline(seconds: 5)
+        while !drainDeadline.hasExpired, readSome(fd, &buffer, stopping: stopping) > 0 {}
+    }
+
+    private func answerLines(_ fd: Int32, _ buffer: inout [UInt8], replies: [String: String],
+                             deadline: Deadline, stopping: () -> Bool) throws {
+        var pending: [UInt8] = []
+        while true {
+            let n = readSome(fd, &buffer, stopping: stopping)
+            if n <= 0 { return }
+            pending.append(contentsOf: buffer[0..<n])
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                var line = Array(pending[0..<newline])
+                pending.removeFirst(newline + 1)
+                if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                let text = String(decoding: line, as: UTF8.self)
+                locked { requestList.append(text) }
+                guard let reply = replies[text] else { continue }
+                try Array(reply.utf8).withUnsafeBytes {
+                    try LoopbackSocket.sendAll(fd, $0, deadline: deadline, shouldStop: stopping)
+                }
+            }
+        }
+    }
+
+    /// First index of `needle` in `haystack`.
+    private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        return (0...(haystack.count - needle.count)).first { haystack[$0..<$0 + needle.count].elementsEqual(needle) }
     }
 
     /// Reads what is available: >0 bytes read, 0 on EOF, -1 on error or stop.
