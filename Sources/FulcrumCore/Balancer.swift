@@ -143,7 +143,8 @@ public final class Balancer {
         return !candidates.isEmpty
     }
 
-    static func clampWeight(_ weight: Int) -> Int { min(max(weight, 0), 256) }
+    /// Live weights may be in 1/16 steps (slowstart): up to 256 × 16.
+    static func clampWeight(_ weight: Int) -> Int { min(max(weight, 0), 256 * 16) }
 
     /// Static algorithms use the configured weight (HAProxy ignores runtime
     /// weight changes for them); the live weight only switches them on or off.

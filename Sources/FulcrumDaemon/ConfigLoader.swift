@@ -14,6 +14,9 @@ struct LoadedConfiguration {
     var serverAddresses: [[SocketAddress]]
     /// Per frontend, per bind, per address: nil for inherited `fd@N`.
     var bindAddresses: [[[SocketAddress?]]]
+    /// Per frontend: `errorfile` responses (status → bytes sent as is), read
+    /// here so a missing file is a load error and workers need no filesystem.
+    var errorFiles: [[Int: [UInt8]]] = []
     var hasErrors: Bool { diagnostics.contains { $0.severity == .alert } }
 }
 
@@ -118,8 +121,29 @@ enum ConfigLoader {
                 binds.append(perBind)
             }
         }
-        return LoadedConfiguration(sources: sources, configuration: c, diagnostics: diags,
-                                   serverAddresses: servers, bindAddresses: binds)
+        var errorFiles: [[Int: [UInt8]]] = []
+        if !result.hasErrors {
+            for f in c.frontends {
+                var pages: [Int: [UInt8]] = [:]
+                // A listen section's backend part shares the frontend's name.
+                var files = f.http.errorFiles
+                if let b = c.backend(named: f.defaultBackend ?? "") { files.merge(b.http.errorFiles) { mine, _ in mine } }
+                for (status, path) in files {
+                    do {
+                        let fd = try FileDescriptor.open(path, flags: O_RDONLY)
+                        defer { fd.close() }
+                        pages[status] = try fd.readAll()
+                    } catch {
+                        diags.append(Diagnostic(.alert, f.location, "errorfile \(status) '\(path)' for '\(f.name)': \(error)"))
+                    }
+                }
+                errorFiles.append(pages)
+            }
+        }
+        var loaded = LoadedConfiguration(sources: sources, configuration: c, diagnostics: diags,
+                                         serverAddresses: servers, bindAddresses: binds)
+        loaded.errorFiles = errorFiles
+        return loaded
     }
 }
 

@@ -34,8 +34,9 @@ enum WorkerRole {
             }
         }
 
-        let setup = WorkerSetup(configuration: loaded.configuration, slot: o.slot, control: control, table: table,
+        var setup = WorkerSetup(configuration: loaded.configuration, slot: o.slot, control: control, table: table,
                                 listeners: listeners, serverAddresses: loaded.serverAddresses)
+        setup.errorFiles = loaded.errorFiles
         do {
             let worker = try Worker(setup)
             let runtime = RuntimeService(configuration: loaded.configuration, table: table, scope: .worker(o.slot),

@@ -66,12 +66,14 @@ final class BackendRuntime {
                 if !stickyHash { usable = false }
             }
             var weight = Int(table.server(line, .weight).load())
-            if dynamicWeights && slowstart[i] > 0 {
-                // Weight ramps up after the server came back (upSince 0: never down).
-                let upSince = Int64(table.server(line, .upSince).load())
-                if upSince > 0 {
-                    weight = SlowStart.effectiveWeight(userWeight: weight, sinceUp: now - upSince, slowstart: slowstart[i])
-                }
+            if dynamicWeights {
+                // Dynamic algorithms balance in 1/16 weight steps (HAProxy's
+                // BE_WEIGHT_SCALE) so that slowstart can ramp even a weight-1
+                // server; upSince 0 means it was never seen down.
+                let upSince = slowstart[i] > 0 ? Int64(table.server(line, .upSince).load()) : 0
+                weight = upSince > 0
+                    ? SlowStart.scaledWeight(userWeight: weight, sinceUp: now - upSince, slowstart: slowstart[i])
+                    : weight * SlowStart.weightScale
             }
             balancer.observe(i, usable: usable, weight: weight)
         }

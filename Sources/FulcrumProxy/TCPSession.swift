@@ -53,7 +53,7 @@ final class TCPSession {
 
     init(index: Int) { self.index = index }
 
-    var token: UInt64 { UInt64(generation) << 32 | UInt64(index) << 2 }
+    var token: UInt64 { UInt64(generation) << 32 | UInt64(index) << Worker.kindBits }
 
     func reset() {
         state = .idle

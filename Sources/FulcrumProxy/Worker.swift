@@ -7,8 +7,16 @@ import FulcrumPosix
 /// and the sessions it accepted. Single-threaded; state shared with other
 /// processes lives only in the SharedTable.
 public final class Worker {
-    /// Epoll token kinds (low two bits of the 64-bit token).
-    enum TokenKind: UInt64 { case client = 0, server = 1, listener = 2, control = 3 }
+    /// Epoll and timer token kinds (low three bits of the 64-bit token); the
+    /// slot index follows, and a session's generation fills the high 32 bits.
+    enum TokenKind: UInt64 {
+        case client = 0, server = 1, listener = 2, control = 3
+        /// `mode http` sessions: client and server sides, and idle pooled server connections.
+        case httpClient = 4, httpServer = 5, pooled = 6
+    }
+    static let kindBits: UInt64 = 3
+    static let kindMask: UInt64 = 7
+    @inline(__always) static func slot(of token: UInt64) -> Int { Int((token >> kindBits) & 0x1FFF_FFFF) }
 
     struct FrontendRuntime {
         var config: Frontend
@@ -35,6 +43,10 @@ public final class Worker {
 
     var sessions: [TCPSession] = []
     var freeSlots: [Int] = []
+    /// Idle keep-alive server connections per server table line (mode http).
+    var idlePools: [[FileDescriptor]] = []
+    /// `errorfile` contents per frontend: status → complete response bytes.
+    var errorFiles: [[Int: [UInt8]]] = []
     var activeSessions = 0
     var queuedSessions = 0
     var pausedListeners = 0
@@ -73,6 +85,8 @@ public final class Worker {
             backends.append(BackendRuntime(index: i, config: b, firstLine: index.firstServer[i],
                                            addresses: setup.serverAddresses[i]))
         }
+        idlePools = Array(repeating: [], count: index.serverCount)
+        errorFiles = setup.errorFiles
         for f in configuration.frontends {
             let be = f.defaultBackend.flatMap { name in configuration.backends.firstIndex { $0.name == name } }
             frontends.append(FrontendRuntime(config: f, backend: be, maxconn: f.maxconn ?? 0))
@@ -132,11 +146,10 @@ public final class Worker {
 
     @inline(__always)
     private func dispatch(token: UInt64, events: Epoll.Events) {
-        let kind = TokenKind(rawValue: token & 3)!
+        let kind = TokenKind(rawValue: token & Worker.kindMask)!
         switch kind {
         case .client, .server:
-            let idx = Int((token >> 2) & 0x3FFF_FFFF)
-            let s = sessions[idx]
+            let s = sessions[Worker.slot(of: token)]
             guard s.generation == UInt32(truncatingIfNeeded: token >> 32), s.state != .idle else { return }
             let hup = !events.isDisjoint(with: [.error, .hangup])
             if kind == .client {
@@ -150,8 +163,10 @@ public final class Worker {
                 if !events.isDisjoint(with: [.readHangup, .hangup, .error]) { s.serverEOFPending = true }
             }
             process(s)
+        case .httpClient, .httpServer, .pooled:
+            break
         case .listener:
-            acceptConnections(listener: Int(token >> 2))
+            acceptConnections(listener: Worker.slot(of: token))
         case .control:
             readControl()
         }
@@ -196,7 +211,7 @@ public final class Worker {
     // MARK: listeners and accept
 
     private func activate(listener i: Int) throws(Errno) {
-        try epoll.add(listeners[i].fd, events: .readable, token: UInt64(i) << 2 | TokenKind.listener.rawValue)
+        try epoll.add(listeners[i].fd, events: .readable, token: UInt64(i) << Worker.kindBits | TokenKind.listener.rawValue)
         listeners[i].active = true
     }
 
@@ -345,7 +360,7 @@ public final class Worker {
     }
 
     func session(for token: UInt64) -> TCPSession? {
-        let idx = Int((token >> 2) & 0x3FFF_FFFF)
+        let idx = Worker.slot(of: token)
         guard idx < sessions.count else { return nil }
         let s = sessions[idx]
         return s.generation == UInt32(truncatingIfNeeded: token >> 32) && s.state != .idle ? s : nil

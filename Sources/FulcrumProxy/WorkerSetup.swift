@@ -24,6 +24,8 @@ public struct WorkerSetup {
     /// Per backend, per server: the resolved address (port 0 when the server
     /// line has no port and the client's destination port is used).
     public var serverAddresses: [[SocketAddress]]
+    /// Per frontend: `errorfile` responses (status → bytes), read by the daemon.
+    public var errorFiles: [[Int: [UInt8]]] = []
 
     public init(configuration: Configuration, slot: Int, control: FileDescriptor, table: SharedTable,
                 listeners: [Listener], serverAddresses: [[SocketAddress]]) {

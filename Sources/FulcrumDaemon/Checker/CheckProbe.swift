@@ -92,11 +92,12 @@ final class CheckProbe {
     func timedOut(now: Int64) -> CheckResult {
         if phase == .connecting {
             var info: String? = nil
-            if kind == .tcpCheck { info = TCPCheck.errorContext(step: stepNumber, rule: ruleKind(rule - 1)).trimmingLeadingSpace() }
+            // HAProxy's info keeps the context's leading space.
+            if kind == .tcpCheck { info = TCPCheck.errorContext(step: stepNumber, rule: ruleKind(rule - 1)) }
             return CheckResult(status: .l4timeout, info: info, durationMs: duration(now))
         }
         if kind == .tcpCheck {
-            return CheckResult(status: .l7timeout, info: TCPCheck.errorContext(step: stepNumber, rule: ruleKind(rule - 1)).trimmingLeadingSpace(),
+            return CheckResult(status: .l7timeout, info: TCPCheck.errorContext(step: stepNumber, rule: ruleKind(rule - 1)),
                                durationMs: duration(now))
         }
         return CheckResult(status: .l7timeout, durationMs: duration(now))
@@ -213,13 +214,5 @@ final class CheckProbe {
         var info = String(cString: strerror(err))
         if kind == .tcpCheck { info += TCPCheck.errorContext(step: stepNumber, rule: ruleKind(rule - 1)) }
         return CheckResult(status: .l4connect, info: info, durationMs: duration(now))
-    }
-}
-
-extension String {
-    func trimmingLeadingSpace() -> String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        return String(s)
     }
 }
