@@ -1,2 +1,0 @@
-/// Streaming HTTP compression over zlib (filled by the compression work).
-public enum FulcrumCompressionModule {}
