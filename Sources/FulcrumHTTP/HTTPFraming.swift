@@ -1,0 +1,161 @@
+/// How a message body is delimited (RFC 9112 §6.3).
+public enum HTTPBodyFraming: Equatable, Sendable {
+    /// No body at all.
+    case none
+    /// Exactly this many bytes follow the head.
+    case contentLength(Int)
+    /// Chunked transfer coding: feed a `ChunkedBodyParser`.
+    case chunked
+    /// The body (or a tunnel) runs until the connection closes.
+    case untilClose
+}
+
+/// Body framing of requests and responses, with HAProxy 2.6's refusals of
+/// ambiguous lengths (the request smuggling vectors).
+public enum HTTPFraming {
+    /// What Content-Length / Transfer-Encoding fields of a head say, following
+    /// HAProxy's h1_parse_cont_len_header and h1_parse_xfer_enc_header.
+    public struct LengthFields: Equatable, Sendable {
+        /// The common value of every Content-Length (lists and duplicates
+        /// must all agree).
+        public var contentLength: Int?
+        /// Number of Content-Length fields (a duplicate is dropped when forwarding).
+        public var contentLengthCount = 0
+        /// A Transfer-Encoding field is present.
+        public var transferEncoding = false
+        /// "chunked" is the last transfer coding.
+        public var chunkedLast = false
+    }
+
+    /// Reads the length fields of a head, refusing what HAProxy refuses while
+    /// parsing headers: a Content-Length that is empty, not 1*DIGIT, overflows,
+    /// or differs from another one; "chunked" applied twice; (requests) a
+    /// coding after "chunked".
+    public static func lengthFields(_ head: HTTPHead) -> Result<LengthFields, HTTPError> {
+        let bad = head.kind == .request ? 400 : 502
+        var out = LengthFields()
+        var chunkedSeen = false
+        let raw = head.raw
+        for f in head.fields where !f.removed {
+            if HTTPBytes.equalsLowercase(raw, f.name, "content-length") {
+                guard let v = parseContentLength(raw, f.value, previous: out.contentLength) else {
+                    return .failure(HTTPError(status: bad, reason: "invalid content-length"))
+                }
+                out.contentLength = v
+                out.contentLengthCount += 1
+            } else if HTTPBytes.equalsLowercase(raw, f.name, "transfer-encoding") {
+                out.transferEncoding = true
+                // Each comma-separated coding, blanks trimmed; empty elements skipped.
+                var i = f.value.lowerBound
+                let e = f.value.upperBound
+                while i < e {
+                    if raw[i] == 0x2C || HTTPBytes.isSPHT(raw[i]) { i += 1; continue }
+                    let w0 = i
+                    while i < e, raw[i] != 0x2C { i += 1 }
+                    var w1 = i
+                    while w1 > w0, HTTPBytes.isSPHT(raw[w1 - 1]) { w1 -= 1 }
+                    if HTTPBytes.equalsLowercase(raw, w0..<w1, "chunked") {
+                        if chunkedSeen {
+                            return .failure(HTTPError(status: bad, reason: "chunked applied twice"))
+                        }
+                        chunkedSeen = true
+                        out.chunkedLast = true
+                    } else {
+                        if head.kind == .request && chunkedSeen {
+                            return .failure(HTTPError(status: bad, reason: "transfer coding after chunked"))
+                        }
+                        out.chunkedLast = false
+                    }
+                }
+            }
+        }
+        return .success(out)
+    }
+
+    /// HAProxy's Content-Length grammar: a comma-separated list of 1*DIGIT
+    /// with optional blanks, all equal (to each other and to `previous`);
+    /// leading zeros allowed; no sign; no empty element; no overflow.
+    public static func parseContentLength(_ raw: [UInt8], _ r: Range<Int>, previous: Int?) -> Int? {
+        var result = previous
+        var i = r.lowerBound
+        let e = r.upperBound
+        while true {
+            while i < e, HTTPBytes.isSPHT(raw[i]) { i += 1 }
+            guard i < e else { return nil }  // empty value or empty element
+            var v = 0
+            let d0 = i
+            while i < e, HTTPBytes.isDigit(raw[i]) {
+                let (m, o1) = v.multipliedReportingOverflow(by: 10)
+                let (s, o2) = m.addingReportingOverflow(Int(raw[i] - 0x30))
+                if o1 || o2 { return nil }
+                v = s
+                i += 1
+            }
+            guard i > d0 else { return nil }
+            while i < e, HTTPBytes.isSPHT(raw[i]) { i += 1 }
+            if let p = result, p != v { return nil }
+            result = v
+            if i == e { return result }
+            guard raw[i] == 0x2C else { return nil }
+            i += 1
+        }
+    }
+
+    /// Refusals the parser applies to a complete head (see `lengthFields`).
+    static func headError(_ head: HTTPHead) -> HTTPError? {
+        switch lengthFields(head) {
+        case .failure(let e): return e
+        case .success(let l):
+            if head.kind == .request && l.transferEncoding && !l.chunkedLast {
+                return HTTPError(status: 400, reason: "transfer-encoding without chunked last")
+            }
+            return nil
+        }
+    }
+
+    /// Request body framing, or the refusal. Transfer-Encoding wins over
+    /// Content-Length (RFC 9112 §6.3; HAProxy drops the Content-Length then).
+    public static func request(_ head: HTTPHead) -> Result<HTTPBodyFraming, HTTPError> {
+        switch lengthFields(head) {
+        case .failure(let e): return .failure(e)
+        case .success(let l):
+            if l.transferEncoding {
+                guard l.chunkedLast else {
+                    return .failure(HTTPError(status: 400, reason: "transfer-encoding without chunked last"))
+                }
+                return .success(.chunked)
+            }
+            if let n = l.contentLength { return .success(n == 0 ? .none : .contentLength(n)) }
+            return .success(.none)
+        }
+    }
+
+    /// Response body framing given the request method: 1xx, 204, 304 and
+    /// answers to HEAD have none; a 2xx to CONNECT is a tunnel; then chunked
+    /// (as the last coding), Content-Length, else until close.
+    public static func response(_ head: HTTPHead, requestMethod: ArraySlice<UInt8>) -> Result<HTTPBodyFraming, HTTPError> {
+        let s = head.status
+        if (s >= 100 && s < 200) || s == 204 || s == 304 { return .success(.none) }
+        if methodIs(requestMethod, "HEAD") { return .success(.none) }
+        if s >= 200 && s < 300 && methodIs(requestMethod, "CONNECT") { return .success(.untilClose) }
+        switch lengthFields(head) {
+        case .failure(let e): return .failure(e)
+        case .success(let l):
+            if l.transferEncoding { return .success(l.chunkedLast ? .chunked : .untilClose) }
+            if let n = l.contentLength { return .success(n == 0 ? .none : .contentLength(n)) }
+            return .success(.untilClose)
+        }
+    }
+
+    /// Methods are case-sensitive (RFC 9110 §9.1).
+    static func methodIs(_ m: ArraySlice<UInt8>, _ name: StaticString) -> Bool {
+        guard m.count == name.utf8CodeUnitCount else { return false }
+        let p = name.utf8Start
+        var j = 0
+        for c in m {
+            if c != p[j] { return false }
+            j += 1
+        }
+        return true
+    }
+}

@@ -1,0 +1,236 @@
+/// Result of parsing a message head from the bytes received so far.
+public enum HTTPParseOutcome: Sendable {
+    /// The head is not finished yet but is still within the limits: read more.
+    case incomplete
+    /// A whole head; `length` counts every byte it took from the input,
+    /// leading empty lines included, so the body starts at `length`.
+    case complete(HTTPHead, length: Int)
+    /// A refused head: answer `status` (requests) and close.
+    case invalid(status: Int, reason: String)
+}
+
+/// Strict HTTP/1.x head parser that refuses exactly what HAProxy 2.6's h1
+/// parser (src/h1.c, h1_headers_to_hdr_list) refuses, with the same status.
+///
+/// Grammar as HAProxy applies it:
+/// - leading CR / LF bytes before the start line are skipped (RFC 9112 §2.2);
+/// - bare LF is accepted as a line end everywhere; a CR must be followed by LF;
+/// - method: 1*tchar; separators: 1*(SP / HTAB);
+/// - request-target: bytes 0x21...0x7E; 0x80...0xFF only with acceptInvalid;
+///   controls, DEL, and a space inside the target (which leaves a non-version
+///   third word) are refused;
+/// - version: exactly "HTTP/" DIGIT "." DIGIT (case-sensitive); acceptInvalid
+///   lets any run of version bytes (H T P / . digits) through; a line without
+///   a version (HTTP/0.9) is refused (HAProxy converts `GET /` to HTTP/1.0
+///   under accept-invalid-http-request; Fulcrum does not speak HTTP/0.9);
+/// - "HTTP/1.1" and above (2.0 included, as HAProxy does) count as 1.1;
+/// - field name: 1*tchar followed directly by ':'; an empty name is refused;
+///   acceptInvalid lets non-token bytes (space before the colon included)
+///   into the name, except LF;
+/// - field value: anything but CR, LF and NUL; leading and trailing SP/HTAB
+///   are trimmed; obs-fold (a line starting with SP/HTAB) is unfolded as
+///   HAProxy does, its CR/LF being replaced by spaces in `raw`;
+/// - Content-Length and Transfer-Encoding are checked as `HTTPFraming` does;
+/// - more than `maxFields - 1` fields or a head past `maxHeadSize` is refused.
+public enum HTTPParser {
+    public static func parseRequest(_ bytes: UnsafeRawBufferPointer, limits: HTTPLimits) -> HTTPParseOutcome {
+        parse(bytes, kind: .request, limits: limits)
+    }
+
+    /// Parses a response head (status line; 1xx interim responses are complete
+    /// heads too). Refusals carry 502, what HAProxy answers the client.
+    public static func parseResponse(_ bytes: UnsafeRawBufferPointer, limits: HTTPLimits) -> HTTPParseOutcome {
+        parse(bytes, kind: .response, limits: limits)
+    }
+
+    public static func parseRequest(_ bytes: [UInt8], limits: HTTPLimits) -> HTTPParseOutcome {
+        bytes.withUnsafeBytes { parse($0, kind: .request, limits: limits) }
+    }
+
+    public static func parseResponse(_ bytes: [UInt8], limits: HTTPLimits) -> HTTPParseOutcome {
+        bytes.withUnsafeBytes { parse($0, kind: .response, limits: limits) }
+    }
+
+    /// Status HAProxy answers for a request head that does not fit its buffer
+    /// or its header list.
+    public static let tooLargeStatus = 400
+
+    // MARK: core
+
+    static func parse(_ b: UnsafeRawBufferPointer, kind: HTTPHead.Kind, limits: HTTPLimits) -> HTTPParseOutcome {
+        typealias B = HTTPBytes
+        let badStatus = kind == .request ? 400 : 502
+        let avail = min(b.count, max(limits.maxHeadSize, 0))
+        // Out of bytes: either wait for more or, when the limit is what stops
+        // us, refuse the head as too large.
+        @inline(__always) func outOfData() -> HTTPParseOutcome {
+            avail < b.count || avail >= limits.maxHeadSize
+                ? .invalid(status: kind == .request ? tooLargeStatus : badStatus, reason: "head too large")
+                : .incomplete
+        }
+        @inline(__always) func bad(_ reason: String) -> HTTPParseOutcome { .invalid(status: badStatus, reason: reason) }
+
+        var i = 0
+        while i < avail, B.isCRLF(b[i]) { i += 1 }
+        let start = i
+        guard i < avail else { return outOfData() }
+
+        var p1 = 0..<0, p2 = 0..<0, p3 = 0..<0
+        var status = 0
+        var version = HTTPVersion.http11
+
+        // Version check shared by both kinds (HAProxy h1_process_req_vsn / res_vsn).
+        func checkVersion(_ r: Range<Int>) -> Bool {
+            if r.count == 8, b[r.lowerBound] == 0x48, b[r.lowerBound + 1] == 0x54, b[r.lowerBound + 2] == 0x54,
+               b[r.lowerBound + 3] == 0x50, b[r.lowerBound + 4] == 0x2F, B.isDigit(b[r.lowerBound + 5]),
+               b[r.lowerBound + 6] == 0x2E, B.isDigit(b[r.lowerBound + 7]) {
+                let major = b[r.lowerBound + 5], minor = b[r.lowerBound + 7]
+                version = (major > 0x31 || (major == 0x31 && minor >= 0x31)) ? .http11 : .http10
+                return true
+            }
+            version = .http10
+            return limits.acceptInvalid
+        }
+
+        if kind == .request {
+            // method
+            guard B.isToken(b[i]) else { return bad("invalid method") }
+            while i < avail, B.isToken(b[i]) { i += 1 }
+            guard i < avail else { return outOfData() }
+            p1 = start..<i
+            guard B.isSPHT(b[i]) else { return bad(B.isCRLF(b[i]) ? "missing request target" : "invalid method") }
+            while i < avail, B.isSPHT(b[i]) { i += 1 }
+            guard i < avail else { return outOfData() }
+            // target
+            let t0 = i
+            while i < avail {
+                let c = b[i]
+                if c >= 0x21 && c <= 0x7E { i += 1; continue }
+                if c >= 0x80 {
+                    guard limits.acceptInvalid else { return bad("invalid character in request target") }
+                    i += 1; continue
+                }
+                break
+            }
+            guard i < avail else { return outOfData() }
+            p2 = t0..<i
+            guard !p2.isEmpty, B.isSPHT(b[i]) else {
+                return bad(B.isCRLF(b[i]) ? "missing HTTP version" : "invalid character in request target")
+            }
+            while i < avail, B.isSPHT(b[i]) { i += 1 }
+            guard i < avail else { return outOfData() }
+            // version
+            let v0 = i
+            while i < avail, B.isVersionByte(b[i]) { i += 1 }
+            guard i < avail else { return outOfData() }
+            p3 = v0..<i
+            guard B.isCRLF(b[i]) else { return bad("invalid HTTP version") }
+            guard !p3.isEmpty else { return bad("missing HTTP version") }
+            guard checkVersion(p3) else { return bad("invalid HTTP version") }
+        } else {
+            // version
+            while i < avail, B.isVersionByte(b[i]) { i += 1 }
+            guard i < avail else { return outOfData() }
+            p1 = start..<i
+            guard !p1.isEmpty, B.isSPHT(b[i]) else { return bad("invalid HTTP version") }
+            guard checkVersion(p1) else { return bad("invalid HTTP version") }
+            while i < avail, B.isSPHT(b[i]) { i += 1 }
+            guard i < avail else { return outOfData() }
+            // status code
+            let c0 = i
+            while i < avail, B.isDigit(b[i]) { i += 1 }
+            guard i < avail else { return outOfData() }
+            p2 = c0..<i
+            guard p2.count == 3, B.isSPHT(b[i]) || B.isCRLF(b[i]) else { return bad("invalid status code") }
+            status = Int(b[c0] - 0x30) * 100 + Int(b[c0 + 1] - 0x30) * 10 + Int(b[c0 + 2] - 0x30)
+            guard status >= 100 else { return bad("invalid status code") }
+            while i < avail, B.isSPHT(b[i]) { i += 1 }
+            guard i < avail else { return outOfData() }
+            // reason: anything up to the line end
+            let r0 = i
+            while i < avail, !B.isCRLF(b[i]) { i += 1 }
+            guard i < avail else { return outOfData() }
+            p3 = r0..<i
+        }
+        // end of start line: b[i] is CR or LF
+        if b[i] == B.cr {
+            i += 1
+            guard i < avail else { return outOfData() }
+            guard b[i] == B.lf else { return bad("CR without LF") }
+        }
+        i += 1
+
+        var fields: [HTTPHead.Field] = []
+        fields.reserveCapacity(16)
+        var folded = false
+        let maxCount = limits.maxFields - 1
+        while true {
+            guard i < avail else { return outOfData() }
+            let c = b[i]
+            if c == B.cr || c == B.lf {
+                if c == B.cr {
+                    i += 1
+                    guard i < avail else { return outOfData() }
+                    guard b[i] == B.lf else { return bad("CR without LF") }
+                }
+                i += 1
+                break
+            }
+            // field name
+            let n0 = i
+            while i < avail {
+                let d = b[i]
+                if B.isToken(d) { i += 1; continue }
+                if d == B.colon { break }
+                guard limits.acceptInvalid, d != B.lf else {
+                    return bad(B.isSPHT(d) ? "whitespace in field name" : "invalid character in field name")
+                }
+                i += 1
+            }
+            guard i < avail else { return outOfData() }
+            let name = n0..<i
+            guard !name.isEmpty else { return bad("empty field name") }
+            i += 1  // colon
+            // value (with obs-fold unfolding)
+            while i < avail, B.isSPHT(b[i]) { i += 1 }
+            let v0 = i
+            var vEnd = i  // end of the last non-blank byte
+            while true {
+                guard i < avail else { return outOfData() }
+                let d = b[i]
+                if d == B.cr || d == B.lf {
+                    if d == B.cr {
+                        i += 1
+                        guard i < avail else { return outOfData() }
+                        guard b[i] == B.lf else { return bad("CR without LF") }
+                    }
+                    i += 1
+                    guard i < avail else { return outOfData() }
+                    if B.isSPHT(b[i]) { folded = true; continue }  // obs-fold
+                    break
+                }
+                if d == 0 { return bad("NUL in field value") }
+                i += 1
+                if !B.isSPHT(d) { vEnd = i }
+            }
+            guard fields.count < maxCount else {
+                return .invalid(status: kind == .request ? tooLargeStatus : badStatus, reason: "too many header fields")
+            }
+            let value = v0..<max(v0, vEnd)
+            fields.append(HTTPHead.Field(name: name.lowerBound - start ..< name.upperBound - start,
+                                         value: value.lowerBound - start ..< value.upperBound - start))
+        }
+
+        var raw = [UInt8](UnsafeRawBufferPointer(rebasing: b[start..<i]))
+        if folded {
+            for f in fields {
+                for k in f.value where raw[k] == B.cr || raw[k] == B.lf { raw[k] = B.sp }
+            }
+        }
+        func rebase(_ r: Range<Int>) -> Range<Int> { r.lowerBound - start ..< r.upperBound - start }
+        let head = HTTPHead(kind: kind, raw: raw, part1: rebase(p1), part2: rebase(p2), part3: rebase(p3),
+                            version: version, status: status, fields: fields)
+        if let e = HTTPFraming.headError(head) { return .invalid(status: e.status, reason: e.reason) }
+        return .complete(head, length: i)
+    }
+}
