@@ -3,7 +3,11 @@ extension ParseSession {
     static let servedProxyKeywords: Set<String> = [
         "mode", "default_backend", "balance", "hash-type", "server", "default-server", "maxconn",
         "timeout", "retries", "option", "bind", "http-check", "tcp-check",
+        "acl", "use_backend", "redirect", "http-request", "http-response",
     ]
+    /// Keywords a named defaults section may hold in HAProxy, whose
+    /// inheritance Fulcrum does not serve yet.
+    static let namedDefaultsRuleKeywords: Set<String> = ["acl", "http-request", "http-response"]
     static let servedOptions: Set<String> = ["redispatch", "allbackups", "httpchk", "tcp-check"]
     static let servedTimeouts: Set<String> = [
         "connect", "client", "server", "queue", "tunnel", "client-fin", "server-fin", "check",
@@ -84,6 +88,10 @@ extension ParseSession {
             return
         }
         if rejectedByCapability(keyword, sections: HAProxyKeywords.proxy[keyword] ?? "", draft: index, at: loc) { return }
+        if drafts[index].kind == .defaults, Self.namedDefaultsRuleKeywords.contains(keyword) {
+            alert(loc, "keyword '\(keyword)' in a named defaults section is not supported yet (in section '\(kindName)')")
+            return
+        }
         switch keyword {
         case "bind": bindKeyword(words, draft: index, at: at)
         case "server": serverKeyword(words, draft: index, at: at)
@@ -96,6 +104,11 @@ extension ParseSession {
         case "hash-type": hashTypeKeyword(words, draft: index, at: at)
         case "http-check": httpCheckKeyword(words, draft: index, at: at)
         case "tcp-check": tcpCheckKeyword(words, draft: index, at: at)
+        case "acl": aclKeyword(words, draft: index, at: at)
+        case "use_backend": useBackendKeyword(words, draft: index, at: at)
+        case "redirect": redirectKeyword(words, draft: index, at: at)
+        case "http-request": httpRequestKeyword(words, draft: index, at: at)
+        case "http-response": httpResponseKeyword(words, draft: index, at: at)
         case "default_backend":
             guard let value = singleArgument(words, at: at, expecting: "<backend name>") else { return }
             drafts[index].settings.defaultBackend = value.text
@@ -232,7 +245,6 @@ extension ParseSession {
             drafts[index].settings.mode = .tcp
         case "http":
             drafts[index].settings.mode = .http
-            alert(at(value), "mode 'http' is not supported yet (in section '\(drafts[index].kind.rawValue)')")
         case "health":
             alert(at(value), "mode 'health' is not supported yet (in section '\(drafts[index].kind.rawValue)')")
         default:
