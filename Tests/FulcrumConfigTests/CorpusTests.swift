@@ -55,7 +55,9 @@ final class CorpusTests: XCTestCase {
         XCTAssertTrue(alerts.contains { $0.description == "[ALERT] haproxy.cfg:2:2: keyword 'log' is not supported yet (in section 'global')" })
         XCTAssertFalse(alerts.contains { $0.message.contains("mode") }, "\(alerts)")
         XCTAssertEqual(result.configuration.frontends.first?.mode, .http)
-        XCTAssertEqual(alerts.filter { $0.message.hasPrefix("keyword 'errorfile'") }.count, 7)
+        XCTAssertEqual(alerts.filter { $0.message.contains("errorfile") }.count, 0)
+        XCTAssertEqual(result.configuration.frontends.first?.http.errorFiles[503], "/etc/haproxy/errors/503.http")
+        XCTAssertEqual(result.configuration.backend(named: "web")?.http.errorFiles.count, 7)
         // What is served is still parsed.
         XCTAssertEqual(result.configuration.global.user, "haproxy")
         XCTAssertEqual(result.configuration.global.chroot, "/var/lib/haproxy")

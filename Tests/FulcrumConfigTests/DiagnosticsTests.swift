@@ -9,11 +9,11 @@ final class DiagnosticsTests: XCTestCase {
             log global
             option httplog
             tcp-request connection reject if { src 10.0.0.0/8 }
-            timeout http-request 5s
+            timeout tarpit 5s
             no log
             default_backend b
         backend b
-            cookie SRV insert
+            persist rdp-cookie
             option ssl-hello-chk
             stick-table type ip size 1m
             server s 10.0.0.1:80
@@ -22,9 +22,9 @@ final class DiagnosticsTests: XCTestCase {
             "keyword 'log' is not supported yet (in section 'frontend')",
             "keyword 'option httplog' is not supported yet (in section 'frontend')",
             "keyword 'tcp-request' is not supported yet (in section 'frontend')",
-            "keyword 'timeout http-request' is not supported yet (in section 'frontend')",
+            "keyword 'timeout tarpit' is not supported yet (in section 'frontend')",
             "keyword 'no log' is not supported yet (in section 'frontend')",
-            "keyword 'cookie' is not supported yet (in section 'backend')",
+            "keyword 'persist' is not supported yet (in section 'backend')",
             "keyword 'option ssl-hello-chk' is not supported yet (in section 'backend')",
             "keyword 'stick-table' is not supported yet (in section 'backend')",
         ])
@@ -53,6 +53,8 @@ final class DiagnosticsTests: XCTestCase {
         let r = parse("""
         userlist admins
             user admin password $6$abc
+        fcgi-app php
+            docroot /var/www
         peers mypeers
             peer a 10.0.0.1:1024
         resolvers dns
@@ -70,7 +72,7 @@ final class DiagnosticsTests: XCTestCase {
         }
         """)
         XCTAssertEqual(r.alerts.map(\.message), [
-            "section 'userlist' is not supported yet",
+            "section 'fcgi-app' is not supported yet",
             "section 'peers' is not supported yet",
             "section 'resolvers' is not supported yet",
             "section 'mailers' is not supported yet",
@@ -80,8 +82,9 @@ final class DiagnosticsTests: XCTestCase {
             "Keepalived block 'vrrp_instance' is not supported yet",
             "Keepalived block 'global_defs' is not supported yet",
         ])
-        XCTAssertEqual(r.alerts.map { $0.location!.line }, [1, 3, 5, 7, 8, 11, 12, 13, 16])
+        XCTAssertEqual(r.alerts.map { $0.location!.line }, [3, 5, 7, 9, 10, 13, 14, 15, 18])
         XCTAssertEqual(r.configuration.programs.map(\.command), [["/bin/true"]])
+        XCTAssertEqual(r.configuration.userlists.map(\.name), ["admins"])
     }
 
     func testUnknownKeywordsGetSuggestions() {
