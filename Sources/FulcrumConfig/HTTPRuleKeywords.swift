@@ -62,7 +62,7 @@ extension ParseSession {
         guard args.count >= 2, let kind = RedirectRule.Kind(rawValue: args[0].text) else {
             let w = args.first ?? words[start - 1]
             alert(at(w), "'\(display)' expects 'location', 'prefix' or 'scheme' followed by a value"
-                  + (args.first.map { hint($0.text, ["location", "prefix", "scheme"]) } ?? ""))
+                  + (args.first.flatMap { RedirectRule.Kind(rawValue: $0.text) == nil ? hint($0.text, ["location", "prefix", "scheme"]) : nil } ?? ""))
             return nil
         }
         guard let value = logFormat(args[1], in: display, at: at) else { return nil }

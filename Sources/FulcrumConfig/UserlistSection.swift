@@ -85,16 +85,16 @@ extension ParseSession {
             var list = draft.list
             var groups: [String: [String]] = [:]
             for g in draft.groupOrder { groups[g] = [] }
-            for (group, user, loc) in draft.groupReferences {
-                guard groups[group] != nil else {
-                    alert(loc, "userlist '\(list.name)': no such group '\(group)' specified in user '\(user)'")
+            for (group, user, loc) in draft.groupMembers {
+                guard list.users.contains(where: { $0.name == user }) else {
+                    alert(loc, "userlist '\(list.name)': no such user '\(user)' specified in group '\(group)'")
                     continue
                 }
                 if !groups[group]!.contains(user) { groups[group]!.append(user) }
             }
-            for (group, user, loc) in draft.groupMembers {
-                guard list.users.contains(where: { $0.name == user }) else {
-                    alert(loc, "userlist '\(list.name)': no such user '\(user)' specified in group '\(group)'")
+            for (group, user, loc) in draft.groupReferences {
+                guard groups[group] != nil else {
+                    alert(loc, "userlist '\(list.name)': no such group '\(group)' specified in user '\(user)'")
                     continue
                 }
                 if !groups[group]!.contains(user) { groups[group]!.append(user) }

@@ -97,4 +97,30 @@ final class CorpusTests: XCTestCase {
         XCTAssertEqual(api.headers, [HTTPHeaderField(name: "Host", value: "api.internal")])
         XCTAssertEqual(api.expect, HTTPCheckExpect(negated: true, matcher: .rstatus("^5")))
     }
+
+    func testHTTPRoutingCorpusResolves() throws {
+        let text = try String(contentsOf: corpus.appendingPathComponent("http-routing.cfg"), encoding: .utf8)
+        let result = ConfigParser.parse([ConfigSource(name: "r.cfg", text: text)], environment: [:])
+        XCTAssertEqual(result.diagnostics, [])
+        let c = result.configuration
+        let www = c.frontends[0].http
+        XCTAssertEqual(www.acls.filter { $0.name == "is_api" }.count, 2)
+        XCTAssertEqual(www.requestRules.count, 5)
+        XCTAssertEqual(www.responseRules.count, 2)
+        XCTAssertEqual(www.useBackends.map(\.backend.isConstant), [true, false])
+        XCTAssertEqual(www.useBackends[0].condition?.groups.count, 2)
+        XCTAssertEqual(www.redirects.first?.code, 301)
+        XCTAssertEqual(www.connectionMode, .serverClose)
+        XCTAssertEqual(www.forwardFor?.except, "127.0.0.0/8")
+        XCTAssertEqual(c.userlists.first?.groups["admins"], ["alice"])
+        XCTAssertEqual(c.global.bufferSize, 32768)
+        let staticBackend = c.backend(named: "static")!
+        XCTAssertEqual(staticBackend.balance, .uri(whole: true, length: 0, depth: 0))
+        XCTAssertEqual(staticBackend.http.cookie?.name, "SRV")
+        XCTAssertEqual(staticBackend.http.retryOn, ["connect-failure", "empty-response", "503"])
+        XCTAssertEqual(staticBackend.http.compression.algorithms, [.gzip])
+        XCTAssertEqual(staticBackend.servers.map(\.params.cookie), ["s1", "s2"])
+        XCTAssertEqual(c.backend(named: "api")?.balance, .header("x-tenant"))
+        XCTAssertEqual(c.backend(named: "api")?.http.errorResponses[502]?.contentType, "application/json")
+    }
 }
