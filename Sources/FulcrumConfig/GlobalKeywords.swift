@@ -3,6 +3,7 @@ extension ParseSession {
     /// Global keywords Fulcrum serves; HAProxy's others are "not supported yet".
     static let servedGlobalKeywords: Set<String> = [
         "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers", "spread-checks",
+        "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr",
     ]
 
     mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
@@ -69,9 +70,38 @@ extension ParseSession {
                 default: global.workers = n
                 }
             }
+        case "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr":
+            let limits: ClosedRange<Int>
+            switch keyword {
+            // HAProxy refuses 256 MB and more when HTTP is used; below 1 kB
+            // its own error pages no longer fit.
+            case "tune.bufsize": limits = 1024...(256 * 1024 * 1024 - 1)
+            case "tune.maxrewrite": limits = 0...(256 * 1024 * 1024 - 1)
+            default: limits = 1...32767
+            }
+            guard case .success(let n) = ValueParsers.integer(value.text, for: keyword), limits.contains(n) else {
+                alert(at(value), "'\(keyword)' expects a numeric value between \(limits.lowerBound) and \(limits.upperBound) (got '\(value.text)')")
+                return
+            }
+            switch keyword {
+            case "tune.bufsize": global.bufferSize = n
+            case "tune.maxrewrite": global.maxRewrite = n
+            default: global.maxHeaders = n
+            }
         default:
             break
         }
+    }
+
+    /// HAProxy keeps half of each buffer for data: a larger `tune.maxrewrite`
+    /// is reduced to half of `tune.bufsize`.
+    mutating func clampMaxRewrite() {
+        let half = global.bufferSize / 2
+        guard global.maxRewrite > half else { return }
+        if let loc = globalLocations["tune.maxrewrite"] {
+            warning(loc, "'tune.maxrewrite' \(global.maxRewrite) is reduced to \(half), half of 'tune.bufsize' (\(global.bufferSize)), as HAProxy does")
+        }
+        global.maxRewrite = half
     }
 
     func hint(_ word: String, _ candidates: [String]) -> String {

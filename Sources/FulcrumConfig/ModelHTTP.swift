@@ -189,6 +189,16 @@ public struct CompressionConfig: Equatable, Sendable {
     public init() {}
 }
 
+/// An error page declared with `http-error`.
+public struct HTTPErrorResponse: Equatable, Sendable {
+    public var status: Int
+    public var contentType: String?
+    public var body: ResponseBody
+    public init(status: Int, contentType: String?, body: ResponseBody) {
+        self.status = status; self.contentType = contentType; self.body = body
+    }
+}
+
 /// How a connection is handled on each side (the last `option http-*` wins, HAProxy's rules).
 public enum HTTPConnectionMode: String, Equatable, Sendable {
     case keepAlive = "http-keep-alive", serverClose = "http-server-close", close = "httpclose"
@@ -231,6 +241,10 @@ public struct HTTPProxySettings: Equatable, Sendable {
     /// `errorfile CODE PATH`, `errorfiles NAME` and `http-error status N ...`:
     /// status → the file path or the inline response.
     public var errorFiles: [Int: String] = [:]
+    /// `http-error status N [content-type T] [string S | file F]`: status →
+    /// the response given inline (a status is in `errorFiles` or here, the
+    /// last line for it wins).
+    public var errorResponses: [Int: HTTPErrorResponse] = [:]
     // Backend side:
     public var cookie: CookieConfig? = nil
     public var reuse: HTTPReuse = .safe

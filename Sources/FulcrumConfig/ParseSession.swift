@@ -13,12 +13,14 @@ struct ParseSession {
     /// Index in `drafts` of the most recent defaults section.
     var lastDefaults: Int? = nil
     var programs: [Program] = []
+    var userlists: [UserlistDraft] = []
 
     enum CurrentSection {
         case none
         case global
         case proxy(Int)
         case program(Int)
+        case userlist(Int)
         /// A section Fulcrum does not serve yet; its body is skipped.
         case skipped(String)
     }
@@ -78,6 +80,7 @@ struct ParseSession {
         case .global: return "global"
         case .proxy(let i): return drafts[i].name ?? drafts[i].kind.rawValue
         case .program(let i): return programs[i].name
+        case .userlist(let i): return userlists[i].list.name
         case .skipped(let s): return s
         }
     }
@@ -163,7 +166,7 @@ struct ParseSession {
 
     // MARK: Statements
 
-    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program"]
+    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program", "userlist"]
 
     private mutating func statement(_ words: [Word], at: (Word) -> SourceLocation) {
         let keyword = words[0].text
@@ -173,6 +176,10 @@ struct ParseSession {
         }
         if keyword == "program" {
             openProgram(words, at: at)
+            return
+        }
+        if keyword == "userlist" {
+            openUserlist(words, at: at)
             return
         }
         if HAProxyKeywords.otherSections.contains(keyword) {
@@ -196,6 +203,8 @@ struct ParseSession {
             proxyKeyword(words, draft: index, at: at)
         case .program(let index):
             programKeyword(words, program: index, at: at)
+        case .userlist(let index):
+            userlistKeyword(words, userlist: index, at: at)
         case .skipped:
             break
         }
@@ -260,12 +269,14 @@ struct ParseSession {
     }
 
     mutating func finish() -> ParseResult {
+        clampMaxRewrite()
         var configuration = Configuration()
         configuration.global = global
         if let n = global.nbthread, global.workers == nil {
             notice(globalLocations["nbthread"],
                    "'nbthread \(n)' without 'workers': Fulcrum runs \(n) single-threaded worker process\(n == 1 ? "" : "es") (set 'workers' to choose the number of workers explicitly)")
         }
+        configuration.userlists = validatedUserlists()
         buildAndValidate(into: &configuration)
         configuration.programs = validatedPrograms()
         return ParseResult(configuration: configuration, diagnostics: diagnostics)

@@ -3,10 +3,19 @@ extension ParseSession {
     static let servedProxyKeywords: Set<String> = [
         "mode", "default_backend", "balance", "hash-type", "server", "default-server", "maxconn",
         "timeout", "retries", "option", "bind", "http-check", "tcp-check",
+        "acl", "use_backend", "redirect", "http-request", "http-response",
+        "cookie", "compression", "errorfile", "http-error", "http-reuse", "retry-on",
     ]
-    static let servedOptions: Set<String> = ["redispatch", "allbackups", "httpchk", "tcp-check"]
+    /// Keywords a named defaults section may hold in HAProxy, whose
+    /// inheritance Fulcrum does not serve yet.
+    static let namedDefaultsRuleKeywords: Set<String> = ["acl", "http-request", "http-response"]
+    static let servedOptions = Set<String>(["redispatch", "allbackups", "httpchk", "tcp-check"]).union(httpOptions)
+    static let httpOptions: Set<String> = [
+        "http-server-close", "httpclose", "http-keep-alive", "forwardfor", "accept-invalid-http-request",
+    ]
     static let servedTimeouts: Set<String> = [
         "connect", "client", "server", "queue", "tunnel", "client-fin", "server-fin", "check",
+        "http-request", "http-keep-alive",
     ]
 
     /// Whether a keyword whose matrix entry is `sections` may appear in `draft`.
@@ -84,6 +93,10 @@ extension ParseSession {
             return
         }
         if rejectedByCapability(keyword, sections: HAProxyKeywords.proxy[keyword] ?? "", draft: index, at: loc) { return }
+        if drafts[index].kind == .defaults, Self.namedDefaultsRuleKeywords.contains(keyword) {
+            alert(loc, "keyword '\(keyword)' in a named defaults section is not supported yet (in section '\(kindName)')")
+            return
+        }
         switch keyword {
         case "bind": bindKeyword(words, draft: index, at: at)
         case "server": serverKeyword(words, draft: index, at: at)
@@ -96,6 +109,17 @@ extension ParseSession {
         case "hash-type": hashTypeKeyword(words, draft: index, at: at)
         case "http-check": httpCheckKeyword(words, draft: index, at: at)
         case "tcp-check": tcpCheckKeyword(words, draft: index, at: at)
+        case "acl": aclKeyword(words, draft: index, at: at)
+        case "use_backend": useBackendKeyword(words, draft: index, at: at)
+        case "redirect": redirectKeyword(words, draft: index, at: at)
+        case "http-request": httpRequestKeyword(words, draft: index, at: at)
+        case "http-response": httpResponseKeyword(words, draft: index, at: at)
+        case "cookie": cookieKeyword(words, draft: index, at: at)
+        case "compression": compressionKeyword(words, draft: index, at: at)
+        case "errorfile": errorfileKeyword(words, draft: index, at: at)
+        case "http-error": httpErrorKeyword(words, draft: index, at: at)
+        case "http-reuse": httpReuseKeyword(words, draft: index, at: at)
+        case "retry-on": retryOnKeyword(words, draft: index, at: at)
         case "default_backend":
             guard let value = singleArgument(words, at: at, expecting: "<backend name>") else { return }
             drafts[index].settings.defaultBackend = value.text
@@ -145,6 +169,10 @@ extension ParseSession {
         if rejectedByCapability("option " + name, sections: sections, draft: index, at: at(words[0])) { return }
         let args = Array(words.dropFirst(2))
         let enable = prefix == nil
+        if Self.httpOptions.contains(name) {
+            httpOption(name, args: args, enable: enable, prefix: prefix, draft: index, at: at)
+            return
+        }
         if name == "httpchk" || name == "tcp-check" {
             guard enable else {
                 alert(at(words[1]), "negation/default is not supported for option '\(name)'")
@@ -219,6 +247,8 @@ extension ParseSession {
             case "tunnel": drafts[index].settings.timeouts.tunnel = value
             case "client-fin": drafts[index].settings.timeouts.clientFin = value
             case "server-fin": drafts[index].settings.timeouts.serverFin = value
+            case "http-request": drafts[index].settings.timeouts.httpRequest = value
+            case "http-keep-alive": drafts[index].settings.timeouts.httpKeepAlive = value
             default: drafts[index].settings.timeouts.check = value
             }
         }
@@ -232,7 +262,6 @@ extension ParseSession {
             drafts[index].settings.mode = .tcp
         case "http":
             drafts[index].settings.mode = .http
-            alert(at(value), "mode 'http' is not supported yet (in section '\(drafts[index].kind.rawValue)')")
         case "health":
             alert(at(value), "mode 'health' is not supported yet (in section '\(drafts[index].kind.rawValue)')")
         default:
@@ -240,8 +269,8 @@ extension ParseSession {
         }
     }
 
-    static let servedBalance = ["roundrobin", "static-rr", "leastconn", "first", "source", "random"]
-    static let otherBalance = ["uri", "url_param", "hdr", "rdp-cookie", "hash"]
+    static let servedBalance = ["roundrobin", "static-rr", "leastconn", "first", "source", "random", "uri", "url_param", "hdr"]
+    static let otherBalance = ["rdp-cookie", "hash"]
 
     private mutating func balanceKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
         guard words.count >= 2 else {
@@ -261,6 +290,10 @@ extension ParseSession {
         }
         guard Self.servedBalance.contains(name) else {
             alert(at(value), "unknown balance algorithm '\(value.text)'" + hint(name, Self.servedBalance + Self.otherBalance))
+            return
+        }
+        if ["uri", "url_param", "hdr"].contains(name) {
+            httpBalance(name, argument: argument, words, draft: index, at: at)
             return
         }
         if words.count > 2 {

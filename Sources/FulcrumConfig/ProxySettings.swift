@@ -20,6 +20,9 @@ struct ProxySettings: Sendable {
     var defaultBackend: String? = nil
     var defaultBackendLocation: SourceLocation? = nil
     var healthCheck = HealthCheckDraft()
+    /// mode http settings; a defaults section hands down everything but
+    /// ACLs and rules (HAProxy keeps those out of anonymous defaults).
+    var http = HTTPProxySettings()
 }
 
 /// A defaults, frontend, backend or listen section while it is being read.
@@ -44,6 +47,19 @@ struct ProxyDraft: Sendable {
     /// `tcp-check` rule also drops the rules inherited from defaults.
     var firstHTTPCheckRule: SourceLocation? = nil
     var firstTCPCheckRule: SourceLocation? = nil
+    /// The first line of each HTTP-only keyword of this very section, so that
+    /// a proxy left in mode tcp is told its HTTP keywords do nothing.
+    var httpKeywordLocations: [String: SourceLocation] = [:]
+    /// Where the section's condition-bearing rules started, for HAProxy's
+    /// "placed after ... will still be processed before" warnings.
+    var firstUseBackend: SourceLocation? = nil
+    var firstRedirect: SourceLocation? = nil
+    /// Where `cookie`, `balance uri/url_param/hdr` were set (mode checks).
+    var cookieLocation: SourceLocation? = nil
+    var balanceLocation: SourceLocation? = nil
+    /// Userlists referenced by this section's `http_auth` criteria, checked
+    /// once every userlist section is read.
+    var userlistReferences: [(name: String, location: SourceLocation)] = []
 
     init(kind: SectionKind, name: String?, location: SourceLocation, settings: ProxySettings) {
         self.kind = kind; self.name = name; self.location = location; self.settings = settings

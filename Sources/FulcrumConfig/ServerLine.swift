@@ -5,7 +5,7 @@ extension ParseSession {
     static let servedServerOptions: Set<String> = [
         "weight", "maxconn", "backup", "no-backup", "disabled", "enabled", "check", "no-check",
         "inter", "fastinter", "downinter", "rise", "fall", "port", "addr",
-        "slowstart", "init-state", "observe", "error-limit", "on-error",
+        "slowstart", "init-state", "observe", "error-limit", "on-error", "cookie", "pool-max-conn",
     ]
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -132,6 +132,14 @@ extension ParseSession {
                 switch ValueParsers.milliseconds(value.text, for: keyword) {
                 case .failure(let f): fail(f.message)
                 case .success(let ms): params.slowstart = ms == 0 ? nil : ms
+                }
+            case "cookie":
+                guard !value.text.isEmpty else { fail("'cookie' expects a non-empty value"); break }
+                params.cookie = value.text
+            case "pool-max-conn":
+                switch ValueParsers.signedInteger(value.text, for: keyword) {
+                case .success(let n) where n >= -1: params.poolMaxConn = n
+                default: fail("'pool-max-conn' expects -1 (unlimited) or a positive integer (got '\(value.text)')")
                 }
             case "error-limit":
                 switch ValueParsers.integer(value.text, for: keyword) {

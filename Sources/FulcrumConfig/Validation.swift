@@ -26,6 +26,7 @@ extension ParseSession {
                 backend.redispatch = s.redispatch
                 backend.allBackups = s.allBackups
                 backend.healthCheck = s.healthCheck.resolved
+                backend.http = s.http
                 checkUnusedCheckRules(draft)
                 var serverSeen: [String: SourceLocation] = [:]
                 for server in draft.servers {
@@ -51,6 +52,7 @@ extension ParseSession {
                 frontend.maxconn = s.maxconn
                 frontend.timeouts = s.timeouts
                 frontend.defaultBackend = s.defaultBackend
+                frontend.http = s.http
                 if draft.kind == .listen, !draft.ownDefaultBackend, !draft.servers.isEmpty {
                     frontend.defaultBackend = name
                 }
@@ -83,10 +85,9 @@ extension ParseSession {
                       + hint(target, Array(backendsByName.keys)))
                 continue
             }
-            if backend.mode != frontend.mode {
-                alert(where_, "\(draft.label) in mode \(frontend.mode.rawValue) cannot use backend '\(target)' in mode \(backend.mode.rawValue)")
-            }
+            checkModes(frontend: draft, frontendMode: frontend.mode, backend: backend, rule: "default_backend", at: where_)
         }
+        validateHTTP(proxies.map(\.draft), &configuration)
     }
 
     /// HAProxy's warnings for a section's own check rules that its check kind

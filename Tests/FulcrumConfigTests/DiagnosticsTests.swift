@@ -8,15 +8,12 @@ final class DiagnosticsTests: XCTestCase {
             bind :80
             log global
             option httplog
-            http-request deny if { path /x }
-            acl bad src 10.0.0.0/8
-            use_backend b if bad
-            tcp-request connection reject if bad
-            timeout http-request 5s
+            tcp-request connection reject if { src 10.0.0.0/8 }
+            timeout tarpit 5s
             no log
             default_backend b
         backend b
-            cookie SRV insert
+            persist rdp-cookie
             option ssl-hello-chk
             stick-table type ip size 1m
             server s 10.0.0.1:80
@@ -24,18 +21,15 @@ final class DiagnosticsTests: XCTestCase {
         XCTAssertEqual(r.alerts.map(\.message), [
             "keyword 'log' is not supported yet (in section 'frontend')",
             "keyword 'option httplog' is not supported yet (in section 'frontend')",
-            "keyword 'http-request' is not supported yet (in section 'frontend')",
-            "keyword 'acl' is not supported yet (in section 'frontend')",
-            "keyword 'use_backend' is not supported yet (in section 'frontend')",
             "keyword 'tcp-request' is not supported yet (in section 'frontend')",
-            "keyword 'timeout http-request' is not supported yet (in section 'frontend')",
+            "keyword 'timeout tarpit' is not supported yet (in section 'frontend')",
             "keyword 'no log' is not supported yet (in section 'frontend')",
-            "keyword 'cookie' is not supported yet (in section 'backend')",
+            "keyword 'persist' is not supported yet (in section 'backend')",
             "keyword 'option ssl-hello-chk' is not supported yet (in section 'backend')",
             "keyword 'stick-table' is not supported yet (in section 'backend')",
         ])
-        XCTAssertEqual(r.alerts.map { $0.location!.line }, [9, 10, 11, 12, 13, 14, 15, 16, 19, 20, 21])
-        XCTAssertEqual(r.alerts.map { $0.location!.column }, Array(repeating: 5, count: 11))
+        XCTAssertEqual(r.alerts.map { $0.location!.line }, [9, 10, 11, 12, 13, 16, 17, 18])
+        XCTAssertEqual(r.alerts.map { $0.location!.column }, Array(repeating: 5, count: 8))
     }
 
     func testLegacyTimeoutsNotSupportedYet() {
@@ -47,9 +41,10 @@ final class DiagnosticsTests: XCTestCase {
         ])
     }
 
-    func testModeHttpNotSupportedYet() {
+    func testModeValues() {
         let r = parse("defaults\n  mode http\n")
-        assertSingleAlert(r, "mode 'http' is not supported yet (in section 'defaults')", line: 2, column: 8)
+        XCTAssertEqual(r.diagnostics, [])
+        assertSingleAlert(parse("defaults\n  mode health\n"), "mode 'health' is not supported yet (in section 'defaults')", line: 2, column: 8)
         assertSingleAlert(parse("defaults\n  mode tpc\n"), "unknown proxy mode 'tpc'; expected 'tcp' or 'http'; did you mean 'tcp'?", line: 2, column: 8)
         assertSingleAlert(parse("defaults\n  mode\n"), "'mode' expects 'tcp' or 'http' as an argument", line: 2, column: 3)
     }
@@ -58,6 +53,8 @@ final class DiagnosticsTests: XCTestCase {
         let r = parse("""
         userlist admins
             user admin password $6$abc
+        fcgi-app php
+            docroot /var/www
         peers mypeers
             peer a 10.0.0.1:1024
         resolvers dns
@@ -75,7 +72,7 @@ final class DiagnosticsTests: XCTestCase {
         }
         """)
         XCTAssertEqual(r.alerts.map(\.message), [
-            "section 'userlist' is not supported yet",
+            "section 'fcgi-app' is not supported yet",
             "section 'peers' is not supported yet",
             "section 'resolvers' is not supported yet",
             "section 'mailers' is not supported yet",
@@ -85,8 +82,9 @@ final class DiagnosticsTests: XCTestCase {
             "Keepalived block 'vrrp_instance' is not supported yet",
             "Keepalived block 'global_defs' is not supported yet",
         ])
-        XCTAssertEqual(r.alerts.map { $0.location!.line }, [1, 3, 5, 7, 8, 11, 12, 13, 16])
+        XCTAssertEqual(r.alerts.map { $0.location!.line }, [3, 5, 7, 9, 10, 13, 14, 15, 18])
         XCTAssertEqual(r.configuration.programs.map(\.command), [["/bin/true"]])
+        XCTAssertEqual(r.configuration.userlists.map(\.name), ["admins"])
     }
 
     func testUnknownKeywordsGetSuggestions() {
@@ -160,10 +158,9 @@ final class DiagnosticsTests: XCTestCase {
 
     func testModeMismatch() {
         let r = parse(tcpDefaults + "frontend f\n  bind :1\n  default_backend b\nbackend b\n  mode http\n  server s 10.0.0.1:80\n")
-        XCTAssertEqual(r.alerts.map(\.message), [
-            "mode 'http' is not supported yet (in section 'backend')",
-            "frontend 'f' in mode tcp cannot use backend 'b' in mode http",
-        ])
+        assertSingleAlert(r, "tcp frontend 'f' using the http backend 'b' in a 'default_backend' rule: upgrading a tcp stream to http is not supported yet", line: 9, column: 19)
+        let h = parse(tcpDefaults + "frontend f\n  mode http\n  bind :1\n  default_backend b\nbackend b\n  server s 10.0.0.1:80\n")
+        assertSingleAlert(h, "http frontend 'f' cannot use the tcp backend 'b' (declared at t.cfg:11:1) in a 'default_backend' rule (see 'mode')", line: 10, column: 19)
     }
 
     func testMissingTimeoutsWarning() {

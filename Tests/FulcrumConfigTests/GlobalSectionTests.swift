@@ -59,7 +59,7 @@ final class GlobalSectionTests: XCTestCase {
             gid 100
             ca-base /etc/ssl/certs
             ssl-default-bind-ciphers ECDHE
-            tune.bufsize 32768
+            tune.ssl.cachesize 1000
             nbproc 2
         """)
         XCTAssertEqual(r.alerts.map(\.message), [
@@ -69,7 +69,7 @@ final class GlobalSectionTests: XCTestCase {
             "keyword 'gid' is not supported yet (in section 'global')",
             "keyword 'ca-base' is not supported yet (in section 'global')",
             "keyword 'ssl-default-bind-ciphers' is not supported yet (in section 'global')",
-            "keyword 'tune.bufsize' is not supported yet (in section 'global')",
+            "keyword 'tune.ssl.cachesize' is not supported yet (in section 'global')",
             "keyword 'nbproc' is not supported yet (in section 'global')",
         ])
         XCTAssertEqual(r.alerts[1].description, "[ALERT] t.cfg:3:5: keyword 'stats maxconn' is not supported yet (in section 'global')")

@@ -438,9 +438,9 @@ final class HealthCheckConfigTests: XCTestCase {
         XCTAssertEqual(alert("slowstart 10x")?.location?.column, 34)
     }
 
-    func testObserveLayer7InHTTPModeIsOnlyTheModeAlert() {
+    func testObserveLayer7InHTTPMode() {
         let r = parse(tcpDefaults + "backend b\n  mode http\n  default-server observe layer7\n  server s 10.0.0.1:80 check\n")
-        XCTAssertEqual(r.alerts.map(\.message), ["mode 'http' is not supported yet (in section 'backend')"])
+        XCTAssertEqual(r.alerts.map(\.message), [])
         XCTAssertEqual(r.configuration.backends.first?.servers.first?.params.observe, .layer7)
         // default-server in a tcp section is checked too.
         assertSingleAlert(backend("  default-server observe layer7\n").1, "'observe layer7' can only be used in http proxies", line: 8, column: 26)

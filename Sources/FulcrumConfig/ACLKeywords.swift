@@ -1,0 +1,262 @@
+/// `acl NAME CRITERION [flags] PATTERNS...`, anonymous `{ CRITERION ... }`
+/// ACLs and `if|unless` conditions (manual section 7).
+extension ParseSession {
+    static let matchMethods: Set<String> = ["str", "beg", "end", "sub", "reg", "found", "len", "dir", "dom", "int", "ip", "bool"]
+    static let intOperators: Set<String> = ["eq", "ge", "gt", "le", "lt"]
+
+    mutating func aclKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
+        guard words.count >= 3 else {
+            alert(at(words[0]), "'acl' expects <name> and a criterion, then patterns, as arguments")
+            return
+        }
+        let name = words[1]
+        if name.text.isEmpty || name.text.contains(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0))) }) {
+            alert(at(name), "ACL name '\(name.text)' contains an invalid character (letters, digits, '-', '_', '.' and ':' are allowed)")
+            return
+        }
+        if ACLCriteria.predefined[name.text] != nil || ACLCriteria.predefinedNotServed.contains(name.text) {
+            alert(at(name), "ACL name '\(name.text)' is the name of a predefined ACL")
+            return
+        }
+        guard let acl = aclBody(name: name.text, words[2...], location: at(words[0]), draft: index, at: at) else { return }
+        drafts[index].settings.http.acls.append(acl)
+        noteHTTPKeyword("acl", index, at(words[0]))
+    }
+
+    /// The criterion, flags and patterns of an ACL (named or anonymous).
+    mutating func aclBody(name: String, _ words: ArraySlice<Word>, location: SourceLocation, draft index: Int,
+                          at: (Word) -> SourceLocation) -> ACLDefinition? {
+        let kindName = drafts[index].kind.rawValue
+        let criterionWord = words[words.startIndex]
+        let keyword: String, arguments: [String]
+        switch LogFormatParsing.fetchCall(criterionWord.text) {
+        case .failure(let f): alert(at(criterionWord), f.message); return nil
+        case .success(let (n, a)): keyword = n; arguments = a
+        }
+        guard let criterion = ACLCriteria.table[keyword] else {
+            if ACLCriteria.notServed.contains(keyword) {
+                alert(at(criterionWord), "ACL criterion '\(keyword)' is not supported yet (in section '\(kindName)')")
+            } else {
+                let hint = self.hint(keyword, Array(ACLCriteria.table.keys))
+                alert(at(criterionWord), "unknown ACL criterion '\(keyword)'" + hint)
+            }
+            return nil
+        }
+        switch criterion.argument {
+        case .none where !arguments.isEmpty:
+            alert(at(criterionWord), "ACL criterion '\(keyword)' takes no argument")
+            return nil
+        case .requiredName, .userlist:
+            guard let first = arguments.first, !first.isEmpty else {
+                let what = criterion.argument == .userlist ? "the name of a userlist" : "a name"
+                alert(at(criterionWord), "ACL criterion '\(keyword)' expects \(what) as its argument, as in '\(keyword)(<name>)'")
+                return nil
+            }
+            if criterion.argument == .userlist {
+                if arguments.count > 1 {
+                    alert(at(criterionWord), "ACL criterion '\(keyword)' takes only the name of a userlist")
+                    return nil
+                }
+                drafts[index].userlistReferences.append((first, at(criterionWord)))
+            }
+        default:
+            break
+        }
+        var acl = ACLDefinition(name: name, location: location, fetch: SampleFetch(name: criterion.fetch, arguments: arguments),
+                                method: criterion.method)
+        // Flags, up to the first word that is not one (or "--").
+        var i = words.index(after: words.startIndex)
+        var explicitEnd = false
+        flags: while i < words.endIndex, words[i].text.hasPrefix("-"), words[i].text.count > 1 {
+            let flag = words[i]
+            i += 1
+            switch flag.text {
+            case "--":
+                explicitEnd = true
+                break flags
+            case "-i": acl.ignoreCase = true
+            case "-n":
+                // Fulcrum never resolves host names in patterns, which is what -n asks for.
+                break
+            case "-m":
+                guard i < words.endIndex else {
+                    alert(at(flag), "'-m' expects a match method such as 'str', 'beg' or 'reg'")
+                    return nil
+                }
+                let m = words[i]
+                i += 1
+                if m.text == "bin" {
+                    alert(at(m), "match method 'bin' is not supported yet (in section '\(kindName)')")
+                    return nil
+                }
+                guard Self.matchMethods.contains(m.text), let method = MatchMethod(rawValue: m.text) else {
+                    alert(at(m), "unknown match method '\(m.text)' for '-m'" + hint(m.text, Array(Self.matchMethods)))
+                    return nil
+                }
+                acl.method = method
+            case "-f", "-M", "-u":
+                alert(at(flag), "ACL flag '\(flag.text)' is not supported yet (in section '\(kindName)')")
+                return nil
+            default:
+                // HAProxy takes an unknown "-x" as the first pattern only after "--".
+                alert(at(flag), "unknown ACL flag '\(flag.text)'; expected '-i', '-n', '-m', '-f' or '--'")
+                return nil
+            }
+        }
+        let patternWords = Array(words[i...])
+        guard let patterns = aclPatterns(patternWords, method: acl.method, at: at) else { return nil }
+        acl.patterns = patterns
+        if patterns.isEmpty, !explicitEnd, acl.method != .found, acl.method != .bool {
+            warning(at(criterionWord), "no pattern to match against was provided for '\(keyword)', so this ACL will never match. Add '--' if this is intended, or use '-m found' to match on existence.")
+        }
+        if !patterns.isEmpty, acl.method == .found {
+            warning(at(patternWords[0]), "'-m found' ignores its patterns")
+        }
+        return acl
+    }
+
+    /// Checks patterns against their match method; int and len patterns
+    /// keep an operator with its value ("lt 5").
+    private mutating func aclPatterns(_ words: [Word], method: MatchMethod, at: (Word) -> SourceLocation) -> [String]? {
+        var patterns: [String] = []
+        var i = 0
+        while i < words.count {
+            let w = words[i]
+            i += 1
+            switch method {
+            case .int, .len:
+                var text = w.text
+                var valueWord = w
+                if Self.intOperators.contains(w.text) {
+                    guard i < words.count else {
+                        alert(at(w), "operator '\(w.text)' expects an integer after it")
+                        return nil
+                    }
+                    valueWord = words[i]
+                    i += 1
+                    guard case .success = ValueParsers.integer(valueWord.text, for: "") else {
+                        alert(at(valueWord), "'\(valueWord.text)' is not an integer (after operator '\(w.text)')")
+                        return nil
+                    }
+                    text = w.text + " " + valueWord.text
+                } else {
+                    let bounds = w.text.split(separator: ":", omittingEmptySubsequences: false)
+                    let valid = bounds.count <= 2 && bounds.allSatisfy { b in b.isEmpty || b.allSatisfy { $0.isASCII && $0.isNumber } }
+                        && !(bounds.count == 2 && bounds[0].isEmpty && bounds[1].isEmpty) && !w.text.isEmpty
+                    guard valid else {
+                        alert(at(w), "'\(w.text)' is not an integer pattern (expected N, N:M, or an operator eq, ge, gt, le, lt and N)")
+                        return nil
+                    }
+                }
+                patterns.append(text)
+            case .ip:
+                guard Self.isIPPattern(w.text) else {
+                    alert(at(w), "'\(w.text)' is not an IP address or network (host names in ACL patterns are not supported yet)")
+                    return nil
+                }
+                patterns.append(w.text)
+            case .reg:
+                if let error = ValueParsers.regexError(w.text) {
+                    alert(at(w), "regex '\(w.text)' is invalid (\(error))")
+                    return nil
+                }
+                patterns.append(w.text)
+            default:
+                patterns.append(w.text)
+            }
+        }
+        return patterns
+    }
+
+    /// `10.0.0.1`, `10.0.0.0/8`, `10.0.0.0/255.0.0.0`, `::1`, `2001:db8::/32`.
+    static func isIPPattern(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        let address = String(parts[0])
+        guard ValueParsers.isIPLiteral(address) else { return false }
+        guard parts.count == 2 else { return true }
+        let mask = String(parts[1])
+        let v6 = address.contains(":")
+        if let bits = Int(mask), mask.allSatisfy({ $0.isNumber }) { return bits >= 0 && bits <= (v6 ? 128 : 32) }
+        return !v6 && ValueParsers.isIPLiteral(mask) && !mask.contains(":")
+    }
+
+    // MARK: Conditions
+
+    /// Splits `ACTION ARGS... [if|unless COND]` into the words before the
+    /// condition and the parsed condition. Returns nil after reporting a problem.
+    mutating func splitCondition(_ words: [Word], from start: Int, display: String, draft index: Int,
+                                 at: (Word) -> SourceLocation) -> (args: [Word], condition: RuleCondition?)? {
+        guard let c = words[start...].firstIndex(where: { $0.text == "if" || $0.text == "unless" }) else {
+            return (Array(words[start...]), nil)
+        }
+        guard let condition = ruleCondition(words[c...], display: display, draft: index, at: at) else { return nil }
+        return (Array(words[start..<c]), condition)
+    }
+
+    /// `if|unless TERMS` (words[start] is `if` or `unless`).
+    mutating func ruleCondition(_ words: ArraySlice<Word>, display: String, draft index: Int,
+                                at: (Word) -> SourceLocation) -> RuleCondition? {
+        let head = words[words.startIndex]
+        let unless = head.text == "unless"
+        var groups: [[ConditionTerm]] = []
+        var group: [ConditionTerm] = []
+        var negate = false
+        var i = words.index(after: words.startIndex)
+        func fail(_ w: Word, _ message: String) -> RuleCondition? {
+            alert(at(w), "error in the condition of '\(display)' : \(message)")
+            return nil
+        }
+        guard i < words.endIndex else { return fail(head, "missing condition after '\(head.text)'") }
+        while i < words.endIndex {
+            let w = words[i]
+            i += 1
+            switch w.text {
+            case "||", "or":
+                if negate || group.isEmpty { return fail(w, "missing ACL before '\(w.text)'") }
+                groups.append(group); group = []
+            case "!":
+                if negate { return fail(w, "'!' used twice") }
+                negate = true
+            case "{":
+                guard let close = words[i...].firstIndex(where: { $0.text == "}" }) else {
+                    return fail(w, "missing closing '}' in condition")
+                }
+                guard close > i else { return fail(w, "empty anonymous ACL '{ }'") }
+                let text = words[i..<close].map(\.text).joined(separator: " ")
+                guard let acl = aclBody(name: text, words[i..<close], location: at(words[i]), draft: index, at: at) else { return nil }
+                group.append(ConditionTerm(negated: negate, reference: .anonymous(acl)))
+                negate = false
+                i = close + 1
+            case "}":
+                return fail(w, "unexpected '}' without a matching '{'")
+            case "if", "unless":
+                return fail(w, "unexpected '\(w.text)' inside a condition")
+            default:
+                var name = w.text
+                if name.hasPrefix("!") {
+                    if negate { return fail(w, "'!' used twice") }
+                    negate = true
+                    name.removeFirst()
+                }
+                if ACLCriteria.predefinedNotServed.contains(name) {
+                    alert(at(w), "predefined ACL '\(name)' is not supported yet (in section '\(drafts[index].kind.rawValue)')")
+                    return nil
+                }
+                guard ACLCriteria.predefined[name] != nil || drafts[index].settings.http.acls.contains(where: { $0.name == name }) else {
+                    let known = Set(drafts[index].settings.http.acls.map(\.name)).union(ACLCriteria.predefined.keys)
+                    return fail(w, "no such ACL : '\(name)'" + hint(name, Array(known)))
+                }
+                group.append(ConditionTerm(negated: negate, reference: .named(name)))
+                negate = false
+            }
+        }
+        if negate || group.isEmpty { return fail(words[words.endIndex - 1], "the condition ends without an ACL") }
+        groups.append(group)
+        return RuleCondition(unless: unless, groups: groups)
+    }
+
+    /// Remembers the first use of an HTTP-only keyword in this section.
+    mutating func noteHTTPKeyword(_ keyword: String, _ index: Int, _ loc: SourceLocation) {
+        if drafts[index].httpKeywordLocations[keyword] == nil { drafts[index].httpKeywordLocations[keyword] = loc }
+    }
+}
