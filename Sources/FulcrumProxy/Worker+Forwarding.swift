@@ -175,6 +175,15 @@ extension Worker {
 
     func expireTimers() {
         while let e = timers.popDue(now: now) {
+            if e.token & Worker.kindMask == TokenKind.httpClient.rawValue {
+                guard let s = httpSession(for: e.token), s.scheduled == e.deadline else { continue }
+                s.scheduled = 0
+                let d = httpDeadline(s)
+                if d == 0 { continue }
+                if d > now { scheduleHTTP(s); continue }
+                expireHTTP(s)
+                continue
+            }
             guard let s = session(for: e.token), s.scheduled == e.deadline else { continue }
             s.scheduled = 0
             let d = deadline(of: s)

@@ -43,6 +43,8 @@ public final class Worker {
 
     var sessions: [TCPSession] = []
     var freeSlots: [Int] = []
+    var httpSessions: [HTTPSession] = []
+    var freeHTTPSlots: [Int] = []
     /// Idle keep-alive server connections per server table line (mode http).
     var idlePools: [[FileDescriptor]] = []
     /// `errorfile` contents per frontend: status → complete response bytes.
@@ -163,8 +165,10 @@ public final class Worker {
                 if !events.isDisjoint(with: [.readHangup, .hangup, .error]) { s.serverEOFPending = true }
             }
             process(s)
-        case .httpClient, .httpServer, .pooled:
-            break
+        case .httpClient, .httpServer:
+            dispatchHTTP(token: token, kind: kind, events: events)
+        case .pooled:
+            pooledEvent(token: token)
         case .listener:
             acceptConnections(listener: Worker.slot(of: token))
         case .control:
@@ -265,7 +269,11 @@ public final class Worker {
                 }
                 return
             }
-            startSession(client: fd, peer: peer, frontend: l.frontend, bindLine: l.bindLine)
+            if fe.config.mode == .http {
+                startHTTPSession(client: fd, peer: peer, frontend: l.frontend, bindLine: l.bindLine)
+            } else {
+                startSession(client: fd, peer: peer, frontend: l.frontend, bindLine: l.bindLine)
+            }
         }
     }
 

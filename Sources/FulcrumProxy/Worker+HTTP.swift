@@ -1,0 +1,727 @@
+import Glibc
+import FulcrumConfig
+import FulcrumCore
+import FulcrumHTTP
+import FulcrumPosix
+
+/// `mode http`: one request/response exchange after another on each client
+/// connection. Heads are parsed strictly (FulcrumHTTP) and refused with
+/// HAProxy's status codes before anything reaches a server; bodies are
+/// forwarded as they arrive, framed by Content-Length or chunked encoding;
+/// server connections are kept alive and pooled per server.
+extension Worker {
+    // MARK: sessions
+
+    func allocateHTTPSession() -> HTTPSession {
+        if let i = freeHTTPSlots.popLast() { return httpSessions[i] }
+        let s = HTTPSession(index: httpSessions.count)
+        httpSessions.append(s)
+        return s
+    }
+
+    func httpSession(for token: UInt64) -> HTTPSession? {
+        let idx = Worker.slot(of: token)
+        guard idx < httpSessions.count else { return nil }
+        let s = httpSessions[idx]
+        return s.generation == UInt32(truncatingIfNeeded: token >> 32) && s.phase != .idle ? s : nil
+    }
+
+    func startHTTPSession(client: FileDescriptor, peer: SocketAddress, frontend: Int, bindLine: Int) {
+        let s = allocateHTTPSession()
+        s.client = client
+        s.peer = peer
+        s.local = Socket.localAddress(client) ?? peer
+        s.frontend = frontend
+        s.bindLine = bindLine
+        s.phase = .request
+        s.clientActivity = now
+        s.headStarted = now
+        activeSessions += 1
+        Socket.setNoDelay(client)
+        table.frontendCounter(worker: slot, frontend: frontend, .sessions).bump()
+        table.frontendCounter(worker: slot, frontend: frontend, .current).bump()
+        table.frontendCounter(worker: slot, frontend: frontend, .lastSession).store(wallNow)
+        table.frontend(frontend, .maxConns).raise(to: table.frontend(frontend, .conns).load())
+        do {
+            try epoll.add(client, events: [.readable, .writable, .readHangup, .edgeTriggered],
+                          token: s.token | TokenKind.httpClient.rawValue)
+        } catch {
+            closeHTTP(s)
+            return
+        }
+        scheduleHTTP(s)
+    }
+
+    func dispatchHTTP(token: UInt64, kind: TokenKind, events: Epoll.Events) {
+        guard let s = httpSession(for: token) else { return }
+        let readable = !events.isDisjoint(with: [.readable, .readHangup, .error, .hangup])
+        let writable = !events.isDisjoint(with: [.writable, .error, .hangup])
+        let eof = !events.isDisjoint(with: [.readHangup, .hangup, .error])
+        if kind == .httpClient {
+            if readable { s.clientReadable = true }
+            if writable { s.clientWritable = true }
+            if eof { s.clientEOF = true }
+        } else {
+            if readable { s.serverReadable = true }
+            if writable { s.serverWritable = true }
+            if eof { s.serverEOF = true }
+        }
+        advanceHTTP(s)
+    }
+
+    /// Closes the client side (and any server connection not pooled).
+    func closeHTTP(_ s: HTTPSession) {
+        if s.client.rawValue >= 0 { s.client.close() }
+        dropServer(s, reusable: false)
+        table.header(.globalConns).subtract(1)
+        table.frontend(s.frontend, .conns).subtract(1)
+        table.bind(s.bindLine, .conns).subtract(1)
+        table.frontendCounter(worker: slot, frontend: s.frontend, .current).drop()
+        table.frontendCounter(worker: slot, frontend: s.frontend, .bytesIn).bump(by: s.bytesIn)
+        table.frontendCounter(worker: slot, frontend: s.frontend, .bytesOut).bump(by: s.bytesOut)
+        s.generation &+= 1
+        s.reset()
+        freeHTTPSlots.append(s.index)
+        activeSessions -= 1
+        if pausedListeners > 0 && !draining { resumeListeners() }
+    }
+
+    // MARK: the state machine
+
+    /// Moves the session forward as far as readiness allows.
+    func advanceHTTP(_ s: HTTPSession) {
+        var progress = true
+        var rounds = 0
+        while progress && rounds < 64 {
+            rounds += 1
+            progress = false
+            switch s.phase {
+            case .idle:
+                return
+            case .request:
+                if s.fromClient.count == 0 || s.request == nil {
+                    if !readClient(s) { return }
+                }
+                guard s.request == nil else { break }
+                switch parseRequest(s) {
+                case .wait: break
+                case .done: return
+                case .progress: progress = true
+                }
+            case .connecting:
+                if s.serverWritable { finishHTTPConnect(s); progress = s.phase != .connecting }
+            case .exchange:
+                progress = exchange(s)
+                if s.phase == .idle { return }
+            case .tunnel:
+                progress = tunnel(s)
+                if s.phase == .idle { return }
+            case .responding:
+                if !flushClient(s) { return }
+                if s.toClient.isEmpty {
+                    if s.closeAfterFlush { closeHTTP(s); return }
+                    s.phase = .request
+                    s.resetExchange()
+                    s.headStarted = now
+                    progress = true
+                }
+            }
+        }
+        if s.phase != .idle { scheduleHTTP(s) }
+    }
+
+    /// Reads what the client sent. False when the session was closed.
+    private func readClient(_ s: HTTPSession) -> Bool {
+        guard s.clientReadable else { return true }
+        let limit = configuration.global.bufferSize * 4
+        do {
+            let n = try s.fromClient.read(from: s.client, limit: limit)
+            if n == 0 {
+                // Client closed: nothing pending means a clean end of keep-alive.
+                closeHTTP(s)
+                return false
+            }
+            if n > 0 { s.clientActivity = now; s.bytesIn &+= UInt64(n) }
+        } catch {
+            if error == .again { s.clientReadable = false } else { closeHTTP(s); return false }
+        }
+        return true
+    }
+
+    private enum ParseStep { case wait, progress, done }
+
+    /// A request head is complete: frame it, route it, connect.
+    private func parseRequest(_ s: HTTPSession) -> ParseStep {
+        let fe = frontends[s.frontend]
+        let g = configuration.global
+        let limits = HTTPLimits(maxHeadSize: g.bufferSize - g.maxRewrite, maxFields: g.maxHeaders,
+                                acceptInvalid: fe.config.http.acceptInvalidRequest)
+        let outcome = s.fromClient.withReadable { HTTPParser.parseRequest($0, limits: limits) }
+        switch outcome {
+        case .incomplete:
+            if s.fromClient.count >= limits.maxHeadSize {
+                respondHTTP(s, status: 431, close: true)
+                return .done
+            }
+            return .wait
+        case .invalid(let status, _):
+            respondHTTP(s, status: status, close: true)
+            return .done
+        case .complete(var head, let length):
+            s.fromClient.consume(length)
+            switch HTTPFraming.request(head) {
+            case .failure(let e):
+                respondHTTP(s, status: e.status, close: true)
+                return .done
+            case .success(let framing):
+                s.requestFraming = framing
+                if case .contentLength(let n) = framing { s.requestRemaining = n }
+                s.requestDone = framing == .none
+            }
+            s.requestCount += 1
+            s.requestMethod = Array(head.method)
+            s.keepClient = clientWantsKeepAlive(head) && fe.config.http.connectionMode != .close && !draining
+            prepareRequestHead(&head, session: s)
+            s.request = head
+            guard let be = fe.backend else {
+                respondHTTP(s, status: 503, close: !s.keepClient)
+                return .done
+            }
+            routeHTTP(s, backend: be)
+            return .progress
+        }
+    }
+
+    /// Hop-by-hop handling toward the server (HAProxy's http-keep-alive /
+    /// http-server-close / httpclose) and X-Forwarded-For.
+    private func prepareRequestHead(_ head: inout HTTPHead, session s: HTTPSession) {
+        let fe = frontends[s.frontend].config.http
+        let closeServer = fe.connectionMode != .keepAlive
+        head.remove("Connection")
+        head.remove("Proxy-Connection")
+        head.remove("Keep-Alive")
+        if closeServer {
+            head.add("Connection", "close")
+        } else if head.version == .http10 {
+            head.add("Connection", "keep-alive")
+        }
+        if let ff = fe.forwardFor {
+            if !(ff.ifNone && !head.values(of: ff.header).isEmpty) {
+                head.add(ff.header, s.peer.hostString)
+            }
+        }
+    }
+
+    private func clientWantsKeepAlive(_ head: HTTPHead) -> Bool {
+        let tokens = head.values(of: "Connection").flatMap { v in
+            String(decoding: v, as: UTF8.self).lowercased().split(separator: ",").map { $0.trimmingCharacters(in: " \t") }
+        }
+        if head.version == .http10 { return tokens.contains("keep-alive") }
+        return !tokens.contains("close")
+    }
+
+    // MARK: routing and connecting
+
+    private func routeHTTP(_ s: HTTPSession, backend be: Int) {
+        s.backend = be
+        table.backendCounter(worker: slot, backend: be, .sessions).bump()
+        table.backendCounter(worker: slot, backend: be, .current).bump()
+        table.backendCounter(worker: slot, backend: be, .lastSession).store(wallNow)
+        table.backend(be, .conns).add(1)
+        connectHTTP(s)
+    }
+
+    /// Chooses a server and gets a connection to it: the session's own kept
+    /// one, an idle pooled one (http-reuse), or a new one.
+    private func connectHTTP(_ s: HTTPSession) {
+        let be = backends[s.backend]
+        if s.server.rawValue >= 0 && s.serverConnected && s.serverIndex >= 0 && s.holdsServerSlot {
+            // Keep-alive on the same server connection (the session's own).
+            startExchange(s)
+            return
+        }
+        dropServer(s, reusable: s.serverConnected)
+        _ = be.observe(table, now: now)
+        let table = self.table
+        guard let i = be.balancer.pick(hashKey: nil, excluding: s.excludedServer, load: { idx in
+            Int(table.server(be.servers[idx].tableLine, .conns).load())
+        }) else {
+            respondHTTP(s, status: 503, close: !s.keepClient)
+            return
+        }
+        let entry = be.servers[i]
+        guard table.server(entry.tableLine, .conns).reserve(limit: entry.maxconn) else {
+            respondHTTP(s, status: 503, close: !s.keepClient)
+            return
+        }
+        table.server(entry.tableLine, .maxConns).raise(to: table.server(entry.tableLine, .conns).load())
+        table.serverCounter(worker: slot, server: entry.tableLine, .chosen).bump()
+        table.serverCounter(worker: slot, server: entry.tableLine, .current).bump()
+        s.holdsServerSlot = true
+        s.serverIndex = i
+        let reuse = be.config.http.reuse
+        if reuse == .always || reuse == .aggressive || (reuse == .safe && s.requestCount > 1),
+           let fd = takePooled(server: entry.tableLine) {
+            s.server = fd
+            s.serverConnected = true
+            s.serverReadable = false
+            s.serverWritable = true
+            s.serverEOF = false
+            try? epoll.modify(fd, events: [.readable, .writable, .readHangup, .edgeTriggered],
+                              token: s.token | TokenKind.httpServer.rawValue)
+            startExchange(s)
+            return
+        }
+        var address = entry.address
+        if entry.useClientPort { address.port = s.local.port }
+        do {
+            let fd = try Socket.stream(family: address.family)
+            Socket.setNoDelay(fd)
+            s.server = fd
+            s.serverConnected = false
+            s.serverReadable = false; s.serverWritable = false; s.serverEOF = false
+            try epoll.add(fd, events: [.readable, .writable, .readHangup, .edgeTriggered],
+                          token: s.token | TokenKind.httpServer.rawValue)
+            if try Socket.connect(fd, to: address) {
+                s.serverConnected = true
+                startExchange(s)
+            } else {
+                s.phase = .connecting
+                s.phaseDeadline = be.config.timeouts.connect.map { now + Int64($0) } ?? 0
+            }
+        } catch {
+            httpConnectFailed(s)
+        }
+    }
+
+    private func finishHTTPConnect(_ s: HTTPSession) {
+        if Socket.pendingError(s.server) == 0 {
+            s.serverConnected = true
+            startExchange(s)
+        } else {
+            httpConnectFailed(s)
+        }
+    }
+
+    /// Retries and redispatch as in mode tcp; out of retries: 503.
+    func httpConnectFailed(_ s: HTTPSession) {
+        let be = backends[s.backend]
+        let line = be.servers[s.serverIndex].tableLine
+        table.serverCounter(worker: slot, server: line, .connectErrors).bump()
+        table.backendCounter(worker: slot, backend: s.backend, .connectErrors).bump()
+        if be.observesLayer4[s.serverIndex] { table.server(line, .observeErrors).add(1) }
+        dropServer(s, reusable: false)
+        guard s.retriesUsed < be.config.retries else {
+            respondHTTP(s, status: 503, close: !s.keepClient)
+            return
+        }
+        s.retriesUsed += 1
+        table.serverCounter(worker: slot, server: line, .retries).bump()
+        table.backendCounter(worker: slot, backend: s.backend, .retries).bump()
+        if let interval = be.config.redispatch, Worker.redispatches(retry: s.retriesUsed, of: be.config.retries, interval: interval) {
+            s.excludedServer = s.serverIndex
+            table.backendCounter(worker: slot, backend: s.backend, .redispatches).bump()
+        }
+        connectHTTP(s)
+    }
+
+    /// Releases the server connection: to the idle pool when `reusable`.
+    func dropServer(_ s: HTTPSession, reusable: Bool) {
+        if s.server.rawValue >= 0 {
+            if reusable, s.serverIndex >= 0, s.backend >= 0 {
+                poolServer(s.server, line: backends[s.backend].servers[s.serverIndex].tableLine,
+                           limit: backends[s.backend].config.servers[s.serverIndex].params.poolMaxConn)
+            } else {
+                s.server.close()
+            }
+            s.server = FileDescriptor(-1)
+        }
+        s.serverConnected = false
+        if s.holdsServerSlot {
+            let be = backends[s.backend]
+            let line = be.servers[s.serverIndex].tableLine
+            table.server(line, .conns).subtract(1)
+            table.serverCounter(worker: slot, server: line, .current).drop()
+            s.holdsServerSlot = false
+        }
+        if s.backend >= 0 && s.phase != .exchange {
+            // The backend's accounting ends with the exchange (see finishExchange).
+        }
+    }
+
+    // MARK: the exchange
+
+    private func startExchange(_ s: HTTPSession) {
+        guard var head = s.request else { return }
+        let line = backends[s.backend].servers[s.serverIndex].tableLine
+        table.serverCounter(worker: slot, server: line, .sessions).bump()
+        table.serverCounter(worker: slot, server: line, .lastSession).store(wallNow)
+        let errors = table.server(line, .observeErrors)
+        if errors.load() != 0 { errors.store(0) }
+        s.phase = .exchange
+        s.phaseDeadline = 0
+        s.serverActivity = now
+        var out: [UInt8] = []
+        head.serialize(into: &out)
+        s.toServer.append(out)
+        s.request = head
+        s.responseDone = false
+        s.response = nil
+    }
+
+    /// One round of the exchange; true if anything moved.
+    private func exchange(_ s: HTTPSession) -> Bool {
+        var moved = false
+        // Request body: client → toServer.
+        if !s.requestDone {
+            if s.fromClient.isEmpty && s.clientReadable {
+                if !readClient(s) { return false }
+            }
+            if !s.fromClient.isEmpty {
+                let before = s.fromClient.count
+                if !forwardBody(from: &s.fromClient, to: &s.toServer, framing: s.requestFraming,
+                                remaining: &s.requestRemaining, chunks: &s.requestChunks, done: &s.requestDone) {
+                    respondHTTP(s, status: 400, close: true)
+                    return false
+                }
+                moved = moved || s.fromClient.count != before
+            }
+        }
+        // Flush to the server.
+        if !s.toServer.isEmpty && s.serverWritable {
+            do {
+                if try s.toServer.send(to: s.server) > 0 { moved = true; s.serverActivity = now }
+            } catch {
+                if error == .again { s.serverWritable = false } else { serverFailed(s, status: 502); return false }
+            }
+        }
+        // Response: server → fromServer → toClient.
+        if !s.responseDone && s.serverReadable && s.toClient.count < configuration.global.bufferSize * 2 {
+            do {
+                let n = try s.fromServer.read(from: s.server, limit: configuration.global.bufferSize * 4)
+                if n == 0 {
+                    s.serverEOF = true
+                    if s.response == nil { serverFailed(s, status: 502); return false }
+                    if s.responseFraming == .untilClose { s.responseDone = true; s.keepServer = false; moved = true }
+                    else { serverFailed(s, status: 502); return false }
+                } else if n > 0 {
+                    moved = true
+                    s.serverActivity = now
+                    s.bytesOut &+= UInt64(n)
+                }
+            } catch {
+                if error == .again { s.serverReadable = false } else { serverFailed(s, status: 502); return false }
+            }
+        }
+        while s.response == nil && !s.fromServer.isEmpty {
+            switch parseResponse(s) {
+            case .wait: break
+            case .progress: moved = true; continue
+            case .done: return false
+            }
+            break
+        }
+        if s.response != nil && !s.responseDone && !s.fromServer.isEmpty {
+            let before = s.fromServer.count
+            if !forwardBody(from: &s.fromServer, to: &s.toClient, framing: s.responseFraming,
+                            remaining: &s.responseRemaining, chunks: &s.responseChunks, done: &s.responseDone) {
+                serverFailed(s, status: 502)
+                return false
+            }
+            moved = moved || s.fromServer.count != before
+        }
+        if s.phase == .tunnel { return true }
+        // Flush to the client.
+        if !flushClient(s) { return false }
+        if s.responseDone && s.toClient.isEmpty {
+            finishExchange(s)
+            return s.phase != .idle
+        }
+        return moved
+    }
+
+    /// Parses the response head (1xx are forwarded and parsing goes on).
+    private func parseResponse(_ s: HTTPSession) -> ParseStep {
+        let g = configuration.global
+        let limits = HTTPLimits(maxHeadSize: g.bufferSize - g.maxRewrite, maxFields: g.maxHeaders, acceptInvalid: false)
+        let outcome = s.fromServer.withReadable { HTTPParser.parseResponse($0, limits: limits) }
+        switch outcome {
+        case .incomplete:
+            if s.fromServer.count >= limits.maxHeadSize { serverFailed(s, status: 502); return .done }
+            return .wait
+        case .invalid:
+            serverFailed(s, status: 502)
+            return .done
+        case .complete(var head, let length):
+            s.fromServer.consume(length)
+            if head.status >= 100 && head.status < 200 && head.status != 101 {
+                var out: [UInt8] = []
+                head.serialize(into: &out)
+                s.toClient.append(out)
+                return .progress
+            }
+            switch HTTPFraming.response(head, requestMethod: s.requestMethod[...]) {
+            case .failure:
+                serverFailed(s, status: 502)
+                return .done
+            case .success(let framing):
+                s.responseFraming = framing
+                if case .contentLength(let n) = framing { s.responseRemaining = n }
+                s.responseDone = framing == .none
+            }
+            let serverTokens = head.values(of: "Connection").flatMap { v in
+                String(decoding: v, as: UTF8.self).lowercased().split(separator: ",").map { $0.trimmingCharacters(in: " \t") }
+            }
+            if serverTokens.contains("close") || (head.version == .http10 && !serverTokens.contains("keep-alive"))
+                || s.responseFraming == .untilClose || frontends[s.frontend].config.http.connectionMode != .keepAlive {
+                s.keepServer = false
+            }
+            if s.responseFraming == .untilClose && head.status != 101 { s.keepClient = false }
+            if head.status == 101 { s.keepClient = false }
+            head.remove("Connection")
+            head.remove("Keep-Alive")
+            if head.status == 101 {
+                head.add("Connection", "upgrade")
+            } else if !s.keepClient {
+                head.add("Connection", "close")
+            } else if s.request?.version == .http10 {
+                head.add("Connection", "keep-alive")
+            }
+            var out: [UInt8] = []
+            head.serialize(into: &out)
+            s.toClient.append(out)
+            s.response = head
+            if head.status == 101 || (s.requestMethod == Array("CONNECT".utf8) && head.status / 100 == 2) {
+                s.phase = .tunnel
+                // Whatever followed the head already belongs to the tunnel.
+                s.toClient.take(s.fromServer.count, from: &s.fromServer)
+                s.toServer.take(s.fromClient.count, from: &s.fromClient)
+            }
+            return .progress
+        }
+    }
+
+    /// Moves the bytes of the current message body from `src` to `dst`.
+    /// False on a framing error (bad chunk).
+    private func forwardBody(from src: inout ByteBuffer, to dst: inout ByteBuffer, framing: HTTPBodyFraming,
+                             remaining: inout Int, chunks: inout ChunkedBodyParser, done: inout Bool) -> Bool {
+        switch framing {
+        case .none:
+            done = true
+        case .contentLength:
+            let n = min(remaining, src.count)
+            dst.take(n, from: &src)
+            remaining -= n
+            if remaining == 0 { done = true }
+        case .chunked:
+            let step = src.withReadable { chunks.feed($0) }
+            switch step {
+            case .consumed(let n): dst.take(n, from: &src)
+            case .done(let n): dst.take(n, from: &src); done = true
+            case .invalid: return false
+            }
+        case .untilClose:
+            dst.take(src.count, from: &src)
+        }
+        return true
+    }
+
+    /// Sends pending bytes to the client; false when the session was closed.
+    private func flushClient(_ s: HTTPSession) -> Bool {
+        guard !s.toClient.isEmpty, s.clientWritable else { return true }
+        do {
+            if try s.toClient.send(to: s.client) > 0 { s.clientActivity = now }
+        } catch {
+            if error == .again { s.clientWritable = false } else { closeHTTP(s); return false }
+        }
+        return true
+    }
+
+    /// The response went out: pool the server connection, then wait for the
+    /// next request on this client connection or close it.
+    private func finishExchange(_ s: HTTPSession) {
+        let requestComplete = s.requestDone
+        if s.backend >= 0 {
+            table.backend(s.backend, .conns).subtract(1)
+            table.backendCounter(worker: slot, backend: s.backend, .current).drop()
+        }
+        dropServer(s, reusable: s.keepServer && requestComplete && !s.serverEOF)
+        s.backend = -1
+        s.serverIndex = -1
+        if !s.keepClient || !requestComplete || draining {
+            closeHTTP(s)
+            return
+        }
+        s.resetExchange()
+        s.phase = .request
+        s.headStarted = now
+    }
+
+    private func tunnel(_ s: HTTPSession) -> Bool {
+        var moved = false
+        if s.clientReadable && s.toServer.count < configuration.global.bufferSize {
+            do {
+                let n = try s.toServer.read(from: s.client, limit: configuration.global.bufferSize * 2)
+                if n == 0 { closeHTTP(s); return false }
+                if n > 0 { moved = true; s.clientActivity = now; s.bytesIn &+= UInt64(n) }
+            } catch { if error == .again { s.clientReadable = false } else { closeHTTP(s); return false } }
+        }
+        if s.serverReadable && s.toClient.count < configuration.global.bufferSize {
+            do {
+                let n = try s.toClient.read(from: s.server, limit: configuration.global.bufferSize * 2)
+                if n == 0 { s.closeAfterFlush = true; s.serverReadable = false }
+                if n > 0 { moved = true; s.serverActivity = now; s.bytesOut &+= UInt64(n) }
+            } catch { if error == .again { s.serverReadable = false } else { closeHTTP(s); return false } }
+        }
+        if !s.toServer.isEmpty && s.serverWritable {
+            do { if try s.toServer.send(to: s.server) > 0 { moved = true } }
+            catch { if error == .again { s.serverWritable = false } else { closeHTTP(s); return false } }
+        }
+        if !flushClient(s) { return false }
+        if s.closeAfterFlush && s.toClient.isEmpty { closeHTTP(s); return false }
+        return moved
+    }
+
+    /// The server failed before the response was complete.
+    private func serverFailed(_ s: HTTPSession, status: Int) {
+        if s.response == nil {
+            if s.backend >= 0 {
+                table.backend(s.backend, .conns).subtract(1)
+                table.backendCounter(worker: slot, backend: s.backend, .current).drop()
+                s.backend = -1
+            }
+            dropServer(s, reusable: false)
+            respondHTTP(s, status: status, close: true)
+        } else {
+            // Part of the response already left: only closing tells the client.
+            closeHTTP(s)
+        }
+    }
+
+    /// Answers locally (error page, deny, redirect), then closes or goes on.
+    func respondHTTP(_ s: HTTPSession, status: Int, close: Bool) {
+        respondHTTP(s, bytes: errorPage(status, frontend: s.frontend), close: close || status >= 400)
+    }
+
+    func respondHTTP(_ s: HTTPSession, bytes: [UInt8], close: Bool) {
+        if s.backend >= 0 {
+            table.backend(s.backend, .conns).subtract(1)
+            table.backendCounter(worker: slot, backend: s.backend, .current).drop()
+            s.backend = -1
+        }
+        dropServer(s, reusable: false)
+        s.toClient.append(bytes)
+        s.closeAfterFlush = close || !s.requestDone || !s.keepClient
+        s.phase = .responding
+        s.phaseDeadline = 0
+        if !flushClient(s) { return }
+        if s.toClient.isEmpty && s.closeAfterFlush { closeHTTP(s) }
+    }
+
+    /// `errorfile` contents when configured, else HAProxy's default page.
+    func errorPage(_ status: Int, frontend: Int) -> [UInt8] {
+        if frontend < errorFiles.count, let custom = errorFiles[frontend][status] { return custom }
+        return HTTPErrorPages.response(status: status)
+    }
+
+    // MARK: idle server connections
+
+    func poolServer(_ fd: FileDescriptor, line: Int, limit: Int) {
+        let cap = limit < 0 ? 256 : limit
+        if idlePools[line].count >= cap {
+            fd.close()
+            return
+        }
+        idlePools[line].append(fd)
+        try? epoll.modify(fd, events: [.readable, .readHangup, .edgeTriggered],
+                          token: UInt64(line) << Worker.kindBits | TokenKind.pooled.rawValue)
+    }
+
+    /// An idle connection that is still open (the server may have closed it).
+    func takePooled(server line: Int) -> FileDescriptor? {
+        while let fd = idlePools[line].popLast() {
+            var byte: UInt8 = 0
+            let r = recv(fd.rawValue, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+            if r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return fd }
+            fd.close()
+        }
+        return nil
+    }
+
+    /// A pooled connection became readable: the server closed it (or sent
+    /// something unsolicited); either way it cannot be reused.
+    func pooledEvent(token: UInt64) {
+        let line = Worker.slot(of: token)
+        guard line < idlePools.count else { return }
+        var kept: [FileDescriptor] = []
+        for fd in idlePools[line] {
+            var byte: UInt8 = 0
+            let r = recv(fd.rawValue, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+            if r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { kept.append(fd) } else { fd.close() }
+        }
+        idlePools[line] = kept
+    }
+
+    // MARK: timeouts
+
+    func httpDeadline(_ s: HTTPSession) -> Int64 {
+        let fe = frontends[s.frontend].config.timeouts
+        switch s.phase {
+        case .idle: return 0
+        case .request:
+            // Waiting for a head: http-request from its first byte, or
+            // http-keep-alive between requests (HAProxy's rules).
+            let waitingNext = s.requestCount > 0 && s.fromClient.isEmpty
+            if waitingNext, let ka = fe.httpKeepAlive ?? fe.httpRequest ?? fe.client { return s.headStarted + Int64(ka) }
+            if let hr = fe.httpRequest ?? fe.client { return s.headStarted + Int64(hr) }
+            return 0
+        case .connecting:
+            return s.phaseDeadline
+        case .exchange, .responding:
+            var d: Int64 = 0
+            if let c = fe.client { d = s.clientActivity + Int64(c) }
+            if s.backend >= 0, let v = backends[s.backend].config.timeouts.server {
+                let dv = s.serverActivity + Int64(v)
+                d = d == 0 ? dv : min(d, dv)
+            }
+            return d
+        case .tunnel:
+            let t = s.backend >= 0 ? backends[s.backend].config.timeouts.tunnel : nil
+            if let t = t ?? fe.client { return max(s.clientActivity, s.serverActivity) + Int64(t) }
+            return 0
+        }
+    }
+
+    func scheduleHTTP(_ s: HTTPSession) {
+        let d = httpDeadline(s)
+        if d != 0 && (s.scheduled == 0 || d < s.scheduled) {
+            timers.push(d, s.token | TokenKind.httpClient.rawValue)
+            s.scheduled = d
+        }
+    }
+
+    func expireHTTP(_ s: HTTPSession) {
+        switch s.phase {
+        case .request:
+            // A head that started and did not finish: 408; an idle keep-alive: close.
+            if s.fromClient.isEmpty { closeHTTP(s) } else { respondHTTP(s, status: 408, close: true) }
+        case .connecting:
+            httpConnectFailed(s)
+        case .exchange:
+            if s.response == nil && s.requestDone { serverFailed(s, status: 504) } else { closeHTTP(s) }
+        case .tunnel, .responding:
+            closeHTTP(s)
+        case .idle:
+            break
+        }
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String {
+        var s = self
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return String(s)
+    }
+}
