@@ -1,3 +1,4 @@
+import FulcrumCompression
 import FulcrumConfig
 import FulcrumHTTP
 import FulcrumPosix
@@ -58,6 +59,13 @@ final class HTTPSession {
     var keepServer = true
     /// Close the client connection once `toClient` is flushed.
     var closeAfterFlush = false
+    /// Compression negotiated from the request (nil: none), and the
+    /// compressor of the current response when it is compressed.
+    var compressionChoice: CompressionChoice? = nil
+    var compressing = false
+    var compressor: ResponseCompressor? = nil
+    /// Payload bytes of a compressed response waiting for the compressor.
+    var plain: [UInt8] = []
 
     // Server side.
     var backend = -1
@@ -97,6 +105,9 @@ final class HTTPSession {
         responseDone = false
         keepClient = true
         keepServer = true
+        compressionChoice = nil
+        compressing = false
+        plain.removeAll(keepingCapacity: true)
         retriesUsed = 0
         excludedServer = nil
         fromServer.clear()

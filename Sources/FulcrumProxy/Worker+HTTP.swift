@@ -1,4 +1,5 @@
 import Glibc
+import FulcrumCompression
 import FulcrumConfig
 import FulcrumCore
 import FulcrumHTTP
@@ -361,6 +362,13 @@ extension Worker {
         s.phase = .exchange
         s.phaseDeadline = 0
         s.serverActivity = now
+        let comp = compressionConfig(s)
+        if !comp.algorithms.isEmpty {
+            let accept = head.values(of: "Accept-Encoding").map { String(decoding: $0, as: UTF8.self) }
+            s.compressionChoice = CompressionNegotiation.negotiate(acceptEncoding: accept, configured: comp.algorithms.compactMap { CompressionAlgorithm(rawValue: $0.rawValue) },
+                                                                   userAgent: head.value(of: "User-Agent"))
+            apply(CompressionHeaderEdits.request(choice: s.compressionChoice, offload: comp.offload), to: &head)
+        }
         var out: [UInt8] = []
         head.serialize(into: &out)
         s.toServer.append(out)
@@ -402,7 +410,14 @@ extension Worker {
                 if n == 0 {
                     s.serverEOF = true
                     if s.response == nil { serverFailed(s, status: 502); return false }
-                    if s.responseFraming == .untilClose { s.responseDone = true; s.keepServer = false; moved = true }
+                    if s.responseFraming == .untilClose {
+                        s.responseDone = true; s.keepServer = false; moved = true
+                        if s.compressing, let c = s.compressor {
+                            var out: [UInt8] = []
+                            c.finish(into: &out)
+                            s.toClient.append(out)
+                        }
+                    }
                     else { serverFailed(s, status: 502); return false }
                 } else if n > 0 {
                     moved = true
@@ -421,10 +436,12 @@ extension Worker {
             }
             break
         }
-        if s.response != nil && !s.responseDone && !s.fromServer.isEmpty {
+        if s.response != nil && !s.responseDone && (!s.fromServer.isEmpty || (s.compressing && s.responseDone)) {
             let before = s.fromServer.count
-            if !forwardBody(from: &s.fromServer, to: &s.toClient, framing: s.responseFraming,
-                            remaining: &s.responseRemaining, chunks: &s.responseChunks, done: &s.responseDone) {
+            let ok = s.compressing ? compressBody(s)
+                : forwardBody(from: &s.fromServer, to: &s.toClient, framing: s.responseFraming,
+                              remaining: &s.responseRemaining, chunks: &s.responseChunks, done: &s.responseDone)
+            if !ok {
                 serverFailed(s, status: 502)
                 return false
             }
@@ -480,6 +497,7 @@ extension Worker {
             if head.status == 101 { s.keepClient = false }
             head.remove("Connection")
             head.remove("Keep-Alive")
+            if let choice = s.compressionChoice, head.status != 101 { startCompression(s, choice: choice, response: &head) }
             if head.status == 101 {
                 head.add("Connection", "upgrade")
             } else if !s.keepClient {
@@ -622,6 +640,79 @@ extension Worker {
     func errorPage(_ status: Int, frontend: Int) -> [UInt8] {
         if frontend < errorFiles.count, let custom = errorFiles[frontend][status] { return custom }
         return HTTPErrorPages.response(status: status)
+    }
+
+    // MARK: compression
+
+    /// The backend's `compression` settings when it has any, else the frontend's.
+    private func compressionConfig(_ s: HTTPSession) -> CompressionConfig {
+        if s.backend >= 0, !backends[s.backend].config.http.compression.algorithms.isEmpty {
+            return backends[s.backend].config.http.compression
+        }
+        return frontends[s.frontend].config.http.compression
+    }
+
+    private func apply(_ edits: [HeaderEdit], to head: inout HTTPHead) {
+        for e in edits {
+            switch e {
+            case .remove(let name): head.remove(name)
+            case .add(let name, let value): head.add(name, value)
+            case .set(let name, let value): head.set(name, value)
+            }
+        }
+    }
+
+    /// HAProxy's eligibility rules; on yes the head is edited (chunked,
+    /// Content-Encoding, Vary, weak ETag) and the body goes through zlib.
+    private func startCompression(_ s: HTTPSession, choice: CompressionChoice, response head: inout HTTPHead) {
+        let comp = compressionConfig(s)
+        let contentLength: Int?
+        if case .contentLength(let n) = s.responseFraming { contentLength = n } else { contentLength = nil }
+        let chunked = s.responseFraming == .chunked
+        let eligible = CompressionNegotiation.responseEligible(
+            status: head.status, contentEncoding: head.value(of: "Content-Encoding"),
+            cacheControl: head.values(of: "Cache-Control").map { String(decoding: $0, as: UTF8.self) },
+            contentType: head.value(of: "Content-Type"), contentLength: contentLength, types: comp.types,
+            requestMethod: String(decoding: s.requestMethod, as: UTF8.self), chunked: chunked,
+            etags: head.values(of: "ETag").map { String(decoding: $0, as: UTF8.self) },
+            requestIsHTTP11: s.request?.version == .http11, responseIsHTTP11: head.version == .http11)
+        guard eligible, s.responseFraming != .none else { return }
+        apply(CompressionHeaderEdits.response(algorithm: choice.algorithm, chunked: chunked, etag: head.value(of: "ETag")),
+              to: &head)
+        if let c = s.compressor { c.reset(algorithm: choice.algorithm) }
+        else { s.compressor = try? ResponseCompressor(algorithm: choice.algorithm) }
+        s.compressing = s.compressor != nil
+    }
+
+    /// Takes the body's payload (de-chunked) and sends it compressed, chunked.
+    private func compressBody(_ s: HTTPSession) -> Bool {
+        guard let c = s.compressor else { return false }
+        s.plain.removeAll(keepingCapacity: true)
+        switch s.responseFraming {
+        case .contentLength:
+            let n = min(s.responseRemaining, s.fromServer.count)
+            s.fromServer.withReadable { s.plain.append(contentsOf: $0[0..<n]) }
+            s.fromServer.consume(n)
+            s.responseRemaining -= n
+            if s.responseRemaining == 0 { s.responseDone = true }
+        case .chunked:
+            let step = s.fromServer.withReadable { s.responseChunks.decode($0, into: &s.plain) }
+            switch step {
+            case .consumed(let n): s.fromServer.consume(n)
+            case .done(let n): s.fromServer.consume(n); s.responseDone = true
+            case .invalid: return false
+            }
+        case .untilClose:
+            s.fromServer.withReadable { s.plain.append(contentsOf: $0) }
+            s.fromServer.consume(s.fromServer.count)
+        case .none:
+            s.responseDone = true
+        }
+        var out: [UInt8] = []
+        if !s.plain.isEmpty { s.plain.withUnsafeBytes { c.compress($0, into: &out) } }
+        if s.responseDone { c.finish(into: &out) }
+        s.toClient.append(out)
+        return true
     }
 
     // MARK: idle server connections
