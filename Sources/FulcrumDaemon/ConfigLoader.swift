@@ -1,5 +1,6 @@
 import Glibc
 import FulcrumConfig
+import FulcrumCore
 import FulcrumPosix
 import FulcrumProxy
 
@@ -17,6 +18,10 @@ struct LoadedConfiguration {
     /// Per frontend: `errorfile` responses (status → bytes sent as is), read
     /// here so a missing file is a load error and workers need no filesystem.
     var errorFiles: [[Int: [UInt8]]] = []
+    /// Compiled mode-http rules (regexes, ACLs) per frontend and per backend;
+    /// nil for tcp proxies.
+    var frontendRules: [HTTPCompiledRules?] = []
+    var backendRules: [HTTPCompiledRules?] = []
     var hasErrors: Bool { diagnostics.contains { $0.severity == .alert } }
 }
 
@@ -122,6 +127,10 @@ enum ConfigLoader {
             }
         }
         var errorFiles: [[Int: [UInt8]]] = []
+    /// Compiled mode-http rules (regexes, ACLs) per frontend and per backend;
+    /// nil for tcp proxies.
+    var frontendRules: [HTTPCompiledRules?] = []
+    var backendRules: [HTTPCompiledRules?] = []
         if !result.hasErrors {
             for f in c.frontends {
                 var pages: [Int: [UInt8]] = [:]
@@ -143,6 +152,7 @@ enum ConfigLoader {
         var loaded = LoadedConfiguration(sources: sources, configuration: c, diagnostics: diags,
                                          serverAddresses: servers, bindAddresses: binds)
         loaded.errorFiles = errorFiles
+        if !loaded.hasErrors { compileRules(&loaded) }
         return loaded
     }
 }
@@ -177,5 +187,34 @@ enum ConfigBlob {
             out.append(ConfigSource(name: name, text: text))
         }
         return out
+    }
+}
+
+extension ConfigLoader {
+    /// Compiles every mode-http proxy's ACLs and rules (regexes once, `return
+    /// file` bodies read now); a failure is a configuration error.
+    static func compileRules(_ loaded: inout LoadedConfiguration) {
+        let c = loaded.configuration
+        func readFile(_ path: String) throws -> [UInt8] {
+            let fd = try FileDescriptor.open(path, flags: O_RDONLY)
+            defer { fd.close() }
+            return try fd.readAll()
+        }
+        func compile(_ name: String, _ mode: ProxyMode, _ settings: HTTPProxySettings, _ pages: [Int: [UInt8]],
+                     _ location: SourceLocation) -> HTTPCompiledRules? {
+            guard mode == .http else { return nil }
+            do {
+                let acls = try ACLSet(settings.acls, userlists: c.userlists, crypt: { Crypt.hash($0, salt: $1) })
+                return try HTTPCompiledRules(proxyName: name, settings: settings, acls: acls, errorPages: pages,
+                                             loadFile: readFile)
+            } catch {
+                loaded.diagnostics.append(Diagnostic(.alert, location, "proxy '\(name)': \(error)"))
+                return nil
+            }
+        }
+        loaded.frontendRules = c.frontends.enumerated().map { (i, f) in
+            compile(f.name, f.mode, f.http, i < loaded.errorFiles.count ? loaded.errorFiles[i] : [:], f.location)
+        }
+        loaded.backendRules = c.backends.map { b in compile(b.name, b.mode, b.http, [:], b.location) }
     }
 }

@@ -37,6 +37,8 @@ enum WorkerRole {
         var setup = WorkerSetup(configuration: loaded.configuration, slot: o.slot, control: control, table: table,
                                 listeners: listeners, serverAddresses: loaded.serverAddresses)
         setup.errorFiles = loaded.errorFiles
+        setup.frontendRules = loaded.frontendRules
+        setup.backendRules = loaded.backendRules
         do {
             let worker = try Worker(setup)
             let runtime = RuntimeService(configuration: loaded.configuration, table: table, scope: .worker(o.slot),

@@ -1,5 +1,6 @@
 import FulcrumCompression
 import FulcrumConfig
+import FulcrumCore
 import FulcrumHTTP
 import FulcrumPosix
 
@@ -66,6 +67,8 @@ final class HTTPSession {
     var compressor: ResponseCompressor? = nil
     /// Payload bytes of a compressed response waiting for the compressor.
     var plain: [UInt8] = []
+    /// What the request's persistence cookie said (backend with `cookie`).
+    var cookieState = CookiePersistence.RequestState()
 
     // Server side.
     var backend = -1
@@ -107,6 +110,7 @@ final class HTTPSession {
         keepServer = true
         compressionChoice = nil
         compressing = false
+        cookieState = CookiePersistence.RequestState()
         plain.removeAll(keepingCapacity: true)
         retriesUsed = 0
         excludedServer = nil

@@ -182,9 +182,30 @@ extension Worker {
             s.requestCount += 1
             s.requestMethod = Array(head.method)
             s.keepClient = clientWantsKeepAlive(head) && fe.config.http.connectionMode != .close && !draining
+            // Rules in HAProxy's order: frontend http-request, redirect,
+            // use_backend; then the backend's own rules (not again for a listen).
+            var backend = fe.backend
+            if let rules = frontendRules[s.frontend] {
+                var ctx = HTTPRuleContext(request: head, connection: connectionInfo(s))
+                switch HTTPRequestProcessing.frontend(rules, defaultBackend: fe.config.defaultBackend, context: &ctx,
+                                                      backendExists: { self.backendIndexByName[$0] != nil }) {
+                case .respond(let bytes, let close):
+                    respondHTTP(s, bytes: bytes, close: close)
+                    return .done
+                case .forward(let name):
+                    backend = name.flatMap { backendIndexByName[$0] } ?? fe.backend
+                }
+                if let bi = backend, configuration.backends[bi].name != fe.config.name, let brules = backendRules[bi] {
+                    if case .respond(let bytes, let close) = HTTPRequestProcessing.backend(brules, context: &ctx) {
+                        respondHTTP(s, bytes: bytes, close: close)
+                        return .done
+                    }
+                }
+                head = ctx.request
+            }
             prepareRequestHead(&head, session: s)
             s.request = head
-            guard let be = fe.backend else {
+            guard let be = backend else {
                 respondHTTP(s, status: 503, close: !s.keepClient)
                 return .done
             }
@@ -207,10 +228,13 @@ extension Worker {
             head.add("Connection", "keep-alive")
         }
         if let ff = fe.forwardFor {
-            if !(ff.ifNone && !head.values(of: ff.header).isEmpty) {
-                head.add(ff.header, s.peer.hostString)
-            }
+            ForwardedFor.apply(ff, head: &head, source: s.peer.withAddressBytes { Array($0) })
         }
+    }
+
+    func connectionInfo(_ s: HTTPSession) -> HTTPConnectionInfo {
+        HTTPConnectionInfo(source: (s.peer.withAddressBytes { Array($0) }, s.peer.port),
+                           destination: (s.local.withAddressBytes { Array($0) }, s.local.port))
     }
 
     private func clientWantsKeepAlive(_ head: HTTPHead) -> Bool {
@@ -244,9 +268,39 @@ extension Worker {
         dropServer(s, reusable: s.serverConnected)
         _ = be.observe(table, now: now)
         let table = self.table
-        guard let i = be.balancer.pick(hashKey: nil, excluding: s.excludedServer, load: { idx in
-            Int(table.server(be.servers[idx].tableLine, .conns).load())
-        }) else {
+        var chosen: Int? = nil
+        if let cookie = be.config.http.cookie, var head = s.request, s.retriesUsed == 0 {
+            // Persistence: the cookie's server when it is usable; a cookie naming
+            // an unusable server is broken only with `option redispatch`.
+            s.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.config.servers.map { $0.params.cookie },
+                                                           head: &head, now: Int(wallNow))
+            s.request = head
+            if let i = s.cookieState.server {
+                if serverUsable(be, i) { chosen = i }
+                else if be.config.redispatch == nil {
+                    respondHTTP(s, status: 503, close: !s.keepClient)
+                    return
+                }
+            }
+        }
+        if chosen == nil {
+            var key: UInt32? = nil
+            switch be.config.balance {
+            case .uri, .urlParam, .header:
+                if let head = s.request { key = HTTPBalanceKey.key(be.config.balance, hashType: be.config.hashType, head: head) }
+            case .source:
+                key = s.peer.withAddressBytes { bytes in
+                    bytes.count == 4 ? be.balancer.hashKey(sourceIPv4: UInt32(bigEndian: bytes.loadUnaligned(as: UInt32.self)))
+                                     : be.balancer.hashKey(sourceIPv6: bytes)
+                }
+            default:
+                break
+            }
+            chosen = be.balancer.pick(hashKey: key, excluding: s.excludedServer, load: { idx in
+                Int(table.server(be.servers[idx].tableLine, .conns).load())
+            })
+        }
+        guard let i = chosen else {
             respondHTTP(s, status: 503, close: !s.keepClient)
             return
         }
@@ -324,6 +378,12 @@ extension Worker {
             table.backendCounter(worker: slot, backend: s.backend, .redispatches).bump()
         }
         connectHTTP(s)
+    }
+
+    private func serverUsable(_ be: BackendRuntime, _ i: Int) -> Bool {
+        let line = be.servers[i].tableLine
+        return table.server(line, .admin).load() & SharedTable.Admin.trafficMask == 0
+            && table.server(line, .operational).load() == SharedTable.Operational.up.rawValue
     }
 
     /// Releases the server connection: to the idle pool when `reusable`.
@@ -497,6 +557,29 @@ extension Worker {
             if head.status == 101 { s.keepClient = false }
             head.remove("Connection")
             head.remove("Keep-Alive")
+            // http-response rules (backend's, then frontend's), then persistence cookies.
+            if let request = s.request, s.backend >= 0 {
+                var ctx = HTTPRuleContext(request: request, response: head, connection: connectionInfo(s))
+                let fe = frontends[s.frontend].config
+                var ruleSets: [HTTPCompiledRules] = []
+                if let b = backendRules[s.backend], configuration.backends[s.backend].name != fe.name { ruleSets.append(b) }
+                if let f = frontendRules[s.frontend] { ruleSets.append(f) }
+                for rules in ruleSets {
+                    if case .respond(let bytes, _) = HTTPRequestProcessing.response(rules, context: &ctx) {
+                        s.keepServer = false
+                        serverFailedWith(s, bytes: bytes)
+                        return .done
+                    }
+                }
+                head = ctx.response ?? head
+                let be = backends[s.backend]
+                if let cookie = be.config.http.cookie, s.serverIndex >= 0 {
+                    CookiePersistence.editResponse(cookie, serverCookie: be.config.servers[s.serverIndex].params.cookie,
+                                                   requestHadValidCookie: s.cookieState.server == s.serverIndex,
+                                                   response: &head, requestMethod: String(decoding: s.requestMethod, as: UTF8.self),
+                                                   now: Int(wallNow), request: s.cookieState)
+                }
+            }
             if let choice = s.compressionChoice, head.status != 101 { startCompression(s, choice: choice, response: &head) }
             if head.status == 101 {
                 head.add("Connection", "upgrade")
@@ -614,6 +697,17 @@ extension Worker {
             // Part of the response already left: only closing tells the client.
             closeHTTP(s)
         }
+    }
+
+    /// A response rule refused the server's response: send its page instead.
+    private func serverFailedWith(_ s: HTTPSession, bytes: [UInt8]) {
+        if s.backend >= 0 {
+            table.backend(s.backend, .conns).subtract(1)
+            table.backendCounter(worker: slot, backend: s.backend, .current).drop()
+            s.backend = -1
+        }
+        dropServer(s, reusable: false)
+        respondHTTP(s, bytes: bytes, close: true)
     }
 
     /// Answers locally (error page, deny, redirect), then closes or goes on.

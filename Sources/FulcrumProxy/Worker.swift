@@ -49,6 +49,9 @@ public final class Worker {
     var idlePools: [[FileDescriptor]] = []
     /// `errorfile` contents per frontend: status → complete response bytes.
     var errorFiles: [[Int: [UInt8]]] = []
+    var frontendRules: [HTTPCompiledRules?] = []
+    var backendRules: [HTTPCompiledRules?] = []
+    var backendIndexByName: [String: Int] = [:]
     var activeSessions = 0
     var queuedSessions = 0
     var pausedListeners = 0
@@ -89,6 +92,9 @@ public final class Worker {
         }
         idlePools = Array(repeating: [], count: index.serverCount)
         errorFiles = setup.errorFiles
+        frontendRules = setup.frontendRules
+        backendRules = setup.backendRules
+        for (i, b) in configuration.backends.enumerated() { backendIndexByName[b.name] = i }
         for f in configuration.frontends {
             let be = f.defaultBackend.flatMap { name in configuration.backends.firstIndex { $0.name == name } }
             frontends.append(FrontendRuntime(config: f, backend: be, maxconn: f.maxconn ?? 0))

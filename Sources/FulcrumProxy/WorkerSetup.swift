@@ -26,6 +26,9 @@ public struct WorkerSetup {
     public var serverAddresses: [[SocketAddress]]
     /// Per frontend: `errorfile` responses (status → bytes), read by the daemon.
     public var errorFiles: [[Int: [UInt8]]] = []
+    /// Compiled mode-http rules per frontend and backend (nil: tcp proxy).
+    public var frontendRules: [HTTPCompiledRules?] = []
+    public var backendRules: [HTTPCompiledRules?] = []
 
     public init(configuration: Configuration, slot: Int, control: FileDescriptor, table: SharedTable,
                 listeners: [Listener], serverAddresses: [[SocketAddress]]) {
