@@ -13,6 +13,8 @@ final class HTTPSession {
         case idle
         /// Waiting for (the rest of) a request head.
         case request
+        /// Head received and routed; every usable server is at its maxconn.
+        case queued
         /// Head received and routed; connecting to the server.
         case connecting
         /// Request and response flowing.
