@@ -393,7 +393,7 @@ extension Worker {
         table.backendCounter(worker: slot, backend: s.backend, .connectErrors).bump()
         if be.observesLayer4[s.serverIndex] { table.server(line, .observeErrors).add(1) }
         dropServer(s, reusable: false)
-        guard s.retriesUsed < be.config.retries else {
+        guard s.retriesUsed < be.config.retries, be.config.http.retryOn.contains("connect-failure") else {
             respondHTTP(s, status: 503, close: !s.keepClient)
             return
         }
@@ -508,7 +508,7 @@ extension Worker {
                 let n = try s.fromServer.read(from: s.server, limit: configuration.global.bufferSize * 4)
                 if n == 0 {
                     s.serverEOF = true
-                    if s.response == nil { serverFailed(s, status: 502); return false }
+                    if s.response == nil { serverFailed(s, status: 502, retryReason: "empty-response"); return false }
                     if s.responseFraming == .untilClose {
                         s.responseDone = true; s.keepServer = false; moved = true
                         if s.compressing, let c = s.compressor {
@@ -566,7 +566,7 @@ extension Worker {
             if s.fromServer.count >= limits.maxHeadSize { serverFailed(s, status: 502); return .done }
             return .wait
         case .invalid:
-            serverFailed(s, status: 502)
+            serverFailed(s, status: 502, retryReason: "junk-response")
             return .done
         case .complete(var head, let length):
             s.fromServer.consume(length)
@@ -585,6 +585,7 @@ extension Worker {
                 if case .contentLength(let n) = framing { s.responseRemaining = n }
                 s.responseDone = framing == .none
             }
+            if retryHTTP(s, reason: String(head.status)) { return .done }
             let serverTokens = head.values(of: "Connection").flatMap { v in
                 String(decoding: v, as: UTF8.self).lowercased().split(separator: ",").map { $0.trimmingCharacters(in: " \t") }
             }
@@ -717,7 +718,8 @@ extension Worker {
     }
 
     /// The server failed before the response was complete.
-    private func serverFailed(_ s: HTTPSession, status: Int) {
+    private func serverFailed(_ s: HTTPSession, status: Int, retryReason: String? = nil) {
+        if let reason = retryReason, retryHTTP(s, reason: reason) { return }
         if s.response == nil {
             leaveBackend(s, reusable: false)
             respondHTTP(s, status: status, close: true)
@@ -725,6 +727,34 @@ extension Worker {
             // Part of the response already left: only closing tells the client.
             closeHTTP(s)
         }
+    }
+
+    /// `retry-on`: replays a request that can safely be replayed (fully sent,
+    /// no body, nothing of the response forwarded yet) on a new connection,
+    /// redispatching as `option redispatch` says. False when it cannot.
+    private func retryHTTP(_ s: HTTPSession, reason: String) -> Bool {
+        guard s.backend >= 0, s.serverIndex >= 0, s.requestFraming == .none, s.requestDone,
+              s.toClient.isEmpty, s.response == nil || !s.responseSent else { return false }
+        let be = backends[s.backend]
+        guard be.config.http.retryOn.contains(reason), s.retriesUsed < be.config.retries else { return false }
+        let line = be.servers[s.serverIndex].tableLine
+        s.retriesUsed += 1
+        table.serverCounter(worker: slot, server: line, .retries).bump()
+        table.backendCounter(worker: slot, backend: s.backend, .retries).bump()
+        if let interval = be.config.redispatch, Worker.redispatches(retry: s.retriesUsed, of: be.config.retries, interval: interval) {
+            s.excludedServer = s.serverIndex
+            table.backendCounter(worker: slot, backend: s.backend, .redispatches).bump()
+        }
+        dropServer(s, reusable: false)
+        s.fromServer.clear()
+        s.toServer.clear()
+        s.response = nil
+        s.responseDone = false
+        s.responseFraming = .none
+        s.serverEOF = false
+        s.phase = .connecting
+        connectHTTP(s)
+        return true
     }
 
     /// A response rule refused the server's response: send its page instead.
@@ -915,7 +945,7 @@ extension Worker {
             leaveQueue(s)
             respondHTTP(s, status: 503, close: true)
         case .exchange:
-            if s.response == nil && s.requestDone { serverFailed(s, status: 504) } else { closeHTTP(s) }
+            if s.response == nil && s.requestDone { serverFailed(s, status: 504, retryReason: "response-timeout") } else { closeHTTP(s) }
         case .tunnel, .responding:
             closeHTTP(s)
         case .idle:
