@@ -25,6 +25,8 @@ public enum HTTPFraming {
         public var transferEncoding = false
         /// "chunked" is the last transfer coding.
         public var chunkedLast = false
+        /// A coding other than "chunked" (an empty one included) is listed.
+        public var otherCoding = false
     }
 
     /// Reads the length fields of a head, refusing what HAProxy refuses while
@@ -45,13 +47,27 @@ public enum HTTPFraming {
                 out.contentLengthCount += 1
             } else if HTTPBytes.equalsLowercase(raw, f.name, "transfer-encoding") {
                 out.transferEncoding = true
-                // Each comma-separated coding, blanks trimmed; empty elements skipped.
+                // HAProxy's word split: blanks before a coding are skipped, a
+                // coding runs to the next comma outside quotes (so a leading
+                // or doubled comma makes an empty coding), trailing blanks trimmed.
                 var i = f.value.lowerBound
                 let e = f.value.upperBound
                 while i < e {
-                    if raw[i] == 0x2C || HTTPBytes.isSPHT(raw[i]) { i += 1; continue }
+                    if HTTPBytes.isSPHT(raw[i]) { i += 1; continue }
                     let w0 = i
-                    while i < e, raw[i] != 0x2C { i += 1 }
+                    var quoted = false
+                    while i < e {
+                        let c = raw[i]
+                        if quoted {
+                            if c == 0x5C { i += 1 } else if c == 0x22 { quoted = false }
+                        } else if c == 0x22 {
+                            quoted = true
+                        } else if c == 0x2C {
+                            break
+                        }
+                        i += 1
+                    }
+                    if i > e { i = e }
                     var w1 = i
                     while w1 > w0, HTTPBytes.isSPHT(raw[w1 - 1]) { w1 -= 1 }
                     if HTTPBytes.equalsLowercase(raw, w0..<w1, "chunked") {
@@ -64,8 +80,10 @@ public enum HTTPFraming {
                         if head.kind == .request && chunkedSeen {
                             return .failure(HTTPError(status: bad, reason: "transfer coding after chunked"))
                         }
+                        out.otherCoding = true
                         out.chunkedLast = false
                     }
+                    i += 1  // the comma
                 }
             }
         }
@@ -98,18 +116,6 @@ public enum HTTPFraming {
             if i == e { return result }
             guard raw[i] == 0x2C else { return nil }
             i += 1
-        }
-    }
-
-    /// Refusals the parser applies to a complete head (see `lengthFields`).
-    static func headError(_ head: HTTPHead) -> HTTPError? {
-        switch lengthFields(head) {
-        case .failure(let e): return e
-        case .success(let l):
-            if head.kind == .request && l.transferEncoding && !l.chunkedLast {
-                return HTTPError(status: 400, reason: "transfer-encoding without chunked last")
-            }
-            return nil
         }
     }
 

@@ -27,11 +27,15 @@ public enum HTTPParseOutcome: Sendable {
 /// - field name: 1*tchar followed directly by ':'; an empty name is refused;
 ///   acceptInvalid lets non-token bytes (space before the colon included)
 ///   into the name, except LF;
-/// - field value: anything but CR, LF and NUL; leading and trailing SP/HTAB
-///   are trimmed; obs-fold (a line starting with SP/HTAB) is unfolded as
-///   HAProxy does, its CR/LF being replaced by spaces in `raw`;
-/// - Content-Length and Transfer-Encoding are checked as `HTTPFraming` does;
-/// - more than `maxFields - 1` fields or a head past `maxHeadSize` is refused.
+/// - field value: anything but CR and LF (NUL and other controls pass, as in
+///   HAProxy 2.6); leading and trailing SP/HTAB are trimmed; obs-fold (a line
+///   starting with SP/HTAB after a field) is unfolded as HAProxy does, its CR
+///   and LF being replaced by spaces in `raw`;
+/// - '#' in the target is refused like non-ASCII (relaxed by acceptInvalid);
+/// - the complete head then goes through `HTTPValidation` (lengths, Host,
+///   target form, WebSocket key);
+/// - more than `maxFields - 1` fields, or a head beyond the limits of
+///   `HTTPLimits`, is refused with 400.
 public enum HTTPParser {
     public static func parseRequest(_ bytes: UnsafeRawBufferPointer, limits: HTTPLimits) -> HTTPParseOutcome {
         parse(bytes, kind: .request, limits: limits)
@@ -52,7 +56,7 @@ public enum HTTPParser {
     }
 
     /// Status HAProxy answers for a request head that does not fit its buffer
-    /// or its header list.
+    /// or its header list (it has no 414 nor 431).
     public static let tooLargeStatus = 400
 
     // MARK: core
@@ -60,20 +64,31 @@ public enum HTTPParser {
     static func parse(_ b: UnsafeRawBufferPointer, kind: HTTPHead.Kind, limits: HTTPLimits) -> HTTPParseOutcome {
         typealias B = HTTPBytes
         let badStatus = kind == .request ? 400 : 502
-        let avail = min(b.count, max(limits.maxHeadSize, 0))
+        let rawLimit = max(limits.maxRawHeadSize, 0)
+        let avail = min(b.count, rawLimit)
+        let tooLarge = HTTPParseOutcome.invalid(status: kind == .request ? tooLargeStatus : badStatus, reason: "head too large")
         // Out of bytes: either wait for more or, when the limit is what stops
         // us, refuse the head as too large.
         @inline(__always) func outOfData() -> HTTPParseOutcome {
-            avail < b.count || avail >= limits.maxHeadSize
-                ? .invalid(status: kind == .request ? tooLargeStatus : badStatus, reason: "head too large")
-                : .incomplete
+            avail < b.count || avail >= rawLimit ? tooLarge : .incomplete
         }
         @inline(__always) func bad(_ reason: String) -> HTTPParseOutcome { .invalid(status: badStatus, reason: reason) }
 
         var i = 0
-        while i < avail, B.isCRLF(b[i]) { i += 1 }
+        // Empty lines before the start line: LF or CR LF (a CR alone is refused).
+        while i < avail, B.isCRLF(b[i]) {
+            if b[i] == B.cr {
+                guard i + 1 < avail else { return outOfData() }
+                guard b[i + 1] == B.lf else { return bad("CR without LF") }
+                i += 1
+            }
+            i += 1
+        }
         let start = i
         guard i < avail else { return outOfData() }
+        // HAProxy's HTX cost of the head so far (see HTTPLimits.maxHeadSize).
+        var cost = 40
+        let maxCost = limits.maxHeadSize - 45
 
         var p1 = 0..<0, p2 = 0..<0, p3 = 0..<0
         var status = 0
@@ -105,8 +120,8 @@ public enum HTTPParser {
             let t0 = i
             while i < avail {
                 let c = b[i]
-                if c >= 0x21 && c <= 0x7E { i += 1; continue }
-                if c >= 0x80 {
+                if c >= 0x21 && c <= 0x7E && c != 0x23 { i += 1; continue }
+                if c >= 0x80 || c == 0x23 {  // non-ASCII, '#'
                     guard limits.acceptInvalid else { return bad("invalid character in request target") }
                     i += 1; continue
                 }
@@ -127,6 +142,7 @@ public enum HTTPParser {
             guard B.isCRLF(b[i]) else { return bad("invalid HTTP version") }
             guard !p3.isEmpty else { return bad("missing HTTP version") }
             guard checkVersion(p3) else { return bad("invalid HTTP version") }
+            cost += p1.count + p2.count + p3.count
         } else {
             // version
             while i < avail, B.isVersionByte(b[i]) { i += 1 }
@@ -151,7 +167,9 @@ public enum HTTPParser {
             while i < avail, !B.isCRLF(b[i]) { i += 1 }
             guard i < avail else { return outOfData() }
             p3 = r0..<i
+            cost += p1.count + p2.count + p3.count
         }
+        guard cost <= maxCost else { return tooLarge }
         // end of start line: b[i] is CR or LF
         if b[i] == B.cr {
             i += 1
@@ -209,7 +227,6 @@ public enum HTTPParser {
                     if B.isSPHT(b[i]) { folded = true; continue }  // obs-fold
                     break
                 }
-                if d == 0 { return bad("NUL in field value") }
                 i += 1
                 if !B.isSPHT(d) { vEnd = i }
             }
@@ -217,6 +234,8 @@ public enum HTTPParser {
                 return .invalid(status: kind == .request ? tooLargeStatus : badStatus, reason: "too many header fields")
             }
             let value = v0..<max(v0, vEnd)
+            cost += 8 + name.count + value.count
+            guard cost <= maxCost else { return tooLarge }
             fields.append(HTTPHead.Field(name: name.lowerBound - start ..< name.upperBound - start,
                                          value: value.lowerBound - start ..< value.upperBound - start))
         }
@@ -230,7 +249,9 @@ public enum HTTPParser {
         func rebase(_ r: Range<Int>) -> Range<Int> { r.lowerBound - start ..< r.upperBound - start }
         let head = HTTPHead(kind: kind, raw: raw, part1: rebase(p1), part2: rebase(p2), part3: rebase(p3),
                             version: version, status: status, fields: fields)
-        if let e = HTTPFraming.headError(head) { return .invalid(status: e.status, reason: e.reason) }
+        if let e = HTTPValidation.check(head, acceptInvalid: limits.acceptInvalid) {
+            return .invalid(status: e.status, reason: e.reason)
+        }
         return .complete(head, length: i)
     }
 }
