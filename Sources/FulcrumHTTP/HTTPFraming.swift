@@ -138,16 +138,24 @@ public enum HTTPFraming {
 
     /// Response body framing given the request method: 1xx, 204, 304 and
     /// answers to HEAD have none; a 2xx to CONNECT is a tunnel; then chunked
-    /// (as the last coding), Content-Length, else until close.
+    /// (HAProxy 2.6 answers 502 for any other transfer coding, where RFC 9112
+    /// would read until close), Content-Length, else until close.
     public static func response(_ head: HTTPHead, requestMethod: ArraySlice<UInt8>) -> Result<HTTPBodyFraming, HTTPError> {
         let s = head.status
-        if (s >= 100 && s < 200) || s == 204 || s == 304 { return .success(.none) }
+        // Below 200 (odd codes such as "20" or "099" included, as HAProxy
+        // treats them): interim, no body.
+        if s < 200 || s == 204 || s == 304 { return .success(.none) }
         if methodIs(requestMethod, "HEAD") { return .success(.none) }
         if s >= 200 && s < 300 && methodIs(requestMethod, "CONNECT") { return .success(.untilClose) }
         switch lengthFields(head) {
         case .failure(let e): return .failure(e)
         case .success(let l):
-            if l.transferEncoding { return .success(l.chunkedLast ? .chunked : .untilClose) }
+            if l.transferEncoding {
+                guard l.chunkedLast && !l.otherCoding else {
+                    return .failure(HTTPError(status: 502, reason: "response transfer-encoding other than chunked"))
+                }
+                return .success(.chunked)
+            }
             if let n = l.contentLength { return .success(n == 0 ? .none : .contentLength(n)) }
             return .success(.untilClose)
         }

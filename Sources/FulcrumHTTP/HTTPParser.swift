@@ -42,7 +42,9 @@ public enum HTTPParser {
     }
 
     /// Parses a response head (status line; 1xx interim responses are complete
-    /// heads too). Refusals carry 502, what HAProxy answers the client.
+    /// heads too). Refusals carry 502, what HAProxy answers the client. The
+    /// status code is 1*DIGIT as HAProxy 2.6 accepts it (see `HTTPFraming.response`
+    /// for codes below 200); the reason phrase may be absent.
     public static func parseResponse(_ bytes: UnsafeRawBufferPointer, limits: HTTPLimits) -> HTTPParseOutcome {
         parse(bytes, kind: .response, limits: limits)
     }
@@ -157,9 +159,10 @@ public enum HTTPParser {
             while i < avail, B.isDigit(b[i]) { i += 1 }
             guard i < avail else { return outOfData() }
             p2 = c0..<i
-            guard p2.count == 3, B.isSPHT(b[i]) || B.isCRLF(b[i]) else { return bad("invalid status code") }
-            status = Int(b[c0] - 0x30) * 100 + Int(b[c0 + 1] - 0x30) * 10 + Int(b[c0 + 2] - 0x30)
-            guard status >= 100 else { return bad("invalid status code") }
+            // HAProxy 2.6 takes any run of digits ("20", "099", "2000" are
+            // forwarded); more than 9 would overflow its integer: refused here.
+            guard (1...9).contains(p2.count), B.isSPHT(b[i]) || B.isCRLF(b[i]) else { return bad("invalid status code") }
+            for k in p2 { status = status * 10 + Int(b[k] - 0x30) }
             while i < avail, B.isSPHT(b[i]) { i += 1 }
             guard i < avail else { return outOfData() }
             // reason: anything up to the line end

@@ -17,6 +17,10 @@
 ///    `Upgrade`) without `Sec-WebSocket-Key` → 400;
 /// 6. request Transfer-Encoding listing a coding other than "chunked"
 ///    before the final "chunked" → 422 (HAProxy has no decoder for it).
+///
+/// A response is refused with 502 for (1), and for any Transfer-Encoding
+/// other than exactly "chunked" (HAProxy 2.6 does not read such bodies
+/// until close as RFC 9112 would allow).
 public enum HTTPValidation {
     public static func check(_ head: HTTPHead, acceptInvalid: Bool) -> HTTPError? {
         let lengths: HTTPFraming.LengthFields
@@ -24,7 +28,12 @@ public enum HTTPValidation {
         case .failure(let e): return e
         case .success(let l): lengths = l
         }
-        guard head.kind == .request else { return nil }
+        guard head.kind == .request else {
+            if lengths.transferEncoding && (!lengths.chunkedLast || lengths.otherCoding) {
+                return HTTPError(status: 502, reason: "response transfer-encoding other than chunked")
+            }
+            return nil
+        }
         if lengths.transferEncoding && !lengths.chunkedLast {
             return HTTPError(status: 400, reason: "transfer-encoding without chunked last")
         }

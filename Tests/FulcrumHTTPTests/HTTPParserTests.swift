@@ -146,15 +146,24 @@ final class HTTPParserTests: XCTestCase {
         noReason.serialize(into: &out)
         XCTAssertEqual(String(decoding: out, as: UTF8.self), "HTTP/1.0 204\r\n\r\n")
         // refusals of a server's response: 502
-        XCTAssertEqual(refusal("HTTP/1.1 20 OK\r\n\r\n", response: true), 502)
-        XCTAssertEqual(refusal("HTTP/1.1 2000 OK\r\n\r\n", response: true), 502)
-        XCTAssertEqual(refusal("HTTP/1.1 099 OK\r\n\r\n", response: true), 502)
+        // HAProxy 2.6 forwards odd status codes (checked: 20, 099, 600, 2000)
+        XCTAssertEqual(try XCTUnwrap(head("HTTP/1.1 20 OK\r\n\r\n", response: true)).0.status, 20)
+        XCTAssertEqual(try XCTUnwrap(head("HTTP/1.1 2000 OK\r\n\r\n", response: true)).0.status, 2000)
+        XCTAssertEqual(try XCTUnwrap(head("HTTP/1.1 099 OK\r\n\r\n", response: true)).0.status, 99)
+        XCTAssertEqual(refusal("HTTP/1.1 OK\r\n\r\n", response: true), 502)
+        XCTAssertEqual(refusal("HTTP/1.1 2x0 OK\r\n\r\n", response: true), 502)
+        XCTAssertEqual(refusal("HTTP/1.1 1234567890 OK\r\n\r\n", response: true), 502)
+        XCTAssertEqual(refusal("HTTP/1.1 200 OK\r\nX A: b\r\n\r\n", response: true), 502)
+        XCTAssertEqual(refusal("HTTP/1.1 200 OK\r\nContent-Length: +1\r\n\r\n", response: true), 502)
         XCTAssertEqual(refusal("HTTP/1.1\r\n\r\n", response: true), 502)
         XCTAssertEqual(refusal("http/1.1 200 OK\r\n\r\n", response: true), 502)
         XCTAssertEqual(refusal("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", response: true), 502)
         XCTAssertEqual(refusal("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", response: true), 502)
-        // a response may use other codings before chunked
-        XCTAssertNil(refusal("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", response: true))
+        // HAProxy 2.6 refuses any response coding but chunked alone (checked)
+        XCTAssertEqual(refusal("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", response: true), 502)
+        XCTAssertEqual(refusal("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", response: true), 502)
+        XCTAssertEqual(refusal("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", response: true), 502)
+        XCTAssertNil(refusal("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n", response: true))
     }
 
     func testRequestChecksOnHostTargetAndWebSocket() {
