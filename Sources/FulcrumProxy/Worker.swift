@@ -52,6 +52,8 @@ public final class Worker {
     var frontendRules: [HTTPCompiledRules?] = []
     var backendRules: [HTTPCompiledRules?] = []
     var backendIndexByName: [String: Int] = [:]
+    /// Reused for serializing edited HTTP heads.
+    var headScratch: [UInt8] = []
     var activeSessions = 0
     var queuedSessions = 0
     var pausedListeners = 0
