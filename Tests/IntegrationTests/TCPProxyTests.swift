@@ -129,7 +129,11 @@ final class TCPProxyTests: XCTestCase {
         try p.waitUntilListening(port: port, sockets: 1)
         // The proxy resets the client at once; the reset may even reach the
         // client before its own connect completes.
-        guard let c = try? TCPClient.connect(port: port) else { return }
+        let c: TCPClient
+        do { c = try TCPClient.connect(port: port) } catch {
+            XCTAssertTrue("\(error)".contains("reset"), "connect failed otherwise: \(error)")
+            return
+        }
         let end = try c.waitForClose(timeout: 5)
         XCTAssertTrue(end == .eof || end == .reset, "\(end)")
         XCTAssertTrue(p.isRunning)
