@@ -585,6 +585,7 @@ extension Worker {
                 s.responseDone = framing == .none
             }
             if retryHTTP(s, reason: String(head.status)) { return .done }
+            if draining { s.keepClient = false }
             if !HTTPConnectionHeader.isKeepAlive(head)
                 || s.responseFraming == .untilClose || frontends[s.frontend].config.http.connectionMode != .keepAlive {
                 s.keepServer = false
@@ -677,7 +678,10 @@ extension Worker {
     private func finishExchange(_ s: HTTPSession) {
         let requestComplete = s.requestDone
         leaveBackend(s, reusable: s.keepServer && requestComplete && !s.serverEOF)
-        if !s.keepClient || !requestComplete || draining {
+        // A draining worker said Connection: close on this response already
+        // when it could; a response that went out before the drain keeps the
+        // connection for one more request, answered with close.
+        if !s.keepClient || !requestComplete {
             closeHTTP(s)
             return
         }
@@ -908,6 +912,10 @@ extension Worker {
         switch s.phase {
         case .idle: return 0
         case .request:
+            // Draining: an idle keep-alive connection closes after the grace.
+            if draining && s.fromClient.isEmpty {
+                return max(s.clientActivity, drainStartedAt) + drainIdleGrace
+            }
             // Waiting for a head: http-request from its first byte, or
             // http-keep-alive between requests (HAProxy's rules).
             let waitingNext = s.requestCount > 0 && s.fromClient.isEmpty

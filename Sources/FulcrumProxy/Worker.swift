@@ -63,6 +63,9 @@ public final class Worker {
     /// Wall-clock seconds, refreshed once per loop turn (lastsess, stats).
     var wallNow: UInt64 = 0
     var draining = false
+    var drainStartedAt: Int64 = 0
+    /// A draining worker closes a keep-alive connection idle this long.
+    let drainIdleGrace: Int64 = 1000
     var running = true
     /// Answers runtime-API commands forwarded by the master (`@N show stat`):
     /// (command, level) -> text. Set by the worker role.
@@ -217,9 +220,11 @@ public final class Worker {
             listeners[i].fd.close()
         }
         pausedListeners = 0
-        // Idle keep-alive HTTP connections hold no request: close them now.
-        // Busy ones answer their current request with Connection: close.
-        for h in httpSessions where h.phase == .request && h.fromClient.isEmpty { closeHTTP(h) }
+        // Keep-alive HTTP connections answer their next request with
+        // Connection: close; one that stays idle for the grace period is closed
+        // then, when no request can be in flight on it (see httpDeadline).
+        drainStartedAt = MonotonicClock.nowMilliseconds()
+        for h in httpSessions where h.phase == .request { scheduleHTTP(h) }
         Log.debug("draining \(activeSessions) sessions")
     }
 
