@@ -37,12 +37,7 @@ extension Worker {
         s.phase = .request
         s.clientActivity = now
         s.headStarted = now
-        activeSessions += 1
-        Socket.setNoDelay(client)
-        table.frontendCounter(worker: slot, frontend: frontend, .sessions).bump()
-        table.frontendCounter(worker: slot, frontend: frontend, .current).bump()
-        table.frontendCounter(worker: slot, frontend: frontend, .lastSession).store(wallNow)
-        table.frontend(frontend, .maxConns).raise(to: table.frontend(frontend, .conns).load())
+        acceptedClient(client, frontend: frontend)
         do {
             try epoll.add(client, events: [.readable, .writable, .readHangup, .edgeTriggered],
                           token: s.token | TokenKind.httpClient.rawValue)

@@ -302,6 +302,16 @@ public final class Worker {
         return s
     }
 
+    /// Accounting and socket options shared by every accepted client (tcp or http).
+    func acceptedClient(_ client: FileDescriptor, frontend: Int) {
+        activeSessions += 1
+        Socket.setNoDelay(client)
+        table.frontendCounter(worker: slot, frontend: frontend, .sessions).bump()
+        table.frontendCounter(worker: slot, frontend: frontend, .current).bump()
+        table.frontendCounter(worker: slot, frontend: frontend, .lastSession).store(wallNow)
+        table.frontend(frontend, .maxConns).raise(to: table.frontend(frontend, .conns).load())
+    }
+
     private func startSession(client: FileDescriptor, peer: SocketAddress, frontend: Int, bindLine: Int) {
         let s = allocateSession()
         s.client = client
@@ -310,12 +320,7 @@ public final class Worker {
         s.bindLine = bindLine
         s.state = .starting
         s.clientActivity = now
-        activeSessions += 1
-        Socket.setNoDelay(client)
-        table.frontendCounter(worker: slot, frontend: frontend, .sessions).bump()
-        table.frontendCounter(worker: slot, frontend: frontend, .current).bump()
-        table.frontendCounter(worker: slot, frontend: frontend, .lastSession).store(wallNow)
-        table.frontend(frontend, .maxConns).raise(to: table.frontend(frontend, .conns).load())
+        acceptedClient(client, frontend: frontend)
         do {
             try epoll.add(client, events: [.readable, .writable, .readHangup, .edgeTriggered],
                           token: s.token | TokenKind.client.rawValue)
