@@ -96,8 +96,14 @@ final class HTTPTestClient {
                     throw HarnessError.failed("bad or missing chunk size")
                 }
                 if size == 0 {
-                    for _ in 0..<100 where try connection.readLine(timeout: remaining()).map({ !$0.isEmpty }) ?? false {}
-                    return message
+                    // Trailer fields up to the blank line.
+                    for _ in 0..<100 {
+                        guard let trailer = try connection.readLine(timeout: remaining()) else {
+                            throw HarnessError.failed("chunked body cut in the trailers")
+                        }
+                        if trailer.isEmpty { return message }
+                    }
+                    throw HarnessError.failed("more than 100 trailer fields")
                 }
                 let chunk = try connection.receive(count: size, timeout: remaining())
                 guard chunk.end == .complete else { throw HarnessError.failed("chunk cut: \(chunk.end)") }

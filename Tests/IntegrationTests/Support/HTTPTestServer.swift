@@ -168,8 +168,10 @@ private final class HTTPTestServerEngine: @unchecked Sendable {
             if locked({ generation != mine }) { return }
             if LoopbackSocket.poll(listener, events: Int16(POLLIN), deadline: Deadline(seconds: 0.05)) == 0 { continue }
             if locked({ generation != mine }) { return }
-            let fd = accept4(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+            let fd = accept(listener, nil, nil)
             if fd < 0 { continue }
+            // Close-on-exec, so a daemon started later never inherits it.
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             LoopbackSocket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
             let index: Int = locked {
                 state.connections.append([])
@@ -267,8 +269,9 @@ private final class HTTPTestServerEngine: @unchecked Sendable {
         guard let end = headEnd else { return nil }
         let rawHead = Array(c.pending[0..<end])
         c.pending.removeFirst(end)
-        let lines = String(decoding: rawHead, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        // Split on bytes: as Characters, "\r\n" is one grapheme and never equals "\n".
+        let lines = rawHead.split(separator: 10, omittingEmptySubsequences: false)
+            .map { String(decoding: $0.last == 13 ? $0.dropLast() : $0[...], as: UTF8.self) }
         let requestLine = lines[0].split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard requestLine.count == 3 else { return nil }
         var headers: [(name: String, value: String)] = []
