@@ -134,21 +134,25 @@ final class HTTPRoutingRulesTests: XCTestCase {
         XCTAssertEqual(seen[4].target, "/sm")
     }
 
+    /// http-response rules edit what the client gets; `deny` (here
+    /// unconditional, in a backend of its own: response-side fetches such as
+    /// `status` are not served yet) replaces the response with a 502.
     func testResponseRules() throws {
-        let server = try startHTTPServer(name: "s1") { request in
-            request.path == "/boom" ? .text("err", status: 500) : .text("fine", headers: [("X-Server", "s1"), ("X-Secret", "1")])
-        }
-        let port = try startHTTPProxy(frontend: ["default_backend be"], sections: Self.backend("be", [
+        let server = try startHTTPServer(name: "s1") { _ in .text("fine", headers: [("X-Server", "s1"), ("X-Secret", "1")]) }
+        let port = try startHTTPProxy(frontend: ["use_backend be_deny if { path_beg /boom }", "default_backend be"],
+                                      sections: Self.backend("be", [
             "http-response set-header X-Resp yes",
             "http-response del-header X-Secret",
-            "http-response deny if { status 500 }",
             "server s1 127.0.0.1:\(server.port)",
-        ])).1
+        ]) + Self.backend("be_deny", ["http-response deny", "server s1 127.0.0.1:\(server.port)"])).1
         let ok = try get(port, "GET", "/")
         XCTAssertEqual(ok.text, "fine")
         XCTAssertEqual(ok.values("X-Resp"), ["yes"])
         XCTAssertEqual(ok.values("X-Secret"), [])
-        XCTAssertEqual(try get(port, "GET", "/boom").status, 502, "http-response deny answers 502")
+        let denied = try get(port, "GET", "/boom")
+        XCTAssertEqual(denied.status, 502, "http-response deny answers 502")
+        XCTAssertNotEqual(denied.text, "fine")
+        XCTAssertEqual(server.requests.map(\.target), ["/", "/boom"], "the server did answer /boom")
     }
 
     func testForwardFor() throws {
