@@ -21,6 +21,10 @@ public final class HTTPCompiledRules: @unchecked Sendable {
     let redirects: [(rule: RedirectRule, condition: ACLCondition?)]
     let useBackends: [(rule: UseBackendRule, condition: ACLCondition?)]
 
+    /// No request-side rule at all: the engine can skip building a context.
+    public var hasRequestRules: Bool { !requestRules.isEmpty || !redirects.isEmpty || !useBackends.isEmpty }
+    public var hasResponseRules: Bool { !responseRules.isEmpty }
+
     /// `loadFile` reads `return ... file PATH` bodies (the daemon's job: this
     /// module does no I/O); a rule with a file body and no loader is an error.
     public init(proxyName: String, settings: HTTPProxySettings, acls: ACLSet,

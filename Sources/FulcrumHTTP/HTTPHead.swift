@@ -30,6 +30,9 @@ public struct HTTPHead: Sendable {
     /// Replacements of the request line's method / target (set-method, set-path, ...).
     public var methodOverride: [UInt8]? = nil
     public var targetOverride: [UInt8]? = nil
+    /// Replacement of the request's version as sent upstream (HAProxy speaks
+    /// HTTP/1.1 to servers whatever 1.x-or-later version the client wrote).
+    public var versionOverride: [UInt8]? = nil
 
     public init(kind: Kind, raw: [UInt8], part1: Range<Int>, part2: Range<Int>, part3: Range<Int>,
                 version: HTTPVersion, status: Int, fields: [Field]) {
@@ -77,9 +80,14 @@ public struct HTTPHead: Sendable {
 
     /// Removes every field with this name (kept and added).
     public mutating func remove(_ name: String) {
+        // Allocation-free on the common path: names compare byte-wise, and
+        // `fields` is only written when a field actually matches.
         for i in fields.indices where !fields[i].removed && fieldNameEquals(fields[i], name) { fields[i].removed = true }
+        guard !added.isEmpty else { return }
         let lname = Array(name.lowercased().utf8)
-        added.removeAll { $0.name.map(HTTPHead.lower) == lname }
+        if added.contains(where: { $0.name.map(HTTPHead.lower) == lname }) {
+            added.removeAll { $0.name.map(HTTPHead.lower) == lname }
+        }
     }
 
     public mutating func add(_ name: String, _ value: String) { added.append((Array(name.utf8), Array(value.utf8))) }
@@ -96,7 +104,7 @@ public struct HTTPHead: Sendable {
         case .request:
             out.append(contentsOf: method); out.append(32)
             out.append(contentsOf: target); out.append(32)
-            out.append(contentsOf: raw[part3])
+            if let v = versionOverride { out.append(contentsOf: v) } else { out.append(contentsOf: raw[part3]) }
         case .response:
             out.append(contentsOf: raw[part1]); out.append(32)
             out.append(contentsOf: raw[part2])
@@ -116,7 +124,8 @@ public struct HTTPHead: Sendable {
 
     /// True when no rule changed anything: the raw bytes can be forwarded as is.
     public var isUnmodified: Bool {
-        added.isEmpty && methodOverride == nil && targetOverride == nil && !fields.contains { $0.removed }
+        added.isEmpty && methodOverride == nil && targetOverride == nil && versionOverride == nil
+            && !fields.contains { $0.removed }
     }
 }
 

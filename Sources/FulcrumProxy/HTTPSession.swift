@@ -23,6 +23,8 @@ final class HTTPSession {
         case tunnel
         /// Sending a local answer (error page, redirect), then close or next request.
         case responding
+        /// Answer sent and our side shut: dropping the client's leftovers until it closes.
+        case lingering
     }
 
     let index: Int
@@ -75,6 +77,10 @@ final class HTTPSession {
     var cookieState = CookiePersistence.RequestState()
 
     // Server side.
+    /// A server connection kept from the previous exchange (keep-alive):
+    /// its backend and server index, while `server` stays open and registered.
+    var attachedBackend = -1
+    var attachedServer = -1
     var backend = -1
     var serverIndex = -1
     var holdsServerSlot = false
@@ -129,6 +135,7 @@ final class HTTPSession {
         server = FileDescriptor(-1)
         serverConnected = false
         backend = -1; serverIndex = -1; holdsServerSlot = false
+        attachedBackend = -1; attachedServer = -1
         clientReadable = false; clientWritable = false; clientEOF = false
         serverReadable = false; serverWritable = false; serverEOF = false
         fromClient.clear(); toClient.clear()

@@ -76,6 +76,7 @@ extension Worker {
     /// Closes the client side (and any server connection not pooled).
     func closeHTTP(_ s: HTTPSession) {
         leaveQueue(s)
+        releaseAttached(s)
         if s.client.rawValue >= 0 { s.client.close() }
         leaveBackend(s, reusable: false)
         table.header(.globalConns).subtract(1)
@@ -123,10 +124,14 @@ extension Worker {
             case .tunnel:
                 progress = tunnel(s)
                 if s.phase == .idle { return }
+            case .lingering:
+                // Read and drop what the client still sends, until it closes.
+                if !discardClient(s) { return }
+                return
             case .responding:
                 if !flushClient(s) { return }
                 if s.toClient.isEmpty {
-                    if s.closeAfterFlush { closeHTTP(s); return }
+                    if s.closeAfterFlush { lingerClose(s); return }
                     s.phase = .request
                     s.resetExchange()
                     s.headStarted = now
@@ -190,6 +195,15 @@ extension Worker {
                 s.requestFraming = framing
                 if case .contentLength(let n) = framing { s.requestRemaining = n }
                 s.requestDone = framing == .none
+                // What is already buffered of a chunked body is checked before
+                // any server is contacted, as HAProxy does with its buffer.
+                if framing == .chunked {
+                    var probe = ChunkedBodyParser()
+                    if case .invalid(let e) = s.fromClient.withReadable({ probe.feed($0) }) {
+                        respondHTTP(s, bytes: HTTPErrorPages.connectionError(status: e.status), close: true)
+                        return .done
+                    }
+                }
             }
             s.requestCount += 1
             s.requestMethod = Array(head.method)
@@ -197,7 +211,7 @@ extension Worker {
             // Rules in HAProxy's order: frontend http-request, redirect,
             // use_backend; then the backend's own rules (not again for a listen).
             var backend = fe.backend
-            if let rules = frontendRules[s.frontend] {
+            if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
                 var ctx = HTTPRuleContext(request: head, connection: connectionInfo(s))
                 switch HTTPRequestProcessing.frontend(rules, defaultBackend: fe.config.defaultBackend, context: &ctx,
                                                       backendExists: { self.backendIndexByName[$0] != nil }) {
@@ -232,6 +246,10 @@ extension Worker {
         let fe = frontends[s.frontend].config.http
         let closeServer = fe.connectionMode != .keepAlive
         HTTPNormalization.apply(&head)
+        // Servers get HTTP/1.1 (or 1.0) whatever later version the client wrote.
+        if head.version == .http11, !head.raw[head.part3].elementsEqual("HTTP/1.1".utf8) {
+            head.versionOverride = Array("HTTP/1.1".utf8)
+        }
         // Hop-by-hop fields: only walk the fields when there is one to drop.
         if !HTTPConnectionHeader.tokens(head).isEmpty { head.remove("Connection") }
         if head.fields.count > 0 { head.remove("Proxy-Connection"); head.remove("Keep-Alive") }
@@ -243,6 +261,11 @@ extension Worker {
         if let ff = fe.forwardFor {
             ForwardedFor.apply(ff, head: &head, source: s.peer.withAddressBytes { Array($0) })
         }
+    }
+
+    private func backendHasRequestRules(_ be: Int?) -> Bool {
+        guard let be, let rules = backendRules[be] else { return false }
+        return rules.hasRequestRules
     }
 
     func connectionInfo(_ s: HTTPSession) -> HTTPConnectionInfo {
@@ -270,12 +293,7 @@ extension Worker {
     @discardableResult
     func connectHTTP(_ s: HTTPSession, fromQueue: Bool = false) -> Bool {
         let be = backends[s.backend]
-        if s.server.rawValue >= 0 && s.serverConnected && s.serverIndex >= 0 && s.holdsServerSlot {
-            // Keep-alive on the same server connection (the session's own).
-            startExchange(s)
-            return true
-        }
-        dropServer(s, reusable: s.serverConnected)
+        if s.attachedBackend < 0 { dropServer(s, reusable: false) }
         let someFull = be.observe(table, now: now)
         func full() -> Bool {
             if !fromQueue { enqueueHTTP(s) }
@@ -289,13 +307,9 @@ extension Worker {
             s.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.config.servers.map { $0.params.cookie },
                                                            head: &head, now: Int(wallNow))
             s.request = head
-            if let i = s.cookieState.server {
-                if serverUsable(be, i) { chosen = i }
-                else if be.config.redispatch == nil {
-                    respondHTTP(s, status: 503, close: !s.keepClient)
-                    return true
-                }
-            }
+            // A cookie naming an unusable server is ignored: HAProxy balances
+            // the request (only `option persist` would insist on that server).
+            if let i = s.cookieState.server, serverUsable(be, i) { chosen = i }
         }
         if chosen == nil {
             var key: UInt32? = nil
@@ -326,6 +340,18 @@ extension Worker {
         table.serverCounter(worker: slot, server: entry.tableLine, .current).bump()
         s.holdsServerSlot = true
         s.serverIndex = i
+        if s.attachedBackend >= 0 {
+            if s.attachedBackend == s.backend && s.attachedServer == i && !s.serverEOF && !s.serverReadable && s.server.rawValue >= 0 {
+                // The session's own connection from its previous exchange:
+                // still registered, nothing to look up.
+                s.attachedBackend = -1; s.attachedServer = -1
+                s.serverConnected = true
+                s.serverWritable = true
+                startExchange(s)
+                return true
+            }
+            releaseAttached(s)
+        }
         let reuse = be.config.http.reuse
         if reuse == .always || reuse == .aggressive || (reuse == .safe && s.requestCount > 1),
            let fd = takePooled(server: entry.tableLine) {
@@ -407,6 +433,25 @@ extension Worker {
         let line = be.servers[i].tableLine
         return table.server(line, .admin).load() & SharedTable.Admin.trafficMask == 0
             && table.server(line, .operational).load() == SharedTable.Operational.up.rawValue
+    }
+
+    /// Hands the session's kept server connection to the worker's pool (it
+    /// may serve another client) or closes it when it cannot be reused.
+    func releaseAttached(_ s: HTTPSession) {
+        guard s.attachedBackend >= 0 else { return }
+        let be = backends[s.attachedBackend]
+        if s.server.rawValue >= 0 {
+            if !s.serverEOF && !s.serverReadable {
+                poolServer(s.server, line: be.servers[s.attachedServer].tableLine,
+                           limit: be.config.servers[s.attachedServer].params.poolMaxConn)
+            } else {
+                s.server.close()
+            }
+        }
+        s.server = FileDescriptor(-1)
+        s.serverConnected = false
+        s.attachedBackend = -1
+        s.attachedServer = -1
     }
 
     /// Ends the session's use of its backend: the server connection goes back
@@ -591,19 +636,21 @@ extension Worker {
             head.remove("Keep-Alive")
             // http-response rules (backend's, then frontend's), then persistence cookies.
             if let request = s.request, s.backend >= 0 {
-                var ctx = HTTPRuleContext(request: request, response: head, connection: connectionInfo(s))
                 let fe = frontends[s.frontend].config
-                var ruleSets: [HTTPCompiledRules] = []
-                if let b = backendRules[s.backend], configuration.backends[s.backend].name != fe.name { ruleSets.append(b) }
-                if let f = frontendRules[s.frontend] { ruleSets.append(f) }
-                for rules in ruleSets {
-                    if case .respond(let bytes, _) = HTTPRequestProcessing.response(rules, context: &ctx) {
-                        s.keepServer = false
-                        serverFailedWith(s, bytes: bytes)
-                        return .done
+                let backendSet = configuration.backends[s.backend].name != fe.name ? backendRules[s.backend] : nil
+                let frontendSet = frontendRules[s.frontend]
+                if backendSet?.hasResponseRules == true || frontendSet?.hasResponseRules == true {
+                    var ctx = HTTPRuleContext(request: request, response: head, connection: connectionInfo(s))
+                    for rules in [backendSet, frontendSet] {
+                        guard let rules, rules.hasResponseRules else { continue }
+                        if case .respond(let bytes, _) = HTTPRequestProcessing.response(rules, context: &ctx) {
+                            s.keepServer = false
+                            serverFailedWith(s, bytes: bytes)
+                            return .done
+                        }
                     }
+                    head = ctx.response ?? head
                 }
-                head = ctx.response ?? head
                 let be = backends[s.backend]
                 if let cookie = be.config.http.cookie, s.serverIndex >= 0 {
                     CookiePersistence.editResponse(cookie, serverCookie: be.config.servers[s.serverIndex].params.cookie,
@@ -645,12 +692,23 @@ extension Worker {
             remaining -= n
             if remaining == 0 { done = true }
         case .chunked:
-            let step = src.withReadable { chunks.feed($0) }
+            // Decoded and chunked again with CRLF, as HAProxy rewrites the
+            // framing, so the next hop parses the body exactly as we did.
+            chunkScratch.removeAll(keepingCapacity: true)
+            let step = src.withReadable { chunks.decode($0, into: &chunkScratch) }
+            let consumed: Int
             switch step {
-            case .consumed(let n): dst.take(n, from: &src)
-            case .done(let n): dst.take(n, from: &src); done = true
+            case .consumed(let n): consumed = n
+            case .done(let n): consumed = n; done = true
             case .invalid: return false
             }
+            src.consume(consumed)
+            if !chunkScratch.isEmpty {
+                dst.append(Array(String(chunkScratch.count, radix: 16).utf8) + [13, 10])
+                dst.append(contentsOf: chunkScratch[...])
+                dst.append([13, 10])
+            }
+            if done { dst.append(Array("0\r\n\r\n".utf8)) }
         case .untilClose:
             dst.take(src.count, from: &src)
         }
@@ -672,7 +730,21 @@ extension Worker {
     /// next request on this client connection or close it.
     private func finishExchange(_ s: HTTPSession) {
         let requestComplete = s.requestDone
-        leaveBackend(s, reusable: s.keepServer && requestComplete && !s.serverEOF)
+        let reusable = s.keepServer && requestComplete && !s.serverEOF
+        if reusable && s.keepClient && s.server.rawValue >= 0 && s.serverIndex >= 0 {
+            // Keep the connection with the session for its next request (as
+            // HAProxy does); the server slot is free meanwhile.
+            let attachedBackend = s.backend, attachedServer = s.serverIndex
+            let fd = s.server
+            s.server = FileDescriptor(-1)
+            leaveBackend(s, reusable: false)
+            s.server = fd
+            s.serverConnected = true
+            s.attachedBackend = attachedBackend
+            s.attachedServer = attachedServer
+        } else {
+            leaveBackend(s, reusable: reusable)
+        }
         // A draining worker said Connection: close on this response already
         // when it could; a response that went out before the drain keeps the
         // connection for one more request, answered with close.
@@ -768,7 +840,34 @@ extension Worker {
         s.phase = .responding
         s.phaseDeadline = 0
         if !flushClient(s) { return }
-        if s.toClient.isEmpty && s.closeAfterFlush { closeHTTP(s) }
+        if s.toClient.isEmpty && s.closeAfterFlush { lingerClose(s) }
+    }
+
+    /// Closing a socket with unread input makes the kernel send a reset,
+    /// which can destroy the answer we just sent. HAProxy's way: shut our
+    /// side, drain what the client still sends for a moment, then close.
+    private func lingerClose(_ s: HTTPSession) {
+        Socket.shutdownWrite(s.client)
+        leaveBackend(s, reusable: false)
+        s.phase = .lingering
+        s.phaseDeadline = now + 1000
+        s.fromClient.clear()
+        _ = discardClient(s)
+        if s.phase == .lingering { scheduleHTTP(s) }
+    }
+
+    /// Drops client bytes; closes on EOF or error. False when closed.
+    private func discardClient(_ s: HTTPSession) -> Bool {
+        while s.clientReadable {
+            do {
+                let n = try s.fromClient.read(from: s.client, limit: 65536)
+                s.fromClient.clear()
+                if n == 0 { closeHTTP(s); return false }
+            } catch {
+                if error == .again { s.clientReadable = false } else { closeHTTP(s); return false }
+            }
+        }
+        return true
     }
 
     /// `errorfile` contents when configured, else HAProxy's default page.
@@ -917,7 +1016,7 @@ extension Worker {
             if waitingNext, let ka = fe.httpKeepAlive ?? fe.httpRequest ?? fe.client { return s.headStarted + Int64(ka) }
             if let hr = fe.httpRequest ?? fe.client { return s.headStarted + Int64(hr) }
             return 0
-        case .connecting, .queued:
+        case .connecting, .queued, .lingering:
             return s.phaseDeadline
         case .exchange, .responding:
             var d: Int64 = 0
@@ -955,7 +1054,7 @@ extension Worker {
             respondHTTP(s, status: 503, close: true)
         case .exchange:
             if s.response == nil && s.requestDone { serverFailed(s, status: 504, retryReason: "response-timeout") } else { closeHTTP(s) }
-        case .tunnel, .responding:
+        case .tunnel, .responding, .lingering:
             closeHTTP(s)
         case .idle:
             break

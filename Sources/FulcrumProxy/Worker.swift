@@ -52,8 +52,9 @@ public final class Worker {
     var frontendRules: [HTTPCompiledRules?] = []
     var backendRules: [HTTPCompiledRules?] = []
     var backendIndexByName: [String: Int] = [:]
-    /// Reused for serializing edited HTTP heads.
+    /// Reused for serializing edited HTTP heads and re-chunking bodies.
     var headScratch: [UInt8] = []
+    var chunkScratch: [UInt8] = []
     var activeSessions = 0
     var queuedSessions = 0
     var pausedListeners = 0
