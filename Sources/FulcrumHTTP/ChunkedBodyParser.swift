@@ -4,13 +4,14 @@
 /// belong to the message; the caller forwards them unchanged. `decode` is the
 /// same machine that also hands out the payload (for the compressor).
 ///
-/// Accepted as HAProxy does: leading zeros in a size; SP/HTAB between the
-/// size and the line end or ';'; chunk extensions of any bytes but CR/LF/NUL;
-/// bare LF line ends. Refused: an empty or non-hex size, a size of 2^52 or
-/// more (HAProxy's 13-hex-digit bound), a CR not followed by LF, data not
-/// followed by a line end, a size line or trailer section longer than
-/// `maxLineSize` (HAProxy's buffer), trailer fields that the head parser
-/// would refuse (empty or non-token names, NUL).
+/// Accepted as HAProxy 2.6 does: leading zeros in a size; SP/HTAB between
+/// the size and the line end or ';'; chunk extensions of any bytes but CR
+/// and LF (NUL included); bare LF line ends; trailer names of any bytes (HAProxy
+/// parses trailers leniently), obs-fold in trailers. Refused: an empty or
+/// non-hex size (a leading blank, "0x", a sign), a size of 2^52 or more
+/// (HAProxy's 13-hex-digit bound), a CR not followed by LF, chunk data not
+/// followed by a line end, a trailer line without ':' or with an empty name,
+/// a size line or trailer section longer than `maxLineSize` (HAProxy's buffer).
 public struct ChunkedBodyParser: Sendable {
     public enum Step: Equatable, Sendable {
         /// All given bytes belong to the body, which is not finished.
@@ -97,7 +98,6 @@ public struct ChunkedBodyParser: Sendable {
             case .sizeBlank:
                 if !B.isSPHT(c) && !endOfSizeLine(c) { return fail("invalid chunk size") }
             case .ext:
-                if c == 0 { return fail("NUL in chunk extension") }
                 if B.isCRLF(c) { _ = endOfSizeLine(c) }
             case .sizeLF:
                 guard c == B.lf else { return fail("CR without LF in chunk size") }
@@ -113,18 +113,17 @@ public struct ChunkedBodyParser: Sendable {
                 if c == B.cr { state = .finalLF } else if c == B.lf {
                     state = .done
                     return .done(consumed: i)
-                } else if B.isToken(c) {
-                    trailerFieldSeen = true
-                    state = .trailerName
                 } else if B.isSPHT(c) && trailerFieldSeen {
                     state = .trailerValue  // obs-fold continues the previous field
+                } else if c == B.colon {
+                    return fail("empty trailer field name")
                 } else {
-                    return fail("invalid trailer field")
+                    trailerFieldSeen = true
+                    state = .trailerName
                 }
             case .trailerName:
-                if c == B.colon { state = .trailerValue } else if !B.isToken(c) { return fail("invalid trailer field name") }
+                if c == B.colon { state = .trailerValue } else if c == B.lf { return fail("invalid trailer field") }
             case .trailerValue:
-                if c == 0 { return fail("NUL in trailer field") }
                 if c == B.cr { state = .trailerLF } else if c == B.lf { state = .trailerStart }
             case .trailerLF:
                 guard c == B.lf else { return fail("CR without LF in trailer") }

@@ -57,7 +57,13 @@ public enum HTTPConnectionHeader {
 
     /// A request for a WebSocket (`Upgrade: websocket` among the protocols).
     public static func isWebSocketRequest(_ head: HTTPHead) -> Bool {
-        guard isUpgradeRequest(head) else { return false }
+        isUpgradeRequest(head) && isWebSocketUpgrade(head)
+    }
+
+    /// `Connection: upgrade` with "websocket" among the `Upgrade` protocols,
+    /// whatever the version (HAProxy checks the key of such requests even in 1.0).
+    public static func isWebSocketUpgrade(_ head: HTTPHead) -> Bool {
+        guard tokens(head).contains(.upgrade) else { return false }
         let raw = head.raw
         var found = false
         for f in head.fields where !f.removed && HTTPBytes.equalsLowercase(raw, f.name, "upgrade") {

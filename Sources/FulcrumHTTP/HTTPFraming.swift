@@ -25,6 +25,8 @@ public enum HTTPFraming {
         public var transferEncoding = false
         /// "chunked" is the last transfer coding.
         public var chunkedLast = false
+        /// A coding other than "chunked" (an empty one included) is listed.
+        public var otherCoding = false
     }
 
     /// Reads the length fields of a head, refusing what HAProxy refuses while
@@ -45,13 +47,27 @@ public enum HTTPFraming {
                 out.contentLengthCount += 1
             } else if HTTPBytes.equalsLowercase(raw, f.name, "transfer-encoding") {
                 out.transferEncoding = true
-                // Each comma-separated coding, blanks trimmed; empty elements skipped.
+                // HAProxy's word split: blanks before a coding are skipped, a
+                // coding runs to the next comma outside quotes (so a leading
+                // or doubled comma makes an empty coding), trailing blanks trimmed.
                 var i = f.value.lowerBound
                 let e = f.value.upperBound
                 while i < e {
-                    if raw[i] == 0x2C || HTTPBytes.isSPHT(raw[i]) { i += 1; continue }
+                    if HTTPBytes.isSPHT(raw[i]) { i += 1; continue }
                     let w0 = i
-                    while i < e, raw[i] != 0x2C { i += 1 }
+                    var quoted = false
+                    while i < e {
+                        let c = raw[i]
+                        if quoted {
+                            if c == 0x5C { i += 1 } else if c == 0x22 { quoted = false }
+                        } else if c == 0x22 {
+                            quoted = true
+                        } else if c == 0x2C {
+                            break
+                        }
+                        i += 1
+                    }
+                    if i > e { i = e }
                     var w1 = i
                     while w1 > w0, HTTPBytes.isSPHT(raw[w1 - 1]) { w1 -= 1 }
                     if HTTPBytes.equalsLowercase(raw, w0..<w1, "chunked") {
@@ -64,8 +80,10 @@ public enum HTTPFraming {
                         if head.kind == .request && chunkedSeen {
                             return .failure(HTTPError(status: bad, reason: "transfer coding after chunked"))
                         }
+                        out.otherCoding = true
                         out.chunkedLast = false
                     }
+                    i += 1  // the comma
                 }
             }
         }
@@ -101,18 +119,6 @@ public enum HTTPFraming {
         }
     }
 
-    /// Refusals the parser applies to a complete head (see `lengthFields`).
-    static func headError(_ head: HTTPHead) -> HTTPError? {
-        switch lengthFields(head) {
-        case .failure(let e): return e
-        case .success(let l):
-            if head.kind == .request && l.transferEncoding && !l.chunkedLast {
-                return HTTPError(status: 400, reason: "transfer-encoding without chunked last")
-            }
-            return nil
-        }
-    }
-
     /// Request body framing, or the refusal. Transfer-Encoding wins over
     /// Content-Length (RFC 9112 §6.3; HAProxy drops the Content-Length then).
     public static func request(_ head: HTTPHead) -> Result<HTTPBodyFraming, HTTPError> {
@@ -132,16 +138,24 @@ public enum HTTPFraming {
 
     /// Response body framing given the request method: 1xx, 204, 304 and
     /// answers to HEAD have none; a 2xx to CONNECT is a tunnel; then chunked
-    /// (as the last coding), Content-Length, else until close.
+    /// (HAProxy 2.6 answers 502 for any other transfer coding, where RFC 9112
+    /// would read until close), Content-Length, else until close.
     public static func response(_ head: HTTPHead, requestMethod: ArraySlice<UInt8>) -> Result<HTTPBodyFraming, HTTPError> {
         let s = head.status
-        if (s >= 100 && s < 200) || s == 204 || s == 304 { return .success(.none) }
+        // Below 200 (odd codes such as "20" or "099" included, as HAProxy
+        // treats them): interim, no body.
+        if s < 200 || s == 204 || s == 304 { return .success(.none) }
         if methodIs(requestMethod, "HEAD") { return .success(.none) }
         if s >= 200 && s < 300 && methodIs(requestMethod, "CONNECT") { return .success(.untilClose) }
         switch lengthFields(head) {
         case .failure(let e): return .failure(e)
         case .success(let l):
-            if l.transferEncoding { return .success(l.chunkedLast ? .chunked : .untilClose) }
+            if l.transferEncoding {
+                guard l.chunkedLast && !l.otherCoding else {
+                    return .failure(HTTPError(status: 502, reason: "response transfer-encoding other than chunked"))
+                }
+                return .success(.chunked)
+            }
             if let n = l.contentLength { return .success(n == 0 ? .none : .contentLength(n)) }
             return .success(.untilClose)
         }

@@ -27,18 +27,24 @@ public enum HTTPParseOutcome: Sendable {
 /// - field name: 1*tchar followed directly by ':'; an empty name is refused;
 ///   acceptInvalid lets non-token bytes (space before the colon included)
 ///   into the name, except LF;
-/// - field value: anything but CR, LF and NUL; leading and trailing SP/HTAB
-///   are trimmed; obs-fold (a line starting with SP/HTAB) is unfolded as
-///   HAProxy does, its CR/LF being replaced by spaces in `raw`;
-/// - Content-Length and Transfer-Encoding are checked as `HTTPFraming` does;
-/// - more than `maxFields - 1` fields or a head past `maxHeadSize` is refused.
+/// - field value: anything but CR and LF (NUL and other controls pass, as in
+///   HAProxy 2.6); leading and trailing SP/HTAB are trimmed; obs-fold (a line
+///   starting with SP/HTAB after a field) is unfolded as HAProxy does, its CR
+///   and LF being replaced by spaces in `raw`;
+/// - '#' in the target is refused like non-ASCII (relaxed by acceptInvalid);
+/// - the complete head then goes through `HTTPValidation` (lengths, Host,
+///   target form, WebSocket key);
+/// - more than `maxFields - 1` fields, or a head beyond the limits of
+///   `HTTPLimits`, is refused with 400.
 public enum HTTPParser {
     public static func parseRequest(_ bytes: UnsafeRawBufferPointer, limits: HTTPLimits) -> HTTPParseOutcome {
         parse(bytes, kind: .request, limits: limits)
     }
 
     /// Parses a response head (status line; 1xx interim responses are complete
-    /// heads too). Refusals carry 502, what HAProxy answers the client.
+    /// heads too). Refusals carry 502, what HAProxy answers the client. The
+    /// status code is 1*DIGIT as HAProxy 2.6 accepts it (see `HTTPFraming.response`
+    /// for codes below 200); the reason phrase may be absent.
     public static func parseResponse(_ bytes: UnsafeRawBufferPointer, limits: HTTPLimits) -> HTTPParseOutcome {
         parse(bytes, kind: .response, limits: limits)
     }
@@ -52,7 +58,7 @@ public enum HTTPParser {
     }
 
     /// Status HAProxy answers for a request head that does not fit its buffer
-    /// or its header list.
+    /// or its header list (it has no 414 nor 431).
     public static let tooLargeStatus = 400
 
     // MARK: core
@@ -60,20 +66,31 @@ public enum HTTPParser {
     static func parse(_ b: UnsafeRawBufferPointer, kind: HTTPHead.Kind, limits: HTTPLimits) -> HTTPParseOutcome {
         typealias B = HTTPBytes
         let badStatus = kind == .request ? 400 : 502
-        let avail = min(b.count, max(limits.maxHeadSize, 0))
+        let rawLimit = max(limits.maxRawHeadSize, 0)
+        let avail = min(b.count, rawLimit)
+        let tooLarge = HTTPParseOutcome.invalid(status: kind == .request ? tooLargeStatus : badStatus, reason: "head too large")
         // Out of bytes: either wait for more or, when the limit is what stops
         // us, refuse the head as too large.
         @inline(__always) func outOfData() -> HTTPParseOutcome {
-            avail < b.count || avail >= limits.maxHeadSize
-                ? .invalid(status: kind == .request ? tooLargeStatus : badStatus, reason: "head too large")
-                : .incomplete
+            avail < b.count || avail >= rawLimit ? tooLarge : .incomplete
         }
         @inline(__always) func bad(_ reason: String) -> HTTPParseOutcome { .invalid(status: badStatus, reason: reason) }
 
         var i = 0
-        while i < avail, B.isCRLF(b[i]) { i += 1 }
+        // Empty lines before the start line: LF or CR LF (a CR alone is refused).
+        while i < avail, B.isCRLF(b[i]) {
+            if b[i] == B.cr {
+                guard i + 1 < avail else { return outOfData() }
+                guard b[i + 1] == B.lf else { return bad("CR without LF") }
+                i += 1
+            }
+            i += 1
+        }
         let start = i
         guard i < avail else { return outOfData() }
+        // HAProxy's HTX cost of the head so far (see HTTPLimits.maxHeadSize).
+        var cost = 40
+        let maxCost = limits.maxHeadSize - 45
 
         var p1 = 0..<0, p2 = 0..<0, p3 = 0..<0
         var status = 0
@@ -105,8 +122,8 @@ public enum HTTPParser {
             let t0 = i
             while i < avail {
                 let c = b[i]
-                if c >= 0x21 && c <= 0x7E { i += 1; continue }
-                if c >= 0x80 {
+                if c >= 0x21 && c <= 0x7E && c != 0x23 { i += 1; continue }
+                if c >= 0x80 || c == 0x23 {  // non-ASCII, '#'
                     guard limits.acceptInvalid else { return bad("invalid character in request target") }
                     i += 1; continue
                 }
@@ -127,6 +144,7 @@ public enum HTTPParser {
             guard B.isCRLF(b[i]) else { return bad("invalid HTTP version") }
             guard !p3.isEmpty else { return bad("missing HTTP version") }
             guard checkVersion(p3) else { return bad("invalid HTTP version") }
+            cost += p1.count + p2.count + p3.count
         } else {
             // version
             while i < avail, B.isVersionByte(b[i]) { i += 1 }
@@ -141,9 +159,10 @@ public enum HTTPParser {
             while i < avail, B.isDigit(b[i]) { i += 1 }
             guard i < avail else { return outOfData() }
             p2 = c0..<i
-            guard p2.count == 3, B.isSPHT(b[i]) || B.isCRLF(b[i]) else { return bad("invalid status code") }
-            status = Int(b[c0] - 0x30) * 100 + Int(b[c0 + 1] - 0x30) * 10 + Int(b[c0 + 2] - 0x30)
-            guard status >= 100 else { return bad("invalid status code") }
+            // HAProxy 2.6 takes any run of digits ("20", "099", "2000" are
+            // forwarded); more than 9 would overflow its integer: refused here.
+            guard (1...9).contains(p2.count), B.isSPHT(b[i]) || B.isCRLF(b[i]) else { return bad("invalid status code") }
+            for k in p2 { status = status * 10 + Int(b[k] - 0x30) }
             while i < avail, B.isSPHT(b[i]) { i += 1 }
             guard i < avail else { return outOfData() }
             // reason: anything up to the line end
@@ -151,7 +170,9 @@ public enum HTTPParser {
             while i < avail, !B.isCRLF(b[i]) { i += 1 }
             guard i < avail else { return outOfData() }
             p3 = r0..<i
+            cost += p1.count + p2.count + p3.count
         }
+        guard cost <= maxCost else { return tooLarge }
         // end of start line: b[i] is CR or LF
         if b[i] == B.cr {
             i += 1
@@ -209,7 +230,6 @@ public enum HTTPParser {
                     if B.isSPHT(b[i]) { folded = true; continue }  // obs-fold
                     break
                 }
-                if d == 0 { return bad("NUL in field value") }
                 i += 1
                 if !B.isSPHT(d) { vEnd = i }
             }
@@ -217,6 +237,8 @@ public enum HTTPParser {
                 return .invalid(status: kind == .request ? tooLargeStatus : badStatus, reason: "too many header fields")
             }
             let value = v0..<max(v0, vEnd)
+            cost += 8 + name.count + value.count
+            guard cost <= maxCost else { return tooLarge }
             fields.append(HTTPHead.Field(name: name.lowerBound - start ..< name.upperBound - start,
                                          value: value.lowerBound - start ..< value.upperBound - start))
         }
@@ -230,7 +252,9 @@ public enum HTTPParser {
         func rebase(_ r: Range<Int>) -> Range<Int> { r.lowerBound - start ..< r.upperBound - start }
         let head = HTTPHead(kind: kind, raw: raw, part1: rebase(p1), part2: rebase(p2), part3: rebase(p3),
                             version: version, status: status, fields: fields)
-        if let e = HTTPFraming.headError(head) { return .invalid(status: e.status, reason: e.reason) }
+        if let e = HTTPValidation.check(head, acceptInvalid: limits.acceptInvalid) {
+            return .invalid(status: e.status, reason: e.reason)
+        }
         return .complete(head, length: i)
     }
 }

@@ -9,7 +9,7 @@ public struct HTTPTarget: Sendable, Equatable {
         case absolute
         /// "host:port" (CONNECT)
         case authority
-        /// "*" (server-wide OPTIONS)
+        /// "*" (server-wide OPTIONS); HAProxy classifies any target starting with '*' so
         case asterisk
     }
 
@@ -30,7 +30,7 @@ public struct HTTPTarget: Sendable, Equatable {
     public init(_ t: ArraySlice<UInt8>) {
         let s = t.startIndex, e = t.endIndex
         scheme = nil; authority = nil; query = nil
-        if e - s == 1 && t[s] == 0x2A {
+        if s < e && t[s] == 0x2A {  // HAProxy takes any target starting with '*' as asterisk-form
             form = .asterisk; path = e..<e
             return
         }

@@ -13,6 +13,8 @@ final class HTTPSession {
         case idle
         /// Waiting for (the rest of) a request head.
         case request
+        /// Head received and routed; every usable server is at its maxconn.
+        case queued
         /// Head received and routed; connecting to the server.
         case connecting
         /// Request and response flowing.
@@ -54,6 +56,8 @@ final class HTTPSession {
     var responseRemaining = 0
     var responseChunks = ChunkedBodyParser()
     var responseDone = false
+    /// Some of the response already went to the client (no replay possible).
+    var responseSent: Bool { response != nil }
     /// The client connection stays open after this exchange.
     var keepClient = true
     /// The server connection may be reused after this exchange.

@@ -173,6 +173,20 @@ extension Worker {
     /// Starts queued sessions in order while servers have room.
     func serveQueue(_ be: BackendRuntime) {
         while let token = be.queue.peek() {
+            if token & Worker.kindMask == TokenKind.httpClient.rawValue {
+                guard let hs = httpSession(for: token), hs.phase == .queued else { _ = be.queue.pop(); continue }
+                queuedSessions -= 1
+                table.backendCounter(worker: slot, backend: be.index, .queued).drop()
+                hs.phase = .connecting
+                if connectHTTP(hs, fromQueue: true) {
+                    _ = be.queue.pop()
+                    continue
+                }
+                hs.phase = .queued
+                queuedSessions += 1
+                table.backendCounter(worker: slot, backend: be.index, .queued).bump()
+                return
+            }
             guard let s = session(for: token), s.state == .queued else {
                 _ = be.queue.pop()
                 continue

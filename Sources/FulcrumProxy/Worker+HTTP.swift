@@ -70,10 +70,19 @@ extension Worker {
         advanceHTTP(s)
     }
 
+    /// Accounting for a session that leaves the queue other than by being served.
+    func leaveQueue(_ s: HTTPSession) {
+        guard s.phase == .queued else { return }
+        queuedSessions -= 1
+        if s.backend >= 0 { table.backendCounter(worker: slot, backend: s.backend, .queued).drop() }
+        s.phase = .connecting
+    }
+
     /// Closes the client side (and any server connection not pooled).
     func closeHTTP(_ s: HTTPSession) {
+        leaveQueue(s)
         if s.client.rawValue >= 0 { s.client.close() }
-        dropServer(s, reusable: false)
+        leaveBackend(s, reusable: false)
         table.header(.globalConns).subtract(1)
         table.frontend(s.frontend, .conns).subtract(1)
         table.bind(s.bindLine, .conns).subtract(1)
@@ -109,6 +118,8 @@ extension Worker {
                 case .done: return
                 case .progress: progress = true
                 }
+            case .queued:
+                return
             case .connecting:
                 if s.serverWritable { finishHTTPConnect(s); progress = s.phase != .connecting }
             case .exchange:
@@ -258,15 +269,22 @@ extension Worker {
 
     /// Chooses a server and gets a connection to it: the session's own kept
     /// one, an idle pooled one (http-reuse), or a new one.
-    private func connectHTTP(_ s: HTTPSession) {
+    /// Returns false when every usable server is full: from the queue, the
+    /// caller keeps the session queued; otherwise it is queued here.
+    @discardableResult
+    func connectHTTP(_ s: HTTPSession, fromQueue: Bool = false) -> Bool {
         let be = backends[s.backend]
         if s.server.rawValue >= 0 && s.serverConnected && s.serverIndex >= 0 && s.holdsServerSlot {
             // Keep-alive on the same server connection (the session's own).
             startExchange(s)
-            return
+            return true
         }
         dropServer(s, reusable: s.serverConnected)
-        _ = be.observe(table, now: now)
+        let someFull = be.observe(table, now: now)
+        func full() -> Bool {
+            if !fromQueue { enqueueHTTP(s) }
+            return false
+        }
         let table = self.table
         var chosen: Int? = nil
         if let cookie = be.config.http.cookie, var head = s.request, s.retriesUsed == 0 {
@@ -279,7 +297,7 @@ extension Worker {
                 if serverUsable(be, i) { chosen = i }
                 else if be.config.redispatch == nil {
                     respondHTTP(s, status: 503, close: !s.keepClient)
-                    return
+                    return true
                 }
             }
         }
@@ -301,14 +319,12 @@ extension Worker {
             })
         }
         guard let i = chosen else {
+            if someFull { return full() }
             respondHTTP(s, status: 503, close: !s.keepClient)
-            return
+            return true
         }
         let entry = be.servers[i]
-        guard table.server(entry.tableLine, .conns).reserve(limit: entry.maxconn) else {
-            respondHTTP(s, status: 503, close: !s.keepClient)
-            return
-        }
+        guard table.server(entry.tableLine, .conns).reserve(limit: entry.maxconn) else { return full() }
         table.server(entry.tableLine, .maxConns).raise(to: table.server(entry.tableLine, .conns).load())
         table.serverCounter(worker: slot, server: entry.tableLine, .chosen).bump()
         table.serverCounter(worker: slot, server: entry.tableLine, .current).bump()
@@ -325,7 +341,7 @@ extension Worker {
             try? epoll.modify(fd, events: [.readable, .writable, .readHangup, .edgeTriggered],
                               token: s.token | TokenKind.httpServer.rawValue)
             startExchange(s)
-            return
+            return true
         }
         var address = entry.address
         if entry.useClientPort { address.port = s.local.port }
@@ -347,6 +363,17 @@ extension Worker {
         } catch {
             httpConnectFailed(s)
         }
+        return true
+    }
+
+    /// Waits for a free server slot (HAProxy's queue), bounded by `timeout queue`.
+    private func enqueueHTTP(_ s: HTTPSession) {
+        let be = backends[s.backend]
+        s.phase = .queued
+        be.queue.push(s.token | TokenKind.httpClient.rawValue)
+        queuedSessions += 1
+        table.backendCounter(worker: slot, backend: s.backend, .queued).bump()
+        s.phaseDeadline = be.config.timeouts.effectiveQueue.map { now + Int64($0) } ?? 0
     }
 
     private func finishHTTPConnect(_ s: HTTPSession) {
@@ -366,7 +393,7 @@ extension Worker {
         table.backendCounter(worker: slot, backend: s.backend, .connectErrors).bump()
         if be.observesLayer4[s.serverIndex] { table.server(line, .observeErrors).add(1) }
         dropServer(s, reusable: false)
-        guard s.retriesUsed < be.config.retries else {
+        guard s.retriesUsed < be.config.retries, be.config.http.retryOn.contains("connect-failure") else {
             respondHTTP(s, status: 503, close: !s.keepClient)
             return
         }
@@ -384,6 +411,18 @@ extension Worker {
         let line = be.servers[i].tableLine
         return table.server(line, .admin).load() & SharedTable.Admin.trafficMask == 0
             && table.server(line, .operational).load() == SharedTable.Operational.up.rawValue
+    }
+
+    /// Ends the session's use of its backend: the server connection goes back
+    /// to the pool (when `reusable`) or is closed, then the backend's counts drop.
+    func leaveBackend(_ s: HTTPSession, reusable: Bool) {
+        dropServer(s, reusable: reusable)
+        if s.backend >= 0 {
+            table.backend(s.backend, .conns).subtract(1)
+            table.backendCounter(worker: slot, backend: s.backend, .current).drop()
+        }
+        s.backend = -1
+        s.serverIndex = -1
     }
 
     /// Releases the server connection: to the idle pool when `reusable`.
@@ -469,7 +508,7 @@ extension Worker {
                 let n = try s.fromServer.read(from: s.server, limit: configuration.global.bufferSize * 4)
                 if n == 0 {
                     s.serverEOF = true
-                    if s.response == nil { serverFailed(s, status: 502); return false }
+                    if s.response == nil { serverFailed(s, status: 502, retryReason: "empty-response"); return false }
                     if s.responseFraming == .untilClose {
                         s.responseDone = true; s.keepServer = false; moved = true
                         if s.compressing, let c = s.compressor {
@@ -527,7 +566,7 @@ extension Worker {
             if s.fromServer.count >= limits.maxHeadSize { serverFailed(s, status: 502); return .done }
             return .wait
         case .invalid:
-            serverFailed(s, status: 502)
+            serverFailed(s, status: 502, retryReason: "junk-response")
             return .done
         case .complete(var head, let length):
             s.fromServer.consume(length)
@@ -546,6 +585,7 @@ extension Worker {
                 if case .contentLength(let n) = framing { s.responseRemaining = n }
                 s.responseDone = framing == .none
             }
+            if retryHTTP(s, reason: String(head.status)) { return .done }
             let serverTokens = head.values(of: "Connection").flatMap { v in
                 String(decoding: v, as: UTF8.self).lowercased().split(separator: ",").map { $0.trimmingCharacters(in: " \t") }
             }
@@ -642,13 +682,7 @@ extension Worker {
     /// next request on this client connection or close it.
     private func finishExchange(_ s: HTTPSession) {
         let requestComplete = s.requestDone
-        if s.backend >= 0 {
-            table.backend(s.backend, .conns).subtract(1)
-            table.backendCounter(worker: slot, backend: s.backend, .current).drop()
-        }
-        dropServer(s, reusable: s.keepServer && requestComplete && !s.serverEOF)
-        s.backend = -1
-        s.serverIndex = -1
+        leaveBackend(s, reusable: s.keepServer && requestComplete && !s.serverEOF)
         if !s.keepClient || !requestComplete || draining {
             closeHTTP(s)
             return
@@ -684,14 +718,10 @@ extension Worker {
     }
 
     /// The server failed before the response was complete.
-    private func serverFailed(_ s: HTTPSession, status: Int) {
+    private func serverFailed(_ s: HTTPSession, status: Int, retryReason: String? = nil) {
+        if let reason = retryReason, retryHTTP(s, reason: reason) { return }
         if s.response == nil {
-            if s.backend >= 0 {
-                table.backend(s.backend, .conns).subtract(1)
-                table.backendCounter(worker: slot, backend: s.backend, .current).drop()
-                s.backend = -1
-            }
-            dropServer(s, reusable: false)
+            leaveBackend(s, reusable: false)
             respondHTTP(s, status: status, close: true)
         } else {
             // Part of the response already left: only closing tells the client.
@@ -699,14 +729,37 @@ extension Worker {
         }
     }
 
-    /// A response rule refused the server's response: send its page instead.
-    private func serverFailedWith(_ s: HTTPSession, bytes: [UInt8]) {
-        if s.backend >= 0 {
-            table.backend(s.backend, .conns).subtract(1)
-            table.backendCounter(worker: slot, backend: s.backend, .current).drop()
-            s.backend = -1
+    /// `retry-on`: replays a request that can safely be replayed (fully sent,
+    /// no body, nothing of the response forwarded yet) on a new connection,
+    /// redispatching as `option redispatch` says. False when it cannot.
+    private func retryHTTP(_ s: HTTPSession, reason: String) -> Bool {
+        guard s.backend >= 0, s.serverIndex >= 0, s.requestFraming == .none, s.requestDone,
+              s.toClient.isEmpty, s.response == nil || !s.responseSent else { return false }
+        let be = backends[s.backend]
+        guard be.config.http.retryOn.contains(reason), s.retriesUsed < be.config.retries else { return false }
+        let line = be.servers[s.serverIndex].tableLine
+        s.retriesUsed += 1
+        table.serverCounter(worker: slot, server: line, .retries).bump()
+        table.backendCounter(worker: slot, backend: s.backend, .retries).bump()
+        if let interval = be.config.redispatch, Worker.redispatches(retry: s.retriesUsed, of: be.config.retries, interval: interval) {
+            s.excludedServer = s.serverIndex
+            table.backendCounter(worker: slot, backend: s.backend, .redispatches).bump()
         }
         dropServer(s, reusable: false)
+        s.fromServer.clear()
+        s.toServer.clear()
+        s.response = nil
+        s.responseDone = false
+        s.responseFraming = .none
+        s.serverEOF = false
+        s.phase = .connecting
+        connectHTTP(s)
+        return true
+    }
+
+    /// A response rule refused the server's response: send its page instead.
+    private func serverFailedWith(_ s: HTTPSession, bytes: [UInt8]) {
+        leaveBackend(s, reusable: false)
         respondHTTP(s, bytes: bytes, close: true)
     }
 
@@ -716,12 +769,7 @@ extension Worker {
     }
 
     func respondHTTP(_ s: HTTPSession, bytes: [UInt8], close: Bool) {
-        if s.backend >= 0 {
-            table.backend(s.backend, .conns).subtract(1)
-            table.backendCounter(worker: slot, backend: s.backend, .current).drop()
-            s.backend = -1
-        }
-        dropServer(s, reusable: false)
+        leaveBackend(s, reusable: false)
         s.toClient.append(bytes)
         s.closeAfterFlush = close || !s.requestDone || !s.keepClient
         s.phase = .responding
@@ -860,7 +908,7 @@ extension Worker {
             if waitingNext, let ka = fe.httpKeepAlive ?? fe.httpRequest ?? fe.client { return s.headStarted + Int64(ka) }
             if let hr = fe.httpRequest ?? fe.client { return s.headStarted + Int64(hr) }
             return 0
-        case .connecting:
+        case .connecting, .queued:
             return s.phaseDeadline
         case .exchange, .responding:
             var d: Int64 = 0
@@ -892,8 +940,12 @@ extension Worker {
             if s.fromClient.isEmpty { closeHTTP(s) } else { respondHTTP(s, status: 408, close: true) }
         case .connecting:
             httpConnectFailed(s)
+        case .queued:
+            // HAProxy answers 503 when the queue timeout strikes.
+            leaveQueue(s)
+            respondHTTP(s, status: 503, close: true)
         case .exchange:
-            if s.response == nil && s.requestDone { serverFailed(s, status: 504) } else { closeHTTP(s) }
+            if s.response == nil && s.requestDone { serverFailed(s, status: 504, retryReason: "response-timeout") } else { closeHTTP(s) }
         case .tunnel, .responding:
             closeHTTP(s)
         case .idle:

@@ -215,6 +215,9 @@ public final class Worker {
             listeners[i].fd.close()
         }
         pausedListeners = 0
+        // Idle keep-alive HTTP connections hold no request: close them now.
+        // Busy ones answer their current request with Connection: close.
+        for h in httpSessions where h.phase == .request && h.fromClient.isEmpty { closeHTTP(h) }
         Log.debug("draining \(activeSessions) sessions")
     }
 
