@@ -70,4 +70,29 @@ final class SideBySideRoutingTests: XCTestCase {
         XCTAssertEqual(kept[.fulcrum]?.closed, false)
         XCTAssertEqual(kept[.fulcrum]?.response?.tokens("Connection"), ["keep-alive"])
     }
+
+    /// Server-side keep-alive: a client's requests to one server share one
+    /// server connection, and a new client's first request opens its own
+    /// (the default `http-reuse safe`). Which connection a client's later
+    /// requests use differs (docs/differences.md): fulcrum stays on the
+    /// client's own, HAProxy may take another idle one.
+    func testServerConnectionReuse() throws {
+        let sbs = try start()
+        var aspects = SideBySideAspects(responseHeaders: ["X-Served-By"])
+        aspects.compareServerSequence = true
+        let third = try sbs.assertSame([httpGet("/a"), httpGet("/b"), httpGet("/c")], aspects)
+        XCTAssertEqual(third[.fulcrum]?.forwarded.first?.sequence, 3)
+        // A new client: the first request on a new connection in both.
+        let first = try sbs.assertSame(httpGet("/d"), aspects)
+        XCTAssertEqual(first[.fulcrum]?.forwarded.first?.sequence, 1)
+        // Another new client's second request: fulcrum stays on the client's
+        // own server connection; HAProxy may pick any idle one.
+        let runs = try sbs.conversation([httpGet("/e"), httpGet("/f")])
+        let fulcrum = runs[.fulcrum]!.compactMap { $0.forwarded.first }
+        XCTAssertEqual(fulcrum.map(\.sequence), [1, 2])
+        XCTAssertEqual(Set(fulcrum.map(\.connection)).count, 1, "\(fulcrum.map(\.connection))")
+        let haproxy = runs[.haproxy]!.compactMap { $0.forwarded.first }
+        XCTAssertEqual(haproxy.count, 2)
+        XCTAssertEqual(haproxy.first?.sequence, 1)
+    }
 }

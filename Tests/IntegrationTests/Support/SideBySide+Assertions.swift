@@ -18,9 +18,9 @@ extension SideBySide {
     /// last request for further checks.
     @discardableResult
     func assertSame(_ requests: [String], _ aspects: SideBySideAspects, method: String = "GET",
-                    checkClose: Bool = false, tolerating: Set<String> = [],
+                    checkClose: Bool = false, frontend: Int = 1, tolerating: Set<String> = [],
                     file: StaticString = #filePath, line: UInt = #line) throws -> [ProxyUnderTest: SideBySideObservation] {
-        let runs = try conversation(requests, method: method, checkClose: checkClose)
+        let runs = try conversation(requests, method: method, checkClose: checkClose, frontend: frontend)
         let count = max(runs[.fulcrum]!.count, runs[.haproxy]!.count)
         for index in 0..<count {
             let f = index < runs[.fulcrum]!.count ? try aspects.of(runs[.fulcrum]![index]) : ["missing": "closed earlier"]
@@ -36,10 +36,10 @@ extension SideBySide {
 
     @discardableResult
     func assertSame(_ request: String, _ aspects: SideBySideAspects, method: String = "GET",
-                    checkClose: Bool = false, tolerating: Set<String> = [],
+                    checkClose: Bool = false, frontend: Int = 1, tolerating: Set<String> = [],
                     file: StaticString = #filePath, line: UInt = #line) throws -> [ProxyUnderTest: SideBySideObservation] {
-        try assertSame([request], aspects, method: method, checkClose: checkClose, tolerating: tolerating,
-                       file: file, line: line)
+        try assertSame([request], aspects, method: method, checkClose: checkClose, frontend: frontend,
+                       tolerating: tolerating, file: file, line: line)
     }
 }
 

@@ -25,17 +25,20 @@ struct SideBySideObservation {
 /// both and compares what comes back and what the backends saw.
 ///
 /// The config text holds everything after `global`; `{port}` stands for the
-/// frontend's port (one per proxy) and `{files}` for a directory both share
-/// (errorfiles). The harness writes the global section: `workers 1` for
+/// frontend's port (one per proxy), `{port2}` … `{port9}` for more
+/// frontends, and `{files}` for a directory both share (errorfiles). The harness writes the global section: `workers 1` for
 /// fulcrum, `nbthread 1` for HAProxy, which has no `workers` keyword.
 /// Requests go to one proxy at a time, so every recorded request belongs to
 /// the exchange that is running.
 final class SideBySide {
-    static let portPlaceholder = "{port}"
+    /// `{port}` is frontend 1, `{port2}` frontend 2...
+    static func portPlaceholder(_ frontend: Int) -> String { frontend == 1 ? "{port}" : "{port\(frontend)}" }
     static let filesPlaceholder = "{files}"
 
     let backends: [RecordingHTTPBackend]
-    let ports: [ProxyUnderTest: UInt16]
+    /// Per proxy, the port of each frontend placeholder the config uses
+    /// (index 0 is `{port}`).
+    let ports: [ProxyUnderTest: [UInt16]]
     let processes: [ProxyUnderTest: FulcrumProcess]
     /// Shared by both configs, holds `files`.
     let files: TemporaryDirectory
@@ -49,21 +52,27 @@ final class SideBySide {
         let shared = try TemporaryDirectory(prefix: "sbs")
         self.files = shared
         for (name, text) in files { try shared.write(name, text) }
-        var ports: [ProxyUnderTest: UInt16] = [:]
+        let frontends = (1...9).prefix { config.contains(SideBySide.portPlaceholder($0)) }.count
+        guard frontends > 0 else { throw HarnessError.failed("side-by-side config without a {port} frontend") }
+        var ports: [ProxyUnderTest: [UInt16]] = [:]
         var processes: [ProxyUnderTest: FulcrumProcess] = [:]
         for proxy in ProxyUnderTest.allCases {
-            let port = try FreePort.next()
             let threads = proxy == .fulcrum ? "workers 1" : "nbthread 1"
-            let text = "global\n    \(threads)\n\(global)\n"
-                + config.replacingOccurrences(of: SideBySide.portPlaceholder, with: "\(port)")
-                    .replacingOccurrences(of: SideBySide.filesPlaceholder, with: shared.path)
+            var text = "global\n    \(threads)\n\(global)\n"
+                + config.replacingOccurrences(of: SideBySide.filesPlaceholder, with: shared.path)
+            var proxyPorts: [UInt16] = []
+            for frontend in 1...frontends {
+                let port = try FreePort.next()
+                text = text.replacingOccurrences(of: SideBySide.portPlaceholder(frontend), with: "\(port)")
+                proxyPorts.append(port)
+            }
             let process = proxy == .fulcrum
                 ? try test.startFulcrum(config: text)
                 // -db: foreground without debug traces, warnings on stderr.
                 : try test.startFulcrum(config: text, arguments: ["-db", "-f", FulcrumProcess.configPlaceholder],
                                         executable: haproxy)
-            try process.waitUntilListening(port: port)
-            ports[proxy] = port
+            for port in proxyPorts { try process.waitUntilListening(port: port) }
+            ports[proxy] = proxyPorts
             processes[proxy] = process
         }
         self.ports = ports
@@ -75,12 +84,13 @@ final class SideBySide {
     /// reading one response after each. Stops early when a proxy closes.
     /// `checkClose`: also find out whether the proxy closes after the last
     /// response. `method` frames the responses (HEAD has no body).
-    func conversation(_ requests: [String], method: String = "GET", checkClose: Bool = false)
+    /// `frontend` picks `{port}` (1), `{port2}` (2)...
+    func conversation(_ requests: [String], method: String = "GET", checkClose: Bool = false, frontend: Int = 1)
         throws -> [ProxyUnderTest: [SideBySideObservation]] {
         var result: [ProxyUnderTest: [SideBySideObservation]] = [:]
         for proxy in ProxyUnderTest.allCases {
             for backend in backends { _ = backend.takeRequests() }
-            let client = try TCPClient.connect(port: ports[proxy]!)
+            let client = try TCPClient.connect(port: ports[proxy]![frontend - 1])
             defer { client.close() }
             var observations: [SideBySideObservation] = []
             for (index, request) in requests.enumerated() {
@@ -100,8 +110,8 @@ final class SideBySide {
     }
 
     /// One request on a fresh connection to each proxy.
-    func exchange(_ request: String, method: String = "GET", checkClose: Bool = false)
+    func exchange(_ request: String, method: String = "GET", checkClose: Bool = false, frontend: Int = 1)
         throws -> [ProxyUnderTest: SideBySideObservation] {
-        try conversation([request], method: method, checkClose: checkClose).mapValues { $0[0] }
+        try conversation([request], method: method, checkClose: checkClose, frontend: frontend).mapValues { $0[0] }
     }
 }

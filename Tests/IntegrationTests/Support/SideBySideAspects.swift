@@ -20,6 +20,10 @@ struct SideBySideAspects {
     var tokenHeaders: Set<String> = ["connection", "vary", "cache-control"]
     var compareBody = true
     var compareRequestBody = true
+    /// Compares the request's position on its server connection (1 on a
+    /// new connection, 2 on a reused one...): server-side keep-alive. Only
+    /// meaningful when both proxies start from the same pool state.
+    var compareServerSequence = false
 
     func of(_ observation: SideBySideObservation) throws -> [String: String] {
         var map: [String: String] = [:]
@@ -46,6 +50,7 @@ struct SideBySideAspects {
             map["\(key).method"] = request.method
             map["\(key).target"] = request.target
             map["\(key).version"] = request.version
+            if compareServerSequence { map["\(key).sequence"] = "\(request.sequence)" }
             if compareRequestBody { map["\(key).body"] = String(decoding: request.body, as: UTF8.self) }
             for name in requestHeaders {
                 map["\(key).\(name.lowercased())"] = join(request.values(name), name)

@@ -58,8 +58,14 @@ extension TCPClient {
                 throw HarnessError.failed("bad chunk size line \(line.debugDescription)")
             }
             if size == 0 {
-                for _ in 0..<1000 where try readLine(timeout: remaining()) != "" {}
-                return body
+                // Trailer fields, up to the blank line.
+                for _ in 0..<1000 {
+                    guard let trailer = try readLine(timeout: remaining()) else {
+                        throw HarnessError.failed("chunked body: trailers cut")
+                    }
+                    if trailer.isEmpty { return body }
+                }
+                throw HarnessError.failed("chunked body: more than 1000 trailer fields")
             }
             let data = try receive(count: size, timeout: remaining())
             guard data.end == .complete else { throw HarnessError.failed("chunk cut (\(data.end))") }
@@ -72,7 +78,7 @@ extension TCPClient {
     /// After a response: whether the proxy closes the connection within
     /// `timeout` (true), or keeps it open (false). Bytes that arrive instead
     /// are an error: nothing was asked for.
-    func closesAfterResponse(timeout: Double = 1) throws -> Bool {
+    func closesAfterResponse(timeout: Double = 0.5) throws -> Bool {
         let next = try receive(count: 1, timeout: timeout)
         switch next.end {
         case .eof, .reset: return true
