@@ -61,6 +61,7 @@ final class SideBySideCookieTests: XCTestCase {
         // nocache: a cacheable response that gets the cookie is made private.
         let cacheable = try sbs.assertSame(httpGet("/cacheable"), aspects)
         XCTAssertEqual(cacheable[.fulcrum]?.response?.values("Set-Cookie").count, 1)
+        XCTAssertEqual(cacheable[.fulcrum]?.response?.values("Cache-Control"), ["public, max-age=60", "private"])
         try sbs.assertSame(httpGet("/cacheable", ["Cookie: SRV=c1"]), aspects)
     }
 
