@@ -3,7 +3,7 @@ extension ParseSession {
     /// Global keywords Fulcrum serves; HAProxy's others are "not supported yet".
     static let servedGlobalKeywords: Set<String> = [
         "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers", "spread-checks",
-        "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr",
+        "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr", "hard-stop-after", "mworker-max-reloads",
     ]
 
     mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
@@ -48,6 +48,16 @@ extension ParseSession {
             case "user": global.user = value.text
             case "group": global.group = value.text
             default: global.chroot = value.text
+            }
+        case "hard-stop-after":
+            switch ValueParsers.milliseconds(value.text, for: keyword) {
+            case .failure(let f): alert(at(value), f.message)
+            case .success(let ms): global.hardStopAfter = ms > 0 ? ms : nil
+            }
+        case "mworker-max-reloads":
+            switch ValueParsers.integer(value.text, for: keyword) {
+            case .failure(let f): alert(at(value), f.message)
+            case .success(let n): global.maxReloads = n
             }
         case "maxconn", "nbthread", "workers", "spread-checks":
             switch ValueParsers.integer(value.text, for: keyword) {

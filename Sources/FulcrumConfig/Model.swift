@@ -297,6 +297,11 @@ public struct GlobalSettings: Equatable, Sendable {
     public var spreadChecks: Int = 0
     /// `stats timeout` in ms; nil: HAProxy's default of 10 s.
     public var statsTimeout: Int? = nil
+    /// `hard-stop-after`: the longest an old generation may drain (ms), then it is killed.
+    public var hardStopAfter: Int? = nil
+    /// `mworker-max-reloads`: an old worker that survived more reloads than
+    /// this is sent SIGTERM (nil: no limit).
+    public var maxReloads: Int? = nil
     /// `tune.bufsize` (16384), `tune.maxrewrite` (1024), `tune.http.maxhdr` (101).
     public var bufferSize = 16384
     public var maxRewrite = 1024

@@ -15,6 +15,8 @@ public enum RuntimeFormat {
         public var version: String
         /// A worker or program of a previous generation still finishing its work.
         public var leaving = false
+        /// Old workers: sessions they still hold (Fulcrum adds this after the version).
+        public var remainingSessions: Int? = nil
         public init(pid: Int32, kind: Kind, reloads: Int, uptimeSeconds: Int, version: String, leaving: Bool = false) {
             self.pid = pid; self.kind = kind; self.reloads = reloads
             self.uptimeSeconds = uptimeSeconds; self.version = version; self.leaving = leaving
@@ -42,7 +44,11 @@ public enum RuntimeFormat {
         let oldWorkers = processes.filter { $0.kind == .worker && $0.leaving }
         if !oldWorkers.isEmpty {
             out += "# old workers\n"
-            for p in oldWorkers { out += line(p, "worker", String(p.reloads), p.version) }
+            for p in oldWorkers {
+                var l = line(p, "worker", String(p.reloads), p.version)
+                if let n = p.remainingSessions { l.removeLast(); l += " \(n) sessions\n" }
+                out += l
+            }
         }
         let checkers = processes.filter { $0.kind == .checker }
         if !checkers.isEmpty {

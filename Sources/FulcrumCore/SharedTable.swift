@@ -97,11 +97,16 @@ public final class SharedTable {
 
     var proxyLines: Int { frontends + binds + backends }
 
+    /// Worker blocks plus one history block: counters carried over from
+    /// previous generations on reload (index `workers`).
     public static func byteSize(servers: Int, frontends: Int, binds: Int, backends: Int, workers: Int) -> Int {
         let proxies = frontends + binds + backends
-        let lines = 1 + servers + proxies + workers * (proxies + servers)
+        let lines = 1 + servers + proxies + (workers + 1) * (proxies + servers)
         return lines * lineWords * 8
     }
+
+    /// The counter block that holds what earlier generations counted.
+    public var historyBlock: Int { workers }
 
     /// Wraps a mapped region. `initialize` is true only for the creator.
     public init(base: UnsafeMutableRawPointer, servers: Int, frontends: Int, binds: Int, backends: Int, workers: Int,
@@ -163,9 +168,9 @@ public final class SharedTable {
         counter(worker: worker, line: proxyLines + i, c)
     }
 
-    /// Sum of one server counter over all workers.
+    /// Sum of one server counter over all workers and the history block.
     public func serverTotal(_ i: Int, _ c: Counter) -> UInt64 {
-        (0..<workers).reduce(0) { $0 &+ serverCounter(worker: $1, server: i, c).load() }
+        (0...workers).reduce(0) { $0 &+ serverCounter(worker: $1, server: i, c).load() }
     }
 }
 

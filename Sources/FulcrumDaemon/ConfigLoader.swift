@@ -127,10 +127,6 @@ enum ConfigLoader {
             }
         }
         var errorFiles: [[Int: [UInt8]]] = []
-    /// Compiled mode-http rules (regexes, ACLs) per frontend and per backend;
-    /// nil for tcp proxies.
-    var frontendRules: [HTTPCompiledRules?] = []
-    var backendRules: [HTTPCompiledRules?] = []
         if !result.hasErrors {
             for f in c.frontends {
                 var pages: [Int: [UInt8]] = [:]

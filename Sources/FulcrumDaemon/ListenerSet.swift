@@ -3,21 +3,28 @@ import FulcrumConfig
 import FulcrumPosix
 import FulcrumProxy
 
-/// The master's listening sockets: one SO_REUSEPORT socket per (bind address,
-/// worker slot), so each worker has its own accept queue, plus inherited
-/// `fd@N` sockets that every slot shares. The master keeps them all open for
-/// the life of the bind, so a worker's death never closes an accept queue.
-final class ListenerSet {
+/// The master's listening sockets, kept across reloads: one SO_REUSEPORT
+/// socket per (bind address, slot), so each worker has its own accept queue,
+/// plus inherited `fd@N` sockets shared by every slot. A socket stays open as
+/// long as some generation uses its address, so a worker's death or a reload
+/// never closes an accept queue: the next worker of the slot accepts from the
+/// very same socket. With fewer workers than sockets, the extra sockets are
+/// shared out among the workers, so nothing queued on them is stranded.
+final class ListenerPool {
     struct Entry { var fd: FileDescriptor; var frontend: Int; var bind: Int }
-    /// Per slot, the sockets that slot's worker gets (in this order).
-    private(set) var perSlot: [[Entry]] = []
-    private var owned: [FileDescriptor] = []
-    private var inherited = 0
 
-    /// Opens every socket; on failure returns HAProxy-shaped alerts and opens nothing.
-    init(_ loaded: LoadedConfiguration, slots: Int) throws(ListenerError) {
-        perSlot = Array(repeating: [], count: slots)
+    /// Sockets by address key ("ip:port" or "fd@N"), in slot order.
+    private var sockets: [String: [FileDescriptor]] = [:]
+    private var inheritedKeys: Set<String> = []
+
+    var count: Int { sockets.values.reduce(0) { $0 + $1.count } }
+
+    /// Per slot, the sockets that slot's worker accepts on for `loaded`,
+    /// opening what is missing. On failure nothing new stays open.
+    func assign(_ loaded: LoadedConfiguration, slots: Int) throws(ListenerError) -> [[Entry]] {
+        var perSlot: [[Entry]] = Array(repeating: [], count: slots)
         var errors: [String] = []
+        var opened: [(String, FileDescriptor)] = []
         let c = loaded.configuration
         for (fi, f) in c.frontends.enumerated() {
             for (bi, bind) in f.binds.enumerated() {
@@ -25,41 +32,65 @@ final class ListenerSet {
                 for (ai, a) in bind.addresses.enumerated() {
                     switch a {
                     case .inheritedFD(let n):
+                        let key = "fd@\(n)"
                         let fd = FileDescriptor(n)
-                        try? fd.setNonBlocking()
-                        try? fd.setCloseOnExec(true)
+                        if sockets[key] == nil {
+                            try? fd.setNonBlocking()
+                            try? fd.setCloseOnExec(true)
+                            sockets[key] = [fd]
+                            inheritedKeys.insert(key)
+                        }
                         for slot in 0..<slots { perSlot[slot].append(Entry(fd: fd, frontend: fi, bind: bi)) }
-                        inherited += 1
                     case .inet:
                         guard let address = loaded.bindAddresses[fi][bi][ai] else { continue }
-                        for slot in 0..<slots {
+                        let key = address.description
+                        var list = sockets[key] ?? []
+                        while list.count < slots {
                             do {
                                 let fd = try Socket.listen(on: address, backlog: backlog)
-                                owned.append(fd)
-                                perSlot[slot].append(Entry(fd: fd, frontend: fi, bind: bi))
+                                list.append(fd)
+                                opened.append((key, fd))
                             } catch {
                                 errors.append("Starting frontend \(f.name): cannot bind socket (\(error)) [\(address)]")
                                 break
                             }
+                        }
+                        if list.count < slots { continue }
+                        sockets[key] = list
+                        // Socket i goes to slot i % slots: every socket has a worker.
+                        for (i, fd) in list.enumerated() {
+                            perSlot[i % slots].append(Entry(fd: fd, frontend: fi, bind: bi))
                         }
                     }
                 }
             }
         }
         if !errors.isEmpty {
-            closeAll()
+            for (key, fd) in opened {
+                fd.close()
+                sockets[key]?.removeAll { $0 == fd }
+                if sockets[key]?.isEmpty == true { sockets[key] = nil }
+            }
             throw ListenerError(messages: errors)
+        }
+        return perSlot
+    }
+
+    /// Closes the sockets of addresses no live generation uses any more.
+    func retain(only used: [[[Entry]]]) {
+        var keep: Set<Int32> = []
+        for gen in used { for slot in gen { for e in slot { keep.insert(e.fd.rawValue) } } }
+        for (key, list) in sockets {
+            let remaining = list.filter { keep.contains($0.rawValue) }
+            for fd in list where !keep.contains(fd.rawValue) { fd.close() }
+            sockets[key] = remaining.isEmpty ? nil : remaining
         }
     }
 
     func closeAll() {
-        for fd in owned { fd.close() }
-        owned.removeAll()
-        perSlot = perSlot.map { _ in [] }
+        for (_, list) in sockets { for fd in list { fd.close() } }
+        sockets.removeAll()
     }
-
-    /// Sockets opened here plus inherited `fd@N` ones.
-    var count: Int { owned.count + inherited }
 }
 
 struct ListenerError: Error { var messages: [String] }

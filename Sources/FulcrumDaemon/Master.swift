@@ -4,10 +4,11 @@ import FulcrumCore
 import FulcrumPosix
 import FulcrumProxy
 
-/// The supervisor: owns listeners, the shared table and the control channels;
-/// starts workers and the checker by posix_spawn of its own binary; respawns
-/// them; answers the master CLI and stats sockets; turns signals into stops.
-/// Single-threaded, one epoll loop.
+/// The supervisor: owns listeners and control channels; starts each
+/// generation's workers and checker by posix_spawn of its own binary;
+/// respawns them; reloads without dropping a connection; answers the master
+/// CLI and stats sockets; turns signals into stops. Single-threaded, one
+/// epoll loop.
 final class Master {
     /// Descriptor numbers in a child (ProcessSpawner places them from 3 on).
     enum ChildFD { static let control: Int32 = 3, table: Int32 = 4, config: Int32 = 5, firstListener: Int32 = 6 }
@@ -35,35 +36,33 @@ final class Master {
 
     enum Phase { case starting, running, stoppingGracefully, stoppingFast }
     /// Epoll token kinds (low 3 bits). CLI tokens carry the server index in
-    /// bits 3–10 and the connection id above; child tokens the child index.
+    /// bits 3–10 and the connection id above; child tokens the generation
+    /// number in bits 3–34 and the child index above.
     private enum Token: UInt64 { case signals = 0, cliListener = 1, cliClient = 2, child = 3 }
 
     let options: CommandLineOptions
-    let loaded: LoadedConfiguration
-    let slots: Int
-    let roles: [Role]
     private let epoll: Epoll
     private let signals: SignalChannel
-    private let listeners: ListenerSet
-    private let tableMemory: SharedMemory
-    let table: SharedTable
-    private let configBlob: FileDescriptor
+    private let listeners = ListenerPool()
     private let notifier: SystemdNotifier
     private let executable: String
     let startedWall = WallClock.nowSeconds()
 
-    private(set) var children: [Child?]
-    private var respawnAt: [Int64?]
-    private var failures: [Int]
-    private(set) var restarts = 0
+    /// Generations alive, oldest first; `current` is the one serving new connections.
+    private var generations: [Generation] = []
+    private var current: Generation?
+    private var nextGeneration = 1
+    private var reloads = 0
+    private var failedReloads = 0
+    private var lastReloadError: String?
+    private var reloadWaiters: [(server: Int, ticket: CLIServer.Ticket)] = []
+    private var reloadPending = false
     private var phase = Phase.starting
     private var stopDeadline: Int64 = 0
-    private var startFailed = false
     /// Running `program` sections: pid per program index (nil once exited).
     private var programPids: [pid_t?] = []
+    private var programNames: [String] = []
     private var cliServers: [CLIServer] = []
-    private lazy var runtime = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
-                                              addresses: loaded.serverAddresses)
     /// CLI commands forwarded to a child and not answered yet.
     private var forwards: [UInt32: Forward] = [:]
     private var nextRequest: UInt32 = 1
@@ -72,6 +71,7 @@ final class Master {
     private struct Forward {
         var server: Int
         var ticket: CLIServer.Ticket
+        var generation: Int
         var child: Int
         var deadline: Int64
         var text = ""
@@ -79,35 +79,21 @@ final class Master {
 
     init(options: CommandLineOptions, loaded: LoadedConfiguration, workers: Int) throws {
         self.options = options
-        self.loaded = loaded
-        self.slots = workers
-        let c = loaded.configuration
-        var roles = (0..<workers).map { Role.worker($0) }
-        if CheckerRole.isNeeded(c) { roles.append(.checker) }
-        self.roles = roles
         executable = ProcessSpawner.executablePath()
         notifier = SystemdNotifier(enabled: options.systemd)
         epoll = try Epoll(capacity: 64)
         signals = try SignalChannel([SIGCHLD, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGHUP])
         SignalChannel.ignore(SIGPIPE)
-        listeners = try ListenerSet(loaded, slots: workers)
-
-        let index = TableIndex(c)
-        tableMemory = try SharedMemory(create: "fulcrum-table", size: index.tableSize(workers: workers))
-        table = SharedTable(base: tableMemory.base, servers: index.serverCount, frontends: index.frontendCount,
-                            binds: index.bindCount, backends: index.backendCount, workers: workers,
-                            initialize: true, startedAt: UInt64(WallClock.nowSeconds()))
-        CheckerRole.initializeTable(table, configuration: c, index: index)
-        configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources))
-        children = Array(repeating: nil, count: roles.count)
-        respawnAt = Array(repeating: nil, count: roles.count)
-        failures = Array(repeating: 0, count: roles.count)
+        let perSlot = try listeners.assign(loaded, slots: workers)
+        let gen = try Generation(number: nextGeneration, loaded: loaded, slots: workers, perSlot: perSlot, previous: nil)
+        nextGeneration += 1
+        generations = [gen]
 
         try epoll.add(signals.fd, events: .readable, token: Token.signals.rawValue)
         if let path = options.masterSocket {
             cliServers.append(try CLIServer(path: path, mode: 0o600, isMasterCLI: true, level: 2))
         }
-        for s in c.global.statsSockets {
+        for s in loaded.configuration.global.statsSockets {
             cliServers.append(try CLIServer(path: s.path, mode: s.mode.map { mode_t($0) }, isMasterCLI: false,
                                             level: s.level.privilege))
         }
@@ -118,43 +104,46 @@ final class Master {
 
     // MARK: lifecycle
 
-    /// Starts the children and serves until stopped. Returns the exit status.
+    /// Starts the first generation and serves until stopped; the exit status.
     func run() -> Int32 {
-        startPrograms()
-        for i in roles.indices {
-            if !spawn(i) {
-                Log.alert("Failed to start the \(roles[i].name).")
-                stopAll(signal: SIGKILL)
-                cleanup()
-                return 1
-            }
+        let first = generations[0]
+        startPrograms(first.loaded.configuration, reload: false)
+        guard startChildren(first) else {
+            Log.alert("Failed to start the workers.")
+            kill(first, SIGKILL)
+            cleanup()
+            return 1
         }
-        let startDeadline = MonotonicClock.nowMilliseconds() + 15_000
         while true {
-            epoll.wait(timeout: nextTimeout(startDeadline: startDeadline))
+            epoll.wait(timeout: nextTimeout())
             for i in 0..<epoll.count { handle(token: epoll.token(at: i)) }
             let now = MonotonicClock.nowMilliseconds()
             expireForwards(now: now)
-            if phase == .starting {
-                if children.allSatisfy({ $0?.ready == true }) { becameReady() }
-                else if now >= startDeadline || startFailed {
-                    Log.alert("Workers failed to start; exiting.")
-                    stopAll(signal: SIGKILL)
-                    cleanup()
-                    return 1
+            if let starting = generations.first(where: { $0.state == .starting }) {
+                if starting.allReady {
+                    promote(starting)
+                } else if starting.startFailed || now - starting.startedAt > 15_000 {
+                    if current == nil {
+                        Log.alert("Workers failed to start; exiting.")
+                        kill(starting, SIGKILL)
+                        cleanup()
+                        return 1
+                    }
+                    abandon(starting, reason: "the new workers failed to start")
                 }
             }
-            if phase == .running { respawnDue(now: now) }
+            if let c = current, phase == .running { respawnDue(c, now: now) }
+            enforceDrainLimits(now: now)
+            collectGoneGenerations()
             if phase == .stoppingGracefully || phase == .stoppingFast {
-                let workersGone = children.indices.allSatisfy { children[$0] == nil || roles[$0] == .checker }
-                if workersGone, let ci = roles.firstIndex(of: .checker), let c = children[ci] {
-                    // The checker has nothing to finish: stop it once the workers are done.
-                    Processes.signal(c.pid, SIGTERM)
+                for g in generations where g.workersGone {
+                    if let ci = g.roles.firstIndex(of: .checker), let c = g.children[ci] { Processes.signal(c.pid, SIGTERM) }
                 }
-                if children.allSatisfy({ $0 == nil }) && programPids.allSatisfy({ $0 == nil }) { break }
+                if generations.allSatisfy({ $0.isGone }) && programPids.allSatisfy({ $0 == nil }) { break }
                 if now >= stopDeadline {
                     Log.warning("Children still alive after stop deadline; killing them.")
-                    stopAll(signal: SIGKILL)
+                    for g in generations { kill(g, SIGKILL) }
+                    for case let p? in programPids { Processes.signal(p, SIGKILL) }
                     stopDeadline = now + 1000
                 }
             }
@@ -164,22 +153,84 @@ final class Master {
         return 0
     }
 
-    private func nextTimeout(startDeadline: Int64) -> Int32 {
+    private func nextTimeout() -> Int32 {
         let now = MonotonicClock.nowMilliseconds()
         var t: Int64 = -1
         func consider(_ d: Int64) { let w = max(0, d - now); t = t < 0 ? w : min(t, w) }
-        if phase == .starting { consider(startDeadline) }
-        for case let d? in respawnAt { consider(d) }
+        for g in generations {
+            if g.state == .starting { consider(g.startedAt + 15_000) }
+            for case let d? in g.respawnAt { consider(d) }
+            if g.state == .draining, let hard = g.loaded.configuration.global.hardStopAfter { consider(g.drainStarted + Int64(hard)) }
+        }
         for f in forwards.values { consider(f.deadline) }
         if phase == .stoppingFast || phase == .stoppingGracefully { consider(stopDeadline) }
         return Int32(clamping: t)
     }
 
-    private func becameReady() {
-        phase = .running
-        Log.notice("Loading success: \(slots) workers, \(listeners.count) listening sockets.")
-        notifier.ready(status: "Ready.")
-        readyCallback?()
+    /// A generation whose every child is ready starts serving; the previous
+    /// current one drains (its workers finish what they have, then exit).
+    private func promote(_ g: Generation) {
+        let previous = current
+        g.state = .active
+        current = g
+        if let old = previous { drain(old) }
+        if phase == .starting { phase = .running }
+        if previous == nil {
+            Log.notice("Loading success: \(g.slots) workers, \(listeners.count) listening sockets.")
+            notifier.ready(status: "Ready.")
+            readyCallback?()
+        } else {
+            Log.notice("Reload \(reloads) done: generation \(g.number) serves with \(g.slots) workers; generation \(previous!.number) drains.")
+            notifier.ready(status: "Ready (reload \(reloads)).")
+            answerReloadWaiters(success: true, errors: "")
+            if reloadPending { reloadPending = false; reload() }
+        }
+    }
+
+    /// A new generation that could not start: keep serving with the current one.
+    private func abandon(_ g: Generation, reason: String) {
+        Log.alert("Reload failed: \(reason); generation \(current?.number ?? 0) keeps serving.")
+        kill(g, SIGKILL)
+        g.state = .draining
+        failedReloads += 1
+        lastReloadError = reason
+        notifier.send("READY=1\nSTATUS=Reload failed: \(reason)")
+        answerReloadWaiters(success: false, errors: reason + "\n")
+        collectGoneGenerations()
+    }
+
+    private func drain(_ g: Generation) {
+        g.state = .draining
+        g.drainStarted = MonotonicClock.nowMilliseconds()
+        for (i, c) in g.children.enumerated() {
+            guard let c else { continue }
+            g.respawnAt[i] = nil
+            if case .worker = g.roles[i] { UnixSocket.sendMessage(c.control, ControlMessage.drain.encode()) }
+            else { Processes.signal(c.pid, SIGTERM) } // its checks belong to the old table
+        }
+        for other in generations where other.state == .draining { other.reloadsSurvived += 1 }
+        g.reloadsSurvived = 0
+    }
+
+    /// hard-stop-after and mworker-max-reloads bound how long old workers stay.
+    private func enforceDrainLimits(now: Int64) {
+        for g in generations where g.state == .draining && !g.isGone {
+            let global = current?.loaded.configuration.global ?? g.loaded.configuration.global
+            let tooLong = global.hardStopAfter.map { now - g.drainStarted >= Int64($0) } ?? false
+            let tooMany = global.maxReloads.map { g.reloadsSurvived > $0 } ?? false
+            if tooLong || tooMany {
+                Log.warning("Stopping generation \(g.number)'s remaining processes (\(tooLong ? "hard-stop-after" : "mworker-max-reloads")).")
+                kill(g, tooLong ? SIGKILL : SIGTERM)
+            }
+        }
+    }
+
+    /// Forgets generations with no process left and closes the listening
+    /// sockets nobody uses any more.
+    private func collectGoneGenerations() {
+        let before = generations.count
+        generations.removeAll { $0.state == .draining && $0.isGone }
+        if generations.count != before { listeners.retain(only: generations.map { $0.perSlot }) }
     }
 
     private func cleanup() {
@@ -188,20 +239,89 @@ final class Master {
         if let p = options.pidFile { unlink(p) }
     }
 
+    // MARK: reload
+
+    /// SIGUSR2, SIGHUP or `reload` on the master CLI: load and check the
+    /// configuration; on success start a new generation next to the current
+    /// one, which drains once the new one is ready. On error nothing changes.
+    private func reload(waiter: (Int, CLIServer.Ticket)? = nil) {
+        if let w = waiter { reloadWaiters.append((w.0, w.1)) }
+        if generations.contains(where: { $0.state == .starting }) {
+            // One reload at a time: the newest request runs when this one is done.
+            reloadPending = true
+            return
+        }
+        guard let cur = current, phase == .running else {
+            answerReloadWaiters(success: false, errors: "not running (starting or stopping)\n")
+            return
+        }
+        reloads += 1
+        notifier.send("RELOADING=1\nMONOTONIC_USEC=\(MonotonicClock.nowMicroseconds())\nSTATUS=Reloading")
+        Log.notice("Reloading (reload \(reloads)).")
+        let loaded = ConfigLoader.load(paths: options.configPaths)
+        if loaded.hasErrors {
+            let errors = loaded.diagnostics.filter { $0.severity == .alert }.map(\.description).joined(separator: "\n")
+            for line in errors.split(separator: "\n") { Log.alert(String(line)) }
+            failedReloads += 1
+            lastReloadError = errors
+            Log.alert("Reload failed: invalid configuration; generation \(cur.number) keeps serving.")
+            notifier.send("READY=1\nSTATUS=Reload failed: invalid configuration")
+            answerReloadWaiters(success: false, errors: errors + "\n")
+            return
+        }
+        let c = loaded.configuration
+        let slots = max(1, c.global.workers ?? c.global.nbthread ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let g: Generation
+        do {
+            let perSlot = try listeners.assign(loaded, slots: slots)
+            g = try Generation(number: nextGeneration, loaded: loaded, slots: slots, perSlot: perSlot, previous: cur)
+        } catch let e as ListenerError {
+            abandonConfig(e.messages.joined(separator: "\n"))
+            return
+        } catch {
+            abandonConfig("\(error)")
+            return
+        }
+        nextGeneration += 1
+        generations.append(g)
+        startPrograms(c, reload: true)
+        if !startChildren(g) { abandon(g, reason: "cannot start the new workers") }
+    }
+
+    private func abandonConfig(_ reason: String) {
+        failedReloads += 1
+        lastReloadError = reason
+        Log.alert("Reload failed: \(reason)")
+        notifier.send("READY=1\nSTATUS=Reload failed")
+        answerReloadWaiters(success: false, errors: reason + "\n")
+        listeners.retain(only: generations.map { $0.perSlot })
+    }
+
+    private func answerReloadWaiters(success: Bool, errors: String) {
+        let text = success ? "Success=1\n" : "Success=0\n--\n" + errors
+        for w in reloadWaiters { cliServers[w.server].complete(w.ticket, text) }
+        reloadWaiters.removeAll()
+    }
+
     // MARK: children
 
-    private func spawn(_ i: Int) -> Bool {
-        let role = roles[i]
+    private func startChildren(_ g: Generation) -> Bool {
+        for i in g.roles.indices where !spawn(g, i) { return false }
+        return true
+    }
+
+    private func spawn(_ g: Generation, _ i: Int) -> Bool {
+        let role = g.roles[i]
         let pair: (FileDescriptor, FileDescriptor)
         do { pair = try UnixSocket.seqpacketPair() } catch {
             Log.alert("socketpair: \(error)")
             return false
         }
         var args: [String]
-        var inherited = [pair.1, tableMemory.fd, configBlob]
+        var inherited = [pair.1, g.tableMemory.fd, g.configBlob]
         switch role {
         case .worker(let slot):
-            let entries = listeners.perSlot[slot]
+            let entries = g.perSlot[slot]
             args = ["--role", "worker", "--slot", String(slot)]
             if !entries.isEmpty { args += ["--listeners", entries.map { "\($0.frontend).\($0.bind)" }.joined(separator: ",")] }
             inherited += entries.map { $0.fd }
@@ -215,10 +335,10 @@ final class Master {
                                                environment: ProcessSpawner.currentEnvironment(), inherited: inherited)
             pair.1.close()
             try? pair.0.setNonBlocking()
-            try? epoll.add(pair.0, events: .readable, token: UInt64(i) << 3 | Token.child.rawValue)
-            children[i] = Child(role: role, pid: pid, control: pair.0, startedAt: MonotonicClock.nowMilliseconds(),
-                                startedWall: WallClock.nowSeconds())
-            Log.debug("\(role.name) started with pid \(pid)")
+            try? epoll.add(pair.0, events: .readable, token: UInt64(i) << 35 | UInt64(g.number) << 3 | Token.child.rawValue)
+            g.children[i] = Child(role: role, pid: pid, control: pair.0, startedAt: MonotonicClock.nowMilliseconds(),
+                                  startedWall: WallClock.nowSeconds())
+            Log.debug("generation \(g.number) \(role.name) started with pid \(pid)")
             return true
         } catch {
             pair.0.close(); pair.1.close()
@@ -227,8 +347,13 @@ final class Master {
         }
     }
 
-    private func startPrograms() {
-        for p in loaded.configuration.programs {
+    private func startPrograms(_ c: Configuration, reload: Bool) {
+        for (i, p) in c.programs.enumerated() {
+            // HAProxy: on reload, programs with start-on-reload get a new instance.
+            if reload {
+                guard p.startOnReload else { continue }
+                if let j = programNames.firstIndex(of: p.name), let old = programPids[j] { Processes.signal(old, SIGTERM) }
+            }
             var args = ["--role", "program"]
             if let u = p.user { args += ["--user", u] }
             if let g = p.group { args += ["--group", g] }
@@ -237,11 +362,12 @@ final class Master {
                 let pid = try ProcessSpawner.spawn(path: executable, arguments: args,
                                                    environment: ProcessSpawner.currentEnvironment(), inherited: [])
                 programPids.append(pid)
+                programNames.append(p.name)
                 Log.notice("program '\(p.name)' started with pid \(pid)")
             } catch {
-                programPids.append(nil)
                 Log.alert("cannot start program '\(p.name)': \(error)")
             }
+            _ = i
         }
     }
 
@@ -250,54 +376,57 @@ final class Master {
             if let i = programPids.firstIndex(where: { $0 == pid }) {
                 programPids[i] = nil
                 // As HAProxy: a program that exits is reported, not restarted.
-                let level: Log.Level = (phase == .stoppingFast || phase == .stoppingGracefully) ? .debug : .alert
-                Log.write(level, "program '\(loaded.configuration.programs[i].name)' (pid \(pid)) exited with \(status)")
+                let quiet = phase == .stoppingFast || phase == .stoppingGracefully
+                Log.write(quiet ? .debug : .alert, "program '\(programNames[i])' (pid \(pid)) exited with \(status)")
                 continue
             }
-            guard let i = children.firstIndex(where: { $0?.pid == pid }), let child = children[i] else { continue }
+            guard let g = generations.first(where: { $0.children.contains { $0?.pid == pid } }),
+                  let i = g.children.firstIndex(where: { $0?.pid == pid }), let child = g.children[i] else { continue }
             epoll.remove(child.control)
             child.control.close()
-            children[i] = nil
-            failForwards(toChild: i)
-            switch phase {
-            case .stoppingFast, .stoppingGracefully:
-                Log.debug("\(child.role.name) (pid \(pid)) exited: \(status)")
-            case .starting:
-                Log.alert("Current \(child.role.name) (pid \(pid)) exited with \(status) before it was ready.")
-                startFailed = true
-            case .running:
-                let lived = MonotonicClock.nowMilliseconds() - child.startedAt
-                Log.alert("Current \(child.role.name) (pid \(pid)) exited with \(status); respawning it.")
-                // Back off when a child keeps dying soon after it starts.
-                if lived < 2000 { failures[i] += 1 } else { failures[i] = 0 }
-                let delay = failures[i] == 0 ? 0 : min(Int64(100) << min(failures[i] - 1, 7), 10_000)
-                respawnAt[i] = MonotonicClock.nowMilliseconds() + delay
+            g.children[i] = nil
+            failForwards(generation: g.number, child: i)
+            if phase == .stoppingFast || phase == .stoppingGracefully || g.state == .draining {
+                Log.debug("generation \(g.number) \(child.role.name) (pid \(pid)) exited: \(status)")
+                continue
+            }
+            if g.state == .starting {
+                Log.alert("New \(child.role.name) (pid \(pid)) exited with \(status) before it was ready.")
+                g.startFailed = true
+                continue
+            }
+            let lived = MonotonicClock.nowMilliseconds() - child.startedAt
+            Log.alert("Current \(child.role.name) (pid \(pid)) exited with \(status); respawning it.")
+            // Back off when a child keeps dying soon after it starts.
+            if lived < 2000 { g.failures[i] += 1 } else { g.failures[i] = 0 }
+            let delay = g.failures[i] == 0 ? 0 : min(Int64(100) << min(g.failures[i] - 1, 7), 10_000)
+            g.respawnAt[i] = MonotonicClock.nowMilliseconds() + delay
+        }
+    }
+
+    private func respawnDue(_ g: Generation, now: Int64) {
+        for i in g.roles.indices {
+            guard let at = g.respawnAt[i], at <= now else { continue }
+            g.respawnAt[i] = nil
+            if !spawn(g, i) {
+                g.failures[i] += 1
+                g.respawnAt[i] = now + min(Int64(100) << min(g.failures[i], 7), 10_000)
             }
         }
     }
 
-    private func respawnDue(now: Int64) {
-        for i in roles.indices {
-            guard let at = respawnAt[i], at <= now else { continue }
-            respawnAt[i] = nil
-            restarts += 1
-            if !spawn(i) {
-                failures[i] += 1
-                respawnAt[i] = now + min(Int64(100) << min(failures[i], 7), 10_000)
-            }
-        }
-    }
-
-    private func stopAll(signal: Int32) {
-        for case let c? in children { Processes.signal(c.pid, signal) }
-        for case let p? in programPids { Processes.signal(p, signal) }
+    private func kill(_ g: Generation, _ signal: Int32) {
+        for case let c? in g.children { Processes.signal(c.pid, signal) }
         if signal == SIGKILL {
             // Reap synchronously so nothing is left behind.
-            for i in children.indices {
-                if let c = children[i] { var st: Int32 = 0; waitpid(c.pid, &st, 0); c.control.close(); children[i] = nil }
-            }
-            for i in programPids.indices {
-                if let p = programPids[i] { var st: Int32 = 0; waitpid(p, &st, 0); programPids[i] = nil }
+            for i in g.children.indices {
+                if let c = g.children[i] {
+                    var st: Int32 = 0
+                    waitpid(c.pid, &st, 0)
+                    epoll.remove(c.control)
+                    c.control.close()
+                    g.children[i] = nil
+                }
             }
         }
     }
@@ -305,25 +434,27 @@ final class Master {
     // MARK: events
 
     private func handle(token: UInt64) {
-        let index = Int((token >> 3) & 0xFF)
         switch Token(rawValue: token & 7)! {
         case .signals:
             while let sig = signals.next() { handleSignal(sig) }
         case .cliListener:
+            let index = Int((token >> 3) & 0xFF)
             cliServers[index].acceptClients(epoll: epoll) { id in
                 UInt64(id) << 11 | UInt64(index) << 3 | Token.cliClient.rawValue
             }
         case .cliClient:
-            cliServers[index].serve(client: Int(token >> 11), runner: self)
+            cliServers[Int((token >> 3) & 0xFF)].serve(client: Int(token >> 11), runner: self)
         case .child:
-            let i = Int(token >> 3)
-            guard i < children.count, let c = children[i] else { return }
+            let number = Int((token >> 3) & 0xFFFF_FFFF)
+            let i = Int(token >> 35)
+            guard let g = generations.first(where: { $0.number == number }), i < g.children.count,
+                  let c = g.children[i] else { return }
             while let bytes = UnixSocket.receiveMessage(c.control) {
                 if bytes.isEmpty { break }
                 switch ControlMessage.decode(bytes) {
                 case .ready?:
-                    children[i]?.ready = true
-                    Log.debug("\(c.role.name) (pid \(c.pid)) ready")
+                    g.children[i]?.ready = true
+                    Log.debug("generation \(g.number) \(c.role.name) (pid \(c.pid)) ready")
                 case .cliReply(let id, let final, let text)?:
                     guard var f = forwards[id] else { break }
                     f.text += text
@@ -350,24 +481,24 @@ final class Master {
             notifier.stopping()
             phase = .stoppingFast
             stopDeadline = MonotonicClock.nowMilliseconds() + 3000
-            respawnAt = respawnAt.map { _ in nil }
-            stopAll(signal: SIGTERM)
+            for g in generations {
+                g.respawnAt = g.respawnAt.map { _ in nil }
+                kill(g, SIGTERM)
+            }
+            for case let p? in programPids { Processes.signal(p, SIGTERM) }
         case SIGUSR1:
             guard phase == .running || phase == .starting else { return }
             Log.notice("SIGUSR1 received: graceful stop, waiting for workers to finish their connections.")
             notifier.stopping()
             phase = .stoppingGracefully
             stopDeadline = Int64.max
-            respawnAt = respawnAt.map { _ in nil }
-            for (i, c) in children.enumerated() {
-                guard let c, case .worker = roles[i] else { continue }
-                UnixSocket.sendMessage(c.control, ControlMessage.drain.encode())
-            }
+            for g in generations where g.state != .draining { drain(g) }
             for case let p? in programPids { Processes.signal(p, SIGTERM) }
             // Nobody accepts any more: close the queues so new clients are refused.
             listeners.closeAll()
         case SIGUSR2, SIGHUP:
-            Log.warning("\(SignalChannel.name(sig)) received: reload is not supported yet; keeping the running configuration.")
+            Log.notice("\(SignalChannel.name(sig)) received: reloading.")
+            reload()
         default:
             break
         }
@@ -375,89 +506,105 @@ final class Master {
 
     // MARK: CLI forwarding
 
-    private func forward(_ command: String, toChild i: Int, server: Int, ticket: CLIServer.Ticket) -> String? {
-        guard let c = children[i] else { return "Can't find the target process.\n" }
+    private func forward(_ command: String, to g: Generation, child i: Int, server: Int, ticket: CLIServer.Ticket) -> String? {
+        guard let c = g.children[i] else { return "Can't find the target process.\n" }
         let id = nextRequest
         nextRequest &+= 1
         guard UnixSocket.sendMessage(c.control, ControlMessage.cliRequest(id: id, level: 2, command: command).encode()) else {
             return "Can't send the command to the \(c.role.name).\n"
         }
-        forwards[id] = Forward(server: server, ticket: ticket, child: i, deadline: MonotonicClock.nowMilliseconds() + 5000)
+        forwards[id] = Forward(server: server, ticket: ticket, generation: g.number, child: i,
+                               deadline: MonotonicClock.nowMilliseconds() + 5000)
         return nil
     }
 
     private func expireForwards(now: Int64) {
         for (id, f) in forwards where f.deadline <= now {
             forwards[id] = nil
-            cliServers[f.server].complete(f.ticket, "Timeout waiting for the \(roles[f.child].name) to answer.\n")
+            cliServers[f.server].complete(f.ticket, "Timeout waiting for the process to answer.\n")
         }
     }
 
-    private func failForwards(toChild i: Int) {
-        for (id, f) in forwards where f.child == i {
+    private func failForwards(generation: Int, child i: Int) {
+        for (id, f) in forwards where f.generation == generation && f.child == i {
             forwards[id] = nil
-            cliServers[f.server].complete(f.ticket, "The \(roles[i].name) exited before answering.\n")
+            cliServers[f.server].complete(f.ticket, "The process exited before answering.\n")
         }
     }
 
     // MARK: views for the CLI
 
-    /// Worker pids by slot (nil while being respawned).
-    var workerPids: [pid_t?] { (0..<slots).map { children[$0]?.pid } }
-
-    /// `show proc`, in the shape of HAProxy's master CLI.
+    /// `show proc`, in the shape of HAProxy's master CLI; old workers (draining
+    /// generations) with the sessions they still hold.
     func showProc() -> String {
         let now = WallClock.nowSeconds()
         func up(_ since: Int64) -> Int { Int(max(0, now - since)) }
-        var processes = [RuntimeFormat.Process(pid: getpid(), kind: .master, reloads: 0,
+        var processes = [RuntimeFormat.Process(pid: getpid(), kind: .master, reloads: reloads,
                                                uptimeSeconds: up(startedWall), version: FulcrumVersion.string)]
-        for (i, child) in children.enumerated() {
-            guard let c = child else { continue }
-            let kind: RuntimeFormat.Process.Kind = roles[i] == .checker ? .checker : .worker
-            processes.append(.init(pid: c.pid, kind: kind, reloads: 0, uptimeSeconds: up(c.startedWall),
-                                   version: FulcrumVersion.string))
+        processes[0].failedReloads = failedReloads
+        for g in generations where g.state != .starting {
+            let leaving = g.state == .draining
+            for (i, child) in g.children.enumerated() {
+                guard let c = child else { continue }
+                let kind: RuntimeFormat.Process.Kind = g.roles[i] == .checker ? .checker : .worker
+                var p = RuntimeFormat.Process(pid: c.pid, kind: kind, reloads: reloads - (g.number - 1),
+                                              uptimeSeconds: up(c.startedWall), version: FulcrumVersion.string,
+                                              leaving: leaving)
+                if leaving, case .worker(let slot) = g.roles[i] { p.remainingSessions = g.remainingSessions(slot: slot) }
+                processes.append(p)
+            }
         }
         for (i, pid) in programPids.enumerated() {
             guard let pid else { continue }
-            processes.append(.init(pid: pid, kind: .program(name: loaded.configuration.programs[i].name), reloads: 0,
+            processes.append(.init(pid: pid, kind: .program(name: programNames[i]), reloads: 0,
                                    uptimeSeconds: up(startedWall), version: "-"))
         }
-        return RuntimeFormat.showProc(processes)
+        var text = RuntimeFormat.showProc(processes)
+        if let err = lastReloadError {
+            text += "# last reload failed:\n" + err.split(separator: "\n").map { "#   " + $0 }.joined(separator: "\n") + "\n"
+        }
+        return text
     }
 }
 
 extension Master: CLICommandRunner {
-    /// The master CLI routes `@N cmd` (worker N, 1-based; `@0`/`@master` is the
-    /// master) and `@!PID cmd` to that process, as HAProxy's master CLI does;
-    /// anything else runs here over all workers' counters. A stats socket runs
-    /// everything here at its configured level.
+    /// The master CLI routes `@N cmd` (worker N of the current generation,
+    /// 1-based; `@0`/`@master` is the master) and `@!PID cmd` to that process,
+    /// as HAProxy's master CLI does; anything else runs here over the current
+    /// generation's counters. A stats socket runs everything here at its level.
     func run(_ command: String, from server: CLIServer, ticket: CLIServer.Ticket) -> String? {
         let serverIndex = cliServers.firstIndex { $0 === server } ?? 0
-        guard server.isMasterCLI else { return runtime.execute(command, level: server.level) }
+        guard let cur = current ?? generations.last else { return "Not ready.\n" }
+        guard server.isMasterCLI else { return cur.runtime.execute(command, level: server.level) }
         if command.hasPrefix("@") {
             let parts = command.split(separator: " ", maxSplits: 1)
             let target = String(parts[0].dropFirst())
             let rest = parts.count > 1 ? String(parts[1]) : ""
-            if target == "0" || target == "master" { return runMasterCommand(rest) }
-            var child: Int? = nil
+            if target == "0" || target == "master" { return runMasterCommand(rest, serverIndex: serverIndex, ticket: ticket) }
+            var found: (Generation, Int)? = nil
             if target.hasPrefix("!"), let pid = pid_t(target.dropFirst()) {
-                child = children.firstIndex { $0?.pid == pid }
-            } else if let n = Int(target), n >= 1, n <= slots {
-                child = n - 1
+                for g in generations { if let i = g.children.firstIndex(where: { $0?.pid == pid }) { found = (g, i) } }
+            } else if let n = Int(target), n >= 1, n <= cur.slots {
+                found = (cur, n - 1)
             }
-            guard let i = child, children[i] != nil else { return "Can't find the target process '\(target)'.\n" }
+            guard let (g, i) = found, g.children[i] != nil else { return "Can't find the target process '\(target)'.\n" }
             if rest.isEmpty { return "Missing command after '@\(target)'.\n" }
-            return forward(rest, toChild: i, server: serverIndex, ticket: ticket)
+            return forward(rest, to: g, child: i, server: serverIndex, ticket: ticket)
         }
-        return runMasterCommand(command)
+        return runMasterCommand(command, serverIndex: serverIndex, ticket: ticket)
     }
 
-    private func runMasterCommand(_ command: String) -> String {
+    private func runMasterCommand(_ command: String, serverIndex: Int, ticket: CLIServer.Ticket) -> String? {
         switch command.split(separator: " ").map(String.init) {
         case ["show", "proc"]: return showProc()
         case ["help"]: return RuntimeFormat.help(master: true) + RuntimeCLI.endOfAnswer
-        case ["reload"]: return "Success=0\n--\nreload is not supported yet\n"
-        default: return runtime.execute(command, level: 2)
+        case ["reload"]:
+            // Answered when the new generation serves or the reload failed.
+            reload(waiter: (serverIndex, ticket))
+            return nil
+        default:
+            guard let cur = current ?? generations.last else { return "Not ready.\n" }
+            return cur.runtime.execute(command, level: 2)
         }
     }
 }

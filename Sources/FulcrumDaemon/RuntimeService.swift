@@ -147,7 +147,7 @@ final class RuntimeService {
 
     private var workerSlots: [Int] {
         switch scope {
-        case .allWorkers: return Array(0..<table.workers)
+        case .allWorkers: return Array(0...table.workers) // with the history block
         case .worker(let w): return [w]
         }
     }

@@ -8,6 +8,8 @@ struct ByteBuffer {
     private(set) var storage: [UInt8] = []
     private(set) var start = 0
     private(set) var end = 0
+    /// Whether the last `read` got everything it asked for (more may be waiting).
+    private(set) var lastReadFilled = false
 
     var count: Int { end - start }
     var isEmpty: Bool { start == end }
@@ -40,7 +42,7 @@ struct ByteBuffer {
         while true {
             let e = end
             let n = storage.withUnsafeMutableBytes { p in Glibc.read(fd.rawValue, p.baseAddress! + e, want) }
-            if n >= 0 { end += n; return n }
+            if n >= 0 { end += n; lastReadFilled = n == want; return n }
             if errno == EINTR { continue }
             throw Errno.current
         }

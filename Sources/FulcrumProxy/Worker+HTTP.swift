@@ -37,12 +37,7 @@ extension Worker {
         s.phase = .request
         s.clientActivity = now
         s.headStarted = now
-        activeSessions += 1
-        Socket.setNoDelay(client)
-        table.frontendCounter(worker: slot, frontend: frontend, .sessions).bump()
-        table.frontendCounter(worker: slot, frontend: frontend, .current).bump()
-        table.frontendCounter(worker: slot, frontend: frontend, .lastSession).store(wallNow)
-        table.frontend(frontend, .maxConns).raise(to: table.frontend(frontend, .conns).load())
+        acceptedClient(client, frontend: frontend)
         do {
             try epoll.add(client, events: [.readable, .writable, .readHangup, .edgeTriggered],
                           token: s.token | TokenKind.httpClient.rawValue)
@@ -153,7 +148,13 @@ extension Worker {
                 closeHTTP(s)
                 return false
             }
-            if n > 0 { s.clientActivity = now; s.bytesIn &+= UInt64(n) }
+            if n > 0 {
+                s.clientActivity = now
+                s.bytesIn &+= UInt64(n)
+                // Edge-triggered: a short read drained the socket (a later
+                // arrival raises a new event) unless a FIN is pending.
+                if !s.fromClient.lastReadFilled && !s.clientEOF { s.clientReadable = false }
+            }
         } catch {
             if error == .again { s.clientReadable = false } else { closeHTTP(s); return false }
         }
@@ -171,19 +172,19 @@ extension Worker {
         let outcome = s.fromClient.withReadable { HTTPParser.parseRequest($0, limits: limits) }
         switch outcome {
         case .incomplete:
-            if s.fromClient.count >= limits.maxHeadSize {
-                respondHTTP(s, status: 431, close: true)
+            if s.fromClient.count >= limits.maxRawHeadSize {
+                respondHTTP(s, bytes: HTTPErrorPages.connectionError(status: HTTPParser.tooLargeStatus), close: true)
                 return .done
             }
             return .wait
         case .invalid(let status, _):
-            respondHTTP(s, status: status, close: true)
+            respondHTTP(s, bytes: HTTPErrorPages.connectionError(status: status), close: true)
             return .done
         case .complete(var head, let length):
             s.fromClient.consume(length)
             switch HTTPFraming.request(head) {
             case .failure(let e):
-                respondHTTP(s, status: e.status, close: true)
+                respondHTTP(s, bytes: HTTPErrorPages.connectionError(status: e.status), close: true)
                 return .done
             case .success(let framing):
                 s.requestFraming = framing
@@ -230,9 +231,10 @@ extension Worker {
     private func prepareRequestHead(_ head: inout HTTPHead, session s: HTTPSession) {
         let fe = frontends[s.frontend].config.http
         let closeServer = fe.connectionMode != .keepAlive
-        head.remove("Connection")
-        head.remove("Proxy-Connection")
-        head.remove("Keep-Alive")
+        HTTPNormalization.apply(&head)
+        // Hop-by-hop fields: only walk the fields when there is one to drop.
+        if !HTTPConnectionHeader.tokens(head).isEmpty { head.remove("Connection") }
+        if head.fields.count > 0 { head.remove("Proxy-Connection"); head.remove("Keep-Alive") }
         if closeServer {
             head.add("Connection", "close")
         } else if head.version == .http10 {
@@ -248,13 +250,7 @@ extension Worker {
                            destination: (s.local.withAddressBytes { Array($0) }, s.local.port))
     }
 
-    private func clientWantsKeepAlive(_ head: HTTPHead) -> Bool {
-        let tokens = head.values(of: "Connection").flatMap { v in
-            String(decoding: v, as: UTF8.self).lowercased().split(separator: ",").map { $0.trimmingCharacters(in: " \t") }
-        }
-        if head.version == .http10 { return tokens.contains("keep-alive") }
-        return !tokens.contains("close")
-    }
+    private func clientWantsKeepAlive(_ head: HTTPHead) -> Bool { HTTPConnectionHeader.isKeepAlive(head) }
 
     // MARK: routing and connecting
 
@@ -468,9 +464,7 @@ extension Worker {
                                                                    userAgent: head.value(of: "User-Agent"))
             apply(CompressionHeaderEdits.request(choice: s.compressionChoice, offload: comp.offload), to: &head)
         }
-        var out: [UInt8] = []
-        head.serialize(into: &out)
-        s.toServer.append(out)
+        appendHead(head, to: &s.toServer)
         s.request = head
         s.responseDone = false
         s.response = nil
@@ -522,6 +516,7 @@ extension Worker {
                     moved = true
                     s.serverActivity = now
                     s.bytesOut &+= UInt64(n)
+                    if !s.fromServer.lastReadFilled && !s.serverEOF { s.serverReadable = false }
                 }
             } catch {
                 if error == .again { s.serverReadable = false } else { serverFailed(s, status: 502); return false }
@@ -571,9 +566,7 @@ extension Worker {
         case .complete(var head, let length):
             s.fromServer.consume(length)
             if head.status >= 100 && head.status < 200 && head.status != 101 {
-                var out: [UInt8] = []
-                head.serialize(into: &out)
-                s.toClient.append(out)
+                appendHead(head, to: &s.toClient)
                 return .progress
             }
             switch HTTPFraming.response(head, requestMethod: s.requestMethod[...]) {
@@ -582,14 +575,13 @@ extension Worker {
                 return .done
             case .success(let framing):
                 s.responseFraming = framing
+                if framing == .chunked { s.responseChunks = ChunkedBodyParser(errorStatus: 502) }
                 if case .contentLength(let n) = framing { s.responseRemaining = n }
                 s.responseDone = framing == .none
             }
             if retryHTTP(s, reason: String(head.status)) { return .done }
-            let serverTokens = head.values(of: "Connection").flatMap { v in
-                String(decoding: v, as: UTF8.self).lowercased().split(separator: ",").map { $0.trimmingCharacters(in: " \t") }
-            }
-            if serverTokens.contains("close") || (head.version == .http10 && !serverTokens.contains("keep-alive"))
+            if draining { s.keepClient = false }
+            if !HTTPConnectionHeader.isKeepAlive(head)
                 || s.responseFraming == .untilClose || frontends[s.frontend].config.http.connectionMode != .keepAlive {
                 s.keepServer = false
             }
@@ -628,9 +620,7 @@ extension Worker {
             } else if s.request?.version == .http10 {
                 head.add("Connection", "keep-alive")
             }
-            var out: [UInt8] = []
-            head.serialize(into: &out)
-            s.toClient.append(out)
+            appendHead(head, to: &s.toClient)
             s.response = head
             if head.status == 101 || (s.requestMethod == Array("CONNECT".utf8) && head.status / 100 == 2) {
                 s.phase = .tunnel
@@ -683,7 +673,10 @@ extension Worker {
     private func finishExchange(_ s: HTTPSession) {
         let requestComplete = s.requestDone
         leaveBackend(s, reusable: s.keepServer && requestComplete && !s.serverEOF)
-        if !s.keepClient || !requestComplete || draining {
+        // A draining worker said Connection: close on this response already
+        // when it could; a response that went out before the drain keeps the
+        // connection for one more request, answered with close.
+        if !s.keepClient || !requestComplete {
             closeHTTP(s)
             return
         }
@@ -782,6 +775,18 @@ extension Worker {
     func errorPage(_ status: Int, frontend: Int) -> [UInt8] {
         if frontend < errorFiles.count, let custom = errorFiles[frontend][status] { return custom }
         return HTTPErrorPages.response(status: status)
+    }
+
+    /// The head as it goes out: its received bytes when nothing changed,
+    /// else serialized through the worker's reused scratch buffer.
+    func appendHead(_ head: HTTPHead, to out: inout ByteBuffer) {
+        if head.isUnmodified {
+            out.append(contentsOf: head.raw[...])
+            return
+        }
+        headScratch.removeAll(keepingCapacity: true)
+        head.serialize(into: &headScratch)
+        out.append(contentsOf: headScratch[...])
     }
 
     // MARK: compression
@@ -902,6 +907,10 @@ extension Worker {
         switch s.phase {
         case .idle: return 0
         case .request:
+            // Draining: an idle keep-alive connection closes after the grace.
+            if draining && s.fromClient.isEmpty {
+                return max(s.clientActivity, drainStartedAt) + drainIdleGrace
+            }
             // Waiting for a head: http-request from its first byte, or
             // http-keep-alive between requests (HAProxy's rules).
             let waitingNext = s.requestCount > 0 && s.fromClient.isEmpty

@@ -52,6 +52,8 @@ public final class Worker {
     var frontendRules: [HTTPCompiledRules?] = []
     var backendRules: [HTTPCompiledRules?] = []
     var backendIndexByName: [String: Int] = [:]
+    /// Reused for serializing edited HTTP heads.
+    var headScratch: [UInt8] = []
     var activeSessions = 0
     var queuedSessions = 0
     var pausedListeners = 0
@@ -61,6 +63,9 @@ public final class Worker {
     /// Wall-clock seconds, refreshed once per loop turn (lastsess, stats).
     var wallNow: UInt64 = 0
     var draining = false
+    var drainStartedAt: Int64 = 0
+    /// A draining worker closes a keep-alive connection idle this long.
+    let drainIdleGrace: Int64 = 1000
     var running = true
     /// Answers runtime-API commands forwarded by the master (`@N show stat`):
     /// (command, level) -> text. Set by the worker role.
@@ -215,9 +220,11 @@ public final class Worker {
             listeners[i].fd.close()
         }
         pausedListeners = 0
-        // Idle keep-alive HTTP connections hold no request: close them now.
-        // Busy ones answer their current request with Connection: close.
-        for h in httpSessions where h.phase == .request && h.fromClient.isEmpty { closeHTTP(h) }
+        // Keep-alive HTTP connections answer their next request with
+        // Connection: close; one that stays idle for the grace period is closed
+        // then, when no request can be in flight on it (see httpDeadline).
+        drainStartedAt = MonotonicClock.nowMilliseconds()
+        for h in httpSessions where h.phase == .request { scheduleHTTP(h) }
         Log.debug("draining \(activeSessions) sessions")
     }
 
@@ -295,6 +302,16 @@ public final class Worker {
         return s
     }
 
+    /// Accounting and socket options shared by every accepted client (tcp or http).
+    func acceptedClient(_ client: FileDescriptor, frontend: Int) {
+        activeSessions += 1
+        Socket.setNoDelay(client)
+        table.frontendCounter(worker: slot, frontend: frontend, .sessions).bump()
+        table.frontendCounter(worker: slot, frontend: frontend, .current).bump()
+        table.frontendCounter(worker: slot, frontend: frontend, .lastSession).store(wallNow)
+        table.frontend(frontend, .maxConns).raise(to: table.frontend(frontend, .conns).load())
+    }
+
     private func startSession(client: FileDescriptor, peer: SocketAddress, frontend: Int, bindLine: Int) {
         let s = allocateSession()
         s.client = client
@@ -303,12 +320,7 @@ public final class Worker {
         s.bindLine = bindLine
         s.state = .starting
         s.clientActivity = now
-        activeSessions += 1
-        Socket.setNoDelay(client)
-        table.frontendCounter(worker: slot, frontend: frontend, .sessions).bump()
-        table.frontendCounter(worker: slot, frontend: frontend, .current).bump()
-        table.frontendCounter(worker: slot, frontend: frontend, .lastSession).store(wallNow)
-        table.frontend(frontend, .maxConns).raise(to: table.frontend(frontend, .conns).load())
+        acceptedClient(client, frontend: frontend)
         do {
             try epoll.add(client, events: [.readable, .writable, .readHangup, .edgeTriggered],
                           token: s.token | TokenKind.client.rawValue)

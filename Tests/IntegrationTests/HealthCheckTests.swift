@@ -366,21 +366,22 @@ final class HealthCheckTests: XCTestCase {
 
     /// `init-state down`: no traffic until the first passed check, which
     /// brings the server UP at once (not after rise 2). The check (an HTTP
-    /// check on its own port) takes 1 s to answer, which leaves a window.
+    /// check on its own port) takes 3 s to answer, which leaves a window wide
+    /// enough for a loaded machine.
     func testInitStateDownWaitsForTheFirstPassedCheck() throws {
         let s1 = try startBackend(.identify("s1"))
         let s2 = try startBackend(.identify("s2"))
-        let slowHealth = try startBackend(.http(status: 200, body: "ok"), responseDelay: 1.0)
+        let slowHealth = try startBackend(.http(status: 200, body: "ok"), responseDelay: 3.0)
         let (fulcrum, port) = try startChecked(workers: 2, backend: [
             "option httpchk GET /health",
-            "server s1 127.0.0.1:\(s1.port) check port \(slowHealth.port) inter 2s init-state down",
+            "server s1 127.0.0.1:\(s1.port) check port \(slowHealth.port) inter 5s init-state down",
             "server s2 127.0.0.1:\(s2.port)",
         ])
         XCTAssertEqual(tally(try (0..<10).map { _ in try identify(port: port) }), ["s2": 10], "s1 starts DOWN")
         XCTAssertEqual(s1.acceptedCount, 0)
         XCTAssertEqual(logLines(fulcrum, "be_app/s1 is"), [], "the first check has not answered yet")
 
-        XCTAssertNotNil(waitForLog(fulcrum, "Server be_app/s1 is UP", timeout: 6), fulcrum.stderrTail())
+        XCTAssertNotNil(waitForLog(fulcrum, "Server be_app/s1 is UP", timeout: 10), fulcrum.stderrTail())
         XCTAssertEqual(slowHealth.requests.count, 1, "UP on the first passed check")
         let shares = tally(try (0..<20).map { _ in try identify(port: port) })
         XCTAssertGreaterThanOrEqual(shares["s1", default: 0], 6, "s1 takes traffic once UP: \(shares)")

@@ -1,0 +1,59 @@
+import FulcrumConfig
+import FulcrumCore
+
+/// On reload, the new generation's table starts from the old one's state,
+/// matched by name: server health, admin state, runtime weights, check
+/// results and slowstart progress per backend/server; cumulative counters of
+/// proxies and servers into the history block. A DOWN server stays DOWN until
+/// its next check; checks go on from their health counter.
+enum TableCarryOver {
+    static func copy(from old: SharedTable, _ oldConfig: Configuration, to new: SharedTable, _ newConfig: Configuration) {
+        let oi = TableIndex(oldConfig), ni = TableIndex(newConfig)
+        var oldServers: [String: (line: Int, params: ServerParams)] = [:]
+        for (bi, b) in oldConfig.backends.enumerated() {
+            for (si, s) in b.servers.enumerated() { oldServers["\(b.name)/\(s.name)"] = (oi.serverLine(backend: bi, server: si), s.params) }
+        }
+        let serverFields: [SharedTable.ServerField] = [.operational, .lastChange, .checkStatus, .checkCode, .checkDuration,
+                                                       .downtime, .checkHealth, .lastCheck, .checkFailures, .checkDowns,
+                                                       .upSince, .maxConns]
+        for (bi, b) in newConfig.backends.enumerated() {
+            for (si, s) in b.servers.enumerated() {
+                guard let o = oldServers["\(b.name)/\(s.name)"] else { continue }
+                let line = ni.serverLine(backend: bi, server: si)
+                for f in serverFields { new.server(line, f).store(old.server(o.line, f).load()) }
+                // Runtime admin state carries over; the config's `disabled` is the new file's.
+                let oldAdmin = old.server(o.line, .admin).load() & ~SharedTable.Admin.configMaintenance.rawValue
+                let configAdmin = s.params.disabled ? SharedTable.Admin.configMaintenance.rawValue : 0
+                new.server(line, .admin).store(oldAdmin | configAdmin)
+                // A weight set at runtime survives; a weight changed in the file applies.
+                let oldWeight = old.server(o.line, .weight).load()
+                if oldWeight != UInt64(o.params.weight) && s.params.weight == o.params.weight {
+                    new.server(line, .weight).store(oldWeight)
+                }
+                for c in counters { new.serverCounter(worker: new.historyBlock, server: line, c).store(total(c) { old.serverCounter(worker: $0, server: o.line, c) }) }
+            }
+        }
+        /// Sum over the old blocks (a timestamp such as lastSession: the latest).
+        func total(_ c: SharedTable.Counter, _ word: (Int) -> SharedWord) -> UInt64 {
+            if c == .lastSession { return (0...old.workers).map { word($0).load() }.max() ?? 0 }
+            return (0...old.workers).reduce(0) { $0 &+ word($1).load() }
+        }
+        let oldFrontends = Dictionary(oldConfig.frontends.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for (fi, f) in newConfig.frontends.enumerated() {
+            guard let o = oldFrontends[f.name] else { continue }
+            for c in counters { new.frontendCounter(worker: new.historyBlock, frontend: fi, c).store(total(c) { old.frontendCounter(worker: $0, frontend: o, c) }) }
+            new.frontend(fi, .maxConns).store(old.frontend(o, .maxConns).load())
+        }
+        let oldBackends = Dictionary(oldConfig.backends.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for (bi, b) in newConfig.backends.enumerated() {
+            guard let o = oldBackends[b.name] else { continue }
+            for c in counters { new.backendCounter(worker: new.historyBlock, backend: bi, c).store(total(c) { old.backendCounter(worker: $0, backend: o, c) }) }
+            new.backend(bi, .maxConns).store(old.backend(o, .maxConns).load())
+        }
+    }
+
+    /// Cumulative counters (gauges such as current sessions stay with the
+    /// generation that holds the sessions).
+    static let counters: [SharedTable.Counter] = [.sessions, .bytesIn, .bytesOut, .connectErrors, .retries,
+                                                  .redispatches, .chosen, .aborts, .lastSession]
+}
