@@ -18,6 +18,10 @@ public struct HTTPRuleContext: Sendable {
     public var request: HTTPHead
     public var response: HTTPHead?
     public var connection: HTTPConnectionInfo
+    /// http-response rules run with this set: as in HAProxy, request-only
+    /// fetches (path, method, url_param, ...) never match there, and `hdr()` /
+    /// `cook()` mean the response's.
+    public var responsePhase = false
     public init(request: HTTPHead, response: HTTPHead? = nil, connection: HTTPConnectionInfo) {
         self.request = request; self.response = response; self.connection = connection
     }

@@ -139,6 +139,23 @@ public enum SampleFetcher {
     }
 
     public static func values(_ f: HTTPFetch, context: HTTPRuleContext, acls: ACLSet?) -> [String] {
+        if context.responsePhase {
+            switch f {
+            case .path, .pathq, .query, .url, .base, .urlParam, .method, .requestVersion,
+                 .httpAuth, .httpAuthGroup, .httpAuthUser, .httpAuthPass:
+                return []
+            case .header(let name, let occ, let full, false):
+                return values(.header(name: name, occurrence: occ, full: full, response: true), context: context, acls: acls)
+            case .headerCount(let name, let full, false):
+                return values(.headerCount(name: name, full: full, response: true), context: context, acls: acls)
+            case .cookie(let name, false):
+                return values(.cookie(name: name, response: true), context: context, acls: acls)
+            case .cookieCount(let name, false):
+                return values(.cookieCount(name: name, response: true), context: context, acls: acls)
+            default:
+                break
+            }
+        }
         let req = context.request
         switch f {
         case .path:

@@ -41,6 +41,7 @@ public enum HTTPRequestProcessing {
     /// http-response rules on `context.response` (which must be set).
     public static func response(_ rules: HTTPCompiledRules, context: inout HTTPRuleContext) -> Outcome {
         guard context.response != nil else { return .forward(backendName: nil) }
+        context.responsePhase = true
         for r in rules.responseRules where HTTPConditions.evaluate(r.condition, acls: rules.acls, context: context) {
             switch r.rule.action {
             case .allow:

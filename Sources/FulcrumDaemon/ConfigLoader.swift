@@ -18,6 +18,7 @@ struct LoadedConfiguration {
     /// Per frontend: `errorfile` responses (status → bytes sent as is), read
     /// here so a missing file is a load error and workers need no filesystem.
     var errorFiles: [[Int: [UInt8]]] = []
+    var backendErrorFiles: [[Int: [UInt8]]] = []
     /// Compiled mode-http rules (regexes, ACLs) per frontend and per backend;
     /// nil for tcp proxies.
     var frontendRules: [HTTPCompiledRules?] = []
@@ -130,10 +131,7 @@ enum ConfigLoader {
         if !result.hasErrors {
             for f in c.frontends {
                 var pages: [Int: [UInt8]] = [:]
-                // A listen section's backend part shares the frontend's name.
-                var files = f.http.errorFiles
-                if let b = c.backend(named: f.defaultBackend ?? "") { files.merge(b.http.errorFiles) { mine, _ in mine } }
-                for (status, path) in files {
+                for (status, path) in f.http.errorFiles {
                     do {
                         let fd = try FileDescriptor.open(path, flags: O_RDONLY)
                         defer { fd.close() }
@@ -145,9 +143,26 @@ enum ConfigLoader {
                 errorFiles.append(pages)
             }
         }
+        var backendPages: [[Int: [UInt8]]] = []
+        if !result.hasErrors {
+            for b in c.backends {
+                var pages: [Int: [UInt8]] = [:]
+                for (status, path) in b.http.errorFiles {
+                    do {
+                        let fd = try FileDescriptor.open(path, flags: O_RDONLY)
+                        defer { fd.close() }
+                        pages[status] = try fd.readAll()
+                    } catch {
+                        diags.append(Diagnostic(.alert, b.location, "errorfile \(status) '\(path)' for '\(b.name)': \(error)"))
+                    }
+                }
+                backendPages.append(pages)
+            }
+        }
         var loaded = LoadedConfiguration(sources: sources, configuration: c, diagnostics: diags,
                                          serverAddresses: servers, bindAddresses: binds)
         loaded.errorFiles = errorFiles
+        loaded.backendErrorFiles = backendPages
         if !loaded.hasErrors { compileRules(&loaded) }
         return loaded
     }

@@ -37,6 +37,7 @@ enum WorkerRole {
         var setup = WorkerSetup(configuration: loaded.configuration, slot: o.slot, control: control, table: table,
                                 listeners: listeners, serverAddresses: loaded.serverAddresses)
         setup.errorFiles = loaded.errorFiles
+        setup.backendErrorFiles = loaded.backendErrorFiles
         setup.frontendRules = loaded.frontendRules
         setup.backendRules = loaded.backendRules
         do {

@@ -82,6 +82,9 @@ final class HTTPSession {
     var attachedBackend = -1
     var attachedServer = -1
     var backend = -1
+    /// The backend this exchange was routed to (kept after the backend is
+    /// left, for its error pages).
+    var routedBackend = -1
     var serverIndex = -1
     var holdsServerSlot = false
     var server = FileDescriptor(-1)
@@ -118,6 +121,7 @@ final class HTTPSession {
         responseDone = false
         keepClient = true
         keepServer = true
+        routedBackend = -1
         compressionChoice = nil
         compressing = false
         cookieState = CookiePersistence.RequestState()

@@ -208,6 +208,10 @@ extension Worker {
             s.requestCount += 1
             s.requestMethod = Array(head.method)
             s.keepClient = clientWantsKeepAlive(head) && fe.config.http.connectionMode != .close && !draining
+            // Content-Length beside Transfer-Encoding: served, then closed (RFC 9112 §6.3).
+            if case .success(let lf) = HTTPFraming.lengthFields(head), lf.transferEncoding && lf.contentLengthCount > 0 {
+                s.keepClient = false
+            }
             // Rules in HAProxy's order: frontend http-request, redirect,
             // use_backend; then the backend's own rules (not again for a listen).
             var backend = fe.backend
@@ -258,9 +262,7 @@ extension Worker {
         } else if head.version == .http10 {
             head.add("Connection", "keep-alive")
         }
-        if let ff = fe.forwardFor {
-            ForwardedFor.apply(ff, head: &head, source: s.peer.withAddressBytes { Array($0) })
-        }
+
     }
 
     private func backendHasRequestRules(_ be: Int?) -> Bool {
@@ -279,6 +281,12 @@ extension Worker {
 
     private func routeHTTP(_ s: HTTPSession, backend be: Int) {
         s.backend = be
+        s.routedBackend = be
+        // option forwardfor: the backend's setting wins over the frontend's.
+        if let ff = backends[be].config.http.forwardFor ?? frontends[s.frontend].config.http.forwardFor, var head = s.request {
+            ForwardedFor.apply(ff, head: &head, source: s.peer.withAddressBytes { Array($0) })
+            s.request = head
+        }
         table.backendCounter(worker: slot, backend: be, .sessions).bump()
         table.backendCounter(worker: slot, backend: be, .current).bump()
         table.backendCounter(worker: slot, backend: be, .lastSession).store(wallNow)
@@ -643,9 +651,9 @@ extension Worker {
                     var ctx = HTTPRuleContext(request: request, response: head, connection: connectionInfo(s))
                     for rules in [backendSet, frontendSet] {
                         guard let rules, rules.hasResponseRules else { continue }
-                        if case .respond(let bytes, _) = HTTPRequestProcessing.response(rules, context: &ctx) {
+                        if case .respond(let bytes, let close) = HTTPRequestProcessing.response(rules, context: &ctx) {
                             s.keepServer = false
-                            serverFailedWith(s, bytes: bytes)
+                            serverFailedWith(s, bytes: bytes, close: close || !s.keepClient)
                             return .done
                         }
                     }
@@ -787,7 +795,7 @@ extension Worker {
         if let reason = retryReason, retryHTTP(s, reason: reason) { return }
         if s.response == nil {
             leaveBackend(s, reusable: false)
-            respondHTTP(s, status: status, close: true)
+            respondHTTP(s, status: status, close: !s.keepClient)
         } else {
             // Part of the response already left: only closing tells the client.
             closeHTTP(s)
@@ -823,14 +831,16 @@ extension Worker {
     }
 
     /// A response rule refused the server's response: send its page instead.
-    private func serverFailedWith(_ s: HTTPSession, bytes: [UInt8]) {
+    private func serverFailedWith(_ s: HTTPSession, bytes: [UInt8], close: Bool) {
         leaveBackend(s, reusable: false)
-        respondHTTP(s, bytes: bytes, close: true)
+        respondHTTP(s, bytes: bytes, close: close)
     }
 
     /// Answers locally (error page, deny, redirect), then closes or goes on.
+    /// HAProxy keeps the client connection after its error pages except 400
+    /// and 408 (and when the request body was not read: see respondHTTP(bytes:)).
     func respondHTTP(_ s: HTTPSession, status: Int, close: Bool) {
-        respondHTTP(s, bytes: errorPage(status, frontend: s.frontend), close: close || status >= 400)
+        respondHTTP(s, bytes: errorPage(status, session: s), close: close || status == 400 || status == 408)
     }
 
     func respondHTTP(_ s: HTTPSession, bytes: [UInt8], close: Bool) {
@@ -871,8 +881,12 @@ extension Worker {
     }
 
     /// `errorfile` contents when configured, else HAProxy's default page.
-    func errorPage(_ status: Int, frontend: Int) -> [UInt8] {
-        if frontend < errorFiles.count, let custom = errorFiles[frontend][status] { return custom }
+    /// The backend's `errorfile` (when a backend was chosen), else the
+    /// frontend's, else HAProxy's default page.
+    func errorPage(_ status: Int, session s: HTTPSession) -> [UInt8] {
+        if s.routedBackend >= 0, s.routedBackend < backendErrorFiles.count,
+           let custom = backendErrorFiles[s.routedBackend][status] { return custom }
+        if s.frontend < errorFiles.count, let custom = errorFiles[s.frontend][status] { return custom }
         return HTTPErrorPages.response(status: status)
     }
 
@@ -1051,7 +1065,7 @@ extension Worker {
         case .queued:
             // HAProxy answers 503 when the queue timeout strikes.
             leaveQueue(s)
-            respondHTTP(s, status: 503, close: true)
+            respondHTTP(s, status: 503, close: !s.keepClient)
         case .exchange:
             if s.response == nil && s.requestDone { serverFailed(s, status: 504, retryReason: "response-timeout") } else { closeHTTP(s) }
         case .tunnel, .responding, .lingering:

@@ -49,6 +49,7 @@ public final class Worker {
     var idlePools: [[FileDescriptor]] = []
     /// `errorfile` contents per frontend: status → complete response bytes.
     var errorFiles: [[Int: [UInt8]]] = []
+    var backendErrorFiles: [[Int: [UInt8]]] = []
     var frontendRules: [HTTPCompiledRules?] = []
     var backendRules: [HTTPCompiledRules?] = []
     var backendIndexByName: [String: Int] = [:]
@@ -98,6 +99,7 @@ public final class Worker {
         }
         idlePools = Array(repeating: [], count: index.serverCount)
         errorFiles = setup.errorFiles
+        backendErrorFiles = setup.backendErrorFiles
         frontendRules = setup.frontendRules
         backendRules = setup.backendRules
         for (i, b) in configuration.backends.enumerated() { backendIndexByName[b.name] = i }

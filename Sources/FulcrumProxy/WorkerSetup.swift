@@ -26,6 +26,8 @@ public struct WorkerSetup {
     public var serverAddresses: [[SocketAddress]]
     /// Per frontend: `errorfile` responses (status → bytes), read by the daemon.
     public var errorFiles: [[Int: [UInt8]]] = []
+    /// Per backend: its own `errorfile` responses.
+    public var backendErrorFiles: [[Int: [UInt8]]] = []
     /// Compiled mode-http rules per frontend and backend (nil: tcp proxy).
     public var frontendRules: [HTTPCompiledRules?] = []
     public var backendRules: [HTTPCompiledRules?] = []

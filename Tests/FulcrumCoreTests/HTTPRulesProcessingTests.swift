@@ -171,7 +171,8 @@ final class HTTPRulesProcessingTests: XCTestCase {
             HTTPResponseRule(location: ruleLoc, action: .deny(status: 502),
                              condition: cond([[anon(aclDef("", "res.hdr(x-rd)", .found))]])),
             HTTPResponseRule(location: ruleLoc, action: .setHeader(name: "X-Set", value: lf("%[res.hdr(x-srv)]-%[status]")), condition: nil),
-            HTTPResponseRule(location: ruleLoc, action: .addHeader(name: "X-Add", value: lf("%[path]")), condition: nil),
+            // Response-side fetches only: HAProxy refuses `%[path]` here.
+            HTTPResponseRule(location: ruleLoc, action: .addHeader(name: "X-Add", value: lf("%[status]")), condition: nil),
             HTTPResponseRule(location: ruleLoc, action: .delHeader(name: "X-Del"), condition: nil),
             HTTPResponseRule(location: ruleLoc, action: .replaceHeader(name: "X-R", regex: "a", replacement: lf("Z")), condition: nil),
             HTTPResponseRule(location: ruleLoc, action: .replaceValue(name: "X-V", regex: "^x$", replacement: lf("y")), condition: nil),
@@ -184,7 +185,7 @@ final class HTTPRulesProcessingTests: XCTestCase {
         var c = ruleContext("GET /x HTTP/1.1\r\n\r\n", response: "HTTP/1.1 200 OK\r\nX-Srv: one\r\nX-Del: 1\r\nX-R: bab\r\nX-V: x, w\r\n\r\n")
         XCTAssertEqual(HTTPRequestProcessing.response(rules, context: &c), .forward(backendName: nil))
         XCTAssertEqual(serialized(c.response!),
-                       "HTTP/1.1 200 OK\r\nX-Srv: one\r\nX-Set: one-200\r\nX-Add: /x\r\nX-R: Z\r\nX-V: y, w\r\nX-After: 1\r\n\r\n")
+                       "HTTP/1.1 200 OK\r\nX-Srv: one\r\nX-Set: one-200\r\nX-Add: 200\r\nX-R: Z\r\nX-V: y, w\r\nX-After: 1\r\n\r\n")
         var allowed = ruleContext("GET /x HTTP/1.1\r\n\r\n", response: "HTTP/1.1 404 Not Found\r\n\r\n")
         _ = HTTPRequestProcessing.response(rules, context: &allowed)
         XCTAssertNil(allowed.response!.value(of: "x-after"))

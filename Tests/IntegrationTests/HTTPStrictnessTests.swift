@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 
 /// Malformed and ambiguous requests (request smuggling material among them)
 /// sent as raw bytes to the real binary. The expected outcome of each case is
@@ -245,13 +246,17 @@ final class HTTPStrictnessTests: XCTestCase {
         let client = try HTTPTestClient(port: port)
         let smuggled = "GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"
         try client.send(Self.post + "Content-Length: \(5 + smuggled.utf8.count)\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled)
+        // HAProxy 2.6 (checked with these bytes): one answer, with
+        // `connection: close`, then the connection ends (RFC 9112 §6.3); the
+        // bytes after the chunked body are never taken for a request.
         let first = try client.readFinalResponse(requestMethod: "POST")
         XCTAssertEqual(first.status, 200)
-        let second = try client.readFinalResponse()
-        XCTAssertEqual(second.text, "s1 GET /smuggled", "the proxy answered the second request itself")
-        XCTAssertTrue(server.waitForRequests(2))
+        XCTAssertEqual(first.tokens("Connection"), ["close"], "\(first.headers)")
+        XCTAssertThrowsError(try client.readFinalResponse(), "no second answer on this connection")
+        XCTAssertTrue(server.waitForRequests(1))
+        Thread.sleep(forTimeInterval: 0.3)
         let requests = server.requests
-        XCTAssertEqual(requests.map(\.target), ["/", "/smuggled"])
+        XCTAssertEqual(requests.map(\.target), ["/"], "the smuggled request reached the server")
         XCTAssertEqual(requests.first?.values("Content-Length"), [],
                        "a Content-Length beside chunked reached the server, which may frame by it: \(requests.first?.headText ?? "")")
     }
