@@ -10,10 +10,13 @@
 #   BENCH_WARMUP=2s        wrk warm-up before each measurement ("0" to skip)
 #   BENCH_CONNECTIONS=50   wrk -c
 #   BENCH_THREADS=2        wrk -t
-#   BENCH_MODES="tcp"      proxy modes to run; each has a config_MODE function
+#   BENCH_MODES="tcp"      cases to run: tcp, http, http-close (see mode_config
+#                          and mode_wrk_args); e.g. BENCH_MODES="tcp http http-close"
 #   BENCH_PROCS="1 2"      fulcrum `workers N` vs haproxy `nbthread N`
 #   FULCRUM_BIN=path       use this binary instead of building release
 #   BENCH_KEEP=1           keep the temp dir (configs, logs, wrk output)
+#   BENCH_TARGET_RPS=0.8   minimum fulcrum/haproxy req/s ratio (issue 4)
+#   BENCH_TARGET_P99=1.25  maximum fulcrum/haproxy p99 ratio (issue 4)
 #
 # Exit status: 0 when every measurement ran, 1 when any failed (the table is
 # printed either way, with the reason for each failure).
@@ -25,6 +28,8 @@ CONNECTIONS=${BENCH_CONNECTIONS:-50}
 THREADS=${BENCH_THREADS:-2}
 MODES=${BENCH_MODES:-tcp}
 PROCS=${BENCH_PROCS:-1 2}
+TARGET_RPS=${BENCH_TARGET_RPS:-0.8}
+TARGET_P99=${BENCH_TARGET_P99:-1.25}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 WORK=$(mktemp -d /tmp/fulcrum-bench.XXXXXX)
@@ -32,8 +37,10 @@ WORK=$(mktemp -d /tmp/fulcrum-bench.XXXXXX)
 # to read the document root.
 chmod 755 "$WORK"
 PIDS=()
+WRK_ARGS=()  # set by mode_wrk_args
 FAILED=0
 RESULTS=()   # lines: label|req/s|p99 ms|errors|note
+MISSED=()    # cases where fulcrum misses a target
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -187,8 +194,8 @@ EOF
 #
 # One function per proxy mode: config_MODE PROCS_LINE PORT prints a config in
 # HAProxy syntax that both fulcrum and haproxy load unchanged except for the
-# global line setting the process/thread count. Add config_http (and list it
-# in BENCH_MODES) for HTTP-mode cases.
+# global line setting the process/thread count. A case (BENCH_MODES word) is a
+# config plus the wrk arguments that load it: mode_config and mode_wrk_args.
 
 config_tcp() {
     local procs_line=$1 port=$2
@@ -211,17 +218,70 @@ backend nginx
 EOF
 }
 
+# Keep-alive on both sides (HAProxy's default http-keep-alive) and the default
+# `http-reuse safe`: a client's first request opens or takes its own server
+# connection, later ones reuse idle pooled ones. No logging, no rules: this
+# measures the parser, the forwarding and the connection handling.
+config_http() {
+    local procs_line=$1 port=$2
+    cat <<EOF
+global
+    $procs_line
+
+defaults
+    mode http
+    option http-keep-alive
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+    timeout http-request 10s
+    timeout http-keep-alive 10s
+
+frontend bench
+    bind 127.0.0.1:$port
+    default_backend nginx
+
+backend nginx
+    server s1 127.0.0.1:$NGINX_PORT
+EOF
+}
+
+# mode_config CASE: the config_* function a case loads.
+mode_config() {
+    case $1 in
+        http-close) echo config_http ;;
+        *) echo "config_$1" ;;
+    esac
+}
+
+# mode_wrk_args CASE: sets WRK_ARGS to the case's extra wrk arguments.
+# http-close: every request carries `Connection: close` (wrk only takes a
+# header written "Name: value", with the space), so each one is a new client
+# connection (accept, parse, a pooled server connection, close) instead of a
+# keep-alive exchange.
+mode_wrk_args() {
+    WRK_ARGS=()
+    case $1 in
+        http-close) WRK_ARGS=(-H "Connection: close") ;;
+    esac
+}
+
 # ---------------------------------------------------------------- wrk
 
-# run_wrk LABEL PORT: warm-up, then a measured run. Appends to RESULTS.
+# run_wrk LABEL PORT [WRK ARGS...]: warm-up, then a measured run. Appends to
+# RESULTS, with the 1-minute load average at the start as the note (other
+# work on a shared machine shows up there).
 run_wrk() {
     local label=$1 port=$2 out="$WORK/wrk-${1//[^A-Za-z0-9]/_}.txt"
+    shift 2
     local url="http://127.0.0.1:$port/index.html"
     if [[ $WARMUP != 0 ]]; then
-        timeout 120 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" "$url" >/dev/null 2>&1 || true
+        timeout 120 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" "$@" "$url" >/dev/null 2>&1 || true
     fi
+    local load
+    load=$(cut -d' ' -f1 /proc/loadavg)
     if ! timeout "$(( $(seconds "$DURATION") + 60 ))" \
-        wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$url" >"$out" 2>&1; then
+        wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$@" "$url" >"$out" 2>&1; then
         record_failure "$label" "wrk failed: $(tail -1 "$out")"
         return
     fi
@@ -236,7 +296,7 @@ run_wrk() {
         record_failure "$label" "could not parse wrk output ($out)"
         return
     fi
-    RESULTS+=("$label|$rps|$p99|$errors|")
+    RESULTS+=("$label|$rps|$p99|$errors|load $load")
 }
 
 # seconds 10s|2m|500ms -> whole seconds (rounded up), for timeouts.
@@ -280,7 +340,7 @@ bench_proxy() {
     fi
     port=$(free_port)
     cfg="$WORK/$name-$mode-$procs.cfg"
-    "config_$mode" "$procs_line" "$port" >"$cfg"
+    "$(mode_config "$mode")" "$procs_line" "$port" >"$cfg"
     # Foreground, without debug output (per-connection logging would skew the
     # numbers): haproxy -db; fulcrum stays in the foreground without -D.
     case $name in
@@ -297,7 +357,8 @@ bench_proxy() {
         return
     fi
     log "measuring: $label"
-    run_wrk "$label" "$port"
+    mode_wrk_args "$mode"
+    run_wrk "$label" "$port" "${WRK_ARGS[@]}"
     stop_pid "$pid"
 }
 
@@ -305,22 +366,28 @@ bench_proxy() {
 
 print_table() {
     local line label rps p99 errors note
-    printf '\n%-32s %12s %10s %8s  %s\n' "case" "req/s" "p99 ms" "errors" ""
-    printf '%-32s %12s %10s %8s\n' "--------------------------------" "------------" "----------" "--------"
+    printf '\n%-34s %12s %10s %8s  %s\n' "case" "req/s" "p99 ms" "errors" ""
+    printf '%-34s %12s %10s %8s\n' "----------------------------------" "------------" "----------" "--------"
     for line in "${RESULTS[@]}"; do
         IFS='|' read -r label rps p99 errors note <<<"$line"
-        printf '%-32s %12s %10s %8s  %s\n' "$label" "$rps" "$p99" "$errors" "$note"
+        printf '%-34s %12s %10s %8s  %s\n' "$label" "$rps" "$p99" "$errors" "$note"
     done
     echo
-    local mode procs f h
+    local mode procs f h r
     for mode in $MODES; do
         for procs in $PROCS; do
             f=$(result_of "$mode fulcrum workers $procs")
             h=$(result_of "$mode haproxy nbthread $procs")
-            printf '%-32s %s\n' "$mode x$procs fulcrum/haproxy" "$(ratio "$f" "$h")"
+            r=$(ratio "$f" "$h")
+            [[ $r == *MISSES* ]] && MISSED+=("$mode x$procs")
+            printf '%-34s %s\n' "$mode x$procs fulcrum/haproxy" "$r"
         done
     done
-    echo "(req/s ratio > 1 and p99 ratio < 1 mean fulcrum is better)"
+    echo "(req/s ratio > 1 and p99 ratio < 1 mean fulcrum is better;"
+    echo " targets: req/s >= ${TARGET_RPS}x, p99 <= ${TARGET_P99}x)"
+    if [[ ${#MISSED[@]} -gt 0 ]]; then
+        echo "targets missed: ${MISSED[*]}"
+    fi
 }
 
 result_of() {
@@ -330,6 +397,8 @@ result_of() {
     done
 }
 
+# ratio FULCRUM_LINE HAPROXY_LINE: both ratios and whether they meet the
+# targets ("MISSES ..." when not).
 ratio() {
     local f=$1 h=$2
     IFS='|' read -r _ frps fp99 _ _ <<<"$f"
@@ -338,8 +407,12 @@ ratio() {
         echo "n/a (a run failed)"
         return
     fi
-    awk -v fr="$frps" -v hr="$hrps" -v fp="$fp99" -v hp="$hp99" \
-        'BEGIN { printf "req/s %.2fx   p99 %.2fx\n", fr / hr, (hp > 0 ? fp / hp : 0) }'
+    awk -v fr="$frps" -v hr="$hrps" -v fp="$fp99" -v hp="$hp99" -v tr="$TARGET_RPS" -v tp="$TARGET_P99" \
+        'BEGIN { r = fr / hr; p = (hp > 0 ? fp / hp : 0)
+                 v = (r >= tr && p <= tp) ? "meets targets" : "MISSES"
+                 if (r < tr) v = v " req/s"
+                 if (p > tp) v = v " p99"
+                 printf "req/s %.2fx   p99 %.2fx   %s\n", r, p, v }'
 }
 
 # ---------------------------------------------------------------- main
@@ -354,7 +427,14 @@ main() {
     run_wrk "nginx direct" "$NGINX_PORT"
     local mode procs
     for mode in $MODES; do
-        declare -F "config_$mode" >/dev/null || { log "unknown mode $mode (no config_$mode)"; exit 1; }
+        declare -F "$(mode_config "$mode")" >/dev/null || { log "unknown mode $mode (no $(mode_config "$mode"))"; exit 1; }
+    done
+    if [[ " $MODES " == *" http-close "* ]]; then
+        log "measuring: nginx direct (Connection: close)"
+        mode_wrk_args http-close
+        run_wrk "nginx direct close" "$NGINX_PORT" "${WRK_ARGS[@]}"
+    fi
+    for mode in $MODES; do
         for procs in $PROCS; do
             bench_proxy fulcrum "$mode" "$procs"
             bench_proxy haproxy "$mode" "$procs"
