@@ -13,6 +13,8 @@
 #   BENCH_MODES="tcp"      cases to run: tcp, http, http-close (see mode_config
 #                          and mode_wrk_args); e.g. BENCH_MODES="tcp http http-close"
 #   BENCH_PROCS="1 2"      fulcrum `workers N` vs haproxy `nbthread N`
+#   BENCH_ROUNDS=1         measure each fulcrum/haproxy pair N times, the order
+#                          alternating; the verdict uses the median ratios
 #   FULCRUM_BIN=path       use this binary instead of building release
 #   BENCH_KEEP=1           keep the temp dir (configs, logs, wrk output)
 #   BENCH_TARGET_RPS=0.8   minimum fulcrum/haproxy req/s ratio (issue 4)
@@ -28,6 +30,7 @@ CONNECTIONS=${BENCH_CONNECTIONS:-50}
 THREADS=${BENCH_THREADS:-2}
 MODES=${BENCH_MODES:-tcp}
 PROCS=${BENCH_PROCS:-1 2}
+ROUNDS=${BENCH_ROUNDS:-1}
 TARGET_RPS=${BENCH_TARGET_RPS:-0.8}
 TARGET_P99=${BENCH_TARGET_P99:-1.25}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -327,19 +330,32 @@ record_failure() {
 
 # ---------------------------------------------------------------- proxies
 
-# bench_proxy NAME MODE PROCS: start one proxy on a fresh port, measure, stop.
+# label NAME MODE PROCS ROUND: a measurement's name in RESULTS.
+label() {
+    local l
+    case $1 in
+        fulcrum) l="$2 fulcrum workers $3" ;;
+        haproxy) l="$2 haproxy nbthread $3" ;;
+    esac
+    ((ROUNDS > 1)) && l+=" #$4"
+    echo "$l"
+}
+
+# bench_proxy NAME MODE PROCS ROUND: start one proxy on a fresh port, measure,
+# stop.
 bench_proxy() {
-    local name=$1 mode=$2 procs=$3 label procs_line port cfg pid
+    local name=$1 mode=$2 procs=$3 round=$4 label procs_line port cfg pid
+    label=$(label "$name" "$mode" "$procs" "$round")
     case $name in
-        fulcrum) procs_line="workers $procs"; label="$mode fulcrum workers $procs" ;;
-        haproxy) procs_line="nbthread $procs"; label="$mode haproxy nbthread $procs" ;;
+        fulcrum) procs_line="workers $procs" ;;
+        haproxy) procs_line="nbthread $procs" ;;
     esac
     if [[ $name == fulcrum && -z $FULCRUM ]]; then
         record_failure "$label" "fulcrum binary not available (build failed or FULCRUM_BIN invalid)"
         return
     fi
     port=$(free_port)
-    cfg="$WORK/$name-$mode-$procs.cfg"
+    cfg="$WORK/$name-$mode-$procs-$round.cfg"
     "$(mode_config "$mode")" "$procs_line" "$port" >"$cfg"
     # Foreground, without debug output (per-connection logging would skew the
     # numbers): haproxy -db; fulcrum stays in the foreground without -D.
@@ -373,16 +389,21 @@ print_table() {
         printf '%-34s %12s %10s %8s  %s\n' "$label" "$rps" "$p99" "$errors" "$note"
     done
     echo
-    local mode procs f h r
+    local mode procs round f h r pairs
     for mode in $MODES; do
         for procs in $PROCS; do
-            f=$(result_of "$mode fulcrum workers $procs")
-            h=$(result_of "$mode haproxy nbthread $procs")
-            r=$(ratio "$f" "$h")
+            pairs=()
+            for ((round = 1; round <= ROUNDS; round++)); do
+                f=$(result_of "$(label fulcrum "$mode" "$procs" "$round")")
+                h=$(result_of "$(label haproxy "$mode" "$procs" "$round")")
+                r=$(ratio "$f" "$h") && pairs+=("$r")
+            done
+            r=$(verdict "${pairs[@]}")
             [[ $r == *MISSES* ]] && MISSED+=("$mode x$procs")
             printf '%-34s %s\n' "$mode x$procs fulcrum/haproxy" "$r"
         done
     done
+    ((ROUNDS > 1)) && echo "(medians over $ROUNDS rounds; each round's ratios in brackets)"
     echo "(req/s ratio > 1 and p99 ratio < 1 mean fulcrum is better;"
     echo " targets: req/s >= ${TARGET_RPS}x, p99 <= ${TARGET_P99}x)"
     if [[ ${#MISSED[@]} -gt 0 ]]; then
@@ -397,22 +418,35 @@ result_of() {
     done
 }
 
-# ratio FULCRUM_LINE HAPROXY_LINE: both ratios and whether they meet the
-# targets ("MISSES ..." when not).
+# ratio FULCRUM_LINE HAPROXY_LINE: "REQS_RATIO P99_RATIO", or failure when
+# either measurement is missing.
 ratio() {
     local f=$1 h=$2
     IFS='|' read -r _ frps fp99 _ _ <<<"$f"
     IFS='|' read -r _ hrps hp99 _ _ <<<"$h"
-    if [[ -z $f || -z $h || $frps == - || $hrps == - ]]; then
-        echo "n/a (a run failed)"
-        return
-    fi
-    awk -v fr="$frps" -v hr="$hrps" -v fp="$fp99" -v hp="$hp99" -v tr="$TARGET_RPS" -v tp="$TARGET_P99" \
-        'BEGIN { r = fr / hr; p = (hp > 0 ? fp / hp : 0)
-                 v = (r >= tr && p <= tp) ? "meets targets" : "MISSES"
-                 if (r < tr) v = v " req/s"
-                 if (p > tp) v = v " p99"
-                 printf "req/s %.2fx   p99 %.2fx   %s\n", r, p, v }'
+    [[ -z $f || -z $h || $frps == - || $hrps == - ]] && return 1
+    awk -v fr="$frps" -v hr="$hrps" -v fp="$fp99" -v hp="$hp99" \
+        'BEGIN { printf "%.4f %.4f\n", fr / hr, (hp > 0 ? fp / hp : 0) }'
+}
+
+# verdict "R P"...: the median ratios (one pair per round) against the
+# targets ("MISSES ..." when not met), with every round's pair when several.
+verdict() {
+    [[ $# -eq 0 ]] && { echo "n/a (a run failed)"; return; }
+    printf '%s\n' "$@" | awk -v tr="$TARGET_RPS" -v tp="$TARGET_P99" '
+        function median(a, n,   i, j, t) {
+            for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+        }
+        { n++; r[n] = $1; p[n] = $2; each = each sprintf(" %.2f/%.2f", $1, $2) }
+        END {
+            mr = median(r, n); mp = median(p, n)
+            v = (mr >= tr && mp <= tp) ? "meets targets" : "MISSES"
+            if (mr < tr) v = v " req/s"
+            if (mp > tp) v = v " p99"
+            printf "req/s %.2fx   p99 %.2fx   %s", mr, mp, v
+            if (n > 1) printf "   [%s ]", each
+            printf "\n" }'
 }
 
 # ---------------------------------------------------------------- main
@@ -436,8 +470,17 @@ main() {
     fi
     for mode in $MODES; do
         for procs in $PROCS; do
-            bench_proxy fulcrum "$mode" "$procs"
-            bench_proxy haproxy "$mode" "$procs"
+            # Alternating the order spreads a load change on the shared
+            # machine over both proxies instead of always hitting the second.
+            for ((round = 1; round <= ROUNDS; round++)); do
+                if ((round % 2)); then
+                    bench_proxy fulcrum "$mode" "$procs" "$round"
+                    bench_proxy haproxy "$mode" "$procs" "$round"
+                else
+                    bench_proxy haproxy "$mode" "$procs" "$round"
+                    bench_proxy fulcrum "$mode" "$procs" "$round"
+                fi
+            done
         done
     done
     print_table
