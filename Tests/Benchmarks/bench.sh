@@ -42,7 +42,7 @@ chmod 755 "$WORK"
 PIDS=()
 WRK_ARGS=()  # set by mode_wrk_args
 FAILED=0
-RESULTS=()   # lines: label|req/s|p99 ms|errors|note
+RESULTS=()   # lines: label|req/s|p99 ms|errors|cpu us/req|note
 MISSED=()    # cases where fulcrum misses a target
 
 log() { printf '%s\n' "$*" >&2; }
@@ -183,6 +183,7 @@ EOF
     nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" \
         >"$WORK/nginx/stdout.log" 2>&1 &
     local pid=$!
+    NGINX_PID=$pid
     PIDS+=("$pid")
     if ! wait_listening "$pid" "$NGINX_PORT"; then
         log "nginx did not start; $WORK/nginx/error.log:"
@@ -271,25 +272,43 @@ mode_wrk_args() {
 
 # ---------------------------------------------------------------- wrk
 
-# run_wrk LABEL PORT [WRK ARGS...]: warm-up, then a measured run. Appends to
-# RESULTS, with the 1-minute load average at the start as the note (other
-# work on a shared machine shows up there).
+# cpu_ticks PID: user + system clock ticks used so far by PID and its direct
+# children (a fulcrum master's workers, nginx's worker; haproxy's threads are
+# in its own count).
+cpu_ticks() {
+    local pid=$1 p total=0 t
+    for p in "$pid" $(pgrep -P "$pid" || true); do
+        t=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) || continue
+        total=$((total + ${t:-0}))
+    done
+    echo "$total"
+}
+
+# run_wrk LABEL PORT PID [WRK ARGS...]: warm-up, then a measured run. Appends
+# to RESULTS, with the server's CPU time per request (user + system of PID and
+# its children: less sensitive to other load than req/s) and the 1-minute load
+# average at the start as the note (other work on a shared machine shows up
+# there).
 run_wrk() {
-    local label=$1 port=$2 out="$WORK/wrk-${1//[^A-Za-z0-9]/_}.txt"
-    shift 2
+    local label=$1 port=$2 pid=$3 out="$WORK/wrk-${1//[^A-Za-z0-9]/_}.txt"
+    shift 3
     local url="http://127.0.0.1:$port/index.html"
     if [[ $WARMUP != 0 ]]; then
         timeout 120 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" "$@" "$url" >/dev/null 2>&1 || true
     fi
-    local load
+    local load ticks
     load=$(cut -d' ' -f1 /proc/loadavg)
+    ticks=$(cpu_ticks "$pid")
     if ! timeout "$(( $(seconds "$DURATION") + 60 ))" \
         wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$@" "$url" >"$out" 2>&1; then
         record_failure "$label" "wrk failed: $(tail -1 "$out")"
         return
     fi
-    local rps p99 errors
+    ticks=$(( $(cpu_ticks "$pid") - ticks ))
+    local rps p99 errors cpu
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+    cpu=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" '/ requests in / {
+              if ($1 > 0) printf "%.1f", t * 1e6 / hz / $1 }' "$out")
     p99=$(awk '$1 == "99%" {print $2}' "$out" | to_ms)
     # Socket errors and non-2xx answers mean the numbers are not comparable.
     errors=$(awk '/Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10}
@@ -299,7 +318,7 @@ run_wrk() {
         record_failure "$label" "could not parse wrk output ($out)"
         return
     fi
-    RESULTS+=("$label|$rps|$p99|$errors|load $load")
+    RESULTS+=("$label|$rps|$p99|$errors|${cpu:--}|load $load")
 }
 
 # seconds 10s|2m|500ms -> whole seconds (rounded up), for timeouts.
@@ -324,7 +343,7 @@ to_ms() {
 }
 
 record_failure() {
-    RESULTS+=("$1|-|-|-|$2")
+    RESULTS+=("$1|-|-|-|-|$2")
     FAILED=1
 }
 
@@ -374,19 +393,19 @@ bench_proxy() {
     fi
     log "measuring: $label"
     mode_wrk_args "$mode"
-    run_wrk "$label" "$port" "${WRK_ARGS[@]}"
+    run_wrk "$label" "$port" "$pid" "${WRK_ARGS[@]}"
     stop_pid "$pid"
 }
 
 # ---------------------------------------------------------------- report
 
 print_table() {
-    local line label rps p99 errors note
-    printf '\n%-34s %12s %10s %8s  %s\n' "case" "req/s" "p99 ms" "errors" ""
-    printf '%-34s %12s %10s %8s\n' "----------------------------------" "------------" "----------" "--------"
+    local line label rps p99 errors cpu note
+    printf '\n%-34s %12s %10s %8s %10s  %s\n' "case" "req/s" "p99 ms" "errors" "cpu us/req" ""
+    printf '%-34s %12s %10s %8s %10s\n' "----------------------------------" "------------" "----------" "--------" "----------"
     for line in "${RESULTS[@]}"; do
-        IFS='|' read -r label rps p99 errors note <<<"$line"
-        printf '%-34s %12s %10s %8s  %s\n' "$label" "$rps" "$p99" "$errors" "$note"
+        IFS='|' read -r label rps p99 errors cpu note <<<"$line"
+        printf '%-34s %12s %10s %8s %10s  %s\n' "$label" "$rps" "$p99" "$errors" "$cpu" "$note"
     done
     echo
     local mode procs round f h r pairs
@@ -404,7 +423,7 @@ print_table() {
         done
     done
     ((ROUNDS > 1)) && echo "(medians over $ROUNDS rounds; each round's ratios in brackets)"
-    echo "(req/s ratio > 1 and p99 ratio < 1 mean fulcrum is better;"
+    echo "(req/s ratio > 1, p99 and cpu/req ratios < 1 mean fulcrum is better;"
     echo " targets: req/s >= ${TARGET_RPS}x, p99 <= ${TARGET_P99}x)"
     if [[ ${#MISSED[@]} -gt 0 ]]; then
         echo "targets missed: ${MISSED[*]}"
@@ -418,19 +437,20 @@ result_of() {
     done
 }
 
-# ratio FULCRUM_LINE HAPROXY_LINE: "REQS_RATIO P99_RATIO", or failure when
-# either measurement is missing.
+# ratio FULCRUM_LINE HAPROXY_LINE: "REQS_RATIO P99_RATIO CPU_RATIO", or
+# failure when either measurement is missing.
 ratio() {
     local f=$1 h=$2
-    IFS='|' read -r _ frps fp99 _ _ <<<"$f"
-    IFS='|' read -r _ hrps hp99 _ _ <<<"$h"
+    IFS='|' read -r _ frps fp99 _ fcpu _ <<<"$f"
+    IFS='|' read -r _ hrps hp99 _ hcpu _ <<<"$h"
     [[ -z $f || -z $h || $frps == - || $hrps == - ]] && return 1
-    awk -v fr="$frps" -v hr="$hrps" -v fp="$fp99" -v hp="$hp99" \
-        'BEGIN { printf "%.4f %.4f\n", fr / hr, (hp > 0 ? fp / hp : 0) }'
+    awk -v fr="$frps" -v hr="$hrps" -v fp="$fp99" -v hp="$hp99" -v fc="$fcpu" -v hc="$hcpu" \
+        'BEGIN { printf "%.4f %.4f %.4f\n", fr / hr, (hp > 0 ? fp / hp : 0), (hc > 0 ? fc / hc : 0) }'
 }
 
-# verdict "R P"...: the median ratios (one pair per round) against the
-# targets ("MISSES ..." when not met), with every round's pair when several.
+# verdict "R P C"...: the median ratios (one triple per round) against the
+# targets ("MISSES ..." when not met; CPU per request is informative), with
+# every round's req/s and p99 ratios when several.
 verdict() {
     [[ $# -eq 0 ]] && { echo "n/a (a run failed)"; return; }
     printf '%s\n' "$@" | awk -v tr="$TARGET_RPS" -v tp="$TARGET_P99" '
@@ -438,13 +458,13 @@ verdict() {
             for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
             return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
         }
-        { n++; r[n] = $1; p[n] = $2; each = each sprintf(" %.2f/%.2f", $1, $2) }
+        { n++; r[n] = $1; p[n] = $2; c[n] = $3; each = each sprintf(" %.2f/%.2f", $1, $2) }
         END {
-            mr = median(r, n); mp = median(p, n)
+            mr = median(r, n); mp = median(p, n); mc = median(c, n)
             v = (mr >= tr && mp <= tp) ? "meets targets" : "MISSES"
             if (mr < tr) v = v " req/s"
             if (mp > tp) v = v " p99"
-            printf "req/s %.2fx   p99 %.2fx   %s", mr, mp, v
+            printf "req/s %.2fx   p99 %.2fx   cpu/req %.2fx   %s", mr, mp, mc, v
             if (n > 1) printf "   [%s ]", each
             printf "\n" }'
 }
@@ -458,7 +478,7 @@ main() {
     log "wrk: -t $THREADS -c $CONNECTIONS -d $DURATION (warm-up $WARMUP), $(nproc) CPUs"
     start_nginx
     log "measuring: nginx direct"
-    run_wrk "nginx direct" "$NGINX_PORT"
+    run_wrk "nginx direct" "$NGINX_PORT" "$NGINX_PID"
     local mode procs
     for mode in $MODES; do
         declare -F "$(mode_config "$mode")" >/dev/null || { log "unknown mode $mode (no $(mode_config "$mode"))"; exit 1; }
@@ -466,7 +486,7 @@ main() {
     if [[ " $MODES " == *" http-close "* ]]; then
         log "measuring: nginx direct (Connection: close)"
         mode_wrk_args http-close
-        run_wrk "nginx direct close" "$NGINX_PORT" "${WRK_ARGS[@]}"
+        run_wrk "nginx direct close" "$NGINX_PORT" "$NGINX_PID" "${WRK_ARGS[@]}"
     fi
     for mode in $MODES; do
         for procs in $PROCS; do
