@@ -10,10 +10,15 @@
 #   BENCH_WARMUP=2s        wrk warm-up before each measurement ("0" to skip)
 #   BENCH_CONNECTIONS=50   wrk -c
 #   BENCH_THREADS=2        wrk -t
-#   BENCH_MODES="tcp"      proxy modes to run; each has a config_MODE function
+#   BENCH_MODES="tcp"      cases to run: tcp, http, http-close (see mode_config
+#                          and mode_wrk_args); e.g. BENCH_MODES="tcp http http-close"
 #   BENCH_PROCS="1 2"      fulcrum `workers N` vs haproxy `nbthread N`
+#   BENCH_ROUNDS=1         measure each fulcrum/haproxy pair N times, the order
+#                          alternating; the verdict uses the median ratios
 #   FULCRUM_BIN=path       use this binary instead of building release
 #   BENCH_KEEP=1           keep the temp dir (configs, logs, wrk output)
+#   BENCH_TARGET_RPS=0.8   minimum fulcrum/haproxy req/s ratio (issue 4)
+#   BENCH_TARGET_P99=1.25  maximum fulcrum/haproxy p99 ratio (issue 4)
 #
 # Exit status: 0 when every measurement ran, 1 when any failed (the table is
 # printed either way, with the reason for each failure).
@@ -25,6 +30,9 @@ CONNECTIONS=${BENCH_CONNECTIONS:-50}
 THREADS=${BENCH_THREADS:-2}
 MODES=${BENCH_MODES:-tcp}
 PROCS=${BENCH_PROCS:-1 2}
+ROUNDS=${BENCH_ROUNDS:-1}
+TARGET_RPS=${BENCH_TARGET_RPS:-0.8}
+TARGET_P99=${BENCH_TARGET_P99:-1.25}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 WORK=$(mktemp -d /tmp/fulcrum-bench.XXXXXX)
@@ -32,8 +40,10 @@ WORK=$(mktemp -d /tmp/fulcrum-bench.XXXXXX)
 # to read the document root.
 chmod 755 "$WORK"
 PIDS=()
+WRK_ARGS=()  # set by mode_wrk_args
 FAILED=0
-RESULTS=()   # lines: label|req/s|p99 ms|errors|note
+RESULTS=()   # lines: label|req/s|p99 ms|errors|cpu us/req|note
+MISSED=()    # cases where fulcrum misses a target
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -173,6 +183,7 @@ EOF
     nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" \
         >"$WORK/nginx/stdout.log" 2>&1 &
     local pid=$!
+    NGINX_PID=$pid
     PIDS+=("$pid")
     if ! wait_listening "$pid" "$NGINX_PORT"; then
         log "nginx did not start; $WORK/nginx/error.log:"
@@ -187,8 +198,8 @@ EOF
 #
 # One function per proxy mode: config_MODE PROCS_LINE PORT prints a config in
 # HAProxy syntax that both fulcrum and haproxy load unchanged except for the
-# global line setting the process/thread count. Add config_http (and list it
-# in BENCH_MODES) for HTTP-mode cases.
+# global line setting the process/thread count. A case (BENCH_MODES word) is a
+# config plus the wrk arguments that load it: mode_config and mode_wrk_args.
 
 config_tcp() {
     local procs_line=$1 port=$2
@@ -211,22 +222,93 @@ backend nginx
 EOF
 }
 
+# Keep-alive on both sides (HAProxy's default http-keep-alive) and the default
+# `http-reuse safe`: a client's first request opens or takes its own server
+# connection, later ones reuse idle pooled ones. No logging, no rules: this
+# measures the parser, the forwarding and the connection handling.
+config_http() {
+    local procs_line=$1 port=$2
+    cat <<EOF
+global
+    $procs_line
+
+defaults
+    mode http
+    option http-keep-alive
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+    timeout http-request 10s
+    timeout http-keep-alive 10s
+
+frontend bench
+    bind 127.0.0.1:$port
+    default_backend nginx
+
+backend nginx
+    server s1 127.0.0.1:$NGINX_PORT
+EOF
+}
+
+# mode_config CASE: the config_* function a case loads.
+mode_config() {
+    case $1 in
+        http-close) echo config_http ;;
+        *) echo "config_$1" ;;
+    esac
+}
+
+# mode_wrk_args CASE: sets WRK_ARGS to the case's extra wrk arguments.
+# http-close: every request carries `Connection: close` (wrk only takes a
+# header written "Name: value", with the space), so each one is a new client
+# connection (accept, parse, a pooled server connection, close) instead of a
+# keep-alive exchange.
+mode_wrk_args() {
+    WRK_ARGS=()
+    case $1 in
+        http-close) WRK_ARGS=(-H "Connection: close") ;;
+    esac
+}
+
 # ---------------------------------------------------------------- wrk
 
-# run_wrk LABEL PORT: warm-up, then a measured run. Appends to RESULTS.
+# cpu_ticks PID: user + system clock ticks used so far by PID and its direct
+# children (a fulcrum master's workers, nginx's worker; haproxy's threads are
+# in its own count).
+cpu_ticks() {
+    local pid=$1 p total=0 t
+    for p in "$pid" $(pgrep -P "$pid" || true); do
+        t=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) || continue
+        total=$((total + ${t:-0}))
+    done
+    echo "$total"
+}
+
+# run_wrk LABEL PORT PID [WRK ARGS...]: warm-up, then a measured run. Appends
+# to RESULTS, with the server's CPU time per request (user + system of PID and
+# its children: less sensitive to other load than req/s) and the 1-minute load
+# average at the start as the note (other work on a shared machine shows up
+# there).
 run_wrk() {
-    local label=$1 port=$2 out="$WORK/wrk-${1//[^A-Za-z0-9]/_}.txt"
+    local label=$1 port=$2 pid=$3 out="$WORK/wrk-${1//[^A-Za-z0-9]/_}.txt"
+    shift 3
     local url="http://127.0.0.1:$port/index.html"
     if [[ $WARMUP != 0 ]]; then
-        timeout 120 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" "$url" >/dev/null 2>&1 || true
+        timeout 120 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" "$@" "$url" >/dev/null 2>&1 || true
     fi
+    local load ticks
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    ticks=$(cpu_ticks "$pid")
     if ! timeout "$(( $(seconds "$DURATION") + 60 ))" \
-        wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$url" >"$out" 2>&1; then
+        wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$@" "$url" >"$out" 2>&1; then
         record_failure "$label" "wrk failed: $(tail -1 "$out")"
         return
     fi
-    local rps p99 errors
+    ticks=$(( $(cpu_ticks "$pid") - ticks ))
+    local rps p99 errors cpu
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+    cpu=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" '/ requests in / {
+              if ($1 > 0) printf "%.1f", t * 1e6 / hz / $1 }' "$out")
     p99=$(awk '$1 == "99%" {print $2}' "$out" | to_ms)
     # Socket errors and non-2xx answers mean the numbers are not comparable.
     errors=$(awk '/Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10}
@@ -236,7 +318,7 @@ run_wrk() {
         record_failure "$label" "could not parse wrk output ($out)"
         return
     fi
-    RESULTS+=("$label|$rps|$p99|$errors|")
+    RESULTS+=("$label|$rps|$p99|$errors|${cpu:--}|load $load")
 }
 
 # seconds 10s|2m|500ms -> whole seconds (rounded up), for timeouts.
@@ -261,26 +343,39 @@ to_ms() {
 }
 
 record_failure() {
-    RESULTS+=("$1|-|-|-|$2")
+    RESULTS+=("$1|-|-|-|-|$2")
     FAILED=1
 }
 
 # ---------------------------------------------------------------- proxies
 
-# bench_proxy NAME MODE PROCS: start one proxy on a fresh port, measure, stop.
+# label NAME MODE PROCS ROUND: a measurement's name in RESULTS.
+label() {
+    local l
+    case $1 in
+        fulcrum) l="$2 fulcrum workers $3" ;;
+        haproxy) l="$2 haproxy nbthread $3" ;;
+    esac
+    ((ROUNDS > 1)) && l+=" #$4"
+    echo "$l"
+}
+
+# bench_proxy NAME MODE PROCS ROUND: start one proxy on a fresh port, measure,
+# stop.
 bench_proxy() {
-    local name=$1 mode=$2 procs=$3 label procs_line port cfg pid
+    local name=$1 mode=$2 procs=$3 round=$4 label procs_line port cfg pid
+    label=$(label "$name" "$mode" "$procs" "$round")
     case $name in
-        fulcrum) procs_line="workers $procs"; label="$mode fulcrum workers $procs" ;;
-        haproxy) procs_line="nbthread $procs"; label="$mode haproxy nbthread $procs" ;;
+        fulcrum) procs_line="workers $procs" ;;
+        haproxy) procs_line="nbthread $procs" ;;
     esac
     if [[ $name == fulcrum && -z $FULCRUM ]]; then
         record_failure "$label" "fulcrum binary not available (build failed or FULCRUM_BIN invalid)"
         return
     fi
     port=$(free_port)
-    cfg="$WORK/$name-$mode-$procs.cfg"
-    "config_$mode" "$procs_line" "$port" >"$cfg"
+    cfg="$WORK/$name-$mode-$procs-$round.cfg"
+    "$(mode_config "$mode")" "$procs_line" "$port" >"$cfg"
     # Foreground, without debug output (per-connection logging would skew the
     # numbers): haproxy -db; fulcrum stays in the foreground without -D.
     case $name in
@@ -297,30 +392,42 @@ bench_proxy() {
         return
     fi
     log "measuring: $label"
-    run_wrk "$label" "$port"
+    mode_wrk_args "$mode"
+    run_wrk "$label" "$port" "$pid" "${WRK_ARGS[@]}"
     stop_pid "$pid"
 }
 
 # ---------------------------------------------------------------- report
 
 print_table() {
-    local line label rps p99 errors note
-    printf '\n%-32s %12s %10s %8s  %s\n' "case" "req/s" "p99 ms" "errors" ""
-    printf '%-32s %12s %10s %8s\n' "--------------------------------" "------------" "----------" "--------"
+    local line label rps p99 errors cpu note
+    printf '\n%-34s %12s %10s %8s %10s  %s\n' "case" "req/s" "p99 ms" "errors" "cpu us/req" ""
+    printf '%-34s %12s %10s %8s %10s\n' "----------------------------------" "------------" "----------" "--------" "----------"
     for line in "${RESULTS[@]}"; do
-        IFS='|' read -r label rps p99 errors note <<<"$line"
-        printf '%-32s %12s %10s %8s  %s\n' "$label" "$rps" "$p99" "$errors" "$note"
+        IFS='|' read -r label rps p99 errors cpu note <<<"$line"
+        printf '%-34s %12s %10s %8s %10s  %s\n' "$label" "$rps" "$p99" "$errors" "$cpu" "$note"
     done
     echo
-    local mode procs f h
+    local mode procs round f h r pairs
     for mode in $MODES; do
         for procs in $PROCS; do
-            f=$(result_of "$mode fulcrum workers $procs")
-            h=$(result_of "$mode haproxy nbthread $procs")
-            printf '%-32s %s\n' "$mode x$procs fulcrum/haproxy" "$(ratio "$f" "$h")"
+            pairs=()
+            for ((round = 1; round <= ROUNDS; round++)); do
+                f=$(result_of "$(label fulcrum "$mode" "$procs" "$round")")
+                h=$(result_of "$(label haproxy "$mode" "$procs" "$round")")
+                r=$(ratio "$f" "$h") && pairs+=("$r")
+            done
+            r=$(verdict "${pairs[@]}")
+            [[ $r == *MISSES* ]] && MISSED+=("$mode x$procs")
+            printf '%-34s %s\n' "$mode x$procs fulcrum/haproxy" "$r"
         done
     done
-    echo "(req/s ratio > 1 and p99 ratio < 1 mean fulcrum is better)"
+    ((ROUNDS > 1)) && echo "(medians over $ROUNDS rounds; each round's ratios in brackets)"
+    echo "(req/s ratio > 1, p99 and cpu/req ratios < 1 mean fulcrum is better;"
+    echo " targets: req/s >= ${TARGET_RPS}x, p99 <= ${TARGET_P99}x)"
+    if [[ ${#MISSED[@]} -gt 0 ]]; then
+        echo "targets missed: ${MISSED[*]}"
+    fi
 }
 
 result_of() {
@@ -330,16 +437,36 @@ result_of() {
     done
 }
 
+# ratio FULCRUM_LINE HAPROXY_LINE: "REQS_RATIO P99_RATIO CPU_RATIO", or
+# failure when either measurement is missing.
 ratio() {
     local f=$1 h=$2
-    IFS='|' read -r _ frps fp99 _ _ <<<"$f"
-    IFS='|' read -r _ hrps hp99 _ _ <<<"$h"
-    if [[ -z $f || -z $h || $frps == - || $hrps == - ]]; then
-        echo "n/a (a run failed)"
-        return
-    fi
-    awk -v fr="$frps" -v hr="$hrps" -v fp="$fp99" -v hp="$hp99" \
-        'BEGIN { printf "req/s %.2fx   p99 %.2fx\n", fr / hr, (hp > 0 ? fp / hp : 0) }'
+    IFS='|' read -r _ frps fp99 _ fcpu _ <<<"$f"
+    IFS='|' read -r _ hrps hp99 _ hcpu _ <<<"$h"
+    [[ -z $f || -z $h || $frps == - || $hrps == - ]] && return 1
+    awk -v fr="$frps" -v hr="$hrps" -v fp="$fp99" -v hp="$hp99" -v fc="$fcpu" -v hc="$hcpu" \
+        'BEGIN { printf "%.4f %.4f %.4f\n", fr / hr, (hp > 0 ? fp / hp : 0), (hc > 0 ? fc / hc : 0) }'
+}
+
+# verdict "R P C"...: the median ratios (one triple per round) against the
+# targets ("MISSES ..." when not met; CPU per request is informative), with
+# every round's req/s and p99 ratios when several.
+verdict() {
+    [[ $# -eq 0 ]] && { echo "n/a (a run failed)"; return; }
+    printf '%s\n' "$@" | awk -v tr="$TARGET_RPS" -v tp="$TARGET_P99" '
+        function median(a, n,   i, j, t) {
+            for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+        }
+        { n++; r[n] = $1; p[n] = $2; c[n] = $3; each = each sprintf(" %.2f/%.2f", $1, $2) }
+        END {
+            mr = median(r, n); mp = median(p, n); mc = median(c, n)
+            v = (mr >= tr && mp <= tp) ? "meets targets" : "MISSES"
+            if (mr < tr) v = v " req/s"
+            if (mp > tp) v = v " p99"
+            printf "req/s %.2fx   p99 %.2fx   cpu/req %.2fx   %s", mr, mp, mc, v
+            if (n > 1) printf "   [%s ]", each
+            printf "\n" }'
 }
 
 # ---------------------------------------------------------------- main
@@ -351,13 +478,29 @@ main() {
     log "wrk: -t $THREADS -c $CONNECTIONS -d $DURATION (warm-up $WARMUP), $(nproc) CPUs"
     start_nginx
     log "measuring: nginx direct"
-    run_wrk "nginx direct" "$NGINX_PORT"
+    run_wrk "nginx direct" "$NGINX_PORT" "$NGINX_PID"
     local mode procs
     for mode in $MODES; do
-        declare -F "config_$mode" >/dev/null || { log "unknown mode $mode (no config_$mode)"; exit 1; }
+        declare -F "$(mode_config "$mode")" >/dev/null || { log "unknown mode $mode (no $(mode_config "$mode"))"; exit 1; }
+    done
+    if [[ " $MODES " == *" http-close "* ]]; then
+        log "measuring: nginx direct (Connection: close)"
+        mode_wrk_args http-close
+        run_wrk "nginx direct close" "$NGINX_PORT" "$NGINX_PID" "${WRK_ARGS[@]}"
+    fi
+    for mode in $MODES; do
         for procs in $PROCS; do
-            bench_proxy fulcrum "$mode" "$procs"
-            bench_proxy haproxy "$mode" "$procs"
+            # Alternating the order spreads a load change on the shared
+            # machine over both proxies instead of always hitting the second.
+            for ((round = 1; round <= ROUNDS; round++)); do
+                if ((round % 2)); then
+                    bench_proxy fulcrum "$mode" "$procs" "$round"
+                    bench_proxy haproxy "$mode" "$procs" "$round"
+                else
+                    bench_proxy haproxy "$mode" "$procs" "$round"
+                    bench_proxy fulcrum "$mode" "$procs" "$round"
+                fi
+            done
         done
     done
     print_table
