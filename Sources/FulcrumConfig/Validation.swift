@@ -77,7 +77,12 @@ extension ParseSession {
             checkTimeouts(draft, frontend: true, backend: isBackend)
             let where_ = draft.settings.defaultBackendLocation ?? draft.location
             guard let target = frontend.defaultBackend else {
-                warning(draft.location, "\(draft.label) has no default_backend and no server: every connection will be refused")
+                // An HTTP proxy whose rules answer (return, redirect, use_backend) is fine without one.
+                let h = frontend.http
+                let answersItself = frontend.mode == .http && (!h.requestRules.isEmpty || !h.redirects.isEmpty || !h.useBackends.isEmpty)
+                if !answersItself {
+                    warning(draft.location, "\(draft.label) has no default_backend and no server: every connection will be refused")
+                }
                 continue
             }
             guard let backend = backendsByName[target] else {

@@ -130,7 +130,7 @@ enum ConfigLoader {
         var errorFiles: [[Int: [UInt8]]] = []
         if !result.hasErrors {
             for f in c.frontends {
-                var pages: [Int: [UInt8]] = [:]
+                var pages = httpErrorPages(f.http, location: f.location, name: f.name, &diags)
                 for (status, path) in f.http.errorFiles {
                     do {
                         let fd = try FileDescriptor.open(path, flags: O_RDONLY)
@@ -146,7 +146,7 @@ enum ConfigLoader {
         var backendPages: [[Int: [UInt8]]] = []
         if !result.hasErrors {
             for b in c.backends {
-                var pages: [Int: [UInt8]] = [:]
+                var pages = httpErrorPages(b.http, location: b.location, name: b.name, &diags)
                 for (status, path) in b.http.errorFiles {
                     do {
                         let fd = try FileDescriptor.open(path, flags: O_RDONLY)
@@ -227,5 +227,34 @@ extension ConfigLoader {
             compile(f.name, f.mode, f.http, i < loaded.errorFiles.count ? loaded.errorFiles[i] : [:], f.location)
         }
         loaded.backendRules = c.backends.map { b in compile(b.name, b.mode, b.http, [:], b.location) }
+    }
+}
+
+extension ConfigLoader {
+    /// `http-error status N [content-type T] [string S|file F]`: complete
+    /// responses built once at load (an `errorfile` for the same status,
+    /// read afterwards, replaces it: the last line wins in HAProxy too).
+    static func httpErrorPages(_ h: HTTPProxySettings, location: SourceLocation, name: String,
+                               _ diags: inout [Diagnostic]) -> [Int: [UInt8]] {
+        var pages: [Int: [UInt8]] = [:]
+        for (status, r) in h.errorResponses {
+            var body: [UInt8] = []
+            switch r.body {
+            case .none: break
+            case .string(let lf): body = Array(lf.text.utf8)
+            case .file(let path):
+                do {
+                    let fd = try FileDescriptor.open(path, flags: O_RDONLY)
+                    defer { fd.close() }
+                    body = try fd.readAll()
+                } catch {
+                    diags.append(Diagnostic(.alert, location, "http-error \(status) file '\(path)' for '\(name)': \(error)"))
+                    continue
+                }
+            }
+            pages[status] = HTTPGeneratedResponse.reply(status: status, contentType: r.contentType, body: body, fields: [],
+                                                        connection: (field: nil, close: false))
+        }
+        return pages
     }
 }
