@@ -28,6 +28,9 @@ final class Generation {
     var drainStarted: Int64 = 0
     /// Reloads this generation has been through since it stopped being current.
     var reloadsSurvived = 0
+    /// Its counter totals when the next generation copied them (so what it
+    /// counts while draining can be added when it is gone).
+    var carriedTotals: [String: UInt64]? = nil
     lazy var runtime = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
                                       addresses: loaded.serverAddresses)
 
@@ -50,6 +53,7 @@ final class Generation {
         CheckerRole.initializeTable(table, configuration: c, index: index)
         if let previous {
             TableCarryOver.copy(from: previous.table, previous.loaded.configuration, to: table, c)
+            previous.carriedTotals = TableCarryOver.totals(previous.table, previous.loaded.configuration)
         }
         configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources))
         children = Array(repeating: nil, count: roles.count)

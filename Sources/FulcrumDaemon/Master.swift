@@ -106,11 +106,12 @@ final class Master {
 
     /// Starts the first generation and serves until stopped; the exit status.
     func run() -> Int32 {
-        let first = generations[0]
-        startPrograms(first.loaded.configuration, reload: false)
-        guard startChildren(first) else {
+        // (No local reference to the first generation: it must be freed, with
+        // its descriptors, once it has drained after a reload.)
+        startPrograms(generations[0].loaded.configuration, reload: false)
+        guard startChildren(generations[0]) else {
             Log.alert("Failed to start the workers.")
-            kill(first, SIGKILL)
+            kill(generations[0], SIGKILL)
             cleanup()
             return 1
         }
@@ -174,6 +175,9 @@ final class Master {
         g.state = .active
         current = g
         if let old = previous { drain(old) }
+        // Binds the new generation dropped stop taking connections now (the
+        // draining workers closed their copies): refused, not left waiting.
+        listeners.retain(only: generations.filter { $0.state != .draining }.map { $0.perSlot })
         if phase == .starting { phase = .running }
         if previous == nil {
             Log.notice("Loading success: \(g.slots) workers, \(listeners.count) listening sockets.")
@@ -208,8 +212,10 @@ final class Master {
             if case .worker = g.roles[i] { UnixSocket.sendMessage(c.control, ControlMessage.drain.encode()) }
             else { Processes.signal(c.pid, SIGTERM) } // its checks belong to the old table
         }
-        for other in generations where other.state == .draining { other.reloadsSurvived += 1 }
-        g.reloadsSurvived = 0
+        // HAProxy counts the reload that made a worker old: with
+        // mworker-max-reloads 1, it goes at the second reload.
+        for other in generations where other.state == .draining && other !== g { other.reloadsSurvived += 1 }
+        g.reloadsSurvived = 1
     }
 
     /// hard-stop-after and mworker-max-reloads bound how long old workers stay.
@@ -229,6 +235,12 @@ final class Master {
     /// sockets nobody uses any more.
     private func collectGoneGenerations() {
         let before = generations.count
+        for g in generations where g.state == .draining && g.isGone {
+            if let baseline = g.carriedTotals, let cur = current, cur !== g {
+                TableCarryOver.addLate(final: TableCarryOver.totals(g.table, g.loaded.configuration), baseline: baseline,
+                                       to: cur.table, cur.loaded.configuration)
+            }
+        }
         generations.removeAll { $0.state == .draining && $0.isGone }
         if generations.count != before { listeners.retain(only: generations.map { $0.perSlot }) }
     }

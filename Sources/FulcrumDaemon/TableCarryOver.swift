@@ -52,6 +52,50 @@ enum TableCarryOver {
         }
     }
 
+    /// Cumulative counter totals of a table by name ("f/NAME/counter",
+    /// "b/NAME/counter", "s/BACKEND/SERVER/counter"), over all its blocks.
+    static func totals(_ t: SharedTable, _ c: Configuration) -> [String: UInt64] {
+        var out: [String: UInt64] = [:]
+        let idx = TableIndex(c)
+        func sum(_ cnt: SharedTable.Counter, _ word: (Int) -> SharedWord) -> UInt64 {
+            if cnt == .lastSession { return (0...t.workers).map { word($0).load() }.max() ?? 0 }
+            return (0...t.workers).reduce(0) { $0 &+ word($1).load() }
+        }
+        for cnt in counters {
+            for (fi, f) in c.frontends.enumerated() { out["f/\(f.name)/\(cnt)"] = sum(cnt) { t.frontendCounter(worker: $0, frontend: fi, cnt) } }
+            for (bi, b) in c.backends.enumerated() {
+                out["b/\(b.name)/\(cnt)"] = sum(cnt) { t.backendCounter(worker: $0, backend: bi, cnt) }
+                for (si, srv) in b.servers.enumerated() {
+                    let line = idx.serverLine(backend: bi, server: si)
+                    out["s/\(b.name)/\(srv.name)/\(cnt)"] = sum(cnt) { t.serverCounter(worker: $0, server: line, cnt) }
+                }
+            }
+        }
+        return out
+    }
+
+    /// What an old generation counted after the reload began (its final
+    /// totals minus those copied then) joins the current table's history.
+    static func addLate(final: [String: UInt64], baseline: [String: UInt64], to t: SharedTable, _ c: Configuration) {
+        let idx = TableIndex(c)
+        func merge(_ key: String, _ cnt: SharedTable.Counter, _ word: SharedWord) {
+            guard let f = final[key] else { return }
+            if cnt == .lastSession { word.store(max(word.load(), f)); return }
+            let b = baseline[key] ?? 0
+            if f > b { word.store(word.load() &+ (f - b)) }
+        }
+        let h = t.historyBlock
+        for cnt in counters {
+            for (fi, f) in c.frontends.enumerated() { merge("f/\(f.name)/\(cnt)", cnt, t.frontendCounter(worker: h, frontend: fi, cnt)) }
+            for (bi, b) in c.backends.enumerated() {
+                merge("b/\(b.name)/\(cnt)", cnt, t.backendCounter(worker: h, backend: bi, cnt))
+                for (si, srv) in b.servers.enumerated() {
+                    merge("s/\(b.name)/\(srv.name)/\(cnt)", cnt, t.serverCounter(worker: h, server: idx.serverLine(backend: bi, server: si), cnt))
+                }
+            }
+        }
+    }
+
     /// Cumulative counters (gauges such as current sessions stay with the
     /// generation that holds the sessions).
     static let counters: [SharedTable.Counter] = [.sessions, .bytesIn, .bytesOut, .connectErrors, .retries,

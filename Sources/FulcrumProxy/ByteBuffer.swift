@@ -28,7 +28,7 @@ struct ByteBuffer {
             end -= start; start = 0
         }
         if storage.count - end < n {
-            storage.append(contentsOf: repeatElement(0, count: max(n - (storage.count - end), storage.count, 4096)))
+            storage.append(contentsOf: [UInt8](repeating: 0, count: max(n - (storage.count - end), storage.count, 4096)))
         }
     }
 

@@ -595,8 +595,12 @@ extension Worker {
             moved = moved || s.fromServer.count != before
         }
         if s.phase == .tunnel { return true }
-        // Flush to the client.
+        // Flush to the client; room made there lets the server side be read
+        // again (edge-triggered: no new event would come for bytes already
+        // waiting), so it counts as progress.
+        let waiting = s.toClient.count
         if !flushClient(s) { return false }
+        if s.toClient.count < waiting { moved = true }
         if s.responseDone && s.toClient.isEmpty {
             finishExchange(s)
             return s.phase != .idle
