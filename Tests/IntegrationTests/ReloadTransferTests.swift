@@ -68,7 +68,7 @@ final class ReloadTransferTests: XCTestCase {
         let head = try c.receive(count: 1 << 20, timeout: 10)
         XCTAssertEqual(head.end, .complete)
         let oldWorker = try reloadMidTransfer(p)
-        let rest = try c.receive(count: size - head.bytes.count, timeout: 90)
+        let rest = try c.receive(count: size - head.bytes.count, timeout: 60)
         XCTAssertEqual(rest.end, .complete)
         XCTAssertEqual(head.bytes.count + rest.bytes.count, size)
         XCTAssertNil(TestPattern.firstMismatch(in: head.bytes + rest.bytes, from: 0), "body differs from the file")
