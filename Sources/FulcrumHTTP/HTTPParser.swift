@@ -122,8 +122,8 @@ public enum HTTPParser {
             let t0 = i
             while i < avail {
                 let c = b[i]
-                // HAProxy 2.6 passes DEL (0x7F) in the target through.
-                if c >= 0x21 && c <= 0x7F && c != 0x23 { i += 1; continue }
+                // HAProxy 2.6 refuses DEL (0x7F) like other controls (measured).
+                if c >= 0x21 && c <= 0x7E && c != 0x23 { i += 1; continue }
                 if c >= 0x80 || c == 0x23 {  // non-ASCII, '#'
                     guard limits.acceptInvalid else { return bad("invalid character in request target") }
                     i += 1; continue

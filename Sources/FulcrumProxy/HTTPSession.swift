@@ -98,6 +98,8 @@ final class HTTPSession {
     var clientActivity: Int64 = 0
     var serverActivity: Int64 = 0
     var scheduled: Int64 = 0
+    /// Queued in the worker's pending list (ran out of rounds with work left).
+    var pendingRun = false
 
     var bytesIn: UInt64 = 0
     var bytesOut: UInt64 = 0
@@ -146,6 +148,7 @@ final class HTTPSession {
         requestCount = 0
         closeAfterFlush = false
         headStarted = 0; phaseDeadline = 0; clientActivity = 0; serverActivity = 0; scheduled = 0
+        pendingRun = false
         bytesIn = 0; bytesOut = 0
     }
 }

@@ -139,7 +139,26 @@ extension Worker {
                 }
             }
         }
-        if s.phase != .idle { scheduleHTTP(s) }
+        if s.phase != .idle {
+            // Out of rounds while still able to move: edge-triggered epoll will
+            // not report these sockets again, so run it again next loop turn.
+            if progress && rounds >= 64 && !s.pendingRun {
+                s.pendingRun = true
+                pendingHTTP.append(s.token | TokenKind.httpClient.rawValue)
+            }
+            scheduleHTTP(s)
+        }
+    }
+
+    /// Sessions that yielded with work left (fairness between sessions).
+    func runPendingHTTP() {
+        let tokens = pendingHTTP
+        pendingHTTP.removeAll(keepingCapacity: true)
+        for t in tokens {
+            guard let s = httpSession(for: t) else { continue }
+            s.pendingRun = false
+            advanceHTTP(s)
+        }
     }
 
     /// Reads what the client sent. False when the session was closed.
@@ -544,7 +563,8 @@ extension Worker {
         // Flush to the server.
         if !s.toServer.isEmpty && s.serverWritable {
             do {
-                if try s.toServer.send(to: s.server) > 0 { moved = true; s.serverActivity = now }
+                // Likewise the client is not idle while a slow server reads its request.
+                if try s.toServer.send(to: s.server) > 0 { moved = true; s.serverActivity = now; s.clientActivity = now }
             } catch {
                 if error == .again { s.serverWritable = false } else { serverFailed(s, status: 502); return false }
             }
@@ -600,7 +620,11 @@ extension Worker {
         // waiting), so it counts as progress.
         let waiting = s.toClient.count
         if !flushClient(s) { return false }
-        if s.toClient.count < waiting { moved = true }
+        if s.toClient.count < waiting {
+            moved = true
+            // The server is not idle while it waits for a slow client to read.
+            s.serverActivity = now
+        }
         if s.responseDone && s.toClient.isEmpty {
             finishExchange(s)
             return s.phase != .idle

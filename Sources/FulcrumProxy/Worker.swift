@@ -55,6 +55,8 @@ public final class Worker {
     var backendIndexByName: [String: Int] = [:]
     /// Reused for serializing edited HTTP heads and re-chunking bodies.
     var headScratch: [UInt8] = []
+    /// HTTP sessions to advance again on the next loop turn.
+    var pendingHTTP: [UInt64] = []
     var chunkScratch: [UInt8] = []
     var activeSessions = 0
     var queuedSessions = 0
@@ -141,6 +143,7 @@ public final class Worker {
                 dispatch(token: epoll.token(at: i), events: epoll.events(at: i))
             }
             expireTimers()
+            if !pendingHTTP.isEmpty { runPendingHTTP() }
             if queuedSessions > 0 { serveQueues() }
             if pausedListeners > 0 && !draining { resumeListeners() }
             if draining && activeSessions == 0 { break }
@@ -150,6 +153,7 @@ public final class Worker {
 
     private func pollTimeout() -> Int32 {
         var timeout: Int64 = -1
+        if !pendingHTTP.isEmpty { return 0 }
         if let next = timers.nextDeadline {
             timeout = max(0, next - MonotonicClock.nowMilliseconds() + 1)
         }

@@ -104,7 +104,10 @@ final class CommandLineTests: XCTestCase {
             let alerts = r.stderr.split(separator: "\n").filter { $0.hasPrefix("[ALERT]") && !$0.contains("Fatal errors") }
             XCTAssertFalse(alerts.isEmpty, "\(f): exit \(r.status) without alerts")
             for a in alerts {
-                XCTAssertTrue(a.contains("not supported yet") || a.contains("is not a listening socket"), "\(f): \(a)")
+                // Files a corpus config names (errorfile pages) do not exist on
+                // a test machine: an environment matter, not a parser one.
+                let missingFile = a.contains("errorfile") && a.contains("No such file")
+                XCTAssertTrue(a.contains("not supported yet") || a.contains("is not a listening socket") || missingFile, "\(f): \(a)")
             }
         }
         XCTAssertGreaterThanOrEqual(valid, 5, "the corpus must hold plain TCP configs that are valid")

