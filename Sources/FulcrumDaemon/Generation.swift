@@ -53,7 +53,9 @@ final class Generation {
         CheckerRole.initializeTable(table, configuration: c, index: index)
         if let previous {
             TableCarryOver.copy(from: previous.table, previous.loaded.configuration, to: table, c)
-            previous.carriedTotals = TableCarryOver.totals(previous.table, previous.loaded.configuration)
+            let snapshot = TableCarryOver.totals(previous.table, previous.loaded.configuration)
+            TableCarryOver.addLate(final: snapshot, baseline: [:], to: table, c)
+            previous.carriedTotals = snapshot
         }
         configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources))
         children = Array(repeating: nil, count: roles.count)

@@ -161,6 +161,22 @@ final class RuntimeService {
         return Int(now >= last ? now - last : 0)
     }
 
+    /// One proxy line's or server's counters summed over the scope's blocks.
+    private func counters(now: UInt64, _ word: (Int, SharedTable.Counter) -> SharedWord) -> RuntimeSnapshot.Counters {
+        var c = RuntimeSnapshot.Counters()
+        c.sessionsTotal = sum { word($0, .sessions) }
+        c.sessionsCurrent = sum { word($0, .current) }
+        c.bytesIn = sum { word($0, .bytesIn) }
+        c.bytesOut = sum { word($0, .bytesOut) }
+        c.connectErrors = sum { word($0, .connectErrors) }
+        c.retries = sum { word($0, .retries) }
+        c.redispatches = sum { word($0, .redispatches) }
+        c.queueCurrent = sum { word($0, .queued) }
+        c.loadBalanced = sum { word($0, .chosen) }
+        c.lastSession = secondsAgo(workerSlots.map { word($0, .lastSession).load() }, now: now)
+        return c
+    }
+
     /// Reads the table into the runtime API's view.
     func snapshot() -> RuntimeSnapshot {
         let now = UInt64(WallClock.nowSeconds())
@@ -172,12 +188,8 @@ final class RuntimeService {
                 var f = RuntimeSnapshot.Frontend()
                 let fe = configuration.frontends[fi]
                 f.maxconn = fe.maxconn ?? configuration.global.maxconn ?? 0
-                f.counters.sessionsTotal = sum { table.frontendCounter(worker: $0, frontend: fi, .sessions) }
-                f.counters.sessionsCurrent = sum { table.frontendCounter(worker: $0, frontend: fi, .current) }
-                f.counters.bytesIn = sum { table.frontendCounter(worker: $0, frontend: fi, .bytesIn) }
-                f.counters.bytesOut = sum { table.frontendCounter(worker: $0, frontend: fi, .bytesOut) }
+                f.counters = counters(now: now) { table.frontendCounter(worker: $0, frontend: fi, $1) }
                 f.counters.sessionsMax = Int(table.frontend(fi, .maxConns).load())
-                f.counters.lastSession = secondsAgo(workerSlots.map { table.frontendCounter(worker: $0, frontend: fi, .lastSession).load() }, now: now)
                 proxy.frontend = f
                 proxy.mode = fe.mode.rawValue
             }
@@ -185,16 +197,8 @@ final class RuntimeService {
                 let be = configuration.backends[bi]
                 var b = RuntimeSnapshot.Backend(algorithm: be.balance, hashType: be.hashType)
                 b.allBackups = be.allBackups
-                b.counters.sessionsTotal = sum { table.backendCounter(worker: $0, backend: bi, .sessions) }
-                b.counters.sessionsCurrent = sum { table.backendCounter(worker: $0, backend: bi, .current) }
-                b.counters.bytesIn = sum { table.backendCounter(worker: $0, backend: bi, .bytesIn) }
-                b.counters.bytesOut = sum { table.backendCounter(worker: $0, backend: bi, .bytesOut) }
-                b.counters.connectErrors = sum { table.backendCounter(worker: $0, backend: bi, .connectErrors) }
-                b.counters.retries = sum { table.backendCounter(worker: $0, backend: bi, .retries) }
-                b.counters.redispatches = sum { table.backendCounter(worker: $0, backend: bi, .redispatches) }
-                b.counters.queueCurrent = sum { table.backendCounter(worker: $0, backend: bi, .queued) }
+                b.counters = counters(now: now) { table.backendCounter(worker: $0, backend: bi, $1) }
                 b.counters.sessionsMax = Int(table.backend(bi, .maxConns).load())
-                b.counters.lastSession = secondsAgo(workerSlots.map { table.backendCounter(worker: $0, backend: bi, .lastSession).load() }, now: now)
                 var lb = 0
                 for (si, srv) in be.servers.enumerated() {
                     let server = serverView(backend: bi, server: si, config: srv, proxyID: pi + 1, now: now, mono: mono)
@@ -246,16 +250,8 @@ final class RuntimeService {
             c.failures = Int(table.server(line, .checkFailures).load())
             v.check = c
         }
-        v.counters.sessionsTotal = sum { table.serverCounter(worker: $0, server: line, .sessions) }
-        v.counters.sessionsCurrent = sum { table.serverCounter(worker: $0, server: line, .current) }
-        v.counters.bytesIn = sum { table.serverCounter(worker: $0, server: line, .bytesIn) }
-        v.counters.bytesOut = sum { table.serverCounter(worker: $0, server: line, .bytesOut) }
-        v.counters.connectErrors = sum { table.serverCounter(worker: $0, server: line, .connectErrors) }
-        v.counters.retries = sum { table.serverCounter(worker: $0, server: line, .retries) }
-        v.counters.redispatches = sum { table.serverCounter(worker: $0, server: line, .redispatches) }
-        v.counters.loadBalanced = sum { table.serverCounter(worker: $0, server: line, .chosen) }
+        v.counters = counters(now: now) { table.serverCounter(worker: $0, server: line, $1) }
         v.counters.sessionsMax = Int(table.server(line, .maxConns).load())
-        v.counters.lastSession = secondsAgo(workerSlots.map { table.serverCounter(worker: $0, server: line, .lastSession).load() }, now: now)
         let last = table.server(line, .lastChange).load()
         v.lastChange = Int(now >= last ? now - last : 0)
         var downtime = Int(table.server(line, .downtime).load())

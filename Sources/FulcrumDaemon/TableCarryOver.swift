@@ -7,6 +7,9 @@ import FulcrumCore
 /// proxies and servers into the history block. A DOWN server stays DOWN until
 /// its next check; checks go on from their health counter.
 enum TableCarryOver {
+    /// State words by name. Counters go separately (`totals` + `addLate`), from
+    /// one snapshot that is also the baseline for what the old generation
+    /// counts afterwards, so no session falls between two reads.
     static func copy(from old: SharedTable, _ oldConfig: Configuration, to new: SharedTable, _ newConfig: Configuration) {
         let oi = TableIndex(oldConfig), ni = TableIndex(newConfig)
         var oldServers: [String: (line: Int, params: ServerParams)] = [:]
@@ -30,24 +33,17 @@ enum TableCarryOver {
                 if oldWeight != UInt64(o.params.weight) && s.params.weight == o.params.weight {
                     new.server(line, .weight).store(oldWeight)
                 }
-                for c in counters { new.serverCounter(worker: new.historyBlock, server: line, c).store(total(c) { old.serverCounter(worker: $0, server: o.line, c) }) }
+
             }
-        }
-        /// Sum over the old blocks (a timestamp such as lastSession: the latest).
-        func total(_ c: SharedTable.Counter, _ word: (Int) -> SharedWord) -> UInt64 {
-            if c == .lastSession { return (0...old.workers).map { word($0).load() }.max() ?? 0 }
-            return (0...old.workers).reduce(0) { $0 &+ word($1).load() }
         }
         let oldFrontends = Dictionary(oldConfig.frontends.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         for (fi, f) in newConfig.frontends.enumerated() {
             guard let o = oldFrontends[f.name] else { continue }
-            for c in counters { new.frontendCounter(worker: new.historyBlock, frontend: fi, c).store(total(c) { old.frontendCounter(worker: $0, frontend: o, c) }) }
             new.frontend(fi, .maxConns).store(old.frontend(o, .maxConns).load())
         }
         let oldBackends = Dictionary(oldConfig.backends.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         for (bi, b) in newConfig.backends.enumerated() {
             guard let o = oldBackends[b.name] else { continue }
-            for c in counters { new.backendCounter(worker: new.historyBlock, backend: bi, c).store(total(c) { old.backendCounter(worker: $0, backend: o, c) }) }
             new.backend(bi, .maxConns).store(old.backend(o, .maxConns).load())
         }
     }
