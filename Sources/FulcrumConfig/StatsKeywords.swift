@@ -105,6 +105,8 @@ extension ParseSession {
                     return
                 }
                 socket.expose = true
+                // Not silently: say why the option does nothing here.
+                notice(at(w), "'expose-fd listeners' is not needed: Fulcrum's master keeps the listening sockets across reloads")
             }
         }
         global.statsSockets.append(socket)

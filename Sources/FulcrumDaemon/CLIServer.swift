@@ -27,6 +27,23 @@ final class CLIServer {
         var input: [UInt8] = []
         var answers: [String?] = []
         var started = false
+        var acceptedAt = MonotonicClock.nowMilliseconds()
+    }
+
+    /// `stats timeout` (HAProxy's default 10 s): a connection that has not
+    /// sent its command line by then is closed.
+    var idleTimeout: Int64 = 10_000
+
+    /// Closes connections that sent no complete command within the timeout;
+    /// returns the earliest deadline still pending.
+    @discardableResult
+    func expireIdle(now: Int64) -> Int64? {
+        var next: Int64? = nil
+        for (id, c) in clients where !c.started {
+            let deadline = c.acceptedAt + idleTimeout
+            if deadline <= now { c.fd.close(); clients[id] = nil } else { next = min(next ?? deadline, deadline) }
+        }
+        return next
     }
 
     /// - mode: permission bits for the socket file; nil leaves the umask's.

@@ -98,6 +98,7 @@ final class Master {
                                             level: s.level.privilege))
         }
         for (i, s) in cliServers.enumerated() {
+            if let t = loaded.configuration.global.statsTimeout { s.idleTimeout = Int64(t) }
             try epoll.add(s.listener, events: .readable, token: UInt64(i) << 3 | Token.cliListener.rawValue)
         }
     }
@@ -120,6 +121,7 @@ final class Master {
             for i in 0..<epoll.count { handle(token: epoll.token(at: i)) }
             let now = MonotonicClock.nowMilliseconds()
             expireForwards(now: now)
+            for c in cliServers { c.expireIdle(now: now) }
             if let starting = generations.first(where: { $0.state == .starting }) {
                 if starting.allReady {
                     promote(starting)
@@ -164,6 +166,7 @@ final class Master {
             if g.state == .draining, let hard = g.loaded.configuration.global.hardStopAfter { consider(g.drainStarted + Int64(hard)) }
         }
         for f in forwards.values { consider(f.deadline) }
+        for c in cliServers { if let d = c.expireIdle(now: now) { consider(d) } }
         if phase == .stoppingFast || phase == .stoppingGracefully { consider(stopDeadline) }
         return Int32(clamping: t)
     }

@@ -23,6 +23,8 @@ final class BackendRuntime {
     var queue = SessionQueue()
     /// `observe layer4` per server: connect failures feed the checker.
     let observesLayer4: [Bool]
+    /// `observe layer7` (mode http): invalid responses and 5xx feed it too.
+    let observesLayer7: [Bool]
     /// `slowstart` per server in ms (0: none), and whether the algorithm uses it.
     let slowstart: [Int]
     let dynamicWeights: Bool
@@ -39,6 +41,7 @@ final class BackendRuntime {
         }
         servers = entries
         observesLayer4 = config.servers.map { $0.params.observe == .layer4 }
+        observesLayer7 = config.servers.map { $0.params.observe == .layer7 }
         slowstart = config.servers.map { $0.params.slowstart ?? 0 }
         // HAProxy applies slowstart to dynamic algorithms only.
         switch config.balance {

@@ -440,7 +440,7 @@ extension Worker {
         let line = be.servers[s.serverIndex].tableLine
         table.serverCounter(worker: slot, server: line, .connectErrors).bump()
         table.backendCounter(worker: slot, backend: s.backend, .connectErrors).bump()
-        if be.observesLayer4[s.serverIndex] { table.server(line, .observeErrors).add(1) }
+        if be.observesLayer4[s.serverIndex] || be.observesLayer7[s.serverIndex] { table.server(line, .observeErrors).add(1) }
         dropServer(s, reusable: false)
         guard s.retriesUsed < be.config.retries, be.config.http.retryOn.contains("connect-failure") else {
             respondHTTP(s, status: 503, close: !s.keepClient)
@@ -524,8 +524,11 @@ extension Worker {
         let line = backends[s.backend].servers[s.serverIndex].tableLine
         table.serverCounter(worker: slot, server: line, .sessions).bump()
         table.serverCounter(worker: slot, server: line, .lastSession).store(wallNow)
-        let errors = table.server(line, .observeErrors)
-        if errors.load() != 0 { errors.store(0) }
+        // observe layer4: a connection ends a run of errors (layer7 judges responses).
+        if backends[s.backend].observesLayer4[s.serverIndex] {
+            let errors = table.server(line, .observeErrors)
+            if errors.load() != 0 { errors.store(0) }
+        }
         s.phase = .exchange
         s.phaseDeadline = 0
         s.serverActivity = now
@@ -660,6 +663,7 @@ extension Worker {
                 if case .contentLength(let n) = framing { s.responseRemaining = n }
                 s.responseDone = framing == .none
             }
+            observeLayer7(s, ok: head.status < 500)
             if retryHTTP(s, reason: String(head.status)) { return .done }
             if draining { s.keepClient = false }
             if !HTTPConnectionHeader.isKeepAlive(head)
@@ -819,7 +823,16 @@ extension Worker {
     }
 
     /// The server failed before the response was complete.
+    /// `observe layer7`: a 5xx, invalid or missing response is an error, a
+    /// good one ends a run of errors (the checker acts at error-limit).
+    private func observeLayer7(_ s: HTTPSession, ok: Bool) {
+        guard s.backend >= 0, s.serverIndex >= 0, backends[s.backend].observesLayer7[s.serverIndex] else { return }
+        let word = table.server(backends[s.backend].servers[s.serverIndex].tableLine, .observeErrors)
+        if ok { if word.load() != 0 { word.store(0) } } else { word.add(1) }
+    }
+
     private func serverFailed(_ s: HTTPSession, status: Int, retryReason: String? = nil) {
+        if s.response == nil { observeLayer7(s, ok: false) }
         if let reason = retryReason, retryHTTP(s, reason: reason) { return }
         if s.response == nil {
             leaveBackend(s, reusable: false)

@@ -11,7 +11,10 @@ final class StatsSocketConfigTests: XCTestCase {
             stats socket unix@/run/fulcrum/user.sock level user mode 0600
             stats socket /tmp/plain.sock
         """)
-        XCTAssertEqual(r.diagnostics, [])
+        // expose-fd is accepted (Debian's default config has it) with a notice
+        // saying why it is not needed.
+        XCTAssertEqual(r.diagnostics.map(\.severity), [.notice])
+        XCTAssertTrue(r.diagnostics.first?.message.contains("expose-fd listeners") ?? false)
         let sockets = r.configuration.global.statsSockets
         XCTAssertEqual(sockets.map(\.path), ["/run/haproxy/admin.sock", "/run/fulcrum/user.sock", "/tmp/plain.sock"])
         XCTAssertEqual(sockets.map(\.mode), [0o660, 0o600, nil])

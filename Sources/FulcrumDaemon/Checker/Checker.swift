@@ -181,8 +181,9 @@ final class Checker {
             case .markDown: action = .markDown
             }
             let transition = state.apply(action, rise: t.rise, fall: t.fall, now: now)
+            let last = t.params.observe == .layer7 ? "Wrong http response" : "L4 unsuccessful connection"
             let result = CheckResult(status: .healthAnalyze,
-                                     info: "Detected \(errors) consecutive errors, last one was: L4 unsuccessful connection",
+                                     info: "Detected \(errors) consecutive errors, last one was: \(last)",
                                      durationMs: -1)
             if action != .fastinter { table.server(t.line, .checkFailures).bump() }
             commit(t, state, transition, result: result, now: now)
