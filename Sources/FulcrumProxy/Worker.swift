@@ -222,6 +222,10 @@ public final class Worker {
         guard !draining else { return }
         draining = true
         for i in listeners.indices {
+            // Take what already waits in the accept queue: if this is the last
+            // copy of the socket (a bind the new configuration dropped), closing
+            // it would reset those clients. They are served, then closed.
+            if listeners[i].active { acceptConnections(listener: i) }
             if listeners[i].active { epoll.remove(listeners[i].fd) }
             listeners[i].active = false
             listeners[i].fd.close()
