@@ -281,24 +281,18 @@ final class BalancingTests: XCTestCase {
     /// client to the server HAProxy sent it to: a migration must not move
     /// every client's session. Both run the same farm; 64 sources compared.
     func testMapBasedSourceHashingPicksTheSameServersAsHAProxy() throws {
-        try checkSourceHashingMatchesHAProxy(hashType: "map-based")
+        let (sources, expected, actual) = try sourceMappingsBesideHAProxy(hashType: "map-based")
+        XCTAssertGreaterThanOrEqual(Set(expected.values).count, 2, "HAProxy reference mapping: \(expected)")
+        let differing = sources.filter { expected[$0] != actual[$0] }
+        XCTAssertEqual(differing.count, 0, "\(differing.count) of 64 sources differ from HAProxy, "
+                       + "e.g. \(differing.prefix(4).map { "\($0): haproxy \(expected[$0]!) fulcrum \(actual[$0]!)" })")
     }
 
     /// HAProxy 2.6 places consistent-hash ring points differently (see
     /// docs/differences.md), so only the shape is compared: like HAProxy,
     /// neighbouring sources spread over every server instead of one.
     func testConsistentSourceHashingSpreadsLikeHAProxy() throws {
-        let haproxy = try requireTool("haproxy")
-        let servers = try (1...4).map { try startBackend(.identify("s\($0)")) }
-        let sources = (1...64).map { SourceBoundClient.loopback(0, 9, $0) }
-        let lines = ["balance source", "hash-type consistent"] + serverLines(servers)
-        let fulcrumPort = try startProxy(workers: 1, backend: lines)
-        let haproxyPort = try FreePort.next()
-        let reference = try startFulcrum(config: proxyConfig(port: haproxyPort, workers: nil, backend: lines),
-                                         executable: haproxy)
-        try reference.waitUntilListening(port: haproxyPort)
-        let expected = try mapping(sources, port: haproxyPort)
-        let actual = try mapping(sources, port: fulcrumPort)
+        let (_, expected, actual) = try sourceMappingsBesideHAProxy(hashType: "consistent")
         XCTAssertEqual(Set(expected.values).count, 4, "HAProxy reference: \(expected)")
         XCTAssertEqual(Set(actual.values).count, 4, "fulcrum: \(actual)")
         for name in ["s1", "s2", "s3", "s4"] {
@@ -308,7 +302,11 @@ final class BalancingTests: XCTestCase {
 
     // MARK: helpers
 
-    private func checkSourceHashingMatchesHAProxy(hashType: String) throws {
+    /// Runs one `balance source` farm of four servers behind fulcrum and behind
+    /// HAProxy, and returns which server each of 64 loopback sources reached
+    /// through each of them.
+    private func sourceMappingsBesideHAProxy(hashType: String) throws
+        -> (sources: [String], haproxy: [String: String], fulcrum: [String: String]) {
         let haproxy = try requireTool("haproxy")
         let servers = try (1...4).map { try startBackend(.identify("s\($0)")) }
         let sources = (1...64).map { SourceBoundClient.loopback(0, 9, $0) }
@@ -318,12 +316,7 @@ final class BalancingTests: XCTestCase {
         let reference = try startFulcrum(config: proxyConfig(port: haproxyPort, workers: nil, backend: lines),
                                          executable: haproxy)
         try reference.waitUntilListening(port: haproxyPort)
-        let expected = try mapping(sources, port: haproxyPort)
-        let actual = try mapping(sources, port: fulcrumPort)
-        XCTAssertGreaterThanOrEqual(Set(expected.values).count, 2, "HAProxy reference mapping: \(expected)")
-        let differing = sources.filter { expected[$0] != actual[$0] }
-        XCTAssertEqual(differing.count, 0, "hash-type \(hashType): \(differing.count) of 64 sources differ from HAProxy, "
-                       + "e.g. \(differing.prefix(4).map { "\($0): haproxy \(expected[$0]!) fulcrum \(actual[$0]!)" })")
+        return (sources, try mapping(sources, port: haproxyPort), try mapping(sources, port: fulcrumPort))
     }
 
     /// One frontend on a fresh port feeding backend `be`, whose section holds
