@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "FulcrumCore", dependencies: ["FulcrumConfig", "FulcrumHTTP"]),
 
         // Streaming gzip/deflate for HTTP responses.
-        .target(name: "FulcrumCompression", dependencies: ["CZlib"]),
+        .target(name: "FulcrumCompression", dependencies: ["CZlib", "FulcrumHTTP"]),
 
         // System layer: typed wrappers over the kernel.
         .target(name: "FulcrumPosix", dependencies: ["CFulcrum"]),

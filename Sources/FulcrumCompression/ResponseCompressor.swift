@@ -1,4 +1,5 @@
 import CZlib
+import FulcrumHTTP
 
 public enum CompressionError: Error, Equatable, CustomStringConvertible {
     case invalidLevel(Int)
@@ -242,19 +243,8 @@ public final class ResponseCompressor {
     private func appendChunk(_ data: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         guard data.count > 0 else { return }
         out.reserveCapacity(out.count + data.count + 20)
-        appendHex(data.count, into: &out)
-        out.append(0x0D); out.append(0x0A)
+        ChunkedEncoding.appendSizeLine(data.count, to: &out)
         out.append(contentsOf: data)
         out.append(0x0D); out.append(0x0A)
-    }
-
-    private func appendHex(_ value: Int, into out: inout [UInt8]) {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var shift = 60
-        while shift > 0 && (value >> shift) & 0xF == 0 { shift -= 4 }
-        while shift >= 0 {
-            out.append(digits[(value >> shift) & 0xF])
-            shift -= 4
-        }
     }
 }

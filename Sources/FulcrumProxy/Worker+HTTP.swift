@@ -709,7 +709,7 @@ extension Worker {
             }
             appendHead(head, to: &s.toClient)
             s.response = head
-            if head.status == 101 || (s.requestMethod == Array("CONNECT".utf8) && head.status / 100 == 2) {
+            if head.status == 101 || (head.status / 100 == 2 && s.requestMethod.elementsEqual("CONNECT".utf8)) {
                 s.phase = .tunnel
                 // Whatever followed the head already belongs to the tunnel.
                 s.toClient.take(s.fromServer.count, from: &s.fromServer)
@@ -744,11 +744,13 @@ extension Worker {
             }
             src.consume(consumed)
             if !chunkScratch.isEmpty {
-                dst.append(Array(String(chunkScratch.count, radix: 16).utf8) + [13, 10])
+                chunkSizeLine.removeAll(keepingCapacity: true)
+                ChunkedEncoding.appendSizeLine(chunkScratch.count, to: &chunkSizeLine)
+                dst.append(chunkSizeLine)
                 dst.append(contentsOf: chunkScratch[...])
-                dst.append([13, 10])
+                dst.append(ChunkedEncoding.crlf)
             }
-            if done { dst.append(Array("0\r\n\r\n".utf8)) }
+            if done { dst.append(ChunkedEncoding.lastChunk) }
         case .untilClose:
             dst.take(src.count, from: &src)
         }

@@ -58,6 +58,8 @@ public final class Worker {
     /// HTTP sessions to advance again on the next loop turn.
     var pendingHTTP: [UInt64] = []
     var chunkScratch: [UInt8] = []
+    /// The re-chunked size line, reused so no chunk allocates one.
+    var chunkSizeLine: [UInt8] = []
     var activeSessions = 0
     var queuedSessions = 0
     var pausedListeners = 0
