@@ -54,6 +54,31 @@ final class CLIServer {
         listener = try UnixSocket.listen(path: path, mode: mode)
     }
 
+    /// After a binary upgrade: the socket the previous image listened on.
+    init(restoring fd: FileDescriptor, path: String, isMasterCLI: Bool, level: Int) {
+        self.path = path
+        self.isMasterCLI = isMasterCLI
+        self.level = level
+        listener = fd
+        try? fd.setCloseOnExec(true)
+    }
+
+    /// A connection still waiting for answers, for the handover.
+    func waitingClient(_ id: Int) -> (fd: FileDescriptor, answers: [String?])? {
+        guard let c = clients[id], c.started else { return nil }
+        return (c.fd, c.answers)
+    }
+
+    /// Takes over a connection the previous image had read a command line
+    /// from; returns its id for tickets.
+    func adopt(fd: FileDescriptor, answers: [String?]) -> Int {
+        try? fd.setCloseOnExec(true)
+        let id = nextID
+        nextID += 1
+        clients[id] = Client(fd: fd, answers: answers, started: true)
+        return id
+    }
+
     func close() {
         listener.close()
         unlink(path)

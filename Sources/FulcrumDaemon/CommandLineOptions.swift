@@ -20,6 +20,9 @@ public struct CommandLineOptions: Equatable {
     public var programUser: String?
     public var programGroup: String?
     public var programCommand: [String] = []
+    /// Internal: a re-executed master reads the previous image's state from
+    /// this descriptor (binary upgrade on reload).
+    public var upgradeState: Int32?
 
     public static func == (a: CommandLineOptions, b: CommandLineOptions) -> Bool {
         a.configPaths == b.configPaths && a.checkOnly == b.checkOnly && a.quiet == b.quiet && a.debug == b.debug
@@ -27,6 +30,7 @@ public struct CommandLineOptions: Equatable {
             && a.pidFile == b.pidFile && a.masterSocket == b.masterSocket && a.version == b.version
             && a.help == b.help && a.role == b.role && a.slot == b.slot
             && a.programUser == b.programUser && a.programGroup == b.programGroup && a.programCommand == b.programCommand
+            && a.upgradeState == b.upgradeState
             && a.listenerMap.map { "\($0.frontend).\($0.bind)" } == b.listenerMap.map { "\($0.frontend).\($0.bind)" }
     }
 
@@ -77,6 +81,9 @@ public struct CommandLineOptions: Equatable {
                 o.programCommand = Array(args[(i + 1)...])
                 i = args.count
                 continue
+            case "--upgrade-state":
+                guard let n = Int32(try value(a)), n > 2 else { throw .message("--upgrade-state needs a descriptor number") }
+                o.upgradeState = n
             case "--slot":
                 guard let n = Int(try value(a)) else { throw .message("--slot needs a number") }
                 o.slot = n

@@ -23,8 +23,8 @@ final class Generation {
     var respawnAt: [Int64?]
     var failures: [Int]
     var startFailed = false
-    let startedAt = MonotonicClock.nowMilliseconds()
-    let startedWall = WallClock.nowSeconds()
+    let startedAt: Int64
+    let startedWall: Int64
     var drainStarted: Int64 = 0
     /// Reloads this generation has been through since it stopped being current.
     var reloadsSurvived = 0
@@ -40,6 +40,8 @@ final class Generation {
         self.loaded = loaded
         self.slots = slots
         self.perSlot = perSlot
+        startedAt = MonotonicClock.nowMilliseconds()
+        startedWall = WallClock.nowSeconds()
         let c = loaded.configuration
         var roles = (0..<slots).map { Master.Role.worker($0) }
         if CheckerRole.isNeeded(c) { roles.append(.checker) }
@@ -61,6 +63,46 @@ final class Generation {
         children = Array(repeating: nil, count: roles.count)
         respawnAt = Array(repeating: nil, count: roles.count)
         failures = Array(repeating: 0, count: roles.count)
+    }
+
+    /// After a binary upgrade: the generation the previous image ran, from
+    /// its own table and configuration blob (so it is exactly what its
+    /// workers serve, whatever the files say now).
+    init(restoring r: MasterHandover.Generation, perSlot: [[ListenerPool.Entry]]) throws(HandoverError) {
+        number = r.number
+        slots = r.slots
+        self.perSlot = perSlot
+        startedAt = r.startedAt
+        startedWall = r.startedWall
+        configBlob = FileDescriptor(r.config)
+        try? configBlob.setCloseOnExec(true)
+        guard let sources = (try? SealedBlob.read(configBlob)).flatMap(ConfigBlob.decode) else {
+            throw HandoverError("generation \(r.number): cannot read its configuration blob")
+        }
+        loaded = ConfigLoader.load(sources: sources, checkBinds: false)
+        guard !loaded.hasErrors else {
+            throw HandoverError("generation \(r.number): its configuration does not load in this binary: "
+                                + (loaded.diagnostics.first { $0.severity == .alert }?.description ?? ""))
+        }
+        let mapped = FileDescriptor(r.table)
+        try? mapped.setCloseOnExec(true)
+        do { tableMemory = try SharedMemory(mapping: mapped) } catch {
+            throw HandoverError("generation \(r.number): cannot map its table: \(error)")
+        }
+        guard let t = SharedTable(attaching: tableMemory.base, size: tableMemory.size) else {
+            throw HandoverError("generation \(r.number): its table has a layout this binary does not know")
+        }
+        table = t
+        var roles = (0..<r.slots).map { Master.Role.worker($0) }
+        if CheckerRole.isNeeded(loaded.configuration) { roles.append(.checker) }
+        self.roles = roles
+        children = Array(repeating: nil, count: roles.count)
+        respawnAt = Array(repeating: nil, count: roles.count)
+        failures = (0..<roles.count).map { $0 < r.failures.count ? r.failures[$0] : 0 }
+        state = r.draining ? .draining : .active
+        drainStarted = r.drainStarted
+        reloadsSurvived = r.reloadsSurvived
+        carriedTotals = r.carriedTotals
     }
 
     deinit { configBlob.close() }

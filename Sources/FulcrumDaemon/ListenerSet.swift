@@ -87,6 +87,42 @@ final class ListenerPool {
         }
     }
 
+    /// net.ipv4.tcp_migrate_req: when a SO_REUSEPORT socket closes, the
+    /// kernel moves the connections queued on it to another socket of the
+    /// same address instead of resetting them — a second guard behind the
+    /// pool, for sockets closed when a bind or a slot goes away. Set where the
+    /// kernel has it and lets us (root, writable /proc/sys).
+    static func enableRequestMigration() {
+        let path = KernelTunables.tcpMigrateRequests
+        guard let value = KernelTunables.read(path) else {
+            Log.debug("this kernel has no \(path)")
+            return
+        }
+        if value == 1 { return }
+        do {
+            try KernelTunables.write(path, 1)
+            Log.notice("Enabled net.ipv4.tcp_migrate_req (queued connections move to a sibling listener when one closes).")
+        } catch {
+            Log.debug("cannot enable net.ipv4.tcp_migrate_req: \(error)")
+        }
+    }
+
+    /// The sockets for a binary upgrade: the re-executed master adopts them.
+    func export() -> [MasterHandover.Listener] {
+        sockets.sorted { $0.key < $1.key }.map {
+            MasterHandover.Listener(key: $0.key, fds: $0.value.map(\.rawValue), inherited: inheritedKeys.contains($0.key))
+        }
+    }
+
+    func restore(_ records: [MasterHandover.Listener]) {
+        for r in records {
+            let fds = r.fds.map { FileDescriptor($0) }
+            for fd in fds { try? fd.setCloseOnExec(true) }
+            sockets[r.key] = fds
+            if r.inherited { inheritedKeys.insert(r.key) }
+        }
+    }
+
     func closeAll() {
         for (_, list) in sockets { for fd in list { fd.close() } }
         sockets.removeAll()

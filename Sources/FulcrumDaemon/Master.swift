@@ -43,32 +43,33 @@ final class Master {
     let options: CommandLineOptions
     private let epoll: Epoll
     private let signals: SignalChannel
-    private let listeners = ListenerPool()
+    let listeners = ListenerPool()
     private let notifier: SystemdNotifier
-    private let executable: String
-    let startedWall = WallClock.nowSeconds()
+    /// Where the binary is installed: reload re-executes what is there now.
+    let installedPath: String
+    let startedWall: Int64
 
     /// Generations alive, oldest first; `current` is the one serving new connections.
-    private var generations: [Generation] = []
-    private var current: Generation?
-    private var nextGeneration = 1
-    private var reloads = 0
-    private var failedReloads = 0
-    private var lastReloadError: String?
-    private var reloadWaiters: [(server: Int, ticket: CLIServer.Ticket)] = []
-    private var reloadPending = false
+    var generations: [Generation] = []
+    var current: Generation?
+    var nextGeneration = 1
+    var reloads = 0
+    var failedReloads = 0
+    var lastReloadError: String?
+    var reloadWaiters: [(server: Int, ticket: CLIServer.Ticket)] = []
+    var reloadPending = false
     private var phase = Phase.starting
     private var stopDeadline: Int64 = 0
     /// Running `program` sections: pid per program index (nil once exited).
-    private var programPids: [pid_t?] = []
-    private var programNames: [String] = []
-    private var cliServers: [CLIServer] = []
+    var programPids: [pid_t?] = []
+    var programNames: [String] = []
+    var cliServers: [CLIServer] = []
     /// CLI commands forwarded to a child and not answered yet.
-    private var forwards: [UInt32: Forward] = [:]
+    var forwards: [UInt32: Forward] = [:]
     private var nextRequest: UInt32 = 1
     var readyCallback: (() -> Void)?
 
-    private struct Forward {
+    struct Forward {
         var server: Int
         var ticket: CLIServer.Ticket
         var generation: Int
@@ -79,11 +80,13 @@ final class Master {
 
     init(options: CommandLineOptions, loaded: LoadedConfiguration, workers: Int) throws {
         self.options = options
-        executable = ProcessSpawner.executablePath()
+        installedPath = ProcessSpawner.executablePath()
+        startedWall = WallClock.nowSeconds()
         notifier = SystemdNotifier(enabled: options.systemd)
         epoll = try Epoll(capacity: 64)
-        signals = try SignalChannel([SIGCHLD, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGHUP])
+        signals = try SignalChannel(Self.handledSignals)
         SignalChannel.ignore(SIGPIPE)
+        ListenerPool.enableRequestMigration()
         let perSlot = try listeners.assign(loaded, slots: workers)
         let gen = try Generation(number: nextGeneration, loaded: loaded, slots: workers, perSlot: perSlot, previous: nil)
         nextGeneration += 1
@@ -103,6 +106,58 @@ final class Master {
         }
     }
 
+    private static let handledSignals = [SIGCHLD, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGHUP]
+
+    /// After a binary upgrade: takes over what the previous image handed
+    /// over — listeners, CLI sockets and the client waiting for `reload`,
+    /// generations with their tables and running children, programs.
+    init(options: CommandLineOptions, handover h: MasterHandover) throws {
+        self.options = options
+        installedPath = ProcessSpawner.executablePath()
+        startedWall = h.startedWall
+        notifier = SystemdNotifier(enabled: options.systemd)
+        epoll = try Epoll(capacity: 64)
+        signals = try SignalChannel(Self.handledSignals)
+        SignalChannel.ignore(SIGPIPE)
+        try epoll.add(signals.fd, events: .readable, token: Token.signals.rawValue)
+        reloads = h.reloads
+        failedReloads = h.failedReloads
+        nextGeneration = h.nextGeneration
+        lastReloadError = h.lastReloadError
+        reloadPending = h.reloadPending
+        listeners.restore(h.listeners)
+        for (i, c) in h.cli.enumerated() {
+            let server = CLIServer(restoring: FileDescriptor(c.fd), path: c.path, isMasterCLI: c.isMasterCLI, level: c.level)
+            server.idleTimeout = c.idleTimeout
+            cliServers.append(server)
+            try epoll.add(server.listener, events: .readable, token: UInt64(i) << 3 | Token.cliListener.rawValue)
+        }
+        for w in h.waiting where w.server < cliServers.count {
+            let id = cliServers[w.server].adopt(fd: FileDescriptor(w.fd), answers: w.answers)
+            for index in w.reloadIndexes { reloadWaiters.append((w.server, CLIServer.Ticket(client: id, index: index))) }
+        }
+        for r in h.generations {
+            let perSlot = r.perSlot.map { $0.map { ListenerPool.Entry(fd: FileDescriptor($0.fd), frontend: $0.frontend, bind: $0.bind) } }
+            let g = try Generation(restoring: r, perSlot: perSlot)
+            for c in r.children where c.index < g.children.count {
+                let control = FileDescriptor(c.control)
+                try? control.setCloseOnExec(true)
+                try? epoll.add(control, events: .readable, token: UInt64(c.index) << 35 | UInt64(g.number) << 3 | Token.child.rawValue)
+                g.children[c.index] = Child(role: g.roles[c.index], pid: c.pid, control: control, startedAt: c.startedAt,
+                                            startedWall: c.startedWall, ready: c.ready)
+            }
+            // A child that died while the old image was exec'ing is reaped
+            // by the SIGCHLD still pending; one that is not there at all is
+            // respawned now.
+            for i in g.children.indices where g.children[i] == nil && g.state == .active { g.respawnAt[i] = 0 }
+            generations.append(g)
+            if g.state == .active { current = g }
+        }
+        programPids = h.programs.map { $0.pid }
+        programNames = h.programs.map { $0.name }
+        phase = .running
+    }
+
     // MARK: lifecycle
 
     /// Starts the first generation and serves until stopped; the exit status.
@@ -116,6 +171,23 @@ final class Master {
             cleanup()
             return 1
         }
+        return serve()
+    }
+
+    /// The re-executed master finishes the reload the previous image began:
+    /// it loads the configuration with this binary and starts the new
+    /// generation; the restored ones serve meanwhile.
+    func runAfterUpgrade() -> Int32 {
+        Log.notice("Re-executed as \(installedPath) (\(FulcrumVersion.string)); continuing reload \(reloads).")
+        if current == nil {
+            Log.alert("No serving generation was handed over; reload aborted.")
+        } else if let loaded = loadForReload(current!) {
+            startGeneration(loaded)
+        }
+        return serve()
+    }
+
+    private func serve() -> Int32 {
         while true {
             epoll.wait(timeout: nextTimeout())
             for i in 0..<epoll.count { handle(token: epoll.token(at: i)) }
@@ -273,6 +345,18 @@ final class Master {
         reloads += 1
         notifier.send("RELOADING=1\nMONOTONIC_USEC=\(MonotonicClock.nowMicroseconds())\nSTATUS=Reloading")
         Log.notice("Reloading (reload \(reloads)).")
+        guard loadForReload(cur) != nil else { return }
+        // Returns only if the binary cannot take over; then nothing changed.
+        let failure = reexecute()
+        failedReloads += 1
+        lastReloadError = failure
+        Log.alert("Reload failed: \(failure); generation \(cur.number) keeps serving.")
+        notifier.send("READY=1\nSTATUS=Reload failed: \(failure)")
+        answerReloadWaiters(success: false, errors: failure + "\n")
+    }
+
+    /// The configuration for a reload, or nil after reporting its errors.
+    private func loadForReload(_ cur: Generation) -> LoadedConfiguration? {
         let loaded = ConfigLoader.load(paths: options.configPaths)
         if loaded.hasErrors {
             let errors = loaded.diagnostics.filter { $0.severity == .alert }.map(\.description).joined(separator: "\n")
@@ -282,8 +366,14 @@ final class Master {
             Log.alert("Reload failed: invalid configuration; generation \(cur.number) keeps serving.")
             notifier.send("READY=1\nSTATUS=Reload failed: invalid configuration")
             answerReloadWaiters(success: false, errors: errors + "\n")
-            return
+            return nil
         }
+        return loaded
+    }
+
+    /// Starts a generation for `loaded` next to the current one.
+    private func startGeneration(_ loaded: LoadedConfiguration) {
+        guard let cur = current else { return }
         let c = loaded.configuration
         let slots = max(1, c.global.workers ?? c.global.nbthread ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let g: Generation
@@ -346,8 +436,9 @@ final class Master {
         if options.debug { args.append("-d") }
         if options.quiet { args.append("-q") }
         do {
-            let pid = try ProcessSpawner.spawn(path: executable, arguments: args,
-                                               environment: ProcessSpawner.currentEnvironment(), inherited: inherited)
+            let pid = try ProcessSpawner.spawn(path: ProcessSpawner.selfExecutable, arguments: args,
+                                               environment: ProcessSpawner.currentEnvironment(), inherited: inherited,
+                                               argv0: installedPath)
             pair.1.close()
             try? pair.0.setNonBlocking()
             try? epoll.add(pair.0, events: .readable, token: UInt64(i) << 35 | UInt64(g.number) << 3 | Token.child.rawValue)
@@ -374,8 +465,9 @@ final class Master {
             if let g = p.group { args += ["--group", g] }
             args += ["--"] + p.command
             do {
-                let pid = try ProcessSpawner.spawn(path: executable, arguments: args,
-                                                   environment: ProcessSpawner.currentEnvironment(), inherited: [])
+                let pid = try ProcessSpawner.spawn(path: ProcessSpawner.selfExecutable, arguments: args,
+                                                   environment: ProcessSpawner.currentEnvironment(), inherited: [],
+                                                   argv0: installedPath)
                 programPids.append(pid)
                 programNames.append(p.name)
                 Log.notice("program '\(p.name)' started with pid \(pid)")

@@ -9,6 +9,7 @@ enum MasterRole {
     static let daemonReadyEnv = "FULCRUM_DAEMON_READY_FD"
 
     static func run(_ options: CommandLineOptions) -> Int32 {
+        if let fd = options.upgradeState { return continueAfterUpgrade(options, stateFD: fd) }
         let loaded = ConfigLoader.load(paths: options.configPaths)
         for d in loaded.diagnostics {
             if d.severity == .alert || !options.quiet { printError(d.description) }
@@ -62,6 +63,29 @@ enum MasterRole {
             }
         }
         return master.run()
+    }
+
+    /// The image a reload re-executed: same pid, pidfile and sockets; take
+    /// over from the handover and finish the reload. There is no one to
+    /// return an error to, so a handover this binary cannot read stops the
+    /// daemon with the reason logged (the old image checked that the binary
+    /// runs and accepts the configuration before exec'ing it).
+    private static func continueAfterUpgrade(_ options: CommandLineOptions, stateFD: Int32) -> Int32 {
+        let fd = FileDescriptor(stateFD)
+        let text: String
+        do { text = String(decoding: try SealedBlob.read(fd), as: UTF8.self) } catch {
+            Log.alert("cannot read the handover state: \(error)")
+            return 1
+        }
+        fd.close()
+        let master: Master
+        do {
+            master = try Master(options: options, handover: try MasterHandover.decode(text))
+        } catch {
+            Log.alert("cannot take over after re-exec: \(error)")
+            return 1
+        }
+        return master.runAfterUpgrade()
     }
 
     private static func daemonize() -> Int32 {

@@ -8,7 +8,7 @@ public enum ProcessSpawner {
     /// - newSession: setsid() in the child (daemonize).
     public static func spawn(path: String, arguments: [String], environment: [String],
                              inherited: [FileDescriptor], newSession: Bool = false,
-                             stdio: FileDescriptor? = nil) throws(Errno) -> pid_t {
+                             stdio: FileDescriptor? = nil, argv0: String? = nil) throws(Errno) -> pid_t {
         // Move sources above the target range first so dup2 into 3... can never
         // overwrite a descriptor a later action still needs.
         let firstTarget: Int32 = 3
@@ -41,7 +41,7 @@ public enum ProcessSpawner {
         if newSession { flags |= CF_POSIX_SPAWN_SETSID }
         posix_spawnattr_setflags(&attr, flags)
 
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let argv = ([argv0 ?? path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) }; for p in envp { free(p) } }
         var pid: pid_t = 0
@@ -53,12 +53,51 @@ public enum ProcessSpawner {
     /// Path of the running binary, so children run exactly this build.
     public static var selfExecutable: String { "/proc/self/exe" }
 
-    /// The binary's path as invoked, resolved (for re-exec after an upgrade).
+    /// The binary's path as installed (for re-exec after an upgrade): where
+    /// the running image was loaded from, even once that file was replaced
+    /// (the kernel then reports it with a " (deleted)" suffix).
     public static func executablePath() -> String {
         var buf = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buf, buf.count - 1)
-        if n > 0 { buf[n] = 0; return String(cString: buf) }
-        return "/proc/self/exe"
+        guard n > 0 else { return "/proc/self/exe" }
+        buf[n] = 0
+        let path = String(cString: buf)
+        return path.hasSuffix(" (deleted)") ? String(path.dropLast(10)) : path
+    }
+
+    /// execve(2): replaces the process image; returns only on failure. The
+    /// signal mask and descriptors without close-on-exec survive.
+    public static func exec(path: String, arguments: [String], environment: [String]) -> Errno {
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) }; for p in envp { free(p) } }
+        execve(path, argv, envp)
+        return Errno.current
+    }
+
+    /// Runs a command to completion, killing it after `timeoutMilliseconds`:
+    /// a check the caller must wait for, bounded. Its stdout and stderr come
+    /// back as `output` (stdin reads nothing).
+    public static func runToCompletion(path: String, arguments: [String], environment: [String],
+                                       timeoutMilliseconds: Int64) throws(Errno) -> (status: ExitStatus, output: String) {
+        let capture = try SealedBlob.make(name: "fulcrum-output", bytes: [])
+        defer { capture.close() }
+        let pid = try spawn(path: path, arguments: arguments, environment: environment, inherited: [], stdio: capture)
+        let deadline = MonotonicClock.nowMilliseconds() + timeoutMilliseconds
+        var status: Int32 = 0
+        while true {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid { break }
+            if r < 0 && errno != EINTR { throw Errno.current }
+            if MonotonicClock.nowMilliseconds() >= deadline {
+                _ = kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                break
+            }
+            usleep(5000)
+        }
+        let output = (try? SealedBlob.read(capture)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return (ExitStatus(raw: status), output)
     }
 
     /// The current environment as KEY=VALUE strings.
