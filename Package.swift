@@ -18,6 +18,7 @@ let package = Package(
         .target(name: "FulcrumConfig"),
         .target(name: "FulcrumHTTP"),
         .target(name: "FulcrumCore", dependencies: ["FulcrumConfig", "FulcrumHTTP"]),
+        .target(name: "FulcrumVRRP"),
 
         // Streaming gzip/deflate for HTTP responses.
         .target(name: "FulcrumCompression", dependencies: ["CZlib", "FulcrumHTTP"]),
@@ -35,6 +36,7 @@ let package = Package(
         .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumConfig"], exclude: ["Corpus"]),
         .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore"]),
         .testTarget(name: "FulcrumHTTPTests", dependencies: ["FulcrumHTTP"]),
+        .testTarget(name: "FulcrumVRRPTests", dependencies: ["FulcrumVRRP"]),
         .testTarget(name: "FulcrumCompressionTests", dependencies: ["FulcrumCompression", "CZlib"]),
         .testTarget(name: "FulcrumPosixTests", dependencies: ["FulcrumPosix"]),
         .testTarget(name: "FulcrumProxyTests", dependencies: ["FulcrumProxy"]),

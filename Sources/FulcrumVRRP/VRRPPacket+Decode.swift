@@ -1,0 +1,143 @@
+extension VRRPPacket {
+    /// Validates a whole received IPv4 packet (raw sockets deliver the IP header) against the
+    /// instance's rules, in keepalived 2.2.7's order (vrrp_check_packet), so the first failing
+    /// check names the counter keepalived would increment:
+    ///
+    /// IP header sanity and protocol, VRID, received length vs. address count, TTL (multicast
+    /// only), version, v2 auth type / auth type match / password, v2 interval, packet type,
+    /// address count vs. VIP count, IP total length, checksum, multicast vs. unicast destination,
+    /// each VIP present.
+    ///
+    /// Allocates only the returned address list.
+    public static func decode(ipv4Packet packet: UnsafeRawBufferPointer,
+                              rules: VRRPReceiveRules) throws(VRRPDropReason) -> VRRPReceivedAdvertisement {
+        let received = packet.count
+        guard received >= 20, packet[0] >> 4 == 4 else { throw .malformedIPHeader }
+        let ihl = Int(packet[0] & 0x0F) * 4
+        guard ihl >= 20, received >= ihl + headerLength else { throw .malformedIPHeader }
+        let proto = packet[9]
+        guard proto == ipProtocol else { throw .notVRRP(protocol: proto) }
+
+        let vrrp = ihl
+        let versionType = packet[vrrp]
+        let packetVersion = versionType >> 4
+        let vrid = packet[vrrp + 1]
+        if let wanted = rules.vrid, wanted != vrid { throw .vridMismatch(vrid) }
+
+        let addressCount = Int(packet[vrrp + 3])
+        let authLength = packetVersion == VRRPVersion.v2.rawValue ? VRRPPassword.length : 0
+        let messageLength = headerLength + 4 * addressCount + authLength
+        guard received == ihl + messageLength else {
+            throw .packetLength(received: received, expected: ihl + messageLength)
+        }
+
+        let ttl = packet[8]
+        if !rules.unicast && ttl != VRRPPacket.ttl { throw .ttl(ttl) }
+
+        guard packetVersion == rules.version.rawValue else { throw .versionMismatch(packetVersion) }
+
+        if rules.version == .v2 {
+            let authType = packet[vrrp + 4]
+            guard authType <= 2 else { throw .invalidAuthType(authType) }
+            guard authType == rules.authentication.typeCode else { throw .authTypeMismatch(authType) }
+            if case .password(let password) = rules.authentication {
+                // keepalived reads the password at the end of the IP total length.
+                let totalLength = Int(packet[2]) << 8 | Int(packet[3])
+                let start = totalLength - VRRPPassword.length
+                guard start >= vrrp + headerLength, totalLength <= received else { throw .authFailure }
+                var difference: UInt8 = 0
+                for index in 0..<VRRPPassword.length { difference |= packet[start + index] ^ password.bytes[index] }
+                guard difference == 0 else { throw .authFailure }
+            }
+            let seconds = packet[vrrp + 5]
+            guard UInt16(seconds) * 100 == rules.intervalCentiseconds else {
+                throw .advertIntervalMismatch(receivedSeconds: seconds)
+            }
+        }
+
+        let type = versionType & 0x0F
+        guard type == advertisementType else { throw .invalidType(type) }
+
+        if let vips = rules.addresses, vips.count != addressCount {
+            throw .addressCountMismatch(received: UInt8(addressCount), expected: vips.count)
+        }
+
+        let totalLength = Int(packet[2]) << 8 | Int(packet[3])
+        guard totalLength == received else { throw .packetLength(received: received, expected: totalLength) }
+
+        let source = address(packet, at: 12)
+        let destination = address(packet, at: 16)
+        let message = UnsafeRawBufferPointer(rebasing: packet[vrrp..<received])
+        let form = try checksumForm(message: message, version: rules.version,
+                                    source: source, destination: destination)
+
+        guard destination.isMulticast != rules.unicast else { throw .unexpectedDestination(destination) }
+
+        if let vips = rules.addresses {
+            for vip in vips {
+                var found = false
+                for index in 0..<addressCount where address(packet, at: vrrp + headerLength + 4 * index) == vip {
+                    found = true
+                    break
+                }
+                if !found { throw .addressListMismatch(missing: vip) }
+            }
+        }
+
+        var addresses: [VRRPAddress] = []
+        addresses.reserveCapacity(addressCount)
+        for index in 0..<addressCount { addresses.append(address(packet, at: vrrp + headerLength + 4 * index)) }
+
+        let interval: UInt16
+        var authentication = VRRPAuthentication.none
+        if rules.version == .v2 {
+            interval = UInt16(packet[vrrp + 5]) * 100
+            if packet[vrrp + 4] == 1 {
+                let start = vrrp + headerLength + 4 * addressCount
+                authentication = .password(VRRPPassword(bytes: Array(packet[start..<start + VRRPPassword.length])))
+            }
+        } else {
+            interval = (UInt16(packet[vrrp + 4]) << 8 | UInt16(packet[vrrp + 5])) & 0x0FFF
+        }
+        let advert = VRRPAdvertisement(version: rules.version, vrid: vrid, priority: packet[vrrp + 2],
+                                       intervalCentiseconds: interval, addresses: addresses,
+                                       authentication: authentication)
+        return VRRPReceivedAdvertisement(source: source, destination: destination, ttl: ttl,
+                                         advertisement: advert, checksumForm: form)
+    }
+
+    public static func decode(ipv4Packet packet: [UInt8],
+                              rules: VRRPReceiveRules) throws(VRRPDropReason) -> VRRPReceivedAdvertisement {
+        let result: Result<VRRPReceivedAdvertisement, VRRPDropReason> = packet.withUnsafeBytes { bytes in
+            do throws(VRRPDropReason) { return .success(try decode(ipv4Packet: bytes, rules: rules)) }
+            catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// v2: over the message only. v3: the RFC form first, then keepalived's old unicast form
+    /// (multicast group in the pseudo-header), then no pseudo-header at all.
+    private static func checksumForm(message: UnsafeRawBufferPointer, version: VRRPVersion,
+                                     source: VRRPAddress, destination: VRRPAddress) throws(VRRPDropReason) -> VRRPChecksumForm {
+        // v2's checksum covers the auth data too: the whole message.
+        switch version {
+        case .v2:
+            guard VRRPChecksum.verifies(message) else { throw .checksum }
+            return .standard
+        case .v3:
+            let length = message.count
+            if VRRPChecksum.verifies(message, initial: VRRPChecksum.pseudoHeaderSum(
+                source: source, destination: destination, length: length)) { return .standard }
+            if destination != .multicastGroup, VRRPChecksum.verifies(message, initial: VRRPChecksum.pseudoHeaderSum(
+                source: source, destination: .multicastGroup, length: length)) { return .multicastGroupPseudoHeader }
+            if VRRPChecksum.verifies(message) { return .noPseudoHeader }
+            throw .checksum
+        }
+    }
+
+    @inline(__always)
+    private static func address(_ packet: UnsafeRawBufferPointer, at offset: Int) -> VRRPAddress {
+        VRRPAddress(UInt32(packet[offset]) << 24 | UInt32(packet[offset + 1]) << 16
+                    | UInt32(packet[offset + 2]) << 8 | UInt32(packet[offset + 3]))
+    }
+}
