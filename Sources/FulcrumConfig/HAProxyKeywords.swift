@@ -251,10 +251,4 @@ enum HAProxyKeywords {
         "peers", "mailers", "resolvers", "cache", "http-errors", "ring",
         "log-forward", "fcgi-app", "dynamic-update", "crt-store", "traces",
     ]
-
-    /// Top-level Keepalived blocks, which belong to the VRRP role (later issue).
-    static let keepalivedBlocks: Set<String> = [
-        "global_defs", "vrrp_instance", "vrrp_script", "vrrp_sync_group", "virtual_server",
-        "virtual_server_group", "static_ipaddress", "static_routes", "static_rules", "track_file",
-    ]
 }

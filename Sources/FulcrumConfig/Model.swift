@@ -357,6 +357,8 @@ public struct Configuration: Equatable, Sendable {
     /// frontend and one backend with the same name.
     public var frontends: [Frontend] = []
     public var backends: [Backend] = []
+    /// keepalived.conf blocks (global_defs, vrrp_script, vrrp_instance, vrrp_sync_group).
+    public var vrrp = VRRPConfiguration()
     public init() {}
 
     public func backend(named name: String) -> Backend? { backends.first { $0.name == name } }

@@ -14,6 +14,8 @@ struct ParseSession {
     var lastDefaults: Int? = nil
     var programs: [Program] = []
     var userlists: [UserlistDraft] = []
+    /// keepalived.conf blocks from every source (whole files or blocks inside Fulcrum files).
+    var keepalived = KeepalivedParser()
 
     enum CurrentSection {
         case none
@@ -44,14 +46,60 @@ struct ParseSession {
         var sawElse: Bool
     }
 
+    /// Lines of a keepalived block inside a Fulcrum file, gathered until its braces balance.
+    struct KeepalivedBlock {
+        var firstLine: Int
+        var lines: [Substring] = []
+        var depth = 0
+        var opened = false
+
+        /// Takes the line if it belongs to the block; false when the block ended before it.
+        mutating func take(_ line: Substring, file: String, number: Int) -> Bool {
+            let (words, _) = KeepalivedTokenizer.split(line, file: file, line: number)
+            if !opened, !lines.isEmpty, let first = words.first, !first.isOpen { return false }
+            lines.append(line)
+            for w in words {
+                if w.isOpen { depth += 1; opened = true } else if w.isClose { depth -= 1 }
+            }
+            return true
+        }
+        var isComplete: Bool { opened && depth <= 0 }
+    }
+
     mutating func read(_ source: ConfigSource) {
-        var frames: [ConditionFrame] = []
-        var lineNumber = 0
         // As in HAProxy, a section does not continue into the next file.
         current = .none
+        if KeepalivedParser.isKeepalivedSource(source.text) {
+            keepalived.read(source.text, file: source.name)
+            return
+        }
+        var frames: [ConditionFrame] = []
+        var lineNumber = 0
+        var block: KeepalivedBlock? = nil
+        func flush(_ block: KeepalivedBlock, into parser: inout KeepalivedParser) {
+            parser.read(block.lines.joined(separator: "\n"), file: source.name, firstLine: block.firstLine)
+        }
         for rawLine in source.text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
+            if var pending = block {
+                if pending.take(rawLine, file: source.name, number: lineNumber) {
+                    if pending.isComplete { flush(pending, into: &keepalived); block = nil } else { block = pending }
+                    continue
+                }
+                flush(pending, into: &keepalived)
+                block = nil
+            }
             let active = frames.last?.active ?? true
+            // A keepalived block keyword starts a block read with keepalived's
+            // syntax; the HAProxy section in progress ends there.
+            if active, let keyword = KeepalivedTokenizer.split(rawLine, file: source.name, line: lineNumber).0.first,
+               !keyword.quoted, KeepalivedKeywords.topLevelBlocks.contains(keyword.text) {
+                current = .none
+                var pending = KeepalivedBlock(firstLine: lineNumber)
+                _ = pending.take(rawLine, file: source.name, number: lineNumber)
+                if pending.isComplete { flush(pending, into: &keepalived) } else { block = pending }
+                continue
+            }
             let tokenizer = LineTokenizer(environment: environment, pseudoVariables: [
                 ".FILE": source.name, ".LINE": String(lineNumber), ".SECTION": currentSectionName,
             ])
@@ -69,6 +117,7 @@ struct ParseSession {
             guard active else { continue }
             statement(words, at: at)
         }
+        if let block { flush(block, into: &keepalived) }
         for frame in frames.reversed() {
             alert(frame.location, "'.if' block is not terminated: missing '.endif' before the end of the file")
         }
@@ -187,11 +236,6 @@ struct ParseSession {
             current = .skipped(keyword)
             return
         }
-        if HAProxyKeywords.keepalivedBlocks.contains(keyword) {
-            alert(at(words[0]), "Keepalived block '\(keyword)' is not supported yet")
-            current = .skipped(keyword)
-            return
-        }
         switch current {
         case .none:
             let all = Self.sectionKeywords + HAProxyKeywords.otherSections.sorted()
@@ -279,6 +323,9 @@ struct ParseSession {
         configuration.userlists = validatedUserlists()
         buildAndValidate(into: &configuration)
         configuration.programs = validatedPrograms()
+        let hasProxies = drafts.contains { $0.kind != .defaults }
+        configuration.vrrp = keepalived.resolve(backends: Set(configuration.backends.map(\.name)), hasProxies: hasProxies)
+        diagnostics += keepalived.diagnostics
         return ParseResult(configuration: configuration, diagnostics: diagnostics)
     }
 }

@@ -1,0 +1,219 @@
+// The typed VRRP configuration, read from keepalived.conf syntax (a whole
+// keepalived file, or keepalived blocks inside a Fulcrum file). Values are
+// resolved as keepalived resolves them: defaults applied, per-instance
+// settings falling back to global_defs, incompatible settings cleared (each
+// with the warning keepalived gives). Times keep keepalived's units.
+
+/// An address as the VRRP role needs it: IPv4 as a host-order UInt32
+/// (so 192.168.0.1 is 0xC0A8_0001), IPv6 as its 16 bytes.
+public enum VRRPIPAddress: Hashable, Sendable, CustomStringConvertible {
+    case v4(UInt32)
+    case v6([UInt8])
+
+    public var isIPv4: Bool { if case .v4 = self { return true } else { return false } }
+
+    /// Dotted quad for IPv4, the full (uncompressed) eight groups for IPv6.
+    public var description: String {
+        switch self {
+        case .v4(let a):
+            return "\(a >> 24).\((a >> 16) & 0xff).\((a >> 8) & 0xff).\(a & 0xff)"
+        case .v6(let bytes):
+            var groups: [String] = []
+            for i in stride(from: 0, to: 16, by: 2) {
+                groups.append(String(UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]), radix: 16))
+            }
+            return groups.joined(separator: ":")
+        }
+    }
+}
+
+/// One `virtual_ipaddress` / `virtual_ipaddress_excluded` line:
+/// `IP[/PREFIX] [brd IP] [dev IF] [scope S] [label L]`.
+public struct VRRPVirtualAddress: Equatable, Sendable {
+    public var location: SourceLocation
+    public var address: VRRPIPAddress
+    /// 32 (IPv4) or 128 (IPv6) when no /PREFIX is written, as in keepalived.
+    public var prefixLength: Int
+    public var broadcast: VRRPIPAddress?
+    /// nil: the instance's interface.
+    public var device: String?
+    /// rtnetlink scope number (global 0, site 200, link 253, host 254, nowhere 255).
+    public var scope: UInt8 = 0
+    public var label: String?
+    public init(location: SourceLocation, address: VRRPIPAddress, prefixLength: Int) {
+        self.location = location; self.address = address; self.prefixLength = prefixLength
+    }
+}
+
+/// A script run with execve (no shell): argv[0] is the program.
+public struct VRRPCommand: Equatable, Sendable {
+    public var location: SourceLocation
+    public var arguments: [String]
+    public init(location: SourceLocation, arguments: [String]) { self.location = location; self.arguments = arguments }
+}
+
+/// `global_defs`. Times are in seconds.
+public struct VRRPGlobalDefinitions: Equatable, Sendable {
+    /// Where the first `global_defs` block starts (nil: none was given).
+    public var location: SourceLocation?
+    /// nil: the host name, as keepalived (the daemon resolves it).
+    public var routerID: String?
+    public var multicastGroup4: VRRPIPAddress = .v4(0xE000_0012)     // 224.0.0.18
+    public var multicastGroup6: VRRPIPAddress = .v6([0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12])
+    public var garpMasterDelay = 5
+    public var garpMasterRepeat = 5
+    /// 0: no periodic gratuitous ARP while MASTER.
+    public var garpMasterRefresh = 0
+    /// Default VRRP version of the instances (2 or 3).
+    public var vrrpVersion = 2
+    public var enableScriptSecurity = false
+    /// Who scripts run as when they name no user (keepalived: keepalived_script, else root).
+    public var scriptUser: String?
+    public var scriptGroup: String?
+    public var notificationEmail: [String] = []
+    public var notificationEmailFrom: String?
+    public var smtpServer: VRRPSMTPServer?
+    public var smtpConnectTimeout = 30
+    public init() {}
+}
+
+public struct VRRPSMTPServer: Equatable, Sendable {
+    /// An IP literal or a host name, as written.
+    public var host: String
+    public var port: Int = 25
+    public init(host: String, port: Int = 25) { self.host = host; self.port = port }
+}
+
+/// `vrrp_script NAME { ... }`. Times are in seconds.
+public struct VRRPScript: Equatable, Sendable {
+    public var name: String
+    public var location: SourceLocation
+    public var command: VRRPCommand?
+    public var interval = 1
+    /// nil: the interval (keepalived's default).
+    public var timeout: Int?
+    public var effectiveTimeout: Int { timeout ?? interval }
+    /// -253...253. 0: a failing script faults the instances tracking it.
+    public var weight = 0
+    /// `weight W reverse`: the weight applies while the script fails instead.
+    public var weightReverse = false
+    public var rise = 1
+    public var fall = 1
+    /// nil: global_defs script_user.
+    public var user: String?
+    public var group: String?
+    /// `init_fail`: the script starts in the failed state.
+    public var initFail = false
+    public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
+}
+
+/// A `track_script` / `track_interface` / `track_backend` entry.
+public struct VRRPTrack: Equatable, Sendable {
+    public var name: String
+    public var location: SourceLocation
+    /// nil: not given (a script's own weight for track_script, 0 = fault otherwise).
+    public var weight: Int?
+    public var reverse = false
+    public init(name: String, location: SourceLocation, weight: Int? = nil, reverse: Bool = false) {
+        self.name = name; self.location = location; self.weight = weight; self.reverse = reverse
+    }
+}
+
+public enum VRRPState: String, Equatable, Sendable {
+    case master = "MASTER", backup = "BACKUP"
+}
+
+public enum VRRPAuthentication: Equatable, Sendable {
+    /// Simple text password, at most 8 bytes (longer ones are truncated, as keepalived does).
+    case pass(String)
+}
+
+/// notify_master / notify_backup / notify_fault / notify_stop / notify.
+public struct VRRPNotifyScripts: Equatable, Sendable {
+    public var master: VRRPCommand?
+    public var backup: VRRPCommand?
+    public var fault: VRRPCommand?
+    public var stop: VRRPCommand?
+    /// `notify`: run on every transition with keepalived's four extra arguments
+    /// (`INSTANCE|GROUP`, name, state, priority).
+    public var any: VRRPCommand?
+    public var isEmpty: Bool { master == nil && backup == nil && fault == nil && stop == nil && any == nil }
+    public init() {}
+}
+
+public struct VRRPUnicastPeer: Equatable, Sendable {
+    public var location: SourceLocation
+    public var address: VRRPIPAddress
+    public init(location: SourceLocation, address: VRRPIPAddress) { self.location = location; self.address = address }
+}
+
+/// `vrrp_instance NAME { ... }`, resolved.
+public struct VRRPInstance: Equatable, Sendable {
+    public var name: String
+    public var location: SourceLocation
+    /// The state the instance starts in: as written, else MASTER for priority 255, BACKUP otherwise.
+    public var state: VRRPState = .backup
+    public var interface: String?
+    /// 1...255 (0 only when the instance was rejected with an alert).
+    public var virtualRouterID = 0
+    /// 1...255; when not written: 255 for state MASTER, else 100 (keepalived).
+    public var priority = 100
+    /// Advertisement interval in centiseconds (100 = 1 s). VRRPv2 holds whole seconds.
+    public var advertInterval = 100
+    /// 2 or 3: the instance's `version`, else global_defs `vrrp_version`.
+    public var version = 2
+    /// nil: no authentication (always nil for version 3, as keepalived ignores it).
+    public var authentication: VRRPAuthentication?
+    /// The addresses advertised (IPv4 only: Fulcrum's VRRP speaks IPv4).
+    public var virtualAddresses: [VRRPVirtualAddress] = []
+    /// Added and removed with the state but not advertised; IPv6 allowed.
+    public var excludedAddresses: [VRRPVirtualAddress] = []
+    public var trackScripts: [VRRPTrack] = []
+    public var trackInterfaces: [VRRPTrack] = []
+    /// Fulcrum extension: `track_backend NAME [weight W]` follows a backend of
+    /// the proxy configuration (no usable server = failure).
+    public var trackBackends: [VRRPTrack] = []
+    public var nopreempt = false
+    /// Seconds (0...1000); 0 when cleared as keepalived clears it.
+    public var preemptDelay = 0
+    /// `unicast_src_ip` (or `mcast_src_ip`, its keepalived alias).
+    public var sourceAddress: VRRPIPAddress?
+    public var unicastPeers: [VRRPUnicastPeer] = []
+    /// Seconds; default global_defs vrrp_garp_master_delay.
+    public var garpMasterDelay = 5
+    public var garpMasterRepeat = 5
+    /// Seconds; 0 = none. Default global_defs vrrp_garp_master_refresh.
+    public var garpMasterRefresh = 0
+    public var notify = VRRPNotifyScripts()
+    public var smtpAlert = false
+    /// The vrrp_sync_group holding this instance, if any.
+    public var syncGroup: String?
+    public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
+
+    public var isUnicast: Bool { !unicastPeers.isEmpty }
+}
+
+/// `vrrp_sync_group NAME { group { ... } ... }`.
+public struct VRRPSyncGroup: Equatable, Sendable {
+    public var name: String
+    public var location: SourceLocation
+    public var instances: [String] = []
+    public var notify = VRRPNotifyScripts()
+    public var smtpAlert = false
+    public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
+}
+
+/// Everything the VRRP role runs, merged from every source.
+public struct VRRPConfiguration: Equatable, Sendable {
+    public var globalDefinitions = VRRPGlobalDefinitions()
+    public var scripts: [VRRPScript] = []
+    public var instances: [VRRPInstance] = []
+    public var syncGroups: [VRRPSyncGroup] = []
+    public init() {}
+
+    /// No instance: the VRRP role has nothing to do.
+    public var isEmpty: Bool { instances.isEmpty }
+    public func instance(named name: String) -> VRRPInstance? { instances.first { $0.name == name } }
+    public func script(named name: String) -> VRRPScript? { scripts.first { $0.name == name } }
+    public func syncGroup(named name: String) -> VRRPSyncGroup? { syncGroups.first { $0.name == name } }
+}
