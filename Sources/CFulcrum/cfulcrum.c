@@ -7,6 +7,10 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include <crypt.h>
+#include <sched.h>
+#include <netinet/in.h>
+#include <netpacket/packet.h>
+#include <linux/filter.h>
 #include "cfulcrum.h"
 
 int cf_accept4(int fd, struct sockaddr *addr, socklen_t *len) {
@@ -42,3 +46,89 @@ int cf_memfd_create(const char *name) { return memfd_create(name, MFD_CLOEXEC); 
 int cf_signalfd(const sigset_t *mask) { return signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC); }
 
 char *cf_crypt(const char *key, const char *salt) { return crypt(key, salt); }
+
+// ---- VRRP system layer ----
+
+int cf_netlink_route_socket(uint32_t groups, int nonblocking) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), NETLINK_ROUTE);
+    if (fd < 0) return -1;
+    struct sockaddr_nl sa;
+    memset(&sa, 0, sizeof sa);
+    sa.nl_family = AF_NETLINK;
+    sa.nl_groups = groups;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+static int cf_membership(int fd, int option, uint32_t group_be, int ifindex) {
+    struct ip_mreqn m;
+    memset(&m, 0, sizeof m);
+    m.imr_multiaddr.s_addr = group_be;
+    m.imr_ifindex = ifindex;
+    return setsockopt(fd, IPPROTO_IP, option, &m, sizeof m);
+}
+int cf_ip_add_membership(int fd, uint32_t group_be, int ifindex) {
+    return cf_membership(fd, IP_ADD_MEMBERSHIP, group_be, ifindex);
+}
+int cf_ip_drop_membership(int fd, uint32_t group_be, int ifindex) {
+    return cf_membership(fd, IP_DROP_MEMBERSHIP, group_be, ifindex);
+}
+int cf_ip_multicast_if(int fd, int ifindex) {
+    struct ip_mreqn m;
+    memset(&m, 0, sizeof m);
+    m.imr_ifindex = ifindex;
+    return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof m);
+}
+
+int cf_bind_ipv4(int fd, uint32_t address_be) {
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = address_be;
+    return bind(fd, (struct sockaddr *)&sa, sizeof sa);
+}
+ssize_t cf_sendto_ipv4(int fd, const void *buf, size_t len, uint32_t address_be) {
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = address_be;
+    return sendto(fd, buf, len, MSG_NOSIGNAL, (struct sockaddr *)&sa, sizeof sa);
+}
+ssize_t cf_recvfrom_ipv4(int fd, void *buf, size_t len, uint32_t *address_be) {
+    struct sockaddr_in sa;
+    socklen_t sl = sizeof sa;
+    memset(&sa, 0, sizeof sa);
+    ssize_t n = recvfrom(fd, buf, len, 0, (struct sockaddr *)&sa, &sl);
+    if (n >= 0 && address_be) *address_be = sa.sin_addr.s_addr;
+    return n;
+}
+int cf_attach_drop_all_filter(int fd) {
+    struct sock_filter code[1] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+    struct sock_fprog prog = { .len = 1, .filter = code };
+    return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
+}
+
+ssize_t cf_packet_send(int fd, int ifindex, const void *frame, size_t len) {
+    struct sockaddr_ll sll;
+    memset(&sll, 0, sizeof sll);
+    sll.sll_family = AF_PACKET;
+    sll.sll_ifindex = ifindex;
+    sll.sll_halen = 6;
+    if (len >= 6) memcpy(sll.sll_addr, frame, 6); // destination MAC, as the frame says
+    return sendto(fd, frame, len, 0, (struct sockaddr *)&sll, sizeof sll);
+}
+int cf_packet_bind(int fd, int ifindex, uint16_t ethertype) {
+    struct sockaddr_ll sll;
+    memset(&sll, 0, sizeof sll);
+    sll.sll_family = AF_PACKET;
+    sll.sll_ifindex = ifindex;
+    sll.sll_protocol = htons(ethertype);
+    return bind(fd, (struct sockaddr *)&sll, sizeof sll);
+}
+
+int cf_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }

@@ -86,4 +86,73 @@ static const short CF_POSIX_SPAWN_SETSID = 0x80;
 // crypt(3) for userlist passwords (libcrypt). Returns NULL or "*0"/"*1" on failure.
 char *cf_crypt(const char *key, const char *salt);
 
+// ---- VRRP system layer: rtnetlink, raw IPv4, packet sockets, namespaces ----
+// Linux uapi constants and struct layouts the Glibc overlay does not import
+// (linux/netlink.h, linux/rtnetlink.h, netpacket/packet.h, ip_mreqn).
+#include <netinet/in.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+
+static const uint16_t CF_NLMSG_ERROR = NLMSG_ERROR;
+static const uint16_t CF_NLMSG_DONE = NLMSG_DONE;
+static const uint16_t CF_NLMSG_NOOP = NLMSG_NOOP;
+static const uint16_t CF_NLMSG_OVERRUN = NLMSG_OVERRUN;
+static const uint16_t CF_NLM_F_REQUEST = NLM_F_REQUEST;
+static const uint16_t CF_NLM_F_MULTI = NLM_F_MULTI;
+static const uint16_t CF_NLM_F_ACK = NLM_F_ACK;
+static const uint16_t CF_NLM_F_DUMP = NLM_F_DUMP;
+static const uint16_t CF_NLM_F_CREATE = NLM_F_CREATE;
+static const uint16_t CF_NLM_F_EXCL = NLM_F_EXCL;
+static const uint16_t CF_RTM_NEWLINK = RTM_NEWLINK;
+static const uint16_t CF_RTM_DELLINK = RTM_DELLINK;
+static const uint16_t CF_RTM_GETLINK = RTM_GETLINK;
+static const uint16_t CF_RTM_NEWADDR = RTM_NEWADDR;
+static const uint16_t CF_RTM_DELADDR = RTM_DELADDR;
+static const uint16_t CF_RTM_GETADDR = RTM_GETADDR;
+static const uint16_t CF_IFLA_ADDRESS = IFLA_ADDRESS;
+static const uint16_t CF_IFLA_IFNAME = IFLA_IFNAME;
+static const uint16_t CF_IFLA_MTU = IFLA_MTU;
+static const uint16_t CF_IFLA_OPERSTATE = IFLA_OPERSTATE;
+static const uint16_t CF_IFLA_CARRIER = IFLA_CARRIER;
+static const uint16_t CF_IFA_ADDRESS = IFA_ADDRESS;
+static const uint16_t CF_IFA_LOCAL = IFA_LOCAL;
+static const uint16_t CF_IFA_LABEL = IFA_LABEL;
+static const uint16_t CF_IFA_BROADCAST = IFA_BROADCAST;
+static const uint16_t CF_IFA_FLAGS = IFA_FLAGS;
+static const uint32_t CF_IFA_F_SECONDARY = IFA_F_SECONDARY;
+static const uint32_t CF_RTMGRP_LINK = RTMGRP_LINK;
+static const uint32_t CF_RTMGRP_IPV4_IFADDR = RTMGRP_IPV4_IFADDR;
+static const uint8_t CF_RT_SCOPE_UNIVERSE = RT_SCOPE_UNIVERSE;
+static const uint8_t CF_RT_SCOPE_LINK = RT_SCOPE_LINK;
+static const uint8_t CF_RT_SCOPE_HOST = RT_SCOPE_HOST;
+static const int CF_NETLINK_ROUTE = NETLINK_ROUTE;
+static const int CF_IFF_LOWER_UP = 0x10000; // IFF_LOWER_UP: linux/if.h clashes with net/if.h
+static const int CF_IP_MULTICAST_ALL = 49;  // IP_MULTICAST_ALL, not in every libc header set
+
+/// A NETLINK_ROUTE socket bound to `groups` (0 for a command socket), close-on-exec,
+/// non-blocking when asked. The kernel picks the port id.
+int cf_netlink_route_socket(uint32_t groups, int nonblocking);
+
+/// Multicast membership and outgoing interface by ifindex (struct ip_mreqn).
+int cf_ip_add_membership(int fd, uint32_t group_be, int ifindex);
+int cf_ip_drop_membership(int fd, uint32_t group_be, int ifindex);
+int cf_ip_multicast_if(int fd, int ifindex);
+/// Binds to an IPv4 address (network order), port 0.
+int cf_bind_ipv4(int fd, uint32_t address_be);
+/// sendto/recvfrom with a plain IPv4 address (network order) in and out.
+ssize_t cf_sendto_ipv4(int fd, const void *buf, size_t len, uint32_t address_be);
+ssize_t cf_recvfrom_ipv4(int fd, void *buf, size_t len, uint32_t *address_be);
+/// A classic BPF program that drops everything: a send-only raw socket queues nothing.
+int cf_attach_drop_all_filter(int fd);
+
+/// AF_PACKET: sends a whole Ethernet frame out of `ifindex` (the frame carries its header).
+ssize_t cf_packet_send(int fd, int ifindex, const void *frame, size_t len);
+/// AF_PACKET: binds a packet socket to one interface and ethertype (host order).
+int cf_packet_bind(int fd, int ifindex, uint16_t ethertype);
+
+/// setns(2) for network namespaces (GNU-only in glibc's headers).
+int cf_setns_net(int fd);
+
 #endif
