@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "FulcrumProxy",
                 dependencies: ["FulcrumConfig", "FulcrumCore", "FulcrumHTTP", "FulcrumCompression", "FulcrumPosix"]),
         .target(name: "FulcrumDaemon",
-                dependencies: ["FulcrumConfig", "FulcrumCore", "FulcrumPosix", "FulcrumProxy"]),
+                dependencies: ["FulcrumConfig", "FulcrumCore", "FulcrumPosix", "FulcrumProxy", "FulcrumVRRP"]),
         .executableTarget(name: "fulcrum", dependencies: ["FulcrumDaemon"]),
 
         .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumConfig"], exclude: ["Corpus"]),

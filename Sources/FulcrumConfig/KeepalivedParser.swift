@@ -1,8 +1,8 @@
 /// An instance as read, before keepalived's end-of-configuration rules
 /// (defaults from the state, global_defs fallbacks, clearing) are applied.
 struct VRRPInstanceDraft {
-    var instance: VRRPInstance
-    var state: VRRPState?
+    var instance: VRRPInstanceConfig
+    var state: VRRPConfiguredState?
     var priority: Int?
     var advertMicroseconds: Int?
     var advertLocation: SourceLocation?
@@ -165,7 +165,7 @@ struct KeepalivedParser {
                 alert(name.location, "vrrp instance \(name.text) already defined at \(first.instance.location)")
                 return
             }
-            var draft = VRRPInstanceDraft(instance: VRRPInstance(name: name.text, location: node.keyword.location))
+            var draft = VRRPInstanceDraft(instance: VRRPInstanceConfig(name: name.text, location: node.keyword.location))
             for item in block { instanceKeyword(item, &draft) }
             instances.append(draft)
         case "vrrp_sync_group":

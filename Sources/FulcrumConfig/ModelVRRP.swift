@@ -119,11 +119,11 @@ public struct VRRPTrack: Equatable, Sendable {
     }
 }
 
-public enum VRRPState: String, Equatable, Sendable {
+public enum VRRPConfiguredState: String, Equatable, Sendable {
     case master = "MASTER", backup = "BACKUP"
 }
 
-public enum VRRPAuthentication: Equatable, Sendable {
+public enum VRRPAuthenticationConfig: Equatable, Sendable {
     /// Simple text password, at most 8 bytes (longer ones are truncated, as keepalived does).
     case pass(String)
 }
@@ -148,11 +148,11 @@ public struct VRRPUnicastPeer: Equatable, Sendable {
 }
 
 /// `vrrp_instance NAME { ... }`, resolved.
-public struct VRRPInstance: Equatable, Sendable {
+public struct VRRPInstanceConfig: Equatable, Sendable {
     public var name: String
     public var location: SourceLocation
     /// The state the instance starts in: as written, else MASTER for priority 255, BACKUP otherwise.
-    public var state: VRRPState = .backup
+    public var state: VRRPConfiguredState = .backup
     public var interface: String?
     /// 1...255 (0 only when the instance was rejected with an alert).
     public var virtualRouterID = 0
@@ -163,7 +163,7 @@ public struct VRRPInstance: Equatable, Sendable {
     /// 2 or 3: the instance's `version`, else global_defs `vrrp_version`.
     public var version = 2
     /// nil: no authentication (always nil for version 3, as keepalived ignores it).
-    public var authentication: VRRPAuthentication?
+    public var authentication: VRRPAuthenticationConfig?
     /// The addresses advertised (IPv4 only: Fulcrum's VRRP speaks IPv4).
     public var virtualAddresses: [VRRPVirtualAddress] = []
     /// Added and removed with the state but not advertised; IPv6 allowed.
@@ -207,13 +207,13 @@ public struct VRRPSyncGroup: Equatable, Sendable {
 public struct VRRPConfiguration: Equatable, Sendable {
     public var globalDefinitions = VRRPGlobalDefinitions()
     public var scripts: [VRRPScript] = []
-    public var instances: [VRRPInstance] = []
+    public var instances: [VRRPInstanceConfig] = []
     public var syncGroups: [VRRPSyncGroup] = []
     public init() {}
 
     /// No instance: the VRRP role has nothing to do.
     public var isEmpty: Bool { instances.isEmpty }
-    public func instance(named name: String) -> VRRPInstance? { instances.first { $0.name == name } }
+    public func instance(named name: String) -> VRRPInstanceConfig? { instances.first { $0.name == name } }
     public func script(named name: String) -> VRRPScript? { scripts.first { $0.name == name } }
     public func syncGroup(named name: String) -> VRRPSyncGroup? { syncGroups.first { $0.name == name } }
 }

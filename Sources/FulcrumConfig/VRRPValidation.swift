@@ -15,7 +15,7 @@ extension KeepalivedParser {
         config.scripts = scripts
         config.syncGroups = syncGroups
         let scriptNames = Set(scripts.map(\.name))
-        var seenRouters: [String: VRRPInstance] = [:]
+        var seenRouters: [String: VRRPInstanceConfig] = [:]
         for draft in instances {
             guard let instance = resolved(draft, scripts: scriptNames, backends: backends, hasProxies: hasProxies) else { continue }
             if instance.virtualRouterID != 0 {
@@ -33,7 +33,7 @@ extension KeepalivedParser {
     }
 
     private mutating func resolved(_ d: VRRPInstanceDraft, scripts: Set<String>, backends: Set<String>,
-                                   hasProxies: Bool) -> VRRPInstance? {
+                                   hasProxies: Bool) -> VRRPInstanceConfig? {
         var v = d.instance
         let name = v.name
         let g = globalDefinitions

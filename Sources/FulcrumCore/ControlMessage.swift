@@ -11,6 +11,12 @@ public enum ControlMessage: Equatable, Sendable {
     case cliRequest(id: UInt32, level: Int, command: String)
     /// Worker → master: (part of) the answer to request `id`.
     case cliReply(id: UInt32, final: Bool, text: String)
+    /// VRRP child → master: instance `instance` entered `state` (keepalived's
+    /// word: MASTER, BACKUP, FAULT, STOP), so a restarted child can resume.
+    case vrrpState(instance: String, state: String)
+    /// Master → VRRP child: how many workers of the serving generation run
+    /// (0 faults the instances: the proxy is not serving).
+    case proxyWorkers(Int)
 
     /// Largest reply text per datagram (well under the socket buffer).
     public static let chunkSize = 32 * 1024
@@ -21,6 +27,8 @@ public enum ControlMessage: Equatable, Sendable {
         case .drain: return Array("drain".utf8)
         case .cliRequest(let id, let level, let command): return Array("cli \(id) \(level) \(command)".utf8)
         case .cliReply(let id, let final, let text): return Array("reply \(id) \(final ? "end" : "more")\n\(text)".utf8)
+        case .vrrpState(let instance, let state): return Array("vrrp \(state) \(instance)".utf8)
+        case .proxyWorkers(let n): return Array("proxy \(n)".utf8)
         }
     }
 
@@ -49,6 +57,12 @@ public enum ControlMessage: Equatable, Sendable {
             guard parts.count >= 2, let id = UInt32(parts[0]), let level = Int(parts[1]) else { return nil }
             return .cliRequest(id: id, level: level, command: parts.count == 3 ? String(parts[2]) : "")
         }
+        if text.hasPrefix("vrrp ") {
+            let parts = text.dropFirst(5).split(separator: " ", maxSplits: 1)
+            guard parts.count == 2 else { return nil }
+            return .vrrpState(instance: String(parts[1]), state: String(parts[0]))
+        }
+        if text.hasPrefix("proxy "), let n = Int(text.dropFirst(6)) { return .proxyWorkers(n) }
         if text.hasPrefix("reply ") {
             guard let nl = text.firstIndex(of: "\n") else { return nil }
             let head = text[text.index(text.startIndex, offsetBy: 6)..<nl].split(separator: " ")

@@ -23,6 +23,9 @@ public struct CommandLineOptions: Equatable {
     /// Internal: a re-executed master reads the previous image's state from
     /// this descriptor (binary upgrade on reload).
     public var upgradeState: Int32?
+    /// Internal, `--role vrrp`: instances that were MASTER when the previous
+    /// VRRP child ended; they resume as MASTER without dropping their VIPs.
+    public var resumeMaster: [String] = []
 
     public static func == (a: CommandLineOptions, b: CommandLineOptions) -> Bool {
         a.configPaths == b.configPaths && a.checkOnly == b.checkOnly && a.quiet == b.quiet && a.debug == b.debug
@@ -30,7 +33,7 @@ public struct CommandLineOptions: Equatable {
             && a.pidFile == b.pidFile && a.masterSocket == b.masterSocket && a.version == b.version
             && a.help == b.help && a.role == b.role && a.slot == b.slot
             && a.programUser == b.programUser && a.programGroup == b.programGroup && a.programCommand == b.programCommand
-            && a.upgradeState == b.upgradeState
+            && a.upgradeState == b.upgradeState && a.resumeMaster == b.resumeMaster
             && a.listenerMap.map { "\($0.frontend).\($0.bind)" } == b.listenerMap.map { "\($0.frontend).\($0.bind)" }
     }
 
@@ -84,6 +87,8 @@ public struct CommandLineOptions: Equatable {
             case "--upgrade-state":
                 guard let n = Int32(try value(a)), n > 2 else { throw .message("--upgrade-state needs a descriptor number") }
                 o.upgradeState = n
+            case "--resume-master":
+                o.resumeMaster = try value(a).split(separator: ",").map(String.init)
             case "--slot":
                 guard let n = Int(try value(a)) else { throw .message("--slot needs a number") }
                 o.slot = n

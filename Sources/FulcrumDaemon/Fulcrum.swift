@@ -16,6 +16,7 @@ public enum Fulcrum {
         if options.role == "worker" { return WorkerRole.run(options) }
         if options.role == "program" { return ProgramRole.run(options) }
         if options.role == "checker" { return CheckerRole.run(options) }
+        if options.role == "vrrp" { return VRRPRole.run(options) }
         if let role = options.role { printError("fulcrum: unknown role '\(role)'"); return 1 }
         if options.help { print(CommandLineOptions.usage); return 0 }
         if options.version > 0 { printVersion(verbose: options.version > 1); return 0 }
@@ -24,7 +25,7 @@ public enum Fulcrum {
 
     static func printVersion(verbose: Bool) {
         print("Fulcrum version \(FulcrumVersion.string) \(FulcrumVersion.date)")
-        print("Configuration language: HAProxy \(ConfigParser.compatibleVersion), Keepalived (later)")
+        print("Configuration language: HAProxy \(ConfigParser.compatibleVersion), Keepalived 2.2 (VRRP)")
         if verbose {
             print("Build options :")
             print("  Processes: master + worker processes (SO_REUSEPORT), shared table over memfd")

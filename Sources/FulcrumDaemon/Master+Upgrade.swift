@@ -99,6 +99,10 @@ extension Master {
         for (i, pid) in programPids.enumerated() {
             if let pid { h.programs.append(.init(pid: pid, name: programNames[i])) }
         }
+        if let v = vrrp {
+            h.vrrp = .init(pid: v.pid, control: v.control.rawValue, startedAt: v.startedAt, startedWall: v.startedWall)
+        }
+        h.vrrpStates = vrrpStates
         return h
     }
 }

@@ -38,10 +38,10 @@ final class Master {
     /// Epoll token kinds (low 3 bits). CLI tokens carry the server index in
     /// bits 3–10 and the connection id above; child tokens the generation
     /// number in bits 3–34 and the child index above.
-    private enum Token: UInt64 { case signals = 0, cliListener = 1, cliClient = 2, child = 3 }
+    enum Token: UInt64 { case signals = 0, cliListener = 1, cliClient = 2, child = 3, vrrp = 4 }
 
     let options: CommandLineOptions
-    private let epoll: Epoll
+    let epoll: Epoll
     private let signals: SignalChannel
     let listeners = ListenerPool()
     private let notifier: SystemdNotifier
@@ -68,6 +68,13 @@ final class Master {
     var forwards: [UInt32: Forward] = [:]
     private var nextRequest: UInt32 = 1
     var readyCallback: (() -> Void)?
+    /// The VRRP child (see Master+VRRP), the states its instances last
+    /// reported, and its respawn schedule.
+    var vrrp: VRRPChild?
+    var vrrpStates: [String: String] = [:]
+    var vrrpRespawnAt: Int64?
+    var vrrpFailures = 0
+    var lastProxyWorkers = -1
 
     struct Forward {
         var server: Int
@@ -155,6 +162,13 @@ final class Master {
         }
         programPids = h.programs.map { $0.pid }
         programNames = h.programs.map { $0.name }
+        vrrpStates = h.vrrpStates
+        if let v = h.vrrp {
+            let control = FileDescriptor(v.control)
+            try? control.setCloseOnExec(true)
+            try? epoll.add(control, events: .readable, token: Token.vrrp.rawValue)
+            vrrp = VRRPChild(pid: v.pid, control: control, startedAt: v.startedAt, startedWall: v.startedWall)
+        }
         phase = .running
     }
 
@@ -207,16 +221,21 @@ final class Master {
                     abandon(starting, reason: "the new workers failed to start")
                 }
             }
-            if let c = current, phase == .running { respawnDue(c, now: now) }
+            if let c = current, phase == .running {
+                respawnDue(c, now: now)
+                if let at = vrrpRespawnAt, at <= now, vrrp == nil { spawnVRRP(c) }
+                reportProxyWorkers()
+            }
             enforceDrainLimits(now: now)
             collectGoneGenerations()
             if phase == .stoppingGracefully || phase == .stoppingFast {
                 for g in generations where g.workersGone {
                     if let ci = g.roles.firstIndex(of: .checker), let c = g.children[ci] { Processes.signal(c.pid, SIGTERM) }
                 }
-                if generations.allSatisfy({ $0.isGone }) && programPids.allSatisfy({ $0 == nil }) { break }
+                if generations.allSatisfy({ $0.isGone }) && programPids.allSatisfy({ $0 == nil }) && vrrp == nil { break }
                 if now >= stopDeadline {
                     Log.warning("Children still alive after stop deadline; killing them.")
+                    if let v = vrrp { Processes.signal(v.pid, SIGKILL) }
                     for g in generations { kill(g, SIGKILL) }
                     for case let p? in programPids { Processes.signal(p, SIGKILL) }
                     stopDeadline = now + 1000
@@ -238,6 +257,7 @@ final class Master {
             if g.state == .draining, let hard = g.loaded.configuration.global.hardStopAfter { consider(g.drainStarted + Int64(hard)) }
         }
         for f in forwards.values { consider(f.deadline) }
+        if let at = vrrpRespawnAt { consider(at) }
         for c in cliServers { if let d = c.expireIdle(now: now) { consider(d) } }
         if phase == .stoppingFast || phase == .stoppingGracefully { consider(stopDeadline) }
         return Int32(clamping: t)
@@ -254,6 +274,7 @@ final class Master {
         // draining workers closed their copies): refused, not left waiting.
         listeners.retain(only: generations.filter { $0.state != .draining }.map { $0.perSlot })
         if phase == .starting { phase = .running }
+        vrrpGenerationPromoted(g)
         if previous == nil {
             Log.notice("Loading success: \(g.slots) workers, \(listeners.count) listening sockets.")
             notifier.ready(status: "Ready.")
@@ -480,6 +501,10 @@ final class Master {
 
     private func reapChildren() {
         while let (pid, status) = Processes.reap() {
+            if pid == vrrp?.pid {
+                vrrpExited(status: status, stopping: phase == .stoppingFast || phase == .stoppingGracefully)
+                continue
+            }
             if let i = programPids.firstIndex(where: { $0 == pid }) {
                 programPids[i] = nil
                 // As HAProxy: a program that exits is reported, not restarted.
@@ -551,6 +576,8 @@ final class Master {
             }
         case .cliClient:
             cliServers[Int((token >> 3) & 0xFF)].serve(client: Int(token >> 11), runner: self)
+        case .vrrp:
+            vrrpMessages()
         case .child:
             let number = Int((token >> 3) & 0xFFFF_FFFF)
             let i = Int(token >> 35)
@@ -593,6 +620,8 @@ final class Master {
                 kill(g, SIGTERM)
             }
             for case let p? in programPids { Processes.signal(p, SIGTERM) }
+            if let v = vrrp { Processes.signal(v.pid, SIGTERM) }
+            vrrpRespawnAt = nil
         case SIGUSR1:
             guard phase == .running || phase == .starting else { return }
             Log.notice("SIGUSR1 received: graceful stop, waiting for workers to finish their connections.")
@@ -601,6 +630,8 @@ final class Master {
             stopDeadline = Int64.max
             for g in generations where g.state != .draining { drain(g) }
             for case let p? in programPids { Processes.signal(p, SIGTERM) }
+            if let v = vrrp { Processes.signal(v.pid, SIGTERM) }
+            vrrpRespawnAt = nil
             // Nobody accepts any more: close the queues so new clients are refused.
             listeners.closeAll()
         case SIGUSR2, SIGHUP:
@@ -660,6 +691,10 @@ final class Master {
                 if leaving, case .worker(let slot) = g.roles[i] { p.remainingSessions = g.remainingSessions(slot: slot) }
                 processes.append(p)
             }
+        }
+        if let v = vrrp {
+            processes.append(.init(pid: v.pid, kind: .program(name: "vrrp"), reloads: 0,
+                                   uptimeSeconds: up(v.startedWall), version: FulcrumVersion.string))
         }
         for (i, pid) in programPids.enumerated() {
             guard let pid else { continue }

@@ -41,6 +41,7 @@ struct MasterHandover: Equatable {
         var children: [Child]
     }
     struct Program: Equatable { var pid: pid_t; var name: String }
+    struct VRRP: Equatable { var pid: pid_t; var control: Int32; var startedAt: Int64; var startedWall: Int64 }
 
     var reloads = 0
     var failedReloads = 0
@@ -53,11 +54,15 @@ struct MasterHandover: Equatable {
     var waiting: [CLIClient] = []
     var generations: [Generation] = []
     var programs: [Program] = []
+    var vrrp: VRRP?
+    /// What each VRRP instance last reported (MASTER instances resume).
+    var vrrpStates: [String: String] = [:]
 
     /// Every descriptor the new image must inherit.
     var descriptors: [Int32] {
         var out = listeners.flatMap(\.fds) + cli.map(\.fd) + waiting.map(\.fd)
         for g in generations { out += [g.table, g.config] + g.children.map(\.control) }
+        if let v = vrrp { out.append(v.control) }
         return out
     }
 
@@ -92,6 +97,12 @@ struct MasterHandover: Equatable {
             }
         }
         for p in programs { lines.append("program pid=\(p.pid) name=\(Hex.encode(p.name))") }
+        if let v = vrrp {
+            lines.append("vrrp pid=\(v.pid) control=\(v.control) started=\(v.startedAt) wall=\(v.startedWall)")
+        }
+        for (name, state) in vrrpStates.sorted(by: { $0.key < $1.key }) {
+            lines.append("vrrpstate name=\(Hex.encode(name)) state=\(Hex.encode(state))")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -176,6 +187,11 @@ struct MasterHandover: Equatable {
                     ready: try record.int("ready") != 0))
             case "program":
                 h.programs.append(Program(pid: pid_t(try record.int("pid")), name: try record.hex(try record.string("name"))))
+            case "vrrp":
+                h.vrrp = VRRP(pid: pid_t(try record.int("pid")), control: Int32(try record.int("control")),
+                              startedAt: Int64(try record.int("started")), startedWall: Int64(try record.int("wall")))
+            case "vrrpstate":
+                h.vrrpStates[try record.hex(try record.string("name"))] = try record.hex(try record.string("state"))
             default:
                 throw .line(n + 1, "unknown record '\(words.first ?? "")'")
             }

@@ -8,7 +8,8 @@ public enum ProcessSpawner {
     /// - newSession: setsid() in the child (daemonize).
     public static func spawn(path: String, arguments: [String], environment: [String],
                              inherited: [FileDescriptor], newSession: Bool = false,
-                             stdio: FileDescriptor? = nil, argv0: String? = nil) throws(Errno) -> pid_t {
+                             stdio: FileDescriptor? = nil, argv0: String? = nil,
+                             newProcessGroup: Bool = false) throws(Errno) -> pid_t {
         // Move sources above the target range first so dup2 into 3... can never
         // overwrite a descriptor a later action still needs.
         let firstTarget: Int32 = 3
@@ -39,6 +40,11 @@ public enum ProcessSpawner {
         posix_spawnattr_setsigdefault(&attr, &defaults)
         var flags = CF_POSIX_SPAWN_SETSIGMASK | CF_POSIX_SPAWN_SETSIGDEF
         if newSession { flags |= CF_POSIX_SPAWN_SETSID }
+        if newProcessGroup {
+            // Its own group, so a timeout can kill everything it started.
+            flags |= CF_POSIX_SPAWN_SETPGROUP
+            posix_spawnattr_setpgroup(&attr, 0)
+        }
         posix_spawnattr_setflags(&attr, flags)
 
         let argv = ([argv0 ?? path] + arguments).map { strdup($0) } + [nil]

@@ -27,6 +27,8 @@ final class MasterHandoverTests: XCTestCase {
                   children: [.init(index: 0, pid: 4300, control: 16, startedAt: 140_001, startedWall: 1_795_000_201, ready: false)]),
         ]
         h.programs = [.init(pid: 999, name: "sidecar app")]
+        h.vrrp = .init(pid: 1001, control: 17, startedAt: 150_000, startedWall: 1_795_000_300)
+        h.vrrpStates = ["VI_1": "MASTER", "VI 2": "BACKUP"]
         return h
     }
 
@@ -37,7 +39,7 @@ final class MasterHandoverTests: XCTestCase {
     }
 
     func testDescriptorsNameEverythingThatMustSurviveExec() {
-        XCTAssertEqual(Set(sample().descriptors), [7, 8, 3, 9, 14, 10, 11, 12, 13, 15, 16])
+        XCTAssertEqual(Set(sample().descriptors), [7, 8, 3, 9, 14, 10, 11, 12, 13, 15, 16, 17])
     }
 
     func testUnknownFormatAndBadLinesAreRefused() {

@@ -82,6 +82,7 @@ static const short CF_POSIX_SPAWN_SETSIGMASK = POSIX_SPAWN_SETSIGMASK;
 static const short CF_POSIX_SPAWN_SETSIGDEF = POSIX_SPAWN_SETSIGDEF;
 // glibc defines POSIX_SPAWN_SETSID only under _GNU_SOURCE; its value is fixed ABI.
 static const short CF_POSIX_SPAWN_SETSID = 0x80;
+static const short CF_POSIX_SPAWN_SETPGROUP = POSIX_SPAWN_SETPGROUP;
 
 // crypt(3) for userlist passwords (libcrypt). Returns NULL or "*0"/"*1" on failure.
 char *cf_crypt(const char *key, const char *salt);

@@ -1,0 +1,465 @@
+import Glibc
+import FulcrumConfig
+import FulcrumCore
+import FulcrumPosix
+import FulcrumVRRP
+
+/// The VRRP child's event loop: one election (`FulcrumVRRP.VRRPInstance`)
+/// per vrrp_instance, driven by adverts from raw IP-112 sockets, timers,
+/// link events from rtnetlink, tracked scripts, interfaces and backends
+/// (read from the shared table), and the master's word on whether the proxy's
+/// workers run. It carries out what the elections decide: adverts, VIPs
+/// through rtnetlink, gratuitous ARP, notify scripts and state reports to the
+/// master (so a restarted child resumes as MASTER without dropping VIPs).
+final class VRRPSpeaker {
+    private enum Token: UInt64 { case signals = 0, control = 1, routeEvents = 2, receiver = 3 }
+
+    /// One vrrp_instance and what it runs on.
+    struct Instance {
+        let config: VRRPInstanceConfig
+        var election: FulcrumVRRP.VRRPInstance
+        let interface: String
+        var interfaceIndex: Int32
+        let receiver: Int
+        let sender: Int
+        let destinations: [IPv4Address]
+        /// virtual_ipaddress then virtual_ipaddress_excluded, resolved.
+        let addresses: [(address: InterfaceAddress, device: String)]
+        var drops: [String: Int] = [:]
+        var state = "INIT"
+    }
+
+    /// A vrrp_script: its schedule and rise/fall state.
+    struct Script {
+        let config: VRRPScript
+        var ok: Bool
+        var streak = 0
+        var running: Int?
+        var nextRun: Int64 = 0
+    }
+
+    private let configuration: Configuration
+    private let table: SharedTable
+    private let index: TableIndex
+    private let control: FileDescriptor
+    private let epoll: Epoll
+    private let signals: SignalChannel
+    private let netlink: RouteNetlink
+    private let routeEvents: RouteEventSocket
+    private let arp: GratuitousARP
+    private var receivers: [VRRPReceiveSocket] = []
+    private var senders: [VRRPSendSocket] = []
+    private var instances: [Instance] = []
+    private var scripts: [Script] = []
+    private let runner = VRRPScriptRunner()
+    /// Link state by interface name (IFF_UP and IFF_RUNNING).
+    private var linkUp: [String: Bool] = [:]
+    private var macs: [Int32: MACAddress] = [:]
+    private var proxyWorkers = 1
+    private var packet = [UInt8](repeating: 0, count: 4096)
+    private var message: [UInt8] = []
+    private var actions: [VRRPAction] = []
+    private var nextTrackPoll: Int64 = 0
+    private var stopping = false
+
+    init(configuration: Configuration, table: SharedTable, control: FileDescriptor, resume: Set<String>) throws {
+        self.configuration = configuration
+        self.table = table
+        index = TableIndex(configuration)
+        self.control = control
+        epoll = try Epoll(capacity: 64)
+        signals = try SignalChannel([SIGTERM, SIGINT, SIGUSR1, SIGCHLD])
+        netlink = try RouteNetlink()
+        routeEvents = try RouteEventSocket()
+        arp = try GratuitousARP()
+        try epoll.add(signals.fd, events: .readable, token: Token.signals.rawValue)
+        try control.setNonBlocking()
+        try epoll.add(control, events: .readable, token: Token.control.rawValue)
+        try epoll.add(routeEvents.fd, events: .readable, token: Token.routeEvents.rawValue)
+        let vrrp = configuration.vrrp
+        scripts = vrrp.scripts.map { Script(config: $0, ok: !$0.initFail) }
+        for c in vrrp.instances { try addInstance(c, globals: vrrp.globalDefinitions) }
+        for i in instances.indices { refreshLink(instances[i].interface) }
+        for t in vrrp.instances.flatMap(\.trackInterfaces) { refreshLink(t.name) }
+
+        let now = MonotonicClock.nowMicroseconds()
+        for i in instances.indices {
+            applyTracking(i, now: now, starting: true)
+            actions.removeAll(keepingCapacity: true)
+            if resume.contains(instances[i].config.name) {
+                Log.notice("VRRP_Instance(\(instances[i].config.name)) resuming as MASTER (the previous VRRP process ended while MASTER)")
+                instances[i].election.resumeAsMaster(now: now, actions: &actions)
+                if instances[i].election.state == .master { report(i, "MASTER") }
+            } else {
+                instances[i].election.start(now: now, actions: &actions)
+            }
+            perform(i, now: now)
+        }
+    }
+
+    private func addInstance(_ c: VRRPInstanceConfig, globals: VRRPGlobalDefinitions) throws {
+        guard let name = c.interface ?? c.virtualAddresses.first?.device else {
+            throw VRRPSetupError("VRRP_Instance(\(c.name)): no interface")
+        }
+        guard let link = try netlink.interface(named: name) else {
+            throw VRRPSetupError("VRRP_Instance(\(c.name)): interface \(name) does not exist")
+        }
+        macs[link.index] = link.mac
+        let source: IPv4Address
+        if case .v4(let a)? = c.sourceAddress {
+            source = IPv4Address(a)
+        } else if let primary = try netlink.primaryIPv4Address(interfaceIndex: link.index) {
+            source = primary.address
+        } else {
+            throw VRRPSetupError("VRRP_Instance(\(c.name)): interface \(name) has no IPv4 address to advertise from")
+        }
+        var group: IPv4Address? = nil
+        if !c.isUnicast, case .v4(let g) = globals.multicastGroup4 { group = IPv4Address(g) }
+        let destinations: [IPv4Address] = c.isUnicast
+            ? c.unicastPeers.compactMap { if case .v4(let a) = $0.address { return IPv4Address(a) }; return nil }
+            : [group ?? .vrrpMulticast]
+
+        let receiver: Int
+        if let r = receivers.firstIndex(where: { $0.interfaceIndex == link.index }) {
+            receiver = r
+            if let group { try receivers[r].join(group) }
+        } else {
+            let r = try VRRPReceiveSocket(interfaceName: name, interfaceIndex: link.index, multicastGroup: group)
+            try epoll.add(r.fd, events: .readable, token: UInt64(receivers.count) << 3 | Token.receiver.rawValue)
+            receivers.append(r)
+            receiver = receivers.count - 1
+        }
+        let sender: Int
+        if let s = senders.firstIndex(where: { $0.source == source && $0.interfaceIndex == link.index }) {
+            sender = s
+        } else {
+            senders.append(try VRRPSendSocket(interfaceName: name, interfaceIndex: link.index, source: source))
+            sender = senders.count - 1
+        }
+
+        var addresses: [(InterfaceAddress, String)] = []
+        for v in c.virtualAddresses + c.excludedAddresses {
+            guard case .v4(let a) = v.address else { continue }
+            let device = v.device ?? name
+            var ifindex = link.index
+            if device != name {
+                guard let other = try netlink.interface(named: device) else {
+                    throw VRRPSetupError("VRRP_Instance(\(c.name)): interface \(device) of \(v.address) does not exist")
+                }
+                ifindex = other.index
+                macs[other.index] = other.mac
+            }
+            var broadcast: IPv4Address? = nil
+            if case .v4(let b)? = v.broadcast { broadcast = IPv4Address(b) }
+            addresses.append((InterfaceAddress(interfaceIndex: ifindex, address: IPv4Address(a),
+                                               prefixLength: UInt8(v.prefixLength), broadcast: broadcast,
+                                               label: v.label, scope: AddressScope(rawValue: v.scope)), device))
+        }
+        var auth = VRRPAuthentication.none
+        if case .pass(let p)? = c.authentication, c.version == 2 { auth = .password(VRRPPassword(p)) }
+        let advertised = c.virtualAddresses.compactMap { v -> VRRPAddress? in
+            if case .v4(let a) = v.address { return VRRPAddress(a) }
+            return nil
+        }
+        let parameters = VRRPInstanceParameters(
+            vrid: UInt8(c.virtualRouterID), version: c.version == 3 ? .v3 : .v2, priority: UInt8(clamping: c.priority),
+            advertIntervalCentiseconds: UInt16(clamping: c.advertInterval),
+            initialState: c.state == .master ? .master : .backup, preempt: !c.nopreempt,
+            preemptDelay: Int64(c.preemptDelay) * 1_000_000, primaryAddress: VRRPAddress(source.value),
+            virtualAddresses: advertised, authentication: auth, unicast: c.isUnicast,
+            garpMasterDelay: Int64(c.garpMasterDelay) * 1_000_000, garpMasterRepeat: c.garpMasterRepeat,
+            garpMasterRefresh: Int64(c.garpMasterRefresh) * 1_000_000)
+        instances.append(Instance(config: c, election: FulcrumVRRP.VRRPInstance(parameters), interface: name,
+                                  interfaceIndex: link.index, receiver: receiver, sender: sender,
+                                  destinations: destinations, addresses: addresses))
+        Log.notice("VRRP_Instance(\(c.name)) on \(name): vrid \(c.virtualRouterID), priority \(c.priority), "
+                   + "v\(c.version), advert \(Double(c.advertInterval) / 100) s, "
+                   + (c.isUnicast ? "unicast to \(destinations.map(\.description).joined(separator: ","))" : "multicast")
+                   + " from \(source)")
+    }
+
+    // MARK: loop
+
+    func run() -> Int32 {
+        _ = UnixSocket.sendMessage(control, ControlMessage.ready.encode())
+        while true {
+            let now = MonotonicClock.nowMicroseconds()
+            let deadline = nextDeadline(now: now)
+            let timeout = deadline.map { Int32(clamping: max(0, ($0 - now + 999) / 1000)) } ?? -1
+            epoll.wait(timeout: timeout)
+            for i in 0..<epoll.count { handle(epoll.token(at: i)) }
+            if stopping { return stop() }
+            let after = MonotonicClock.nowMicroseconds()
+            runner.enforceTimeouts(now: after)
+            runScripts(now: after)
+            if after >= nextTrackPoll {
+                nextTrackPoll = after + 100_000
+                for i in instances.indices { applyTracking(i, now: after, starting: false) }
+            }
+            for i in instances.indices {
+                guard let d = instances[i].election.nextDeadline, d <= after else { continue }
+                actions.removeAll(keepingCapacity: true)
+                instances[i].election.tick(now: after, actions: &actions)
+                perform(i, now: after)
+            }
+        }
+    }
+
+    private func nextDeadline(now: Int64) -> Int64? {
+        var d: Int64? = instances.compactMap { $0.election.nextDeadline }.min()
+        func consider(_ t: Int64?) { if let t { d = min(d ?? t, t) } }
+        consider(runner.nextDeadline)
+        for s in scripts where s.running == nil { consider(s.nextRun) }
+        if needsTrackPolling { consider(nextTrackPoll) }
+        return d
+    }
+
+    private var needsTrackPolling: Bool { instances.contains { !$0.config.trackBackends.isEmpty } }
+
+    private func handle(_ token: UInt64) {
+        switch Token(rawValue: token & 7) {
+        case .signals?:
+            while let sig = signals.next() {
+                switch sig {
+                case SIGCHLD: scriptsFinished(now: MonotonicClock.nowMicroseconds())
+                default: stopping = true
+                }
+            }
+        case .control?:
+            while let bytes = UnixSocket.receiveMessage(control) {
+                if bytes.isEmpty { stopping = true; break } // the master is gone
+                if case .proxyWorkers(let n)? = ControlMessage.decode(bytes) {
+                    proxyWorkers = n
+                    let now = MonotonicClock.nowMicroseconds()
+                    for i in instances.indices { applyTracking(i, now: now, starting: false) }
+                }
+            }
+        case .routeEvents?:
+            var changed: Set<String> = []
+            let drained = try? routeEvents.drain { event in
+                switch event {
+                case .link(let l): changed.insert(l.name); self.linkUp[l.name] = l.isOperational; self.macs[l.index] = l.mac
+                case .linkRemoved(let l): changed.insert(l.name); self.linkUp[l.name] = false
+                case .overflow: changed.formUnion(self.linkUp.keys)
+                default: break
+                }
+            }
+            _ = drained
+            if changed.isEmpty { return }
+            for name in changed where linkUp[name] == nil { refreshLink(name) }
+            let now = MonotonicClock.nowMicroseconds()
+            for i in instances.indices { applyTracking(i, now: now, starting: false) }
+        case .receiver?:
+            receive(on: Int(token >> 3))
+        case nil:
+            break
+        }
+    }
+
+    private func refreshLink(_ name: String) {
+        if let l = try? netlink.interface(named: name) { linkUp[name] = l.isOperational; macs[l.index] = l.mac }
+        else { linkUp[name] = false }
+    }
+
+    // MARK: adverts in
+
+    private func receive(on r: Int) {
+        let socket = receivers[r]
+        while true {
+            let length: Int
+            do {
+                length = try packet.withUnsafeMutableBytes { buffer throws(Errno) in try socket.receive(into: buffer).length }
+            } catch {
+                return // .again: drained
+            }
+            let now = MonotonicClock.nowMicroseconds()
+            packet.withUnsafeBytes { raw in
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<length])
+                guard let vrid = VRRPPacket.vrid(ofIPv4Packet: bytes) else { return }
+                for i in instances.indices where instances[i].receiver == r && instances[i].config.virtualRouterID == Int(vrid) {
+                    do {
+                        let advert = try VRRPPacket.decode(ipv4Packet: bytes, rules: instances[i].election.receiveRules)
+                        actions.removeAll(keepingCapacity: true)
+                        instances[i].election.receive(advert, now: now, actions: &actions)
+                        perform(i, now: now)
+                    } catch {
+                        let key = "\(error)"
+                        instances[i].drops[key, default: 0] += 1
+                        // keepalived logs each bad packet; once per reason and power of two here.
+                        let n = instances[i].drops[key]!
+                        if n & (n - 1) == 0 {
+                            Log.warning("VRRP_Instance(\(instances[i].config.name)) dropped an advert: \(error) (\(n) so far)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: actions out
+
+    private func perform(_ i: Int, now: Int64) {
+        for action in actions {
+            switch action {
+            case .sendAdvertisement(let priority):
+                sendAdvert(i, priority: priority)
+            case .addVirtualAddresses:
+                for (a, device) in instances[i].addresses {
+                    do { try netlink.addAddress(a) } catch {
+                        Log.alert("VRRP_Instance(\(instances[i].config.name)) cannot add \(a.address)/\(a.prefixLength) to \(device): \(error)")
+                    }
+                }
+            case .removeVirtualAddresses:
+                for (a, device) in instances[i].addresses {
+                    do { try netlink.deleteAddress(a) } catch {
+                        Log.alert("VRRP_Instance(\(instances[i].config.name)) cannot remove \(a.address) from \(device): \(error)")
+                    }
+                }
+            case .sendGratuitousARP(let rounds):
+                for (a, _) in instances[i].addresses {
+                    guard let mac = macs[a.interfaceIndex] else { continue }
+                    for _ in 0..<max(1, rounds) {
+                        try? arp.send(announcing: a.address, interfaceIndex: a.interfaceIndex, mac: mac)
+                    }
+                }
+            case .notify(let state):
+                transitioned(i, to: state.keepalivedName)
+            }
+        }
+        actions.removeAll(keepingCapacity: true)
+    }
+
+    private func sendAdvert(_ i: Int, priority: UInt8) {
+        let advert = instances[i].election.advertisement(priority: priority)
+        let source = VRRPAddress(senders[instances[i].sender].source.value)
+        for destination in instances[i].destinations {
+            VRRPPacket.encode(advert, source: source, destination: VRRPAddress(destination.value), into: &message)
+            do {
+                _ = try message.withUnsafeBytes { buffer throws(Errno) in try senders[instances[i].sender].send(buffer, to: destination) }
+            } catch {
+                Log.debug("VRRP_Instance(\(instances[i].config.name)) cannot send to \(destination): \(error)")
+            }
+        }
+    }
+
+    private func transitioned(_ i: Int, to state: String) {
+        let c = instances[i].config
+        if instances[i].state != state {
+            Log.notice("VRRP_Instance(\(c.name)) Entering \(state) STATE")
+        }
+        instances[i].state = state
+        report(i, state)
+        let now = MonotonicClock.nowMicroseconds()
+        let specific: VRRPCommand?
+        switch state {
+        case "MASTER": specific = c.notify.master
+        case "BACKUP": specific = c.notify.backup
+        case "FAULT": specific = c.notify.fault
+        case "STOP": specific = c.notify.stop
+        default: specific = nil
+        }
+        let globals = configuration.vrrp.globalDefinitions
+        if let s = specific {
+            _ = runner.start(s.arguments, user: globals.scriptUser, group: globals.scriptGroup, timeout: nil, now: now)
+        }
+        if let any = c.notify.any {
+            _ = runner.start(any.arguments + ["INSTANCE", c.name, state, String(instances[i].election.effectivePriority)],
+                             user: globals.scriptUser, group: globals.scriptGroup, timeout: nil, now: now)
+        }
+    }
+
+    private func report(_ i: Int, _ state: String) {
+        _ = UnixSocket.sendMessage(control, ControlMessage.vrrpState(instance: instances[i].config.name, state: state).encode())
+    }
+
+    // MARK: tracking
+
+    /// Faults and priority from the instance's interface, tracked interfaces,
+    /// scripts and backends, and whether the proxy's workers run.
+    private func applyTracking(_ i: Int, now: Int64, starting: Bool) {
+        let c = instances[i].config
+        var fault = linkUp[instances[i].interface] == false
+        var adjustment = 0
+        func apply(_ e: VRRPTrackWeight.Effect) { fault = fault || e.fault; adjustment += e.adjustment }
+        for t in c.trackInterfaces {
+            apply(VRRPTrackWeight.effect(ok: linkUp[t.name] ?? false, weight: t.weight, reverse: t.reverse))
+        }
+        for t in c.trackScripts {
+            guard let s = scripts.first(where: { $0.config.name == t.name }) else { continue }
+            apply(VRRPTrackWeight.effect(ok: s.ok, weight: t.weight ?? s.config.weight, reverse: t.reverse || s.config.weightReverse))
+        }
+        for t in c.trackBackends {
+            apply(VRRPTrackWeight.effect(ok: backendUsable(t.name), weight: t.weight, reverse: t.reverse))
+        }
+        if !configuration.frontends.isEmpty && proxyWorkers == 0 { fault = true }
+        instances[i].election.setPriorityAdjustment(adjustment)
+        actions.removeAll(keepingCapacity: true)
+        instances[i].election.setFault(fault, now: now, actions: &actions)
+        if !starting { perform(i, now: now) }
+    }
+
+    /// A backend can take traffic: some server is UP and not in maintenance or drain.
+    private func backendUsable(_ name: String) -> Bool {
+        guard let b = configuration.backends.firstIndex(where: { $0.name == name }) else { return false }
+        for s in configuration.backends[b].servers.indices {
+            let line = index.serverLine(backend: b, server: s)
+            let admin = table.server(line, .admin).load() & SharedTable.Admin.trafficMask
+            if admin == 0 && table.server(line, .operational).load() == SharedTable.Operational.up.rawValue { return true }
+        }
+        return false
+    }
+
+    private func runScripts(now: Int64) {
+        let globals = configuration.vrrp.globalDefinitions
+        for k in scripts.indices where scripts[k].running == nil && scripts[k].nextRun <= now {
+            let s = scripts[k].config
+            guard let command = s.command else { continue }
+            scripts[k].running = runner.start(command.arguments, user: s.user ?? globals.scriptUser,
+                                              group: s.group ?? globals.scriptGroup,
+                                              timeout: Int64(s.effectiveTimeout) * 1_000_000, now: now)
+            scripts[k].nextRun = now + Int64(max(1, s.interval)) * 1_000_000
+        }
+    }
+
+    private func scriptsFinished(now: Int64) {
+        var changed = false
+        for (id, succeeded) in runner.reaped() {
+            guard let k = scripts.firstIndex(where: { $0.running == id }) else { continue }
+            scripts[k].running = nil
+            let s = scripts[k].config
+            // rise/fall: consecutive results needed to change state.
+            if succeeded == scripts[k].ok { scripts[k].streak = 0; continue }
+            scripts[k].streak += 1
+            if scripts[k].streak >= (succeeded ? s.rise : s.fall) {
+                scripts[k].ok = succeeded
+                scripts[k].streak = 0
+                changed = true
+                Log.notice("VRRP_Script(\(s.name)) \(succeeded ? "succeeded" : "failed")")
+            }
+        }
+        if changed { for i in instances.indices { applyTracking(i, now: now, starting: false) } }
+    }
+
+    // MARK: stop
+
+    /// SIGTERM: every MASTER hands over with priority 0 and removes its VIPs.
+    private func stop() -> Int32 {
+        let now = MonotonicClock.nowMicroseconds()
+        for i in instances.indices {
+            actions.removeAll(keepingCapacity: true)
+            instances[i].election.shutdown(now: now, actions: &actions)
+            perform(i, now: now)
+        }
+        for inst in instances where !inst.drops.isEmpty {
+            Log.notice("VRRP_Instance(\(inst.config.name)) dropped adverts: "
+                       + inst.drops.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        runner.killAll()
+        return 0
+    }
+}
+
+struct VRRPSetupError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
