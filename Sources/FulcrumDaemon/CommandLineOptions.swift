@@ -20,6 +20,9 @@ public struct CommandLineOptions: Equatable {
     public var programUser: String?
     public var programGroup: String?
     public var programCommand: [String] = []
+    /// Internal, `--role smtp-alert`: the sender's own words after `--`
+    /// (see SMTPAlertRequest).
+    public var smtpAlertArguments: [String] = []
     /// Internal: a re-executed master reads the previous image's state from
     /// this descriptor (binary upgrade on reload).
     public var upgradeState: Int32?
@@ -33,6 +36,7 @@ public struct CommandLineOptions: Equatable {
             && a.pidFile == b.pidFile && a.masterSocket == b.masterSocket && a.version == b.version
             && a.help == b.help && a.role == b.role && a.slot == b.slot
             && a.programUser == b.programUser && a.programGroup == b.programGroup && a.programCommand == b.programCommand
+            && a.smtpAlertArguments == b.smtpAlertArguments
             && a.upgradeState == b.upgradeState && a.resumeMaster == b.resumeMaster
             && a.listenerMap.map { "\($0.frontend).\($0.bind)" } == b.listenerMap.map { "\($0.frontend).\($0.bind)" }
     }
@@ -82,6 +86,10 @@ public struct CommandLineOptions: Equatable {
             case "--group": o.programGroup = try value(a)
             case "--" where o.role == "program":
                 o.programCommand = Array(args[(i + 1)...])
+                i = args.count
+                continue
+            case "--" where o.role == "smtp-alert":
+                o.smtpAlertArguments = Array(args[(i + 1)...])
                 i = args.count
                 continue
             case "--upgrade-state":

@@ -17,6 +17,7 @@ public enum Fulcrum {
         if options.role == "program" { return ProgramRole.run(options) }
         if options.role == "checker" { return CheckerRole.run(options) }
         if options.role == "vrrp" { return VRRPRole.run(options) }
+        if options.role == "smtp-alert" { return SMTPAlertRole.run(options) }
         if let role = options.role { printError("fulcrum: unknown role '\(role)'"); return 1 }
         if options.help { print(CommandLineOptions.usage); return 0 }
         if options.version > 0 { printVersion(verbose: options.version > 1); return 0 }
