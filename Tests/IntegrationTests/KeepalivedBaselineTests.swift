@@ -77,11 +77,13 @@ final class KeepalivedBaselineTests: XCTestCase {
         try first.waitForState("FAULT", after: firstStates, timeout: 1)
         XCTAssertEqual(try lab.owners(of: vip), [2])
 
+        let firstBeforeRestore = first.states().count
+        let secondBeforeRestore = second.states().count
         let restoredAt = PingMonitor.now()
         try lab.restoreLink(node: 1)
-        try first.waitForState("MASTER", after: first.states().count, timeout: 10 * advertInterval + 5)
+        try first.waitForState("MASTER", after: firstBeforeRestore, timeout: 10 * advertInterval + 5)
         let preempted = PingMonitor.now() - restoredAt
-        try second.waitForState("BACKUP", after: second.states().count - 1, timeout: 2)
+        try second.waitForState("BACKUP", after: secondBeforeRestore, timeout: 2)
         XCTAssertTrue(lab.waitForOwner(vip, node: 1, timeout: 2),
                       "owners after preempting back: \(String(describing: try? lab.owners(of: vip)))")
         print("keepalived baseline: \(label) preempt back \(PingMonitor.format(preempted)) s after link restore")

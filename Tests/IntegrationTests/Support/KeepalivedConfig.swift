@@ -7,7 +7,9 @@ struct KeepalivedConfig {
     /// (negative weight) or succeeds (positive weight).
     struct TrackScript {
         var name = "chk"
-        /// Command line, run by keepalived (absolute path first).
+        /// Command line, run by keepalived: an absolute path to a root-owned
+        /// executable, then arguments (quoted with ' where needed), e.g.
+        /// `/bin/sh -c 'test ! -e /tmp/x/down'`.
         var command: String
         var interval: Int = 1
         var weight: Int = -60
@@ -43,7 +45,9 @@ struct KeepalivedConfig {
     /// The whole keepalived.conf.
     var text: String {
         var lines = ["global_defs {", "    router_id \(routerID)"]
-        if trackScript != nil { lines.append("    script_user root") }
+        // Scripts run as root with script security on (no "SECURITY
+        // VIOLATION" warning); the command's executable must be root-owned.
+        if trackScript != nil { lines += ["    script_user root", "    enable_script_security"] }
         lines.append("}")
         if let script = trackScript {
             lines += ["vrrp_script \(script.name) {",

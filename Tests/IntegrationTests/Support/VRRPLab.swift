@@ -58,7 +58,7 @@ final class VRRPLab {
         nodeCount = nodes
         switchNamespace = "\(name)-sw"
         clientNamespace = "\(name)-cl"
-        directory = try TemporaryDirectory(prefix: "vlab")
+        directory = try TemporaryDirectory(prefix: name)
         do {
             try build()
         } catch {
@@ -227,15 +227,23 @@ final class VRRPLab {
         _ = try? CommandRunner.run("ip", ["netns", "del", namespace], timeout: 10)
     }
 
-    /// Removes namespaces named `vrrplab-PID-...` whose PID is not running:
-    /// leftovers of a test process that crashed before its teardown. Labs of
-    /// live processes (another test run at the same time) are left alone.
+    /// Removes namespaces named `vrrplab-PID-...` whose PID is not running,
+    /// with the processes inside them and their /tmp directories: leftovers
+    /// of a test process that crashed before its teardown. Labs of live
+    /// processes (another test run at the same time) are left alone.
     static func removeStaleLabs() {
         for entry in ProcessTree.directoryEntries("/run/netns") where entry.hasPrefix(namePrefix + "-") {
             let fields = entry.split(separator: "-")
             guard fields.count >= 2, let owner = pid_t(fields[1]) else { continue }
             if owner == getpid() || ProcessTree.isAlive(owner) { continue }
             removeNamespace(entry)
+        }
+        // The dead run's files: /tmp/vrrplab-PID-N.XXXXXX.
+        for entry in ProcessTree.directoryEntries("/tmp") where entry.hasPrefix(namePrefix + "-") {
+            let fields = entry.split(separator: "-")
+            guard fields.count >= 3, let owner = pid_t(fields[1]),
+                  owner != getpid(), !ProcessTree.isAlive(owner) else { continue }
+            _ = try? CommandRunner.run("rm", ["-rf", "/tmp/\(entry)"], timeout: 10)
         }
     }
 }
