@@ -49,6 +49,8 @@ final class VRRPSpeaker {
     private let arp: GratuitousARP
     private var receivers: [VRRPReceiveSocket] = []
     private var senders: [VRRPSendSocket] = []
+    /// The interface of each sender, by index.
+    private var senderInterfaces: [Int32] = []
     private var instances: [Instance] = []
     private var scripts: [Script] = []
     private let runner = VRRPScriptRunner()
@@ -130,10 +132,11 @@ final class VRRPSpeaker {
             receiver = receivers.count - 1
         }
         let sender: Int
-        if let s = senders.firstIndex(where: { $0.source == source && $0.interfaceIndex == link.index }) {
+        if let s = senders.indices.first(where: { senders[$0].source == source && senderInterfaces[$0] == link.index }) {
             sender = s
         } else {
             senders.append(try VRRPSendSocket(interfaceName: name, interfaceIndex: link.index, source: source))
+            senderInterfaces.append(link.index)
             sender = senders.count - 1
         }
 

@@ -4,7 +4,7 @@ import Glibc
 /// in one node namespace of a `VRRPLab`, with its own config and pid files
 /// under the lab's directory, so several run side by side on one host
 /// without seeing each other's pid files.
-final class KeepalivedNode {
+final class KeepalivedNode: VRRPLabNode {
     let node: Int
     let configPath: String
     let pidPath: String
@@ -35,6 +35,8 @@ final class KeepalivedNode {
         try self.init(lab: lab, node: node, config: config.text)
     }
 
+    var name: String { "keepalived on node \(node)" }
+
     /// Everything keepalived logged so far (it writes to stderr; stdout is
     /// included in case a build logs there).
     var log: String { process.stderr + process.stdout }
@@ -42,33 +44,6 @@ final class KeepalivedNode {
     /// Pid of the VRRP child (from its pid file), once it has started.
     var vrrpChildPid: pid_t? {
         FileBytes.readText(vrrpPidPath).flatMap { pid_t(String($0.filter(\.isNumber))) }
-    }
-
-    /// States `instance` entered, in order ("BACKUP", "MASTER", "FAULT"),
-    /// from lines like "(VI_1) Entering MASTER STATE".
-    func states(instance: String = "VI_1") -> [String] {
-        let marker = "(\(instance)) Entering "
-        return log.split(separator: "\n").compactMap { line in
-            guard let range = line.range(of: marker) else { return nil }
-            return line[range.upperBound...].split(separator: " ").first.map(String.init)
-        }
-    }
-
-    /// The state `instance` entered last, if any.
-    func state(instance: String = "VI_1") -> String? { states(instance: instance).last }
-
-    /// Waits until `instance` has made more than `after` transitions and the
-    /// last one entered `state` ("MASTER", "BACKUP", "FAULT"). Pass the count
-    /// of `states()` taken before an action to wait for a new transition.
-    func waitForState(_ state: String, instance: String = "VI_1", after: Int = 0, timeout: Double) throws {
-        let reached = waitUntil(timeout: timeout, interval: 0.02) {
-            let seen = states(instance: instance)
-            return seen.count > after && seen.last == state
-        }
-        guard reached else {
-            throw HarnessError.timeout("keepalived on node \(node) entering \(state) within \(timeout) s "
-                                       + "(states: \(states(instance: instance))); log tail:\n" + logTail())
-        }
     }
 
     /// Log lines in which keepalived rejects or distrusts a peer's packet:
@@ -94,13 +69,4 @@ final class KeepalivedNode {
         "CONFIGURATION ERROR", "equal priority advert received from remote host with our IP address",
     ]
 
-    /// The last `lines` lines of the log, for failure messages.
-    func logTail(lines: Int = 40) -> String {
-        log.split(separator: "\n").suffix(lines).joined(separator: "\n")
-    }
-
-    /// SIGTERM to keepalived's parent (it stops the VRRP child, which sends
-    /// priority 0 adverts and releases the VIPs); SIGKILL after `grace`.
-    @discardableResult
-    func stop(grace: Double = 5) -> ExitStatus { process.stop(grace: grace) }
 }

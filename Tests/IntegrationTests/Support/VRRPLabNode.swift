@@ -1,0 +1,84 @@
+import Glibc
+
+/// A VRRP speaker running on a lab node — keepalived or Fulcrum — seen
+/// through its log: both log "(VI_1) Entering MASTER STATE" on a transition,
+/// so the tests drive and compare them the same way.
+protocol VRRPLabNode: AnyObject {
+    var node: Int { get }
+    var name: String { get }
+    var process: VRRPLabProcess { get }
+    var log: String { get }
+    /// The process to SIGKILL to crash the VRRP speaker (not its parent).
+    var vrrpChildPid: pid_t? { get }
+}
+
+extension VRRPLabNode {
+    /// States `instance` entered, in order ("BACKUP", "MASTER", "FAULT"),
+    /// from lines like "(VI_1) Entering MASTER STATE".
+    func states(instance: String = "VI_1") -> [String] {
+        let marker = "(\(instance)) Entering "
+        return log.split(separator: "\n").compactMap { line in
+            guard let range = line.range(of: marker) else { return nil }
+            return line[range.upperBound...].split(separator: " ").first.map(String.init)
+        }
+    }
+
+    /// The state `instance` entered last, if any.
+    func state(instance: String = "VI_1") -> String? { states(instance: instance).last }
+
+    /// Waits until `instance` has made more than `after` transitions and the
+    /// last one entered `state` ("MASTER", "BACKUP", "FAULT"). Pass the count
+    /// of `states()` taken before an action to wait for a new transition.
+    func waitForState(_ state: String, instance: String = "VI_1", after: Int = 0, timeout: Double) throws {
+        let reached = waitUntil(timeout: timeout, interval: 0.02) {
+            let seen = states(instance: instance)
+            return seen.count > after && seen.last == state
+        }
+        guard reached else {
+            throw HarnessError.timeout("\(name) entering \(state) within \(timeout) s "
+                                       + "(states: \(states(instance: instance))); log tail:\n" + logTail())
+        }
+    }
+
+    /// The last `lines` lines of the log, for failure messages.
+    func logTail(lines: Int = 40) -> String {
+        log.split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+
+    /// SIGTERM (a MASTER hands over with priority 0); SIGKILL after `grace`.
+    @discardableResult
+    func stop(grace: Double = 5) -> ExitStatus { process.stop(grace: grace) }
+}
+
+/// Fulcrum on a lab node, reading a keepalived.conf (or a Fulcrum config
+/// with vrrp_instance blocks) as it is.
+final class FulcrumVRRPNode: VRRPLabNode {
+    let node: Int
+    let configPath: String
+    let process: VRRPLabProcess
+    var name: String { "fulcrum on node \(node)" }
+
+    init(lab: VRRPLab, node: Int, config: String) throws {
+        self.node = node
+        configPath = try lab.directory.write("f\(node).conf", config)
+        process = try lab.start(in: lab.nodeNamespace(node), label: "f\(node)", try FulcrumBinary.path(), ["-f", configPath])
+    }
+
+    convenience init(lab: VRRPLab, node: Int, config: KeepalivedConfig) throws {
+        try self.init(lab: lab, node: node, config: config.text)
+    }
+
+    var log: String { process.stderr + process.stdout }
+
+    /// The master's child named fulcrum-vrrp.
+    var vrrpChildPid: pid_t? {
+        ProcessTree.directoryEntries("/proc").compactMap { pid_t($0) }.first { pid in
+            guard let stat = FileBytes.readText("/proc/\(pid)/stat") else { return false }
+            // "pid (comm) state ppid ..."
+            guard let close = stat.lastIndex(of: ")") else { return false }
+            let comm = stat[stat.index(after: stat.firstIndex(of: "(")!)..<close]
+            let ppid = stat[stat.index(close, offsetBy: 2)...].split(separator: " ").dropFirst().first
+            return comm == "fulcrum-vrrp" && ppid.flatMap { pid_t($0) } == process.pid
+        }
+    }
+}
