@@ -27,6 +27,9 @@ final class VRRPSpeaker {
         let addresses: [(address: InterfaceAddress, device: String)]
         var drops: [String: Int] = [:]
         var state = "INIT"
+        /// Faulted by its own tracking (before its sync group is considered).
+        var ownFault = false
+        var adjustment = 0
     }
 
     /// A vrrp_script: its schedule and rise/fall state.
@@ -63,6 +66,8 @@ final class VRRPSpeaker {
     private var actions: [VRRPAction] = []
     private var nextTrackPoll: Int64 = 0
     private var stopping = false
+    /// State last announced per sync group (notify and mail only on change).
+    private var groupStates: [String: String] = [:]
 
     init(configuration: Configuration, table: SharedTable, control: FileDescriptor, resume: Set<String>) throws {
         self.configuration = configuration
@@ -85,9 +90,8 @@ final class VRRPSpeaker {
         for t in vrrp.instances.flatMap(\.trackInterfaces) { refreshLink(t.name) }
 
         let now = MonotonicClock.nowMicroseconds()
+        applyTracking(now: now, starting: true)
         for i in instances.indices {
-            applyTracking(i, now: now, starting: true)
-            actions.removeAll(keepingCapacity: true)
             if resume.contains(instances[i].config.name) {
                 Log.notice("VRRP_Instance(\(instances[i].config.name)) resuming as MASTER (the previous VRRP process ended while MASTER)")
                 instances[i].election.resumeAsMaster(now: now, actions: &actions)
@@ -197,7 +201,7 @@ final class VRRPSpeaker {
             runScripts(now: after)
             if after >= nextTrackPoll {
                 nextTrackPoll = after + 100_000
-                for i in instances.indices { applyTracking(i, now: after, starting: false) }
+                applyTracking(now: after, starting: false)
             }
             for i in instances.indices {
                 guard let d = instances[i].election.nextDeadline, d <= after else { continue }
@@ -234,7 +238,7 @@ final class VRRPSpeaker {
                 if case .proxyWorkers(let n)? = ControlMessage.decode(bytes) {
                     proxyWorkers = n
                     let now = MonotonicClock.nowMicroseconds()
-                    for i in instances.indices { applyTracking(i, now: now, starting: false) }
+                    applyTracking(now: now, starting: false)
                 }
             }
         case .routeEvents?:
@@ -251,7 +255,7 @@ final class VRRPSpeaker {
             if changed.isEmpty { return }
             for name in changed where linkUp[name] == nil { refreshLink(name) }
             let now = MonotonicClock.nowMicroseconds()
-            for i in instances.indices { applyTracking(i, now: now, starting: false) }
+            applyTracking(now: now, starting: false)
         case .receiver?:
             receive(on: Int(token >> 3))
         case nil:
@@ -347,28 +351,57 @@ final class VRRPSpeaker {
 
     private func transitioned(_ i: Int, to state: String) {
         let c = instances[i].config
-        if instances[i].state != state {
-            Log.notice("VRRP_Instance(\(c.name)) Entering \(state) STATE")
-        }
+        let changed = instances[i].state != state
+        if changed { Log.notice("VRRP_Instance(\(c.name)) Entering \(state) STATE") }
         instances[i].state = state
         report(i, state)
+        notify(c.notify, kind: "INSTANCE", name: c.name, state: state,
+               priority: Int(instances[i].election.effectivePriority))
+        if changed && c.smtpAlert { mail(name: c.name, isGroup: false, state: state) }
+        if let group = c.syncGroup { syncGroupChanged(group) }
+    }
+
+    /// keepalived's notify scripts: the state's own script as written, and
+    /// `notify` with "INSTANCE|GROUP NAME STATE PRIORITY" appended.
+    private func notify(_ scripts: VRRPNotifyScripts, kind: String, name: String, state: String, priority: Int) {
         let now = MonotonicClock.nowMicroseconds()
         let specific: VRRPCommand?
         switch state {
-        case "MASTER": specific = c.notify.master
-        case "BACKUP": specific = c.notify.backup
-        case "FAULT": specific = c.notify.fault
-        case "STOP": specific = c.notify.stop
+        case "MASTER": specific = scripts.master
+        case "BACKUP": specific = scripts.backup
+        case "FAULT": specific = scripts.fault
+        case "STOP": specific = scripts.stop
         default: specific = nil
         }
         let globals = configuration.vrrp.globalDefinitions
         if let s = specific {
             _ = runner.start(s.arguments, user: globals.scriptUser, group: globals.scriptGroup, timeout: nil, now: now)
         }
-        if let any = c.notify.any {
-            _ = runner.start(any.arguments + ["INSTANCE", c.name, state, String(instances[i].election.effectivePriority)],
+        if let any = scripts.any {
+            _ = runner.start(any.arguments + [kind, name, state, String(priority)],
                              user: globals.scriptUser, group: globals.scriptGroup, timeout: nil, now: now)
         }
+    }
+
+    private func mail(name: String, isGroup: Bool, state: String) {
+        // The sender is a child of ours; SIGCHLD reaps it with the scripts.
+        _ = SMTPAlert.send(globals: configuration.vrrp.globalDefinitions, name: name, isGroup: isGroup, state: state)
+    }
+
+    /// A sync group is in a state when all its instances are (FAULT as soon
+    /// as one is); its scripts and mail follow those changes.
+    private func syncGroupChanged(_ name: String) {
+        guard let group = configuration.vrrp.syncGroup(named: name) else { return }
+        let states = instances.filter { group.instances.contains($0.config.name) }.map(\.state)
+        let state: String
+        if states.contains("FAULT") { state = "FAULT" }
+        else if let first = states.first, states.allSatisfy({ $0 == first }) { state = first }
+        else { return }
+        guard groupStates[name] != state else { return }
+        groupStates[name] = state
+        Log.notice("VRRP_Group(\(name)) Syncing instances to \(state) state")
+        notify(group.notify, kind: "GROUP", name: name, state: state, priority: 0)
+        if group.smtpAlert { mail(name: name, isGroup: true, state: state) }
     }
 
     private func report(_ i: Int, _ state: String) {
@@ -377,9 +410,25 @@ final class VRRPSpeaker {
 
     // MARK: tracking
 
-    /// Faults and priority from the instance's interface, tracked interfaces,
-    /// scripts and backends, and whether the proxy's workers run.
-    private func applyTracking(_ i: Int, now: Int64, starting: Bool) {
+    /// Faults and priorities of every instance from its interface, tracked
+    /// interfaces, scripts and backends, whether the proxy's workers run, and
+    /// its sync group (which faults together).
+    private func applyTracking(now: Int64, starting: Bool) {
+        for i in instances.indices { evaluateTracking(i) }
+        for i in instances.indices {
+            var fault = instances[i].ownFault
+            if let group = instances[i].config.syncGroup {
+                fault = fault || instances.contains { $0.config.syncGroup == group && $0.ownFault }
+            }
+            instances[i].election.setPriorityAdjustment(instances[i].adjustment)
+            actions.removeAll(keepingCapacity: true)
+            instances[i].election.setFault(fault, now: now, actions: &actions)
+            if !starting { perform(i, now: now) }
+        }
+        actions.removeAll(keepingCapacity: true)
+    }
+
+    private func evaluateTracking(_ i: Int) {
         let c = instances[i].config
         var fault = linkUp[instances[i].interface] == false
         var adjustment = 0
@@ -395,10 +444,8 @@ final class VRRPSpeaker {
             apply(VRRPTrackWeight.effect(ok: backendUsable(t.name), weight: t.weight, reverse: t.reverse))
         }
         if !configuration.frontends.isEmpty && proxyWorkers == 0 { fault = true }
-        instances[i].election.setPriorityAdjustment(adjustment)
-        actions.removeAll(keepingCapacity: true)
-        instances[i].election.setFault(fault, now: now, actions: &actions)
-        if !starting { perform(i, now: now) }
+        instances[i].ownFault = fault
+        instances[i].adjustment = adjustment
     }
 
     /// A backend can take traffic: some server is UP and not in maintenance or drain.
@@ -440,7 +487,7 @@ final class VRRPSpeaker {
                 Log.notice("VRRP_Script(\(s.name)) \(succeeded ? "succeeded" : "failed")")
             }
         }
-        if changed { for i in instances.indices { applyTracking(i, now: now, starting: false) } }
+        if changed { applyTracking(now: now, starting: false) }
     }
 
     // MARK: stop
