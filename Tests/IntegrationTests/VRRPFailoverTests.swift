@@ -127,4 +127,35 @@ final class VRRPFailoverTests: XCTestCase {
         try first.waitForState("MASTER", after: r1, timeout: 8)
         XCTAssertTrue(lab.waitForOwner(vip, node: 1, timeout: 2))
     }
+
+    func testNotifyScriptsGetKeepalivedsArguments() throws {
+        let lab = try makeVRRPLab(nodes: 2)
+        let record = lab.directory.file("notify.log")
+        let (first, second) = try startVRRPPair(lab, .fulcrum, .fulcrum) { c, node in
+            guard node == 1 else { return }
+            c.extraInstanceLines = [
+                "notify \"/bin/sh -c 'echo $* >> \(record)' notify\"",
+                "notify_master \"/bin/sh -c 'echo entered-master >> \(record)'\"",
+                "notify_fault \"/bin/sh -c 'echo entered-fault >> \(record)'\"",
+            ]
+        }
+        _ = second
+        var lines: [String] = []
+        waitUntil(timeout: 5) {
+            lines = (FileBytes.readText(record) ?? "").split(separator: "\n").map(String.init)
+            return lines.contains("INSTANCE VI_1 MASTER 150") && lines.contains("entered-master")
+        }
+        XCTAssertTrue(lines.contains("INSTANCE VI_1 BACKUP 150"), "\(lines)")
+        XCTAssertTrue(lines.contains("INSTANCE VI_1 MASTER 150"), "\(lines)")
+        XCTAssertTrue(lines.contains("entered-master"), "\(lines)")
+        let s1 = first.states().count
+        try lab.cutLink(node: 1)
+        try first.waitForState("FAULT", after: s1, timeout: 3)
+        waitUntil(timeout: 5) {
+            lines = (FileBytes.readText(record) ?? "").split(separator: "\n").map(String.init)
+            return lines.contains("entered-fault")
+        }
+        XCTAssertTrue(lines.contains("INSTANCE VI_1 FAULT 150"), "\(lines)")
+        XCTAssertTrue(lines.contains("entered-fault"), "\(lines)")
+    }
 }
