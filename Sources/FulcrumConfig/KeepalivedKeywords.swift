@@ -22,11 +22,12 @@ enum KeepalivedKeywords {
         "router_id", "vrrp_mcast_group4", "vrrp_mcast_group6", "vrrp_garp_master_delay", "vrrp_garp_master_repeat",
         "vrrp_garp_master_refresh", "vrrp_version", "vrrp_min_garp", "enable_script_security", "script_user",
         "notification_email", "notification_email_from", "smtp_server", "smtp_connect_timeout",
-    ]
-    static let unservedGlobalDefs: Set<String> = [
         "vrrp_strict", "vrrp_skip_check_adv_addr", "vrrp_garp_interval", "vrrp_gna_interval",
         "vrrp_garp_master_refresh_repeat", "vrrp_garp_lower_prio_delay", "vrrp_garp_lower_prio_repeat",
-        "vrrp_lower_prio_no_advert", "vrrp_higher_prio_send_advert", "vrrp_check_unicast_src",
+        "vrrp_check_unicast_src",
+    ]
+    static let unservedGlobalDefs: Set<String> = [
+        "vrrp_lower_prio_no_advert", "vrrp_higher_prio_send_advert",
         "vrrp_iptables", "vrrp_ipsets", "nftables", "nftables_priority", "nftables_ifindex", "nftables_counters",
         "vrrp_priority", "checker_priority", "bfd_priority", "vrrp_no_swap", "checker_no_swap", "bfd_no_swap",
         "vrrp_rt_priority", "checker_rt_priority", "bfd_rt_priority", "vrrp_cpu_affinity", "checker_cpu_affinity",
@@ -54,14 +55,14 @@ enum KeepalivedKeywords {
         "virtual_ipaddress", "virtual_ipaddress_excluded", "track_script", "track_interface", "track_backend",
         "nopreempt", "preempt_delay", "unicast_src_ip", "mcast_src_ip", "unicast_peer", "garp_master_delay",
         "garp_master_repeat", "garp_master_refresh", "notify_master", "notify_backup", "notify_fault",
-        "notify_stop", "notify", "smtp_alert",
+        "notify_stop", "notify", "smtp_alert", "strict_mode", "skip_check_adv_addr", "garp_master_refresh_repeat",
+        "garp_lower_prio_repeat", "garp_lower_prio_delay", "check_unicast_src", "dont_track_primary", "debug",
     ]
     static let unservedInstance: Set<String> = [
-        "use_vmac", "vmac_xmit_base", "use_ipvlan", "dont_track_primary", "track_file", "track_process",
+        "use_vmac", "vmac_xmit_base", "use_ipvlan", "track_file", "track_process",
         "track_bfd", "virtual_routes", "virtual_rules", "lvs_sync_daemon_interface", "native_ipv6", "accept",
-        "no_accept", "strict_mode", "skip_check_adv_addr", "debug", "garp_lower_prio_delay",
-        "garp_lower_prio_repeat", "garp_master_refresh_repeat", "lower_prio_no_advert", "higher_prio_send_advert",
-        "kernel_rx_buf_size", "linkbeat_use_polling", "promote_secondaries", "unicast_ttl", "check_unicast_src",
+        "no_accept", "lower_prio_no_advert", "higher_prio_send_advert",
+        "kernel_rx_buf_size", "linkbeat_use_polling", "promote_secondaries", "unicast_ttl",
         "unicast_fault_no_peer", "old_unicast_checksum", "notify_deleted", "notify_master_rx_lower_pri",
         "notify_priority_changes", "down_timer_adverts", "timer_expired_backup", "track_src_ip",
         "vmac_garp_intvl", "garp_extra_if", "preempt", "no_virtual_ipaddress", "virtual_ipaddress_int",

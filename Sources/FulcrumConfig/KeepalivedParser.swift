@@ -13,6 +13,15 @@ struct VRRPInstanceDraft {
     var garpMasterDelay: Int?
     var garpMasterRepeat: Int?
     var garpMasterRefresh: Int?
+    var garpMasterRefreshRepeat: Int?
+    var garpLowerPriorityRepeat: Int?
+    var garpLowerPriorityRepeatLocation: SourceLocation?
+    var garpLowerPriorityDelay: Int?
+    var garpLowerPriorityDelayLocation: SourceLocation?
+    var stateLocation: SourceLocation?
+    var strict: Bool?
+    var skipCheckAdvertAddresses: Bool?
+    var checkUnicastSourceLocation: SourceLocation?
     var nopreemptLocation: SourceLocation?
     var preemptDelayLocation: SourceLocation?
     var smtpAlert: Bool?
@@ -120,6 +129,33 @@ struct KeepalivedParser {
             return nil
         }
         return value
+    }
+
+    /// A keyword keepalived reads as "on" whatever follows it (`vrrp_strict`,
+    /// `dont_track_primary`...): `vrrp_strict no` still enables strict mode there,
+    /// so an argument gets a warning saying so.
+    private mutating func presenceFlag(_ node: KeepalivedNode) {
+        noBlock(node)
+        if let word = node.arguments.first {
+            warning(word.location, "'\(node.keyword.text)' takes no argument: keepalived ignores '\(word.text)' and turns it on")
+        }
+    }
+
+    /// Decimal seconds in keepalived's range for GARP/NA intervals (1 µs ... 4294.967295 s),
+    /// as microseconds. keepalived refuses 0 and keeps its default, which is 0: Fulcrum
+    /// does the same with a warning rather than failing the whole configuration.
+    private mutating func garpInterval(_ node: KeepalivedNode) -> Int64? {
+        noBlock(node)
+        guard let word = single(node, "an interval in seconds") else { return nil }
+        guard let us = KeepalivedValues.microseconds(word.text), us <= 4_294_967_295 else {
+            alert(word.location, "\(node.keyword.text) '\(word.text)' is invalid - must be between 0.000001 & 4294.967295 seconds")
+            return nil
+        }
+        if us == 0 {
+            warning(word.location, "\(node.keyword.text) '\(word.text)' is invalid (keepalived: outside range [0.000001, 4294.967295]); the default, no pause, applies")
+            return 0
+        }
+        return Int64(us)
     }
 
     private mutating func command(_ node: KeepalivedNode) -> VRRPCommand? {
@@ -237,6 +273,29 @@ struct KeepalivedParser {
             }
         case "vrrp_garp_master_refresh":
             if let n = number(node, 0...Int(Int32.max), "vrrp_garp_master_refresh") { globalDefinitions.garpMasterRefresh = n }
+        case "vrrp_garp_master_refresh_repeat":
+            if let n = number(node, 0...Int(UInt32.max), "vrrp_garp_master_refresh_repeat") {
+                if n == 0 { warning(node.keyword.location, "vrrp_garp_master_refresh_repeat must be greater than 0, setting to 1") }
+                globalDefinitions.garpMasterRefreshRepeat = max(n, 1)
+            }
+        case "vrrp_garp_lower_prio_repeat":
+            if let n = number(node, 0...Int(Int32.max), "vrrp_garp_lower_prio_repeat") { globalDefinitions.garpLowerPriorityRepeat = n }
+        case "vrrp_garp_lower_prio_delay":
+            if let n = number(node, 0...Int(Int32.max), "vrrp_garp_lower_prio_delay") { globalDefinitions.garpLowerPriorityDelay = n }
+        case "vrrp_garp_interval":
+            if let us = garpInterval(node) { globalDefinitions.garpInterval = us }
+        case "vrrp_gna_interval":
+            if let us = garpInterval(node) { globalDefinitions.gnaInterval = us }
+        case "vrrp_strict":
+            presenceFlag(node)
+            globalDefinitions.strict = true
+            warning(node.keyword.location, "vrrp_strict: Fulcrum does not install firewall rules for VIPs (keepalived's strict mode drops traffic to them with iptables/nftables)")
+        case "vrrp_skip_check_adv_addr":
+            presenceFlag(node)
+            globalDefinitions.skipCheckAdvertAddresses = true
+        case "vrrp_check_unicast_src":
+            presenceFlag(node)
+            globalDefinitions.checkUnicastSource = true
         case "vrrp_version":
             if let n = number(node, 2...3, "vrrp_version") { globalDefinitions.vrrpVersion = n }
         case "vrrp_min_garp":
@@ -345,6 +404,7 @@ struct KeepalivedParser {
         case "state":
             noBlock(node)
             guard let w = single(node, "MASTER or BACKUP") else { return }
+            d.stateLocation = w.location
             switch w.text {
             case "MASTER": d.state = .master
             case "BACKUP": d.state = .backup
@@ -467,6 +527,38 @@ struct KeepalivedParser {
             }
         case "garp_master_refresh":
             if let n = number(node, 0...Int(Int32.max), "(\(name)): garp_master_refresh") { d.garpMasterRefresh = n }
+        case "garp_master_refresh_repeat":
+            if let n = number(node, 0...Int(UInt32.max), "(\(name)): garp_master_refresh_repeat") {
+                if n == 0 { warning(at, "(\(name)): garp_master_refresh_repeat must be greater than 0, setting to 1") }
+                d.garpMasterRefreshRepeat = max(n, 1)
+            }
+        case "garp_lower_prio_repeat":
+            if let n = number(node, 0...Int(Int32.max), "(\(name)): garp_lower_prio_repeat") {
+                d.garpLowerPriorityRepeat = n
+                d.garpLowerPriorityRepeatLocation = at
+            }
+        case "garp_lower_prio_delay":
+            if let n = number(node, 0...Int(Int32.max), "(\(name)): garp_lower_prio_delay") {
+                d.garpLowerPriorityDelay = n
+                d.garpLowerPriorityDelayLocation = at
+            }
+        case "strict_mode":
+            guard let v = flag(node) else { return }
+            d.strict = v
+            if v { warning(at, "(\(name)) strict_mode: Fulcrum does not install firewall rules for VIPs (keepalived's strict mode drops traffic to them with iptables/nftables)") }
+        case "skip_check_adv_addr":
+            if let v = flag(node) { d.skipCheckAdvertAddresses = v }
+        case "check_unicast_src":
+            presenceFlag(node)
+            d.instance.checkUnicastSource = true
+            d.checkUnicastSourceLocation = at
+        case "dont_track_primary":
+            presenceFlag(node)
+            d.instance.dontTrackPrimary = true
+        case "debug":
+            // keepalived stores the level and only prints it in its configuration
+            // dump: no run-time effect, so Fulcrum checks the value and ignores it.
+            _ = number(node, 0...4, "(\(name)) Debug value")
         case "notify_master": setNotify(node, \.master, &d.instance.notify, owner: "(\(name))")
         case "notify_backup": setNotify(node, \.backup, &d.instance.notify, owner: "(\(name))")
         case "notify_fault": setNotify(node, \.fault, &d.instance.notify, owner: "(\(name))")

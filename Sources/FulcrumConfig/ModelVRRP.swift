@@ -64,6 +64,24 @@ public struct VRRPGlobalDefinitions: Equatable, Sendable {
     public var garpMasterRepeat = 5
     /// 0: no periodic gratuitous ARP while MASTER.
     public var garpMasterRefresh = 0
+    /// `vrrp_garp_master_refresh_repeat`: gratuitous ARPs sent at each refresh (>= 1).
+    public var garpMasterRefreshRepeat = 1
+    /// `vrrp_garp_lower_prio_repeat`: gratuitous ARPs a MASTER sends when it hears a
+    /// lower-priority advertisement. nil: vrrp_garp_master_repeat (keepalived).
+    public var garpLowerPriorityRepeat: Int?
+    /// `vrrp_garp_lower_prio_delay`, seconds. nil: vrrp_garp_master_delay (keepalived).
+    public var garpLowerPriorityDelay: Int?
+    /// `vrrp_garp_interval`: pause between two gratuitous ARPs on an interface, in
+    /// microseconds (keepalived's timer unit; written as decimal seconds). 0: none.
+    public var garpInterval: Int64 = 0
+    /// `vrrp_gna_interval`: the same for IPv6 unsolicited neighbour advertisements, microseconds.
+    public var gnaInterval: Int64 = 0
+    /// `vrrp_strict`: the instances' default for strict RFC compliance (see `VRRPInstanceConfig.strict`).
+    public var strict = false
+    /// `vrrp_skip_check_adv_addr`: the instances' default for `skipCheckAdvertAddresses`.
+    public var skipCheckAdvertAddresses = false
+    /// `vrrp_check_unicast_src`: every unicast instance checks advertisement sources.
+    public var checkUnicastSource = false
     /// Default VRRP version of the instances (2 or 3).
     public var vrrpVersion = 2
     public var enableScriptSecurity = false
@@ -184,6 +202,31 @@ public struct VRRPInstanceConfig: Equatable, Sendable {
     public var garpMasterRepeat = 5
     /// Seconds; 0 = none. Default global_defs vrrp_garp_master_refresh.
     public var garpMasterRefresh = 0
+    /// Gratuitous ARPs per refresh (>= 1). Default global_defs vrrp_garp_master_refresh_repeat.
+    public var garpMasterRefreshRepeat = 1
+    /// Gratuitous ARPs a MASTER sends, after `garpLowerPriorityDelay`, when it receives an
+    /// advertisement of lower priority (0: none). Default global_defs
+    /// vrrp_garp_lower_prio_repeat, else vrrp_garp_master_repeat; always 0 in strict mode.
+    public var garpLowerPriorityRepeat = 5
+    /// Seconds. Default global_defs vrrp_garp_lower_prio_delay, else vrrp_garp_master_delay;
+    /// always 0 in strict mode.
+    public var garpLowerPriorityDelay = 5
+    /// `strict_mode`, else global_defs `vrrp_strict`: RFC 3768/5798 strictness. The
+    /// configuration rules are already applied here (no authentication, state from the
+    /// priority, no preempt_delay, no lower-priority GARPs, at least one VIP); at run time
+    /// keepalived also defaults to non-accept mode (its firewall drop rules for the VIPs,
+    /// which Fulcrum does not install), does not answer a lower-priority advertisement
+    /// with one of its own (lower_prio_no_advert) and refuses unicast peers on an
+    /// interface that can multicast.
+    public var strict = false
+    /// `skip_check_adv_addr`, else global_defs `vrrp_skip_check_adv_addr`: a BACKUP checks
+    /// the address list of an advertisement only when it comes from a new MASTER.
+    public var skipCheckAdvertAddresses = false
+    /// `check_unicast_src` or global_defs `vrrp_check_unicast_src`: a unicast instance
+    /// drops advertisements whose source is not one of its unicast peers.
+    public var checkUnicastSource = false
+    /// `dont_track_primary`: a fault of the instance's own interface does not put it in FAULT.
+    public var dontTrackPrimary = false
     public var notify = VRRPNotifyScripts()
     public var smtpAlert = false
     /// The vrrp_sync_group holding this instance, if any.

@@ -5,6 +5,17 @@
 /// an alert; what keepalived adjusts and logs (nopreempt with MASTER, interval
 /// rounding, authentication ignored) is a warning, and the model holds the
 /// adjusted value.
+///
+/// Strict mode (`vrrp_strict`, or `strict_mode` in an instance) adds
+/// keepalived 2.2.7's rules: at least one VIP (alert, the instance would not
+/// run); `state` must agree with being the address owner (priority 255), else
+/// the state follows the priority; authentication is cleared; preempt_delay is
+/// cleared; garp_lower_prio_repeat / garp_lower_prio_delay are forced to 0
+/// (0 by default too); unicast peers get a warning, because keepalived refuses
+/// them only on an interface that can multicast, which the configuration alone
+/// cannot tell. Each adjustment is a warning with keepalived's words (its
+/// `-t` exits non-zero on them; at run time it logs them and goes on). There
+/// is no VIP-count rule in 2.2.7 beyond the 255-address packet limit.
 extension KeepalivedParser {
     /// `backends`: the names of the proxy configuration's backends;
     /// `hasProxies`: whether the configuration has HAProxy sections at all
@@ -38,6 +49,9 @@ extension KeepalivedParser {
         let name = v.name
         let g = globalDefinitions
         v.version = d.version ?? g.vrrpVersion
+        v.strict = d.strict ?? g.strict
+        v.skipCheckAdvertAddresses = d.skipCheckAdvertAddresses ?? g.skipCheckAdvertAddresses
+        v.checkUnicastSource = v.checkUnicastSource || g.checkUnicastSource
         if v.virtualRouterID == 0 {
             alert(v.location, "(\(name)) virtual_router_id is required (1-255)")
         }
@@ -51,7 +65,7 @@ extension KeepalivedParser {
             alert(peer.location, "(\(name)) unicast peer \(peer.address) is IPv6: Fulcrum's VRRP instances are IPv4")
         }
         if v.virtualAddresses.isEmpty {
-            if v.version == 3 {
+            if v.version == 3 || v.strict {
                 alert(v.location, "(\(name)) No VIP specified; at least one is required")
             } else {
                 warning(v.location, "(\(name)) No VIP specified; at least one is sensible")
@@ -66,10 +80,16 @@ extension KeepalivedParser {
         // Priority from the state, state from the priority (keepalived).
         v.priority = d.priority ?? (d.state == .master ? 255 : 100)
         v.state = d.state ?? (v.priority == 255 ? .master : .backup)
+        if v.strict, d.state != nil, (v.state == .master) != (v.priority == 255) {
+            warning(d.stateLocation, "(\(name)) State MASTER must match being address owner")
+            v.state = v.priority == 255 ? .master : .backup
+        }
 
         // Authentication.
         if let type = d.authType {
-            if v.version == 3 {
+            if v.strict {
+                warning(type.location, "(\(name)) Strict mode does not support authentication. Ignoring.")
+            } else if v.version == 3 {
                 warning(type.location, "(\(name)) VRRP version 3 does not support authentication. Ignoring.")
             } else if let pass = d.authPass, !pass.isEmpty {
                 v.authentication = .pass(pass)
@@ -94,6 +114,10 @@ extension KeepalivedParser {
                 warning(d.preemptDelayLocation, "(\(name)) Warning - preempt delay will not work with initial state MASTER - clearing")
                 v.preemptDelay = 0
             }
+        }
+        if v.preemptDelay > 0, v.strict {
+            warning(d.preemptDelayLocation, "(\(name)) preempt_delay is incompatible with strict mode - resetting")
+            v.preemptDelay = 0
         }
         if v.preemptDelay > 0, v.nopreempt {
             warning(d.preemptDelayLocation, "(\(name)) preempt_delay is incompatible with nopreempt mode - resetting")
@@ -130,6 +154,29 @@ extension KeepalivedParser {
         v.garpMasterDelay = d.garpMasterDelay ?? g.garpMasterDelay
         v.garpMasterRepeat = d.garpMasterRepeat ?? g.garpMasterRepeat
         v.garpMasterRefresh = d.garpMasterRefresh ?? g.garpMasterRefresh
+        v.garpMasterRefreshRepeat = d.garpMasterRefreshRepeat ?? g.garpMasterRefreshRepeat
+        if let n = d.garpLowerPriorityRepeat {
+            if v.strict, n != 0 {
+                warning(d.garpLowerPriorityRepeatLocation, "(\(name)) Strict mode requires no repeat garps. resetting")
+            }
+            v.garpLowerPriorityRepeat = v.strict ? 0 : n
+        } else {
+            v.garpLowerPriorityRepeat = v.strict ? 0 : g.garpLowerPriorityRepeat ?? g.garpMasterRepeat
+        }
+        if let n = d.garpLowerPriorityDelay {
+            if v.strict, n != 0 {
+                warning(d.garpLowerPriorityDelayLocation, "(\(name)) Strict mode requires no repeat garp delay. resetting")
+            }
+            v.garpLowerPriorityDelay = v.strict ? 0 : n
+        } else {
+            v.garpLowerPriorityDelay = v.strict ? 0 : g.garpLowerPriorityDelay ?? g.garpMasterDelay
+        }
+        if v.strict, let peer = v.unicastPeers.first {
+            warning(peer.location, "(\(name)) Unicast peers are not supported in strict mode (keepalived refuses this instance when its interface can multicast)")
+        }
+        if let at = d.checkUnicastSourceLocation, v.unicastPeers.isEmpty {
+            warning(at, "(\(name)) A unicast keyword has been specified without any unicast peers. Defaulting to multicast.")
+        }
         v.smtpAlert = d.smtpAlert ?? false
 
         // Tracking references.

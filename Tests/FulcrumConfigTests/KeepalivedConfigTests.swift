@@ -247,9 +247,9 @@ final class KeepalivedConfigTests: XCTestCase {
             "[ALERT] keepalived.conf:11:1: unknown keyword 'vrrp_instanse' at the top level of a keepalived configuration; did you mean 'vrrp_instance'?",
             "[ALERT] keepalived.conf:13:1: keepalived keyword 'virtual_server' is not supported",
         ])
-        let g = keepalived("global_defs {\n  vrrp_strict\n  router_idd x\n}\n")
+        let g = keepalived("global_defs {\n  vrrp_iptables\n  router_idd x\n}\n")
         XCTAssertEqual(g.alerts.map(\.message), [
-            "keepalived keyword 'vrrp_strict' is not supported (in global_defs)",
+            "keepalived keyword 'vrrp_iptables' is not supported (in global_defs)",
             "unknown keyword 'router_idd' in global_defs; did you mean 'router_id'?",
         ])
         assertSingleAlert(keepalived("global_defs {\n}\ninclude /etc/keepalived/conf.d/*.conf\n"),
