@@ -68,6 +68,10 @@ final class VRRPSpeaker {
     private var stopping = false
     /// State last announced per sync group (notify and mail only on change).
     private var groupStates: [String: String] = [:]
+    /// Gratuitous ARPs due later: vrrp_garp_interval spaces them, and a
+    /// MASTER hearing a lower priority sends a second burst after
+    /// garp_lower_prio_delay. (due, instance, rounds)
+    private var pendingARPs: [(due: Int64, instance: Int, rounds: Int)] = []
 
     init(configuration: Configuration, table: SharedTable, control: FileDescriptor, resume: Set<String>) throws {
         self.configuration = configuration
@@ -111,6 +115,10 @@ final class VRRPSpeaker {
             throw VRRPSetupError("VRRP_Instance(\(c.name)): interface \(name) does not exist")
         }
         macs[link.index] = link.mac
+        if c.strict && c.isUnicast && link.flags & UInt32(IFF_MULTICAST) != 0 {
+            // keepalived's strict mode refuses unicast where multicast works.
+            throw VRRPSetupError("VRRP_Instance(\(c.name)): vrrp_strict does not allow unicast peers on \(name), which can multicast")
+        }
         let source: IPv4Address
         if case .v4(let a)? = c.sourceAddress {
             source = IPv4Address(a)
@@ -175,7 +183,8 @@ final class VRRPSpeaker {
             preemptDelay: Int64(c.preemptDelay) * 1_000_000, primaryAddress: VRRPAddress(source.value),
             virtualAddresses: advertised, authentication: auth, unicast: c.isUnicast,
             garpMasterDelay: Int64(c.garpMasterDelay) * 1_000_000, garpMasterRepeat: c.garpMasterRepeat,
-            garpMasterRefresh: Int64(c.garpMasterRefresh) * 1_000_000)
+            garpMasterRefresh: Int64(c.garpMasterRefresh) * 1_000_000,
+            garpMasterRefreshRepeat: max(1, c.garpMasterRefreshRepeat))
         instances.append(Instance(config: c, election: FulcrumVRRP.VRRPInstance(parameters), interface: name,
                                   interfaceIndex: link.index, receiver: receiver, sender: sender,
                                   destinations: destinations, addresses: addresses))
@@ -199,6 +208,7 @@ final class VRRPSpeaker {
             let after = MonotonicClock.nowMicroseconds()
             runner.enforceTimeouts(now: after)
             runScripts(now: after)
+            sendDueARPs(now: after)
             if after >= nextTrackPoll {
                 nextTrackPoll = after + 100_000
                 applyTracking(now: after, starting: false)
@@ -216,6 +226,7 @@ final class VRRPSpeaker {
         var d: Int64? = instances.compactMap { $0.election.nextDeadline }.min()
         func consider(_ t: Int64?) { if let t { d = min(d ?? t, t) } }
         consider(runner.nextDeadline)
+        consider(pendingARPs.map(\.due).min())
         for s in scripts where s.running == nil { consider(s.nextRun) }
         if needsTrackPolling { consider(nextTrackPoll) }
         return d
@@ -283,11 +294,34 @@ final class VRRPSpeaker {
             packet.withUnsafeBytes { raw in
                 let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<length])
                 guard let vrid = VRRPPacket.vrid(ofIPv4Packet: bytes) else { return }
+                let source = bytes.count >= 20 ? VRRPAddress(UInt32(bytes[12]) << 24 | UInt32(bytes[13]) << 16
+                                                             | UInt32(bytes[14]) << 8 | UInt32(bytes[15])) : VRRPAddress(0)
                 for i in instances.indices where instances[i].receiver == r && instances[i].config.virtualRouterID == Int(vrid) {
+                    let c = instances[i].config
                     do {
-                        let advert = try VRRPPacket.decode(ipv4Packet: bytes, rules: instances[i].election.receiveRules)
+                        var rules = instances[i].election.receiveRules
+                        // skip_check_adv_addr: the current master's adverts are not checked again.
+                        if c.skipCheckAdvertAddresses && source == instances[i].election.masterAddress { rules.addresses = nil }
+                        let advert = try VRRPPacket.decode(ipv4Packet: bytes, rules: rules)
+                        if c.checkUnicastSource && c.isUnicast
+                            && !instances[i].destinations.contains(where: { $0.value == advert.source.value }) {
+                            throw VRRPSetupError("advert from \(advert.source), not a unicast peer")
+                        }
+                        let wasMaster = instances[i].election.state == .master
+                        let lower = advert.advertisement.priority != 0
+                            && advert.advertisement.priority < instances[i].election.effectivePriority
                         actions.removeAll(keepingCapacity: true)
                         instances[i].election.receive(advert, now: now, actions: &actions)
+                        if wasMaster && lower {
+                            // Strict mode (lower_prio_no_advert): no advert back to a lower priority.
+                            if c.strict { actions.removeAll { if case .sendAdvertisement = $0 { return true }; return false } }
+                            if c.garpLowerPriorityRepeat > 0 {
+                                actions.append(.sendGratuitousARP(rounds: c.garpLowerPriorityRepeat))
+                                if c.garpLowerPriorityDelay > 0 {
+                                    pendingARPs.append((now + Int64(c.garpLowerPriorityDelay) * 1_000_000, i, c.garpLowerPriorityRepeat))
+                                }
+                            }
+                        }
                         perform(i, now: now)
                     } catch {
                         let key = "\(error)"
@@ -323,17 +357,36 @@ final class VRRPSpeaker {
                     }
                 }
             case .sendGratuitousARP(let rounds):
-                for (a, _) in instances[i].addresses {
-                    guard let mac = macs[a.interfaceIndex] else { continue }
-                    for _ in 0..<max(1, rounds) {
-                        try? arp.send(announcing: a.address, interfaceIndex: a.interfaceIndex, mac: mac)
-                    }
+                let interval = configuration.vrrp.globalDefinitions.garpInterval
+                if interval <= 0 {
+                    for _ in 0..<max(1, rounds) { announce(i) }
+                } else {
+                    // vrrp_garp_interval: one round now, the others spaced out.
+                    announce(i)
+                    for k in 1..<max(1, rounds) { pendingARPs.append((now + Int64(k) * interval, i, 1)) }
                 }
             case .notify(let state):
                 transitioned(i, to: state.keepalivedName)
             }
         }
         actions.removeAll(keepingCapacity: true)
+    }
+
+    /// One gratuitous ARP for each of the instance's addresses.
+    private func announce(_ i: Int) {
+        for (a, _) in instances[i].addresses {
+            guard let mac = macs[a.interfaceIndex] else { continue }
+            try? arp.send(announcing: a.address, interfaceIndex: a.interfaceIndex, mac: mac)
+        }
+    }
+
+    private func sendDueARPs(now: Int64) {
+        guard pendingARPs.contains(where: { $0.due <= now }) else { return }
+        let due = pendingARPs.filter { $0.due <= now }
+        pendingARPs.removeAll { $0.due <= now }
+        for d in due where instances[d.instance].election.state == .master {
+            for _ in 0..<d.rounds { announce(d.instance) }
+        }
     }
 
     private func sendAdvert(_ i: Int, priority: UInt8) {
@@ -430,7 +483,8 @@ final class VRRPSpeaker {
 
     private func evaluateTracking(_ i: Int) {
         let c = instances[i].config
-        var fault = linkUp[instances[i].interface] == false
+        // dont_track_primary: the instance's own interface going down is not a fault.
+        var fault = !c.dontTrackPrimary && linkUp[instances[i].interface] == false
         var adjustment = 0
         func apply(_ e: VRRPTrackWeight.Effect) { fault = fault || e.fault; adjustment += e.adjustment }
         for t in c.trackInterfaces {
