@@ -5,6 +5,8 @@ import FulcrumPosix
 /// Entry point: parse the command line and play the requested role.
 public enum Fulcrum {
     public static func main(_ arguments: [String]) -> Int32 {
+        // Asked by a master before it re-executes this binary (Master+Upgrade).
+        if arguments == ["--handover-format"] { print(MasterHandover.format); return 0 }
         let options: CommandLineOptions
         do { options = try CommandLineOptions.parse(arguments) } catch {
             if case .message(let m) = error { printError("fulcrum: \(m)") }

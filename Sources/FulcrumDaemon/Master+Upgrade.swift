@@ -41,7 +41,8 @@ extension Master {
     }
 
     /// Runs `BINARY -c` on the configuration (or `-v` when the configuration
-    /// names inherited `fd@N` sockets the check could not see).
+    /// names inherited `fd@N` sockets the check could not see), then asks it
+    /// which handover format it reads.
     private func probeInstalledBinary() -> String? {
         let usesInherited = current?.loaded.configuration.frontends.contains { f in
             f.binds.contains { b in b.addresses.contains { if case .inheritedFD = $0 { return true }; return false } }
@@ -51,9 +52,20 @@ extension Master {
             let (status, output) = try ProcessSpawner.runToCompletion(
                 path: installedPath, arguments: arguments, environment: ProcessSpawner.currentEnvironment(),
                 timeoutMilliseconds: 10_000)
-            if status.exitCode == 0 { return nil }
-            let detail = output.split(separator: "\n").prefix(5).joined(separator: "\n")
-            return "the binary at \(installedPath) failed its check (\(status))" + (detail.isEmpty ? "" : ":\n" + detail)
+            guard status.exitCode == 0 else {
+                let detail = output.split(separator: "\n").prefix(5).joined(separator: "\n")
+                return "the binary at \(installedPath) failed its check (\(status))" + (detail.isEmpty ? "" : ":\n" + detail)
+            }
+            // It must read the state this image hands over.
+            let (formatStatus, format) = try ProcessSpawner.runToCompletion(
+                path: installedPath, arguments: ["--handover-format"], environment: ProcessSpawner.currentEnvironment(),
+                timeoutMilliseconds: 10_000)
+            let spoken = format.split(separator: "\n").first.map(String.init) ?? ""
+            guard formatStatus.exitCode == 0, spoken == MasterHandover.format else {
+                return "the binary at \(installedPath) cannot take over from this one "
+                    + "(it reads '\(spoken)', this one writes '\(MasterHandover.format)')"
+            }
+            return nil
         } catch {
             return "cannot run the binary at \(installedPath): \(error)"
         }

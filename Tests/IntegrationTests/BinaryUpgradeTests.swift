@@ -128,6 +128,11 @@ final class BinaryUpgradeTests: XCTestCase {
         let failing = try p.reloadViaMasterCLI()
         XCTAssertTrue(failing.hasPrefix("Success=0\n") && failing.contains("exit code 3") && failing.contains("cannot start"),
                       failing)
+        // A build that accepts the configuration but cannot read this one's
+        // handover (an older or foreign format) is refused before exec.
+        try installed.install(Array("#!/bin/sh\ncase \"$1\" in --handover-format) echo fulcrum-handover 0;; *) exit 0;; esac\n".utf8))
+        let foreign = try p.reloadViaMasterCLI()
+        XCTAssertTrue(foreign.hasPrefix("Success=0\n") && foreign.contains("cannot take over"), foreign)
         try p.signal(SIGUSR2)
         sleepSeconds(0.5)
 
@@ -136,7 +141,7 @@ final class BinaryUpgradeTests: XCTestCase {
         XCTAssertEqual(Set(p.childPids(role: "worker")), workers, "the running workers were not touched")
         XCTAssertEqual(p.masterDescriptorCount, descriptors, "no descriptor left open by the failed attempts")
         let proc = try p.masterCommand("show proc")
-        XCTAssertTrue(proc.contains("[failed: 3]"), proc)
+        XCTAssertTrue(proc.contains("[failed: 4]"), proc)
         XCTAssertTrue(proc.contains("# last reload failed"), proc)
 
         // The fixed binary upgrades as usual.

@@ -22,20 +22,7 @@ final class RequestMigrationTests: XCTestCase {
         XCTAssertEqual(before, "0", "a new namespace starts with it off")
 
         let port = try FreePort.next()
-        let config = """
-            global
-                workers 2
-            defaults
-                mode tcp
-                timeout connect 1s
-                timeout client 5s
-                timeout server 5s
-            frontend fe
-                bind 127.0.0.1:\(port)
-                default_backend be
-            backend be
-                server s1 127.0.0.1:9
-            """
+        let config = ReloadTestHelpers.tcpConfig(port: port, servers: [("s1", 9)], workers: 2)
         // `ip netns exec` execs the daemon: the pid is the master's.
         let p = try startFulcrum(config: config, arguments: ["netns", "exec", namespace, try FulcrumBinary.path(),
                                                             "-d", "-f", "{config}"], executable: ip)

@@ -69,12 +69,19 @@ final class VRRPFailoverTests: XCTestCase {
         XCTAssertTrue(first.log.contains("resuming as MASTER"), first.logTail())
     }
 
-    func testNopreemptKeepsTheLowerPriorityMaster() throws {
+    /// A lab whose node 2 (priority 100) runs alone and is MASTER, for node 1
+    /// to join later.
+    private func lowerPriorityMasterAlone() throws -> (VRRPLab, FulcrumVRRPNode) {
         let lab = try makeVRRPLab(nodes: 2)
         var low = KeepalivedConfig()
         low.routerID = "node2"
         let second = try FulcrumVRRPNode(lab: lab, node: 2, config: low)
         try second.waitForState("MASTER", timeout: 10)
+        return (lab, second)
+    }
+
+    func testNopreemptKeepsTheLowerPriorityMaster() throws {
+        let (lab, second) = try lowerPriorityMasterAlone()
         var high = KeepalivedConfig()
         high.routerID = "node1"
         high.priority = 150
@@ -91,11 +98,7 @@ final class VRRPFailoverTests: XCTestCase {
     }
 
     func testPreemptDelayWaitsBeforeTakingOver() throws {
-        let lab = try makeVRRPLab(nodes: 2)
-        var low = KeepalivedConfig()
-        low.routerID = "node2"
-        let second = try FulcrumVRRPNode(lab: lab, node: 2, config: low)
-        try second.waitForState("MASTER", timeout: 10)
+        let (lab, _) = try lowerPriorityMasterAlone()
         var high = KeepalivedConfig()
         high.routerID = "node1"
         high.priority = 150
@@ -157,5 +160,47 @@ final class VRRPFailoverTests: XCTestCase {
         }
         XCTAssertTrue(lines.contains("INSTANCE VI_1 FAULT 150"), "\(lines)")
         XCTAssertTrue(lines.contains("entered-fault"), "\(lines)")
+    }
+
+    /// A tracked script that outlives its timeout is killed with everything
+    /// it started (its own process group) and counts as failed.
+    func testTrackScriptPastItsTimeoutIsKilledAndFails() throws {
+        let lab = try makeVRRPLab(nodes: 1)
+        let marker = "fulcrum-timeout-\(getpid())"
+        let config = """
+            vrrp_script slow {
+                script "/bin/sh -c 'sleep 30 & sleep 31; echo \(marker)'"
+                interval 60
+                timeout 1
+                fall 1
+                rise 1
+            }
+            vrrp_instance VI_1 {
+                state MASTER
+                interface \(VRRPLab.interface)
+                virtual_router_id 51
+                priority 150
+                advert_int 1
+                virtual_ipaddress {
+                    \(vip)/24
+                }
+                track_script {
+                    slow
+                }
+            }
+            """
+        let node = try FulcrumVRRPNode(lab: lab, node: 1, config: config)
+        try node.waitForState("FAULT", timeout: 10)
+        XCTAssertTrue(node.log.contains("VRRP_Script(slow) failed"), node.logTail())
+        // Both sleeps (the script and the one it put in the background) are gone.
+        func sleepers() -> [String] {
+            ProcessTree.directoryEntries("/proc").compactMap { pid -> String? in
+                guard Int32(pid) != nil, let cmd = FileBytes.readText("/proc/\(pid)/cmdline") else { return nil }
+                let text = cmd.replacingOccurrences(of: "\0", with: " ")
+                return text.hasPrefix("sleep 3") ? pid : nil
+            }
+        }
+        XCTAssertTrue(waitUntil(timeout: 3) { sleepers().isEmpty }, "leftover script processes: \(sleepers())")
+        XCTAssertEqual(try lab.owners(of: vip), [])
     }
 }
