@@ -203,4 +203,46 @@ final class VRRPFailoverTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeout: 3) { sleepers().isEmpty }, "leftover script processes: \(sleepers())")
         XCTAssertEqual(try lab.owners(of: vip), [])
     }
+
+    /// enable_script_security: a script root would run from a directory
+    /// anyone can write to is disabled (keepalived's rule), so it cannot fault
+    /// the instance; the same script from a root-only place runs.
+    func testScriptSecurityDisablesAScriptOthersCouldReplace() throws {
+        let lab = try makeVRRPLab(nodes: 1)
+        let open = lab.directory.file("open")
+        XCTAssertEqual(mkdir(open, 0o777), 0)
+        chmod(open, 0o777)
+        let script = open + "/check"
+        XCTAssertTrue(FileManager.default.createFile(atPath: script, contents: Data("#!/bin/sh\nexit 1\n".utf8)))
+        chmod(script, 0o755)
+        let config = """
+            global_defs {
+                script_user root
+                enable_script_security
+            }
+            vrrp_script replaceable {
+                script "\(script)"
+                interval 1
+                fall 1
+            }
+            vrrp_instance VI_1 {
+                state MASTER
+                interface \(VRRPLab.interface)
+                virtual_router_id 51
+                priority 150
+                advert_int 1
+                virtual_ipaddress {
+                    \(vip)/24
+                }
+                track_script {
+                    replaceable
+                }
+            }
+            """
+        let node = try FulcrumVRRPNode(lab: lab, node: 1, config: config)
+        try node.waitForState("MASTER", timeout: 10)
+        XCTAssertTrue(node.log.contains("VRRP_Script(replaceable) is insecure"), node.logTail())
+        sleepSeconds(2.5)
+        XCTAssertEqual(node.states(), ["BACKUP", "MASTER"], "the failing but insecure script never ran")
+    }
 }

@@ -39,6 +39,8 @@ final class VRRPSpeaker {
         var streak = 0
         var running: Int?
         var nextRun: Int64 = 0
+        /// Insecure under enable_script_security: never run, not tracked.
+        var disabled = false
     }
 
     private let configuration: Configuration
@@ -57,6 +59,8 @@ final class VRRPSpeaker {
     private var instances: [Instance] = []
     private var scripts: [Script] = []
     private let runner = VRRPScriptRunner()
+    /// Who runs scripts that name no user (keepalived_script or root).
+    private let scriptUser: (user: String?, group: String?)
     /// Link state by interface name (IFF_UP and IFF_RUNNING).
     private var linkUp: [String: Bool] = [:]
     private var macs: [Int32: MACAddress] = [:]
@@ -88,7 +92,21 @@ final class VRRPSpeaker {
         try epoll.add(control, events: .readable, token: Token.control.rawValue)
         try epoll.add(routeEvents.fd, events: .readable, token: Token.routeEvents.rawValue)
         let vrrp = configuration.vrrp
+        scriptUser = VRRPScriptSecurity.defaultUser(vrrp.globalDefinitions)
         scripts = vrrp.scripts.map { Script(config: $0, ok: !$0.initFail) }
+        let usesScripts = !vrrp.scripts.isEmpty || vrrp.instances.contains { !$0.notify.isEmpty }
+        if usesScripts && scriptUser.user == nil && vrrp.globalDefinitions.scriptUser == nil {
+            Log.warning("WARNING - default user 'keepalived_script' for script execution does not exist - please create.")
+        }
+        if usesScripts && !vrrp.globalDefinitions.enableScriptSecurity && geteuid() == 0 && scriptUser.user == nil {
+            Log.warning("SECURITY VIOLATION - scripts are being executed but script_security not enabled.")
+        }
+        for k in scripts.indices {
+            guard let command = scripts[k].config.command,
+                  let why = insecurity(command.arguments, user: scripts[k].config.user ?? scriptUser.user) else { continue }
+            scripts[k].disabled = true
+            Log.alert("VRRP_Script(\(scripts[k].config.name)) is insecure (\(why)); disabling it")
+        }
         for c in vrrp.instances { try addInstance(c, globals: vrrp.globalDefinitions) }
         for i in instances.indices { refreshLink(instances[i].interface) }
         for t in vrrp.instances.flatMap(\.trackInterfaces) { refreshLink(t.name) }
@@ -426,14 +444,8 @@ final class VRRPSpeaker {
         case "STOP": specific = scripts.stop
         default: specific = nil
         }
-        let globals = configuration.vrrp.globalDefinitions
-        if let s = specific {
-            _ = runner.start(s.arguments, user: globals.scriptUser, group: globals.scriptGroup, timeout: nil, now: now)
-        }
-        if let any = scripts.any {
-            _ = runner.start(any.arguments + [kind, name, state, String(priority)],
-                             user: globals.scriptUser, group: globals.scriptGroup, timeout: nil, now: now)
-        }
+        if let s = specific { runNotify(s.arguments, now: now) }
+        if let any = scripts.any { runNotify(any.arguments + [kind, name, state, String(priority)], now: now) }
     }
 
     private func mail(name: String, isGroup: Bool, state: String) {
@@ -491,7 +503,7 @@ final class VRRPSpeaker {
             apply(VRRPTrackWeight.effect(ok: linkUp[t.name] ?? false, weight: t.weight, reverse: t.reverse))
         }
         for t in c.trackScripts {
-            guard let s = scripts.first(where: { $0.config.name == t.name }) else { continue }
+            guard let s = scripts.first(where: { $0.config.name == t.name }), !s.disabled else { continue }
             apply(VRRPTrackWeight.effect(ok: s.ok, weight: t.weight ?? s.config.weight, reverse: t.reverse || s.config.weightReverse))
         }
         for t in c.trackBackends {
@@ -513,13 +525,27 @@ final class VRRPSpeaker {
         return false
     }
 
+    /// Why a script may not run under enable_script_security, or nil.
+    private func insecurity(_ arguments: [String], user: String?) -> String? {
+        guard configuration.vrrp.globalDefinitions.enableScriptSecurity else { return nil }
+        return VRRPScriptSecurity.insecurity(of: arguments, user: user)
+    }
+
+    /// Starts a notify script (not tracked) unless script security refuses it.
+    private func runNotify(_ arguments: [String], now: Int64) {
+        if let why = insecurity(arguments, user: scriptUser.user) {
+            Log.alert("notify script '\(arguments.joined(separator: " "))' is insecure (\(why)); not run")
+            return
+        }
+        _ = runner.start(arguments, user: scriptUser.user, group: scriptUser.group, timeout: nil, now: now)
+    }
+
     private func runScripts(now: Int64) {
-        let globals = configuration.vrrp.globalDefinitions
-        for k in scripts.indices where scripts[k].running == nil && scripts[k].nextRun <= now {
+        for k in scripts.indices where scripts[k].running == nil && scripts[k].nextRun <= now && !scripts[k].disabled {
             let s = scripts[k].config
             guard let command = s.command else { continue }
-            scripts[k].running = runner.start(command.arguments, user: s.user ?? globals.scriptUser,
-                                              group: s.group ?? globals.scriptGroup,
+            scripts[k].running = runner.start(command.arguments, user: s.user ?? scriptUser.user,
+                                              group: s.user != nil ? s.group : scriptUser.group,
                                               timeout: Int64(s.effectiveTimeout) * 1_000_000, now: now)
             scripts[k].nextRun = now + Int64(max(1, s.interval)) * 1_000_000
         }
