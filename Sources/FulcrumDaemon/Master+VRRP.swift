@@ -110,4 +110,14 @@ extension Master {
         guard n != lastProxyWorkers else { return }
         if UnixSocket.sendMessage(child.control, ControlMessage.proxyWorkers(n).encode()) { lastProxyWorkers = n }
     }
+
+    /// `show vrrp` on the master CLI: each instance's last reported state.
+    func showVRRP() -> String {
+        let configured = current?.loaded.configuration.vrrp.instances.map(\.name) ?? []
+        guard !configured.isEmpty || !vrrpStates.isEmpty else { return "No VRRP instance configured.\n" }
+        var text = "# instance state\n"
+        for name in configured { text += "\(name) \(vrrpStates[name] ?? "INIT")\n" }
+        if let v = vrrp { text += "# vrrp process \(v.pid)\n" } else { text += "# vrrp process not running\n" }
+        return text
+    }
 }

@@ -739,6 +739,7 @@ extension Master: CLICommandRunner {
     private func runMasterCommand(_ command: String, serverIndex: Int, ticket: CLIServer.Ticket) -> String? {
         switch command.split(separator: " ").map(String.init) {
         case ["show", "proc"]: return showProc()
+        case ["show", "vrrp"]: return showVRRP()
         case ["help"]: return RuntimeFormat.help(master: true) + RuntimeCLI.endOfAnswer
         case ["reload"]:
             // Answered when the new generation serves or the reload failed.

@@ -67,6 +67,9 @@ final class VRRPFailoverTests: XCTestCase {
         XCTAssertEqual(try lab.owners(of: vip), [1])
         XCTAssertTrue(waitUntil(timeout: 3) { first.vrrpChildPid != nil && first.vrrpChildPid != child })
         XCTAssertTrue(first.log.contains("resuming as MASTER"), first.logTail())
+        let node1 = try XCTUnwrap(first as? FulcrumVRRPNode)
+        XCTAssertEqual(try node1.masterCommand("show vrrp"),
+                       "# instance state\nVI_1 MASTER\n# vrrp process \(node1.vrrpChildPid ?? 0)\n")
     }
 
     /// A lab whose node 2 (priority 100) runs alone and is MASTER, for node 1

@@ -55,13 +55,19 @@ extension VRRPLabNode {
 final class FulcrumVRRPNode: VRRPLabNode {
     let node: Int
     let configPath: String
+    /// The master CLI (-S).
+    let masterSocket: String
     let process: VRRPLabProcess
     var name: String { "fulcrum on node \(node)" }
+
+    func masterCommand(_ command: String) throws -> String { try MasterCLI.send(command, socketPath: masterSocket) }
 
     init(lab: VRRPLab, node: Int, config: String) throws {
         self.node = node
         configPath = try lab.directory.write("f\(node).conf", config)
-        process = try lab.start(in: lab.nodeNamespace(node), label: "f\(node)", try FulcrumBinary.path(), ["-f", configPath])
+        masterSocket = lab.directory.file("f\(node).sock")
+        process = try lab.start(in: lab.nodeNamespace(node), label: "f\(node)", try FulcrumBinary.path(),
+                                ["-f", configPath, "-S", masterSocket])
     }
 
     convenience init(lab: VRRPLab, node: Int, config: KeepalivedConfig) throws {
