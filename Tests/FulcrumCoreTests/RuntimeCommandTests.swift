@@ -120,7 +120,8 @@ final class RuntimeCommandTests: XCTestCase {
         XCTAssertTrue(error("show stat", master: true)!.contains("  show proc                               : show processes status\n"))
     }
 
-    func testMasterHelpIsHAProxysWithoutCliSockets() {
+    /// HAProxy's master help (less `show cli sockets`), plus Fulcrum's `show vrrp`.
+    func testMasterHelpIsHAProxysWithoutCliSocketsPlusShowVRRP() {
         let expected = """
             The following commands are valid at this level:
               @!<pid>                                 : send a command to the <pid> process
@@ -131,6 +132,7 @@ final class RuntimeCommandTests: XCTestCase {
               show cli level                          : display the level of the current CLI session
               show proc                               : show processes status
               show version                            : show version of the current process
+              show vrrp                               : show the VRRP instances' states and the VRRP process
               user                                    : lower the level of the current CLI session to user
               help [<command>]                        : list matching or all commands
               prompt                                  : toggle interactive mode with prompt

@@ -170,7 +170,10 @@ final class VRRPFailoverTests: XCTestCase {
     func testTrackScriptPastItsTimeoutIsKilledAndFails() throws {
         let lab = try makeVRRPLab(nodes: 1)
         let marker = "fulcrum-timeout-\(getpid())"
-        let config = """
+        var config = KeepalivedConfig()
+        config.state = "MASTER"
+        config.priority = 150
+        config.prelude = """
             vrrp_script slow {
                 script "/bin/sh -c 'sleep 30 & sleep 31; echo \(marker)'"
                 interval 60
@@ -178,20 +181,8 @@ final class VRRPFailoverTests: XCTestCase {
                 fall 1
                 rise 1
             }
-            vrrp_instance VI_1 {
-                state MASTER
-                interface \(VRRPLab.interface)
-                virtual_router_id 51
-                priority 150
-                advert_int 1
-                virtual_ipaddress {
-                    \(vip)/24
-                }
-                track_script {
-                    slow
-                }
-            }
             """
+        config.extraInstanceLines = ["track_script {", "    slow", "}"]
         let node = try FulcrumVRRPNode(lab: lab, node: 1, config: config)
         try node.waitForState("FAULT", timeout: 10)
         XCTAssertTrue(node.log.contains("VRRP_Script(slow) failed"), node.logTail())
@@ -218,30 +209,18 @@ final class VRRPFailoverTests: XCTestCase {
         let script = open + "/check"
         XCTAssertTrue(FileManager.default.createFile(atPath: script, contents: Data("#!/bin/sh\nexit 1\n".utf8)))
         chmod(script, 0o755)
-        let config = """
-            global_defs {
-                script_user root
-                enable_script_security
-            }
+        var config = KeepalivedConfig()
+        config.state = "MASTER"
+        config.priority = 150
+        config.globalLines = ["script_user root", "enable_script_security"]
+        config.prelude = """
             vrrp_script replaceable {
                 script "\(script)"
                 interval 1
                 fall 1
             }
-            vrrp_instance VI_1 {
-                state MASTER
-                interface \(VRRPLab.interface)
-                virtual_router_id 51
-                priority 150
-                advert_int 1
-                virtual_ipaddress {
-                    \(vip)/24
-                }
-                track_script {
-                    replaceable
-                }
-            }
             """
+        config.extraInstanceLines = ["track_script {", "    replaceable", "}"]
         let node = try FulcrumVRRPNode(lab: lab, node: 1, config: config)
         try node.waitForState("MASTER", timeout: 10)
         XCTAssertTrue(node.log.contains("VRRP_Script(replaceable) is insecure"), node.logTail())

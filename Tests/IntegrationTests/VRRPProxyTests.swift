@@ -25,18 +25,14 @@ final class VRRPProxyTests: XCTestCase {
         backend app
             server s1 127.0.0.1:\(serverPort) check inter 200 fall 1 rise 1
 
-        vrrp_instance VI_1 {
-            state MASTER
-            interface \(VRRPLab.interface)
-            virtual_router_id 51
-            priority 150
-            advert_int 1
-            virtual_ipaddress {
-                \(vip)/24 dev \(VRRPLab.interface)
-            }
-            track_backend app
-        }
-        """
+        """ + {
+            var vrrp = KeepalivedConfig()
+            vrrp.routerID = "node1"
+            vrrp.state = "MASTER"
+            vrrp.priority = 150
+            vrrp.extraInstanceLines = ["track_backend app"]
+            return vrrp.text
+        }()
     }
 
     func testTrackBackendFaultsWhenTheBackendHasNoUsableServer() throws {

@@ -41,6 +41,10 @@ struct KeepalivedConfig {
     var trackScript: TrackScript?
     /// Extra lines inside the vrrp_instance block.
     var extraInstanceLines: [String] = []
+    /// Extra lines inside global_defs.
+    var globalLines: [String] = []
+    /// Blocks placed before the vrrp_instance (vrrp_script ... { }).
+    var prelude = ""
 
     /// The whole keepalived.conf.
     var text: String {
@@ -48,7 +52,9 @@ struct KeepalivedConfig {
         // Scripts run as root with script security on (no "SECURITY
         // VIOLATION" warning); the command's executable must be root-owned.
         if trackScript != nil { lines += ["    script_user root", "    enable_script_security"] }
+        lines += globalLines.map { "    \($0)" }
         lines.append("}")
+        if !prelude.isEmpty { lines.append(prelude) }
         if let script = trackScript {
             lines += ["vrrp_script \(script.name) {",
                       "    script \"\(script.command)\"",
