@@ -38,11 +38,13 @@ public enum VRRPDropReason: Error, Equatable, Sendable {
     case unexpectedDestination(VRRPAddress)
     /// One of the instance's VIPs is missing from the advert.
     case addressListMismatch(missing: VRRPAddress)
+    /// check_unicast_src: the advert's source is not one of the instance's unicast peers.
+    case sourceNotUnicastPeer(VRRPAddress)
 
     /// The keepalived counter this drop increments, nil when keepalived counts nothing.
     public var counter: VRRPDropCounter? {
         switch self {
-        case .malformedIPHeader, .notVRRP, .vridMismatch: return nil
+        case .malformedIPHeader, .notVRRP, .vridMismatch, .sourceNotUnicastPeer: return nil
         case .packetLength: return .packetLengthErrors
         case .ttl: return .ipTTLErrors
         case .versionMismatch: return .versionErrors

@@ -88,10 +88,13 @@ public struct VRRPInstance: Sendable {
 
     /// What received packets are checked against for this instance.
     public var receiveRules: VRRPReceiveRules {
-        VRRPReceiveRules(version: parameters.version, vrid: parameters.vrid,
-                         intervalCentiseconds: parameters.advertIntervalCentiseconds,
-                         authentication: parameters.authentication, addresses: parameters.virtualAddresses,
-                         unicast: parameters.unicast)
+        var rules = VRRPReceiveRules(version: parameters.version, vrid: parameters.vrid,
+                                     intervalCentiseconds: parameters.advertIntervalCentiseconds,
+                                     authentication: parameters.authentication, addresses: parameters.virtualAddresses,
+                                     unicast: parameters.unicast)
+        if parameters.skipCheckAdvertAddresses { rules.addressCheckExemptSource = masterAddress }
+        rules.allowedSources = parameters.acceptedSources
+        return rules
     }
 
     /// Skew_Time at the current effective priority and master interval.

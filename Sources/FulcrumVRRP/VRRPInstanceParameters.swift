@@ -32,6 +32,10 @@ public struct VRRPInstanceParameters: Sendable {
     public var garpMasterRefreshRepeat: Int
     /// down_timer_adverts: adverts missed before the master is declared down.
     public var downTimerAdverts: Int
+    /// skip_check_adv_addr: the current master's adverts are not checked for the VIP list.
+    public var skipCheckAdvertAddresses = false
+    /// check_unicast_src with these peers: adverts from other sources are dropped.
+    public var acceptedSources: [VRRPAddress]? = nil
 
     public init(vrid: UInt8, version: VRRPVersion = .v2, priority: UInt8 = 100,
                 advertIntervalCentiseconds: UInt16 = 100, initialState: VRRPInitialState = .backup,

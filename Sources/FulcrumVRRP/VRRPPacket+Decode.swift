@@ -58,22 +58,25 @@ extension VRRPPacket {
         let type = versionType & 0x0F
         guard type == advertisementType else { throw .invalidType(type) }
 
-        if let vips = rules.addresses, vips.count != addressCount {
+        let source = address(packet, at: 12)
+        // skip_check_adv_addr exempts the current master's adverts from the address checks.
+        let checkedAddresses = source == rules.addressCheckExemptSource ? nil : rules.addresses
+        if let vips = checkedAddresses, vips.count != addressCount {
             throw .addressCountMismatch(received: UInt8(addressCount), expected: vips.count)
         }
 
         let totalLength = Int(packet[2]) << 8 | Int(packet[3])
         guard totalLength == received else { throw .packetLength(received: received, expected: totalLength) }
 
-        let source = address(packet, at: 12)
         let destination = address(packet, at: 16)
         let message = UnsafeRawBufferPointer(rebasing: packet[vrrp..<received])
         let form = try checksumForm(message: message, version: rules.version,
                                     source: source, destination: destination)
 
         guard destination.isMulticast != rules.unicast else { throw .unexpectedDestination(destination) }
+        if let peers = rules.allowedSources, !peers.contains(source) { throw .sourceNotUnicastPeer(source) }
 
-        if let vips = rules.addresses {
+        if let vips = checkedAddresses {
             for vip in vips {
                 var found = false
                 for index in 0..<addressCount where address(packet, at: vrrp + headerLength + 4 * index) == vip {

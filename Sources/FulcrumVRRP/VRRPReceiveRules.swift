@@ -18,6 +18,12 @@ public struct VRRPReceiveRules: Sendable {
     /// Unicast instances (unicast_peer) accept only unicast destinations and skip the TTL check
     /// (keepalived 2.2.7); multicast instances require TTL 255 and a multicast destination.
     public var unicast: Bool
+    /// skip_check_adv_addr: adverts from this source (the current master) skip the address
+    /// count and list checks; nil checks every advert.
+    public var addressCheckExemptSource: VRRPAddress? = nil
+    /// check_unicast_src: when non-nil, adverts from any other source are dropped
+    /// (`.sourceNotUnicastPeer`).
+    public var allowedSources: [VRRPAddress]? = nil
 
     public init(version: VRRPVersion, vrid: UInt8?, intervalCentiseconds: UInt16,
                 authentication: VRRPAuthentication = .none, addresses: [VRRPAddress]?, unicast: Bool = false) {

@@ -302,6 +302,26 @@ final class VRRPPacketTests: XCTestCase {
         }
     }
 
+    /// skip_check_adv_addr exempts only the named source (the current master) from the list checks.
+    func testAddressCheckExemptionAppliesToTheCurrentMasterOnly() {
+        var other = Keepalived.v3Rules
+        other.addresses = [VRRPAddress(192, 168, 77, 120)]
+        other.addressCheckExemptSource = Keepalived.source
+        XCTAssertNil(dropReason(Keepalived.v3, other))
+        other.addressCheckExemptSource = VRRPAddress(192, 168, 77, 3)
+        XCTAssertEqual(dropReason(Keepalived.v3, other), .addressListMismatch(missing: VRRPAddress(192, 168, 77, 120)))
+    }
+
+    /// check_unicast_src: only the listed peers are heard.
+    func testAllowedSourcesDropEveryOtherSender() {
+        var rules = Keepalived.v3Rules
+        rules.allowedSources = [VRRPAddress(192, 168, 77, 3)]
+        XCTAssertEqual(dropReason(Keepalived.v3, rules), .sourceNotUnicastPeer(Keepalived.source))
+        XCTAssertNil(VRRPDropReason.sourceNotUnicastPeer(Keepalived.source).counter)
+        rules.allowedSources = [VRRPAddress(192, 168, 77, 3), Keepalived.source]
+        XCTAssertNil(dropReason(Keepalived.v3, rules))
+    }
+
     func testDestinationKindMustMatchTheInstance() {
         var unicast = Keepalived.v3Rules
         unicast.unicast = true

@@ -194,7 +194,7 @@ final class VRRPSpeaker {
             if case .v4(let a) = v.address { return VRRPAddress(a) }
             return nil
         }
-        let parameters = VRRPInstanceParameters(
+        var parameters = VRRPInstanceParameters(
             vrid: UInt8(c.virtualRouterID), version: c.version == 3 ? .v3 : .v2, priority: UInt8(clamping: c.priority),
             advertIntervalCentiseconds: UInt16(clamping: c.advertInterval),
             initialState: c.state == .master ? .master : .backup, preempt: !c.nopreempt,
@@ -203,6 +203,8 @@ final class VRRPSpeaker {
             garpMasterDelay: Int64(c.garpMasterDelay) * 1_000_000, garpMasterRepeat: c.garpMasterRepeat,
             garpMasterRefresh: Int64(c.garpMasterRefresh) * 1_000_000,
             garpMasterRefreshRepeat: max(1, c.garpMasterRefreshRepeat))
+        parameters.skipCheckAdvertAddresses = c.skipCheckAdvertAddresses
+        if c.checkUnicastSource && c.isUnicast { parameters.acceptedSources = destinations.map { VRRPAddress($0.value) } }
         instances.append(Instance(config: c, election: FulcrumVRRP.VRRPInstance(parameters), interface: name,
                                   interfaceIndex: link.index, receiver: receiver, sender: sender,
                                   destinations: destinations, addresses: addresses))
@@ -312,19 +314,10 @@ final class VRRPSpeaker {
             packet.withUnsafeBytes { raw in
                 let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<length])
                 guard let vrid = VRRPPacket.vrid(ofIPv4Packet: bytes) else { return }
-                let source = bytes.count >= 20 ? VRRPAddress(UInt32(bytes[12]) << 24 | UInt32(bytes[13]) << 16
-                                                             | UInt32(bytes[14]) << 8 | UInt32(bytes[15])) : VRRPAddress(0)
                 for i in instances.indices where instances[i].receiver == r && instances[i].config.virtualRouterID == Int(vrid) {
                     let c = instances[i].config
                     do {
-                        var rules = instances[i].election.receiveRules
-                        // skip_check_adv_addr: the current master's adverts are not checked again.
-                        if c.skipCheckAdvertAddresses && source == instances[i].election.masterAddress { rules.addresses = nil }
-                        let advert = try VRRPPacket.decode(ipv4Packet: bytes, rules: rules)
-                        if c.checkUnicastSource && c.isUnicast
-                            && !instances[i].destinations.contains(where: { $0.value == advert.source.value }) {
-                            throw VRRPSetupError("advert from \(advert.source), not a unicast peer")
-                        }
+                        let advert = try VRRPPacket.decode(ipv4Packet: bytes, rules: instances[i].election.receiveRules)
                         let wasMaster = instances[i].election.state == .master
                         let lower = advert.advertisement.priority != 0
                             && advert.advertisement.priority < instances[i].election.effectivePriority
