@@ -26,7 +26,8 @@ final class VRRPSpeaker {
         /// virtual_ipaddress then virtual_ipaddress_excluded, resolved.
         let addresses: [(address: InterfaceAddress, device: String)]
         var drops: [String: Int] = [:]
-        var state = "INIT"
+        /// The state last announced (notify, mail, master), so a repeat is not mailed twice.
+        var notified = VRRPState.initial
         /// Faulted by its own tracking (before its sync group is considered).
         var ownFault = false
         var adjustment = 0
@@ -70,8 +71,10 @@ final class VRRPSpeaker {
     private var actions: [VRRPAction] = []
     private var nextTrackPoll: Int64 = 0
     private var stopping = false
+    /// Some instance follows a backend in the shared table.
+    private let tracksBackends: Bool
     /// State last announced per sync group (notify and mail only on change).
-    private var groupStates: [String: String] = [:]
+    private var groupStates: [String: VRRPState] = [:]
     /// Gratuitous ARPs due later: vrrp_garp_interval spaces them, and a
     /// MASTER hearing a lower priority sends a second burst after
     /// garp_lower_prio_delay. (due, instance, rounds)
@@ -92,6 +95,7 @@ final class VRRPSpeaker {
         try epoll.add(control, events: .readable, token: Token.control.rawValue)
         try epoll.add(routeEvents.fd, events: .readable, token: Token.routeEvents.rawValue)
         let vrrp = configuration.vrrp
+        tracksBackends = vrrp.instances.contains { !$0.trackBackends.isEmpty }
         scriptUser = VRRPScriptSecurity.defaultUser(vrrp.globalDefinitions)
         scripts = vrrp.scripts.map { Script(config: $0, ok: !$0.initFail) }
         let usesScripts = !vrrp.scripts.isEmpty || vrrp.instances.contains { !$0.notify.isEmpty }
@@ -117,7 +121,7 @@ final class VRRPSpeaker {
             if resume.contains(instances[i].config.name) {
                 Log.notice("VRRP_Instance(\(instances[i].config.name)) resuming as MASTER (the previous VRRP process ended while MASTER)")
                 instances[i].election.resumeAsMaster(now: now, actions: &actions)
-                if instances[i].election.state == .master { report(i, "MASTER") }
+                if instances[i].election.state == .master { report(i, .master) }
             } else {
                 instances[i].election.start(now: now, actions: &actions)
             }
@@ -229,7 +233,8 @@ final class VRRPSpeaker {
             runner.enforceTimeouts(now: after)
             runScripts(now: after)
             sendDueARPs(now: after)
-            if after >= nextTrackPoll {
+            // The table has no events: backends are polled, and only when tracked.
+            if tracksBackends && after >= nextTrackPoll {
                 nextTrackPoll = after + 100_000
                 applyTracking(now: after, starting: false)
             }
@@ -248,11 +253,10 @@ final class VRRPSpeaker {
         consider(runner.nextDeadline)
         consider(pendingARPs.map(\.due).min())
         for s in scripts where s.running == nil { consider(s.nextRun) }
-        if needsTrackPolling { consider(nextTrackPoll) }
+        if tracksBackends { consider(nextTrackPoll) }
         return d
     }
 
-    private var needsTrackPolling: Bool { instances.contains { !$0.config.trackBackends.isEmpty } }
 
     private func handle(_ token: UInt64) {
         switch Token(rawValue: token & 7) {
@@ -273,18 +277,18 @@ final class VRRPSpeaker {
                 }
             }
         case .routeEvents?:
-            var changed: Set<String> = []
-            let drained = try? routeEvents.drain { event in
+            var changed = false, overflowed = false
+            _ = try? routeEvents.drain { event in
                 switch event {
-                case .link(let l): changed.insert(l.name); self.linkUp[l.name] = l.isOperational; self.macs[l.index] = l.mac
-                case .linkRemoved(let l): changed.insert(l.name); self.linkUp[l.name] = false
-                case .overflow: changed.formUnion(self.linkUp.keys)
+                case .link(let l): self.linkUp[l.name] = l.isOperational; self.macs[l.index] = l.mac; changed = true
+                case .linkRemoved(let l): self.linkUp[l.name] = false; changed = true
+                case .overflow: overflowed = true
                 default: break
                 }
             }
-            _ = drained
-            if changed.isEmpty { return }
-            for name in changed where linkUp[name] == nil { refreshLink(name) }
+            // Events were lost: read every link we follow again.
+            if overflowed { for name in Array(linkUp.keys) { refreshLink(name) } }
+            guard changed || overflowed else { return }
             let now = MonotonicClock.nowMicroseconds()
             applyTracking(now: now, starting: false)
         case .receiver?:
@@ -377,7 +381,7 @@ final class VRRPSpeaker {
                     for k in 1..<max(1, rounds) { pendingARPs.append((now + Int64(k) * interval, i, 1)) }
                 }
             case .notify(let state):
-                transitioned(i, to: state.keepalivedName)
+                transitioned(i, to: state)
             }
         }
         actions.removeAll(keepingCapacity: true)
@@ -413,11 +417,11 @@ final class VRRPSpeaker {
         }
     }
 
-    private func transitioned(_ i: Int, to state: String) {
+    private func transitioned(_ i: Int, to state: VRRPState) {
         let c = instances[i].config
-        let changed = instances[i].state != state
-        if changed { Log.notice("VRRP_Instance(\(c.name)) Entering \(state) STATE") }
-        instances[i].state = state
+        let changed = instances[i].notified != state
+        if changed { Log.notice("VRRP_Instance(\(c.name)) Entering \(state.keepalivedName) STATE") }
+        instances[i].notified = state
         report(i, state)
         notify(c.notify, kind: "INSTANCE", name: c.name, state: state,
                priority: Int(instances[i].election.effectivePriority))
@@ -427,43 +431,45 @@ final class VRRPSpeaker {
 
     /// keepalived's notify scripts: the state's own script as written, and
     /// `notify` with "INSTANCE|GROUP NAME STATE PRIORITY" appended.
-    private func notify(_ scripts: VRRPNotifyScripts, kind: String, name: String, state: String, priority: Int) {
+    private func notify(_ scripts: VRRPNotifyScripts, kind: String, name: String, state: VRRPState, priority: Int) {
         let now = MonotonicClock.nowMicroseconds()
         let specific: VRRPCommand?
         switch state {
-        case "MASTER": specific = scripts.master
-        case "BACKUP": specific = scripts.backup
-        case "FAULT": specific = scripts.fault
-        case "STOP": specific = scripts.stop
-        default: specific = nil
+        case .master: specific = scripts.master
+        case .backup: specific = scripts.backup
+        case .fault: specific = scripts.fault
+        case .stop: specific = scripts.stop
+        case .initial: specific = nil
         }
         if let s = specific { runNotify(s.arguments, now: now) }
-        if let any = scripts.any { runNotify(any.arguments + [kind, name, state, String(priority)], now: now) }
+        if let any = scripts.any { runNotify(any.arguments + [kind, name, state.keepalivedName, String(priority)], now: now) }
     }
 
-    private func mail(name: String, isGroup: Bool, state: String) {
+    private func mail(name: String, isGroup: Bool, state: VRRPState) {
         // The sender is a child of ours; SIGCHLD reaps it with the scripts.
-        _ = SMTPAlert.send(globals: configuration.vrrp.globalDefinitions, name: name, isGroup: isGroup, state: state)
+        _ = SMTPAlert.send(globals: configuration.vrrp.globalDefinitions, name: name, isGroup: isGroup,
+                           state: state.keepalivedName)
     }
 
     /// A sync group is in a state when all its instances are (FAULT as soon
     /// as one is); its scripts and mail follow those changes.
     private func syncGroupChanged(_ name: String) {
         guard let group = configuration.vrrp.syncGroup(named: name) else { return }
-        let states = instances.filter { group.instances.contains($0.config.name) }.map(\.state)
-        let state: String
-        if states.contains("FAULT") { state = "FAULT" }
+        let states = instances.filter { group.instances.contains($0.config.name) }.map(\.notified)
+        let state: VRRPState
+        if states.contains(.fault) { state = .fault }
         else if let first = states.first, states.allSatisfy({ $0 == first }) { state = first }
         else { return }
         guard groupStates[name] != state else { return }
         groupStates[name] = state
-        Log.notice("VRRP_Group(\(name)) Syncing instances to \(state) state")
+        Log.notice("VRRP_Group(\(name)) Syncing instances to \(state.keepalivedName) state")
         notify(group.notify, kind: "GROUP", name: name, state: state, priority: 0)
         if group.smtpAlert { mail(name: name, isGroup: true, state: state) }
     }
 
-    private func report(_ i: Int, _ state: String) {
-        _ = UnixSocket.sendMessage(control, ControlMessage.vrrpState(instance: instances[i].config.name, state: state).encode())
+    private func report(_ i: Int, _ state: VRRPState) {
+        _ = UnixSocket.sendMessage(control, ControlMessage.vrrpState(instance: instances[i].config.name,
+                                                                     state: state.keepalivedName).encode())
     }
 
     // MARK: tracking
