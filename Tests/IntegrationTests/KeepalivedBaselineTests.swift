@@ -28,7 +28,7 @@ final class KeepalivedBaselineTests: XCTestCase {
         let secondStates = second.states().count
 
         let failover = try lab.measureFailover(vip: vip, action: .signal(pid: first.process.pid, SIGTERM))
-        let skew = KeepalivedBaselineTests.skewTime(priority: 100, advertInterval: 1)
+        let skew = VRRPTimes.skew(priority: 100, advert: 1)
         print("keepalived baseline: v2 advert 1s SIGTERM outage \(PingMonitor.format(failover.outage)) s "
               + "(skew time \(PingMonitor.format(skew)) s; \(failover))")
         XCTAssertLessThanOrEqual(failover.outage, skew + 0.1, "\(failover)")
@@ -36,7 +36,7 @@ final class KeepalivedBaselineTests: XCTestCase {
         XCTAssertTrue(lab.waitForOwner(vip, node: 2, timeout: 2), "owners: \(String(describing: try? lab.owners(of: vip)))")
         XCTAssertNotNil(first.process.wait(timeout: 5), "keepalived did not exit on SIGTERM")
         XCTAssertTrue(first.log.contains("Stopped"), "keepalived's stop not logged:\n\(first.logTail())")
-        assertNoComplaints([first, second])
+        assertNoKeepalivedComplaints([first, second])
     }
 
     /// SIGKILL of the MASTER's VRRP child (the parent respawns it): recorded
@@ -44,7 +44,7 @@ final class KeepalivedBaselineTests: XCTestCase {
     func testV2VRRPChildKilledOutageIsBounded() throws {
         let lab = try makeVRRPLab(nodes: 2)
         let (first, second) = try startPair(lab, version: 2, advertInterval: 1)
-        let child = try XCTUnwrap(first.vrrpChildPid, "no VRRP child pid file at \(first.vrrpPidPath)")
+        let child = try XCTUnwrap(first.vrrpChildPid, "no VRRP child pid file for \(first.name)")
 
         let failover = try lab.measureFailover(vip: vip, action: .signal(pid: child, SIGKILL), settle: 2)
         print("keepalived baseline: v2 advert 1s SIGKILL of VRRP child outage \(PingMonitor.format(failover.outage)) s "
@@ -52,7 +52,7 @@ final class KeepalivedBaselineTests: XCTestCase {
         XCTAssertNotNil(failover.gap, "the client never got a reply after the VRRP child was killed")
         XCTAssertLessThan(failover.outage, 5, "\(failover)")
         XCTAssertTrue(first.process.isRunning, "keepalived's parent died with its child")
-        assertNoComplaints([first, second])
+        assertNoKeepalivedComplaints([first, second])
     }
 
     // MARK: - Helpers
@@ -65,8 +65,7 @@ final class KeepalivedBaselineTests: XCTestCase {
         let secondStates = second.states().count
 
         let failover = try lab.measureFailover(vip: vip, action: .cutLink(node: 1))
-        let masterDown = 3 * advertInterval + KeepalivedBaselineTests.skewTime(priority: 100,
-                                                                              advertInterval: advertInterval)
+        let masterDown = VRRPTimes.masterDown(priority: 100, advert: advertInterval)
         print("keepalived baseline: \(label) link cut outage \(PingMonitor.format(failover.outage)) s "
               + "(Master_Down_Interval \(PingMonitor.format(masterDown)) s; \(failover))")
         XCTAssertLessThanOrEqual(failover.outage, masterDown + 0.1, "\(failover)")
@@ -87,42 +86,15 @@ final class KeepalivedBaselineTests: XCTestCase {
         XCTAssertTrue(lab.waitForOwner(vip, node: 1, timeout: 2),
                       "owners after preempting back: \(String(describing: try? lab.owners(of: vip)))")
         print("keepalived baseline: \(label) preempt back \(PingMonitor.format(preempted)) s after link restore")
-        assertNoComplaints([first, second])
+        assertNoKeepalivedComplaints([first, second])
     }
 
-    /// Node 1 (priority 150, MASTER) and node 2 (priority 100, BACKUP) with
-    /// one VIP; returns once node 1 is MASTER holding the VIP and node 2 is
-    /// BACKUP.
-    private func startPair(_ lab: VRRPLab, version: Int, advertInterval: Double)
-        throws -> (KeepalivedNode, KeepalivedNode) {
-        var config = KeepalivedConfig()
-        config.version = version
-        config.advertInterval = advertInterval
-        config.authPass = version == 2 ? "fulcrum" : nil
-        var firstConfig = config
-        firstConfig.routerID = "node1"
-        firstConfig.state = "MASTER"
-        firstConfig.priority = 150
-        var secondConfig = config
-        secondConfig.routerID = "node2"
-        let first = try KeepalivedNode(lab: lab, node: 1, config: firstConfig)
-        let second = try KeepalivedNode(lab: lab, node: 2, config: secondConfig)
-        try first.waitForState("MASTER", timeout: 10)
-        try second.waitForState("BACKUP", timeout: 10)
-        XCTAssertTrue(lab.waitForOwner(vip, node: 1, timeout: 5),
-                      "owners: \(String(describing: try? lab.owners(of: vip)))")
-        return (first, second)
-    }
-
-    /// RFC 5798's Skew_Time, (256 - priority) * advert / 256 (RFC 3768's
-    /// (256 - priority) / 256 with advert 1).
-    static func skewTime(priority: Int, advertInterval: Double) -> Double {
-        Double(256 - priority) * advertInterval / 256
-    }
-
-    private func assertNoComplaints(_ nodes: [KeepalivedNode], file: StaticString = #filePath, line: UInt = #line) {
-        for node in nodes {
-            XCTAssertEqual(node.complaints(), [], "keepalived on node \(node.node) complained", file: file, line: line)
+    /// The usual pair (node 1 MASTER at 150, node 2 BACKUP at 100), both keepalived.
+    private func startPair(_ lab: VRRPLab, version: Int, advertInterval: Double) throws -> (VRRPLabNode, VRRPLabNode) {
+        try startVRRPPair(lab, .keepalived, .keepalived) { c, _ in
+            c.version = version
+            c.advertInterval = advertInterval
+            c.authPass = "fulcrum"
         }
     }
 }

@@ -76,15 +76,11 @@ final class FulcrumVRRPNode: VRRPLabNode {
 
     var log: String { process.stderr + process.stdout }
 
-    /// The master's child named fulcrum-vrrp.
+    /// The master's `--role vrrp` child.
     var vrrpChildPid: pid_t? {
-        ProcessTree.directoryEntries("/proc").compactMap { pid_t($0) }.first { pid in
-            guard let stat = FileBytes.readText("/proc/\(pid)/stat") else { return false }
-            // "pid (comm) state ppid ..."
-            guard let close = stat.lastIndex(of: ")") else { return false }
-            let comm = stat[stat.index(after: stat.firstIndex(of: "(")!)..<close]
-            let ppid = stat[stat.index(close, offsetBy: 2)...].split(separator: " ").dropFirst().first
-            return comm == "fulcrum-vrrp" && ppid.flatMap { pid_t($0) } == process.pid
+        ProcessTree.children(of: process.pid).first { pid in
+            guard let args = ProcessTree.commandLine(of: pid), let role = args.firstIndex(of: "--role") else { return false }
+            return args.index(after: role) < args.endIndex && args[args.index(after: role)] == "vrrp"
         }
     }
 }
