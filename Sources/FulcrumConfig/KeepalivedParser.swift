@@ -251,7 +251,7 @@ struct KeepalivedParser {
         case "vrrp_mcast_group4":
             noBlock(node)
             guard let w = single(node, "an IPv4 multicast address") else { return }
-            if let a = KeepalivedValues.ipv4(w.text[...]), a >> 28 == 0xE {
+            if let a = IPLiteral.ipv4(w.text), a >> 28 == 0xE {
                 globalDefinitions.multicastGroup4 = .v4(a)
             } else {
                 alert(w.location, "vrrp_mcast_group4 '\(w.text)' is not an IPv4 multicast address")
@@ -259,7 +259,7 @@ struct KeepalivedParser {
         case "vrrp_mcast_group6":
             noBlock(node)
             guard let w = single(node, "an IPv6 multicast address") else { return }
-            if let a = KeepalivedValues.ipv6(w.text[...]), a[0] == 0xff {
+            if let a = IPLiteral.ipv6(w.text), a[0] == 0xff {
                 globalDefinitions.multicastGroup6 = .v6(a)
             } else {
                 alert(w.location, "vrrp_mcast_group6 '\(w.text)' is not an IPv6 multicast address")

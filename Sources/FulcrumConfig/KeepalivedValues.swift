@@ -1,52 +1,8 @@
-/// Value syntax of keepalived.conf: IP literals, decimal seconds, booleans.
+/// Value syntax of keepalived.conf: addresses (over `IPLiteral`), decimal seconds, booleans.
 enum KeepalivedValues {
-    /// A strict dotted quad (four decimal parts, 0...255).
-    static func ipv4(_ text: Substring) -> UInt32? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var value: UInt32 = 0
-        for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let n = UInt32(part), n <= 255 else { return nil }
-            value = value << 8 | n
-        }
-        return value
-    }
-
-    /// An IPv6 literal: eight groups, `::` once, an IPv4 tail allowed.
-    static func ipv6(_ text: Substring) -> [UInt8]? {
-        guard text.contains(":") else { return nil }
-        func groups(_ s: Substring, allowIPv4Tail: Bool) -> [UInt16]? {
-            if s.isEmpty { return [] }
-            var out: [UInt16] = []
-            let parts = s.split(separator: ":", omittingEmptySubsequences: false)
-            for (i, part) in parts.enumerated() {
-                if allowIPv4Tail, i == parts.count - 1, part.contains("."), let v4 = ipv4(part) {
-                    out.append(UInt16(v4 >> 16)); out.append(UInt16(v4 & 0xffff))
-                    continue
-                }
-                guard !part.isEmpty, part.count <= 4, let g = UInt16(part, radix: 16) else { return nil }
-                out.append(g)
-            }
-            return out
-        }
-        var words: [UInt16]
-        let chars = Array(text)
-        if let at = chars.indices.dropLast().first(where: { chars[$0] == ":" && chars[$0 + 1] == ":" }) {
-            let head = Substring(String(chars[..<at])), tail = Substring(String(chars[(at + 2)...]))
-            guard !tail.hasPrefix(":"), tail.isEmpty || !tail.split(separator: ":", omittingEmptySubsequences: false).contains(""), let h = groups(head, allowIPv4Tail: false),
-                  let t = groups(tail, allowIPv4Tail: true), h.count + t.count <= 7 else { return nil }
-            words = h + Array(repeating: 0, count: 8 - h.count - t.count) + t
-        } else {
-            guard let all = groups(text, allowIPv4Tail: true), all.count == 8 else { return nil }
-            words = all
-        }
-        return words.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xff)] }
-    }
-
     static func address(_ text: String) -> VRRPIPAddress? {
-        if let v4 = ipv4(text[...]) { return .v4(v4) }
-        if let v6 = ipv6(text[...]) { return .v6(v6) }
+        if let v4 = IPLiteral.ipv4(text) { return .v4(v4) }
+        if let v6 = IPLiteral.ipv6(text) { return .v6(v6) }
         return nil
     }
 

@@ -95,7 +95,7 @@ enum ValueParsers {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(digits.count / 2)
         for (i, d) in digits.enumerated() {
-            guard let v = hexDigit(d) else {
+            guard let v = IPLiteral.hexDigit(d) else {
                 let found = String(decoding: [d], as: UTF8.self)
                 return .failure(ParseFailure("'\(text)' is not a valid binary string: a hexadecimal digit is expected (found '\(found)')"))
             }
@@ -105,15 +105,6 @@ enum ValueParsers {
             return .failure(ParseFailure("'\(text)' is not a valid binary string: an even number of hexadecimal digits is expected"))
         }
         return .success(bytes)
-    }
-
-    private static func hexDigit(_ b: UInt8) -> UInt8? {
-        switch b {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 
     /// HTTP status codes and ranges, comma-separated: "200", "200,301-302".
@@ -154,39 +145,7 @@ enum ValueParsers {
 
     /// A numeric IPv4 or IPv6 address (no host name, no port).
     static func isIPLiteral(_ text: String) -> Bool {
-        isIPv4(Substring(text)) || isIPv6(text)
-    }
-
-    private static func isIPv4(_ text: Substring) -> Bool {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { p in
-            !p.isEmpty && p.count <= 3 && p.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } && Int(p)! <= 255
-        }
-    }
-
-    private static func isIPv6(_ text: String) -> Bool {
-        var body = Substring(text)
-        var groupsNeeded = 8
-        // An embedded IPv4 address ("::ffff:10.0.0.1") takes two groups.
-        if let lastColon = body.lastIndex(of: ":"), body[body.index(after: lastColon)...].contains(".") {
-            guard isIPv4(body[body.index(after: lastColon)...]) else { return false }
-            body = body[...lastColon]
-            if !body.hasSuffix("::") { body = body.dropLast() }
-            groupsNeeded = 6
-        }
-        let doubleColons = body.ranges(of: "::")
-        guard doubleColons.count <= 1 else { return false }
-        let halves = doubleColons.first.map { [body[..<$0.lowerBound], body[$0.upperBound...]] } ?? [body]
-        func groups(_ s: Substring) -> Int? {
-            if s.isEmpty { return 0 }
-            let g = s.split(separator: ":", omittingEmptySubsequences: false)
-            guard g.allSatisfy({ !$0.isEmpty && $0.count <= 4 && $0.utf8.allSatisfy { hexDigit($0) != nil } }) else { return nil }
-            return g.count
-        }
-        guard let first = groups(halves[0]) else { return false }
-        if halves.count == 1 { return first == groupsNeeded }
-        guard let second = groups(halves[1]) else { return false }
-        return first + second < groupsNeeded
+        IPLiteral.ipv4(text) != nil || IPLiteral.ipv6(text) != nil
     }
 
     /// Proxy and server names: letters, digits, '-', '_', '.', ':'.

@@ -1,3 +1,5 @@
+import FulcrumConfig
+
 /// IP addresses and networks as ACL patterns and samples use them. Both
 /// families are held as 16 bytes, IPv4 in its IPv4-mapped IPv6 form
 /// (::ffff:a.b.c.d), so an IPv4 pattern matches an IPv4-mapped client and an
@@ -17,9 +19,8 @@ public struct ACLNetwork: Equatable, Sendable {
             if let n = Int(m) {
                 guard n >= 0, n <= (isV4 ? 32 : 128) else { return nil }
                 prefix = n
-            } else if isV4, let mask = ACLNetwork.parseIPv4(m) {
+            } else if isV4, let v = IPLiteral.ipv4(m) {
                 // Dotted mask: must be contiguous ones.
-                let v = mask.reduce(UInt32(0)) { ($0 << 8) | UInt32($1) }
                 let ones = v.leadingZeroBitCount == 0 ? (~v).leadingZeroBitCount : 0
                 guard v == 0 || (v << UInt32(ones)) == 0 else { return nil }
                 prefix = v == 0 ? 0 : ones
@@ -52,7 +53,7 @@ public struct ACLNetwork: Equatable, Sendable {
     /// Any textual address to 16 bytes (IPv4 mapped).
     static func parseAddress(_ s: String) -> Parsed? {
         if let v4 = parseIPv4(s) { return Parsed(bytes16: mapped(v4), isV4: true) }
-        if let v6 = parseIPv6(s) { return Parsed(bytes16: v6, isV4: false) }
+        if let v6 = IPLiteral.ipv6(s) { return Parsed(bytes16: v6, isV4: false) }
         return nil
     }
 
@@ -68,38 +69,7 @@ public struct ACLNetwork: Equatable, Sendable {
     static func mapped(_ v4: [UInt8]) -> [UInt8] { [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff] + v4 }
 
     static func parseIPv4(_ s: String) -> [UInt8]? {
-        var out: [UInt8] = []
-        for part in s.split(separator: ".", omittingEmptySubsequences: false) {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let v = Int(part), v <= 255 else { return nil }
-            out.append(UInt8(v))
-        }
-        return out.count == 4 ? out : nil
-    }
-
-    static func parseIPv6(_ s: String) -> [UInt8]? {
-        guard s.contains(":") else { return nil }
-        let halves = s.components(separatedByDoubleColon: ())
-        guard halves.count <= 2 else { return nil }
-        func groups(_ t: Substring) -> [UInt8]? {
-            if t.isEmpty { return [] }
-            var out: [UInt8] = []
-            let items = t.split(separator: ":", omittingEmptySubsequences: false)
-            for (i, g) in items.enumerated() {
-                if i == items.count - 1, g.contains(".") {
-                    guard let v4 = parseIPv4(String(g)) else { return nil }
-                    out += v4
-                } else {
-                    guard !g.isEmpty, g.count <= 4, let v = UInt16(g, radix: 16) else { return nil }
-                    out += [UInt8(v >> 8), UInt8(v & 0xff)]
-                }
-            }
-            return out
-        }
-        guard let head = groups(halves[0]) else { return nil }
-        if halves.count == 1 { return head.count == 16 ? head : nil }
-        guard let tail = groups(halves[1]), head.count + tail.count <= 14 else { return nil }
-        return head + [UInt8](repeating: 0, count: 16 - head.count - tail.count) + tail
+        IPLiteral.ipv4(s).map { [UInt8($0 >> 24), UInt8($0 >> 16 & 0xff), UInt8($0 >> 8 & 0xff), UInt8($0 & 0xff)] }
     }
 
     /// The text HAProxy prints for an address: dotted IPv4, RFC 5952 IPv6.
@@ -121,33 +91,5 @@ public struct ACLNetwork: Equatable, Sendable {
         func hex(_ r: Range<Int>) -> String { r.map { String(words[$0], radix: 16) }.joined(separator: ":") }
         if bestStart < 0 { return hex(0..<8) }
         return hex(0..<bestStart) + "::" + hex((bestStart + bestLen)..<8)
-    }
-}
-
-extension String {
-    /// Splits on the first "::" only (a second one makes the address invalid).
-    fileprivate func components(separatedByDoubleColon _: Void) -> [Substring] {
-        var out: [Substring] = []
-        var rest = self[...]
-        while let r = rest.range(of: "::") {
-            out.append(rest[rest.startIndex..<r.lowerBound])
-            rest = rest[r.upperBound...]
-        }
-        out.append(rest)
-        return out
-    }
-}
-
-extension Substring {
-    fileprivate func range(of needle: String) -> Range<Index>? {
-        let n = Array(needle.utf8)
-        var i = startIndex
-        while i < endIndex {
-            var j = i, k = 0
-            while k < n.count, j < endIndex, self.utf8[j] == n[k] { j = self.utf8.index(after: j); k += 1 }
-            if k == n.count { return i..<j }
-            i = index(after: i)
-        }
-        return nil
     }
 }

@@ -75,11 +75,7 @@ final class ACLTests: XCTestCase {
     }
 
     func testInvalidACLs() {
-        func alert(_ line: String) -> Diagnostic? {
-            let r = parseFrontend("    " + line)
-            XCTAssertEqual(r.alerts.count, 1, "\(line): \(r.alerts)")
-            return r.alerts.first
-        }
+        func alert(_ line: String) -> Diagnostic? { onlyAlert(parseFrontend("    " + line), line) }
         XCTAssertEqual(alert("acl x pth /a")?.message, "unknown ACL criterion 'pth'; did you mean 'path'?")
         XCTAssertEqual(alert("acl x pth /a")?.location, SourceLocation(file: "t.cfg", line: 9, column: 11))
         XCTAssertEqual(alert("acl x ssl_fc")?.message, "ACL criterion 'ssl_fc' is not supported yet (in section 'frontend')")

@@ -29,11 +29,7 @@ final class ConditionTests: XCTestCase {
     }
 
     func testConditionErrors() {
-        func alert(_ cond: String) -> Diagnostic? {
-            let r = condition(cond).1
-            XCTAssertEqual(r.alerts.count, 1, "\(cond): \(r.alerts)")
-            return r.alerts.first
-        }
+        func alert(_ cond: String) -> Diagnostic? { onlyAlert(condition(cond).1, cond) }
         XCTAssertEqual(alert("if nosuch")?.message, "error in the condition of 'use_backend' : no such ACL : 'nosuch'")
         XCTAssertEqual(alert("if nosuch")?.location, SourceLocation(file: "t.cfg", line: 12, column: 24))
         XCTAssertEqual(alert("if aa")?.message, "error in the condition of 'use_backend' : no such ACL : 'aa'; did you mean 'a'?")

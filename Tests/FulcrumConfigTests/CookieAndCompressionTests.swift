@@ -26,11 +26,7 @@ final class CookieAndCompressionTests: XCTestCase {
     }
 
     func testCookieErrors() {
-        func alert(_ line: String) -> Diagnostic? {
-            let r = backend("    " + line).1
-            XCTAssertEqual(r.alerts.count, 1, "\(line): \(r.alerts)")
-            return r.alerts.first
-        }
+        func alert(_ line: String) -> Diagnostic? { onlyAlert(backend("    " + line).1, line) }
         XCTAssertEqual(alert("cookie S insert rewrite")?.message, "cookie 'rewrite', 'insert' and 'prefix' modes are incompatible.")
         XCTAssertEqual(alert("cookie S insert rewrite")?.location, SourceLocation(file: "t.cfg", line: 8, column: 21))
         XCTAssertEqual(alert("cookie S rewrite indirect")?.message, "cookie 'rewrite' and 'indirect' modes are incompatible.")
@@ -66,11 +62,7 @@ final class CookieAndCompressionTests: XCTestCase {
         XCTAssertEqual(b?.http.compression.algorithms, [.gzip, .deflate, .rawDeflate, .identity])
         XCTAssertEqual(b?.http.compression.types, ["text/html", "text/plain", "application/json"])
         XCTAssertEqual(b?.http.compression.offload, true)
-        func alert(_ line: String) -> Diagnostic? {
-            let r = backend("    " + line).1
-            XCTAssertEqual(r.alerts.count, 1, "\(line): \(r.alerts)")
-            return r.alerts.first
-        }
+        func alert(_ line: String) -> Diagnostic? { onlyAlert(backend("    " + line).1, line) }
         XCTAssertEqual(alert("compression algo brotli")?.message, "'compression' : 'brotli' is not a supported algorithm; expected 'gzip', 'deflate', 'raw-deflate' or 'identity'")
         XCTAssertEqual(alert("compression algo brotli")?.location?.column, 22)
         XCTAssertEqual(alert("compression type")?.message, "'compression type' expects <type>")

@@ -84,11 +84,7 @@ final class HTTPRuleTests: XCTestCase {
     }
 
     func testRuleErrors() {
-        func alert(_ line: String) -> Diagnostic? {
-            let r = parseFrontend("    " + line)
-            XCTAssertEqual(r.alerts.count, 1, "\(line): \(r.alerts)")
-            return r.alerts.first
-        }
+        func alert(_ line: String) -> Diagnostic? { onlyAlert(parseFrontend("    " + line), line) }
         XCTAssertEqual(alert("http-request tarpit")?.message, "'http-request tarpit' is not supported yet (in section 'frontend')")
         XCTAssertEqual(alert("http-request tarpit")?.location?.column, 18)
         XCTAssertEqual(alert("http-request set-var(txn.x) str(a)")?.message.hasPrefix("unknown 'http-request' action 'set-var(txn.x)'"), true)

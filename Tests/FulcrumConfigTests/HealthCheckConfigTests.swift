@@ -111,11 +111,7 @@ final class HealthCheckConfigTests: XCTestCase {
     }
 
     func testHTTPCheckSendErrors() {
-        func alert(_ line: String) -> Diagnostic? {
-            let r = backend("  option httpchk\n" + line + "\n").1
-            XCTAssertEqual(r.alerts.count, 1, "\(line): \(r.alerts)")
-            return r.alerts.first
-        }
+        func alert(_ line: String) -> Diagnostic? { onlyAlert(backend("  option httpchk\n" + line + "\n").1, line) }
         XCTAssertEqual(alert("  http-check send meth")?.message, "'http-check send' : 'meth' expects a string as argument")
         XCTAssertEqual(alert("  http-check send meth")?.location?.column, 19)
         XCTAssertEqual(alert("  http-check send hdr Host")?.message, "'http-check send' : 'hdr' expects <name> and <value> as arguments")
@@ -159,11 +155,7 @@ final class HealthCheckConfigTests: XCTestCase {
     }
 
     func testHTTPCheckExpectErrors() {
-        func alert(_ rule: String) -> Diagnostic? {
-            let r = backend("  option httpchk\n  http-check expect \(rule)\n").1
-            XCTAssertEqual(r.alerts.count, 1, "\(rule): \(r.alerts)")
-            return r.alerts.first
-        }
+        func alert(_ rule: String) -> Diagnostic? { onlyAlert(backend("  option httpchk\n  http-check expect \(rule)\n").1, rule) }
         XCTAssertEqual(alert("status 302-301")?.message, "'http-check expect' : invalid status codes '302-301': expected codes or ranges such as 200,301-302")
         XCTAssertEqual(alert("status 302-301")?.location?.column, 28)
         XCTAssertEqual(alert("status 200-abc")?.message, "'http-check expect' : invalid status codes '200-abc': expected codes or ranges such as 200,301-302")
@@ -264,11 +256,7 @@ final class HealthCheckConfigTests: XCTestCase {
     }
 
     func testTCPCheckErrors() {
-        func alert(_ rule: String) -> Diagnostic? {
-            let r = backend("  option tcp-check\n  tcp-check \(rule)\n").1
-            XCTAssertEqual(r.alerts.count, 1, "\(rule): \(r.alerts)")
-            return r.alerts.first
-        }
+        func alert(_ rule: String) -> Diagnostic? { onlyAlert(backend("  option tcp-check\n  tcp-check \(rule)\n").1, rule) }
         XCTAssertEqual(alert("connect port 0")?.message, "'tcp-check connect' expects a valid TCP port (from range 1 to 65535), got '0'")
         XCTAssertEqual(alert("connect port 0")?.location?.column, 26)
         XCTAssertEqual(alert("connect port 70000")?.message, "'tcp-check connect' expects a valid TCP port (from range 1 to 65535), got '70000'")
@@ -419,11 +407,7 @@ final class HealthCheckConfigTests: XCTestCase {
     }
 
     func testServerCheckTuningErrors() {
-        func alert(_ options: String) -> Diagnostic? {
-            let r = backend("  server s 10.0.0.1:80 \(options)\n").1
-            XCTAssertEqual(r.alerts.count, 1, "\(options): \(r.alerts)")
-            return r.alerts.first
-        }
+        func alert(_ options: String) -> Diagnostic? { onlyAlert(backend("  server s 10.0.0.1:80 \(options)\n").1, options) }
         XCTAssertEqual(alert("check observe layer7")?.message, "'observe layer7' can only be used in http proxies")
         XCTAssertEqual(alert("check observe layer7")?.location?.column, 38)
         XCTAssertEqual(alert("observe layer5")?.message, "'observe' expects one of 'none', 'layer4', 'layer7' but got 'layer5'; did you mean 'layer4'?")

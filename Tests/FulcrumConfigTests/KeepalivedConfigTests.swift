@@ -352,14 +352,23 @@ final class KeepalivedConfigTests: XCTestCase {
     }
 
     func testAddressParsing() {
-        XCTAssertEqual(KeepalivedValues.ipv4("10.1.2.3"), 0x0A01_0203)
-        XCTAssertNil(KeepalivedValues.ipv4("10.1.2"))
-        XCTAssertNil(KeepalivedValues.ipv4("10.1.2.256"))
-        XCTAssertEqual(KeepalivedValues.ipv6("::1"), Array(repeating: 0, count: 15) + [1])
-        XCTAssertEqual(KeepalivedValues.ipv6("fe80::"), [0xfe, 0x80] + Array(repeating: 0, count: 14))
-        XCTAssertEqual(KeepalivedValues.ipv6("::ffff:10.0.0.1").map { Array($0.suffix(6)) }, [0xff, 0xff, 10, 0, 0, 1])
-        XCTAssertNil(KeepalivedValues.ipv6("1::2::3"))
-        XCTAssertNil(KeepalivedValues.ipv6("1:2:3:4:5:6:7"))
+        XCTAssertEqual(IPLiteral.ipv4("10.1.2.3"), 0x0A01_0203)
+        XCTAssertNil(IPLiteral.ipv4("10.1.2"))
+        XCTAssertNil(IPLiteral.ipv4("10.1.2.256"))
+        XCTAssertEqual(IPLiteral.ipv6("::1"), Array(repeating: 0, count: 15) + [1])
+        XCTAssertEqual(IPLiteral.ipv6("fe80::"), [0xfe, 0x80] + Array(repeating: 0, count: 14))
+        XCTAssertEqual(IPLiteral.ipv6("::ffff:10.0.0.1").map { Array($0.suffix(6)) }, [0xff, 0xff, 10, 0, 0, 1])
+        XCTAssertNil(IPLiteral.ipv6("1::2::3"))
+        XCTAssertNil(IPLiteral.ipv6("1:2:3:4:5:6:7"))
+        XCTAssertEqual(IPLiteral.ipv6("1:2:3:4:5:6:10.0.0.1").map { Array($0.suffix(4)) }, [10, 0, 0, 1])
+        XCTAssertNil(IPLiteral.ipv6("1:2:3:4:5:6::10.0.0.1"), "'::' must stand for at least one group")
+        XCTAssertNil(IPLiteral.ipv6("1:::2"))
+        XCTAssertNil(IPLiteral.ipv6("10.0.0.1::1"), "a dotted quad only ends the address")
+        XCTAssertNil(IPLiteral.ipv6("+1::"), "hex digits only, no sign")
+        XCTAssertNil(IPLiteral.ipv4("10.0.0.1."))
+        XCTAssertNil(IPLiteral.ipv4("10.0..1"))
+        XCTAssertNil(IPLiteral.ipv4("1.2.3.4.5"))
+        XCTAssertNil(IPLiteral.ipv4("1.2.3.0004"))
         XCTAssertEqual(KeepalivedValues.addressWithPrefix("10.0.0.1/33").map { $0.1 }, nil)
     }
 }

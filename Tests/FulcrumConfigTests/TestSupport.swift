@@ -33,6 +33,12 @@ func assertSingleAlert(_ result: ParseResult, _ message: String, line: Int, colu
     XCTAssertEqual(a.location?.column, column, "column", file: file, line: sourceLine)
 }
 
+/// The one alert of `result`; fails the test when there is not exactly one.
+func onlyAlert(_ result: ParseResult, _ input: String) -> Diagnostic? {
+    XCTAssertEqual(result.alerts.count, 1, "\(input): \(result.alerts)")
+    return result.alerts.first
+}
+
 func words(_ line: String, env: [String: String] = [:]) -> [String] {
     let t = LineTokenizer(environment: env, pseudoVariables: [".FILE": "f.cfg", ".LINE": "7", ".SECTION": "web"])
     let (w, failure) = t.split(line)
