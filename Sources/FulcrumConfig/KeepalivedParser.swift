@@ -43,6 +43,7 @@ struct KeepalivedParser {
 
     mutating func alert(_ at: SourceLocation?, _ message: String) { diagnostics.append(Diagnostic(.alert, at, message)) }
     mutating func warning(_ at: SourceLocation?, _ message: String) { diagnostics.append(Diagnostic(.warning, at, message)) }
+    mutating func notice(_ at: SourceLocation?, _ message: String) { diagnostics.append(Diagnostic(.notice, at, message)) }
 
     /// True when the first keyword of the text (comments and blank lines
     /// skipped) opens a keepalived top-level block: the whole source is then
@@ -260,7 +261,7 @@ struct KeepalivedParser {
             noBlock(node)
             guard let w = single(node, "an IPv6 multicast address") else { return }
             if let a = IPLiteral.ipv6(w.text), a[0] == 0xff {
-                globalDefinitions.multicastGroup6 = .v6(a)
+                notice(node.keyword.location, "vrrp_mcast_group6 has no effect: Fulcrum's VRRP instances are IPv4")
             } else {
                 alert(w.location, "vrrp_mcast_group6 '\(w.text)' is not an IPv6 multicast address")
             }
@@ -285,7 +286,10 @@ struct KeepalivedParser {
         case "vrrp_garp_interval":
             if let us = garpInterval(node) { globalDefinitions.garpInterval = us }
         case "vrrp_gna_interval":
-            if let us = garpInterval(node) { globalDefinitions.gnaInterval = us }
+            // Neighbour advertisements are for IPv6 VIPs, which Fulcrum does not serve.
+            if garpInterval(node) != nil {
+                notice(node.keyword.location, "vrrp_gna_interval has no effect: Fulcrum's VRRP instances have no IPv6 address")
+            }
         case "vrrp_strict":
             presenceFlag(node)
             globalDefinitions.strict = true
@@ -459,14 +463,19 @@ struct KeepalivedParser {
                     if a.address.isIPv4 {
                         d.instance.virtualAddresses.append(a)
                     } else {
-                        alert(a.location, "(\(name)) IPv6 virtual address '\(line.keyword.text)' is not supported: Fulcrum's VRRP instances are IPv4 (put it under virtual_ipaddress_excluded to have it follow an IPv4 instance)")
+                        alert(a.location, "(\(name)) IPv6 virtual address '\(line.keyword.text)' is not supported: Fulcrum's VRRP instances are IPv4")
                     }
                 }
             }
         case "virtual_ipaddress_excluded":
             guard let block = needsBlock(node) else { return }
             for line in block {
-                if let a = virtualAddress(line, instance: name) { d.instance.excludedAddresses.append(a) }
+                guard let a = virtualAddress(line, instance: name) else { continue }
+                if a.address.isIPv4 {
+                    d.instance.excludedAddresses.append(a)
+                } else {
+                    alert(a.location, "(\(name)) IPv6 virtual address '\(line.keyword.text)' is not supported: Fulcrum adds IPv4 addresses only")
+                }
             }
         case "track_script":
             guard let block = needsBlock(node) else { return }

@@ -59,7 +59,6 @@ public struct VRRPGlobalDefinitions: Equatable, Sendable {
     /// nil: the host name, as keepalived (the daemon resolves it).
     public var routerID: String?
     public var multicastGroup4: VRRPIPAddress = .v4(0xE000_0012)     // 224.0.0.18
-    public var multicastGroup6: VRRPIPAddress = .v6([0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12])
     public var garpMasterDelay = 5
     public var garpMasterRepeat = 5
     /// 0: no periodic gratuitous ARP while MASTER.
@@ -74,8 +73,6 @@ public struct VRRPGlobalDefinitions: Equatable, Sendable {
     /// `vrrp_garp_interval`: pause between two gratuitous ARPs on an interface, in
     /// microseconds (keepalived's timer unit; written as decimal seconds). 0: none.
     public var garpInterval: Int64 = 0
-    /// `vrrp_gna_interval`: the same for IPv6 unsolicited neighbour advertisements, microseconds.
-    public var gnaInterval: Int64 = 0
     /// `vrrp_strict`: the instances' default for strict RFC compliance (see `VRRPInstanceConfig.strict`).
     public var strict = false
     /// `vrrp_skip_check_adv_addr`: the instances' default for `skipCheckAdvertAddresses`.
