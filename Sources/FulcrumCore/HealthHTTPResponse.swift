@@ -1,3 +1,5 @@
+import FulcrumHTTP
+
 /// Just enough HTTP/1 response parsing for a health check: status line,
 /// framing headers, and the body decoded so far.
 struct HealthHTTPResponse {
@@ -84,36 +86,15 @@ struct HealthHTTPResponse {
         return (status, parts.count == 3 ? String(parts[2]) : "")
     }
 
-    /// Decodes the chunks received so far; nil when the framing is broken.
+    /// Decodes the chunks received so far with the proxy's own chunked
+    /// parser (HAProxy's rules); nil when the framing is broken.
     private static func dechunk(_ bytes: ArraySlice<UInt8>) -> ([UInt8], Bool)? {
+        var parser = ChunkedBodyParser(errorStatus: 502)
         var body: [UInt8] = []
-        var i = bytes.startIndex
-        while true {
-            guard let lf = bytes[i...].firstIndex(of: UInt8(ascii: "\n")) else { return (body, false) }
-            var sizeLine = bytes[i..<lf]
-            if sizeLine.last == UInt8(ascii: "\r") { sizeLine = sizeLine.dropLast() }
-            var sizeText = String(decoding: sizeLine, as: UTF8.self)
-            if let semicolon = sizeText.firstIndex(of: ";") { sizeText = String(sizeText[..<semicolon]) }
-            guard let size = Int(trim(sizeText), radix: 16), size >= 0 else { return nil }
-            let dataStart = lf + 1
-            if size == 0 {
-                // Trailers, then an empty line.
-                var j = dataStart
-                while let next = bytes[j...].firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = bytes[j..<next]
-                    if line.isEmpty || line.elementsEqual([UInt8(ascii: "\r")]) { return (body, true) }
-                    j = next + 1
-                }
-                return (body, false)
-            }
-            let available = bytes.endIndex - dataStart
-            body.append(contentsOf: bytes[dataStart..<(dataStart + min(size, available))])
-            guard available >= size else { return (body, false) }
-            var after = dataStart + size
-            if after < bytes.endIndex && bytes[after] == UInt8(ascii: "\r") { after += 1 }
-            guard after < bytes.endIndex else { return (body, false) }
-            guard bytes[after] == UInt8(ascii: "\n") else { return nil }
-            i = after + 1
+        switch bytes.withUnsafeBytes({ parser.decode($0, into: &body) }) {
+        case .consumed: return (body, false)
+        case .done: return (body, true)
+        case .invalid: return nil
         }
     }
 
