@@ -206,7 +206,8 @@ extension Worker {
             return .done
         case .complete(var head, let length):
             s.fromClient.consume(length)
-            switch HTTPFraming.request(head) {
+            let lengths = HTTPFraming.lengthFields(head)
+            switch lengths.flatMap(HTTPFraming.request) {
             case .failure(let e):
                 respondHTTP(s, bytes: HTTPErrorPages.connectionError(status: e.status), close: true)
                 return .done
@@ -228,7 +229,7 @@ extension Worker {
             s.requestMethod = Array(head.method)
             s.keepClient = clientWantsKeepAlive(head) && fe.config.http.connectionMode != .close && !draining
             // Content-Length beside Transfer-Encoding: served, then closed (RFC 9112 §6.3).
-            if case .success(let lf) = HTTPFraming.lengthFields(head), lf.transferEncoding && lf.contentLengthCount > 0 {
+            if case .success(let lf) = lengths, lf.transferEncoding && lf.contentLengthCount > 0 {
                 s.keepClient = false
             }
             // Rules in HAProxy's order: frontend http-request, redirect,
