@@ -226,7 +226,9 @@ extension Worker {
                 }
             }
             s.requestCount += 1
-            s.requestMethod = Array(head.method)
+            // Into the session's kept storage (cleared by resetExchange): no allocation.
+            s.requestMethod.removeAll(keepingCapacity: true)
+            s.requestMethod.append(contentsOf: head.method)
             s.keepClient = clientWantsKeepAlive(head) && fe.config.http.connectionMode != .close && !draining
             // Content-Length beside Transfer-Encoding: served, then closed (RFC 9112 §6.3).
             if case .success(let lf) = lengths, lf.transferEncoding && lf.contentLengthCount > 0 {
