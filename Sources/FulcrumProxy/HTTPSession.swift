@@ -58,8 +58,6 @@ final class HTTPSession {
     var responseRemaining = 0
     var responseChunks = ChunkedBodyParser()
     var responseDone = false
-    /// Some of the response already went to the client (no replay possible).
-    var responseSent: Bool { response != nil }
     /// The client connection stays open after this exchange.
     var keepClient = true
     /// The server connection may be reused after this exchange.

@@ -515,9 +515,6 @@ extension Worker {
             table.serverCounter(worker: slot, server: line, .current).drop()
             s.holdsServerSlot = false
         }
-        if s.backend >= 0 && s.phase != .exchange {
-            // The backend's accounting ends with the exchange (see finishExchange).
-        }
     }
 
     // MARK: the exchange
@@ -609,7 +606,7 @@ extension Worker {
             }
             break
         }
-        if s.response != nil && !s.responseDone && (!s.fromServer.isEmpty || (s.compressing && s.responseDone)) {
+        if s.response != nil && !s.responseDone && !s.fromServer.isEmpty {
             let before = s.fromServer.count
             let ok = s.compressing ? compressBody(s)
                 : forwardBody(from: &s.fromServer, to: &s.toClient, framing: s.responseFraming,
@@ -853,7 +850,7 @@ extension Worker {
     /// redispatching as `option redispatch` says. False when it cannot.
     private func retryHTTP(_ s: HTTPSession, reason: String) -> Bool {
         guard s.backend >= 0, s.serverIndex >= 0, s.requestFraming == .none, s.requestDone,
-              s.toClient.isEmpty, s.response == nil || !s.responseSent else { return false }
+              s.toClient.isEmpty, s.response == nil else { return false }
         let be = backends[s.backend]
         guard be.config.http.retryOn.contains(reason), s.retriesUsed < be.config.retries else { return false }
         let line = be.servers[s.serverIndex].tableLine
@@ -926,7 +923,6 @@ extension Worker {
         return true
     }
 
-    /// `errorfile` contents when configured, else HAProxy's default page.
     /// The backend's `errorfile` (when a backend was chosen), else the
     /// frontend's, else HAProxy's default page.
     func errorPage(_ status: Int, session s: HTTPSession) -> [UInt8] {
@@ -1119,14 +1115,5 @@ extension Worker {
         case .idle:
             break
         }
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        var s = self
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
     }
 }
