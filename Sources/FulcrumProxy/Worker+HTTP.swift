@@ -449,6 +449,15 @@ extension Worker {
             respondHTTP(s, status: 503, close: !s.keepClient)
             return
         }
+        countRetry(s, be)
+        connectHTTP(s)
+    }
+
+    /// One more try of the request (connect failure or `retry-on`): counted
+    /// on the server and backend; `option redispatch` says whether the next
+    /// pick avoids the server that failed.
+    private func countRetry(_ s: HTTPSession, _ be: BackendRuntime) {
+        let line = be.servers[s.serverIndex].tableLine
         s.retriesUsed += 1
         table.serverCounter(worker: slot, server: line, .retries).bump()
         table.backendCounter(worker: slot, backend: s.backend, .retries).bump()
@@ -456,7 +465,6 @@ extension Worker {
             s.excludedServer = s.serverIndex
             table.backendCounter(worker: slot, backend: s.backend, .redispatches).bump()
         }
-        connectHTTP(s)
     }
 
     private func serverUsable(_ be: BackendRuntime, _ i: Int) -> Bool {
@@ -853,14 +861,7 @@ extension Worker {
               s.toClient.isEmpty, s.response == nil else { return false }
         let be = backends[s.backend]
         guard be.config.http.retryOn.contains(reason), s.retriesUsed < be.config.retries else { return false }
-        let line = be.servers[s.serverIndex].tableLine
-        s.retriesUsed += 1
-        table.serverCounter(worker: slot, server: line, .retries).bump()
-        table.backendCounter(worker: slot, backend: s.backend, .retries).bump()
-        if let interval = be.config.redispatch, Worker.redispatches(retry: s.retriesUsed, of: be.config.retries, interval: interval) {
-            s.excludedServer = s.serverIndex
-            table.backendCounter(worker: slot, backend: s.backend, .redispatches).bump()
-        }
+        countRetry(s, be)
         dropServer(s, reusable: false)
         s.fromServer.clear()
         s.toServer.clear()
