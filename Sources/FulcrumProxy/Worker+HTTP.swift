@@ -334,7 +334,7 @@ extension Worker {
         if let cookie = be.config.http.cookie, var head = s.request, s.retriesUsed == 0 {
             // Persistence: the cookie's server when it is usable; a cookie naming
             // an unusable server is broken only with `option redispatch`.
-            s.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.config.servers.map { $0.params.cookie },
+            s.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.serverCookies,
                                                            head: &head, now: Int(wallNow))
             s.request = head
             // A cookie naming an unusable server is ignored: HAProxy balances
