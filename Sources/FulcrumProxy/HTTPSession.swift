@@ -69,7 +69,7 @@ final class HTTPSession {
     var compressionChoice: CompressionChoice? = nil
     var compressing = false
     var compressor: ResponseCompressor? = nil
-    /// Payload bytes of a compressed response waiting for the compressor.
+    /// Payload bytes of a compressed chunked response waiting for the compressor.
     var plain: [UInt8] = []
     /// What the request's persistence cookie said (backend with `cookie`).
     var cookieState = CookiePersistence.RequestState()

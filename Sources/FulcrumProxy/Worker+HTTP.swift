@@ -990,31 +990,33 @@ extension Worker {
     /// Takes the body's payload (de-chunked) and sends it compressed, chunked.
     private func compressBody(_ s: HTTPSession) -> Bool {
         guard let c = s.compressor else { return false }
-        s.plain.removeAll(keepingCapacity: true)
+        // Compressed chunks are built in the worker's reused scratch; a body
+        // framed by length or close is compressed straight from the read buffer.
+        chunkScratch.removeAll(keepingCapacity: true)
         switch s.responseFraming {
         case .contentLength:
             let n = min(s.responseRemaining, s.fromServer.count)
-            s.fromServer.withReadable { s.plain.append(contentsOf: $0[0..<n]) }
+            s.fromServer.withReadable { c.compress(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &chunkScratch) }
             s.fromServer.consume(n)
             s.responseRemaining -= n
             if s.responseRemaining == 0 { s.responseDone = true }
         case .chunked:
+            s.plain.removeAll(keepingCapacity: true)
             let step = s.fromServer.withReadable { s.responseChunks.decode($0, into: &s.plain) }
             switch step {
             case .consumed(let n): s.fromServer.consume(n)
             case .done(let n): s.fromServer.consume(n); s.responseDone = true
             case .invalid: return false
             }
+            s.plain.withUnsafeBytes { c.compress($0, into: &chunkScratch) }
         case .untilClose:
-            s.fromServer.withReadable { s.plain.append(contentsOf: $0) }
+            s.fromServer.withReadable { c.compress($0, into: &chunkScratch) }
             s.fromServer.consume(s.fromServer.count)
         case .none:
             s.responseDone = true
         }
-        var out: [UInt8] = []
-        if !s.plain.isEmpty { s.plain.withUnsafeBytes { c.compress($0, into: &out) } }
-        if s.responseDone { c.finish(into: &out) }
-        s.toClient.append(out)
+        if s.responseDone { c.finish(into: &chunkScratch) }
+        s.toClient.append(chunkScratch)
         return true
     }
 
