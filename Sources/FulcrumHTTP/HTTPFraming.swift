@@ -122,18 +122,19 @@ public enum HTTPFraming {
     /// Request body framing, or the refusal. Transfer-Encoding wins over
     /// Content-Length (RFC 9112 §6.3; HAProxy drops the Content-Length then).
     public static func request(_ head: HTTPHead) -> Result<HTTPBodyFraming, HTTPError> {
-        switch lengthFields(head) {
-        case .failure(let e): return .failure(e)
-        case .success(let l):
-            if l.transferEncoding {
-                guard l.chunkedLast else {
-                    return .failure(HTTPError(status: 400, reason: "transfer-encoding without chunked last"))
-                }
-                return .success(.chunked)
+        lengthFields(head).flatMap(request)
+    }
+
+    /// Request body framing from length fields already read (see `lengthFields`).
+    public static func request(_ l: LengthFields) -> Result<HTTPBodyFraming, HTTPError> {
+        if l.transferEncoding {
+            guard l.chunkedLast else {
+                return .failure(HTTPError(status: 400, reason: "transfer-encoding without chunked last"))
             }
-            if let n = l.contentLength { return .success(n == 0 ? .none : .contentLength(n)) }
-            return .success(.none)
+            return .success(.chunked)
         }
+        if let n = l.contentLength { return .success(n == 0 ? .none : .contentLength(n)) }
+        return .success(.none)
     }
 
     /// Response body framing given the request method: 1xx, 204, 304 and

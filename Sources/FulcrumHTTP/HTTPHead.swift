@@ -66,6 +66,7 @@ public struct HTTPHead: Sendable {
     public func values(of name: String) -> [ArraySlice<UInt8>] {
         var out: [ArraySlice<UInt8>] = []
         for f in fields where !f.removed && fieldNameEquals(f, name) { out.append(raw[f.value]) }
+        guard !added.isEmpty else { return out }
         let lname = Array(name.lowercased().utf8)
         for a in added where a.name.map(HTTPHead.lower) == lname { out.append(a.value[...]) }
         return out

@@ -28,6 +28,8 @@ final class BackendRuntime {
     /// `slowstart` per server in ms (0: none), and whether the algorithm uses it.
     let slowstart: [Int]
     let dynamicWeights: Bool
+    /// `cookie` value per server (persistence), read by every request of a backend with `cookie`.
+    let serverCookies: [String?]
 
     init(index: Int, config: Backend, firstLine: Int, addresses: [SocketAddress]) {
         self.index = index
@@ -43,6 +45,7 @@ final class BackendRuntime {
         observesLayer4 = config.servers.map { $0.params.observe == .layer4 }
         observesLayer7 = config.servers.map { $0.params.observe == .layer7 }
         slowstart = config.servers.map { $0.params.slowstart ?? 0 }
+        serverCookies = config.servers.map { $0.params.cookie }
         // HAProxy applies slowstart to dynamic algorithms only.
         switch config.balance {
         case .roundRobin, .leastConn, .random: dynamicWeights = true

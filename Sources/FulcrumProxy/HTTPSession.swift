@@ -58,8 +58,6 @@ final class HTTPSession {
     var responseRemaining = 0
     var responseChunks = ChunkedBodyParser()
     var responseDone = false
-    /// Some of the response already went to the client (no replay possible).
-    var responseSent: Bool { response != nil }
     /// The client connection stays open after this exchange.
     var keepClient = true
     /// The server connection may be reused after this exchange.
@@ -71,7 +69,7 @@ final class HTTPSession {
     var compressionChoice: CompressionChoice? = nil
     var compressing = false
     var compressor: ResponseCompressor? = nil
-    /// Payload bytes of a compressed response waiting for the compressor.
+    /// Payload bytes of a compressed chunked response waiting for the compressor.
     var plain: [UInt8] = []
     /// What the request's persistence cookie said (backend with `cookie`).
     var cookieState = CookiePersistence.RequestState()

@@ -206,7 +206,8 @@ extension Worker {
             return .done
         case .complete(var head, let length):
             s.fromClient.consume(length)
-            switch HTTPFraming.request(head) {
+            let lengths = HTTPFraming.lengthFields(head)
+            switch lengths.flatMap(HTTPFraming.request) {
             case .failure(let e):
                 respondHTTP(s, bytes: HTTPErrorPages.connectionError(status: e.status), close: true)
                 return .done
@@ -225,10 +226,12 @@ extension Worker {
                 }
             }
             s.requestCount += 1
-            s.requestMethod = Array(head.method)
+            // Into the session's kept storage (cleared by resetExchange): no allocation.
+            s.requestMethod.removeAll(keepingCapacity: true)
+            s.requestMethod.append(contentsOf: head.method)
             s.keepClient = clientWantsKeepAlive(head) && fe.config.http.connectionMode != .close && !draining
             // Content-Length beside Transfer-Encoding: served, then closed (RFC 9112 §6.3).
-            if case .success(let lf) = HTTPFraming.lengthFields(head), lf.transferEncoding && lf.contentLengthCount > 0 {
+            if case .success(let lf) = lengths, lf.transferEncoding && lf.contentLengthCount > 0 {
                 s.keepClient = false
             }
             // Rules in HAProxy's order: frontend http-request, redirect,
@@ -331,7 +334,7 @@ extension Worker {
         if let cookie = be.config.http.cookie, var head = s.request, s.retriesUsed == 0 {
             // Persistence: the cookie's server when it is usable; a cookie naming
             // an unusable server is broken only with `option redispatch`.
-            s.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.config.servers.map { $0.params.cookie },
+            s.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.serverCookies,
                                                            head: &head, now: Int(wallNow))
             s.request = head
             // A cookie naming an unusable server is ignored: HAProxy balances
@@ -446,6 +449,15 @@ extension Worker {
             respondHTTP(s, status: 503, close: !s.keepClient)
             return
         }
+        countRetry(s, be)
+        connectHTTP(s)
+    }
+
+    /// One more try of the request (connect failure or `retry-on`): counted
+    /// on the server and backend; `option redispatch` says whether the next
+    /// pick avoids the server that failed.
+    private func countRetry(_ s: HTTPSession, _ be: BackendRuntime) {
+        let line = be.servers[s.serverIndex].tableLine
         s.retriesUsed += 1
         table.serverCounter(worker: slot, server: line, .retries).bump()
         table.backendCounter(worker: slot, backend: s.backend, .retries).bump()
@@ -453,7 +465,6 @@ extension Worker {
             s.excludedServer = s.serverIndex
             table.backendCounter(worker: slot, backend: s.backend, .redispatches).bump()
         }
-        connectHTTP(s)
     }
 
     private func serverUsable(_ be: BackendRuntime, _ i: Int) -> Bool {
@@ -511,9 +522,6 @@ extension Worker {
             table.server(line, .conns).subtract(1)
             table.serverCounter(worker: slot, server: line, .current).drop()
             s.holdsServerSlot = false
-        }
-        if s.backend >= 0 && s.phase != .exchange {
-            // The backend's accounting ends with the exchange (see finishExchange).
         }
     }
 
@@ -606,7 +614,7 @@ extension Worker {
             }
             break
         }
-        if s.response != nil && !s.responseDone && (!s.fromServer.isEmpty || (s.compressing && s.responseDone)) {
+        if s.response != nil && !s.responseDone && !s.fromServer.isEmpty {
             let before = s.fromServer.count
             let ok = s.compressing ? compressBody(s)
                 : forwardBody(from: &s.fromServer, to: &s.toClient, framing: s.responseFraming,
@@ -850,17 +858,10 @@ extension Worker {
     /// redispatching as `option redispatch` says. False when it cannot.
     private func retryHTTP(_ s: HTTPSession, reason: String) -> Bool {
         guard s.backend >= 0, s.serverIndex >= 0, s.requestFraming == .none, s.requestDone,
-              s.toClient.isEmpty, s.response == nil || !s.responseSent else { return false }
+              s.toClient.isEmpty, s.response == nil else { return false }
         let be = backends[s.backend]
         guard be.config.http.retryOn.contains(reason), s.retriesUsed < be.config.retries else { return false }
-        let line = be.servers[s.serverIndex].tableLine
-        s.retriesUsed += 1
-        table.serverCounter(worker: slot, server: line, .retries).bump()
-        table.backendCounter(worker: slot, backend: s.backend, .retries).bump()
-        if let interval = be.config.redispatch, Worker.redispatches(retry: s.retriesUsed, of: be.config.retries, interval: interval) {
-            s.excludedServer = s.serverIndex
-            table.backendCounter(worker: slot, backend: s.backend, .redispatches).bump()
-        }
+        countRetry(s, be)
         dropServer(s, reusable: false)
         s.fromServer.clear()
         s.toServer.clear()
@@ -923,7 +924,6 @@ extension Worker {
         return true
     }
 
-    /// `errorfile` contents when configured, else HAProxy's default page.
     /// The backend's `errorfile` (when a backend was chosen), else the
     /// frontend's, else HAProxy's default page.
     func errorPage(_ status: Int, session s: HTTPSession) -> [UInt8] {
@@ -990,31 +990,33 @@ extension Worker {
     /// Takes the body's payload (de-chunked) and sends it compressed, chunked.
     private func compressBody(_ s: HTTPSession) -> Bool {
         guard let c = s.compressor else { return false }
-        s.plain.removeAll(keepingCapacity: true)
+        // Compressed chunks are built in the worker's reused scratch; a body
+        // framed by length or close is compressed straight from the read buffer.
+        chunkScratch.removeAll(keepingCapacity: true)
         switch s.responseFraming {
         case .contentLength:
             let n = min(s.responseRemaining, s.fromServer.count)
-            s.fromServer.withReadable { s.plain.append(contentsOf: $0[0..<n]) }
+            s.fromServer.withReadable { c.compress(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &chunkScratch) }
             s.fromServer.consume(n)
             s.responseRemaining -= n
             if s.responseRemaining == 0 { s.responseDone = true }
         case .chunked:
+            s.plain.removeAll(keepingCapacity: true)
             let step = s.fromServer.withReadable { s.responseChunks.decode($0, into: &s.plain) }
             switch step {
             case .consumed(let n): s.fromServer.consume(n)
             case .done(let n): s.fromServer.consume(n); s.responseDone = true
             case .invalid: return false
             }
+            s.plain.withUnsafeBytes { c.compress($0, into: &chunkScratch) }
         case .untilClose:
-            s.fromServer.withReadable { s.plain.append(contentsOf: $0) }
+            s.fromServer.withReadable { c.compress($0, into: &chunkScratch) }
             s.fromServer.consume(s.fromServer.count)
         case .none:
             s.responseDone = true
         }
-        var out: [UInt8] = []
-        if !s.plain.isEmpty { s.plain.withUnsafeBytes { c.compress($0, into: &out) } }
-        if s.responseDone { c.finish(into: &out) }
-        s.toClient.append(out)
+        if s.responseDone { c.finish(into: &chunkScratch) }
+        s.toClient.append(chunkScratch)
         return true
     }
 
@@ -1116,14 +1118,5 @@ extension Worker {
         case .idle:
             break
         }
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        var s = self
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
     }
 }
