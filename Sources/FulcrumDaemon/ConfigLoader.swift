@@ -61,9 +61,7 @@ enum ConfigLoader {
 
     private static func readFile(_ path: String, _ errors: inout [Diagnostic]) -> ConfigSource? {
         do {
-            let fd = try FileDescriptor.open(path, flags: O_RDONLY)
-            defer { fd.close() }
-            return ConfigSource(name: path, text: String(decoding: try fd.readAll(), as: UTF8.self))
+            return ConfigSource(name: path, text: String(decoding: try readBytes(path), as: UTF8.self))
         } catch {
             errors.append(Diagnostic(.alert, nil, "Cannot open configuration file \(path) : \(error)"))
             return nil
@@ -128,36 +126,10 @@ enum ConfigLoader {
             }
         }
         var errorFiles: [[Int: [UInt8]]] = []
-        if !result.hasErrors {
-            for f in c.frontends {
-                var pages = httpErrorPages(f.http, location: f.location, name: f.name, &diags)
-                for (status, path) in f.http.errorFiles {
-                    do {
-                        let fd = try FileDescriptor.open(path, flags: O_RDONLY)
-                        defer { fd.close() }
-                        pages[status] = try fd.readAll()
-                    } catch {
-                        diags.append(Diagnostic(.alert, f.location, "errorfile \(status) '\(path)' for '\(f.name)': \(error)"))
-                    }
-                }
-                errorFiles.append(pages)
-            }
-        }
         var backendPages: [[Int: [UInt8]]] = []
         if !result.hasErrors {
-            for b in c.backends {
-                var pages = httpErrorPages(b.http, location: b.location, name: b.name, &diags)
-                for (status, path) in b.http.errorFiles {
-                    do {
-                        let fd = try FileDescriptor.open(path, flags: O_RDONLY)
-                        defer { fd.close() }
-                        pages[status] = try fd.readAll()
-                    } catch {
-                        diags.append(Diagnostic(.alert, b.location, "errorfile \(status) '\(path)' for '\(b.name)': \(error)"))
-                    }
-                }
-                backendPages.append(pages)
-            }
+            errorFiles = c.frontends.map { errorPages($0.http, location: $0.location, name: $0.name, &diags) }
+            backendPages = c.backends.map { errorPages($0.http, location: $0.location, name: $0.name, &diags) }
         }
         var loaded = LoadedConfiguration(sources: sources, configuration: c, diagnostics: diags,
                                          serverAddresses: servers, bindAddresses: binds)
@@ -206,18 +178,13 @@ extension ConfigLoader {
     /// file` bodies read now); a failure is a configuration error.
     static func compileRules(_ loaded: inout LoadedConfiguration) {
         let c = loaded.configuration
-        func readFile(_ path: String) throws -> [UInt8] {
-            let fd = try FileDescriptor.open(path, flags: O_RDONLY)
-            defer { fd.close() }
-            return try fd.readAll()
-        }
         func compile(_ name: String, _ mode: ProxyMode, _ settings: HTTPProxySettings, _ pages: [Int: [UInt8]],
                      _ location: SourceLocation) -> HTTPCompiledRules? {
             guard mode == .http else { return nil }
             do {
                 let acls = try ACLSet(settings.acls, userlists: c.userlists, crypt: { Crypt.hash($0, salt: $1) })
                 return try HTTPCompiledRules(proxyName: name, settings: settings, acls: acls, errorPages: pages,
-                                             loadFile: readFile)
+                                             loadFile: { try readBytes($0) })
             } catch {
                 loaded.diagnostics.append(Diagnostic(.alert, location, "proxy '\(name)': \(error)"))
                 return nil
@@ -243,11 +210,7 @@ extension ConfigLoader {
             case .none: break
             case .string(let lf): body = Array(lf.text.utf8)
             case .file(let path):
-                do {
-                    let fd = try FileDescriptor.open(path, flags: O_RDONLY)
-                    defer { fd.close() }
-                    body = try fd.readAll()
-                } catch {
+                do { body = try readBytes(path) } catch {
                     diags.append(Diagnostic(.alert, location, "http-error \(status) file '\(path)' for '\(name)': \(error)"))
                     continue
                 }
@@ -256,5 +219,25 @@ extension ConfigLoader {
                                                         connection: (field: nil, close: false))
         }
         return pages
+    }
+
+    /// A proxy's error responses: `http-error` pages, then `errorfile`s
+    /// (bytes sent as is) over them.
+    static func errorPages(_ h: HTTPProxySettings, location: SourceLocation, name: String,
+                           _ diags: inout [Diagnostic]) -> [Int: [UInt8]] {
+        var pages = httpErrorPages(h, location: location, name: name, &diags)
+        for (status, path) in h.errorFiles {
+            do { pages[status] = try readBytes(path) } catch {
+                diags.append(Diagnostic(.alert, location, "errorfile \(status) '\(path)' for '\(name)': \(error)"))
+            }
+        }
+        return pages
+    }
+
+    /// A whole file's bytes.
+    static func readBytes(_ path: String) throws(Errno) -> [UInt8] {
+        let fd = try FileDescriptor.open(path, flags: O_RDONLY)
+        defer { fd.close() }
+        return try fd.readAll()
     }
 }

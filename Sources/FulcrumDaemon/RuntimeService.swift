@@ -104,7 +104,7 @@ final class RuntimeService {
         }
         table.server(line, .admin).store(admin)
 
-        let (active, backups) = usableServers(backend: bi)
+        let (active, backups) = table.usableServers(backend: bi, of: configuration, index: index)
         let conns = Int(table.server(line, .conns).load())
         let wasMaint = before.admin.inMaintenance, isMaint = c.admin.inMaintenance
         let wasDrain = before.admin.contains(.drain), isDrain = c.admin.contains(.drain)
@@ -130,17 +130,6 @@ final class RuntimeService {
         if active == 0 && backups == 0 && (before.usable) {
             Log.alert(HealthLog.noServerAvailable(backend: c.backend))
         }
-    }
-
-    private func usableServers(backend bi: Int) -> (Int, Int) {
-        var active = 0, backup = 0
-        for (si, s) in configuration.backends[bi].servers.enumerated() {
-            let line = index.serverLine(backend: bi, server: si)
-            let admin = table.server(line, .admin).load() & 7
-            guard admin == 0, table.server(line, .operational).load() == SharedTable.Operational.up.rawValue else { continue }
-            if s.params.backup { backup += 1 } else { active += 1 }
-        }
-        return (active, backup)
     }
 
     // MARK: snapshot

@@ -52,20 +52,9 @@ enum TableCarryOver {
     /// "b/NAME/counter", "s/BACKEND/SERVER/counter"), over all its blocks.
     static func totals(_ t: SharedTable, _ c: Configuration) -> [String: UInt64] {
         var out: [String: UInt64] = [:]
-        let idx = TableIndex(c)
-        func sum(_ cnt: SharedTable.Counter, _ word: (Int) -> SharedWord) -> UInt64 {
-            if cnt == .lastSession { return (0...t.workers).map { word($0).load() }.max() ?? 0 }
-            return (0...t.workers).reduce(0) { $0 &+ word($1).load() }
-        }
-        for cnt in counters {
-            for (fi, f) in c.frontends.enumerated() { out["f/\(f.name)/\(cnt)"] = sum(cnt) { t.frontendCounter(worker: $0, frontend: fi, cnt) } }
-            for (bi, b) in c.backends.enumerated() {
-                out["b/\(b.name)/\(cnt)"] = sum(cnt) { t.backendCounter(worker: $0, backend: bi, cnt) }
-                for (si, srv) in b.servers.enumerated() {
-                    let line = idx.serverLine(backend: bi, server: si)
-                    out["s/\(b.name)/\(srv.name)/\(cnt)"] = sum(cnt) { t.serverCounter(worker: $0, server: line, cnt) }
-                }
-            }
+        forEachCounter(t, c) { key, cnt, word in
+            let words = (0...t.workers).map { word($0).load() }
+            out[key] = cnt == .lastSession ? words.max() ?? 0 : words.reduce(0, &+)
         }
         return out
     }
@@ -73,20 +62,29 @@ enum TableCarryOver {
     /// What an old generation counted after the reload began (its final
     /// totals minus those copied then) joins the current table's history.
     static func addLate(final: [String: UInt64], baseline: [String: UInt64], to t: SharedTable, _ c: Configuration) {
-        let idx = TableIndex(c)
-        func merge(_ key: String, _ cnt: SharedTable.Counter, _ word: SharedWord) {
+        forEachCounter(t, c) { key, cnt, block in
             guard let f = final[key] else { return }
+            let word = block(t.historyBlock)
             if cnt == .lastSession { word.store(max(word.load(), f)); return }
             let b = baseline[key] ?? 0
             if f > b { word.store(word.load() &+ (f - b)) }
         }
-        let h = t.historyBlock
+    }
+
+    /// Every cumulative counter of `c`'s proxies and servers: its name (the
+    /// key of `totals`) and its word in a given block of `t`.
+    private static func forEachCounter(_ t: SharedTable, _ c: Configuration,
+                                       _ body: (String, SharedTable.Counter, (Int) -> SharedWord) -> Void) {
+        let idx = TableIndex(c)
         for cnt in counters {
-            for (fi, f) in c.frontends.enumerated() { merge("f/\(f.name)/\(cnt)", cnt, t.frontendCounter(worker: h, frontend: fi, cnt)) }
+            for (fi, f) in c.frontends.enumerated() {
+                body("f/\(f.name)/\(cnt)", cnt) { t.frontendCounter(worker: $0, frontend: fi, cnt) }
+            }
             for (bi, b) in c.backends.enumerated() {
-                merge("b/\(b.name)/\(cnt)", cnt, t.backendCounter(worker: h, backend: bi, cnt))
+                body("b/\(b.name)/\(cnt)", cnt) { t.backendCounter(worker: $0, backend: bi, cnt) }
                 for (si, srv) in b.servers.enumerated() {
-                    merge("s/\(b.name)/\(srv.name)/\(cnt)", cnt, t.serverCounter(worker: h, server: idx.serverLine(backend: bi, server: si), cnt))
+                    let line = idx.serverLine(backend: bi, server: si)
+                    body("s/\(b.name)/\(srv.name)/\(cnt)", cnt) { t.serverCounter(worker: $0, server: line, cnt) }
                 }
             }
         }

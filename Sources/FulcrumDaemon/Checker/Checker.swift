@@ -56,9 +56,8 @@ final class Checker {
     let control: FileDescriptor
     private let epoll: Epoll
     private(set) var targets: [Target] = []
+    private let index: TableIndex
     private var random = SystemRandomNumberGenerator()
-    /// Lines of every server per backend, for the "N active servers left" counts.
-    private var backendLines: [[Int]] = []
 
     init(configuration: Configuration, table: SharedTable, control: FileDescriptor,
          addresses: [[SocketAddress]]) throws(Errno) {
@@ -66,9 +65,8 @@ final class Checker {
         self.table = table
         self.control = control
         epoll = try Epoll(capacity: 128)
-        let index = TableIndex(configuration)
+        index = TableIndex(configuration)
         for (bi, b) in configuration.backends.enumerated() {
-            backendLines.append(b.servers.indices.map { index.serverLine(backend: bi, server: $0) })
             for (si, s) in b.servers.enumerated() where s.params.check || s.params.observe != nil {
                 var address = addresses[bi][si]
                 if let a = s.params.checkAddr, let resolved = SocketAddress.resolve(host: a, port: address.port) {
@@ -219,7 +217,7 @@ final class Checker {
             table.server(t.line, .checkDowns).bump()
         }
         table.server(t.line, .lastChange).store(wall)
-        let (active, backup) = usableServers(backend: t.backend)
+        let (active, backup) = table.usableServers(backend: t.backend, of: configuration, index: index)
         Log.warning(HealthLog.stateChange(backend: t.backendName, server: t.serverName, backup: t.backup,
                                           to: transition.to, result: result, activeLeft: active, backupLeft: backup,
                                           sessionsActive: Int(table.server(t.line, .conns).load()),
@@ -228,14 +226,18 @@ final class Checker {
             Log.alert(HealthLog.noServerAvailable(backend: t.backendName))
         }
     }
+}
 
-    private func usableServers(backend: Int) -> (Int, Int) {
+extension SharedTable {
+    /// Servers of a backend that take traffic (UP, neither in maintenance nor
+    /// draining), for HAProxy's "N active and M backup servers left".
+    func usableServers(backend bi: Int, of c: Configuration, index: TableIndex) -> (active: Int, backup: Int) {
         var active = 0, backup = 0
-        for (si, line) in backendLines[backend].enumerated() {
-            let up = table.server(line, .operational).load() == SharedTable.Operational.up.rawValue
-            let admin = table.server(line, .admin).load() & SharedTable.Admin.trafficMask
-            guard up && admin == 0 else { continue }
-            if configuration.backends[backend].servers[si].params.backup { backup += 1 } else { active += 1 }
+        for (si, s) in c.backends[bi].servers.enumerated() {
+            let line = index.serverLine(backend: bi, server: si)
+            guard server(line, .admin).load() & Admin.trafficMask == 0,
+                  server(line, .operational).load() == Operational.up.rawValue else { continue }
+            if s.params.backup { backup += 1 } else { active += 1 }
         }
         return (active, backup)
     }

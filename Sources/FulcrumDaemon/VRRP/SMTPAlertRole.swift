@@ -88,7 +88,7 @@ enum SMTPAlertRole {
 
 /// One TCP connection to the mail server, each operation bounded by the
 /// same timeout (poll on a non-blocking socket).
-private struct SMTPConnection {
+private final class SMTPConnection {
     enum Failure: Error, Equatable, CustomStringConvertible {
         case timeout, closed
         case malformed(String)
@@ -107,9 +107,12 @@ private struct SMTPConnection {
     let timeoutMilliseconds: Int32
     /// Bytes received and not yet consumed as a reply (a server may send
     /// several replies at once, or a reply in pieces).
-    private let pending = Buffer()
+    private var pending: [UInt8] = []
 
-    final class Buffer { var bytes: [UInt8] = [] }
+    private init(fd: FileDescriptor, timeoutMilliseconds: Int32) {
+        self.fd = fd
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
 
     static func open(to address: SocketAddress, timeoutMilliseconds: Int32) -> Result<SMTPConnection, Failure> {
         let fd: FileDescriptor
@@ -149,9 +152,9 @@ private struct SMTPConnection {
     func readReply() -> Result<SMTPReply, Failure> {
         var chunk = [UInt8](repeating: 0, count: 2048)
         while true {
-            switch SMTPReply.parse(pending.bytes) {
+            switch SMTPReply.parse(pending) {
             case .reply(let reply, let consumed):
-                pending.bytes.removeFirst(consumed)
+                pending.removeFirst(consumed)
                 return .success(reply)
             case .malformed(let line):
                 return .failure(.malformed(line))
@@ -164,7 +167,7 @@ private struct SMTPConnection {
             }
             switch received {
             case .success(0): return .failure(.closed)
-            case .success(let n): pending.bytes += chunk[0..<n]
+            case .success(let n): pending += chunk[0..<n]
             case .failure(.again): continue
             case .failure(let error): return .failure(.system(error))
             }

@@ -21,6 +21,8 @@ final class HTTPTestServer {
         var rawHead: [UInt8]
         /// Index of the connection it came on (0 = first accepted).
         var connection: Int
+        /// 1 for the first request on its connection, 2 for the next...
+        var sequence = 1
 
         var path: String { String(target.prefix { $0 != "?" }) }
         /// Values of every field named `name` (case-insensitive), in order.
@@ -201,8 +203,9 @@ private final class HTTPTestServerEngine: @unchecked Sendable {
 
     private func serve(_ fd: Int32, index: Int) {
         var c = Connection(fd: fd, index: index)
-        for _ in 0..<100_000 {
-            guard let request = readRequest(&c) else { break }
+        for sequence in 1...100_000 {
+            guard var request = readRequest(&c) else { break }
+            request.sequence = sequence
             locked { state.requests.append(request) }
             let response = handler(request)
             if response.delay > 0 { sleepSeconds(response.delay) }
