@@ -84,8 +84,8 @@ final class RuntimeService {
               let before = snapshot.server(c.backend, c.server) else { return }
         let line = index.serverLine(backend: bi, server: si)
         let backup = configuration.backends[bi].servers[si].params.backup
-        var admin = table.server(line, .admin).load() & ~UInt64(7)
-        admin |= c.admin.rawValue & 7
+        var admin = table.server(line, .admin).load() & ~SharedTable.Admin.trafficMask
+        admin |= c.admin.rawValue & SharedTable.Admin.trafficMask
         if let enabled = c.checkEnabled {
             if enabled { admin &= ~SharedTable.Admin.checksDisabled.rawValue } else { admin |= SharedTable.Admin.checksDisabled.rawValue }
         }
@@ -215,7 +215,7 @@ final class RuntimeService {
         var v = RuntimeSnapshot.Server(name: srv.name, backendName: configuration.backends[bi].name, iid: proxyID,
                                        sid: si + 1, address: address.hostString, port: srv.port ?? 0)
         let admin = table.server(line, .admin).load()
-        v.admin = RuntimeSnapshot.Admin(rawValue: admin & 7)
+        v.admin = RuntimeSnapshot.Admin(rawValue: admin & SharedTable.Admin.trafficMask)
         v.operational = RuntimeSnapshot.Operational(rawValue: table.server(line, .operational).load()) ?? .up
         v.rise = srv.params.rise
         v.fall = srv.params.fall

@@ -63,8 +63,7 @@ final class BackendRuntime {
         for i in 0..<servers.count {
             let line = servers[i].tableLine
             // Maintenance and drain both stop new traffic (drain keeps what runs).
-            let admin = table.server(line, .admin).load() & SharedTable.Admin.trafficMask
-            let up = admin == 0 && table.server(line, .operational).load() == SharedTable.Operational.up.rawValue
+            let up = table.serverTakesTraffic(line)
             var usable = up
             let maxconn = servers[i].maxconn
             if up && maxconn > 0 && table.server(line, .conns).load() >= UInt64(maxconn) {

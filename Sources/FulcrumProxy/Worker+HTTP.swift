@@ -468,9 +468,7 @@ extension Worker {
     }
 
     private func serverUsable(_ be: BackendRuntime, _ i: Int) -> Bool {
-        let line = be.servers[i].tableLine
-        return table.server(line, .admin).load() & SharedTable.Admin.trafficMask == 0
-            && table.server(line, .operational).load() == SharedTable.Operational.up.rawValue
+        table.serverTakesTraffic(be.servers[i].tableLine)
     }
 
     /// Hands the session's kept server connection to the worker's pool (it

@@ -227,18 +227,3 @@ final class Checker {
         }
     }
 }
-
-extension SharedTable {
-    /// Servers of a backend that take traffic (UP, neither in maintenance nor
-    /// draining), for HAProxy's "N active and M backup servers left".
-    func usableServers(backend bi: Int, of c: Configuration, index: TableIndex) -> (active: Int, backup: Int) {
-        var active = 0, backup = 0
-        for (si, s) in c.backends[bi].servers.enumerated() {
-            let line = index.serverLine(backend: bi, server: si)
-            guard server(line, .admin).load() & Admin.trafficMask == 0,
-                  server(line, .operational).load() == Operational.up.rawValue else { continue }
-            if s.params.backup { backup += 1 } else { active += 1 }
-        }
-        return (active, backup)
-    }
-}

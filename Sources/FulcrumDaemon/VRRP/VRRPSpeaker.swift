@@ -516,12 +516,8 @@ final class VRRPSpeaker {
     /// A backend can take traffic: some server is UP and not in maintenance or drain.
     private func backendUsable(_ name: String) -> Bool {
         guard let b = configuration.backends.firstIndex(where: { $0.name == name }) else { return false }
-        for s in configuration.backends[b].servers.indices {
-            let line = index.serverLine(backend: b, server: s)
-            let admin = table.server(line, .admin).load() & SharedTable.Admin.trafficMask
-            if admin == 0 && table.server(line, .operational).load() == SharedTable.Operational.up.rawValue { return true }
-        }
-        return false
+        let (active, backup) = table.usableServers(backend: b, of: configuration, index: index)
+        return active + backup > 0
     }
 
     /// Why a script may not run under enable_script_security, or nil.
