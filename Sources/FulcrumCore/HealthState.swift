@@ -1,29 +1,4 @@
-/// `init-state`: how a server starts before its first checks. HAProxy 2.6 has
-/// only the default, which is `up`; the others are HAProxy 3.1's.
-public enum HealthInit: Sendable {
-    /// HAProxy's behaviour without `init-state`: the same as `up`.
-    case haproxyDefault
-    /// Up; `fall` failed checks in a row take it down.
-    case fullyUp
-    /// Up, but its first failed check takes it down.
-    case up
-    /// Down, but its first successful check brings it up.
-    case down
-    /// Down; `rise` successful checks in a row bring it up.
-    case fullyDown
-}
-
-/// `on-error`: what reaching `error-limit` observed errors does.
-public enum OnError: Sendable {
-    /// Only brings the next check forward (see `HealthSchedule.advanced`).
-    case fastinter
-    /// Counts as one failed check.
-    case failCheck
-    /// Leaves the server one failed check away from DOWN, then fails once.
-    case suddenDeath
-    /// Takes the server DOWN at once.
-    case markDown
-}
+import FulcrumConfig
 
 public struct HealthTransition: Equatable, Sendable {
     public var to: HealthState.Operational
@@ -43,9 +18,11 @@ public struct HealthState: Equatable, Sendable {
     /// When `operational` last changed (ms, the caller's clock).
     public var lastChange: Int64
 
-    public init(rise: Int, fall: Int, initState: HealthInit, now: Int64) {
+    /// - initState: the config's `init-state`; HAProxy 2.6 has none and
+    ///   behaves as `up`.
+    public init(rise: Int, fall: Int, initState: InitState = .up, now: Int64) {
         switch initState {
-        case .haproxyDefault, .up:
+        case .up:
             operational = .up; health = rise
         case .fullyUp:
             operational = .up; health = rise + fall - 1
@@ -82,7 +59,7 @@ public struct HealthState: Equatable, Sendable {
     /// Applies the `on-error` action once `error-limit` observed errors are
     /// reached (HAProxy's __health_adjust). Every action also brings the next
     /// check forward to `fastinter`; that is `HealthSchedule.advanced`'s job.
-    public mutating func apply(_ action: OnError, rise: Int, fall: Int, now: Int64) -> HealthTransition? {
+    public mutating func apply(_ action: OnErrorAction, rise: Int, fall: Int, now: Int64) -> HealthTransition? {
         switch action {
         case .fastinter:
             return nil

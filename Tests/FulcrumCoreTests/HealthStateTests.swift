@@ -1,16 +1,17 @@
 import XCTest
+import FulcrumConfig
 @testable import FulcrumCore
 
 /// The health counter model against HAProxy 2.6's set_server_check_status.
 final class HealthStateTests: XCTestCase {
     private let rise = 2, fall = 3
 
-    private func state(_ initState: HealthInit) -> HealthState {
+    private func state(_ initState: InitState) -> HealthState {
         HealthState(rise: rise, fall: fall, initState: initState, now: 100)
     }
 
     func testInitialStates() {
-        let def = state(.haproxyDefault)
+        let def = HealthState(rise: rise, fall: fall, now: 100) // no init-state: HAProxy 2.6's start
         XCTAssertEqual(def.operational, .up); XCTAssertEqual(def.health, 2); XCTAssertEqual(def.lastChange, 100)
         XCTAssertEqual(state(.up), def)
         XCTAssertEqual(state(.fullyUp).health, 4); XCTAssertEqual(state(.fullyUp).operational, .up)
@@ -20,13 +21,13 @@ final class HealthStateTests: XCTestCase {
 
     func testDefaultGoesDownAtFirstFailure() {
         // haproxy: "server s2 ... check rise 2 fall 2" was DOWN after one refused connect.
-        var s = state(.haproxyDefault)
+        var s = state(.up)
         XCTAssertEqual(s.record(false, rise: rise, fall: fall, now: 200), HealthTransition(to: .down))
         XCTAssertEqual(s.health, 0); XCTAssertEqual(s.lastChange, 200)
     }
 
     func testDefaultFirstSuccessFillsCounter() {
-        var s = state(.haproxyDefault)
+        var s = state(.up)
         XCTAssertNil(s.record(true, rise: rise, fall: fall, now: 200))
         XCTAssertEqual(s.health, 4)
         XCTAssertEqual(s.lastChange, 100, "no operational change")
@@ -89,18 +90,18 @@ final class HealthStateTests: XCTestCase {
         _ = s.record(false, rise: rise, fall: fall, now: 1)
         XCTAssertEqual(interval(s), 100, "going down: fastinter")
         XCTAssertEqual(interval(s, fast: nil), 2000, "fastinter defaults to inter")
-        XCTAssertEqual(interval(state(.haproxyDefault)), 100, "HAProxy starts in transition (UP 1/3)")
+        XCTAssertEqual(interval(state(.up)), 100, "HAProxy starts in transition (UP 1/3)")
         let down = state(.fullyDown)
         XCTAssertEqual(interval(down), 5000, "down at 0: downinter")
         XCTAssertEqual(interval(down, down: nil), 2000, "downinter defaults to inter")
         XCTAssertEqual(interval(state(.down)), 100, "going up: fastinter")
         // fall 1: the default start is already full.
-        XCTAssertEqual(HealthState(rise: 2, fall: 1, initState: .haproxyDefault, now: 0)
+        XCTAssertEqual(HealthState(rise: 2, fall: 1, initState: .up, now: 0)
             .nextInterval(rise: 2, fall: 1, inter: 2000, fastinter: 100, downinter: nil), 2000)
     }
 
     func testStatsStatus() {
-        XCTAssertEqual(state(.haproxyDefault).statsStatus(rise: rise, fall: fall), "UP 1/3") // as haproxy's show stat
+        XCTAssertEqual(state(.up).statsStatus(rise: rise, fall: fall), "UP 1/3") // as haproxy's show stat
         XCTAssertEqual(state(.fullyUp).statsStatus(rise: rise, fall: fall), "UP")
         XCTAssertEqual(state(.fullyDown).statsStatus(rise: rise, fall: fall), "DOWN")
         XCTAssertEqual(state(.down).statsStatus(rise: rise, fall: fall), "DOWN 1/2")
@@ -127,7 +128,7 @@ final class HealthStateTests: XCTestCase {
         XCTAssertEqual(s.operational, .up)
         XCTAssertEqual(s.record(false, rise: rise, fall: fall, now: 6), HealthTransition(to: .down))
         // At health == rise (HAProxy's start) it goes down at once, as fe1/o2 did.
-        var d = state(.haproxyDefault)
+        var d = state(.up)
         XCTAssertEqual(d.apply(.suddenDeath, rise: rise, fall: fall, now: 5), HealthTransition(to: .down))
     }
 

@@ -171,19 +171,12 @@ final class Checker {
             guard errors >= UInt64(t.params.errorLimit) else { continue }
             word.store(0)
             var state = currentState(t)
-            let action: OnError
-            switch t.params.onError {
-            case .fastinter: action = .fastinter
-            case .failCheck: action = .failCheck
-            case .suddenDeath: action = .suddenDeath
-            case .markDown: action = .markDown
-            }
-            let transition = state.apply(action, rise: t.rise, fall: t.fall, now: now)
+            let transition = state.apply(t.params.onError, rise: t.rise, fall: t.fall, now: now)
             let last = t.params.observe == .layer7 ? "Wrong http response" : "L4 unsuccessful connection"
             let result = CheckResult(status: .healthAnalyze,
                                      info: "Detected \(errors) consecutive errors, last one was: \(last)",
                                      durationMs: -1)
-            if action != .fastinter { table.server(t.line, .checkFailures).bump() }
+            if t.params.onError != .fastinter { table.server(t.line, .checkFailures).bump() }
             commit(t, state, transition, result: result, now: now)
             t.next = HealthSchedule.advanced(deadline: t.next, now: now, fastinter: t.params.fastinter)
         }
@@ -196,7 +189,7 @@ final class Checker {
 
     /// The state as the table has it (the CLI may have forced it since).
     private func currentState(_ t: Target) -> HealthState {
-        var s = HealthState(rise: t.rise, fall: t.fall, initState: .haproxyDefault, now: 0)
+        var s = HealthState(rise: t.rise, fall: t.fall, now: 0)
         s.operational = table.server(t.line, .operational).load() == SharedTable.Operational.down.rawValue ? .down : .up
         s.health = Int(table.server(t.line, .checkHealth).load())
         return s

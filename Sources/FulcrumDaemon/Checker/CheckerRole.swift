@@ -23,15 +23,7 @@ enum CheckerRole {
                 table.server(line, .lastChange).store(now)
                 // upSince stays 0: slowstart applies to servers coming back, not at startup.
                 if s.params.check || s.params.observe != nil {
-                    let initial: HealthInit
-                    switch s.params.initState {
-                    case nil: initial = .haproxyDefault
-                    case .up?: initial = .up
-                    case .fullyUp?: initial = .fullyUp
-                    case .down?: initial = .down
-                    case .fullyDown?: initial = .fullyDown
-                    }
-                    let state = HealthState(rise: s.params.rise, fall: s.params.fall, initState: initial, now: 0)
+                    let state = HealthState(rise: s.params.rise, fall: s.params.fall, initState: s.params.initState ?? .up, now: 0)
                     table.server(line, .checkHealth).store(UInt64(state.health))
                     table.server(line, .operational).store(state.operational == .up ? SharedTable.Operational.up.rawValue
                                                                                      : SharedTable.Operational.down.rawValue)
