@@ -75,9 +75,6 @@ static int cf_membership(int fd, int option, uint32_t group_be, int ifindex) {
 int cf_ip_add_membership(int fd, uint32_t group_be, int ifindex) {
     return cf_membership(fd, IP_ADD_MEMBERSHIP, group_be, ifindex);
 }
-int cf_ip_drop_membership(int fd, uint32_t group_be, int ifindex) {
-    return cf_membership(fd, IP_DROP_MEMBERSHIP, group_be, ifindex);
-}
 int cf_ip_multicast_if(int fd, int ifindex) {
     struct ip_mreqn m;
     memset(&m, 0, sizeof m);

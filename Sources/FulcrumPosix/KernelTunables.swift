@@ -9,10 +9,8 @@ public enum KernelTunables {
     public static func read(_ path: String) -> Int? {
         guard let fd = try? FileDescriptor.open(path, flags: O_RDONLY) else { return nil }
         defer { fd.close() }
-        var buf = [UInt8](repeating: 0, count: 32)
-        let n = buf.withUnsafeMutableBytes { Glibc.read(fd.rawValue, $0.baseAddress!, $0.count) }
-        guard n > 0 else { return nil }
-        return Int(String(decoding: buf[0..<n], as: UTF8.self).split(separator: "\n").first ?? "")
+        guard let bytes = try? fd.readAll() else { return nil }
+        return Int(String(decoding: bytes, as: UTF8.self).split(separator: "\n").first ?? "")
     }
 
     /// Writes a numeric sysctl; throws what the kernel said (EACCES/EROFS

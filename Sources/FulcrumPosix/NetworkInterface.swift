@@ -42,8 +42,6 @@ public struct NetworkInterface: Equatable, Sendable {
     public var isUp: Bool { flags & UInt32(IFF_UP) != 0 }
     /// IFF_RUNNING: the kernel's operational "up" (RFC 2863 up, carrier present).
     public var isRunning: Bool { flags & UInt32(IFF_RUNNING) != 0 }
-    /// IFF_LOWER_UP: the driver reports carrier.
-    public var hasLowerUp: Bool { flags & UInt32(CF_IFF_LOWER_UP) != 0 }
     /// keepalived's test for a usable interface (IF_ISUP): IFF_UP and IFF_RUNNING.
     public var isOperational: Bool { isUp && isRunning }
 

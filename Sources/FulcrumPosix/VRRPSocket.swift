@@ -50,9 +50,6 @@ public struct VRRPReceiveSocket {
     public func join(_ group: IPv4Address) throws(Errno) {
         try syscall { cf_ip_add_membership(fd.rawValue, group.networkOrder, interfaceIndex) }
     }
-    public func leave(_ group: IPv4Address) throws(Errno) {
-        try syscall { cf_ip_drop_membership(fd.rawValue, group.networkOrder, interfaceIndex) }
-    }
 
     /// One packet, IPv4 header first, into `buffer`. Returns its length (cut to
     /// the buffer if longer) and the sender's address. Throws .again when none waits.

@@ -129,7 +129,6 @@ static const uint8_t CF_RT_SCOPE_UNIVERSE = RT_SCOPE_UNIVERSE;
 static const uint8_t CF_RT_SCOPE_LINK = RT_SCOPE_LINK;
 static const uint8_t CF_RT_SCOPE_HOST = RT_SCOPE_HOST;
 static const int CF_NETLINK_ROUTE = NETLINK_ROUTE;
-static const int CF_IFF_LOWER_UP = 0x10000; // IFF_LOWER_UP: linux/if.h clashes with net/if.h
 static const int CF_IP_MULTICAST_ALL = 49;  // IP_MULTICAST_ALL, not in every libc header set
 
 /// A NETLINK_ROUTE socket bound to `groups` (0 for a command socket), close-on-exec,
@@ -138,7 +137,6 @@ int cf_netlink_route_socket(uint32_t groups, int nonblocking);
 
 /// Multicast membership and outgoing interface by ifindex (struct ip_mreqn).
 int cf_ip_add_membership(int fd, uint32_t group_be, int ifindex);
-int cf_ip_drop_membership(int fd, uint32_t group_be, int ifindex);
 int cf_ip_multicast_if(int fd, int ifindex);
 /// Binds to an IPv4 address (network order), port 0.
 int cf_bind_ipv4(int fd, uint32_t address_be);
