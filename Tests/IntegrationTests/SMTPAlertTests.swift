@@ -23,28 +23,7 @@ final class SMTPAlertTests: XCTestCase {
             }
             directory = try TemporaryDirectory(prefix: "fsmtp")
             port = try FreePort.next()
-            let script = try directory.write("server.py", """
-                import asyncore, smtpd, sys
-                out, port, reject = sys.argv[1], int(sys.argv[2]), sys.argv[3] or None
-                def record(text):
-                    with open(out, "a") as f:
-                        f.write(text)
-                class Channel(smtpd.SMTPChannel):
-                    def smtp_HELO(self, arg):
-                        record("HELO " + arg + "\\n")
-                        super().smtp_HELO(arg)
-                class Server(smtpd.SMTPServer):
-                    channel_class = Channel
-                    def process_message(self, peer, mailfrom, rcpttos, data, **kw):
-                        record("MAIL " + mailfrom + "\\n")
-                        for r in rcpttos:
-                            record("RCPT " + r + "\\n")
-                        record("DATA\\n" + data.decode() + "\\nEND\\n")
-                        return reject
-                Server(("127.0.0.1", port), None, decode_data=False)
-                asyncore.loop()
-
-                """)
+            let script = try directory.write(RecordingSMTPScript.fileName, RecordingSMTPScript.source)
             child = try ChildProcess(executable: python, arguments: ["-W", "ignore", script, directory.file("received"), String(port), reject ?? ""],
                                      environment: Tools.currentEnvironment(),
                                      stdoutPath: directory.file("stdout"), stderrPath: directory.file("stderr"))

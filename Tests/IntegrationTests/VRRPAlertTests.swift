@@ -12,18 +12,8 @@ final class VRRPAlertTests: XCTestCase {
         }
         let lab = try makeVRRPLab(nodes: 1)
         let received = lab.directory.file("received")
-        let script = try lab.directory.write("mailsink.py", """
-            import asyncore, smtpd, sys
-            out = sys.argv[1]
-            class Server(smtpd.SMTPServer):
-                def process_message(self, peer, mailfrom, rcpttos, data, **kw):
-                    with open(out, "a") as f:
-                        f.write("MAIL " + mailfrom + " RCPT " + ",".join(rcpttos) + "\\n" + data.decode() + "\\nEND\\n")
-            Server(("0.0.0.0", 2525), None, decode_data=False)
-            asyncore.loop()
-
-            """)
-        _ = try lab.start(in: lab.clientNamespace, label: "smtpd", python, ["-W", "ignore", script, received])
+        let script = try lab.directory.write(RecordingSMTPScript.fileName, RecordingSMTPScript.source)
+        _ = try lab.start(in: lab.clientNamespace, label: "smtpd", python, ["-W", "ignore", script, received, "2525", "", "0.0.0.0"])
         var config = KeepalivedConfig()
         config.routerID = "lb-node1"
         config.state = "MASTER"
@@ -42,7 +32,7 @@ final class VRRPAlertTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeout: 10) { (FileBytes.readText(received) ?? "").contains("Entering MASTER state") },
                       "no mail: \(FileBytes.readText(received) ?? "") \(node.logTail())")
         let mail = FileBytes.readText(received) ?? ""
-        XCTAssertTrue(mail.contains("MAIL fulcrum@lb-node1.example.com RCPT ops@example.com"), mail)
+        XCTAssertTrue(mail.contains("MAIL fulcrum@lb-node1.example.com\nRCPT ops@example.com\nDATA\n"), mail)
         XCTAssertTrue(mail.contains("Subject: [lb-node1] VRRP Instance VI_1 - Entering MASTER state"), mail)
         XCTAssertTrue(mail.contains("=> VRRP Instance is now owning VRRP VIPs <="), mail)
         // One mail per state change, never two for the same state.
