@@ -2,6 +2,7 @@
 // compatible with Swift's Glibc module (which is built without it).
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
@@ -129,3 +130,5 @@ int cf_packet_bind(int fd, int ifindex, uint16_t ethertype) {
 }
 
 int cf_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
+
+int cf_malloc_trim(void) { return malloc_trim(0); }

@@ -11,6 +11,18 @@
 ///   (408) or uses an unsupported transfer coding (422): field names as in
 ///   HAProxy's source, "Connection: close" before "Content-Type" (not for 422).
 public enum HTTPErrorPages {
+    /// The status code of a complete response's status line ("HTTP/1.x NNN"),
+    /// for the record of a stream that answered locally.
+    public static func status(of response: [UInt8]) -> Int? {
+        guard response.count >= 12, response[8] == 0x20 else { return nil }
+        var v = 0
+        for b in response[9..<12] {
+            guard b >= 0x30 && b <= 0x39 else { return nil }
+            v = v * 10 + Int(b - 0x30)
+        }
+        return v
+    }
+
     /// Statuses HAProxy has a page for (what `deny_status` and `errorfile` accept).
     public static let statuses: [Int] = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 422, 425, 429,
                                          500, 501, 502, 503, 504]

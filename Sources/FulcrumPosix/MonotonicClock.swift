@@ -20,4 +20,10 @@ public enum MonotonicClock {
 /// Wall clock seconds, for logs and uptime.
 public enum WallClock {
     public static func nowSeconds() -> Int64 { Int64(time(nil)) }
+    /// Microseconds since the epoch (through the vDSO, no syscall), for log dates.
+    public static func nowMicroseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
+    }
 }

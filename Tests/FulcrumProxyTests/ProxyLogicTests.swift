@@ -6,11 +6,11 @@ final class ProxyLogicTests: XCTestCase {
     /// negative N on the |N|th retry counted back from the last (-1: last).
     func testRedispatchInterval() {
         let retries = 3
-        XCTAssertEqual((1...3).map { Worker.redispatches(retry: $0, of: retries, interval: -1) }, [false, false, true])
-        XCTAssertEqual((1...3).map { Worker.redispatches(retry: $0, of: retries, interval: -2) }, [false, true, false])
-        XCTAssertEqual((1...3).map { Worker.redispatches(retry: $0, of: retries, interval: 1) }, [true, true, true])
-        XCTAssertEqual((1...3).map { Worker.redispatches(retry: $0, of: retries, interval: 2) }, [false, true, false])
-        XCTAssertEqual((1...3).map { Worker.redispatches(retry: $0, of: retries, interval: 0) }, [false, false, false])
+        XCTAssertEqual((1...3).map { StreamEngine.redispatches(retry: $0, of: retries, interval: -1) }, [false, false, true])
+        XCTAssertEqual((1...3).map { StreamEngine.redispatches(retry: $0, of: retries, interval: -2) }, [false, true, false])
+        XCTAssertEqual((1...3).map { StreamEngine.redispatches(retry: $0, of: retries, interval: 1) }, [true, true, true])
+        XCTAssertEqual((1...3).map { StreamEngine.redispatches(retry: $0, of: retries, interval: 2) }, [false, true, false])
+        XCTAssertEqual((1...3).map { StreamEngine.redispatches(retry: $0, of: retries, interval: 0) }, [false, false, false])
     }
 
     func testSessionQueueIsFIFOAcrossGrowth() {
@@ -31,8 +31,11 @@ final class ProxyLogicTests: XCTestCase {
     func testFlowPendingCountsBufferAndPipe() {
         var f = Flow()
         XCTAssertEqual(f.pending, 0)
-        f.start = 3; f.end = 10; f.inPipe = 5
+        let pool = BufferPool(size: 64)
+        f.buffer.append([UInt8](repeating: 1, count: 7), pool: pool)
+        f.inPipe = 5
         XCTAssertEqual(f.pending, 12)
+        f.buffer.release(to: pool)
         XCTAssertFalse(f.finished)
         f.sourceClosed = true; f.shutdownSent = true
         XCTAssertTrue(f.finished)

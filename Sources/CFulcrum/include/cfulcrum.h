@@ -154,4 +154,7 @@ int cf_packet_bind(int fd, int ifindex, uint16_t ethertype);
 /// setns(2) for network namespaces (GNU-only in glibc's headers).
 int cf_setns_net(int fd);
 
+/// malloc_trim(3): returns free heap pages to the system (glibc-only).
+int cf_malloc_trim(void);
+
 #endif

@@ -1,0 +1,48 @@
+import FulcrumPosix
+
+/// The worker's buffers of `tune.bufsize` bytes. A stream takes one when bytes
+/// arrive and gives it back when it is drained, so an idle connection holds
+/// none (HAProxy's b_alloc/b_free over its pools). Free buffers beyond what the
+/// recent load needs are returned to the system by `shrink`.
+final class BufferPool {
+    let size: Int
+    private var free: [UnsafeMutableRawPointer] = []
+    /// Buffers handed out and not given back.
+    private(set) var inUse = 0
+    /// The most buffers in use at once since the last shrink.
+    private var peak = 0
+
+    init(size: Int) {
+        self.size = size
+        free.reserveCapacity(256)
+    }
+
+    deinit { for b in free { b.deallocate() } }
+
+    var freeCount: Int { free.count }
+
+    @inline(__always)
+    func take() -> UnsafeMutableRawPointer {
+        inUse += 1
+        if inUse > peak { peak = inUse }
+        return free.popLast() ?? UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+    }
+
+    @inline(__always)
+    func give(_ buffer: UnsafeMutableRawPointer) {
+        inUse -= 1
+        free.append(buffer)
+    }
+
+    /// Keeps as many free buffers as the peak since the last call needed above
+    /// what is in use now (at most a quarter more), frees the rest and asks
+    /// malloc to return the pages. Called about once a second by the worker.
+    func shrink() {
+        let keep = min(max(peak - inUse, 0), max(16, inUse / 4))
+        peak = inUse
+        guard free.count > keep else { return }
+        while free.count > keep { free.removeLast().deallocate() }
+        if free.isEmpty { free = []; free.reserveCapacity(256) }
+        HeapMemory.trim()
+    }
+}

@@ -1,0 +1,246 @@
+import FulcrumConfig
+import FulcrumCore
+import FulcrumHTTP
+import FulcrumPosix
+
+/// mode http on top of the stream: one request/response exchange after
+/// another on each client connection. Heads are parsed strictly (FulcrumHTTP)
+/// and refused with HAProxy's status codes before anything reaches a server;
+/// bodies are forwarded as they arrive, framed by Content-Length or chunked
+/// encoding; server connections are kept alive and pooled per server.
+extension StreamEngine {
+    /// Moves an HTTP stream forward as far as readiness allows.
+    func advanceHTTP(_ s: Stream) {
+        var progress = true
+        var rounds = 0
+        while progress && rounds < 64 {
+            rounds += 1
+            progress = false
+            switch s.phase {
+            case .idle:
+                return
+            case .request:
+                if s.http.fromClient.isEmpty || s.http.request == nil {
+                    if !readClient(s) { return }
+                }
+                guard s.http.request == nil, !s.http.fromClient.isEmpty else { break }
+                switch analyseRequest(s) {
+                case .wait: break
+                case .done: return
+                case .progress: progress = true
+                }
+            case .starting, .queued, .retryWait:
+                return
+            case .connecting:
+                if s.server.writable { finishConnect(s); progress = s.phase != .connecting }
+            case .exchange:
+                progress = exchange(s)
+                if s.phase == .idle { return }
+            case .forwarding:
+                forwardBoth(s)
+                return
+            case .lingering:
+                // Read and drop what the client still sends, until it closes.
+                _ = discardClient(s)
+                return
+            case .responding:
+                if !flushClient(s) { return }
+                if s.response.buffer.isEmpty {
+                    if s.http.closeAfterFlush { lingerClose(s); return }
+                    nextExchange(s)
+                    progress = true
+                }
+            }
+        }
+        if s.phase != .idle {
+            // Out of rounds while still able to move: edge-triggered epoll will
+            // not report these sockets again, so run it again next loop turn.
+            if progress && rounds >= 64 && !s.pendingRun {
+                s.pendingRun = true
+                pending.append(s.token)
+            }
+            schedule(s)
+        }
+    }
+
+    /// Waits for the next request on a keep-alive connection.
+    func nextExchange(_ s: Stream) {
+        s.http.resetExchange()
+        s.routedBackend = -1
+        s.retriesUsed = 0
+        s.excludedServer = nil
+        s.phase = .request
+        s.http.headStarted = now
+        s.record.restart(at: now, wallMicros: WallClock.nowMicroseconds())
+    }
+
+    /// Reads what the client sent. False when the stream was closed.
+    func readClient(_ s: Stream) -> Bool {
+        guard s.client.readable else { return true }
+        do {
+            let (n, filled) = try s.client.transport.receive(into: &s.http.fromClient, pool: buffers, limit: bufferSize)
+            if n == 0 {
+                // Client closed: nothing pending means a clean end of keep-alive.
+                if s.phase != .request || !s.http.fromClient.isEmpty { s.record.terminate(.clientAbort, phaseLetter(s)) }
+                close(s, abort: false)
+                return false
+            }
+            if n > 0 {
+                s.client.activity = now
+                s.bytesIn &+= UInt64(n)
+                // Edge-triggered: a short read drained the socket (a later
+                // arrival raises a new event) unless a FIN is pending.
+                if !filled && !s.client.eof { s.client.readable = false }
+            }
+        } catch {
+            if error == .again { s.client.readable = false } else {
+                s.record.terminate(.clientAbort, phaseLetter(s))
+                close(s, abort: false)
+                return false
+            }
+        }
+        return true
+    }
+
+    enum AnalyserStep { case wait, progress, done }
+
+    /// A request head is complete: frame it, run the rules, route it, connect.
+    private func analyseRequest(_ s: Stream) -> AnalyserStep {
+        let fe = frontends[s.frontend]
+        let g = configuration.global
+        let limits = HTTPLimits(maxHeadSize: g.bufferSize - g.maxRewrite, maxFields: g.maxHeaders,
+                                acceptInvalid: fe.config.http.acceptInvalidRequest)
+        let outcome = s.http.fromClient.withReadable { HTTPParser.parseRequest($0, limits: limits) }
+        switch outcome {
+        case .incomplete:
+            if s.http.fromClient.count >= limits.maxRawHeadSize {
+                refuseRequest(s, status: HTTPParser.tooLargeStatus)
+                return .done
+            }
+            return .wait
+        case .invalid(let status, _):
+            refuseRequest(s, status: status)
+            return .done
+        case .complete(var head, let length):
+            s.http.fromClient.consume(length)
+            s.record.requestComplete = now
+            let lengths = HTTPFraming.lengthFields(head)
+            switch lengths.flatMap(HTTPFraming.request) {
+            case .failure(let e):
+                refuseRequest(s, status: e.status)
+                return .done
+            case .success(let framing):
+                s.http.requestFraming = framing
+                if case .contentLength(let n) = framing { s.http.requestRemaining = n }
+                s.http.requestDone = framing == .none
+                // What is already buffered of a chunked body is checked before
+                // any server is contacted, as HAProxy does with its buffer.
+                if framing == .chunked {
+                    var probe = ChunkedBodyParser()
+                    if case .invalid(let e) = s.http.fromClient.withReadable({ probe.feed($0) }) {
+                        refuseRequest(s, status: e.status)
+                        return .done
+                    }
+                }
+            }
+            s.http.requestCount += 1
+            // Into the stream's kept storage (cleared by resetExchange): no allocation.
+            s.http.requestMethod.removeAll(keepingCapacity: true)
+            s.http.requestMethod.append(contentsOf: head.method)
+            s.http.keepClient = HTTPConnectionHeader.isKeepAlive(head) && fe.config.http.connectionMode != .close && !draining
+            // Content-Length beside Transfer-Encoding: served, then closed (RFC 9112 §6.3).
+            if case .success(let lf) = lengths, lf.transferEncoding && lf.contentLengthCount > 0 {
+                s.http.keepClient = false
+            }
+            // Rules in HAProxy's order: frontend http-request, redirect,
+            // use_backend; then the backend's own rules (not again for a listen).
+            var backend = fe.backend
+            if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
+                var ctx = HTTPRuleContext(request: head, connection: connectionInfo(s))
+                switch HTTPRequestProcessing.frontend(rules, defaultBackend: fe.config.defaultBackend, context: &ctx,
+                                                      backendExists: { self.backendIndexByName[$0] != nil }) {
+                case .respond(let bytes, let close):
+                    s.record.terminate(.proxy, .request)
+                    respondHTTP(s, bytes: bytes, close: close)
+                    return .done
+                case .forward(let name):
+                    backend = name.flatMap { backendIndexByName[$0] } ?? fe.backend
+                }
+                if let bi = backend, configuration.backends[bi].name != fe.config.name, let brules = backendRules[bi] {
+                    if case .respond(let bytes, let close) = HTTPRequestProcessing.backend(brules, context: &ctx) {
+                        s.record.terminate(.proxy, .request)
+                        respondHTTP(s, bytes: bytes, close: close)
+                        return .done
+                    }
+                }
+                head = ctx.request
+            }
+            prepareRequestHead(&head, stream: s)
+            guard let be = backend else {
+                s.http.request = head
+                s.record.terminate(.proxy, .request)
+                respondHTTP(s, status: 503, close: !s.http.keepClient)
+                return .done
+            }
+            // option forwardfor: the backend's setting wins over the frontend's.
+            if let ff = backends[be].config.http.forwardFor ?? fe.config.http.forwardFor {
+                ForwardedFor.apply(ff, head: &head, source: s.peer.withAddressBytes { Array($0) })
+            }
+            s.http.request = head
+            enter(s, backend: be)
+            if s.http.attachedBackend < 0 { dropServer(s, reusable: false) }
+            s.phase = .connecting
+            dispatchOrQueue(s)
+            return .progress
+        }
+    }
+
+    /// A head that cannot be served: HAProxy's page, then close.
+    private func refuseRequest(_ s: Stream, status: Int) {
+        s.record.terminate(.proxy, .request)
+        respondHTTP(s, bytes: HTTPErrorPages.connectionError(status: status), close: true)
+    }
+
+    /// Hop-by-hop handling toward the server (HAProxy's http-keep-alive /
+    /// http-server-close / httpclose).
+    private func prepareRequestHead(_ head: inout HTTPHead, stream s: Stream) {
+        let fe = frontends[s.frontend].config.http
+        let closeServer = fe.connectionMode != .keepAlive
+        HTTPNormalization.apply(&head)
+        // Servers get HTTP/1.1 (or 1.0) whatever later version the client wrote.
+        if head.version == .http11, !head.raw[head.part3].elementsEqual("HTTP/1.1".utf8) {
+            head.versionOverride = Array("HTTP/1.1".utf8)
+        }
+        // Hop-by-hop fields: only walk the fields when there is one to drop.
+        if !HTTPConnectionHeader.tokens(head).isEmpty { head.remove("Connection") }
+        if head.fields.count > 0 { head.remove("Proxy-Connection"); head.remove("Keep-Alive") }
+        if closeServer {
+            head.add("Connection", "close")
+        } else if head.version == .http10 {
+            head.add("Connection", "keep-alive")
+        }
+    }
+
+    private func backendHasRequestRules(_ be: Int?) -> Bool {
+        guard let be, let rules = backendRules[be] else { return false }
+        return rules.hasRequestRules
+    }
+
+    func connectionInfo(_ s: Stream) -> HTTPConnectionInfo {
+        let local = localAddress(s)
+        return HTTPConnectionInfo(source: (s.peer.withAddressBytes { Array($0) }, s.peer.port),
+                                  destination: (local.withAddressBytes { Array($0) }, local.port))
+    }
+
+    /// Persistence: the server the request's cookie names, when it is usable.
+    /// A cookie naming an unusable server is ignored: HAProxy balances the
+    /// request (only `option persist` would insist on that server).
+    func persistentServer(_ s: Stream, _ be: BackendRuntime) -> Int? {
+        guard let cookie = be.config.http.cookie, var head = s.http.request, s.retriesUsed == 0 else { return nil }
+        s.http.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.serverCookies,
+                                                            head: &head, now: Int(wallNow))
+        s.http.request = head
+        if let i = s.http.cookieState.server, table.serverTakesTraffic(be.servers[i].tableLine) { return i }
+        return nil
+    }
+}

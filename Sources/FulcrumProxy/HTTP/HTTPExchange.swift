@@ -1,0 +1,267 @@
+import FulcrumCompression
+import FulcrumConfig
+import FulcrumCore
+import FulcrumHTTP
+import FulcrumPosix
+
+/// One request/response exchange once a server connection is there: the
+/// request head and body go out, the response head is analysed, the body comes
+/// back (re-chunked or compressed), then the connections are kept or closed.
+extension StreamEngine {
+    func startExchange(_ s: Stream) {
+        guard var head = s.http.request else { return }
+        s.phase = .exchange
+        s.phaseDeadline = 0
+        s.server.activity = now
+        let comp = compressionConfig(s)
+        if !comp.algorithms.isEmpty {
+            let accept = head.values(of: "Accept-Encoding").map { String(decoding: $0, as: UTF8.self) }
+            s.http.compressionChoice = CompressionNegotiation.negotiate(
+                acceptEncoding: accept, configured: comp.algorithms.compactMap { CompressionAlgorithm(rawValue: $0.rawValue) },
+                userAgent: head.value(of: "User-Agent"))
+            apply(CompressionHeaderEdits.request(choice: s.http.compressionChoice, offload: comp.offload), to: &head)
+        }
+        appendHead(head, to: &s.request.buffer)
+        s.http.request = head
+        s.http.responseDone = false
+        s.http.response = nil
+    }
+
+    /// One round of the exchange; true if anything moved.
+    func exchange(_ s: Stream) -> Bool {
+        var moved = false
+        // Request body: client → server.
+        if !s.http.requestDone {
+            // One buffer's worth waits for a slow server at most (backpressure).
+            if s.http.fromClient.isEmpty && s.client.readable && s.request.buffer.count < bufferSize {
+                if !readClient(s) { return false }
+            }
+            if !s.http.fromClient.isEmpty {
+                let before = s.http.fromClient.count
+                if !forwardBody(from: &s.http.fromClient, to: &s.request.buffer, framing: s.http.requestFraming,
+                                remaining: &s.http.requestRemaining, chunks: &s.http.requestChunks, done: &s.http.requestDone) {
+                    s.record.terminate(.proxy, .data)
+                    respondHTTP(s, status: 400, close: true)
+                    return false
+                }
+                moved = moved || s.http.fromClient.count != before
+                s.http.fromClient.releaseIfEmpty(to: buffers)
+            }
+        }
+        // Flush to the server.
+        if !s.request.buffer.isEmpty && s.server.writable {
+            do {
+                // Likewise the client is not idle while a slow server reads its request.
+                if try s.server.transport.send(from: &s.request.buffer, pool: buffers) > 0 {
+                    moved = true; s.server.activity = now; s.client.activity = now
+                }
+            } catch {
+                if error == .again { s.server.writable = false } else {
+                    s.record.terminate(.serverAbort, phaseLetter(s))
+                    serverFailed(s, status: 502)
+                    return false
+                }
+            }
+        }
+        // Response: server → fromServer → client.
+        // Read the server once what it sent before has gone to the client, so
+        // a body moves buffer by buffer without a copy (ByteBuffer.take swaps).
+        if !s.http.responseDone && s.server.readable && s.response.buffer.isEmpty {
+            do {
+                let (n, filled) = try s.server.transport.receive(into: &s.http.fromServer, pool: buffers, limit: bufferSize)
+                if n == 0 {
+                    s.server.eof = true
+                    if s.http.response == nil {
+                        s.record.terminate(.serverAbort, .headers)
+                        serverFailed(s, status: 502, retryReason: "empty-response")
+                        return false
+                    }
+                    guard s.http.responseFraming == .untilClose else {
+                        s.record.terminate(.serverAbort, .data)
+                        serverFailed(s, status: 502)
+                        return false
+                    }
+                    s.http.responseDone = true; s.http.keepServer = false; moved = true
+                    if s.http.compressing, let c = s.http.compressor {
+                        chunkScratch.removeAll(keepingCapacity: true)
+                        c.finish(into: &chunkScratch)
+                        s.response.buffer.append(chunkScratch, pool: buffers)
+                    }
+                } else if n > 0 {
+                    moved = true
+                    s.server.activity = now
+                    s.bytesOut &+= UInt64(n)
+                    if !filled && !s.server.eof { s.server.readable = false }
+                }
+            } catch {
+                if error == .again { s.server.readable = false } else {
+                    s.record.terminate(.serverAbort, phaseLetter(s))
+                    serverFailed(s, status: 502)
+                    return false
+                }
+            }
+        }
+        while s.http.response == nil && !s.http.fromServer.isEmpty {
+            switch analyseResponse(s) {
+            case .wait: break
+            case .progress: moved = true; continue
+            case .done: return false
+            }
+            break
+        }
+        if s.phase == .forwarding { return true }
+        if s.http.response != nil && !s.http.responseDone && !s.http.fromServer.isEmpty {
+            let before = s.http.fromServer.count
+            let ok = s.http.compressing ? compressBody(s)
+                : forwardBody(from: &s.http.fromServer, to: &s.response.buffer, framing: s.http.responseFraming,
+                              remaining: &s.http.responseRemaining, chunks: &s.http.responseChunks, done: &s.http.responseDone)
+            if !ok {
+                s.record.terminate(.serverAbort, .data)
+                serverFailed(s, status: 502)
+                return false
+            }
+            moved = moved || s.http.fromServer.count != before
+        }
+        s.http.fromServer.releaseIfEmpty(to: buffers)
+        // Flush to the client; room made there lets the server side be read
+        // again (edge-triggered: no new event would come for bytes already
+        // waiting), so it counts as progress.
+        let waiting = s.response.buffer.count
+        if !flushClient(s) { return false }
+        if s.response.buffer.count < waiting {
+            moved = true
+            // The server is not idle while it waits for a slow client to read.
+            s.server.activity = now
+        }
+        if s.http.responseDone && s.response.buffer.isEmpty {
+            finishExchange(s)
+            return s.phase != .idle
+        }
+        return moved
+    }
+
+    /// Moves the bytes of the current message body from `src` to `dst`.
+    /// False on a framing error (bad chunk).
+    func forwardBody(from src: inout ByteBuffer, to dst: inout ByteBuffer, framing: HTTPBodyFraming,
+                     remaining: inout Int, chunks: inout ChunkedBodyParser, done: inout Bool) -> Bool {
+        switch framing {
+        case .none:
+            done = true
+        case .contentLength:
+            let n = min(remaining, src.count)
+            dst.take(n, from: &src, pool: buffers)
+            remaining -= n
+            if remaining == 0 { done = true }
+        case .chunked:
+            // Decoded and chunked again with CRLF, as HAProxy rewrites the
+            // framing, so the next hop parses the body exactly as we did.
+            chunkScratch.removeAll(keepingCapacity: true)
+            let step = src.withReadable { chunks.decode($0, into: &chunkScratch) }
+            let consumed: Int
+            switch step {
+            case .consumed(let n): consumed = n
+            case .done(let n): consumed = n; done = true
+            case .invalid: return false
+            }
+            src.consume(consumed)
+            if !chunkScratch.isEmpty {
+                chunkSizeLine.removeAll(keepingCapacity: true)
+                ChunkedEncoding.appendSizeLine(chunkScratch.count, to: &chunkSizeLine)
+                dst.append(chunkSizeLine, pool: buffers)
+                dst.append(chunkScratch, pool: buffers)
+                dst.append(ChunkedEncoding.crlf, pool: buffers)
+            }
+            if done { dst.append(ChunkedEncoding.lastChunk, pool: buffers) }
+        case .untilClose:
+            dst.take(src.count, from: &src, pool: buffers)
+        }
+        return true
+    }
+
+    /// Sends pending bytes to the client; false when the stream was closed.
+    func flushClient(_ s: Stream) -> Bool {
+        guard !s.response.buffer.isEmpty, s.client.writable else { return true }
+        do {
+            if try s.client.transport.send(from: &s.response.buffer, pool: buffers) > 0 { s.client.activity = now }
+        } catch {
+            if error == .again { s.client.writable = false } else {
+                s.record.terminate(.clientAbort, phaseLetter(s))
+                close(s, abort: false)
+                return false
+            }
+        }
+        return true
+    }
+
+    /// The response went out: keep the server connection for the next request
+    /// (or pool it), then wait for the next request or close.
+    private func finishExchange(_ s: Stream) {
+        let requestComplete = s.http.requestDone
+        let reusable = s.http.keepServer && requestComplete && !s.server.eof
+        if reusable && s.http.keepClient && s.server.isOpen && s.serverIndex >= 0 {
+            // Keep the connection with the stream for its next request (as
+            // HAProxy does); the server slot is free meanwhile.
+            let attachedBackend = s.backend, attachedServer = s.serverIndex
+            let kept = s.server
+            s.server.detach()
+            leaveBackend(s, reusable: false)
+            s.server = kept
+            s.http.serverConnected = true
+            s.http.attachedBackend = attachedBackend
+            s.http.attachedServer = attachedServer
+        } else {
+            leaveBackend(s, reusable: reusable)
+        }
+        // A draining worker said Connection: close on this response already
+        // when it could; a response that went out before the drain keeps the
+        // connection for one more request, answered with close.
+        if !s.http.keepClient || !requestComplete {
+            close(s, abort: false)
+            return
+        }
+        nextExchange(s)
+    }
+
+    /// `observe layer7`: a 5xx, invalid or missing response is an error, a
+    /// good one ends a run of errors (the checker acts at error-limit).
+    func observeLayer7(_ s: Stream, ok: Bool) {
+        guard s.backend >= 0, s.serverIndex >= 0, backends[s.backend].observesLayer7[s.serverIndex] else { return }
+        let word = table.server(backends[s.backend].servers[s.serverIndex].tableLine, .observeErrors)
+        if ok { if word.load() != 0 { word.store(0) } } else { word.add(1) }
+    }
+
+    /// The server failed before the response was complete.
+    func serverFailed(_ s: Stream, status: Int, retryReason: String? = nil) {
+        if s.http.response == nil { observeLayer7(s, ok: false) }
+        if let reason = retryReason, retryHTTP(s, reason: reason) { return }
+        if s.http.response == nil {
+            leaveBackend(s, reusable: false)
+            respondHTTP(s, status: status, close: !s.http.keepClient)
+        } else {
+            // Part of the response already left: only closing tells the client.
+            close(s, abort: false)
+        }
+    }
+
+    /// `retry-on`: replays a request that can safely be replayed (fully sent,
+    /// no body, nothing of the response forwarded yet) on a new connection,
+    /// redispatching as `option redispatch` says. False when it cannot.
+    func retryHTTP(_ s: Stream, reason: String) -> Bool {
+        guard s.backend >= 0, s.serverIndex >= 0, s.http.requestFraming == .none, s.http.requestDone,
+              s.response.buffer.isEmpty, s.http.response == nil else { return false }
+        let be = backends[s.backend]
+        guard be.config.http.retryOn.contains(reason), s.retriesUsed < be.config.retries else { return false }
+        _ = countRetry(s, be)
+        dropServer(s, reusable: false)
+        s.http.fromServer.release(to: buffers)
+        s.request.buffer.release(to: buffers)
+        s.http.response = nil
+        s.http.responseDone = false
+        s.http.responseFraming = .none
+        s.record.cause = .none
+        s.record.phase = .none
+        s.phase = .connecting
+        dispatchOrQueue(s)
+        return true
+    }
+}

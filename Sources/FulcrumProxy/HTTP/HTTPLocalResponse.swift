@@ -1,0 +1,73 @@
+import FulcrumCore
+import FulcrumHTTP
+import FulcrumPosix
+
+/// Answers the proxy gives itself (error pages, deny, redirect), and closing a
+/// client connection without a reset destroying that answer.
+extension StreamEngine {
+    /// HAProxy keeps the client connection after its error pages except 400
+    /// and 408 (and when the request body was not read: see respondHTTP(bytes:)).
+    func respondHTTP(_ s: Stream, status: Int, close: Bool) {
+        respondHTTP(s, bytes: errorPage(status, stream: s), close: close || status == 400 || status == 408)
+    }
+
+    func respondHTTP(_ s: Stream, bytes: [UInt8], close: Bool) {
+        leaveBackend(s, reusable: false)
+        s.record.status = HTTPErrorPages.status(of: bytes) ?? s.record.status
+        s.response.buffer.append(bytes, pool: buffers)
+        s.http.closeAfterFlush = close || !s.http.requestDone || !s.http.keepClient
+        s.phase = .responding
+        s.phaseDeadline = 0
+        if !flushClient(s) { return }
+        if s.response.buffer.isEmpty && s.http.closeAfterFlush { lingerClose(s) }
+    }
+
+    /// Closing a socket with unread input makes the kernel send a reset,
+    /// which can destroy the answer just sent. HAProxy's way: shut our side,
+    /// drain what the client still sends for a moment, then close.
+    func lingerClose(_ s: Stream) {
+        s.client.transport.shutdownWrite()
+        leaveBackend(s, reusable: false)
+        s.phase = .lingering
+        s.phaseDeadline = now + 1000
+        s.http.fromClient.release(to: buffers)
+        if discardClient(s) { schedule(s) }
+    }
+
+    /// Drops client bytes (read into the scratch buffer); closes on EOF or
+    /// error. False when closed.
+    func discardClient(_ s: Stream) -> Bool {
+        while s.client.readable {
+            do {
+                if try s.client.transport.receive(into: scratch, count: bufferSize) == 0 {
+                    close(s, abort: false)
+                    return false
+                }
+            } catch {
+                if error == .again { s.client.readable = false } else { close(s, abort: false); return false }
+            }
+        }
+        return true
+    }
+
+    /// The backend's `errorfile` (when a backend was chosen), else the
+    /// frontend's, else HAProxy's default page.
+    func errorPage(_ status: Int, stream s: Stream) -> [UInt8] {
+        if s.routedBackend >= 0, s.routedBackend < backendErrorFiles.count,
+           let custom = backendErrorFiles[s.routedBackend][status] { return custom }
+        if s.frontend < errorFiles.count, let custom = errorFiles[s.frontend][status] { return custom }
+        return HTTPErrorPages.response(status: status)
+    }
+
+    /// The head as it goes out: its received bytes when nothing changed,
+    /// else serialized through the engine's reused scratch buffer.
+    func appendHead(_ head: HTTPHead, to out: inout ByteBuffer) {
+        if head.isUnmodified {
+            out.append(head.raw, pool: buffers)
+            return
+        }
+        headScratch.removeAll(keepingCapacity: true)
+        head.serialize(into: &headScratch)
+        out.append(headScratch, pool: buffers)
+    }
+}

@@ -1,0 +1,90 @@
+import Glibc
+import FulcrumConfig
+import FulcrumPosix
+
+/// Keep-alive server connections (mode http): the one a stream keeps from its
+/// previous exchange, and the worker's idle ones per server (`http-reuse`).
+extension StreamEngine {
+    /// Uses the stream's own kept connection to the reserved server, or an
+    /// idle pooled one when `http-reuse` allows. False: connect anew.
+    func reuseConnection(_ s: Stream, _ be: BackendRuntime, _ entry: BackendRuntime.ServerEntry) -> Bool {
+        if s.http.attachedBackend >= 0 {
+            if s.http.attachedBackend == s.backend && s.http.attachedServer == s.serverIndex
+                && !s.server.eof && !s.server.readable && s.server.isOpen {
+                // Still registered with this stream's token: nothing to look up.
+                s.http.attachedBackend = -1; s.http.attachedServer = -1
+                s.server.writable = true
+                serverReady(s)
+                return true
+            }
+            releaseAttached(s)
+        }
+        let reuse = be.config.http.reuse
+        guard reuse == .always || reuse == .aggressive || (reuse == .safe && s.http.requestCount > 1),
+              let fd = takePooled(server: entry.tableLine) else { return false }
+        s.server.attach(.plain(fd))
+        s.server.writable = true
+        try? epoll.modify(fd, events: [.readable, .writable, .readHangup, .edgeTriggered],
+                          token: s.token | TokenKind.server.rawValue)
+        serverReady(s)
+        return true
+    }
+
+    /// Hands the stream's kept server connection to the worker's pool (it may
+    /// serve another client) or closes it when it cannot be reused.
+    func releaseAttached(_ s: Stream) {
+        guard s.http.attachedBackend >= 0 else { return }
+        let be = backends[s.http.attachedBackend]
+        if s.server.isOpen {
+            if !s.server.eof && !s.server.readable {
+                poolServer(s.server.transport.fd, line: be.servers[s.http.attachedServer].tableLine,
+                           limit: be.config.servers[s.http.attachedServer].params.poolMaxConn)
+                s.server.detach()
+            } else {
+                s.server.close()
+            }
+        }
+        s.http.serverConnected = false
+        s.http.attachedBackend = -1
+        s.http.attachedServer = -1
+    }
+
+    func poolServer(_ fd: FileDescriptor, line: Int, limit: Int) {
+        let cap = limit < 0 ? 256 : limit
+        if idleServers[line].count >= cap {
+            fd.close()
+            return
+        }
+        idleServers[line].append(fd)
+        try? epoll.modify(fd, events: [.readable, .readHangup, .edgeTriggered],
+                          token: UInt64(line) << StreamEngine.kindBits | TokenKind.pooled.rawValue)
+    }
+
+    /// An idle connection that is still open (the server may have closed it).
+    func takePooled(server line: Int) -> FileDescriptor? {
+        while let fd = idleServers[line].popLast() {
+            if StreamEngine.isIdleOpen(fd) { return fd }
+            fd.close()
+        }
+        return nil
+    }
+
+    /// A pooled connection became readable: the server closed it (or sent
+    /// something unsolicited); either way it cannot be reused.
+    func pooledEvent(token: UInt64) {
+        let line = StreamEngine.slot(of: token)
+        guard line < idleServers.count else { return }
+        idleServers[line].removeAll { fd in
+            if StreamEngine.isIdleOpen(fd) { return false }
+            fd.close()
+            return true
+        }
+    }
+
+    /// Nothing to read and no EOF: the server still holds the connection open.
+    private static func isIdleOpen(_ fd: FileDescriptor) -> Bool {
+        var byte: UInt8 = 0
+        let r = recv(fd.rawValue, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+    }
+}

@@ -1,0 +1,77 @@
+import FulcrumCore
+import FulcrumPosix
+
+/// One client connection, whatever the mode: its client and server sides, the
+/// two directions of bytes between them, the server it holds and how it got
+/// there (retries, queue), and its record. mode http adds `http`, the state of
+/// the current request/response exchange. Objects live in the engine's slot
+/// table and are reused, so accepting allocates nothing in steady state.
+final class Stream {
+    let index: Int
+    /// Bumped on every reuse; events, timers and queue entries carry it so a
+    /// stale one (for a previous occupant of the slot) is recognised.
+    var generation: UInt32 = 0
+    var phase = StreamPhase.idle
+    var isHTTP = false
+
+    var frontend = 0
+    var bindLine = 0
+    var peer = SocketAddress(storage: .init(), length: 0)
+    /// The address the client connected to (getsockname once, when needed).
+    var local: SocketAddress? = nil
+
+    var client = StreamSide()
+    var server = StreamSide()
+    /// Client → server and server → client.
+    var request = Flow()
+    var response = Flow()
+
+    /// The backend the stream is in (its conns counted), -1 when none.
+    var backend = -1
+    /// The backend the current exchange was routed to, kept after it is left
+    /// (for its error pages and log).
+    var routedBackend = -1
+    /// Chosen server (index in the backend) and whether its conns slot is held.
+    var serverIndex = -1
+    var holdsServerSlot = false
+    var retriesUsed = 0
+    var excludedServer: Int? = nil
+
+    let http = HTTPTransaction()
+
+    /// Bounds the queue, connect and retry waits, and lingering.
+    var phaseDeadline: Int64 = 0
+    /// The earliest deadline pushed on the timer heap and not yet popped.
+    var scheduled: Int64 = 0
+    /// In the engine's list of streams to run again next turn.
+    var pendingRun = false
+
+    var bytesIn: UInt64 = 0
+    var bytesOut: UInt64 = 0
+    /// bytesIn/bytesOut when the stream entered its backend and took its
+    /// server slot: what each has carried is counted there when it is left.
+    var backendBytesMark: (in: UInt64, out: UInt64) = (0, 0)
+    var serverBytesMark: (in: UInt64, out: UInt64) = (0, 0)
+    var record = StreamRecord()
+
+    init(index: Int) { self.index = index }
+
+    var token: UInt64 { UInt64(generation) << 32 | UInt64(index) << StreamEngine.kindBits }
+
+    /// Forgets everything but the slot; buffers must have been released.
+    func reset() {
+        phase = .idle
+        isHTTP = false
+        local = nil
+        client = StreamSide(); server = StreamSide()
+        request = Flow(); response = Flow()
+        backend = -1; routedBackend = -1
+        serverIndex = -1; holdsServerSlot = false
+        retriesUsed = 0; excludedServer = nil
+        http.reset()
+        phaseDeadline = 0; scheduled = 0; pendingRun = false
+        bytesIn = 0; bytesOut = 0
+        backendBytesMark = (0, 0); serverBytesMark = (0, 0)
+        record = StreamRecord()
+    }
+}

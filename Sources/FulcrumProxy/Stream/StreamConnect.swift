@@ -1,0 +1,295 @@
+import Glibc
+import FulcrumConfig
+import FulcrumCore
+import FulcrumPosix
+
+/// Server choice, connection, retries, redispatch and the maxconn queue: one
+/// path for both modes. What differs is what follows: mode tcp starts
+/// forwarding or aborts, mode http starts the exchange or answers 503.
+extension StreamEngine {
+    enum DispatchOutcome { case started, full, noServer }
+
+    /// Picks a server and connects, queues the stream when every usable
+    /// server is at its maxconn, and gives up when no server is usable.
+    func dispatchOrQueue(_ s: Stream) {
+        switch dispatch(s) {
+        case .started: break
+        case .full: enqueue(s)
+        case .noServer: noServer(s)
+        }
+    }
+
+    /// Chooses a server (persistence cookie first, then the algorithm with the
+    /// key its properties name) and starts getting a connection to it.
+    func dispatch(_ s: Stream) -> DispatchOutcome {
+        let be = backends[s.backend]
+        let someFull = be.observe(table, now: now)
+        var chosen: Int? = nil
+        if s.isHTTP { chosen = persistentServer(s, be) }
+        if chosen == nil {
+            let table = self.table
+            chosen = be.balancer.pick(hashKey: hashKey(s, be), excluding: s.excludedServer, load: { idx in
+                Int(table.server(be.servers[idx].tableLine, .conns).load())
+            })
+        }
+        guard let i = chosen else { return someFull ? .full : .noServer }
+        guard reserve(s, server: i) else { return .full }
+        connect(s)
+        return .started
+    }
+
+    /// The balancing key of the stream for its backend's algorithm, if it hashes.
+    private func hashKey(_ s: Stream, _ be: BackendRuntime) -> UInt32? {
+        switch be.config.balance {
+        case .source:
+            // HAProxy's get_server_sh: the address as a number (IPv6: XOR of its
+            // words), not a string hash, so neighbouring clients spread.
+            return s.peer.withAddressBytes { bytes in
+                bytes.count == 4 ? be.balancer.hashKey(sourceIPv4: UInt32(bigEndian: bytes.loadUnaligned(as: UInt32.self)))
+                                 : be.balancer.hashKey(sourceIPv6: bytes)
+            }
+        case .uri, .urlParam, .header:
+            guard s.isHTTP, let head = s.http.request else { return nil }
+            return HTTPBalanceKey.key(be.config.balance, hashType: be.config.hashType, head: head)
+        default:
+            return nil
+        }
+    }
+
+    /// Takes a connection slot on server `i` of the stream's backend; false
+    /// when the server is at its maxconn.
+    func reserve(_ s: Stream, server i: Int) -> Bool {
+        let entry = backends[s.backend].servers[i]
+        let conns = table.server(entry.tableLine, .conns)
+        guard conns.reserve(limit: entry.maxconn) else { return false }
+        table.server(entry.tableLine, .maxConns).raise(to: conns.load())
+        table.serverCounter(worker: slot, server: entry.tableLine, .chosen).bump()
+        table.serverCounter(worker: slot, server: entry.tableLine, .current).bump()
+        s.holdsServerSlot = true
+        s.serverIndex = i
+        s.serverBytesMark = (s.bytesIn, s.bytesOut)
+        return true
+    }
+
+    func releaseServerSlot(_ s: Stream) {
+        guard s.holdsServerSlot else { return }
+        let line = backends[s.backend].servers[s.serverIndex].tableLine
+        table.server(line, .conns).subtract(1)
+        table.serverCounter(worker: slot, server: line, .current).drop()
+        let bytesIn = s.bytesIn &- s.serverBytesMark.in, bytesOut = s.bytesOut &- s.serverBytesMark.out
+        if bytesIn > 0 || bytesOut > 0 {
+            table.serverCounter(worker: slot, server: line, .bytesIn).bump(by: bytesIn)
+            table.serverCounter(worker: slot, server: line, .bytesOut).bump(by: bytesOut)
+        }
+        s.holdsServerSlot = false
+    }
+
+    /// Releases the server connection (to the idle pool when `reusable`) and
+    /// the server slot.
+    func dropServer(_ s: Stream, reusable: Bool) {
+        if s.server.isOpen {
+            if reusable, s.serverIndex >= 0, s.backend >= 0 {
+                let be = backends[s.backend]
+                poolServer(s.server.transport.fd, line: be.servers[s.serverIndex].tableLine,
+                           limit: be.config.servers[s.serverIndex].params.poolMaxConn)
+                s.server.detach()
+            } else {
+                s.server.close()
+            }
+        }
+        s.http.serverConnected = false
+        releaseServerSlot(s)
+    }
+
+    /// Gets a connection to the reserved server: mode http's kept or idle
+    /// pooled one when it may, else a new one.
+    func connect(_ s: Stream) {
+        let be = backends[s.backend]
+        let entry = be.servers[s.serverIndex]
+        if s.isHTTP && reuseConnection(s, be, entry) { return }
+        var address = entry.address
+        if entry.useClientPort { address.port = localAddress(s).port }
+        s.record.connectStarted = now
+        let fd: FileDescriptor
+        do {
+            fd = try Socket.stream(family: address.family)
+        } catch {
+            Log.warning("socket: \(error)")
+            connectFailed(s, timedOut: false)
+            return
+        }
+        Socket.setNoDelay(fd)
+        s.server.attach(.plain(fd))
+        do {
+            try epoll.add(fd, events: [.readable, .writable, .readHangup, .edgeTriggered],
+                          token: s.token | TokenKind.server.rawValue)
+            if try Socket.connect(fd, to: address) {
+                serverReady(s)
+            } else {
+                s.phase = .connecting
+                s.phaseDeadline = be.config.timeouts.connect.map { now + Int64($0) } ?? 0
+                schedule(s)
+            }
+        } catch {
+            Log.debug("connect to \(be.config.name)/\(entry.name) failed: \(error)")
+            connectFailed(s, timedOut: false)
+        }
+    }
+
+    /// The outcome of a non-blocking connect, once the socket is writable.
+    func finishConnect(_ s: Stream) {
+        let err = Socket.pendingError(s.server.transport.fd)
+        if err == 0 {
+            serverReady(s)
+        } else {
+            Log.debug("connect to \(backends[s.backend].config.name)/\(backends[s.backend].servers[s.serverIndex].name) failed: \(Errno(err))")
+            connectFailed(s, timedOut: false)
+        }
+    }
+
+    /// Connected (or handed a live connection): counted, then the mode goes on.
+    func serverReady(_ s: Stream) {
+        let be = backends[s.backend]
+        let line = be.servers[s.serverIndex].tableLine
+        s.phaseDeadline = 0
+        s.record.connected = now
+        s.client.activity = now
+        s.server.activity = now
+        table.serverCounter(worker: slot, server: line, .sessions).bump()
+        table.serverCounter(worker: slot, server: line, .lastSession).store(wallNow)
+        // observe layer4: a connection ends a run of errors (layer7 judges responses).
+        if be.observesLayer4[s.serverIndex] {
+            let errors = table.server(line, .observeErrors)
+            if errors.load() != 0 { errors.store(0) }
+        }
+        if s.isHTTP {
+            s.http.serverConnected = true
+            startExchange(s)
+        } else {
+            s.phase = .forwarding
+            forwardBoth(s)
+        }
+    }
+
+    /// HAProxy's retry rules: `retries` further attempts (mode http: when
+    /// `retry-on` has connect-failure, its default); a refused connection waits
+    /// min(timeout connect, 1 s) before retrying the same server; `option
+    /// redispatch N` moves the chosen retries to another server.
+    func connectFailed(_ s: Stream, timedOut: Bool) {
+        let be = backends[s.backend]
+        let line = be.servers[s.serverIndex].tableLine
+        table.serverCounter(worker: slot, server: line, .connectErrors).bump()
+        table.backendCounter(worker: slot, backend: s.backend, .connectErrors).bump()
+        if be.observesLayer4[s.serverIndex] || be.observesLayer7[s.serverIndex] { table.server(line, .observeErrors).add(1) }
+        dropServer(s, reusable: false)
+        let retries = be.config.retries
+        guard s.retriesUsed < retries, !s.isHTTP || be.config.http.retryOn.contains("connect-failure") else {
+            Log.debug("giving up on \(be.config.name) after \(s.retriesUsed) retries")
+            s.record.terminate(timedOut ? .serverTimeout : .serverAbort, .connect)
+            giveUp(s, status: 503)
+            return
+        }
+        if countRetry(s, be) {
+            dispatchOrQueue(s)
+        } else if !timedOut {
+            s.phase = .retryWait
+            s.phaseDeadline = now + Int64(min(be.config.timeouts.connect ?? 1000, 1000))
+            schedule(s)
+        } else {
+            retrySameServer(s)
+        }
+    }
+
+    func retrySameServer(_ s: Stream) {
+        if reserve(s, server: s.serverIndex) { connect(s) } else { enqueue(s) }
+    }
+
+    /// One more try (connect failure or mode http's `retry-on`), counted on the
+    /// server and backend. Returns whether `option redispatch` says this retry
+    /// goes to another server (the one that failed is then avoided).
+    func countRetry(_ s: Stream, _ be: BackendRuntime) -> Bool {
+        let line = be.servers[s.serverIndex].tableLine
+        s.retriesUsed += 1
+        table.serverCounter(worker: slot, server: line, .retries).bump()
+        table.backendCounter(worker: slot, backend: s.backend, .retries).bump()
+        guard let interval = be.config.redispatch,
+              StreamEngine.redispatches(retry: s.retriesUsed, of: be.config.retries, interval: interval) else { return false }
+        table.serverCounter(worker: slot, server: line, .redispatches).bump()
+        table.backendCounter(worker: slot, backend: s.backend, .redispatches).bump()
+        s.excludedServer = s.serverIndex
+        return true
+    }
+
+    /// HAProxy: a positive interval P redispatches every Pth retry; a negative
+    /// N redispatches on the |N|th retry counted back from the last one.
+    static func redispatches(retry: Int, of retries: Int, interval: Int) -> Bool {
+        if interval > 0 { return retry % interval == 0 }
+        if interval < 0 { return retry == retries + 1 + interval }
+        return false
+    }
+
+    /// No server can take the stream.
+    func noServer(_ s: Stream) {
+        Log.debug("backend '\(backends[s.backend].config.name)' has no server available")
+        s.record.terminate(.serverAbort, .connect)
+        giveUp(s, status: 503)
+    }
+
+    /// The backend cannot serve: mode tcp resets the client, mode http answers.
+    func giveUp(_ s: Stream, status: Int) {
+        if s.isHTTP {
+            respondHTTP(s, status: status, close: !s.http.keepClient)
+        } else {
+            close(s, abort: true)
+        }
+    }
+
+    // MARK: queue
+
+    /// Waits for a free server slot (HAProxy's queue), bounded by `timeout queue`.
+    func enqueue(_ s: Stream) {
+        let be = backends[s.backend]
+        s.phase = .queued
+        if s.record.queued == 0 { s.record.queued = now }
+        be.queue.push(s.token)
+        queuedStreams += 1
+        table.backendCounter(worker: slot, backend: s.backend, .queued).bump()
+        s.phaseDeadline = be.config.timeouts.effectiveQueue.map { now + Int64($0) } ?? 0
+        schedule(s)
+    }
+
+    /// Accounting for a stream that leaves the queue (served or not).
+    func leaveQueue(_ s: Stream) {
+        guard s.phase == .queued else { return }
+        queuedStreams -= 1
+        table.backendCounter(worker: slot, backend: s.backend, .queued).drop()
+        s.phase = .connecting
+    }
+
+    func serveQueues() {
+        for be in backends where !be.queue.isEmpty { serveQueue(be) }
+    }
+
+    /// Starts queued streams in order while servers have room.
+    func serveQueue(_ be: BackendRuntime) {
+        while let token = be.queue.peek() {
+            guard let s = stream(for: token), s.phase == .queued, s.backend == be.index else {
+                _ = be.queue.pop()
+                continue
+            }
+            leaveQueue(s)
+            switch dispatch(s) {
+            case .started:
+                _ = be.queue.pop()
+            case .full:
+                s.phase = .queued
+                queuedStreams += 1
+                table.backendCounter(worker: slot, backend: be.index, .queued).bump()
+                return
+            case .noServer:
+                _ = be.queue.pop()
+                noServer(s)
+            }
+        }
+    }
+}

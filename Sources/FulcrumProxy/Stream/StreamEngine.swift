@@ -1,0 +1,318 @@
+import Glibc
+import FulcrumConfig
+import FulcrumCore
+import FulcrumPosix
+
+/// The worker's streams and everything they share: the slot table, the
+/// backends with their queues, the buffer and pipe pools, idle server
+/// connections, the timer heap. mode tcp and mode http run through the same
+/// start, connect, retry, queue, timeout and close paths; HTTP adds its
+/// analysers (HTTP/) on top of them.
+final class StreamEngine {
+    /// Epoll and timer token kinds (low three bits of the 64-bit token); the
+    /// slot index follows, and a stream's generation fills the high 32 bits.
+    enum TokenKind: UInt64 {
+        case client = 0, server = 1, pooled = 2, listener = 3, control = 4
+    }
+    static let kindBits: UInt64 = 3
+    static let kindMask: UInt64 = 7
+    @inline(__always) static func slot(of token: UInt64) -> Int { Int((token >> kindBits) & 0x1FFF_FFFF) }
+
+    struct FrontendRuntime {
+        var config: Frontend
+        var backend: Int?
+        var maxconn: Int
+    }
+
+    let configuration: Configuration
+    let slot: Int
+    let table: SharedTable
+    let epoll: Epoll
+    var frontends: [FrontendRuntime] = []
+    var backends: [BackendRuntime] = []
+    var backendIndexByName: [String: Int] = [:]
+
+    var streams: [Stream] = []
+    var freeSlots: [Int] = []
+    var activeStreams = 0
+    var queuedStreams = 0
+    /// Streams that yielded with work left, run again next loop turn.
+    var pending: [UInt64] = []
+
+    /// Idle keep-alive server connections per server table line (mode http).
+    var idleServers: [[FileDescriptor]] = []
+    /// `errorfile` contents per frontend and per backend: status → response bytes.
+    var errorFiles: [[Int: [UInt8]]] = []
+    var backendErrorFiles: [[Int: [UInt8]]] = []
+    var frontendRules: [HTTPCompiledRules?] = []
+    var backendRules: [HTTPCompiledRules?] = []
+
+    /// Reused for serializing edited HTTP heads and re-chunking bodies.
+    var headScratch: [UInt8] = []
+    var chunkScratch: [UInt8] = []
+    /// The re-chunked size line, reused so no chunk allocates one.
+    var chunkSizeLine: [UInt8] = []
+
+    var timers = TimerHeap()
+    var now: Int64 = 0
+    /// Wall-clock seconds, refreshed once per loop turn (lastsess, stats).
+    var wallNow: UInt64 = 0
+    var draining = false
+    var drainStartedAt: Int64 = 0
+    /// A draining worker closes a keep-alive connection idle this long.
+    let drainIdleGrace: Int64 = 1000
+
+    /// `tune.bufsize` buffers, taken when bytes arrive and given back when drained.
+    let buffers: BufferPool
+    /// L4 forwarding reads here and writes straight on; only what the
+    /// destination refuses is copied into a pooled buffer.
+    let scratch: UnsafeMutableRawPointer
+    var bufferSize: Int { buffers.size }
+    var pipePool: [Pipe] = []
+    var pipesInUse = 0
+    let maxPipes = 1024
+    let spliceChunk = 65536
+
+    init(_ setup: WorkerSetup, epoll: Epoll) {
+        configuration = setup.configuration
+        slot = setup.slot
+        table = setup.table
+        self.epoll = epoll
+        buffers = BufferPool(size: setup.configuration.global.bufferSize)
+        scratch = UnsafeMutableRawPointer.allocate(byteCount: buffers.size, alignment: 64)
+
+        let index = TableIndex(configuration)
+        for (i, b) in configuration.backends.enumerated() {
+            backends.append(BackendRuntime(index: i, config: b, firstLine: index.firstServer[i],
+                                           addresses: setup.serverAddresses[i]))
+            backendIndexByName[b.name] = i
+        }
+        idleServers = Array(repeating: [], count: index.serverCount)
+        errorFiles = setup.errorFiles
+        backendErrorFiles = setup.backendErrorFiles
+        frontendRules = setup.frontendRules
+        backendRules = setup.backendRules
+        for f in configuration.frontends {
+            let be = f.defaultBackend.flatMap { backendIndexByName[$0] }
+            frontends.append(FrontendRuntime(config: f, backend: be, maxconn: f.maxconn ?? 0))
+        }
+    }
+
+    deinit {
+        scratch.deallocate()
+        for p in pipePool { p.close() }
+    }
+
+    // MARK: slots
+
+    func stream(for token: UInt64) -> Stream? {
+        let idx = StreamEngine.slot(of: token)
+        guard idx < streams.count else { return nil }
+        let s = streams[idx]
+        return s.generation == UInt32(truncatingIfNeeded: token >> 32) && s.phase != .idle ? s : nil
+    }
+
+    private func allocate() -> Stream {
+        if let i = freeSlots.popLast() { return streams[i] }
+        let s = Stream(index: streams.count)
+        streams.append(s)
+        return s
+    }
+
+    // MARK: events
+
+    /// Readiness of a stream's socket, or of an idle pooled server connection.
+    @inline(__always)
+    func handle(token: UInt64, kind: TokenKind, events: Epoll.Events) {
+        if kind == .pooled { pooledEvent(token: token); return }
+        guard let s = stream(for: token) else { return }
+        let readable = !events.isDisjoint(with: [.readable, .readHangup, .error, .hangup])
+        let writable = !events.isDisjoint(with: [.writable, .error, .hangup])
+        let eof = !events.isDisjoint(with: [.readHangup, .hangup, .error])
+        if kind == .client {
+            if readable { s.client.readable = true }
+            if writable { s.client.writable = true }
+            if eof { s.client.eof = true }
+            // mode tcp: a client gone before the server answered aborts the stream.
+            if !s.isHTTP && !events.isDisjoint(with: [.error, .hangup]) && s.phase != .forwarding {
+                s.record.terminate(.clientAbort, phaseLetter(s))
+                close(s, abort: true)
+                return
+            }
+        } else {
+            if readable { s.server.readable = true }
+            if writable { s.server.writable = true }
+            if eof { s.server.eof = true }
+        }
+        advance(s)
+    }
+
+    /// Moves a stream forward as far as readiness allows.
+    @inline(__always)
+    func advance(_ s: Stream) {
+        if s.isHTTP { advanceHTTP(s); return }
+        switch s.phase {
+        case .connecting:
+            if s.server.writable { finishConnect(s) }
+        case .forwarding:
+            forwardBoth(s)
+        default:
+            break
+        }
+    }
+
+    /// Streams that ran out of rounds with work left (fairness between streams).
+    func runPending() {
+        let tokens = pending
+        pending.removeAll(keepingCapacity: true)
+        for t in tokens {
+            guard let s = stream(for: t) else { continue }
+            s.pendingRun = false
+            advance(s)
+        }
+    }
+
+    // MARK: start and close
+
+    /// A client connection accepted on a listener of `frontend`.
+    func start(client fd: FileDescriptor, peer: SocketAddress, frontend: Int, bindLine: Int) {
+        let s = allocate()
+        let fe = frontends[frontend]
+        s.client.attach(.plain(fd))
+        s.client.activity = now
+        s.peer = peer
+        s.frontend = frontend
+        s.bindLine = bindLine
+        s.isHTTP = fe.config.mode == .http
+        s.record.restart(at: now, wallMicros: WallClock.nowMicroseconds())
+        activeStreams += 1
+        Socket.setNoDelay(fd)
+        table.frontendCounter(worker: slot, frontend: frontend, .sessions).bump()
+        table.frontendCounter(worker: slot, frontend: frontend, .current).bump()
+        table.frontendCounter(worker: slot, frontend: frontend, .lastSession).store(wallNow)
+        table.frontend(frontend, .maxConns).raise(to: table.frontend(frontend, .conns).load())
+        do {
+            try epoll.add(fd, events: [.readable, .writable, .readHangup, .edgeTriggered],
+                          token: s.token | TokenKind.client.rawValue)
+        } catch {
+            s.record.terminate(.resource, .request)
+            close(s, abort: true)
+            return
+        }
+        if s.isHTTP {
+            s.phase = .request
+            s.http.headStarted = now
+            schedule(s)
+            return
+        }
+        s.phase = .starting
+        guard let be = fe.backend else {
+            Log.debug("frontend '\(fe.config.name)' has no backend; closing")
+            s.record.terminate(.proxy, .request)
+            close(s, abort: true)
+            return
+        }
+        enter(s, backend: be)
+        dispatchOrQueue(s)
+    }
+
+    /// The stream is counted in backend `be` until it leaves it.
+    func enter(_ s: Stream, backend be: Int) {
+        s.backend = be
+        s.routedBackend = be
+        s.backendBytesMark = (s.bytesIn, s.bytesOut)
+        table.backendCounter(worker: slot, backend: be, .sessions).bump()
+        table.backendCounter(worker: slot, backend: be, .current).bump()
+        table.backendCounter(worker: slot, backend: be, .lastSession).store(wallNow)
+        table.backend(be, .conns).add(1)
+        table.backend(be, .maxConns).raise(to: table.backend(be, .conns).load())
+    }
+
+    /// Ends the stream's use of its backend: its server connection goes back
+    /// to the idle pool (when `reusable`) or is closed, then the counts drop.
+    func leaveBackend(_ s: Stream, reusable: Bool) {
+        leaveQueue(s)
+        dropServer(s, reusable: reusable)
+        if s.backend >= 0 {
+            table.backend(s.backend, .conns).subtract(1)
+            let counters = (table.backendCounter(worker: slot, backend: s.backend, .bytesIn),
+                            table.backendCounter(worker: slot, backend: s.backend, .bytesOut))
+            counters.0.bump(by: s.bytesIn &- s.backendBytesMark.in)
+            counters.1.bump(by: s.bytesOut &- s.backendBytesMark.out)
+            table.backendCounter(worker: slot, backend: s.backend, .current).drop()
+            let be = s.backend
+            s.backend = -1
+            if !backends[be].queue.isEmpty { serveQueue(backends[be]) }
+        }
+        s.backend = -1
+        s.serverIndex = -1
+    }
+
+    /// Closes both sides, returns the buffers and the slot. `abort` resets the
+    /// client connection instead of a clean FIN.
+    func close(_ s: Stream, abort: Bool) {
+        guard s.phase != .idle else { return }
+        releaseAttached(s)
+        leaveBackend(s, reusable: false)
+        s.client.close(abort: abort)
+        release(&s.request)
+        release(&s.response)
+        s.http.fromClient.release(to: buffers)
+        s.http.fromServer.release(to: buffers)
+        s.record.ended = now
+        table.header(.globalConns).subtract(1)
+        table.frontend(s.frontend, .conns).subtract(1)
+        table.bind(s.bindLine, .conns).subtract(1)
+        table.frontendCounter(worker: slot, frontend: s.frontend, .current).drop()
+        table.frontendCounter(worker: slot, frontend: s.frontend, .bytesIn).bump(by: s.bytesIn)
+        table.frontendCounter(worker: slot, frontend: s.frontend, .bytesOut).bump(by: s.bytesOut)
+        if abort && !s.isHTTP { table.frontendCounter(worker: slot, frontend: s.frontend, .aborts).bump() }
+        s.generation &+= 1
+        s.reset()
+        freeSlots.append(s.index)
+        activeStreams -= 1
+    }
+
+    /// Returns a flow's buffer and pipe. A pipe still holding data is closed,
+    /// since its contents belong to a dead stream.
+    func release(_ f: inout Flow) {
+        f.buffer.release(to: buffers)
+        if let p = f.pipe {
+            pipesInUse -= 1
+            if f.inPipe == 0 && pipePool.count < 64 { pipePool.append(p) } else { p.close() }
+            f.pipe = nil
+            f.inPipe = 0
+        }
+    }
+
+    /// The address the client connected to, asked of the kernel once.
+    func localAddress(_ s: Stream) -> SocketAddress {
+        if let l = s.local { return l }
+        let l = Socket.localAddress(s.client.transport.fd) ?? s.peer
+        s.local = l
+        return l
+    }
+
+    /// The phase letter of HAProxy's termination state for where `s` is now.
+    func phaseLetter(_ s: Stream) -> TerminationPhase {
+        switch s.phase {
+        case .idle, .starting, .request: return .request
+        case .queued: return .queue
+        case .connecting, .retryWait: return .connect
+        case .exchange: return s.http.response == nil ? .headers : .data
+        case .forwarding: return .data
+        case .responding, .lingering: return .last
+        }
+    }
+
+    // MARK: drain
+
+    /// Keep-alive HTTP connections answer their next request with
+    /// Connection: close; one that stays idle for the grace period is closed
+    /// then, when no request can be in flight on it (see `deadline(of:)`).
+    func startDrain() {
+        draining = true
+        drainStartedAt = MonotonicClock.nowMilliseconds()
+        for s in streams where s.phase == .request { schedule(s) }
+    }
+}

@@ -1,0 +1,24 @@
+/// Where a stream is in its life. mode tcp goes starting → (queued |
+/// connecting | retryWait)* → forwarding; mode http adds the request and
+/// response analysers around it and may turn into a tunnel (forwarding).
+enum StreamPhase {
+    case idle
+    /// mode tcp: accepted, a server is being chosen.
+    case starting
+    /// mode http: waiting for (the rest of) a request head.
+    case request
+    /// Every usable server is at its maxconn: waiting in the backend's queue.
+    case queued
+    case connecting
+    /// A refused connection waits min(timeout connect, 1 s) before the retry.
+    case retryWait
+    /// Bytes both ways, L4: mode tcp, and mode http after 101 or CONNECT.
+    case forwarding
+    /// mode http: the request and the response of one exchange flowing.
+    case exchange
+    /// mode http: sending a local answer (error page, redirect, deny).
+    case responding
+    /// mode http: answer sent and our side shut; dropping what the client
+    /// still sends until it closes, so the kernel sends no reset over it.
+    case lingering
+}

@@ -1,0 +1,57 @@
+/// HAProxy's termination state: why a stream ended (first letter of the log's
+/// `termination_state`) and in which phase (second letter).
+enum TerminationCause: UInt8 {
+    case none = 0x2D            // '-' normal end
+    case clientAbort = 0x43     // 'C'
+    case serverAbort = 0x53     // 'S' server aborted or refused
+    case proxy = 0x50           // 'P' the proxy answered or denied
+    case resource = 0x52        // 'R' a local resource ran out
+    case `internal` = 0x49      // 'I'
+    case down = 0x44            // 'D' server went down
+    case killed = 0x4B          // 'K' killed by the admin
+    case clientTimeout = 0x63   // 'c'
+    case serverTimeout = 0x73   // 's'
+}
+
+enum TerminationPhase: UInt8 {
+    case none = 0x2D            // '-'
+    case request = 0x52         // 'R' waiting for the client's request
+    case queue = 0x51           // 'Q' in the queue
+    case connect = 0x43         // 'C' connecting to the server
+    case headers = 0x48         // 'H' waiting for the response headers
+    case data = 0x44            // 'D' transferring data
+    case last = 0x4C            // 'L' sending the last data to the client
+}
+
+/// What one stream (or one HTTP exchange on a keep-alive connection) did, with
+/// the timestamps HAProxy's log timers are made of (Tw, Tc, Tr, Ta, Tt):
+/// monotonic milliseconds, 0 where the point was not reached. Counters and the
+/// log line are written from it once, whatever the mode.
+struct StreamRecord {
+    var accepted: Int64 = 0
+    /// Wall clock at accept, microseconds (the log's date).
+    var acceptedWallMicros: UInt64 = 0
+    var requestComplete: Int64 = 0
+    var queued: Int64 = 0
+    var connectStarted: Int64 = 0
+    var connected: Int64 = 0
+    var responseHeaders: Int64 = 0
+    var ended: Int64 = 0
+    var status = 0
+    var cause = TerminationCause.none
+    var phase = TerminationPhase.none
+
+    /// Keeps the first cause: what ended a stream is what happened first.
+    mutating func terminate(_ cause: TerminationCause, _ phase: TerminationPhase) {
+        guard self.cause == .none else { return }
+        self.cause = cause
+        self.phase = phase
+    }
+
+    /// The next exchange on a keep-alive connection starts where this one ended.
+    mutating func restart(at now: Int64, wallMicros: UInt64) {
+        self = StreamRecord()
+        accepted = now
+        acceptedWallMicros = wallMicros
+    }
+}

@@ -1,0 +1,112 @@
+import FulcrumConfig
+import FulcrumCore
+import FulcrumPosix
+
+/// Every stream's next deadline, in one place for both modes, and what its
+/// expiry does. Timers are lazily deleted: a stream pushes a heap entry only
+/// when its deadline moves earlier than the pending one.
+extension StreamEngine {
+    /// The stream's next deadline (0: none): the phase deadline while it waits
+    /// for a server or lingers; HAProxy's http-request / http-keep-alive while
+    /// a head is awaited; client and server inactivity (their -fin forms once
+    /// a side is half-closed, or timeout tunnel for both when set) otherwise.
+    func deadline(of s: Stream) -> Int64 {
+        let ft = frontends[s.frontend].config.timeouts
+        switch s.phase {
+        case .idle, .starting:
+            return 0
+        case .queued, .connecting, .retryWait, .lingering:
+            return s.phaseDeadline
+        case .request:
+            // Draining: an idle keep-alive connection closes after the grace.
+            if draining && s.http.fromClient.isEmpty {
+                return max(s.client.activity, drainStartedAt) + drainIdleGrace
+            }
+            let waitingNext = s.http.requestCount > 0 && s.http.fromClient.isEmpty
+            if waitingNext, let ka = ft.httpKeepAlive ?? ft.httpRequest ?? ft.client { return s.http.headStarted + Int64(ka) }
+            if let hr = ft.httpRequest ?? ft.client { return s.http.headStarted + Int64(hr) }
+            return 0
+        case .exchange, .responding:
+            var d: Int64 = 0
+            if let c = ft.client { d = s.client.activity + Int64(c) }
+            if s.backend >= 0, let v = backends[s.backend].config.timeouts.server {
+                let dv = s.server.activity + Int64(v)
+                d = d == 0 ? dv : min(d, dv)
+            }
+            return d
+        case .forwarding:
+            let be = s.backend >= 0 ? s.backend : s.routedBackend
+            let bt = be >= 0 ? backends[be].config.timeouts : nil
+            if let tunnel = bt?.tunnel { return max(s.client.activity, s.server.activity) + Int64(tunnel) }
+            let clientHalfClosed = s.request.sourceClosed || s.response.shutdownSent
+            let serverHalfClosed = s.response.sourceClosed || s.request.shutdownSent
+            let c = clientHalfClosed ? ft.effectiveClientFin : ft.client
+            let v = serverHalfClosed ? bt?.effectiveServerFin : bt?.server
+            var d: Int64 = 0
+            if let c { d = s.client.activity + Int64(c) }
+            if let v { let dv = s.server.activity + Int64(v); d = d == 0 ? dv : min(d, dv) }
+            return d
+        }
+    }
+
+    @inline(__always)
+    func schedule(_ s: Stream) {
+        let d = deadline(of: s)
+        if d != 0 && (s.scheduled == 0 || d < s.scheduled) {
+            timers.push(d, s.token)
+            s.scheduled = d
+        }
+    }
+
+    func expireTimers() {
+        while let e = timers.popDue(now: now) {
+            guard let s = stream(for: e.token), s.scheduled == e.deadline else { continue }
+            s.scheduled = 0
+            let d = deadline(of: s)
+            if d == 0 { continue }
+            if d > now { schedule(s); continue }
+            expire(s)
+        }
+    }
+
+    private func expire(_ s: Stream) {
+        switch s.phase {
+        case .queued:
+            Log.debug("queue timeout in backend '\(backends[s.backend].config.name)'")
+            s.record.terminate(.serverTimeout, .queue)
+            leaveQueue(s)
+            // HAProxy answers 503 when the queue timeout strikes.
+            giveUp(s, status: 503)
+        case .connecting:
+            connectFailed(s, timedOut: true)
+        case .retryWait:
+            retrySameServer(s)
+        case .forwarding:
+            s.record.terminate(clientTimedOut(s) ? .clientTimeout : .serverTimeout, .data)
+            close(s, abort: true)
+        case .request:
+            // A head that started and did not finish: 408; an idle keep-alive: close.
+            s.record.terminate(.clientTimeout, .request)
+            if s.http.fromClient.isEmpty { close(s, abort: false) } else { respondHTTP(s, status: 408, close: true) }
+        case .exchange:
+            if s.http.response == nil && s.http.requestDone {
+                s.record.terminate(.serverTimeout, .headers)
+                serverFailed(s, status: 504, retryReason: "response-timeout")
+            } else {
+                s.record.terminate(clientTimedOut(s) ? .clientTimeout : .serverTimeout, .data)
+                close(s, abort: false)
+            }
+        case .responding, .lingering:
+            s.record.terminate(.clientTimeout, .last)
+            close(s, abort: false)
+        case .idle, .starting:
+            break
+        }
+    }
+
+    /// Whether the client side's inactivity deadline is the one that passed.
+    private func clientTimedOut(_ s: Stream) -> Bool {
+        guard let c = frontends[s.frontend].config.timeouts.client else { return false }
+        return s.client.activity + Int64(c) <= now
+    }
+}

@@ -1,0 +1,212 @@
+import Glibc
+import FulcrumConfig
+import FulcrumCore
+import FulcrumPosix
+
+/// A worker process: one epoll loop, its own SO_REUSEPORT listeners, the
+/// control channel to the master, and the stream engine that serves what it
+/// accepts. Single-threaded; state shared with other processes lives only in
+/// the SharedTable.
+public final class Worker {
+    typealias TokenKind = StreamEngine.TokenKind
+
+    struct ListenerState {
+        var fd: FileDescriptor
+        var frontend: Int
+        var bindLine: Int
+        var maxconn: Int
+        var active: Bool
+    }
+
+    let configuration: Configuration
+    let table: SharedTable
+    let control: FileDescriptor
+    let epoll: Epoll
+    let globalMaxconn: Int
+    let engine: StreamEngine
+    var listeners: [ListenerState] = []
+    var pausedListeners = 0
+    var running = true
+    /// Idle pool buffers go back to the system about once a second.
+    private var lastShrink: Int64 = 0
+    /// Answers runtime-API commands forwarded by the master (`@N show stat`):
+    /// (command, level) -> text. Set by the worker role.
+    public var cliHandler: ((String, Int) -> String)?
+
+    public init(_ setup: WorkerSetup) throws(Errno) {
+        configuration = setup.configuration
+        table = setup.table
+        control = setup.control
+        epoll = try Epoll(capacity: 512)
+        globalMaxconn = setup.configuration.global.maxconn ?? 0
+        engine = StreamEngine(setup, epoll: epoll)
+        let index = TableIndex(configuration)
+        for l in setup.listeners {
+            let bind = configuration.frontends[l.frontend].binds[l.bindLine]
+            listeners.append(ListenerState(fd: l.fd, frontend: l.frontend,
+                                           bindLine: index.bindLine(frontend: l.frontend, bind: l.bindLine),
+                                           maxconn: bind.maxconn ?? 0, active: false))
+        }
+    }
+
+    /// Runs until drained or told to stop; returns the process exit status.
+    public func run() -> Int32 {
+        do {
+            try epoll.add(control, events: .readable, token: TokenKind.control.rawValue)
+            for i in listeners.indices { try activate(listener: i) }
+        } catch {
+            Log.alert("cannot register sockets: \(error)")
+            return 1
+        }
+        UnixSocket.sendMessage(control, ControlMessage.ready.encode())
+        Log.debug("ready with \(listeners.count) listeners")
+
+        while running {
+            epoll.wait(timeout: pollTimeout())
+            engine.now = MonotonicClock.nowMilliseconds()
+            engine.wallNow = UInt64(WallClock.nowSeconds())
+            for i in 0..<epoll.count {
+                dispatch(token: epoll.token(at: i), events: epoll.events(at: i))
+            }
+            engine.expireTimers()
+            if !engine.pending.isEmpty { engine.runPending() }
+            if engine.queuedStreams > 0 { engine.serveQueues() }
+            if pausedListeners > 0 && !engine.draining { resumeListeners() }
+            if engine.draining && engine.activeStreams == 0 { break }
+            if engine.now - lastShrink >= 1000 {
+                lastShrink = engine.now
+                engine.buffers.shrink()
+            }
+        }
+        return 0
+    }
+
+    private func pollTimeout() -> Int32 {
+        if !engine.pending.isEmpty { return 0 }
+        var timeout: Int64 = -1
+        if let next = engine.timers.nextDeadline {
+            timeout = max(0, next - MonotonicClock.nowMilliseconds() + 1)
+        }
+        // Queues and paused listeners wait on slots other workers may free.
+        if engine.queuedStreams > 0 || (pausedListeners > 0 && !engine.draining) {
+            timeout = timeout < 0 ? 10 : min(timeout, 10)
+        }
+        // Free pool buffers are returned within a couple of seconds of going idle.
+        if engine.buffers.freeCount > 0 { timeout = timeout < 0 ? 1100 : min(timeout, 1100) }
+        return Int32(clamping: timeout)
+    }
+
+    @inline(__always)
+    private func dispatch(token: UInt64, events: Epoll.Events) {
+        let kind = TokenKind(rawValue: token & StreamEngine.kindMask)!
+        switch kind {
+        case .client, .server, .pooled:
+            engine.handle(token: token, kind: kind, events: events)
+        case .listener:
+            acceptConnections(listener: StreamEngine.slot(of: token))
+        case .control:
+            readControl()
+        }
+    }
+
+    // MARK: control channel
+
+    private func readControl() {
+        while let msg = UnixSocket.receiveMessage(control) {
+            if msg.isEmpty {
+                // The master is gone: no orphan keeps serving on its own.
+                Log.debug("control channel closed, exiting")
+                exit(0)
+            }
+            switch ControlMessage.decode(msg) {
+            case .drain?:
+                startDrain()
+            case .cliRequest(let id, let level, let command)?:
+                let text = cliHandler?(command, level) ?? "No runtime API in this process.\n"
+                for reply in ControlMessage.replies(id: id, text: text) {
+                    UnixSocket.sendMessage(control, reply.encode())
+                }
+            default:
+                Log.warning("unknown control message")
+            }
+        }
+    }
+
+    /// Graceful stop: accept nothing more, finish what is in flight, exit.
+    func startDrain() {
+        guard !engine.draining else { return }
+        for i in listeners.indices {
+            // Take what already waits in the accept queue: if this is the last
+            // copy of the socket (a bind the new configuration dropped), closing
+            // it would reset those clients. They are served, then closed.
+            if listeners[i].active { acceptConnections(listener: i) }
+            if listeners[i].active { epoll.remove(listeners[i].fd) }
+            listeners[i].active = false
+            listeners[i].fd.close()
+        }
+        pausedListeners = 0
+        engine.startDrain()
+        Log.debug("draining \(engine.activeStreams) streams")
+    }
+
+    // MARK: listeners and accept
+
+    private func activate(listener i: Int) throws(Errno) {
+        try epoll.add(listeners[i].fd, events: .readable, token: UInt64(i) << StreamEngine.kindBits | TokenKind.listener.rawValue)
+        listeners[i].active = true
+    }
+
+    private func pause(listener i: Int) {
+        guard listeners[i].active else { return }
+        epoll.remove(listeners[i].fd)
+        listeners[i].active = false
+        pausedListeners += 1
+    }
+
+    /// Resumes listeners whose limits have room again (slots may have been
+    /// freed by this worker or by another).
+    func resumeListeners() {
+        for i in listeners.indices where !listeners[i].active {
+            if !hasRoom(listener: i) { continue }
+            if (try? activate(listener: i)) != nil { pausedListeners -= 1 }
+        }
+    }
+
+    private func hasRoom(listener i: Int) -> Bool {
+        let l = listeners[i]
+        let feMax = engine.frontends[l.frontend].maxconn
+        if globalMaxconn > 0 && table.header(.globalConns).load() >= UInt64(globalMaxconn) { return false }
+        if feMax > 0 && table.frontend(l.frontend, .conns).load() >= UInt64(feMax) { return false }
+        if l.maxconn > 0 && table.bind(l.bindLine, .conns).load() >= UInt64(l.maxconn) { return false }
+        return true
+    }
+
+    private func acceptConnections(listener li: Int) {
+        let l = listeners[li]
+        let feMax = engine.frontends[l.frontend].maxconn
+        let global = table.header(.globalConns)
+        let feConns = table.frontend(l.frontend, .conns)
+        let bindConns = table.bind(l.bindLine, .conns)
+        var peer = SocketAddress(storage: .init(), length: 0)
+        for _ in 0..<64 {
+            // Reserve before accepting so the limits hold across workers.
+            guard global.reserve(limit: globalMaxconn) else { pause(listener: li); return }
+            guard feConns.reserve(limit: feMax) else { global.subtract(1); pause(listener: li); return }
+            guard bindConns.reserve(limit: l.maxconn) else {
+                global.subtract(1); feConns.subtract(1); pause(listener: li); return
+            }
+            let fd: FileDescriptor
+            do {
+                fd = try Socket.accept(l.fd, peer: &peer)
+            } catch {
+                global.subtract(1); feConns.subtract(1); bindConns.subtract(1)
+                if error.rawValue == EMFILE || error.rawValue == ENFILE {
+                    Log.warning("accept: \(error); pausing listener")
+                    pause(listener: li)
+                }
+                return
+            }
+            engine.start(client: fd, peer: peer, frontend: l.frontend, bindLine: l.bindLine)
+        }
+    }
+}
