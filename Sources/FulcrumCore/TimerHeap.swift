@@ -21,6 +21,13 @@ public struct TimerHeap {
         }
     }
 
+    /// Gives back the storage of a heap much larger than what it holds now
+    /// (after a burst of connections went away).
+    public mutating func compact() {
+        guard heap.capacity > 1024 && heap.count < heap.capacity / 8 else { return }
+        heap = ContiguousArray(heap)
+    }
+
     /// Removes and returns the earliest entry if it is due at `now`.
     public mutating func popDue(now: Int64) -> Entry? {
         guard let first = heap.first, first.deadline <= now else { return nil }

@@ -1,9 +1,7 @@
-import FulcrumPosix
-
 /// The worker's buffers of `tune.bufsize` bytes. A stream takes one when bytes
 /// arrive and gives it back when it is drained, so an idle connection holds
 /// none (HAProxy's b_alloc/b_free over its pools). Free buffers beyond what the
-/// recent load needs are returned to the system by `shrink`.
+/// recent load needs are freed by `shrink`.
 final class BufferPool {
     let size: Int
     private var free: [UnsafeMutableRawPointer] = []
@@ -36,13 +34,14 @@ final class BufferPool {
 
     /// Keeps as many free buffers as the peak since the last call needed above
     /// what is in use now (at most a quarter more), frees the rest and asks
-    /// malloc to return the pages. Called about once a second by the worker.
-    func shrink() {
+    /// Called about once a second by the worker; returns how many it freed.
+    @discardableResult
+    func shrink() -> Int {
         let keep = min(max(peak - inUse, 0), max(16, inUse / 4))
         peak = inUse
-        guard free.count > keep else { return }
+        guard free.count > keep else { return 0 }
+        let released = free.count - keep
         while free.count > keep { free.removeLast().deallocate() }
-        if free.isEmpty { free = []; free.reserveCapacity(256) }
-        HeapMemory.trim()
+        return released
     }
 }

@@ -65,6 +65,9 @@ extension StreamEngine {
 
     /// Waits for the next request on a keep-alive connection.
     func nextExchange(_ s: Stream) {
+        // Between requests a keep-alive connection holds no buffer.
+        s.http.fromClient.releaseIfEmpty(to: buffers)
+        s.http.fromServer.release(to: buffers)
         s.http.resetExchange()
         s.routedBackend = -1
         s.retriesUsed = 0
@@ -123,6 +126,7 @@ extension StreamEngine {
             return .done
         case .complete(var head, let length):
             s.http.fromClient.consume(length)
+            s.http.fromClient.releaseIfEmpty(to: buffers)
             s.record.requestComplete = now
             let lengths = HTTPFraming.lengthFields(head)
             switch lengths.flatMap(HTTPFraming.request) {

@@ -25,6 +25,7 @@ extension StreamEngine {
             return .done
         case .complete(var head, let length):
             s.http.fromServer.consume(length)
+            s.http.fromServer.releaseIfEmpty(to: buffers)
             if head.status >= 100 && head.status < 200 && head.status != 101 {
                 appendHead(head, to: &s.response.buffer)
                 return .progress

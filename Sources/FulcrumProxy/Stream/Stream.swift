@@ -8,8 +8,8 @@ import FulcrumPosix
 /// table and are reused, so accepting allocates nothing in steady state.
 final class Stream {
     let index: Int
-    /// Bumped on every reuse; events, timers and queue entries carry it so a
-    /// stale one (for a previous occupant of the slot) is recognised.
+    /// New for every occupant of the slot (StreamTable); events, timers and
+    /// queue entries carry it so a stale one is recognised.
     var generation: UInt32 = 0
     var phase = StreamPhase.idle
     var isHTTP = false

@@ -32,8 +32,7 @@ final class StreamEngine {
     var backends: [BackendRuntime] = []
     var backendIndexByName: [String: Int] = [:]
 
-    var streams: [Stream] = []
-    var freeSlots: [Int] = []
+    var streams = StreamTable()
     var activeStreams = 0
     var queuedStreams = 0
     /// Streams that yielded with work left, run again next loop turn.
@@ -105,18 +104,9 @@ final class StreamEngine {
 
     // MARK: slots
 
+    @inline(__always)
     func stream(for token: UInt64) -> Stream? {
-        let idx = StreamEngine.slot(of: token)
-        guard idx < streams.count else { return nil }
-        let s = streams[idx]
-        return s.generation == UInt32(truncatingIfNeeded: token >> 32) && s.phase != .idle ? s : nil
-    }
-
-    private func allocate() -> Stream {
-        if let i = freeSlots.popLast() { return streams[i] }
-        let s = Stream(index: streams.count)
-        streams.append(s)
-        return s
+        streams.stream(slot: StreamEngine.slot(of: token), generation: UInt32(truncatingIfNeeded: token >> 32))
     }
 
     // MARK: events
@@ -176,7 +166,7 @@ final class StreamEngine {
 
     /// A client connection accepted on a listener of `frontend`.
     func start(client fd: FileDescriptor, peer: SocketAddress, frontend: Int, bindLine: Int) {
-        let s = allocate()
+        let s = streams.allocate()
         let fe = frontends[frontend]
         s.client.attach(.plain(fd))
         s.client.activity = now
@@ -267,9 +257,8 @@ final class StreamEngine {
         table.frontendCounter(worker: slot, frontend: s.frontend, .bytesIn).bump(by: s.bytesIn)
         table.frontendCounter(worker: slot, frontend: s.frontend, .bytesOut).bump(by: s.bytesOut)
         if abort && !s.isHTTP { table.frontendCounter(worker: slot, frontend: s.frontend, .aborts).bump() }
-        s.generation &+= 1
         s.reset()
-        freeSlots.append(s.index)
+        streams.free(s)
         activeStreams -= 1
     }
 
@@ -305,6 +294,15 @@ final class StreamEngine {
         }
     }
 
+    /// Gives idle memory back after load went away: stream objects and pool
+    /// buffers beyond what the recent peak needs, then the heap's free pages.
+    func shrink() {
+        let streamsReleased = streams.shrink()
+        let buffersReleased = buffers.shrink()
+        timers.compact()
+        if streamsReleased + buffersReleased > 0 { HeapMemory.trim() }
+    }
+
     // MARK: drain
 
     /// Keep-alive HTTP connections answer their next request with
@@ -313,6 +311,6 @@ final class StreamEngine {
     func startDrain() {
         draining = true
         drainStartedAt = MonotonicClock.nowMilliseconds()
-        for s in streams where s.phase == .request { schedule(s) }
+        streams.forEachLive { s in if s.phase == .request { schedule(s) } }
     }
 }

@@ -75,7 +75,7 @@ public final class Worker {
             if engine.draining && engine.activeStreams == 0 { break }
             if engine.now - lastShrink >= 1000 {
                 lastShrink = engine.now
-                engine.buffers.shrink()
+                engine.shrink()
             }
         }
         return 0
@@ -91,8 +91,10 @@ public final class Worker {
         if engine.queuedStreams > 0 || (pausedListeners > 0 && !engine.draining) {
             timeout = timeout < 0 ? 10 : min(timeout, 10)
         }
-        // Free pool buffers are returned within a couple of seconds of going idle.
-        if engine.buffers.freeCount > 0 { timeout = timeout < 0 ? 1100 : min(timeout, 1100) }
+        // Idle memory is returned within a couple of seconds of load going away.
+        if engine.buffers.freeCount > 16 || engine.streams.retained > 16 {
+            timeout = timeout < 0 ? 1100 : min(timeout, 1100)
+        }
         return Int32(clamping: timeout)
     }
 
