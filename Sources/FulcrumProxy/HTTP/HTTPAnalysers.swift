@@ -46,7 +46,7 @@ extension StreamEngine {
             case .responding:
                 if !flushClient(s) { return }
                 if s.response.buffer.isEmpty {
-                    if s.http.closeAfterFlush { lingerClose(s); return }
+                    if s.http.exchange.answerSent().closeClient { lingerClose(s); return }
                     nextExchange(s)
                     progress = true
                 }
@@ -128,33 +128,18 @@ extension StreamEngine {
             s.http.fromClient.consume(length)
             s.http.fromClient.releaseIfEmpty(to: buffers)
             s.record.requestComplete = now
-            let lengths = HTTPFraming.lengthFields(head)
-            switch lengths.flatMap(HTTPFraming.request) {
-            case .failure(let e):
-                refuseRequest(s, status: e.status)
+            if case .refuse(let status) = s.http.exchange.requestHead(head, draining: draining) {
+                refuseRequest(s, status: status)
                 return .done
-            case .success(let framing):
-                s.http.requestFraming = framing
-                if case .contentLength(let n) = framing { s.http.requestRemaining = n }
-                s.http.requestDone = framing == .none
-                // What is already buffered of a chunked body is checked before
-                // any server is contacted, as HAProxy does with its buffer.
-                if framing == .chunked {
-                    var probe = ChunkedBodyParser()
-                    if case .invalid(let e) = s.http.fromClient.withReadable({ probe.feed($0) }) {
-                        refuseRequest(s, status: e.status)
-                        return .done
-                    }
-                }
             }
-            s.http.requestCount += 1
-            // Into the stream's kept storage (cleared by resetExchange): no allocation.
-            s.http.requestMethod.removeAll(keepingCapacity: true)
-            s.http.requestMethod.append(contentsOf: head.method)
-            s.http.keepClient = HTTPConnectionHeader.isKeepAlive(head) && fe.config.http.connectionMode != .close && !draining
-            // Content-Length beside Transfer-Encoding: served, then closed (RFC 9112 §6.3).
-            if case .success(let lf) = lengths, lf.transferEncoding && lf.contentLengthCount > 0 {
-                s.http.keepClient = false
+            // What is already buffered of a chunked body is checked before
+            // any server is contacted, as HAProxy does with its buffer.
+            if s.http.exchange.requestBody.framing == .chunked {
+                var probe = ChunkedBodyParser()
+                if case .invalid(let e) = s.http.fromClient.withReadable({ probe.feed($0) }) {
+                    refuseRequest(s, status: e.status)
+                    return .done
+                }
             }
             // Rules in HAProxy's order: frontend http-request, redirect,
             // use_backend; then the backend's own rules (not again for a listen).
@@ -179,11 +164,11 @@ extension StreamEngine {
                 }
                 head = ctx.request
             }
-            prepareRequestHead(&head, stream: s)
+            s.http.exchange.prepareForServer(&head)
             guard let be = backend else {
                 s.http.request = head
                 s.record.terminate(.proxy, .request)
-                respondHTTP(s, status: 503, close: !s.http.keepClient)
+                respondHTTP(s, status: 503, close: !s.http.exchange.keepClient)
                 return .done
             }
             // option forwardfor: the backend's setting wins over the frontend's.
@@ -202,27 +187,8 @@ extension StreamEngine {
     /// A head that cannot be served: HAProxy's page, then close.
     private func refuseRequest(_ s: Stream, status: Int) {
         s.record.terminate(.proxy, .request)
+        _ = s.http.exchange.refuse(status)
         respondHTTP(s, bytes: HTTPErrorPages.connectionError(status: status), close: true)
-    }
-
-    /// Hop-by-hop handling toward the server (HAProxy's http-keep-alive /
-    /// http-server-close / httpclose).
-    private func prepareRequestHead(_ head: inout HTTPHead, stream s: Stream) {
-        let fe = frontends[s.frontend].config.http
-        let closeServer = fe.connectionMode != .keepAlive
-        HTTPNormalization.apply(&head)
-        // Servers get HTTP/1.1 (or 1.0) whatever later version the client wrote.
-        if head.version == .http11, !head.raw[head.part3].elementsEqual("HTTP/1.1".utf8) {
-            head.versionOverride = Array("HTTP/1.1".utf8)
-        }
-        // Hop-by-hop fields: only walk the fields when there is one to drop.
-        if !HTTPConnectionHeader.tokens(head).isEmpty { head.remove("Connection") }
-        if head.fields.count > 0 { head.remove("Proxy-Connection"); head.remove("Keep-Alive") }
-        if closeServer {
-            head.add("Connection", "close")
-        } else if head.version == .http10 {
-            head.add("Connection", "keep-alive")
-        }
     }
 
     private func backendHasRequestRules(_ be: Int?) -> Bool {

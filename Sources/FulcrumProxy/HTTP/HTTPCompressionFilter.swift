@@ -28,17 +28,18 @@ extension StreamEngine {
     /// and the body goes through zlib.
     func startCompression(_ s: Stream, choice: CompressionChoice, response head: inout HTTPHead) {
         let comp = compressionConfig(s)
+        let framing = s.http.exchange.responseBody.framing
         let contentLength: Int?
-        if case .contentLength(let n) = s.http.responseFraming { contentLength = n } else { contentLength = nil }
-        let chunked = s.http.responseFraming == .chunked
+        if case .contentLength(let n) = framing { contentLength = n } else { contentLength = nil }
+        let chunked = framing == .chunked
         let eligible = CompressionNegotiation.responseEligible(
             status: head.status, contentEncoding: head.value(of: "Content-Encoding"),
             cacheControl: head.values(of: "Cache-Control").map { String(decoding: $0, as: UTF8.self) },
             contentType: head.value(of: "Content-Type"), contentLength: contentLength, types: comp.types,
-            requestMethod: String(decoding: s.http.requestMethod, as: UTF8.self), chunked: chunked,
+            requestMethod: String(decoding: s.http.exchange.method, as: UTF8.self), chunked: chunked,
             etags: head.values(of: "ETag").map { String(decoding: $0, as: UTF8.self) },
             requestIsHTTP11: s.http.request?.version == .http11, responseIsHTTP11: head.version == .http11)
-        guard eligible, s.http.responseFraming != .none else { return }
+        guard eligible, framing != .none else { return }
         apply(CompressionHeaderEdits.response(algorithm: choice.algorithm, chunked: chunked, etag: head.value(of: "ETag")),
               to: &head)
         if let c = s.http.compressor { c.reset(algorithm: choice.algorithm) }
@@ -52,29 +53,16 @@ extension StreamEngine {
         // Compressed chunks are built in the engine's reused scratch; a body
         // framed by length or close is compressed straight from the read buffer.
         chunkScratch.removeAll(keepingCapacity: true)
-        switch s.http.responseFraming {
-        case .contentLength:
-            let n = min(s.http.responseRemaining, s.http.fromServer.count)
-            c.compress(UnsafeRawBufferPointer(rebasing: s.http.fromServer.readable[0..<n]), into: &chunkScratch)
-            s.http.fromServer.consume(n)
-            s.http.responseRemaining -= n
-            if s.http.responseRemaining == 0 { s.http.responseDone = true }
-        case .chunked:
-            s.http.plain.removeAll(keepingCapacity: true)
-            let step = s.http.fromServer.withReadable { s.http.responseChunks.decode($0, into: &s.http.plain) }
-            switch step {
-            case .consumed(let n): s.http.fromServer.consume(n)
-            case .done(let n): s.http.fromServer.consume(n); s.http.responseDone = true
-            case .invalid: return false
-            }
+        s.http.plain.removeAll(keepingCapacity: true)
+        guard case .success(let move) = s.http.exchange.forwardResponseBody(s.http.fromServer.readable, payload: &s.http.plain)
+        else { return false }
+        if move.passThrough > 0 {
+            c.compress(UnsafeRawBufferPointer(rebasing: s.http.fromServer.readable[0..<move.passThrough]), into: &chunkScratch)
+        } else {
             s.http.plain.withUnsafeBytes { c.compress($0, into: &chunkScratch) }
-        case .untilClose:
-            c.compress(s.http.fromServer.readable, into: &chunkScratch)
-            s.http.fromServer.consume(s.http.fromServer.count)
-        case .none:
-            s.http.responseDone = true
         }
-        if s.http.responseDone { c.finish(into: &chunkScratch) }
+        s.http.fromServer.consume(move.consumed)
+        if s.http.exchange.responseBody.isDone { c.finish(into: &chunkScratch) }
         s.response.buffer.append(chunkScratch, pool: buffers)
         return true
     }

@@ -15,11 +15,11 @@ extension StreamEngine {
         leaveBackend(s, reusable: false)
         s.record.status = HTTPErrorPages.status(of: bytes) ?? s.record.status
         s.response.buffer.append(bytes, pool: buffers)
-        s.http.closeAfterFlush = close || !s.http.requestDone || !s.http.keepClient
+        s.http.exchange.answer(close: close)
         s.phase = .responding
         s.phaseDeadline = 0
         if !flushClient(s) { return }
-        if s.response.buffer.isEmpty && s.http.closeAfterFlush { lingerClose(s) }
+        if s.response.buffer.isEmpty && s.http.exchange.closeAfterAnswer { lingerClose(s) }
     }
 
     /// Closing a socket with unread input makes the kernel send a reset,

@@ -26,34 +26,21 @@ extension StreamEngine {
         case .complete(var head, let length):
             s.http.fromServer.consume(length)
             s.http.fromServer.releaseIfEmpty(to: buffers)
-            if head.status >= 100 && head.status < 200 && head.status != 101 {
+            switch s.http.exchange.responseHead(&head, draining: draining) {
+            case .interim:
                 appendHead(head, to: &s.response.buffer)
                 return .progress
-            }
-            switch HTTPFraming.response(head, requestMethod: s.http.requestMethod[...]) {
-            case .failure:
+            case .refuse(let status):
                 s.record.terminate(.proxy, .headers)
-                serverFailed(s, status: 502)
+                serverFailed(s, status: status)
                 return .done
-            case .success(let framing):
-                s.http.responseFraming = framing
-                if framing == .chunked { s.http.responseChunks = ChunkedBodyParser(errorStatus: 502) }
-                if case .contentLength(let n) = framing { s.http.responseRemaining = n }
-                s.http.responseDone = framing == .none
+            case .forward, .tunnel:
+                break
             }
             s.record.responseHeaders = now
             s.record.status = head.status
             observeLayer7(s, ok: head.status < 500)
             if retryHTTP(s, reason: String(head.status)) { return .done }
-            if draining { s.http.keepClient = false }
-            if !HTTPConnectionHeader.isKeepAlive(head)
-                || s.http.responseFraming == .untilClose || frontends[s.frontend].config.http.connectionMode != .keepAlive {
-                s.http.keepServer = false
-            }
-            if s.http.responseFraming == .untilClose && head.status != 101 { s.http.keepClient = false }
-            if head.status == 101 { s.http.keepClient = false }
-            head.remove("Connection")
-            head.remove("Keep-Alive")
             // http-response rules (backend's, then frontend's), then persistence cookies.
             if let request = s.http.request, s.backend >= 0 {
                 let fe = frontends[s.frontend].config
@@ -64,10 +51,9 @@ extension StreamEngine {
                     for rules in [backendSet, frontendSet] {
                         guard let rules, rules.hasResponseRules else { continue }
                         if case .respond(let bytes, let close) = HTTPRequestProcessing.response(rules, context: &ctx) {
-                            s.http.keepServer = false
                             s.record.terminate(.proxy, .headers)
                             leaveBackend(s, reusable: false)
-                            respondHTTP(s, bytes: bytes, close: close || !s.http.keepClient)
+                            respondHTTP(s, bytes: bytes, close: close || !s.http.exchange.keepClient)
                             return .done
                         }
                     }
@@ -77,21 +63,15 @@ extension StreamEngine {
                 if let cookie = be.config.http.cookie, s.serverIndex >= 0 {
                     CookiePersistence.editResponse(cookie, serverCookie: be.config.servers[s.serverIndex].params.cookie,
                                                    requestHadValidCookie: s.http.cookieState.server == s.serverIndex,
-                                                   response: &head, requestMethod: String(decoding: s.http.requestMethod, as: UTF8.self),
+                                                   response: &head, requestMethod: String(decoding: s.http.exchange.method, as: UTF8.self),
                                                    now: Int(wallNow), request: s.http.cookieState)
                 }
             }
             if let choice = s.http.compressionChoice, head.status != 101 { startCompression(s, choice: choice, response: &head) }
-            if head.status == 101 {
-                head.add("Connection", "upgrade")
-            } else if !s.http.keepClient {
-                head.add("Connection", "close")
-            } else if s.http.request?.version == .http10 {
-                head.add("Connection", "keep-alive")
-            }
+            s.http.exchange.finishResponseHead(&head)
             appendHead(head, to: &s.response.buffer)
             s.http.response = head
-            if head.status == 101 || (head.status / 100 == 2 && s.http.requestMethod.elementsEqual("CONNECT".utf8)) {
+            if s.http.exchange.phase == .tunnel {
                 // A tunnel: whatever followed the heads already belongs to it,
                 // and the stream goes on at L4.
                 s.response.buffer.take(s.http.fromServer.count, from: &s.http.fromServer, pool: buffers)

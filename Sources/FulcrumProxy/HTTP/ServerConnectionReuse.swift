@@ -20,7 +20,7 @@ extension StreamEngine {
             releaseAttached(s)
         }
         let reuse = be.config.http.reuse
-        guard reuse == .always || reuse == .aggressive || (reuse == .safe && s.http.requestCount > 1),
+        guard reuse == .always || reuse == .aggressive || (reuse == .safe && s.http.exchange.requests > 1),
               let fd = takePooled(server: entry.tableLine) else { return false }
         s.server.attach(.plain(fd))
         s.server.writable = true

@@ -238,7 +238,7 @@ extension StreamEngine {
     /// The backend cannot serve: mode tcp resets the client, mode http answers.
     func giveUp(_ s: Stream, status: Int) {
         if s.isHTTP {
-            respondHTTP(s, status: status, close: !s.http.keepClient)
+            respondHTTP(s, status: status, close: !s.http.exchange.keepClient)
         } else {
             close(s, abort: true)
         }

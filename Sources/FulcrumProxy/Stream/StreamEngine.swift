@@ -1,6 +1,7 @@
 import Glibc
 import FulcrumConfig
 import FulcrumCore
+import FulcrumHTTP
 import FulcrumPosix
 
 /// The worker's streams and everything they share: the slot table, the
@@ -22,6 +23,8 @@ final class StreamEngine {
         var config: Frontend
         var backend: Int?
         var maxconn: Int
+        /// mode http: the keep-alive policy of its `option http-*` mode.
+        var httpPolicy: HTTPExchange.Policy
     }
 
     let configuration: Configuration
@@ -93,7 +96,9 @@ final class StreamEngine {
         backendRules = setup.backendRules
         for f in configuration.frontends {
             let be = f.defaultBackend.flatMap { backendIndexByName[$0] }
-            frontends.append(FrontendRuntime(config: f, backend: be, maxconn: f.maxconn ?? 0))
+            let policy = HTTPExchange.Policy(serverKeepAlive: f.http.connectionMode == .keepAlive,
+                                             clientKeepAlive: f.http.connectionMode != .close)
+            frontends.append(FrontendRuntime(config: f, backend: be, maxconn: f.maxconn ?? 0, httpPolicy: policy))
         }
     }
 
@@ -191,6 +196,7 @@ final class StreamEngine {
         }
         if s.isHTTP {
             s.phase = .request
+            s.http.exchange.reset(policy: fe.httpPolicy)
             s.http.headStarted = now
             schedule(s)
             return

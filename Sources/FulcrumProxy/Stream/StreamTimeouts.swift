@@ -22,7 +22,7 @@ extension StreamEngine {
             if draining && s.http.fromClient.isEmpty {
                 return max(s.client.activity, drainStartedAt) + drainIdleGrace
             }
-            let waitingNext = s.http.requestCount > 0 && s.http.fromClient.isEmpty
+            let waitingNext = s.http.exchange.requests > 0 && s.http.fromClient.isEmpty
             if waitingNext, let ka = ft.httpKeepAlive ?? ft.httpRequest ?? ft.client { return s.http.headStarted + Int64(ka) }
             if let hr = ft.httpRequest ?? ft.client { return s.http.headStarted + Int64(hr) }
             return 0
@@ -89,7 +89,7 @@ extension StreamEngine {
             s.record.terminate(.clientTimeout, .request)
             if s.http.fromClient.isEmpty { close(s, abort: false) } else { respondHTTP(s, status: 408, close: true) }
         case .exchange:
-            if s.http.response == nil && s.http.requestDone {
+            if s.http.response == nil && s.http.exchange.requestBody.isDone {
                 s.record.terminate(.serverTimeout, .headers)
                 serverFailed(s, status: 504, retryReason: "response-timeout")
             } else {

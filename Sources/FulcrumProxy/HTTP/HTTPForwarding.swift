@@ -11,6 +11,7 @@ extension StreamEngine {
     func startExchange(_ s: Stream) {
         guard var head = s.http.request else { return }
         s.phase = .exchange
+        s.http.exchange.serverConnected()
         s.phaseDeadline = 0
         s.server.activity = now
         let comp = compressionConfig(s)
@@ -23,7 +24,6 @@ extension StreamEngine {
         }
         appendHead(head, to: &s.request.buffer)
         s.http.request = head
-        s.http.responseDone = false
         s.http.response = nil
     }
 
@@ -31,15 +31,14 @@ extension StreamEngine {
     func exchange(_ s: Stream) -> Bool {
         var moved = false
         // Request body: client → server.
-        if !s.http.requestDone {
+        if !s.http.exchange.requestBody.isDone {
             // One buffer's worth waits for a slow server at most (backpressure).
             if s.http.fromClient.isEmpty && s.client.readable && s.request.buffer.count < bufferSize {
                 if !readClient(s) { return false }
             }
             if !s.http.fromClient.isEmpty {
                 let before = s.http.fromClient.count
-                if !forwardBody(from: &s.http.fromClient, to: &s.request.buffer, framing: s.http.requestFraming,
-                                remaining: &s.http.requestRemaining, chunks: &s.http.requestChunks, done: &s.http.requestDone) {
+                if !forwardRequestBody(s) {
                     s.record.terminate(.proxy, .data)
                     respondHTTP(s, status: 400, close: true)
                     return false
@@ -66,7 +65,7 @@ extension StreamEngine {
         // Response: server → fromServer → client.
         // Read the server once what it sent before has gone to the client, so
         // a body moves buffer by buffer without a copy (ByteBuffer.take swaps).
-        if !s.http.responseDone && s.server.readable && s.response.buffer.isEmpty {
+        if !s.http.exchange.responseComplete && s.server.readable && s.response.buffer.isEmpty {
             do {
                 let (n, filled) = try s.server.transport.receive(into: &s.http.fromServer, pool: buffers, limit: bufferSize)
                 if n == 0 {
@@ -76,12 +75,12 @@ extension StreamEngine {
                         serverFailed(s, status: 502, retryReason: "empty-response")
                         return false
                     }
-                    guard s.http.responseFraming == .untilClose else {
+                    guard s.http.exchange.serverClosed() else {
                         s.record.terminate(.serverAbort, .data)
                         serverFailed(s, status: 502)
                         return false
                     }
-                    s.http.responseDone = true; s.http.keepServer = false; moved = true
+                    moved = true
                     if s.http.compressing, let c = s.http.compressor {
                         chunkScratch.removeAll(keepingCapacity: true)
                         c.finish(into: &chunkScratch)
@@ -110,11 +109,9 @@ extension StreamEngine {
             break
         }
         if s.phase == .forwarding { return true }
-        if s.http.response != nil && !s.http.responseDone && !s.http.fromServer.isEmpty {
+        if s.http.response != nil && !s.http.exchange.responseComplete && !s.http.fromServer.isEmpty {
             let before = s.http.fromServer.count
-            let ok = s.http.compressing ? compressBody(s)
-                : forwardBody(from: &s.http.fromServer, to: &s.response.buffer, framing: s.http.responseFraming,
-                              remaining: &s.http.responseRemaining, chunks: &s.http.responseChunks, done: &s.http.responseDone)
+            let ok = s.http.compressing ? compressBody(s) : forwardResponseBody(s)
             if !ok {
                 s.record.terminate(.serverAbort, .data)
                 serverFailed(s, status: 502)
@@ -133,49 +130,45 @@ extension StreamEngine {
             // The server is not idle while it waits for a slow client to read.
             s.server.activity = now
         }
-        if s.http.responseDone && s.response.buffer.isEmpty {
+        if s.http.exchange.responseComplete && s.response.buffer.isEmpty {
             finishExchange(s)
             return s.phase != .idle
         }
         return moved
     }
 
-    /// Moves the bytes of the current message body from `src` to `dst`.
-    /// False on a framing error (bad chunk).
-    func forwardBody(from src: inout ByteBuffer, to dst: inout ByteBuffer, framing: HTTPBodyFraming,
-                     remaining: inout Int, chunks: inout ChunkedBodyParser, done: inout Bool) -> Bool {
-        switch framing {
-        case .none:
-            done = true
-        case .contentLength:
-            let n = min(remaining, src.count)
-            dst.take(n, from: &src, pool: buffers)
-            remaining -= n
-            if remaining == 0 { done = true }
-        case .chunked:
-            // Decoded and chunked again with CRLF, as HAProxy rewrites the
-            // framing, so the next hop parses the body exactly as we did.
-            chunkScratch.removeAll(keepingCapacity: true)
-            let step = src.withReadable { chunks.decode($0, into: &chunkScratch) }
-            let consumed: Int
-            switch step {
-            case .consumed(let n): consumed = n
-            case .done(let n): consumed = n; done = true
-            case .invalid: return false
-            }
-            src.consume(consumed)
-            if !chunkScratch.isEmpty {
-                chunkSizeLine.removeAll(keepingCapacity: true)
-                ChunkedEncoding.appendSizeLine(chunkScratch.count, to: &chunkSizeLine)
-                dst.append(chunkSizeLine, pool: buffers)
-                dst.append(chunkScratch, pool: buffers)
-                dst.append(ChunkedEncoding.crlf, pool: buffers)
-            }
-            if done { dst.append(ChunkedEncoding.lastChunk, pool: buffers) }
-        case .untilClose:
-            dst.take(src.count, from: &src, pool: buffers)
-        }
+    /// Request body bytes, as the exchange's forwarder frames them. False on
+    /// a broken chunk.
+    func forwardRequestBody(_ s: Stream) -> Bool {
+        chunkScratch.removeAll(keepingCapacity: true)
+        guard case .success(let move) = s.http.exchange.forwardRequestBody(s.http.fromClient.readable, payload: &chunkScratch)
+        else { return false }
+        moveBody(move, from: &s.http.fromClient, to: &s.request.buffer,
+                 chunked: s.http.exchange.requestBody.framing == .chunked, done: s.http.exchange.requestBody.isDone)
         return true
+    }
+
+    func forwardResponseBody(_ s: Stream) -> Bool {
+        chunkScratch.removeAll(keepingCapacity: true)
+        guard case .success(let move) = s.http.exchange.forwardResponseBody(s.http.fromServer.readable, payload: &chunkScratch)
+        else { return false }
+        moveBody(move, from: &s.http.fromServer, to: &s.response.buffer,
+                 chunked: s.http.exchange.responseBody.framing == .chunked, done: s.http.exchange.responseBody.isDone)
+        return true
+    }
+
+    /// Carries out a forwarder's move: unchanged bytes change buffers (without
+    /// a copy when the destination is empty), a chunked payload decoded into
+    /// `chunkScratch` goes out framed again.
+    private func moveBody(_ move: HTTPBodyForwarder.Move, from src: inout ByteBuffer, to dst: inout ByteBuffer,
+                          chunked: Bool, done: Bool) {
+        if move.passThrough > 0 { dst.take(move.passThrough, from: &src, pool: buffers) }
+        src.consume(move.consumed - move.passThrough)
+        if chunked {
+            chunkScratch.withUnsafeBytes { payload in
+                HTTPBodyForwarder.writeChunk(payload, last: done) { dst.append($0, pool: buffers) }
+            }
+        }
     }
 
     /// Sends pending bytes to the client; false when the stream was closed.
@@ -196,9 +189,8 @@ extension StreamEngine {
     /// The response went out: keep the server connection for the next request
     /// (or pool it), then wait for the next request or close.
     private func finishExchange(_ s: Stream) {
-        let requestComplete = s.http.requestDone
-        let reusable = s.http.keepServer && requestComplete && !s.server.eof
-        if reusable && s.http.keepClient && s.server.isOpen && s.serverIndex >= 0 {
+        let end = s.http.exchange.responseSent(serverClosed: s.server.eof)
+        if end.reuseServer && !end.closeClient && s.server.isOpen && s.serverIndex >= 0 {
             // Keep the connection with the stream for its next request (as
             // HAProxy does); the server slot is free meanwhile.
             let attachedBackend = s.backend, attachedServer = s.serverIndex
@@ -210,12 +202,12 @@ extension StreamEngine {
             s.http.attachedBackend = attachedBackend
             s.http.attachedServer = attachedServer
         } else {
-            leaveBackend(s, reusable: reusable)
+            leaveBackend(s, reusable: end.reuseServer)
         }
         // A draining worker said Connection: close on this response already
         // when it could; a response that went out before the drain keeps the
         // connection for one more request, answered with close.
-        if !s.http.keepClient || !requestComplete {
+        if end.closeClient {
             close(s, abort: false)
             return
         }
@@ -236,7 +228,7 @@ extension StreamEngine {
         if let reason = retryReason, retryHTTP(s, reason: reason) { return }
         if s.http.response == nil {
             leaveBackend(s, reusable: false)
-            respondHTTP(s, status: status, close: !s.http.keepClient)
+            respondHTTP(s, status: status, close: !s.http.exchange.keepClient)
         } else {
             // Part of the response already left: only closing tells the client.
             close(s, abort: false)
@@ -247,7 +239,7 @@ extension StreamEngine {
     /// no body, nothing of the response forwarded yet) on a new connection,
     /// redispatching as `option redispatch` says. False when it cannot.
     func retryHTTP(_ s: Stream, reason: String) -> Bool {
-        guard s.backend >= 0, s.serverIndex >= 0, s.http.requestFraming == .none, s.http.requestDone,
+        guard s.backend >= 0, s.serverIndex >= 0, s.http.exchange.requestBody.framing == .none,
               s.response.buffer.isEmpty, s.http.response == nil else { return false }
         let be = backends[s.backend]
         guard be.config.http.retryOn.contains(reason), s.retriesUsed < be.config.retries else { return false }
@@ -256,8 +248,7 @@ extension StreamEngine {
         s.http.fromServer.release(to: buffers)
         s.request.buffer.release(to: buffers)
         s.http.response = nil
-        s.http.responseDone = false
-        s.http.responseFraming = .none
+        s.http.exchange.serverLost()
         s.record.cause = .none
         s.record.phase = .none
         s.phase = .connecting
