@@ -1,4 +1,3 @@
-import Glibc
 import FulcrumConfig
 import FulcrumPosix
 
@@ -21,10 +20,10 @@ extension StreamEngine {
         }
         let reuse = be.config.http.reuse
         guard reuse == .always || reuse == .aggressive || (reuse == .safe && s.http.exchange.requests > 1),
-              let fd = takePooled(server: entry.tableLine) else { return false }
-        s.server.attach(.plain(fd))
+              let idle = takePooled(server: entry.tableLine) else { return false }
+        s.server.attach(idle)
         s.server.writable = true
-        try? epoll.modify(fd, events: [.readable, .writable, .readHangup, .edgeTriggered],
+        try? epoll.modify(idle.fd, events: [.readable, .writable, .readHangup, .edgeTriggered],
                           token: s.token | TokenKind.server.rawValue)
         serverReady(s)
         return true
@@ -37,7 +36,7 @@ extension StreamEngine {
         let be = backends[s.http.attachedBackend]
         if s.server.isOpen {
             if !s.server.eof && !s.server.readable {
-                poolServer(s.server.transport.fd, line: be.servers[s.http.attachedServer].tableLine,
+                poolServer(s.server.transport, line: be.servers[s.http.attachedServer].tableLine,
                            limit: be.config.servers[s.http.attachedServer].params.poolMaxConn)
                 s.server.detach()
             } else {
@@ -49,22 +48,22 @@ extension StreamEngine {
         s.http.attachedServer = -1
     }
 
-    func poolServer(_ fd: FileDescriptor, line: Int, limit: Int) {
+    func poolServer(_ connection: Transport, line: Int, limit: Int) {
         let cap = limit < 0 ? 256 : limit
         if idleServers[line].count >= cap {
-            fd.close()
+            connection.close()
             return
         }
-        idleServers[line].append(fd)
-        try? epoll.modify(fd, events: [.readable, .readHangup, .edgeTriggered],
+        idleServers[line].append(connection)
+        try? epoll.modify(connection.fd, events: [.readable, .readHangup, .edgeTriggered],
                           token: UInt64(line) << StreamEngine.kindBits | TokenKind.pooled.rawValue)
     }
 
     /// An idle connection that is still open (the server may have closed it).
-    func takePooled(server line: Int) -> FileDescriptor? {
-        while let fd = idleServers[line].popLast() {
-            if StreamEngine.isIdleOpen(fd) { return fd }
-            fd.close()
+    func takePooled(server line: Int) -> Transport? {
+        while let idle = idleServers[line].popLast() {
+            if idle.isIdleOpen { return idle }
+            idle.close()
         }
         return nil
     }
@@ -74,17 +73,10 @@ extension StreamEngine {
     func pooledEvent(token: UInt64) {
         let line = StreamEngine.slot(of: token)
         guard line < idleServers.count else { return }
-        idleServers[line].removeAll { fd in
-            if StreamEngine.isIdleOpen(fd) { return false }
-            fd.close()
+        idleServers[line].removeAll { idle in
+            if idle.isIdleOpen { return false }
+            idle.close()
             return true
         }
-    }
-
-    /// Nothing to read and no EOF: the server still holds the connection open.
-    private static func isIdleOpen(_ fd: FileDescriptor) -> Bool {
-        var byte: UInt8 = 0
-        let r = recv(fd.rawValue, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
-        return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
     }
 }

@@ -90,7 +90,7 @@ extension StreamEngine {
         if s.server.isOpen {
             if reusable, s.serverIndex >= 0, s.backend >= 0 {
                 let be = backends[s.backend]
-                poolServer(s.server.transport.fd, line: be.servers[s.serverIndex].tableLine,
+                poolServer(s.server.transport, line: be.servers[s.serverIndex].tableLine,
                            limit: be.config.servers[s.serverIndex].params.poolMaxConn)
                 s.server.detach()
             } else {

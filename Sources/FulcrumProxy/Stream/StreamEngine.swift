@@ -42,7 +42,7 @@ final class StreamEngine {
     var pending: [UInt64] = []
 
     /// Idle keep-alive server connections per server table line (mode http).
-    var idleServers: [[FileDescriptor]] = []
+    var idleServers: [[Transport]] = []
     /// `errorfile` contents per frontend and per backend: status → response bytes.
     var errorFiles: [[Int: [UInt8]]] = []
     var backendErrorFiles: [[Int: [UInt8]]] = []

@@ -93,6 +93,15 @@ enum Transport {
         try FulcrumPosix.splice(from: pipe.readEnd, to: fd, count: count)
     }
 
+    /// An idle kept-alive connection with nothing to read and no EOF: the
+    /// peer still holds it open, it may carry another request.
+    var isIdleOpen: Bool {
+        guard case .plain(let fd) = self else { return false }
+        var byte: UInt8 = 0
+        let r = recv(fd.rawValue, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+    }
+
     /// Sends FIN after what was written.
     func shutdownWrite() {
         if case .plain(let fd) = self { Socket.shutdownWrite(fd) }
