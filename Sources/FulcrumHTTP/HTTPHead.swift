@@ -13,7 +13,7 @@ public struct HTTPHead: Sendable {
         public init(name: Range<Int>, value: Range<Int>) { self.name = name; self.value = value }
     }
 
-    public let kind: Kind
+    public var kind: Kind
     /// The head as received, from the first byte of the start line to the end
     /// of the empty line that closes it.
     public var raw: [UInt8]
@@ -38,6 +38,14 @@ public struct HTTPHead: Sendable {
                 version: HTTPVersion, status: Int, fields: [Field]) {
         self.kind = kind; self.raw = raw; self.part1 = part1; self.part2 = part2; self.part3 = part3
         self.version = version; self.status = status; self.fields = fields
+    }
+
+    /// An empty head, storage for `HTTPParser`'s parse-into calls: parsing
+    /// into the same head again reuses its arrays (no allocation per message).
+    public init(kind: Kind) {
+        self.kind = kind; raw = []; part1 = 0..<0; part2 = 0..<0; part3 = 0..<0
+        version = .http11; status = 0; fields = []
+        raw.reserveCapacity(512); fields.reserveCapacity(16)
     }
 
     // MARK: reading

@@ -36,9 +36,29 @@ public enum HTTPParseOutcome: Sendable {
 ///   target form, WebSocket key);
 /// - more than `maxFields - 1` fields, or a head beyond the limits of
 ///   `HTTPLimits`, is refused with 400.
+/// Result of parsing a head into kept storage (`HTTPParser.parse…(into:)`).
+public enum HTTPHeadParse: Equatable, Sendable {
+    case incomplete
+    /// The head is in the storage; `length` counts every byte it took.
+    case complete(length: Int)
+    case invalid(status: Int, reason: String)
+}
+
 public enum HTTPParser {
     public static func parseRequest(_ bytes: UnsafeRawBufferPointer, limits: HTTPLimits) -> HTTPParseOutcome {
         parse(bytes, kind: .request, limits: limits)
+    }
+
+    /// Parses a request head into `head`, reusing its storage: the proxy's
+    /// path, where a stream keeps one head for all its requests.
+    public static func parseRequest(_ bytes: UnsafeRawBufferPointer, limits: HTTPLimits, into head: inout HTTPHead) -> HTTPHeadParse {
+        head.kind = .request
+        return parse(bytes, limits: limits, into: &head)
+    }
+
+    public static func parseResponse(_ bytes: UnsafeRawBufferPointer, limits: HTTPLimits, into head: inout HTTPHead) -> HTTPHeadParse {
+        head.kind = .response
+        return parse(bytes, limits: limits, into: &head)
     }
 
     /// Parses a response head (status line; 1xx interim responses are complete
@@ -64,17 +84,27 @@ public enum HTTPParser {
     // MARK: core
 
     static func parse(_ b: UnsafeRawBufferPointer, kind: HTTPHead.Kind, limits: HTTPLimits) -> HTTPParseOutcome {
+        var head = HTTPHead(kind: kind)
+        switch parse(b, limits: limits, into: &head) {
+        case .incomplete: return .incomplete
+        case .complete(let length): return .complete(head, length: length)
+        case .invalid(let status, let reason): return .invalid(status: status, reason: reason)
+        }
+    }
+
+    static func parse(_ b: UnsafeRawBufferPointer, limits: HTTPLimits, into head: inout HTTPHead) -> HTTPHeadParse {
         typealias B = HTTPBytes
+        let kind = head.kind
         let badStatus = kind == .request ? 400 : 502
         let rawLimit = max(limits.maxRawHeadSize, 0)
         let avail = min(b.count, rawLimit)
-        let tooLarge = HTTPParseOutcome.invalid(status: kind == .request ? tooLargeStatus : badStatus, reason: "head too large")
+        let tooLarge = HTTPHeadParse.invalid(status: kind == .request ? tooLargeStatus : badStatus, reason: "head too large")
         // Out of bytes: either wait for more or, when the limit is what stops
         // us, refuse the head as too large.
-        @inline(__always) func outOfData() -> HTTPParseOutcome {
+        @inline(__always) func outOfData() -> HTTPHeadParse {
             avail < b.count || avail >= rawLimit ? tooLarge : .incomplete
         }
-        @inline(__always) func bad(_ reason: String) -> HTTPParseOutcome { .invalid(status: badStatus, reason: reason) }
+        @inline(__always) func bad(_ reason: String) -> HTTPHeadParse { .invalid(status: badStatus, reason: reason) }
 
         var i = 0
         // Empty lines before the start line: LF or CR LF (a CR alone is refused).
@@ -182,8 +212,7 @@ public enum HTTPParser {
         }
         i += 1
 
-        var fields: [HTTPHead.Field] = []
-        fields.reserveCapacity(16)
+        head.fields.removeAll(keepingCapacity: true)
         var folded = false
         let maxCount = limits.maxFields - 1
         while true {
@@ -234,28 +263,32 @@ public enum HTTPParser {
                 i += 1
                 if !B.isSPHT(d) { vEnd = i }
             }
-            guard fields.count < maxCount else {
+            guard head.fields.count < maxCount else {
                 return .invalid(status: kind == .request ? tooLargeStatus : badStatus, reason: "too many header fields")
             }
             let value = v0..<max(v0, vEnd)
             cost += 8 + name.count + value.count
             guard cost <= maxCost else { return tooLarge }
-            fields.append(HTTPHead.Field(name: name.lowerBound - start ..< name.upperBound - start,
+            head.fields.append(HTTPHead.Field(name: name.lowerBound - start ..< name.upperBound - start,
                                          value: value.lowerBound - start ..< value.upperBound - start))
         }
 
-        var raw = [UInt8](UnsafeRawBufferPointer(rebasing: b[start..<i]))
+        head.raw.removeAll(keepingCapacity: true)
+        head.raw.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[start..<i]))
         if folded {
-            for f in fields {
-                for k in f.value where raw[k] == B.cr || raw[k] == B.lf { raw[k] = B.sp }
+            for f in head.fields {
+                for k in f.value where head.raw[k] == B.cr || head.raw[k] == B.lf { head.raw[k] = B.sp }
             }
         }
         func rebase(_ r: Range<Int>) -> Range<Int> { r.lowerBound - start ..< r.upperBound - start }
-        let head = HTTPHead(kind: kind, raw: raw, part1: rebase(p1), part2: rebase(p2), part3: rebase(p3),
-                            version: version, status: status, fields: fields)
+        head.part1 = rebase(p1); head.part2 = rebase(p2); head.part3 = rebase(p3)
+        head.version = version
+        head.status = status
+        head.added.removeAll(keepingCapacity: true)
+        head.methodOverride = nil; head.targetOverride = nil; head.versionOverride = nil
         if let e = HTTPValidation.check(head, acceptInvalid: limits.acceptInvalid) {
             return .invalid(status: e.status, reason: e.reason)
         }
-        return .complete(head, length: i)
+        return .complete(length: i)
     }
 }

@@ -20,10 +20,10 @@ extension StreamEngine {
             case .idle:
                 return
             case .request:
-                if s.http.fromClient.isEmpty || s.http.request == nil {
+                if s.http.fromClient.isEmpty || !s.http.requestReady {
                     if !readClient(s) { return }
                 }
-                guard s.http.request == nil, !s.http.fromClient.isEmpty else { break }
+                guard !s.http.requestReady, !s.http.fromClient.isEmpty else { break }
                 switch analyseRequest(s) {
                 case .wait: break
                 case .done: return
@@ -113,7 +113,7 @@ extension StreamEngine {
         let g = configuration.global
         let limits = HTTPLimits(maxHeadSize: g.bufferSize - g.maxRewrite, maxFields: g.maxHeaders,
                                 acceptInvalid: fe.config.http.acceptInvalidRequest)
-        let outcome = s.http.fromClient.withReadable { HTTPParser.parseRequest($0, limits: limits) }
+        let outcome = HTTPParser.parseRequest(s.http.fromClient.readable, limits: limits, into: &s.http.request)
         switch outcome {
         case .incomplete:
             if s.http.fromClient.count >= limits.maxRawHeadSize {
@@ -124,11 +124,11 @@ extension StreamEngine {
         case .invalid(let status, _):
             refuseRequest(s, status: status)
             return .done
-        case .complete(var head, let length):
+        case .complete(let length):
             s.http.fromClient.consume(length)
             s.http.fromClient.releaseIfEmpty(to: buffers)
             s.record.requestComplete = now
-            if case .refuse(let status) = s.http.exchange.requestHead(head, draining: draining) {
+            if case .refuse(let status) = s.http.exchange.requestHead(s.http.request, draining: draining) {
                 refuseRequest(s, status: status)
                 return .done
             }
@@ -145,7 +145,7 @@ extension StreamEngine {
             // use_backend; then the backend's own rules (not again for a listen).
             var backend = fe.backend
             if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
-                var ctx = HTTPRuleContext(request: head, connection: connectionInfo(s))
+                var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
                 switch HTTPRequestProcessing.frontend(rules, defaultBackend: fe.config.defaultBackend, context: &ctx,
                                                       backendExists: { self.backendIndexByName[$0] != nil }) {
                 case .respond(let bytes, let close):
@@ -162,20 +162,20 @@ extension StreamEngine {
                         return .done
                     }
                 }
-                head = ctx.request
+                s.http.request = ctx.request
             }
-            s.http.exchange.prepareForServer(&head)
+            s.http.exchange.prepareForServer(&s.http.request)
             guard let be = backend else {
-                s.http.request = head
+                s.http.requestReady = true
                 s.record.terminate(.proxy, .request)
                 respondHTTP(s, status: 503, close: !s.http.exchange.keepClient)
                 return .done
             }
             // option forwardfor: the backend's setting wins over the frontend's.
             if let ff = backends[be].config.http.forwardFor ?? fe.config.http.forwardFor {
-                ForwardedFor.apply(ff, head: &head, source: s.peer.withAddressBytes { Array($0) })
+                ForwardedFor.apply(ff, head: &s.http.request, source: s.peer.withAddressBytes { Array($0) })
             }
-            s.http.request = head
+            s.http.requestReady = true
             enter(s, backend: be)
             if s.http.attachedBackend < 0 { dropServer(s, reusable: false) }
             s.phase = .connecting
@@ -206,10 +206,9 @@ extension StreamEngine {
     /// A cookie naming an unusable server is ignored: HAProxy balances the
     /// request (only `option persist` would insist on that server).
     func persistentServer(_ s: Stream, _ be: BackendRuntime) -> Int? {
-        guard let cookie = be.config.http.cookie, var head = s.http.request, s.retriesUsed == 0 else { return nil }
+        guard let cookie = be.config.http.cookie, s.retriesUsed == 0 else { return nil }
         s.http.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.serverCookies,
-                                                            head: &head, now: Int(wallNow))
-        s.http.request = head
+                                                            head: &s.http.request, now: Int(wallNow))
         if let i = s.http.cookieState.server, table.serverTakesTraffic(be.servers[i].tableLine) { return i }
         return nil
     }

@@ -38,7 +38,7 @@ extension StreamEngine {
             contentType: head.value(of: "Content-Type"), contentLength: contentLength, types: comp.types,
             requestMethod: String(decoding: s.http.exchange.method, as: UTF8.self), chunked: chunked,
             etags: head.values(of: "ETag").map { String(decoding: $0, as: UTF8.self) },
-            requestIsHTTP11: s.http.request?.version == .http11, responseIsHTTP11: head.version == .http11)
+            requestIsHTTP11: s.http.request.version == .http11, responseIsHTTP11: head.version == .http11)
         guard eligible, framing != .none else { return }
         apply(CompressionHeaderEdits.response(algorithm: choice.algorithm, chunked: chunked, etag: head.value(of: "ETag")),
               to: &head)

@@ -9,22 +9,20 @@ import FulcrumPosix
 /// back (re-chunked or compressed), then the connections are kept or closed.
 extension StreamEngine {
     func startExchange(_ s: Stream) {
-        guard var head = s.http.request else { return }
         s.phase = .exchange
         s.http.exchange.serverConnected()
         s.phaseDeadline = 0
         s.server.activity = now
         let comp = compressionConfig(s)
         if !comp.algorithms.isEmpty {
-            let accept = head.values(of: "Accept-Encoding").map { String(decoding: $0, as: UTF8.self) }
+            let accept = s.http.request.values(of: "Accept-Encoding").map { String(decoding: $0, as: UTF8.self) }
             s.http.compressionChoice = CompressionNegotiation.negotiate(
                 acceptEncoding: accept, configured: comp.algorithms.compactMap { CompressionAlgorithm(rawValue: $0.rawValue) },
-                userAgent: head.value(of: "User-Agent"))
-            apply(CompressionHeaderEdits.request(choice: s.http.compressionChoice, offload: comp.offload), to: &head)
+                userAgent: s.http.request.value(of: "User-Agent"))
+            apply(CompressionHeaderEdits.request(choice: s.http.compressionChoice, offload: comp.offload), to: &s.http.request)
         }
-        appendHead(head, to: &s.request.buffer)
-        s.http.request = head
-        s.http.response = nil
+        appendHead(s.http.request, to: &s.request.buffer)
+        s.http.responseReady = false
     }
 
     /// One round of the exchange; true if anything moved.
@@ -70,7 +68,7 @@ extension StreamEngine {
                 let (n, filled) = try s.server.transport.receive(into: &s.http.fromServer, pool: buffers, limit: bufferSize)
                 if n == 0 {
                     s.server.eof = true
-                    if s.http.response == nil {
+                    if !s.http.responseReady {
                         s.record.terminate(.serverAbort, .headers)
                         serverFailed(s, status: 502, retryReason: "empty-response")
                         return false
@@ -100,7 +98,7 @@ extension StreamEngine {
                 }
             }
         }
-        while s.http.response == nil && !s.http.fromServer.isEmpty {
+        while !s.http.responseReady && !s.http.fromServer.isEmpty {
             switch analyseResponse(s) {
             case .wait: break
             case .progress: moved = true; continue
@@ -109,7 +107,7 @@ extension StreamEngine {
             break
         }
         if s.phase == .forwarding { return true }
-        if s.http.response != nil && !s.http.exchange.responseComplete && !s.http.fromServer.isEmpty {
+        if s.http.responseReady && !s.http.exchange.responseComplete && !s.http.fromServer.isEmpty {
             let before = s.http.fromServer.count
             let ok = s.http.compressing ? compressBody(s) : forwardResponseBody(s)
             if !ok {
@@ -224,9 +222,9 @@ extension StreamEngine {
 
     /// The server failed before the response was complete.
     func serverFailed(_ s: Stream, status: Int, retryReason: String? = nil) {
-        if s.http.response == nil { observeLayer7(s, ok: false) }
+        if !s.http.responseReady { observeLayer7(s, ok: false) }
         if let reason = retryReason, retryHTTP(s, reason: reason) { return }
-        if s.http.response == nil {
+        if !s.http.responseReady {
             leaveBackend(s, reusable: false)
             respondHTTP(s, status: status, close: !s.http.exchange.keepClient)
         } else {
@@ -240,14 +238,14 @@ extension StreamEngine {
     /// redispatching as `option redispatch` says. False when it cannot.
     func retryHTTP(_ s: Stream, reason: String) -> Bool {
         guard s.backend >= 0, s.serverIndex >= 0, s.http.exchange.requestBody.framing == .none,
-              s.response.buffer.isEmpty, s.http.response == nil else { return false }
+              s.response.buffer.isEmpty, !s.http.responseReady else { return false }
         let be = backends[s.backend]
         guard be.config.http.retryOn.contains(reason), s.retriesUsed < be.config.retries else { return false }
         _ = countRetry(s, be)
         dropServer(s, reusable: false)
         s.http.fromServer.release(to: buffers)
         s.request.buffer.release(to: buffers)
-        s.http.response = nil
+        s.http.responseReady = false
         s.http.exchange.serverLost()
         s.record.cause = .none
         s.record.phase = .none

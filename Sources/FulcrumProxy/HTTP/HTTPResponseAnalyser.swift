@@ -10,7 +10,7 @@ extension StreamEngine {
     func analyseResponse(_ s: Stream) -> AnalyserStep {
         let g = configuration.global
         let limits = HTTPLimits(maxHeadSize: g.bufferSize - g.maxRewrite, maxFields: g.maxHeaders, acceptInvalid: false)
-        let outcome = s.http.fromServer.withReadable { HTTPParser.parseResponse($0, limits: limits) }
+        let outcome = HTTPParser.parseResponse(s.http.fromServer.readable, limits: limits, into: &s.http.response)
         switch outcome {
         case .incomplete:
             if s.http.fromServer.count >= limits.maxHeadSize {
@@ -23,12 +23,12 @@ extension StreamEngine {
             s.record.terminate(.proxy, .headers)
             serverFailed(s, status: 502, retryReason: "junk-response")
             return .done
-        case .complete(var head, let length):
+        case .complete(let length):
             s.http.fromServer.consume(length)
             s.http.fromServer.releaseIfEmpty(to: buffers)
-            switch s.http.exchange.responseHead(&head, draining: draining) {
+            switch s.http.exchange.responseHead(&s.http.response, draining: draining) {
             case .interim:
-                appendHead(head, to: &s.response.buffer)
+                appendHead(s.http.response, to: &s.response.buffer)
                 return .progress
             case .refuse(let status):
                 s.record.terminate(.proxy, .headers)
@@ -38,16 +38,17 @@ extension StreamEngine {
                 break
             }
             s.record.responseHeaders = now
-            s.record.status = head.status
-            observeLayer7(s, ok: head.status < 500)
-            if retryHTTP(s, reason: String(head.status)) { return .done }
+            s.record.status = s.http.response.status
+            observeLayer7(s, ok: s.http.response.status < 500)
+            if retryHTTP(s, reason: String(s.http.response.status)) { return .done }
             // http-response rules (backend's, then frontend's), then persistence cookies.
-            if let request = s.http.request, s.backend >= 0 {
+            if s.backend >= 0 {
+                let request = s.http.request
                 let fe = frontends[s.frontend].config
                 let backendSet = configuration.backends[s.backend].name != fe.name ? backendRules[s.backend] : nil
                 let frontendSet = frontendRules[s.frontend]
                 if backendSet?.hasResponseRules == true || frontendSet?.hasResponseRules == true {
-                    var ctx = HTTPRuleContext(request: request, response: head, connection: connectionInfo(s))
+                    var ctx = HTTPRuleContext(request: request, response: s.http.response, connection: connectionInfo(s))
                     for rules in [backendSet, frontendSet] {
                         guard let rules, rules.hasResponseRules else { continue }
                         if case .respond(let bytes, let close) = HTTPRequestProcessing.response(rules, context: &ctx) {
@@ -57,20 +58,20 @@ extension StreamEngine {
                             return .done
                         }
                     }
-                    head = ctx.response ?? head
+                    s.http.response = ctx.response ?? s.http.response
                 }
                 let be = backends[s.backend]
                 if let cookie = be.config.http.cookie, s.serverIndex >= 0 {
                     CookiePersistence.editResponse(cookie, serverCookie: be.config.servers[s.serverIndex].params.cookie,
                                                    requestHadValidCookie: s.http.cookieState.server == s.serverIndex,
-                                                   response: &head, requestMethod: String(decoding: s.http.exchange.method, as: UTF8.self),
+                                                   response: &s.http.response, requestMethod: String(decoding: s.http.exchange.method, as: UTF8.self),
                                                    now: Int(wallNow), request: s.http.cookieState)
                 }
             }
-            if let choice = s.http.compressionChoice, head.status != 101 { startCompression(s, choice: choice, response: &head) }
-            s.http.exchange.finishResponseHead(&head)
-            appendHead(head, to: &s.response.buffer)
-            s.http.response = head
+            if let choice = s.http.compressionChoice, s.http.response.status != 101 { startCompression(s, choice: choice, response: &s.http.response) }
+            s.http.exchange.finishResponseHead(&s.http.response)
+            appendHead(s.http.response, to: &s.response.buffer)
+            s.http.responseReady = true
             if s.http.exchange.phase == .tunnel {
                 // A tunnel: whatever followed the heads already belongs to it,
                 // and the stream goes on at L4.

@@ -15,8 +15,13 @@ final class HTTPTransaction {
     var fromClient = ByteBuffer()
     var fromServer = ByteBuffer()
 
-    var request: HTTPHead? = nil
-    var response: HTTPHead? = nil
+    /// The current heads, parsed into kept storage (no allocation per
+    /// message); `requestReady` once the request was routed, `responseReady`
+    /// once the final response head went to the client.
+    var request = HTTPHead(kind: .request)
+    var response = HTTPHead(kind: .response)
+    var requestReady = false
+    var responseReady = false
     /// Compression negotiated from the request (nil: none), and the
     /// compressor of the current response when it is compressed.
     var compressionChoice: CompressionChoice? = nil
@@ -37,8 +42,8 @@ final class HTTPTransaction {
 
     /// Forgets the finished exchange, keeping reused storage.
     func resetExchange() {
-        request = nil
-        response = nil
+        requestReady = false
+        responseReady = false
         compressionChoice = nil
         compressing = false
         cookieState = CookiePersistence.RequestState()

@@ -49,8 +49,8 @@ extension StreamEngine {
                                  : be.balancer.hashKey(sourceIPv6: bytes)
             }
         case .uri, .urlParam, .header:
-            guard s.isHTTP, let head = s.http.request else { return nil }
-            return HTTPBalanceKey.key(be.config.balance, hashType: be.config.hashType, head: head)
+            guard s.isHTTP else { return nil }
+            return HTTPBalanceKey.key(be.config.balance, hashType: be.config.hashType, head: s.http.request)
         default:
             return nil
         }

@@ -294,7 +294,7 @@ final class StreamEngine {
         case .idle, .starting, .request: return .request
         case .queued: return .queue
         case .connecting, .retryWait: return .connect
-        case .exchange: return s.http.response == nil ? .headers : .data
+        case .exchange: return s.http.responseReady ? .data : .headers
         case .forwarding: return .data
         case .responding, .lingering: return .last
         }

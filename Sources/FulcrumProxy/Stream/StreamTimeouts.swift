@@ -89,7 +89,7 @@ extension StreamEngine {
             s.record.terminate(.clientTimeout, .request)
             if s.http.fromClient.isEmpty { close(s, abort: false) } else { respondHTTP(s, status: 408, close: true) }
         case .exchange:
-            if s.http.response == nil && s.http.exchange.requestBody.isDone {
+            if !s.http.responseReady && s.http.exchange.requestBody.isDone {
                 s.record.terminate(.serverTimeout, .headers)
                 serverFailed(s, status: 504, retryReason: "response-timeout")
             } else {
