@@ -245,20 +245,28 @@ EOF
 # `http-reuse safe`: a client's first request opens or takes its own server
 # connection, later ones reuse idle pooled ones. No logging, no rules: this
 # measures the parser, the forwarding and the connection handling.
+# config_http PROCS_LINE PORT [IDLE_TIMEOUT [MAXCONN]]: IDLE_TIMEOUT replaces
+# the client, server and keep-alive timeouts; MAXCONN sets maxconn in global
+# and defaults.
 config_http() {
-    local procs_line=$1 port=$2
+    local procs_line=$1 port=$2 idle=${3:-} limit=${4:-}
+    local client=30s keepalive=10s limit_line=""
+    [[ -n $idle ]] && client=$idle keepalive=$idle
+    [[ -n $limit ]] && limit_line="maxconn $limit"
     cat <<EOF
 global
     $procs_line
+    $limit_line
 
 defaults
     mode http
     option http-keep-alive
+    $limit_line
     timeout connect 5s
-    timeout client 30s
-    timeout server 30s
+    timeout client $client
+    timeout server $client
     timeout http-request 10s
-    timeout http-keep-alive 10s
+    timeout http-keep-alive $keepalive
 
 frontend bench
     bind 127.0.0.1:$port
@@ -270,31 +278,10 @@ EOF
 }
 
 # The memory case: the http config with idle keep-alive connections allowed
-# to stay (long client and keep-alive timeouts) and room for all of them.
+# to stay (client, server and keep-alive timeouts of 300 s) and room for all
+# of them (maxconn).
 config_memory() {
-    local procs_line=$1 port=$2
-    cat <<EOF
-global
-    $procs_line
-    maxconn $((MEMORY_CONNECTIONS + 1000))
-
-defaults
-    mode http
-    option http-keep-alive
-    maxconn $((MEMORY_CONNECTIONS + 1000))
-    timeout connect 5s
-    timeout client 300s
-    timeout server 300s
-    timeout http-request 10s
-    timeout http-keep-alive 300s
-
-frontend bench
-    bind 127.0.0.1:$port
-    default_backend nginx
-
-backend nginx
-    server s1 127.0.0.1:$NGINX_PORT
-EOF
+    config_http "$1" "$2" 300s $((MEMORY_CONNECTIONS + 1000))
 }
 
 # mode_config CASE: the config_* function a case loads.
