@@ -493,7 +493,7 @@ tree_size() {
 }
 
 # bench_memory NAME: one proxy (1 worker / 1 thread) on the memory config:
-# PSS idle after one warm-up request, then with MEMORY_CONNECTIONS client
+# PSS idle (MEMORY_SETTLE seconds after one warm-up request), then with MEMORY_CONNECTIONS client
 # connections held idle after one request each, then MEMORY_SETTLE seconds
 # after they closed. Appends to MEMORY_RESULTS.
 bench_memory() {
@@ -506,7 +506,9 @@ bench_memory() {
     log "measuring: $label ($MEMORY_CONNECTIONS idle connections)"
     curl -fsS -o /dev/null "http://127.0.0.1:$PROXY_PORT/index.html" 2>/dev/null \
         || log "warning: warm-up request through $name failed"
-    sleep 1
+    # Measured as "after" is: once the proxy had MEMORY_SETTLE seconds to
+    # let go of what the warm-up took.
+    sleep "$MEMORY_SETTLE"
     idle=$(tree_pss "$PROXY_PID")
     out="$WORK/hold-$name.txt"
     "$HOLD" "$PROXY_PORT" "$MEMORY_CONNECTIONS" 600 >"$out" 2>&1 &
@@ -514,7 +516,7 @@ bench_memory() {
     PIDS+=("$client")
     line=""
     for ((i = 0; i < 1200; i++)); do
-        line=$(grep -m1 '^held ' "$out" || true)
+        line=$(grep -m1 '^held ' "$out" 2>/dev/null || true)
         [[ -n $line ]] && break
         kill -0 "$client" 2>/dev/null || break
         sleep 0.1

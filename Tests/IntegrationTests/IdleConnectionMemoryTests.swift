@@ -97,6 +97,19 @@ final class IdleConnectionMemoryTests: XCTestCase {
         """
     }
 
+    /// The tree's PSS once two readings a second apart differ by under 1%
+    /// (what the warm-up took is let go of, or kept for good).
+    private func settledPSS(of pid: pid_t) throws -> Int {
+        var last = ProcessMemory.treePSSKilobytes(of: pid)
+        for _ in 0..<20 {
+            sleepSeconds(1)
+            let now = ProcessMemory.treePSSKilobytes(of: pid)
+            if abs(now - last) * 100 < last { return now }
+            last = now
+        }
+        throw HarnessError.timeout("PSS of pid \(pid) settling within 20 s (last \(last) KB)")
+    }
+
     /// Figures for the process tree at `pid` serving `port`. With
     /// `awaitReturn`, "after close" is taken once the PSS is back within the
     /// target of idle, or after 30 s if it never is.
@@ -105,7 +118,7 @@ final class IdleConnectionMemoryTests: XCTestCase {
         try warmUp.send(Self.request)
         XCTAssertEqual(try warmUp.readHTTPResponse()?.status, 200, "warm-up request on port \(port)")
         warmUp.close()
-        let idle = ProcessMemory.treePSSKilobytes(of: pid)
+        let idle = try settledPSS(of: pid)
         let held = try HeldConnections(port: port, count: Self.connections, request: Self.request)
         let heldPSS = ProcessMemory.treePSSKilobytes(of: pid)
         held.close()
