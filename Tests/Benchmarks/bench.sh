@@ -3,7 +3,15 @@
 # common backend and as a direct reference. Absolute numbers on shared machines
 # are noise; the fulcrum/haproxy ratio measured in the same run is the result.
 #
-#   Tests/Benchmarks/bench.sh            # build release fulcrum, run every case
+#   Tests/Benchmarks/bench.sh            # build release fulcrum, run BENCH_MODES
+#   Tests/Benchmarks/bench.sh memory     # only the named cases (overrides BENCH_MODES)
+#
+# Cases: tcp, http, http-close (wrk: req/s, p99, CPU per request, at each
+# BENCH_PROCS) and memory: BENCH_MEMORY_CONNECTIONS keep-alive client
+# connections, each making one request and then held idle, to fulcrum
+# `workers 1` and to haproxy `nbthread 1` one after the other; PSS (from
+# /proc/PID/smaps_rollup, summed over every process of each) idle before,
+# while held, and BENCH_MEMORY_SETTLE seconds after the connections closed.
 #
 # Environment (all optional):
 #   BENCH_DURATION=10s     wrk duration per measurement
@@ -19,6 +27,11 @@
 #   BENCH_KEEP=1           keep the temp dir (configs, logs, wrk output)
 #   BENCH_TARGET_RPS=0.8   minimum fulcrum/haproxy req/s ratio (issue 4)
 #   BENCH_TARGET_P99=1.25  maximum fulcrum/haproxy p99 ratio (issue 4)
+#   BENCH_MEMORY_CONNECTIONS=5000  idle connections held in the memory case
+#   BENCH_MEMORY_SETTLE=5  seconds after they close before the last PSS
+#   BENCH_TARGET_PSS=1.5   maximum fulcrum/haproxy PSS ratio while held (issue 10)
+#   BENCH_TARGET_RETURN=10 maximum % fulcrum's PSS stays above its idle
+#                          baseline once the connections closed (issue 10)
 #
 # Exit status: 0 when every measurement ran, 1 when any failed (the table is
 # printed either way, with the reason for each failure).
@@ -33,6 +46,10 @@ PROCS=${BENCH_PROCS:-1 2}
 ROUNDS=${BENCH_ROUNDS:-1}
 TARGET_RPS=${BENCH_TARGET_RPS:-0.8}
 TARGET_P99=${BENCH_TARGET_P99:-1.25}
+MEMORY_CONNECTIONS=${BENCH_MEMORY_CONNECTIONS:-5000}
+MEMORY_SETTLE=${BENCH_MEMORY_SETTLE:-5}
+TARGET_PSS=${BENCH_TARGET_PSS:-1.5}
+TARGET_RETURN=${BENCH_TARGET_RETURN:-10}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 WORK=$(mktemp -d /tmp/fulcrum-bench.XXXXXX)
@@ -43,6 +60,7 @@ PIDS=()
 WRK_ARGS=()  # set by mode_wrk_args
 FAILED=0
 RESULTS=()   # lines: label|req/s|p99 ms|errors|cpu us/req|note
+MEMORY_RESULTS=()  # lines: label|idle KB|held KB|after KB|held connections|note
 MISSED=()    # cases where fulcrum misses a target
 
 log() { printf '%s\n' "$*" >&2; }
@@ -162,9 +180,10 @@ start_nginx() {
     cat >"$WORK/nginx/nginx.conf" <<EOF
 daemon off;
 worker_processes 1;
+worker_rlimit_nofile 65536;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
+events { worker_connections 16384; }
 http {
     access_log off;
     default_type text/html;
@@ -226,20 +245,28 @@ EOF
 # `http-reuse safe`: a client's first request opens or takes its own server
 # connection, later ones reuse idle pooled ones. No logging, no rules: this
 # measures the parser, the forwarding and the connection handling.
+# config_http PROCS_LINE PORT [IDLE_TIMEOUT [MAXCONN]]: IDLE_TIMEOUT replaces
+# the client, server and keep-alive timeouts; MAXCONN sets maxconn in global
+# and defaults.
 config_http() {
-    local procs_line=$1 port=$2
+    local procs_line=$1 port=$2 idle=${3:-} limit=${4:-}
+    local client=30s keepalive=10s limit_line=""
+    [[ -n $idle ]] && client=$idle keepalive=$idle
+    [[ -n $limit ]] && limit_line="maxconn $limit"
     cat <<EOF
 global
     $procs_line
+    $limit_line
 
 defaults
     mode http
     option http-keep-alive
+    $limit_line
     timeout connect 5s
-    timeout client 30s
-    timeout server 30s
+    timeout client $client
+    timeout server $client
     timeout http-request 10s
-    timeout http-keep-alive 10s
+    timeout http-keep-alive $keepalive
 
 frontend bench
     bind 127.0.0.1:$port
@@ -248,6 +275,13 @@ frontend bench
 backend nginx
     server s1 127.0.0.1:$NGINX_PORT
 EOF
+}
+
+# The memory case: the http config with idle keep-alive connections allowed
+# to stay (client, server and keep-alive timeouts of 300 s) and room for all
+# of them (maxconn).
+config_memory() {
+    config_http "$1" "$2" 300s $((MEMORY_CONNECTIONS + 1000))
 }
 
 # mode_config CASE: the config_* function a case loads.
@@ -360,18 +394,18 @@ label() {
     echo "$l"
 }
 
-# bench_proxy NAME MODE PROCS ROUND: start one proxy on a fresh port, measure,
-# stop.
-bench_proxy() {
-    local name=$1 mode=$2 procs=$3 round=$4 label procs_line port cfg pid
-    label=$(label "$name" "$mode" "$procs" "$round")
+# start_proxy NAME MODE PROCS ROUND: starts one proxy on a fresh port with
+# the case's config and sets PROXY_PID and PROXY_PORT; returns 1 with the
+# reason in START_FAILURE when it cannot.
+start_proxy() {
+    local name=$1 mode=$2 procs=$3 round=$4 procs_line port cfg pid
     case $name in
         fulcrum) procs_line="workers $procs" ;;
         haproxy) procs_line="nbthread $procs" ;;
     esac
     if [[ $name == fulcrum && -z $FULCRUM ]]; then
-        record_failure "$label" "fulcrum binary not available (build failed or FULCRUM_BIN invalid)"
-        return
+        START_FAILURE="fulcrum binary not available (build failed or FULCRUM_BIN invalid)"
+        return 1
     fi
     port=$(free_port)
     cfg="$WORK/$name-$mode-$procs-$round.cfg"
@@ -387,20 +421,140 @@ bench_proxy() {
     if ! wait_listening "$pid" "$port"; then
         local reason="did not listen on $port within 10 s"
         kill -0 "$pid" 2>/dev/null || reason="exited at start"
-        record_failure "$label" "$reason: $(tail -3 "$cfg.log" | tr '\n' ' ')"
+        START_FAILURE="$reason: $(tail -3 "$cfg.log" | tr '\n' ' ')"
         stop_pid "$pid"
+        return 1
+    fi
+    PROXY_PID=$pid
+    PROXY_PORT=$port
+}
+
+# bench_proxy NAME MODE PROCS ROUND: start one proxy on a fresh port, measure,
+# stop.
+bench_proxy() {
+    local name=$1 mode=$2 procs=$3 round=$4 label
+    label=$(label "$name" "$mode" "$procs" "$round")
+    if ! start_proxy "$name" "$mode" "$procs" "$round"; then
+        record_failure "$label" "$START_FAILURE"
         return
     fi
     log "measuring: $label"
     mode_wrk_args "$mode"
-    run_wrk "$label" "$port" "$pid" "${WRK_ARGS[@]}"
-    stop_pid "$pid"
+    run_wrk "$label" "$PROXY_PORT" "$PROXY_PID" "${WRK_ARGS[@]}"
+    stop_pid "$PROXY_PID"
+}
+
+# ---------------------------------------------------------------- memory
+
+# Builds hold_connections.c (the memory case's client) into $WORK; sets HOLD.
+build_hold_client() {
+    HOLD="$WORK/hold_connections"
+    [[ -x $HOLD ]] && return 0
+    cc -O2 -o "$HOLD" "$REPO/Tests/Benchmarks/hold_connections.c" 2>"$WORK/hold-build.log" \
+        || { log "cc hold_connections.c failed:"; cat "$WORK/hold-build.log" >&2; return 1; }
+}
+
+# Raises the open-file limit of this shell (and so of the proxies and the
+# client it starts) to what the memory case needs: the client's connections,
+# the proxy's client and server sides, nginx's.
+raise_open_files() {
+    local need=$((MEMORY_CONNECTIONS * 2 + 4000)) hard
+    (( $(ulimit -n) >= need )) && return 0
+    ulimit -Hn "$need" 2>/dev/null || true
+    hard=$(ulimit -Hn)
+    [[ $hard == unlimited ]] || (( hard >= need )) || need=$hard
+    ulimit -n "$need"
+    (( $(ulimit -n) >= MEMORY_CONNECTIONS + 100 )) \
+        || { log "ulimit -n is $(ulimit -n): too low for $MEMORY_CONNECTIONS connections"; return 1; }
+}
+
+# tree_pss PID: PSS in KB of PID and every process below it (a fulcrum
+# master's workers), from /proc/PID/smaps_rollup.
+tree_pss() {
+    local pids=("$1") i=0 p total=0 kb
+    while ((i < ${#pids[@]} && i < 1000)); do
+        p=${pids[i]}
+        pids+=($(pgrep -P "$p" || true))
+        kb=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null) || kb=0
+        total=$((total + ${kb:-0}))
+        i=$((i + 1))
+    done
+    echo "$total"
+}
+
+# tree_size PID: how many processes tree_pss sums.
+tree_size() {
+    local pids=("$1") i=0
+    while ((i < ${#pids[@]} && i < 1000)); do
+        pids+=($(pgrep -P "${pids[i]}" || true))
+        i=$((i + 1))
+    done
+    echo "${#pids[@]}"
+}
+
+# bench_memory NAME: one proxy (1 worker / 1 thread) on the memory config:
+# PSS idle (MEMORY_SETTLE seconds after one warm-up request), then with MEMORY_CONNECTIONS client
+# connections held idle after one request each, then MEMORY_SETTLE seconds
+# after they closed. Appends to MEMORY_RESULTS.
+bench_memory() {
+    local name=$1 label idle held after out client i line count failed
+    label=$(label "$name" memory 1 1)
+    if ! start_proxy "$name" memory 1 1; then
+        record_memory_failure "$label" "$START_FAILURE"
+        return
+    fi
+    log "measuring: $label ($MEMORY_CONNECTIONS idle connections)"
+    curl -fsS -o /dev/null "http://127.0.0.1:$PROXY_PORT/index.html" 2>/dev/null \
+        || log "warning: warm-up request through $name failed"
+    # Measured as "after" is: once the proxy had MEMORY_SETTLE seconds to
+    # let go of what the warm-up took.
+    sleep "$MEMORY_SETTLE"
+    idle=$(tree_pss "$PROXY_PID")
+    out="$WORK/hold-$name.txt"
+    "$HOLD" "$PROXY_PORT" "$MEMORY_CONNECTIONS" 600 >"$out" 2>&1 &
+    client=$!
+    PIDS+=("$client")
+    line=""
+    for ((i = 0; i < 1200; i++)); do
+        line=$(grep -m1 '^held ' "$out" 2>/dev/null || true)
+        [[ -n $line ]] && break
+        kill -0 "$client" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [[ -z $line ]]; then
+        record_memory_failure "$label" "client did not hold its connections: $(tail -2 "$out" | tr '\n' ' ')"
+        stop_pid "$client"
+        stop_pid "$PROXY_PID"
+        return
+    fi
+    read -r _ count _ failed <<<"$line"
+    # The last answers are out; let the proxy finish with their connections.
+    sleep 1
+    held=$(tree_pss "$PROXY_PID")
+    local processes
+    processes=$(tree_size "$PROXY_PID")
+    stop_pid "$client"
+    sleep "$MEMORY_SETTLE"
+    after=$(tree_pss "$PROXY_PID")
+    # Whether the proxy saw the clients go: what it still holds open.
+    local left
+    left=$(ss -Htn state established "( sport = :$PROXY_PORT )" | wc -l)
+    stop_pid "$PROXY_PID"
+    local note="$processes process(es), $left client connections left after close"
+    ((failed > 0)) && { note+=", $failed connections failed"; FAILED=1; }
+    MEMORY_RESULTS+=("$label|$idle|$held|$after|$count|$note")
+}
+
+record_memory_failure() {
+    MEMORY_RESULTS+=("$1|-|-|-|-|$2")
+    FAILED=1
 }
 
 # ---------------------------------------------------------------- report
 
 print_table() {
     local line label rps p99 errors cpu note
+    [[ ${#RESULTS[@]} -eq 0 ]] && return 0
     printf '\n%-34s %12s %10s %8s %10s  %s\n' "case" "req/s" "p99 ms" "errors" "cpu us/req" ""
     printf '%-34s %12s %10s %8s %10s\n' "----------------------------------" "------------" "----------" "--------" "----------"
     for line in "${RESULTS[@]}"; do
@@ -409,7 +563,7 @@ print_table() {
     done
     echo
     local mode procs round f h r pairs
-    for mode in $MODES; do
+    for mode in $(wrk_modes); do
         for procs in $PROCS; do
             pairs=()
             for ((round = 1; round <= ROUNDS; round++)); do
@@ -425,9 +579,52 @@ print_table() {
     ((ROUNDS > 1)) && echo "(medians over $ROUNDS rounds; each round's ratios in brackets)"
     echo "(req/s ratio > 1, p99 and cpu/req ratios < 1 mean fulcrum is better;"
     echo " targets: req/s >= ${TARGET_RPS}x, p99 <= ${TARGET_P99}x)"
-    if [[ ${#MISSED[@]} -gt 0 ]]; then
-        echo "targets missed: ${MISSED[*]}"
+}
+
+# print_memory_table: the memory case's PSS figures, then the verdict
+# against issue 10's targets.
+print_memory_table() {
+    [[ ${#MEMORY_RESULTS[@]} -eq 0 ]] && return 0
+    local line label idle held after count note per
+    printf '\n%-34s %13s %13s %13s %8s %10s  %s\n' "case" "idle PSS KB" "held PSS KB" "after PSS KB" "held" "KB/conn" ""
+    printf '%-34s %13s %13s %13s %8s %10s\n' "----------------------------------" "-------------" "-------------" \
+        "-------------" "--------" "----------"
+    for line in "${MEMORY_RESULTS[@]}"; do
+        IFS='|' read -r label idle held after count note <<<"$line"
+        per=-
+        [[ $count =~ ^[0-9]+$ ]] && ((count > 0)) && per=$(awk -v i="$idle" -v h="$held" -v n="$count" \
+            'BEGIN { printf "%.1f", (h - i) / n }')
+        printf '%-34s %13s %13s %13s %8s %10s  %s\n' "$label" "$idle" "$held" "$after" "$count" "$per" "$note"
+    done
+    echo
+    local f h r fidle fheld fafter hheld
+    f=$(memory_result_of "$(label fulcrum memory 1 1)")
+    h=$(memory_result_of "$(label haproxy memory 1 1)")
+    IFS='|' read -r _ fidle fheld fafter _ _ <<<"$f"
+    IFS='|' read -r _ _ hheld _ _ _ <<<"$h"
+    if [[ -z $f || -z $h || $fheld == - || $hheld == - ]]; then
+        printf '%-34s %s\n' "memory x1 fulcrum/haproxy" "n/a (a run failed)"
+        MISSED+=("memory")
+        return 0
     fi
+    r=$(awk -v fh="$fheld" -v hh="$hheld" -v fi="$fidle" -v fa="$fafter" -v tp="$TARGET_PSS" -v tr="$TARGET_RETURN" '
+        BEGIN {
+            ratio = fh / hh; back = (fa - fi) * 100 / fi
+            v = (ratio <= tp && back <= tr) ? "meets targets" : "MISSES"
+            if (ratio > tp) v = v " pss"
+            if (back > tr) v = v " return"
+            printf "held PSS %.2fx   after close %+.1f%% of idle   %s\n", ratio, back, v }')
+    [[ $r == *MISSES* ]] && MISSED+=("memory")
+    printf '%-34s %s\n' "memory x1 fulcrum/haproxy" "$r"
+    echo "(PSS summed over every process of each proxy; targets: held PSS <= ${TARGET_PSS}x haproxy's,"
+    echo " fulcrum ${MEMORY_SETTLE} s after the connections closed <= ${TARGET_RETURN}% above its idle PSS)"
+}
+
+memory_result_of() {
+    local line
+    for line in "${MEMORY_RESULTS[@]}"; do
+        [[ ${line%%|*} == "$1" ]] && { echo "$line"; return; }
+    done
 }
 
 result_of() {
@@ -471,24 +668,35 @@ verdict() {
 
 # ---------------------------------------------------------------- main
 
+# wrk_modes: the cases of MODES measured with wrk (all but memory).
+wrk_modes() {
+    local mode
+    for mode in $MODES; do
+        [[ $mode == memory ]] || echo "$mode"
+    done
+}
+
 main() {
-    ensure_tools
-    FULCRUM=$(fulcrum_binary)
-    log "haproxy: $(haproxy -v | head -1)"
-    log "wrk: -t $THREADS -c $CONNECTIONS -d $DURATION (warm-up $WARMUP), $(nproc) CPUs"
-    start_nginx
-    log "measuring: nginx direct"
-    run_wrk "nginx direct" "$NGINX_PORT" "$NGINX_PID"
+    [[ $# -gt 0 ]] && MODES="$*"
     local mode procs
     for mode in $MODES; do
         declare -F "$(mode_config "$mode")" >/dev/null || { log "unknown mode $mode (no $(mode_config "$mode"))"; exit 1; }
     done
+    ensure_tools
+    FULCRUM=$(fulcrum_binary)
+    log "haproxy: $(haproxy -v | head -1)"
+    start_nginx
+    if [[ -n $(wrk_modes) ]]; then
+        log "wrk: -t $THREADS -c $CONNECTIONS -d $DURATION (warm-up $WARMUP), $(nproc) CPUs"
+        log "measuring: nginx direct"
+        run_wrk "nginx direct" "$NGINX_PORT" "$NGINX_PID"
+    fi
     if [[ " $MODES " == *" http-close "* ]]; then
         log "measuring: nginx direct (Connection: close)"
         mode_wrk_args http-close
         run_wrk "nginx direct close" "$NGINX_PORT" "$NGINX_PID" "${WRK_ARGS[@]}"
     fi
-    for mode in $MODES; do
+    for mode in $(wrk_modes); do
         for procs in $PROCS; do
             # Alternating the order spreads a load change on the shared
             # machine over both proxies instead of always hitting the second.
@@ -503,7 +711,20 @@ main() {
             done
         done
     done
+    # Last: it raises the open-file limit for what it starts.
+    if [[ " $MODES " == *" memory "* ]]; then
+        if build_hold_client && raise_open_files; then
+            bench_memory fulcrum
+            bench_memory haproxy
+        else
+            record_memory_failure "$(label fulcrum memory 1 1)" "cannot run the memory case (see above)"
+        fi
+    fi
     print_table
+    print_memory_table
+    if [[ ${#MISSED[@]} -gt 0 ]]; then
+        echo "targets missed: ${MISSED[*]}"
+    fi
     return "$FAILED"
 }
 

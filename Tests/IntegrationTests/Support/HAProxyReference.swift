@@ -22,6 +22,9 @@ final class HAProxyReference {
         }
     }
 
+    /// The haproxy process (its threads are all in it).
+    var pid: pid_t { child.pid }
+
     func stop() {
         child.terminateTree(grace: 2)
         directory.remove()

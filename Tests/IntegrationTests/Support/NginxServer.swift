@@ -14,8 +14,9 @@ final class NginxServer {
 
     /// Starts nginx with `http` as the body of its `http {}` block and
     /// `workers` worker processes; `{port}` in `http` is replaced by `port`
-    /// and `{root}` by the document root (`{dir}/www`).
-    init(http: String, workers: Int = 1, port: UInt16? = nil) throws {
+    /// and `{root}` by the document root (`{dir}/www`). `workerConnections`
+    /// bounds what each worker holds open (client and upstream sides).
+    init(http: String, workers: Int = 1, port: UInt16? = nil, workerConnections: Int = 4096) throws {
         executable = try requireTool("nginx")
         directory = try TemporaryDirectory(prefix: "fngx")
         self.port = try port ?? FreePort.next()
@@ -24,7 +25,7 @@ final class NginxServer {
         chmod(directory.path, 0o755)
         mkdir(directory.file("www"), 0o755)
         mkdir(directory.file("tmp"), 0o755)
-        try writeConfig(http: http, workers: workers)
+        try writeConfig(http: http, workers: workers, workerConnections: workerConnections)
         child = try ChildProcess(executable: executable,
                                  arguments: ["-p", directory.path, "-c", configPath, "-e", directory.file("error.log")],
                                  environment: Tools.currentEnvironment(),
@@ -62,7 +63,7 @@ final class NginxServer {
     var pid: pid_t? { child?.pid }
 
     /// Rewrites nginx.conf (the http block body and the worker count).
-    func writeConfig(http: String, workers: Int) throws {
+    func writeConfig(http: String, workers: Int, workerConnections: Int = 4096) throws {
         let body = http.replacingOccurrences(of: "{port}", with: String(port))
             .replacingOccurrences(of: "{root}", with: directory.file("www"))
         let tmp = directory.file("tmp")
@@ -72,7 +73,7 @@ final class NginxServer {
             worker_processes \(workers);
             pid \(directory.file("nginx.pid"));
             error_log \(directory.file("error.log")) warn;
-            events { worker_connections 4096; }
+            events { worker_connections \(workerConnections); }
             http {
                 access_log off;
                 client_body_temp_path \(tmp)/body;

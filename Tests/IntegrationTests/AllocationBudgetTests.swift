@@ -1,0 +1,155 @@
+import Glibc
+import XCTest
+
+/// Issue 10's allocation budgets, held against the release `fulcrum` (what
+/// ships; a debug build allocates what the optimizer removes) with an
+/// LD_PRELOAD counter: one worker, warmed up, then its heap allocations
+/// counted over `exchanges` steady-state exchanges through nginx. Each test
+/// prints what it measured; one over budget also prints the call stacks that
+/// allocate (set ALLOCATION_SITES=1 to print them always).
+final class AllocationBudgetTests: XCTestCase {
+    static let warmUp = 300
+    static let exchanges = 2000
+    static let clientConnections = 4
+
+    /// TCP mode: a connection (accept, connect, splice both ways, close)
+    /// allocates nothing; a tiny constant (total < N/100) is allowed for
+    /// one-off growth.
+    func testTCPConnectionAllocatesNothingInTheWorker() throws {
+        let nginx = try startNginx()
+        let port = try FreePort.next()
+        let config = """
+            global
+                workers 1
+            defaults
+                mode tcp
+                timeout connect 2s
+                timeout client 10s
+                timeout server 10s
+            frontend fe
+                bind 127.0.0.1:\(port)
+                default_backend be
+            backend be
+                server s1 127.0.0.1:\(nginx.port)
+
+            """
+        let request = "GET /index.html HTTP/1.1\r\nHost: bench.example\r\nConnection: close\r\n\r\n"
+        try countAllocations("tcp, per connection", config: config, port: port,
+                    budget: { $0 < UInt64(Self.exchanges / 100) }, budgetText: "total < \(Self.exchanges / 100)") { count in
+            try BoundedExchanges.tcp(port: port, count: count, request: request, expectedPrefix: "HTTP/1.1 200")
+        }
+    }
+
+    /// HTTP keep-alive without rules: at most one allocation per request.
+    func testHTTPRequestWithoutRulesAllocatesAtMostOnce() throws {
+        let nginx = try startNginx()
+        let port = try FreePort.next()
+        let config = Self.httpConfig(port: port, frontend: ["default_backend be"],
+                                     sections: Self.backend("be", ["server s1 127.0.0.1:\(nginx.port)"]))
+        try measureHTTP("http, no rules, per request", config: config, port: port, perRequest: 1) { response in
+            response.status == 200 ? nil : "status \(response.status)"
+        }
+    }
+
+    /// HTTP keep-alive with `cookie SRV insert`, three ACLs (address, path,
+    /// header) and `http-request set-header`: at most four per request. The
+    /// client never returns the cookie, so every response gets one inserted;
+    /// nginx echoes the header the rule set, so the rules are seen working.
+    func testHTTPRequestWithCookieACLsAndSetHeaderAllocatesAtMostFour() throws {
+        let nginx = try startNginx()
+        let port = try FreePort.next()
+        let config = Self.httpConfig(port: port, frontend: [
+            "acl from_local src 127.0.0.0/8",
+            "acl is_page path_end .html",
+            "acl known_host hdr(host) -i bench.example",
+            "http-request set-header X-Route page if from_local is_page known_host",
+            "default_backend be",
+        ], sections: Self.backend("be", [
+            "cookie SRV insert indirect nocache",
+            "server s1 127.0.0.1:\(nginx.port) cookie c1",
+        ]))
+        try measureHTTP("http, cookie + 3 ACLs + set-header, per request", config: config, port: port,
+                        perRequest: 4) { response in
+            guard response.status == 200 else { return "status \(response.status)" }
+            guard response.value("X-Seen-Route") == "page" else { return "set-header not applied: \(response.headers)" }
+            guard response.value("Set-Cookie")?.hasPrefix("SRV=c1") == true else { return "no cookie inserted: \(response.headers)" }
+            return nil
+        }
+    }
+
+    // MARK: Measuring
+
+    private func measureHTTP(_ label: String, config: String, port: UInt16, perRequest: UInt64,
+                             check: @escaping BoundedExchanges.Check) throws {
+        var clients: [TCPClient] = []
+        let request = "GET /index.html HTTP/1.1\r\nHost: bench.example\r\n\r\n"
+        try countAllocations(label, config: config, port: port, budget: { $0 <= perRequest * UInt64(Self.exchanges) },
+                    budgetText: "<= \(perRequest) per request") { count in
+            if clients.isEmpty {
+                clients = try (0..<Self.clientConnections).map { _ in try TCPClient.connect(port: port) }
+            }
+            try BoundedExchanges.http(over: clients, count: count, request: request, check: check)
+        }
+    }
+
+    /// Starts the release fulcrum on `config` with the counter preloaded,
+    /// runs `warmUp` exchanges, then counts the worker's allocations over
+    /// `exchanges` more and checks `budget` (on the total).
+    private func countAllocations(_ label: String, config: String, port: UInt16, budget: (UInt64) -> Bool, budgetText: String,
+                         run: (Int) throws -> Void) throws {
+        let counter = try AllocationCounter()
+        let fulcrum = try startFulcrum(config: config, arguments: ["-f", FulcrumProcess.configPlaceholder],
+                                       environment: counter.environment, executable: FulcrumReleaseBinary.path())
+        try fulcrum.waitUntilListening(port: port)
+        let worker = try XCTUnwrap(fulcrum.waitForChildren(count: 1).first)
+
+        try run(Self.warmUp)
+        let before = try counter.countsOnceQuiet(of: worker)
+        // The hook is live in the worker: its start-up allocated.
+        XCTAssertGreaterThan(before.allocations, 0, "the counter saw no allocation in worker \(worker)")
+        try run(Self.exchanges)
+        let measured = try counter.countsOnceQuiet(of: worker) - before
+        XCTAssertEqual(fulcrum.childPids(role: "worker"), [worker], "the measured worker was replaced")
+
+        let perExchange = Double(measured.allocations) / Double(Self.exchanges)
+        let met = budget(measured.allocations)
+        print("allocation budget [\(label)]: \(perExchange) allocations per exchange over \(Self.exchanges) "
+              + "(\(measured)); budget \(budgetText): \(met ? "met" : "MISSED")")
+        if !met || getenv("ALLOCATION_SITES") != nil {
+            print(try allocationSites(counter: counter, worker: worker, perExchange: perExchange, run: run))
+        }
+        XCTAssertTrue(met, "\(label): \(perExchange) allocations per exchange (\(measured)); budget \(budgetText)")
+    }
+
+    /// Records the stacks of every allocation over a few more exchanges and
+    /// groups them, for the lead to see where they come from.
+    private func allocationSites(counter: AllocationCounter, worker: pid_t, perExchange: Double,
+                                 run: (Int) throws -> Void) throws -> String {
+        let capacity = 512
+        let traced = max(1, min(20, Int(Double(capacity) / max(1, perExchange.rounded(.up)))))
+        try counter.traceNextAllocations(capacity, of: worker)
+        try run(traced)
+        _ = try counter.countsOnceQuiet(of: worker)
+        let sites = AllocationSites(traces: counter.recordedTraces().filter { $0.pid == worker }, pid: worker)
+        return "allocation sites over \(traced) exchanges:\n" + sites.report(exchanges: traced)
+    }
+
+    /// nginx serving /index.html (612 bytes) with keep-alive, echoing the
+    /// request's X-Route field as X-Seen-Route.
+    private func startNginx() throws -> NginxServer {
+        let nginx = try NginxServer(http: """
+            server {
+                listen 127.0.0.1:{port};
+                root {root};
+                keepalive_requests 1000000;
+                keepalive_timeout 75s;
+                add_header X-Seen-Route $http_x_route always;
+            }
+            """)
+        addTeardownBlock { nginx.stop() }
+        let page = nginx.directory.file("www/index.html")
+        try FileBytes.write(Array(repeating: UInt8(ascii: "x"), count: 612), to: page)
+        chmod(page, 0o644)
+        return nginx
+    }
+}
