@@ -42,10 +42,11 @@ public struct HTTPHead: Sendable {
 
     /// An empty head, storage for `HTTPParser`'s parse-into calls: parsing
     /// into the same head again reuses its arrays (no allocation per message).
-    public init(kind: Kind) {
+    /// `reserving` false makes a placeholder that holds no memory.
+    public init(kind: Kind, reserving: Bool = true) {
         self.kind = kind; raw = []; part1 = 0..<0; part2 = 0..<0; part3 = 0..<0
         version = .http11; status = 0; fields = []
-        raw.reserveCapacity(512); fields.reserveCapacity(16)
+        if reserving { raw.reserveCapacity(512); fields.reserveCapacity(16) }
     }
 
     // MARK: reading

@@ -68,6 +68,7 @@ extension StreamEngine {
         // Between requests a keep-alive connection holds no buffer.
         s.http.fromClient.releaseIfEmpty(to: buffers)
         s.http.fromServer.release(to: buffers)
+        releaseHeads(s)
         s.http.resetExchange()
         s.routedBackend = -1
         s.retriesUsed = 0
@@ -113,6 +114,7 @@ extension StreamEngine {
         let g = configuration.global
         let limits = HTTPLimits(maxHeadSize: g.bufferSize - g.maxRewrite, maxFields: g.maxHeaders,
                                 acceptInvalid: fe.config.http.acceptInvalidRequest)
+        if s.http.request.raw.capacity == 0 { s.http.request = heads.take(kind: .request) }
         let outcome = HTTPParser.parseRequest(s.http.fromClient.readable, limits: limits, into: &s.http.request)
         switch outcome {
         case .incomplete:

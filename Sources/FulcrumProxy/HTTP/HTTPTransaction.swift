@@ -15,11 +15,12 @@ final class HTTPTransaction {
     var fromClient = ByteBuffer()
     var fromServer = ByteBuffer()
 
-    /// The current heads, parsed into kept storage (no allocation per
-    /// message); `requestReady` once the request was routed, `responseReady`
-    /// once the final response head went to the client.
-    var request = HTTPHead(kind: .request)
-    var response = HTTPHead(kind: .response)
+    /// The current heads, parsed into storage lent by the engine's HeadPool
+    /// for the exchange (no allocation per message, none held while idle);
+    /// `requestReady` once the request was routed, `responseReady` once the
+    /// final response head went to the client.
+    var request = HeadPool.none
+    var response = HeadPool.none
     var requestReady = false
     var responseReady = false
     /// Compression negotiated from the request (nil: none), and the

@@ -66,6 +66,8 @@ final class StreamEngine {
 
     /// `tune.bufsize` buffers, taken when bytes arrive and given back when drained.
     let buffers: BufferPool
+    /// Message head storage, lent for the length of an exchange.
+    var heads = HeadPool()
     /// L4 forwarding reads here and writes straight on; only what the
     /// destination refuses is copied into a pooled buffer.
     let scratch: UnsafeMutableRawPointer
@@ -255,6 +257,7 @@ final class StreamEngine {
         release(&s.response)
         s.http.fromClient.release(to: buffers)
         s.http.fromServer.release(to: buffers)
+        releaseHeads(s)
         s.record.ended = now
         table.header(.globalConns).subtract(1)
         table.frontend(s.frontend, .conns).subtract(1)
@@ -278,6 +281,12 @@ final class StreamEngine {
             f.pipe = nil
             f.inPipe = 0
         }
+    }
+
+    /// Gives the heads' storage back to the pool (exchange over).
+    func releaseHeads(_ s: Stream) {
+        heads.give(&s.http.request)
+        heads.give(&s.http.response)
     }
 
     /// The address the client connected to, asked of the kernel once.
@@ -304,7 +313,7 @@ final class StreamEngine {
     /// buffers beyond what the recent peak needs, then the heap's free pages.
     func shrink() {
         let streamsReleased = streams.shrink()
-        let buffersReleased = buffers.shrink()
+        let buffersReleased = buffers.shrink() + heads.shrink()
         timers.compact()
         if streamsReleased + buffersReleased > 0 { HeapMemory.trim() }
     }
