@@ -42,6 +42,15 @@ public enum HTTPErrorPages {
         ] + (close ? ["connection: close"] : []))
     }
 
+    /// Whether the client connection ends once `page` is sent: when the
+    /// caller says so, and always for an empty page. `errorfile <code>
+    /// /dev/null` is HAProxy's documented way to answer nothing (its guide's
+    /// example silences Chrome's pre-connect 408): with no response to read,
+    /// only a close tells the client, and HAProxy closes at once.
+    public static func closesConnection(after page: [UInt8], requested: Bool) -> Bool {
+        requested || page.isEmpty
+    }
+
     /// The connection layer's own message for 400, 408 and 422; other
     /// statuses get `response(status:)`.
     public static func connectionError(status: Int) -> [UInt8] {

@@ -126,8 +126,10 @@ public struct HTTPExchange: Sendable {
         responseStarted = false
         keepServer = true
         keepClient = HTTPConnectionHeader.isKeepAlive(head) && policy.clientKeepAlive && !draining
-        // Content-Length beside Transfer-Encoding: served, then closed (RFC 9112 §6.3).
-        if case .success(let l) = lengths, l.transferEncoding && l.contentLengthCount > 0 { keepClient = false }
+        // Content-Length beside Transfer-Encoding (only under
+        // accept-invalid-http-request: the parser refuses it otherwise):
+        // served, then closed (RFC 9112 §6.1).
+        if case .success(let l) = lengths, l.contentLengthBesideTransferEncoding { keepClient = false }
         phase = .routing
         return .route
     }
@@ -188,12 +190,13 @@ public struct HTTPExchange: Sendable {
         }
         responseStarted = true
         if draining { keepClient = false }
-        if !HTTPConnectionHeader.isKeepAlive(head) || responseBody.framing == .untilClose || !policy.serverKeepAlive {
-            keepServer = false
-        }
-        if responseBody.framing == .untilClose && head.status != 101 { keepClient = false }
+        // Content-Length beside chunked is dropped, and costs the server
+        // connection; an HTTP/1.0 response without keep-alive ends both sides.
+        let lengthConflict = HTTPNormalization.applyToResponse(&head)
+        let persistence = HTTPPersistence.afterResponse(head, framing: responseBody.framing, lengthConflict: lengthConflict)
+        if !persistence.server || !policy.serverKeepAlive { keepServer = false }
+        if !persistence.client { keepClient = false }
         let tunnel = head.status == 101 || (head.status / 100 == 2 && method.elementsEqual("CONNECT".utf8))
-        if head.status == 101 { keepClient = false }
         head.remove("Connection")
         head.remove("Keep-Alive")
         if tunnel { phase = .tunnel }
@@ -234,9 +237,10 @@ public struct HTTPExchange: Sendable {
         return end
     }
 
-    /// A local answer replaces the exchange; `close` asks to close after it.
-    public mutating func answer(close: Bool) {
-        closeAfterAnswer = close || !requestBody.isDone || !keepClient
+    /// A local answer (`page`) replaces the exchange; `close` asks to close
+    /// after it, and an empty page always closes (`HTTPErrorPages.closesConnection`).
+    public mutating func answer(_ page: [UInt8], close: Bool) {
+        closeAfterAnswer = HTTPErrorPages.closesConnection(after: page, requested: close) || !requestBody.isDone || !keepClient
         phase = .answering
     }
 

@@ -27,6 +27,11 @@ public enum HTTPFraming {
         public var chunkedLast = false
         /// A coding other than "chunked" (an empty one included) is listed.
         public var otherCoding = false
+
+        /// Content-Length beside Transfer-Encoding: the coding frames the
+        /// body (RFC 9112 §6.3), yet a hop that reads the length frames it
+        /// elsewhere (request smuggling, response splitting).
+        public var contentLengthBesideTransferEncoding: Bool { transferEncoding && contentLengthCount > 0 }
     }
 
     /// Reads the length fields of a head, refusing what HAProxy refuses while

@@ -16,7 +16,9 @@ public struct HTTPLimits: Sendable, Equatable {
     /// slot is taken by an end marker, so at most `maxFields - 1` fields fit.
     public var maxFields: Int
     /// `option accept-invalid-http-request` (or `-response` for responses):
-    /// relaxes exactly what HAProxy 2.6 relaxes (see `HTTPParser`).
+    /// relaxes exactly what HAProxy 2.6 relaxes (see `HTTPParser`), and
+    /// restores HAProxy's lenient handling of what Fulcrum alone refuses in
+    /// requests: obs-fold, Content-Length beside Transfer-Encoding.
     public var acceptInvalid: Bool
 
     /// `maxRawHeadSize` defaults to `maxHeadSize + 960`, i.e. `tune.bufsize - 64`

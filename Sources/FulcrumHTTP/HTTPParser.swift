@@ -28,9 +28,11 @@ public enum HTTPParseOutcome: Sendable {
 ///   acceptInvalid lets non-token bytes (space before the colon included)
 ///   into the name, except LF;
 /// - field value: anything but CR and LF (NUL and other controls pass, as in
-///   HAProxy 2.6); leading and trailing SP/HTAB are trimmed; obs-fold (a line
-///   starting with SP/HTAB after a field) is unfolded as HAProxy does, its CR
-///   and LF being replaced by spaces in `raw`;
+///   HAProxy 2.6); leading and trailing SP/HTAB are trimmed;
+/// - obs-fold (a line starting with SP/HTAB after a field): a request is
+///   refused with 400 (Fulcrum's own rule, as nginx and Envoy answer, which
+///   RFC 9112 §5.2 allows); acceptInvalid, and every response, get HAProxy
+///   2.6's handling: unfolded, its CR and LF replaced by spaces in `raw`;
 /// - '#' in the target is refused like non-ASCII (relaxed by acceptInvalid);
 /// - the complete head then goes through `HTTPValidation` (lengths, Host,
 ///   target form, WebSocket key);
@@ -257,7 +259,11 @@ public enum HTTPParser {
                     }
                     i += 1
                     guard i < avail else { return outOfData() }
-                    if B.isSPHT(b[i]) { folded = true; continue }  // obs-fold
+                    if B.isSPHT(b[i]) {  // obs-fold
+                        guard kind == .response || limits.acceptInvalid else { return bad("obs-fold") }
+                        folded = true
+                        continue
+                    }
                     break
                 }
                 i += 1

@@ -6,6 +6,9 @@
 /// 1. Content-Length invalid or disagreeing, "chunked" twice, a request
 ///    coding after "chunked" → 400 (502 for a response);
 /// 2. request Transfer-Encoding whose last coding is not "chunked" → 400;
+///    then (Fulcrum's own rule, relaxed by acceptInvalid: HAProxy 2.6
+///    forwards it) Transfer-Encoding beside Content-Length → 400, as nginx
+///    and Envoy answer: a request framed two ways is a smuggling attempt;
 /// 3. request Host fields with different values → 400 (even with
 ///    accept-invalid-http-request);
 /// 4. (relaxed by acceptInvalid) CONNECT without an authority-form target
@@ -36,6 +39,9 @@ public enum HTTPValidation {
         }
         if lengths.transferEncoding && !lengths.chunkedLast {
             return HTTPError(status: 400, reason: "transfer-encoding without chunked last")
+        }
+        if lengths.contentLengthBesideTransferEncoding && !acceptInvalid {
+            return HTTPError(status: 400, reason: "content-length with transfer-encoding")
         }
         let raw = head.raw
         var host: Range<Int>? = nil

@@ -200,6 +200,15 @@ final class HAProxyCorpusTests: XCTestCase {
         "missing_version": (400, 400),
         "http09": (400, 400),
         "empty_target_two_sp": (400, 400),
+        // Framed two ways, or folded: HAProxy 2.6 forwards these; Fulcrum
+        // refuses them as nginx and Envoy do (issue 10, docs/differences.md),
+        // and accept-invalid-http-request restores HAProxy's handling.
+        "cl_te": (400, 200),
+        "te_cl": (400, 200),
+        "te_cl_http10": (400, 200),
+        "te_gzip_chunked_cl": (400, 422),
+        "te_obsfold": (400, 200),
+        "obs_fold": (400, 200),
     ]
 
     /// What Fulcrum answers: the parser's refusal, the framing's refusal, the

@@ -67,4 +67,13 @@ final class HTTPErrorPagesTests: XCTestCase {
                            .success(.contentLength(bytes.count - length)))
         }
     }
+
+    /// `errorfile N /dev/null`: nothing to send, so the connection closes at
+    /// once whatever the caller asked; a real page closes only when asked.
+    func testEmptyPageClosesTheConnection() {
+        XCTAssertTrue(HTTPErrorPages.closesConnection(after: [], requested: false))
+        XCTAssertTrue(HTTPErrorPages.closesConnection(after: [], requested: true))
+        XCTAssertFalse(HTTPErrorPages.closesConnection(after: HTTPErrorPages.response(status: 403), requested: false))
+        XCTAssertTrue(HTTPErrorPages.closesConnection(after: HTTPErrorPages.response(status: 403), requested: true))
+    }
 }

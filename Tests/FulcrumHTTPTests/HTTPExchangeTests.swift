@@ -158,7 +158,7 @@ final class HTTPExchangeTests: XCTestCase {
     func testLocalAnswerBeforeTheBodyWasReadCloses() {
         var e = EmbeddedExchange()
         e.client("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
-        e.machine.answer(close: false)
+        e.machine.answer(HTTPErrorPages.response(status: 403), close: false)
         XCTAssertTrue(e.machine.closeAfterAnswer, "the unread body would be taken for the next request")
         XCTAssertEqual(e.machine.answerSent(), .init(reuseServer: false, closeClient: true))
     }
@@ -166,9 +166,54 @@ final class HTTPExchangeTests: XCTestCase {
     func testLocalAnswerKeepsAKeepAliveConnection() {
         var e = EmbeddedExchange()
         e.client("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        e.machine.answer(close: false)
+        e.machine.answer(HTTPErrorPages.response(status: 403), close: false)
         XCTAssertEqual(e.machine.answerSent(), .init(reuseServer: false, closeClient: false))
         XCTAssertEqual(e.machine.phase, .request)
+    }
+
+    /// `errorfile N /dev/null`: an empty answer closes at once, keep-alive or not.
+    func testEmptyLocalAnswerCloses() {
+        var e = EmbeddedExchange()
+        e.client("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        e.machine.answer([], close: false)
+        XCTAssertEqual(e.machine.answerSent(), .init(reuseServer: false, closeClient: true))
+        XCTAssertEqual(e.machine.phase, .closed)
+    }
+
+    /// Framed two ways by the server: chunked frames it, the Content-Length
+    /// does not reach the client, and the server connection is not reused.
+    func testResponseFramedTwoWaysLosesContentLengthAndItsServerConnection() {
+        var e = EmbeddedExchange()
+        e.client("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        e.server("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+        XCTAssertEqual(e.toClientText, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+        XCTAssertEqual(e.ends, [.init(reuseServer: false, closeClient: false)])
+    }
+
+    /// Issue 10: an HTTP/1.0 response without keep-alive closes the client
+    /// side after it, and says so (HAProxy 2.6 keeps it: docs/differences.md).
+    func testHTTP10ResponseWithoutKeepAliveClosesTheClient() {
+        var e = EmbeddedExchange()
+        e.client("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        e.server("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        XCTAssertEqual(e.toClientText, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        XCTAssertEqual(e.ends, [.init(reuseServer: false, closeClient: true)])
+        var kept = EmbeddedExchange()
+        kept.client("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        kept.server("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok")
+        XCTAssertEqual(kept.ends, [.init(reuseServer: true, closeClient: false)])
+    }
+
+    /// Requests framed two ways or folded never reach the machine's routing.
+    func testAmbiguousRequestsAreRefusedBeforeRouting() {
+        for request in ["POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                        "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n"] {
+            var e = EmbeddedExchange()
+            e.client(request)
+            XCTAssertEqual(e.refused, 400, request)
+            XCTAssertEqual(e.toServer, [], request)
+            XCTAssertEqual(e.machine.requests, 0, request)
+        }
     }
 
     func testChunkFramingIsWrittenOnTheStack() {

@@ -59,9 +59,22 @@ final class HTTPFramingTests: XCTestCase {
         XCTAssertEqual(r("HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\n", method("head")).failureStatus, 502, "methods are case-sensitive")
     }
 
+    func testLengthConflictIsSeenInEitherOrder() {
+        func conflict(_ s: String) -> Bool? {
+            guard case .success(let l) = HTTPFraming.lengthFields(head(s)) else { return nil }
+            return l.contentLengthBesideTransferEncoding
+        }
+        XCTAssertEqual(conflict("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"), true)
+        XCTAssertEqual(conflict("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"), true)
+        XCTAssertEqual(conflict("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"), false)
+        XCTAssertEqual(conflict("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n"), false)
+    }
+
+    /// Requests framed two ways reach the normalization only under
+    /// accept-invalid-http-request (the parser refuses them otherwise).
     func testNormalizationAsHAProxyForwards() {
         func normalized(_ s: String) -> String {
-            var h = head(s, acceptInvalid: false)
+            var h = head(s, acceptInvalid: true)
             HTTPNormalization.apply(&h)
             var out: [UInt8] = []
             h.serialize(into: &out)
@@ -73,6 +86,31 @@ final class HTTPFramingTests: XCTestCase {
                        "POST / HTTP/1.1\r\nHost: x\r\ncontent-length: 5\r\n\r\n")
         XCTAssertEqual(normalized("POST / HTTP/1.1\r\nContent-Length: 005\r\nContent-Length: 5\r\n\r\n"),
                        "POST / HTTP/1.1\r\nContent-Length: 005\r\n\r\n")
+    }
+
+    /// A response framed two ways loses every Content-Length (chunked frames
+    /// it) and says so; any other response is left untouched.
+    func testResponseNormalizationDropsContentLengthBesideChunked() {
+        func normalized(_ s: String) -> (String, Bool, Bool) {
+            var h = head(s)
+            let conflict = HTTPNormalization.applyToResponse(&h)
+            var out: [UInt8] = []
+            h.serialize(into: &out)
+            return (String(decoding: out, as: UTF8.self), conflict, h.isUnmodified)
+        }
+        let both = normalized("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\nX: y\r\n\r\n")
+        XCTAssertEqual(both.0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX: y\r\n\r\n")
+        XCTAssertTrue(both.1)
+        let teFirst = normalized("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-length: 3\r\n\r\n")
+        XCTAssertEqual(teFirst.0, "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
+        XCTAssertTrue(teFirst.1)
+        for plain in ["HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                      "HTTP/1.0 200 OK\r\n\r\n"] {
+            let n = normalized(plain)
+            XCTAssertEqual(n.0, plain)
+            XCTAssertFalse(n.1, plain)
+            XCTAssertTrue(n.2, "\(plain): forwarded as received")
+        }
     }
 }
 

@@ -70,11 +70,35 @@ final class HTTPParserTests: XCTestCase {
         XCTAssertEqual(h.fields.map { text(h, $0.value) }, ["x", "b"])
     }
 
-    func testObsFoldIsUnfoldedWithSpaces() throws {
-        let (h, _) = try XCTUnwrap(head("GET / HTTP/1.1\r\nX-A: a\r\n b\r\n\tc\r\nHost: x\r\n\r\n"))
+    /// A folded request is refused (as nginx and Envoy do); only
+    /// accept-invalid-http-request unfolds it as HAProxy 2.6 does.
+    func testObsFoldInARequestIsRefusedUnlessAcceptInvalid() throws {
+        let folded = "GET / HTTP/1.1\r\nX-A: a\r\n b\r\n\tc\r\nHost: x\r\n\r\n"
+        XCTAssertEqual(refusal(folded), 400)
+        XCTAssertEqual(refusal("GET / HTTP/1.1\nX-A: a\n\tb\n\n"), 400, "bare LF then HTAB")
+        XCTAssertEqual(refusal("GET / HTTP/1.1\r\nX-A: a\r\n "), 400, "refused as soon as the fold is seen")
+        let (h, _) = try XCTUnwrap(head(folded, limits: HTTPLimits(acceptInvalid: true)))
         XCTAssertEqual(text(h, h.fields[0].value), "a   b  \tc")
         XCTAssertEqual(text(h, h.fields[1].name), "Host")
         XCTAssertFalse(h.raw[h.fields[0].value].contains(13))
+    }
+
+    /// Responses keep HAProxy's handling: unfolded with spaces.
+    func testObsFoldInAResponseIsUnfolded() throws {
+        let (h, _) = try XCTUnwrap(head("HTTP/1.1 200 OK\r\nX-A: a\r\n b\r\nContent-Length: 0\r\n\r\n", response: true))
+        XCTAssertEqual(text(h, h.fields[0].value), "a   b")
+    }
+
+    /// Content-Length beside Transfer-Encoding in a request: 400 unless
+    /// accept-invalid-http-request (then chunked frames it, see HTTPFraming).
+    func testContentLengthBesideTransferEncodingInARequest() {
+        for fields in ["Content-Length: 5\r\nTransfer-Encoding: chunked", "Transfer-Encoding: chunked\r\nContent-Length: 5",
+                       "Transfer-Encoding: chunked\r\nContent-Length: 0", "Content-Length: 5\r\nTransfer-Encoding: chunked, chunked"] {
+            XCTAssertEqual(refusal("POST / HTTP/1.1\r\nHost: x\r\n\(fields)\r\n\r\n"), 400, fields)
+        }
+        XCTAssertNil(refusal("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+                             limits: HTTPLimits(acceptInvalid: true)))
+        XCTAssertNil(refusal("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), "chunked alone is fine")
     }
 
     func testRefusalsPerRule() {
@@ -105,14 +129,16 @@ final class HTTPParserTests: XCTestCase {
         XCTAssertEqual(h.raw[h.fields[0].value].count, 4)
     }
 
-    /// Every strict prefix of a valid request is incomplete, never invalid.
+    /// Every strict prefix of a valid request is incomplete, never invalid
+    /// (obs-fold and Content-Length beside chunked: valid under accept-invalid).
     func testEveryPrefixIsIncomplete() {
+        let relaxed = HTTPLimits(acceptInvalid: true)
         let full = bytes("\r\nPOST /upload?x=1 HTTP/1.1\r\nHost: example.com\r\nX-A: a\r\n b\r\nContent-Length: 3\nTransfer-Encoding: chunked\r\n\r\n")
         for n in 0..<full.count {
-            let out = HTTPParser.parseRequest(Array(full[..<n]), limits: limits)
+            let out = HTTPParser.parseRequest(Array(full[..<n]), limits: relaxed)
             guard case .incomplete = out else { return XCTFail("prefix \(n): \(out)") }
         }
-        guard case .complete(_, let n) = HTTPParser.parseRequest(full, limits: limits) else { return XCTFail() }
+        guard case .complete(_, let n) = HTTPParser.parseRequest(full, limits: relaxed) else { return XCTFail() }
         XCTAssertEqual(n, full.count)
         let resp = bytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
         for n in 0..<resp.count {

@@ -15,7 +15,7 @@ extension StreamEngine {
         leaveBackend(s, reusable: false)
         s.record.status = HTTPErrorPages.status(of: bytes) ?? s.record.status
         s.response.buffer.append(bytes, pool: buffers)
-        s.http.exchange.answer(close: close)
+        s.http.exchange.answer(bytes, close: close)
         s.phase = .responding
         s.phaseDeadline = 0
         if !flushClient(s) { return }
