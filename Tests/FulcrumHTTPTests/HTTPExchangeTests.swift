@@ -183,9 +183,7 @@ final class HTTPExchangeTests: XCTestCase {
     /// Framed two ways by the server: chunked frames it, the Content-Length
     /// does not reach the client, and the server connection is not reused.
     func testResponseFramedTwoWaysLosesContentLengthAndItsServerConnection() {
-        var e = EmbeddedExchange()
-        e.client("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        e.server("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+        let e = getAnswered(by: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
         XCTAssertEqual(e.toClientText, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
         XCTAssertEqual(e.ends, [.init(reuseServer: false, closeClient: false)])
     }
@@ -193,15 +191,19 @@ final class HTTPExchangeTests: XCTestCase {
     /// Issue 10: an HTTP/1.0 response without keep-alive closes the client
     /// side after it, and says so (HAProxy 2.6 keeps it: docs/differences.md).
     func testHTTP10ResponseWithoutKeepAliveClosesTheClient() {
-        var e = EmbeddedExchange()
-        e.client("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        e.server("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        let e = getAnswered(by: "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
         XCTAssertEqual(e.toClientText, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
         XCTAssertEqual(e.ends, [.init(reuseServer: false, closeClient: true)])
-        var kept = EmbeddedExchange()
-        kept.client("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        kept.server("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok")
+        let kept = getAnswered(by: "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok")
         XCTAssertEqual(kept.ends, [.init(reuseServer: true, closeClient: false)])
+    }
+
+    /// An HTTP/1.1 keep-alive GET answered by `response`.
+    private func getAnswered(by response: String) -> EmbeddedExchange {
+        var e = EmbeddedExchange()
+        e.client("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        e.server(response)
+        return e
     }
 
     /// Requests framed two ways or folded never reach the machine's routing.
