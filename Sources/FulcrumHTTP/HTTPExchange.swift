@@ -204,13 +204,15 @@ public struct HTTPExchange: Sendable {
     }
 
     /// Adds the client side's Connection field, once every other edit of
-    /// the response head is done (it goes last, as HAProxy writes it).
+    /// the response head is done (it goes last, as HAProxy writes it). A kept
+    /// connection says keep-alive wherever HTTP/1.0 is spoken (request or
+    /// response), where its absence would mean close (RFC 9112 §9.3).
     public func finishResponseHead(_ head: inout HTTPHead) {
         if head.status == 101 {
             head.add("Connection", HTTPExchange.upgrade)
         } else if !keepClient {
             head.add("Connection", HTTPExchange.close)
-        } else if requestVersion == .http10 {
+        } else if requestVersion == .http10 || head.version == .http10 {
             head.add("Connection", HTTPExchange.keepAlive)
         }
     }

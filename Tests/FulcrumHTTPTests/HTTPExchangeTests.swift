@@ -196,6 +196,9 @@ final class HTTPExchangeTests: XCTestCase {
         XCTAssertEqual(e.ends, [.init(reuseServer: false, closeClient: true)])
         let kept = getAnswered(by: "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok")
         XCTAssertEqual(kept.ends, [.init(reuseServer: true, closeClient: false)])
+        // The kept connection says so, as HAProxy does: an HTTP/1.0 response
+        // without it means close to the client.
+        XCTAssertEqual(kept.toClientText, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok")
     }
 
     /// An HTTP/1.1 keep-alive GET answered by `response`.

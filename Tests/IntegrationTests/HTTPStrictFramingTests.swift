@@ -156,7 +156,9 @@ final class HTTPStrictFramingTests: XCTestCase {
             }
             let kept = try HTTPTestClient(port: setup.port)
             defer { kept.close() }
-            XCTAssertEqual(try kept.request("GET", "/old-keep-alive").text, "hello")
+            let first = try kept.request("GET", "/old-keep-alive")
+            XCTAssertEqual(first.text, "hello")
+            XCTAssertEqual(first.tokens("Connection"), ["keep-alive"], "\(proxy): an HTTP/1.0 response says it is kept")
             XCTAssertEqual(try kept.request("GET", "/old-keep-alive").text, "hello", "\(proxy): kept after keep-alive")
 
             let client = try HTTPTestClient(port: setup.port)
