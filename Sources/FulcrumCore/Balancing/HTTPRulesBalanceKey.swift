@@ -5,14 +5,14 @@ import FulcrumHTTP
 /// computed over the same bytes as HAProxy's get_server_uh / get_server_ph /
 /// get_server_hh. nil: no key (HAProxy then falls back to round robin).
 public enum HTTPBalanceKey {
-    public static func key(_ algorithm: BalanceAlgorithm, hashType: HashType, head: HTTPHead) -> UInt32? {
-        guard let bytes = keyBytes(algorithm, head: head) else { return nil }
+    public static func key(_ source: BalanceProperties.RequestKey, hashType: HashType, head: HTTPHead) -> UInt32? {
+        guard let bytes = keyBytes(source, head: head) else { return nil }
         return bytes.withUnsafeBytes { LBHash.hash($0, function: hashType.function, avalanche: hashType.avalanche) }
     }
 
     /// The hashed bytes: exposed for tests and diagnostics.
-    public static func keyBytes(_ algorithm: BalanceAlgorithm, head: HTTPHead) -> ArraySlice<UInt8>? {
-        switch algorithm {
+    public static func keyBytes(_ source: BalanceProperties.RequestKey, head: HTTPHead) -> ArraySlice<UInt8>? {
+        switch source {
         case .uri(let whole, let length, let depth):
             // The whole request target; `len` caps it, `depth` stops at the
             // depth+1-th slash, and without `whole` at the "?".
@@ -53,8 +53,6 @@ public enum HTTPBalanceKey {
             var first: ArraySlice<UInt8>? = nil
             SampleFetcher.splitCommas(line) { v in if first == nil { first = v } }
             return first
-        default:
-            return nil
         }
     }
 }
