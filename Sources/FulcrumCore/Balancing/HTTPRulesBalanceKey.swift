@@ -35,7 +35,7 @@ public enum HTTPBalanceKey {
             // First "name=" in the query; the value runs to the next "&".
             let t = head.target
             guard let q = t.firstIndex(of: UInt8(ascii: "?")) else { return nil }
-            let n = Array(name.utf8)
+            let n = name.utf8 // a view of the configured name: nothing allocated per request
             var p = q + 1
             while t.endIndex - p > n.count {
                 if t[p + n.count] == UInt8(ascii: "="), t[p..<(p + n.count)].elementsEqual(n) {
