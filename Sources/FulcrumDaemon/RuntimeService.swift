@@ -190,7 +190,8 @@ final class RuntimeService {
                 b.counters.sessionsMax = Int(table.backend(bi, .maxConns).load())
                 var lb = 0
                 for (si, srv) in be.servers.enumerated() {
-                    let server = serverView(backend: bi, server: si, config: srv, proxyID: pi + 1, now: now, mono: mono)
+                    let server = serverView(backend: bi, server: si, config: srv, proxyID: pi + 1,
+                                            dynamicWeights: b.dynamicWeights, now: now, mono: mono)
                     lb += server.counters.loadBalanced
                     s.servers.append(server)
                 }
@@ -209,7 +210,10 @@ final class RuntimeService {
         return s
     }
 
-    private func serverView(backend bi: Int, server si: Int, config srv: Server, proxyID: Int, now: UInt64, mono: Int64) -> RuntimeSnapshot.Server {
+    /// - dynamicWeights: whether slowstart ramps the weight shown (HAProxy's
+    ///   eweight stays full under static algorithms).
+    private func serverView(backend bi: Int, server si: Int, config srv: Server, proxyID: Int, dynamicWeights: Bool,
+                            now: UInt64, mono: Int64) -> RuntimeSnapshot.Server {
         let line = index.serverLine(backend: bi, server: si)
         let address = addresses[bi][si]
         var v = RuntimeSnapshot.Server(name: srv.name, backendName: configuration.backends[bi].name, iid: proxyID,
@@ -223,7 +227,7 @@ final class RuntimeService {
         v.userWeight = Int(table.server(line, .weight).load())
         v.initialWeight = srv.params.weight
         v.weight = v.userWeight
-        if let slow = srv.params.slowstart, slow > 0 {
+        if dynamicWeights, let slow = srv.params.slowstart, slow > 0 {
             let up = Int64(table.server(line, .upSince).load())
             if up > 0 { v.weight = SlowStart.effectiveWeight(userWeight: v.userWeight, sinceUp: mono - up, slowstart: slow) }
         }

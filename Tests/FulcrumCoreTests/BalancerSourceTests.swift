@@ -20,7 +20,7 @@ final class BalancerSourceTests: XCTestCase {
             let first = assign(b, keys)
             // Unrelated traffic in between must not move anyone.
             for _ in 0..<50 { _ = b.pick(hashKey: nil, excluding: nil, load: { _ in 0 }) }
-            b.observe(0, usable: true, weight: 1) // unchanged state: no rebuild, no move
+            b.observe(0, usable: true, userWeight: 1) // unchanged state: no rebuild, no move
             XCTAssertEqual(assign(b, keys), first, "\(method)")
             XCTAssertEqual(Set(first), [0, 1, 2, 3], "\(method): every server gets clients")
         }
@@ -30,7 +30,7 @@ final class BalancerSourceTests: XCTestCase {
         let b = makeBalancer(.source, weights: [1, 1, 1, 1, 1], method: .consistent)
         let keys = clientKeys(10_000)
         let before = assign(b, keys)
-        b.observe(2, usable: false, weight: 1)
+        b.observe(2, usable: false, userWeight: 1)
         let after = assign(b, keys)
         var moved = 0
         for k in keys.indices where before[k] != after[k] {
@@ -40,7 +40,7 @@ final class BalancerSourceTests: XCTestCase {
         XCTAssertEqual(moved, before.filter { $0 == 2 }.count, "every key of the leaving server moves")
         XCTAssertEqual(Double(moved) / 10_000, 0.2, accuracy: 0.08, "about 1/5 of the keys move")
         // It comes back: its keys return to it and nobody else moves.
-        b.observe(2, usable: true, weight: 1)
+        b.observe(2, usable: true, userWeight: 1)
         XCTAssertEqual(assign(b, keys), before)
     }
 
@@ -48,7 +48,7 @@ final class BalancerSourceTests: XCTestCase {
         let b = makeBalancer(.source, weights: [1, 1, 1, 1, 1], method: .mapBased)
         let keys = clientKeys(10_000, avalanche: false)
         let before = assign(b, keys)
-        b.observe(2, usable: false, weight: 1)
+        b.observe(2, usable: false, userWeight: 1)
         let after = assign(b, keys)
         let moved = keys.indices.filter { before[$0] != after[$0] }.count
         XCTAssertGreaterThan(moved, 5_000, "hash % total changes for most keys")
@@ -79,7 +79,7 @@ final class BalancerSourceTests: XCTestCase {
         let b = makeBalancer(.source, weights: [1, 1, 1, 1], method: .consistent)
         let keys = clientKeys(5_000)
         let before = assign(b, keys)
-        b.observe(1, usable: true, weight: 3)
+        b.observe(1, usable: true, userWeight: 3)
         let after = assign(b, keys)
         var gained = 0
         for k in keys.indices where before[k] != after[k] {
@@ -99,12 +99,12 @@ final class BalancerSourceTests: XCTestCase {
     func testBackupsUnderSourceHashing() {
         for method in [HashType.Method.mapBased, .consistent] {
             let b = makeBalancer(.source, weights: [1, 1, 1, 1], backups: [2, 3], method: method)
-            b.observe(0, usable: false, weight: 1)
-            b.observe(1, usable: false, weight: 1)
+            b.observe(0, usable: false, userWeight: 1)
+            b.observe(1, usable: false, userWeight: 1)
             XCTAssertEqual(Set(assign(b, clientKeys(200))), [2], "\(method): first backup only")
             let all = makeBalancer(.source, weights: [1, 1, 1, 1], backups: [2, 3], allBackups: true, method: method)
-            all.observe(0, usable: false, weight: 1)
-            all.observe(1, usable: false, weight: 1)
+            all.observe(0, usable: false, userWeight: 1)
+            all.observe(1, usable: false, userWeight: 1)
             XCTAssertEqual(Set(assign(all, clientKeys(200))), [2, 3], "\(method): all backups")
         }
     }
@@ -158,12 +158,12 @@ final class BalancerSourceTests: XCTestCase {
         _ = b.pick(hashKey: 1, excluding: nil, load: { _ in 0 })
         let base = b.rebuilds
         for k in 0..<100 {
-            b.observe(k % 3, usable: true, weight: k % 3 + 1)
+            b.observe(k % 3, usable: true, userWeight: k % 3 + 1)
             _ = b.pick(hashKey: UInt32(k), excluding: nil, load: { _ in 0 })
         }
         XCTAssertEqual(b.rebuilds, base)
-        b.observe(1, usable: true, weight: 5)
-        b.observe(2, usable: false, weight: 3)
+        b.observe(1, usable: true, userWeight: 5)
+        b.observe(2, usable: false, userWeight: 3)
         _ = b.pick(hashKey: 1, excluding: nil, load: { _ in 0 })
         XCTAssertEqual(b.rebuilds, base + 1, "several changes, one rebuild")
     }

@@ -14,6 +14,13 @@ func makeBalancer(_ algorithm: BalanceAlgorithm, weights: [Int], backups: Set<In
     return Balancer(algorithm: algorithm, hashType: hashType, members: members, allBackups: allBackups, seed: seed)
 }
 
+extension Balancer {
+    /// `observe` with a user weight: the balancer takes 1/16 steps.
+    func observe(_ index: Int, usable: Bool, userWeight: Int) {
+        observe(index, usable: usable, weight: userWeight * SlowStart.weightScale)
+    }
+}
+
 /// Counts picks per member over `picks` short-lived connections (load 0).
 func counts(_ balancer: Balancer, members: Int, picks: Int, excluding: Int? = nil) -> [Int] {
     var result = [Int](repeating: 0, count: members)
@@ -43,19 +50,19 @@ final class BalancerTests: XCTestCase {
     func testRoundRobinFollowsLiveWeightChanges() {
         let b = makeBalancer(.roundRobin, weights: [1, 1])
         XCTAssertEqual(counts(b, members: 2, picks: 100), [50, 50])
-        b.observe(0, usable: true, weight: 3)
+        b.observe(0, usable: true, userWeight: 3)
         XCTAssertEqual(counts(b, members: 2, picks: 400), [300, 100])
-        b.observe(1, usable: true, weight: 0)
+        b.observe(1, usable: true, userWeight: 0)
         XCTAssertEqual(counts(b, members: 2, picks: 10), [10, 0], "weight 0 takes no new traffic")
-        b.observe(0, usable: false, weight: 3)
+        b.observe(0, usable: false, userWeight: 3)
         XCTAssertNil(b.pick(hashKey: nil, excluding: nil, load: { _ in 0 }))
     }
 
     func testDownMemberGetsNothingAndReturns() {
         let b = makeBalancer(.roundRobin, weights: [1, 1, 1])
-        b.observe(1, usable: false, weight: 1)
+        b.observe(1, usable: false, userWeight: 1)
         XCTAssertEqual(counts(b, members: 3, picks: 100), [50, 0, 50])
-        b.observe(1, usable: true, weight: 1)
+        b.observe(1, usable: true, userWeight: 1)
         XCTAssertEqual(counts(b, members: 3, picks: 99), [33, 33, 33])
     }
 
@@ -65,10 +72,10 @@ final class BalancerTests: XCTestCase {
         let b = makeBalancer(.staticRoundRobin, weights: [1, 2, 3])
         XCTAssertEqual(counts(b, members: 3, picks: 600), [100, 200, 300])
         // A live weight change does not reweigh a static algorithm...
-        b.observe(0, usable: true, weight: 50)
+        b.observe(0, usable: true, userWeight: 50)
         XCTAssertEqual(counts(b, members: 3, picks: 600), [100, 200, 300])
         // ...but usability still applies.
-        b.observe(2, usable: false, weight: 3)
+        b.observe(2, usable: false, userWeight: 3)
         XCTAssertEqual(counts(b, members: 3, picks: 300), [100, 200, 0])
     }
 
@@ -137,14 +144,14 @@ final class BalancerTests: XCTestCase {
         XCTAssertEqual(picked, [0, 0, 0, 1, 1, 2, 2, 2])
         loads[0] -= 1
         XCTAssertEqual(b.pick(hashKey: nil, excluding: nil, load: { loads[$0] }), 0, "a freed slot on the first server")
-        b.observe(0, usable: false, weight: 1)
+        b.observe(0, usable: false, userWeight: 1)
         XCTAssertEqual(b.pick(hashKey: nil, excluding: nil, load: { loads[$0] }), 2)
     }
 
     func testFirstWithoutMaxconnAlwaysTakesFirstUsable() {
         let b = makeBalancer(.first, weights: [1, 1])
         XCTAssertEqual(b.pick(hashKey: nil, excluding: nil, load: { _ in 1_000_000 }), 0)
-        b.observe(0, usable: true, weight: 0)
+        b.observe(0, usable: true, userWeight: 0)
         XCTAssertEqual(b.pick(hashKey: nil, excluding: nil, load: { _ in 0 }), 1, "weight 0 is never picked")
     }
 
@@ -159,28 +166,28 @@ final class BalancerTests: XCTestCase {
     func testBackupTakesOverOnlyWhenNoActiveIsUsable() {
         let b = makeBalancer(.roundRobin, weights: [1, 1, 1, 1], backups: [2, 3])
         XCTAssertEqual(counts(b, members: 4, picks: 100), [50, 50, 0, 0])
-        b.observe(0, usable: false, weight: 1)
+        b.observe(0, usable: false, userWeight: 1)
         XCTAssertEqual(counts(b, members: 4, picks: 100), [0, 100, 0, 0])
-        b.observe(1, usable: false, weight: 1)
+        b.observe(1, usable: false, userWeight: 1)
         XCTAssertEqual(counts(b, members: 4, picks: 100), [0, 0, 100, 0], "only the first backup")
-        b.observe(2, usable: false, weight: 1)
+        b.observe(2, usable: false, userWeight: 1)
         XCTAssertEqual(counts(b, members: 4, picks: 100), [0, 0, 0, 100])
-        b.observe(2, usable: true, weight: 1)
+        b.observe(2, usable: true, userWeight: 1)
         XCTAssertEqual(counts(b, members: 4, picks: 10), [0, 0, 10, 0], "the first backup comes back first")
-        b.observe(1, usable: true, weight: 1)
+        b.observe(1, usable: true, userWeight: 1)
         XCTAssertEqual(counts(b, members: 4, picks: 10), [0, 10, 0, 0], "actives win back")
     }
 
     func testAllBackupsBalancesAcrossBackups() {
         let b = makeBalancer(.roundRobin, weights: [1, 1, 3], backups: [1, 2], allBackups: true)
-        b.observe(0, usable: false, weight: 1)
+        b.observe(0, usable: false, userWeight: 1)
         XCTAssertEqual(counts(b, members: 3, picks: 400), [0, 100, 300])
     }
 
     func testBackupFirstServerIsFirstUsableInDeclarationOrder() {
         for algorithm in [BalanceAlgorithm.leastConn, .staticRoundRobin, .random(draws: 2), .first] {
             let b = makeBalancer(algorithm, weights: [1, 1, 1], backups: [0, 1, 2])
-            b.observe(0, usable: true, weight: 0)
+            b.observe(0, usable: true, userWeight: 0)
             XCTAssertEqual(counts(b, members: 3, picks: 30), [0, 30, 0], "\(algorithm)")
         }
     }
@@ -200,8 +207,8 @@ final class BalancerTests: XCTestCase {
                 // With no load, first and leastconn (1/3 beats 1/2) settle on one server.
                 let expected: Set<Int> = algorithm == .first ? [1] : algorithm == .leastConn ? [2] : [1, 2]
                 XCTAssertEqual(seen, expected, "\(algorithm) \(method)")
-                b.observe(1, usable: false, weight: 2)
-                b.observe(2, usable: false, weight: 3)
+                b.observe(1, usable: false, userWeight: 2)
+                b.observe(2, usable: false, userWeight: 3)
                 XCTAssertEqual(b.pick(hashKey: 7, excluding: 0, load: { _ in 0 }), 0,
                                "the only usable member is returned even when excluded (\(algorithm))")
             }
@@ -213,8 +220,8 @@ final class BalancerTests: XCTestCase {
         for algorithm in algorithms {
             let b = makeBalancer(algorithm, weights: [1, 0, 1], backups: [2])
             XCTAssertTrue(b.hasCandidates)
-            b.observe(0, usable: false, weight: 1)
-            b.observe(2, usable: true, weight: 0)
+            b.observe(0, usable: false, userWeight: 1)
+            b.observe(2, usable: true, userWeight: 0)
             XCTAssertFalse(b.hasCandidates)
             XCTAssertNil(b.pick(hashKey: 1, excluding: nil, load: { _ in 0 }), "\(algorithm)")
             XCTAssertNil(b.pick(hashKey: nil, excluding: 1, load: { _ in 0 }), "\(algorithm)")

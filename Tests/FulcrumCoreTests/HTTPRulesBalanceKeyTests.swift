@@ -4,7 +4,7 @@ import FulcrumHTTP
 @testable import FulcrumCore
 
 final class HTTPRulesBalanceKeyTests: XCTestCase {
-    func bytes(_ a: BalanceAlgorithm, _ target: String, _ fields: String = "") -> String? {
+    func bytes(_ a: BalanceProperties.RequestKey, _ target: String, _ fields: String = "") -> String? {
         HTTPBalanceKey.keyBytes(a, head: parseHead("GET \(target) HTTP/1.1\r\n\(fields)\r\n")).map { String(decoding: $0, as: UTF8.self) }
     }
 
@@ -24,7 +24,6 @@ final class HTTPRulesBalanceKeyTests: XCTestCase {
         XCTAssertNil(bytes(.urlParam("id"), "/x"))
         XCTAssertEqual(bytes(.header("host"), "/", "Host: a.example, b\r\nHost: c\r\n"), "a.example")
         XCTAssertNil(bytes(.header("x-user"), "/"))
-        XCTAssertNil(bytes(.roundRobin, "/"))
     }
 
     func testKeysUseTheBackendHashFunction() {

@@ -38,4 +38,17 @@ final class HealthSlowStartTests: XCTestCase {
         XCTAssertFalse(SlowStart.isRamping(sinceUp: 0, slowstart: 0))
         XCTAssertEqual(SlowStart.effectiveWeight(userWeight: 7, sinceUp: -5, slowstart: 10_000), 7)
     }
+
+    /// maxconn ramps too, for every algorithm (srv_dynamic_maxconn): whole
+    /// percent of whole seconds, at least 1; unlimited stays unlimited.
+    func testConnectionLimitRamp() {
+        let limits = [0, 999, 1000, 2500, 5000, 9999, 10_000].map {
+            SlowStart.connectionLimit(maxconn: 20, sinceUp: Int64($0), slowstart: 10_000)
+        }
+        // 0%, 0%, 10%, 20%, 50%, 90%, full -> 1, 1, 2, 4, 10, 18, 20.
+        XCTAssertEqual(limits, [1, 1, 2, 4, 10, 18, 20])
+        XCTAssertEqual(SlowStart.connectionLimit(maxconn: 0, sinceUp: 0, slowstart: 10_000), 0)
+        XCTAssertEqual(SlowStart.connectionLimit(maxconn: 20, sinceUp: 0, slowstart: 0), 20)
+        XCTAssertEqual(SlowStart.connectionLimit(maxconn: 20, sinceUp: -5, slowstart: 10_000), 20)
+    }
 }

@@ -3,7 +3,12 @@ import FulcrumConfig
 /// Chooses a server of one backend. One instance per backend per worker.
 /// Live state (usable, effective weight) is pushed in with `observe` before
 /// each choice; derived structures (weighted sequences, hash rings) are rebuilt
-/// lazily only when that state changed.
+/// lazily only when that state changed. What the algorithm is (lookup, static
+/// or dynamic weights, key source) comes from `properties`.
+///
+/// Live weights are in HAProxy's eweight units: 1/16 of a user weight
+/// (`SlowStart.weightScale`), so that slowstart can ramp even a weight-1
+/// server and a consistent-hash ring holds one point per unit.
 ///
 /// Which members compete (HAProxy's rules): members that are usable and have a
 /// non-zero weight; the active ones while any is left, else the first such
@@ -20,7 +25,7 @@ public final class Balancer {
         }
     }
 
-    public let algorithm: BalanceAlgorithm
+    public let properties: BalanceProperties
     public let hashType: HashType
     public let allBackups: Bool
     public let members: [Member]
@@ -61,12 +66,12 @@ public final class Balancer {
     /// Members start usable at their configured weight until observed otherwise.
     public init(algorithm: BalanceAlgorithm, hashType: HashType, members: [Member], allBackups: Bool, seed: UInt64) {
         precondition(members.count < Int(Int32.max), "too many members")
-        self.algorithm = algorithm
+        properties = BalanceProperties(algorithm: algorithm, hashType: hashType)
         self.hashType = hashType
         self.allBackups = allBackups
         self.members = members
         usable = ContiguousArray(repeating: true, count: members.count)
-        liveWeight = ContiguousArray(members.lazy.map { Self.clampWeight($0.weight) })
+        liveWeight = ContiguousArray(members.lazy.map { Self.clampWeight($0.weight * SlowStart.weightScale) })
         smoothScore = ContiguousArray(repeating: 0, count: members.count)
         random = LBRandom(seed: seed)
         var divisor = 0
@@ -79,7 +84,8 @@ public final class Balancer {
     }
 
     /// Record the live state of member `index`; O(1) when unchanged.
-    /// `weight` is the effective weight (0...256; 0 takes no new traffic).
+    /// `weight` is the effective weight in 1/16 units (0...4096, a user
+    /// weight times `SlowStart.weightScale`; 0 takes no new traffic).
     public func observe(_ index: Int, usable: Bool, weight: Int) {
         let weight = Self.clampWeight(weight)
         if self.usable[index] != usable || liveWeight[index] != weight {
@@ -100,23 +106,23 @@ public final class Balancer {
         if count == 0 { return nil }
         if count == 1 { return candidates[0] }
         let avoid = excluding ?? -1
-        switch algorithm {
-        case .roundRobin:
+        switch properties.lookup {
+        case .smoothRoundRobin:
             return pickSmooth(avoid: avoid)
-        case .staticRoundRobin:
+        case .staticMapWalk:
             return pickStaticWalk(avoid: avoid)
-        case .leastConn:
+        case .leastLoaded:
             return pickLeastLoaded(avoid: avoid, load: load)
-        case .first:
+        case .firstAvailable:
             return pickFirst(avoid: avoid, load: load)
-        case .source, .uri, .urlParam, .header:
+        case .hashMap:
             // HAProxy: without a key (no header, no parameter) fall back to round robin.
             guard let key = hashKey else { return pickSmooth(avoid: avoid) }
-            switch hashType.method {
-            case .mapBased: return pickMapped(key, avoid: avoid)
-            case .consistent: return ring.lookup(key, avoid: avoid)
-            }
-        case .random(let draws):
+            return pickMapped(key, avoid: avoid)
+        case .hashRing:
+            guard let key = hashKey else { return pickSmooth(avoid: avoid) }
+            return ring.lookup(key, avoid: avoid)
+        case .weightedRandom(let draws):
             return pickRandom(draws: draws, avoid: avoid, load: load)
         }
     }
@@ -132,6 +138,14 @@ public final class Balancer {
         LBHash.source(ipv6: ipv6, avalanche: hashType.avalanche)
     }
 
+    /// The `balance source` key of a client address in network order: 4
+    /// bytes (IPv4) or 16 (IPv6). HAProxy's get_server_sh hashes the address
+    /// as a number, not as a string, so neighbouring clients spread.
+    public func hashKey(sourceAddress bytes: UnsafeRawBufferPointer) -> UInt32 {
+        bytes.count == 4 ? hashKey(sourceIPv4: UInt32(bigEndian: bytes.loadUnaligned(as: UInt32.self)))
+                         : hashKey(sourceIPv6: bytes)
+    }
+
     /// The key of arbitrary bytes under this backend's hash function and modifier.
     public func hashKey(bytes: UnsafeRawBufferPointer) -> UInt32 {
         LBHash.hash(bytes, function: hashType.function, avalanche: hashType.avalanche)
@@ -143,18 +157,8 @@ public final class Balancer {
         return !candidates.isEmpty
     }
 
-    /// Live weights may be in 1/16 steps (slowstart): up to 256 × 16.
-    static func clampWeight(_ weight: Int) -> Int { min(max(weight, 0), 256 * 16) }
-
-    /// Static algorithms use the configured weight (HAProxy ignores runtime
-    /// weight changes for them); the live weight only switches them on or off.
-    var usesStaticWeights: Bool {
-        switch algorithm {
-        case .staticRoundRobin: return true
-        case .source, .uri, .urlParam, .header: return hashType.method == .mapBased
-        default: return false
-        }
-    }
+    /// Live weights are in 1/16 steps (slowstart): up to 256 × 16.
+    static func clampWeight(_ weight: Int) -> Int { min(max(weight, 0), 256 * SlowStart.weightScale) }
 
     /// How many times derived state was rebuilt (tests check it stays lazy).
     private(set) var rebuilds = 0
@@ -162,7 +166,9 @@ public final class Balancer {
     func rebuild() {
         dirty = false
         rebuilds += 1
-        let isStatic = usesStaticWeights
+        // Static algorithms use the configured weight (HAProxy ignores runtime
+        // weight changes for them); the live weight only switches them on or off.
+        let isStatic = !properties.dynamicWeights
         candidates.removeAll(keepingCapacity: true)
         candidateWeight.removeAll(keepingCapacity: true)
         func competes(_ i: Int) -> Bool {
@@ -190,19 +196,17 @@ public final class Balancer {
         for i in members.indices {
             if k < candidates.count && candidates[k] == i { k += 1 } else { smoothScore[i] = 0 }
         }
-        switch algorithm {
-        case .staticRoundRobin:
+        switch properties.lookup {
+        case .staticMapWalk:
             map.rebuild(members: candidates, weights: candidateWeight)
             if cursor >= map.count { cursor = 0 }
-        case .leastConn:
+        case .leastLoaded:
             if cursor >= candidates.count { cursor = 0 }
-        case .source, .uri, .urlParam, .header:
-            if hashType.method == .mapBased {
-                map.rebuild(members: candidates, weights: candidateWeight)
-            } else {
-                ring.rebuild(members: candidates, weights: candidateWeight)
-            }
-        default:
+        case .hashMap:
+            map.rebuild(members: candidates, weights: candidateWeight)
+        case .hashRing:
+            ring.rebuild(members: candidates, weights: candidateWeight)
+        case .smoothRoundRobin, .firstAvailable, .weightedRandom:
             break
         }
     }

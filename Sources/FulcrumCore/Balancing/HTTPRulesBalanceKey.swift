@@ -5,14 +5,14 @@ import FulcrumHTTP
 /// computed over the same bytes as HAProxy's get_server_uh / get_server_ph /
 /// get_server_hh. nil: no key (HAProxy then falls back to round robin).
 public enum HTTPBalanceKey {
-    public static func key(_ algorithm: BalanceAlgorithm, hashType: HashType, head: HTTPHead) -> UInt32? {
-        guard let bytes = keyBytes(algorithm, head: head) else { return nil }
+    public static func key(_ source: BalanceProperties.RequestKey, hashType: HashType, head: HTTPHead) -> UInt32? {
+        guard let bytes = keyBytes(source, head: head) else { return nil }
         return bytes.withUnsafeBytes { LBHash.hash($0, function: hashType.function, avalanche: hashType.avalanche) }
     }
 
     /// The hashed bytes: exposed for tests and diagnostics.
-    public static func keyBytes(_ algorithm: BalanceAlgorithm, head: HTTPHead) -> ArraySlice<UInt8>? {
-        switch algorithm {
+    public static func keyBytes(_ source: BalanceProperties.RequestKey, head: HTTPHead) -> ArraySlice<UInt8>? {
+        switch source {
         case .uri(let whole, let length, let depth):
             // The whole request target; `len` caps it, `depth` stops at the
             // depth+1-th slash, and without `whole` at the "?".
@@ -35,7 +35,7 @@ public enum HTTPBalanceKey {
             // First "name=" in the query; the value runs to the next "&".
             let t = head.target
             guard let q = t.firstIndex(of: UInt8(ascii: "?")) else { return nil }
-            let n = Array(name.utf8)
+            let n = name.utf8 // a view of the configured name: nothing allocated per request
             var p = q + 1
             while t.endIndex - p > n.count {
                 if t[p + n.count] == UInt8(ascii: "="), t[p..<(p + n.count)].elementsEqual(n) {
@@ -53,8 +53,6 @@ public enum HTTPBalanceKey {
             var first: ArraySlice<UInt8>? = nil
             SampleFetcher.splitCommas(line) { v in if first == nil { first = v } }
             return first
-        default:
-            return nil
         }
     }
 }

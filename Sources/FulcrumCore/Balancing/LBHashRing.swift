@@ -1,12 +1,13 @@
 /// The consistent-hashing ring of `hash-type consistent`, laid out as
-/// HAProxy's: server i (1-based id `i + 1`) owns `weight * 16` points whose
-/// positions are `avalanche(id * 4096 + n)`. Points of one server do not depend
-/// on the others, so when a server leaves only the keys it owned move. Using
-/// HAProxy's positions keeps clients on the same servers after a migration.
+/// HAProxy's: server i (1-based id `i + 1`) owns one point per unit of its
+/// effective weight (eweight: user weight × 16, less while slowstart ramps it),
+/// point n at `avalanche(id * 4096 + n)`. Points of one server do not depend
+/// on the others, and a weight change adds or removes its last points only, so
+/// when a server leaves or ramps only the keys it owns move. Using HAProxy's
+/// positions keeps clients on the same servers after a migration.
 struct LBHashRing {
-    /// HAProxy's BE_WEIGHT_SCALE: points per unit of weight.
-    static let pointsPerWeight = 16
-    /// HAProxy's SRV_EWGHT_RANGE: id stride of the point positions (256 * 16).
+    /// HAProxy's SRV_EWGHT_RANGE: id stride of the point positions (256 * 16),
+    /// also the most points one server can own.
     static let idStride: UInt32 = 4096
 
     /// Sorted points: position in the high 32 bits, member index in the low
@@ -15,16 +16,16 @@ struct LBHashRing {
 
     var isEmpty: Bool { points.isEmpty }
 
-    /// Rebuilds from the candidates and their weights (0...256).
+    /// Rebuilds from the candidates and their eweights (0...4096).
     mutating func rebuild(members: ContiguousArray<Int>, weights: ContiguousArray<Int>) {
         points.removeAll(keepingCapacity: true)
         var total = 0
-        for w in weights { total += w }
-        points.reserveCapacity(total * Self.pointsPerWeight)
+        for w in weights { total += min(w, Int(Self.idStride)) }
+        points.reserveCapacity(total)
         for k in 0..<members.count {
             let member = members[k]
             let base = UInt32(truncatingIfNeeded: member + 1) &* Self.idStride
-            let count = min(weights[k], 256) * Self.pointsPerWeight
+            let count = min(weights[k], Int(Self.idStride))
             for n in 0..<count {
                 let position = LBHash.avalanche(base &+ UInt32(n))
                 points.append(UInt64(position) << 32 | UInt64(UInt32(truncatingIfNeeded: member)))

@@ -67,21 +67,9 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         /// HAProxy's name and weight rule for a configured algorithm.
         public init(algorithm: BalanceAlgorithm, hashType: HashType) {
             self.init()
-            switch algorithm {
-            case .roundRobin: self.algorithm = "roundrobin"
-            case .staticRoundRobin: self.algorithm = "static-rr"; dynamicWeights = false
-            case .leastConn: self.algorithm = "leastconn"
-            case .first: self.algorithm = "first"
-            case .random: self.algorithm = "random"
-            case .source, .uri, .urlParam, .header:
-                switch algorithm {
-                case .uri: self.algorithm = "uri"
-                case .urlParam: self.algorithm = "url_param"
-                case .header(let name): self.algorithm = "hdr(\(name))"
-                default: self.algorithm = "source"
-                }
-                dynamicWeights = hashType.method == .consistent
-            }
+            let properties = BalanceProperties(algorithm: algorithm, hashType: hashType)
+            self.algorithm = properties.name
+            dynamicWeights = properties.dynamicWeights
         }
     }
 

@@ -1,9 +1,13 @@
 import FulcrumConfig
 import FulcrumCore
+import FulcrumHTTP
 import FulcrumPosix
 
 /// A worker's live view of one backend: its servers' addresses and table
 /// lines, the balancer, and the queue of sessions waiting for a free server.
+/// Both the TCP and the HTTP path choose a server here (`hashKey`, then
+/// `chooseServer`, then `reserveSlot`), as the algorithm's
+/// `BalanceProperties` say.
 final class BackendRuntime {
     struct ServerEntry {
         var tableLine: Int
@@ -13,23 +17,29 @@ final class BackendRuntime {
         var name: String
     }
 
+    /// A server choice: a member index, every candidate full (queue the
+    /// session), or no usable server at all.
+    enum ServerChoice: Equatable {
+        case server(Int)
+        case full
+        case noServer
+    }
+
     let index: Int
     let config: Backend
     let balancer: Balancer
     var servers: [ServerEntry]
-    /// Hash algorithms keep a client on its server even when it is full (it
-    /// waits in the queue); the others route around full servers.
-    let stickyHash: Bool
     var queue = SessionQueue()
     /// `observe layer4` per server: connect failures feed the checker.
     let observesLayer4: [Bool]
     /// `observe layer7` (mode http): invalid responses and 5xx feed it too.
     let observesLayer7: [Bool]
-    /// `slowstart` per server in ms (0: none), and whether the algorithm uses it.
+    /// `slowstart` per server in ms (0: none).
     let slowstart: [Int]
-    let dynamicWeights: Bool
     /// `cookie` value per server (persistence), read by every request of a backend with `cookie`.
     let serverCookies: [String?]
+
+    var properties: BalanceProperties { balancer.properties }
 
     init(index: Int, config: Backend, firstLine: Int, addresses: [SocketAddress]) {
         self.index = index
@@ -46,41 +56,96 @@ final class BackendRuntime {
         observesLayer7 = config.servers.map { $0.params.observe == .layer7 }
         slowstart = config.servers.map { $0.params.slowstart ?? 0 }
         serverCookies = config.servers.map { $0.params.cookie }
-        // HAProxy applies slowstart to dynamic algorithms only.
-        switch config.balance {
-        case .roundRobin, .leastConn, .random: dynamicWeights = true
-        default: dynamicWeights = false
-        }
         balancer = Balancer(algorithm: config.balance, hashType: config.hashType, members: members, allBackups: config.allBackups)
-        if case .source = config.balance { stickyHash = true } else { stickyHash = false }
     }
 
-    /// Feeds the balancer the live state from the shared table. Returns whether
-    /// any server is up but full (so a failed pick should queue, not fail).
+    /// The hash key of a session under this backend's algorithm, or nil: not
+    /// a hash algorithm, or the request lacks the key (`request` is nil in
+    /// mode tcp), so the balancer falls back to round robin.
     @inline(__always)
-    func observe(_ table: SharedTable, now: Int64) -> Bool {
+    func hashKey(peer: SocketAddress, request: HTTPHead?) -> UInt32? {
+        switch properties.hashKey {
+        case .none:
+            return nil
+        case .sourceAddress:
+            return peer.withAddressBytes { balancer.hashKey(sourceAddress: $0) }
+        case .request(let part):
+            guard let request else { return nil }
+            return HTTPBalanceKey.key(part, hashType: config.hashType, head: request)
+        }
+    }
+
+    /// Feeds the balancer the live state from the shared table and picks a
+    /// server. A full server stays a candidate when the algorithm queues on
+    /// the server its key names (`FullServerPolicy.queue`, with a key); the
+    /// caller's `reserveSlot` then fails and the session waits for it.
+    /// Otherwise full servers are routed around, and `.full` means all were.
+    func chooseServer(hashKey key: UInt32?, excluding: Int?, table: SharedTable, now: Int64) -> ServerChoice {
+        let keepsFull: Bool
+        switch properties.fullServer {
+        case .queue: keepsFull = key != nil
+        case .routeAround: keepsFull = false
+        }
+        let someFull = observe(table, now: now, keepsFull: keepsFull)
+        guard let i = balancer.pick(hashKey: key, excluding: excluding, load: { i in
+            Int(table.server(self.servers[i].tableLine, .conns).load())
+        }) else { return someFull ? .full : .noServer }
+        return .server(i)
+    }
+
+    /// Takes a connection slot on server `i` unless it is at its connection
+    /// limit (maxconn, ramped by slowstart); records the highest count seen.
+    func reserveSlot(_ i: Int, table: SharedTable, now: Int64) -> Bool {
+        let line = servers[i].tableLine
+        let conns = table.server(line, .conns)
+        guard conns.reserve(limit: connectionLimit(i, sinceUp: sinceUp(i, table: table, now: now))) else { return false }
+        table.server(line, .maxConns).raise(to: conns.load())
+        return true
+    }
+
+    /// Milliseconds since server `i` came back UP, or nil when slowstart
+    /// cannot apply (no slowstart, or never seen DOWN: upSince 0).
+    @inline(__always)
+    private func sinceUp(_ i: Int, table: SharedTable, now: Int64) -> Int64? {
+        guard slowstart[i] > 0 else { return nil }
+        let upSince = Int64(table.server(servers[i].tableLine, .upSince).load())
+        return upSince > 0 ? now - upSince : nil
+    }
+
+    /// maxconn of server `i`, grown from 1 while slowstart ramps it; 0 = none.
+    @inline(__always)
+    private func connectionLimit(_ i: Int, sinceUp: Int64?) -> Int {
+        guard let sinceUp else { return servers[i].maxconn }
+        return SlowStart.connectionLimit(maxconn: servers[i].maxconn, sinceUp: sinceUp, slowstart: slowstart[i])
+    }
+
+    /// Pushes each server's usability and effective weight into the balancer.
+    /// Returns whether any server is up but full (so a failed pick should
+    /// queue, not fail). `keepsFull`: full servers stay usable.
+    @inline(__always)
+    private func observe(_ table: SharedTable, now: Int64, keepsFull: Bool) -> Bool {
         var someFull = false
+        let dynamicWeights = properties.dynamicWeights
         for i in 0..<servers.count {
             let line = servers[i].tableLine
+            let ramp = sinceUp(i, table: table, now: now)
             // Maintenance and drain both stop new traffic (drain keeps what runs).
             let up = table.serverTakesTraffic(line)
             var usable = up
-            let maxconn = servers[i].maxconn
-            if up && maxconn > 0 && table.server(line, .conns).load() >= UInt64(maxconn) {
+            let limit = connectionLimit(i, sinceUp: ramp)
+            if up && limit > 0 && table.server(line, .conns).load() >= UInt64(limit) {
                 someFull = true
-                if !stickyHash { usable = false }
+                if !keepsFull { usable = false }
             }
-            var weight = Int(table.server(line, .weight).load())
-            if dynamicWeights {
-                // Dynamic algorithms balance in 1/16 weight steps (HAProxy's
-                // BE_WEIGHT_SCALE) so that slowstart can ramp even a weight-1
-                // server; upSince 0 means it was never seen down.
-                let upSince = slowstart[i] > 0 ? Int64(table.server(line, .upSince).load()) : 0
-                weight = upSince > 0
-                    ? SlowStart.scaledWeight(userWeight: weight, sinceUp: now - upSince, slowstart: slowstart[i])
-                    : weight * SlowStart.weightScale
+            // Balancer weights are in 1/16 steps (HAProxy's BE_WEIGHT_SCALE),
+            // so that slowstart can ramp even a weight-1 server. Static
+            // algorithms only see whether it is 0.
+            let weight = Int(table.server(line, .weight).load())
+            var effective = weight * SlowStart.weightScale
+            if dynamicWeights, let ramp {
+                effective = SlowStart.scaledWeight(userWeight: weight, sinceUp: ramp, slowstart: slowstart[i])
             }
-            balancer.observe(i, usable: usable, weight: weight)
+            balancer.observe(i, usable: usable, weight: effective)
         }
         return someFull
     }

@@ -23,48 +23,30 @@ extension StreamEngine {
     /// key its properties name) and starts getting a connection to it.
     func dispatch(_ s: Stream) -> DispatchOutcome {
         let be = backends[s.backend]
-        let someFull = be.observe(table, now: now)
-        var chosen: Int? = nil
-        if s.isHTTP { chosen = persistentServer(s, be) }
-        if chosen == nil {
-            let table = self.table
-            chosen = be.balancer.pick(hashKey: hashKey(s, be), excluding: s.excludedServer, load: { idx in
-                Int(table.server(be.servers[idx].tableLine, .conns).load())
-            })
+        let i: Int
+        if s.isHTTP, let persisted = persistentServer(s, be) {
+            i = persisted
+        } else {
+            let key = be.hashKey(peer: s.peer, request: s.isHTTP ? s.http.request : nil)
+            switch be.chooseServer(hashKey: key, excluding: s.excludedServer, table: table, now: now) {
+            case .server(let picked): i = picked
+            case .full: return .full
+            case .noServer: return .noServer
+            }
         }
-        guard let i = chosen else { return someFull ? .full : .noServer }
         guard reserve(s, server: i) else { return .full }
         connect(s)
         return .started
     }
 
-    /// The balancing key of the stream for its backend's algorithm, if it hashes.
-    private func hashKey(_ s: Stream, _ be: BackendRuntime) -> UInt32? {
-        switch be.config.balance {
-        case .source:
-            // HAProxy's get_server_sh: the address as a number (IPv6: XOR of its
-            // words), not a string hash, so neighbouring clients spread.
-            return s.peer.withAddressBytes { bytes in
-                bytes.count == 4 ? be.balancer.hashKey(sourceIPv4: UInt32(bigEndian: bytes.loadUnaligned(as: UInt32.self)))
-                                 : be.balancer.hashKey(sourceIPv6: bytes)
-            }
-        case .uri, .urlParam, .header:
-            guard s.isHTTP else { return nil }
-            return HTTPBalanceKey.key(be.config.balance, hashType: be.config.hashType, head: s.http.request)
-        default:
-            return nil
-        }
-    }
-
     /// Takes a connection slot on server `i` of the stream's backend; false
-    /// when the server is at its maxconn.
+    /// when the server is at its maxconn (as slowstart ramps it).
     func reserve(_ s: Stream, server i: Int) -> Bool {
-        let entry = backends[s.backend].servers[i]
-        let conns = table.server(entry.tableLine, .conns)
-        guard conns.reserve(limit: entry.maxconn) else { return false }
-        table.server(entry.tableLine, .maxConns).raise(to: conns.load())
-        table.serverCounter(worker: slot, server: entry.tableLine, .chosen).bump()
-        table.serverCounter(worker: slot, server: entry.tableLine, .current).bump()
+        let be = backends[s.backend]
+        guard be.reserveSlot(i, table: table, now: now) else { return false }
+        let line = be.servers[i].tableLine
+        table.serverCounter(worker: slot, server: line, .chosen).bump()
+        table.serverCounter(worker: slot, server: line, .current).bump()
         s.holdsServerSlot = true
         s.serverIndex = i
         s.serverBytesMark = (s.bytesIn, s.bytesOut)
