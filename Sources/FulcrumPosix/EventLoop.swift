@@ -41,6 +41,13 @@ public final class EventLoop {
         wall = WallClock.nowSeconds()
     }
 
+    /// Reads the clocks again, for work done before the first turn or after
+    /// a long stretch of work within one.
+    public func refreshClock() {
+        clock = MonotonicClock.nowMilliseconds()
+        wall = WallClock.nowSeconds()
+    }
+
     // MARK: descriptors
 
     public func register(_ fd: FileDescriptor, _ events: Epoll.Events, _ token: EventToken) throws(Errno) {
@@ -93,8 +100,7 @@ public final class EventLoop {
     @discardableResult
     public func runOnce<Handler: EventHandler>(_ handler: Handler, maxWait: Int64?) -> Int64? {
         epoll.wait(timeout: waitTimeout(maxWait))
-        clock = MonotonicClock.nowMilliseconds()
-        wall = WallClock.nowSeconds()
+        refreshClock()
         for i in 0..<epoll.count {
             handler.descriptorReady(EventToken(rawValue: epoll.token(at: i)), epoll.events(at: i))
         }
