@@ -85,11 +85,12 @@ public final class EventLoop {
     public func stop() { stopRequested = true }
 
     /// Runs turns until `stop()`. Each wait is bounded by what the previous
-    /// turn hook returned.
+    /// turn hook returned; the first turn only polls, so the hook has its
+    /// say before anything waits.
     @inlinable
     public func run<Handler: EventHandler>(_ handler: Handler) {
         stopRequested = false
-        var bound: Int64? = nil
+        var bound: Int64? = 0
         while !stopRequested { bound = runOnce(handler, maxWait: bound) }
     }
 
