@@ -78,6 +78,9 @@ public final class EventLoop {
     /// Timers pending, stale ones included.
     public var pendingTimers: Int { timers.count }
 
+    /// Gives back the heap's storage after a burst of timers went away.
+    public func compactTimers() { timers.compact() }
+
     // MARK: turns
 
     /// Ends `run` after the current batch of events: the due timers and the

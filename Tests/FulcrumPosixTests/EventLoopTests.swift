@@ -142,15 +142,17 @@ final class EventLoopTests: XCTestCase {
         let loop = try EventLoop(capacity: 8)
         var slots = EventSlots()
         var pairs: [(FileDescriptor, FileDescriptor)] = []
+        var minted: [EventToken] = []
         defer { for p in pairs { p.0.close(); p.1.close() } }
         for _ in 0..<2 {
             let p = try UnixSocket.seqpacketPair()
             pairs.append(p)
             let i = slots.acquire()
-            try loop.register(p.0, .readable, slots.token(kind: 1, index: i))
+            minted.append(slots.token(kind: 1, index: i))
+            try loop.register(p.0, .readable, minted[i])
             XCTAssertTrue(UnixSocket.sendMessage(p.1, [1]))
         }
-        XCTAssertEqual(slots.token(kind: 1, index: 1).generation, 0)
+        XCTAssertNotEqual(minted[0].generation, minted[1].generation)
 
         var served: [EventToken] = []
         var dropped: [EventToken] = []
@@ -158,9 +160,9 @@ final class EventLoopTests: XCTestCase {
         h.onReady = { token in
             guard slots.isCurrent(token) else { dropped.append(token); return }
             served.append(token)
-            let other = 1 - token.index
             if served.count == 1 {
                 // Close the other connection and reuse its slot at once.
+                let other = 1 - token.index
                 pairs[other].0.close()
                 slots.release(other)
                 XCTAssertEqual(slots.acquire(), other)
@@ -170,19 +172,24 @@ final class EventLoopTests: XCTestCase {
         }
         loop.runOnce(h, maxWait: 5000)
         XCTAssertEqual(served.count, 1)
-        XCTAssertEqual(dropped.count, 1)
-        XCTAssertEqual(dropped.first?.generation, 0)
-        XCTAssertEqual(slots.token(kind: 1, index: dropped[0].index).generation, 1)
+        let other = 1 - served[0].index
+        XCTAssertEqual(dropped, [minted[other]], "the closed connection's event, still in the batch")
+        let renewed = slots.token(kind: 1, index: other)
+        XCTAssertNotEqual(renewed, minted[other])
         // The new occupant's own events get through.
-        XCTAssertTrue(UnixSocket.sendMessage(pairs[dropped[0].index].1, [2]))
+        XCTAssertTrue(UnixSocket.sendMessage(pairs[other].1, [2]))
         loop.runOnce(h, maxWait: 5000)
-        XCTAssertEqual(served.last, slots.token(kind: 1, index: dropped[0].index))
-        // invalidate keeps the slot but retires its tokens.
+        XCTAssertEqual(served.last, renewed)
+        // invalidate keeps the slot but retires its tokens; release leaves
+        // nothing a token can match.
         let before = slots.token(kind: 1, index: 0)
         slots.invalidate(0)
         XCTAssertFalse(slots.isCurrent(before))
         XCTAssertTrue(slots.isCurrent(slots.token(kind: 1, index: 0)))
         XCTAssertFalse(slots.isCurrent(EventToken(kind: 1, index: 99)), "never handed out")
+        slots.release(1)
+        XCTAssertFalse(slots.isCurrent(renewed))
+        XCTAssertFalse(slots.isCurrent(EventToken(kind: 1, index: 1)), "generation 0 matches no slot")
     }
 
     func testStopEndsRunAfterTheEventsOfThatTurn() throws {
