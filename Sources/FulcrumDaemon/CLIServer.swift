@@ -27,7 +27,7 @@ final class CLIServer {
         var input: [UInt8] = []
         var answers: [String?] = []
         var started = false
-        var acceptedAt = MonotonicClock.nowMilliseconds()
+        var acceptedAt: Int64
     }
 
     /// `stats timeout` (HAProxy's default 10 s): a connection that has not
@@ -73,9 +73,8 @@ final class CLIServer {
     /// from; returns its id for tickets.
     func adopt(fd: FileDescriptor, answers: [String?]) -> Int {
         try? fd.setCloseOnExec(true)
-        let id = nextID
-        nextID += 1
-        clients[id] = Client(fd: fd, answers: answers, started: true)
+        let id = takeID()
+        clients[id] = Client(fd: fd, answers: answers, started: true, acceptedAt: MonotonicClock.nowMilliseconds())
         return id
     }
 
@@ -86,14 +85,21 @@ final class CLIServer {
         clients.removeAll()
     }
 
-    /// Accepts pending connections; `token(id)` is the epoll token for one.
-    func acceptClients(epoll: Epoll, token: (Int) -> UInt64) {
+    /// Accepts pending connections; `token(id)` is the event token for one.
+    func acceptClients(loop: EventLoop, token: (Int) -> EventToken) {
         while let fd = UnixSocket.accept(listener) {
-            let id = nextID
-            nextID += 1
-            clients[id] = Client(fd: fd)
-            do { try epoll.add(fd, events: .readable, token: token(id)) } catch { fd.close(); clients[id] = nil }
+            let id = takeID()
+            clients[id] = Client(fd: fd, acceptedAt: loop.now)
+            do { try loop.register(fd, .readable, token(id)) } catch { fd.close(); clients[id] = nil }
         }
+    }
+
+    /// A connection id: never reused while 2^32 others come and go, so it
+    /// serves as the generation in a connection's event token.
+    private func takeID() -> Int {
+        let id = nextID
+        nextID = nextID == Int(UInt32.max) ? 0 : nextID + 1
+        return id
     }
 
     func serve(client id: Int, runner: CLICommandRunner) {

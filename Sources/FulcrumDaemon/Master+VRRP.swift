@@ -44,7 +44,7 @@ extension Master {
         let pair: (FileDescriptor, FileDescriptor)
         do { pair = try UnixSocket.seqpacketPair() } catch {
             Log.alert("socketpair for the VRRP child: \(error)")
-            vrrpRespawnAt = MonotonicClock.nowMilliseconds() + 1000
+            vrrpRespawnAt = loop.now + 1000
             return
         }
         var args = ["--role", "vrrp"]
@@ -58,21 +58,21 @@ extension Master {
                                                inherited: [pair.1, g.tableMemory.fd, g.configBlob], argv0: installedPath)
             pair.1.close()
             try? pair.0.setNonBlocking()
-            try? epoll.add(pair.0, events: .readable, token: Token.vrrp.rawValue)
-            vrrp = VRRPChild(pid: pid, control: pair.0, startedAt: MonotonicClock.nowMilliseconds(),
+            try? loop.register(pair.0, .readable, EventToken(kind: Kind.vrrp.rawValue))
+            vrrp = VRRPChild(pid: pid, control: pair.0, startedAt: loop.now,
                              startedWall: WallClock.nowSeconds())
             lastProxyWorkers = -1
             Log.debug("VRRP child started with pid \(pid)" + (resume.isEmpty ? "" : ", resuming MASTER for \(resume.joined(separator: ","))"))
         } catch {
             pair.0.close(); pair.1.close()
             Log.alert("cannot start the VRRP child: \(error)")
-            vrrpRespawnAt = MonotonicClock.nowMilliseconds() + 1000
+            vrrpRespawnAt = loop.now + 1000
         }
     }
 
     func forgetVRRPChild() {
         guard let child = vrrp else { return }
-        epoll.remove(child.control)
+        loop.remove(child.control)
         child.control.close()
         vrrp = nil
     }
@@ -82,10 +82,10 @@ extension Master {
         guard let child = vrrp else { return }
         forgetVRRPChild()
         if stopping { return }
-        let lived = MonotonicClock.nowMilliseconds() - child.startedAt
+        let lived = loop.now - child.startedAt
         Log.alert("VRRP child (pid \(child.pid)) exited with \(status); respawning it.")
         if lived < 2000 { vrrpFailures += 1 } else { vrrpFailures = 0 }
-        vrrpRespawnAt = MonotonicClock.nowMilliseconds() + (vrrpFailures == 0 ? 0 : min(Int64(100) << min(vrrpFailures - 1, 7), 10_000))
+        vrrpRespawnAt = loop.now + (vrrpFailures == 0 ? 0 : min(Int64(100) << min(vrrpFailures - 1, 7), 10_000))
     }
 
     func vrrpMessages() {

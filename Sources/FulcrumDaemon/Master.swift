@@ -8,7 +8,7 @@ import FulcrumProxy
 /// generation's workers and checker by posix_spawn of its own binary;
 /// respawns them; reloads without dropping a connection; answers the master
 /// CLI and stats sockets; turns signals into stops. Single-threaded, one
-/// epoll loop.
+/// event loop (Master+Loop).
 final class Master {
     /// Descriptor numbers in a child (ProcessSpawner places them from 3 on).
     enum ChildFD { static let control: Int32 = 3, table: Int32 = 4, config: Int32 = 5, firstListener: Int32 = 6 }
@@ -35,16 +35,11 @@ final class Master {
     }
 
     enum Phase { case starting, running, stoppingGracefully, stoppingFast }
-    /// Epoll token kinds (low 3 bits). CLI tokens carry the server index in
-    /// bits 3–10 and the connection id above; child tokens the generation
-    /// number in bits 3–34 and the child index above.
-    enum Token: UInt64 { case signals = 0, cliListener = 1, cliClient = 2, child = 3, vrrp = 4 }
-
     let options: CommandLineOptions
-    let epoll: Epoll
-    private let signals: SignalChannel
+    let loop: EventLoop
+    let signals: SignalChannel
     let listeners = ListenerPool()
-    private let notifier: SystemdNotifier
+    let notifier: SystemdNotifier
     /// Where the binary is installed: reload re-executes what is there now.
     let installedPath: String
     let startedWall: Int64
@@ -58,8 +53,11 @@ final class Master {
     var lastReloadError: String?
     var reloadWaiters: [(server: Int, ticket: CLIServer.Ticket)] = []
     var reloadPending = false
-    private var phase = Phase.starting
-    private var stopDeadline: Int64 = 0
+    var phase = Phase.starting
+    var stopDeadline: Int64 = 0
+    /// Wakes the loop for the earliest deadline the state holds (see `nextDeadline`).
+    var wakeTimer = LazyTimer()
+    var exitStatus: Int32 = 0
     /// Running `program` sections: pid per program index (nil once exited).
     var programPids: [pid_t?] = []
     var programNames: [String] = []
@@ -90,7 +88,7 @@ final class Master {
         installedPath = ProcessSpawner.executablePath()
         startedWall = WallClock.nowSeconds()
         notifier = SystemdNotifier(enabled: options.systemd)
-        epoll = try Epoll(capacity: 64)
+        loop = try EventLoop(capacity: 64)
         signals = try SignalChannel(Self.handledSignals)
         SignalChannel.ignore(SIGPIPE)
         ListenerPool.enableRequestMigration()
@@ -99,7 +97,7 @@ final class Master {
         nextGeneration += 1
         generations = [gen]
 
-        try epoll.add(signals.fd, events: .readable, token: Token.signals.rawValue)
+        try loop.register(signals.fd, .readable, EventToken(kind: Kind.signals.rawValue))
         if let path = options.masterSocket {
             cliServers.append(try CLIServer(path: path, mode: 0o600, isMasterCLI: true, level: 2))
         }
@@ -109,7 +107,7 @@ final class Master {
         }
         for (i, s) in cliServers.enumerated() {
             if let t = loaded.configuration.global.statsTimeout { s.idleTimeout = Int64(t) }
-            try epoll.add(s.listener, events: .readable, token: UInt64(i) << 3 | Token.cliListener.rawValue)
+            try loop.register(s.listener, .readable, EventToken(kind: Kind.cliListener.rawValue, index: i))
         }
     }
 
@@ -123,10 +121,10 @@ final class Master {
         installedPath = ProcessSpawner.executablePath()
         startedWall = h.startedWall
         notifier = SystemdNotifier(enabled: options.systemd)
-        epoll = try Epoll(capacity: 64)
+        loop = try EventLoop(capacity: 64)
         signals = try SignalChannel(Self.handledSignals)
         SignalChannel.ignore(SIGPIPE)
-        try epoll.add(signals.fd, events: .readable, token: Token.signals.rawValue)
+        try loop.register(signals.fd, .readable, EventToken(kind: Kind.signals.rawValue))
         reloads = h.reloads
         failedReloads = h.failedReloads
         nextGeneration = h.nextGeneration
@@ -137,7 +135,7 @@ final class Master {
             let server = CLIServer(restoring: FileDescriptor(c.fd), path: c.path, isMasterCLI: c.isMasterCLI, level: c.level)
             server.idleTimeout = c.idleTimeout
             cliServers.append(server)
-            try epoll.add(server.listener, events: .readable, token: UInt64(i) << 3 | Token.cliListener.rawValue)
+            try loop.register(server.listener, .readable, EventToken(kind: Kind.cliListener.rawValue, index: i))
         }
         for w in h.waiting where w.server < cliServers.count {
             let id = cliServers[w.server].adopt(fd: FileDescriptor(w.fd), answers: w.answers)
@@ -149,7 +147,7 @@ final class Master {
             for c in r.children where c.index < g.children.count {
                 let control = FileDescriptor(c.control)
                 try? control.setCloseOnExec(true)
-                try? epoll.add(control, events: .readable, token: UInt64(c.index) << 35 | UInt64(g.number) << 3 | Token.child.rawValue)
+                try? loop.register(control, .readable, childToken(c.index, of: g))
                 g.children[c.index] = Child(role: g.roles[c.index], pid: c.pid, control: control, startedAt: c.startedAt,
                                             startedWall: c.startedWall, ready: c.ready)
             }
@@ -166,7 +164,7 @@ final class Master {
         if let v = h.vrrp {
             let control = FileDescriptor(v.control)
             try? control.setCloseOnExec(true)
-            try? epoll.add(control, events: .readable, token: Token.vrrp.rawValue)
+            try? loop.register(control, .readable, EventToken(kind: Kind.vrrp.rawValue))
             vrrp = VRRPChild(pid: v.pid, control: control, startedAt: v.startedAt, startedWall: v.startedWall)
         }
         phase = .running
@@ -176,6 +174,7 @@ final class Master {
 
     /// Starts the first generation and serves until stopped; the exit status.
     func run() -> Int32 {
+        loop.refreshClock()
         // (No local reference to the first generation: it must be freed, with
         // its descriptors, once it has drained after a reload.)
         startPrograms(generations[0].loaded.configuration, reload: false)
@@ -192,6 +191,7 @@ final class Master {
     /// it loads the configuration with this binary and starts the new
     /// generation; the restored ones serve meanwhile.
     func runAfterUpgrade() -> Int32 {
+        loop.refreshClock()
         Log.notice("Re-executed as \(installedPath) (\(FulcrumVersion.string)); continuing reload \(reloads).")
         if current == nil {
             Log.alert("No serving generation was handed over; reload aborted.")
@@ -201,71 +201,9 @@ final class Master {
         return serve()
     }
 
-    private func serve() -> Int32 {
-        while true {
-            epoll.wait(timeout: nextTimeout())
-            for i in 0..<epoll.count { handle(token: epoll.token(at: i)) }
-            let now = MonotonicClock.nowMilliseconds()
-            expireForwards(now: now)
-            for c in cliServers { c.expireIdle(now: now) }
-            if let starting = generations.first(where: { $0.state == .starting }) {
-                if starting.allReady {
-                    promote(starting)
-                } else if starting.startFailed || now - starting.startedAt > 15_000 {
-                    if current == nil {
-                        Log.alert("Workers failed to start; exiting.")
-                        kill(starting, SIGKILL)
-                        cleanup()
-                        return 1
-                    }
-                    abandon(starting, reason: "the new workers failed to start")
-                }
-            }
-            if let c = current, phase == .running {
-                respawnDue(c, now: now)
-                if let at = vrrpRespawnAt, at <= now, vrrp == nil { spawnVRRP(c) }
-                reportProxyWorkers()
-            }
-            enforceDrainLimits(now: now)
-            collectGoneGenerations()
-            if phase == .stoppingGracefully || phase == .stoppingFast {
-                for g in generations where g.workersGone {
-                    if let ci = g.roles.firstIndex(of: .checker), let c = g.children[ci] { Processes.signal(c.pid, SIGTERM) }
-                }
-                if generations.allSatisfy({ $0.isGone }) && programPids.allSatisfy({ $0 == nil }) && vrrp == nil { break }
-                if now >= stopDeadline {
-                    Log.warning("Children still alive after stop deadline; killing them.")
-                    if let v = vrrp { Processes.signal(v.pid, SIGKILL) }
-                    for g in generations { kill(g, SIGKILL) }
-                    for case let p? in programPids { Processes.signal(p, SIGKILL) }
-                    stopDeadline = now + 1000
-                }
-            }
-        }
-        cleanup()
-        Log.notice("Exiting Master process...")
-        return 0
-    }
-
-    private func nextTimeout() -> Int32 {
-        let now = MonotonicClock.nowMilliseconds()
-        var t: Int64 = -1
-        func consider(_ d: Int64) { let w = max(0, d - now); t = t < 0 ? w : min(t, w) }
-        for g in generations {
-            if g.state == .starting { consider(g.startedAt + 15_000) }
-            for case let d? in g.respawnAt { consider(d) }
-            if g.state == .draining, let hard = g.loaded.configuration.global.hardStopAfter { consider(g.drainStarted + Int64(hard)) }
-        }
-        for f in forwards.values { consider(f.deadline) }
-        if let at = vrrpRespawnAt { consider(at) }
-        for c in cliServers { if let d = c.expireIdle(now: now) { consider(d) } }
-        if phase == .stoppingFast || phase == .stoppingGracefully { consider(stopDeadline) }
-        return Int32(clamping: t)
-    }
-
     /// A generation whose every child is ready starts serving; the previous
     /// current one drains (its workers finish what they have, then exit).
-    private func promote(_ g: Generation) {
+    func promote(_ g: Generation) {
         let previous = current
         g.state = .active
         current = g
@@ -288,7 +226,7 @@ final class Master {
     }
 
     /// A new generation that could not start: keep serving with the current one.
-    private func abandon(_ g: Generation, reason: String) {
+    func abandon(_ g: Generation, reason: String) {
         Log.alert("Reload failed: \(reason); generation \(current?.number ?? 0) keeps serving.")
         kill(g, SIGKILL)
         g.state = .draining
@@ -299,9 +237,9 @@ final class Master {
         collectGoneGenerations()
     }
 
-    private func drain(_ g: Generation) {
+    func drain(_ g: Generation) {
         g.state = .draining
-        g.drainStarted = MonotonicClock.nowMilliseconds()
+        g.drainStarted = loop.now
         for (i, c) in g.children.enumerated() {
             guard let c else { continue }
             g.respawnAt[i] = nil
@@ -315,7 +253,7 @@ final class Master {
     }
 
     /// hard-stop-after and mworker-max-reloads bound how long old workers stay.
-    private func enforceDrainLimits(now: Int64) {
+    func enforceDrainLimits(now: Int64) {
         for g in generations where g.state == .draining && !g.isGone {
             let global = current?.loaded.configuration.global ?? g.loaded.configuration.global
             let tooLong = global.hardStopAfter.map { now - g.drainStarted >= Int64($0) } ?? false
@@ -329,7 +267,7 @@ final class Master {
 
     /// Forgets generations with no process left and closes the listening
     /// sockets nobody uses any more.
-    private func collectGoneGenerations() {
+    func collectGoneGenerations() {
         let before = generations.count
         for g in generations where g.state == .draining && g.isGone {
             if let baseline = g.carriedTotals, let cur = current, cur !== g {
@@ -341,7 +279,7 @@ final class Master {
         if generations.count != before { listeners.retain(only: generations.map { $0.perSlot }) }
     }
 
-    private func cleanup() {
+    func cleanup() {
         listeners.closeAll()
         for s in cliServers { s.close() }
         if let p = options.pidFile { unlink(p) }
@@ -352,7 +290,7 @@ final class Master {
     /// SIGUSR2, SIGHUP or `reload` on the master CLI: load and check the
     /// configuration; on success start a new generation next to the current
     /// one, which drains once the new one is ready. On error nothing changes.
-    private func reload(waiter: (Int, CLIServer.Ticket)? = nil) {
+    func reload(waiter: (Int, CLIServer.Ticket)? = nil) {
         if let w = waiter { reloadWaiters.append((w.0, w.1)) }
         if generations.contains(where: { $0.state == .starting }) {
             // One reload at a time: the newest request runs when this one is done.
@@ -462,8 +400,8 @@ final class Master {
                                                argv0: installedPath)
             pair.1.close()
             try? pair.0.setNonBlocking()
-            try? epoll.add(pair.0, events: .readable, token: UInt64(i) << 35 | UInt64(g.number) << 3 | Token.child.rawValue)
-            g.children[i] = Child(role: role, pid: pid, control: pair.0, startedAt: MonotonicClock.nowMilliseconds(),
+            try? loop.register(pair.0, .readable, childToken(i, of: g))
+            g.children[i] = Child(role: role, pid: pid, control: pair.0, startedAt: loop.now,
                                   startedWall: WallClock.nowSeconds())
             Log.debug("generation \(g.number) \(role.name) started with pid \(pid)")
             return true
@@ -499,7 +437,7 @@ final class Master {
         }
     }
 
-    private func reapChildren() {
+    func reapChildren() {
         while let (pid, status) = Processes.reap() {
             if pid == vrrp?.pid {
                 vrrpExited(status: status, stopping: phase == .stoppingFast || phase == .stoppingGracefully)
@@ -514,7 +452,7 @@ final class Master {
             }
             guard let g = generations.first(where: { $0.children.contains { $0?.pid == pid } }),
                   let i = g.children.firstIndex(where: { $0?.pid == pid }), let child = g.children[i] else { continue }
-            epoll.remove(child.control)
+            loop.remove(child.control)
             child.control.close()
             g.children[i] = nil
             failForwards(generation: g.number, child: i)
@@ -527,16 +465,16 @@ final class Master {
                 g.startFailed = true
                 continue
             }
-            let lived = MonotonicClock.nowMilliseconds() - child.startedAt
+            let lived = loop.now - child.startedAt
             Log.alert("Current \(child.role.name) (pid \(pid)) exited with \(status); respawning it.")
             // Back off when a child keeps dying soon after it starts.
             if lived < 2000 { g.failures[i] += 1 } else { g.failures[i] = 0 }
             let delay = g.failures[i] == 0 ? 0 : min(Int64(100) << min(g.failures[i] - 1, 7), 10_000)
-            g.respawnAt[i] = MonotonicClock.nowMilliseconds() + delay
+            g.respawnAt[i] = loop.now + delay
         }
     }
 
-    private func respawnDue(_ g: Generation, now: Int64) {
+    func respawnDue(_ g: Generation, now: Int64) {
         for i in g.roles.indices {
             guard let at = g.respawnAt[i], at <= now else { continue }
             g.respawnAt[i] = nil
@@ -547,7 +485,7 @@ final class Master {
         }
     }
 
-    private func kill(_ g: Generation, _ signal: Int32) {
+    func kill(_ g: Generation, _ signal: Int32) {
         for case let c? in g.children { Processes.signal(c.pid, signal) }
         if signal == SIGKILL {
             // Reap synchronously so nothing is left behind.
@@ -555,90 +493,11 @@ final class Master {
                 if let c = g.children[i] {
                     var st: Int32 = 0
                     waitpid(c.pid, &st, 0)
-                    epoll.remove(c.control)
+                    loop.remove(c.control)
                     c.control.close()
                     g.children[i] = nil
                 }
             }
-        }
-    }
-
-    // MARK: events
-
-    private func handle(token: UInt64) {
-        switch Token(rawValue: token & 7)! {
-        case .signals:
-            while let sig = signals.next() { handleSignal(sig) }
-        case .cliListener:
-            let index = Int((token >> 3) & 0xFF)
-            cliServers[index].acceptClients(epoll: epoll) { id in
-                UInt64(id) << 11 | UInt64(index) << 3 | Token.cliClient.rawValue
-            }
-        case .cliClient:
-            cliServers[Int((token >> 3) & 0xFF)].serve(client: Int(token >> 11), runner: self)
-        case .vrrp:
-            vrrpMessages()
-        case .child:
-            let number = Int((token >> 3) & 0xFFFF_FFFF)
-            let i = Int(token >> 35)
-            guard let g = generations.first(where: { $0.number == number }), i < g.children.count,
-                  let c = g.children[i] else { return }
-            while let bytes = UnixSocket.receiveMessage(c.control) {
-                if bytes.isEmpty { break }
-                switch ControlMessage.decode(bytes) {
-                case .ready?:
-                    g.children[i]?.ready = true
-                    Log.debug("generation \(g.number) \(c.role.name) (pid \(c.pid)) ready")
-                case .cliReply(let id, let final, let text)?:
-                    guard var f = forwards[id] else { break }
-                    f.text += text
-                    if final {
-                        forwards[id] = nil
-                        cliServers[f.server].complete(f.ticket, f.text)
-                    } else {
-                        forwards[id] = f
-                    }
-                default:
-                    Log.warning("unexpected control message from \(c.role.name)")
-                }
-            }
-        }
-    }
-
-    private func handleSignal(_ sig: Int32) {
-        switch sig {
-        case SIGCHLD:
-            reapChildren()
-        case SIGTERM, SIGINT:
-            guard phase != .stoppingFast else { return }
-            Log.notice("\(SignalChannel.name(sig)) received: fast stop.")
-            notifier.stopping()
-            phase = .stoppingFast
-            stopDeadline = MonotonicClock.nowMilliseconds() + 3000
-            for g in generations {
-                g.respawnAt = g.respawnAt.map { _ in nil }
-                kill(g, SIGTERM)
-            }
-            for case let p? in programPids { Processes.signal(p, SIGTERM) }
-            if let v = vrrp { Processes.signal(v.pid, SIGTERM) }
-            vrrpRespawnAt = nil
-        case SIGUSR1:
-            guard phase == .running || phase == .starting else { return }
-            Log.notice("SIGUSR1 received: graceful stop, waiting for workers to finish their connections.")
-            notifier.stopping()
-            phase = .stoppingGracefully
-            stopDeadline = Int64.max
-            for g in generations where g.state != .draining { drain(g) }
-            for case let p? in programPids { Processes.signal(p, SIGTERM) }
-            if let v = vrrp { Processes.signal(v.pid, SIGTERM) }
-            vrrpRespawnAt = nil
-            // Nobody accepts any more: close the queues so new clients are refused.
-            listeners.closeAll()
-        case SIGUSR2, SIGHUP:
-            Log.notice("\(SignalChannel.name(sig)) received: reloading.")
-            reload()
-        default:
-            break
         }
     }
 
@@ -652,11 +511,11 @@ final class Master {
             return "Can't send the command to the \(c.role.name).\n"
         }
         forwards[id] = Forward(server: server, ticket: ticket, generation: g.number, child: i,
-                               deadline: MonotonicClock.nowMilliseconds() + 5000)
+                               deadline: loop.now + 5000)
         return nil
     }
 
-    private func expireForwards(now: Int64) {
+    func expireForwards(now: Int64) {
         for (id, f) in forwards where f.deadline <= now {
             forwards[id] = nil
             cliServers[f.server].complete(f.ticket, "Timeout waiting for the process to answer.\n")

@@ -7,7 +7,7 @@ import CFulcrum
 public final class Epoll {
     public struct Events: OptionSet, Sendable {
         public let rawValue: UInt32
-        public init(rawValue: UInt32) { self.rawValue = rawValue }
+        @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
         public static let readable = Events(rawValue: CF_EPOLLIN)
         public static let writable = Events(rawValue: CF_EPOLLOUT)
         public static let error = Events(rawValue: CF_EPOLLERR)
@@ -17,7 +17,7 @@ public final class Epoll {
     }
 
     public let fd: FileDescriptor
-    private let buffer: UnsafeMutableRawPointer
+    @usableFromInline let buffer: UnsafeMutableRawPointer
     public let capacity: Int
     public private(set) var count = 0
 
@@ -46,6 +46,8 @@ public final class Epoll {
         return count
     }
 
-    @inline(__always) public func events(at i: Int) -> Events { Events(rawValue: cf_epoll_event_events(buffer, Int32(i))) }
-    @inline(__always) public func token(at i: Int) -> UInt64 { cf_epoll_event_data(buffer, Int32(i)) }
+    // Inlinable so an event loop specialised in a role's module reads the
+    // events without a call per event.
+    @inlinable public func events(at i: Int) -> Events { Events(rawValue: cf_epoll_event_events(buffer, Int32(i))) }
+    @inlinable public func token(at i: Int) -> UInt64 { cf_epoll_event_data(buffer, Int32(i)) }
 }

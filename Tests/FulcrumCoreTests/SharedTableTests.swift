@@ -50,18 +50,3 @@ final class SharedTableTests: XCTestCase {
         XCTAssertEqual(m.load(), 5)
     }
 }
-
-final class TimerHeapTests: XCTestCase {
-    func testPopsInDeadlineOrderOnlyWhenDue() {
-        var h = TimerHeap()
-        for (d, t) in [(50, 5), (10, 1), (30, 3), (20, 2), (40, 4), (10, 6)] { h.push(Int64(d), UInt64(t)) }
-        XCTAssertEqual(h.nextDeadline, 10)
-        XCTAssertNil(h.popDue(now: 9))
-        var order: [UInt64] = []
-        while let e = h.popDue(now: 35) { order.append(e.token) }
-        XCTAssertEqual(Set(order.prefix(2)), [1, 6])
-        XCTAssertEqual(Array(order.suffix(2)), [2, 3])
-        XCTAssertEqual(h.count, 2)
-        XCTAssertEqual(h.nextDeadline, 40)
-    }
-}

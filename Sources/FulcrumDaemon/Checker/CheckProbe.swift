@@ -5,7 +5,7 @@ import FulcrumPosix
 
 /// One health check in flight: connect, then (HTTP or tcp-check) send and
 /// receive until the check's logic has a verdict. Driven by the checker's
-/// epoll loop; never blocks.
+/// event loop; never blocks.
 final class CheckProbe {
     enum Phase { case connecting, sending, receiving }
 
@@ -49,24 +49,24 @@ final class CheckProbe {
     func duration(_ now: Int64) -> Int { Int(max(0, now - started)) }
 
     /// Opens the first connection. Returns a result when it failed at once.
-    func start(epoll: Epoll, token: UInt64, now: Int64) -> CheckResult? {
+    func start(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
         if kind == .tcpCheck, case .connect(let port, let addr)? = rules.first {
             rule = 1
-            return connect(port: port, address: addr, epoll: epoll, token: token, now: now)
+            return connect(port: port, address: addr, loop: loop, token: token, now: now)
         }
-        return connect(port: nil, address: nil, epoll: epoll, token: token, now: now)
+        return connect(port: nil, address: nil, loop: loop, token: token, now: now)
     }
 
-    private func connect(port: Int?, address override: String?, epoll: Epoll, token: UInt64, now: Int64) -> CheckResult? {
+    private func connect(port: Int?, address override: String?, loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
         close()
         var target = address
         if let override, let a = SocketAddress.resolve(host: override, port: target.port) { target = a }
         if let port { target.port = port }
         do {
             fd = try Socket.stream(family: target.family)
-            try epoll.add(fd, events: [.writable, .readable], token: token)
+            try loop.register(fd, [.writable, .readable], token)
             phase = .connecting
-            if try Socket.connect(fd, to: target) { return connected(epoll: epoll, token: token, now: now) }
+            if try Socket.connect(fd, to: target) { return connected(loop: loop, token: token, now: now) }
             return nil
         } catch {
             return failure(connectError: error.rawValue, now: now)
@@ -74,16 +74,16 @@ final class CheckProbe {
     }
 
     /// Readiness on the socket; returns the verdict when there is one.
-    func handle(epoll: Epoll, token: UInt64, now: Int64) -> CheckResult? {
+    func handle(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
         switch phase {
         case .connecting:
             let err = Socket.pendingError(fd)
             if err != 0 { return failure(connectError: err, now: now) }
-            return connected(epoll: epoll, token: token, now: now)
+            return connected(loop: loop, token: token, now: now)
         case .sending:
-            return flush(epoll: epoll, token: token, now: now)
+            return flush(loop: loop, token: token, now: now)
         case .receiving:
-            return receive(epoll: epoll, token: token, now: now)
+            return receive(loop: loop, token: token, now: now)
         }
     }
 
@@ -111,7 +111,7 @@ final class CheckProbe {
 
     private var stepNumber: Int { kind == .tcpCheck ? max(0, rule) : 0 }
 
-    private func connected(epoll: Epoll, token: UInt64, now: Int64) -> CheckResult? {
+    private func connected(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
         if let readTimeout { deadline = now + Int64(readTimeout) }
         switch kind {
         case .tcpConnect:
@@ -121,13 +121,13 @@ final class CheckProbe {
                                     headers: config.headers.map { ($0.name, $0.value) }, body: config.body)
             sent = 0
             phase = .sending
-            return flush(epoll: epoll, token: token, now: now)
+            return flush(loop: loop, token: token, now: now)
         case .tcpCheck:
-            return advance(epoll: epoll, token: token, now: now)
+            return advance(loop: loop, token: token, now: now)
         }
     }
 
-    private func flush(epoll: Epoll, token: UInt64, now: Int64) -> CheckResult? {
+    private func flush(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
         while sent < out.count {
             let n = out.withUnsafeBytes { p in Glibc.send(fd.rawValue, p.baseAddress! + sent, p.count - sent, Int32(MSG_NOSIGNAL)) }
             if n >= 0 { sent += n; continue }
@@ -138,12 +138,12 @@ final class CheckProbe {
         sent = 0
         if kind == .http {
             phase = .receiving
-            return receive(epoll: epoll, token: token, now: now)
+            return receive(loop: loop, token: token, now: now)
         }
-        return advance(epoll: epoll, token: token, now: now)
+        return advance(loop: loop, token: token, now: now)
     }
 
-    private func receive(epoll: Epoll, token: UInt64, now: Int64) -> CheckResult? {
+    private func receive(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
         var complete = false
         var chunk = [UInt8](repeating: 0, count: 4096)
         while received.count < CheckProbe.maxResponse {
@@ -169,7 +169,7 @@ final class CheckProbe {
             case .failed(let r): return r
             case .matched:
                 received.removeAll(keepingCapacity: true)
-                return advance(epoll: epoll, token: token, now: now)
+                return advance(loop: loop, token: token, now: now)
             }
         case .tcpConnect:
             return nil
@@ -177,22 +177,22 @@ final class CheckProbe {
     }
 
     /// Runs tcp-check rules from `rule` until one has to wait.
-    private func advance(epoll: Epoll, token: UInt64, now: Int64) -> CheckResult? {
+    private func advance(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
         while rule < rules.count {
             let r = rules[rule]
             rule += 1
             switch r {
             case .connect(let port, let address):
-                return connect(port: port, address: address, epoll: epoll, token: token, now: now)
+                return connect(port: port, address: address, loop: loop, token: token, now: now)
             case .send(let text):
                 out = Array(text.utf8); sent = 0; phase = .sending
-                return flush(epoll: epoll, token: token, now: now)
+                return flush(loop: loop, token: token, now: now)
             case .sendBinary(let bytes):
                 out = bytes; sent = 0; phase = .sending
-                return flush(epoll: epoll, token: token, now: now)
+                return flush(loop: loop, token: token, now: now)
             case .expect:
                 phase = .receiving
-                return receive(epoll: epoll, token: token, now: now)
+                return receive(loop: loop, token: token, now: now)
             }
         }
         if case .connect? = rules.last {

@@ -3,12 +3,17 @@ import FulcrumConfig
 import FulcrumCore
 import FulcrumPosix
 
-/// The checker's loop: one schedule entry per checked server, one probe in
-/// flight at most per server, results applied to the shared table (the only
-/// place health lives, so a respawned checker carries on where this one
-/// stopped and every worker sees a change at once).
-final class Checker {
+/// The checker's loop: one timer per checked server (its next check, or its
+/// probe's deadline), one probe in flight at most per server, results applied
+/// to the shared table (the only place health lives, so a respawned checker
+/// carries on where this one stopped and every worker sees a change at once).
+final class Checker: EventHandler {
+    /// Event and timer kinds: the control channel, a probe's socket (index:
+    /// target; generation: its probe), a target's timer, the observe poll.
+    private enum Kind: UInt8 { case control, probe, schedule, observe }
+
     final class Target {
+        let index: Int
         let backend: Int
         let line: Int
         let backendName: String
@@ -23,10 +28,11 @@ final class Checker {
         let matchers: [TCPCheck.Matcher?]
         var next: Int64 = 0
         var probe: CheckProbe?
+        var timer = LazyTimer()
 
-        init(backend: Int, line: Int, backendName: String, server: Server, config: HealthCheckConfig,
+        init(index: Int, backend: Int, line: Int, backendName: String, server: Server, config: HealthCheckConfig,
              address: SocketAddress, timeouts: Timeouts) {
-            self.backend = backend; self.line = line; self.backendName = backendName
+            self.index = index; self.backend = backend; self.line = line; self.backendName = backendName
             self.serverName = server.name; self.backup = server.params.backup
             self.params = server.params; self.config = config; self.address = address
             let inter = server.params.inter
@@ -54,8 +60,10 @@ final class Checker {
     let configuration: Configuration
     let table: SharedTable
     let control: FileDescriptor
-    private let epoll: Epoll
+    private let loop: EventLoop
     private(set) var targets: [Target] = []
+    /// One slot per target; a new probe retires the previous one's tokens.
+    private var probeSlots = EventSlots()
     private let index: TableIndex
     private var random = SystemRandomNumberGenerator()
 
@@ -64,7 +72,7 @@ final class Checker {
         self.configuration = configuration
         self.table = table
         self.control = control
-        epoll = try Epoll(capacity: 128)
+        loop = try EventLoop(capacity: 128)
         index = TableIndex(configuration)
         for (bi, b) in configuration.backends.enumerated() {
             for (si, s) in b.servers.enumerated() where s.params.check || s.params.observe != nil {
@@ -73,7 +81,7 @@ final class Checker {
                     address = resolved
                 }
                 if let p = s.params.checkPort { address.port = p }
-                targets.append(Target(backend: bi, line: index.serverLine(backend: bi, server: si), backendName: b.name,
+                targets.append(Target(index: probeSlots.acquire(), backend: bi, line: index.serverLine(backend: bi, server: si), backendName: b.name,
                                       server: s, config: b.healthCheck, address: address, timeouts: b.timeouts))
             }
         }
@@ -89,48 +97,67 @@ final class Checker {
     }
 
     func run() -> Int32 {
-        do { try epoll.add(control, events: .readable, token: UInt64.max) } catch { return 1 }
-        let now = MonotonicClock.nowMilliseconds()
+        do { try loop.register(control, .readable, EventToken(kind: Kind.control.rawValue)) } catch { return 1 }
+        loop.refreshClock()
+        let now = loop.now
         let checked = targets.filter { $0.params.check }
         let delays = HealthSchedule.initialDelays(checked.map { $0.params.inter })
-        for (t, d) in zip(checked, delays) { t.next = now + Int64(d) }
+        for (t, d) in zip(checked, delays) { t.next = now + Int64(d); arm(t) }
+        // Observed traffic errors are polled every 100 ms (the table has no events).
+        if targets.contains(where: { $0.params.observe != nil }) { loop.schedule(EventToken(kind: Kind.observe.rawValue), at: now + 100) }
         UnixSocket.sendMessage(control, ControlMessage.ready.encode())
-        while true {
-            epoll.wait(timeout: pollTimeout())
-            let now = MonotonicClock.nowMilliseconds()
-            for i in 0..<epoll.count {
-                let token = epoll.token(at: i)
-                if token == UInt64.max {
-                    // The master closed our channel (it is gone): stop.
-                    if UnixSocket.receiveMessage(control) == [] { return 0 }
-                    continue
-                }
-                let t = targets[Int(token)]
-                guard let probe = t.probe else { continue }
-                if let result = probe.handle(epoll: epoll, token: token, now: now) { finish(t, result, now: now) }
+        loop.run(self)
+        return 0
+    }
+
+    func descriptorReady(_ token: EventToken, _ events: Epoll.Events) {
+        switch Kind(rawValue: token.kind) {
+        case .control?:
+            // The master closed our channel (it is gone): stop.
+            if UnixSocket.receiveMessage(control) == [] { loop.stop() }
+        case .probe?:
+            // A probe that finished this turn leaves its socket's events stale.
+            guard probeSlots.isCurrent(token) else { return }
+            let t = targets[token.index]
+            guard let probe = t.probe else { return }
+            if let result = probe.handle(loop: loop, token: token, now: loop.now) { finish(t, result, now: loop.now) }
+            arm(t)
+        default:
+            break
+        }
+    }
+
+    /// A target's next check or its probe's deadline; the observe poll.
+    func timerDue(_ token: EventToken, deadline: Int64) {
+        let now = loop.now
+        switch Kind(rawValue: token.kind) {
+        case .schedule?:
+            let t = targets[token.index]
+            guard t.timer.fire(deadline) else { return }
+            if let probe = t.probe {
+                if now >= probe.deadline { finish(t, probe.timedOut(now: now), now: now) }
+            } else if t.params.check && now >= t.next {
+                start(t, now: now)
             }
-            for (i, t) in targets.enumerated() {
-                if let probe = t.probe {
-                    if now >= probe.deadline { finish(t, probe.timedOut(now: now), now: now) }
-                } else if t.params.check && now >= t.next {
-                    start(t, token: UInt64(i), now: now)
-                }
-            }
+            arm(t)
+        case .observe?:
             observeTraffic(now: now)
+            loop.schedule(token, at: now + 100)
+        default:
+            break
         }
     }
 
-    /// Wakes for the next check, a probe deadline, or the traffic poll.
-    private func pollTimeout() -> Int32 {
-        let now = MonotonicClock.nowMilliseconds()
-        var next = now + 100 // observed traffic errors are polled every 100 ms
-        for t in targets {
-            if let p = t.probe { next = min(next, p.deadline) } else if t.params.check { next = min(next, t.next) }
-        }
-        return Int32(clamping: max(0, next - now))
+    func turnEnded() -> Int64? { nil }
+
+    /// Makes sure the target's timer comes due by its probe's deadline, or
+    /// by its next check when none is in flight.
+    private func arm(_ t: Target) {
+        let wanted = t.probe?.deadline ?? (t.params.check ? t.next : 0)
+        t.timer.arm(wanted, EventToken(kind: Kind.schedule.rawValue, index: t.index), in: loop)
     }
 
-    private func start(_ t: Target, token: UInt64, now: Int64) {
+    private func start(_ t: Target, now: Int64) {
         // No checks while in maintenance (HAProxy) or disabled from the CLI; the state is kept.
         let admin = SharedTable.Admin(rawValue: table.server(t.line, .admin).load())
         if admin.inMaintenance || admin.contains(.checksDisabled) {
@@ -140,12 +167,15 @@ final class Checker {
         let probe = CheckProbe(config: t.config, address: t.address, expect: t.expect, matchers: t.matchers,
                                now: now, connectTimeout: t.connectTimeout, readTimeout: t.readTimeout)
         t.probe = probe
-        if let r = probe.start(epoll: epoll, token: token, now: now) { finish(t, r, now: now) }
+        if let r = probe.start(loop: loop, token: probeSlots.token(kind: Kind.probe.rawValue, index: t.index), now: now) {
+            finish(t, r, now: now)
+        }
     }
 
     private func finish(_ t: Target, _ result: CheckResult, now: Int64) {
         t.probe?.close()
         t.probe = nil
+        probeSlots.invalidate(t.index)
         var state = currentState(t)
         let transition = state.record(result.status.passed, rise: t.rise, fall: t.fall, now: now)
         let wall = UInt64(WallClock.nowSeconds())
@@ -179,6 +209,7 @@ final class Checker {
             if t.params.onError != .fastinter { table.server(t.line, .checkFailures).bump() }
             commit(t, state, transition, result: result, now: now)
             t.next = HealthSchedule.advanced(deadline: t.next, now: now, fastinter: t.params.fastinter)
+            arm(t)
         }
     }
 

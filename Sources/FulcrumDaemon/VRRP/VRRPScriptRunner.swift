@@ -14,7 +14,7 @@ final class VRRPScriptRunner {
     private var killed: Set<pid_t> = []
 
     /// Starts `arguments`; returns an id for the result, or nil if it could
-    /// not be started (logged). `timeout` in microseconds.
+    /// not be started (logged). `timeout` and `now` in milliseconds.
     func start(_ arguments: [String], user: String?, group: String?, timeout: Int64?, now: Int64) -> Int? {
         guard !arguments.isEmpty else { return nil }
         var args = ["--role", "program"]

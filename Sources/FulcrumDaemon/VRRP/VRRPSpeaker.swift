@@ -4,15 +4,26 @@ import FulcrumCore
 import FulcrumPosix
 import FulcrumVRRP
 
-/// The VRRP child's event loop: one election (`FulcrumVRRP.VRRPInstance`)
+/// The VRRP child on its event loop: one election (`FulcrumVRRP.VRRPInstance`)
 /// per vrrp_instance, driven by adverts from raw IP-112 sockets, timers,
 /// link events from rtnetlink, tracked scripts, interfaces and backends
 /// (read from the shared table), and the master's word on whether the proxy's
 /// workers run. It carries out what the elections decide: adverts, VIPs
 /// through rtnetlink, gratuitous ARP, notify scripts and state reports to the
 /// master (so a restarted child resumes as MASTER without dropping VIPs).
-final class VRRPSpeaker {
-    private enum Token: UInt64 { case signals = 0, control = 1, routeEvents = 2, receiver = 3 }
+///
+/// Time is the loop's monotonic milliseconds; the elections keep counting in
+/// microseconds (Skew_Time is (256 - priority)/256 of an interval, finer than
+/// a millisecond), so their calls get `electionTime(now)` and their
+/// deadlines are rounded up to the next millisecond.
+final class VRRPSpeaker: EventHandler {
+    /// Descriptors (signals, control channel, link events, receive socket by
+    /// index) and timers (an election by instance, a vrrp_script's next run,
+    /// script timeouts, spaced-out gratuitous ARPs, the backend poll).
+    private enum Kind: UInt8 {
+        case signals, control, routeEvents, receiver
+        case election, script, scriptTimeout, arp, trackPoll
+    }
 
     /// One vrrp_instance and what it runs on.
     struct Instance {
@@ -31,6 +42,7 @@ final class VRRPSpeaker {
         /// Faulted by its own tracking (before its sync group is considered).
         var ownFault = false
         var adjustment = 0
+        var timer = LazyTimer()
     }
 
     /// A vrrp_script: its schedule and rise/fall state.
@@ -42,13 +54,14 @@ final class VRRPSpeaker {
         var nextRun: Int64 = 0
         /// Insecure under enable_script_security: never run, not tracked.
         var disabled = false
+        var timer = LazyTimer()
     }
 
     private let configuration: Configuration
     private let table: SharedTable
     private let index: TableIndex
     private let control: FileDescriptor
-    private let epoll: Epoll
+    private let loop: EventLoop
     private let signals: SignalChannel
     private let netlink: RouteNetlink
     private let routeEvents: RouteEventSocket
@@ -69,8 +82,7 @@ final class VRRPSpeaker {
     private var packet = [UInt8](repeating: 0, count: 4096)
     private var message: [UInt8] = []
     private var actions: [VRRPAction] = []
-    private var nextTrackPoll: Int64 = 0
-    private var stopping = false
+    private var scriptTimeouts = LazyTimer()
     /// Some instance follows a backend in the shared table.
     private let tracksBackends: Bool
     /// State last announced per sync group (notify and mail only on change).
@@ -85,15 +97,15 @@ final class VRRPSpeaker {
         self.table = table
         index = TableIndex(configuration)
         self.control = control
-        epoll = try Epoll(capacity: 64)
+        loop = try EventLoop(capacity: 64)
         signals = try SignalChannel([SIGTERM, SIGINT, SIGUSR1, SIGCHLD])
         netlink = try RouteNetlink()
         routeEvents = try RouteEventSocket()
         arp = try GratuitousARP()
-        try epoll.add(signals.fd, events: .readable, token: Token.signals.rawValue)
+        try loop.register(signals.fd, .readable, EventToken(kind: Kind.signals.rawValue))
         try control.setNonBlocking()
-        try epoll.add(control, events: .readable, token: Token.control.rawValue)
-        try epoll.add(routeEvents.fd, events: .readable, token: Token.routeEvents.rawValue)
+        try loop.register(control, .readable, EventToken(kind: Kind.control.rawValue))
+        try loop.register(routeEvents.fd, .readable, EventToken(kind: Kind.routeEvents.rawValue))
         let vrrp = configuration.vrrp
         tracksBackends = vrrp.instances.contains { !$0.trackBackends.isEmpty }
         scriptUser = VRRPScriptSecurity.defaultUser(vrrp.globalDefinitions)
@@ -115,15 +127,16 @@ final class VRRPSpeaker {
         for i in instances.indices { refreshLink(instances[i].interface) }
         for t in vrrp.instances.flatMap(\.trackInterfaces) { refreshLink(t.name) }
 
-        let now = MonotonicClock.nowMicroseconds()
+        loop.refreshClock()
+        let now = loop.now
         applyTracking(now: now, starting: true)
         for i in instances.indices {
             if resume.contains(instances[i].config.name) {
                 Log.notice("VRRP_Instance(\(instances[i].config.name)) resuming as MASTER (the previous VRRP process ended while MASTER)")
-                instances[i].election.resumeAsMaster(now: now, actions: &actions)
+                instances[i].election.resumeAsMaster(now: electionTime(now), actions: &actions)
                 if instances[i].election.state == .master { report(i, .master) }
             } else {
-                instances[i].election.start(now: now, actions: &actions)
+                instances[i].election.start(now: electionTime(now), actions: &actions)
             }
             perform(i, now: now)
         }
@@ -161,7 +174,7 @@ final class VRRPSpeaker {
             if let group { try receivers[r].join(group) }
         } else {
             let r = try VRRPReceiveSocket(interfaceName: name, interfaceIndex: link.index, multicastGroup: group)
-            try epoll.add(r.fd, events: .readable, token: UInt64(receivers.count) << 3 | Token.receiver.rawValue)
+            try loop.register(r.fd, .readable, EventToken(kind: Kind.receiver.rawValue, index: receivers.count))
             receivers.append(r)
             receiver = receivers.count - 1
         }
@@ -222,58 +235,32 @@ final class VRRPSpeaker {
 
     func run() -> Int32 {
         _ = UnixSocket.sendMessage(control, ControlMessage.ready.encode())
-        while true {
-            let now = MonotonicClock.nowMicroseconds()
-            let deadline = nextDeadline(now: now)
-            let timeout = deadline.map { Int32(clamping: max(0, ($0 - now + 999) / 1000)) } ?? -1
-            epoll.wait(timeout: timeout)
-            for i in 0..<epoll.count { handle(epoll.token(at: i)) }
-            if stopping { return stop() }
-            let after = MonotonicClock.nowMicroseconds()
-            runner.enforceTimeouts(now: after)
-            runScripts(now: after)
-            sendDueARPs(now: after)
-            // The table has no events: backends are polled, and only when tracked.
-            if tracksBackends && after >= nextTrackPoll {
-                nextTrackPoll = after + 100_000
-                applyTracking(now: after, starting: false)
-            }
-            for i in instances.indices {
-                guard let d = instances[i].election.nextDeadline, d <= after else { continue }
-                actions.removeAll(keepingCapacity: true)
-                instances[i].election.tick(now: after, actions: &actions)
-                perform(i, now: after)
-            }
-        }
+        let now = loop.now
+        for k in scripts.indices { scripts[k].nextRun = now; armScript(k) }
+        // The table has no events: backends are polled, and only when tracked.
+        if tracksBackends { loop.schedule(EventToken(kind: Kind.trackPoll.rawValue), at: now) }
+        loop.run(self)
+        return shutdown()
     }
 
-    private func nextDeadline(now: Int64) -> Int64? {
-        var d: Int64? = instances.compactMap { $0.election.nextDeadline }.min()
-        func consider(_ t: Int64?) { if let t { d = min(d ?? t, t) } }
-        consider(runner.nextDeadline)
-        consider(pendingARPs.map(\.due).min())
-        for s in scripts where s.running == nil { consider(s.nextRun) }
-        if tracksBackends { consider(nextTrackPoll) }
-        return d
-    }
+    /// The elections' clock (microseconds) at the loop's `now`.
+    private func electionTime(_ now: Int64) -> Int64 { now * 1000 }
 
-
-    private func handle(_ token: UInt64) {
-        switch Token(rawValue: token & 7) {
+    func descriptorReady(_ token: EventToken, _ events: Epoll.Events) {
+        switch Kind(rawValue: token.kind) {
         case .signals?:
             while let sig = signals.next() {
                 switch sig {
-                case SIGCHLD: scriptsFinished(now: MonotonicClock.nowMicroseconds())
-                default: stopping = true
+                case SIGCHLD: scriptsFinished(now: loop.now)
+                default: loop.stop()
                 }
             }
         case .control?:
             while let bytes = UnixSocket.receiveMessage(control) {
-                if bytes.isEmpty { stopping = true; break } // the master is gone
+                if bytes.isEmpty { loop.stop(); break } // the master is gone
                 if case .proxyWorkers(let n)? = ControlMessage.decode(bytes) {
                     proxyWorkers = n
-                    let now = MonotonicClock.nowMicroseconds()
-                    applyTracking(now: now, starting: false)
+                    applyTracking(now: loop.now, starting: false)
                 }
             }
         case .routeEvents?:
@@ -289,13 +276,47 @@ final class VRRPSpeaker {
             // Events were lost: read every link we follow again.
             if overflowed { for name in Array(linkUp.keys) { refreshLink(name) } }
             guard changed || overflowed else { return }
-            let now = MonotonicClock.nowMicroseconds()
-            applyTracking(now: now, starting: false)
+            applyTracking(now: loop.now, starting: false)
         case .receiver?:
-            receive(on: Int(token >> 3))
-        case nil:
+            receive(on: token.index)
+        default:
             break
         }
+    }
+
+    func timerDue(_ token: EventToken, deadline: Int64) {
+        let now = loop.now
+        switch Kind(rawValue: token.kind) {
+        case .election?:
+            let i = token.index
+            guard instances[i].timer.fire(deadline) else { return }
+            guard let d = instances[i].election.nextDeadline, d <= electionTime(now) else { armElection(i); return }
+            actions.removeAll(keepingCapacity: true)
+            instances[i].election.tick(now: electionTime(now), actions: &actions)
+            perform(i, now: now)
+        case .script?:
+            guard scripts[token.index].timer.fire(deadline) else { return }
+            runScript(token.index, now: now)
+        case .scriptTimeout?:
+            guard scriptTimeouts.fire(deadline) else { return }
+            runner.enforceTimeouts(now: now)
+            armScriptTimeouts()
+        case .arp?:
+            sendDueARPs(now: now)
+        case .trackPoll?:
+            applyTracking(now: now, starting: false)
+            loop.schedule(token, at: now + 100)
+        default:
+            break
+        }
+    }
+
+    func turnEnded() -> Int64? { nil }
+
+    /// The instance's timer follows its election's next deadline.
+    private func armElection(_ i: Int) {
+        guard let d = instances[i].election.nextDeadline else { return }
+        instances[i].timer.arm((d + 999) / 1000, EventToken(kind: Kind.election.rawValue, index: i), in: loop)
     }
 
     private func refreshLink(_ name: String) {
@@ -314,7 +335,7 @@ final class VRRPSpeaker {
             } catch {
                 return // .again: drained
             }
-            let now = MonotonicClock.nowMicroseconds()
+            let now = loop.now
             packet.withUnsafeBytes { raw in
                 let bytes = UnsafeRawBufferPointer(rebasing: raw[0..<length])
                 guard let vrid = VRRPPacket.vrid(ofIPv4Packet: bytes) else { return }
@@ -326,14 +347,15 @@ final class VRRPSpeaker {
                         let lower = advert.advertisement.priority != 0
                             && advert.advertisement.priority < instances[i].election.effectivePriority
                         actions.removeAll(keepingCapacity: true)
-                        instances[i].election.receive(advert, now: now, actions: &actions)
+                        instances[i].election.receive(advert, now: electionTime(now), actions: &actions)
                         if wasMaster && lower {
                             // Strict mode (lower_prio_no_advert): no advert back to a lower priority.
                             if c.strict { actions.removeAll { if case .sendAdvertisement = $0 { return true }; return false } }
                             if c.garpLowerPriorityRepeat > 0 {
                                 actions.append(.sendGratuitousARP(rounds: c.garpLowerPriorityRepeat))
                                 if c.garpLowerPriorityDelay > 0 {
-                                    pendingARPs.append((now + Int64(c.garpLowerPriorityDelay) * 1_000_000, i, c.garpLowerPriorityRepeat))
+                                    later(announcing: i, rounds: c.garpLowerPriorityRepeat,
+                                          at: now + Int64(c.garpLowerPriorityDelay) * 1000)
                                 }
                             }
                         }
@@ -378,13 +400,21 @@ final class VRRPSpeaker {
                 } else {
                     // vrrp_garp_interval: one round now, the others spaced out.
                     announce(i)
-                    for k in 1..<max(1, rounds) { pendingARPs.append((now + Int64(k) * interval, i, 1)) }
+                    // (The interval is in microseconds.)
+                    for k in 1..<max(1, rounds) { later(announcing: i, rounds: 1, at: now + (Int64(k) * interval + 999) / 1000) }
                 }
             case .notify(let state):
                 transitioned(i, to: state)
             }
         }
         actions.removeAll(keepingCapacity: true)
+        armElection(i)
+    }
+
+    /// Gratuitous ARPs for instance `i` at `due`, if it is still MASTER then.
+    private func later(announcing i: Int, rounds: Int, at due: Int64) {
+        pendingARPs.append((due, i, rounds))
+        loop.schedule(EventToken(kind: Kind.arp.rawValue), at: due)
     }
 
     /// One gratuitous ARP for each of the instance's addresses.
@@ -432,7 +462,7 @@ final class VRRPSpeaker {
     /// keepalived's notify scripts: the state's own script as written, and
     /// `notify` with "INSTANCE|GROUP NAME STATE PRIORITY" appended.
     private func notify(_ scripts: VRRPNotifyScripts, kind: String, name: String, state: VRRPState, priority: Int) {
-        let now = MonotonicClock.nowMicroseconds()
+        let now = loop.now
         let specific: VRRPCommand?
         switch state {
         case .master: specific = scripts.master
@@ -486,7 +516,7 @@ final class VRRPSpeaker {
             }
             instances[i].election.setPriorityAdjustment(instances[i].adjustment)
             actions.removeAll(keepingCapacity: true)
-            instances[i].election.setFault(fault, now: now, actions: &actions)
+            instances[i].election.setFault(fault, now: electionTime(now), actions: &actions)
             if !starting { perform(i, now: now) }
         }
         actions.removeAll(keepingCapacity: true)
@@ -535,15 +565,27 @@ final class VRRPSpeaker {
         _ = runner.start(arguments, user: scriptUser.user, group: scriptUser.group, timeout: nil, now: now)
     }
 
-    private func runScripts(now: Int64) {
-        for k in scripts.indices where scripts[k].running == nil && scripts[k].nextRun <= now && !scripts[k].disabled {
+    /// Starts vrrp_script `k` if its run is due and the previous one ended.
+    private func runScript(_ k: Int, now: Int64) {
+        if scripts[k].running == nil && scripts[k].nextRun <= now, let command = scripts[k].config.command {
             let s = scripts[k].config
-            guard let command = s.command else { continue }
             scripts[k].running = runner.start(command.arguments, user: s.user ?? scriptUser.user,
                                               group: s.user != nil ? s.group : scriptUser.group,
-                                              timeout: Int64(s.effectiveTimeout) * 1_000_000, now: now)
-            scripts[k].nextRun = now + Int64(max(1, s.interval)) * 1_000_000
+                                              timeout: Int64(s.effectiveTimeout) * 1000, now: now)
+            scripts[k].nextRun = now + Int64(max(1, s.interval)) * 1000
+            armScriptTimeouts()
         }
+        armScript(k)
+    }
+
+    /// A script's timer: its next run, once the current one has ended.
+    private func armScript(_ k: Int) {
+        guard !scripts[k].disabled, scripts[k].config.command != nil, scripts[k].running == nil else { return }
+        scripts[k].timer.arm(scripts[k].nextRun, EventToken(kind: Kind.script.rawValue, index: k), in: loop)
+    }
+
+    private func armScriptTimeouts() {
+        scriptTimeouts.arm(runner.nextDeadline ?? 0, EventToken(kind: Kind.scriptTimeout.rawValue), in: loop)
     }
 
     private func scriptsFinished(now: Int64) {
@@ -551,6 +593,7 @@ final class VRRPSpeaker {
         for (id, succeeded) in runner.reaped() {
             guard let k = scripts.firstIndex(where: { $0.running == id }) else { continue }
             scripts[k].running = nil
+            armScript(k)
             let s = scripts[k].config
             // rise/fall: consecutive results needed to change state.
             if succeeded == scripts[k].ok { scripts[k].streak = 0; continue }
@@ -568,11 +611,11 @@ final class VRRPSpeaker {
     // MARK: stop
 
     /// SIGTERM: every MASTER hands over with priority 0 and removes its VIPs.
-    private func stop() -> Int32 {
-        let now = MonotonicClock.nowMicroseconds()
+    private func shutdown() -> Int32 {
+        let now = loop.now
         for i in instances.indices {
             actions.removeAll(keepingCapacity: true)
-            instances[i].election.shutdown(now: now, actions: &actions)
+            instances[i].election.shutdown(now: electionTime(now), actions: &actions)
             perform(i, now: now)
         }
         for inst in instances where !inst.drops.isEmpty {

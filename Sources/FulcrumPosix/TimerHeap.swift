@@ -1,6 +1,7 @@
-/// A min-heap of (deadline, token). Entries are never removed early: the owner
-/// checks on expiry whether the deadline still holds (lazy deletion), so
-/// refreshing an inactivity timeout costs nothing on the hot path.
+/// A min-heap of (deadline, token): the timers of an `EventLoop`. Entries are
+/// never removed early: the owner checks on expiry whether the deadline still
+/// holds (lazy deletion), so refreshing an inactivity timeout costs nothing
+/// on the hot path.
 public struct TimerHeap {
     public struct Entry { public var deadline: Int64; public var token: UInt64 }
     private var heap: ContiguousArray<Entry> = []
