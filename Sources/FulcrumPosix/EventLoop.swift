@@ -28,9 +28,9 @@ public final class EventLoop {
 
     /// Monotonic milliseconds (`MonotonicClock`), read once per turn right
     /// after the wait: every event and timer of a turn sees the same time.
-    public var now: Int64 { clock }
+    @inlinable public var now: Int64 { clock }
     /// Wall-clock seconds, read with `now` (stamps for stats and logs).
-    public var wallSeconds: Int64 { wall }
+    @inlinable public var wallSeconds: Int64 { wall }
     @usableFromInline var clock: Int64
     @usableFromInline var wall: Int64
 

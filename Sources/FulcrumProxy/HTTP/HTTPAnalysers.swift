@@ -57,7 +57,7 @@ extension StreamEngine {
             // not report these sockets again, so run it again next loop turn.
             if progress && rounds >= 64 && !s.pendingRun {
                 s.pendingRun = true
-                pending.append(s.token)
+                pending.append(s.token(.client))
             }
             schedule(s)
         }

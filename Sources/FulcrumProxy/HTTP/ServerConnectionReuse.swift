@@ -23,8 +23,7 @@ extension StreamEngine {
               let idle = takePooled(server: entry.tableLine) else { return false }
         s.server.attach(idle)
         s.server.writable = true
-        try? epoll.modify(idle.fd, events: [.readable, .writable, .readHangup, .edgeTriggered],
-                          token: s.token | TokenKind.server.rawValue)
+        try? loop.modify(idle.fd, [.readable, .writable, .readHangup, .edgeTriggered], s.token(.server))
         serverReady(s)
         return true
     }
@@ -55,8 +54,8 @@ extension StreamEngine {
             return
         }
         idleServers[line].append(connection)
-        try? epoll.modify(connection.fd, events: [.readable, .readHangup, .edgeTriggered],
-                          token: UInt64(line) << StreamEngine.kindBits | TokenKind.pooled.rawValue)
+        try? loop.modify(connection.fd, [.readable, .readHangup, .edgeTriggered],
+                         EventToken(kind: TokenKind.pooled.rawValue, index: line))
     }
 
     /// An idle connection that is still open (the server may have closed it).
@@ -70,8 +69,8 @@ extension StreamEngine {
 
     /// A pooled connection became readable: the server closed it (or sent
     /// something unsolicited); either way it cannot be reused.
-    func pooledEvent(token: UInt64) {
-        let line = StreamEngine.slot(of: token)
+    func pooledEvent(token: EventToken) {
+        let line = token.index
         guard line < idleServers.count else { return }
         idleServers[line].removeAll { idle in
             if idle.isIdleOpen { return false }

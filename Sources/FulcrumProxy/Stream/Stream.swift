@@ -56,7 +56,11 @@ final class Stream {
 
     init(index: Int) { self.index = index }
 
-    var token: UInt64 { UInt64(generation) << 32 | UInt64(index) << StreamEngine.kindBits }
+    /// The token of one of this stream's sides (or its timers and queue entries: `.client`).
+    @inline(__always)
+    func token(_ kind: StreamEngine.TokenKind) -> EventToken {
+        EventToken(kind: kind.rawValue, index: index, generation: generation)
+    }
 
     /// Forgets everything but the slot; buffers must have been released.
     func reset() {

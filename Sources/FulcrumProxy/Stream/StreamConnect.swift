@@ -103,8 +103,7 @@ extension StreamEngine {
         Socket.setNoDelay(fd)
         s.server.attach(.plain(fd))
         do {
-            try epoll.add(fd, events: [.readable, .writable, .readHangup, .edgeTriggered],
-                          token: s.token | TokenKind.server.rawValue)
+            try loop.register(fd, [.readable, .writable, .readHangup, .edgeTriggered], s.token(.server))
             if try Socket.connect(fd, to: address) {
                 serverReady(s)
             } else {
@@ -233,7 +232,7 @@ extension StreamEngine {
         let be = backends[s.backend]
         s.phase = .queued
         if s.record.queued == 0 { s.record.queued = now }
-        be.queue.push(s.token)
+        be.queue.push(s.token(.client).rawValue)
         queuedStreams += 1
         table.backendCounter(worker: slot, backend: s.backend, .queued).bump()
         s.phaseDeadline = be.config.timeouts.effectiveQueue.map { now + Int64($0) } ?? 0
@@ -255,7 +254,7 @@ extension StreamEngine {
     /// Starts queued streams in order while servers have room.
     func serveQueue(_ be: BackendRuntime) {
         while let token = be.queue.peek() {
-            guard let s = stream(for: token), s.phase == .queued, s.backend == be.index else {
+            guard let s = stream(for: EventToken(rawValue: token)), s.phase == .queued, s.backend == be.index else {
                 _ = be.queue.pop()
                 continue
             }

@@ -5,19 +5,18 @@ import FulcrumHTTP
 import FulcrumPosix
 
 /// The worker's streams and everything they share: the slot table, the
-/// backends with their queues, the buffer and pipe pools, idle server
-/// connections, the timer heap. mode tcp and mode http run through the same
+/// backends with their queues, the buffer, head and pipe pools, idle server
+/// connections; registrations and timers go through the worker's EventLoop. mode tcp and mode http run through the same
 /// start, connect, retry, queue, timeout and close paths; HTTP adds its
 /// analysers (HTTP/) on top of them.
 final class StreamEngine {
-    /// Epoll and timer token kinds (low three bits of the 64-bit token); the
-    /// slot index follows, and a stream's generation fills the high 32 bits.
-    enum TokenKind: UInt64 {
+    /// The kinds of the worker's event tokens (`EventToken.kind`): a stream's
+    /// client and server sides (index = stream slot, with its generation), an
+    /// idle pooled server connection (index = server table line), a listener
+    /// (index = listener), the control channel.
+    enum TokenKind: UInt8 {
         case client = 0, server = 1, pooled = 2, listener = 3, control = 4
     }
-    static let kindBits: UInt64 = 3
-    static let kindMask: UInt64 = 7
-    @inline(__always) static func slot(of token: UInt64) -> Int { Int((token >> kindBits) & 0x1FFF_FFFF) }
 
     struct FrontendRuntime {
         var config: Frontend
@@ -30,7 +29,8 @@ final class StreamEngine {
     let configuration: Configuration
     let slot: Int
     let table: SharedTable
-    let epoll: Epoll
+    /// The worker's loop: registrations, timers and the turn's clock.
+    let loop: EventLoop
     var frontends: [FrontendRuntime] = []
     var backends: [BackendRuntime] = []
     var backendIndexByName: [String: Int] = [:]
@@ -39,7 +39,7 @@ final class StreamEngine {
     var activeStreams = 0
     var queuedStreams = 0
     /// Streams that yielded with work left, run again next loop turn.
-    var pending: [UInt64] = []
+    var pending: [EventToken] = []
 
     /// Idle keep-alive server connections per server table line (mode http).
     var idleServers: [[Transport]] = []
@@ -55,10 +55,10 @@ final class StreamEngine {
     /// The re-chunked size line, reused so no chunk allocates one.
     var chunkSizeLine: [UInt8] = []
 
-    var timers = TimerHeap()
-    var now: Int64 = 0
-    /// Wall-clock seconds, refreshed once per loop turn (lastsess, stats).
-    var wallNow: UInt64 = 0
+    /// Monotonic milliseconds of this loop turn.
+    var now: Int64 { loop.now }
+    /// Wall-clock seconds of this loop turn (lastsess, stats).
+    var wallNow: UInt64 { UInt64(loop.wallSeconds) }
     var draining = false
     var drainStartedAt: Int64 = 0
     /// A draining worker closes a keep-alive connection idle this long.
@@ -77,11 +77,11 @@ final class StreamEngine {
     let maxPipes = 1024
     let spliceChunk = 65536
 
-    init(_ setup: WorkerSetup, epoll: Epoll) {
+    init(_ setup: WorkerSetup, loop: EventLoop) {
         configuration = setup.configuration
         slot = setup.slot
         table = setup.table
-        self.epoll = epoll
+        self.loop = loop
         buffers = BufferPool(size: setup.configuration.global.bufferSize)
         scratch = UnsafeMutableRawPointer.allocate(byteCount: buffers.size, alignment: 64)
 
@@ -112,15 +112,15 @@ final class StreamEngine {
     // MARK: slots
 
     @inline(__always)
-    func stream(for token: UInt64) -> Stream? {
-        streams.stream(slot: StreamEngine.slot(of: token), generation: UInt32(truncatingIfNeeded: token >> 32))
+    func stream(for token: EventToken) -> Stream? {
+        streams.stream(slot: token.index, generation: token.generation)
     }
 
     // MARK: events
 
     /// Readiness of a stream's socket, or of an idle pooled server connection.
     @inline(__always)
-    func handle(token: UInt64, kind: TokenKind, events: Epoll.Events) {
+    func handle(token: EventToken, kind: TokenKind, events: Epoll.Events) {
         if kind == .pooled { pooledEvent(token: token); return }
         guard let s = stream(for: token) else { return }
         let readable = !events.isDisjoint(with: [.readable, .readHangup, .error, .hangup])
@@ -189,8 +189,7 @@ final class StreamEngine {
         table.frontendCounter(worker: slot, frontend: frontend, .lastSession).store(wallNow)
         table.frontend(frontend, .maxConns).raise(to: table.frontend(frontend, .conns).load())
         do {
-            try epoll.add(fd, events: [.readable, .writable, .readHangup, .edgeTriggered],
-                          token: s.token | TokenKind.client.rawValue)
+            try loop.register(fd, [.readable, .writable, .readHangup, .edgeTriggered], s.token(.client))
         } catch {
             s.record.terminate(.resource, .request)
             close(s, abort: true)
@@ -314,7 +313,7 @@ final class StreamEngine {
     func shrink() {
         let streamsReleased = streams.shrink()
         let buffersReleased = buffers.shrink() + heads.shrink()
-        timers.compact()
+        loop.compactTimers()
         if streamsReleased + buffersReleased > 0 { HeapMemory.trim() }
     }
 

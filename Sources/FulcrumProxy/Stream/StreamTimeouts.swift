@@ -53,20 +53,20 @@ extension StreamEngine {
     func schedule(_ s: Stream) {
         let d = deadline(of: s)
         if d != 0 && (s.scheduled == 0 || d < s.scheduled) {
-            timers.push(d, s.token)
+            loop.schedule(s.token(.client), at: d)
             s.scheduled = d
         }
     }
 
-    func expireTimers() {
-        while let e = timers.popDue(now: now) {
-            guard let s = stream(for: e.token), s.scheduled == e.deadline else { continue }
-            s.scheduled = 0
-            let d = deadline(of: s)
-            if d == 0 { continue }
-            if d > now { schedule(s); continue }
-            expire(s)
-        }
+    /// A stream's timer is due: acted on only if it is the one last pushed
+    /// (lazy deletion) and the stream's deadline has really passed.
+    func timerDue(_ token: EventToken, deadline due: Int64) {
+        guard let s = stream(for: token), s.scheduled == due else { return }
+        s.scheduled = 0
+        let d = deadline(of: s)
+        if d == 0 { return }
+        if d > now { schedule(s); return }
+        expire(s)
     }
 
     private func expire(_ s: Stream) {

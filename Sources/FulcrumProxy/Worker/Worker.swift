@@ -3,11 +3,11 @@ import FulcrumConfig
 import FulcrumCore
 import FulcrumPosix
 
-/// A worker process: one epoll loop, its own SO_REUSEPORT listeners, the
+/// A worker process: one EventLoop, its own SO_REUSEPORT listeners, the
 /// control channel to the master, and the stream engine that serves what it
 /// accepts. Single-threaded; state shared with other processes lives only in
 /// the SharedTable.
-public final class Worker {
+public final class Worker: EventHandler {
     typealias TokenKind = StreamEngine.TokenKind
 
     struct ListenerState {
@@ -21,12 +21,11 @@ public final class Worker {
     let configuration: Configuration
     let table: SharedTable
     let control: FileDescriptor
-    let epoll: Epoll
+    let loop: EventLoop
     let globalMaxconn: Int
     let engine: StreamEngine
     var listeners: [ListenerState] = []
     var pausedListeners = 0
-    var running = true
     /// Idle pool buffers go back to the system about once a second.
     private var lastShrink: Int64 = 0
     /// Answers runtime-API commands forwarded by the master (`@N show stat`):
@@ -37,9 +36,9 @@ public final class Worker {
         configuration = setup.configuration
         table = setup.table
         control = setup.control
-        epoll = try Epoll(capacity: 512)
+        loop = try EventLoop(capacity: 512)
         globalMaxconn = setup.configuration.global.maxconn ?? 0
-        engine = StreamEngine(setup, epoll: epoll)
+        engine = StreamEngine(setup, loop: loop)
         let index = TableIndex(configuration)
         for l in setup.listeners {
             let bind = configuration.frontends[l.frontend].binds[l.bindLine]
@@ -52,7 +51,7 @@ public final class Worker {
     /// Runs until drained or told to stop; returns the process exit status.
     public func run() -> Int32 {
         do {
-            try epoll.add(control, events: .readable, token: TokenKind.control.rawValue)
+            try loop.register(control, .readable, EventToken(kind: TokenKind.control.rawValue))
             for i in listeners.indices { try activate(listener: i) }
         } catch {
             Log.alert("cannot register sockets: \(error)")
@@ -60,55 +59,48 @@ public final class Worker {
         }
         UnixSocket.sendMessage(control, ControlMessage.ready.encode())
         Log.debug("ready with \(listeners.count) listeners")
-
-        while running {
-            epoll.wait(timeout: pollTimeout())
-            engine.now = MonotonicClock.nowMilliseconds()
-            engine.wallNow = UInt64(WallClock.nowSeconds())
-            for i in 0..<epoll.count {
-                dispatch(token: epoll.token(at: i), events: epoll.events(at: i))
-            }
-            engine.expireTimers()
-            if !engine.pending.isEmpty { engine.runPending() }
-            if engine.queuedStreams > 0 { engine.serveQueues() }
-            if pausedListeners > 0 && !engine.draining { resumeListeners() }
-            if engine.draining && engine.activeStreams == 0 { break }
-            if engine.now - lastShrink >= 1000 {
-                lastShrink = engine.now
-                engine.shrink()
-            }
-        }
+        lastShrink = loop.now
+        loop.run(self)
         return 0
     }
 
-    private func pollTimeout() -> Int32 {
-        if !engine.pending.isEmpty { return 0 }
-        var timeout: Int64 = -1
-        if let next = engine.timers.nextDeadline {
-            timeout = max(0, next - MonotonicClock.nowMilliseconds() + 1)
-        }
-        // Queues and paused listeners wait on slots other workers may free.
-        if engine.queuedStreams > 0 || (pausedListeners > 0 && !engine.draining) {
-            timeout = timeout < 0 ? 10 : min(timeout, 10)
-        }
-        // Idle memory is returned within a couple of seconds of load going away.
-        if engine.buffers.freeCount > 16 || engine.streams.retained > 16 {
-            timeout = timeout < 0 ? 1100 : min(timeout, 1100)
-        }
-        return Int32(clamping: timeout)
-    }
+    // MARK: EventHandler
 
     @inline(__always)
-    private func dispatch(token: UInt64, events: Epoll.Events) {
-        let kind = TokenKind(rawValue: token & StreamEngine.kindMask)!
+    public func descriptorReady(_ token: EventToken, _ events: Epoll.Events) {
+        guard let kind = TokenKind(rawValue: token.kind) else { return }
         switch kind {
         case .client, .server, .pooled:
             engine.handle(token: token, kind: kind, events: events)
         case .listener:
-            acceptConnections(listener: StreamEngine.slot(of: token))
+            acceptConnections(listener: token.index)
         case .control:
             readControl()
         }
+    }
+
+    public func timerDue(_ token: EventToken, deadline: Int64) {
+        engine.timerDue(token, deadline: deadline)
+    }
+
+    /// Per turn: streams that yielded, queues, paused listeners, the end of a
+    /// drain, and about once a second idle memory given back. Bounds the next
+    /// wait: at once while streams yielded, 10 ms while waiting on slots other
+    /// workers may free, ~1 s while idle memory is held.
+    public func turnEnded() -> Int64? {
+        if !engine.pending.isEmpty { engine.runPending() }
+        if engine.queuedStreams > 0 { engine.serveQueues() }
+        if pausedListeners > 0 && !engine.draining { resumeListeners() }
+        if engine.draining && engine.activeStreams == 0 { loop.stop(); return nil }
+        if loop.now - lastShrink >= 1000 {
+            lastShrink = loop.now
+            engine.shrink()
+        }
+        if !engine.pending.isEmpty { return 0 }
+        var bound: Int64? = nil
+        if engine.queuedStreams > 0 || (pausedListeners > 0 && !engine.draining) { bound = 10 }
+        if engine.buffers.freeCount > 16 || engine.streams.retained > 16 { bound = min(bound ?? 1100, 1100) }
+        return bound
     }
 
     // MARK: control channel
@@ -142,7 +134,7 @@ public final class Worker {
             // copy of the socket (a bind the new configuration dropped), closing
             // it would reset those clients. They are served, then closed.
             if listeners[i].active { acceptConnections(listener: i) }
-            if listeners[i].active { epoll.remove(listeners[i].fd) }
+            if listeners[i].active { loop.remove(listeners[i].fd) }
             listeners[i].active = false
             listeners[i].fd.close()
         }
@@ -154,13 +146,13 @@ public final class Worker {
     // MARK: listeners and accept
 
     private func activate(listener i: Int) throws(Errno) {
-        try epoll.add(listeners[i].fd, events: .readable, token: UInt64(i) << StreamEngine.kindBits | TokenKind.listener.rawValue)
+        try loop.register(listeners[i].fd, .readable, EventToken(kind: TokenKind.listener.rawValue, index: i))
         listeners[i].active = true
     }
 
     private func pause(listener i: Int) {
         guard listeners[i].active else { return }
-        epoll.remove(listeners[i].fd)
+        loop.remove(listeners[i].fd)
         listeners[i].active = false
         pausedListeners += 1
     }
