@@ -1,0 +1,122 @@
+import Glibc
+import FulcrumCore
+import FulcrumPosix
+
+/// The master CLI's side of the master: commands forwarded to a child and
+/// their answers, timeouts and failures; `show proc`.
+extension Master {
+    /// A command forwarded to a child, waiting for its answer.
+    struct Forward {
+        var server: Int
+        var ticket: CLIServer.Ticket
+        var generation: Int
+        var child: Int
+        var deadline: Int64
+        var text = ""
+    }
+
+    private func forward(_ command: String, to g: Generation, child i: Int, server: Int, ticket: CLIServer.Ticket) -> String? {
+        guard let c = g.children[i] else { return "Can't find the target process.\n" }
+        let id = nextRequest
+        nextRequest &+= 1
+        guard UnixSocket.sendMessage(c.control, ControlMessage.cliRequest(id: id, level: 2, command: command).encode()) else {
+            return "Can't send the command to the \(c.role.name).\n"
+        }
+        forwards[id] = Forward(server: server, ticket: ticket, generation: g.number, child: i,
+                               deadline: loop.now + 5000)
+        return nil
+    }
+
+    func expireForwards(now: Int64) {
+        for (id, f) in forwards where f.deadline <= now {
+            forwards[id] = nil
+            cliServers[f.server].complete(f.ticket, "Timeout waiting for the process to answer.\n")
+        }
+    }
+
+    func failForwards(generation: Int, child i: Int) {
+        for (id, f) in forwards where f.generation == generation && f.child == i {
+            forwards[id] = nil
+            cliServers[f.server].complete(f.ticket, "The process exited before answering.\n")
+        }
+    }
+
+    /// `show proc`, in the shape of HAProxy's master CLI; old workers (draining
+    /// generations) with the sessions they still hold.
+    func showProc() -> String {
+        let now = WallClock.nowSeconds()
+        func up(_ since: Int64) -> Int { Int(max(0, now - since)) }
+        var processes = [RuntimeFormat.Process(pid: getpid(), kind: .master, reloads: reloads,
+                                               uptimeSeconds: up(startedWall), version: FulcrumVersion.string)]
+        processes[0].failedReloads = failedReloads
+        for g in generations where g.state != .starting {
+            let leaving = g.state == .draining
+            for (i, child) in g.children.enumerated() {
+                guard let c = child else { continue }
+                let kind: RuntimeFormat.Process.Kind = g.roles[i] == .checker ? .checker : .worker
+                var p = RuntimeFormat.Process(pid: c.pid, kind: kind, reloads: reloads - (g.number - 1),
+                                              uptimeSeconds: up(c.startedWall), version: FulcrumVersion.string,
+                                              leaving: leaving)
+                if leaving, case .worker(let slot) = g.roles[i] { p.remainingSessions = g.remainingSessions(slot: slot) }
+                processes.append(p)
+            }
+        }
+        if let v = vrrp {
+            processes.append(.init(pid: v.pid, kind: .program(name: "vrrp"), reloads: 0,
+                                   uptimeSeconds: up(v.startedWall), version: FulcrumVersion.string))
+        }
+        for (i, pid) in programPids.enumerated() {
+            guard let pid else { continue }
+            processes.append(.init(pid: pid, kind: .program(name: programNames[i]), reloads: 0,
+                                   uptimeSeconds: up(startedWall), version: "-"))
+        }
+        var text = RuntimeFormat.showProc(processes)
+        if let err = lastReloadError {
+            text += "# last reload failed:\n" + err.split(separator: "\n").map { "#   " + $0 }.joined(separator: "\n") + "\n"
+        }
+        return text
+    }
+}
+
+extension Master: CLICommandRunner {
+    /// The master CLI routes `@N cmd` (worker N of the current generation,
+    /// 1-based; `@0`/`@master` is the master) and `@!PID cmd` to that process,
+    /// as HAProxy's master CLI does; anything else runs here over the current
+    /// generation's counters. A stats socket runs everything here at its level.
+    func run(_ command: String, from server: CLIServer, ticket: CLIServer.Ticket) -> String? {
+        let serverIndex = cliServers.firstIndex { $0 === server } ?? 0
+        guard let cur = current ?? generations.last else { return "Not ready.\n" }
+        guard server.isMasterCLI else { return cur.runtime.execute(command, level: server.level) }
+        if command.hasPrefix("@") {
+            let parts = command.split(separator: " ", maxSplits: 1)
+            let target = String(parts[0].dropFirst())
+            let rest = parts.count > 1 ? String(parts[1]) : ""
+            if target == "0" || target == "master" { return runMasterCommand(rest, serverIndex: serverIndex, ticket: ticket) }
+            var found: (Generation, Int)? = nil
+            if target.hasPrefix("!"), let pid = pid_t(target.dropFirst()) {
+                for g in generations { if let i = g.children.firstIndex(where: { $0?.pid == pid }) { found = (g, i) } }
+            } else if let n = Int(target), n >= 1, n <= cur.slots {
+                found = (cur, n - 1)
+            }
+            guard let (g, i) = found, g.children[i] != nil else { return "Can't find the target process '\(target)'.\n" }
+            if rest.isEmpty { return "Missing command after '@\(target)'.\n" }
+            return forward(rest, to: g, child: i, server: serverIndex, ticket: ticket)
+        }
+        return runMasterCommand(command, serverIndex: serverIndex, ticket: ticket)
+    }
+
+    private func runMasterCommand(_ command: String, serverIndex: Int, ticket: CLIServer.Ticket) -> String? {
+        switch command.split(separator: " ").map(String.init) {
+        case ["show", "proc"]: return showProc()
+        case ["show", "vrrp"]: return showVRRP()
+        case ["help"]: return RuntimeFormat.help(master: true) + RuntimeCLI.endOfAnswer
+        case ["reload"]:
+            // Answered when the new generation serves or the reload failed.
+            reload(waiter: (serverIndex, ticket))
+            return nil
+        default:
+            guard let cur = current ?? generations.last else { return "Not ready.\n" }
+            return cur.runtime.execute(command, level: 2)
+        }
+    }
+}
