@@ -15,16 +15,20 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Pure modules: no I/O, fast to test.
-        .target(name: "FulcrumConfig"),
-        .target(name: "FulcrumHTTP"),
-        .target(name: "FulcrumCore", dependencies: ["FulcrumConfig", "FulcrumHTTP"]),
-        .target(name: "FulcrumVRRP"),
+        // The vocabulary every other module speaks: IPv4/IPv6 addresses and
+        // networks as values, ASCII classes and case folding, trimming and
+        // splitting of byte slices.
+        .target(name: "FulcrumBytes"),
+        .target(name: "FulcrumConfig", dependencies: ["FulcrumBytes"]),
+        .target(name: "FulcrumHTTP", dependencies: ["FulcrumBytes"]),
+        .target(name: "FulcrumCore", dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumHTTP"]),
+        .target(name: "FulcrumVRRP", dependencies: ["FulcrumBytes"]),
 
         // Streaming gzip/deflate for HTTP responses.
-        .target(name: "FulcrumCompression", dependencies: ["CZlib", "FulcrumHTTP"]),
+        .target(name: "FulcrumCompression", dependencies: ["CZlib", "FulcrumBytes", "FulcrumHTTP"]),
 
         // System layer: typed wrappers over the kernel.
-        .target(name: "FulcrumPosix", dependencies: ["CFulcrum"]),
+        .target(name: "FulcrumPosix", dependencies: ["CFulcrum", "FulcrumBytes"]),
 
         // Roles.
         // The worker's hot path: in release builds, exclusive access to the
@@ -32,14 +36,18 @@ let package = Package(
         // (every test runs with them) instead of being checked again on each
         // access at run time (swift_beginAccess was ~4% of a worker's CPU).
         .target(name: "FulcrumProxy",
-                dependencies: ["FulcrumConfig", "FulcrumCore", "FulcrumHTTP", "FulcrumCompression", "FulcrumPosix"],
+                dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumHTTP", "FulcrumCompression", "FulcrumPosix"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "FulcrumDaemon",
-                dependencies: ["FulcrumConfig", "FulcrumCore", "FulcrumPosix", "FulcrumProxy", "FulcrumVRRP"]),
+                dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumPosix", "FulcrumProxy", "FulcrumVRRP"]),
         .executableTarget(name: "fulcrum", dependencies: ["FulcrumDaemon"]),
 
+        // Test-only: counts the calling thread's mallocs (allocation budgets).
+        .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
+
+        .testTarget(name: "FulcrumBytesTests", dependencies: ["FulcrumBytes"]),
         .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumConfig"], exclude: ["Corpus"]),
-        .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore"]),
+        .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore", "CAllocationCounter"]),
         .testTarget(name: "FulcrumHTTPTests", dependencies: ["FulcrumHTTP"]),
         .testTarget(name: "FulcrumVRRPTests", dependencies: ["FulcrumVRRP"]),
         .testTarget(name: "FulcrumCompressionTests", dependencies: ["FulcrumCompression", "CZlib"]),
