@@ -46,12 +46,12 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
 
         .testTarget(name: "FulcrumBytesTests", dependencies: ["FulcrumBytes"]),
-        .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumConfig"], exclude: ["Corpus"]),
-        .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumCore", "CAllocationCounter"]),
-        .testTarget(name: "FulcrumHTTPTests", dependencies: ["FulcrumHTTP"]),
-        .testTarget(name: "FulcrumVRRPTests", dependencies: ["FulcrumVRRP"]),
+        .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumBytes", "FulcrumConfig"], exclude: ["Corpus"]),
+        .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumBytes", "FulcrumCore", "CAllocationCounter"]),
+        .testTarget(name: "FulcrumHTTPTests", dependencies: ["FulcrumBytes", "FulcrumHTTP"]),
+        .testTarget(name: "FulcrumVRRPTests", dependencies: ["FulcrumBytes", "FulcrumVRRP"]),
         .testTarget(name: "FulcrumCompressionTests", dependencies: ["FulcrumCompression", "CZlib"]),
-        .testTarget(name: "FulcrumPosixTests", dependencies: ["FulcrumPosix"]),
+        .testTarget(name: "FulcrumPosixTests", dependencies: ["FulcrumBytes", "FulcrumPosix"]),
         .testTarget(name: "FulcrumProxyTests", dependencies: ["FulcrumProxy"]),
         .testTarget(name: "FulcrumDaemonTests", dependencies: ["FulcrumDaemon"]),
         // Starts the real binary; depends on it so `swift test` builds it first.

@@ -10,9 +10,9 @@ public enum ASCII {
     @inlinable @inline(__always)
     public static func isAlpha(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
 
-    /// SP or HTAB: the blanks HTTP and HAProxy trim around values.
+    /// SP or HTAB (RFC 5234 WSP): the blanks HTTP and HAProxy trim around values.
     @inlinable @inline(__always)
-    public static func isBlank(_ c: UInt8) -> Bool { c == sp || c == ht }
+    public static func isSPHT(_ c: UInt8) -> Bool { c == sp || c == ht }
 
     @inlinable @inline(__always)
     public static func isCRLF(_ c: UInt8) -> Bool { c == cr || c == lf }

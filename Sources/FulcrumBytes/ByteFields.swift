@@ -44,8 +44,8 @@ extension ArraySlice where Element == UInt8 {
     /// The elements of an HTTP comma-separated list value, blanks trimmed,
     /// commas inside quoted strings kept (HAProxy's http_find_header).
     @inlinable
-    public func forEachListElement(_ body: (ArraySlice<UInt8>) throws -> Void) rethrows {
-        for element in ByteFields(self, separator: 0x2C, quotedStrings: true) { try body(element.trimmingBlanks()) }
+    public func listElements() -> LazyMapSequence<ByteFields, ArraySlice<UInt8>> {
+        ByteFields(self, separator: 0x2C, quotedStrings: true).lazy.map { $0.trimmingBlanks() }
     }
 
     /// The first occurrence of `pattern` at or after `from`.

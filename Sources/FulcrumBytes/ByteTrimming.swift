@@ -5,8 +5,8 @@ extension BidirectionalCollection where Element == UInt8 {
     @inlinable
     public func trimmingBlanks() -> SubSequence {
         var s = startIndex, e = endIndex
-        while s < e, ASCII.isBlank(self[s]) { s = index(after: s) }
-        while e > s, ASCII.isBlank(self[index(before: e)]) { e = index(before: e) }
+        while s < e, ASCII.isSPHT(self[s]) { s = index(after: s) }
+        while e > s, ASCII.isSPHT(self[index(before: e)]) { e = index(before: e) }
         return self[s..<e]
     }
 }

@@ -55,6 +55,9 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
     @inlinable public var isMulticast: Bool { value >> 28 == 0xE }
 
     public static let any = IPv4Address(0)
+    /// 224.0.0.18, the group VRRP advertisements go to (RFC 3768 and 5798,
+    /// keepalived's default vrrp_mcast_group4) unless unicast peers are configured.
+    public static let vrrpMulticast = IPv4Address(224, 0, 0, 18)
 
     @inlinable public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.value < b.value }
 

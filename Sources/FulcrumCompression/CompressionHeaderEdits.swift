@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// One change to an HTTP head, in terms any head representation can apply.
 public enum HeaderEdit: Equatable, Sendable {
     /// Remove every field with this name.
@@ -46,15 +48,15 @@ public enum CompressionHeaderEdits {
         for edit in edits {
             switch edit {
             case .remove(let name):
-                out.removeAll { HeaderValueList.equalsIgnoringCase($0.name.utf8, name) }
+                out.removeAll { ASCII.equalsIgnoringCase($0.name.utf8, name.utf8) }
             case .add(let name, let value):
                 out.append((name, value))
             case .set(let name, let value):
-                if let i = out.firstIndex(where: { HeaderValueList.equalsIgnoringCase($0.name.utf8, name) }) {
+                if let i = out.firstIndex(where: { ASCII.equalsIgnoringCase($0.name.utf8, name.utf8) }) {
                     out[i].value = value
                     var j = out.count - 1
                     while j > i {
-                        if HeaderValueList.equalsIgnoringCase(out[j].name.utf8, name) { out.remove(at: j) }
+                        if ASCII.equalsIgnoringCase(out[j].name.utf8, name.utf8) { out.remove(at: j) }
                         j -= 1
                     }
                 } else {

@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// What request negotiation settled on.
 public struct CompressionChoice: Equatable, Sendable {
     public var algorithm: CompressionAlgorithm
@@ -34,14 +36,14 @@ public enum CompressionNegotiation {
         var best: CompressionAlgorithm? = nil
         var bestQ = 0
         for field in acceptEncoding {
-            for element in HeaderValueList.elements(Array(field.utf8)) {
-                let tokenLength = element.prefix(while: HeaderValueList.isTokenByte).count
+            for element in Array(field.utf8)[...].listElements() {
+                let tokenLength = element.prefix(while: ASCII.isToken).count
                 let q = qvalue(element, after: tokenLength)
                 if q <= bestQ { continue }
                 let token = element[element.startIndex ..< element.startIndex + tokenLength]
                 for algorithm in candidates {
                     if element.first == UInt8(ascii: "*")
-                        || HeaderValueList.equalsIgnoringCase(token, algorithm.contentCoding) {
+                        || ASCII.equalsIgnoringCase(token, algorithm.contentCoding.utf8) {
                         best = algorithm
                         bestQ = q
                         break

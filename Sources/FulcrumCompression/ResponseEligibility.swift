@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// Why a response is sent as is although the request negotiated an algorithm.
 public enum CompressionRefusal: String, Equatable, Sendable {
     case notHTTP11 = "HTTP version below 1.1"
@@ -51,15 +53,15 @@ extension CompressionNegotiation {
         }
         if contentEncoding != nil { return .alreadyEncoded }
         for value in cacheControl {
-            if HeaderValueList.elements(Array(value.utf8)).contains(where: { HeaderValueList.elementIsWord($0, "no-transform") }) {
+            if Array(value.utf8)[...].listElements().contains(where: { ASCII.equalsIgnoringCase($0, "no-transform".utf8) }) {
                 return .noTransform
             }
         }
         if let first = etags.first, ETag.kind(first) == .invalid { return .invalidETag }
         if etags.count > 1 { return .multipleETags }
         if let type = contentType {
-            if HeaderValueList.hasPrefixIgnoringCase(type, "multipart") { return .multipart }
-            if !types.isEmpty, !types.contains(where: { HeaderValueList.hasPrefixIgnoringCase(type, $0) }) {
+            if ASCII.hasPrefixIgnoringCase(type.utf8, "multipart".utf8) { return .multipart }
+            if !types.isEmpty, !types.contains(where: { ASCII.hasPrefixIgnoringCase(type.utf8, $0.utf8) }) {
                 return .typeNotListed
             }
         } else if !types.isEmpty {

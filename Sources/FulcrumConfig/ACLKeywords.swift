@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// `acl NAME CRITERION [flags] PATTERNS...`, anonymous `{ CRITERION ... }`
 /// ACLs and `if|unless` conditions (manual section 7).
 extension ParseSession {
@@ -169,16 +171,7 @@ extension ParseSession {
     }
 
     /// `10.0.0.1`, `10.0.0.0/8`, `10.0.0.0/255.0.0.0`, `::1`, `2001:db8::/32`.
-    static func isIPPattern(_ text: String) -> Bool {
-        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        let address = String(parts[0])
-        guard ValueParsers.isIPLiteral(address) else { return false }
-        guard parts.count == 2 else { return true }
-        let mask = String(parts[1])
-        let v6 = address.contains(":")
-        if let bits = Int(mask), mask.allSatisfy({ $0.isNumber }) { return bits >= 0 && bits <= (v6 ? 128 : 32) }
-        return !v6 && ValueParsers.isIPLiteral(mask) && !mask.contains(":")
-    }
+    static func isIPPattern(_ text: String) -> Bool { IPNetwork(text) != nil }
 
     // MARK: Conditions
 

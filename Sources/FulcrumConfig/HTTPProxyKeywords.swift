@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// Proxy settings of `mode http` that are not rules: `cookie`, `compression`,
 /// `errorfile`, `http-error`, `http-reuse`, `retry-on`, the connection-mode
 /// and forwarding options, and the HTTP balance algorithms.
@@ -118,7 +120,7 @@ extension ParseSession {
                 drafts[index].settings.http.compression.algorithms = algorithms
             } else {
                 drafts[index].settings.http.compression.types = values.map {
-                    String($0.text.split(separator: ";").first ?? "").trimmingSpaces.lowercased()
+                    String($0.text.split(separator: ";").first ?? "").trimmingBlanks().lowercased()
                 }
             }
         case "offload":
@@ -287,11 +289,11 @@ extension ParseSession {
                     let v = args[i]
                     i += 1
                     if w.text == "except" {
-                        guard Self.isIPPattern(v.text) else {
+                        guard let network = IPNetwork(v.text) else {
                             alert(at(v), "'option forwardfor' : 'except' expects an IP network such as 10.0.0.0/8 (got '\(v.text)')")
                             return
                         }
-                        ff.except = v.text
+                        ff.except = network
                     } else {
                         ff.header = v.text
                     }
@@ -371,8 +373,3 @@ extension ParseSession {
     }
 }
 
-private extension String {
-    var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-    }
-}

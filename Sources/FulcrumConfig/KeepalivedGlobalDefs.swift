@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// `global_defs`: router id, multicast group, GARP defaults, strict mode,
 /// script security and the SMTP alert settings.
 extension KeepalivedParser {
@@ -10,7 +12,7 @@ extension KeepalivedParser {
         case "vrrp_mcast_group4":
             noBlock(node)
             guard let w = single(node, "an IPv4 multicast address") else { return }
-            if let a = IPLiteral.ipv4(w.text), a >> 28 == 0xE {
+            if let a = IPv4Address(w.text), a.isMulticast {
                 globalDefinitions.multicastGroup4 = .v4(a)
             } else {
                 alert(w.location, "vrrp_mcast_group4 '\(w.text)' is not an IPv4 multicast address")
@@ -18,7 +20,7 @@ extension KeepalivedParser {
         case "vrrp_mcast_group6":
             noBlock(node)
             guard let w = single(node, "an IPv6 multicast address") else { return }
-            if let a = IPLiteral.ipv6(w.text), a[0] == 0xff {
+            if let a = IPv6Address(w.text), a.word(0) >> 8 == 0xff {
                 notice(node.keyword.location, "vrrp_mcast_group6 has no effect: Fulcrum's VRRP instances are IPv4")
             } else {
                 alert(w.location, "vrrp_mcast_group6 '\(w.text)' is not an IPv6 multicast address")

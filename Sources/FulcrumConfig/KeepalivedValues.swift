@@ -1,13 +1,11 @@
-/// Value syntax of keepalived.conf: addresses (over `IPLiteral`), decimal seconds, booleans.
+import FulcrumBytes
+
+/// Value syntax of keepalived.conf: addresses, decimal seconds, booleans.
 enum KeepalivedValues {
-    static func address(_ text: String) -> VRRPIPAddress? {
-        if let v4 = IPLiteral.ipv4(text) { return .v4(v4) }
-        if let v6 = IPLiteral.ipv6(text) { return .v6(v6) }
-        return nil
-    }
+    static func address(_ text: String) -> IPAddress? { IPAddress(text) }
 
     /// `IP[/PREFIX]`.
-    static func addressWithPrefix(_ text: String) -> (VRRPIPAddress, Int?)? {
+    static func addressWithPrefix(_ text: String) -> (IPAddress, Int?)? {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let address = address(String(parts[0])) else { return nil }
         guard parts.count == 2 else { return (address, nil) }

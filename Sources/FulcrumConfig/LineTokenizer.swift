@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// One word of a configuration line after quote removal, escapes and
 /// environment expansion, with the 1-based column where it started so that
 /// diagnostics can point at it.
@@ -78,7 +80,7 @@ struct LineTokenizer {
                 case UInt8(ascii: "r"): current.append(13); i += 2
                 case UInt8(ascii: "t"): current.append(9); i += 2
                 case UInt8(ascii: "x"):
-                    if i + 3 < bytes.count, let h = hexValue(bytes[i + 2]), let l = hexValue(bytes[i + 3]) {
+                    if i + 3 < bytes.count, let h = ASCII.hexValue(bytes[i + 2]), let l = ASCII.hexValue(bytes[i + 3]) {
                         current.append(h << 4 | l); i += 4
                     } else {
                         return (words, Failure(column: i + 1, message: "invalid '\\x' escape sequence: two hexadecimal digits expected"))
@@ -155,14 +157,6 @@ struct LineTokenizer {
         return (words, nil)
     }
 
-    private func hexValue(_ b: UInt8) -> UInt8? {
-        switch b {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
     private func isNameStart(_ b: UInt8) -> Bool {
         (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
             || b == UInt8(ascii: "_") || b == UInt8(ascii: ".")

@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 // The typed configuration of `mode http` (issue 4): ACLs and conditions,
 // routing and header rules, cookie persistence, compression, error pages,
 // userlists. The parser fills these; the worker's HTTP engine evaluates them.
@@ -171,8 +173,8 @@ public struct CookieConfig: Equatable, Sendable {
 
 /// `option forwardfor [except NET] [header NAME] [if-none]`.
 public struct ForwardFor: Equatable, Sendable {
-    /// "10.0.0.0/8" as written; nil: none.
-    public var except: String?
+    /// Clients in this network get no field; nil: none.
+    public var except: IPNetwork?
     public var header = "X-Forwarded-For"
     public var ifNone = false
     public init() {}

@@ -4,43 +4,22 @@
 // settings falling back to global_defs, incompatible settings cleared (each
 // with the warning keepalived gives). Times keep keepalived's units.
 
-/// An address as the VRRP role needs it: IPv4 as a host-order UInt32
-/// (so 192.168.0.1 is 0xC0A8_0001), IPv6 as its 16 bytes.
-public enum VRRPIPAddress: Hashable, Sendable, CustomStringConvertible {
-    case v4(UInt32)
-    case v6([UInt8])
-
-    public var isIPv4: Bool { if case .v4 = self { return true } else { return false } }
-
-    /// Dotted quad for IPv4, the full (uncompressed) eight groups for IPv6.
-    public var description: String {
-        switch self {
-        case .v4(let a):
-            return "\(a >> 24).\((a >> 16) & 0xff).\((a >> 8) & 0xff).\(a & 0xff)"
-        case .v6(let bytes):
-            var groups: [String] = []
-            for i in stride(from: 0, to: 16, by: 2) {
-                groups.append(String(UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]), radix: 16))
-            }
-            return groups.joined(separator: ":")
-        }
-    }
-}
+import FulcrumBytes
 
 /// One `virtual_ipaddress` / `virtual_ipaddress_excluded` line:
 /// `IP[/PREFIX] [brd IP] [dev IF] [scope S] [label L]`.
 public struct VRRPVirtualAddress: Equatable, Sendable {
     public var location: SourceLocation
-    public var address: VRRPIPAddress
+    public var address: IPAddress
     /// 32 (IPv4) or 128 (IPv6) when no /PREFIX is written, as in keepalived.
     public var prefixLength: Int
-    public var broadcast: VRRPIPAddress?
+    public var broadcast: IPAddress?
     /// nil: the instance's interface.
     public var device: String?
     /// rtnetlink scope number (global 0, site 200, link 253, host 254, nowhere 255).
     public var scope: UInt8 = 0
     public var label: String?
-    public init(location: SourceLocation, address: VRRPIPAddress, prefixLength: Int) {
+    public init(location: SourceLocation, address: IPAddress, prefixLength: Int) {
         self.location = location; self.address = address; self.prefixLength = prefixLength
     }
 }
@@ -58,7 +37,7 @@ public struct VRRPGlobalDefinitions: Equatable, Sendable {
     public var location: SourceLocation?
     /// nil: the host name, as keepalived (the daemon resolves it).
     public var routerID: String?
-    public var multicastGroup4: VRRPIPAddress = .v4(0xE000_0012)     // 224.0.0.18
+    public var multicastGroup4: IPAddress = .v4(IPv4Address(224, 0, 0, 18))     // 224.0.0.18
     public var garpMasterDelay = 5
     public var garpMasterRepeat = 5
     /// 0: no periodic gratuitous ARP while MASTER.
@@ -158,8 +137,8 @@ public struct VRRPNotifyScripts: Equatable, Sendable {
 
 public struct VRRPUnicastPeer: Equatable, Sendable {
     public var location: SourceLocation
-    public var address: VRRPIPAddress
-    public init(location: SourceLocation, address: VRRPIPAddress) { self.location = location; self.address = address }
+    public var address: IPAddress
+    public init(location: SourceLocation, address: IPAddress) { self.location = location; self.address = address }
 }
 
 /// `vrrp_instance NAME { ... }`, resolved.
@@ -192,7 +171,7 @@ public struct VRRPInstanceConfig: Equatable, Sendable {
     /// Seconds (0...1000); 0 when cleared as keepalived clears it.
     public var preemptDelay = 0
     /// `unicast_src_ip` (or `mcast_src_ip`, its keepalived alias).
-    public var sourceAddress: VRRPIPAddress?
+    public var sourceAddress: IPAddress?
     public var unicastPeers: [VRRPUnicastPeer] = []
     /// Seconds; default global_defs vrrp_garp_master_delay.
     public var garpMasterDelay = 5

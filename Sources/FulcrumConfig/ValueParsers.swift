@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// Parsers for the scalar values of HAProxy keywords. Each returns either the
 /// value or a message that the caller places at the offending word.
 enum ValueParsers {
@@ -95,7 +97,7 @@ enum ValueParsers {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(digits.count / 2)
         for (i, d) in digits.enumerated() {
-            guard let v = IPLiteral.hexDigit(d) else {
+            guard let v = ASCII.hexValue(d) else {
                 let found = String(decoding: [d], as: UTF8.self)
                 return .failure(ParseFailure("'\(text)' is not a valid binary string: a hexadecimal digit is expected (found '\(found)')"))
             }
@@ -145,7 +147,7 @@ enum ValueParsers {
 
     /// A numeric IPv4 or IPv6 address (no host name, no port).
     static func isIPLiteral(_ text: String) -> Bool {
-        IPLiteral.ipv4(text) != nil || IPLiteral.ipv6(text) != nil
+        IPAddress(text) != nil
     }
 
     /// Proxy and server names: letters, digits, '-', '_', '.', ':'.

@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// Streaming validator of a chunked body (RFC 9112 §7.1) with HAProxy 2.6's
 /// rules (h1_parse_chunk_size, h1_skip_chunk_crlf, trailers through the
 /// header parser). Fed with whatever arrived, it says how many of those bytes
@@ -59,7 +61,7 @@ public struct ChunkedBodyParser: Sendable {
     }
 
     mutating func run(_ b: UnsafeRawBufferPointer, collect: Bool, into out: inout [UInt8]) -> Step {
-        typealias B = HTTPBytes
+        typealias B = ASCII
         if state == .done { return .done(consumed: 0) }
         if state == .failed { return .invalid(HTTPError(status: errorStatus, reason: "invalid chunked body")) }
         let n = b.count
@@ -83,8 +85,7 @@ public struct ChunkedBodyParser: Sendable {
             i += 1
             switch state {
             case .sizeStart, .size:
-                let h = B.hexValue(c)
-                if h >= 0 {
+                if let h = B.hexValue(c) {
                     size = size << 4 | UInt64(h)
                     if size >= 1 << 52 { return fail("chunk size too large") }
                     state = .size
@@ -147,8 +148,8 @@ public struct ChunkedBodyParser: Sendable {
     private mutating func endOfSizeLine(_ c: UInt8) -> Bool {
         switch c {
         case 0x3B: state = .ext; return true
-        case HTTPBytes.cr: state = .sizeLF; return true
-        case HTTPBytes.lf: sizeLineDone(); return true
+        case ASCII.cr: state = .sizeLF; return true
+        case ASCII.lf: sizeLineDone(); return true
         default: return false
         }
     }

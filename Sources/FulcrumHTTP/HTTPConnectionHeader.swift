@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// Connection management read from a head: the `Connection` tokens, the
 /// persistence they imply with the version's default, `Expect: 100-continue`
 /// and protocol upgrades (WebSocket). Everything reads the raw bytes; no
@@ -19,11 +21,11 @@ public enum HTTPConnectionHeader {
     public static func tokens(_ head: HTTPHead) -> Tokens {
         var t: Tokens = []
         let raw = head.raw
-        for f in head.fields where !f.removed && HTTPBytes.equalsLowercase(raw, f.name, "connection") {
+        for f in head.fields where !f.removed && ASCII.equalsLowercase(raw, f.name, "connection") {
             forEachElement(raw, f.value) { r in
-                if HTTPBytes.equalsLowercase(raw, r, "close") { t.insert(.close) }
-                else if HTTPBytes.equalsLowercase(raw, r, "keep-alive") { t.insert(.keepAlive) }
-                else if HTTPBytes.equalsLowercase(raw, r, "upgrade") { t.insert(.upgrade) }
+                if ASCII.equalsLowercase(raw, r, "close") { t.insert(.close) }
+                else if ASCII.equalsLowercase(raw, r, "keep-alive") { t.insert(.keepAlive) }
+                else if ASCII.equalsLowercase(raw, r, "upgrade") { t.insert(.upgrade) }
                 else { t.insert(.other) }
             }
         }
@@ -43,8 +45,8 @@ public enum HTTPConnectionHeader {
     /// client may wait for an interim 100 before sending the body.
     public static func expectsContinue(_ head: HTTPHead) -> Bool {
         let raw = head.raw
-        for f in head.fields where !f.removed && HTTPBytes.equalsLowercase(raw, f.name, "expect") {
-            if HTTPBytes.equalsLowercase(raw, f.value, "100-continue") { return true }
+        for f in head.fields where !f.removed && ASCII.equalsLowercase(raw, f.name, "expect") {
+            if ASCII.equalsLowercase(raw, f.value, "100-continue") { return true }
         }
         return false
     }
@@ -66,12 +68,12 @@ public enum HTTPConnectionHeader {
         guard tokens(head).contains(.upgrade) else { return false }
         let raw = head.raw
         var found = false
-        for f in head.fields where !f.removed && HTTPBytes.equalsLowercase(raw, f.name, "upgrade") {
+        for f in head.fields where !f.removed && ASCII.equalsLowercase(raw, f.name, "upgrade") {
             forEachElement(raw, f.value) { r in
                 // "websocket" possibly followed by "/version"
                 var e = r.lowerBound
                 while e < r.upperBound, raw[e] != 0x2F { e += 1 }
-                if HTTPBytes.equalsLowercase(raw, r.lowerBound..<e, "websocket") { found = true }
+                if ASCII.equalsLowercase(raw, r.lowerBound..<e, "websocket") { found = true }
             }
         }
         return found
@@ -83,21 +85,12 @@ public enum HTTPConnectionHeader {
     }
 
     static func hasField(_ head: HTTPHead, _ lower: StaticString) -> Bool {
-        head.fields.contains { !$0.removed && HTTPBytes.equalsLowercase(head.raw, $0.name, lower) }
+        head.fields.contains { !$0.removed && ASCII.equalsLowercase(head.raw, $0.name, lower) }
     }
 
-    /// Calls `body` with the range of each non-empty, blank-trimmed element of
-    /// a comma-separated list value.
+    /// Calls `body` with the range of each non-empty element of a list value.
     @inline(__always)
     static func forEachElement(_ raw: [UInt8], _ r: Range<Int>, _ body: (Range<Int>) -> Void) {
-        var i = r.lowerBound
-        while i < r.upperBound {
-            while i < r.upperBound, raw[i] == 0x2C || HTTPBytes.isSPHT(raw[i]) { i += 1 }
-            let s = i
-            while i < r.upperBound, raw[i] != 0x2C { i += 1 }
-            var e = i
-            while e > s, HTTPBytes.isSPHT(raw[e - 1]) { e -= 1 }
-            if e > s { body(s..<e) }
-        }
+        for element in raw[r].listElements() where !element.isEmpty { body(element.indices) }
     }
 }

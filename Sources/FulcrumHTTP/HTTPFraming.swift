@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// How a message body is delimited (RFC 9112 §6.3).
 public enum HTTPBodyFraming: Equatable, Sendable {
     /// No body at all.
@@ -44,13 +46,13 @@ public enum HTTPFraming {
         var chunkedSeen = false
         let raw = head.raw
         for f in head.fields where !f.removed {
-            if HTTPBytes.equalsLowercase(raw, f.name, "content-length") {
+            if ASCII.equalsLowercase(raw, f.name, "content-length") {
                 guard let v = parseContentLength(raw, f.value, previous: out.contentLength) else {
                     return .failure(HTTPError(status: bad, reason: "invalid content-length"))
                 }
                 out.contentLength = v
                 out.contentLengthCount += 1
-            } else if HTTPBytes.equalsLowercase(raw, f.name, "transfer-encoding") {
+            } else if ASCII.equalsLowercase(raw, f.name, "transfer-encoding") {
                 out.transferEncoding = true
                 // HAProxy's word split: blanks before a coding are skipped, a
                 // coding runs to the next comma outside quotes (so a leading
@@ -58,7 +60,7 @@ public enum HTTPFraming {
                 var i = f.value.lowerBound
                 let e = f.value.upperBound
                 while i < e {
-                    if HTTPBytes.isSPHT(raw[i]) { i += 1; continue }
+                    if ASCII.isSPHT(raw[i]) { i += 1; continue }
                     let w0 = i
                     var quoted = false
                     while i < e {
@@ -74,8 +76,8 @@ public enum HTTPFraming {
                     }
                     if i > e { i = e }
                     var w1 = i
-                    while w1 > w0, HTTPBytes.isSPHT(raw[w1 - 1]) { w1 -= 1 }
-                    if HTTPBytes.equalsLowercase(raw, w0..<w1, "chunked") {
+                    while w1 > w0, ASCII.isSPHT(raw[w1 - 1]) { w1 -= 1 }
+                    if ASCII.equalsLowercase(raw, w0..<w1, "chunked") {
                         if chunkedSeen {
                             return .failure(HTTPError(status: bad, reason: "chunked applied twice"))
                         }
@@ -103,11 +105,11 @@ public enum HTTPFraming {
         var i = r.lowerBound
         let e = r.upperBound
         while true {
-            while i < e, HTTPBytes.isSPHT(raw[i]) { i += 1 }
+            while i < e, ASCII.isSPHT(raw[i]) { i += 1 }
             guard i < e else { return nil }  // empty value or empty element
             var v = 0
             let d0 = i
-            while i < e, HTTPBytes.isDigit(raw[i]) {
+            while i < e, ASCII.isDigit(raw[i]) {
                 let (m, o1) = v.multipliedReportingOverflow(by: 10)
                 let (s, o2) = m.addingReportingOverflow(Int(raw[i] - 0x30))
                 if o1 || o2 { return nil }
@@ -115,7 +117,7 @@ public enum HTTPFraming {
                 i += 1
             }
             guard i > d0 else { return nil }
-            while i < e, HTTPBytes.isSPHT(raw[i]) { i += 1 }
+            while i < e, ASCII.isSPHT(raw[i]) { i += 1 }
             if let p = result, p != v { return nil }
             result = v
             if i == e { return result }

@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// An HTTP/1.x message head (request or response) as received: the raw bytes
 /// plus ranges locating the start line and each field in them. Rules edit it
 /// without re-parsing: a field is marked removed, new ones are appended, the
@@ -62,24 +64,14 @@ public struct HTTPHead: Sendable {
         var i = f.name.lowerBound
         for c in name.utf8 {
             guard i < f.name.upperBound else { return false }
-            if HTTPHead.lower(raw[i]) != HTTPHead.lower(c) { return false }
+            if ASCII.lower(raw[i]) != ASCII.lower(c) { return false }
             i += 1
         }
         return i == f.name.upperBound
     }
 
-    @inlinable @inline(__always)
-    public static func lower(_ c: UInt8) -> UInt8 { (c >= 65 && c <= 90) ? c | 0x20 : c }
-
     /// Values of every (kept and added) field with this name, in order.
-    public func values(of name: String) -> [ArraySlice<UInt8>] {
-        var out: [ArraySlice<UInt8>] = []
-        for f in fields where !f.removed && fieldNameEquals(f, name) { out.append(raw[f.value]) }
-        guard !added.isEmpty else { return out }
-        let lname = Array(name.lowercased().utf8)
-        for a in added where a.name.map(HTTPHead.lower) == lname { out.append(a.value[...]) }
-        return out
-    }
+    public func values(of name: String) -> [ArraySlice<UInt8>] { Array(fieldValues(named: name)) }
 
     /// The last value of a field as a String (for rules; not on the fast path).
     public func value(of name: String) -> String? {
@@ -93,10 +85,8 @@ public struct HTTPHead: Sendable {
         // Allocation-free on the common path: names compare byte-wise, and
         // `fields` is only written when a field actually matches.
         for i in fields.indices where !fields[i].removed && fieldNameEquals(fields[i], name) { fields[i].removed = true }
-        guard !added.isEmpty else { return }
-        let lname = Array(name.lowercased().utf8)
-        if added.contains(where: { $0.name.map(HTTPHead.lower) == lname }) {
-            added.removeAll { $0.name.map(HTTPHead.lower) == lname }
+        if added.contains(where: { ASCII.equalsIgnoringCase($0.name, name.utf8) }) {
+            added.removeAll { ASCII.equalsIgnoringCase($0.name, name.utf8) }
         }
     }
 

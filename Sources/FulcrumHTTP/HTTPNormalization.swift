@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// Edits HAProxy 2.6 makes to an accepted head before forwarding it
 /// (observed on the receiving side), so that the next hop sees the same.
 ///
@@ -20,7 +22,7 @@ public enum HTTPNormalization {
         var rewriteCL = false
         for i in head.fields.indices where !head.fields[i].removed {
             let f = head.fields[i]
-            if HTTPBytes.equalsLowercase(head.raw, f.name, "content-length") {
+            if ASCII.equalsLowercase(head.raw, f.name, "content-length") {
                 if l.transferEncoding || seenCL {
                     head.fields[i].removed = true
                 } else {
@@ -30,7 +32,7 @@ public enum HTTPNormalization {
                         rewriteCL = true
                     }
                 }
-            } else if HTTPBytes.equalsLowercase(head.raw, f.name, "host") {
+            } else if ASCII.equalsLowercase(head.raw, f.name, "host") {
                 if seenHost { head.fields[i].removed = true }
                 seenHost = true
             }
@@ -47,12 +49,12 @@ public enum HTTPNormalization {
     public static func applyToResponse(_ head: inout HTTPHead) -> Bool {
         var transferEncoding = false, contentLength = false
         for f in head.fields where !f.removed {
-            if HTTPBytes.equalsLowercase(head.raw, f.name, "transfer-encoding") { transferEncoding = true }
-            else if HTTPBytes.equalsLowercase(head.raw, f.name, "content-length") { contentLength = true }
+            if ASCII.equalsLowercase(head.raw, f.name, "transfer-encoding") { transferEncoding = true }
+            else if ASCII.equalsLowercase(head.raw, f.name, "content-length") { contentLength = true }
         }
         guard transferEncoding && contentLength else { return false }
         for i in head.fields.indices where !head.fields[i].removed
-            && HTTPBytes.equalsLowercase(head.raw, head.fields[i].name, "content-length") {
+            && ASCII.equalsLowercase(head.raw, head.fields[i].name, "content-length") {
             head.fields[i].removed = true
         }
         return true

@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// Result of parsing a message head from the bytes received so far.
 public enum HTTPParseOutcome: Sendable {
     /// The head is not finished yet but is still within the limits: read more.
@@ -95,7 +97,7 @@ public enum HTTPParser {
     }
 
     static func parse(_ b: UnsafeRawBufferPointer, limits: HTTPLimits, into head: inout HTTPHead) -> HTTPHeadParse {
-        typealias B = HTTPBytes
+        typealias B = ASCII
         let kind = head.kind
         let badStatus = kind == .request ? 400 : 502
         let rawLimit = max(limits.maxRawHeadSize, 0)

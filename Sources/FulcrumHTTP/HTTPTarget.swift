@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// The parts of a request-target (RFC 9112 §3.2) as ranges in the slice it
 /// was parsed from (the slice's own indices), located the way HAProxy's
 /// http_get_path does so that `path` / `query` sample fetches agree with it.
@@ -40,9 +42,9 @@ public struct HTTPTarget: Sendable, Equatable {
         } else {
             // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) then "://"
             var i = s
-            if i < e, Self.isAlpha(t[i]) {
+            if i < e, ASCII.isAlpha(t[i]) {
                 i += 1
-                while i < e, Self.isAlpha(t[i]) || HTTPBytes.isDigit(t[i]) || t[i] == 0x2B || t[i] == 0x2D || t[i] == 0x2E { i += 1 }
+                while i < e, ASCII.isAlpha(t[i]) || ASCII.isDigit(t[i]) || t[i] == 0x2B || t[i] == 0x2D || t[i] == 0x2E { i += 1 }
             }
             if i > s, i + 3 <= e, t[i] == 0x3A, t[i + 1] == 0x2F, t[i + 2] == 0x2F {
                 form = .absolute
@@ -68,6 +70,4 @@ public struct HTTPTarget: Sendable, Equatable {
         path = p0..<p
         if p < e { query = (p + 1)..<e }
     }
-
-    @inline(__always) static func isAlpha(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
 }

@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// Checks HAProxy 2.6 makes on a complete head once its fields are split
 /// (h1_headers_to_hdr_list's length handling and h1_postparse_req_hdrs),
 /// applied by `HTTPParser` after the syntax checks. Order and statuses as
@@ -45,9 +47,9 @@ public enum HTTPValidation {
         }
         let raw = head.raw
         var host: Range<Int>? = nil
-        for f in head.fields where !f.removed && HTTPBytes.equalsLowercase(raw, f.name, "host") {
+        for f in head.fields where !f.removed && ASCII.equalsLowercase(raw, f.name, "host") {
             if let h = host {
-                if !equalsIgnoringCase(raw, h, raw, f.value) { return HTTPError(status: 400, reason: "conflicting host fields") }
+                if !ASCII.equalsIgnoringCase(raw[h], raw[f.value]) { return HTTPError(status: 400, reason: "conflicting host fields") }
             } else {
                 host = f.value
             }
@@ -70,7 +72,7 @@ public enum HTTPValidation {
             guard target.form == .authority, let a = target.authority, hasPort(raw, a) else {
                 return HTTPError(status: 400, reason: "CONNECT needs an authority-form target")
             }
-            if let h = host, !equalsIgnoringCase(raw, a, raw, h) {
+            if let h = host, !ASCII.equalsIgnoringCase(raw[a], raw[h]) {
                 return HTTPError(status: 400, reason: "authority and host differ")
             }
             return nil
@@ -82,17 +84,17 @@ public enum HTTPValidation {
             guard let h = host, var a = target.authority, !a.isEmpty, let scheme = target.scheme else { return nil }
             // userinfo is not part of the compared authority
             if let at = raw[a].lastIndex(of: 0x40) { a = (at + 1)..<a.upperBound }
-            let defaultPort: StaticString? = HTTPBytes.equalsLowercase(raw, scheme, "http") ? ":80"
-                : HTTPBytes.equalsLowercase(raw, scheme, "https") ? ":443" : nil
+            let defaultPort: StaticString? = ASCII.equalsLowercase(raw, scheme, "http") ? ":80"
+                : ASCII.equalsLowercase(raw, scheme, "https") ? ":443" : nil
             let a2 = stripPort(raw, a, defaultPort), h2 = stripPort(raw, h, defaultPort)
-            return equalsIgnoringCase(raw, a2, raw, h2) ? nil : HTTPError(status: 400, reason: "authority and host differ")
+            return ASCII.equalsIgnoringCase(raw[a2], raw[h2]) ? nil : HTTPError(status: 400, reason: "authority and host differ")
         }
     }
 
     /// "host:port" with a non-empty host and 1*DIGIT port.
     static func hasPort(_ raw: [UInt8], _ a: Range<Int>) -> Bool {
         guard let colon = raw[a].lastIndex(of: 0x3A), colon > a.lowerBound, colon + 1 < a.upperBound else { return false }
-        return raw[(colon + 1)..<a.upperBound].allSatisfy(HTTPBytes.isDigit)
+        return raw[(colon + 1)..<a.upperBound].allSatisfy(ASCII.isDigit)
     }
 
     static func stripPort(_ raw: [UInt8], _ r: Range<Int>, _ port: StaticString?) -> Range<Int> {
@@ -106,15 +108,5 @@ public enum HTTPValidation {
             j += 1
         }
         return r.lowerBound..<tail.lowerBound
-    }
-
-    static func equalsIgnoringCase(_ a: [UInt8], _ ra: Range<Int>, _ b: [UInt8], _ rb: Range<Int>) -> Bool {
-        guard ra.count == rb.count else { return false }
-        var j = rb.lowerBound
-        for i in ra {
-            if HTTPHead.lower(a[i]) != HTTPHead.lower(b[j]) { return false }
-            j += 1
-        }
-        return true
     }
 }

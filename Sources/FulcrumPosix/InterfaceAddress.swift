@@ -1,3 +1,4 @@
+import FulcrumBytes
 import Glibc
 import CFulcrum
 
@@ -46,9 +47,9 @@ public struct InterfaceAddress: Equatable, Sendable, CustomStringConvertible {
         var flags = UInt32(p[2])
         NetlinkMessage.forEachAttribute(in: UnsafeRawBufferPointer(rebasing: p[Self.fixedHeaderSize...])) { type, v in
             switch type {
-            case CF_IFA_LOCAL where v.count == 4: local = IPv4Address(bytes: v)
-            case CF_IFA_ADDRESS where v.count == 4: peer = IPv4Address(bytes: v)
-            case CF_IFA_BROADCAST where v.count == 4: broadcast = IPv4Address(bytes: v)
+            case CF_IFA_LOCAL where v.count == 4: local = IPv4Address(networkBytes: v)
+            case CF_IFA_ADDRESS where v.count == 4: peer = IPv4Address(networkBytes: v)
+            case CF_IFA_BROADCAST where v.count == 4: broadcast = IPv4Address(networkBytes: v)
             case CF_IFA_LABEL: label = NetlinkMessage.string(v)
             case CF_IFA_FLAGS where v.count >= 4: flags = v.loadUnaligned(as: UInt32.self)
             default: break

@@ -1,3 +1,4 @@
+import FulcrumBytes
 import Glibc
 import CFulcrum
 

@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// The content of one VRRP advertisement, independent of the IP header that carries it.
 public struct VRRPAdvertisement: Equatable, Sendable {
     public var version: VRRPVersion
@@ -8,12 +10,12 @@ public struct VRRPAdvertisement: Equatable, Sendable {
     /// 255 s); v3 carries the 12-bit Max Adver Int (at most 4095 cs).
     public var intervalCentiseconds: UInt16
     /// The virtual addresses, in the order the instance lists them.
-    public var addresses: [VRRPAddress]
+    public var addresses: [IPv4Address]
     /// v2 only; ignored when encoding v3.
     public var authentication: VRRPAuthentication
 
     public init(version: VRRPVersion, vrid: UInt8, priority: UInt8, intervalCentiseconds: UInt16,
-                addresses: [VRRPAddress], authentication: VRRPAuthentication = .none) {
+                addresses: [IPv4Address], authentication: VRRPAuthentication = .none) {
         self.version = version
         self.vrid = vrid
         self.priority = priority

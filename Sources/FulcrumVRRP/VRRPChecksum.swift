@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// The Internet checksum (RFC 1071) VRRP uses: v2 over the VRRP message alone, v3 (IPv4) over
 /// the pseudo-header (source, destination, zero, protocol 112, VRRP length) followed by the message.
 public enum VRRPChecksum {
@@ -18,7 +20,7 @@ public enum VRRPChecksum {
 
     /// The sum of the IPv4 pseudo-header v3 checksums start from.
     @inlinable
-    public static func pseudoHeaderSum(source: VRRPAddress, destination: VRRPAddress, length: Int) -> UInt32 {
+    public static func pseudoHeaderSum(source: IPv4Address, destination: IPv4Address, length: Int) -> UInt32 {
         var total: UInt32 = 0
         total &+= source.value >> 16
         total &+= source.value & 0xFFFF

@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// Why a received packet was dropped. Each reason names the keepalived per-instance counter it
 /// feeds (`show vrrp stats`, the data dump and SNMP) through `counter`.
 ///
@@ -35,11 +37,11 @@ public enum VRRPDropReason: Error, Equatable, Sendable {
     /// The checksum does not verify in any accepted form.
     case checksum
     /// A multicast instance received a unicast advert or the reverse.
-    case unexpectedDestination(VRRPAddress)
+    case unexpectedDestination(IPv4Address)
     /// One of the instance's VIPs is missing from the advert.
-    case addressListMismatch(missing: VRRPAddress)
+    case addressListMismatch(missing: IPv4Address)
     /// check_unicast_src: the advert's source is not one of the instance's unicast peers.
-    case sourceNotUnicastPeer(VRRPAddress)
+    case sourceNotUnicastPeer(IPv4Address)
 
     /// The keepalived counter this drop increments, nil when keepalived counts nothing.
     public var counter: VRRPDropCounter? {

@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// One VRRP instance's election: a pure state machine, driven by the caller's monotonic clock
 /// (microseconds, passed in; nothing here reads a clock or does I/O).
 ///
@@ -43,7 +45,7 @@ public struct VRRPInstance: Sendable {
     /// The interval the master advertises (v3 learns it; v2 and a MASTER use their own).
     public private(set) var masterAdvertIntervalCentiseconds: UInt16
     /// The last master whose advert this BACKUP accepted.
-    public private(set) var masterAddress: VRRPAddress?
+    public private(set) var masterAddress: IPv4Address?
     public private(set) var masterPriority: UInt8?
     /// keepalived's become_master / release_master counters.
     public private(set) var becameMasterCount = 0
@@ -164,7 +166,7 @@ public struct VRRPInstance: Sendable {
 
     /// An accepted advert from `source` (its primary address) with `priority` and, for v3, the
     /// master's interval. Ignored unless BACKUP or MASTER.
-    public mutating func advertReceived(from source: VRRPAddress, priority: UInt8, intervalCentiseconds: UInt16,
+    public mutating func advertReceived(from source: IPv4Address, priority: UInt8, intervalCentiseconds: UInt16,
                                         now: Int64, actions: inout [VRRPAction]) {
         switch state {
         case .backup:
@@ -250,7 +252,7 @@ public struct VRRPInstance: Sendable {
 
     // MARK: Transitions
 
-    private mutating func backupReceived(from source: VRRPAddress, priority: UInt8, intervalCentiseconds: UInt16,
+    private mutating func backupReceived(from source: IPv4Address, priority: UInt8, intervalCentiseconds: UInt16,
                                          now: Int64) {
         if priority == VRRPPriority.stop {
             downTimer = skewTime
@@ -276,7 +278,7 @@ public struct VRRPInstance: Sendable {
         }
     }
 
-    private mutating func masterReceived(from source: VRRPAddress, priority: UInt8, intervalCentiseconds: UInt16,
+    private mutating func masterReceived(from source: IPv4Address, priority: UInt8, intervalCentiseconds: UInt16,
                                          now: Int64, actions: inout [VRRPAction]) {
         if priority == VRRPPriority.stop {
             advertiseNow(now: now, actions: &actions)

@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// The configuration of one VRRP instance as the election needs it (keepalived's vrrp_instance).
 /// Times are in microseconds of the caller's monotonic clock.
 public struct VRRPInstanceParameters: Sendable {
@@ -15,9 +17,9 @@ public struct VRRPInstanceParameters: Sendable {
     public var preemptDelay: Int64
     /// The instance's primary IPv4 address (unicast_src_ip or the interface's): the advert
     /// source, and the tie-breaker between equal priorities.
-    public var primaryAddress: VRRPAddress
+    public var primaryAddress: IPv4Address
     /// virtual_ipaddress: carried in adverts and checked in received ones.
-    public var virtualAddresses: [VRRPAddress]
+    public var virtualAddresses: [IPv4Address]
     /// v2 only.
     public var authentication: VRRPAuthentication
     /// True with unicast_peer: changes only the receive rules.
@@ -35,12 +37,12 @@ public struct VRRPInstanceParameters: Sendable {
     /// skip_check_adv_addr: the current master's adverts are not checked for the VIP list.
     public var skipCheckAdvertAddresses = false
     /// check_unicast_src with these peers: adverts from other sources are dropped.
-    public var acceptedSources: [VRRPAddress]? = nil
+    public var acceptedSources: [IPv4Address]? = nil
 
     public init(vrid: UInt8, version: VRRPVersion = .v2, priority: UInt8 = 100,
                 advertIntervalCentiseconds: UInt16 = 100, initialState: VRRPInitialState = .backup,
-                preempt: Bool = true, preemptDelay: Int64 = 0, primaryAddress: VRRPAddress,
-                virtualAddresses: [VRRPAddress] = [], authentication: VRRPAuthentication = .none,
+                preempt: Bool = true, preemptDelay: Int64 = 0, primaryAddress: IPv4Address,
+                virtualAddresses: [IPv4Address] = [], authentication: VRRPAuthentication = .none,
                 unicast: Bool = false, garpMasterDelay: Int64 = 5_000_000, garpMasterRepeat: Int = 5,
                 garpMasterRefresh: Int64 = 0, garpMasterRefreshRepeat: Int = 1, downTimerAdverts: Int = 3) {
         self.vrid = vrid

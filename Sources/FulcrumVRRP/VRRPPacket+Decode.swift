@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 extension VRRPPacket {
     /// Validates a whole received IPv4 packet (raw sockets deliver the IP header) against the
     /// instance's rules, in keepalived 2.2.7's order (vrrp_check_packet), so the first failing
@@ -87,7 +89,7 @@ extension VRRPPacket {
             }
         }
 
-        var addresses: [VRRPAddress] = []
+        var addresses: [IPv4Address] = []
         addresses.reserveCapacity(addressCount)
         for index in 0..<addressCount { addresses.append(address(packet, at: vrrp + headerLength + 4 * index)) }
 
@@ -121,7 +123,7 @@ extension VRRPPacket {
     /// v2: over the message only. v3: the RFC form first, then keepalived's old unicast form
     /// (multicast group in the pseudo-header), then no pseudo-header at all.
     private static func checksumForm(message: UnsafeRawBufferPointer, version: VRRPVersion,
-                                     source: VRRPAddress, destination: VRRPAddress) throws(VRRPDropReason) -> VRRPChecksumForm {
+                                     source: IPv4Address, destination: IPv4Address) throws(VRRPDropReason) -> VRRPChecksumForm {
         // v2's checksum covers the auth data too: the whole message.
         switch version {
         case .v2:
@@ -131,16 +133,16 @@ extension VRRPPacket {
             let length = message.count
             if VRRPChecksum.verifies(message, initial: VRRPChecksum.pseudoHeaderSum(
                 source: source, destination: destination, length: length)) { return .standard }
-            if destination != .multicastGroup, VRRPChecksum.verifies(message, initial: VRRPChecksum.pseudoHeaderSum(
-                source: source, destination: .multicastGroup, length: length)) { return .multicastGroupPseudoHeader }
+            if destination != .vrrpMulticast, VRRPChecksum.verifies(message, initial: VRRPChecksum.pseudoHeaderSum(
+                source: source, destination: .vrrpMulticast, length: length)) { return .multicastGroupPseudoHeader }
             if VRRPChecksum.verifies(message) { return .noPseudoHeader }
             throw .checksum
         }
     }
 
     @inline(__always)
-    private static func address(_ packet: UnsafeRawBufferPointer, at offset: Int) -> VRRPAddress {
-        VRRPAddress(UInt32(packet[offset]) << 24 | UInt32(packet[offset + 1]) << 16
+    private static func address(_ packet: UnsafeRawBufferPointer, at offset: Int) -> IPv4Address {
+        IPv4Address(UInt32(packet[offset]) << 24 | UInt32(packet[offset + 1]) << 16
                     | UInt32(packet[offset + 2]) << 8 | UInt32(packet[offset + 3]))
     }
 }

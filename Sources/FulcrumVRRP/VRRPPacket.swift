@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// The VRRP wire format over IPv4. Sending builds only the VRRP message: the kernel writes the
 /// IP header on a raw IPPROTO 112 socket (TTL 255 set on the socket). Receiving parses the whole
 /// IPv4 packet a raw socket delivers (see `VRRPPacket+Decode.swift`).
@@ -28,8 +30,8 @@ public enum VRRPPacket {
     /// `source` and `destination` feed the v3 pseudo-header: the instance's primary address and
     /// the multicast group, or the unicast peer the copy goes to (one encode per peer). A peer
     /// that runs keepalived 1.3.6 or older expects the multicast group there even for unicast:
-    /// pass `VRRPAddress.multicastGroup` for it. v2 ignores both.
-    public static func encode(_ advert: VRRPAdvertisement, source: VRRPAddress, destination: VRRPAddress,
+    /// pass `IPv4Address.vrrpMulticast` for it. v2 ignores both.
+    public static func encode(_ advert: VRRPAdvertisement, source: IPv4Address, destination: IPv4Address,
                               into buffer: inout [UInt8]) {
         precondition(advert.addresses.count <= 255, "a VRRP advert carries at most 255 addresses")
         let length = messageLength(version: advert.version, addressCount: advert.addresses.count)

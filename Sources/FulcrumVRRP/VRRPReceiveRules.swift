@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// What a received advert is checked against: the receiving instance's own configuration.
 public struct VRRPReceiveRules: Sendable {
     /// Version the instance speaks; another version is dropped (`.versionMismatch`).
@@ -14,19 +16,19 @@ public struct VRRPReceiveRules: Sendable {
     /// the advert must carry exactly as many addresses and every one of these: keepalived 2.2.7
     /// drops the advert otherwise (it does not just log). Nil skips the check, as keepalived's
     /// skip_check_adv_addr does for adverts from the current master.
-    public var addresses: [VRRPAddress]?
+    public var addresses: [IPv4Address]?
     /// Unicast instances (unicast_peer) accept only unicast destinations and skip the TTL check
     /// (keepalived 2.2.7); multicast instances require TTL 255 and a multicast destination.
     public var unicast: Bool
     /// skip_check_adv_addr: adverts from this source (the current master) skip the address
     /// count and list checks; nil checks every advert.
-    public var addressCheckExemptSource: VRRPAddress? = nil
+    public var addressCheckExemptSource: IPv4Address? = nil
     /// check_unicast_src: when non-nil, adverts from any other source are dropped
     /// (`.sourceNotUnicastPeer`).
-    public var allowedSources: [VRRPAddress]? = nil
+    public var allowedSources: [IPv4Address]? = nil
 
     public init(version: VRRPVersion, vrid: UInt8?, intervalCentiseconds: UInt16,
-                authentication: VRRPAuthentication = .none, addresses: [VRRPAddress]?, unicast: Bool = false) {
+                authentication: VRRPAuthentication = .none, addresses: [IPv4Address]?, unicast: Bool = false) {
         self.version = version
         self.vrid = vrid
         self.intervalCentiseconds = intervalCentiseconds

@@ -1,15 +1,17 @@
+import FulcrumBytes
+
 /// An advertisement that passed every check, with what the election needs from its IP header.
 public struct VRRPReceivedAdvertisement: Equatable, Sendable {
     /// The sender's primary address (IP source): equal priorities are broken on it.
-    public var source: VRRPAddress
-    public var destination: VRRPAddress
+    public var source: IPv4Address
+    public var destination: IPv4Address
     public var ttl: UInt8
     public var advertisement: VRRPAdvertisement
     /// How the checksum verified; a unicast v3 peer in `.multicastGroupPseudoHeader` form is an
     /// old keepalived that expects the same form back (keepalived then switches its own sending).
     public var checksumForm: VRRPChecksumForm
 
-    public init(source: VRRPAddress, destination: VRRPAddress, ttl: UInt8,
+    public init(source: IPv4Address, destination: IPv4Address, ttl: UInt8,
                 advertisement: VRRPAdvertisement, checksumForm: VRRPChecksumForm) {
         self.source = source
         self.destination = destination

@@ -34,8 +34,7 @@ final class ByteTextTests: XCTestCase {
         let cookie = Array("a=1; b=2;;c".utf8)[...]
         XCTAssertEqual(cookie.fields(separatedBy: UInt8(ascii: ";")).map(text), ["a=1", " b=2", "", "c"])
         XCTAssertEqual(Array("".utf8)[...].fields(separatedBy: 59).map(text), [""])
-        var list: [String] = []
-        Array(#"a, "b,c" , d\,e,"x\"y,z",,"#.utf8)[...].forEachListElement { list.append(text($0)) }
+        let list = Array(Array(#"a, "b,c" , d\,e,"x\"y,z",,"#.utf8)[...].listElements().map(text))
         XCTAssertEqual(list, ["a", #""b,c""#, #"d\"#, "e", #""x\"y,z""#, "", ""])
         let hay = Array("abcabd".utf8)[...]
         XCTAssertEqual(hay.firstRange(of: "abd".utf8), 3..<6)

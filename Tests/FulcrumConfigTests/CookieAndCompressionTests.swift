@@ -1,4 +1,5 @@
 import XCTest
+import FulcrumBytes
 @testable import FulcrumConfig
 
 final class CookieAndCompressionTests: XCTestCase {
@@ -87,7 +88,7 @@ final class CookieAndCompressionTests: XCTestCase {
         XCTAssertEqual(b?.http.reuse, .always)
         XCTAssertEqual(b?.http.retryOn, ["connect-failure", "503", "empty-response", "junk-response", "response-timeout", "0rtt-rejected", "500", "502", "504"])
         XCTAssertEqual(b?.http.connectionMode, .serverClose)
-        var ff = ForwardFor(); ff.except = "127.0.0.0/8"; ff.header = "X-Real-IP"; ff.ifNone = true
+        var ff = ForwardFor(); ff.except = IPNetwork("127.0.0.0/8"); ff.header = "X-Real-IP"; ff.ifNone = true
         XCTAssertEqual(b?.http.forwardFor, ff)
         XCTAssertEqual(b?.timeouts.httpRequest, 10_000)
         XCTAssertEqual(b?.timeouts.httpKeepAlive, 2_000)
@@ -97,6 +98,8 @@ final class CookieAndCompressionTests: XCTestCase {
         XCTAssertEqual(backend("    retry-on none").0?.http.retryOn, [])
         assertSingleAlert(backend("    retry-on connect-failure").1, "'retry-on': unknown keyword 'connect-failure'", line: 8, column: 14)
         assertSingleAlert(backend("    retry-on none 503").1, "'retry-on' 'none' keyword only usable alone", line: 8, column: 14)
+        assertSingleAlert(backend("    option forwardfor except nonsense").1,
+                          "'option forwardfor' : 'except' expects an IP network such as 10.0.0.0/8 (got 'nonsense')", line: 8, column: 30)
         assertSingleAlert(backend("    http-reuse sometimes").1, "'http-reuse' only supports 'never', 'safe', 'aggressive', 'always'", line: 8, column: 16)
     }
 

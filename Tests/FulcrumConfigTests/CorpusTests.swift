@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import FulcrumBytes
 import FulcrumConfig
 
 /// Parses every file of Corpus/: those README.md lists as valid must have no
@@ -113,7 +114,7 @@ final class CorpusTests: XCTestCase {
         XCTAssertEqual(www.useBackends[0].condition?.groups.count, 2)
         XCTAssertEqual(www.redirects.first?.code, 301)
         XCTAssertEqual(www.connectionMode, .serverClose)
-        XCTAssertEqual(www.forwardFor?.except, "127.0.0.0/8")
+        XCTAssertEqual(www.forwardFor?.except, IPNetwork("127.0.0.0/8"))
         XCTAssertEqual(c.userlists.first?.groups["admins"], ["alice"])
         XCTAssertEqual(c.global.bufferSize, 32768)
         let staticBackend = c.backend(named: "static")!

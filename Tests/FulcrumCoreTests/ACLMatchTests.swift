@@ -75,8 +75,6 @@ final class ACLMatchTests: XCTestCase {
         XCTAssertTrue(matches(aclDef("a", "src", .ip, ["192.168.1.0/24"]), mapped))
         XCTAssertThrowsError(try CompiledACL(aclDef("a", "src", .ip, ["not-an-ip"])))
         XCTAssertThrowsError(try CompiledACL(aclDef("a", "src", .ip, ["10.0.0.0/33"])))
-        XCTAssertEqual(ACLNetwork.format(addressBytes("2001:db8:0:0:1:0:0:1")), "2001:db8::1:0:0:1")
-        XCTAssertEqual(ACLNetwork.format(addressBytes("::1")), "::1")
     }
 
     func testFoundAndBool() {

@@ -1,4 +1,5 @@
 import XCTest
+import FulcrumBytes
 import FulcrumConfig
 import FulcrumHTTP
 @testable import FulcrumCore
@@ -46,13 +47,13 @@ final class HTTPRulesBasicAuthTests: XCTestCase {
         let acls = try ACLSet([aclDef("ops", "http_auth_group(UL)", .str, ["ops"])], userlists: [list], crypt: fakeCrypt)
         let rules = try HTTPCompiledRules(proxyName: "f", settings: s, acls: acls)
         func run(_ h: HTTPHead) -> HTTPRequestProcessing.Outcome {
-            var c = HTTPRuleContext(request: h, connection: HTTPConnectionInfo(source: ([127, 0, 0, 1], 1), destination: ([127, 0, 0, 1], 2)))
+            var c = HTTPRuleContext(request: h, connection: HTTPConnectionInfo(source: .v4(IPv4Address(127, 0, 0, 1)), sourcePort: 1, destination: .v4(IPv4Address(127, 0, 0, 1)), destinationPort: 2))
             return HTTPRequestProcessing.frontend(rules, defaultBackend: "b", context: &c)
         }
         XCTAssertEqual(run(request("alice:secret")), .forward(backendName: "b"))
         guard case .respond(let b, _) = run(request("alice:wrong")) else { return XCTFail("expected 401") }
         XCTAssertTrue(String(decoding: b, as: UTF8.self).hasPrefix("HTTP/1.1 401 Unauthorized\r\n"))
-        let ctx = { (h: HTTPHead) in HTTPRuleContext(request: h, connection: HTTPConnectionInfo(source: ([127, 0, 0, 1], 1), destination: ([127, 0, 0, 1], 2))) }
+        let ctx = { (h: HTTPHead) in HTTPRuleContext(request: h, connection: HTTPConnectionInfo(source: .v4(IPv4Address(127, 0, 0, 1)), sourcePort: 1, destination: .v4(IPv4Address(127, 0, 0, 1)), destinationPort: 2)) }
         XCTAssertTrue(HTTPConditions.evaluate(cond([[named("ops")]]), acls: acls, context: ctx(request("bob:hunter2"))))
         XCTAssertFalse(HTTPConditions.evaluate(cond([[named("ops")]]), acls: acls, context: ctx(request("alice:secret"))))
         XCTAssertThrowsError(try ACLSet([aclDef("x", "http_auth(nolist)", .bool)], userlists: [list], crypt: fakeCrypt))

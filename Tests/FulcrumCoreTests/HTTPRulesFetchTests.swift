@@ -1,4 +1,5 @@
 import XCTest
+import FulcrumBytes
 import FulcrumConfig
 import FulcrumHTTP
 @testable import FulcrumCore
@@ -44,15 +45,11 @@ func serialized(_ h: HTTPHead) -> String {
     return String(decoding: out, as: UTF8.self)
 }
 
-func addressBytes(_ s: String) -> [UInt8] {
-    let p = ACLNetwork.parseAddress(s)!
-    return p.isV4 ? Array(p.bytes16.suffix(4)) : p.bytes16
-}
-
 func ruleContext(_ request: String, response: String? = nil, src: String = "192.168.1.10", srcPort: Int = 40000,
                  dst: String = "10.0.0.1", dstPort: Int = 80) -> HTTPRuleContext {
     HTTPRuleContext(request: parseHead(request), response: response.map(parseHead),
-                    connection: HTTPConnectionInfo(source: (addressBytes(src), srcPort), destination: (addressBytes(dst), dstPort)))
+                    connection: HTTPConnectionInfo(source: IPAddress(src)!, sourcePort: srcPort,
+                                                   destination: IPAddress(dst)!, destinationPort: dstPort))
 }
 
 /// Test-only log-format parser: literal text and %[fetch(args)].

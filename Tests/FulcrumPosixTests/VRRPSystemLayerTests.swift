@@ -1,3 +1,4 @@
+import FulcrumBytes
 import XCTest
 import Glibc
 @testable import FulcrumPosix
@@ -207,8 +208,8 @@ final class VRRPSystemLayerTests: XCTestCase {
             XCTAssertEqual(packet[1], 0xC0, "network-control precedence, as keepalived")
             XCTAssertEqual(packet[8], 255, "TTL 255 to \(destination)")
             XCTAssertEqual(packet[9], 112)
-            XCTAssertEqual(IPv4Address(bytes: packet, offset: 12), lab.addressA)
-            XCTAssertEqual(IPv4Address(bytes: packet, offset: 16), destination)
+            XCTAssertEqual(IPv4Address(networkBytes: packet, offset: 12), lab.addressA)
+            XCTAssertEqual(IPv4Address(networkBytes: packet, offset: 16), destination)
             XCTAssertEqual(Array(packet[20...]), message)
         }
         XCTAssertThrowsError(try receiver.receive(into: buffer)) { XCTAssertEqual($0 as? Errno, .again) }

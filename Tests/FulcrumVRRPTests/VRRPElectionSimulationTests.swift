@@ -1,3 +1,4 @@
+import FulcrumBytes
 import XCTest
 import FulcrumVRRP
 
@@ -40,7 +41,7 @@ struct SimulatedLAN {
             guard nodes[index].linkUp else { return }
             let instance = nodes[index].instance
             VRRPPacket.encode(instance.advertisement(priority: priority), source: instance.parameters.primaryAddress,
-                              destination: .multicastGroup, into: &buffer)
+                              destination: .vrrpMulticast, into: &buffer)
             let packet = ipv4Packet(buffer, source: instance.parameters.primaryAddress)
             for other in nodes.indices where other != index { inFlight.append((now + latency, other, packet)) }
         case .addVirtualAddresses: nodes[index].holdsVIPs = true
@@ -88,9 +89,9 @@ struct SimulatedLAN {
 }
 
 final class VRRPElectionSimulationTests: XCTestCase {
-    let addressA = VRRPAddress(192, 168, 1, 1)
-    let addressB = VRRPAddress(192, 168, 1, 2)
-    let vips = [VRRPAddress(192, 168, 1, 100), VRRPAddress(192, 168, 1, 101)]
+    let addressA = IPv4Address(192, 168, 1, 1)
+    let addressB = IPv4Address(192, 168, 1, 2)
+    let vips = [IPv4Address(192, 168, 1, 100), IPv4Address(192, 168, 1, 101)]
 
     func lan(a: UInt8 = 150, b: UInt8 = 100, version: VRRPVersion = .v2, interval: UInt16 = 100,
              intervalB: UInt16? = nil, stateA: VRRPInitialState = .backup, stateB: VRRPInitialState = .backup,

@@ -1,11 +1,12 @@
+import FulcrumBytes
 import XCTest
 import FulcrumVRRP
 
 final class VRRPInstanceTests: XCTestCase {
-    let me = VRRPAddress(10, 0, 0, 1)
-    let lowerPeer = VRRPAddress(10, 0, 0, 0)
-    let higherPeer = VRRPAddress(10, 0, 0, 2)
-    let vips = [VRRPAddress(10, 0, 0, 100)]
+    let me = IPv4Address(10, 0, 0, 1)
+    let lowerPeer = IPv4Address(10, 0, 0, 0)
+    let higherPeer = IPv4Address(10, 0, 0, 2)
+    let vips = [IPv4Address(10, 0, 0, 100)]
 
     func parameters(priority: UInt8 = 100, version: VRRPVersion = .v2, interval: UInt16 = 100,
                     state: VRRPInitialState = .backup, preempt: Bool = true, preemptDelay: Int64 = 0) -> VRRPInstanceParameters {

@@ -1,3 +1,4 @@
+import FulcrumBytes
 import XCTest
 import FulcrumVRRP
 
@@ -22,9 +23,9 @@ enum Keepalived {
     static let v3 = hexBytes("45c0 0020 0001 0000 ff70 ccef c0a8 4d02 e000 0012 3134 c801 0032 0a47 c0a8 4d6e")
     static let v3Stop = hexBytes("45c0 0020 000c 0000 ff70 cce4 c0a8 4d02 e000 0012 3134 0001 0032 d247 c0a8 4d6e")
 
-    static let source = VRRPAddress(192, 168, 77, 2)
-    static let v2VIPs = [VRRPAddress(192, 168, 77, 100), VRRPAddress(192, 168, 77, 101)]
-    static let v3VIPs = [VRRPAddress(192, 168, 77, 110)]
+    static let source = IPv4Address(192, 168, 77, 2)
+    static let v2VIPs = [IPv4Address(192, 168, 77, 100), IPv4Address(192, 168, 77, 101)]
+    static let v3VIPs = [IPv4Address(192, 168, 77, 110)]
     static let password = VRRPAuthentication.password(VRRPPassword("secret123"))
 
     static let v2Rules = VRRPReceiveRules(version: .v2, vrid: 51, intervalCentiseconds: 100,
@@ -45,7 +46,7 @@ final class VRRPPacketTests: XCTestCase {
 
     func testEncodesV2WithoutAuthenticationAsKeepalived() {
         let advert = VRRPAdvertisement(version: .v2, vrid: 51, priority: 150, intervalCentiseconds: 100,
-                                       addresses: [VRRPAddress(192, 168, 77, 100)])
+                                       addresses: [IPv4Address(192, 168, 77, 100)])
         XCTAssertEqual(encoded(advert, source: Keepalived.source), Array(Keepalived.v2NoAuth[20...]))
     }
 
@@ -59,9 +60,9 @@ final class VRRPPacketTests: XCTestCase {
 
     func testEncodesFieldsAtTheirRFCOffsets() {
         // v3, 3 addresses, interval 4095 cs: byte 0 version 3 type 1, 12-bit interval, no auth data.
-        let vips = [VRRPAddress(10, 0, 0, 1), VRRPAddress(10, 0, 0, 2), VRRPAddress(10, 0, 0, 3)]
+        let vips = [IPv4Address(10, 0, 0, 1), IPv4Address(10, 0, 0, 2), IPv4Address(10, 0, 0, 3)]
         let v3 = encoded(VRRPAdvertisement(version: .v3, vrid: 7, priority: 254, intervalCentiseconds: 4095,
-                                           addresses: vips), source: VRRPAddress(10, 0, 0, 9))
+                                           addresses: vips), source: IPv4Address(10, 0, 0, 9))
         XCTAssertEqual(v3.count, 8 + 12)
         XCTAssertEqual(Array(v3[0..<6]), [0x31, 7, 254, 3, 0x0F, 0xFF])
         XCTAssertEqual(Array(v3[8...]), [10, 0, 0, 1, 10, 0, 0, 2, 10, 0, 0, 3])
@@ -69,7 +70,7 @@ final class VRRPPacketTests: XCTestCase {
         let v2 = encoded(VRRPAdvertisement(version: .v2, vrid: 9, priority: 1, intervalCentiseconds: 300,
                                            addresses: [vips[0]],
                                            authentication: .password(VRRPPassword("abcdefghij"))),
-                         source: VRRPAddress(10, 0, 0, 9))
+                         source: IPv4Address(10, 0, 0, 9))
         XCTAssertEqual(Array(v2[0..<6]), [0x21, 9, 1, 1, 1, 3])
         XCTAssertEqual(Array(v2[12...]), Array("abcdefgh".utf8))
         XCTAssertEqual(VRRPPacket.messageLength(version: .v2, addressCount: 1), v2.count)
@@ -80,9 +81,9 @@ final class VRRPPacketTests: XCTestCase {
         buffer.reserveCapacity(64)
         let advert = VRRPAdvertisement(version: .v3, vrid: 52, priority: 200, intervalCentiseconds: 50,
                                        addresses: Keepalived.v3VIPs)
-        VRRPPacket.encode(advert, source: Keepalived.source, destination: .multicastGroup, into: &buffer)
+        VRRPPacket.encode(advert, source: Keepalived.source, destination: .vrrpMulticast, into: &buffer)
         let storage = buffer.withUnsafeBufferPointer { $0.baseAddress }
-        VRRPPacket.encode(advert, source: Keepalived.source, destination: .multicastGroup, into: &buffer)
+        VRRPPacket.encode(advert, source: Keepalived.source, destination: .vrrpMulticast, into: &buffer)
         XCTAssertEqual(buffer.withUnsafeBufferPointer { $0.baseAddress }, storage)
         XCTAssertEqual(buffer, Array(Keepalived.v3[20...]))
     }
@@ -90,7 +91,7 @@ final class VRRPPacketTests: XCTestCase {
     func testDecodesKeepalivedPackets() throws {
         let v2 = try decodeResult(Keepalived.v2Password, Keepalived.v2Rules).get()
         XCTAssertEqual(v2.source, Keepalived.source)
-        XCTAssertEqual(v2.destination, .multicastGroup)
+        XCTAssertEqual(v2.destination, .vrrpMulticast)
         XCTAssertEqual(v2.ttl, 255)
         XCTAssertEqual(v2.checksumForm, .standard)
         XCTAssertEqual(v2.advertisement, VRRPAdvertisement(version: .v2, vrid: 51, priority: 150,
@@ -104,8 +105,8 @@ final class VRRPPacketTests: XCTestCase {
     }
 
     func testRoundTrip() throws {
-        let vips = (1...20).map { VRRPAddress(172, 16, 0, UInt8($0)) }
-        let source = VRRPAddress(172, 16, 0, 250)
+        let vips = (1...20).map { IPv4Address(172, 16, 0, UInt8($0)) }
+        let source = IPv4Address(172, 16, 0, 250)
         for version in [VRRPVersion.v2, .v3] {
             let advert = VRRPAdvertisement(version: version, vrid: 200, priority: 77, intervalCentiseconds: 200,
                                            addresses: vips,
@@ -134,7 +135,7 @@ final class VRRPPacketTests: XCTestCase {
     // MARK: v3 checksum forms
 
     func testV3UnicastAcceptsBothPseudoHeaderDestinations() throws {
-        let peer = VRRPAddress(192, 168, 77, 3)
+        let peer = IPv4Address(192, 168, 77, 3)
         let advert = VRRPAdvertisement(version: .v3, vrid: 52, priority: 200, intervalCentiseconds: 50,
                                        addresses: Keepalived.v3VIPs)
         var rules = Keepalived.v3Rules
@@ -144,7 +145,7 @@ final class VRRPPacketTests: XCTestCase {
                                   source: Keepalived.source, destination: peer)
         XCTAssertEqual(try decodeResult(standard, rules).get().checksumForm, .standard)
         // keepalived <= 1.3.6 unicast: the multicast group in the pseudo-header.
-        let old = ipv4Packet(encoded(advert, source: Keepalived.source, destination: .multicastGroup),
+        let old = ipv4Packet(encoded(advert, source: Keepalived.source, destination: .vrrpMulticast),
                              source: Keepalived.source, destination: peer)
         XCTAssertEqual(try decodeResult(old, rules).get().checksumForm, .multicastGroupPseudoHeader)
     }
@@ -163,7 +164,7 @@ final class VRRPPacketTests: XCTestCase {
 
     func testV3ChecksumCoversTheSourceAddress() {
         // The same message from another source no longer verifies in any form.
-        let packet = ipv4Packet(Array(Keepalived.v3[20...]), source: VRRPAddress(192, 168, 77, 9))
+        let packet = ipv4Packet(Array(Keepalived.v3[20...]), source: IPv4Address(192, 168, 77, 9))
         XCTAssertEqual(dropReason(packet, Keepalived.v3Rules), .checksum)
     }
 
@@ -204,7 +205,7 @@ final class VRRPPacketTests: XCTestCase {
     }
 
     func testTTLMustBe255UnlessUnicast() throws {
-        let peer = VRRPAddress(192, 168, 77, 3)
+        let peer = IPv4Address(192, 168, 77, 3)
         let advert = VRRPAdvertisement(version: .v3, vrid: 52, priority: 200, intervalCentiseconds: 50,
                                        addresses: Keepalived.v3VIPs)
         let multicast = ipv4Packet(encoded(advert, source: Keepalived.source), source: Keepalived.source, ttl: 64)
@@ -286,18 +287,18 @@ final class VRRPPacketTests: XCTestCase {
     func testAddressListChecks() {
         // Count differs from the instance's VIPs.
         var three = Keepalived.v3Rules
-        three.addresses = Keepalived.v3VIPs + [VRRPAddress(192, 168, 77, 111)]
+        three.addresses = Keepalived.v3VIPs + [IPv4Address(192, 168, 77, 111)]
         XCTAssertEqual(dropReason(Keepalived.v3, three), .addressCountMismatch(received: 1, expected: 2))
         // Same count, different address.
         var other = Keepalived.v3Rules
-        other.addresses = [VRRPAddress(192, 168, 77, 120)]
-        XCTAssertEqual(dropReason(Keepalived.v3, other), .addressListMismatch(missing: VRRPAddress(192, 168, 77, 120)))
+        other.addresses = [IPv4Address(192, 168, 77, 120)]
+        XCTAssertEqual(dropReason(Keepalived.v3, other), .addressListMismatch(missing: IPv4Address(192, 168, 77, 120)))
         // Unchecked when the rules carry no list.
         other.addresses = nil
         XCTAssertNil(dropReason(Keepalived.v3, other))
         for reason in [VRRPDropReason.addressCountMismatch(received: 1, expected: 2),
-                       .addressListMismatch(missing: VRRPAddress(1, 2, 3, 4)),
-                       .unexpectedDestination(VRRPAddress(1, 2, 3, 4))] {
+                       .addressListMismatch(missing: IPv4Address(1, 2, 3, 4)),
+                       .unexpectedDestination(IPv4Address(1, 2, 3, 4))] {
             XCTAssertEqual(reason.counter, .addressListErrors)
         }
     }
@@ -305,28 +306,28 @@ final class VRRPPacketTests: XCTestCase {
     /// skip_check_adv_addr exempts only the named source (the current master) from the list checks.
     func testAddressCheckExemptionAppliesToTheCurrentMasterOnly() {
         var other = Keepalived.v3Rules
-        other.addresses = [VRRPAddress(192, 168, 77, 120)]
+        other.addresses = [IPv4Address(192, 168, 77, 120)]
         other.addressCheckExemptSource = Keepalived.source
         XCTAssertNil(dropReason(Keepalived.v3, other))
-        other.addressCheckExemptSource = VRRPAddress(192, 168, 77, 3)
-        XCTAssertEqual(dropReason(Keepalived.v3, other), .addressListMismatch(missing: VRRPAddress(192, 168, 77, 120)))
+        other.addressCheckExemptSource = IPv4Address(192, 168, 77, 3)
+        XCTAssertEqual(dropReason(Keepalived.v3, other), .addressListMismatch(missing: IPv4Address(192, 168, 77, 120)))
     }
 
     /// check_unicast_src: only the listed peers are heard.
     func testAllowedSourcesDropEveryOtherSender() {
         var rules = Keepalived.v3Rules
-        rules.allowedSources = [VRRPAddress(192, 168, 77, 3)]
+        rules.allowedSources = [IPv4Address(192, 168, 77, 3)]
         XCTAssertEqual(dropReason(Keepalived.v3, rules), .sourceNotUnicastPeer(Keepalived.source))
         XCTAssertNil(VRRPDropReason.sourceNotUnicastPeer(Keepalived.source).counter)
-        rules.allowedSources = [VRRPAddress(192, 168, 77, 3), Keepalived.source]
+        rules.allowedSources = [IPv4Address(192, 168, 77, 3), Keepalived.source]
         XCTAssertNil(dropReason(Keepalived.v3, rules))
     }
 
     func testDestinationKindMustMatchTheInstance() {
         var unicast = Keepalived.v3Rules
         unicast.unicast = true
-        XCTAssertEqual(dropReason(Keepalived.v3, unicast), .unexpectedDestination(.multicastGroup))
-        let peer = VRRPAddress(192, 168, 77, 3)
+        XCTAssertEqual(dropReason(Keepalived.v3, unicast), .unexpectedDestination(.vrrpMulticast))
+        let peer = IPv4Address(192, 168, 77, 3)
         let advert = VRRPAdvertisement(version: .v3, vrid: 52, priority: 200, intervalCentiseconds: 50,
                                        addresses: Keepalived.v3VIPs)
         let packet = ipv4Packet(encoded(advert, source: Keepalived.source, destination: peer),
@@ -355,18 +356,18 @@ final class VRRPPacketTests: XCTestCase {
     // MARK: Values
 
     func testAddressParsingAndOrder() {
-        XCTAssertEqual(VRRPAddress("192.168.77.2"), Keepalived.source)
+        XCTAssertEqual(IPv4Address("192.168.77.2"), Keepalived.source)
         XCTAssertEqual(Keepalived.source.description, "192.168.77.2")
-        for bad in ["1.2.3", "1.2.3.4.5", "256.1.1.1", "1..2.3", "a.b.c.d", ""] { XCTAssertNil(VRRPAddress(bad), bad) }
-        XCTAssertLessThan(VRRPAddress(10, 0, 0, 2), VRRPAddress(10, 0, 1, 1))
-        XCTAssertTrue(VRRPAddress.multicastGroup.isMulticast)
+        for bad in ["1.2.3", "1.2.3.4.5", "256.1.1.1", "1..2.3", "a.b.c.d", ""] { XCTAssertNil(IPv4Address(bad), bad) }
+        XCTAssertLessThan(IPv4Address(10, 0, 0, 2), IPv4Address(10, 0, 1, 1))
+        XCTAssertTrue(IPv4Address.vrrpMulticast.isMulticast)
         XCTAssertFalse(Keepalived.source.isMulticast)
     }
 
     private func fixV3Checksum(_ message: inout [UInt8]) {
         message[6] = 0
         message[7] = 0
-        let initial = VRRPChecksum.pseudoHeaderSum(source: Keepalived.source, destination: .multicastGroup,
+        let initial = VRRPChecksum.pseudoHeaderSum(source: Keepalived.source, destination: .vrrpMulticast,
                                                    length: message.count)
         let checksum = message.withUnsafeBytes { VRRPChecksum.checksum($0, initial: initial) }
         message[6] = UInt8(checksum >> 8)

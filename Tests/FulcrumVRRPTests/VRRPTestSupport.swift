@@ -1,3 +1,4 @@
+import FulcrumBytes
 import FulcrumVRRP
 
 /// Parses tcpdump -x style hex ("45c0 002c ...") into bytes.
@@ -14,7 +15,7 @@ func hexBytes(_ text: String) -> [UInt8] {
 }
 
 /// An IPv4 header as the kernel delivers it on a raw socket, in front of `message`.
-func ipv4Packet(_ message: [UInt8], source: VRRPAddress, destination: VRRPAddress = .multicastGroup,
+func ipv4Packet(_ message: [UInt8], source: IPv4Address, destination: IPv4Address = .vrrpMulticast,
                 ttl: UInt8 = 255, protocolNumber: UInt8 = 112, totalLength: Int? = nil,
                 options: [UInt8] = []) -> [UInt8] {
     let headerLength = 20 + options.count
@@ -28,8 +29,8 @@ func ipv4Packet(_ message: [UInt8], source: VRRPAddress, destination: VRRPAddres
     return packet + options + message
 }
 
-func encoded(_ advert: VRRPAdvertisement, source: VRRPAddress,
-             destination: VRRPAddress = .multicastGroup) -> [UInt8] {
+func encoded(_ advert: VRRPAdvertisement, source: IPv4Address,
+             destination: IPv4Address = .vrrpMulticast) -> [UInt8] {
     var buffer: [UInt8] = []
     VRRPPacket.encode(advert, source: source, destination: destination, into: &buffer)
     return buffer

@@ -1,3 +1,4 @@
+import FulcrumBytes
 import FulcrumConfig
 import FulcrumHTTP
 
@@ -50,9 +51,7 @@ public enum HTTPBalanceKey {
         case .header(let name):
             // The first comma-separated value of the first occurrence.
             guard let line = head.values(of: name).first else { return nil }
-            var first: ArraySlice<UInt8>? = nil
-            SampleFetcher.splitCommas(line) { v in if first == nil { first = v } }
-            return first
+            return line.listElements().first { _ in true }
         }
     }
 }

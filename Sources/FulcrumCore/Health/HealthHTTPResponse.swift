@@ -1,3 +1,4 @@
+import FulcrumBytes
 import FulcrumHTTP
 
 /// Just enough HTTP/1 response parsing for a health check: status line,
@@ -44,14 +45,14 @@ struct HealthHTTPResponse {
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else { return .malformed }
             let name = String(decoding: line[line.startIndex..<colon], as: UTF8.self).lowercased()
             guard !name.contains(" "), !name.contains("\t") else { return .malformed }
-            let value = trim(String(decoding: line[(colon + 1)...], as: UTF8.self))
+            let value = String(decoding: line[(colon + 1)...].trimmingBlanks(), as: UTF8.self)
             switch name {
             case "content-length":
                 guard let n = Int(value), n >= 0 else { return .malformed }
                 if let previous = contentLength, previous != n { return .malformed }
                 contentLength = n
             case "transfer-encoding":
-                chunked = value.lowercased().split(separator: ",").last.map { trim(String($0)) == "chunked" } ?? false
+                chunked = value.lowercased().split(separator: ",").last.map { $0.trimmingBlanks() == "chunked" } ?? false
             default:
                 break
             }
@@ -80,9 +81,9 @@ struct HealthHTTPResponse {
         guard parts.count >= 2 else { return nil }
         let version = Array(parts[0].utf8)
         guard version.count == 8, version.starts(with: prefix), version[6] == UInt8(ascii: "."),
-              isDigit(version[5]), isDigit(version[7]) else { return nil }
+              ASCII.isDigit(version[5]), ASCII.isDigit(version[7]) else { return nil }
         let code = Array(parts[1].utf8)
-        guard code.count == 3, code.allSatisfy(isDigit), let status = Int(String(parts[1])) else { return nil }
+        guard code.count == 3, code.allSatisfy(ASCII.isDigit), let status = Int(String(parts[1])) else { return nil }
         return (status, parts.count == 3 ? String(parts[2]) : "")
     }
 
@@ -96,11 +97,5 @@ struct HealthHTTPResponse {
         case .done: return (body, true)
         case .invalid: return nil
         }
-    }
-
-    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-
-    private static func trim(_ s: String) -> String {
-        String(s.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 }

@@ -1,3 +1,4 @@
+import FulcrumBytes
 import FulcrumConfig
 import FulcrumHTTP
 
@@ -12,7 +13,7 @@ public final class CompiledACL: @unchecked Sendable {
     let strings: [[UInt8]]
     let regexes: [Regex<AnyRegexOutput>]
     let ints: [ClosedRange<Int64>]
-    let networks: [ACLNetwork]
+    let networks: [IPNetwork]
 
     public init(_ d: ACLDefinition) throws {
         definition = d
@@ -20,12 +21,12 @@ public final class CompiledACL: @unchecked Sendable {
         method = d.method
         ignoreCase = d.ignoreCase
         var strings: [[UInt8]] = [], regexes: [Regex<AnyRegexOutput>] = []
-        var ints: [ClosedRange<Int64>] = [], networks: [ACLNetwork] = []
+        var ints: [ClosedRange<Int64>] = [], networks: [IPNetwork] = []
         switch d.method {
         case .str, .beg, .end, .sub, .dir, .dom:
             strings = d.patterns.map { p in
                 var b = Array(p.utf8)
-                if d.ignoreCase { b = b.map(HTTPHead.lower) }
+                if d.ignoreCase { b = b.map(ASCII.lower) }
                 if d.method == .dir || d.method == .dom {
                     // HAProxy strips the pattern's own delimiters before searching.
                     let delims = CompiledACL.delimiters(d.method)
@@ -48,7 +49,7 @@ public final class CompiledACL: @unchecked Sendable {
             ints = try CompiledACL.parseIntPatterns(d.patterns, acl: d)
         case .ip:
             for p in d.patterns {
-                guard let n = ACLNetwork(p) else {
+                guard let n = IPNetwork(p) else {
                     throw HTTPRulesError("acl '\(d.name)' at \(d.location): '\(p)' is not an IP address or network")
                 }
                 networks.append(n)
@@ -121,13 +122,13 @@ public final class CompiledACL: @unchecked Sendable {
             let n = Int64(value.utf8.count)
             return ints.contains { $0.contains(n) }
         case .ip:
-            guard let a = ACLNetwork.parseAddress(value) else { return false }
-            return networks.contains { $0.contains(a.bytes16) }
+            guard let a = IPAddress(value) else { return false }
+            return networks.contains { $0.contains(a) }
         case .reg:
             return regexes.contains { (try? $0.firstMatch(in: value)) != nil }
         case .str, .beg, .end, .sub, .dir, .dom:
             var v = Array(value.utf8)
-            if ignoreCase { v = v.map(HTTPHead.lower) }
+            if ignoreCase { v = v.map(ASCII.lower) }
             for p in strings where CompiledACL.match(method, v, p) { return true }
             return false
         }

@@ -1,3 +1,4 @@
+import FulcrumBytes
 import FulcrumConfig
 import FulcrumHTTP
 
@@ -39,10 +40,10 @@ public enum CookiePersistence {
             var items: [String] = []
             var changed = false
             for raw in line.split(separator: ";", omittingEmptySubsequences: true) {
-                let item = raw.trimmingCharacters(in: " \t")
+                let item = String(raw.trimmingBlanks())
                 guard !item.isEmpty else { changed = true; continue }
                 let eq = item.firstIndex(of: "=")
-                let name = eq.map { String(item[..<$0]).trimmingCharacters(in: " \t") } ?? item
+                let name = eq.map { String(item[..<$0].trimmingBlanks()) } ?? item
                 guard name == cfg.name, let eq else { items.append(item); continue }
                 let value = Array(item[item.index(after: eq)...].utf8)
                 if !state.found {
@@ -103,7 +104,7 @@ public enum CookiePersistence {
             let semi = line.firstIndex(of: ";") ?? line.endIndex
             let pair = line[..<semi]
             guard let eq = pair.firstIndex(of: "="),
-                  pair[..<eq].trimmingCharacters(in: " \t") == cfg.name else { return line }
+                  pair[..<eq].trimmingBlanks() == cfg.name else { return line }
             serverSetOurs = true
             if cfg.preserve { return line }
             if cfg.mode == .insert || (requestHadValidCookie && cfg.indirect) { return nil }
@@ -152,7 +153,7 @@ public enum CookiePersistence {
         guard requestMethod == "GET" || requestMethod == "HEAD" else { return false }
         guard [200, 203, 204, 206, 300, 301, 404, 405, 410, 414, 501].contains(response.status) else { return false }
         if let p = response.values(of: "pragma").first,
-           SampleFetcher.trim(p).elementsEqual("no-cache".utf8, by: { HTTPHead.lower($0) == $1 }) { return false }
+           ASCII.equalsIgnoringCase(p.trimmingBlanks(), "no-cache".utf8) { return false }
         var fresh = false
         for v in SampleFetcher.headerValues(response, "cache-control", full: false) {
             let l = v.lowercased()
@@ -181,14 +182,5 @@ public enum CookiePersistence {
             out = (out << 6) + i
         }
         return out
-    }
-}
-
-extension StringProtocol {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
     }
 }

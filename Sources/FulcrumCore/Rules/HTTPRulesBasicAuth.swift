@@ -1,3 +1,4 @@
+import FulcrumBytes
 import FulcrumConfig
 import FulcrumHTTP
 
@@ -10,7 +11,7 @@ public enum HTTPBasicAuth {
         guard let value = head.value(of: "authorization") else { return nil }
         let v = value.drop { $0 == " " }
         guard v.count > 6, v.prefix(6).lowercased() == "basic " else { return nil }
-        guard let decoded = base64Decode(v.dropFirst(6).trimmingSpaces()) else { return nil }
+        guard let decoded = base64Decode(v.dropFirst(6).trimmingBlanks()) else { return nil }
         guard let colon = decoded.firstIndex(of: UInt8(ascii: ":")) else { return nil }
         return (String(decoding: decoded[..<colon], as: UTF8.self), String(decoding: decoded[(colon + 1)...], as: UTF8.self))
     }
@@ -58,13 +59,5 @@ public enum HTTPBasicAuth {
             if bits >= 8 { bits -= 8; out.append(UInt8((acc >> UInt32(bits)) & 0xff)) }
         }
         return out
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> Substring {
-        var s = self
-        while s.last == " " || s.last == "\t" { s.removeLast() }
-        return s
     }
 }

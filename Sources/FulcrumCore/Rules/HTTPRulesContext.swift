@@ -1,13 +1,21 @@
+import FulcrumBytes
 import FulcrumConfig
 import FulcrumHTTP
 
-/// Connection facts the sample fetches need (`src`, `dst`, ports). Addresses
-/// are the raw network-order bytes: 4 for IPv4, 16 for IPv6.
+/// Connection facts the sample fetches need (`src`, `dst`, ports): plain
+/// values, so building one per request costs nothing.
 public struct HTTPConnectionInfo: Sendable {
-    public var source: (bytes: [UInt8], port: Int)
-    public var destination: (bytes: [UInt8], port: Int)
-    public init(source: (bytes: [UInt8], port: Int), destination: (bytes: [UInt8], port: Int)) {
-        self.source = source; self.destination = destination
+    public struct Endpoint: Sendable, Equatable {
+        public var address: IPAddress
+        public var port: Int
+        public init(address: IPAddress, port: Int) { self.address = address; self.port = port }
+    }
+    public var source: Endpoint
+    public var destination: Endpoint
+    public init(source: Endpoint, destination: Endpoint) { self.source = source; self.destination = destination }
+    public init(source: IPAddress, sourcePort: Int, destination: IPAddress, destinationPort: Int) {
+        self.source = Endpoint(address: source, port: sourcePort)
+        self.destination = Endpoint(address: destination, port: destinationPort)
     }
 }
 

@@ -1,3 +1,4 @@
+import FulcrumBytes
 import FulcrumConfig
 import FulcrumHTTP
 
@@ -199,9 +200,9 @@ public enum SampleFetcher {
         case .status:
             guard let res = context.response else { return [] }
             return [String(res.status)]
-        case .source: return [ACLNetwork.format(context.connection.source.bytes)]
+        case .source: return [context.connection.source.address.description]
         case .sourcePort: return [String(context.connection.source.port)]
-        case .destination: return [ACLNetwork.format(context.connection.destination.bytes)]
+        case .destination: return [context.connection.destination.address.description]
         case .destinationPort: return [String(context.connection.destination.port)]
         case .cookie(let name, let response):
             guard let head = response ? context.response : req else { return [] }
@@ -237,7 +238,7 @@ public enum SampleFetcher {
     static func headerValues(_ head: HTTPHead, _ name: String, full: Bool) -> [String] {
         var out: [String] = []
         for v in head.values(of: name) {
-            if full { out.append(string(trim(v))) } else { splitCommas(v) { out.append(string($0)) } }
+            if full { out.append(string(v.trimmingBlanks())) } else { for e in v.listElements() { out.append(string(e)) } }
         }
         return out
     }
@@ -247,28 +248,9 @@ public enum SampleFetcher {
         var lines: [ArraySlice<UInt8>] = head.fields.filter { !$0.removed }.map { head.raw[$0.value] }
         lines += head.added.map { $0.value[...] }
         for v in lines {
-            if full { out.append(string(trim(v))) } else { splitCommas(v) { out.append(string($0)) } }
+            if full { out.append(string(v.trimmingBlanks())) } else { for e in v.listElements() { out.append(string(e)) } }
         }
         return out
-    }
-
-    static func trim(_ v: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var s = v.startIndex, e = v.endIndex
-        while s < e, v[s] == 32 || v[s] == 9 { s += 1 }
-        while e > s, v[e - 1] == 32 || v[e - 1] == 9 { e -= 1 }
-        return v[s..<e]
-    }
-
-    static func splitCommas(_ v: ArraySlice<UInt8>, _ body: (ArraySlice<UInt8>) -> Void) {
-        var start = v.startIndex, quoted = false, i = v.startIndex
-        while i < v.endIndex {
-            let c = v[i]
-            if c == UInt8(ascii: "\"") { quoted.toggle() } else if c == UInt8(ascii: "\\") && quoted { i += 1 } else if c == UInt8(ascii: ","), !quoted {
-                body(trim(v[start..<i])); start = i + 1
-            }
-            i += 1
-        }
-        body(trim(v[start..<v.endIndex]))
     }
 
     /// (name, value) pairs of the Cookie headers (request) or of the first
@@ -277,10 +259,10 @@ public enum SampleFetcher {
         var out: [(name: String, value: String)] = []
         for line in head.values(of: response ? "set-cookie" : "cookie") {
             for item in line.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: true) {
-                let t = trim(item)
+                let t = item.trimmingBlanks()
                 guard !t.isEmpty else { continue }
                 if let eq = t.firstIndex(of: UInt8(ascii: "=")) {
-                    out.append((string(trim(t[..<eq])), string(trim(t[(eq + 1)...]))))
+                    out.append((string(t[..<eq].trimmingBlanks()), string(t[(eq + 1)...].trimmingBlanks())))
                 } else {
                     out.append((string(t), ""))
                 }

@@ -1,3 +1,4 @@
+import FulcrumBytes
 import FulcrumHTTP
 
 /// Edits of existing field values (replace-header, replace-value, cookie
@@ -68,7 +69,7 @@ enum HTTPHeaderEdit {
             var start = 0, quoted = false, i = 0
             func flush(_ end: Int) {
                 let raw = bytes[start..<end]
-                let value = SampleFetcher.trim(raw)
+                let value = raw.trimmingBlanks()
                 let text = String(decoding: value, as: UTF8.self)
                 if let m = try? regex.firstMatch(in: text) {
                     segments.append(substitute(replacement, match: m)); changed = true

@@ -1,3 +1,4 @@
+import FulcrumBytes
 import FulcrumConfig
 import FulcrumHTTP
 
@@ -17,7 +18,7 @@ public enum HTTPRedirect {
         if rule.kind == .prefix {
             out = (value == "/" ? "" : value) + path
         } else {
-            let host = context.request.values(of: "host").first.map { String(decoding: SampleFetcher.trim($0), as: UTF8.self) } ?? ""
+            let host = context.request.values(of: "host").first.map { String(decoding: $0.trimmingBlanks(), as: UTF8.self) } ?? ""
             out = value + "://" + host + path
         }
         if rule.appendSlash, !out.isEmpty, !out.hasSuffix("/") { out += "/" }

@@ -1,3 +1,4 @@
+import FulcrumBytes
 import FulcrumConfig
 import FulcrumHTTP
 
@@ -13,9 +14,9 @@ public enum HTTPGeneratedResponse {
                                   forceClose: Bool = false) -> (field: String?, close: Bool) {
         var close = false, keepAlive = false
         for v in request.values(of: "connection") {
-            SampleFetcher.splitCommas(v) { t in
-                if t.elementsEqual("close".utf8, by: { HTTPHead.lower($0) == $1 }) { close = true }
-                if t.elementsEqual("keep-alive".utf8, by: { HTTPHead.lower($0) == $1 }) { keepAlive = true }
+            for t in v.listElements() {
+                if ASCII.equalsIgnoringCase(t, "close".utf8) { close = true }
+                if ASCII.equalsIgnoringCase(t, "keep-alive".utf8) { keepAlive = true }
             }
         }
         if forceClose || mode == .close || close { return ("close", true) }

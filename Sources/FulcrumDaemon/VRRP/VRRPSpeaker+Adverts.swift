@@ -1,3 +1,4 @@
+import FulcrumBytes
 import FulcrumPosix
 import FulcrumVRRP
 
@@ -56,9 +57,9 @@ extension VRRPSpeaker {
 
     func sendAdvert(_ i: Int, priority: UInt8) {
         let advert = instances[i].election.advertisement(priority: priority)
-        let source = VRRPAddress(senders[instances[i].sender].source.value)
+        let source = senders[instances[i].sender].source
         for destination in instances[i].destinations {
-            VRRPPacket.encode(advert, source: source, destination: VRRPAddress(destination.value), into: &message)
+            VRRPPacket.encode(advert, source: source, destination: destination, into: &message)
             do {
                 _ = try message.withUnsafeBytes { buffer throws(Errno) in try senders[instances[i].sender].send(buffer, to: destination) }
             } catch {

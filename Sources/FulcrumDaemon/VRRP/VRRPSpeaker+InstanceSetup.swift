@@ -1,3 +1,4 @@
+import FulcrumBytes
 import Glibc
 import FulcrumConfig
 import FulcrumPosix
@@ -22,16 +23,16 @@ extension VRRPSpeaker {
         }
         let source: IPv4Address
         if case .v4(let a)? = c.sourceAddress {
-            source = IPv4Address(a)
+            source = a
         } else if let primary = try netlink.primaryIPv4Address(interfaceIndex: link.index) {
             source = primary.address
         } else {
             throw VRRPSetupError("VRRP_Instance(\(c.name)): interface \(name) has no IPv4 address to advertise from")
         }
         var group: IPv4Address? = nil
-        if !c.isUnicast, case .v4(let g) = globals.multicastGroup4 { group = IPv4Address(g) }
+        if !c.isUnicast, case .v4(let g) = globals.multicastGroup4 { group = g }
         let destinations: [IPv4Address] = c.isUnicast
-            ? c.unicastPeers.compactMap { if case .v4(let a) = $0.address { return IPv4Address(a) }; return nil }
+            ? c.unicastPeers.compactMap { if case .v4(let a) = $0.address { return a }; return nil }
             : [group ?? .vrrpMulticast]
 
         let receiver: Int
@@ -66,28 +67,28 @@ extension VRRPSpeaker {
                 macs[other.index] = other.mac
             }
             var broadcast: IPv4Address? = nil
-            if case .v4(let b)? = v.broadcast { broadcast = IPv4Address(b) }
-            addresses.append((InterfaceAddress(interfaceIndex: ifindex, address: IPv4Address(a),
+            if case .v4(let b)? = v.broadcast { broadcast = b }
+            addresses.append((InterfaceAddress(interfaceIndex: ifindex, address: a,
                                                prefixLength: UInt8(v.prefixLength), broadcast: broadcast,
                                                label: v.label, scope: AddressScope(rawValue: v.scope)), device))
         }
         var auth = VRRPAuthentication.none
         if case .pass(let p)? = c.authentication, c.version == 2 { auth = .password(VRRPPassword(p)) }
-        let advertised = c.virtualAddresses.compactMap { v -> VRRPAddress? in
-            if case .v4(let a) = v.address { return VRRPAddress(a) }
+        let advertised = c.virtualAddresses.compactMap { v -> IPv4Address? in
+            if case .v4(let a) = v.address { return a }
             return nil
         }
         var parameters = VRRPInstanceParameters(
             vrid: UInt8(c.virtualRouterID), version: c.version == 3 ? .v3 : .v2, priority: UInt8(clamping: c.priority),
             advertIntervalCentiseconds: UInt16(clamping: c.advertInterval),
             initialState: c.state == .master ? .master : .backup, preempt: !c.nopreempt,
-            preemptDelay: Int64(c.preemptDelay) * 1_000_000, primaryAddress: VRRPAddress(source.value),
+            preemptDelay: Int64(c.preemptDelay) * 1_000_000, primaryAddress: source,
             virtualAddresses: advertised, authentication: auth, unicast: c.isUnicast,
             garpMasterDelay: Int64(c.garpMasterDelay) * 1_000_000, garpMasterRepeat: c.garpMasterRepeat,
             garpMasterRefresh: Int64(c.garpMasterRefresh) * 1_000_000,
             garpMasterRefreshRepeat: max(1, c.garpMasterRefreshRepeat))
         parameters.skipCheckAdvertAddresses = c.skipCheckAdvertAddresses
-        if c.checkUnicastSource && c.isUnicast { parameters.acceptedSources = destinations.map { VRRPAddress($0.value) } }
+        if c.checkUnicastSource && c.isUnicast { parameters.acceptedSources = destinations }
         instances.append(Instance(config: c, election: FulcrumVRRP.VRRPInstance(parameters), interface: name,
                                   interfaceIndex: link.index, receiver: receiver, sender: sender,
                                   destinations: destinations, addresses: addresses))

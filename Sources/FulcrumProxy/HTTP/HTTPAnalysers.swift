@@ -175,7 +175,7 @@ extension StreamEngine {
             }
             // option forwardfor: the backend's setting wins over the frontend's.
             if let ff = backends[be].config.http.forwardFor ?? fe.config.http.forwardFor {
-                ForwardedFor.apply(ff, head: &s.http.request, source: s.peer.withAddressBytes { Array($0) })
+                ForwardedFor.apply(ff, head: &s.http.request, source: s.peer.ipAddress)
             }
             s.http.requestReady = true
             enter(s, backend: be)
@@ -200,8 +200,8 @@ extension StreamEngine {
 
     func connectionInfo(_ s: Stream) -> HTTPConnectionInfo {
         let local = localAddress(s)
-        return HTTPConnectionInfo(source: (s.peer.withAddressBytes { Array($0) }, s.peer.port),
-                                  destination: (local.withAddressBytes { Array($0) }, local.port))
+        return HTTPConnectionInfo(source: s.peer.ipAddress, sourcePort: s.peer.port,
+                                  destination: local.ipAddress, destinationPort: local.port)
     }
 
     /// Persistence: the server the request's cookie names, when it is usable.

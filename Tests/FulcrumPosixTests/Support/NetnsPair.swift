@@ -1,3 +1,4 @@
+import FulcrumBytes
 import XCTest
 import Glibc
 import FulcrumPosix
