@@ -83,15 +83,26 @@ public struct HTTPHead: Sendable {
     /// Removes every field with this name (kept and added).
     public mutating func remove(_ name: String) {
         // Allocation-free on the common path: names compare byte-wise, and
-        // `fields` is only written when a field actually matches.
-        for i in fields.indices where !fields[i].removed && fieldNameEquals(fields[i], name) { fields[i].removed = true }
+        // `fields` is only written (made unique, so copied when shared) once
+        // a field actually matches; a loop that may write copies up front.
+        if let first = fields.firstIndex(where: { !$0.removed && fieldNameEquals($0, name) }) {
+            for i in first..<fields.count where !fields[i].removed && fieldNameEquals(fields[i], name) { fields[i].removed = true }
+        }
         if added.contains(where: { ASCII.equalsIgnoringCase($0.name, name.utf8) }) {
             added.removeAll { ASCII.equalsIgnoringCase($0.name, name.utf8) }
         }
     }
 
-    public mutating func add(_ name: String, _ value: String) { added.append((Array(name.utf8), Array(value.utf8))) }
-    public mutating func add(_ name: String, _ value: [UInt8]) { added.append((Array(name.utf8), value)) }
+    public mutating func add(_ name: String, _ value: String) { add(name: Array(name.utf8), value: Array(value.utf8)) }
+    public mutating func add(_ name: String, _ value: [UInt8]) { add(name: Array(name.utf8), value: value) }
+
+    /// Appends a field whose name and value are bytes already (rules compile
+    /// names once): neither is converted or copied. The first addition
+    /// reserves room for a few more, so a request's rules grow the list once.
+    public mutating func add(name: [UInt8], value: [UInt8]) {
+        if added.isEmpty { added.reserveCapacity(4) }
+        added.append((name, value))
+    }
 
     /// `set-header`: removes every field with the name, then adds one.
     public mutating func set(_ name: String, _ value: String) { remove(name); add(name, value) }

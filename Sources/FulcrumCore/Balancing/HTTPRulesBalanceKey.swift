@@ -50,8 +50,8 @@ public enum HTTPBalanceKey {
             return nil
         case .header(let name):
             // The first comma-separated value of the first occurrence.
-            guard let line = head.values(of: name).first else { return nil }
-            return line.listElements().first { _ in true }
+            for line in head.fieldValues(named: name) { return line.listElements().first { _ in true } }
+            return nil
         }
     }
 }

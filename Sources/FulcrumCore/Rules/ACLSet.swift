@@ -2,191 +2,24 @@ import FulcrumBytes
 import FulcrumConfig
 import FulcrumHTTP
 
-/// One ACL line compiled: its fetch resolved, regexes built, IP and integer
-/// patterns parsed, case folding applied to string patterns once.
-public final class CompiledACL: @unchecked Sendable {
-    // @unchecked: Regex values are immutable after construction and only read.
+/// One ACL line compiled: its fetch resolved, its patterns parsed for the
+/// match method (regexes built, networks and integer ranges parsed, string
+/// patterns case-folded once).
+public final class CompiledACL: Sendable {
     public let definition: ACLDefinition
     let fetch: HTTPFetch
-    let method: MatchMethod
-    let ignoreCase: Bool
-    let strings: [[UInt8]]
-    let regexes: [Regex<AnyRegexOutput>]
-    let ints: [ClosedRange<Int64>]
-    let networks: [IPNetwork]
+    let patterns: ACLPatterns
 
     public init(_ d: ACLDefinition) throws {
         definition = d
         fetch = try HTTPFetch(d.fetch)
-        method = d.method
-        ignoreCase = d.ignoreCase
-        var strings: [[UInt8]] = [], regexes: [Regex<AnyRegexOutput>] = []
-        var ints: [ClosedRange<Int64>] = [], networks: [IPNetwork] = []
-        switch d.method {
-        case .str, .beg, .end, .sub, .dir, .dom:
-            strings = d.patterns.map { p in
-                var b = Array(p.utf8)
-                if d.ignoreCase { b = b.map(ASCII.lower) }
-                if d.method == .dir || d.method == .dom {
-                    // HAProxy strips the pattern's own delimiters before searching.
-                    let delims = CompiledACL.delimiters(d.method)
-                    while let f = b.first, delims.contains(f) { b.removeFirst() }
-                    while let l = b.last, delims.contains(l) { b.removeLast() }
-                }
-                return b
-            }
-        case .reg:
-            for p in d.patterns {
-                do {
-                    var r = try Regex(p)
-                    if d.ignoreCase { r = r.ignoresCase() }
-                    regexes.append(r)
-                } catch {
-                    throw HTTPRulesError("acl '\(d.name)' at \(d.location): invalid regex '\(p)': \(error)")
-                }
-            }
-        case .int, .len:
-            ints = try CompiledACL.parseIntPatterns(d.patterns, acl: d)
-        case .ip:
-            for p in d.patterns {
-                guard let n = IPNetwork(p) else {
-                    throw HTTPRulesError("acl '\(d.name)' at \(d.location): '\(p)' is not an IP address or network")
-                }
-                networks.append(n)
-            }
-        case .found, .bool:
-            guard d.patterns.isEmpty else {
-                throw HTTPRulesError("acl '\(d.name)' at \(d.location): '-m \(d.method.rawValue)' takes no pattern")
-            }
-        }
-        self.strings = strings; self.regexes = regexes; self.ints = ints; self.networks = networks
+        patterns = try ACLPatterns(d)
     }
 
-    static func delimiters(_ m: MatchMethod) -> [UInt8] {
-        m == .dir ? [UInt8(ascii: "/")] : [UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "."), UInt8(ascii: ":")]
-    }
-
-    /// Integer patterns: "N", "a:b", ":b", "a:", and an operator (eq, ge, gt,
-    /// le, lt) that applies to every pattern after it, alone or as "ge 10".
-    static func parseIntPatterns(_ patterns: [String], acl d: ACLDefinition) throws -> [ClosedRange<Int64>] {
-        var op: String? = nil
-        var out: [ClosedRange<Int64>] = []
-        let tokens = patterns.flatMap { $0.split(separator: " ").map(String.init) }
-        for t in tokens {
-            if ["eq", "ge", "gt", "le", "lt"].contains(t) { op = t; continue }
-            func num(_ s: Substring) throws -> Int64 {
-                guard let v = Int64(s) else { throw HTTPRulesError("acl '\(d.name)' at \(d.location): '\(t)' is not an integer") }
-                return v
-            }
-            if let colon = t.firstIndex(of: ":") {
-                guard op == nil || op == "eq" else {
-                    throw HTTPRulesError("acl '\(d.name)' at \(d.location): operator '\(op!)' cannot apply to the range '\(t)'")
-                }
-                let lo = t[..<colon].isEmpty ? Int64.min : try num(t[..<colon])
-                let hi = t[t.index(after: colon)...].isEmpty ? Int64.max : try num(t[t.index(after: colon)...])
-                guard lo <= hi else { throw HTTPRulesError("acl '\(d.name)' at \(d.location): empty range '\(t)'") }
-                out.append(lo...hi)
-                continue
-            }
-            let v = try num(t[...])
-            switch op {
-            case "ge": out.append(v...Int64.max)
-            case "gt": out.append((v == Int64.max ? v : v + 1)...Int64.max)
-            case "le": out.append(Int64.min...v)
-            case "lt": out.append(Int64.min...(v == Int64.min ? v : v - 1))
-            default: out.append(v...v)
-            }
-        }
-        if op != nil && out.isEmpty {
-            throw HTTPRulesError("acl '\(d.name)' at \(d.location): operator '\(op!)' without a value")
-        }
-        return out
-    }
-
-    /// Evaluates the ACL: true when any fetched value matches any pattern.
+    /// Evaluates the ACL: true when any sample of the fetch matches any
+    /// pattern (`-m found`: when there is a sample at all).
     public func matches(_ context: HTTPRuleContext, acls: ACLSet?) -> Bool {
-        let values = SampleFetcher.values(fetch, context: context, acls: acls)
-        if method == .found { return !values.isEmpty }
-        for v in values where matches(value: v) { return true }
-        return false
-    }
-
-    func matches(value: String) -> Bool {
-        switch method {
-        case .found: return true
-        case .bool: return CompiledACL.toInt(value).map { $0 != 0 } ?? false
-        case .int:
-            guard let n = CompiledACL.toInt(value) else { return false }
-            return ints.contains { $0.contains(n) }
-        case .len:
-            let n = Int64(value.utf8.count)
-            return ints.contains { $0.contains(n) }
-        case .ip:
-            guard let a = IPAddress(value) else { return false }
-            return networks.contains { $0.contains(a) }
-        case .reg:
-            return regexes.contains { (try? $0.firstMatch(in: value)) != nil }
-        case .str, .beg, .end, .sub, .dir, .dom:
-            var v = Array(value.utf8)
-            if ignoreCase { v = v.map(ASCII.lower) }
-            for p in strings where CompiledACL.match(method, v, p) { return true }
-            return false
-        }
-    }
-
-    static func match(_ m: MatchMethod, _ v: [UInt8], _ p: [UInt8]) -> Bool {
-        switch m {
-        case .str: return v == p
-        case .beg: return v.starts(with: p)
-        case .end: return v.count >= p.count && v[(v.count - p.count)...].elementsEqual(p)
-        case .sub: return p.isEmpty || find(p, in: v, from: 0) != nil
-        case .dir, .dom: return matchWord(v, p, delimiters(m))
-        default: return false
-        }
-    }
-
-    static func find(_ p: [UInt8], in v: [UInt8], from: Int) -> Int? {
-        guard p.count <= v.count else { return nil }
-        var i = from
-        while i + p.count <= v.count {
-            if v[i..<(i + p.count)].elementsEqual(p) { return i }
-            i += 1
-        }
-        return nil
-    }
-
-    /// HAProxy's match_word: the pattern appears bounded by a delimiter or
-    /// the ends of the value.
-    static func matchWord(_ v: [UInt8], _ p: [UInt8], _ delims: [UInt8]) -> Bool {
-        if p.isEmpty { return true }
-        var from = 0
-        while let i = find(p, in: v, from: from) {
-            let before = i == 0 || delims.contains(v[i - 1])
-            let end = i + p.count
-            let after = end == v.count || delims.contains(v[end])
-            if before && after { return true }
-            from = i + 1
-        }
-        return false
-    }
-
-    /// HAProxy's str→int conversion: optional sign then leading digits; nil for an empty string.
-    static func toInt(_ s: String) -> Int64? {
-        var it = s.utf8.makeIterator()
-        guard var c = it.next() else { return nil }
-        var neg = false
-        if c == UInt8(ascii: "-") || c == UInt8(ascii: "+") {
-            neg = c == UInt8(ascii: "-")
-            guard let n = it.next() else { return 0 }
-            c = n
-        }
-        var v: Int64 = 0
-        while c >= 48 && c <= 57 {
-            v = v &* 10 &+ Int64(c - 48)
-            guard let n = it.next() else { break }
-            c = n
-        }
-        return neg ? -v : v
+        SampleFetcher.forEach(fetch, context: context, acls: acls) { patterns.matches($0) }
     }
 }
 

@@ -2,9 +2,10 @@ import FulcrumConfig
 import FulcrumHTTP
 
 /// The `mode http` rules of one proxy prepared when the worker starts:
-/// conditions resolved against its ACL set, the regexes of replace-header /
-/// replace-value compiled, statuses checked, `return file` bodies loaded, so
-/// that a request only evaluates.
+/// conditions resolved against its ACL set, log-format values compiled,
+/// header names turned into bytes, the regexes of replace-header /
+/// replace-value built, statuses checked, `return file` bodies loaded, so
+/// that a request only evaluates (a switch per rule, no parsing, no String).
 public final class HTTPCompiledRules: @unchecked Sendable {
     // @unchecked: every stored property is immutable after init (Regex values are only read).
     public let proxyName: String
@@ -13,13 +14,56 @@ public final class HTTPCompiledRules: @unchecked Sendable {
     /// Complete responses replacing the built-in pages (errorfile), by status.
     public let errorPages: [Int: [UInt8]]
 
-    struct RequestRule { var rule: HTTPRequestRule; var condition: ACLCondition?; var regex: Regex<AnyRegexOutput>?; var body: [UInt8]? }
-    struct ResponseRule { var rule: HTTPResponseRule; var condition: ACLCondition?; var regex: Regex<AnyRegexOutput>? }
+    /// A field name as rules write it: the text (to find fields) and its
+    /// bytes (to add one without converting the name per request).
+    struct FieldName {
+        let text: String
+        let bytes: [UInt8]
+        init(_ text: String) { self.text = text; bytes = Array(text.utf8) }
+    }
 
-    let requestRules: [RequestRule]
-    let responseRules: [ResponseRule]
-    let redirects: [(rule: RedirectRule, condition: ACLCondition?)]
-    let useBackends: [(rule: UseBackendRule, condition: ACLCondition?)]
+    enum ReturnBody { case none, format(CompiledLogFormat), bytes([UInt8]) }
+
+    struct Redirect {
+        let rule: RedirectRule
+        let value: CompiledLogFormat
+        init(_ rule: RedirectRule) throws { self.rule = rule; value = try CompiledLogFormat(rule.value) }
+    }
+
+    enum RequestAction {
+        case allow
+        case deny(status: Int)
+        case auth(realm: String?)
+        case returnResponse(status: Int, contentType: String?, body: ReturnBody, headers: [(name: String, value: CompiledLogFormat)])
+        case redirect(Redirect)
+        case setHeader(FieldName, CompiledLogFormat)
+        case addHeader(FieldName, CompiledLogFormat)
+        case delHeader(String)
+        case replaceHeader(FieldName, Regex<AnyRegexOutput>, CompiledLogFormat)
+        case replaceValue(FieldName, Regex<AnyRegexOutput>, CompiledLogFormat)
+        case setPath(CompiledLogFormat)
+        case setQuery(CompiledLogFormat)
+        case setURI(CompiledLogFormat)
+        case setMethod(CompiledLogFormat)
+    }
+
+    enum ResponseAction {
+        case allow
+        case deny(status: Int)
+        case setHeader(FieldName, CompiledLogFormat)
+        case addHeader(FieldName, CompiledLogFormat)
+        case delHeader(String)
+        case replaceHeader(FieldName, Regex<AnyRegexOutput>, CompiledLogFormat)
+        case replaceValue(FieldName, Regex<AnyRegexOutput>, CompiledLogFormat)
+    }
+
+    struct Rule<Action> { let action: Action; let condition: ACLCondition? }
+    struct UseBackend { let name: CompiledLogFormat; let condition: ACLCondition? }
+
+    let requestRules: [Rule<RequestAction>]
+    let responseRules: [Rule<ResponseAction>]
+    let redirects: [Rule<Redirect>]
+    let useBackends: [UseBackend]
 
     /// No request-side rule at all: the engine can skip building a context.
     public var hasRequestRules: Bool { !requestRules.isEmpty || !redirects.isEmpty || !useBackends.isEmpty }
@@ -34,67 +78,64 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         self.acls = acls
         self.errorPages = errorPages
 
-        func regex(_ p: String, _ where_: String) throws -> Regex<AnyRegexOutput> {
-            do { return try Regex(p) } catch { throw HTTPRulesError("\(where_): invalid regex '\(p)': \(error)") }
+        func regex(_ p: String, _ at: String) throws -> Regex<AnyRegexOutput> {
+            do { return try Regex(p) } catch { throw HTTPRulesError("\(at): invalid regex '\(p)': \(error)") }
         }
-        func checkDeny(_ status: Int, _ where_: String) throws {
+        func checkDeny(_ status: Int, _ at: String) throws {
             guard HTTPGeneratedResponse.errorPageStatuses.contains(status) else {
-                throw HTTPRulesError("\(where_): status code '\(status)' not handled by default with 'default-errorfiles' argument")
+                throw HTTPRulesError("\(at): status code '\(status)' not handled by default with 'default-errorfiles' argument")
             }
         }
+        let lf = CompiledLogFormat.init
 
-        var req: [RequestRule] = []
-        for r in settings.requestRules {
+        requestRules = try settings.requestRules.map { r in
             let at = "http-request at \(r.location)"
-            var entry = RequestRule(rule: r, condition: try acls.compile(r.condition), regex: nil, body: nil)
+            let action: RequestAction
             switch r.action {
-            case .allow: break
-            case .deny(let s): try checkDeny(s, at)
-            case .returnResponse(let status, _, let body, let headers):
+            case .allow: action = .allow
+            case .deny(let s): try checkDeny(s, at); action = .deny(status: s)
+            case .auth(let realm): action = .auth(realm: realm)
+            case .returnResponse(let status, let contentType, let body, let headers):
                 guard (200...599).contains(status) else { throw HTTPRulesError("\(at): unexpected status code '\(status)'") }
-                for h in headers { try LogFormatter.validate(h.value) }
+                let compiledBody: ReturnBody
                 switch body {
-                case .none: break
-                case .string(let lf): try LogFormatter.validate(lf)
+                case .none: compiledBody = .none
+                case .string(let f): compiledBody = .format(try lf(f))
                 case .file(let path):
                     guard let loadFile else { throw HTTPRulesError("\(at): no file loader for '\(path)'") }
-                    entry.body = try loadFile(path)
+                    compiledBody = .bytes(try loadFile(path))
                 }
-            case .redirect(let rr): try LogFormatter.validate(rr.value)
-            case .setHeader(_, let v), .addHeader(_, let v): try LogFormatter.validate(v)
-            case .delHeader: break
-            case .replaceHeader(_, let p, let v), .replaceValue(_, let p, let v):
-                try LogFormatter.validate(v)
-                entry.regex = try regex(p, at)
-            case .setPath(let v), .setQuery(let v), .setURI(let v), .setMethod(let v): try LogFormatter.validate(v)
-            case .auth: break
+                action = .returnResponse(status: status, contentType: contentType, body: compiledBody,
+                                         headers: try headers.map { ($0.name, try lf($0.value)) })
+            case .redirect(let rr): action = .redirect(try Redirect(rr))
+            case .setHeader(let n, let v): action = .setHeader(FieldName(n), try lf(v))
+            case .addHeader(let n, let v): action = .addHeader(FieldName(n), try lf(v))
+            case .delHeader(let n): action = .delHeader(n)
+            case .replaceHeader(let n, let p, let v): action = .replaceHeader(FieldName(n), try regex(p, at), try lf(v))
+            case .replaceValue(let n, let p, let v): action = .replaceValue(FieldName(n), try regex(p, at), try lf(v))
+            case .setPath(let v): action = .setPath(try lf(v))
+            case .setQuery(let v): action = .setQuery(try lf(v))
+            case .setURI(let v): action = .setURI(try lf(v))
+            case .setMethod(let v): action = .setMethod(try lf(v))
             }
-            req.append(entry)
+            return Rule(action: action, condition: try acls.compile(r.condition))
         }
-        var res: [ResponseRule] = []
-        for r in settings.responseRules {
+        responseRules = try settings.responseRules.map { r in
             let at = "http-response at \(r.location)"
-            var entry = ResponseRule(rule: r, condition: try acls.compile(r.condition), regex: nil)
+            let action: ResponseAction
             switch r.action {
-            case .allow, .delHeader: break
-            case .deny(let s): try checkDeny(s, at)
-            case .setHeader(_, let v), .addHeader(_, let v): try LogFormatter.validate(v)
-            case .replaceHeader(_, let p, let v), .replaceValue(_, let p, let v):
-                try LogFormatter.validate(v)
-                entry.regex = try regex(p, at)
+            case .allow: action = .allow
+            case .delHeader(let n): action = .delHeader(n)
+            case .deny(let s): try checkDeny(s, at); action = .deny(status: s)
+            case .setHeader(let n, let v): action = .setHeader(FieldName(n), try lf(v))
+            case .addHeader(let n, let v): action = .addHeader(FieldName(n), try lf(v))
+            case .replaceHeader(let n, let p, let v): action = .replaceHeader(FieldName(n), try regex(p, at), try lf(v))
+            case .replaceValue(let n, let p, let v): action = .replaceValue(FieldName(n), try regex(p, at), try lf(v))
             }
-            res.append(entry)
+            return Rule(action: action, condition: try acls.compile(r.condition))
         }
-        requestRules = req
-        responseRules = res
-        redirects = try settings.redirects.map { r in
-            try LogFormatter.validate(r.value)
-            return (r, try acls.compile(r.condition))
-        }
-        useBackends = try settings.useBackends.map { u in
-            try LogFormatter.validate(u.backend)
-            return (u, try acls.compile(u.condition))
-        }
+        redirects = try settings.redirects.map { Rule(action: try Redirect($0), condition: try acls.compile($0.condition)) }
+        useBackends = try settings.useBackends.map { UseBackend(name: try lf($0.backend), condition: try acls.compile($0.condition)) }
     }
 
     /// The page for a deny/auth: the errorfile when configured, else HAProxy's built-in one.

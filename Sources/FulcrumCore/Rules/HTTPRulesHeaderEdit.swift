@@ -5,30 +5,36 @@ import FulcrumHTTP
 /// rewriting). HTTPHead cannot change a value in place, so when any
 /// occurrence of the name changes, all occurrences are removed and re-added
 /// in their original order: fields of that name keep their relative order
-/// (what HTTP gives meaning to) but move after the other fields.
+/// (what HTTP gives meaning to) but move after the other fields. Nothing is
+/// allocated unless a value changes.
 enum HTTPHeaderEdit {
-    /// `transform` receives each value; it returns the new value, or nil to
-    /// drop that field. Returns true when something changed.
+    /// What becomes of one field value.
+    enum Change { case keep, drop, replace([UInt8]) }
+
+    /// `transform` (pure: it is asked twice when something changes) receives
+    /// each value of `name`. Returns true when something changed.
     @discardableResult
-    static func rewrite(_ head: inout HTTPHead, name: String, _ transform: (String) -> String?) -> Bool {
-        let old = head.values(of: name).map { String(decoding: $0, as: UTF8.self) }
-        guard !old.isEmpty else { return false }
-        var new: [String] = []
-        var changed = false
-        for v in old {
-            if let t = transform(v) {
-                if t != v { changed = true }
-                new.append(t)
-            } else {
-                changed = true
+    static func rewrite(_ head: inout HTTPHead, name: String, _ transform: (ArraySlice<UInt8>) -> Change) -> Bool {
+        var changes = false
+        for v in head.fieldValues(named: name) {
+            if case .keep = transform(v) { continue }
+            changes = true
+            break
+        }
+        guard changes else { return false }
+        var values: [[UInt8]] = []
+        for v in head.fieldValues(named: name) {
+            switch transform(v) {
+            case .keep: values.append(Array(v))
+            case .drop: break
+            case .replace(let n): values.append(n)
             }
         }
-        guard changed else { return false }
         // Keep the name's spelling from the first occurrence.
         let spelling = head.fields.first { !$0.removed && head.fieldNameEquals($0, name) }
-            .map { String(decoding: head.raw[$0.name], as: UTF8.self) } ?? name
+            .map { Array(head.raw[$0.name]) } ?? Array(name.utf8)
         head.remove(name)
-        for v in new { head.add(spelling, v) }
+        for v in values { head.add(name: spelling, value: v) }
         return true
     }
 
@@ -51,11 +57,17 @@ enum HTTPHeaderEdit {
         return out
     }
 
+    /// `.replace` only when the bytes differ.
+    static func change(_ old: ArraySlice<UInt8>, to new: String) -> Change {
+        old.elementsEqual(new.utf8) ? .keep : .replace(Array(new.utf8))
+    }
+
     /// replace-header: each whole value matching `regex` is replaced.
     static func replaceHeader(_ head: inout HTTPHead, name: String, regex: Regex<AnyRegexOutput>, replacement: String) {
         rewrite(&head, name: name) { v in
-            guard let m = try? regex.firstMatch(in: v) else { return v }
-            return substitute(replacement, match: m)
+            // Swift's Regex reads Strings: these two rules copy the values they test.
+            guard let m = try? regex.firstMatch(in: String(decoding: v, as: UTF8.self)) else { return .keep }
+            return change(v, to: substitute(replacement, match: m))
         }
     }
 
@@ -63,27 +75,16 @@ enum HTTPHeaderEdit {
     /// replaced value loses the blanks that preceded it (as HAProxy's does).
     static func replaceValue(_ head: inout HTTPHead, name: String, regex: Regex<AnyRegexOutput>, replacement: String) {
         rewrite(&head, name: name) { line in
-            let bytes = Array(line.utf8)
             var segments: [String] = []
             var changed = false
-            var start = 0, quoted = false, i = 0
-            func flush(_ end: Int) {
-                let raw = bytes[start..<end]
-                let value = raw.trimmingBlanks()
-                let text = String(decoding: value, as: UTF8.self)
-                if let m = try? regex.firstMatch(in: text) {
+            for raw in ByteFields(line, separator: UInt8(ascii: ","), quotedStrings: true) {
+                if let m = try? regex.firstMatch(in: String(decoding: raw.trimmingBlanks(), as: UTF8.self)) {
                     segments.append(substitute(replacement, match: m)); changed = true
                 } else {
                     segments.append(String(decoding: raw, as: UTF8.self))
                 }
             }
-            while i < bytes.count {
-                let c = bytes[i]
-                if c == UInt8(ascii: "\"") { quoted.toggle() } else if c == UInt8(ascii: ","), !quoted { flush(i); start = i + 1 }
-                i += 1
-            }
-            flush(bytes.count)
-            return changed ? segments.joined(separator: ",") : line
+            return changed ? change(line, to: segments.joined(separator: ",")) : .keep
         }
     }
 }

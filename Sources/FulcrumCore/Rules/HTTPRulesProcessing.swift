@@ -22,10 +22,10 @@ public enum HTTPRequestProcessing {
                                 backendExists: (String) -> Bool = { _ in true }) -> Outcome {
         if let r = requestRules(rules, context: &context) { return r }
         if let r = redirects(rules, context: context) { return r }
-        for (rule, condition) in rules.useBackends where HTTPConditions.evaluate(condition, acls: rules.acls, context: context) {
-            let name = LogFormatter.expand(rule.backend, context: context, acls: rules.acls)
-            if rule.backend.isConstant { return .forward(backendName: name) }
+        for u in rules.useBackends where HTTPConditions.evaluate(u.condition, acls: rules.acls, context: context) {
+            if let constant = u.name.constant { return .forward(backendName: constant) }
             // A dynamic name that names no backend stops the search: the default backend is used.
+            let name = u.name.string(context: context, acls: rules.acls)
             if !name.isEmpty && backendExists(name) { return .forward(backendName: name) }
             break
         }
@@ -42,27 +42,29 @@ public enum HTTPRequestProcessing {
     public static func response(_ rules: HTTPCompiledRules, context: inout HTTPRuleContext) -> Outcome {
         guard context.response != nil else { return .forward(backendName: nil) }
         context.responsePhase = true
-        for r in rules.responseRules where HTTPConditions.evaluate(r.condition, acls: rules.acls, context: context) {
-            switch r.rule.action {
+        let acls = rules.acls
+        for r in rules.responseRules where HTTPConditions.evaluate(r.condition, acls: acls, context: context) {
+            switch r.action {
             case .allow:
                 return .forward(backendName: nil)
             case .deny(let status):
                 let p = rules.page(status, request: context.request)
                 return .respond(p.bytes, close: p.close)
             case .setHeader(let name, let lf):
-                let v = LogFormatter.expand(lf, context: context, acls: rules.acls)
-                context.response!.set(name, v)
+                let v = lf.bytes(context: context, acls: acls)
+                context.response!.remove(name.text)
+                context.response!.add(name: name.bytes, value: v)
             case .addHeader(let name, let lf):
-                let v = LogFormatter.expand(lf, context: context, acls: rules.acls)
-                context.response!.add(name, v)
+                let v = lf.bytes(context: context, acls: acls)
+                context.response!.add(name: name.bytes, value: v)
             case .delHeader(let name):
                 context.response!.remove(name)
-            case .replaceHeader(let name, _, let lf):
-                let v = LogFormatter.expand(lf, context: context, acls: rules.acls)
-                HTTPHeaderEdit.replaceHeader(&context.response!, name: name, regex: r.regex!, replacement: v)
-            case .replaceValue(let name, _, let lf):
-                let v = LogFormatter.expand(lf, context: context, acls: rules.acls)
-                HTTPHeaderEdit.replaceValue(&context.response!, name: name, regex: r.regex!, replacement: v)
+            case .replaceHeader(let name, let regex, let lf):
+                let v = lf.string(context: context, acls: acls)
+                HTTPHeaderEdit.replaceHeader(&context.response!, name: name.text, regex: regex, replacement: v)
+            case .replaceValue(let name, let regex, let lf):
+                let v = lf.string(context: context, acls: acls)
+                HTTPHeaderEdit.replaceValue(&context.response!, name: name.text, regex: regex, replacement: v)
             }
         }
         return .forward(backendName: nil)
@@ -72,8 +74,7 @@ public enum HTTPRequestProcessing {
     static func requestRules(_ rules: HTTPCompiledRules, context: inout HTTPRuleContext) -> Outcome? {
         let acls = rules.acls
         for r in rules.requestRules where HTTPConditions.evaluate(r.condition, acls: acls, context: context) {
-            func expand(_ lf: LogFormat) -> String { LogFormatter.expand(lf, context: context, acls: acls) }
-            switch r.rule.action {
+            switch r.action {
             case .allow:
                 return nil
             case .deny(let status):
@@ -84,51 +85,54 @@ public enum HTTPRequestProcessing {
                                    request: context.request)
                 return .respond(p.bytes, close: p.close)
             case .returnResponse(let status, let contentType, let body, let headers):
-                let fields = headers.map { ($0.name, expand($0.value)) }
+                let fields = headers.map { ($0.name, $0.value.string(context: context, acls: acls)) }
                 let bytes: [UInt8]
                 switch body {
                 case .none: bytes = []
-                case .string(let lf): bytes = Array(expand(lf).utf8)
-                case .file: bytes = r.body ?? []
+                case .format(let lf): bytes = lf.bytes(context: context, acls: acls)
+                case .bytes(let b): bytes = b
                 }
                 let conn = HTTPGeneratedResponse.connection(for: context.request, mode: rules.settings.connectionMode)
                 return .respond(HTTPGeneratedResponse.reply(status: status, contentType: contentType, body: bytes,
                                                             fields: fields, connection: conn), close: conn.close)
             case .redirect(let rr):
-                let p = HTTPRedirect.responseAndClose(rr, context: context, acls: acls, mode: rules.settings.connectionMode)
+                let p = HTTPRedirect.responseAndClose(rr.rule, value: rr.value, context: context, acls: acls,
+                                                      mode: rules.settings.connectionMode)
                 return .respond(p.bytes, close: p.close)
             case .setHeader(let name, let lf):
-                let v = expand(lf)
-                context.request.set(name, v)
+                let v = lf.bytes(context: context, acls: acls)
+                context.request.remove(name.text)
+                context.request.add(name: name.bytes, value: v)
             case .addHeader(let name, let lf):
-                let v = expand(lf)
-                context.request.add(name, v)
+                let v = lf.bytes(context: context, acls: acls)
+                context.request.add(name: name.bytes, value: v)
             case .delHeader(let name):
                 context.request.remove(name)
-            case .replaceHeader(let name, _, let lf):
-                let v = expand(lf)
-                HTTPHeaderEdit.replaceHeader(&context.request, name: name, regex: r.regex!, replacement: v)
-            case .replaceValue(let name, _, let lf):
-                let v = expand(lf)
-                HTTPHeaderEdit.replaceValue(&context.request, name: name, regex: r.regex!, replacement: v)
+            case .replaceHeader(let name, let regex, let lf):
+                let v = lf.string(context: context, acls: acls)
+                HTTPHeaderEdit.replaceHeader(&context.request, name: name.text, regex: regex, replacement: v)
+            case .replaceValue(let name, let regex, let lf):
+                let v = lf.string(context: context, acls: acls)
+                HTTPHeaderEdit.replaceValue(&context.request, name: name.text, regex: regex, replacement: v)
             case .setPath(let lf):
-                let v = expand(lf)
-                context.request.targetOverride = HTTPRequestLine.replacingPath(context.request.target, with: Array(v.utf8))
+                let v = lf.bytes(context: context, acls: acls)
+                context.request.targetOverride = HTTPRequestLine.replacingPath(context.request.target, with: v)
             case .setQuery(let lf):
-                let v = expand(lf)
-                context.request.targetOverride = HTTPRequestLine.replacingQuery(context.request.target, with: Array(v.utf8))
+                let v = lf.bytes(context: context, acls: acls)
+                context.request.targetOverride = HTTPRequestLine.replacingQuery(context.request.target, with: v)
             case .setURI(let lf):
-                context.request.targetOverride = Array(expand(lf).utf8)
+                context.request.targetOverride = lf.bytes(context: context, acls: acls)
             case .setMethod(let lf):
-                context.request.methodOverride = Array(expand(lf).utf8)
+                context.request.methodOverride = lf.bytes(context: context, acls: acls)
             }
         }
         return nil
     }
 
     static func redirects(_ rules: HTTPCompiledRules, context: HTTPRuleContext) -> Outcome? {
-        for (rule, condition) in rules.redirects where HTTPConditions.evaluate(condition, acls: rules.acls, context: context) {
-            let p = HTTPRedirect.responseAndClose(rule, context: context, acls: rules.acls, mode: rules.settings.connectionMode)
+        for r in rules.redirects where HTTPConditions.evaluate(r.condition, acls: rules.acls, context: context) {
+            let p = HTTPRedirect.responseAndClose(r.action.rule, value: r.action.value, context: context, acls: rules.acls,
+                                                  mode: rules.settings.connectionMode)
             return .respond(p.bytes, close: p.close)
         }
         return nil
@@ -140,10 +144,11 @@ enum HTTPRequestLine {
     /// Replaces the path (up to "?"), keeping an absolute URI's scheme and
     /// authority and the query.
     static func replacingPath(_ target: ArraySlice<UInt8>, with path: [UInt8]) -> [UInt8] {
-        let p = HTTPURI.path(target) ?? target[target.endIndex...]
-        let prefix = target[target.startIndex..<p.startIndex]
-        let q = p.firstIndex(of: UInt8(ascii: "?")).map { p[$0...] } ?? p[p.endIndex...]
-        return Array(prefix) + path + Array(q)
+        let p = HTTPTarget(target).path
+        var out: [UInt8] = []
+        out.reserveCapacity(target.count - p.count + path.count)
+        out.append(contentsOf: target[..<p.lowerBound]); out.append(contentsOf: path); out.append(contentsOf: target[p.upperBound...])
+        return out
     }
 
     /// Replaces the query: after an existing "?" (even with an empty value);

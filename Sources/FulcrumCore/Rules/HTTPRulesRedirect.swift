@@ -10,16 +10,23 @@ public enum HTTPRedirect {
     /// `scheme` builds SCHEME://HOST/PATH from the Host field. drop-query cuts
     /// the query, append-slash adds "/" when the result does not end with one.
     public static func location(_ rule: RedirectRule, context: HTTPRuleContext, acls: ACLSet? = nil) -> String {
-        let value = LogFormatter.expand(rule.value, context: context, acls: acls)
+        guard let value = try? CompiledLogFormat(rule.value) else { return "" }
+        return location(rule, value: value, context: context, acls: acls)
+    }
+
+    static func location(_ rule: RedirectRule, value format: CompiledLogFormat, context: HTTPRuleContext, acls: ACLSet?) -> String {
+        let value = format.string(context: context, acls: acls)
         if rule.kind == .location { return value }
-        var path = HTTPURI.path(context.request.target).map { String(decoding: $0, as: UTF8.self) } ?? "/"
-        if rule.dropQuery, let q = path.firstIndex(of: "?") { path = String(path[..<q]) }
+        let t = context.request.target, target = HTTPTarget(t)
+        // HAProxy's http_get_path: without a path (authority, "*"), "/".
+        let path = target.path.isEmpty ? "/" : String(decoding: t[rule.dropQuery ? target.path : target.pathAndQuery], as: UTF8.self)
         var out: String
         if rule.kind == .prefix {
             out = (value == "/" ? "" : value) + path
         } else {
-            let host = context.request.values(of: "host").first.map { String(decoding: $0.trimmingBlanks(), as: UTF8.self) } ?? ""
-            out = value + "://" + host + path
+            var host: ArraySlice<UInt8> = []
+            for v in context.request.fieldValues(named: "host") { host = v.trimmingBlanks(); break }
+            out = value + "://" + String(decoding: host, as: UTF8.self) + path
         }
         if rule.appendSlash, !out.isEmpty, !out.hasSuffix("/") { out += "/" }
         return out
@@ -46,8 +53,15 @@ public enum HTTPRedirect {
     /// The response and whether the client connection closes after it.
     public static func responseAndClose(_ rule: RedirectRule, context: HTTPRuleContext, acls: ACLSet?,
                                         mode: HTTPConnectionMode) -> (bytes: [UInt8], close: Bool) {
+        guard let value = try? CompiledLogFormat(rule.value) else { return ([], true) }
+        return responseAndClose(rule, value: value, context: context, acls: acls, mode: mode)
+    }
+
+    static func responseAndClose(_ rule: RedirectRule, value: CompiledLogFormat, context: HTTPRuleContext, acls: ACLSet?,
+                                 mode: HTTPConnectionMode) -> (bytes: [UInt8], close: Bool) {
         let (code, reason) = statusLine(rule.code)
-        var head = "HTTP/1.1 \(code) \(reason)\r\ncontent-length: 0\r\nlocation: \(location(rule, context: context, acls: acls))\r\n"
+        let location = location(rule, value: value, context: context, acls: acls)
+        var head = "HTTP/1.1 \(code) \(reason)\r\ncontent-length: 0\r\nlocation: \(location)\r\n"
         if code == 302 || code == 303 || code == 307 { head += "cache-control: no-cache\r\n" }
         let conn = HTTPGeneratedResponse.connection(for: context.request, mode: mode)
         if let f = conn.field { head += "connection: \(f)\r\n" }

@@ -13,7 +13,7 @@ public enum HTTPGeneratedResponse {
     public static func connection(for request: HTTPHead, mode: HTTPConnectionMode = .keepAlive,
                                   forceClose: Bool = false) -> (field: String?, close: Bool) {
         var close = false, keepAlive = false
-        for v in request.values(of: "connection") {
+        for v in request.fieldValues(named: "connection") {
             for t in v.listElements() {
                 if ASCII.equalsIgnoringCase(t, "close".utf8) { close = true }
                 if ASCII.equalsIgnoringCase(t, "keep-alive".utf8) { keepAlive = true }

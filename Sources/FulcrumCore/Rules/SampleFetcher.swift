@@ -1,0 +1,213 @@
+import FulcrumBytes
+import FulcrumConfig
+import FulcrumHTTP
+
+/// Extracts typed samples from a request/response as HAProxy's fetches do:
+/// addresses and counts as values, strings as slices of the head. Nothing
+/// here builds a String or an array on the request path (`base` and the
+/// `http_auth*` fetches excepted: they have to build their bytes).
+public enum SampleFetcher {
+    /// Calls `body` with each sample the fetch yields, in order, until it
+    /// returns true (an ACL that matched); returns whether it did. `acls`
+    /// supplies the userlists of `http_auth*`.
+    @discardableResult
+    public static func forEach(_ f: HTTPFetch, context: HTTPRuleContext, acls: ACLSet?,
+                               _ body: (Sample) -> Bool) -> Bool {
+        guard let f = context.responsePhase ? responseSide(f) : f else { return false }
+        let req = context.request
+        switch f {
+        case .path:
+            let t = req.target, target = HTTPTarget(t)
+            return !target.path.isEmpty && body(.bytes(t[target.path]))
+        case .pathq:
+            let t = req.target, target = HTTPTarget(t)
+            return !target.path.isEmpty && body(.bytes(t[target.pathAndQuery]))
+        case .query:
+            let t = req.target
+            guard let q = HTTPTarget(t).query else { return false }
+            return body(.bytes(t[q]))
+        case .url:
+            return body(.bytes(req.target))
+        case .base:
+            guard let b = base(req) else { return false }
+            return body(.bytes(b))
+        case .urlParam(let name, let delimiter):
+            let t = req.target
+            guard let q = HTTPTarget(t).query else { return false }
+            for item in t[q].fields(separatedBy: delimiter) where !item.isEmpty {
+                let eq = item.firstIndex(of: UInt8(ascii: "="))
+                if let name, !(eq.map { item[..<$0] } ?? item).elementsEqual(name.utf8) { continue }
+                if body(.bytes(eq.map { item[($0 + 1)...] } ?? item[item.endIndex...])) { return true }
+            }
+            return false
+        case .header(let name, let occurrence, let full, let response):
+            guard let head = response ? context.response : req else { return false }
+            guard let occurrence else {
+                return forEachHeaderValue(head, name, full: full) { body(.bytes($0)) }
+            }
+            guard let v = headerValue(head, name, full: full, occurrence: occurrence) else { return false }
+            return body(.bytes(v))
+        case .headerCount(let name, let full, let response):
+            guard let head = response ? context.response : req else { return false }
+            return body(.integer(Int64(headerCount(head, name, full: full))))
+        case .method:
+            return body(.bytes(req.method))
+        case .requestVersion:
+            return body(.bytes(version(req)))
+        case .responseVersion:
+            guard let res = context.response else { return false }
+            return body(.bytes(version(res)))
+        case .status:
+            guard let res = context.response else { return false }
+            return body(.integer(Int64(res.status)))
+        case .source: return body(.address(context.connection.source.address))
+        case .sourcePort: return body(.integer(Int64(context.connection.source.port)))
+        case .destination: return body(.address(context.connection.destination.address))
+        case .destinationPort: return body(.integer(Int64(context.connection.destination.port)))
+        case .cookie(let name, let response):
+            guard let head = response ? context.response : req else { return false }
+            return forEachCookie(head, response: response, name: name) { _, value in body(.bytes(value)) }
+        case .cookieCount(let name, let response):
+            guard let head = response ? context.response : req else { return false }
+            var n: Int64 = 0
+            forEachCookie(head, response: response, name: name) { _, _ in n += 1; return false }
+            return body(.integer(n))
+        case .httpAuth(let userlist):
+            guard let acls, let ul = acls.userlists[userlist] else { return body(.bool(false)) }
+            return body(.bool(HTTPBasicAuth.authenticate(req, userlist: ul, crypt: acls.crypt) != nil))
+        case .httpAuthGroup(let userlist):
+            guard let acls, let ul = acls.userlists[userlist],
+                  let user = HTTPBasicAuth.authenticate(req, userlist: ul, crypt: acls.crypt) else { return false }
+            for g in HTTPBasicAuth.groups(of: user, in: ul) where body(.bytes(Array(g.utf8)[...])) { return true }
+            return false
+        case .httpAuthUser:
+            guard let c = HTTPBasicAuth.credentials(req) else { return false }
+            return body(.bytes(Array(c.user.utf8)[...]))
+        case .httpAuthPass:
+            guard let c = HTTPBasicAuth.credentials(req) else { return false }
+            return body(.bytes(Array(c.password.utf8)[...]))
+        case .constant(let b):
+            return body(.bool(b))
+        }
+    }
+
+    /// The one sample HAProxy uses where a single value is expected
+    /// (log-format, dynamic backend names): the last header or cookie
+    /// occurrence unless an occurrence is given, the first value otherwise.
+    /// nil: missing.
+    public static func sample(_ f: HTTPFetch, context: HTTPRuleContext, acls: ACLSet? = nil) -> Sample? {
+        var last: Sample? = nil
+        let takeLast: Bool
+        switch context.responsePhase ? responseSide(f) : f {
+        case .header(_, nil, _, _)?, .cookie?: takeLast = true
+        default: takeLast = false
+        }
+        forEach(f, context: context, acls: acls) { s in last = s; return !takeLast }
+        return last
+    }
+
+    /// In http-response rules, request-only fetches (path, method, url_param,
+    /// auth ...) yield nothing (nil) and `hdr()` / `cook()` mean the response's.
+    static func responseSide(_ f: HTTPFetch) -> HTTPFetch? {
+        switch f {
+        case .path, .pathq, .query, .url, .base, .urlParam, .method, .requestVersion,
+             .httpAuth, .httpAuthGroup, .httpAuthUser, .httpAuthPass:
+            return nil
+        case .header(let name, let occ, let full, false): return .header(name: name, occurrence: occ, full: full, response: true)
+        case .headerCount(let name, let full, false): return .headerCount(name: name, full: full, response: true)
+        case .cookie(let name, false): return .cookie(name: name, response: true)
+        case .cookieCount(let name, false): return .cookieCount(name: name, response: true)
+        default: return f
+        }
+    }
+
+    // MARK: convenience (tests and diagnostics: Strings, not for the request path)
+
+    /// Every value of a fetch as text; empty when missing or the fetch is unknown.
+    public static func fetch(_ f: SampleFetch, context: HTTPRuleContext, acls: ACLSet? = nil) -> [String] {
+        guard let compiled = try? HTTPFetch(f) else { return [] }
+        var out: [String] = []
+        forEach(compiled, context: context, acls: acls) { out.append($0.text); return false }
+        return out
+    }
+
+    /// `sample(_:context:acls:)` as text.
+    public static func single(_ f: HTTPFetch, context: HTTPRuleContext, acls: ACLSet? = nil) -> String? {
+        sample(f, context: context, acls: acls)?.text
+    }
+
+    // MARK: message parts
+
+    static let version10 = Array("1.0".utf8), version11 = Array("1.1".utf8)
+
+    static func version(_ h: HTTPHead) -> ArraySlice<UInt8> { h.version == .http10 ? version10[...] : version11[...] }
+
+    /// Host then path, as HAProxy's `base` (the one fetch that has to build its bytes).
+    static func base(_ req: HTTPHead) -> ArraySlice<UInt8>? {
+        let t = req.target, target = HTTPTarget(t)
+        let path = t[target.path]
+        var hostValue: ArraySlice<UInt8>? = nil
+        forEachHeaderValue(req, "host", full: false) { hostValue = $0; return true }
+        guard let host = hostValue, !host.isEmpty else { return target.path.isEmpty ? nil : path }
+        var out: [UInt8] = []
+        out.reserveCapacity(host.count + path.count)
+        out.append(contentsOf: host); out.append(contentsOf: path)
+        return out[...]
+    }
+
+    /// Values of a header (every header when `name` is nil): whole lines,
+    /// blank-trimmed (`full`, HAProxy's `fhdr`), or comma-separated elements
+    /// outside quotes (`hdr`), until `body` returns true.
+    @discardableResult
+    static func forEachHeaderValue(_ head: HTTPHead, _ name: String?, full: Bool,
+                                   _ body: (ArraySlice<UInt8>) -> Bool) -> Bool {
+        for line in head.fieldValues(named: name) {
+            if full {
+                if body(line.trimmingBlanks()) { return true }
+            } else {
+                for v in line.listElements() where body(v) { return true }
+            }
+        }
+        return false
+    }
+
+    static func headerCount(_ head: HTTPHead, _ name: String?, full: Bool) -> Int {
+        var n = 0
+        forEachHeaderValue(head, name, full: full) { _ in n += 1; return false }
+        return n
+    }
+
+    /// HAProxy's `occ`: 1 the first value, -1 the last, and so on.
+    static func headerValue(_ head: HTTPHead, _ name: String?, full: Bool, occurrence: Int) -> ArraySlice<UInt8>? {
+        let index = occurrence > 0 ? occurrence - 1 : headerCount(head, name, full: full) + occurrence
+        guard index >= 0 else { return nil }
+        var i = 0
+        var found: ArraySlice<UInt8>? = nil
+        forEachHeaderValue(head, name, full: full) { v in
+            if i == index { found = v; return true }
+            i += 1
+            return false
+        }
+        return found
+    }
+
+    /// (name, value) of the Cookie pairs (request) or of the first pair of
+    /// each Set-Cookie field (response), blanks trimmed, filtered by `name`,
+    /// until `body` returns true.
+    @discardableResult
+    static func forEachCookie(_ head: HTTPHead, response: Bool, name: String?,
+                              _ body: (ArraySlice<UInt8>, ArraySlice<UInt8>) -> Bool) -> Bool {
+        for line in head.fieldValues(named: response ? "set-cookie" : "cookie") {
+            for item in line.fields(separatedBy: UInt8(ascii: ";")) {
+                let t = item.trimmingBlanks()
+                guard !t.isEmpty else { continue }
+                let eq = t.firstIndex(of: UInt8(ascii: "="))
+                let key = eq.map { t[..<$0].trimmingBlanks() } ?? t
+                let value = eq.map { t[($0 + 1)...].trimmingBlanks() } ?? t[t.endIndex...]
+                if name.map({ key.elementsEqual($0.utf8) }) ?? true, body(key, value) { return true }
+                if response { break }
+            }
+        }
+        return false
+    }
+}
