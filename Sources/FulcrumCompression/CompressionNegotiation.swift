@@ -81,7 +81,7 @@ public enum CompressionNegotiation {
     static func qvalue(_ element: ArraySlice<UInt8>, after tokenLength: Int) -> Int {
         var i = element.startIndex + tokenLength
         let end = element.endIndex
-        func skipBlanks() { while i < end, element[i] == 0x20 || element[i] == 0x09 { i += 1 } }
+        func skipBlanks() { while i < end, ASCII.isSPHT(element[i]) { i += 1 } }
         while true {
             skipBlanks()
             guard i < end, element[i] == UInt8(ascii: ";") else { return 1000 }

@@ -1,5 +1,6 @@
 import Glibc
 import CFulcrum
+import FulcrumBytes
 
 /// An IPv4 or IPv6 socket address held in a sockaddr_storage, so it can be
 /// passed to bind/connect without allocation.
@@ -24,19 +25,29 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a numeric IPv4 or IPv6 literal (no name resolution).
     public init?(numericHost host: String, port: Int) {
+        guard let address = IPAddress(host) else { return nil }
+        self.init(address, port: port)
+    }
+
+    /// The socket address of `address` and `port`.
+    public init(_ address: IPAddress, port: Int) {
         var st = sockaddr_storage()
-        if host.contains(":") {
+        switch address {
+        case .v6(let a):
             var a6 = sockaddr_in6()
             a6.sin6_family = sa_family_t(AF_INET6)
             a6.sin6_port = in_port_t(UInt16(port).bigEndian)
-            guard inet_pton(AF_INET6, host, &a6.sin6_addr) == 1 else { return nil }
+            withUnsafeMutableBytes(of: &a6.sin6_addr) { dst in
+                dst.storeBytes(of: a.high.bigEndian, toByteOffset: 0, as: UInt64.self)
+                dst.storeBytes(of: a.low.bigEndian, toByteOffset: 8, as: UInt64.self)
+            }
             withUnsafeMutableBytes(of: &st) { dst in withUnsafeBytes(of: a6) { dst.copyMemory(from: $0) } }
             self.init(storage: st, length: socklen_t(MemoryLayout<sockaddr_in6>.size))
-        } else {
+        case .v4(let a):
             var a4 = sockaddr_in()
             a4.sin_family = sa_family_t(AF_INET)
             a4.sin_port = in_port_t(UInt16(port).bigEndian)
-            guard inet_pton(AF_INET, host, &a4.sin_addr) == 1 else { return nil }
+            a4.sin_addr.s_addr = a.networkOrder
             withUnsafeMutableBytes(of: &st) { dst in withUnsafeBytes(of: a4) { dst.copyMemory(from: $0) } }
             self.init(storage: st, length: socklen_t(MemoryLayout<sockaddr_in>.size))
         }
@@ -81,17 +92,7 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var hostString: String {
-        var buf = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-        withUnsafeBytes(of: storage) { p in
-            if family == AF_INET6 {
-                _ = inet_ntop(AF_INET6, p.baseAddress! + 8, &buf, socklen_t(buf.count))
-            } else {
-                _ = inet_ntop(AF_INET, p.baseAddress! + 4, &buf, socklen_t(buf.count))
-            }
-        }
-        return String(cString: buf)
-    }
+    public var hostString: String { ipAddress.description }
 
     public var description: String {
         family == AF_INET6 ? "[\(hostString)]:\(port)" : "\(hostString):\(port)"
