@@ -17,16 +17,11 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// A strict dotted quad: four decimal parts of one to three digits, each
     /// 0...255; no shorthand forms, no host names.
-    public init?<S: StringProtocol>(_ text: S) {
-        guard let v = text.utf8.withContiguousStorageIfAvailable({ IPv4Address.parse($0) })
-                ?? Array(text.utf8).withUnsafeBufferPointer({ IPv4Address.parse($0) }) else { return nil }
-        self = v
-    }
+    public init?<S: StringProtocol>(_ text: S) { self.init(ascii: text.utf8) }
 
     /// The same, from ASCII bytes (a sample, a header value).
     public init?<C: Collection>(ascii bytes: C) where C.Element == UInt8 {
-        guard let v = bytes.withContiguousStorageIfAvailable({ IPv4Address.parse($0) })
-                ?? Array(bytes).withUnsafeBufferPointer({ IPv4Address.parse($0) }) else { return nil }
+        guard let v = bytes.withContiguousBytes(IPv4Address.parse) else { return nil }
         self = v
     }
 

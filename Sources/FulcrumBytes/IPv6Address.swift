@@ -39,16 +39,11 @@ public struct IPv6Address: Hashable, Sendable, CustomStringConvertible {
 
     /// Eight groups of one to four hex digits, "::" at most once and for at
     /// least one group, a dotted-quad tail allowed.
-    public init?<S: StringProtocol>(_ text: S) {
-        guard let v = text.utf8.withContiguousStorageIfAvailable({ IPv6Address.parse($0) })
-                ?? Array(text.utf8).withUnsafeBufferPointer({ IPv6Address.parse($0) }) else { return nil }
-        self = v
-    }
+    public init?<S: StringProtocol>(_ text: S) { self.init(ascii: text.utf8) }
 
     /// The same, from ASCII bytes (a sample, a header value).
     public init?<C: Collection>(ascii bytes: C) where C.Element == UInt8 {
-        guard let v = bytes.withContiguousStorageIfAvailable({ IPv6Address.parse($0) })
-                ?? Array(bytes).withUnsafeBufferPointer({ IPv6Address.parse($0) }) else { return nil }
+        guard let v = bytes.withContiguousBytes(IPv6Address.parse) else { return nil }
         self = v
     }
 
