@@ -69,6 +69,14 @@ public enum Socket {
         try syscall { setsockopt(fd.rawValue, level, name, &v, socklen_t(MemoryLayout<Int32>.size)) }
     }
 
+    /// Whether TCP_NODELAY is set (an accepted socket inherits it from its
+    /// listener on Linux, which saves a setsockopt per connection).
+    public static func noDelay(_ fd: FileDescriptor) -> Bool {
+        var v: Int32 = 0
+        var len = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(fd.rawValue, Int32(IPPROTO_TCP), TCP_NODELAY, &v, &len) == 0 && v != 0
+    }
+
     public static func setNoDelay(_ fd: FileDescriptor) {
         var one: Int32 = 1
         _ = setsockopt(fd.rawValue, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))

@@ -47,6 +47,26 @@ final class SystemLayerTests: XCTestCase {
         }
     }
 
+    /// The worker sets TCP_NODELAY once on each listener and relies on the
+    /// kernel copying it to every accepted socket.
+    func testAcceptedSocketInheritsNoDelayFromItsListener() throws {
+        let any = try XCTUnwrap(SocketAddress(numericHost: "127.0.0.1", port: 0))
+        for listenerNoDelay in [false, true] {
+            let listener = try Socket.listen(on: any, backlog: 4)
+            defer { listener.close() }
+            if listenerNoDelay { Socket.setNoDelay(listener) }
+            let client = try Socket.stream(family: AF_INET)
+            defer { client.close() }
+            _ = try Socket.connect(client, to: try XCTUnwrap(Socket.localAddress(listener)))
+            var pfd = pollfd(fd: listener.rawValue, events: Int16(POLLIN), revents: 0)
+            XCTAssertEqual(poll(&pfd, 1, 2000), 1)
+            var peer = SocketAddress(storage: .init(), length: 0)
+            let accepted = try Socket.accept(listener, peer: &peer)
+            defer { accepted.close() }
+            XCTAssertEqual(Socket.noDelay(accepted), listenerNoDelay)
+        }
+    }
+
     func testSeqpacketKeepsMessageBoundariesAndReportsPeerClose() throws {
         let (a, b) = try UnixSocket.seqpacketPair()
         defer { a.close() }

@@ -117,9 +117,11 @@ extension StreamEngine {
         }
     }
 
-    /// The outcome of a non-blocking connect, once the socket is writable.
+    /// The outcome of a non-blocking connect, once the socket is writable:
+    /// without EPOLLERR/HUP it succeeded (no getsockopt needed), otherwise
+    /// SO_ERROR says why it failed.
     func finishConnect(_ s: Stream) {
-        let err = Socket.pendingError(s.server.transport.fd)
+        let err = s.server.failed ? Socket.pendingError(s.server.transport.fd) : 0
         if err == 0 {
             serverReady(s)
         } else {

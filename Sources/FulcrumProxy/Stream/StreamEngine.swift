@@ -140,6 +140,7 @@ final class StreamEngine {
             if readable { s.server.readable = true }
             if writable { s.server.writable = true }
             if eof { s.server.eof = true }
+            if !events.isDisjoint(with: [.error, .hangup]) { s.server.failed = true }
         }
         advance(s)
     }
@@ -183,7 +184,7 @@ final class StreamEngine {
         s.isHTTP = fe.config.mode == .http
         s.record.restart(at: now, wallMicros: WallClock.nowMicroseconds())
         activeStreams += 1
-        Socket.setNoDelay(fd)
+        // TCP_NODELAY comes from the listener (Worker.run sets it there).
         table.frontendCounter(worker: slot, frontend: frontend, .sessions).bump()
         table.frontendCounter(worker: slot, frontend: frontend, .current).bump()
         table.frontendCounter(worker: slot, frontend: frontend, .lastSession).store(wallNow)

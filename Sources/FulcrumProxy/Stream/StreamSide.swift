@@ -7,6 +7,8 @@ struct StreamSide {
     /// EPOLLRDHUP/HUP was seen: keep reading until 0 instead of trusting a
     /// short read to mean "drained".
     var eof = false
+    /// EPOLLERR/HUP was seen: a connect in progress failed (ask SO_ERROR why).
+    var failed = false
     /// Last time bytes moved on this side (monotonic ms), for inactivity timeouts.
     var activity: Int64 = 0
 
@@ -15,13 +17,13 @@ struct StreamSide {
     /// A new connection on this side: readiness forgotten.
     mutating func attach(_ t: Transport) {
         transport = t
-        readable = false; writable = false; eof = false
+        readable = false; writable = false; eof = false; failed = false
     }
 
     /// Forgets the connection without closing it (it was pooled or handed on).
     mutating func detach() {
         transport = .none
-        readable = false; writable = false; eof = false
+        readable = false; writable = false; eof = false; failed = false
     }
 
     mutating func close(abort: Bool = false) {

@@ -52,7 +52,11 @@ public final class Worker: EventHandler {
     public func run() -> Int32 {
         do {
             try loop.register(control, .readable, EventToken(kind: TokenKind.control.rawValue))
-            for i in listeners.indices { try activate(listener: i) }
+            for i in listeners.indices {
+                // Accepted sockets inherit it: no setsockopt per connection.
+                Socket.setNoDelay(listeners[i].fd)
+                try activate(listener: i)
+            }
         } catch {
             Log.alert("cannot register sockets: \(error)")
             return 1
