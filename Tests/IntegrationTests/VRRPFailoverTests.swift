@@ -159,7 +159,8 @@ final class VRRPFailoverTests: XCTestCase {
         try first.waitForState("FAULT", after: s1, timeout: 3)
         waitUntil(timeout: 5) {
             lines = (FileBytes.readText(record) ?? "").split(separator: "\n").map(String.init)
-            return lines.contains("entered-fault")
+            // Both scripts run at once: wait for each one's line.
+            return lines.contains("entered-fault") && lines.contains("INSTANCE VI_1 FAULT 150")
         }
         XCTAssertTrue(lines.contains("INSTANCE VI_1 FAULT 150"), "\(lines)")
         XCTAssertTrue(lines.contains("entered-fault"), "\(lines)")
