@@ -19,10 +19,13 @@ let package = Package(
         // networks as values, ASCII classes and case folding, trimming and
         // splitting of byte slices.
         .target(name: "FulcrumBytes"),
-        .target(name: "FulcrumConfig", dependencies: ["FulcrumBytes"]),
+        .target(name: "FulcrumConfig", dependencies: ["FulcrumBytes", "FulcrumLog"]),
         .target(name: "FulcrumHTTP", dependencies: ["FulcrumBytes"]),
-        .target(name: "FulcrumCore", dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumHTTP"]),
+        .target(name: "FulcrumCore", dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumHTTP", "FulcrumLog"]),
         .target(name: "FulcrumVRRP", dependencies: ["FulcrumBytes"]),
+        // HAProxy's logging: syslog priorities and framing, log-format
+        // variables and their rendering into a reused line buffer.
+        .target(name: "FulcrumLog", dependencies: ["FulcrumBytes"]),
 
         // Streaming gzip/deflate for HTTP responses.
         .target(name: "FulcrumCompression", dependencies: ["CZlib", "FulcrumBytes", "FulcrumHTTP"]),
@@ -36,10 +39,10 @@ let package = Package(
         // (every test runs with them) instead of being checked again on each
         // access at run time (swift_beginAccess was ~4% of a worker's CPU).
         .target(name: "FulcrumProxy",
-                dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumHTTP", "FulcrumCompression", "FulcrumPosix"],
+                dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumHTTP", "FulcrumCompression", "FulcrumLog", "FulcrumPosix"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "FulcrumDaemon",
-                dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumPosix", "FulcrumProxy", "FulcrumVRRP"]),
+                dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumLog", "FulcrumPosix", "FulcrumProxy", "FulcrumVRRP"]),
         .executableTarget(name: "fulcrum", dependencies: ["FulcrumDaemon"]),
 
         // Test-only: counts the calling thread's mallocs (allocation budgets).
@@ -50,6 +53,7 @@ let package = Package(
         .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumBytes", "FulcrumCore", "CAllocationCounter"]),
         .testTarget(name: "FulcrumHTTPTests", dependencies: ["FulcrumBytes", "FulcrumHTTP"]),
         .testTarget(name: "FulcrumVRRPTests", dependencies: ["FulcrumBytes", "FulcrumVRRP"]),
+        .testTarget(name: "FulcrumLogTests", dependencies: ["FulcrumBytes", "FulcrumLog", "CAllocationCounter"]),
         .testTarget(name: "FulcrumCompressionTests", dependencies: ["FulcrumCompression", "CZlib"]),
         .testTarget(name: "FulcrumPosixTests", dependencies: ["FulcrumBytes", "FulcrumPosix"]),
         .testTarget(name: "FulcrumProxyTests", dependencies: ["FulcrumProxy"]),
