@@ -1,0 +1,36 @@
+import FulcrumBytes
+
+/// Numbers as a log line writes them: decimal (HAProxy's ltoa_o) or, with
+/// the `X` flag, upper-case hexadecimal of a fixed minimum width (its
+/// "%04X" / "%02X"), appended without a String.
+enum LogNumber {
+    @inline(__always)
+    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+        DecimalText.append(value, to: &out)
+    }
+
+    static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    /// `value` (taken as unsigned 32 bits, as HAProxy's casts do) in
+    /// hexadecimal, at least `width` digits.
+    static func appendHex(_ value: UInt32, minimumWidth width: Int, to out: inout [UInt8]) {
+        var digits = 8
+        while digits > width, (value >> UInt32((digits - 1) * 4)) & 0xF == 0 { digits -= 1 }
+        hexDigits.withUnsafeBufferPointer { hex in
+            var shift = (digits - 1) * 4
+            while shift >= 0 {
+                out.append(hex[Int((value >> UInt32(shift)) & 0xF)])
+                shift -= 4
+            }
+        }
+    }
+
+    /// One byte as two hexadecimal digits (escapes, hexadecimal addresses).
+    @inline(__always)
+    static func appendHexByte(_ byte: UInt8, to out: inout [UInt8]) {
+        hexDigits.withUnsafeBufferPointer { hex in
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0xF)])
+        }
+    }
+}
