@@ -32,7 +32,8 @@ public enum LogFormatParser {
         }
         func separator() {
             flush()
-            if elements.last != .separator { elements.append(.separator) }
+            // A line never starts with a space, and a run of them is one.
+            if let last = elements.last, last != .separator { elements.append(.separator) }
         }
         func string(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
 
