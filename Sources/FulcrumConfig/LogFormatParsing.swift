@@ -1,7 +1,11 @@
-/// HAProxy's log-format strings (manual 8.2.4) as header values, redirect
-/// targets and dynamic backend names: literal text, `%[fetch(args)]`
-/// samples and `%%`. Log variables (`%ci`), flags (`%{+Q}`) and converters
-/// (`%[path,lower]`) are not served yet.
+import FulcrumLog
+
+/// HAProxy's log-format strings (manual 8.2.6) in the configuration, parsed
+/// by FulcrumLog's `LogFormatParser` so every place takes one grammar: as
+/// values (header values, redirect targets, dynamic backend names: literal
+/// text, `%%`, `%[fetch,converter]` samples and the variables a rule can
+/// answer) and as log lines (`log-format`, `error-log-format`,
+/// `unique-id-format`: every variable, merged spaces).
 enum LogFormatParsing {
     /// Fetch names a sample may use → the name the model carries
     /// (HAProxy's aliases folded: `urlp` is `url_param`).
@@ -12,73 +16,99 @@ enum LogFormatParsing {
         "url_param": "url_param", "urlp": "url_param", "cook": "cook", "req.cook": "req.cook",
     ]
 
+    /// The variables a value can show: what a rule knows of the request and
+    /// its connection (FulcrumCore's `CompiledLogFormat` writes exactly these).
+    /// Timers, counters, names and dates belong to log lines.
+    static var valueVariables: [LogVariable] { LogFormat.ruleVariables }
+
+    /// A value: every variable parses (the caller says where it is not
+    /// available), samples must use a served fetch and served converters.
     static func parse(_ text: String) -> Result<LogFormat, ParseFailure> {
+        let elements: [LogFormatElement]
+        switch LogFormatParser.parse(text, options: .value) {
+        case .failure(let e): return .failure(ParseFailure(e.message))
+        case .success(let parsed): elements = parsed
+        }
         var parts: [LogFormat.Part] = []
-        var literal = ""
-        var i = text.startIndex
-        func flush() { if !literal.isEmpty { parts.append(.literal(literal)); literal = "" } }
-        while i < text.endIndex {
-            let c = text[i]
-            guard c == "%" else { literal.append(c); i = text.index(after: i); continue }
-            let next = text.index(after: i)
-            guard next < text.endIndex else {
-                return .failure(ParseFailure("log-format string '\(text)' ends with a lone '%' (write '%%' for a literal '%')"))
-            }
-            switch text[next] {
-            case "%":
-                literal.append("%")
-                i = text.index(after: next)
-            case "[":
-                let bodyStart = text.index(after: next)
-                guard let close = text[bodyStart...].firstIndex(of: "]") else {
-                    return .failure(ParseFailure("missing ']' after '%[' in log-format string '\(text)'"))
-                }
-                switch sample(String(text[bodyStart..<close])) {
+        var literal: [UInt8] = []
+        func flush() { if !literal.isEmpty { parts.append(.literal(String(decoding: literal, as: UTF8.self))); literal = [] } }
+        for element in elements {
+            switch element {
+            case .literal(let bytes): literal += bytes
+            case .separator: literal.append(0x20)
+            case .variable(let v, let flags):
+                flush()
+                parts.append(.variable(v, flags))
+            case .sample(let expression, _):
+                switch sample(expression) {
                 case .failure(let f): return .failure(f)
                 case .success(let fetch):
                     flush()
                     parts.append(.sample(fetch))
                 }
-                i = text.index(after: close)
-            case "{":
-                return .failure(ParseFailure("log-format flags ('%{...}') are not supported yet (in '\(text)')"))
-            default:
-                let variable = text[next...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
-                return .failure(ParseFailure("log-format variable '%\(variable.isEmpty ? String(text[next]) : String(variable))' is not supported yet (use a '%[sample]' expression; in '\(text)')"))
             }
         }
         flush()
         return .success(LogFormat(text: text, parts: parts))
     }
 
-    /// The inside of `%[...]`: one fetch with its arguments.
-    static func sample(_ body: String) -> Result<SampleFetch, ParseFailure> {
-        var depth = 0
-        for c in body {
-            if c == "(" { depth += 1 } else if c == ")" { depth -= 1 } else if c == ",", depth == 0 {
-                return .failure(ParseFailure("sample converters are not supported yet (in '%[\(body)]')"))
-            }
+    /// A log line's format (`log-format`, `error-log-format`,
+    /// `unique-id-format`): spaces merge, text is "-" when absent. Samples are
+    /// checked for syntax only; which fetches a log line serves is the
+    /// worker's to decide when it compiles `LogLineFormat.samples`.
+    static func logLine(_ text: String) -> Result<[LogFormatElement], ParseFailure> {
+        switch LogFormatParser.parse(text, options: .logLine) {
+        case .failure(let e): return .failure(ParseFailure(e.message))
+        case .success(let elements): return .success(elements)
         }
-        switch fetchCall(body) {
+    }
+
+    /// A parsed `%[...]`: a served fetch with served converters.
+    static func sample(_ expression: LogSampleExpression) -> Result<SampleFetch, ParseFailure> {
+        var converters: [SampleConverter] = []
+        for c in expression.converters {
+            guard let served = SampleConverter(rawValue: c.name) else {
+                return .failure(ParseFailure("sample converter '\(c.name)' is not supported yet (in '%[\(expression.text)]'; served: \(SampleConverter.allCases.map(\.rawValue).joined(separator: ", ")))"))
+            }
+            guard c.arguments.isEmpty else {
+                return .failure(ParseFailure("sample converter '\(c.name)' takes no argument (in '%[\(expression.text)]')"))
+            }
+            converters.append(served)
+        }
+        switch fetch(expression.fetch.name, expression.fetch.arguments, body: expression.text) {
         case .failure(let f): return .failure(f)
-        case .success(let (name, arguments)):
-            guard let served = servedFetches[name] else {
-                if ACLCriteria.notServed.contains(name) || ACLCriteria.table[name] != nil {
-                    return .failure(ParseFailure("sample fetch '\(name)' is not supported yet in log-format strings"))
-                }
-                let known = Array(servedFetches.keys).sorted()
-                let hint = Suggestion.closest(to: name, among: known).map { "; did you mean '\($0)'?" } ?? ""
-                return .failure(ParseFailure("unknown sample fetch '\(name)' in '%[\(body)]'" + hint))
+        case .success(var fetch):
+            fetch.converters = converters
+            return .success(fetch)
+        }
+    }
+
+    /// The fetch of a sample: a served one, with the arguments it needs.
+    static func fetch(_ name: String, _ arguments: [String], body: String) -> Result<SampleFetch, ParseFailure> {
+        guard let served = servedFetches[name] else {
+            if ACLCriteria.notServed.contains(name) || ACLCriteria.table[name] != nil {
+                return .failure(ParseFailure("sample fetch '\(name)' is not supported yet in log-format strings"))
             }
-            let needsName: Set<String> = ["url_param", "cook", "req.cook"]
-            let noArgument: Set<String> = ["path", "url", "base", "query", "method", "req.ver", "src", "src_port", "dst", "dst_port"]
-            if needsName.contains(served), arguments.first?.isEmpty ?? true {
-                return .failure(ParseFailure("sample fetch '\(name)' expects a name as its argument (in '%[\(body)]')"))
-            }
-            if noArgument.contains(served), !arguments.isEmpty {
-                return .failure(ParseFailure("sample fetch '\(name)' takes no argument (in '%[\(body)]')"))
-            }
-            return .success(SampleFetch(name: served, arguments: arguments))
+            let known = Array(servedFetches.keys).sorted()
+            let hint = Suggestion.closest(to: name, among: known).map { "; did you mean '\($0)'?" } ?? ""
+            return .failure(ParseFailure("unknown sample fetch '\(name)' in '%[\(body)]'" + hint))
+        }
+        let needsName: Set<String> = ["url_param", "cook", "req.cook"]
+        let noArgument: Set<String> = ["path", "url", "base", "query", "method", "req.ver", "src", "src_port", "dst", "dst_port"]
+        if needsName.contains(served), arguments.first?.isEmpty ?? true {
+            return .failure(ParseFailure("sample fetch '\(name)' expects a name as its argument (in '%[\(body)]')"))
+        }
+        if noArgument.contains(served), !arguments.isEmpty {
+            return .failure(ParseFailure("sample fetch '\(name)' takes no argument (in '%[\(body)]')"))
+        }
+        return .success(SampleFetch(name: served, arguments: arguments))
+    }
+
+    /// The inside of `%[...]` alone (tests, callers holding one expression).
+    static func sample(_ body: String) -> Result<SampleFetch, ParseFailure> {
+        switch LogFormatParser.sampleExpression(body) {
+        case .failure(let e): return .failure(ParseFailure(e.message))
+        case .success(let expression): return sample(expression)
         }
     }
 
@@ -101,12 +131,31 @@ enum LogFormatParsing {
 }
 
 extension ParseSession {
-    /// A log-format argument; reports at the word and returns nil when invalid.
+    /// A log-format value (header value, redirect, backend name); reports at
+    /// the word and returns nil when invalid, or when it uses a variable a
+    /// rule cannot answer (rather than writing it empty at run time).
     mutating func logFormat(_ word: Word, in display: String, at: (Word) -> SourceLocation) -> LogFormat? {
         switch LogFormatParsing.parse(word.text) {
-        case .success(let f): return f
+        case .success(let f):
+            for case .variable(let v, _) in f.parts where !LogFormatParsing.valueVariables.contains(v) {
+                let served = LogFormatParsing.valueVariables.map { "%" + $0.name }.joined(separator: " ")
+                alert(at(word), "log-format variable '%\(v.name)' is not available in '\(display)' (available there: \(served))")
+                return nil
+            }
+            return f
         case .failure(let f):
             alert(at(word), "'\(display)' : \(f.message)")
+            return nil
+        }
+    }
+
+    /// A log line's format (`log-format`, `error-log-format`,
+    /// `unique-id-format`); reports at the word and returns nil when invalid.
+    mutating func logLineFormat(_ word: Word, in display: String, at: (Word) -> SourceLocation) -> [LogFormatElement]? {
+        switch LogFormatParsing.logLine(word.text) {
+        case .success(let elements): return elements
+        case .failure(let f):
+            alert(at(word), "failed to parse \(display) : \(f.message)")
             return nil
         }
     }

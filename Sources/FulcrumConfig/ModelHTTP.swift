@@ -1,4 +1,5 @@
 import FulcrumBytes
+import FulcrumLog
 
 // The typed configuration of `mode http` (issue 4): ACLs and conditions,
 // routing and header rules, cookie persistence, compression, error pages,
@@ -6,11 +7,21 @@ import FulcrumBytes
 
 /// A sample fetch as written: `path`, `hdr(host)`, `url_param(id)`,
 /// `req.cook(SESSION)`, `src`, … (name without parentheses, arguments split
-/// on commas). Converters are not served yet.
+/// on commas), with the converters a log-format sample applies to it
+/// (`%[path,lower]`; ACL criteria take none).
 public struct SampleFetch: Equatable, Sendable {
     public var name: String
     public var arguments: [String]
-    public init(name: String, arguments: [String] = []) { self.name = name; self.arguments = arguments }
+    public var converters: [SampleConverter]
+    public init(name: String, arguments: [String] = [], converters: [SampleConverter] = []) {
+        self.name = name; self.arguments = arguments; self.converters = converters
+    }
+}
+
+/// The converters served in log-format samples: the ones without arguments
+/// that turn a string into a string.
+public enum SampleConverter: String, CaseIterable, Equatable, Sendable {
+    case lower, upper, hex, base64
 }
 
 /// How ACL patterns are compared (`-m`), defaulting per criterion as HAProxy
@@ -56,17 +67,29 @@ public struct RuleCondition: Equatable, Sendable {
     public init(unless: Bool, groups: [[ConditionTerm]]) { self.unless = unless; self.groups = groups }
 }
 
-/// A log-format string: literal text with `%[fetch]` samples (and `%%`).
+/// A log-format string used as a value (header values, redirect targets,
+/// dynamic backend names, return bodies): literal text, `%[fetch,conv]`
+/// samples and the `%variables` a rule can answer (see
+/// `LogFormatParsing.valueVariables`). Parsed by FulcrumLog's grammar, the
+/// one `log-format` lines use.
 public struct LogFormat: Equatable, Sendable {
     public enum Part: Equatable, Sendable {
         case literal(String)
         case sample(SampleFetch)
+        case variable(LogVariable, LogFlags)
     }
     public var text: String
     public var parts: [Part]
     public init(text: String, parts: [Part]) { self.text = text; self.parts = parts }
-    /// True when it holds no sample (a constant string).
-    public var isConstant: Bool { !parts.contains { if case .sample = $0 { return true } else { return false } } }
+    /// The variables a value may use: what a rule knows of the request and
+    /// its connection. Timers, counters, names and dates belong to log lines;
+    /// elsewhere they are refused at load instead of written empty.
+    public static let ruleVariables: [LogVariable] = [
+        .clientIP, .clientPort, .frontendIP, .frontendPort,
+        .requestLine, .httpMethod, .httpURI, .httpPath, .httpPathOnly, .httpQuery, .httpVersion,
+    ]
+    /// True when it holds only literal text (a constant string).
+    public var isConstant: Bool { !parts.contains { if case .literal = $0 { return false } else { return true } } }
 }
 
 public struct UseBackendRule: Equatable, Sendable {

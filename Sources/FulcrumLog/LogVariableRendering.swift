@@ -248,3 +248,11 @@ extension LogLineFormat {
         out.append(ASCIIByte.closeParen)
     }
 }
+
+extension LogVariable {
+    /// Appends what this variable shows for `record`, as a log line would
+    /// (values outside log lines, such as a header set from `%ci`, use it too).
+    public func append(flags: LogFlags, record: LogRecord, to out: inout [UInt8]) {
+        _ = LogLineFormat.appendVariable(self, flags: flags, record: record, to: &out)
+    }
+}

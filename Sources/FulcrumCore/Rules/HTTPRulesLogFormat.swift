@@ -1,13 +1,20 @@
 import FulcrumConfig
+import FulcrumLog
 
-/// A log-format string (`%[fetch]` samples, literal text) compiled once:
-/// literals as bytes, fetches resolved. Expanding it writes the samples'
-/// bytes casts (HAProxy's casts to string) straight into the result, sized
-/// exactly first: one allocation for the value, none for the samples. A
-/// missing sample expands to nothing (HAProxy writes nothing in header
-/// values; its logs use "-").
+/// A log-format value (header values, redirects, dynamic backend names)
+/// compiled once: literals as bytes, fetches resolved, converters and the
+/// variables a rule knows (`LogFormat.ruleVariables`: client and frontend
+/// address and port, the request line and its parts) kept as values.
+/// Expanding it writes straight into the result, sized first (exactly for
+/// literals and plain samples, an upper bound for variables and converters):
+/// one allocation for the value. A missing sample expands to nothing (HAProxy
+/// writes nothing in header values; its logs use "-").
 public struct CompiledLogFormat: Sendable {
-    enum Part: Sendable { case literal([UInt8]), sample(HTTPFetch) }
+    enum Part: Sendable {
+        case literal([UInt8])
+        case sample(HTTPFetch, [SampleConverter])
+        case variable(LogVariable, LogFlags)
+    }
     let parts: [Part]
     /// The whole text when there is no sample (a constant backend name).
     public let constant: String?
@@ -16,19 +23,53 @@ public struct CompiledLogFormat: Sendable {
         parts = try lf.parts.map { part in
             switch part {
             case .literal(let s): return .literal(Array(s.utf8))
-            case .sample(let f): return .sample(try HTTPFetch(f))
+            case .sample(let f): return .sample(try HTTPFetch(f), f.converters)
+            case .variable(let v, let flags):
+                guard LogFormat.ruleVariables.contains(v) else {
+                    throw HTTPRulesError("log-format variable '%\(v.name)' is not available outside log lines")
+                }
+                return .variable(v, flags)
             }
         }
         constant = lf.isConstant ? lf.parts.reduce(into: "") { if case .literal(let s) = $1 { $0 += s } } : nil
     }
 
-    /// The expansion's length in bytes.
+    /// What the variables read: the connection's endpoints and the request
+    /// line as received (HAProxy logs the line before rules rewrite it).
+    static func record(_ context: HTTPRuleContext) -> LogRecord {
+        var r = LogRecord()
+        let c = context.connection
+        r.client = .ip(c.source.address, port: c.source.port)
+        r.frontendAddress = .ip(c.destination.address, port: c.destination.port)
+        let head = context.request
+        if head.part1.lowerBound <= head.part3.upperBound, head.part3.upperBound <= head.raw.count {
+            r.requestLine = head.raw[head.part1.lowerBound..<head.part3.upperBound]
+        }
+        return r
+    }
+
+    /// An upper bound of the expansion's length in bytes.
     func count(context: HTTPRuleContext, acls: ACLSet?) -> Int {
         var n = 0
         for part in parts {
             switch part {
             case .literal(let b): n += b.count
-            case .sample(let f): n += SampleFetcher.sample(f, context: context, acls: acls)?.byteCount ?? 0
+            case .sample(let f, let converters):
+                var k = SampleFetcher.sample(f, context: context, acls: acls)?.byteCount ?? 0
+                for c in converters {
+                    switch c {
+                    case .hex: k *= 2
+                    case .base64: k = (k + 2) / 3 * 4
+                    case .lower, .upper: break
+                    }
+                }
+                n += k
+            case .variable(let v, _):
+                switch v {
+                case .clientIP, .frontendIP: n += 48
+                case .clientPort, .frontendPort: n += 8
+                default: n += 3 * min(context.request.part3.upperBound, LogRecord.requestLineLimit) + 12
+                }
             }
         }
         return n
@@ -39,12 +80,17 @@ public struct CompiledLogFormat: Sendable {
         for part in parts {
             switch part {
             case .literal(let b): out.append(contentsOf: b)
-            case .sample(let f): SampleFetcher.sample(f, context: context, acls: acls)?.append(to: &out)
+            case .sample(let f, let converters):
+                let mark = out.count
+                SampleFetcher.sample(f, context: context, acls: acls)?.append(to: &out)
+                for c in converters { SampleConverting.apply(c, to: &out, from: mark) }
+            case .variable(let v, let flags):
+                v.append(flags: flags, record: CompiledLogFormat.record(context), to: &out)
             }
         }
     }
 
-    /// The expansion in a new array of exactly its size.
+    /// The expansion in a new array sized for it.
     public func bytes(context: HTTPRuleContext, acls: ACLSet?) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(count(context: context, acls: acls))
@@ -59,20 +105,33 @@ public struct CompiledLogFormat: Sendable {
         for part in parts {
             switch part {
             case .literal(let b): out += String(decoding: b, as: UTF8.self)
-            case .sample(let f): out += SampleFetcher.sample(f, context: context, acls: acls)?.text ?? missing
+            case .sample(let f, let converters):
+                if converters.isEmpty {
+                    out += SampleFetcher.sample(f, context: context, acls: acls)?.text ?? missing
+                } else {
+                    guard let sample = SampleFetcher.sample(f, context: context, acls: acls) else { out += missing; continue }
+                    var bytes: [UInt8] = []
+                    sample.append(to: &bytes)
+                    for c in converters { SampleConverting.apply(c, to: &bytes, from: 0) }
+                    out += String(decoding: bytes, as: UTF8.self)
+                }
+            case .variable(let v, let flags):
+                var bytes: [UInt8] = []
+                v.append(flags: flags, record: CompiledLogFormat.record(context), to: &bytes)
+                out += String(decoding: bytes, as: UTF8.self)
             }
         }
         return out
     }
 }
 
-/// Log-format strings as parsed, for callers that expand one once (tests,
+/// Log-format values as parsed, for callers that expand one once (tests,
 /// diagnostics); the request path uses `CompiledLogFormat`.
 public enum LogFormatter {
     public static func expand(_ lf: LogFormat, context: HTTPRuleContext, acls: ACLSet? = nil, missing: String = "") -> String {
         (try? CompiledLogFormat(lf))?.string(context: context, acls: acls, missing: missing) ?? missing
     }
 
-    /// Checks every sample of a log-format at load time.
+    /// Checks every sample and variable of a log-format at load time.
     public static func validate(_ lf: LogFormat) throws { _ = try CompiledLogFormat(lf) }
 }
