@@ -31,7 +31,7 @@ public enum LogTerminationPhase: UInt8, CaseIterable, Sendable {
 /// Third letter of `%tsc`: the persistence cookie the client sent
 /// (`sess_cookie`, "NIDVEOU").
 public enum LogClientCookieState: UInt8, CaseIterable, Sendable {
-    case none = 0x4E        // 'N' no cookie
+    case noCookie = 0x4E    // 'N' no cookie (not `none`: these are used as optionals)
     case invalid = 0x49     // 'I' matches no server
     case down = 0x44        // 'D' designates a server that was down
     case valid = 0x56       // 'V' valid, the request went to its server
@@ -44,7 +44,7 @@ public enum LogClientCookieState: UInt8, CaseIterable, Sendable {
     /// is ignored whatever it names), then the server it names.
     public static func of(cookiePresent: Bool, expired: Bool = false, tooOld: Bool = false,
                           server: CookieServer, usedForRouting: Bool = true) -> LogClientCookieState {
-        guard cookiePresent else { return .none }
+        guard cookiePresent else { return .noCookie }
         if expired { return .expired }
         if tooOld { return .old }
         switch server {
@@ -61,7 +61,7 @@ public enum LogClientCookieState: UInt8, CaseIterable, Sendable {
 /// Fourth letter of `%tsc`: the cookie on the response (`sess_set_cookie`,
 /// "NPDIRU").
 public enum LogServerCookieState: UInt8, CaseIterable, Sendable {
-    case none = 0x4E        // 'N' none from the server, none inserted
+    case noCookie = 0x4E    // 'N' none from the server, none inserted
     case passive = 0x50     // 'P' the server's cookie passed as is
     case deleted = 0x44     // 'D' the server's cookie was deleted
     case inserted = 0x49    // 'I' the proxy inserted one

@@ -108,8 +108,8 @@ final class HAProxyLinesTests: XCTestCase {
     func testPersistenceCookieStates() {
         // backend bck: cookie SRV insert indirect nocache; server s1 cookie c1.
         let cases: [(String, Int, Int64, Int, LogClientCookieState, LogServerCookieState, String)] = [
-            ("/ck1", 47300, 811, 2, .none, .inserted, "--NI"),
-            ("/ck2", 47308, 834, 1, .valid, .none, "--VN"),
+            ("/ck1", 47300, 811, 2, .noCookie, .inserted, "--NI"),
+            ("/ck2", 47308, 834, 1, .valid, .noCookie, "--VN"),
             ("/ck3", 47320, 844, 0, .invalid, .inserted, "--II"),
         ]
         for (path, port, ms, t, client, server, state) in cases {
@@ -120,7 +120,7 @@ final class HAProxyLinesTests: XCTestCase {
             XCTAssertEqual(render(LogLineFormat(.httplog), r),
                            "127.0.0.1:\(port) [05/Dec/2026:17:18:12.\(ms)] fck bck/s1 0/0/0/\(t)/\(t) 200 149 - - \(state) 1/1/0/0/0 0/0 \"GET \(path) HTTP/1.1\"")
         }
-        XCTAssertEqual(LogClientCookieState.of(cookiePresent: false, server: .unknown), .none)
+        XCTAssertEqual(LogClientCookieState.of(cookiePresent: false, server: .unknown), .noCookie)
         XCTAssertEqual(LogClientCookieState.of(cookiePresent: true, server: .up), .valid)
         XCTAssertEqual(LogClientCookieState.of(cookiePresent: true, server: .unknown), .invalid)
         XCTAssertEqual(LogClientCookieState.of(cookiePresent: true, server: .down), .down)
