@@ -56,8 +56,8 @@ enum LogFormatParsing {
     /// `unique-id-format`): spaces merge, text is "-" when absent. Samples are
     /// checked for syntax only; which fetches a log line serves is the
     /// worker's to decide when it compiles `LogLineFormat.samples`.
-    static func logLine(_ text: String) -> Result<[LogFormatElement], ParseFailure> {
-        switch LogFormatParser.parse(text, options: .logLine) {
+    static func logLine(_ text: String, options: LogFormatParser.Options = .logLine) -> Result<[LogFormatElement], ParseFailure> {
+        switch LogFormatParser.parse(text, options: options) {
         case .failure(let e): return .failure(ParseFailure(e.message))
         case .success(let elements): return .success(elements)
         }
@@ -149,10 +149,12 @@ extension ParseSession {
         }
     }
 
-    /// A log line's format (`log-format`, `error-log-format`,
-    /// `unique-id-format`); reports at the word and returns nil when invalid.
-    mutating func logLineFormat(_ word: Word, in display: String, at: (Word) -> SourceLocation) -> [LogFormatElement]? {
-        switch LogFormatParsing.logLine(word.text) {
+    /// A log line's format (`log-format`, `error-log-format`; `.uniqueID`
+    /// options for `unique-id-format`); reports at the word and returns nil
+    /// when invalid.
+    mutating func logLineFormat(_ word: Word, in display: String, options: LogFormatParser.Options = .logLine,
+                                at: (Word) -> SourceLocation) -> [LogFormatElement]? {
+        switch LogFormatParsing.logLine(word.text, options: options) {
         case .success(let elements): return elements
         case .failure(let f):
             alert(at(word), "failed to parse \(display) : \(f.message)")

@@ -13,13 +13,20 @@ public enum LogFormatParser {
         /// (absent text is "-"), none for header values.
         public var defaultFlags: LogFlags
 
-        public init(mergeSpaces: Bool, defaultFlags: LogFlags) {
-            self.mergeSpaces = mergeSpaces; self.defaultFlags = defaultFlags
+        /// Samples are written as HAProxy writes them in HTTP contexts
+        /// (LOG_OPT_HTTP): no quotes and no "-", whatever their flags.
+        public var bareSamples: Bool
+
+        public init(mergeSpaces: Bool, defaultFlags: LogFlags, bareSamples: Bool = false) {
+            self.mergeSpaces = mergeSpaces; self.defaultFlags = defaultFlags; self.bareSamples = bareSamples
         }
-        /// `log-format` and its siblings.
+        /// `log-format`, `log-format-sd`, `error-log-format`.
         public static let logLine = Options(mergeSpaces: true, defaultFlags: .mandatory)
+        /// `unique-id-format`: spaces merge, but an absent sample is nothing
+        /// (haproxy 2.6 made "x y\"b\"" of `%[var(txn.nope)]x  y%{+Q}[var(txn.nope)]%{+Q}b`).
+        public static let uniqueID = Options(mergeSpaces: true, defaultFlags: [], bareSamples: true)
         /// Header values, redirect targets, `use_backend` names.
-        public static let value = Options(mergeSpaces: false, defaultFlags: [])
+        public static let value = Options(mergeSpaces: false, defaultFlags: [], bareSamples: true)
     }
 
     public static func parse(_ text: String, options: Options = .logLine) -> Result<[LogFormatElement], LogFormatError> {
@@ -78,7 +85,7 @@ public enum LogFormatParser {
                 case .failure(let e): return .failure(e)
                 case .success(let expression):
                     flush()
-                    elements.append(.sample(expression, flags))
+                    elements.append(.sample(expression, options.bareSamples ? flags.subtracting([.quote, .mandatory]) : flags))
                 }
                 i = close + 1
                 continue

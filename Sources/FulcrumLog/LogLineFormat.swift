@@ -32,9 +32,10 @@ public struct LogLineFormat: Sendable {
         self.samples = samples
     }
 
-    /// Parses `text` as a `log-format` directive does.
-    public init(parsing text: String) throws {
-        switch LogFormatParser.parse(text, options: .logLine) {
+    /// Parses `text` as a `log-format` directive does (`.uniqueID` for
+    /// `unique-id-format`).
+    public init(parsing text: String, options: LogFormatParser.Options = .logLine) throws {
+        switch LogFormatParser.parse(text, options: options) {
         case .success(let elements): self.init(elements)
         case .failure(let error): throw error
         }

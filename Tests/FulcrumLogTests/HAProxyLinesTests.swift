@@ -188,3 +188,19 @@ final class HAProxyLinesTests: XCTestCase {
         XCTAssertEqual(try render(format, bad), #""127.0.0.1" - "fq" <NOSRV> 400 "<BADREQ>" "<BADREQ>" % x-y end"#)
     }
 }
+
+extension HAProxyLinesTests {
+    /// haproxy 2.6 with `unique-id-format "%[var(txn.nope)]x  y%{+Q}[var(txn.nope)]%{+Q}b"`
+    /// and `log-format "ID=%ID| %{+Q}ID"` logged `ID=x y"b"| "x y"b""`: in a
+    /// unique id, absent samples are nothing even quoted, variables quote.
+    func testUniqueIDFormatWritesSamplesBare() throws {
+        var r = LogRecord()
+        r.backendName = b("b")
+        let uniqueID = try LogLineFormat(parsing: #"%[var(txn.nope)]x  y%{+Q}[var(txn.nope)]%{+Q}b"#, options: .uniqueID)
+        var id: [UInt8] = []
+        uniqueID.render(r, into: &id)
+        XCTAssertEqual(String(decoding: id, as: UTF8.self), #"x y"b""#)
+        r.uniqueID = id[...]
+        XCTAssertEqual(try render("ID=%ID| %{+Q}ID", r), #"ID=x y"b"| "x y"b"""#)
+    }
+}
