@@ -18,11 +18,8 @@ public struct SampleFetch: Equatable, Sendable {
     }
 }
 
-/// The converters served in log-format samples: the ones without arguments
-/// that turn a string into a string.
-public enum SampleConverter: String, CaseIterable, Equatable, Sendable {
-    case lower, upper, hex, base64
-}
+/// The converters served in log-format samples (FulcrumLog applies them).
+public typealias SampleConverter = LogSampleConverter
 
 /// How ACL patterns are compared (`-m`), defaulting per criterion as HAProxy
 /// does (`path_beg` → `beg`, `src` → `ip`, `hdr_cnt` → `int`, …).

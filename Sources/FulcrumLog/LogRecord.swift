@@ -96,6 +96,10 @@ public struct LogRecord: Sendable {
     public var uniqueID: ArraySlice<UInt8>?                  // %ID
     public var termination = LogTerminationState()          // %ts %tsc
 
+    /// `fc_err`: the client connection's error code (HAProxy's CO_ER_*
+    /// numbers), 0 when none.
+    public var connectionErrorCode = 0
+
     // TLS (absent until TLS exists).
     public var sslCipher: ArraySlice<UInt8>?                 // %sslc
     public var sslVersion: ArraySlice<UInt8>?                // %sslv

@@ -45,6 +45,11 @@ final class LogFormatValueTests: XCTestCase {
         XCTAssertEqual(try expand([.upper, .hex, .base64]), "NDE0Mg==")
         XCTAssertEqual(try expand([.base64], "path"), "L2FwaS92MQ==")
         XCTAssertEqual(try expand([.hex], "hdr(x-none)"), "")
+        // Typed samples: hex and base64 read the binary form, as haproxy 2.6 does.
+        XCTAssertEqual(try expand([.hex], "src"), "20010DB8000000000000000000000005")
+        XCTAssertEqual(try expand([.hex], "src_port"), "000000000000A028")
+        XCTAssertEqual(try expand([.base64], "dst"), "CgAAAQ==")
+        XCTAssertEqual(try expand([.lower], "dst_port"), "80")
     }
 
     func testVariablesARuleCannotAnswerAreRefused() {

@@ -56,13 +56,8 @@ public struct CompiledLogFormat: Sendable {
             case .literal(let b): n += b.count
             case .sample(let f, let converters):
                 var k = SampleFetcher.sample(f, context: context, acls: acls)?.byteCount ?? 0
-                for c in converters {
-                    switch c {
-                    case .hex: k *= 2
-                    case .base64: k = (k + 2) / 3 * 4
-                    case .lower, .upper: break
-                    }
-                }
+                if converters.first?.readsBinary == true { k = max(k, 16) }
+                for c in converters { k = c.maximumLength(forInput: k) }
                 n += k
             case .variable(let v, _):
                 switch v {
@@ -82,11 +77,24 @@ public struct CompiledLogFormat: Sendable {
             case .literal(let b): out.append(contentsOf: b)
             case .sample(let f, let converters):
                 let mark = out.count
-                SampleFetcher.sample(f, context: context, acls: acls)?.append(to: &out)
-                for c in converters { SampleConverting.apply(c, to: &out, from: mark) }
+                guard let sample = SampleFetcher.sample(f, context: context, acls: acls) else { continue }
+                CompiledLogFormat.append(sample, converters: converters, to: &out)
+                for c in converters { c.apply(to: &out, from: mark) }
             case .variable(let v, let flags):
                 v.append(flags: flags, record: CompiledLogFormat.record(context), to: &out)
             }
+        }
+    }
+
+    /// A sample as its converters read it: text, or the binary form (HAProxy's
+    /// cast to bin) when the first one is `hex` or `base64`.
+    static func append(_ sample: Sample, converters: [SampleConverter], to out: inout [UInt8]) {
+        guard converters.first?.readsBinary == true else { sample.append(to: &out); return }
+        switch sample {
+        case .bool(let b): SampleConverter.appendBinary(b ? 1 : 0, to: &out)
+        case .integer(let i): SampleConverter.appendBinary(i, to: &out)
+        case .address(let a): SampleConverter.appendBinary(a, to: &out)
+        case .bytes(let b): out.append(contentsOf: b)
         }
     }
 
@@ -111,8 +119,8 @@ public struct CompiledLogFormat: Sendable {
                 } else {
                     guard let sample = SampleFetcher.sample(f, context: context, acls: acls) else { out += missing; continue }
                     var bytes: [UInt8] = []
-                    sample.append(to: &bytes)
-                    for c in converters { SampleConverting.apply(c, to: &bytes, from: 0) }
+                    CompiledLogFormat.append(sample, converters: converters, to: &bytes)
+                    for c in converters { c.apply(to: &bytes, from: 0) }
                     out += String(decoding: bytes, as: UTF8.self)
                 }
             case .variable(let v, let flags):
