@@ -56,6 +56,21 @@ final class LogAllocationTests: XCTestCase {
         XCTAssertEqual(perLine, 0, "an httplog line into a warm buffer allocates nothing")
     }
 
+    func testHTTPSLogWithRecordSamplesIntoAWarmBuffer() throws {
+        let format = LogLineFormat(.httpslog)
+        let samples = try LogRecordSamples(format.samples)
+        let r = record()
+        var line: [UInt8] = []
+        format.render(r, samples: samples.writer(record: r), into: &line)
+        XCTAssertTrue(String(decoding: line, as: UTF8.self).hasSuffix(#""GET /index.html?x=1 HTTP/1.1" 0/-/-/-/0 -/-/-"#))
+        try requireOptimizedBuild()
+        let perLine = allocations {
+            line.removeAll(keepingCapacity: true)
+            format.render(r, samples: samples.writer(record: r), into: &line)
+        }
+        XCTAssertEqual(perLine, 0)
+    }
+
     func testEveryVariableAndSamplesIntoAWarmBuffer() throws {
         let all = LogVariable.allCases.map { "%" + $0.name }.joined(separator: " ")
         let format = try LogLineFormat(parsing: all + " %{+Q,+X}o %ci %{+E}[a] %{+Q}[b] %[c] %{+Q}hrl %{+E}r")
