@@ -193,6 +193,34 @@ final class LogSenderTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(s.counters.connections, 2)
     }
 
+    func testTCPPartialWritesResumeOnWritableAndFramesStayWhole() throws {
+        // The server reads nothing until the socket buffers are full, so the
+        // sender sees EAGAIN and partial writes; then it reads everything.
+        let any = try XCTUnwrap(SocketAddress(numericHost: "127.0.0.1", port: 0))
+        let listener = try Socket.listen(on: any, backlog: 4, reusePort: false)
+        defer { listener.close() }
+        let s = sender(.tcp(try XCTUnwrap(Socket.localAddress(listener))), queueBytes: 256 * 1024)
+        let conn = try XCTUnwrap(accept(listener))
+        defer { conn.close() }
+        XCTAssertTrue(pump { s.isConnected })
+        let attempts = 5000
+        var outcomes: [LogSender.Outcome] = []
+        for i in 0..<attempts {
+            outcomes.append(s.send(octet("line \(i) " + String(repeating: "y", count: 1000 + i % 7))))
+        }
+        XCTAssertGreaterThan(outcomes.filter { $0 == .queued }.count, 0, "the socket filled up")
+        var bytes: [UInt8] = []
+        pump { read(conn, into: &bytes); return s.queuedLines == 0 && octetFrames(bytes).frames.count == Int(s.counters.sent) }
+        let (frames, rest) = octetFrames(bytes)
+        XCTAssertEqual(rest, 0)
+        XCTAssertEqual(frames.count, Int(s.counters.sent))
+        XCTAssertEqual(Int(s.counters.sent + s.counters.dropped), attempts)
+        // Received in order, each one whole.
+        let numbers = frames.map { Int($0.split(separator: " ")[1])! }
+        XCTAssertEqual(numbers, numbers.sorted())
+        for f in frames { XCTAssertEqual(f.utf8.count, "line \(f.split(separator: " ")[1]) ".utf8.count + 1000 + Int(f.split(separator: " ")[1])! % 7) }
+    }
+
     func testTCPServerAbsentBoundsWhatIsKept() throws {
         // A port nobody listens on: lines wait up to the queue's bytes, then are dropped.
         let any = try XCTUnwrap(SocketAddress(numericHost: "127.0.0.1", port: 0))
