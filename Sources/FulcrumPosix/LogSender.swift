@@ -113,6 +113,10 @@ public final class LogSender {
     /// Lines waiting for the socket, and their bytes.
     public var queuedLines: Int { queue.count }
     public var queuedBytes: Int { queue.bytes }
+    /// Whether a line sent now goes straight to the kernel: connected, not
+    /// refused last time, nothing queued. A ring's forwarder sends while
+    /// this holds and leaves the rest in the ring (on its cursor).
+    public var isReady: Bool { socket != nil && !connecting && !blocked && queue.isEmpty }
     /// Whether a socket is open (and, for TCP, connected).
     public var isConnected: Bool { socket != nil && !connecting }
 
