@@ -221,6 +221,40 @@ final class LogSenderTests: XCTestCase {
         for f in frames { XCTAssertEqual(f.utf8.count, "line \(f.split(separator: " ")[1]) ".utf8.count + 1000 + Int(f.split(separator: " ")[1])! % 7) }
     }
 
+    func testASetSharesOneSenderPerTargetAndRoutesItsEvents() throws {
+        final class SetRouter: EventHandler {
+            let set: LogSenderSet
+            init(_ set: LogSenderSet) { self.set = set }
+            func descriptorReady(_ token: EventToken, _ events: Epoll.Events) { set.descriptorReady(token, events) }
+            func timerDue(_ token: EventToken, deadline: Int64) { set.timerDue(token, deadline: deadline) }
+            func turnEnded() -> Int64? { nil }
+        }
+        let set = LogSenderSet(loop: loop, kind: 7, queueBytes: 4096)
+        defer { set.close() }
+        let (rx, address) = try datagramReceiver()
+        defer { rx.close() }
+        let a = set.sender(for: .udp(try XCTUnwrap(address)))
+        let b = set.sender(for: try XCTUnwrap(LogSender.Target(logAddress: "udp@\(try XCTUnwrap(address))")))
+        XCTAssertEqual(a, b)
+        let path = tempPath("set")
+        let c = set.sender(for: .unixDatagram(path: path))
+        XCTAssertNotEqual(a, c)
+        XCTAssertEqual(Array("one\n".utf8).withUnsafeBytes { set.send(a, $0) }, .sent)
+        XCTAssertEqual(Array("two\n".utf8).withUnsafeBytes { set.send(c, $0) }, .dropped)
+        // The unix sender's retry timer goes through the set.
+        let (urx, _) = try datagramReceiver(unixPath: path)
+        defer { urx.close() }
+        let handler = SetRouter(set)
+        let end = Date().addingTimeInterval(5)
+        while !set.senders[c].isConnected && Date() < end { loop.runOnce(handler, maxWait: 5) }
+        XCTAssertTrue(set.senders[c].isConnected)
+        XCTAssertEqual(Array("three\n".utf8).withUnsafeBytes { set.send(c, $0) }, .sent)
+        XCTAssertEqual(receive(rx, count: 1), ["one\n"])
+        XCTAssertEqual(receive(urx, count: 1), ["three\n"])
+        XCTAssertEqual(set.totals.sent, 2)
+        XCTAssertEqual(set.totals.dropped, 1)
+    }
+
     func testTCPServerAbsentBoundsWhatIsKept() throws {
         // A port nobody listens on: lines wait up to the queue's bytes, then are dropped.
         let any = try XCTUnwrap(SocketAddress(numericHost: "127.0.0.1", port: 0))
