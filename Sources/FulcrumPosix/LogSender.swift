@@ -130,8 +130,10 @@ public final class LogSender {
     public func send(_ frame: UnsafeRawBufferPointer) -> Outcome {
         guard socket != nil else {
             // TCP keeps lines for the next connection; datagrams are lost
-            // while nobody listens, as HAProxy's are.
-            return target.isStream ? enqueue(frame) : drop()
+            // while nobody listens, as HAProxy's are (and so are lines for
+            // a descriptor that could not be used).
+            if case .tcp = target { return enqueue(frame) }
+            return drop()
         }
         guard queue.isEmpty, !blocked, !connecting else { return enqueue(frame) }
         switch write(frame) {
