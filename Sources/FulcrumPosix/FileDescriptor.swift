@@ -13,6 +13,9 @@ public struct FileDescriptor: Hashable, Sendable, CustomStringConvertible {
     public func setNonBlocking() throws(Errno) { try syscall { cf_set_nonblock(rawValue) } }
     public func setCloseOnExec(_ on: Bool) throws(Errno) { try syscall { cf_set_cloexec(rawValue, on ? 1 : 0) } }
 
+    /// Whether the descriptor is a terminal (left blocking, as HAProxy does).
+    public var isTerminal: Bool { isatty(rawValue) == 1 }
+
     /// Duplicates to the lowest free number >= `minimum`, close-on-exec.
     public func duplicate(atLeast minimum: Int32) throws(Errno) -> FileDescriptor {
         FileDescriptor(try syscall { cf_dup_above(rawValue, minimum) })

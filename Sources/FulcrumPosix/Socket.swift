@@ -56,6 +56,11 @@ public enum Socket {
         FileDescriptor(try syscall { cf_socket(family, Int32(SOCK_STREAM.rawValue), 0) })
     }
 
+    /// A new non-blocking UDP socket for `family`.
+    public static func datagram(family: Int32) throws(Errno) -> FileDescriptor {
+        FileDescriptor(try syscall { cf_socket(family, Int32(SOCK_DGRAM.rawValue), 0) })
+    }
+
     /// SO_ERROR: the outcome of a non-blocking connect.
     public static func pendingError(_ fd: FileDescriptor) -> Int32 {
         var err: Int32 = 0

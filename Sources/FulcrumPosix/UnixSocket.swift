@@ -62,6 +62,16 @@ public enum UnixSocket {
         return fd
     }
 
+    /// A non-blocking datagram socket connected to `path` (a syslog socket
+    /// such as /dev/log): ENOENT when nothing is bound there, ECONNREFUSED
+    /// when the file is a socket nobody holds any more.
+    public static func connectDatagram(path: String) throws(Errno) -> FileDescriptor {
+        let fd = FileDescriptor(try syscall { cf_socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0) })
+        guard let r = withAddress(path, { Glibc.connect(fd.rawValue, $0, $1) }) else { fd.close(); throw Errno(ENAMETOOLONG) }
+        if r != 0 { let e = Errno.current; fd.close(); throw e }
+        return fd
+    }
+
     /// One datagram to a path (or @abstract name): the sd_notify transport.
     public static func sendDatagram(to path: String, _ text: String) -> Bool {
         let fd = cf_socket_blocking(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)

@@ -9,24 +9,6 @@ import FulcrumLog
 /// (`swift test -c release --filter LogAllocationTests`); a debug build
 /// skips them, as RuleAllocationTests does.
 final class LogAllocationTests: XCTestCase {
-    func requireOptimizedBuild() throws {
-        #if DEBUG
-        throw XCTSkip("allocation budgets hold for optimized code: swift test -c release --filter LogAllocationTests")
-        #endif
-    }
-
-    func allocations(runs: Int = 200, _ body: () -> Void) -> Double {
-        for _ in 0..<10 { body() }
-        fulcrum_allocations_reset()
-        for _ in 0..<runs { body() }
-        return Double(fulcrum_allocations_count()) / Double(runs)
-    }
-
-    func testTheCounterSeesAllocations() {
-        var keep: [[UInt8]] = []
-        keep.reserveCapacity(100)
-        XCTAssertEqual(allocations(runs: 50) { keep.append(Array(repeating: 1, count: 64)) }, 1)
-    }
 
     /// The record a stream lends: slices of storage it already holds.
     func record() -> LogRecord {
