@@ -126,6 +126,8 @@ extension ParseSession {
         default: break
         }
         if text.hasPrefix("/") { return .success(.unixDatagram(path: text)) }
+        // `log global <facility>`: "global" is then read as an address, which no resolver knows.
+        if text == "global" { return .failure(invalid(text)) }
         guard let atSign = text.firstIndex(of: "@") else {
             return inetAddress(text, whole: text, stream: false, family: .any)
         }

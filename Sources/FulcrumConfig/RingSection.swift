@@ -77,8 +77,7 @@ extension ParseSession {
         case "server":
             ringServer(words, ring: r, at: at)
         default:
-            let known = ["description", "format", "maxlen", "size", "timeout", "server"]
-            alert(loc, "unknown statement '\(keyword)'." + hint(keyword, known))
+            alert(loc, "unknown statement '\(keyword)'.")
         }
     }
 
