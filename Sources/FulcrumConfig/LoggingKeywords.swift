@@ -192,21 +192,23 @@ extension ParseSession {
                 alert(at(extra), "'option \(name)' cannot handle unexpected argument '\(extra.text)'.")
                 return
             }
+            if prefix == "default" {
+                // HAProxy 2.6 counts the option's name as an argument here and refuses the line.
+                alert(at(nameWord), "'option \(name)' cannot handle unexpected argument '\(name)'.")
+                return
+            }
             let needsFrontend = name != "log-health-checks"
             if needsFrontend ? !draft.hasFrontendCapability : !draft.hasBackendCapability {
                 warning(loc, "'\(name)' ignored because \(draft.haproxyLabel) has no \(needsFrontend ? "frontend" : "backend") capability.")
                 return
             }
-            let inherited = drafts[index].initialLogging
-            var logging = drafts[index].settings.logging
             let enable = prefix == nil
             switch name {
-            case "dontlognull": logging.dontLogNull = prefix == "default" ? inherited.dontLogNull : enable
-            case "dontlog-normal": logging.dontLogNormal = prefix == "default" ? inherited.dontLogNormal : enable
-            case "log-separate-errors": logging.separateErrors = prefix == "default" ? inherited.separateErrors : enable
-            default: logging.healthChecks = prefix == "default" ? inherited.healthChecks : enable
+            case "dontlognull": drafts[index].settings.logging.dontLogNull = enable
+            case "dontlog-normal": drafts[index].settings.logging.dontLogNormal = enable
+            case "log-separate-errors": drafts[index].settings.logging.separateErrors = enable
+            default: drafts[index].settings.logging.healthChecks = enable
             }
-            drafts[index].settings.logging = logging
         }
     }
 }

@@ -67,15 +67,12 @@ struct ProxyDraft: Sendable {
     var userlistReferences: [(name: String, location: SourceLocation)] = []
     /// `description TEXT...`.
     var description: String? = nil
-    /// The logging settings the section started with, for `default option X`.
-    var initialLogging: ProxyLogging
     /// `http-request|http-response capture ... id N` rules, checked against
     /// the section's capture slots once it is read.
     var captureReferences: [(rule: String, slot: Int, location: SourceLocation)] = []
 
     init(kind: SectionKind, name: String?, location: SourceLocation, settings: ProxySettings) {
         self.kind = kind; self.name = name; self.location = location; self.settings = settings
-        self.initialLogging = settings.logging
     }
 
     /// How HAProxy names the proxy in its messages ("frontend 'f'", "proxy 'l'" for listen).
