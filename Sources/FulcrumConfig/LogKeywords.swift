@@ -43,7 +43,8 @@ extension ParseSession {
         var maxLength = 1024
         if words[i].text == "len" {
             let value = word(i + 1)
-            guard let value, case .success(let n) = ValueParsers.integer(value.text, for: "len"), (80...65535).contains(n) else {
+            // HAProxy reads the number with atoi(): "+100" and "100x" are 100.
+            guard let value, case let n = Self.atol(value.text), (80...65535).contains(n) else {
                 alert(at(value ?? words[i]), "'log' : invalid log length '\(value?.text ?? "")', must be between 80 and 65535")
                 return
             }
@@ -212,7 +213,9 @@ extension ParseSession {
                 guard !s.isEmpty, s.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let v = Int(s), v > 0 else { return nil }
                 return v
             }
-            guard bounds.count <= 2, let low = number(bounds[0]), let high = number(bounds[bounds.count - 1]), low <= high else {
+            // "N" is one line; "A-B" needs A < B (HAProxy refuses "1-1").
+            guard bounds.count <= 2, let low = number(bounds[0]), let high = number(bounds[bounds.count - 1]),
+                  bounds.count == 1 ? true : low < high else {
                 // HAProxy names the text from the bad range to the end of the list.
                 let from = rangesText[part.startIndex...]
                 return .failure(ParseFailure("wrong sample range '\(from)'"))

@@ -39,7 +39,10 @@ extension ParseSession {
             }
             for reference in draft.captureReferences {
                 let slots = reference.rule == "http-request" ? logging.captures.request.count : logging.captures.response.count
-                if reference.slot < 0 || reference.slot >= slots {
+                if reference.slot < 0 {
+                    // HAProxy 2.6 lets a negative id through (and indexes before its slots at run time).
+                    alert(reference.location, "Proxy '\(name)': capture id '\(reference.slot)' referenced by \(reference.rule) capture rule is negative.")
+                } else if reference.slot >= slots {
                     alert(reference.location, "Proxy '\(name)': unable to find capture id '\(reference.slot)' referenced by \(reference.rule) capture rule.")
                 }
             }

@@ -73,6 +73,9 @@ final class LogTargetTests: XCTestCase {
         }
         XCTAssertEqual(globalTargets("  log stdout len 80 local0").first?.maxLength, 80)
         XCTAssertEqual(globalTargets("  log stdout len 65535 local0").first?.maxLength, 65535)
+        // HAProxy reads the length with atoi().
+        XCTAssertEqual(globalTargets("  log stdout len +100 local0").first?.maxLength, 100)
+        XCTAssertEqual(globalTargets("  log stdout len 100x local0").first?.maxLength, 100)
     }
 
     func testLogLineErrorsAsHAProxy() {
@@ -93,6 +96,7 @@ final class LogTargetTests: XCTestCase {
             ("log 127.0.0.1 sample 1-3 local0", "'log' : Missing sample size", 24),
             ("log 127.0.0.1 sample 0:2 local0", "'log' : wrong sample range '0'", 24),
             ("log 127.0.0.1 sample 3-1:5 local0", "'log' : wrong sample range '3-1'", 24),
+            ("log 127.0.0.1 sample 1-1:1 local0", "'log' : wrong sample range '1-1'", 24),
             ("log 127.0.0.1 sample :5 local0", "'log' : no sampling ranges given", 24),
             ("log 127.0.0.1 sample 2-5,1:3 local0", "'log' : sample size 3 should be greater or equal to 5 the maximum of the high ranges limits", 24),
             ("log 127.0.0.1 sample 1-2,2-3:5 local0", "'log' : ranges are overlapping", 24),
