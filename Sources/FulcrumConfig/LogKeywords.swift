@@ -26,9 +26,9 @@ extension ParseSession {
                 return
             }
             // HAProxy copies the global targets known at this line, each once.
-            for (i, target) in global.logTargets.enumerated() where !targets.contains(where: { $0.globalIndex == i }) {
+            for target in global.logTargets where !targets.contains(where: { $0.viaLogGlobal && $0.location == target.location }) {
                 var copy = target
-                copy.globalIndex = i
+                copy.viaLogGlobal = true
                 targets.append(copy)
             }
             return

@@ -14,7 +14,7 @@ extension ParseSession {
         for draft in drafts {
             guard let name = draft.name else { continue }
             let logging = draft.settings.logging
-            for target in logging.targets where target.globalIndex == nil {
+            for target in logging.targets where !target.viaLogGlobal {
                 guard case .ring(let ring) = target.address, !ringNames.contains(ring), !reported.contains(target.location) else { continue }
                 reported.insert(target.location)
                 alert(target.location, "log server declared in proxy section '\(name)' uses unknown ring named '\(ring)'." + hint(ring, Array(ringNames)))

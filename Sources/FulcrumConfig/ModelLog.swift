@@ -80,9 +80,11 @@ public struct LogTarget: Equatable, Sendable {
     /// Lines more severe than `minLevel` are sent with `minLevel` as their
     /// severity (default emerg: unchanged).
     public var minLevel: LogLevel = .emerg
-    /// Set when the target came from `log global`: its index in
-    /// `GlobalSettings.logTargets` (a proxy never holds one global target twice).
-    public var globalIndex: Int? = nil
+    /// True when a proxy took this target with `log global`: it is the global
+    /// line at `location` (the same target as the entry of
+    /// `GlobalSettings.logTargets` with that location, so one socket may serve
+    /// both), and a proxy never holds one global line twice.
+    public var viaLogGlobal = false
     public init(location: SourceLocation, address: LogTargetAddress, facility: LogFacility) {
         self.location = location; self.address = address; self.facility = facility
     }

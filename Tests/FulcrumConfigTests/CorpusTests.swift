@@ -60,7 +60,7 @@ final class CorpusTests: XCTestCase {
         XCTAssertEqual(result.configuration.global.logTargets.map(\.facility), [.local0, .local1])
         XCTAssertEqual(result.configuration.global.logTargets.map(\.level), [.debug, .notice])
         let logging = try XCTUnwrap(result.configuration.frontends.first?.logging)
-        XCTAssertEqual(logging.targets.map(\.globalIndex), [0, 1])
+        XCTAssertEqual(logging.targets.map(\.viaLogGlobal), [true, true])
         XCTAssertEqual(logging.format, .httplog)
         XCTAssertTrue(logging.dontLogNull)
         XCTAssertFalse(alerts.contains { $0.message.contains("mode") }, "\(alerts)")

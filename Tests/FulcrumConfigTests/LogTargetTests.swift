@@ -56,7 +56,7 @@ final class LogTargetTests: XCTestCase {
         XCTAssertEqual(t.facility, .local0)
         XCTAssertEqual(t.level, .debug)
         XCTAssertEqual(t.minLevel, .emerg)
-        XCTAssertNil(t.globalIndex)
+        XCTAssertFalse(t.viaLogGlobal)
         XCTAssertEqual(t.location, SourceLocation(file: "t.cfg", line: 2, column: 3))
     }
 
@@ -188,7 +188,7 @@ final class LogTargetTests: XCTestCase {
         let a = try XCTUnwrap(c.frontends.first { $0.name == "a" }).logging.targets
         XCTAssertEqual(a.map(\.address), [5141, 5142, 5143].map { .udp(host: "127.0.0.1", port: $0, family: .any) })
         XCTAssertEqual(a.map(\.facility), [.local0, .local1, .local2])
-        XCTAssertEqual(a.map(\.globalIndex), [0, nil, nil])
+        XCTAssertEqual(a.map(\.viaLogGlobal), [true, false, false])
         // A target from `log global` keeps the global line's location.
         XCTAssertEqual(a[0].location.line, 2)
         XCTAssertEqual(a[1].location.line, 6)
@@ -196,6 +196,32 @@ final class LogTargetTests: XCTestCase {
         XCTAssertEqual(cTargets.map(\.address), [.udp(host: "127.0.0.1", port: 5144, family: .any)])
         // The backend inherits the defaults' targets too.
         XCTAssertEqual(c.backend(named: "b")?.logging.targets.map(\.facility), [.local0, .local1])
+    }
+
+    func testLogGlobalAfterNoLogInGlobal() {
+        let r = parse("""
+        global
+          log 127.0.0.1:1 local0
+        frontend f
+          bind :80
+          log global
+        global
+          no log
+          log 127.0.0.1:2 local0
+        frontend g
+          bind :81
+          log global
+          log global
+        frontend h
+          bind :82
+          log global
+          no log
+        """)
+        XCTAssertEqual(r.alerts, [])
+        let ports = r.configuration.frontends.map { $0.logging.targets.map { t -> Int in
+            if case .udp(_, let port, _) = t.address { return port } else { return 0 }
+        } }
+        XCTAssertEqual(ports, [[1], [2], []])
     }
 
     func testLogGlobalCopiesTheGlobalLinesReadSoFar() {
