@@ -19,10 +19,11 @@ public enum LogTargetAddress: Equatable, Sendable {
     /// (HAProxy resolves it when it loads the configuration); `port` is 514
     /// when not given (or given as 0), as in HAProxy.
     case udp(host: String, port: Int, family: Family)
-    /// Syslog over a TCP stream: `tcp@`, `tcp4@`, `tcp6@` host[:port]. HAProxy
-    /// sends it through an implicit ring (size 16384, the line's `len` as
-    /// maxlen, its format) whose one server frames messages with octet
-    /// counting (RFC 6587) and reconnects; timeouts connect/server 1 s.
+    /// Syslog over a TCP stream: `tcp@`, `tcp4@`, `tcp6@` host[:port] (port 514
+    /// by default). HAProxy sends it through an implicit ring whose one server
+    /// connects, reconnects, and ends each message with a line feed: haproxy
+    /// 2.6.12 was seen sending "<134>Dec  5 16:33:54 haproxy[29596]: Connect
+    /// from ...\n" on such a target (log-proto legacy, not octet counting).
     case tcp(host: String, port: Int, family: Family)
     /// A descriptor of the process: `fd@N`, `stdout` (1), `stderr` (2). Lines
     /// are written whole, one per write, never waiting (HAProxy drops a line
@@ -180,8 +181,9 @@ public struct ProxyLogging: Equatable, Sendable {
     public var format: ProxyLogFormat = .legacy
     /// `log-format-sd`: the structured-data field of rfc5424 lines (nil: "-").
     public var structuredData: LogFormat? = nil
-    /// `error-log-format`: the line for connection-level errors (SSL handshake
-    /// failures and the like); nil: the log format is used.
+    /// `error-log-format`: the line for connection-level errors (handshake
+    /// failures and the like, before a stream exists); nil: HAProxy's built-in
+    /// error line ("client:port [date] frontend/bind: message").
     public var errorFormat: LogFormat? = nil
     /// `log-tag`: the tag of this proxy's lines (nil: the global one).
     public var tag: String? = nil

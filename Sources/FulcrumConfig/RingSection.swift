@@ -54,7 +54,8 @@ extension ParseSession {
             if keyword == "maxlen" {
                 rings[r].maxLength = n
             } else if n < rings[r].size {
-                // Worded as a warning, but haproxy 2.6 fails the configuration on it.
+                // Worded as a warning, but haproxy 2.6 fails the configuration on it
+                // ("ring: size warning incorrectly reported as fatal error", fixed in 2.8).
                 alert(loc, "ignoring new size '\(n)' that is smaller than current size '\(rings[r].size)' for ring '\(rings[r].name)'.")
             } else {
                 rings[r].size = n
