@@ -68,6 +68,11 @@ extension ParseSession {
             proxyLoggingKeyword(words, negated: true, draft: index, at: at)
             return
         }
+        if let prefix, Self.proxyLoggingKeywords.contains(keyword) {
+            // HAProxy refuses these too (only `no log` and the options take a prefix).
+            alert(loc, "'\(prefix) \(keyword)' is not allowed: negation/default apply to options and 'no log' only")
+            return
+        }
         if prefix == nil, Self.proxyLoggingKeywords.contains(keyword) {
             // Logging keywords check where they may appear themselves (HAProxy's own messages).
             proxyLoggingKeyword(words, negated: false, draft: index, at: at)

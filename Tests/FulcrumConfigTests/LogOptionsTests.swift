@@ -145,6 +145,9 @@ final class LogOptionsTests: XCTestCase {
             // haproxy 2.6 refuses `default option` for these options (it counts the name as an argument).
             ("default option dontlognull", "'option dontlognull' cannot handle unexpected argument 'dontlognull'."),
             ("log-format %[nosuchfetch]", "'log-format' : unknown sample fetch 'nosuchfetch'"),
+            ("default log", "'default log' is not allowed: negation/default apply to options and 'no log' only"),
+            ("no log-format", "'no log-format' is not allowed: negation/default apply to options and 'no log' only"),
+            ("no capture", "'no capture' is not allowed: negation/default apply to options and 'no log' only"),
         ]
         for (line, message) in cases {
             let r = config("frontend f\n  mode http\n  bind :80\n  log global\n  \(line)\n")
