@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
 
         .testTarget(name: "FulcrumBytesTests", dependencies: ["FulcrumBytes"]),
-        .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumBytes", "FulcrumConfig"], exclude: ["Corpus"]),
+        .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumLog"], exclude: ["Corpus"]),
         .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumBytes", "FulcrumCore", "CAllocationCounter"]),
         .testTarget(name: "FulcrumHTTPTests", dependencies: ["FulcrumBytes", "FulcrumHTTP"]),
         .testTarget(name: "FulcrumVRRPTests", dependencies: ["FulcrumBytes", "FulcrumVRRP"]),

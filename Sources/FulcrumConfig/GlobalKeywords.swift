@@ -9,6 +9,10 @@ extension ParseSession {
     mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
         let keyword = words[0].text
         let loc = at(words[0])
+        if Self.globalLoggingKeywords.contains(keyword) || (keyword == "no" && words.count > 1 && words[1].text == "log") {
+            globalLoggingKeyword(words, at: at)
+            return
+        }
         if keyword == "stats" {
             statsKeyword(words, at: at)
             return

@@ -6,18 +6,18 @@ extension ParseSession {
     static let errorStatuses: Set<Int> = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504]
 
     static let otherHTTPRequestActions: Set<String> = [
-        "add-acl", "cache-use", "capture", "del-acl", "del-map", "disable-l7-retry", "do-resolve", "early-hint",
+        "add-acl", "cache-use", "del-acl", "del-map", "disable-l7-retry", "do-resolve", "early-hint",
         "normalize-uri", "reject", "replace-path", "replace-pathq", "replace-uri", "sc-add-gpc", "sc-inc-gpc",
         "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit",
-        "set-dst", "set-dst-port", "set-log-level", "set-map", "set-mark", "set-nice", "set-pathq",
+        "set-dst", "set-dst-port", "set-map", "set-mark", "set-nice", "set-pathq",
         "set-priority-class", "set-priority-offset", "set-src", "set-src-port", "set-timeout", "set-tos", "set-var",
         "set-var-fmt", "silent-drop", "strict-mode", "tarpit", "track-sc0", "track-sc1", "track-sc2", "unset-var",
         "use-service", "wait-for-body", "wait-for-handshake",
     ]
     static let otherHTTPResponseActions: Set<String> = [
-        "add-acl", "cache-store", "capture", "del-acl", "del-map", "redirect", "return", "sc-add-gpc", "sc-inc-gpc",
+        "add-acl", "cache-store", "del-acl", "del-map", "redirect", "return", "sc-add-gpc", "sc-inc-gpc",
         "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit",
-        "set-log-level", "set-map", "set-mark", "set-nice", "set-status", "set-timeout", "set-tos", "set-var",
+        "set-map", "set-mark", "set-nice", "set-status", "set-timeout", "set-tos", "set-var",
         "set-var-fmt", "silent-drop", "strict-mode", "track-sc0", "track-sc1", "track-sc2", "unset-var", "wait-for-body",
     ]
 
@@ -161,12 +161,19 @@ extension ParseSession {
             case "set-uri": action = .setURI(value)
             default: action = .setMethod(value)
             }
+        case "capture":
+            guard let a = httpRequestCapture(args, action: actionWord, draft: index, at: at) else { return }
+            action = a
+        case "set-log-level":
+            guard let level = setLogLevelArgument(args, action: actionWord, display: display, draft: index, at: at) else { return }
+            action = .setLogLevel(level)
         case let other where Self.otherHTTPRequestActions.contains(other) || other.hasPrefix("lua."):
             alert(at(actionWord), "'http-request \(other)' is not supported yet (in section '\(kindName)')")
             return
         default:
             let served = ["allow", "deny", "auth", "return", "redirect", "set-header", "add-header", "del-header",
-                          "replace-header", "replace-value", "set-path", "set-query", "set-uri", "set-method"]
+                          "replace-header", "replace-value", "set-path", "set-query", "set-uri", "set-method",
+                          "capture", "set-log-level"]
             alert(at(actionWord), "unknown 'http-request' action '\(actionWord.text)'"
                   + hint(actionWord.text, served + Self.otherHTTPRequestActions))
             return
@@ -211,11 +218,18 @@ extension ParseSession {
             action = actionWord.text == "replace-header"
                 ? .replaceHeader(name: name, regex: regex, replacement: replacement)
                 : .replaceValue(name: name, regex: regex, replacement: replacement)
+        case "capture":
+            guard let a = httpResponseCapture(args, action: actionWord, draft: index, at: at) else { return }
+            action = a
+        case "set-log-level":
+            guard let level = setLogLevelArgument(args, action: actionWord, display: display, draft: index, at: at) else { return }
+            action = .setLogLevel(level)
         case let other where Self.otherHTTPResponseActions.contains(other) || other.hasPrefix("lua."):
             alert(at(actionWord), "'http-response \(other)' is not supported yet (in section '\(kindName)')")
             return
         default:
-            let served = ["allow", "deny", "set-header", "add-header", "del-header", "replace-header", "replace-value"]
+            let served = ["allow", "deny", "set-header", "add-header", "del-header", "replace-header", "replace-value",
+                          "capture", "set-log-level"]
             alert(at(actionWord), "unknown 'http-response' action '\(actionWord.text)'"
                   + hint(actionWord.text, served + Self.otherHTTPResponseActions))
             return

@@ -263,6 +263,10 @@ public struct Backend: Equatable, Sendable {
     public var allBackups: Bool = false
     public var healthCheck = HealthCheckConfig()
     public var http = HTTPProxySettings()
+    /// Where and what this backend logs (health checks, server events).
+    public var logging = ProxyLogging()
+    /// `description TEXT...` (words joined with one space).
+    public var description: String?
     public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
 }
 
@@ -277,6 +281,10 @@ public struct Frontend: Equatable, Sendable {
     /// nil: the global maxconn applies.
     public var maxconn: Int?
     public var timeouts = Timeouts()
+    /// Where and what this frontend logs: targets, line format, options, captures.
+    public var logging = ProxyLogging()
+    /// `description TEXT...` (words joined with one space).
+    public var description: String?
     public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
 }
 
@@ -306,6 +314,18 @@ public struct GlobalSettings: Equatable, Sendable {
     public var bufferSize = 16384
     public var maxRewrite = 1024
     public var maxHeaders = 101
+    /// The global section's `log` lines in order (what `log global` copies,
+    /// and where the master's and process-wide events go).
+    public var logTargets: [LogTarget] = []
+    /// `log-tag`: the syslog tag (nil: the program's name, as HAProxy uses argv[0]).
+    public var logTag: String? = nil
+    /// `log-send-hostname [NAME]`: nil: no hostname field in rfc3164 headers
+    /// (rfc5424 then carries "-").
+    public var logHostname: LogHostname? = nil
+    /// `node NAME`: this node's name (stats page, `show info`).
+    public var node: String? = nil
+    /// `description TEXT...` (words joined with one space).
+    public var description: String? = nil
     public init() {}
 }
 
@@ -359,6 +379,8 @@ public struct Configuration: Equatable, Sendable {
     public var backends: [Backend] = []
     /// keepalived.conf blocks (global_defs, vrrp_script, vrrp_instance, vrrp_sync_group).
     public var vrrp = VRRPConfiguration()
+    /// `ring` sections in declaration order (targets of `log ring@NAME`).
+    public var rings: [LogRing] = []
     public init() {}
 
     public func backend(named name: String) -> Backend? { backends.first { $0.name == name } }

@@ -140,6 +140,16 @@ public enum HTTPRequestAction: Equatable, Sendable {
     case setMethod(LogFormat)
     /// `auth [realm R]`: 401 with WWW-Authenticate.
     case auth(realm: String?)
+    /// `capture SAMPLE len N | id N`: the sample's value, as text truncated to
+    /// the slot's length, goes in request capture slot `slot` of the stream's
+    /// frontend (`Frontend.logging.captures.request[slot]`; with `len` the
+    /// slot this rule made). `sample` is a log-format of that one `%[...]`
+    /// expression. An `id` beyond the frontend's slots captures nothing (a
+    /// backend's rule may name any id: HAProxy does not check it there).
+    case capture(sample: LogFormat, slot: Int)
+    /// `set-log-level LEVEL|silent`: the level this stream's log line is sent
+    /// at; nil is `silent` (no line at all).
+    case setLogLevel(LogLevel?)
 
     public static func == (a: HTTPRequestAction, b: HTTPRequestAction) -> Bool { String(describing: a) == String(describing: b) }
 }
@@ -161,6 +171,11 @@ public enum HTTPResponseAction: Equatable, Sendable {
     case delHeader(name: String)
     case replaceHeader(name: String, regex: String, replacement: LogFormat)
     case replaceValue(name: String, regex: String, replacement: LogFormat)
+    /// `capture SAMPLE id N`: the sample's value into response capture slot `slot`
+    /// (`Frontend.logging.captures.response[slot]`).
+    case capture(sample: LogFormat, slot: Int)
+    /// `set-log-level LEVEL|silent`, as for requests.
+    case setLogLevel(LogLevel?)
 }
 
 public struct HTTPResponseRule: Equatable, Sendable {

@@ -14,6 +14,8 @@ struct ParseSession {
     var lastDefaults: Int? = nil
     var programs: [Program] = []
     var userlists: [UserlistDraft] = []
+    /// `ring` sections in declaration order.
+    var rings: [LogRing] = []
     /// keepalived.conf blocks from every source (whole files or blocks inside Fulcrum files).
     var keepalived = KeepalivedParser()
 
@@ -23,6 +25,7 @@ struct ParseSession {
         case proxy(Int)
         case program(Int)
         case userlist(Int)
+        case ring(Int)
         /// A section Fulcrum does not serve yet; its body is skipped.
         case skipped(String)
     }
@@ -130,6 +133,7 @@ struct ParseSession {
         case .proxy(let i): return drafts[i].name ?? drafts[i].kind.rawValue
         case .program(let i): return programs[i].name
         case .userlist(let i): return userlists[i].list.name
+        case .ring(let i): return rings[i].name
         case .skipped(let s): return s
         }
     }
@@ -215,7 +219,7 @@ struct ParseSession {
 
     // MARK: Statements
 
-    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program", "userlist"]
+    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program", "userlist", "ring"]
 
     private mutating func statement(_ words: [Word], at: (Word) -> SourceLocation) {
         let keyword = words[0].text
@@ -229,6 +233,10 @@ struct ParseSession {
         }
         if keyword == "userlist" {
             openUserlist(words, at: at)
+            return
+        }
+        if keyword == "ring" {
+            openRing(words, at: at)
             return
         }
         if HAProxyKeywords.otherSections.contains(keyword) {
@@ -249,6 +257,8 @@ struct ParseSession {
             programKeyword(words, program: index, at: at)
         case .userlist(let index):
             userlistKeyword(words, userlist: index, at: at)
+        case .ring(let index):
+            ringKeyword(words, ring: index, at: at)
         case .skipped:
             break
         }
@@ -321,6 +331,7 @@ struct ParseSession {
                    "'nbthread \(n)' without 'workers': Fulcrum runs \(n) single-threaded worker process\(n == 1 ? "" : "es") (set 'workers' to choose the number of workers explicitly)")
         }
         configuration.userlists = validatedUserlists()
+        configuration.rings = validatedRings()
         buildAndValidate(into: &configuration)
         configuration.programs = validatedPrograms()
         let hasProxies = drafts.contains { $0.kind != .defaults }

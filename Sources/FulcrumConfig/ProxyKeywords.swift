@@ -64,6 +64,20 @@ extension ParseSession {
             words.removeFirst()
         }
         let keyword = words[0].text
+        if prefix == "no", keyword == "log" {
+            proxyLoggingKeyword(words, negated: true, draft: index, at: at)
+            return
+        }
+        if let prefix, Self.proxyLoggingKeywords.contains(keyword) {
+            // HAProxy refuses these too (only `no log` and the options take a prefix).
+            alert(loc, "'\(prefix) \(keyword)' is not allowed: negation/default apply to options and 'no log' only")
+            return
+        }
+        if prefix == nil, Self.proxyLoggingKeywords.contains(keyword) {
+            // Logging keywords check where they may appear themselves (HAProxy's own messages).
+            proxyLoggingKeyword(words, negated: false, draft: index, at: at)
+            return
+        }
         if let prefix, keyword != "option" {
             if HAProxyKeywords.proxy[keyword] != nil {
                 alert(loc, "keyword '\(prefix) \(keyword)' is not supported yet (in section '\(kindName)')")
@@ -160,6 +174,10 @@ extension ParseSession {
         let display = (prefix.map { $0 + " " } ?? "") + "option " + name
         guard let sections = HAProxyKeywords.options[name] else {
             alert(at(words[1]), "unknown option '\(name)' in '\(kindName)' section" + hint(name, Array(HAProxyKeywords.options.keys)))
+            return
+        }
+        if Self.loggingOptions.contains(name) {
+            loggingOption(words, prefix: prefix, draft: index, at: at)
             return
         }
         guard Self.servedOptions.contains(name) else {

@@ -23,6 +23,11 @@ struct ProxySettings: Sendable {
     /// mode http settings; a defaults section hands down everything but
     /// ACLs and rules (HAProxy keeps those out of anonymous defaults).
     var http = HTTPProxySettings()
+    /// Logging: targets, line format, options; a proxy starts with its
+    /// defaults' (HAProxy copies the defaults' `log` lines, then appends its own).
+    var logging = ProxyLogging()
+    /// Where `logging.format` was chosen (the line HAProxy's mode warning names).
+    var logFormatLocation: SourceLocation? = nil
 }
 
 /// A defaults, frontend, backend or listen section while it is being read.
@@ -60,9 +65,26 @@ struct ProxyDraft: Sendable {
     /// Userlists referenced by this section's `http_auth` criteria, checked
     /// once every userlist section is read.
     var userlistReferences: [(name: String, location: SourceLocation)] = []
+    /// `description TEXT...`.
+    var description: String? = nil
+    /// `http-request|http-response capture ... id N` rules, checked against
+    /// the section's capture slots once it is read.
+    var captureReferences: [(rule: String, slot: Int, location: SourceLocation)] = []
 
     init(kind: SectionKind, name: String?, location: SourceLocation, settings: ProxySettings) {
         self.kind = kind; self.name = name; self.location = location; self.settings = settings
+    }
+
+    /// How HAProxy names the proxy in its messages ("frontend 'f'", "proxy 'l'" for listen).
+    var haproxyLabel: String {
+        let type: String
+        switch kind {
+        case .frontend: type = "frontend"
+        case .backend: type = "backend"
+        case .listen: type = "proxy"
+        default: type = kind.rawValue
+        }
+        return name.map { "\(type) '\($0)'" } ?? type
     }
 
     var hasFrontendCapability: Bool { kind == .frontend || kind == .listen || kind == .defaults }

@@ -27,6 +27,9 @@ extension ParseSession {
                 backend.allBackups = s.allBackups
                 backend.healthCheck = s.healthCheck.resolved
                 backend.http = s.http
+                backend.logging = s.logging
+                backend.logging.captures = LogCaptures()
+                backend.description = draft.description
                 checkUnusedCheckRules(draft)
                 var serverSeen: [String: SourceLocation] = [:]
                 for server in draft.servers {
@@ -53,6 +56,8 @@ extension ParseSession {
                 frontend.timeouts = s.timeouts
                 frontend.defaultBackend = s.defaultBackend
                 frontend.http = s.http
+                frontend.logging = s.logging
+                frontend.description = draft.description
                 if draft.kind == .listen, !draft.ownDefaultBackend, !draft.servers.isEmpty {
                     frontend.defaultBackend = name
                 }
@@ -93,6 +98,7 @@ extension ParseSession {
             checkModes(frontend: draft, frontendMode: frontend.mode, backend: backend, rule: "default_backend", at: where_)
         }
         validateHTTP(proxies.map(\.draft), &configuration)
+        validateLogging(proxies.map(\.draft), &configuration)
     }
 
     /// HAProxy's warnings for a section's own check rules that its check kind

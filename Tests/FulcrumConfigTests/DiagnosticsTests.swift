@@ -6,11 +6,10 @@ final class DiagnosticsTests: XCTestCase {
         let r = parse(tcpDefaults + """
         frontend f
             bind :80
-            log global
-            option httplog
+            option logasap
             tcp-request connection reject if { src 10.0.0.0/8 }
             timeout tarpit 5s
-            no log
+            no monitor-uri
             default_backend b
         backend b
             persist rdp-cookie
@@ -19,17 +18,16 @@ final class DiagnosticsTests: XCTestCase {
             server s 10.0.0.1:80
         """)
         XCTAssertEqual(r.alerts.map(\.message), [
-            "keyword 'log' is not supported yet (in section 'frontend')",
-            "keyword 'option httplog' is not supported yet (in section 'frontend')",
+            "keyword 'option logasap' is not supported yet (in section 'frontend')",
             "keyword 'tcp-request' is not supported yet (in section 'frontend')",
             "keyword 'timeout tarpit' is not supported yet (in section 'frontend')",
-            "keyword 'no log' is not supported yet (in section 'frontend')",
+            "keyword 'no monitor-uri' is not supported yet (in section 'frontend')",
             "keyword 'persist' is not supported yet (in section 'backend')",
             "keyword 'option ssl-hello-chk' is not supported yet (in section 'backend')",
             "keyword 'stick-table' is not supported yet (in section 'backend')",
         ])
-        XCTAssertEqual(r.alerts.map { $0.location!.line }, [9, 10, 11, 12, 13, 16, 17, 18])
-        XCTAssertEqual(r.alerts.map { $0.location!.column }, Array(repeating: 5, count: 8))
+        XCTAssertEqual(r.alerts.map { $0.location!.line }, [9, 10, 11, 12, 15, 16, 17])
+        XCTAssertEqual(r.alerts.map { $0.location!.column }, Array(repeating: 5, count: 7))
     }
 
     func testLegacyTimeoutsNotSupportedYet() {
@@ -64,7 +62,7 @@ final class DiagnosticsTests: XCTestCase {
         program p
             command /bin/true
         http-errors e
-        ring r
+        log-forward r
         virtual_server 10.0.0.1 80 {
             delay_loop 6
         }
@@ -78,7 +76,7 @@ final class DiagnosticsTests: XCTestCase {
             "section 'mailers' is not supported yet",
             "section 'cache' is not supported yet",
             "section 'http-errors' is not supported yet",
-            "section 'ring' is not supported yet",
+            "section 'log-forward' is not supported yet",
             "keepalived keyword 'virtual_server' is not supported",
         ])
         XCTAssertEqual(r.alerts.map { $0.location!.line }, [3, 5, 7, 9, 10, 13, 14, 15])

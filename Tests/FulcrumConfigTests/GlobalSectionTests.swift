@@ -53,7 +53,7 @@ final class GlobalSectionTests: XCTestCase {
     func testNotSupportedYet() {
         let r = parse("""
         global
-            log /dev/log local0
+            ulimit-n 1000
             stats maxconn 10
             uid 100
             gid 100
@@ -63,7 +63,7 @@ final class GlobalSectionTests: XCTestCase {
             nbproc 2
         """)
         XCTAssertEqual(r.alerts.map(\.message), [
-            "keyword 'log' is not supported yet (in section 'global')",
+            "keyword 'ulimit-n' is not supported yet (in section 'global')",
             "keyword 'stats maxconn' is not supported yet (in section 'global')",
             "keyword 'uid' is not supported yet (in section 'global')",
             "keyword 'gid' is not supported yet (in section 'global')",

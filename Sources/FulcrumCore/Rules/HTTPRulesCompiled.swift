@@ -88,7 +88,9 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         }
         let lf = CompiledLogFormat.init
 
-        requestRules = try settings.requestRules.map { r in
+        // The logging actions (capture, set-log-level) belong to the stream's
+        // log line: the logging integration (issue 11) compiles them.
+        requestRules = try settings.requestRules.compactMap { r in
             let at = "http-request at \(r.location)"
             let action: RequestAction
             switch r.action {
@@ -117,10 +119,11 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .setQuery(let v): action = .setQuery(try lf(v))
             case .setURI(let v): action = .setURI(try lf(v))
             case .setMethod(let v): action = .setMethod(try lf(v))
+            case .capture, .setLogLevel: return nil
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }
-        responseRules = try settings.responseRules.map { r in
+        responseRules = try settings.responseRules.compactMap { r in
             let at = "http-response at \(r.location)"
             let action: ResponseAction
             switch r.action {
@@ -131,6 +134,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .addHeader(let n, let v): action = .addHeader(FieldName(n), try lf(v))
             case .replaceHeader(let n, let p, let v): action = .replaceHeader(FieldName(n), try regex(p, at), try lf(v))
             case .replaceValue(let n, let p, let v): action = .replaceValue(FieldName(n), try regex(p, at), try lf(v))
+            case .capture, .setLogLevel: return nil
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }
