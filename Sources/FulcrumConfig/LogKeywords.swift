@@ -51,12 +51,12 @@ extension ParseSession {
             maxLength = n
             i += 2
         }
-        var format = SyslogFormat.rfc3164
+        var format = SyslogFormat.unspecified
         if let w = word(i), w.text == "format" {
             let value = word(i + 1)
-            guard let value, let f = SyslogFormat(rawValue: value.text) else {
+            guard let value, let f = SyslogFormat(name: value.text) else {
                 alert(at(value ?? w), "'log' : unknown log format '\(value?.text ?? "")'"
-                      + hint(value?.text ?? "", SyslogFormat.allCases.map(\.rawValue)))
+                      + hint(value?.text ?? "", SyslogFormat.allCases.compactMap(\.name)))
                 return
             }
             format = f
@@ -233,6 +233,7 @@ extension ParseSession {
         guard size >= highest else {
             return .failure(ParseFailure("sample size \(size) should be greater or equal to \(highest) the maximum of the high ranges limits"))
         }
-        return .success(LogSampling(ranges: ranges, size: size))
+        // Checked above: ranges within 1...size.
+        return .success(LogSampling(ranges: ranges, size: size)!)
     }
 }

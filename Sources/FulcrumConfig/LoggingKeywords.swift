@@ -115,7 +115,9 @@ extension ParseSession {
                 alert(at(words[2]), "\(keyword) expects only one argument, don't forget to escape spaces!")
                 return
             }
-            guard let format = logFormat(words[1], in: keyword, at: at) else { return }
+            let options: LogFormatParser.Options = keyword == "unique-id-format" ? .uniqueID : .logLine
+            guard let elements = logLineFormat(words[1], in: keyword, options: options, at: at) else { return }
+            let format = LogLineFormatString(text: words[1].text, elements: elements)
             if keyword == "unique-id-format" {
                 // HAProxy takes it in a backend too, without a word.
                 drafts[index].settings.logging.uniqueIDFormat = format

@@ -380,7 +380,7 @@ public struct Configuration: Equatable, Sendable {
     /// keepalived.conf blocks (global_defs, vrrp_script, vrrp_instance, vrrp_sync_group).
     public var vrrp = VRRPConfiguration()
     /// `ring` sections in declaration order (targets of `log ring@NAME`).
-    public var rings: [LogRing] = []
+    public var rings: [RingSection] = []
     public init() {}
 
     public func backend(named name: String) -> Backend? { backends.first { $0.name == name } }

@@ -33,37 +33,6 @@ public enum LogTargetAddress: Equatable, Sendable {
     case ring(String)
 }
 
-/// `format` of a `log` line or a `ring`: how the syslog header is framed.
-public enum SyslogFormat: String, Equatable, Sendable, CaseIterable {
-    /// `<PRI>Mmm dd hh:mm:ss [hostname ]tag[pid]: msg` (the default of `log`).
-    case rfc3164
-    /// `<PRI>1 ISO8601 hostname tag pid - SD msg`.
-    case rfc5424
-    /// `<SEVERITY>msg`: the severity alone in brackets ("<6>"), for
-    /// systemd-journald and stdout in containers.
-    case short
-    /// `msg` only (the default of a `ring`).
-    case raw
-    /// `ISO8601 msg`.
-    case iso
-    /// `<SEVERITY>Mmm dd hh:mm:ss msg`: as `short`, with rfc3164's timestamp.
-    case timed
-    /// `<PRI>msg`: facility and severity in brackets ("<134>"), then the text.
-    case priority
-    /// rfc3164 without the hostname (HAProxy 2.6's `local`, for a local syslog).
-    case local
-}
-
-/// `sample <ranges>:<size>`: of every `size` consecutive lines, only those
-/// whose position (1-based) falls in one of `ranges` go to this target
-/// (HAProxy's load sharing over several targets).
-public struct LogSampling: Equatable, Sendable {
-    /// Sorted, non-overlapping, within 1...size.
-    public var ranges: [ClosedRange<Int>]
-    public var size: Int
-    public init(ranges: [ClosedRange<Int>], size: Int) { self.ranges = ranges; self.size = size }
-}
-
 /// One `log` target, with HAProxy's defaults.
 public struct LogTarget: Equatable, Sendable {
     /// The `log` line that declared it (for a target taken with `log global`,
@@ -73,7 +42,8 @@ public struct LogTarget: Equatable, Sendable {
     /// `len`: the longest line sent, header included (80...65535, default 1024);
     /// longer lines are truncated.
     public var maxLength: Int = 1024
-    public var format: SyslogFormat = .rfc3164
+    /// `format` (none given: `.unspecified`, rfc3164 with a hostname only when one is sent).
+    public var format: SyslogFormat = .unspecified
     public var sampling: LogSampling? = nil
     public var facility: LogFacility
     /// Lines less severe than `level` are not sent to this target (default debug: all).
@@ -114,7 +84,7 @@ public enum ProxyLogFormat: Equatable, Sendable {
     /// `option httpslog`.
     case httpslog
     /// `log-format STRING`.
-    case custom(LogFormat)
+    case custom(LogLineFormatString)
 
     /// How HAProxy names the keyword that chose it, in its warnings.
     var keyword: String {
@@ -180,11 +150,11 @@ public struct ProxyLogging: Equatable, Sendable {
     public var targets: [LogTarget] = []
     public var format: ProxyLogFormat = .legacy
     /// `log-format-sd`: the structured-data field of rfc5424 lines (nil: "-").
-    public var structuredData: LogFormat? = nil
+    public var structuredData: LogLineFormatString? = nil
     /// `error-log-format`: the line for connection-level errors (handshake
     /// failures and the like, before a stream exists); nil: HAProxy's built-in
     /// error line ("client:port [date] frontend/bind: message").
-    public var errorFormat: LogFormat? = nil
+    public var errorFormat: LogLineFormatString? = nil
     /// `log-tag`: the tag of this proxy's lines (nil: the global one).
     public var tag: String? = nil
     /// `option dontlognull`: no line for a connection that sent no data.
@@ -198,7 +168,7 @@ public struct ProxyLogging: Equatable, Sendable {
     /// change, not only UP/DOWN transitions.
     public var healthChecks = false
     /// `unique-id-format`: the request's unique id (`%ID`, `unique-id` fetch).
-    public var uniqueIDFormat: LogFormat? = nil
+    public var uniqueIDFormat: LogLineFormatString? = nil
     /// `unique-id-header NAME`: add the unique id to requests sent to servers
     /// under this header (only when `uniqueIDFormat` is set).
     public var uniqueIDHeader: String? = nil
@@ -209,7 +179,7 @@ public struct ProxyLogging: Equatable, Sendable {
 
 /// A `ring NAME` section: an in-memory buffer of log lines, forwarded to its
 /// servers (TCP syslog receivers) when it has any.
-public struct LogRing: Equatable, Sendable {
+public struct RingSection: Equatable, Sendable {
     /// `log-proto` of a ring server: how messages are framed on the stream.
     public enum Framing: String, Equatable, Sendable {
         /// Each message followed by a line feed (HAProxy's default for ring servers).
@@ -242,4 +212,14 @@ public struct LogRing: Equatable, Sendable {
     public var serverTimeout: Int? = nil
     public var servers: [Server] = []
     public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
+}
+
+/// A log-line format as written (`log-format`, `log-format-sd`,
+/// `error-log-format`, `unique-id-format`): the text and its elements in the
+/// log-line grammar (spaces merged, variables and flags), compiled once by
+/// the roles that log.
+public struct LogLineFormatString: Equatable, Sendable {
+    public var text: String
+    public var elements: [LogFormatElement]
+    public init(text: String, elements: [LogFormatElement]) { self.text = text; self.elements = elements }
 }

@@ -15,7 +15,7 @@ struct ParseSession {
     var programs: [Program] = []
     var userlists: [UserlistDraft] = []
     /// `ring` sections in declaration order.
-    var rings: [LogRing] = []
+    var rings: [RingSection] = []
     /// keepalived.conf blocks from every source (whole files or blocks inside Fulcrum files).
     var keepalived = KeepalivedParser()
 

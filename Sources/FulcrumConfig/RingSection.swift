@@ -1,3 +1,4 @@
+import FulcrumLog
 import FulcrumBytes
 
 /// `ring NAME` sections (HAProxy 2.6 manual 3.10): `description`, `format`,
@@ -23,7 +24,7 @@ extension ParseSession {
             current = .skipped("ring")
             return
         }
-        rings.append(LogRing(name: name, location: loc))
+        rings.append(RingSection(name: name, location: loc))
         current = .ring(rings.count - 1)
     }
 
@@ -40,8 +41,8 @@ extension ParseSession {
             for extra in words.dropFirst(2) { warning(at(extra), "argument '\(extra.text)' of 'description' ignored (HAProxy keeps the first word; use quotes)") }
             rings[r].description = value.text
         case "format":
-            guard let f = SyslogFormat(rawValue: value?.text ?? "") else {
-                alert(value.map(at) ?? loc, "unknown format '\(value?.text ?? "")'." + hint(value?.text ?? "", SyslogFormat.allCases.map(\.rawValue)))
+            guard let f = SyslogFormat(name: value?.text ?? "") else {
+                alert(value.map(at) ?? loc, "unknown format '\(value?.text ?? "")'." + hint(value?.text ?? "", SyslogFormat.allCases.compactMap(\.name)))
                 return
             }
             rings[r].format = f
@@ -114,7 +115,7 @@ extension ParseSession {
         case .failure(let f): alert(at(addressWord), "\(label) : \(f.message)"); return
         case .success(let p): port = p
         }
-        var server = LogRing.Server(name: name, location: at(words[0]), host: host, port: port)
+        var server = RingSection.Server(name: name, location: at(words[0]), host: host, port: port)
         var i = 3
         while i < words.count {
             let option = words[i]
@@ -127,7 +128,7 @@ extension ParseSession {
                 }
                 return
             }
-            guard i < words.count, let framing = LogRing.Framing(rawValue: words[i].text) else {
+            guard i < words.count, let framing = RingSection.Framing(rawValue: words[i].text) else {
                 let got = i < words.count ? words[i].text : ""
                 alert(at(i < words.count ? words[i] : option), "\(label) : 'log-proto' expects one of 'legacy' or 'octet-count' but got '\(got)'.")
                 return
@@ -143,7 +144,7 @@ extension ParseSession {
     }
 
     /// HAProxy's checks once every ring is read.
-    mutating func validatedRings() -> [LogRing] {
+    mutating func validatedRings() -> [RingSection] {
         var result = rings
         for i in result.indices {
             let ring = result[i]

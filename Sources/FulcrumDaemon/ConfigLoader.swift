@@ -84,6 +84,7 @@ enum ConfigLoader {
         let result = ConfigParser.parse(sources, environment: env)
         var diags = extraDiagnostics + result.diagnostics
         let c = result.configuration
+        diags += unsentLogging(c)
         var servers: [[SocketAddress]] = []
         var binds: [[[SocketAddress?]]] = []
         if !result.hasErrors {
@@ -174,6 +175,21 @@ enum ConfigBlob {
 }
 
 extension ConfigLoader {
+    /// The logging configuration is read in full (FulcrumConfig), but no role
+    /// sends lines yet: a `log` target or `unique-id-header` is refused at its
+    /// line instead of being accepted and silently doing nothing.
+    static func unsentLogging(_ c: Configuration) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let targets = c.global.logTargets + c.frontends.flatMap(\.logging.targets) + c.backends.flatMap(\.logging.targets)
+        if let first = targets.first {
+            out.append(Diagnostic(.alert, first.location, "keyword 'log' is not supported yet: log lines are not sent yet"))
+        }
+        for f in c.frontends where f.logging.uniqueIDHeader != nil {
+            out.append(Diagnostic(.alert, f.location, "proxy '\(f.name)': 'unique-id-header' is not supported yet"))
+        }
+        return out
+    }
+
     /// Compiles every mode-http proxy's ACLs and rules (regexes once, `return
     /// file` bodies read now); a failure is a configuration error.
     static func compileRules(_ loaded: inout LoadedConfiguration) {

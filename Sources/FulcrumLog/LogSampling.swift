@@ -18,20 +18,6 @@ public struct LogSampling: Equatable, Sendable {
         self.size = size
     }
 
-    /// Parses `RANGES:SIZE` (`1-3,7:10`, `1:2`). nil when malformed or when a
-    /// range falls outside 1...SIZE.
-    public init?(_ text: String) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let size = Int(parts[1]), size > 0 else { return nil }
-        var ranges: [ClosedRange<Int>] = []
-        for item in parts[0].split(separator: ",", omittingEmptySubsequences: false) {
-            let bounds = item.split(separator: "-", omittingEmptySubsequences: false)
-            guard bounds.count <= 2, let low = Int(bounds[0]), let high = Int(bounds[bounds.count - 1]),
-                  low <= high else { return nil }
-            ranges.append(low...high)
-        }
-        self.init(ranges: ranges, size: size)
-    }
 
     /// Counts one line and says whether this target sends it.
     public mutating func take() -> Bool {

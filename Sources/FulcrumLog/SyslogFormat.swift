@@ -20,6 +20,9 @@ public enum SyslogFormat: UInt8, CaseIterable, Sendable {
     case timed
     /// `<PRI>` (facility and severity, no time).
     case priority
+    /// `local`: rfc3164 never carrying the hostname (what a local syslog on
+    /// /dev/log expects, even with `log-send-hostname`).
+    case local
 
     /// The keyword of `log ... format NAME` (nil for `unspecified`, which has none).
     public var name: String? {
@@ -32,6 +35,7 @@ public enum SyslogFormat: UInt8, CaseIterable, Sendable {
         case .iso: return "iso"
         case .timed: return "timed"
         case .priority: return "priority"
+        case .local: return "local"
         }
     }
 

@@ -4,6 +4,7 @@
 ///
 ///     rfc3164      <134>Dec  5 16:17:24 host tag[pid]: 
 ///     unspecified  <134>Dec  5 16:17:24 tag[pid]:          (no hostname sent)
+///     local        <134>Dec  5 16:17:24 tag[pid]:          (never a hostname)
 ///     rfc5424      <134>1 2026-12-05T16:17:24.448503+00:00 host tag pid - SD 
 ///     short        <6>
 ///     timed        <6>2026-12-05T16:17:24.448767+00:00 
@@ -49,10 +50,12 @@ public struct SyslogHeader: Sendable {
             writePriority(Int(level.rawValue), into: &out)
             writeISOTime(time, into: &out)
             out.append(0x20)
-        case .rfc3164, .unspecified:
+        case .rfc3164, .unspecified, .local:
             writePriority(facility.priority(level), into: &out)
             writeLegacyTime(time, into: &out)
-            if !hostname.isEmpty {
+            if format == .local {
+                // No hostname field at all.
+            } else if !hostname.isEmpty {
                 append(hostname, into: &out)
                 out.append(0x20)
             } else if format == .rfc3164 {

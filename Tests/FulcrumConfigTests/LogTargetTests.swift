@@ -51,7 +51,7 @@ final class LogTargetTests: XCTestCase {
     func testDefaultsOfALogLine() throws {
         let t = try XCTUnwrap(globalTargets("  log /dev/log local0").first)
         XCTAssertEqual(t.maxLength, 1024)
-        XCTAssertEqual(t.format, .rfc3164)
+        XCTAssertEqual(t.format, .unspecified, "no format keyword: rfc3164 without the hostname field unless log-send-hostname")
         XCTAssertNil(t.sampling)
         XCTAssertEqual(t.facility, .local0)
         XCTAssertEqual(t.level, .debug)
@@ -69,7 +69,7 @@ final class LogTargetTests: XCTestCase {
         XCTAssertEqual(t.level, .notice)
         XCTAssertEqual(t.minLevel, .err)
         for format in ["rfc3164", "rfc5424", "short", "raw", "iso", "timed", "priority", "local"] {
-            XCTAssertEqual(globalTargets("  log stdout format \(format) local0").first?.format.rawValue, format)
+            XCTAssertEqual(globalTargets("  log stdout format \(format) local0").first?.format.name, format)
         }
         XCTAssertEqual(globalTargets("  log stdout len 80 local0").first?.maxLength, 80)
         XCTAssertEqual(globalTargets("  log stdout len 65535 local0").first?.maxLength, 65535)

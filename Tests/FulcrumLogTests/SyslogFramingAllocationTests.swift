@@ -48,7 +48,7 @@ final class SyslogFramingAllocationTests: XCTestCase {
             ring.write(event)
             _ = ring.read(&cursor, into: &out)
         }, 0)
-        var sampling = LogSampling("2-3,5:6")!
+        var sampling = LogSampling(ranges: [2...3, 5...5], size: 6)!
         var taken = 0
         XCTAssertEqual(allocations { if sampling.take() { taken += 1 } }, 0)
         XCTAssertGreaterThan(taken, 0)

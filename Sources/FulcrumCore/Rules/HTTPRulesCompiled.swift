@@ -89,7 +89,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         let lf = CompiledLogFormat.init
 
         // The logging actions (capture, set-log-level) belong to the stream's
-        // log line: the logging integration (issue 11) compiles them.
+        // log line, which the worker does not write yet: refused, not ignored.
         requestRules = try settings.requestRules.compactMap { r in
             let at = "http-request at \(r.location)"
             let action: RequestAction
@@ -119,7 +119,8 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .setQuery(let v): action = .setQuery(try lf(v))
             case .setURI(let v): action = .setURI(try lf(v))
             case .setMethod(let v): action = .setMethod(try lf(v))
-            case .capture, .setLogLevel: return nil
+            case .capture, .setLogLevel:
+                throw HTTPRulesError("\(at): 'capture' and 'set-log-level' are not supported yet (the worker sends no log lines yet)")
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }
@@ -134,7 +135,8 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .addHeader(let n, let v): action = .addHeader(FieldName(n), try lf(v))
             case .replaceHeader(let n, let p, let v): action = .replaceHeader(FieldName(n), try regex(p, at), try lf(v))
             case .replaceValue(let n, let p, let v): action = .replaceValue(FieldName(n), try regex(p, at), try lf(v))
-            case .capture, .setLogLevel: return nil
+            case .capture, .setLogLevel:
+                throw HTTPRulesError("\(at): 'capture' and 'set-log-level' are not supported yet (the worker sends no log lines yet)")
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }
