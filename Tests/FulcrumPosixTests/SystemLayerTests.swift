@@ -118,7 +118,10 @@ final class SystemLayerTests: XCTestCase {
     func testSignalChannelDeliversBlockedSignals() throws {
         let ch = try SignalChannel([SIGUSR2])
         XCTAssertNil(ch.next())
-        kill(getpid(), SIGUSR2)
+        // Sent to this thread (the one that blocked it): a process-directed
+        // signal may land on another test thread that has it unblocked and
+        // kill the whole test process.
+        pthread_kill(pthread_self(), SIGUSR2)
         XCTAssertEqual(ch.next(), SIGUSR2)
         XCTAssertNil(ch.next())
     }
