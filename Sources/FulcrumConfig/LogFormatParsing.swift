@@ -23,11 +23,6 @@ enum LogFormatParsing {
 
     /// A value: every variable parses (the caller says where it is not
     /// available), samples must use a served fetch and served converters.
-    /// Fetches a log line answers from its own record (FulcrumLog's LogRecordSamples).
-    static let recordFetches = ["src", "src_port", "dst", "dst_port", "capture.req.hdr", "capture.res.hdr", "fc_err",
-                                "ssl_fc", "ssl_fc_is_resumed", "ssl_fc_has_crt", "ssl_fc_has_sni", "ssl_c_used",
-                                "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_sni", "ssl_fc_err", "ssl_c_err", "ssl_c_ca_err"]
-
     static func parse(_ text: String) -> Result<LogFormat, ParseFailure> {
         let elements: [LogFormatElement]
         switch LogFormatParser.parse(text, options: .value) {
@@ -165,8 +160,8 @@ extension ParseSession {
             // record or by the request's fetches.
             for case .sample(let expression, _) in elements {
                 let name = expression.fetch.name
-                guard LogFormatParsing.servedFetches[name] != nil || LogFormatParsing.recordFetches.contains(name) else {
-                    let known = Array(LogFormatParsing.servedFetches.keys) + LogFormatParsing.recordFetches
+                guard LogFormatParsing.servedFetches[name] != nil || LogRecordSamples.answersFromRecord(name) else {
+                    let known = Array(LogFormatParsing.servedFetches.keys) + ["capture.req.hdr", "capture.res.hdr", "fc_err"]
                     let hint = Suggestion.closest(to: name, among: known.sorted()).map { "; did you mean '\($0)'?" } ?? ""
                     alert(at(word), "'\(display)' : unknown sample fetch '\(name)' in '%[\(expression.text)]'" + hint)
                     return nil

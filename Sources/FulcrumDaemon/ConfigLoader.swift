@@ -176,13 +176,16 @@ enum ConfigBlob {
 
 extension ConfigLoader {
     /// The logging configuration is read in full (FulcrumConfig), but no role
-    /// sends lines yet: a `log` target or `unique-id-header` is refused at its
+    /// sends lines yet: a `log` target, a `ring` section or `unique-id-header` is refused at its
     /// line instead of being accepted and silently doing nothing.
     static func unsentLogging(_ c: Configuration) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let targets = c.global.logTargets + c.frontends.flatMap(\.logging.targets) + c.backends.flatMap(\.logging.targets)
         if let first = targets.first {
             out.append(Diagnostic(.alert, first.location, "keyword 'log' is not supported yet: log lines are not sent yet"))
+        }
+        for ring in c.rings {
+            out.append(Diagnostic(.alert, ring.location, "section 'ring' is not supported yet: ring '\(ring.name)' would forward nothing"))
         }
         for f in c.frontends where f.logging.uniqueIDHeader != nil {
             out.append(Diagnostic(.alert, f.location, "proxy '\(f.name)': 'unique-id-header' is not supported yet"))

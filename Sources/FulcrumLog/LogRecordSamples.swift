@@ -59,6 +59,15 @@ public struct LogRecordSamples: Sendable {
         self.tlsSamples = tlsSamples
     }
 
+    /// Whether a log line answers the fetch `name` from its own record (the
+    /// same decision `source` makes), so the configuration can check names.
+    public static func answersFromRecord(_ name: String) -> Bool {
+        // Only a record fetch can refuse its (missing) arguments.
+        guard let s = try? source(LogSampleCall(name: name), text: name) else { return true }
+        if case .caller = s { return false }
+        return true
+    }
+
     static func source(_ fetch: LogSampleCall, text: String) throws -> Source {
         func noArgument(_ s: Source) throws -> Source {
             guard fetch.arguments.isEmpty else { throw LogFormatError("fetch method '\(fetch.name)' takes no argument (in '%[\(text)]')") }
