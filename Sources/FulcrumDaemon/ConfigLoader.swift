@@ -23,6 +23,8 @@ struct LoadedConfiguration {
     /// nil for tcp proxies.
     var frontendRules: [HTTPCompiledRules?] = []
     var backendRules: [HTTPCompiledRules?] = []
+    /// Compiled log formats per frontend (nil: no `log` target).
+    var frontendLogs: [CompiledProxyLog?] = []
     var hasErrors: Bool { diagnostics.contains { $0.severity == .alert } }
 }
 
@@ -175,15 +177,11 @@ enum ConfigBlob {
 }
 
 extension ConfigLoader {
-    /// The logging configuration is read in full (FulcrumConfig), but no role
-    /// sends lines yet: a `log` target, a `ring` section or `unique-id-header` is refused at its
-    /// line instead of being accepted and silently doing nothing.
+    /// What of the logging configuration no role carries out yet: a `ring`
+    /// section (nothing forwards it) and `unique-id-header` are refused at
+    /// their line instead of being accepted and silently doing nothing.
     static func unsentLogging(_ c: Configuration) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        let targets = c.global.logTargets + c.frontends.flatMap(\.logging.targets) + c.backends.flatMap(\.logging.targets)
-        if let first = targets.first {
-            out.append(Diagnostic(.alert, first.location, "keyword 'log' is not supported yet: log lines are not sent yet"))
-        }
         for ring in c.rings {
             out.append(Diagnostic(.alert, ring.location, "section 'ring' is not supported yet: ring '\(ring.name)' would forward nothing"))
         }
@@ -213,6 +211,13 @@ extension ConfigLoader {
             compile(f.name, f.mode, f.http, i < loaded.errorFiles.count ? loaded.errorFiles[i] : [:], f.location)
         }
         loaded.backendRules = c.backends.map { b in compile(b.name, b.mode, b.http, [:], b.location) }
+        loaded.frontendLogs = c.frontends.map { f in
+            guard !f.logging.targets.isEmpty else { return nil }
+            do { return try CompiledProxyLog(f.logging) } catch {
+                loaded.diagnostics.append(Diagnostic(.alert, f.location, "proxy '\(f.name)': \(error)"))
+                return nil
+            }
+        }
     }
 }
 

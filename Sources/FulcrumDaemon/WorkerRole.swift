@@ -40,6 +40,7 @@ enum WorkerRole {
         setup.backendErrorFiles = loaded.backendErrorFiles
         setup.frontendRules = loaded.frontendRules
         setup.backendRules = loaded.backendRules
+        setup.frontendLogs = loaded.frontendLogs
         do {
             let worker = try Worker(setup)
             let runtime = RuntimeService(configuration: loaded.configuration, table: table, scope: .worker(o.slot),

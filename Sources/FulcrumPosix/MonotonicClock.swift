@@ -27,3 +27,15 @@ public enum WallClock {
         return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
     }
 }
+
+extension WallClock {
+    /// Local time minus UTC now, in seconds (tm_gmtoff): what log dates add to
+    /// the wall clock. Read at start and about once a second, not per line.
+    public static func utcOffsetSeconds() -> Int32 {
+        var now = time(nil)
+        var parts = tm()
+        guard localtime_r(&now, &parts) != nil else { return 0 }
+        return Int32(truncatingIfNeeded: parts.tm_gmtoff)
+    }
+
+}

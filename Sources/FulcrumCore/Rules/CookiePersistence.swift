@@ -1,6 +1,7 @@
 import FulcrumBytes
 import FulcrumConfig
 import FulcrumHTTP
+import FulcrumLog
 
 /// Cookie-based server persistence (`cookie NAME insert|rewrite|prefix ...`)
 /// with HAProxy 2.6's semantics (http_manage_client_side_cookies,
@@ -112,9 +113,11 @@ public enum CookiePersistence {
     /// when the response would otherwise be cacheable.
     /// `serverCookie` is the chosen server's `cookie` value (nil: it has none,
     /// and an insert clears the client's cookie).
+    /// Returns what happened to the cookie, the fourth letter of `%tsc`.
+    @discardableResult
     public static func editResponse(_ cfg: CookieConfig, serverCookie: String?, requestHadValidCookie: Bool,
                                     response: inout HTTPHead, requestMethod: String, now: Int,
-                                    request: RequestState = RequestState()) {
+                                    request: RequestState = RequestState()) -> LogServerCookieState {
         // The server's own Set-Cookie for our name (the first pair of a field).
         func ourPair(_ line: ArraySlice<UInt8>) -> (pair: ArraySlice<UInt8>, eq: Int)? {
             let pair = line[..<(line.firstIndex(of: UInt8(ascii: ";")) ?? line.endIndex)]
@@ -122,7 +125,10 @@ public enum CookiePersistence {
             return (pair, eq)
         }
         let serverSetOurs = response.fieldValues(named: "set-cookie").contains { ourPair($0) != nil }
+        var outcome: LogServerCookieState = serverSetOurs ? .passive : .noCookie
         if serverSetOurs && !cfg.preserve {
+            if cfg.mode == .insert || (requestHadValidCookie && cfg.indirect) { outcome = .deleted }
+            else if serverCookie != nil { outcome = .rewritten }
             HTTPHeaderEdit.rewrite(&response, name: "set-cookie") { line in
                 guard let (pair, eq) = ourPair(line) else { return .keep }
                 if cfg.mode == .insert || (requestHadValidCookie && cfg.indirect) { return .drop }
@@ -136,16 +142,17 @@ public enum CookiePersistence {
             }
         }
 
-        guard cfg.mode == .insert, !(serverSetOurs && cfg.preserve) else { return }
+        guard cfg.mode == .insert, !(serverSetOurs && cfg.preserve) else { return outcome }
         let refresh = ((cfg.maxidle != nil || request.lastDate != nil) && (request.lastDate.map { $0 - now < 0 } ?? true))
             || (cfg.maxlife != nil && request.firstDate == nil)
             || (cfg.maxlife == nil && request.firstDate != nil)
-        guard !requestHadValidCookie || refresh else { return }
-        guard !cfg.postonly || requestMethod == "POST" else { return }
+        guard !requestHadValidCookie || refresh else { return outcome }
+        guard !cfg.postonly || requestMethod == "POST" else { return outcome }
         response.add(name: setCookieName, value: insertedValue(cfg, serverCookie: serverCookie, now: now, request: request))
         if cfg.nocache && isCacheable(response: response, requestMethod: requestMethod) {
             response.add(name: cacheControlName, value: privateValue)
         }
+        return requestHadValidCookie ? .updated : .inserted
     }
 
     static let setCookieName = Array("Set-Cookie".utf8), cacheControlName = Array("Cache-control".utf8)

@@ -78,23 +78,11 @@ public struct CompiledLogFormat: Sendable {
             case .sample(let f, let converters):
                 let mark = out.count
                 guard let sample = SampleFetcher.sample(f, context: context, acls: acls) else { continue }
-                CompiledLogFormat.append(sample, converters: converters, to: &out)
+                sample.append(binary: converters.first?.readsBinary == true, to: &out)
                 for c in converters { c.apply(to: &out, from: mark) }
             case .variable(let v, let flags):
                 v.append(flags: flags, record: CompiledLogFormat.record(context), to: &out)
             }
-        }
-    }
-
-    /// A sample as its converters read it: text, or the binary form (HAProxy's
-    /// cast to bin) when the first one is `hex` or `base64`.
-    static func append(_ sample: Sample, converters: [SampleConverter], to out: inout [UInt8]) {
-        guard converters.first?.readsBinary == true else { sample.append(to: &out); return }
-        switch sample {
-        case .bool(let b): SampleConverter.appendBinary(b ? 1 : 0, to: &out)
-        case .integer(let i): SampleConverter.appendBinary(i, to: &out)
-        case .address(let a): SampleConverter.appendBinary(a, to: &out)
-        case .bytes(let b): out.append(contentsOf: b)
         }
     }
 
@@ -119,7 +107,7 @@ public struct CompiledLogFormat: Sendable {
                 } else {
                     guard let sample = SampleFetcher.sample(f, context: context, acls: acls) else { out += missing; continue }
                     var bytes: [UInt8] = []
-                    CompiledLogFormat.append(sample, converters: converters, to: &bytes)
+                    sample.append(binary: converters.first?.readsBinary == true, to: &bytes)
                     for c in converters { c.apply(to: &bytes, from: 0) }
                     out += String(decoding: bytes, as: UTF8.self)
                 }

@@ -1,4 +1,5 @@
 import FulcrumBytes
+import FulcrumConfig
 
 /// One value a fetch yields, typed as HAProxy types samples (configuration
 /// manual 7.1, 7.3): a boolean, a signed 64-bit integer, an IPv4/IPv6
@@ -81,6 +82,18 @@ extension Sample {
 
     /// Appends the bytes cast to `out` (log-format expansion).
     public func append(to out: inout [UInt8]) { withBytes { out.append(contentsOf: $0) } }
+
+    /// Appends the sample as its converters read it: text, or the binary form
+    /// (HAProxy's cast to bin) when the first one is `hex` or `base64`.
+    public func append(binary: Bool, to out: inout [UInt8]) {
+        guard binary else { append(to: &out); return }
+        switch self {
+        case .bool(let b): SampleConverter.appendBinary(b ? 1 : 0, to: &out)
+        case .integer(let i): SampleConverter.appendBinary(i, to: &out)
+        case .address(let a): SampleConverter.appendBinary(a, to: &out)
+        case .bytes(let b): out.append(contentsOf: b)
+        }
+    }
 
     /// The bytes cast as a String: diagnostics and tests, not the request path.
     public var text: String { withBytes { String(decoding: $0, as: UTF8.self) } }

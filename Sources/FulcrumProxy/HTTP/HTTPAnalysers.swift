@@ -65,6 +65,8 @@ extension StreamEngine {
 
     /// Waits for the next request on a keep-alive connection.
     func nextExchange(_ s: Stream) {
+        s.record.ended = now
+        if logger != nil { logEnd(s) }
         // Between requests a keep-alive connection holds no buffer.
         s.http.fromClient.releaseIfEmpty(to: buffers)
         s.http.fromServer.release(to: buffers)
@@ -75,7 +77,8 @@ extension StreamEngine {
         s.excludedServer = nil
         s.phase = .request
         s.http.headStarted = now
-        s.record.restart(at: now, wallMicros: WallClock.nowMicroseconds())
+        s.record.restart(at: now, wallMicros: WallClock.nowMicroseconds(), bytesIn: s.bytesIn, bytesOut: s.bytesOut)
+        if !s.http.fromClient.isEmpty { s.record.requestStarted = now }
     }
 
     /// Reads what the client sent. False when the stream was closed.
@@ -92,6 +95,7 @@ extension StreamEngine {
             if n > 0 {
                 s.client.activity = now
                 s.bytesIn &+= UInt64(n)
+                if s.record.requestStarted == 0 { s.record.requestStarted = now }
                 // Edge-triggered: a short read drained the socket (a later
                 // arrival raises a new event) unless a FIN is pending.
                 if !filled && !s.client.eof { s.client.readable = false }

@@ -28,6 +28,9 @@ extension StreamEngine {
     func lingerClose(_ s: Stream) {
         s.client.transport.shutdownWrite()
         leaveBackend(s, reusable: false)
+        // The exchange is over: its line goes out now, not when the client leaves.
+        s.record.ended = now
+        if logger != nil { logEnd(s) }
         s.phase = .lingering
         s.phaseDeadline = now + 1000
         s.http.fromClient.release(to: buffers)

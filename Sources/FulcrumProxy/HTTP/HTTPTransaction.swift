@@ -1,6 +1,7 @@
 import FulcrumCompression
 import FulcrumCore
 import FulcrumHTTP
+import FulcrumLog
 
 /// mode http state of a stream: the protocol machine of its exchanges
 /// (`HTTPExchange`: framing, keep-alive), the heads of the current one,
@@ -32,6 +33,9 @@ final class HTTPTransaction {
     var plain: [UInt8] = []
     /// What the request's persistence cookie said (backend with `cookie`).
     var cookieState = CookiePersistence.RequestState()
+    /// What the response did with the persistence cookie (`%tsc`'s fourth
+    /// letter); nil until a response of a backend with `cookie` was edited.
+    var serverCookie: LogServerCookieState? = nil
 
     /// A server connection kept from the previous exchange (keep-alive): its
     /// backend and server index while the stream's server side stays open.
@@ -48,6 +52,7 @@ final class HTTPTransaction {
         compressionChoice = nil
         compressing = false
         cookieState = CookiePersistence.RequestState()
+        serverCookie = nil
         plain.removeAll(keepingCapacity: true)
     }
 

@@ -88,10 +88,11 @@ extension StreamEngine {
     func connect(_ s: Stream) {
         let be = backends[s.backend]
         let entry = be.servers[s.serverIndex]
+        s.record.connectStarted = now
+        s.record.server = s.serverIndex
         if s.isHTTP && reuseConnection(s, be, entry) { return }
         var address = entry.address
         if entry.useClientPort { address.port = localAddress(s).port }
-        s.record.connectStarted = now
         let fd: FileDescriptor
         do {
             fd = try Socket.stream(family: address.family)
@@ -233,7 +234,10 @@ extension StreamEngine {
     func enqueue(_ s: Stream) {
         let be = backends[s.backend]
         s.phase = .queued
-        if s.record.queued == 0 { s.record.queued = now }
+        if s.record.queued == 0 {
+            s.record.queued = now
+            s.record.backendQueue = be.queue.count
+        }
         be.queue.push(s.token(.client).rawValue)
         queuedStreams += 1
         table.backendCounter(worker: slot, backend: s.backend, .queued).bump()

@@ -13,9 +13,10 @@ final class StreamEngine {
     /// The kinds of the worker's event tokens (`EventToken.kind`): a stream's
     /// client and server sides (index = stream slot, with its generation), an
     /// idle pooled server connection (index = server table line), a listener
-    /// (index = listener), the control channel.
+    /// (index = listener), the control channel, a log target's socket
+    /// (index = its sender).
     enum TokenKind: UInt8 {
-        case client = 0, server = 1, pooled = 2, listener = 3, control = 4
+        case client = 0, server = 1, pooled = 2, listener = 3, control = 4, log = 5
     }
 
     struct FrontendRuntime {
@@ -48,6 +49,8 @@ final class StreamEngine {
     var backendErrorFiles: [[Int: [UInt8]]] = []
     var frontendRules: [HTTPCompiledRules?] = []
     var backendRules: [HTTPCompiledRules?] = []
+    /// The frontends' log lines and targets; nil when no frontend logs.
+    let logger: StreamLogger?
 
     /// Reused for serializing edited HTTP heads and re-chunking bodies.
     var headScratch: [UInt8] = []
@@ -96,6 +99,9 @@ final class StreamEngine {
         backendErrorFiles = setup.backendErrorFiles
         frontendRules = setup.frontendRules
         backendRules = setup.backendRules
+        let output = LogOutput(loop: loop, kind: TokenKind.log.rawValue, global: setup.configuration.global)
+        let logger = StreamLogger(output: output, configuration: setup.configuration, lines: setup.frontendLogs)
+        self.logger = logger.frontends.contains { $0 != nil } ? logger : nil
         for f in configuration.frontends {
             let be = f.defaultBackend.flatMap { backendIndexByName[$0] }
             let policy = HTTPExchange.Policy(serverKeepAlive: f.http.connectionMode == .keepAlive,
@@ -196,6 +202,7 @@ final class StreamEngine {
             close(s, abort: true)
             return
         }
+        if logger != nil { logAccept(s) }
         if s.isHTTP {
             s.phase = .request
             s.http.exchange.reset(policy: fe.httpPolicy)
@@ -257,8 +264,9 @@ final class StreamEngine {
         release(&s.response)
         s.http.fromClient.release(to: buffers)
         s.http.fromServer.release(to: buffers)
-        releaseHeads(s)
         s.record.ended = now
+        if logger != nil { logEnd(s) }
+        releaseHeads(s)
         table.header(.globalConns).subtract(1)
         table.frontend(s.frontend, .conns).subtract(1)
         table.bind(s.bindLine, .conns).subtract(1)
@@ -314,6 +322,7 @@ final class StreamEngine {
     func shrink() {
         let streamsReleased = streams.shrink()
         let buffersReleased = buffers.shrink() + heads.shrink()
+        logger?.output.refreshClock()
         loop.compactTimers()
         if streamsReleased + buffersReleased > 0 { HeapMemory.trim() }
     }

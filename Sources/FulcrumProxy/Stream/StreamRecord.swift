@@ -29,6 +29,8 @@ enum TerminationPhase: UInt8 {
 /// log line are written from it once, whatever the mode.
 struct StreamRecord {
     var accepted: Int64 = 0
+    /// The first bytes of the request arrived (the end of `%Ti`); 0: none yet.
+    var requestStarted: Int64 = 0
     /// Wall clock at accept, microseconds (the log's date).
     var acceptedWallMicros: UInt64 = 0
     var requestComplete: Int64 = 0
@@ -38,6 +40,19 @@ struct StreamRecord {
     var responseHeaders: Int64 = 0
     var ended: Int64 = 0
     var status = 0
+    /// The server the exchange went to (index in its backend), -1 for none;
+    /// kept after the stream leaves the backend, for the log line.
+    var server = -1
+    /// Requests waiting in the backend's queue when this one joined it (`%bq`).
+    var backendQueue = 0
+    /// The stream's bytes in and out when this exchange began: what it
+    /// carried is the difference (`%U`, `%B`).
+    var bytesInMark: UInt64 = 0
+    var bytesOutMark: UInt64 = 0
+    /// A keep-alive connection's later exchange (an idle close logs nothing).
+    var isFollowUp = false
+    /// The line of this exchange went out (a lingering close logs before it closes).
+    var logged = false
     var cause = TerminationCause.none
     var phase = TerminationPhase.none
 
@@ -49,9 +64,13 @@ struct StreamRecord {
     }
 
     /// The next exchange on a keep-alive connection starts where this one ended.
-    mutating func restart(at now: Int64, wallMicros: UInt64) {
+    mutating func restart(at now: Int64, wallMicros: UInt64, bytesIn: UInt64 = 0, bytesOut: UInt64 = 0) {
+        let followUp = accepted != 0
         self = StreamRecord()
         accepted = now
         acceptedWallMicros = wallMicros
+        bytesInMark = bytesIn
+        bytesOutMark = bytesOut
+        isFollowUp = followUp
     }
 }

@@ -80,10 +80,16 @@ public final class Worker: EventHandler {
             acceptConnections(listener: token.index)
         case .control:
             readControl()
+        case .log:
+            engine.logger?.output.senders.descriptorReady(token, events)
         }
     }
 
     public func timerDue(_ token: EventToken, deadline: Int64) {
+        if token.kind == TokenKind.log.rawValue {
+            engine.logger?.output.senders.timerDue(token, deadline: deadline)
+            return
+        }
         engine.timerDue(token, deadline: deadline)
     }
 

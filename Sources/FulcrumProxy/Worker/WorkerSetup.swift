@@ -31,6 +31,8 @@ public struct WorkerSetup {
     /// Compiled mode-http rules per frontend and backend (nil: tcp proxy).
     public var frontendRules: [HTTPCompiledRules?] = []
     public var backendRules: [HTTPCompiledRules?] = []
+    /// Compiled log formats per frontend (nil: it logs nothing).
+    public var frontendLogs: [CompiledProxyLog?] = []
 
     public init(configuration: Configuration, slot: Int, control: FileDescriptor, table: SharedTable,
                 listeners: [Listener], serverAddresses: [[SocketAddress]]) {

@@ -1,0 +1,98 @@
+import FulcrumConfig
+import FulcrumLog
+
+/// A proxy's log line compiled once: the format it chose (`log-format`, a
+/// predefined one, or the legacy connect line), the samples a `LogRecord`
+/// answers, and the HTTP fetches for the rest (`%[req.hdr(host)]`), which are
+/// read from the exchange's heads while they are still held. Checked when the
+/// configuration loads: a fetch or converter that cannot be served is an error
+/// there, not a silent "-" in every line.
+public struct CompiledLogLine: Sendable {
+    public let format: LogLineFormat
+    public let samples: LogRecordSamples
+    /// Per sample of the format: the fetch the caller answers (nil: the record's).
+    let fetches: [HTTPFetch?]
+    /// Per sample: its first converter reads the binary form (hex, base64).
+    let binary: [Bool]
+
+    /// The line reads the address the client connected to (`%fi`, `%fp`,
+    /// `dst`, the legacy line): one getsockname per connection.
+    public let readsLocalAddress: Bool
+    /// Some sample is read from the exchange's heads.
+    public var readsExchange: Bool { !samples.callerSamples.isEmpty }
+
+    /// The line a proxy logs per stream or exchange.
+    public init(_ logging: ProxyLogging) throws {
+        let elements: [LogFormatElement]
+        switch logging.format {
+        case .legacy: elements = []
+        case .tcplog: elements = PredefinedLogFormat.tcplog.elements
+        case .httplog: elements = PredefinedLogFormat.httplog.elements
+        case .httplogCLF: elements = PredefinedLogFormat.httplogCLF.elements
+        case .httpslog: elements = PredefinedLogFormat.httpslog.elements
+        case .custom(let text): elements = text.elements
+        }
+        try self.init(elements, legacy: logging.format == .legacy)
+    }
+
+    /// Another log-format string of the proxy (`log-format-sd`, `unique-id-format`).
+    public init(_ text: LogLineFormatString) throws { try self.init(text.elements, legacy: false) }
+
+    init(_ elements: [LogFormatElement], legacy: Bool) throws {
+        format = legacy ? .legacyConnect : LogLineFormat(elements)
+        readsLocalAddress = legacy || elements.contains { e in
+            switch e {
+            case .variable(let v, _): return v == .frontendIP || v == .frontendPort
+            case .sample(let s, _): return s.fetch.name == "dst" || s.fetch.name == "dst_port"
+            default: return false
+            }
+        }
+        samples = try LogRecordSamples(format.samples)
+        var fetches = [HTTPFetch?](repeating: nil, count: format.samples.count)
+        for i in samples.callerSamples {
+            let call = format.samples[i].fetch
+            do {
+                fetches[i] = try HTTPFetch(SampleFetch(name: call.name, arguments: call.arguments))
+            } catch {
+                throw HTTPRulesError("sample fetch '\(call.name)' is not supported in log lines yet (in '%[\(format.samples[i].text)]')")
+            }
+        }
+        self.fetches = fetches
+        binary = format.samples.map { s in s.converters.first.flatMap { LogSampleConverter(rawValue: $0.name) }?.readsBinary ?? false }
+    }
+
+    /// Renders `record` into `line` (cleared first); `context` holds the
+    /// exchange's heads for the HTTP fetches (nil in mode tcp or before a
+    /// request was parsed: those samples are absent).
+    public func render(_ record: LogRecord, context: HTTPRuleContext?, into line: inout [UInt8]) {
+        line.removeAll(keepingCapacity: true)
+        let caller = Fetches(line: self, context: context)
+        format.render(record, samples: samples.writer(record: record, caller: caller), into: &line)
+    }
+
+    /// Answers the caller's samples from the exchange's heads.
+    struct Fetches: LogSampleWriter {
+        let line: CompiledLogLine
+        let context: HTTPRuleContext?
+
+        func writeSample(_ index: Int, flags: LogFlags, into out: inout [UInt8]) {
+            guard let context, let fetch = line.fetches[index],
+                  let sample = SampleFetcher.sample(fetch, context: context) else { return }
+            sample.append(binary: line.binary[index], to: &out)
+        }
+    }
+}
+
+/// Every log-format string of one proxy, compiled when the configuration
+/// loads: its line, `log-format-sd` and `unique-id-format`.
+public struct CompiledProxyLog: Sendable {
+    public let line: CompiledLogLine
+    public let structuredData: CompiledLogLine?
+    public let uniqueID: CompiledLogLine?
+
+    public init(_ logging: ProxyLogging) throws {
+        line = try CompiledLogLine(logging)
+        structuredData = try logging.structuredData.map { try CompiledLogLine($0) }
+        uniqueID = try logging.uniqueIDFormat.map { try CompiledLogLine($0) }
+    }
+}

@@ -1,0 +1,163 @@
+import FulcrumCore
+import FulcrumHTTP
+import FulcrumLog
+import FulcrumPosix
+
+/// The stream's log line: filled from its record, counters and heads when an
+/// exchange (mode http) or the stream (mode tcp) ends, with HAProxy's rules
+/// for what is not logged (an idle keep-alive end, `dontlognull`,
+/// `dontlog-normal`) and at which level (`log-separate-errors`).
+extension StreamEngine {
+    /// The legacy "Connect from" line (no format chosen), at accept.
+    func logAccept(_ s: Stream) {
+        guard let logger, let fe = logger.frontends[s.frontend], fe.line.format.logsAtAccept,
+              !fe.options.dontLogNull else { return }
+        var r = LogRecord()
+        r.client = .ip(s.peer.ipAddress, port: s.peer.port)
+        let local = localAddress(s)
+        r.frontendAddress = .ip(local.ipAddress, port: local.port)
+        r.frontendName = fe.name[...]
+        r.isHTTP = s.isHTTP
+        emit(r, frontend: s.frontend, level: .info, context: nil)
+    }
+
+    /// The end of an exchange (mode http, before its heads are given back) or
+    /// of the stream (mode tcp, and mode http at close).
+    func logEnd(_ s: Stream) {
+        guard let logger, let fe = logger.frontends[s.frontend], !fe.line.format.logsAtAccept,
+              !s.record.logged else { return }
+        s.record.logged = true
+        let rec = s.record
+        let bytesIn = s.bytesIn &- rec.bytesInMark
+        // A keep-alive connection closed between requests: nothing to log.
+        if s.isHTTP && rec.isFollowUp && bytesIn == 0 && rec.requestComplete == 0 { return }
+        if fe.options.dontLogNull && bytesIn == 0 { return }
+        let parsed = s.isHTTP && rec.requestComplete != 0
+        var status = rec.status
+        var cause = rec.cause, phase = rec.phase
+        if s.isHTTP && !parsed {
+            // No request came: HAProxy logs a 400 (408 on timeout), and a
+            // client that left without one aborted.
+            if status == 0 { status = cause == .clientTimeout ? 408 : 400 }
+            if cause == .none { cause = .clientAbort; phase = .request }
+        }
+        let error = cause != .none || status >= 500
+        if fe.options.dontLogNormal && !error { return }
+        let ended = rec.ended != 0 ? rec.ended : now
+
+        var r = LogRecord()
+        r.client = .ip(s.peer.ipAddress, port: s.peer.port)
+        if fe.needsLocalAddress {
+            let local = localAddress(s)
+            r.frontendAddress = .ip(local.ipAddress, port: local.port)
+        }
+        r.frontendName = fe.name[...]
+        r.isHTTP = s.isHTTP
+        r.hostname = logger.hostname[...]
+        let be = s.isHTTP ? s.routedBackend : (s.backend >= 0 ? s.backend : s.routedBackend)
+        r.backendName = be >= 0 ? logger.backendNames[be][...] : fe.name[...]
+        if be >= 0, rec.server >= 0 {
+            r.serverName = logger.serverNames[be][rec.server][...]
+            let server = backends[be].servers[rec.server]
+            let port = server.useClientPort ? localAddress(s).port : server.address.port
+            r.server = .ip(server.address.ipAddress, port: port)
+            r.serverConnections = Int(table.server(server.tableLine, .conns).load())
+        }
+        r.activeConnections = Int(table.header(.globalConns).load())
+        r.frontendConnections = Int(table.frontend(s.frontend, .conns).load())
+        if be >= 0 { r.backendConnections = Int(table.backend(be, .conns).load()) }
+        r.retries = s.retriesUsed
+        r.redispatched = s.excludedServer != nil && rec.server >= 0 && rec.server != s.excludedServer
+        r.backendQueue = rec.backendQueue
+        r.pid = Int(logger.pid)
+        logger.streams += 1
+        r.requestCounter = logger.streams
+        r.logCounter = fe.lines
+        r.acceptDateMicros = Int64(rec.acceptedWallMicros)
+        r.utcOffsetSeconds = Int(logger.output.utcOffsetSeconds)
+
+        func since(_ t: Int64) -> Int { t == 0 ? -1 : Int(t - rec.accepted) }
+        r.idleMs = s.isHTTP && rec.requestStarted != 0 ? Int(rec.requestStarted - rec.accepted) : -1
+        r.handshakeMs = 0
+        r.requestMs = s.isHTTP ? since(rec.requestComplete) : -1
+        r.queueMs = since(rec.connectStarted)
+        r.connectMs = since(rec.connected)
+        r.dataMs = s.isHTTP ? since(rec.responseHeaders) : -1
+        r.totalMs = Int(ended - rec.accepted)
+
+        r.status = s.isHTTP ? status : 0
+        r.bytesIn = Int64(bytesIn)
+        r.bytesOut = Int64(s.bytesOut &- rec.bytesOutMark)
+        var termination = LogTerminationState(cause: LogTerminationCause(rawValue: cause.rawValue) ?? .none,
+                                              phase: LogTerminationPhase(rawValue: phase.rawValue) ?? .none)
+        if s.isHTTP, be >= 0, backends[be].config.http.cookie != nil {
+            let c = s.http.cookieState
+            let designated: LogClientCookieState.CookieServer = c.server == nil ? .unknown : (c.server == rec.server ? .up : .down)
+            termination.clientCookie = LogClientCookieState.of(cookiePresent: c.found, expired: c.expired, tooOld: c.old,
+                                                               server: designated)
+            termination.serverCookie = s.http.serverCookie ?? .noCookie
+        }
+        r.termination = termination
+
+        var context: HTTPRuleContext? = nil
+        if s.isHTTP {
+            let answered = rec.responseHeaders != 0
+            if parsed {
+                let head = s.http.request
+                r.requestLine = head.raw[head.part1.lowerBound..<head.part3.upperBound]
+            }
+            // Captures belong to a parsed request: a bad one logs none at all.
+            if parsed && !fe.requestHeaders.isEmpty {
+                logger.requestCaptures.removeAll(keepingCapacity: true)
+                for h in fe.requestHeaders {
+                    logger.requestCaptures.append(h.name.flatMap { StreamLogger.capture(s.http.request, name: $0, length: h.length) })
+                }
+                r.requestCaptures = logger.requestCaptures
+            }
+            if parsed && !fe.responseHeaders.isEmpty {
+                logger.responseCaptures.removeAll(keepingCapacity: true)
+                for h in fe.responseHeaders {
+                    logger.responseCaptures.append(answered ? h.name.flatMap { StreamLogger.capture(s.http.response, name: $0, length: h.length) } : nil)
+                }
+                r.responseCaptures = logger.responseCaptures
+            }
+            if let cookie = fe.cookie {
+                if parsed { r.capturedRequestCookie = StreamLogger.requestCookie(s.http.request, prefix: cookie.name, length: cookie.length) }
+                if answered { r.capturedResponseCookie = StreamLogger.responseCookie(s.http.response, prefix: cookie.name, length: cookie.length) }
+            }
+            if parsed && fe.line.readsExchange {
+                context = HTTPRuleContext(request: s.http.request, response: answered ? s.http.response : nil,
+                                          connection: connectionInfo(s))
+            }
+        }
+        let level: LogLevel = fe.options.separateErrors && error ? .err : .info
+        emit(r, frontend: s.frontend, level: level, context: context)
+        r.requestCaptures = []
+        r.responseCaptures = []
+    }
+
+    /// Renders the line of frontend `frontend` and hands it to its targets.
+    private func emit(_ r: LogRecord, frontend: Int, level: LogLevel, context: HTTPRuleContext?) {
+        guard let logger, let fe = logger.frontends[frontend] else { return }
+        logger.frontends[frontend]!.lines += 1
+        var record = r
+        if let uid = fe.uniqueID {
+            uid.render(record, context: context, into: &logger.uniqueID)
+            record.uniqueID = logger.uniqueID[...]
+        }
+        fe.line.render(record, context: context, into: &logger.line)
+        if let sd = fe.structuredData {
+            sd.render(record, context: context, into: &logger.structuredData)
+            logger.line.withUnsafeBytes { line in
+                logger.structuredData.withUnsafeBytes { data in
+                    logger.output.send(line, level: level, to: fe.destinations, wallMicros: WallClock.nowMicroseconds(),
+                                       structuredData: data)
+                }
+            }
+        } else {
+            logger.line.withUnsafeBytes { line in
+                logger.output.send(line, level: level, to: fe.destinations, wallMicros: WallClock.nowMicroseconds())
+            }
+        }
+    }
+}

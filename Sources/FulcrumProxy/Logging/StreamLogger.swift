@@ -1,0 +1,122 @@
+import FulcrumBytes
+import FulcrumConfig
+import FulcrumCore
+import FulcrumHTTP
+import FulcrumLog
+import FulcrumPosix
+
+/// What a worker logs about its streams: each frontend's compiled line, its
+/// destinations and options, and the buffers lines are built in (reused: a
+/// line costs no allocation once they have their capacity). The engine calls
+/// it when an exchange ends (mode http), when a stream closes (mode tcp), or
+/// at accept for the legacy "Connect from" line.
+final class StreamLogger {
+    /// One frontend's logging, ready to use.
+    struct FrontendLog {
+        let line: CompiledLogLine
+        let structuredData: CompiledLogLine?
+        let uniqueID: CompiledLogLine?
+        let destinations: [Int]
+        let options: ProxyLogging
+        let name: [UInt8]
+        /// `capture request|response header NAME len N` in slot order
+        /// (lowercased names; nil for a slot a rule fills).
+        let requestHeaders: [(name: [UInt8]?, length: Int)]
+        let responseHeaders: [(name: [UInt8]?, length: Int)]
+        let cookie: (name: [UInt8], length: Int)?
+        /// The format reads `%fi`/`%fp` or is the legacy line: the local
+        /// address is asked of the kernel (once per connection).
+        let needsLocalAddress: Bool
+        var lines = 0
+    }
+
+    let output: LogOutput
+    var frontends: [FrontendLog?]
+    let backendNames: [[UInt8]]
+    let serverNames: [[[UInt8]]]
+    let hostname: [UInt8]
+    /// The line being built, and capture slices lent to the record.
+    var line: [UInt8] = []
+    var structuredData: [UInt8] = []
+    var uniqueID: [UInt8] = []
+    let pid = ProcessIdentity.pid
+    var requestCaptures: [ArraySlice<UInt8>?] = []
+    var responseCaptures: [ArraySlice<UInt8>?] = []
+    /// `%rt`: streams this worker logged.
+    var streams = 0
+
+    init(output: LogOutput, configuration c: Configuration, lines: [CompiledProxyLog?]) {
+        self.output = output
+        frontends = []
+        for (i, f) in c.frontends.enumerated() {
+            guard i < lines.count, let compiled = lines[i], !f.logging.targets.isEmpty else { frontends.append(nil); continue }
+            let destinations = output.destinations(for: f.logging.targets, tag: f.logging.tag)
+            func headers(_ slots: [CaptureSlot]) -> [(name: [UInt8]?, length: Int)] {
+                slots.map { slot in
+                    if case .header(let n) = slot.source { return (Array(n.lowercased().utf8), slot.length) }
+                    return (nil, slot.length)
+                }
+            }
+            frontends.append(FrontendLog(line: compiled.line, structuredData: compiled.structuredData,
+                                         uniqueID: compiled.uniqueID, destinations: destinations, options: f.logging,
+                                         name: Array(f.name.utf8),
+                                         requestHeaders: headers(f.logging.captures.request),
+                                         responseHeaders: headers(f.logging.captures.response),
+                                         cookie: f.logging.captures.cookie.map { (Array($0.name.utf8), $0.length) },
+                                         needsLocalAddress: compiled.line.readsLocalAddress
+                                            || compiled.uniqueID?.readsLocalAddress == true
+                                            || compiled.structuredData?.readsLocalAddress == true))
+        }
+        backendNames = c.backends.map { Array($0.name.utf8) }
+        serverNames = c.backends.map { $0.servers.map { Array($0.name.utf8) } }
+        switch c.global.logHostname {
+        case .name(let n)?: hostname = Array(n.utf8)
+        default: hostname = Array(ProcessIdentity.hostName.utf8)
+        }
+        line.reserveCapacity(1024)
+    }
+
+    /// Whether frontend `i` logs anything.
+    @inline(__always)
+    func logs(_ frontend: Int) -> Bool { frontends[frontend] != nil }
+
+    /// The last value of header `name` (lowercase) among the head's fields as
+    /// received (edits by rules do not count: HAProxy captures before them),
+    /// cut to `length`.
+    static func capture(_ head: HTTPHead, name: [UInt8], length: Int) -> ArraySlice<UInt8>? {
+        var found: ArraySlice<UInt8>? = nil
+        for f in head.fields where f.name.count == name.count && ASCII.equalsIgnoringCase(head.raw[f.name], name) {
+            found = head.raw[f.value]
+        }
+        guard let v = found else { return nil }
+        return v.prefix(length)
+    }
+
+    /// `capture cookie NAME`: the first request cookie whose name begins with
+    /// NAME, as "name=value", cut to `length`.
+    static func requestCookie(_ head: HTTPHead, prefix: [UInt8], length: Int) -> ArraySlice<UInt8>? {
+        for f in head.fields where ASCII.equalsIgnoringCase(head.raw[f.name], cookieName) {
+            var rest = head.raw[f.value]
+            while !rest.isEmpty {
+                let end = rest.firstIndex(of: UInt8(ascii: ";")) ?? rest.endIndex
+                let item = rest[..<end].trimmingBlanks()
+                if item.starts(with: prefix) { return item.prefix(length) }
+                rest = end < rest.endIndex ? rest[(end + 1)...] : rest[end...]
+            }
+        }
+        return nil
+    }
+
+    /// `capture cookie NAME`: the first Set-Cookie of the response whose
+    /// cookie name begins with NAME, from the name on, cut to `length`.
+    static func responseCookie(_ head: HTTPHead, prefix: [UInt8], length: Int) -> ArraySlice<UInt8>? {
+        for f in head.fields where ASCII.equalsIgnoringCase(head.raw[f.name], setCookieName) {
+            let value = head.raw[f.value].trimmingBlanks()
+            if value.starts(with: prefix) { return value.prefix(length) }
+        }
+        return nil
+    }
+
+    static let cookieName = Array("cookie".utf8)
+    static let setCookieName = Array("set-cookie".utf8)
+}
