@@ -13,6 +13,7 @@ extension Master {
         let previous = current
         g.state = .active
         current = g
+        installEventLog(for: g, replacing: previous)
         if let old = previous { drain(old) }
         // Binds the new generation dropped stop taking connections now (the
         // draining workers closed their copies): refused, not left waiting.

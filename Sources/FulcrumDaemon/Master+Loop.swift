@@ -11,7 +11,7 @@ extension Master: EventHandler {
     /// Event kinds. A CLI connection's token names its server (index) and its
     /// connection id (generation); a child's, its index in its generation and
     /// the generation's number.
-    enum Kind: UInt8 { case signals, cliListener, cliClient, child, vrrp, wake }
+    enum Kind: UInt8 { case signals, cliListener, cliClient, child, vrrp, wake, log }
 
     func childToken(_ i: Int, of g: Generation) -> EventToken {
         EventToken(kind: Kind.child.rawValue, index: i, generation: UInt32(truncatingIfNeeded: g.number))
@@ -40,12 +40,15 @@ extension Master: EventHandler {
             vrrpMessages()
         case .child?:
             childMessages(generation: Int(token.generation), child: token.index)
+        case .log?:
+            eventLog?.senders.descriptorReady(token, events)
         case .wake?, nil:
             break
         }
     }
 
     func timerDue(_ token: EventToken, deadline: Int64) {
+        if token.kind == Kind.log.rawValue { eventLog?.senders.timerDue(token, deadline: deadline); return }
         // The turn hook does what is due; this only wakes the loop.
         _ = wakeTimer.fire(deadline)
     }

@@ -51,6 +51,11 @@ final class Master {
     /// Generations alive, oldest first; `current` is the one serving new connections.
     var generations: [Generation] = []
     var current: Generation?
+    /// The serving generation's log targets, for the events the master
+    /// reports (admin changes from the CLI); replaced when another generation
+    /// serves. Per backend: its destinations.
+    var eventLog: LogOutput?
+    var eventLogTargets: [[Int]] = []
     var nextGeneration = 1
     var reloads = 0
     var failedReloads = 0
@@ -151,7 +156,7 @@ final class Master {
             // respawned now.
             for i in g.children.indices where g.children[i] == nil && g.state == .active { g.respawnAt[i] = 0 }
             generations.append(g)
-            if g.state == .active { current = g }
+            if g.state == .active { current = g; installEventLog(for: g) }
         }
         programPids = h.programs.map { $0.pid }
         programNames = h.programs.map { $0.name }

@@ -1,6 +1,7 @@
 import Glibc
 import FulcrumConfig
 import FulcrumCore
+import FulcrumLog
 import FulcrumPosix
 
 /// Runs runtime-API commands (HAProxy's management guide, 9.3) against the
@@ -16,6 +17,10 @@ final class RuntimeService {
     let scope: Scope
     /// Server addresses as resolved at startup, per backend and server.
     let addresses: [[SocketAddress]]
+    /// Where admin changes are reported besides stderr: (line, level, backend
+    /// index) to the backend's `log` targets. Set by the master for the
+    /// generation that serves.
+    var events: ((String, LogLevel, Int) -> Void)?
     /// Proxies in declaration order: (name, frontend index, backend index).
     private let proxies: [(name: String, frontend: Int?, backend: Int?)]
 
@@ -109,27 +114,38 @@ final class RuntimeService {
         let wasMaint = before.admin.inMaintenance, isMaint = c.admin.inMaintenance
         let wasDrain = before.admin.contains(.drain), isDrain = c.admin.contains(.drain)
         if !wasMaint && isMaint {
-            Log.warning(HealthLog.enterMaintenance(backend: c.backend, server: c.server, backup: backup,
-                                                   wasDown: before.operational == .down, activeLeft: active,
-                                                   backupLeft: backups, sessionsActive: conns, requeued: 0, queued: 0))
+            report(HealthLog.enterMaintenance(backend: c.backend, server: c.server, backup: backup,
+                                              wasDown: before.operational == .down, activeLeft: active,
+                                              backupLeft: backups, sessionsActive: conns, requeued: 0, queued: 0),
+                   level: before.operational == .down ? .notice : .alert, backend: bi)
         } else if wasMaint && !isMaint {
-            Log.warning(HealthLog.leaveMaintenance(backend: c.backend, server: c.server, backup: backup,
-                                                   up: c.operational != .down, draining: isDrain))
+            report(HealthLog.leaveMaintenance(backend: c.backend, server: c.server, backup: backup,
+                                              up: c.operational != .down, draining: isDrain), level: .notice, backend: bi)
         } else if !wasDrain && isDrain {
-            Log.warning(HealthLog.enterDrain(backend: c.backend, server: c.server, backup: backup,
-                                             serverUp: c.operational != .down, activeLeft: active, backupLeft: backups,
-                                             sessionsActive: conns, requeued: 0, queued: 0))
+            report(HealthLog.enterDrain(backend: c.backend, server: c.server, backup: backup,
+                                        serverUp: c.operational != .down, activeLeft: active, backupLeft: backups,
+                                        sessionsActive: conns, requeued: 0, queued: 0), level: .notice, backend: bi)
         } else if wasDrain && !isDrain {
-            Log.warning(HealthLog.leaveDrain(backend: c.backend, server: c.server, backup: backup, up: c.operational != .down))
+            report(HealthLog.leaveDrain(backend: c.backend, server: c.server, backup: backup, up: c.operational != .down),
+                   level: .notice, backend: bi)
         } else if c.operational != before.operational {
-            Log.warning(HealthLog.stateChange(backend: c.backend, server: c.server, backup: backup,
-                                              to: c.operational == .down ? .down : .up, result: nil,
-                                              reason: "changed from CLI", activeLeft: active, backupLeft: backups,
-                                              sessionsActive: conns, requeued: 0, queued: 0))
+            report(HealthLog.stateChange(backend: c.backend, server: c.server, backup: backup,
+                                         to: c.operational == .down ? .down : .up, result: nil,
+                                         reason: "changed from CLI", activeLeft: active, backupLeft: backups,
+                                         sessionsActive: conns, requeued: 0, queued: 0),
+                   level: c.operational == .down ? .alert : .notice, backend: bi)
         }
         if active == 0 && backups == 0 && (before.usable) {
-            Log.alert(HealthLog.noServerAvailable(backend: c.backend))
+            let line = HealthLog.noServerAvailable(backend: c.backend)
+            Log.alert(line)
+            events?(line, .emerg, bi)
         }
+    }
+
+    /// A server state change: on stderr as HAProxy warns, and to the backend's log targets.
+    private func report(_ line: String, level: LogLevel, backend: Int) {
+        Log.warning(line)
+        events?(line, level, backend)
     }
 
     // MARK: snapshot

@@ -36,6 +36,21 @@ public enum HealthLog {
                      sessionsActive: 0, requeued: requeued, queued: queued) + "."
     }
 
+    /// `option log-health-checks`: one check's outcome when it moves the
+    /// health counter (`healthBefore` → `healthAfter`, HAProxy's
+    /// set_server_check_status): "Health check for server be/s1 failed,
+    /// reason: Layer4 connection problem, info: \"Connection refused\", check
+    /// duration: 0ms, status: 0/2 DOWN." nil when the counter did not move.
+    public static func checkResult(backend: String, server: String, backup: Bool = false, result: CheckResult,
+                                   healthBefore: Int, healthAfter: Int, rise: Int, fall: Int) -> String? {
+        let passed = result.status.passed
+        guard (passed && healthBefore != rise + fall - 1) || (!passed && healthBefore != 0) else { return nil }
+        let up = healthAfter >= rise
+        return "Health check for " + (backup ? "backup server " : "server ") + backend + "/" + server
+            + (passed ? " succeeded" : " failed") + cause(result: result, reason: nil)
+            + ", status: \(up ? healthAfter - rise + 1 : healthAfter)/\(up ? fall : rise) " + (up ? "UP" : "DOWN") + "."
+    }
+
     /// "backend be_app has no server available!" ("proxy X" for a listen section).
     public static func noServerAvailable(backend: String, kind: ProxyKind = .backend) -> String {
         (kind == .backend ? "backend " : "proxy ") + backend + " has no server available!"

@@ -1,7 +1,9 @@
 import Glibc
 import FulcrumConfig
 import FulcrumCore
+import FulcrumLog
 import FulcrumPosix
+import FulcrumProxy
 
 /// The checker's loop: one timer per checked server (its next check, or its
 /// probe's deadline), one probe in flight at most per server, results applied
@@ -9,8 +11,9 @@ import FulcrumPosix
 /// carries on where this one stopped and every worker sees a change at once).
 final class Checker: EventHandler {
     /// Event and timer kinds: the control channel, a probe's socket (index:
-    /// target; generation: its probe), a target's timer, the observe poll.
-    private enum Kind: UInt8 { case control, probe, schedule, observe }
+    /// target; generation: its probe), a target's timer, the observe poll,
+    /// a log target's socket (index: its sender).
+    private enum Kind: UInt8 { case control, probe, schedule, observe, log }
 
     final class Target {
         let index: Int
@@ -66,6 +69,9 @@ final class Checker: EventHandler {
     private var probeSlots = EventSlots()
     private let index: TableIndex
     private var random = SystemRandomNumberGenerator()
+    /// Server state changes go to each backend's `log` targets, at HAProxy's levels.
+    private let logs: LogOutput
+    private var backendLogs: [[Int]] = []
 
     init(configuration: Configuration, table: SharedTable, control: FileDescriptor,
          addresses: [[SocketAddress]]) throws(Errno) {
@@ -74,6 +80,8 @@ final class Checker: EventHandler {
         self.control = control
         loop = try EventLoop(capacity: 128)
         index = TableIndex(configuration)
+        logs = LogOutput(loop: loop, kind: Kind.log.rawValue, global: configuration.global)
+        backendLogs = configuration.backends.map { logs.destinations(for: $0.logging.targets, tag: $0.logging.tag) }
         for (bi, b) in configuration.backends.enumerated() {
             for (si, s) in b.servers.enumerated() where s.params.check || s.params.observe != nil {
                 var address = addresses[bi][si]
@@ -122,6 +130,8 @@ final class Checker: EventHandler {
             guard let probe = t.probe else { return }
             if let result = probe.handle(loop: loop, token: token, now: loop.now) { finish(t, result, now: loop.now) }
             arm(t)
+        case .log?:
+            logs.senders.descriptorReady(token, events)
         default:
             break
         }
@@ -143,6 +153,8 @@ final class Checker: EventHandler {
         case .observe?:
             observeTraffic(now: now)
             loop.schedule(token, at: now + 100)
+        case .log?:
+            logs.senders.timerDue(token, deadline: deadline)
         default:
             break
         }
@@ -177,7 +189,14 @@ final class Checker: EventHandler {
         t.probe = nil
         probeSlots.invalidate(t.index)
         var state = currentState(t)
+        let before = state.health
         let transition = state.record(result.status.passed, rise: t.rise, fall: t.fall, now: now)
+        if configuration.backends[t.backend].logging.healthChecks,
+           let line = HealthLog.checkResult(backend: t.backendName, server: t.serverName, backup: t.backup, result: result,
+                                            healthBefore: before, healthAfter: state.health, rise: t.rise, fall: t.fall) {
+            Log.warning(line)
+            logs.send(line, level: .notice, to: backendLogs[t.backend])
+        }
         let wall = UInt64(WallClock.nowSeconds())
         table.server(t.line, .checkStatus).store(result.status.rawCode)
         table.server(t.line, .checkCode).store(UInt64(result.code ?? 0))
@@ -242,12 +261,20 @@ final class Checker: EventHandler {
         }
         table.server(t.line, .lastChange).store(wall)
         let (active, backup) = table.usableServers(backend: t.backend, of: configuration, index: index)
-        Log.warning(HealthLog.stateChange(backend: t.backendName, server: t.serverName, backup: t.backup,
-                                          to: transition.to, result: result, activeLeft: active, backupLeft: backup,
-                                          sessionsActive: Int(table.server(t.line, .conns).load()),
-                                          requeued: 0, queued: 0))
+        // With log-health-checks the check's own line carries the details.
+        let detailed = !configuration.backends[t.backend].logging.healthChecks
+        let line = HealthLog.stateChange(backend: t.backendName, server: t.serverName, backup: t.backup,
+                                         to: transition.to, result: detailed ? result : nil, activeLeft: active, backupLeft: backup,
+                                         sessionsActive: Int(table.server(t.line, .conns).load()),
+                                         requeued: 0, queued: 0)
+        Log.warning(line)
+        // HAProxy's levels: a server DOWN is an alert, UP a notice.
+        logs.send(line, level: transition.to == .down ? .alert : .notice, to: backendLogs[t.backend])
         if transition.to == .down && active == 0 && backup == 0 {
-            Log.alert(HealthLog.noServerAvailable(backend: t.backendName))
+            let empty = HealthLog.noServerAvailable(backend: t.backendName,
+                                                    kind: configuration.frontends.contains { $0.name == t.backendName } ? .listen : .backend)
+            Log.alert(empty)
+            logs.send(empty, level: .emerg, to: backendLogs[t.backend])
         }
     }
 }
