@@ -55,6 +55,7 @@ extension Master: EventHandler {
 
     func turnEnded() -> Int64? {
         let now = loop.now
+        if let g = current, let log = eventLog { log.publishDrops(to: g.table.header(.droppedLogs)) }
         expireForwards(now: now)
         for c in cliServers { c.expireIdle(now: now) }
         if let starting = generations.first(where: { $0.state == .starting }) {

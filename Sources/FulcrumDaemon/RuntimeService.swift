@@ -283,6 +283,7 @@ final class RuntimeService {
         var cumulative = 0
         for fi in configuration.frontends.indices { cumulative += sum { table.frontendCounter(worker: $0, frontend: fi, .sessions) } }
         i.cumulativeConnections = cumulative
+        i.droppedLogs = Int(table.header(.droppedLogs).load())
         var rl = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl) == 0 { i.ulimitN = Int(rl.rlim_cur) }
         i.listeners = configuration.frontends.reduce(0) { $0 + $1.binds.reduce(0) { $0 + $1.addresses.count } }

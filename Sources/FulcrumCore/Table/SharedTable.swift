@@ -20,6 +20,9 @@ public final class SharedTable {
         case globalConns
         /// Wall-clock second the table was created (uptime).
         case startedAt
+        /// Log lines the generation's processes could not send (`show info`'s
+        /// DroppedLogs); every process adds its own.
+        case droppedLogs
     }
 
     /// Words of a server line. Single writer per field except `conns`,

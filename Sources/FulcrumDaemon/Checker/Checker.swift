@@ -160,7 +160,10 @@ final class Checker: EventHandler {
         }
     }
 
-    func turnEnded() -> Int64? { nil }
+    func turnEnded() -> Int64? {
+        logs.publishDrops(to: table.header(.droppedLogs))
+        return nil
+    }
 
     /// Makes sure the target's timer comes due by its probe's deadline, or
     /// by its next check when none is in flight.

@@ -1,5 +1,6 @@
 import Glibc
 import FulcrumConfig
+import FulcrumCore
 import FulcrumLog
 import FulcrumPosix
 
@@ -131,6 +132,15 @@ public final class LogOutput {
 
     /// Lines lost so far (`show info`'s DroppedLogs).
     public var dropped: UInt64 { senders.totals.dropped }
+    private var publishedDrops: UInt64 = 0
+
+    /// Adds the lines lost since the last call to the shared `word` (the
+    /// table's DroppedLogs); cheap enough to call every loop turn.
+    public func publishDrops(to word: SharedWord) {
+        guard !senders.senders.isEmpty else { return }
+        let now = dropped
+        if now != publishedDrops { word.add(now &- publishedDrops); publishedDrops = now }
+    }
 
     public var isEmpty: Bool { destinations.isEmpty }
 }

@@ -99,6 +99,7 @@ public final class Worker: EventHandler {
     /// workers may free, ~1 s while idle memory is held.
     public func turnEnded() -> Int64? {
         if !engine.pending.isEmpty { engine.runPending() }
+        engine.logger?.output.publishDrops(to: table.header(.droppedLogs))
         if engine.queuedStreams > 0 { engine.serveQueues() }
         if pausedListeners > 0 && !engine.draining { resumeListeners() }
         if engine.draining && engine.activeStreams == 0 { loop.stop(); return nil }
