@@ -14,6 +14,9 @@ enum LogFormatParsing {
         "req.ver": "req.ver", "src": "src", "src_port": "src_port", "dst": "dst", "dst_port": "dst_port",
         "hdr": "hdr", "req.hdr": "req.hdr", "req.fhdr": "req.fhdr", "hdr_cnt": "hdr_cnt", "req.hdr_cnt": "req.hdr_cnt",
         "url_param": "url_param", "urlp": "url_param", "cook": "cook", "req.cook": "req.cook",
+        // Response side: for http-response rules and log lines.
+        "res.hdr": "res.hdr", "shdr": "res.hdr", "res.fhdr": "res.fhdr", "res.hdr_cnt": "res.hdr_cnt",
+        "res.ver": "res.ver", "status": "status", "res.cook": "res.cook", "scook": "res.cook",
     ]
 
     /// The variables a value can show: what a rule knows of the request and
@@ -94,7 +97,8 @@ enum LogFormatParsing {
             return .failure(ParseFailure("unknown sample fetch '\(name)' in '%[\(body)]'" + hint))
         }
         let needsName: Set<String> = ["url_param", "cook", "req.cook"]
-        let noArgument: Set<String> = ["path", "url", "base", "query", "method", "req.ver", "src", "src_port", "dst", "dst_port"]
+        let noArgument: Set<String> = ["path", "url", "base", "query", "method", "req.ver", "src", "src_port", "dst", "dst_port",
+                                        "res.ver", "status"]
         if needsName.contains(served), arguments.first?.isEmpty ?? true {
             return .failure(ParseFailure("sample fetch '\(name)' expects a name as its argument (in '%[\(body)]')"))
         }

@@ -1,5 +1,6 @@
 import FulcrumConfig
 import FulcrumHTTP
+import FulcrumLog
 
 /// The `mode http` rules of one proxy prepared when the worker starts:
 /// conditions resolved against its ACL set, log-format values compiled,
@@ -45,6 +46,8 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case setQuery(CompiledLogFormat)
         case setURI(CompiledLogFormat)
         case setMethod(CompiledLogFormat)
+        case capture(CompiledLogFormat, slot: Int)
+        case setLogLevel(LogLevel?)
     }
 
     enum ResponseAction {
@@ -55,6 +58,8 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case delHeader(String)
         case replaceHeader(FieldName, Regex<AnyRegexOutput>, CompiledLogFormat)
         case replaceValue(FieldName, Regex<AnyRegexOutput>, CompiledLogFormat)
+        case capture(CompiledLogFormat, slot: Int)
+        case setLogLevel(LogLevel?)
     }
 
     struct Rule<Action> { let action: Action; let condition: ACLCondition? }
@@ -119,8 +124,8 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .setQuery(let v): action = .setQuery(try lf(v))
             case .setURI(let v): action = .setURI(try lf(v))
             case .setMethod(let v): action = .setMethod(try lf(v))
-            case .capture, .setLogLevel:
-                throw HTTPRulesError("\(at): 'capture' and 'set-log-level' are not supported yet (the worker sends no log lines yet)")
+            case .capture(let sample, let slot): action = .capture(try lf(sample), slot: slot)
+            case .setLogLevel(let level): action = .setLogLevel(level)
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }
@@ -135,8 +140,8 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .addHeader(let n, let v): action = .addHeader(FieldName(n), try lf(v))
             case .replaceHeader(let n, let p, let v): action = .replaceHeader(FieldName(n), try regex(p, at), try lf(v))
             case .replaceValue(let n, let p, let v): action = .replaceValue(FieldName(n), try regex(p, at), try lf(v))
-            case .capture, .setLogLevel:
-                throw HTTPRulesError("\(at): 'capture' and 'set-log-level' are not supported yet (the worker sends no log lines yet)")
+            case .capture(let sample, let slot): action = .capture(try lf(sample), slot: slot)
+            case .setLogLevel(let level): action = .setLogLevel(level)
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }

@@ -1,6 +1,7 @@
 import FulcrumBytes
 import FulcrumConfig
 import FulcrumHTTP
+import FulcrumLog
 
 /// Connection facts the sample fetches need (`src`, `dst`, ports): plain
 /// values, so building one per request costs nothing.
@@ -30,8 +31,36 @@ public struct HTTPRuleContext: Sendable {
     /// fetches (path, method, url_param, ...) never match there, and `hdr()` /
     /// `cook()` mean the response's.
     public var responsePhase = false
+    /// What `capture` and `set-log-level` rules left for the log line.
+    public var log = HTTPRuleLogEffects()
     public init(request: HTTPHead, response: HTTPHead? = nil, connection: HTTPConnectionInfo) {
         self.request = request; self.response = response; self.connection = connection
+    }
+}
+
+/// The log side of rules: values captured into the frontend's slots (cut to
+/// the slot's length by the worker, which knows the frontend) and the level
+/// a `set-log-level` chose.
+public struct HTTPRuleLogEffects: Sendable {
+    public enum Level: Equatable, Sendable {
+        case unchanged
+        case level(LogLevel)
+        /// `set-log-level silent`: no line for this exchange.
+        case silent
+    }
+    public var requestCaptures: [(slot: Int, value: [UInt8])] = []
+    public var responseCaptures: [(slot: Int, value: [UInt8])] = []
+    public var level = Level.unchanged
+    public init() {}
+
+    /// Moves what response rules left in `other` here (a later rule set's
+    /// level wins), leaving `other` empty for the next set.
+    public mutating func takeResponse(from other: inout HTTPRuleLogEffects) {
+        if !other.responseCaptures.isEmpty {
+            responseCaptures.append(contentsOf: other.responseCaptures)
+            other.responseCaptures.removeAll()
+        }
+        if other.level != .unchanged { level = other.level; other.level = .unchanged }
     }
 }
 

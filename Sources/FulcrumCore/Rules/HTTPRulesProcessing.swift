@@ -65,6 +65,10 @@ public enum HTTPRequestProcessing {
             case .replaceValue(let name, let regex, let lf):
                 let v = lf.string(context: context, acls: acls)
                 HTTPHeaderEdit.replaceValue(&context.response!, name: name.text, regex: regex, replacement: v)
+            case .capture(let lf, let slot):
+                context.log.responseCaptures.append((slot, lf.bytes(context: context, acls: acls)))
+            case .setLogLevel(let level):
+                context.log.level = level.map { .level($0) } ?? .silent
             }
         }
         return .forward(backendName: nil)
@@ -124,6 +128,10 @@ public enum HTTPRequestProcessing {
                 context.request.targetOverride = lf.bytes(context: context, acls: acls)
             case .setMethod(let lf):
                 context.request.methodOverride = lf.bytes(context: context, acls: acls)
+            case .capture(let lf, let slot):
+                context.log.requestCaptures.append((slot, lf.bytes(context: context, acls: acls)))
+            case .setLogLevel(let level):
+                context.log.level = level.map { .level($0) } ?? .silent
             }
         }
         return nil

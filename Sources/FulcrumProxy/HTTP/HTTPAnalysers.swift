@@ -152,8 +152,10 @@ extension StreamEngine {
             var backend = fe.backend
             if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
                 var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
-                switch HTTPRequestProcessing.frontend(rules, defaultBackend: fe.config.defaultBackend, context: &ctx,
-                                                      backendExists: { self.backendIndexByName[$0] != nil }) {
+                let outcome = HTTPRequestProcessing.frontend(rules, defaultBackend: fe.config.defaultBackend, context: &ctx,
+                                                             backendExists: { self.backendIndexByName[$0] != nil })
+                s.http.ruleLog = ctx.log
+                switch outcome {
                 case .respond(let bytes, let close):
                     s.record.terminate(.proxy, .request)
                     respondHTTP(s, bytes: bytes, close: close)
@@ -162,7 +164,9 @@ extension StreamEngine {
                     backend = name.flatMap { backendIndexByName[$0] } ?? fe.backend
                 }
                 if let bi = backend, configuration.backends[bi].name != fe.config.name, let brules = backendRules[bi] {
-                    if case .respond(let bytes, let close) = HTTPRequestProcessing.backend(brules, context: &ctx) {
+                    let outcome = HTTPRequestProcessing.backend(brules, context: &ctx)
+                    s.http.ruleLog = ctx.log
+                    if case .respond(let bytes, let close) = outcome {
                         s.record.terminate(.proxy, .request)
                         respondHTTP(s, bytes: bytes, close: close)
                         return .done

@@ -52,7 +52,9 @@ extension StreamEngine {
                     var ctx = HTTPRuleContext(request: request, response: s.http.response, connection: connectionInfo(s))
                     for rules in [backendSet, frontendSet] {
                         guard let rules, rules.hasResponseRules else { continue }
-                        if case .respond(let bytes, let close) = HTTPRequestProcessing.response(rules, context: &ctx) {
+                        let outcome = HTTPRequestProcessing.response(rules, context: &ctx)
+                        s.http.ruleLog.takeResponse(from: &ctx.log)
+                        if case .respond(let bytes, let close) = outcome {
                             s.record.terminate(.proxy, .headers)
                             leaveBackend(s, reusable: false)
                             respondHTTP(s, bytes: bytes, close: close || !s.http.exchange.keepClient)

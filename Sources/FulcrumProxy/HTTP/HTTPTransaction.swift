@@ -36,6 +36,8 @@ final class HTTPTransaction {
     /// What the response did with the persistence cookie (`%tsc`'s fourth
     /// letter); nil until a response of a backend with `cookie` was edited.
     var serverCookie: LogServerCookieState? = nil
+    /// What capture and set-log-level rules left for this exchange's line.
+    var ruleLog = HTTPRuleLogEffects()
 
     /// A server connection kept from the previous exchange (keep-alive): its
     /// backend and server index while the stream's server side stays open.
@@ -53,6 +55,9 @@ final class HTTPTransaction {
         compressing = false
         cookieState = CookiePersistence.RequestState()
         serverCookie = nil
+        if !ruleLog.requestCaptures.isEmpty || !ruleLog.responseCaptures.isEmpty || ruleLog.level != .unchanged {
+            ruleLog = HTTPRuleLogEffects()
+        }
         plain.removeAll(keepingCapacity: true)
     }
 

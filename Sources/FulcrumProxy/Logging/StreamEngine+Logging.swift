@@ -32,6 +32,7 @@ extension StreamEngine {
         // A keep-alive connection closed between requests: nothing to log.
         if s.isHTTP && rec.isFollowUp && bytesIn == 0 && rec.requestComplete == 0 { return }
         if fe.options.dontLogNull && bytesIn == 0 { return }
+        if s.isHTTP && s.http.ruleLog.level == .silent { return }
         let parsed = s.isHTTP && rec.requestComplete != 0
         var status = rec.status
         var cause = rec.cause, phase = rec.phase
@@ -109,15 +110,17 @@ extension StreamEngine {
             // Captures belong to a parsed request: a bad one logs none at all.
             if parsed && !fe.requestHeaders.isEmpty {
                 logger.requestCaptures.removeAll(keepingCapacity: true)
-                for h in fe.requestHeaders {
-                    logger.requestCaptures.append(h.name.flatMap { StreamLogger.capture(s.http.request, name: $0, length: h.length) })
+                for (slot, h) in fe.requestHeaders.enumerated() {
+                    logger.requestCaptures.append(h.name.map { StreamLogger.capture(s.http.request, name: $0, length: h.length) }
+                                                  ?? StreamLogger.ruleCapture(s.http.ruleLog.requestCaptures, slot: slot, length: h.length))
                 }
                 r.requestCaptures = logger.requestCaptures
             }
             if parsed && !fe.responseHeaders.isEmpty {
                 logger.responseCaptures.removeAll(keepingCapacity: true)
-                for h in fe.responseHeaders {
-                    logger.responseCaptures.append(answered ? h.name.flatMap { StreamLogger.capture(s.http.response, name: $0, length: h.length) } : nil)
+                for (slot, h) in fe.responseHeaders.enumerated() {
+                    logger.responseCaptures.append(h.name.map { answered ? StreamLogger.capture(s.http.response, name: $0, length: h.length) : nil }
+                                                   ?? StreamLogger.ruleCapture(s.http.ruleLog.responseCaptures, slot: slot, length: h.length))
                 }
                 r.responseCaptures = logger.responseCaptures
             }
@@ -130,7 +133,8 @@ extension StreamEngine {
                                           connection: connectionInfo(s))
             }
         }
-        let level: LogLevel = fe.options.separateErrors && error ? .err : .info
+        var level: LogLevel = fe.options.separateErrors && error ? .err : .info
+        if s.isHTTP, case .level(let chosen) = s.http.ruleLog.level { level = chosen }
         emit(r, frontend: s.frontend, level: level, context: context)
         r.requestCaptures = []
         r.responseCaptures = []

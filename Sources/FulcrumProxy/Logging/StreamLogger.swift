@@ -92,6 +92,12 @@ final class StreamLogger {
         return v.prefix(length)
     }
 
+    /// What a `capture ... len|id` rule put in `slot` (the last one run), cut to `length`.
+    static func ruleCapture(_ captures: [(slot: Int, value: [UInt8])], slot: Int, length: Int) -> ArraySlice<UInt8>? {
+        guard let last = captures.last(where: { $0.slot == slot }) else { return nil }
+        return last.value.prefix(length)
+    }
+
     /// `capture cookie NAME`: the first request cookie whose name begins with
     /// NAME, as "name=value", cut to `length`.
     static func requestCookie(_ head: HTTPHead, prefix: [UInt8], length: Int) -> ArraySlice<UInt8>? {
