@@ -178,15 +178,12 @@ enum ConfigBlob {
 
 extension ConfigLoader {
     /// What of the logging configuration no role carries out yet: a `ring`
-    /// section (nothing forwards it) and `unique-id-header` are refused at
-    /// their line instead of being accepted and silently doing nothing.
+    /// section (nothing forwards it) is refused at its line instead of being
+    /// accepted and silently doing nothing.
     static func unsentLogging(_ c: Configuration) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for ring in c.rings {
             out.append(Diagnostic(.alert, ring.location, "section 'ring' is not supported yet: ring '\(ring.name)' would forward nothing"))
-        }
-        for f in c.frontends where f.logging.uniqueIDHeader != nil {
-            out.append(Diagnostic(.alert, f.location, "proxy '\(f.name)': 'unique-id-header' is not supported yet"))
         }
         return out
     }
@@ -212,7 +209,7 @@ extension ConfigLoader {
         }
         loaded.backendRules = c.backends.map { b in compile(b.name, b.mode, b.http, [:], b.location) }
         loaded.frontendLogs = c.frontends.map { f in
-            guard !f.logging.targets.isEmpty else { return nil }
+            guard !f.logging.targets.isEmpty || f.logging.uniqueIDFormat != nil else { return nil }
             do { return try CompiledProxyLog(f.logging) } catch {
                 loaded.diagnostics.append(Diagnostic(.alert, f.location, "proxy '\(f.name)': \(error)"))
                 return nil

@@ -78,6 +78,8 @@ extension StreamEngine {
         s.phase = .request
         s.http.headStarted = now
         s.record.restart(at: now, wallMicros: WallClock.nowMicroseconds(), bytesIn: s.bytesIn, bytesOut: s.bytesOut)
+        s.record.number = exchangesStarted
+        exchangesStarted &+= 1
         if !s.http.fromClient.isEmpty { s.record.requestStarted = now }
     }
 
@@ -175,6 +177,7 @@ extension StreamEngine {
                 s.http.request = ctx.request
             }
             s.http.exchange.prepareForServer(&s.http.request)
+            if logger != nil { assignUniqueID(s) }
             guard let be = backend else {
                 s.http.requestReady = true
                 s.record.terminate(.proxy, .request)

@@ -38,6 +38,8 @@ final class HTTPTransaction {
     var serverCookie: LogServerCookieState? = nil
     /// What capture and set-log-level rules left for this exchange's line.
     var ruleLog = HTTPRuleLogEffects()
+    /// `unique-id-format` rendered for this request (empty: none yet).
+    var uniqueID: [UInt8] = []
 
     /// A server connection kept from the previous exchange (keep-alive): its
     /// backend and server index while the stream's server side stays open.
@@ -55,6 +57,7 @@ final class HTTPTransaction {
         compressing = false
         cookieState = CookiePersistence.RequestState()
         serverCookie = nil
+        uniqueID.removeAll(keepingCapacity: true)
         if !ruleLog.requestCaptures.isEmpty || !ruleLog.responseCaptures.isEmpty || ruleLog.level != .unchanged {
             ruleLog = HTTPRuleLogEffects()
         }

@@ -11,21 +11,21 @@ extension StreamEngine {
     /// The legacy "Connect from" line (no format chosen), at accept.
     func logAccept(_ s: Stream) {
         guard let logger, let fe = logger.frontends[s.frontend], fe.line.format.logsAtAccept,
-              !fe.options.dontLogNull else { return }
+              !fe.destinations.isEmpty, !fe.options.dontLogNull else { return }
         var r = LogRecord()
         r.client = .ip(s.peer.ipAddress, port: s.peer.port)
         let local = localAddress(s)
         r.frontendAddress = .ip(local.ipAddress, port: local.port)
         r.frontendName = fe.name[...]
         r.isHTTP = s.isHTTP
-        emit(r, frontend: s.frontend, level: .info, context: nil)
+        emit(r, s, level: .info, context: nil)
     }
 
     /// The end of an exchange (mode http, before its heads are given back) or
     /// of the stream (mode tcp, and mode http at close).
     func logEnd(_ s: Stream) {
         guard let logger, let fe = logger.frontends[s.frontend], !fe.line.format.logsAtAccept,
-              !s.record.logged else { return }
+              !fe.destinations.isEmpty, !s.record.logged else { return }
         s.record.logged = true
         let rec = s.record
         let bytesIn = s.bytesIn &- rec.bytesInMark
@@ -71,8 +71,7 @@ extension StreamEngine {
         r.redispatched = s.excludedServer != nil && rec.server >= 0 && rec.server != s.excludedServer
         r.backendQueue = rec.backendQueue
         r.pid = Int(logger.pid)
-        logger.streams += 1
-        r.requestCounter = logger.streams
+        r.requestCounter = s.record.number
         r.logCounter = fe.lines
         r.acceptDateMicros = Int64(rec.acceptedWallMicros)
         r.utcOffsetSeconds = Int(logger.output.utcOffsetSeconds)
@@ -135,17 +134,20 @@ extension StreamEngine {
         }
         var level: LogLevel = fe.options.separateErrors && error ? .err : .info
         if s.isHTTP, case .level(let chosen) = s.http.ruleLog.level { level = chosen }
-        emit(r, frontend: s.frontend, level: level, context: context)
+        emit(r, s, level: level, context: context)
         r.requestCaptures = []
         r.responseCaptures = []
     }
 
     /// Renders the line of frontend `frontend` and hands it to its targets.
-    private func emit(_ r: LogRecord, frontend: Int, level: LogLevel, context: HTTPRuleContext?) {
+    private func emit(_ r: LogRecord, _ s: Stream, level: LogLevel, context: HTTPRuleContext?) {
+        let frontend = s.frontend
         guard let logger, let fe = logger.frontends[frontend] else { return }
         logger.frontends[frontend]!.lines += 1
         var record = r
-        if let uid = fe.uniqueID {
+        if !s.http.uniqueID.isEmpty {
+            record.uniqueID = s.http.uniqueID[...]
+        } else if let uid = fe.uniqueID {
             uid.render(record, context: context, into: &logger.uniqueID)
             record.uniqueID = logger.uniqueID[...]
         }
@@ -163,5 +165,29 @@ extension StreamEngine {
                 logger.output.send(line, level: level, to: fe.destinations, wallMicros: WallClock.nowMicroseconds())
             }
         }
+    }
+
+    /// `unique-id-format` for a request whose head is complete, kept for the
+    /// log line and added as `unique-id-header` when one is set.
+    func assignUniqueID(_ s: Stream) {
+        guard let logger, let fe = logger.frontends[s.frontend], let format = fe.uniqueID else { return }
+        var r = LogRecord()
+        r.client = .ip(s.peer.ipAddress, port: s.peer.port)
+        if fe.needsLocalAddress {
+            let local = localAddress(s)
+            r.frontendAddress = .ip(local.ipAddress, port: local.port)
+        }
+        r.frontendName = fe.name[...]
+        r.isHTTP = true
+        r.hostname = logger.hostname[...]
+        r.pid = Int(logger.pid)
+        r.requestCounter = s.record.number
+        r.logCounter = fe.lines
+        r.acceptDateMicros = Int64(s.record.acceptedWallMicros)
+        r.utcOffsetSeconds = Int(logger.output.utcOffsetSeconds)
+        let context = fe.line.readsExchange || format.readsExchange
+            ? HTTPRuleContext(request: s.http.request, connection: connectionInfo(s)) : nil
+        format.render(r, context: context, into: &s.http.uniqueID)
+        if let header = fe.uniqueIDHeader { s.http.request.add(name: header, value: s.http.uniqueID) }
     }
 }

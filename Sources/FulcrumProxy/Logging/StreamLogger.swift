@@ -27,6 +27,8 @@ final class StreamLogger {
         /// The format reads `%fi`/`%fp` or is the legacy line: the local
         /// address is asked of the kernel (once per connection).
         let needsLocalAddress: Bool
+        /// `unique-id-header` as bytes.
+        let uniqueIDHeader: [UInt8]?
         var lines = 0
     }
 
@@ -42,14 +44,12 @@ final class StreamLogger {
     let pid = ProcessIdentity.pid
     var requestCaptures: [ArraySlice<UInt8>?] = []
     var responseCaptures: [ArraySlice<UInt8>?] = []
-    /// `%rt`: streams this worker logged.
-    var streams = 0
 
     init(output: LogOutput, configuration c: Configuration, lines: [CompiledProxyLog?]) {
         self.output = output
         frontends = []
         for (i, f) in c.frontends.enumerated() {
-            guard i < lines.count, let compiled = lines[i], !f.logging.targets.isEmpty else { frontends.append(nil); continue }
+            guard i < lines.count, let compiled = lines[i] else { frontends.append(nil); continue }
             let destinations = output.destinations(for: f.logging.targets, tag: f.logging.tag)
             func headers(_ slots: [CaptureSlot]) -> [(name: [UInt8]?, length: Int)] {
                 slots.map { slot in
@@ -65,7 +65,8 @@ final class StreamLogger {
                                          cookie: f.logging.captures.cookie.map { (Array($0.name.utf8), $0.length) },
                                          needsLocalAddress: compiled.line.readsLocalAddress
                                             || compiled.uniqueID?.readsLocalAddress == true
-                                            || compiled.structuredData?.readsLocalAddress == true))
+                                            || compiled.structuredData?.readsLocalAddress == true,
+                                         uniqueIDHeader: f.logging.uniqueIDHeader.map { Array($0.utf8) }))
         }
         backendNames = c.backends.map { Array($0.name.utf8) }
         serverNames = c.backends.map { $0.servers.map { Array($0.name.utf8) } }

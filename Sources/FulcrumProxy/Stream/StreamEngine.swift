@@ -62,6 +62,8 @@ final class StreamEngine {
     var now: Int64 { loop.now }
     /// Wall-clock seconds of this loop turn (lastsess, stats).
     var wallNow: UInt64 { UInt64(loop.wallSeconds) }
+    /// Streams and exchanges started so far: the next one's `%rt`.
+    var exchangesStarted = 0
     var draining = false
     var drainStartedAt: Int64 = 0
     /// A draining worker closes a keep-alive connection idle this long.
@@ -189,6 +191,8 @@ final class StreamEngine {
         s.bindLine = bindLine
         s.isHTTP = fe.config.mode == .http
         s.record.restart(at: now, wallMicros: WallClock.nowMicroseconds())
+        s.record.number = exchangesStarted
+        exchangesStarted &+= 1
         activeStreams += 1
         // TCP_NODELAY comes from the listener (Worker.run sets it there).
         table.frontendCounter(worker: slot, frontend: frontend, .sessions).bump()

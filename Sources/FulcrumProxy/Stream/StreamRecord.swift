@@ -53,6 +53,8 @@ struct StreamRecord {
     var isFollowUp = false
     /// The line of this exchange went out (a lingering close logs before it closes).
     var logged = false
+    /// `%rt`: the exchange's number in this worker (HAProxy's stream uniq_id, from 0).
+    var number = 0
     var cause = TerminationCause.none
     var phase = TerminationPhase.none
 
