@@ -99,12 +99,12 @@ extension Master {
                 continue
             }
             if g.state == .starting {
-                Log.alert("New \(child.role.name) (pid \(pid)) exited with \(status) before it was ready.")
+                event("New \(child.role.name) (pid \(pid)) exited with \(status) before it was ready.", level: .alert)
                 g.startFailed = true
                 continue
             }
             let lived = loop.now - child.startedAt
-            Log.alert("Current \(child.role.name) (pid \(pid)) exited with \(status); respawning it.")
+            event("Current \(child.role.name) (pid \(pid)) exited with \(status); respawning it.", level: .alert)
             // Back off when a child keeps dying soon after it starts.
             if lived < 2000 { g.failures[i] += 1 } else { g.failures[i] = 0 }
             let delay = g.failures[i] == 0 ? 0 : min(Int64(100) << min(g.failures[i] - 1, 7), 10_000)

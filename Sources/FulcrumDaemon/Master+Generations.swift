@@ -21,11 +21,11 @@ extension Master {
         if phase == .starting { phase = .running }
         vrrpGenerationPromoted(g)
         if previous == nil {
-            Log.notice("Loading success: \(g.slots) workers, \(listeners.count) listening sockets.")
+            event("Loading success: \(g.slots) workers, \(listeners.count) listening sockets.", level: .notice)
             notifier.ready(status: "Ready.")
             readyCallback?()
         } else {
-            Log.notice("Reload \(reloads) done: generation \(g.number) serves with \(g.slots) workers; generation \(previous!.number) drains.")
+            event("Reload \(reloads) done: generation \(g.number) serves with \(g.slots) workers; generation \(previous!.number) drains.", level: .notice)
             notifier.ready(status: "Ready (reload \(reloads)).")
             answerReloadWaiters(success: true, errors: "")
             if reloadPending { reloadPending = false; reload() }
@@ -34,7 +34,7 @@ extension Master {
 
     /// A new generation that could not start: keep serving with the current one.
     func abandon(_ g: Generation, reason: String) {
-        Log.alert("Reload failed: \(reason); generation \(current?.number ?? 0) keeps serving.")
+        event("Reload failed: \(reason); generation \(current?.number ?? 0) keeps serving.", level: .alert)
         kill(g, SIGKILL)
         g.state = .draining
         failedReloads += 1
@@ -66,7 +66,7 @@ extension Master {
             let tooLong = global.hardStopAfter.map { now - g.drainStarted >= Int64($0) } ?? false
             let tooMany = global.maxReloads.map { g.reloadsSurvived > $0 } ?? false
             if tooLong || tooMany {
-                Log.warning("Stopping generation \(g.number)'s remaining processes (\(tooLong ? "hard-stop-after" : "mworker-max-reloads")).")
+                event("Stopping generation \(g.number)'s remaining processes (\(tooLong ? "hard-stop-after" : "mworker-max-reloads")).", level: .warning)
                 kill(g, tooLong ? SIGKILL : SIGTERM)
             }
         }

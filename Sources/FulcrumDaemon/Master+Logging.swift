@@ -1,22 +1,69 @@
+import FulcrumConfig
+import FulcrumCore
+import FulcrumLog
 import FulcrumPosix
 import FulcrumProxy
 
-/// The master's own log lines: what the runtime API changes (servers put in
-/// maintenance, drained, forced up or down) goes to the changed backend's
-/// `log` targets, as HAProxy logs it, through sockets the master owns.
+/// The master's own log lines. Its events (start, reload, failed reload, a
+/// child that exits and is respawned) go to stderr and to the global `log`
+/// targets; proxies stopping go to each proxy's targets, as
+/// HAProxy words them; what the runtime API changes (servers put in
+/// maintenance, drained, forced up or down) goes to the changed backend's.
 extension Master {
-    /// Makes `g`'s targets the master's: the previous generation's sockets
-    /// are closed and its runtime stops reporting.
+    /// Makes `g`'s targets the master's: "Proxy X stopped (...)" for each
+    /// proxy of `previous` (HAProxy 2.6 logs no line when a proxy starts),
+    /// whose sockets are then closed and whose runtime stops reporting.
     func installEventLog(for g: Generation, replacing previous: Generation? = nil) {
-        previous?.runtime.events = nil
+        if let previous, let old = eventLog {
+            let c = previous.loaded.configuration
+            for name in Master.proxyNames(c) {
+                let fe = c.frontends.firstIndex { $0.name == name }
+                let be = c.backends.firstIndex { $0.name == name }
+                var targets: [Int] = []
+                if let fe { targets += eventLogFrontendTargets[fe] }
+                if let be { targets += eventLogTargets[be] }
+                let feConns = fe.map { f in cumulated(previous) { t, w in t.frontendCounter(worker: w, frontend: f, .sessions) } } ?? 0
+                let beConns = be.map { b in cumulated(previous) { t, w in t.backendCounter(worker: w, backend: b, .sessions) } } ?? 0
+                let line = "Proxy \(name) stopped (cumulated conns: FE: \(feConns), BE: \(beConns))."
+                Log.warning(line)
+                old.send(line, level: .warning, to: Array(Set(targets)).sorted())
+            }
+            previous.runtime.events = nil
+        }
         eventLog?.senders.close()
         let c = g.loaded.configuration
         let output = LogOutput(loop: loop, kind: Kind.log.rawValue, global: c.global)
         eventLogTargets = c.backends.map { output.destinations(for: $0.logging.targets, tag: $0.logging.tag) }
+        eventLogFrontendTargets = c.frontends.map { output.destinations(for: $0.logging.targets, tag: $0.logging.tag) }
+        eventLogGlobalTargets = output.destinations(for: c.global.logTargets)
         eventLog = output
         g.runtime.events = { [unowned self] line, level, backend in
             guard backend < self.eventLogTargets.count else { return }
             self.eventLog?.send(line, level: level, to: self.eventLogTargets[backend])
         }
+    }
+
+    /// An event of the master's: on stderr at its severity and to the global targets.
+    func event(_ text: String, level: LogLevel) {
+        switch level {
+        case .emerg, .alert, .crit, .err: Log.alert(text)
+        case .warning: Log.warning(text)
+        case .notice, .info, .debug: Log.notice(text)
+        }
+        eventLog?.send(text, level: level, to: eventLogGlobalTargets)
+    }
+
+    /// Proxy names in declaration order, a `listen` once.
+    static func proxyNames(_ c: Configuration) -> [String] {
+        var seen = Set<String>()
+        var names: [String] = []
+        for (name, _, _) in RuntimeService.declarationOrder(c) where seen.insert(name).inserted { names.append(name) }
+        return names
+    }
+
+    private func cumulated(_ g: Generation, _ word: (SharedTable, Int) -> SharedWord) -> Int {
+        var total: UInt64 = 0
+        for w in 0...g.table.workers { total &+= word(g.table, w).load() }
+        return Int(total)
     }
 }

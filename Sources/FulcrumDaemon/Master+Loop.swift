@@ -150,7 +150,7 @@ extension Master: EventHandler {
             reapChildren()
         case SIGTERM, SIGINT:
             guard phase != .stoppingFast else { return }
-            Log.notice("\(SignalChannel.name(sig)) received: fast stop.")
+            event("\(SignalChannel.name(sig)) received: fast stop.", level: .notice)
             notifier.stopping()
             phase = .stoppingFast
             stopDeadline = loop.now + 3000
@@ -163,7 +163,7 @@ extension Master: EventHandler {
             vrrpRespawnAt = nil
         case SIGUSR1:
             guard phase == .running || phase == .starting else { return }
-            Log.notice("SIGUSR1 received: graceful stop, waiting for workers to finish their connections.")
+            event("SIGUSR1 received: graceful stop, waiting for workers to finish their connections.", level: .notice)
             notifier.stopping()
             phase = .stoppingGracefully
             stopDeadline = Int64.max
@@ -174,7 +174,7 @@ extension Master: EventHandler {
             // Nobody accepts any more: close the queues so new clients are refused.
             listeners.closeAll()
         case SIGUSR2, SIGHUP:
-            Log.notice("\(SignalChannel.name(sig)) received: reloading.")
+            event("\(SignalChannel.name(sig)) received: reloading.", level: .notice)
             reload()
         default:
             break

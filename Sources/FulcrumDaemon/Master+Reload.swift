@@ -22,13 +22,13 @@ extension Master {
         }
         reloads += 1
         notifier.send("RELOADING=1\nMONOTONIC_USEC=\(MonotonicClock.nowMicroseconds())\nSTATUS=Reloading")
-        Log.notice("Reloading (reload \(reloads)).")
+        event("Reloading (reload \(reloads)).", level: .notice)
         guard loadForReload(cur) != nil else { return }
         // Returns only if the binary cannot take over; then nothing changed.
         let failure = reexecute()
         failedReloads += 1
         lastReloadError = failure
-        Log.alert("Reload failed: \(failure); generation \(cur.number) keeps serving.")
+        event("Reload failed: \(failure); generation \(cur.number) keeps serving.", level: .alert)
         notifier.send("READY=1\nSTATUS=Reload failed: \(failure)")
         answerReloadWaiters(success: false, errors: failure + "\n")
     }
@@ -41,7 +41,7 @@ extension Master {
             for line in errors.split(separator: "\n") { Log.alert(String(line)) }
             failedReloads += 1
             lastReloadError = errors
-            Log.alert("Reload failed: invalid configuration; generation \(cur.number) keeps serving.")
+            event("Reload failed: invalid configuration; generation \(cur.number) keeps serving.", level: .alert)
             notifier.send("READY=1\nSTATUS=Reload failed: invalid configuration")
             answerReloadWaiters(success: false, errors: errors + "\n")
             return nil
@@ -74,7 +74,7 @@ extension Master {
     private func abandonConfig(_ reason: String) {
         failedReloads += 1
         lastReloadError = reason
-        Log.alert("Reload failed: \(reason)")
+        event("Reload failed: \(reason)", level: .alert)
         notifier.send("READY=1\nSTATUS=Reload failed")
         answerReloadWaiters(success: false, errors: reason + "\n")
         listeners.retain(only: generations.map { $0.perSlot })

@@ -83,7 +83,7 @@ extension Master {
         forgetVRRPChild()
         if stopping { return }
         let lived = loop.now - child.startedAt
-        Log.alert("VRRP child (pid \(child.pid)) exited with \(status); respawning it.")
+        event("VRRP child (pid \(child.pid)) exited with \(status); respawning it.", level: .alert)
         if lived < 2000 { vrrpFailures += 1 } else { vrrpFailures = 0 }
         vrrpRespawnAt = loop.now + (vrrpFailures == 0 ? 0 : min(Int64(100) << min(vrrpFailures - 1, 7), 10_000))
     }

@@ -56,6 +56,8 @@ final class Master {
     /// serves. Per backend: its destinations.
     var eventLog: LogOutput?
     var eventLogTargets: [[Int]] = []
+    var eventLogFrontendTargets: [[Int]] = []
+    var eventLogGlobalTargets: [Int] = []
     var nextGeneration = 1
     var reloads = 0
     var failedReloads = 0

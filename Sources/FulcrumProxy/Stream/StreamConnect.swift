@@ -88,7 +88,8 @@ extension StreamEngine {
     func connect(_ s: Stream) {
         let be = backends[s.backend]
         let entry = be.servers[s.serverIndex]
-        s.record.connectStarted = now
+        // HAProxy's t_queue: when the stream first got a server (retries do not move it).
+        if s.record.connectStarted == 0 { s.record.connectStarted = now }
         s.record.server = s.serverIndex
         if s.isHTTP && reuseConnection(s, be, entry) { return }
         var address = entry.address
