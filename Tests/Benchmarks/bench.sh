@@ -6,7 +6,7 @@
 #   Tests/Benchmarks/bench.sh            # build release fulcrum, run BENCH_MODES
 #   Tests/Benchmarks/bench.sh memory     # only the named cases (overrides BENCH_MODES)
 #
-# Cases: tcp, http, http-close (wrk: req/s, p99, CPU per request, at each
+# Cases: tcp, http, http-close, httplog (wrk: req/s, p99, CPU per request, at each
 # BENCH_PROCS) and memory: BENCH_MEMORY_CONNECTIONS keep-alive client
 # connections, each making one request and then held idle, to fulcrum
 # `workers 1` and to haproxy `nbthread 1` one after the other; PSS (from
@@ -18,7 +18,7 @@
 #   BENCH_WARMUP=2s        wrk warm-up before each measurement ("0" to skip)
 #   BENCH_CONNECTIONS=50   wrk -c
 #   BENCH_THREADS=2        wrk -t
-#   BENCH_MODES="tcp"      cases to run: tcp, http, http-close (see mode_config
+#   BENCH_MODES="tcp"      cases to run: tcp, http, http-close, httplog (see mode_config
 #                          and mode_wrk_args); e.g. BENCH_MODES="tcp http http-close"
 #   BENCH_PROCS="1 2"      fulcrum `workers N` vs haproxy `nbthread N`
 #   BENCH_ROUNDS=1         measure each fulcrum/haproxy pair N times, the order
@@ -106,6 +106,7 @@ ensure_tools() {
     command -v wrk >/dev/null || missing+=(wrk)
     command -v nginx >/dev/null || missing+=(nginx-light)
     command -v ss >/dev/null || missing+=(iproute2)
+    command -v socat >/dev/null || missing+=(socat)
     [[ ${#missing[@]} -eq 0 ]] && return 0
     local i
     for ((i = 0; i < 600; i++)); do
@@ -282,6 +283,23 @@ EOF
 # of them (maxconn).
 config_memory() {
     config_http "$1" "$2" 300s $((MEMORY_CONNECTIONS + 1000))
+}
+
+# The httplog case: the http config with `option httplog` and a `log` target
+# on both sides, a UDP syslog sink on loopback that reads and discards (one
+# line per request; what logging costs a proxy).
+config_httplog() {
+    config_http "$1" "$2" | awk -v port="$LOG_SINK_PORT" '
+        { print }
+        /^global$/ { print "    log 127.0.0.1:" port " local0" }
+        /^defaults$/ { print "    log global"; print "    option httplog" }'
+}
+
+# start_log_sink: the UDP syslog sink of the httplog case (LOG_SINK_PORT).
+start_log_sink() {
+    LOG_SINK_PORT=$(free_port)
+    socat -u "UDP-RECV:$LOG_SINK_PORT,bind=127.0.0.1,rcvbuf=4194304" /dev/null &
+    PIDS+=($!)
 }
 
 # mode_config CASE: the config_* function a case loads.
@@ -686,6 +704,7 @@ main() {
     FULCRUM=$(fulcrum_binary)
     log "haproxy: $(haproxy -v | head -1)"
     start_nginx
+    [[ " $MODES " == *" httplog "* ]] && start_log_sink
     if [[ -n $(wrk_modes) ]]; then
         log "wrk: -t $THREADS -c $CONNECTIONS -d $DURATION (warm-up $WARMUP), $(nproc) CPUs"
         log "measuring: nginx direct"
