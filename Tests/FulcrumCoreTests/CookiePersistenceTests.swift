@@ -35,7 +35,8 @@ final class CookiePersistenceTests: XCTestCase {
         XCTAssertEqual(CookiePersistence.serverForRequest(c, serverCookies: servers, head: &h, now: now), 0)
         XCTAssertEqual(h.value(of: "cookie"), "SRV=abc; o=2")
         var r = parseHead("HTTP/1.1 200 OK\r\nX-Srv: one\r\nSet-Cookie: SRV=abc; path=/\r\nSet-Cookie: other=1\r\n\r\n")
-        CookiePersistence.editResponse(c, serverCookie: "s1", requestHadValidCookie: true, response: &r, requestMethod: "GET", now: now)
+        XCTAssertEqual(CookiePersistence.editResponse(c, serverCookie: "s1", requestHadValidCookie: true, response: &r,
+                                                      requestMethod: "GET", now: now), .rewritten, "%tsc's R")
         XCTAssertEqual(r.values(of: "set-cookie").map { String(decoding: $0, as: UTF8.self) }, ["SRV=s1~abc; path=/", "other=1"])
     }
 
@@ -51,11 +52,13 @@ final class CookiePersistenceTests: XCTestCase {
     func testInsertAttributesAndServerCookieReplacement() {
         let c = cfg(.insert) { $0.indirect = true; $0.nocache = true; $0.httponly = true; $0.secure = true; $0.domains = [".example.com"] }
         var r = parseHead("HTTP/1.1 200 OK\r\nX-Srv: one\r\nSet-Cookie: SRV=abc; path=/\r\n\r\n")
-        CookiePersistence.editResponse(c, serverCookie: "s1", requestHadValidCookie: false, response: &r, requestMethod: "GET", now: now)
+        XCTAssertEqual(CookiePersistence.editResponse(c, serverCookie: "s1", requestHadValidCookie: false, response: &r,
+                                                      requestMethod: "GET", now: now), .inserted, "%tsc's I")
         XCTAssertEqual(serialized(r), "HTTP/1.1 200 OK\r\nX-Srv: one\r\nSet-Cookie: SRV=s1; path=/; domain=.example.com; HttpOnly; Secure\r\n\r\n")
         // A valid cookie: nothing inserted.
         var v = parseHead("HTTP/1.1 200 OK\r\nCache-Control: public\r\n\r\n")
-        CookiePersistence.editResponse(c, serverCookie: "s1", requestHadValidCookie: true, response: &v, requestMethod: "GET", now: now)
+        XCTAssertEqual(CookiePersistence.editResponse(c, serverCookie: "s1", requestHadValidCookie: true, response: &v,
+                                                      requestMethod: "GET", now: now), .noCookie, "%tsc's N")
         XCTAssertTrue(v.isUnmodified)
         // A server without a cookie value: the client's cookie is cleared.
         var none = parseHead("HTTP/1.1 200 OK\r\n\r\n")
@@ -66,7 +69,8 @@ final class CookiePersistenceTests: XCTestCase {
     func testPreserveKeepsTheServersCookie() {
         let c = cfg(.insert) { $0.preserve = true }
         var r = parseHead("HTTP/1.1 200 OK\r\nSet-Cookie: SRV=abc; path=/\r\n\r\n")
-        CookiePersistence.editResponse(c, serverCookie: "s1", requestHadValidCookie: false, response: &r, requestMethod: "GET", now: now)
+        XCTAssertEqual(CookiePersistence.editResponse(c, serverCookie: "s1", requestHadValidCookie: false, response: &r,
+                                                      requestMethod: "GET", now: now), .passive, "%tsc's P")
         XCTAssertEqual(serialized(r), "HTTP/1.1 200 OK\r\nSet-Cookie: SRV=abc; path=/\r\n\r\n")
         var plain = parseHead("HTTP/1.1 200 OK\r\n\r\n")
         CookiePersistence.editResponse(c, serverCookie: "s1", requestHadValidCookie: false, response: &plain, requestMethod: "GET", now: now)

@@ -104,4 +104,30 @@ final class HealthLogTests: XCTestCase {
         XCTAssertEqual(down("b", "s", CheckResult(status: .l7status, code: 500, info: "Bad \"x\"", durationMs: 2), active: 0, bk: 0),
                        "Server b/s is DOWN, reason: Layer7 wrong status, code: 500, info: \"Bad <22>x<22>\", check duration: 2ms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.")
     }
+
+    /// `option log-health-checks`: haproxy 2.6.12 sent these (rise 1, fall 1)
+    /// when the server's port closed and when it came back.
+    func testCheckResultLines() {
+        let refused = CheckResult(status: .l4connect, info: "Connection refused", durationMs: 0)
+        XCTAssertEqual(HealthLog.checkResult(backend: "be", server: "s1", result: refused, healthBefore: 1, healthAfter: 0,
+                                             rise: 1, fall: 1),
+                       "Health check for server be/s1 failed, reason: Layer4 connection problem, info: \"Connection refused\", check duration: 0ms, status: 0/1 DOWN.")
+        let passed = CheckResult(status: .l7ok, code: 200, durationMs: 1)
+        XCTAssertEqual(HealthLog.checkResult(backend: "be", server: "s1", result: passed, healthBefore: 0, healthAfter: 1,
+                                             rise: 1, fall: 1),
+                       "Health check for server be/s1 succeeded, reason: Layer7 check passed, code: 200, check duration: 1ms, status: 1/1 UP.")
+        // rise 2 fall 3: one failure from full health keeps it UP, 2/3.
+        XCTAssertEqual(HealthLog.checkResult(backend: "be", server: "s1", backup: true, result: refused, healthBefore: 4,
+                                             healthAfter: 3, rise: 2, fall: 3),
+                       "Health check for backup server be/s1 failed, reason: Layer4 connection problem, info: \"Connection refused\", check duration: 0ms, status: 2/3 UP.")
+    }
+
+    /// A check that leaves the counter where it was (passing at full health,
+    /// failing at 0) logs nothing, as in HAProxy.
+    func testCheckResultThatMovesNothingIsSilent() {
+        XCTAssertNil(HealthLog.checkResult(backend: "be", server: "s1", result: CheckResult(status: .l7ok, code: 200, durationMs: 0),
+                                           healthBefore: 2, healthAfter: 2, rise: 2, fall: 1))
+        XCTAssertNil(HealthLog.checkResult(backend: "be", server: "s1", result: CheckResult(status: .l4connect, durationMs: 0),
+                                           healthBefore: 0, healthAfter: 0, rise: 2, fall: 1))
+    }
 }

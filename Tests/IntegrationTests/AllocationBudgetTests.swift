@@ -77,6 +77,27 @@ final class AllocationBudgetTests: XCTestCase {
         }
     }
 
+    /// HTTP keep-alive logged with `option httplog` and a header capture to a
+    /// UDP target: the line (record, render, framing, send) allocates nothing.
+    func testHTTPRequestLoggedWithHTTPLogAllocatesNothing() throws {
+        let nginx = try startNginx()
+        let sink = try UDPLogSink()
+        let port = try FreePort.next()
+        let config = Self.httpConfig(port: port, global: ["log \(sink.address) local0"],
+                                     defaults: ["log global", "option httplog"],
+                                     frontend: ["capture request header Host len 32", "default_backend be"],
+                                     sections: Self.backend("be", ["server s1 127.0.0.1:\(nginx.port)"]))
+        try measureHTTP("http, option httplog to UDP, per request", config: config, port: port, perRequest: 0) { response in
+            response.status == 200 ? nil : "status \(response.status)"
+        }
+        let lines = sink.drain()
+        XCTAssertGreaterThanOrEqual(lines.count, Self.exchanges, "fewer log lines than requests arrived")
+        let sample = try XCTUnwrap(lines.last)
+        XCTAssertTrue(sample.hasPrefix("<134>"), sample)
+        XCTAssertTrue(sample.contains(" fe be/s1 ") && sample.contains(" 200 ") && sample.contains("{bench.example}")
+                      && sample.hasSuffix("\"GET /index.html HTTP/1.1\"\n"), sample)
+    }
+
     // MARK: Measuring
 
     private func measureHTTP(_ label: String, config: String, port: UInt16, perRequest: UInt64,

@@ -135,8 +135,11 @@ extension StreamEngine {
         var level: LogLevel = fe.options.separateErrors && error ? .err : .info
         if s.isHTTP, case .level(let chosen) = s.http.ruleLog.level { level = chosen }
         emit(r, s, level: level, context: context)
-        r.requestCaptures = []
-        r.responseCaptures = []
+        // The slices lent to the line must not outlive it: they hold the heads'
+        // storage, which the next exchange reuses (a second owner would copy it).
+        r = LogRecord()
+        logger.requestCaptures.removeAll(keepingCapacity: true)
+        logger.responseCaptures.removeAll(keepingCapacity: true)
     }
 
     /// Renders the line of frontend `frontend` and hands it to its targets.
