@@ -67,14 +67,16 @@ struct LogLineComparison {
     /// The line with every legitimately differing part replaced by a
     /// `{placeholder}`, and the timer values it held in order.
     func normalised(_ line: SyslogLine, proxy: ProxyUnderTest) -> (text: String, timers: [Int]) {
-        var header = line.priority.map { "<\($0)>" } ?? ""
-        if line.format == .rfc5424 { header += "1 " }
-        if line.timestamp != nil { header += "{time} " }
-        if let hostname = line.hostname { header += hostname + " " }
-        if let tag = line.tag { header += (tag == proxy.rawValue ? "{program}" : tag) }
-        if line.pid != nil { header += line.format == .rfc5424 ? " {pid}" : "[{pid}]" }
-        if let data = line.structuredData { header += " - " + data }
-        if line.format == .rfc3164 { header += ":" }
+        let tag = line.tag.map { $0 == proxy.rawValue ? "{program}" : $0 }
+        var pieces: [String] = []
+        if line.format == .rfc5424 {
+            pieces = ["1", "{time}", line.hostname ?? "", tag ?? "", "{pid}", "-", line.structuredData ?? ""]
+        } else {
+            if line.timestamp != nil { pieces.append("{time}") }
+            if let hostname = line.hostname { pieces.append(hostname) }
+            if let tag { pieces.append(tag + (line.pid == nil ? ":" : "[{pid}]:")) }
+        }
+        let header = (line.priority.map { "<\($0)>" } ?? "") + pieces.joined(separator: " ")
         var message = line.message
         for pattern in Self.datePatterns {
             message = message.replacingOccurrences(of: pattern, with: "[{date}]", options: .regularExpression)
