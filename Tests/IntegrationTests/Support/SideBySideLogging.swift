@@ -51,9 +51,9 @@ final class SideBySideLogging {
     /// Returns the lines for further checks.
     @discardableResult
     func assertSameLines(count: Int, _ comparison: LogLineComparison, from transport: LogTransport = .udp,
-                         format: SyslogLineFormat = .rfc3164, _ context: String = "",
+                         format: SyslogLineFormat = .rfc3164, _ context: String = "", timeout: Double = 5,
                          file: StaticString = #filePath, line: UInt = #line) throws -> [ProxyUnderTest: [SyslogLine]] {
-        let all = try lines(count: count, from: transport, format: format)
+        let all = try lines(count: count, from: transport, format: format, timeout: timeout)
         assertSame(all, comparison, expectedCount: count, context, file: file, line: line)
         return all
     }
