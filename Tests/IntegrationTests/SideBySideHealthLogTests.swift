@@ -50,4 +50,41 @@ final class SideBySideHealthLogTests: XCTestCase {
         XCTAssertTrue(up[.haproxy]!.first?.message.contains("reason: Layer7 check passed, code: 200") ?? false,
                       "haproxy's reason: \(up[.haproxy]!)")
     }
+
+    /// `option log-health-checks`: every check that moves the health
+    /// counter is logged, then the state change.
+    func testLogHealthChecks() throws {
+        let server = try startBackend(.http(status: 200, body: "ok"))
+        let config = SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                log {log} local0
+                option httpchk GET /health
+                option log-health-checks
+                server s1 127.0.0.1:\(server.port) check inter 200 fall 2 rise 2
+
+            """
+        let logs = try SideBySideLogging(self, config: config, backends: [])
+        XCTAssertTrue(server.waitForAccepted(atLeast: 4, timeout: 5), "both proxies check the server")
+        server.stopListening()
+        for proxy in ProxyUnderTest.allCases {
+            XCTAssertNotNil(logs.collectors[proxy]!.waitForLine(containing: "has no server available!", timeout: 10),
+                            "\(proxy): \(logs.collectors[proxy]!.lines())")
+        }
+        let comparison = LogLineComparison(.serverEvent)
+        let down = try logs.assertSameLines(count: 5, comparison, "checks failing")
+        let check = "Health check for server be/s1"
+        logs.assertReference(down[.haproxy]!, comparison, equal: [
+            // A server starts one check short of full health: the first
+            // success moves the counter.
+            "<133>{time} {program}[{pid}]: \(check) succeeded, reason: {reason}, check duration: {n}ms, status: 2/2 UP.",
+            "<133>{time} {program}[{pid}]: \(check) failed, reason: {reason}, check duration: {n}ms, status: 1/2 UP.",
+            "<133>{time} {program}[{pid}]: \(check) failed, reason: {reason}, check duration: {n}ms, status: 0/2 DOWN.",
+            "<129>{time} {program}[{pid}]: Server be/s1 is DOWN. 0 active and 0 backup servers left. "
+                + "0 sessions active, 0 requeued, 0 remaining in queue.",
+            "<128>{time} {program}[{pid}]: backend be has no server available!",
+        ], "checks failing")
+    }
 }

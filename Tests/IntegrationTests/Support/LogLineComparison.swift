@@ -38,10 +38,12 @@ struct LogLineShape {
     static let legacyConnect = LogLineShape(fields: [2: .endpoint, 4: .endpoint])
     /// Every field compared as it is.
     static let exact = LogLineShape(fields: [:])
-    /// Server state changes: "Server be/s1 is DOWN, reason: ..., check
-    /// duration: 0ms. ..." with the reason and the duration left out.
+    /// Server state changes ("Server be/s1 is DOWN, reason: ..., check
+    /// duration: 0ms. ...") and check results ("Health check for server
+    /// be/s1 failed, reason: ..., check duration: 0ms, status: ...") with
+    /// the reason and the duration left out.
     static let serverEvent = LogLineShape(fields: [:], rewrites: [
-        (", reason: .*?, check duration: [0-9]+ms\\.", ", reason: {reason}, check duration: {n}ms."),
+        (", reason: .*?, check duration: [0-9]+ms", ", reason: {reason}, check duration: {n}ms"),
     ])
 }
 
