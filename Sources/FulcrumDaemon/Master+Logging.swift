@@ -32,7 +32,7 @@ extension Master {
         }
         eventLog?.senders.close()
         let c = g.loaded.configuration
-        let output = LogOutput(loop: loop, kind: Kind.log.rawValue, global: c.global)
+        let output = LogOutput(loop: loop, kind: Kind.log.rawValue, global: c.global, rings: c.rings)
         eventLogTargets = c.backends.map { output.destinations(for: $0.logging.targets, tag: $0.logging.tag) }
         eventLogFrontendTargets = c.frontends.map { output.destinations(for: $0.logging.targets, tag: $0.logging.tag) }
         eventLogGlobalTargets = output.destinations(for: c.global.logTargets)

@@ -88,6 +88,15 @@ public final class LogSender {
     let maximumRetryDelay: Int64
     var retryAt: Int64 = 0
     var timer = LazyTimer()
+    /// TCP: a connection attempt longer than this (ms) is abandoned and
+    /// retried; a connection that takes nothing for this long while lines
+    /// wait is closed and reopened (a ring's `timeout connect` / `timeout
+    /// server`). nil: the kernel's own limits.
+    public var connectTimeout: Int64?
+    public var stallTimeout: Int64?
+    /// When the current connection attempt ends, or the current stall.
+    var connectDeadline: Int64 = 0
+    var stallDeadline: Int64 = 0
 
     /// - queueBytes: what the target may hold while its socket is full or
     ///   away (frames plus 4–7 bytes each); allocated once, here.
@@ -146,10 +155,13 @@ public final class LogSender {
             blocked = true
             guard queue.push(frame) else { return drop() }
             firstFrameSent = n
+            armStall()
             return .queued
         case .wouldBlock:
             blocked = true
-            return enqueue(frame)
+            let outcome = enqueue(frame)
+            armStall()
+            return outcome
         case .failed(let e):
             return failed(e, frame: frame)
         }
@@ -176,15 +188,33 @@ public final class LogSender {
             // A syslog server sends nothing; readable means it closed (or reset).
             guard drainReads(socket) else { disconnect(); return }
         }
-        if events.contains(.writable) { blocked = false }
+        if events.contains(.writable) { blocked = false; stallDeadline = 0 }
         flush()
+        armStall()
     }
 
-    /// A timer this sender set is due: the reconnection attempt.
+    /// A stream the kernel stopped taking while lines wait: bounded by `stallTimeout`.
+    func armStall() {
+        guard let stallTimeout, blocked, stallDeadline == 0, !queue.isEmpty else { return }
+        stallDeadline = loop.now + stallTimeout
+        timer.arm(stallDeadline, timerToken, in: loop)
+    }
+
+    /// A timer this sender set is due: the reconnection attempt, or the end
+    /// of a connection attempt or of a stall.
     public func timerDue(_ token: EventToken, deadline: Int64) {
         guard timer.fire(deadline) else { return }
+        let now = loop.now
         if socket == nil && retryAt != 0 {
-            if loop.now >= retryAt { open() } else { timer.arm(retryAt, timerToken, in: loop) }
+            if now >= retryAt { open() } else { timer.arm(retryAt, timerToken, in: loop) }
+            return
+        }
+        if connecting && connectDeadline != 0 {
+            if now >= connectDeadline { note(Errno(ETIMEDOUT)); disconnect() } else { timer.arm(connectDeadline, timerToken, in: loop) }
+            return
+        }
+        if blocked && stallDeadline != 0 && !queue.isEmpty {
+            if now >= stallDeadline { note(Errno(ETIMEDOUT)); disconnect() } else { timer.arm(stallDeadline, timerToken, in: loop) }
         }
     }
 
@@ -332,7 +362,10 @@ public final class LogSender {
                 // Regular files cannot be watched (EPERM) and never refuse a write.
                 if case .fileDescriptor = target, error.rawValue == EPERM {} else { note(error); disconnect(); return }
             }
-            if !connecting { connected() }
+            if !connecting { connected() } else if let connectTimeout {
+                connectDeadline = loop.now + connectTimeout
+                timer.arm(connectDeadline, timerToken, in: loop)
+            }
         } catch {
             connecting = false
             note(error)
@@ -341,6 +374,7 @@ public final class LogSender {
     }
 
     func connected() {
+        connectDeadline = 0
         counters.connections += 1
         retryDelay = initialRetryDelay
         flush()
@@ -366,6 +400,8 @@ public final class LogSender {
         socket = nil
         connecting = false
         blocked = false
+        connectDeadline = 0
+        stallDeadline = 0
         generation &+= 1
     }
 

@@ -21,8 +21,17 @@ public final class LogSenderSet {
     /// The index of the sender for `target`, created and started if new.
     /// Configuration time: it may allocate and connect.
     public func sender(for target: LogSender.Target) -> Int {
+        sender(for: target, queueBytes: queueBytes)
+    }
+
+    /// A sender with its own queue size and TCP timeouts (a ring's server:
+    /// its `size`, `timeout connect`, `timeout server`); shared like the others.
+    public func sender(for target: LogSender.Target, queueBytes: Int, connectTimeout: Int64? = nil,
+                       stallTimeout: Int64? = nil) -> Int {
         if let i = senders.firstIndex(where: { $0.target == target }) { return i }
         let s = LogSender(target: target, loop: loop, kind: kind, index: senders.count, queueBytes: queueBytes)
+        s.connectTimeout = connectTimeout
+        s.stallTimeout = stallTimeout
         senders.append(s)
         s.start()
         return senders.count - 1

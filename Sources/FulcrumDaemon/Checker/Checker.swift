@@ -80,7 +80,7 @@ final class Checker: EventHandler {
         self.control = control
         loop = try EventLoop(capacity: 128)
         index = TableIndex(configuration)
-        logs = LogOutput(loop: loop, kind: Kind.log.rawValue, global: configuration.global)
+        logs = LogOutput(loop: loop, kind: Kind.log.rawValue, global: configuration.global, rings: configuration.rings)
         backendLogs = configuration.backends.map { logs.destinations(for: $0.logging.targets, tag: $0.logging.tag) }
         for (bi, b) in configuration.backends.enumerated() {
             for (si, s) in b.servers.enumerated() where s.params.check || s.params.observe != nil {

@@ -87,7 +87,6 @@ extension StreamEngine {
                 } else if n > 0 {
                     moved = true
                     s.server.activity = now
-                    s.bytesOut &+= UInt64(n)
                     if !filled && !s.server.eof { s.server.readable = false }
                 }
             } catch {
@@ -173,7 +172,10 @@ extension StreamEngine {
     func flushClient(_ s: Stream) -> Bool {
         guard !s.response.buffer.isEmpty, s.client.writable else { return true }
         do {
-            if try s.client.transport.send(from: &s.response.buffer, pool: buffers) > 0 { s.client.activity = now }
+            // HAProxy's bytes out (%B, stats): what the client was sent,
+            // generated answers included.
+            let sent = try s.client.transport.send(from: &s.response.buffer, pool: buffers)
+            if sent > 0 { s.client.activity = now; s.bytesOut &+= UInt64(sent) }
         } catch {
             if error == .again { s.client.writable = false } else {
                 s.record.terminate(.clientAbort, phaseLetter(s))

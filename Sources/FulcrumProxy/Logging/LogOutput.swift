@@ -18,13 +18,16 @@ public final class LogOutput {
         /// Lines less severe are not sent; more severe than `minLevel` are sent as `minLevel`.
         var level: LogLevel
         var minLevel: LogLevel
-        /// `tcp@`: octet counting around the framed line (RFC 6587 §3.4.1).
-        var octetCounted: Bool
+        /// Streams: how each framed line is delimited (`tcp@`: octet
+        /// counting, RFC 6587 §3.4.1; a ring's server: its `log-proto`).
+        var streamFraming: SyslogStreamFraming?
         let key: Key
     }
     struct Key: Equatable {
         var target: LogTarget
         var tag: String
+        /// A ring target has one destination per server of the ring.
+        var ringServer = 0
     }
 
     public let senders: LogSenderSet
@@ -32,13 +35,16 @@ public final class LogOutput {
     private let hostname: [UInt8]
     private let defaultTag: String
     private let pid: Int32
+    private let rings: [RingSection]
     private var frame: [UInt8] = []
     private var counted: [UInt8] = []
     /// Local time minus UTC (refresh with `refreshClock`).
     public private(set) var utcOffsetSeconds: Int32 = WallClock.utcOffsetSeconds()
 
     /// - kind: the role's event token kind for log sockets.
-    public init(loop: EventLoop, kind: UInt8, global: GlobalSettings) {
+    /// - rings: the configuration's `ring` sections (`log ring@NAME`).
+    public init(loop: EventLoop, kind: UInt8, global: GlobalSettings, rings: [RingSection] = []) {
+        self.rings = rings
         senders = LogSenderSet(loop: loop, kind: kind)
         switch global.logHostname {
         case nil: hostname = []
@@ -58,6 +64,10 @@ public final class LogOutput {
     public func destinations(for targets: [LogTarget], tag: String? = nil) -> [Int] {
         var list: [Int] = []
         for t in targets {
+            if case .ring(let name) = t.address {
+                list += ringDestinations(t, ring: name, tag: tag ?? defaultTag)
+                continue
+            }
             let key = Key(target: t, tag: tag ?? defaultTag)
             if let i = destinations.firstIndex(where: { $0.key == key }) { list.append(i); continue }
             guard let (address, transport) = LogOutput.senderTarget(t.address) else {
@@ -66,10 +76,42 @@ public final class LogOutput {
             }
             let header = SyslogHeader(format: t.format, hostname: hostname, tag: Array(key.tag.utf8), pid: pid)
             let framer = SyslogFramer(header: header, facility: t.facility, maxLength: t.maxLength, transport: transport)
-            var octetCounted = false
-            if case .tcp = address { octetCounted = true }
+            var streamFraming: SyslogStreamFraming? = nil
+            if case .tcp = address { streamFraming = .octetCounting }
             destinations.append(Destination(framer: framer, sender: senders.sender(for: address), sampling: t.sampling,
-                                            level: t.level, minLevel: t.minLevel, octetCounted: octetCounted, key: key))
+                                            level: t.level, minLevel: t.minLevel, streamFraming: streamFraming, key: key))
+            list.append(destinations.count - 1)
+        }
+        return list
+    }
+
+    /// `log ring@NAME`: one destination per server of the ring, each a TCP
+    /// connection holding up to the ring's `size` bytes while the server is
+    /// away; lines framed in the ring's `format`, cut to `len` then to the
+    /// ring's `maxlen`, delimited by the server's `log-proto`.
+    private func ringDestinations(_ t: LogTarget, ring name: String, tag: String) -> [Int] {
+        guard let ring = rings.first(where: { $0.name == name }) else {
+            Log.warning("log target at \(t.location): no ring '\(name)'; its lines are not sent")
+            return []
+        }
+        var list: [Int] = []
+        for (n, server) in ring.servers.enumerated() {
+            let key = Key(target: t, tag: tag, ringServer: n)
+            if let i = destinations.firstIndex(where: { $0.key == key }) { list.append(i); continue }
+            guard let address = SocketAddress.resolve(host: server.host, port: server.port) else {
+                Log.warning("ring '\(name)' server '\(server.name)' at \(server.location) does not resolve; its lines are not sent")
+                continue
+            }
+            let header = SyslogHeader(format: ring.format, hostname: hostname, tag: Array(tag.utf8), pid: pid)
+            let framer = SyslogFramer(header: header, facility: t.facility, maxLength: t.maxLength,
+                                      transport: .ring(maxLength: ring.maxLength))
+            let sender = senders.sender(for: .tcp(address), queueBytes: ring.size,
+                                        connectTimeout: ring.connectTimeout.map(Int64.init),
+                                        stallTimeout: ring.serverTimeout.map(Int64.init))
+            destinations.append(Destination(framer: framer, sender: sender, sampling: t.sampling, level: t.level,
+                                            minLevel: t.minLevel,
+                                            streamFraming: server.framing == .octetCount ? .octetCounting : .newline,
+                                            key: key))
             list.append(destinations.count - 1)
         }
         return list
@@ -106,10 +148,10 @@ public final class LogOutput {
             if destinations[i].sampling != nil, !destinations[i].sampling!.take() { continue }
             let sent = max(level, destinations[i].minLevel)
             destinations[i].framer.frame(line, level: sent, time: time, structuredData: structuredData, into: &frame)
-            if destinations[i].octetCounted {
+            if let framing = destinations[i].streamFraming {
                 if frame.last == 0x0A { frame.removeLast() }
                 counted.removeAll(keepingCapacity: true)
-                frame.withUnsafeBytes { SyslogStreamFraming.octetCounting.append($0, into: &counted) }
+                frame.withUnsafeBytes { framing.append($0, into: &counted) }
                 counted.withUnsafeBytes { _ = senders.send(destinations[i].sender, $0) }
             } else {
                 frame.withUnsafeBytes { _ = senders.send(destinations[i].sender, $0) }

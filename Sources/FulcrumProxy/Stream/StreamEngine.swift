@@ -101,7 +101,8 @@ final class StreamEngine {
         backendErrorFiles = setup.backendErrorFiles
         frontendRules = setup.frontendRules
         backendRules = setup.backendRules
-        let output = LogOutput(loop: loop, kind: TokenKind.log.rawValue, global: setup.configuration.global)
+        let output = LogOutput(loop: loop, kind: TokenKind.log.rawValue, global: setup.configuration.global,
+                               rings: setup.configuration.rings)
         let logger = StreamLogger(output: output, configuration: setup.configuration, lines: setup.frontendLogs)
         self.logger = logger.frontends.contains { $0 != nil } ? logger : nil
         for f in configuration.frontends {
