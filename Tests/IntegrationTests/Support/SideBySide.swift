@@ -45,8 +45,10 @@ final class SideBySide {
 
     /// Starts both proxies (skips the test when haproxy is missing) and waits
     /// until each listens. `files` are written to `{files}` first.
+    /// `substitutions` replaces placeholders with a value of each proxy's
+    /// own (its log collector's address...), in `global` and `config`.
     init(_ test: XCTestCase, config: String, backends: [RecordingHTTPBackend], global: String = "",
-         files: [String: String] = [:]) throws {
+         files: [String: String] = [:], substitutions: [ProxyUnderTest: [String: String]] = [:]) throws {
         let haproxy = try requireTool("haproxy")
         self.backends = backends
         let shared = try TemporaryDirectory(prefix: "sbs")
@@ -65,6 +67,9 @@ final class SideBySide {
                 let port = try FreePort.next()
                 text = text.replacingOccurrences(of: SideBySide.portPlaceholder(frontend), with: "\(port)")
                 proxyPorts.append(port)
+            }
+            for (placeholder, value) in substitutions[proxy] ?? [:] {
+                text = text.replacingOccurrences(of: placeholder, with: value)
             }
             let process = proxy == .fulcrum
                 ? try test.startFulcrum(config: text)
