@@ -46,7 +46,7 @@ final class SideBySideHTTPLogTests: XCTestCase {
         for proxy in ProxyUnderTest.allCases {
             XCTAssertEqual(runs[proxy]?.map { $0.response?.status ?? 0 }, [200, 404, 503], "\(proxy) statuses")
         }
-        try logs.sendAndClose("GARBAGE\r\n\r\n")
+        try logs.sendAndClose("GARBAGE\r\n\r\n", halfClose: false)
         try logs.sendAndClose("GET /cut HTTP/1.1\r\nHost: site\r\n")
         return 5
     }

@@ -64,7 +64,7 @@ final class SideBySideLogOptionsTests: XCTestCase {
     func testDontLogNormal() throws {
         let logs = try start(["log {log} local0", "option httplog", "option dontlog-normal"])
         try requests(logs, ["/a", "/b", "/none"], statuses: [200, 200, 503])
-        try logs.sendAndClose("GARBAGE\r\n\r\n")
+        try logs.sendAndClose("GARBAGE\r\n\r\n", halfClose: false)
         try requests(logs, ["/none/marker"], statuses: [503])
         let lines = try logs.assertSameLines(count: 3, LogLineComparison(.httplog), "dontlog-normal")
         XCTAssertEqual(requestLines(lines[.haproxy]!), ["\"GET /none HTTP/1.1\"", "\"<BADREQ>\"",

@@ -25,7 +25,9 @@ extension StreamEngine {
                 }
                 guard !s.http.requestReady, !s.http.fromClient.isEmpty else { break }
                 switch analyseRequest(s) {
-                case .wait: break
+                case .wait:
+                    // A FIN behind the partial head: read it (the client aborted).
+                    if s.client.readable && s.client.eof { progress = true }
                 case .done: return
                 case .progress: progress = true
                 }
@@ -90,7 +92,7 @@ extension StreamEngine {
             let (n, filled) = try s.client.transport.receive(into: &s.http.fromClient, pool: buffers, limit: bufferSize)
             if n == 0 {
                 // Client closed: nothing pending means a clean end of keep-alive.
-                if s.phase != .request || !s.http.fromClient.isEmpty { s.record.terminate(.clientAbort, phaseLetter(s)) }
+                if s.phase != .request || !s.http.fromClient.isEmpty { s.record.terminate(.clientAbort, clientAbortPhase(s)) }
                 close(s, abort: false)
                 return false
             }
@@ -104,7 +106,7 @@ extension StreamEngine {
             }
         } catch {
             if error == .again { s.client.readable = false } else {
-                s.record.terminate(.clientAbort, phaseLetter(s))
+                s.record.terminate(.clientAbort, clientAbortPhase(s))
                 close(s, abort: false)
                 return false
             }
@@ -113,6 +115,20 @@ extension StreamEngine {
     }
 
     enum AnalyserStep { case wait, progress, done }
+
+    /// Where a client that left aborted: HAProxy 2.6 says 'L' while the
+    /// request body was still coming (measured), else the stream's phase.
+    func clientAbortPhase(_ s: Stream) -> TerminationPhase {
+        if s.phase == .exchange && !s.http.responseReady && !s.http.exchange.requestBody.isDone { return .last }
+        return phaseLetter(s)
+    }
+
+    /// A rule's answer: a redirect or `return` (2xx, 3xx) is processed
+    /// locally ('L'), a deny or auth is the proxy's refusal ('P').
+    static func answerCause(_ bytes: [UInt8]) -> TerminationCause {
+        let status = HTTPErrorPages.status(of: bytes) ?? 0
+        return (200..<400).contains(status) ? .local : .proxy
+    }
 
     /// A request head is complete: frame it, run the rules, route it, connect.
     private func analyseRequest(_ s: Stream) -> AnalyserStep {
@@ -140,6 +156,7 @@ extension StreamEngine {
                 refuseRequest(s, status: status)
                 return .done
             }
+            s.record.requestBytes = s.http.request.htxSize
             // What is already buffered of a chunked body is checked before
             // any server is contacted, as HAProxy does with its buffer.
             if s.http.exchange.requestBody.framing == .chunked {
@@ -159,7 +176,7 @@ extension StreamEngine {
                 s.http.ruleLog = ctx.log
                 switch outcome {
                 case .respond(let bytes, let close):
-                    s.record.terminate(.proxy, .request)
+                    s.record.terminate(StreamEngine.answerCause(bytes), .request)
                     respondHTTP(s, bytes: bytes, close: close)
                     return .done
                 case .forward(let name):
@@ -169,7 +186,7 @@ extension StreamEngine {
                     let outcome = HTTPRequestProcessing.backend(brules, context: &ctx)
                     s.http.ruleLog = ctx.log
                     if case .respond(let bytes, let close) = outcome {
-                        s.record.terminate(.proxy, .request)
+                        s.record.terminate(StreamEngine.answerCause(bytes), .request)
                         respondHTTP(s, bytes: bytes, close: close)
                         return .done
                     }
@@ -201,7 +218,7 @@ extension StreamEngine {
     private func refuseRequest(_ s: Stream, status: Int) {
         s.record.terminate(.proxy, .request)
         _ = s.http.exchange.refuse(status)
-        respondHTTP(s, bytes: HTTPErrorPages.connectionError(status: status), close: true)
+        respondHTTP(s, bytes: HTTPErrorPages.connectionError(status: status), close: true, counted: false)
     }
 
     private func backendHasRequestRules(_ be: Int?) -> Bool {

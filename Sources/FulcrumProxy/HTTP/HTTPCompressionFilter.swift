@@ -64,6 +64,7 @@ extension StreamEngine {
         s.http.fromServer.consume(move.consumed)
         if s.http.exchange.responseBody.isDone { c.finish(into: &chunkScratch) }
         s.response.buffer.append(chunkScratch, pool: buffers)
+        s.record.responseBytes += chunkScratch.count
         return true
     }
 }

@@ -22,6 +22,7 @@ extension StreamEngine {
             apply(CompressionHeaderEdits.request(choice: s.http.compressionChoice, offload: comp.offload), to: &s.http.request)
         }
         appendHead(s.http.request, to: &s.request.buffer)
+        s.record.requestBytes = s.http.request.htxSize
         s.http.responseReady = false
     }
 
@@ -141,7 +142,8 @@ extension StreamEngine {
         guard case .success(let move) = s.http.exchange.forwardRequestBody(s.http.fromClient.readable, payload: &chunkScratch)
         else { return false }
         moveBody(move, from: &s.http.fromClient, to: &s.request.buffer,
-                 chunked: s.http.exchange.requestBody.framing == .chunked, done: s.http.exchange.requestBody.isDone)
+                 chunked: s.http.exchange.requestBody.framing == .chunked, done: s.http.exchange.requestBody.isDone,
+                 counted: &s.record.requestBytes)
         return true
     }
 
@@ -150,17 +152,21 @@ extension StreamEngine {
         guard case .success(let move) = s.http.exchange.forwardResponseBody(s.http.fromServer.readable, payload: &chunkScratch)
         else { return false }
         moveBody(move, from: &s.http.fromServer, to: &s.response.buffer,
-                 chunked: s.http.exchange.responseBody.framing == .chunked, done: s.http.exchange.responseBody.isDone)
+                 chunked: s.http.exchange.responseBody.framing == .chunked, done: s.http.exchange.responseBody.isDone,
+                 counted: &s.record.responseBytes)
         return true
     }
 
     /// Carries out a forwarder's move: unchanged bytes change buffers (without
     /// a copy when the destination is empty), a chunked payload decoded into
     /// `chunkScratch` goes out framed again.
+    /// `counted` grows by the payload moved, as HAProxy counts bodies.
     private func moveBody(_ move: HTTPBodyForwarder.Move, from src: inout ByteBuffer, to dst: inout ByteBuffer,
-                          chunked: Bool, done: Bool) {
+                          chunked: Bool, done: Bool, counted: inout Int) {
         if move.passThrough > 0 { dst.take(move.passThrough, from: &src, pool: buffers) }
         src.consume(move.consumed - move.passThrough)
+        counted += move.passThrough + (chunked ? chunkScratch.count : 0)
+        if chunked && done { counted += HTTPMessageSize.chunkedEnd }
         if chunked {
             chunkScratch.withUnsafeBytes { payload in
                 HTTPBodyForwarder.writeChunk(payload, last: done) { dst.append($0, pool: buffers) }

@@ -8,12 +8,17 @@ extension StreamEngine {
     /// HAProxy keeps the client connection after its error pages except 400
     /// and 408 (and when the request body was not read: see respondHTTP(bytes:)).
     func respondHTTP(_ s: Stream, status: Int, close: Bool) {
-        respondHTTP(s, bytes: errorPage(status, stream: s), close: close || status == 400 || status == 408)
+        // HAProxy counts no bytes for its 400 and 408 to a request it never had.
+        let counted = !(status == 400 || status == 408) || s.record.requestComplete != 0
+        respondHTTP(s, bytes: errorPage(status, stream: s), close: close || status == 400 || status == 408, counted: counted)
     }
 
-    func respondHTTP(_ s: Stream, bytes: [UInt8], close: Bool) {
+    /// `counted`: the answer counts in %B as HAProxy counts its generated
+    /// answers (not the pages of a request the parser refused).
+    func respondHTTP(_ s: Stream, bytes: [UInt8], close: Bool, counted: Bool = true) {
         leaveBackend(s, reusable: false)
         s.record.status = HTTPErrorPages.status(of: bytes) ?? s.record.status
+        if counted { s.record.responseBytes = HTTPMessageSize.htx(ofMessage: bytes) }
         s.response.buffer.append(bytes, pool: buffers)
         s.http.exchange.answer(bytes, close: close)
         s.phase = .responding

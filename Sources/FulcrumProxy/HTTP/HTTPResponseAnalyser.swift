@@ -74,6 +74,7 @@ extension StreamEngine {
             if let choice = s.http.compressionChoice, s.http.response.status != 101 { startCompression(s, choice: choice, response: &s.http.response) }
             s.http.exchange.finishResponseHead(&s.http.response)
             appendHead(s.http.response, to: &s.response.buffer)
+            s.record.responseBytes = s.http.response.htxSize
             s.http.responseReady = true
             if s.http.exchange.phase == .tunnel {
                 // A tunnel: whatever followed the heads already belongs to it,

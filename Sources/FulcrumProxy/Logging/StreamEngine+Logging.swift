@@ -41,6 +41,8 @@ extension StreamEngine {
             // client that left without one aborted.
             if status == 0 { status = cause == .clientTimeout ? 408 : 400 }
             if cause == .none { cause = .clientAbort; phase = .request }
+        } else if s.isHTTP && status == 0 {
+            status = -1    // parsed, never answered (the client left first)
         }
         let error = cause != .none || status >= 500
         if fe.options.dontLogNormal && !error { return }
@@ -86,8 +88,14 @@ extension StreamEngine {
         r.totalMs = Int(ended - rec.accepted)
 
         r.status = s.isHTTP ? status : 0
-        r.bytesIn = Int64(bytesIn)
-        r.bytesOut = Int64(s.bytesOut &- rec.bytesOutMark)
+        if s.isHTTP {
+            // HAProxy's %U/%B count messages in HTX terms (HTTPMessageSize).
+            r.bytesIn = Int64(rec.requestBytes)
+            r.bytesOut = Int64(rec.responseBytes)
+        } else {
+            r.bytesIn = Int64(bytesIn)
+            r.bytesOut = Int64(s.bytesOut &- rec.bytesOutMark)
+        }
         var termination = LogTerminationState(cause: LogTerminationCause(rawValue: cause.rawValue) ?? .none,
                                               phase: LogTerminationPhase(rawValue: phase.rawValue) ?? .none)
         if s.isHTTP, be >= 0, backends[be].config.http.cookie != nil {

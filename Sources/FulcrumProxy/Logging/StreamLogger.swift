@@ -115,11 +115,14 @@ final class StreamLogger {
     }
 
     /// `capture cookie NAME`: the first Set-Cookie of the response whose
-    /// cookie name begins with NAME, from the name on, cut to `length`.
+    /// cookie name begins with NAME, as "name=value" (attributes left out),
+    /// cut to `length`.
     static func responseCookie(_ head: HTTPHead, prefix: [UInt8], length: Int) -> ArraySlice<UInt8>? {
         for f in head.fields where ASCII.equalsIgnoringCase(head.raw[f.name], setCookieName) {
             let value = head.raw[f.value].trimmingBlanks()
-            if value.starts(with: prefix) { return value.prefix(length) }
+            guard value.starts(with: prefix) else { continue }
+            let pair = value[..<(value.firstIndex(of: UInt8(ascii: ";")) ?? value.endIndex)].trimmingBlanks()
+            return pair.prefix(length)
         }
         return nil
     }

@@ -5,6 +5,7 @@ enum TerminationCause: UInt8 {
     case clientAbort = 0x43     // 'C'
     case serverAbort = 0x53     // 'S' server aborted or refused
     case proxy = 0x50           // 'P' the proxy answered or denied
+    case local = 0x4C           // 'L' processed locally (redirect, return)
     case resource = 0x52        // 'R' a local resource ran out
     case `internal` = 0x49      // 'I'
     case down = 0x44            // 'D' server went down
@@ -53,6 +54,11 @@ struct StreamRecord {
     var isFollowUp = false
     /// The line of this exchange went out (a lingering close logs before it closes).
     var logged = false
+    /// mode http: the exchange's request and response as HAProxy counts them
+    /// for %U and %B (`HTTPMessageSize`: heads in HTX terms, body payload);
+    /// 0 for what was never counted (a request refused by the parser).
+    var requestBytes = 0
+    var responseBytes = 0
     /// `%rt`: the exchange's number in this worker (HAProxy's stream uniq_id, from 0).
     var number = 0
     var cause = TerminationCause.none

@@ -101,13 +101,15 @@ final class SideBySideLogging {
     }
 
     /// Sends `bytes` to each proxy in turn on a fresh connection, half-closes
-    /// and waits for the proxy to close (reading whatever it answers).
-    func sendAndClose(_ bytes: String, frontend: Int = 1) throws {
+    /// (unless `halfClose` is false: a request the proxy must refuse on its
+    /// own, where a FIN racing the parser would make haproxy log CR or PR at
+    /// random) and waits for the proxy to close (reading whatever it answers).
+    func sendAndClose(_ bytes: String, frontend: Int = 1, halfClose: Bool = true) throws {
         for proxy in ProxyUnderTest.allCases {
             let client = try TCPClient.connect(port: port(proxy, frontend: frontend))
             defer { client.close() }
             try client.send(bytes)
-            try client.shutdownWrite()
+            if halfClose { try client.shutdownWrite() }
             _ = try client.waitForClose(timeout: 5)
         }
     }
