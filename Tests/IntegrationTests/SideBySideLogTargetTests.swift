@@ -5,9 +5,9 @@ import XCTest
 /// fulcrum counts octets, a documented difference the collector reads
 /// either way) and `stdout` of a proxy run in the foreground.
 final class SideBySideLogTargetTests: XCTestCase {
-    private func start(_ lines: [String]) throws -> SideBySideLogging {
+    private func start(_ lines: [String], sections: String = "") throws -> SideBySideLogging {
         let web = try startRecordingBackend("web")
-        let config = SideBySide.httpDefaults + """
+        let config = SideBySide.httpDefaults + sections + """
             frontend fe
                 bind 127.0.0.1:{port}
                 option httplog
@@ -64,5 +64,29 @@ final class SideBySideLogTargetTests: XCTestCase {
             lines[proxy] = try SyslogLine.parseAll(found, format: .raw)
         }
         logs.assertSame(lines, LogLineComparison(.httplog), expectedCount: 2, "stdout")
+    }
+
+    /// `log ring@NAME` with a `ring` section forwarding to a TCP syslog
+    /// server: the ring's format (rfc3164 here) and its server's
+    /// `log-proto octet-count` on both sides.
+    func testRingForwardedToItsServer() throws {
+        let ring = """
+            ring logbuf
+                description "to syslog"
+                format rfc3164
+                maxlen 1200
+                size 32764
+                timeout connect 5s
+                timeout server 10s
+                server sys1 {logtcpaddr} log-proto octet-count
+
+            """
+        let logs = try start(["log ring@logbuf local0"], sections: ring)
+        try get(logs, ["/ring1", "/ring2"])
+        try logs.assertSameLines(count: 2, LogLineComparison(.httplog), from: .tcp, "ring@")
+        for proxy in ProxyUnderTest.allCases {
+            XCTAssertEqual(logs.collectors[proxy]!.messages(from: .tcp).map(\.framing), ["octet-counted", "octet-counted"],
+                           "\(proxy): log-proto octet-count")
+        }
     }
 }

@@ -4,11 +4,13 @@ import XCTest
 /// so the lines of fulcrum and of haproxy for the same traffic can be held
 /// against each other. In `config` and `global`, `{log}` stands for the
 /// proxy's collector's UDP address, `{logunix}` for its unix datagram path
-/// and `{logtcp}` for its `tcp@` address.
+/// and `{logtcp}` for its `tcp@` address (`{logtcpaddr}`: the same without
+/// `tcp@`, for a `ring` section's `server` line).
 final class SideBySideLogging {
     static let udpPlaceholder = "{log}"
     static let unixPlaceholder = "{logunix}"
     static let tcpPlaceholder = "{logtcp}"
+    static let tcpAddressPlaceholder = "{logtcpaddr}"
 
     let sbs: SideBySide
     let collectors: [ProxyUnderTest: LogCollector]
@@ -20,7 +22,8 @@ final class SideBySideLogging {
             let collector = try test.startLogCollector()
             collectors[proxy] = collector
             // "{log}" is inside neither of the others: any order of replacement works.
-            substitutions[proxy] = [Self.unixPlaceholder: collector.unixTarget,
+            substitutions[proxy] = [Self.tcpAddressPlaceholder: "127.0.0.1:\(collector.tcpPort)",
+                                    Self.unixPlaceholder: collector.unixTarget,
                                     Self.tcpPlaceholder: collector.tcpTarget,
                                     Self.udpPlaceholder: collector.udpTarget]
         }
