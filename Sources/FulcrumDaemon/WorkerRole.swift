@@ -41,6 +41,7 @@ enum WorkerRole {
         setup.frontendRules = loaded.frontendRules
         setup.backendRules = loaded.backendRules
         setup.frontendLogs = loaded.frontendLogs
+        setup.logLinesToStderr = o.debug
         do {
             let worker = try Worker(setup)
             let runtime = RuntimeService(configuration: loaded.configuration, table: table, scope: .worker(o.slot),

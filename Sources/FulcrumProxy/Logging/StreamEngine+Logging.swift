@@ -12,13 +12,7 @@ extension StreamEngine {
     func logAccept(_ s: Stream) {
         guard let logger, let fe = logger.frontends[s.frontend], fe.line.format.logsAtAccept,
               !fe.destinations.isEmpty, !fe.options.dontLogNull else { return }
-        var r = LogRecord()
-        r.client = .ip(s.peer.ipAddress, port: s.peer.port)
-        let local = localAddress(s)
-        r.frontendAddress = .ip(local.ipAddress, port: local.port)
-        r.frontendName = fe.name[...]
-        r.isHTTP = s.isHTTP
-        emit(r, s, level: .info, context: nil)
+        emit(identity(s, fe, logger), s, level: .info, context: nil)
     }
 
     /// The end of an exchange (mode http, before its heads are given back) or
@@ -48,15 +42,7 @@ extension StreamEngine {
         if fe.options.dontLogNormal && !error { return }
         let ended = rec.ended != 0 ? rec.ended : now
 
-        var r = LogRecord()
-        r.client = .ip(s.peer.ipAddress, port: s.peer.port)
-        if fe.needsLocalAddress {
-            let local = localAddress(s)
-            r.frontendAddress = .ip(local.ipAddress, port: local.port)
-        }
-        r.frontendName = fe.name[...]
-        r.isHTTP = s.isHTTP
-        r.hostname = logger.hostname[...]
+        var r = identity(s, fe, logger)
         let be = s.isHTTP ? s.routedBackend : (s.backend >= 0 ? s.backend : s.routedBackend)
         r.backendName = be >= 0 ? logger.backendNames[be][...] : fe.name[...]
         if be >= 0, rec.server >= 0 {
@@ -72,11 +58,6 @@ extension StreamEngine {
         r.retries = s.retriesUsed
         r.redispatched = s.excludedServer != nil && rec.server >= 0 && rec.server != s.excludedServer
         r.backendQueue = rec.backendQueue
-        r.pid = Int(logger.pid)
-        r.requestCounter = s.record.number
-        r.logCounter = fe.lines
-        r.acceptDateMicros = Int64(rec.acceptedWallMicros)
-        r.utcOffsetSeconds = Int(logger.output.utcOffsetSeconds)
 
         func since(_ t: Int64) -> Int { t == 0 ? -1 : Int(t - rec.accepted) }
         r.idleMs = s.isHTTP && rec.requestStarted != 0 ? Int(rec.requestStarted - rec.accepted) : -1
@@ -182,6 +163,16 @@ extension StreamEngine {
     /// log line and added as `unique-id-header` when one is set.
     func assignUniqueID(_ s: Stream) {
         guard let logger, let fe = logger.frontends[s.frontend], let format = fe.uniqueID else { return }
+        let r = identity(s, fe, logger)
+        let context = fe.line.readsExchange || format.readsExchange
+            ? HTTPRuleContext(request: s.http.request, connection: connectionInfo(s)) : nil
+        format.render(r, context: context, into: &s.http.uniqueID)
+        if let header = fe.uniqueIDHeader { s.http.request.add(name: header, value: s.http.uniqueID) }
+    }
+
+    /// What every record of the stream starts with: endpoints, names, the
+    /// process, the exchange's number and date.
+    private func identity(_ s: Stream, _ fe: StreamLogger.FrontendLog, _ logger: StreamLogger) -> LogRecord {
         var r = LogRecord()
         r.client = .ip(s.peer.ipAddress, port: s.peer.port)
         if fe.needsLocalAddress {
@@ -189,16 +180,13 @@ extension StreamEngine {
             r.frontendAddress = .ip(local.ipAddress, port: local.port)
         }
         r.frontendName = fe.name[...]
-        r.isHTTP = true
+        r.isHTTP = s.isHTTP
         r.hostname = logger.hostname[...]
         r.pid = Int(logger.pid)
         r.requestCounter = s.record.number
         r.logCounter = fe.lines
         r.acceptDateMicros = Int64(s.record.acceptedWallMicros)
         r.utcOffsetSeconds = Int(logger.output.utcOffsetSeconds)
-        let context = fe.line.readsExchange || format.readsExchange
-            ? HTTPRuleContext(request: s.http.request, connection: connectionInfo(s)) : nil
-        format.render(r, context: context, into: &s.http.uniqueID)
-        if let header = fe.uniqueIDHeader { s.http.request.add(name: header, value: s.http.uniqueID) }
+        return r
     }
 }

@@ -45,12 +45,14 @@ final class StreamLogger {
     var requestCaptures: [ArraySlice<UInt8>?] = []
     var responseCaptures: [ArraySlice<UInt8>?] = []
 
-    init(output: LogOutput, configuration c: Configuration, lines: [CompiledProxyLog?]) {
+    /// - echo: extra targets every logging frontend also sends to (`-d`: stderr).
+    init(output: LogOutput, configuration c: Configuration, lines: [CompiledProxyLog?], echo: [LogTarget] = []) {
         self.output = output
         frontends = []
         for (i, f) in c.frontends.enumerated() {
             guard i < lines.count, let compiled = lines[i] else { frontends.append(nil); continue }
-            let destinations = output.destinations(for: f.logging.targets, tag: f.logging.tag)
+            let destinations = output.destinations(for: f.logging.targets + (f.logging.targets.isEmpty ? [] : echo),
+                                                   tag: f.logging.tag)
             func headers(_ slots: [CaptureSlot]) -> [(name: [UInt8]?, length: Int)] {
                 slots.map { slot in
                     if case .header(let n) = slot.source { return (Array(n.lowercased().utf8), slot.length) }

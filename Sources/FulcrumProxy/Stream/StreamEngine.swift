@@ -103,7 +103,13 @@ final class StreamEngine {
         backendRules = setup.backendRules
         let output = LogOutput(loop: loop, kind: TokenKind.log.rawValue, global: setup.configuration.global,
                                rings: setup.configuration.rings)
-        let logger = StreamLogger(output: output, configuration: setup.configuration, lines: setup.frontendLogs)
+        var echo: [LogTarget] = []
+        if setup.logLinesToStderr {
+            var stderr = LogTarget(location: SourceLocation(file: "-d", line: 0), address: .fd(2), facility: .local0)
+            stderr.format = .raw
+            echo.append(stderr)
+        }
+        let logger = StreamLogger(output: output, configuration: setup.configuration, lines: setup.frontendLogs, echo: echo)
         self.logger = logger.frontends.contains { $0 != nil } ? logger : nil
         for f in configuration.frontends {
             let be = f.defaultBackend.flatMap { backendIndexByName[$0] }

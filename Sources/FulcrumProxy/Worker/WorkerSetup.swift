@@ -33,6 +33,8 @@ public struct WorkerSetup {
     public var backendRules: [HTTPCompiledRules?] = []
     /// Compiled log formats per frontend (nil: it logs nothing).
     public var frontendLogs: [CompiledProxyLog?] = []
+    /// `-d`: each logged line also goes to stderr, raw.
+    public var logLinesToStderr = false
 
     public init(configuration: Configuration, slot: Int, control: FileDescriptor, table: SharedTable,
                 listeners: [Listener], serverAddresses: [[SocketAddress]]) {
