@@ -136,7 +136,7 @@ final class RuntimeService {
                    level: c.operational == .down ? .alert : .notice, backend: bi)
         }
         if active == 0 && backups == 0 && (before.usable) {
-            let line = HealthLog.noServerAvailable(backend: c.backend)
+            let line = HealthLog.noServerAvailable(backend: c.backend, in: configuration)
             Log.alert(line)
             events?(line, .emerg, bi)
         }

@@ -37,5 +37,4 @@ extension WallClock {
         guard localtime_r(&now, &parts) != nil else { return 0 }
         return Int32(truncatingIfNeeded: parts.tm_gmtoff)
     }
-
 }

@@ -1,4 +1,5 @@
 import XCTest
+import FulcrumConfig
 @testable import FulcrumCore
 
 /// Log lines copied from haproxy 2.6.12 runs on this machine (log stdout
@@ -66,6 +67,14 @@ final class HealthLogTests: XCTestCase {
     func testNoServerAvailable() {
         XCTAssertEqual(HealthLog.noServerAvailable(backend: "be_down"), "backend be_down has no server available!")
         XCTAssertEqual(HealthLog.noServerAvailable(backend: "fe1", kind: .listen), "proxy fe1 has no server available!")
+    }
+
+    /// The configuration decides the word: a `listen` is a "proxy".
+    func testNoServerAvailableNamesTheSectionFromTheConfiguration() {
+        let text = "listen web\n  bind :80\n  server s1 127.0.0.1:81\nbackend app\n  server s2 127.0.0.1:82\n"
+        let c = ConfigParser.parse([ConfigSource(name: "t.cfg", text: text)], environment: [:]).configuration
+        XCTAssertEqual(HealthLog.noServerAvailable(backend: "web", in: c), "proxy web has no server available!")
+        XCTAssertEqual(HealthLog.noServerAvailable(backend: "app", in: c), "backend app has no server available!")
     }
 
     func testMaintenanceAndDrain() {

@@ -7,27 +7,39 @@ import XCTest
 /// of the comparison (`LogLineShape.serverEvent`); the rest of the wording
 /// is compared byte for byte.
 final class SideBySideHealthLogTests: XCTestCase {
-    func testServerDownAndUpEvents() throws {
+    /// A checked HTTP server behind backend `be` (which logs to `{log}`)
+    /// with `lines` (`{server}` is its port), both proxies started and seen
+    /// checking it while it is up: no event before the test stops it.
+    private func startChecked(_ lines: [String]) throws -> (TestBackend, SideBySideLogging) {
         let server = try startBackend(.http(status: 200, body: "ok"))
+        let backendLines = (["log {log} local0", "option httpchk GET /health"] + lines)
+            .map { "    " + $0.replacingOccurrences(of: "{server}", with: "\(server.port)") }.joined(separator: "\n")
         let config = SideBySide.httpDefaults + """
             frontend fe
                 bind 127.0.0.1:{port}
                 default_backend be
             backend be
-                log {log} local0
-                option httpchk GET /health
-                server s1 127.0.0.1:\(server.port) check inter 200 fall 1 rise 1
+            \(backendLines)
 
             """
         let logs = try SideBySideLogging(self, config: config, backends: [])
-        // Both proxies see the server up first: no event before it stops.
         XCTAssertTrue(server.waitForAccepted(atLeast: 4, timeout: 5), "both proxies check the server")
+        return (server, logs)
+    }
+
+    /// Waits (bounded) until both proxies logged a line containing `text`.
+    private func waitOnBoth(_ logs: SideBySideLogging, for text: String, file: StaticString = #filePath, line: UInt = #line) {
+        for proxy in ProxyUnderTest.allCases {
+            XCTAssertNotNil(logs.collectors[proxy]!.waitForLine(containing: text, timeout: 10),
+                            "\(proxy): \(logs.collectors[proxy]!.lines())", file: file, line: line)
+        }
+    }
+
+    func testServerDownAndUpEvents() throws {
+        let (server, logs) = try startChecked(["server s1 127.0.0.1:{server} check inter 200 fall 1 rise 1"])
         server.stopListening()
         let comparison = LogLineComparison(.serverEvent)
-        for proxy in ProxyUnderTest.allCases {
-            XCTAssertNotNil(logs.collectors[proxy]!.waitForLine(containing: "has no server available!", timeout: 10),
-                            "\(proxy): \(logs.collectors[proxy]!.lines())")
-        }
+        waitOnBoth(logs, for: "has no server available!")
         let down = try logs.assertSameLines(count: 2, comparison, "server down")
         logs.assertReference(down[.haproxy]!, comparison, equal: [
             "<129>{time} {program}[{pid}]: Server be/s1 is DOWN, reason: {reason}, check duration: {n}ms. "
@@ -38,10 +50,7 @@ final class SideBySideHealthLogTests: XCTestCase {
                       ?? false, "haproxy's reason: \(down[.haproxy]!)")
         logs.clear()
         try server.startListening()
-        for proxy in ProxyUnderTest.allCases {
-            XCTAssertNotNil(logs.collectors[proxy]!.waitForLine(containing: " is UP", timeout: 10),
-                            "\(proxy): \(logs.collectors[proxy]!.lines())")
-        }
+        waitOnBoth(logs, for: " is UP")
         let up = try logs.assertSameLines(count: 1, comparison, "server up")
         logs.assertReference(up[.haproxy]!, comparison, equal: [
             "<133>{time} {program}[{pid}]: Server be/s1 is UP, reason: {reason}, check duration: {n}ms. "
@@ -54,25 +63,10 @@ final class SideBySideHealthLogTests: XCTestCase {
     /// `option log-health-checks`: every check that moves the health
     /// counter is logged, then the state change.
     func testLogHealthChecks() throws {
-        let server = try startBackend(.http(status: 200, body: "ok"))
-        let config = SideBySide.httpDefaults + """
-            frontend fe
-                bind 127.0.0.1:{port}
-                default_backend be
-            backend be
-                log {log} local0
-                option httpchk GET /health
-                option log-health-checks
-                server s1 127.0.0.1:\(server.port) check inter 200 fall 2 rise 2
-
-            """
-        let logs = try SideBySideLogging(self, config: config, backends: [])
-        XCTAssertTrue(server.waitForAccepted(atLeast: 4, timeout: 5), "both proxies check the server")
+        let (server, logs) = try startChecked(["option log-health-checks",
+                                               "server s1 127.0.0.1:{server} check inter 200 fall 2 rise 2"])
         server.stopListening()
-        for proxy in ProxyUnderTest.allCases {
-            XCTAssertNotNil(logs.collectors[proxy]!.waitForLine(containing: "has no server available!", timeout: 10),
-                            "\(proxy): \(logs.collectors[proxy]!.lines())")
-        }
+        waitOnBoth(logs, for: "has no server available!")
         let comparison = LogLineComparison(.serverEvent)
         let down = try logs.assertSameLines(count: 5, comparison, "checks failing")
         let check = "Health check for server be/s1"

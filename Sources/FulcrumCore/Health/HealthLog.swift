@@ -1,3 +1,5 @@
+import FulcrumConfig
+
 /// Server state-change log lines, worded exactly as HAProxy 2.6 logs them
 /// (texts checked against haproxy 2.6.12). None carries a trailing newline.
 public enum HealthLog {
@@ -49,6 +51,13 @@ public enum HealthLog {
         return "Health check for " + (backup ? "backup server " : "server ") + backend + "/" + server
             + (passed ? " succeeded" : " failed") + cause(result: result, reason: nil)
             + ", status: \(up ? healthAfter - rise + 1 : healthAfter)/\(up ? fall : rise) " + (up ? "UP" : "DOWN") + "."
+    }
+
+    /// "has no server available!" for backend `backend` of `configuration`,
+    /// naming it as HAProxy does ("proxy" when it is a `listen` section).
+    public static func noServerAvailable(backend: String, in configuration: Configuration) -> String {
+        noServerAvailable(backend: backend,
+                          kind: configuration.frontends.contains { $0.name == backend } ? .listen : .backend)
     }
 
     /// "backend be_app has no server available!" ("proxy X" for a listen section).

@@ -274,8 +274,7 @@ final class Checker: EventHandler {
         // HAProxy's levels: a server DOWN is an alert, UP a notice.
         logs.send(line, level: transition.to == .down ? .alert : .notice, to: backendLogs[t.backend])
         if transition.to == .down && active == 0 && backup == 0 {
-            let empty = HealthLog.noServerAvailable(backend: t.backendName,
-                                                    kind: configuration.frontends.contains { $0.name == t.backendName } ? .listen : .backend)
+            let empty = HealthLog.noServerAvailable(backend: t.backendName, in: configuration)
             Log.alert(empty)
             logs.send(empty, level: .emerg, to: backendLogs[t.backend])
         }

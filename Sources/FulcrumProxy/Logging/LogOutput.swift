@@ -70,7 +70,7 @@ public final class LogOutput {
             }
             let key = Key(target: t, tag: tag ?? defaultTag)
             if let i = destinations.firstIndex(where: { $0.key == key }) { list.append(i); continue }
-            guard let (address, transport) = LogOutput.senderTarget(t.address) else {
+            guard let (address, transport) = LogOutput.senderTarget(t.address, maxLength: t.maxLength) else {
                 Log.warning("log target at \(t.location) cannot be opened; its lines are not sent")
                 continue
             }
@@ -117,7 +117,9 @@ public final class LogOutput {
         return list
     }
 
-    static func senderTarget(_ address: LogTargetAddress) -> (LogSender.Target, SyslogTransport)? {
+    /// The socket and the framing of a target: `tcp@` is HAProxy's implicit
+    /// ring (no line feed; the stream framing delimits lines), cut to `len`.
+    static func senderTarget(_ address: LogTargetAddress, maxLength: Int) -> (LogSender.Target, SyslogTransport)? {
         func resolve(_ host: String, _ port: Int, _ family: LogTargetAddress.Family) -> SocketAddress? {
             guard let a = SocketAddress.resolve(host: host, port: port) else { return nil }
             switch family {
@@ -131,7 +133,7 @@ public final class LogOutput {
         case .udp(let host, let port, let family):
             return resolve(host, port, family).map { (.udp($0), .datagram) }
         case .tcp(let host, let port, let family):
-            return resolve(host, port, family).map { (.tcp($0), .datagram) }
+            return resolve(host, port, family).map { (.tcp($0), .ring(maxLength: maxLength)) }
         case .fd(let n): return (.fileDescriptor(FileDescriptor(n)), .fileDescriptor)
         case .ring: return nil
         }
@@ -149,7 +151,6 @@ public final class LogOutput {
             let sent = max(level, destinations[i].minLevel)
             destinations[i].framer.frame(line, level: sent, time: time, structuredData: structuredData, into: &frame)
             if let framing = destinations[i].streamFraming {
-                if frame.last == 0x0A { frame.removeLast() }
                 counted.removeAll(keepingCapacity: true)
                 frame.withUnsafeBytes { framing.append($0, into: &counted) }
                 counted.withUnsafeBytes { _ = senders.send(destinations[i].sender, $0) }
@@ -183,6 +184,4 @@ public final class LogOutput {
         let now = dropped
         if now != publishedDrops { word.add(now &- publishedDrops); publishedDrops = now }
     }
-
-    public var isEmpty: Bool { destinations.isEmpty }
 }

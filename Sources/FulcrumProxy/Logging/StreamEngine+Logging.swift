@@ -12,7 +12,7 @@ extension StreamEngine {
     func logAccept(_ s: Stream) {
         guard let logger, let fe = logger.frontends[s.frontend], fe.line.format.logsAtAccept,
               !fe.destinations.isEmpty, !fe.options.dontLogNull else { return }
-        emit(identity(s, fe, logger), s, level: .info, context: nil)
+        emit(identity(s, fe, logger), s, fe, logger, level: .info, context: nil)
     }
 
     /// The end of an exchange (mode http, before its heads are given back) or
@@ -43,7 +43,8 @@ extension StreamEngine {
         let ended = rec.ended != 0 ? rec.ended : now
 
         var r = identity(s, fe, logger)
-        let be = s.isHTTP ? s.routedBackend : (s.backend >= 0 ? s.backend : s.routedBackend)
+        // Set on entering a backend and kept after leaving it (both modes).
+        let be = s.routedBackend
         r.backendName = be >= 0 ? logger.backendNames[be][...] : fe.name[...]
         if be >= 0, rec.server >= 0 {
             r.serverName = logger.serverNames[be][rec.server][...]
@@ -61,7 +62,6 @@ extension StreamEngine {
 
         func since(_ t: Int64) -> Int { t == 0 ? -1 : Int(t - rec.accepted) }
         r.idleMs = s.isHTTP && rec.requestStarted != 0 ? Int(rec.requestStarted - rec.accepted) : -1
-        r.handshakeMs = 0
         r.requestMs = s.isHTTP ? since(rec.requestComplete) : -1
         r.queueMs = since(rec.connectStarted)
         r.connectMs = since(rec.connected)
@@ -77,8 +77,7 @@ extension StreamEngine {
             r.bytesIn = Int64(bytesIn)
             r.bytesOut = Int64(s.bytesOut &- rec.bytesOutMark)
         }
-        var termination = LogTerminationState(cause: LogTerminationCause(rawValue: cause.rawValue) ?? .none,
-                                              phase: LogTerminationPhase(rawValue: phase.rawValue) ?? .none)
+        var termination = LogTerminationState(cause: cause, phase: phase)
         if s.isHTTP, be >= 0, backends[be].config.http.cookie != nil {
             let c = s.http.cookieState
             let designated: LogClientCookieState.CookieServer = c.server == nil ? .unknown : (c.server == rec.server ? .up : .down)
@@ -97,19 +96,13 @@ extension StreamEngine {
             }
             // Captures belong to a parsed request: a bad one logs none at all.
             if parsed && !fe.requestHeaders.isEmpty {
-                logger.requestCaptures.removeAll(keepingCapacity: true)
-                for (slot, h) in fe.requestHeaders.enumerated() {
-                    logger.requestCaptures.append(h.name.map { StreamLogger.capture(s.http.request, name: $0, length: h.length) }
-                                                  ?? StreamLogger.ruleCapture(s.http.ruleLog.requestCaptures, slot: slot, length: h.length))
-                }
+                StreamLogger.fill(&logger.requestCaptures, slots: fe.requestHeaders, head: s.http.request,
+                                  rules: s.http.ruleLog.requestCaptures)
                 r.requestCaptures = logger.requestCaptures
             }
             if parsed && !fe.responseHeaders.isEmpty {
-                logger.responseCaptures.removeAll(keepingCapacity: true)
-                for (slot, h) in fe.responseHeaders.enumerated() {
-                    logger.responseCaptures.append(h.name.map { answered ? StreamLogger.capture(s.http.response, name: $0, length: h.length) : nil }
-                                                   ?? StreamLogger.ruleCapture(s.http.ruleLog.responseCaptures, slot: slot, length: h.length))
-                }
+                StreamLogger.fill(&logger.responseCaptures, slots: fe.responseHeaders, head: answered ? s.http.response : nil,
+                                  rules: s.http.ruleLog.responseCaptures)
                 r.responseCaptures = logger.responseCaptures
             }
             if let cookie = fe.cookie {
@@ -123,7 +116,7 @@ extension StreamEngine {
         }
         var level: LogLevel = fe.options.separateErrors && error ? .err : .info
         if s.isHTTP, case .level(let chosen) = s.http.ruleLog.level { level = chosen }
-        emit(r, s, level: level, context: context)
+        emit(r, s, fe, logger, level: level, context: context)
         // The slices lent to the line must not outlive it: they hold the heads'
         // storage, which the next exchange reuses (a second owner would copy it).
         r = LogRecord()
@@ -131,11 +124,10 @@ extension StreamEngine {
         logger.responseCaptures.removeAll(keepingCapacity: true)
     }
 
-    /// Renders the line of frontend `frontend` and hands it to its targets.
-    private func emit(_ r: LogRecord, _ s: Stream, level: LogLevel, context: HTTPRuleContext?) {
-        let frontend = s.frontend
-        guard let logger, let fe = logger.frontends[frontend] else { return }
-        logger.frontends[frontend]!.lines += 1
+    /// Renders the line of the stream's frontend and hands it to its targets.
+    private func emit(_ r: LogRecord, _ s: Stream, _ fe: StreamLogger.FrontendLog, _ logger: StreamLogger,
+                      level: LogLevel, context: HTTPRuleContext?) {
+        fe.lines += 1
         var record = r
         if !s.http.uniqueID.isEmpty {
             record.uniqueID = s.http.uniqueID[...]

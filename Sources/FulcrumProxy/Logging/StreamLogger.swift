@@ -11,8 +11,9 @@ import FulcrumPosix
 /// it when an exchange ends (mode http), when a stream closes (mode tcp), or
 /// at accept for the legacy "Connect from" line.
 final class StreamLogger {
-    /// One frontend's logging, ready to use.
-    struct FrontendLog {
+    /// One frontend's logging, ready to use. A class: the engine looks it up
+    /// for every line, and one reference costs less than copying its arrays.
+    final class FrontendLog {
         let line: CompiledLogLine
         let structuredData: CompiledLogLine?
         let uniqueID: CompiledLogLine?
@@ -29,11 +30,22 @@ final class StreamLogger {
         let needsLocalAddress: Bool
         /// `unique-id-header` as bytes.
         let uniqueIDHeader: [UInt8]?
+        /// Lines sent so far (`%lc`).
         var lines = 0
+
+        init(line: CompiledLogLine, structuredData: CompiledLogLine?, uniqueID: CompiledLogLine?, destinations: [Int],
+             options: ProxyLogging, name: [UInt8], requestHeaders: [(name: [UInt8]?, length: Int)],
+             responseHeaders: [(name: [UInt8]?, length: Int)], cookie: (name: [UInt8], length: Int)?,
+             needsLocalAddress: Bool, uniqueIDHeader: [UInt8]?) {
+            self.line = line; self.structuredData = structuredData; self.uniqueID = uniqueID
+            self.destinations = destinations; self.options = options; self.name = name
+            self.requestHeaders = requestHeaders; self.responseHeaders = responseHeaders; self.cookie = cookie
+            self.needsLocalAddress = needsLocalAddress; self.uniqueIDHeader = uniqueIDHeader
+        }
     }
 
     let output: LogOutput
-    var frontends: [FrontendLog?]
+    let frontends: [FrontendLog?]
     let backendNames: [[UInt8]]
     let serverNames: [[[UInt8]]]
     let hostname: [UInt8]
@@ -48,7 +60,7 @@ final class StreamLogger {
     /// - echo: extra targets every logging frontend also sends to (`-d`: stderr).
     init(output: LogOutput, configuration c: Configuration, lines: [CompiledProxyLog?], echo: [LogTarget] = []) {
         self.output = output
-        frontends = []
+        var frontends: [FrontendLog?] = []
         for (i, f) in c.frontends.enumerated() {
             guard i < lines.count, let compiled = lines[i] else { frontends.append(nil); continue }
             let destinations = output.destinations(for: f.logging.targets + (f.logging.targets.isEmpty ? [] : echo),
@@ -70,6 +82,7 @@ final class StreamLogger {
                                             || compiled.structuredData?.readsLocalAddress == true,
                                          uniqueIDHeader: f.logging.uniqueIDHeader.map { Array($0.utf8) }))
         }
+        self.frontends = frontends
         backendNames = c.backends.map { Array($0.name.utf8) }
         serverNames = c.backends.map { $0.servers.map { Array($0.name.utf8) } }
         switch c.global.logHostname {
@@ -95,10 +108,19 @@ final class StreamLogger {
         return v.prefix(length)
     }
 
-    /// What a `capture ... len|id` rule put in `slot` (the last one run), cut to `length`.
-    static func ruleCapture(_ captures: [(slot: Int, value: [UInt8])], slot: Int, length: Int) -> ArraySlice<UInt8>? {
-        guard let last = captures.last(where: { $0.slot == slot }) else { return nil }
-        return last.value.prefix(length)
+    /// A frontend's capture slots for one message, in slot order: a header
+    /// slot from `head` (nil: the message never came), a rule's slot from
+    /// what its `capture` rule put there last; each cut to its length.
+    static func fill(_ list: inout [ArraySlice<UInt8>?], slots: [(name: [UInt8]?, length: Int)], head: HTTPHead?,
+                     rules: [(slot: Int, value: [UInt8])]) {
+        list.removeAll(keepingCapacity: true)
+        for (slot, declared) in slots.enumerated() {
+            if let name = declared.name {
+                list.append(head.flatMap { capture($0, name: name, length: declared.length) })
+            } else {
+                list.append(rules.last(where: { $0.slot == slot })?.value.prefix(declared.length))
+            }
+        }
     }
 
     /// `capture cookie NAME`: the first request cookie whose name begins with

@@ -1,28 +1,10 @@
-/// HAProxy's termination state: why a stream ended (first letter of the log's
-/// `termination_state`) and in which phase (second letter).
-enum TerminationCause: UInt8 {
-    case none = 0x2D            // '-' normal end
-    case clientAbort = 0x43     // 'C'
-    case serverAbort = 0x53     // 'S' server aborted or refused
-    case proxy = 0x50           // 'P' the proxy answered or denied
-    case local = 0x4C           // 'L' processed locally (redirect, return)
-    case resource = 0x52        // 'R' a local resource ran out
-    case `internal` = 0x49      // 'I'
-    case down = 0x44            // 'D' server went down
-    case killed = 0x4B          // 'K' killed by the admin
-    case clientTimeout = 0x63   // 'c'
-    case serverTimeout = 0x73   // 's'
-}
+import FulcrumLog
 
-enum TerminationPhase: UInt8 {
-    case none = 0x2D            // '-'
-    case request = 0x52         // 'R' waiting for the client's request
-    case queue = 0x51           // 'Q' in the queue
-    case connect = 0x43         // 'C' connecting to the server
-    case headers = 0x48         // 'H' waiting for the response headers
-    case data = 0x44            // 'D' transferring data
-    case last = 0x4C            // 'L' sending the last data to the client
-}
+/// HAProxy's termination state: why a stream ended (first letter of the
+/// log's `termination_state`) and in which phase (second letter). The
+/// stream records the log's own letters, so the line needs no mapping.
+typealias TerminationCause = LogTerminationCause
+typealias TerminationPhase = LogTerminationPhase
 
 /// What one stream (or one HTTP exchange on a keep-alive connection) did, with
 /// the timestamps HAProxy's log timers are made of (Tw, Tc, Tr, Ta, Tt):

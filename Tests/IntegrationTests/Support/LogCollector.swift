@@ -48,13 +48,7 @@ final class LogCollector {
         unixPath = directory.file("log.sock")
         udpFD = try Self.udpSocket()
         udpPort = try LoopbackSocket.localPort(udpFD)
-        let unixFD = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard unixFD >= 0 else { throw HarnessError.posix("socket(AF_UNIX, SOCK_DGRAM)") }
-        let path = unixPath
-        try UnixSocketAddress.with(path) { address, length in
-            guard bind(unixFD, address, length) == 0 else { throw HarnessError.posix("bind(\(path))") }
-        }
-        self.unixFD = unixFD
+        unixFD = try UnixSocketAddress.boundDatagram(unixPath)
         chmod(unixPath, 0o666)
         listenFD = try LoopbackSocket.listen(port: 0)
         tcpPort = try LoopbackSocket.localPort(listenFD)

@@ -13,16 +13,7 @@ final class NotifySocket {
     init() throws {
         directory = try TemporaryDirectory(prefix: "fnotify")
         path = directory.file("notify.sock")
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError.posix("socket(AF_UNIX, SOCK_DGRAM)") }
-        do {
-            try UnixSocketAddress.with(path) { address, length in
-                guard bind(fd, address, length) == 0 else { throw HarnessError.posix("bind(\(path))") }
-            }
-        } catch {
-            close(fd)
-            throw error
-        }
+        fd = try UnixSocketAddress.boundDatagram(path)
     }
 
     deinit { close(fd) }

@@ -13,15 +13,8 @@ final class UDPLogSink {
 
     /// A unix datagram socket bound at `path` (which must not exist), writable by anyone.
     init(unixPath: String) throws {
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError.failed("socket: errno \(errno)") }
-        var size: Int32 = 8 << 20
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        guard (try? UnixSocketAddress.with(unixPath, { bind(fd, $0, $1) })) == 0 else {
-            close(fd); throw HarnessError.failed("bind \(unixPath): errno \(errno)")
-        }
+        fd = try UnixSocketAddress.boundDatagram(unixPath, receiveBuffer: 8 << 20)
         chmod(unixPath, 0o666)
-        self.fd = fd
         port = 0
         path = unixPath
     }

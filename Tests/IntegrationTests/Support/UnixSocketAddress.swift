@@ -27,4 +27,24 @@ enum UnixSocketAddress {
             }
         }
     }
+
+    /// A unix datagram socket bound at `path` (which must not exist), with
+    /// its receive buffer set when `receiveBuffer` is given: what a test
+    /// that plays a syslog or a notify socket listens on.
+    static func boundDatagram(_ path: String, receiveBuffer: Int32? = nil) throws -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError.posix("socket(AF_UNIX, SOCK_DGRAM)") }
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        do {
+            try with(path) { address, length in
+                guard bind(fd, address, length) == 0 else { throw HarnessError.posix("bind(\(path))") }
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+        return fd
+    }
 }

@@ -13,20 +13,7 @@ final class UnreadDatagramSocket {
     init() throws {
         directory = try TemporaryDirectory(prefix: "fdead")
         path = directory.file("full.sock")
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError.posix("socket(AF_UNIX, SOCK_DGRAM)") }
-        var size: Int32 = 4096
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        let path = path
-        do {
-            try UnixSocketAddress.with(path) { address, length in
-                guard bind(fd, address, length) == 0 else { throw HarnessError.posix("bind(\(path))") }
-            }
-        } catch {
-            close(fd)
-            throw error
-        }
-        self.fd = fd
+        fd = try UnixSocketAddress.boundDatagram(path, receiveBuffer: 4096)
     }
 
     deinit { stop() }
