@@ -191,8 +191,10 @@ final class VRRPFailoverTests: XCTestCase {
         func sleepers() -> [String] {
             ProcessTree.directoryEntries("/proc").compactMap { pid -> String? in
                 guard Int32(pid) != nil, let cmd = FileBytes.readText("/proc/\(pid)/cmdline") else { return nil }
+                // Exactly the script's two sleeps: another `sleep 3…` on the
+                // machine (a shell waiting 300 s) is not one of them.
                 let text = cmd.replacingOccurrences(of: "\0", with: " ")
-                return text.hasPrefix("sleep 3") ? pid : nil
+                return text == "sleep 30 " || text == "sleep 31 " ? pid : nil
             }
         }
         XCTAssertTrue(waitUntil(timeout: 3) { sleepers().isEmpty }, "leftover script processes: \(sleepers())")
