@@ -75,7 +75,7 @@ final class StatsPageConfigTests: XCTestCase {
             ("stats http-request set-header a b", "'stats http-request set-header' is not supported yet: the statistics page serves 'allow', 'deny' and 'auth'", 24),
         ]
         for (line, message, column) in cases {
-            assertSingleAlert(parse(base + "listen l\n    bind 127.0.0.1:1\n    " + line + "\n"), message, line: 9, column: column)
+            assertSingleAlert(parse(base + "listen l\n    bind 127.0.0.1:1\n    " + line + "\n"), message, line: 8, column: column)
         }
     }
 

@@ -103,6 +103,9 @@ final class StatsPageTests: XCTestCase {
         defer { _ = p.stop() }
         _ = try CommandRunner.run("curl", ["-s", "-u", "admin:secret", "-d", "s=s2&action=maint&b=%232", "http://127.0.0.1:\(stats)/stats"])
         let out = try TemporaryDirectory(prefix: "fsp-shot")
+        // The screenshot outlives the test (its directory is removed with `out`).
+        let keep = NSTemporaryDirectory() + "fulcrum-statspage-\(getpid())"
+        try FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
         let url = "http://admin:secret@127.0.0.1:\(stats)/stats"
         let common = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + out.file("profile")]
         let dom = try CommandRunner.run(chromium, common + ["--dump-dom", url], timeout: 90)
@@ -110,7 +113,7 @@ final class StatsPageTests: XCTestCase {
         for name in ["web", "app", "stats"] { XCTAssertTrue(dom.stdout.contains(">\(name)</a>"), name) }
         XCTAssertTrue(dom.stdout.contains("<tr class=\"active_no_check\">"), "s1 up, not checked")
         XCTAssertTrue(dom.stdout.contains("<tr class=\"maintain\">"), "s2 in maintenance")
-        let shot = out.file("statspage.png")
+        let shot = keep + "/statspage.png"
         _ = try CommandRunner.run(chromium, common + ["--screenshot=" + shot, "--window-size=1600,1000", url], timeout: 90)
         XCTAssertTrue(FileManager.default.fileExists(atPath: shot), "no screenshot")
         print("stats page screenshot: \(shot)")
