@@ -283,6 +283,8 @@ public struct Frontend: Equatable, Sendable {
     /// nil: the global maxconn applies.
     public var maxconn: Int?
     public var timeouts = Timeouts()
+    /// `option socket-stats`: `show stat` has a row per listener (type 3).
+    public var socketStats = false
     /// Where and what this frontend logs: targets, line format, options, captures.
     public var logging = ProxyLogging()
     /// `description TEXT...` (words joined with one space).

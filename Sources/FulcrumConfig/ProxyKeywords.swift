@@ -9,7 +9,7 @@ extension ParseSession {
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
     static let namedDefaultsRuleKeywords: Set<String> = ["acl", "http-request", "http-response"]
-    static let servedOptions = Set<String>(["redispatch", "allbackups", "httpchk", "tcp-check"]).union(httpOptions)
+    static let servedOptions = Set<String>(["redispatch", "allbackups", "httpchk", "tcp-check", "socket-stats"]).union(httpOptions)
     static let httpOptions: Set<String> = [
         "http-server-close", "httpclose", "http-keep-alive", "forwardfor", "accept-invalid-http-request",
     ]
@@ -219,6 +219,8 @@ extension ParseSession {
                 }
             }
             drafts[index].settings.redispatch = interval
+        case "socket-stats":
+            drafts[index].settings.socketStats = enable
         default:
             drafts[index].settings.allBackups = enable
         }

@@ -15,6 +15,8 @@ struct ProxySettings: Sendable {
     var retries = 3
     var redispatch: Int? = nil
     var allBackups = false
+    /// `option socket-stats`: one stats row per listener.
+    var socketStats = false
     var maxconn: Int? = nil
     var defaultServer = ServerParams()
     var defaultBackend: String? = nil

@@ -54,6 +54,7 @@ extension ParseSession {
                 frontend.mode = s.mode
                 frontend.binds = draft.binds
                 frontend.maxconn = s.maxconn
+                frontend.socketStats = s.socketStats
                 frontend.timeouts = s.timeouts
                 frontend.defaultBackend = s.defaultBackend
                 frontend.http = s.http

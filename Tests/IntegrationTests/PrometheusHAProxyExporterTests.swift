@@ -64,6 +64,6 @@ final class PrometheusHAProxyExporterTests: XCTestCase {
         for (name, value) in h.series where name.contains("_total{") && !name.contains("downtime") {
             XCTAssertEqual(f.series[name], value, name)
         }
-        XCTAssertEqual(f.series["haproxy_frontend_http_requests_total{frontend=\"fe\"}"], "11")
+        XCTAssertEqual(f.series["haproxy_frontend_http_requests_total{frontend=\"fe\"}"], "12")
     }
 }

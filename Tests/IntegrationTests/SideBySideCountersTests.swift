@@ -47,7 +47,9 @@ final class SideBySideCountersTests: XCTestCase {
             }
         }
         // Something was counted at all (the comparison is not of zeros).
-        XCTAssertEqual(f.int("fe/FRONTEND", "req_tot"), 11)
+        XCTAssertEqual(f.int("fe/FRONTEND", "req_tot"), 12)
+        XCTAssertEqual(f.int("fe/second", "stot"), 1, "option socket-stats: a row per listener")
+        XCTAssertEqual(f.int("fe/sock-1", "stot"), 8)
         XCTAssertEqual(f.int("fe/FRONTEND", "hrsp_5xx"), 3)      // 500 from the server, 503, 504
         XCTAssertEqual(f.int("be_retry/BACKEND", "wredis"), 1)
         XCTAssertGreaterThan(f.int("be_slow/BACKEND", "rtime") ?? 0, 250)
@@ -85,7 +87,7 @@ final class SideBySideCountersTests: XCTestCase {
             if clear == "clear counters" {
                 // The totals stay.
                 XCTAssertEqual(fc.int("fe/FRONTEND", "stot"), f.int("fe/FRONTEND", "stot"))
-                XCTAssertEqual(fc.int("fe/FRONTEND", "req_tot"), 11)
+                XCTAssertEqual(fc.int("fe/FRONTEND", "req_tot"), 12)
             }
             for key in hc.order {
                 for column in columns where hc.rows[key]?[column] != nil {

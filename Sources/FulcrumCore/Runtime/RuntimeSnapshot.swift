@@ -76,7 +76,23 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         /// rate-limit sessions (rate_lim), 0 = none.
         public var rateLimit = 0
         public var status = Status.open
+        /// `option socket-stats`: one row per listener.
+        public var listeners: [Listener] = []
         public init() {}
+    }
+
+    /// A frontend's listener (a bind line), shown with `option socket-stats`.
+    public struct Listener: Sendable, Equatable {
+        /// The bind's `name`, else HAProxy's "sock-N".
+        public var name: String
+        /// Its number in the frontend, from 1 (sid).
+        public var sid: Int
+        /// "ip:port" of its (first) address.
+        public var address: String
+        /// The bind's maxconn, 0 = none (slim).
+        public var maxconn = 0
+        public var counters = Counters()
+        public init(name: String, sid: Int, address: String) { self.name = name; self.sid = sid; self.address = address }
     }
 
     /// The backend half of a proxy (a `backend` or a `listen` section).

@@ -84,6 +84,7 @@ public struct RuntimeSnapshotReader {
                           max: &f.counters.connectionRateMax)
                 read.rate(table.frontendRate(fi, .requestRate), into: &f.counters.requestRate,
                           max: &f.counters.requestRateMax)
+                if fe.socketStats { f.listeners = listeners(frontend: fi, read: read) }
                 proxy.frontend = f
                 proxy.mode = fe.mode.rawValue
             }
@@ -116,6 +117,31 @@ public struct RuntimeSnapshotReader {
         }
         s.pid = process.pid
         return s
+    }
+
+    /// A frontend's listeners, numbered as HAProxy numbers them: one per
+    /// address, the bind's name or "sock-N". Fulcrum counts per bind line, so
+    /// a bind line with several addresses is one row (its first address).
+    private func listeners(frontend fi: Int, read: BlockReader) -> [RuntimeSnapshot.Listener] {
+        var out: [RuntimeSnapshot.Listener] = []
+        var sid = 1
+        for (bi, bind) in configuration.frontends[fi].binds.enumerated() {
+            let line = index.bindLine(frontend: fi, bind: bi)
+            var address = ""
+            switch bind.addresses.first {
+            case .inet(let host, let port)?: address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+            case .inheritedFD(let fd)?: address = "fd@\(fd)"
+            case nil: break
+            }
+            var l = RuntimeSnapshot.Listener(name: bind.name ?? "sock-\(sid)", sid: sid, address: address)
+            l.maxconn = bind.maxconn ?? 0
+            l.counters = read.counters { table.bindCounter(worker: $0, bind: line, $1) }
+            l.counters.sessionsCurrent = Int(table.bind(line, .conns).load())
+            l.counters.sessionsMax = Int(table.bind(line, .maxConns).load())
+            out.append(l)
+            sid += max(1, bind.addresses.count)
+        }
+        return out
     }
 
     /// - dynamicWeights: whether slowstart ramps the weight shown (HAProxy's

@@ -143,6 +143,15 @@ enum RuntimeStatFields {
         Field(name: "h1_spliced_bytes_out", frontend: "MCP:u64", backend: "MCP:u64", server: nil),
     ]
 
+    /// The tags of the fields a listener row has (HAProxy 2.6's typed output).
+    static let listenerTags: [String: String] = [
+        "pxname": "KNS:str", "svname": "KNS:str", "scur": "MGP:u32", "smax": "MMP:u32", "slim": "CLP:u32",
+        "stot": "MCP:u64", "bin": "MCP:u64", "bout": "MCP:u64", "dreq": "MCP:u64", "dresp": "MCP:u64", "ereq": "MCP:u64",
+        "status": "SGP:str", "pid": "KGP:u32", "iid": "KGS:u32", "sid": "KGS:u32", "type": "CGS:u32", "addr": "CGS:str",
+        "mode": "CGS:str", "dcon": "MCP:u64", "dses": "MCP:u64", "wrew": "MCP:u64", "eint": "MCP:u64",
+        "ssl_sess": "MCP:u64", "ssl_reused_sess": "MCP:u64", "ssl_failed_handshake": "MCP:u64",
+    ]
+
     static let index: [String: Int] = {
         var d: [String: Int] = [:]
         for (i, f) in all.enumerated() { d[f.name] = i }

@@ -5,7 +5,7 @@ public struct StatFilter: Sendable, Equatable {
     public var iid: Int
     public var type: Int
     public var sid: Int
-    public static let frontends = 1, backends = 2, servers = 4
+    public static let frontends = 1, backends = 2, servers = 4, listeners = 8
     public init(iid: Int = -1, type: Int = -1, sid: Int = -1) { self.iid = iid; self.type = type; self.sid = sid }
 
     /// HAProxy's resolution of the proxy word: a proxy name first, else its
@@ -26,10 +26,19 @@ enum RuntimeStatValue: Equatable {
 
 /// Rows of `show stat` built from a snapshot, then printed as CSV, typed or JSON.
 enum RuntimeStatRows {
-    enum Kind { case frontend, backend, server
-        var letter: String { self == .frontend ? "F" : self == .backend ? "B" : "S" }
-        var objectType: String { self == .frontend ? "Frontend" : self == .backend ? "Backend" : "Server" }
-        var typeNumber: Int { self == .frontend ? 0 : self == .backend ? 1 : 2 }
+    enum Kind { case frontend, backend, server, listener
+        var letter: String {
+            switch self { case .frontend: return "F"; case .backend: return "B"; case .server: return "S"; case .listener: return "L" }
+        }
+        var objectType: String {
+            switch self {
+            case .frontend: return "Frontend"; case .backend: return "Backend"; case .server: return "Server"
+            case .listener: return "Listener"
+            }
+        }
+        var typeNumber: Int {
+            switch self { case .frontend: return 0; case .backend: return 1; case .server: return 2; case .listener: return 3 }
+        }
     }
     struct Row {
         let kind: Kind
@@ -45,6 +54,9 @@ enum RuntimeStatRows {
             if f.iid != -1 && proxy.iid != f.iid { continue }
             if let fe = proxy.frontend, f.type & StatFilter.frontends != 0 {
                 out.append(frontendRow(proxy, fe, s))
+            }
+            if let fe = proxy.frontend, f.type & StatFilter.listeners != 0 {
+                for l in fe.listeners { out.append(listenerRow(proxy, fe, l, s)) }
             }
             guard let be = proxy.backend else { continue }
             let members = s.servers(of: proxy.name)
@@ -161,6 +173,30 @@ enum RuntimeStatRows {
         set(&row, "slim", fe.maxconn)
         set(&row, "rate_lim", fe.rateLimit)
         set(&row, "status", fe.status.rawValue)
+        return row
+    }
+
+    /// HAProxy 2.6's listener row (stats_fill_li_stats).
+    static func listenerRow(_ proxy: RuntimeSnapshot.Proxy, _ fe: RuntimeSnapshot.Frontend, _ l: RuntimeSnapshot.Listener,
+                            _ s: RuntimeSnapshot) -> Row {
+        var row = blank(.listener, proxy.iid, l.sid)
+        common(&row, proxy, l.name, s)
+        let c = l.counters
+        set(&row, "scur", c.sessionsCurrent)
+        set(&row, "smax", c.sessionsMax)
+        set(&row, "slim", l.maxconn)
+        set(&row, "stot", c.sessionsTotal)
+        set(&row, "bin", c.bytesIn)
+        set(&row, "bout", c.bytesOut)
+        set(&row, "dreq", c.deniedRequests)
+        set(&row, "dresp", c.deniedResponses)
+        set(&row, "ereq", c.requestErrors)
+        set(&row, "status", fe.status.rawValue)
+        set(&row, "addr", l.address)
+        set(&row, "dcon", c.deniedConnections)
+        set(&row, "dses", c.deniedSessions)
+        set(&row, "wrew", c.failedRewrites)
+        set(&row, "eint", c.internalErrors)
         return row
     }
 
@@ -327,6 +363,7 @@ extension RuntimeFormat {
         case .frontend: return f.frontend
         case .backend: return f.backend
         case .server: return f.server
+        case .listener: return RuntimeStatFields.listenerTags[f.name]
         }
     }
 

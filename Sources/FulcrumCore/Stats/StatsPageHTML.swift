@@ -93,6 +93,7 @@ struct StatsPageHTML {
             let cells = Cells(row: row)
             switch row.kind {
             case .frontend: frontendRow(cells, name, &out)
+            case .listener: listenerRow(cells, name, &out)
             case .server: serverRow(cells, name, form: form, &out)
             case .backend: backendRow(cells, name, &out)
             }
@@ -114,6 +115,17 @@ struct StatsPageHTML {
     private func frontendRow(_ c: Cells, _ proxy: String, _ out: inout String) {
         out += "<tr class=\"frontend\"><td></td>" + nameCell(proxy, "Frontend", tips: nil) + "<td colspan=3></td>"
         out += td(c.number("rate")) + td(c.number("rate_max")) + td(c.limit("rate_lim"))
+        out += td(c.number("scur")) + td(c.number("smax")) + td(c.limit("slim")) + td(c.number("stot")) + "<td></td><td></td>"
+        out += td(c.number("bin")) + td(c.number("bout")) + td(c.number("dreq")) + td(c.number("dresp"))
+        out += td(c.number("ereq")) + "<td></td><td></td><td></td><td></td>"
+        out += "<td class=ac>\(Self.escape(c.text("status") ?? ""))</td><td class=ac colspan=8></td></tr>\n"
+    }
+
+    /// A listener (`option socket-stats`): HAProxy's "socket" row, no rates.
+    private func listenerRow(_ c: Cells, _ proxy: String, _ out: inout String) {
+        let label = Self.escape(c.text("svname") ?? "")
+        out += "<tr class=socket><td></td>" + nameCell(proxy, label, tips: c.text("addr").map(Self.escape))
+        out += "<td colspan=3></td><td colspan=3></td>"
         out += td(c.number("scur")) + td(c.number("smax")) + td(c.limit("slim")) + td(c.number("stot")) + "<td></td><td></td>"
         out += td(c.number("bin")) + td(c.number("bout")) + td(c.number("dreq")) + td(c.number("dresp"))
         out += td(c.number("ereq")) + "<td></td><td></td><td></td><td></td>"

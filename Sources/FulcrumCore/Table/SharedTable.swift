@@ -276,6 +276,9 @@ public final class SharedTable {
     @inline(__always) public func frontendCounter(worker: Int, frontend i: Int, _ c: Counter) -> SharedWord {
         counter(worker: worker, line: i, c)
     }
+    @inline(__always) public func bindCounter(worker: Int, bind i: Int, _ c: Counter) -> SharedWord {
+        counter(worker: worker, line: frontends + i, c)
+    }
     @inline(__always) public func backendCounter(worker: Int, backend i: Int, _ c: Counter) -> SharedWord {
         counter(worker: worker, line: frontends + binds + i, c)
     }

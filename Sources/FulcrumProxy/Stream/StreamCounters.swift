@@ -7,13 +7,16 @@ import FulcrumHTTP
 /// writer (plain stores); rates and maxima are shared words every worker
 /// updates atomically, so `show stat` is exact across workers.
 extension StreamEngine {
-    /// A connection accepted and kept (conn_tot, stot, the rates, scur).
-    func countAccepted(frontend fi: Int) {
+    /// A connection accepted and kept (conn_tot, stot, the rates, scur), on
+    /// the frontend and on its listener (`option socket-stats` rows).
+    func countAccepted(frontend fi: Int, bindLine: Int) {
         let counter = { (c: SharedTable.Counter) in self.table.frontendCounter(worker: self.slot, frontend: fi, c) }
         counter(.connections).bump()
         counter(.sessions).bump()
         counter(.current).bump()
         counter(.lastSession).store(wallNow)
+        table.bindCounter(worker: slot, bind: bindLine, .sessions).bump()
+        table.bind(bindLine, .maxConns).raise(to: table.bind(bindLine, .conns).load())
         let second = UInt64(now / 1000)
         table.frontendRate(fi, .connectionRate).count(second: second)
         table.frontendRate(fi, .sessionRate).count(second: second)
@@ -80,6 +83,7 @@ extension StreamEngine {
         let be = s.routedBackend
         let serverLine = be >= 0 && rec.server >= 0 ? backends[be].servers[rec.server].tableLine : -1
         let fe = { (c: SharedTable.Counter) in self.table.frontendCounter(worker: self.slot, frontend: s.frontend, c) }
+        let li = { (c: SharedTable.Counter) in self.table.bindCounter(worker: self.slot, bind: s.bindLine, c) }
         let bk = { (c: SharedTable.Counter) in self.table.backendCounter(worker: self.slot, backend: be, c) }
         let sv = { (c: SharedTable.Counter) in self.table.serverCounter(worker: self.slot, server: serverLine, c) }
 
@@ -88,6 +92,7 @@ extension StreamEngine {
             // same as %U and %B), on each part the exchange went through.
             let bytesIn = UInt64(rec.requestBytes), bytesOut = UInt64(rec.responseBytes)
             fe(.bytesIn).bump(by: bytesIn); fe(.bytesOut).bump(by: bytesOut)
+            li(.bytesIn).bump(by: bytesIn); li(.bytesOut).bump(by: bytesOut)
             if be >= 0 { bk(.bytesIn).bump(by: bytesIn); bk(.bytesOut).bump(by: bytesOut) }
             if serverLine >= 0 && rec.connected != 0 { sv(.bytesIn).bump(by: bytesIn); sv(.bytesOut).bump(by: bytesOut) }
             let status = finalStatus(s)
@@ -103,14 +108,17 @@ extension StreamEngine {
             }
             if rec.requestComplete == 0 && rec.status != 0 || rec.cause == .clientTimeout && rec.phase == .request {
                 fe(.requestErrors).bump()
+                li(.requestErrors).bump()
             }
         }
         if rec.deniedRequest {
             fe(.deniedRequests).bump()
+            li(.deniedRequests).bump()
             if be >= 0 { bk(.deniedRequests).bump() }
         }
         if rec.deniedResponse {
             fe(.deniedResponses).bump()
+            li(.deniedResponses).bump()
             if be >= 0 { bk(.deniedResponses).bump() }
             if serverLine >= 0 { sv(.deniedResponses).bump() }
         }

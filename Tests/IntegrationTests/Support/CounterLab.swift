@@ -43,7 +43,9 @@ final class CounterLab {
                 timeout client 5s
                 timeout server 1s
             frontend fe
+                option socket-stats
                 bind 127.0.0.1:{port}
+                bind 127.0.0.1:{port3} name second
                 http-request deny if { path /deny }
                 use_backend be_none if { path /none }
                 use_backend be_silent if { path /silent }
@@ -66,6 +68,7 @@ final class CounterLab {
                 server web 127.0.0.1:\(web.port)
             frontend ft
                 mode tcp
+                option socket-stats
                 bind 127.0.0.1:{port2}
                 default_backend bt
             backend bt
@@ -112,6 +115,11 @@ final class CounterLab {
         }
         XCTAssertTrue(connected, "\(proxy): the request with a partial body reached no server")
         leaving.close()
+        // The frontend's second listener.
+        let second = try TCPClient.connect(port: ports[2])
+        try second.send(httpGet("/second"))
+        XCTAssertEqual(try second.readHTTPResponse(requestMethod: "GET")?.status, 200)
+        second.close()
         // mode tcp: the request crosses as bytes.
         let tcp = try TCPClient.connect(port: ports[1])
         try tcp.send(httpGet("/tcp", ["Connection: close"]))
