@@ -13,7 +13,13 @@ final class SideBySideCountersTests: XCTestCase {
                                "wredis", "lbtot", "hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx",
                                "hrsp_other", "req_tot", "cli_abrt", "srv_abrt", "comp_in", "comp_out", "comp_byp",
                                "comp_rsp", "conn_tot", "intercepted", "dcon", "dses", "wrew", "connect", "reuse",
-                               "eint", "cache_lookups", "cache_hits", "chkfail", "chkdown"]
+                               "eint", "cache_lookups", "cache_hits", "chkfail", "chkdown",
+                               "ssl_sess", "ssl_reused_sess", "ssl_failed_handshake", "h2_headers_rcvd", "h2_data_rcvd",
+                               "h2_settings_rcvd", "h2_rst_stream_rcvd", "h2_goaway_rcvd", "h2_detected_conn_protocol_errors",
+                               "h2_detected_strm_protocol_errors", "h2_rst_stream_resp", "h2_goaway_resp", "h2_open_connections",
+                               "h2_backend_open_streams", "h2_total_connections", "h2_backend_total_streams",
+                               "h1_open_streams", "h1_total_connections", "h1_total_streams",
+                               "h1_bytes_in", "h1_bytes_out", "h1_spliced_bytes_in", "h1_spliced_bytes_out"]
     static let timerColumns = ["qtime", "ctime", "rtime", "ttime", "qtime_max", "ctime_max", "rtime_max", "ttime_max"]
 
     func testShowStatCountsLikeHAProxy() throws {
@@ -49,6 +55,13 @@ final class SideBySideCountersTests: XCTestCase {
         // Something was counted at all (the comparison is not of zeros).
         XCTAssertEqual(f.int("fe/FRONTEND", "req_tot"), 12)
         XCTAssertEqual(f.int("fe/second", "stot"), 1, "option socket-stats: a row per listener")
+        // The servers' open connections are the pools' business (Fulcrum may
+        // keep another idle one): the backend's h1 count is its servers' idle ones.
+        for backend in ["be", "be_retry", "be_slow"] {
+            let idle = f.order.filter { $0.hasPrefix(backend + "/") && !$0.hasSuffix("/BACKEND") }
+                .reduce(0) { $0 + (f.int($1, "idle_conn_cur") ?? 0) }
+            XCTAssertEqual(f.int(backend + "/BACKEND", "h1_open_connections"), idle, backend)
+        }
         XCTAssertEqual(f.int("fe/sock-1", "stot"), 8)
         XCTAssertEqual(f.int("fe/FRONTEND", "hrsp_5xx"), 3)      // 500 from the server, 503, 504
         XCTAssertEqual(f.int("be_retry/BACKEND", "wredis"), 1)

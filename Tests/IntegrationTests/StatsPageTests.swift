@@ -127,7 +127,9 @@ final class StatsPageTests: XCTestCase {
         let moving: Set<String> = ["scur", "smax", "stot", "bin", "bout", "lastchg", "lastsess", "rate", "rate_max",
                                    "conn_rate", "conn_rate_max", "conn_tot", "req_rate", "req_rate_max", "req_tot",
                                    "hrsp_2xx", "ttime", "ttime_max", "ctime", "rtime", "qtime", "ctime_max", "rtime_max",
-                                   "lbtot", "connect", "reuse", "downtime", "hrsp_4xx", "hrsp_other", "intercepted"]
+                                   "lbtot", "connect", "reuse", "downtime", "hrsp_4xx", "hrsp_other", "intercepted",
+                                   "h1_open_connections", "h1_open_streams", "h1_total_connections", "h1_total_streams",
+                                   "h1_bytes_in", "h1_bytes_out", "idle_conn_cur", "srv_icur", "need_conn_est"]
         return lines.map { line in
             let cols = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             return cols.enumerated().map { i, c in i < names.count && moving.contains(names[i]) ? "*" : c }.joined(separator: ",")

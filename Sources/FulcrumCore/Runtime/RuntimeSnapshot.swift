@@ -64,6 +64,11 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         /// last 1024 samples (qtime, ctime, rtime, ttime) and their maxima.
         public var queueTime = 0, connectTime = 0, responseTime = 0, totalTime = 0
         public var queueTimeMax = 0, connectTimeMax = 0, responseTimeMax = 0, totalTimeMax = 0
+        /// HAProxy's h1 module, mode http: connections and streams of the
+        /// proxy's side (the clients for a frontend, the servers for a
+        /// backend), open and in total, and their bytes on the wire.
+        public var h1OpenConnections = 0, h1OpenStreams = 0, h1Connections = 0, h1Streams = 0
+        public var h1BytesIn = 0, h1BytesOut = 0
         public init() {}
     }
 

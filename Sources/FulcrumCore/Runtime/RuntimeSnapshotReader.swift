@@ -85,6 +85,7 @@ public struct RuntimeSnapshotReader {
                 read.rate(table.frontendRate(fi, .requestRate), into: &f.counters.requestRate,
                           max: &f.counters.requestRateMax)
                 if fe.socketStats { f.listeners = listeners(frontend: fi, read: read) }
+                if fe.mode == .http { f.counters.h1OpenConnections = f.counters.sessionsCurrent }
                 proxy.frontend = f
                 proxy.mode = fe.mode.rawValue
             }
@@ -104,6 +105,13 @@ public struct RuntimeSnapshotReader {
                     s.servers.append(server)
                 }
                 b.counters.loadBalanced = lb
+                if be.mode == .http {
+                    // A backend's h1 connections are its servers' in use and idle ones.
+                    let members = s.servers.suffix(be.servers.count)
+                    b.counters.h1OpenConnections = members.reduce(0) { $0 + $1.counters.sessionsCurrent + $1.idleConnections }
+                    b.counters.h1OpenStreams = members.reduce(0) { $0 + $1.counters.sessionsCurrent }
+                    b.counters.h1Connections = b.counters.connectAttempts
+                }
                 b.lastChange = Int(process.now - min(process.now, table.header(.startedAt).load()))
                 proxy.backend = b
                 proxy.mode = be.mode.rawValue
@@ -292,6 +300,11 @@ struct BlockReader {
         c.failedRewrites = total(.failedRewrites)
         c.internalErrors = total(.internalErrors)
         c.connectAttempts = total(.connectAttempts)
+        c.h1Connections = total(.h1Connections)
+        c.h1Streams = total(.h1Streams)
+        c.h1BytesIn = total(.h1BytesIn)
+        c.h1BytesOut = total(.h1BytesOut)
+        c.h1OpenStreams = total(.h1OpenStreams)
         c.reuses = total(.reuses)
         func average(_ sum: SharedTable.Counter) -> Int {
             TimerAverage.average(blocks.map { (word($0, sum).load(), word($0, .timerSamples).load()) })

@@ -103,6 +103,24 @@ enum RuntimeStatRows {
 
     static let responseFields = ["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"]
 
+    /// HAProxy 2.6's module fields after the "-" column: ssl (no TLS yet, so
+    /// nothing happened there), h2 (Fulcrum speaks HTTP/1 only) and h1.
+    static func moduleFields(_ row: inout Row, _ c: RuntimeSnapshot.Counters) {
+        for name in ["ssl_sess", "ssl_reused_sess", "ssl_failed_handshake"] { set(&row, name, 0) }
+        guard row.kind == .frontend || row.kind == .backend else { return }
+        for i in RuntimeStatFields.standardCount..<RuntimeStatFields.all.count
+        where RuntimeStatFields.all[i].name.hasPrefix("h2_") { row.values[i] = .int(0) }
+        set(&row, "h1_open_connections", c.h1OpenConnections)
+        set(&row, "h1_open_streams", c.h1OpenStreams)
+        set(&row, "h1_total_connections", c.h1Connections)
+        set(&row, "h1_total_streams", c.h1Streams)
+        set(&row, "h1_bytes_in", c.h1BytesIn)
+        set(&row, "h1_bytes_out", c.h1BytesOut)
+        // mode http never splices.
+        set(&row, "h1_spliced_bytes_in", 0)
+        set(&row, "h1_spliced_bytes_out", 0)
+    }
+
     /// The counters HAProxy 2.6 prints for the row's kind and mode (stats.c:
     /// stats_fill_{fe,be,sv}_stats); the HTTP ones only in mode http.
     static func counters(_ row: inout Row, _ c: RuntimeSnapshot.Counters, http: Bool) {
@@ -116,6 +134,7 @@ enum RuntimeStatRows {
         set(&row, "rate_max", c.rateMax)
         set(&row, "wrew", c.failedRewrites)
         set(&row, "eint", c.internalErrors)
+        moduleFields(&row, c)
         if http {
             for (i, name) in responseFields.enumerated() { set(&row, name, c.responses[i]) }
         }
@@ -197,6 +216,7 @@ enum RuntimeStatRows {
         set(&row, "dses", c.deniedSessions)
         set(&row, "wrew", c.failedRewrites)
         set(&row, "eint", c.internalErrors)
+        moduleFields(&row, c)
         return row
     }
 

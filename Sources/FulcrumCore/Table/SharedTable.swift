@@ -140,10 +140,18 @@ public final class SharedTable {
         case queueTimeMax, connectTimeMax, responseTimeMax, totalTimeMax
         /// Gauge: this worker's idle server connections kept for reuse (idle_conn_cur).
         case idleConnections
+        /// HAProxy's h1 module (mode http): connections and streams (requests)
+        /// of the proxy's side, its bytes on the wire, and (gauge) the streams
+        /// open now (h1_total_connections, h1_total_streams, h1_bytes_in/out,
+        /// h1_open_streams).
+        case h1Connections, h1Streams, h1BytesIn, h1BytesOut
+        case h1OpenStreams
 
         /// Gauges belong to the generation that holds the sessions: a reload
         /// does not carry them over, `clear counters` does not touch them.
-        public var isGauge: Bool { self == .current || self == .queued || self == .idleConnections }
+        public var isGauge: Bool {
+            self == .current || self == .queued || self == .idleConnections || self == .h1OpenStreams
+        }
         /// Timer averages (`TimerAverage`) are per worker and start again with
         /// a new generation: a sum of several workers' windows is no window.
         public var isTimerWindow: Bool {

@@ -50,8 +50,10 @@ extension StreamEngine {
         if !s.request.buffer.isEmpty && s.server.writable {
             do {
                 // Likewise the client is not idle while a slow server reads its request.
-                if try s.server.transport.send(from: &s.request.buffer, pool: buffers) > 0 {
+                let sent = try s.server.transport.send(from: &s.request.buffer, pool: buffers)
+                if sent > 0 {
                     moved = true; s.server.activity = now; s.client.activity = now
+                    countServerBytes(s, .h1BytesOut, sent)
                 }
             } catch {
                 if error == .again { s.server.writable = false } else {
@@ -87,6 +89,7 @@ extension StreamEngine {
                     }
                 } else if n > 0 {
                     moved = true
+                    countServerBytes(s, .h1BytesIn, n)
                     s.server.activity = now
                     if !filled && !s.server.eof { s.server.readable = false }
                 }

@@ -93,6 +93,7 @@ extension StreamEngine {
         s.record.server = s.serverIndex
         // HAProxy counts a server session per connection attempt, reused or new.
         countServerSession(line: entry.tableLine)
+        if s.isHTTP { countServerStream(s) }
         if s.isHTTP && reuseConnection(s, be, entry) {
             table.serverCounter(worker: slot, server: entry.tableLine, .reuses).bump()
             table.backendCounter(worker: slot, backend: s.backend, .reuses).bump()

@@ -9,9 +9,10 @@ import FulcrumHTTP
 extension StreamEngine {
     /// A connection accepted and kept (conn_tot, stot, the rates, scur), on
     /// the frontend and on its listener (`option socket-stats` rows).
-    func countAccepted(frontend fi: Int, bindLine: Int) {
+    func countAccepted(frontend fi: Int, bindLine: Int, http: Bool) {
         let counter = { (c: SharedTable.Counter) in self.table.frontendCounter(worker: self.slot, frontend: fi, c) }
         counter(.connections).bump()
+        if http { counter(.h1Connections).bump() }
         counter(.sessions).bump()
         counter(.current).bump()
         counter(.lastSession).store(wallNow)
@@ -28,6 +29,9 @@ extension StreamEngine {
     /// A request head arrived, well formed or not (req_tot, req_rate).
     func countRequest(_ s: Stream) {
         table.frontendCounter(worker: slot, frontend: s.frontend, .requests).bump()
+        table.frontendCounter(worker: slot, frontend: s.frontend, .h1Streams).bump()
+        table.frontendCounter(worker: slot, frontend: s.frontend, .h1OpenStreams).bump()
+        s.record.streamOpen = true
         table.frontendRate(s.frontend, .requestRate).count(second: UInt64(now / 1000))
     }
 
@@ -44,6 +48,17 @@ extension StreamEngine {
         table.serverCounter(worker: slot, server: line, .sessions).bump()
         table.serverCounter(worker: slot, server: line, .lastSession).store(wallNow)
         table.serverRate(line).count(second: UInt64(now / 1000))
+    }
+
+    /// A request goes to a server of the stream's backend, once per attempt
+    /// as HAProxy's h1 mux counts its streams (h1_total_streams).
+    func countServerStream(_ s: Stream) {
+        table.backendCounter(worker: slot, backend: s.backend, .h1Streams).bump()
+    }
+
+    /// Bytes on the wire with the servers of a backend (h1_bytes_in, h1_bytes_out).
+    @inline(__always) func countServerBytes(_ s: Stream, _ c: SharedTable.Counter, _ n: Int) {
+        table.backendCounter(worker: slot, backend: s.backend, c).bump(by: UInt64(n))
     }
 
     /// A stream joined backend `be`'s queue: qmax over all workers.
@@ -72,6 +87,7 @@ extension StreamEngine {
         guard !s.record.counted else { return }
         s.record.counted = true
         let rec = s.record
+        if rec.streamOpen { table.frontendCounter(worker: slot, frontend: s.frontend, .h1OpenStreams).drop() }
         let sent = s.bytesOut &- rec.bytesOutMark
         if sent > 0 {
             table.globalRate(.bytesOutRate).count(second: UInt64(now / 1000), by: sent)

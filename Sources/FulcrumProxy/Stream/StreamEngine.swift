@@ -205,7 +205,7 @@ final class StreamEngine {
         exchangesStarted &+= 1
         activeStreams += 1
         // TCP_NODELAY comes from the listener (Worker.run sets it there).
-        countAccepted(frontend: frontend, bindLine: bindLine)
+        countAccepted(frontend: frontend, bindLine: bindLine, http: s.isHTTP)
         do {
             try loop.register(fd, [.readable, .writable, .readHangup, .edgeTriggered], s.token(.client))
         } catch {
@@ -286,6 +286,9 @@ final class StreamEngine {
             table.frontendCounter(worker: slot, frontend: s.frontend, .bytesOut).bump(by: s.bytesOut)
             table.bindCounter(worker: slot, bind: s.bindLine, .bytesIn).bump(by: s.bytesIn)
             table.bindCounter(worker: slot, bind: s.bindLine, .bytesOut).bump(by: s.bytesOut)
+        } else {
+            table.frontendCounter(worker: slot, frontend: s.frontend, .h1BytesIn).bump(by: s.bytesIn)
+            table.frontendCounter(worker: slot, frontend: s.frontend, .h1BytesOut).bump(by: s.bytesOut)
         }
         s.reset()
         streams.free(s)

@@ -38,6 +38,8 @@ struct StreamRecord {
     var logged = false
     /// The exchange's end was counted (`StreamEngine.countEnd`).
     var counted = false
+    /// Its request was counted as an open h1 stream (h1_open_streams).
+    var streamOpen = false
     /// A `deny` rule refused the request or the response (dreq, dresp).
     var deniedRequest = false
     var deniedResponse = false
