@@ -31,8 +31,17 @@ final class Generation {
     /// Its counter totals when the next generation copied them (so what it
     /// counts while draining can be added when it is gone).
     var carriedTotals: [String: UInt64]? = nil
-    lazy var runtime = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
-                                      addresses: loaded.serverAddresses)
+    lazy var runtime: RuntimeService = {
+        let r = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
+                               addresses: loaded.serverAddresses)
+        r.clearWorkers = { [unowned self] all in
+            for (i, c) in self.children.enumerated() {
+                guard let c, case .worker = self.roles[i] else { continue }
+                UnixSocket.sendMessage(c.control, ControlMessage.clearCounters(all: all).encode())
+            }
+        }
+        return r
+    }()
 
     init(number: Int, loaded: LoadedConfiguration, slots: Int, perSlot: [[ListenerPool.Entry]],
          previous: Generation?) throws {

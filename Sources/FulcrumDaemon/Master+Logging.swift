@@ -57,7 +57,7 @@ extension Master {
     static func proxyNames(_ c: Configuration) -> [String] {
         var seen = Set<String>()
         var names: [String] = []
-        for (name, _, _) in RuntimeService.declarationOrder(c) where seen.insert(name).inserted { names.append(name) }
+        for (name, _, _) in RuntimeSnapshotReader.declarationOrder(c) where seen.insert(name).inserted { names.append(name) }
         return names
     }
 

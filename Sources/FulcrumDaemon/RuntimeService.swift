@@ -21,40 +21,19 @@ final class RuntimeService {
     /// index) to the backend's `log` targets. Set by the master for the
     /// generation that serves.
     var events: ((String, LogLevel, Int) -> Void)?
-    /// Proxies in declaration order: (name, frontend index, backend index).
-    private let proxies: [(name: String, frontend: Int?, backend: Int?)]
-
+    /// Asks the generation's workers to clear their counter blocks (`clear
+    /// counters [all]`). Set by the master.
+    var clearWorkers: ((Bool) -> Void)?
+    /// The table read as the runtime API shows it.
+    let reader: RuntimeSnapshotReader
     init(configuration: Configuration, table: SharedTable, scope: Scope, addresses: [[SocketAddress]]) {
         self.configuration = configuration
         self.table = table
         self.index = TableIndex(configuration)
         self.scope = scope
         self.addresses = addresses
-        proxies = RuntimeService.declarationOrder(configuration)
-    }
-
-    /// HAProxy numbers proxies (iid) in declaration order; a `listen` is one
-    /// proxy with a frontend and a backend part.
-    static func declarationOrder(_ c: Configuration) -> [(name: String, frontend: Int?, backend: Int?)] {
-        var files: [String] = []
-        func fileRank(_ f: String) -> Int {
-            if let i = files.firstIndex(of: f) { return i }
-            files.append(f)
-            return files.count - 1
-        }
-        var entries: [(key: (Int, Int), name: String, frontend: Int?, backend: Int?)] = []
-        for (i, f) in c.frontends.enumerated() {
-            entries.append(((fileRank(f.location.file), f.location.line), f.name, i, nil))
-        }
-        for (i, b) in c.backends.enumerated() {
-            if let j = entries.firstIndex(where: { $0.name == b.name && $0.backend == nil
-                                                 && $0.key == (fileRank(b.location.file), b.location.line) }) {
-                entries[j].backend = i
-            } else {
-                entries.append(((fileRank(b.location.file), b.location.line), b.name, nil, i))
-            }
-        }
-        return entries.sorted { $0.key < $1.key }.map { ($0.name, $0.frontend, $0.backend) }
+        reader = RuntimeSnapshotReader(configuration: configuration, table: table,
+                                       hosts: addresses.map { $0.map(\.hostString) })
     }
 
     // MARK: commands
@@ -74,9 +53,9 @@ final class RuntimeService {
         case .quit, .togglePrompt, .setLevel:
             // One command line per connection: nothing to keep for later.
             return RuntimeCLI.endOfAnswer
-        case .clearCounters:
-            return "Fulcrum does not support 'clear counters' yet: counters belong to the workers that count them.\n"
-                + RuntimeCLI.endOfAnswer
+        case .clearCounters(let all):
+            clearCounters(all: all)
+            return RuntimeCLI.endOfAnswer
         case .reload, .showProc:
             return "This command is for the master CLI.\n" + RuntimeCLI.endOfAnswer
         }
@@ -142,6 +121,20 @@ final class RuntimeService {
         }
     }
 
+    /// HAProxy's `clear counters [all]`: the shared maxima here; each
+    /// worker's block by that worker (the master asks the serving workers
+    /// through `clearWorkers`), the carried-over history here.
+    private func clearCounters(all: Bool) {
+        table.clearSharedMaxima()
+        switch scope {
+        case .allWorkers:
+            table.clearBlock(table.historyBlock, all: all)
+            clearWorkers?(all)
+        case .worker(let w):
+            table.clearBlock(w, all: all)
+        }
+    }
+
     /// A server state change: on stderr as HAProxy warns, and to the backend's log targets.
     private func report(_ line: String, level: LogLevel, backend: Int) {
         Log.warning(line)
@@ -150,144 +143,18 @@ final class RuntimeService {
 
     // MARK: snapshot
 
-    private var workerSlots: [Int] {
-        switch scope {
-        case .allWorkers: return Array(0...table.workers) // with the history block
-        case .worker(let w): return [w]
-        }
-    }
-
-    private func sum(_ word: (Int) -> SharedWord) -> Int {
-        Int(workerSlots.reduce(UInt64(0)) { $0 &+ word($1).load() })
-    }
-
-    private func secondsAgo(_ stamps: [UInt64], now: UInt64) -> Int {
-        guard let last = stamps.max(), last > 0 else { return -1 }
-        return Int(now >= last ? now - last : 0)
-    }
-
-    /// One proxy line's or server's counters summed over the scope's blocks.
-    private func counters(now: UInt64, _ word: (Int, SharedTable.Counter) -> SharedWord) -> RuntimeSnapshot.Counters {
-        var c = RuntimeSnapshot.Counters()
-        c.sessionsTotal = sum { word($0, .sessions) }
-        c.sessionsCurrent = sum { word($0, .current) }
-        c.bytesIn = sum { word($0, .bytesIn) }
-        c.bytesOut = sum { word($0, .bytesOut) }
-        c.connectErrors = sum { word($0, .connectErrors) }
-        c.retries = sum { word($0, .retries) }
-        c.redispatches = sum { word($0, .redispatches) }
-        c.queueCurrent = sum { word($0, .queued) }
-        c.loadBalanced = sum { word($0, .chosen) }
-        c.lastSession = secondsAgo(workerSlots.map { word($0, .lastSession).load() }, now: now)
-        return c
-    }
-
-    /// Reads the table into the runtime API's view.
+    /// Reads the table into the runtime API's view (all workers, or this worker's block).
     func snapshot() -> RuntimeSnapshot {
-        let now = UInt64(WallClock.nowSeconds())
-        let mono = MonotonicClock.nowMilliseconds()
-        var s = RuntimeSnapshot()
-        for (pi, p) in proxies.enumerated() {
-            var proxy = RuntimeSnapshot.Proxy(name: p.name, iid: pi + 1)
-            if let fi = p.frontend {
-                var f = RuntimeSnapshot.Frontend()
-                let fe = configuration.frontends[fi]
-                f.maxconn = fe.maxconn ?? configuration.global.maxconn ?? 0
-                f.counters = counters(now: now) { table.frontendCounter(worker: $0, frontend: fi, $1) }
-                f.counters.sessionsMax = Int(table.frontend(fi, .maxConns).load())
-                proxy.frontend = f
-                proxy.mode = fe.mode.rawValue
-            }
-            if let bi = p.backend {
-                let be = configuration.backends[bi]
-                var b = RuntimeSnapshot.Backend(algorithm: be.balance, hashType: be.hashType)
-                b.allBackups = be.allBackups
-                b.counters = counters(now: now) { table.backendCounter(worker: $0, backend: bi, $1) }
-                b.counters.sessionsMax = Int(table.backend(bi, .maxConns).load())
-                var lb = 0
-                for (si, srv) in be.servers.enumerated() {
-                    let server = serverView(backend: bi, server: si, config: srv, proxyID: pi + 1,
-                                            dynamicWeights: b.dynamicWeights, now: now, mono: mono)
-                    lb += server.counters.loadBalanced
-                    s.servers.append(server)
-                }
-                b.counters.loadBalanced = lb
-                b.lastChange = Int(now - min(now, table.header(.startedAt).load()))
-                proxy.backend = b
-                proxy.mode = be.mode.rawValue
-            }
-            s.proxies.append(proxy)
-        }
-        s.info = info(now: now)
-        switch scope {
-        case .allWorkers: s.processNumber = 1; s.pid = getpid()
-        case .worker(let w): s.processNumber = w + 1; s.pid = getpid()
-        }
-        return s
-    }
-
-    /// - dynamicWeights: whether slowstart ramps the weight shown (HAProxy's
-    ///   eweight stays full under static algorithms).
-    private func serverView(backend bi: Int, server si: Int, config srv: Server, proxyID: Int, dynamicWeights: Bool,
-                            now: UInt64, mono: Int64) -> RuntimeSnapshot.Server {
-        let line = index.serverLine(backend: bi, server: si)
-        let address = addresses[bi][si]
-        var v = RuntimeSnapshot.Server(name: srv.name, backendName: configuration.backends[bi].name, iid: proxyID,
-                                       sid: si + 1, address: address.hostString, port: srv.port ?? 0)
-        let admin = table.server(line, .admin).load()
-        v.admin = RuntimeSnapshot.Admin(rawValue: admin & SharedTable.Admin.trafficMask)
-        v.operational = RuntimeSnapshot.Operational(rawValue: table.server(line, .operational).load()) ?? .up
-        v.rise = srv.params.rise
-        v.fall = srv.params.fall
-        v.health = Int(table.server(line, .checkHealth).load())
-        v.userWeight = Int(table.server(line, .weight).load())
-        v.initialWeight = srv.params.weight
-        v.weight = v.userWeight
-        if dynamicWeights, let slow = srv.params.slowstart, slow > 0 {
-            let up = Int64(table.server(line, .upSince).load())
-            if up > 0 { v.weight = SlowStart.effectiveWeight(userWeight: v.userWeight, sinceUp: mono - up, slowstart: slow) }
-        }
-        v.backup = srv.params.backup
-        v.maxconn = srv.params.maxconn
-        if srv.params.check {
-            var c = RuntimeSnapshot.Check()
-            c.enabled = admin & SharedTable.Admin.checksDisabled.rawValue == 0
-            c.status = RuntimeCheckStatus(rawValue: Int(table.server(line, .checkStatus).load())) ?? .unknown
-            let code = Int(table.server(line, .checkCode).load())
-            c.code = code > 0 ? code : nil
-            c.duration = c.status.hasDuration ? Int(table.server(line, .checkDuration).load()) : nil
-            c.failures = Int(table.server(line, .checkFailures).load())
-            v.check = c
-        }
-        v.counters = counters(now: now) { table.serverCounter(worker: $0, server: line, $1) }
-        v.counters.sessionsMax = Int(table.server(line, .maxConns).load())
-        let last = table.server(line, .lastChange).load()
-        v.lastChange = Int(now >= last ? now - last : 0)
-        var downtime = Int(table.server(line, .downtime).load())
-        if v.operational == .down { downtime += v.lastChange }
-        v.downtime = downtime
-        v.downTransitions = Int(table.server(line, .checkDowns).load())
-        return v
-    }
-
-    private func info(now: UInt64) -> RuntimeSnapshot.Info {
-        var i = RuntimeSnapshot.Info()
-        i.version = FulcrumVersion.string
-        i.releaseDate = FulcrumVersion.date
-        let started = table.header(.startedAt).load()
-        i.startTime = Int(started)
-        i.uptimeSeconds = Int(now >= started ? now - started : 0)
-        i.maxconn = configuration.global.maxconn ?? 0
-        i.hardMaxconn = i.maxconn
-        i.currentConnections = Int(table.header(.globalConns).load())
-        var cumulative = 0
-        for fi in configuration.frontends.indices { cumulative += sum { table.frontendCounter(worker: $0, frontend: fi, .sessions) } }
-        i.cumulativeConnections = cumulative
-        i.droppedLogs = Int(table.header(.droppedLogs).load())
+        var process = RuntimeSnapshotReader.Process(pid: getpid(), now: UInt64(WallClock.nowSeconds()),
+                                                    monotonicMs: MonotonicClock.nowMilliseconds())
+        process.version = FulcrumVersion.string
+        process.releaseDate = FulcrumVersion.date
         var rl = rlimit()
-        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl) == 0 { i.ulimitN = Int(rl.rlim_cur) }
-        i.listeners = configuration.frontends.reduce(0) { $0 + $1.binds.reduce(0) { $0 + $1.addresses.count } }
-        return i
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl) == 0 { process.ulimitN = Int(rl.rlim_cur) }
+        switch scope {
+        case .allWorkers: return reader.snapshot(scope: .allWorkers, process: process)
+        case .worker(let w): return reader.snapshot(scope: .worker(w), process: process)
+        }
     }
 }
 

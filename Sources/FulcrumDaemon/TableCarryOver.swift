@@ -54,7 +54,7 @@ enum TableCarryOver {
         var out: [String: UInt64] = [:]
         forEachCounter(t, c) { key, cnt, word in
             let words = (0...t.workers).map { word($0).load() }
-            out[key] = cnt == .lastSession ? words.max() ?? 0 : words.reduce(0, &+)
+            out[key] = cnt.isMaximum ? words.max() ?? 0 : words.reduce(0, &+)
         }
         return out
     }
@@ -65,7 +65,7 @@ enum TableCarryOver {
         forEachCounter(t, c) { key, cnt, block in
             guard let f = final[key] else { return }
             let word = block(t.historyBlock)
-            if cnt == .lastSession { word.store(max(word.load(), f)); return }
+            if cnt.isMaximum { word.store(max(word.load(), f)); return }
             let b = baseline[key] ?? 0
             if f > b { word.store(word.load() &+ (f - b)) }
         }
@@ -92,6 +92,5 @@ enum TableCarryOver {
 
     /// Cumulative counters (gauges such as current sessions stay with the
     /// generation that holds the sessions).
-    static let counters: [SharedTable.Counter] = [.sessions, .bytesIn, .bytesOut, .connectErrors, .retries,
-                                                  .redispatches, .chosen, .aborts, .lastSession]
+    static let counters = SharedTable.Counter.allCases.filter { !$0.isGauge && !$0.isTimerWindow }
 }

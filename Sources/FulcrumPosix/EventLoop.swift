@@ -33,6 +33,10 @@ public final class EventLoop {
     @inlinable public var wallSeconds: Int64 { wall }
     @usableFromInline var clock: Int64
     @usableFromInline var wall: Int64
+    /// Microseconds spent waiting for events since the loop began: with the
+    /// time elapsed, the share of idle time (`show info`'s Idle_pct).
+    public var waitedMicroseconds: Int64 { waited }
+    @usableFromInline var waited: Int64 = 0
 
     /// - capacity: events taken from the kernel per wait.
     public init(capacity: Int = 256) throws(Errno) {
@@ -103,7 +107,10 @@ public final class EventLoop {
     @inlinable
     @discardableResult
     public func runOnce<Handler: EventHandler>(_ handler: Handler, maxWait: Int64?) -> Int64? {
-        epoll.wait(timeout: waitTimeout(maxWait))
+        let timeout = waitTimeout(maxWait)
+        let before = MonotonicClock.nowMicroseconds()
+        epoll.wait(timeout: timeout)
+        waited &+= MonotonicClock.nowMicroseconds() - before
         refreshClock()
         for i in 0..<epoll.count {
             handler.descriptorReady(EventToken(rawValue: epoll.token(at: i)), epoll.events(at: i))

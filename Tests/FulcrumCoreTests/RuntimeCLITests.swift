@@ -143,41 +143,6 @@ final class RuntimeCLITests: XCTestCase {
         if case .text(let t) = reply("help", .user) { XCTAssertTrue(t.hasPrefix("The following commands are valid at this level:\n")) }
         else { XCTFail("help") }
     }
-
-    func testAggregateSumsWorkers() {
-        var w1 = RuntimeFixture.snapshot(), w2 = RuntimeFixture.snapshot()
-        w1.servers[0].counters.sessionsTotal = 10; w2.servers[0].counters.sessionsTotal = 5
-        w1.servers[0].counters.sessionsCurrent = 2; w2.servers[0].counters.sessionsCurrent = 3
-        w1.servers[0].counters.sessionsMax = 7; w2.servers[0].counters.sessionsMax = 4
-        w1.servers[0].counters.bytesIn = 100; w2.servers[0].counters.bytesIn = 1
-        w1.servers[0].counters.bytesOut = 200; w2.servers[0].counters.bytesOut = 2
-        w1.servers[0].counters.connectErrors = 1; w2.servers[0].counters.connectErrors = 2
-        w1.servers[0].counters.retries = 3; w2.servers[0].counters.retries = 4
-        w1.servers[0].counters.redispatches = 5; w2.servers[0].counters.redispatches = 6
-        w1.servers[0].counters.lastSession = 30; w2.servers[0].counters.lastSession = 4
-        w1.servers[0].counters.clientAborts = nil; w2.servers[0].counters.clientAborts = 2
-        w1.proxies[0].frontend?.counters.sessionsTotal = 11; w2.proxies[0].frontend?.counters.sessionsTotal = 12
-        w1.proxies[1].backend?.counters.lastSession = -1; w2.proxies[1].backend?.counters.lastSession = 9
-        w1.info.cumulativeConnections = 3; w2.info.cumulativeConnections = 4
-        let total = RuntimeAggregate.sum([w1, w2])
-        let c = total.servers[0].counters
-        XCTAssertEqual(c.sessionsTotal, 15)
-        XCTAssertEqual(c.sessionsCurrent, 5)
-        XCTAssertEqual(c.sessionsMax, 7)
-        XCTAssertEqual(c.bytesIn, 101)
-        XCTAssertEqual(c.bytesOut, 202)
-        XCTAssertEqual(c.connectErrors, 3)
-        XCTAssertEqual(c.retries, 7)
-        XCTAssertEqual(c.redispatches, 11)
-        XCTAssertEqual(c.lastSession, 4)
-        XCTAssertEqual(c.clientAborts, 2)
-        XCTAssertEqual(total.proxies[0].frontend?.counters.sessionsTotal, 23)
-        XCTAssertEqual(total.proxies[1].backend?.counters.lastSession, 9)
-        XCTAssertEqual(total.info.cumulativeConnections, 7)
-        XCTAssertEqual(total.servers[0].weight, w1.servers[0].weight)
-        XCTAssertEqual(RuntimeAggregate.sum([w1]), w1)
-        XCTAssertEqual(RuntimeAggregate.sum([]).proxies.count, 0)
-    }
 }
 
 enum HashTypeForTests {

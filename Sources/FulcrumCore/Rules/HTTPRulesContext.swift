@@ -33,6 +33,9 @@ public struct HTTPRuleContext: Sendable {
     public var responsePhase = false
     /// What `capture` and `set-log-level` rules left for the log line.
     public var log = HTTPRuleLogEffects()
+    /// A `deny` rule answered (HAProxy's dreq/dresp count it; auth, return
+    /// and redirect do not).
+    public var denied = false
     public init(request: HTTPHead, response: HTTPHead? = nil, connection: HTTPConnectionInfo) {
         self.request = request; self.response = response; self.connection = connection
     }

@@ -48,6 +48,7 @@ public enum HTTPRequestProcessing {
             case .allow:
                 return .forward(backendName: nil)
             case .deny(let status):
+                context.denied = true
                 let p = rules.page(status, request: context.request)
                 return .respond(p.bytes, close: p.close)
             case .setHeader(let name, let lf):
@@ -82,6 +83,7 @@ public enum HTTPRequestProcessing {
             case .allow:
                 return nil
             case .deny(let status):
+                context.denied = true
                 let p = rules.page(status, request: context.request)
                 return .respond(p.bytes, close: p.close)
             case .auth(let realm):

@@ -17,6 +17,9 @@ public enum ControlMessage: Equatable, Sendable {
     /// Master → VRRP child: how many workers of the serving generation run
     /// (0 faults the instances: the proxy is not serving).
     case proxyWorkers(Int)
+    /// Master → worker: `clear counters` (maxima) or `clear counters all`:
+    /// the worker clears its own counter block, which only it writes.
+    case clearCounters(all: Bool)
 
     /// Largest reply text per datagram (well under the socket buffer).
     public static let chunkSize = 32 * 1024
@@ -29,6 +32,7 @@ public enum ControlMessage: Equatable, Sendable {
         case .cliReply(let id, let final, let text): return Array("reply \(id) \(final ? "end" : "more")\n\(text)".utf8)
         case .vrrpState(let instance, let state): return Array("vrrp \(state) \(instance)".utf8)
         case .proxyWorkers(let n): return Array("proxy \(n)".utf8)
+        case .clearCounters(let all): return Array((all ? "clear all" : "clear max").utf8)
         }
     }
 
@@ -52,6 +56,7 @@ public enum ControlMessage: Equatable, Sendable {
         let text = String(decoding: bytes, as: UTF8.self)
         if text == "ready" { return .ready }
         if text == "drain" { return .drain }
+        if text == "clear all" || text == "clear max" { return .clearCounters(all: text == "clear all") }
         if text.hasPrefix("cli ") {
             let parts = text.dropFirst(4).split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count >= 2, let id = UInt32(parts[0]), let level = Int(parts[1]) else { return nil }

@@ -25,11 +25,45 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         public var loadBalanced = 0
         /// Seconds since the last session, -1 if never (lastsess).
         public var lastSession = -1
-        public var clientAborts: Int?       // cli_abrt
-        public var serverAborts: Int?       // srv_abrt
+        public var clientAborts = 0         // cli_abrt
+        public var serverAborts = 0         // srv_abrt
         /// Sessions per second over the last second, and its maximum (rate, rate_max).
-        public var rate: Int?
-        public var rateMax: Int?
+        public var rate = 0
+        public var rateMax = 0
+        /// Frontends: connections accepted, their rate and its maximum
+        /// (conn_tot, conn_rate, conn_rate_max); denied by connection and
+        /// session rules (dcon, dses).
+        public var connectionsTotal = 0
+        public var connectionRate = 0
+        public var connectionRateMax = 0
+        public var deniedConnections = 0
+        public var deniedSessions = 0
+        /// HTTP requests (req_tot), frontends' request rate and maximum.
+        public var requestsTotal = 0
+        public var requestRate = 0
+        public var requestRateMax = 0
+        /// HTTP responses by class: 1xx, 2xx, 3xx, 4xx, 5xx, other (hrsp_*).
+        public var responses = [0, 0, 0, 0, 0, 0]
+        public var deniedRequests = 0       // dreq
+        public var deniedResponses = 0      // dresp
+        public var requestErrors = 0        // ereq
+        public var responseErrors = 0       // eresp
+        public var failedRewrites = 0       // wrew
+        public var internalErrors = 0       // eint
+        /// Compression: bytes in, out, bypassed, responses compressed (comp_*).
+        public var compressedIn = 0
+        public var compressedOut = 0
+        public var compressionBypassed = 0
+        public var compressedResponses = 0
+        /// Requests the proxy answered itself (intercepted).
+        public var intercepted = 0
+        /// Connection attempts to servers and idle connections reused (connect, reuse).
+        public var connectAttempts = 0
+        public var reuses = 0
+        /// Average queue, connect, response and total times in ms over the
+        /// last 1024 samples (qtime, ctime, rtime, ttime) and their maxima.
+        public var queueTime = 0, connectTime = 0, responseTime = 0, totalTime = 0
+        public var queueTimeMax = 0, connectTimeMax = 0, responseTimeMax = 0, totalTimeMax = 0
         public init() {}
     }
 
@@ -149,6 +183,8 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         public var backup = false
         /// Server maxconn, 0 = none.
         public var maxconn = 0
+        /// Idle connections kept for reuse, all workers (idle_conn_cur, srv_icur).
+        public var idleConnections = 0
         public var counters = Counters()
         /// Seconds since the last state change (lastchg), seconds spent down, UP->DOWN transitions.
         public var lastChange = 0
@@ -201,6 +237,19 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         public var jobs = 0
         public var listeners = 0
         public var droppedLogs = 0
+        /// Share of the event loop's time spent waiting (Idle_pct), 100 when idle.
+        public var idlePercent = 100
+        /// Streams and timers alive (Tasks) and those ready to run (Run_queue).
+        public var tasks = 0
+        public var runQueue = 0
+        /// Buffer pool memory held and in use, bytes (PoolAlloc_*, PoolUsed_*).
+        public var poolAllocatedBytes = 0
+        public var poolUsedBytes = 0
+        /// Bytes sent to clients per second (BytesOutRate), compression in and
+        /// out per second (CompressBpsIn, CompressBpsOut).
+        public var bytesOutRate = 0
+        public var compressBpsIn = 0
+        public var compressBpsOut = 0
         public var totalBytesOut = 0
         public var totalSplicedBytesOut = 0
         public var startTime = 0

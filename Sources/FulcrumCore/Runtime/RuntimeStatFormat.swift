@@ -89,43 +89,92 @@ enum RuntimeStatRows {
         set(&row, "mode", proxy.mode)
     }
 
-    static func counters(_ row: inout Row, _ c: RuntimeSnapshot.Counters) {
+    static let responseFields = ["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"]
+
+    /// The counters HAProxy 2.6 prints for the row's kind and mode (stats.c:
+    /// stats_fill_{fe,be,sv}_stats); the HTTP ones only in mode http.
+    static func counters(_ row: inout Row, _ c: RuntimeSnapshot.Counters, http: Bool) {
         set(&row, "scur", c.sessionsCurrent)
         set(&row, "smax", c.sessionsMax)
         set(&row, "stot", c.sessionsTotal)
         set(&row, "bin", c.bytesIn)
         set(&row, "bout", c.bytesOut)
+        set(&row, "dresp", c.deniedResponses)
         set(&row, "rate", c.rate)
         set(&row, "rate_max", c.rateMax)
-        guard row.kind != .frontend else { return }
+        set(&row, "wrew", c.failedRewrites)
+        set(&row, "eint", c.internalErrors)
+        if http {
+            for (i, name) in responseFields.enumerated() { set(&row, name, c.responses[i]) }
+        }
+        if row.kind != .server {
+            set(&row, "dreq", c.deniedRequests)
+            set(&row, "comp_in", c.compressedIn)
+            set(&row, "comp_out", c.compressedOut)
+            set(&row, "comp_byp", c.compressionBypassed)
+            set(&row, "comp_rsp", c.compressedResponses)
+            if http {
+                set(&row, "cache_lookups", 0)
+                set(&row, "cache_hits", 0)
+            }
+        }
+        if row.kind == .frontend {
+            set(&row, "ereq", c.requestErrors)
+            set(&row, "req_rate", c.requestRate)
+            set(&row, "req_rate_max", c.requestRateMax)
+            set(&row, "req_tot", c.requestsTotal)
+            set(&row, "conn_rate", c.connectionRate)
+            set(&row, "conn_rate_max", c.connectionRateMax)
+            set(&row, "conn_tot", c.connectionsTotal)
+            set(&row, "dcon", c.deniedConnections)
+            set(&row, "dses", c.deniedSessions)
+            if http { set(&row, "intercepted", c.intercepted) }
+            return
+        }
+        if http { set(&row, "req_tot", c.requestsTotal) }
         set(&row, "qcur", c.queueCurrent)
         set(&row, "qmax", c.queueMax)
         set(&row, "econ", c.connectErrors)
+        set(&row, "eresp", c.responseErrors)
         set(&row, "wretr", c.retries)
         set(&row, "wredis", c.redispatches)
         set(&row, "lbtot", c.loadBalanced)
         set(&row, "cli_abrt", c.clientAborts)
         set(&row, "srv_abrt", c.serverAborts)
         set(&row, "lastsess", c.lastSession)
+        set(&row, "qtime", c.queueTime)
+        set(&row, "ctime", c.connectTime)
+        set(&row, "rtime", c.responseTime)
+        set(&row, "ttime", c.totalTime)
+        set(&row, "qtime_max", c.queueTimeMax)
+        set(&row, "ctime_max", c.connectTimeMax)
+        set(&row, "rtime_max", c.responseTimeMax)
+        set(&row, "ttime_max", c.totalTimeMax)
+        set(&row, "connect", c.connectAttempts)
+        set(&row, "reuse", c.reuses)
     }
 
     static func frontendRow(_ proxy: RuntimeSnapshot.Proxy, _ fe: RuntimeSnapshot.Frontend, _ s: RuntimeSnapshot) -> Row {
         var row = blank(.frontend, proxy.iid, 0)
         common(&row, proxy, "FRONTEND", s)
-        counters(&row, fe.counters)
+        counters(&row, fe.counters, http: proxy.mode == "http")
         set(&row, "slim", fe.maxconn)
         set(&row, "rate_lim", fe.rateLimit)
         set(&row, "status", fe.status.rawValue)
-        set(&row, "conn_rate", fe.counters.rate)
-        set(&row, "conn_rate_max", fe.counters.rateMax)
-        set(&row, "conn_tot", fe.counters.sessionsTotal)
         return row
     }
 
     static func serverRow(_ proxy: RuntimeSnapshot.Proxy, _ sv: RuntimeSnapshot.Server, _ s: RuntimeSnapshot) -> Row {
         var row = blank(.server, proxy.iid, sv.sid)
         common(&row, proxy, sv.name, s)
-        counters(&row, sv.counters)
+        counters(&row, sv.counters, http: proxy.mode == "http")
+        set(&row, "srv_icur", sv.idleConnections)
+        set(&row, "idle_conn_cur", sv.idleConnections)
+        set(&row, "safe_conn_cur", 0)
+        set(&row, "used_conn_cur", sv.counters.sessionsCurrent)
+        // HAProxy's estimate of the connections a server needs counts what is
+        // in use and kept idle, and the health check's own connection.
+        set(&row, "need_conn_est", sv.counters.sessionsCurrent + sv.idleConnections + (sv.check != nil ? 1 : 0))
         if sv.maxconn > 0 { set(&row, "slim", sv.maxconn) }
         set(&row, "status", serverStatus(sv))
         set(&row, "weight", sv.weight)
@@ -154,7 +203,7 @@ enum RuntimeStatRows {
                            _ s: RuntimeSnapshot, visibility: StatServerVisibility) -> Row {
         var row = blank(.backend, proxy.iid, 0)
         common(&row, proxy, "BACKEND", s)
-        counters(&row, be.counters)
+        counters(&row, be.counters, http: proxy.mode == "http")
         let farm = RuntimeFarm(members, allBackups: be.allBackups)
         var status = (farm.totalWeight > 0 || members.isEmpty) ? "UP" : "DOWN"
         if visibility != .all {
@@ -171,6 +220,11 @@ enum RuntimeStatRows {
         set(&row, "lastchg", be.lastChange)
         set(&row, "downtime", be.downtime)
         set(&row, "algo", be.algorithm)
+        // HAProxy 2.6 prints these three as 0 in show stat (only its
+        // Prometheus exporter aggregates server states).
+        set(&row, "agg_server_status", 0)
+        set(&row, "agg_server_check_status", 0)
+        set(&row, "agg_check_status", 0)
         return row
     }
 

@@ -3,16 +3,20 @@ import Synchronization
 /// The state every process of a generation shares through one MAP_SHARED
 /// region: server state that workers read on every choice, the counts that
 /// must be global (maxconn, leastconn), check results, and per-worker counter
-/// blocks. Every field is one 64-bit atomic word; lines are 128 bytes (two
-/// cache lines) so writers in different processes do not share a line.
+/// blocks. Every field is one 64-bit atomic word; lines are 256 bytes (four
+/// cache lines) and counter lines 512, so writers in different processes do
+/// not share a line.
 /// Layout (docs/shared-table.md):
 ///   header | server lines × S | proxy lines × (F + N + B) | worker blocks × W
 /// where proxy lines are frontends, then bind lines, then backends, and a
 /// worker block holds one counter line per proxy line and per server.
 public final class SharedTable {
     public static let magic: UInt64 = 0x31_4D_55_52_43_4C_55_46 // "FULCRUM1" little-endian
-    public static let layoutVersion: UInt64 = 2
-    public static let lineWords = 16
+    public static let layoutVersion: UInt64 = 3
+    /// Words of the header, a server line and a proxy line.
+    public static let lineWords = 32
+    /// Words of a per-worker counter line (`Counter`).
+    public static let counterLineWords = 64
 
     public enum Header: Int {
         case magic = 0, layoutVersion, generation, servers, frontends, binds, backends, workers
@@ -23,6 +27,28 @@ public final class SharedTable {
         /// Log lines the generation's processes could not send (`show info`'s
         /// DroppedLogs); every process adds its own.
         case droppedLogs
+        /// Bytes written to clients by every worker (TotalBytesOut).
+        case bytesOut
+        /// Process-wide rates, three words each (`SharedRate`): connections
+        /// (ConnRate), sessions (SessRate), bytes sent to clients
+        /// (BytesOutRate), compression input and output (CompressBps*).
+        case connectionRate = 16
+        case sessionRate = 19
+        case bytesOutRate = 22
+        case compressInRate = 25
+        case compressOutRate = 28
+    }
+
+    /// Words of a worker's own line: what its event loop reports for `show info`.
+    public enum WorkerField: Int {
+        /// Share of the last second the loop spent waiting for events (Idle_pct).
+        case idlePercent = 0
+        /// Streams alive plus armed timers (Tasks), and streams with work ready (Run_queue).
+        case tasks, runQueue
+        /// Bytes the buffer pool holds, and of those in use (PoolAlloc, PoolUsed).
+        case poolAllocated, poolUsed
+        /// The worker's pid, 0 while no process holds the slot.
+        case pid
     }
 
     /// Words of a server line. Single writer per field except `conns`,
@@ -56,22 +82,95 @@ public final class SharedTable {
         case upSince
         /// Highest `conns` seen (smax).
         case maxConns
+        /// Highest number of requests queued on this server (qmax), all workers.
+        case maxQueued
+        /// Sessions per second (rate, rate_max): three words from here (`SharedRate`).
+        case sessionRate
     }
 
     /// Words of a proxy line (frontend, bind or backend).
-    public enum ProxyField: Int { case conns = 0, maxConns }
+    public enum ProxyField: Int {
+        case conns = 0, maxConns
+        /// Highest number of requests queued in the backend (qmax), all workers.
+        case maxQueued
+        /// Rates over all workers, three words each (`SharedRate`): sessions
+        /// (rate), connections accepted (conn_rate) and HTTP requests (req_rate).
+        case sessionRate
+        case connectionRate = 6
+        case requestRate = 9
+    }
 
-    /// Per-worker counters of one proxy line or server (single writer).
-    public enum Counter: Int {
-        case sessions = 0, bytesIn, bytesOut, connectErrors, retries, redispatches
+    /// Per-worker counters of one proxy line or server (single writer), with
+    /// the meaning of HAProxy's stats field named beside each.
+    public enum Counter: Int, CaseIterable {
+        case sessions = 0       // stot
+        case bytesIn, bytesOut  // bin, bout
+        case connectErrors      // econ
+        case retries, redispatches  // wretr, wredis
         /// Gauges: current sessions and queued sessions of this worker.
         case current, queued
         /// Wall-clock seconds of the last session (lastsess).
         case lastSession
         /// Times this server was chosen by the balancer (lbtot).
         case chosen
-        /// Sessions that ended with an error (aborts).
-        case aborts
+        /// Connections accepted by a frontend (conn_tot), before the
+        /// connection rules decide whether they become sessions.
+        case connections
+        /// HTTP requests (req_tot).
+        case requests
+        /// HTTP responses by status class (hrsp_1xx ... hrsp_5xx, hrsp_other).
+        case responses1xx, responses2xx, responses3xx, responses4xx, responses5xx, responsesOther
+        case deniedRequests, deniedResponses    // dreq, dresp
+        case requestErrors, responseErrors      // ereq, eresp
+        case clientAborts, serverAborts         // cli_abrt, srv_abrt
+        /// Compression: bytes fed to the compressor, bytes out of it, bytes
+        /// that bypassed it, compressed responses (comp_in/out/byp/rsp).
+        case compressedIn, compressedOut, compressionBypassed, compressedResponses
+        /// Requests answered by the proxy itself: monitor-uri, stats page (intercepted).
+        case intercepted
+        case deniedConnections, deniedSessions  // dcon, dses
+        case failedRewrites, internalErrors     // wrew, eint
+        /// Connection attempts to servers and reuses of idle ones (connect, reuse).
+        case connectAttempts, reuses
+        /// The four timers (qtime, ctime, rtime, ttime): samples taken, then
+        /// each timer's sliding sum over the last 1024 samples (`TimerAverage`)
+        /// and its maximum.
+        case timerSamples
+        case queueTimeSum, connectTimeSum, responseTimeSum, totalTimeSum
+        case queueTimeMax, connectTimeMax, responseTimeMax, totalTimeMax
+        /// Gauge: this worker's idle server connections kept for reuse (idle_conn_cur).
+        case idleConnections
+
+        /// Gauges belong to the generation that holds the sessions: a reload
+        /// does not carry them over, `clear counters` does not touch them.
+        public var isGauge: Bool { self == .current || self == .queued || self == .idleConnections }
+        /// Timer averages (`TimerAverage`) are per worker and start again with
+        /// a new generation: a sum of several workers' windows is no window.
+        public var isTimerWindow: Bool {
+            switch self {
+            case .timerSamples, .queueTimeSum, .connectTimeSum, .responseTimeSum, .totalTimeSum: return true
+            default: return false
+            }
+        }
+        /// Kept as the largest value, not a sum (over workers and reloads).
+        public var isMaximum: Bool {
+            switch self {
+            case .lastSession, .queueTimeMax, .connectTimeMax, .responseTimeMax, .totalTimeMax: return true
+            default: return false
+            }
+        }
+
+        /// The response counter of a status code, HAProxy's classes.
+        @inlinable public static func responses(status: Int) -> Counter {
+            switch status {
+            case 100..<200: return .responses1xx
+            case 200..<300: return .responses2xx
+            case 300..<400: return .responses3xx
+            case 400..<500: return .responses4xx
+            case 500..<600: return .responses5xx
+            default: return .responsesOther
+            }
+        }
     }
 
     /// Admin state bits (HAProxy's SRV_ADMF_*).
@@ -98,14 +197,15 @@ public final class SharedTable {
     public let workers: Int
     @usableFromInline let words: UnsafeMutablePointer<Atomic<UInt64>>
 
-    var proxyLines: Int { frontends + binds + backends }
+    public var proxyLines: Int { frontends + binds + backends }
 
     /// Worker blocks plus one history block: counters carried over from
     /// previous generations on reload (index `workers`).
     public static func byteSize(servers: Int, frontends: Int, binds: Int, backends: Int, workers: Int) -> Int {
         let proxies = frontends + binds + backends
-        let lines = 1 + servers + proxies + (workers + 1) * (proxies + servers)
-        return lines * lineWords * 8
+        let lines = 1 + servers + proxies + workers
+        let counterLines = (workers + 1) * (proxies + servers)
+        return (lines * lineWords + counterLines * counterLineWords) * 8
     }
 
     /// The counter block that holds what earlier generations counted.
@@ -150,6 +250,7 @@ public final class SharedTable {
     @inline(__always) public func server(_ index: Int, _ f: ServerField) -> SharedWord {
         SharedWord(words + (1 + index) * SharedTable.lineWords + f.rawValue)
     }
+    @inline(__always) func proxyWord(_ line: Int, _ f: ProxyField) -> SharedWord { proxyLine(line, f) }
     @inline(__always) private func proxyLine(_ line: Int, _ f: ProxyField) -> SharedWord {
         SharedWord(words + (1 + servers + line) * SharedTable.lineWords + f.rawValue)
     }
@@ -157,9 +258,20 @@ public final class SharedTable {
     @inline(__always) public func bind(_ i: Int, _ f: ProxyField) -> SharedWord { proxyLine(frontends + i, f) }
     @inline(__always) public func backend(_ i: Int, _ f: ProxyField) -> SharedWord { proxyLine(frontends + binds + i, f) }
 
+    /// Worker `w`'s own line.
+    @inline(__always) public func worker(_ w: Int, _ f: WorkerField) -> SharedWord {
+        SharedWord(words + (1 + servers + proxyLines + w) * SharedTable.lineWords + f.rawValue)
+    }
+    @inline(__always) public func globalRate(_ f: Header) -> SharedRate { SharedRate(header(f)) }
+    @inline(__always) public func serverRate(_ index: Int) -> SharedRate { SharedRate(server(index, .sessionRate)) }
+    @inline(__always) public func frontendRate(_ i: Int, _ f: ProxyField) -> SharedRate { SharedRate(frontend(i, f)) }
+    @inline(__always) public func backendRate(_ i: Int) -> SharedRate { SharedRate(backend(i, .sessionRate)) }
+
+    @inline(__always) func counterWord(block: Int, line: Int, _ c: Counter) -> SharedWord { counter(worker: block, line: line, c) }
     @inline(__always) private func counter(worker: Int, line: Int, _ c: Counter) -> SharedWord {
-        let firstBlock = 1 + servers + proxyLines
-        return SharedWord(words + (firstBlock + worker * (proxyLines + servers) + line) * SharedTable.lineWords + c.rawValue)
+        let firstCounter = (1 + servers + proxyLines + workers) * SharedTable.lineWords
+        return SharedWord(words + firstCounter + (worker * (proxyLines + servers) + line) * SharedTable.counterLineWords
+                          + c.rawValue)
     }
     @inline(__always) public func frontendCounter(worker: Int, frontend i: Int, _ c: Counter) -> SharedWord {
         counter(worker: worker, line: i, c)

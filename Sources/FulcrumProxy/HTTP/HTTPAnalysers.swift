@@ -68,6 +68,7 @@ extension StreamEngine {
     /// Waits for the next request on a keep-alive connection.
     func nextExchange(_ s: Stream) {
         s.record.ended = now
+        countEnd(s)
         if logger != nil { logEnd(s) }
         // Between requests a keep-alive connection holds no buffer.
         s.http.fromClient.releaseIfEmpty(to: buffers)
@@ -141,17 +142,20 @@ extension StreamEngine {
         switch outcome {
         case .incomplete:
             if s.http.fromClient.count >= limits.maxRawHeadSize {
+                countRequest(s)
                 refuseRequest(s, status: HTTPParser.tooLargeStatus)
                 return .done
             }
             return .wait
         case .invalid(let status, _):
+            countRequest(s)
             refuseRequest(s, status: status)
             return .done
         case .complete(let length):
             s.http.fromClient.consume(length)
             s.http.fromClient.releaseIfEmpty(to: buffers)
             s.record.requestComplete = now
+            countRequest(s)
             if case .refuse(let status) = s.http.exchange.requestHead(s.http.request, draining: draining) {
                 refuseRequest(s, status: status)
                 return .done
@@ -177,6 +181,7 @@ extension StreamEngine {
                 s.http.ruleLog = ctx.log
                 switch outcome {
                 case .respond(let bytes, let close):
+                    s.record.deniedRequest = ctx.denied
                     s.record.terminate(StreamEngine.answerCause(bytes), .request)
                     respondHTTP(s, bytes: bytes, close: close)
                     return .done
@@ -187,6 +192,7 @@ extension StreamEngine {
                     let outcome = HTTPRequestProcessing.backend(brules, context: &ctx)
                     s.http.ruleLog = ctx.log
                     if case .respond(let bytes, let close) = outcome {
+                        s.record.deniedRequest = ctx.denied
                         s.record.terminate(StreamEngine.answerCause(bytes), .request)
                         respondHTTP(s, bytes: bytes, close: close)
                         return .done

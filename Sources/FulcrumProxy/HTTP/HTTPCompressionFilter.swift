@@ -45,6 +45,13 @@ extension StreamEngine {
         if let c = s.http.compressor { c.reset(algorithm: choice.algorithm) }
         else { s.http.compressor = try? ResponseCompressor(algorithm: choice.algorithm) }
         s.http.compressing = s.http.compressor != nil
+        if s.http.compressing { countCompression(s, .compressedResponses, 1) }
+    }
+
+    /// comp_rsp, comp_in, comp_out on the frontend and the backend.
+    private func countCompression(_ s: Stream, _ c: SharedTable.Counter, _ n: Int) {
+        table.frontendCounter(worker: slot, frontend: s.frontend, c).bump(by: UInt64(n))
+        if s.backend >= 0 { table.backendCounter(worker: slot, backend: s.backend, c).bump(by: UInt64(n)) }
     }
 
     /// Takes the body's payload (de-chunked) and sends it compressed, chunked.
@@ -56,6 +63,9 @@ extension StreamEngine {
         s.http.plain.removeAll(keepingCapacity: true)
         guard case .success(let move) = s.http.exchange.forwardResponseBody(s.http.fromServer.readable, payload: &s.http.plain)
         else { return false }
+        let input = move.passThrough > 0 ? move.passThrough : s.http.plain.count
+        countCompression(s, .compressedIn, input)
+        table.globalRate(.compressInRate).count(second: UInt64(now / 1000), by: UInt64(input))
         if move.passThrough > 0 {
             c.compress(UnsafeRawBufferPointer(rebasing: s.http.fromServer.readable[0..<move.passThrough]), into: &chunkScratch)
         } else {
@@ -65,6 +75,8 @@ extension StreamEngine {
         if s.http.exchange.responseBody.isDone { c.finish(into: &chunkScratch) }
         s.response.buffer.append(chunkScratch, pool: buffers)
         s.record.responseBytes += chunkScratch.count
+        countCompression(s, .compressedOut, chunkScratch.count)
+        table.globalRate(.compressOutRate).count(second: UInt64(now / 1000), by: UInt64(chunkScratch.count))
         return true
     }
 }

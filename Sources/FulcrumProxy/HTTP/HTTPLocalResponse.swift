@@ -35,6 +35,7 @@ extension StreamEngine {
         leaveBackend(s, reusable: false)
         // The exchange is over: its line goes out now, not when the client leaves.
         s.record.ended = now
+        countEnd(s)
         if logger != nil { logEnd(s) }
         s.phase = .lingering
         s.phaseDeadline = now + 1000

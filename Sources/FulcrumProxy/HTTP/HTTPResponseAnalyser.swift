@@ -55,6 +55,7 @@ extension StreamEngine {
                         let outcome = HTTPRequestProcessing.response(rules, context: &ctx)
                         s.http.ruleLog.takeResponse(from: &ctx.log)
                         if case .respond(let bytes, let close) = outcome {
+                            s.record.deniedResponse = ctx.denied
                             s.record.terminate(.proxy, .headers)
                             leaveBackend(s, reusable: false)
                             respondHTTP(s, bytes: bytes, close: close || !s.http.exchange.keepClient)

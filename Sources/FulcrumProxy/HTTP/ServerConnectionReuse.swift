@@ -54,12 +54,14 @@ extension StreamEngine {
             return
         }
         idleServers[line].append(connection)
+        table.serverCounter(worker: slot, server: line, .idleConnections).store(UInt64(idleServers[line].count))
         try? loop.modify(connection.fd, [.readable, .readHangup, .edgeTriggered],
                          EventToken(kind: TokenKind.pooled.rawValue, index: line))
     }
 
     /// An idle connection that is still open (the server may have closed it).
     func takePooled(server line: Int) -> Transport? {
+        defer { table.serverCounter(worker: slot, server: line, .idleConnections).store(UInt64(idleServers[line].count)) }
         while let idle = idleServers[line].popLast() {
             if idle.isIdleOpen { return idle }
             idle.close()
@@ -77,5 +79,6 @@ extension StreamEngine {
             idle.close()
             return true
         }
+        table.serverCounter(worker: slot, server: line, .idleConnections).store(UInt64(idleServers[line].count))
     }
 }

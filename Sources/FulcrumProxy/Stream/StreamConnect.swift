@@ -59,7 +59,7 @@ extension StreamEngine {
         table.server(line, .conns).subtract(1)
         table.serverCounter(worker: slot, server: line, .current).drop()
         let bytesIn = s.bytesIn &- s.serverBytesMark.in, bytesOut = s.bytesOut &- s.serverBytesMark.out
-        if bytesIn > 0 || bytesOut > 0 {
+        if !s.isHTTP && (bytesIn > 0 || bytesOut > 0) {
             table.serverCounter(worker: slot, server: line, .bytesIn).bump(by: bytesIn)
             table.serverCounter(worker: slot, server: line, .bytesOut).bump(by: bytesOut)
         }
@@ -91,7 +91,15 @@ extension StreamEngine {
         // HAProxy's t_queue: when the stream first got a server (retries do not move it).
         if s.record.connectStarted == 0 { s.record.connectStarted = now }
         s.record.server = s.serverIndex
-        if s.isHTTP && reuseConnection(s, be, entry) { return }
+        // HAProxy counts a server session per connection attempt, reused or new.
+        countServerSession(line: entry.tableLine)
+        if s.isHTTP && reuseConnection(s, be, entry) {
+            table.serverCounter(worker: slot, server: entry.tableLine, .reuses).bump()
+            table.backendCounter(worker: slot, backend: s.backend, .reuses).bump()
+            return
+        }
+        table.serverCounter(worker: slot, server: entry.tableLine, .connectAttempts).bump()
+        table.backendCounter(worker: slot, backend: s.backend, .connectAttempts).bump()
         var address = entry.address
         if entry.useClientPort { address.port = localAddress(s).port }
         let fd: FileDescriptor
@@ -140,8 +148,6 @@ extension StreamEngine {
         s.record.connected = now
         s.client.activity = now
         s.server.activity = now
-        table.serverCounter(worker: slot, server: line, .sessions).bump()
-        table.serverCounter(worker: slot, server: line, .lastSession).store(wallNow)
         // observe layer4: a connection ends a run of errors (layer7 judges responses).
         if be.observesLayer4[s.serverIndex] {
             let errors = table.server(line, .observeErrors)
@@ -163,13 +169,14 @@ extension StreamEngine {
     func connectFailed(_ s: Stream, timedOut: Bool) {
         let be = backends[s.backend]
         let line = be.servers[s.serverIndex].tableLine
-        table.serverCounter(worker: slot, server: line, .connectErrors).bump()
-        table.backendCounter(worker: slot, backend: s.backend, .connectErrors).bump()
         if be.observesLayer4[s.serverIndex] || be.observesLayer7[s.serverIndex] { table.server(line, .observeErrors).add(1) }
         dropServer(s, reusable: false)
         let retries = be.config.retries
         guard s.retriesUsed < retries, !s.isHTTP || be.config.http.retryOn.contains("connect-failure") else {
             Log.debug("giving up on \(be.config.name) after \(s.retriesUsed) retries")
+            // HAProxy counts a connection error when no retry is left (econ).
+            table.serverCounter(worker: slot, server: line, .connectErrors).bump()
+            table.backendCounter(worker: slot, backend: s.backend, .connectErrors).bump()
             s.record.terminate(timedOut ? .serverTimeout : .serverAbort, .connect)
             giveUp(s, status: 503)
             return
@@ -189,16 +196,20 @@ extension StreamEngine {
         if reserve(s, server: s.serverIndex) { connect(s) } else { enqueue(s) }
     }
 
-    /// One more try (connect failure or mode http's `retry-on`), counted on the
-    /// server and backend. Returns whether `option redispatch` says this retry
-    /// goes to another server (the one that failed is then avoided).
+    /// One more try (connect failure or mode http's `retry-on`). Returns
+    /// whether `option redispatch` says this retry goes to another server
+    /// (the one that failed is then avoided). As HAProxy counts them: a retry
+    /// on the same server is a retry (wretr), one moved elsewhere a
+    /// redispatch (wredis), never both.
     func countRetry(_ s: Stream, _ be: BackendRuntime) -> Bool {
         let line = be.servers[s.serverIndex].tableLine
         s.retriesUsed += 1
-        table.serverCounter(worker: slot, server: line, .retries).bump()
-        table.backendCounter(worker: slot, backend: s.backend, .retries).bump()
         guard let interval = be.config.redispatch,
-              StreamEngine.redispatches(retry: s.retriesUsed, of: be.config.retries, interval: interval) else { return false }
+              StreamEngine.redispatches(retry: s.retriesUsed, of: be.config.retries, interval: interval) else {
+            table.serverCounter(worker: slot, server: line, .retries).bump()
+            table.backendCounter(worker: slot, backend: s.backend, .retries).bump()
+            return false
+        }
         table.serverCounter(worker: slot, server: line, .redispatches).bump()
         table.backendCounter(worker: slot, backend: s.backend, .redispatches).bump()
         s.excludedServer = s.serverIndex
@@ -216,6 +227,8 @@ extension StreamEngine {
     /// No server can take the stream.
     func noServer(_ s: Stream) {
         Log.debug("backend '\(backends[s.backend].config.name)' has no server available")
+        // HAProxy counts the missing server as a failed connection of the backend.
+        table.backendCounter(worker: slot, backend: s.backend, .connectErrors).bump()
         s.record.terminate(.serverAbort, .connect)
         giveUp(s, status: 503)
     }
@@ -241,7 +254,7 @@ extension StreamEngine {
         }
         be.queue.push(s.token(.client).rawValue)
         queuedStreams += 1
-        table.backendCounter(worker: slot, backend: s.backend, .queued).bump()
+        countQueued(backend: s.backend)
         s.phaseDeadline = be.config.timeouts.effectiveQueue.map { now + Int64($0) } ?? 0
         schedule(s)
     }

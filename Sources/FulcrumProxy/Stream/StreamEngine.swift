@@ -202,10 +202,7 @@ final class StreamEngine {
         exchangesStarted &+= 1
         activeStreams += 1
         // TCP_NODELAY comes from the listener (Worker.run sets it there).
-        table.frontendCounter(worker: slot, frontend: frontend, .sessions).bump()
-        table.frontendCounter(worker: slot, frontend: frontend, .current).bump()
-        table.frontendCounter(worker: slot, frontend: frontend, .lastSession).store(wallNow)
-        table.frontend(frontend, .maxConns).raise(to: table.frontend(frontend, .conns).load())
+        countAccepted(frontend: frontend)
         do {
             try loop.register(fd, [.readable, .writable, .readHangup, .edgeTriggered], s.token(.client))
         } catch {
@@ -237,9 +234,7 @@ final class StreamEngine {
         s.backend = be
         s.routedBackend = be
         s.backendBytesMark = (s.bytesIn, s.bytesOut)
-        table.backendCounter(worker: slot, backend: be, .sessions).bump()
-        table.backendCounter(worker: slot, backend: be, .current).bump()
-        table.backendCounter(worker: slot, backend: be, .lastSession).store(wallNow)
+        countBackendSession(be)
         table.backend(be, .conns).add(1)
         table.backend(be, .maxConns).raise(to: table.backend(be, .conns).load())
     }
@@ -251,10 +246,10 @@ final class StreamEngine {
         dropServer(s, reusable: reusable)
         if s.backend >= 0 {
             table.backend(s.backend, .conns).subtract(1)
-            let counters = (table.backendCounter(worker: slot, backend: s.backend, .bytesIn),
-                            table.backendCounter(worker: slot, backend: s.backend, .bytesOut))
-            counters.0.bump(by: s.bytesIn &- s.backendBytesMark.in)
-            counters.1.bump(by: s.bytesOut &- s.backendBytesMark.out)
+            if !s.isHTTP {   // mode http counts its exchanges' bytes (countEnd)
+                table.backendCounter(worker: slot, backend: s.backend, .bytesIn).bump(by: s.bytesIn &- s.backendBytesMark.in)
+                table.backendCounter(worker: slot, backend: s.backend, .bytesOut).bump(by: s.bytesOut &- s.backendBytesMark.out)
+            }
             table.backendCounter(worker: slot, backend: s.backend, .current).drop()
             let be = s.backend
             s.backend = -1
@@ -276,15 +271,17 @@ final class StreamEngine {
         s.http.fromClient.release(to: buffers)
         s.http.fromServer.release(to: buffers)
         s.record.ended = now
+        countEnd(s)
         if logger != nil { logEnd(s) }
         releaseHeads(s)
         table.header(.globalConns).subtract(1)
         table.frontend(s.frontend, .conns).subtract(1)
         table.bind(s.bindLine, .conns).subtract(1)
         table.frontendCounter(worker: slot, frontend: s.frontend, .current).drop()
-        table.frontendCounter(worker: slot, frontend: s.frontend, .bytesIn).bump(by: s.bytesIn)
-        table.frontendCounter(worker: slot, frontend: s.frontend, .bytesOut).bump(by: s.bytesOut)
-        if abort && !s.isHTTP { table.frontendCounter(worker: slot, frontend: s.frontend, .aborts).bump() }
+        if !s.isHTTP {
+            table.frontendCounter(worker: slot, frontend: s.frontend, .bytesIn).bump(by: s.bytesIn)
+            table.frontendCounter(worker: slot, frontend: s.frontend, .bytesOut).bump(by: s.bytesOut)
+        }
         s.reset()
         streams.free(s)
         activeStreams -= 1

@@ -36,6 +36,11 @@ struct StreamRecord {
     var isFollowUp = false
     /// The line of this exchange went out (a lingering close logs before it closes).
     var logged = false
+    /// The exchange's end was counted (`StreamEngine.countEnd`).
+    var counted = false
+    /// A `deny` rule refused the request or the response (dreq, dresp).
+    var deniedRequest = false
+    var deniedResponse = false
     /// mode http: the exchange's request and response as HAProxy counts them
     /// for %U and %B (`HTTPMessageSize`: heads in HTX terms, body payload);
     /// 0 for what was never counted (a request refused by the parser).

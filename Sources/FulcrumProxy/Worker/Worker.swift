@@ -28,6 +28,9 @@ public final class Worker: EventHandler {
     var pausedListeners = 0
     /// Idle pool buffers go back to the system about once a second.
     private var lastShrink: Int64 = 0
+    /// The clock and the loop's waited time at the last `publishLoopFigures`.
+    private var lastFigures: (clock: Int64, waited: Int64) = (0, 0)
+    var slot: Int { engine.slot }
     /// Answers runtime-API commands forwarded by the master (`@N show stat`):
     /// (command, level) -> text. Set by the worker role.
     public var cliHandler: ((String, Int) -> String)?
@@ -64,7 +67,11 @@ public final class Worker: EventHandler {
         UnixSocket.sendMessage(control, ControlMessage.ready.encode())
         Log.debug("ready with \(listeners.count) listeners")
         lastShrink = loop.now
+        lastFigures = (MonotonicClock.nowMicroseconds(), loop.waitedMicroseconds)
+        table.worker(slot, .idlePercent).store(100)
+        table.worker(slot, .pid).store(UInt64(getpid()))
         loop.run(self)
+        table.worker(slot, .pid).store(0)
         return 0
     }
 
@@ -106,12 +113,30 @@ public final class Worker: EventHandler {
         if loop.now - lastShrink >= 1000 {
             lastShrink = loop.now
             engine.shrink()
+            publishLoopFigures()
         }
         if !engine.pending.isEmpty { return 0 }
         var bound: Int64? = nil
         if engine.queuedStreams > 0 || (pausedListeners > 0 && !engine.draining) { bound = 10 }
         if engine.buffers.freeCount > 16 || engine.streams.retained > 16 { bound = min(bound ?? 1100, 1100) }
         return bound
+    }
+
+    /// Once a second: the share of the last period spent waiting, and the
+    /// loop's tasks and memory, for `show info` (Idle_pct, Tasks, Run_queue, Pool*).
+    func publishLoopFigures() {
+        let clock = MonotonicClock.nowMicroseconds(), waited = loop.waitedMicroseconds
+        let elapsed = clock - lastFigures.clock
+        if elapsed > 0 {
+            let idle = Int64(100) * (waited - lastFigures.waited) / elapsed
+            table.worker(slot, .idlePercent).store(UInt64(min(100, max(0, idle))))
+        }
+        lastFigures = (clock, waited)
+        table.worker(slot, .tasks).store(UInt64(engine.activeStreams + loop.pendingTimers))
+        table.worker(slot, .runQueue).store(UInt64(engine.pending.count))
+        let size = UInt64(engine.bufferSize)
+        table.worker(slot, .poolAllocated).store(UInt64(engine.buffers.inUse + engine.buffers.freeCount) * size)
+        table.worker(slot, .poolUsed).store(UInt64(engine.buffers.inUse) * size)
     }
 
     // MARK: control channel
@@ -126,6 +151,8 @@ public final class Worker: EventHandler {
             switch ControlMessage.decode(msg) {
             case .drain?:
                 startDrain()
+            case .clearCounters(let all)?:
+                table.clearBlock(slot, all: all)
             case .cliRequest(let id, let level, let command)?:
                 let text = cliHandler?(command, level) ?? "No runtime API in this process.\n"
                 for reply in ControlMessage.replies(id: id, text: text) {

@@ -1,0 +1,283 @@
+import FulcrumConfig
+
+/// Reads the shared table into the runtime API's view (`RuntimeSnapshot`):
+/// the master (`show stat` over all workers), a worker's stats socket (its
+/// own block) and the stats page and Prometheus exporter (all workers, from
+/// whichever worker serves the request) all read the same numbers this way.
+/// Pure: the clocks, pid and process limits come in as `Process`.
+public struct RuntimeSnapshotReader {
+    public enum Scope: Equatable, Sendable { case allWorkers, worker(Int) }
+
+    /// What the reader cannot know from the table.
+    public struct Process: Sendable {
+        public var pid: Int32
+        /// Wall clock, seconds; CLOCK_MONOTONIC, milliseconds (the clock the
+        /// workers count rates and slowstart on).
+        public var now: UInt64
+        public var monotonicMs: Int64
+        public var version = ""
+        public var releaseDate = ""
+        public var ulimitN = 0
+        public init(pid: Int32, now: UInt64, monotonicMs: Int64) {
+            self.pid = pid; self.now = now; self.monotonicMs = monotonicMs
+        }
+    }
+
+    public let configuration: Configuration
+    public let table: SharedTable
+    public let index: TableIndex
+    /// Server addresses as resolved at startup (host text), per backend and server.
+    public let hosts: [[String]]
+    /// Proxies in declaration order: (name, frontend index, backend index).
+    public let proxies: [(name: String, frontend: Int?, backend: Int?)]
+
+    public init(configuration: Configuration, table: SharedTable, hosts: [[String]]) {
+        self.configuration = configuration
+        self.table = table
+        self.index = TableIndex(configuration)
+        self.hosts = hosts
+        proxies = RuntimeSnapshotReader.declarationOrder(configuration)
+    }
+
+    /// HAProxy numbers proxies (iid) in declaration order; a `listen` is one
+    /// proxy with a frontend and a backend part.
+    public static func declarationOrder(_ c: Configuration) -> [(name: String, frontend: Int?, backend: Int?)] {
+        var files: [String] = []
+        func fileRank(_ f: String) -> Int {
+            if let i = files.firstIndex(of: f) { return i }
+            files.append(f)
+            return files.count - 1
+        }
+        var entries: [(key: (Int, Int), name: String, frontend: Int?, backend: Int?)] = []
+        for (i, f) in c.frontends.enumerated() {
+            entries.append(((fileRank(f.location.file), f.location.line), f.name, i, nil))
+        }
+        for (i, b) in c.backends.enumerated() {
+            if let j = entries.firstIndex(where: { $0.name == b.name && $0.backend == nil
+                                                 && $0.key == (fileRank(b.location.file), b.location.line) }) {
+                entries[j].backend = i
+            } else {
+                entries.append(((fileRank(b.location.file), b.location.line), b.name, nil, i))
+            }
+        }
+        return entries.sorted { $0.key < $1.key }.map { ($0.name, $0.frontend, $0.backend) }
+    }
+
+    public func snapshot(scope: Scope, process: Process) -> RuntimeSnapshot {
+        let blocks: [Int]
+        switch scope {
+        case .allWorkers: blocks = Array(0...table.workers)   // with the history block
+        case .worker(let w): blocks = [w]
+        }
+        let read = BlockReader(table: table, blocks: blocks, now: process.now, monotonicMs: process.monotonicMs)
+        var s = RuntimeSnapshot()
+        for (pi, p) in proxies.enumerated() {
+            var proxy = RuntimeSnapshot.Proxy(name: p.name, iid: pi + 1)
+            if let fi = p.frontend {
+                var f = RuntimeSnapshot.Frontend()
+                let fe = configuration.frontends[fi]
+                f.maxconn = fe.maxconn ?? configuration.global.maxconn ?? 0
+                f.counters = read.counters { table.frontendCounter(worker: $0, frontend: fi, $1) }
+                f.counters.sessionsMax = Int(table.frontend(fi, .maxConns).load())
+                read.rate(table.frontendRate(fi, .sessionRate), into: &f.counters.rate, max: &f.counters.rateMax)
+                read.rate(table.frontendRate(fi, .connectionRate), into: &f.counters.connectionRate,
+                          max: &f.counters.connectionRateMax)
+                read.rate(table.frontendRate(fi, .requestRate), into: &f.counters.requestRate,
+                          max: &f.counters.requestRateMax)
+                proxy.frontend = f
+                proxy.mode = fe.mode.rawValue
+            }
+            if let bi = p.backend {
+                let be = configuration.backends[bi]
+                var b = RuntimeSnapshot.Backend(algorithm: be.balance, hashType: be.hashType)
+                b.allBackups = be.allBackups
+                b.counters = read.counters { table.backendCounter(worker: $0, backend: bi, $1) }
+                b.counters.sessionsMax = Int(table.backend(bi, .maxConns).load())
+                b.counters.queueMax = Int(table.backend(bi, .maxQueued).load())
+                read.rate(table.backendRate(bi), into: &b.counters.rate, max: &b.counters.rateMax)
+                var lb = 0
+                for (si, srv) in be.servers.enumerated() {
+                    let server = serverView(backend: bi, server: si, config: srv, proxyID: pi + 1,
+                                            dynamicWeights: b.dynamicWeights, read: read)
+                    lb += server.counters.loadBalanced
+                    s.servers.append(server)
+                }
+                b.counters.loadBalanced = lb
+                b.lastChange = Int(process.now - min(process.now, table.header(.startedAt).load()))
+                proxy.backend = b
+                proxy.mode = be.mode.rawValue
+            }
+            s.proxies.append(proxy)
+        }
+        s.info = info(scope: scope, process: process, read: read)
+        switch scope {
+        case .allWorkers: s.processNumber = 1
+        case .worker(let w): s.processNumber = w + 1
+        }
+        s.pid = process.pid
+        return s
+    }
+
+    /// - dynamicWeights: whether slowstart ramps the weight shown (HAProxy's
+    ///   eweight stays full under static algorithms).
+    private func serverView(backend bi: Int, server si: Int, config srv: Server, proxyID: Int, dynamicWeights: Bool,
+                            read: BlockReader) -> RuntimeSnapshot.Server {
+        let line = index.serverLine(backend: bi, server: si)
+        var v = RuntimeSnapshot.Server(name: srv.name, backendName: configuration.backends[bi].name, iid: proxyID,
+                                       sid: si + 1, address: hosts[bi][si], port: srv.port ?? 0)
+        let admin = table.server(line, .admin).load()
+        v.admin = RuntimeSnapshot.Admin(rawValue: admin & SharedTable.Admin.trafficMask)
+        v.operational = RuntimeSnapshot.Operational(rawValue: table.server(line, .operational).load()) ?? .up
+        v.rise = srv.params.rise
+        v.fall = srv.params.fall
+        v.health = Int(table.server(line, .checkHealth).load())
+        v.userWeight = Int(table.server(line, .weight).load())
+        v.initialWeight = srv.params.weight
+        v.weight = v.userWeight
+        if dynamicWeights, let slow = srv.params.slowstart, slow > 0 {
+            let up = Int64(table.server(line, .upSince).load())
+            if up > 0 {
+                v.weight = SlowStart.effectiveWeight(userWeight: v.userWeight, sinceUp: read.monotonicMs - up, slowstart: slow)
+            }
+        }
+        v.backup = srv.params.backup
+        v.maxconn = srv.params.maxconn
+        if srv.params.check {
+            var c = RuntimeSnapshot.Check()
+            c.enabled = admin & SharedTable.Admin.checksDisabled.rawValue == 0
+            c.status = RuntimeCheckStatus(rawValue: Int(table.server(line, .checkStatus).load())) ?? .unknown
+            let code = Int(table.server(line, .checkCode).load())
+            c.code = code > 0 ? code : nil
+            c.duration = c.status.hasDuration ? Int(table.server(line, .checkDuration).load()) : nil
+            c.failures = Int(table.server(line, .checkFailures).load())
+            v.check = c
+        }
+        v.counters = read.counters { table.serverCounter(worker: $0, server: line, $1) }
+        v.counters.sessionsMax = Int(table.server(line, .maxConns).load())
+        v.counters.queueMax = Int(table.server(line, .maxQueued).load())
+        read.rate(table.serverRate(line), into: &v.counters.rate, max: &v.counters.rateMax)
+        v.idleConnections = read.sum { table.serverCounter(worker: $0, server: line, .idleConnections) }
+        let last = table.server(line, .lastChange).load()
+        v.lastChange = Int(read.now >= last ? read.now - last : 0)
+        var downtime = Int(table.server(line, .downtime).load())
+        if v.operational == .down { downtime += v.lastChange }
+        v.downtime = downtime
+        v.downTransitions = Int(table.server(line, .checkDowns).load())
+        return v
+    }
+
+    private func info(scope: Scope, process: Process, read: BlockReader) -> RuntimeSnapshot.Info {
+        var i = RuntimeSnapshot.Info()
+        i.version = process.version
+        i.releaseDate = process.releaseDate
+        let started = table.header(.startedAt).load()
+        i.startTime = Int(started)
+        i.uptimeSeconds = Int(process.now >= started ? process.now - started : 0)
+        i.maxconn = configuration.global.maxconn ?? 0
+        i.hardMaxconn = i.maxconn
+        i.ulimitN = process.ulimitN
+        i.currentConnections = Int(table.header(.globalConns).load())
+        for fi in configuration.frontends.indices {
+            i.cumulativeConnections += read.sum { table.frontendCounter(worker: $0, frontend: fi, .connections) }
+            i.cumulativeRequests += read.sum { table.frontendCounter(worker: $0, frontend: fi, .requests) }
+        }
+        i.droppedLogs = Int(table.header(.droppedLogs).load())
+        i.totalBytesOut = Int(table.header(.bytesOut).load())
+        i.listeners = configuration.frontends.reduce(0) { $0 + $1.binds.reduce(0) { $0 + $1.addresses.count } }
+        read.rate(table.globalRate(.connectionRate), into: &i.connectionRate, max: &i.maxConnectionRate)
+        read.rate(table.globalRate(.sessionRate), into: &i.sessionRate, max: &i.maxSessionRate)
+        var unused = 0
+        read.rate(table.globalRate(.bytesOutRate), into: &i.bytesOutRate, max: &unused)
+        read.rate(table.globalRate(.compressInRate), into: &i.compressBpsIn, max: &unused)
+        read.rate(table.globalRate(.compressOutRate), into: &i.compressBpsOut, max: &unused)
+        // The event loops' own figures: one worker's, or all live workers' (idle averaged).
+        let workers: [Int]
+        switch scope {
+        case .allWorkers: workers = (0..<table.workers).filter { table.worker($0, .pid).load() != 0 }
+        case .worker(let w): workers = [w]
+        }
+        if !workers.isEmpty {
+            var idle = 0
+            for w in workers {
+                idle += Int(table.worker(w, .idlePercent).load())
+                i.tasks += Int(table.worker(w, .tasks).load())
+                i.runQueue += Int(table.worker(w, .runQueue).load())
+                i.poolAllocatedBytes += Int(table.worker(w, .poolAllocated).load())
+                i.poolUsedBytes += Int(table.worker(w, .poolUsed).load())
+            }
+            i.idlePercent = idle / workers.count
+        }
+        return i
+    }
+}
+
+/// Sums and maxima of one counter line over the blocks of a scope.
+struct BlockReader {
+    let table: SharedTable
+    let blocks: [Int]
+    let now: UInt64
+    let monotonicMs: Int64
+
+    func sum(_ word: (Int) -> SharedWord) -> Int {
+        Int(blocks.reduce(UInt64(0)) { $0 &+ word($1).load() })
+    }
+    func maximum(_ word: (Int) -> SharedWord) -> Int {
+        Int(blocks.reduce(UInt64(0)) { max($0, word($1).load()) })
+    }
+
+    /// Rates are shared by every worker: a worker's own view shows them too.
+    func rate(_ r: SharedRate, into value: inout Int, max: inout Int) {
+        value = r.rate(milliseconds: monotonicMs)
+        max = r.max
+    }
+
+    /// One proxy line's or server's counters.
+    func counters(_ word: (Int, SharedTable.Counter) -> SharedWord) -> RuntimeSnapshot.Counters {
+        func total(_ c: SharedTable.Counter) -> Int { sum { word($0, c) } }
+        var c = RuntimeSnapshot.Counters()
+        c.sessionsTotal = total(.sessions)
+        c.sessionsCurrent = total(.current)
+        c.bytesIn = total(.bytesIn)
+        c.bytesOut = total(.bytesOut)
+        c.connectErrors = total(.connectErrors)
+        c.retries = total(.retries)
+        c.redispatches = total(.redispatches)
+        c.queueCurrent = total(.queued)
+        c.loadBalanced = total(.chosen)
+        let last = maximum { word($0, .lastSession) }
+        c.lastSession = last > 0 ? Int(now >= UInt64(last) ? now - UInt64(last) : 0) : -1
+        c.connectionsTotal = total(.connections)
+        c.requestsTotal = total(.requests)
+        c.responses = [total(.responses1xx), total(.responses2xx), total(.responses3xx), total(.responses4xx),
+                       total(.responses5xx), total(.responsesOther)]
+        c.deniedRequests = total(.deniedRequests)
+        c.deniedResponses = total(.deniedResponses)
+        c.requestErrors = total(.requestErrors)
+        c.responseErrors = total(.responseErrors)
+        c.clientAborts = total(.clientAborts)
+        c.serverAborts = total(.serverAborts)
+        c.compressedIn = total(.compressedIn)
+        c.compressedOut = total(.compressedOut)
+        c.compressionBypassed = total(.compressionBypassed)
+        c.compressedResponses = total(.compressedResponses)
+        c.intercepted = total(.intercepted)
+        c.deniedConnections = total(.deniedConnections)
+        c.deniedSessions = total(.deniedSessions)
+        c.failedRewrites = total(.failedRewrites)
+        c.internalErrors = total(.internalErrors)
+        c.connectAttempts = total(.connectAttempts)
+        c.reuses = total(.reuses)
+        func average(_ sum: SharedTable.Counter) -> Int {
+            TimerAverage.average(blocks.map { (word($0, sum).load(), word($0, .timerSamples).load()) })
+        }
+        c.queueTime = average(.queueTimeSum)
+        c.connectTime = average(.connectTimeSum)
+        c.responseTime = average(.responseTimeSum)
+        c.totalTime = average(.totalTimeSum)
+        c.queueTimeMax = maximum { word($0, .queueTimeMax) }
+        c.connectTimeMax = maximum { word($0, .connectTimeMax) }
+        c.responseTimeMax = maximum { word($0, .responseTimeMax) }
+        c.totalTimeMax = maximum { word($0, .totalTimeMax) }
+        return c
+    }
+}
