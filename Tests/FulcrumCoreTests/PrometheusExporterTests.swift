@@ -100,7 +100,7 @@ final class PrometheusExporterTests: XCTestCase {
         let lines = scrape()
         let responses = series(lines, "haproxy_frontend_http_responses_total")
         XCTAssertEqual(responses.count, 2 * 6)
-        XCTAssertEqual(responses.first, "haproxy_frontend_http_responses_total{proxy=\"prom\",code=\"1xx\"} NaN")
+        XCTAssertEqual(responses.first, "haproxy_frontend_http_responses_total{proxy=\"prom\",code=\"1xx\"} 0")
         XCTAssertFalse(series(lines, "haproxy_server_http_responses_total").contains { $0.contains("\"li\"") })
         XCTAssertTrue(series(lines, "haproxy_server_client_aborts_total").contains { $0.contains("\"li\"") })
         // One header for the six response classes.

@@ -63,4 +63,26 @@ final class SideBySideMonitorURITests: XCTestCase {
         let old = try sbs.assertSame(["GET /health HTTP/1.0\r\n\r\n"], aspects, checkClose: true)
         XCTAssertEqual(old[.fulcrum]?.response?.value("Connection"), "close")
     }
+
+    func testCountedAsIntercepted() throws {
+        let web = try startRecordingBackend("web")
+        let files = try TemporaryDirectory(prefix: "monitor")
+        addTeardownBlock { files.remove() }
+        var sockets: [ProxyUnderTest: String] = [:]
+        var substitutions: [ProxyUnderTest: [String: String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            sockets[proxy] = files.file("\(proxy).sock")
+            substitutions[proxy] = ["{statsock}": sockets[proxy]!]
+        }
+        let config = Self.config(backendPort: web.port).replacingOccurrences(of: "    log {log} local0\n", with: "")
+        let sbs = try SideBySide(self, config: config, backends: [web], global: "    stats socket {statsock} level admin\n",
+                                 substitutions: substitutions)
+        try sbs.assertSame([httpGet("/health"), httpGet("/health", ["X-Down: 1"]), httpGet("/next")], aspects)
+        for proxy in ProxyUnderTest.allCases {
+            let table = try StatsTable(csv: MasterCLI.send("show stat", socketPath: sockets[proxy]!))
+            XCTAssertEqual(table.int("fe/FRONTEND", "intercepted"), 2, "\(proxy)")
+            XCTAssertEqual(table.int("fe/FRONTEND", "req_tot"), 3, "\(proxy)")
+            XCTAssertEqual(table.int("be/BACKEND", "req_tot"), 1, "\(proxy)")
+        }
+    }
 }
