@@ -244,14 +244,14 @@ extension ParseSession {
 
     // MARK: Action arguments
 
-    private mutating func noArguments(_ args: [Word], _ display: String, at: (Word) -> SourceLocation) -> Bool {
+    mutating func noArguments(_ args: [Word], _ display: String, at: (Word) -> SourceLocation) -> Bool {
         guard let extra = args.first else { return true }
         alert(at(extra), "unexpected argument '\(extra.text)' for '\(display)' (expected 'if' or 'unless')")
         return false
     }
 
     /// `deny [deny_status N]`; HAProxy's default is 403 (502 for responses, set by the caller).
-    private mutating func denyStatus(_ args: [Word], display: String, _ index: Int, at: (Word) -> SourceLocation) -> Int? {
+    mutating func denyStatus(_ args: [Word], display: String, _ index: Int, at: (Word) -> SourceLocation) -> Int? {
         guard let first = args.first else { return 403 }
         guard first.text == "deny_status" else {
             if ["content-type", "string", "lf-string", "file", "lf-file", "errorfile", "errorfiles", "hdr", "default-errorfiles", "status"].contains(first.text) {

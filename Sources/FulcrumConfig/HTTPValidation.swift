@@ -24,6 +24,19 @@ extension ParseSession {
             guard let name = draft.name else { continue }
             let s = draft.settings
             let mode = s.mode
+            if draft.kind != .defaults, let page = s.statsPage, !page.requestRules.isEmpty,
+               !page.accounts.isEmpty || page.realm != nil {
+                alert(draft.location, "proxy '\(name)': stats 'auth'/'realm' and 'http-request' can't be used at the same time.")
+            }
+            if draft.kind != .defaults, s.statsPage != nil, mode == .tcp {
+                warning(draft.location, "'stats' statement ignored for \(draft.haproxyLabel) as it requires HTTP mode.")
+                if let i = configuration.frontends.firstIndex(where: { $0.name == name && $0.location == draft.location }) {
+                    configuration.frontends[i].statsPage = nil
+                }
+                if let i = configuration.backends.firstIndex(where: { $0.name == name && $0.location == draft.location }) {
+                    configuration.backends[i].statsPage = nil
+                }
+            }
             for reference in draft.userlistReferences where !userlists.contains(reference.name) {
                 alert(reference.location, "unable to find userlist '\(reference.name)' referenced in \(draft.label)"
                       + hint(reference.name, Array(userlists)))

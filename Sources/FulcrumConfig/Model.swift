@@ -267,6 +267,8 @@ public struct Backend: Equatable, Sendable {
     public var logging = ProxyLogging()
     /// `description TEXT...` (words joined with one space).
     public var description: String?
+    /// `stats enable|uri|auth|...`: the HTTP statistics page this proxy serves; nil: none.
+    public var statsPage: StatsPage?
     public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
 }
 
@@ -285,6 +287,8 @@ public struct Frontend: Equatable, Sendable {
     public var logging = ProxyLogging()
     /// `description TEXT...` (words joined with one space).
     public var description: String?
+    /// `stats enable|uri|auth|...`: the HTTP statistics page this proxy serves; nil: none.
+    public var statsPage: StatsPage?
     public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
 }
 

@@ -4,7 +4,7 @@ extension ParseSession {
         "mode", "default_backend", "balance", "hash-type", "server", "default-server", "maxconn",
         "timeout", "retries", "option", "bind", "http-check", "tcp-check",
         "acl", "use_backend", "redirect", "http-request", "http-response",
-        "cookie", "compression", "errorfile", "http-error", "http-reuse", "retry-on",
+        "cookie", "compression", "errorfile", "http-error", "http-reuse", "retry-on", "stats",
     ]
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
@@ -138,6 +138,7 @@ extension ParseSession {
         case "http-error": httpErrorKeyword(words, draft: index, at: at)
         case "http-reuse": httpReuseKeyword(words, draft: index, at: at)
         case "retry-on": retryOnKeyword(words, draft: index, at: at)
+        case "stats": statsPageKeyword(words, draft: index, at: at)
         case "default_backend":
             guard let value = singleArgument(words, at: at, expecting: "<backend name>") else { return }
             drafts[index].settings.defaultBackend = value.text

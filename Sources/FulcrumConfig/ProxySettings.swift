@@ -28,6 +28,9 @@ struct ProxySettings: Sendable {
     var logging = ProxyLogging()
     /// Where `logging.format` was chosen (the line HAProxy's mode warning names).
     var logFormatLocation: SourceLocation? = nil
+    /// `stats ...`: the statistics page; a proxy shares its defaults' until
+    /// its own first `stats` line, which starts a fresh one (HAProxy's uri_auth).
+    var statsPage: StatsPage? = nil
 }
 
 /// A defaults, frontend, backend or listen section while it is being read.
@@ -67,6 +70,8 @@ struct ProxyDraft: Sendable {
     var userlistReferences: [(name: String, location: SourceLocation)] = []
     /// `description TEXT...`.
     var description: String? = nil
+    /// Set by this very section's first `stats` line (the defaults' page is dropped then).
+    var ownStatsPage = false
     /// `http-request|http-response capture ... id N` rules, checked against
     /// the section's capture slots once it is read.
     var captureReferences: [(rule: String, slot: Int, location: SourceLocation)] = []

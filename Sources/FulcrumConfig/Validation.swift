@@ -30,6 +30,7 @@ extension ParseSession {
                 backend.logging = s.logging
                 backend.logging.captures = LogCaptures()
                 backend.description = draft.description
+                backend.statsPage = s.statsPage
                 checkUnusedCheckRules(draft)
                 var serverSeen: [String: SourceLocation] = [:]
                 for server in draft.servers {
@@ -58,6 +59,7 @@ extension ParseSession {
                 frontend.http = s.http
                 frontend.logging = s.logging
                 frontend.description = draft.description
+                frontend.statsPage = s.statsPage
                 if draft.kind == .listen, !draft.ownDefaultBackend, !draft.servers.isEmpty {
                     frontend.defaultBackend = name
                 }

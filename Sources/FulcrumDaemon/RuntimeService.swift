@@ -62,7 +62,8 @@ final class RuntimeService {
     }
 
     /// Writes a server change to the table and logs it in HAProxy's words.
-    private func apply(_ c: RuntimeServerChange, snapshot: RuntimeSnapshot) {
+    /// Also what the stats page's admin form does (a worker's own service).
+    func apply(_ c: RuntimeServerChange, snapshot: RuntimeSnapshot) {
         guard let bi = configuration.backends.firstIndex(where: { $0.name == c.backend }),
               let si = configuration.backends[bi].servers.firstIndex(where: { $0.name == c.server }),
               let before = snapshot.server(c.backend, c.server) else { return }

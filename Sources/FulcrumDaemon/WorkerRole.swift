@@ -47,6 +47,12 @@ enum WorkerRole {
             let runtime = RuntimeService(configuration: loaded.configuration, table: table, scope: .worker(o.slot),
                                          addresses: loaded.serverAddresses)
             worker.cliHandler = { command, level in runtime.execute(command, level: level) }
+            // The stats page shows every worker's counters and changes servers for all of them.
+            let shared = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
+                                        addresses: loaded.serverAddresses)
+            worker.wireLocalServices(snapshot: { shared.snapshot() }, apply: { changes, snapshot in
+                for change in changes { shared.apply(change, snapshot: snapshot) }
+            })
             let status = worker.run()
             withExtendedLifetime(boot.memory) {}
             return status

@@ -41,21 +41,10 @@ enum ReloadTestHelpers {
         return got == "ping" ? nil : "echo answered \(got ?? "nothing")"
     }
 
-    /// Rows of `show stat` CSV keyed by "pxname/svname", columns by name.
+    /// Rows of `show stat` CSV keyed by "pxname/svname", columns by name
+    /// (none when the text is not a CSV dump).
     static func statRows(_ csv: String) -> [String: [String: String]] {
-        var lines = csv.split(separator: "\n").map(String.init)
-        guard let header = lines.first, header.hasPrefix("# ") else { return [:] }
-        let names = header.dropFirst(2).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        lines.removeFirst()
-        var rows: [String: [String: String]] = [:]
-        for l in lines {
-            let cols = l.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard cols.count > 1 else { continue }
-            var row: [String: String] = [:]
-            for (i, n) in names.enumerated() where i < cols.count { row[n] = cols[i] }
-            rows["\(cols[0])/\(cols[1])"] = row
-        }
-        return rows
+        (try? StatsTable(csv: csv))?.rows ?? [:]
     }
 
     /// The pids listed under "# old workers" in `show proc`, with the text

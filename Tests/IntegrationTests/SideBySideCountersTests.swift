@@ -16,125 +16,22 @@ final class SideBySideCountersTests: XCTestCase {
                                "eint", "cache_lookups", "cache_hits", "chkfail", "chkdown"]
     static let timerColumns = ["qtime", "ctime", "rtime", "ttime", "qtime_max", "ctime_max", "rtime_max", "ttime_max"]
 
-    private var cliConnections: [ProxyUnderTest: Int] = [:]
-
-    private func start() throws -> (SideBySide, [ProxyUnderTest: String]) {
-        let web = try startRecordingBackend("web") { request in
-            switch request.path {
-            case "/missing": return ScriptedResponse(status: 404, reason: "Not Found", body: "no")
-            case "/fail": return ScriptedResponse(status: 500, reason: "Internal Server Error", body: "oops")
-            case "/slow":
-                sleepSeconds(0.3)
-                return ScriptedResponse.identify(request)
-            default: return ScriptedResponse.identify(request)
-            }
-        }
-        // Accepts (the kernel completes the handshake) and never answers.
-        let silentPort = try FreePort.next()
-        let silent = try LoopbackSocket.listen(port: silentPort)
-        addTeardownBlock { close(silent) }
-        let deadPort = try FreePort.next()
-        let files = try TemporaryDirectory(prefix: "counters")
-        addTeardownBlock { files.remove() }
-        var sockets: [ProxyUnderTest: String] = [:]
-        var substitutions: [ProxyUnderTest: [String: String]] = [:]
-        for proxy in ProxyUnderTest.allCases {
-            sockets[proxy] = files.file("\(proxy).sock")
-            substitutions[proxy] = ["{statsock}": sockets[proxy]!]
-        }
-        let config = """
-            defaults
-                mode http
-                timeout connect 2s
-                timeout client 5s
-                timeout server 1s
-            frontend fe
-                bind 127.0.0.1:{port}
-                http-request deny if { path /deny }
-                use_backend be_none if { path /none }
-                use_backend be_silent if { path /silent }
-                use_backend be_retry if { path /retry }
-                use_backend be_slow if { path /slow }
-                default_backend be
-            backend be
-                server web 127.0.0.1:\(web.port)
-            backend be_none
-                server gone 127.0.0.1:\(web.port) disabled
-            backend be_silent
-                server silent 127.0.0.1:\(silentPort)
-            backend be_retry
-                balance first
-                retries 1
-                option redispatch
-                server dead 127.0.0.1:\(deadPort)
-                server live 127.0.0.1:\(web.port)
-            backend be_slow
-                server web 127.0.0.1:\(web.port)
-            frontend ft
-                mode tcp
-                bind 127.0.0.1:{port2}
-                default_backend bt
-            backend bt
-                mode tcp
-                server web 127.0.0.1:\(web.port)
-
-            """
-        let sbs = try SideBySide(self, config: config, backends: [web], global: "    stats socket {statsock} level admin\n",
-                                 substitutions: substitutions)
-        return (sbs, sockets)
-    }
-
-    private func command(_ text: String, _ proxy: ProxyUnderTest, _ sockets: [ProxyUnderTest: String]) throws -> String {
-        cliConnections[proxy, default: 0] += 1
-        return try MasterCLI.send(text, socketPath: sockets[proxy]!)
-    }
-
-    /// The same traffic to one proxy, request after request.
-    private func drive(_ ports: [UInt16]) throws {
-        let keepAlive = try TCPClient.connect(port: ports[0])
-        for path in ["/", "/a", "/missing", "/fail"] {
-            try keepAlive.send(httpGet(path))
-            XCTAssertNotNil(try keepAlive.readHTTPResponse(requestMethod: "GET"), path)
-        }
-        keepAlive.close()
-        for path in ["/deny", "/none", "/silent", "/retry", "/slow"] {
-            let client = try TCPClient.connect(port: ports[0])
-            try client.send(httpGet(path))
-            XCTAssertNotNil(try client.readHTTPResponse(requestMethod: "GET"), path)
-            client.close()
-        }
-        // A request the parser refuses: 400, never forwarded.
-        let bad = try TCPClient.connect(port: ports[0])
-        try bad.send("GARBAGE\r\n\r\n")
-        XCTAssertNotNil(try bad.readHTTPResponse(requestMethod: "GET"))
-        bad.close()
-        // A client that leaves in the middle of its request body.
-        let leaving = try TCPClient.connect(port: ports[0])
-        try leaving.send("POST /upload HTTP/1.1\r\nHost: site\r\nContent-Length: 100\r\n\r\n0123456789")
-        sleepSeconds(0.2)
-        leaving.close()
-        // mode tcp: the request crosses as bytes.
-        let tcp = try TCPClient.connect(port: ports[1])
-        try tcp.send(httpGet("/tcp", ["Connection: close"]))
-        _ = try tcp.receiveUntilEOF()
-        tcp.close()
-    }
-
     func testShowStatCountsLikeHAProxy() throws {
-        let (sbs, sockets) = try start()
+        let lab = try CounterLab(self)
+        func command(_ text: String, _ proxy: ProxyUnderTest) throws -> String { try lab.command(text, proxy) }
         var tables: [ProxyUnderTest: StatsTable] = [:]
         var infos: [ProxyUnderTest: [String: String]] = [:]
         for proxy in ProxyUnderTest.allCases {
-            try drive(sbs.ports[proxy]!)
+            try lab.drive(proxy)
             // Every stream has ended on both sides before the counts are read.
             var table: StatsTable?
             let settled = waitUntil(timeout: 10, interval: 0.1) {
-                table = try? StatsTable(csv: command("show stat", proxy, sockets))
+                table = try? StatsTable(csv: command("show stat", proxy))
                 return table.map { t in t.order.allSatisfy { t.int($0, "scur") ?? 0 == 0 } } ?? false
             }
             XCTAssertTrue(settled, "\(proxy): streams still open")
             tables[proxy] = table
-            infos[proxy] = parseShowInfo(try command("show info", proxy, sockets))
+            infos[proxy] = parseShowInfo(try command("show info", proxy))
         }
         let h = try XCTUnwrap(tables[.haproxy]), f = try XCTUnwrap(tables[.fulcrum])
         XCTAssertEqual(f.order, h.order, "rows")
@@ -162,7 +59,7 @@ final class SideBySideCountersTests: XCTestCase {
         // show info: HAProxy counts its stats socket connections as
         // connections and requests too; Fulcrum's CLI is not a proxy.
         let hi = try XCTUnwrap(infos[.haproxy]), fi = try XCTUnwrap(infos[.fulcrum])
-        let hcli = cliConnections[.haproxy] ?? 0
+        let hcli = lab.cliConnections[.haproxy] ?? 0
         XCTAssertEqual(Int(fi["CumConns"] ?? ""), (Int(hi["CumConns"] ?? "") ?? 0) - hcli, "CumConns")
         XCTAssertEqual(Int(fi["CumReq"] ?? ""), (Int(hi["CumReq"] ?? "") ?? 0) - hcli, "CumReq")
         XCTAssertEqual(fi["CurrConns"], "0")
@@ -176,10 +73,10 @@ final class SideBySideCountersTests: XCTestCase {
                                  ("clear counters all", SideBySideCountersTests.countColumns)] {
             var cleared: [ProxyUnderTest: StatsTable] = [:]
             for proxy in ProxyUnderTest.allCases {
-                _ = try command(clear, proxy, sockets)
+                _ = try command(clear, proxy)
                 // Fulcrum's workers clear their own counters when asked: wait for it.
                 let done = waitUntil(timeout: 5, interval: 0.05) {
-                    cleared[proxy] = try? StatsTable(csv: command("show stat", proxy, sockets))
+                    cleared[proxy] = try? StatsTable(csv: command("show stat", proxy))
                     return cleared[proxy].map { t in t.order.allSatisfy { key in columns.allSatisfy { t.int(key, $0) ?? 0 == 0 } } } ?? false
                 }
                 XCTAssertTrue(done, "\(proxy): \(clear)")

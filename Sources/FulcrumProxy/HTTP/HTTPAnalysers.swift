@@ -20,6 +20,16 @@ extension StreamEngine {
             case .idle:
                 return
             case .request:
+                if s.http.pendingService != nil {
+                    // A local service reading the request body.
+                    if !readClient(s) { return }
+                    switch continueLocalService(s) {
+                    case .wait: progress = s.client.readable
+                    case .done: return
+                    case .progress: progress = true
+                    }
+                    break
+                }
                 if s.http.fromClient.isEmpty || !s.http.requestReady {
                     if !readClient(s) { return }
                 }
@@ -200,6 +210,7 @@ extension StreamEngine {
                 }
                 s.http.request = ctx.request
             }
+            if let step = startLocalService(s, backend: backend) { return step }
             s.http.exchange.prepareForServer(&s.http.request)
             if logger != nil { assignUniqueID(s) }
             guard let be = backend else {

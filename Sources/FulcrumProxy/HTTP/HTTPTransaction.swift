@@ -40,6 +40,8 @@ final class HTTPTransaction {
     var ruleLog = HTTPRuleLogEffects()
     /// `unique-id-format` rendered for this request (empty: none yet).
     var uniqueID: [UInt8] = []
+    /// A local service chosen for this request that still reads its body.
+    var pendingService: PendingHTTPService? = nil
 
     /// A server connection kept from the previous exchange (keep-alive): its
     /// backend and server index while the stream's server side stays open.
@@ -58,6 +60,7 @@ final class HTTPTransaction {
         cookieState = CookiePersistence.RequestState()
         serverCookie = nil
         uniqueID.removeAll(keepingCapacity: true)
+        pendingService = nil
         if !ruleLog.requestCaptures.isEmpty || !ruleLog.responseCaptures.isEmpty || ruleLog.level != .unchanged {
             ruleLog = HTTPRuleLogEffects()
         }

@@ -49,6 +49,8 @@ final class StreamEngine {
     var backendErrorFiles: [[Int: [UInt8]]] = []
     var frontendRules: [HTTPCompiledRules?] = []
     var backendRules: [HTTPCompiledRules?] = []
+    /// Local services (the stats page), see HTTPService.
+    let services: HTTPServices
     /// The frontends' log lines and targets; nil when no frontend logs.
     let logger: StreamLogger?
 
@@ -100,6 +102,7 @@ final class StreamEngine {
         errorFiles = setup.errorFiles
         backendErrorFiles = setup.backendErrorFiles
         frontendRules = setup.frontendRules
+        services = HTTPServices(setup.configuration)
         backendRules = setup.backendRules
         let output = LogOutput(loop: loop, kind: TokenKind.log.rawValue, global: setup.configuration.global,
                                rings: setup.configuration.rings)

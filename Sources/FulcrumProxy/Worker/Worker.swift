@@ -34,6 +34,13 @@ public final class Worker: EventHandler {
     /// Answers runtime-API commands forwarded by the master (`@N show stat`):
     /// (command, level) -> text. Set by the worker role.
     public var cliHandler: ((String, Int) -> String)?
+    /// The stats page's view of every worker's counters, and the writer of
+    /// its admin changes (the runtime API's, over the shared table). Set by the worker role.
+    public func wireLocalServices(snapshot: @escaping () -> RuntimeSnapshot,
+                                  apply: @escaping ([RuntimeServerChange], RuntimeSnapshot) -> Void) {
+        engine.services.snapshot = snapshot
+        engine.services.apply = apply
+    }
 
     public init(_ setup: WorkerSetup) throws(Errno) {
         configuration = setup.configuration
