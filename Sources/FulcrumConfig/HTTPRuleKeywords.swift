@@ -12,7 +12,7 @@ extension ParseSession {
         "set-dst", "set-dst-port", "set-map", "set-mark", "set-nice", "set-pathq",
         "set-priority-class", "set-priority-offset", "set-src", "set-src-port", "set-timeout", "set-tos", "set-var",
         "set-var-fmt", "silent-drop", "strict-mode", "tarpit", "track-sc0", "track-sc1", "track-sc2", "unset-var",
-        "use-service", "wait-for-body", "wait-for-handshake",
+        "wait-for-body", "wait-for-handshake",
     ]
     static let otherHTTPResponseActions: Set<String> = [
         "add-acl", "cache-store", "del-acl", "del-map", "redirect", "return", "sc-add-gpc", "sc-inc-gpc",
@@ -167,13 +167,16 @@ extension ParseSession {
         case "set-log-level":
             guard let level = setLogLevelArgument(args, action: actionWord, display: display, draft: index, at: at) else { return }
             action = .setLogLevel(level)
+        case "use-service":
+            guard let service = useService(args, action: actionWord, draft: index, at: at) else { return }
+            action = .useService(service)
         case let other where Self.otherHTTPRequestActions.contains(other) || other.hasPrefix("lua."):
             alert(at(actionWord), "'http-request \(other)' is not supported yet (in section '\(kindName)')")
             return
         default:
             let served = ["allow", "deny", "auth", "return", "redirect", "set-header", "add-header", "del-header",
                           "replace-header", "replace-value", "set-path", "set-query", "set-uri", "set-method",
-                          "capture", "set-log-level"]
+                          "capture", "set-log-level", "use-service"]
             alert(at(actionWord), "unknown 'http-request' action '\(actionWord.text)'"
                   + hint(actionWord.text, served + Self.otherHTTPRequestActions))
             return

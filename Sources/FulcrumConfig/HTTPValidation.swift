@@ -62,6 +62,10 @@ extension ParseSession {
                     warning(loc, "'\(keyword)' rules ignored for \(draft.label) as they require HTTP mode.")
                 }
             }
+            if draft.kind != .backend, s.http.monitorURI != nil {
+                warning(draft.httpKeywordLocations["monitor-uri"] ?? draft.location,
+                        "monitor-uri will be ignored for \(draft.haproxyLabel) (needs 'mode http').")
+            }
             let isBackend = draft.kind == .backend || draft.kind == .listen
             if draft.kind != .backend, s.http.forwardFor != nil {
                 warning(draft.location, "'option forwardfor' ignored for \(draft.label) as it requires HTTP mode.")

@@ -150,8 +150,17 @@ public enum HTTPRequestAction: Equatable, Sendable {
     /// `set-log-level LEVEL|silent`: the level this stream's log line is sent
     /// at; nil is `silent` (no line at all).
     case setLogLevel(LogLevel?)
+    /// `use-service NAME`: a final action handing the request to a service
+    /// built into the proxy.
+    case useService(HTTPRequestService)
 
     public static func == (a: HTTPRequestAction, b: HTTPRequestAction) -> Bool { String(describing: a) == String(describing: b) }
+}
+
+/// The services `http-request use-service` can name (HAProxy 2.6 with
+/// USE_PROMEX knows only the Prometheus exporter; Lua services are `lua.*`).
+public enum HTTPRequestService: String, Equatable, Sendable {
+    case prometheusExporter = "prometheus-exporter"
 }
 
 public struct HTTPRequestRule: Equatable, Sendable {
@@ -287,5 +296,12 @@ public struct HTTPProxySettings: Equatable, Sendable {
     public var reuse: HTTPReuse = .safe
     /// `retry-on` keywords; HAProxy's default is "connect-failure".
     public var retryOn: [String] = ["connect-failure"]
+    /// `monitor-uri URI`: a request for exactly this URI (its path part when
+    /// it starts with "/") is answered by the proxy itself, 200, before any
+    /// http-request rule. Frontend side; inherited from defaults.
+    public var monitorURI: String? = nil
+    /// `monitor fail if|unless COND`, in order: the first that holds turns the
+    /// monitor answer into a 503.
+    public var monitorFail: [RuleCondition] = []
     public init() {}
 }

@@ -86,6 +86,10 @@ extension ParseSession {
             }
             return
         }
+        if Self.monitorKeywords.contains(keyword) {
+            monitorKeyword(words, draft: index, at: at)
+            return
+        }
         guard Self.servedProxyKeywords.contains(keyword) else {
             if HAProxyKeywords.proxy[keyword] != nil {
                 alert(loc, "keyword '\(keyword)' is not supported yet (in section '\(kindName)')")

@@ -69,10 +69,15 @@ public final class HTTPCompiledRules: @unchecked Sendable {
     let responseRules: [Rule<ResponseAction>]
     let redirects: [Rule<Redirect>]
     let useBackends: [UseBackend]
+    /// `monitor-uri` as bytes, and the `monitor fail` conditions.
+    let monitorURI: [UInt8]?
+    let monitorFail: [ACLCondition]
 
     /// No request-side rule at all: the engine can skip building a context.
     public var hasRequestRules: Bool { !requestRules.isEmpty || !redirects.isEmpty || !useBackends.isEmpty }
     public var hasResponseRules: Bool { !responseRules.isEmpty }
+    /// A `monitor-uri` to answer before the rules.
+    public var hasMonitorURI: Bool { monitorURI != nil }
 
     /// `loadFile` reads `return ... file PATH` bodies (the daemon's job: this
     /// module does no I/O); a rule with a file body and no loader is an error.
@@ -126,6 +131,9 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .setMethod(let v): action = .setMethod(try lf(v))
             case .capture(let sample, let slot): action = .capture(try lf(sample), slot: slot)
             case .setLogLevel(let level): action = .setLogLevel(level)
+            case .useService(let service):
+                // The worker has no local-service hook yet: refused, not ignored.
+                throw HTTPRulesError("\(at): 'use-service \(service.rawValue)' is not served by the worker yet")
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }
@@ -147,6 +155,8 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         }
         redirects = try settings.redirects.map { Rule(action: try Redirect($0), condition: try acls.compile($0.condition)) }
         useBackends = try settings.useBackends.map { UseBackend(name: try lf($0.backend), condition: try acls.compile($0.condition)) }
+        monitorURI = settings.monitorURI.map { Array($0.utf8) }
+        monitorFail = try settings.monitorFail.compactMap { try acls.compile($0) }
     }
 
     /// The page for a deny/auth: the errorfile when configured, else HAProxy's built-in one.

@@ -180,6 +180,7 @@ extension StreamEngine {
                     return .done
                 }
             }
+            if answerMonitorRequest(s) { return .done }
             // Rules in HAProxy's order: frontend http-request, redirect,
             // use_backend; then the backend's own rules (not again for a listen).
             var backend = fe.backend
