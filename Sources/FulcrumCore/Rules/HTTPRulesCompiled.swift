@@ -48,6 +48,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case setMethod(CompiledLogFormat)
         case capture(CompiledLogFormat, slot: Int)
         case setLogLevel(LogLevel?)
+        case useService(HTTPRequestService)
     }
 
     enum ResponseAction {
@@ -131,9 +132,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .setMethod(let v): action = .setMethod(try lf(v))
             case .capture(let sample, let slot): action = .capture(try lf(sample), slot: slot)
             case .setLogLevel(let level): action = .setLogLevel(level)
-            case .useService(let service):
-                // The worker has no local-service hook yet: refused, not ignored.
-                throw HTTPRulesError("\(at): 'use-service \(service.rawValue)' is not served by the worker yet")
+            case .useService(let service): action = .useService(service)
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }

@@ -16,6 +16,8 @@ public enum HTTPRequestProcessing {
         /// Send this complete response to the client instead; `close` tells
         /// whether the client connection closes after it.
         case respond([UInt8], close: Bool)
+        /// `use-service`: a service of the proxy answers (HAProxy's applet).
+        case service(HTTPRequestService)
     }
 
     public static func frontend(_ rules: HTTPCompiledRules, defaultBackend: String?, context: inout HTTPRuleContext,
@@ -101,6 +103,8 @@ public enum HTTPRequestProcessing {
                 let conn = HTTPGeneratedResponse.connection(for: context.request, mode: rules.settings.connectionMode)
                 return .respond(HTTPGeneratedResponse.reply(status: status, contentType: contentType, body: bytes,
                                                             fields: fields, connection: conn), close: conn.close)
+            case .useService(let service):
+                return .service(service)
             case .redirect(let rr):
                 let p = HTTPRedirect.responseAndClose(rr.rule, value: rr.value, context: context, acls: acls,
                                                       mode: rules.settings.connectionMode)

@@ -6,9 +6,9 @@
 /// carry shows up here without a change; a field the row leaves empty prints
 /// `NaN`, as promex prints an empty field.
 ///
-/// Listener metrics need listener rows (`option socket-stats`) and stick-table
-/// metrics need stick tables; the snapshot has neither, so those scopes print
-/// nothing.
+/// Listener metrics come from listener rows (`option socket-stats`);
+/// stick-table metrics need stick tables, which do not exist yet, so that
+/// scope prints nothing.
 public enum PrometheusExporter {
     /// The response head promex sends (the body is chunked).
     public static let responseHead =
@@ -18,10 +18,11 @@ public enum PrometheusExporter {
     public static func render(_ snapshot: RuntimeSnapshot, query: Query) -> String {
         var out = PrometheusText()
         if query.scopes.contains(.global) { renderGlobal(snapshot, into: &out) }
-        let wantsProxies = !query.scopes.isDisjoint(with: [.frontend, .backend, .server])
+        let wantsProxies = !query.scopes.isDisjoint(with: [.frontend, .listener, .backend, .server])
         if wantsProxies {
             let proxies = PrometheusProxyRows.build(snapshot)
             if query.scopes.contains(.frontend) { renderStats(.frontend, proxies, query, into: &out) }
+            if query.scopes.contains(.listener) { renderStats(.listener, proxies, query, into: &out) }
             if query.scopes.contains(.backend) { renderStats(.backend, proxies, query, into: &out) }
             if query.scopes.contains(.server) { renderStats(.server, proxies, query, into: &out) }
         }
@@ -75,7 +76,9 @@ public enum PrometheusExporter {
                         if !PrometheusValueRules.server(metric, proxy, server, row, { emit(&out, $0, $1) }) { break }
                     }
                 case .listener:
-                    continue
+                    for (listener, row) in proxy.listeners {
+                        PrometheusValueRules.listener(metric, proxy, listener, row) { emit(&out, $0, $1) }
+                    }
                 }
             }
         }
@@ -89,6 +92,8 @@ struct PrometheusProxyRows {
     let backend: RuntimeStatRows.Row?
     let servers: [(RuntimeSnapshot.Server, RuntimeStatRows.Row)]
     let members: [RuntimeSnapshot.Server]
+    /// `option socket-stats` listeners.
+    let listeners: [(RuntimeSnapshot.Listener, RuntimeStatRows.Row)]
 
     var isHTTP: Bool { proxy.mode == "http" }
 
@@ -100,7 +105,8 @@ struct PrometheusProxyRows {
                 frontend: proxy.frontend.map { RuntimeStatRows.frontendRow(proxy, $0, s) },
                 backend: proxy.backend.map { RuntimeStatRows.backendRow(proxy, $0, members, s, visibility: .all) },
                 servers: members.map { ($0, RuntimeStatRows.serverRow(proxy, $0, s)) },
-                members: members)
+                members: members,
+                listeners: proxy.frontend.map { fe in fe.listeners.map { ($0, RuntimeStatRows.listenerRow(proxy, fe, $0, s)) } } ?? [])
         }
     }
 }

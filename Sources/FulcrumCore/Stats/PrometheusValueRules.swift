@@ -50,6 +50,20 @@ enum PrometheusValueRules {
         emit(code.map { labels + [("code", $0)] } ?? labels, PrometheusValue(value(row, metric.field)))
     }
 
+    /// promex's listener states (li_status: WAITING, OPEN, FULL).
+    static let listenerStates = ["WAITING", "OPEN", "FULL"]
+
+    static func listener(_ metric: PrometheusMetrics.Stat, _ proxy: PrometheusProxyRows, _ listener: RuntimeSnapshot.Listener,
+                         _ row: RuntimeStatRows.Row, _ emit: Emit) {
+        let labels = [("proxy", proxy.proxy.name), ("listener", listener.name)]
+        if metric.field == "status" {
+            let full = listener.maxconn > 0 && listener.counters.sessionsCurrent >= listener.maxconn
+            states(listenerStates, current: full ? "FULL" : "OPEN", labels, emit)
+            return
+        }
+        emit(labels, PrometheusValue(value(row, metric.field)))
+    }
+
     static func backend(_ metric: PrometheusMetrics.Stat, _ proxy: PrometheusProxyRows,
                         _ row: RuntimeStatRows.Row, _ emit: Emit) {
         let labels = [("proxy", proxy.proxy.name)]

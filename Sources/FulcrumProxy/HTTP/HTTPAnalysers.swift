@@ -195,17 +195,28 @@ extension StreamEngine {
                     s.record.terminate(StreamEngine.answerCause(bytes), .request)
                     respondHTTP(s, bytes: bytes, close: close)
                     return .done
+                case .service(let service):
+                    s.http.request = ctx.request
+                    runService(s, service)
+                    return .done
                 case .forward(let name):
                     backend = name.flatMap { backendIndexByName[$0] } ?? fe.backend
                 }
                 if let bi = backend, configuration.backends[bi].name != fe.config.name, let brules = backendRules[bi] {
                     let outcome = HTTPRequestProcessing.backend(brules, context: &ctx)
                     s.http.ruleLog = ctx.log
-                    if case .respond(let bytes, let close) = outcome {
+                    switch outcome {
+                    case .respond(let bytes, let close):
                         s.record.deniedRequest = ctx.denied
                         s.record.terminate(StreamEngine.answerCause(bytes), .request)
                         respondHTTP(s, bytes: bytes, close: close)
                         return .done
+                    case .service(let service):
+                        s.http.request = ctx.request
+                        runService(s, service)
+                        return .done
+                    case .forward:
+                        break
                     }
                 }
                 s.http.request = ctx.request

@@ -9,8 +9,8 @@ import FulcrumPosix
 enum HTTPService {
     /// `stats enable` & co.: the HTML statistics page, its CSV/JSON exports and admin form.
     case statsPage(StatsPageRules)
-    // `http-request use-service prometheus-exporter` is the next case; the
-    // exporter's rule selects it in analyseRequest next to the stats check.
+    // `http-request use-service prometheus-exporter` needs no request body:
+    // its rule answers at once (HTTPPrometheusService.swift).
 }
 
 /// A service whose request body must be read before it answers (the stats
