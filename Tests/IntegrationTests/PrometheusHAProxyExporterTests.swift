@@ -20,12 +20,14 @@ final class PrometheusHAProxyExporterTests: XCTestCase {
         }
     }
 
+    /// `socket`: a unix socket path, or an http URL (the stats page's `;csv`).
     private func scrape(_ exporter: String, socket: String) throws -> Scrape {
         let port = try FreePort.next()
         let dir = try TemporaryDirectory(prefix: "exporter")
         defer { dir.remove() }
         let child = try ChildProcess(executable: exporter,
-                                     arguments: ["--haproxy.scrape-uri=unix:\(socket)", "--web.listen-address=127.0.0.1:\(port)"],
+                                     arguments: ["--haproxy.scrape-uri=" + (socket.hasPrefix("http") ? socket : "unix:\(socket)"),
+                                                 "--web.listen-address=127.0.0.1:\(port)"],
                                      environment: [:], stdoutPath: dir.file("out"), stderrPath: dir.file("err"))
         defer { _ = child.terminateTree(grace: 2) }
         XCTAssertTrue(waitUntil(timeout: 10) { !ListeningSockets.inodes(port: port).isEmpty }, "exporter listening")
@@ -65,5 +67,19 @@ final class PrometheusHAProxyExporterTests: XCTestCase {
             XCTAssertEqual(f.series[name], value, name)
         }
         XCTAssertEqual(f.series["haproxy_frontend_http_requests_total{frontend=\"fe\"}"], "12")
+
+        // The same through each proxy's stats page (`;csv`), which the
+        // exporter reads over HTTP: the same families and series, the same
+        // counts outside the stats proxy that answers the scrapes.
+        let hp = try scrape(exporter, socket: "http://127.0.0.1:\(lab.sideBySide.ports[.haproxy]![4])/stats;csv")
+        let fp = try scrape(exporter, socket: "http://127.0.0.1:\(lab.sideBySide.ports[.fulcrum]![4])/stats;csv")
+        XCTAssertEqual(fp.series["haproxy_up"], "1")
+        XCTAssertEqual(fp.types, hp.types, "families through ;csv")
+        let hps = Set(hp.series.keys.filter { !$0.hasPrefix(version) }), fps = Set(fp.series.keys.filter { !$0.hasPrefix(version) })
+        XCTAssertEqual(fps.subtracting(hps).sorted(), [], "series only from Fulcrum through ;csv")
+        XCTAssertEqual(hps.subtracting(fps).sorted(), [], "series missing from Fulcrum through ;csv")
+        for (name, value) in hp.series where name.contains("_total{") && !name.contains("\"stats\"") && !name.contains("downtime") {
+            XCTAssertEqual(fp.series[name], value, "through ;csv: \(name)")
+        }
     }
 }

@@ -218,6 +218,8 @@ public struct RuntimeSnapshotReader {
         i.droppedLogs = Int(table.header(.droppedLogs).load())
         i.totalBytesOut = Int(table.header(.bytesOut).load())
         i.listeners = configuration.frontends.reduce(0) { $0 + $1.binds.reduce(0) { $0 + $1.addresses.count } }
+        // HAProxy's jobs: listeners and the connections they hold.
+        i.jobs = i.listeners + i.currentConnections
         read.rate(table.globalRate(.connectionRate), into: &i.connectionRate, max: &i.maxConnectionRate)
         read.rate(table.globalRate(.sessionRate), into: &i.sessionRate, max: &i.maxSessionRate)
         var unused = 0
@@ -230,6 +232,8 @@ public struct RuntimeSnapshotReader {
         case .allWorkers: workers = (0..<table.workers).filter { table.worker($0, .pid).load() != 0 }
         case .worker(let w): workers = [w]
         }
+        // Fulcrum's workers are what HAProxy's threads are (nbthread).
+        i.threads = max(1, workers.count)
         if !workers.isEmpty {
             var idle = 0
             for w in workers {

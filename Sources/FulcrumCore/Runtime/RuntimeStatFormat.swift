@@ -274,7 +274,8 @@ enum RuntimeStatRows {
         set(&row, "bck", farm.backupCount)
         set(&row, "chkdown", be.downTransitions)
         set(&row, "lastchg", be.lastChange)
-        set(&row, "downtime", be.downtime)
+        // HAProxy leaves a backend without servers without a downtime.
+        if !members.isEmpty { set(&row, "downtime", be.downtime) }
         set(&row, "algo", be.algorithm)
         // HAProxy 2.6 prints these three as 0 in show stat (only its
         // Prometheus exporter aggregates server states).

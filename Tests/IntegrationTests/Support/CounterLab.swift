@@ -66,6 +66,10 @@ final class CounterLab {
                 server live 127.0.0.1:\(web.port)
             backend be_slow
                 server web 127.0.0.1:\(web.port)
+            listen stats
+                bind 127.0.0.1:{port5}
+                stats enable
+                stats uri /stats
             frontend prom
                 bind 127.0.0.1:{port4}
                 http-request use-service prometheus-exporter if { path /metrics }
