@@ -125,14 +125,7 @@ extension ParseSession {
             guard let status = denyStatus(args, display: display, index, at: at) else { return }
             action = .deny(status: status)
         case "auth":
-            var realm: String? = nil
-            if let first = args.first {
-                guard first.text == "realm", args.count == 2 else {
-                    alert(at(first), "'\(display)' expects 'realm <name>' or nothing but got '\(first.text)'")
-                    return
-                }
-                realm = args[1].text
-            }
+            guard let realm = authRealm(args, display: display, at: at) else { return }
             action = .auth(realm: realm)
         case "return":
             guard let a = returnAction(args, display: display, index, at: at) else { return }
@@ -248,6 +241,16 @@ extension ParseSession {
         guard let extra = args.first else { return true }
         alert(at(extra), "unexpected argument '\(extra.text)' for '\(display)' (expected 'if' or 'unless')")
         return false
+    }
+
+    /// `auth [realm NAME]`: the realm (`.some(nil)` for none), nil after an error.
+    mutating func authRealm(_ args: [Word], display: String, at: (Word) -> SourceLocation) -> String?? {
+        guard let first = args.first else { return .some(nil) }
+        guard first.text == "realm", args.count == 2 else {
+            alert(at(first), "'\(display)' expects 'realm <name>' or nothing but got '\(first.text)'")
+            return nil
+        }
+        return .some(args[1].text)
     }
 
     /// `deny [deny_status N]`; HAProxy's default is 403 (502 for responses, set by the caller).

@@ -151,14 +151,7 @@ extension ParseSession {
             guard let status = denyStatus(args, display: display, index, at: at) else { return nil }
             action = .deny(status: status)
         case "auth":
-            var realm: String? = nil
-            if let first = args.first {
-                guard first.text == "realm", args.count == 2 else {
-                    alert(at(first), "'\(display)' expects 'realm <name>' or nothing but got '\(first.text)'")
-                    return nil
-                }
-                realm = args[1].text
-            }
+            guard let realm = authRealm(args, display: display, at: at) else { return nil }
             action = .auth(realm: realm)
         default:
             alert(at(actionWord), "'stats http-request \(actionWord.text)' is not supported yet: the statistics page serves 'allow', 'deny' and 'auth'")

@@ -49,7 +49,7 @@ struct StatsPageHTML {
         out += "<table border=0><tr><td align=\"left\" nowrap width=\"1%\">\n<p>"
         if !page.hideVersion {
             out += "<b>pid = </b> \(snapshot.pid) (process #\(snapshot.processNumber), nbproc = 1, nbthread = \(info.threads))<br>\n"
-            out += "<b>uptime = </b> \(Self.uptime(info.uptimeSeconds))<br>\n"
+            out += "<b>uptime = </b> \(RuntimeFormat.infoUptime(info.uptimeSeconds))<br>\n"
             out += "<b>system limits:</b> memmax = unlimited; ulimit-n = \(info.ulimitN)<br>\n"
             out += "<b>maxsock = </b> \(info.maxsock); <b>maxconn = </b> \(info.maxconn); <b>maxpipes = </b> \(info.maxpipes)<br>\n"
             out += "current conns = \(info.currentConnections); current pipes = \(info.pipesUsed)/\(info.pipesUsed + info.pipesFree); conn rate = \(info.connectionRate)/sec<br>\n"
@@ -242,7 +242,6 @@ struct StatsPageHTML {
         return seconds < 0 ? "?" : duration(seconds)
     }
 
-    static func uptime(_ s: Int) -> String { "\(s / 86400)d \(s % 86400 / 3600)h\(pad(s % 3600 / 60))m\(pad(s % 60))s" }
     private static func pad(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
     static func escape(_ s: String) -> String {
