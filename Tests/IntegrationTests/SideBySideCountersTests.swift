@@ -80,6 +80,9 @@ final class SideBySideCountersTests: XCTestCase {
         XCTAssertEqual(fi["CurrConns"], "0")
         XCTAssertGreaterThan(Int(fi["TotalBytesOut"] ?? "") ?? 0, 0)
         XCTAssertGreaterThanOrEqual(Int(fi["MaxConnRate"] ?? "") ?? 0, 1)
+        XCTAssertEqual(fi["Maxsock"], fi["Ulimit-n"])
+        XCTAssertGreaterThan(Int(fi["Maxpipes"] ?? "") ?? 0, 0)
+        XCTAssertEqual(fi["Nbthread"], "1", "one worker")
         let idle = try XCTUnwrap(Int(fi["Idle_pct"] ?? ""))
         XCTAssertTrue((1...100).contains(idle), "Idle_pct \(idle)")
 

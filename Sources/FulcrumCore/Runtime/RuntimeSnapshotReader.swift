@@ -210,6 +210,8 @@ public struct RuntimeSnapshotReader {
         i.maxconn = configuration.global.maxconn ?? 0
         i.hardMaxconn = i.maxconn
         i.ulimitN = process.ulimitN
+        // A worker's sockets are bounded by its descriptor limit (raised to the hard one).
+        i.maxsock = process.ulimitN
         i.currentConnections = Int(table.header(.globalConns).load())
         for fi in configuration.frontends.indices {
             i.cumulativeConnections += read.sum { table.frontendCounter(worker: $0, frontend: fi, .connections) }
@@ -242,6 +244,9 @@ public struct RuntimeSnapshotReader {
                 i.runQueue += Int(table.worker(w, .runQueue).load())
                 i.poolAllocatedBytes += Int(table.worker(w, .poolAllocated).load())
                 i.poolUsedBytes += Int(table.worker(w, .poolUsed).load())
+                i.pipesUsed += Int(table.worker(w, .pipesUsed).load())
+                i.pipesFree += Int(table.worker(w, .pipesFree).load())
+                i.maxpipes += Int(table.worker(w, .pipesLimit).load())
             }
             i.idlePercent = idle / workers.count
         }

@@ -49,6 +49,9 @@ public final class SharedTable {
         case poolAllocated, poolUsed
         /// The worker's pid, 0 while no process holds the slot.
         case pid
+        /// Splice pipes in use and kept free, and the most it may hold
+        /// (PipesUsed, PipesFree, Maxpipes).
+        case pipesUsed, pipesFree, pipesLimit
     }
 
     /// Words of a server line. Single writer per field except `conns`,

@@ -144,6 +144,9 @@ public final class Worker: EventHandler {
         let size = UInt64(engine.bufferSize)
         table.worker(slot, .poolAllocated).store(UInt64(engine.buffers.inUse + engine.buffers.freeCount) * size)
         table.worker(slot, .poolUsed).store(UInt64(engine.buffers.inUse) * size)
+        table.worker(slot, .pipesUsed).store(UInt64(engine.pipesInUse))
+        table.worker(slot, .pipesFree).store(UInt64(engine.pipePool.count))
+        table.worker(slot, .pipesLimit).store(UInt64(engine.maxPipes))
     }
 
     // MARK: control channel
