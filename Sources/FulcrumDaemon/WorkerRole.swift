@@ -50,6 +50,7 @@ enum WorkerRole {
             // The stats page shows every worker's counters and changes servers for all of them.
             let shared = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
                                         addresses: loaded.serverAddresses)
+            shared.events = { line, level, backend in worker.logAdminEvent(line, level: level, backend: backend) }
             worker.wireLocalServices(snapshot: { shared.snapshot() }, apply: { changes, snapshot in
                 for change in changes { shared.apply(change, snapshot: snapshot) }
             })

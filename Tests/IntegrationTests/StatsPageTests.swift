@@ -7,7 +7,11 @@ import Foundation
 final class StatsPageTests: XCTestCase {
     private var dir: TemporaryDirectory!
 
+    /// The backend's `log` target: admin changes made from the page arrive there.
+    private var sink: UDPLogSink!
+
     private func launch(_ servers: [TestBackend]) throws -> (FulcrumProcess, web: UInt16, stats: UInt16) {
+        sink = try UDPLogSink()
         let web = try FreePort.next(), stats = try FreePort.next()
         dir = try TemporaryDirectory(prefix: "fsp")
         let cfg = """
@@ -23,6 +27,7 @@ final class StatsPageTests: XCTestCase {
                 bind 127.0.0.1:\(web)
                 default_backend app
             backend app
+                log 127.0.0.1:\(sink.port) local0
                 server s1 127.0.0.1:\(servers[0].port)
                 server s2 127.0.0.1:\(servers[1].port)
             listen stats
@@ -81,6 +86,9 @@ final class StatsPageTests: XCTestCase {
                              "--data-urlencode", "b=\(backendField)", url]).stdout
         XCTAssertTrue(post.hasPrefix("HTTP/1.1 303"), post)
         XCTAssertTrue(post.contains("location: /stats;st=DONE"), post)
+        // Logged to the backend's targets in HAProxy's words, as a CLI change is.
+        let logged = sink.waitForLine(containing: "Server app/s1 is going DOWN for maintenance")
+        XCTAssertNotNil(logged.found, "seen: \(logged.seen)")
         let bodies = try (0..<6).map { _ in try curl(["http://127.0.0.1:\(web)/"]).stdout }
         XCTAssertEqual(Set(bodies), ["s2"], "s1 in maintenance takes no traffic")
         let afterMaint = try curl(["-u", "admin:secret", url + ";st=DONE"]).stdout

@@ -53,6 +53,9 @@ final class StreamEngine {
     let services: HTTPServices
     /// The frontends' log lines and targets; nil when no frontend logs.
     let logger: StreamLogger?
+    /// The worker's log targets (the stream lines' when the frontends log,
+    /// and admin events of the stats page to the backends' targets).
+    let logOutput: LogOutput
 
     /// Reused for serializing edited HTTP heads and re-chunking bodies.
     var headScratch: [UInt8] = []
@@ -112,6 +115,7 @@ final class StreamEngine {
             stderr.format = .raw
             echo.append(stderr)
         }
+        logOutput = output
         let logger = StreamLogger(output: output, configuration: setup.configuration, lines: setup.frontendLogs, echo: echo)
         self.logger = logger.frontends.contains { $0 != nil } ? logger : nil
         for f in configuration.frontends {

@@ -1,6 +1,7 @@
 import Glibc
 import FulcrumConfig
 import FulcrumCore
+import FulcrumLog
 import FulcrumPosix
 
 /// A worker process: one EventLoop, its own SO_REUSEPORT listeners, the
@@ -40,6 +41,15 @@ public final class Worker: EventHandler {
                                   apply: @escaping ([RuntimeServerChange], RuntimeSnapshot) -> Void) {
         engine.services.snapshot = snapshot
         engine.services.apply = apply
+    }
+
+    /// An admin change made from the stats page, to the backend's `log`
+    /// targets as the master logs the CLI's (HAProxy logs both alike).
+    public func logAdminEvent(_ line: String, level: LogLevel, backend: Int) {
+        guard backend < configuration.backends.count else { return }
+        let b = configuration.backends[backend]
+        let targets = engine.logOutput.destinations(for: b.logging.targets, tag: b.logging.tag)
+        if !targets.isEmpty { engine.logOutput.send(line, level: level, to: targets) }
     }
 
     public init(_ setup: WorkerSetup) throws(Errno) {
@@ -95,13 +105,13 @@ public final class Worker: EventHandler {
         case .control:
             readControl()
         case .log:
-            engine.logger?.output.senders.descriptorReady(token, events)
+            engine.logOutput.senders.descriptorReady(token, events)
         }
     }
 
     public func timerDue(_ token: EventToken, deadline: Int64) {
         if token.kind == TokenKind.log.rawValue {
-            engine.logger?.output.senders.timerDue(token, deadline: deadline)
+            engine.logOutput.senders.timerDue(token, deadline: deadline)
             return
         }
         engine.timerDue(token, deadline: deadline)
