@@ -1,15 +1,21 @@
 import Glibc
+import FulcrumCore
 import FulcrumPosix
 
 /// Decides what a CLI command answers. The master implements it; an answer
 /// that needs a worker (`@1 show stat`) comes later through `complete`.
 protocol CLICommandRunner: AnyObject {
-    func run(_ command: String, from server: CLIServer, ticket: CLIServer.Ticket) -> String?
+    /// `level`: the session's (0 user, 1 operator, 2 admin), which
+    /// `operator`/`user` may have lowered below the endpoint's.
+    func run(_ command: String, from server: CLIServer, ticket: CLIServer.Ticket, level: Int) -> String?
 }
 
 /// One unix-socket CLI endpoint: the master CLI (-S) or a `stats socket`.
-/// Each connection sends one line (several commands separated by ';'), gets
-/// the answers in order, and is closed — how `socat` users drive HAProxy.
+/// As HAProxy's CLI: every line a connection sends holds commands separated
+/// by ';', answered in order, each answer ending with an empty line. Without
+/// `prompt` the connection closes once the lines it sent are answered (how
+/// `socat` users drive it); with `prompt` it stays open, a "> " follows each
+/// answer, and `quit` or the idle timeout ends it (how hatop drives it).
 final class CLIServer {
     struct Ticket: Hashable { var client: Int; var index: Int }
 
@@ -25,22 +31,31 @@ final class CLIServer {
     private struct Client {
         var fd: FileDescriptor
         var input: [UInt8] = []
+        /// Answers of the line being served; nil while one is awaited.
         var answers: [String?] = []
-        var started = false
-        var acceptedAt: Int64
+        /// A line is being answered.
+        var busy = false
+        /// The peer closed its side: answer what was sent, then close.
+        var closed = false
+        var session: RuntimeSession
+        var lastActivity: Int64
+        /// At least one line was answered (a connection that sent nothing
+        /// yet is not closed for being idle until its timeout).
+        var answeredAny = false
     }
 
-    /// `stats timeout` (HAProxy's default 10 s): a connection that has not
-    /// sent its command line by then is closed.
+    /// `stats timeout` (HAProxy's default 10 s): a connection idle that long
+    /// (no command line being answered) is closed; `set timeout cli` changes
+    /// it for one session.
     var idleTimeout: Int64 = 10_000
 
-    /// Closes connections that sent no complete command within the timeout;
-    /// returns the earliest deadline still pending.
+    /// Closes connections idle past their timeout; returns the earliest
+    /// deadline still pending.
     @discardableResult
     func expireIdle(now: Int64) -> Int64? {
         var next: Int64? = nil
-        for (id, c) in clients where !c.started {
-            let deadline = c.acceptedAt + idleTimeout
+        for (id, c) in clients where !c.busy {
+            let deadline = c.lastActivity + (c.session.timeoutMs ?? idleTimeout)
             if deadline <= now { c.fd.close(); clients[id] = nil } else { next = min(next ?? deadline, deadline) }
         }
         return next
@@ -63,18 +78,21 @@ final class CLIServer {
         try? fd.setCloseOnExec(true)
     }
 
+    private var endpointLevel: RuntimeLevel { RuntimeLevel(rawValue: level) ?? .user }
+
     /// A connection still waiting for answers, for the handover.
     func waitingClient(_ id: Int) -> (fd: FileDescriptor, answers: [String?])? {
-        guard let c = clients[id], c.started else { return nil }
+        guard let c = clients[id], c.busy else { return nil }
         return (c.fd, c.answers)
     }
 
     /// Takes over a connection the previous image had read a command line
-    /// from; returns its id for tickets.
+    /// from; returns its id for tickets. It closes once answered.
     func adopt(fd: FileDescriptor, answers: [String?]) -> Int {
         try? fd.setCloseOnExec(true)
         let id = takeID()
-        clients[id] = Client(fd: fd, answers: answers, started: true, acceptedAt: MonotonicClock.nowMilliseconds())
+        clients[id] = Client(fd: fd, answers: answers, busy: true, closed: true, session: RuntimeSession(level: endpointLevel),
+                             lastActivity: MonotonicClock.nowMilliseconds())
         return id
     }
 
@@ -89,7 +107,7 @@ final class CLIServer {
     func acceptClients(loop: EventLoop, token: (Int) -> EventToken) {
         while let fd = UnixSocket.accept(listener) {
             let id = takeID()
-            clients[id] = Client(fd: fd, acceptedAt: loop.now)
+            clients[id] = Client(fd: fd, session: RuntimeSession(level: endpointLevel), lastActivity: loop.now)
             do { try loop.register(fd, .readable, token(id)) } catch { fd.close(); clients[id] = nil }
         }
     }
@@ -102,48 +120,81 @@ final class CLIServer {
         return id
     }
 
+    /// The connection is readable: take what it sent, answer its next line.
     func serve(client id: Int, runner: CLICommandRunner) {
-        guard var c = clients[id], !c.started else { return }
+        guard var c = clients[id] else { return }
         var buf = [UInt8](repeating: 0, count: 4096)
-        var closed = false
         while true {
             let n = buf.withUnsafeMutableBytes { Glibc.read(c.fd.rawValue, $0.baseAddress!, $0.count) }
-            if n > 0 { c.input.append(contentsOf: buf[0..<n]); if c.input.count > 65536 { closed = true; break }; continue }
-            if n == 0 || (errno != EAGAIN && errno != EINTR) { closed = true }
+            if n > 0 { c.input.append(contentsOf: buf[0..<n]); if c.input.count > 65536 { c.closed = true; c.input.removeAll(); break }; continue }
+            if n == 0 || (errno != EAGAIN && errno != EINTR) { c.closed = true }
             break
         }
-        guard let nl = c.input.firstIndex(of: UInt8(ascii: "\n")) ?? (closed ? c.input.endIndex : nil) else {
-            clients[id] = c
+        c.lastActivity = MonotonicClock.nowMilliseconds()
+        clients[id] = c
+        if !c.busy { nextLine(id, runner: runner) }
+    }
+
+    /// Answers the next complete line (a final unterminated one once the peer
+    /// closed), or closes the connection when nothing is left for it.
+    private func nextLine(_ id: Int, runner: CLICommandRunner) {
+        guard var c = clients[id], !c.busy else { return }
+        let end = c.input.firstIndex(of: UInt8(ascii: "\n")) ?? (c.closed && !c.input.isEmpty ? c.input.endIndex : nil)
+        guard let end else {
+            // Nothing more to answer: without prompt (or once the peer is
+            // gone) the connection ends; with prompt it waits for a line.
+            if c.closed || !c.session.prompt && c.input.isEmpty && c.answeredAny { finish(id) }
             return
         }
-        let line = String(decoding: c.input[..<nl], as: UTF8.self)
+        let line = String(decoding: c.input[..<end], as: UTF8.self)
+        c.input.removeSubrange(..<min(c.input.count, end + 1))
         let commands = line.split(separator: ";").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
-        c.started = true
+        c.busy = true
+        c.answeredAny = true
         c.answers = Array(repeating: nil, count: commands.count)
         clients[id] = c
         for (i, command) in commands.enumerated() {
-            if let answer = runner.run(command, from: self, ticket: Ticket(client: id, index: i)) {
-                clients[id]?.answers[i] = answer
+            guard let current = clients[id], !current.session.quit else {
+                clients[id]?.answers[i] = ""
+                continue
+            }
+            var session = current.session
+            if session.apply(RuntimeCLI.sessionReply(to: RuntimeCommandLine.words(command), level: session.level,
+                                                     master: isMasterCLI) ?? .text("")) {
+                clients[id]?.session = session
+                clients[id]?.answers[i] = session.sessionAnswer + session.promptSuffix
+                continue
+            }
+            if let answer = runner.run(command, from: self, ticket: Ticket(client: id, index: i), level: session.level.rawValue) {
+                clients[id]?.answers[i] = answer + session.promptSuffix
             }
         }
-        flushIfDone(id)
+        flushIfDone(id, runner: runner)
     }
 
     /// An answer that arrived later (from a worker, or a timeout message).
-    func complete(_ ticket: Ticket, _ text: String) {
-        guard clients[ticket.client] != nil else { return }
-        clients[ticket.client]?.answers[ticket.index] = text
-        flushIfDone(ticket.client)
+    func complete(_ ticket: Ticket, _ text: String, runner: CLICommandRunner? = nil) {
+        guard let c = clients[ticket.client], ticket.index < c.answers.count else { return }
+        clients[ticket.client]?.answers[ticket.index] = text + c.session.promptSuffix
+        flushIfDone(ticket.client, runner: runner)
     }
 
-    private func flushIfDone(_ id: Int) {
-        guard let c = clients[id], c.started, c.answers.allSatisfy({ $0 != nil }) else { return }
-        // Answers are small enough to write blocking, then the connection closes.
-        var flags = fcntl(c.fd.rawValue, F_GETFL)
-        flags &= ~O_NONBLOCK
+    private func flushIfDone(_ id: Int, runner: CLICommandRunner?) {
+        guard let c = clients[id], c.busy, c.answers.allSatisfy({ $0 != nil }) else { return }
+        // Answers are small enough to write blocking; reading stays non-blocking.
+        let flags = fcntl(c.fd.rawValue, F_GETFL)
+        _ = fcntl(c.fd.rawValue, F_SETFL, flags & ~O_NONBLOCK)
+        let written = (try? c.fd.writeAll(Array(c.answers.map { $0! }.joined().utf8))) != nil
         _ = fcntl(c.fd.rawValue, F_SETFL, flags)
-        try? c.fd.writeAll(Array(c.answers.map { $0! }.joined().utf8))
-        c.fd.close()
+        clients[id]?.busy = false
+        clients[id]?.answers = []
+        clients[id]?.lastActivity = MonotonicClock.nowMilliseconds()
+        guard written, !c.session.quit, let runner else { finish(id); return }
+        nextLine(id, runner: runner)
+    }
+
+    private func finish(_ id: Int) {
+        clients[id]?.fd.close()
         clients[id] = nil
     }
 }

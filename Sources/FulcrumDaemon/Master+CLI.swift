@@ -30,14 +30,14 @@ extension Master {
     func expireForwards(now: Int64) {
         for (id, f) in forwards where f.deadline <= now {
             forwards[id] = nil
-            cliServers[f.server].complete(f.ticket, "Timeout waiting for the process to answer.\n")
+            cliServers[f.server].complete(f.ticket, "Timeout waiting for the process to answer.\n", runner: self)
         }
     }
 
     func failForwards(generation: Int, child i: Int) {
         for (id, f) in forwards where f.generation == generation && f.child == i {
             forwards[id] = nil
-            cliServers[f.server].complete(f.ticket, "The process exited before answering.\n")
+            cliServers[f.server].complete(f.ticket, "The process exited before answering.\n", runner: self)
         }
     }
 
@@ -83,15 +83,17 @@ extension Master: CLICommandRunner {
     /// 1-based; `@0`/`@master` is the master) and `@!PID cmd` to that process,
     /// as HAProxy's master CLI does; anything else runs here over the current
     /// generation's counters. A stats socket runs everything here at its level.
-    func run(_ command: String, from server: CLIServer, ticket: CLIServer.Ticket) -> String? {
+    func run(_ command: String, from server: CLIServer, ticket: CLIServer.Ticket, level: Int) -> String? {
         let serverIndex = cliServers.firstIndex { $0 === server } ?? 0
         guard let cur = current ?? generations.last else { return "Not ready.\n" }
-        guard server.isMasterCLI else { return cur.runtime.execute(command, level: server.level) }
+        guard server.isMasterCLI else { return cur.runtime.execute(command, level: level) }
         if command.hasPrefix("@") {
             let parts = command.split(separator: " ", maxSplits: 1)
             let target = String(parts[0].dropFirst())
             let rest = parts.count > 1 ? String(parts[1]) : ""
-            if target == "0" || target == "master" { return runMasterCommand(rest, serverIndex: serverIndex, ticket: ticket) }
+            if target == "0" || target == "master" {
+                return runMasterCommand(rest, serverIndex: serverIndex, ticket: ticket, level: level)
+            }
             var found: (Generation, Int)? = nil
             if target.hasPrefix("!"), let pid = pid_t(target.dropFirst()) {
                 for g in generations { if let i = g.children.firstIndex(where: { $0?.pid == pid }) { found = (g, i) } }
@@ -102,10 +104,10 @@ extension Master: CLICommandRunner {
             if rest.isEmpty { return "Missing command after '@\(target)'.\n" }
             return forward(rest, to: g, child: i, server: serverIndex, ticket: ticket)
         }
-        return runMasterCommand(command, serverIndex: serverIndex, ticket: ticket)
+        return runMasterCommand(command, serverIndex: serverIndex, ticket: ticket, level: level)
     }
 
-    private func runMasterCommand(_ command: String, serverIndex: Int, ticket: CLIServer.Ticket) -> String? {
+    private func runMasterCommand(_ command: String, serverIndex: Int, ticket: CLIServer.Ticket, level: Int) -> String? {
         switch command.split(separator: " ").map(String.init) {
         case ["show", "proc"]: return showProc()
         case ["show", "vrrp"]: return showVRRP()
@@ -116,7 +118,7 @@ extension Master: CLICommandRunner {
             return nil
         default:
             guard let cur = current ?? generations.last else { return "Not ready.\n" }
-            return cur.runtime.execute(command, level: 2)
+            return cur.runtime.execute(command, level: level)
         }
     }
 }

@@ -82,7 +82,7 @@ extension Master {
 
     func answerReloadWaiters(success: Bool, errors: String) {
         let text = success ? "Success=1\n" : "Success=0\n--\n" + errors
-        for w in reloadWaiters { cliServers[w.server].complete(w.ticket, text) }
+        for w in reloadWaiters { cliServers[w.server].complete(w.ticket, text, runner: self) }
         reloadWaiters.removeAll()
     }
 }

@@ -15,7 +15,7 @@ extension Master {
         // Answers a child owes to the master CLI cannot follow us through exec.
         for (id, f) in forwards {
             forwards[id] = nil
-            cliServers[f.server].complete(f.ticket, "The master was re-executed before the process answered.\n")
+            cliServers[f.server].complete(f.ticket, "The master was re-executed before the process answered.\n", runner: self)
         }
         let state = handover()
         let blob: FileDescriptor

@@ -50,7 +50,7 @@ final class RuntimeService {
         case .change(let change):
             apply(change, snapshot: snapshot)
             return RuntimeCLI.endOfAnswer
-        case .quit, .togglePrompt, .setLevel:
+        case .quit, .togglePrompt, .setLevel, .setTimeout:
             // One command line per connection: nothing to keep for later.
             return RuntimeCLI.endOfAnswer
         case .clearCounters(let all):
@@ -150,6 +150,7 @@ final class RuntimeService {
                                                     monotonicMs: MonotonicClock.nowMilliseconds())
         process.version = FulcrumVersion.string
         process.releaseDate = FulcrumVersion.date
+        process.hostName = ProcessIdentity.hostName
         var rl = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl) == 0 { process.ulimitN = Int(rl.rlim_cur) }
         switch scope {

@@ -11,6 +11,8 @@ public enum RuntimeReply: Sendable, Equatable {
     case togglePrompt
     /// Close the session.
     case quit
+    /// Set the session's idle timeout (`set timeout cli`).
+    case setTimeout(milliseconds: Int64)
     /// Clear the maxima (`all`: every counter), then send an empty answer.
     case clearCounters(all: Bool)
     /// Master: reload.
@@ -28,6 +30,20 @@ public enum RuntimeCLI {
     /// What it appends in prompt mode.
     public static let prompt = "\n> "
 
+    /// The reply for a command that changes the CLI session itself
+    /// (`prompt`, `quit`, `operator`, `user`, `set timeout cli`), which the
+    /// endpoint applies; nil for every other command.
+    public static func sessionReply(to words: [String], level: RuntimeLevel, master: Bool) -> RuntimeReply? {
+        guard case .success(let command) = RuntimeCommand.parse(words: words, level: level, master: master) else { return nil }
+        switch command {
+        case .prompt: return .togglePrompt
+        case .quit: return .quit
+        case .lowerLevel(let l): return .setLevel(l)
+        case .setCLITimeout(let seconds): return .setTimeout(milliseconds: Int64(seconds) * 1000)
+        default: return nil
+        }
+    }
+
     public static func respond(to words: [String], level: RuntimeLevel, master: Bool, snapshot s: RuntimeSnapshot) -> RuntimeReply {
         let command: RuntimeCommand
         switch RuntimeCommand.parse(words: words, level: level, master: master) {
@@ -38,6 +54,7 @@ public enum RuntimeCLI {
         case .help(let topic): return .text(RuntimeHelp.usage(words: topic, help: true, master: master))
         case .prompt: return .togglePrompt
         case .quit: return .quit
+        case .setCLITimeout(let seconds): return .setTimeout(milliseconds: Int64(seconds) * 1000)
         case .lowerLevel(let l): return .setLevel(l)
         case .showCLILevel: return .text(RuntimeFormat.showCLILevel(level))
         case .showVersion: return .text(RuntimeFormat.showVersion(s))

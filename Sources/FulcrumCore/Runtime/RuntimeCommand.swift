@@ -44,6 +44,8 @@ public enum RuntimeCommand: Equatable, Sendable {
     case quit
     /// `operator` / `user`: lowers the session's level.
     case lowerLevel(RuntimeLevel)
+    /// `set timeout cli <seconds>`: the session's idle timeout.
+    case setCLITimeout(seconds: Int)
     case showCLILevel
     case showVersion
     case showInfo(format: StatFormat)
@@ -69,7 +71,7 @@ public enum RuntimeCommand: Equatable, Sendable {
     /// The least level that may run the command (HAProxy 2.6's checks).
     public var requiredLevel: RuntimeLevel {
         switch self {
-        case .help, .prompt, .quit, .lowerLevel(.user), .showCLILevel, .showVersion, .showInfo, .showStat,
+        case .help, .prompt, .quit, .lowerLevel(.user), .setCLITimeout, .showCLILevel, .showVersion, .showInfo, .showStat,
              .showServersState, .showServersConn, .showBackend, .getWeight, .showProc:
             return .user
         case .lowerLevel(.operator_), .clearCounters(all: false), .reload:
@@ -103,6 +105,12 @@ public enum RuntimeCommand: Equatable, Sendable {
         case "operator": command = .lowerLevel(.operator_)
         case "user": command = .lowerLevel(.user)
         case "show cli level": command = .showCLILevel
+        case "set timeout":
+            // HAProxy's checks and texts, in its order.
+            guard args.first == "cli" else { return .failure(.message("'set timeout' only supports 'cli'.\n")) }
+            guard args.count > 1 else { return .failure(.message("Expects an integer value.\n")) }
+            guard let seconds = Int(args[1]), seconds >= 0 else { return .failure(.message("Invalid timeout value.\n")) }
+            command = .setCLITimeout(seconds: seconds)
         case "show version": command = .showVersion
         case "show proc": command = .showProc
         case "reload": command = .reload

@@ -44,6 +44,7 @@ public struct RuntimeKeyword: Sendable, Equatable {
         RuntimeKeyword(["get", "weight"], "get weight <bk>/<srv>", "report a server's current weight"),
         RuntimeKeyword(["operator"], "operator", "lower the level of the current CLI session to operator", scope: .both),
         RuntimeKeyword(["reload"], "reload", "reload haproxy", level: .operator_, scope: .masterOnly),
+        RuntimeKeyword(["set", "timeout"], "set timeout [cli] <delay>", "change a timeout setting"),
         RuntimeKeyword(["set", "server"], "set server <bk>/<srv> [opts]", "change a server's state, health or weight", level: .admin),
         RuntimeKeyword(["set", "weight"], "set weight <bk>/<srv>  (DEPRECATED)", "change a server's weight (use 'set server' instead)", level: .admin),
         RuntimeKeyword(["show", "backend"], "show backend", "list backends in the current running config"),
