@@ -148,7 +148,8 @@ final class RuntimeService {
     func snapshot() -> RuntimeSnapshot {
         var process = RuntimeSnapshotReader.Process(pid: getpid(), now: UInt64(WallClock.nowSeconds()),
                                                     monotonicMs: MonotonicClock.nowMilliseconds())
-        process.version = FulcrumVersion.string
+        process.version = FulcrumVersion.runtimeVersion
+        process.buildInfo = "Fulcrum \(FulcrumVersion.string)"
         process.releaseDate = FulcrumVersion.date
         process.hostName = ProcessIdentity.hostName
         var rl = rlimit()

@@ -202,7 +202,7 @@ final class RuntimeFormatTests: XCTestCase {
         let plain = RuntimeFormat.showInfo(s)
         let names = plain.split(separator: "\n").map { String($0[..<$0.range(of: ": ")!.lowerBound]) }
         XCTAssertEqual(names, HAProxyCapture.infoNames)
-        XCTAssertTrue(plain.hasPrefix("Name: Fulcrum\nVersion: 1.0.0\n"))
+        XCTAssertTrue(plain.hasPrefix("Name: HAProxy\nVersion: 1.0.0\n"))
         XCTAssertTrue(plain.contains("\nUptime: 0d 0h03m00s\nUptime_sec: 180\n"))
         XCTAssertTrue(plain.contains("\nPid: 4242\n"))
         let typed = RuntimeFormat.showInfo(s, format: .typed)
@@ -213,7 +213,7 @@ final class RuntimeFormatTests: XCTestCase {
         s.info.description = "edge"
         XCTAssertTrue(RuntimeFormat.showInfo(s, format: .typed).contains("\n50.node.1:COS:str:\n51.description.1:COS:str:edge\n"))
         let json = RuntimeFormat.showInfo(s, format: .json)
-        XCTAssertTrue(json.hasPrefix(#"[{"field":{"pos":0,"name":"Name"},"processNum":1,"tags":{"origin":"Product","nature":"Output","scope":"Service"},"value":{"type":"str","value":"Fulcrum"}},"#))
+        XCTAssertTrue(json.hasPrefix(#"[{"field":{"pos":0,"name":"Name"},"processNum":1,"tags":{"origin":"Product","nature":"Output","scope":"Service"},"value":{"type":"str","value":"HAProxy"}},"#))
         XCTAssertTrue(json.hasSuffix(#""value":{"type":"str","value":"0"}}]"# + "\n"))
         XCTAssertEqual(RuntimeFormat.infoUptime(90061), "1d 1h01m01s")
     }

@@ -91,7 +91,7 @@ final class RuntimeAPITests: XCTestCase {
         XCTAssertEqual(perWorkerFrontend, 40)
         XCTAssertEqual(perWorkerS1, st1)
         XCTAssertEqual(stats(try p.masterCommand("show stat"))["fe/FRONTEND"]?["stot"], "40", "master CLI aggregates")
-        XCTAssertTrue(try p.masterCommand("@!\(p.childPids(role: "worker")[0]) show info").contains("Name: Fulcrum"))
+        XCTAssertTrue(try p.masterCommand("@!\(p.childPids(role: "worker")[0]) show info").contains("Name: HAProxy"))
         XCTAssertTrue(try p.masterCommand("@9 show stat").contains("Can't find"))
     }
 
@@ -185,7 +185,8 @@ final class RuntimeAPITests: XCTestCase {
         XCTAssertEqual(rows["be_app/s2"]?["chkdown"], "1")
         XCTAssertGreaterThanOrEqual(Int(rows["be_app/s2"]?["chkfail"] ?? "") ?? 0, 1)
         let info = try admin("show info")
-        XCTAssertTrue(info.contains("Name: Fulcrum"), info)
+        XCTAssertTrue(info.contains("Name: HAProxy\nVersion: 2.6.12-fulcrum-"), info)
+        XCTAssertTrue(info.contains("Build info: Fulcrum "), info)
         XCTAssertTrue(info.contains("Uptime_sec: "), info)
     }
 }

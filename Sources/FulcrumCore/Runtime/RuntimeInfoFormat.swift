@@ -107,7 +107,7 @@ extension RuntimeFormat {
         add(63, "BytesOutRate", "MRP:u64", i.bytesOutRate)
         add(64, "DebugCommandsIssued", "MGP:u32", 0)
         add(65, "CumRecvLogs", "MCP:u32", 0)
-        add(66, "Build info", "POS:str", i.version)
+        add(66, "Build info", "POS:str", i.buildInfo.isEmpty ? i.version : i.buildInfo)
         add(67, "Memmax_bytes", "CLP:u32", 0)
         add(68, "PoolAlloc_bytes", "MGP:u64", i.poolAllocatedBytes)
         add(69, "PoolUsed_bytes", "MGP:u64", i.poolUsedBytes)

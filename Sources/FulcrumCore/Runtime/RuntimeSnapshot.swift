@@ -230,7 +230,10 @@ public struct RuntimeSnapshot: Sendable, Equatable {
     /// Process-wide values for `show info`. Fields HAProxy lists that Fulcrum
     /// does not have are printed as 0.
     public struct Info: Sendable, Equatable {
-        public var name = "Fulcrum"
+        /// "HAProxy": tools read `show info` and refuse other names (haproxyadmin).
+        public var name = "HAProxy"
+        /// `Build info`: Fulcrum's own name and version.
+        public var buildInfo = ""
         public var version = ""
         public var releaseDate = ""
         public var threads = 1

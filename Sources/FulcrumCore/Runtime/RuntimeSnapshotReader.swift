@@ -17,6 +17,7 @@ public struct RuntimeSnapshotReader {
         public var monotonicMs: Int64
         public var version = ""
         public var releaseDate = ""
+        public var buildInfo = ""
         public var ulimitN = 0
         /// The host's name: `show info`'s node when `node` is not set (HAProxy's default).
         public var hostName = ""
@@ -222,6 +223,7 @@ public struct RuntimeSnapshotReader {
         var i = RuntimeSnapshot.Info()
         i.version = process.version
         i.releaseDate = process.releaseDate
+        i.buildInfo = process.buildInfo
         let started = table.header(.startedAt).load()
         i.startTime = Int(started)
         i.uptimeSeconds = Int(process.now >= started ? process.now - started : 0)
