@@ -64,3 +64,21 @@ final class SharedRateTests: XCTestCase {
         XCTAssertEqual(t.frontendCounter(worker: 0, frontend: 0, .current).load(), 2, "gauges count what exists")
     }
 }
+
+extension SharedRateTests {
+    func testByteRatesPastFourGigabytesAndTheSecondsWrap() throws {
+        let size = SharedTable.byteSize(servers: 0, frontends: 0, binds: 0, backends: 0, workers: 1)
+        let raw = try XCTUnwrap(mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0))
+        defer { munmap(raw, size) }
+        let t = SharedTable(base: raw, servers: 0, frontends: 0, binds: 0, backends: 0, workers: 1, initialize: true)
+        let r = t.globalRate(.bytesOutRate)
+        for _ in 0..<3 { r.count(second: 7, by: 3_000_000_000) }
+        XCTAssertEqual(r.rate(milliseconds: 7_999), 9_000_000_000, "no 32-bit wrap")
+        XCTAssertEqual(r.max, 9_000_000_000)
+        // Seconds are kept modulo 2^20: the second after the wrap still sees the one before.
+        let last: UInt64 = (1 << 20) - 1
+        r.count(second: last, by: 10)
+        r.count(second: last + 1, by: 4)
+        XCTAssertEqual(r.rate(milliseconds: Int64(last + 1) * 1000), 4 + 10 * 999 / 1000)
+    }
+}

@@ -4,7 +4,9 @@ import Synchronization
 /// three words of the shared table so that every worker counts into the same
 /// rate: a proxy's or a server's rate and its maximum are then exact across
 /// workers, as HAProxy's are across threads.
-///   word 0: the current second (high 32 bits) and its count (low 32 bits)
+///   word 0: the current second modulo 2^20 (high 20 bits: only "this
+///           second" and "the one before" matter) and its count (low 44 bits,
+///           room for byte rates)
 ///   word 1: the previous second's count
 ///   word 2: the highest count a second reached (rate_max)
 public struct SharedRate {
@@ -12,26 +14,38 @@ public struct SharedRate {
 
     @inlinable init(_ first: SharedWord) { current = first.pointer }
 
+    @usableFromInline static let countBits: UInt64 = 44
+    @usableFromInline static let countMask: UInt64 = (1 << countBits) - 1
+    @usableFromInline static let secondMask: UInt64 = (1 << (64 - countBits)) - 1
+
     @inlinable var previous: UnsafeMutablePointer<Atomic<UInt64>> { current + 1 }
     @inlinable var maximum: UnsafeMutablePointer<Atomic<UInt64>> { current + 2 }
 
     /// Counts one event in second `second` (any clock in whole seconds, the
     /// same for every writer) and raises the maximum.
     @inlinable public func count(second: UInt64, by amount: UInt64 = 1) {
-        let now = second & 0xFFFF_FFFF
+        let now = second & SharedRate.secondMask
+        let amount = min(amount, SharedRate.countMask)
         var word = current.pointee.load(ordering: .relaxed)
         var n: UInt64
         while true {
-            if word >> 32 == now {
+            if word >> SharedRate.countBits == now && (word & SharedRate.countMask) &+ amount <= SharedRate.countMask {
                 // Another writer may roll the second over between the load and
                 // the add: the event then counts in the new second, where it belongs.
-                n = current.pointee.add(amount, ordering: .relaxed).newValue & 0xFFFF_FFFF
+                n = current.pointee.add(amount, ordering: .relaxed).newValue & SharedRate.countMask
                 break
             }
-            let (exchanged, found) = current.pointee.compareExchange(expected: word, desired: now << 32 | amount,
+            if word >> SharedRate.countBits == now {
+                // A count that would overflow stays at its ceiling.
+                n = SharedRate.countMask
+                break
+            }
+            let (exchanged, found) = current.pointee.compareExchange(expected: word, desired: now << SharedRate.countBits | amount,
                                                                       ordering: .relaxed)
             if exchanged {
-                previous.pointee.store(word >> 32 == now &- 1 ? word & 0xFFFF_FFFF : 0, ordering: .relaxed)
+                let last = word >> SharedRate.countBits
+                previous.pointee.store(last == (now &- 1) & SharedRate.secondMask ? word & SharedRate.countMask : 0,
+                                       ordering: .relaxed)
                 n = amount
                 break
             }
@@ -49,13 +63,13 @@ public struct SharedRate {
     /// count plus the previous second's weighted by what is left of this one.
     /// `milliseconds` is the same clock as `count(second:)`, in ms.
     public func rate(milliseconds: Int64) -> Int {
-        let now = UInt64(milliseconds / 1000) & 0xFFFF_FFFF
+        let now = UInt64(milliseconds / 1000) & SharedRate.secondMask
         let word = current.pointee.load(ordering: .relaxed)
-        var curr = word & 0xFFFF_FFFF
+        var curr = word & SharedRate.countMask
         var past = previous.pointee.load(ordering: .relaxed)
-        let second = word >> 32
+        let second = word >> SharedRate.countBits
         if second == now {
-        } else if second &+ 1 == now {
+        } else if (second &+ 1) & SharedRate.secondMask == now {
             past = curr
             curr = 0
         } else {
