@@ -93,6 +93,8 @@ extension Master {
             loop.remove(child.control)
             child.control.close()
             g.children[i] = nil
+            // What a worker held in the shared counts went with it.
+            if case .worker(let slot) = g.roles[i] { g.table.releaseWorker(slot) }
             failForwards(generation: g.number, child: i)
             if phase == .stoppingFast || phase == .stoppingGracefully || g.state == .draining {
                 Log.debug("generation \(g.number) \(child.role.name) (pid \(pid)) exited: \(status)")

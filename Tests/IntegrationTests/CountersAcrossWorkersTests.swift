@@ -76,3 +76,61 @@ final class CountersAcrossWorkersTests: XCTestCase {
         XCTAssertEqual(after.int("fe/FRONTEND", "stot"), 46)
     }
 }
+
+extension CountersAcrossWorkersTests {
+    /// A worker killed with its sessions open: the counts it held in the
+    /// shared table (scur, CurrConns, what maxconn reads) drop at once, the
+    /// respawned worker starts from zero, the other worker's stay.
+    func testAKilledWorkersSessionsLeaveTheSharedCounts() throws {
+        let web = try startRecordingBackend("web")
+        let port = try FreePort.next()
+        let dir = try TemporaryDirectory(prefix: "ctrk")
+        addTeardownBlock { dir.remove() }
+        let config = """
+            global
+                workers 2
+                stats socket \(dir.file("admin.sock")) level admin
+            defaults
+                mode http
+                timeout connect 2s
+                timeout client 30s
+                timeout server 30s
+            frontend fe
+                bind 127.0.0.1:\(port)
+                default_backend be
+            backend be
+                server web 127.0.0.1:\(web.port)
+
+            """
+        let p = try startFulcrum(config: config, arguments: ["-S", "{dir}/master.sock", "-f", "{config}"])
+        try p.waitUntilListening(port: port, sockets: 2)
+        func stat() throws -> StatsTable { try StatsTable(csv: MasterCLI.send("show stat", socketPath: dir.file("admin.sock"))) }
+        // Idle keep-alive connections after one request each, spread over both workers.
+        var clients: [TCPClient] = []
+        for _ in 0..<20 {
+            let c = try TCPClient.connect(port: port)
+            try c.send(httpGet("/"))
+            XCTAssertEqual(try c.readHTTPResponse(requestMethod: "GET")?.status, 200)
+            clients.append(c)
+        }
+        XCTAssertEqual(try stat().int("fe/FRONTEND", "scur"), 20)
+        let held = try StatsTable(csv: p.masterCommand("@1 show stat")).int("fe/FRONTEND", "scur") ?? -1
+        let victimSlotPid = try XCTUnwrap(Int32(p.masterCommand("@1 show info").split(separator: "\n")
+            .first { $0.hasPrefix("Pid: ") }?.dropFirst(5) ?? ""))
+        kill(victimSlotPid, SIGKILL)
+        // Its clients see the end; the others keep their connection.
+        var closed = 0
+        for c in clients {
+            if let end = try? c.waitForClose(timeout: 0.3), end == .eof || end == .reset { closed += 1 }
+        }
+        XCTAssertEqual(closed, held, "the killed worker held \(held) of the 20")
+        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) {
+            (try? stat())?.int("fe/FRONTEND", "scur") == 20 - held
+        }, "scur after the kill: \(String(describing: try? stat().int("fe/FRONTEND", "scur"))), expected \(20 - held)")
+        XCTAssertEqual(parseShowInfo(try MasterCLI.send("show info", socketPath: dir.file("admin.sock")))["CurrConns"],
+                       String(20 - held))
+        XCTAssertTrue(p.waitUntilSettled(workers: 2), "respawned")
+        XCTAssertEqual(try StatsTable(csv: p.masterCommand("@1 show stat")).int("fe/FRONTEND", "scur"), 0,
+                       "the respawned worker starts from zero")
+    }
+}

@@ -17,6 +17,7 @@ extension StreamEngine {
         counter(.current).bump()
         counter(.lastSession).store(wallNow)
         table.bindCounter(worker: slot, bind: bindLine, .sessions).bump()
+        table.bindCounter(worker: slot, bind: bindLine, .current).bump()
         table.bind(bindLine, .maxConns).raise(to: table.bind(bindLine, .conns).load())
         let second = UInt64(now / 1000)
         table.frontendRate(fi, .connectionRate).count(second: second)

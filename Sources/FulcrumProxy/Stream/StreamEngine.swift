@@ -284,6 +284,7 @@ final class StreamEngine {
         table.header(.globalConns).subtract(1)
         table.frontend(s.frontend, .conns).subtract(1)
         table.bind(s.bindLine, .conns).subtract(1)
+        table.bindCounter(worker: slot, bind: s.bindLine, .current).drop()
         table.frontendCounter(worker: slot, frontend: s.frontend, .current).drop()
         if !s.isHTTP {
             table.frontendCounter(worker: slot, frontend: s.frontend, .bytesIn).bump(by: s.bytesIn)
