@@ -11,6 +11,8 @@ import Glibc
 /// it (a read may need the socket writable during a handshake, and the
 /// reverse). A fatal TLS error throws EPROTO and keeps OpenSSL's reasons in
 /// `failure` for the log.
+/// OpenSSL writes with write(2), not send(MSG_NOSIGNAL): the process must
+/// ignore SIGPIPE, as every Fulcrum role does.
 public final class TLSConnection: @unchecked Sendable {
     public enum Want: Sendable { case read, write }
 
@@ -27,9 +29,11 @@ public final class TLSConnection: @unchecked Sendable {
     /// OpenSSL's reasons for the last EPROTO.
     public private(set) var failure: TLSError?
     public private(set) var isHandshakeComplete = false
-    /// close_notify sent (shutdownWrite) / received (a receive returned 0 for it).
+    /// close_notify sent (shutdownWrite).
     public private(set) var closeNotifySent = false
-    public private(set) var closeNotifyReceived = false
+    /// A receive returned 0: close_notify came, or (ignoreUnexpectedEOF,
+    /// which OpenSSL reports the same way) the TCP stream ended.
+    public private(set) var peerClosed = false
 
     /// A connection on `fd` (connected or accepted, non-blocking). Client
     /// side: `serverName` is sent as SNI, `verifyHostname` is checked
@@ -107,7 +111,7 @@ public final class TLSConnection: @unchecked Sendable {
             }
             let code = SSL_get_error(ssl, r)
             if code == SSL_ERROR_ZERO_RETURN {
-                closeNotifyReceived = true
+                peerClosed = true
                 ERR_clear_error()
                 return total
             }
@@ -140,7 +144,7 @@ public final class TLSConnection: @unchecked Sendable {
     /// A kept-alive connection with nothing to read and no close: the peer
     /// still holds it open (session tickets that arrived are absorbed).
     public var isIdleOpen: Bool {
-        guard let ssl, isHandshakeComplete, !closeNotifyReceived else { return false }
+        guard let ssl, isHandshakeComplete, !peerClosed else { return false }
         var byte: UInt8 = 0
         var n = 0
         let r = SSL_peek_ex(ssl, &byte, 1, &n)
@@ -186,7 +190,7 @@ public final class TLSConnection: @unchecked Sendable {
             wants = .write
             return .again
         case SSL_ERROR_ZERO_RETURN:
-            closeNotifyReceived = true
+            peerClosed = true
             ERR_clear_error()
             return Errno(EPIPE)
         case SSL_ERROR_SYSCALL:

@@ -36,12 +36,8 @@ public final class TLSContext: @unchecked Sendable {
         self.options = options
         self.certificate = certificate
         self.alpnWire = Self.wireFormat(options.alpn)
-        do throws(TLSError) {
-            try configure()
-        } catch {
-            SSL_CTX_free(ctx)
-            throw error
-        }
+        // Fully initialized: on a throw, deinit frees the SSL_CTX.
+        try configure()
     }
 
     /// A server context serving the certificate in `certificateFile`.
