@@ -19,7 +19,7 @@ public final class TLSConnection: @unchecked Sendable {
     public let fd: FileDescriptor
     public let role: TLSContext.Role
     /// The SSL*, owned until `close`.
-    private var ssl: OpaquePointer?
+    private(set) var ssl: OpaquePointer?
     /// The context it was made from, and the one SNI switched it to: both
     /// stay alive while OpenSSL may call back into them.
     public let context: TLSContext

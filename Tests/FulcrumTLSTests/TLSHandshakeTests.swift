@@ -53,6 +53,34 @@ final class TLSHandshakeTests: XCTestCase {
         XCTAssertGreaterThan(peer.notAfter, peer.notBefore)
     }
 
+    /// The engine's contract: a read shorter than asked means the socket is
+    /// drained (edge-triggered epoll reports what comes next), so a receive
+    /// gathers every record that is there, not just the first.
+    func testShortReadMeansDrained() throws {
+        let pair = try TLSPair(server: try serverContext(), client: try clientContext())
+        XCTAssertEqual(pair.handshake(), .done)
+        _ = try pair.transfer(Array("sync".utf8), from: pair.server, to: pair.client) // tickets absorbed
+        let record = [UInt8](repeating: 0x42, count: 5000)
+        for _ in 0..<3 {
+            XCTAssertEqual(try record.withUnsafeBytes { try pair.client.send($0.baseAddress!, count: $0.count) }, 5000)
+        }
+        // A unix socketpair queues sent bytes at the peer before send returns:
+        // three TLSv1.3 records (5 + 5000 + 1 + 16 bytes each) wait there.
+        var queued: Int32 = 0
+        XCTAssertEqual(ioctl(pair.server.fd.rawValue, UInt(FIONREAD), &queued), 0)
+        XCTAssertEqual(queued, 3 * 5022)
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let first = try buffer.withUnsafeMutableBytes { try pair.server.receive(into: $0.baseAddress!, count: 6000) }
+        XCTAssertEqual(first, 6000, "filled: more may wait")
+        XCTAssertEqual(pair.server.pendingBytes, 4000, "the rest of the second record, decrypted")
+        let rest = try buffer.withUnsafeMutableBytes { try pair.server.receive(into: $0.baseAddress!, count: $0.count) }
+        XCTAssertEqual(rest, 9000, "short: everything there was")
+        XCTAssertThrowsError(try buffer.withUnsafeMutableBytes { try pair.server.receive(into: $0.baseAddress!, count: $0.count) }) {
+            XCTAssertEqual($0 as? Errno, .again)
+        }
+        XCTAssertEqual(pair.server.wants, .read)
+    }
+
     func testCloseNotifyReadsAsEOFAndShutdownWrite() throws {
         let pair = try TLSPair(server: try serverContext(), client: try clientContext())
         XCTAssertEqual(pair.handshake(), .done)
