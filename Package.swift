@@ -13,6 +13,9 @@ let package = Package(
         .target(name: "CFulcrum", linkerSettings: [.linkedLibrary("crypt")]),
         // zlib through a system-library module map (Debian's zlib1g-dev).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // OpenSSL 3 (libssl + libcrypto) through a system-library module map
+        // (Debian's libssl-dev); macros wrapped in its shim header.
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
 
         // Pure modules: no I/O, fast to test.
         // The vocabulary every other module speaks: IPv4/IPv6 addresses and
@@ -33,13 +36,17 @@ let package = Package(
         // System layer: typed wrappers over the kernel.
         .target(name: "FulcrumPosix", dependencies: ["CFulcrum", "FulcrumBytes"]),
 
+        // TLS over OpenSSL: contexts (certificates, versions, ciphers, ALPN,
+        // SNI, verification) and connections on a socket, for the transport seam.
+        .target(name: "FulcrumTLS", dependencies: ["COpenSSL", "FulcrumPosix"]),
+
         // Roles.
         // The worker's hot path: in release builds, exclusive access to the
         // stream's class properties is proven by the debug builds' checks
         // (every test runs with them) instead of being checked again on each
         // access at run time (swift_beginAccess was ~4% of a worker's CPU).
         .target(name: "FulcrumProxy",
-                dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumHTTP", "FulcrumCompression", "FulcrumLog", "FulcrumPosix"],
+                dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumHTTP", "FulcrumCompression", "FulcrumLog", "FulcrumPosix", "FulcrumTLS"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "FulcrumDaemon",
                 dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumLog", "FulcrumPosix", "FulcrumProxy", "FulcrumVRRP"]),
@@ -56,6 +63,7 @@ let package = Package(
         .testTarget(name: "FulcrumLogTests", dependencies: ["FulcrumBytes", "FulcrumLog", "CAllocationCounter"]),
         .testTarget(name: "FulcrumCompressionTests", dependencies: ["FulcrumCompression", "CZlib"]),
         .testTarget(name: "FulcrumPosixTests", dependencies: ["FulcrumBytes", "FulcrumPosix", "CAllocationCounter"]),
+        .testTarget(name: "FulcrumTLSTests", dependencies: ["FulcrumTLS", "COpenSSL", "FulcrumPosix", "CAllocationCounter"]),
         .testTarget(name: "FulcrumProxyTests", dependencies: ["FulcrumProxy"]),
         .testTarget(name: "FulcrumDaemonTests", dependencies: ["FulcrumDaemon"]),
         // Starts the real binary; depends on it so `swift test` builds it first.

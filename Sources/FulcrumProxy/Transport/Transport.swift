@@ -1,19 +1,24 @@
 import Glibc
 import FulcrumPosix
+import FulcrumTLS
 
 /// The one seam between a stream and the bytes of one of its connections
 /// (nginx's c->recv/c->send, HAProxy's xprt_ops): every read, write, splice and
-/// shutdown of a client or server connection goes through it, so TLS can be
-/// added as another case without touching the stream code.
+/// shutdown of a client or server connection goes through it, so TLS is
+/// another case without touching the stream code. A TLS connection keeps the
+/// plain calls' contract (0 at EOF, `.again` when not ready, a short read
+/// drained the socket); its `wants` tells which readiness a `.again` awaits.
 enum Transport {
     case none
     case plain(FileDescriptor)
+    case tls(TLSConnection)
 
     /// The descriptor epoll watches (-1 when none).
     var fd: FileDescriptor {
         switch self {
         case .none: return FileDescriptor(-1)
         case .plain(let fd): return fd
+        case .tls(let c): return c.fd
         }
     }
 
@@ -28,6 +33,7 @@ enum Transport {
         switch self {
         case .none: throw Errno(EBADF)
         case .plain(let fd): return try fd.read(into: buffer, count: count)
+        case .tls(let c): return try c.receive(into: buffer, count: count)
         }
     }
 
@@ -37,6 +43,7 @@ enum Transport {
         switch self {
         case .none: throw Errno(EBADF)
         case .plain(let fd): return try Socket.send(fd, buffer, count: count)
+        case .tls(let c): return try c.send(buffer, count: count)
         }
     }
 
@@ -96,20 +103,28 @@ enum Transport {
     /// An idle kept-alive connection with nothing to read and no EOF: the
     /// peer still holds it open, it may carry another request.
     var isIdleOpen: Bool {
+        if case .tls(let c) = self { return c.isIdleOpen }
         guard case .plain(let fd) = self else { return false }
         var byte: UInt8 = 0
         let r = recv(fd.rawValue, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
         return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
     }
 
-    /// Sends FIN after what was written.
+    /// Sends FIN after what was written (TLS: close_notify first).
     func shutdownWrite() {
-        if case .plain(let fd) = self { Socket.shutdownWrite(fd) }
+        switch self {
+        case .none: break
+        case .plain(let fd): Socket.shutdownWrite(fd)
+        case .tls(let c): c.shutdownWrite()
+        }
     }
 
     /// Closes the connection; `abort` resets it instead of a clean FIN.
     func close(abort: Bool = false) {
-        guard case .plain(let fd) = self else { return }
-        if abort { Socket.abort(fd) } else { fd.close() }
+        switch self {
+        case .none: break
+        case .plain(let fd): if abort { Socket.abort(fd) } else { fd.close() }
+        case .tls(let c): c.close(abort: abort)
+        }
     }
 }

@@ -1,0 +1,188 @@
+import COpenSSL
+
+/// One OpenSSL SSL_CTX: the certificate, protocol bounds, ciphers, ALPN and
+/// verification every connection made from it shares. Built once per bind
+/// certificate (server) or per `server ... ssl` line (client), never per
+/// connection. Connections keep their context alive; the callbacks' argument
+/// is this object, unretained, for that reason.
+public final class TLSContext: @unchecked Sendable {
+    public enum Role: Sendable { case server, client }
+
+    public let role: Role
+    public let options: TLSContextOptions
+    /// The certificate served (server) or presented when asked (client).
+    public let certificate: TLSCertificateChain?
+    /// The SSL_CTX*, owned (one reference; connections take their own).
+    let ctx: OpaquePointer
+    /// `options.alpn` in wire format (length-prefixed), for the callbacks.
+    private let alpnWire: [UInt8]
+    /// Picks the context for the client's SNI (nil: no name sent).
+    private(set) var serverNameHandler: ((String?) -> TLSContext?)?
+
+    /// The session id context servers stamp on sessions: without one,
+    /// OpenSSL refuses to resume sessions when client certificates are
+    /// verified. One value for every context, so a session made under one
+    /// SNI context resumes under the default one (HAProxy uses "HAProxy").
+    private static let sessionIDContext = Array("Fulcrum".utf8)
+
+    public init(role: Role, options: TLSContextOptions = TLSContextOptions(),
+                certificate: TLSCertificateChain? = nil) throws(TLSError) {
+        ERR_clear_error()
+        guard let ctx = SSL_CTX_new(role == .server ? TLS_server_method() : TLS_client_method()) else {
+            throw .drain("creating a TLS context")
+        }
+        self.ctx = ctx
+        self.role = role
+        self.options = options
+        self.certificate = certificate
+        self.alpnWire = Self.wireFormat(options.alpn)
+        // Fully initialized: on a throw, deinit frees the SSL_CTX.
+        try configure()
+    }
+
+    /// A server context serving the certificate in `certificateFile`.
+    public convenience init(serverCertificateFile certificateFile: String, keyFile: String? = nil,
+                            options: TLSContextOptions = TLSContextOptions()) throws(TLSError) {
+        try self.init(role: .server, options: options,
+                      certificate: TLSCertificateChain(file: certificateFile, keyPath: keyFile))
+    }
+
+    deinit { SSL_CTX_free(ctx) }
+
+    private func configure() throws(TLSError) {
+        var op = CO_OP_ALL | CO_OP_NO_COMPRESSION | CO_OP_NO_RENEGOTIATION
+            | CO_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION | CO_OP_SINGLE_DH_USE | CO_OP_SINGLE_ECDH_USE
+        if role == .server && !options.preferClientCiphers { op |= CO_OP_CIPHER_SERVER_PREFERENCE }
+        if !options.sessionTickets { op |= CO_OP_NO_TICKET }
+        if options.ignoreUnexpectedEOF { op |= CO_OP_IGNORE_UNEXPECTED_EOF }
+        _ = co_ctx_set_options(ctx, op)
+
+        // Partial writes: a send returns what one record took, as write(2)
+        // would; moving buffer: a retried write may come from another address
+        // (the engine keeps unsent bytes in a pooled buffer, not in place).
+        var mode = CO_MODE_ENABLE_PARTIAL_WRITE | CO_MODE_ACCEPT_MOVING_WRITE_BUFFER
+        if options.releaseBuffers { mode |= CO_MODE_RELEASE_BUFFERS }
+        _ = co_ctx_set_mode(ctx, mode)
+
+        if let v = options.minVersion, co_ctx_set_min_proto_version(ctx, v.rawValue) != 1 {
+            throw .drain("ssl-min-ver \(v.name)")
+        }
+        if let v = options.maxVersion, co_ctx_set_max_proto_version(ctx, v.rawValue) != 1 {
+            throw .drain("ssl-max-ver \(v.name)")
+        }
+        if let c = options.ciphers, SSL_CTX_set_cipher_list(ctx, c) != 1 { throw .drain("ciphers '\(c)'") }
+        if let c = options.cipherSuites, SSL_CTX_set_ciphersuites(ctx, c) != 1 { throw .drain("ciphersuites '\(c)'") }
+        if let c = options.curves, co_ctx_set1_groups_list(ctx, c) != 1 { throw .drain("curves '\(c)'") }
+
+        if let chain = certificate {
+            guard SSL_CTX_use_certificate(ctx, chain.leaf.x509) == 1 else { throw .drain("certificate '\(chain.path)'") }
+            for x in chain.intermediates where co_ctx_add1_chain_cert(ctx, x.x509) != 1 {
+                throw .drain("certificate chain of '\(chain.path)'")
+            }
+            guard SSL_CTX_use_PrivateKey(ctx, chain.key) == 1, SSL_CTX_check_private_key(ctx) == 1 else {
+                throw .drain("private key of '\(chain.path)'")
+            }
+        }
+
+        if let ca = options.caFile {
+            guard SSL_CTX_load_verify_locations(ctx, ca, nil) == 1 else { throw .drain("ca-file '\(ca)'") }
+            if role == .server, let names = co_load_client_ca_file(ca) { SSL_CTX_set_client_CA_list(ctx, names) }
+        }
+        if options.systemCAs, SSL_CTX_set_default_verify_paths(ctx) != 1 { throw .drain("the system CA store") }
+        SSL_CTX_set_verify(ctx, role == .client && options.verify != .none ? SSL_VERIFY_PEER : options.verify.openSSLFlags, nil)
+
+        switch role {
+        case .server:
+            _ = co_ctx_set_dh_auto(ctx, 1)
+            _ = Self.sessionIDContext.withUnsafeBufferPointer {
+                SSL_CTX_set_session_id_context(ctx, $0.baseAddress, UInt32($0.count))
+            }
+            _ = co_ctx_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_SERVER))
+            if options.sessionCacheSize > 0 { _ = co_ctx_sess_set_cache_size(ctx, options.sessionCacheSize) }
+            if !alpnWire.isEmpty {
+                SSL_CTX_set_alpn_select_cb(ctx, alpnSelect, Unmanaged.passUnretained(self).toOpaque())
+            }
+            // Always installed: it also enforces strict-sni and records SNI
+            // switches on the connection.
+            _ = co_ctx_set_tlsext_servername_callback(ctx, serverNameCallback)
+            _ = co_ctx_set_tlsext_servername_arg(ctx, Unmanaged.passUnretained(self).toOpaque())
+        case .client:
+            // Clients keep sessions themselves (TLSConnection.session).
+            _ = co_ctx_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE))
+            if !alpnWire.isEmpty {
+                let r = alpnWire.withUnsafeBufferPointer { SSL_CTX_set_alpn_protos(ctx, $0.baseAddress, UInt32($0.count)) }
+                guard r == 0 else { throw .drain("alpn") }
+            }
+        }
+    }
+
+    /// Lets `handler` pick the context for each handshake's SNI (HAProxy's
+    /// certificate selection; nil keeps this one, the bind's default, unless
+    /// `strictServerName`). Called on the worker's thread, during the
+    /// handshake; the chosen context must be a server context.
+    public func setServerNameHandler(_ handler: @escaping (String?) -> TLSContext?) {
+        serverNameHandler = handler
+    }
+
+    /// Sessions the server context's cache holds now.
+    public var cachedSessions: Int { co_ctx_sess_number(ctx) }
+
+    /// The server's ALPN choice: the first of our protocols the client offered.
+    fileprivate func selectALPN(_ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
+                                _ outlen: UnsafeMutablePointer<UInt8>?,
+                                _ client: UnsafePointer<UInt8>?, _ clientLength: UInt32) -> Int32 {
+        alpnWire.withUnsafeBufferPointer { ours in
+            var chosen: UnsafeMutablePointer<UInt8>? = nil
+            var length: UInt8 = 0
+            let r = SSL_select_next_proto(&chosen, &length, ours.baseAddress, UInt32(ours.count), client, clientLength)
+            guard r == OPENSSL_NPN_NEGOTIATED, let chosen else { return SSL_TLSEXT_ERR_NOACK }
+            // `chosen` points into our list (this object outlives the handshake).
+            out?.pointee = UnsafePointer(chosen)
+            outlen?.pointee = length
+            return SSL_TLSEXT_ERR_OK
+        }
+    }
+
+    /// Length-prefixed protocol names, as ALPN carries them.
+    static func wireFormat(_ protocols: [String]) -> [UInt8] {
+        var out: [UInt8] = []
+        for p in protocols where !p.isEmpty && p.utf8.count < 256 {
+            out.append(UInt8(p.utf8.count))
+            out.append(contentsOf: p.utf8)
+        }
+        return out
+    }
+}
+
+private func alpnSelect(_ ssl: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
+                        _ outlen: UnsafeMutablePointer<UInt8>?, _ client: UnsafePointer<UInt8>?,
+                        _ clientLength: UInt32, _ arg: UnsafeMutableRawPointer?) -> Int32 {
+    guard let arg else { return SSL_TLSEXT_ERR_NOACK }
+    return Unmanaged<TLSContext>.fromOpaque(arg).takeUnretainedValue().selectALPN(out, outlen, client, clientLength)
+}
+
+/// SNI: asks the default context's handler for a context and switches the
+/// connection to it (certificate, verify mode and CA names follow, as in
+/// HAProxy's ssl_sock_switchctx_cbk).
+private func serverNameCallback(_ ssl: OpaquePointer?, _ alert: UnsafeMutablePointer<Int32>?,
+                                _ arg: UnsafeMutableRawPointer?) -> Int32 {
+    guard let ssl, let arg else { return SSL_TLSEXT_ERR_OK }
+    let context = Unmanaged<TLSContext>.fromOpaque(arg).takeUnretainedValue()
+    let name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name).map { String(cString: $0) }
+    guard let handler = context.serverNameHandler else { return SSL_TLSEXT_ERR_OK }
+    guard let chosen = handler(name), chosen.role == .server else {
+        if context.options.strictServerName {
+            alert?.pointee = SSL_AD_UNRECOGNIZED_NAME
+            return SSL_TLSEXT_ERR_ALERT_FATAL
+        }
+        return SSL_TLSEXT_ERR_OK
+    }
+    guard chosen !== context else { return SSL_TLSEXT_ERR_OK }
+    TLSConnection.from(ssl)?.switchContext(to: chosen)
+    SSL_set_SSL_CTX(ssl, chosen.ctx)
+    SSL_set_verify(ssl, SSL_CTX_get_verify_mode(chosen.ctx), nil)
+    if let names = SSL_CTX_get_client_CA_list(chosen.ctx), let copy = SSL_dup_CA_list(names) {
+        SSL_set_client_CA_list(ssl, copy)
+    }
+    return SSL_TLSEXT_ERR_OK
+}
