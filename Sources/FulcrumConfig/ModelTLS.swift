@@ -138,6 +138,9 @@ public struct BindTLS: Equatable, Sendable {
     public var ticketKeysFile: String? = nil
     /// The crt-list files' lines once `TLSFiles` read them, by path.
     public var crtLists: [String: CrtList] = [:]
+    /// Every certificate in HAProxy's order (the first is the default),
+    /// filled by `TLSFiles.load`.
+    public var certificates: [TLSBindCertificate] = []
     public init() {}
 }
 
