@@ -8,7 +8,7 @@ extension ParseSession {
         guard !servesTLS else { return }
         var seen = Set<SourceLocation>()
         for use in tlsUses where seen.insert(use.location).inserted {
-            alert(use.location, "'\(use.keyword)' is parsed but TLS is not served yet")
+            alert(use.location, "'\(use.keyword)' is parsed but TLS is not supported yet (the workers do not serve it)")
         }
     }
 }
