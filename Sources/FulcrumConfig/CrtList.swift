@@ -26,8 +26,8 @@ public struct CrtList: Equatable, Sendable {
         "ssl-max-ver": 1, "verify": 1,
     ]
 
-    /// Errors and warnings carry HAProxy's words; `line` is the list's line
-    /// (0 when the message names no line).
+    /// An error or warning in HAProxy's words (the list's file:line inside
+    /// the text when HAProxy names it).
     public struct Message: Equatable, Sendable {
         public var isError: Bool
         public var text: String

@@ -9,7 +9,7 @@ enum TLSOptionParsing {
         return .success(v)
     }
 
-    /// `no-sslv3` ... `no-tlsv13`, `force-sslv3` ... `force-tlsv13`; nil if
+    /// `no-sslv3` ... `no-tlsv13`, `force-sslv3` ... `force-tlsv13`; false if
     /// `keyword` is not one of them.
     static func applyVersionOption(_ keyword: String, to filter: inout TLSVersionFilter) -> Bool {
         for v in TLSVersion.allCases {
@@ -17,11 +17,6 @@ enum TLSOptionParsing {
             if keyword == "force-" + v.optionSuffix { filter.min = v; filter.max = v; return true }
         }
         return false
-    }
-
-    static func isVersionOption(_ keyword: String) -> Bool {
-        var scratch = TLSVersionFilter()
-        return applyVersionOption(keyword, to: &scratch)
     }
 
     /// `alpn`/`npn`: a comma-separated list (empty names are kept, as HAProxy does).
