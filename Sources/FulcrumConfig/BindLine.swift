@@ -21,6 +21,10 @@ extension ParseSession {
         var bind = Bind(location: at(words[0]), spec: specWord.text, addresses: addresses)
         var i = 2
         while i < words.count {
+            if Self.isTLSBindOption(words[i].text) {
+                if !bindTLSOption(words, at: &i, into: &bind.tls, at: at) { ok = false }
+                continue
+            }
             let w = words[i]
             i += 1
             guard Self.servedBindOptions.contains(w.text) else {

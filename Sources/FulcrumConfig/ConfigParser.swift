@@ -28,8 +28,13 @@ public enum ConfigParser {
 
     /// Parses the sources in order (as HAProxy reads several `-f` files, they
     /// form one configuration), then resolves defaults and validates.
-    public static func parse(_ sources: [ConfigSource], environment: [String: String]) -> ParseResult {
+    ///
+    /// - servingTLS: false refuses every TLS keyword at its line ("is parsed
+    ///   but TLS is not supported yet"); true once the workers serve TLS.
+    public static func parse(_ sources: [ConfigSource], environment: [String: String],
+                             servingTLS: Bool = false) -> ParseResult {
         var session = ParseSession(environment: environment)
+        session.servesTLS = servingTLS
         for source in sources { session.read(source) }
         return session.finish()
     }

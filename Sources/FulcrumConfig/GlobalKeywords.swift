@@ -17,6 +17,10 @@ extension ParseSession {
             statsKeyword(words, at: at)
             return
         }
+        if Self.tlsGlobalKeywords.contains(keyword) {
+            globalTLSKeyword(words, at: at)
+            return
+        }
         guard Self.servedGlobalKeywords.contains(keyword) else {
             if HAProxyKeywords.global.contains(keyword) {
                 alert(loc, "keyword '\(keyword)' is not supported yet (in section 'global')")

@@ -67,6 +67,8 @@ public struct Bind: Equatable, Sendable {
     public var name: String?
     public var backlog: Int?
     public var maxconn: Int?
+    /// `ssl`, `crt`, `crt-list` and the other TLS options (ModelTLS.swift).
+    public var tls = BindTLS()
     public init(location: SourceLocation, spec: String, addresses: [BindAddress]) {
         self.location = location; self.spec = spec; self.addresses = addresses
     }
@@ -99,6 +101,8 @@ public struct ServerParams: Equatable, Sendable {
     /// Consecutive observed errors that trigger `onError` (HAProxy default 10).
     public var errorLimit: Int = 10
     public var onError: OnErrorAction = .failCheck
+    /// `ssl`, `verify`, `sni` and the other TLS options (ModelTLS.swift).
+    public var tls = ServerTLS()
     public init() {}
 }
 
@@ -332,6 +336,8 @@ public struct GlobalSettings: Equatable, Sendable {
     public var node: String? = nil
     /// `description TEXT...` (words joined with one space).
     public var description: String? = nil
+    /// `ca-base`, `crt-base`, `ssl-default-*`, `tune.ssl.*` (ModelTLS.swift).
+    public var tls = GlobalTLS()
     public init() {}
 }
 

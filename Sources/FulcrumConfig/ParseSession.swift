@@ -18,6 +18,10 @@ struct ParseSession {
     var rings: [RingSection] = []
     /// keepalived.conf blocks from every source (whole files or blocks inside Fulcrum files).
     var keepalived = KeepalivedParser()
+    /// Every TLS keyword read, where it was written; refused at the end
+    /// while `servesTLS` is false (TLSRefusal.swift).
+    var tlsUses: [TLSKeywordUse] = []
+    var servesTLS = false
 
     enum CurrentSection {
         case none
@@ -333,6 +337,8 @@ struct ParseSession {
         configuration.userlists = validatedUserlists()
         configuration.rings = validatedRings()
         buildAndValidate(into: &configuration)
+        resolveTLS(&configuration)
+        refuseUnservedTLS()
         configuration.programs = validatedPrograms()
         let hasProxies = drafts.contains { $0.kind != .defaults }
         configuration.vrrp = keepalived.resolve(backends: Set(configuration.backends.map(\.name)), hasProxies: hasProxies)

@@ -68,6 +68,10 @@ extension ParseSession {
         var ok = true
         var i = words.startIndex
         while i < words.endIndex {
+            if Self.isTLSServerOption(words[i].text) {
+                if !serverTLSOption(words, at: &i, into: &params.tls, at: at) { ok = false }
+                continue
+            }
             let w = words[i]
             let keyword = w.text
             i += 1

@@ -67,10 +67,10 @@ final class GlobalSectionTests: XCTestCase {
             "keyword 'stats maxconn' is not supported yet (in section 'global')",
             "keyword 'uid' is not supported yet (in section 'global')",
             "keyword 'gid' is not supported yet (in section 'global')",
-            "keyword 'ca-base' is not supported yet (in section 'global')",
-            "keyword 'ssl-default-bind-ciphers' is not supported yet (in section 'global')",
-            "keyword 'tune.ssl.cachesize' is not supported yet (in section 'global')",
             "keyword 'nbproc' is not supported yet (in section 'global')",
+            "'ca-base' is parsed but TLS is not supported yet (the workers do not serve it)",
+            "'ssl-default-bind-ciphers' is parsed but TLS is not supported yet (the workers do not serve it)",
+            "'tune.ssl.cachesize' is parsed but TLS is not supported yet (the workers do not serve it)",
         ])
         XCTAssertEqual(r.alerts[1].description, "[ALERT] t.cfg:3:5: keyword 'stats maxconn' is not supported yet (in section 'global')")
     }

@@ -104,10 +104,10 @@ final class ServerAndBalanceTests: XCTestCase {
         let (_, r) = backend("  server s 10.0.0.1:80 check send-proxy ssl verify none track other/s\n  server t 10.0.0.2:80 wieght 3 check\n")
         XCTAssertEqual(r.alerts.map(\.message), [
             "server option 'send-proxy' is not supported yet (in section 'backend')",
-            "server option 'ssl' is not supported yet (in section 'backend')",
-            "server option 'verify' is not supported yet (in section 'backend')",
             "server option 'track' is not supported yet (in section 'backend')",
             "unknown server option 'wieght' in 'backend' section; did you mean 'weight'?",
+            "'ssl' is parsed but TLS is not supported yet (the workers do not serve it)",
+            "'verify' is parsed but TLS is not supported yet (the workers do not serve it)",
         ])
         XCTAssertEqual(r.configuration.backends[0].servers, [], "servers with errors are not kept")
     }
