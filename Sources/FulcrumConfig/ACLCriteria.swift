@@ -39,6 +39,20 @@ enum ACLCriteria {
             }
         }
         let others: [(String, Criterion)] = [
+            // What the client's TLS handshake established (`bind ... ssl`).
+            ("ssl_fc", Criterion(fetch: "ssl_fc", method: .bool, argument: .none)),
+            ("ssl_fc_has_sni", Criterion(fetch: "ssl_fc_has_sni", method: .bool, argument: .none)),
+            ("ssl_fc_session_reused", Criterion(fetch: "ssl_fc_session_reused", method: .bool, argument: .none)),
+            ("ssl_fc_sni", Criterion(fetch: "ssl_fc_sni", method: .str, argument: .none)),
+            ("ssl_fc_protocol", Criterion(fetch: "ssl_fc_protocol", method: .str, argument: .none)),
+            ("ssl_fc_cipher", Criterion(fetch: "ssl_fc_cipher", method: .str, argument: .none)),
+            ("ssl_fc_alpn", Criterion(fetch: "ssl_fc_alpn", method: .str, argument: .none)),
+            ("ssl_fc_use_keysize", Criterion(fetch: "ssl_fc_use_keysize", method: .int, argument: .none)),
+            ("ssl_fc_alg_keysize", Criterion(fetch: "ssl_fc_alg_keysize", method: .int, argument: .none)),
+            ("ssl_c_used", Criterion(fetch: "ssl_c_used", method: .bool, argument: .none)),
+            ("ssl_c_verify", Criterion(fetch: "ssl_c_verify", method: .int, argument: .none)),
+            ("ssl_c_s_dn", Criterion(fetch: "ssl_c_s_dn", method: .str, argument: .none)),
+            ("ssl_c_i_dn", Criterion(fetch: "ssl_c_i_dn", method: .str, argument: .none)),
             ("query", Criterion(fetch: "query", method: .str, argument: .none)),
             ("method", Criterion(fetch: "method", method: .str, argument: .none)),
             ("req.ver", Criterion(fetch: "req.ver", method: .str, argument: .none)),

@@ -203,7 +203,14 @@ extension ParseSession {
         while i < words.endIndex {
             let w = words[i]
             i += 1
-            switch w.text {
+            var text = w.text
+            // `!{ ... }`: HAProxy reads the '!' glued to the brace as a negation.
+            if text == "!{" {
+                if negate { return fail(w, "'!' used twice") }
+                negate = true
+                text = "{"
+            }
+            switch text {
             case "||", "or":
                 if negate || group.isEmpty { return fail(w, "missing ACL before '\(w.text)'") }
                 groups.append(group); group = []

@@ -29,12 +29,12 @@ public enum ConfigParser {
     /// Parses the sources in order (as HAProxy reads several `-f` files, they
     /// form one configuration), then resolves defaults and validates.
     ///
-    /// - servingTLS: false refuses every TLS keyword at its line ("is parsed
-    ///   but TLS is not supported yet"); true once the workers serve TLS.
+    /// - tls: which TLS keywords are accepted; the rest are refused at
+    ///   their line ("is parsed but TLS is not supported yet").
     public static func parse(_ sources: [ConfigSource], environment: [String: String],
-                             servingTLS: Bool = false) -> ParseResult {
+                             tls: TLSServing = .none) -> ParseResult {
         var session = ParseSession(environment: environment)
-        session.servesTLS = servingTLS
+        session.tlsServing = tls
         for source in sources { session.read(source) }
         return session.finish()
     }

@@ -121,9 +121,13 @@ public enum TLSCertificateSource: Equatable, Sendable {
 /// One keyword of a TLS setting and where it was written: what the load-time
 /// refusal names until the worker serves TLS.
 public struct TLSKeywordUse: Equatable, Sendable {
+    public enum Place: Sendable { case bind, server, global }
     public var keyword: String
     public var location: SourceLocation
-    public init(_ keyword: String, _ location: SourceLocation) { self.keyword = keyword; self.location = location }
+    public var place: Place
+    public init(_ keyword: String, _ location: SourceLocation, _ place: Place) {
+        self.keyword = keyword; self.location = location; self.place = place
+    }
 }
 
 /// A bind line's TLS settings.

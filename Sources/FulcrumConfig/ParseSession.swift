@@ -19,9 +19,9 @@ struct ParseSession {
     /// keepalived.conf blocks from every source (whole files or blocks inside Fulcrum files).
     var keepalived = KeepalivedParser()
     /// Every TLS keyword read, where it was written; refused at the end
-    /// while `servesTLS` is false (TLSRefusal.swift).
+    /// per `tlsServing` (TLSRefusal.swift).
     var tlsUses: [TLSKeywordUse] = []
-    var servesTLS = false
+    var tlsServing = TLSServing.none
 
     enum CurrentSection {
         case none

@@ -25,7 +25,7 @@ extension ParseSession {
         let w = words[i]
         let keyword = w.text
         i += 1
-        tlsUses.append(TLSKeywordUse(keyword, at(w)))
+        tlsUses.append(TLSKeywordUse(keyword, at(w), .bind))
         if Self.tlsBindFlags.contains(keyword) {
             switch keyword {
             case "ssl": tls.enabled = true

@@ -12,7 +12,7 @@ extension ParseSession {
     mutating func globalTLSKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
         let keyword = words[0].text
         let loc = at(words[0])
-        tlsUses.append(TLSKeywordUse(keyword, loc))
+        tlsUses.append(TLSKeywordUse(keyword, loc, .global))
         let args = words.dropFirst().map(\.text)
         let first = args.first ?? ""
         // Every keyword but these two takes exactly one argument.

@@ -23,7 +23,7 @@ extension ParseSession {
         let w = words[i]
         let keyword = w.text
         i += 1
-        tlsUses.append(TLSKeywordUse(keyword, at(w)))
+        tlsUses.append(TLSKeywordUse(keyword, at(w), .server))
         if Self.tlsServerFlags.contains(keyword) {
             switch keyword {
             case "ssl": tls.enabled = true

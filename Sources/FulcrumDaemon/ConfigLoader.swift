@@ -25,6 +25,8 @@ struct LoadedConfiguration {
     var backendRules: [HTTPCompiledRules?] = []
     /// Compiled log formats per frontend (nil: no `log` target).
     var frontendLogs: [CompiledProxyLog?] = []
+    /// Per frontend, per bind: the TLS contexts of `bind ... ssl` lines.
+    var bindTLS: [[TLSBindContexts?]] = []
     var hasErrors: Bool { diagnostics.contains { $0.severity == .alert } }
 }
 
@@ -83,7 +85,7 @@ enum ConfigLoader {
         for kv in ProcessSpawner.currentEnvironment() {
             if let eq = kv.firstIndex(of: "=") { env[String(kv[..<eq])] = String(kv[kv.index(after: eq)...]) }
         }
-        let result = ConfigParser.parse(sources, environment: env)
+        let result = ConfigParser.parse(sources, environment: env, tls: .workers)
         var diags = extraDiagnostics + result.diagnostics
         let c = result.configuration
         diags += unsentLogging(c)
@@ -138,6 +140,7 @@ enum ConfigLoader {
                                          serverAddresses: servers, bindAddresses: binds)
         loaded.errorFiles = errorFiles
         loaded.backendErrorFiles = backendPages
+        if !loaded.hasErrors { loadTLS(&loaded) }
         if !loaded.hasErrors { compileRules(&loaded) }
         return loaded
     }

@@ -41,6 +41,8 @@ enum WorkerRole {
         setup.frontendRules = loaded.frontendRules
         setup.backendRules = loaded.backendRules
         setup.frontendLogs = loaded.frontendLogs
+        // The table numbers bind lines frontend by frontend, as this flattens them.
+        setup.bindTLS = loaded.bindTLS.flatMap { $0 }
         setup.logLinesToStderr = o.debug
         do {
             let worker = try Worker(setup)

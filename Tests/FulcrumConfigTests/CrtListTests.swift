@@ -86,7 +86,7 @@ final class TLSFilesTests: XCTestCase {
     func load(_ bind: String, global: String = "", backend: String = "  server s 10.0.0.1:80",
               _ fs: MemoryFiles) -> (Configuration, [Diagnostic]) {
         let text = "global\n\(global)\n" + tcpDefaults + "frontend f\n  bind :8443 \(bind)\n  default_backend b\nbackend b\n\(backend)\n"
-        var r = ConfigParser.parse([ConfigSource(name: "t.cfg", text: text)], environment: [:], servingTLS: true)
+        var r = ConfigParser.parse([ConfigSource(name: "t.cfg", text: text)], environment: [:], tls: .all)
         XCTAssertEqual(r.alerts, [], "parse")
         let d = TLSFiles.load(&r.configuration, reader: fs)
         return (r.configuration, d)

@@ -6,7 +6,7 @@ import XCTest
 /// load-time refusal while the workers do not serve TLS.
 final class TLSConfigTests: XCTestCase {
     func tls(_ text: String) -> ParseResult {
-        ConfigParser.parse([ConfigSource(name: "t.cfg", text: text)], environment: [:], servingTLS: true)
+        ConfigParser.parse([ConfigSource(name: "t.cfg", text: text)], environment: [:], tls: .all)
     }
     func frontend(_ bind: String, global: String = "") -> ParseResult {
         tls("global\n" + global + "\n" + tcpDefaults + "frontend f\n  bind :8443 \(bind)\n  default_backend b\nbackend b\n  server s 127.0.0.1:80\n")

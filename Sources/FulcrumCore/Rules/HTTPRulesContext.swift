@@ -13,6 +13,8 @@ public struct HTTPConnectionInfo: Sendable {
     }
     public var source: Endpoint
     public var destination: Endpoint
+    /// What the client's TLS handshake established; nil on a plain connection.
+    public var tls: TLSFacts?
     public init(source: Endpoint, destination: Endpoint) { self.source = source; self.destination = destination }
     public init(source: IPAddress, sourcePort: Int, destination: IPAddress, destinationPort: Int) {
         self.source = Endpoint(address: source, port: sourcePort)
@@ -73,4 +75,21 @@ public struct HTTPRulesError: Error, Equatable, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+/// A TLS client connection's facts for the `ssl_fc*` / `ssl_c_*` fetches,
+/// taken once after its handshake (bytes, so a fetch is a slice).
+public struct TLSFacts: Sendable, Equatable {
+    public var protocolName: [UInt8] = []
+    public var cipher: [UInt8] = []
+    public var alpn: [UInt8]? = nil
+    public var serverName: [UInt8]? = nil
+    public var sessionReused = false
+    public var cipherBits = 0
+    public var cipherAlgorithmBits = 0
+    /// The client certificate: its subject and issuer, and the verify result (0: ok).
+    public var clientSubject: [UInt8]? = nil
+    public var clientIssuer: [UInt8]? = nil
+    public var clientVerify = 0
+    public init() {}
 }

@@ -25,6 +25,8 @@ public enum HTTPFetch: Sendable, Equatable {
     case httpAuthGroup(userlist: String)
     case httpAuthUser, httpAuthPass
     case constant(Bool)
+    /// What the client connection's TLS handshake established.
+    case tls(TLSFetch)
 
     /// Resolves a fetch as written (suffixed ACL criteria like `path_beg` or
     /// `hdr_dom(host)` map to their base fetch); throws on unknown names or
@@ -101,7 +103,17 @@ public enum HTTPFetch: Sendable, Equatable {
         case "http_auth_pass": return noArgs(.httpAuthPass)
         case "always_true", "req.proto_http", "req_proto_http": return noArgs(.constant(true))
         case "always_false": return noArgs(.constant(false))
+        case let n where TLSFetch(rawValue: n) != nil: return noArgs(.tls(TLSFetch(rawValue: n)!))
         default: return nil
         }
     }
+}
+
+/// HAProxy's `ssl_fc*` / `ssl_c_*` fetches on the client connection.
+public enum TLSFetch: String, Sendable, Equatable {
+    case fc = "ssl_fc", hasSNI = "ssl_fc_has_sni", sessionReused = "ssl_fc_session_reused", sni = "ssl_fc_sni"
+    case protocolName = "ssl_fc_protocol", cipher = "ssl_fc_cipher", alpn = "ssl_fc_alpn"
+    case useKeySize = "ssl_fc_use_keysize", algorithmKeySize = "ssl_fc_alg_keysize"
+    case clientCertificateUsed = "ssl_c_used", clientVerify = "ssl_c_verify"
+    case clientSubject = "ssl_c_s_dn", clientIssuer = "ssl_c_i_dn"
 }

@@ -64,6 +64,23 @@ public enum SampleFetcher {
         case .sourcePort: return body(.integer(Int64(context.connection.source.port)))
         case .destination: return body(.address(context.connection.destination.address))
         case .destinationPort: return body(.integer(Int64(context.connection.destination.port)))
+        case .tls(let f):
+            let t = context.connection.tls
+            switch f {
+            case .fc: return body(.bool(t != nil))
+            case .hasSNI: return body(.bool(t?.serverName != nil))
+            case .sessionReused: guard let t else { return false }; return body(.bool(t.sessionReused))
+            case .sni: guard let v = t?.serverName else { return false }; return body(.bytes(v[...]))
+            case .protocolName: guard let v = t?.protocolName else { return false }; return body(.bytes(v[...]))
+            case .cipher: guard let v = t?.cipher else { return false }; return body(.bytes(v[...]))
+            case .alpn: guard let v = t?.alpn else { return false }; return body(.bytes(v[...]))
+            case .useKeySize: guard let t else { return false }; return body(.integer(Int64(t.cipherBits)))
+            case .algorithmKeySize: guard let t else { return false }; return body(.integer(Int64(t.cipherAlgorithmBits)))
+            case .clientCertificateUsed: guard let t else { return false }; return body(.bool(t.clientSubject != nil))
+            case .clientVerify: guard let t else { return false }; return body(.integer(Int64(t.clientVerify)))
+            case .clientSubject: guard let v = t?.clientSubject else { return false }; return body(.bytes(v[...]))
+            case .clientIssuer: guard let v = t?.clientIssuer else { return false }; return body(.bytes(v[...]))
+            }
         case .cookie(let name, let response):
             guard let head = response ? context.response : req else { return false }
             return forEachCookie(head, response: response, name: name) { _, value in body(.bytes(value)) }

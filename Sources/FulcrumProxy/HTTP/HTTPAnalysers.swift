@@ -17,7 +17,7 @@ extension StreamEngine {
             rounds += 1
             progress = false
             switch s.phase {
-            case .idle:
+            case .idle, .handshake:
                 return
             case .request:
                 if s.http.pendingService != nil {
@@ -257,8 +257,10 @@ extension StreamEngine {
 
     func connectionInfo(_ s: Stream) -> HTTPConnectionInfo {
         let local = localAddress(s)
-        return HTTPConnectionInfo(source: s.peer.ipAddress, sourcePort: s.peer.port,
-                                  destination: local.ipAddress, destinationPort: local.port)
+        var info = HTTPConnectionInfo(source: s.peer.ipAddress, sourcePort: s.peer.port,
+                                      destination: local.ipAddress, destinationPort: local.port)
+        info.tls = s.tls
+        return info
     }
 
     /// Persistence: the server the request's cookie names, when it is usable.

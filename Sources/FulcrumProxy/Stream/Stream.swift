@@ -53,6 +53,8 @@ final class Stream {
     var backendBytesMark: (in: UInt64, out: UInt64) = (0, 0)
     var serverBytesMark: (in: UInt64, out: UInt64) = (0, 0)
     var record = StreamRecord()
+    /// `bind ... ssl`: what the client's handshake established (ssl_fc* fetches).
+    var tls: TLSFacts? = nil
 
     init(index: Int) { self.index = index }
 
@@ -67,6 +69,7 @@ final class Stream {
         phase = .idle
         isHTTP = false
         local = nil
+        tls = nil
         client = StreamSide(); server = StreamSide()
         request = Flow(); response = Flow()
         backend = -1; routedBackend = -1

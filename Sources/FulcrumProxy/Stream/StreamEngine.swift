@@ -3,6 +3,7 @@ import FulcrumConfig
 import FulcrumCore
 import FulcrumHTTP
 import FulcrumPosix
+import FulcrumTLS
 
 /// The worker's streams and everything they share: the slot table, the
 /// backends with their queues, the buffer, head and pipe pools, idle server
@@ -53,6 +54,8 @@ final class StreamEngine {
     let services: HTTPServices
     /// The frontends' log lines and targets; nil when no frontend logs.
     let logger: StreamLogger?
+    /// Per bind line: its TLS contexts when it speaks TLS.
+    let bindTLS: [TLSBindContexts?]
     /// The worker's log targets (the stream lines' when the frontends log,
     /// and admin events of the stats page to the backends' targets).
     let logOutput: LogOutput
@@ -116,6 +119,7 @@ final class StreamEngine {
             echo.append(stderr)
         }
         logOutput = output
+        bindTLS = setup.bindTLS
         let logger = StreamLogger(output: output, configuration: setup.configuration, lines: setup.frontendLogs, echo: echo)
         self.logger = logger.frontends.contains { $0 != nil } ? logger : nil
         for f in configuration.frontends {
@@ -170,6 +174,7 @@ final class StreamEngine {
     /// Moves a stream forward as far as readiness allows.
     @inline(__always)
     func advance(_ s: Stream) {
+        if s.phase == .handshake { continueHandshake(s); if s.phase == .handshake || s.phase == .idle { return } }
         if s.isHTTP { advanceHTTP(s); return }
         switch s.phase {
         case .connecting:
@@ -218,6 +223,49 @@ final class StreamEngine {
             return
         }
         if logger != nil { logAccept(s) }
+        if bindLine < bindTLS.count, let tls = bindTLS[bindLine] {
+            do {
+                s.client.attach(.tls(try TLSConnection(fd: fd, context: tls.defaultContext)))
+            } catch {
+                s.record.terminate(.resource, .request)
+                close(s, abort: true)
+                return
+            }
+            s.phase = .handshake
+            s.phaseDeadline = fe.config.timeouts.client.map { now + Int64($0) } ?? 0
+            schedule(s)
+            return
+        }
+        startProtocol(s)
+    }
+
+    /// `bind ... ssl`: drives the client's handshake; once done, the stream
+    /// starts as a plain one would.
+    func continueHandshake(_ s: Stream) {
+        guard case .tls(let c) = s.client.transport else { return }
+        do {
+            guard try c.handshake() else { return }
+        } catch {
+            if error == .again {
+                if c.wants == .write { s.client.writable = false } else { s.client.readable = false }
+                schedule(s)
+                return
+            }
+            Log.debug("TLS handshake failed: \(c.failure.map { "\($0)" } ?? "\(error)")")
+            s.record.terminate(.clientAbort, .request)
+            close(s, abort: true)
+            return
+        }
+        s.phaseDeadline = 0
+        s.client.activity = now
+        if let info = c.handshakeInfo { s.tls = TLSFacts(info) }
+        startProtocol(s)
+    }
+
+    /// What follows the accept (and the TLS handshake): mode http waits for a
+    /// request; mode tcp picks its backend's server.
+    func startProtocol(_ s: Stream) {
+        let fe = frontends[s.frontend]
         if s.isHTTP {
             s.phase = .request
             s.http.exchange.reset(policy: fe.httpPolicy)
@@ -329,7 +377,7 @@ final class StreamEngine {
     /// The phase letter of HAProxy's termination state for where `s` is now.
     func phaseLetter(_ s: Stream) -> TerminationPhase {
         switch s.phase {
-        case .idle, .starting, .request: return .request
+        case .idle, .handshake, .starting, .request: return .request
         case .queued: return .queue
         case .connecting, .retryWait: return .connect
         case .exchange: return s.http.responseReady ? .data : .headers

@@ -3,6 +3,8 @@
 /// response analysers around it and may turn into a tunnel (forwarding).
 enum StreamPhase {
     case idle
+    /// `bind ... ssl`: the TLS handshake with the client, before anything else.
+    case handshake
     /// mode tcp: accepted, a server is being chosen.
     case starting
     /// mode http: waiting for (the rest of) a request head.

@@ -15,7 +15,7 @@ extension StreamEngine {
         switch s.phase {
         case .idle, .starting:
             return 0
-        case .queued, .connecting, .retryWait, .lingering:
+        case .queued, .connecting, .retryWait, .lingering, .handshake:
             return s.phaseDeadline
         case .request:
             // Draining: an idle keep-alive connection closes after the grace.
@@ -99,6 +99,10 @@ extension StreamEngine {
         case .responding, .lingering:
             s.record.terminate(.clientTimeout, .last)
             close(s, abort: false)
+        case .handshake:
+            // HAProxy bounds the handshake with `timeout client`; nothing was logged yet.
+            s.record.terminate(.clientTimeout, .request)
+            close(s, abort: true)
         case .idle, .starting:
             break
         }

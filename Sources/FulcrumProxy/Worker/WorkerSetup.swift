@@ -35,6 +35,8 @@ public struct WorkerSetup {
     public var frontendLogs: [CompiledProxyLog?] = []
     /// `-d`: each logged line also goes to stderr, raw.
     public var logLinesToStderr = false
+    /// Per bind line (the table's numbering): the TLS contexts of `bind ... ssl`.
+    public var bindTLS: [TLSBindContexts?] = []
 
     public init(configuration: Configuration, slot: Int, control: FileDescriptor, table: SharedTable,
                 listeners: [Listener], serverAddresses: [[SocketAddress]]) {
