@@ -11,7 +11,8 @@ final class SideBySideTLSTerminationTests: XCTestCase {
     private func start() throws -> SideBySide {
         _ = try requireTool("openssl")
         _ = try requireTool("curl")
-        certificates = try TestCertificates([("default", ["default.test"]), ("a", ["a.test"]), ("wild", ["*.wild.test"])])
+        certificates = try TestCertificates([("default", ["default.test"]), ("a", ["a.test"]), ("wild", ["*.wild.test"]),
+                                             ("client", ["client.test"])])
         addTeardownBlock { self.certificates.remove() }
         let web = try startRecordingBackend("web")
         let config = SideBySide.httpDefaults + """
@@ -26,6 +27,18 @@ final class SideBySideTLSTerminationTests: XCTestCase {
             frontend strict
                 bind 127.0.0.1:{port3} ssl crt \(certificates.pem("a")) strict-sni
                 default_backend be
+            frontend tcp_tls
+                mode tcp
+                bind 127.0.0.1:{port4} ssl crt \(certificates.pem("a"))
+                default_backend be_tcp
+            frontend mutual
+                bind 127.0.0.1:{port5} ssl crt \(certificates.pem("a")) verify required ca-file \(certificates.caFile)
+                http-request set-header X-Client-DN %[ssl_c_s_dn]
+                http-request set-header X-Client-Verify %[ssl_c_verify]
+                default_backend be
+            backend be_tcp
+                mode tcp
+                server web 127.0.0.1:\(web.port)
             backend be
                 server web 127.0.0.1:\(web.port)
 
@@ -80,5 +93,28 @@ final class SideBySideTLSTerminationTests: XCTestCase {
         XCTAssertEqual(seen[.fulcrum]?.first, "302 https://site/path?q=1")
         XCTAssertEqual(seen[.fulcrum]?[2], "https")
         XCTAssertEqual(seen[.fulcrum]?[3], "a.test")
+    }
+
+    /// TLS termination in mode tcp, and client certificates required with
+    /// their subject and verify result in headers.
+    func testTCPModeAndClientCertificatesAsHAProxy() throws {
+        let sbs = try start()
+        var seen: [ProxyUnderTest: [String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            let ports = sbs.ports[proxy]!
+            let tcp = try curl(["-w", " %{http_code}", "--resolve", "a.test:\(ports[3]):127.0.0.1", "https://a.test:\(ports[3])/over-tcp"])
+            let tcpForwarded = sbs.backends[0].takeRequests().last?.target ?? "-"
+            let anonymous = try curl(["-o", "/dev/null", "-w", "%{http_code}", "--resolve", "a.test:\(ports[4]):127.0.0.1",
+                                      "https://a.test:\(ports[4])/"])
+            let withCert = try curl(["-o", "/dev/null", "-w", "%{http_code}", "--cert", certificates.pem("client"),
+                                     "--resolve", "a.test:\(ports[4]):127.0.0.1", "https://a.test:\(ports[4])/mutual"])
+            let request = sbs.backends[0].takeRequests().last
+            seen[proxy] = [String(tcp.stdout.suffix(4)), tcpForwarded, anonymous.stdout, withCert.stdout,
+                           request?.values("X-Client-DN").joined() ?? "-", request?.values("X-Client-Verify").joined() ?? "-"]
+        }
+        XCTAssertEqual(seen[.fulcrum], seen[.haproxy])
+        XCTAssertEqual(seen[.fulcrum]?[1], "/over-tcp")
+        XCTAssertEqual(seen[.fulcrum]?[3], "200")
+        XCTAssertEqual(seen[.fulcrum]?[4], "/CN=client.test")
     }
 }
