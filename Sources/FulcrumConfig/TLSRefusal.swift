@@ -1,8 +1,10 @@
 /// What of TLS the workers serve: TLS termination on `bind` lines with
 /// certificates (files, directories, crt-lists), SNI selection, ALPN,
-/// ciphers, curves, protocol versions, tickets and client certificates, and
-/// the global defaults and bases those take. Everything else (TLS to servers,
-/// CRLs, OCSP, ticket key files, DH parameters, 0-RTT...) is refused at load,
+/// ciphers, curves, protocol versions, tickets and client certificates; TLS
+/// to servers (verify, CA, client certificate, SNI, ALPN, versions, session
+/// reuse); the global defaults and bases those take. Everything else (health
+/// checks over TLS, CRLs, OCSP, ticket key files, DH parameters, 0-RTT...) is
+/// refused at load,
 /// each at its own file:line:column: a TLS setting accepted and then not
 /// served would be a listener or a server spoken to other than configured.
 /// Which TLS keywords a parse accepts.
@@ -23,7 +25,15 @@ extension ParseSession {
     ]
     static let servedGlobalTLS: Set<String> = [
         "ca-base", "crt-base", "ssl-default-bind-ciphers", "ssl-default-bind-ciphersuites", "ssl-default-bind-curves",
-        "ssl-default-bind-options",
+        "ssl-default-bind-options", "ssl-default-server-ciphers", "ssl-default-server-ciphersuites",
+        "ssl-default-server-options", "ssl-server-verify",
+    ]
+    /// TLS to servers for their traffic (health checks over TLS are not served yet).
+    static let servedServerTLS: Set<String> = [
+        "ssl", "no-ssl", "verify", "ca-file", "crt", "sni", "verifyhost", "no-verifyhost", "alpn", "ciphers", "ciphersuites",
+        "ssl-min-ver", "ssl-max-ver", "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tlsv12", "no-tlsv13", "force-sslv3",
+        "force-tlsv10", "force-tlsv11", "force-tlsv12", "force-tlsv13", "ssl-reuse", "no-ssl-reuse", "tls-tickets",
+        "no-tls-tickets", "no-check-ssl",
     ]
 
     mutating func refuseUnservedTLS() {
@@ -35,7 +45,7 @@ extension ParseSession {
             case (.none, _): served = false
             case (.workers, .bind): served = Self.servedBindTLS.contains(use.keyword)
             case (.workers, .global): served = Self.servedGlobalTLS.contains(use.keyword)
-            case (.workers, .server): served = false
+            case (.workers, .server): served = Self.servedServerTLS.contains(use.keyword)
             }
             if !served {
                 alert(use.location, "'\(use.keyword)' is parsed but TLS is not supported yet (the workers do not serve it)")

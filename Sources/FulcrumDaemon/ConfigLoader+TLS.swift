@@ -39,6 +39,17 @@ extension ConfigLoader {
     static func loadTLS(_ loaded: inout LoadedConfiguration) {
         loaded.diagnostics += TLSFiles.load(&loaded.configuration, reader: FileSystemTLSReader())
         guard !loaded.hasErrors else { return }
+        let global = loaded.configuration.global.tls
+        loaded.serverTLS = loaded.configuration.backends.map { b in
+            b.servers.map { server -> TLSServerContext? in
+                guard server.params.tls.enabled else { return nil }
+                do { return try TLSServerContext(server, global: global) } catch {
+                    let message = (error as? TLSServerContext.SetupError)?.message ?? "\(error)"
+                    loaded.diagnostics.append(Diagnostic(.alert, server.location, message))
+                    return nil
+                }
+            }
+        }
         loaded.bindTLS = loaded.configuration.frontends.map { f in
             f.binds.map { bind -> TLSBindContexts? in
                 guard bind.tls.enabled else { return nil }

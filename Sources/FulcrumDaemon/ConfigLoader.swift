@@ -27,6 +27,8 @@ struct LoadedConfiguration {
     var frontendLogs: [CompiledProxyLog?] = []
     /// Per frontend, per bind: the TLS contexts of `bind ... ssl` lines.
     var bindTLS: [[TLSBindContexts?]] = []
+    /// Per backend, per server: the TLS of `server ... ssl` lines.
+    var serverTLS: [[TLSServerContext?]] = []
     var hasErrors: Bool { diagnostics.contains { $0.severity == .alert } }
 }
 

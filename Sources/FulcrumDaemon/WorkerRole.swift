@@ -43,6 +43,7 @@ enum WorkerRole {
         setup.frontendLogs = loaded.frontendLogs
         // The table numbers bind lines frontend by frontend, as this flattens them.
         setup.bindTLS = loaded.bindTLS.flatMap { $0 }
+        setup.serverTLS = loaded.serverTLS.flatMap { $0 }
         setup.logLinesToStderr = o.debug
         do {
             let worker = try Worker(setup)

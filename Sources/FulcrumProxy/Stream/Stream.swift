@@ -55,6 +55,8 @@ final class Stream {
     var record = StreamRecord()
     /// `bind ... ssl`: what the client's handshake established (ssl_fc* fetches).
     var tls: TLSFacts? = nil
+    /// `server ... ssl`: the handshake with the server is under way (phase connecting).
+    var serverHandshaking = false
 
     init(index: Int) { self.index = index }
 
@@ -70,6 +72,7 @@ final class Stream {
         isHTTP = false
         local = nil
         tls = nil
+        serverHandshaking = false
         client = StreamSide(); server = StreamSide()
         request = Flow(); response = Flow()
         backend = -1; routedBackend = -1

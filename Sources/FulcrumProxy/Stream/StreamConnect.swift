@@ -2,6 +2,7 @@ import Glibc
 import FulcrumConfig
 import FulcrumCore
 import FulcrumPosix
+import FulcrumTLS
 
 /// Server choice, connection, retries, redispatch and the maxconn queue: one
 /// path for both modes. What differs is what follows: mode tcp starts
@@ -145,6 +146,36 @@ extension StreamEngine {
     func serverReady(_ s: Stream) {
         let be = backends[s.backend]
         let line = be.servers[s.serverIndex].tableLine
+        // `server ... ssl`: a new connection first does its TLS handshake,
+        // within the connect timeout (a reused one already did).
+        if line < serverTLS.count, let tls = serverTLS[line], case .plain(let fd) = s.server.transport {
+            let name: String?
+            switch tls.serverName {
+            case .none: name = nil
+            case .constant(let n): name = n
+            case .requestHost: name = s.isHTTP ? s.http.request.value(of: "Host") : nil
+            case .clientSNI: name = s.tls?.serverName.map { String(decoding: $0, as: UTF8.self) }
+            }
+            let writable = s.server.writable
+            do {
+                let c = try TLSConnection(fd: fd, context: tls.context, serverName: name,
+                                          verifyHostname: tls.context.options.verify == .required ? (tls.verifyHostname ?? name) : nil,
+                                          session: tls.reuseSessions ? tls.lastSession : nil)
+                s.server.attach(.tls(c))
+            } catch {
+                Log.debug("TLS to \(be.config.name)/\(be.servers[s.serverIndex].name): \(error)")
+                connectFailed(s, timedOut: false)
+                return
+            }
+            s.server.writable = writable
+            s.serverHandshaking = true
+            // The handshake belongs to the connect phase and its timeout.
+            s.phase = .connecting
+            if s.phaseDeadline == 0 { s.phaseDeadline = be.config.timeouts.connect.map { now + Int64($0) } ?? 0 }
+            continueServerHandshake(s)
+            if s.phase == .connecting { schedule(s) }
+            return
+        }
         s.phaseDeadline = 0
         s.record.connected = now
         s.client.activity = now
@@ -161,6 +192,28 @@ extension StreamEngine {
             s.phase = .forwarding
             forwardBoth(s)
         }
+    }
+
+    /// Drives the TLS handshake with a server; once done, the connection is
+    /// ready. A failed handshake is a failed connection (retries apply).
+    func continueServerHandshake(_ s: Stream) {
+        guard case .tls(let c) = s.server.transport else { return }
+        do {
+            guard try c.handshake() else { return }
+        } catch {
+            if error == .again {
+                if c.wants == .write { s.server.writable = false } else { s.server.readable = false }
+                return
+            }
+            let be = backends[s.backend]
+            Log.debug("TLS handshake with \(be.config.name)/\(be.servers[s.serverIndex].name) failed: \(c.failure.map { "\($0)" } ?? "\(error)")")
+            connectFailed(s, timedOut: false)
+            return
+        }
+        s.serverHandshaking = false
+        let line = backends[s.backend].servers[s.serverIndex].tableLine
+        if let tls = serverTLS[line], tls.reuseSessions, let session = c.session { tls.lastSession = session }
+        serverReady(s)
     }
 
     /// HAProxy's retry rules: `retries` further attempts (mode http: when

@@ -56,6 +56,8 @@ final class StreamEngine {
     let logger: StreamLogger?
     /// Per bind line: its TLS contexts when it speaks TLS.
     let bindTLS: [TLSBindContexts?]
+    /// Per server (table line): its TLS when it is spoken to over TLS.
+    let serverTLS: [TLSServerContext?]
     /// The worker's log targets (the stream lines' when the frontends log,
     /// and admin events of the stats page to the backends' targets).
     let logOutput: LogOutput
@@ -120,6 +122,7 @@ final class StreamEngine {
         }
         logOutput = output
         bindTLS = setup.bindTLS
+        serverTLS = setup.serverTLS
         let logger = StreamLogger(output: output, configuration: setup.configuration, lines: setup.frontendLogs, echo: echo)
         self.logger = logger.frontends.contains { $0 != nil } ? logger : nil
         for f in configuration.frontends {
@@ -178,7 +181,7 @@ final class StreamEngine {
         if s.isHTTP { advanceHTTP(s); return }
         switch s.phase {
         case .connecting:
-            if s.server.writable { finishConnect(s) }
+            if s.serverHandshaking { continueServerHandshake(s) } else if s.server.writable { finishConnect(s) }
         case .forwarding:
             forwardBoth(s)
         default:

@@ -37,6 +37,8 @@ public struct WorkerSetup {
     public var logLinesToStderr = false
     /// Per bind line (the table's numbering): the TLS contexts of `bind ... ssl`.
     public var bindTLS: [TLSBindContexts?] = []
+    /// Per server (the table's numbering): its TLS when spoken to over TLS.
+    public var serverTLS: [TLSServerContext?] = []
 
     public init(configuration: Configuration, slot: Int, control: FileDescriptor, table: SharedTable,
                 listeners: [Listener], serverAddresses: [[SocketAddress]]) {
