@@ -2,9 +2,9 @@
 /// certificates (files, directories, crt-lists), SNI selection, ALPN,
 /// ciphers, curves, protocol versions, tickets and client certificates; TLS
 /// to servers (verify, CA, client certificate, SNI, ALPN, versions, session
-/// reuse); the global defaults and bases those take. Everything else (health
-/// checks over TLS, CRLs, OCSP, ticket key files, DH parameters, 0-RTT...) is
-/// refused at load,
+/// reuse, health checks over TLS); the global defaults and bases those take.
+/// Everything else (CRLs, OCSP, ticket key files, DH parameters, 0-RTT,
+/// check-alpn...) is refused at load,
 /// each at its own file:line:column: a TLS setting accepted and then not
 /// served would be a listener or a server spoken to other than configured.
 /// Which TLS keywords a parse accepts.
@@ -28,12 +28,12 @@ extension ParseSession {
         "ssl-default-bind-options", "ssl-default-server-ciphers", "ssl-default-server-ciphersuites",
         "ssl-default-server-options", "ssl-server-verify",
     ]
-    /// TLS to servers for their traffic (health checks over TLS are not served yet).
+    /// TLS to servers, for their traffic and their health checks (check-alpn aside).
     static let servedServerTLS: Set<String> = [
         "ssl", "no-ssl", "verify", "ca-file", "crt", "sni", "verifyhost", "no-verifyhost", "alpn", "ciphers", "ciphersuites",
         "ssl-min-ver", "ssl-max-ver", "no-sslv3", "no-tlsv10", "no-tlsv11", "no-tlsv12", "no-tlsv13", "force-sslv3",
         "force-tlsv10", "force-tlsv11", "force-tlsv12", "force-tlsv13", "ssl-reuse", "no-ssl-reuse", "tls-tickets",
-        "no-tls-tickets", "no-check-ssl",
+        "no-tls-tickets", "no-check-ssl", "check-ssl", "check-sni",
     ]
 
     mutating func refuseUnservedTLS() {

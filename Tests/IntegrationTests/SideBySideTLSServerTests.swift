@@ -49,4 +49,59 @@ final class SideBySideTLSServerTests: XCTestCase {
         XCTAssertEqual(bad[.fulcrum]?.response?.status, 503)
         XCTAssertEqual(bad[.fulcrum]?.response?.status, bad[.haproxy]?.response?.status)
     }
+
+    /// Health checks over TLS: inherited from `ssl`, HTTP checks through it
+    /// (L7OK), a connect-only check (L6OK), a failing handshake (L6RSP).
+    func testHealthChecksOverTLSAsHAProxy() throws {
+        _ = try requireTool("openssl")
+        let certificates = try TestCertificates([("backend", ["backend.test"])])
+        let other = try TestCertificates([("unused", ["unused.test"])])
+        addTeardownBlock { certificates.remove(); other.remove() }
+        for path in [certificates.directory.path, other.directory.path] { chmod(path, 0o755) }
+        chmod(certificates.pem("backend"), 0o644)
+        let nginx = try NginxServer(http: """
+            server {
+                listen 127.0.0.1:{port} ssl;
+                ssl_certificate \(certificates.pem("backend"));
+                ssl_certificate_key \(certificates.pem("backend"));
+                location / { return 200 "ok\\n"; }
+            }
+            """)
+        addTeardownBlock { nginx.stop() }
+        let files = try TemporaryDirectory(prefix: "tlschk")
+        addTeardownBlock { files.remove() }
+        var sockets: [ProxyUnderTest: String] = [:]
+        var substitutions: [ProxyUnderTest: [String: String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            sockets[proxy] = files.file("\(proxy).sock")
+            substitutions[proxy] = ["{statsock}": sockets[proxy]!]
+        }
+        let config = SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend http_check
+            backend http_check
+                option httpchk GET /
+                server n 127.0.0.1:\(nginx.port) ssl verify required ca-file \(certificates.caFile) check-sni backend.test check inter 200
+            backend connect_check
+                server n 127.0.0.1:\(nginx.port) check-ssl verify none check inter 200
+            backend wrong_ca
+                server n 127.0.0.1:\(nginx.port) ssl verify required ca-file \(other.caFile) check inter 200
+
+            """
+        _ = try SideBySide(self, config: config, backends: [], global: "    stats socket {statsock} level admin\n",
+                           substitutions: substitutions)
+        var statuses: [ProxyUnderTest: [String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            let keys = ["http_check/n", "connect_check/n", "wrong_ca/n"]
+            let settled = waitUntil(timeout: 10, interval: 0.1) {
+                guard let t = try? StatsTable(csv: MasterCLI.send("show stat", socketPath: sockets[proxy]!)) else { return false }
+                statuses[proxy] = keys.map { t.rows[$0]?["check_status"] ?? "" }
+                return statuses[proxy]!.allSatisfy { !$0.isEmpty && $0 != "INI" && !$0.hasPrefix("* ") }
+            }
+            XCTAssertTrue(settled, "\(proxy): checks ran: \(statuses[proxy] ?? [])")
+        }
+        XCTAssertEqual(statuses[.fulcrum], ["L7OK", "L6OK", "L6RSP"])
+        XCTAssertEqual(statuses[.fulcrum], statuses[.haproxy])
+    }
 }

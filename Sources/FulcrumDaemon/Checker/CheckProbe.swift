@@ -2,12 +2,20 @@ import Glibc
 import FulcrumConfig
 import FulcrumCore
 import FulcrumPosix
+import FulcrumTLS
 
 /// One health check in flight: connect, then (HTTP or tcp-check) send and
 /// receive until the check's logic has a verdict. Driven by the checker's
 /// event loop; never blocks.
 final class CheckProbe {
-    enum Phase { case connecting, sending, receiving }
+    enum Phase { case connecting, handshaking, sending, receiving }
+
+    /// `check-ssl` (or `ssl` inherited by checks on the server's port): the
+    /// check speaks TLS with the server's context, sending `check-sni`.
+    struct TLS {
+        var context: TLSContext
+        var serverName: String?
+    }
 
     let kind: CheckKind
     let started: Int64
@@ -28,13 +36,16 @@ final class CheckProbe {
     private let address: SocketAddress
     private let expect: HTTPCheck.Expect?
     private let matchers: [TCPCheck.Matcher?]
+    private let tlsSettings: TLS?
+    private var tls: TLSConnection?
     static let maxResponse = 16384
 
     /// HAProxy: with `timeout check`, the connect is bounded by
     /// min(timeout connect, inter) and the rest by timeout check; without it,
     /// `inter` bounds the whole check.
     init(config: HealthCheckConfig, address: SocketAddress, expect: HTTPCheck.Expect?,
-         matchers: [TCPCheck.Matcher?], now: Int64, connectTimeout: Int, readTimeout: Int?) {
+         matchers: [TCPCheck.Matcher?], now: Int64, connectTimeout: Int, readTimeout: Int?, tls: TLS? = nil) {
+        self.tlsSettings = tls
         self.kind = config.kind
         self.config = config
         self.address = address
@@ -80,6 +91,8 @@ final class CheckProbe {
             let err = Socket.pendingError(fd)
             if err != 0 { return failure(connectError: err, now: now) }
             return connected(loop: loop, token: token, now: now)
+        case .handshaking:
+            return handshake(loop: loop, token: token, now: now)
         case .sending:
             return flush(loop: loop, token: token, now: now)
         case .receiving:
@@ -90,6 +103,9 @@ final class CheckProbe {
     /// The verdict at the check's deadline (HAProxy: L4TOUT while connecting,
     /// L7TOUT once a request or rule is under way).
     func timedOut(now: Int64) -> CheckResult {
+        if phase == .handshaking {
+            return CheckResult(status: .l6timeout, durationMs: duration(now))
+        }
         if phase == .connecting {
             var info: String? = nil
             // HAProxy's info keeps the context's leading space.
@@ -104,6 +120,7 @@ final class CheckProbe {
     }
 
     func close() {
+        if let tls { tls.close(abort: false); self.tls = nil; fd = FileDescriptor(-1); return }
         if fd.rawValue >= 0 { fd.close(); fd = FileDescriptor(-1) }
     }
 
@@ -112,6 +129,31 @@ final class CheckProbe {
     private var stepNumber: Int { kind == .tcpCheck ? max(0, rule) : 0 }
 
     private func connected(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
+        if let settings = tlsSettings, tls == nil {
+            do { tls = try TLSConnection(fd: fd, context: settings.context, serverName: settings.serverName) } catch {
+                return CheckResult(status: .socketError, info: "\(error)", durationMs: duration(now))
+            }
+            phase = .handshaking
+            return handshake(loop: loop, token: token, now: now)
+        }
+        return exchangeStarts(loop: loop, token: token, now: now)
+    }
+
+    /// HAProxy's layer 6: the handshake failing is L6RSP, timing out L6TOUT,
+    /// and a check that only connects passes as L6OK.
+    private func handshake(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
+        guard let tls else { return nil }
+        do {
+            guard try tls.handshake() else { return nil }
+        } catch {
+            if error == .again { return nil }
+            return CheckResult(status: .l6response, info: "SSL handshake failure", durationMs: duration(now))
+        }
+        if kind == .tcpConnect { return CheckResult(status: .l6ok, durationMs: duration(now)) }
+        return exchangeStarts(loop: loop, token: token, now: now)
+    }
+
+    private func exchangeStarts(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
         if let readTimeout { deadline = now + Int64(readTimeout) }
         switch kind {
         case .tcpConnect:
@@ -129,6 +171,15 @@ final class CheckProbe {
 
     private func flush(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
         while sent < out.count {
+            if let tls {
+                do {
+                    sent += try out.withUnsafeBytes { p throws(Errno) in try tls.send(p.baseAddress! + sent, count: p.count - sent) }
+                    continue
+                } catch {
+                    if (error as? Errno) == .again { return nil }
+                    return CheckResult(status: .socketError, info: "\(error)", durationMs: duration(now))
+                }
+            }
             let n = out.withUnsafeBytes { p in Glibc.send(fd.rawValue, p.baseAddress! + sent, p.count - sent, Int32(MSG_NOSIGNAL)) }
             if n >= 0 { sent += n; continue }
             if errno == EAGAIN || errno == EINTR { return nil }
@@ -147,6 +198,16 @@ final class CheckProbe {
         var complete = false
         var chunk = [UInt8](repeating: 0, count: 4096)
         while received.count < CheckProbe.maxResponse {
+            if let tls {
+                do {
+                    let n = try chunk.withUnsafeMutableBytes { p throws(Errno) in try tls.receive(into: p.baseAddress!, count: p.count) }
+                    if n > 0 { received.append(contentsOf: chunk[0..<n]); continue }
+                    complete = true
+                } catch {
+                    if (error as? Errno) != .again { complete = true }
+                }
+                break
+            }
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd.rawValue, $0.baseAddress!, $0.count) }
             if n > 0 { received.append(contentsOf: chunk[0..<n]); continue }
             if n == 0 { complete = true; break }

@@ -29,6 +29,8 @@ final class Checker: EventHandler {
         let readTimeout: Int?
         let expect: HTTPCheck.Expect?
         let matchers: [TCPCheck.Matcher?]
+        /// Checks over TLS: `check-ssl`, or `ssl` on a server checked on its own address and port.
+        var tls: CheckProbe.TLS?
         var next: Int64 = 0
         var probe: CheckProbe?
         var timer = LazyTimer()
@@ -89,8 +91,15 @@ final class Checker: EventHandler {
                     address = resolved
                 }
                 if let p = s.params.checkPort { address.port = p }
-                targets.append(Target(index: probeSlots.acquire(), backend: bi, line: index.serverLine(backend: bi, server: si), backendName: b.name,
-                                      server: s, config: b.healthCheck, address: address, timeouts: b.timeouts))
+                let target = Target(index: probeSlots.acquire(), backend: bi, line: index.serverLine(backend: bi, server: si),
+                                    backendName: b.name, server: s, config: b.healthCheck, address: address, timeouts: b.timeouts)
+                let t = s.params.tls
+                // HAProxy: checks inherit `ssl` unless they go to another port or address.
+                if t.checkSSL || (t.enabled && s.params.checkPort == nil && s.params.checkAddr == nil),
+                   let context = try? TLSServerContext(s, global: configuration.global.tls) {
+                    target.tls = CheckProbe.TLS(context: context.context, serverName: t.checkSNI)
+                }
+                targets.append(target)
             }
         }
     }
@@ -180,7 +189,7 @@ final class Checker: EventHandler {
             return
         }
         let probe = CheckProbe(config: t.config, address: t.address, expect: t.expect, matchers: t.matchers,
-                               now: now, connectTimeout: t.connectTimeout, readTimeout: t.readTimeout)
+                               now: now, connectTimeout: t.connectTimeout, readTimeout: t.readTimeout, tls: t.tls)
         t.probe = probe
         if let r = probe.start(loop: loop, token: probeSlots.token(kind: Kind.probe.rawValue, index: t.index), now: now) {
             finish(t, r, now: now)
