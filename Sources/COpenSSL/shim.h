@@ -27,6 +27,7 @@ static inline long co_ctx_set_session_cache_mode(SSL_CTX *ctx, long mode) { retu
 static inline long co_ctx_sess_set_cache_size(SSL_CTX *ctx, long size) { return SSL_CTX_sess_set_cache_size(ctx, size); }
 static inline long co_ctx_sess_number(SSL_CTX *ctx) { return SSL_CTX_sess_number(ctx); }
 static inline int co_ctx_set_num_tickets(SSL_CTX *ctx, size_t n) { return SSL_CTX_set_num_tickets(ctx, n); }
+static inline long co_ctx_set_tlsext_ticket_keys(SSL_CTX *ctx, void *keys, long len) { return SSL_CTX_set_tlsext_ticket_keys(ctx, keys, len); }
 
 // SNI: the server's callback and its argument, the client's name.
 typedef int (*co_servername_cb)(SSL *ssl, int *alert, void *arg);

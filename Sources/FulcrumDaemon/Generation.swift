@@ -62,6 +62,8 @@ final class Generation {
                             initialize: true, generation: UInt64(number),
                             startedAt: previous.map { $0.table.header(.startedAt).load() } ?? UInt64(WallClock.nowSeconds()))
         CheckerRole.initializeTable(table, configuration: c, index: index)
+        // TLS session tickets: one seed for the workers, kept over reloads.
+        table.ticketSeed = previous?.table.ticketSeed ?? Generation.randomBytes(32)
         if let previous {
             TableCarryOver.copy(from: previous.table, previous.loaded.configuration, to: table, c)
             let snapshot = TableCarryOver.totals(previous.table, previous.loaded.configuration)
@@ -123,5 +125,21 @@ final class Generation {
     /// Sessions still open in this generation's workers (for show proc).
     func remainingSessions(slot: Int) -> Int {
         (0..<table.frontends).reduce(0) { $0 + Int(table.frontendCounter(worker: slot, frontend: $1, .current).load()) }
+    }
+}
+
+extension Generation {
+    /// Bytes from the kernel's random source (/dev/urandom).
+    static func randomBytes(_ n: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: n)
+        guard let fd = try? FileDescriptor.open("/dev/urandom", flags: O_RDONLY) else { return out }
+        defer { fd.close() }
+        var filled = 0
+        while filled < n {
+            guard let r = try? out.withUnsafeMutableBytes({ p throws(Errno) in try fd.read(into: p.baseAddress! + filled, count: n - filled) }),
+                  r > 0 else { break }
+            filled += r
+        }
+        return out
     }
 }

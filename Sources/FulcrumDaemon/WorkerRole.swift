@@ -3,6 +3,7 @@ import FulcrumConfig
 import FulcrumCore
 import FulcrumPosix
 import FulcrumProxy
+import FulcrumTLS
 
 /// The worker process: maps what the master handed over at fixed descriptor
 /// numbers, parses the same configuration bytes, drops privileges, and runs
@@ -44,6 +45,9 @@ enum WorkerRole {
         // The table numbers bind lines frontend by frontend, as this flattens them.
         setup.bindTLS = loaded.bindTLS.flatMap { $0 }
         setup.serverTLS = loaded.serverTLS.flatMap { $0 }
+        // Every worker derives the same ticket keys: a session resumes in any of them.
+        let ticketKeys = TLSTicketKeys.derive(seed: table.ticketSeed)
+        for case let bind? in setup.bindTLS { for c in bind.contexts { c.setTicketKeys(ticketKeys) } }
         setup.logLinesToStderr = o.debug
         do {
             let worker = try Worker(setup)

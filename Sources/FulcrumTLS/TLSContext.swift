@@ -120,6 +120,15 @@ public final class TLSContext: @unchecked Sendable {
     /// certificate selection; nil keeps this one, the bind's default, unless
     /// `strictServerName`). Called on the worker's thread, during the
     /// handshake; the chosen context must be a server context.
+    /// Session ticket keys (80 bytes: name, HMAC key, AES key), the same in
+    /// every worker so a ticket one worker issued resumes in another.
+    @discardableResult
+    public func setTicketKeys(_ keys: [UInt8]) -> Bool {
+        guard keys.count == 80 else { return false }
+        var k = keys
+        return k.withUnsafeMutableBytes { co_ctx_set_tlsext_ticket_keys(ctx, $0.baseAddress, 80) } == 1
+    }
+
     public func setServerNameHandler(_ handler: @escaping (String?) -> TLSContext?) {
         serverNameHandler = handler
     }

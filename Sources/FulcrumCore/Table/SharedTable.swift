@@ -29,6 +29,9 @@ public final class SharedTable {
         case droppedLogs
         /// Bytes written to clients by every worker (TotalBytesOut).
         case bytesOut
+        /// Four words of random seed for the TLS session ticket keys every
+        /// worker derives (carried over reloads).
+        case ticketSeed = 12
         /// Process-wide rates, three words each (`SharedRate`): connections
         /// (ConnRate), sessions (SessRate), bytes sent to clients
         /// (BytesOutRate), compression input and output (CompressBps*).
@@ -268,6 +271,22 @@ public final class SharedTable {
     @inline(__always) public func frontend(_ i: Int, _ f: ProxyField) -> SharedWord { proxyLine(i, f) }
     @inline(__always) public func bind(_ i: Int, _ f: ProxyField) -> SharedWord { proxyLine(frontends + i, f) }
     @inline(__always) public func backend(_ i: Int, _ f: ProxyField) -> SharedWord { proxyLine(frontends + binds + i, f) }
+
+    /// The 32-byte ticket key seed.
+    public var ticketSeed: [UInt8] {
+        get {
+            var out: [UInt8] = []
+            for i in 0..<4 { withUnsafeBytes(of: SharedWord(words + Header.ticketSeed.rawValue + i).load().littleEndian) { out += $0 } }
+            return out
+        }
+        set {
+            for i in 0..<4 {
+                var v: UInt64 = 0
+                for b in 0..<8 where i * 8 + b < newValue.count { v |= UInt64(newValue[i * 8 + b]) << (8 * UInt64(b)) }
+                SharedWord(words + Header.ticketSeed.rawValue + i).store(v)
+            }
+        }
+    }
 
     /// Worker `w`'s own line.
     @inline(__always) public func worker(_ w: Int, _ f: WorkerField) -> SharedWord {

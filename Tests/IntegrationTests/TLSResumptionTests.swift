@@ -1,0 +1,44 @@
+import XCTest
+
+/// Sessions resume in any worker: the workers share their session ticket
+/// keys (derived from a seed in the shared table), so a ticket issued by one
+/// worker is accepted by whichever worker the kernel gives the next
+/// connection to, and the seed is carried over a reload.
+final class TLSResumptionTests: XCTestCase {
+    func testTicketsResumeAcrossWorkersAndAReload() throws {
+        _ = try requireTool("openssl")
+        let certificates = try TestCertificates([("site", ["site.test"])])
+        addTeardownBlock { certificates.remove() }
+        let port = try FreePort.next()
+        let config = """
+            global
+                workers 2
+            defaults
+                mode http
+                timeout connect 2s
+                timeout client 5s
+                timeout server 5s
+            frontend fe
+                bind 127.0.0.1:\(port) ssl crt \(certificates.pem("site"))
+                http-request return status 200 content-type text/plain string ok
+
+            """
+        let p = try startFulcrum(config: config, arguments: ["-S", "{dir}/master.sock", "-f", "{config}"])
+        try p.waitUntilListening(port: port, sockets: 2)
+        let session = certificates.directory.file("session.pem")
+        func connect(_ extra: [String]) throws -> String {
+            try CommandRunner.run("openssl", ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", "site.test",
+                                              "-tls1_2"] + extra, stdin: "", timeout: 15).stdout
+        }
+        let first = try connect(["-sess_out", session])
+        XCTAssertTrue(first.contains("New, TLSv1.2"), first)
+        func resumed(_ count: Int) throws -> Int {
+            try (0..<count).filter { _ in try connect(["-sess_in", session]).contains("Reused, TLSv1.2") }.count
+        }
+        // With 2 workers, about half of 12 connections reach the other worker.
+        XCTAssertEqual(try resumed(12), 12, "every connection resumes, whichever worker takes it")
+        XCTAssertEqual(try p.reloadViaMasterCLI(), "Success=1\n")
+        XCTAssertTrue(p.waitUntilSettled(workers: 2))
+        XCTAssertEqual(try resumed(6), 6, "the ticket keys survive a reload")
+    }
+}
