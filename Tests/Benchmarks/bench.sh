@@ -6,7 +6,7 @@
 #   Tests/Benchmarks/bench.sh            # build release fulcrum, run BENCH_MODES
 #   Tests/Benchmarks/bench.sh memory     # only the named cases (overrides BENCH_MODES)
 #
-# Cases: tcp, http, http-close, httplog (wrk: req/s, p99, CPU per request, at each
+# Cases: tcp, http, http-close, httplog, tls, tls-close (wrk: req/s, p99, CPU per request, at each
 # BENCH_PROCS) and memory: BENCH_MEMORY_CONNECTIONS keep-alive client
 # connections, each making one request and then held idle, to fulcrum
 # `workers 1` and to haproxy `nbthread 1` one after the other; PSS (from
@@ -302,10 +302,33 @@ start_log_sink() {
     PIDS+=($!)
 }
 
+# The TLS cases: the http config with the listener speaking TLS
+# (`bind ... ssl crt`, a certificate the run makes: BENCH_TLS_KEY=rsa for RSA
+# 2048, ecdsa for P-256). tls: keep-alive requests over TLS; tls-close: a new
+# TLS connection, so a full handshake, per request.
+config_tls() {
+    config_http "$1" "$2" | sed "s|^    bind 127.0.0.1:$2\$|    bind 127.0.0.1:$2 ssl crt $TLS_PEM alpn http/1.1|"
+}
+
+# make_tls_certificate: TLS_PEM, a self-signed certificate and its key.
+make_tls_certificate() {
+    TLS_PEM="$WORK/bench-tls.pem"
+    local key="$WORK/bench-tls.key" crt="$WORK/bench-tls.crt"
+    if [[ ${BENCH_TLS_KEY:-rsa} == ecdsa ]]; then
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=bench.test \
+            -keyout "$key" -out "$crt" 2>/dev/null
+    else
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bench.test -keyout "$key" -out "$crt" 2>/dev/null
+    fi
+    cat "$crt" "$key" >"$TLS_PEM"
+    log "TLS certificate: ${BENCH_TLS_KEY:-rsa}"
+}
+
 # mode_config CASE: the config_* function a case loads.
 mode_config() {
     case $1 in
         http-close) echo config_http ;;
+        tls-close) echo config_tls ;;
         *) echo "config_$1" ;;
     esac
 }
@@ -317,8 +340,11 @@ mode_config() {
 # keep-alive exchange.
 mode_wrk_args() {
     WRK_ARGS=()
+    SCHEME=http
     case $1 in
         http-close) WRK_ARGS=(-H "Connection: close") ;;
+        tls) SCHEME=https ;;
+        tls-close) WRK_ARGS=(-H "Connection: close"); SCHEME=https ;;
     esac
 }
 
@@ -344,7 +370,7 @@ cpu_ticks() {
 run_wrk() {
     local label=$1 port=$2 pid=$3 out="$WORK/wrk-${1//[^A-Za-z0-9]/_}.txt"
     shift 3
-    local url="http://127.0.0.1:$port/index.html"
+    local url="${SCHEME:-http}://127.0.0.1:$port/index.html"
     if [[ $WARMUP != 0 ]]; then
         timeout 120 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" "$@" "$url" >/dev/null 2>&1 || true
     fi
@@ -705,6 +731,7 @@ main() {
     log "haproxy: $(haproxy -v | head -1)"
     start_nginx
     [[ " $MODES " == *" httplog "* ]] && start_log_sink
+    [[ " $MODES " == *" tls"* ]] && make_tls_certificate
     if [[ -n $(wrk_modes) ]]; then
         log "wrk: -t $THREADS -c $CONNECTIONS -d $DURATION (warm-up $WARMUP), $(nproc) CPUs"
         log "measuring: nginx direct"
