@@ -23,14 +23,8 @@ final class HatopTests: XCTestCase {
         _ = try requireTool("hatop")
         _ = try requireTool("tmux")
         let web = try startRecordingBackend("web")
-        let files = try TemporaryDirectory(prefix: "hatop")
-        addTeardownBlock { files.remove() }
-        var sockets: [ProxyUnderTest: String] = [:]
-        var substitutions: [ProxyUnderTest: [String: String]] = [:]
-        for proxy in ProxyUnderTest.allCases {
-            sockets[proxy] = files.file("\(proxy).sock")
-            substitutions[proxy] = ["{statsock}": sockets[proxy]!]
-        }
+        let statsSockets = try SideBySideStatsSockets(self)
+        let sockets = statsSockets.paths, substitutions = statsSockets.substitutions
         let config = SideBySide.httpDefaults + """
             frontend fe
                 bind 127.0.0.1:{port}
@@ -41,7 +35,7 @@ final class HatopTests: XCTestCase {
 
             """
         let sbs = try SideBySide(self, config: config, backends: [web],
-                                 global: "    maxconn 1000\n    stats socket {statsock} level admin\n", substitutions: substitutions)
+                                 global: "    maxconn 1000\n" + SideBySideStatsSockets.global, substitutions: substitutions)
         _ = sbs
         var tables: [ProxyUnderTest: [String]] = [:]
         for proxy in ProxyUnderTest.allCases {

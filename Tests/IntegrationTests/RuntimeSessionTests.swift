@@ -6,14 +6,8 @@ import XCTest
 final class RuntimeSessionTests: XCTestCase {
     private func start() throws -> (SideBySide, [ProxyUnderTest: String]) {
         let web = try startRecordingBackend("web")
-        let files = try TemporaryDirectory(prefix: "cli")
-        addTeardownBlock { files.remove() }
-        var sockets: [ProxyUnderTest: String] = [:]
-        var substitutions: [ProxyUnderTest: [String: String]] = [:]
-        for proxy in ProxyUnderTest.allCases {
-            sockets[proxy] = files.file("\(proxy).sock")
-            substitutions[proxy] = ["{statsock}": sockets[proxy]!]
-        }
+        let statsSockets = try SideBySideStatsSockets(self)
+        let sockets = statsSockets.paths, substitutions = statsSockets.substitutions
         let config = SideBySide.httpDefaults + """
             frontend fe
                 bind 127.0.0.1:{port}
@@ -24,7 +18,7 @@ final class RuntimeSessionTests: XCTestCase {
                 server web 127.0.0.1:\(web.port)
 
             """
-        let sbs = try SideBySide(self, config: config, backends: [web], global: "    stats socket {statsock} level admin\n",
+        let sbs = try SideBySide(self, config: config, backends: [web], global: SideBySideStatsSockets.global,
                                  substitutions: substitutions)
         return (sbs, sockets)
     }

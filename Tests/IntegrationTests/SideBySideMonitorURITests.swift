@@ -66,16 +66,10 @@ final class SideBySideMonitorURITests: XCTestCase {
 
     func testCountedAsIntercepted() throws {
         let web = try startRecordingBackend("web")
-        let files = try TemporaryDirectory(prefix: "monitor")
-        addTeardownBlock { files.remove() }
-        var sockets: [ProxyUnderTest: String] = [:]
-        var substitutions: [ProxyUnderTest: [String: String]] = [:]
-        for proxy in ProxyUnderTest.allCases {
-            sockets[proxy] = files.file("\(proxy).sock")
-            substitutions[proxy] = ["{statsock}": sockets[proxy]!]
-        }
+        let statsSockets = try SideBySideStatsSockets(self)
+        let sockets = statsSockets.paths, substitutions = statsSockets.substitutions
         let config = Self.config(backendPort: web.port).replacingOccurrences(of: "    log {log} local0\n", with: "")
-        let sbs = try SideBySide(self, config: config, backends: [web], global: "    stats socket {statsock} level admin\n",
+        let sbs = try SideBySide(self, config: config, backends: [web], global: SideBySideStatsSockets.global,
                                  substitutions: substitutions)
         try sbs.assertSame([httpGet("/health"), httpGet("/health", ["X-Down: 1"]), httpGet("/next")], aspects)
         for proxy in ProxyUnderTest.allCases {

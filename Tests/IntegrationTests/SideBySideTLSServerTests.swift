@@ -7,7 +7,9 @@ import XCTest
 /// with a wrong CA fails the connection (503), `sni` reaches the server,
 /// keep-alive requests reuse the TLS connection.
 final class SideBySideTLSServerTests: XCTestCase {
-    func testVerifiedTLSToAnNginxBackendAsHAProxy() throws {
+    /// The test's CA with nginx serving `backend.test` over TLS (it answers
+    /// with the name and protocol it saw), and an unrelated CA.
+    private func startTLSBackend() throws -> (TestCertificates, other: TestCertificates, NginxServer) {
         _ = try requireTool("openssl")
         let certificates = try TestCertificates([("backend", ["backend.test"])])
         let other = try TestCertificates([("unused", ["unused.test"])])
@@ -25,6 +27,11 @@ final class SideBySideTLSServerTests: XCTestCase {
             }
             """)
         addTeardownBlock { nginx.stop() }
+        return (certificates, other, nginx)
+    }
+
+    func testVerifiedTLSToAnNginxBackendAsHAProxy() throws {
+        let (certificates, other, nginx) = try startTLSBackend()
         let config = SideBySide.httpDefaults + """
             frontend fe
                 bind 127.0.0.1:{port}
@@ -53,29 +60,9 @@ final class SideBySideTLSServerTests: XCTestCase {
     /// Health checks over TLS: inherited from `ssl`, HTTP checks through it
     /// (L7OK), a connect-only check (L6OK), a failing handshake (L6RSP).
     func testHealthChecksOverTLSAsHAProxy() throws {
-        _ = try requireTool("openssl")
-        let certificates = try TestCertificates([("backend", ["backend.test"])])
-        let other = try TestCertificates([("unused", ["unused.test"])])
-        addTeardownBlock { certificates.remove(); other.remove() }
-        for path in [certificates.directory.path, other.directory.path] { chmod(path, 0o755) }
-        chmod(certificates.pem("backend"), 0o644)
-        let nginx = try NginxServer(http: """
-            server {
-                listen 127.0.0.1:{port} ssl;
-                ssl_certificate \(certificates.pem("backend"));
-                ssl_certificate_key \(certificates.pem("backend"));
-                location / { return 200 "ok\\n"; }
-            }
-            """)
-        addTeardownBlock { nginx.stop() }
-        let files = try TemporaryDirectory(prefix: "tlschk")
-        addTeardownBlock { files.remove() }
-        var sockets: [ProxyUnderTest: String] = [:]
-        var substitutions: [ProxyUnderTest: [String: String]] = [:]
-        for proxy in ProxyUnderTest.allCases {
-            sockets[proxy] = files.file("\(proxy).sock")
-            substitutions[proxy] = ["{statsock}": sockets[proxy]!]
-        }
+        let (certificates, other, nginx) = try startTLSBackend()
+        let statsSockets = try SideBySideStatsSockets(self)
+        let sockets = statsSockets.paths, substitutions = statsSockets.substitutions
         let config = SideBySide.httpDefaults + """
             frontend fe
                 bind 127.0.0.1:{port}
@@ -89,7 +76,7 @@ final class SideBySideTLSServerTests: XCTestCase {
                 server n 127.0.0.1:\(nginx.port) ssl verify required ca-file \(other.caFile) check inter 200
 
             """
-        _ = try SideBySide(self, config: config, backends: [], global: "    stats socket {statsock} level admin\n",
+        _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global,
                            substitutions: substitutions)
         var statuses: [ProxyUnderTest: [String]] = [:]
         for proxy in ProxyUnderTest.allCases {

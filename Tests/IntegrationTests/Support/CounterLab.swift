@@ -29,13 +29,9 @@ final class CounterLab {
         let silent = try LoopbackSocket.listen(port: silentPort)
         test.addTeardownBlock { close(silent) }
         let deadPort = try FreePort.next()
-        let files = try TemporaryDirectory(prefix: "counters")
-        test.addTeardownBlock { files.remove() }
-        var substitutions: [ProxyUnderTest: [String: String]] = [:]
-        for proxy in ProxyUnderTest.allCases {
-            socketPaths[proxy] = files.file("\(proxy).sock")
-            substitutions[proxy] = ["{statsock}": socketPaths[proxy]!]
-        }
+        let statsSockets = try SideBySideStatsSockets(test)
+        socketPaths = statsSockets.paths
+        let substitutions = statsSockets.substitutions
         let config = """
             defaults
                 mode http
@@ -84,7 +80,7 @@ final class CounterLab {
                 server web 127.0.0.1:\(web.port)
 
             """
-        sideBySide = try SideBySide(test, config: config, backends: [web], global: "    stats socket {statsock} level admin\n",
+        sideBySide = try SideBySide(test, config: config, backends: [web], global: SideBySideStatsSockets.global,
                                  substitutions: substitutions)
     }
 
