@@ -117,7 +117,7 @@ extension StreamEngine {
                 if !filled && !s.client.eof { s.client.readable = false }
             }
         } catch {
-            if error == .again { s.client.readable = false } else {
+            if error == .again { if s.client.transport.receiveWaitsForReadable { s.client.readable = false } } else {
                 s.record.terminate(.clientAbort, clientAbortPhase(s))
                 close(s, abort: false)
                 return false

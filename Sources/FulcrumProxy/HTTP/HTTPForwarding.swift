@@ -94,7 +94,7 @@ extension StreamEngine {
                     if !filled && !s.server.eof { s.server.readable = false }
                 }
             } catch {
-                if error == .again { s.server.readable = false } else {
+                if error == .again { if s.server.transport.receiveWaitsForReadable { s.server.readable = false } } else {
                     s.record.terminate(.serverAbort, phaseLetter(s))
                     serverFailed(s, status: 502)
                     return false

@@ -53,7 +53,10 @@ extension StreamEngine {
                     return false
                 }
             } catch {
-                if error == .again { s.client.readable = false } else { close(s, abort: false); return false }
+                if error == .again {
+                    if s.client.transport.receiveWaitsForReadable { s.client.readable = false }
+                    break
+                } else { close(s, abort: false); return false }
             }
         }
         return true

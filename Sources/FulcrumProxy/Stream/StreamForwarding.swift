@@ -84,7 +84,7 @@ extension StreamEngine {
             do {
                 n = try src.receive(into: scratch, count: bufferSize)
             } catch {
-                if error == .again { readable = false; break }
+                if error == .again { if src.receiveWaitsForReadable { readable = false }; break }
                 return -1
             }
             if n == 0 { f.sourceClosed = true; continue }

@@ -24,6 +24,16 @@ enum Transport {
 
     var isOpen: Bool { if case .none = self { return false } else { return true } }
 
+    /// After a receive threw `.again`: whether the socket must become
+    /// readable again (always for plain sockets). A TLS read can wait on
+    /// writability instead (the record layer flushing first); the caller then
+    /// keeps its readable flag, and the next writable edge resumes the read.
+    @inline(__always)
+    var receiveWaitsForReadable: Bool {
+        if case .tls(let c) = self { return c.wants == .read }
+        return true
+    }
+
     /// Whether bytes may move kernel-side with splice(2) (plain sockets only).
     var canSplice: Bool { if case .plain = self { return true } else { return false } }
 
