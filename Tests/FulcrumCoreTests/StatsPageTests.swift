@@ -32,6 +32,21 @@ final class StatsPageTests: XCTestCase {
         XCTAssertEqual(StatsPageHTML.rowClass(status: "NOLB", backup: false), "active_nolb")
     }
 
+    /// `stats show-modules`: a last column with each row's module fields (ssl, h2, h1).
+    func testShowModulesAddsTheModulesColumn() {
+        var page = StatsPage(location: .init(file: "t", line: 1))
+        let plain = StatsPageHTML(snapshot: snapshot(), page: page, request: StatsPageRequest(), admin: false, node: "n",
+                                  globalDescription: nil).render()
+        XCTAssertFalse(plain.contains("Extra modules"))
+        XCTAssertFalse(plain.contains("ssl_sess: 0"))
+        page.showModules = true
+        let html = StatsPageHTML(snapshot: snapshot(), page: page, request: StatsPageRequest(), admin: false, node: "n",
+                                 globalDescription: nil).render()
+        XCTAssertTrue(html.contains("<th rowspan=2>Extra modules</th>"))
+        XCTAssertTrue(html.contains("<div class=tips>ssl_sess: 0<br>ssl_reused_sess: 0<br>ssl_failed_handshake: 0"))
+        XCTAssertTrue(html.contains("h1_open_connections: 0"), "the frontend's h1 fields")
+    }
+
     func testAdminFormAndHiddenServers() {
         var request = StatsPageRequest(tail: ";up;st=DONE")
         XCTAssertEqual(request.status, .done)

@@ -88,7 +88,7 @@ struct StatsPageHTML {
             out += "<a class=px href=\"#\(name)\">\(name)</a>"
         }
         out += "</th><th class=\"empty\" width=\"90%\"></th></tr>\n</table>\n<table class=\"tbl\" width=\"100%\">\n"
-        out += StatsPageStyle.columnHeads(admin: form, proxy: name) + "\n"
+        out += StatsPageStyle.columnHeads(admin: form, proxy: name, modules: page.showModules) + "\n"
         for row in rows {
             let cells = Cells(row: row)
             switch row.kind {
@@ -118,7 +118,7 @@ struct StatsPageHTML {
         out += td(c.number("scur")) + td(c.number("smax")) + td(c.limit("slim")) + td(c.number("stot")) + "<td></td><td></td>"
         out += td(c.number("bin")) + td(c.number("bout")) + td(c.number("dreq")) + td(c.number("dresp"))
         out += td(c.number("ereq")) + "<td></td><td></td><td></td><td></td>"
-        out += "<td class=ac>\(Self.escape(c.text("status") ?? ""))</td><td class=ac colspan=8></td></tr>\n"
+        out += "<td class=ac>\(Self.escape(c.text("status") ?? ""))</td><td class=ac colspan=8></td>" + modulesCell(c) + "</tr>\n"
     }
 
     /// A listener (`option socket-stats`): HAProxy's "socket" row, no rates.
@@ -129,7 +129,7 @@ struct StatsPageHTML {
         out += td(c.number("scur")) + td(c.number("smax")) + td(c.limit("slim")) + td(c.number("stot")) + "<td></td><td></td>"
         out += td(c.number("bin")) + td(c.number("bout")) + td(c.number("dreq")) + td(c.number("dresp"))
         out += td(c.number("ereq")) + "<td></td><td></td><td></td><td></td>"
-        out += "<td class=ac>\(Self.escape(c.text("status") ?? ""))</td><td class=ac colspan=8></td></tr>\n"
+        out += "<td class=ac>\(Self.escape(c.text("status") ?? ""))</td><td class=ac colspan=8></td>" + modulesCell(c) + "</tr>\n"
     }
 
     private func serverRow(_ c: Cells, _ proxy: String, form: Bool, _ out: inout String) {
@@ -163,7 +163,7 @@ struct StatsPageHTML {
         } else {
             out += "<td colspan=3></td>"
         }
-        out += "<td class=ac>-</td></tr>\n"
+        out += "<td class=ac>-</td>" + modulesCell(c) + "</tr>\n"
     }
 
     private func backendRow(_ c: Cells, _ proxy: String, _ out: inout String) {
@@ -177,7 +177,7 @@ struct StatsPageHTML {
         out += "<td class=ac>\(Self.duration(c.int("lastchg") ?? 0)) \(Self.escape(c.text("status") ?? ""))</td><td class=ac>&nbsp;</td>"
         out += "<td class=ac>\(c.int("weight") ?? 0)/\(c.int("uweight") ?? 0)</td>"
         out += "<td class=ac>\(c.int("act") ?? 0)</td><td class=ac>\(c.int("bck") ?? 0)</td><td class=ac>&nbsp;</td>"
-        out += td(c.number("chkdown")) + td(c.int("downtime").map(Self.duration) ?? "&nbsp;") + "<td></td></tr>\n"
+        out += td(c.number("chkdown")) + td(c.int("downtime").map(Self.duration) ?? "&nbsp;") + "<td></td>" + modulesCell(c) + "</tr>\n"
     }
 
     private func td(_ s: String) -> String { "<td>\(s)</td>" }
@@ -199,6 +199,20 @@ struct StatsPageHTML {
     // MARK: values
 
     /// The cells of one `show stat` row, by field name.
+    /// `stats show-modules`: the row's module fields (ssl, h2, h1) in a tooltip.
+    private func modulesCell(_ c: Cells) -> String {
+        guard page.showModules else { return "" }
+        let fields = RuntimeStatFields.all[RuntimeStatFields.standardCount...].compactMap { f -> String? in
+            guard let v = c.value(f.name) else { return nil }
+            switch v {
+            case .int(let n): return "\(f.name): \(n)"
+            case .string(let t): return "\(f.name): \(Self.escape(t))"
+            }
+        }
+        guard !fields.isEmpty else { return "<td></td>" }
+        return "<td class=ac><u>*<div class=tips>" + fields.joined(separator: "<br>") + "</div></u></td>"
+    }
+
     struct Cells {
         let row: RuntimeStatRows.Row
         func value(_ name: String) -> RuntimeStatValue? {

@@ -63,13 +63,15 @@ enum StatsPageStyle {
     """
 
     /// The two header rows of every proxy table: the column groups, then their columns.
-    static func columnHeads(admin: Bool, proxy: String) -> String {
+    /// - modules: `stats show-modules`, a last column with the statistics
+    ///   modules' fields (ssl, h2, h1) of each row.
+    static func columnHeads(admin: Bool, proxy: String, modules: Bool = false) -> String {
         let first = admin
             ? "<th rowspan=2 width=1><input type=\"checkbox\" onclick=\"for(c in document.getElementsByClassName('\(proxy)-checkbox')) document.getElementsByClassName('\(proxy)-checkbox').item(c).checked = this.checked\"></th>"
             : "<th rowspan=2></th>"
         return "<tr class=\"titre\">" + first + "<th rowspan=2></th><th colspan=3>Queue</th><th colspan=3>Session rate</th>"
             + "<th colspan=6>Sessions</th><th colspan=2>Bytes</th><th colspan=2>Denied</th><th colspan=3>Errors</th>"
-            + "<th colspan=2>Warnings</th><th colspan=9>Server</th></tr>\n"
+            + "<th colspan=2>Warnings</th><th colspan=9>Server</th>" + (modules ? "<th rowspan=2>Extra modules</th>" : "") + "</tr>\n"
             + "<tr class=\"titre\">" + ["Cur", "Max", "Limit", "Cur", "Max", "Limit", "Cur", "Max", "Limit", "Total", "LbTot", "Last",
                                         "In", "Out", "Req", "Resp", "Req", "Conn", "Resp", "Retr", "Redis", "Status", "LastChk",
                                         "Wght", "Act", "Bck", "Chk", "Dwn", "Dwntme", "Thrtle"].map { "<th>\($0)</th>" }.joined()
