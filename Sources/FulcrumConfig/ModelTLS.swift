@@ -152,8 +152,8 @@ public struct BindTLS: Equatable, Sendable {
 public struct ServerTLS: Equatable, Sendable {
     /// `ssl` / `no-ssl`.
     public var enabled = false
-    /// `check-ssl` / `no-check-ssl`: health checks over TLS.
-    public var checkSSL = false
+    /// `check-ssl` (true) / `no-check-ssl` (false); nil: checks follow `ssl`.
+    public var checkSSL: Bool? = nil
     /// nil: `ssl-server-verify` decides (required unless set to none).
     public var verify: TLSServerVerify? = nil
     public var caFile: String? = nil
@@ -176,7 +176,14 @@ public struct ServerTLS: Equatable, Sendable {
     public init() {}
 
     /// TLS is spoken to the server, for traffic or for its checks.
-    public var used: Bool { enabled || checkSSL }
+    public var used: Bool { enabled || checkSSL == true }
+
+    /// HAProxy: checks speak TLS with `check-ssl`, never after
+    /// `no-check-ssl`, otherwise when the server has `ssl` and is checked on
+    /// its own address and port (a separate `port`/`addr` is not inherited).
+    public func checksSpeakTLS(separateCheckTarget: Bool) -> Bool {
+        checkSSL ?? (enabled && !separateCheckTarget)
+    }
 }
 
 /// `ssl-load-extra-files`: which files beside a certificate are looked for.

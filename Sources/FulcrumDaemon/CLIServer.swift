@@ -159,8 +159,9 @@ final class CLIServer {
                 continue
             }
             var session = current.session
-            if session.apply(RuntimeCLI.sessionReply(to: RuntimeCommandLine.words(command), level: session.level,
-                                                     master: isMasterCLI) ?? .text("")) {
+            if let reply = RuntimeCLI.sessionReply(to: RuntimeCommandLine.words(command), level: session.level,
+                                                   master: isMasterCLI) {
+                session.apply(reply)
                 clients[id]?.session = session
                 clients[id]?.answers[i] = session.sessionAnswer + session.promptSuffix
                 continue

@@ -9,7 +9,7 @@ import FulcrumPosix
 /// over its own counter block. Admin changes write the table, so they apply
 /// in every worker at once whoever runs them.
 final class RuntimeService {
-    enum Scope: Equatable { case allWorkers, worker(Int) }
+    typealias Scope = RuntimeSnapshotReader.Scope
 
     let configuration: Configuration
     let table: SharedTable
@@ -154,10 +154,7 @@ final class RuntimeService {
         process.hostName = ProcessIdentity.hostName
         var rl = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl) == 0 { process.ulimitN = Int(rl.rlim_cur) }
-        switch scope {
-        case .allWorkers: return reader.snapshot(scope: .allWorkers, process: process)
-        case .worker(let w): return reader.snapshot(scope: .worker(w), process: process)
-        }
+        return reader.snapshot(scope: scope, process: process)
     }
 }
 

@@ -224,12 +224,25 @@ final class TLSConfigTests: XCTestCase {
 
     // MARK: Servers
 
+    /// Checks follow `ssl` on the server's own port, never after
+    /// `no-check-ssl`, always with `check-ssl`.
+    func testWhichChecksSpeakTLS() throws {
+        let inherited = try XCTUnwrap(serverTLS(server("ssl verify none")))
+        XCTAssertTrue(inherited.checksSpeakTLS(separateCheckTarget: false))
+        XCTAssertFalse(inherited.checksSpeakTLS(separateCheckTarget: true), "a check port of its own is plain")
+        let refused = try XCTUnwrap(serverTLS(server("ssl verify none no-check-ssl")))
+        XCTAssertFalse(refused.checksSpeakTLS(separateCheckTarget: false))
+        let plain = try XCTUnwrap(serverTLS(server("")))
+        XCTAssertFalse(plain.checksSpeakTLS(separateCheckTarget: false))
+    }
+
     func testServerOptions() throws {
         let r = server("ssl verify required ca-file ca.pem crl-file crl.pem crt client.pem sni req.hdr(host) check-sni c.example verifyhost v.example alpn h2,http/1.1 check-alpn http/1.1 ciphers HIGH ciphersuites TLS_AES_128_GCM_SHA256 ssl-min-ver TLSv1.2 ssl-max-ver TLSv1.3 no-ssl-reuse no-tls-tickets check-ssl",
                        global: "  ca-base /etc/ca\n  crt-base /etc/crt")
         XCTAssertEqual(r.alerts, [])
         let t = try XCTUnwrap(serverTLS(r))
-        XCTAssertTrue(t.enabled && t.checkSSL && t.noSSLReuse)
+        XCTAssertTrue(t.enabled && t.checkSSL == true && t.noSSLReuse)
+        XCTAssertTrue(t.checksSpeakTLS(separateCheckTarget: true), "check-ssl even on another port")
         XCTAssertEqual(t.verify, .required)
         XCTAssertEqual(t.caFile, "/etc/ca/ca.pem")
         XCTAssertEqual(t.crlFile, "/etc/ca/crl.pem")

@@ -6,7 +6,9 @@ import XCTest
 /// are what was sent, per-worker views (`@N`) add up to them, and an
 /// unchanged reload keeps them.
 final class CountersAcrossWorkersTests: XCTestCase {
-    func testTotalsAreExactAcrossWorkersAndReloads() throws {
+    /// Two workers in front of a recording backend, with a stats socket
+    /// (returned) and the master CLI.
+    private func launch() throws -> (FulcrumProcess, port: UInt16, statsSocket: String) {
         let web = try startRecordingBackend("web")
         let port = try FreePort.next()
         let dir = try TemporaryDirectory(prefix: "ctrw")
@@ -18,8 +20,8 @@ final class CountersAcrossWorkersTests: XCTestCase {
             defaults
                 mode http
                 timeout connect 2s
-                timeout client 5s
-                timeout server 5s
+                timeout client 30s
+                timeout server 30s
             frontend fe
                 bind 127.0.0.1:\(port)
                 default_backend be
@@ -29,7 +31,12 @@ final class CountersAcrossWorkersTests: XCTestCase {
             """
         let p = try startFulcrum(config: config, arguments: ["-S", "{dir}/master.sock", "-f", "{config}"])
         try p.waitUntilListening(port: port, sockets: 2)
-        func stat() throws -> StatsTable { try StatsTable(csv: MasterCLI.send("show stat", socketPath: dir.file("admin.sock"))) }
+        return (p, port, dir.file("admin.sock"))
+    }
+
+    func testTotalsAreExactAcrossWorkersAndReloads() throws {
+        let (p, port, admin) = try launch()
+        func stat() throws -> StatsTable { try StatsTable(csv: MasterCLI.send("show stat", socketPath: admin)) }
         func send(connections: Int, requestsEach: Int) throws {
             for _ in 0..<connections {
                 let c = try TCPClient.connect(port: port)
@@ -61,7 +68,7 @@ final class CountersAcrossWorkersTests: XCTestCase {
         }
         XCTAssertEqual(shares.reduce(0, +), 50, "per-worker req_tot \(shares)")
         XCTAssertTrue(shares.allSatisfy { $0 > 0 }, "both workers served: \(shares)")
-        let info = parseShowInfo(try MasterCLI.send("show info", socketPath: dir.file("admin.sock")))
+        let info = parseShowInfo(try MasterCLI.send("show info", socketPath: admin))
         XCTAssertEqual(info["CumReq"], "50")
         XCTAssertEqual(info["CumConns"], "41")
 
@@ -82,29 +89,8 @@ extension CountersAcrossWorkersTests {
     /// shared table (scur, CurrConns, what maxconn reads) drop at once, the
     /// respawned worker starts from zero, the other worker's stay.
     func testAKilledWorkersSessionsLeaveTheSharedCounts() throws {
-        let web = try startRecordingBackend("web")
-        let port = try FreePort.next()
-        let dir = try TemporaryDirectory(prefix: "ctrk")
-        addTeardownBlock { dir.remove() }
-        let config = """
-            global
-                workers 2
-                stats socket \(dir.file("admin.sock")) level admin
-            defaults
-                mode http
-                timeout connect 2s
-                timeout client 30s
-                timeout server 30s
-            frontend fe
-                bind 127.0.0.1:\(port)
-                default_backend be
-            backend be
-                server web 127.0.0.1:\(web.port)
-
-            """
-        let p = try startFulcrum(config: config, arguments: ["-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, sockets: 2)
-        func stat() throws -> StatsTable { try StatsTable(csv: MasterCLI.send("show stat", socketPath: dir.file("admin.sock"))) }
+        let (p, port, admin) = try launch()
+        func stat() throws -> StatsTable { try StatsTable(csv: MasterCLI.send("show stat", socketPath: admin)) }
         // Idle keep-alive connections after one request each, spread over both workers.
         var clients: [TCPClient] = []
         for _ in 0..<20 {
@@ -127,7 +113,7 @@ extension CountersAcrossWorkersTests {
         XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) {
             (try? stat())?.int("fe/FRONTEND", "scur") == 20 - held
         }, "scur after the kill: \(String(describing: try? stat().int("fe/FRONTEND", "scur"))), expected \(20 - held)")
-        XCTAssertEqual(parseShowInfo(try MasterCLI.send("show info", socketPath: dir.file("admin.sock")))["CurrConns"],
+        XCTAssertEqual(parseShowInfo(try MasterCLI.send("show info", socketPath: admin))["CurrConns"],
                        String(20 - held))
         XCTAssertTrue(p.waitUntilSettled(workers: 2), "respawned")
         XCTAssertEqual(try StatsTable(csv: p.masterCommand("@1 show stat")).int("fe/FRONTEND", "scur"), 0,

@@ -35,6 +35,10 @@ public enum RuntimeCLI {
     /// endpoint applies; nil for every other command.
     public static func sessionReply(to words: [String], level: RuntimeLevel, master: Bool) -> RuntimeReply? {
         guard case .success(let command) = RuntimeCommand.parse(words: words, level: level, master: master) else { return nil }
+        return sessionReply(to: command)
+    }
+
+    static func sessionReply(to command: RuntimeCommand) -> RuntimeReply? {
         switch command {
         case .prompt: return .togglePrompt
         case .quit: return .quit
@@ -52,10 +56,7 @@ public enum RuntimeCLI {
         }
         switch command {
         case .help(let topic): return .text(RuntimeHelp.usage(words: topic, help: true, master: master))
-        case .prompt: return .togglePrompt
-        case .quit: return .quit
-        case .setCLITimeout(let seconds): return .setTimeout(milliseconds: Int64(seconds) * 1000)
-        case .lowerLevel(let l): return .setLevel(l)
+        case .prompt, .quit, .setCLITimeout, .lowerLevel: return sessionReply(to: command)!
         case .showCLILevel: return .text(RuntimeFormat.showCLILevel(level))
         case .showVersion: return .text(RuntimeFormat.showVersion(s))
         case .showProc: return .showProc

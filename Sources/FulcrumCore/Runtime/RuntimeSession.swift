@@ -11,16 +11,15 @@ public struct RuntimeSession: Sendable, Equatable {
 
     public init(level: RuntimeLevel) { self.level = level }
 
-    /// Applies a session reply; false for a reply that is not about the session.
-    public mutating func apply(_ reply: RuntimeReply) -> Bool {
+    /// Applies a reply of `RuntimeCLI.sessionReply` (others change nothing).
+    public mutating func apply(_ reply: RuntimeReply) {
         switch reply {
         case .togglePrompt: prompt.toggle()
         case .quit: quit = true
         case .setLevel(let l): level = min(level, l)
         case .setTimeout(let ms): timeoutMs = ms
-        default: return false
+        default: break
         }
-        return true
     }
 
     /// What a session command answers: nothing for `quit`, else the empty

@@ -94,8 +94,7 @@ final class Checker: EventHandler {
                 let target = Target(index: probeSlots.acquire(), backend: bi, line: index.serverLine(backend: bi, server: si),
                                     backendName: b.name, server: s, config: b.healthCheck, address: address, timeouts: b.timeouts)
                 let t = s.params.tls
-                // HAProxy: checks inherit `ssl` unless they go to another port or address.
-                if t.checkSSL || (t.enabled && s.params.checkPort == nil && s.params.checkAddr == nil),
+                if t.checksSpeakTLS(separateCheckTarget: s.params.checkPort != nil || s.params.checkAddr != nil),
                    let context = try? TLSServerContext(s, global: configuration.global.tls) {
                     target.tls = CheckProbe.TLS(context: context.context, serverName: t.checkSNI)
                 }

@@ -44,8 +44,8 @@ extension StreamEngine {
             case .starting, .queued, .retryWait:
                 return
             case .connecting:
-                if s.serverHandshaking { continueServerHandshake(s); progress = s.phase != .connecting }
-                else if s.server.writable { finishConnect(s); progress = s.phase != .connecting }
+                advanceConnect(s)
+                progress = s.phase != .connecting
             case .exchange:
                 progress = exchange(s)
                 if s.phase == .idle { return }

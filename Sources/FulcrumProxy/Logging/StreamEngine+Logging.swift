@@ -28,16 +28,12 @@ extension StreamEngine {
         if fe.options.dontLogNull && bytesIn == 0 { return }
         if s.isHTTP && s.http.ruleLog.level == .silent { return }
         let parsed = s.isHTTP && rec.requestComplete != 0
-        var status = rec.status
+        // HAProxy's status for the exchange (400/408 when no request came,
+        // -1 when one was never answered), as the counters see it.
+        let status = finalStatus(s)
         var cause = rec.cause, phase = rec.phase
-        if s.isHTTP && !parsed {
-            // No request came: HAProxy logs a 400 (408 on timeout), and a
-            // client that left without one aborted.
-            if status == 0 { status = cause == .clientTimeout ? 408 : 400 }
-            if cause == .none { cause = .clientAbort; phase = .request }
-        } else if s.isHTTP && status == 0 {
-            status = -1    // parsed, never answered (the client left first)
-        }
+        // A client that left without a request aborted.
+        if s.isHTTP && !parsed && cause == .none { cause = .clientAbort; phase = .request }
         let error = cause != .none || status >= 500
         if fe.options.dontLogNormal && !error { return }
         let ended = rec.ended != 0 ? rec.ended : now

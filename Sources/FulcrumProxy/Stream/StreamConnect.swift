@@ -194,6 +194,11 @@ extension StreamEngine {
         }
     }
 
+    /// The connect phase, both modes: the TCP connect, then (`ssl`) the TLS handshake.
+    func advanceConnect(_ s: Stream) {
+        if s.serverHandshaking { continueServerHandshake(s) } else if s.server.writable { finishConnect(s) }
+    }
+
     /// Drives the TLS handshake with a server; once done, the connection is
     /// ready. A failed handshake is a failed connection (retries apply).
     func continueServerHandshake(_ s: Stream) {

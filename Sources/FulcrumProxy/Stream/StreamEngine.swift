@@ -181,7 +181,7 @@ final class StreamEngine {
         if s.isHTTP { advanceHTTP(s); return }
         switch s.phase {
         case .connecting:
-            if s.serverHandshaking { continueServerHandshake(s) } else if s.server.writable { finishConnect(s) }
+            advanceConnect(s)
         case .forwarding:
             forwardBoth(s)
         default:

@@ -9,8 +9,6 @@ import FulcrumTLS
 /// checked; a handshake picks its context in the servername callback.
 public final class TLSBindContexts: @unchecked Sendable {
     public let contexts: [TLSContext]
-    let selection: SNICertificateSelection
-    let strictSNI: Bool
     public var defaultContext: TLSContext { contexts[0] }
 
     /// Why a bind's TLS cannot be served, in HAProxy's words where it has them.
@@ -56,9 +54,8 @@ public final class TLSBindContexts: @unchecked Sendable {
             selectable.append(SNICertificateSelection.Certificate(names: chain.names, filters: cert.filters))
         }
         self.contexts = contexts
-        self.selection = SNICertificateSelection(selectable)
-        self.strictSNI = tls.strictSNI
-        let pick = { [contexts, selection, strictSNI = tls.strictSNI] (name: String?) -> TLSContext? in
+        let selection = SNICertificateSelection(selectable)
+        let pick = { [contexts, strictSNI = tls.strictSNI] (name: String?) -> TLSContext? in
             selection.select(serverName: name, strictSNI: strictSNI).map { contexts[$0] }
         }
         for c in contexts { c.setServerNameHandler(pick) }

@@ -1,7 +1,8 @@
 import Glibc
 
-/// An interactive connection to a CLI socket (HAProxy's `prompt` mode, as
-/// hatop holds one): send a line, read until the prompt or the end.
+/// A connection to a CLI socket: one command and a half-close (`MasterCLI`,
+/// as socat does), or interactive (HAProxy's `prompt` mode, as hatop holds
+/// one): send a line, read until the prompt or the end.
 final class CLIConnection {
     private let fd: Int32
 
@@ -19,6 +20,9 @@ final class CLIConnection {
         try Array(text.utf8).withUnsafeBytes { try LoopbackSocket.sendAll(fd, $0, deadline: Deadline(seconds: timeout)) }
     }
 
+    /// Half-close: the CLI answers what it got, then closes.
+    func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
+
     /// Reads until the text read ends with `suffix` (nil: until the peer
     /// closes); returns it and whether the peer closed.
     func read(until suffix: String?, timeout: Double = 5) throws -> (text: String, closed: Bool) {
@@ -31,7 +35,11 @@ final class CLIConnection {
                 throw HarnessError.timeout("CLI answer ending with \(suffix ?? "EOF") (got: \(String(decoding: bytes, as: UTF8.self)))")
             }
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 { bytes.append(contentsOf: buffer[0..<n]); continue }
+            if n > 0 {
+                bytes.append(contentsOf: buffer[0..<n])
+                guard bytes.count < 64 << 20 else { throw HarnessError.failed("CLI answer over 64 MiB") }
+                continue
+            }
             if n == 0 { return (String(decoding: bytes, as: UTF8.self), true) }
             if errno != EINTR { throw HarnessError.posix("recv") }
         }
