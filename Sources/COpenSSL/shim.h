@@ -13,6 +13,8 @@
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <openssl/core_names.h>
 
 // Context settings (SSL_CTX_ctrl macros).
 static inline uint64_t co_ctx_set_options(SSL_CTX *ctx, uint64_t op) { return SSL_CTX_set_options(ctx, op); }
@@ -28,6 +30,28 @@ static inline long co_ctx_sess_set_cache_size(SSL_CTX *ctx, long size) { return 
 static inline long co_ctx_sess_number(SSL_CTX *ctx) { return SSL_CTX_sess_number(ctx); }
 static inline int co_ctx_set_num_tickets(SSL_CTX *ctx, size_t n) { return SSL_CTX_set_num_tickets(ctx, n); }
 static inline long co_ctx_set_tlsext_ticket_keys(SSL_CTX *ctx, void *keys, long len) { return SSL_CTX_set_tlsext_ticket_keys(ctx, keys, len); }
+
+// The context's owner (the TLSContext object), for callbacks that get only the SSL_CTX.
+static inline int co_ctx_set_app_data(SSL_CTX *ctx, void *data) { return SSL_CTX_set_app_data(ctx, data); }
+static inline void *co_ctx_get_app_data(const SSL_CTX *ctx) { return SSL_CTX_get_app_data(ctx); }
+
+// Session tickets under keys the caller picks (rotation, keys shared by workers).
+typedef int (*co_ticket_cb)(SSL *s, unsigned char *name, unsigned char *iv, EVP_CIPHER_CTX *cipher, EVP_MAC_CTX *mac, int enc);
+static inline long co_ctx_set_ticket_key_cb(SSL_CTX *ctx, co_ticket_cb cb) {
+    return SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, cb);
+}
+// One ticket's AES-256-CBC and HMAC-SHA256 (RFC 5077's construction, as
+// OpenSSL's own keys use); a new ticket gets a random IV.
+static inline int co_ticket_crypto_init(EVP_CIPHER_CTX *cipher, EVP_MAC_CTX *mac, const unsigned char *aes_key,
+                                        const unsigned char *hmac_key, unsigned char *iv, int enc) {
+    OSSL_PARAM params[3];
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, (void *)hmac_key, 32);
+    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+    params[2] = OSSL_PARAM_construct_end();
+    if (enc && RAND_bytes(iv, 16) != 1) return 0;
+    if (EVP_CipherInit_ex(cipher, EVP_aes_256_cbc(), NULL, aes_key, iv, enc) != 1) return 0;
+    return EVP_MAC_CTX_set_params(mac, params) == 1;
+}
 
 // SNI: the server's callback and its argument, the client's name.
 typedef int (*co_servername_cb)(SSL *ssl, int *alert, void *arg);

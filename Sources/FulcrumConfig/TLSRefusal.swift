@@ -26,7 +26,7 @@ extension ParseSession {
     static let servedGlobalTLS: Set<String> = [
         "ca-base", "crt-base", "ssl-default-bind-ciphers", "ssl-default-bind-ciphersuites", "ssl-default-bind-curves",
         "ssl-default-bind-options", "ssl-default-server-ciphers", "ssl-default-server-ciphersuites",
-        "ssl-default-server-options", "ssl-server-verify",
+        "ssl-default-server-options", "ssl-server-verify", "tune.ssl.cachesize",
     ]
     /// TLS to servers, for their traffic and their health checks (check-alpn aside).
     static let servedServerTLS: Set<String> = [

@@ -26,6 +26,9 @@ public struct CommandLineOptions: Equatable {
     /// Internal: a re-executed master reads the previous image's state from
     /// this descriptor (binary upgrade on reload).
     public var upgradeState: Int32?
+    /// Internal, `--role worker`: the descriptor of the TLS session cache the
+    /// workers share (`--tls-sessions N`).
+    public var tlsSessions: Int32?
     /// Internal, `--role vrrp`: instances that were MASTER when the previous
     /// VRRP child ended; they resume as MASTER without dropping their VIPs.
     public var resumeMaster: [String] = []
@@ -37,7 +40,7 @@ public struct CommandLineOptions: Equatable {
             && a.help == b.help && a.role == b.role && a.slot == b.slot
             && a.programUser == b.programUser && a.programGroup == b.programGroup && a.programCommand == b.programCommand
             && a.smtpAlertArguments == b.smtpAlertArguments
-            && a.upgradeState == b.upgradeState && a.resumeMaster == b.resumeMaster
+            && a.upgradeState == b.upgradeState && a.tlsSessions == b.tlsSessions && a.resumeMaster == b.resumeMaster
             && a.listenerMap.map { "\($0.frontend).\($0.bind)" } == b.listenerMap.map { "\($0.frontend).\($0.bind)" }
     }
 
@@ -95,6 +98,9 @@ public struct CommandLineOptions: Equatable {
             case "--upgrade-state":
                 guard let n = Int32(try value(a)), n > 2 else { throw .message("--upgrade-state needs a descriptor number") }
                 o.upgradeState = n
+            case "--tls-sessions":
+                guard let n = Int32(try value(a)), n > 2 else { throw .message("--tls-sessions needs a descriptor number") }
+                o.tlsSessions = n
             case "--resume-master":
                 o.resumeMaster = try value(a).split(separator: ",").map(String.init)
             case "--slot":

@@ -18,6 +18,9 @@ final class Generation {
     let tableMemory: SharedMemory
     let table: SharedTable
     let configBlob: FileDescriptor
+    /// The TLS session cache its workers share (`tune.ssl.cachesize` blocks),
+    /// handed on to the next generation while its size stays the same.
+    let tlsSessions: SharedMemory?
     var state = State.starting
     var children: [Master.Child?]
     var respawnAt: [Int64?]
@@ -71,6 +74,7 @@ final class Generation {
             previous.carriedTotals = snapshot
         }
         configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources))
+        tlsSessions = try Generation.tlsSessionCache(c, previous: previous?.tlsSessions)
         children = Array(repeating: nil, count: roles.count)
         respawnAt = Array(repeating: nil, count: roles.count)
         failures = Array(repeating: 0, count: roles.count)
@@ -104,6 +108,16 @@ final class Generation {
             throw HandoverError("generation \(r.number): its table has a layout this binary does not know")
         }
         table = t
+        // The cache the previous image made goes on (a re-exec is how every reload starts).
+        var inherited: SharedMemory? = nil
+        if let fd = r.tlsSessions {
+            let d = FileDescriptor(fd)
+            try? d.setCloseOnExec(true)
+            inherited = try? SharedMemory(mapping: d)
+        }
+        do { tlsSessions = try Generation.tlsSessionCache(loaded.configuration, previous: inherited) } catch {
+            throw HandoverError("generation \(r.number): cannot make its TLS session cache: \(error)")
+        }
         var roles = (0..<r.slots).map { Master.Role.worker($0) }
         if CheckerRole.isNeeded(loaded.configuration) { roles.append(.checker) }
         self.roles = roles
@@ -117,6 +131,19 @@ final class Generation {
     }
 
     deinit { configBlob.close() }
+
+    /// The shared session cache a configuration's TLS binds need: the
+    /// previous generation's when it has the same size, else a new one.
+    static func tlsSessionCache(_ c: Configuration, previous: SharedMemory?) throws -> SharedMemory? {
+        let blocks = c.global.tls.cacheSize
+        guard blocks > 0, c.frontends.contains(where: { $0.binds.contains { $0.tls.enabled } }) else { return nil }
+        let size = SharedSessionCache.regionSize(blocks: blocks)
+        if let previous, previous.size == size { return previous }
+        let memory = try SharedMemory(create: "fulcrum-tls-sessions", size: size)
+        _ = try SharedMutex.initialize(at: memory.base)
+        _ = SharedSessionCache(formatting: memory.base, blocks: blocks)
+        return memory
+    }
 
     var isGone: Bool { children.allSatisfy { $0 == nil } }
     var allReady: Bool { children.allSatisfy { $0?.ready == true } }

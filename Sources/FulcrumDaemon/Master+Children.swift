@@ -27,6 +27,11 @@ extension Master {
             args = ["--role", "worker", "--slot", String(slot)]
             if !entries.isEmpty { args += ["--listeners", entries.map { "\($0.frontend).\($0.bind)" }.joined(separator: ",")] }
             inherited += entries.map { $0.fd }
+            if let sessions = g.tlsSessions {
+                // Inherited descriptors are numbered from 3 in order.
+                args += ["--tls-sessions", String(3 + inherited.count)]
+                inherited.append(sessions.fd)
+            }
         case .checker:
             args = ["--role", "checker"]
         }

@@ -39,6 +39,8 @@ struct MasterHandover: Equatable {
         var failures: [Int]
         var perSlot: [[ListenerEntry]]
         var children: [Child]
+        /// The shared TLS session cache's descriptor, when the generation has one.
+        var tlsSessions: Int32? = nil
     }
     struct Program: Equatable { var pid: pid_t; var name: String }
     struct VRRP: Equatable { var pid: pid_t; var control: Int32; var startedAt: Int64; var startedWall: Int64 }
@@ -61,7 +63,7 @@ struct MasterHandover: Equatable {
     /// Every descriptor the new image must inherit.
     var descriptors: [Int32] {
         var out = listeners.flatMap(\.fds) + cli.map(\.fd) + waiting.map(\.fd)
-        for g in generations { out += [g.table, g.config] + g.children.map(\.control) }
+        for g in generations { out += [g.table, g.config] + g.children.map(\.control) + (g.tlsSessions.map { [$0] } ?? []) }
         if let v = vrrp { out.append(v.control) }
         return out
     }
@@ -91,6 +93,7 @@ struct MasterHandover: Equatable {
             if let t = g.carriedTotals {
                 line += " totals=" + t.sorted { $0.key < $1.key }.map { "\(Hex.encode($0.key)).\($0.value)" }.joined(separator: ",")
             }
+            if let fd = g.tlsSessions { line += " sessions=\(fd)" }
             lines.append(line)
             for c in g.children {
                 lines.append("child index=\(c.index) pid=\(c.pid) control=\(c.control) started=\(c.startedAt) wall=\(c.startedWall) ready=\(c.ready ? 1 : 0)")
@@ -178,7 +181,11 @@ struct MasterHandover: Equatable {
                     table: Int32(try record.int("table")), config: Int32(try record.int("config")),
                     startedAt: Int64(try record.int("started")), startedWall: Int64(try record.int("wall")),
                     drainStarted: Int64(try record.int("drain")), reloadsSurvived: try record.int("survived"),
-                    carriedTotals: totals, failures: try record.ints("failures"), perSlot: perSlot, children: []))
+                    carriedTotals: totals, failures: try record.ints("failures"), perSlot: perSlot, children: [],
+                    tlsSessions: try fields["sessions"].map { s throws(DecodeError) in
+                        guard let fd = Int32(s) else { throw .line(n + 1, "bad sessions '\(s)'") }
+                        return fd
+                    }))
             case "child":
                 guard !h.generations.isEmpty else { throw .line(n + 1, "child before any generation") }
                 h.generations[h.generations.count - 1].children.append(Child(

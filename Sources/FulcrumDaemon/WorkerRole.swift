@@ -45,9 +45,24 @@ enum WorkerRole {
         // The table numbers bind lines frontend by frontend, as this flattens them.
         setup.bindTLS = loaded.bindTLS.flatMap { $0 }
         setup.serverTLS = loaded.serverTLS.flatMap { $0 }
-        // Every worker derives the same ticket keys: a session resumes in any of them.
-        let ticketKeys = TLSTicketKeys.derive(seed: table.ticketSeed)
-        for case let bind? in setup.bindTLS { for c in bind.contexts { c.setTicketKeys(ticketKeys) } }
+        // Every worker derives the same ticket keys and shares one session
+        // cache: a session resumes in any of them.
+        let ring = TLSTicketRing(seed: table.ticketSeed, sessionLifetime: loaded.configuration.global.tls.lifetime)
+        var sessions: SharedTLSSessions? = nil
+        if let fd = o.tlsSessions {
+            guard let memory = try? SharedMemory(mapping: FileDescriptor(fd)), let s = SharedTLSSessions(memory) else {
+                Log.alert("cannot map the TLS session cache")
+                return 1
+            }
+            sessions = s
+        }
+        for case let bind? in setup.bindTLS {
+            for c in bind.contexts {
+                c.useTicketRing(ring)
+                // No region: `tune.ssl.cachesize 0`, no session cache (as HAProxy).
+                c.useSessionStore(sessions)
+            }
+        }
         setup.logLinesToStderr = o.debug
         do {
             let worker = try Worker(setup)

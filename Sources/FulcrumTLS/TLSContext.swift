@@ -93,6 +93,8 @@ public final class TLSContext: @unchecked Sendable {
 
         switch role {
         case .server:
+            // Callbacks that get only the SSL_CTX find this object here.
+            _ = co_ctx_set_app_data(ctx, Unmanaged.passUnretained(self).toOpaque())
             _ = co_ctx_set_dh_auto(ctx, 1)
             _ = Self.sessionIDContext.withUnsafeBufferPointer {
                 SSL_CTX_set_session_id_context(ctx, $0.baseAddress, UInt32($0.count))
@@ -120,21 +122,38 @@ public final class TLSContext: @unchecked Sendable {
     /// certificate selection; nil keeps this one, the bind's default, unless
     /// `strictServerName`). Called on the worker's thread, during the
     /// handshake; the chosen context must be a server context.
-    /// Session ticket keys (80 bytes: name, HMAC key, AES key), the same in
-    /// every worker so a ticket one worker issued resumes in another.
-    @discardableResult
-    public func setTicketKeys(_ keys: [UInt8]) -> Bool {
-        guard keys.count == 80 else { return false }
-        var k = keys
-        return k.withUnsafeMutableBytes { co_ctx_set_tlsext_ticket_keys(ctx, $0.baseAddress, 80) } == 1
-    }
-
     public func setServerNameHandler(_ handler: @escaping (String?) -> TLSContext?) {
         serverNameHandler = handler
     }
 
-    /// Sessions the server context's cache holds now.
+    /// Sessions the server context's own cache holds now.
     public var cachedSessions: Int { co_ctx_sess_number(ctx) }
+
+    /// Keys tickets are made and read with (`useTicketRing`).
+    private(set) var ticketRing: TLSTicketRing?
+    /// Where sessions resumed by id are kept (`useSessionStore`).
+    private(set) var sessionStore: (any TLSSessionStore)?
+
+    /// Tickets under `ring`'s rotating keys, the same in every worker.
+    public func useTicketRing(_ ring: TLSTicketRing) {
+        ticketRing = ring
+        _ = co_ctx_set_ticket_key_cb(ctx, ticketKeyCallback)
+    }
+
+    /// Sessions kept in `store` (shared by the workers) instead of this
+    /// context's own cache; nil: no session cache at all (`tune.ssl.cachesize 0`).
+    public func useSessionStore(_ store: (any TLSSessionStore)?) {
+        precondition(role == .server)
+        sessionStore = store
+        guard store != nil else {
+            _ = co_ctx_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_OFF))
+            return
+        }
+        _ = co_ctx_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL))
+        SSL_CTX_sess_set_new_cb(ctx, newSessionCallback)
+        SSL_CTX_sess_set_get_cb(ctx, getSessionCallback)
+        SSL_CTX_sess_set_remove_cb(ctx, removeSessionCallback)
+    }
 
     /// The server's ALPN choice: the first of our protocols the client offered.
     fileprivate func selectALPN(_ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,

@@ -24,7 +24,8 @@ final class MasterHandoverTests: XCTestCase {
             .init(number: 5, draining: false, slots: 1, table: 13, config: 15, startedAt: 140_000, startedWall: 1_795_000_200,
                   drainStarted: 0, reloadsSurvived: 0, carriedTotals: nil, failures: [0],
                   perSlot: [[.init(fd: 7, frontend: 0, bind: 0), .init(fd: 8, frontend: 0, bind: 0), .init(fd: 3, frontend: 1, bind: 2)]],
-                  children: [.init(index: 0, pid: 4300, control: 16, startedAt: 140_001, startedWall: 1_795_000_201, ready: false)]),
+                  children: [.init(index: 0, pid: 4300, control: 16, startedAt: 140_001, startedWall: 1_795_000_201, ready: false)],
+                  tlsSessions: 18),
         ]
         h.programs = [.init(pid: 999, name: "sidecar app")]
         h.vrrp = .init(pid: 1001, control: 17, startedAt: 150_000, startedWall: 1_795_000_300)
@@ -39,7 +40,7 @@ final class MasterHandoverTests: XCTestCase {
     }
 
     func testDescriptorsNameEverythingThatMustSurviveExec() {
-        XCTAssertEqual(Set(sample().descriptors), [7, 8, 3, 9, 14, 10, 11, 12, 13, 15, 16, 17])
+        XCTAssertEqual(Set(sample().descriptors), [7, 8, 3, 9, 14, 10, 11, 12, 13, 15, 16, 17, 18])
     }
 
     func testUnknownFormatAndBadLinesAreRefused() {

@@ -1,0 +1,93 @@
+import COpenSSL
+import Glibc
+
+/// Session ticket keys that every worker derives from one seed the master
+/// put in the shared table, and that rotate: the key of period N (one hour by
+/// default) encrypts new tickets; keys of earlier periods still decrypt the
+/// tickets a session lifetime may have left valid, and a ticket under an
+/// older key is renewed. HAProxy shares its keys across threads, Fulcrum
+/// across worker processes, so a client resumes whichever worker the kernel
+/// hands its connection to; the seed survives a reload, so tickets do too.
+///
+/// A key's 16-byte name says which period it belongs to ("FLC1", the period,
+/// a check derived from the seed), so a ticket's key is found without a search.
+public final class TLSTicketRing: @unchecked Sendable {
+    public struct Key: Equatable {
+        public var name: [UInt8]
+        public var hmac: [UInt8]
+        public var aes: [UInt8]
+    }
+
+    let seed: [UInt8]
+    /// Seconds a key encrypts for.
+    public let period: Int
+    /// Periods back a ticket is still accepted: enough to cover a session's lifetime.
+    public let acceptedPeriods: Int
+    /// The clock (unix seconds), injectable for tests.
+    let now: () -> Int
+    private var cache: [(period: Int, key: Key)] = []
+
+    public init(seed: [UInt8], period: Int = 3600, sessionLifetime: Int = 300,
+                now: @escaping () -> Int = { Int(time(nil)) }) {
+        self.seed = seed
+        self.period = max(1, period)
+        self.acceptedPeriods = (max(0, sessionLifetime) + self.period - 1) / self.period
+        self.now = now
+    }
+
+    /// The key new tickets are encrypted with now.
+    public var current: Key { key(period: now() / period) }
+
+    /// The key a ticket named `name` was encrypted with, if it is one of
+    /// ours and still accepted; `renew` when a newer key exists.
+    public func key(named name: UnsafeRawBufferPointer) -> (key: Key, renew: Bool)? {
+        guard name.count == 16, name.prefix(4).elementsEqual(Self.prefix) else { return nil }
+        var n = 0
+        for b in name[4..<12] { n = n << 8 | Int(b) }
+        let latest = now() / period
+        guard n <= latest, latest - n <= acceptedPeriods else { return nil }
+        let k = key(period: n)
+        guard k.name.elementsEqual(name) else { return nil }
+        return (k, n != latest)
+    }
+
+    static let prefix: [UInt8] = Array("FLC1".utf8)
+
+    func key(period n: Int) -> Key {
+        if let hit = cache.first(where: { $0.period == n }) { return hit.key }
+        var be: [UInt8] = []
+        for shift in stride(from: 56, through: 0, by: -8) { be.append(UInt8(truncatingIfNeeded: n >> shift)) }
+        let check = Self.sha256(seed + [0] + be)
+        let key = Key(name: Self.prefix + be + check.prefix(4), hmac: Self.sha256(seed + [1] + be),
+                      aes: Self.sha256(seed + [2] + be))
+        cache.append((n, key))
+        if cache.count > 4 { cache.removeFirst() }
+        return key
+    }
+
+    static func sha256(_ input: [UInt8]) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        input.withUnsafeBufferPointer { i in
+            digest.withUnsafeMutableBufferPointer { d in _ = SHA256(i.baseAddress, i.count, d.baseAddress) }
+        }
+        return digest
+    }
+}
+
+/// OpenSSL's ticket key callback: a new ticket (enc 1) under the current
+/// key; an old one (enc 0) decrypted under the key its name gives, renewed
+/// (2) when that key is not the current one, a full handshake (0) when it is
+/// none of ours.
+func ticketKeyCallback(_ ssl: OpaquePointer?, _ name: UnsafeMutablePointer<UInt8>?, _ iv: UnsafeMutablePointer<UInt8>?,
+                       _ cipher: OpaquePointer?, _ mac: OpaquePointer?, _ enc: Int32) -> Int32 {
+    guard let ssl, let name, let iv, let ctx = SSL_get_SSL_CTX(ssl), let owner = co_ctx_get_app_data(ctx),
+          let ring = Unmanaged<TLSContext>.fromOpaque(owner).takeUnretainedValue().ticketRing else { return -1 }
+    if enc == 1 {
+        let k = ring.current
+        for i in 0..<16 { name[i] = k.name[i] }
+        return co_ticket_crypto_init(cipher, mac, k.aes, k.hmac, iv, 1) == 1 ? 1 : -1
+    }
+    guard let (k, renew) = ring.key(named: UnsafeRawBufferPointer(start: name, count: 16)) else { return 0 }
+    guard co_ticket_crypto_init(cipher, mac, k.aes, k.hmac, iv, 0) == 1 else { return -1 }
+    return renew ? 2 : 1
+}
