@@ -7,6 +7,10 @@
 #   Tests/Benchmarks/bench.sh memory     # only the named cases (overrides BENCH_MODES)
 #
 # Cases: tcp, http, http-close, httplog, tls, tls-close (wrk: req/s, p99, CPU per request, at each
+# BENCH_PROCS; tls-close is a resumed handshake per request: wrk keeps a
+# connection's TLS session for the next one), tls-full (a full handshake per
+# connection: BENCH_STIME_CLIENTS `openssl s_time -new` clients, connections/s
+# and CPU per connection, no p99)
 # BENCH_PROCS) and memory: BENCH_MEMORY_CONNECTIONS keep-alive client
 # connections, each making one request and then held idle, to fulcrum
 # `workers 1` and to haproxy `nbthread 1` one after the other; PSS (from
@@ -25,6 +29,7 @@
 #                          alternating; the verdict uses the median ratios
 #   FULCRUM_BIN=path       use this binary instead of building release
 #   BENCH_KEEP=1           keep the temp dir (configs, logs, wrk output)
+#   BENCH_STIME_CLIENTS=4  parallel `openssl s_time -new` clients in tls-full
 #   BENCH_TARGET_RPS=0.8   minimum fulcrum/haproxy req/s ratio (issue 4)
 #   BENCH_TARGET_P99=1.25  maximum fulcrum/haproxy p99 ratio (issue 4)
 #   BENCH_MEMORY_CONNECTIONS=5000  idle connections held in the memory case
@@ -42,6 +47,7 @@ WARMUP=${BENCH_WARMUP:-2s}
 CONNECTIONS=${BENCH_CONNECTIONS:-50}
 THREADS=${BENCH_THREADS:-2}
 MODES=${BENCH_MODES:-tcp}
+STIME_CLIENTS=${BENCH_STIME_CLIENTS:-4}
 PROCS=${BENCH_PROCS:-1 2}
 ROUNDS=${BENCH_ROUNDS:-1}
 TARGET_RPS=${BENCH_TARGET_RPS:-0.8}
@@ -328,7 +334,7 @@ make_tls_certificate() {
 mode_config() {
     case $1 in
         http-close) echo config_http ;;
-        tls-close) echo config_tls ;;
+        tls-close|tls-full) echo config_tls ;;
         *) echo "config_$1" ;;
     esac
 }
@@ -397,6 +403,45 @@ run_wrk() {
         return
     fi
     RESULTS+=("$label|$rps|$p99|$errors|${cpu:--}|load $load")
+}
+
+# run_stime LABEL PORT PID: full TLS handshakes, as tls-full measures them:
+# STIME_CLIENTS `openssl s_time -new` clients (one connection at a time each,
+# no session kept, a GET of the page on each) for DURATION; appends to RESULTS
+# connections/s summed over the clients and the server's CPU per connection
+# (s_time gives no latencies: p99 is "-").
+run_stime() {
+    local label=$1 port=$2 pid=$3 i secs out ticks load
+    secs=$(seconds "$DURATION")
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    ticks=$(cpu_ticks "$pid")
+    local outs=() clients=()
+    for ((i = 0; i < $STIME_CLIENTS; i++)); do
+        out="$WORK/stime-${label//[^A-Za-z0-9]/_}-$i.txt"
+        outs+=("$out")
+        timeout $((secs + 60)) openssl s_time -connect "127.0.0.1:$port" -new -time "$secs" -www /index.html \
+            >"$out" 2>&1 </dev/null &
+        clients+=($!)
+    done
+    local failed=0
+    for i in "${clients[@]}"; do wait "$i" || failed=1; done
+    ticks=$(( $(cpu_ticks "$pid") - ticks ))
+    if ((failed)); then
+        record_failure "$label" "openssl s_time failed: $(tail -1 "${outs[0]}")"
+        return
+    fi
+    # "N connections in T real seconds, B bytes read per connection"
+    local total
+    total=$(awk '/connections in .* real seconds/ {n += $1; t = ($4 > t ? $4 : t)}
+                 END { if (n > 0 && t > 0) printf "%d %d\n", n, t }' "${outs[@]}")
+    if [[ -z $total ]]; then
+        record_failure "$label" "could not parse s_time output (${outs[0]})"
+        return
+    fi
+    local rps cpu
+    read -r rps cpu <<<"$(awk -v n="${total% *}" -v t="${total#* }" -v k="$ticks" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { printf "%.2f %.1f\n", n / t, k * 1e6 / hz / n }')"
+    RESULTS+=("$label|$rps|-|0|$cpu|load $load")
 }
 
 # seconds 10s|2m|500ms -> whole seconds (rounded up), for timeouts.
@@ -483,8 +528,12 @@ bench_proxy() {
         return
     fi
     log "measuring: $label"
-    mode_wrk_args "$mode"
-    run_wrk "$label" "$PROXY_PORT" "$PROXY_PID" "${WRK_ARGS[@]}"
+    if [[ $mode == tls-full ]]; then
+        run_stime "$label" "$PROXY_PORT" "$PROXY_PID"
+    else
+        mode_wrk_args "$mode"
+        run_wrk "$label" "$PROXY_PORT" "$PROXY_PID" "${WRK_ARGS[@]}"
+    fi
     stop_pid "$PROXY_PID"
 }
 
@@ -685,6 +734,8 @@ ratio() {
     IFS='|' read -r _ frps fp99 _ fcpu _ <<<"$f"
     IFS='|' read -r _ hrps hp99 _ hcpu _ <<<"$h"
     [[ -z $f || -z $h || $frps == - || $hrps == - ]] && return 1
+    # A case without latencies (tls-full) has p99 "-": its ratio is -1, "n/a".
+    [[ $fp99 == - || $hp99 == - ]] && fp99=-1 hp99=1
     awk -v fr="$frps" -v hr="$hrps" -v fp="$fp99" -v hp="$hp99" -v fc="$fcpu" -v hc="$hcpu" \
         'BEGIN { printf "%.4f %.4f %.4f\n", fr / hr, (hp > 0 ? fp / hp : 0), (hc > 0 ? fc / hc : 0) }'
 }
@@ -705,7 +756,8 @@ verdict() {
             v = (mr >= tr && mp <= tp) ? "meets targets" : "MISSES"
             if (mr < tr) v = v " req/s"
             if (mp > tp) v = v " p99"
-            printf "req/s %.2fx   p99 %.2fx   cpu/req %.2fx   %s", mr, mp, mc, v
+            p99 = mp < 0 ? "n/a  " : sprintf("%.2fx", mp)
+            printf "req/s %.2fx   p99 %s   cpu/req %.2fx   %s", mr, p99, mc, v
             if (n > 1) printf "   [%s ]", each
             printf "\n" }'
 }
