@@ -101,6 +101,9 @@ final class RuntimeCLITests: XCTestCase {
         s3.servers[0].admin = .drain
         XCTAssertEqual(change("set server be1/s1 state ready", s3)?.admin, [])
         XCTAssertEqual(change("set server be1/s1 state ready", s3)?.health, 4)
+        // maintenance ends a drain (srv_admin_state 8 -> 1, as haproxy 2.6 shows it).
+        XCTAssertEqual(change("disable server be1/s1", s3)?.admin, .forcedMaintenance)
+        XCTAssertEqual(change("set server be1/s1 state maint", s3)?.admin, .forcedMaintenance)
     }
 
     func testHealthChangesAsHAProxy() {

@@ -44,8 +44,10 @@ public struct RuntimeServerChange: Sendable, Equatable {
         if wasInMaintenance { leaveMaintenance() }
     }
 
-    /// `state maint` and `disable server`: no traffic and no checks.
+    /// `state maint` and `disable server`: no traffic and no checks; ends a
+    /// drain (HAProxy's srv_adm_set_maint clears FDRAIN).
     public mutating func setMaintenance() {
+        admin.remove(.drain)
         admin.insert(.forcedMaintenance)
         operational = .down
         if checking { health = 0 }
