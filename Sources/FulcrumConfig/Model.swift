@@ -82,6 +82,9 @@ public struct ServerParams: Equatable, Sendable {
     /// `pool-max-conn N`: idle server connections kept per worker (-1: unlimited).
     public var poolMaxConn: Int = -1
     public var maxconn: Int = 0           // 0 = unlimited
+    /// `id N` as written on the server line (never from default-server);
+    /// the number in use is `Server.id`.
+    public var id: Int? = nil
     public var backup: Bool = false
     public var disabled: Bool = false
     public var check: Bool = false
@@ -217,6 +220,8 @@ public struct Server: Equatable, Sendable {
     /// nil: no port given, connect to the port the client connected to.
     public var port: Int?
     public var params: ServerParams
+    /// `id N`, else HAProxy's automatic number (`sid` in `show stat`, srv_id).
+    public var id = 0
     public init(name: String, location: SourceLocation, host: String, port: Int?, params: ServerParams) {
         self.name = name; self.location = location; self.host = host; self.port = port; self.params = params
     }
@@ -273,6 +278,9 @@ public struct Backend: Equatable, Sendable {
     public var description: String?
     /// `stats enable|uri|auth|...`: the HTTP statistics page this proxy serves; nil: none.
     public var statsPage: StatsPage?
+    /// The proxy's number (`iid`, be_id): `id N`, else HAProxy's automatic one
+    /// (`ProxyNumbering`); a listen's frontend and backend share it.
+    public var id = 0
     public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
 }
 
@@ -295,6 +303,8 @@ public struct Frontend: Equatable, Sendable {
     public var description: String?
     /// `stats enable|uri|auth|...`: the HTTP statistics page this proxy serves; nil: none.
     public var statsPage: StatsPage?
+    /// The proxy's number (`iid`, fe_id), as `Backend.id`.
+    public var id = 0
     public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
 }
 

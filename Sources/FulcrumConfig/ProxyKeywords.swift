@@ -4,7 +4,7 @@ extension ParseSession {
         "mode", "default_backend", "balance", "hash-type", "server", "default-server", "maxconn",
         "timeout", "retries", "option", "bind", "http-check", "tcp-check",
         "acl", "use_backend", "redirect", "http-request", "http-response",
-        "cookie", "compression", "errorfile", "http-error", "http-reuse", "retry-on", "stats",
+        "cookie", "compression", "errorfile", "http-error", "http-reuse", "retry-on", "stats", "id",
     ]
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
@@ -120,7 +120,8 @@ extension ParseSession {
         case "server": serverKeyword(words, draft: index, at: at)
         case "default-server":
             var params = drafts[index].settings.defaultServer
-            parseServerParams(words.dropFirst(), into: &params, section: kindName, mode: drafts[index].settings.mode, at: at)
+            parseServerParams(words.dropFirst(), into: &params, section: kindName, mode: drafts[index].settings.mode,
+                              defaultServer: true, at: at)
             drafts[index].settings.defaultServer = params
         case "mode": modeKeyword(words, draft: index, at: at)
         case "balance": balanceKeyword(words, draft: index, at: at)
@@ -144,6 +145,16 @@ extension ParseSession {
             drafts[index].settings.defaultBackend = value.text
             drafts[index].settings.defaultBackendLocation = at(value)
             drafts[index].ownDefaultBackend = true
+        case "id":
+            guard words.count >= 2, let n = Int(words[1].text) else {
+                alert(at(words[0]), "'id' expects an integer argument.")
+                return
+            }
+            guard n > 0 else {
+                alert(at(words[1]), "custom id has to be > 0.")
+                return
+            }
+            drafts[index].id = (n, at(words[0]))
         case "maxconn", "retries":
             guard let value = singleArgument(words, at: at, expecting: "an integer") else { return }
             switch ValueParsers.integer(value.text, for: keyword) {

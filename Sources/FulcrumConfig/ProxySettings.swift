@@ -72,6 +72,10 @@ struct ProxyDraft: Sendable {
     var userlistReferences: [(name: String, location: SourceLocation)] = []
     /// `description TEXT...`.
     var description: String? = nil
+    /// `id N`: the proxy's own number.
+    var id: (number: Int, location: SourceLocation)? = nil
+    /// Each server's `id N`, by index in `servers`.
+    var serverIDs: [Int: (number: Int, location: SourceLocation)] = [:]
     /// Set by this very section's first `stats` line (the defaults' page is dropped then).
     var ownStatsPage = false
     /// `http-request|http-response capture ... id N` rules, checked against

@@ -5,7 +5,7 @@ extension ParseSession {
     static let servedServerOptions: Set<String> = [
         "weight", "maxconn", "backup", "no-backup", "disabled", "enabled", "check", "no-check",
         "inter", "fastinter", "downinter", "rise", "fall", "port", "addr",
-        "slowstart", "init-state", "observe", "error-limit", "on-error", "cookie", "pool-max-conn",
+        "slowstart", "init-state", "observe", "error-limit", "on-error", "cookie", "pool-max-conn", "id",
     ]
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -64,7 +64,7 @@ extension ParseSession {
     /// if any of them was wrong (all are reported).
     @discardableResult
     mutating func parseServerParams(_ words: ArraySlice<Word>, into params: inout ServerParams, section: String,
-                                    mode: ProxyMode, at: (Word) -> SourceLocation) -> Bool {
+                                    mode: ProxyMode, defaultServer: Bool = false, at: (Word) -> SourceLocation) -> Bool {
         var ok = true
         var i = words.startIndex
         while i < words.endIndex {
@@ -107,6 +107,10 @@ extension ParseSession {
             i += 1
             func fail(_ message: String) { alert(at(value), message); ok = false }
             switch keyword {
+            case "id":
+                if defaultServer { fail("'id' option is not accepted in default-server sections"); break }
+                guard let n = Int(value.text) else { fail("'id' : expects an integer argument."); break }
+                if n < 1 { fail("'id' : custom id has to be > 0.") } else { params.id = n }
             case "weight", "maxconn", "rise", "fall":
                 switch ValueParsers.integer(value.text, for: keyword) {
                 case .failure(let f): fail(f.message)

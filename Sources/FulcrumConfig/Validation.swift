@@ -7,10 +7,12 @@ extension ParseSession {
         var backendSeen: [String: SourceLocation] = [:]
         // (draft, index of its frontend in configuration.frontends)
         var proxies: [(draft: ProxyDraft, frontend: Int?)] = []
+        let proxyNumbers = numberProxies()
 
         for draft in drafts where draft.kind != .defaults {
             guard let name = draft.name else { continue }
             let s = draft.settings
+            let number = proxyNumbers[name + "\u{0}" + draft.location.description] ?? 0
             if draft.kind == .backend || draft.kind == .listen {
                 if let first = backendSeen[name] {
                     alert(draft.location, "\(draft.label) has the same name as the backend declared at \(first)")
@@ -18,6 +20,7 @@ extension ParseSession {
                     backendSeen[name] = draft.location
                 }
                 var backend = Backend(name: name, location: draft.location)
+                backend.id = number
                 backend.mode = s.mode
                 backend.balance = s.balance
                 backend.hashType = s.hashType
@@ -40,7 +43,7 @@ extension ParseSession {
                         serverSeen[server.name] = server.location
                     }
                 }
-                backend.servers = draft.servers
+                backend.servers = numberServers(draft)
                 configuration.backends.append(backend)
             }
             // A listen section without bind acts as a backend only (as in HAProxy).
@@ -51,6 +54,7 @@ extension ParseSession {
                     frontendSeen[name] = draft.location
                 }
                 var frontend = Frontend(name: name, location: draft.location)
+                frontend.id = number
                 frontend.mode = s.mode
                 frontend.binds = draft.binds
                 frontend.maxconn = s.maxconn
@@ -125,5 +129,47 @@ extension ParseSession {
         guard missing, let name = draft.name else { return }
         let kind = draft.kind == .listen ? "proxy" : draft.kind.rawValue
         warning(draft.location, "missing timeouts for \(kind) '\(name)'. While not properly invalid, you will certainly encounter various problems with such a configuration. To fix this, please ensure that all following timeouts are set to a non-zero value: 'client', 'connect', 'server'.")
+    }
+}
+
+extension ParseSession {
+    /// Every proxy's number, by name and location, with HAProxy's complaint
+    /// about a number given twice.
+    mutating func numberProxies() -> [String: Int] {
+        let proxies = drafts.filter { $0.kind != .defaults && $0.name != nil }
+        var seen: [Int: ProxyDraft] = [:]
+        for p in proxies {
+            guard let (n, location) = p.id else { continue }
+            if let first = seen[n] {
+                alert(location, "\(p.kind.rawValue) \(p.name!) reuses same custom id as \(first.kind.rawValue) \(first.name!) (declared at \(first.location)).")
+            } else {
+                seen[n] = p
+            }
+        }
+        let numbers = ProxyNumbering.numbers(explicit: proxies.map { $0.id?.number },
+                                             firstTaken: !global.statsSockets.isEmpty || global.statsTimeout != nil)
+        var out: [String: Int] = [:]
+        for (p, n) in zip(proxies, numbers) { out[p.name! + "\u{0}" + p.location.description] = n }
+        return out
+    }
+
+    /// The section's servers with their numbers, with HAProxy's complaint
+    /// about a number given twice.
+    mutating func numberServers(_ draft: ProxyDraft) -> [Server] {
+        var seen: [Int: Server] = [:]
+        for server in draft.servers {
+            guard let n = server.params.id else { continue }
+            if let first = seen[n] {
+                alert(server.location, "'server \(draft.name ?? "")/\(server.name)' : 'id' : custom id \(n) already used at \(first.location) ('server \(first.name)').")
+            } else {
+                seen[n] = server
+            }
+        }
+        let numbers = ProxyNumbering.numbers(explicit: draft.servers.map { $0.params.id })
+        return zip(draft.servers, numbers).map { server, n in
+            var numbered = server
+            numbered.id = n
+            return numbered
+        }
     }
 }

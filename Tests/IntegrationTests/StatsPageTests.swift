@@ -109,7 +109,8 @@ final class StatsPageTests: XCTestCase {
         let a = try TestBackend(.http(status: 200, body: "s1")), b = try TestBackend(.http(status: 200, body: "s2"))
         let (p, _, stats) = try launch([a, b])
         defer { _ = p.stop() }
-        _ = try CommandRunner.run("curl", ["-s", "-u", "admin:secret", "-d", "s=s2&action=maint&b=%232", "http://127.0.0.1:\(stats)/stats"])
+        // Backend app is #3: the stats socket's CLI frontend takes the first number (as in haproxy).
+        _ = try CommandRunner.run("curl", ["-s", "-u", "admin:secret", "-d", "s=s2&action=maint&b=%233", "http://127.0.0.1:\(stats)/stats"])
         let out = try TemporaryDirectory(prefix: "fsp-shot")
         // The screenshot outlives the test (its directory is removed with `out`).
         let keep = NSTemporaryDirectory() + "fulcrum-statspage-\(getpid())"

@@ -74,8 +74,9 @@ public struct RuntimeSnapshotReader {
         }
         let read = BlockReader(table: table, blocks: blocks, now: process.now, monotonicMs: process.monotonicMs)
         var s = RuntimeSnapshot()
-        for (pi, p) in proxies.enumerated() {
-            var proxy = RuntimeSnapshot.Proxy(name: p.name, iid: pi + 1)
+        for p in proxies {
+            let iid = p.frontend.map { configuration.frontends[$0].id } ?? p.backend.map { configuration.backends[$0].id } ?? 0
+            var proxy = RuntimeSnapshot.Proxy(name: p.name, iid: iid)
             if let fi = p.frontend {
                 var f = RuntimeSnapshot.Frontend()
                 let fe = configuration.frontends[fi]
@@ -103,7 +104,7 @@ public struct RuntimeSnapshotReader {
                 read.rate(table.backendRate(bi), into: &b.counters.rate, max: &b.counters.rateMax)
                 var lb = 0
                 for (si, srv) in be.servers.enumerated() {
-                    let server = serverView(backend: bi, server: si, config: srv, proxyID: pi + 1,
+                    let server = serverView(backend: bi, server: si, config: srv, proxyID: iid,
                                             dynamicWeights: b.dynamicWeights, read: read)
                     lb += server.counters.loadBalanced
                     s.servers.append(server)
@@ -177,7 +178,7 @@ public struct RuntimeSnapshotReader {
                             read: BlockReader) -> RuntimeSnapshot.Server {
         let line = index.serverLine(backend: bi, server: si)
         var v = RuntimeSnapshot.Server(name: srv.name, backendName: configuration.backends[bi].name, iid: proxyID,
-                                       sid: si + 1, address: hosts[bi][si], port: srv.port ?? 0)
+                                       sid: srv.id, address: hosts[bi][si], port: srv.port ?? 0)
         let admin = table.server(line, .admin).load()
         v.admin = RuntimeSnapshot.Admin(rawValue: admin & SharedTable.Admin.trafficMask)
         v.operational = RuntimeSnapshot.Operational(rawValue: table.server(line, .operational).load()) ?? .up
