@@ -104,6 +104,12 @@ public struct ServerParams: Equatable, Sendable {
     /// Consecutive observed errors that trigger `onError` (HAProxy default 10).
     public var errorLimit: Int = 10
     public var onError: OnErrorAction = .failCheck
+    /// `on-marked-down shutdown-sessions`: the server's sessions are killed
+    /// when its checks mark it DOWN.
+    public var shutdownSessionsWhenDown = false
+    /// `on-marked-up shutdown-backup-sessions`: the backend's backup servers'
+    /// sessions are killed when this (active) server's checks mark it UP.
+    public var shutdownBackupSessionsWhenUp = false
     /// `ssl`, `verify`, `sni` and the other TLS options (ModelTLS.swift).
     public var tls = ServerTLS()
     public init() {}

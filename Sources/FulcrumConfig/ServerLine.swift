@@ -6,6 +6,7 @@ extension ParseSession {
         "weight", "maxconn", "backup", "no-backup", "disabled", "enabled", "check", "no-check",
         "inter", "fastinter", "downinter", "rise", "fall", "port", "addr",
         "slowstart", "init-state", "observe", "error-limit", "on-error", "cookie", "pool-max-conn", "id",
+        "on-marked-down", "on-marked-up",
     ]
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -171,6 +172,18 @@ extension ParseSession {
                 default:
                     fail("'observe' expects one of 'none', 'layer4', 'layer7' but got '\(value.text)'" + hint(value.text, ["none", "layer4", "layer7"]))
                 }
+            case "on-marked-down":
+                guard value.text == "shutdown-sessions" else {
+                    fail("'on-marked-down' expects 'shutdown-sessions' but got '\(value.text)'.")
+                    break
+                }
+                params.shutdownSessionsWhenDown = true
+            case "on-marked-up":
+                guard value.text == "shutdown-backup-sessions" else {
+                    fail("'on-marked-up' expects 'shutdown-backup-sessions' but got '\(value.text)'.")
+                    break
+                }
+                params.shutdownBackupSessionsWhenUp = true
             case "on-error":
                 guard let action = OnErrorAction(rawValue: value.text) else {
                     let known = ["fastinter", "fail-check", "sudden-death", "mark-down"]

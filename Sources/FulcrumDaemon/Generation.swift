@@ -37,14 +37,17 @@ final class Generation {
     lazy var runtime: RuntimeService = {
         let r = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
                                addresses: loaded.serverAddresses)
-        r.clearWorkers = { [unowned self] all in
-            for (i, c) in self.children.enumerated() {
-                guard let c, case .worker = self.roles[i] else { continue }
-                UnixSocket.sendMessage(c.control, ControlMessage.clearCounters(all: all).encode())
-            }
-        }
+        r.tellWorkers = { [unowned self] in self.tellWorkers($0) }
         return r
     }()
+
+    /// Sends `message` to every worker of the generation that runs.
+    func tellWorkers(_ message: ControlMessage) {
+        for (i, c) in children.enumerated() {
+            guard let c, case .worker = roles[i] else { continue }
+            UnixSocket.sendMessage(c.control, message.encode())
+        }
+    }
 
     init(number: Int, loaded: LoadedConfiguration, slots: Int, perSlot: [[ListenerPool.Entry]],
          previous: Generation?) throws {

@@ -138,6 +138,9 @@ extension Master: EventHandler {
                 } else {
                     forwards[id] = f
                 }
+            case .shutdownSessions(let line, let cause)?:
+                // The checker's on-marked-down/up orders go to the generation's workers.
+                g.tellWorkers(.shutdownSessions(serverLine: line, cause: cause))
             default:
                 Log.warning("unexpected control message from \(c.role.name)")
             }

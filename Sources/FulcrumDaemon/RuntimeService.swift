@@ -21,9 +21,10 @@ final class RuntimeService {
     /// index) to the backend's `log` targets. Set by the master for the
     /// generation that serves.
     var events: ((String, LogLevel, Int) -> Void)?
-    /// Asks the generation's workers to clear their counter blocks (`clear
-    /// counters [all]`). Set by the master.
-    var clearWorkers: ((Bool) -> Void)?
+    /// Sends an order to the workers this service speaks for (`clear
+    /// counters`, `shutdown sessions`): the generation's workers in the
+    /// master, the worker itself in a worker.
+    var tellWorkers: ((ControlMessage) -> Void)?
     /// The table read as the runtime API shows it.
     let reader: RuntimeSnapshotReader
     init(configuration: Configuration, table: SharedTable, scope: Scope, addresses: [[SocketAddress]]) {
@@ -55,6 +56,13 @@ final class RuntimeService {
             return RuntimeCLI.endOfAnswer
         case .clearCounters(let all):
             clearCounters(all: all)
+            return RuntimeCLI.endOfAnswer
+        case .shutdownSessions(let backend, let server):
+            if let b = configuration.backends.firstIndex(where: { $0.name == backend }),
+               let s = configuration.backends[b].servers.firstIndex(where: { $0.name == server }) {
+                tellWorkers?(.shutdownSessions(serverLine: index.serverLine(backend: b, server: s),
+                                               cause: LogTerminationCause.killed.rawValue))
+            }
             return RuntimeCLI.endOfAnswer
         case .reload, .showProc:
             return "This command is for the master CLI.\n" + RuntimeCLI.endOfAnswer
@@ -124,13 +132,13 @@ final class RuntimeService {
 
     /// HAProxy's `clear counters [all]`: the shared maxima here; each
     /// worker's block by that worker (the master asks the serving workers
-    /// through `clearWorkers`), the carried-over history here.
+    /// through `tellWorkers`), the carried-over history here.
     private func clearCounters(all: Bool) {
         table.clearSharedMaxima()
         switch scope {
         case .allWorkers:
             table.clearBlock(table.historyBlock, all: all)
-            clearWorkers?(all)
+            tellWorkers?(.clearCounters(all: all))
         case .worker(let w):
             table.clearBlock(w, all: all)
         }

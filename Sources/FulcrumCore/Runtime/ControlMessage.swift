@@ -20,6 +20,11 @@ public enum ControlMessage: Equatable, Sendable {
     /// Master → worker: `clear counters` (maxima) or `clear counters all`:
     /// the worker clears its own counter block, which only it writes.
     case clearCounters(all: Bool)
+    /// Checker → master → workers, or master → workers: kill the streams on
+    /// server table line `serverLine`, logged with `cause` (HAProxy's
+    /// termination letter: D a server marked down, U a backup's sessions when
+    /// an active server came up, K the admin's `shutdown sessions server`).
+    case shutdownSessions(serverLine: Int, cause: UInt8)
 
     /// Largest reply text per datagram (well under the socket buffer).
     public static let chunkSize = 32 * 1024
@@ -33,6 +38,7 @@ public enum ControlMessage: Equatable, Sendable {
         case .vrrpState(let instance, let state): return Array("vrrp \(state) \(instance)".utf8)
         case .proxyWorkers(let n): return Array("proxy \(n)".utf8)
         case .clearCounters(let all): return Array((all ? "clear all" : "clear max").utf8)
+        case .shutdownSessions(let line, let cause): return Array("shutdown \(line) \(Character(UnicodeScalar(cause)))".utf8)
         }
     }
 
@@ -68,6 +74,11 @@ public enum ControlMessage: Equatable, Sendable {
             return .vrrpState(instance: String(parts[1]), state: String(parts[0]))
         }
         if text.hasPrefix("proxy "), let n = Int(text.dropFirst(6)) { return .proxyWorkers(n) }
+        if text.hasPrefix("shutdown ") {
+            let parts = text.dropFirst(9).split(separator: " ")
+            guard parts.count == 2, let line = Int(parts[0]), line >= 0, parts[1].utf8.count == 1 else { return nil }
+            return .shutdownSessions(serverLine: line, cause: parts[1].utf8.first!)
+        }
         if text.hasPrefix("reply ") {
             guard let nl = text.firstIndex(of: "\n") else { return nil }
             let head = text[text.index(text.startIndex, offsetBy: 6)..<nl].split(separator: " ")

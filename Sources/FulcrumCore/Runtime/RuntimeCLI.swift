@@ -15,6 +15,8 @@ public enum RuntimeReply: Sendable, Equatable {
     case setTimeout(milliseconds: Int64)
     /// Clear the maxima (`all`: every counter), then send an empty answer.
     case clearCounters(all: Bool)
+    /// Kill the streams on this server (every worker), then send an empty answer.
+    case shutdownSessions(backend: String, server: String)
     /// Master: reload.
     case reload
     /// Master: answer with `RuntimeFormat.showProc` of the current processes.
@@ -62,6 +64,9 @@ public enum RuntimeCLI {
         case .showProc: return .showProc
         case .reload: return .reload
         case .clearCounters(let all): return .clearCounters(all: all)
+        case .shutdownSessions(let b, let n):
+            guard let sv = lookup(b, n, s) else { return .text(lookupError(b, n, s)) }
+            return .shutdownSessions(backend: sv.backendName, server: sv.name)
         case .showInfo(let format): return .text(RuntimeFormat.showInfo(s, format: format))
         case .showStat(let format, let scope, let visibility):
             var filter: StatFilter?
@@ -77,7 +82,7 @@ public enum RuntimeCLI {
             return lookup(b, n, s).map { .text(RuntimeFormat.getWeight($0)) } ?? .text(lookupError(b, n, s))
         case .setWeight(let b, let n, let text):
             guard let sv = lookup(b, n, s) else { return .text(lookupError(b, n, s)) }
-            let dynamic = s.proxy(named: b)?.backend?.dynamicWeights ?? true
+            let dynamic = s.backend(named: b)?.backend?.dynamicWeights ?? true
             switch RuntimeWeight.parse(text, initialWeight: sv.initialWeight, dynamic: dynamic) {
             case .failure(let e): return .text(e.text(level: level, master: master))
             case .success(let w):
@@ -124,12 +129,12 @@ public enum RuntimeCLI {
     }
 
     static func lookup(_ backend: String, _ server: String, _ s: RuntimeSnapshot) -> RuntimeSnapshot.Server? {
-        guard s.proxy(named: backend)?.backend != nil else { return nil }
+        guard s.backend(named: backend) != nil else { return nil }
         return s.server(backend, server)
     }
 
     /// HAProxy's cli_find_server() errors.
     static func lookupError(_ backend: String, _ server: String, _ s: RuntimeSnapshot) -> String {
-        s.proxy(named: backend)?.backend == nil ? "No such backend.\n" : "No such server.\n"
+        s.backend(named: backend) == nil ? "No such backend.\n" : "No such server.\n"
     }
 }

@@ -64,6 +64,8 @@ public enum RuntimeCommand: Equatable, Sendable {
     case enableHealth(backend: String, server: String)
     /// `clear counters`: maxima only; `clear counters all`: every counter.
     case clearCounters(all: Bool)
+    /// `shutdown sessions server <bk>/<srv>`: kill the streams on a server.
+    case shutdownSessions(backend: String, server: String)
     /// Master CLI only.
     case showProc
     case reload
@@ -77,7 +79,7 @@ public enum RuntimeCommand: Equatable, Sendable {
         case .lowerLevel(.operator_), .clearCounters(all: false), .reload:
             return .operator_
         case .lowerLevel(.admin), .clearCounters(all: true), .setWeight, .setServerState, .setServerHealth,
-             .disableServer, .enableServer, .disableHealth, .enableHealth:
+             .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions:
             return .admin
         }
     }
@@ -141,6 +143,8 @@ public enum RuntimeCommand: Equatable, Sendable {
             return serverReference(args.first).map { .disableHealth(backend: $0.0, server: $0.1) }
         case "enable health":
             return serverReference(args.first).map { .enableHealth(backend: $0.0, server: $0.1) }
+        case "shutdown sessions server":
+            return serverReference(args.first).map { .shutdownSessions(backend: $0.0, server: $0.1) }
         case "clear counters":
             if args.isEmpty { command = .clearCounters(all: false) }
             else if args == ["all"] { command = .clearCounters(all: true) }

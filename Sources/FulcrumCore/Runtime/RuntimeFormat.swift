@@ -97,7 +97,7 @@ public enum RuntimeFormat {
     /// server-state files. Admin bits and operational states use HAProxy's
     /// numbers (SRV_ADMF_*, SRV_ST_*), check states CHK_ST_*.
     public static func showServersState(_ s: RuntimeSnapshot, backend: String?) -> String {
-        if let backend, s.proxy(named: backend)?.backend == nil { return backendNotFound }
+        if let backend, s.backend(named: backend) == nil { return backendNotFound }
         var out = "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight "
             + "srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state "
             + "srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port "
@@ -133,7 +133,7 @@ public enum RuntimeFormat {
     /// `show servers conn [<backend>]`. Fulcrum keeps no idle server
     /// connections, so the pool columns are HAProxy's values for an empty pool.
     public static func showServersConn(_ s: RuntimeSnapshot, backend: String?) -> String {
-        if let backend, s.proxy(named: backend)?.backend == nil { return backendNotFound }
+        if let backend, s.backend(named: backend) == nil { return backendNotFound }
         let threads = max(1, s.info.threads)
         var out = "# bkname/svname bkid/svid addr port - purge_delay used_cur used_max need_est unsafe_nb safe_nb idle_lim idle_cur idle_per_thr[\(threads)]\n"
         for p in s.proxies where p.backend != nil && (backend == nil || p.name == backend) {

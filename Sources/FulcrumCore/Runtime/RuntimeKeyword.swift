@@ -54,6 +54,7 @@ public struct RuntimeKeyword: Sendable, Equatable {
         RuntimeKeyword(["show", "servers", "conn"], "show servers conn [<backend>]", "dump server connections status (all or for a single backend)"),
         RuntimeKeyword(["show", "servers", "state"], "show servers state [<backend>]", "dump volatile server information (all or for a single backend)"),
         RuntimeKeyword(["show", "stat"], "show stat [json|no-maint|typed|up]*", "report counters for each proxy and server"),
+        RuntimeKeyword(["shutdown", "sessions", "server"], "shutdown sessions server <bk>/<srv>", "kill sessions on a server", level: .admin),
         RuntimeKeyword(["show", "version"], "show version", "show version of the current process", scope: .both),
         RuntimeKeyword(["show", "vrrp"], "show vrrp", "show the VRRP instances' states and the VRRP process", scope: .masterOnly),
         RuntimeKeyword(["user"], "user", "lower the level of the current CLI session to user", scope: .both),

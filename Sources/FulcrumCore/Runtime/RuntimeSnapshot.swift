@@ -297,6 +297,10 @@ public struct RuntimeSnapshot: Sendable, Equatable {
     }
 
     public func proxy(named name: String) -> Proxy? { proxies.first { $0.name == name } }
+    /// The proxy with a backend part named `name`: a frontend and a backend
+    /// may share a name, and server commands mean the backend (as HAProxy's
+    /// cli_find_server).
+    public func backend(named name: String) -> Proxy? { proxies.first { $0.name == name && $0.backend != nil } }
     public func servers(of backend: String) -> [Server] { servers.filter { $0.backendName == backend } }
     public func server(_ backend: String, _ name: String) -> Server? {
         servers.first { $0.backendName == backend && $0.name == name }

@@ -66,7 +66,7 @@ public struct StatsPageAdminForm: Equatable, Sendable {
         guard !servers.isEmpty else { return ([], .none) }
         guard let name = backend, let action,
               let proxy = name.hasPrefix("#")
-                ? snapshot.proxies.first(where: { "#\($0.iid)" == name }) : snapshot.proxy(named: name),
+                ? snapshot.proxies.first(where: { "#\($0.iid)" == name }) : snapshot.backend(named: name),
               proxy.backend != nil else { return ([], .invalidParameters) }
         var out: [RuntimeServerChange] = []
         for server in servers {

@@ -286,5 +286,21 @@ final class Checker: EventHandler {
             Log.alert(empty)
             logs.send(empty, level: .emerg, to: backendLogs[t.backend])
         }
+        shutdownSessions(after: transition, of: t)
+    }
+
+    /// `on-marked-down shutdown-sessions` and `on-marked-up
+    /// shutdown-backup-sessions`: the master passes the order to every worker.
+    private func shutdownSessions(after transition: HealthTransition, of t: Target) {
+        var lines: [(Int, Character)] = []
+        if transition.to == .down, t.params.shutdownSessionsWhenDown { lines.append((t.line, "D")) }
+        if transition.to == .up, t.params.shutdownBackupSessionsWhenUp, !t.backup {
+            for (i, s) in configuration.backends[t.backend].servers.enumerated() where s.params.backup {
+                lines.append((index.serverLine(backend: t.backend, server: i), "U"))
+            }
+        }
+        for (line, cause) in lines {
+            UnixSocket.sendMessage(control, ControlMessage.shutdownSessions(serverLine: line, cause: cause.asciiValue!).encode())
+        }
     }
 }

@@ -161,6 +161,21 @@ public final class Worker: EventHandler {
 
     // MARK: control channel
 
+    /// Carries out an order from the master (or from this worker's own
+    /// runtime API, `@N shutdown sessions server`).
+    /// Returns false for a message that is no order to a worker.
+    @discardableResult
+    public func obey(_ message: ControlMessage) -> Bool {
+        switch message {
+        case .drain: startDrain()
+        case .clearCounters(let all): table.clearBlock(slot, all: all)
+        case .shutdownSessions(let line, let cause):
+            engine.shutdownSessions(serverLine: line, cause: TerminationCause(rawValue: cause) ?? .killed)
+        default: return false
+        }
+        return true
+    }
+
     private func readControl() {
         while let msg = UnixSocket.receiveMessage(control) {
             if msg.isEmpty {
@@ -169,15 +184,13 @@ public final class Worker: EventHandler {
                 exit(0)
             }
             switch ControlMessage.decode(msg) {
-            case .drain?:
-                startDrain()
-            case .clearCounters(let all)?:
-                table.clearBlock(slot, all: all)
             case .cliRequest(let id, let level, let command)?:
                 let text = cliHandler?(command, level) ?? "No runtime API in this process.\n"
                 for reply in ControlMessage.replies(id: id, text: text) {
                     UnixSocket.sendMessage(control, reply.encode())
                 }
+            case let order? where obey(order):
+                break
             default:
                 Log.warning("unknown control message")
             }
