@@ -4,6 +4,7 @@ extension ParseSession {
     static let servedGlobalKeywords: Set<String> = [
         "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers", "spread-checks",
         "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr", "hard-stop-after", "mworker-max-reloads",
+        "ulimit-n", "strict-limits",
     ]
 
     mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
@@ -15,6 +16,11 @@ extension ParseSession {
         }
         if keyword == "stats" {
             statsKeyword(words, at: at)
+            return
+        }
+        if keyword == "no", words.count > 1, words[1].text == "strict-limits" {
+            for extra in words.dropFirst(2) { alert(at(extra), "unexpected argument '\(extra.text)' for 'no strict-limits'") }
+            global.strictLimits = false
             return
         }
         if Self.tlsGlobalKeywords.contains(keyword) {
@@ -34,9 +40,9 @@ extension ParseSession {
             warning(loc, "'\(keyword)' already specified at \(previous); the last value is used")
         }
         globalLocations[keyword] = loc
-        if keyword == "daemon" {
-            for extra in words.dropFirst() { alert(at(extra), "unexpected argument '\(extra.text)' for 'daemon'") }
-            global.daemon = true
+        if keyword == "daemon" || keyword == "strict-limits" {
+            for extra in words.dropFirst() { alert(at(extra), "unexpected argument '\(extra.text)' for '\(keyword)'") }
+            if keyword == "daemon" { global.daemon = true } else { global.strictLimits = true }
             return
         }
         guard words.count >= 2 else {
@@ -67,6 +73,12 @@ extension ParseSession {
             case .failure(let f): alert(at(value), f.message)
             case .success(let n): global.maxReloads = n
             }
+        case "ulimit-n":
+            guard case .success(let n) = ValueParsers.integer(value.text, for: keyword), n > 0 else {
+                alert(at(value), "'ulimit-n' expects an integer argument.")
+                return
+            }
+            global.ulimitN = n
         case "maxconn", "nbthread", "workers", "spread-checks":
             switch ValueParsers.integer(value.text, for: keyword) {
             case .failure(let f): alert(at(value), f.message)

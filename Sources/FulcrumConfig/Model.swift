@@ -322,6 +322,11 @@ public struct GlobalSettings: Equatable, Sendable {
     public var chroot: String?
     /// Global connection limit across all workers (nil: derived from RLIMIT_NOFILE).
     public var maxconn: Int?
+    /// `ulimit-n N`: the file-descriptor limit to set (nil: what maxconn needs).
+    public var ulimitN: Int? = nil
+    /// `strict-limits` (HAProxy 2.6's default) / `no strict-limits`: a file
+    /// limit that cannot be raised stops the start instead of a warning.
+    public var strictLimits = true
     public var nbthread: Int?
     /// `workers N`: number of worker processes; nil = nbthread, else CPU count.
     public var workers: Int?

@@ -58,6 +58,7 @@ final class Generation {
         startedAt = MonotonicClock.nowMilliseconds()
         startedWall = WallClock.nowSeconds()
         let c = loaded.configuration
+        for message in try FileLimit.raise(for: c) { printError(message) }
         var roles = (0..<slots).map { Master.Role.worker($0) }
         if CheckerRole.isNeeded(c) { roles.append(.checker) }
         self.roles = roles

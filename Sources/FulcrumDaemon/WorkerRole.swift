@@ -14,11 +14,13 @@ enum WorkerRole {
         Processes.setName("fulcrum-w\(o.slot + 1)")
         Processes.dieWithParent(signal: SIGKILL)
         SignalChannel.ignore(SIGPIPE)
-        raiseFileLimit()
 
         let control = FileDescriptor(Master.ChildFD.control)
         guard let boot = ChildBootstrap.attach() else { return 1 }
         let loaded = boot.loaded, table = boot.table
+        // The master set the limit maxconn or ulimit-n asks for (FileLimit);
+        // without either, take what the hard limit allows.
+        if loaded.configuration.global.maxconn == nil && loaded.configuration.global.ulimitN == nil { raiseFileLimit() }
         var listeners: [WorkerSetup.Listener] = []
         for (i, m) in o.listenerMap.enumerated() {
             listeners.append(WorkerSetup.Listener(fd: FileDescriptor(Master.ChildFD.firstListener + Int32(i)),
