@@ -140,6 +140,9 @@ public struct BindTLS: Equatable, Sendable {
     public var strictSNI = false
     public var noTLSTickets = false
     public var ticketKeysFile: String? = nil
+    /// The keys of `ticketKeysFile` in file order (48 or 80 bytes each),
+    /// decoded by `TLSFiles.load`.
+    public var ticketKeys: [[UInt8]] = []
     /// The crt-list files' lines once `TLSFiles` read them, by path.
     public var crtLists: [String: CrtList] = [:]
     /// Every certificate in HAProxy's order (the first is the default),
@@ -211,7 +214,8 @@ public struct GlobalTLS: Equatable, Sendable {
     public var defaultServerCiphers: String? = nil
     public var defaultServerCiphersuites: String? = nil
     public var defaultServerOptions = TLSDefaultOptions()
-    /// `tune.ssl.default-dh-param` (bits; HAProxy 2.6: 2048).
+    /// `tune.ssl.default-dh-param` (bits; HAProxy 2.6 takes 2048 when it is
+    /// not set, so DHE suites are negotiable without any DH setting).
     public var defaultDHParam = 2048
     public var dhParamFile: String? = nil
     /// `tune.ssl.cachesize` (blocks; 20000).

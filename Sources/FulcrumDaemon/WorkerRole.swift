@@ -58,7 +58,8 @@ enum WorkerRole {
         }
         for case let bind? in setup.bindTLS {
             for c in bind.contexts {
-                c.useTicketRing(ring)
+                // A bind's tls-ticket-keys file wins over the derived keys.
+                c.useTicketRing(bind.fileTicketKeys ?? ring)
                 // No region: `tune.ssl.cachesize 0`, no session cache (as HAProxy).
                 c.useSessionStore(sessions)
             }

@@ -12,6 +12,9 @@ public final class TLSCertificateChain: @unchecked Sendable {
     let key: OpaquePointer
     /// Where it was loaded from (for messages and `show ssl cert`).
     public let path: String
+    /// DH parameters written in the same PEM (HAProxy uses them for DHE
+    /// before any global setting).
+    public let dhParameters: TLSDHParameters?
 
     deinit { EVP_PKEY_free(key) }
 
@@ -51,6 +54,7 @@ public final class TLSCertificateChain: @unchecked Sendable {
         self.leaf = leaf
         self.intermediates = chain
         self.key = k
+        self.dhParameters = TLSDHParameters(pem: pem)
     }
 
     /// The names SNI selection indexes this certificate under (SAN, then CN).
@@ -66,12 +70,14 @@ public final class TLSCertificateChain: @unchecked Sendable {
         }
     }
 
-    static func hasPrivateKey(_ pem: [UInt8]) -> Bool {
-        let marker = Array("PRIVATE KEY-----".utf8)
+    static func hasPrivateKey(_ pem: [UInt8]) -> Bool { contains(pem, "PRIVATE KEY-----") }
+
+    static func contains(_ pem: [UInt8], _ text: String) -> Bool {
+        let marker = Array(text.utf8)
         guard pem.count >= marker.count else { return false }
         var i = 0
         while i + marker.count <= pem.count {
-            if pem[i] == marker[0] && Array(pem[i..<i + marker.count]) == marker { return true }
+            if pem[i] == marker[0] && pem[i..<i + marker.count].elementsEqual(marker) { return true }
             i += 1
         }
         return false
