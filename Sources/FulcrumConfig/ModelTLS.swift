@@ -220,8 +220,12 @@ public struct GlobalTLS: Equatable, Sendable {
     public var dhParamFile: String? = nil
     /// `tune.ssl.cachesize` (blocks; 20000).
     public var cacheSize = 20000
-    /// `tune.ssl.lifetime` (seconds; 300).
-    public var lifetime = 300
+    /// `tune.ssl.lifetime` as written (seconds). HAProxy hands it to
+    /// OpenSSL (the ticket lifetime hint clients see) only when it is
+    /// written; its own session cache counts 300 s otherwise.
+    public var lifetime: Int? = nil
+    /// How long HAProxy's session cache keeps a session (`lifetime`, else 300 s).
+    public var cacheLifetime: Int { lifetime ?? 300 }
     /// `tune.ssl.maxrecord` (bytes; 0: no limit).
     public var maxRecord = 0
     public var serverVerify: TLSServerVerify = .required

@@ -152,10 +152,12 @@ public enum TLSFiles {
             return .failure(TLSFileError("'\(path)' : unable to load ssl tickets keys file"))
         }
         var keys: [[UInt8]] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0) {
+        // Bytes, not Characters: "\r\n" is one Character to Swift.
+        let bytes = Array(text.utf8)
+        for line in bytes.split(separator: 10, omittingEmptySubsequences: false).dropLast(bytes.last == 10 ? 1 : 0) {
             let n = keys.count + 1
-            let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
-            guard let key = Base64.decode(trimmed) else {
+            let trimmed = line.last == 13 ? line.dropLast() : line
+            guard let key = Base64.decode(String(decoding: trimmed, as: UTF8.self)) else {
                 return .failure(TLSFileError("'\(path)' : unable to decode base64 key on line \(n)"))
             }
             guard key.count == 48 || key.count == 80, keys.first.map({ $0.count == key.count }) ?? true else {
@@ -164,7 +166,7 @@ public enum TLSFiles {
             keys.append(key)
         }
         guard keys.count >= 3 else {
-            return .failure(TLSFileError("'\(path)' : please supply at least 3 keys in the tls-ticket-file"))
+            return .failure(TLSFileError("'\(path)' : please supply at least 3 keys in the tls-tickets-file"))
         }
         return .success(keys)
     }

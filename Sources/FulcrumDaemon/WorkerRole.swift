@@ -47,7 +47,7 @@ enum WorkerRole {
         setup.serverTLS = loaded.serverTLS.flatMap { $0 }
         // Every worker derives the same ticket keys and shares one session
         // cache: a session resumes in any of them.
-        let ring = TLSTicketRing(seed: table.ticketSeed, sessionLifetime: loaded.configuration.global.tls.lifetime)
+        let ring = TLSTicketRing(seed: table.ticketSeed, sessionLifetime: loaded.configuration.global.tls.cacheLifetime)
         var sessions: SharedTLSSessions? = nil
         if let fd = o.tlsSessions {
             guard let memory = try? SharedMemory(mapping: FileDescriptor(fd)), let s = SharedTLSSessions(memory) else {

@@ -24,10 +24,11 @@ public final class TLSContext: @unchecked Sendable {
     /// The session id context servers stamp on sessions: without one,
     /// OpenSSL refuses to resume sessions when client certificates are
     /// verified. One value for every context, so a session made under one
-    /// SNI context resumes under the default one (HAProxy uses "HAProxy").
-    /// HAProxy's own value: a session or ticket made by HAProxy resumes
-    /// here and the reverse (`tls-ticket-keys` shared by both).
-    private static let sessionIDContext = Array("HAProxy".utf8)
+    /// SNI context resumes under the default one.
+    /// HAProxy's own value (its SHCTX_APPNAME, found by resuming across the
+    /// two): a ticket made by HAProxy resumes here and the reverse when both
+    /// read one `tls-ticket-keys` file, so a migration keeps its sessions.
+    private static let sessionIDContext = Array("haproxy".utf8)
 
     public init(role: Role, options: TLSContextOptions = TLSContextOptions(),
                 certificate: TLSCertificateChain? = nil) throws(TLSError) {

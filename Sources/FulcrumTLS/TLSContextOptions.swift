@@ -54,7 +54,8 @@ public struct TLSContextOptions: Sendable {
     public var ocspResponse: [UInt8]?
     /// Server: a SignedCertificateTimestampList sent when the client asks (`.sctl`).
     public var signedCertificateTimestamps: [UInt8]?
-    /// Seconds a session stays resumable (`tune.ssl.lifetime`; nil: OpenSSL's).
+    /// Seconds a session stays resumable, also the ticket lifetime hint
+    /// (`tune.ssl.lifetime` when written; nil: OpenSSL's 7200, as HAProxy leaves it).
     public var sessionLifetime: Int?
     /// The most plaintext bytes one send puts in a record (`tune.ssl.maxrecord`; 0: no limit).
     public var maxRecord = 0
