@@ -214,9 +214,10 @@ public struct GlobalTLS: Equatable, Sendable {
     public var defaultServerCiphers: String? = nil
     public var defaultServerCiphersuites: String? = nil
     public var defaultServerOptions = TLSDefaultOptions()
-    /// `tune.ssl.default-dh-param` (bits; HAProxy 2.6 takes 2048 when it is
-    /// not set, so DHE suites are negotiable without any DH setting).
-    public var defaultDHParam = 2048
+    /// `tune.ssl.default-dh-param` (bits). Not set, and without
+    /// `ssl-dh-param-file` or DH parameters in the certificate, HAProxy 2.6
+    /// offers no DHE suites (observed), so neither does Fulcrum.
+    public var defaultDHParam: Int? = nil
     public var dhParamFile: String? = nil
     /// `tune.ssl.cachesize` (blocks; 20000).
     public var cacheSize = 20000

@@ -43,7 +43,7 @@ extension ConfigLoader {
         let global = loaded.configuration.global.tls
         // HAProxy: `ssl-dh-param-file` over `tune.ssl.default-dh-param` (a
         // certificate's own parameters come first, in TLSContext).
-        var diffieHellman = TLSDiffieHellman.upTo(bits: global.defaultDHParam)
+        var diffieHellman = global.defaultDHParam.map { TLSDiffieHellman.upTo(bits: $0) }
         if let file = global.dhParamFile {
             guard let bytes = try? readBytes(file), let p = TLSDHParameters(pem: bytes) else {
                 loaded.diagnostics.append(Diagnostic(.alert, nil, "'ssl-dh-param-file': unable to load DH parameters from file <\(file)>."))

@@ -114,9 +114,7 @@ public final class TLSContext: @unchecked Sendable {
             // Callbacks that get only the SSL_CTX find this object here.
             _ = co_ctx_set_app_data(ctx, Unmanaged.passUnretained(self).toOpaque())
             let dh = certificate?.dhParameters.map { TLSDiffieHellman.parameters($0) } ?? options.diffieHellman
-            if let dh {
-                guard let p = dh.parameters(forKey: certificate?.key), p.install(in: ctx) else { throw .drain("DH parameters") }
-            }
+            if let p = dh?.parameters(forKey: certificate?.key), !p.install(in: ctx) { throw .drain("DH parameters") }
             if !npnWire.isEmpty {
                 SSL_CTX_set_next_protos_advertised_cb(ctx, npnAdvertise, Unmanaged.passUnretained(self).toOpaque())
             }

@@ -45,23 +45,25 @@ public final class TLSDHParameters: @unchecked Sendable {
 
 /// How a server context offers DHE, HAProxy 2.6's rules in order: the
 /// certificate's own parameters, then `ssl-dh-param-file`, then
-/// `tune.ssl.default-dh-param` (HAProxy defaults it to 2048 when nothing is
-/// given, so DHE suites are negotiable out of the box, as they are there).
+/// `tune.ssl.default-dh-param`; with none of them, no DHE suite is
+/// negotiated (HAProxy 2.6 with OpenSSL 3 does the same, observed).
 public enum TLSDiffieHellman: Sendable {
     case parameters(TLSDHParameters)
     /// A standard group as large as an RSA/DSA key (the limit itself for
-    /// other keys), at most `bits`: 4096, 2048 or else 1024 bits, as
-    /// HAProxy's ssl_get_tmp_dh picks.
+    /// other keys), at most `bits`: 4096 or 2048 bits, as HAProxy's
+    /// ssl_get_tmp_dh picks. Below 2048 HAProxy 2.6 fails to load its 1024-bit
+    /// group under OpenSSL 3's security level and offers no DHE: neither do we.
     case upTo(bits: Int)
 
-    /// The parameters a context with the private key `key` installs.
+    /// The parameters a context with the private key `key` installs (nil: none).
     func parameters(forKey key: OpaquePointer?) -> TLSDHParameters? {
         switch self {
         case .parameters(let p): return p
         case .upTo(let limit):
             var size = limit
             if let key, co_pkey_is_rsa_or_dsa(key) == 1 { size = min(Int(EVP_PKEY_get_bits(key)), limit) }
-            return TLSDHParameters.group(size >= 4096 ? "ffdhe4096" : size >= 2048 ? "ffdhe2048" : "dh_1024_160")
+            guard size >= 2048 else { return nil }
+            return TLSDHParameters.group(size >= 4096 ? "ffdhe4096" : "ffdhe2048")
         }
     }
 }

@@ -38,7 +38,7 @@ final class TLSServedKeywordsTests: XCTestCase {
     }
 
     func testTicketKeysFileReadAsHAProxyReadsIt() throws {
-        let k48 = String(repeating: "A", count: 64), k80 = String(repeating: "B", count: 108)
+        let k48 = String(repeating: "A", count: 64), k80 = String(repeating: "B", count: 107) + "="
         let fs = MemoryFiles(files: [
             "/x.pem": "", "/ok": "\(k48)\n\(k48)\r\n\(k48)\n\(k48)\n", "/wide": "\(k80)\n\(k80)\n\(k80)\n",
             "/notb64": "\(k48)\n!!!\n\(k48)\n", "/mixed": "\(k48)\n\(k80)\n\(k48)\n", "/short": "\(k48)\nAAAA\n\(k48)\n",

@@ -20,9 +20,9 @@ public final class TLSBindContexts: @unchecked Sendable {
     /// over the workers' shared ring (nil: none given).
     public let fileTicketKeys: TLSTicketRing?
 
-    /// - diffieHellman: `ssl-dh-param-file`'s parameters, else `tune.ssl.default-dh-param`
-    ///   (a certificate's own DH parameters come first).
-    public init(_ bind: Bind, global: GlobalTLS, diffieHellman: TLSDiffieHellman) throws(SetupError) {
+    /// - diffieHellman: `ssl-dh-param-file`'s parameters, else `tune.ssl.default-dh-param`,
+    ///   else nil: no DHE (a certificate's own DH parameters come first).
+    public init(_ bind: Bind, global: GlobalTLS, diffieHellman: TLSDiffieHellman?) throws(SetupError) {
         let tls = bind.tls
         guard !tls.certificates.isEmpty else { throw SetupError(message: "no SSL certificate specified for bind '\(bind.spec)'") }
         let keys = tls.ticketKeys.compactMap(TLSTicketRing.Key.init(haproxyBytes:))

@@ -52,9 +52,9 @@ extension TestCertificates {
         return out
     }
 
-    /// DH parameters of a standard group (`ffdhe3072`...), PEM, in `dh.pem`.
+    /// DH parameters of a standard group (`ffdhe3072`...), PEM, in `GROUP.dhparam`.
     func dhParameters(group: String) throws -> String {
-        let out = directory.file("dh.pem")
+        let out = directory.file("\(group).dhparam")
         try Self.openssl(["genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:\(group)", "-out", out])
         return out
     }
