@@ -70,7 +70,11 @@ extension ConfigLoader {
                         "'alpn' announces 'h2' on a mode http frontend: HTTP/2 is not supported yet (announce http/1.1 only)"))
                     return nil
                 }
-                do { return try TLSBindContexts(bind, global: global, diffieHellman: diffieHellman) } catch {
+                do {
+                    let contexts = try TLSBindContexts(bind, global: global, diffieHellman: diffieHellman)
+                    loaded.diagnostics += contexts.warnings.map { Diagnostic(.warning, bind.location, $0) }
+                    return contexts
+                } catch {
                     let message = (error as? TLSBindContexts.SetupError)?.message ?? "\(error)"
                     loaded.diagnostics.append(Diagnostic(.alert, bind.location, message))
                     return nil

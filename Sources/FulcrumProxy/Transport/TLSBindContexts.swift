@@ -19,6 +19,8 @@ public final class TLSBindContexts: @unchecked Sendable {
     /// Keys from the bind's `tls-ticket-keys` file, which take precedence
     /// over the workers' shared ring (nil: none given).
     public let fileTicketKeys: TLSTicketRing?
+    /// What the loader reports as warnings (HAProxy's words): files ignored.
+    public private(set) var warnings: [String] = []
 
     /// - diffieHellman: `ssl-dh-param-file`'s parameters, else `tune.ssl.default-dh-param`,
     ///   else nil: no DHE (a certificate's own DH parameters come first).
@@ -64,7 +66,14 @@ public final class TLSBindContexts: @unchecked Sendable {
             o.sessionLifetime = global.lifetime
             o.maxRecord = global.maxRecord
             o.diffieHellman = diffieHellman
-            o.ocspResponse = try cert.ocspFile.map(Self.readExtra)
+            if let ocsp = cert.ocspFile {
+                let issuer = try cert.issuerFile.map(Self.readExtra), der = try Self.readExtra(ocsp)
+                do {
+                    o.ocspResponse = try TLSOCSPResponse.checked(der, path: ocsp, chain: chain, issuerPEM: issuer,
+                                                                 issuerPath: cert.issuerFile)
+                } catch { throw SetupError(message: error.description) }
+                if o.ocspResponse == nil { warnings.append(TLSOCSPResponse.mismatch) }
+            }
             o.signedCertificateTimestamps = try cert.sctlFile.map(Self.readExtra)
             do { contexts.append(try TLSContext(role: .server, options: o, certificate: chain)) } catch {
                 throw SetupError(message: "unable to set up TLS for certificate '\(cert.path)': \(error)")
