@@ -6,12 +6,6 @@ import XCTest
 /// one before last encrypts, the last three decrypt and a ticket under one
 /// that does not encrypt is renewed. Real handshakes for resumption.
 final class TLSTicketFileKeysTests: XCTestCase {
-    let pki = TestPKI.shared
-
-    func keys(_ count: Int, size: Int = 48, tag: UInt8 = 0) -> [TLSTicketRing.Key] {
-        (0..<count).compactMap { i in TLSTicketRing.Key(haproxyBytes: (0..<size).map { UInt8(truncatingIfNeeded: $0 &+ i * 7) ^ tag }) }
-    }
-
     func testHAProxyLayoutAndWhichKeyEncrypts() throws {
         let bytes = (0..<80).map { UInt8($0) }
         let wide = try XCTUnwrap(TLSTicketRing.Key(haproxyBytes: bytes))
@@ -30,34 +24,22 @@ final class TLSTicketFileKeysTests: XCTestCase {
         XCTAssertEqual(lookup(file[2]), true, "the third from last decrypts, and renews")
         XCTAssertNil(lookup(file[1]), "only the last three are kept")
     }
+}
 
+/// `count` distinct keys in HAProxy's layout.
+private func keys(_ count: Int, size: Int = 48) -> [TLSTicketRing.Key] {
+    (0..<count).compactMap { i in TLSTicketRing.Key(haproxyBytes: (0..<size).map { UInt8(truncatingIfNeeded: $0 &+ i * 7) }) }
+}
+
+/// File keys resume through the same handshakes as derived keys.
+extension TLSTicketRingTests {
     func testTicketsResumeUnderAFileRotatedByOneKey() throws {
-        func server(_ ring: TLSTicketRing) throws -> TLSContext {
-            var o = TLSContextOptions()
-            o.maxVersion = .tls1_2
-            let c = try TLSContext(serverCertificateFile: pki.serverFile, options: o)
-            c.useTicketRing(ring)
-            return c
-        }
-        var co = TLSContextOptions()
-        co.verify = .required
-        co.caFile = pki.caFile
-        let client = try TLSContext(role: .client, options: co)
+        let client = try client()
         let file = keys(5, size: 80)
-        let issuing = try server(TLSTicketRing(fileKeys: Array(file[0..<3])))
-        let first = try TLSPair(server: issuing, client: client, serverName: "localhost")
-        XCTAssertEqual(first.handshake(), .done)
-        let session = try XCTUnwrap(first.client.session)
-        first.close()
-        func resumes(_ server: TLSContext) throws -> Bool {
-            let pair = try TLSPair(server: server, client: client, serverName: "localhost", session: session)
-            defer { pair.close() }
-            XCTAssertEqual(pair.handshake(), .done)
-            return pair.server.handshakeInfo?.sessionReused == true
-        }
-        XCTAssertTrue(try resumes(try server(TLSTicketRing(fileKeys: Array(file[1..<4])))), "rotated once: still decrypts")
-        XCTAssertFalse(try resumes(try server(TLSTicketRing(fileKeys: Array(file[2..<5])))), "the encrypting key is gone")
-        let derived = try server(TLSTicketRing(seed: Array(repeating: 1, count: 32)))
-        XCTAssertFalse(try resumes(derived), "file keys and derived keys never mix")
+        let session = try issue(try server(TLSTicketRing(fileKeys: Array(file[0..<3]))), client)
+        func resumes(_ ring: TLSTicketRing) throws -> Bool { try self.resumes(try server(ring), client, session) }
+        XCTAssertTrue(try resumes(TLSTicketRing(fileKeys: Array(file[1..<4]))), "rotated once: still decrypts")
+        XCTAssertFalse(try resumes(TLSTicketRing(fileKeys: Array(file[2..<5]))), "the encrypting key is gone")
+        XCTAssertFalse(try resumes(TLSTicketRing(seed: Array(repeating: 1, count: 32))), "file keys and derived keys never mix")
     }
 }

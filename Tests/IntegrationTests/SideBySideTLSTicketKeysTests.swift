@@ -23,21 +23,10 @@ final class SideBySideTLSTicketKeysTests: XCTestCase {
         let wide = try keysFile("wide.keys", long)
         let site = certificates.pem("site")
         let answer = "http-request return status 200 content-type text/plain string ok"
-        let config = SideBySide.httpDefaults + """
-            frontend issued
-                bind 127.0.0.1:{port} ssl crt \(site) tls-ticket-keys \(issued)
-                \(answer)
-            frontend rotated
-                bind 127.0.0.1:{port2} ssl crt \(site) tls-ticket-keys \(rotated)
-                \(answer)
-            frontend gone
-                bind 127.0.0.1:{port3} ssl crt \(site) tls-ticket-keys \(gone)
-                \(answer)
-            frontend wide
-                bind 127.0.0.1:{port4} ssl crt \(site) tls-ticket-keys \(wide)
-                \(answer)
-
-            """
+        let frontends = [("issued", issued), ("rotated", rotated), ("gone", gone), ("wide", wide)].enumerated().map { n, f in
+            "frontend \(f.0)\n    bind 127.0.0.1:\(SideBySide.portPlaceholder(n + 1)) ssl crt \(site) tls-ticket-keys \(f.1)\n    \(answer)\n"
+        }
+        let config = SideBySide.httpDefaults + frontends.joined()
         let sbs = try SideBySide(self, config: config, backends: [])
         let session = certificates.directory.file("session.pem")
         // The request makes s_client wait for the answer, so a TLSv1.3 ticket arrives before it leaves.
