@@ -18,13 +18,15 @@ public final class TLSCertificateChain: @unchecked Sendable {
 
     deinit { EVP_PKEY_free(key) }
 
-    /// Loads `path`; when it holds no private key, `keyPath` (default:
-    /// `path + ".key"`, HAProxy's ssl-load-extra-files lookup).
-    public convenience init(file path: String, keyPath: String? = nil) throws(TLSError) {
+    /// Loads `path`; when it holds no private key, `keyPath`, else (with
+    /// `keyBeside`: HAProxy's `ssl-load-extra-files key`) `path + ".key"`.
+    public convenience init(file path: String, keyPath: String? = nil, keyBeside: Bool = true) throws(TLSError) {
         let pem = try Self.read(path)
         var keyPEM: [UInt8]? = nil
         if !Self.hasPrivateKey(pem) {
-            let other = keyPath ?? path + ".key"
+            guard let other = keyPath ?? (keyBeside ? path + ".key" : nil) else {
+                throw TLSError("no private key in '\(path)' (and 'ssl-load-extra-files' does not look for '.key')", reasons: [])
+            }
             keyPEM = try Self.read(other, purpose: "no private key in '\(path)', and reading")
         }
         try self.init(pem: pem, keyPEM: keyPEM, path: path)

@@ -38,7 +38,7 @@ public final class TLSBindContexts: @unchecked Sendable {
                 throw SetupError(message: "certificate '\(cert.path)': \(reason)")
             }
             let chain: TLSCertificateChain
-            do { chain = try TLSCertificateChain(file: cert.path, keyPath: cert.keyFile) } catch {
+            do { chain = try TLSCertificateChain(file: cert.path, keyPath: cert.keyFile, keyBeside: global.extraFiles.contains(.key)) } catch {
                 throw SetupError(message: "unable to load SSL certificate '\(cert.path)': \(error)")
             }
             var o = TLSContextOptions()
