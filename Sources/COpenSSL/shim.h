@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <openssl/core_names.h>
+#include <openssl/ocsp.h>
 
 // Context settings (SSL_CTX_ctrl macros).
 static inline uint64_t co_ctx_set_options(SSL_CTX *ctx, uint64_t op) { return SSL_CTX_set_options(ctx, op); }
@@ -24,7 +25,6 @@ static inline int co_ctx_set_min_proto_version(SSL_CTX *ctx, int v) { return (in
 static inline int co_ctx_set_max_proto_version(SSL_CTX *ctx, int v) { return (int)SSL_CTX_set_max_proto_version(ctx, v); }
 static inline int co_ctx_set1_groups_list(SSL_CTX *ctx, const char *list) { return (int)SSL_CTX_set1_groups_list(ctx, list); }
 static inline int co_ctx_add1_chain_cert(SSL_CTX *ctx, X509 *x) { return (int)SSL_CTX_add1_chain_cert(ctx, x); }
-static inline int co_ctx_set_dh_auto(SSL_CTX *ctx, int on) { return (int)SSL_CTX_set_dh_auto(ctx, on); }
 static inline long co_ctx_set_session_cache_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_session_cache_mode(ctx, mode); }
 static inline long co_ctx_sess_set_cache_size(SSL_CTX *ctx, long size) { return SSL_CTX_sess_set_cache_size(ctx, size); }
 static inline long co_ctx_sess_number(SSL_CTX *ctx) { return SSL_CTX_sess_number(ctx); }
@@ -40,18 +40,46 @@ typedef int (*co_ticket_cb)(SSL *s, unsigned char *name, unsigned char *iv, EVP_
 static inline long co_ctx_set_ticket_key_cb(SSL_CTX *ctx, co_ticket_cb cb) {
     return SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, cb);
 }
-// One ticket's AES-256-CBC and HMAC-SHA256 (RFC 5077's construction, as
-// OpenSSL's own keys use); a new ticket gets a random IV.
-static inline int co_ticket_crypto_init(EVP_CIPHER_CTX *cipher, EVP_MAC_CTX *mac, const unsigned char *aes_key,
-                                        const unsigned char *hmac_key, unsigned char *iv, int enc) {
+// One ticket's AES-CBC (128 or 256 by the key's length) and HMAC-SHA256
+// (RFC 5077's construction, as OpenSSL's own keys and HAProxy's
+// tls-ticket-keys use); a new ticket gets a random IV.
+static inline int co_ticket_crypto_init(EVP_CIPHER_CTX *cipher, EVP_MAC_CTX *mac, const unsigned char *aes_key, int aes_len,
+                                        const unsigned char *hmac_key, int hmac_len, unsigned char *iv, int enc) {
     OSSL_PARAM params[3];
-    params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, (void *)hmac_key, 32);
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, (void *)hmac_key, (size_t)hmac_len);
     params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
     params[2] = OSSL_PARAM_construct_end();
     if (enc && RAND_bytes(iv, 16) != 1) return 0;
-    if (EVP_CipherInit_ex(cipher, EVP_aes_256_cbc(), NULL, aes_key, iv, enc) != 1) return 0;
+    const EVP_CIPHER *c = aes_len == 16 ? EVP_aes_128_cbc() : EVP_aes_256_cbc();
+    if (EVP_CipherInit_ex(cipher, c, NULL, aes_key, iv, enc) != 1) return 0;
     return EVP_MAC_CTX_set_params(mac, params) == 1;
 }
+
+// OCSP stapling: the server's status callback and the response it staples.
+typedef int (*co_status_cb)(SSL *ssl, void *arg);
+static inline long co_ctx_set_tlsext_status_cb(SSL_CTX *ctx, co_status_cb cb) { return SSL_CTX_set_tlsext_status_cb(ctx, cb); }
+static inline long co_ctx_set_tlsext_status_arg(SSL_CTX *ctx, void *arg) { return SSL_CTX_set_tlsext_status_arg(ctx, arg); }
+static inline long co_set_tlsext_status_ocsp_resp(SSL *ssl, unsigned char *resp, long len) {
+    return SSL_set_tlsext_status_ocsp_resp(ssl, resp, len);
+}
+
+// DH parameters for DHE: a named FFDHE group ("ffdhe2048"), or PEM text.
+static inline EVP_PKEY *co_dh_named_group(const char *name) {
+    EVP_PKEY *pkey = NULL;
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
+    if (pctx == NULL) return NULL;
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)name, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_PKEY_paramgen_init(pctx) != 1 || EVP_PKEY_CTX_set_params(pctx, params) != 1 || EVP_PKEY_paramgen(pctx, &pkey) != 1) {
+        pkey = NULL;
+    }
+    EVP_PKEY_CTX_free(pctx);
+    return pkey;
+}
+static inline int co_pkey_is_dh(const EVP_PKEY *pkey) { return EVP_PKEY_is_a(pkey, "DH"); }
+static inline int co_pkey_is_rsa_or_dsa(const EVP_PKEY *pkey) { return EVP_PKEY_is_a(pkey, "RSA") || EVP_PKEY_is_a(pkey, "DSA"); }
+static inline int co_ctx_set0_tmp_dh_pkey(SSL_CTX *ctx, EVP_PKEY *dh) { return SSL_CTX_set0_tmp_dh_pkey(ctx, dh); }
 
 // SNI: the server's callback and its argument, the client's name.
 typedef int (*co_servername_cb)(SSL *ssl, int *alert, void *arg);

@@ -30,7 +30,7 @@ extension ParseSession {
             guard Self.servedBindOptions.contains(w.text) else {
                 ok = false
                 if HAProxyKeywords.bindOptions.contains(w.text) {
-                    alert(at(w), "bind option '\(w.text)' is not supported yet (in section '\(kindName)')")
+                    alert(at(w), TLSRefusedReasons.byKeyword[w.text] ?? "bind option '\(w.text)' is not supported yet (in section '\(kindName)')")
                     if i < words.count, !HAProxyKeywords.bindOptions.contains(words[i].text) { i += 1 }
                 } else {
                     alert(at(w), "unknown bind option '\(w.text)' in '\(kindName)' section"

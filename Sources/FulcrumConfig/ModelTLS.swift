@@ -140,6 +140,9 @@ public struct BindTLS: Equatable, Sendable {
     public var strictSNI = false
     public var noTLSTickets = false
     public var ticketKeysFile: String? = nil
+    /// The keys of `ticketKeysFile` in file order (48 or 80 bytes each),
+    /// decoded by `TLSFiles.load`.
+    public var ticketKeys: [[UInt8]] = []
     /// The crt-list files' lines once `TLSFiles` read them, by path.
     public var crtLists: [String: CrtList] = [:]
     /// Every certificate in HAProxy's order (the first is the default),
@@ -211,13 +214,19 @@ public struct GlobalTLS: Equatable, Sendable {
     public var defaultServerCiphers: String? = nil
     public var defaultServerCiphersuites: String? = nil
     public var defaultServerOptions = TLSDefaultOptions()
-    /// `tune.ssl.default-dh-param` (bits; HAProxy 2.6: 2048).
-    public var defaultDHParam = 2048
+    /// `tune.ssl.default-dh-param` (bits). Not set, and without
+    /// `ssl-dh-param-file` or DH parameters in the certificate, HAProxy 2.6
+    /// offers no DHE suites (observed), so neither does Fulcrum.
+    public var defaultDHParam: Int? = nil
     public var dhParamFile: String? = nil
     /// `tune.ssl.cachesize` (blocks; 20000).
     public var cacheSize = 20000
-    /// `tune.ssl.lifetime` (seconds; 300).
-    public var lifetime = 300
+    /// `tune.ssl.lifetime` as written (seconds). HAProxy hands it to
+    /// OpenSSL (the ticket lifetime hint clients see) only when it is
+    /// written; its own session cache counts 300 s otherwise.
+    public var lifetime: Int? = nil
+    /// How long HAProxy's session cache keeps a session (`lifetime`, else 300 s).
+    public var cacheLifetime: Int { lifetime ?? 300 }
     /// `tune.ssl.maxrecord` (bytes; 0: no limit).
     public var maxRecord = 0
     public var serverVerify: TLSServerVerify = .required

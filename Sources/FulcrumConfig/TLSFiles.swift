@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// The files TLS settings name, checked and read through an injected
 /// reader (FulcrumConfig does no I/O; the daemon passes the filesystem,
 /// tests a dictionary): certificate files and directories, crt-lists, CA
@@ -76,6 +78,11 @@ public enum TLSFiles {
         for source in bind.tls.sources {
             switch source {
             case .file(let path):
+                if let bundle = bundleRefusal(path, global: g, reader: reader) {
+                    out.append(Diagnostic(.alert, at, bundle))
+                    failed = true
+                    continue
+                }
                 if let reason = reader.statError(path) {
                     out.append(Diagnostic(.alert, at, "unable to stat SSL certificate from file '\(path)' : \(reason)."))
                     failed = true
@@ -118,8 +125,11 @@ public enum TLSFiles {
             out.append(Diagnostic(.alert, nil, "Couldn't open the ca-file '\(path)' (\(reason))."))
             out.append(Diagnostic(.alert, at, "'\(keyword)' : unable to load \(path)"))
         }
-        if let keys = bind.tls.ticketKeysFile, reader.statError(keys) != nil {
-            out.append(Diagnostic(.alert, at, "'\(keys)' : unable to load ssl tickets keys file"))
+        if let keys = bind.tls.ticketKeysFile {
+            switch ticketKeys(keys, reader: reader) {
+            case .success(let list): bind.tls.ticketKeys = list
+            case .failure(let e): out.append(Diagnostic(.alert, at, e.reason))
+            }
         }
         bind.tls.certificates = certificates
         guard bind.tls.enabled, !failed else { return }
@@ -127,10 +137,38 @@ public enum TLSFiles {
             out.append(Diagnostic(.alert, at, "Proxy '\(proxy)': no SSL certificate specified for bind '\(bind.spec)' (use 'crt')."))
         }
         // A crt-list line asking for client certificates needs a CA file too.
-        let unverifiable = certificates.contains { ($0.settings.verify.map { $0 != .none } ?? false) && $0.settings.caFile == nil }
+        let unverifiable = certificates.contains {
+            ($0.settings.verify.map { $0 != .none } ?? false) && $0.settings.caFile == nil && $0.settings.caVerifyFile == nil
+        }
         if unverifiable, s.verify.map({ $0 == .none }) ?? true {
             out.append(Diagnostic(.alert, at, "Proxy '\(proxy)': verify is enabled but no CA file specified for bind '\(bind.spec)'."))
         }
+    }
+
+    /// HAProxy's `tls-ticket-keys` file: one base64 key a line, 48 bytes
+    /// (AES-128) or 80 (AES-256), all the same size, at least 3; its messages.
+    static func ticketKeys(_ path: String, reader: some TLSFileReader) -> Result<[[UInt8]], TLSFileError> {
+        guard case .success(let text) = reader.read(path) else {
+            return .failure(TLSFileError("'\(path)' : unable to load ssl tickets keys file"))
+        }
+        var keys: [[UInt8]] = []
+        // Bytes, not Characters: "\r\n" is one Character to Swift.
+        let bytes = Array(text.utf8)
+        for line in bytes.split(separator: 10, omittingEmptySubsequences: false).dropLast(bytes.last == 10 ? 1 : 0) {
+            let n = keys.count + 1
+            let trimmed = line.last == 13 ? line.dropLast() : line
+            guard let key = Base64.decode(String(decoding: trimmed, as: UTF8.self)) else {
+                return .failure(TLSFileError("'\(path)' : unable to decode base64 key on line \(n)"))
+            }
+            guard key.count == 48 || key.count == 80, keys.first.map({ $0.count == key.count }) ?? true else {
+                return .failure(TLSFileError("'\(path)' : wrong sized key on line \(n)"))
+            }
+            keys.append(key)
+        }
+        guard keys.count >= 3 else {
+            return .failure(TLSFileError("'\(path)' : please supply at least 3 keys in the tls-tickets-file"))
+        }
+        return .success(keys)
     }
 
     /// A file, or a directory's certificate files: sorted by name, without
@@ -144,6 +182,17 @@ public enum TLSFiles {
             .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
             .map { base + "/" + $0 }
             .filter { reader.statError($0) == nil && !reader.isDirectory($0) }
+    }
+
+    /// HAProxy 2.6 loads `crt NAME` as the bundle NAME.rsa, NAME.ecdsa,
+    /// NAME.dsa when NAME itself is missing (`ssl-load-extra-files bundle`);
+    /// Fulcrum does not: refused, saying why and what to write instead.
+    static func bundleRefusal(_ path: String, global g: GlobalTLS, reader: some TLSFileReader) -> String? {
+        guard g.extraFiles.contains(.bundle), reader.statError(path) != nil else { return nil }
+        let members = [".rsa", ".ecdsa", ".dsa"].map { path + $0 }.filter { reader.statError($0) == nil }
+        guard !members.isEmpty else { return nil }
+        return "certificate bundle '\(path)' (\(members.joined(separator: ", "))) is not supported: "
+            + "name each certificate with its own 'crt' (HAProxy 2.6 serves the members as separate certificates too)"
     }
 
     private static func certificate(_ path: String, settings: TLSCertificateSettings, filters: [String], _ g: GlobalTLS,

@@ -34,7 +34,8 @@ extension ParseSession {
         if bind.tls.sources.isEmpty {
             alert(bind.location, "\(label): no SSL certificate specified for \(what) (use 'crt').")
         }
-        if bind.tls.settings.verify.map({ $0 != .none }) ?? false, bind.tls.settings.caFile == nil {
+        let s = bind.tls.settings
+        if s.verify.map({ $0 != .none }) ?? false, s.caFile == nil, s.caVerifyFile == nil {
             alert(bind.location, "\(label): verify is enabled but no CA file specified for \(what).")
         }
         reportVersions(TLSVersionCheck(bind.tls.settings.versions, bindSide: true), at: bind.location,

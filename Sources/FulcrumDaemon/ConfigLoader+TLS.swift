@@ -2,6 +2,7 @@ import Glibc
 import FulcrumConfig
 import FulcrumPosix
 import FulcrumProxy
+import FulcrumTLS
 
 /// The filesystem behind the configuration's TLS files (FulcrumConfig reads
 /// them through this, HAProxy's messages are its own).
@@ -40,6 +41,16 @@ extension ConfigLoader {
         loaded.diagnostics += TLSFiles.load(&loaded.configuration, reader: FileSystemTLSReader())
         guard !loaded.hasErrors else { return }
         let global = loaded.configuration.global.tls
+        // HAProxy: `ssl-dh-param-file` over `tune.ssl.default-dh-param` (a
+        // certificate's own parameters come first, in TLSContext).
+        var diffieHellman = global.defaultDHParam.map { TLSDiffieHellman.upTo(bits: $0) }
+        if let file = global.dhParamFile {
+            guard let bytes = try? readBytes(file), let p = TLSDHParameters(pem: bytes) else {
+                loaded.diagnostics.append(Diagnostic(.alert, nil, "'ssl-dh-param-file': unable to load DH parameters from file <\(file)>."))
+                return
+            }
+            diffieHellman = .parameters(p)
+        }
         loaded.serverTLS = loaded.configuration.backends.map { b in
             b.servers.map { server -> TLSServerContext? in
                 guard server.params.tls.enabled else { return nil }
@@ -59,7 +70,11 @@ extension ConfigLoader {
                         "'alpn' announces 'h2' on a mode http frontend: HTTP/2 is not supported yet (announce http/1.1 only)"))
                     return nil
                 }
-                do { return try TLSBindContexts(bind) } catch {
+                do {
+                    let contexts = try TLSBindContexts(bind, global: global, diffieHellman: diffieHellman)
+                    loaded.diagnostics += contexts.warnings.map { Diagnostic(.warning, bind.location, $0) }
+                    return contexts
+                } catch {
                     let message = (error as? TLSBindContexts.SetupError)?.message ?? "\(error)"
                     loaded.diagnostics.append(Diagnostic(.alert, bind.location, message))
                     return nil

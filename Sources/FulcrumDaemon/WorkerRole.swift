@@ -49,7 +49,7 @@ enum WorkerRole {
         setup.serverTLS = loaded.serverTLS.flatMap { $0 }
         // Every worker derives the same ticket keys and shares one session
         // cache: a session resumes in any of them.
-        let ring = TLSTicketRing(seed: table.ticketSeed, sessionLifetime: loaded.configuration.global.tls.lifetime)
+        let ring = TLSTicketRing(seed: table.ticketSeed, sessionLifetime: loaded.configuration.global.tls.cacheLifetime)
         var sessions: SharedTLSSessions? = nil
         if let fd = o.tlsSessions {
             guard let memory = try? SharedMemory(mapping: FileDescriptor(fd)), let s = SharedTLSSessions(memory) else {
@@ -60,7 +60,8 @@ enum WorkerRole {
         }
         for case let bind? in setup.bindTLS {
             for c in bind.contexts {
-                c.useTicketRing(ring)
+                // A bind's tls-ticket-keys file wins over the derived keys.
+                c.useTicketRing(bind.fileTicketKeys ?? ring)
                 // No region: `tune.ssl.cachesize 0`, no session cache (as HAProxy).
                 c.useSessionStore(sessions)
             }

@@ -12,16 +12,21 @@ public final class TLSCertificateChain: @unchecked Sendable {
     let key: OpaquePointer
     /// Where it was loaded from (for messages and `show ssl cert`).
     public let path: String
+    /// DH parameters written in the same PEM (HAProxy uses them for DHE
+    /// before any global setting).
+    public let dhParameters: TLSDHParameters?
 
     deinit { EVP_PKEY_free(key) }
 
-    /// Loads `path`; when it holds no private key, `keyPath` (default:
-    /// `path + ".key"`, HAProxy's ssl-load-extra-files lookup).
-    public convenience init(file path: String, keyPath: String? = nil) throws(TLSError) {
+    /// Loads `path`; when it holds no private key, `keyPath`, else (with
+    /// `keyBeside`: HAProxy's `ssl-load-extra-files key`) `path + ".key"`.
+    public convenience init(file path: String, keyPath: String? = nil, keyBeside: Bool = true) throws(TLSError) {
         let pem = try Self.read(path)
         var keyPEM: [UInt8]? = nil
         if !Self.hasPrivateKey(pem) {
-            let other = keyPath ?? path + ".key"
+            guard let other = keyPath ?? (keyBeside ? path + ".key" : nil) else {
+                throw TLSError("no private key in '\(path)' (and 'ssl-load-extra-files' does not look for '.key')", reasons: [])
+            }
             keyPEM = try Self.read(other, purpose: "no private key in '\(path)', and reading")
         }
         try self.init(pem: pem, keyPEM: keyPEM, path: path)
@@ -51,6 +56,7 @@ public final class TLSCertificateChain: @unchecked Sendable {
         self.leaf = leaf
         self.intermediates = chain
         self.key = k
+        self.dhParameters = TLSDHParameters(pem: pem)
     }
 
     /// The names SNI selection indexes this certificate under (SAN, then CN).
@@ -66,12 +72,14 @@ public final class TLSCertificateChain: @unchecked Sendable {
         }
     }
 
-    static func hasPrivateKey(_ pem: [UInt8]) -> Bool {
-        let marker = Array("PRIVATE KEY-----".utf8)
+    static func hasPrivateKey(_ pem: [UInt8]) -> Bool { contains(pem, "PRIVATE KEY-----") }
+
+    static func contains(_ pem: [UInt8], _ text: String) -> Bool {
+        let marker = Array(text.utf8)
         guard pem.count >= marker.count else { return false }
         var i = 0
         while i + marker.count <= pem.count {
-            if pem[i] == marker[0] && Array(pem[i..<i + marker.count]) == marker { return true }
+            if pem[i] == marker[0] && pem[i..<i + marker.count].elementsEqual(marker) { return true }
             i += 1
         }
         return false

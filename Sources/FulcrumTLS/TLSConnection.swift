@@ -38,9 +38,10 @@ public final class TLSConnection: @unchecked Sendable {
     /// A connection on `fd` (connected or accepted, non-blocking). Client
     /// side: `serverName` is sent as SNI, `verifyHostname` is checked
     /// against the server's certificate when the context verifies, and
-    /// `session` is offered for resumption.
+    /// `session` is offered for resumption, `alpn` replaces the context's
+    /// ALPN list (a health check's `check-alpn`).
     public init(fd: FileDescriptor, context: TLSContext, serverName: String? = nil,
-                verifyHostname: String? = nil, session: TLSSession? = nil) throws(TLSError) {
+                verifyHostname: String? = nil, session: TLSSession? = nil, alpn: [String]? = nil) throws(TLSError) {
         ERR_clear_error()
         guard let ssl = SSL_new(context.ctx) else { throw .drain("creating a TLS connection") }
         self.ssl = ssl
@@ -64,6 +65,13 @@ public final class TLSConnection: @unchecked Sendable {
             if let host = verifyHostname, SSL_set1_host(ssl, host) != 1 {
                 SSL_free(ssl); self.ssl = nil
                 throw .drain("verifyhost '\(host)'")
+            }
+            if let alpn {
+                let wire = TLSContext.wireFormat(alpn)
+                guard wire.withUnsafeBufferPointer({ SSL_set_alpn_protos(ssl, $0.baseAddress, UInt32($0.count)) }) == 0 else {
+                    SSL_free(ssl); self.ssl = nil
+                    throw .drain("check-alpn")
+                }
             }
             if let session, SSL_set_session(ssl, session.session) != 1 {
                 SSL_free(ssl); self.ssl = nil
@@ -130,7 +138,9 @@ public final class TLSConnection: @unchecked Sendable {
         guard let ssl else { throw Errno(EBADF) }
         guard count > 0 else { return 0 }
         var n = 0
-        let r = SSL_write_ex(ssl, buffer, count, &n)
+        // tune.ssl.maxrecord: at most that much per call, so per record (HAProxy's cap on SSL_write).
+        let limit = context.options.maxRecord
+        let r = SSL_write_ex(ssl, buffer, limit > 0 ? min(count, limit) : count, &n)
         if r == 1 {
             if !isHandshakeComplete { isHandshakeComplete = true }
             return n

@@ -16,14 +16,19 @@ public final class TLSContext: @unchecked Sendable {
     let ctx: OpaquePointer
     /// `options.alpn` in wire format (length-prefixed), for the callbacks.
     private let alpnWire: [UInt8]
+    /// `options.npn` in wire format.
+    fileprivate let npnWire: [UInt8]
     /// Picks the context for the client's SNI (nil: no name sent).
     private(set) var serverNameHandler: ((String?) -> TLSContext?)?
 
     /// The session id context servers stamp on sessions: without one,
     /// OpenSSL refuses to resume sessions when client certificates are
     /// verified. One value for every context, so a session made under one
-    /// SNI context resumes under the default one (HAProxy uses "HAProxy").
-    private static let sessionIDContext = Array("Fulcrum".utf8)
+    /// SNI context resumes under the default one.
+    /// HAProxy's own value (its SHCTX_APPNAME, found by resuming across the
+    /// two): a ticket made by HAProxy resumes here and the reverse when both
+    /// read one `tls-ticket-keys` file, so a migration keeps its sessions.
+    private static let sessionIDContext = Array("haproxy".utf8)
 
     public init(role: Role, options: TLSContextOptions = TLSContextOptions(),
                 certificate: TLSCertificateChain? = nil) throws(TLSError) {
@@ -36,6 +41,7 @@ public final class TLSContext: @unchecked Sendable {
         self.options = options
         self.certificate = certificate
         self.alpnWire = Self.wireFormat(options.alpn)
+        self.npnWire = Self.wireFormat(options.npn)
         // Fully initialized: on a throw, deinit frees the SSL_CTX.
         try configure()
     }
@@ -86,8 +92,20 @@ public final class TLSContext: @unchecked Sendable {
 
         if let ca = options.caFile {
             guard SSL_CTX_load_verify_locations(ctx, ca, nil) == 1 else { throw .drain("ca-file '\(ca)'") }
-            if role == .server, let names = co_load_client_ca_file(ca) { SSL_CTX_set_client_CA_list(ctx, names) }
+            if role == .server, options.sendCANames, let names = co_load_client_ca_file(ca) {
+                SSL_CTX_set_client_CA_list(ctx, names)
+            }
         }
+        if let ca = options.caVerifyFile, SSL_CTX_load_verify_locations(ctx, ca, nil) != 1 {
+            throw .drain("ca-verify-file '\(ca)'")
+        }
+        if let crl = options.crlFile {
+            guard let store = SSL_CTX_get_cert_store(ctx), X509_STORE_load_file(store, crl) == 1 else {
+                throw .drain("crl-file '\(crl)'")
+            }
+            X509_STORE_set_flags(store, UInt(X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL))
+        }
+        if let lifetime = options.sessionLifetime { SSL_CTX_set_timeout(ctx, lifetime) }
         if options.systemCAs, SSL_CTX_set_default_verify_paths(ctx) != 1 { throw .drain("the system CA store") }
         SSL_CTX_set_verify(ctx, role == .client && options.verify != .none ? SSL_VERIFY_PEER : options.verify.openSSLFlags, nil)
 
@@ -95,7 +113,21 @@ public final class TLSContext: @unchecked Sendable {
         case .server:
             // Callbacks that get only the SSL_CTX find this object here.
             _ = co_ctx_set_app_data(ctx, Unmanaged.passUnretained(self).toOpaque())
-            _ = co_ctx_set_dh_auto(ctx, 1)
+            let dh = certificate?.dhParameters.map { TLSDiffieHellman.parameters($0) } ?? options.diffieHellman
+            if let p = dh?.parameters(forKey: certificate?.key), !p.install(in: ctx) { throw .drain("DH parameters") }
+            if !npnWire.isEmpty {
+                SSL_CTX_set_next_protos_advertised_cb(ctx, npnAdvertise, Unmanaged.passUnretained(self).toOpaque())
+            }
+            if options.ocspResponse != nil {
+                _ = co_ctx_set_tlsext_status_cb(ctx, ocspStatusCallback)
+                _ = co_ctx_set_tlsext_status_arg(ctx, Unmanaged.passUnretained(self).toOpaque())
+            }
+            if let sct = options.signedCertificateTimestamps {
+                // serverinfo v1: extension 18 (signed_certificate_timestamp), its length, the list;
+                // OpenSSL sends it in a TLSv1.2 ServerHello to a client that asked (HAProxy's custom extension).
+                let info: [UInt8] = [0, 18, UInt8(sct.count >> 8 & 0xff), UInt8(sct.count & 0xff)] + sct
+                guard certificate != nil, SSL_CTX_use_serverinfo(ctx, info, info.count) == 1 else { throw .drain("sctl") }
+            }
             _ = Self.sessionIDContext.withUnsafeBufferPointer {
                 SSL_CTX_set_session_id_context(ctx, $0.baseAddress, UInt32($0.count))
             }
@@ -212,5 +244,29 @@ private func serverNameCallback(_ ssl: OpaquePointer?, _ alert: UnsafeMutablePoi
     if let names = SSL_CTX_get_client_CA_list(chosen.ctx), let copy = SSL_dup_CA_list(names) {
         SSL_set_client_CA_list(ssl, copy)
     }
+    return SSL_TLSEXT_ERR_OK
+}
+
+/// NPN: the server announces its protocol list (the client picks).
+private func npnAdvertise(_ ssl: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
+                          _ outlen: UnsafeMutablePointer<UInt32>?, _ arg: UnsafeMutableRawPointer?) -> Int32 {
+    guard let arg else { return SSL_TLSEXT_ERR_NOACK }
+    let context = Unmanaged<TLSContext>.fromOpaque(arg).takeUnretainedValue()
+    // The list lives as long as the context, which outlives the handshake.
+    context.npnWire.withUnsafeBufferPointer {
+        out?.pointee = $0.baseAddress
+        outlen?.pointee = UInt32($0.count)
+    }
+    return SSL_TLSEXT_ERR_OK
+}
+
+/// OCSP stapling: a client that sent status_request gets the context's
+/// response (OpenSSL frees the copy it is handed).
+private func ocspStatusCallback(_ ssl: OpaquePointer?, _ arg: UnsafeMutableRawPointer?) -> Int32 {
+    guard let ssl, let arg,
+          let response = Unmanaged<TLSContext>.fromOpaque(arg).takeUnretainedValue().options.ocspResponse,
+          let copy = CRYPTO_malloc(response.count, nil, 0) else { return SSL_TLSEXT_ERR_NOACK }
+    response.withUnsafeBytes { copy.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    _ = co_set_tlsext_status_ocsp_resp(ssl, copy.assumingMemoryBound(to: UInt8.self), response.count)
     return SSL_TLSEXT_ERR_OK
 }

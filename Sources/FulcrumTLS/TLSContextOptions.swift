@@ -37,6 +37,28 @@ public struct TLSContextOptions: Sendable {
     /// A peer that closes TCP without close_notify reads as a plain EOF
     /// (HAProxy's behaviour) instead of an error.
     public var ignoreUnexpectedEOF = true
+    /// CA certificates to verify the peer with that a server does not name
+    /// in its certificate request (`ca-verify-file`).
+    public var caVerifyFile: String?
+    /// Revoked certificates (`crl-file`): the peer's chain is checked
+    /// against them, every level (HAProxy's CRL_CHECK | CRL_CHECK_ALL).
+    public var crlFile: String?
+    /// Server: name the CA file's subjects in the certificate request
+    /// (`no-ca-names` turns it off).
+    public var sendCANames = true
+    /// Server: protocols announced with NPN (`npn`), TLSv1.2 and below.
+    public var npn: [String] = []
+    /// Server: how DHE is offered (nil: no DHE suites).
+    public var diffieHellman: TLSDiffieHellman?
+    /// Server: a DER OCSP response stapled when the client asks (`.ocsp`).
+    public var ocspResponse: [UInt8]?
+    /// Server: a SignedCertificateTimestampList sent when the client asks (`.sctl`).
+    public var signedCertificateTimestamps: [UInt8]?
+    /// Seconds a session stays resumable, also the ticket lifetime hint
+    /// (`tune.ssl.lifetime` when written; nil: OpenSSL's 7200, as HAProxy leaves it).
+    public var sessionLifetime: Int?
+    /// The most plaintext bytes one send puts in a record (`tune.ssl.maxrecord`; 0: no limit).
+    public var maxRecord = 0
     /// Server-side session cache entries (`tune.ssl.cachesize`; 0: OpenSSL's).
     public var sessionCacheSize = 0
 

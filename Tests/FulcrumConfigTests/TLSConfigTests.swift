@@ -164,16 +164,17 @@ final class TLSConfigTests: XCTestCase {
     }
 
     func testGlobalValuesAndHAProxyDefaults() {
-        XCTAssertEqual(GlobalTLS().defaultDHParam, 2048)
+        XCTAssertNil(GlobalTLS().defaultDHParam)
         XCTAssertEqual(GlobalTLS().cacheSize, 20000)
-        XCTAssertEqual(GlobalTLS().lifetime, 300)
+        XCTAssertNil(GlobalTLS().lifetime)
+        XCTAssertEqual(GlobalTLS().cacheLifetime, 300)
         XCTAssertEqual(GlobalTLS().maxRecord, 0)
         XCTAssertEqual(GlobalTLS().serverVerify, .required)
         XCTAssertEqual(GlobalTLS().extraFiles, Set(TLSExtraFile.allCases))
         let r = tls("global\n  tune.ssl.default-dh-param 4096\n  tune.ssl.cachesize 100k\n  tune.ssl.lifetime 5m\n  tune.ssl.maxrecord 1419\n  ssl-server-verify none\n  ssl-load-extra-files key ocsp\n  ssl-dh-param-file /dh.pem\n")
         XCTAssertEqual(r.alerts, [])
         let g = r.configuration.global.tls
-        XCTAssertEqual([g.defaultDHParam, g.cacheSize, g.lifetime, g.maxRecord], [4096, 100, 300, 1419], "atoi reads 100k as 100, as HAProxy")
+        XCTAssertEqual([g.defaultDHParam ?? 0, g.cacheSize, g.lifetime ?? 0, g.maxRecord], [4096, 100, 300, 1419], "atoi reads 100k as 100, as HAProxy")
         XCTAssertEqual(g.serverVerify, .none)
         XCTAssertEqual(g.extraFiles, [.key, .ocsp])
         XCTAssertEqual(g.dhParamFile, "/dh.pem")

@@ -26,6 +26,22 @@ final class TLSTicketRingTests: XCTestCase {
         return try TLSContext(role: .client, options: o)
     }
 
+    /// A full handshake with `server`: the session the client got.
+    func issue(_ server: TLSContext, _ client: TLSContext) throws -> TLSSession {
+        let first = try TLSPair(server: server, client: client, serverName: "localhost")
+        defer { first.close() }
+        XCTAssertEqual(first.handshake(), .done)
+        return try XCTUnwrap(first.client.session)
+    }
+
+    /// Whether `server` resumes `session`.
+    func resumes(_ server: TLSContext, _ client: TLSContext, _ session: TLSSession) throws -> Bool {
+        let pair = try TLSPair(server: server, client: client, serverName: "localhost", session: session)
+        defer { pair.close() }
+        XCTAssertEqual(pair.handshake(), .done)
+        return pair.server.handshakeInfo?.sessionReused == true
+    }
+
     func testKeysFollowTheirPeriodAndNameIt() {
         let clock = Clock()
         let ring = TLSTicketRing(seed: seed, period: 3600, sessionLifetime: 300, now: { clock.now })
@@ -52,17 +68,8 @@ final class TLSTicketRingTests: XCTestCase {
         let workerB = try server(TLSTicketRing(seed: seed, now: { clock.now }))
         let client = try client()
 
-        let first = try TLSPair(server: workerA, client: client, serverName: "localhost")
-        XCTAssertEqual(first.handshake(), .done)
-        let session = try XCTUnwrap(first.client.session)
-        first.close()
-
-        func resumes(_ server: TLSContext) throws -> Bool {
-            let pair = try TLSPair(server: server, client: client, serverName: "localhost", session: session)
-            defer { pair.close() }
-            XCTAssertEqual(pair.handshake(), .done)
-            return pair.server.handshakeInfo?.sessionReused == true
-        }
+        let session = try issue(workerA, client)
+        func resumes(_ server: TLSContext) throws -> Bool { try self.resumes(server, client, session) }
         XCTAssertTrue(try resumes(workerB), "the other worker derives the same key")
         clock.now += 3600
         XCTAssertTrue(try resumes(workerB), "the previous period's key still decrypts")

@@ -11,7 +11,7 @@ public enum HTTPBasicAuth {
         guard let value = head.value(of: "authorization") else { return nil }
         let v = value.drop { $0 == " " }
         guard v.count > 6, v.prefix(6).lowercased() == "basic " else { return nil }
-        guard let decoded = base64Decode(v.dropFirst(6).trimmingBlanks()) else { return nil }
+        guard let decoded = Base64.decode(v.dropFirst(6).trimmingBlanks()) else { return nil }
         guard let colon = decoded.firstIndex(of: UInt8(ascii: ":")) else { return nil }
         return (String(decoding: decoded[..<colon], as: UTF8.self), String(decoding: decoded[(colon + 1)...], as: UTF8.self))
     }
@@ -36,27 +36,6 @@ public enum HTTPBasicAuth {
         var out = user.groups
         for (g, members) in list.groups.sorted(by: { $0.key < $1.key }) where members.contains(user.name) && !out.contains(g) {
             out.append(g)
-        }
-        return out
-    }
-
-    /// Standard base64 (padding optional); nil on any invalid character.
-    public static func base64Decode<S: StringProtocol>(_ s: S) -> [UInt8]? {
-        var out: [UInt8] = []
-        var acc: UInt32 = 0, bits = 0
-        for c in s.utf8 {
-            let v: UInt32
-            switch c {
-            case 65...90: v = UInt32(c - 65)
-            case 97...122: v = UInt32(c - 71)
-            case 48...57: v = UInt32(c + 4)
-            case 43: v = 62
-            case 47: v = 63
-            case 61: continue
-            default: return nil
-            }
-            acc = (acc << 6) | v; bits += 6
-            if bits >= 8 { bits -= 8; out.append(UInt8((acc >> UInt32(bits)) & 0xff)) }
         }
         return out
     }

@@ -11,10 +11,12 @@ final class CheckProbe {
     enum Phase { case connecting, handshaking, sending, receiving }
 
     /// `check-ssl` (or `ssl` inherited by checks on the server's port): the
-    /// check speaks TLS with the server's context, sending `check-sni`.
+    /// check speaks TLS with the server's context, sending `check-sni` and
+    /// announcing `check-alpn` (nil: the context's own list).
     struct TLS {
         var context: TLSContext
         var serverName: String?
+        var alpn: [String]?
     }
 
     let kind: CheckKind
@@ -130,7 +132,8 @@ final class CheckProbe {
 
     private func connected(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
         if let settings = tlsSettings, tls == nil {
-            do { tls = try TLSConnection(fd: fd, context: settings.context, serverName: settings.serverName) } catch {
+            do { tls = try TLSConnection(fd: fd, context: settings.context, serverName: settings.serverName,
+                                          alpn: settings.alpn) } catch {
                 return CheckResult(status: .socketError, info: "\(error)", durationMs: duration(now))
             }
             phase = .handshaking

@@ -96,7 +96,7 @@ final class Checker: EventHandler {
                 let t = s.params.tls
                 if t.checksSpeakTLS(separateCheckTarget: s.params.checkPort != nil || s.params.checkAddr != nil),
                    let context = try? TLSServerContext(s, global: configuration.global.tls) {
-                    target.tls = CheckProbe.TLS(context: context.context, serverName: t.checkSNI)
+                    target.tls = CheckProbe.TLS(context: context.context, serverName: t.checkSNI, alpn: t.checkALPN)
                 }
                 targets.append(target)
             }

@@ -28,6 +28,8 @@ public final class TLSServerContext: @unchecked Sendable {
         o.sessionTickets = !(tls.noTLSTickets ?? false)
         o.verify = (tls.verify ?? global.serverVerify) == .required ? .required : .none
         o.caFile = tls.caFile
+        o.crlFile = tls.crlFile
+        o.maxRecord = global.maxRecord
         var chain: TLSCertificateChain? = nil
         if let crt = tls.certificate {
             do { chain = try TLSCertificateChain(file: crt) } catch {

@@ -8,14 +8,12 @@ struct TestCertificates {
     func pem(_ name: String) -> String { directory.file("\(name).pem") }
 
     /// - names: file name → DNS names (the first also the CN).
-    init(_ names: [(file: String, dns: [String])]) throws {
+    /// - caName: the CA's CN (two CAs in one test tell apart by it).
+    init(_ names: [(file: String, dns: [String])], caName: String = "Fulcrum Test CA") throws {
         directory = try TemporaryDirectory(prefix: "certs")
         let d = directory.path
-        func openssl(_ args: [String]) throws {
-            let r = try CommandRunner.run("openssl", args, timeout: 30)
-            guard r.exit == .exited(0) else { throw HarnessError.failed("openssl \(args.joined(separator: " ")): \(r.stderr)") }
-        }
-        try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Fulcrum Test CA",
+        let openssl = Self.openssl
+        try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=\(caName)",
                      "-keyout", "\(d)/ca.key", "-out", "\(d)/ca.crt"])
         for (file, dns) in names {
             try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(dns[0])", "-keyout", "\(d)/\(file).key",
@@ -29,4 +27,10 @@ struct TestCertificates {
     }
 
     func remove() { directory.remove() }
+
+    /// Runs the openssl CLI; throws with its stderr when it fails.
+    static func openssl(_ args: [String]) throws {
+        let r = try CommandRunner.run("openssl", args, timeout: 30)
+        guard r.exit == .exited(0) else { throw HarnessError.failed("openssl \(args.joined(separator: " ")): \(r.stderr)") }
+    }
 }
