@@ -9,6 +9,8 @@ import XCTest
 /// -servername` and `curl --resolve`, non-TLS bytes, a client that sends
 /// nothing. The same outcome from both, and the same log lines.
 final class SideBySideSNIRoutingTests: XCTestCase {
+    private static let info = "<134>{time} {program}[{pid}]: "
+
     private struct Lab {
         let logs: SideBySideLogging
         let echo: TestBackend
@@ -55,14 +57,14 @@ final class SideBySideSNIRoutingTests: XCTestCase {
             frontend lenient
                 bind 127.0.0.1:{port2}
                 log {log} local0
-                log-format "%ft %b/%s %ts"
+                option tcplog
                 tcp-request inspect-delay 500ms
                 tcp-request content accept if { req_ssl_hello_type 1 }
                 default_backend echo
             frontend strict
                 bind 127.0.0.1:{port3}
                 log {log} local0
-                log-format "%ft %b/%s %ts"
+                option tcplog
                 tcp-request inspect-delay 500ms
                 tcp-request content accept if { req.ssl_hello_type 1 }
                 tcp-request content reject
@@ -124,8 +126,11 @@ final class SideBySideSNIRoutingTests: XCTestCase {
             XCTAssertLessThan(seconds(since: started), 0.4, "\(proxy): before inspect-delay expires")
         }
         XCTAssertFalse(lab.echo.waitForAccepted(atLeast: 1, timeout: 0), "no connection reached the server")
-        let lines = try lab.logs.assertSameLines(count: 1, LogLineComparison(.exact), "non-TLS bytes")
-        XCTAssertEqual(lines[.haproxy]!.map(\.message), ["strict strict/<NOSRV> PR"], "haproxy's own line (the reference)")
+        let tcplog = LogLineComparison(.tcplog)
+        let lines = try lab.logs.assertSameLines(count: 1, tcplog, "non-TLS bytes")
+        lab.logs.assertReference(lines[.haproxy]!, tcplog, equal: [
+            Self.info + "127.0.0.1:{port} [{date}] strict strict/<NOSRV> -1/-1/{t} 0 PR 1/1/0/0/0 0/0",
+        ], "non-TLS bytes")
     }
 
     /// A client that sends nothing: at inspect-delay expiry the rules
@@ -152,8 +157,12 @@ final class SideBySideSNIRoutingTests: XCTestCase {
             XCTAssertNotEqual(try rejected.waitForClose(timeout: 5), .timeout, "\(proxy): rejected at expiry")
             XCTAssertGreaterThan(seconds(since: again), 0.4, "\(proxy): not before inspect-delay expires")
         }
-        let lines = try lab.logs.assertSameLines(count: 2, LogLineComparison(.exact), "silent clients")
-        XCTAssertEqual(lines[.haproxy]!.map(\.message), ["lenient echo/e --", "strict strict/<NOSRV> PR"],
-                       "haproxy's own lines (the reference)")
+        // tcplog: the accepted stream waited inspect-delay before its server (Tw), 5 bytes came back.
+        let tcplog = LogLineComparison(.tcplog)
+        let lines = try lab.logs.assertSameLines(count: 2, tcplog, "silent clients")
+        lab.logs.assertReference(lines[.haproxy]!, tcplog, equal: [
+            "127.0.0.1:{port} [{date}] lenient echo/e {t}/{t}/{t} 5 -- 1/1/0/0/0 0/0",
+            "127.0.0.1:{port} [{date}] strict strict/<NOSRV> -1/-1/{t} 0 PR 1/1/0/0/0 0/0",
+        ].map { Self.info + $0 }, "silent clients")
     }
 }
