@@ -37,7 +37,7 @@ extension ParseSession {
         case "content":
             tcpContentRule(words, draft: index, at: at)
         case "connection", "session":
-            alert(at(which), "keyword 'tcp-request \(which.text)' is not supported yet (in section '\(kindName)')")
+            alert(at(words[0]), "keyword 'tcp-request \(which.text)' is not supported yet (in section '\(kindName)')")
         default:
             let expected = ["inspect-delay", "content", "connection", "session"]
             alert(at(which), "unknown 'tcp-request' rule set '\(which.text)'; expected 'inspect-delay', 'content', 'connection' or 'session'"
