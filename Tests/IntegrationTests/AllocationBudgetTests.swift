@@ -40,6 +40,42 @@ final class AllocationBudgetTests: XCTestCase {
         }
     }
 
+    /// TCP mode with content inspection: the first bytes held until the
+    /// rules decide (`tcp-request content`, inspect-delay), `use_backend` on
+    /// the payload and a ClientHello fetch that finds none, then forwarded:
+    /// as the plain connection, nothing beyond a tiny constant.
+    func testTCPConnectionWithContentInspectionAllocatesNothingInTheWorker() throws {
+        let nginx = try startNginx()
+        let port = try FreePort.next()
+        let config = """
+            global
+                workers 1
+            defaults
+                mode tcp
+                timeout connect 2s
+                timeout client 10s
+                timeout server 10s
+            frontend fe
+                bind 127.0.0.1:\(port)
+                tcp-request inspect-delay 2s
+                tcp-request content reject if { req.ssl_hello_type 1 }
+                tcp-request content accept if { req.payload(0,4) -m beg GET } { req.len gt 20 }
+                tcp-request content reject
+                use_backend none if { req.ssl_sni -m found }
+                use_backend be if { req.payload(0,0) -m sub bench.example }
+                default_backend none
+            backend be
+                server s1 127.0.0.1:\(nginx.port)
+            backend none
+
+            """
+        let request = "GET /index.html HTTP/1.1\r\nHost: bench.example\r\nConnection: close\r\n\r\n"
+        try countAllocations("tcp with content inspection, per connection", config: config, port: port,
+                    budget: { $0 < UInt64(Self.exchanges / 100) }, budgetText: "total < \(Self.exchanges / 100)") { count in
+            try BoundedExchanges.tcp(port: port, count: count, request: request, expectedPrefix: "HTTP/1.1 200")
+        }
+    }
+
     /// HTTP keep-alive without rules: at most one allocation per request.
     func testHTTPRequestWithoutRulesAllocatesAtMostOnce() throws {
         let nginx = try startNginx()
