@@ -38,12 +38,7 @@ final class SideBySideSNIRoutingTests: XCTestCase {
         let nginx = try NginxServer(http: site("a", "{port}") + site("b", "\(portB)") + site("other", "\(portOther)"))
         addTeardownBlock { nginx.stop() }
         let echo = try startBackend(.echo)
-        let config = """
-            defaults
-                mode tcp
-                timeout connect 2s
-                timeout client 5s
-                timeout server 5s
+        let config = SideBySide.tcpDefaults + """
             frontend sni
                 bind 127.0.0.1:{port}
                 log {log} local0

@@ -27,7 +27,10 @@ extension StreamEngine {
         if !readForInspection(s, limit: limit) { return }
         let final = rules.inspectDelay == nil || (s.phaseDeadline != 0 && s.phaseDeadline <= now)
             || s.request.sourceClosed || s.request.buffer.count >= limit
-        switch rules.inspect(inspectionContext(s, limit: limit, final: final)) {
+        // Decided before acting, so the context (and its hold on the
+        // scratch array) is gone when routing fills the array again.
+        let verdict = rules.inspect(inspectionContext(s, limit: limit, final: final))
+        switch verdict {
         case .wait:
             schedule(s)
         case .reject:
