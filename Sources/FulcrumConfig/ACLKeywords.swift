@@ -113,7 +113,11 @@ extension ParseSession {
             alert(at(criterionWord), "ACL criterion '\(keyword)' matches with 'bin' by default, which is not supported yet: give a method with '-m' (in section '\(kindName)')")
             return nil
         }
-        let patternWords = Array(words[i...])
+        var patternWords = Array(words[i...])
+        if criterion.fetch == "req.ssl_ver", !explicitMethod {
+            guard let versions = dottedVersions(patternWords, at: at) else { return nil }
+            patternWords = versions
+        }
         guard let patterns = aclPatterns(patternWords, method: acl.method, at: at) else { return nil }
         acl.patterns = patterns
         if patterns.isEmpty, !explicitEnd, acl.method != .found, acl.method != .bool {
@@ -123,6 +127,30 @@ extension ParseSession {
             warning(at(patternWords[0]), "'-m found' ignores its patterns")
         }
         return acl
+    }
+
+    /// `req.ssl_ver` patterns are versions, as HAProxy's pat_parse_dotted_ver
+    /// reads them: "MAJOR[.MINOR]" is MAJOR × 65536 + MINOR, what the fetch
+    /// returns ("3.1", TLS 1.0, is 196609), in ranges and after operators
+    /// too; rewritten to the integers the int matcher compares.
+    private mutating func dottedVersions(_ words: [Word], at: (Word) -> SourceLocation) -> [Word]? {
+        var out: [Word] = []
+        for w in words {
+            if Self.intOperators.contains(w.text) { out.append(w); continue }
+            var sides: [String] = []
+            for side in w.text.split(separator: ":", omittingEmptySubsequences: false) {
+                if side.isEmpty { sides.append(""); continue }
+                let parts = side.split(separator: ".", omittingEmptySubsequences: false)
+                guard parts.count <= 2, let major = Int(parts[0]), major >= 0,
+                      let minor = parts.count == 2 ? Int(parts[1]) : 0, minor >= 0, minor < 65536 else {
+                    alert(at(w), "'\(w.text)' is not a version such as 3.1 (in 'req.ssl_ver')")
+                    return nil
+                }
+                sides.append(String(major << 16 | minor))
+            }
+            out.append(Word(text: sides.joined(separator: ":"), column: w.column))
+        }
+        return out
     }
 
     /// `req.payload(OFFSET,LENGTH)` / `req.payload_lv(OFFSET1,LENGTH1[,OFFSET2])`:

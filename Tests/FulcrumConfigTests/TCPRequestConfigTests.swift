@@ -15,7 +15,7 @@ final class TCPRequestConfigTests: XCTestCase {
         let r = parseTCP("""
                 tcp-request inspect-delay 5s
                 tcp-request content accept if { req_ssl_hello_type 1 }
-                tcp-request content reject if !{ req.ssl_ver ge 769 } || REQ_CONTENT !{ req.len gt 0 }
+                tcp-request content reject if !{ req.ssl_ver ge 3.1 } || REQ_CONTENT !{ req.len gt 0 }
                 tcp-request content reject
                 use_backend b if { req.ssl_sni -i B.example } || { req_ssl_sni -m end .b.example }
                 use_backend b if { req.ssl_alpn h2 } { req.payload(0,1) -m sub x } { req.payload_lv(43,1) -m found }
@@ -70,6 +70,24 @@ final class TCPRequestConfigTests: XCTestCase {
         assertSingleAlert(parseTCP("    tcp-request session reject"), "keyword 'tcp-request session' is not supported yet (in section 'frontend')", line: 9, column: 5)
         assertSingleAlert(parseTCP("    tcp-request contnt accept"), "unknown 'tcp-request' rule set 'contnt'; expected 'inspect-delay', 'content', 'connection' or 'session'; did you mean 'content'?", line: 9, column: 17)
         assertSingleAlert(parseTCP("    tcp-request content accept if { req.ssl_snii -i a }"), "unknown ACL criterion 'req.ssl_snii'; did you mean 'req.ssl_sni'?", line: 9, column: 37)
+    }
+
+    /// req.ssl_ver's patterns are versions (HAProxy's dotted-version parser).
+    func testSSLVersionPatterns() throws {
+        func patterns(_ condition: String) throws -> [String] {
+            let r = parseTCP("    tcp-request content reject if { \(condition) }")
+            XCTAssertEqual(r.alerts.map(\.message), [], condition)
+            let rule = try XCTUnwrap(r.configuration.frontends.first?.tcpContent.rules.first)
+            guard case .anonymous(let acl)? = rule.condition?.groups.first?.first?.reference else { throw XCTSkip("no ACL") }
+            return acl.patterns
+        }
+        XCTAssertEqual(try patterns("req_ssl_ver 3.1"), ["196609"])
+        XCTAssertEqual(try patterns("req.ssl_ver 3"), ["196608"], "a major alone")
+        XCTAssertEqual(try patterns("req.ssl_ver 3.0:3.3"), ["196608:196611"])
+        XCTAssertEqual(try patterns("req.ssl_ver lt 3.1"), ["lt 196609"])
+        XCTAssertEqual(try patterns("req.ssl_ver -m int 769"), ["769"], "-m int reads integers")
+        assertSingleAlert(parseTCP("    tcp-request content reject if { req.ssl_ver 3.x }"),
+                          "'3.x' is not a version such as 3.1 (in 'req.ssl_ver')", line: 9, column: 49)
     }
 
     func testPayloadArguments() {

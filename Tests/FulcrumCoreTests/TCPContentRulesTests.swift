@@ -59,6 +59,15 @@ final class TCPContentRulesTests: XCTestCase {
         XCTAssertNil(rules.route(Self.context(truncated, final: false)), "use_backend decides on what is there")
     }
 
+    /// Versions as written (3.3), compared with what the hello says.
+    func testSSLVersionPatterns() throws {
+        let rules = try Self.compile("  tcp-request inspect-delay 1s\n  tcp-request content reject if { req_ssl_ver lt 3.3 }")
+        XCTAssertEqual(rules.inspect(Self.context(ClientHelloFixtures.sni, final: false)), .accept, "client_version 3.3")
+        var old = ClientHelloFixtures.sni
+        old[5 + 4 + 1] = 0x01   // client_version 3.1
+        XCTAssertEqual(rules.inspect(Self.context(old, final: false)), .reject)
+    }
+
     func testOtherBytesAreRejectedAtOnce() throws {
         let rules = try Self.compile(Self.sniRouting)
         XCTAssertEqual(rules.inspect(Self.context(Array("GET / HTTP/1.1\r\n".utf8), final: false)), .reject,
