@@ -7,7 +7,8 @@ import XCTest
 /// backends (one nginx listening on three ports, each answering its own
 /// name and the SNI it saw), clients naming a server with `openssl s_client
 /// -servername` and `curl --resolve`, non-TLS bytes, a client that sends
-/// nothing. The same outcome from both, and the same log lines.
+/// nothing, a backend rejecting on the ALPN. The same outcome from both,
+/// and the same log lines.
 final class SideBySideSNIRoutingTests: XCTestCase {
     private static let info = "<134>{time} {program}[{pid}]: "
 
@@ -67,6 +68,7 @@ final class SideBySideSNIRoutingTests: XCTestCase {
             backend a
                 server a 127.0.0.1:\(nginx.port)
             backend b
+                tcp-request content reject if { req.ssl_alpn acme-tls/1 }
                 server b 127.0.0.1:\(portB)
             backend other
                 server o 127.0.0.1:\(portOther)
@@ -80,8 +82,9 @@ final class SideBySideSNIRoutingTests: XCTestCase {
     private func seconds(since start: UInt64) -> Double { Double(Deadline.nowNanoseconds() - start) / 1e9 }
 
     /// The body nginx answered through `port` for a ClientHello naming `name`.
-    private func sClient(_ port: UInt16, serverName: String) throws -> String {
-        let r = try CommandRunner.run("openssl", ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", serverName, "-quiet"],
+    private func sClient(_ port: UInt16, serverName: String, alpn: String? = nil) throws -> String {
+        let r = try CommandRunner.run("openssl", ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", serverName, "-quiet"]
+                                      + (alpn.map { ["-alpn", $0] } ?? []),
                                       stdin: "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", timeout: 15)
         return r.stdout.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
     }
@@ -99,11 +102,12 @@ final class SideBySideSNIRoutingTests: XCTestCase {
             XCTAssertEqual(try sClient(port, serverName: "A.EXAMPLE"), "backend a sni=A.EXAMPLE", "\(proxy): -i")
             XCTAssertEqual(try curl(port, name: "a.example"), "backend a sni=a.example", "\(proxy)")
             XCTAssertEqual(try curl(port, name: "x.b.example"), "backend b sni=x.b.example", "\(proxy): -m end")
+            XCTAssertEqual(try sClient(port, serverName: "x.b.example", alpn: "acme-tls/1"), "", "\(proxy): the backend's own rule rejects")
             XCTAssertEqual(try sClient(port, serverName: "b.example.org"), "backend other sni=b.example.org", "\(proxy): default_backend")
             XCTAssertEqual(try curl(port, name: "c.example"), "backend other sni=c.example", "\(proxy): default_backend")
         }
-        let lines = try lab.logs.assertSameLines(count: 5, LogLineComparison(.exact), "sni routing")
-        XCTAssertEqual(lines[.haproxy]!.map(\.message), ["sni a/a", "sni a/a", "sni b/b", "sni other/o", "sni other/o"],
+        let lines = try lab.logs.assertSameLines(count: 6, LogLineComparison(.exact), "sni routing")
+        XCTAssertEqual(lines[.haproxy]!.map(\.message), ["sni a/a", "sni a/a", "sni b/b", "sni b/<NOSRV>", "sni other/o", "sni other/o"],
                        "haproxy's own lines (the reference)")
     }
 
