@@ -43,6 +43,8 @@ final class SideBySideSNIRoutingTests: XCTestCase {
             frontend sni
                 bind 127.0.0.1:{port}
                 log {log} local0
+                # The chosen backend; not tcplog: its %ts races between "--" and
+                # "SD" when nginx resets after its FIN (forwarding, not routing).
                 log-format "%ft %b/%s"
                 tcp-request inspect-delay 3s
                 tcp-request content accept if { req.ssl_hello_type 1 }
