@@ -67,6 +67,10 @@ final class SideBySideSNIRoutingTests: XCTestCase {
                 tcp-request content accept if { req.ssl_hello_type 1 }
                 tcp-request content reject
                 default_backend echo
+            frontend noinspect
+                bind 127.0.0.1:{port4}
+                use_backend a if { req.ssl_sni -i a.example }
+                default_backend other
             backend a
                 server a 127.0.0.1:\(nginx.port)
             backend b
@@ -107,6 +111,9 @@ final class SideBySideSNIRoutingTests: XCTestCase {
             XCTAssertEqual(try sClient(port, serverName: "x.b.example", alpn: "acme-tls/1"), "", "\(proxy): the backend's own rule rejects")
             XCTAssertEqual(try sClient(port, serverName: "b.example.org"), "backend other sni=b.example.org", "\(proxy): default_backend")
             XCTAssertEqual(try curl(port, name: "c.example"), "backend other sni=c.example", "\(proxy): default_backend")
+            // use_backend alone does not wait for the hello: it decides on the nothing there at accept.
+            XCTAssertEqual(try sClient(lab.logs.port(proxy, frontend: 4), serverName: "a.example"), "backend other sni=a.example",
+                           "\(proxy): no inspect-delay")
         }
         let lines = try lab.logs.assertSameLines(count: 6, LogLineComparison(.exact), "sni routing")
         XCTAssertEqual(lines[.haproxy]!.map(\.message), ["sni a/a", "sni a/a", "sni b/b", "sni b/<NOSRV>", "sni other/o", "sni other/o"],
