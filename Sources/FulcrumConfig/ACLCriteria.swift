@@ -2,7 +2,7 @@
 /// for each (manual section 7.3), and HAProxy's predefined ACLs (7.4).
 enum ACLCriteria {
     /// What a criterion's parenthesised argument is.
-    enum Argument: Sendable {
+    enum Argument: Sendable, Equatable {
         /// `src`, `path`: no argument allowed.
         case none
         /// `hdr([NAME[,OCC]])`: a header name, optional.
@@ -11,6 +11,9 @@ enum ACLCriteria {
         case requiredName
         /// `http_auth(USERLIST)`: the name of a userlist section.
         case userlist
+        /// `req.payload(OFFSET,LENGTH)`, `req.payload_lv(OFFSET1,LENGTH1[,OFFSET2])`:
+        /// integers (the last may be signed: relative to the length field).
+        case offsets(min: Int, max: Int)
     }
 
     struct Criterion: Sendable {
@@ -77,6 +80,19 @@ enum ACLCriteria {
             ("http_auth", Criterion(fetch: "http_auth", method: .bool, argument: .userlist)),
             // The patterns of http_auth_group are group names, compared as strings.
             ("http_auth_group", Criterion(fetch: "http_auth_group", method: .str, argument: .userlist)),
+            // TCP content inspection (mode tcp): what the client sent first.
+            ("req.ssl_sni", Criterion(fetch: "req.ssl_sni", method: .str, argument: .none)),
+            ("req_ssl_sni", Criterion(fetch: "req.ssl_sni", method: .str, argument: .none)),
+            ("req.ssl_alpn", Criterion(fetch: "req.ssl_alpn", method: .str, argument: .none)),
+            ("req.ssl_ver", Criterion(fetch: "req.ssl_ver", method: .int, argument: .none)),
+            ("req_ssl_ver", Criterion(fetch: "req.ssl_ver", method: .int, argument: .none)),
+            ("req.ssl_hello_type", Criterion(fetch: "req.ssl_hello_type", method: .int, argument: .none)),
+            ("req_ssl_hello_type", Criterion(fetch: "req.ssl_hello_type", method: .int, argument: .none)),
+            ("req.len", Criterion(fetch: "req.len", method: .int, argument: .none)),
+            ("req_len", Criterion(fetch: "req.len", method: .int, argument: .none)),
+            // HAProxy matches these with 'bin' by default, which Fulcrum refuses: '-m' is required.
+            ("req.payload", Criterion(fetch: "req.payload", method: .str, argument: .offsets(min: 2, max: 2))),
+            ("req.payload_lv", Criterion(fetch: "req.payload_lv", method: .str, argument: .offsets(min: 2, max: 3))),
             ("always_true", Criterion(fetch: "always_true", method: .bool, argument: .none)),
             ("always_false", Criterion(fetch: "always_false", method: .bool, argument: .none)),
         ]
@@ -122,6 +138,7 @@ enum ACLCriteria {
             "HTTP_URL_SLASH": acl("HTTP_URL_SLASH", "url", .beg, ["/"]),
             "HTTP_URL_STAR": acl("HTTP_URL_STAR", "url", .str, ["*"]),
             "LOCALHOST": acl("LOCALHOST", "src", .ip, ["127.0.0.1/8", "::1"]),
+            "REQ_CONTENT": acl("REQ_CONTENT", "req.len", .int, ["gt 0"]),
         ]
         p["HTTP_CONTENT"]?.fetch.arguments = ["content-length"]
         for m in ["CONNECT", "DELETE", "GET", "OPTIONS", "POST", "PUT", "TRACE"] {
@@ -135,7 +152,7 @@ enum ACLCriteria {
 
     /// Predefined ACLs of HAProxy that need what Fulcrum's HTTP engine does
     /// not have (TCP content inspection, HTTP/2, RDP).
-    static let predefinedNotServed: Set<String> = ["REQ_CONTENT", "WAIT_END", "RDP_COOKIE", "HTTP_2.0"]
+    static let predefinedNotServed: Set<String> = ["WAIT_END", "RDP_COOKIE", "HTTP_2.0"]
 }
 
 extension ACLDefinition {

@@ -61,6 +61,8 @@ extension ParseSession {
                 }
                 drafts[index].userlistReferences.append((first, at(criterionWord)))
             }
+        case .offsets(let least, let most):
+            guard offsetArguments(keyword, arguments, least: least, most: most, at: at(criterionWord)) else { return nil }
         default:
             break
         }
@@ -69,6 +71,7 @@ extension ParseSession {
         // Flags, up to the first word that is not one (or "--").
         var i = words.index(after: words.startIndex)
         var explicitEnd = false
+        var explicitMethod = false
         flags: while i < words.endIndex, words[i].text.hasPrefix("-"), words[i].text.count > 1 {
             let flag = words[i]
             i += 1
@@ -96,6 +99,7 @@ extension ParseSession {
                     return nil
                 }
                 acl.method = method
+                explicitMethod = true
             case "-f", "-M", "-u":
                 alert(at(flag), "ACL flag '\(flag.text)' is not supported yet (in section '\(kindName)')")
                 return nil
@@ -105,7 +109,15 @@ extension ParseSession {
                 return nil
             }
         }
-        let patternWords = Array(words[i...])
+        if case .offsets = criterion.argument, !explicitMethod {
+            alert(at(criterionWord), "ACL criterion '\(keyword)' matches with 'bin' by default, which is not supported yet: give a method with '-m' (in section '\(kindName)')")
+            return nil
+        }
+        var patternWords = Array(words[i...])
+        if criterion.fetch == "req.ssl_ver", !explicitMethod {
+            guard let versions = dottedVersions(patternWords, at: at) else { return nil }
+            patternWords = versions
+        }
         guard let patterns = aclPatterns(patternWords, method: acl.method, at: at) else { return nil }
         acl.patterns = patterns
         if patterns.isEmpty, !explicitEnd, acl.method != .found, acl.method != .bool {
@@ -115,6 +127,54 @@ extension ParseSession {
             warning(at(patternWords[0]), "'-m found' ignores its patterns")
         }
         return acl
+    }
+
+    /// `req.ssl_ver` patterns are versions, as HAProxy's pat_parse_dotted_ver
+    /// reads them: "MAJOR[.MINOR]" is MAJOR × 65536 + MINOR, what the fetch
+    /// returns ("3.1", TLS 1.0, is 196609), in ranges and after operators
+    /// too; rewritten to the integers the int matcher compares.
+    private mutating func dottedVersions(_ words: [Word], at: (Word) -> SourceLocation) -> [Word]? {
+        var out: [Word] = []
+        for w in words {
+            if Self.intOperators.contains(w.text) { out.append(w); continue }
+            var sides: [String] = []
+            for side in w.text.split(separator: ":", omittingEmptySubsequences: false) {
+                if side.isEmpty { sides.append(""); continue }
+                let parts = side.split(separator: ".", omittingEmptySubsequences: false)
+                guard parts.count <= 2, let major = Int(parts[0]), major >= 0,
+                      let minor = parts.count == 2 ? Int(parts[1]) : 0, minor >= 0, minor < 65536 else {
+                    alert(at(w), "'\(w.text)' is not a version such as 3.1 (in 'req.ssl_ver')")
+                    return nil
+                }
+                sides.append(String(major << 16 | minor))
+            }
+            out.append(Word(text: sides.joined(separator: ":"), column: w.column))
+        }
+        return out
+    }
+
+    /// `req.payload(OFFSET,LENGTH)` / `req.payload_lv(OFFSET1,LENGTH1[,OFFSET2])`:
+    /// HAProxy's argument checks (offsets and lengths not negative, a length
+    /// field of 1 to 4 bytes; OFFSET2 may be signed, relative to the field).
+    private mutating func offsetArguments(_ keyword: String, _ args: [String], least: Int, most: Int,
+                                          at loc: SourceLocation) -> Bool {
+        guard (least...most).contains(args.count) else {
+            let shape = most == 2 ? "(<offset>,<length>)" : "(<offset1>,<length1>[,<offset2>])"
+            alert(loc, "ACL criterion '\(keyword)' expects \(shape) as its arguments")
+            return false
+        }
+        for (i, a) in args.enumerated() {
+            let signed = i == 2 && (a.hasPrefix("+") || a.hasPrefix("-"))
+            guard let v = Int(signed && a.hasPrefix("+") ? String(a.dropFirst()) : a), signed || v >= 0 else {
+                alert(loc, "ACL criterion '\(keyword)': '\(a)' is not a valid offset or length")
+                return false
+            }
+            if most == 3 && i == 1 && !(1...4).contains(v) {
+                alert(loc, "ACL criterion '\(keyword)': the length field is 1 to 4 bytes (got \(a))")
+                return false
+            }
+        }
+        return true
     }
 
     /// Checks patterns against their match method; int and len patterns

@@ -53,10 +53,7 @@ extension ParseSession {
                 }
             }
             guard mode == .tcp else { continue }
-            // A tcp proxy: HTTP settings do nothing there.
-            if let loc = draft.httpKeywordLocations["use_backend"] {
-                alert(loc, "'use_backend' rules in a mode tcp \(draft.label) are not supported yet (set 'mode http' to switch on HTTP requests)")
-            }
+            // A tcp proxy: HTTP settings do nothing there (use_backend routes it, see TCPRequestKeywords).
             for keyword in ["http-request", "http-response", "redirect"] {
                 if let loc = draft.httpKeywordLocations[keyword] {
                     warning(loc, "'\(keyword)' rules ignored for \(draft.label) as they require HTTP mode.")

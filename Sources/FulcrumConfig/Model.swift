@@ -278,6 +278,8 @@ public struct Backend: Equatable, Sendable {
     public var allBackups: Bool = false
     public var healthCheck = HealthCheckConfig()
     public var http = HTTPProxySettings()
+    /// `tcp-request inspect-delay` / `tcp-request content`, run once the stream enters the backend.
+    public var tcpContent = TCPContentRules()
     /// Where and what this backend logs (health checks, server events).
     public var logging = ProxyLogging()
     /// `description TEXT...` (words joined with one space).
@@ -298,6 +300,8 @@ public struct Frontend: Equatable, Sendable {
     /// Name of the backend, checked to exist by validation.
     public var defaultBackend: String?
     public var http = HTTPProxySettings()
+    /// `tcp-request inspect-delay` / `tcp-request content`, run before `use_backend`.
+    public var tcpContent = TCPContentRules()
     /// nil: the global maxconn applies.
     public var maxconn: Int?
     public var timeouts = Timeouts()

@@ -4,11 +4,11 @@ extension ParseSession {
         "mode", "default_backend", "balance", "hash-type", "server", "default-server", "maxconn",
         "timeout", "retries", "option", "bind", "http-check", "tcp-check",
         "acl", "use_backend", "redirect", "http-request", "http-response",
-        "cookie", "compression", "errorfile", "http-error", "http-reuse", "retry-on", "stats", "id",
+        "cookie", "compression", "errorfile", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
     ]
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
-    static let namedDefaultsRuleKeywords: Set<String> = ["acl", "http-request", "http-response"]
+    static let namedDefaultsRuleKeywords: Set<String> = ["acl", "http-request", "http-response", "tcp-request"]
     static let servedOptions = Set<String>(["redispatch", "allbackups", "httpchk", "tcp-check", "socket-stats"]).union(httpOptions)
     static let httpOptions: Set<String> = [
         "http-server-close", "httpclose", "http-keep-alive", "forwardfor", "accept-invalid-http-request",
@@ -140,6 +140,7 @@ extension ParseSession {
         case "http-reuse": httpReuseKeyword(words, draft: index, at: at)
         case "retry-on": retryOnKeyword(words, draft: index, at: at)
         case "stats": statsPageKeyword(words, draft: index, at: at)
+        case "tcp-request": tcpRequestKeyword(words, draft: index, at: at)
         case "default_backend":
             guard let value = singleArgument(words, at: at, expecting: "<backend name>") else { return }
             drafts[index].settings.defaultBackend = value.text

@@ -25,6 +25,8 @@ struct ProxySettings: Sendable {
     /// mode http settings; a defaults section hands down everything but
     /// ACLs and rules (HAProxy keeps those out of anonymous defaults).
     var http = HTTPProxySettings()
+    /// `tcp-request` inspection; never inherited (refused in defaults sections).
+    var tcpContent = TCPContentRules()
     /// Logging: targets, line format, options; a proxy starts with its
     /// defaults' (HAProxy copies the defaults' `log` lines, then appends its own).
     var logging = ProxyLogging()

@@ -30,6 +30,7 @@ extension ParseSession {
                 backend.allBackups = s.allBackups
                 backend.healthCheck = s.healthCheck.resolved
                 backend.http = s.http
+                backend.tcpContent = s.tcpContent
                 backend.logging = s.logging
                 backend.logging.captures = LogCaptures()
                 backend.description = draft.description
@@ -62,6 +63,7 @@ extension ParseSession {
                 frontend.timeouts = s.timeouts
                 frontend.defaultBackend = s.defaultBackend
                 frontend.http = s.http
+                frontend.tcpContent = s.tcpContent
                 frontend.logging = s.logging
                 frontend.description = draft.description
                 frontend.statsPage = s.statsPage
@@ -91,7 +93,7 @@ extension ParseSession {
             guard let target = frontend.defaultBackend else {
                 // An HTTP proxy whose rules answer (return, redirect, use_backend) is fine without one.
                 let h = frontend.http
-                let answersItself = frontend.mode == .http && (!h.requestRules.isEmpty || !h.redirects.isEmpty || !h.useBackends.isEmpty)
+                let answersItself = !h.useBackends.isEmpty || frontend.mode == .http && (!h.requestRules.isEmpty || !h.redirects.isEmpty)
                 if !answersItself {
                     warning(draft.location, "\(draft.label) has no default_backend and no server: every connection will be refused")
                 }
@@ -105,6 +107,7 @@ extension ParseSession {
             checkModes(frontend: draft, frontendMode: frontend.mode, backend: backend, rule: "default_backend", at: where_)
         }
         validateHTTP(proxies.map(\.draft), &configuration)
+        validateTCPContent(proxies.map(\.draft))
         validateLogging(proxies.map(\.draft), &configuration)
     }
 

@@ -23,6 +23,10 @@ struct LoadedConfiguration {
     /// nil for tcp proxies.
     var frontendRules: [HTTPCompiledRules?] = []
     var backendRules: [HTTPCompiledRules?] = []
+    /// Compiled mode-tcp content inspection and use_backend rules per
+    /// frontend and per backend; nil where a proxy has none.
+    var frontendTCPRules: [TCPCompiledRules?] = []
+    var backendTCPRules: [TCPCompiledRules?] = []
     /// Compiled log formats per frontend (nil: no `log` target).
     var frontendLogs: [CompiledProxyLog?] = []
     /// Per frontend, per bind: the TLS contexts of `bind ... ssl` lines.
@@ -216,6 +220,22 @@ extension ConfigLoader {
             compile(f.name, f.mode, f.http, i < loaded.errorFiles.count ? loaded.errorFiles[i] : [:], f.location)
         }
         loaded.backendRules = c.backends.map { b in compile(b.name, b.mode, b.http, [:], b.location) }
+        func compileTCP(_ name: String, _ mode: ProxyMode, _ content: TCPContentRules, _ http: HTTPProxySettings,
+                        _ location: SourceLocation) -> TCPCompiledRules? {
+            guard mode == .tcp, !content.isEmpty || !http.useBackends.isEmpty else { return nil }
+            do {
+                return try TCPCompiledRules(content: content, http: http, userlists: c.userlists, crypt: { Crypt.hash($0, salt: $1) })
+            } catch {
+                loaded.diagnostics.append(Diagnostic(.alert, location, "proxy '\(name)': \(error)"))
+                return nil
+            }
+        }
+        loaded.frontendTCPRules = c.frontends.map { f in compileTCP(f.name, f.mode, f.tcpContent, f.http, f.location) }
+        loaded.backendTCPRules = c.backends.map { b in
+            var h = b.http
+            h.useBackends = []   // a backend does not switch
+            return compileTCP(b.name, b.mode, b.tcpContent, h, b.location)
+        }
         loaded.frontendLogs = c.frontends.map { f in
             guard !f.logging.targets.isEmpty || f.logging.uniqueIDFormat != nil else { return nil }
             do { return try CompiledProxyLog(f.logging) } catch {

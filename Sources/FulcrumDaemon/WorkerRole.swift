@@ -43,6 +43,8 @@ enum WorkerRole {
         setup.backendErrorFiles = loaded.backendErrorFiles
         setup.frontendRules = loaded.frontendRules
         setup.backendRules = loaded.backendRules
+        setup.frontendTCPRules = loaded.frontendTCPRules
+        setup.backendTCPRules = loaded.backendTCPRules
         setup.frontendLogs = loaded.frontendLogs
         // The table numbers bind lines frontend by frontend, as this flattens them.
         setup.bindTLS = loaded.bindTLS.flatMap { $0 }

@@ -78,7 +78,7 @@ final class ACLTests: XCTestCase {
         func alert(_ line: String) -> Diagnostic? { onlyAlert(parseFrontend("    " + line), line) }
         XCTAssertEqual(alert("acl x pth /a")?.message, "unknown ACL criterion 'pth'; did you mean 'path'?")
         XCTAssertEqual(alert("acl x pth /a")?.location, SourceLocation(file: "t.cfg", line: 9, column: 11))
-        XCTAssertEqual(alert("acl x req.ssl_sni")?.message, "ACL criterion 'req.ssl_sni' is not supported yet (in section 'frontend')")
+        XCTAssertEqual(alert("acl x req.rdp_cookie")?.message, "ACL criterion 'req.rdp_cookie' is not supported yet (in section 'frontend')")
         XCTAssertEqual(alert("acl x path -f /etc/acl.lst")?.message, "ACL flag '-f' is not supported yet (in section 'frontend')")
         XCTAssertEqual(alert("acl x path -f /etc/acl.lst")?.location?.column, 16)
         XCTAssertEqual(alert("acl x path -m foo /a")?.message, "unknown match method 'foo' for '-m'")

@@ -40,7 +40,7 @@ final class ConditionTests: XCTestCase {
         XCTAssertEqual(alert("if a }")?.message, "error in the condition of 'use_backend' : unexpected '}' without a matching '{'")
         XCTAssertEqual(alert("if ! ! a")?.message, "error in the condition of 'use_backend' : '!' used twice")
         XCTAssertEqual(alert("if WAIT_END")?.message, "predefined ACL 'WAIT_END' is not supported yet (in section 'frontend')")
-        XCTAssertEqual(alert("if { req.ssl_sni }")?.message, "ACL criterion 'req.ssl_sni' is not supported yet (in section 'frontend')")
+        XCTAssertEqual(alert("if { req.rdp_cookie }")?.message, "ACL criterion 'req.rdp_cookie' is not supported yet (in section 'frontend')")
         XCTAssertEqual(alert("if { pth /x }")?.location?.column, 26)
     }
 

@@ -19,7 +19,7 @@ final class DiagnosticsTests: XCTestCase {
         """)
         XCTAssertEqual(r.alerts.map(\.message), [
             "keyword 'option logasap' is not supported yet (in section 'frontend')",
-            "keyword 'tcp-request' is not supported yet (in section 'frontend')",
+            "keyword 'tcp-request connection' is not supported yet (in section 'frontend')",
             "keyword 'timeout tarpit' is not supported yet (in section 'frontend')",
             "keyword 'no monitor-uri' is not supported yet (in section 'frontend')",
             "keyword 'persist' is not supported yet (in section 'backend')",

@@ -31,9 +31,14 @@ final class HTTPModeTests: XCTestCase {
         assertSingleAlert(tcp, "http frontend 'f' cannot use the tcp backend 't' (declared at t.cfg:15:1) in a 'use_backend' rule (see 'mode')", line: 9, column: 5)
     }
 
-    func testUseBackendInTCPFrontendIsNotServed() {
-        let r = parse(tcpDefaults + "frontend f\n    bind :80\n    use_backend b if { src 10.0.0.0/8 }\n    default_backend b\nbackend b\n    server s 10.0.0.1:80\n")
-        assertSingleAlert(r, "'use_backend' rules in a mode tcp frontend 'f' are not supported yet (set 'mode http' to switch on HTTP requests)", line: 9, column: 5)
+    /// mode tcp frontends switch too (SNI routing); a name built from samples is not served there.
+    func testUseBackendInTCPFrontend() {
+        let r = parse(tcpDefaults + "frontend f\n    bind :80\n    use_backend b if { src 10.0.0.0/8 }\nbackend b\n    server s 10.0.0.1:80\n")
+        XCTAssertEqual(r.alerts.map(\.message), [])
+        XCTAssertEqual(r.warnings.map(\.message), [], "use_backend alone routes: no 'every connection will be refused'")
+        XCTAssertEqual(r.configuration.frontends.first?.http.useBackends.count, 1)
+        let dynamic = parse(tcpDefaults + "frontend f\n    bind :80\n    use_backend %[src]\n    default_backend b\nbackend b\n    server s 10.0.0.1:80\n")
+        assertSingleAlert(dynamic, "a 'use_backend' name built from samples ('%[src]') in a mode tcp frontend 'f' is not supported yet", line: 9, column: 5)
     }
 
     func testLogFormatParsing() {

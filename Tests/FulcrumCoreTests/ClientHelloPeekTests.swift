@@ -65,4 +65,41 @@ final class ClientHelloPeekTests: XCTestCase {
         XCTAssertEqual(Peek.version(Array(v2.dropLast()), limit: 15360), .needMore)
         XCTAssertEqual(Peek.helloType(v2), .notTLS, "req.ssl_hello_type reads SSLv3-format records only")
     }
+
+    /// Where `needle` starts in `hello` (the fixtures' own bytes, found
+    /// rather than counted, so a corruption lands where it is meant to).
+    private func offset(of needle: [UInt8], in hello: [UInt8]) throws -> Int {
+        try XCTUnwrap((0...(hello.count - needle.count)).first { Array(hello[$0..<($0 + needle.count)]) == needle })
+    }
+
+    /// Lengths that point past what holds them: the fetch fails (not TLS),
+    /// it does not wait and never reads past the bytes it was given.
+    func testMalformedHellos() throws {
+        let hello = ClientHelloFixtures.sni
+        let name = try offset(of: Array("www.Example.com".utf8), in: hello)
+        var longName = hello
+        longName[name - 1] = 0xFF   // host_name length beyond its list
+        XCTAssertEqual(Peek.serverName(longName), .notTLS)
+        var longList = hello
+        longList[name - 4] = 0xFF   // server_name_list length beyond the extension
+        XCTAssertEqual(Peek.serverName(longList), .notTLS)
+        var longExtension = hello
+        longExtension[name - 6] = 0xFF   // extension length beyond the extensions block
+        XCTAssertEqual(Peek.serverName(longExtension), .notTLS)
+        XCTAssertEqual(Peek.alpn(longExtension), .notTLS)
+        let alpn = try offset(of: [0x02] + Array("h2".utf8) + [0x08], in: hello)
+        var emptyProtocol = hello
+        emptyProtocol[alpn] = 0   // a zero-length protocol name
+        XCTAssertEqual(Peek.alpn(emptyProtocol), .notTLS)
+        XCTAssertEqual(Peek.serverName(emptyProtocol), .value("www.Example.com"), "SNI comes before ALPN")
+        var longSession = hello
+        longSession[5 + 4 + 34] = 33   // session id longer than 32
+        XCTAssertEqual(Peek.serverName(longSession), .notTLS)
+        var shortHandshake = hello
+        shortHandshake[6] = 0; shortHandshake[7] = 0; shortHandshake[8] = 10   // too short for a ClientHello
+        XCTAssertEqual(Peek.serverName(shortHandshake), .notTLS)
+        XCTAssertEqual(Peek.helloType(shortHandshake), .value(1), "the type is read once its 10 bytes are there")
+        // A record announcing more than it carries waits (the rest may come).
+        XCTAssertEqual(Peek.serverName(Array(hello.dropLast())), .needMore)
+    }
 }

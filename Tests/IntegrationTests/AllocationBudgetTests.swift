@@ -18,23 +18,32 @@ final class AllocationBudgetTests: XCTestCase {
     func testTCPConnectionAllocatesNothingInTheWorker() throws {
         let nginx = try startNginx()
         let port = try FreePort.next()
-        let config = """
-            global
-                workers 1
-            defaults
-                mode tcp
-                timeout connect 2s
-                timeout client 10s
-                timeout server 10s
-            frontend fe
-                bind 127.0.0.1:\(port)
-                default_backend be
-            backend be
-                server s1 127.0.0.1:\(nginx.port)
-
-            """
+        let config = Self.tcpConfig(port: port, frontend: "    default_backend be", server: nginx.port)
         let request = "GET /index.html HTTP/1.1\r\nHost: bench.example\r\nConnection: close\r\n\r\n"
         try countAllocations("tcp, per connection", config: config, port: port,
+                    budget: { $0 < UInt64(Self.exchanges / 100) }, budgetText: "total < \(Self.exchanges / 100)") { count in
+            try BoundedExchanges.tcp(port: port, count: count, request: request, expectedPrefix: "HTTP/1.1 200")
+        }
+    }
+
+    /// TCP mode with content inspection: the first bytes held until the
+    /// rules decide (`tcp-request content`, inspect-delay), `use_backend` on
+    /// the payload and a ClientHello fetch that finds none, then forwarded:
+    /// as the plain connection, nothing beyond a tiny constant.
+    func testTCPConnectionWithContentInspectionAllocatesNothingInTheWorker() throws {
+        let nginx = try startNginx()
+        let port = try FreePort.next()
+        let config = Self.tcpConfig(port: port, frontend: """
+                tcp-request inspect-delay 2s
+                tcp-request content reject if { req.ssl_hello_type 1 }
+                tcp-request content accept if { req.payload(0,4) -m beg GET } { req.len gt 20 }
+                tcp-request content reject
+                use_backend none if { req.ssl_sni -m found }
+                use_backend be if { req.payload(0,0) -m sub bench.example }
+                default_backend none
+            """, server: nginx.port) + "backend none\n"
+        let request = "GET /index.html HTTP/1.1\r\nHost: bench.example\r\nConnection: close\r\n\r\n"
+        try countAllocations("tcp with content inspection, per connection", config: config, port: port,
                     budget: { $0 < UInt64(Self.exchanges / 100) }, budgetText: "total < \(Self.exchanges / 100)") { count in
             try BoundedExchanges.tcp(port: port, count: count, request: request, expectedPrefix: "HTTP/1.1 200")
         }
@@ -111,6 +120,26 @@ final class AllocationBudgetTests: XCTestCase {
             }
             try BoundedExchanges.http(over: clients, count: count, request: request, check: check)
         }
+    }
+
+    /// One worker, mode tcp, frontend `fe` on `port` with `frontend` lines,
+    /// backend `be` with one server on `server`.
+    static func tcpConfig(port: UInt16, frontend: String, server: UInt16) -> String {
+        """
+        global
+            workers 1
+        defaults
+            mode tcp
+            timeout connect 2s
+            timeout client 10s
+            timeout server 10s
+        frontend fe
+            bind 127.0.0.1:\(port)
+        \(frontend)
+        backend be
+            server s1 127.0.0.1:\(server)
+
+        """
     }
 
     /// Starts the release fulcrum on `config` with the counter preloaded,

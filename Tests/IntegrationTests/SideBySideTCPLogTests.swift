@@ -9,12 +9,7 @@ final class SideBySideTCPLogTests: XCTestCase {
 
     private func start() throws -> SideBySideLogging {
         let echo = try startBackend(.echo)
-        let config = """
-            defaults
-                mode tcp
-                timeout connect 2s
-                timeout client 5s
-                timeout server 5s
+        let config = SideBySide.tcpDefaults + """
             frontend tcplog
                 bind 127.0.0.1:{port}
                 log {log} local0

@@ -66,9 +66,10 @@ public final class ACLSet: @unchecked Sendable {
         "METH_POST": ("method", .str, ["POST"]),
         "METH_PUT": ("method", .str, ["PUT"]),
         "METH_TRACE": ("method", .str, ["TRACE"]),
+        "REQ_CONTENT": ("req.len", .int, ["gt", "0"]),
     ]
     /// Predefined names that need data this engine does not see.
-    static let unsupportedPredefined: Set<String> = ["RDP_COOKIE", "REQ_CONTENT", "WAIT_END"]
+    static let unsupportedPredefined: Set<String> = ["RDP_COOKIE", "WAIT_END"]
 
     public init(_ acls: [ACLDefinition], userlists: [Userlist], crypt: @escaping (String, String) -> String?) throws {
         var named: [String: [CompiledACL]] = [:]

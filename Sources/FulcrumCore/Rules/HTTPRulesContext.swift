@@ -35,6 +35,13 @@ public struct HTTPRuleContext: Sendable {
     public var responsePhase = false
     /// What `capture` and `set-log-level` rules left for the log line.
     public var log = HTTPRuleLogEffects()
+    /// mode tcp content inspection: the bytes received so far (nil in mode
+    /// http), how many the buffer can hold, and whether this evaluation is
+    /// final (inspect-delay over, buffer full or client closed): fetches
+    /// whose answer may change make rules wait only when it is not.
+    public var payload: ArraySlice<UInt8>? = nil
+    public var payloadLimit = 16384
+    public var payloadFinal = true
     /// A `deny` rule answered (HAProxy's dreq/dresp count it; auth, return
     /// and redirect do not).
     public var denied = false

@@ -27,6 +27,8 @@ public enum HTTPFetch: Sendable, Equatable {
     case constant(Bool)
     /// What the client connection's TLS handshake established.
     case tls(TLSFetch)
+    /// What a mode tcp stream received so far (TCP content inspection).
+    case payload(PayloadFetch)
 
     /// Resolves a fetch as written (suffixed ACL criteria like `path_beg` or
     /// `hdr_dom(host)` map to their base fetch); throws on unknown names or
@@ -50,6 +52,7 @@ public enum HTTPFetch: Sendable, Equatable {
             { guard args.isEmpty else { throw HTTPRulesError("fetch '\(name)' takes no argument") }; return v }
         }
         func optName() -> String? { args.first.flatMap { $0.isEmpty ? nil : $0 } }
+        if PayloadFetch.names.contains(name) { return { .payload(try PayloadFetch(name: name, arguments: args)) } }
         func occ() throws -> Int? {
             guard args.count >= 2 else { return nil }
             guard args.count == 2, let n = Int(args[1]) else { throw HTTPRulesError("fetch '\(name)': bad occurrence '\(args.dropFirst().joined(separator: ","))'") }

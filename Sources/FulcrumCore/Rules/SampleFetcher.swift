@@ -105,6 +105,9 @@ public enum SampleFetcher {
             return body(.bytes(Array(c.password.utf8)[...]))
         case .constant(let b):
             return body(.bool(b))
+        case .payload(let p):
+            guard let bytes = context.payload else { return false }
+            return p.forEach(bytes, limit: context.payloadLimit, body).matched
         }
     }
 
@@ -128,7 +131,7 @@ public enum SampleFetcher {
     static func responseSide(_ f: HTTPFetch) -> HTTPFetch? {
         switch f {
         case .path, .pathq, .query, .url, .base, .urlParam, .method, .requestVersion,
-             .httpAuth, .httpAuthGroup, .httpAuthUser, .httpAuthPass:
+             .httpAuth, .httpAuthGroup, .httpAuthUser, .httpAuthPass, .payload:
             return nil
         case .header(let name, let occ, let full, false): return .header(name: name, occurrence: occ, full: full, response: true)
         case .headerCount(let name, let full, false): return .headerCount(name: name, full: full, response: true)

@@ -96,29 +96,42 @@ public enum ClientHelloPeek {
         return result
     }
 
-    /// `req.ssl_alpn`: the protocol names of the ALPN extension in the
-    /// client's order, as ranges of `b`.
-    public static func alpn(_ b: UnsafeRawBufferPointer) -> Answer<[Range<Int>]> {
-        var result: Answer<[Range<Int>]> = .absent
-        let walk: Answer<[Range<Int>]>? = extensions(b) { type, start, length in
+    /// `req.ssl_alpn`: the ALPN extension's protocol name list (each name
+    /// behind its length byte), checked whole, as a range of `b`; walk it
+    /// with `forEachProtocol` (no array per connection).
+    public static func alpnList(_ b: UnsafeRawBufferPointer) -> Answer<Range<Int>> {
+        var result: Answer<Range<Int>> = .absent
+        let walk: Answer<Range<Int>>? = extensions(b) { type, start, length in
             guard type == 16 else { return true }
             guard length >= 2 else { result = .notTLS; return false }
             let listLength = (Int(b[start]) << 8) + Int(b[start + 1])
             guard listLength <= length - 2 else { result = .notTLS; return false }
-            var names: [Range<Int>] = []
-            var p = start + 2
-            let end = start + 2 + listLength
-            while p < end {
+            let list = (start + 2)..<(start + 2 + listLength)
+            var p = list.lowerBound
+            while p < list.upperBound {
                 let l = Int(b[p])
-                guard l > 0, p + 1 + l <= end else { result = .notTLS; return false }
-                names.append((p + 1)..<(p + 1 + l))
+                guard l > 0, p + 1 + l <= list.upperBound else { result = .notTLS; return false }
                 p += 1 + l
             }
-            result = names.isEmpty ? .absent : .value(names)
+            result = list.isEmpty ? .absent : .value(list)
             return false
         }
         if let walk { return walk }
         return result
+    }
+
+    /// The names of a list `alpnList` checked, in the client's order, until
+    /// `body` returns true; returns whether it did.
+    @discardableResult
+    public static func forEachProtocol(_ b: UnsafeRawBufferPointer, in list: Range<Int>,
+                                       _ body: (Range<Int>) -> Bool) -> Bool {
+        var p = list.lowerBound
+        while p < list.upperBound {
+            let l = Int(b[p])
+            if body((p + 1)..<(p + 1 + l)) { return true }
+            p += 1 + l
+        }
+        return false
     }
 
     /// Walks the ClientHello's extensions with HAProxy's checks; `visit`
@@ -184,8 +197,11 @@ extension ClientHelloPeek {
 
     public static func alpn(_ bytes: [UInt8]) -> Answer<[String]> {
         bytes.withUnsafeBytes { b in
-            switch alpn(b) {
-            case .value(let list): return .value(list.map { String(decoding: b[$0], as: UTF8.self) })
+            switch alpnList(b) {
+            case .value(let list):
+                var names: [String] = []
+                forEachProtocol(b, in: list) { names.append(String(decoding: b[$0], as: UTF8.self)); return false }
+                return .value(names)
             case .needMore: return .needMore
             case .notTLS: return .notTLS
             case .absent: return .absent

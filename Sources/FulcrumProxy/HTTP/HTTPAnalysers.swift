@@ -17,7 +17,7 @@ extension StreamEngine {
             rounds += 1
             progress = false
             switch s.phase {
-            case .idle, .handshake:
+            case .idle, .handshake, .inspecting:
                 return
             case .request:
                 if s.http.pendingService != nil {

@@ -50,6 +50,13 @@ final class StreamEngine {
     var backendErrorFiles: [[Int: [UInt8]]] = []
     var frontendRules: [HTTPCompiledRules?] = []
     var backendRules: [HTTPCompiledRules?] = []
+    var frontendTCPRules: [TCPCompiledRules?] = []
+    var backendTCPRules: [TCPCompiledRules?] = []
+    /// TCP content inspection copies what a stream received here for its
+    /// fetches (reused: no allocation per stream), and gives rules this
+    /// head where an HTTP one is expected.
+    var inspectScratch: [UInt8] = []
+    let noHead = HTTPHead(kind: .request, reserving: false)
     /// Local services (the stats page), see HTTPService.
     let services: HTTPServices
     /// The frontends' log lines and targets; nil when no frontend logs.
@@ -112,6 +119,9 @@ final class StreamEngine {
         frontendRules = setup.frontendRules
         services = HTTPServices(setup.configuration)
         backendRules = setup.backendRules
+        frontendTCPRules = setup.frontendTCPRules
+        backendTCPRules = setup.backendTCPRules
+        inspectScratch.reserveCapacity(buffers.size)
         let output = LogOutput(loop: loop, kind: TokenKind.log.rawValue, global: setup.configuration.global,
                                rings: setup.configuration.rings)
         var echo: [LogTarget] = []
@@ -180,6 +190,8 @@ final class StreamEngine {
         if s.phase == .handshake { continueHandshake(s); if s.phase == .handshake || s.phase == .idle { return } }
         if s.isHTTP { advanceHTTP(s); return }
         switch s.phase {
+        case .inspecting:
+            inspect(s)
         case .connecting:
             advanceConnect(s)
         case .forwarding:
@@ -277,14 +289,11 @@ final class StreamEngine {
             return
         }
         s.phase = .starting
-        guard let be = fe.backend else {
-            Log.debug("frontend '\(fe.config.name)' has no backend; closing")
-            s.record.terminate(.proxy, .request)
-            close(s, abort: true)
+        if let rules = frontendTCPRules[s.frontend], rules.inspects {
+            beginInspection(s, rules)
             return
         }
-        enter(s, backend: be)
-        dispatchOrQueue(s)
+        routeTCP(s)
     }
 
     /// The stream is counted in backend `be` until it leaves it.
@@ -380,7 +389,7 @@ final class StreamEngine {
     /// The phase letter of HAProxy's termination state for where `s` is now.
     func phaseLetter(_ s: Stream) -> TerminationPhase {
         switch s.phase {
-        case .idle, .handshake, .starting, .request: return .request
+        case .idle, .handshake, .starting, .inspecting, .request: return .request
         case .queued: return .queue
         case .connecting, .retryWait: return .connect
         case .exchange: return s.http.responseReady ? .data : .headers

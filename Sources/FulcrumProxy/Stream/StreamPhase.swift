@@ -7,6 +7,9 @@ enum StreamPhase {
     case handshake
     /// mode tcp: accepted, a server is being chosen.
     case starting
+    /// mode tcp: `tcp-request content` rules wait for the client's bytes
+    /// (until they can decide or inspect-delay expires).
+    case inspecting
     /// mode http: waiting for (the rest of) a request head.
     case request
     /// Every usable server is at its maxconn: waiting in the backend's queue.

@@ -15,6 +15,10 @@ extension StreamEngine {
         switch s.phase {
         case .idle, .starting:
             return 0
+        case .inspecting:
+            let client = ft.client.map { s.client.activity + Int64($0) } ?? 0
+            if s.phaseDeadline == 0 || client == 0 { return max(s.phaseDeadline, client) }
+            return min(s.phaseDeadline, client)
         case .queued, .connecting, .retryWait, .lingering, .handshake:
             return s.phaseDeadline
         case .request:
@@ -103,6 +107,13 @@ extension StreamEngine {
             // HAProxy bounds the handshake with `timeout client`; nothing was logged yet.
             s.record.terminate(.clientTimeout, .request)
             close(s, abort: true)
+        case .inspecting:
+            if s.phaseDeadline != 0 && s.phaseDeadline <= now {
+                inspect(s)
+            } else {
+                s.record.terminate(.clientTimeout, .request)
+                close(s, abort: false)
+            }
         case .idle, .starting:
             break
         }

@@ -31,6 +31,10 @@ public struct WorkerSetup {
     /// Compiled mode-http rules per frontend and backend (nil: tcp proxy).
     public var frontendRules: [HTTPCompiledRules?] = []
     public var backendRules: [HTTPCompiledRules?] = []
+    /// Compiled mode-tcp content inspection and use_backend per frontend and
+    /// backend (nil: none).
+    public var frontendTCPRules: [TCPCompiledRules?] = []
+    public var backendTCPRules: [TCPCompiledRules?] = []
     /// Compiled log formats per frontend (nil: it logs nothing).
     public var frontendLogs: [CompiledProxyLog?] = []
     /// `-d`: each logged line also goes to stderr, raw.

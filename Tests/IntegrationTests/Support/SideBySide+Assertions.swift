@@ -10,6 +10,8 @@ extension SideBySide {
             timeout server 5s
 
         """
+    /// The same for mode tcp.
+    static let tcpDefaults = httpDefaults.replacingOccurrences(of: "mode http", with: "mode tcp")
 
     /// Sends `requests` on one connection to each proxy and fails, naming
     /// each aspect, wherever the two differ, except for the aspects in

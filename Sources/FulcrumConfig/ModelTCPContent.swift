@@ -1,0 +1,25 @@
+/// TCP content inspection of a proxy (`tcp-request inspect-delay`,
+/// `tcp-request content accept|reject [if|unless COND]`): what lets a
+/// mode tcp frontend wait for a ClientHello and route on its SNI without
+/// terminating TLS, as HAProxy 2.6 does.
+public struct TCPContentRules: Equatable, Sendable {
+    public enum Action: String, Equatable, Sendable { case accept, reject }
+
+    public struct Rule: Equatable, Sendable {
+        public var location: SourceLocation
+        public var action: Action
+        public var condition: RuleCondition?
+        public init(location: SourceLocation, action: Action, condition: RuleCondition?) {
+            self.location = location; self.action = action; self.condition = condition
+        }
+    }
+
+    /// How long the rules may wait for bytes (ms); nil: they decide on what
+    /// is there at once, as HAProxy without an inspect-delay.
+    public var inspectDelay: Int? = nil
+    public var rules: [Rule] = []
+    public init() {}
+
+    /// Whether a stream has anything to inspect here at all.
+    public var isEmpty: Bool { rules.isEmpty }
+}

@@ -1,0 +1,88 @@
+/// `tcp-request inspect-delay TIMEOUT` and `tcp-request content accept|reject
+/// [if|unless COND]` (manual 4.2): the content inspection mode tcp proxies
+/// need to route on a ClientHello's SNI without terminating TLS. The other
+/// `tcp-request` rule sets and actions are refused at their line.
+extension ParseSession {
+    /// HAProxy 2.6's `tcp-request content` actions Fulcrum does not carry out yet.
+    static let otherTCPContentActions: Set<String> = [
+        "capture", "do-resolve", "expect-netscaler-cip", "lua", "sc-add-gpc", "sc-inc-gpc", "sc-inc-gpc0",
+        "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit", "set-dst",
+        "set-dst-port", "set-log-level", "set-mark", "set-nice", "set-priority-class", "set-priority-offset",
+        "set-src", "set-src-port", "set-tos", "set-var", "set-var-fmt", "silent-drop", "switch-mode",
+        "track-sc0", "track-sc1", "track-sc2", "unset-var", "use-service",
+    ]
+
+    mutating func tcpRequestKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
+        let kindName = drafts[index].kind.rawValue
+        guard words.count >= 2 else {
+            alert(at(words[0]), "'tcp-request' expects 'inspect-delay', 'content', 'connection' or 'session'")
+            return
+        }
+        let which = words[1]
+        switch which.text {
+        case "inspect-delay":
+            let display = "tcp-request inspect-delay"
+            guard words.count >= 3 else {
+                alert(at(which), "'\(display)' expects a timeout such as 5s or 500ms")
+                return
+            }
+            if words.count > 3 {
+                alert(at(words[3]), "unexpected argument '\(words[3].text)' for '\(display)'")
+                return
+            }
+            switch ValueParsers.milliseconds(words[2].text, for: display) {
+            case .failure(let f): alert(at(words[2]), f.message)
+            case .success(let ms): drafts[index].settings.tcpContent.inspectDelay = ms == 0 ? nil : ms
+            }
+        case "content":
+            tcpContentRule(words, draft: index, at: at)
+        case "connection", "session":
+            alert(at(words[0]), "keyword 'tcp-request \(which.text)' is not supported yet (in section '\(kindName)')")
+        default:
+            let expected = ["inspect-delay", "content", "connection", "session"]
+            alert(at(which), "unknown 'tcp-request' rule set '\(which.text)'; expected 'inspect-delay', 'content', 'connection' or 'session'"
+                  + hint(which.text, expected))
+        }
+    }
+
+    private mutating func tcpContentRule(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
+        let kindName = drafts[index].kind.rawValue
+        guard words.count >= 3 else {
+            alert(at(words[1]), "'tcp-request content' expects an action such as 'accept' or 'reject'")
+            return
+        }
+        let actionWord = words[2]
+        guard let action = TCPContentRules.Action(rawValue: actionWord.text) else {
+            if Self.otherTCPContentActions.contains(actionWord.text) {
+                alert(at(actionWord), "'tcp-request content \(actionWord.text)' is not supported yet (in section '\(kindName)')")
+            } else {
+                alert(at(actionWord), "unknown action '\(actionWord.text)' for 'tcp-request content'"
+                      + hint(actionWord.text, ["accept", "reject"] + Array(Self.otherTCPContentActions)))
+            }
+            return
+        }
+        let display = "tcp-request content \(action.rawValue)"
+        guard let (args, condition) = splitCondition(words, from: 3, display: display, draft: index, at: at) else { return }
+        if let extra = args.first {
+            alert(at(extra), "unexpected argument '\(extra.text)' for '\(display)' (expected 'if' or 'unless')")
+            return
+        }
+        drafts[index].settings.tcpContent.rules.append(.init(location: at(words[0]), action: action, condition: condition))
+    }
+
+    /// Checks that need the whole section: content rules of a mode http
+    /// proxy (HAProxy runs them before the HTTP parser; Fulcrum does not
+    /// yet), and dynamic `use_backend` names in mode tcp.
+    mutating func validateTCPContent(_ drafts: [ProxyDraft]) {
+        for draft in drafts where draft.kind != .defaults && draft.settings.mode == .http {
+            if let first = draft.settings.tcpContent.rules.first {
+                alert(first.location, "'tcp-request content' rules in a mode http \(draft.label) are not supported yet")
+            }
+        }
+        for draft in drafts where draft.kind != .defaults && draft.settings.mode == .tcp {
+            for rule in draft.settings.http.useBackends where !rule.backend.isConstant {
+                alert(rule.location, "a 'use_backend' name built from samples ('\(rule.backend.text)') in a mode tcp \(draft.label) is not supported yet")
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import XCTest
+@testable import FulcrumConfig
+
+/// `tcp-request inspect-delay`, `tcp-request content accept|reject`, the
+/// TCP content fetches and REQ_CONTENT: what loads, and what is refused at
+/// its file:line:column naming the keyword.
+final class TCPRequestConfigTests: XCTestCase {
+    /// A mode tcp frontend (its first line, `lines`, is line 9) and backends a, b.
+    private func parseTCP(_ lines: String, backend: String = "") -> ParseResult {
+        parse(tcpDefaults + "frontend f\n    bind :443\n" + lines + "\n    default_backend a\nbackend a\n    server s 10.0.0.1:443\n"
+              + backend + "backend b\n    server s 10.0.0.2:443\n")
+    }
+
+    func testSNIRoutingLoads() throws {
+        let r = parseTCP("""
+                tcp-request inspect-delay 5s
+                tcp-request content accept if { req_ssl_hello_type 1 }
+                tcp-request content reject if !{ req.ssl_ver ge 3.1 } || REQ_CONTENT !{ req.len gt 0 }
+                tcp-request content reject
+                use_backend b if { req.ssl_sni -i B.example } || { req_ssl_sni -m end .b.example }
+                use_backend b if { req.ssl_alpn h2 } { req.payload(0,1) -m sub x } { req.payload_lv(43,1) -m found }
+            """)
+        XCTAssertEqual(r.alerts.map(\.message), [])
+        let f = try XCTUnwrap(r.configuration.frontends.first)
+        XCTAssertEqual(f.tcpContent.inspectDelay, 5000)
+        XCTAssertEqual(f.tcpContent.rules.map(\.action), [TCPContentRules.Action.accept, .reject, .reject])
+        XCTAssertNil(f.tcpContent.rules[2].condition)
+        XCTAssertEqual(f.tcpContent.rules[0].location, SourceLocation(file: "t.cfg", line: 9 + 1, column: 5))
+        guard case .anonymous(let hello)? = f.tcpContent.rules[0].condition?.groups.first?.first?.reference else {
+            return XCTFail("anonymous ACL expected")
+        }
+        XCTAssertEqual(hello.fetch.name, "req.ssl_hello_type", "the alias names the fetch")
+        XCTAssertEqual(hello.method, MatchMethod.int)
+        XCTAssertEqual(f.http.useBackends.count, 2)
+        guard case .anonymous(let sni)? = f.http.useBackends[0].condition?.groups[1].first?.reference else {
+            return XCTFail("anonymous ACL expected")
+        }
+        XCTAssertEqual(sni.fetch.name, "req.ssl_sni")
+        XCTAssertEqual(sni.method, MatchMethod.end)
+        XCTAssertEqual(sni.patterns, [".b.example"])
+    }
+
+    func testBackendRulesAndListen() throws {
+        let r = parse(tcpDefaults + """
+            listen l
+                bind :443
+                tcp-request inspect-delay 100ms
+                tcp-request content accept unless { req.len lt 5 }
+                server s 10.0.0.1:443
+            backend b
+                tcp-request inspect-delay 2s
+                tcp-request content reject if { req.payload(0,3) -m str GET }
+                server s 10.0.0.2:443
+
+            """)
+        XCTAssertEqual(r.alerts.map(\.message), [])
+        XCTAssertEqual(r.configuration.frontends.first?.tcpContent.inspectDelay, 100)
+        XCTAssertEqual(r.configuration.backends.map(\.tcpContent.inspectDelay), [100, 2000])
+        XCTAssertEqual(r.configuration.backends.last?.tcpContent.rules.first?.action, TCPContentRules.Action.reject)
+    }
+
+    func testErrorsNameTheirLineAndColumn() {
+        assertSingleAlert(parseTCP("    tcp-request inspect-delay"), "'tcp-request inspect-delay' expects a timeout such as 5s or 500ms", line: 9, column: 17)
+        assertSingleAlert(parseTCP("    tcp-request inspect-delay 5x"), "unexpected character 'x' in 'tcp-request inspect-delay': valid time units are us, ms, s, m, h, d", line: 9, column: 31)
+        assertSingleAlert(parseTCP("    tcp-request inspect-delay 5s 6s"), "unexpected argument '6s' for 'tcp-request inspect-delay'", line: 9, column: 34)
+        assertSingleAlert(parseTCP("    tcp-request content"), "'tcp-request content' expects an action such as 'accept' or 'reject'", line: 9, column: 17)
+        assertSingleAlert(parseTCP("    tcp-request content track-sc0 src"), "'tcp-request content track-sc0' is not supported yet (in section 'frontend')", line: 9, column: 25)
+        assertSingleAlert(parseTCP("    tcp-request content acept"), "unknown action 'acept' for 'tcp-request content'; did you mean 'accept'?", line: 9, column: 25)
+        assertSingleAlert(parseTCP("    tcp-request content accept foo"), "unexpected argument 'foo' for 'tcp-request content accept' (expected 'if' or 'unless')", line: 9, column: 32)
+        assertSingleAlert(parseTCP("    tcp-request session reject"), "keyword 'tcp-request session' is not supported yet (in section 'frontend')", line: 9, column: 5)
+        assertSingleAlert(parseTCP("    tcp-request contnt accept"), "unknown 'tcp-request' rule set 'contnt'; expected 'inspect-delay', 'content', 'connection' or 'session'; did you mean 'content'?", line: 9, column: 17)
+        assertSingleAlert(parseTCP("    tcp-request content accept if { req.ssl_snii -i a }"), "unknown ACL criterion 'req.ssl_snii'; did you mean 'req.ssl_sni'?", line: 9, column: 37)
+    }
+
+    /// req.ssl_ver's patterns are versions (HAProxy's dotted-version parser).
+    func testSSLVersionPatterns() throws {
+        func patterns(_ condition: String) throws -> [String] {
+            let r = parseTCP("    tcp-request content reject if { \(condition) }")
+            XCTAssertEqual(r.alerts.map(\.message), [], condition)
+            let rule = try XCTUnwrap(r.configuration.frontends.first?.tcpContent.rules.first)
+            guard case .anonymous(let acl)? = rule.condition?.groups.first?.first?.reference else { throw XCTSkip("no ACL") }
+            return acl.patterns
+        }
+        XCTAssertEqual(try patterns("req_ssl_ver 3.1"), ["196609"])
+        XCTAssertEqual(try patterns("req.ssl_ver 3"), ["196608"], "a major alone")
+        XCTAssertEqual(try patterns("req.ssl_ver 3.0:3.3"), ["196608:196611"])
+        XCTAssertEqual(try patterns("req.ssl_ver lt 3.1"), ["lt 196609"])
+        XCTAssertEqual(try patterns("req.ssl_ver -m int 769"), ["769"], "-m int reads integers")
+        assertSingleAlert(parseTCP("    tcp-request content reject if { req.ssl_ver 3.x }"),
+                          "'3.x' is not a version such as 3.1 (in 'req.ssl_ver')", line: 9, column: 49)
+    }
+
+    func testPayloadArguments() {
+        assertSingleAlert(parseTCP("    tcp-request content reject if { req.payload(0,1) 41 }"),
+                          "ACL criterion 'req.payload' matches with 'bin' by default, which is not supported yet: give a method with '-m' (in section 'frontend')", line: 9, column: 37)
+        assertSingleAlert(parseTCP("    tcp-request content reject if { req.payload(0) -m sub a }"),
+                          "ACL criterion 'req.payload' expects (<offset>,<length>) as its arguments", line: 9, column: 37)
+        assertSingleAlert(parseTCP("    tcp-request content reject if { req.payload(-1,2) -m sub a }"),
+                          "ACL criterion 'req.payload': '-1' is not a valid offset or length", line: 9, column: 37)
+        assertSingleAlert(parseTCP("    tcp-request content reject if { req.payload_lv(0,5) -m sub a }"),
+                          "ACL criterion 'req.payload_lv': the length field is 1 to 4 bytes (got 5)", line: 9, column: 37)
+        XCTAssertEqual(parseTCP("    tcp-request content reject if { req.payload_lv(0,2,-2) -m found }").alerts.map(\.message), [])
+        assertSingleAlert(parseTCP("    tcp-request content reject if { req.len(3) 1 }"),
+                          "ACL criterion 'req.len' takes no argument", line: 9, column: 37)
+    }
+
+    func testWhereTheRulesMayStand() {
+        let defaults = parse("defaults\n    mode tcp\n    tcp-request inspect-delay 5s\n")
+        assertSingleAlert(defaults, "'tcp-request' is not allowed in 'defaults' section", line: 3, column: 5)
+        let named = parse("defaults d\n    mode tcp\n    tcp-request content reject\n")
+        assertSingleAlert(named, "keyword 'tcp-request' in a named defaults section is not supported yet (in section 'defaults')", line: 3, column: 5)
+        let http = parse(tcpDefaults + "frontend f\n    mode http\n    bind :80\n    tcp-request content reject\n    default_backend a\nbackend a\n    mode http\n    server s 10.0.0.1:80\n")
+        assertSingleAlert(http, "'tcp-request content' rules in a mode http frontend 'f' are not supported yet", line: 10, column: 5)
+    }
+}
