@@ -1,0 +1,48 @@
+/// HAProxy's CLI payload syntax: a command line whose last word is `<<`
+/// takes the lines that follow, up to an empty line, as a payload for its
+/// last command (`set ssl cert NAME <<` + PEM, `add ssl crt-list FILE <<` +
+/// a crt-list line). Kept apart from the socket so the framing is tested
+/// without one: the endpoint feeds the bytes it read and runs what comes out.
+public enum RuntimePayload {
+    /// One line to run, with the payload of its last command when it had one.
+    public struct Request: Equatable, Sendable {
+        public var line: String
+        /// The payload's lines, each ending with "\n"; nil without `<<`.
+        public var payload: String?
+        public init(line: String, payload: String? = nil) { self.line = line; self.payload = payload }
+    }
+
+    /// Takes the next complete request from the front of `input`; nil while
+    /// more bytes are needed. Once the peer has closed (`closed`), a final
+    /// unterminated line, or a payload missing its empty line, is complete.
+    public static func next(_ input: inout [UInt8], closed: Bool) -> Request? {
+        let newline = UInt8(ascii: "\n")
+        guard let end = input.firstIndex(of: newline) ?? (closed && !input.isEmpty ? input.endIndex : nil) else { return nil }
+        var line = String(decoding: input[..<end], as: UTF8.self)
+        while let last = line.last, last == "\r" || last == " " || last == "\t" { line.removeLast() }
+        guard line.hasSuffix("<<") else {
+            input.removeSubrange(..<min(input.count, end + 1))
+            return Request(line: line)
+        }
+        // The payload runs to the first empty line after the command line.
+        var payload = ""
+        var start = end + 1
+        while true {
+            guard start <= input.count else { break }
+            guard let stop = input[start...].firstIndex(of: newline) else {
+                guard closed else { return nil }
+                let rest = String(decoding: input[start...], as: UTF8.self)
+                if !rest.isEmpty { payload += rest + "\n" }
+                start = input.count
+                break
+            }
+            let text = String(decoding: input[start..<stop], as: UTF8.self)
+            start = stop + 1
+            if text.isEmpty || text == "\r" { break }
+            payload += text + "\n"
+        }
+        input.removeSubrange(..<min(input.count, start))
+        line.removeLast(2)
+        return Request(line: line, payload: payload)
+    }
+}
