@@ -6,59 +6,138 @@ import FulcrumTLS
 /// its crt-list line's settings over the bind's), the first the default, and
 /// HAProxy's SNI choice among them (exact name over wildcard, crt-list
 /// filters, `strict-sni`). Built once per process from files the loader
-/// checked; a handshake picks its context in the servername callback.
+/// checked; a handshake picks its context in the servername callback. The
+/// runtime API edits it (`RuntimeCertificates`): a committed certificate gets
+/// a new context in place of the old, a crt-list line one more or one less;
+/// a connection keeps the context it started with, so none is disturbed.
 public final class TLSBindContexts: @unchecked Sendable {
-    public let contexts: [TLSContext]
+    public private(set) var contexts: [TLSContext] = []
+    /// What each context serves, in the same order.
+    public private(set) var certificates: [TLSBindCertificate] = []
     public var defaultContext: TLSContext { contexts[0] }
+    private let bind: Bind
+    private var selection = SNICertificateSelection([])
+    /// What every context shares with the other workers (set once by the worker role).
+    private var ticketRing: TLSTicketRing?
+    private var sessions: (any TLSSessionStore)?
+    private var sharesSessions = false
 
     /// Why a bind's TLS cannot be served, in HAProxy's words where it has them.
     public struct SetupError: Error { public var message: String }
 
     public init(_ bind: Bind) throws(SetupError) {
-        let tls = bind.tls
-        guard !tls.certificates.isEmpty else { throw SetupError(message: "no SSL certificate specified for bind '\(bind.spec)'") }
-        var contexts: [TLSContext] = []
-        var selectable: [SNICertificateSelection.Certificate] = []
-        for cert in tls.certificates {
-            let s = cert.settings
-            // crt-list lines may carry settings the workers do not serve yet.
-            for (set, keyword) in [(s.crlFile != nil, "crl-file"), (s.caVerifyFile != nil, "ca-verify-file"), (s.npn != nil, "npn"),
-                                   (s.allow0RTT, "allow-0rtt"), (s.noCANames, "no-ca-names")] where set {
-                throw SetupError(message: "'\(keyword)' on certificate '\(cert.path)' is not supported yet")
-            }
+        self.bind = bind
+        guard !bind.tls.certificates.isEmpty else { throw SetupError(message: "no SSL certificate specified for bind '\(bind.spec)'") }
+        for cert in bind.tls.certificates {
             let chain: TLSCertificateChain
             do { chain = try TLSCertificateChain(file: cert.path, keyPath: cert.keyFile) } catch {
                 throw SetupError(message: "unable to load SSL certificate '\(cert.path)': \(error)")
             }
-            var o = TLSContextOptions()
-            let (low, high) = Self.versionRange(s.versions)
-            o.minVersion = low
-            o.maxVersion = high
-            o.ciphers = s.ciphers
-            o.cipherSuites = s.ciphersuites
-            o.curves = s.curves ?? s.ecdhe
-            o.alpn = s.alpn ?? []
-            o.sessionTickets = !tls.noTLSTickets
-            o.preferClientCiphers = tls.preferClientCiphers
-            o.strictServerName = tls.strictSNI
-            o.caFile = s.caFile
-            switch s.verify {
-            case .required?: o.verify = .required
-            case .optional?: o.verify = .optional
-            case .none?, nil: o.verify = .none
-            }
-            o.sessionCacheSize = 20000
-            do { contexts.append(try TLSContext(role: .server, options: o, certificate: chain)) } catch {
-                throw SetupError(message: "unable to set up TLS for certificate '\(cert.path)': \(error)")
-            }
-            selectable.append(SNICertificateSelection.Certificate(names: chain.names, filters: cert.filters))
+            contexts.append(try makeContext(cert, chain))
+            certificates.append(cert)
         }
-        self.contexts = contexts
-        let selection = SNICertificateSelection(selectable)
-        let pick = { [contexts, strictSNI = tls.strictSNI] (name: String?) -> TLSContext? in
-            selection.select(serverName: name, strictSNI: strictSNI).map { contexts[$0] }
+        reselect()
+    }
+
+    /// Tickets under the workers' shared keys and sessions in their shared
+    /// cache, for the contexts there are and those the runtime API adds.
+    public func share(ticketRing: TLSTicketRing, sessions: (any TLSSessionStore)?) {
+        self.ticketRing = ticketRing
+        self.sessions = sessions
+        sharesSessions = true
+        for c in contexts { apply(c) }
+    }
+
+    /// Serves `chain` wherever certificate `path` is served; how many contexts changed.
+    @discardableResult
+    public func replace(path: String, with chain: TLSCertificateChain) throws(SetupError) -> Int {
+        var replaced = 0
+        for i in certificates.indices where certificates[i].path == path {
+            contexts[i] = try makeContext(certificates[i], chain)
+            replaced += 1
         }
-        for c in contexts { c.setServerNameHandler(pick) }
+        if replaced > 0 { reselect() }
+        return replaced
+    }
+
+    /// Adds crt-list `list`'s new line `entry` serving `chain`, when this
+    /// bind uses the list; whether it does.
+    @discardableResult
+    public func add(list: String, entry: CrtList.Entry, chain: TLSCertificateChain) throws(SetupError) -> Bool {
+        guard bind.tls.crtLists[list] != nil else { return false }
+        let settings = entry.settings.map { $0.over(bind.tls.settings) } ?? bind.tls.settings
+        let cert = TLSBindCertificate(path: entry.path, settings: settings, filters: entry.filters,
+                                      crtList: list, crtListLine: entry.line)
+        contexts.append(try makeContext(cert, chain))
+        certificates.append(cert)
+        reselect()
+        return true
+    }
+
+    /// Removes line `line` of crt-list `list` (never the bind's last context).
+    public func remove(list: String, line: Int) {
+        guard let i = certificates.firstIndex(where: { $0.crtList == list && $0.crtListLine == line }), contexts.count > 1 else { return }
+        contexts.remove(at: i)
+        certificates.remove(at: i)
+        reselect()
+    }
+
+    /// The certificate each context serves now, by name (path).
+    public var chains: [String: TLSCertificateChain] {
+        var out: [String: TLSCertificateChain] = [:]
+        for (i, c) in contexts.enumerated() { if let chain = c.certificate { out[certificates[i].path] = chain } }
+        return out
+    }
+
+    private func makeContext(_ cert: TLSBindCertificate, _ chain: TLSCertificateChain) throws(SetupError) -> TLSContext {
+        let tls = bind.tls
+        let s = cert.settings
+        // crt-list lines may carry settings the workers do not serve yet.
+        for (set, keyword) in [(s.crlFile != nil, "crl-file"), (s.caVerifyFile != nil, "ca-verify-file"), (s.npn != nil, "npn"),
+                               (s.allow0RTT, "allow-0rtt"), (s.noCANames, "no-ca-names")] where set {
+            throw SetupError(message: "'\(keyword)' on certificate '\(cert.path)' is not supported yet")
+        }
+        var o = TLSContextOptions()
+        let (low, high) = Self.versionRange(s.versions)
+        o.minVersion = low
+        o.maxVersion = high
+        o.ciphers = s.ciphers
+        o.cipherSuites = s.ciphersuites
+        o.curves = s.curves ?? s.ecdhe
+        o.alpn = s.alpn ?? []
+        o.sessionTickets = !tls.noTLSTickets
+        o.preferClientCiphers = tls.preferClientCiphers
+        o.strictServerName = tls.strictSNI
+        o.caFile = s.caFile
+        switch s.verify {
+        case .required?: o.verify = .required
+        case .optional?: o.verify = .optional
+        case .none?, nil: o.verify = .none
+        }
+        o.sessionCacheSize = 20000
+        let context: TLSContext
+        do { context = try TLSContext(role: .server, options: o, certificate: chain) } catch {
+            throw SetupError(message: "unable to set up TLS for certificate '\(cert.path)': \(error)")
+        }
+        context.setServerNameHandler { [unowned self] name in self.pick(name) }
+        if sharesSessions { apply(context) }
+        return context
+    }
+
+    private func apply(_ c: TLSContext) {
+        if let ticketRing { c.useTicketRing(ticketRing) }
+        // No store: `tune.ssl.cachesize 0`, no session cache (as HAProxy).
+        c.useSessionStore(sessions)
+    }
+
+    private func pick(_ name: String?) -> TLSContext? {
+        selection.select(serverName: name, strictSNI: bind.tls.strictSNI).map { contexts[$0] }
+    }
+
+    private func reselect() {
+        selection = SNICertificateSelection(zip(contexts, certificates).map { context, cert in
+            SNICertificateSelection.Certificate(names: context.certificate?.names ?? [], filters: cert.filters)
+        })
     }
 
     /// The contiguous range of enabled versions HAProxy would use: its bounds,

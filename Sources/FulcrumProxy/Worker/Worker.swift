@@ -25,6 +25,8 @@ public final class Worker: EventHandler {
     let loop: EventLoop
     let globalMaxconn: Int
     let engine: StreamEngine
+    /// Certificates and crt-list lines the runtime API commits.
+    private let certificates: RuntimeCertificates
     var listeners: [ListenerState] = []
     var pausedListeners = 0
     /// Idle pool buffers go back to the system about once a second.
@@ -59,6 +61,7 @@ public final class Worker: EventHandler {
         loop = try EventLoop(capacity: 512)
         globalMaxconn = setup.configuration.global.maxconn ?? 0
         engine = StreamEngine(setup, loop: loop)
+        certificates = RuntimeCertificates(binds: setup.bindTLS)
         let index = TableIndex(configuration)
         for l in setup.listeners {
             let bind = configuration.frontends[l.frontend].binds[l.bindLine]
@@ -168,7 +171,9 @@ public final class Worker: EventHandler {
                 Log.debug("control channel closed, exiting")
                 exit(0)
             }
-            switch ControlMessage.decode(msg) {
+            let message = ControlMessage.decode(msg)
+            if let message, certificates.handle(message) { continue }
+            switch message {
             case .drain?:
                 startDrain()
             case .clearCounters(let all)?:
