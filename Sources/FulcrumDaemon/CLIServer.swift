@@ -7,7 +7,8 @@ import FulcrumPosix
 protocol CLICommandRunner: AnyObject {
     /// `level`: the session's (0 user, 1 operator, 2 admin), which
     /// `operator`/`user` may have lowered below the endpoint's.
-    func run(_ command: String, from server: CLIServer, ticket: CLIServer.Ticket, level: Int) -> String?
+    /// `payload`: the lines a command line ending in `<<` carried, for its last command.
+    func run(_ command: String, payload: String?, from server: CLIServer, ticket: CLIServer.Ticket, level: Int) -> String?
 }
 
 /// One unix-socket CLI endpoint: the master CLI (-S) or a `stats socket`.
@@ -139,16 +140,13 @@ final class CLIServer {
     /// closed), or closes the connection when nothing is left for it.
     private func nextLine(_ id: Int, runner: CLICommandRunner) {
         guard var c = clients[id], !c.busy else { return }
-        let end = c.input.firstIndex(of: UInt8(ascii: "\n")) ?? (c.closed && !c.input.isEmpty ? c.input.endIndex : nil)
-        guard let end else {
+        guard let request = RuntimePayload.next(&c.input, closed: c.closed) else {
             // Nothing more to answer: without prompt (or once the peer is
             // gone) the connection ends; with prompt it waits for a line.
             if c.closed || !c.session.prompt && c.input.isEmpty && c.answeredAny { finish(id) }
             return
         }
-        let line = String(decoding: c.input[..<end], as: UTF8.self)
-        c.input.removeSubrange(..<min(c.input.count, end + 1))
-        let commands = line.split(separator: ";").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
+        let commands = request.line.split(separator: ";").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
         c.busy = true
         c.answeredAny = true
         c.answers = Array(repeating: nil, count: commands.count)
@@ -166,7 +164,9 @@ final class CLIServer {
                 clients[id]?.answers[i] = session.sessionAnswer + session.promptSuffix
                 continue
             }
-            if let answer = runner.run(command, from: self, ticket: Ticket(client: id, index: i), level: session.level.rawValue) {
+            let payload = i == commands.count - 1 ? request.payload : nil
+            if let answer = runner.run(command, payload: payload, from: self, ticket: Ticket(client: id, index: i),
+                                       level: session.level.rawValue) {
                 clients[id]?.answers[i] = answer + session.promptSuffix
             }
         }

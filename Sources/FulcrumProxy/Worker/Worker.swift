@@ -75,6 +75,9 @@ public final class Worker: EventHandler {
     public func run() -> Int32 {
         do {
             try loop.register(control, .readable, EventToken(kind: TokenKind.control.rawValue))
+            // The master queued what the runtime API committed before this
+            // worker started: apply it before the first connection.
+            readControl()
             for i in listeners.indices {
                 // Accepted sockets inherit it: no setsockopt per connection.
                 Socket.setNoDelay(listeners[i].fd)

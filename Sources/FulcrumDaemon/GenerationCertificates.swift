@@ -1,0 +1,101 @@
+import FulcrumConfig
+import FulcrumCore
+import FulcrumProxy
+import FulcrumTLS
+
+/// One generation's runtime certificate API (HAProxy 2.6's `ssl cert` and
+/// `ssl crt-list` commands): the store, with the certificates and crt-lists
+/// its configuration loaded, and the journal of what was committed since,
+/// which every worker of the generation has been sent and a respawned worker
+/// is sent again before it starts. A reload starts a new generation, which
+/// reads the files again (as HAProxy forgets runtime changes on reload).
+final class GenerationCertificates {
+    private(set) var store: CertificateStore
+    /// The control messages carrying every commit, in order; a certificate
+    /// committed again replaces its earlier messages.
+    private(set) var journal: [(name: String?, messages: [ControlMessage])] = []
+
+    init(_ loaded: LoadedConfiguration) {
+        store = CertificateStore(inspect: GenerationCertificates.inspect)
+        var seen: Set<String> = []
+        for (f, frontend) in loaded.configuration.frontends.enumerated() {
+            for (b, bind) in frontend.binds.enumerated() {
+                guard f < loaded.bindTLS.count, b < loaded.bindTLS[f].count, let tls = loaded.bindTLS[f][b] else { continue }
+                let chains = tls.chains
+                for cert in tls.certificates {
+                    let chain = chains[cert.path]
+                    let fresh = seen.insert(cert.path).inserted
+                    store.load(cert.path, pem: fresh ? chain.map { Array($0.leaf.pem.utf8) } : nil,
+                               details: fresh ? chain.map(GenerationCertificates.details) : nil, instances: 1)
+                }
+                for (path, list) in bind.tls.crtLists {
+                    store.loadCrtList(path, lines: list.entries.map {
+                        CrtListLine(certificate: $0.path, options: $0.optionWords, filters: $0.filters, line: $0.line)
+                    }, binds: 1)
+                }
+            }
+        }
+    }
+
+    /// Runs a certificate command; nil when `words` is not one. The answer
+    /// ends with the CLI's empty line. `send` gets the messages every
+    /// worker must apply.
+    func run(_ words: [String], payload: String?, level: Int, send: ([ControlMessage]) -> Void) -> String? {
+        guard let reply = store.run(words, payload: payload, level: RuntimeLevel(rawValue: level) ?? .user) else { return nil }
+        if let effect = reply.effect {
+            let (name, messages) = Self.messages(effect)
+            if let name { journal.removeAll { $0.name == name } }
+            journal.append((name, messages))
+            send(messages)
+        }
+        return reply.text + RuntimeCLI.endOfAnswer
+    }
+
+    /// Everything committed so far, for a worker that starts now.
+    var replay: [ControlMessage] { journal.flatMap(\.messages) }
+
+    static func messages(_ effect: CertificateStore.Effect) -> (String?, [ControlMessage]) {
+        switch effect {
+        case .install(let name, let pem):
+            return (name, ControlMessage.certificate(name: name, pem: String(decoding: pem, as: UTF8.self)))
+        case .crtListAdd(let list, let line):
+            var text = line.certificate
+            if !line.options.isEmpty { text += " [" + line.options.joined(separator: " ") + "]" }
+            for f in line.filters { text += " " + f }
+            return (nil, [.crtListAdd(list: list, line: line.line, text: text)])
+        case .crtListRemove(let list, let line):
+            return (nil, [.crtListRemove(list: list, line: line)])
+        }
+    }
+
+    /// What a PEM holds, as `show ssl cert` shows it; nil without a
+    /// certificate. A key that is missing or does not match leaves
+    /// `hasKey` false (the commit refuses it).
+    @Sendable static func inspect(_ pem: [UInt8]) -> CertificateDetails? {
+        if let chain = try? TLSCertificateChain(pem: pem) { return details(chain) }
+        guard let leaf = try? TLSCertificate(pem: pem) else { return nil }
+        var d = details(leaf)
+        d.hasKey = false
+        return d
+    }
+
+    static func details(_ chain: TLSCertificateChain) -> CertificateDetails {
+        var d = details(chain.leaf)
+        d.chain = chain.intermediates.map { ($0.subject, $0.issuer) }
+        d.hasKey = true
+        return d
+    }
+
+    static func details(_ c: TLSCertificate) -> CertificateDetails {
+        var d = CertificateDetails()
+        d.serial = c.serialHex
+        d.notBefore = c.notBeforeText
+        d.notAfter = c.notAfterText
+        d.subjectAltName = c.subjectAltNameText
+        d.algorithm = c.keyAlgorithm
+        d.sha1 = c.sha1Hex
+        d.subject = c.subject
+        d.issuer = c.issuer
+        return d
+    }
+}
