@@ -16,7 +16,7 @@ final class GenerationCertificates {
     private(set) var journal: [(name: String?, messages: [ControlMessage])] = []
 
     init(_ loaded: LoadedConfiguration) {
-        store = CertificateStore(inspect: GenerationCertificates.inspect)
+        store = CertificateStore(inspect: GenerationCertificates.inspect, inspectCA: GenerationCertificates.inspectCA)
         var seen: Set<String> = []
         for (f, frontend) in loaded.configuration.frontends.enumerated() {
             for (b, bind) in frontend.binds.enumerated() {
@@ -27,6 +27,10 @@ final class GenerationCertificates {
                     let fresh = seen.insert(cert.path).inserted
                     store.load(cert.path, pem: fresh ? chain.map { Array($0.leaf.pem.utf8) } : nil,
                                details: fresh ? chain.map(GenerationCertificates.details) : nil, instances: 1)
+                }
+                for cert in tls.certificates {
+                    guard let ca = cert.settings.caFile, let pem = try? ConfigLoader.readBytes(ca) else { continue }
+                    store.loadCAFile(ca, pem: pem, certificates: Self.inspectCA(pem) ?? [], instances: 1)
                 }
                 for (path, list) in bind.tls.crtLists {
                     store.loadCrtList(path, lines: list.entries.map {
@@ -65,6 +69,8 @@ final class GenerationCertificates {
             return (nil, [.crtListAdd(list: list, line: line.line, text: text)])
         case .crtListRemove(let list, let line):
             return (nil, [.crtListRemove(list: list, line: line)])
+        case .installCAFile(let name, let pem):
+            return ("ca-file " + name, ControlMessage.caFile(name: name, pem: String(decoding: pem, as: UTF8.self)))
         }
     }
 
@@ -77,6 +83,12 @@ final class GenerationCertificates {
         var d = details(leaf)
         d.hasKey = false
         return d
+    }
+
+    /// Every certificate of a CA file's PEM.
+    @Sendable static func inspectCA(_ pem: [UInt8]) -> [CertificateDetails]? {
+        let all = TLSCertificate.all(pem: pem)
+        return all.isEmpty ? nil : all.map(details)
     }
 
     static func details(_ chain: TLSCertificateChain) -> CertificateDetails {

@@ -26,6 +26,16 @@ extension TLSCertificate {
         }
     }
 
+    /// Every certificate in PEM text, in order (a CA file's contents).
+    public static func all(pem: [UInt8]) -> [TLSCertificate] {
+        TLSCertificateChain.withBIO(pem) { bio in
+            var out: [TLSCertificate] = []
+            while let x = PEM_read_bio_X509(bio, nil, nil, nil) { out.append(TLSCertificate(owning: x)) }
+            ERR_clear_error() // the end of the PEM reads as "no start line"
+            return out
+        }
+    }
+
     static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789ABCDEF")
         return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })

@@ -62,7 +62,9 @@ final class CertificateStoreTests: XCTestCase {
         // HAProxy 2.6 updates the open transaction whatever name `set` gives.
         XCTAssertEqual(run(&s, "set ssl cert /c/b.pem", payload: "CERT x")?.text, "Transaction updated for certificate /c/a.pem!\n")
         XCTAssertEqual(run(&s, "abort ssl cert /c/a.pem")?.text, "Transaction aborted for certificate '/c/a.pem'!\n")
-        XCTAssertEqual(run(&s, "show ssl cert", level: .operator_)?.text, "Permission denied\n")
+        XCTAssertEqual(run(&s, "show ssl crt-list", level: .operator_)?.text, "Permission denied\n")
+        XCTAssertEqual(run(&s, "show ssl cert", level: .user)?.text, "Can't allocate memory!\n")
+        XCTAssertEqual(run(&s, "show ssl cert", level: .operator_)?.text, s.showCertificate(nil))
     }
 
     func testNewAndDelete() {

@@ -23,6 +23,9 @@ public enum ControlMessage: Equatable, Sendable {
     /// Master → worker: (part of) the PEM committed for certificate `name`
     /// (`commit ssl cert`); the worker serves it once the `final` part came.
     case certificate(name: String, final: Bool, pem: String)
+    /// Master → worker: (part of) the PEM committed for CA file `name`
+    /// (`commit ssl ca-file`).
+    case caFile(name: String, final: Bool, pem: String)
     /// Master → worker: crt-list `list` gained line `line` (`add ssl crt-list`).
     case crtListAdd(list: String, line: Int, text: String)
     /// Master → worker: line `line` of crt-list `list` is gone (`del ssl crt-list`).
@@ -41,6 +44,7 @@ public enum ControlMessage: Equatable, Sendable {
         case .proxyWorkers(let n): return Array("proxy \(n)".utf8)
         case .clearCounters(let all): return Array((all ? "clear all" : "clear max").utf8)
         case .certificate(let name, let final, let pem): return Array("cert \(final ? "end" : "more") \(name)\n\(pem)".utf8)
+        case .caFile(let name, let final, let pem): return Array("cafile \(final ? "end" : "more") \(name)\n\(pem)".utf8)
         case .crtListAdd(let list, let line, let text): return Array("crtlist add \(line) \(list)\n\(text)".utf8)
         case .crtListRemove(let list, let line): return Array("crtlist del \(line) \(list)".utf8)
         }
@@ -54,6 +58,11 @@ public enum ControlMessage: Equatable, Sendable {
     /// Splits a committed certificate's PEM into `certificate` messages.
     public static func certificate(name: String, pem: String) -> [ControlMessage] {
         chunks(pem).map { .certificate(name: name, final: $0.final, pem: $0.text) }
+    }
+
+    /// Splits a committed CA file's PEM into `caFile` messages.
+    public static func caFile(name: String, pem: String) -> [ControlMessage] {
+        chunks(pem).map { .caFile(name: name, final: $0.final, pem: $0.text) }
     }
 
     /// `text` in parts of at most `chunkSize` bytes, the last one final.
@@ -87,7 +96,7 @@ public enum ControlMessage: Equatable, Sendable {
             guard parts.count == 2 else { return nil }
             return .vrrpState(instance: String(parts[1]), state: String(parts[0]))
         }
-        if text.hasPrefix("cert ") || text.hasPrefix("crtlist ") { return decodeTLS(text) }
+        if text.hasPrefix("cert ") || text.hasPrefix("cafile ") || text.hasPrefix("crtlist ") { return decodeTLS(text) }
         if text.hasPrefix("proxy "), let n = Int(text.dropFirst(6)) { return .proxyWorkers(n) }
         if text.hasPrefix("reply ") {
             guard let nl = text.firstIndex(of: "\n") else { return nil }
@@ -98,7 +107,7 @@ public enum ControlMessage: Equatable, Sendable {
         return nil
     }
 
-    /// `cert more|end NAME\nPEM`, `crtlist add LINE LIST\nTEXT`, `crtlist del LINE LIST`.
+    /// `cert more|end NAME\nPEM`, `cafile more|end NAME\nPEM`, `crtlist add LINE LIST\nTEXT`, `crtlist del LINE LIST`.
     static func decodeTLS(_ text: String) -> ControlMessage? {
         let nl = text.firstIndex(of: "\n")
         let head = text[..<(nl ?? text.endIndex)].split(separator: " ", maxSplits: 2)
@@ -108,6 +117,9 @@ public enum ControlMessage: Equatable, Sendable {
         case ("cert", "end"), ("cert", "more"):
             guard nl != nil else { return nil }
             return .certificate(name: String(head[2]), final: head[1] == "end", pem: body)
+        case ("cafile", "end"), ("cafile", "more"):
+            guard nl != nil else { return nil }
+            return .caFile(name: String(head[2]), final: head[1] == "end", pem: body)
         case ("crtlist", "add"), ("crtlist", "del"):
             let rest = head[2].split(separator: " ", maxSplits: 1)
             guard rest.count == 2, let line = Int(rest[0]) else { return nil }

@@ -23,12 +23,18 @@ extension CertificateStore {
         if shown.pem == nil { status = "Empty" }
         var out = "Filename: \(name)\nStatus: \(status)\n"
         if let d = shown.details {
-            out += "Serial: \(d.serial)\nnotBefore: \(d.notBefore)\nnotAfter: \(d.notAfter)\n"
-            if !d.subjectAltName.isEmpty { out += "Subject Alternative Name: \(d.subjectAltName)\n" }
-            out += "Algorithm: \(d.algorithm)\nSHA1 FingerPrint: \(d.sha1)\nSubject: \(d.subject)\nIssuer: \(d.issuer)\n"
+            out += d.text
             for c in d.chain { out += "Chain Subject: \(c.subject)\nChain Issuer: \(c.issuer)\n" }
         }
         out += "OCSP Response Key: \n"
         return out
+    }
+}
+
+extension CertificateDetails {
+    /// The lines from Serial to Issuer, as HAProxy's show_cert_detail writes them.
+    var text: String {
+        "Serial: \(serial)\nnotBefore: \(notBefore)\nnotAfter: \(notAfter)\nSubject Alternative Name: \(subjectAltName)\n"
+            + "Algorithm: \(algorithm)\nSHA1 FingerPrint: \(sha1)\nSubject: \(subject)\nIssuer: \(issuer)\n"
     }
 }

@@ -45,6 +45,9 @@ public struct CertificateStore: Sendable {
     /// PEM bytes in, the certificate's details out, or nil when no
     /// certificate can be read from them.
     public typealias Inspector = @Sendable ([UInt8]) -> CertificateDetails?
+    /// Every certificate of a CA file's PEM; nil when there is none or
+    /// something else than certificates.
+    public typealias CAInspector = @Sendable ([UInt8]) -> [CertificateDetails]?
 
     /// What the workers must do after a command.
     public enum Effect: Equatable, Sendable {
@@ -55,6 +58,8 @@ public struct CertificateStore: Sendable {
         case crtListAdd(list: String, line: CrtListLine)
         /// Remove line `line` of crt-list `list` from every bind using it.
         case crtListRemove(list: String, line: Int)
+        /// Verify client certificates against `pem` wherever CA file `name` is used.
+        case installCAFile(name: String, pem: [UInt8])
     }
 
     /// One command's answer (without the empty line that ends every answer)
@@ -72,9 +77,18 @@ public struct CertificateStore: Sendable {
     /// Binds using each crt-list (each line there is one instance per bind).
     public internal(set) var crtListBinds: [String: Int] = [:]
     public internal(set) var transaction: (name: String, certificate: StoredCertificate)?
+    /// CA files (`ca-file`) by name: their PEM and certificates.
+    public internal(set) var caFiles: [String: StoredCAFile] = [:]
+    /// Bind contexts verifying against each CA file.
+    public internal(set) var caInstances: [String: Int] = [:]
+    public internal(set) var caTransaction: (name: String, file: StoredCAFile)?
     let inspect: Inspector
+    let inspectCA: CAInspector
 
-    public init(inspect: @escaping Inspector) { self.inspect = inspect }
+    public init(inspect: @escaping Inspector, inspectCA: @escaping CAInspector = { _ in nil }) {
+        self.inspect = inspect
+        self.inspectCA = inspectCA
+    }
 
     /// A certificate loaded from the configuration, served by `instances` contexts.
     public mutating func load(_ name: String, pem: [UInt8]?, details: CertificateDetails?, instances n: Int) {

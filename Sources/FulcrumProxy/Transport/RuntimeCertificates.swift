@@ -5,7 +5,7 @@ import FulcrumPosix
 import FulcrumTLS
 
 /// A worker's side of the runtime certificate API: the master commits
-/// (`commit ssl cert`, `add/del ssl crt-list`) and sends the result on the
+/// (`commit ssl cert`, `add/del ssl crt-list`, `commit ssl ca-file`) and sends the result on the
 /// control channel; this applies it to every `bind ... ssl` of the worker.
 /// Certificates are known by name (their path), from the configuration or
 /// committed at runtime, so a crt-list line added later finds its PEM here.
@@ -14,6 +14,8 @@ final class RuntimeCertificates {
     private var chains: [String: TLSCertificateChain] = [:]
     /// PEM parts of a certificate still arriving (`cert more`).
     private var partial: [String: String] = [:]
+    /// CA file parts still arriving (`cafile more`).
+    private var partialCAs: [String: String] = [:]
 
     init(binds: [TLSBindContexts?]) {
         self.binds = binds.compactMap { $0 }
@@ -43,6 +45,12 @@ final class RuntimeCertificates {
             }
         case .crtListRemove(let list, let line):
             for b in binds { b.remove(list: list, line: line) }
+        case .caFile(let name, let final, let pem):
+            partialCAs[name, default: ""] += pem
+            guard final, let whole = partialCAs.removeValue(forKey: name) else { return true }
+            for b in binds {
+                do { try b.replaceCAFile(name, pem: Array(whole.utf8)) } catch { Log.warning(error.message) }
+            }
         default:
             return false
         }

@@ -21,6 +21,8 @@ public final class TLSBindContexts: @unchecked Sendable {
     private var ticketRing: TLSTicketRing?
     private var sessions: (any TLSSessionStore)?
     private var sharesSessions = false
+    /// CA files committed at runtime, by name: their PEM replaces the file.
+    private var caOverrides: [String: [UInt8]] = [:]
 
     /// Why a bind's TLS cannot be served, in HAProxy's words where it has them.
     public struct SetupError: Error { public var message: String }
@@ -57,6 +59,20 @@ public final class TLSBindContexts: @unchecked Sendable {
             replaced += 1
         }
         if replaced > 0 { reselect() }
+        return replaced
+    }
+
+    /// Verifies client certificates against `pem` wherever CA file `name`
+    /// is used; how many contexts changed.
+    @discardableResult
+    public func replaceCAFile(_ name: String, pem: [UInt8]) throws(SetupError) -> Int {
+        caOverrides[name] = pem
+        var replaced = 0
+        for i in certificates.indices where certificates[i].settings.caFile == name {
+            guard let chain = contexts[i].certificate else { continue }
+            contexts[i] = try makeContext(certificates[i], chain)
+            replaced += 1
+        }
         return replaced
     }
 
@@ -109,6 +125,7 @@ public final class TLSBindContexts: @unchecked Sendable {
         o.preferClientCiphers = tls.preferClientCiphers
         o.strictServerName = tls.strictSNI
         o.caFile = s.caFile
+        o.caPEM = s.caFile.flatMap { caOverrides[$0] }
         switch s.verify {
         case .required?: o.verify = .required
         case .optional?: o.verify = .optional
