@@ -100,7 +100,9 @@ final class CertificateStoreTests: XCTestCase {
                        "Can't delete the entry: found the certificate '/c/c.pem' in several entries, please specify a line number preceded by colons (2, 3)!\n")
         XCTAssertEqual(run(&s, "del ssl crt-list /c/list /c/c.pem:2")?.effect, .crtListRemove(list: "/c/list", line: 2))
         XCTAssertEqual(run(&s, "del ssl crt-list /c/list /c/c.pem:7")?.text,
-                       "Can't delete the entry: certificate '/c/c.pem' can't be found in crt-list '/c/list'!\n")
+                       "Can't delete the entry: found a certificate '/c/c.pem' but the line number is incorrect, please specify a correct line number preceded by colons (3)!\n")
+        XCTAssertEqual(run(&s, "del ssl crt-list /c/list /c/a.pem")?.text,
+                       "Can't delete the entry: certificate '/c/a.pem' can't be found in crt-list '/c/list'!\n")
         XCTAssertEqual(run(&s, "show ssl crt-list -n /c/list")?.text, "# /c/list\n/c/b.pem:1 [alpn http/1.1\u{0}] b.test\n/c/c.pem:3\n")
         XCTAssertEqual(run(&s, "add ssl crt-list /nope /c/c.pem")?.text, "Can't edit the crt-list: crt-list '/nope' does not exist!\n")
         XCTAssertEqual(run(&s, "show ssl crt-list /nope")?.text, "didn't find the specified filename\n")

@@ -30,9 +30,12 @@ final class RuntimePayloadTests: XCTestCase {
         XCTAssertEqual(rest, "set ssl cert a.pem <<\nAAAA\n", "nothing is consumed meanwhile")
     }
 
-    func testPeerClosingEndsThePayload() {
-        let (requests, _) = take("add ssl crt-list l.txt <<\nc.pem [verify none] c.test", closed: true)
-        XCTAssertEqual(requests, [.init(line: "add ssl crt-list l.txt ", payload: "c.pem [verify none] c.test\n")])
+    func testPayloadCutByThePeerIsDroppedUnanswered() {
+        let (requests, rest) = take("add ssl crt-list l.txt <<\nc.pem [verify none] c.test\n", closed: true)
+        XCTAssertEqual(requests, [], "HAProxy runs no command whose payload did not end")
+        XCTAssertEqual(rest, "")
+        let (last, _) = take("show ssl cert", closed: true)
+        XCTAssertEqual(last, [.init(line: "show ssl cert")], "a last line without newline still runs")
     }
 
     func testCarriageReturnsAndBlanksAroundTheMarker() {

@@ -14,7 +14,8 @@ public enum RuntimePayload {
 
     /// Takes the next complete request from the front of `input`; nil while
     /// more bytes are needed. Once the peer has closed (`closed`), a final
-    /// unterminated line, or a payload missing its empty line, is complete.
+    /// unterminated line is complete, and a payload still missing its empty
+    /// line is dropped with its command, unanswered, as HAProxy does.
     public static func next(_ input: inout [UInt8], closed: Bool) -> Request? {
         let newline = UInt8(ascii: "\n")
         guard let end = input.firstIndex(of: newline) ?? (closed && !input.isEmpty ? input.endIndex : nil) else { return nil }
@@ -30,11 +31,8 @@ public enum RuntimePayload {
         while true {
             guard start <= input.count else { break }
             guard let stop = input[start...].firstIndex(of: newline) else {
-                guard closed else { return nil }
-                let rest = String(decoding: input[start...], as: UTF8.self)
-                if !rest.isEmpty { payload += rest + "\n" }
-                start = input.count
-                break
+                if closed { input.removeAll() }
+                return nil
             }
             let text = String(decoding: input[start..<stop], as: UTF8.self)
             start = stop + 1

@@ -105,12 +105,16 @@ extension CertificateStore {
         guard var lines = crtLists[file] else { return Reply(prefix + "crt-list '\(file)' does not exist!\n") }
         guard let stored = certificates[name] else { return Reply(prefix + "certificate '\(name)' does not exist!\n") }
         guard stored.pem != nil else { return Reply(prefix + "certificate '\(name)' is empty!\n") }
-        let matches = lines.filter { $0.certificate == name && (wanted == nil || $0.line == wanted) }
+        let all = lines.filter { $0.certificate == name }
+        let matches = all.filter { wanted == nil || $0.line == wanted }
+        let numbers = all.map { String($0.line) }.joined(separator: ", ")
         guard let victim = matches.first else {
+            guard all.isEmpty else {
+                return Reply(prefix + "found a certificate '\(name)' but the line number is incorrect, please specify a correct line number preceded by colons (\(numbers))!\n")
+            }
             return Reply(prefix + "certificate '\(name)' can't be found in crt-list '\(file)'!\n")
         }
         if matches.count > 1 {
-            let numbers = matches.map { String($0.line) }.joined(separator: ", ")
             return Reply(prefix + "found the certificate '\(name)' in several entries, please specify a line number preceded by colons (\(numbers))!\n")
         }
         lines.removeAll { $0.line == victim.line }
