@@ -62,10 +62,7 @@ extension CertificateStore {
 
     public mutating func commitCAFile(_ name: String?) -> Reply {
         guard let name else { return Reply("'commit ssl ca-file expects a filename\n") }
-        guard let t = caTransaction else { return Reply("No ongoing transaction! !\nCan't commit \(name)!\n") }
-        guard t.name == name else {
-            return Reply("The ongoing transaction is about '\(t.name)' but you are trying to set '\(name)'\nCan't commit \(name)!\n")
-        }
+        guard let t = caTransaction, t.name == name else { return Self.commitRefusal(open: caTransaction?.name, name) }
         caTransaction = nil
         caFiles[name] = t.file
         let dots = String(repeating: ".", count: caInstances[name] ?? 0)
@@ -74,10 +71,7 @@ extension CertificateStore {
 
     public mutating func abortCAFile(_ name: String?) -> Reply {
         guard let name else { return Reply("'abort ssl ca-file' expects a filename\n") }
-        guard let t = caTransaction else { return Reply("No ongoing transaction!\n") }
-        guard t.name == name else {
-            return Reply("The ongoing transaction is about '\(t.name)' but you are trying to abort a transaction for '\(name)'\n")
-        }
+        guard caTransaction?.name == name else { return Self.abortRefusal(open: caTransaction?.name, name) }
         caTransaction = nil
         return Reply("Transaction aborted for certificate '\(name)'!\n")
     }

@@ -130,10 +130,7 @@ public struct CertificateStore: Sendable {
 
     public mutating func commitCertificate(_ name: String?) -> Reply {
         guard let name else { return Reply("'commit ssl cert expects a filename\n") }
-        guard let t = transaction else { return Reply("No ongoing transaction! !\nCan't commit \(name)!\n") }
-        guard t.name == name else {
-            return Reply("The ongoing transaction is about '\(t.name)' but you are trying to set '\(name)'\nCan't commit \(name)!\n")
-        }
+        guard let t = transaction, t.name == name else { return Self.commitRefusal(open: transaction?.name, name) }
         guard let pem = t.certificate.pem, t.certificate.details?.hasKey == true else {
             return Reply("The transaction must contain at least a certificate and a private key!\nCan't commit \(name)!\n")
         }
@@ -145,12 +142,23 @@ public struct CertificateStore: Sendable {
 
     public mutating func abortCertificate(_ name: String?) -> Reply {
         guard let name else { return Reply("'abort ssl cert' expects a filename\n") }
-        guard let t = transaction else { return Reply("No ongoing transaction!\n") }
-        guard t.name == name else {
-            return Reply("The ongoing transaction is about '\(t.name)' but you are trying to abort a transaction for '\(name)'\n")
-        }
+        guard transaction?.name == name else { return Self.abortRefusal(open: transaction?.name, name) }
         transaction = nil
         return Reply("Transaction aborted for certificate '\(name)'!\n")
+    }
+
+    /// Why `commit` of `name` is refused when the open transaction (`open`,
+    /// nil: none) is not about it, in HAProxy's words (certificates and CA
+    /// files alike).
+    static func commitRefusal(open: String?, _ name: String) -> Reply {
+        guard let open else { return Reply("No ongoing transaction! !\nCan't commit \(name)!\n") }
+        return Reply("The ongoing transaction is about '\(open)' but you are trying to set '\(name)'\nCan't commit \(name)!\n")
+    }
+
+    /// Why `abort` of `name` is refused, likewise.
+    static func abortRefusal(open: String?, _ name: String) -> Reply {
+        guard let open else { return Reply("No ongoing transaction!\n") }
+        return Reply("The ongoing transaction is about '\(open)' but you are trying to abort a transaction for '\(name)'\n")
     }
 
     public mutating func deleteCertificate(_ name: String?) -> Reply {
