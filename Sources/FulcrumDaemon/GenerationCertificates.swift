@@ -17,16 +17,13 @@ final class GenerationCertificates {
 
     init(_ loaded: LoadedConfiguration) {
         store = CertificateStore(inspect: GenerationCertificates.inspect, inspectCA: GenerationCertificates.inspectCA)
-        var seen: Set<String> = []
         for (f, frontend) in loaded.configuration.frontends.enumerated() {
             for (b, bind) in frontend.binds.enumerated() {
                 guard f < loaded.bindTLS.count, b < loaded.bindTLS[f].count, let tls = loaded.bindTLS[f][b] else { continue }
                 let chains = tls.chains
                 for cert in tls.certificates {
-                    let chain = chains[cert.path]
-                    let fresh = seen.insert(cert.path).inserted
-                    store.load(cert.path, pem: fresh ? chain.map { Array($0.leaf.pem.utf8) } : nil,
-                               details: fresh ? chain.map(GenerationCertificates.details) : nil, instances: 1)
+                    guard let chain = chains[cert.path] else { continue }
+                    store.load(cert.path, pem: Array(chain.leaf.pem.utf8), details: Self.details(chain), instances: 1)
                 }
                 for cert in tls.certificates {
                     guard let ca = cert.settings.caFile, let pem = try? ConfigLoader.readBytes(ca) else { continue }

@@ -67,6 +67,14 @@ final class CertificateStoreTests: XCTestCase {
         XCTAssertEqual(run(&s, "show ssl cert", level: .operator_)?.text, s.showCertificate(nil))
     }
 
+    func testACertificateOnTwoBindsKeepsItsContentAndCountsBoth() {
+        var s = store()
+        s.load("/c/a.pem", pem: Array("CERT other".utf8), details: nil, instances: 1)
+        XCTAssertTrue(s.showCertificate("/c/a.pem").contains("Subject: /CN=a\n"), "the first load's certificate stays")
+        _ = run(&s, "set ssl cert /c/a.pem", payload: "CERT new")
+        XCTAssertEqual(run(&s, "commit ssl cert /c/a.pem")?.text, "Committing /c/a.pem..\nSuccess!\n")
+    }
+
     func testNewAndDelete() {
         var s = store()
         XCTAssertEqual(run(&s, "new ssl cert /c/c.pem")?.text, "New empty certificate store '/c/c.pem'!\n")

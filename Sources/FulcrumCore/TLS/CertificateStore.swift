@@ -90,9 +90,10 @@ public struct CertificateStore: Sendable {
         self.inspectCA = inspectCA
     }
 
-    /// A certificate loaded from the configuration, served by `instances` contexts.
-    public mutating func load(_ name: String, pem: [UInt8]?, details: CertificateDetails?, instances n: Int) {
-        certificates[name] = StoredCertificate(pem: pem, details: details)
+    /// A certificate loaded from the configuration, served by `instances`
+    /// more contexts (a name loaded again only counts them).
+    public mutating func load(_ name: String, pem: [UInt8], details: CertificateDetails?, instances n: Int) {
+        if certificates[name] == nil { certificates[name] = StoredCertificate(pem: pem, details: details) }
         instances[name, default: 0] += n
     }
 
