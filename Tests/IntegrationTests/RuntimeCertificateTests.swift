@@ -125,7 +125,7 @@ final class RuntimeCertificateTests: XCTestCase {
         XCTAssertEqual(try cli(stats, "new ssl cert \(extra)"), "New empty certificate store '\(extra)'!\n\n")
         XCTAssertEqual(try cli(stats, "set ssl cert \(extra) <<\n\(pem("extra"))\n"), "Transaction created for certificate \(extra)!\n\n")
         XCTAssertEqual(try cli(stats, "commit ssl cert \(extra)"), "Committing \(extra)\nSuccess!\n\n")
-        XCTAssertEqual(try cli(stats, "add ssl crt-list \(list) <<\n\(extra) [alpn http/1.1] extra.test\n"),
+        XCTAssertEqual(try cli(stats, "add ssl crt-list \(list) <<\n\(extra) [alpn http/1.1] extra.test\n\n"),
                        "Inserting certificate '\(extra)' in crt-list '\(list)'.\nSuccess!\n\n")
         XCTAssertEqual(try cli(stats, "show ssl crt-list -n \(list)"),
                        "# \(list)\n\(certificates.pem("default")):1\n\(extra):2 [alpn http/1.1\u{0}] extra.test\n\n")
