@@ -11,9 +11,9 @@ import FulcrumTLS
 /// reads the files again (as HAProxy forgets runtime changes on reload).
 final class GenerationCertificates {
     private(set) var store: CertificateStore
-    /// The control messages carrying every commit, in order; a certificate
-    /// committed again replaces its earlier messages.
-    private(set) var journal: [(name: String?, messages: [ControlMessage])] = []
+    /// Every commit, in order; a certificate or CA file committed again
+    /// replaces its earlier commit.
+    private(set) var journal: [CertificateStore.Effect] = []
 
     init(_ loaded: LoadedConfiguration) {
         store = CertificateStore(inspect: GenerationCertificates.inspect, inspectCA: GenerationCertificates.inspectCA)
@@ -44,30 +44,67 @@ final class GenerationCertificates {
     func run(_ words: [String], payload: String?, level: Int, send: ([ControlMessage]) -> Void) -> String? {
         guard let reply = store.run(words, payload: payload, level: RuntimeLevel(rawValue: level) ?? .user) else { return nil }
         if let effect = reply.effect {
-            let (name, messages) = Self.messages(effect)
-            if let name { journal.removeAll { $0.name == name } }
-            journal.append((name, messages))
-            send(messages)
+            record(effect)
+            send(Self.messages(effect))
         }
         return reply.text + RuntimeCLI.endOfAnswer
     }
 
-    /// Everything committed so far, for a worker that starts now.
-    var replay: [ControlMessage] { journal.flatMap(\.messages) }
-
-    static func messages(_ effect: CertificateStore.Effect) -> (String?, [ControlMessage]) {
+    private func record(_ effect: CertificateStore.Effect) {
         switch effect {
-        case .install(let name, let pem):
-            return (name, ControlMessage.certificate(name: name, pem: String(decoding: pem, as: UTF8.self)))
+        case .install(let name, _): journal.removeAll { if case .install(name, _) = $0 { return true }; return false }
+        case .installCAFile(let name, _): journal.removeAll { if case .installCAFile(name, _) = $0 { return true }; return false }
+        case .crtListAdd, .crtListRemove: break
+        }
+        journal.append(effect)
+    }
+
+    /// Everything committed so far, for a worker that starts now.
+    var replay: [ControlMessage] { journal.flatMap(Self.messages) }
+
+    /// The commits as text, one each (for a master that re-executes itself).
+    var commits: [String] { journal.map { String(decoding: Self.message(for: $0).encode(), as: UTF8.self) } }
+
+    /// Takes the commits the previous master image made (`commits`).
+    func restore(_ commits: [String]) {
+        for text in commits {
+            guard let effect = ControlMessage.decode(Array(text.utf8)).flatMap(Self.effect) else { continue }
+            store.apply(effect)
+            record(effect)
+        }
+    }
+
+    /// The messages carrying `effect` to a worker (PEM in chunks).
+    static func messages(_ effect: CertificateStore.Effect) -> [ControlMessage] {
+        switch effect {
+        case .install(let name, let pem): return ControlMessage.certificate(name: name, pem: String(decoding: pem, as: UTF8.self))
+        case .installCAFile(let name, let pem): return ControlMessage.caFile(name: name, pem: String(decoding: pem, as: UTF8.self))
+        case .crtListAdd, .crtListRemove: return [message(for: effect)]
+        }
+    }
+
+    /// `effect` as one message (unchunked).
+    static func message(for effect: CertificateStore.Effect) -> ControlMessage {
+        switch effect {
+        case .install(let name, let pem): return .certificate(name: name, final: true, pem: String(decoding: pem, as: UTF8.self))
+        case .installCAFile(let name, let pem): return .caFile(name: name, final: true, pem: String(decoding: pem, as: UTF8.self))
         case .crtListAdd(let list, let line):
             var text = line.certificate
             if !line.options.isEmpty { text += " [" + line.options.joined(separator: " ") + "]" }
             for f in line.filters { text += " " + f }
-            return (nil, [.crtListAdd(list: list, line: line.line, text: text)])
-        case .crtListRemove(let list, let line):
-            return (nil, [.crtListRemove(list: list, line: line)])
-        case .installCAFile(let name, let pem):
-            return ("ca-file " + name, ControlMessage.caFile(name: name, pem: String(decoding: pem, as: UTF8.self)))
+            return .crtListAdd(list: list, line: line.line, text: text)
+        case .crtListRemove(let list, let line): return .crtListRemove(list: list, line: line)
+        }
+    }
+
+    /// The commit one whole message carries.
+    static func effect(_ m: ControlMessage) -> CertificateStore.Effect? {
+        switch m {
+        case .certificate(let name, true, let pem): return .install(name: name, pem: Array(pem.utf8))
+        case .caFile(let name, true, let pem): return .installCAFile(name: name, pem: Array(pem.utf8))
+        case .crtListAdd(let list, let line, let text): return CrtListLine.parse(text, line: line).map { .crtListAdd(list: list, line: $0) }
+        case .crtListRemove(let list, let line): return .crtListRemove(list: list, line: line)
+        default: return nil
         }
     }
 

@@ -103,6 +103,24 @@ public struct CertificateStore: Sendable {
         crtListBinds[path, default: 0] += binds
     }
 
+    /// Takes a commit made before (a master that re-executed itself carries
+    /// its generations' commits over): the state it left, without answers.
+    public mutating func apply(_ effect: Effect) {
+        switch effect {
+        case .install(let name, let pem):
+            certificates[name] = StoredCertificate(pem: pem, details: inspect(pem))
+        case .installCAFile(let name, let pem):
+            caFiles[name] = StoredCAFile(pem: pem, certificates: inspectCA(pem) ?? [])
+        case .crtListAdd(let list, let line):
+            crtLists[list, default: []].append(line)
+            instances[line.certificate, default: 0] += crtListBinds[list] ?? 0
+        case .crtListRemove(let list, let line):
+            guard let victim = crtLists[list]?.first(where: { $0.line == line }) else { return }
+            crtLists[list]?.removeAll { $0.line == line }
+            instances[victim.certificate] = max(0, (instances[victim.certificate] ?? 0) - (crtListBinds[list] ?? 0))
+        }
+    }
+
     // MARK: certificates
 
     public mutating func newCertificate(_ name: String?) -> Reply {
