@@ -43,6 +43,8 @@ final class CLIServer {
         /// At least one line was answered (a connection that sent nothing
         /// yet is not closed for being idle until its timeout).
         var answeredAny = false
+        /// "+ " prompts written for the payload being collected (prompt mode).
+        var payloadPrompts = 0
     }
 
     /// `stats timeout` (HAProxy's default 10 s): a connection idle that long
@@ -143,9 +145,19 @@ final class CLIServer {
         guard let request = RuntimePayload.next(&c.input, closed: c.closed) else {
             // Nothing more to answer: without prompt (or once the peer is
             // gone) the connection ends; with prompt it waits for a line.
-            if c.closed || !c.session.prompt && c.input.isEmpty && c.answeredAny { finish(id) }
+            if c.closed || !c.session.prompt && c.input.isEmpty && c.answeredAny { finish(id); return }
+            // In prompt mode each payload line read so far gets its "+ ".
+            let lines = c.session.prompt ? RuntimePayload.collectedLines(c.input) : 0
+            if lines > c.payloadPrompts {
+                write(String(repeating: "+ ", count: lines - c.payloadPrompts), to: c.fd)
+                clients[id]?.payloadPrompts = lines
+            }
             return
         }
+        if c.session.prompt && request.payloadLines > c.payloadPrompts {
+            write(String(repeating: "+ ", count: request.payloadLines - c.payloadPrompts), to: c.fd)
+        }
+        c.payloadPrompts = 0
         let commands = request.line.split(separator: ";").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
         c.busy = true
         c.answeredAny = true
@@ -182,16 +194,21 @@ final class CLIServer {
 
     private func flushIfDone(_ id: Int, runner: CLICommandRunner?) {
         guard let c = clients[id], c.busy, c.answers.allSatisfy({ $0 != nil }) else { return }
-        // Answers are small enough to write blocking; reading stays non-blocking.
-        let flags = fcntl(c.fd.rawValue, F_GETFL)
-        _ = fcntl(c.fd.rawValue, F_SETFL, flags & ~O_NONBLOCK)
-        let written = (try? c.fd.writeAll(Array(c.answers.map { $0! }.joined().utf8))) != nil
-        _ = fcntl(c.fd.rawValue, F_SETFL, flags)
+        let written = write(c.answers.map { $0! }.joined(), to: c.fd)
         clients[id]?.busy = false
         clients[id]?.answers = []
         clients[id]?.lastActivity = MonotonicClock.nowMilliseconds()
         guard written, !c.session.quit, let runner else { finish(id); return }
         nextLine(id, runner: runner)
+    }
+
+    /// Answers are small enough to write blocking; reading stays non-blocking.
+    @discardableResult
+    private func write(_ text: String, to fd: FileDescriptor) -> Bool {
+        let flags = fcntl(fd.rawValue, F_GETFL)
+        _ = fcntl(fd.rawValue, F_SETFL, flags & ~O_NONBLOCK)
+        defer { _ = fcntl(fd.rawValue, F_SETFL, flags) }
+        return (try? fd.writeAll(Array(text.utf8))) != nil
     }
 
     private func finish(_ id: Int) {

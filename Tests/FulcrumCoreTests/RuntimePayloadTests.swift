@@ -19,7 +19,8 @@ final class RuntimePayloadTests: XCTestCase {
 
     func testPayloadRunsToTheEmptyLine() {
         let (requests, rest) = take("set ssl cert a.pem <<\n-----BEGIN X-----\nAAAA\n-----END X-----\n\nshow ssl cert\n")
-        XCTAssertEqual(requests, [.init(line: "set ssl cert a.pem ", payload: "-----BEGIN X-----\nAAAA\n-----END X-----\n"),
+        XCTAssertEqual(requests, [.init(line: "set ssl cert a.pem ", payload: "-----BEGIN X-----\nAAAA\n-----END X-----\n",
+                                                  payloadLines: 4),
                                   .init(line: "show ssl cert")])
         XCTAssertEqual(rest, "")
     }
@@ -28,6 +29,9 @@ final class RuntimePayloadTests: XCTestCase {
         let (requests, rest) = take("set ssl cert a.pem <<\nAAAA\n")
         XCTAssertEqual(requests, [], "the payload is not complete before its empty line")
         XCTAssertEqual(rest, "set ssl cert a.pem <<\nAAAA\n", "nothing is consumed meanwhile")
+        XCTAssertEqual(RuntimePayload.collectedLines(Array(rest.utf8)), 2, "prompt mode owes a '+ ' per line read")
+        XCTAssertEqual(RuntimePayload.collectedLines(Array("show info\n".utf8)), 0)
+        XCTAssertEqual(RuntimePayload.collectedLines(Array("set ssl cert a.pem <<\nAAAA\n\n".utf8)), 0, "complete")
     }
 
     func testPayloadCutByThePeerIsDroppedUnanswered() {

@@ -61,5 +61,15 @@ final class SideBySideCertificateAPITests: XCTestCase {
                 .filter { !$0.hasPrefix("@system-ca - ") }.joined(separator: "\n")
             XCTAssertEqual(answers[.fulcrum], haproxy, command)
         }
+        // In prompt mode each payload line is acknowledged with "+ ".
+        let session = "prompt\nset ssl cert \(def) <<\nnot a certificate\nat all\n\nabort ssl cert \(def)\nquit\n"
+        var answers: [ProxyUnderTest: String] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            let c = try CLIConnection(socketPath: sockets.paths[proxy]!)
+            try c.send(session)
+            answers[proxy] = try c.read(until: nil).text
+        }
+        XCTAssertEqual(answers[.fulcrum], answers[.haproxy], session)
+        XCTAssertTrue(answers[.fulcrum]?.contains("+ + + unable to load") ?? false, answers[.fulcrum] ?? "")
     }
 }

@@ -9,7 +9,12 @@ public enum RuntimePayload {
         public var line: String
         /// The payload's lines, each ending with "\n"; nil without `<<`.
         public var payload: String?
-        public init(line: String, payload: String? = nil) { self.line = line; self.payload = payload }
+        /// With a payload: the lines read before its empty line, the command
+        /// line included (HAProxy prompts "+ " for each in prompt mode).
+        public var payloadLines = 0
+        public init(line: String, payload: String? = nil, payloadLines: Int = 0) {
+            self.line = line; self.payload = payload; self.payloadLines = payloadLines
+        }
     }
 
     /// Takes the next complete request from the front of `input`; nil while
@@ -27,6 +32,7 @@ public enum RuntimePayload {
         }
         // The payload runs to the first empty line after the command line.
         var payload = ""
+        var lines = 1
         var start = end + 1
         while true {
             guard start <= input.count else { break }
@@ -38,9 +44,20 @@ public enum RuntimePayload {
             start = stop + 1
             if text.isEmpty || text == "\r" { break }
             payload += text + "\n"
+            lines += 1
         }
         input.removeSubrange(..<min(input.count, start))
         line.removeLast(2)
-        return Request(line: line, payload: payload)
+        return Request(line: line, payload: payload, payloadLines: lines)
+    }
+
+    /// The complete lines of a payload still being collected at the front
+    /// of `input` (its command line included); 0 when none is.
+    public static func collectedLines(_ input: [UInt8]) -> Int {
+        var copy = input
+        guard let end = input.firstIndex(of: UInt8(ascii: "\n")), next(&copy, closed: false) == nil else { return 0 }
+        var line = String(decoding: input[..<end], as: UTF8.self)
+        while let last = line.last, last == "\r" || last == " " || last == "\t" { line.removeLast() }
+        return line.hasSuffix("<<") ? input.filter { $0 == UInt8(ascii: "\n") }.count : 0
     }
 }
