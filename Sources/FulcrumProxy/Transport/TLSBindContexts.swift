@@ -113,15 +113,9 @@ public final class TLSBindContexts: @unchecked Sendable {
                                (s.allow0RTT, "allow-0rtt"), (s.noCANames, "no-ca-names")] where set {
             throw SetupError(message: "'\(keyword)' on certificate '\(cert.path)' is not supported yet")
         }
-        var o = TLSContextOptions()
-        let (low, high) = Self.versionRange(s.versions)
-        o.minVersion = low
-        o.maxVersion = high
-        o.ciphers = s.ciphers
-        o.cipherSuites = s.ciphersuites
+        var o = TLSContextOptions(versions: s.versions, ciphers: s.ciphers, cipherSuites: s.ciphersuites, alpn: s.alpn,
+                                  tickets: !tls.noTLSTickets)
         o.curves = s.curves ?? s.ecdhe
-        o.alpn = s.alpn ?? []
-        o.sessionTickets = !tls.noTLSTickets
         o.preferClientCiphers = tls.preferClientCiphers
         o.strictServerName = tls.strictSNI
         o.caFile = s.caFile
@@ -167,6 +161,19 @@ public final class TLSBindContexts: @unchecked Sendable {
         func map(_ v: FulcrumConfig.TLSVersion) -> FulcrumTLS.TLSVersion? { FulcrumTLS.TLSVersion(name: v.name) }
         return (f.min == nil && !f.disabled.contains(low) && low == all.first! ? nil : map(low),
                 f.max == nil && high == all.last! ? nil : map(high))
+    }
+}
+
+extension TLSContextOptions {
+    /// What a bind's certificate and a server line set alike: the version
+    /// range HAProxy derives from the filter, ciphers, suites, ALPN, tickets.
+    init(versions: TLSVersionFilter, ciphers: String?, cipherSuites: String?, alpn: [String]?, tickets: Bool) {
+        self.init()
+        (minVersion, maxVersion) = TLSBindContexts.versionRange(versions)
+        self.ciphers = ciphers
+        self.cipherSuites = cipherSuites
+        self.alpn = alpn ?? []
+        sessionTickets = tickets
     }
 }
 
