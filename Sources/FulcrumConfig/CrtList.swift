@@ -11,6 +11,8 @@ public struct CrtList: Equatable, Sendable {
         /// SNI filters: names (`*.` wildcards) the certificate is chosen
         /// for, `!` excluding one; empty: the certificate's own names.
         public var filters: [String]
+        /// The words between the brackets, as written (`show ssl crt-list`).
+        public var optionWords: [String] = []
     }
     public var path: String
     public var entries: [Entry] = []
@@ -125,6 +127,7 @@ public struct CrtList: Equatable, Sendable {
         }
         let entryPath = first.hasPrefix("/") || crtBase == nil ? first : crtBase! + "/" + first
         let filters = Array(args[Swift.min(i, args.count)...])
-        return .entry(Entry(path: entryPath, line: line, settings: settings, filters: filters), warning: warning)
+        let words = open != 0 ? Array(args[open..<Swift.max(open, close)]) : []
+        return .entry(Entry(path: entryPath, line: line, settings: settings, filters: filters, optionWords: words), warning: warning)
     }
 }

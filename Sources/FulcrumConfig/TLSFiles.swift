@@ -32,6 +32,17 @@ public struct TLSBindCertificate: Equatable, Sendable {
     public var ocspFile: String?
     public var issuerFile: String?
     public var sctlFile: String?
+    /// The crt-list and line it came from (the runtime API edits by line).
+    public var crtList: String? = nil
+    public var crtListLine: Int? = nil
+
+    public init(path: String, settings: TLSCertificateSettings, filters: [String], keyFile: String? = nil,
+                ocspFile: String? = nil, issuerFile: String? = nil, sctlFile: String? = nil,
+                crtList: String? = nil, crtListLine: Int? = nil) {
+        self.path = path; self.settings = settings; self.filters = filters; self.keyFile = keyFile
+        self.ocspFile = ocspFile; self.issuerFile = issuerFile; self.sctlFile = sctlFile
+        self.crtList = crtList; self.crtListLine = crtListLine
+    }
 }
 
 public enum TLSFiles {
@@ -114,7 +125,10 @@ public enum TLSFiles {
                     }
                     let settings = entry.settings.map { $0.over(bind.tls.settings) } ?? bind.tls.settings
                     for file in certificateFiles(entry.path, reader: reader) {
-                        certificates.append(certificate(file, settings: settings, filters: entry.filters, g, reader))
+                        var c = certificate(file, settings: settings, filters: entry.filters, g, reader)
+                        c.crtList = path
+                        c.crtListLine = entry.line
+                        certificates.append(c)
                     }
                 }
             }

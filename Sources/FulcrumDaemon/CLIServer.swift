@@ -7,7 +7,8 @@ import FulcrumPosix
 protocol CLICommandRunner: AnyObject {
     /// `level`: the session's (0 user, 1 operator, 2 admin), which
     /// `operator`/`user` may have lowered below the endpoint's.
-    func run(_ command: String, from server: CLIServer, ticket: CLIServer.Ticket, level: Int) -> String?
+    /// `payload`: the lines a command line ending in `<<` carried, for its last command.
+    func run(_ command: String, payload: String?, from server: CLIServer, ticket: CLIServer.Ticket, level: Int) -> String?
 }
 
 /// One unix-socket CLI endpoint: the master CLI (-S) or a `stats socket`.
@@ -42,6 +43,8 @@ final class CLIServer {
         /// At least one line was answered (a connection that sent nothing
         /// yet is not closed for being idle until its timeout).
         var answeredAny = false
+        /// "+ " prompts written for the payload being collected (prompt mode).
+        var payloadPrompts = 0
     }
 
     /// `stats timeout` (HAProxy's default 10 s): a connection idle that long
@@ -139,16 +142,23 @@ final class CLIServer {
     /// closed), or closes the connection when nothing is left for it.
     private func nextLine(_ id: Int, runner: CLICommandRunner) {
         guard var c = clients[id], !c.busy else { return }
-        let end = c.input.firstIndex(of: UInt8(ascii: "\n")) ?? (c.closed && !c.input.isEmpty ? c.input.endIndex : nil)
-        guard let end else {
+        guard let request = RuntimePayload.next(&c.input, closed: c.closed) else {
             // Nothing more to answer: without prompt (or once the peer is
             // gone) the connection ends; with prompt it waits for a line.
-            if c.closed || !c.session.prompt && c.input.isEmpty && c.answeredAny { finish(id) }
+            if c.closed || !c.session.prompt && c.input.isEmpty && c.answeredAny { finish(id); return }
+            // In prompt mode each payload line read so far gets its "+ ".
+            let lines = c.session.prompt ? RuntimePayload.collectedLines(c.input) : 0
+            if lines > c.payloadPrompts {
+                write(String(repeating: "+ ", count: lines - c.payloadPrompts), to: c.fd)
+                clients[id]?.payloadPrompts = lines
+            }
             return
         }
-        let line = String(decoding: c.input[..<end], as: UTF8.self)
-        c.input.removeSubrange(..<min(c.input.count, end + 1))
-        let commands = line.split(separator: ";").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
+        if c.session.prompt && request.payloadLines > c.payloadPrompts {
+            write(String(repeating: "+ ", count: request.payloadLines - c.payloadPrompts), to: c.fd)
+        }
+        c.payloadPrompts = 0
+        let commands = request.line.split(separator: ";").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
         c.busy = true
         c.answeredAny = true
         c.answers = Array(repeating: nil, count: commands.count)
@@ -166,7 +176,9 @@ final class CLIServer {
                 clients[id]?.answers[i] = session.sessionAnswer + session.promptSuffix
                 continue
             }
-            if let answer = runner.run(command, from: self, ticket: Ticket(client: id, index: i), level: session.level.rawValue) {
+            let payload = i == commands.count - 1 ? request.payload : nil
+            if let answer = runner.run(command, payload: payload, from: self, ticket: Ticket(client: id, index: i),
+                                       level: session.level.rawValue) {
                 clients[id]?.answers[i] = answer + session.promptSuffix
             }
         }
@@ -182,16 +194,21 @@ final class CLIServer {
 
     private func flushIfDone(_ id: Int, runner: CLICommandRunner?) {
         guard let c = clients[id], c.busy, c.answers.allSatisfy({ $0 != nil }) else { return }
-        // Answers are small enough to write blocking; reading stays non-blocking.
-        let flags = fcntl(c.fd.rawValue, F_GETFL)
-        _ = fcntl(c.fd.rawValue, F_SETFL, flags & ~O_NONBLOCK)
-        let written = (try? c.fd.writeAll(Array(c.answers.map { $0! }.joined().utf8))) != nil
-        _ = fcntl(c.fd.rawValue, F_SETFL, flags)
+        let written = write(c.answers.map { $0! }.joined(), to: c.fd)
         clients[id]?.busy = false
         clients[id]?.answers = []
         clients[id]?.lastActivity = MonotonicClock.nowMilliseconds()
         guard written, !c.session.quit, let runner else { finish(id); return }
         nextLine(id, runner: runner)
+    }
+
+    /// Answers are small enough to write blocking; reading stays non-blocking.
+    @discardableResult
+    private func write(_ text: String, to fd: FileDescriptor) -> Bool {
+        let flags = fcntl(fd.rawValue, F_GETFL)
+        _ = fcntl(fd.rawValue, F_SETFL, flags & ~O_NONBLOCK)
+        defer { _ = fcntl(fd.rawValue, F_SETFL, flags) }
+        return (try? fd.writeAll(Array(text.utf8))) != nil
     }
 
     private func finish(_ id: Int) {

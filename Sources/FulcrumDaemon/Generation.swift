@@ -34,6 +34,8 @@ final class Generation {
     /// Its counter totals when the next generation copied them (so what it
     /// counts while draining can be added when it is gone).
     var carriedTotals: [String: UInt64]? = nil
+    /// The runtime certificate API's state (`set ssl cert` & co.).
+    lazy var certificates = GenerationCertificates(loaded)
     lazy var runtime: RuntimeService = {
         let r = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
                                addresses: loaded.serverAddresses)

@@ -83,16 +83,21 @@ extension Master: CLICommandRunner {
     /// 1-based; `@0`/`@master` is the master) and `@!PID cmd` to that process,
     /// as HAProxy's master CLI does; anything else runs here over the current
     /// generation's counters. A stats socket runs everything here at its level.
-    func run(_ command: String, from server: CLIServer, ticket: CLIServer.Ticket, level: Int) -> String? {
+    func run(_ command: String, payload: String?, from server: CLIServer, ticket: CLIServer.Ticket, level: Int) -> String? {
         let serverIndex = cliServers.firstIndex { $0 === server } ?? 0
         guard let cur = current ?? generations.last else { return "Not ready.\n" }
-        guard server.isMasterCLI else { return cur.runtime.execute(command, level: level) }
+        guard server.isMasterCLI else {
+            return certificateCommand(command, payload: payload, level: level, in: cur)
+                ?? cur.runtime.execute(command, level: level)
+        }
         if command.hasPrefix("@") {
             let parts = command.split(separator: " ", maxSplits: 1)
             let target = String(parts[0].dropFirst())
             let rest = parts.count > 1 ? String(parts[1]) : ""
+            // The workers share one certificate store, the master's.
+            if let answer = certificateCommand(rest, payload: payload, level: level, in: cur) { return answer }
             if target == "0" || target == "master" {
-                return runMasterCommand(rest, serverIndex: serverIndex, ticket: ticket, level: level)
+                return runMasterCommand(rest, payload: payload, serverIndex: serverIndex, ticket: ticket, level: level)
             }
             var found: (Generation, Int)? = nil
             if target.hasPrefix("!"), let pid = pid_t(target.dropFirst()) {
@@ -104,10 +109,10 @@ extension Master: CLICommandRunner {
             if rest.isEmpty { return "Missing command after '@\(target)'.\n" }
             return forward(rest, to: g, child: i, server: serverIndex, ticket: ticket)
         }
-        return runMasterCommand(command, serverIndex: serverIndex, ticket: ticket, level: level)
+        return runMasterCommand(command, payload: payload, serverIndex: serverIndex, ticket: ticket, level: level)
     }
 
-    private func runMasterCommand(_ command: String, serverIndex: Int, ticket: CLIServer.Ticket, level: Int) -> String? {
+    private func runMasterCommand(_ command: String, payload: String?, serverIndex: Int, ticket: CLIServer.Ticket, level: Int) -> String? {
         switch command.split(separator: " ").map(String.init) {
         case ["show", "proc"]: return showProc()
         case ["show", "vrrp"]: return showVRRP()
@@ -118,7 +123,23 @@ extension Master: CLICommandRunner {
             return nil
         default:
             guard let cur = current ?? generations.last else { return "Not ready.\n" }
-            return cur.runtime.execute(command, level: level)
+            return certificateCommand(command, payload: payload, level: level, in: cur)
+                ?? cur.runtime.execute(command, level: level)
+        }
+    }
+}
+
+extension Master {
+    /// A runtime certificate command, answered from the serving generation's
+    /// store; what it commits goes to every one of its workers at once.
+    func certificateCommand(_ command: String, payload: String?, level: Int, in g: Generation) -> String? {
+        g.certificates.run(RuntimeCommandLine.words(command), payload: payload, level: level) { messages in
+            for (i, child) in g.children.enumerated() {
+                guard let child, case .worker = g.roles[i] else { continue }
+                for m in messages where !UnixSocket.sendMessage(child.control, m.encode()) {
+                    Log.warning("cannot send a committed certificate to worker pid \(child.pid)")
+                }
+            }
         }
     }
 }

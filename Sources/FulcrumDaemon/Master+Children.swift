@@ -23,6 +23,11 @@ extension Master {
         var inherited = [pair.1, g.tableMemory.fd, g.configBlob]
         switch role {
         case .worker(let slot):
+            // Committed certificates wait in its control channel: it reads
+            // them before it accepts a connection.
+            for m in g.certificates.replay where !UnixSocket.sendMessage(pair.0, m.encode()) {
+                Log.warning("cannot send a committed certificate to a new worker")
+            }
             let entries = g.perSlot[slot]
             args = ["--role", "worker", "--slot", String(slot)]
             if !entries.isEmpty { args += ["--listeners", entries.map { "\($0.frontend).\($0.bind)" }.joined(separator: ",")] }

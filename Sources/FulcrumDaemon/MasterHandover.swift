@@ -41,6 +41,8 @@ struct MasterHandover: Equatable {
         var children: [Child]
         /// The shared TLS session cache's descriptor, when the generation has one.
         var tlsSessions: Int32? = nil
+        /// The runtime API's commits (`GenerationCertificates.commits`).
+        var certificateCommits: [String] = []
     }
     struct Program: Equatable { var pid: pid_t; var name: String }
     struct VRRP: Equatable { var pid: pid_t; var control: Int32; var startedAt: Int64; var startedWall: Int64 }
@@ -95,6 +97,7 @@ struct MasterHandover: Equatable {
             }
             if let fd = g.tlsSessions { line += " sessions=\(fd)" }
             lines.append(line)
+            for commit in g.certificateCommits { lines.append("commit data=\(Hex.encode(commit))") }
             for c in g.children {
                 lines.append("child index=\(c.index) pid=\(c.pid) control=\(c.control) started=\(c.startedAt) wall=\(c.startedWall) ready=\(c.ready ? 1 : 0)")
             }
@@ -192,6 +195,9 @@ struct MasterHandover: Equatable {
                     index: try record.int("index"), pid: pid_t(try record.int("pid")), control: Int32(try record.int("control")),
                     startedAt: Int64(try record.int("started")), startedWall: Int64(try record.int("wall")),
                     ready: try record.int("ready") != 0))
+            case "commit":
+                guard !h.generations.isEmpty else { throw .line(n + 1, "commit before any generation") }
+                h.generations[h.generations.count - 1].certificateCommits.append(try record.hex(try record.string("data")))
             case "program":
                 h.programs.append(Program(pid: pid_t(try record.int("pid")), name: try record.hex(try record.string("name"))))
             case "vrrp":

@@ -60,14 +60,8 @@ enum WorkerRole {
             }
             sessions = s
         }
-        for case let bind? in setup.bindTLS {
-            for c in bind.contexts {
-                // A bind's tls-ticket-keys file wins over the derived keys.
-                c.useTicketRing(bind.fileTicketKeys ?? ring)
-                // No region: `tune.ssl.cachesize 0`, no session cache (as HAProxy).
-                c.useSessionStore(sessions)
-            }
-        }
+        // No region: `tune.ssl.cachesize 0`, no session cache (as HAProxy).
+        for case let bind? in setup.bindTLS { bind.share(ticketRing: ring, sessions: sessions) }
         setup.logLinesToStderr = o.debug
         do {
             let worker = try Worker(setup)

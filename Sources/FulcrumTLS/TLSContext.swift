@@ -90,7 +90,9 @@ public final class TLSContext: @unchecked Sendable {
             }
         }
 
-        if let ca = options.caFile {
+        if let pem = options.caPEM {
+            try loadCAs(pem)
+        } else if let ca = options.caFile {
             guard SSL_CTX_load_verify_locations(ctx, ca, nil) == 1 else { throw .drain("ca-file '\(ca)'") }
             if role == .server, options.sendCANames, let names = co_load_client_ca_file(ca) {
                 SSL_CTX_set_client_CA_list(ctx, names)
@@ -148,6 +150,24 @@ public final class TLSContext: @unchecked Sendable {
                 guard r == 0 else { throw .drain("alpn") }
             }
         }
+    }
+
+    /// Trusts every certificate of `pem` (and, as a server, names them in
+    /// its certificate request), as a CA file's contents.
+    private func loadCAs(_ pem: [UInt8]) throws(TLSError) {
+        let store = SSL_CTX_get_cert_store(ctx)
+        let added = TLSCertificateChain.withBIO(pem) { bio -> Int in
+            var n = 0
+            while let x = PEM_read_bio_X509(bio, nil, nil, nil) {
+                defer { X509_free(x) }
+                guard X509_STORE_add_cert(store, x) == 1 else { return -1 }
+                if role == .server { _ = SSL_CTX_add_client_CA(ctx, x) }
+                n += 1
+            }
+            ERR_clear_error() // the end of the PEM reads as "no start line"
+            return n
+        }
+        guard added > 0 else { throw .drain("CA certificates from memory") }
     }
 
     /// Lets `handler` pick the context for each handshake's SNI (HAProxy's

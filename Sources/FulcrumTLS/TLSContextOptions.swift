@@ -23,6 +23,9 @@ public struct TLSContextOptions: Sendable {
     /// CA certificates to verify the peer with (`ca-file`); a server also
     /// names them in its certificate request.
     public var caFile: String?
+    /// The CA certificates as PEM, instead of `caFile`'s contents (what the
+    /// runtime API's `commit ssl ca-file` hands over).
+    public var caPEM: [UInt8]?
     /// Verify against the system's default CA store (`ca-file @system-ca`).
     public var systemCAs = false
     /// `prefer-client-ciphers`: by default the server's cipher order wins.

@@ -27,4 +27,24 @@ final class ControlMessageTests: XCTestCase {
         }
         XCTAssertEqual(joined, text)
     }
+
+    func testCommittedCertificatesTravelInChunksAndCrtListEdits() {
+        let pem = String(repeating: "A", count: ControlMessage.chunkSize * 2 + 10)
+        let parts = ControlMessage.certificate(name: "/etc/c/a.pem", pem: pem)
+        XCTAssertEqual(parts.count, 3)
+        var joined = ""
+        for (i, p) in parts.enumerated() {
+            guard case .certificate(let name, let final, let text)? = ControlMessage.decode(p.encode()) else {
+                return XCTFail("part \(i) does not decode")
+            }
+            XCTAssertEqual(name, "/etc/c/a.pem")
+            XCTAssertEqual(final, i == parts.count - 1)
+            joined += text
+        }
+        XCTAssertEqual(joined, pem)
+        for m in [ControlMessage.crtListAdd(list: "/etc/l st", line: 3, text: "/c.pem [verify none] c.test"),
+                  .crtListRemove(list: "/etc/l st", line: 3)] {
+            XCTAssertEqual(ControlMessage.decode(m.encode()), m)
+        }
+    }
 }

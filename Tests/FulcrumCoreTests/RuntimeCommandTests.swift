@@ -155,6 +155,8 @@ final class RuntimeCommandTests: XCTestCase {
         XCTAssertEqual(RuntimeFormat.help(topic: ["set"], master: false),
                        "The following commands are valid at this level:\n"
                        + "  set server <bk>/<srv> [opts]            : change a server's state, health or weight\n"
+                       + "  set ssl ca-file <cafile> <payload>      : replace a CA file\n"
+                       + "  set ssl cert <certfile> <payload>       : replace a certificate file\n"
                        + "  set timeout [cli] <delay>               : change a timeout setting\n"
                        + "  set weight <bk>/<srv>  (DEPRECATED)     : change a server's weight (use 'set server' instead)\n"
                        + RuntimeHelp.trailer)

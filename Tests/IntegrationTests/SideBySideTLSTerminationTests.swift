@@ -46,13 +46,8 @@ final class SideBySideTLSTerminationTests: XCTestCase {
         return try SideBySide(self, config: config, backends: [web])
     }
 
-    /// The subject of the certificate the proxy sends for `serverName`, or nil when the handshake fails.
     private func servedSubject(_ port: UInt16, serverName: String?) throws -> String? {
-        var args = ["s_client", "-connect", "127.0.0.1:\(port)", "-showcerts"]
-        if let serverName { args += ["-servername", serverName] } else { args += ["-noservername"] }
-        let r = try CommandRunner.run("openssl", args, stdin: "", timeout: 15)
-        guard let line = r.stdout.split(separator: "\n").first(where: { $0.hasPrefix("subject=") }) else { return nil }
-        return String(line.dropFirst("subject=".count)).trimmingCharacters(in: .whitespaces)
+        try TLSProbe.servedSubject(port, serverName: serverName)
     }
 
     private func curl(_ args: [String]) throws -> CommandResult {

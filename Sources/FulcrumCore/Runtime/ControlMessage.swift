@@ -25,6 +25,16 @@ public enum ControlMessage: Equatable, Sendable {
     /// termination letter: D a server marked down, U a backup's sessions when
     /// an active server came up, K the admin's `shutdown sessions server`).
     case shutdownSessions(serverLine: Int, cause: UInt8)
+    /// Master → worker: (part of) the PEM committed for certificate `name`
+    /// (`commit ssl cert`); the worker serves it once the `final` part came.
+    case certificate(name: String, final: Bool, pem: String)
+    /// Master → worker: (part of) the PEM committed for CA file `name`
+    /// (`commit ssl ca-file`).
+    case caFile(name: String, final: Bool, pem: String)
+    /// Master → worker: crt-list `list` gained line `line` (`add ssl crt-list`).
+    case crtListAdd(list: String, line: Int, text: String)
+    /// Master → worker: line `line` of crt-list `list` is gone (`del ssl crt-list`).
+    case crtListRemove(list: String, line: Int)
 
     /// Largest reply text per datagram (well under the socket buffer).
     public static let chunkSize = 32 * 1024
@@ -39,20 +49,39 @@ public enum ControlMessage: Equatable, Sendable {
         case .proxyWorkers(let n): return Array("proxy \(n)".utf8)
         case .clearCounters(let all): return Array((all ? "clear all" : "clear max").utf8)
         case .shutdownSessions(let line, let cause): return Array("shutdown \(line) \(Character(UnicodeScalar(cause)))".utf8)
+        case .certificate(let name, let final, let pem): return Array("cert \(final ? "end" : "more") \(name)\n\(pem)".utf8)
+        case .caFile(let name, let final, let pem): return Array("cafile \(final ? "end" : "more") \(name)\n\(pem)".utf8)
+        case .crtListAdd(let list, let line, let text): return Array("crtlist add \(line) \(list)\n\(text)".utf8)
+        case .crtListRemove(let list, let line): return Array("crtlist del \(line) \(list)".utf8)
         }
     }
 
     /// Splits a long answer into `cliReply` messages of at most `chunkSize` bytes.
     public static func replies(id: UInt32, text: String) -> [ControlMessage] {
+        chunks(text).map { .cliReply(id: id, final: $0.final, text: $0.text) }
+    }
+
+    /// Splits a committed certificate's PEM into `certificate` messages.
+    public static func certificate(name: String, pem: String) -> [ControlMessage] {
+        chunks(pem).map { .certificate(name: name, final: $0.final, pem: $0.text) }
+    }
+
+    /// Splits a committed CA file's PEM into `caFile` messages.
+    public static func caFile(name: String, pem: String) -> [ControlMessage] {
+        chunks(pem).map { .caFile(name: name, final: $0.final, pem: $0.text) }
+    }
+
+    /// `text` in parts of at most `chunkSize` bytes, the last one final.
+    static func chunks(_ text: String) -> [(text: String, final: Bool)] {
         let bytes = Array(text.utf8)
-        if bytes.count <= chunkSize { return [.cliReply(id: id, final: true, text: text)] }
-        var out: [ControlMessage] = []
+        if bytes.count <= chunkSize { return [(text, true)] }
+        var out: [(String, Bool)] = []
         var start = 0
         while start < bytes.count {
             var end = min(start + chunkSize, bytes.count)
             // Never cut a UTF-8 sequence.
             while end < bytes.count && (bytes[end] & 0xC0) == 0x80 { end -= 1 }
-            out.append(.cliReply(id: id, final: end == bytes.count, text: String(decoding: bytes[start..<end], as: UTF8.self)))
+            out.append((String(decoding: bytes[start..<end], as: UTF8.self), end == bytes.count))
             start = end
         }
         return out
@@ -73,6 +102,7 @@ public enum ControlMessage: Equatable, Sendable {
             guard parts.count == 2 else { return nil }
             return .vrrpState(instance: String(parts[1]), state: String(parts[0]))
         }
+        if text.hasPrefix("cert ") || text.hasPrefix("cafile ") || text.hasPrefix("crtlist ") { return decodeTLS(text) }
         if text.hasPrefix("proxy "), let n = Int(text.dropFirst(6)) { return .proxyWorkers(n) }
         if text.hasPrefix("shutdown ") {
             let parts = text.dropFirst(9).split(separator: " ")
@@ -86,5 +116,28 @@ public enum ControlMessage: Equatable, Sendable {
             return .cliReply(id: id, final: head[1] == "end", text: String(text[text.index(after: nl)...]))
         }
         return nil
+    }
+
+    /// `cert more|end NAME\nPEM`, `cafile more|end NAME\nPEM`, `crtlist add LINE LIST\nTEXT`, `crtlist del LINE LIST`.
+    static func decodeTLS(_ text: String) -> ControlMessage? {
+        let nl = text.firstIndex(of: "\n")
+        let head = text[..<(nl ?? text.endIndex)].split(separator: " ", maxSplits: 2)
+        let body = nl.map { String(text[text.index(after: $0)...]) } ?? ""
+        guard head.count == 3 else { return nil }
+        switch (head[0], head[1]) {
+        case ("cert", "end"), ("cert", "more"):
+            guard nl != nil else { return nil }
+            return .certificate(name: String(head[2]), final: head[1] == "end", pem: body)
+        case ("cafile", "end"), ("cafile", "more"):
+            guard nl != nil else { return nil }
+            return .caFile(name: String(head[2]), final: head[1] == "end", pem: body)
+        case ("crtlist", "add"), ("crtlist", "del"):
+            let rest = head[2].split(separator: " ", maxSplits: 1)
+            guard rest.count == 2, let line = Int(rest[0]) else { return nil }
+            if head[1] == "del" { return nl == nil ? .crtListRemove(list: String(rest[1]), line: line) : nil }
+            guard nl != nil else { return nil }
+            return .crtListAdd(list: String(rest[1]), line: line, text: body)
+        default: return nil
+        }
     }
 }

@@ -8,7 +8,9 @@ public struct RuntimeKeyword: Sendable, Equatable {
     public var summary: String
     public var level: RuntimeLevel
     public var scope: Scope
-    /// False for pseudo keywords that only document something (`@<pid>`).
+    /// False for keywords `RuntimeCommand` does not parse: pseudo keywords
+    /// that only document something (`@<pid>`), and the certificate
+    /// commands, which the master answers from its `CertificateStore`.
     public var parsed: Bool
 
     public init(_ words: [String], _ syntax: String, _ summary: String, level: RuntimeLevel = .user, scope: Scope = .worker, parsed: Bool = true) {
@@ -36,16 +38,26 @@ public struct RuntimeKeyword: Sendable, Equatable {
         RuntimeKeyword(["@!<pid>"], "@!<pid>", "send a command to the <pid> process", scope: .masterOnly, parsed: false),
         RuntimeKeyword(["@<relative", "pid>"], "@<relative pid>", "send a command to the <relative pid> process", scope: .masterOnly, parsed: false),
         RuntimeKeyword(["@master"], "@master", "send a command to the master process", scope: .masterOnly, parsed: false),
+        RuntimeKeyword(["abort", "ssl", "ca-file"], "abort ssl ca-file <cafile>", "abort a transaction for a CA file", level: .admin, parsed: false),
+        RuntimeKeyword(["abort", "ssl", "cert"], "abort ssl cert <certfile>", "abort a transaction for a certificate file", level: .admin, parsed: false),
+        RuntimeKeyword(["add", "ssl", "crt-list"], "add ssl crt-list <list> <cert> [opts]*", "add to crt-list file <list> a line <cert> or a payload", level: .admin, parsed: false),
         RuntimeKeyword(["clear", "counters"], "clear counters [all]", "clear max statistics counters (or all counters)", level: .operator_),
+        RuntimeKeyword(["commit", "ssl", "ca-file"], "commit ssl ca-file <cafile>", "commit a CA file", level: .admin, parsed: false),
+        RuntimeKeyword(["commit", "ssl", "cert"], "commit ssl cert <certfile>", "commit a certificate file", level: .admin, parsed: false),
+        RuntimeKeyword(["del", "ssl", "cert"], "del ssl cert <certfile>", "delete an unused certificate file", level: .admin, parsed: false),
+        RuntimeKeyword(["del", "ssl", "crt-list"], "del ssl crt-list <list> <cert[:line]>", "delete a line <cert> from crt-list file <list>", level: .admin, parsed: false),
         RuntimeKeyword(["disable", "health"], "disable health <bk>/<srv>", "disable health checks", level: .admin),
         RuntimeKeyword(["disable", "server"], "disable server (DEPRECATED)", "disable a server for maintenance (use 'set server' instead)", level: .admin),
         RuntimeKeyword(["enable", "health"], "enable health <bk>/<srv>", "enable health checks", level: .admin),
         RuntimeKeyword(["enable", "server"], "enable server  (DEPRECATED)", "enable a disabled server (use 'set server' instead)", level: .admin),
         RuntimeKeyword(["get", "weight"], "get weight <bk>/<srv>", "report a server's current weight"),
+        RuntimeKeyword(["new", "ssl", "cert"], "new ssl cert <certfile>", "create a new certificate file to be used in a crt-list or a directory", level: .admin, parsed: false),
         RuntimeKeyword(["operator"], "operator", "lower the level of the current CLI session to operator", scope: .both),
         RuntimeKeyword(["reload"], "reload", "reload haproxy", level: .operator_, scope: .masterOnly),
         RuntimeKeyword(["set", "timeout"], "set timeout [cli] <delay>", "change a timeout setting"),
         RuntimeKeyword(["set", "server"], "set server <bk>/<srv> [opts]", "change a server's state, health or weight", level: .admin),
+        RuntimeKeyword(["set", "ssl", "ca-file"], "set ssl ca-file <cafile> <payload>", "replace a CA file", level: .admin, parsed: false),
+        RuntimeKeyword(["set", "ssl", "cert"], "set ssl cert <certfile> <payload>", "replace a certificate file", level: .admin, parsed: false),
         RuntimeKeyword(["set", "weight"], "set weight <bk>/<srv>  (DEPRECATED)", "change a server's weight (use 'set server' instead)", level: .admin),
         RuntimeKeyword(["show", "backend"], "show backend", "list backends in the current running config"),
         RuntimeKeyword(["show", "cli", "level"], "show cli level", "display the level of the current CLI session", scope: .both),
@@ -53,6 +65,9 @@ public struct RuntimeKeyword: Sendable, Equatable {
         RuntimeKeyword(["show", "proc"], "show proc", "show processes status", scope: .masterOnly),
         RuntimeKeyword(["show", "servers", "conn"], "show servers conn [<backend>]", "dump server connections status (all or for a single backend)"),
         RuntimeKeyword(["show", "servers", "state"], "show servers state [<backend>]", "dump volatile server information (all or for a single backend)"),
+        RuntimeKeyword(["show", "ssl", "ca-file"], "show ssl ca-file [<cafile>[:<index>]]", "display the SSL CA files used in memory, or the details of a <cafile>, or a single certificate of index <index> of a CA file <cafile>", parsed: false),
+        RuntimeKeyword(["show", "ssl", "cert"], "show ssl cert [<certfile>]", "display the SSL certificates used in memory, or the details of a file", parsed: false),
+        RuntimeKeyword(["show", "ssl", "crt-list"], "show ssl crt-list [-n] [<list>]", "show the list of crt-lists or the content of a crt-list file <list>", level: .admin, parsed: false),
         RuntimeKeyword(["show", "stat"], "show stat [json|no-maint|typed|up]*", "report counters for each proxy and server"),
         RuntimeKeyword(["shutdown", "sessions", "server"], "shutdown sessions server <bk>/<srv>", "kill sessions on a server", level: .admin),
         RuntimeKeyword(["show", "version"], "show version", "show version of the current process", scope: .both),

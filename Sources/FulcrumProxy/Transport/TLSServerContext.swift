@@ -18,14 +18,8 @@ public final class TLSServerContext: @unchecked Sendable {
 
     public init(_ server: Server, global: GlobalTLS) throws(SetupError) {
         let tls = server.params.tls
-        var o = TLSContextOptions()
-        let (low, high) = TLSBindContexts.versionRange(tls.versions)
-        o.minVersion = low
-        o.maxVersion = high
-        o.ciphers = tls.ciphers
-        o.cipherSuites = tls.ciphersuites
-        o.alpn = tls.alpn ?? []
-        o.sessionTickets = !(tls.noTLSTickets ?? false)
+        var o = TLSContextOptions(versions: tls.versions, ciphers: tls.ciphers, cipherSuites: tls.ciphersuites,
+                                  alpn: tls.alpn, tickets: !(tls.noTLSTickets ?? false))
         o.verify = (tls.verify ?? global.serverVerify) == .required ? .required : .none
         o.caFile = tls.caFile
         o.crlFile = tls.crlFile

@@ -25,6 +25,8 @@ public final class Worker: EventHandler {
     let loop: EventLoop
     let globalMaxconn: Int
     let engine: StreamEngine
+    /// Certificates and crt-list lines the runtime API commits.
+    private let certificates: RuntimeCertificates
     var listeners: [ListenerState] = []
     var pausedListeners = 0
     /// Idle pool buffers go back to the system about once a second.
@@ -59,6 +61,7 @@ public final class Worker: EventHandler {
         loop = try EventLoop(capacity: 512)
         globalMaxconn = setup.configuration.global.maxconn ?? 0
         engine = StreamEngine(setup, loop: loop)
+        certificates = RuntimeCertificates(binds: setup.bindTLS)
         let index = TableIndex(configuration)
         for l in setup.listeners {
             let bind = configuration.frontends[l.frontend].binds[l.bindLine]
@@ -72,6 +75,9 @@ public final class Worker: EventHandler {
     public func run() -> Int32 {
         do {
             try loop.register(control, .readable, EventToken(kind: TokenKind.control.rawValue))
+            // The master queued what the runtime API committed before this
+            // worker started: apply it before the first connection.
+            readControl()
             for i in listeners.indices {
                 // Accepted sockets inherit it: no setsockopt per connection.
                 Socket.setNoDelay(listeners[i].fd)
@@ -183,7 +189,9 @@ public final class Worker: EventHandler {
                 Log.debug("control channel closed, exiting")
                 exit(0)
             }
-            switch ControlMessage.decode(msg) {
+            let message = ControlMessage.decode(msg)
+            if let message, certificates.handle(message) { continue }
+            switch message {
             case .cliRequest(let id, let level, let command)?:
                 let text = cliHandler?(command, level) ?? "No runtime API in this process.\n"
                 for reply in ControlMessage.replies(id: id, text: text) {
