@@ -10,6 +10,7 @@ struct HealthCheckDraft: Sendable {
     var send: HTTPCheckRequestOverride? = nil
     var expect: HTTPCheckExpect? = nil
     var tcpRules: [TCPCheckRule] = []
+    var connect: CheckConnect? = nil
 
     /// The configuration a backend gets.
     var resolved: HealthCheckConfig {
@@ -23,6 +24,7 @@ struct HealthCheckDraft: Sendable {
         c.body = send?.body ?? optionRequest.body
         c.expect = expect
         c.tcpRules = tcpRules
+        c.connect = connect
         return c
     }
 }

@@ -3,7 +3,7 @@
 extension ParseSession {
     /// `http-check` / `tcp-check` actions HAProxy has and Fulcrum does not serve yet.
     static let otherHTTPCheckActions: Set<String> = [
-        "connect", "comment", "disable-on-404", "send-state", "set-var", "set-var-fmt", "unset-var",
+        "comment", "disable-on-404", "send-state", "set-var", "set-var-fmt", "unset-var",
     ]
     static let otherTCPCheckActions: Set<String> = [
         "comment", "send-lf", "send-binary-lf", "set-var", "set-var-fmt", "unset-var",
@@ -93,6 +93,7 @@ extension ParseSession {
         drafts[index].ownHTTPCheckRuleset = true
         drafts[index].settings.healthCheck.send = nil
         drafts[index].settings.healthCheck.expect = nil
+        drafts[index].settings.healthCheck.connect = nil
     }
 
     /// HAProxy reads header values as log-format strings, where '%' starts an
@@ -114,10 +115,11 @@ extension ParseSession {
         switch action.text {
         case "send": httpCheckSend(words, draft: index, at: at)
         case "expect": httpCheckExpect(words, draft: index, at: at)
+        case "connect": httpCheckConnect(words, draft: index, at: at)
         case let other where Self.otherHTTPCheckActions.contains(other):
             alert(at(words[0]), "keyword 'http-check \(other)' is not supported yet (in section '\(drafts[index].kind.rawValue)')")
         default:
-            let known = ["send", "expect"] + Self.otherHTTPCheckActions.sorted()
+            let known = ["send", "expect", "connect"] + Self.otherHTTPCheckActions.sorted()
             alert(at(action), "unknown 'http-check' action '\(action.text)'; expected one of "
                   + known.map { "'\($0)'" }.joined(separator: ", ") + hint(action.text, known))
         }
@@ -175,6 +177,65 @@ extension ParseSession {
         }
         noteHTTPCheckRule(index, at: at(words[0]))
         drafts[index].settings.healthCheck.send = send
+    }
+
+    /// `http-check connect [default] [port N] [addr A] [ssl] [sni S] [alpn LIST]`:
+    /// one, before the request (a second request needs a second connection,
+    /// which Fulcrum's checks do not make yet).
+    private mutating func httpCheckConnect(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
+        let display = "http-check connect"
+        let kindName = drafts[index].kind.rawValue
+        let draft = drafts[index]
+        if draft.ownHTTPCheckRuleset, let earlier = draft.firstHTTPCheckRule,
+           draft.settings.healthCheck.connect != nil || draft.settings.healthCheck.send != nil || draft.settings.healthCheck.expect != nil {
+            alert(at(words[0]), "'\(display)' after the 'http-check' rule at \(earlier): several connections in one check are not supported yet (in section '\(kindName)')")
+            return
+        }
+        var connect = CheckConnect()
+        var i = 2
+        while i < words.count {
+            let w = words[i]
+            i += 1
+            switch w.text {
+            case "default": connect.useServerSettings = true
+            case "ssl": connect.ssl = true
+            case "port", "addr", "sni", "alpn":
+                guard i < words.count else {
+                    alert(at(w), "'\(display)' : '\(w.text)' expects an argument")
+                    return
+                }
+                let value = words[i]
+                i += 1
+                switch w.text {
+                case "port":
+                    guard case .success(let p) = ValueParsers.integer(value.text, for: display), (1...65535).contains(p) else {
+                        alert(at(value), "'\(display)' expects a valid TCP port (from range 1 to 65535), got '\(value.text)'")
+                        return
+                    }
+                    connect.port = p
+                case "addr":
+                    var text = value.text
+                    if text.hasPrefix("["), text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
+                    guard ValueParsers.isIPLiteral(text) else {
+                        alert(at(value), "'\(display)' : 'addr' expects an IPv4 or IPv6 address (got '\(value.text)')")
+                        return
+                    }
+                    connect.address = text
+                case "sni": connect.sni = value.text
+                default: connect.alpn = value.text.split(separator: ",").map(String.init)
+                }
+            case "send-proxy", "via-socks4", "linger", "proto", "comment":
+                alert(at(w), "'\(w.text)' of '\(display)' is not supported yet (in section '\(kindName)')")
+                return
+            default:
+                let known = ["default", "port", "addr", "send-proxy", "via-socks4", "ssl", "sni", "alpn", "linger", "proto", "comment"]
+                alert(at(w), "'\(display)' expects 'default', 'port', 'addr', 'ssl', 'sni' or 'alpn' but got '\(w.text)' as argument"
+                      + hint(w.text, known))
+                return
+            }
+        }
+        noteHTTPCheckRule(index, at: at(words[0]))
+        drafts[index].settings.healthCheck.connect = connect
     }
 
     private mutating func noteHTTPCheckRule(_ index: Int, at loc: SourceLocation) {

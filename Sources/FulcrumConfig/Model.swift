@@ -215,6 +215,23 @@ public struct HealthCheckConfig: Equatable, Sendable {
     /// nil: statuses 2xx and 3xx pass (HAProxy's default).
     public var expect: HTTPCheckExpect? = nil
     public var tcpRules: [TCPCheckRule] = []
+    /// `http-check connect ...` before the request: where and how the check connects.
+    public var connect: CheckConnect? = nil
+    public init() {}
+}
+
+/// An `http-check connect` rule. Without `default`, only what the rule says
+/// applies (a plain connection unless `ssl`); with it, the server's check
+/// settings fill what the rule leaves out (HAProxy's tcpcheck_eval_connect).
+public struct CheckConnect: Equatable, Sendable {
+    public var useServerSettings = false
+    /// nil: the server's check port, else its port.
+    public var port: Int? = nil
+    /// nil: the server's check address, else its address.
+    public var address: String? = nil
+    public var ssl = false
+    public var sni: String? = nil
+    public var alpn: [String]? = nil
     public init() {}
 }
 

@@ -194,8 +194,20 @@ final class HealthCheckConfigTests: XCTestCase {
     func testOtherHTTPCheckActions() {
         assertSingleAlert(backend("  option httpchk\n  http-check disable-on-404\n").1,
                           "keyword 'http-check disable-on-404' is not supported yet (in section 'backend')", line: 9, column: 3)
-        assertSingleAlert(backend("  option httpchk\n  http-check connect port 80\n").1,
-                          "keyword 'http-check connect' is not supported yet (in section 'backend')", line: 9, column: 3)
+        assertSingleAlert(backend("  option httpchk\n  http-check connect port 80 linger\n").1,
+                          "'linger' of 'http-check connect' is not supported yet (in section 'backend')", line: 9, column: 30)
+        assertSingleAlert(backend("  option httpchk\n  http-check send uri /\n  http-check connect\n").1,
+                          "'http-check connect' after the 'http-check' rule at t.cfg:9:3: several connections in one check are not supported yet (in section 'backend')",
+                          line: 10, column: 3)
+        let connect = backend("  option httpchk\n  http-check connect default port 8443 addr 10.0.0.1 ssl sni api.test alpn h2,http/1.1\n").0
+        var expected = CheckConnect()
+        expected.useServerSettings = true
+        expected.port = 8443
+        expected.address = "10.0.0.1"
+        expected.ssl = true
+        expected.sni = "api.test"
+        expected.alpn = ["h2", "http/1.1"]
+        XCTAssertEqual(connect?.healthCheck.connect, expected)
         let unknown = backend("  http-check sned\n").1
         XCTAssertEqual(unknown.alerts.count, 1)
         XCTAssertTrue(unknown.alerts.first!.message.hasPrefix("unknown 'http-check' action 'sned'; expected one of 'send', 'expect', "), unknown.alerts.first!.message)

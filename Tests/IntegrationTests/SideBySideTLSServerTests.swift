@@ -91,4 +91,53 @@ final class SideBySideTLSServerTests: XCTestCase {
         XCTAssertEqual(statuses[.fulcrum], ["L7OK", "L6OK", "L6RSP"])
         XCTAssertEqual(statuses[.fulcrum], statuses[.haproxy])
     }
+
+    /// `http-check connect` as kubeadm's HA guide writes it (`ssl`, then a
+    /// GET): the rule decides TLS; without `default` a server's `ssl` is not
+    /// used, with it it is; `port` moves the check.
+    func testHTTPCheckConnectRulesAsHAProxy() throws {
+        let (_, _, nginx) = try startTLSBackend()
+        let statsSockets = try SideBySideStatsSockets(self)
+        let sockets = statsSockets.paths, substitutions = statsSockets.substitutions
+        let unused = try FreePort.next()
+        let config = SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend plain
+            backend kubeadm
+                mode tcp
+                option httpchk
+                http-check connect ssl
+                http-check send meth GET uri /healthz
+                http-check expect status 200
+                server n 127.0.0.1:\(nginx.port) check verify none inter 200
+            backend plain
+                option httpchk GET /
+                http-check connect
+                server n 127.0.0.1:\(nginx.port) ssl verify none check inter 200
+            backend defaults
+                option httpchk GET /
+                http-check connect default
+                server n 127.0.0.1:\(nginx.port) ssl verify none check inter 200
+            backend moved
+                option httpchk GET /
+                http-check connect port \(nginx.port) ssl
+                server n 127.0.0.1:\(unused) verify none check inter 200
+
+            """
+        _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global,
+                           substitutions: substitutions)
+        var statuses: [ProxyUnderTest: [String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            let keys = ["kubeadm/n", "plain/n", "defaults/n", "moved/n"]
+            let settled = waitUntil(timeout: 10, interval: 0.1) {
+                guard let t = try? StatsTable(csv: MasterCLI.send("show stat", socketPath: sockets[proxy]!)) else { return false }
+                statuses[proxy] = keys.map { t.rows[$0]?["check_status"] ?? "" }
+                return statuses[proxy]!.allSatisfy { !$0.isEmpty && $0 != "INI" && !$0.hasPrefix("* ") }
+            }
+            XCTAssertTrue(settled, "\(proxy): checks ran: \(statuses[proxy] ?? [])")
+        }
+        XCTAssertEqual(statuses[.fulcrum], ["L7OK", "L7STS", "L7OK", "L7OK"])
+        XCTAssertEqual(statuses[.fulcrum], statuses[.haproxy])
+    }
 }

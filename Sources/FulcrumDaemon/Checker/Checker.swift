@@ -91,12 +91,21 @@ final class Checker: EventHandler {
                     address = resolved
                 }
                 if let p = s.params.checkPort { address.port = p }
+                let connect = b.healthCheck.connect
+                if let a = connect?.address, let resolved = SocketAddress.resolve(host: a, port: address.port) { address = resolved }
+                if let p = connect?.port { address.port = p }
                 let target = Target(index: probeSlots.acquire(), backend: bi, line: index.serverLine(backend: bi, server: si),
                                     backendName: b.name, server: s, config: b.healthCheck, address: address, timeouts: b.timeouts)
                 let t = s.params.tls
-                if t.checksSpeakTLS(separateCheckTarget: s.params.checkPort != nil || s.params.checkAddr != nil),
-                   let context = try? TLSServerContext(s, global: configuration.global.tls) {
-                    target.tls = CheckProbe.TLS(context: context.context, serverName: t.checkSNI, alpn: t.checkALPN)
+                // An `http-check connect` rule says whether the check speaks TLS (`ssl`), the
+                // server's check settings only with `default`.
+                let serverSettings = connect?.useServerSettings ?? true
+                let speaksTLS = connect?.ssl == true
+                    || (serverSettings && t.checksSpeakTLS(separateCheckTarget: s.params.checkPort != nil || s.params.checkAddr != nil))
+                if speaksTLS, let context = try? TLSServerContext(s, global: configuration.global.tls) {
+                    target.tls = CheckProbe.TLS(context: context.context,
+                                                serverName: connect?.sni ?? (serverSettings ? t.checkSNI : nil),
+                                                alpn: connect?.alpn ?? (serverSettings ? t.checkALPN : nil))
                 }
                 targets.append(target)
             }
