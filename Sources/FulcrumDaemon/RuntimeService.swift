@@ -76,6 +76,9 @@ final class RuntimeService {
               let si = configuration.backends[bi].servers.firstIndex(where: { $0.name == c.server }),
               let before = snapshot.server(c.backend, c.server) else { return }
         let line = index.serverLine(backend: bi, server: si)
+        if c.shutdownSessions {
+            tellWorkers?(.shutdownSessions(serverLine: line, cause: LogTerminationCause.killed.rawValue))
+        }
         let backup = configuration.backends[bi].servers[si].params.backup
         var admin = table.server(line, .admin).load() & ~SharedTable.Admin.trafficMask
         admin |= c.admin.rawValue & SharedTable.Admin.trafficMask

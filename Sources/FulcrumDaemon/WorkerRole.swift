@@ -73,6 +73,7 @@ enum WorkerRole {
             let shared = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
                                         addresses: loaded.serverAddresses)
             shared.events = { line, level, backend in worker.logAdminEvent(line, level: level, backend: backend) }
+            shared.tellWorkers = { worker.tellMaster($0) }
             worker.wireLocalServices(snapshot: { shared.snapshot() }, apply: { changes, snapshot in
                 for change in changes { shared.apply(change, snapshot: snapshot) }
             })

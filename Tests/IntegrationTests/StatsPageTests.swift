@@ -104,6 +104,29 @@ final class StatsPageTests: XCTestCase {
         XCTAssertTrue(bad.contains("location: /stats;st=ERRP"), bad)
     }
 
+    /// The page's "Kill Sessions" kills the servers' streams in every worker
+    /// (2 workers; the request waits on a server that never answers).
+    func testKillSessionsFromThePage() throws {
+        let a = try TestBackend(.hold), b = try TestBackend(.hold)
+        let (p, web, stats) = try launch([a, b])
+        defer { _ = p.stop() }
+        let clients = try (0..<4).map { _ in try TCPClient.connect(port: web) }
+        for c in clients { try c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n") }
+        // Each request is on a server before the page is asked.
+        XCTAssertTrue(waitUntil(timeout: 5) {
+            let csv = (try? self.curl(["-u", "admin:secret", "http://127.0.0.1:\(stats)/stats;csv"]).stdout) ?? ""
+            let scur = csv.split(separator: "\n").filter { $0.hasPrefix("app,s") }.map { $0.split(separator: ",", omittingEmptySubsequences: false)[4] }
+            return scur.compactMap { Int($0) }.reduce(0, +) == 4
+        }, "the four requests reached the servers")
+        let post = try curl(["-i", "-u", "admin:secret", "-d", "s=s1&s=s2&action=shutdown&b=app", "http://127.0.0.1:\(stats)/stats"]).stdout
+        XCTAssertTrue(post.contains("location: /stats;st=DONE"), post)
+        for (i, c) in clients.enumerated() {
+            // Well before `timeout server` (20 s): the stream was killed.
+            let r = try c.receiveUntilEOF(timeout: 5)
+            XCTAssertNotEqual(r.end, .timeout, "client \(i) still waits")
+        }
+    }
+
     func testChromiumShowsEveryProxyAndServerState() throws {
         let chromium = try requireTool("chromium")
         let a = try TestBackend(.http(status: 200, body: "s1")), b = try TestBackend(.http(status: 200, body: "s2"))

@@ -15,6 +15,9 @@ public struct RuntimeServerChange: Sendable, Equatable {
     public var weight: Int
     /// nil when the server has no `check`.
     public var checkEnabled: Bool?
+    /// The stats page's "Kill Sessions": the state stays, the server's
+    /// streams are killed in every worker.
+    public var shutdownSessions = false
 
     /// rise/fall of the server, for the health values HAProxy assigns.
     let rise: Int

@@ -82,8 +82,10 @@ public struct StatsPageAdminForm: Equatable, Sendable {
             case .hrunn, .hnolb, .hdown:
                 guard sv.check != nil else { continue }
                 change.setHealth(action == .hrunn ? .up : action == .hnolb ? .stopping : .down)
-            case .dagent, .eagent, .arunn, .adown, .shutdown:
-                // No agent checks in Fulcrum; killing sessions from the page is not served.
+            case .shutdown:
+                change.shutdownSessions = true
+            case .dagent, .eagent, .arunn, .adown:
+                // No agent checks in Fulcrum.
                 continue
             }
             out.append(change)

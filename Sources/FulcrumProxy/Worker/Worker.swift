@@ -45,6 +45,12 @@ public final class Worker: EventHandler {
         engine.services.apply = apply
     }
 
+    /// Sends an order to the master, which passes it to every worker of
+    /// this generation (the stats page's "Kill Sessions").
+    public func tellMaster(_ message: ControlMessage) {
+        UnixSocket.sendMessage(control, message.encode())
+    }
+
     /// An admin change made from the stats page, to the backend's `log`
     /// targets as the master logs the CLI's (HAProxy logs both alike).
     public func logAdminEvent(_ line: String, level: LogLevel, backend: Int) {
