@@ -165,6 +165,11 @@ final class RuntimeService {
         process.hostName = ProcessIdentity.hostName
         var rl = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl) == 0 { process.ulimitN = Int(rl.rlim_cur) }
+        var entry = environ
+        while let e = entry.pointee {
+            process.environment.append(String(cString: e))
+            entry += 1
+        }
         return reader.snapshot(scope: scope, process: process)
     }
 }

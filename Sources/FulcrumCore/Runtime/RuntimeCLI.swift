@@ -60,6 +60,8 @@ public enum RuntimeCLI {
         case .help(let topic): return .text(RuntimeHelp.usage(words: topic, help: true, master: master))
         case .prompt, .quit, .setCLITimeout, .lowerLevel: return sessionReply(to: command)!
         case .showCLILevel: return .text(RuntimeFormat.showCLILevel(level))
+        case .showCLISockets: return .text(RuntimeFormat.showCLISockets(s))
+        case .showEnv(let name): return .text(RuntimeFormat.showEnv(s, name: name))
         case .showVersion: return .text(RuntimeFormat.showVersion(s))
         case .showProc: return .showProc
         case .reload: return .reload

@@ -47,6 +47,10 @@ public enum RuntimeCommand: Equatable, Sendable {
     /// `set timeout cli <seconds>`: the session's idle timeout.
     case setCLITimeout(seconds: Int)
     case showCLILevel
+    /// `show cli sockets`: the stats sockets, their levels.
+    case showCLISockets
+    /// `show env [NAME]`.
+    case showEnv(name: String?)
     case showVersion
     case showInfo(format: StatFormat)
     case showStat(format: StatFormat, scope: StatScope?, visibility: StatServerVisibility)
@@ -73,10 +77,10 @@ public enum RuntimeCommand: Equatable, Sendable {
     /// The least level that may run the command (HAProxy 2.6's checks).
     public var requiredLevel: RuntimeLevel {
         switch self {
-        case .help, .prompt, .quit, .lowerLevel(.user), .setCLITimeout, .showCLILevel, .showVersion, .showInfo, .showStat,
+        case .help, .prompt, .quit, .lowerLevel(.user), .setCLITimeout, .showCLILevel, .showCLISockets, .showVersion, .showInfo, .showStat,
              .showServersState, .showServersConn, .showBackend, .getWeight, .showProc:
             return .user
-        case .lowerLevel(.operator_), .clearCounters(all: false), .reload:
+        case .lowerLevel(.operator_), .clearCounters(all: false), .reload, .showEnv:
             return .operator_
         case .lowerLevel(.admin), .clearCounters(all: true), .setWeight, .setServerState, .setServerHealth,
              .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions:
@@ -107,6 +111,8 @@ public enum RuntimeCommand: Equatable, Sendable {
         case "operator": command = .lowerLevel(.operator_)
         case "user": command = .lowerLevel(.user)
         case "show cli level": command = .showCLILevel
+        case "show cli sockets": command = .showCLISockets
+        case "show env": command = .showEnv(name: args.first)
         case "set timeout":
             // HAProxy's checks and texts, in its order.
             guard args.first == "cli" else { return .failure(.message("'set timeout' only supports 'cli'.\n")) }

@@ -88,6 +88,17 @@ public enum RuntimeFormat {
     /// `show cli level`.
     public static func showCLILevel(_ level: RuntimeLevel) -> String { level.name + "\n" }
 
+    /// `show cli sockets`: every stats socket serves all workers ("all").
+    public static func showCLISockets(_ s: RuntimeSnapshot) -> String {
+        "# socket lvl processes\n" + s.info.cliSockets.map { $0 + " all\n" }.joined()
+    }
+
+    /// `show env [NAME]`: one variable, or all of them in the process's order.
+    public static func showEnv(_ s: RuntimeSnapshot, name: String?) -> String {
+        guard let name else { return s.info.environment.map { $0 + "\n" }.joined() }
+        return s.info.environment.first { $0.hasPrefix(name + "=") }.map { $0 + "\n" } ?? "Variable not found\n"
+    }
+
     /// `show version`.
     public static func showVersion(_ s: RuntimeSnapshot) -> String { s.info.version + "\n" }
 

@@ -61,6 +61,8 @@ public struct RuntimeKeyword: Sendable, Equatable {
         RuntimeKeyword(["set", "weight"], "set weight <bk>/<srv>  (DEPRECATED)", "change a server's weight (use 'set server' instead)", level: .admin),
         RuntimeKeyword(["show", "backend"], "show backend", "list backends in the current running config"),
         RuntimeKeyword(["show", "cli", "level"], "show cli level", "display the level of the current CLI session", scope: .both),
+        RuntimeKeyword(["show", "cli", "sockets"], "show cli sockets", "dump list of cli sockets"),
+        RuntimeKeyword(["show", "env"], "show env [var]", "dump environment variables known to the process", level: .operator_),
         RuntimeKeyword(["show", "info"], "show info [json|typed]*", "report information about the running process"),
         RuntimeKeyword(["show", "proc"], "show proc", "show processes status", scope: .masterOnly),
         RuntimeKeyword(["show", "servers", "conn"], "show servers conn [<backend>]", "dump server connections status (all or for a single backend)"),

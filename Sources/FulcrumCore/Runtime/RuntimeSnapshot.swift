@@ -240,6 +240,10 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         public var uptimeSeconds = 0
         public var ulimitN = 0
         public var maxsock = 0
+        /// The process's environment, `NAME=VALUE` in its order (`show env`).
+        public var environment: [String] = []
+        /// `ADDRESS LEVEL` of each stats socket (`show cli sockets`).
+        public var cliSockets: [String] = []
         public var maxconn = 0
         public var hardMaxconn = 0
         public var currentConnections = 0

@@ -21,6 +21,8 @@ public struct RuntimeSnapshotReader {
         public var ulimitN = 0
         /// The host's name: `show info`'s node when `node` is not set (HAProxy's default).
         public var hostName = ""
+        /// `NAME=VALUE`, as environ lists them.
+        public var environment: [String] = []
         public init(pid: Int32, now: UInt64, monotonicMs: Int64) {
             self.pid = pid; self.now = now; self.monotonicMs = monotonicMs
         }
@@ -231,6 +233,8 @@ public struct RuntimeSnapshotReader {
         i.maxconn = configuration.global.maxconn ?? 0
         i.hardMaxconn = i.maxconn
         i.ulimitN = process.ulimitN
+        i.environment = process.environment
+        i.cliSockets = configuration.global.statsSockets.map { "unix@\($0.path) \($0.level.rawValue)" }
         i.node = configuration.global.node ?? process.hostName
         i.description = configuration.global.description ?? ""
         // A worker's sockets are bounded by its descriptor limit (raised to the hard one).
