@@ -104,9 +104,9 @@ extension ParseSession {
                     alert(value.map(at) ?? at(w), "'stats socket' : 'expose-fd' only supports 'listeners' (got '\(value?.text ?? "")')")
                     return
                 }
+                // `_getsocks` hands the listening sockets to `-x` (a
+                // successor that is not a reload of this master).
                 socket.expose = true
-                // Not silently: say why the option does nothing here.
-                notice(at(w), "'expose-fd listeners' is not needed: Fulcrum's master keeps the listening sockets across reloads")
             }
         }
         global.statsSockets.append(socket)

@@ -25,6 +25,11 @@ final class CLIServer {
     let isMasterCLI: Bool
     /// 0 user, 1 operator, 2 admin.
     let level: Int
+    /// `expose-fd listeners`: the listening sockets `_getsocks` hands out
+    /// (to `fulcrum -x` or `haproxy -x`); nil: `_getsocks` is refused.
+    var exposedListeners: (() -> [FileDescriptor])?
+    /// The socket file as bound (see `close`).
+    private let fileIdentity: [UInt64]?
     private var clients: [Int: Client] = [:]
     private var nextID = 0
 
@@ -67,6 +72,7 @@ final class CLIServer {
         self.isMasterCLI = isMasterCLI
         self.level = level
         listener = try UnixSocket.listen(path: path, mode: mode)
+        fileIdentity = UnixSocket.fileIdentity(path)
     }
 
     /// After a binary upgrade: the socket the previous image listened on.
@@ -75,6 +81,7 @@ final class CLIServer {
         self.isMasterCLI = isMasterCLI
         self.level = level
         listener = fd
+        fileIdentity = UnixSocket.fileIdentity(path)
         try? fd.setCloseOnExec(true)
     }
 
@@ -97,8 +104,10 @@ final class CLIServer {
     }
 
     func close() {
+        // A successor (`-sf`) may have bound the same path already: remove
+        // the file only while it is still this socket.
+        if let mine = fileIdentity, UnixSocket.fileIdentity(path) == mine { unlink(path) }
         listener.close()
-        unlink(path)
         for (_, c) in clients { c.fd.close() }
         clients.removeAll()
     }
@@ -148,6 +157,12 @@ final class CLIServer {
         }
         let line = String(decoding: c.input[..<end], as: UTF8.self)
         c.input.removeSubrange(..<min(c.input.count, end + 1))
+        if line[...].trimmingCharacters() == SocketTransfer.command {
+            // As HAProxy: the sockets, or nothing, then the connection ends.
+            if let exposed = exposedListeners { SocketTransfer.send(exposed(), on: c.fd) }
+            finish(id)
+            return
+        }
         let commands = line.split(separator: ";").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
         c.busy = true
         c.answeredAny = true
