@@ -1,0 +1,114 @@
+import XCTest
+import Glibc
+
+/// HAProxy's legacy reload, as wrappers and old init scripts drive it:
+/// `-D -p PIDFILE -sf $(cat PIDFILE)` starts a new instance that tells the
+/// old one to finish its connections once it serves; `-st` stops it at once;
+/// `-x SOCKET` takes the old instance's very listening sockets over
+/// `_getsocks`, from Fulcrum or from haproxy.
+final class LegacyReloadTests: XCTestCase {
+    private func config(port: UInt16, statsSocket: String? = nil) -> String {
+        """
+        global
+            workers 2
+        \(statsSocket.map { "    stats socket \($0) mode 600 level admin expose-fd listeners\n" } ?? "")
+        defaults
+            mode http
+            timeout connect 1s
+            timeout client 5s
+            timeout server 5s
+        frontend fe
+            bind 127.0.0.1:\(port)
+            http-request return status 200 content-type text/plain string ok
+
+        """
+    }
+
+    func testTwentySoftReloadsUnderLoadLoseNothing() throws {
+        let port = try FreePort.next()
+        let d = try detachedFulcrum(config: config(port: port))
+        let first = try d.start()
+        XCTAssertEqual(first.status, 0, first.output)
+        let loop = ConnectionLoop(port: port, pause: 0.002, maxConnections: 20_000, maxSeconds: 90, exchange: http200Exchange)
+        XCTAssertTrue(waitUntil(timeout: 5) { loop.successCount >= 20 })
+        var old: [pid_t] = []
+        for i in 1...20 {
+            let previous = try XCTUnwrap(d.pid)
+            old.append(previous)
+            let r = try d.start(["-sf", String(previous)])
+            XCTAssertEqual(r.status, 0, "reload \(i): \(r.output)")
+            XCTAssertNotEqual(d.pid, previous, "reload \(i): the new master wrote its pid")
+        }
+        XCTAssertTrue(waitUntil(timeout: 15) { !old.contains(where: ProcessTree.isAlive) },
+                      "old instances still running: \(old.filter(ProcessTree.isAlive))")
+        let before = loop.successCount
+        XCTAssertTrue(waitUntil(timeout: 5) { loop.successCount >= before + 20 }, "the last instance serves")
+        let (succeeded, failures) = loop.stop()
+        XCTAssertEqual(failures, [], "\(failures.count) failed of \(succeeded + failures.count)")
+        XCTAssertGreaterThan(succeeded, 100)
+    }
+
+    func testHardStopEndsTheOldInstanceAtOnce() throws {
+        let port = try FreePort.next()
+        let d = try detachedFulcrum(config: config(port: port))
+        XCTAssertEqual(try d.start().status, 0)
+        let previous = try XCTUnwrap(d.pid)
+        // A connection left open would keep a soft-stopping instance alive.
+        let idle = try TCPClient.connect(port: port)
+        defer { idle.close() }
+        let r = try d.start(["-st", String(previous)])
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(waitUntil(timeout: 5) { !ProcessTree.isAlive(previous) }, "-st: SIGTERM ends the old master")
+        XCTAssertEqual(try CommandRunner.run("curl", ["-s", "http://127.0.0.1:\(port)/"]).stdout, "ok")
+    }
+
+    func testSocketsPassBetweenFulcrumsUnderLoad() throws {
+        let port = try FreePort.next()
+        let d = try detachedFulcrum(config: "")
+        let socket = d.directory.file("stats.sock")
+        _ = try d.directory.write("fulcrum.cfg", config(port: port, statsSocket: socket))
+        XCTAssertEqual(try d.start().status, 0)
+        let inodes = ListeningSockets.inodes(port: port)
+        XCTAssertEqual(inodes.count, 2)
+        let loop = ConnectionLoop(port: port, pause: 0.002, maxConnections: 20_000, maxSeconds: 60, exchange: http200Exchange)
+        XCTAssertTrue(waitUntil(timeout: 5) { loop.successCount >= 20 })
+        for _ in 1...3 {
+            let previous = try XCTUnwrap(d.pid)
+            let r = try d.start(["-x", socket, "-sf", String(previous)])
+            XCTAssertEqual(r.status, 0, r.output)
+            XCTAssertTrue(waitUntil(timeout: 10) { !ProcessTree.isAlive(previous) })
+            XCTAssertEqual(ListeningSockets.inodes(port: port), inodes, "the very same sockets, not new ones")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: socket), "the old instance left the new one's socket file")
+        }
+        let before = loop.successCount
+        XCTAssertTrue(waitUntil(timeout: 5) { loop.successCount >= before + 20 })
+        let (succeeded, failures) = loop.stop()
+        XCTAssertEqual(failures, [], "\(failures.count) failed of \(succeeded + failures.count)")
+    }
+
+    func testHAProxyHandsItsSocketsToFulcrum() throws {
+        let haproxy = try requireTool("haproxy")
+        let port = try FreePort.next()
+        let dir = try TemporaryDirectory(prefix: "fhapx")
+        defer { dir.remove() }
+        let hsock = dir.file("haproxy.sock")
+        let file = try dir.write("h.cfg", config(port: port, statsSocket: hsock))
+        let h = try ChildProcess(executable: haproxy, arguments: ["-db", "-f", file], environment: Tools.currentEnvironment(),
+                                 stdoutPath: dir.file("out"), stderrPath: dir.file("err"))
+        defer { if h.isRunning { h.terminateTree(grace: 1) } }
+        XCTAssertTrue(waitUntil(timeout: 10) { FileManager.default.fileExists(atPath: hsock) && !ListeningSockets.inodes(port: port).isEmpty })
+        let haproxySockets = ListeningSockets.inodes(port: port)
+        let loop = ConnectionLoop(port: port, pause: 0.002, maxConnections: 20_000, maxSeconds: 60, exchange: http200Exchange)
+        XCTAssertTrue(waitUntil(timeout: 5) { loop.successCount >= 20 })
+
+        let d = try detachedFulcrum(config: config(port: port))
+        let r = try d.start(["-x", hsock, "-sf", String(h.pid)])
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertNotNil(h.wait(timeout: 10), "haproxy stops on SIGUSR1 from -sf")
+        XCTAssertTrue(haproxySockets.isSubset(of: ListeningSockets.inodes(port: port)), "Fulcrum serves haproxy's socket")
+        let before = loop.successCount
+        XCTAssertTrue(waitUntil(timeout: 5) { loop.successCount >= before + 20 })
+        let (succeeded, failures) = loop.stop()
+        XCTAssertEqual(failures, [], "\(failures.count) failed of \(succeeded + failures.count)")
+    }
+}
