@@ -106,7 +106,7 @@ enum ConfigLoader {
                     } else if commandLine.ignoreResolveFailures {
                         // -dr: HAProxy's `init-addr none`: no address, in maintenance.
                         diags.append(Diagnostic(.warning, s.location,
-                            "could not resolve address '\(s.host)' for server '\(b.name)/\(s.name)': the server starts in maintenance (-dr)"))
+                            "'server \(b.name)/\(s.name)' : could not resolve address '\(s.host)', disabling server (-dr)."))
                         c.backends[bi].servers[si].params.disabled = true
                         list.append(SocketAddress(storage: .init(), length: 0))
                     } else {

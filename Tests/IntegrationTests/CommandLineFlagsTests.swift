@@ -96,7 +96,6 @@ final class CommandLineFlagsTests: XCTestCase {
         defer { dir.remove() }
         let config = """
             global
-                workers 1
                 stats socket \(dir.path)/s.sock level admin
             defaults
                 mode http

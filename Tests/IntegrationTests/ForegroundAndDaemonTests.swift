@@ -8,7 +8,7 @@ final class ForegroundAndDaemonTests: XCTestCase {
     private func config(port: UInt16) -> String {
         """
         global
-            workers 2
+            nbthread 2
             daemon
         defaults
             mode http
@@ -43,9 +43,15 @@ final class ForegroundAndDaemonTests: XCTestCase {
                 let file = try dir.write("h.cfg", config(port: hport))
                 let h = try ChildProcess(executable: haproxy, arguments: ["-W", "-db", "-f", file], environment: Tools.currentEnvironment(),
                                          stdoutPath: dir.file("out"), stderrPath: dir.file("err"))
-                XCTAssertTrue(waitUntil(timeout: 10) { ListeningSockets.inodes(port: hport).count > 0 })
+                // Up, as Fulcrum was, and its master catching the signal (it
+                // says "Loading success" before it installs its handlers).
+                XCTAssertTrue(waitUntil(timeout: 10) {
+                    (FileBytes.readText(dir.file("err")) ?? "").contains("Loading success") && SignalDisposition.catches(h.pid, sig)
+                })
                 kill(h.pid, sig)
-                XCTAssertEqual(h.wait(timeout: 10)?.shellStatus, expected, "haproxy -W -db after \(SignalChannelName.of(sig))")
+                let hstatus = h.wait(timeout: 10)
+                XCTAssertEqual(hstatus?.shellStatus, expected,
+                               "haproxy -W -db after \(SignalChannelName.of(sig)): \(String(describing: hstatus)) \(FileBytes.readText(dir.file("err")) ?? "")")
             }
         }
     }
@@ -70,9 +76,20 @@ final class ForegroundAndDaemonTests: XCTestCase {
         }
         let stat = FileBytes.readText("/proc/\(master)/stat") ?? ""
         let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
-        XCTAssertEqual(fields.count > 4 ? pid_t(fields[4]) : nil, master, "setsid: the master leads its session")
+        XCTAssertEqual(fields.count > 3 ? pid_t(fields[3]) : nil, master, "setsid: the master leads its session")
         let served = try CommandRunner.run("curl", ["-s", "http://127.0.0.1:\(port)/"])
         XCTAssertEqual(served.stdout, "ok")
+    }
+}
+
+/// What /proc says of a process's signals.
+enum SignalDisposition {
+    /// Whether `pid` has a handler for `sig` (SigCgt in /proc/PID/status).
+    static func catches(_ pid: pid_t, _ sig: Int32) -> Bool {
+        let status = FileBytes.readText("/proc/\(pid)/status") ?? ""
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+              let mask = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
+        return mask & (1 << UInt64(sig - 1)) != 0
     }
 }
 

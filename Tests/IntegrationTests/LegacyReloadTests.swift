@@ -10,7 +10,7 @@ final class LegacyReloadTests: XCTestCase {
     private func config(port: UInt16, statsSocket: String? = nil) -> String {
         """
         global
-            workers 2
+            nbthread 2
         \(statsSocket.map { "    stats socket \($0) mode 600 level admin expose-fd listeners\n" } ?? "")
         defaults
             mode http
