@@ -66,13 +66,19 @@ final class CLIServer {
         return next
     }
 
-    /// - mode: permission bits for the socket file; nil leaves the umask's.
-    init(path: String, mode: mode_t?, isMasterCLI: Bool, level: Int) throws(Errno) {
+    /// - listener: made by `CLIListener`.
+    /// - path: the socket file, or the address as written (`ipv4@…`, `fd@N`).
+    init(listening listener: FileDescriptor, path: String, isMasterCLI: Bool, level: Int) {
         self.path = path
         self.isMasterCLI = isMasterCLI
         self.level = level
-        listener = try UnixSocket.listen(path: path, mode: mode)
-        fileIdentity = UnixSocket.fileIdentity(path)
+        self.listener = listener
+        fileIdentity = Self.isSocketFile(path) ? UnixSocket.fileIdentity(path) : nil
+    }
+
+    /// Whether `path` names a socket file (not `ipv4@…`, `ipv6@…`, `fd@N`).
+    private static func isSocketFile(_ path: String) -> Bool {
+        !(path.hasPrefix("ipv4@") || path.hasPrefix("ipv6@") || path.hasPrefix("fd@"))
     }
 
     /// After a binary upgrade: the socket the previous image listened on.
@@ -81,7 +87,7 @@ final class CLIServer {
         self.isMasterCLI = isMasterCLI
         self.level = level
         listener = fd
-        fileIdentity = UnixSocket.fileIdentity(path)
+        fileIdentity = Self.isSocketFile(path) ? UnixSocket.fileIdentity(path) : nil
         try? fd.setCloseOnExec(true)
     }
 

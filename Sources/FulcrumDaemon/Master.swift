@@ -103,12 +103,22 @@ final class Master {
         generations = [gen]
 
         try loop.register(signals.fd, .readable, EventToken(kind: Kind.signals.rawValue))
-        if let path = options.masterSocket {
-            cliServers.append(try CLIServer(path: path, mode: 0o600, isMasterCLI: true, level: 2))
+        if let text = options.masterSocket {
+            // -S ADDRESS[,OPTION,VALUE...]: the words of a bind line, comma-separated.
+            switch CLIBindSpec.parse(text.split(separator: ",", omittingEmptySubsequences: false).map(String.init), what: "-S") {
+            case .failure(let f): throw ListenerError(messages: [f.message])
+            case .success(let spec):
+                let name = spec.address.text
+                let fd = try openCLI(spec, name: "the master CLI", defaultMode: 0o600)
+                let server = CLIServer(listening: fd, path: name, isMasterCLI: true, level: (spec.level ?? .admin).privilege)
+                if spec.expose { exposeListeners(on: server) }
+                cliServers.append(server)
+            }
         }
         for s in loaded.configuration.global.statsSockets {
-            let server = try CLIServer(path: s.path, mode: s.mode.map { mode_t($0) }, isMasterCLI: false,
-                                       level: s.level.privilege)
+            let spec = CLIBindSpec(address: s.address, mode: s.mode, user: s.user, group: s.group, level: s.level, expose: s.expose)
+            let fd = try openCLI(spec, name: "'stats socket'", defaultMode: nil)
+            let server = CLIServer(listening: fd, path: s.path, isMasterCLI: false, level: s.level.privilege)
             if s.expose { exposeListeners(on: server) }
             cliServers.append(server)
         }
@@ -207,6 +217,14 @@ final class Master {
             startGeneration(loaded)
         }
         return serve()
+    }
+
+    /// A CLI endpoint's socket; on failure, the sockets opened so far are closed.
+    private func openCLI(_ spec: CLIBindSpec, name: String, defaultMode: mode_t?) throws(ListenerError) -> FileDescriptor {
+        do { return try CLIListener.open(spec, name: name, defaultMode: defaultMode) } catch {
+            for s in cliServers { s.close() }
+            throw ListenerError(messages: [error.message])
+        }
     }
 
     /// `expose-fd listeners`: `_getsocks` on this socket hands out every
