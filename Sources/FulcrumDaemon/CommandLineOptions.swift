@@ -17,8 +17,8 @@ public struct CommandLineOptions: Equatable {
     public var masterWorker = false
     public var systemd = false
     public var pidFile: String?
-    /// `-S ADDRESS[,OPTION VALUE...]` (MasterSocketSpec reads it).
-    public var masterSocket: String?
+    /// `-S ADDRESS[,OPTION,VALUE...]`, as many as given (CLIBindSpec reads them).
+    public var masterSockets: [String] = []
     /// `-dM[BYTE]`: buffers are filled with this byte when taken (poisoning).
     public var poisonByte: UInt8?
     /// `-dW`: a warning fails the configuration (HAProxy's zero-warning).
@@ -136,7 +136,7 @@ public struct CommandLineOptions: Equatable {
             case "-W": o.masterWorker = true
             case "-Ws": o.masterWorker = true; o.systemd = true
             case "-p": o.pidFile = try value(a)
-            case "-S": o.masterSocket = try value(a)
+            case "-S": o.masterSockets.append(try value(a))
             case "-L": o.localPeer = try value(a)
             case "-N": o.defaultProxyMaxconn = try number(a)
             case "-n": o.maxconn = try number(a)

@@ -103,7 +103,7 @@ final class Master {
         generations = [gen]
 
         try loop.register(signals.fd, .readable, EventToken(kind: Kind.signals.rawValue))
-        if let text = options.masterSocket {
+        for text in options.masterSockets {
             // -S ADDRESS[,OPTION,VALUE...]: the words of a bind line, comma-separated.
             switch CLIBindSpec.parse(text.split(separator: ",", omittingEmptySubsequences: false).map(String.init), what: "-S") {
             case .failure(let f): throw ListenerError(messages: [f.message])
