@@ -10,20 +10,10 @@ final class CLIAddressTests: XCTestCase {
         let port = try FreePort.next(), masterPort = try FreePort.next(), statsPort = try FreePort.next()
         let dir = try TemporaryDirectory(prefix: "fcliaddr")
         defer { dir.remove() }
-        let config = """
-            global
-                stats socket ipv4@127.0.0.1:\(statsPort) level admin
-                stats socket \(dir.path)/owned.sock mode 640 uid 65534 gid 65534 level user
-            defaults
-                mode http
-                timeout connect 1s
-                timeout client 5s
-                timeout server 5s
-            frontend fe
-                bind 127.0.0.1:\(port)
-                http-request return status 200
-
-            """
+        let config = answeringConfig(port: port, global: [
+            "stats socket ipv4@127.0.0.1:\(statsPort) level admin",
+            "stats socket \(dir.path)/owned.sock mode 640 uid 65534 gid 65534 level user",
+        ])
         let master = dir.file("m.sock")
         let p = try startFulcrum(config: config, arguments: [
             "-d", "-S", "\(master),mode,640,level,operator", "-S", "ipv4@127.0.0.1:\(masterPort)",

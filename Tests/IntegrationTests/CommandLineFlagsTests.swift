@@ -5,17 +5,7 @@ import Glibc
 /// observed, and, where the same invocation makes sense, the exit status
 /// held against `haproxy`'s own.
 final class CommandLineFlagsTests: XCTestCase {
-    private let valid = """
-        defaults
-            mode http
-            timeout connect 1s
-            timeout client 5s
-            timeout server 5s
-        frontend fe
-            bind 127.0.0.1:1
-            http-request return status 200 content-type text/plain string ok
-
-        """
+    private let valid = answeringConfig(port: 1)
 
     private func fulcrum(_ args: [String], environment: [String: String] = [:]) throws -> CommandResult {
         try CommandRunner.run(FulcrumBinary.path(), args, environment: environment)
@@ -94,21 +84,9 @@ final class CommandLineFlagsTests: XCTestCase {
         let port = try FreePort.next()
         let dir = try TemporaryDirectory(prefix: "fflags")
         defer { dir.remove() }
-        let config = """
-            global
-                stats socket \(dir.path)/s.sock level admin
-            defaults
-                mode http
-                timeout connect 1s
-                timeout client 5s
-                timeout server 5s
-            frontend fe
-                bind 127.0.0.1:\(port)
-                default_backend be
-            backend be
-                server s1 no-such-host.invalid:80
-
-            """
+        let config = answeringConfig(port: port, global: ["stats socket \(dir.path)/s.sock level admin"],
+                                     frontend: ["default_backend be"],
+                                     extra: "backend be\n    server s1 no-such-host.invalid:80\n")
         let file = try dir.write("dr.cfg", config)
         XCTAssertEqual(try fulcrum(["-c", "-f", file]).status, 1)
         let ignored = try fulcrum(["-c", "-dr", "-f", file])
@@ -139,25 +117,10 @@ final class CommandLineFlagsTests: XCTestCase {
         let port = try FreePort.next()
         let dir = try TemporaryDirectory(prefix: "fflags")
         defer { dir.remove() }
-        let config = """
-            global
-                workers 2
-                maxconn 5000
-                stats socket \(dir.path)/s.sock level admin
-            defaults
-                mode http
-                timeout connect 1s
-                timeout client 5s
-                timeout server 5s
-            frontend fe
-                bind 127.0.0.1:\(port)
-                http-request return status 200 content-type text/plain string "peer=${HAPROXY_LOCALPEER}"
-            frontend own
-                bind 127.0.0.1:\(try FreePort.next())
-                maxconn 77
-                http-request return status 200
-
-            """
+        let config = answeringConfig(
+            port: port, global: ["workers 2", "maxconn 5000", "stats socket \(dir.path)/s.sock level admin"],
+            frontend: [#"http-request return status 200 content-type text/plain string "peer=${HAPROXY_LOCALPEER}""#],
+            extra: "frontend own\n    bind 127.0.0.1:\(try FreePort.next())\n    maxconn 77\n    http-request return status 200\n")
         let p = try startFulcrum(config: config, arguments: ["-n", "321", "-N", "45", "-L", "lb7", "-m", "4096",
                                                              "-dM0x41", "-f", FulcrumProcess.configPlaceholder])
         try p.waitUntilListening(port: port)

@@ -6,20 +6,7 @@ import Glibc
 /// (`-D`) from a script, ssh or Ansible, which must get their streams back.
 final class ForegroundAndDaemonTests: XCTestCase {
     private func config(port: UInt16) -> String {
-        """
-        global
-            nbthread 2
-            daemon
-        defaults
-            mode http
-            timeout connect 1s
-            timeout client 5s
-            timeout server 5s
-        frontend fe
-            bind 127.0.0.1:\(port)
-            http-request return status 200 content-type text/plain string ok
-
-        """
+        answeringConfig(port: port, global: ["nbthread 2", "daemon"])
     }
 
     /// `-W -db` keeps the foreground even with `daemon` in the file, logs on

@@ -8,20 +8,8 @@ import Glibc
 /// `_getsocks`, from Fulcrum or from haproxy.
 final class LegacyReloadTests: XCTestCase {
     private func config(port: UInt16, statsSocket: String? = nil) -> String {
-        """
-        global
-            nbthread 2
-        \(statsSocket.map { "    stats socket \($0) mode 600 level admin expose-fd listeners\n" } ?? "")
-        defaults
-            mode http
-            timeout connect 1s
-            timeout client 5s
-            timeout server 5s
-        frontend fe
-            bind 127.0.0.1:\(port)
-            http-request return status 200 content-type text/plain string ok
-
-        """
+        answeringConfig(port: port, global: ["nbthread 2"]
+                        + (statsSocket.map { ["stats socket \($0) mode 600 level admin expose-fd listeners"] } ?? []))
     }
 
     func testTwentySoftReloadsUnderLoadLoseNothing() throws {
