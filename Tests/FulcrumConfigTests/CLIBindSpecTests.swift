@@ -24,8 +24,10 @@ final class CLIBindSpecTests: XCTestCase {
         func failure(_ text: String) -> CLIBindSpec.Failure? {
             if case .failure(let f) = parse(text) { return f } else { return nil }
         }
-        XCTAssertEqual(failure("/m.sock,mode,9x9"), .init(message: "-S : 'mode' expects an octal mode such as 600 (got '9x9')", word: 2))
-        XCTAssertEqual(failure("/m.sock,mode"), .init(message: "-S : 'mode' expects an octal mode such as 600 (got '')", word: 1))
+        XCTAssertEqual(failure("/m.sock,mode,9x9")?.message, "-S : 'mode' expects an octal mode such as 600 (got '9x9')")
+        XCTAssertEqual(failure("/m.sock,mode,9x9")?.word, 2)
+        XCTAssertEqual(failure("/m.sock,mode")?.message, "-S : 'mode' expects an octal mode such as 600 (got '')")
+        XCTAssertEqual(failure("/m.sock,mode")?.word, 1, "a missing value is refused at its option")
         XCTAssertEqual(failure("/m.sock,gid,adm")?.message, "-S : 'gid' expects a number (got 'adm')")
         XCTAssertEqual(failure("/m.sock,levl,admin")?.message, "unknown keyword 'levl' on -S; did you mean 'level'?")
         XCTAssertEqual(failure("/m.sock,accept-proxy,x")?.message, "bind option 'accept-proxy' is not supported yet on -S")
