@@ -74,6 +74,24 @@ final class LegacyReloadTests: XCTestCase {
         XCTAssertEqual(failures, [], "\(failures.count) failed of \(succeeded + failures.count)")
     }
 
+    /// Without `expose-fd listeners` a stats socket hands nothing out, and
+    /// `-x` on it is an error, not a silent start on new sockets.
+    func testSocketsAreHandedOnlyWhereExposed() throws {
+        let port = try FreePort.next()
+        let d = try detachedFulcrum(config: "")
+        let socket = d.directory.file("plain.sock")
+        _ = try d.directory.write("fulcrum.cfg", answeringConfig(port: port, global: ["stats socket \(socket) level admin"]))
+        XCTAssertEqual(try d.start().status, 0)
+        let running = try XCTUnwrap(d.pid)
+        let second = try DetachedFulcrum(config: answeringConfig(port: try FreePort.next()))
+        defer { second.directory.remove() }
+        let r = try second.start(["-x", socket])
+        XCTAssertEqual(r.status, 1, r.output)
+        XCTAssertTrue(r.stderr.contains("expose-fd listeners"), r.stderr)
+        XCTAssertTrue(ProcessTree.isAlive(running), "the asked instance keeps serving")
+        XCTAssertNil(second.pid.flatMap { ProcessTree.isAlive($0) ? $0 : nil }, "nothing was left running")
+    }
+
     func testHAProxyHandsItsSocketsToFulcrum() throws {
         let haproxy = try requireTool("haproxy")
         let port = try FreePort.next()
