@@ -117,4 +117,34 @@ final class LegacyReloadTests: XCTestCase {
         let (succeeded, failures) = loop.stop()
         XCTAssertEqual(failures, [], "\(failures.count) failed of \(succeeded + failures.count)")
     }
+
+    /// The server side against HAProxy's own client: `haproxy -x` on
+    /// Fulcrum's stats socket gets Fulcrum's sockets.
+    func testFulcrumHandsItsSocketsToHAProxy() throws {
+        let haproxy = try requireTool("haproxy")
+        let port = try FreePort.next()
+        let d = try detachedFulcrum(config: "")
+        let socket = d.directory.file("stats.sock")
+        _ = try d.directory.write("fulcrum.cfg", config(port: port, statsSocket: socket))
+        XCTAssertEqual(try d.start().status, 0)
+        let fulcrumSockets = ListeningSockets.inodes(port: port)
+        let fulcrum = try XCTUnwrap(d.pid)
+        let loop = ConnectionLoop(port: port, pause: 0.002, maxConnections: 20_000, maxSeconds: 60, exchange: http200Exchange)
+        XCTAssertTrue(waitUntil(timeout: 5) { loop.successCount >= 20 })
+
+        let file = try d.directory.write("h.cfg", config(port: port, statsSocket: d.directory.file("haproxy.sock")))
+        let h = try ChildProcess(executable: haproxy, arguments: ["-db", "-f", file, "-x", socket, "-sf", String(fulcrum)],
+                                 environment: Tools.currentEnvironment(),
+                                 stdoutPath: d.directory.file("hout"), stderrPath: d.directory.file("herr"))
+        defer { if h.isRunning { h.terminateTree(grace: 1) } }
+        XCTAssertTrue(waitUntil(timeout: 10) { !ProcessTree.isAlive(fulcrum) }, "Fulcrum stops on haproxy's SIGUSR1")
+        let served = ListeningSockets.inodes(port: port)
+        XCTAssertFalse(served.isEmpty)
+        XCTAssertTrue(served.isSubset(of: fulcrumSockets), "haproxy serves Fulcrum's sockets: \(served) of \(fulcrumSockets); "
+                      + (FileBytes.readText(d.directory.file("herr")) ?? ""))
+        let before = loop.successCount
+        XCTAssertTrue(waitUntil(timeout: 5) { loop.successCount >= before + 20 })
+        let (succeeded, failures) = loop.stop()
+        XCTAssertEqual(failures, [], "\(failures.count) failed of \(succeeded + failures.count)")
+    }
 }
