@@ -1,7 +1,9 @@
 // GNU-only calls, compiled with _GNU_SOURCE here so the public header stays
 // compatible with Swift's Glibc module (which is built without it).
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <malloc.h>
 #include <sys/socket.h>
 #include <sys/mman.h>
@@ -132,3 +134,45 @@ int cf_packet_bind(int fd, int ifindex, uint16_t ethertype) {
 int cf_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
 
 int cf_malloc_trim(void) { return malloc_trim(0); }
+
+ssize_t cf_send_fds(int sock, const void *data, size_t len, const int *fds, int nfds) {
+    struct iovec iov = { (void *)data, len };
+    struct msghdr msg = { 0 };
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    char control[CMSG_SPACE(sizeof(int) * 253)];
+    if (nfds > 253) { errno = EINVAL; return -1; }
+    if (nfds > 0) {
+        memset(control, 0, sizeof(control));
+        msg.msg_control = control;
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+    }
+    return sendmsg(sock, &msg, MSG_NOSIGNAL);
+}
+
+ssize_t cf_recv_fds(int sock, void *data, size_t cap, int *fds, int maxfds, int *nfds) {
+    struct iovec iov = { data, cap };
+    struct msghdr msg = { 0 };
+    char control[CMSG_SPACE(sizeof(int) * 253)];
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    *nfds = 0;
+    ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    if (n < 0) return n;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        int *received = (int *)CMSG_DATA(c);
+        for (int i = 0; i < count; i++) {
+            if (*nfds < maxfds) fds[(*nfds)++] = received[i]; else close(received[i]);
+        }
+    }
+    return n;
+}

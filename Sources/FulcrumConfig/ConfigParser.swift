@@ -31,10 +31,16 @@ public enum ConfigParser {
     ///
     /// - tls: which TLS keywords are accepted; the rest are refused at
     ///   their line ("is parsed but TLS is not supported yet").
+    /// - serverVerifyNone: `-dV`: `ssl-server-verify none` until the
+    ///   configuration says otherwise, and `enabled(SERVER-SSL-VERIFY-NONE)`.
     public static func parse(_ sources: [ConfigSource], environment: [String: String],
-                             tls: TLSServing = .none) -> ParseResult {
+                             tls: TLSServing = .none, serverVerifyNone: Bool = false) -> ParseResult {
         var session = ParseSession(environment: environment)
         session.tlsServing = tls
+        if serverVerifyNone {
+            session.global.tls.serverVerify = .none
+            session.enabledOptions.insert("SERVER-SSL-VERIFY-NONE")
+        }
         for source in sources { session.read(source) }
         return session.finish()
     }

@@ -398,15 +398,32 @@ public struct StatsSocket: Equatable, Sendable {
         public static func < (a: Level, b: Level) -> Bool { a.rank < b.rank }
     }
     public var location: SourceLocation
-    /// Filesystem path of the UNIX socket (a `unix@` prefix is removed).
+    /// Filesystem path of the UNIX socket (a `unix@` prefix is removed);
+    /// for `ipv4@`/`ipv6@`/`fd@` addresses, the address as written.
     public var path: String
+    public var address: CLIBindSpec.Address
     /// Permission bits as written in octal ("600" is 0o600); nil: umask applies.
     public var mode: UInt32? = nil
+    /// Owner of the socket file (`user`/`uid`, `group`/`gid`).
+    public var user: String? = nil
+    public var group: String? = nil
     /// HAProxy's default level is "operator".
     public var level: Level = .operator_
     /// `expose-fd listeners`: the socket may hand listening sockets to another process.
     public var expose: Bool = false
-    public init(location: SourceLocation, path: String) { self.location = location; self.path = path }
+    public init(location: SourceLocation, path: String) {
+        self.location = location; self.path = path; address = .unix(path)
+    }
+    public init(location: SourceLocation, spec: CLIBindSpec) {
+        self.location = location
+        address = spec.address
+        path = spec.address.text
+        mode = spec.mode
+        user = spec.user
+        group = spec.group
+        level = spec.level ?? .operator_
+        expose = spec.expose
+    }
 }
 
 /// A `program` section: an external command the master starts and stops

@@ -22,6 +22,8 @@ struct ParseSession {
     /// per `tlsServing` (TLSRefusal.swift).
     var tlsUses: [TLSKeywordUse] = []
     var tlsServing = TLSServing.none
+    /// What `.if enabled(X)` answers true for (`-dV` adds SERVER-SSL-VERIFY-NONE).
+    var enabledOptions = ConfigParser.enabledOptions
 
     enum CurrentSection {
         case none
@@ -211,7 +213,7 @@ struct ParseSession {
     private mutating func evaluate(_ text: String, directive: String, at loc: SourceLocation) -> Bool {
         let evaluator = ConditionEvaluator(environment: environment, version: ConfigParser.compatibleVersion,
                                            features: ConfigParser.features,
-                                           enabledOptions: ConfigParser.enabledOptions,
+                                           enabledOptions: enabledOptions,
                                            knownOptions: ConfigParser.knownEnabledOptions)
         switch evaluator.evaluate(text) {
         case .success(let v): return v

@@ -2,12 +2,6 @@
 /// `stats timeout`.
 extension ParseSession {
     static let otherStatsKeywords: Set<String> = ["maxconn", "bind-process"]
-    /// Options of `stats socket` that Fulcrum serves; the other `bind`
-    /// options are "not supported yet" there.
-    static let servedStatsSocketOptions: Set<String> = ["mode", "level", "expose-fd"]
-    /// Address prefixes of sockets other than UNIX stream sockets.
-    static let otherSocketFamilies = ["ipv4@", "ipv6@", "tcp@", "tcp4@", "tcp6@", "abns@", "fd@", "sockpair@",
-                                      "udp@", "udp4@", "udp6@", "uxdg@", "quic4@", "quic6@"]
 
     mutating func statsKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
         let loc = at(words[0])
@@ -44,71 +38,20 @@ extension ParseSession {
         }
     }
 
-    /// `stats socket <path> [mode <octal>] [level <level>] [expose-fd listeners]`.
+    /// `stats socket ADDRESS [mode OCTAL] [level L] [user U] [group G]
+    /// [uid N] [gid N] [expose-fd listeners]` (CLIBindSpec reads it).
     private mutating func statsSocket(_ words: [Word], at: (Word) -> SourceLocation) {
         guard words.count >= 3, !words[2].text.isEmpty else {
             alert(at(words[1]), "'stats socket' expects the path of a UNIX socket")
             return
         }
-        let addressWord = words[2]
-        var path = addressWord.text
-        if path.hasPrefix("unix@") {
-            path.removeFirst("unix@".count)
-        } else if let family = Self.otherSocketFamilies.first(where: { path.hasPrefix($0) }) {
-            alert(at(addressWord), "'stats socket' on '\(family)' addresses is not supported yet (in section 'global'): use a UNIX socket path")
-            return
-        } else if !path.hasPrefix("/") {
-            if path.contains(":") {
-                alert(at(addressWord), "'stats socket' on TCP addresses is not supported yet (in section 'global'): use a UNIX socket path")
-            } else {
-                alert(at(addressWord), "'stats socket' expects an absolute path to a UNIX socket (got '\(path)')")
-            }
-            return
+        let rest = Array(words[2...])
+        switch CLIBindSpec.parse(rest.map(\.text), what: "'stats socket'") {
+        case .failure(let f):
+            let suffix = f.message.contains("not supported yet") ? " (in section 'global')" : ""
+            alert(at(rest[min(f.word, rest.count - 1)]), f.message + suffix)
+        case .success(let spec):
+            global.statsSockets.append(StatsSocket(location: at(words[0]), spec: spec))
         }
-        guard !path.isEmpty else {
-            alert(at(addressWord), "'stats socket' expects the path of a UNIX socket")
-            return
-        }
-        var socket = StatsSocket(location: at(words[0]), path: path)
-        var i = 3
-        while i < words.count {
-            let w = words[i]
-            i += 1
-            guard Self.servedStatsSocketOptions.contains(w.text) else {
-                if HAProxyKeywords.bindOptions.contains(w.text) {
-                    alert(at(w), "bind option '\(w.text)' is not supported yet on 'stats socket' (in section 'global')")
-                } else {
-                    alert(at(w), "unknown keyword '\(w.text)' on 'stats socket'"
-                          + hint(w.text, Array(HAProxyKeywords.bindOptions.union(Self.servedStatsSocketOptions))))
-                }
-                return
-            }
-            let value = i < words.count ? words[i] : nil
-            i += 1
-            switch w.text {
-            case "mode":
-                guard let value, let mode = ValueParsers.octalMode(value.text) else {
-                    alert(value.map(at) ?? at(w), "'stats socket' : 'mode' expects an octal mode such as 600 (got '\(value?.text ?? "")')")
-                    return
-                }
-                socket.mode = mode
-            case "level":
-                guard let value, let level = StatsSocket.Level(rawValue: value.text) else {
-                    alert(value.map(at) ?? at(w), "'stats socket' : 'level' only supports 'user', 'operator', and 'admin' (got '\(value?.text ?? "")')"
-                          + hint(value?.text ?? "", ["user", "operator", "admin"]))
-                    return
-                }
-                socket.level = level
-            default: // expose-fd
-                guard let value, value.text == "listeners" else {
-                    alert(value.map(at) ?? at(w), "'stats socket' : 'expose-fd' only supports 'listeners' (got '\(value?.text ?? "")')")
-                    return
-                }
-                socket.expose = true
-                // Not silently: say why the option does nothing here.
-                notice(at(w), "'expose-fd listeners' is not needed: Fulcrum's master keeps the listening sockets across reloads")
-            }
-        }
-        global.statsSockets.append(socket)
     }
 }

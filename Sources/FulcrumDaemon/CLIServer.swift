@@ -26,6 +26,11 @@ final class CLIServer {
     let isMasterCLI: Bool
     /// 0 user, 1 operator, 2 admin.
     let level: Int
+    /// `expose-fd listeners`: the listening sockets `_getsocks` hands out
+    /// (to `fulcrum -x` or `haproxy -x`); nil: `_getsocks` is refused.
+    var exposedListeners: (() -> [FileDescriptor])?
+    /// The socket file as bound (see `close`).
+    private let fileIdentity: [UInt64]?
     private var clients: [Int: Client] = [:]
     private var nextID = 0
 
@@ -64,12 +69,19 @@ final class CLIServer {
         return next
     }
 
-    /// - mode: permission bits for the socket file; nil leaves the umask's.
-    init(path: String, mode: mode_t?, isMasterCLI: Bool, level: Int) throws(Errno) {
+    /// - listener: made by `CLIListener`.
+    /// - path: the socket file, or the address as written (`ipv4@…`, `fd@N`).
+    init(listening listener: FileDescriptor, path: String, isMasterCLI: Bool, level: Int) {
         self.path = path
         self.isMasterCLI = isMasterCLI
         self.level = level
-        listener = try UnixSocket.listen(path: path, mode: mode)
+        self.listener = listener
+        fileIdentity = Self.isSocketFile(path) ? UnixSocket.fileIdentity(path) : nil
+    }
+
+    /// Whether `path` names a socket file (not `ipv4@…`, `ipv6@…`, `fd@N`).
+    private static func isSocketFile(_ path: String) -> Bool {
+        !(path.hasPrefix("ipv4@") || path.hasPrefix("ipv6@") || path.hasPrefix("fd@"))
     }
 
     /// After a binary upgrade: the socket the previous image listened on.
@@ -78,6 +90,7 @@ final class CLIServer {
         self.isMasterCLI = isMasterCLI
         self.level = level
         listener = fd
+        fileIdentity = Self.isSocketFile(path) ? UnixSocket.fileIdentity(path) : nil
         try? fd.setCloseOnExec(true)
     }
 
@@ -100,8 +113,10 @@ final class CLIServer {
     }
 
     func close() {
+        // A successor (`-sf`) may have bound the same path already: remove
+        // the file only while it is still this socket.
+        if let mine = fileIdentity, UnixSocket.fileIdentity(path) == mine { unlink(path) }
         listener.close()
-        unlink(path)
         for (_, c) in clients { c.fd.close() }
         clients.removeAll()
     }
@@ -158,6 +173,12 @@ final class CLIServer {
             write(String(repeating: "+ ", count: request.payloadLines - c.payloadPrompts), to: c.fd)
         }
         c.payloadPrompts = 0
+        if request.line[...].trimmingCharacters() == SocketTransfer.command {
+            // As HAProxy: the sockets, or nothing, then the connection ends.
+            if let exposed = exposedListeners { SocketTransfer.send(exposed(), on: c.fd) }
+            finish(id)
+            return
+        }
         let commands = request.line.split(separator: ";").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
         c.busy = true
         c.answeredAny = true

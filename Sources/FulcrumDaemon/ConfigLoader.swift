@@ -37,6 +37,12 @@ struct LoadedConfiguration {
 }
 
 enum ConfigLoader {
+    /// The command line's say in how a configuration loads (-dr, -dV, -N,
+    /// -n). Every process of a daemon parses the same flags (the master passes
+    /// them on to its children), so it is set once per process, in `main`,
+    /// and every load in that process (start, reload, re-exec) honours it.
+    nonisolated(unsafe) static var commandLine = CommandLineOverrides()
+
     /// `-f FILE|DIR`: a directory contributes its *.cfg files in lexical order.
     static func readSources(_ paths: [String]) -> (sources: [ConfigSource], errors: [Diagnostic]) {
         var sources: [ConfigSource] = []
@@ -87,22 +93,26 @@ enum ConfigLoader {
     ///   sockets; a worker receives its sockets ready-made (and its own fd 3 is
     ///   the control channel, not the operator's socket), so it skips this.
     static func load(sources: [ConfigSource], extraDiagnostics: [Diagnostic] = [], checkBinds: Bool = true) -> LoadedConfiguration {
-        var env: [String: String] = [:]
-        for kv in ProcessSpawner.currentEnvironment() {
-            if let eq = kv.firstIndex(of: "=") { env[String(kv[..<eq])] = String(kv[kv.index(after: eq)...]) }
-        }
-        let result = ConfigParser.parse(sources, environment: env, tls: .workers)
+        let result = ConfigParser.parse(sources, environment: ProcessSpawner.environmentDictionary(), tls: .workers,
+                                        serverVerifyNone: commandLine.serverVerifyNone)
         var diags = extraDiagnostics + result.diagnostics
-        let c = result.configuration
+        var c = result.configuration
+        commandLine.apply(to: &c)
         diags += unsentLogging(c)
         var servers: [[SocketAddress]] = []
         var binds: [[[SocketAddress?]]] = []
         if !result.hasErrors {
-            for b in c.backends {
+            for (bi, b) in c.backends.enumerated() {
                 var list: [SocketAddress] = []
-                for s in b.servers {
+                for (si, s) in b.servers.enumerated() {
                     if let a = SocketAddress.resolve(host: s.host, port: s.port ?? 0) {
                         list.append(a)
+                    } else if commandLine.ignoreResolveFailures {
+                        // -dr: HAProxy's `init-addr none`: no address, in maintenance.
+                        diags.append(Diagnostic(.warning, s.location,
+                            "'server \(b.name)/\(s.name)' : could not resolve address '\(s.host)', disabling server (-dr)."))
+                        c.backends[bi].servers[si].params.disabled = true
+                        list.append(SocketAddress(storage: .init(), length: 0))
                     } else {
                         diags.append(Diagnostic(.alert, s.location,
                             "could not resolve address '\(s.host)' for server '\(b.name)/\(s.name)'"))

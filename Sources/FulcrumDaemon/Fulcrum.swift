@@ -1,6 +1,7 @@
 import Glibc
 import FulcrumConfig
 import FulcrumPosix
+import FulcrumProxy
 
 /// Entry point: parse the command line and play the requested role.
 public enum Fulcrum {
@@ -13,7 +14,9 @@ public enum Fulcrum {
             printError(CommandLineOptions.usage)
             return 1
         }
-        if options.quiet { Log.threshold = .warning }
+        ConfigLoader.commandLine = CommandLineOverrides(options)
+        if let byte = options.poisonByte { BufferPoisoning.enable(byte: byte) }
+        if options.isQuiet { Log.threshold = .warning }
         if options.debug { Log.threshold = .debug }
         if options.role == "worker" { return WorkerRole.run(options) }
         if options.role == "program" { return ProgramRole.run(options) }
@@ -21,8 +24,11 @@ public enum Fulcrum {
         if options.role == "vrrp" { return VRRPRole.run(options) }
         if options.role == "smtp-alert" { return SMTPAlertRole.run(options) }
         if let role = options.role { printError("fulcrum: unknown role '\(role)'"); return 1 }
-        if options.help { print(CommandLineOptions.usage); return 0 }
+        // As `haproxy -h`: the usage on stderr, exit 1.
+        if options.help { printError(CommandLineOptions.usage); return 1 }
+        if options.poisonHelp { print(CommandLineOptions.poisonHelp); return 0 }
         if options.version > 0 { printVersion(verbose: options.version > 1); return 0 }
+        if let expression = options.condition { return ConditionCommand.run(expression, options) }
         return MasterRole.run(options)
     }
 

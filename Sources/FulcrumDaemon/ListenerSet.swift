@@ -76,6 +76,24 @@ final class ListenerPool {
         return perSlot
     }
 
+    /// `-x`: sockets a running instance handed over. Each serves its own
+    /// address (found with getsockname), so the old and the new instance
+    /// accept from the very same queues and nothing queued is lost when the
+    /// old one stops; those the configuration does not bind are closed at the
+    /// first `retain`. Anything that is not a listening TCP socket is closed.
+    func adopt(_ fds: [FileDescriptor]) {
+        for fd in fds {
+            guard Socket.isListeningStream(fd), let address = Socket.localAddress(fd),
+                  address.family == AF_INET || address.family == AF_INET6 else { fd.close(); continue }
+            try? fd.setNonBlocking()
+            try? fd.setCloseOnExec(true)
+            sockets[address.description, default: []].append(fd)
+        }
+    }
+
+    /// Every listening socket, for `_getsocks` (`expose-fd listeners`).
+    var allDescriptors: [FileDescriptor] { sockets.sorted { $0.key < $1.key }.flatMap(\.value) }
+
     /// Closes the sockets of addresses no live generation uses any more.
     func retain(only used: [[[Entry]]]) {
         var keep: Set<Int32> = []

@@ -40,8 +40,7 @@ extension Master {
         case .checker:
             args = ["--role", "checker"]
         }
-        if options.debug { args.append("-d") }
-        if options.quiet { args.append("-q") }
+        args += options.childArguments
         do {
             let pid = try ProcessSpawner.spawn(path: ProcessSpawner.selfExecutable, arguments: args,
                                                environment: ProcessSpawner.currentEnvironment(), inherited: inherited,
@@ -70,6 +69,7 @@ extension Master {
             var args = ["--role", "program"]
             if let u = p.user { args += ["--user", u] }
             if let g = p.group { args += ["--group", g] }
+            if options.detachStdio { args.append("--detach-stdio") }
             args += ["--"] + p.command
             do {
                 let pid = try ProcessSpawner.spawn(path: ProcessSpawner.selfExecutable, arguments: args,

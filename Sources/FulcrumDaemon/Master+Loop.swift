@@ -154,6 +154,9 @@ extension Master: EventHandler {
         case SIGTERM, SIGINT:
             guard phase != .stoppingFast else { return }
             event("\(SignalChannel.name(sig)) received: fast stop.", level: .notice)
+            // HAProxy 2.6's master exits 130 after SIGINT (its workers die of
+            // it) and 0 after SIGTERM.
+            exitStatus = sig == SIGINT ? 128 + SIGINT : 0
             notifier.stopping()
             phase = .stoppingFast
             stopDeadline = loop.now + 3000

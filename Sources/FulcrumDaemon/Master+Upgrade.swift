@@ -47,7 +47,8 @@ extension Master {
         let usesInherited = current?.loaded.configuration.frontends.contains { f in
             f.binds.contains { b in b.addresses.contains { if case .inheritedFD = $0 { return true }; return false } }
         } ?? false
-        let arguments = usesInherited ? ["-v"] : ["-c", "-q"] + options.configPaths.flatMap { ["-f", $0] }
+        let arguments = usesInherited ? ["-v"]
+            : ["-c", "-q"] + options.configArguments + options.configPaths.flatMap { ["-f", $0] }
         do {
             let (status, output) = try ProcessSpawner.runToCompletion(
                 path: installedPath, arguments: arguments, environment: ProcessSpawner.currentEnvironment(),
@@ -83,7 +84,8 @@ extension Master {
         h.listeners = listeners.export()
         h.cli = cliServers.map {
             MasterHandover.CLIEndpoint(path: $0.path, fd: $0.listener.rawValue, isMasterCLI: $0.isMasterCLI,
-                                       level: $0.level, idleTimeout: $0.idleTimeout)
+                                       level: $0.level, idleTimeout: $0.idleTimeout,
+                                       exposesListeners: $0.exposedListeners != nil)
         }
         var byClient: [String: Int] = [:]
         for w in reloadWaiters {

@@ -50,8 +50,7 @@ extension Master {
         var args = ["--role", "vrrp"]
         let resume = vrrpStates.filter { $0.value == "MASTER" }.map(\.key).sorted()
         if !resume.isEmpty { args += ["--resume-master", resume.joined(separator: ",")] }
-        if options.debug { args.append("-d") }
-        if options.quiet { args.append("-q") }
+        args += options.childArguments
         do {
             let pid = try ProcessSpawner.spawn(path: ProcessSpawner.selfExecutable, arguments: args,
                                                environment: ProcessSpawner.currentEnvironment(),

@@ -85,7 +85,9 @@ final class Master {
     var vrrpFailures = 0
     var lastProxyWorkers = -1
 
-    init(options: CommandLineOptions, loaded: LoadedConfiguration, workers: Int) throws {
+    /// - adopting: listening sockets taken from a running instance (`-x`):
+    ///   served for their addresses instead of new ones.
+    init(options: CommandLineOptions, loaded: LoadedConfiguration, workers: Int, adopting: [FileDescriptor] = []) throws {
         self.options = options
         installedPath = ProcessSpawner.executablePath()
         startedWall = WallClock.nowSeconds()
@@ -94,18 +96,31 @@ final class Master {
         signals = try SignalChannel(Self.handledSignals)
         SignalChannel.ignore(SIGPIPE)
         ListenerPool.enableRequestMigration()
+        listeners.adopt(adopting)
         let perSlot = try listeners.assign(loaded, slots: workers)
         let gen = try Generation(number: nextGeneration, loaded: loaded, slots: workers, perSlot: perSlot, previous: nil)
         nextGeneration += 1
         generations = [gen]
 
         try loop.register(signals.fd, .readable, EventToken(kind: Kind.signals.rawValue))
-        if let path = options.masterSocket {
-            cliServers.append(try CLIServer(path: path, mode: 0o600, isMasterCLI: true, level: 2))
+        for text in options.masterSockets {
+            // -S ADDRESS[,OPTION,VALUE...]: the words of a bind line, comma-separated.
+            switch CLIBindSpec.parse(text.split(separator: ",", omittingEmptySubsequences: false).map(String.init), what: "-S") {
+            case .failure(let f): throw ListenerError(messages: [f.message])
+            case .success(let spec):
+                let name = spec.address.text
+                let fd = try openCLI(spec, name: "the master CLI", defaultMode: 0o600)
+                let server = CLIServer(listening: fd, path: name, isMasterCLI: true, level: (spec.level ?? .admin).privilege)
+                if spec.expose { exposeListeners(on: server) }
+                cliServers.append(server)
+            }
         }
         for s in loaded.configuration.global.statsSockets {
-            cliServers.append(try CLIServer(path: s.path, mode: s.mode.map { mode_t($0) }, isMasterCLI: false,
-                                            level: s.level.privilege))
+            let spec = CLIBindSpec(address: s.address, mode: s.mode, user: s.user, group: s.group, level: s.level, expose: s.expose)
+            let fd = try openCLI(spec, name: "'stats socket'", defaultMode: nil)
+            let server = CLIServer(listening: fd, path: s.path, isMasterCLI: false, level: s.level.privilege)
+            if s.expose { exposeListeners(on: server) }
+            cliServers.append(server)
         }
         for (i, s) in cliServers.enumerated() {
             if let t = loaded.configuration.global.statsTimeout { s.idleTimeout = Int64(t) }
@@ -136,6 +151,7 @@ final class Master {
         for (i, c) in h.cli.enumerated() {
             let server = CLIServer(restoring: FileDescriptor(c.fd), path: c.path, isMasterCLI: c.isMasterCLI, level: c.level)
             server.idleTimeout = c.idleTimeout
+            if c.exposesListeners { exposeListeners(on: server) }
             cliServers.append(server)
             try loop.register(server.listener, .readable, EventToken(kind: Kind.cliListener.rawValue, index: i))
         }
@@ -204,9 +220,23 @@ final class Master {
         return serve()
     }
 
+    /// A CLI endpoint's socket; on failure, the sockets opened so far are closed.
+    private func openCLI(_ spec: CLIBindSpec, name: String, defaultMode: mode_t?) throws(ListenerError) -> FileDescriptor {
+        do { return try CLIListener.open(spec, name: name, defaultMode: defaultMode) } catch {
+            for s in cliServers { s.close() }
+            throw ListenerError(messages: [error.message])
+        }
+    }
+
+    /// `expose-fd listeners`: `_getsocks` on this socket hands out every
+    /// listening socket the master holds at that moment.
+    func exposeListeners(on server: CLIServer) {
+        server.exposedListeners = { [unowned self] in listeners.allDescriptors }
+    }
+
     func cleanup() {
         listeners.closeAll()
         for s in cliServers { s.close() }
-        if let p = options.pidFile { unlink(p) }
+        if let p = options.pidFile { PidFile.removeIfOurs(p) }
     }
 }

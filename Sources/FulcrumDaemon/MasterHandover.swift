@@ -13,7 +13,11 @@ struct MasterHandover: Equatable {
     static let format = "fulcrum-handover 1"
 
     struct Listener: Equatable { var key: String; var fds: [Int32]; var inherited: Bool }
-    struct CLIEndpoint: Equatable { var path: String; var fd: Int32; var isMasterCLI: Bool; var level: Int; var idleTimeout: Int64 }
+    struct CLIEndpoint: Equatable {
+        var path: String; var fd: Int32; var isMasterCLI: Bool; var level: Int; var idleTimeout: Int64
+        /// `expose-fd listeners` (an optional field: older images wrote none).
+        var exposesListeners = false
+    }
     /// A CLI connection waiting for its answers (the one that asked for the reload).
     struct CLIClient: Equatable { var server: Int; var fd: Int32; var answers: [String?]; var reloadIndexes: [Int] }
     struct Child: Equatable {
@@ -80,7 +84,8 @@ struct MasterHandover: Equatable {
             lines.append("listener key=\(Hex.encode(l.key)) fds=\(l.fds.map(String.init).joined(separator: ",")) inherited=\(l.inherited ? 1 : 0)")
         }
         for c in cli {
-            lines.append("cli path=\(Hex.encode(c.path)) fd=\(c.fd) master=\(c.isMasterCLI ? 1 : 0) level=\(c.level) idle=\(c.idleTimeout)")
+            lines.append("cli path=\(Hex.encode(c.path)) fd=\(c.fd) master=\(c.isMasterCLI ? 1 : 0) level=\(c.level) idle=\(c.idleTimeout)"
+                         + (c.exposesListeners ? " expose=1" : ""))
         }
         for w in waiting {
             let answers = w.answers.map { $0.map { "=" + Hex.encode($0) } ?? "-" }.joined(separator: ",")
@@ -149,7 +154,8 @@ struct MasterHandover: Equatable {
             case "cli":
                 h.cli.append(CLIEndpoint(path: try record.hex(try record.string("path")), fd: Int32(try record.int("fd")),
                                          isMasterCLI: try record.int("master") != 0, level: try record.int("level"),
-                                         idleTimeout: Int64(try record.int("idle"))))
+                                         idleTimeout: Int64(try record.int("idle")),
+                                         exposesListeners: fields["expose"] == "1"))
             case "client":
                 var answers: [String?] = []
                 for a in try record.string("answers").split(separator: ",", omittingEmptySubsequences: false) {

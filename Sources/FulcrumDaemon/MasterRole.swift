@@ -3,73 +3,91 @@ import FulcrumConfig
 import FulcrumPosix
 
 /// What the master process does from the command line to its event loop:
-/// load and check the configuration, daemonize if asked, write the pidfile,
-/// then hand over to `Master`.
+/// prepare the process (-C, -L, -m), load and check the configuration,
+/// daemonize if asked, take sockets from a previous instance (-x), write the
+/// pidfile, then hand over to `Master`; once the workers serve, stop the old
+/// instances (-sf/-st) and, as a daemon, let go of the caller's streams.
 enum MasterRole {
-    static let daemonReadyEnv = "FULCRUM_DAEMON_READY_FD"
-
     static func run(_ options: CommandLineOptions) -> Int32 {
         if let fd = options.upgradeState { return continueAfterUpgrade(options, stateFD: fd) }
+        // The daemon's own copy inherits the directory and limits already set.
+        let readyFD = Daemonizer.readyDescriptor()
+        if readyFD == nil {
+            if let failure = prepareProcess(options) { printError("[ALERT] \(failure)"); return 1 }
+        }
         let loaded = ConfigLoader.load(paths: options.configPaths)
         for d in loaded.diagnostics {
-            if d.severity == .alert || !options.quiet { printError(d.description) }
+            if d.severity == .alert || !options.isQuiet { printError(d.description) }
         }
         if loaded.hasErrors {
             printError("[ALERT] Fatal errors found in configuration.")
             return 1
         }
+        if options.zeroWarning && loaded.diagnostics.contains(where: { $0.severity == .warning }) {
+            printError("[ALERT] Some warnings were found and 'zero-warning' is set. Aborting.")
+            return 1
+        }
         if options.checkOnly {
-            if !options.quiet { print("Configuration file is valid") }
+            if !options.isQuiet { print("Configuration file is valid") }
             return 0
         }
         let c = loaded.configuration
         let workers = max(1, c.global.workers ?? c.global.nbthread ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
-        // -D / `daemon`: re-execute ourselves in a new session and wait until
-        // that copy reports its workers ready (or fails), then leave.
-        let readyFD = getenv(daemonReadyEnv).flatMap { Int32(String(cString: $0)) }
-        if (options.daemon || c.global.daemon) && readyFD == nil && !options.debug {
-            return daemonize()
+        // -D / `daemon` (unless -d or -db): re-execute ourselves in a new
+        // session and wait until that copy reports its workers ready.
+        if (options.daemon || c.global.daemon) && readyFD == nil && !options.debug && !options.foreground {
+            return Daemonizer.daemonize()
         }
 
-        let pidFile = options.pidFile ?? c.global.pidfile
+        var o = options
+        o.pidFile = options.pidFile ?? c.global.pidfile
+        o.detachStdio = readyFD != nil
         let master: Master
         do {
-            var o = options
-            o.pidFile = pidFile
-            master = try Master(options: o, loaded: loaded, workers: workers)
+            let inherited = try options.socketSource.map { try SocketTransfer.fetch(from: $0) } ?? []
+            master = try Master(options: o, loaded: loaded, workers: workers, adopting: inherited)
         } catch let e as ListenerError {
             for m in e.messages { Log.alert(m) }
+            return 1
+        } catch let e as SocketTransfer.Failure {
+            Log.alert("-x \(options.socketSource ?? ""): \(e.message)")
             return 1
         } catch {
             Log.alert("cannot start: \(error)")
             return 1
         }
-        if let pidFile {
-            do {
-                let fd = try FileDescriptor.open(pidFile, flags: O_WRONLY | O_CREAT | O_TRUNC)
-                try fd.writeAll(Array("\(getpid())\n".utf8))
-                fd.close()
-            } catch {
-                Log.alert("cannot write pidfile \(pidFile): \(error)")
-                return 1
-            }
+        if let pidFile = o.pidFile, let failure = PidFile.write(pidFile) {
+            Log.alert(failure)
+            return 1
         }
-        if let readyFD {
-            unsetenv(daemonReadyEnv)
-            master.readyCallback = {
-                _ = write(readyFD, "ok", 2)
-                close(readyFD)
-            }
+        master.readyCallback = {
+            OldInstances.stop(soft: options.softStopPIDs, hard: options.hardStopPIDs)
+            if let readyFD { Daemonizer.reportReady(readyFD) }
         }
         return master.run()
+    }
+
+    /// -C, -L and -m, before anything is read: nil, or why the process cannot run.
+    private static func prepareProcess(_ options: CommandLineOptions) -> String? {
+        if let dir = options.changeDirectory, chdir(dir) != 0 {
+            return "Cannot chdir to \(dir): \(Errno.current)"
+        }
+        LocalPeer.export(options.localPeer)
+        if let mb = options.memoryLimitMB, mb > 0 {
+            // HAProxy's -m: the address space, in MB; the children inherit it.
+            var limit = rlimit(rlim_cur: rlim_t(mb) << 20, rlim_max: rlim_t(mb) << 20)
+            if setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) != 0 { return "cannot set the memory limit to \(mb) MB: \(Errno.current)" }
+        }
+        return nil
     }
 
     /// The image a reload re-executed: same pid, pidfile and sockets; take
     /// over from the handover and finish the reload. There is no one to
     /// return an error to, so a handover this binary cannot read stops the
     /// daemon with the reason logged (the old image checked that the binary
-    /// runs and accepts the configuration before exec'ing it).
+    /// runs and accepts the configuration before exec'ing it). Its arguments
+    /// are the first image's: -C, -sf/-st and -x were done then, not again.
     private static func continueAfterUpgrade(_ options: CommandLineOptions, stateFD: Int32) -> Int32 {
         let fd = FileDescriptor(stateFD)
         let text: String
@@ -86,32 +104,5 @@ enum MasterRole {
             return 1
         }
         return master.runAfterUpgrade()
-    }
-
-    private static func daemonize() -> Int32 {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { printError("[ALERT] pipe: \(Errno.current)"); return 1 }
-        let readEnd = FileDescriptor(fds[0]), writeEnd = FileDescriptor(fds[1])
-        try? readEnd.setCloseOnExec(true)
-        try? writeEnd.setCloseOnExec(true)
-        var env = ProcessSpawner.currentEnvironment().filter { !$0.hasPrefix(daemonReadyEnv + "=") }
-        env.append("\(daemonReadyEnv)=3")
-        let args = Array(CommandLine.arguments.dropFirst())
-        let devNull = try? FileDescriptor.open("/dev/null", flags: O_RDWR)
-        defer { devNull?.close() }
-        do {
-            _ = try ProcessSpawner.spawn(path: ProcessSpawner.executablePath(), arguments: args, environment: env,
-                                         inherited: [writeEnd], newSession: true, stdio: nil)
-        } catch {
-            printError("[ALERT] cannot daemonize: \(error)")
-            return 1
-        }
-        writeEnd.close()
-        var buf = [UInt8](repeating: 0, count: 8)
-        let n = buf.withUnsafeMutableBytes { read(readEnd.rawValue, $0.baseAddress!, $0.count) }
-        readEnd.close()
-        if n == 2 { return 0 }
-        printError("[ALERT] the daemon failed to start; see the messages above.")
-        return 1
     }
 }

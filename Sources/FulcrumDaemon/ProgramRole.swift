@@ -22,6 +22,8 @@ enum ProgramRole {
                 return 1
             }
         }
+        // -D: the command must not hold the caller's terminal or pipe either.
+        if o.detachStdio { StandardStreams.detach() }
         let argv = o.programCommand.map { strdup($0) } + [nil]
         execvp(command, argv)
         Log.alert("cannot execute '\(command)': \(Errno.current)")

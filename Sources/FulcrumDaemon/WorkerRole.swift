@@ -77,6 +77,8 @@ enum WorkerRole {
             worker.wireLocalServices(snapshot: { shared.snapshot() }, apply: { changes, snapshot in
                 for change in changes { shared.apply(change, snapshot: snapshot) }
             })
+            // -D: started; from here on the caller's streams are not ours.
+            if o.detachStdio { StandardStreams.detach() }
             let status = worker.run()
             withExtendedLifetime(boot.memory) {}
             return status

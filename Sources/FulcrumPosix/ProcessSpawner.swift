@@ -113,6 +113,15 @@ public enum ProcessSpawner {
         while let e = p.pointee { out.append(String(cString: e)); p += 1 }
         return out
     }
+
+    /// The environment by name, as the configuration parser expands it.
+    public static func environmentDictionary() -> [String: String] {
+        var env: [String: String] = [:]
+        for kv in currentEnvironment() {
+            if let eq = kv.firstIndex(of: "=") { env[String(kv[..<eq])] = String(kv[kv.index(after: eq)...]) }
+        }
+        return env
+    }
 }
 
 /// Child exit status decoding and signalling.

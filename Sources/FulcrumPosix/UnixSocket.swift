@@ -49,6 +49,14 @@ public enum UnixSocket {
         return fd
     }
 
+    /// The (device, inode) of the file at `path`: a socket's file, recorded
+    /// when bound, tells later whether another process bound the path since.
+    public static func fileIdentity(_ path: String) -> [UInt64]? {
+        var file = stat()
+        guard stat(path, &file) == 0 else { return nil }
+        return [UInt64(file.st_dev), UInt64(file.st_ino)]
+    }
+
     public static func accept(_ listener: FileDescriptor) -> FileDescriptor? {
         let r = cf_accept4(listener.rawValue, nil, nil)
         return r >= 0 ? FileDescriptor(r) : nil

@@ -11,10 +11,8 @@ final class StatsSocketConfigTests: XCTestCase {
             stats socket unix@/run/fulcrum/user.sock level user mode 0600
             stats socket /tmp/plain.sock
         """)
-        // expose-fd is accepted (Debian's default config has it) with a notice
-        // saying why it is not needed.
-        XCTAssertEqual(r.diagnostics.map(\.severity), [.notice])
-        XCTAssertTrue(r.diagnostics.first?.message.contains("expose-fd listeners") ?? false)
+        // expose-fd listeners serves `_getsocks` (fulcrum -x / haproxy -x).
+        XCTAssertEqual(r.diagnostics, [])
         let sockets = r.configuration.global.statsSockets
         XCTAssertEqual(sockets.map(\.path), ["/run/haproxy/admin.sock", "/run/fulcrum/user.sock", "/tmp/plain.sock"])
         XCTAssertEqual(sockets.map(\.mode), [0o660, 0o600, nil])
@@ -63,25 +61,43 @@ final class StatsSocketConfigTests: XCTestCase {
         XCTAssertEqual(alert("stats socket /s mode abc")?.message, "'stats socket' : 'mode' expects an octal mode such as 600 (got 'abc')")
         XCTAssertEqual(alert("stats socket /s mode 17777")?.message, "'stats socket' : 'mode' expects an octal mode such as 600 (got '17777')")
         XCTAssertEqual(alert("stats socket /s expose-fd all")?.message, "'stats socket' : 'expose-fd' only supports 'listeners' (got 'all')")
-        XCTAssertEqual(alert("stats socket /s user haproxy")?.message, "bind option 'user' is not supported yet on 'stats socket' (in section 'global')")
-        XCTAssertEqual(alert("stats socket /s user haproxy")?.location?.column, 21)
+        XCTAssertEqual(alert("stats socket /s uid abc")?.message, "'stats socket' : 'uid' expects a number (got 'abc')")
+        XCTAssertEqual(alert("stats socket /s uid abc")?.location?.column, 25)
         XCTAssertEqual(alert("stats socket /s severity-output number")?.message, "bind option 'severity-output' is not supported yet on 'stats socket' (in section 'global')")
         XCTAssertEqual(alert("stats socket /s levle admin")?.message, "unknown keyword 'levle' on 'stats socket'; did you mean 'level'?")
         XCTAssertEqual(alert("stats socket")?.message, "'stats socket' expects the path of a UNIX socket")
         XCTAssertEqual(alert("stats socket")?.location?.column, 11)
-        XCTAssertEqual(alert("stats socket relative.sock")?.message, "'stats socket' expects an absolute path to a UNIX socket (got 'relative.sock')")
+        XCTAssertEqual(alert("stats socket relative.sock")?.message, "'stats socket' expects an absolute path to a UNIX socket or HOST:PORT (got 'relative.sock')")
         XCTAssertEqual(alert("stats socket unix@")?.message, "'stats socket' expects the path of a UNIX socket")
     }
 
-    func testNonUnixStatsSocketsAreNotSupportedYet() {
-        func alert(_ line: String) -> Diagnostic? { onlyAlert(global("    " + line), line) }
-        XCTAssertEqual(alert("stats socket 127.0.0.1:9999 level admin")?.message,
-                       "'stats socket' on TCP addresses is not supported yet (in section 'global'): use a UNIX socket path")
-        XCTAssertEqual(alert("stats socket 127.0.0.1:9999 level admin")?.location?.column, 18)
-        XCTAssertEqual(alert("stats socket ipv4@127.0.0.1:9999")?.message,
-                       "'stats socket' on 'ipv4@' addresses is not supported yet (in section 'global'): use a UNIX socket path")
-        XCTAssertEqual(alert("stats socket abns@haproxy")?.message,
-                       "'stats socket' on 'abns@' addresses is not supported yet (in section 'global'): use a UNIX socket path")
+    /// TCP and inherited sockets and the socket file's owner, as HAProxy's bind lines write them.
+    func testStatsSocketAddressFormsAndOwner() {
+        let r = global("""
+            stats socket 127.0.0.1:9999 level admin
+            stats socket ipv4@127.0.0.1:9998
+            stats socket ipv6@[::1]:9997
+            stats socket fd@7 level user
+            stats socket /run/f.sock user haproxy group adm mode 660
+            stats socket /run/g.sock uid 100 gid 101
+        """)
+        XCTAssertEqual(r.diagnostics, [])
+        let s = r.configuration.global.statsSockets
+        XCTAssertEqual(s.map(\.address), [.inet(host: "127.0.0.1", port: 9999), .inet(host: "127.0.0.1", port: 9998),
+                                           .inet(host: "::1", port: 9997), .inheritedFD(7), .unix("/run/f.sock"), .unix("/run/g.sock")])
+        XCTAssertEqual(s.map(\.path), ["ipv4@127.0.0.1:9999", "ipv4@127.0.0.1:9998", "ipv6@[::1]:9997", "fd@7", "/run/f.sock", "/run/g.sock"])
+        XCTAssertEqual(s[4].user, "haproxy")
+        XCTAssertEqual(s[4].group, "adm")
+        XCTAssertEqual(s[5].user, "100")
+        XCTAssertEqual(s[5].group, "101")
+    }
+
+    func testOtherSocketFamiliesAreNotSupportedYet() {
+        let line = "    stats socket abns@haproxy"
+        XCTAssertEqual(onlyAlert(global(line), line)?.message,
+                       "'stats socket' on 'abns@' addresses is not supported yet: use a UNIX socket path, ipv4@, ipv6@ or fd@ (in section 'global')")
+        let port = "    stats socket ipv4@127.0.0.1:99999"
+        XCTAssertEqual(onlyAlert(global(port), port)?.message, "'stats socket' : invalid port in 'ipv4@127.0.0.1:99999'")
     }
 
     func testStatsTimeout() {

@@ -8,7 +8,7 @@ final class DaemonLogicTests: XCTestCase {
         XCTAssertEqual(o.configPaths, ["a.cfg", "b.cfg"])
         XCTAssertTrue(o.checkOnly && o.quiet && o.masterWorker && o.systemd)
         XCTAssertEqual(o.pidFile, "/run/f.pid")
-        XCTAssertEqual(o.masterSocket, "/run/m.sock")
+        XCTAssertEqual(o.masterSockets, ["/run/m.sock"])
         let w = try CommandLineOptions.parse(["--role", "worker", "--slot", "2", "--listeners", "0.0,1.2"])
         XCTAssertEqual(w.role, "worker")
         XCTAssertEqual(w.slot, 2)

@@ -14,7 +14,9 @@ final class MasterHandoverTests: XCTestCase {
         h.lastReloadError = "[ALERT] a.cfg:3:5: unknown keyword 'balanse'\nsecond line = with spaces"
         h.reloadPending = true
         h.listeners = [.init(key: "127.0.0.1:8080", fds: [7, 8], inherited: false), .init(key: "fd@3", fds: [3], inherited: true)]
-        h.cli = [.init(path: "/run/fulcrum master.sock", fd: 9, isMasterCLI: true, level: 2, idleTimeout: 10_000)]
+        h.cli = [.init(path: "/run/fulcrum master.sock", fd: 9, isMasterCLI: true, level: 2, idleTimeout: 10_000),
+                 .init(path: "ipv4@127.0.0.1:9999", fd: 19, isMasterCLI: false, level: 1, idleTimeout: 5_000,
+                       exposesListeners: true)]
         h.waiting = [.init(server: 0, fd: 14, answers: ["show proc output\n", nil, ""], reloadIndexes: [1])]
         h.generations = [
             .init(number: 4, draining: true, slots: 2, table: 10, config: 11, startedAt: 123_456, startedWall: 1_795_000_100,
@@ -41,7 +43,14 @@ final class MasterHandoverTests: XCTestCase {
     }
 
     func testDescriptorsNameEverythingThatMustSurviveExec() {
-        XCTAssertEqual(Set(sample().descriptors), [7, 8, 3, 9, 14, 10, 11, 12, 13, 15, 16, 17, 18])
+        XCTAssertEqual(Set(sample().descriptors), [7, 8, 3, 9, 19, 14, 10, 11, 12, 13, 15, 16, 17, 18])
+    }
+
+    /// `expose=1` is optional: a record an older image wrote has none and
+    /// means no `expose-fd listeners`.
+    func testExposeFieldIsOptional() throws {
+        let old = MasterHandover.format + "\ncli path=\(Hex.encode("/s")) fd=9 master=0 level=1 idle=10\n"
+        XCTAssertEqual(try MasterHandover.decode(old).cli.first?.exposesListeners, false)
     }
 
     func testUnknownFormatAndBadLinesAreRefused() {

@@ -71,9 +71,10 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(v.stdout.hasPrefix("Fulcrum version "), v.stdout)
         let vv = try CommandRunner.run(FulcrumBinary.path(), ["-vv"])
         XCTAssertTrue(vv.stdout.contains("Build options"), vv.stdout)
+        // As `haproxy -h`: usage on stderr, exit 1.
         let h = try CommandRunner.run(FulcrumBinary.path(), ["-h"])
-        XCTAssertEqual(h.status, 0)
-        XCTAssertTrue(h.stdout.contains("Usage"), h.stdout)
+        XCTAssertEqual(h.status, 1)
+        XCTAssertTrue(h.stderr.contains("Usage"), h.stderr)
         let bad = try CommandRunner.run(FulcrumBinary.path(), ["-Z", "-f", "x.cfg"])
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.stderr.contains("unknown option '-Z'"), bad.stderr)

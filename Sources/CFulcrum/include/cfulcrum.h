@@ -154,6 +154,12 @@ int cf_packet_bind(int fd, int ifindex, uint16_t ethertype);
 /// setns(2) for network namespaces (GNU-only in glibc's headers).
 int cf_setns_net(int fd);
 
+/// sendmsg with descriptors attached (SCM_RIGHTS): HAProxy's `_getsocks`.
+ssize_t cf_send_fds(int sock, const void *data, size_t len, const int *fds, int nfds);
+/// recvmsg that also takes the descriptors attached (close-on-exec); *nfds
+/// is set to how many arrived (at most maxfds).
+ssize_t cf_recv_fds(int sock, void *data, size_t cap, int *fds, int maxfds, int *nfds);
+
 /// malloc_trim(3): returns free heap pages to the system (glibc-only).
 int cf_malloc_trim(void);
 

@@ -234,7 +234,14 @@ public struct RuntimeSnapshotReader {
         i.hardMaxconn = i.maxconn
         i.ulimitN = process.ulimitN
         i.environment = process.environment
-        i.cliSockets = configuration.global.statsSockets.map { "unix@\($0.path) \($0.level.rawValue)" }
+        i.cliSockets = configuration.global.statsSockets.map { socket in
+            let address: String
+            switch socket.address {
+            case .unix(let path): address = "unix@" + path
+            default: address = socket.address.text
+            }
+            return address + " " + socket.level.rawValue
+        }
         i.node = configuration.global.node ?? process.hostName
         i.description = configuration.global.description ?? ""
         // A worker's sockets are bounded by its descriptor limit (raised to the hard one).

@@ -42,6 +42,7 @@ enum CheckerRole {
         do {
             let checker = try Checker(configuration: boot.loaded.configuration, table: boot.table,
                                       control: FileDescriptor(Master.ChildFD.control), addresses: boot.loaded.serverAddresses)
+            if o.detachStdio { StandardStreams.detach() }
             let status = checker.run()
             withExtendedLifetime(boot.memory) {}
             return status

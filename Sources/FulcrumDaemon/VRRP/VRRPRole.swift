@@ -15,6 +15,7 @@ enum VRRPRole {
         do {
             let speaker = try VRRPSpeaker(configuration: boot.loaded.configuration, table: boot.table,
                                           control: FileDescriptor(Master.ChildFD.control), resume: Set(o.resumeMaster))
+            if o.detachStdio { StandardStreams.detach() }
             return speaker.run()
         } catch {
             Log.alert("VRRP cannot start: \(error)")

@@ -1,3 +1,5 @@
+import Glibc
+
 /// The worker's buffers of `tune.bufsize` bytes. A stream takes one when bytes
 /// arrive and gives it back when it is drained, so an idle connection holds
 /// none (HAProxy's b_alloc/b_free over its pools). Free buffers beyond what the
@@ -9,6 +11,12 @@ final class BufferPool {
     private(set) var inUse = 0
     /// The most buffers in use at once since the last shrink.
     private var peak = 0
+
+    /// `-dM[BYTE]`: every buffer taken is first filled with this byte
+    /// (-1: off), as HAProxy poisons its pools, so code that reads bytes it
+    /// never wrote shows up as that byte instead of a previous stream's data.
+    /// Set once at startup, before any pool exists.
+    nonisolated(unsafe) static var poisonByte: Int32 = -1
 
     init(size: Int) {
         self.size = size
@@ -23,7 +31,9 @@ final class BufferPool {
     func take() -> UnsafeMutableRawPointer {
         inUse += 1
         if inUse > peak { peak = inUse }
-        return free.popLast() ?? UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        let buffer = free.popLast() ?? UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        if Self.poisonByte >= 0 { memset(buffer, Self.poisonByte, size) }
+        return buffer
     }
 
     @inline(__always)
@@ -44,4 +54,10 @@ final class BufferPool {
         while free.count > keep { free.removeLast().deallocate() }
         return released
     }
+}
+
+/// `-dM[BYTE]` for the worker: turns buffer poisoning on (see
+/// `BufferPool.poisonByte`).
+public enum BufferPoisoning {
+    public static func enable(byte: UInt8) { BufferPool.poisonByte = Int32(byte) }
 }
