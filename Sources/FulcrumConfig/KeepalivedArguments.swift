@@ -12,6 +12,15 @@ extension KeepalivedParser {
         alert(node.keyword.location, "unknown keyword '\(word)' in \(context)\(hint)")
     }
 
+    /// `node` with a keepalived 2.2.8 "primary" keyword renamed to the "master"
+    /// one it stands for, so each block reads one spelling.
+    func canonical(_ node: KeepalivedNode) -> KeepalivedNode {
+        guard let master = KeepalivedKeywords.primaryAliases[node.keyword.text] else { return node }
+        var n = node
+        n.keyword.text = master
+        return n
+    }
+
     /// The single argument of `node`, or an alert.
     mutating func single(_ node: KeepalivedNode, _ what: String = "an argument") -> KeepalivedToken? {
         guard let first = node.arguments.first else {

@@ -2,7 +2,8 @@
 /// authentication, virtual addresses, what it tracks, GARP timings and notify
 /// scripts. keepalived's end-of-configuration rules come later (`resolve`).
 extension KeepalivedParser {
-    mutating func instanceKeyword(_ node: KeepalivedNode, _ d: inout VRRPInstanceDraft) {
+    mutating func instanceKeyword(_ written: KeepalivedNode, _ d: inout VRRPInstanceDraft) {
+        let node = canonical(written)
         let name = d.instance.name
         let at = node.keyword.location
         switch node.keyword.text {
@@ -78,6 +79,12 @@ extension KeepalivedParser {
                     alert(a.location, "(\(name)) IPv6 virtual address '\(line.keyword.text)' is not supported: Fulcrum adds IPv4 addresses only")
                 }
             }
+        case "virtual_routes":
+            guard let block = needsBlock(node) else { return }
+            for line in block { if let r = route(line) { d.instance.virtualRoutes.append(r) } }
+        case "virtual_rules":
+            guard let block = needsBlock(node) else { return }
+            for line in block { if let r = rule(line) { d.instance.virtualRules.append(r) } }
         case "track_script":
             guard let block = needsBlock(node) else { return }
             for line in block { if let t = track(line, range: -253...253, reverse: true) { d.instance.trackScripts.append(t) } }
@@ -207,7 +214,7 @@ extension KeepalivedParser {
     }
 
     /// `IP[/PREFIX] [brd IP] [dev IF] [scope S] [label L]`.
-    private mutating func virtualAddress(_ line: KeepalivedNode, instance name: String) -> VRRPVirtualAddress? {
+    mutating func virtualAddress(_ line: KeepalivedNode, instance name: String) -> VRRPVirtualAddress? {
         noBlock(line)
         guard let (address, prefix) = KeepalivedValues.addressWithPrefix(line.keyword.text) else {
             alert(line.keyword.location, "(\(name)) invalid virtual address '\(line.keyword.text)'")

@@ -13,7 +13,10 @@ struct KeepalivedParser {
     var scripts: [VRRPScript] = []
     var instances: [VRRPInstanceDraft] = []
     var syncGroups: [VRRPSyncGroup] = []
+    var statics = VRRPStaticSettings()
     var diagnostics: [Diagnostic] = []
+    /// keepalived gives a rule written without a preference the next one down from 16384.
+    var nextRulePriority: UInt32 = 16384
 
     mutating func alert(_ at: SourceLocation?, _ message: String) { diagnostics.append(Diagnostic(.alert, at, message)) }
     mutating func warning(_ at: SourceLocation?, _ message: String) { diagnostics.append(Diagnostic(.warning, at, message)) }
@@ -80,6 +83,20 @@ struct KeepalivedParser {
             var group = VRRPSyncGroup(name: name.text, location: node.keyword.location)
             for item in block { syncGroupKeyword(item, &group) }
             syncGroups.append(group)
+        case "static_ipaddress":
+            guard let block = needsBlock(node) else { return }
+            for line in block {
+                guard let a = virtualAddress(line, instance: "static_ipaddress") else { continue }
+                if a.address.isIPv4 { statics.addresses.append(a) } else {
+                    alert(a.location, "IPv6 static address '\(line.keyword.text)' is not supported: Fulcrum adds IPv4 addresses only")
+                }
+            }
+        case "static_routes":
+            guard let block = needsBlock(node) else { return }
+            for line in block { if let r = route(line) { statics.routes.append(r) } }
+        case "static_rules":
+            guard let block = needsBlock(node) else { return }
+            for line in block { if let r = rule(line) { statics.rules.append(r) } }
         case "include":
             alert(node.keyword.location, "keepalived keyword 'include' is not supported: give each file to Fulcrum with its own -f")
         default:

@@ -68,6 +68,8 @@ public struct VRRPGlobalDefinitions: Equatable, Sendable {
     public var notificationEmailFrom: String?
     public var smtpServer: VRRPSMTPServer?
     public var smtpConnectTimeout = 30
+    /// `default_interface`: the interface of an instance that names none.
+    public var defaultInterface: String?
     public init() {}
 }
 
@@ -205,6 +207,9 @@ public struct VRRPInstanceConfig: Equatable, Sendable {
     public var dontTrackPrimary = false
     public var notify = VRRPNotifyScripts()
     public var smtpAlert = false
+    /// `virtual_routes` / `virtual_rules`: installed on entering MASTER, removed on leaving it.
+    public var virtualRoutes: [VRRPRoute] = []
+    public var virtualRules: [VRRPRule] = []
     /// The vrrp_sync_group holding this instance, if any.
     public var syncGroup: String?
     public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
@@ -228,6 +233,8 @@ public struct VRRPConfiguration: Equatable, Sendable {
     public var scripts: [VRRPScript] = []
     public var instances: [VRRPInstanceConfig] = []
     public var syncGroups: [VRRPSyncGroup] = []
+    /// static_ipaddress, static_routes, static_rules.
+    public var statics = VRRPStaticSettings()
     public init() {}
 
     /// No instance: the VRRP role has nothing to do.

@@ -25,6 +25,7 @@ extension KeepalivedParser {
         config.globalDefinitions = globalDefinitions
         config.scripts = scripts
         config.syncGroups = syncGroups
+        config.statics = statics
         let scriptNames = Set(scripts.map(\.name))
         var seenRouters: [String: VRRPInstanceConfig] = [:]
         for draft in instances {
@@ -55,6 +56,7 @@ extension KeepalivedParser {
         if v.virtualRouterID == 0 {
             alert(v.location, "(\(name)) virtual_router_id is required (1-255)")
         }
+        if v.interface == nil { v.interface = g.defaultInterface }
         if v.interface == nil && (v.sourceAddress == nil || v.unicastPeers.isEmpty) {
             alert(v.location, "(\(name)) 'interface' is required (it may be left out only for a unicast instance with unicast_src_ip and unicast_peer)")
         }

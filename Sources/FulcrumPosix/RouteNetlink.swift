@@ -99,6 +99,31 @@ public final class RouteNetlink {
         return .applied
     }
 
+    // MARK: Routes and rules
+
+    /// Adds (create-exclusive) or deletes a route. An add that finds the route
+    /// there comes back as `.alreadyPresent`, a delete that finds none as
+    /// `.alreadyAbsent`; any other refusal is thrown.
+    @discardableResult
+    public func change(_ route: RouteMessage, adding: Bool) throws(Errno) -> AddressChangeOutcome {
+        try change(route.request(adding: adding, sequence: nextSequence()), adding: adding)
+    }
+
+    /// Adds or deletes a policy-routing rule, with the same outcomes as a route.
+    @discardableResult
+    public func change(_ rule: RuleMessage, adding: Bool) throws(Errno) -> AddressChangeOutcome {
+        try change(rule.request(adding: adding, sequence: nextSequence()), adding: adding)
+    }
+
+    private func change(_ request: [UInt8], adding: Bool) throws(Errno) -> AddressChangeOutcome {
+        do { try transact(request) { _ in } } catch {
+            if adding, error.rawValue == EEXIST { return .alreadyPresent }
+            if !adding, error.rawValue == ESRCH || error.rawValue == ENOENT { return .alreadyAbsent }
+            throw error
+        }
+        return .applied
+    }
+
     // MARK: Transport
 
     private func nextSequence() -> UInt32 { sequence &+= 1; return sequence }

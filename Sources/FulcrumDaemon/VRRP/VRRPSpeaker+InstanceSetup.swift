@@ -92,6 +92,8 @@ extension VRRPSpeaker {
         instances.append(Instance(config: c, election: FulcrumVRRP.VRRPInstance(parameters), interface: name,
                                   interfaceIndex: link.index, receiver: receiver, sender: sender,
                                   destinations: destinations, addresses: addresses))
+        instances[instances.count - 1].routes = try c.virtualRoutes.map { try routeMessage($0) }
+        instances[instances.count - 1].rules = c.virtualRules.map(ruleMessage)
         Log.notice("VRRP_Instance(\(c.name)) on \(name): vrid \(c.virtualRouterID), priority \(c.priority), "
                    + "v\(c.version), advert \(Double(c.advertInterval) / 100) s, "
                    + (c.isUnicast ? "unicast to \(destinations.map(\.description).joined(separator: ","))" : "multicast")
