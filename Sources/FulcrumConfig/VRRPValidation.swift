@@ -184,7 +184,9 @@ extension KeepalivedParser {
         // Tracking references.
         var kept: [VRRPTrack] = []
         for t in v.trackScripts {
-            if scripts.contains(t.name) { kept.append(t) } else {
+            if scripts.contains(t.name) { kept.append(t) } else if removedScripts.contains(t.name) {
+                warning(t.location, "(\(name)) track script \(t.name) not found, ignoring...")
+            } else {
                 let hint = Suggestion.closest(to: t.name, among: scripts.sorted()).map { "; did you mean '\($0)'?" } ?? ""
                 alert(t.location, "(\(name)) track_script \(t.name) not found (no vrrp_script with that name)\(hint)")
             }

@@ -32,6 +32,10 @@ public struct CommandLineOptions: Equatable {
     /// Internal, `--role vrrp`: instances that were MASTER when the previous
     /// VRRP child ended; they resume as MASTER without dropping their VIPs.
     public var resumeMaster: [String] = []
+    /// `-i ID`: keepalived's config id, which chooses `@ID` / `@^ID` lines of
+    /// keepalived text. Carried to every process in the environment
+    /// (`KeepalivedParser.configIDVariable`), since each one parses the files.
+    public var configID: String?
 
     public static func == (a: CommandLineOptions, b: CommandLineOptions) -> Bool {
         a.configPaths == b.configPaths && a.checkOnly == b.checkOnly && a.quiet == b.quiet && a.debug == b.debug
@@ -41,6 +45,7 @@ public struct CommandLineOptions: Equatable {
             && a.programUser == b.programUser && a.programGroup == b.programGroup && a.programCommand == b.programCommand
             && a.smtpAlertArguments == b.smtpAlertArguments
             && a.upgradeState == b.upgradeState && a.tlsSessions == b.tlsSessions && a.resumeMaster == b.resumeMaster
+            && a.configID == b.configID
             && a.listenerMap.map { "\($0.frontend).\($0.bind)" } == b.listenerMap.map { "\($0.frontend).\($0.bind)" }
     }
 
@@ -57,6 +62,7 @@ public struct CommandLineOptions: Equatable {
                 -Ws master-worker mode with systemd notify support
                 -p writes the master's pid to <pidfile>
                 -S <socket> binds the master CLI on a unix socket
+                -i <id> keepalived config id: lines '@id ...' apply, '@^id ...' do not (default: the host name up to its first '.')
         """
 
     public enum ParseError: Error, Equatable { case message(String) }
@@ -74,6 +80,7 @@ public struct CommandLineOptions: Equatable {
             switch a {
             case "-f": o.configPaths.append(try value(a))
             case "-c": o.checkOnly = true
+            case "-i": o.configID = try value(a)
             case "-q": o.quiet = true
             case "-d": o.debug = true
             case "-D": o.daemon = true

@@ -87,6 +87,10 @@ enum ConfigLoader {
         for kv in ProcessSpawner.currentEnvironment() {
             if let eq = kv.firstIndex(of: "=") { env[String(kv[..<eq])] = String(kv[kv.index(after: eq)...]) }
         }
+        if env[KeepalivedParser.configIDVariable] == nil {
+            // keepalived's default config id: the host name up to its first '.'.
+            env[KeepalivedParser.configIDVariable] = String(SMTPAlert.localName().split(separator: ".").first ?? "")
+        }
         let result = ConfigParser.parse(sources, environment: env, tls: .workers)
         var diags = extraDiagnostics + result.diagnostics
         let c = result.configuration

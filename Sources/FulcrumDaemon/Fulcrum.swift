@@ -13,6 +13,7 @@ public enum Fulcrum {
             printError(CommandLineOptions.usage)
             return 1
         }
+        if let id = options.configID { setenv(KeepalivedParser.configIDVariable, id, 1) }
         if options.quiet { Log.threshold = .warning }
         if options.debug { Log.threshold = .debug }
         if options.role == "worker" { return WorkerRole.run(options) }
