@@ -79,6 +79,20 @@ extension KeepalivedParser {
                     alert(a.location, "(\(name)) IPv6 virtual address '\(line.keyword.text)' is not supported: Fulcrum adds IPv4 addresses only")
                 }
             }
+        case "use_vmac":
+            noBlock(node)
+            d.useVMAC = true
+            if let w = node.arguments.first {
+                if w.text.isEmpty || w.text.utf8.count >= 16 || w.text.contains("/") {
+                    alert(w.location, "(\(name)) invalid vmac interface name '\(w.text)'")
+                } else {
+                    d.instance.virtualMACInterface = w.text
+                }
+            }
+            for extra in node.arguments.dropFirst() { alert(extra.location, "unexpected argument '\(extra.text)' after 'use_vmac'") }
+        case "vmac_xmit_base":
+            presenceFlag(node)
+            d.instance.virtualMACTransmitBase = true
         case "virtual_routes":
             guard let block = needsBlock(node) else { return }
             for line in block { if let r = route(line) { d.instance.virtualRoutes.append(r) } }

@@ -61,7 +61,7 @@ enum KeepalivedKeywords {
         "garp_lower_prio_repeat", "garp_lower_prio_delay", "check_unicast_src", "dont_track_primary", "debug",
     ]
     static let unservedInstance: Set<String> = [
-        "use_vmac", "vmac_xmit_base", "use_ipvlan", "track_file", "track_process",
+        "use_ipvlan", "track_file", "track_process",
         "track_bfd", "lvs_sync_daemon_interface", "native_ipv6", "accept",
         "no_accept", "lower_prio_no_advert", "higher_prio_send_advert",
         "kernel_rx_buf_size", "linkbeat_use_polling", "promote_secondaries", "unicast_ttl",

@@ -207,6 +207,12 @@ public struct VRRPInstanceConfig: Equatable, Sendable {
     public var dontTrackPrimary = false
     public var notify = VRRPNotifyScripts()
     public var smtpAlert = false
+    /// `use_vmac [NAME]`: the macvlan interface (private mode, on `interface`)
+    /// carrying the virtual MAC 00-00-5E-00-01-{VRID}; VIPs without `dev` go on
+    /// it and adverts leave from it. nil: no vmac. Default name "vrrp.VRID".
+    public var virtualMACInterface: String?
+    /// `vmac_xmit_base`: adverts leave from `interface` (its own MAC) instead.
+    public var virtualMACTransmitBase = false
     /// `virtual_routes` / `virtual_rules`: installed on entering MASTER, removed on leaving it.
     public var virtualRoutes: [VRRPRoute] = []
     public var virtualRules: [VRRPRule] = []

@@ -57,6 +57,13 @@ extension KeepalivedParser {
             alert(v.location, "(\(name)) virtual_router_id is required (1-255)")
         }
         if v.interface == nil { v.interface = g.defaultInterface }
+        if d.useVMAC, v.virtualMACInterface == nil, v.virtualRouterID != 0 {
+            v.virtualMACInterface = "vrrp.\(v.virtualRouterID)"
+        }
+        if !d.useVMAC && v.virtualMACTransmitBase {
+            warning(v.location, "(\(name)) vmac_xmit_base has no effect without use_vmac")
+            v.virtualMACTransmitBase = false
+        }
         if v.interface == nil && (v.sourceAddress == nil || v.unicastPeers.isEmpty) {
             alert(v.location, "(\(name)) 'interface' is required (it may be left out only for a unicast instance with unicast_src_ip and unicast_peer)")
         }

@@ -115,6 +115,23 @@ public final class RouteNetlink {
         try change(rule.request(adding: adding, sequence: nextSequence()), adding: adding)
     }
 
+    // MARK: Links
+
+    /// Creates a macvlan interface (use_vmac); EEXIST is thrown.
+    public func addLink(_ link: MacvlanLinkMessage) throws(Errno) {
+        try transact(link.request(sequence: nextSequence())) { _ in }
+    }
+
+    /// Deletes an interface; one already gone comes back as `.alreadyAbsent`.
+    @discardableResult
+    public func deleteLink(index: Int32) throws(Errno) -> AddressChangeOutcome {
+        do { try transact(MacvlanLinkMessage.deleteRequest(index: index, sequence: nextSequence())) { _ in } } catch {
+            if error.rawValue == ENODEV { return .alreadyAbsent }
+            throw error
+        }
+        return .applied
+    }
+
     private func change(_ request: [UInt8], adding: Bool) throws(Errno) -> AddressChangeOutcome {
         do { try transact(request) { _ in } } catch {
             if adding, error.rawValue == EEXIST { return .alreadyPresent }

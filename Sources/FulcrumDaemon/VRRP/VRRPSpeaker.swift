@@ -102,6 +102,8 @@ final class VRRPSpeaker: EventHandler {
     var pendingARPs: [(due: Int64, instance: Int, rounds: Int)] = []
     /// static_ipaddress, static_routes, static_rules: in from start to stop.
     var statics = Statics()
+    /// Interfaces made for use_vmac (kernel indexes), removed at stop.
+    var madeLinks: [Int32] = []
 
     init(configuration: Configuration, table: SharedTable, control: FileDescriptor, resume: Set<String>) throws {
         self.configuration = configuration
@@ -263,6 +265,7 @@ final class VRRPSpeaker: EventHandler {
                        + inst.drops.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         change(addresses: statics.addresses, routes: statics.routes, rules: statics.rules, adding: false, owner: "static")
+        removeVirtualMACs()
         runner.killAll()
         return 0
     }
