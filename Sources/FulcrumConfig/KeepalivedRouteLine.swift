@@ -19,44 +19,32 @@ extension KeepalivedParser {
 
     mutating func route(_ line: KeepalivedNode) -> VRRPRoute? {
         noBlock(line)
-        let words = line.words
+        var words = KeepalivedOptionWords(line, kind: "route")
         var r = VRRPRoute(location: line.keyword.location, destination: IPv4Address(0), prefixLength: 0)
         var haveDestination = false
-        var i = 0
-        /// The word after words[i], or an alert.
-        func value(_ p: inout KeepalivedParser) -> KeepalivedToken? {
-            guard i + 1 < words.count else {
-                p.alert(words[i].location, "route option '\(words[i].text)' expects a value")
-                return nil
-            }
-            i += 1
-            return words[i]
-        }
-        while i < words.count {
-            let w = words[i]
+        while let w = words.next() {
             switch w.text {
             case "src":
-                guard let v = value(&self), let a = ipv4(v, "route source") else { return nil }
+                guard let v = words.value(&self), let a = ipv4(v, "route source") else { return nil }
                 r.source = a
             case "to":
-                guard let v = value(&self), destination(v, &r) else { return nil }
+                guard let v = words.value(&self), destination(v, &r) else { return nil }
                 haveDestination = true
             case "via", "gw":
                 if w.text == "gw" { warning(w.location, "\"gw\" for routes is deprecated. Please use \"via\"") }
-                guard let v = value(&self), let a = ipv4(v, "gateway") else { return nil }
+                guard let v = words.value(&self), let a = ipv4(v, "gateway") else { return nil }
                 r.gateway = a
             case "or":
                 warning(w.location, "\"or\" for routes is deprecated. Please use \"nexthop\"")
-                guard let v = value(&self), let a = ipv4(v, "gateway") else { return nil }
+                guard let v = words.value(&self), let a = ipv4(v, "gateway") else { return nil }
                 if r.nextHops.isEmpty { r.nextHops.append(VRRPNextHop(gateway: r.gateway, device: r.device)) }
                 r.nextHops.append(VRRPNextHop(gateway: a))
             case "nexthop":
                 var hop = VRRPNextHop()
-                while i + 1 < words.count, ["via", "dev", "weight", "onlink"].contains(words[i + 1].text) {
-                    i += 1
-                    let option = words[i]
+                while let next = words.upcoming, ["via", "dev", "weight", "onlink"].contains(next.text) {
+                    let option = words.next()!
                     if option.text == "onlink" { hop.onlink = true; continue }
-                    guard let v = value(&self) else { return nil }
+                    guard let v = words.value(&self) else { return nil }
                     switch option.text {
                     case "via": guard let a = ipv4(v, "gateway") else { return nil }; hop.gateway = a
                     case "dev": hop.device = v.text
@@ -70,37 +58,33 @@ extension KeepalivedParser {
                 }
                 r.nextHops.append(hop)
             case "dev", "oif":
-                guard let v = value(&self) else { return nil }
+                guard let v = words.value(&self) else { return nil }
                 r.device = v.text
             case "scope":
-                guard let v = value(&self) else { return nil }
+                guard let v = words.value(&self) else { return nil }
                 guard let s = KeepalivedValues.scope(v.text) else {
                     alert(v.location, "invalid route scope '\(v.text)' (global, site, link, host, nowhere or 0-255)")
                     return nil
                 }
                 r.scope = s
             case "table":
-                guard let v = value(&self), let t = table(v) else { return nil }
+                guard let v = words.value(&self), let t = table(v) else { return nil }
                 r.table = t
             case "metric", "priority", "preference":
-                guard let v = value(&self), let n = unsigned32(v, "route metric") else { return nil }
+                guard let v = words.value(&self), let n = unsigned32(v, "route metric") else { return nil }
                 r.metric = n
             case "protocol", "proto":
-                guard let v = value(&self) else { return nil }
+                guard let v = words.value(&self) else { return nil }
                 guard let p = KeepalivedValues.routeProtocol(v.text) else {
                     alert(v.location, "invalid route protocol '\(v.text)' (kernel, boot, static, keepalived, ... or 0-255)")
                     return nil
                 }
                 r.proto = p
             case "tos", "dsfield":
-                guard let v = value(&self) else { return nil }
-                guard let t = KeepalivedValues.byte(v.text) else {
-                    alert(v.location, "invalid route tos '\(v.text)' (0-255, or 0xNN)")
-                    return nil
-                }
+                guard let v = words.value(&self), let t = typeOfService(v, "route") else { return nil }
                 r.tos = t
             case "mtu", "advmss":
-                guard let v = value(&self), let n = unsigned32(v, "route \(w.text)") else { return nil }
+                guard let v = words.value(&self), let n = unsigned32(v, "route \(w.text)") else { return nil }
                 if w.text == "mtu" { r.mtu = n } else { r.advmss = n }
             case "onlink":
                 r.onlink = true
@@ -121,7 +105,6 @@ extension KeepalivedParser {
                     return nil
                 }
             }
-            i += 1
         }
         guard haveDestination else {
             alert(line.keyword.location, "route has no destination")

@@ -20,23 +20,13 @@ extension KeepalivedParser {
 
     mutating func rule(_ line: KeepalivedNode) -> VRRPRule? {
         noBlock(line)
-        let words = line.words
+        var words = KeepalivedOptionWords(line, kind: "rule")
         var r = VRRPRule(location: line.keyword.location)
         var priority: UInt32?
-        var i = 0
-        func value(_ p: inout KeepalivedParser) -> KeepalivedToken? {
-            guard i + 1 < words.count else {
-                p.alert(words[i].location, "rule option '\(words[i].text)' expects a value")
-                return nil
-            }
-            i += 1
-            return words[i]
-        }
-        while i < words.count {
-            let w = words[i]
+        while let w = words.next() {
             switch w.text {
             case "from", "to":
-                guard let v = value(&self) else { return nil }
+                guard let v = words.value(&self) else { return nil }
                 guard let (a, prefix) = KeepalivedValues.addressWithPrefix(v.text) else {
                     warning(v.location, "Invalid rule \(w.text) address \(v.text) - skipping this rule (as keepalived)")
                     return nil
@@ -45,21 +35,21 @@ extension KeepalivedParser {
                     alert(v.location, "IPv6 rule address '\(v.text)' is not supported: Fulcrum's VRRP is IPv4")
                     return nil
                 }
-                if w.text == "from" { r.from = (v4, prefix ?? 32) } else { r.to = (v4, prefix ?? 32) }
+                if w.text == "from" { r.from = VRRPPrefix(v4, prefix ?? 32) } else { r.to = VRRPPrefix(v4, prefix ?? 32) }
             case "table", "lookup":
-                guard let v = value(&self), let t = table(v) else { return nil }
+                guard let v = words.value(&self), let t = table(v) else { return nil }
                 r.action = .table(t)
             case "goto":
-                guard let v = value(&self), let n = unsigned32(v, "rule goto target") else { return nil }
+                guard let v = words.value(&self), let n = unsigned32(v, "rule goto target") else { return nil }
                 r.action = .goto(n)
             case "priority", "preference", "prio":
-                guard let v = value(&self), let n = unsigned32(v, "rule preference") else { return nil }
+                guard let v = words.value(&self), let n = unsigned32(v, "rule preference") else { return nil }
                 priority = n
             case "iif", "oif":
-                guard let v = value(&self) else { return nil }
+                guard let v = words.value(&self) else { return nil }
                 if w.text == "iif" { r.inputInterface = v.text } else { r.outputInterface = v.text }
             case "fwmark":
-                guard let v = value(&self) else { return nil }
+                guard let v = words.value(&self) else { return nil }
                 let parts = v.text.split(separator: "/", maxSplits: 1).map(String.init)
                 guard let mark = KeepalivedValues.unsigned32Any(parts[0]),
                       parts.count == 1 || KeepalivedValues.unsigned32Any(parts[1]) != nil else {
@@ -69,16 +59,12 @@ extension KeepalivedParser {
                 r.fwmark = mark
                 r.fwmask = parts.count == 2 ? KeepalivedValues.unsigned32Any(parts[1]) : nil
             case "tos", "dsfield":
-                guard let v = value(&self) else { return nil }
-                guard let t = KeepalivedValues.byte(v.text) else {
-                    alert(v.location, "invalid rule tos '\(v.text)' (0-255, or 0xNN)")
-                    return nil
-                }
+                guard let v = words.value(&self), let t = typeOfService(v, "rule") else { return nil }
                 r.tos = t
             case "not", "invert":
                 r.invert = true
             case "suppress_prefixlength":
-                guard let v = value(&self) else { return nil }
+                guard let v = words.value(&self) else { return nil }
                 guard let n = KeepalivedValues.unsigned(v.text, in: 0...32) else {
                     alert(v.location, "invalid suppress_prefixlength '\(v.text)' (0-32)")
                     return nil
@@ -87,7 +73,7 @@ extension KeepalivedParser {
             case "no_track":
                 r.noTrack = true
             case "type":
-                guard let v = value(&self), let a = ruleType(v) else { return nil }
+                guard let v = words.value(&self), let a = ruleType(v) else { return nil }
                 r.action = a
             case "blackhole", "unreachable", "prohibit", "nop":
                 r.action = ruleType(w)!
@@ -100,7 +86,6 @@ extension KeepalivedParser {
                 }
                 return nil
             }
-            i += 1
         }
         if let priority {
             r.priority = priority

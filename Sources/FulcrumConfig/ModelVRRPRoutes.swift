@@ -59,6 +59,13 @@ public struct VRRPRoute: Equatable, Sendable {
     }
 }
 
+/// An IPv4 network of a rule: `A.B.C.D[/LEN]`.
+public struct VRRPPrefix: Equatable, Sendable {
+    public var address: IPv4Address
+    public var prefixLength: Int
+    public init(_ address: IPv4Address, _ prefixLength: Int) { self.address = address; self.prefixLength = prefixLength }
+}
+
 /// What a rule does when it matches.
 public enum VRRPRuleAction: Equatable, Sendable {
     /// `table N` (FR_ACT_TO_TBL).
@@ -73,8 +80,8 @@ public enum VRRPRuleAction: Equatable, Sendable {
 /// [priority N] table N|goto N|blackhole|unreachable|prohibit|nop ...`.
 public struct VRRPRule: Equatable, Sendable {
     public var location: SourceLocation
-    public var from: (address: IPv4Address, prefixLength: Int)?
-    public var to: (address: IPv4Address, prefixLength: Int)?
+    public var from: VRRPPrefix?
+    public var to: VRRPPrefix?
     public var action: VRRPRuleAction = .nop
     /// `priority` / `preference` / `prio`; when not written, keepalived counts down
     /// from 16384 (with its warning).
@@ -90,14 +97,6 @@ public struct VRRPRule: Equatable, Sendable {
     public var suppressPrefixLength: Int?
     public var noTrack = false
     public init(location: SourceLocation) { self.location = location }
-
-    public static func == (a: VRRPRule, b: VRRPRule) -> Bool {
-        a.location == b.location && a.from?.address == b.from?.address && a.from?.prefixLength == b.from?.prefixLength
-            && a.to?.address == b.to?.address && a.to?.prefixLength == b.to?.prefixLength && a.action == b.action
-            && a.priority == b.priority && a.inputInterface == b.inputInterface && a.outputInterface == b.outputInterface
-            && a.fwmark == b.fwmark && a.fwmask == b.fwmask && a.tos == b.tos && a.invert == b.invert
-            && a.suppressPrefixLength == b.suppressPrefixLength && a.noTrack == b.noTrack
-    }
 }
 
 /// `static_ipaddress`, `static_routes`, `static_rules`: installed when the VRRP

@@ -9,8 +9,8 @@ public struct RuleMessage: Equatable, Sendable {
     public var table: UInt32 = 0
     public var gotoPriority: UInt32?
     public var priority: UInt32
-    public var source: (address: IPv4Address, prefixLength: UInt8)?
-    public var destination: (address: IPv4Address, prefixLength: UInt8)?
+    public var source: Prefix?
+    public var destination: Prefix?
     public var inputInterface: String?
     public var outputInterface: String?
     public var fwmark: UInt32?
@@ -21,8 +21,11 @@ public struct RuleMessage: Equatable, Sendable {
 
     public init(priority: UInt32) { self.priority = priority }
 
-    public static func == (a: RuleMessage, b: RuleMessage) -> Bool {
-        a.request(adding: true, sequence: 0) == b.request(adding: true, sequence: 0)
+    /// FRA_SRC / FRA_DST with their length in the header.
+    public struct Prefix: Equatable, Sendable {
+        public var address: IPv4Address
+        public var prefixLength: UInt8
+        public init(_ address: IPv4Address, _ prefixLength: UInt8) { self.address = address; self.prefixLength = prefixLength }
     }
 
     public func request(adding: Bool, sequence: UInt32) -> [UInt8] {

@@ -2,23 +2,7 @@ import XCTest
 import FulcrumBytes
 @testable import FulcrumConfig
 
-private func parse(_ text: String) -> ParseResult {
-    ConfigParser.parse([ConfigSource(name: "keepalived.conf", text: text)], environment: [:])
-}
-
-private func instance(_ body: String) -> String {
-    """
-    vrrp_instance VI_1 {
-        interface eth0
-        virtual_router_id 51
-        virtual_ipaddress {
-            192.168.1.10
-        }
-    \(body)
-    }
-
-    """
-}
+private func parse(_ text: String) -> ParseResult { parse(text, file: "keepalived.conf") }
 
 /// static_ipaddress, static_routes / virtual_routes, static_rules /
 /// virtual_rules: what keepalived 2.2.7 accepts, its defaults and warnings,
@@ -35,7 +19,7 @@ final class KeepalivedRoutesTests: XCTestCase {
                 10.3.0.0/16 gw 10.0.0.9 mtu 1400 advmss 1360 tos 0x10 no_track
             }
 
-            """ + instance("""
+            """ + keepalivedInstance("""
                 virtual_routes {
                     192.168.113.0/24 via 192.168.100.252 or 192.168.100.253
                     throw 10.4.0.0/16 table 300
@@ -105,7 +89,7 @@ final class KeepalivedRoutesTests: XCTestCase {
                 from 0.0.0.0/0 suppress_prefixlength 0 lookup main priority 30
             }
 
-            """ + instance("""
+            """ + keepalivedInstance("""
                 virtual_rules {
                     from 192.168.200.0/24 table 2
                 }

@@ -4,17 +4,7 @@ import XCTest
 /// `use_vmac [NAME]` and `vmac_xmit_base` as keepalived reads them.
 final class KeepalivedVirtualMACTests: XCTestCase {
     private func parse(_ lines: String) -> ParseResult {
-        ConfigParser.parse([ConfigSource(name: "keepalived.conf", text: """
-            vrrp_instance VI_1 {
-                interface eth0
-                virtual_router_id 51
-                virtual_ipaddress {
-                    10.0.0.1
-                }
-            \(lines)
-            }
-
-            """)], environment: [:])
+        FulcrumConfigTests.parse(keepalivedInstance(lines), file: "keepalived.conf")
     }
 
     func testDefaultNameIsVRRPDotVRID() throws {

@@ -8,7 +8,7 @@ final class RuleMessageTests: XCTestCase {
 
     func testFromTableWithPriority() {
         var m = RuleMessage(priority: 16384)
-        m.source = (IPv4Address(192, 168, 100, 0), 24)
+        m.source = .init(IPv4Address(192, 168, 100, 0), 24)
         m.table = 1
         let b = m.request(adding: true, sequence: 5)
         XCTAssertEqual(u16(b, 4), 32)                      // RTM_NEWRULE
@@ -26,7 +26,7 @@ final class RuleMessageTests: XCTestCase {
         var m = RuleMessage(priority: 100)
         m.action = 6
         m.invert = true
-        m.destination = (IPv4Address(10, 0, 0, 0), 8)
+        m.destination = .init(IPv4Address(10, 0, 0, 0), 8)
         m.inputInterface = "eth0"
         m.outputInterface = "vrf1"
         m.fwmark = 0x10

@@ -71,8 +71,8 @@ extension VRRPSpeaker {
         case .unreachable: m.action = 7
         case .prohibit: m.action = 8
         }
-        m.source = r.from.map { ($0.address, UInt8($0.prefixLength)) }
-        m.destination = r.to.map { ($0.address, UInt8($0.prefixLength)) }
+        m.source = r.from.map { RuleMessage.Prefix($0.address, UInt8($0.prefixLength)) }
+        m.destination = r.to.map { RuleMessage.Prefix($0.address, UInt8($0.prefixLength)) }
         m.inputInterface = r.inputInterface
         m.outputInterface = r.outputInterface
         m.fwmark = r.fwmark
