@@ -122,6 +122,7 @@ public struct CommandLineOptions: Equatable {
                 }
             default:
                 if a.hasPrefix("-f"), a.count > 2 { o.configPaths.append(String(a.dropFirst(2))); break }
+                if a.hasPrefix("-i"), a.count > 2 { o.configID = String(a.dropFirst(2)); break }
                 throw .message("unknown option '\(a)'")
             }
             i += 1
