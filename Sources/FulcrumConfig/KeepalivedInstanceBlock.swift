@@ -195,6 +195,8 @@ extension KeepalivedParser {
         case "notify_fault": setNotify(node, \.fault, &d.instance.notify, owner: "(\(name))")
         case "notify_stop": setNotify(node, \.stop, &d.instance.notify, owner: "(\(name))")
         case "notify": setNotify(node, \.any, &d.instance.notify, owner: "(\(name))")
+        case "notify_master_rx_lower_pri":
+            setNotify(node, \.masterReceivedLowerPriority, &d.instance.notify, owner: "(\(name))")
         case "smtp_alert":
             if let v = flag(node) { d.smtpAlert = v }
         default:

@@ -57,15 +57,16 @@ enum KeepalivedKeywords {
         "virtual_ipaddress", "virtual_ipaddress_excluded", "track_script", "track_interface", "track_backend",
         "nopreempt", "preempt_delay", "unicast_src_ip", "mcast_src_ip", "unicast_peer", "garp_master_delay",
         "garp_master_repeat", "garp_master_refresh", "notify_master", "notify_backup", "notify_fault",
-        "notify_stop", "notify", "smtp_alert", "strict_mode", "virtual_routes", "virtual_rules", "skip_check_adv_addr", "garp_master_refresh_repeat",
+        "notify_stop", "notify", "smtp_alert", "strict_mode", "skip_check_adv_addr", "garp_master_refresh_repeat",
         "garp_lower_prio_repeat", "garp_lower_prio_delay", "check_unicast_src", "dont_track_primary", "debug",
+        "virtual_routes", "virtual_rules", "use_vmac", "vmac_xmit_base", "notify_master_rx_lower_pri",
     ]
     static let unservedInstance: Set<String> = [
         "use_ipvlan", "track_file", "track_process",
         "track_bfd", "lvs_sync_daemon_interface", "native_ipv6", "accept",
         "no_accept", "lower_prio_no_advert", "higher_prio_send_advert",
         "kernel_rx_buf_size", "linkbeat_use_polling", "promote_secondaries", "unicast_ttl",
-        "unicast_fault_no_peer", "old_unicast_checksum", "notify_deleted", "notify_master_rx_lower_pri",
+        "unicast_fault_no_peer", "old_unicast_checksum", "notify_deleted",
         "notify_priority_changes", "down_timer_adverts", "timer_expired_backup", "track_src_ip",
         "vmac_garp_intvl", "garp_extra_if", "preempt", "no_virtual_ipaddress", "virtual_ipaddress_int",
         "nopreempt_delay", "ttl", "vrrp_version",

@@ -133,7 +133,12 @@ public struct VRRPNotifyScripts: Equatable, Sendable {
     /// `notify`: run on every transition with keepalived's four extra arguments
     /// (`INSTANCE|GROUP`, name, state, priority).
     public var any: VRRPCommand?
-    public var isEmpty: Bool { master == nil && backup == nil && fault == nil && stop == nil && any == nil }
+    /// `notify_master_rx_lower_pri` (instances only): run, as written, each time
+    /// a MASTER receives an advert of lower priority.
+    public var masterReceivedLowerPriority: VRRPCommand?
+    public var isEmpty: Bool {
+        master == nil && backup == nil && fault == nil && stop == nil && any == nil && masterReceivedLowerPriority == nil
+    }
     public init() {}
 }
 

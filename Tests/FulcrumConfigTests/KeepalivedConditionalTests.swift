@@ -101,6 +101,7 @@ final class KeepalivedConditionalTests: XCTestCase {
             vrrp_instance VI_1 {
                 virtual_router_id 1
                 notify_primary /bin/master
+                notify_primary_rx_lower_pri /bin/lower
                 garp_primary_repeat 2
                 virtual_ipaddress {
                     10.1.0.254
@@ -112,6 +113,7 @@ final class KeepalivedConditionalTests: XCTestCase {
         let v = try XCTUnwrap(r.configuration.vrrp.instances.first)
         XCTAssertEqual(v.interface, "eth7")
         XCTAssertEqual(v.notify.master?.arguments, ["/bin/master"])
+        XCTAssertEqual(v.notify.masterReceivedLowerPriority?.arguments, ["/bin/lower"])
         XCTAssertEqual([v.garpMasterDelay, v.garpMasterRepeat, v.garpMasterRefresh], [3, 2, 20])
         XCTAssertEqual(r.configuration.vrrp.syncGroups.first?.notify.master?.arguments, ["/bin/group-master"])
     }
