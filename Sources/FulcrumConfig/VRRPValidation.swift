@@ -26,6 +26,14 @@ extension KeepalivedParser {
         config.scripts = scripts
         config.syncGroups = syncGroups
         config.statics = statics
+        for k in config.statics.addresses.indices where config.statics.addresses[k].device == nil {
+            // keepalived puts such an address on its default interface.
+            if let d = globalDefinitions.defaultInterface {
+                config.statics.addresses[k].device = d
+            } else {
+                alert(config.statics.addresses[k].location, "static_ipaddress \(config.statics.addresses[k].address) needs 'dev IF' (or a global_defs default_interface)")
+            }
+        }
         let scriptNames = Set(scripts.map(\.name))
         var seenRouters: [String: VRRPInstanceConfig] = [:]
         for draft in instances {

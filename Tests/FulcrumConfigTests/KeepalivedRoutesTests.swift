@@ -139,16 +139,21 @@ final class KeepalivedRoutesTests: XCTestCase {
                 192.168.200.16 dev eth0 scope link
                 192.168.200.18/24 dev eth2 label eth2:1
                 192.168.200.19 dev eth2 nodad
+                192.168.200.20
             }
 
             """)
         XCTAssertEqual(r.alerts.map(\.description), [
             "[ALERT] keepalived.conf:4:29: keepalived keyword 'nodad' is not supported (in virtual address '192.168.200.19')",
+            "[ALERT] keepalived.conf:5:5: static_ipaddress 192.168.200.20 needs 'dev IF' (or a global_defs default_interface)",
         ])
         let a = r.configuration.vrrp.statics.addresses
-        XCTAssertEqual(a.map { $0.address.description }, ["192.168.200.16", "192.168.200.18"])
+        XCTAssertEqual(a.map { $0.address.description }, ["192.168.200.16", "192.168.200.18", "192.168.200.20"])
         XCTAssertEqual(a[0].scope, 253)
         XCTAssertEqual(a[1].prefixLength, 24)
         XCTAssertEqual(a[1].label, "eth2:1")
+        let defaulted = parse("global_defs {\n default_interface eth5\n}\nstatic_ipaddress {\n 10.0.0.1\n}\n")
+        XCTAssertEqual(defaulted.alerts, [])
+        XCTAssertEqual(defaulted.configuration.vrrp.statics.addresses.first?.device, "eth5")
     }
 }
