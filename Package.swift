@@ -26,6 +26,9 @@ let package = Package(
         .target(name: "FulcrumHTTP", dependencies: ["FulcrumBytes"]),
         .target(name: "FulcrumCore", dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumHTTP", "FulcrumLog"]),
         .target(name: "FulcrumVRRP", dependencies: ["FulcrumBytes"]),
+        // rtnetlink requests as bytes (routes, rules, macvlan links), built
+        // without I/O so each message is tested byte for byte.
+        .target(name: "FulcrumNetlink", dependencies: ["FulcrumBytes"]),
         // HAProxy's logging: syslog priorities and framing, log-format
         // variables and their rendering into a reused line buffer.
         .target(name: "FulcrumLog", dependencies: ["FulcrumBytes"]),
@@ -34,7 +37,7 @@ let package = Package(
         .target(name: "FulcrumCompression", dependencies: ["CZlib", "FulcrumBytes", "FulcrumHTTP"]),
 
         // System layer: typed wrappers over the kernel.
-        .target(name: "FulcrumPosix", dependencies: ["CFulcrum", "FulcrumBytes"]),
+        .target(name: "FulcrumPosix", dependencies: ["CFulcrum", "FulcrumBytes", "FulcrumNetlink"]),
 
         // TLS over OpenSSL: contexts (certificates, versions, ciphers, ALPN,
         // SNI, verification) and connections on a socket, for the transport seam.
@@ -59,6 +62,7 @@ let package = Package(
         .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumLog"], exclude: ["Corpus"]),
         .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumBytes", "FulcrumCore", "CAllocationCounter"]),
         .testTarget(name: "FulcrumHTTPTests", dependencies: ["FulcrumBytes", "FulcrumHTTP"]),
+        .testTarget(name: "FulcrumNetlinkTests", dependencies: ["FulcrumBytes", "FulcrumNetlink"]),
         .testTarget(name: "FulcrumVRRPTests", dependencies: ["FulcrumBytes", "FulcrumVRRP"]),
         .testTarget(name: "FulcrumLogTests", dependencies: ["FulcrumBytes", "FulcrumLog", "CAllocationCounter"]),
         .testTarget(name: "FulcrumCompressionTests", dependencies: ["FulcrumCompression", "CZlib"]),

@@ -12,6 +12,15 @@ extension KeepalivedParser {
         alert(node.keyword.location, "unknown keyword '\(word)' in \(context)\(hint)")
     }
 
+    /// `node` with a keepalived 2.2.8 "primary" keyword renamed to the "master"
+    /// one it stands for, so each block reads one spelling.
+    func canonical(_ node: KeepalivedNode) -> KeepalivedNode {
+        guard let master = KeepalivedKeywords.primaryAliases[node.keyword.text] else { return node }
+        var n = node
+        n.keyword.text = master
+        return n
+    }
+
     /// The single argument of `node`, or an alert.
     mutating func single(_ node: KeepalivedNode, _ what: String = "an argument") -> KeepalivedToken? {
         guard let first = node.arguments.first else {
@@ -99,5 +108,45 @@ extension KeepalivedParser {
             return
         }
         if let c = command(node) { notify[keyPath: kind] = c }
+    }
+}
+
+/// The words of a route or rule line, read option by option: `next` gives
+/// each option word, `value` the word after it (with an alert when the line
+/// ends there).
+struct KeepalivedOptionWords {
+    let words: [KeepalivedToken]
+    /// "route" or "rule", for the messages.
+    let kind: String
+    private var index = -1
+
+    init(_ line: KeepalivedNode, kind: String) { words = line.words; self.kind = kind }
+
+    mutating func next() -> KeepalivedToken? {
+        index += 1
+        return index < words.count ? words[index] : nil
+    }
+
+    /// The word `next` would give, without taking it.
+    var upcoming: KeepalivedToken? { index + 1 < words.count ? words[index + 1] : nil }
+
+    mutating func value(_ parser: inout KeepalivedParser) -> KeepalivedToken? {
+        guard index + 1 < words.count else {
+            parser.alert(words[index].location, "\(kind) option '\(words[index].text)' expects a value")
+            return nil
+        }
+        index += 1
+        return words[index]
+    }
+}
+
+extension KeepalivedParser {
+    /// `tos` / `dsfield` of a route or rule: 0-255 or 0xNN.
+    mutating func typeOfService(_ w: KeepalivedToken, _ kind: String) -> UInt8? {
+        guard let t = KeepalivedValues.byte(w.text) else {
+            alert(w.location, "invalid \(kind) tos '\(w.text)' (0-255, or 0xNN)")
+            return nil
+        }
+        return t
     }
 }

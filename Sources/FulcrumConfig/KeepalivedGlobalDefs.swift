@@ -3,7 +3,8 @@ import FulcrumBytes
 /// `global_defs`: router id, multicast group, GARP defaults, strict mode,
 /// script security and the SMTP alert settings.
 extension KeepalivedParser {
-    mutating func globalKeyword(_ node: KeepalivedNode) {
+    mutating func globalKeyword(_ written: KeepalivedNode) {
+        let node = canonical(written)
         let word = node.keyword.text
         switch word {
         case "router_id":
@@ -101,6 +102,14 @@ extension KeepalivedParser {
             }
             for extra in node.arguments.dropFirst(2) { alert(extra.location, "unexpected argument '\(extra.text)' after 'smtp_server'") }
             globalDefinitions.smtpServer = server
+        case "default_interface":
+            noBlock(node)
+            guard let w = single(node, "an interface name") else { return }
+            if w.text.isEmpty || w.text.utf8.count >= 16 || w.text.contains("/") {
+                alert(w.location, "default_interface: invalid interface name '\(w.text)'")
+            } else {
+                globalDefinitions.defaultInterface = w.text
+            }
         case "smtp_connect_timeout":
             if let n = number(node, 1...Int(Int32.max), "smtp_connect_timeout") { globalDefinitions.smtpConnectTimeout = n }
         default:

@@ -2,7 +2,8 @@
 /// authentication, virtual addresses, what it tracks, GARP timings and notify
 /// scripts. keepalived's end-of-configuration rules come later (`resolve`).
 extension KeepalivedParser {
-    mutating func instanceKeyword(_ node: KeepalivedNode, _ d: inout VRRPInstanceDraft) {
+    mutating func instanceKeyword(_ written: KeepalivedNode, _ d: inout VRRPInstanceDraft) {
+        let node = canonical(written)
         let name = d.instance.name
         let at = node.keyword.location
         switch node.keyword.text {
@@ -78,6 +79,26 @@ extension KeepalivedParser {
                     alert(a.location, "(\(name)) IPv6 virtual address '\(line.keyword.text)' is not supported: Fulcrum adds IPv4 addresses only")
                 }
             }
+        case "use_vmac":
+            noBlock(node)
+            d.useVMAC = true
+            if let w = node.arguments.first {
+                if w.text.isEmpty || w.text.utf8.count >= 16 || w.text.contains("/") {
+                    alert(w.location, "(\(name)) invalid vmac interface name '\(w.text)'")
+                } else {
+                    d.instance.virtualMACInterface = w.text
+                }
+            }
+            for extra in node.arguments.dropFirst() { alert(extra.location, "unexpected argument '\(extra.text)' after 'use_vmac'") }
+        case "vmac_xmit_base":
+            presenceFlag(node)
+            d.instance.virtualMACTransmitBase = true
+        case "virtual_routes":
+            guard let block = needsBlock(node) else { return }
+            for line in block { if let r = route(line) { d.instance.virtualRoutes.append(r) } }
+        case "virtual_rules":
+            guard let block = needsBlock(node) else { return }
+            for line in block { if let r = rule(line) { d.instance.virtualRules.append(r) } }
         case "track_script":
             guard let block = needsBlock(node) else { return }
             for line in block { if let t = track(line, range: -253...253, reverse: true) { d.instance.trackScripts.append(t) } }
@@ -174,6 +195,8 @@ extension KeepalivedParser {
         case "notify_fault": setNotify(node, \.fault, &d.instance.notify, owner: "(\(name))")
         case "notify_stop": setNotify(node, \.stop, &d.instance.notify, owner: "(\(name))")
         case "notify": setNotify(node, \.any, &d.instance.notify, owner: "(\(name))")
+        case "notify_master_rx_lower_pri":
+            setNotify(node, \.masterReceivedLowerPriority, &d.instance.notify, owner: "(\(name))")
         case "smtp_alert":
             if let v = flag(node) { d.smtpAlert = v }
         default:
@@ -207,7 +230,7 @@ extension KeepalivedParser {
     }
 
     /// `IP[/PREFIX] [brd IP] [dev IF] [scope S] [label L]`.
-    private mutating func virtualAddress(_ line: KeepalivedNode, instance name: String) -> VRRPVirtualAddress? {
+    mutating func virtualAddress(_ line: KeepalivedNode, instance name: String) -> VRRPVirtualAddress? {
         noBlock(line)
         guard let (address, prefix) = KeepalivedValues.addressWithPrefix(line.keyword.text) else {
             alert(line.keyword.location, "(\(name)) invalid virtual address '\(line.keyword.text)'")

@@ -2,11 +2,13 @@
 /// Fulcrum does not (an error "not supported" rather than "unknown"), per block.
 enum KeepalivedKeywords {
     /// Top-level blocks Fulcrum reads.
-    static let servedBlocks: [String] = ["global_defs", "vrrp_script", "vrrp_instance", "vrrp_sync_group"]
+    static let servedBlocks: [String] = [
+        "global_defs", "vrrp_script", "vrrp_instance", "vrrp_sync_group", "static_ipaddress", "static_routes", "static_rules",
+    ]
 
     /// keepalived's other top-level keywords.
     static let unservedTopLevel: Set<String> = [
-        "virtual_server", "virtual_server_group", "static_ipaddress", "static_routes", "static_rules",
+        "virtual_server", "virtual_server_group",
         "track_file", "vrrp_track_file", "track_process", "vrrp_track_process", "bfd_instance",
         "linkbeat_interfaces", "garp_group", "net_namespace", "net_namespace_ipvs", "namespace_with_ipsets",
         "instance", "use_pid_dir", "child_wait_time", "include",
@@ -24,14 +26,14 @@ enum KeepalivedKeywords {
         "notification_email", "notification_email_from", "smtp_server", "smtp_connect_timeout",
         "vrrp_strict", "vrrp_skip_check_adv_addr", "vrrp_garp_interval", "vrrp_gna_interval",
         "vrrp_garp_master_refresh_repeat", "vrrp_garp_lower_prio_delay", "vrrp_garp_lower_prio_repeat",
-        "vrrp_check_unicast_src",
+        "vrrp_check_unicast_src", "default_interface",
     ]
     static let unservedGlobalDefs: Set<String> = [
         "vrrp_lower_prio_no_advert", "vrrp_higher_prio_send_advert",
         "vrrp_iptables", "vrrp_ipsets", "nftables", "nftables_priority", "nftables_ifindex", "nftables_counters",
         "vrrp_priority", "checker_priority", "bfd_priority", "vrrp_no_swap", "checker_no_swap", "bfd_no_swap",
         "vrrp_rt_priority", "checker_rt_priority", "bfd_rt_priority", "vrrp_cpu_affinity", "checker_cpu_affinity",
-        "max_auto_priority", "min_auto_priority_delay", "default_interface", "dynamic_interfaces",
+        "max_auto_priority", "min_auto_priority_delay", "dynamic_interfaces",
         "enable_traps", "enable_snmp_vrrp", "enable_snmp_checker", "enable_snmp_rfc", "enable_snmp_rfcv2",
         "enable_snmp_rfcv3", "enable_snmp_keepalived", "snmp_socket", "enable_dbus", "dbus_service_name",
         "notify_fifo", "notify_fifo_script", "vrrp_notify_fifo", "vrrp_notify_fifo_script",
@@ -57,16 +59,32 @@ enum KeepalivedKeywords {
         "garp_master_repeat", "garp_master_refresh", "notify_master", "notify_backup", "notify_fault",
         "notify_stop", "notify", "smtp_alert", "strict_mode", "skip_check_adv_addr", "garp_master_refresh_repeat",
         "garp_lower_prio_repeat", "garp_lower_prio_delay", "check_unicast_src", "dont_track_primary", "debug",
+        "virtual_routes", "virtual_rules", "use_vmac", "vmac_xmit_base", "notify_master_rx_lower_pri",
     ]
     static let unservedInstance: Set<String> = [
-        "use_vmac", "vmac_xmit_base", "use_ipvlan", "track_file", "track_process",
-        "track_bfd", "virtual_routes", "virtual_rules", "lvs_sync_daemon_interface", "native_ipv6", "accept",
+        "use_ipvlan", "track_file", "track_process",
+        "track_bfd", "lvs_sync_daemon_interface", "native_ipv6", "accept",
         "no_accept", "lower_prio_no_advert", "higher_prio_send_advert",
         "kernel_rx_buf_size", "linkbeat_use_polling", "promote_secondaries", "unicast_ttl",
-        "unicast_fault_no_peer", "old_unicast_checksum", "notify_deleted", "notify_master_rx_lower_pri",
+        "unicast_fault_no_peer", "old_unicast_checksum", "notify_deleted",
         "notify_priority_changes", "down_timer_adverts", "timer_expired_backup", "track_src_ip",
         "vmac_garp_intvl", "garp_extra_if", "preempt", "no_virtual_ipaddress", "virtual_ipaddress_int",
         "nopreempt_delay", "ttl", "vrrp_version",
+    ]
+
+    /// keepalived 2.2.8 renamed "master" to "primary" in keywords and kept the old
+    /// names; a configuration written for either reads the same here.
+    static let primaryAliases: [String: String] = [
+        "notify_primary": "notify_master",
+        "notify_primary_rx_lower_pri": "notify_master_rx_lower_pri",
+        "garp_primary_delay": "garp_master_delay",
+        "garp_primary_repeat": "garp_master_repeat",
+        "garp_primary_refresh": "garp_master_refresh",
+        "garp_primary_refresh_repeat": "garp_master_refresh_repeat",
+        "vrrp_garp_primary_delay": "vrrp_garp_master_delay",
+        "vrrp_garp_primary_repeat": "vrrp_garp_master_repeat",
+        "vrrp_garp_primary_refresh": "vrrp_garp_master_refresh",
+        "vrrp_garp_primary_refresh_repeat": "vrrp_garp_master_refresh_repeat",
     ]
 
     static let authentication: [String] = ["auth_type", "auth_pass"]

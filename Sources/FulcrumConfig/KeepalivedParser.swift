@@ -8,12 +8,23 @@
 ///
 /// `include` is refused: the daemon hands every file to the parser itself,
 /// so list each file with its own `-f` instead.
-struct KeepalivedParser {
+public struct KeepalivedParser {
     var globalDefinitions = VRRPGlobalDefinitions()
     var scripts: [VRRPScript] = []
     var instances: [VRRPInstanceDraft] = []
     var syncGroups: [VRRPSyncGroup] = []
+    var statics = VRRPStaticSettings()
+    /// keepalived's config id (`-i`): lines `@ID ...` apply when it is ID,
+    /// lines `@^ID ...` when it is not. nil: no id, so only `@^` lines apply.
+    var configID: String?
+    /// vrrp_script blocks dropped for having no `script` (a track_script naming
+    /// one is ignored with keepalived's warning, not refused as a typo).
+    var removedScripts: Set<String> = []
+    /// The environment variable the daemon carries `-i` in, to every process.
+    public static let configIDVariable = "FULCRUM_KEEPALIVED_CONFIG_ID"
     var diagnostics: [Diagnostic] = []
+    /// keepalived gives a rule written without a preference the next one down from 16384.
+    var nextRulePriority: UInt32 = 16384
 
     mutating func alert(_ at: SourceLocation?, _ message: String) { diagnostics.append(Diagnostic(.alert, at, message)) }
     mutating func warning(_ at: SourceLocation?, _ message: String) { diagnostics.append(Diagnostic(.warning, at, message)) }
@@ -24,7 +35,9 @@ struct KeepalivedParser {
     /// read as keepalived.conf.
     static func isKeepalivedSource(_ text: String) -> Bool {
         for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            let (words, _) = KeepalivedTokenizer.split(line, file: "", line: 0)
+            var (words, _) = KeepalivedTokenizer.split(line, file: "", line: 0)
+            // A conditional line (`@ID keyword ...`) is judged by its keyword.
+            if words.first?.text.hasPrefix("@") == true { words.removeFirst() }
             guard let first = words.first else { continue }
             return KeepalivedKeywords.topLevelBlocks.contains(first.text)
         }
@@ -34,7 +47,7 @@ struct KeepalivedParser {
     /// Reads keepalived text; `firstLine` is the line number of its first line
     /// in `file` (blocks inside a Fulcrum file keep their own line numbers).
     mutating func read(_ text: String, file: String, firstLine: Int = 1) {
-        let (tokens, tokenDiagnostics) = KeepalivedTokenizer.tokenize(text, file: file, firstLine: firstLine)
+        let (tokens, tokenDiagnostics) = KeepalivedTokenizer.tokenize(text, file: file, firstLine: firstLine, configID: configID)
         diagnostics += tokenDiagnostics
         let (nodes, treeDiagnostics) = KeepalivedTreeBuilder.build(tokens)
         diagnostics += treeDiagnostics
@@ -58,8 +71,11 @@ struct KeepalivedParser {
             }
             var script = VRRPScript(name: name.text, location: node.keyword.location)
             for item in block { scriptKeyword(item, &script) }
-            if script.command == nil {
-                alert(node.keyword.location, "No script set for vrrp_script \(name.text)")
+            guard script.command != nil else {
+                // As keepalived: the script is dropped, and instances tracking it ignore it.
+                warning(node.keyword.location, "No script set for vrrp_script \(name.text) - removing")
+                removedScripts.insert(name.text)
+                return
             }
             scripts.append(script)
         case "vrrp_instance":
@@ -80,6 +96,20 @@ struct KeepalivedParser {
             var group = VRRPSyncGroup(name: name.text, location: node.keyword.location)
             for item in block { syncGroupKeyword(item, &group) }
             syncGroups.append(group)
+        case "static_ipaddress":
+            guard let block = needsBlock(node) else { return }
+            for line in block {
+                guard let a = virtualAddress(line, instance: "static_ipaddress") else { continue }
+                if a.address.isIPv4 { statics.addresses.append(a) } else {
+                    alert(a.location, "IPv6 static address '\(line.keyword.text)' is not supported: Fulcrum adds IPv4 addresses only")
+                }
+            }
+        case "static_routes":
+            guard let block = needsBlock(node) else { return }
+            for line in block { if let r = route(line) { statics.routes.append(r) } }
+        case "static_rules":
+            guard let block = needsBlock(node) else { return }
+            for line in block { if let r = rule(line) { statics.rules.append(r) } }
         case "include":
             alert(node.keyword.location, "keepalived keyword 'include' is not supported: give each file to Fulcrum with its own -f")
         default:

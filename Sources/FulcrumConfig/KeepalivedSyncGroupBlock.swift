@@ -1,7 +1,8 @@
 /// `vrrp_sync_group NAME { ... }`: the instances that change state together
 /// and the group's notify scripts.
 extension KeepalivedParser {
-    mutating func syncGroupKeyword(_ node: KeepalivedNode, _ group: inout VRRPSyncGroup) {
+    mutating func syncGroupKeyword(_ written: KeepalivedNode, _ group: inout VRRPSyncGroup) {
+        let node = canonical(written)
         let owner = "vrrp group \(group.name):"
         switch node.keyword.text {
         case "group":

@@ -14,14 +14,26 @@ struct KeepalivedToken: Equatable {
 /// whitespace separates words, `!` or `#` starting a word comments out the
 /// rest of the line, `{` and `}` are words of their own, and a double-quoted
 /// string is one word (without its quotes). A quote never spans lines.
+/// A line whose first word is `@ID` applies only when the config id is ID,
+/// one starting `@^ID` only when it is not (keepalived's conditional lines,
+/// chosen with `-i`); the words after it keep their own columns.
 enum KeepalivedTokenizer {
-    static func tokenize(_ text: String, file: String, firstLine: Int = 1) -> (tokens: [KeepalivedToken], diagnostics: [Diagnostic]) {
+    static func tokenize(_ text: String, file: String, firstLine: Int = 1,
+                         configID: String? = nil) -> (tokens: [KeepalivedToken], diagnostics: [Diagnostic]) {
         var tokens: [KeepalivedToken] = []
         var diagnostics: [Diagnostic] = []
         var lineNumber = firstLine - 1
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
-            let (words, failure) = split(line, file: file, line: lineNumber)
+            var (words, failure) = split(line, file: file, line: lineNumber)
+            if let first = words.first, !first.quoted, first.text.hasPrefix("@") {
+                var id = first.text.dropFirst()
+                let inverted = id.hasPrefix("^")
+                if inverted { id = id.dropFirst() }
+                // keepalived drops a conditional line with nothing after its id.
+                guard (configID == String(id)) != inverted, words.count > 1 else { continue }
+                words.removeFirst()
+            }
             tokens += words
             if let failure { diagnostics.append(failure) }
         }

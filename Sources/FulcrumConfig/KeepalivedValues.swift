@@ -58,4 +58,28 @@ enum KeepalivedValues {
         default: return unsigned(text, in: 0...255).map(UInt8.init)
         }
     }
+
+    /// A route protocol as /etc/iproute2/rt_protos names it (keepalived's own is 18), or a number.
+    static func routeProtocol(_ text: String) -> UInt8? {
+        let names: [String: UInt8] = ["unspec": 0, "redirect": 1, "kernel": 2, "boot": 3, "static": 4,
+                                      "ra": 9, "dhcp": 16, "keepalived": 18, "babel": 42, "bgp": 186,
+                                      "isis": 187, "ospf": 188, "rip": 189, "eigrp": 192]
+        return names[text] ?? unsigned(text, in: 0...255).map(UInt8.init)
+    }
+
+    /// 0...255 written in decimal or as 0xNN (tos, dsfield).
+    static func byte(_ text: String) -> UInt8? {
+        if text.hasPrefix("0x") || text.hasPrefix("0X") {
+            let digits = text.dropFirst(2)
+            guard !digits.isEmpty, digits.count <= 2, let n = UInt8(digits, radix: 16) else { return nil }
+            return n
+        }
+        return unsigned(text, in: 0...255).map(UInt8.init)
+    }
+
+    /// 0...2^32-1 written in decimal or as 0xN (fwmark and its mask).
+    static func unsigned32Any(_ text: String) -> UInt32? {
+        if text.hasPrefix("0x") || text.hasPrefix("0X") { return UInt32(text.dropFirst(2), radix: 16) }
+        return unsigned(text, in: 0...Int(UInt32.max)).map(UInt32.init)
+    }
 }

@@ -68,6 +68,8 @@ public struct VRRPGlobalDefinitions: Equatable, Sendable {
     public var notificationEmailFrom: String?
     public var smtpServer: VRRPSMTPServer?
     public var smtpConnectTimeout = 30
+    /// `default_interface`: the interface of an instance that names none.
+    public var defaultInterface: String?
     public init() {}
 }
 
@@ -131,7 +133,12 @@ public struct VRRPNotifyScripts: Equatable, Sendable {
     /// `notify`: run on every transition with keepalived's four extra arguments
     /// (`INSTANCE|GROUP`, name, state, priority).
     public var any: VRRPCommand?
-    public var isEmpty: Bool { master == nil && backup == nil && fault == nil && stop == nil && any == nil }
+    /// `notify_master_rx_lower_pri` (instances only): run, as written, each time
+    /// a MASTER receives an advert of lower priority.
+    public var masterReceivedLowerPriority: VRRPCommand?
+    public var isEmpty: Bool {
+        master == nil && backup == nil && fault == nil && stop == nil && any == nil && masterReceivedLowerPriority == nil
+    }
     public init() {}
 }
 
@@ -205,6 +212,15 @@ public struct VRRPInstanceConfig: Equatable, Sendable {
     public var dontTrackPrimary = false
     public var notify = VRRPNotifyScripts()
     public var smtpAlert = false
+    /// `use_vmac [NAME]`: the macvlan interface (private mode, on `interface`)
+    /// carrying the virtual MAC 00-00-5E-00-01-{VRID}; VIPs without `dev` go on
+    /// it and adverts leave from it. nil: no vmac. Default name "vrrp.VRID".
+    public var virtualMACInterface: String?
+    /// `vmac_xmit_base`: adverts leave from `interface` (its own MAC) instead.
+    public var virtualMACTransmitBase = false
+    /// `virtual_routes` / `virtual_rules`: installed on entering MASTER, removed on leaving it.
+    public var virtualRoutes: [VRRPRoute] = []
+    public var virtualRules: [VRRPRule] = []
     /// The vrrp_sync_group holding this instance, if any.
     public var syncGroup: String?
     public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
@@ -228,6 +244,8 @@ public struct VRRPConfiguration: Equatable, Sendable {
     public var scripts: [VRRPScript] = []
     public var instances: [VRRPInstanceConfig] = []
     public var syncGroups: [VRRPSyncGroup] = []
+    /// static_ipaddress, static_routes, static_rules.
+    public var statics = VRRPStaticSettings()
     public init() {}
 
     /// No instance: the VRRP role has nothing to do.

@@ -36,7 +36,10 @@ struct ParseSession {
         case skipped(String)
     }
 
-    init(environment: [String: String]) { self.environment = environment }
+    init(environment: [String: String]) {
+        self.environment = environment
+        keepalived.configID = environment[KeepalivedParser.configIDVariable]
+    }
 
     // MARK: Diagnostics
 

@@ -25,4 +25,6 @@ struct VRRPInstanceDraft {
     var nopreemptLocation: SourceLocation?
     var preemptDelayLocation: SourceLocation?
     var smtpAlert: Bool?
+    /// `use_vmac` was written (its name, if any, is in the instance).
+    var useVMAC = false
 }

@@ -25,6 +25,15 @@ extension KeepalivedParser {
         config.globalDefinitions = globalDefinitions
         config.scripts = scripts
         config.syncGroups = syncGroups
+        config.statics = statics
+        for k in config.statics.addresses.indices where config.statics.addresses[k].device == nil {
+            // keepalived puts such an address on its default interface.
+            if let d = globalDefinitions.defaultInterface {
+                config.statics.addresses[k].device = d
+            } else {
+                alert(config.statics.addresses[k].location, "static_ipaddress \(config.statics.addresses[k].address) needs 'dev IF' (or a global_defs default_interface)")
+            }
+        }
         let scriptNames = Set(scripts.map(\.name))
         var seenRouters: [String: VRRPInstanceConfig] = [:]
         for draft in instances {
@@ -54,6 +63,14 @@ extension KeepalivedParser {
         v.checkUnicastSource = v.checkUnicastSource || g.checkUnicastSource
         if v.virtualRouterID == 0 {
             alert(v.location, "(\(name)) virtual_router_id is required (1-255)")
+        }
+        if v.interface == nil { v.interface = g.defaultInterface }
+        if d.useVMAC, v.virtualMACInterface == nil, v.virtualRouterID != 0 {
+            v.virtualMACInterface = "vrrp.\(v.virtualRouterID)"
+        }
+        if !d.useVMAC && v.virtualMACTransmitBase {
+            warning(v.location, "(\(name)) vmac_xmit_base has no effect without use_vmac")
+            v.virtualMACTransmitBase = false
         }
         if v.interface == nil && (v.sourceAddress == nil || v.unicastPeers.isEmpty) {
             alert(v.location, "(\(name)) 'interface' is required (it may be left out only for a unicast instance with unicast_src_ip and unicast_peer)")
@@ -182,7 +199,9 @@ extension KeepalivedParser {
         // Tracking references.
         var kept: [VRRPTrack] = []
         for t in v.trackScripts {
-            if scripts.contains(t.name) { kept.append(t) } else {
+            if scripts.contains(t.name) { kept.append(t) } else if removedScripts.contains(t.name) {
+                warning(t.location, "(\(name)) track script \(t.name) not found, ignoring...")
+            } else {
                 let hint = Suggestion.closest(to: t.name, among: scripts.sorted()).map { "; did you mean '\($0)'?" } ?? ""
                 alert(t.location, "(\(name)) track_script \(t.name) not found (no vrrp_script with that name)\(hint)")
             }

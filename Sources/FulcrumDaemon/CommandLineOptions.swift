@@ -71,6 +71,11 @@ public struct CommandLineOptions: Equatable {
     /// /dev/null once ready, so no caller's pipe or terminal stays held.
     public var detachStdio = false
 
+    /// `-i ID`: keepalived's config id, which chooses `@ID` / `@^ID` lines of
+    /// keepalived text. Carried to every process in the environment
+    /// (`KeepalivedParser.configIDVariable`), since each one parses the files.
+    public var configID: String?
+
     public struct ListenerSlot: Equatable { public var frontend: Int; public var bind: Int }
 
     public enum ParseError: Error, Equatable { case message(String) }
@@ -125,6 +130,7 @@ public struct CommandLineOptions: Equatable {
                 continue
             case "-c": o.checkOnly = true
             case "-cc": o.condition = try value(a)
+            case "-i": o.configID = try value(a)
             case "-q": o.quiet = true
             case "-V": o.verbose = true
             case "-d": o.debug = true
@@ -191,6 +197,7 @@ public struct CommandLineOptions: Equatable {
                 if a.hasPrefix("-f"), a.count > 2 { o.configPaths.append(String(a.dropFirst(2))); break }
                 if a == "-dMhelp" { o.poisonHelp = true; break }
                 if a.hasPrefix("-dM") { o.poisonByte = try poison(String(a.dropFirst(3))); break }
+                if a.hasPrefix("-i"), a.count > 2 { o.configID = String(a.dropFirst(2)); break }
                 throw .message("unknown option '\(a)'")
             }
             i += 1

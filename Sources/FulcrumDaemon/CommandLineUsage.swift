@@ -26,5 +26,6 @@ extension CommandLineOptions {
                 -sf/-st [pid ]* finishes/terminates old pids once this instance serves.
                 -x <unix_socket> get listening sockets from a unix socket
                 -S <bind>[,<bind options>...] new master CLI
+                -i <id> keepalived config id: lines '@id ...' apply, '@^id ...' do not (default: the host name up to its first '.')
         """
 }

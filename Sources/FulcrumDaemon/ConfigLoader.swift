@@ -93,7 +93,12 @@ enum ConfigLoader {
     ///   sockets; a worker receives its sockets ready-made (and its own fd 3 is
     ///   the control channel, not the operator's socket), so it skips this.
     static func load(sources: [ConfigSource], extraDiagnostics: [Diagnostic] = [], checkBinds: Bool = true) -> LoadedConfiguration {
-        let result = ConfigParser.parse(sources, environment: ProcessSpawner.environmentDictionary(), tls: .workers,
+        var environment = ProcessSpawner.environmentDictionary()
+        if environment[KeepalivedParser.configIDVariable] == nil {
+            // keepalived's default config id: the host name up to its first '.'.
+            environment[KeepalivedParser.configIDVariable] = String(SMTPAlert.localName().split(separator: ".").first ?? "")
+        }
+        let result = ConfigParser.parse(sources, environment: environment, tls: .workers,
                                         serverVerifyNone: commandLine.serverVerifyNone)
         var diags = extraDiagnostics + result.diagnostics
         var c = result.configuration

@@ -17,6 +17,7 @@ public enum Fulcrum {
         ConfigLoader.commandLine = CommandLineOverrides(options)
         if let byte = options.poisonByte { BufferPoisoning.enable(byte: byte) }
         if options.isQuiet { Log.threshold = .warning }
+        if let id = options.configID { setenv(KeepalivedParser.configIDVariable, id, 1) }
         if options.debug { Log.threshold = .debug }
         if options.role == "worker" { return WorkerRole.run(options) }
         if options.role == "program" { return ProgramRole.run(options) }

@@ -1,6 +1,7 @@
 import FulcrumBytes
 import Glibc
 import CFulcrum
+@_exported import FulcrumNetlink
 
 /// One netlink message inside a received buffer: the nlmsghdr fields and the
 /// payload after it. A view: valid only while the buffer it points into is.
@@ -56,47 +57,5 @@ struct NetlinkMessage {
     static func string(_ value: UnsafeRawBufferPointer) -> String {
         let end = value.firstIndex(of: 0) ?? value.count
         return String(decoding: UnsafeRawBufferPointer(rebasing: value[0..<end]), as: UTF8.self)
-    }
-}
-
-/// A request being built: nlmsghdr, the family header, then attributes.
-/// Requests are rare (address changes, look-ups), so a growable array is fine.
-struct NetlinkRequest {
-    private(set) var bytes: [UInt8] = []
-
-    init(type: UInt16, flags: UInt16, sequence: UInt32) {
-        append(UInt32(0))              // length, set by `finished`
-        append(type)
-        append(flags | CF_NLM_F_REQUEST)
-        append(sequence)
-        append(UInt32(0))              // port id: the kernel fills ours in
-    }
-
-    mutating func append<T: FixedWidthInteger>(_ v: T) {
-        withUnsafeBytes(of: v) { bytes.append(contentsOf: $0) }
-    }
-    mutating func appendBytes(_ b: [UInt8]) { bytes.append(contentsOf: b) }
-    private mutating func pad() { while bytes.count % 4 != 0 { bytes.append(0) } }
-
-    mutating func attribute(_ type: UInt16, bytes value: [UInt8]) {
-        pad()
-        append(UInt16(4 + value.count))
-        append(type)
-        bytes.append(contentsOf: value)
-        pad()
-    }
-    mutating func attribute(_ type: UInt16, ipv4 address: IPv4Address) {
-        attribute(type, bytes: address.octets)
-    }
-    mutating func attribute(_ type: UInt16, string: String) {
-        attribute(type, bytes: Array(string.utf8) + [0])
-    }
-
-    /// The bytes with nlmsg_len filled in.
-    var finished: [UInt8] {
-        var out = bytes
-        let n = UInt32(out.count)
-        withUnsafeBytes(of: n) { for i in 0..<4 { out[i] = $0[i] } }
-        return out
     }
 }

@@ -99,6 +99,48 @@ public final class RouteNetlink {
         return .applied
     }
 
+    // MARK: Routes and rules
+
+    /// Adds (create-exclusive) or deletes a route. An add that finds the route
+    /// there comes back as `.alreadyPresent`, a delete that finds none as
+    /// `.alreadyAbsent`; any other refusal is thrown.
+    @discardableResult
+    public func change(_ route: RouteMessage, adding: Bool) throws(Errno) -> AddressChangeOutcome {
+        try change(route.request(adding: adding, sequence: nextSequence()), adding: adding)
+    }
+
+    /// Adds or deletes a policy-routing rule, with the same outcomes as a route.
+    @discardableResult
+    public func change(_ rule: RuleMessage, adding: Bool) throws(Errno) -> AddressChangeOutcome {
+        try change(rule.request(adding: adding, sequence: nextSequence()), adding: adding)
+    }
+
+    // MARK: Links
+
+    /// Creates a macvlan interface (use_vmac); EEXIST is thrown.
+    public func addLink(_ link: MacvlanLinkMessage) throws(Errno) {
+        try transact(link.request(sequence: nextSequence())) { _ in }
+    }
+
+    /// Deletes an interface; one already gone comes back as `.alreadyAbsent`.
+    @discardableResult
+    public func deleteLink(index: Int32) throws(Errno) -> AddressChangeOutcome {
+        do { try transact(MacvlanLinkMessage.deleteRequest(index: index, sequence: nextSequence())) { _ in } } catch {
+            if error.rawValue == ENODEV { return .alreadyAbsent }
+            throw error
+        }
+        return .applied
+    }
+
+    private func change(_ request: [UInt8], adding: Bool) throws(Errno) -> AddressChangeOutcome {
+        do { try transact(request) { _ in } } catch {
+            if adding, error.rawValue == EEXIST { return .alreadyPresent }
+            if !adding, error.rawValue == ESRCH || error.rawValue == ENOENT { return .alreadyAbsent }
+            throw error
+        }
+        return .applied
+    }
+
     // MARK: Transport
 
     private func nextSequence() -> UInt32 { sequence &+= 1; return sequence }

@@ -3,20 +3,7 @@ import XCTest
 
 /// An instance with the settings each test adds: with a one-line `global`, `body` starts on line 10.
 private func conf(global: String = "", _ body: String) -> ParseResult {
-    let text = """
-        global_defs {
-        \(global)
-        }
-        vrrp_instance VI_1 {
-            interface eth0
-            virtual_router_id 51
-            virtual_ipaddress {
-                192.168.1.10
-            }
-        \(body)
-        }
-
-        """
+    let text = "global_defs {\n\(global)\n}\n" + keepalivedInstance(body)
     return ConfigParser.parse([ConfigSource(name: "keepalived.conf", text: text)], environment: [:])
 }
 

@@ -244,11 +244,11 @@ final class KeepalivedConfigTests: XCTestCase {
     }
 
     func testUnknownAndUnsupportedKeywords() {
-        let r = keepalived(instance("  priorty 100\n  use_vmac\n  virtual_router 4") + "vrrp_instanse Y {\n}\nvirtual_server 10.0.0.1 80 {\n  lb_algo rr\n}\n")
+        let r = keepalived(instance("  priorty 100\n  use_ipvlan\n  virtual_router 4") + "vrrp_instanse Y {\n}\nvirtual_server 10.0.0.1 80 {\n  lb_algo rr\n}\n")
         XCTAssertEqual(r.alerts.map(\.description), [
             "[ALERT] keepalived.conf:7:3: unknown keyword 'priorty' in vrrp_instance 'VI_1'; did you mean 'priority'?",
-            "[ALERT] keepalived.conf:8:3: keepalived keyword 'use_vmac' is not supported (in vrrp_instance 'VI_1')",
-            "[ALERT] keepalived.conf:9:3: unknown keyword 'virtual_router' in vrrp_instance 'VI_1'; did you mean 'virtual_router_id'?",
+            "[ALERT] keepalived.conf:8:3: keepalived keyword 'use_ipvlan' is not supported (in vrrp_instance 'VI_1')",
+            "[ALERT] keepalived.conf:9:3: unknown keyword 'virtual_router' in vrrp_instance 'VI_1'; did you mean 'virtual_routes'?",
             "[ALERT] keepalived.conf:11:1: unknown keyword 'vrrp_instanse' at the top level of a keepalived configuration; did you mean 'vrrp_instance'?",
             "[ALERT] keepalived.conf:13:1: keepalived keyword 'virtual_server' is not supported",
         ])

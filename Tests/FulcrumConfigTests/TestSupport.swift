@@ -17,6 +17,22 @@ func parse(_ text: String, env: [String: String] = [:], file: String = "t.cfg") 
     ConfigParser.parse([ConfigSource(name: file, text: text)], environment: env)
 }
 
+/// A minimal valid keepalived instance (VI_1 on eth0, VRID 51, one VIP)
+/// with `body` after its lines, so tests see only the diagnostics they provoke.
+func keepalivedInstance(_ body: String) -> String {
+    """
+    vrrp_instance VI_1 {
+        interface eth0
+        virtual_router_id 51
+        virtual_ipaddress {
+            192.168.1.10
+        }
+    \(body)
+    }
+
+    """
+}
+
 extension ParseResult {
     var alerts: [Diagnostic] { diagnostics.filter { $0.severity == .alert } }
     var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }

@@ -22,6 +22,9 @@ final class DaemonLogicTests: XCTestCase {
         XCTAssertThrowsError(try CommandLineOptions.parse(["-Z"]))
         XCTAssertThrowsError(try CommandLineOptions.parse([]), "no -f")
         XCTAssertEqual(try CommandLineOptions.parse(["-vv"]).version, 2)
+        XCTAssertEqual(try CommandLineOptions.parse(["-f", "k.conf", "-i", "high"]).configID, "high")
+        XCTAssertEqual(try CommandLineOptions.parse(["-f", "k.conf", "-ilow"]).configID, "low")
+        XCTAssertNil(try CommandLineOptions.parse(["-f", "k.conf"]).configID)
     }
 
     func testConfigBlobRoundTrip() {

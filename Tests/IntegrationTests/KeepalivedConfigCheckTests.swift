@@ -85,12 +85,12 @@ final class KeepalivedConfigCheckTests: XCTestCase {
 
     func testAnErrorNamesFileLineColumnAndKeyword() throws {
         let broken = typical.replacingOccurrences(of: "   vrrp_gna_interval 0\n", with: "   vrrp_gna_interval 0\n   vrrp_iptables\n")
-            .replacingOccurrences(of: "    advert_int 1\n", with: "    advert_int 1\n    use_vmac\n")
+            .replacingOccurrences(of: "    advert_int 1\n", with: "    advert_int 1\n    use_ipvlan\n")
         let r = try check("broken.conf", broken)
         XCTAssertEqual(r.status, 1, r.output)
         let alerts = r.stderr.split(separator: "\n").filter { $0.hasPrefix("[ALERT]") }
         XCTAssertTrue(alerts.contains { $0.contains("broken.conf:16:4: keepalived keyword 'vrrp_iptables' is not supported (in global_defs)") }, r.stderr)
-        XCTAssertTrue(alerts.contains { $0.contains("broken.conf:25:5: keepalived keyword 'use_vmac' is not supported (in vrrp_instance 'VI_1')") }, r.stderr)
+        XCTAssertTrue(alerts.contains { $0.contains("broken.conf:25:5: keepalived keyword 'use_ipvlan' is not supported (in vrrp_instance 'VI_1')") }, r.stderr)
         XCTAssertFalse(r.stdout.contains("valid"), r.stdout)
     }
 }

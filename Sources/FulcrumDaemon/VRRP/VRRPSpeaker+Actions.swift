@@ -15,7 +15,11 @@ extension VRRPSpeaker {
                         Log.alert("VRRP_Instance(\(instances[i].config.name)) cannot add \(a.address)/\(a.prefixLength) to \(device): \(error)")
                     }
                 }
+                change(addresses: [], routes: instances[i].routes, rules: instances[i].rules, adding: true,
+                       owner: "VRRP_Instance(\(instances[i].config.name))")
             case .removeVirtualAddresses:
+                change(addresses: [], routes: instances[i].routes, rules: instances[i].rules, adding: false,
+                       owner: "VRRP_Instance(\(instances[i].config.name))")
                 for (a, device) in instances[i].addresses {
                     do { try netlink.deleteAddress(a) } catch {
                         Log.alert("VRRP_Instance(\(instances[i].config.name)) cannot remove \(a.address) from \(device): \(error)")

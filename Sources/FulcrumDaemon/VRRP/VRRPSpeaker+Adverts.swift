@@ -30,6 +30,7 @@ extension VRRPSpeaker {
                         actions.removeAll(keepingCapacity: true)
                         instances[i].election.receive(advert, now: electionTime(now), actions: &actions)
                         if wasMaster && lower {
+                            if let script = c.notify.masterReceivedLowerPriority { runNotify(script.arguments, now: now) }
                             // Strict mode (lower_prio_no_advert): no advert back to a lower priority.
                             if c.strict { actions.removeAll { if case .sendAdvertisement = $0 { return true }; return false } }
                             if c.garpLowerPriorityRepeat > 0 {

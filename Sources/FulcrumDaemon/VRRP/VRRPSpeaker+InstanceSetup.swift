@@ -45,21 +45,26 @@ extension VRRPSpeaker {
             receivers.append(r)
             receiver = receivers.count - 1
         }
+        // use_vmac: VIPs without `dev` on the vmac, adverts from it unless vmac_xmit_base.
+        let vmac = try c.virtualMACInterface.map { try virtualMAC($0, vrid: c.virtualRouterID, base: link) }
+        if let vmac { macs[vmac.index] = vmac.mac }
+        let vipLink = vmac ?? link
+        let sendLink = c.virtualMACTransmitBase ? link : vipLink
         let sender: Int
-        if let s = senders.indices.first(where: { senders[$0].source == source && senderInterfaces[$0] == link.index }) {
+        if let s = senders.indices.first(where: { senders[$0].source == source && senderInterfaces[$0] == sendLink.index }) {
             sender = s
         } else {
-            senders.append(try VRRPSendSocket(interfaceName: name, interfaceIndex: link.index, source: source))
-            senderInterfaces.append(link.index)
+            senders.append(try VRRPSendSocket(interfaceName: sendLink.name, interfaceIndex: sendLink.index, source: source))
+            senderInterfaces.append(sendLink.index)
             sender = senders.count - 1
         }
 
         var addresses: [(InterfaceAddress, String)] = []
         for v in c.virtualAddresses + c.excludedAddresses {
             guard case .v4(let a) = v.address else { continue }
-            let device = v.device ?? name
-            var ifindex = link.index
-            if device != name {
+            let device = v.device ?? vipLink.name
+            var ifindex = vipLink.index
+            if device != vipLink.name {
                 guard let other = try netlink.interface(named: device) else {
                     throw VRRPSetupError("VRRP_Instance(\(c.name)): interface \(device) of \(v.address) does not exist")
                 }
@@ -92,6 +97,8 @@ extension VRRPSpeaker {
         instances.append(Instance(config: c, election: FulcrumVRRP.VRRPInstance(parameters), interface: name,
                                   interfaceIndex: link.index, receiver: receiver, sender: sender,
                                   destinations: destinations, addresses: addresses))
+        instances[instances.count - 1].routes = try c.virtualRoutes.map { try routeMessage($0) }
+        instances[instances.count - 1].rules = c.virtualRules.map(ruleMessage)
         Log.notice("VRRP_Instance(\(c.name)) on \(name): vrid \(c.virtualRouterID), priority \(c.priority), "
                    + "v\(c.version), advert \(Double(c.advertInterval) / 100) s, "
                    + (c.isUnicast ? "unicast to \(destinations.map(\.description).joined(separator: ","))" : "multicast")

@@ -42,6 +42,9 @@ final class VRRPSpeaker: EventHandler {
         let destinations: [IPv4Address]
         /// virtual_ipaddress then virtual_ipaddress_excluded, resolved.
         let addresses: [(address: InterfaceAddress, device: String)]
+        /// virtual_routes and virtual_rules, resolved: in while MASTER.
+        var routes: [RouteMessage] = []
+        var rules: [RuleMessage] = []
         var drops: [String: Int] = [:]
         /// The state last announced (notify, mail, master), so a repeat is not mailed twice.
         var notified = VRRPState.initial
@@ -97,6 +100,10 @@ final class VRRPSpeaker: EventHandler {
     /// MASTER hearing a lower priority sends a second burst after
     /// garp_lower_prio_delay. (due, instance, rounds)
     var pendingARPs: [(due: Int64, instance: Int, rounds: Int)] = []
+    /// static_ipaddress, static_routes, static_rules: in from start to stop.
+    var statics = Statics()
+    /// Interfaces made for use_vmac (kernel indexes), removed at stop.
+    var madeLinks: [Int32] = []
 
     init(configuration: Configuration, table: SharedTable, control: FileDescriptor, resume: Set<String>) throws {
         self.configuration = configuration
@@ -129,6 +136,8 @@ final class VRRPSpeaker: EventHandler {
             scripts[k].disabled = true
             Log.alert("VRRP_Script(\(scripts[k].config.name)) is insecure (\(why)); disabling it")
         }
+        statics = try resolveStatics(vrrp.statics)
+        change(addresses: statics.addresses, routes: statics.routes, rules: statics.rules, adding: true, owner: "static")
         for c in vrrp.instances { try addInstance(c, globals: vrrp.globalDefinitions) }
         for i in instances.indices { refreshLink(instances[i].interface) }
         for t in vrrp.instances.flatMap(\.trackInterfaces) { refreshLink(t.name) }
@@ -255,6 +264,8 @@ final class VRRPSpeaker: EventHandler {
             Log.notice("VRRP_Instance(\(inst.config.name)) dropped adverts: "
                        + inst.drops.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
+        change(addresses: statics.addresses, routes: statics.routes, rules: statics.rules, adding: false, owner: "static")
+        removeVirtualMACs()
         runner.killAll()
         return 0
     }

@@ -62,12 +62,13 @@ final class FulcrumVRRPNode: VRRPLabNode {
 
     func masterCommand(_ command: String) throws -> String { try MasterCLI.send(command, socketPath: masterSocket) }
 
-    init(lab: VRRPLab, node: Int, config: String) throws {
+    /// - arguments: more command-line options (`-i ID`).
+    init(lab: VRRPLab, node: Int, config: String, arguments: [String] = []) throws {
         self.node = node
         configPath = try lab.directory.write("f\(node).conf", config)
         masterSocket = lab.directory.file("f\(node).sock")
         process = try lab.start(in: lab.nodeNamespace(node), label: "f\(node)", try FulcrumBinary.path(),
-                                ["-f", configPath, "-S", masterSocket])
+                                ["-f", configPath, "-S", masterSocket] + arguments)
     }
 
     convenience init(lab: VRRPLab, node: Int, config: KeepalivedConfig) throws {
