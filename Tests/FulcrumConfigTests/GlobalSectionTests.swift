@@ -53,7 +53,7 @@ final class GlobalSectionTests: XCTestCase {
     func testNotSupportedYet() {
         let r = parse("""
         global
-            ulimit-n 1000
+            set-dumpable
             stats maxconn 10
             uid 100
             gid 100
@@ -63,7 +63,7 @@ final class GlobalSectionTests: XCTestCase {
             nbproc 2
         """)
         XCTAssertEqual(r.alerts.map(\.message), [
-            "keyword 'ulimit-n' is not supported yet (in section 'global')",
+            "keyword 'set-dumpable' is not supported yet (in section 'global')",
             "keyword 'stats maxconn' is not supported yet (in section 'global')",
             "keyword 'uid' is not supported yet (in section 'global')",
             "keyword 'gid' is not supported yet (in section 'global')",
@@ -80,5 +80,17 @@ final class GlobalSectionTests: XCTestCase {
         assertSingleAlert(parse("global\n  frobnicate\n"), "unknown keyword 'frobnicate' in 'global' section", line: 2, column: 3)
         // A proxy keyword is unknown in global.
         XCTAssertEqual(parse("global\n  balance roundrobin\n").alerts.first?.message, "unknown keyword 'balance' in 'global' section")
+    }
+}
+
+extension GlobalSectionTests {
+    func testFileLimitKeywords() {
+        let r = parse("global\n    ulimit-n 4096\n    no strict-limits\n")
+        XCTAssertEqual(r.alerts, [])
+        XCTAssertEqual(r.configuration.global.ulimitN, 4096)
+        XCTAssertEqual(r.configuration.global.strictLimits, false)
+        XCTAssertEqual(parse("global\n    maxconn 10\n").configuration.global.strictLimits, true, "HAProxy 2.6's default")
+        XCTAssertEqual(parse("global\n    no strict-limits\n    strict-limits\n").configuration.global.strictLimits, true)
+        assertSingleAlert(parse("global\n    ulimit-n many\n"), "'ulimit-n' expects an integer argument.", line: 2, column: 14)
     }
 }

@@ -10,14 +10,7 @@ final class FileLimitTests: XCTestCase {
     private static let hugeMaxconn = 1_000_000
 
     private func config(_ global: String, port: UInt16) -> String {
-        """
-        global
-        \(global)
-        defaults
-            mode http
-            timeout connect 2s
-            timeout client 5s
-            timeout server 5s
+        "global\n\(global)\n" + SideBySide.httpDefaults + """
         frontend fe
             bind 127.0.0.1:\(port)
             http-request return status 200

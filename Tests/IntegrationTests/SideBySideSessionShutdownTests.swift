@@ -28,12 +28,7 @@ final class SideBySideSessionShutdownTests: XCTestCase {
         let checkTarget = try TestBackend(.hold)
         addTeardownBlock { echo.stop(); checkTarget.stop() }
         let sockets = try SideBySideStatsSockets(self)
-        let config = """
-            defaults
-                mode tcp
-                timeout connect 2s
-                timeout client 30s
-                timeout server 30s
+        let config = SideBySide.tcpDefaults + """
             frontend killed
                 bind 127.0.0.1:{port}
                 default_backend killed
@@ -85,12 +80,7 @@ final class SideBySideSessionShutdownTests: XCTestCase {
         let echo = try TestBackend(.echo)
         let checkPort = try FreePort.next()
         let sockets = try SideBySideStatsSockets(self)
-        let config = """
-            defaults
-                mode tcp
-                timeout connect 2s
-                timeout client 30s
-                timeout server 30s
+        let config = SideBySide.tcpDefaults + """
             frontend fe
                 bind 127.0.0.1:{port}
                 default_backend be

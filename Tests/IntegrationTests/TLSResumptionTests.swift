@@ -12,14 +12,7 @@ final class TLSResumptionTests: XCTestCase {
         let certificates = try TestCertificates([("site", ["site.test"])])
         addTeardownBlock { certificates.remove() }
         let port = try FreePort.next()
-        let config = """
-            global
-                workers 2
-            defaults
-                mode http
-                timeout connect 2s
-                timeout client 5s
-                timeout server 5s
+        let config = "global\n    workers 2\n" + SideBySide.httpDefaults + """
             frontend fe
                 bind 127.0.0.1:\(port) ssl crt \(certificates.pem("site"))
                 http-request return status 200 content-type text/plain string ok
@@ -50,15 +43,8 @@ final class TLSResumptionTests: XCTestCase {
         addTeardownBlock { certificates.remove() }
         for cacheSize in [nil, 0] {
             let port = try FreePort.next()
-            let config = """
-                global
-                    workers 2
-                \(cacheSize.map { "    tune.ssl.cachesize \($0)" } ?? "")
-                defaults
-                    mode http
-                    timeout connect 2s
-                    timeout client 5s
-                    timeout server 5s
+            let global = "global\n    workers 2\n" + (cacheSize.map { "    tune.ssl.cachesize \($0)\n" } ?? "")
+            let config = global + SideBySide.httpDefaults + """
                 frontend fe
                     bind 127.0.0.1:\(port) ssl crt \(certificates.pem("site")) no-tls-tickets
                     http-request return status 200 content-type text/plain string ok
