@@ -145,5 +145,8 @@ func ticketKeyCallback(_ ssl: OpaquePointer?, _ name: UnsafeMutablePointer<UInt8
     }
     guard let (k, renew) = ring.key(named: UnsafeRawBufferPointer(start: name, count: 16)) else { return 0 }
     guard initialize(k, 0) else { return -1 }
-    return renew ? 2 : 1
+    // TLS 1.3 clients use a ticket once (OpenSSL's does): a resumed session
+    // gets a fresh ticket, as OpenSSL's own keys give one, or the client's
+    // next connection makes a full handshake.
+    return renew || SSL_version(ssl) == TLS1_3_VERSION ? 2 : 1
 }

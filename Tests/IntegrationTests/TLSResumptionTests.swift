@@ -79,4 +79,31 @@ final class TLSResumptionTests: XCTestCase {
             p.stop()
         }
     }
+
+    /// A TLS 1.3 client uses a ticket once: the resumed connection must give
+    /// it a new one, or every other connection is a full handshake (as wrk's
+    /// were before). Each session file below comes from a resumed connection.
+    func testAResumedTLS13SessionGetsAFreshTicket() throws {
+        _ = try requireTool("openssl")
+        let certificates = try TestCertificates([("site", ["site.test"])])
+        addTeardownBlock { certificates.remove() }
+        let port = try FreePort.next()
+        let p = try startFulcrum(config: "global\n    workers 1\n" + SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:\(port) ssl crt \(certificates.pem("site"))
+                http-request return status 200 content-type text/plain string ok
+
+            """, arguments: ["-f", "{config}"])
+        try p.waitUntilListening(port: port)
+        var previous: String? = nil
+        for i in 0..<4 {
+            let out = certificates.directory.file("chain\(i).pem")
+            let arguments = ["s_client", "-connect", "127.0.0.1:\(port)", "-tls1_3", "-ign_eof", "-sess_out", out]
+                + (previous.map { ["-sess_in", $0] } ?? [])
+            let r = try CommandRunner.run("openssl", arguments, stdin: "GET / HTTP/1.0\r\n\r\n", timeout: 15).stdout
+            XCTAssertTrue(r.contains(i == 0 ? "New, TLSv1.3" : "Reused, TLSv1.3"), "connection \(i): \(r)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out), "connection \(i) gave the client no session ticket")
+            previous = out
+        }
+    }
 }
