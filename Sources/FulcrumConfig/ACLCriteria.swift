@@ -46,6 +46,7 @@ enum ACLCriteria {
             ("ssl_fc", Criterion(fetch: "ssl_fc", method: .bool, argument: .none)),
             ("ssl_fc_has_sni", Criterion(fetch: "ssl_fc_has_sni", method: .bool, argument: .none)),
             ("ssl_fc_session_reused", Criterion(fetch: "ssl_fc_session_reused", method: .bool, argument: .none)),
+            ("ssl_fc_is_resumed", Criterion(fetch: "ssl_fc_session_reused", method: .bool, argument: .none)),
             ("ssl_fc_sni", Criterion(fetch: "ssl_fc_sni", method: .str, argument: .none)),
             ("ssl_fc_protocol", Criterion(fetch: "ssl_fc_protocol", method: .str, argument: .none)),
             ("ssl_fc_cipher", Criterion(fetch: "ssl_fc_cipher", method: .str, argument: .none)),

@@ -18,7 +18,7 @@ enum LogFormatParsing {
         "res.hdr": "res.hdr", "shdr": "res.hdr", "res.fhdr": "res.fhdr", "res.hdr_cnt": "res.hdr_cnt",
         "res.ver": "res.ver", "status": "status", "res.cook": "res.cook", "scook": "res.cook",
         // The client's TLS handshake.
-        "ssl_fc": "ssl_fc", "ssl_fc_has_sni": "ssl_fc_has_sni", "ssl_fc_session_reused": "ssl_fc_session_reused", "ssl_fc_sni": "ssl_fc_sni", "ssl_fc_protocol": "ssl_fc_protocol", "ssl_fc_cipher": "ssl_fc_cipher", "ssl_fc_alpn": "ssl_fc_alpn", "ssl_fc_use_keysize": "ssl_fc_use_keysize", "ssl_fc_alg_keysize": "ssl_fc_alg_keysize", "ssl_c_used": "ssl_c_used", "ssl_c_verify": "ssl_c_verify", "ssl_c_s_dn": "ssl_c_s_dn", "ssl_c_i_dn": "ssl_c_i_dn",
+        "ssl_fc": "ssl_fc", "ssl_fc_has_sni": "ssl_fc_has_sni", "ssl_fc_session_reused": "ssl_fc_session_reused", "ssl_fc_is_resumed": "ssl_fc_is_resumed", "ssl_fc_sni": "ssl_fc_sni", "ssl_fc_protocol": "ssl_fc_protocol", "ssl_fc_cipher": "ssl_fc_cipher", "ssl_fc_alpn": "ssl_fc_alpn", "ssl_fc_use_keysize": "ssl_fc_use_keysize", "ssl_fc_alg_keysize": "ssl_fc_alg_keysize", "ssl_c_used": "ssl_c_used", "ssl_c_verify": "ssl_c_verify", "ssl_c_s_dn": "ssl_c_s_dn", "ssl_c_i_dn": "ssl_c_i_dn",
     ]
 
     /// The variables a value can show: what a rule knows of the request and
@@ -100,7 +100,7 @@ enum LogFormatParsing {
         }
         let needsName: Set<String> = ["url_param", "cook", "req.cook"]
         let noArgument: Set<String> = ["path", "url", "base", "query", "method", "req.ver", "src", "src_port", "dst", "dst_port",
-                                        "res.ver", "status", "ssl_fc", "ssl_fc_has_sni", "ssl_fc_session_reused", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn", "ssl_fc_use_keysize", "ssl_fc_alg_keysize", "ssl_c_used", "ssl_c_verify", "ssl_c_s_dn", "ssl_c_i_dn"]
+                                        "res.ver", "status", "ssl_fc", "ssl_fc_has_sni", "ssl_fc_session_reused", "ssl_fc_is_resumed", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn", "ssl_fc_use_keysize", "ssl_fc_alg_keysize", "ssl_c_used", "ssl_c_verify", "ssl_c_s_dn", "ssl_c_i_dn"]
         if needsName.contains(served), arguments.first?.isEmpty ?? true {
             return .failure(ParseFailure("sample fetch '\(name)' expects a name as its argument (in '%[\(body)]')"))
         }

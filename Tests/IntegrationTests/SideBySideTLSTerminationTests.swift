@@ -23,6 +23,7 @@ final class SideBySideTLSTerminationTests: XCTestCase {
                 http-request set-header X-Forwarded-Proto https if { ssl_fc }
                 http-request set-header X-SNI %[ssl_fc_sni] if { ssl_fc_has_sni }
                 http-request set-header X-TLS %[ssl_fc_protocol]
+                http-request set-header X-Resumed %[ssl_fc_is_resumed]
                 default_backend be
             frontend strict
                 bind 127.0.0.1:{port3} ssl crt \(certificates.pem("a")) strict-sni
@@ -82,7 +83,8 @@ final class SideBySideTLSTerminationTests: XCTestCase {
             let forwarded = sbs.backends[0].takeRequests()
             let request = try XCTUnwrap(forwarded.last, "\(proxy): nothing forwarded")
             seen[proxy] = [plain.stdout, String(tls.stdout.suffix(7)), request.values("X-Forwarded-Proto").joined(),
-                           request.values("X-SNI").joined(), request.values("X-TLS").joined(), request.target]
+                           request.values("X-SNI").joined(), request.values("X-TLS").joined(), request.target,
+                           request.values("X-Resumed").joined()]
         }
         XCTAssertEqual(seen[.fulcrum], seen[.haproxy])
         XCTAssertEqual(seen[.fulcrum]?.first, "302 https://site/path?q=1")

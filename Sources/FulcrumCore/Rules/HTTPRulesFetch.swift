@@ -106,6 +106,8 @@ public enum HTTPFetch: Sendable, Equatable {
         case "http_auth_pass": return noArgs(.httpAuthPass)
         case "always_true", "req.proto_http", "req_proto_http": return noArgs(.constant(true))
         case "always_false": return noArgs(.constant(false))
+        // HAProxy's name; `ssl_fc_session_reused` is Fulcrum's older one.
+        case "ssl_fc_is_resumed": return noArgs(.tls(.sessionReused))
         case let n where TLSFetch(rawValue: n) != nil: return noArgs(.tls(TLSFetch(rawValue: n)!))
         default: return nil
         }
