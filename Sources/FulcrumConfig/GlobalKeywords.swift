@@ -4,7 +4,7 @@ extension ParseSession {
     static let servedGlobalKeywords: Set<String> = [
         "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers", "spread-checks",
         "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr", "hard-stop-after", "mworker-max-reloads",
-        "ulimit-n", "strict-limits",
+        "ulimit-n", "strict-limits", "zero-warning",
     ]
 
     mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
@@ -40,9 +40,13 @@ extension ParseSession {
             warning(loc, "'\(keyword)' already specified at \(previous); the last value is used")
         }
         globalLocations[keyword] = loc
-        if keyword == "daemon" || keyword == "strict-limits" {
+        if keyword == "daemon" || keyword == "strict-limits" || keyword == "zero-warning" {
             for extra in words.dropFirst() { alert(at(extra), "unexpected argument '\(extra.text)' for '\(keyword)'") }
-            if keyword == "daemon" { global.daemon = true } else { global.strictLimits = true }
+            switch keyword {
+            case "daemon": global.daemon = true
+            case "strict-limits": global.strictLimits = true
+            default: global.zeroWarning = true
+            }
             return
         }
         guard words.count >= 2 else {

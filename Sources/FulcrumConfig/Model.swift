@@ -348,6 +348,8 @@ public struct GlobalSettings: Equatable, Sendable {
     /// `strict-limits` (HAProxy 2.6's default) / `no strict-limits`: a file
     /// limit that cannot be raised stops the start instead of a warning.
     public var strictLimits = true
+    /// `zero-warning` (as `-dW`): a configuration with a warning does not start.
+    public var zeroWarning = false
     public var nbthread: Int?
     /// `workers N`: number of worker processes; nil = nbthread, else CPU count.
     public var workers: Int?

@@ -23,7 +23,8 @@ enum MasterRole {
             printError("[ALERT] Fatal errors found in configuration.")
             return 1
         }
-        if options.zeroWarning && loaded.diagnostics.contains(where: { $0.severity == .warning }) {
+        if options.zeroWarning || loaded.configuration.global.zeroWarning,
+           loaded.diagnostics.contains(where: { $0.severity == .warning }) {
             printError("[ALERT] Some warnings were found and 'zero-warning' is set. Aborting.")
             return 1
         }

@@ -67,6 +67,14 @@ final class CommandLineFlagsTests: XCTestCase {
         XCTAssertTrue(strict.stderr.contains("'zero-warning' is set"), strict.stderr)
         XCTAssertEqual(try fulcrum(["-c", "-dW", "-f", try dir.write("v.cfg", valid)]).status, 0)
         if let h = try haproxyStatus(["-c", "-dW", "-f", warned]) { XCTAssertEqual(h, 1, "haproxy -dW on the same warning") }
+        // The global keyword does what -dW does.
+        let keyword = try dir.write("k.cfg", answeringConfig(port: 1, global: ["zero-warning"],
+                                                             frontend: ["acl never path_beg", "http-request return status 200"]))
+        let byKeyword = try fulcrum(["-c", "-f", keyword])
+        XCTAssertEqual(byKeyword.status, 1, byKeyword.output)
+        XCTAssertTrue(byKeyword.stderr.contains("'zero-warning' is set"), byKeyword.stderr)
+        XCTAssertEqual(try fulcrum(["-c", "-f", try dir.write("kv.cfg", answeringConfig(port: 1, global: ["zero-warning"]))]).status, 0)
+        if let h = try haproxyStatus(["-c", "-f", keyword]) { XCTAssertEqual(h, 1, "haproxy's zero-warning on the same warning") }
     }
 
     func testChangeDirectoryComesBeforeTheFilesAndDoubleDashListsThem() throws {
