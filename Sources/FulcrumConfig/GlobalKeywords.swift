@@ -4,7 +4,7 @@ extension ParseSession {
     static let servedGlobalKeywords: Set<String> = [
         "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers", "spread-checks",
         "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr", "hard-stop-after", "mworker-max-reloads",
-        "ulimit-n", "strict-limits", "zero-warning",
+        "ulimit-n", "strict-limits", "zero-warning", "uid", "gid",
     ]
 
     mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
@@ -77,6 +77,13 @@ extension ParseSession {
             case .failure(let f): alert(at(value), f.message)
             case .success(let n): global.maxReloads = n
             }
+        case "uid", "gid":
+            // A number where `user` / `group` take a name: the same setting (the last one written wins).
+            guard let n = UInt32(value.text) else {
+                alert(at(value), "'\(keyword)' expects an integer argument.")
+                return
+            }
+            if keyword == "uid" { global.user = String(n) } else { global.group = String(n) }
         case "ulimit-n":
             guard case .success(let n) = ValueParsers.integer(value.text, for: keyword), n > 0 else {
                 alert(at(value), "'ulimit-n' expects an integer argument.")

@@ -55,8 +55,6 @@ final class GlobalSectionTests: XCTestCase {
         global
             set-dumpable
             stats maxconn 10
-            uid 100
-            gid 100
             ca-base /etc/ssl/certs
             ssl-default-bind-ciphers ECDHE
             tune.ssl.cachesize 1000
@@ -65,8 +63,6 @@ final class GlobalSectionTests: XCTestCase {
         XCTAssertEqual(r.alerts.map(\.message), [
             "keyword 'set-dumpable' is not supported yet (in section 'global')",
             "keyword 'stats maxconn' is not supported yet (in section 'global')",
-            "keyword 'uid' is not supported yet (in section 'global')",
-            "keyword 'gid' is not supported yet (in section 'global')",
             "keyword 'nbproc' is not supported yet (in section 'global')",
             "'ca-base' is parsed but TLS is not supported yet (the workers do not serve it)",
             "'ssl-default-bind-ciphers' is parsed but TLS is not supported yet (the workers do not serve it)",
@@ -92,5 +88,15 @@ extension GlobalSectionTests {
         XCTAssertEqual(parse("global\n    maxconn 10\n").configuration.global.strictLimits, true, "HAProxy 2.6's default")
         XCTAssertEqual(parse("global\n    no strict-limits\n    strict-limits\n").configuration.global.strictLimits, true)
         assertSingleAlert(parse("global\n    ulimit-n many\n"), "'ulimit-n' expects an integer argument.", line: 2, column: 14)
+    }
+}
+
+extension GlobalSectionTests {
+    func testNumericUIDAndGID() {
+        let r = parse("global\n    uid 100\n    gid 200\n")
+        XCTAssertEqual(r.alerts, [])
+        XCTAssertEqual(r.configuration.global.user, "100")
+        XCTAssertEqual(r.configuration.global.group, "200")
+        assertSingleAlert(parse("global\n    uid haproxy\n"), "'uid' expects an integer argument.", line: 2, column: 9)
     }
 }

@@ -239,4 +239,22 @@ final class DaemonLifecycleTests: XCTestCase {
         let root = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(worker)/root")
         XCTAssertEqual(root, jail.path)
     }
+
+    /// `uid` / `gid`: the numeric forms of `user` / `group`.
+    func testWorkersTakeANumericUIDAndGID() throws {
+        try requireRoot("setuid/setgid need root")
+        let backend = try startBackend(.identify("s1"))
+        let port = try FreePort.next()
+        let p = try startFulcrum(config: config(port: port, backend: backend.port, workers: 1,
+                                                extraGlobal: "    uid 65534\n    gid 65533"))
+        try p.waitUntilListening(port: port, sockets: 1)
+        let worker = try p.waitForChildren(count: 1)[0]
+        XCTAssertTrue(roundTrip(port))
+        let status = FileBytes.readText("/proc/\(worker)/status") ?? ""
+        func ids(_ field: String) -> String? {
+            status.split(separator: "\n").first { $0.hasPrefix(field) }?.split(separator: "\t").dropFirst().first.map(String.init)
+        }
+        XCTAssertEqual(ids("Uid:"), "65534", status)
+        XCTAssertEqual(ids("Gid:"), "65533", status)
+    }
 }
