@@ -58,27 +58,30 @@ final class RuntimeService {
             clearCounters(all: all)
             return RuntimeCLI.endOfAnswer
         case .shutdownSessions(let backend, let server):
-            if let b = configuration.backends.firstIndex(where: { $0.name == backend }),
-               let s = configuration.backends[b].servers.firstIndex(where: { $0.name == server }) {
-                tellWorkers?(.shutdownSessions(serverLine: index.serverLine(backend: b, server: s),
-                                               cause: LogTerminationCause.killed.rawValue))
-            }
+            if let (_, _, line) = serverLine(backend, server) { killSessions(line) }
             return RuntimeCLI.endOfAnswer
         case .reload, .showProc:
             return "This command is for the master CLI.\n" + RuntimeCLI.endOfAnswer
         }
     }
 
+    /// A server's backend and server indexes and its table line, by name.
+    private func serverLine(_ backend: String, _ server: String) -> (Int, Int, Int)? {
+        guard let b = configuration.backends.firstIndex(where: { $0.name == backend }),
+              let s = configuration.backends[b].servers.firstIndex(where: { $0.name == server }) else { return nil }
+        return (b, s, index.serverLine(backend: b, server: s))
+    }
+
+    /// The admin's kill (K): every worker drops the server's streams.
+    private func killSessions(_ line: Int) {
+        tellWorkers?(.shutdownSessions(serverLine: line, cause: LogTerminationCause.killed.rawValue))
+    }
+
     /// Writes a server change to the table and logs it in HAProxy's words.
     /// Also what the stats page's admin form does (a worker's own service).
     func apply(_ c: RuntimeServerChange, snapshot: RuntimeSnapshot) {
-        guard let bi = configuration.backends.firstIndex(where: { $0.name == c.backend }),
-              let si = configuration.backends[bi].servers.firstIndex(where: { $0.name == c.server }),
-              let before = snapshot.server(c.backend, c.server) else { return }
-        let line = index.serverLine(backend: bi, server: si)
-        if c.shutdownSessions {
-            tellWorkers?(.shutdownSessions(serverLine: line, cause: LogTerminationCause.killed.rawValue))
-        }
+        guard let (bi, si, line) = serverLine(c.backend, c.server), let before = snapshot.server(c.backend, c.server) else { return }
+        if c.shutdownSessions { killSessions(line) }
         let backup = configuration.backends[bi].servers[si].params.backup
         var admin = table.server(line, .admin).load() & ~SharedTable.Admin.trafficMask
         admin |= c.admin.rawValue & SharedTable.Admin.trafficMask

@@ -56,11 +56,7 @@ final class HatopTests: XCTestCase {
             }
             XCTAssertTrue(onS1, "\(proxy): cannot select s1")
             try screen.keys("F10")
-            let state = { () -> String? in
-                let text = (try? MasterCLI.send("show servers state be", socketPath: sockets[proxy]!)) ?? ""
-                let row = text.split(separator: "\n").first { $0.split(separator: " ").dropFirst(3).first == "s1" }
-                return row.map { String($0.split(separator: " ")[6]) }   // srv_admin_state
-            }
+            let state = { ServersStateColumn.admin.value(socket: sockets[proxy]!, backend: "be", server: "s1") }
             XCTAssertTrue(waitUntil(timeout: 5, interval: 0.1) { state() == "1" }, "\(proxy): F10 did not put s1 in maintenance")
             XCTAssertTrue(waitUntil(timeout: 5, interval: 0.2) { ((try? screen.table()) ?? []).contains { $0.hasPrefix("s1") && $0.contains("MAINT") } },
                           "\(proxy): hatop does not show s1 in MAINT")

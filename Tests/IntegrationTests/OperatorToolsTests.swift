@@ -126,9 +126,7 @@ final class OperatorToolsTests: XCTestCase {
 
             // Disabled after draining: MAINT once its sessions are gone.
             _ = try haproxyModule("state=disabled host=s1 drain=true wait=true", socket: socket)
-            let state = try MasterCLI.send("show servers state be", socketPath: socket)
-            let s1 = state.split(separator: "\n").first { $0.split(separator: " ").dropFirst(3).first == "s1" }
-            XCTAssertEqual(s1.map { String($0.split(separator: " ")[6]) }, "1", "\(proxy): s1's admin state: \(state)")
+            XCTAssertEqual(ServersStateColumn.admin.value(socket: socket, backend: "be", server: "s1"), "1", "\(proxy): s1's admin state")
             _ = web1.takeRequests()
             let maintained = loop.successCount
             XCTAssertTrue(waitUntil(timeout: 20) { loop.successCount >= maintained + 50 }, "\(proxy): traffic in maintenance")

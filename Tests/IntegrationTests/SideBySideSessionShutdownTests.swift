@@ -6,9 +6,7 @@ import XCTest
 /// server comes back, and the runtime API's `shutdown sessions server`.
 final class SideBySideSessionShutdownTests: XCTestCase {
     private static func serverState(_ socket: String, _ backend: String, _ server: String) -> String? {
-        let text = (try? MasterCLI.send("show servers state \(backend)", socketPath: socket)) ?? ""
-        let row = text.split(separator: "\n").first { $0.split(separator: " ").dropFirst(3).first.map(String.init) == server }
-        return row.map { String($0.split(separator: " ")[5]) }   // srv_op_state: 0 down, 2 running
+        ServersStateColumn.operational.value(socket: socket, backend: backend, server: server)
     }
 
     /// A client whose echo still answers through the proxy.
