@@ -27,6 +27,14 @@ extension ParseSession {
             globalTLSKeyword(words, at: at)
             return
         }
+        if let removed = RemovedKeywords.global[keyword] {
+            alert(loc, removed)
+            return
+        }
+        if keyword == "lua-load" || keyword == "lua-load-per-thread" || keyword == "lua-prepend-path" {
+            alert(loc, "'\(keyword)': Lua is not embedded in Fulcrum; Lua actions, fetches and services cannot be loaded")
+            return
+        }
         guard Self.servedGlobalKeywords.contains(keyword) else {
             if HAProxyKeywords.global.contains(keyword) {
                 alert(loc, "keyword '\(keyword)' is not supported yet (in section 'global')")

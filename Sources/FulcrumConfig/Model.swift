@@ -19,7 +19,10 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
 public struct ConfigSource: Hashable, Sendable {
     public var name: String
     public var text: String
-    public init(name: String, text: String) { self.name = name; self.text = text }
+    /// Read from a file: a last line without its LF means the file may have
+    /// been cut short, which HAProxy 2.6 refuses.
+    public var isFile: Bool
+    public init(name: String, text: String, isFile: Bool = false) { self.name = name; self.text = text; self.isFile = isFile }
 }
 
 public enum ProxyMode: String, Sendable, Equatable {
@@ -457,6 +460,13 @@ public struct Configuration: Equatable, Sendable {
     public init() {}
 
     public func backend(named name: String) -> Backend? { backends.first { $0.name == name } }
+
+    /// Something would serve: a frontend with a bind, a stats socket, or a
+    /// VRRP instance. HAProxy's `-c` exits 2 ("will not start (no
+    /// listener)") otherwise.
+    public var hasListener: Bool {
+        frontends.contains { !$0.binds.isEmpty } || !global.statsSockets.isEmpty || !vrrp.isEmpty
+    }
 }
 
 /// One finding from parsing or validation.

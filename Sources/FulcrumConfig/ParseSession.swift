@@ -130,6 +130,11 @@ struct ParseSession {
             statement(words, at: at)
         }
         if let block { flush(block, into: &keepalived) }
+        if source.isFile, let last = source.text.split(separator: "\n", omittingEmptySubsequences: false).last, !last.isEmpty {
+            let position = last.utf8.count + 1
+            alert(SourceLocation(file: source.name, line: lineNumber, column: position),
+                  "Missing LF on last line, file might have been truncated at position \(position).")
+        }
         for frame in frames.reversed() {
             alert(frame.location, "'.if' block is not terminated: missing '.endif' before the end of the file")
         }

@@ -29,6 +29,11 @@ enum MasterRole {
             return 1
         }
         if options.checkOnly {
+            if !options.isQuiet, loaded.diagnostics.contains(where: { $0.severity == .warning }) { print("Warnings were found.") }
+            guard loaded.configuration.hasListener else {
+                if !options.isQuiet { print("Configuration file has no error but will not start (no listener) => exit(2).") }
+                return 2
+            }
             if !options.isQuiet { print("Configuration file is valid") }
             return 0
         }

@@ -63,7 +63,7 @@ final class GlobalSectionTests: XCTestCase {
         XCTAssertEqual(r.alerts.map(\.message), [
             "keyword 'set-dumpable' is not supported yet (in section 'global')",
             "keyword 'stats maxconn' is not supported yet (in section 'global')",
-            "keyword 'nbproc' is not supported yet (in section 'global')",
+            "nbproc is not supported any more since HAProxy 2.5. Threads will automatically be used on multi-processor machines if available.",
             "'ca-base' is parsed but TLS is not supported yet (the workers do not serve it)",
             "'ssl-default-bind-ciphers' is parsed but TLS is not supported yet (the workers do not serve it)",
             "'tune.ssl.cachesize' is parsed but TLS is not supported yet (the workers do not serve it)",
