@@ -27,6 +27,15 @@ extension ParseSession {
             globalTLSKeyword(words, at: at)
             return
         }
+        if Self.environmentKeywords.contains(keyword) {
+            environmentKeyword(words, at: at)
+            return
+        }
+        if keyword == "set-dumpable" || keyword == "quiet" {
+            for extra in words.dropFirst() { alert(at(extra), "unexpected argument '\(extra.text)' for '\(keyword)'") }
+            if keyword == "quiet" { global.quiet = true } else { global.setDumpable = true }
+            return
+        }
         if let removed = RemovedKeywords.global[keyword] {
             alert(loc, removed)
             return

@@ -340,6 +340,14 @@ public struct Frontend: Equatable, Sendable {
 
 public struct GlobalSettings: Equatable, Sendable {
     public var daemon = false
+    /// The environment after `setenv` / `presetenv` / `resetenv` /
+    /// `unsetenv` (nil: none was written); the master makes it its own.
+    public var environment: [String: String]?
+    /// `set-dumpable`: workers stay dumpable (core files, /proc readable by
+    /// their user) after dropping privileges.
+    public var setDumpable = false
+    /// `quiet`: as `-q`, no notices or warnings at start.
+    public var quiet = false
     public var pidfile: String?
     public var user: String?
     public var group: String?

@@ -2,7 +2,8 @@
 /// line (conditional blocks, section headers, keywords), accumulating
 /// sections and diagnostics; `finish()` resolves and validates.
 struct ParseSession {
-    let environment: [String: String]
+    /// What `"${NAME}"` expands from; `setenv` and its kin change it.
+    var environment: [String: String]
     var diagnostics: [Diagnostic] = []
     var global = GlobalSettings()
     var globalLocations: [String: SourceLocation] = [:]

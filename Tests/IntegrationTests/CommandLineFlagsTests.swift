@@ -64,6 +64,21 @@ final class CommandLineFlagsTests: XCTestCase {
         }
     }
 
+    func testGlobalQuietIsMinusQ() throws {
+        let dir = try TemporaryDirectory(prefix: "fflags")
+        defer { dir.remove() }
+        let quiet = try dir.write("q.cfg", "global\n  quiet\n" + valid)
+        let r = try fulcrum(["-c", "-f", quiet])
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertEqual(r.stdout, "", "nothing printed, as -q")
+        XCTAssertTrue(try fulcrum(["-c", "-V", "-f", quiet]).stdout.contains("Configuration file is valid"), "-V wins")
+        if let h = Tools.find("haproxy") {
+            let hq = try CommandRunner.run(h, ["-c", "-f", quiet])
+            XCTAssertEqual(hq.status, 0, hq.output)
+            XCTAssertEqual(hq.stdout, "", hq.stdout)
+        }
+    }
+
     func testHelpAndConditionsExitAsHAProxy() throws {
         let cases: [(String, Int32)] = [
             ("version_atleast(2.4)", 0), ("version_atleast(3.0)", 1), ("version_before(2.7)", 0), ("1", 0), ("0", 1),
