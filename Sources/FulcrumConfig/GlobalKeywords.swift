@@ -4,7 +4,7 @@ extension ParseSession {
     static let servedGlobalKeywords: Set<String> = [
         "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers", "spread-checks",
         "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr", "hard-stop-after", "mworker-max-reloads",
-        "ulimit-n", "strict-limits", "zero-warning", "uid", "gid",
+        "ulimit-n", "strict-limits", "zero-warning", "uid", "gid", "grace",
     ]
 
     mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
@@ -84,9 +84,10 @@ extension ParseSession {
             case "group": global.group = value.text
             default: global.chroot = value.text
             }
-        case "hard-stop-after":
+        case "hard-stop-after", "grace":
             switch ValueParsers.milliseconds(value.text, for: keyword) {
             case .failure(let f): alert(at(value), f.message)
+            case .success(let ms) where keyword == "grace": global.grace = ms > 0 ? ms : nil
             case .success(let ms): global.hardStopAfter = ms > 0 ? ms : nil
             }
         case "mworker-max-reloads":

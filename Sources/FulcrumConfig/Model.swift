@@ -346,6 +346,9 @@ public struct GlobalSettings: Equatable, Sendable {
     /// `set-dumpable`: workers stay dumpable (core files, /proc readable by
     /// their user) after dropping privileges.
     public var setDumpable = false
+    /// `grace T` (ms): a worker told to stop keeps accepting for this long
+    /// first, for outside checks to see it leave before its listeners do.
+    public var grace: Int?
     /// `quiet`: as `-q`, no notices or warnings at start.
     public var quiet = false
     public var pidfile: String?

@@ -31,6 +31,9 @@ public final class Worker: EventHandler {
     var pausedListeners = 0
     /// Idle pool buffers go back to the system about once a second.
     private var lastShrink: Int64 = 0
+    /// Global `grace`: when a soft stop ordered with a grace period starts
+    /// (loop clock, ms); listeners keep accepting until then.
+    private var graceEnds: Int64?
     /// The clock and the loop's waited time at the last `publishLoopFigures`.
     private var lastFigures: (clock: Int64, waited: Int64) = (0, 0)
     var slot: Int { engine.slot }
@@ -135,6 +138,10 @@ public final class Worker: EventHandler {
     /// workers may free, ~1 s while idle memory is held.
     public func turnEnded() -> Int64? {
         if !engine.pending.isEmpty { engine.runPending() }
+        if let graceEnds, loop.now >= graceEnds {
+            self.graceEnds = nil
+            startDrain()
+        }
         engine.logger?.output.publishDrops(to: table.header(.droppedLogs))
         if engine.queuedStreams > 0 { engine.serveQueues() }
         if pausedListeners > 0 && !engine.draining { resumeListeners() }
@@ -148,6 +155,7 @@ public final class Worker: EventHandler {
         var bound: Int64? = nil
         if engine.queuedStreams > 0 || (pausedListeners > 0 && !engine.draining) { bound = 10 }
         if engine.buffers.freeCount > 16 || engine.streams.retained > 16 { bound = min(bound ?? 1100, 1100) }
+        if let graceEnds { bound = min(bound ?? Int64.max, max(0, graceEnds - loop.now)) }
         return bound
     }
 
@@ -179,7 +187,13 @@ public final class Worker: EventHandler {
     @discardableResult
     public func obey(_ message: ControlMessage) -> Bool {
         switch message {
-        case .drain: startDrain()
+        case .drain:
+            let grace = Int64(configuration.global.grace ?? 0)
+            if grace > 0, !engine.draining {
+                if graceEnds == nil { graceEnds = loop.now + grace }
+            } else {
+                startDrain()
+            }
         case .clearCounters(let all): table.clearBlock(slot, all: all)
         case .shutdownSessions(let line, let cause):
             engine.shutdownSessions(serverLine: line, cause: TerminationCause(rawValue: cause) ?? .killed)
