@@ -4,7 +4,7 @@ extension ParseSession {
     static let servedGlobalKeywords: Set<String> = [
         "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers", "spread-checks",
         "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr", "hard-stop-after", "mworker-max-reloads",
-        "ulimit-n", "strict-limits", "zero-warning", "uid", "gid", "grace",
+        "ulimit-n", "strict-limits", "zero-warning", "uid", "gid", "grace", "tune.maxaccept", "tune.maxpollevents",
     ]
 
     mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
@@ -102,6 +102,14 @@ extension ParseSession {
                 return
             }
             if keyword == "uid" { global.user = String(n) } else { global.group = String(n) }
+        case "tune.maxaccept", "tune.maxpollevents":
+            // -1 lifts the accept limit, as in HAProxy; poll events must be positive.
+            let lowest = keyword == "tune.maxaccept" ? -1 : 1
+            guard case .success(let n) = ValueParsers.integer(value.text, for: keyword), n >= lowest, n != 0 else {
+                alert(at(value), "'\(keyword)' expects " + (lowest < 0 ? "-1 or a positive integer." : "a positive integer."))
+                return
+            }
+            if keyword == "tune.maxaccept" { global.maxAccept = n } else { global.maxPollEvents = n }
         case "ulimit-n":
             guard case .success(let n) = ValueParsers.integer(value.text, for: keyword), n > 0 else {
                 alert(at(value), "'ulimit-n' expects an integer argument.")

@@ -349,6 +349,11 @@ public struct GlobalSettings: Equatable, Sendable {
     /// `grace T` (ms): a worker told to stop keeps accepting for this long
     /// first, for outside checks to see it leave before its listeners do.
     public var grace: Int?
+    /// `tune.maxaccept`: connections a worker accepts from one listener per
+    /// wakeup (-1: no limit; nil: 64).
+    public var maxAccept: Int?
+    /// `tune.maxpollevents`: events taken from epoll per wait (nil: 512).
+    public var maxPollEvents: Int?
     /// `quiet`: as `-q`, no notices or warnings at start.
     public var quiet = false
     public var pidfile: String?

@@ -31,6 +31,8 @@ public final class Worker: EventHandler {
     var pausedListeners = 0
     /// Idle pool buffers go back to the system about once a second.
     private var lastShrink: Int64 = 0
+    /// `tune.maxaccept`: connections taken from one listener per wakeup.
+    private let acceptBurst: Int
     /// Global `grace`: when a soft stop ordered with a grace period starts
     /// (loop clock, ms); listeners keep accepting until then.
     private var graceEnds: Int64?
@@ -67,8 +69,10 @@ public final class Worker: EventHandler {
         configuration = setup.configuration
         table = setup.table
         control = setup.control
-        loop = try EventLoop(capacity: 512)
+        loop = try EventLoop(capacity: setup.configuration.global.maxPollEvents ?? 512)
         globalMaxconn = setup.configuration.global.maxconn ?? 0
+        let maxAccept = setup.configuration.global.maxAccept ?? 64
+        acceptBurst = maxAccept < 0 ? Int.max : max(1, maxAccept)
         engine = StreamEngine(setup, loop: loop)
         certificates = RuntimeCertificates(binds: setup.bindTLS)
         let index = TableIndex(configuration)
@@ -281,7 +285,7 @@ public final class Worker: EventHandler {
         let feConns = table.frontend(l.frontend, .conns)
         let bindConns = table.bind(l.bindLine, .conns)
         var peer = SocketAddress(storage: .init(), length: 0)
-        for _ in 0..<64 {
+        for _ in 0..<acceptBurst {
             // Reserve before accepting so the limits hold across workers.
             guard global.reserve(limit: globalMaxconn) else { pause(listener: li); return }
             guard feConns.reserve(limit: feMax) else { global.subtract(1); pause(listener: li); return }
