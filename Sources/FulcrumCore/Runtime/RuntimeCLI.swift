@@ -17,6 +17,8 @@ public enum RuntimeReply: Sendable, Equatable {
     case clearCounters(all: Bool)
     /// Kill the streams on this server (every worker), then send an empty answer.
     case shutdownSessions(backend: String, server: String)
+    /// Change a frontend's state (its sockets, every worker), then send an empty answer.
+    case frontendAdmin(frontend: Int, action: FrontendAction)
     /// Master: reload.
     case reload
     /// Master: answer with `RuntimeFormat.showProc` of the current processes.
@@ -69,6 +71,7 @@ public enum RuntimeCLI {
         case .shutdownSessions(let b, let n):
             guard let sv = lookup(b, n, s) else { return .text(lookupError(b, n, s)) }
             return .shutdownSessions(backend: sv.backendName, server: sv.name)
+        case .frontendAdmin(let name, let action): return frontendAdmin(name, action, s)
         case .showInfo(let format): return .text(RuntimeFormat.showInfo(s, format: format))
         case .showStat(let format, let scope, let visibility):
             var filter: StatFilter?
@@ -127,6 +130,19 @@ public enum RuntimeCLI {
             }
             if case .enableHealth = command { c.checkEnabled = true } else { c.checkEnabled = false }
             return .change(c)
+        }
+    }
+
+    /// HAProxy 2.6's checks and texts for `disable|enable|shutdown frontend`.
+    static func frontendAdmin(_ name: String, _ action: FrontendAction, _ s: RuntimeSnapshot) -> RuntimeReply {
+        guard let frontend = s.frontend(named: name) else { return .text("No such frontend.\n") }
+        switch (action, frontend.status) {
+        case (.disable, .stopped): return .text("Frontend was previously shut down, cannot disable.\n")
+        case (.disable, .paused): return .text("All sockets are already disabled.\n")
+        case (.enable, .stopped): return .text("Frontend was previously shut down, cannot enable.\n")
+        case (.enable, .open): return .text("All sockets are already enabled.\n")
+        case (.shutdown, .stopped): return .text("Frontend was already shut down.\n")
+        default: return .frontendAdmin(frontend: frontend.index, action: action)
         }
     }
 

@@ -81,6 +81,12 @@ public struct RuntimeSnapshotReader {
             var proxy = RuntimeSnapshot.Proxy(name: p.name, iid: iid)
             if let fi = p.frontend {
                 var f = RuntimeSnapshot.Frontend()
+                f.index = fi
+                switch FrontendAdminState(rawValue: table.frontend(fi, .adminState).load()) ?? .open {
+                case .open: f.status = .open
+                case .paused: f.status = .paused
+                case .stopped: f.status = .stopped
+                }
                 let fe = configuration.frontends[fi]
                 f.maxconn = fe.maxconn ?? configuration.global.maxconn ?? 0
                 f.counters = read.counters { table.frontendCounter(worker: $0, frontend: fi, $1) }

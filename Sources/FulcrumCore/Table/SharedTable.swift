@@ -104,6 +104,8 @@ public final class SharedTable {
         case sessionRate
         case connectionRate = 6
         case requestRate = 9
+        /// A frontend's `FrontendAdminState` (runtime API `disable|enable|shutdown frontend`).
+        case adminState = 12
     }
 
     /// Per-worker counters of one proxy line or server (single writer), with

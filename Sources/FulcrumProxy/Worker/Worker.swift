@@ -17,6 +17,8 @@ public final class Worker: EventHandler {
         var bindLine: Int
         var maxconn: Int
         var active: Bool
+        /// Its frontend is disabled or shut down (runtime API): not watched.
+        var adminOff = false
     }
 
     let configuration: Configuration
@@ -88,13 +90,15 @@ public final class Worker: EventHandler {
     public func run() -> Int32 {
         do {
             try loop.register(control, .readable, EventToken(kind: TokenKind.control.rawValue))
+            // Frontends the runtime API disabled stay unwatched from the start.
+            for i in listeners.indices { listeners[i].adminOff = adminOff(frontend: listeners[i].frontend) }
             // The master queued what the runtime API committed before this
             // worker started: apply it before the first connection.
             readControl()
             for i in listeners.indices {
                 // Accepted sockets inherit it: no setsockopt per connection.
                 Socket.setNoDelay(listeners[i].fd)
-                try activate(listener: i)
+                if !listeners[i].adminOff && !listeners[i].active { try activate(listener: i) }
             }
         } catch {
             Log.alert("cannot register sockets: \(error)")
@@ -199,6 +203,7 @@ public final class Worker: EventHandler {
                 startDrain()
             }
         case .clearCounters(let all): table.clearBlock(slot, all: all)
+        case .frontendStates: followFrontendStates()
         case .shutdownSessions(let line, let cause):
             engine.shutdownSessions(serverLine: line, cause: TerminationCause(rawValue: cause) ?? .killed)
         default: return false
@@ -263,7 +268,7 @@ public final class Worker: EventHandler {
     /// Resumes listeners whose limits have room again (slots may have been
     /// freed by this worker or by another).
     func resumeListeners() {
-        for i in listeners.indices where !listeners[i].active {
+        for i in listeners.indices where !listeners[i].active && !listeners[i].adminOff {
             if !hasRoom(listener: i) { continue }
             if (try? activate(listener: i)) != nil { pausedListeners -= 1 }
         }
