@@ -64,6 +64,12 @@ final class RuntimeService {
         case .shutdownSessions(let backend, let server):
             if let (_, _, line) = serverLine(backend, server) { killSessions(line) }
             return RuntimeCLI.endOfAnswer
+        case .setMaxconn(let frontend?, let value):
+            table.frontend(frontend, .maxconnSetting).store(UInt64(value) + 1)
+            return RuntimeCLI.endOfAnswer
+        case .setMaxconn(nil, let value):
+            table.header(.maxconnSetting).store(UInt64(value))
+            return RuntimeCLI.endOfAnswer
         case .frontendAdmin(let frontend, let action):
             return changeFrontend(frontend, action) + RuntimeCLI.endOfAnswer
         case .reload, .showProc:

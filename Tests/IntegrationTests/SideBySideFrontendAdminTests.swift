@@ -60,4 +60,53 @@ final class SideBySideFrontendAdminTests: XCTestCase {
         while serving(s.ports[.fulcrum]![0]) != "200" && !deadline.hasExpired { usleep(100_000) }
         XCTAssertEqual(serving(s.ports[.fulcrum]![0]), "200", "served again after a reload")
     }
+
+    /// `set maxconn frontend` and `set maxconn global`: the same answers and
+    /// figures, and a lowered frontend limit holds a second client back
+    /// until it is raised again.
+    func testSetMaxconnFrontendAndGlobalAsHAProxy() throws {
+        let files = try TemporaryDirectory(prefix: "maxconn")
+        addTeardownBlock { files.remove() }
+        var substitutions: [ProxyUnderTest: [String: String]] = [:]
+        for proxy in ProxyUnderTest.allCases { substitutions[proxy] = ["{admin}": files.file("\(proxy).sock")] }
+        let s = try SideBySide(self, config: SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                maxconn 50
+                http-request return status 200
+
+            """, backends: [], global: "    maxconn 100\n    stats socket {admin} level admin\n", substitutions: substitutions)
+        let request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+        var transcripts: [ProxyUnderTest: [String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            let socket = substitutions[proxy]!["{admin}"]!
+            var out: [String] = []
+            for command in ["set maxconn frontend fe 7", "set maxconn frontend fe", "set maxconn frontend fe -1",
+                            "set maxconn frontend nope 3", "set maxconn frontend", "set maxconn global 50",
+                            "set maxconn global 200", "set maxconn global 0", "set maxconn global"] {
+                let answer = try MasterCLI.send(command, socketPath: socket)
+                let slim = ReloadTestHelpers.statRows(try MasterCLI.send("show stat", socketPath: socket))["fe/FRONTEND"]?["slim"] ?? "-"
+                let info = try MasterCLI.send("show info", socketPath: socket).split(separator: "\n")
+                    .filter { $0.hasPrefix("Maxconn:") || $0.hasPrefix("Hard_maxconn:") }.joined(separator: " ")
+                out.append("\(command) -> \(answer.debugDescription) slim=\(slim) \(info)")
+            }
+            transcripts[proxy] = out
+        }
+        XCTAssertEqual(transcripts[.fulcrum]!, transcripts[.haproxy]!)
+        XCTAssertEqual(transcripts[.fulcrum]?.first, #"set maxconn frontend fe 7 -> "\n" slim=7 Maxconn: 100 Hard_maxconn: 100"#)
+
+        // The effect, on Fulcrum alone: haproxy 2.6.12 aborts (watchdog in
+        // resume_listener) when the limit of a frontend that is full is raised.
+        let socket = substitutions[.fulcrum]!["{admin}"]!, port = s.ports[.fulcrum]![0]
+        _ = try MasterCLI.send("set maxconn frontend fe 1", socketPath: socket)
+        let held = try TCPClient.connect(port: port)
+        try held.send(request)
+        XCTAssertEqual(try held.readHTTPResponse(requestMethod: "GET")?.status, 200)
+        let second = try TCPClient.connect(port: port)
+        try second.send(request)
+        XCTAssertNil(try second.readHTTPResponse(requestMethod: "GET", timeout: 1), "held back by maxconn 1")
+        _ = try MasterCLI.send("set maxconn frontend fe 5", socketPath: socket)
+        XCTAssertEqual(try second.readHTTPResponse(requestMethod: "GET", timeout: 5)?.status, 200, "served once raised")
+        held.close(); second.close()
+    }
 }

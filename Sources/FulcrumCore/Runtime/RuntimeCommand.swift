@@ -86,6 +86,8 @@ public enum RuntimeCommand: Equatable, Sendable {
     case shutdownSessions(backend: String, server: String)
     /// `disable|enable|shutdown frontend <name>`.
     case frontendAdmin(frontend: String, action: FrontendAction)
+    /// `set maxconn frontend <name> <value>` (name nil: `set maxconn global <value>`), as typed.
+    case setMaxconn(frontend: String?, value: String?)
     /// Master CLI only.
     case showProc
     case reload
@@ -99,7 +101,7 @@ public enum RuntimeCommand: Equatable, Sendable {
         case .lowerLevel(.operator_), .clearCounters(all: false), .reload, .showEnv:
             return .operator_
         case .lowerLevel(.admin), .clearCounters(all: true), .setWeight, .setServerState, .setServerHealth,
-             .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions, .frontendAdmin:
+             .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions, .frontendAdmin, .setMaxconn:
             return .admin
         }
     }
@@ -165,6 +167,11 @@ public enum RuntimeCommand: Equatable, Sendable {
             return serverReference(args.first).map { .disableHealth(backend: $0.0, server: $0.1) }
         case "enable health":
             return serverReference(args.first).map { .enableHealth(backend: $0.0, server: $0.1) }
+        case "set maxconn frontend":
+            guard let name = args.first else { return .failure(.message("A frontend name is expected.\n")) }
+            command = .setMaxconn(frontend: name, value: args.count > 1 ? args[1] : nil)
+        case "set maxconn global":
+            command = .setMaxconn(frontend: nil, value: args.first)
         case "disable frontend", "enable frontend", "shutdown frontend":
             guard let name = args.first else { return .failure(.message("A frontend name is expected.\n")) }
             command = .frontendAdmin(frontend: name, action: FrontendAction(rawValue: keyword.words[0])!)

@@ -56,6 +56,8 @@ public struct RuntimeKeyword: Sendable, Equatable {
         RuntimeKeyword(["new", "ssl", "cert"], "new ssl cert <certfile>", "create a new certificate file to be used in a crt-list or a directory", level: .admin, parsed: false),
         RuntimeKeyword(["operator"], "operator", "lower the level of the current CLI session to operator", scope: .both),
         RuntimeKeyword(["reload"], "reload", "reload haproxy", level: .operator_, scope: .masterOnly),
+        RuntimeKeyword(["set", "maxconn", "frontend"], "set maxconn frontend <frontend> <value>", "change a frontend's maxconn setting", level: .admin),
+        RuntimeKeyword(["set", "maxconn", "global"], "set maxconn global <value>", "change the per-process maxconn setting", level: .admin),
         RuntimeKeyword(["set", "timeout"], "set timeout [cli] <delay>", "change a timeout setting"),
         RuntimeKeyword(["set", "server"], "set server <bk>/<srv> [opts]", "change a server's state, health or weight", level: .admin),
         RuntimeKeyword(["set", "ssl", "ca-file"], "set ssl ca-file <cafile> <payload>", "replace a CA file", level: .admin, parsed: false),

@@ -258,6 +258,19 @@ public final class Worker: EventHandler {
         listeners[i].active = true
     }
 
+    /// The frontend's maxconn in force: `set maxconn frontend`'s, else the
+    /// configuration's (0: none); -1 when the CLI set 0, which accepts nothing (as HAProxy).
+    @inline(__always) func frontendMaxconn(_ fi: Int) -> Int {
+        let set = table.frontend(fi, .maxconnSetting).load()
+        return set == 0 ? engine.frontends[fi].maxconn : Int(set) - 1 == 0 ? -1 : Int(set) - 1
+    }
+
+    /// The global maxconn in force: `set maxconn global`'s, else the configuration's (0: none).
+    @inline(__always) var currentGlobalMaxconn: Int {
+        let set = table.header(.maxconnSetting).load()
+        return set == 0 ? globalMaxconn : Int(set)
+    }
+
     private func pause(listener i: Int) {
         guard listeners[i].active else { return }
         loop.remove(listeners[i].fd)
@@ -276,8 +289,9 @@ public final class Worker: EventHandler {
 
     private func hasRoom(listener i: Int) -> Bool {
         let l = listeners[i]
-        let feMax = engine.frontends[l.frontend].maxconn
-        if globalMaxconn > 0 && table.header(.globalConns).load() >= UInt64(globalMaxconn) { return false }
+        let feMax = frontendMaxconn(l.frontend), globalMax = currentGlobalMaxconn
+        if feMax < 0 { return false }
+        if globalMax > 0 && table.header(.globalConns).load() >= UInt64(globalMax) { return false }
         if feMax > 0 && table.frontend(l.frontend, .conns).load() >= UInt64(feMax) { return false }
         if l.maxconn > 0 && table.bind(l.bindLine, .conns).load() >= UInt64(l.maxconn) { return false }
         return true
@@ -285,14 +299,15 @@ public final class Worker: EventHandler {
 
     private func acceptConnections(listener li: Int) {
         let l = listeners[li]
-        let feMax = engine.frontends[l.frontend].maxconn
+        let feMax = frontendMaxconn(l.frontend), globalMax = currentGlobalMaxconn
+        if feMax < 0 { pause(listener: li); return }
         let global = table.header(.globalConns)
         let feConns = table.frontend(l.frontend, .conns)
         let bindConns = table.bind(l.bindLine, .conns)
         var peer = SocketAddress(storage: .init(), length: 0)
         for _ in 0..<acceptBurst {
             // Reserve before accepting so the limits hold across workers.
-            guard global.reserve(limit: globalMaxconn) else { pause(listener: li); return }
+            guard global.reserve(limit: globalMax) else { pause(listener: li); return }
             guard feConns.reserve(limit: feMax) else { global.subtract(1); pause(listener: li); return }
             guard bindConns.reserve(limit: l.maxconn) else {
                 global.subtract(1); feConns.subtract(1); pause(listener: li); return
