@@ -4,7 +4,7 @@ extension ParseSession {
     static let servedGlobalKeywords: Set<String> = [
         "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers", "spread-checks",
         "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr", "hard-stop-after", "mworker-max-reloads",
-        "ulimit-n", "strict-limits", "zero-warning", "uid", "gid", "grace", "tune.maxaccept", "tune.maxpollevents",
+        "ulimit-n", "strict-limits", "zero-warning", "uid", "gid", "grace", "tune.maxaccept", "tune.maxpollevents", "maxconnrate", "maxsessrate",
     ]
 
     mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
@@ -102,6 +102,12 @@ extension ParseSession {
                 return
             }
             if keyword == "uid" { global.user = String(n) } else { global.group = String(n) }
+        case "maxconnrate", "maxsessrate":
+            guard let n = UInt32(value.text) else {
+                alert(at(value), "'\(keyword)' expects an integer argument.")
+                return
+            }
+            if keyword == "maxconnrate" { global.maxConnectionRate = n > 0 ? Int(n) : nil } else { global.maxSessionRate = n > 0 ? Int(n) : nil }
         case "tune.maxaccept", "tune.maxpollevents":
             // -1 lifts the accept limit, as in HAProxy; poll events must be positive.
             let lowest = keyword == "tune.maxaccept" ? -1 : 1

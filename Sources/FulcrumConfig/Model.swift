@@ -324,6 +324,9 @@ public struct Frontend: Equatable, Sendable {
     public var tcpContent = TCPContentRules()
     /// nil: the global maxconn applies.
     public var maxconn: Int?
+    /// `rate-limit sessions N` (nil: none): its listeners pause while the
+    /// frontend's session rate, over all workers, is at N per second.
+    public var rateLimitSessions: Int?
     public var timeouts = Timeouts()
     /// `option socket-stats`: `show stat` has a row per listener (type 3).
     public var socketStats = false
@@ -349,6 +352,10 @@ public struct GlobalSettings: Equatable, Sendable {
     /// `grace T` (ms): a worker told to stop keeps accepting for this long
     /// first, for outside checks to see it leave before its listeners do.
     public var grace: Int?
+    /// `maxconnrate` / `maxsessrate` (nil: none): connections and sessions
+    /// per second all workers accept together.
+    public var maxConnectionRate: Int?
+    public var maxSessionRate: Int?
     /// `tune.maxaccept`: connections a worker accepts from one listener per
     /// wakeup (-1: no limit; nil: 64).
     public var maxAccept: Int?

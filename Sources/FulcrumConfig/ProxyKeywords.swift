@@ -1,7 +1,7 @@
 /// Keywords of defaults, frontend, backend and listen sections.
 extension ParseSession {
     static let servedProxyKeywords: Set<String> = [
-        "mode", "default_backend", "balance", "hash-type", "server", "default-server", "maxconn",
+        "mode", "default_backend", "balance", "hash-type", "server", "default-server", "maxconn", "rate-limit",
         "timeout", "retries", "option", "bind", "http-check", "tcp-check",
         "acl", "use_backend", "redirect", "http-request", "http-response",
         "cookie", "compression", "errorfile", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
@@ -160,6 +160,22 @@ extension ParseSession {
                 return
             }
             drafts[index].id = (n, at(words[0]))
+        case "rate-limit":
+            // HAProxy's texts, its doubled "expects" included.
+            guard words.count > 1, words[1].text == "sessions" else {
+                alert(at(words.count > 1 ? words[1] : words[0]), "'rate-limit' only supports 'sessions' (got '\(words.count > 1 ? words[1].text : "")')")
+                return
+            }
+            guard words.count > 2 else {
+                alert(at(words[1]), "'rate-limit sessions' expects expects an integer value (in sessions/second)")
+                return
+            }
+            guard let n = UInt32(words[2].text) else {
+                alert(at(words[2]), "'rate-limit sessions' : unexpected character in integer value '\(words[2].text)'")
+                return
+            }
+            for extra in words.dropFirst(3) { alert(at(extra), "unexpected argument '\(extra.text)' for 'rate-limit sessions'") }
+            drafts[index].settings.rateLimitSessions = n > 0 ? Int(n) : nil
         case "maxconn", "retries":
             guard let value = singleArgument(words, at: at, expecting: "an integer") else { return }
             switch ValueParsers.integer(value.text, for: keyword) {

@@ -18,6 +18,8 @@ struct ProxySettings: Sendable {
     /// `option socket-stats`: one stats row per listener.
     var socketStats = false
     var maxconn: Int? = nil
+    /// `rate-limit sessions N`: new sessions per second the frontend accepts.
+    var rateLimitSessions: Int? = nil
     var defaultServer = ServerParams()
     var defaultBackend: String? = nil
     var defaultBackendLocation: SourceLocation? = nil

@@ -59,6 +59,7 @@ extension ParseSession {
                 frontend.mode = s.mode
                 frontend.binds = draft.binds
                 frontend.maxconn = s.maxconn
+                frontend.rateLimitSessions = s.rateLimitSessions
                 frontend.socketStats = s.socketStats
                 frontend.timeouts = s.timeouts
                 frontend.defaultBackend = s.defaultBackend

@@ -68,7 +68,10 @@ final class RuntimeService {
             table.frontend(frontend, .maxconnSetting).store(UInt64(value) + 1)
             return RuntimeCLI.endOfAnswer
         case .setMaxconn(nil, let value):
-            table.header(.maxconnSetting).store(UInt64(value))
+            RuntimeLimits(table: table, global: configuration.global).setMaxconn(value)
+            return RuntimeCLI.endOfAnswer
+        case .setRateLimit(let connections, let value):
+            RuntimeLimits(table: table, global: configuration.global).setRate(connections: connections, to: value)
             return RuntimeCLI.endOfAnswer
         case .frontendAdmin(let frontend, let action):
             return changeFrontend(frontend, action) + RuntimeCLI.endOfAnswer

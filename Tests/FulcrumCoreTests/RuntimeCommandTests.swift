@@ -154,6 +154,9 @@ final class RuntimeCommandTests: XCTestCase {
         XCTAssertEqual(listed.count, RuntimeKeyword.all.filter { $0.visible(master: false) }.count)
         XCTAssertEqual(RuntimeFormat.help(topic: ["set"], master: false),
                        "The following commands are valid at this level:\n"
+                       + "  set maxconn frontend <frontend> <value> : change a frontend's maxconn setting\n"
+                       + "  set maxconn global <value>              : change the per-process maxconn setting\n"
+                       + "  set rate-limit <setting> <value>        : change a rate limiting value\n"
                        + "  set server <bk>/<srv> [opts]            : change a server's state, health or weight\n"
                        + "  set ssl ca-file <cafile> <payload>      : replace a CA file\n"
                        + "  set ssl cert <certfile> <payload>       : replace a certificate file\n"

@@ -20,6 +20,8 @@ public enum RuntimeReply: Sendable, Equatable {
     /// Store a maxconn (a frontend's; nil: the global one; 0 there: back to
     /// the configuration's), then send an empty answer.
     case setMaxconn(frontend: Int?, value: Int)
+    /// Store a global connection (else session) rate limit, then send an empty answer.
+    case setRateLimit(connections: Bool, value: Int)
     /// Change a frontend's state (its sockets, every worker), then send an empty answer.
     case frontendAdmin(frontend: Int, action: FrontendAction)
     /// Master: reload.
@@ -82,6 +84,14 @@ public enum RuntimeCLI {
             let v = RuntimeCommandLine.atoi(value)
             guard v >= 0 else { return .text("Value out of range.\n") }
             return .setMaxconn(frontend: frontend.index, value: v)
+        case .setRateLimit(let setting, let value):
+            guard let value else { return .text("Expects an integer value.\n") }
+            let v = RuntimeCommandLine.atoi(value)
+            guard v >= 0 else { return .text("Value out of range.\n") }
+            guard setting == "connections" || setting == "sessions" else {
+                return .text("'set rate-limit \(setting) global' is not supported yet: Fulcrum has no '\(setting == "ssl-sessions" ? "maxsslrate" : "maxcomprate")' limit.\n")
+            }
+            return .setRateLimit(connections: setting == "connections", value: v)
         case .setMaxconn(nil, let value):
             guard let value else { return .text("Expects an integer value.\n") }
             let v = RuntimeCommandLine.atoi(value), hard = s.info.hardMaxconn

@@ -88,6 +88,8 @@ public enum RuntimeCommand: Equatable, Sendable {
     case frontendAdmin(frontend: String, action: FrontendAction)
     /// `set maxconn frontend <name> <value>` (name nil: `set maxconn global <value>`), as typed.
     case setMaxconn(frontend: String?, value: String?)
+    /// `set rate-limit <setting> global <value>`, as typed.
+    case setRateLimit(setting: String, value: String?)
     /// Master CLI only.
     case showProc
     case reload
@@ -101,7 +103,7 @@ public enum RuntimeCommand: Equatable, Sendable {
         case .lowerLevel(.operator_), .clearCounters(all: false), .reload, .showEnv:
             return .operator_
         case .lowerLevel(.admin), .clearCounters(all: true), .setWeight, .setServerState, .setServerHealth,
-             .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions, .frontendAdmin, .setMaxconn:
+             .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions, .frontendAdmin, .setMaxconn, .setRateLimit:
             return .admin
         }
     }
@@ -170,6 +172,15 @@ public enum RuntimeCommand: Equatable, Sendable {
         case "set maxconn frontend":
             guard let name = args.first else { return .failure(.message("A frontend name is expected.\n")) }
             command = .setMaxconn(frontend: name, value: args.count > 1 ? args[1] : nil)
+        case "set rate-limit":
+            let usage = "'set rate-limit' only supports :\n"
+                + "   - 'connections global' to set the per-process maximum connection rate\n"
+                + "   - 'sessions global' to set the per-process maximum session rate\n"
+                + "   - 'ssl-sessions global' to set the per-process maximum SSL session rate\n"
+                + "   - 'http-compression global' to set the per-process maximum compression speed in kB/s\n"
+            guard args.count >= 2, ["connections", "sessions", "ssl-sessions", "http-compression"].contains(args[0]),
+                  args[1] == "global" else { return .failure(.message(usage)) }
+            command = .setRateLimit(setting: args[0], value: args.count > 2 ? args[2] : nil)
         case "set maxconn global":
             command = .setMaxconn(frontend: nil, value: args.first)
         case "disable frontend", "enable frontend", "shutdown frontend":

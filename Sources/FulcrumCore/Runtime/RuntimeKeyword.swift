@@ -58,6 +58,7 @@ public struct RuntimeKeyword: Sendable, Equatable {
         RuntimeKeyword(["reload"], "reload", "reload haproxy", level: .operator_, scope: .masterOnly),
         RuntimeKeyword(["set", "maxconn", "frontend"], "set maxconn frontend <frontend> <value>", "change a frontend's maxconn setting", level: .admin),
         RuntimeKeyword(["set", "maxconn", "global"], "set maxconn global <value>", "change the per-process maxconn setting", level: .admin),
+        RuntimeKeyword(["set", "rate-limit"], "set rate-limit <setting> <value>", "change a rate limiting value", level: .admin),
         RuntimeKeyword(["set", "timeout"], "set timeout [cli] <delay>", "change a timeout setting"),
         RuntimeKeyword(["set", "server"], "set server <bk>/<srv> [opts]", "change a server's state, health or weight", level: .admin),
         RuntimeKeyword(["set", "ssl", "ca-file"], "set ssl ca-file <cafile> <payload>", "replace a CA file", level: .admin, parsed: false),

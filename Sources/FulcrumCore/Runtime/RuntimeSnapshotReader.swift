@@ -97,6 +97,7 @@ public struct RuntimeSnapshotReader {
                           max: &f.counters.connectionRateMax)
                 read.rate(table.frontendRate(fi, .requestRate), into: &f.counters.requestRate,
                           max: &f.counters.requestRateMax)
+                f.rateLimit = fe.rateLimitSessions ?? 0
                 if fe.socketStats { f.listeners = listeners(frontend: fi, read: read) }
                 if fe.mode == .http { f.counters.h1OpenConnections = f.counters.sessionsCurrent }
                 proxy.frontend = f
@@ -237,9 +238,11 @@ public struct RuntimeSnapshotReader {
         let started = table.header(.startedAt).load()
         i.startTime = Int(started)
         i.uptimeSeconds = Int(process.now >= started ? process.now - started : 0)
+        let limits = RuntimeLimits(table: table, global: configuration.global)
         i.hardMaxconn = configuration.global.maxconn ?? 0
-        let setting = Int(table.header(.maxconnSetting).load())
-        i.maxconn = setting > 0 ? setting : i.hardMaxconn
+        i.maxconn = limits.maxconn
+        i.connectionRateLimit = limits.connectionRate
+        i.sessionRateLimit = limits.sessionRate
         i.ulimitN = process.ulimitN
         i.environment = process.environment
         i.cliSockets = configuration.global.statsSockets.map { socket in

@@ -12,7 +12,9 @@ import Synchronization
 /// worker block holds one counter line per proxy line and per server.
 public final class SharedTable {
     public static let magic: UInt64 = 0x31_4D_55_52_43_4C_55_46 // "FULCRUM1" little-endian
-    public static let layoutVersion: UInt64 = 3
+    public static let layoutVersion: UInt64 = 4
+    /// Lines of the header (`Header` words run across them).
+    public static let headerLines = 2
     /// Words of the header, a server line and a proxy line.
     public static let lineWords = 32
     /// Words of a per-worker counter line (`Counter`).
@@ -40,8 +42,11 @@ public final class SharedTable {
         case bytesOutRate = 22
         case compressInRate = 25
         case compressOutRate = 28
-        /// `set maxconn global`: the limit in force (0: the configuration's).
-        case maxconnSetting = 31
+        /// Settings the runtime API changes, in the second header line:
+        /// `set maxconn global` (0: the configuration's), and `set rate-limit
+        /// connections|sessions global` (the limit plus one; 0: the configuration's).
+        case maxconnSetting = 32
+        case connectionRateLimitSetting, sessionRateLimitSetting
     }
 
     /// Words of a worker's own line: what its event loop reports for `show info`.
@@ -223,7 +228,7 @@ public final class SharedTable {
     /// previous generations on reload (index `workers`).
     public static func byteSize(servers: Int, frontends: Int, binds: Int, backends: Int, workers: Int) -> Int {
         let proxies = frontends + binds + backends
-        let lines = 1 + servers + proxies + workers
+        let lines = headerLines + servers + proxies + workers
         let counterLines = (workers + 1) * (proxies + servers)
         return (lines * lineWords + counterLines * counterLineWords) * 8
     }
@@ -268,11 +273,11 @@ public final class SharedTable {
     @inline(__always) public func header(_ f: Header) -> SharedWord { SharedWord(words + f.rawValue) }
 
     @inline(__always) public func server(_ index: Int, _ f: ServerField) -> SharedWord {
-        SharedWord(words + (1 + index) * SharedTable.lineWords + f.rawValue)
+        SharedWord(words + (SharedTable.headerLines + index) * SharedTable.lineWords + f.rawValue)
     }
     @inline(__always) func proxyWord(_ line: Int, _ f: ProxyField) -> SharedWord { proxyLine(line, f) }
     @inline(__always) private func proxyLine(_ line: Int, _ f: ProxyField) -> SharedWord {
-        SharedWord(words + (1 + servers + line) * SharedTable.lineWords + f.rawValue)
+        SharedWord(words + (SharedTable.headerLines + servers + line) * SharedTable.lineWords + f.rawValue)
     }
     @inline(__always) public func frontend(_ i: Int, _ f: ProxyField) -> SharedWord { proxyLine(i, f) }
     @inline(__always) public func bind(_ i: Int, _ f: ProxyField) -> SharedWord { proxyLine(frontends + i, f) }
@@ -296,7 +301,7 @@ public final class SharedTable {
 
     /// Worker `w`'s own line.
     @inline(__always) public func worker(_ w: Int, _ f: WorkerField) -> SharedWord {
-        SharedWord(words + (1 + servers + proxyLines + w) * SharedTable.lineWords + f.rawValue)
+        SharedWord(words + (SharedTable.headerLines + servers + proxyLines + w) * SharedTable.lineWords + f.rawValue)
     }
     @inline(__always) public func globalRate(_ f: Header) -> SharedRate { SharedRate(header(f)) }
     @inline(__always) public func serverRate(_ index: Int) -> SharedRate { SharedRate(server(index, .sessionRate)) }
@@ -305,7 +310,7 @@ public final class SharedTable {
 
     @inline(__always) func counterWord(block: Int, line: Int, _ c: Counter) -> SharedWord { counter(worker: block, line: line, c) }
     @inline(__always) private func counter(worker: Int, line: Int, _ c: Counter) -> SharedWord {
-        let firstCounter = (1 + servers + proxyLines + workers) * SharedTable.lineWords
+        let firstCounter = (SharedTable.headerLines + servers + proxyLines + workers) * SharedTable.lineWords
         return SharedWord(words + firstCounter + (worker * (proxyLines + servers) + line) * SharedTable.counterLineWords
                           + c.rawValue)
     }

@@ -25,7 +25,8 @@ public final class Worker: EventHandler {
     let table: SharedTable
     let control: FileDescriptor
     let loop: EventLoop
-    let globalMaxconn: Int
+    /// Global limits the runtime API may change.
+    let limits: RuntimeLimits
     let engine: StreamEngine
     /// Certificates and crt-list lines the runtime API commits.
     private let certificates: RuntimeCertificates
@@ -72,7 +73,7 @@ public final class Worker: EventHandler {
         table = setup.table
         control = setup.control
         loop = try EventLoop(capacity: setup.configuration.global.maxPollEvents ?? 512)
-        globalMaxconn = setup.configuration.global.maxconn ?? 0
+        limits = RuntimeLimits(table: setup.table, global: setup.configuration.global)
         let maxAccept = setup.configuration.global.maxAccept ?? 64
         acceptBurst = maxAccept < 0 ? Int.max : max(1, maxAccept)
         engine = StreamEngine(setup, loop: loop)
@@ -266,9 +267,19 @@ public final class Worker: EventHandler {
     }
 
     /// The global maxconn in force: `set maxconn global`'s, else the configuration's (0: none).
-    @inline(__always) var currentGlobalMaxconn: Int {
-        let set = table.header(.maxconnSetting).load()
-        return set == 0 ? globalMaxconn : Int(set)
+    @inline(__always) var currentGlobalMaxconn: Int { limits.maxconn }
+
+    /// A rate limit is reached (`maxconnrate`, `maxsessrate`, the
+    /// frontend's `rate-limit sessions`, or what `set rate-limit` set), counted
+    /// over all workers: the listener waits, as HAProxy's does.
+    @inline(__always) func rateLimited(frontend fi: Int) -> Bool {
+        let fe = engine.frontends[fi].config.rateLimitSessions ?? 0, conns = limits.connectionRate, sess = limits.sessionRate
+        if fe == 0 && conns == 0 && sess == 0 { return false }
+        let now = loop.now
+        if fe > 0 && table.frontendRate(fi, .sessionRate).rate(milliseconds: now) >= fe { return true }
+        if conns > 0 && table.globalRate(.connectionRate).rate(milliseconds: now) >= conns { return true }
+        if sess > 0 && table.globalRate(.sessionRate).rate(milliseconds: now) >= sess { return true }
+        return false
     }
 
     private func pause(listener i: Int) {
@@ -290,7 +301,7 @@ public final class Worker: EventHandler {
     private func hasRoom(listener i: Int) -> Bool {
         let l = listeners[i]
         let feMax = frontendMaxconn(l.frontend), globalMax = currentGlobalMaxconn
-        if feMax < 0 { return false }
+        if feMax < 0 || rateLimited(frontend: l.frontend) { return false }
         if globalMax > 0 && table.header(.globalConns).load() >= UInt64(globalMax) { return false }
         if feMax > 0 && table.frontend(l.frontend, .conns).load() >= UInt64(feMax) { return false }
         if l.maxconn > 0 && table.bind(l.bindLine, .conns).load() >= UInt64(l.maxconn) { return false }
@@ -306,6 +317,7 @@ public final class Worker: EventHandler {
         let bindConns = table.bind(l.bindLine, .conns)
         var peer = SocketAddress(storage: .init(), length: 0)
         for _ in 0..<acceptBurst {
+            if rateLimited(frontend: l.frontend) { pause(listener: li); return }
             // Reserve before accepting so the limits hold across workers.
             guard global.reserve(limit: globalMax) else { pause(listener: li); return }
             guard feConns.reserve(limit: feMax) else { global.subtract(1); pause(listener: li); return }

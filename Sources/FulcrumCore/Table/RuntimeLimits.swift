@@ -1,0 +1,32 @@
+import FulcrumConfig
+
+/// The process-wide limits in force: what the runtime API set (`set maxconn
+/// global`, `set rate-limit connections|sessions global`), kept in the shared
+/// table so that every worker applies it, else the configuration's. 0: none.
+public struct RuntimeLimits {
+    let table: SharedTable
+    let global: GlobalSettings
+
+    public init(table: SharedTable, global: GlobalSettings) { self.table = table; self.global = global }
+
+    public var maxconn: Int {
+        let set = table.header(.maxconnSetting).load()
+        return set == 0 ? global.maxconn ?? 0 : Int(set)
+    }
+
+    public var connectionRate: Int { setting(.connectionRateLimitSetting) ?? global.maxConnectionRate ?? 0 }
+    public var sessionRate: Int { setting(.sessionRateLimitSetting) ?? global.maxSessionRate ?? 0 }
+
+    /// Stored as the value plus one, so that 0 means "not set".
+    private func setting(_ word: SharedTable.Header) -> Int? {
+        let v = table.header(word).load()
+        return v == 0 ? nil : Int(v) - 1
+    }
+
+    /// 0 goes back to the configuration's.
+    public func setMaxconn(_ value: Int) { table.header(.maxconnSetting).store(UInt64(value)) }
+
+    public func setRate(connections: Bool, to value: Int) {
+        table.header(connections ? .connectionRateLimitSetting : .sessionRateLimitSetting).store(UInt64(value) + 1)
+    }
+}
