@@ -24,8 +24,13 @@ private func sessionID(_ session: OpaquePointer) -> UnsafeRawBufferPointer {
 }
 
 /// A new session: encoded into the store (OpenSSL keeps its own reference).
+/// A TLS 1.3 session with stateless tickets is not stored: such a client
+/// resumes with the ticket, which carries the session, and never by id, so
+/// storing it would cost every handshake an encoding and the shared lock.
 func newSessionCallback(_ ssl: OpaquePointer?, _ session: OpaquePointer?) -> Int32 {
-    guard let ssl, let session, let store = store(of: SSL_get_SSL_CTX(ssl)) else { return 0 }
+    guard let ssl, let session else { return 0 }
+    if SSL_version(ssl) == TLS1_3_VERSION && SSL_get_options(ssl) & CO_OP_NO_TICKET == 0 { return 0 }
+    guard let store = store(of: SSL_get_SSL_CTX(ssl)) else { return 0 }
     let length = Int(i2d_SSL_SESSION(session, nil))
     guard length > 0 else { return 0 }
     let expiry = UInt32(clamping: Int(SSL_SESSION_get_time(session)) + Int(SSL_SESSION_get_timeout(session)))
