@@ -152,6 +152,7 @@ extension ParseSession {
         }
         drafts[index].settings.http.errorFiles[status] = words[2].text
         drafts[index].settings.http.errorResponses[status] = nil
+        drafts[index].settings.http.errorRedirects[status] = nil
     }
 
     /// `http-error status N [content-type T] [string S | file F]`; an inline
@@ -202,6 +203,7 @@ extension ParseSession {
             return
         }
         drafts[index].settings.http.errorFiles[status] = nil
+        drafts[index].settings.http.errorRedirects[status] = nil
         drafts[index].settings.http.errorResponses[status] = HTTPErrorResponse(status: status, contentType: contentType, body: body)
     }
 

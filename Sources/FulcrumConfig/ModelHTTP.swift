@@ -291,6 +291,10 @@ public struct HTTPProxySettings: Equatable, Sendable {
     /// the response given inline (a status is in `errorFiles` or here, the
     /// last line for it wins).
     public var errorResponses: [Int: HTTPErrorResponse] = [:]
+    /// `errorloc` / `errorloc302` / `errorloc303 CODE URL`: status → a redirect.
+    public var errorRedirects: [Int: ErrorRedirect] = [:]
+    /// `errorfiles NAME [CODE...]` not yet resolved (empty once parsed).
+    public var errorFileSections: [ErrorFilesReference] = []
     // Backend side:
     public var cookie: CookieConfig? = nil
     public var reuse: HTTPReuse = .safe
@@ -304,4 +308,23 @@ public struct HTTPProxySettings: Equatable, Sendable {
     /// monitor answer into a 503.
     public var monitorFail: [RuleCondition] = []
     public init() {}
+}
+
+/// `errorloc*`: an error answered with a redirect to `location`.
+public struct ErrorRedirect: Equatable, Sendable {
+    public var code: Int
+    public var location: String
+    public init(code: Int, location: String) { self.code = code; self.location = location }
+
+    /// HAProxy's message for it (http_parse_errorloc), as it is sent.
+    public var response: [UInt8] {
+        Array("HTTP/1.1 \(code) \(code == 303 ? "See Other" : "Found")\r\nCache-Control: no-cache\r\nContent-length: 0\r\nLocation: \(location)\r\n\r\n".utf8)
+    }
+}
+
+/// `errorfiles NAME [CODE...]` as written.
+public struct ErrorFilesReference: Equatable, Sendable {
+    public var section: String
+    public var codes: [Int]
+    public var location: SourceLocation
 }

@@ -17,6 +17,8 @@ struct ParseSession {
     var userlists: [UserlistDraft] = []
     /// `ring` sections in declaration order.
     var rings: [RingSection] = []
+    /// `http-errors` sections, for `errorfiles`.
+    var httpErrors: [HTTPErrorsSection] = []
     /// keepalived.conf blocks from every source (whole files or blocks inside Fulcrum files).
     var keepalived = KeepalivedParser()
     /// Every TLS keyword read, where it was written; refused at the end
@@ -33,6 +35,7 @@ struct ParseSession {
         case program(Int)
         case userlist(Int)
         case ring(Int)
+        case httpErrors(Int)
         /// A section Fulcrum does not serve yet; its body is skipped.
         case skipped(String)
     }
@@ -149,6 +152,7 @@ struct ParseSession {
         case .program(let i): return programs[i].name
         case .userlist(let i): return userlists[i].list.name
         case .ring(let i): return rings[i].name
+        case .httpErrors(let i): return httpErrors[i].name
         case .skipped(let s): return s
         }
     }
@@ -234,7 +238,7 @@ struct ParseSession {
 
     // MARK: Statements
 
-    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program", "userlist", "ring"]
+    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program", "userlist", "ring", "http-errors"]
 
     private mutating func statement(_ words: [Word], at: (Word) -> SourceLocation) {
         let keyword = words[0].text
@@ -252,6 +256,10 @@ struct ParseSession {
         }
         if keyword == "ring" {
             openRing(words, at: at)
+            return
+        }
+        if keyword == "http-errors" {
+            openHTTPErrors(words, at: at)
             return
         }
         if HAProxyKeywords.otherSections.contains(keyword) {
@@ -274,6 +282,8 @@ struct ParseSession {
             userlistKeyword(words, userlist: index, at: at)
         case .ring(let index):
             ringKeyword(words, ring: index, at: at)
+        case .httpErrors(let index):
+            httpErrorsKeyword(words, section: index, at: at)
         case .skipped:
             break
         }

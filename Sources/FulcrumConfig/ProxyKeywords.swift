@@ -4,7 +4,7 @@ extension ParseSession {
         "mode", "default_backend", "balance", "hash-type", "server", "default-server", "maxconn", "rate-limit",
         "timeout", "retries", "option", "bind", "http-check", "tcp-check",
         "acl", "use_backend", "redirect", "http-request", "http-response",
-        "cookie", "compression", "errorfile", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
+        "cookie", "compression", "errorfile", "errorfiles", "errorloc", "errorloc302", "errorloc303", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
     ]
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
@@ -140,6 +140,8 @@ extension ParseSession {
         case "cookie": cookieKeyword(words, draft: index, at: at)
         case "compression": compressionKeyword(words, draft: index, at: at)
         case "errorfile": errorfileKeyword(words, draft: index, at: at)
+        case "errorfiles": errorfilesKeyword(words, draft: index, at: at)
+        case "errorloc", "errorloc302", "errorloc303": errorlocKeyword(words, draft: index, at: at)
         case "http-error": httpErrorKeyword(words, draft: index, at: at)
         case "http-reuse": httpReuseKeyword(words, draft: index, at: at)
         case "retry-on": retryOnKeyword(words, draft: index, at: at)

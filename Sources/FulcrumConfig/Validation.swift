@@ -11,7 +11,8 @@ extension ParseSession {
 
         for draft in drafts where draft.kind != .defaults {
             guard let name = draft.name else { continue }
-            let s = draft.settings
+            var s = draft.settings
+            resolveErrorFiles(&s.http, proxy: "proxy '\(name)'")
             let number = proxyNumbers[name + "\u{0}" + draft.location.description] ?? 0
             if draft.kind == .backend || draft.kind == .listen {
                 if let first = backendSeen[name] {

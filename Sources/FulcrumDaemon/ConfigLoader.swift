@@ -290,6 +290,7 @@ extension ConfigLoader {
     static func errorPages(_ h: HTTPProxySettings, location: SourceLocation, name: String,
                            _ diags: inout [Diagnostic]) -> [Int: [UInt8]] {
         var pages = httpErrorPages(h, location: location, name: name, &diags)
+        for (status, redirect) in h.errorRedirects { pages[status] = redirect.response }
         for (status, path) in h.errorFiles {
             do { pages[status] = try readBytes(path) } catch {
                 diags.append(Diagnostic(.alert, location, "errorfile \(status) '\(path)' for '\(name)': \(error)"))

@@ -218,3 +218,67 @@ final class DiagnosticsTests: XCTestCase {
         XCTAssertEqual(d.description, "[WARNING] /etc/haproxy/haproxy.cfg:3:9: x")
     }
 }
+
+final class HTTPErrorsSectionTests: XCTestCase {
+    private func parse(_ text: String) -> ParseResult {
+        ConfigParser.parse([ConfigSource(name: "t.cfg", text: text)], environment: [:])
+    }
+
+    func testErrorfilesImportsASectionDeclaredLaterUnderTheProxysOwnPages() {
+        let r = parse("""
+            defaults
+                mode http
+                timeout client 1s
+                timeout server 1s
+                timeout connect 1s
+            frontend f
+                bind :1
+                errorfile 503 /own/503.http
+                errorfiles site
+                errorloc302 404 /missing
+                default_backend b
+            backend b
+                errorfiles site 403 500
+                server s 127.0.0.1:80
+            http-errors site
+                errorfile 403 /site/403.http
+                errorfile 503 /site/503.http
+                errorfile 404 /site/404.http
+
+            """)
+        XCTAssertEqual(r.alerts, [])
+        XCTAssertEqual(r.warnings.map(\.message), ["proxy 'b' : status '500' not declared in http-errors section 'site'."])
+        let f = r.configuration.frontends[0].http
+        XCTAssertEqual(f.errorFiles, [403: "/site/403.http", 503: "/own/503.http"])
+        XCTAssertEqual(f.errorRedirects, [404: ErrorRedirect(code: 302, location: "/missing")])
+        XCTAssertEqual(r.configuration.backends[0].http.errorFiles, [403: "/site/403.http"])
+        XCTAssertEqual(String(decoding: ErrorRedirect(code: 303, location: "/m").response, as: UTF8.self),
+                       "HTTP/1.1 303 See Other\r\nCache-Control: no-cache\r\nContent-length: 0\r\nLocation: /m\r\n\r\n")
+    }
+
+    func testErrorsAsHAProxyWordsThem() {
+        let r = parse("""
+            http-errors a
+                errorfile 999 /x
+                bogus 1
+            http-errors a
+            http-errors
+            defaults
+                mode http
+                errorfiles nope
+                errorloc 503
+            frontend f
+                bind :1
+
+            """)
+        XCTAssertEqual(r.alerts.map(\.message), [
+            "errorfile : status code '999' not handled.",
+            "unknown keyword 'bogus' in 'http-errors' section",
+            "http-errors section 'a' already exists (declared at t.cfg:1).",
+            "missing name for http-errors section.",
+            "errorloc : expects <status_code> and <url> as arguments.",
+            "proxy 'f': unknown http-errors section 'nope'.",
+        ])
+        XCTAssertEqual(r.alerts.last?.location, SourceLocation(file: "t.cfg", line: 8, column: 5))
+    }
+}

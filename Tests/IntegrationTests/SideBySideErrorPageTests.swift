@@ -86,4 +86,57 @@ final class SideBySideErrorPageTests: XCTestCase {
         let seen = try sbs.assertSame("GET / HTTP/1.1\r\nHost: site\r\nBad Header: x\r\n\r\n", aspects, checkClose: true)
         XCTAssertEqual(seen[.fulcrum]?.response?.status, 400)
     }
+
+    /// An `http-errors` section imported with `errorfiles` (all of it, or the
+    /// codes listed), and `errorloc` / `errorloc303` redirects, in a
+    /// frontend and in a backend: the same answers from both proxies.
+    func testHTTPErrorsSectionsAndErrorlocAsHAProxy() throws {
+        let closed = try FreePort.next()
+        let config = SideBySide.httpDefaults + """
+            frontend only403
+                bind 127.0.0.1:{port}
+                errorfiles site 403
+                http-request deny if { path /deny }
+                default_backend down
+            frontend all
+                bind 127.0.0.1:{port2}
+                errorfiles site
+                http-request deny if { path /deny }
+                default_backend down
+            frontend moved
+                bind 127.0.0.1:{port3}
+                errorloc 503 http://example.com/sorry
+                use_backend down303 if { path /303 }
+                default_backend down
+            backend down
+                retries 0
+                timeout connect 500ms
+                server gone 127.0.0.1:\(closed)
+            backend down303
+                retries 0
+                errorloc303 503 /maintenance
+                server gone 127.0.0.1:\(closed)
+            http-errors site
+                errorfile 403 {files}/403.http
+                errorfile 503 {files}/503.http
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [],
+                                 files: ["503.http": SideBySideErrorPageTests.custom503,
+                                         "403.http": SideBySideErrorPageTests.custom403])
+        let aspects = SideBySideAspects(responseHeaders: ["Content-Type", "Content-Length", "Cache-Control", "Location", "X-Custom"])
+        let denied = try sbs.assertSame(httpGet("/deny"), aspects)
+        XCTAssertEqual(denied[.fulcrum]?.response?.bodyText, "nope", "403 imported")
+        let notImported = try sbs.assertSame(httpGet("/"), aspects)
+        XCTAssertEqual(notImported[.fulcrum]?.response?.status, 503)
+        XCTAssertNil(notImported[.fulcrum]?.response?.value("X-Custom"), "503 not in the codes listed: the default page")
+        let imported = try sbs.assertSame(httpGet("/"), aspects, frontend: 2)
+        XCTAssertEqual(imported[.fulcrum]?.response?.value("X-Custom"), "errorfile")
+        let redirected = try sbs.assertSame(httpGet("/"), aspects, frontend: 3)
+        XCTAssertEqual(redirected[.fulcrum]?.response?.status, 302)
+        XCTAssertEqual(redirected[.fulcrum]?.response?.value("Location"), "http://example.com/sorry")
+        let seeOther = try sbs.assertSame(httpGet("/303"), aspects, frontend: 3)
+        XCTAssertEqual(seeOther[.fulcrum]?.response?.status, 303, "the backend's own errorloc303 wins")
+        XCTAssertEqual(seeOther[.fulcrum]?.response?.value("Location"), "/maintenance")
+    }
 }
