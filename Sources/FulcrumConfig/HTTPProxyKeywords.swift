@@ -254,7 +254,7 @@ extension ParseSession {
     mutating func httpOption(_ name: String, args: [Word], enable: Bool, prefix: String?, draft index: Int,
                              at: (Word) -> SourceLocation) {
         let display = (prefix.map { $0 + " " } ?? "") + "option " + name
-        if name != "forwardfor" || !enable, let extra = args.first {
+        if (name != "forwardfor" && name != "originalto") || !enable, let extra = args.first {
             alert(at(extra), "unexpected argument '\(extra.text)' for '\(display)'")
             return
         }
@@ -270,29 +270,31 @@ extension ParseSession {
             }
         case "accept-invalid-http-request":
             http.acceptInvalidRequest = enable
-        default: // forwardfor
+        default: // forwardfor, originalto
+            let original = name == "originalto"
             guard enable else {
-                http.forwardFor = nil
+                if original { http.originalTo = nil } else { http.forwardFor = nil }
                 drafts[index].settings.http = http
                 return
             }
             var ff = ForwardFor()
+            if original { ff.header = "X-Original-To" }
             var i = 0
             while i < args.count {
                 let w = args[i]
                 i += 1
                 switch w.text {
-                case "if-none": ff.ifNone = true
+                case "if-none" where !original: ff.ifNone = true
                 case "except", "header":
                     guard i < args.count, !args[i].text.isEmpty else {
-                        alert(at(w), "'option forwardfor' : '\(w.text)' expects \(w.text == "except" ? "<network>" : "<header name>") as argument")
+                        alert(at(w), "'option \(name)' : '\(w.text)' expects \(w.text == "except" ? "<network>" : "<header name>") as argument")
                         return
                     }
                     let v = args[i]
                     i += 1
                     if w.text == "except" {
                         guard let network = IPNetwork(v.text) else {
-                            alert(at(v), "'option forwardfor' : 'except' expects an IP network such as 10.0.0.0/8 (got '\(v.text)')")
+                            alert(at(v), "'option \(name)' : 'except' expects an IP network such as 10.0.0.0/8 (got '\(v.text)')")
                             return
                         }
                         ff.except = network
@@ -300,12 +302,13 @@ extension ParseSession {
                         ff.header = v.text
                     }
                 default:
-                    alert(at(w), "'option forwardfor' : unexpected argument '\(w.text)'; expected 'except', 'header' or 'if-none'"
-                          + hint(w.text, ["except", "header", "if-none"]))
+                    let expected = original ? ["except", "header"] : ["except", "header", "if-none"]
+                    alert(at(w), "'option \(name)' : unexpected argument '\(w.text)'; expected " + (original ? "'except' or 'header'" : "'except', 'header' or 'if-none'")
+                          + hint(w.text, expected))
                     return
                 }
             }
-            http.forwardFor = ff
+            if original { http.originalTo = ff } else { http.forwardFor = ff }
         }
         drafts[index].settings.http = http
     }

@@ -282,6 +282,12 @@ public struct HTTPProxySettings: Equatable, Sendable {
     public var responseRules: [HTTPResponseRule] = []
     public var connectionMode: HTTPConnectionMode = .keepAlive
     public var forwardFor: ForwardFor? = nil
+    /// `option originalto [except NET] [header NAME]`: the address the client
+    /// connected to, in X-Original-To (`header` defaults to that name here).
+    public var originalTo: ForwardFor? = nil
+    /// `http-send-name-header NAME`: the chosen server's name, set in this
+    /// header of the request as it goes out (earlier ones removed).
+    public var sendNameHeader: String? = nil
     public var acceptInvalidRequest = false
     public var compression = CompressionConfig()
     /// `errorfile CODE PATH`, `errorfiles NAME` and `http-error status N ...`:

@@ -4,14 +4,14 @@ extension ParseSession {
         "mode", "default_backend", "balance", "hash-type", "server", "default-server", "maxconn", "rate-limit",
         "timeout", "retries", "option", "bind", "http-check", "tcp-check",
         "acl", "use_backend", "redirect", "http-request", "http-response",
-        "cookie", "compression", "errorfile", "errorfiles", "errorloc", "errorloc302", "errorloc303", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
+        "cookie", "compression", "http-send-name-header", "errorfile", "errorfiles", "errorloc", "errorloc302", "errorloc303", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
     ]
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
     static let namedDefaultsRuleKeywords: Set<String> = ["acl", "http-request", "http-response", "tcp-request"]
     static let servedOptions = Set<String>(["redispatch", "allbackups", "httpchk", "tcp-check", "socket-stats"]).union(httpOptions)
     static let httpOptions: Set<String> = [
-        "http-server-close", "httpclose", "http-keep-alive", "forwardfor", "accept-invalid-http-request",
+        "http-server-close", "httpclose", "http-keep-alive", "forwardfor", "originalto", "accept-invalid-http-request",
     ]
     static let servedTimeouts: Set<String> = [
         "connect", "client", "server", "queue", "tunnel", "client-fin", "server-fin", "check",
@@ -141,6 +141,13 @@ extension ParseSession {
         case "compression": compressionKeyword(words, draft: index, at: at)
         case "errorfile": errorfileKeyword(words, draft: index, at: at)
         case "errorfiles": errorfilesKeyword(words, draft: index, at: at)
+        case "http-send-name-header":
+            guard words.count >= 2, !words[1].text.isEmpty else {
+                alert(at(words[0]), "'http-send-name-header' requires a header string.")
+                return
+            }
+            for extra in words.dropFirst(2) { alert(at(extra), "unexpected argument '\(extra.text)' for 'http-send-name-header'") }
+            drafts[index].settings.http.sendNameHeader = words[1].text
         case "errorloc", "errorloc302", "errorloc303": errorlocKeyword(words, draft: index, at: at)
         case "http-error": httpErrorKeyword(words, draft: index, at: at)
         case "http-reuse": httpReuseKeyword(words, draft: index, at: at)

@@ -89,4 +89,43 @@ final class SideBySideForwardedForTests: XCTestCase {
         let custom = try sbs.assertSame(httpGet("/header"), aspects)
         XCTAssertEqual(custom[.fulcrum]?.forwarded.first?.values("X-Client"), ["127.0.0.1"])
     }
+
+    /// `option originalto` (the address the client connected to, `except`
+    /// matched against it) and `http-send-name-header` (the chosen server's
+    /// name, replacing what the client sent), in frontends and backends.
+    func testOriginalToAndSendNameHeaderAsHAProxy() throws {
+        let web = try startRecordingBackend("web")
+        let other = try startRecordingBackend("other")
+        let config = SideBySide.httpDefaults + """
+            frontend fe_plain
+                bind 127.0.0.1:{port}
+                option originalto
+                default_backend be
+            frontend fe_except
+                bind 127.0.0.1:{port2}
+                option originalto except 127.0.0.0/8 header X-Dest
+                default_backend be_named
+            backend be
+                http-send-name-header X-Server
+                server web1 127.0.0.1:\(web.port)
+            backend be_named
+                option originalto header X-Dest
+                http-send-name-header X-Srv
+                balance roundrobin
+                server web2 127.0.0.1:\(web.port)
+                server other 127.0.0.1:\(other.port)
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [web, other])
+        let aspects = SideBySideAspects(requestHeaders: ["X-Original-To", "X-Dest", "X-Server", "X-Srv"])
+        let plain = try sbs.assertSame(httpGet("/", ["X-Server: forged"]), aspects)
+        XCTAssertEqual(plain[.fulcrum]?.forwarded.first?.values("X-Original-To"), ["127.0.0.1"])
+        XCTAssertEqual(plain[.fulcrum]?.forwarded.first?.values("X-Server"), ["web1"])
+        // The frontend's `except` holds although the backend asks for the header too.
+        let named = try sbs.assertSame(httpGet("/", ["X-Srv: forged"]), aspects, frontend: 2)
+        XCTAssertEqual(named[.fulcrum]?.forwarded.first?.values("X-Dest"), [])
+        XCTAssertEqual(named[.fulcrum]?.forwarded.first?.values("X-Srv"), ["web2"])
+        let next = try sbs.assertSame(httpGet("/"), aspects, frontend: 2)
+        XCTAssertEqual(next[.fulcrum]?.forwarded.first?.values("X-Srv"), ["other"])
+    }
 }

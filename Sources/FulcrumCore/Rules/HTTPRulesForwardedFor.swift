@@ -15,3 +15,17 @@ public enum ForwardedFor {
         head.add(f.header, value)
     }
 }
+
+/// `option originalto`: appends the address the client connected to, unless
+/// it is in the frontend's or the backend's `except` network (HAProxy checks
+/// both); the backend's header name first.
+public enum OriginalTo {
+    public static func apply(frontend: ForwardFor?, backend: ForwardFor?, head: inout HTTPHead, destination: IPAddress) {
+        if frontend?.except?.contains(destination) == true || backend?.except?.contains(destination) == true { return }
+        guard let header = (backend ?? frontend)?.header else { return }
+        var value: [UInt8] = []
+        value.reserveCapacity(IPAddress.maximumTextLength)
+        destination.appendText(to: &value)
+        head.add(header, value)
+    }
+}

@@ -235,6 +235,10 @@ extension StreamEngine {
             if let ff = backends[be].config.http.forwardFor ?? fe.config.http.forwardFor {
                 ForwardedFor.apply(ff, head: &s.http.request, source: s.peer.ipAddress)
             }
+            let feOT = fe.config.http.originalTo, beOT = backends[be].config.http.originalTo
+            if feOT != nil || beOT != nil {
+                OriginalTo.apply(frontend: feOT, backend: beOT, head: &s.http.request, destination: localAddress(s).ipAddress)
+            }
             s.http.requestReady = true
             enter(s, backend: be)
             if s.http.attachedBackend < 0 { dropServer(s, reusable: false) }

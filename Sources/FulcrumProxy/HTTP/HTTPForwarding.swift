@@ -21,6 +21,9 @@ extension StreamEngine {
                 userAgent: s.http.request.value(of: "User-Agent"))
             apply(CompressionHeaderEdits.request(choice: s.http.compressionChoice, offload: comp.offload), to: &s.http.request)
         }
+        if let header = backends[s.backend].config.http.sendNameHeader, s.serverIndex >= 0 {
+            s.http.request.set(header, backends[s.backend].config.servers[s.serverIndex].name)
+        }
         appendHead(s.http.request, to: &s.request.buffer)
         s.record.requestBytes = s.http.request.htxSize
         s.http.responseReady = false
