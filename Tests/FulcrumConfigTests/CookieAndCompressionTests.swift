@@ -79,7 +79,7 @@ final class CookieAndCompressionTests: XCTestCase {
         assertSingleAlert(backend("    errorfile 418 /x").1, "errorfile : status code '418' not handled; expected one of 200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504", line: 8, column: 15)
         assertSingleAlert(backend("    errorfile 503").1, "'errorfile' expects <status_code> and <file> as arguments", line: 8, column: 5)
         assertSingleAlert(backend("    http-error status 503 string x").1, "'http-error' : a content type must be defined when a payload is configured", line: 8, column: 27)
-        assertSingleAlert(backend("    errorfiles site").1, "keyword 'errorfiles' is not supported yet (in section 'backend')", line: 8, column: 5)
+        assertSingleAlert(backend("    errorfiles site").1, "proxy 'b': unknown http-errors section 'site'.", line: 8, column: 5)
     }
 
     func testReuseRetryOnAndOptions() {
