@@ -13,31 +13,97 @@ extension Master {
         var child: Int
         var deadline: Int64
         var text = ""
+        /// Part `part` of gather `gather` (`show sess` over every worker), not a whole answer.
+        var gather: (id: Int, part: Int)? = nil
     }
 
-    private func forward(_ command: String, to g: Generation, child i: Int, server: Int, ticket: CLIServer.Ticket) -> String? {
+    /// One command's answers from several workers, joined in worker order.
+    struct Gather {
+        var server: Int
+        var ticket: CLIServer.Ticket
+        var parts: [String?]
+    }
+
+    /// A forwarded command's answer arrived (or failed with `text`): to its
+    /// client, or into its gather, which answers once every part is in.
+    func finish(_ f: Forward, _ text: String) {
+        guard let (id, part) = f.gather else {
+            cliServers[f.server].complete(f.ticket, text, runner: self)
+            return
+        }
+        guard var g = gathers[id] else { return }
+        // Each worker ends its part with the CLI's end of answer; the whole gets one.
+        g.parts[part] = text.hasSuffix(RuntimeCLI.endOfAnswer) ? String(text.dropLast(RuntimeCLI.endOfAnswer.count)) : text
+        if g.parts.contains(where: { $0 == nil }) {
+            gathers[id] = g
+            return
+        }
+        gathers[id] = nil
+        cliServers[g.server].complete(g.ticket, g.parts.map { $0! }.joined() + RuntimeCLI.endOfAnswer, runner: self)
+    }
+
+    /// `show sess` goes to every worker of `g` and `shutdown session ID` to
+    /// the one its id names; nil for any other command. The outer nil of the
+    /// answer means "answered later".
+    func routeSessionCommand(_ command: String, level: Int, in g: Generation, server: Int, ticket: CLIServer.Ticket) -> String?? {
+        let words = RuntimeCommandLine.words(command)
+        guard case .success(let parsed) = RuntimeCommand.parse(words: words, level: RuntimeLevel(rawValue: level) ?? .user, master: false)
+        else { return nil }
+        let workers = g.children.indices.filter { if case .worker = g.roles[$0] { return g.children[$0] != nil } else { return false } }
+        switch parsed {
+        case .shutdownSession(let id?):
+            guard let sid = RuntimeSessionID(text: id),
+                  let i = workers.first(where: { if case .worker(let slot) = g.roles[$0] { return slot == sid.worker } else { return false } })
+            else { return .some("No such session (use 'show sess').\n" + RuntimeCLI.endOfAnswer) }
+            return .some(forward(command, to: g, child: i, server: server, ticket: ticket, level: level))
+        case .showSessions(let id) where id == nil || id == "all":
+            guard !workers.isEmpty else { return .some(RuntimeCLI.endOfAnswer) }
+            let gather = nextGather
+            nextGather &+= 1
+            gathers[gather] = Gather(server: server, ticket: ticket, parts: Array(repeating: nil, count: workers.count))
+            for (part, i) in workers.enumerated() {
+                if let failure = forward(command, to: g, child: i, server: server, ticket: ticket, level: level, gather: (gather, part)) {
+                    finish(Forward(server: server, ticket: ticket, generation: g.number, child: i, deadline: 0, gather: (gather, part)), failure)
+                }
+            }
+            return .some(nil)
+        case .showSessions(let id?):
+            // One stream: the worker its id names answers.
+            guard let sid = RuntimeSessionID(text: id),
+                  let i = workers.first(where: { if case .worker(let slot) = g.roles[$0] { return slot == sid.worker } else { return false } })
+            else { return .some("Session not found.\n" + RuntimeCLI.endOfAnswer) }
+            return .some(forward(command, to: g, child: i, server: server, ticket: ticket, level: level))
+        case .shutdownSession(nil):
+            return .some("Session pointer expected (use 'show sess').\n" + RuntimeCLI.endOfAnswer)
+        default:
+            return nil
+        }
+    }
+
+    private func forward(_ command: String, to g: Generation, child i: Int, server: Int, ticket: CLIServer.Ticket,
+                         level: Int = 2, gather: (id: Int, part: Int)? = nil) -> String? {
         guard let c = g.children[i] else { return "Can't find the target process.\n" }
         let id = nextRequest
         nextRequest &+= 1
-        guard UnixSocket.sendMessage(c.control, ControlMessage.cliRequest(id: id, level: 2, command: command).encode()) else {
+        guard UnixSocket.sendMessage(c.control, ControlMessage.cliRequest(id: id, level: level, command: command).encode()) else {
             return "Can't send the command to the \(c.role.name).\n"
         }
         forwards[id] = Forward(server: server, ticket: ticket, generation: g.number, child: i,
-                               deadline: loop.now + 5000)
+                               deadline: loop.now + 5000, gather: gather)
         return nil
     }
 
     func expireForwards(now: Int64) {
         for (id, f) in forwards where f.deadline <= now {
             forwards[id] = nil
-            cliServers[f.server].complete(f.ticket, "Timeout waiting for the process to answer.\n", runner: self)
+            finish(f, "Timeout waiting for the process to answer.\n")
         }
     }
 
     func failForwards(generation: Int, child i: Int) {
         for (id, f) in forwards where f.generation == generation && f.child == i {
             forwards[id] = nil
-            cliServers[f.server].complete(f.ticket, "The process exited before answering.\n", runner: self)
+            finish(f, "The process exited before answering.\n")
         }
     }
 
@@ -87,6 +153,7 @@ extension Master: CLICommandRunner {
         let serverIndex = cliServers.firstIndex { $0 === server } ?? 0
         guard let cur = current ?? generations.last else { return "Not ready.\n" }
         guard server.isMasterCLI else {
+            if let routed = routeSessionCommand(command, level: level, in: cur, server: serverIndex, ticket: ticket) { return routed }
             return certificateCommand(command, payload: payload, level: level, in: cur)
                 ?? cur.runtime.execute(command, level: level)
         }

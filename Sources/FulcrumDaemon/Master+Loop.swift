@@ -134,7 +134,7 @@ extension Master: EventHandler {
                 f.text += text
                 if final {
                     forwards[id] = nil
-                    cliServers[f.server].complete(f.ticket, f.text, runner: self)
+                    finish(f, f.text)
                 } else {
                     forwards[id] = f
                 }

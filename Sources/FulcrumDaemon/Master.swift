@@ -75,7 +75,10 @@ final class Master {
     var cliServers: [CLIServer] = []
     /// CLI commands forwarded to a child and not answered yet.
     var forwards: [UInt32: Forward] = [:]
+    /// Answers being gathered from every worker (`show sess`), by number.
+    var gathers: [Int: Gather] = [:]
     var nextRequest: UInt32 = 1
+    var nextGather = 0
     var readyCallback: (() -> Void)?
     /// The VRRP child (see Master+VRRP), the states its instances last
     /// reported, and its respawn schedule.

@@ -77,6 +77,9 @@ final class RuntimeService {
             return changeFrontend(frontend, action) + RuntimeCLI.endOfAnswer
         case .reload, .showProc:
             return "This command is for the master CLI.\n" + RuntimeCLI.endOfAnswer
+        case .workerSessions:
+            // The master routes these to its workers before they get here.
+            return "This command is answered by the workers.\n" + RuntimeCLI.endOfAnswer
         }
     }
 

@@ -69,7 +69,9 @@ enum WorkerRole {
             let worker = try Worker(setup)
             let runtime = RuntimeService(configuration: loaded.configuration, table: table, scope: .worker(o.slot),
                                          addresses: loaded.serverAddresses)
-            worker.cliHandler = { command, level in runtime.execute(command, level: level) }
+            worker.cliHandler = { command, level in
+                worker.answerSessionCommand(command, level: level) ?? runtime.execute(command, level: level)
+            }
             runtime.tellWorkers = { worker.obey($0) }
             // The stats page shows every worker's counters and changes servers for all of them.
             let shared = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,

@@ -24,6 +24,8 @@ public enum RuntimeReply: Sendable, Equatable {
     case setRateLimit(connections: Bool, value: Int)
     /// Change a frontend's state (its sockets, every worker), then send an empty answer.
     case frontendAdmin(frontend: Int, action: FrontendAction)
+    /// `show sess` / `shutdown session`: for the workers, which hold the streams.
+    case workerSessions(RuntimeCommand)
     /// Master: reload.
     case reload
     /// Master: answer with `RuntimeFormat.showProc` of the current processes.
@@ -77,6 +79,7 @@ public enum RuntimeCLI {
             guard let sv = lookup(b, n, s) else { return .text(lookupError(b, n, s)) }
             return .shutdownSessions(backend: sv.backendName, server: sv.name)
         case .frontendAdmin(let name, let action): return frontendAdmin(name, action, s)
+        case .showSessions, .shutdownSession: return .workerSessions(command)
         case .setMaxconn(let name?, let value):
             // HAProxy's order: the frontend, then the value (atoi).
             guard let frontend = s.frontend(named: name) else { return .text("No such frontend.\n") }

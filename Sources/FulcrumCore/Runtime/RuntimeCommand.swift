@@ -88,6 +88,10 @@ public enum RuntimeCommand: Equatable, Sendable {
     case frontendAdmin(frontend: String, action: FrontendAction)
     /// `set maxconn frontend <name> <value>` (name nil: `set maxconn global <value>`), as typed.
     case setMaxconn(frontend: String?, value: String?)
+    /// `show sess [ID|all]` and `shutdown session ID`: answered by the
+    /// workers, which hold the streams (the id as typed; nil: none given).
+    case showSessions(id: String?)
+    case shutdownSession(id: String?)
     /// `set rate-limit <setting> global <value>`, as typed.
     case setRateLimit(setting: String, value: String?)
     /// Master CLI only.
@@ -100,10 +104,10 @@ public enum RuntimeCommand: Equatable, Sendable {
         case .help, .prompt, .quit, .lowerLevel(.user), .setCLITimeout, .showCLILevel, .showCLISockets, .showVersion, .showInfo, .showStat,
              .showServersState, .showServersConn, .showBackend, .getWeight, .showProc:
             return .user
-        case .lowerLevel(.operator_), .clearCounters(all: false), .reload, .showEnv:
+        case .lowerLevel(.operator_), .clearCounters(all: false), .reload, .showEnv, .showSessions:
             return .operator_
         case .lowerLevel(.admin), .clearCounters(all: true), .setWeight, .setServerState, .setServerHealth,
-             .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions, .frontendAdmin, .setMaxconn, .setRateLimit:
+             .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions, .frontendAdmin, .setMaxconn, .setRateLimit, .shutdownSession:
             return .admin
         }
     }
@@ -172,6 +176,8 @@ public enum RuntimeCommand: Equatable, Sendable {
         case "set maxconn frontend":
             guard let name = args.first else { return .failure(.message("A frontend name is expected.\n")) }
             command = .setMaxconn(frontend: name, value: args.count > 1 ? args[1] : nil)
+        case "show sess": command = .showSessions(id: args.first)
+        case "shutdown session": command = .shutdownSession(id: args.first)
         case "set rate-limit":
             let usage = "'set rate-limit' only supports :\n"
                 + "   - 'connections global' to set the per-process maximum connection rate\n"

@@ -39,6 +39,16 @@ final class TCPClient {
 
     deinit { close() }
 
+    /// The client side's port (getsockname), as the proxy sees it in `src`.
+    var localPort: UInt16 {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return ok == 0 ? UInt16(bigEndian: address.sin_port) : 0
+    }
+
     func send(_ bytes: [UInt8], timeout: Double = 5) throws {
         try checkOpen()
         try bytes.withUnsafeBytes { try LoopbackSocket.sendAll(fd, $0, deadline: Deadline(seconds: timeout)) }

@@ -1,0 +1,63 @@
+import XCTest
+
+/// `show sess` and `shutdown session` on both proxies (Fulcrum with two
+/// workers, so `show sess` gathers both): the held connections are listed
+/// with the same src, fe, be and srv, the errors read alike, and killing one
+/// session by its id closes that client's connection only.
+final class SideBySideSessionCommandsTests: XCTestCase {
+    func testShowSessAndShutdownSessionAsHAProxy() throws {
+        let echo = try startBackend(.echo)
+        let files = try TemporaryDirectory(prefix: "sess")
+        addTeardownBlock { files.remove() }
+        var substitutions: [ProxyUnderTest: [String: String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            substitutions[proxy] = ["{admin}": files.file("\(proxy).sock"),
+                                    "{threads}": proxy == .fulcrum ? "workers 2" : "nbthread 2"]
+        }
+        let s = try SideBySide(self, config: SideBySide.tcpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                server s1 127.0.0.1:\(echo.port)
+
+            """, backends: [], global: "    {threads}\n    stats socket {admin} level admin\n", substitutions: substitutions)
+        var errors: [ProxyUnderTest: [String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            let socket = substitutions[proxy]!["{admin}"]!
+            var clients: [TCPClient] = []
+            for _ in 0..<6 {
+                let c = try TCPClient.connect(port: s.ports[proxy]![0])
+                try c.send("ping\n")
+                XCTAssertEqual(try c.readLine(timeout: 3), "ping", "\(proxy)")
+                clients.append(c)
+            }
+            let listing = try MasterCLI.send("show sess", socketPath: socket)
+            // One line per proxied connection (HAProxy also lists the CLI's own, fe=GLOBAL).
+            let lines = listing.split(separator: "\n").filter { $0.contains(" fe=fe ") }
+            XCTAssertEqual(lines.count, 6, "\(proxy): \(listing)")
+            for c in clients {
+                let line = lines.first { $0.contains(" src=127.0.0.1:\(c.localPort) ") }
+                XCTAssertNotNil(line, "\(proxy): no line for client port \(c.localPort)")
+                XCTAssertTrue(line?.contains("proto=tcpv4 src=127.0.0.1:\(c.localPort) fe=fe be=be srv=s1 ") ?? false, "\(proxy): \(line ?? "")")
+            }
+            // Kill the third client's session by its id.
+            let victim = clients[2]
+            let id = String(lines.first { $0.contains(" src=127.0.0.1:\(victim.localPort) ") }?.split(separator: ":").first ?? "")
+            let detail = try MasterCLI.send("show sess \(id)", socketPath: socket)
+            XCTAssertTrue(detail.contains("source=127.0.0.1:\(victim.localPort)"), "\(proxy): \(detail)")
+            XCTAssertEqual(try MasterCLI.send("shutdown session \(id)", socketPath: socket), "\n", "\(proxy)")
+            XCTAssertNotEqual(try victim.waitForClose(timeout: 5), .timeout, "\(proxy): the killed session's client is closed")
+            try clients[3].send("pong\n")
+            XCTAssertEqual(try clients[3].readLine(timeout: 3), "pong", "\(proxy): the others live on")
+            let after = try MasterCLI.send("show sess", socketPath: socket).split(separator: "\n").filter { $0.contains(" fe=fe ") }
+            XCTAssertEqual(after.count, 5, "\(proxy)")
+            errors[proxy] = try ["shutdown session \(id)", "shutdown session", "show sess 0x1234"].map {
+                try MasterCLI.send($0, socketPath: socket)
+            }
+            clients.forEach { $0.close() }
+        }
+        XCTAssertEqual(errors[.fulcrum], errors[.haproxy])
+        XCTAssertEqual(errors[.fulcrum]?.first, "No such session (use 'show sess').\n\n")
+    }
+}
