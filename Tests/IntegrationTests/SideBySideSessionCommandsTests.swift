@@ -52,7 +52,7 @@ final class SideBySideSessionCommandsTests: XCTestCase {
             XCTAssertEqual(try clients[3].readLine(timeout: 3), "pong", "\(proxy): the others live on")
             let after = try MasterCLI.send("show sess", socketPath: socket).split(separator: "\n").filter { $0.contains(" fe=fe ") }
             XCTAssertEqual(after.count, 5, "\(proxy)")
-            errors[proxy] = try ["shutdown session \(id)", "shutdown session", "show sess 0x1234"].map {
+            errors[proxy] = try ["shutdown session 0x1234", "shutdown session", "show sess 0x1234"].map {
                 try MasterCLI.send($0, socketPath: socket)
             }
             clients.forEach { $0.close() }
