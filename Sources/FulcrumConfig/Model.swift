@@ -57,6 +57,10 @@ public enum BindAddress: Hashable, Sendable {
     case inet(host: String, port: Int)
     /// `fd@N`: a socket inherited from the parent process.
     case inheritedFD(Int32)
+    /// `/path` or `unix@/path`: a UNIX stream socket file.
+    case unix(path: String)
+    /// `abns@name`: a socket in Linux's abstract namespace (no file).
+    case abstract(name: String)
 }
 
 public struct Bind: Equatable, Sendable {
@@ -69,6 +73,17 @@ public struct Bind: Equatable, Sendable {
     public var maxconn: Int?
     /// `ssl`, `crt`, `crt-list` and the other TLS options (ModelTLS.swift).
     public var tls = BindTLS()
+    /// `accept-proxy`: every connection starts with a PROXY header (v1 or v2).
+    public var acceptProxy = false
+    /// `transparent`: IP_TRANSPARENT on the listener (binds a foreign address).
+    public var transparent = false
+    /// A UNIX socket's `mode`, `uid`/`user`, `gid`/`group` (applied to the file).
+    public var unixMode: UInt32? = nil
+    public var unixUID: UInt32? = nil
+    public var unixGID: UInt32? = nil
+    /// `user` / `group` names, resolved by the daemon (this module does no I/O).
+    public var unixUser: String? = nil
+    public var unixGroup: String? = nil
     public init(location: SourceLocation, spec: String, addresses: [BindAddress]) {
         self.location = location; self.spec = spec; self.addresses = addresses
     }
@@ -319,6 +334,8 @@ public struct Frontend: Equatable, Sendable {
     public var http = HTTPProxySettings()
     /// `tcp-request inspect-delay` / `tcp-request content`, run before `use_backend`.
     public var tcpContent = TCPContentRules()
+    /// `tcp-request connection`, run at accept.
+    public var tcpConnection = TCPConnectionRules()
     /// nil: the global maxconn applies.
     public var maxconn: Int?
     public var timeouts = Timeouts()

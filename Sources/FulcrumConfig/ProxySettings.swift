@@ -27,6 +27,8 @@ struct ProxySettings: Sendable {
     var http = HTTPProxySettings()
     /// `tcp-request` inspection; never inherited (refused in defaults sections).
     var tcpContent = TCPContentRules()
+    /// `tcp-request connection` rules (frontends; never inherited, as tcpContent).
+    var tcpConnection = TCPConnectionRules()
     /// Logging: targets, line format, options; a proxy starts with its
     /// defaults' (HAProxy copies the defaults' `log` lines, then appends its own).
     var logging = ProxyLogging()

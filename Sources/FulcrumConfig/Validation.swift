@@ -64,6 +64,7 @@ extension ParseSession {
                 frontend.defaultBackend = s.defaultBackend
                 frontend.http = s.http
                 frontend.tcpContent = s.tcpContent
+                frontend.tcpConnection = s.tcpConnection
                 frontend.logging = s.logging
                 frontend.description = draft.description
                 frontend.statsPage = s.statsPage

@@ -6,11 +6,21 @@ import CFulcrum
 public enum Socket {
     /// A listening socket with SO_REUSEADDR and SO_REUSEPORT, so that one socket
     /// per worker slot can share the address and the kernel spreads connections.
-    public static func listen(on address: SocketAddress, backlog: Int32, reusePort: Bool = true) throws(Errno) -> FileDescriptor {
+    /// `transparent`: IP_TRANSPARENT (IPV6_TRANSPARENT), so a foreign address
+    /// can be bound and connections to any address routed here are accepted.
+    public static func listen(on address: SocketAddress, backlog: Int32, reusePort: Bool = true,
+                              transparent: Bool = false) throws(Errno) -> FileDescriptor {
         let fd = FileDescriptor(try syscall { cf_socket(address.family, Int32(SOCK_STREAM.rawValue), 0) })
         do {
             try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
             if reusePort { try setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
+            if transparent {
+                if address.family == AF_INET6 {
+                    try setOption(fd, Int32(IPPROTO_IPV6), 75 /* IPV6_TRANSPARENT */, 1)
+                } else {
+                    try setOption(fd, Int32(SOL_IP), 19 /* IP_TRANSPARENT */, 1)
+                }
+            }
             var addr = address
             try syscall {
                 withUnsafePointer(to: &addr.storage) {

@@ -83,14 +83,19 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The address bytes (4 or 16), e.g. as a `balance source` key.
+    /// The address bytes (4 or 16), e.g. as a `balance source` key; none
+    /// for a UNIX socket's address.
     @inline(__always)
     public func withAddressBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         withUnsafeBytes(of: storage) { p in
             if family == AF_INET6 { return body(UnsafeRawBufferPointer(rebasing: p[8..<24])) }
+            if family == AF_UNIX { return body(UnsafeRawBufferPointer(rebasing: p[0..<0])) }
             return body(UnsafeRawBufferPointer(rebasing: p[4..<8]))
         }
     }
+
+    /// A UNIX socket's address (a client of a unix bind, or the bind itself).
+    public var isUnix: Bool { family == AF_UNIX }
 
     public var hostString: String { ipAddress.description }
 

@@ -162,10 +162,12 @@ extension StreamEngine {
     /// process, the exchange's number and date.
     private func identity(_ s: Stream, _ fe: StreamLogger.FrontendLog, _ logger: StreamLogger) -> LogRecord {
         var r = LogRecord()
-        r.client = .ip(s.peer.ipAddress, port: s.peer.port)
+        // A unix socket logs "unix" and its listener's id.
+        let listenerID = s.bindLine < bindLines.count ? bindLines[s.bindLine].listenerID : 0
+        r.client = s.peer.isUnix ? .unix(listenerID: listenerID) : .ip(s.peer.ipAddress, port: s.peer.port)
         if fe.needsLocalAddress {
             let local = localAddress(s)
-            r.frontendAddress = .ip(local.ipAddress, port: local.port)
+            r.frontendAddress = local.isUnix ? .unix(listenerID: listenerID) : .ip(local.ipAddress, port: local.port)
         }
         r.frontendName = fe.name[...]
         r.isHTTP = s.isHTTP
