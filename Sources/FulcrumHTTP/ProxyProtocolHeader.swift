@@ -57,13 +57,13 @@ public enum ProxyProtocolError: Error, Equatable, Sendable {
 
     public var message: String {
         switch self {
-        case .empty: return "Connection closed while waiting for PROXY protocol header."
-        case .abort: return "Connection error while waiting for PROXY protocol header."
-        case .timeout: return "Timeout while waiting for PROXY protocol header."
-        case .truncated: return "Truncated PROXY protocol header received."
-        case .notHeader: return "Received something which does not look like a PROXY protocol header."
-        case .badHeader: return "Received an invalid PROXY protocol header."
-        case .badProtocol: return "Received an unhandled protocol in the PROXY protocol header."
+        case .empty: return "Connection closed while waiting for PROXY protocol header"
+        case .abort: return "Connection error while waiting for PROXY protocol header"
+        case .timeout: return "Timeout while waiting for PROXY protocol header"
+        case .truncated: return "Truncated PROXY protocol header received"
+        case .notHeader: return "Received something which does not look like a PROXY protocol header"
+        case .badHeader: return "Received an invalid PROXY protocol header"
+        case .badProtocol: return "Received an unhandled protocol in the PROXY protocol header"
         }
     }
 
@@ -72,6 +72,32 @@ public enum ProxyProtocolError: Error, Equatable, Sendable {
 }
 
 extension ProxyProtocolHeader {
+    /// Decodes the header at the start of `bytes` into `header`. On an error
+    /// `header` keeps the addresses taken before it, as HAProxy's session
+    /// does (a v2 header whose TLVs are bad logs the carried client).
+    public static func decode(_ bytes: UnsafeRawBufferPointer, into header: inout ProxyProtocolHeader) -> ProxyProtocolError? {
+        header = ProxyProtocolHeader(version: 0, length: 0)
+        switch decode(bytes) {
+        case .success(let h): header = h; return nil
+        case .failure(let e):
+            if case .badHeader = e, bytes.count >= 16, bytes[12] == 0x21 {
+                // v2 PROXY whose addresses were read before the TLVs failed.
+                if bytes[13] == 0x11, Int(bytes[14]) << 8 | Int(bytes[15]) >= 12, bytes.count >= 28 {
+                    header.source = .v4(IPv4Address(networkBytes: bytes, offset: 16))
+                    header.destination = .v4(IPv4Address(networkBytes: bytes, offset: 20))
+                    header.sourcePort = Int(bytes[24]) << 8 | Int(bytes[25])
+                    header.destinationPort = Int(bytes[26]) << 8 | Int(bytes[27])
+                } else if bytes[13] == 0x21, Int(bytes[14]) << 8 | Int(bytes[15]) >= 36, bytes.count >= 52 {
+                    header.source = .v6(IPv6Address(networkBytes: bytes, offset: 16))
+                    header.destination = .v6(IPv6Address(networkBytes: bytes, offset: 32))
+                    header.sourcePort = Int(bytes[48]) << 8 | Int(bytes[49])
+                    header.destinationPort = Int(bytes[50]) << 8 | Int(bytes[51])
+                }
+            }
+            return e
+        }
+    }
+
     /// Decodes the header at the start of `bytes` (all that was received).
     public static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<ProxyProtocolHeader, ProxyProtocolError> {
         if bytes.isEmpty { return .failure(.empty) }

@@ -168,10 +168,24 @@ final class ProxyProtocolHeaderTests: XCTestCase {
         XCTAssertEqual(error(decode(announcing100)), .truncated)
     }
 
+    /// HAProxy has set the session's addresses when a v2 header's TLVs
+    /// fail: its log line names the carried client.
+    func testAddressesTakenBeforeABadTLV() {
+        var h = ProxyProtocolHeader(version: 0, length: 0)
+        let bad = v2(family: 0x11, body: v4Body + [0x04, 0x00, 0x09, 1])
+        let e = bad.withUnsafeBytes { ProxyProtocolHeader.decode($0, into: &h) }
+        XCTAssertEqual(e, .badHeader)
+        XCTAssertEqual(h.source, IPAddress("192.0.2.9"))
+        XCTAssertEqual(h.sourcePort, 12345)
+        let notHeader = Array("GET / HTTP/1.1\r\n\r\n".utf8)
+        XCTAssertEqual(notHeader.withUnsafeBytes { ProxyProtocolHeader.decode($0, into: &h) }, .notHeader)
+        XCTAssertNil(h.source)
+    }
+
     func testEmptyAndHAProxyMessages() {
         XCTAssertEqual(error(decode([UInt8]())), .empty)
         XCTAssertEqual(ProxyProtocolError.notHeader.message,
-                       "Received something which does not look like a PROXY protocol header.")
+                       "Received something which does not look like a PROXY protocol header")
         XCTAssertTrue(ProxyProtocolError.empty.isNull)
         XCTAssertFalse(ProxyProtocolError.badHeader.isNull)
     }

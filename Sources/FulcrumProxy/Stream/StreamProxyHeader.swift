@@ -63,10 +63,14 @@ extension StreamEngine {
             proxyHeaderFailed(s, .abort)
             return
         }
-        switch ProxyProtocolHeader.decode(UnsafeRawBufferPointer(start: scratch, count: n)) {
-        case .failure(let error):
+        var header = ProxyProtocolHeader(version: 0, length: 0)
+        if let error = ProxyProtocolHeader.decode(UnsafeRawBufferPointer(start: scratch, count: n), into: &header) {
+            // HAProxy logs the client a v2 header carried before its TLVs failed.
+            if let source = header.source { s.peer = SocketAddress(source, port: header.sourcePort) }
             proxyHeaderFailed(s, error)
-        case .success(let header):
+            return
+        }
+        do {
             var taken: Int
             repeat { taken = Glibc.recv(fd, scratch, header.length, 0) } while taken < 0 && errno == EINTR
             guard taken == header.length else { proxyHeaderFailed(s, .abort); return }
