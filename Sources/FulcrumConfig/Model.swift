@@ -127,6 +127,9 @@ public struct ServerParams: Equatable, Sendable {
     public var shutdownBackupSessionsWhenUp = false
     /// `ssl`, `verify`, `sni` and the other TLS options (ModelTLS.swift).
     public var tls = ServerTLS()
+    /// `send-proxy` (1) / `send-proxy-v2` (2): the PROXY header version sent
+    /// first on each new connection; 0: none.
+    public var sendProxy = 0
     public init() {}
 }
 

@@ -6,7 +6,7 @@ extension ParseSession {
         "weight", "maxconn", "backup", "no-backup", "disabled", "enabled", "check", "no-check",
         "inter", "fastinter", "downinter", "rise", "fall", "port", "addr",
         "slowstart", "init-state", "observe", "error-limit", "on-error", "cookie", "pool-max-conn", "id",
-        "on-marked-down", "on-marked-up",
+        "on-marked-down", "on-marked-up", "send-proxy", "send-proxy-v2", "no-send-proxy", "no-send-proxy-v2",
     ]
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -97,6 +97,10 @@ extension ParseSession {
             case "enabled": params.disabled = false; continue
             case "check": params.check = true; continue
             case "no-check": params.check = false; continue
+            case "send-proxy": params.sendProxy = 1; continue
+            case "send-proxy-v2": params.sendProxy = 2; continue
+            case "no-send-proxy": if params.sendProxy == 1 { params.sendProxy = 0 }; continue
+            case "no-send-proxy-v2": if params.sendProxy == 2 { params.sendProxy = 0 }; continue
             default: break
             }
             guard i < words.endIndex else {

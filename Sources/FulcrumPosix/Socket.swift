@@ -126,6 +126,16 @@ public enum Socket {
         return r == 0 ? SocketAddress(storage: st, length: len) : nil
     }
 
+    /// The peer's address (getpeername).
+    public static func remoteAddress(_ fd: FileDescriptor) -> SocketAddress? {
+        var st = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let r = withUnsafeMutablePointer(to: &st) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd.rawValue, $0, &len) }
+        }
+        return r == 0 ? SocketAddress(storage: st, length: len) : nil
+    }
+
     /// Whether an inherited descriptor is a listening TCP socket (for `fd@N`).
     public static func isListeningStream(_ fd: FileDescriptor) -> Bool {
         var v: Int32 = 0

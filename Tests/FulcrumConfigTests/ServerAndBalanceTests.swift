@@ -39,6 +39,20 @@ final class ServerAndBalanceTests: XCTestCase {
         XCTAssertEqual(p.checkAddr, "10.0.0.9")
     }
 
+    /// `send-proxy` / `send-proxy-v2` and their `no-` forms (default-server too).
+    func testSendProxy() {
+        let (b, r) = backend("""
+          default-server send-proxy
+          server a 10.0.0.1:80
+          server b 10.0.0.2:80 send-proxy-v2
+          server c 10.0.0.3:80 no-send-proxy
+          server d 10.0.0.4:80 no-send-proxy-v2
+        """)
+        XCTAssertEqual(r.diagnostics, [])
+        XCTAssertEqual(b?.servers.map(\.params.sendProxy), [1, 2, 0, 1])
+        XCTAssertEqual(ServerParams().sendProxy, 0)
+    }
+
     func testServerDefaultsMatchHAProxy() {
         let (b, _) = backend("  server a 10.0.0.1:80\n")
         XCTAssertEqual(b?.servers[0].params, ServerParams())
@@ -101,9 +115,9 @@ final class ServerAndBalanceTests: XCTestCase {
     }
 
     func testUnsupportedAndUnknownServerOptions() {
-        let (_, r) = backend("  server s 10.0.0.1:80 check send-proxy ssl verify none track other/s\n  server t 10.0.0.2:80 wieght 3 check\n")
+        let (_, r) = backend("  server s 10.0.0.1:80 check send-proxy-v2-ssl ssl verify none track other/s\n  server t 10.0.0.2:80 wieght 3 check\n")
         XCTAssertEqual(r.alerts.map(\.message), [
-            "server option 'send-proxy' is not supported yet (in section 'backend')",
+            "server option 'send-proxy-v2-ssl' is not supported yet (in section 'backend')",
             "server option 'track' is not supported yet (in section 'backend')",
             "unknown server option 'wieght' in 'backend' section; did you mean 'weight'?",
             "'ssl' is parsed but TLS is not supported yet (the workers do not serve it)",

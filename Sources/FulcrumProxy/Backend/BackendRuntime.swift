@@ -15,6 +15,8 @@ final class BackendRuntime {
         var useClientPort: Bool
         var maxconn: Int
         var name: String
+        /// `send-proxy` (1) / `send-proxy-v2` (2); 0: none.
+        var sendProxy: Int
     }
 
     /// A server choice: a member index, every candidate full (queue the
@@ -48,7 +50,7 @@ final class BackendRuntime {
         var members: [Balancer.Member] = []
         for (i, s) in config.servers.enumerated() {
             entries.append(ServerEntry(tableLine: firstLine + i, address: addresses[i], useClientPort: s.port == nil,
-                                       maxconn: s.params.maxconn, name: s.name))
+                                       maxconn: s.params.maxconn, name: s.name, sendProxy: s.params.sendProxy))
             members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup, maxconn: s.params.maxconn))
         }
         servers = entries

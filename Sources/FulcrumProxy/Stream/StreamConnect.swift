@@ -95,6 +95,7 @@ extension StreamEngine {
         // HAProxy counts a server session per connection attempt, reused or new.
         countServerSession(line: entry.tableLine)
         if s.isHTTP { countServerStream(s) }
+        s.serverProxyHeaderPending = false
         if s.isHTTP && reuseConnection(s, be, entry) {
             table.serverCounter(worker: slot, server: entry.tableLine, .reuses).bump()
             table.backendCounter(worker: slot, backend: s.backend, .reuses).bump()
@@ -114,6 +115,7 @@ extension StreamEngine {
         }
         Socket.setNoDelay(fd)
         s.server.attach(.plain(fd))
+        s.serverProxyHeaderPending = entry.sendProxy != 0
         do {
             try loop.register(fd, [.readable, .writable, .readHangup, .edgeTriggered], s.token(.server))
             if try Socket.connect(fd, to: address) {
@@ -146,6 +148,14 @@ extension StreamEngine {
     func serverReady(_ s: Stream) {
         let be = backends[s.backend]
         let line = be.servers[s.serverIndex].tableLine
+        // `send-proxy[-v2]`: the header goes first, before a TLS handshake.
+        if s.serverProxyHeaderPending {
+            s.serverProxyHeaderPending = false
+            if !sendProxyHeader(s, version: be.servers[s.serverIndex].sendProxy) {
+                connectFailed(s, timedOut: false)
+                return
+            }
+        }
         // `server ... ssl`: a new connection first does its TLS handshake,
         // within the connect timeout (a reused one already did).
         if line < serverTLS.count, let tls = serverTLS[line], case .plain(let fd) = s.server.transport {

@@ -56,6 +56,10 @@ final class StreamEngine {
     var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
     /// Per bind line (the table's numbering): what accepting on it needs.
     var bindLines: [BindRuntime] = []
+    /// Per server table line: `send-proxy[-v2]` (its connections are not pooled).
+    var serverSendsProxy: [Bool] = []
+    /// Where a PROXY header to a server is written (one, reused).
+    let proxyLine = UnsafeMutableRawBufferPointer.allocate(byteCount: ProxyProtocolEncoder.maximumLength, alignment: 8)
     /// TCP content inspection copies what a stream received here for its
     /// fetches (reused: no allocation per stream), and gives rules this
     /// head where an HTTP one is expected.
@@ -118,6 +122,8 @@ final class StreamEngine {
             backendIndexByName[b.name] = i
         }
         idleServers = Array(repeating: [], count: index.serverCount)
+        serverSendsProxy = Array(repeating: false, count: index.serverCount)
+        for b in backends { for e in b.servers where e.sendProxy != 0 { serverSendsProxy[e.tableLine] = true } }
         errorFiles = setup.errorFiles
         backendErrorFiles = setup.backendErrorFiles
         frontendRules = setup.frontendRules
@@ -151,6 +157,7 @@ final class StreamEngine {
 
     deinit {
         scratch.deallocate()
+        proxyLine.deallocate()
         for p in pipePool { p.close() }
     }
 

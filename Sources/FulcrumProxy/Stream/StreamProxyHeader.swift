@@ -85,6 +85,33 @@ extension StreamEngine {
         }
     }
 
+    /// `send-proxy` / `send-proxy-v2`: the stream's endpoints (carried by the
+    /// client's own header, if any) written first on a new server
+    /// connection. A fresh socket's send buffer takes it whole; a short write
+    /// is a failed connection.
+    func sendProxyHeader(_ s: Stream, version: Int) -> Bool {
+        let local = localAddress(s)
+        let source: IPAddress? = s.peer.isUnix ? nil : s.peer.ipAddress
+        let destination: IPAddress? = local.isUnix ? nil : local.ipAddress
+        let n: Int
+        if version == 2 {
+            if let alpn = s.tls?.alpn {
+                n = alpn.withUnsafeBytes {
+                    ProxyProtocolEncoder.writeV2(source: source, sourcePort: s.peer.port, destination: destination,
+                                                 destinationPort: local.port, alpn: $0, into: proxyLine)
+                }
+            } else {
+                n = ProxyProtocolEncoder.writeV2(source: source, sourcePort: s.peer.port, destination: destination,
+                                                 destinationPort: local.port, into: proxyLine)
+            }
+        } else {
+            n = ProxyProtocolEncoder.writeV1(source: source, sourcePort: s.peer.port, destination: destination,
+                                             destinationPort: local.port, into: proxyLine)
+        }
+        guard let sent = try? Socket.send(s.server.transport.fd, proxyLine.baseAddress!, count: n) else { return false }
+        return sent == n
+    }
+
     /// Closes a connection whose header did not come or was refused, with
     /// HAProxy's line for a connection that never became a stream.
     func proxyHeaderFailed(_ s: Stream, _ error: ProxyProtocolError) {

@@ -1,0 +1,95 @@
+import XCTest
+
+/// `server ... send-proxy` / `send-proxy-v2` served by fulcrum and by haproxy
+/// 2.6 with the same configuration: the header a server receives, byte for
+/// byte (an echo server sends it back; the endpoints are fixed by the
+/// client's own PROXY header on an `accept-proxy` bind), and health checks
+/// that carry the header as HAProxy's do (none with a check `port`).
+final class SideBySideSendProxyTests: XCTestCase {
+    private static func v1(_ text: String) -> [UInt8] { Array(("PROXY " + text + "\r\n").utf8) }
+    private static let v2Signature: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A]
+
+    func testTheHeaderAServerReceives() throws {
+        let echo = try startBackend(.echo)
+        let config = SideBySide.tcpDefaults + """
+            frontend fe_v1
+                bind 127.0.0.1:{port} accept-proxy
+                default_backend be_v1
+            frontend fe_v2
+                bind 127.0.0.1:{port2} accept-proxy
+                default_backend be_v2
+            backend be_v1
+                server echo 127.0.0.1:\(echo.port) send-proxy
+            backend be_v2
+                server echo 127.0.0.1:\(echo.port) send-proxy-v2
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [])
+        let payload = Array("hello\n".utf8)
+        let v4Body: [UInt8] = [192, 0, 2, 9, 198, 51, 100, 7, 0x9C, 0x40, 0, 80]
+        let v6Body: [UInt8] = [0x20, 0x01, 0x0d, 0xb8] + Array(repeating: 0, count: 11) + [9]
+            + [0x20, 0x01, 0x0d, 0xb8] + Array(repeating: 0, count: 11) + [1] + [0x9C, 0x40, 0x01, 0xBB]
+        let cases: [(String, Int, [UInt8], [UInt8])] = [
+            ("v1 from TCP4", 1, Self.v1("TCP4 192.0.2.9 198.51.100.7 40000 80"),
+             Self.v1("TCP4 192.0.2.9 198.51.100.7 40000 80")),
+            ("v1 from TCP6", 1, Self.v1("TCP6 2001:db8::9 2001:db8::1 40000 443"),
+             Self.v1("TCP6 2001:db8::9 2001:db8::1 40000 443")),
+            ("v2 from TCP4", 2, Self.v1("TCP4 192.0.2.9 198.51.100.7 40000 80"),
+             Self.v2Signature + [0x21, 0x11, 0, 12] + v4Body),
+            ("v2 from TCP6", 2, Self.v1("TCP6 2001:db8::9 2001:db8::1 40000 443"),
+             Self.v2Signature + [0x21, 0x21, 0, 36] + v6Body),
+        ]
+        for (name, frontend, inbound, outbound) in cases {
+            var received: [ProxyUnderTest: [UInt8]] = [:]
+            for proxy in ProxyUnderTest.allCases {
+                let client = try TCPClient.connect(port: sbs.ports[proxy]![frontend - 1])
+                defer { client.close() }
+                try client.send(inbound + payload)
+                let back = try client.receive(count: outbound.count + payload.count)
+                received[proxy] = back.bytes
+            }
+            XCTAssertEqual(received[.haproxy], outbound + payload, "\(name): haproxy (the reference)")
+            XCTAssertEqual(received[.fulcrum], received[.haproxy], "\(name): fulcrum sends what haproxy sends")
+        }
+    }
+
+    /// A checked `send-proxy` server whose listener requires the header (the
+    /// proxy's own `accept-proxy` frontend): its checks pass, as HAProxy's
+    /// do, since they carry the header; with a check `port` they do not, and
+    /// the server goes DOWN on both.
+    func testHealthChecksCarryTheHeader() throws {
+        let config = SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                use_backend be_port if { path_beg /port }
+                default_backend be
+            frontend health
+                bind 127.0.0.1:{port2} accept-proxy
+                monitor-uri /health
+            backend be
+                option httpchk GET /health
+                server self 127.0.0.1:{port2} send-proxy check inter 100ms fall 1 rise 1
+            backend be_port
+                option httpchk GET /health
+                http-request set-path /health
+                server self 127.0.0.1:{port2} send-proxy check port {port2} inter 100ms fall 1 rise 1
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [])
+        for proxy in ProxyUnderTest.allCases {
+            // The /port backend's checks fail (no header): it goes DOWN.
+            XCTAssertTrue(waitUntil(timeout: 10) {
+                (try? self.status(sbs, proxy, "/port/health")) == 503
+            }, "\(proxy): a check with a port sends no header, fails")
+            // As many checks ran on the other (same interval, fall 1): still UP.
+            XCTAssertEqual(try status(sbs, proxy, "/health"), 200, "\(proxy): checks with the header pass")
+        }
+    }
+
+    private func status(_ sbs: SideBySide, _ proxy: ProxyUnderTest, _ path: String) throws -> Int? {
+        let client = try TCPClient.connect(port: sbs.ports[proxy]![0])
+        defer { client.close() }
+        try client.send(httpGet(path, ["Connection: close"]))
+        return try client.readHTTPResponse()?.status
+    }
+}
