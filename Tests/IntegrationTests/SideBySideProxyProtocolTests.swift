@@ -209,4 +209,31 @@ final class SideBySideProxyProtocolTests: XCTestCase {
             XCTAssertEqual(plain.stdout, "000", "\(proxy): refused")
         }
     }
+
+    /// `balance source` hashes the carried address: each of 32 clients
+    /// (one real address) reaches the server haproxy picks for it.
+    func testBalanceSourceUsesTheCarriedAddress() throws {
+        let servers = try (1...4).map { try startBackend(.identify("s\($0)")) }
+        let config = SideBySide.tcpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port} accept-proxy
+                default_backend be
+            backend be
+                balance source
+            \(servers.enumerated().map { "    server s\($0.offset + 1) 127.0.0.1:\($0.element.port)" }.joined(separator: "\n"))
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [])
+        var chosen: [ProxyUnderTest: [String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            for i in 1...32 {
+                let client = try TCPClient.connect(port: sbs.ports[proxy]![0])
+                defer { client.close() }
+                try client.send(Self.v1("TCP4 203.0.113.\(i * 7) 198.51.100.7 40000 80"))
+                chosen[proxy, default: []].append(try client.readLine() ?? "<closed>")
+            }
+        }
+        XCTAssertEqual(chosen[.fulcrum], chosen[.haproxy], "the server per carried source")
+        XCTAssertGreaterThanOrEqual(Set(chosen[.fulcrum] ?? []).count, 3, "32 sources spread over the farm")
+    }
 }
