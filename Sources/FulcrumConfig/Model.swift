@@ -263,6 +263,9 @@ public struct Server: Equatable, Sendable {
     public var params: ServerParams
     /// `id N`, else HAProxy's automatic number (`sid` in `show stat`, srv_id).
     public var id = 0
+    /// A UNIX socket server (`/path`, `unix@/path`: `.unix`; `abns@name`:
+    /// `.abstract`); `host` then holds the address as written, `port` is nil.
+    public var unix: BindAddress? = nil
     public init(name: String, location: SourceLocation, host: String, port: Int?, params: ServerParams) {
         self.name = name; self.location = location; self.host = host; self.port = port; self.params = params
     }

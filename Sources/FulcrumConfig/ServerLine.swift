@@ -24,8 +24,37 @@ extension ParseSession {
         var params = drafts[index].settings.defaultServer
         let paramsOK = parseServerParams(words.dropFirst(3), into: &params, section: kindName,
                                          mode: drafts[index].settings.mode, at: at)
+        if let unix = unixServerAddress(addressWord, at: at) {
+            guard let unix = unix, paramsOK else { return }
+            var server = Server(name: nameWord.text, location: at(words[0]), host: addressWord.text, port: nil, params: params)
+            server.unix = unix
+            drafts[index].servers.append(server)
+            return
+        }
         guard let (host, port) = serverAddress(addressWord, section: kindName, at: at), paramsOK else { return }
         drafts[index].servers.append(Server(name: nameWord.text, location: at(words[0]), host: host, port: port, params: params))
+    }
+
+    /// `/path`, `unix@/path`, `abns@name`: nil when the word is none of them;
+    /// `.some(nil)` when it is one but wrong (reported).
+    private mutating func unixServerAddress(_ word: Word, at: (Word) -> SourceLocation) -> BindAddress?? {
+        let text = word.text
+        var result: Result<[BindAddress], ParseFailure>
+        if text.hasPrefix("/") {
+            result = Self.unixAddress(text, text: text)
+        } else if text.hasPrefix("unix@") {
+            result = Self.unixAddress(String(text.dropFirst(5)), text: text)
+        } else if text.hasPrefix("abns@") {
+            let name = String(text.dropFirst(5))
+            result = name.isEmpty || name.utf8.count > 107
+                ? .failure(ParseFailure("invalid abstract socket name in '\(text)'")) : .success([.abstract(name: name)])
+        } else {
+            return nil
+        }
+        switch result {
+        case .success(let list): return .some(list.first)
+        case .failure(let f): alert(at(word), f.message); return .some(nil)
+        }
     }
 
     /// `host[:port]`; a missing port means "the port the client connected to".
@@ -34,10 +63,6 @@ extension ParseSession {
         for p in ["ipv4@", "ipv6@"] where text.hasPrefix(p) { text.removeFirst(p.count) }
         if let at_ = text.firstIndex(of: "@") {
             alert(at(word), "address family '\(text[..<at_])@' is not supported yet for servers (in section '\(section)')")
-            return nil
-        }
-        if text.hasPrefix("/") {
-            alert(at(word), "UNIX socket server addresses are not supported yet (in section '\(section)')")
             return nil
         }
         switch ValueParsers.splitHostPort(text) {

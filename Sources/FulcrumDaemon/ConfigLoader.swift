@@ -111,7 +111,13 @@ enum ConfigLoader {
             for (bi, b) in c.backends.enumerated() {
                 var list: [SocketAddress] = []
                 for (si, s) in b.servers.enumerated() {
-                    if let a = SocketAddress.resolve(host: s.host, port: s.port ?? 0) {
+                    if let unix = s.unix {
+                        switch unix {
+                        case .abstract(let name): list.append(SocketAddress(abstractName: name) ?? SocketAddress(storage: .init(), length: 0))
+                        case .unix(let path): list.append(SocketAddress(unixPath: path) ?? SocketAddress(storage: .init(), length: 0))
+                        default: list.append(SocketAddress(storage: .init(), length: 0))
+                        }
+                    } else if let a = SocketAddress.resolve(host: s.host, port: s.port ?? 0) {
                         list.append(a)
                     } else if commandLine.ignoreResolveFailures {
                         // -dr: HAProxy's `init-addr none`: no address, in maintenance.

@@ -39,6 +39,15 @@ final class ServerAndBalanceTests: XCTestCase {
         XCTAssertEqual(p.checkAddr, "10.0.0.9")
     }
 
+    /// UNIX socket servers: a path, `unix@`, `abns@`; no port.
+    func testUnixSocketServers() {
+        let (b, r) = backend("  server a /run/app.sock\n  server b unix@/run/b.sock\n  server c abns@app check\n")
+        XCTAssertEqual(r.diagnostics, [])
+        XCTAssertEqual(b?.servers.map(\.unix), [.unix(path: "/run/app.sock"), .unix(path: "/run/b.sock"), .abstract(name: "app")])
+        XCTAssertEqual(b?.servers.map(\.host), ["/run/app.sock", "unix@/run/b.sock", "abns@app"])
+        XCTAssertEqual(b?.servers.map(\.port), [nil, nil, nil])
+    }
+
     /// `send-proxy` / `send-proxy-v2` and their `no-` forms (default-server too).
     func testSendProxy() {
         let (b, r) = backend("""
@@ -108,7 +117,7 @@ final class ServerAndBalanceTests: XCTestCase {
         }
         XCTAssertEqual(alert("  server s 10.0.0.1:0"), "port 0 in 'server' is out of range 1-65535")
         XCTAssertEqual(alert("  server s 10.0.0.1:+1"), "relative server ports ('+1') are not supported yet (in section 'backend')")
-        XCTAssertEqual(alert("  server s /run/app.sock"), "UNIX socket server addresses are not supported yet (in section 'backend')")
+        XCTAssertEqual(alert("  server s abns@"), "invalid abstract socket name in 'abns@'")
         XCTAssertEqual(alert("  server s :80"), "missing address in ':80'")
         XCTAssertEqual(alert("  server s"), "'server' expects <name> and <addr>[:<port>] as arguments")
         XCTAssertEqual(alert("  server s/1 10.0.0.1"), "character '/' is not permitted in server name 's/1'")

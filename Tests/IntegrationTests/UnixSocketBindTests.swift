@@ -78,6 +78,56 @@ final class UnixSocketBindTests: XCTestCase {
         ])
     }
 
+    /// Servers on unix sockets (`/path`, `unix@/path`, `abns@name`): each
+    /// proxy reaches its own unix frontends through them, as haproxy does;
+    /// the log line's %si:%sp for such a server is haproxy's.
+    func testUnixSocketServers() throws {
+        let web = try startRecordingBackend("web")
+        let dir = try TemporaryDirectory(prefix: "uxv")
+        addTeardownBlock { dir.remove() }
+        var substitutions: [ProxyUnderTest: [String: String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            substitutions[proxy] = ["{sock}": dir.file("\(proxy).sock"), "{abns}": "fulcrum-srv-\(getpid())-\(proxy)"]
+        }
+        let config = SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                log {log} local0
+                log-format "%b/%s %si:%sp %ST"
+                use_backend be_unix if { path_beg /unix }
+                use_backend be_abns if { path_beg /abns }
+                default_backend be_path
+            frontend inner_path
+                bind {sock}
+                default_backend web
+            frontend inner_abns
+                bind abns@{abns}
+                default_backend web
+            backend be_path
+                server app {sock}
+            backend be_unix
+                server app unix@{sock}
+            backend be_abns
+                server app abns@{abns}
+            backend web
+                server web 127.0.0.1:\(web.port)
+
+            """
+        let logs = try SideBySideLogging(self, config: config, backends: [web], substitutions: substitutions)
+        for proxy in ProxyUnderTest.allCases {
+            for path in ["/path", "/unix", "/abns"] {
+                _ = web.takeRequests()
+                let client = try TCPClient.connect(port: logs.port(proxy))
+                defer { client.close() }
+                try client.send(httpGet(path, ["Connection: close"]))
+                XCTAssertEqual(try client.readHTTPResponse()?.status, 200, "\(proxy): \(path)")
+                XCTAssertEqual(web.takeRequests().map(\.target), [path], "\(proxy): \(path) went through the unix server")
+            }
+        }
+        let lines = try logs.assertSameLines(count: 3, LogLineComparison(.exact), "unix servers' log lines")
+        XCTAssertEqual(lines[.haproxy]?.first?.message.hasPrefix("be_path/app "), true)
+    }
+
     /// A reload (workers 2 → 1 → 2 ...) keeps the very socket: the file is
     /// not re-created and a client loop over it sees no error.
     func testReloadKeepsServingTheUnixSocket() throws {

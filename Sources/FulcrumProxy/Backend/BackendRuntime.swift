@@ -49,7 +49,7 @@ final class BackendRuntime {
         var entries: [ServerEntry] = []
         var members: [Balancer.Member] = []
         for (i, s) in config.servers.enumerated() {
-            entries.append(ServerEntry(tableLine: firstLine + i, address: addresses[i], useClientPort: s.port == nil,
+            entries.append(ServerEntry(tableLine: firstLine + i, address: addresses[i], useClientPort: s.port == nil && s.unix == nil,
                                        maxconn: s.params.maxconn, name: s.name, sendProxy: s.params.sendProxy))
             members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup, maxconn: s.params.maxconn))
         }

@@ -46,7 +46,8 @@ extension StreamEngine {
             r.serverName = logger.serverNames[be][rec.server][...]
             let server = backends[be].servers[rec.server]
             let port = server.useClientPort ? localAddress(s).port : server.address.port
-            r.server = .ip(server.address.ipAddress, port: port)
+            // A unix server logs "unix:0", as HAProxy.
+            r.server = server.address.isUnix ? .unix(listenerID: 0) : .ip(server.address.ipAddress, port: port)
             r.serverConnections = Int(table.server(server.tableLine, .conns).load())
         }
         r.activeConnections = Int(table.header(.globalConns).load())
