@@ -110,6 +110,17 @@ final class ListenerPool {
         }
     }
 
+    /// The path a unix listener serves: HAProxy and Fulcrum bind at
+    /// "PATH.PID.tmp" and rename it to PATH, so getsockname names the
+    /// temporary file (HAProxy's sock_unix_addrcmp strips it the same way).
+    static func finalPath(_ bound: String) -> String {
+        guard bound.hasSuffix(".tmp") else { return bound }
+        let stem = bound.dropLast(4)
+        guard let dot = stem.lastIndex(of: "."), stem[stem.index(after: dot)...].allSatisfy(\.isNumber),
+              stem.index(after: dot) < stem.endIndex else { return bound }
+        return String(stem[..<dot])
+    }
+
     /// A unix bind's socket, with its `mode` and owner (`uid`/`user`, `gid`/`group`).
     static func openUnix(_ a: BindAddress, bind: Bind, backlog: Int32) throws(Errno) -> FileDescriptor {
         switch a {
@@ -140,7 +151,7 @@ final class ListenerPool {
                let name = UnixSocket.boundName(fd) {
                 try? fd.setNonBlocking()
                 try? fd.setCloseOnExec(true)
-                let key = name.hasPrefix("@") ? "abns@" + name.dropFirst() : "unix@" + name
+                let key = name.hasPrefix("@") ? "abns@" + name.dropFirst() : "unix@" + Self.finalPath(name)
                 sockets[key, default: []].append(fd)
                 continue
             }

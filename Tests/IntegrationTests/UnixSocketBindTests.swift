@@ -128,6 +128,46 @@ final class UnixSocketBindTests: XCTestCase {
         XCTAssertEqual(lines[.haproxy]?.first?.message.hasPrefix("be_path/app "), true)
     }
 
+    /// `-x`: haproxy 2.6 hands its unix listener to fulcrum over `_getsocks`
+    /// (haproxy names it by its temporary "PATH.PID.tmp"): fulcrum serves
+    /// that very socket (the file is not bound anew) and a request loop over
+    /// it sees no error across the handover.
+    func testHAProxyHandsItsUnixSocketToFulcrum() throws {
+        let haproxy = try requireTool("haproxy")
+        let web = try startRecordingBackend("web")
+        let dir = try TemporaryDirectory(prefix: "uxx")
+        addTeardownBlock { dir.remove() }
+        let path = dir.file("app.sock"), hsock = dir.file("haproxy.sock")
+        let config = "global\n    nbthread 2\n    stats socket \(hsock) mode 600 level admin expose-fd listeners\n"
+            + SideBySide.httpDefaults + """
+            frontend fe
+                bind \(path) mode 666
+                default_backend web
+            backend web
+                server web 127.0.0.1:\(web.port)
+
+            """
+        let file = try dir.write("h.cfg", config)
+        let h = try ChildProcess(executable: haproxy, arguments: ["-db", "-f", file], environment: Tools.currentEnvironment(),
+                                 stdoutPath: dir.file("out"), stderrPath: dir.file("err"))
+        defer { if h.isRunning { h.terminateTree(grace: 1) } }
+        XCTAssertTrue(waitUntil(timeout: 10) { FileManager.default.fileExists(atPath: hsock) && self.stat(path) != nil })
+        let inode = stat(path)?.st_ino
+        let loop = UnixRequestLoop(path: path, maxRequests: 20_000, maxSeconds: 60)
+        XCTAssertTrue(waitUntil(timeout: 10) { loop.successCount > 20 }, "haproxy serves the socket")
+
+        let d = try detachedFulcrum(config: config.replacingOccurrences(of: hsock, with: dir.file("fulcrum.sock")))
+        let r = try d.start(["-x", hsock, "-sf", String(h.pid)])
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertNotNil(h.wait(timeout: 10), "haproxy stops on SIGUSR1 from -sf")
+        let before = loop.successCount
+        XCTAssertTrue(waitUntil(timeout: 10) { loop.successCount > before + 20 }, "fulcrum serves the socket")
+        let (succeeded, failures) = loop.stop()
+        XCTAssertEqual(failures, [], "requests across the handover")
+        XCTAssertGreaterThan(succeeded, 40)
+        XCTAssertEqual(stat(path)?.st_ino, inode, "fulcrum took haproxy's socket instead of binding a new one")
+    }
+
     /// A reload (workers 2 → 1 → 2 ...) keeps the very socket: the file is
     /// not re-created and a client loop over it sees no error.
     func testReloadKeepsServingTheUnixSocket() throws {
