@@ -130,6 +130,8 @@ public struct ServerParams: Equatable, Sendable {
     /// `send-proxy` (1) / `send-proxy-v2` (2): the PROXY header version sent
     /// first on each new connection; 0: none.
     public var sendProxy = 0
+    /// `source ... [usesrc ...]` on the server line (nil: the backend's).
+    public var source: SourceBinding? = nil
     public init() {}
 }
 
@@ -318,6 +320,9 @@ public struct Backend: Equatable, Sendable {
     public var http = HTTPProxySettings()
     /// `tcp-request inspect-delay` / `tcp-request content`, run once the stream enters the backend.
     public var tcpContent = TCPContentRules()
+    /// `source ... [usesrc ...]`: where its servers' connections come from
+    /// (a server's own `source` wins).
+    public var source: SourceBinding? = nil
     /// Where and what this backend logs (health checks, server events).
     public var logging = ProxyLogging()
     /// `description TEXT...` (words joined with one space).

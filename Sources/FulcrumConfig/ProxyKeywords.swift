@@ -5,6 +5,7 @@ extension ParseSession {
         "timeout", "retries", "option", "bind", "http-check", "tcp-check",
         "acl", "use_backend", "redirect", "http-request", "http-response",
         "cookie", "compression", "errorfile", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
+        "source",
     ]
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
@@ -141,6 +142,7 @@ extension ParseSession {
         case "retry-on": retryOnKeyword(words, draft: index, at: at)
         case "stats": statsPageKeyword(words, draft: index, at: at)
         case "tcp-request": tcpRequestKeyword(words, draft: index, at: at)
+        case "source": sourceKeyword(words, draft: index, at: at)
         case "default_backend":
             guard let value = singleArgument(words, at: at, expecting: "<backend name>") else { return }
             drafts[index].settings.defaultBackend = value.text

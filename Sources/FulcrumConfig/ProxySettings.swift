@@ -19,6 +19,8 @@ struct ProxySettings: Sendable {
     var socketStats = false
     var maxconn: Int? = nil
     var defaultServer = ServerParams()
+    /// `source ...`: the servers' default source binding (inherited from defaults).
+    var source: SourceBinding? = nil
     var defaultBackend: String? = nil
     var defaultBackendLocation: SourceLocation? = nil
     var healthCheck = HealthCheckDraft()

@@ -7,6 +7,7 @@ extension ParseSession {
         "inter", "fastinter", "downinter", "rise", "fall", "port", "addr",
         "slowstart", "init-state", "observe", "error-limit", "on-error", "cookie", "pool-max-conn", "id",
         "on-marked-down", "on-marked-up", "send-proxy", "send-proxy-v2", "no-send-proxy", "no-send-proxy-v2",
+        "source",
     ]
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -113,6 +114,13 @@ extension ParseSession {
                     // Its arguments are unknown too: stop here rather than misreading them.
                     break
                 }
+                continue
+            }
+            if keyword == "source" {
+                var j = i
+                guard let binding = sourceArguments(words, from: &j, at: at) else { ok = false; break }
+                params.source = binding
+                i = j
                 continue
             }
             switch keyword {

@@ -35,6 +35,7 @@ extension ParseSession {
                 backend.logging.captures = LogCaptures()
                 backend.description = draft.description
                 backend.statsPage = s.statsPage
+                backend.source = s.source
                 checkUnusedCheckRules(draft)
                 var serverSeen: [String: SourceLocation] = [:]
                 for server in draft.servers {

@@ -35,6 +35,16 @@ public enum Socket {
         }
     }
 
+    /// bind(2) to `address` (an outgoing connection's source).
+    public static func bind(_ fd: FileDescriptor, to address: SocketAddress) throws(Errno) {
+        var addr = address
+        try syscall {
+            withUnsafePointer(to: &addr.storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd.rawValue, $0, addr.length) }
+            }
+        }
+    }
+
     /// accept4(2), non-blocking + cloexec. Throws .again when the queue is empty.
     @inline(__always)
     public static func accept(_ listener: FileDescriptor, peer: inout SocketAddress) throws(Errno) -> FileDescriptor {

@@ -39,6 +39,25 @@ final class ServerAndBalanceTests: XCTestCase {
         XCTAssertEqual(p.checkAddr, "10.0.0.9")
     }
 
+    /// `source ADDR[:PORT] [usesrc ...]` in a backend (from defaults too) and on server lines.
+    func testSource() {
+        let r = parse(tcpDefaults + "  source 0.0.0.0 usesrc clientip\nbackend b\n  server a 10.0.0.1:80\n  server b 10.0.0.2:80 source 10.0.0.9:2000 usesrc client check\n  server c 10.0.0.3:80 source [2001:db8::1] usesrc 192.0.2.1:7\nbackend d\n  source 10.1.1.1\n  server a 10.0.0.1:80\n")
+        XCTAssertEqual(r.diagnostics, [])
+        let b = r.configuration.backends[0]
+        XCTAssertEqual(b.source, SourceBinding(host: "0.0.0.0", useSource: .clientIP))
+        XCTAssertNil(b.servers[0].params.source)
+        XCTAssertEqual(b.servers[1].params.source, SourceBinding(host: "10.0.0.9", port: 2000, useSource: .client))
+        XCTAssertTrue(b.servers[1].params.check)
+        XCTAssertEqual(b.servers[2].params.source, SourceBinding(host: "2001:db8::1", useSource: .address(host: "192.0.2.1", port: 7)))
+        XCTAssertEqual(r.configuration.backends[1].source, SourceBinding(host: "10.1.1.1"))
+        let bad = parse(tcpDefaults + "backend b\n  source example.com\n  source 1.2.3.4 usesrc hdr_ip(x-forwarded-for)\n  source 1.2.3.4 interface eth0\n  server a 10.0.0.1:80\n")
+        XCTAssertEqual(bad.alerts.map(\.message), [
+            "source address 'example.com' must be a numeric IPv4 or IPv6 address",
+            "'usesrc hdr_ip(...)' is not supported yet",
+            "'source ... interface' is not supported yet",
+        ])
+    }
+
     /// UNIX socket servers: a path, `unix@`, `abns@`; no port.
     func testUnixSocketServers() {
         let (b, r) = backend("  server a /run/app.sock\n  server b unix@/run/b.sock\n  server c abns@app check\n")

@@ -113,6 +113,11 @@ extension StreamEngine {
             connectFailed(s, timedOut: false)
             return
         }
+        if let source = entry.source, !bindSource(fd, source, s) {
+            fd.close()
+            connectFailed(s, timedOut: false)
+            return
+        }
         Socket.setNoDelay(fd)
         s.server.attach(.plain(fd))
         s.serverProxyHeaderPending = entry.sendProxy != 0
