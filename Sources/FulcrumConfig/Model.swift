@@ -130,6 +130,9 @@ public struct ServerParams: Equatable, Sendable {
     /// `send-proxy` (1) / `send-proxy-v2` (2): the PROXY header version sent
     /// first on each new connection; 0: none.
     public var sendProxy = 0
+    /// `check-send-proxy`: checks send the header even with a check port/addr
+    /// or without `send-proxy` (v2 when the server sends v2, else v1).
+    public var checkSendProxy = false
     /// `source ... [usesrc ...]` on the server line (nil: the backend's).
     public var source: SourceBinding? = nil
     public init() {}

@@ -7,7 +7,7 @@ extension ParseSession {
         "inter", "fastinter", "downinter", "rise", "fall", "port", "addr",
         "slowstart", "init-state", "observe", "error-limit", "on-error", "cookie", "pool-max-conn", "id",
         "on-marked-down", "on-marked-up", "send-proxy", "send-proxy-v2", "no-send-proxy", "no-send-proxy-v2",
-        "source",
+        "source", "check-send-proxy",
     ]
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -131,6 +131,7 @@ extension ParseSession {
             case "check": params.check = true; continue
             case "no-check": params.check = false; continue
             case "send-proxy": params.sendProxy = 1; continue
+            case "check-send-proxy": params.checkSendProxy = true; continue
             case "send-proxy-v2": params.sendProxy = 2; continue
             case "no-send-proxy": if params.sendProxy == 1 { params.sendProxy = 0 }; continue
             case "no-send-proxy-v2": if params.sendProxy == 2 { params.sendProxy = 0 }; continue

@@ -62,6 +62,7 @@ final class SideBySideSendProxyTests: XCTestCase {
             frontend fe
                 bind 127.0.0.1:{port}
                 use_backend be_port if { path_beg /port }
+                use_backend be_forced if { path_beg /forced }
                 default_backend be
             frontend health
                 bind 127.0.0.1:{port2} accept-proxy
@@ -73,6 +74,10 @@ final class SideBySideSendProxyTests: XCTestCase {
                 option httpchk GET /health
                 http-request set-path /health
                 server self 127.0.0.1:{port2} send-proxy check port {port2} inter 100ms fall 1 rise 1
+            backend be_forced
+                option httpchk GET /health
+                http-request set-path /health
+                server self 127.0.0.1:{port2} send-proxy-v2 check port {port2} check-send-proxy inter 100ms fall 1 rise 1
 
             """
         let sbs = try SideBySide(self, config: config, backends: [])
@@ -83,6 +88,7 @@ final class SideBySideSendProxyTests: XCTestCase {
             }, "\(proxy): a check with a port sends no header, fails")
             // As many checks ran on the other (same interval, fall 1): still UP.
             XCTAssertEqual(try status(sbs, proxy, "/health"), 200, "\(proxy): checks with the header pass")
+            XCTAssertEqual(try status(sbs, proxy, "/forced"), 200, "\(proxy): check-send-proxy sends it with a check port")
         }
     }
 
