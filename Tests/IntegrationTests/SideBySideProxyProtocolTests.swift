@@ -236,4 +236,51 @@ final class SideBySideProxyProtocolTests: XCTestCase {
         XCTAssertEqual(chosen[.fulcrum], chosen[.haproxy], "the server per carried source")
         XCTAssertGreaterThanOrEqual(Set(chosen[.fulcrum] ?? []).count, 3, "32 sources spread over the farm")
     }
+
+    /// No header within `timeout client`: closed, with HAProxy's timeout
+    /// line; `option dontlognull` drops the line of a client that closed
+    /// without sending anything, not that of a bad header; a frontend
+    /// without a log format logs no such line at all.
+    func testTimeoutAndDontLogNull() throws {
+        let config = SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port} accept-proxy name pp
+                timeout client 300ms
+                log {log} local0
+                option httplog
+                default_backend none
+            frontend quiet
+                bind 127.0.0.1:{port2} accept-proxy
+                log {log} local0
+                option httplog
+                option dontlognull
+                default_backend none
+            frontend legacy
+                bind 127.0.0.1:{port3} accept-proxy
+                log {log} local0
+                default_backend none
+            backend none
+
+            """
+        let logs = try SideBySideLogging(self, config: config, backends: [])
+        for proxy in ProxyUnderTest.allCases {
+            let client = try TCPClient.connect(port: logs.port(proxy))
+            defer { client.close() }
+            XCTAssertNotEqual(try client.waitForClose(timeout: 5), .timeout, "\(proxy): closed at timeout client")
+        }
+        try logs.emptyConnection(frontend: 2)
+        for proxy in ProxyUnderTest.allCases {
+            let client = try TCPClient.connect(port: logs.port(proxy, frontend: 2))
+            defer { client.close() }
+            try client.send(Array(httpGet("/").utf8))
+            XCTAssertNotEqual(try client.waitForClose(timeout: 5), .timeout, "\(proxy): a request is not a header")
+        }
+        try logs.sendAndClose(httpGet("/"), frontend: 3, halfClose: false)
+        let comparison = LogLineComparison(LogLineShape(fields: [0: .endpoint]))
+        let lines = try logs.assertSameLines(count: 2, comparison, "timeout and dontlognull")
+        logs.assertReference(lines[.haproxy]!, comparison, equal: [
+            Self.info + "127.0.0.1:{port} [{date}] fe/pp: Timeout while waiting for PROXY protocol header",
+            Self.info + "127.0.0.1:{port} [{date}] quiet/1: Received something which does not look like a PROXY protocol header",
+        ], "timeout and dontlognull")
+    }
 }

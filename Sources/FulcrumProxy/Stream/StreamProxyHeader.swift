@@ -123,9 +123,11 @@ extension StreamEngine {
 
     /// HAProxy's session_kill_embryonic line: `CLIENT [DATE] FE/LISTENER: MESSAGE`,
     /// at info (err with `option log-separate-errors`); `dontlognull` drops
-    /// the errors of connections that sent nothing.
+    /// the errors of connections that sent nothing. A frontend without a log
+    /// format (HAProxy's legacy "Connect from" line) logs none (to_log is 0).
     func logConnectionError(_ s: Stream, message: String, null: Bool) {
-        guard let logger, let fe = logger.frontends[s.frontend], !fe.destinations.isEmpty else { return }
+        guard let logger, let fe = logger.frontends[s.frontend], !fe.destinations.isEmpty,
+              !fe.line.format.logsAtAccept else { return }
         if null && fe.options.dontLogNull { return }
         let bind = s.bindLine < bindLines.count ? bindLines[s.bindLine] : BindRuntime(acceptProxy: false, listenerName: [], listenerID: 0)
         let client: LogEndpoint = s.peer.family == AF_UNIX ? .unix(listenerID: bind.listenerID)
