@@ -25,6 +25,7 @@ final class SideBySideProxyProtocolTests: XCTestCase {
                 log-format "%ci:%cp %fi:%fp %f %b/%s %ST"
                 option forwardfor
                 use_backend routed if { src 192.0.2.0/24 }
+                use_backend routed if { dst 198.51.100.99 } { dst_port 8080 }
                 default_backend web
             frontend fe_expect
                 bind 127.0.0.1:{port2}
@@ -88,6 +89,8 @@ final class SideBySideProxyProtocolTests: XCTestCase {
             ("v2 TCP6", Self.v2(family: 0x21, body: Self.v2TCP6Body), "web", "2001:db8::9"),
             ("v2 TCP4 with TLVs", Self.v2(family: 0x11, body: Self.v2TCP4Body + tlvs), "routed", "192.0.2.77"),
             ("v2 LOCAL", Self.v2(command: 0, family: 0x00, body: []), "web", "127.0.0.1"),
+            ("v1 TCP4 routed by dst", Self.v1("TCP4 203.0.113.5 198.51.100.99 40000 8080"), "routed", "203.0.113.5"),
+            ("v1 TCP4 dst port outside the ACL", Self.v1("TCP4 203.0.113.5 198.51.100.99 40000 80"), "web", "203.0.113.5"),
         ]
         for (name, header, backend, forwarded) in cases {
             for proxy in ProxyUnderTest.allCases {

@@ -17,6 +17,7 @@ final class UnixSocketBindTests: XCTestCase {
         var substitutions: [ProxyUnderTest: [String: String]] = [:]
         for proxy in ProxyUnderTest.allCases {
             substitutions[proxy] = ["{sock}": dir.file("\(proxy).sock"), "{sockpp}": dir.file("\(proxy)-pp.sock"),
+                                    "{sockid}": dir.file("\(proxy)-id.sock"),
                                     "{abns}": "fulcrum-test-\(getpid())-\(proxy)"]
         }
         let config = SideBySide.httpDefaults + """
@@ -27,6 +28,7 @@ final class UnixSocketBindTests: XCTestCase {
                 bind {sock} mode 600 user nobody
                 bind unix@{sockpp} mode 666 accept-proxy
                 bind abns@{abns}
+                bind {sockid} uid 4242 gid 4343 mode 640
                 log {log} local0
                 log-format "%ci:%cp %fi:%fp %f %b/%s %ST %{+Q}r"
                 option forwardfor
@@ -45,6 +47,8 @@ final class UnixSocketBindTests: XCTestCase {
             XCTAssertEqual(st.map { $0.st_mode & 0o777 }, 0o600, "\(proxy): mode 600")
             XCTAssertEqual(st?.st_uid, nobody, "\(proxy): owned by nobody")
             XCTAssertEqual(stat(names["{sockpp}"]!).map { $0.st_mode & 0o777 }, 0o666, "\(proxy): mode 666")
+            let numeric = stat(names["{sockid}"]!)
+            XCTAssertEqual(numeric.map { [$0.st_uid, $0.st_gid, $0.st_mode & 0o777] }, [4242, 4343, 0o640], "\(proxy): uid, gid, mode")
 
             // curl over the socket file: no address to forward.
             _ = web.takeRequests()
