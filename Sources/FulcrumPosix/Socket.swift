@@ -14,13 +14,7 @@ public enum Socket {
         do {
             try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
             if reusePort { try setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
-            if transparent {
-                if address.family == AF_INET6 {
-                    try setOption(fd, Int32(IPPROTO_IPV6), 75 /* IPV6_TRANSPARENT */, 1)
-                } else {
-                    try setOption(fd, Int32(SOL_IP), 19 /* IP_TRANSPARENT */, 1)
-                }
-            }
+            if transparent { try makeForeign(fd, v6: address.family == AF_INET6) }
             var addr = address
             try syscall {
                 withUnsafePointer(to: &addr.storage) {
@@ -32,6 +26,19 @@ public enum Socket {
         } catch {
             fd.close()
             throw error
+        }
+    }
+
+    /// Lets `fd` bind an address this host does not have, as HAProxy's
+    /// sock_inet_make_foreign: IP_TRANSPARENT (IPV6_TRANSPARENT), else
+    /// IP_FREEBIND (IPV6_FREEBIND) where the former is refused (no CAP_NET_ADMIN).
+    public static func makeForeign(_ fd: FileDescriptor, v6: Bool) throws(Errno) {
+        do {
+            if v6 { try setOption(fd, Int32(IPPROTO_IPV6), 75 /* IPV6_TRANSPARENT */, 1) }
+            else { try setOption(fd, Int32(SOL_IP), 19 /* IP_TRANSPARENT */, 1) }
+        } catch {
+            if v6 { try setOption(fd, Int32(IPPROTO_IPV6), 78 /* IPV6_FREEBIND */, 1) }
+            else { try setOption(fd, Int32(SOL_IP), 15 /* IP_FREEBIND */, 1) }
         }
     }
 

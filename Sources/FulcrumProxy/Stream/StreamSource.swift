@@ -29,10 +29,7 @@ extension StreamEngine {
         let v6 = address.family == AF_INET6
         do {
             try Socket.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
-            if transparent {
-                if v6 { try Socket.setOption(fd, Int32(IPPROTO_IPV6), 75 /* IPV6_TRANSPARENT */, 1) }
-                else { try Socket.setOption(fd, Int32(SOL_IP), 19 /* IP_TRANSPARENT */, 1) }
-            }
+            if transparent { try Socket.makeForeign(fd, v6: v6) }
             if address.port == 0 {
                 // IP_BIND_ADDRESS_NO_PORT: keep the port free until connect picks it.
                 try? Socket.setOption(fd, Int32(SOL_IP), 24, 1)
