@@ -326,6 +326,9 @@ public struct Backend: Equatable, Sendable {
     /// `source ... [usesrc ...]`: where its servers' connections come from
     /// (a server's own `source` wins).
     public var source: SourceBinding? = nil
+    /// `option transparent`: without servers, a stream connects to the
+    /// address its client connected to (as redirected to this host).
+    public var transparent = false
     /// Where and what this backend logs (health checks, server events).
     public var logging = ProxyLogging()
     /// `description TEXT...` (words joined with one space).

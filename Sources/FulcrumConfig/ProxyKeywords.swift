@@ -10,7 +10,8 @@ extension ParseSession {
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
     static let namedDefaultsRuleKeywords: Set<String> = ["acl", "http-request", "http-response", "tcp-request"]
-    static let servedOptions = Set<String>(["redispatch", "allbackups", "httpchk", "tcp-check", "socket-stats"]).union(httpOptions)
+    static let servedOptions = Set<String>(["redispatch", "allbackups", "httpchk", "tcp-check", "socket-stats",
+                                            "transparent"]).union(httpOptions)
     static let httpOptions: Set<String> = [
         "http-server-close", "httpclose", "http-keep-alive", "forwardfor", "accept-invalid-http-request",
     ]
@@ -222,7 +223,7 @@ extension ParseSession {
             }
             return
         }
-        if !enable || name == "allbackups", let extra = args.first {
+        if !enable || name == "allbackups" || name == "transparent", let extra = args.first {
             alert(at(extra), "unexpected argument '\(extra.text)' for '\(display)'")
             return
         }
@@ -239,6 +240,8 @@ extension ParseSession {
             drafts[index].settings.redispatch = interval
         case "socket-stats":
             drafts[index].settings.socketStats = enable
+        case "transparent":
+            drafts[index].settings.transparent = enable
         default:
             drafts[index].settings.allBackups = enable
         }

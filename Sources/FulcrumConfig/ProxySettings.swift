@@ -15,6 +15,9 @@ struct ProxySettings: Sendable {
     var retries = 3
     var redispatch: Int? = nil
     var allBackups = false
+    /// `option transparent`: a backend without servers connects to the
+    /// client's original destination.
+    var transparent = false
     /// `option socket-stats`: one stats row per listener.
     var socketStats = false
     var maxconn: Int? = nil

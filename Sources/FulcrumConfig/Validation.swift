@@ -28,6 +28,7 @@ extension ParseSession {
                 backend.retries = s.retries
                 backend.redispatch = s.redispatch
                 backend.allBackups = s.allBackups
+                backend.transparent = s.transparent
                 backend.healthCheck = s.healthCheck.resolved
                 backend.http = s.http
                 backend.tcpContent = s.tcpContent

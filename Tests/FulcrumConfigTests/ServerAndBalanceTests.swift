@@ -50,6 +50,9 @@ final class ServerAndBalanceTests: XCTestCase {
         XCTAssertTrue(b.servers[1].params.check)
         XCTAssertEqual(b.servers[2].params.source, SourceBinding(host: "2001:db8::1", useSource: .address(host: "192.0.2.1", port: 7)))
         XCTAssertEqual(r.configuration.backends[1].source, SourceBinding(host: "10.1.1.1"))
+        let t = parse(tcpDefaults + "  option transparent\nbackend b\nbackend c\n  no option transparent\n")
+        XCTAssertEqual(t.diagnostics, [])
+        XCTAssertEqual(t.configuration.backends.map(\.transparent), [true, false])
         let bad = parse(tcpDefaults + "backend b\n  source example.com\n  source 1.2.3.4 usesrc hdr_ip(x-forwarded-for)\n  source 1.2.3.4 interface eth0\n  server a 10.0.0.1:80\n")
         XCTAssertEqual(bad.alerts.map(\.message), [
             "source address 'example.com' must be a numeric IPv4 or IPv6 address",

@@ -1,8 +1,10 @@
 import XCTest
 import Glibc
 
-/// `source 0.0.0.0 usesrc clientip`, `source ADDR` on a server line and
-/// `bind ... transparent`, served by fulcrum and by haproxy 2.6 in a network
+/// `source 0.0.0.0 usesrc clientip`, `source ADDR` on a server line,
+/// `bind ... transparent` and `option transparent` (the client asks the
+/// server's own address; the proxy intercepts and connects there), served
+/// by fulcrum and by haproxy 2.6 in a network
 /// namespace lab the test builds (root): client 10.77.1.2 ─ proxy (10.77.1.1,
 /// 10.77.2.1, 10.77.2.3) ─ server 10.77.2.2, which answers with the address
 /// it sees. The proxy namespace delivers every packet from either side
@@ -55,12 +57,15 @@ final class TransparentProxyTests: XCTestCase {
         let (client, proxy, server) = try buildLab()
 
         let script = """
-            import http.server
+            import http.server, threading
             class H(http.server.BaseHTTPRequestHandler):
                 def do_GET(self):
-                    b = self.client_address[0].encode()
+                    via = self.headers.get("X-Via")
+                    b = (self.client_address[0] + (" via " + via if via else "")).encode()
                     self.send_response(200); self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
                 def log_message(self, *a): pass
+            for port in (8081, 8082):
+                threading.Thread(target=http.server.ThreadingHTTPServer(("10.77.2.2", port), H).serve_forever).start()
             http.server.ThreadingHTTPServer(("10.77.2.2", 8080), H).serve_forever()
             """
         let app = try ChildProcess(executable: try XCTUnwrap(Tools.find("ip")), arguments: ["netns", "exec", server, python, "-c", script],
@@ -71,7 +76,9 @@ final class TransparentProxyTests: XCTestCase {
             (try? self.inNamespace(proxy, "curl", ["-s", "-m", "2", "http://10.77.2.2:8080/"]).stdout) == "10.77.2.1"
         }, "the server answers with the address it sees")
 
-        func config(_ base: Int, threads: String) -> String {
+        /// `original`: the port of the server the clients of `option
+        /// transparent` ask for (each proxy intercepts its own).
+        func config(_ base: Int, threads: String, name: String, original: Int) -> String {
             """
             global
                 \(threads)
@@ -89,28 +96,38 @@ final class TransparentProxyTests: XCTestCase {
             frontend fe_foreign
                 bind 10.77.9.9:\(base + 2) transparent
                 default_backend be_clientip
+            frontend fe_intercept
+                bind 0.0.0.0:\(original) transparent
+                http-request set-header X-Via \(name)
+                default_backend be_transparent
             backend be_clientip
                 source 0.0.0.0 usesrc clientip
                 server app 10.77.2.2:8080
             backend be_source
                 server app 10.77.2.2:8080 source 10.77.2.3
+            backend be_transparent
+                option transparent
+                source 0.0.0.0 usesrc clientip
 
             """
         }
         let ipPath = try XCTUnwrap(Tools.find("ip"))
-        let fulcrum = try startFulcrum(config: config(8000, threads: "workers 1"),
+        let fulcrum = try startFulcrum(config: config(8000, threads: "workers 1", name: "fulcrum", original: 8081),
                                        arguments: ["netns", "exec", proxy, try FulcrumBinary.path(), "-d", "-f", FulcrumProcess.configPlaceholder],
                                        executable: ipPath)
-        let reference = try startFulcrum(config: config(9000, threads: "nbthread 1"),
+        let reference = try startFulcrum(config: config(9000, threads: "nbthread 1", name: "haproxy", original: 8082),
                                          arguments: ["netns", "exec", proxy, haproxy, "-db", "-f", FulcrumProcess.configPlaceholder],
                                          executable: ipPath)
-        for (name, base, process) in [("fulcrum", 8000, fulcrum), ("haproxy", 9000, reference)] {
+        for (name, base, process, original) in [("fulcrum", 8000, fulcrum, 8081), ("haproxy", 9000, reference, 8082)] {
             func get(_ url: String) -> String? { try? inNamespace(client, "curl", ["-s", "-m", "3", url]).stdout }
             XCTAssertTrue(waitUntil(timeout: 10) { get("http://10.77.1.1:\(base)/") != nil && get("http://10.77.1.1:\(base)/") != "" },
                           "\(name) serves: \(process.stderrTail())")
             XCTAssertEqual(get("http://10.77.1.1:\(base)/"), "10.77.1.2", "\(name): usesrc clientip, the server sees the client")
             XCTAssertEqual(get("http://10.77.1.1:\(base + 1)/"), "10.77.2.3", "\(name): source ADDR on the server line")
             XCTAssertEqual(get("http://10.77.9.9:\(base + 2)/"), "10.77.1.2", "\(name): a foreign address bound with transparent")
+            // The client asks the server itself; the proxy intercepts and,
+            // with option transparent, connects where the client wanted to go.
+            XCTAssertEqual(get("http://10.77.2.2:\(original)/"), "10.77.1.2 via \(name)", "\(name): option transparent")
         }
     }
 }

@@ -24,6 +24,9 @@ extension StreamEngine {
     /// key its properties name) and starts getting a connection to it.
     func dispatch(_ s: Stream) -> DispatchOutcome {
         let be = backends[s.backend]
+        if be.servers.isEmpty && be.config.transparent {
+            return connectOriginalDestination(s) ? .started : .noServer
+        }
         let i: Int
         if s.isHTTP, let persisted = persistentServer(s, be) {
             i = persisted
@@ -144,7 +147,7 @@ extension StreamEngine {
         if err == 0 {
             serverReady(s)
         } else {
-            Log.debug("connect to \(backends[s.backend].config.name)/\(backends[s.backend].servers[s.serverIndex].name) failed: \(Errno(err))")
+            Log.debug("connect to \(backends[s.backend].config.name)/\(s.serverIndex >= 0 ? backends[s.backend].servers[s.serverIndex].name : "<transparent>") failed: \(Errno(err))")
             connectFailed(s, timedOut: false)
         }
     }
@@ -152,6 +155,8 @@ extension StreamEngine {
     /// Connected (or handed a live connection): counted, then the mode goes on.
     func serverReady(_ s: Stream) {
         let be = backends[s.backend]
+        // `option transparent`: no server, nothing server-specific to do.
+        if s.serverIndex < 0 { connectionEstablished(s); return }
         let line = be.servers[s.serverIndex].tableLine
         // `send-proxy[-v2]`: the header goes first, before a TLS handshake.
         if s.serverProxyHeaderPending {
@@ -191,15 +196,20 @@ extension StreamEngine {
             if s.phase == .connecting { schedule(s) }
             return
         }
-        s.phaseDeadline = 0
-        s.record.connected = now
-        s.client.activity = now
-        s.server.activity = now
         // observe layer4: a connection ends a run of errors (layer7 judges responses).
         if be.observesLayer4[s.serverIndex] {
             let errors = table.server(line, .observeErrors)
             if errors.load() != 0 { errors.store(0) }
         }
+        connectionEstablished(s)
+    }
+
+    /// The server side is ready: the mode's exchange or forwarding starts.
+    func connectionEstablished(_ s: Stream) {
+        s.phaseDeadline = 0
+        s.record.connected = now
+        s.client.activity = now
+        s.server.activity = now
         if s.isHTTP {
             s.http.serverConnected = true
             startExchange(s)
@@ -242,6 +252,13 @@ extension StreamEngine {
     /// redispatch N` moves the chosen retries to another server.
     func connectFailed(_ s: Stream, timedOut: Bool) {
         let be = backends[s.backend]
+        if s.serverIndex < 0 {   // `option transparent`: no server to retry on
+            dropServer(s, reusable: false)
+            table.backendCounter(worker: slot, backend: s.backend, .connectErrors).bump()
+            s.record.terminate(timedOut ? .serverTimeout : .serverAbort, .connect)
+            giveUp(s, status: 503)
+            return
+        }
         let line = be.servers[s.serverIndex].tableLine
         if be.observesLayer4[s.serverIndex] || be.observesLayer7[s.serverIndex] { table.server(line, .observeErrors).add(1) }
         dropServer(s, reusable: false)
