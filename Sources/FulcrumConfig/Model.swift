@@ -130,6 +130,8 @@ public struct ServerParams: Equatable, Sendable {
     /// `send-proxy` (1) / `send-proxy-v2` (2): the PROXY header version sent
     /// first on each new connection; 0: none.
     public var sendProxy = 0
+    /// `proxy-v2-options` (and `send-proxy-v2-ssl[-cn]`): the TLVs a v2 header adds.
+    public var proxyV2Options = ProxyV2Options()
     /// `check-send-proxy`: checks send the header even with a check port/addr
     /// or without `send-proxy` (v2 when the server sends v2, else v1).
     public var checkSendProxy = false

@@ -7,7 +7,7 @@ extension ParseSession {
         "inter", "fastinter", "downinter", "rise", "fall", "port", "addr",
         "slowstart", "init-state", "observe", "error-limit", "on-error", "cookie", "pool-max-conn", "id",
         "on-marked-down", "on-marked-up", "send-proxy", "send-proxy-v2", "no-send-proxy", "no-send-proxy-v2",
-        "source", "check-send-proxy",
+        "source", "check-send-proxy", "proxy-v2-options", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn",
     ]
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -116,6 +116,16 @@ extension ParseSession {
                 }
                 continue
             }
+            if keyword == "proxy-v2-options" {
+                guard i < words.endIndex else {
+                    alert(at(w), "'proxy-v2-options' expects a comma-separated list of options")
+                    ok = false
+                    continue
+                }
+                if !proxyV2Options(words[i], into: &params.proxyV2Options, at: at) { ok = false }
+                i += 1
+                continue
+            }
             if keyword == "source" {
                 var j = i
                 guard let binding = sourceArguments(words, from: &j, at: at) else { ok = false; break }
@@ -132,6 +142,8 @@ extension ParseSession {
             case "no-check": params.check = false; continue
             case "send-proxy": params.sendProxy = 1; continue
             case "check-send-proxy": params.checkSendProxy = true; continue
+            case "send-proxy-v2-ssl": params.sendProxy = 2; params.proxyV2Options.insert(.ssl); continue
+            case "send-proxy-v2-ssl-cn": params.sendProxy = 2; params.proxyV2Options.formUnion([.ssl, .certCN]); continue
             case "send-proxy-v2": params.sendProxy = 2; continue
             case "no-send-proxy": if params.sendProxy == 1 { params.sendProxy = 0 }; continue
             case "no-send-proxy-v2": if params.sendProxy == 2 { params.sendProxy = 0 }; continue

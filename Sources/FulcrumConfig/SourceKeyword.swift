@@ -25,7 +25,44 @@ public struct SourceBinding: Equatable, Sendable {
     }
 }
 
+/// `proxy-v2-options OPT[,OPT...]`: HAProxy's TLVs after a v2 header's addresses.
+public struct ProxyV2Options: OptionSet, Equatable, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    public static let ssl = ProxyV2Options(rawValue: 1)
+    public static let certCN = ProxyV2Options(rawValue: 2)
+    public static let sslCipher = ProxyV2Options(rawValue: 4)
+    public static let authority = ProxyV2Options(rawValue: 8)
+    public static let crc32c = ProxyV2Options(rawValue: 16)
+    public static let uniqueID = ProxyV2Options(rawValue: 32)
+
+    /// The served names (HAProxy's `cert-sig` and `cert-key` are refused).
+    public static let byName: [String: ProxyV2Options] = [
+        "ssl": .ssl, "cert-cn": .certCN, "ssl-cipher": .sslCipher, "authority": .authority,
+        "crc32c": .crc32c, "unique-id": .uniqueID,
+    ]
+}
+
 extension ParseSession {
+    /// `proxy-v2-options a,b,...`; false after reporting a wrong one.
+    mutating func proxyV2Options(_ word: Word, into options: inout ProxyV2Options, at: (Word) -> SourceLocation) -> Bool {
+        for name in word.text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+            if let o = ProxyV2Options.byName[name] {
+                options.insert(o)
+                // HAProxy: cert-cn and ssl-cipher imply ssl.
+                if o == .certCN || o == .sslCipher { options.insert(.ssl) }
+            } else if name == "cert-sig" || name == "cert-key" {
+                alert(at(word), "'proxy-v2-options \(name)' is not supported yet")
+                return false
+            } else {
+                alert(at(word), "'proxy-v2-options' : unknown option '\(name)'"
+                      + hint(name, Array(ProxyV2Options.byName.keys) + ["cert-sig", "cert-key"]))
+                return false
+            }
+        }
+        return true
+    }
+
     /// The `source` proxy keyword.
     mutating func sourceKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
         var i = 1

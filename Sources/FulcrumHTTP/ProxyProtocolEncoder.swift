@@ -7,8 +7,32 @@ import FulcrumBytes
 /// differ; "UNKNOWN" (v1) or a LOCAL command (v2) when either side has no
 /// IP address (a unix client). Written into caller storage, no allocation.
 public enum ProxyProtocolEncoder {
-    /// Room enough for either form with an ALPN TLV (v1 is at most 107).
-    public static let maximumLength = 16 + 36 + 3 + 255
+    /// The TLVs after a v2 header's addresses, in HAProxy's order: CRC32C,
+    /// ALPN, AUTHORITY, UNIQUE_ID, SSL (client flags, verify result, then
+    /// the version, CN and cipher sub-TLVs). Slices of storage the caller
+    /// already holds; nothing is copied out.
+    public struct V2Extras {
+        public var crc32c = false
+        public var alpn: ArraySlice<UInt8>? = nil
+        public var authority: ArraySlice<UInt8>? = nil
+        /// nil: no UNIQUE_ID TLV; empty: one of length 0 (no unique-id-format).
+        public var uniqueID: ArraySlice<UInt8>? = nil
+        public var ssl: SSL? = nil
+        public init() {}
+
+        public struct SSL {
+            /// PP2_CLIENT_SSL (1), PP2_CLIENT_CERT_CONN (2), PP2_CLIENT_CERT_SESS (4).
+            public var client: UInt8 = 0
+            public var verify: UInt32 = 0
+            public var version: ArraySlice<UInt8>? = nil
+            public var commonName: ArraySlice<UInt8>? = nil
+            public var cipher: ArraySlice<UInt8>? = nil
+            public init() {}
+        }
+    }
+
+    /// Room enough for either form with every TLV at its largest served size.
+    public static let maximumLength = 16 + 36 + 7 + 3 * 255 + 3 + 128 + 8 + 3 * (3 + 255)
 
     /// A v1 line; returns its length.
     public static func writeV1(source: IPAddress?, sourcePort: Int, destination: IPAddress?, destinationPort: Int,
@@ -40,7 +64,7 @@ public enum ProxyProtocolEncoder {
     /// A v2 header (PROXY over TCP4/TCP6, else LOCAL), with an ALPN TLV when
     /// the client negotiated one; returns its length.
     public static func writeV2(source: IPAddress?, sourcePort: Int, destination: IPAddress?, destinationPort: Int,
-                               alpn: UnsafeRawBufferPointer? = nil, into out: UnsafeMutableRawBufferPointer) -> Int {
+                               extras: V2Extras = V2Extras(), into out: UnsafeMutableRawBufferPointer) -> Int {
         for (i, b) in ProxyProtocolHeader.v2Signature.enumerated() { out[i] = b }
         var n = 16
         func put16(_ v: Int) { out[n] = UInt8((v >> 8) & 0xFF); out[n + 1] = UInt8(v & 0xFF); n += 2 }
@@ -63,15 +87,39 @@ public enum ProxyProtocolEncoder {
             out[12] = 0x20
             out[13] = 0x00
         }
-        if let alpn, !alpn.isEmpty, alpn.count <= 255 {
-            out[n] = 0x01; n += 1
-            put16(alpn.count)
-            for b in alpn { out[n] = b; n += 1 }
+        func tlv(_ type: UInt8, _ value: ArraySlice<UInt8>) {
+            let v = value.prefix(255)
+            out[n] = type; n += 1
+            put16(v.count)
+            for b in v { out[n] = b; n += 1 }
+        }
+        var crcAt = -1
+        if extras.crc32c { crcAt = n + 3; tlv(0x03, zeroCRC[...]) }
+        if let alpn = extras.alpn { tlv(0x01, alpn) }
+        if let authority = extras.authority { tlv(0x02, authority) }
+        if let id = extras.uniqueID { tlv(0x05, id.prefix(128)) }
+        if let ssl = extras.ssl {
+            let start = n
+            out[n] = 0x20; n += 3   // length written below
+            out[n] = ssl.client; n += 1
+            for shift in stride(from: 24, through: 0, by: -8) { out[n] = UInt8(truncatingIfNeeded: ssl.verify >> UInt32(shift)); n += 1 }
+            if let v = ssl.version { tlv(0x21, v) }
+            if let cn = ssl.commonName { tlv(0x22, cn) }
+            if let c = ssl.cipher { tlv(0x23, c) }
+            let length = n - start - 3
+            out[start + 1] = UInt8(length >> 8); out[start + 2] = UInt8(length & 0xFF)
         }
         let length = n - 16
         out[14] = UInt8(length >> 8); out[15] = UInt8(length & 0xFF)
+        if crcAt >= 0 {
+            let crc = CRC32C.checksum(UnsafeRawBufferPointer(out), count: n)
+            out[crcAt] = UInt8(truncatingIfNeeded: crc >> 24); out[crcAt + 1] = UInt8(truncatingIfNeeded: crc >> 16)
+            out[crcAt + 2] = UInt8(truncatingIfNeeded: crc >> 8); out[crcAt + 3] = UInt8(truncatingIfNeeded: crc)
+        }
         return n
     }
+
+    static let zeroCRC: [UInt8] = [0, 0, 0, 0]
 
     /// An IPv4 address as ::ffff:a.b.c.d, an IPv6 one as it is.
     static func mapped(_ a: IPAddress) -> IPAddress {

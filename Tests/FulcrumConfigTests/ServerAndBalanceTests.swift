@@ -82,6 +82,17 @@ final class ServerAndBalanceTests: XCTestCase {
         XCTAssertEqual(r.diagnostics, [])
         XCTAssertEqual(b?.servers.map(\.params.sendProxy), [1, 2, 0, 1])
         XCTAssertEqual(ServerParams().sendProxy, 0)
+        let (o, ro) = backend("""
+          server a 10.0.0.1:80 send-proxy-v2 proxy-v2-options crc32c,authority,unique-id
+          server b 10.0.0.2:80 send-proxy-v2-ssl-cn
+          server c 10.0.0.3:80 send-proxy-v2 proxy-v2-options ssl-cipher check-send-proxy
+        """)
+        XCTAssertEqual(ro.diagnostics, [])
+        XCTAssertEqual(o?.servers.map(\.params.proxyV2Options), [[.crc32c, .authority, .uniqueID], [.ssl, .certCN], [.ssl, .sslCipher]])
+        XCTAssertEqual(o?.servers.map(\.params.sendProxy), [2, 2, 2])
+        XCTAssertEqual(o?.servers.map(\.params.checkSendProxy), [false, false, true])
+        XCTAssertEqual(backend("  server a 10.0.0.1:80 proxy-v2-options cert-sig\n").1.alerts.map(\.message),
+                       ["'proxy-v2-options cert-sig' is not supported yet"])
     }
 
     func testServerDefaultsMatchHAProxy() {
@@ -146,9 +157,9 @@ final class ServerAndBalanceTests: XCTestCase {
     }
 
     func testUnsupportedAndUnknownServerOptions() {
-        let (_, r) = backend("  server s 10.0.0.1:80 check send-proxy-v2-ssl ssl verify none track other/s\n  server t 10.0.0.2:80 wieght 3 check\n")
+        let (_, r) = backend("  server s 10.0.0.1:80 check non-stick ssl verify none track other/s\n  server t 10.0.0.2:80 wieght 3 check\n")
         XCTAssertEqual(r.alerts.map(\.message), [
-            "server option 'send-proxy-v2-ssl' is not supported yet (in section 'backend')",
+            "server option 'non-stick' is not supported yet (in section 'backend')",
             "server option 'track' is not supported yet (in section 'backend')",
             "unknown server option 'wieght' in 'backend' section; did you mean 'weight'?",
             "'ssl' is parsed but TLS is not supported yet (the workers do not serve it)",

@@ -15,17 +15,45 @@ final class ProxyProtocolEncoderTests: XCTestCase {
         return String(decoding: buffer.prefix(n), as: UTF8.self)
     }
 
-    private func v2(_ s: String?, _ sp: Int, _ d: String?, _ dp: Int, alpn: String? = nil) -> [UInt8] {
+    private func v2(_ s: String?, _ sp: Int, _ d: String?, _ dp: Int, alpn: String? = nil,
+                    extras: ProxyProtocolEncoder.V2Extras = .init()) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: ProxyProtocolEncoder.maximumLength)
-        let alpnBytes = alpn.map { Array($0.utf8) } ?? []
+        var e = extras
+        if let alpn { e.alpn = Array(alpn.utf8)[...] }
         let n = buffer.withUnsafeMutableBytes { out in
-            alpnBytes.withUnsafeBytes { a in
-                ProxyProtocolEncoder.writeV2(source: s.flatMap(IPAddress.init), sourcePort: sp,
-                                             destination: d.flatMap(IPAddress.init), destinationPort: dp,
-                                             alpn: alpn == nil ? nil : a, into: out)
-            }
+            ProxyProtocolEncoder.writeV2(source: s.flatMap(IPAddress.init), sourcePort: sp,
+                                         destination: d.flatMap(IPAddress.init), destinationPort: dp, extras: e, into: out)
         }
         return Array(buffer.prefix(n))
+    }
+
+    /// CRC32C first (its checksum over the whole header), then ALPN,
+    /// AUTHORITY, UNIQUE_ID and SSL with its sub-TLVs, as HAProxy orders them;
+    /// the decoder accepts the result (it checks the CRC).
+    func testV2TLVs() {
+        var e = ProxyProtocolEncoder.V2Extras()
+        e.crc32c = true
+        e.authority = Array("a.test".utf8)[...]
+        e.uniqueID = [][...]
+        var ssl = ProxyProtocolEncoder.V2Extras.SSL()
+        ssl.client = 1
+        ssl.version = Array("TLSv1.3".utf8)[...]
+        ssl.cipher = Array("TLS_AES_256_GCM_SHA384".utf8)[...]
+        e.ssl = ssl
+        let bytes = v2("192.0.2.9", 1, "198.51.100.7", 2, alpn: "h2", extras: e)
+        let tlvs = Array(bytes[28...])
+        XCTAssertEqual(Array(tlvs[0..<3]), [0x03, 0, 4])
+        XCTAssertEqual(Array(tlvs[7..<12]), [0x01, 0, 2, 0x68, 0x32])
+        XCTAssertEqual(Array(tlvs[12..<15]), [0x02, 0, 6])
+        XCTAssertEqual(Array(tlvs[21..<24]), [0x05, 0, 0], "an empty unique id")
+        XCTAssertEqual(tlvs[24], 0x20)
+        XCTAssertEqual(Array(tlvs[27..<32]), [1, 0, 0, 0, 0], "client SSL, verify 0")
+        XCTAssertEqual(Array(tlvs[32..<35]), [0x21, 0, 7])
+        let ssLength = Int(tlvs[25]) << 8 | Int(tlvs[26])
+        XCTAssertEqual(ssLength, 5 + 3 + 7 + 3 + 22)
+        XCTAssertEqual(bytes.count, 28 + 27 + ssLength)
+        let decoded = bytes.withUnsafeBytes { ProxyProtocolHeader.decode($0) }
+        XCTAssertEqual((try? decoded.get())?.length, bytes.count, "the CRC32C checks out")
     }
 
     func testV1() {

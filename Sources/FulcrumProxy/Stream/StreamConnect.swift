@@ -161,7 +161,8 @@ extension StreamEngine {
         // `send-proxy[-v2]`: the header goes first, before a TLS handshake.
         if s.serverProxyHeaderPending {
             s.serverProxyHeaderPending = false
-            if !sendProxyHeader(s, version: be.servers[s.serverIndex].sendProxy) {
+            if !sendProxyHeader(s, version: be.servers[s.serverIndex].sendProxy,
+                                options: be.config.servers[s.serverIndex].params.proxyV2Options) {
                 connectFailed(s, timedOut: false)
                 return
             }

@@ -89,27 +89,57 @@ extension StreamEngine {
     /// client's own header, if any) written first on a new server
     /// connection. A fresh socket's send buffer takes it whole; a short write
     /// is a failed connection.
-    func sendProxyHeader(_ s: Stream, version: Int) -> Bool {
+    func sendProxyHeader(_ s: Stream, version: Int, options: ProxyV2Options) -> Bool {
         let local = localAddress(s)
         let source: IPAddress? = s.peer.isUnix ? nil : s.peer.ipAddress
         let destination: IPAddress? = local.isUnix ? nil : local.ipAddress
         let n: Int
         if version == 2 {
-            if let alpn = s.tls?.alpn {
-                n = alpn.withUnsafeBytes {
-                    ProxyProtocolEncoder.writeV2(source: source, sourcePort: s.peer.port, destination: destination,
-                                                 destinationPort: local.port, alpn: $0, into: proxyLine)
+            var extras = ProxyProtocolEncoder.V2Extras()
+            extras.crc32c = options.contains(.crc32c)
+            extras.alpn = s.tls?.alpn?[...]
+            if options.contains(.authority) { extras.authority = s.tls?.serverName?[...] }
+            // HAProxy sends the TLV even empty (no unique-id-format).
+            if options.contains(.uniqueID) { extras.uniqueID = s.http.uniqueID[...] }
+            if options.contains(.ssl) {
+                var ssl = ProxyProtocolEncoder.V2Extras.SSL()
+                if let tls = s.tls {
+                    ssl.client = 0x01
+                    ssl.version = tls.protocolName[...]
+                    if let subject = tls.clientSubject {
+                        ssl.client |= 0x02 | 0x04
+                        ssl.verify = UInt32(truncatingIfNeeded: tls.clientVerify)
+                        if options.contains(.certCN) { ssl.commonName = Self.commonName(subject) }
+                    }
+                    if options.contains(.sslCipher) { ssl.cipher = tls.cipher[...] }
                 }
-            } else {
-                n = ProxyProtocolEncoder.writeV2(source: source, sourcePort: s.peer.port, destination: destination,
-                                                 destinationPort: local.port, into: proxyLine)
+                extras.ssl = ssl
             }
+            n = ProxyProtocolEncoder.writeV2(source: source, sourcePort: s.peer.port, destination: destination,
+                                             destinationPort: local.port, extras: extras, into: proxyLine)
         } else {
             n = ProxyProtocolEncoder.writeV1(source: source, sourcePort: s.peer.port, destination: destination,
                                              destinationPort: local.port, into: proxyLine)
         }
         guard let sent = try? Socket.send(s.server.transport.fd, proxyLine.baseAddress!, count: n) else { return false }
         return sent == n
+    }
+
+    static let commonNameMarker: [UInt8] = Array("/CN=".utf8)
+
+    /// The first CN of a one-line subject ("/C=FR/CN=name/O=..." → "name").
+    static func commonName(_ subject: [UInt8]) -> ArraySlice<UInt8>? {
+        let marker = commonNameMarker
+        var i = 0
+        while i + marker.count <= subject.count {
+            if subject[i..<(i + marker.count)].elementsEqual(marker) {
+                let start = i + marker.count
+                let end = subject[start...].firstIndex(of: 0x2F) ?? subject.endIndex
+                return subject[start..<end]
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// Closes a connection whose header did not come or was refused, with
