@@ -114,4 +114,49 @@ final class SideBySideSendProxyTests: XCTestCase {
         try client.send(httpGet(path, ["Connection: close"]))
         return try client.readHTTPResponse()?.status
     }
+
+    /// Behind a TLS bind (ALPN, SNI, a client certificate): the v2 header's
+    /// ALPN, AUTHORITY and SSL TLVs (version, client certificate flags and
+    /// verify result, CN, cipher) are byte for byte haproxy's.
+    func testTLSFactsInTheV2Header() throws {
+        _ = try requireTool("openssl")
+        let certificates = try TestCertificates([("a", ["a.test"]), ("client", ["client.test"])])
+        addTeardownBlock { certificates.remove() }
+        let echo = try startBackend(.echo)
+        let config = SideBySide.tcpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port} ssl crt \(certificates.pem("a")) alpn h2,http/1.1 verify optional ca-file \(certificates.caFile)
+                default_backend be
+            backend be
+                server echo 127.0.0.1:\(echo.port) send-proxy-v2-ssl-cn proxy-v2-options authority,ssl-cipher
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [])
+        var seen: [ProxyUnderTest: String] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            let port = sbs.ports[proxy]![0]
+            // The echo comes back within the second stdin stays open.
+            let script = "(printf 'hello\\n'; sleep 1) | openssl s_client -quiet -no_ign_eof -connect 127.0.0.1:\(port)"
+                + " -servername a.test -alpn http/1.1 -cert \(certificates.pem("client")) 2>/dev/null | od -An -v -tx1"
+            let r = try CommandRunner.run("sh", ["-c", script], timeout: 20)
+            seen[proxy] = r.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined()
+        }
+        let haproxy = seen[.haproxy] ?? ""
+        // Signature, PROXY TCP4, then ALPN "http/1.1" and AUTHORITY "a.test" among the TLVs, the payload last.
+        XCTAssertTrue(haproxy.hasPrefix("0d0a0d0a000d0a515549540a2111"), haproxy)
+        XCTAssertTrue(haproxy.contains("010008" + "687474702f312e31"), "ALPN http/1.1 in \(haproxy)")
+        XCTAssertTrue(haproxy.contains("020006" + "612e74657374"), "AUTHORITY a.test in \(haproxy)")
+        XCTAssertTrue(haproxy.contains("636c69656e742e74657374"), "the client's CN in \(haproxy)")
+        XCTAssertTrue(haproxy.hasSuffix("68656c6c6f0a"), haproxy)
+        // The client's port and each proxy's own port differ; everything else is the same bytes.
+        XCTAssertEqual(Self.withoutPorts(seen[.fulcrum] ?? ""), Self.withoutPorts(haproxy))
+    }
+
+    /// The hex of a TCP4 v2 header with its ports (bytes 24-27) blanked.
+    private static func withoutPorts(_ hex: String) -> String {
+        guard hex.count >= 56 else { return hex }
+        var chars = Array(hex)
+        for i in 48..<56 { chars[i] = "_" }
+        return String(chars)
+    }
 }
