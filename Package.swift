@@ -52,7 +52,7 @@ let package = Package(
                 dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumHTTP", "FulcrumCompression", "FulcrumLog", "FulcrumPosix", "FulcrumTLS"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "FulcrumDaemon",
-                dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumLog", "FulcrumPosix", "FulcrumProxy", "FulcrumTLS", "FulcrumVRRP"]),
+                dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumHTTP", "FulcrumLog", "FulcrumPosix", "FulcrumProxy", "FulcrumTLS", "FulcrumVRRP"]),
         .executableTarget(name: "fulcrum", dependencies: ["FulcrumDaemon"]),
 
         // Test-only: counts the calling thread's mallocs (allocation budgets).

@@ -1,7 +1,9 @@
 /// `bind ADDR[,ADDR...] [options]`: every address and port range expands
 /// into one BindAddress per (host, port).
 extension ParseSession {
-    static let servedBindOptions: Set<String> = ["name", "backlog", "maxconn"]
+    static let servedBindOptions: Set<String> = ["name", "backlog", "maxconn", "mode", "uid", "gid", "user", "group"]
+    /// Served options that take no argument.
+    static let servedBindFlags: Set<String> = ["accept-proxy", "transparent"]
 
     mutating func bindKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
         let kindName = drafts[index].kind.rawValue
@@ -27,6 +29,10 @@ extension ParseSession {
             }
             let w = words[i]
             i += 1
+            if Self.servedBindFlags.contains(w.text) {
+                if w.text == "accept-proxy" { bind.acceptProxy = true } else { bind.transparent = true }
+                continue
+            }
             guard Self.servedBindOptions.contains(w.text) else {
                 ok = false
                 if HAProxyKeywords.bindOptions.contains(w.text) {
@@ -47,9 +53,35 @@ extension ParseSession {
             }
             let value = words[i]
             i += 1
-            if w.text == "name" {
+            switch w.text {
+            case "name":
                 bind.name = value.text
                 continue
+            case "mode":
+                // Octal, as chmod takes it.
+                guard let m = UInt32(value.text, radix: 8), m <= 0o7777 else {
+                    alert(at(value), "'mode' : unknown mode '\(value.text)' (expected an octal mode such as 600)")
+                    ok = false
+                    continue
+                }
+                bind.unixMode = m
+                continue
+            case "uid", "gid":
+                guard let n = UInt32(value.text) else {
+                    alert(at(value), "'\(w.text)' : expects a numeric id, got '\(value.text)'")
+                    ok = false
+                    continue
+                }
+                if w.text == "uid" { bind.unixUID = n } else { bind.unixGID = n }
+                continue
+            case "user":
+                bind.unixUser = value.text
+                continue
+            case "group":
+                bind.unixGroup = value.text
+                continue
+            default:
+                break
             }
             switch ValueParsers.integer(value.text, for: w.text) {
             case .failure(let f): alert(at(value), f.message); ok = false
@@ -61,7 +93,21 @@ extension ParseSession {
                 }
             }
         }
+        let unixOptions = bind.unixMode != nil || bind.unixUID != nil || bind.unixGID != nil
+            || bind.unixUser != nil || bind.unixGroup != nil
+        if ok, unixOptions, bind.addresses.contains(where: { if case .unix = $0 { return false }; return true }) {
+            alert(at(words[0]), "bind options 'mode', 'uid', 'gid', 'user' and 'group' apply to UNIX socket paths only (in section '\(kindName)')")
+            ok = false
+        }
         if ok { drafts[index].binds.append(bind) }
+    }
+
+    /// A UNIX socket path: it must fit sun_path (108 bytes with its NUL).
+    static func unixAddress(_ path: String, text: String) -> Result<[BindAddress], ParseFailure> {
+        guard path.utf8.count <= 107 else {
+            return .failure(ParseFailure("socket path '\(path)' too long (max 107) in bind address '\(text)'"))
+        }
+        return .success([.unix(path: path)])
     }
 
     /// One comma-separated element of a bind spec.
@@ -78,15 +124,23 @@ extension ParseSession {
                     return .failure(ParseFailure("invalid file descriptor 'fd@\(rest)' in bind address (expected fd@<number>)"))
                 }
                 return .success([.inheritedFD(Int32(fd))])
-            case "unix", "abns", "sockpair", "udp", "udp4", "udp6", "quic4", "quic6", "uxst", "uxdg":
+            case "unix":
+                guard !rest.isEmpty else { return .failure(ParseFailure("missing path in bind address '\(text)'")) }
+                return unixAddress(rest, text: text)
+            case "abns":
+                guard !rest.isEmpty else { return .failure(ParseFailure("missing name in bind address '\(text)'")) }
+                // sun_path less its leading NUL.
+                guard rest.utf8.count <= 107 else {
+                    return .failure(ParseFailure("abstract socket name too long in bind address '\(text)'"))
+                }
+                return .success([.abstract(name: rest)])
+            case "sockpair", "udp", "udp4", "udp6", "quic4", "quic6", "uxst", "uxdg":
                 return .failure(ParseFailure("address family '\(family)@' is not supported yet (in section '\(section)')"))
             default:
                 return .failure(ParseFailure("unknown address family '\(family)@' in bind address '\(text)'"))
             }
         }
-        if rest.hasPrefix("/") {
-            return .failure(ParseFailure("UNIX socket bind addresses are not supported yet (in section '\(section)')"))
-        }
+        if rest.hasPrefix("/") { return unixAddress(rest, text: text) }
         guard case .success(let (hostText, portText)) = ValueParsers.splitHostPort(rest) else {
             return .failure(ParseFailure("invalid bind address '\(text)'"))
         }

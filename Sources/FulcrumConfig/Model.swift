@@ -60,6 +60,10 @@ public enum BindAddress: Hashable, Sendable {
     case inet(host: String, port: Int)
     /// `fd@N`: a socket inherited from the parent process.
     case inheritedFD(Int32)
+    /// `/path` or `unix@/path`: a UNIX stream socket file.
+    case unix(path: String)
+    /// `abns@name`: a socket in Linux's abstract namespace (no file).
+    case abstract(name: String)
 }
 
 public struct Bind: Equatable, Sendable {
@@ -72,6 +76,17 @@ public struct Bind: Equatable, Sendable {
     public var maxconn: Int?
     /// `ssl`, `crt`, `crt-list` and the other TLS options (ModelTLS.swift).
     public var tls = BindTLS()
+    /// `accept-proxy`: every connection starts with a PROXY header (v1 or v2).
+    public var acceptProxy = false
+    /// `transparent`: IP_TRANSPARENT on the listener (binds a foreign address).
+    public var transparent = false
+    /// A UNIX socket's `mode`, `uid`/`user`, `gid`/`group` (applied to the file).
+    public var unixMode: UInt32? = nil
+    public var unixUID: UInt32? = nil
+    public var unixGID: UInt32? = nil
+    /// `user` / `group` names, resolved by the daemon (this module does no I/O).
+    public var unixUser: String? = nil
+    public var unixGroup: String? = nil
     public init(location: SourceLocation, spec: String, addresses: [BindAddress]) {
         self.location = location; self.spec = spec; self.addresses = addresses
     }
@@ -115,6 +130,16 @@ public struct ServerParams: Equatable, Sendable {
     public var shutdownBackupSessionsWhenUp = false
     /// `ssl`, `verify`, `sni` and the other TLS options (ModelTLS.swift).
     public var tls = ServerTLS()
+    /// `send-proxy` (1) / `send-proxy-v2` (2): the PROXY header version sent
+    /// first on each new connection; 0: none.
+    public var sendProxy = 0
+    /// `proxy-v2-options` (and `send-proxy-v2-ssl[-cn]`): the TLVs a v2 header adds.
+    public var proxyV2Options = ProxyV2Options()
+    /// `check-send-proxy`: checks send the header even with a check port/addr
+    /// or without `send-proxy` (v2 when the server sends v2, else v1).
+    public var checkSendProxy = false
+    /// `source ... [usesrc ...]` on the server line (nil: the backend's).
+    public var source: SourceBinding? = nil
     public init() {}
 }
 
@@ -248,6 +273,9 @@ public struct Server: Equatable, Sendable {
     public var params: ServerParams
     /// `id N`, else HAProxy's automatic number (`sid` in `show stat`, srv_id).
     public var id = 0
+    /// A UNIX socket server (`/path`, `unix@/path`: `.unix`; `abns@name`:
+    /// `.abstract`); `host` then holds the address as written, `port` is nil.
+    public var unix: BindAddress? = nil
     public init(name: String, location: SourceLocation, host: String, port: Int?, params: ServerParams) {
         self.name = name; self.location = location; self.host = host; self.port = port; self.params = params
     }
@@ -300,6 +328,12 @@ public struct Backend: Equatable, Sendable {
     public var http = HTTPProxySettings()
     /// `tcp-request inspect-delay` / `tcp-request content`, run once the stream enters the backend.
     public var tcpContent = TCPContentRules()
+    /// `source ... [usesrc ...]`: where its servers' connections come from
+    /// (a server's own `source` wins).
+    public var source: SourceBinding? = nil
+    /// `option transparent`: without servers, a stream connects to the
+    /// address its client connected to (as redirected to this host).
+    public var transparent = false
     /// Where and what this backend logs (health checks, server events).
     public var logging = ProxyLogging()
     /// `description TEXT...` (words joined with one space).
@@ -322,6 +356,8 @@ public struct Frontend: Equatable, Sendable {
     public var http = HTTPProxySettings()
     /// `tcp-request inspect-delay` / `tcp-request content`, run before `use_backend`.
     public var tcpContent = TCPContentRules()
+    /// `tcp-request connection`, run at accept.
+    public var tcpConnection = TCPConnectionRules()
     /// nil: the global maxconn applies.
     public var maxconn: Int?
     /// `rate-limit sessions N` (nil: none): its listeners pause while the

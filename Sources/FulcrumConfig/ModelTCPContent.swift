@@ -23,3 +23,24 @@ public struct TCPContentRules: Equatable, Sendable {
     /// Whether a stream has anything to inspect here at all.
     public var isEmpty: Bool { rules.isEmpty }
 }
+
+/// `tcp-request connection` rules of a frontend, evaluated at accept before
+/// anything is read (HAProxy 2.6's tcp_exec_l4_rules). Fulcrum carries out
+/// `expect-proxy layer4`: a connection whose condition holds must start with
+/// a PROXY header, as on a `bind ... accept-proxy` line.
+public struct TCPConnectionRules: Equatable, Sendable {
+    public enum Action: String, Equatable, Sendable { case expectProxy = "expect-proxy" }
+
+    public struct Rule: Equatable, Sendable {
+        public var location: SourceLocation
+        public var action: Action
+        public var condition: RuleCondition?
+        public init(location: SourceLocation, action: Action, condition: RuleCondition?) {
+            self.location = location; self.action = action; self.condition = condition
+        }
+    }
+
+    public var rules: [Rule] = []
+    public init() {}
+    public var isEmpty: Bool { rules.isEmpty }
+}

@@ -5,11 +5,13 @@ extension ParseSession {
         "timeout", "retries", "option", "bind", "http-check", "tcp-check",
         "acl", "use_backend", "redirect", "http-request", "http-response",
         "cookie", "compression", "http-send-name-header", "errorfile", "errorfiles", "errorloc", "errorloc302", "errorloc303", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
+        "source",
     ]
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
     static let namedDefaultsRuleKeywords: Set<String> = ["acl", "http-request", "http-response", "tcp-request"]
-    static let servedOptions = Set<String>(["redispatch", "allbackups", "httpchk", "tcp-check", "socket-stats"]).union(httpOptions)
+    static let servedOptions = Set<String>(["redispatch", "allbackups", "httpchk", "tcp-check", "socket-stats",
+                                            "transparent"]).union(httpOptions)
     static let httpOptions: Set<String> = [
         "http-server-close", "httpclose", "http-keep-alive", "forwardfor", "originalto", "accept-invalid-http-request",
     ]
@@ -154,6 +156,7 @@ extension ParseSession {
         case "retry-on": retryOnKeyword(words, draft: index, at: at)
         case "stats": statsPageKeyword(words, draft: index, at: at)
         case "tcp-request": tcpRequestKeyword(words, draft: index, at: at)
+        case "source": sourceKeyword(words, draft: index, at: at)
         case "default_backend":
             guard let value = singleArgument(words, at: at, expecting: "<backend name>") else { return }
             drafts[index].settings.defaultBackend = value.text
@@ -253,7 +256,7 @@ extension ParseSession {
             }
             return
         }
-        if !enable || name == "allbackups", let extra = args.first {
+        if !enable || name == "allbackups" || name == "transparent", let extra = args.first {
             alert(at(extra), "unexpected argument '\(extra.text)' for '\(display)'")
             return
         }
@@ -270,6 +273,8 @@ extension ParseSession {
             drafts[index].settings.redispatch = interval
         case "socket-stats":
             drafts[index].settings.socketStats = enable
+        case "transparent":
+            drafts[index].settings.transparent = enable
         default:
             drafts[index].settings.allBackups = enable
         }

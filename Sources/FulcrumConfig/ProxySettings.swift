@@ -15,12 +15,17 @@ struct ProxySettings: Sendable {
     var retries = 3
     var redispatch: Int? = nil
     var allBackups = false
+    /// `option transparent`: a backend without servers connects to the
+    /// client's original destination.
+    var transparent = false
     /// `option socket-stats`: one stats row per listener.
     var socketStats = false
     var maxconn: Int? = nil
     /// `rate-limit sessions N`: new sessions per second the frontend accepts.
     var rateLimitSessions: Int? = nil
     var defaultServer = ServerParams()
+    /// `source ...`: the servers' default source binding (inherited from defaults).
+    var source: SourceBinding? = nil
     var defaultBackend: String? = nil
     var defaultBackendLocation: SourceLocation? = nil
     var healthCheck = HealthCheckDraft()
@@ -29,6 +34,8 @@ struct ProxySettings: Sendable {
     var http = HTTPProxySettings()
     /// `tcp-request` inspection; never inherited (refused in defaults sections).
     var tcpContent = TCPContentRules()
+    /// `tcp-request connection` rules (frontends; never inherited, as tcpContent).
+    var tcpConnection = TCPConnectionRules()
     /// Logging: targets, line format, options; a proxy starts with its
     /// defaults' (HAProxy copies the defaults' `log` lines, then appends its own).
     var logging = ProxyLogging()

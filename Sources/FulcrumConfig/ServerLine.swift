@@ -6,7 +6,8 @@ extension ParseSession {
         "weight", "maxconn", "backup", "no-backup", "disabled", "enabled", "check", "no-check",
         "inter", "fastinter", "downinter", "rise", "fall", "port", "addr",
         "slowstart", "init-state", "observe", "error-limit", "on-error", "cookie", "pool-max-conn", "id",
-        "on-marked-down", "on-marked-up",
+        "on-marked-down", "on-marked-up", "send-proxy", "send-proxy-v2", "no-send-proxy", "no-send-proxy-v2",
+        "source", "check-send-proxy", "proxy-v2-options", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn",
     ]
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -24,8 +25,37 @@ extension ParseSession {
         var params = drafts[index].settings.defaultServer
         let paramsOK = parseServerParams(words.dropFirst(3), into: &params, section: kindName,
                                          mode: drafts[index].settings.mode, at: at)
+        if let unix = unixServerAddress(addressWord, at: at) {
+            guard let unix = unix, paramsOK else { return }
+            var server = Server(name: nameWord.text, location: at(words[0]), host: addressWord.text, port: nil, params: params)
+            server.unix = unix
+            drafts[index].servers.append(server)
+            return
+        }
         guard let (host, port) = serverAddress(addressWord, section: kindName, at: at), paramsOK else { return }
         drafts[index].servers.append(Server(name: nameWord.text, location: at(words[0]), host: host, port: port, params: params))
+    }
+
+    /// `/path`, `unix@/path`, `abns@name`: nil when the word is none of them;
+    /// `.some(nil)` when it is one but wrong (reported).
+    private mutating func unixServerAddress(_ word: Word, at: (Word) -> SourceLocation) -> BindAddress?? {
+        let text = word.text
+        var result: Result<[BindAddress], ParseFailure>
+        if text.hasPrefix("/") {
+            result = Self.unixAddress(text, text: text)
+        } else if text.hasPrefix("unix@") {
+            result = Self.unixAddress(String(text.dropFirst(5)), text: text)
+        } else if text.hasPrefix("abns@") {
+            let name = String(text.dropFirst(5))
+            result = name.isEmpty || name.utf8.count > 107
+                ? .failure(ParseFailure("invalid abstract socket name in '\(text)'")) : .success([.abstract(name: name)])
+        } else {
+            return nil
+        }
+        switch result {
+        case .success(let list): return .some(list.first)
+        case .failure(let f): alert(at(word), f.message); return .some(nil)
+        }
     }
 
     /// `host[:port]`; a missing port means "the port the client connected to".
@@ -34,10 +64,6 @@ extension ParseSession {
         for p in ["ipv4@", "ipv6@"] where text.hasPrefix(p) { text.removeFirst(p.count) }
         if let at_ = text.firstIndex(of: "@") {
             alert(at(word), "address family '\(text[..<at_])@' is not supported yet for servers (in section '\(section)')")
-            return nil
-        }
-        if text.hasPrefix("/") {
-            alert(at(word), "UNIX socket server addresses are not supported yet (in section '\(section)')")
             return nil
         }
         switch ValueParsers.splitHostPort(text) {
@@ -90,6 +116,23 @@ extension ParseSession {
                 }
                 continue
             }
+            if keyword == "proxy-v2-options" {
+                guard i < words.endIndex else {
+                    alert(at(w), "'proxy-v2-options' expects a comma-separated list of options")
+                    ok = false
+                    continue
+                }
+                if !proxyV2Options(words[i], into: &params.proxyV2Options, at: at) { ok = false }
+                i += 1
+                continue
+            }
+            if keyword == "source" {
+                var j = i
+                guard let binding = sourceArguments(words, from: &j, at: at) else { ok = false; break }
+                params.source = binding
+                i = j
+                continue
+            }
             switch keyword {
             case "backup": params.backup = true; continue
             case "no-backup": params.backup = false; continue
@@ -97,6 +140,13 @@ extension ParseSession {
             case "enabled": params.disabled = false; continue
             case "check": params.check = true; continue
             case "no-check": params.check = false; continue
+            case "send-proxy": params.sendProxy = 1; continue
+            case "check-send-proxy": params.checkSendProxy = true; continue
+            case "send-proxy-v2-ssl": params.sendProxy = 2; params.proxyV2Options.insert(.ssl); continue
+            case "send-proxy-v2-ssl-cn": params.sendProxy = 2; params.proxyV2Options.formUnion([.ssl, .certCN]); continue
+            case "send-proxy-v2": params.sendProxy = 2; continue
+            case "no-send-proxy": if params.sendProxy == 1 { params.sendProxy = 0 }; continue
+            case "no-send-proxy-v2": if params.sendProxy == 2 { params.sendProxy = 0 }; continue
             default: break
             }
             guard i < words.endIndex else {

@@ -29,6 +29,7 @@ extension ParseSession {
                 backend.retries = s.retries
                 backend.redispatch = s.redispatch
                 backend.allBackups = s.allBackups
+                backend.transparent = s.transparent
                 backend.healthCheck = s.healthCheck.resolved
                 backend.http = s.http
                 backend.tcpContent = s.tcpContent
@@ -36,6 +37,7 @@ extension ParseSession {
                 backend.logging.captures = LogCaptures()
                 backend.description = draft.description
                 backend.statsPage = s.statsPage
+                backend.source = s.source
                 checkUnusedCheckRules(draft)
                 var serverSeen: [String: SourceLocation] = [:]
                 for server in draft.servers {
@@ -66,6 +68,7 @@ extension ParseSession {
                 frontend.defaultBackend = s.defaultBackend
                 frontend.http = s.http
                 frontend.tcpContent = s.tcpContent
+                frontend.tcpConnection = s.tcpConnection
                 frontend.logging = s.logging
                 frontend.description = draft.description
                 frontend.statsPage = s.statsPage

@@ -26,6 +26,7 @@ struct LoadedConfiguration {
     /// Compiled mode-tcp content inspection and use_backend rules per
     /// frontend and per backend; nil where a proxy has none.
     var frontendTCPRules: [TCPCompiledRules?] = []
+    var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
     var backendTCPRules: [TCPCompiledRules?] = []
     /// Compiled log formats per frontend (nil: no `log` target).
     var frontendLogs: [CompiledProxyLog?] = []
@@ -110,7 +111,13 @@ enum ConfigLoader {
             for (bi, b) in c.backends.enumerated() {
                 var list: [SocketAddress] = []
                 for (si, s) in b.servers.enumerated() {
-                    if let a = SocketAddress.resolve(host: s.host, port: s.port ?? 0) {
+                    if let unix = s.unix {
+                        switch unix {
+                        case .abstract(let name): list.append(SocketAddress(abstractName: name) ?? SocketAddress(storage: .init(), length: 0))
+                        case .unix(let path): list.append(SocketAddress(unixPath: path) ?? SocketAddress(storage: .init(), length: 0))
+                        default: list.append(SocketAddress(storage: .init(), length: 0))
+                        }
+                    } else if let a = SocketAddress.resolve(host: s.host, port: s.port ?? 0) {
                         list.append(a)
                     } else if commandLine.ignoreResolveFailures {
                         // -dr: HAProxy's `init-addr none`: no address, in maintenance.
@@ -129,6 +136,10 @@ enum ConfigLoader {
             for f in c.frontends where checkBinds {
                 var perBind: [[SocketAddress?]] = []
                 for bind in f.binds {
+                    if bind.unixUser != nil || bind.unixGroup != nil,
+                       let error = Privileges.resolve(user: bind.unixUser, group: bind.unixGroup).error {
+                        diags.append(Diagnostic(.alert, bind.location, "bind '\(bind.spec)' for frontend '\(f.name)': \(error)"))
+                    }
                     var addrs: [SocketAddress?] = []
                     for a in bind.addresses {
                         switch a {
@@ -137,6 +148,8 @@ enum ConfigLoader {
                                 diags.append(Diagnostic(.alert, bind.location,
                                     "bind 'fd@\(n)' for frontend '\(f.name)': file descriptor \(n) is not a listening socket"))
                             }
+                            addrs.append(nil)
+                        case .unix, .abstract:
                             addrs.append(nil)
                         case .inet(let host, let port):
                             if let sa = SocketAddress.resolve(host: host, port: port) { addrs.append(sa) } else {
@@ -250,6 +263,16 @@ extension ConfigLoader {
             var h = b.http
             h.useBackends = []   // a backend does not switch
             return compileTCP(b.name, b.mode, b.tcpContent, h, b.location)
+        }
+        loaded.frontendConnectionRules = c.frontends.map { f in
+            guard !f.tcpConnection.isEmpty else { return nil }
+            do {
+                return try TCPConnectionCompiledRules(f.tcpConnection, http: f.http, userlists: c.userlists,
+                                                      crypt: { Crypt.hash($0, salt: $1) })
+            } catch {
+                loaded.diagnostics.append(Diagnostic(.alert, f.location, "proxy '\(f.name)': \(error)"))
+                return nil
+            }
         }
         loaded.frontendLogs = c.frontends.map { f in
             guard !f.logging.targets.isEmpty || f.logging.uniqueIDFormat != nil else { return nil }

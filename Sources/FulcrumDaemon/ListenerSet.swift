@@ -46,6 +46,23 @@ final class ListenerPool {
                             inheritedKeys.insert(key)
                         }
                         for slot in 0..<slots { perSlot[slot].append(Entry(fd: fd, frontend: fi, bind: bi)) }
+                    case .unix, .abstract:
+                        // One socket every worker accepts from (no SO_REUSEPORT
+                        // for unix sockets), kept across reloads like the rest.
+                        let key = Self.key(a)
+                        if sockets[key] == nil {
+                            do {
+                                let fd = try Self.openUnix(a, bind: bind, backlog: backlog)
+                                sockets[key] = [fd]
+                                opened.append((key, fd))
+                            } catch {
+                                errors.append("Starting frontend \(f.name): cannot bind UNIX socket (\(error)) [\(Self.display(a))]")
+                                continue
+                            }
+                        }
+                        for fd in sockets[key]! {
+                            for slot in 0..<slots { perSlot[slot].append(Entry(fd: fd, frontend: fi, bind: bi)) }
+                        }
                     case .inet:
                         guard let address = loaded.bindAddresses[fi][bi][ai] else { continue }
                         let key = address.description
@@ -55,7 +72,7 @@ final class ListenerPool {
                         for fd in list { try? Socket.resumeListening(fd, backlog: backlog) }
                         while list.count < slots {
                             do {
-                                let fd = try Socket.listen(on: address, backlog: backlog)
+                                let fd = try Socket.listen(on: address, backlog: backlog, transparent: bind.transparent)
                                 list.append(fd)
                                 opened.append((key, fd))
                             } catch {
@@ -84,6 +101,53 @@ final class ListenerPool {
         return perSlot
     }
 
+    /// The pool's key of a unix bind: "unix@PATH" or "abns@NAME".
+    static func key(_ a: BindAddress) -> String {
+        switch a {
+        case .unix(let path): return "unix@" + path
+        case .abstract(let name): return "abns@" + name
+        case .inheritedFD(let n): return "fd@\(n)"
+        case .inet(let host, let port): return "\(host):\(port)"
+        }
+    }
+
+    static func display(_ a: BindAddress) -> String {
+        switch a {
+        case .unix(let path): return path
+        default: return key(a)
+        }
+    }
+
+    /// The path a unix listener serves: HAProxy and Fulcrum bind at
+    /// "PATH.PID.tmp" and rename it to PATH, so getsockname names the
+    /// temporary file (HAProxy's sock_unix_addrcmp strips it the same way).
+    static func finalPath(_ bound: String) -> String {
+        guard bound.hasSuffix(".tmp") else { return bound }
+        let stem = bound.dropLast(4)
+        guard let dot = stem.lastIndex(of: "."), stem[stem.index(after: dot)...].allSatisfy(\.isNumber),
+              stem.index(after: dot) < stem.endIndex else { return bound }
+        return String(stem[..<dot])
+    }
+
+    /// A unix bind's socket, with its `mode` and owner (`uid`/`user`, `gid`/`group`).
+    static func openUnix(_ a: BindAddress, bind: Bind, backlog: Int32) throws(Errno) -> FileDescriptor {
+        switch a {
+        case .abstract(let name):
+            return try UnixSocket.listenAbstract(name: name, backlog: backlog)
+        case .unix(let path):
+            var uid = bind.unixUID, gid = bind.unixGID
+            if bind.unixUser != nil || bind.unixGroup != nil,
+               let target = Privileges.resolve(user: bind.unixUser, group: bind.unixGroup).target {
+                if bind.unixUser != nil { uid = target.uid ?? uid }
+                if bind.unixGroup != nil { gid = target.gid ?? gid }
+            }
+            return try UnixSocket.listenStream(path: path, mode: bind.unixMode.map { mode_t($0) }, uid: uid, gid: gid,
+                                               backlog: backlog)
+        default:
+            throw Errno(EINVAL)
+        }
+    }
+
     /// `-x`: sockets a running instance handed over. Each serves its own
     /// address (found with getsockname), so the old and the new instance
     /// accept from the very same queues and nothing queued is lost when the
@@ -91,6 +155,14 @@ final class ListenerPool {
     /// first `retain`. Anything that is not a listening TCP socket is closed.
     func adopt(_ fds: [FileDescriptor]) {
         for fd in fds {
+            if Socket.isListeningStream(fd), let address = Socket.localAddress(fd), address.family == AF_UNIX,
+               let name = UnixSocket.boundName(fd) {
+                try? fd.setNonBlocking()
+                try? fd.setCloseOnExec(true)
+                let key = name.hasPrefix("@") ? "abns@" + name.dropFirst() : "unix@" + Self.finalPath(name)
+                sockets[key, default: []].append(fd)
+                continue
+            }
             guard Socket.isListeningStream(fd), let address = Socket.localAddress(fd),
                   address.family == AF_INET || address.family == AF_INET6 else { fd.close(); continue }
             try? fd.setNonBlocking()

@@ -47,6 +47,7 @@ enum WorkerRole {
         setup.backendRules = loaded.backendRules
         setup.frontendTCPRules = loaded.frontendTCPRules
         setup.backendTCPRules = loaded.backendTCPRules
+        setup.frontendConnectionRules = loaded.frontendConnectionRules
         setup.frontendLogs = loaded.frontendLogs
         // The table numbers bind lines frontend by frontend, as this flattens them.
         setup.bindTLS = loaded.bindTLS.flatMap { $0 }

@@ -6,11 +6,15 @@ import CFulcrum
 public enum Socket {
     /// A listening socket with SO_REUSEADDR and SO_REUSEPORT, so that one socket
     /// per worker slot can share the address and the kernel spreads connections.
-    public static func listen(on address: SocketAddress, backlog: Int32, reusePort: Bool = true) throws(Errno) -> FileDescriptor {
+    /// `transparent`: IP_TRANSPARENT (IPV6_TRANSPARENT), so a foreign address
+    /// can be bound and connections to any address routed here are accepted.
+    public static func listen(on address: SocketAddress, backlog: Int32, reusePort: Bool = true,
+                              transparent: Bool = false) throws(Errno) -> FileDescriptor {
         let fd = FileDescriptor(try syscall { cf_socket(address.family, Int32(SOCK_STREAM.rawValue), 0) })
         do {
             try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
             if reusePort { try setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
+            if transparent { try makeForeign(fd, v6: address.family == AF_INET6) }
             var addr = address
             try syscall {
                 withUnsafePointer(to: &addr.storage) {
@@ -22,6 +26,29 @@ public enum Socket {
         } catch {
             fd.close()
             throw error
+        }
+    }
+
+    /// Lets `fd` bind an address this host does not have, as HAProxy's
+    /// sock_inet_make_foreign: IP_TRANSPARENT (IPV6_TRANSPARENT), else
+    /// IP_FREEBIND (IPV6_FREEBIND) where the former is refused (no CAP_NET_ADMIN).
+    public static func makeForeign(_ fd: FileDescriptor, v6: Bool) throws(Errno) {
+        do {
+            if v6 { try setOption(fd, Int32(IPPROTO_IPV6), 75 /* IPV6_TRANSPARENT */, 1) }
+            else { try setOption(fd, Int32(SOL_IP), 19 /* IP_TRANSPARENT */, 1) }
+        } catch {
+            if v6 { try setOption(fd, Int32(IPPROTO_IPV6), 78 /* IPV6_FREEBIND */, 1) }
+            else { try setOption(fd, Int32(SOL_IP), 15 /* IP_FREEBIND */, 1) }
+        }
+    }
+
+    /// bind(2) to `address` (an outgoing connection's source).
+    public static func bind(_ fd: FileDescriptor, to address: SocketAddress) throws(Errno) {
+        var addr = address
+        try syscall {
+            withUnsafePointer(to: &addr.storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd.rawValue, $0, addr.length) }
+            }
         }
     }
 
@@ -112,6 +139,16 @@ public enum Socket {
         var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let r = withUnsafeMutablePointer(to: &st) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd.rawValue, $0, &len) }
+        }
+        return r == 0 ? SocketAddress(storage: st, length: len) : nil
+    }
+
+    /// The peer's address (getpeername).
+    public static func remoteAddress(_ fd: FileDescriptor) -> SocketAddress? {
+        var st = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let r = withUnsafeMutablePointer(to: &st) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd.rawValue, $0, &len) }
         }
         return r == 0 ? SocketAddress(storage: st, length: len) : nil
     }

@@ -70,31 +70,65 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         return SocketAddress(storage: st, length: len)
     }
 
+    /// A UNIX socket file's address.
+    public init?(unixPath path: String) {
+        var a = sockaddr_un()
+        a.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: a.sun_path) else { return nil }
+        withUnsafeMutableBytes(of: &a.sun_path) { p in for (i, b) in bytes.enumerated() { p[i] = b } }
+        var st = sockaddr_storage()
+        withUnsafeMutableBytes(of: &st) { dst in withUnsafeBytes(of: a) { dst.copyMemory(from: $0) } }
+        self.init(storage: st, length: socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + 1))
+    }
+
+    /// An `abns@name` address: the name after a NUL, padded over the whole
+    /// sun_path, as HAProxy 2.6 binds and connects it.
+    public init?(abstractName name: String) {
+        var a = sockaddr_un()
+        a.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(name.utf8)
+        guard bytes.count + 1 < MemoryLayout.size(ofValue: a.sun_path) else { return nil }
+        withUnsafeMutableBytes(of: &a.sun_path) { p in for (i, b) in bytes.enumerated() { p[i + 1] = b } }
+        var st = sockaddr_storage()
+        withUnsafeMutableBytes(of: &st) { dst in withUnsafeBytes(of: a) { dst.copyMemory(from: $0) } }
+        self.init(storage: st, length: socklen_t(MemoryLayout<sockaddr_un>.size))
+    }
+
+    /// The port; 0 for a UNIX socket address, which has none (and setting it does nothing).
     public var port: Int {
         get {
-            withUnsafeBytes(of: storage) { p in
+            if family == AF_UNIX { return 0 }
+            return withUnsafeBytes(of: storage) { p in
                 if family == AF_INET6 { return Int(UInt16(bigEndian: p.load(fromByteOffset: 2, as: UInt16.self))) }
                 return Int(UInt16(bigEndian: p.load(fromByteOffset: 2, as: UInt16.self)))
             }
         }
         set {
+            if family == AF_UNIX { return }
             // sin_port and sin6_port both sit at offset 2.
             withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: UInt16(newValue).bigEndian, toByteOffset: 2, as: UInt16.self) }
         }
     }
 
-    /// The address bytes (4 or 16), e.g. as a `balance source` key.
+    /// The address bytes (4 or 16), e.g. as a `balance source` key; none
+    /// for a UNIX socket's address.
     @inline(__always)
     public func withAddressBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         withUnsafeBytes(of: storage) { p in
             if family == AF_INET6 { return body(UnsafeRawBufferPointer(rebasing: p[8..<24])) }
+            if family == AF_UNIX { return body(UnsafeRawBufferPointer(rebasing: p[0..<0])) }
             return body(UnsafeRawBufferPointer(rebasing: p[4..<8]))
         }
     }
 
+    /// A UNIX socket's address (a client of a unix bind, or the bind itself).
+    public var isUnix: Bool { family == AF_UNIX }
+
     public var hostString: String { ipAddress.description }
 
     public var description: String {
-        family == AF_INET6 ? "[\(hostString)]:\(port)" : "\(hostString):\(port)"
+        if family == AF_UNIX { return "unix" }
+        return family == AF_INET6 ? "[\(hostString)]:\(port)" : "\(hostString):\(port)"
     }
 }

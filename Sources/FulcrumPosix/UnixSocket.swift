@@ -49,6 +49,69 @@ public enum UnixSocket {
         return fd
     }
 
+    /// A `bind /path` listener as HAProxy makes one: bound at a temporary
+    /// name beside `path`, given its mode and owner, listening, then renamed
+    /// over `path`, so a client never finds the path missing nor a socket
+    /// nobody listens on (the previous owner's file is replaced atomically).
+    public static func listenStream(path: String, mode: mode_t?, uid: uid_t?, gid: gid_t?,
+                                    backlog: Int32) throws(Errno) -> FileDescriptor {
+        let temporary = "\(path).\(getpid()).tmp"
+        let fd = FileDescriptor(try syscall { cf_socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0) })
+        unlink(temporary)
+        guard let r = withAddress(temporary, { Glibc.bind(fd.rawValue, $0, $1) }) else { fd.close(); throw Errno(ENAMETOOLONG) }
+        if r != 0 { let e = Errno.current; fd.close(); throw e }
+        func fail() -> Errno { let e = Errno.current; unlink(temporary); fd.close(); return e }
+        if let mode, chmod(temporary, mode) != 0 { throw fail() }
+        if uid != nil || gid != nil, chown(temporary, uid ?? uid_t.max, gid ?? gid_t.max) != 0 { throw fail() }
+        if Glibc.listen(fd.rawValue, backlog) != 0 { throw fail() }
+        if rename(temporary, path) != 0 { throw fail() }
+        return fd
+    }
+
+    /// An `abns@name` listener: Linux's abstract namespace, no file. The name
+    /// fills the whole sun_path, zero-padded, as HAProxy 2.6 binds and
+    /// connects it (so its `abns@` peers find it).
+    public static func listenAbstract(name: String, backlog: Int32) throws(Errno) -> FileDescriptor {
+        let fd = FileDescriptor(try syscall { cf_socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0) })
+        guard let r = withAbstractAddress(name, { Glibc.bind(fd.rawValue, $0, $1) }) else { fd.close(); throw Errno(ENAMETOOLONG) }
+        if r != 0 { let e = Errno.current; fd.close(); throw e }
+        if Glibc.listen(fd.rawValue, backlog) != 0 { let e = Errno.current; fd.close(); throw e }
+        return fd
+    }
+
+    /// sockaddr_un of an abstract name, padded to the full sun_path.
+    static func withAbstractAddress<R>(_ name: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R? {
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(name.utf8)
+        let cap = MemoryLayout.size(ofValue: addr.sun_path)
+        guard bytes.count < cap else { return nil }
+        withUnsafeMutableBytes(of: &addr.sun_path) { p in for (i, b) in bytes.enumerated() { p[i + 1] = b } }
+        let len = socklen_t(MemoryLayout<sockaddr_un>.size)
+        return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, len) } }
+    }
+
+    /// The path (or "@name" for an abstract one, with the padding's NULs
+    /// dropped) a listening unix socket is bound to.
+    public static func boundName(_ fd: FileDescriptor) -> String? {
+        var addr = sockaddr_un()
+        var len = socklen_t(MemoryLayout<sockaddr_un>.size)
+        let r = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd.rawValue, $0, &len) }
+        }
+        guard r == 0, addr.sun_family == sa_family_t(AF_UNIX) else { return nil }
+        let count = Int(len) - MemoryLayout<sa_family_t>.size
+        guard count > 0 else { return nil }
+        return withUnsafeBytes(of: &addr.sun_path) { p -> String in
+            let bytes = Array(p.prefix(count))
+            if bytes.first == 0 {
+                let name = bytes.dropFirst().prefix { $0 != 0 }
+                return "@" + String(decoding: name, as: UTF8.self)
+            }
+            return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+
     /// The (device, inode) of the file at `path`: a socket's file, recorded
     /// when bound, tells later whether another process bound the path since.
     public static func fileIdentity(_ path: String) -> [UInt64]? {

@@ -54,14 +54,44 @@ final class BindTests: XCTestCase {
         XCTAssertEqual(bind.location, SourceLocation(file: "t.cfg", line: 8, column: 3))
     }
 
+    /// UNIX sockets: a path, `unix@`, `abns@`; their file's mode and owner.
+    func testUnixSockets() {
+        XCTAssertEqual(addresses("/run/x.sock"), [.unix(path: "/run/x.sock")])
+        XCTAssertEqual(addresses("unix@/run/y.sock"), [.unix(path: "/run/y.sock")])
+        XCTAssertEqual(addresses("abns@app"), [.abstract(name: "app")])
+        let r = parse(tcpDefaults + "frontend f\n  bind /run/x.sock mode 660 user nobody group nogroup uid 7 gid 8 accept-proxy\n  default_backend b\nbackend b\n  server s 127.0.0.1:1\n")
+        XCTAssertEqual(r.diagnostics, [])
+        let bind = r.configuration.frontends[0].binds[0]
+        XCTAssertEqual(bind.unixMode, 0o660)
+        XCTAssertEqual(bind.unixUser, "nobody")
+        XCTAssertEqual(bind.unixGroup, "nogroup")
+        XCTAssertEqual(bind.unixUID, 7)
+        XCTAssertEqual(bind.unixGID, 8)
+        XCTAssertTrue(bind.acceptProxy)
+    }
+
+    func testAcceptProxyAndTransparent() {
+        let r = parse(tcpDefaults + "frontend f\n  bind :80 accept-proxy transparent name p\n  bind :81\n  default_backend b\nbackend b\n  server s 127.0.0.1:1\n")
+        XCTAssertEqual(r.diagnostics, [])
+        let binds = r.configuration.frontends[0].binds
+        XCTAssertEqual(binds.map(\.acceptProxy), [true, false])
+        XCTAssertEqual(binds.map(\.transparent), [true, false])
+        XCTAssertEqual(binds[0].name, "p")
+    }
+
     func testErrors() {
         XCTAssertEqual(bindAlert("10.0.0.1")?.message, "missing port number in bind address '10.0.0.1'")
         XCTAssertEqual(bindAlert(":0")?.message, "invalid port '0' in bind address ':0' (expected 1-65535 or a range such as 8000-8002)")
         XCTAssertEqual(bindAlert(":70000")?.message, "invalid port '70000' in bind address ':70000' (expected 1-65535 or a range such as 8000-8002)")
         XCTAssertEqual(bindAlert(":82-80")?.message, "invalid port range '82-80' in bind address ':82-80': the first port is above the last")
         XCTAssertEqual(bindAlert("[::1:80")?.message, "invalid bind address '[::1:80'")
-        XCTAssertEqual(bindAlert("unix@/run/x.sock")?.message, "address family 'unix@' is not supported yet (in section 'frontend')")
-        XCTAssertEqual(bindAlert("/run/x.sock")?.message, "UNIX socket bind addresses are not supported yet (in section 'frontend')")
+        XCTAssertEqual(bindAlert("uxdg@/run/x.sock")?.message, "address family 'uxdg@' is not supported yet (in section 'frontend')")
+        XCTAssertEqual(bindAlert("/run/" + String(repeating: "x", count: 110))?.message,
+                       "socket path '/run/\(String(repeating: "x", count: 110))' too long (max 107) in bind address '/run/\(String(repeating: "x", count: 110))'")
+        XCTAssertEqual(bindAlert(":80 mode 600")?.message,
+                       "bind options 'mode', 'uid', 'gid', 'user' and 'group' apply to UNIX socket paths only (in section 'frontend')")
+        XCTAssertEqual(bindAlert("/run/x.sock mode 99")?.message, "'mode' : unknown mode '99' (expected an octal mode such as 600)")
+        XCTAssertEqual(bindAlert("/run/x.sock uid root")?.message, "'uid' : expects a numeric id, got 'root'")
         XCTAssertEqual(bindAlert("foo@1.2.3.4:80")?.message, "unknown address family 'foo@' in bind address 'foo@1.2.3.4:80'")
         XCTAssertEqual(bindAlert(":80 backlog 0")?.message, "'backlog' has to be > 0")
         XCTAssertEqual(bindAlert(":80 maxconn")?.message, "bind option 'maxconn' expects an argument")

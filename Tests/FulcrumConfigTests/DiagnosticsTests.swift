@@ -7,7 +7,7 @@ final class DiagnosticsTests: XCTestCase {
         frontend f
             bind :80
             option logasap
-            tcp-request connection reject if { src 10.0.0.0/8 }
+            tcp-request session reject if { src 10.0.0.0/8 }
             timeout tarpit 5s
             no monitor-uri
             default_backend b
@@ -19,7 +19,7 @@ final class DiagnosticsTests: XCTestCase {
         """)
         XCTAssertEqual(r.alerts.map(\.message), [
             "keyword 'option logasap' is not supported yet (in section 'frontend')",
-            "keyword 'tcp-request connection' is not supported yet (in section 'frontend')",
+            "keyword 'tcp-request session' is not supported yet (in section 'frontend')",
             "keyword 'timeout tarpit' is not supported yet (in section 'frontend')",
             "keyword 'no monitor-uri' is not supported yet (in section 'frontend')",
             "keyword 'persist' is not supported yet (in section 'backend')",

@@ -39,6 +39,62 @@ final class ServerAndBalanceTests: XCTestCase {
         XCTAssertEqual(p.checkAddr, "10.0.0.9")
     }
 
+    /// `source ADDR[:PORT] [usesrc ...]` in a backend (from defaults too) and on server lines.
+    func testSource() {
+        let r = parse(tcpDefaults + "  source 0.0.0.0 usesrc clientip\nbackend b\n  server a 10.0.0.1:80\n  server b 10.0.0.2:80 source 10.0.0.9:2000 usesrc client check\n  server c 10.0.0.3:80 source [2001:db8::1] usesrc 192.0.2.1:7\nbackend d\n  source 10.1.1.1\n  server a 10.0.0.1:80\n")
+        XCTAssertEqual(r.diagnostics, [])
+        let b = r.configuration.backends[0]
+        XCTAssertEqual(b.source, SourceBinding(host: "0.0.0.0", useSource: .clientIP))
+        XCTAssertNil(b.servers[0].params.source)
+        XCTAssertEqual(b.servers[1].params.source, SourceBinding(host: "10.0.0.9", port: 2000, useSource: .client))
+        XCTAssertTrue(b.servers[1].params.check)
+        XCTAssertEqual(b.servers[2].params.source, SourceBinding(host: "2001:db8::1", useSource: .address(host: "192.0.2.1", port: 7)))
+        XCTAssertEqual(r.configuration.backends[1].source, SourceBinding(host: "10.1.1.1"))
+        let t = parse(tcpDefaults + "  option transparent\nbackend b\nbackend c\n  no option transparent\n")
+        XCTAssertEqual(t.diagnostics, [])
+        XCTAssertEqual(t.configuration.backends.map(\.transparent), [true, false])
+        let bad = parse(tcpDefaults + "backend b\n  source example.com\n  source 1.2.3.4 usesrc hdr_ip(x-forwarded-for)\n  source 1.2.3.4 interface eth0\n  server a 10.0.0.1:80\n")
+        XCTAssertEqual(bad.alerts.map(\.message), [
+            "source address 'example.com' must be a numeric IPv4 or IPv6 address",
+            "'usesrc hdr_ip(...)' is not supported yet",
+            "'source ... interface' is not supported yet",
+        ])
+    }
+
+    /// UNIX socket servers: a path, `unix@`, `abns@`; no port.
+    func testUnixSocketServers() {
+        let (b, r) = backend("  server a /run/app.sock\n  server b unix@/run/b.sock\n  server c abns@app check\n")
+        XCTAssertEqual(r.diagnostics, [])
+        XCTAssertEqual(b?.servers.map(\.unix), [.unix(path: "/run/app.sock"), .unix(path: "/run/b.sock"), .abstract(name: "app")])
+        XCTAssertEqual(b?.servers.map(\.host), ["/run/app.sock", "unix@/run/b.sock", "abns@app"])
+        XCTAssertEqual(b?.servers.map(\.port), [nil, nil, nil])
+    }
+
+    /// `send-proxy` / `send-proxy-v2` and their `no-` forms (default-server too).
+    func testSendProxy() {
+        let (b, r) = backend("""
+          default-server send-proxy
+          server a 10.0.0.1:80
+          server b 10.0.0.2:80 send-proxy-v2
+          server c 10.0.0.3:80 no-send-proxy
+          server d 10.0.0.4:80 no-send-proxy-v2
+        """)
+        XCTAssertEqual(r.diagnostics, [])
+        XCTAssertEqual(b?.servers.map(\.params.sendProxy), [1, 2, 0, 1])
+        XCTAssertEqual(ServerParams().sendProxy, 0)
+        let (o, ro) = backend("""
+          server a 10.0.0.1:80 send-proxy-v2 proxy-v2-options crc32c,authority,unique-id
+          server b 10.0.0.2:80 send-proxy-v2-ssl-cn
+          server c 10.0.0.3:80 send-proxy-v2 proxy-v2-options ssl-cipher check-send-proxy
+        """)
+        XCTAssertEqual(ro.diagnostics, [])
+        XCTAssertEqual(o?.servers.map(\.params.proxyV2Options), [[.crc32c, .authority, .uniqueID], [.ssl, .certCN], [.ssl, .sslCipher]])
+        XCTAssertEqual(o?.servers.map(\.params.sendProxy), [2, 2, 2])
+        XCTAssertEqual(o?.servers.map(\.params.checkSendProxy), [false, false, true])
+        XCTAssertEqual(backend("  server a 10.0.0.1:80 proxy-v2-options cert-sig\n").1.alerts.map(\.message),
+                       ["'proxy-v2-options cert-sig' is not supported yet"])
+    }
+
     func testServerDefaultsMatchHAProxy() {
         let (b, _) = backend("  server a 10.0.0.1:80\n")
         XCTAssertEqual(b?.servers[0].params, ServerParams())
@@ -94,16 +150,16 @@ final class ServerAndBalanceTests: XCTestCase {
         }
         XCTAssertEqual(alert("  server s 10.0.0.1:0"), "port 0 in 'server' is out of range 1-65535")
         XCTAssertEqual(alert("  server s 10.0.0.1:+1"), "relative server ports ('+1') are not supported yet (in section 'backend')")
-        XCTAssertEqual(alert("  server s /run/app.sock"), "UNIX socket server addresses are not supported yet (in section 'backend')")
+        XCTAssertEqual(alert("  server s abns@"), "invalid abstract socket name in 'abns@'")
         XCTAssertEqual(alert("  server s :80"), "missing address in ':80'")
         XCTAssertEqual(alert("  server s"), "'server' expects <name> and <addr>[:<port>] as arguments")
         XCTAssertEqual(alert("  server s/1 10.0.0.1"), "character '/' is not permitted in server name 's/1'")
     }
 
     func testUnsupportedAndUnknownServerOptions() {
-        let (_, r) = backend("  server s 10.0.0.1:80 check send-proxy ssl verify none track other/s\n  server t 10.0.0.2:80 wieght 3 check\n")
+        let (_, r) = backend("  server s 10.0.0.1:80 check non-stick ssl verify none track other/s\n  server t 10.0.0.2:80 wieght 3 check\n")
         XCTAssertEqual(r.alerts.map(\.message), [
-            "server option 'send-proxy' is not supported yet (in section 'backend')",
+            "server option 'non-stick' is not supported yet (in section 'backend')",
             "server option 'track' is not supported yet (in section 'backend')",
             "unknown server option 'wieght' in 'backend' section; did you mean 'weight'?",
             "'ssl' is parsed but TLS is not supported yet (the workers do not serve it)",

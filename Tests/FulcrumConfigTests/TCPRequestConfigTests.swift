@@ -59,6 +59,22 @@ final class TCPRequestConfigTests: XCTestCase {
         XCTAssertEqual(r.configuration.backends.last?.tcpContent.rules.first?.action, TCPContentRules.Action.reject)
     }
 
+    /// `tcp-request connection expect-proxy layer4 [if|unless COND]`, the
+    /// one connection action served; the others are refused at their word.
+    func testConnectionExpectProxy() {
+        let r = parseTCP("    tcp-request connection expect-proxy layer4 if { src 10.0.0.0/8 }\n    tcp-request connection expect-proxy layer4")
+        XCTAssertEqual(r.diagnostics, [])
+        let rules = r.configuration.frontends[0].tcpConnection.rules
+        XCTAssertEqual(rules.map(\.action), [.expectProxy, .expectProxy])
+        XCTAssertNotNil(rules[0].condition)
+        XCTAssertNil(rules[1].condition)
+        assertSingleAlert(parseTCP("    tcp-request connection reject"), "'tcp-request connection reject' is not supported yet (in section 'frontend')", line: 9, column: 28)
+        assertSingleAlert(parseTCP("    tcp-request connection expect-proxy"), "'tcp-request connection expect-proxy' only supports 'layer4'", line: 9, column: 28)
+        assertSingleAlert(parseTCP("    tcp-request connection expect-proxy layer4 foo"), "unexpected argument 'foo' for 'tcp-request connection expect-proxy' (expected 'if' or 'unless')", line: 9, column: 48)
+        assertSingleAlert(parseTCP("", backend: "backend c\n    tcp-request connection expect-proxy layer4\n"),
+                          "tcp-request connection is not allowed because backend c is not a frontend", line: 14, column: 5)
+    }
+
     func testErrorsNameTheirLineAndColumn() {
         assertSingleAlert(parseTCP("    tcp-request inspect-delay"), "'tcp-request inspect-delay' expects a timeout such as 5s or 500ms", line: 9, column: 17)
         assertSingleAlert(parseTCP("    tcp-request inspect-delay 5x"), "unexpected character 'x' in 'tcp-request inspect-delay': valid time units are us, ms, s, m, h, d", line: 9, column: 31)

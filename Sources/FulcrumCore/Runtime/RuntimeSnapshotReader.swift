@@ -169,6 +169,8 @@ public struct RuntimeSnapshotReader {
             switch bind.addresses.first {
             case .inet(let host, let port)?: address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
             case .inheritedFD(let fd)?: address = "fd@\(fd)"
+            case .unix(let path)?: address = "unix@\(path)"
+            case .abstract(let name)?: address = "abns@\(name)"
             case nil: break
             }
             var l = RuntimeSnapshot.Listener(name: bind.name ?? "sock-\(sid)", sid: sid, address: address)

@@ -1,6 +1,7 @@
 import Glibc
 import FulcrumConfig
 import FulcrumCore
+import FulcrumHTTP
 import FulcrumPosix
 import FulcrumTLS
 
@@ -40,14 +41,20 @@ final class CheckProbe {
     private let matchers: [TCPCheck.Matcher?]
     private let tlsSettings: TLS?
     private var tls: TLSConnection?
+    /// `send-proxy[-v2]` on the server (and no check `port`/`addr`): HAProxy
+    /// sends checks the PROXY header too, with the check connection's own
+    /// endpoints. 0: none.
+    private let sendProxy: Int
     static let maxResponse = 16384
 
     /// HAProxy: with `timeout check`, the connect is bounded by
     /// min(timeout connect, inter) and the rest by timeout check; without it,
     /// `inter` bounds the whole check.
     init(config: HealthCheckConfig, address: SocketAddress, expect: HTTPCheck.Expect?,
-         matchers: [TCPCheck.Matcher?], now: Int64, connectTimeout: Int, readTimeout: Int?, tls: TLS? = nil) {
+         matchers: [TCPCheck.Matcher?], now: Int64, connectTimeout: Int, readTimeout: Int?, tls: TLS? = nil,
+         sendProxy: Int = 0) {
         self.tlsSettings = tls
+        self.sendProxy = sendProxy
         self.kind = config.kind
         self.config = config
         self.address = address
@@ -131,6 +138,19 @@ final class CheckProbe {
     private var stepNumber: Int { kind == .tcpCheck ? max(0, rule) : 0 }
 
     private func connected(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
+        if sendProxy != 0 && tls == nil && phase == .connecting {
+            let local = Socket.localAddress(fd), remote = Socket.remoteAddress(fd)
+            var line = [UInt8](repeating: 0, count: ProxyProtocolEncoder.maximumLength)
+            let n = line.withUnsafeMutableBytes { out in
+                sendProxy == 2
+                    ? ProxyProtocolEncoder.writeV2(source: local?.ipAddress, sourcePort: local?.port ?? 0,
+                                                   destination: remote?.ipAddress, destinationPort: remote?.port ?? 0, into: out)
+                    : ProxyProtocolEncoder.writeV1(source: local?.ipAddress, sourcePort: local?.port ?? 0,
+                                                   destination: remote?.ipAddress, destinationPort: remote?.port ?? 0, into: out)
+            }
+            let sent = line.withUnsafeBytes { try? Socket.send(fd, $0.baseAddress!, count: n) }
+            if sent != n { return CheckResult(status: .socketError, info: "cannot send the PROXY header", durationMs: duration(now)) }
+        }
         if let settings = tlsSettings, tls == nil {
             do { tls = try TLSConnection(fd: fd, context: settings.context, serverName: settings.serverName,
                                           alpn: settings.alpn) } catch {

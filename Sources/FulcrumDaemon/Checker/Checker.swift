@@ -197,11 +197,20 @@ final class Checker: EventHandler {
             return
         }
         let probe = CheckProbe(config: t.config, address: t.address, expect: t.expect, matchers: t.matchers,
-                               now: now, connectTimeout: t.connectTimeout, readTimeout: t.readTimeout, tls: t.tls)
+                               now: now, connectTimeout: t.connectTimeout, readTimeout: t.readTimeout, tls: t.tls,
+                               sendProxy: Self.checkProxyVersion(t.params))
         t.probe = probe
         if let r = probe.start(loop: loop, token: probeSlots.token(kind: Kind.probe.rawValue, index: t.index), now: now) {
             finish(t, r, now: now)
         }
+    }
+
+    /// The PROXY header version a check sends (0: none), as HAProxy decides:
+    /// `check-send-proxy` always (the server's version, else v1); otherwise
+    /// the server's `send-proxy[-v2]` unless the check has its own port or addr.
+    static func checkProxyVersion(_ p: ServerParams) -> Int {
+        if p.checkSendProxy { return max(p.sendProxy, 1) }
+        return p.checkPort == nil && p.checkAddr == nil ? p.sendProxy : 0
     }
 
     private func finish(_ t: Target, _ result: CheckResult, now: Int64) {

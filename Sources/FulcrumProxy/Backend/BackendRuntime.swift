@@ -15,6 +15,10 @@ final class BackendRuntime {
         var useClientPort: Bool
         var maxconn: Int
         var name: String
+        /// `send-proxy` (1) / `send-proxy-v2` (2); 0: none.
+        var sendProxy: Int
+        /// `source ... [usesrc ...]` (the server's, else the backend's).
+        var source: SourceBinding?
     }
 
     /// A server choice: a member index, every candidate full (queue the
@@ -47,8 +51,9 @@ final class BackendRuntime {
         var entries: [ServerEntry] = []
         var members: [Balancer.Member] = []
         for (i, s) in config.servers.enumerated() {
-            entries.append(ServerEntry(tableLine: firstLine + i, address: addresses[i], useClientPort: s.port == nil,
-                                       maxconn: s.params.maxconn, name: s.name))
+            entries.append(ServerEntry(tableLine: firstLine + i, address: addresses[i], useClientPort: s.port == nil && s.unix == nil,
+                                       maxconn: s.params.maxconn, name: s.name, sendProxy: s.params.sendProxy,
+                                       source: s.params.source ?? config.source))
             members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup, maxconn: s.params.maxconn))
         }
         servers = entries

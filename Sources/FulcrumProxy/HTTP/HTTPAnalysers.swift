@@ -17,7 +17,7 @@ extension StreamEngine {
             rounds += 1
             progress = false
             switch s.phase {
-            case .idle, .handshake, .inspecting:
+            case .idle, .proxyHeader, .handshake, .inspecting:
                 return
             case .request:
                 if s.http.pendingService != nil {
@@ -232,7 +232,8 @@ extension StreamEngine {
                 return .done
             }
             // option forwardfor: the backend's setting wins over the frontend's.
-            if let ff = backends[be].config.http.forwardFor ?? fe.config.http.forwardFor {
+            // A unix client has no address to forward (HAProxy adds nothing).
+            if let ff = backends[be].config.http.forwardFor ?? fe.config.http.forwardFor, !s.peer.isUnix {
                 ForwardedFor.apply(ff, head: &s.http.request, source: s.peer.ipAddress)
             }
             let feOT = fe.config.http.originalTo, beOT = backends[be].config.http.originalTo

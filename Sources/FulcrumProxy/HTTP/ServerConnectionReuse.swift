@@ -49,7 +49,9 @@ extension StreamEngine {
 
     func poolServer(_ connection: Transport, line: Int, limit: Int) {
         let cap = limit < 0 ? 256 : limit
-        if idleServers[line].count >= cap {
+        // A connection that began with a client's PROXY header is that
+        // client's alone (HAProxy makes it private).
+        if idleServers[line].count >= cap || serverSendsProxy[line] {
             connection.close()
             return
         }

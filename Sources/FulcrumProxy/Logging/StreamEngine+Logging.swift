@@ -46,7 +46,8 @@ extension StreamEngine {
             r.serverName = logger.serverNames[be][rec.server][...]
             let server = backends[be].servers[rec.server]
             let port = server.useClientPort ? localAddress(s).port : server.address.port
-            r.server = .ip(server.address.ipAddress, port: port)
+            // A unix server logs "unix:0", as HAProxy.
+            r.server = server.address.isUnix ? .unix(listenerID: 0) : .ip(server.address.ipAddress, port: port)
             r.serverConnections = Int(table.server(server.tableLine, .conns).load())
         }
         r.activeConnections = Int(table.header(.globalConns).load())
@@ -162,10 +163,12 @@ extension StreamEngine {
     /// process, the exchange's number and date.
     private func identity(_ s: Stream, _ fe: StreamLogger.FrontendLog, _ logger: StreamLogger) -> LogRecord {
         var r = LogRecord()
-        r.client = .ip(s.peer.ipAddress, port: s.peer.port)
+        // A unix socket logs "unix" and its listener's id.
+        let listenerID = s.bindLine < bindLines.count ? bindLines[s.bindLine].listenerID : 0
+        r.client = s.peer.isUnix ? .unix(listenerID: listenerID) : .ip(s.peer.ipAddress, port: s.peer.port)
         if fe.needsLocalAddress {
             let local = localAddress(s)
-            r.frontendAddress = .ip(local.ipAddress, port: local.port)
+            r.frontendAddress = local.isUnix ? .unix(listenerID: listenerID) : .ip(local.ipAddress, port: local.port)
         }
         r.frontendName = fe.name[...]
         r.isHTTP = s.isHTTP

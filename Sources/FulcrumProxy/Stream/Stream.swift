@@ -57,6 +57,8 @@ final class Stream {
     var tls: TLSFacts? = nil
     /// `server ... ssl`: the handshake with the server is under way (phase connecting).
     var serverHandshaking = false
+    /// `send-proxy[-v2]`: a new server connection's PROXY header is still to be sent.
+    var serverProxyHeaderPending = false
 
     init(index: Int) { self.index = index }
 
@@ -73,6 +75,7 @@ final class Stream {
         local = nil
         tls = nil
         serverHandshaking = false
+        serverProxyHeaderPending = false
         client = StreamSide(); server = StreamSide()
         request = Flow(); response = Flow()
         backend = -1; routedBackend = -1

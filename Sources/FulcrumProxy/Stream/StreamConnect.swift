@@ -24,6 +24,9 @@ extension StreamEngine {
     /// key its properties name) and starts getting a connection to it.
     func dispatch(_ s: Stream) -> DispatchOutcome {
         let be = backends[s.backend]
+        if be.servers.isEmpty && be.config.transparent {
+            return connectOriginalDestination(s) ? .started : .noServer
+        }
         let i: Int
         if s.isHTTP, let persisted = persistentServer(s, be) {
             i = persisted
@@ -95,6 +98,7 @@ extension StreamEngine {
         // HAProxy counts a server session per connection attempt, reused or new.
         countServerSession(line: entry.tableLine)
         if s.isHTTP { countServerStream(s) }
+        s.serverProxyHeaderPending = false
         if s.isHTTP && reuseConnection(s, be, entry) {
             table.serverCounter(worker: slot, server: entry.tableLine, .reuses).bump()
             table.backendCounter(worker: slot, backend: s.backend, .reuses).bump()
@@ -112,8 +116,14 @@ extension StreamEngine {
             connectFailed(s, timedOut: false)
             return
         }
+        if let source = entry.source, !bindSource(fd, source, s) {
+            fd.close()
+            connectFailed(s, timedOut: false)
+            return
+        }
         Socket.setNoDelay(fd)
         s.server.attach(.plain(fd))
+        s.serverProxyHeaderPending = entry.sendProxy != 0
         do {
             try loop.register(fd, [.readable, .writable, .readHangup, .edgeTriggered], s.token(.server))
             if try Socket.connect(fd, to: address) {
@@ -137,7 +147,7 @@ extension StreamEngine {
         if err == 0 {
             serverReady(s)
         } else {
-            Log.debug("connect to \(backends[s.backend].config.name)/\(backends[s.backend].servers[s.serverIndex].name) failed: \(Errno(err))")
+            Log.debug("connect to \(backends[s.backend].config.name)/\(s.serverIndex >= 0 ? backends[s.backend].servers[s.serverIndex].name : "<transparent>") failed: \(Errno(err))")
             connectFailed(s, timedOut: false)
         }
     }
@@ -145,7 +155,18 @@ extension StreamEngine {
     /// Connected (or handed a live connection): counted, then the mode goes on.
     func serverReady(_ s: Stream) {
         let be = backends[s.backend]
+        // `option transparent`: no server, nothing server-specific to do.
+        if s.serverIndex < 0 { connectionEstablished(s); return }
         let line = be.servers[s.serverIndex].tableLine
+        // `send-proxy[-v2]`: the header goes first, before a TLS handshake.
+        if s.serverProxyHeaderPending {
+            s.serverProxyHeaderPending = false
+            if !sendProxyHeader(s, version: be.servers[s.serverIndex].sendProxy,
+                                options: be.config.servers[s.serverIndex].params.proxyV2Options) {
+                connectFailed(s, timedOut: false)
+                return
+            }
+        }
         // `server ... ssl`: a new connection first does its TLS handshake,
         // within the connect timeout (a reused one already did).
         if line < serverTLS.count, let tls = serverTLS[line], case .plain(let fd) = s.server.transport {
@@ -176,15 +197,20 @@ extension StreamEngine {
             if s.phase == .connecting { schedule(s) }
             return
         }
-        s.phaseDeadline = 0
-        s.record.connected = now
-        s.client.activity = now
-        s.server.activity = now
         // observe layer4: a connection ends a run of errors (layer7 judges responses).
         if be.observesLayer4[s.serverIndex] {
             let errors = table.server(line, .observeErrors)
             if errors.load() != 0 { errors.store(0) }
         }
+        connectionEstablished(s)
+    }
+
+    /// The server side is ready: the mode's exchange or forwarding starts.
+    func connectionEstablished(_ s: Stream) {
+        s.phaseDeadline = 0
+        s.record.connected = now
+        s.client.activity = now
+        s.server.activity = now
         if s.isHTTP {
             s.http.serverConnected = true
             startExchange(s)
@@ -227,6 +253,13 @@ extension StreamEngine {
     /// redispatch N` moves the chosen retries to another server.
     func connectFailed(_ s: Stream, timedOut: Bool) {
         let be = backends[s.backend]
+        if s.serverIndex < 0 {   // `option transparent`: no server to retry on
+            dropServer(s, reusable: false)
+            table.backendCounter(worker: slot, backend: s.backend, .connectErrors).bump()
+            s.record.terminate(timedOut ? .serverTimeout : .serverAbort, .connect)
+            giveUp(s, status: 503)
+            return
+        }
         let line = be.servers[s.serverIndex].tableLine
         if be.observesLayer4[s.serverIndex] || be.observesLayer7[s.serverIndex] { table.server(line, .observeErrors).add(1) }
         dropServer(s, reusable: false)

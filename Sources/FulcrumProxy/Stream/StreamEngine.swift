@@ -52,6 +52,14 @@ final class StreamEngine {
     var backendRules: [HTTPCompiledRules?] = []
     var frontendTCPRules: [TCPCompiledRules?] = []
     var backendTCPRules: [TCPCompiledRules?] = []
+    /// Per frontend: its `tcp-request connection` rules (nil: none).
+    var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
+    /// Per bind line (the table's numbering): what accepting on it needs.
+    var bindLines: [BindRuntime] = []
+    /// Per server table line: `send-proxy[-v2]` (its connections are not pooled).
+    var serverSendsProxy: [Bool] = []
+    /// Where a PROXY header to a server is written (one, reused).
+    let proxyLine = UnsafeMutableRawBufferPointer.allocate(byteCount: ProxyProtocolEncoder.maximumLength, alignment: 8)
     /// TCP content inspection copies what a stream received here for its
     /// fetches (reused: no allocation per stream), and gives rules this
     /// head where an HTTP one is expected.
@@ -114,6 +122,8 @@ final class StreamEngine {
             backendIndexByName[b.name] = i
         }
         idleServers = Array(repeating: [], count: index.serverCount)
+        serverSendsProxy = Array(repeating: false, count: index.serverCount)
+        for b in backends { for e in b.servers where e.sendProxy != 0 { serverSendsProxy[e.tableLine] = true } }
         errorFiles = setup.errorFiles
         backendErrorFiles = setup.backendErrorFiles
         frontendRules = setup.frontendRules
@@ -121,6 +131,8 @@ final class StreamEngine {
         backendRules = setup.backendRules
         frontendTCPRules = setup.frontendTCPRules
         backendTCPRules = setup.backendTCPRules
+        frontendConnectionRules = setup.frontendConnectionRules
+        bindLines = BindRuntime.all(setup.configuration)
         inspectScratch.reserveCapacity(buffers.size)
         let output = LogOutput(loop: loop, kind: TokenKind.log.rawValue, global: setup.configuration.global,
                                rings: setup.configuration.rings)
@@ -145,6 +157,7 @@ final class StreamEngine {
 
     deinit {
         scratch.deallocate()
+        proxyLine.deallocate()
         for p in pipePool { p.close() }
     }
 
@@ -187,6 +200,7 @@ final class StreamEngine {
     /// Moves a stream forward as far as readiness allows.
     @inline(__always)
     func advance(_ s: Stream) {
+        if s.phase == .proxyHeader { readProxyHeader(s); if s.phase == .proxyHeader || s.phase == .idle { return } }
         if s.phase == .handshake { continueHandshake(s); if s.phase == .handshake || s.phase == .idle { return } }
         if s.isHTTP { advanceHTTP(s); return }
         switch s.phase {
@@ -237,10 +251,28 @@ final class StreamEngine {
             close(s, abort: true)
             return
         }
+        if expectsProxyHeader(s) {
+            s.phase = .proxyHeader
+            s.phaseDeadline = fe.config.timeouts.client.map { now + Int64($0) } ?? 0
+            schedule(s)
+            return
+        }
+        afterAccept(s)
+    }
+
+    /// What follows the accept and the PROXY header: the legacy connect
+    /// line, then the TLS handshake (`bind ... ssl`) or the protocol.
+    func afterAccept(_ s: Stream) {
+        let fe = frontends[s.frontend]
         if logger != nil { logAccept(s) }
-        if bindLine < bindTLS.count, let tls = bindTLS[bindLine] {
+        if s.bindLine < bindTLS.count, let tls = bindTLS[s.bindLine] {
+            let fd = s.client.transport.fd
+            // After a PROXY header the ClientHello may be waiting already:
+            // its edge was seen, keep it.
+            let (readable, writable, eof) = (s.client.readable, s.client.writable, s.client.eof)
             do {
                 s.client.attach(.tls(try TLSConnection(fd: fd, context: tls.defaultContext)))
+                s.client.readable = readable; s.client.writable = writable; s.client.eof = eof
             } catch {
                 s.record.terminate(.resource, .request)
                 close(s, abort: true)
@@ -389,7 +421,7 @@ final class StreamEngine {
     /// The phase letter of HAProxy's termination state for where `s` is now.
     func phaseLetter(_ s: Stream) -> TerminationPhase {
         switch s.phase {
-        case .idle, .handshake, .starting, .inspecting, .request: return .request
+        case .idle, .proxyHeader, .handshake, .starting, .inspecting, .request: return .request
         case .queued: return .queue
         case .connecting, .retryWait: return .connect
         case .exchange: return s.http.responseReady ? .data : .headers

@@ -3,6 +3,9 @@
 /// response analysers around it and may turn into a tunnel (forwarding).
 enum StreamPhase {
     case idle
+    /// `accept-proxy` / `tcp-request connection expect-proxy`: waiting for
+    /// the PROXY header, before the TLS handshake and anything else.
+    case proxyHeader
     /// `bind ... ssl`: the TLS handshake with the client, before anything else.
     case handshake
     /// mode tcp: accepted, a server is being chosen.

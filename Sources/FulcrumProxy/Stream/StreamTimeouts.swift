@@ -19,7 +19,7 @@ extension StreamEngine {
             let client = ft.client.map { s.client.activity + Int64($0) } ?? 0
             if s.phaseDeadline == 0 || client == 0 { return max(s.phaseDeadline, client) }
             return min(s.phaseDeadline, client)
-        case .queued, .connecting, .retryWait, .lingering, .handshake:
+        case .queued, .connecting, .retryWait, .lingering, .handshake, .proxyHeader:
             return s.phaseDeadline
         case .request:
             // Draining: an idle keep-alive connection closes after the grace.
@@ -107,6 +107,8 @@ extension StreamEngine {
             // HAProxy bounds the handshake with `timeout client`; nothing was logged yet.
             s.record.terminate(.clientTimeout, .request)
             close(s, abort: true)
+        case .proxyHeader:
+            proxyHeaderFailed(s, .timeout)
         case .inspecting:
             if s.phaseDeadline != 0 && s.phaseDeadline <= now {
                 inspect(s)

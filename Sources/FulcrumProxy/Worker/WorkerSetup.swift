@@ -35,6 +35,8 @@ public struct WorkerSetup {
     /// backend (nil: none).
     public var frontendTCPRules: [TCPCompiledRules?] = []
     public var backendTCPRules: [TCPCompiledRules?] = []
+    /// Compiled `tcp-request connection` rules per frontend (nil: none).
+    public var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
     /// Compiled log formats per frontend (nil: it logs nothing).
     public var frontendLogs: [CompiledProxyLog?] = []
     /// `-d`: each logged line also goes to stderr, raw.

@@ -15,7 +15,9 @@ final class SideBySideLogging {
     let sbs: SideBySide
     let collectors: [ProxyUnderTest: LogCollector]
 
-    init(_ test: XCTestCase, config: String, backends: [RecordingHTTPBackend], global: String = "") throws {
+    /// `substitutions`: more placeholders with a value of each proxy's own.
+    init(_ test: XCTestCase, config: String, backends: [RecordingHTTPBackend], global: String = "",
+         substitutions extra: [ProxyUnderTest: [String: String]] = [:]) throws {
         var collectors: [ProxyUnderTest: LogCollector] = [:]
         var substitutions: [ProxyUnderTest: [String: String]] = [:]
         for proxy in ProxyUnderTest.allCases {
@@ -26,6 +28,7 @@ final class SideBySideLogging {
                                     Self.unixPlaceholder: collector.unixTarget,
                                     Self.tcpPlaceholder: collector.tcpTarget,
                                     Self.udpPlaceholder: collector.udpTarget]
+                .merging(extra[proxy] ?? [:]) { $1 }
         }
         self.collectors = collectors
         sbs = try SideBySide(test, config: config, backends: backends, global: global, substitutions: substitutions)

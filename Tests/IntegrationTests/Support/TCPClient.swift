@@ -33,6 +33,12 @@ final class TCPClient {
         fd = try LoopbackSocket.connect(port: port, timeout: timeout)
     }
 
+    /// A stream socket already connected elsewhere (a unix socket: UnixStreamClient).
+    init(descriptor: Int32) {
+        port = 0
+        fd = descriptor
+    }
+
     static func connect(port: UInt16, timeout: Double = 2) throws -> TCPClient {
         try TCPClient(port: port, timeout: timeout)
     }
