@@ -49,6 +49,25 @@ final class AllocationBudgetTests: XCTestCase {
         }
     }
 
+    /// TCP mode behind `accept-proxy`: the PROXY header peeked, decoded and
+    /// consumed, its client address routed on (`src` ACL): as the plain
+    /// connection, nothing beyond a tiny constant.
+    func testTCPConnectionWithAProxyHeaderAllocatesNothingInTheWorker() throws {
+        let nginx = try startNginx()
+        let port = try FreePort.next()
+        let config = Self.tcpConfig(port: port, frontend: """
+                use_backend be if { src 192.0.2.0/24 }
+                default_backend none
+            """, server: nginx.port).replacingOccurrences(of: "bind 127.0.0.1:\(port)", with: "bind 127.0.0.1:\(port) accept-proxy")
+            + "backend none\n"
+        let request = "PROXY TCP4 192.0.2.9 198.51.100.7 40000 80\r\n"
+            + "GET /index.html HTTP/1.1\r\nHost: bench.example\r\nConnection: close\r\n\r\n"
+        try countAllocations("tcp behind accept-proxy, per connection", config: config, port: port,
+                    budget: { $0 < UInt64(Self.exchanges / 100) }, budgetText: "total < \(Self.exchanges / 100)") { count in
+            try BoundedExchanges.tcp(port: port, count: count, request: request, expectedPrefix: "HTTP/1.1 200")
+        }
+    }
+
     /// HTTP keep-alive without rules: at most one allocation per request.
     func testHTTPRequestWithoutRulesAllocatesAtMostOnce() throws {
         let nginx = try startNginx()
