@@ -33,6 +33,10 @@ struct LoadedConfiguration {
     var bindTLS: [[TLSBindContexts?]] = []
     /// Per backend, per server: the TLS of `server ... ssl` lines.
     var serverTLS: [[TLSServerContext?]] = []
+    /// ACL and map files and ACL lines' inline patterns, read at load (each
+    /// process reads them; the master's runtime changes reach the workers'
+    /// copies on the control channel).
+    var patterns: PatternStore? = nil
     var hasErrors: Bool { diagnostics.contains { $0.severity == .alert } }
 }
 
@@ -162,7 +166,7 @@ enum ConfigLoader {
         loaded.errorFiles = errorFiles
         loaded.backendErrorFiles = backendPages
         if !loaded.hasErrors { loadTLS(&loaded) }
-        if !loaded.hasErrors { compileRules(&loaded) }
+        if !loaded.hasErrors { loadPatterns(&loaded) }
         return loaded
     }
 }
@@ -213,6 +217,18 @@ extension ConfigLoader {
                                   "ring '\(ring.name)' has no server: 'show events' is not supported yet, so nothing would read it"))
         }
         return out
+    }
+
+    /// Reads the ACL and map files, compiles the rules against them (the
+    /// converters and ACLs hold their indexes), then checks every file
+    /// entry against the expressions that read it.
+    static func loadPatterns(_ loaded: inout LoadedConfiguration) {
+        let store = PatternStore(loaded.configuration.patternReferences)
+        loaded.diagnostics += store.load { path in (try? readBytes(path)).map { String(decoding: $0, as: UTF8.self) } }
+        loaded.patterns = store
+        guard !loaded.hasErrors else { return }
+        PatternStore.$compiling.withValue(store) { compileRules(&loaded) }
+        if !loaded.hasErrors { loaded.diagnostics += store.validate() }
     }
 
     /// Compiles every mode-http proxy's ACLs and rules (regexes once, `return

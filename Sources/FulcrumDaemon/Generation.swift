@@ -36,6 +36,8 @@ final class Generation {
     var carriedTotals: [String: UInt64]? = nil
     /// The runtime certificate API's state (`set ssl cert` & co.).
     lazy var certificates = GenerationCertificates(loaded)
+    /// The map and ACL files' runtime state (`add map` & co.).
+    lazy var patterns = GenerationPatterns(loaded.patterns)
     lazy var runtime: RuntimeService = {
         let r = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
                                addresses: loaded.serverAddresses)
