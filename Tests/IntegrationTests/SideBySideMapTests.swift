@@ -1,0 +1,134 @@
+import XCTest
+
+/// Map and ACL files under fulcrum and haproxy 2.6 with one configuration
+/// and the same files: requests with various Host headers, paths and
+/// client addresses go to the same backends with the same headers added,
+/// the runtime API answers the same command sequence with the same text
+/// (entry ids, which are pointers in haproxy, and the configuration's path
+/// normalised), and its changes move requests the same way on both.
+final class SideBySideMapTests: XCTestCase {
+    private func start() throws -> (SideBySide, SideBySideStatsSockets, [String: String]) {
+        let api = try startRecordingBackend("api")
+        let stat = try startRecordingBackend("static")
+        let web = try startRecordingBackend("web")
+        let sockets = try SideBySideStatsSockets(self)
+        let files = [
+            "hosts.map": "# Host header -> backend\nexample.com be_api\n  www.example.com   be_static  \n\n#x be_api\nfoo.org be_web extra words\n",
+            "paths.map": "/api/ api\n/static/ static\n/api/v2/ v2\n",
+            "nets.acl": "10.0.0.0/8\n  127.0.0.0/8\n#127.0.0.1\n",
+            "clients.map": "127.0.0.0/8 loopback\n127.0.0.1 localhost\n",
+            "blocked.acl": "bad.example\n",
+            "ports.map": "1:1023 low\n1024:65535 high\n",
+        ]
+        let config = SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                acl local src -f {files}/nets.acl
+                acl blocked hdr(host) -i -f {files}/blocked.acl evil.example
+                acl mapped req.hdr(host),lower,map_str({files}/hosts.map) -m found
+                http-request deny if blocked
+                http-request set-header X-Client %[src,map_ip({files}/clients.map,far)]
+                http-request set-header X-Prefix %[path,map_beg({files}/paths.map,none)]
+                http-request set-header X-Port %[dst_port,map_int({files}/ports.map)]
+                http-request set-header X-Local yes if local
+                http-request set-header X-Mapped yes if mapped
+                use_backend %[req.hdr(host),lower,map({files}/hosts.map,be_web)]
+            backend be_api
+                server api 127.0.0.1:\(api.port)
+            backend be_static
+                server static 127.0.0.1:\(stat.port)
+            backend be_web
+                server web 127.0.0.1:\(web.port)
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [api, stat, web], global: SideBySideStatsSockets.global,
+                                 files: files, substitutions: sockets.substitutions)
+        var paths: [String: String] = [:]
+        for name in files.keys { paths[name] = sbs.files.file(name) }
+        return (sbs, sockets, paths)
+    }
+
+    private let aspects = SideBySideAspects(responseHeaders: ["X-Served-By"],
+                                            requestHeaders: ["Host", "X-Client", "X-Prefix", "X-Port", "X-Local", "X-Mapped"])
+
+    /// Sends `host`/`path` to both and returns the backend fulcrum chose (both must agree).
+    @discardableResult
+    private func route(_ sbs: SideBySide, _ host: String, _ path: String = "/", file: StaticString = #filePath, line: UInt = #line) throws -> String? {
+        let seen = try sbs.assertSame(httpGet(path, host: host), aspects, file: file, line: line)
+        return seen[.fulcrum]?.forwarded.first?.backend
+    }
+
+    func testRoutingOnMapsAndACLFilesAsHAProxy() throws {
+        let (sbs, _, _) = try start()
+        XCTAssertEqual(try route(sbs, "example.com"), "api")
+        XCTAssertEqual(try route(sbs, "WWW.Example.COM", "/api/v2/users"), "static")
+        XCTAssertNil(try route(sbs, "foo.org"), "a value naming no backend, and no default_backend: 503")
+        XCTAssertEqual(try route(sbs, "other.org", "/static/x"), "web")
+        XCTAssertEqual(try route(sbs, "www.example.com.evil", "/api"), "web")
+        XCTAssertNil(try route(sbs, "bad.example"), "denied by the ACL file")
+        XCTAssertNil(try route(sbs, "EVIL.example"), "denied by the inline pattern")
+    }
+
+    func testRuntimeCommandsAnswerAndRouteAsHAProxy() throws {
+        let (sbs, sockets, f) = try start()
+        let hosts = f["hosts.map"]!, nets = f["nets.acl"]!, paths = f["paths.map"]!, blocked = f["blocked.acl"]!
+        func normalised(_ text: String) -> String {
+            var t = text.replacingOccurrences(of: #"0x[0-9a-f]+"#, with: "0xID", options: .regularExpression)
+            t = t.replacingOccurrences(of: #"at file '[^']*' line"#, with: "at file 'CFG' line", options: .regularExpression)
+            t = t.replacingOccurrences(of: #"file '[^']*\.cfg' line"#, with: "file 'CFG' line", options: .regularExpression)
+            // haproxy's own HTTP client has ACLs of its own.
+            return t.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.contains("file 'httpclient'") }.joined(separator: "\n")
+        }
+        func same(_ command: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            var answers: [ProxyUnderTest: String] = [:]
+            for proxy in ProxyUnderTest.allCases {
+                answers[proxy] = normalised(try MasterCLI.send(command, socketPath: sockets.paths[proxy]!))
+            }
+            XCTAssertEqual(answers[.fulcrum], answers[.haproxy], command, file: file, line: line)
+        }
+        for c in ["show map", "show acl", "show map \(hosts)", "show acl \(nets)", "show map #8", "show acl #1", "show map #99",
+                  "show map \(nets)", "show acl \(hosts)", "show map /nope",
+                  "get map \(hosts) example.com", "get map \(hosts) nope", "get map \(paths) /api/v2/x", "get map \(paths) /x",
+                  "get acl \(nets) 10.1.2.3", "get acl \(nets) 192.168.0.1", "get acl \(blocked) BAD.example", "get map",
+                  "get acl \(nets)", "add map \(hosts) other.org", "add acl \(nets)", "add acl \(hosts) x", "add map /nope a b",
+                  "add acl \(nets) notanaddress", "set map \(hosts)", "set map \(hosts) zzz be_api", "set map \(hosts) #zz be_api",
+                  "del map \(hosts)", "del acl \(nets) 9.9.9.9", "del map \(hosts) nope", "clear map", "clear acl /nope",
+                  "prepare acl", "commit map", "commit map @1 \(hosts)"] {
+            try same(c)
+        }
+        // Changes, then the same requests on both.
+        try same("add map \(hosts) other.org be_static")
+        XCTAssertEqual(try route(sbs, "other.org"), "static")
+        try same("set map \(hosts) example.com be_static")
+        XCTAssertEqual(try route(sbs, "example.com"), "static")
+        try same("del map \(hosts) www.example.com")
+        XCTAssertEqual(try route(sbs, "www.example.com"), "web")
+        try same("add acl \(blocked) other.org")
+        XCTAssertNil(try route(sbs, "other.org"))
+        try same("del acl \(blocked) other.org")
+        try same("add acl #3 spare.example")
+        XCTAssertNil(try route(sbs, "spare.example"), "an ACL's inline patterns are a reference too")
+        try same("show acl #3")
+        try same("add map \(hosts) <<\nnew1.org be_api\nnew2.org   be_static  \n\n")
+        XCTAssertNil(try route(sbs, "new2.org"), "the value keeps its trailing blanks: no such backend")
+        XCTAssertEqual(try route(sbs, "new1.org"), "api")
+        try same("show map \(hosts)")
+        // A prepared version takes over at its commit.
+        try same("prepare map \(hosts)")
+        try same("add map @1 \(hosts) example.com be_web")
+        try same("add map @1 \(hosts) prepared.org be_api")
+        try same("add map @2 \(hosts) x y")
+        try same("show map @1 \(hosts)")
+        XCTAssertEqual(try route(sbs, "prepared.org"), "web")
+        try same("commit map @1 \(hosts)")
+        try same("show map")
+        try same("show map \(hosts)")
+        XCTAssertEqual(try route(sbs, "prepared.org"), "api")
+        XCTAssertEqual(try route(sbs, "example.com"), "web")
+        XCTAssertEqual(try route(sbs, "other.org"), "web", "the older version is gone")
+        try same("clear map \(hosts)")
+        try same("show map \(hosts)")
+        XCTAssertEqual(try route(sbs, "prepared.org"), "web")
+    }
+}
