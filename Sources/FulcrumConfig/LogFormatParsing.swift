@@ -109,8 +109,7 @@ enum LogFormatParsing {
             return .success(.map(MapConverter(name: c.name, method: method, output: output, file: file, defaultValue: fallback)))
         }
         guard let served = SampleConverter(rawValue: c.name) else {
-            let names = SampleConverter.allCases.map(\.rawValue) + ["map", "map_<match>[_<output>]"]
-            return .failure(ParseFailure("sample converter '\(c.name)' is not supported yet (in '%[\(text)]'; served: \(names.joined(separator: ", ")))"))
+            return .failure(ParseFailure("sample converter '\(c.name)' is not supported yet (in '%[\(text)]'; served: \(SampleConverter.allCases.map(\.rawValue).joined(separator: ", ")))"))
         }
         guard c.arguments.isEmpty else {
             return .failure(ParseFailure("sample converter '\(c.name)' takes no argument (in '%[\(text)]')"))

@@ -53,7 +53,7 @@ final class HTTPModeTests: XCTestCase {
         XCTAssertEqual(failure("x%"), "truncated line after '%'")
         XCTAssertEqual(failure("%[path"), "missing ']' after 'path'")
         XCTAssertEqual(failure("%nope"), "no such format variable 'nope'. If you wanted to emit the '%' character verbatim, you need to use '%%'")
-        XCTAssertEqual(failure("%[path,json]"), "sample converter 'json' is not supported yet (in '%[path,json]'; served: lower, upper, hex, base64, map, map_<match>[_<output>])")
+        XCTAssertEqual(failure("%[path,json]"), "sample converter 'json' is not supported yet (in '%[path,json]'; served: lower, upper, hex, base64)")
         XCTAssertEqual(failure("%[path,lower(1)]"), "sample converter 'lower' takes no argument (in '%[path,lower(1)]')")
         // Converters, variables and flags parse.
         XCTAssertEqual(try LogFormatParsing.parse("%[path,lower,base64]").get().parts, [.sample(SampleFetch(name: "path", converters: [.text(.lower), .text(.base64)]))])

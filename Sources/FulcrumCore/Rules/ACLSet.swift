@@ -49,11 +49,14 @@ public final class CompiledACL: @unchecked Sendable {
     /// Evaluates the ACL: true when any sample of the fetch (converted)
     /// matches any pattern (`-m found`: when there is a sample at all).
     public func matches(_ context: HTTPRuleContext, acls: ACLSet?) -> Bool {
-        SampleFetcher.forEach(fetch, context: context, acls: acls) { sample in
-            guard !converters.isEmpty else { return test(sample) }
-            guard let converted = converters.apply(sample, scratch: &scratch) else { return false }
-            return test(converted)
-        }
+        SampleFetcher.forEach(fetch, context: context, acls: acls) { matches(sample: $0) }
+    }
+
+    /// One fetched sample, converted, against the patterns.
+    func matches(sample: Sample) -> Bool {
+        guard !converters.isEmpty else { return test(sample) }
+        guard let converted = converters.apply(sample, scratch: &scratch) else { return false }
+        return test(converted)
     }
 
     @inline(__always)
