@@ -71,6 +71,12 @@ final class GenerationPatterns {
         return ["add", "set", "del", "clear", "prepare", "commit"].contains(w[0])
     }
 
+    /// Takes the changes the previous master image made (its `journal`);
+    /// its workers have them already.
+    func restore(_ changes: [String]) {
+        for text in changes where Self.apply(text, to: store) != nil { journal.append(text) }
+    }
+
     /// A worker's side: runs what the master sent (command, "\n", payload).
     static func apply(_ text: String, to store: PatternStore) -> String? {
         let head: Substring, payload: String?
