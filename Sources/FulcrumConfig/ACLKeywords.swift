@@ -100,7 +100,8 @@ extension ParseSession {
                 }
                 let file = words[i]
                 i += 1
-                if let problem = patternReferences.useFile(file.text, map: false, location: location, deferred: false) {
+                if let problem = patternReferences.useFile(file.text, map: false, location: location, user: "ACL '\(name)'",
+                                                           deferred: false) {
                     alert(at(file), "error detected while parsing ACL '\(name)' : \(problem)")
                     return nil
                 }

@@ -64,9 +64,12 @@ public struct PatternReferenceDeclaration: Equatable, Sendable {
     public var patterns: [String]
     /// Where it was first used (errors about the file's contents).
     public var location: SourceLocation
-    public init(id: Int, file: String?, isMap: Bool, display: String, patterns: [String] = [], location: SourceLocation) {
+    /// Its first user as HAProxy's errors name it: "ACL 'name'", "converter 'map_beg'".
+    public var user: String
+    public init(id: Int, file: String?, isMap: Bool, display: String, patterns: [String] = [], location: SourceLocation,
+                user: String = "") {
         self.id = id; self.file = file; self.isMap = isMap; self.display = display
-        self.patterns = patterns; self.location = location
+        self.patterns = patterns; self.location = location; self.user = user
     }
 }
 

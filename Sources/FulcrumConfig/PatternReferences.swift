@@ -10,12 +10,12 @@
 struct PatternReferenceRegistry {
     var declarations: [PatternReferenceDeclaration] = []
     /// Map files of `use_backend` names, numbered at the end.
-    var deferred: [(file: String, location: SourceLocation)] = []
+    var deferred: [(file: String, location: SourceLocation, user: String)] = []
     var nextID = 0
 
     /// Registers a use of `file`; the error message when the file is
     /// already used with the other number of columns.
-    mutating func useFile(_ file: String, map: Bool, location: SourceLocation, deferred later: Bool) -> String? {
+    mutating func useFile(_ file: String, map: Bool, location: SourceLocation, user: String, deferred later: Bool) -> String? {
         if let i = declarations.firstIndex(where: { $0.file == file }) {
             if declarations[i].isMap != map {
                 return map
@@ -25,14 +25,14 @@ struct PatternReferenceRegistry {
             if !later { declarations[i].display += ", by \(map ? "map" : "acl") at file '\(location.file)' line \(location.line)" }
         }
         if later {
-            deferred.append((file, location))
+            deferred.append((file, location, user))
             return nil
         }
         if declarations.contains(where: { $0.file == file }) { return nil }
         declarations.append(PatternReferenceDeclaration(
             id: nextID, file: file, isMap: map,
             display: "pattern loaded from file '\(file)' used by \(map ? "map" : "acl") at file '\(location.file)' line \(location.line)",
-            location: location))
+            location: location, user: user))
         nextID += 1
         return nil
     }
@@ -56,7 +56,7 @@ struct PatternReferenceRegistry {
             if let i = declarations.firstIndex(where: { $0.file == u.file }) {
                 declarations[i].display += ", by map at file '\(u.location.file)' line \(u.location.line)"
             } else {
-                _ = useFile(u.file, map: true, location: u.location, deferred: false)
+                _ = useFile(u.file, map: true, location: u.location, user: u.user, deferred: false)
             }
         }
         return declarations
@@ -73,7 +73,8 @@ extension ParseSession {
 
     mutating func registerMaps(_ converters: [SampleConverterCall], location: SourceLocation) -> Bool {
         for case .map(let m) in converters {
-            if let problem = patternReferences.useFile(m.file, map: true, location: location, deferred: deferPatternReferences) {
+            if let problem = patternReferences.useFile(m.file, map: true, location: location, user: "converter '\(m.name)'",
+                                                       deferred: deferPatternReferences) {
                 alert(location, "invalid args in converter '\(m.name)' : \(problem)")
                 return false
             }

@@ -131,4 +131,55 @@ final class SideBySideMapTests: XCTestCase {
         try same("show map \(hosts)")
         XCTAssertEqual(try route(sbs, "prepared.org"), "web")
     }
+
+    /// `haproxy -c` and `fulcrum -c` on files that do not load: a missing
+    /// ACL or map file, a line an ACL's method cannot read (an indented '#'
+    /// is a pattern, not a comment), a map key `map_int` cannot read. Both
+    /// refuse; fulcrum's alert names the configuration line and says what
+    /// haproxy says about the file.
+    func testFilesThatDoNotLoadAreRefusedAsHAProxyRefusesThem() throws {
+        let haproxy = try requireTool("haproxy")
+        let dir = try TemporaryDirectory(prefix: "mapchk")
+        addTeardownBlock { dir.remove() }
+        let bad = try dir.write("bad.acl", "# comment\n10.0.0.0/8\n\n  #indented\n")
+        let good = try dir.write("good.acl", "# comment\n10.0.0.0/8\n\n  192.168.0.1\n")
+        let hosts = try dir.write("hosts.map", "example.com 1\n")
+        func check(_ line: String) throws -> (haproxy: String, fulcrum: String) {
+            let config = SideBySide.httpDefaults + """
+                frontend fe
+                    bind 127.0.0.1:\(try FreePort.next())
+                \(line)
+                    default_backend be
+                backend be
+                    server s 127.0.0.1:1
+
+                """
+            let h = try FulcrumProcess.checkConfig(config, executable: haproxy)
+            let f = try FulcrumProcess.checkConfig(config)
+            XCTAssertEqual(h.status, f.status, line)
+            // haproxy: "[ALERT] ... : parsing [FILE:LINE] : MESSAGE"; fulcrum: "[ALERT] FILE:LINE:COL: MESSAGE".
+            let hLine = (h.stdout + h.stderr).split(separator: "\n").first { $0.contains("parsing [") }
+            let fLine = (f.stdout + f.stderr).split(separator: "\n").first { $0.contains("[ALERT]") }
+            let hAt = hLine.flatMap { try? #/\.cfg:([0-9]+)\]/#.firstMatch(in: String($0)) }.map { String($0.output.1) }
+            let fAt = fLine.flatMap { try? #/\.cfg:([0-9]+):/#.firstMatch(in: String($0)) }.map { String($0.output.1) }
+            XCTAssertEqual(hAt, fAt, "the line: \(line)")
+            return (hLine.map(String.init) ?? "", fLine.map(String.init) ?? "")
+        }
+        let ok = try check("    acl a src -f \(good)")
+        XCTAssertEqual(ok.fulcrum, "", "a file with comments, blank lines and indented patterns loads")
+        var r = try check("    acl a src -f \(dir.file("missing.acl"))")
+        XCTAssertTrue(r.haproxy.hasSuffix(": error detected while parsing ACL 'a' : failed to open pattern file <\(dir.file("missing.acl"))>."), r.haproxy)
+        XCTAssertTrue(r.fulcrum.hasSuffix(": error detected while parsing ACL 'a' : failed to open pattern file <\(dir.file("missing.acl"))>."), r.fulcrum)
+        r = try check("    acl b src -f \(good) -f \(bad)")
+        let message = "error detected while parsing ACL 'b' : '#indented' is not a valid IPv4 or IPv6 address at line 4 of file '\(bad)'."
+        XCTAssertTrue(r.haproxy.hasSuffix(message), r.haproxy)
+        XCTAssertTrue(r.fulcrum.hasSuffix(message), r.fulcrum)
+        r = try check("    http-request set-header X %[req.hdr(host),map_int(\(hosts))]")
+        let tail = "invalid args in converter 'map_int' : 'example.com' is not a number at line 1 of file '\(hosts)'."
+        XCTAssertTrue(r.haproxy.hasSuffix(tail), r.haproxy)
+        XCTAssertTrue(r.fulcrum.hasSuffix(tail), r.fulcrum)
+        r = try check("    acl a hdr(host) -f \(hosts)\n    http-request set-header X %[src,map_ip(\(hosts))]")
+        XCTAssertTrue(r.haproxy.contains("is already used as one column file and cannot be used by as two column file."), r.haproxy)
+        XCTAssertTrue(r.fulcrum.contains("is already used as one column file and cannot be used by as two column file."), r.fulcrum)
+    }
 }

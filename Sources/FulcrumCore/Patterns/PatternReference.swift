@@ -21,6 +21,8 @@ public final class PatternReference: @unchecked Sendable {
     public let isMap: Bool
     public let display: String
     let location: SourceLocation
+    /// Its first user, as HAProxy's errors name it.
+    let user: String
     public private(set) var entries: [PatternEntry] = []
     public private(set) var currentVersion: UInt32 = 0
     public private(set) var nextVersion: UInt32 = 0
@@ -33,6 +35,7 @@ public final class PatternReference: @unchecked Sendable {
         isMap = d.isMap
         display = d.display
         location = d.location
+        user = d.user
         self.makeID = makeID
     }
 

@@ -37,8 +37,7 @@ public final class PatternStore: @unchecked Sendable {
         for r in references {
             guard let file = r.fileName else { continue }
             guard let text = read(file) else {
-                let what = r.isMap ? "invalid args in converter : " : ""
-                diagnostics.append(Diagnostic(.alert, r.location, "\(what)failed to open pattern file <\(file)>."))
+                diagnostics.append(Diagnostic(.alert, r.location, Self.problem(r, r.user, "failed to open pattern file <\(file)>.")))
                 continue
             }
             do {
@@ -59,20 +58,25 @@ public final class PatternStore: @unchecked Sendable {
     /// error at that ACL's line, naming the file's line.
     public func validate() -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        for r in references {
+        // HAProxy stops at a file's first bad line.
+        references: for r in references {
             guard let file = r.fileName else { continue }
             for e in r.entries {
                 for x in r.expressions {
                     guard let p = x.problem(key: e.key, value: e.value) else { continue }
                     let at = lines[e.id].map { " at line \($0) of file '\(file)'" } ?? ""
-                    let user = x.user ?? (r.isMap ? "map" : "ACL")
-                    diagnostics.append(Diagnostic(.alert, x.userLocation ?? r.location, "error detected while parsing \(user) : \(p)\(at)."))
-                    break
+                    diagnostics.append(Diagnostic(.alert, x.userLocation ?? r.location, Self.problem(r, x.user ?? r.user, "\(p)\(at).")))
+                    continue references
                 }
             }
         }
         lines = [:]
         return diagnostics
+    }
+
+    /// HAProxy's framing of a file's problem: an ACL's or a map converter's.
+    static func problem(_ r: PatternReference, _ user: String, _ text: String) -> String {
+        r.isMap ? "invalid args in \(user) : \(text)" : "error detected while parsing \(user) : \(text)"
     }
 
     // MARK: lookups
