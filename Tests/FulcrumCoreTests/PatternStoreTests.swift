@@ -28,8 +28,11 @@ final class PatternStoreTests: XCTestCase {
     }
 
     func testMissingFileIsAnErrorAtTheUse() {
-        let s = PatternStore([PatternReferenceDeclaration(id: 0, file: "/nope", isMap: false, display: "d", location: here)])
-        XCTAssertEqual(s.load { _ in nil }.map(\.message), ["failed to open pattern file </nope>."])
+        let s = PatternStore([PatternReferenceDeclaration(id: 0, file: "/nope", isMap: false, display: "d", location: here, user: "ACL 'a'"),
+                              PatternReferenceDeclaration(id: 1, file: "/none", isMap: true, display: "d", location: here, user: "converter 'map'")])
+        XCTAssertEqual(s.load { _ in nil }.map(\.message), ["error detected while parsing ACL 'a' : failed to open pattern file </nope>.",
+                                                           "invalid args in converter 'map' : failed to open pattern file </none>."])
+        XCTAssertEqual(s.load { _ in nil }.map(\.location), [here, here])
     }
 
     func testExactPrefixAndNetworkLookups() {
