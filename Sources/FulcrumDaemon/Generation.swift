@@ -81,7 +81,7 @@ final class Generation {
             TableCarryOver.addLate(final: snapshot, baseline: [:], to: table, c)
             previous.carriedTotals = snapshot
         }
-        configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources))
+        configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources, patternFiles: loaded.patternFiles))
         tlsSessions = try Generation.tlsSessionCache(c, previous: previous?.tlsSessions)
         children = Array(repeating: nil, count: roles.count)
         respawnAt = Array(repeating: nil, count: roles.count)
@@ -99,10 +99,10 @@ final class Generation {
         startedWall = r.startedWall
         configBlob = FileDescriptor(r.config)
         try? configBlob.setCloseOnExec(true)
-        guard let sources = (try? SealedBlob.read(configBlob)).flatMap(ConfigBlob.decode) else {
+        guard let blob = (try? SealedBlob.read(configBlob)).flatMap(ConfigBlob.decodeWithPatterns) else {
             throw HandoverError("generation \(r.number): cannot read its configuration blob")
         }
-        loaded = ConfigLoader.load(sources: sources, checkBinds: false)
+        loaded = ConfigLoader.load(sources: blob.sources, checkBinds: false, patternFiles: blob.patternFiles)
         guard !loaded.hasErrors else {
             throw HandoverError("generation \(r.number): its configuration does not load in this binary: "
                                 + (loaded.diagnostics.first { $0.severity == .alert }?.description ?? ""))

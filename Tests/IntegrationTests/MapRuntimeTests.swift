@@ -3,7 +3,8 @@ import XCTest
 /// Map and ACL changes on a real daemon with two workers: once `add map`,
 /// `set map`, `del map` or `add acl` has answered, every request sent
 /// afterwards, whichever worker takes it, sees the change; a worker killed
-/// with SIGKILL comes back with the changed contents, not the file's; the
+/// with SIGKILL comes back with the changed contents, not the file's (nor
+/// the file as edited since); the
 /// workers' copies show the same entries and ids as the master's.
 final class MapRuntimeTests: XCTestCase {
     private func start() throws -> (FulcrumProcess, UInt16, String, String, String) {
@@ -92,8 +93,10 @@ final class MapRuntimeTests: XCTestCase {
         XCTAssertEqual(master.split(separator: "\n").count, 1, master)
         for n in 1...2 { XCTAssertEqual(try p.masterCommand("@\(n) show map \(hosts)"), master, "worker \(n)") }
 
-        // A worker killed now comes back with the changes, not the file's contents.
+        // A worker killed now comes back with the changes, not the file's
+        // contents, even when the file was edited meanwhile (a file is read at start and reload).
         XCTAssertEqual(try cli("set map \(hosts) moved.test be_api"), "\n")
+        XCTAssertNoThrow(try "static.test be_api\nedited.test be_api\n".write(toFile: hosts, atomically: true, encoding: .utf8))
         let workers = try p.waitForChildren(count: 2)
         kill(workers[0], SIGKILL)
         XCTAssertTrue(waitUntil(timeout: 10) { let now = p.childPids(role: "worker"); return now.count == 2 && !now.contains(workers[0]) })
@@ -101,6 +104,7 @@ final class MapRuntimeTests: XCTestCase {
         XCTAssertEqual(try everyWorker(p, port, "moved.test"), ["api"], "a respawned worker has the change")
         XCTAssertEqual(try everyWorker(p, port, "static.test"), ["web"], "and the deletion")
         XCTAssertEqual(try everyWorker(p, port, "blocked.test"), ["403"], "and the ACL entry")
+        XCTAssertEqual(try everyWorker(p, port, "edited.test"), ["web"], "the edited file is not read again")
         for n in 1...2 { XCTAssertEqual(try p.masterCommand("@\(n) show map \(hosts)"), try cli("show map \(hosts)"), "worker \(n)") }
 
         // A prepared version replaces everything at its commit, in every worker.
