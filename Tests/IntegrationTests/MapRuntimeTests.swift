@@ -114,5 +114,12 @@ final class MapRuntimeTests: XCTestCase {
         XCTAssertEqual(try cli("commit map @1 \(hosts)"), "\n")
         XCTAssertEqual(try everyWorker(p, port, "fresh.test"), ["api"])
         XCTAssertEqual(try everyWorker(p, port, "moved.test"), ["web"], "the older version is gone")
+
+        // A reload reads the files again and forgets the runtime changes, as HAProxy does.
+        XCTAssertEqual(try p.reloadViaMasterCLI(), "Success=1\n")
+        XCTAssertTrue(p.waitUntilSettled(workers: 2))
+        XCTAssertEqual(try everyWorker(p, port, "edited.test"), ["api"])
+        XCTAssertEqual(try everyWorker(p, port, "fresh.test"), ["web"])
+        XCTAssertEqual(try everyWorker(p, port, "blocked.test"), ["web"])
     }
 }
