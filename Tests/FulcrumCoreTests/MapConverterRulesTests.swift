@@ -90,4 +90,32 @@ final class MapConverterRulesTests: XCTestCase {
         let acls = rules.acls.named["known"]! + rules.acls.named["denied"]!
         XCTAssertEqual(allocations { for a in acls { _ = a.matches(ctx, acls: rules.acls) } }, 0, "ACLs on converted samples")
     }
+
+    /// mode tcp: the SNI of a ClientHello looked up in a map (in a
+    /// `use_backend` condition) and in an ACL file, and runtime changes
+    /// re-routing and refusing it.
+    func testSNIRoutingThroughAMapAndAnACLFile() throws {
+        let text = "defaults\n  mode tcp\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\n"
+            + "frontend f\n  bind :443\n  tcp-request inspect-delay 5s\n"
+            + "  tcp-request content reject if { req.ssl_sni -i -f /blocked.acl }\n"
+            + "  tcp-request content accept if { req.ssl_hello_type 1 }\n"
+            + "  use_backend a if { req.ssl_sni,lower,map_dom(/sni.map,other) -m str a }\n  default_backend other\n"
+            + "backend a\n  server s 10.0.0.1:443\nbackend other\n  server s 10.0.0.3:443\n"
+        let files = ["/sni.map": "example.com a\n", "/blocked.acl": "blocked.example\n"]
+        let r = ConfigParser.parse([ConfigSource(name: "t.cfg", text: text)], environment: [:])
+        XCTAssertEqual(r.diagnostics.filter { $0.severity == .alert }.map(\.message), [])
+        let store = PatternStore(r.configuration.patternReferences)
+        XCTAssertEqual(store.load { files[$0] }, [])
+        let f = try XCTUnwrap(r.configuration.frontends.first)
+        let rules = try PatternStore.$compiling.withValue(store) {
+            try TCPCompiledRules(content: f.tcpContent, http: f.http, userlists: [], crypt: { _, _ in nil })
+        }
+        let hello = TCPContentRulesTests.context(ClientHelloFixtures.sni, final: false)
+        XCTAssertEqual(rules.inspect(hello), .accept)
+        XCTAssertEqual(rules.route(hello), "a", "www.Example.com, lowered, in the domain example.com")
+        XCTAssertEqual(store.run(["add", "acl", "/blocked.acl", "www.example.com"])?.text, "")
+        XCTAssertEqual(rules.inspect(hello), .reject)
+        XCTAssertEqual(store.run(["set", "map", "/sni.map", "example.com", "other"])?.text, "")
+        XCTAssertNil(rules.route(hello), "default_backend")
+    }
 }
