@@ -154,6 +154,7 @@ final class RuntimeCommandTests: XCTestCase {
         XCTAssertEqual(listed.count, RuntimeKeyword.all.filter { $0.visible(master: false) }.count)
         XCTAssertEqual(RuntimeFormat.help(topic: ["set"], master: false),
                        "The following commands are valid at this level:\n"
+                       + "  set map <map> [<key>|#<ref>] <value>    : modify a map entry\n"
                        + "  set server <bk>/<srv> [opts]            : change a server's state, health or weight\n"
                        + "  set ssl ca-file <cafile> <payload>      : replace a CA file\n"
                        + "  set ssl cert <certfile> <payload>       : replace a certificate file\n"
