@@ -4,7 +4,7 @@ extension ParseSession {
     static let servedGlobalKeywords: Set<String> = [
         "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers", "spread-checks",
         "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr", "hard-stop-after", "mworker-max-reloads",
-        "ulimit-n", "strict-limits", "zero-warning", "uid", "gid",
+        "ulimit-n", "strict-limits", "zero-warning", "uid", "gid", "grace", "tune.maxaccept", "tune.maxpollevents",
     ]
 
     mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
@@ -25,6 +25,23 @@ extension ParseSession {
         }
         if Self.tlsGlobalKeywords.contains(keyword) {
             globalTLSKeyword(words, at: at)
+            return
+        }
+        if Self.environmentKeywords.contains(keyword) {
+            environmentKeyword(words, at: at)
+            return
+        }
+        if keyword == "set-dumpable" || keyword == "quiet" {
+            for extra in words.dropFirst() { alert(at(extra), "unexpected argument '\(extra.text)' for '\(keyword)'") }
+            if keyword == "quiet" { global.quiet = true } else { global.setDumpable = true }
+            return
+        }
+        if let removed = RemovedKeywords.global[keyword] {
+            alert(loc, removed)
+            return
+        }
+        if keyword == "lua-load" || keyword == "lua-load-per-thread" || keyword == "lua-prepend-path" {
+            alert(loc, "'\(keyword)': Lua is not embedded in Fulcrum; Lua actions, fetches and services cannot be loaded")
             return
         }
         guard Self.servedGlobalKeywords.contains(keyword) else {
@@ -67,9 +84,10 @@ extension ParseSession {
             case "group": global.group = value.text
             default: global.chroot = value.text
             }
-        case "hard-stop-after":
+        case "hard-stop-after", "grace":
             switch ValueParsers.milliseconds(value.text, for: keyword) {
             case .failure(let f): alert(at(value), f.message)
+            case .success(let ms) where keyword == "grace": global.grace = ms > 0 ? ms : nil
             case .success(let ms): global.hardStopAfter = ms > 0 ? ms : nil
             }
         case "mworker-max-reloads":
@@ -84,6 +102,14 @@ extension ParseSession {
                 return
             }
             if keyword == "uid" { global.user = String(n) } else { global.group = String(n) }
+        case "tune.maxaccept", "tune.maxpollevents":
+            // -1 lifts the accept limit, as in HAProxy; poll events must be positive.
+            let lowest = keyword == "tune.maxaccept" ? -1 : 1
+            guard case .success(let n) = ValueParsers.integer(value.text, for: keyword), n >= lowest, n != 0 else {
+                alert(at(value), "'\(keyword)' expects " + (lowest < 0 ? "-1 or a positive integer." : "a positive integer."))
+                return
+            }
+            if keyword == "tune.maxaccept" { global.maxAccept = n } else { global.maxPollEvents = n }
         case "ulimit-n":
             guard case .success(let n) = ValueParsers.integer(value.text, for: keyword), n > 0 else {
                 alert(at(value), "'ulimit-n' expects an integer argument.")

@@ -79,7 +79,6 @@ enum HAProxyKeywords {
         "use-fcgi-app": "lb",
         "use-server": "lb",
         "use_backend": "fl",
-        "contimeout": "dlb", "clitimeout": "dfl", "srvtimeout": "dlb",
     ]
 
     /// `option <name>` keywords and where they may appear.

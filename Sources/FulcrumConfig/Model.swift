@@ -19,7 +19,10 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
 public struct ConfigSource: Hashable, Sendable {
     public var name: String
     public var text: String
-    public init(name: String, text: String) { self.name = name; self.text = text }
+    /// Read from a file: a last line without its LF means the file may have
+    /// been cut short, which HAProxy 2.6 refuses.
+    public var isFile: Bool
+    public init(name: String, text: String, isFile: Bool = false) { self.name = name; self.text = text; self.isFile = isFile }
 }
 
 public enum ProxyMode: String, Sendable, Equatable {
@@ -337,6 +340,22 @@ public struct Frontend: Equatable, Sendable {
 
 public struct GlobalSettings: Equatable, Sendable {
     public var daemon = false
+    /// The environment after `setenv` / `presetenv` / `resetenv` /
+    /// `unsetenv` (nil: none was written); the master makes it its own.
+    public var environment: [String: String]?
+    /// `set-dumpable`: workers stay dumpable (core files, /proc readable by
+    /// their user) after dropping privileges.
+    public var setDumpable = false
+    /// `grace T` (ms): a worker told to stop keeps accepting for this long
+    /// first, for outside checks to see it leave before its listeners do.
+    public var grace: Int?
+    /// `tune.maxaccept`: connections a worker accepts from one listener per
+    /// wakeup (-1: no limit; nil: 64).
+    public var maxAccept: Int?
+    /// `tune.maxpollevents`: events taken from epoll per wait (nil: 512).
+    public var maxPollEvents: Int?
+    /// `quiet`: as `-q`, no notices or warnings at start.
+    public var quiet = false
     public var pidfile: String?
     public var user: String?
     public var group: String?
@@ -460,6 +479,13 @@ public struct Configuration: Equatable, Sendable {
     public init() {}
 
     public func backend(named name: String) -> Backend? { backends.first { $0.name == name } }
+
+    /// Something would serve: a frontend with a bind, a stats socket, or a
+    /// VRRP instance. HAProxy's `-c` exits 2 ("will not start (no
+    /// listener)") otherwise.
+    public var hasListener: Bool {
+        frontends.contains { !$0.binds.isEmpty } || !global.statsSockets.isEmpty || !vrrp.isEmpty
+    }
 }
 
 /// One finding from parsing or validation.

@@ -2,7 +2,8 @@
 /// line (conditional blocks, section headers, keywords), accumulating
 /// sections and diagnostics; `finish()` resolves and validates.
 struct ParseSession {
-    let environment: [String: String]
+    /// What `"${NAME}"` expands from; `setenv` and its kin change it.
+    var environment: [String: String]
     var diagnostics: [Diagnostic] = []
     var global = GlobalSettings()
     var globalLocations: [String: SourceLocation] = [:]
@@ -134,6 +135,11 @@ struct ParseSession {
             statement(words, at: at)
         }
         if let block { flush(block, into: &keepalived) }
+        if source.isFile, let last = source.text.split(separator: "\n", omittingEmptySubsequences: false).last, !last.isEmpty {
+            let position = last.utf8.count + 1
+            alert(SourceLocation(file: source.name, line: lineNumber, column: position),
+                  "Missing LF on last line, file might have been truncated at position \(position).")
+        }
         for frame in frames.reversed() {
             alert(frame.location, "'.if' block is not terminated: missing '.endif' before the end of the file")
         }

@@ -86,6 +86,10 @@ extension ParseSession {
             }
             return
         }
+        if let removed = RemovedKeywords.proxy[keyword] {
+            alert(loc, removed)
+            return
+        }
         if Self.monitorKeywords.contains(keyword) {
             monitorKeyword(words, draft: index, at: at)
             return
@@ -189,6 +193,10 @@ extension ParseSession {
         }
         let name = words[1].text
         let display = (prefix.map { $0 + " " } ?? "") + "option " + name
+        if let removed = RemovedKeywords.options[name] {
+            alert(at(words[1]), removed)
+            return
+        }
         guard let sections = HAProxyKeywords.options[name] else {
             alert(at(words[1]), "unknown option '\(name)' in '\(kindName)' section" + hint(name, Array(HAProxyKeywords.options.keys)))
             return

@@ -71,7 +71,7 @@ extension ParseSession {
                     frontend.defaultBackend = name
                 }
                 if draft.kind == .frontend && draft.binds.isEmpty {
-                    alert(draft.location, "\(draft.label) has no 'bind' directive. Please declare it as a backend if this was intended.")
+                    warning(draft.location, "\(draft.label) has no 'bind' directive. Please declare it as a backend if this was intended.")
                 }
                 configuration.frontends.append(frontend)
                 proxies.append((draft, configuration.frontends.count - 1))

@@ -85,7 +85,7 @@ enum ConfigLoader {
 
     private static func readFile(_ path: String, _ errors: inout [Diagnostic]) -> ConfigSource? {
         do {
-            return ConfigSource(name: path, text: String(decoding: try readBytes(path), as: UTF8.self))
+            return ConfigSource(name: path, text: String(decoding: try readBytes(path), as: UTF8.self), isFile: true)
         } catch {
             errors.append(Diagnostic(.alert, nil, "Cannot open configuration file \(path) : \(error)"))
             return nil

@@ -42,8 +42,30 @@ final class Generation {
         let r = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
                                addresses: loaded.serverAddresses)
         r.tellWorkers = { [unowned self] in self.tellWorkers($0) }
+        r.frontendSockets = { [unowned self] in self.frontendSockets($0, $1) }
         return r
     }()
+
+    /// Pauses or resumes every listening socket of frontend `fi` in this
+    /// generation's slots (HAProxy's pause_listener / resume_listener).
+    func frontendSockets(_ fi: Int, _ action: FrontendAction) -> Bool {
+        let frontend = loaded.configuration.frontends[fi]
+        var done: Set<Int32> = [], ok = true
+        for entry in perSlot.joined() where entry.frontend == fi && done.insert(entry.fd.rawValue).inserted {
+            do {
+                switch action {
+                case .enable:
+                    try Socket.resumeListening(entry.fd, backlog: ListenerPool.backlog(frontend, bind: entry.bind))
+                case .disable, .shutdown:
+                    try Socket.stopListening(entry.fd)
+                }
+            } catch {
+                Log.alert("frontend \(frontend.name): cannot \(action == .enable ? "resume" : "pause") a listening socket: \(error)")
+                ok = false
+            }
+        }
+        return ok
+    }
 
     /// Sends `message` to every worker of the generation that runs.
     func tellWorkers(_ message: ControlMessage) {

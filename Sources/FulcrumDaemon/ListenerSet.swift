@@ -19,6 +19,11 @@ final class ListenerPool {
 
     var count: Int { sockets.values.reduce(0) { $0 + $1.count } }
 
+    /// A bind's listen backlog: its own, else the frontend's maxconn, else 4096.
+    static func backlog(_ f: Frontend, bind: Int) -> Int32 {
+        Int32(clamping: f.binds[bind].backlog ?? f.maxconn ?? 4096)
+    }
+
     /// Per slot, the sockets that slot's worker accepts on for `loaded`,
     /// opening what is missing. On failure nothing new stays open.
     func assign(_ loaded: LoadedConfiguration, slots: Int) throws(ListenerError) -> [[Entry]] {
@@ -28,7 +33,7 @@ final class ListenerPool {
         let c = loaded.configuration
         for (fi, f) in c.frontends.enumerated() {
             for (bi, bind) in f.binds.enumerated() {
-                let backlog = Int32(clamping: bind.backlog ?? f.maxconn ?? 4096)
+                let backlog = Self.backlog(f, bind: bi)
                 for (ai, a) in bind.addresses.enumerated() {
                     switch a {
                     case .inheritedFD(let n):
@@ -45,6 +50,9 @@ final class ListenerPool {
                         guard let address = loaded.bindAddresses[fi][bi][ai] else { continue }
                         let key = address.description
                         var list = sockets[key] ?? []
+                        // A socket kept from a generation where `disable|shutdown
+                        // frontend` paused it listens again: a reload starts afresh.
+                        for fd in list { try? Socket.resumeListening(fd, backlog: backlog) }
                         while list.count < slots {
                             do {
                                 let fd = try Socket.listen(on: address, backlog: backlog)

@@ -46,6 +46,7 @@ extension Master {
             answerReloadWaiters(success: false, errors: errors + "\n")
             return nil
         }
+        if let environment = loaded.configuration.global.environment { ProcessSpawner.replaceEnvironment(with: environment) }
         return loaded
     }
 

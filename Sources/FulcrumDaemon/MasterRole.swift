@@ -16,6 +16,11 @@ enum MasterRole {
             if let failure = prepareProcess(options) { printError("[ALERT] \(failure)"); return 1 }
         }
         let loaded = ConfigLoader.load(paths: options.configPaths)
+        var options = options
+        // `quiet` in global is -q, unless -V asked for the opposite.
+        if loaded.configuration.global.quiet { options.quiet = true }
+        if options.isQuiet { Log.threshold = .warning }
+        if let environment = loaded.configuration.global.environment { ProcessSpawner.replaceEnvironment(with: environment) }
         for d in loaded.diagnostics {
             if d.severity == .alert || !options.isQuiet { printError(d.description) }
         }
@@ -29,6 +34,11 @@ enum MasterRole {
             return 1
         }
         if options.checkOnly {
+            if !options.isQuiet, loaded.diagnostics.contains(where: { $0.severity == .warning }) { print("Warnings were found.") }
+            guard loaded.configuration.hasListener else {
+                if !options.isQuiet { print("Configuration file has no error but will not start (no listener) => exit(2).") }
+                return 2
+            }
             if !options.isQuiet { print("Configuration file is valid") }
             return 0
         }

@@ -25,6 +25,10 @@ final class RuntimeService {
     /// counters`, `shutdown sessions`): the generation's workers in the
     /// master, the worker itself in a worker.
     var tellWorkers: ((ControlMessage) -> Void)?
+    /// Pauses (disable, shutdown) or resumes (enable) a frontend's listening
+    /// sockets; false when a socket refused. Set by the generation, which
+    /// holds them; nil in a worker's own service.
+    var frontendSockets: ((Int, FrontendAction) -> Bool)?
     /// The table read as the runtime API shows it.
     let reader: RuntimeSnapshotReader
     init(configuration: Configuration, table: SharedTable, scope: Scope, addresses: [[SocketAddress]]) {
@@ -60,9 +64,45 @@ final class RuntimeService {
         case .shutdownSessions(let backend, let server):
             if let (_, _, line) = serverLine(backend, server) { killSessions(line) }
             return RuntimeCLI.endOfAnswer
+        case .setMaxconn(let frontend?, let value):
+            table.frontend(frontend, .maxconnSetting).store(UInt64(value) + 1)
+            return RuntimeCLI.endOfAnswer
+        case .setMaxconn(nil, let value):
+            table.header(.maxconnSetting).store(UInt64(value))
+            return RuntimeCLI.endOfAnswer
+        case .frontendAdmin(let frontend, let action):
+            return changeFrontend(frontend, action) + RuntimeCLI.endOfAnswer
         case .reload, .showProc:
             return "This command is for the master CLI.\n" + RuntimeCLI.endOfAnswer
         }
+    }
+
+    /// `disable|enable|shutdown frontend`: the sockets first when resuming,
+    /// the workers first when pausing, so none waits on a dead socket.
+    private func changeFrontend(_ fi: Int, _ action: FrontendAction) -> String {
+        guard let sockets = frontendSockets else { return "This command is for the stats socket of the master.\n" }
+        let state = table.frontend(fi, .adminState)
+        switch action {
+        case .enable:
+            guard sockets(fi, .enable) else { return "Failed to resume frontend, check logs for precise cause (port conflict?).\n" }
+            state.store(FrontendAdminState.open.rawValue)
+            tellWorkers?(.frontendStates)
+        case .disable, .shutdown:
+            let previous = state.load()
+            state.store((action == .disable ? FrontendAdminState.paused : .stopped).rawValue)
+            tellWorkers?(.frontendStates)
+            guard sockets(fi, action) else {
+                state.store(previous)
+                tellWorkers?(.frontendStates)
+                return "Failed to pause frontend, check logs for precise cause.\n"
+            }
+            if action == .shutdown {
+                let name = configuration.frontends[fi].name
+                let conns = (0..<table.workers).reduce(UInt64(0)) { $0 + table.frontendCounter(worker: $1, frontend: fi, .sessions).load() }
+                Log.warning("Proxy \(name) stopped (cumulated conns: FE: \(conns), BE: 0).")
+            }
+        }
+        return ""
     }
 
     /// A server's backend and server indexes and its table line, by name.

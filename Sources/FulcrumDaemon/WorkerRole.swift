@@ -36,6 +36,8 @@ enum WorkerRole {
                 return 1
             }
         }
+        // After setuid the kernel marks the process not dumpable; set-dumpable undoes it.
+        if g.setDumpable { Privileges.makeDumpable() }
 
         var setup = WorkerSetup(configuration: loaded.configuration, slot: o.slot, control: control, table: table,
                                 listeners: listeners, serverAddresses: loaded.serverAddresses)

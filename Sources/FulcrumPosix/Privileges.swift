@@ -1,4 +1,5 @@
 import Glibc
+import CFulcrum
 
 /// chroot and dropping to an unprivileged user, done by workers after their
 /// sockets are open (they arrive already bound, so no privilege is needed).
@@ -19,6 +20,12 @@ public enum Privileges {
             else if let n = UInt32(group) { t.gid = n } else { return (nil, "unknown group '\(group)'") }
         }
         return (t, nil)
+    }
+
+    /// `set-dumpable`: core files and /proc entries owned by the process's
+    /// own user again after a change of identity.
+    public static func makeDumpable() {
+        _ = cf_set_dumpable()
     }
 
     public static func apply(chrootPath: String?, target: Target) -> String? {

@@ -115,6 +115,13 @@ public enum ProcessSpawner {
     }
 
     /// The environment by name, as the configuration parser expands it.
+    /// Makes `env` the whole process environment (`setenv` and its kin in
+    /// global), so that every child forked afterwards inherits it.
+    public static func replaceEnvironment(with env: [String: String]) {
+        clearenv()
+        for (name, value) in env { setenv(name, value, 1) }
+    }
+
     public static func environmentDictionary() -> [String: String] {
         var env: [String: String] = [:]
         for kv in currentEnvironment() {

@@ -30,13 +30,34 @@ final class DiagnosticsTests: XCTestCase {
         XCTAssertEqual(r.alerts.map { $0.location!.column }, Array(repeating: 5, count: 7))
     }
 
-    func testLegacyTimeoutsNotSupportedYet() {
-        let r = parse("defaults\n  contimeout 5000\n  clitimeout 5000\n  srvtimeout 5000\n")
+    func testRemovedKeywordsGetHAProxysMessageNamingTheSuccessor() {
+        let r = parse("defaults\n  contimeout 5000\n  clitimeout 5000\n  srvtimeout 5000\n  option forceclose\nlisten l\n  reqadd X-A:\\ b\n  reqpass a\n  block if TRUE\n  redispatch\n")
         XCTAssertEqual(r.alerts.map(\.message), [
-            "keyword 'contimeout' is not supported yet (in section 'defaults')",
-            "keyword 'clitimeout' is not supported yet (in section 'defaults')",
-            "keyword 'srvtimeout' is not supported yet (in section 'defaults')",
+            "the 'contimeout' directive is not supported anymore since HAProxy 2.1. Use 'timeout connect'.",
+            "the 'clitimeout' directive is not supported anymore since HAProxy 2.1. Use 'timeout client'.",
+            "the 'srvtimeout' directive is not supported anymore since HAProxy 2.1. Use 'timeout server'.",
+            "option 'forceclose' is not supported any more since HAProxy 2.0, please just remove it, or use 'option httpclose' if absolutely needed.",
+            "The 'reqadd' directive is not supported anymore since HAProxy 2.1. Use 'http-request add-header' instead.",
+            "The 'reqpass' directive is not supported anymore since HAProxy 2.1.",
+            "The 'block' directive is not supported anymore since HAProxy 2.1. Use 'http-request deny' which uses the exact same syntax.",
+            "keyword 'redispatch' directive is not supported anymore since HAProxy 2.1. Use 'option redispatch'.",
         ])
+        XCTAssertEqual(r.alerts[3].location, SourceLocation(file: "t.cfg", line: 5, column: 10))
+        let g = parse("global\n  nbproc 2\n  lua-load /etc/haproxy/a.lua\n")
+        XCTAssertEqual(g.alerts.map(\.message), [
+            "nbproc is not supported any more since HAProxy 2.5. Threads will automatically be used on multi-processor machines if available.",
+            "'lua-load': Lua is not embedded in Fulcrum; Lua actions, fetches and services cannot be loaded",
+        ])
+    }
+
+    func testAFileWhoseLastLineHasNoLFIsRefusedAsHAProxyRefusesIt() {
+        let text = "global\n  maxconn 10"
+        let file = ConfigParser.parse([ConfigSource(name: "t.cfg", text: text, isFile: true)], environment: [:])
+        XCTAssertEqual(file.alerts.map(\.message), ["Missing LF on last line, file might have been truncated at position 13."])
+        XCTAssertEqual(file.alerts.first?.location, SourceLocation(file: "t.cfg", line: 2, column: 13))
+        XCTAssertEqual(ConfigParser.parse([ConfigSource(name: "t.cfg", text: text + "\n", isFile: true)], environment: [:]).alerts, [])
+        XCTAssertEqual(ConfigParser.parse([ConfigSource(name: "t.cfg", text: text)], environment: [:]).alerts, [],
+                       "text not read from a file (a test, a handover) has no truncation to detect")
     }
 
     func testModeValues() {
@@ -146,11 +167,13 @@ final class DiagnosticsTests: XCTestCase {
             server s 10.0.0.1:80
         """)
         XCTAssertEqual(r.alerts.map(\.message), [
-            "frontend 'nobind' has no 'bind' directive. Please declare it as a backend if this was intended.",
             "frontend 'typo': unable to find required default_backend 'ap'; did you mean 'app'?",
         ])
-        XCTAssertEqual(r.alerts[1].location, SourceLocation(file: "t.cfg", line: 11, column: 21))
-        XCTAssertEqual(r.warnings.map(\.message), ["frontend 'none' has no default_backend and no server: every connection will be refused"])
+        XCTAssertEqual(r.alerts[0].location, SourceLocation(file: "t.cfg", line: 11, column: 21))
+        XCTAssertEqual(r.warnings.map(\.message), [
+            "frontend 'nobind' has no 'bind' directive. Please declare it as a backend if this was intended.",
+            "frontend 'none' has no default_backend and no server: every connection will be refused",
+        ])
     }
 
     func testModeMismatch() {
@@ -185,7 +208,8 @@ final class DiagnosticsTests: XCTestCase {
             balance nope
             server s 10.0.0.1:80 weight 1000
         """)
-        XCTAssertEqual(r.alerts.map { $0.location!.line }, [2, 3, 6, 8, 11, 12, 7, 9])
+        XCTAssertEqual(r.alerts.map { $0.location!.line }, [2, 3, 6, 8, 11, 12, 9])
+        XCTAssertTrue(r.warnings.contains { $0.location?.line == 7 && $0.message.contains("has no 'bind' directive") }, "a frontend whose only bind failed has none: a warning, as in 2.6")
         XCTAssertTrue(r.hasErrors)
     }
 

@@ -53,7 +53,7 @@ final class GlobalSectionTests: XCTestCase {
     func testNotSupportedYet() {
         let r = parse("""
         global
-            set-dumpable
+            tune.idle-pool.shared on
             stats maxconn 10
             ca-base /etc/ssl/certs
             ssl-default-bind-ciphers ECDHE
@@ -61,9 +61,9 @@ final class GlobalSectionTests: XCTestCase {
             nbproc 2
         """)
         XCTAssertEqual(r.alerts.map(\.message), [
-            "keyword 'set-dumpable' is not supported yet (in section 'global')",
+            "keyword 'tune.idle-pool.shared' is not supported yet (in section 'global')",
             "keyword 'stats maxconn' is not supported yet (in section 'global')",
-            "keyword 'nbproc' is not supported yet (in section 'global')",
+            "nbproc is not supported any more since HAProxy 2.5. Threads will automatically be used on multi-processor machines if available.",
             "'ca-base' is parsed but TLS is not supported yet (the workers do not serve it)",
             "'ssl-default-bind-ciphers' is parsed but TLS is not supported yet (the workers do not serve it)",
             "'tune.ssl.cachesize' is parsed but TLS is not supported yet (the workers do not serve it)",
@@ -98,5 +98,33 @@ extension GlobalSectionTests {
         XCTAssertEqual(r.configuration.global.user, "100")
         XCTAssertEqual(r.configuration.global.group, "200")
         assertSingleAlert(parse("global\n    uid haproxy\n"), "'uid' expects an integer argument.", line: 2, column: 9)
+    }
+}
+
+final class GlobalEnvironmentTests: XCTestCase {
+    func testSetenvFamilyEditsWhatLaterLinesExpandAndTheResult() {
+        let r = ConfigParser.parse([ConfigSource(name: "t.cfg", text: """
+            global
+                setenv A one
+                presetenv A two
+                presetenv B "${A}-b"
+                setenv C c
+                unsetenv C KEEP_ME_NOT
+                maxconn "${MAXC}"
+            global
+                setenv MAXC 7
+                maxconn "${MAXC}"
+
+            """)], environment: ["KEEP": "k", "KEEP_ME_NOT": "x", "MAXC": "5"])
+        XCTAssertEqual(r.alerts, [])
+        XCTAssertEqual(r.configuration.global.maxconn, 7, "the second maxconn expands the value setenv gave")
+        XCTAssertEqual(r.configuration.global.environment, ["A": "one", "B": "one-b", "KEEP": "k", "MAXC": "7"])
+        let reset = ConfigParser.parse([ConfigSource(name: "t.cfg", text: "global\n    resetenv KEEP\n    setenv N 1\n")],
+                                       environment: ["KEEP": "k", "DROP": "d"])
+        XCTAssertEqual(reset.configuration.global.environment, ["KEEP": "k", "N": "1"])
+        let none = ConfigParser.parse([ConfigSource(name: "t.cfg", text: "global\n    maxconn 5\n")], environment: ["X": "y"])
+        XCTAssertNil(none.configuration.global.environment, "no edit: the environment is left as it is")
+        let bad = ConfigParser.parse([ConfigSource(name: "t.cfg", text: "global\n    setenv ONLY\n")], environment: [:])
+        XCTAssertEqual(bad.alerts.map(\.message), ["'setenv' expects exactly 2 arguments."])
     }
 }

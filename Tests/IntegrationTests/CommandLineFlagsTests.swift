@@ -32,6 +32,53 @@ final class CommandLineFlagsTests: XCTestCase {
         if let h = try haproxyStatus(["-c", "-V", "-f", good]) { XCTAssertEqual(h, ok.status, "haproxy -c -V on a good file") }
     }
 
+    func testNoListenerTruncatedFileAndRemovedKeywordsCheckAsHAProxy() throws {
+        let dir = try TemporaryDirectory(prefix: "fflags")
+        defer { dir.remove() }
+        let timeouts = "defaults\n  mode http\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\n"
+        let noBind = try dir.write("nobind.cfg", timeouts + "frontend f\n  default_backend b\nbackend b\n  server s 127.0.0.1:80\n")
+        let r = try fulcrum(["-c", "-f", noBind])
+        XCTAssertEqual(r.status, 2, r.output)
+        XCTAssertEqual(r.stdout, "Warnings were found.\nConfiguration file has no error but will not start (no listener) => exit(2).\n")
+        XCTAssertTrue(r.stderr.contains("[WARNING] \(noBind):6:1: frontend 'f' has no 'bind' directive"), r.stderr)
+        // Written byte by byte: the test harness would add the missing newline.
+        let cut = dir.file("cut.cfg")
+        try FileBytes.write(Array((timeouts + "listen l\n  bind 127.0.0.1:1\n  server s 127.0.0.1:80").utf8), to: cut)
+        let c = try fulcrum(["-c", "-f", cut])
+        XCTAssertEqual(c.status, 1, c.output)
+        XCTAssertTrue(c.stderr.contains("\(cut):8:24: Missing LF on last line, file might have been truncated at position 24."), c.stderr)
+        let removed = try dir.write("removed.cfg", timeouts + "listen l\n  bind 127.0.0.1:1\n  contimeout 5s\n  server s 127.0.0.1:80\n")
+        let d = try fulcrum(["-c", "-f", removed])
+        XCTAssertEqual(d.status, 1, d.output)
+        XCTAssertTrue(d.stderr.contains("\(removed):8:3: the 'contimeout' directive is not supported anymore since HAProxy 2.1. Use 'timeout connect'."), d.stderr)
+        if let h = Tools.find("haproxy") {
+            let hb = try CommandRunner.run(h, ["-c", "-f", noBind])
+            XCTAssertEqual(hb.status, r.status)
+            XCTAssertTrue(hb.stdout.hasSuffix(r.stdout), hb.stdout)
+            let hc = try CommandRunner.run(h, ["-c", "-f", cut])
+            XCTAssertEqual(hc.status, c.status)
+            XCTAssertTrue(hc.output.contains("Missing LF on last line, file might have been truncated at position 24."), hc.output)
+            let hd = try CommandRunner.run(h, ["-c", "-f", removed])
+            XCTAssertEqual(hd.status, d.status)
+            XCTAssertTrue(hd.output.contains("the 'contimeout' directive is not supported anymore since HAProxy 2.1. Use 'timeout connect'."), hd.output)
+        }
+    }
+
+    func testGlobalQuietIsMinusQ() throws {
+        let dir = try TemporaryDirectory(prefix: "fflags")
+        defer { dir.remove() }
+        let quiet = try dir.write("q.cfg", "global\n  quiet\n" + valid)
+        let r = try fulcrum(["-c", "-f", quiet])
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertEqual(r.stdout, "", "nothing printed, as -q")
+        XCTAssertTrue(try fulcrum(["-c", "-V", "-f", quiet]).stdout.contains("Configuration file is valid"), "-V wins")
+        if let h = Tools.find("haproxy") {
+            let hq = try CommandRunner.run(h, ["-c", "-f", quiet])
+            XCTAssertEqual(hq.status, 0, hq.output)
+            XCTAssertEqual(hq.stdout, "", hq.stdout)
+        }
+    }
+
     func testHelpAndConditionsExitAsHAProxy() throws {
         let cases: [(String, Int32)] = [
             ("version_atleast(2.4)", 0), ("version_atleast(3.0)", 1), ("version_before(2.7)", 0), ("1", 0), ("0", 1),

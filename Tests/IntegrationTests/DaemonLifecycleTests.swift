@@ -257,4 +257,23 @@ final class DaemonLifecycleTests: XCTestCase {
         XCTAssertEqual(ids("Uid:"), "65534", status)
         XCTAssertEqual(ids("Gid:"), "65533", status)
     }
+
+    /// After setuid a worker is not dumpable (its /proc entries belong to
+    /// root); `set-dumpable` makes them its own user's again.
+    func testSetDumpableKeepsAWorkerDumpableAfterSetuid() throws {
+        try requireRoot("setuid needs root")
+        let backend = try startBackend(.identify("s1"))
+        for dumpable in [false, true] {
+            let port = try FreePort.next()
+            let p = try startFulcrum(config: config(port: port, backend: backend.port, workers: 1,
+                                                    extraGlobal: "    uid 65534\n    gid 65533" + (dumpable ? "\n    set-dumpable" : "")))
+            try p.waitUntilListening(port: port, sockets: 1)
+            let worker = try p.waitForChildren(count: 1)[0]
+            XCTAssertTrue(roundTrip(port))
+            var st = stat()
+            XCTAssertEqual(stat("/proc/\(worker)/status", &st), 0)
+            XCTAssertEqual(st.st_uid, dumpable ? 65534 : 0, "set-dumpable \(dumpable)")
+            _ = p.stop()
+        }
+    }
 }

@@ -6,10 +6,12 @@ import Foundation
 /// goes away with the last generation using it, a new bind listens once the
 /// reload is done.
 final class ReloadListenerTests: XCTestCase {
-    private func config(workers: Int, binds: [(String, UInt16)], echo: UInt16, balance: String = "roundrobin") -> String {
+    private func config(workers: Int, binds: [(String, UInt16)], echo: UInt16, balance: String = "roundrobin",
+                        grace: String? = nil) -> String {
         var cfg = """
             global
                 workers \(workers)
+                \(grace.map { "grace " + $0 } ?? "")
             defaults
                 mode tcp
                 timeout connect 2s
@@ -119,5 +121,27 @@ final class ReloadListenerTests: XCTestCase {
             }
         }
         held.close()
+    }
+
+    /// Global `grace`: a worker told to stop keeps accepting for the grace
+    /// period (here on a bind the new configuration dropped), then stops.
+    func testGraceKeepsTheOldWorkersAcceptingUntilItEnds() throws {
+        let echo = try startBackend(.echo)
+        let kept = try FreePort.next(), removed = try FreePort.next()
+        let p = try startFulcrum(config: config(workers: 1, binds: [("fe", kept), ("gone", removed)], echo: echo.port, grace: "2s"),
+                                 arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"])
+        try p.waitUntilListening(port: removed)
+        try p.waitUntilMasterSocketListening()
+        try p.writeConfig(config(workers: 1, binds: [("fe", kept)], echo: echo.port, grace: "2s"))
+        XCTAssertEqual(try p.reloadViaMasterCLI(), "Success=1\n")
+        XCTAssertTrue(echoWorks(removed), "within the grace period the old worker still serves the removed bind")
+        let deadline = Deadline(seconds: 10)
+        var refused = false
+        while !deadline.hasExpired {
+            if (try? TCPClient.connect(port: removed, timeout: 1)) == nil { refused = true; break }
+            usleep(100_000)
+        }
+        XCTAssertTrue(refused, "after the grace period the removed bind closes")
+        XCTAssertTrue(echoWorks(kept))
     }
 }

@@ -70,6 +70,7 @@ static inline uint32_t cf_signalfd_signo(const void *info) { return ((const stru
 static inline int cf_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
 static inline int cf_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 static inline int cf_set_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }
+static inline int cf_set_dumpable(void) { return prctl(PR_SET_DUMPABLE, 1, 0, 0, 0); }
 
 // Wait status macros.
 static inline int cf_wifexited(int s) { return WIFEXITED(s); }

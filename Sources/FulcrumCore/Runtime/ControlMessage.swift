@@ -35,6 +35,8 @@ public enum ControlMessage: Equatable, Sendable {
     case crtListAdd(list: String, line: Int, text: String)
     /// Master → worker: line `line` of crt-list `list` is gone (`del ssl crt-list`).
     case crtListRemove(list: String, line: Int)
+    /// Master → workers: a frontend's admin state changed in the table; follow it.
+    case frontendStates
 
     /// Largest reply text per datagram (well under the socket buffer).
     public static let chunkSize = 32 * 1024
@@ -53,6 +55,7 @@ public enum ControlMessage: Equatable, Sendable {
         case .caFile(let name, let final, let pem): return Array("cafile \(final ? "end" : "more") \(name)\n\(pem)".utf8)
         case .crtListAdd(let list, let line, let text): return Array("crtlist add \(line) \(list)\n\(text)".utf8)
         case .crtListRemove(let list, let line): return Array("crtlist del \(line) \(list)".utf8)
+        case .frontendStates: return Array("frontends".utf8)
         }
     }
 
@@ -91,6 +94,7 @@ public enum ControlMessage: Equatable, Sendable {
         let text = String(decoding: bytes, as: UTF8.self)
         if text == "ready" { return .ready }
         if text == "drain" { return .drain }
+        if text == "frontends" { return .frontendStates }
         if text == "clear all" || text == "clear max" { return .clearCounters(all: text == "clear all") }
         if text.hasPrefix("cli ") {
             let parts = text.dropFirst(4).split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)

@@ -17,6 +17,11 @@ public enum RuntimeReply: Sendable, Equatable {
     case clearCounters(all: Bool)
     /// Kill the streams on this server (every worker), then send an empty answer.
     case shutdownSessions(backend: String, server: String)
+    /// Store a maxconn (a frontend's; nil: the global one; 0 there: back to
+    /// the configuration's), then send an empty answer.
+    case setMaxconn(frontend: Int?, value: Int)
+    /// Change a frontend's state (its sockets, every worker), then send an empty answer.
+    case frontendAdmin(frontend: Int, action: FrontendAction)
     /// Master: reload.
     case reload
     /// Master: answer with `RuntimeFormat.showProc` of the current processes.
@@ -69,6 +74,19 @@ public enum RuntimeCLI {
         case .shutdownSessions(let b, let n):
             guard let sv = lookup(b, n, s) else { return .text(lookupError(b, n, s)) }
             return .shutdownSessions(backend: sv.backendName, server: sv.name)
+        case .frontendAdmin(let name, let action): return frontendAdmin(name, action, s)
+        case .setMaxconn(let name?, let value):
+            // HAProxy's order: the frontend, then the value (atoi).
+            guard let frontend = s.frontend(named: name) else { return .text("No such frontend.\n") }
+            guard let value else { return .text("Integer value expected.\n") }
+            let v = RuntimeCommandLine.atoi(value)
+            guard v >= 0 else { return .text("Value out of range.\n") }
+            return .setMaxconn(frontend: frontend.index, value: v)
+        case .setMaxconn(nil, let value):
+            guard let value else { return .text("Expects an integer value.\n") }
+            let v = RuntimeCommandLine.atoi(value), hard = s.info.hardMaxconn
+            guard v >= 0, hard == 0 || v <= hard else { return .text("Value out of range.\n") }
+            return .setMaxconn(frontend: nil, value: v)
         case .showInfo(let format): return .text(RuntimeFormat.showInfo(s, format: format))
         case .showStat(let format, let scope, let visibility):
             var filter: StatFilter?
@@ -127,6 +145,19 @@ public enum RuntimeCLI {
             }
             if case .enableHealth = command { c.checkEnabled = true } else { c.checkEnabled = false }
             return .change(c)
+        }
+    }
+
+    /// HAProxy 2.6's checks and texts for `disable|enable|shutdown frontend`.
+    static func frontendAdmin(_ name: String, _ action: FrontendAction, _ s: RuntimeSnapshot) -> RuntimeReply {
+        guard let frontend = s.frontend(named: name) else { return .text("No such frontend.\n") }
+        switch (action, frontend.status) {
+        case (.disable, .stopped): return .text("Frontend was previously shut down, cannot disable.\n")
+        case (.disable, .paused): return .text("All sockets are already disabled.\n")
+        case (.enable, .stopped): return .text("Frontend was previously shut down, cannot enable.\n")
+        case (.enable, .open): return .text("All sockets are already enabled.\n")
+        case (.shutdown, .stopped): return .text("Frontend was already shut down.\n")
+        default: return .frontendAdmin(frontend: frontend.index, action: action)
         }
     }
 

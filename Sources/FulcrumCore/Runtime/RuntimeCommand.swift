@@ -30,6 +30,20 @@ public struct StatScope: Sendable, Equatable {
 /// Which server rows `show stat` prints (`up` / `no-maint`).
 public enum StatServerVisibility: Sendable, Equatable { case all, upOnly, noMaintenance }
 
+/// `disable|enable|shutdown frontend <name>`.
+public enum FrontendAction: String, Sendable { case disable, enable, shutdown }
+
+/// A frontend's state as the runtime API set it, kept in the shared table so
+/// every worker (and one respawned later) follows it.
+public enum FrontendAdminState: UInt64, Sendable {
+    /// Accepting (HAProxy: OPEN).
+    case open = 0
+    /// `disable frontend`: its sockets refuse connections until enabled (PAUSED).
+    case paused = 1
+    /// `shutdown frontend`: stopped for good in this generation (STOP).
+    case stopped = 2
+}
+
 /// `set server <b>/<s> state ...`
 public enum ServerAdminState: String, Sendable { case ready, drain, maint }
 /// `set server <b>/<s> health ...`
@@ -70,6 +84,10 @@ public enum RuntimeCommand: Equatable, Sendable {
     case clearCounters(all: Bool)
     /// `shutdown sessions server <bk>/<srv>`: kill the streams on a server.
     case shutdownSessions(backend: String, server: String)
+    /// `disable|enable|shutdown frontend <name>`.
+    case frontendAdmin(frontend: String, action: FrontendAction)
+    /// `set maxconn frontend <name> <value>` (name nil: `set maxconn global <value>`), as typed.
+    case setMaxconn(frontend: String?, value: String?)
     /// Master CLI only.
     case showProc
     case reload
@@ -83,7 +101,7 @@ public enum RuntimeCommand: Equatable, Sendable {
         case .lowerLevel(.operator_), .clearCounters(all: false), .reload, .showEnv:
             return .operator_
         case .lowerLevel(.admin), .clearCounters(all: true), .setWeight, .setServerState, .setServerHealth,
-             .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions:
+             .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions, .frontendAdmin, .setMaxconn:
             return .admin
         }
     }
@@ -149,6 +167,14 @@ public enum RuntimeCommand: Equatable, Sendable {
             return serverReference(args.first).map { .disableHealth(backend: $0.0, server: $0.1) }
         case "enable health":
             return serverReference(args.first).map { .enableHealth(backend: $0.0, server: $0.1) }
+        case "set maxconn frontend":
+            guard let name = args.first else { return .failure(.message("A frontend name is expected.\n")) }
+            command = .setMaxconn(frontend: name, value: args.count > 1 ? args[1] : nil)
+        case "set maxconn global":
+            command = .setMaxconn(frontend: nil, value: args.first)
+        case "disable frontend", "enable frontend", "shutdown frontend":
+            guard let name = args.first else { return .failure(.message("A frontend name is expected.\n")) }
+            command = .frontendAdmin(frontend: name, action: FrontendAction(rawValue: keyword.words[0])!)
         case "shutdown sessions server":
             return serverReference(args.first).map { .shutdownSessions(backend: $0.0, server: $0.1) }
         case "clear counters":

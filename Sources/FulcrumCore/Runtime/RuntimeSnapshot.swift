@@ -75,6 +75,8 @@ public struct RuntimeSnapshot: Sendable, Equatable {
     /// The frontend half of a proxy (a `frontend` or a `listen` section).
     public struct Frontend: Sendable, Equatable {
         public enum Status: String, Sendable { case open = "OPEN", stopped = "STOP", paused = "PAUSED" }
+        /// Its index in the configuration's frontends.
+        public var index = 0
         public var counters = Counters()
         /// maxconn of the frontend (slim).
         public var maxconn = 0
@@ -305,6 +307,7 @@ public struct RuntimeSnapshot: Sendable, Equatable {
     /// may share a name, and server commands mean the backend (as HAProxy's
     /// cli_find_server).
     public func backend(named name: String) -> Proxy? { proxies.first { $0.name == name && $0.backend != nil } }
+    public func frontend(named name: String) -> Frontend? { proxies.first { $0.name == name && $0.frontend != nil }?.frontend }
     public func servers(of backend: String) -> [Server] { servers.filter { $0.backendName == backend } }
     public func server(_ backend: String, _ name: String) -> Server? {
         servers.first { $0.backendName == backend && $0.name == name }

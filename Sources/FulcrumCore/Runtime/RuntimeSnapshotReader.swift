@@ -81,8 +81,15 @@ public struct RuntimeSnapshotReader {
             var proxy = RuntimeSnapshot.Proxy(name: p.name, iid: iid)
             if let fi = p.frontend {
                 var f = RuntimeSnapshot.Frontend()
+                f.index = fi
+                switch FrontendAdminState(rawValue: table.frontend(fi, .adminState).load()) ?? .open {
+                case .open: f.status = .open
+                case .paused: f.status = .paused
+                case .stopped: f.status = .stopped
+                }
                 let fe = configuration.frontends[fi]
-                f.maxconn = fe.maxconn ?? configuration.global.maxconn ?? 0
+                let setting = Int(table.frontend(fi, .maxconnSetting).load())
+                f.maxconn = setting > 0 ? setting - 1 : fe.maxconn ?? configuration.global.maxconn ?? 0
                 f.counters = read.counters { table.frontendCounter(worker: $0, frontend: fi, $1) }
                 f.counters.sessionsMax = Int(table.frontend(fi, .maxConns).load())
                 read.rate(table.frontendRate(fi, .sessionRate), into: &f.counters.rate, max: &f.counters.rateMax)
@@ -230,8 +237,9 @@ public struct RuntimeSnapshotReader {
         let started = table.header(.startedAt).load()
         i.startTime = Int(started)
         i.uptimeSeconds = Int(process.now >= started ? process.now - started : 0)
-        i.maxconn = configuration.global.maxconn ?? 0
-        i.hardMaxconn = i.maxconn
+        i.hardMaxconn = configuration.global.maxconn ?? 0
+        let setting = Int(table.header(.maxconnSetting).load())
+        i.maxconn = setting > 0 ? setting : i.hardMaxconn
         i.ulimitN = process.ulimitN
         i.environment = process.environment
         i.cliSockets = configuration.global.statsSockets.map { socket in

@@ -40,6 +40,8 @@ public final class SharedTable {
         case bytesOutRate = 22
         case compressInRate = 25
         case compressOutRate = 28
+        /// `set maxconn global`: the limit in force (0: the configuration's).
+        case maxconnSetting = 31
     }
 
     /// Words of a worker's own line: what its event loop reports for `show info`.
@@ -104,6 +106,10 @@ public final class SharedTable {
         case sessionRate
         case connectionRate = 6
         case requestRate = 9
+        /// A frontend's `FrontendAdminState` (runtime API `disable|enable|shutdown frontend`).
+        case adminState = 12
+        /// `set maxconn frontend`: the limit plus one (0: the configuration's).
+        case maxconnSetting = 13
     }
 
     /// Per-worker counters of one proxy line or server (single writer), with

@@ -17,6 +17,8 @@ public final class Worker: EventHandler {
         var bindLine: Int
         var maxconn: Int
         var active: Bool
+        /// Its frontend is disabled or shut down (runtime API): not watched.
+        var adminOff = false
     }
 
     let configuration: Configuration
@@ -31,6 +33,11 @@ public final class Worker: EventHandler {
     var pausedListeners = 0
     /// Idle pool buffers go back to the system about once a second.
     private var lastShrink: Int64 = 0
+    /// `tune.maxaccept`: connections taken from one listener per wakeup.
+    private let acceptBurst: Int
+    /// Global `grace`: when a soft stop ordered with a grace period starts
+    /// (loop clock, ms); listeners keep accepting until then.
+    private var graceEnds: Int64?
     /// The clock and the loop's waited time at the last `publishLoopFigures`.
     private var lastFigures: (clock: Int64, waited: Int64) = (0, 0)
     var slot: Int { engine.slot }
@@ -64,8 +71,10 @@ public final class Worker: EventHandler {
         configuration = setup.configuration
         table = setup.table
         control = setup.control
-        loop = try EventLoop(capacity: 512)
+        loop = try EventLoop(capacity: setup.configuration.global.maxPollEvents ?? 512)
         globalMaxconn = setup.configuration.global.maxconn ?? 0
+        let maxAccept = setup.configuration.global.maxAccept ?? 64
+        acceptBurst = maxAccept < 0 ? Int.max : max(1, maxAccept)
         engine = StreamEngine(setup, loop: loop)
         certificates = RuntimeCertificates(binds: setup.bindTLS)
         let index = TableIndex(configuration)
@@ -81,13 +90,15 @@ public final class Worker: EventHandler {
     public func run() -> Int32 {
         do {
             try loop.register(control, .readable, EventToken(kind: TokenKind.control.rawValue))
+            // Frontends the runtime API disabled stay unwatched from the start.
+            for i in listeners.indices { listeners[i].adminOff = adminOff(frontend: listeners[i].frontend) }
             // The master queued what the runtime API committed before this
             // worker started: apply it before the first connection.
             readControl()
             for i in listeners.indices {
                 // Accepted sockets inherit it: no setsockopt per connection.
                 Socket.setNoDelay(listeners[i].fd)
-                try activate(listener: i)
+                if !listeners[i].adminOff && !listeners[i].active { try activate(listener: i) }
             }
         } catch {
             Log.alert("cannot register sockets: \(error)")
@@ -135,6 +146,10 @@ public final class Worker: EventHandler {
     /// workers may free, ~1 s while idle memory is held.
     public func turnEnded() -> Int64? {
         if !engine.pending.isEmpty { engine.runPending() }
+        if let graceEnds, loop.now >= graceEnds {
+            self.graceEnds = nil
+            startDrain()
+        }
         engine.logger?.output.publishDrops(to: table.header(.droppedLogs))
         if engine.queuedStreams > 0 { engine.serveQueues() }
         if pausedListeners > 0 && !engine.draining { resumeListeners() }
@@ -148,6 +163,7 @@ public final class Worker: EventHandler {
         var bound: Int64? = nil
         if engine.queuedStreams > 0 || (pausedListeners > 0 && !engine.draining) { bound = 10 }
         if engine.buffers.freeCount > 16 || engine.streams.retained > 16 { bound = min(bound ?? 1100, 1100) }
+        if let graceEnds { bound = min(bound ?? Int64.max, max(0, graceEnds - loop.now)) }
         return bound
     }
 
@@ -179,8 +195,15 @@ public final class Worker: EventHandler {
     @discardableResult
     public func obey(_ message: ControlMessage) -> Bool {
         switch message {
-        case .drain: startDrain()
+        case .drain:
+            let grace = Int64(configuration.global.grace ?? 0)
+            if grace > 0, !engine.draining {
+                if graceEnds == nil { graceEnds = loop.now + grace }
+            } else {
+                startDrain()
+            }
         case .clearCounters(let all): table.clearBlock(slot, all: all)
+        case .frontendStates: followFrontendStates()
         case .shutdownSessions(let line, let cause):
             engine.shutdownSessions(serverLine: line, cause: TerminationCause(rawValue: cause) ?? .killed)
         default: return false
@@ -235,6 +258,19 @@ public final class Worker: EventHandler {
         listeners[i].active = true
     }
 
+    /// The frontend's maxconn in force: `set maxconn frontend`'s, else the
+    /// configuration's (0: none); -1 when the CLI set 0, which accepts nothing (as HAProxy).
+    @inline(__always) func frontendMaxconn(_ fi: Int) -> Int {
+        let set = table.frontend(fi, .maxconnSetting).load()
+        return set == 0 ? engine.frontends[fi].maxconn : Int(set) - 1 == 0 ? -1 : Int(set) - 1
+    }
+
+    /// The global maxconn in force: `set maxconn global`'s, else the configuration's (0: none).
+    @inline(__always) var currentGlobalMaxconn: Int {
+        let set = table.header(.maxconnSetting).load()
+        return set == 0 ? globalMaxconn : Int(set)
+    }
+
     private func pause(listener i: Int) {
         guard listeners[i].active else { return }
         loop.remove(listeners[i].fd)
@@ -245,7 +281,7 @@ public final class Worker: EventHandler {
     /// Resumes listeners whose limits have room again (slots may have been
     /// freed by this worker or by another).
     func resumeListeners() {
-        for i in listeners.indices where !listeners[i].active {
+        for i in listeners.indices where !listeners[i].active && !listeners[i].adminOff {
             if !hasRoom(listener: i) { continue }
             if (try? activate(listener: i)) != nil { pausedListeners -= 1 }
         }
@@ -253,8 +289,9 @@ public final class Worker: EventHandler {
 
     private func hasRoom(listener i: Int) -> Bool {
         let l = listeners[i]
-        let feMax = engine.frontends[l.frontend].maxconn
-        if globalMaxconn > 0 && table.header(.globalConns).load() >= UInt64(globalMaxconn) { return false }
+        let feMax = frontendMaxconn(l.frontend), globalMax = currentGlobalMaxconn
+        if feMax < 0 { return false }
+        if globalMax > 0 && table.header(.globalConns).load() >= UInt64(globalMax) { return false }
         if feMax > 0 && table.frontend(l.frontend, .conns).load() >= UInt64(feMax) { return false }
         if l.maxconn > 0 && table.bind(l.bindLine, .conns).load() >= UInt64(l.maxconn) { return false }
         return true
@@ -262,14 +299,15 @@ public final class Worker: EventHandler {
 
     private func acceptConnections(listener li: Int) {
         let l = listeners[li]
-        let feMax = engine.frontends[l.frontend].maxconn
+        let feMax = frontendMaxconn(l.frontend), globalMax = currentGlobalMaxconn
+        if feMax < 0 { pause(listener: li); return }
         let global = table.header(.globalConns)
         let feConns = table.frontend(l.frontend, .conns)
         let bindConns = table.bind(l.bindLine, .conns)
         var peer = SocketAddress(storage: .init(), length: 0)
-        for _ in 0..<64 {
+        for _ in 0..<acceptBurst {
             // Reserve before accepting so the limits hold across workers.
-            guard global.reserve(limit: globalMaxconn) else { pause(listener: li); return }
+            guard global.reserve(limit: globalMax) else { pause(listener: li); return }
             guard feConns.reserve(limit: feMax) else { global.subtract(1); pause(listener: li); return }
             guard bindConns.reserve(limit: l.maxconn) else {
                 global.subtract(1); feConns.subtract(1); pause(listener: li); return

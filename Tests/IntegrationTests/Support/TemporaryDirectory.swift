@@ -19,7 +19,11 @@ final class TemporaryDirectory {
     @discardableResult
     func write(_ name: String, _ text: String) throws -> String {
         let target = file(name)
-        try FileBytes.write(Array(text.utf8), to: target)
+        // A configuration file ends with a newline, as an editor writes it
+        // (HAProxy and Fulcrum refuse a last line without one).
+        let isConfig = name.hasSuffix(".cfg") || name.hasSuffix(".conf")
+        let ended = isConfig && !text.isEmpty && !text.hasSuffix("\n") ? text + "\n" : text
+        try FileBytes.write(Array(ended.utf8), to: target)
         return target
     }
 
