@@ -155,6 +155,8 @@ final class RuntimeCommandTests: XCTestCase {
         XCTAssertEqual(RuntimeFormat.help(topic: ["set"], master: false),
                        "The following commands are valid at this level:\n"
                        + "  set map <map> [<key>|#<ref>] <value>    : modify a map entry\n"
+                       + "  set maxconn frontend <frontend> <value> : change a frontend's maxconn setting\n"
+                       + "  set maxconn global <value>              : change the per-process maxconn setting\n"
                        + "  set server <bk>/<srv> [opts]            : change a server's state, health or weight\n"
                        + "  set ssl ca-file <cafile> <payload>      : replace a CA file\n"
                        + "  set ssl cert <certfile> <payload>       : replace a certificate file\n"
