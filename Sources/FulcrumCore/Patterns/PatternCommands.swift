@@ -86,8 +86,8 @@ extension PatternStore {
             out += x.usesTree ? ", idx=tree" : ", idx=list"
             out += map ? ", key=\"\(e.key)\"" : ", pattern=\"\(e.key)\""
             if map {
-                if let output = x.output, let value = e.value {
-                    out += ", value=\"\(value)\", type=\"\(Self.typeName(x.value(at: position), output))\""
+                if x.output != nil, let value = e.value {
+                    out += ", value=\"\(value)\", type=\"\(Self.typeName(x.value(at: position)))\""
                 } else {
                     out += ", value=none"
                 }
@@ -106,11 +106,13 @@ extension PatternStore {
         }
     }
 
-    static func typeName(_ s: Sample, _ output: MapOutput) -> String {
+    /// HAProxy's name of a value's sample type (smp_to_type).
+    static func typeName(_ s: Sample) -> String {
         switch s {
         case .integer: return "sint"
         case .address(let a): return a.isIPv4 ? "ipv4" : "ipv6"
-        default: return output == .str ? "str" : "str"
+        case .bool: return "bool"
+        case .bytes: return "str"
         }
     }
 

@@ -46,12 +46,20 @@ public final class PatternReference: @unchecked Sendable {
         }
         let e = PatternIndex(method: method, ignoreCase: ignoreCase, output: output, reference: self)
         expressions.append(e)
+        // HAProxy counts every entry an expression indexes.
+        entryCount &+= UInt64(entries.count)
         return e
     }
 
     /// Why an entry cannot be added (the first expression that refuses it).
     func problem(key: String, value: String?) -> String? {
-        for e in expressions { if let p = e.problem(key: key, value: value) { return p } }
+        for (i, e) in expressions.enumerated() {
+            if let p = e.problem(key: key, value: value) {
+                // HAProxy counted it in the expressions before, then takes one off as it removes it.
+                entryCount = entryCount &+ UInt64(i) &- 1
+                return p
+            }
+        }
         return nil
     }
 
@@ -61,6 +69,7 @@ public final class PatternReference: @unchecked Sendable {
 
     func append(key: String, value: String?, version: UInt32? = nil) {
         entries.append(PatternEntry(id: makeID(), key: key, value: value, version: version ?? currentVersion))
+        entryCount &+= UInt64(expressions.count)
         changed()
     }
 
@@ -83,20 +92,22 @@ public final class PatternReference: @unchecked Sendable {
     func delete(key: String) -> Bool {
         let before = entries.count
         entries.removeAll { $0.key == key }
-        if entries.count != before { changed() }
+        removed(before - entries.count)
         return entries.count != before
     }
 
     func delete(id: UInt64) -> Bool {
         guard let i = entries.firstIndex(where: { $0.id == id }) else { return false }
         entries.remove(at: i)
-        changed()
+        removed(1)
         return true
     }
 
     /// `clear map [@V]`: the entries of one version.
     func clear(version: UInt32) {
+        let before = entries.count
         entries.removeAll { $0.version == version }
+        removed(before - entries.count)
         changed()
     }
 
@@ -111,13 +122,24 @@ public final class PatternReference: @unchecked Sendable {
     func commit(_ version: UInt32) -> Bool {
         guard version > currentVersion, version <= nextVersion else { return false }
         currentVersion = version
+        let before = entries.count
         entries.removeAll { $0.version < version }
+        removed(before - entries.count)
         changed()
         return true
     }
 
-    /// HAProxy's entry_cnt: it counts each entry once per expression.
-    public var entryCount: Int { entries.count * max(1, expressions.count) }
+    /// HAProxy's entry_cnt, kept as HAProxy 2.6 keeps it: each expression
+    /// that indexes an entry adds one, each entry removed takes one off (so
+    /// it drifts, and may wrap, once a file has several expressions or an
+    /// add was refused, exactly as haproxy's does).
+    public private(set) var entryCount: UInt64 = 0
+
+    private func removed(_ n: Int) {
+        guard n > 0 else { return }
+        entryCount = entryCount &- UInt64(n)
+        changed()
+    }
 
     /// The entries of one version (the current one by default).
     public func entries(version: UInt32? = nil) -> [PatternEntry] {
