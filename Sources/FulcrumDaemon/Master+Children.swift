@@ -34,7 +34,7 @@ extension Master {
                 Log.warning("cannot send a committed certificate to a new worker")
             }
             for text in g.patterns.journal
-            where !UnixSocket.sendMessage(pair.0, ControlMessage.cliRequest(id: Master.replayRequest, level: 2, command: text).encode()) {
+            where !UnixSocket.sendMessage(pair.0, ControlMessage.cliRequest(id: ControlMessage.unansweredRequest, level: 2, command: text).encode()) {
                 Log.warning("cannot send a map/acl change to a new worker")
             }
             let entries = g.perSlot[slot]

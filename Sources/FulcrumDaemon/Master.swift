@@ -76,8 +76,6 @@ final class Master {
     /// CLI commands forwarded to a child and not answered yet.
     var forwards: [UInt32: Forward] = [:]
     var nextRequest: UInt32 = 1
-    /// The request id of the map/acl changes replayed to a new worker (its answers are not waited for).
-    static let replayRequest = UInt32.max
     var readyCallback: (() -> Void)?
     /// The VRRP child (see Master+VRRP), the states its instances last
     /// reported, and its respawn schedule.
