@@ -122,4 +122,29 @@ final class MapRuntimeTests: XCTestCase {
         XCTAssertEqual(try everyWorker(p, port, "fresh.test"), ["web"])
         XCTAssertEqual(try everyWorker(p, port, "blocked.test"), ["web"])
     }
+
+    /// Thirty `set map` flips while wrk keeps both workers busy on the
+    /// mapped host: no request fails, and a request sent after each answer
+    /// goes where the change says.
+    func testChangesUnderLoadLoseNoRequest() throws {
+        let (p, port, stats, hosts, _) = try start()
+        _ = p
+        XCTAssertEqual(try MasterCLI.send("add map \(hosts) flip.test be_api", socketPath: stats), "\n")
+        let wrk = try WrkRun(url: "http://127.0.0.1:\(port)/", connections: 10, duration: 4, headers: ["Host: flip.test"])
+        var wrong: [String] = []
+        var flips = 0
+        for i in 0..<30 where wrk.isRunning {
+            let target = i % 2 == 0 ? "web" : "api"
+            XCTAssertEqual(try MasterCLI.send("set map \(hosts) flip.test be_\(target)", socketPath: stats), "\n")
+            flips += 1
+            let got = try served(port, "flip.test")
+            if got != target { wrong.append("flip \(i): \(got), expected \(target)") }
+        }
+        let result = try wrk.finish()
+        XCTAssertGreaterThanOrEqual(flips, 10, "the changes were made while wrk ran")
+        XCTAssertEqual(wrong, [])
+        XCTAssertGreaterThan(result.requests, 100, result.output)
+        XCTAssertEqual(result.socketErrors, 0, "\(result)")
+        XCTAssertEqual(result.badStatuses, 0, "\(result)")
+    }
 }
