@@ -23,13 +23,16 @@ public struct MapConverter: Equatable, Sendable {
     public var file: String
     /// Returned when nothing matches; without one the converter fails (no sample).
     public var defaultValue: String?
+    /// `map_regm`: the value's `\N` are replaced with the key's groups.
+    public var substitutes: Bool
     public init(name: String, method: MatchMethod, output: MapOutput, file: String, defaultValue: String?) {
         self.name = name; self.method = method; self.output = output; self.file = file; self.defaultValue = defaultValue
+        substitutes = name == "map_regm"
     }
 
     /// HAProxy 2.6's map converters (src/map.c): name → (match, output).
     public static let table: [String: (MatchMethod, MapOutput)] = {
-        var t: [String: (MatchMethod, MapOutput)] = ["map": (.str, .str)]
+        var t: [String: (MatchMethod, MapOutput)] = ["map": (.str, .str), "map_regm": (.reg, .str)]
         let methods: [MatchMethod] = [.str, .beg, .sub, .dir, .dom, .end, .reg, .int, .ip]
         for m in methods {
             t["map_\(m.rawValue)"] = (m, .str)

@@ -22,6 +22,7 @@ final class SideBySideMapTests: XCTestCase {
             "ports.map": "1:1023 low\n1024:65535 high\n",
             "weights.map": "example.com 10\nwww.example.com -3\n",
             "addresses.map": "example.com 192.0.2.1\nfoo.org 2001:db8::1\n",
+            "rewrite.map": "^/user/([0-9]+)/(.*)$ /u/\\2?id=\\1&\\\\\n^/static/ kept\n",
         ]
         let config = SideBySide.httpDefaults + """
             frontend fe
@@ -35,6 +36,7 @@ final class SideBySideMapTests: XCTestCase {
                 http-request set-header X-Port %[dst_port,map_int({files}/ports.map)]
                 http-request set-header X-Weight %[req.hdr(host),lower,map_str_int({files}/weights.map,0)]
                 http-request set-header X-Address %[req.hdr(host),lower,map_str_ip({files}/addresses.map,127.0.0.1)]
+                http-request set-header X-Rewrite %[path,map_regm({files}/rewrite.map,none)]
                 http-request set-header X-Local yes if local
                 http-request set-header X-Mapped yes if mapped
                 use_backend %[req.hdr(host),lower,map({files}/hosts.map,be_web)]
@@ -54,7 +56,8 @@ final class SideBySideMapTests: XCTestCase {
     }
 
     private let aspects = SideBySideAspects(responseHeaders: ["X-Served-By"],
-                                            requestHeaders: ["Host", "X-Client", "X-Prefix", "X-Port", "X-Weight", "X-Address", "X-Local", "X-Mapped"])
+                                            requestHeaders: ["Host", "X-Client", "X-Prefix", "X-Port", "X-Weight", "X-Address", "X-Rewrite",
+                                                                             "X-Local", "X-Mapped"])
 
     /// Sends `host`/`path` to both and returns the backend fulcrum chose (both must agree).
     @discardableResult
@@ -66,6 +69,14 @@ final class SideBySideMapTests: XCTestCase {
     func testRoutingOnMapsAndACLFilesAsHAProxy() throws {
         let (sbs, _, _) = try start()
         XCTAssertEqual(try route(sbs, "example.com"), "api")
+        let seen = try sbs.assertSame(httpGet("/user/42/profile", host: "example.com"), aspects)
+        let headers = seen[.fulcrum]?.forwarded.first?.headers ?? []
+        func header(_ name: String) -> String? { headers.first { $0.name.lowercased() == name }?.value }
+        XCTAssertEqual(header("x-rewrite"), "/u/profile?id=42&\\", "map_regm: the groups and an escaped backslash")
+        XCTAssertEqual(header("x-weight"), "10")
+        XCTAssertEqual(header("x-address"), "192.0.2.1")
+        XCTAssertEqual(header("x-client"), "localhost", "the longest network")
+        XCTAssertEqual(header("x-mapped"), "yes")
         XCTAssertEqual(try route(sbs, "WWW.Example.COM", "/api/v2/users"), "static")
         XCTAssertNil(try route(sbs, "foo.org"), "a value naming no backend, and no default_backend: 503")
         XCTAssertEqual(try route(sbs, "other.org", "/static/x"), "web")
@@ -96,7 +107,8 @@ final class SideBySideMapTests: XCTestCase {
                   "show map \(nets)", "show acl \(hosts)", "show map /nope",
                   "get map \(hosts) example.com", "get map \(hosts) nope", "get map \(paths) /api/v2/x", "get map \(paths) /x",
                   "get map \(f["weights.map"]!) www.example.com", "get map \(f["addresses.map"]!) foo.org",
-                  "get map \(f["addresses.map"]!) example.com", "add map \(f["weights.map"]!) x.org heavy",
+                  "get map \(f["addresses.map"]!) example.com", "get map \(f["rewrite.map"]!) /user/7/x",
+                  "get map \(f["rewrite.map"]!) /other", "add map \(f["weights.map"]!) x.org heavy",
                   "add map \(f["addresses.map"]!) x.org nowhere", "get acl \(nets) 10.1.2.3", "get acl \(nets) 192.168.0.1", "get acl \(blocked) BAD.example", "get map",
                   "get acl \(nets)", "add map \(hosts) other.org", "add acl \(nets)", "add acl \(hosts) x", "add map /nope a b",
                   "add acl \(nets) notanaddress", "set map \(hosts)", "set map \(hosts) zzz be_api", "set map \(hosts) #zz be_api",

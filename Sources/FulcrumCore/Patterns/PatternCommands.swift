@@ -76,7 +76,7 @@ extension PatternStore {
         guard let r = reference(args[0]) else { return Self.unknown(map) }
         var out = ""
         for x in r.expressions {
-            out += "type=\(x.method.rawValue), case=\(x.ignoreCase ? "insensitive" : "sensitive")"
+            out += "type=\(x.methodName), case=\(x.ignoreCase ? "insensitive" : "sensitive")"
             guard let sample = Self.sample(args[1], for: x.method), let position = x.match(sample) else {
                 out += map ? ", found=no\n" : ", match=no\n"
                 continue

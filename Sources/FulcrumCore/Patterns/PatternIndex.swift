@@ -17,6 +17,8 @@ public final class PatternIndex: @unchecked Sendable {
     public let ignoreCase: Bool
     /// nil for an ACL; a map converter's value type otherwise.
     public let output: MapOutput?
+    /// `map_regm`: a value's `\N` stand for the matching key's groups.
+    public let substitutes: Bool
     unowned let reference: PatternReference
     var dirty = true
     /// Who first used it ("ACL 'name'", "converter 'map_beg'") and where:
@@ -38,8 +40,39 @@ public final class PatternIndex: @unchecked Sendable {
 
     struct NetworkKey: Hashable { var high: UInt64; var low: UInt64; var length: Int }
 
-    init(method: MatchMethod, ignoreCase: Bool, output: MapOutput?, reference: PatternReference) {
-        self.method = method; self.ignoreCase = ignoreCase; self.output = output; self.reference = reference
+    init(method: MatchMethod, ignoreCase: Bool, output: MapOutput?, substitutes: Bool = false, reference: PatternReference) {
+        self.method = method; self.ignoreCase = ignoreCase; self.output = output; self.substitutes = substitutes
+        self.reference = reference
+    }
+
+    /// The match method as HAProxy names it (`get map`'s type=).
+    public var methodName: String { substitutes ? "regm" : method.rawValue }
+
+    /// `map_regm`: the value of the first key matching `sample`, each `\N`
+    /// replaced with group N of that match (`\\` a backslash), as HAProxy's
+    /// exp_replace does; nil when no key matches. Builds its bytes: a
+    /// regex already reads the sample as a String.
+    public func substituted(_ sample: Sample) -> Sample? {
+        rebuildIfNeeded()
+        guard let list else { return nil }
+        let text = sample.text
+        for (i, r) in list.regexes.enumerated() {
+            guard let m = try? r.firstMatch(in: text) else { continue }
+            let value = reference.entries[entryIndices[i]].value ?? ""
+            var out: [UInt8] = []
+            var it = Array(value.utf8).makeIterator()
+            while let c = it.next() {
+                guard c == UInt8(ascii: "\\"), let n = it.next() else { out.append(c); continue }
+                if ASCII.isDigit(n) {
+                    let g = Int(n - 48)
+                    if g < m.output.count, let part = m.output[g].substring { out.append(contentsOf: part.utf8) }
+                } else {
+                    out.append(n)
+                }
+            }
+            return .bytes(out[...])
+        }
+        return nil
     }
 
     /// HAProxy keeps exact strings, prefixes without `-i` and networks in

@@ -40,11 +40,12 @@ public final class PatternReference: @unchecked Sendable {
     }
 
     /// The expression for (method, -i, output), made on first use.
-    func expression(method: MatchMethod, ignoreCase: Bool, output: MapOutput?) -> PatternIndex {
-        if let e = expressions.first(where: { $0.method == method && $0.ignoreCase == ignoreCase && $0.output == output }) {
+    func expression(method: MatchMethod, ignoreCase: Bool, output: MapOutput?, substitutes: Bool = false) -> PatternIndex {
+        if let e = expressions.first(where: { $0.method == method && $0.ignoreCase == ignoreCase && $0.output == output
+                                              && $0.substitutes == substitutes }) {
             return e
         }
-        let e = PatternIndex(method: method, ignoreCase: ignoreCase, output: output, reference: self)
+        let e = PatternIndex(method: method, ignoreCase: ignoreCase, output: output, substitutes: substitutes, reference: self)
         expressions.append(e)
         // HAProxy counts every entry an expression indexes.
         entryCount &+= UInt64(entries.count)

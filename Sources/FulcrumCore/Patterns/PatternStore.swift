@@ -105,7 +105,7 @@ public final class PatternStore: @unchecked Sendable {
     /// The expression a map converter looks its input up with.
     public func mapExpression(_ c: MapConverter) -> PatternIndex? {
         guard let r = references.first(where: { $0.fileName == c.file }) else { return nil }
-        let x = r.expression(method: c.method, ignoreCase: false, output: c.output)
+        let x = r.expression(method: c.method, ignoreCase: false, output: c.output, substitutes: c.substitutes)
         if x.user == nil { x.user = "converter '\(c.name)'"; x.userLocation = r.location }
         return x
     }

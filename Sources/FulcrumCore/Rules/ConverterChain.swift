@@ -60,6 +60,11 @@ struct ConverterChain: @unchecked Sendable {
             case .text(let c):
                 if let s = pending { s.append(binary: c.readsBinary, to: &out); pending = nil }
                 c.apply(to: &out, from: mark)
+            case .map(let index, let fallback) where index.substitutes:
+                let input = pending ?? .bytes(Array(out[mark...])[...])
+                if pending == nil { out.removeSubrange(mark...) }
+                guard let next = index.substituted(input) ?? fallback else { return nil }
+                pending = next
             case .map(let index, let fallback):
                 let position: Int?
                 if let s = pending {
@@ -100,6 +105,8 @@ struct ConverterChain: @unchecked Sendable {
                 case .ip?: n = max(n, 39)
                 default: break
                 }
+                // map_regm: each \\N (two bytes of the value) may stand for the whole input.
+                if index.substitutes { n += (index.maximumValueLength / 2) * k }
                 if let fallback { n = max(n, fallback.byteCount) }
                 // A text step after a map may read the value's binary form.
                 k = max(n, 16)
