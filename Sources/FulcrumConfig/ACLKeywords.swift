@@ -82,6 +82,7 @@ extension ParseSession {
         var i = words.index(after: words.startIndex)
         var explicitEnd = false
         var explicitMethod = false
+        var mapFiles = false
         flags: while i < words.endIndex, words[i].text.hasPrefix("-"), words[i].text.count > 1 {
             let flag = words[i]
             i += 1
@@ -100,8 +101,8 @@ extension ParseSession {
                 }
                 let file = words[i]
                 i += 1
-                if let problem = patternReferences.useFile(file.text, map: false, location: location, user: "ACL '\(name)'",
-                                                           deferred: false) {
+                if let problem = patternReferences.useFile(file.text, map: mapFiles, location: location, user: "ACL '\(name)'",
+                                                           deferred: false, byACL: true) {
                     alert(at(file), "error detected while parsing ACL '\(name)' : \(problem)")
                     return nil
                 }
@@ -127,7 +128,10 @@ extension ParseSession {
                 }
                 acl.method = method
                 explicitMethod = true
-            case "-M", "-u":
+            case "-M":
+                // The files that follow are map files (two columns): the ACL matches their keys.
+                mapFiles = true
+            case "-u":
                 alert(at(flag), "ACL flag '\(flag.text)' is not supported yet (in section '\(kindName)')")
                 return nil
             default:

@@ -60,6 +60,9 @@ public struct PatternReferenceDeclaration: Equatable, Sendable {
     public var file: String?
     /// A map file (two columns) rather than an ACL's (one).
     public var isMap: Bool
+    /// Listed by `show acl` (and changed by the acl commands): an ACL file,
+    /// inline patterns, or a map file an ACL reads with `-M`.
+    public var isACL: Bool
     /// `show map|acl`'s description: "pattern loaded from file 'F' used by
     /// map at file 'C' line N[, by map at ...]" or "acl 'CRITERION' file 'C' line N".
     public var display: String
@@ -71,7 +74,7 @@ public struct PatternReferenceDeclaration: Equatable, Sendable {
     public var user: String
     public init(id: Int, file: String?, isMap: Bool, display: String, patterns: [String] = [], location: SourceLocation,
                 user: String = "") {
-        self.id = id; self.file = file; self.isMap = isMap; self.display = display
+        self.id = id; self.file = file; self.isMap = isMap; isACL = !isMap; self.display = display
         self.patterns = patterns; self.location = location; self.user = user
     }
 }

@@ -15,7 +15,9 @@ struct PatternReferenceRegistry {
 
     /// Registers a use of `file`; the error message when the file is
     /// already used with the other number of columns.
-    mutating func useFile(_ file: String, map: Bool, location: SourceLocation, user: String, deferred later: Bool) -> String? {
+    mutating func useFile(_ file: String, map: Bool, location: SourceLocation, user: String, deferred later: Bool,
+                          byACL: Bool = false) -> String? {
+        defer { if byACL, let i = declarations.firstIndex(where: { $0.file == file }) { declarations[i].isACL = true } }
         if let i = declarations.firstIndex(where: { $0.file == file }) {
             if declarations[i].isMap != map {
                 return map

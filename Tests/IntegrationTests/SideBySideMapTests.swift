@@ -30,6 +30,7 @@ final class SideBySideMapTests: XCTestCase {
                 acl local src -f {files}/nets.acl
                 acl blocked hdr(host) -i -f {files}/blocked.acl evil.example
                 acl mapped req.hdr(host),lower,map_str({files}/hosts.map) -m found
+                acl known req.hdr(host),lower -M -f {files}/hosts.map
                 http-request deny if blocked
                 http-request set-header X-Client %[src,map_ip({files}/clients.map,far)]
                 http-request set-header X-Prefix %[path,map_beg({files}/paths.map,none)]
@@ -39,6 +40,7 @@ final class SideBySideMapTests: XCTestCase {
                 http-request set-header X-Rewrite %[path,map_regm({files}/rewrite.map,none)]
                 http-request set-header X-Local yes if local
                 http-request set-header X-Mapped yes if mapped
+                http-request set-header X-Known yes if known
                 use_backend %[req.hdr(host),lower,map({files}/hosts.map,be_web)]
             backend be_api
                 server api 127.0.0.1:\(api.port)
@@ -57,7 +59,7 @@ final class SideBySideMapTests: XCTestCase {
 
     private let aspects = SideBySideAspects(responseHeaders: ["X-Served-By"],
                                             requestHeaders: ["Host", "X-Client", "X-Prefix", "X-Port", "X-Weight", "X-Address", "X-Rewrite",
-                                                                             "X-Local", "X-Mapped"])
+                                                                             "X-Local", "X-Mapped", "X-Known"])
 
     /// Sends `host`/`path` to both and returns the backend fulcrum chose (both must agree).
     @discardableResult
@@ -77,6 +79,7 @@ final class SideBySideMapTests: XCTestCase {
         XCTAssertEqual(header("x-address"), "192.0.2.1")
         XCTAssertEqual(header("x-client"), "localhost", "the longest network")
         XCTAssertEqual(header("x-mapped"), "yes")
+        XCTAssertEqual(header("x-known"), "yes", "-M: an ACL reading a map file's keys")
         XCTAssertEqual(try route(sbs, "WWW.Example.COM", "/api/v2/users"), "static")
         XCTAssertNil(try route(sbs, "foo.org"), "a value naming no backend, and no default_backend: 503")
         XCTAssertEqual(try route(sbs, "other.org", "/static/x"), "web")

@@ -45,7 +45,7 @@ extension PatternStore {
 
     /// The reference, if it is of the command's kind (map or ACL).
     func typed(_ name: String, map: Bool) -> PatternReference? {
-        guard let r = reference(name), r.isMap == map else { return nil }
+        guard let r = reference(name), map ? r.isMap : r.isACL else { return nil }
         return r
     }
 
@@ -54,7 +54,7 @@ extension PatternStore {
         let v = Self.version(&args)
         guard let name = args.first, !name.isEmpty else {
             var out = "# id (file) description\n"
-            for r in references where r.isMap == map {
+            for r in references where map ? r.isMap : r.isACL {
                 out += "\(r.id) (\(r.fileName ?? "")) \(r.display). curr_ver=\(r.currentVersion) next_ver=\(r.nextVersion) entry_cnt=\(r.entryCount)\n"
             }
             return out
@@ -63,7 +63,8 @@ extension PatternStore {
         var out = ""
         for e in r.entries(version: v) {
             out += "0x" + String(e.id, radix: 16) + " " + e.key
-            if map { out += " " + (e.value ?? "") }
+            // An entry with a value shows it, whichever command lists it.
+            if let v = e.value { out += " " + v }
             out += "\n"
         }
         return out

@@ -19,6 +19,8 @@ public final class PatternReference: @unchecked Sendable {
     public let id: Int
     public let fileName: String?
     public let isMap: Bool
+    /// Listed and changed by the acl commands (see `PatternReferenceDeclaration.isACL`).
+    public let isACL: Bool
     public let display: String
     let location: SourceLocation
     /// Its first user, as HAProxy's errors name it.
@@ -33,6 +35,7 @@ public final class PatternReference: @unchecked Sendable {
         id = d.id
         fileName = d.file
         isMap = d.isMap
+        isACL = d.isACL
         display = d.display
         location = d.location
         user = d.user
