@@ -107,6 +107,7 @@ extension ParseSession {
                     return nil
                 }
                 acl.files.append(file.text)
+                acl.filesIgnoringCase.append(acl.ignoreCase)
             case "-m":
                 if !acl.files.isEmpty {
                     alert(at(flag), "error detected while parsing ACL '\(name)' : '-m' must only be specified before patterns and files in parsing ACL expression.")

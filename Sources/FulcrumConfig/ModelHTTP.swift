@@ -41,6 +41,9 @@ public struct ACLDefinition: Equatable, Sendable {
     public var patterns: [String] = []
     /// `-f FILE`s in order: their patterns come before the inline ones.
     public var files: [String] = []
+    /// Per file: whether `-i` came before its `-f` (HAProxy reads a file
+    /// with the flags given so far).
+    public var filesIgnoringCase: [Bool] = []
     /// The pattern reference (`#ID`) holding the inline patterns; nil for
     /// predefined ACLs (which the runtime API does not list).
     public var inlineReference: Int? = nil

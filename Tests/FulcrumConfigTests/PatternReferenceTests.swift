@@ -20,6 +20,10 @@ final class PatternReferenceTests: XCTestCase {
         XCTAssertEqual(acls[0].patterns, ["10.0.0.1"])
         XCTAssertEqual(acls[1].method, .beg)
         XCTAssertTrue(acls[1].ignoreCase)
+        XCTAssertEqual(acls.map(\.filesIgnoringCase), [[false, false], [true], [], []])
+        let late = parseFrontend("    acl a hdr(host) -f /etc/a.acl -i -f /etc/b.acl x").frontend?.http.acls.first
+        XCTAssertEqual(late?.filesIgnoringCase, [false, true], "-i applies to the files after it")
+        XCTAssertEqual(late?.ignoreCase, true, "and to the inline patterns")
         XCTAssertEqual(acls[2].fetch.converters, [.text(.lower), .map(MapConverter(name: "map_str", method: .str, output: .str, file: "/etc/h.map", defaultValue: nil))])
         XCTAssertEqual(acls[2].method, .found)
         XCTAssertEqual(acls[3].method, .int, "a converted sample is matched by its type")

@@ -41,6 +41,8 @@ final class SideBySideMapTests: XCTestCase {
                 http-request set-header X-Local yes if local
                 http-request set-header X-Mapped yes if mapped
                 http-request set-header X-Known yes if known
+                acl late hdr(host) -f {files}/blocked.acl -i
+                http-request set-header X-Late yes if late
                 use_backend %[req.hdr(host),lower,map({files}/hosts.map,be_web)]
             backend be_api
                 server api 127.0.0.1:\(api.port)
@@ -59,7 +61,7 @@ final class SideBySideMapTests: XCTestCase {
 
     private let aspects = SideBySideAspects(responseHeaders: ["X-Served-By"],
                                             requestHeaders: ["Host", "X-Client", "X-Prefix", "X-Port", "X-Weight", "X-Address", "X-Rewrite",
-                                                                             "X-Local", "X-Mapped", "X-Known"])
+                                                                             "X-Local", "X-Mapped", "X-Known", "X-Late"])
 
     /// Sends `host`/`path` to both and returns the backend fulcrum chose (both must agree).
     @discardableResult
@@ -112,7 +114,8 @@ final class SideBySideMapTests: XCTestCase {
                   "get map \(f["weights.map"]!) www.example.com", "get map \(f["addresses.map"]!) foo.org",
                   "get map \(f["addresses.map"]!) example.com", "get map \(f["rewrite.map"]!) /user/7/x",
                   "get map \(f["rewrite.map"]!) /other", "add map \(f["weights.map"]!) x.org heavy",
-                  "add map \(f["addresses.map"]!) x.org nowhere", "get acl \(nets) 10.1.2.3", "get acl \(nets) 192.168.0.1", "get acl \(blocked) BAD.example", "get map",
+                  "add map \(f["addresses.map"]!) x.org nowhere", "get acl \(nets) 10.1.2.3", "get acl \(nets) 192.168.0.1", "get acl \(blocked) BAD.example",
+                  "get acl \(blocked) bad.example", "get map",
                   "get acl \(nets)", "add map \(hosts) other.org", "add acl \(nets)", "add acl \(hosts) x", "add map /nope a b",
                   "add acl \(nets) notanaddress", "set map \(hosts)", "set map \(hosts) zzz be_api", "set map \(hosts) #zz be_api",
                   "del map \(hosts)", "del acl \(nets) 9.9.9.9", "del map \(hosts) nope", "clear map", "clear acl /nope",

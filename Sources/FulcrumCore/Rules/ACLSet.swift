@@ -26,8 +26,9 @@ public final class CompiledACL: @unchecked Sendable {
         var indexes: [PatternIndex] = []
         if let store = PatternStore.compiling, d.inlineReference != nil || !d.files.isEmpty {
             let user = "ACL '\(d.name)'"
-            for f in d.files {
-                guard let x = store.aclExpression(file: f, inlineReference: nil, method: d.method, ignoreCase: d.ignoreCase,
+            for (i, f) in d.files.enumerated() {
+                let ignoreCase = i < d.filesIgnoringCase.count ? d.filesIgnoringCase[i] : d.ignoreCase
+                guard let x = store.aclExpression(file: f, inlineReference: nil, method: d.method, ignoreCase: ignoreCase,
                                                   user: user, location: d.location) else {
                     throw HTTPRulesError("acl '\(d.name)' at \(d.location): pattern file '\(f)' is not loaded")
                 }
