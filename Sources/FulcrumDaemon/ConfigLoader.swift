@@ -33,9 +33,9 @@ struct LoadedConfiguration {
     var bindTLS: [[TLSBindContexts?]] = []
     /// Per backend, per server: the TLS of `server ... ssl` lines.
     var serverTLS: [[TLSServerContext?]] = []
-    /// ACL and map files and ACL lines' inline patterns, read at load (each
-    /// process reads them; the master's runtime changes reach the workers'
-    /// copies on the control channel).
+    /// ACL and map files and ACL lines' inline patterns: every process has
+    /// its own store (a worker's from the texts in the configuration blob);
+    /// the master's runtime changes reach the workers' on the control channel.
     var patterns: PatternStore? = nil
     /// The pattern files' texts as read (path → text): the configuration
     /// blob carries them, so workers and a re-executed master load what the
