@@ -34,7 +34,11 @@ extension ParseSession {
             alert(at(args[1]), "unexpected argument '\(args[1].text)' for 'use_backend' (expected 'if' or 'unless')")
             return
         }
-        guard let name = logFormat(target, in: display, at: at) else { return }
+        // HAProxy resolves dynamic backend names after parsing: their map files are numbered last.
+        deferPatternReferences = true
+        let parsed = logFormat(target, in: display, at: at)
+        deferPatternReferences = false
+        guard let name = parsed else { return }
         let loc = at(words[0])
         drafts[index].settings.http.useBackends.append(UseBackendRule(location: loc, backend: name, condition: condition))
         if drafts[index].firstUseBackend == nil { drafts[index].firstUseBackend = loc }

@@ -1,3 +1,4 @@
+import FulcrumBytes
 import FulcrumLog
 
 /// HAProxy's log-format strings (manual 8.2.6) in the configuration, parsed
@@ -70,15 +71,12 @@ enum LogFormatParsing {
 
     /// A parsed `%[...]`: a served fetch with served converters.
     static func sample(_ expression: LogSampleExpression) -> Result<SampleFetch, ParseFailure> {
-        var converters: [SampleConverter] = []
+        var converters: [SampleConverterCall] = []
         for c in expression.converters {
-            guard let served = SampleConverter(rawValue: c.name) else {
-                return .failure(ParseFailure("sample converter '\(c.name)' is not supported yet (in '%[\(expression.text)]'; served: \(SampleConverter.allCases.map(\.rawValue).joined(separator: ", ")))"))
+            switch converter(c, in: expression.text) {
+            case .failure(let f): return .failure(f)
+            case .success(let call): converters.append(call)
             }
-            guard c.arguments.isEmpty else {
-                return .failure(ParseFailure("sample converter '\(c.name)' takes no argument (in '%[\(expression.text)]')"))
-            }
-            converters.append(served)
         }
         switch fetch(expression.fetch.name, expression.fetch.arguments, body: expression.text) {
         case .failure(let f): return .failure(f)
@@ -86,6 +84,37 @@ enum LogFormatParsing {
             fetch.converters = converters
             return .success(fetch)
         }
+    }
+
+    /// One converter of a chain: a text one without arguments, or a map
+    /// converter with its file and, optionally, a default of its output type.
+    static func converter(_ c: LogSampleCall, in text: String) -> Result<SampleConverterCall, ParseFailure> {
+        if let (method, output) = MapConverter.table[c.name] {
+            guard (1...2).contains(c.arguments.count), let file = c.arguments.first, !file.isEmpty else {
+                return .failure(ParseFailure("failed to parse sample expression <\(text)> : invalid args in converter '\(c.name)' : expects <file>[,<default>] as arguments"))
+            }
+            let fallback = c.arguments.count == 2 ? c.arguments[1] : nil
+            if let fallback {
+                let valid: Bool
+                switch output {
+                case .str: valid = true
+                case .int: valid = Int64(fallback) != nil
+                case .ip: valid = IPAddress(fallback) != nil
+                }
+                guard valid else {
+                    let what = output == .int ? "an integer" : "an IPv4 or IPv6 address"
+                    return .failure(ParseFailure("failed to parse sample expression <\(text)> : invalid args in converter '\(c.name)' : the default value '\(fallback)' is not \(what)"))
+                }
+            }
+            return .success(.map(MapConverter(name: c.name, method: method, output: output, file: file, defaultValue: fallback)))
+        }
+        guard let served = SampleConverter(rawValue: c.name) else {
+            return .failure(ParseFailure("sample converter '\(c.name)' is not supported yet (in '%[\(text)]'; served: \(SampleConverter.allCases.map(\.rawValue).joined(separator: ", ")))"))
+        }
+        guard c.arguments.isEmpty else {
+            return .failure(ParseFailure("sample converter '\(c.name)' takes no argument (in '%[\(text)]')"))
+        }
+        return .success(.text(served))
     }
 
     /// The fetch of a sample: a served one, with the arguments it needs.
@@ -143,6 +172,7 @@ extension ParseSession {
     mutating func logFormat(_ word: Word, in display: String, at: (Word) -> SourceLocation) -> LogFormat? {
         switch LogFormatParsing.parse(word.text) {
         case .success(let f):
+            guard registerMaps(f, word: word, at: at) else { return nil }
             for case .variable(let v, _) in f.parts where !LogFormatParsing.valueVariables.contains(v) {
                 let served = LogFormatParsing.valueVariables.map { "%" + $0.name }.joined(separator: " ")
                 alert(at(word), "log-format variable '%\(v.name)' is not available in '\(display)' (available there: \(served))")

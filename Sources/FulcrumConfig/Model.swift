@@ -480,6 +480,9 @@ public struct Configuration: Equatable, Sendable {
     public var vrrp = VRRPConfiguration()
     /// `ring` sections in declaration order (targets of `log ring@NAME`).
     public var rings: [RingSection] = []
+    /// ACL and map files and ACL lines' inline patterns, by HAProxy's ids
+    /// (what `show map` / `show acl` list).
+    public var patternReferences: [PatternReferenceDeclaration] = []
     public init() {}
 
     public func backend(named name: String) -> Backend? { backends.first { $0.name == name } }

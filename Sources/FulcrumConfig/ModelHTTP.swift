@@ -8,12 +8,13 @@ import FulcrumLog
 /// A sample fetch as written: `path`, `hdr(host)`, `url_param(id)`,
 /// `req.cook(SESSION)`, `src`, … (name without parentheses, arguments split
 /// on commas), with the converters a log-format sample applies to it
-/// (`%[path,lower]`; ACL criteria take none).
+/// (`%[path,lower]`, `%[req.hdr(host),lower,map(/etc/hosts.map)]`; an ACL
+/// criterion may carry them too: `req.hdr(host),map_str(FILE) -m found`).
 public struct SampleFetch: Equatable, Sendable {
     public var name: String
     public var arguments: [String]
-    public var converters: [SampleConverter]
-    public init(name: String, arguments: [String] = [], converters: [SampleConverter] = []) {
+    public var converters: [SampleConverterCall]
+    public init(name: String, arguments: [String] = [], converters: [SampleConverterCall] = []) {
         self.name = name; self.arguments = arguments; self.converters = converters
     }
 }
@@ -38,6 +39,14 @@ public struct ACLDefinition: Equatable, Sendable {
     /// Patterns as written (IP patterns may carry a /mask; int patterns may
     /// be "lt 5", "ge 10", "1:5" ranges — kept as text for the evaluator).
     public var patterns: [String] = []
+    /// `-f FILE`s in order: their patterns come before the inline ones.
+    public var files: [String] = []
+    /// Per file: whether `-i` came before its `-f` (HAProxy reads a file
+    /// with the flags given so far).
+    public var filesIgnoringCase: [Bool] = []
+    /// The pattern reference (`#ID`) holding the inline patterns; nil for
+    /// predefined ACLs (which the runtime API does not list).
+    public var inlineReference: Int? = nil
     public init(name: String, location: SourceLocation, fetch: SampleFetch, method: MatchMethod) {
         self.name = name; self.location = location; self.fetch = fetch; self.method = method
     }

@@ -36,6 +36,8 @@ final class Generation {
     var carriedTotals: [String: UInt64]? = nil
     /// The runtime certificate API's state (`set ssl cert` & co.).
     lazy var certificates = GenerationCertificates(loaded)
+    /// The map and ACL files' runtime state (`add map` & co.).
+    lazy var patterns = GenerationPatterns(loaded.patterns)
     lazy var runtime: RuntimeService = {
         let r = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
                                addresses: loaded.serverAddresses)
@@ -101,7 +103,7 @@ final class Generation {
             TableCarryOver.addLate(final: snapshot, baseline: [:], to: table, c)
             previous.carriedTotals = snapshot
         }
-        configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources))
+        configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources, patternFiles: loaded.patternFiles))
         tlsSessions = try Generation.tlsSessionCache(c, previous: previous?.tlsSessions)
         children = Array(repeating: nil, count: roles.count)
         respawnAt = Array(repeating: nil, count: roles.count)
@@ -119,10 +121,10 @@ final class Generation {
         startedWall = r.startedWall
         configBlob = FileDescriptor(r.config)
         try? configBlob.setCloseOnExec(true)
-        guard let sources = (try? SealedBlob.read(configBlob)).flatMap(ConfigBlob.decode) else {
+        guard let blob = (try? SealedBlob.read(configBlob)).flatMap(ConfigBlob.decodeWithPatterns) else {
             throw HandoverError("generation \(r.number): cannot read its configuration blob")
         }
-        loaded = ConfigLoader.load(sources: sources, checkBinds: false)
+        loaded = ConfigLoader.load(sources: blob.sources, checkBinds: false, patternFiles: blob.patternFiles)
         guard !loaded.hasErrors else {
             throw HandoverError("generation \(r.number): its configuration does not load in this binary: "
                                 + (loaded.diagnostics.first { $0.severity == .alert }?.description ?? ""))

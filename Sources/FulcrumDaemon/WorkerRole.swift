@@ -69,8 +69,12 @@ enum WorkerRole {
             let worker = try Worker(setup)
             let runtime = RuntimeService(configuration: loaded.configuration, table: table, scope: .worker(o.slot),
                                          addresses: loaded.serverAddresses)
+            // Map and ACL commands run on this worker's own copy of the files:
+            // the master's changes (sent to every worker) and `@N show map`.
+            let patterns = loaded.patterns
             worker.cliHandler = { command, level in
-                worker.answerSessionCommand(command, level: level) ?? runtime.execute(command, level: level)
+                if let p = patterns, let answer = GenerationPatterns.apply(command, to: p) { return answer }
+                return worker.answerSessionCommand(command, level: level) ?? runtime.execute(command, level: level)
             }
             runtime.tellWorkers = { worker.obey($0) }
             // The stats page shows every worker's counters and changes servers for all of them.

@@ -56,7 +56,7 @@ final class HTTPModeTests: XCTestCase {
         XCTAssertEqual(failure("%[path,json]"), "sample converter 'json' is not supported yet (in '%[path,json]'; served: lower, upper, hex, base64)")
         XCTAssertEqual(failure("%[path,lower(1)]"), "sample converter 'lower' takes no argument (in '%[path,lower(1)]')")
         // Converters, variables and flags parse.
-        XCTAssertEqual(try LogFormatParsing.parse("%[path,lower,base64]").get().parts, [.sample(SampleFetch(name: "path", converters: [.lower, .base64]))])
+        XCTAssertEqual(try LogFormatParsing.parse("%[path,lower,base64]").get().parts, [.sample(SampleFetch(name: "path", converters: [.text(.lower), .text(.base64)]))])
         XCTAssertEqual(try LogFormatParsing.parse("ip=%ci:%{+X}cp %{+Q}[path]").get().parts,
                        [.literal("ip="), .variable(.clientIP, []), .literal(":"), .variable(.clientPort, .hexadecimal), .literal(" "), .sample(SampleFetch(name: "path"))])
         // Values keep every space (only log-format directives merge them).

@@ -154,6 +154,7 @@ final class RuntimeCommandTests: XCTestCase {
         XCTAssertEqual(listed.count, RuntimeKeyword.all.filter { $0.visible(master: false) }.count)
         XCTAssertEqual(RuntimeFormat.help(topic: ["set"], master: false),
                        "The following commands are valid at this level:\n"
+                       + "  set map <map> [<key>|#<ref>] <value>    : modify a map entry\n"
                        + "  set maxconn frontend <frontend> <value> : change a frontend's maxconn setting\n"
                        + "  set maxconn global <value>              : change the per-process maxconn setting\n"
                        + "  set rate-limit <setting> <value>        : change a rate limiting value\n"

@@ -224,6 +224,8 @@ public final class Worker: EventHandler {
             switch message {
             case .cliRequest(let id, let level, let command)?:
                 let text = cliHandler?(command, level) ?? "No runtime API in this process.\n"
+                // What the master replays to a new worker is not waited for.
+                if id == ControlMessage.unansweredRequest { continue }
                 for reply in ControlMessage.replies(id: id, text: text) {
                     UnixSocket.sendMessage(control, reply.encode())
                 }
