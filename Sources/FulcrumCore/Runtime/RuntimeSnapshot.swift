@@ -187,6 +187,12 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         public var address: String
         public var port: Int
         public var forcedID = false
+        /// Added at run time (`add server`).
+        public var dynamic = false
+        /// The port checks use when it is not the server's (`port`, `set server check-port`); 0 = the server's.
+        public var checkPort = 0
+        /// The server speaks TLS (`ssl` on its line).
+        public var ssl = false
         public var admin = Admin()
         public var operational = Operational.up
         /// nil when the server has no `check`.

@@ -12,7 +12,7 @@ import Synchronization
 /// worker block holds one counter line per proxy line and per server.
 public final class SharedTable {
     public static let magic: UInt64 = 0x31_4D_55_52_43_4C_55_46 // "FULCRUM1" little-endian
-    public static let layoutVersion: UInt64 = 3
+    public static let layoutVersion: UInt64 = 4
     /// Words of the header, a server line and a proxy line.
     public static let lineWords = 32
     /// Words of a per-worker counter line (`Counter`).
@@ -92,6 +92,30 @@ public final class SharedTable {
         case maxQueued
         /// Sessions per second (rate, rate_max): three words from here (`SharedRate`).
         case sessionRate
+        /// The address set at run time (`set server addr`, `add server`, a
+        /// server-state file), a seqlock: the sequence is odd while the master
+        /// writes, 0 while the configured address stands. Then the kind and
+        /// port (`TableServerAddress`), then the address's 128 bits.
+        case addressSequence = 20
+        case addressMeta, addressHigh, addressLow
+        /// `set server check-port`: the port checks use, 0 = as configured.
+        case checkPortOverride
+        /// A slot's presence: `Slot` bits (dynamic servers, `del server`).
+        case slot
+        /// srv_id of a server added at run time.
+        case dynamicID
+        /// The order servers were added in (listed after the configured ones in that order).
+        case addedOrder
+    }
+
+    /// `ServerField.slot` bits.
+    public struct Slot: OptionSet, Sendable {
+        public let rawValue: UInt64
+        public init(rawValue: UInt64) { self.rawValue = rawValue }
+        /// A spare slot filled by `add server`: its definition is in the slot's definition line.
+        public static let dynamic = Slot(rawValue: 1)
+        /// Removed by `del server` (or a spare never filled, when not `dynamic`).
+        public static let deleted = Slot(rawValue: 2)
     }
 
     /// Words of a proxy line (frontend, bind or backend).
@@ -104,6 +128,9 @@ public final class SharedTable {
         case sessionRate
         case connectionRate = 6
         case requestRate = 9
+        /// Backends: bumped by `add server` / `del server`, so workers and
+        /// the checker re-read the backend's spare slots.
+        case serverSet = 12
     }
 
     /// Per-worker counters of one proxy line or server (single writer), with
@@ -219,7 +246,8 @@ public final class SharedTable {
         let proxies = frontends + binds + backends
         let lines = 1 + servers + proxies + workers
         let counterLines = (workers + 1) * (proxies + servers)
-        return (lines * lineWords + counterLines * counterLineWords) * 8
+        // Then one definition line per server (the text of a dynamic server's `add server`).
+        return (lines * lineWords + counterLines * counterLineWords + servers * lineWords) * 8
     }
 
     /// The counter block that holds what earlier generations counted.
@@ -314,6 +342,13 @@ public final class SharedTable {
     }
     @inline(__always) public func serverCounter(worker: Int, server i: Int, _ c: Counter) -> SharedWord {
         counter(worker: worker, line: proxyLines + i, c)
+    }
+
+    /// The definition line of server line `index` (`add server`'s text).
+    @inline(__always) func definitionWords(_ index: Int) -> UnsafeMutablePointer<Atomic<UInt64>> {
+        let firstCounter = (1 + servers + proxyLines + workers) * SharedTable.lineWords
+        let counterWords = (workers + 1) * (proxyLines + servers) * SharedTable.counterLineWords
+        return words + firstCounter + counterWords + index * SharedTable.lineWords
     }
 
     /// Sum of one server counter over all workers and the history block.

@@ -24,7 +24,14 @@ final class Checker: EventHandler {
         let backup: Bool
         let params: ServerParams
         let config: HealthCheckConfig
-        let address: SocketAddress
+        var address: SocketAddress
+        /// What `address` was derived from: the table's address sequence and check-port override.
+        var addressSequence: UInt64 = 0
+        var checkPortOverride: Int?
+        /// The check's own port (`port`, `http-check connect port`), or nil: the server's.
+        var fixedPort: Int?
+        /// `addr` / `http-check connect addr`: checks do not follow `set server addr`.
+        var fixedAddress = false
         let connectTimeout: Int
         let readTimeout: Int?
         let expect: HTTPCheck.Expect?
@@ -96,6 +103,8 @@ final class Checker: EventHandler {
                 if let p = connect?.port { address.port = p }
                 let target = Target(index: probeSlots.acquire(), backend: bi, line: index.serverLine(backend: bi, server: si),
                                     backendName: b.name, server: s, config: b.healthCheck, address: address, timeouts: b.timeouts)
+                target.fixedPort = connect?.port ?? s.params.checkPort
+                target.fixedAddress = connect?.address != nil || s.params.checkAddr != nil
                 let t = s.params.tls
                 // An `http-check connect` rule says whether the check speaks TLS (`ssl`), the
                 // server's check settings only with `default`.
@@ -196,12 +205,27 @@ final class Checker: EventHandler {
             t.next = now + Int64(t.params.inter)
             return
         }
+        followAddress(t)
         let probe = CheckProbe(config: t.config, address: t.address, expect: t.expect, matchers: t.matchers,
                                now: now, connectTimeout: t.connectTimeout, readTimeout: t.readTimeout, tls: t.tls)
         t.probe = probe
         if let r = probe.start(loop: loop, token: probeSlots.token(kind: Kind.probe.rawValue, index: t.index), now: now) {
             finish(t, r, now: now)
         }
+    }
+
+    /// `set server addr` and `set server check-port`, read from the table
+    /// when they moved: checks go where traffic goes (unless the check has
+    /// its own address), on the check port set at run time if any.
+    private func followAddress(_ t: Target) {
+        let sequence = table.addressSequence(t.line), override = table.checkPortOverride(t.line)
+        guard sequence != t.addressSequence || override != t.checkPortOverride else { return }
+        t.addressSequence = sequence
+        t.checkPortOverride = override
+        if !t.fixedAddress, let a = table.serverAddress(t.line) {
+            t.address = SocketAddress(a.ip, port: t.fixedPort ?? a.port)
+        }
+        if let override, override > 0 { t.address.port = override } else if let p = t.fixedPort { t.address.port = p }
     }
 
     private func finish(_ t: Target, _ result: CheckResult, now: Int64) {

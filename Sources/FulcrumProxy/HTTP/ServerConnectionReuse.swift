@@ -36,7 +36,7 @@ extension StreamEngine {
         if s.server.isOpen {
             if !s.server.eof && !s.server.readable {
                 poolServer(s.server.transport, line: be.servers[s.http.attachedServer].tableLine,
-                           limit: be.config.servers[s.http.attachedServer].params.poolMaxConn)
+                           limit: be.servers[s.http.attachedServer].poolMaxConn)
                 s.server.detach()
             } else {
                 s.server.close()
@@ -67,6 +67,14 @@ extension StreamEngine {
             idle.close()
         }
         return nil
+    }
+
+    /// The server's address changed (`set server addr`): its idle
+    /// connections lead to the old one and are closed.
+    func dropPooled(server line: Int) {
+        for idle in idleServers[line] { idle.close() }
+        idleServers[line].removeAll()
+        table.serverCounter(worker: slot, server: line, .idleConnections).store(0)
     }
 
     /// A pooled connection became readable: the server closed it (or sent
