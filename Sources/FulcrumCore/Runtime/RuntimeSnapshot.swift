@@ -189,6 +189,8 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         public var forcedID = false
         /// Added at run time (`add server`).
         public var dynamic = false
+        /// `disabled` on its line, whatever its state now (HAProxy's SRV_ADMF_CMAINT).
+        public var configuredDisabled = false
         /// The port checks use when it is not the server's (`port`, `set server check-port`); 0 = the server's.
         public var checkPort = 0
         /// The server speaks TLS (`ssl` on its line).

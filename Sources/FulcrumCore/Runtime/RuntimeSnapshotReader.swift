@@ -196,6 +196,7 @@ public struct RuntimeSnapshotReader {
             v.port = a.port
         }
         v.forcedID = srv.params.id != nil
+        v.configuredDisabled = srv.params.disabled
         v.ssl = srv.params.tls.enabled
         v.checkPort = table.checkPortOverride(line) ?? srv.params.checkPort ?? 0
         let admin = table.server(line, .admin).load()
