@@ -88,7 +88,8 @@ extension RuntimeCLI {
             } else if let value = Int(text) {
                 let newPort = value & 0xFFFF
                 if newPort != sv.port {
-                    message += "port changed from '\(sv.port)' to '\(newPort)'"
+                    // A server without a port maps the client's (HAProxy's SRV_F_MAPPORTS, "+0").
+                    message += "port changed from '\(sv.port == 0 ? "+" : "")\(sv.port)' to '\(newPort)'"
                     target.port = newPort
                 } else {
                     message += "no need to change the port"

@@ -1,0 +1,68 @@
+import XCTest
+
+/// `set server addr|check-port|agent*|ssl|fqdn`, `add server` and `del
+/// server` side by side with haproxy 2.6: the same commands on both stats
+/// sockets get the same answers, byte for byte, and leave the same `show
+/// servers state` (but the columns that move with time and checks).
+final class SideBySideDynamicServerTests: XCTestCase {
+    /// srv_op_state, srv_time_since_last_change and the check's status,
+    /// result and health move with checks and the clock; the rest must match.
+    static func comparable(_ state: String) -> [String] {
+        state.split(separator: "\n").map { line in
+            let fields = line.split(separator: " ").map(String.init)
+            guard fields.count > 12, !line.hasPrefix("#") else { return String(line) }
+            return fields.enumerated().filter { ![5, 9, 10, 11, 12].contains($0.offset) }.map(\.element).joined(separator: " ")
+        }
+    }
+
+    func testRuntimeServerCommandsAnswerAsHAProxy() throws {
+        let hold = try TestBackend(.hold)
+        addTeardownBlock { hold.stop() }
+        let sockets = try SideBySideStatsSockets(self)
+        let config = SideBySide.tcpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                server s1 127.0.0.1:\(hold.port) check inter 30s
+                server s2 127.0.0.1:8082 weight 5
+            backend st
+                balance static-rr
+                server s1 127.0.0.1:8081
+
+            """
+        _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global,
+                           substitutions: sockets.substitutions)
+        let commands = [
+            "set server be/s1 addr 127.0.0.2", "set server be/s1 addr 127.0.0.2 port 81",
+            "set server be/s1 addr 127.0.0.2 port 81", "set server be/s1 addr ::1 port 82", "set server be/s1 addr bad",
+            "set server be/s1 addr", "set server be/s1 addr 127.0.0.1 port abc", "set server be/s2 addr 127.0.0.3 port 70000",
+            "set server be/s1 port 83", "set server be/s1", "set server be/s1 check-port 9000", "set server be/s1 check-port",
+            "set server be/s1 check-port 70000", "set server be/s1 check-port abc", "set server be/s2 check-port 9000",
+            "set server be/s1 agent up", "set server be/s1 agent-addr 127.0.0.1", "set server be/s1 agent-addr",
+            "set server be/s1 agent-send foo", "set server be/s1 ssl on", "set server be/s1 fqdn foo.example",
+            "set server be/s1 fqdn", "set server be/zz addr 1.1.1.1", "set server zz/s1 addr 1.1.1.1",
+            "add server be/d1 127.0.0.1:8083", "add server be/d1 127.0.0.1:8083", "add server be/s1 127.0.0.1:8083",
+            "add server st/d1 127.0.0.1:8083", "add server zz/d1 127.0.0.1:8083", "add server be/d2",
+            "add server be/d2 127.0.0.1:8084 weight 3 maxconn 10 check inter 1s", "add server be/d3 127.0.0.1:8084 cookie x",
+            "add server be/d4 127.0.0.1:8084 disabled", "add server be/d6 127.0.0.1:8084 enabled", "add server be",
+            "add server be/ 1.2.3.4:80", "add server be/d7 127.0.0.1", "add server be/x 127.0.0.1:9999 id 30",
+            "set server be/d2 ssl on", "show servers state be",
+            "del server be/d2", "del server be/d6", "del server be/s2", "disable server be/s2", "del server be/s2",
+            "del server be/s2", "del server zz/d1", "del server be", "enable server be/d1", "disable server be/d1",
+            "del server be/d1", "add server be/s2 127.0.0.1:9999", "set server be/s2 weight 7",
+            "set server be/d7 addr 127.0.0.9 port 99", "show servers state be",
+        ]
+        for command in commands {
+            var answers: [ProxyUnderTest: String] = [:]
+            for proxy in ProxyUnderTest.allCases {
+                answers[proxy] = try MasterCLI.send(command, socketPath: sockets.paths[proxy]!)
+            }
+            if command.hasPrefix("show servers state") {
+                XCTAssertEqual(Self.comparable(answers[.fulcrum]!), Self.comparable(answers[.haproxy]!), command)
+            } else {
+                XCTAssertEqual(answers[.fulcrum], answers[.haproxy], command)
+            }
+        }
+    }
+}
