@@ -93,4 +93,48 @@ final class SideBySideServerStateFileTests: XCTestCase {
         }
         XCTAssertEqual(states[.fulcrum], states[.haproxy])
     }
+
+    /// A reload reads the file again: a state written after the start (here
+    /// by hand: s2 in maintenance, s1 at weight 7) applies over what the
+    /// running generation had.
+    func testReloadAppliesTheFile() throws {
+        let dir = try TemporaryDirectory(prefix: "sstr")
+        addTeardownBlock { dir.remove() }
+        let port = try FreePort.next()
+        let config = """
+            global
+                workers 2
+                stats socket \(dir.file("admin.sock")) level admin
+                server-state-file \(dir.file("state"))
+            defaults
+                mode http
+                timeout connect 2s
+                timeout client 5s
+                timeout server 5s
+            frontend fe
+                bind 127.0.0.1:\(port)
+                default_backend be
+            backend be
+                load-server-state-from-file global
+                server s1 127.0.0.1:1
+                server s2 127.0.0.1:2
+
+            """
+        let p = try startFulcrum(config: config, arguments: ["-S", "{dir}/master.sock", "-f", "{config}"])
+        try p.waitUntilListening(port: port, sockets: 2)
+        let admin = dir.file("admin.sock")
+        let state = try MasterCLI.send("show servers state", socketPath: admin)
+        let edited = state.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            var f = line.split(separator: " ").map(String.init)
+            guard f.count > 12, !line.hasPrefix("#") else { return String(line) }
+            if f[3] == "s1" { f[7] = "7" }
+            if f[3] == "s2" { f[5] = "0"; f[6] = "1" }
+            return f.joined(separator: " ")
+        }.joined(separator: "\n")
+        try FileBytes.write(Array(edited.utf8), to: dir.file("state"))
+        XCTAssertEqual(try p.reloadViaMasterCLI(), "Success=1\n")
+        XCTAssertTrue(p.waitUntilSettled(workers: 2))
+        XCTAssertEqual(ServersStateColumn.admin.value(socket: admin, backend: "be", server: "s2"), "1")
+        XCTAssertEqual(try MasterCLI.send("get weight be/s1", socketPath: admin), "7 (initial 1)\n\n")
+    }
 }
