@@ -66,6 +66,22 @@ final class RuntimeService {
         case .setCheckPort(let b, let n, let port):
             if let (_, _, line) = serverLine(b, n) { table.setCheckPortOverride(line, port) }
             return RuntimeCLI.endOfAnswer
+        case .setCheckAddress(let b, let n, let address, let port):
+            if let (_, _, line) = serverLine(b, n) {
+                table.setCheckAddressOverride(line, address)
+                // Rewriting the check port word (its change count) has the checker re-read both.
+                table.setCheckPortOverride(line, port ?? table.checkPortOverride(line))
+            }
+            return RuntimeCLI.endOfAnswer
+        case .setSSL(let b, let n, let on):
+            if let (bi, si, line) = serverLine(b, n) {
+                table.setSSLOverride(line, on)
+                // As HAProxy's srv_cleanup_connections(): a new address sequence has workers drop idle connections.
+                let current = table.serverAddress(line)
+                    ?? (si < addresses[bi].count ? TableServerAddress(ip: addresses[bi][si].ipAddress, port: configuration.backends[bi].servers[si].port ?? 0) : nil)
+                if let current { table.setServerAddress(line, current) }
+            }
+            return "server ssl setting updated.\n" + RuntimeCLI.endOfAnswer
         case .addServer(let b, let server, let definition):
             return addServer(backend: b, server: server, definition: definition, snapshot: snapshot) + RuntimeCLI.endOfAnswer
         case .deleteServer(let b, let n):

@@ -26,6 +26,7 @@ final class SideBySideDynamicServerTests: XCTestCase {
             backend be
                 server s1 127.0.0.1:\(hold.port) check inter 30s
                 server s2 127.0.0.1:8082 weight 5
+                server s3 127.0.0.1:8083 ssl verify none
             backend st
                 balance static-rr
                 server s1 127.0.0.1:8081
@@ -42,6 +43,11 @@ final class SideBySideDynamicServerTests: XCTestCase {
             "set server be/s1 agent up", "set server be/s1 agent-addr 127.0.0.1", "set server be/s1 agent-addr",
             "set server be/s1 agent-send foo", "set server be/s1 ssl on", "set server be/s1 fqdn foo.example",
             "set server be/s1 fqdn", "set server be/zz addr 1.1.1.1", "set server zz/s1 addr 1.1.1.1",
+            "set server be/s1 agent-port 80", "set server be/s1 agent-port", "set server be/s1 check-addr 127.0.0.9",
+            "set server be/s1 check-addr 127.0.0.8 port 9999", "set server be/s1 check-addr bad", "set server be/s1 check-addr",
+            "set server be/s2 check-addr 127.0.0.9", "set server be/s1 check-addr 127.0.0.9 port abc",
+            "set server be/s3 ssl off", "show servers state be", "set server be/s3 ssl on", "set server be/s3 ssl maybe",
+            "set server be/s3 ssl", "set server be/s3 ssl off",
             "add server be/d1 127.0.0.1:8083", "add server be/d1 127.0.0.1:8083", "add server be/s1 127.0.0.1:8083",
             "add server st/d1 127.0.0.1:8083", "add server zz/d1 127.0.0.1:8083", "add server be/d2",
             "add server be/d2 127.0.0.1:8084 weight 3 maxconn 10 check inter 1s", "add server be/d3 127.0.0.1:8084 cookie x",

@@ -26,6 +26,7 @@ extension RuntimeCLI {
         let b: String, n: String
         switch command {
         case .setServerAddress(let x, let y, _, _), .setServerCheckPort(let x, let y, _), .setServerAgent(let x, let y, _, _),
+             .setServerCheckAddress(let x, let y, _, _),
              .setServerSSL(let x, let y, _), .setServerFQDN(let x, let y, _):
             (b, n) = (x, y)
         default:
@@ -46,17 +47,31 @@ extension RuntimeCLI {
             switch option {
             case "agent-addr" where value.isEmpty:
                 return .text("set server <b>/<s> agent-addr requires an address and optionally a port.\n")
-            case "check-addr" where value.isEmpty:
-                return .text("set server <b>/<s> check-addr requires an address and optionally a port.\n")
-            case "check-addr":
-                guard sv.check != nil else { return .text("health checks are not enabled on this server") }
-                return .text("Update for the check address is not supported in Fulcrum.\n")
+            case "agent-port" where value.isEmpty:
+                return .text("set server <b>/<s> agent-port requires a port.\n")
             case "agent-addr", "agent-port": return .text("agent checks are not enabled on this server")
             default: return .text("agent checks are not enabled on this server.\n")
             }
-        case .setServerSSL:
+        case .setServerSSL(_, _, let value):
             if sv.dynamic { return .text("'set server <srv> ssl' not supported on dynamic servers\n") }
-            return .text("'set server <srv> ssl' cannot be set.  default-server should define ssl settings\n")
+            guard sv.sslConfigured else {
+                return .text("'set server <srv> ssl' cannot be set.  default-server should define ssl settings\n")
+            }
+            guard value == "on" || value == "off" else { return .text("'set server <srv> ssl' expects 'on' or 'off'.\n") }
+            return .setSSL(backend: b, server: n, on: value == "on")
+        case .setServerCheckAddress(_, _, let address, let port):
+            guard !address.isEmpty else {
+                return .text("set server <b>/<s> check-addr requires an address and optionally a port.\n")
+            }
+            guard sv.check != nil else { return .text("health checks are not enabled on this server") }
+            guard let ip = IPAddress(address) else { return .text("invalid addr '\(address)'") }
+            var checkPort: Int? = nil
+            if let port {
+                guard let p = Int(port) else { return .text("provided port is not an integer") }
+                guard (0...65535).contains(p) else { return .text("provided port is invalid") }
+                checkPort = p
+            }
+            return .setCheckAddress(backend: b, server: n, address: ip, port: checkPort)
         case .setServerFQDN(_, _, let name):
             guard !name.isEmpty else { return .text("set server <b>/<s> fqdn requires a FQDN.\n") }
             return .text("set server <b>/<s> fqdn failed because no resolution is configured.\n")

@@ -24,6 +24,10 @@ public enum RuntimeReply: Sendable, Equatable {
     case setAddress(backend: String, server: String, address: TableServerAddress, answer: String)
     /// `set server check-port`: write it, then send an empty answer.
     case setCheckPort(backend: String, server: String, port: Int)
+    /// `set server check-addr IP [port P]`: write them, then send an empty answer.
+    case setCheckAddress(backend: String, server: String, address: IPAddress, port: Int?)
+    /// `set server ssl on|off`: write it, close idle connections, then send "server ssl setting updated.".
+    case setSSL(backend: String, server: String, on: Bool)
     /// `add server`: the caller takes a spare slot (or answers why not).
     case addServer(backend: String, server: Server, definition: String)
     /// `del server`: the caller frees the server's slot, then answers "Server deleted.".
@@ -127,7 +131,8 @@ public enum RuntimeCLI {
             var c = RuntimeServerChange(sv)
             c.setMaintenance()
             return .change(c)
-        case .setServerAddress, .setServerCheckPort, .setServerAgent, .setServerSSL, .setServerFQDN, .addServer, .deleteServer:
+        case .setServerAddress, .setServerCheckPort, .setServerAgent, .setServerSSL, .setServerFQDN, .addServer, .deleteServer,
+             .setServerCheckAddress:
             return respondServers(command, snapshot: s)
         case .enableHealth(let b, let n), .disableHealth(let b, let n):
             guard let sv = lookup(b, n, s) else { return .text(lookupError(b, n, s)) }

@@ -31,7 +31,10 @@ extension RuntimeCommand {
             return .success(.setServerAddress(backend: ref.0, server: ref.1, address: value, port: port))
         case "check-port":
             return .success(.setServerCheckPort(backend: ref.0, server: ref.1, port: value))
-        case "agent", "agent-addr", "agent-port", "agent-send", "check-addr":
+        case "check-addr":
+            let port: String? = args.count > 3 && args[3] == "port" ? (args.count > 4 ? args[4] : "") : nil
+            return .success(.setServerCheckAddress(backend: ref.0, server: ref.1, address: value, port: port))
+        case "agent", "agent-addr", "agent-port", "agent-send":
             return .success(.setServerAgent(backend: ref.0, server: ref.1, option: option, value: value))
         case "ssl":
             return .success(.setServerSSL(backend: ref.0, server: ref.1, value: value))

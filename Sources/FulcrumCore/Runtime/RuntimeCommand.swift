@@ -73,6 +73,8 @@ public enum RuntimeCommand: Equatable, Sendable {
     /// `set server <b>/<s> agent|agent-addr|agent-port|agent-send|check-addr ...`:
     /// Fulcrum has no agent checks, and answers as HAProxy does for a server without one.
     case setServerAgent(backend: String, server: String, option: String, value: String)
+    /// `set server <b>/<s> check-addr <ip> [port <port>]`.
+    case setServerCheckAddress(backend: String, server: String, address: String, port: String?)
     /// `set server <b>/<s> ssl on|off`.
     case setServerSSL(backend: String, server: String, value: String)
     /// `set server <b>/<s> fqdn <name>`.
@@ -99,7 +101,8 @@ public enum RuntimeCommand: Equatable, Sendable {
             return .operator_
         case .lowerLevel(.admin), .clearCounters(all: true), .setWeight, .setServerState, .setServerHealth,
              .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions,
-             .setServerAddress, .setServerCheckPort, .setServerAgent, .setServerSSL, .setServerFQDN, .addServer, .deleteServer:
+             .setServerAddress, .setServerCheckPort, .setServerAgent, .setServerSSL, .setServerFQDN, .addServer, .deleteServer,
+             .setServerCheckAddress:
             return .admin
         }
     }

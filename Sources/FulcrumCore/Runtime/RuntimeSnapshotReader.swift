@@ -197,7 +197,9 @@ public struct RuntimeSnapshotReader {
         }
         v.forcedID = srv.params.id != nil
         v.configuredDisabled = srv.params.disabled
-        v.ssl = srv.params.tls.enabled
+        v.sslConfigured = srv.params.tls.enabled
+        v.ssl = table.sslOverride(line) ?? srv.params.tls.enabled
+        if let a = table.checkAddressOverride(line) { v.checkAddress = a.description }
         v.checkPort = table.checkPortOverride(line) ?? srv.params.checkPort ?? 0
         let admin = table.server(line, .admin).load()
         v.admin = RuntimeSnapshot.Admin(rawValue: admin & SharedTable.Admin.trafficMask)

@@ -187,10 +187,26 @@ public struct ServerStateApply {
         if let port, port != (s.port ?? 0), let ip = IPAddress(s.host) ?? table.serverAddress(line)?.ip {
             table.setServerAddress(line, TableServerAddress(ip: ip, port: port))
         }
-        if p.count > 17, let checkPort = Int(p[17]), checkPort != 0 {
-            if s.params.check { table.setCheckPortOverride(line, checkPort) } else {
+        // srv_use_ssl, where the server has TLS settings.
+        if p.count > 16, s.params.tls.enabled, let use = Int(p[16]), (use != 0) != s.params.tls.enabled {
+            table.setSSLOverride(line, use != 0)
+        }
+        // srv_check_port and srv_check_addr, as `set server check-addr|check-port` would.
+        let checkPort = p.count > 17 ? Int(p[17]).flatMap { $0 == 0 ? nil : $0 } : nil
+        let checkAddress = p.count > 18 && p[18] != "-" ? p[18] : nil
+        if checkPort != nil || checkAddress != nil {
+            guard s.params.check else {
                 warn("server-state partially applied for server '\(b.name)/\(s.name)', health checks are not enabled on this server")
+                return
             }
+            if let checkAddress {
+                guard let ip = IPAddress(checkAddress) else {
+                    warn("server-state partially applied for server '\(b.name)/\(s.name)', invalid addr '\(checkAddress)'")
+                    return
+                }
+                table.setCheckAddressOverride(line, ip)
+            }
+            table.setCheckPortOverride(line, checkPort ?? table.checkPortOverride(line))
         }
     }
 }

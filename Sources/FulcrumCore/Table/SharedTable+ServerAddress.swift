@@ -55,13 +55,52 @@ extension SharedTable {
     }
 
     /// `set server check-port`: the port checks use now, or nil as configured.
+    /// The word: the port in bits 0–15, bit 32 when one is set, and from
+    /// bit 40 a count of changes (check-port or check-addr), which the
+    /// checker compares to know when to re-read both.
     public func checkPortOverride(_ line: Int) -> Int? {
         let w = server(line, .checkPortOverride).load()
-        return w >> 32 == 0 ? nil : Int(w & 0xFFFF)
+        return (w >> 32) & 1 == 0 ? nil : Int(w & 0xFFFF)
     }
     public func setCheckPortOverride(_ line: Int, _ port: Int?) {
-        server(line, .checkPortOverride).store(port.map { UInt64($0 & 0xFFFF) | 1 << 32 } ?? 0)
+        let w = server(line, .checkPortOverride).load()
+        let changes = (w >> 40) &+ 1
+        server(line, .checkPortOverride).storeReleasing(changes << 40 | (port.map { UInt64($0 & 0xFFFF) | 1 << 32 } ?? 0))
     }
+    /// What the checker compares: changes to the check port or address.
+    public func checkTargetWord(_ line: Int) -> UInt64 { server(line, .checkPortOverride).loadAcquiring() }
+
+    /// `set server check-addr`: the address checks use now, or nil as configured.
+    public func checkAddressOverride(_ line: Int) -> IPAddress? {
+        let high = server(line, .checkAddressHigh).load(), low = server(line, .checkAddressLow).load()
+        switch server(line, .checkAddressMeta).load() {
+        case 1: return .v4(IPv4Address(UInt32(truncatingIfNeeded: high)))
+        case 2: return .v6(IPv6Address(high: high, low: low))
+        default: return nil
+        }
+    }
+    /// Written before the check port (which the checker compares), so a
+    /// check that sees the new port sees the new address.
+    public func setCheckAddressOverride(_ line: Int, _ ip: IPAddress) {
+        switch ip {
+        case .v4(let a):
+            server(line, .checkAddressHigh).store(UInt64(a.value)); server(line, .checkAddressLow).store(0)
+            server(line, .checkAddressMeta).storeReleasing(1)
+        case .v6(let a):
+            server(line, .checkAddressHigh).store(a.high); server(line, .checkAddressLow).store(a.low)
+            server(line, .checkAddressMeta).storeReleasing(2)
+        }
+    }
+
+    /// `set server ssl on|off`: nil as configured.
+    public func sslOverride(_ line: Int) -> Bool? {
+        switch server(line, .sslOverride).load() {
+        case 1: return true
+        case 2: return false
+        default: return nil
+        }
+    }
+    public func setSSLOverride(_ line: Int, _ on: Bool) { server(line, .sslOverride).store(on ? 1 : 2) }
 
     /// Presence bits of a server line.
     @inline(__always) public func slot(_ line: Int) -> Slot { Slot(rawValue: server(line, .slot).loadAcquiring()) }

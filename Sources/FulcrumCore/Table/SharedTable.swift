@@ -106,6 +106,10 @@ public final class SharedTable {
         case dynamicID
         /// The order servers were added in (listed after the configured ones in that order).
         case addedOrder
+        /// `set server check-addr`: kind (0 none, 1 IPv4, 2 IPv6), then the address's 128 bits.
+        case checkAddressMeta, checkAddressHigh, checkAddressLow
+        /// `set server ssl`: 0 as configured, 1 on, 2 off.
+        case sslOverride
     }
 
     /// `ServerField.slot` bits.

@@ -27,7 +27,7 @@ final class Checker: EventHandler {
         var address: SocketAddress
         /// What `address` was derived from: the table's address sequence and check-port override.
         var addressSequence: UInt64 = 0
-        var checkPortOverride: Int?
+        var checkTargetWord: UInt64 = 0
         /// The check's own port (`port`, `http-check connect port`), or nil: the server's.
         var fixedPort: Int?
         /// `addr` / `http-check connect addr`: checks do not follow `set server addr`.
@@ -239,13 +239,16 @@ final class Checker: EventHandler {
     /// when they moved: checks go where traffic goes (unless the check has
     /// its own address), on the check port set at run time if any.
     private func followAddress(_ t: Target) {
-        let sequence = table.addressSequence(t.line), override = table.checkPortOverride(t.line)
-        guard sequence != t.addressSequence || override != t.checkPortOverride else { return }
+        let sequence = table.addressSequence(t.line), word = table.checkTargetWord(t.line)
+        guard sequence != t.addressSequence || word != t.checkTargetWord else { return }
         t.addressSequence = sequence
-        t.checkPortOverride = override
-        if !t.fixedAddress, let a = table.serverAddress(t.line) {
+        t.checkTargetWord = word
+        if let ip = table.checkAddressOverride(t.line) {
+            t.address = SocketAddress(ip, port: t.address.port)
+        } else if !t.fixedAddress, let a = table.serverAddress(t.line) {
             t.address = SocketAddress(a.ip, port: t.fixedPort ?? a.port)
         }
+        let override = table.checkPortOverride(t.line)
         if let override, override > 0 { t.address.port = override } else if let p = t.fixedPort { t.address.port = p }
     }
 

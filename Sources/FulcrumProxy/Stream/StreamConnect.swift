@@ -149,7 +149,7 @@ extension StreamEngine {
         let line = be.servers[s.serverIndex].tableLine
         // `server ... ssl`: a new connection first does its TLS handshake,
         // within the connect timeout (a reused one already did).
-        if line < serverTLS.count, let tls = serverTLS[line], case .plain(let fd) = s.server.transport {
+        if line < serverTLS.count, let tls = serverTLS[line], table.sslOverride(line) != false, case .plain(let fd) = s.server.transport {
             let name: String?
             switch tls.serverName {
             case .none: name = nil
