@@ -96,6 +96,10 @@ final class ServerStateFileTests: XCTestCase {
             XCTAssertEqual(t.server(line(5), .weight).load(), 20, "the configured weight changed: it wins")
             XCTAssertEqual(t.server(line(6), .weight).load(), 1)
             XCTAssertEqual(apply.messages.map(\.text), [
+                "Server be/s1 remains in forced drain mode.",
+                "Server be/s2 is DOWN, changed from server-state after a reload. 3 active and 0 backup servers left. "
+                    + "0 sessions active, 0 requeued, 0 remaining in queue.",
+                "Server be/s5 is UP/READY (leaving forced maintenance).",
                 "server-state application failed for server 'be/s7', invalid srv_op_state value '9'",
                 "Proxy 'loc': Can't open server state file 'loc': No such file or directory.",
             ])

@@ -71,6 +71,13 @@ final class SideBySideServerStateFileTests: XCTestCase {
             let second = try startFulcrum(config: config, arguments: arguments, executable: executable)
             try second.waitUntilListening(port: port)
             XCTAssertTrue(waitUntil(timeout: 5) { FileManager.default.fileExists(atPath: admin) })
+            // What applying the file logs, in haproxy 2.6's words.
+            for line in ["Server be/s1 remains in forced drain mode.",
+                         "Server be/s2 is DOWN, changed from server-state after a reload. 1 active and 0 backup servers left. "
+                            + "0 sessions active, 0 requeued, 0 remaining in queue.",
+                         "Server be/s5 is UP/READY (leaving forced maintenance)."] {
+                XCTAssertTrue(second.waitForStderr(containing: line), "\(proxy): \(line)\n\(second.stderrTail())")
+            }
             let restored = try MasterCLI.send("show servers state", socketPath: admin)
             // srv_check_health: a state file's RUNNING sets it to rise + fall - 1, in both.
             XCTAssertEqual(Self.withoutTime(restored, except: [12]), Self.withoutTime(saved, except: [12]),

@@ -139,6 +139,8 @@ public struct ServerStateApply {
             return
         }
         let line = index.serverLine(backend: bi, server: si)
+        let wasUp = table.server(line, .operational).load() != SharedTable.Operational.down.rawValue
+        let wasInMaintenance = SharedTable.Admin(rawValue: table.server(line, .admin).load()).inMaintenance
         let rise = s.params.rise, fall = s.params.fall
         var operational = SharedTable.Operational.up
         switch op {
@@ -180,6 +182,18 @@ public struct ServerStateApply {
         // `disable health`, the one check state a file carries over.
         if s.params.check && checkState & 0x02 != 0 && checkState & 0x04 == 0 { state.insert(.checksDisabled) }
         table.server(line, .admin).store(state.rawValue)
+        // What HAProxy 2.6 logs while it applies the file.
+        let backup = s.params.backup
+        if state.contains(.drain) {
+            warn(HealthLog.remainsInDrain(backend: b.name, server: s.name, backup: backup))
+        } else if operational == .down && wasUp && !wasInMaintenance {
+            let (active, backups) = table.usableServers(backend: bi, of: configuration, index: index)
+            warn(HealthLog.stateChange(backend: b.name, server: s.name, backup: backup, to: .down, result: nil,
+                                       reason: "changed from server-state after a reload", activeLeft: active,
+                                       backupLeft: backups, sessionsActive: 0, requeued: 0, queued: 0))
+        } else if wasInMaintenance && !state.inMaintenance {
+            warn(HealthLog.leaveMaintenance(backend: b.name, server: s.name, backup: backup, up: operational != .down))
+        }
 
         table.server(line, .lastChange).store(now >= UInt64(max(0, since)) ? now - UInt64(max(0, since)) : 0)
         if s.params.check { table.server(line, .checkStatus).store(UInt64(checkStatus)) }
