@@ -71,4 +71,47 @@ final class SideBySideDynamicServerTests: XCTestCase {
             }
         }
     }
+
+    /// Checks go where `set server addr` sends traffic, to the port `set
+    /// server check-port` gives, and an added server's checks start with
+    /// `enable health`: the same states in both proxies.
+    func testChecksFollowRuntimeChanges() throws {
+        let hold = try TestBackend(.hold)
+        addTeardownBlock { hold.stop() }
+        let closed = try FreePort.next()
+        let sockets = try SideBySideStatsSockets(self)
+        let config = SideBySide.tcpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                server s1 127.0.0.1:\(hold.port) check inter 100 rise 1 fall 1
+
+            """
+        _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global,
+                           substitutions: sockets.substitutions)
+        func state(_ proxy: ProxyUnderTest, _ server: String) -> String? {
+            ServersStateColumn.operational.value(socket: sockets.paths[proxy]!, backend: "be", server: server)
+        }
+        func send(_ command: String) throws {
+            for proxy in ProxyUnderTest.allCases { _ = try MasterCLI.send(command, socketPath: sockets.paths[proxy]!) }
+        }
+        func expect(_ server: String, _ value: String, _ what: String) {
+            for proxy in ProxyUnderTest.allCases {
+                XCTAssertTrue(waitUntil(timeout: 5) { state(proxy, server) == value }, "\(proxy): \(what): \(state(proxy, server) ?? "-")")
+            }
+        }
+        expect("s1", "2", "s1 starts UP")
+        try send("set server be/s1 addr 127.0.0.1 port \(closed)")
+        expect("s1", "0", "the check follows the new address")
+        try send("set server be/s1 check-port \(hold.port)")
+        expect("s1", "2", "the check goes to check-port")
+        try send("add server be/d1 127.0.0.1:\(closed) check inter 100 rise 1 fall 1")
+        try send("enable server be/d1")
+        expect("d1", "2", "no check before enable health")
+        try send("enable health be/d1")
+        expect("d1", "0", "the added server's check runs")
+        try send("set server be/d1 addr 127.0.0.1 port \(hold.port)")
+        expect("d1", "2", "and follows its address")
+    }
 }
