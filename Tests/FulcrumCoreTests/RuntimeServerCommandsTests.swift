@@ -51,6 +51,19 @@ final class RuntimeServerCommandsTests: XCTestCase {
         XCTAssertEqual(reply("set server be1/s1 fqdn a.example"),
                        .text("set server <b>/<s> fqdn failed because no resolution is configured.\n"))
         XCTAssertEqual(reply("set server be1/s1 fqdn"), .text("set server <b>/<s> fqdn requires a FQDN.\n"))
+        XCTAssertEqual(reply("set server be1/s1 check-addr 127.0.0.9 port 9999"),
+                       .setCheckAddress(backend: "be1", server: "s1", address: IPAddress("127.0.0.9")!, port: 9999))
+        XCTAssertEqual(reply("set server be1/s1 check-addr bad"), .text("invalid addr 'bad'"))
+        XCTAssertEqual(reply("set server be1/s1 check-addr 127.0.0.9 port abc"), .text("provided port is not an integer"))
+        XCTAssertEqual(reply("set server be1/s3 check-addr 127.0.0.9"), .text("health checks are not enabled on this server"))
+        XCTAssertEqual(reply("set server be1/s1 agent-port"), .text("set server <b>/<s> agent-port requires a port.\n"))
+        var tls = s
+        let i = tls.servers.firstIndex { $0.backendName == "be1" && $0.name == "s2" }!
+        tls.servers[i].sslConfigured = true
+        XCTAssertEqual(reply("set server be1/s2 ssl off", tls), .setSSL(backend: "be1", server: "s2", on: false))
+        XCTAssertEqual(reply("set server be1/s2 ssl maybe", tls), .text("'set server <srv> ssl' expects 'on' or 'off'.\n"))
+        tls.servers[i].dynamic = true
+        XCTAssertEqual(reply("set server be1/s2 ssl on", tls), .text("'set server <srv> ssl' not supported on dynamic servers\n"))
     }
 
     func testAddAndDeleteServerChecks() {
