@@ -51,6 +51,7 @@ extension RuntimeService {
         table.server(line, .admin).store(admin.rawValue)
         table.server(line, .slot).storeReleasing(SharedTable.Slot.dynamic.rawValue)
         table.backend(bi, .serverSet).add(1)
+        Log.notice("CLI : 'server \(backend)/\(server.name)' : New server registered.")
         return "New server registered.\n"
     }
 
@@ -59,6 +60,7 @@ extension RuntimeService {
         table.server(line, .admin).store(table.server(line, .admin).load() | SharedTable.Admin.forcedMaintenance.rawValue)
         table.server(line, .slot).storeReleasing(SharedTable.Slot.deleted.rawValue)
         table.backend(bi, .serverSet).add(1)
+        Log.notice("Server deleted.")
         return "Server deleted."
     }
 }

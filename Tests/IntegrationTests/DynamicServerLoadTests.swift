@@ -109,5 +109,8 @@ final class DynamicServerLoadTests: XCTestCase {
         let stat = try StatsTable(csv: MasterCLI.send("show stat", socketPath: admin))
         XCTAssertNil(stat.rows["be/n1"])
         XCTAssertEqual(try MasterCLI.send("disable server be/n1", socketPath: admin), "No such server.\n\n")
+        // What haproxy 2.6 logs for both.
+        XCTAssertTrue(p.stderrText.contains("CLI : 'server be/n1' : New server registered."), p.stderrTail())
+        XCTAssertTrue(p.stderrText.contains("Server deleted."), p.stderrTail())
     }
 }
