@@ -81,9 +81,8 @@ public struct ServerStateApply {
                                period: Bool = false) -> [ServerStateFile.Entry]? {
         let dot = period ? "." : ""
         switch read(file) {
-        case .failed(let missing, let reason):
-            // 2.6 warns whether the file is missing or unreadable.
-            _ = missing
+        case .failed(_, let reason):
+            // 2.6 warns whether the file is missing or unreadable (later versions: a notice when missing).
             warn("\(who)Can't open \(what) '\(file)': \(reason)\(dot)")
             return nil
         case .text(let text):
