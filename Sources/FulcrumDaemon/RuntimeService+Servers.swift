@@ -32,13 +32,14 @@ extension RuntimeService {
 
         // A fresh line: nothing of a previous occupant stays (state, counters).
         table.clearServerLine(line)
+        // First the new order: a worker whose entry was built from the slot's previous occupant stops using it.
+        table.server(line, .addedOrder).store(order + 1)
         table.setServerAddress(line, TableServerAddress(ip: ip, port: server.port ?? 0))
         table.setDefinition(line, definition)
         table.server(line, .weight).store(UInt64(server.params.weight))
         table.server(line, .operational).store(SharedTable.Operational.up.rawValue)
         table.server(line, .lastChange).store(UInt64(WallClock.nowSeconds()))
         table.server(line, .dynamicID).store(UInt64(id))
-        table.server(line, .addedOrder).store(order + 1)
         // HAProxy: a new server starts in maintenance unless `enabled`, its
         // checks stopped until `enable health`.
         var admin = SharedTable.Admin()

@@ -139,10 +139,12 @@ extension SharedTable {
 extension SharedTable {
     @inline(__always) public func slot(line: Int) -> Slot { slot(line) }
 
-    /// Zeroes a server line, but its address sequence (readers compare it),
-    /// and its counters in every block: a slot taken by a new server.
+    /// Zeroes a server line, but its address sequence (readers compare it)
+    /// and admin word (which holds a free slot in maintenance until the new
+    /// server's state is written), and its counters in every block: a slot
+    /// taken by a new server.
     public func clearServerLine(_ line: Int) {
-        for f in 0..<SharedTable.lineWords where f != ServerField.addressSequence.rawValue {
+        for f in 0..<SharedTable.lineWords where f != ServerField.addressSequence.rawValue && f != ServerField.admin.rawValue {
             SharedWord(words + (1 + line) * SharedTable.lineWords + f).store(0)
         }
         for block in 0...workers {

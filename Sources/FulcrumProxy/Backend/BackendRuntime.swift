@@ -197,7 +197,9 @@ final class BackendRuntime {
             let line = servers[i].tableLine
             let ramp = sinceUp(i, table: table, now: now)
             // Maintenance and drain both stop new traffic (drain keeps what runs).
-            let up = table.serverTakesTraffic(line)
+            var up = table.serverTakesTraffic(line)
+            // A spare slot's entry serves only the addition it was built from.
+            if up && i >= configuredCount && table.server(line, .addedOrder).load() != spareBuiltFrom[i - configuredCount] { up = false }
             var usable = up
             let limit = connectionLimit(i, sinceUp: ramp)
             if up && limit > 0 && table.server(line, .conns).load() >= UInt64(limit) {
