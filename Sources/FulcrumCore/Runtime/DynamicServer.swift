@@ -42,11 +42,24 @@ public enum DynamicServer {
         let text = "backend dynamic\n    mode \(mode.rawValue)\n    server \(definition)\n"
         let result = ConfigParser.parse([ConfigSource(name: "cli", text: text)], environment: [:])
         if let alert = result.diagnostics.first(where: { $0.severity == .alert }) {
-            return .failure(Refusal(alert.message + "\n"))
+            return .failure(Refusal(cliMessage(alert.message, name: words[0])))
         }
         guard let server = result.configuration.backends.first?.servers.first else {
             return .failure(Refusal("'server' expects <name> and <addr>[:<port>] as arguments.\n"))
         }
         return .success(server)
+    }
+
+    /// The parser's message in HAProxy's CLI words where they differ from
+    /// its configuration words (parse_server() answering the CLI).
+    static func cliMessage(_ message: String, name: String) -> String {
+        if message.hasPrefix("unknown server option '"), let end = message.dropFirst(23).firstIndex(of: "'") {
+            return "unknown keyword '\(message.dropFirst(23)[..<end])'.\n"
+        }
+        if message.hasPrefix("weight "), message.hasSuffix(" is not within 0 and 256") {
+            let value = message.dropFirst(7).prefix { $0 != " " }
+            return "weight of server \(name) is not within 0 and 256 (\(value))..\n"
+        }
+        return message + "\n"
     }
 }
