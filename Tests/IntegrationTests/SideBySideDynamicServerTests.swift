@@ -115,4 +115,36 @@ final class SideBySideDynamicServerTests: XCTestCase {
         try send("set server be/d1 addr 127.0.0.1 port \(hold.port)")
         expect("d1", "2", "and follows its address")
     }
+
+    /// `set server ssl off` on a server configured with `ssl` in front of a
+    /// plain HTTP server: requests fail while it speaks TLS and pass once it
+    /// does not, in both proxies.
+    func testSetServerSSLSwitchesNewConnections() throws {
+        let web = try startRecordingBackend("web")
+        let sockets = try SideBySideStatsSockets(self)
+        let config = SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                retries 0
+                server s1 127.0.0.1:\(web.port) ssl verify none
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [web], global: SideBySideStatsSockets.global,
+                                 substitutions: sockets.substitutions)
+        func statuses() throws -> [ProxyUnderTest: Int] {
+            try sbs.exchange("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").mapValues { $0.response?.status ?? 0 }
+        }
+        XCTAssertTrue(try statuses().values.allSatisfy { $0 != 200 }, "TLS to a plain server fails")
+        for proxy in ProxyUnderTest.allCases {
+            XCTAssertEqual(try MasterCLI.send("set server be/s1 ssl off", socketPath: sockets.paths[proxy]!),
+                           "server ssl setting updated.\n\n", "\(proxy)")
+        }
+        XCTAssertEqual(try statuses(), [.fulcrum: 200, .haproxy: 200])
+        for proxy in ProxyUnderTest.allCases {
+            _ = try MasterCLI.send("set server be/s1 ssl on", socketPath: sockets.paths[proxy]!)
+        }
+        XCTAssertTrue(try statuses().values.allSatisfy { $0 != 200 }, "TLS again")
+    }
 }
