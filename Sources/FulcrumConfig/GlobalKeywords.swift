@@ -5,6 +5,7 @@ extension ParseSession {
         "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers", "spread-checks",
         "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr", "hard-stop-after", "mworker-max-reloads",
         "ulimit-n", "strict-limits", "zero-warning", "uid", "gid", "grace", "tune.maxaccept", "tune.maxpollevents", "maxconnrate", "maxsessrate",
+        "server-state-file", "server-state-base",
     ]
 
     mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
@@ -73,6 +74,8 @@ extension ParseSession {
         for extra in words.dropFirst(2) { alert(at(extra), "unexpected argument '\(extra.text)' for '\(keyword)'") }
         let value = words[1]
         switch keyword {
+        case "server-state-file": global.serverStateFile = value.text
+        case "server-state-base": global.serverStateBase = value.text
         case "pidfile", "user", "group", "chroot":
             guard !value.text.isEmpty else {
                 alert(at(value), "'\(keyword)' expects a non-empty argument")

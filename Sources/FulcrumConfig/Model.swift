@@ -296,6 +296,10 @@ public struct Backend: Equatable, Sendable {
     /// N-th retry before the last; without a value it is -1 (the last retry).
     public var redispatch: Int? = nil
     public var allBackups: Bool = false
+    /// `load-server-state-from-file`, and the local file's name
+    /// (`server-state-file-name`, the backend's name by default).
+    public var serverStateLoad = ServerStateLoad.none
+    public var serverStateFileName = ""
     public var healthCheck = HealthCheckConfig()
     public var http = HTTPProxySettings()
     /// `tcp-request inspect-delay` / `tcp-request content`, run once the stream enters the backend.
@@ -381,6 +385,10 @@ public struct GlobalSettings: Equatable, Sendable {
     public var workers: Int?
     /// `stats socket` lines: the runtime API, in declaration order.
     public var statsSockets: [StatsSocket] = []
+    /// `server-state-file` and `server-state-base`: the state `show servers
+    /// state` saved, applied at start and reload.
+    public var serverStateFile: String? = nil
+    public var serverStateBase: String? = nil
     /// `spread-checks`: random spread of check intervals, percent 0...50.
     public var spreadChecks: Int = 0
     /// `stats timeout` in ms; nil: HAProxy's default of 10 s.
@@ -509,4 +517,9 @@ public struct Diagnostic: Equatable, Sendable, CustomStringConvertible {
         if let location { return "[\(severity.rawValue)] \(location): \(message)" }
         return "[\(severity.rawValue)] \(message)"
     }
+}
+
+/// `load-server-state-from-file`: which server-state file a backend reads.
+public enum ServerStateLoad: String, Sendable, Equatable {
+    case global, local, none
 }

@@ -5,6 +5,7 @@ extension ParseSession {
         "timeout", "retries", "option", "bind", "http-check", "tcp-check",
         "acl", "use_backend", "redirect", "http-request", "http-response",
         "cookie", "compression", "http-send-name-header", "errorfile", "errorfiles", "errorloc", "errorloc302", "errorloc303", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
+        "load-server-state-from-file", "server-state-file-name",
     ]
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
@@ -154,6 +155,18 @@ extension ParseSession {
         case "retry-on": retryOnKeyword(words, draft: index, at: at)
         case "stats": statsPageKeyword(words, draft: index, at: at)
         case "tcp-request": tcpRequestKeyword(words, draft: index, at: at)
+        case "load-server-state-from-file":
+            guard let value = singleArgument(words, at: at, expecting: "'global', 'local' or 'none'") else { return }
+            guard let mode = ServerStateLoad(rawValue: value.text) else {
+                alert(at(value), "'\(keyword)' expects 'global', 'local' or 'none'. Got '\(value.text)'")
+                return
+            }
+            drafts[index].settings.serverStateLoad = mode
+        case "server-state-file-name":
+            for extra in words.dropFirst(2) { alert(at(extra), "'\(keyword)' cannot handle unexpected argument '\(extra.text)'.") }
+            // No argument or `use-backend-name`: the backend's own name (resolved per backend).
+            let name = words.count > 1 && words[1].text != "use-backend-name" ? words[1].text : nil
+            drafts[index].settings.serverStateFileName = .some(name)
         case "default_backend":
             guard let value = singleArgument(words, at: at, expecting: "<backend name>") else { return }
             drafts[index].settings.defaultBackend = value.text

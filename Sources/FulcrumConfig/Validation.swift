@@ -29,6 +29,8 @@ extension ParseSession {
                 backend.retries = s.retries
                 backend.redispatch = s.redispatch
                 backend.allBackups = s.allBackups
+                backend.serverStateLoad = s.serverStateLoad
+                backend.serverStateFileName = (s.serverStateFileName ?? nil) ?? name
                 backend.healthCheck = s.healthCheck.resolved
                 backend.http = s.http
                 backend.tcpContent = s.tcpContent

@@ -103,6 +103,7 @@ final class Generation {
             TableCarryOver.addLate(final: snapshot, baseline: [:], to: table, c)
             previous.carriedTotals = snapshot
         }
+        Generation.applyServerState(c, table: table, index: index)
         configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources, patternFiles: loaded.patternFiles))
         tlsSessions = try Generation.tlsSessionCache(c, previous: previous?.tlsSessions)
         children = Array(repeating: nil, count: roles.count)
@@ -198,5 +199,24 @@ extension Generation {
             filled += r
         }
         return out
+    }
+}
+
+extension Generation {
+    /// `server-state-file` / `load-server-state-from-file`: the state saved
+    /// with `show servers state`, applied over the new table at start and at
+    /// every reload (after the carry-over, as HAProxy's new process applies
+    /// the file), with HAProxy's notices and warnings.
+    static func applyServerState(_ c: Configuration, table: SharedTable, index: TableIndex) {
+        guard c.backends.contains(where: { $0.serverStateLoad != .none }) else { return }
+        var apply = ServerStateApply(configuration: c, table: table, index: index, now: UInt64(WallClock.nowSeconds()))
+        apply.run { path in
+            do throws(Errno) { return .text(String(decoding: try ConfigLoader.readBytes(path), as: UTF8.self)) } catch {
+                return .failed(missing: error.rawValue == ENOENT, reason: error.description)
+            }
+        }
+        for m in apply.messages {
+            if m.notice { Log.notice(m.text) } else { Log.warning(m.text) }
+        }
     }
 }

@@ -50,7 +50,8 @@ enum WorkerRole {
         setup.frontendLogs = loaded.frontendLogs
         // The table numbers bind lines frontend by frontend, as this flattens them.
         setup.bindTLS = loaded.bindTLS.flatMap { $0 }
-        setup.serverTLS = loaded.serverTLS.flatMap { $0 }
+        let spares = TableIndex(loaded.configuration).spareServers
+        setup.serverTLS = loaded.serverTLS.enumerated().flatMap { $1 + Array(repeating: nil, count: spares[$0]) }
         // Every worker derives the same ticket keys and shares one session
         // cache: a session resumes in any of them.
         let ring = TLSTicketRing(seed: table.ticketSeed, sessionLifetime: loaded.configuration.global.tls.cacheLifetime)

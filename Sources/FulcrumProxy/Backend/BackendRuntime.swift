@@ -15,6 +15,9 @@ final class BackendRuntime {
         var useClientPort: Bool
         var maxconn: Int
         var name: String
+        var poolMaxConn: Int
+        /// The table's address sequence this entry's address was read at.
+        var addressSequence: UInt64 = 0
     }
 
     /// A server choice: a member index, every candidate full (queue the
@@ -35,28 +38,91 @@ final class BackendRuntime {
     /// `observe layer7` (mode http): invalid responses and 5xx feed it too.
     let observesLayer7: [Bool]
     /// `slowstart` per server in ms (0: none).
-    let slowstart: [Int]
+    var slowstart: [Int]
     /// `cookie` value per server (persistence), read by every request of a backend with `cookie`.
     let serverCookies: [String?]
+    /// Configured servers; the entries after them are spare slots `add server` fills.
+    let configuredCount: Int
+    /// Entries the balancer looks at: the configured ones and up to the last filled spare.
+    var liveCount: Int
+    /// The backend's server-set word as last read (`add server` / `del server` bump it).
+    var serverSetSeen: UInt64 = 0
+    /// Per spare: the addition (its `addedOrder`) the entry was built from.
+    var spareBuiltFrom: [UInt64]
 
     var properties: BalanceProperties { balancer.properties }
 
-    init(index: Int, config: Backend, firstLine: Int, addresses: [SocketAddress]) {
+    init(index: Int, config: Backend, firstLine: Int, addresses: [SocketAddress], spares: Int = 0) {
         self.index = index
         self.config = config
         var entries: [ServerEntry] = []
         var members: [Balancer.Member] = []
         for (i, s) in config.servers.enumerated() {
             entries.append(ServerEntry(tableLine: firstLine + i, address: addresses[i], useClientPort: s.port == nil,
-                                       maxconn: s.params.maxconn, name: s.name))
+                                       maxconn: s.params.maxconn, name: s.name, poolMaxConn: s.params.poolMaxConn))
             members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup, maxconn: s.params.maxconn))
         }
+        let unset = SocketAddress(.v4(.any), port: 0)
+        for k in 0..<spares {
+            entries.append(ServerEntry(tableLine: firstLine + config.servers.count + k, address: unset, useClientPort: false,
+                                       maxconn: 0, name: "", poolMaxConn: -1))
+            members.append(Balancer.Member(weight: 1, backup: false, maxconn: 0))
+        }
         servers = entries
-        observesLayer4 = config.servers.map { $0.params.observe == .layer4 }
-        observesLayer7 = config.servers.map { $0.params.observe == .layer7 }
-        slowstart = config.servers.map { $0.params.slowstart ?? 0 }
-        serverCookies = config.servers.map { $0.params.cookie }
+        configuredCount = config.servers.count
+        liveCount = config.servers.count
+        spareBuiltFrom = Array(repeating: 0, count: spares)
+        let none = Array(repeating: false, count: spares)
+        observesLayer4 = config.servers.map { $0.params.observe == .layer4 } + none
+        observesLayer7 = config.servers.map { $0.params.observe == .layer7 } + none
+        slowstart = config.servers.map { $0.params.slowstart ?? 0 } + Array(repeating: 0, count: spares)
+        serverCookies = config.servers.map { $0.params.cookie } + Array(repeating: nil, count: spares)
         balancer = Balancer(algorithm: config.balance, hashType: config.hashType, members: members, allBackups: config.allBackups)
+        for i in configuredCount..<entries.count { balancer.observe(i, usable: false, weight: 0) }
+    }
+
+    /// Re-reads the spare slots after `add server` / `del server` changed
+    /// the backend's server set: a filled slot becomes a server (parsed from
+    /// its definition, as every process does), a freed one stays out of
+    /// balancing (its admin word holds it in maintenance).
+    func refreshSlots(_ table: SharedTable) {
+        serverSetSeen = table.backend(index, .serverSet).loadAcquiring()
+        var live = configuredCount
+        for k in 0..<spareBuiltFrom.count {
+            let i = configuredCount + k, line = servers[i].tableLine
+            guard table.slot(line) == .dynamic else {
+                balancer.observe(i, usable: false, weight: 0)
+                continue
+            }
+            live = i + 1
+            let order = table.server(line, .addedOrder).load()
+            guard order != spareBuiltFrom[k],
+                  case .success(let sv) = DynamicServer.parse(table.definition(line), mode: config.mode) else { continue }
+            spareBuiltFrom[k] = order
+            servers[i].name = sv.name
+            servers[i].maxconn = sv.params.maxconn
+            servers[i].poolMaxConn = sv.params.poolMaxConn
+            servers[i].addressSequence = 0
+            refreshAddress(i, table)
+            slowstart[i] = sv.params.slowstart ?? 0
+            balancer.redefine(i, backup: sv.params.backup, maxconn: sv.params.maxconn)
+        }
+        liveCount = live
+    }
+
+    /// Follows `set server addr` (and a dynamic server's address): re-reads
+    /// the address when the table's sequence moved. One load otherwise.
+    /// Returns true when it changed.
+    @inline(__always) @discardableResult
+    func refreshAddress(_ i: Int, _ table: SharedTable) -> Bool {
+        let line = servers[i].tableLine
+        let sequence = table.addressSequence(line)
+        guard sequence != servers[i].addressSequence else { return false }
+        servers[i].addressSequence = sequence
+        guard let a = table.serverAddress(line) else { return false }
+        servers[i].address = SocketAddress(a.ip, port: a.port)
+        servers[i].useClientPort = a.port == 0
+        return true
     }
 
     /// The hash key of a session under this backend's algorithm, or nil: not
@@ -86,6 +152,7 @@ final class BackendRuntime {
         case .queue: keepsFull = key != nil
         case .routeAround: keepsFull = false
         }
+        if table.backend(index, .serverSet).load() != serverSetSeen { refreshSlots(table) }
         let someFull = observe(table, now: now, keepsFull: keepsFull)
         guard let i = balancer.pick(hashKey: key, excluding: excluding, load: { i in
             Int(table.server(self.servers[i].tableLine, .conns).load())
@@ -126,11 +193,13 @@ final class BackendRuntime {
     private func observe(_ table: SharedTable, now: Int64, keepsFull: Bool) -> Bool {
         var someFull = false
         let dynamicWeights = properties.dynamicWeights
-        for i in 0..<servers.count {
+        for i in 0..<liveCount {
             let line = servers[i].tableLine
             let ramp = sinceUp(i, table: table, now: now)
             // Maintenance and drain both stop new traffic (drain keeps what runs).
-            let up = table.serverTakesTraffic(line)
+            var up = table.serverTakesTraffic(line)
+            // A spare slot's entry serves only the addition it was built from.
+            if up && i >= configuredCount && table.server(line, .addedOrder).load() != spareBuiltFrom[i - configuredCount] { up = false }
             var usable = up
             let limit = connectionLimit(i, sinceUp: ramp)
             if up && limit > 0 && table.server(line, .conns).load() >= UInt64(limit) {

@@ -74,7 +74,7 @@ extension StreamEngine {
             if reusable, s.serverIndex >= 0, s.backend >= 0 {
                 let be = backends[s.backend]
                 poolServer(s.server.transport, line: be.servers[s.serverIndex].tableLine,
-                           limit: be.config.servers[s.serverIndex].params.poolMaxConn)
+                           limit: be.servers[s.serverIndex].poolMaxConn)
                 s.server.detach()
             } else {
                 s.server.close()
@@ -88,6 +88,7 @@ extension StreamEngine {
     /// pooled one when it may, else a new one.
     func connect(_ s: Stream) {
         let be = backends[s.backend]
+        if be.refreshAddress(s.serverIndex, table) { dropPooled(server: be.servers[s.serverIndex].tableLine) }
         let entry = be.servers[s.serverIndex]
         // HAProxy's t_queue: when the stream first got a server (retries do not move it).
         if s.record.connectStarted == 0 { s.record.connectStarted = now }
@@ -148,7 +149,7 @@ extension StreamEngine {
         let line = be.servers[s.serverIndex].tableLine
         // `server ... ssl`: a new connection first does its TLS handshake,
         // within the connect timeout (a reused one already did).
-        if line < serverTLS.count, let tls = serverTLS[line], case .plain(let fd) = s.server.transport {
+        if line < serverTLS.count, let tls = serverTLS[line], table.sslOverride(line) != false, case .plain(let fd) = s.server.transport {
             let name: String?
             switch tls.serverName {
             case .none: name = nil

@@ -110,7 +110,7 @@ final class StreamEngine {
         let index = TableIndex(configuration)
         for (i, b) in configuration.backends.enumerated() {
             backends.append(BackendRuntime(index: i, config: b, firstLine: index.firstServer[i],
-                                           addresses: setup.serverAddresses[i]))
+                                           addresses: setup.serverAddresses[i], spares: index.spareServers[i]))
             backendIndexByName[b.name] = i
         }
         idleServers = Array(repeating: [], count: index.serverCount)
