@@ -35,6 +35,8 @@ struct ProxySettings: Sendable {
     /// `stats ...`: the statistics page; a proxy shares its defaults' until
     /// its own first `stats` line, which starts a fresh one (HAProxy's uri_auth).
     var statsPage: StatsPage? = nil
+    /// Keep-alive probes, abortonclose, prefer-last-server, persist, fullconn...
+    var connection = ProxyConnectionOptions()
 }
 
 /// A defaults, frontend, backend or listen section while it is being read.

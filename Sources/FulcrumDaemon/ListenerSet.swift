@@ -43,11 +43,14 @@ final class ListenerPool {
                         for slot in 0..<slots { perSlot[slot].append(Entry(fd: fd, frontend: fi, bind: bi)) }
                     case .inet:
                         guard let address = loaded.bindAddresses[fi][bi][ai] else { continue }
-                        let key = address.description
+                        // A bind's socket options are part of its identity: a
+                        // reload that changes them gets sockets set up anew.
+                        let key = address.description + bind.socket.identity
                         var list = sockets[key] ?? []
                         while list.count < slots {
                             do {
-                                let fd = try Socket.listen(on: address, backlog: backlog)
+                                let fd = try Socket.listen(on: address, backlog: backlog,
+                                                           options: Self.listenOptions(bind.socket, backlog: backlog))
                                 list.append(fd)
                                 opened.append((key, fd))
                             } catch {
@@ -74,6 +77,19 @@ final class ListenerPool {
             throw ListenerError(messages: errors)
         }
         return perSlot
+    }
+
+    /// What a bind line's socket options ask of its listening sockets.
+    static func listenOptions(_ o: BindSocketOptions, backlog: Int32) -> Socket.ListenOptions {
+        var l = Socket.ListenOptions()
+        l.device = o.interface
+        l.v6Only = o.v6Only
+        // HAProxy defers by up to one second.
+        l.deferAccept = o.deferAccept ? 1 : nil
+        l.maxSegment = o.mss
+        // HAProxy sizes the Fast Open queue like the accept queue.
+        l.fastOpenQueue = o.fastOpen ? Int(backlog) : nil
+        return l
     }
 
     /// `-x`: sockets a running instance handed over. Each serves its own

@@ -89,6 +89,7 @@ extension StreamEngine {
         s.routedBackend = -1
         s.retriesUsed = 0
         s.excludedServer = nil
+        s.skipPersistence = false
         s.phase = .request
         s.http.headStarted = now
         s.record.restart(at: now, wallMicros: WallClock.nowMicroseconds(), bytesIn: s.bytesIn, bytesOut: s.bytesOut)
@@ -271,7 +272,9 @@ extension StreamEngine {
         guard let cookie = be.config.http.cookie, s.retriesUsed == 0 else { return nil }
         s.http.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.serverCookies,
                                                             head: &s.http.request, now: Int(wallNow))
-        if let i = s.http.cookieState.server, table.serverTakesTraffic(be.servers[i].tableLine) { return i }
+        // `option persist`: the cookie wins even over a DOWN or disabled server.
+        if let i = s.http.cookieState.server,
+           be.config.connection.persist || table.serverTakesTraffic(be.servers[i].tableLine) { return i }
         return nil
     }
 }
