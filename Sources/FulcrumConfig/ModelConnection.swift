@@ -24,9 +24,10 @@ public struct ProxyConnectionOptions: Equatable, Sendable {
     public var clientKeepAlive = TCPKeepAlive()
     /// Backend: keep-alive probes on server connections.
     public var serverKeepAlive = TCPKeepAlive()
-    /// Backend, `option abortonclose`: a request still queued or waiting for
+    /// Backend, `option abortonclose`: a stream still queued or waiting for
     /// its connection when the client shuts its side is abandoned (logged
-    /// `CQ` / `CC`), never sent to a server.
+    /// `CQ` / `CC`), never sent to a server. Mode tcp, as HAProxy 2.6 acts on
+    /// it: its HTTP/1 requests are served even then.
     public var abortOnClose = false
     /// Backend, `option prefer-last-server`: a keep-alive client's next
     /// request goes back to the server its connection is still attached to,

@@ -270,8 +270,11 @@ extension StreamEngine {
     /// request (only `option persist` would insist on that server).
     func persistentServer(_ s: Stream, _ be: BackendRuntime) -> Int? {
         guard let cookie = be.config.http.cookie, s.retriesUsed == 0 else { return nil }
-        s.http.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.serverCookies,
-                                                            head: &s.http.request, now: Int(wallNow))
+        if !s.http.cookieParsed {
+            s.http.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.serverCookies,
+                                                                head: &s.http.request, now: Int(wallNow))
+            s.http.cookieParsed = true
+        }
         // `option persist`: the cookie wins even over a DOWN or disabled server.
         if let i = s.http.cookieState.server,
            be.config.connection.persist || table.serverTakesTraffic(be.servers[i].tableLine) { return i }

@@ -360,11 +360,13 @@ extension StreamEngine {
         }
     }
 
-    /// `option abortonclose`: the client shut its side while its request
+    /// `option abortonclose`: the client shut its side while its stream
     /// waits for a server slot or a connection; it is dropped before any
-    /// server sees it (CQ / CC in the log).
+    /// server sees it (CQ / CC in the log). Mode tcp only, as HAProxy 2.6
+    /// does it: there an HTTP/1 request whose client half-closes is still
+    /// served (checked side by side).
     func abandonClosedClient(_ s: Stream) -> Bool {
-        guard s.backend >= 0, s.phase == .queued || s.phase == .connecting || s.phase == .retryWait,
+        guard !s.isHTTP, s.backend >= 0, s.phase == .queued || s.phase == .connecting || s.phase == .retryWait,
               backends[s.backend].config.connection.abortOnClose else { return false }
         s.record.terminate(.clientAbort, s.phase == .queued ? .queue : .connect)
         close(s, abort: false)
@@ -376,7 +378,7 @@ extension StreamEngine {
     /// Waits for a free server slot (HAProxy's queue), bounded by `timeout queue`.
     func enqueue(_ s: Stream) {
         let be = backends[s.backend]
-        if s.client.eof && be.config.connection.abortOnClose {
+        if !s.isHTTP && s.client.eof && be.config.connection.abortOnClose {
             s.record.terminate(.clientAbort, .queue)
             close(s, abort: false)
             return
