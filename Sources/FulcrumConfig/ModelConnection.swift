@@ -30,8 +30,9 @@ public struct ProxyConnectionOptions: Equatable, Sendable {
     /// it: its HTTP/1 requests are served even then.
     public var abortOnClose = false
     /// Backend, `option prefer-last-server`: a keep-alive client's next
-    /// request goes back to the server its connection is still attached to,
-    /// unless the algorithm hashes (as HAProxy, not with hash-based ones).
+    /// request goes back to the server its private connection (`http-reuse
+    /// never`, the only kind HAProxy 2.6 keeps with a session) is attached
+    /// to, unless the algorithm hashes.
     public var preferLastServer = false
     /// Backend, `option persist`: a persistence cookie naming a server that
     /// is DOWN (or in maintenance) still sends the request there.

@@ -67,8 +67,11 @@ extension StreamEngine {
 
     /// `option prefer-last-server`: the server the client's kept connection
     /// goes to, while it takes traffic (not with hash algorithms, as HAProxy).
+    /// HAProxy 2.6 only keeps a private connection (`http-reuse never`) with
+    /// the client's session, others go to the server's idle pool, so only
+    /// then is there a last server to prefer (checked side by side).
     func lastServer(_ s: Stream, _ be: BackendRuntime) -> Int? {
-        guard be.config.connection.preferLastServer, s.http.attachedBackend == s.backend,
+        guard be.config.connection.preferLastServer, be.config.http.reuse == .never, s.http.attachedBackend == s.backend,
               s.http.attachedServer >= 0, s.server.isOpen, !s.server.eof else { return nil }
         switch be.properties.lookup {
         case .hashMap, .hashRing, .weightedRandom: return nil
