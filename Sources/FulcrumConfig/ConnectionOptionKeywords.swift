@@ -1,10 +1,11 @@
 /// `option clitcpka|srvtcpka|tcpka|abortonclose|prefer-last-server|persist|
-/// http-ignore-probes`, `clitcpka-idle|intvl|cnt`, `srvtcpka-idle|intvl|cnt`
+/// http-ignore-probes|nolinger`, `clitcpka-idle|intvl|cnt`, `srvtcpka-idle|intvl|cnt`
 /// and `fullconn`: connection options acted on by the workers
 /// (ModelConnection.swift says what each does).
 extension ParseSession {
     static let connectionOptions: Set<String> = [
         "clitcpka", "srvtcpka", "tcpka", "abortonclose", "prefer-last-server", "persist", "http-ignore-probes",
+        "nolinger",
     ]
     static let connectionKeywords: Set<String> = [
         "clitcpka-idle", "clitcpka-intvl", "clitcpka-cnt", "srvtcpka-idle", "srvtcpka-intvl", "srvtcpka-cnt", "fullconn",
@@ -30,6 +31,7 @@ extension ParseSession {
         case "abortonclose": c.abortOnClose = enable
         case "prefer-last-server": c.preferLastServer = enable
         case "persist": c.persist = enable
+        case "nolinger": c.noLinger = enable
         default: c.ignoreProbes = enable   // http-ignore-probes
         }
         drafts[index].settings.connection = c

@@ -37,6 +37,10 @@ public struct ProxyConnectionOptions: Equatable, Sendable {
     /// Backend, `option persist`: a persistence cookie naming a server that
     /// is DOWN (or in maintenance) still sends the request there.
     public var persist = false
+    /// `option nolinger`: a frontend's client connections, a backend's server
+    /// connections are closed with SO_LINGER 0: an RST, pending data dropped,
+    /// no FIN_WAIT/TIME_WAIT left behind.
+    public var noLinger = false
     /// Frontend, `option http-ignore-probes`: a connection closed or timed out
     /// before any byte of a request came is neither answered, logged nor counted.
     public var ignoreProbes = false

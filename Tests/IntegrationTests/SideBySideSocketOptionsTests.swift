@@ -98,4 +98,33 @@ final class SideBySideSocketOptionsTests: XCTestCase {
             XCTAssertEqual(seen[.fulcrum]?[i], seen[.haproxy]?[i], "bind \(i + 1)")
         }
     }
+
+    /// `option nolinger`: the client's half-close travels to the server and
+    /// back; the proxy then closes the client with an RST instead of a FIN.
+    func testNolingerClosesWithAReset() throws {
+        let echo = try startBackend(.echo)
+        let config = SideBySide.tcpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                option nolinger
+                default_backend be
+            frontend fe2
+                bind 127.0.0.1:{port2}
+                default_backend be
+            backend be
+                server s 127.0.0.1:\(echo.port)
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [])
+        for proxy in ProxyUnderTest.allCases {
+            for (frontend, expected) in [(0, TCPClient.End.reset), (1, .eof)] {
+                let client = try TCPClient.connect(port: sbs.ports[proxy]![frontend])
+                defer { client.close() }
+                try client.send("x\n")
+                XCTAssertEqual(try client.readLine(), "x", "\(proxy)")
+                try client.shutdownWrite()
+                XCTAssertEqual(try client.receiveUntilEOF(timeout: 5).end, expected, "\(proxy) frontend \(frontend + 1)")
+            }
+        }
+    }
 }

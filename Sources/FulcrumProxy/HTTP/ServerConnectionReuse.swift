@@ -39,7 +39,7 @@ extension StreamEngine {
                            limit: be.config.servers[s.http.attachedServer].params.poolMaxConn)
                 s.server.detach()
             } else {
-                s.server.close()
+                s.server.close(abort: be.config.connection.noLinger)
             }
         }
         s.http.serverConnected = false

@@ -137,7 +137,7 @@ extension StreamEngine {
                            limit: be.config.servers[s.serverIndex].params.poolMaxConn)
                 s.server.detach()
             } else {
-                s.server.close()
+                s.server.close(abort: s.backend >= 0 && backends[s.backend].config.connection.noLinger)
             }
         }
         s.http.serverConnected = false

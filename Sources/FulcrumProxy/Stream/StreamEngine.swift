@@ -337,7 +337,8 @@ final class StreamEngine {
         guard s.phase != .idle else { return }
         releaseAttached(s)
         leaveBackend(s, reusable: false)
-        s.client.close(abort: abort)
+        // `option nolinger`: an RST instead of a FIN, nothing left lingering.
+        s.client.close(abort: abort || frontends[s.frontend].config.connection.noLinger)
         release(&s.request)
         release(&s.response)
         s.http.fromClient.release(to: buffers)
