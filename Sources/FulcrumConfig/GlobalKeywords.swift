@@ -27,6 +27,10 @@ extension ParseSession {
             globalTLSKeyword(words, at: at)
             return
         }
+        if keyword == "default-path" {
+            defaultPathKeyword(words, at: at)
+            return
+        }
         guard Self.servedGlobalKeywords.contains(keyword) else {
             if HAProxyKeywords.global.contains(keyword) {
                 alert(loc, "keyword '\(keyword)' is not supported yet (in section 'global')")

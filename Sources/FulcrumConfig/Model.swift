@@ -397,6 +397,9 @@ public struct GlobalSettings: Equatable, Sendable {
     public var description: String? = nil
     /// `ca-base`, `crt-base`, `ssl-default-*`, `tune.ssl.*` (ModelTLS.swift).
     public var tls = GlobalTLS()
+    /// `default-path`: the directory relative file names are read from
+    /// (DefaultPathKeyword.swift); nil: the working directory.
+    public var defaultPath: String? = nil
     public init() {}
 }
 
