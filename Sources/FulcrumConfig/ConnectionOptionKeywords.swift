@@ -5,13 +5,11 @@
 extension ParseSession {
     static let connectionOptions: Set<String> = [
         "clitcpka", "srvtcpka", "tcpka", "abortonclose", "prefer-last-server", "persist", "http-ignore-probes",
-        "nolinger",
+        "nolinger", "http-buffer-request",
     ]
     static let connectionKeywords: Set<String> = [
         "clitcpka-idle", "clitcpka-intvl", "clitcpka-cnt", "srvtcpka-idle", "srvtcpka-intvl", "srvtcpka-cnt", "fullconn",
     ]
-    /// The options HAProxy only honours in mode http ("requires HTTP mode").
-    static let httpOnlyConnectionOptions: Set<String> = ["prefer-last-server", "http-ignore-probes"]
 
     /// `[no] option NAME` for one of `connectionOptions`; the capability check is done.
     mutating func connectionOption(_ name: String, args: [Word], enable: Bool, display: String, draft index: Int,
@@ -32,6 +30,7 @@ extension ParseSession {
         case "prefer-last-server": c.preferLastServer = enable
         case "persist": c.persist = enable
         case "nolinger": c.noLinger = enable
+        case "http-buffer-request": c.bufferRequest = enable
         default: c.ignoreProbes = enable   // http-ignore-probes
         }
         drafts[index].settings.connection = c
@@ -81,6 +80,13 @@ extension ParseSession {
         if c.preferLastServer && backendSide {
             warning(draft.location, "'option prefer-last-server' ignored for \(draft.haproxyLabel) as it requires HTTP mode.")
             c.preferLastServer = false
+        }
+        if c.bufferRequest {
+            // Said once per proxy (a listen section is resolved for each side, its backend first).
+            if backendSide || draft.kind == .frontend {
+                warning(draft.location, "'option http-buffer-request' ignored for \(draft.haproxyLabel) as it requires HTTP mode.")
+            }
+            c.bufferRequest = false
         }
         if c.ignoreProbes && !backendSide {
             warning(draft.location, "'option http-ignore-probes' ignored for \(draft.haproxyLabel) as it requires HTTP mode.")

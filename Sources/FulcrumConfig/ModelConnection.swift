@@ -41,6 +41,10 @@ public struct ProxyConnectionOptions: Equatable, Sendable {
     /// connections are closed with SO_LINGER 0: an RST, pending data dropped,
     /// no FIN_WAIT/TIME_WAIT left behind.
     public var noLinger = false
+    /// `option http-buffer-request` (frontend or backend): a request's body
+    /// is read whole (or up to bufsize less maxrewrite) before any server is
+    /// chosen or connected.
+    public var bufferRequest = false
     /// Frontend, `option http-ignore-probes`: a connection closed or timed out
     /// before any byte of a request came is neither answered, logged nor counted.
     public var ignoreProbes = false

@@ -172,4 +172,60 @@ final class SideBySideQueueingOptionsTests: XCTestCase {
             XCTAssertEqual(seen[proxy]?["keep"], "B read b, 3 server connections", "\(proxy): B served without the option")
         }
     }
+
+    /// `option http-buffer-request`: no server connection until the whole
+    /// body is in; a body that does not come in `timeout http-request` is a
+    /// 408. Without the option the server is connected with the head.
+    func testBufferRequestWaitsForTheBodyBeforeConnecting() throws {
+        let buffered = try startHTTPServer(name: "buffered"), direct = try startHTTPServer(name: "direct")
+        let sockets = try SideBySideStatsSockets(self)
+        let config = """
+            defaults
+                mode http
+                timeout connect 2s
+                timeout client 5s
+                timeout server 5s
+                timeout http-request 1s
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend buffered
+            frontend fe2
+                bind 127.0.0.1:{port2}
+                default_backend direct
+            backend buffered
+                option http-buffer-request
+                server s 127.0.0.1:\(buffered.port)
+            backend direct
+                server s 127.0.0.1:\(direct.port)
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global,
+                                 substitutions: sockets.substitutions)
+        let head = "POST /up HTTP/1.1\r\nHost: site\r\nContent-Length: 10\r\n\r\n"
+        for proxy in ProxyUnderTest.allCases {
+            // Without the option: the head alone reaches the server.
+            let before = direct.acceptedCount
+            let plain = try send(sbs.ports[proxy]![1], head + "01234")
+            XCTAssertTrue(waitUntil(timeout: 5) { direct.acceptedCount > before }, "\(proxy): connected with the head")
+            try plain.send("56789")
+            XCTAssertEqual(try plain.readHTTPResponse()?.status, 200, "\(proxy)")
+
+            // With it: the head is parsed (counted) but nothing is connected
+            // until the last body byte.
+            let accepted = buffered.acceptedCount
+            let client = try send(sbs.ports[proxy]![0], head + "01234")
+            let table = try waitForStats(sockets, proxy) { $0.int("buffered/BACKEND", "stot") == 1 }
+            XCTAssertEqual(table.int("buffered/BACKEND", "stot"), 1, "\(proxy): in the backend")
+            XCTAssertEqual(table.int("buffered/s", "stot"), 0, "\(proxy): no server session while the body is incomplete")
+            XCTAssertEqual(buffered.acceptedCount, accepted, "\(proxy): no connection while the body is incomplete")
+            try client.send("56789")
+            XCTAssertEqual(try client.readHTTPResponse()?.status, 200, "\(proxy)")
+            XCTAssertEqual(buffered.requests.last.map { String(decoding: $0.body, as: UTF8.self) }, "0123456789", "\(proxy)")
+
+            // A body that never completes: 408 at timeout http-request, no server.
+            let stalled = try send(sbs.ports[proxy]![0], head + "012")
+            XCTAssertEqual(try stalled.readHTTPResponse(timeout: 5)?.status, 408, "\(proxy)")
+            XCTAssertEqual(buffered.acceptedCount, accepted + 1, "\(proxy)")
+        }
+    }
 }

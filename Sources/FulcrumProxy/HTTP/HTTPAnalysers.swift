@@ -20,6 +20,14 @@ extension StreamEngine {
             case .idle, .handshake, .inspecting:
                 return
             case .request:
+                if s.http.awaitingBody >= 0 {
+                    switch continueBufferingBody(s) {
+                    case .wait: progress = s.client.readable && s.client.eof
+                    case .done: return
+                    case .progress: progress = true
+                    }
+                    break
+                }
                 if s.http.pendingService != nil {
                     // A local service reading the request body.
                     if !readClient(s) { return }
@@ -238,11 +246,21 @@ extension StreamEngine {
             }
             s.http.requestReady = true
             enter(s, backend: be)
-            if s.http.attachedBackend < 0 { dropServer(s, reusable: false) }
-            s.phase = .connecting
-            dispatchOrQueue(s)
+            if buffersRequestBody(s, backend: be) {
+                s.http.awaitingBody = be
+                return .wait
+            }
+            goToServer(s)
             return .progress
         }
+    }
+
+    /// The request is in its backend (and its body buffered when asked):
+    /// on to a server.
+    func goToServer(_ s: Stream) {
+        if s.http.attachedBackend < 0 { dropServer(s, reusable: false) }
+        s.phase = .connecting
+        dispatchOrQueue(s)
     }
 
     /// A head that cannot be served: HAProxy's page, then close.

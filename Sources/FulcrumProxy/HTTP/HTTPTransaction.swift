@@ -36,6 +36,9 @@ final class HTTPTransaction {
     /// The request's persistence cookie was read (and, `indirect`, removed):
     /// a request dispatched again from the queue keeps what it said.
     var cookieParsed = false
+    /// `option http-buffer-request`: the backend the request waits in until
+    /// its body is buffered; -1: not waiting.
+    var awaitingBody = -1
     /// What the response did with the persistence cookie (`%tsc`'s fourth
     /// letter); nil until a response of a backend with `cookie` was edited.
     var serverCookie: LogServerCookieState? = nil
@@ -62,6 +65,7 @@ final class HTTPTransaction {
         compressing = false
         cookieState = CookiePersistence.RequestState()
         cookieParsed = false
+        awaitingBody = -1
         serverCookie = nil
         uniqueID.removeAll(keepingCapacity: true)
         pendingService = nil
