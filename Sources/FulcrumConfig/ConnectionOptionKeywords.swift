@@ -5,7 +5,7 @@
 extension ParseSession {
     static let connectionOptions: Set<String> = [
         "clitcpka", "srvtcpka", "tcpka", "abortonclose", "prefer-last-server", "persist", "http-ignore-probes",
-        "nolinger", "http-buffer-request",
+        "nolinger", "http-buffer-request", "tcp-smart-accept",
     ]
     static let connectionKeywords: Set<String> = [
         "clitcpka-idle", "clitcpka-intvl", "clitcpka-cnt", "srvtcpka-idle", "srvtcpka-intvl", "srvtcpka-cnt", "fullconn",
@@ -30,6 +30,7 @@ extension ParseSession {
         case "prefer-last-server": c.preferLastServer = enable
         case "persist": c.persist = enable
         case "nolinger": c.noLinger = enable
+        case "tcp-smart-accept": c.smartAccept = enable
         case "http-buffer-request": c.bufferRequest = enable
         default: c.ignoreProbes = enable   // http-ignore-probes
         }

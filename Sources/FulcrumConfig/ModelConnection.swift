@@ -45,6 +45,14 @@ public struct ProxyConnectionOptions: Equatable, Sendable {
     /// is read whole (or up to bufsize less maxrewrite) before any server is
     /// chosen or connected.
     public var bufferRequest = false
+    /// Frontend, `[no] option tcp-smart-accept`: listeners with TCP_QUICKACK
+    /// off, so the ACK of a request goes out with the response. nil: HAProxy's
+    /// default, on in mode http and on `ssl` binds.
+    public var smartAccept: Bool? = nil
+    /// Frontend: whether a bind's listeners get smart accept.
+    public func smartAccept(mode: ProxyMode, bind: Bind) -> Bool {
+        smartAccept ?? (mode == .http || bind.tls.enabled)
+    }
     /// Frontend, `option http-ignore-probes`: a connection closed or timed out
     /// before any byte of a request came is neither answered, logged nor counted.
     public var ignoreProbes = false

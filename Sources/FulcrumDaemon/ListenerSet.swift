@@ -60,6 +60,11 @@ final class ListenerPool {
                         }
                         if list.count < slots { continue }
                         sockets[key] = list
+                        // `tcp-smart-accept` (HAProxy's default in mode http and on
+                        // ssl binds): TCP_QUICKACK set either way, on new, kept
+                        // and adopted sockets alike.
+                        let quickAck: Int32 = f.connection.smartAccept(mode: f.mode, bind: bind) ? 0 : 1
+                        for fd in list { try? Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_QUICKACK, quickAck) }
                         // Socket i goes to slot i % slots: every socket has a worker.
                         for (i, fd) in list.enumerated() {
                             perSlot[i % slots].append(Entry(fd: fd, frontend: fi, bind: bi))

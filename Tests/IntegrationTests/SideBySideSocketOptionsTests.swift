@@ -127,4 +127,51 @@ final class SideBySideSocketOptionsTests: XCTestCase {
             }
         }
     }
+
+    /// `tcp-smart-accept`: HAProxy turns TCP_QUICKACK off on the listeners
+    /// of mode http frontends (and ssl binds) unless told `no option
+    /// tcp-smart-accept`, and of any frontend with the option.
+    func testSmartAcceptTurnsQuickAckOffOnListeners() throws {
+        let echo = try startBackend(.echo)
+        let config = """
+            defaults
+                timeout connect 2s
+                timeout client 5s
+                timeout server 5s
+            frontend http
+                mode http
+                bind 127.0.0.1:{port}
+                default_backend be
+            frontend tcp
+                mode tcp
+                bind 127.0.0.1:{port2}
+                default_backend tcpbe
+            frontend tcpsmart
+                mode tcp
+                option tcp-smart-accept
+                bind 127.0.0.1:{port3}
+                default_backend tcpbe
+            frontend httpquick
+                mode http
+                no option tcp-smart-accept
+                bind 127.0.0.1:{port4}
+                default_backend be
+            backend be
+                mode http
+                server s 127.0.0.1:\(echo.port)
+            backend tcpbe
+                mode tcp
+                server s 127.0.0.1:\(echo.port)
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [])
+        var seen: [ProxyUnderTest: [String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            seen[proxy] = try (0..<4).map { i in
+                try SocketOptionReader.read(.listener(port: sbs.ports[proxy]![i]), heldBy: pids(sbs, proxy))["quickack"] ?? "?"
+            }
+        }
+        XCTAssertEqual(seen[.haproxy], ["0", "1", "0", "1"])
+        XCTAssertEqual(seen[.fulcrum], ["0", "1", "0", "1"])
+    }
 }

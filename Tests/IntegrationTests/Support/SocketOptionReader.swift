@@ -44,6 +44,7 @@ enum SocketOptionReader {
             out = {"keepalive": s.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
                    "idle": s.getsockopt(T, 4), "intvl": s.getsockopt(T, 5), "cnt": s.getsockopt(T, 6),
                    "defer": s.getsockopt(T, 9), "mss": s.getsockopt(T, 2), "fastopen": s.getsockopt(T, 23),
+                   "quickack": s.getsockopt(T, 12),
                    "device": s.getsockopt(socket.SOL_SOCKET, 25, 16).rstrip(b"\0").decode()}
             if wanted[inode]: out["v6only"] = s.getsockopt(socket.IPPROTO_IPV6, 26)
             s.close()
@@ -54,7 +55,7 @@ enum SocketOptionReader {
 
     /// The options of `socket` as held by one of `pids`, as "name=value"
     /// pairs: keepalive, idle, intvl, cnt (TCP keep-alive), defer
-    /// (TCP_DEFER_ACCEPT), mss, fastopen, device (SO_BINDTODEVICE), v6only.
+    /// (TCP_DEFER_ACCEPT), mss, fastopen, quickack, device (SO_BINDTODEVICE), v6only.
     static func read(_ socket: Socket, heldBy pids: [pid_t]) throws -> [String: String] {
         let (state, local, remote): (String, UInt16, UInt16)
         switch socket {
