@@ -63,8 +63,8 @@ final class ListenerPool {
                         // `tcp-smart-accept` (HAProxy's default in mode http and on
                         // ssl binds): TCP_QUICKACK set either way, on new, kept
                         // and adopted sockets alike.
-                        let quickAck: Int32 = f.connection.smartAccept(mode: f.mode, bind: bind) ? 0 : 1
-                        for fd in list { try? Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_QUICKACK, quickAck) }
+                        let smartAccept = f.connection.smartAccept(mode: f.mode, bind: bind)
+                        for fd in list { Socket.setQuickAck(fd, !smartAccept) }
                         // Socket i goes to slot i % slots: every socket has a worker.
                         for (i, fd) in list.enumerated() {
                             perSlot[i % slots].append(Entry(fd: fd, frontend: fi, bind: bi))

@@ -1,4 +1,5 @@
 import Glibc
+import CFulcrum
 
 /// Socket options the configuration asks for: keep-alive probes on a
 /// connection, and what a listener is set up with before and after bind().
@@ -10,6 +11,12 @@ extension Socket {
         if let count { try? setOption(fd, Int32(IPPROTO_TCP), TCP_KEEPCNT, Int32(clamping: count)) }
         if let idle { try? setOption(fd, Int32(IPPROTO_TCP), TCP_KEEPIDLE, Int32(clamping: idle)) }
         if let interval { try? setOption(fd, Int32(IPPROTO_TCP), TCP_KEEPINTVL, Int32(clamping: interval)) }
+    }
+
+    /// TCP_QUICKACK: off, the ACK of what arrives waits to leave with data
+    /// (`tcp-smart-accept` on a listener).
+    public static func setQuickAck(_ fd: FileDescriptor, _ on: Bool) {
+        try? setOption(fd, Int32(IPPROTO_TCP), TCP_QUICKACK, on ? 1 : 0)
     }
 
     /// How a listening socket is set up (a `bind` line's socket options).

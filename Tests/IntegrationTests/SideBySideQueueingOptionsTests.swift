@@ -68,6 +68,7 @@ final class SideBySideQueueingOptionsTests: XCTestCase {
                 let b = try send(port, httpGet("/slow-b", ["Cookie: SRV=c1"]))
                 let queued = try waitForStats(sockets, proxy) { $0.int("be/s1", "qcur") == 1 }
                 XCTAssertEqual(queued.int("be/s1", "qcur"), 1, "\(proxy): B in s1's queue")
+                XCTAssertEqual(queued.int("be/BACKEND", "qcur"), 0, "\(proxy): not in the backend's queue")
                 // C finds s1's queue full.
                 let c = try send(port, httpGet("/c", ["Cookie: SRV=c1"]))
                 let third = try c.readHTTPResponse()

@@ -397,12 +397,15 @@ extension StreamEngine {
         schedule(s)
     }
 
-    /// Accounting for a stream that joins the queue: the backend's, and the
-    /// server's own when it waits for one server (qcur, qmax, `maxqueue`).
+    /// Accounting for a stream that joins the queue, as HAProxy's queues
+    /// count: the server's own when it waits for one server (its qcur, qmax
+    /// and `maxqueue`), else the backend's.
     func markQueued(_ s: Stream) {
         queuedStreams += 1
-        countQueued(backend: s.backend)
-        guard s.queuedServer >= 0 else { return }
+        guard s.queuedServer >= 0 else {
+            countQueued(backend: s.backend)
+            return
+        }
         let be = backends[s.backend]
         table.serverCounter(worker: slot, server: be.servers[s.queuedServer].tableLine, .queued).bump()
         table.server(be.servers[s.queuedServer].tableLine, .maxQueued)
@@ -413,10 +416,11 @@ extension StreamEngine {
     func leaveQueue(_ s: Stream) {
         guard s.phase == .queued else { return }
         queuedStreams -= 1
-        table.backendCounter(worker: slot, backend: s.backend, .queued).drop()
         if s.queuedServer >= 0 {
             table.serverCounter(worker: slot, server: backends[s.backend].servers[s.queuedServer].tableLine, .queued).drop()
             s.queuedServer = -1
+        } else {
+            table.backendCounter(worker: slot, backend: s.backend, .queued).drop()
         }
         s.phase = .connecting
     }
@@ -439,9 +443,10 @@ extension StreamEngine {
             case .full:
                 s.phase = .queued
                 queuedStreams += 1
-                table.backendCounter(worker: slot, backend: be.index, .queued).bump()
                 if s.queuedServer >= 0 {
                     table.serverCounter(worker: slot, server: be.servers[s.queuedServer].tableLine, .queued).bump()
+                } else {
+                    table.backendCounter(worker: slot, backend: be.index, .queued).bump()
                 }
                 return
             case .noServer:
