@@ -69,6 +69,7 @@ final class SideBySideQueueingOptionsTests: XCTestCase {
                 let queued = try waitForStats(sockets, proxy) { $0.int("be/s1", "qcur") == 1 }
                 XCTAssertEqual(queued.int("be/s1", "qcur"), 1, "\(proxy): B in s1's queue")
                 XCTAssertEqual(queued.int("be/BACKEND", "qcur"), 0, "\(proxy): not in the backend's queue")
+                XCTAssertEqual(queued.int("be/s1", "qlimit"), 1, "\(proxy): maxqueue shown as qlimit")
                 // C finds s1's queue full.
                 let c = try send(port, httpGet("/c", ["Cookie: SRV=c1"]))
                 let third = try c.readHTTPResponse()
@@ -117,6 +118,7 @@ final class SideBySideQueueingOptionsTests: XCTestCase {
                 ($0.int("dyn/s", "scur") ?? 0) + ($0.int("dyn/BACKEND", "qcur") ?? 0) == 4 && $0.int("fix/s", "scur") == 4
             }
             XCTAssertEqual(table.int("dyn/s", "scur"), 1, "\(proxy): dynamic maxconn at a load of 4")
+            XCTAssertEqual(table.int("dyn/BACKEND", "slim"), 40, "\(proxy): fullconn shown as the backend's slim")
             XCTAssertEqual(table.int("dyn/BACKEND", "qcur"), 3, "\(proxy): the rest wait")
             XCTAssertEqual(table.int("fix/s", "scur"), 4, "\(proxy): static maxconn")
             for client in clients { XCTAssertEqual(try client.readHTTPResponse(timeout: 10)?.status, 200, "\(proxy)") }

@@ -182,7 +182,8 @@ public struct RuntimeSnapshotReader {
             }
         }
         v.backup = srv.params.backup
-        v.maxconn = srv.params.maxconn
+        v.maxconn = DynamicMaxconn.settle(maxconn: srv.params.maxconn, minconn: srv.params.minconn).maxconn
+        v.maxqueue = srv.params.maxqueue
         if srv.params.check {
             var c = RuntimeSnapshot.Check()
             c.enabled = admin & SharedTable.Admin.checksDisabled.rawValue == 0
