@@ -45,6 +45,10 @@ extension ParseSession {
             alert(loc, "'\(keyword)': Lua is not embedded in Fulcrum; Lua actions, fetches and services cannot be loaded")
             return
         }
+        if keyword == "default-path" {
+            defaultPathKeyword(words, at: at)
+            return
+        }
         guard Self.servedGlobalKeywords.contains(keyword) else {
             if HAProxyKeywords.global.contains(keyword) {
                 alert(loc, "keyword '\(keyword)' is not supported yet (in section 'global')")

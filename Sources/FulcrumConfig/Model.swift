@@ -70,6 +70,8 @@ public struct Bind: Equatable, Sendable {
     public var name: String?
     public var backlog: Int?
     public var maxconn: Int?
+    /// `defer-accept`, `mss`, `interface`, `v4v6`/`v6only`, `tfo` (ModelBindSocket.swift).
+    public var socket = BindSocketOptions()
     /// `ssl`, `crt`, `crt-list` and the other TLS options (ModelTLS.swift).
     public var tls = BindTLS()
     public init(location: SourceLocation, spec: String, addresses: [BindAddress]) {
@@ -113,6 +115,13 @@ public struct ServerParams: Equatable, Sendable {
     /// `on-marked-up shutdown-backup-sessions`: the backend's backup servers'
     /// sessions are killed when this (active) server's checks mark it UP.
     public var shutdownBackupSessionsWhenUp = false
+    /// `maxqueue N`: at most N requests wait in this server's own queue
+    /// (persistence or a hash key named it); 0: unlimited.
+    public var maxqueue: Int = 0
+    /// `minconn N`: with the backend's `fullconn`, the server's connection
+    /// limit grows from N to `maxconn` as the backend's load does (HAProxy's
+    /// dynamic maxconn). 0: not set (the limit is `maxconn`).
+    public var minconn: Int = 0
     /// `ssl`, `verify`, `sni` and the other TLS options (ModelTLS.swift).
     public var tls = ServerTLS()
     public init() {}
@@ -310,6 +319,10 @@ public struct Backend: Equatable, Sendable {
     public var description: String?
     /// `stats enable|uri|auth|...`: the HTTP statistics page this proxy serves; nil: none.
     public var statsPage: StatsPage?
+    /// Server-side connection options (ModelConnection.swift).
+    public var connection = ProxyConnectionOptions()
+    /// `fullconn`, resolved: the configured value or HAProxy's default (≥ 1).
+    public var fullconn = 1
     /// The proxy's number (`iid`, be_id): `id N`, else HAProxy's automatic one
     /// (`ProxyNumbering`); a listen's frontend and backend share it.
     public var id = 0
@@ -340,6 +353,8 @@ public struct Frontend: Equatable, Sendable {
     public var description: String?
     /// `stats enable|uri|auth|...`: the HTTP statistics page this proxy serves; nil: none.
     public var statsPage: StatsPage?
+    /// Client-side connection options (ModelConnection.swift).
+    public var connection = ProxyConnectionOptions()
     /// The proxy's number (`iid`, fe_id), as `Backend.id`.
     public var id = 0
     public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
@@ -416,6 +431,9 @@ public struct GlobalSettings: Equatable, Sendable {
     public var description: String? = nil
     /// `ca-base`, `crt-base`, `ssl-default-*`, `tune.ssl.*` (ModelTLS.swift).
     public var tls = GlobalTLS()
+    /// `default-path`: the directory relative file names are read from
+    /// (DefaultPathKeyword.swift); nil: the working directory.
+    public var defaultPath: String? = nil
     public init() {}
 }
 

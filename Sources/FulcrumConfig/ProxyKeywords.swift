@@ -95,7 +95,7 @@ extension ParseSession {
             monitorKeyword(words, draft: index, at: at)
             return
         }
-        guard Self.servedProxyKeywords.contains(keyword) else {
+        guard Self.servedProxyKeywords.contains(keyword) || Self.connectionKeywords.contains(keyword) else {
             if HAProxyKeywords.proxy[keyword] != nil {
                 alert(loc, "keyword '\(keyword)' is not supported yet (in section '\(kindName)')")
             } else {
@@ -167,6 +167,7 @@ extension ParseSession {
             // No argument or `use-backend-name`: the backend's own name (resolved per backend).
             let name = words.count > 1 && words[1].text != "use-backend-name" ? words[1].text : nil
             drafts[index].settings.serverStateFileName = .some(name)
+        case _ where Self.connectionKeywords.contains(keyword): connectionKeyword(words, draft: index, at: at)
         case "default_backend":
             guard let value = singleArgument(words, at: at, expecting: "<backend name>") else { return }
             drafts[index].settings.defaultBackend = value.text
@@ -243,13 +244,17 @@ extension ParseSession {
             loggingOption(words, prefix: prefix, draft: index, at: at)
             return
         }
-        guard Self.servedOptions.contains(name) else {
+        guard Self.servedOptions.contains(name) || Self.connectionOptions.contains(name) else {
             alert(at(words[0]), "keyword '\(display)' is not supported yet (in section '\(kindName)')")
             return
         }
         if rejectedByCapability("option " + name, sections: sections, draft: index, at: at(words[0])) { return }
         let args = Array(words.dropFirst(2))
         let enable = prefix == nil
+        if Self.connectionOptions.contains(name) {
+            connectionOption(name, args: args, enable: enable, display: display, draft: index, at: at)
+            return
+        }
         if Self.httpOptions.contains(name) {
             httpOption(name, args: args, enable: enable, prefix: prefix, draft: index, at: at)
             return

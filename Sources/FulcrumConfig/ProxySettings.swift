@@ -41,6 +41,8 @@ struct ProxySettings: Sendable {
     var serverStateLoad = ServerStateLoad.none
     /// `server-state-file-name`: nil when not given; .some(nil) for the backend's name.
     var serverStateFileName: String?? = nil
+    /// Keep-alive probes, abortonclose, prefer-last-server, persist, fullconn...
+    var connection = ProxyConnectionOptions()
 }
 
 /// A defaults, frontend, backend or listen section while it is being read.

@@ -38,6 +38,7 @@ extension ParseSession {
                 backend.logging.captures = LogCaptures()
                 backend.description = draft.description
                 backend.statsPage = s.statsPage
+                backend.connection = resolveConnectionOptions(draft, backendSide: true)
                 checkUnusedCheckRules(draft)
                 var serverSeen: [String: SourceLocation] = [:]
                 for server in draft.servers {
@@ -71,6 +72,7 @@ extension ParseSession {
                 frontend.logging = s.logging
                 frontend.description = draft.description
                 frontend.statsPage = s.statsPage
+                frontend.connection = resolveConnectionOptions(draft, backendSide: false)
                 if draft.kind == .listen, !draft.ownDefaultBackend, !draft.servers.isEmpty {
                     frontend.defaultBackend = name
                 }
@@ -110,6 +112,7 @@ extension ParseSession {
             }
             checkModes(frontend: draft, frontendMode: frontend.mode, backend: backend, rule: "default_backend", at: where_)
         }
+        resolveFullconn(&configuration)
         validateHTTP(proxies.map(\.draft), &configuration)
         validateTCPContent(proxies.map(\.draft))
         validateLogging(proxies.map(\.draft), &configuration)

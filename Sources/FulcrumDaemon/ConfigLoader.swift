@@ -113,6 +113,10 @@ enum ConfigLoader {
         var c = result.configuration
         commandLine.apply(to: &c)
         diags += unsentLogging(c)
+        var pathError: String? = nil
+        let directory = DefaultPathDirectory(c.global.defaultPath, error: &pathError)
+        defer { directory.leave() }
+        if let pathError { diags.append(Diagnostic(.alert, nil, pathError)) }
         var servers: [[SocketAddress]] = []
         var binds: [[[SocketAddress?]]] = []
         if !result.hasErrors {

@@ -6,17 +6,20 @@ import CFulcrum
 public enum Socket {
     /// A listening socket with SO_REUSEADDR and SO_REUSEPORT, so that one socket
     /// per worker slot can share the address and the kernel spreads connections.
-    public static func listen(on address: SocketAddress, backlog: Int32, reusePort: Bool = true) throws(Errno) -> FileDescriptor {
+    public static func listen(on address: SocketAddress, backlog: Int32, reusePort: Bool = true,
+                              options: ListenOptions = ListenOptions()) throws(Errno) -> FileDescriptor {
         let fd = FileDescriptor(try syscall { cf_socket(address.family, Int32(SOCK_STREAM.rawValue), 0) })
         do {
             try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
             if reusePort { try setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
+            try applyBeforeBind(fd, family: address.family, options)
             var addr = address
             try syscall {
                 withUnsafePointer(to: &addr.storage) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd.rawValue, $0, addr.length) }
                 }
             }
+            try applyAfterBind(fd, options)
             try syscall { Glibc.listen(fd.rawValue, backlog) }
             return fd
         } catch {

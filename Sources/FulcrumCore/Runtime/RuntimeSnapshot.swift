@@ -216,8 +216,10 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         public var userWeight = 1
         public var initialWeight = 1
         public var backup = false
-        /// Server maxconn, 0 = none.
+        /// Server maxconn (raised to a higher `minconn`, as HAProxy settles it), 0 = none.
         public var maxconn = 0
+        /// `maxqueue` (qlimit), 0 = none.
+        public var maxqueue = 0
         /// Idle connections kept for reuse, all workers (idle_conn_cur, srv_icur).
         public var idleConnections = 0
         public var counters = Counters()

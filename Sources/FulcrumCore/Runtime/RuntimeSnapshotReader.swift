@@ -107,7 +107,7 @@ public struct RuntimeSnapshotReader {
                 let be = configuration.backends[bi]
                 var b = RuntimeSnapshot.Backend(algorithm: be.balance, hashType: be.hashType)
                 b.allBackups = be.allBackups
-                b.fullconn = defaultFullconn(backend: be.name)
+                b.fullconn = be.fullconn
                 b.counters = read.counters { table.backendCounter(worker: $0, backend: bi, $1) }
                 b.counters.sessionsMax = Int(table.backend(bi, .maxConns).load())
                 b.counters.queueMax = Int(table.backend(bi, .maxQueued).load())
@@ -151,21 +151,6 @@ public struct RuntimeSnapshotReader {
         }
         s.pid = process.pid
         return s
-    }
-
-    /// HAProxy's default `fullconn` (the backend's slim): a tenth of the
-    /// maxconn of the frontends that may send to it (default_backend or a
-    /// use_backend naming it), rounded up; 0 when none has a limit.
-    private func defaultFullconn(backend name: String) -> Int {
-        var total = 0
-        for f in configuration.frontends {
-            let reaches = f.defaultBackend == name || f.name == name
-                || f.http.useBackends.contains { rule in
-                    rule.backend.parts.count == 1 && { if case .literal(name) = rule.backend.parts[0] { return true }; return false }()
-                }
-            if reaches { total += f.maxconn ?? configuration.global.maxconn ?? 0 }
-        }
-        return (total + 9) / 10
     }
 
     /// A frontend's listeners, numbered as HAProxy numbers them: one per
@@ -225,7 +210,8 @@ public struct RuntimeSnapshotReader {
             }
         }
         v.backup = srv.params.backup
-        v.maxconn = srv.params.maxconn
+        v.maxconn = DynamicMaxconn.settle(maxconn: srv.params.maxconn, minconn: srv.params.minconn).maxconn
+        v.maxqueue = srv.params.maxqueue
         if srv.params.check {
             var c = RuntimeSnapshot.Check()
             c.enabled = admin & SharedTable.Admin.checksDisabled.rawValue == 0

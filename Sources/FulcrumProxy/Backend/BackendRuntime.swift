@@ -13,7 +13,11 @@ final class BackendRuntime {
         var tableLine: Int
         var address: SocketAddress
         var useClientPort: Bool
+        /// `maxconn` and `minconn` as HAProxy settles them (DynamicMaxconn.settle).
         var maxconn: Int
+        var minconn: Int
+        /// `maxqueue`: requests that may wait for this very server; 0: unlimited.
+        var maxqueue: Int
         var name: String
         var poolMaxConn: Int
         /// The table's address sequence this entry's address was read at.
@@ -58,14 +62,16 @@ final class BackendRuntime {
         var entries: [ServerEntry] = []
         var members: [Balancer.Member] = []
         for (i, s) in config.servers.enumerated() {
+            let limits = DynamicMaxconn.settle(maxconn: s.params.maxconn, minconn: s.params.minconn)
             entries.append(ServerEntry(tableLine: firstLine + i, address: addresses[i], useClientPort: s.port == nil,
-                                       maxconn: s.params.maxconn, name: s.name, poolMaxConn: s.params.poolMaxConn))
-            members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup, maxconn: s.params.maxconn))
+                                       maxconn: limits.maxconn, minconn: limits.minconn, maxqueue: s.params.maxqueue,
+                                       name: s.name, poolMaxConn: s.params.poolMaxConn))
+            members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup, maxconn: limits.maxconn))
         }
         let unset = SocketAddress(.v4(.any), port: 0)
         for k in 0..<spares {
             entries.append(ServerEntry(tableLine: firstLine + config.servers.count + k, address: unset, useClientPort: false,
-                                       maxconn: 0, name: "", poolMaxConn: -1))
+                                       maxconn: 0, minconn: 0, maxqueue: 0, name: "", poolMaxConn: -1))
             members.append(Balancer.Member(weight: 1, backup: false, maxconn: 0))
         }
         servers = entries
@@ -99,13 +105,16 @@ final class BackendRuntime {
             guard order != spareBuiltFrom[k],
                   case .success(let sv) = DynamicServer.parse(table.definition(line), mode: config.mode) else { continue }
             spareBuiltFrom[k] = order
+            let limits = DynamicMaxconn.settle(maxconn: sv.params.maxconn, minconn: sv.params.minconn)
             servers[i].name = sv.name
-            servers[i].maxconn = sv.params.maxconn
+            servers[i].maxconn = limits.maxconn
+            servers[i].minconn = limits.minconn
+            servers[i].maxqueue = sv.params.maxqueue
             servers[i].poolMaxConn = sv.params.poolMaxConn
             servers[i].addressSequence = 0
             refreshAddress(i, table)
             slowstart[i] = sv.params.slowstart ?? 0
-            balancer.redefine(i, backup: sv.params.backup, maxconn: sv.params.maxconn)
+            balancer.redefine(i, backup: sv.params.backup, maxconn: limits.maxconn)
         }
         liveCount = live
     }
@@ -165,7 +174,7 @@ final class BackendRuntime {
     func reserveSlot(_ i: Int, table: SharedTable, now: Int64) -> Bool {
         let line = servers[i].tableLine
         let conns = table.server(line, .conns)
-        guard conns.reserve(limit: connectionLimit(i, sinceUp: sinceUp(i, table: table, now: now))) else { return false }
+        guard conns.reserve(limit: connectionLimit(i, sinceUp: sinceUp(i, table: table, now: now), table: table)) else { return false }
         table.server(line, .maxConns).raise(to: conns.load())
         return true
     }
@@ -179,11 +188,25 @@ final class BackendRuntime {
         return upSince > 0 ? now - upSince : nil
     }
 
-    /// maxconn of server `i`, grown from 1 while slowstart ramps it; 0 = none.
+    /// maxconn of server `i` (dynamic with `minconn`: it follows the
+    /// backend's load up to `fullconn`), grown from 1 while slowstart ramps
+    /// it; 0 = none.
     @inline(__always)
-    private func connectionLimit(_ i: Int, sinceUp: Int64?) -> Int {
-        guard let sinceUp else { return servers[i].maxconn }
-        return SlowStart.connectionLimit(maxconn: servers[i].maxconn, sinceUp: sinceUp, slowstart: slowstart[i])
+    private func connectionLimit(_ i: Int, sinceUp: Int64?, table: SharedTable) -> Int {
+        var limit = servers[i].maxconn
+        if servers[i].minconn != limit {
+            limit = DynamicMaxconn.limit(maxconn: limit, minconn: servers[i].minconn, fullconn: config.fullconn,
+                                         backendLoad: Int(table.backend(index, .conns).load()))
+        }
+        guard let sinceUp else { return limit }
+        return SlowStart.connectionLimit(maxconn: limit, sinceUp: sinceUp, slowstart: slowstart[i])
+    }
+
+    /// Requests waiting for server `i` itself, in every worker (its qcur).
+    func serverQueueLength(_ i: Int, table: SharedTable) -> Int {
+        var total: UInt64 = 0
+        for w in 0..<table.workers { total &+= table.serverCounter(worker: w, server: servers[i].tableLine, .queued).load() }
+        return Int(total)
     }
 
     /// Pushes each server's usability and effective weight into the balancer.
@@ -201,7 +224,7 @@ final class BackendRuntime {
             // A spare slot's entry serves only the addition it was built from.
             if up && i >= configuredCount && table.server(line, .addedOrder).load() != spareBuiltFrom[i - configuredCount] { up = false }
             var usable = up
-            let limit = connectionLimit(i, sinceUp: ramp)
+            let limit = connectionLimit(i, sinceUp: ramp, table: table)
             if up && limit > 0 && table.server(line, .conns).load() >= UInt64(limit) {
                 someFull = true
                 if !keepsFull { usable = false }

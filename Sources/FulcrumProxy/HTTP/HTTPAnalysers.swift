@@ -20,6 +20,14 @@ extension StreamEngine {
             case .idle, .handshake, .inspecting:
                 return
             case .request:
+                if s.http.awaitingBody >= 0 {
+                    switch continueBufferingBody(s) {
+                    case .wait: progress = s.client.readable && s.client.eof
+                    case .done: return
+                    case .progress: progress = true
+                    }
+                    break
+                }
                 if s.http.pendingService != nil {
                     // A local service reading the request body.
                     if !readClient(s) { return }
@@ -89,6 +97,7 @@ extension StreamEngine {
         s.routedBackend = -1
         s.retriesUsed = 0
         s.excludedServer = nil
+        s.skipPersistence = false
         s.phase = .request
         s.http.headStarted = now
         s.record.restart(at: now, wallMicros: WallClock.nowMicroseconds(), bytesIn: s.bytesIn, bytesOut: s.bytesOut)
@@ -241,11 +250,21 @@ extension StreamEngine {
             }
             s.http.requestReady = true
             enter(s, backend: be)
-            if s.http.attachedBackend < 0 { dropServer(s, reusable: false) }
-            s.phase = .connecting
-            dispatchOrQueue(s)
+            if buffersRequestBody(s, backend: be) {
+                s.http.awaitingBody = be
+                return .wait
+            }
+            goToServer(s)
             return .progress
         }
+    }
+
+    /// The request is in its backend (and its body buffered when asked):
+    /// on to a server.
+    func goToServer(_ s: Stream) {
+        if s.http.attachedBackend < 0 { dropServer(s, reusable: false) }
+        s.phase = .connecting
+        dispatchOrQueue(s)
     }
 
     /// A head that cannot be served: HAProxy's page, then close.
@@ -273,9 +292,14 @@ extension StreamEngine {
     /// request (only `option persist` would insist on that server).
     func persistentServer(_ s: Stream, _ be: BackendRuntime) -> Int? {
         guard let cookie = be.config.http.cookie, s.retriesUsed == 0 else { return nil }
-        s.http.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.serverCookies,
-                                                            head: &s.http.request, now: Int(wallNow))
-        if let i = s.http.cookieState.server, table.serverTakesTraffic(be.servers[i].tableLine) { return i }
+        if !s.http.cookieParsed {
+            s.http.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.serverCookies,
+                                                                head: &s.http.request, now: Int(wallNow))
+            s.http.cookieParsed = true
+        }
+        // `option persist`: the cookie wins even over a DOWN or disabled server.
+        if let i = s.http.cookieState.server,
+           be.config.connection.persist || table.serverTakesTraffic(be.servers[i].tableLine) { return i }
         return nil
     }
 }

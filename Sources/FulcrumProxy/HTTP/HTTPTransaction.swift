@@ -33,6 +33,12 @@ final class HTTPTransaction {
     var plain: [UInt8] = []
     /// What the request's persistence cookie said (backend with `cookie`).
     var cookieState = CookiePersistence.RequestState()
+    /// The request's persistence cookie was read (and, `indirect`, removed):
+    /// a request dispatched again from the queue keeps what it said.
+    var cookieParsed = false
+    /// `option http-buffer-request`: the backend the request waits in until
+    /// its body is buffered; -1: not waiting.
+    var awaitingBody = -1
     /// What the response did with the persistence cookie (`%tsc`'s fourth
     /// letter); nil until a response of a backend with `cookie` was edited.
     var serverCookie: LogServerCookieState? = nil
@@ -58,6 +64,8 @@ final class HTTPTransaction {
         compressionChoice = nil
         compressing = false
         cookieState = CookiePersistence.RequestState()
+        cookieParsed = false
+        awaitingBody = -1
         serverCookie = nil
         uniqueID.removeAll(keepingCapacity: true)
         pendingService = nil

@@ -40,7 +40,7 @@ extension StreamEngine {
                            limit: be.servers[s.http.attachedServer].poolMaxConn)
                 s.server.detach()
             } else {
-                s.server.close()
+                s.server.close(abort: be.config.connection.noLinger)
             }
         }
         s.http.serverConnected = false

@@ -8,7 +8,12 @@ import FulcrumTLS
 /// path for both modes. What differs is what follows: mode tcp starts
 /// forwarding or aborts, mode http starts the exchange or answers 503.
 extension StreamEngine {
-    enum DispatchOutcome { case started, full, noServer }
+    enum DispatchOutcome: Equatable {
+        case started, full, noServer
+        /// The server named for the stream is full and so is its own queue
+        /// (`maxqueue`); `persisted`: named by the persistence cookie.
+        case serverQueueFull(Int, persisted: Bool)
+    }
 
     /// Picks a server and connects, queues the stream when every usable
     /// server is at its maxconn, and gives up when no server is usable.
@@ -17,27 +22,82 @@ extension StreamEngine {
         case .started: break
         case .full: enqueue(s)
         case .noServer: noServer(s)
+        case .serverQueueFull(let i, let persisted): serverQueueFull(s, server: i, persisted: persisted)
         }
     }
 
-    /// Chooses a server (persistence cookie first, then the algorithm with the
-    /// key its properties name) and starts getting a connection to it.
+    /// Chooses a server (persistence cookie first, then with `option
+    /// prefer-last-server` the one the client's connection is attached to,
+    /// then the algorithm with the key its properties name) and starts
+    /// getting a connection to it.
     func dispatch(_ s: Stream) -> DispatchOutcome {
         let be = backends[s.backend]
+        s.queuedServer = -1
         let i: Int
-        if s.isHTTP, let persisted = persistentServer(s, be) {
-            i = persisted
+        // The server was named (cookie or hash key): when full, the stream waits for it.
+        var named = false
+        var persisted = false
+        if s.isHTTP, !s.skipPersistence, let p = persistentServer(s, be) {
+            i = p
+            named = true
+            persisted = true
+        } else if s.isHTTP, let last = lastServer(s, be), reserve(s, server: last) {
+            connect(s)
+            return .started
         } else {
             let key = be.hashKey(peer: s.peer, request: s.isHTTP ? s.http.request : nil)
             switch be.chooseServer(hashKey: key, excluding: s.excludedServer, table: table, now: now) {
-            case .server(let picked): i = picked
+            case .server(let picked):
+                i = picked
+                named = key != nil && be.properties.fullServer == .queue
             case .full: return .full
             case .noServer: return .noServer
             }
         }
-        guard reserve(s, server: i) else { return .full }
+        guard reserve(s, server: i) else {
+            guard named else { return .full }
+            let limit = be.servers[i].maxqueue
+            if limit > 0 && be.serverQueueLength(i, table: table) >= limit { return .serverQueueFull(i, persisted: persisted) }
+            s.queuedServer = i
+            return .full
+        }
         connect(s)
         return .started
+    }
+
+    /// `option prefer-last-server`: the server the client's kept connection
+    /// goes to, while it takes traffic (not with hash algorithms, as HAProxy).
+    /// HAProxy 2.6 only keeps a private connection (`http-reuse never`) with
+    /// the client's session, others go to the server's idle pool, so only
+    /// then is there a last server to prefer (checked side by side).
+    func lastServer(_ s: Stream, _ be: BackendRuntime) -> Int? {
+        guard be.config.connection.preferLastServer, be.config.http.reuse == .never, s.http.attachedBackend == s.backend,
+              s.http.attachedServer >= 0, s.server.isOpen, !s.server.eof else { return nil }
+        switch be.properties.lookup {
+        case .hashMap, .hashRing, .weightedRandom: return nil
+        default: break
+        }
+        let i = s.http.attachedServer
+        return table.serverTakesTraffic(be.servers[i].tableLine) ? i : nil
+    }
+
+    /// The named server's queue is at its `maxqueue`: a cookie-persisted
+    /// request goes to the balancer when `option redispatch` is on, anything
+    /// else gets a 503 (HAProxy's queue error, logged sQ, a failed
+    /// connection of the server and the backend).
+    func serverQueueFull(_ s: Stream, server i: Int, persisted: Bool) {
+        let be = backends[s.backend]
+        if persisted && be.config.redispatch != nil && !s.skipPersistence {
+            s.skipPersistence = true
+            dispatchOrQueue(s)
+            return
+        }
+        let line = be.servers[i].tableLine
+        table.serverCounter(worker: slot, server: line, .connectErrors).bump()
+        table.backendCounter(worker: slot, backend: s.backend, .connectErrors).bump()
+        s.record.server = i
+        s.record.terminate(.serverAbort, .queue)
+        giveUp(s, status: 503)
     }
 
     /// Takes a connection slot on server `i` of the stream's backend; false
@@ -77,7 +137,7 @@ extension StreamEngine {
                            limit: be.servers[s.serverIndex].poolMaxConn)
                 s.server.detach()
             } else {
-                s.server.close()
+                s.server.close(abort: s.backend >= 0 && backends[s.backend].config.connection.noLinger)
             }
         }
         s.http.serverConnected = false
@@ -114,6 +174,8 @@ extension StreamEngine {
             return
         }
         Socket.setNoDelay(fd)
+        let ka = be.config.connection.serverKeepAlive
+        if ka.enabled { Socket.setKeepAlive(fd, idle: ka.idle, interval: ka.interval, count: ka.count) }
         s.server.attach(.plain(fd))
         do {
             try loop.register(fd, [.readable, .writable, .readHangup, .edgeTriggered], s.token(.server))
@@ -302,28 +364,65 @@ extension StreamEngine {
         }
     }
 
+    /// `option abortonclose`: the client shut its side while its stream
+    /// waits for a server slot or a connection; it is dropped before any
+    /// server sees it (CQ / CC in the log). Mode tcp only, as HAProxy 2.6
+    /// does it: there an HTTP/1 request whose client half-closes is still
+    /// served (checked side by side).
+    func abandonClosedClient(_ s: Stream) -> Bool {
+        guard !s.isHTTP, s.backend >= 0, s.phase == .queued || s.phase == .connecting || s.phase == .retryWait,
+              backends[s.backend].config.connection.abortOnClose else { return false }
+        s.record.terminate(.clientAbort, s.phase == .queued ? .queue : .connect)
+        close(s, abort: false)
+        return true
+    }
+
     // MARK: queue
 
     /// Waits for a free server slot (HAProxy's queue), bounded by `timeout queue`.
     func enqueue(_ s: Stream) {
         let be = backends[s.backend]
+        if !s.isHTTP && s.client.eof && be.config.connection.abortOnClose {
+            s.record.terminate(.clientAbort, .queue)
+            close(s, abort: false)
+            return
+        }
         s.phase = .queued
         if s.record.queued == 0 {
             s.record.queued = now
             s.record.backendQueue = be.queue.count
         }
         be.queue.push(s.token(.client).rawValue)
-        queuedStreams += 1
-        countQueued(backend: s.backend)
+        markQueued(s)
         s.phaseDeadline = be.config.timeouts.effectiveQueue.map { now + Int64($0) } ?? 0
         schedule(s)
+    }
+
+    /// Accounting for a stream that joins the queue, as HAProxy's queues
+    /// count: the server's own when it waits for one server (its qcur, qmax
+    /// and `maxqueue`), else the backend's.
+    func markQueued(_ s: Stream) {
+        queuedStreams += 1
+        guard s.queuedServer >= 0 else {
+            countQueued(backend: s.backend)
+            return
+        }
+        let be = backends[s.backend]
+        table.serverCounter(worker: slot, server: be.servers[s.queuedServer].tableLine, .queued).bump()
+        table.server(be.servers[s.queuedServer].tableLine, .maxQueued)
+            .raise(to: UInt64(be.serverQueueLength(s.queuedServer, table: table)))
     }
 
     /// Accounting for a stream that leaves the queue (served or not).
     func leaveQueue(_ s: Stream) {
         guard s.phase == .queued else { return }
         queuedStreams -= 1
-        table.backendCounter(worker: slot, backend: s.backend, .queued).drop()
+        if s.queuedServer >= 0 {
+            table.serverCounter(worker: slot, server: backends[s.backend].servers[s.queuedServer].tableLine, .queued).drop()
+            s.queuedServer = -1
+        } else {
+            table.backendCounter(worker: slot, backend: s.backend, .queued).drop()
+        }
         s.phase = .connecting
     }
 
@@ -345,11 +444,18 @@ extension StreamEngine {
             case .full:
                 s.phase = .queued
                 queuedStreams += 1
-                table.backendCounter(worker: slot, backend: be.index, .queued).bump()
+                if s.queuedServer >= 0 {
+                    table.serverCounter(worker: slot, server: be.servers[s.queuedServer].tableLine, .queued).bump()
+                } else {
+                    table.backendCounter(worker: slot, backend: be.index, .queued).bump()
+                }
                 return
             case .noServer:
                 _ = be.queue.pop()
                 noServer(s)
+            case .serverQueueFull(let i, let persisted):
+                _ = be.queue.pop()
+                serverQueueFull(s, server: i, persisted: persisted)
             }
         }
     }
