@@ -1,4 +1,5 @@
 import FulcrumBytes
+import FulcrumLog
 
 /// `acl NAME CRITERION [flags] PATTERNS...`, anonymous `{ CRITERION ... }`
 /// ACLs and `if|unless` conditions (manual section 7).
@@ -31,9 +32,27 @@ extension ParseSession {
         let kindName = drafts[index].kind.rawValue
         let criterionWord = words[words.startIndex]
         let keyword: String, arguments: [String]
-        switch LogFormatParsing.fetchCall(criterionWord.text) {
-        case .failure(let f): alert(at(criterionWord), f.message); return nil
-        case .success(let (n, a)): keyword = n; arguments = a
+        var converters: [SampleConverter] = []
+        if Self.hasConverters(criterionWord.text) {
+            // `var(txn.x),lower`: a fetch followed by converters.
+            switch LogFormatParser.sampleExpression(criterionWord.text) {
+            case .failure(let e): alert(at(criterionWord), e.message); return nil
+            case .success(let expression):
+                keyword = expression.fetch.name; arguments = expression.fetch.arguments
+                for c in expression.converters {
+                    switch SampleConverterParsing.parse(c) {
+                    case .failure(let f):
+                        alert(at(criterionWord), "failed to parse sample expression <\(criterionWord.text)> : \(f.message)")
+                        return nil
+                    case .success(let converter): converters.append(converter)
+                    }
+                }
+            }
+        } else {
+            switch LogFormatParsing.fetchCall(criterionWord.text) {
+            case .failure(let f): alert(at(criterionWord), f.message); return nil
+            case .success(let (n, a)): keyword = n; arguments = a
+            }
         }
         guard let criterion = ACLCriteria.table[keyword] else {
             if ACLCriteria.notServed.contains(keyword) {
@@ -66,8 +85,16 @@ extension ParseSession {
         default:
             break
         }
-        var acl = ACLDefinition(name: name, location: location, fetch: SampleFetch(name: criterion.fetch, arguments: arguments),
-                                method: criterion.method)
+        if criterion.fetch == "var" {
+            switch arguments.first.map(VariableName.parse) {
+            case .failure(let f)?: alert(at(criterionWord), f.message); return nil
+            case nil: alert(at(criterionWord), "ACL criterion 'var' expects a variable name as its argument, as in 'var(txn.name)'"); return nil
+            default: break
+            }
+        }
+        var acl = ACLDefinition(name: name, location: location,
+                                fetch: SampleFetch(name: criterion.fetch, arguments: arguments, converters: converters),
+                                method: converters.last.flatMap(Self.outputMethod) ?? criterion.method)
         // Flags, up to the first word that is not one (or "--").
         var i = words.index(after: words.startIndex)
         var explicitEnd = false
@@ -109,6 +136,11 @@ extension ParseSession {
                 return nil
             }
         }
+        if !explicitMethod, criterion.fetch == "var" && converters.isEmpty || converters.last.map({ Self.outputMethod($0) == nil }) == true {
+            let type = converters.isEmpty ? "var" : (converters.last.map { Self.outputType($0) } ?? "any")
+            alert(at(criterionWord), "matching method must be specified first (using '-m') when using a sample fetch of this type ('\(type)')")
+            return nil
+        }
         if case .offsets = criterion.argument, !explicitMethod {
             alert(at(criterionWord), "ACL criterion '\(keyword)' matches with 'bin' by default, which is not supported yet: give a method with '-m' (in section '\(kindName)')")
             return nil
@@ -127,6 +159,34 @@ extension ParseSession {
             warning(at(patternWords[0]), "'-m found' ignores its patterns")
         }
         return acl
+    }
+
+    /// Whether a criterion word goes on with converters (a comma outside parentheses).
+    static func hasConverters(_ text: String) -> Bool {
+        var depth = 0
+        for c in text {
+            if c == "(" { depth += 1 } else if c == ")" { depth -= 1 } else if c == ",", depth == 0 { return true }
+        }
+        return false
+    }
+
+    /// The match method HAProxy defaults to for a converter's output type;
+    /// nil where it has none Fulcrum serves (bin, or the input's own type).
+    static func outputMethod(_ c: SampleConverter) -> MatchMethod? {
+        switch c {
+        case .b64dec, .bytes, .setVar, .unsetVar: return nil
+        case .hash, .xxh64, .length, .strcmp, .arithmetic, .neg, .cpl: return .int
+        case .not, .bool, .odd, .even: return .bool
+        case .ipmask: return .ip
+        default: return .str
+        }
+    }
+
+    static func outputType(_ c: SampleConverter) -> String {
+        switch c {
+        case .b64dec, .bytes: return "bin"
+        default: return "any"
+        }
     }
 
     /// `req.ssl_ver` patterns are versions, as HAProxy's pat_parse_dotted_ver

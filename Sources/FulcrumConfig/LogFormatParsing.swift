@@ -17,6 +17,10 @@ enum LogFormatParsing {
         // Response side: for http-response rules and log lines.
         "res.hdr": "res.hdr", "shdr": "res.hdr", "res.fhdr": "res.fhdr", "res.hdr_cnt": "res.hdr_cnt",
         "res.ver": "res.ver", "status": "status", "res.cook": "res.cook", "scook": "res.cook",
+        "pathq": "pathq", "url_ip": "url_ip", "url_port": "url_port", "req.fhdr_cnt": "req.fhdr_cnt",
+        "res.fhdr_cnt": "res.fhdr_cnt", "shdr_cnt": "res.hdr_cnt",
+        // Variables and constants (manual 7.3.1).
+        "var": "var", "str": "str", "int": "int",
         // The client's TLS handshake.
         "ssl_fc": "ssl_fc", "ssl_fc_has_sni": "ssl_fc_has_sni", "ssl_fc_session_reused": "ssl_fc_session_reused", "ssl_fc_is_resumed": "ssl_fc_is_resumed", "ssl_fc_sni": "ssl_fc_sni", "ssl_fc_protocol": "ssl_fc_protocol", "ssl_fc_cipher": "ssl_fc_cipher", "ssl_fc_alpn": "ssl_fc_alpn", "ssl_fc_use_keysize": "ssl_fc_use_keysize", "ssl_fc_alg_keysize": "ssl_fc_alg_keysize", "ssl_c_used": "ssl_c_used", "ssl_c_verify": "ssl_c_verify", "ssl_c_s_dn": "ssl_c_s_dn", "ssl_c_i_dn": "ssl_c_i_dn",
     ]
@@ -72,13 +76,10 @@ enum LogFormatParsing {
     static func sample(_ expression: LogSampleExpression) -> Result<SampleFetch, ParseFailure> {
         var converters: [SampleConverter] = []
         for c in expression.converters {
-            guard let served = SampleConverter(rawValue: c.name) else {
-                return .failure(ParseFailure("sample converter '\(c.name)' is not supported yet (in '%[\(expression.text)]'; served: \(SampleConverter.allCases.map(\.rawValue).joined(separator: ", ")))"))
+            switch SampleConverterParsing.parse(c) {
+            case .failure(let f): return .failure(ParseFailure("failed to parse sample expression <\(expression.text)> : \(f.message)"))
+            case .success(let converter): converters.append(converter)
             }
-            guard c.arguments.isEmpty else {
-                return .failure(ParseFailure("sample converter '\(c.name)' takes no argument (in '%[\(expression.text)]')"))
-            }
-            converters.append(served)
         }
         switch fetch(expression.fetch.name, expression.fetch.arguments, body: expression.text) {
         case .failure(let f): return .failure(f)
@@ -98,9 +99,21 @@ enum LogFormatParsing {
             let hint = Suggestion.closest(to: name, among: known).map { "; did you mean '\($0)'?" } ?? ""
             return .failure(ParseFailure("unknown sample fetch '\(name)' in '%[\(body)]'" + hint))
         }
+        if served == "var" {
+            guard let first = arguments.first, arguments.count <= 2 else {
+                return .failure(ParseFailure("sample fetch 'var' expects a variable name and an optional default (in '%[\(body)]')"))
+            }
+            if case .failure(let f) = VariableName.parse(first) { return .failure(ParseFailure("failed to parse sample expression <\(body)> : \(f.message)")) }
+        }
+        if served == "int", arguments.count != 1 || Int64(arguments[0]) == nil {
+            return .failure(ParseFailure("sample fetch 'int' expects an integer (in '%[\(body)]')"))
+        }
+        if served == "str", arguments.count != 1 {
+            return .failure(ParseFailure("sample fetch 'str' expects one string (in '%[\(body)]')"))
+        }
         let needsName: Set<String> = ["url_param", "cook", "req.cook"]
         let noArgument: Set<String> = ["path", "url", "base", "query", "method", "req.ver", "src", "src_port", "dst", "dst_port",
-                                        "res.ver", "status", "ssl_fc", "ssl_fc_has_sni", "ssl_fc_session_reused", "ssl_fc_is_resumed", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn", "ssl_fc_use_keysize", "ssl_fc_alg_keysize", "ssl_c_used", "ssl_c_verify", "ssl_c_s_dn", "ssl_c_i_dn"]
+                                        "res.ver", "status", "pathq", "url_ip", "url_port", "ssl_fc", "ssl_fc_has_sni", "ssl_fc_session_reused", "ssl_fc_is_resumed", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn", "ssl_fc_use_keysize", "ssl_fc_alg_keysize", "ssl_c_used", "ssl_c_verify", "ssl_c_s_dn", "ssl_c_i_dn"]
         if needsName.contains(served), arguments.first?.isEmpty ?? true {
             return .failure(ParseFailure("sample fetch '\(name)' expects a name as its argument (in '%[\(body)]')"))
         }

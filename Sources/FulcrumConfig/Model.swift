@@ -40,6 +40,9 @@ public struct Timeouts: Equatable, Sendable {
     /// time between requests on a keep-alive connection.
     public var httpRequest: Int?
     public var httpKeepAlive: Int?
+    /// How long `http-request tarpit` holds a request; HAProxy falls back
+    /// to `timeout connect`.
+    public var tarpit: Int?
     public init() {}
 
     /// HAProxy: `timeout queue` defaults to `timeout connect`.

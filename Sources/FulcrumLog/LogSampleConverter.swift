@@ -35,7 +35,7 @@ public enum LogSampleConverter: String, CaseIterable, Hashable, Sendable {
 
     /// Upper-case hexadecimal, two digits a byte, written from the end so the
     /// input is read before it is overwritten.
-    static func hex(_ out: inout [UInt8], from start: Int) {
+    public static func hex(_ out: inout [UInt8], from start: Int) {
         let n = out.count - start
         guard n > 0 else { return }
         for _ in 0..<n { out.append(0) }
@@ -54,7 +54,7 @@ public enum LogSampleConverter: String, CaseIterable, Hashable, Sendable {
 
     /// Standard base64 with padding. The input is copied out first: the
     /// output overlaps it in a different rhythm.
-    static func base64(_ out: inout [UInt8], from start: Int) {
+    public static func base64(_ out: inout [UInt8], from start: Int) {
         let input = Array(out[start...])
         out.removeSubrange(start...)
         var i = 0

@@ -8,18 +8,28 @@ import FulcrumHTTP
 public final class CompiledACL: Sendable {
     public let definition: ACLDefinition
     let fetch: HTTPFetch
+    /// `var(txn.x),lower`: converters applied to each sample before matching.
+    let converters: [CompiledConverter]
     let patterns: ACLPatterns
 
     public init(_ d: ACLDefinition) throws {
         definition = d
         fetch = try HTTPFetch(d.fetch)
+        converters = try d.fetch.converters.map(CompiledConverter.init)
         patterns = try ACLPatterns(d)
     }
 
     /// Evaluates the ACL: true when any sample of the fetch matches any
     /// pattern (`-m found`: when there is a sample at all).
     public func matches(_ context: HTTPRuleContext, acls: ACLSet?) -> Bool {
-        SampleFetcher.forEach(fetch, context: context, acls: acls) { patterns.matches($0) }
+        guard !converters.isEmpty else {
+            return SampleFetcher.forEach(fetch, context: context, acls: acls) { patterns.matches($0) }
+        }
+        return SampleFetcher.forEach(fetch, context: context, acls: acls) { sample in
+            var buf: [UInt8] = []
+            guard let v = SampleConversion.run(converters, on: sample, variables: context.variables, out: &buf, mark: 0) else { return false }
+            return patterns.matches(SampleConversion.sample(v, out: buf, mark: 0))
+        }
     }
 }
 

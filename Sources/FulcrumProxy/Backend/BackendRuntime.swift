@@ -13,6 +13,10 @@ final class BackendRuntime {
         var tableLine: Int
         var address: SocketAddress
         var useClientPort: Bool
+        /// `server NAME 0.0.0.0` (or `::`): connects to the address the
+        /// client connected to, as changed by `set-dst` (HAProxy's
+        /// "no address": transparent forwarding to the original destination).
+        var useClientAddress: Bool
         var maxconn: Int
         var name: String
     }
@@ -48,6 +52,7 @@ final class BackendRuntime {
         var members: [Balancer.Member] = []
         for (i, s) in config.servers.enumerated() {
             entries.append(ServerEntry(tableLine: firstLine + i, address: addresses[i], useClientPort: s.port == nil,
+                                       useClientAddress: s.host == "0.0.0.0" || s.host == "::",
                                        maxconn: s.params.maxconn, name: s.name))
             members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup, maxconn: s.params.maxconn))
         }
