@@ -159,6 +159,10 @@ extension ParseSession {
 
     /// `normalize-uri NORMALIZER [full|strict]` (HAProxy 2.6's list).
     mutating func normalizeURIAction(_ actionWord: Word, _ args: [Word], display: String, at: (Word) -> SourceLocation) -> URINormalizer? {
+        guard global.exposeExperimentalDirectives else {
+            alert(at(actionWord), "'normalize-uri' action is experimental, must be allowed via a global 'expose-experimental-directives'")
+            return nil
+        }
         let names = ["fragment-encode", "fragment-strip", "path-merge-slashes", "path-strip-dot", "path-strip-dotdot",
                      "percent-decode-unreserved", "percent-to-uppercase", "query-sort-by-name"]
         guard let w = args.first else {

@@ -352,6 +352,9 @@ public struct GlobalSettings: Equatable, Sendable {
     /// limit that cannot be raised stops the start instead of a warning.
     public var strictLimits = true
     /// `zero-warning` (as `-dW`): a configuration with a warning does not start.
+    /// `expose-experimental-directives`: what HAProxy 2.6 marks
+    /// experimental (`http-request normalize-uri`) may be used.
+    public var exposeExperimentalDirectives = false
     public var zeroWarning = false
     public var nbthread: Int?
     /// `workers N`: number of worker processes; nil = nbthread, else CPU count.

@@ -189,7 +189,9 @@ public enum SampleConversion {
             text(); LogSampleConverter.base64(&out, from: mark); return .bytes
         case .b64dec:
             text()
-            guard let decoded = Base64.decode(String(decoding: out[mark...], as: UTF8.self)) else { return nil }
+            // HAProxy's base64dec takes only whole quanta of 4 characters.
+            guard (out.count - mark) % 4 == 0,
+                  let decoded = Base64.decode(String(decoding: out[mark...], as: UTF8.self)) else { return nil }
             out.removeSubrange(mark...); out.append(contentsOf: decoded)
             return .bytes
         case .length:
@@ -221,7 +223,10 @@ public enum SampleConversion {
             return .bytes
         case .hash(let f, let avalanche):
             text()
-            let h = out[mark...].withUnsafeBytes { LBHash.hash($0, function: f, avalanche: avalanche) }
+            var h = out[mark...].withUnsafeBytes { LBHash.hash($0, function: f, avalanche: false) }
+            // HAProxy's full_hash: the avalanche, then a multiplication by a
+            // prime close to 3/4 of 2^32 (tools.h).
+            if avalanche { h = LBHash.avalanche(h) &* 3_221_225_473 }
             out.removeSubrange(mark...)
             return .integer(Int64(h))
         case .xxh64(let seed):
