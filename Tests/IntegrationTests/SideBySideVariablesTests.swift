@@ -1,0 +1,225 @@
+import XCTest
+
+/// Variables, converters and http-after-response under fulcrum and HAProxy
+/// 2.6 with one config: what the recording backend receives, where the
+/// request is routed and what the client gets back.
+final class SideBySideVariablesTests: XCTestCase {
+    private func start(_ frontend: String, backends extra: String = "", global: String = "") throws -> SideBySide {
+        let web = try startRecordingBackend("web")
+        let api = try startRecordingBackend("api")
+        let config = SideBySide.httpDefaults + frontend + """
+            backend web
+                server web 127.0.0.1:\(web.port)
+            backend api
+                http-after-response add-header X-Api-After yes
+                server api 127.0.0.1:\(api.port)
+            \(extra)
+
+            """
+        return try SideBySide(self, config: config, backends: [web, api], global: global)
+    }
+
+    /// `set-var(txn.x)` read by a later ACL routes the request; the
+    /// variables' values reach the server through set-header; `sess`
+    /// outlives the transaction on a keep-alive connection, `txn` and `req`
+    /// do not, and `req` is gone once the response is analysed.
+    func testSetVarRoutesAndFillsHeaders() throws {
+        let sbs = try start("""
+            frontend fe
+                bind 127.0.0.1:{port}
+                http-request set-var(txn.route) req.hdr(x-route),lower
+                http-request set-var(sess.count) var(sess.count,0),add(1)
+                http-request set-var(txn.seen) var(txn.seen,none)
+                http-request set-var(txn.seen) str(yes)
+                http-request set-var(req.only) str(request-side)
+                http-request set-var-fmt(txn.line) "%[method] %[path,upper] from %[src,ipmask(8)]"
+                http-request unset-var(txn.route) if { req.hdr(x-forget) -m found }
+                acl to_api var(txn.route) -m str api
+                http-request set-header X-Count %[var(sess.count)]
+                http-request set-header X-Line %[var(txn.line)]
+                http-request set-header X-Route "%[var(txn.route,unset)]"
+                http-request set-header X-Hash "%[req.hdr(x-route),crc32(1)]/%[req.hdr(x-route),djb2]"
+                http-response set-header X-Req-Var "[%[var(req.only)]]"
+                http-response set-var(res.status) status,mul(2)
+                http-after-response set-header X-Res-Var "%[var(res.status)]"
+                use_backend api if to_api
+                default_backend web
+
+            """)
+        let aspects = SideBySideAspects(responseHeaders: ["X-Req-Var", "X-Res-Var", "X-Api-After", "X-Served-By"],
+                                        requestHeaders: ["X-Count", "X-Line", "X-Route", "X-Hash"])
+        let seen = try sbs.assertSame([httpGet("/one", ["X-Route: API"]), httpGet("/two"), httpGet("/three", ["X-Route: api", "X-Forget: 1"])],
+                                      aspects)
+        // The last request of the conversation: the third on the connection.
+        let last = try XCTUnwrap(seen[.fulcrum]?.forwarded.first)
+        XCTAssertEqual(last.backend, "web", "unset-var removed the route before the ACL")
+        XCTAssertEqual(last.values("X-Count"), ["3"])
+        XCTAssertEqual(last.values("X-Route"), ["unset"])
+        XCTAssertEqual(seen[.fulcrum]?.response?.values("X-Req-Var"), ["[]"])
+        XCTAssertEqual(seen[.fulcrum]?.response?.values("X-Res-Var"), ["400"])
+        let routed = try sbs.assertSame(httpGet("/one", ["X-Route: Api"]), aspects)
+        XCTAssertEqual(routed[.fulcrum]?.forwarded.first?.backend, "api")
+        XCTAssertEqual(routed[.fulcrum]?.response?.values("X-Api-After"), ["yes"])
+    }
+
+    /// HAProxy 2.6's converters in a log-format value, one line each: the
+    /// bodies of `http-request return` must match byte for byte.
+    func testConvertersInLogFormatValues() throws {
+        let expressions = [
+            "req.hdr(x-in),lower", "req.hdr(x-in),upper", "req.hdr(x-in),hex", "req.hdr(x-in),base64",
+            "str(aGVsbG8=),b64dec", "str(aGVsbG8),b64dec", "req.hdr(x-in),length", "str(a%20b+c),url_dec",
+            "str(a%20b+c),url_dec(1)", "str(a%2),url_dec", "req.hdr(x-json),json", "req.hdr(x-json),json(utf8)",
+            "req.hdr(x-in),regsub(o,0,g)", "req.hdr(x-in),regsub(O,_,i)", "str(f1_f2_f3__f5),field(4,_)",
+            "str(f1_f2_f3__f5),field(5,_)", "str(f1_f2_f3__f5),field(2,_,0)", "str(f1_f2_f3__f5),field(-2,_,3)",
+            "str(//f1//f2/f3),word(2,/)", "str(//f1//f2/f3),word(-1,/)", "str(a_b),word(3,_)", "str(abcdef),bytes(2,3)",
+            "str(abcdef),bytes(4)", "req.hdr(x-in),sdbm", "req.hdr(x-in),sdbm(1)", "req.hdr(x-in),djb2(1)",
+            "req.hdr(x-in),wt6", "req.hdr(x-in),wt6(1)", "req.hdr(x-in),crc32", "req.hdr(x-in),xxh64",
+            "req.hdr(x-in),xxh64(42)", "str(a string longer than thirty-two bytes for xxh64),xxh64",
+            "src,ipmask(8)", "str(10.1.2.3),ipmask(255.255.0.0)", "str(2001:db8::1),ipmask(24,64)",
+            "req.hdr(x-in),concat(<,txn.v,>)", "req.hdr(x-in),concat(<,txn.none,>)", "str(ok),strcmp(txn.v)",
+            "str(abc),strcmp(txn.v)", "int(7),add(txn.n)", "int(7),sub(3)", "int(7),mul(-3)", "int(7),div(2)",
+            "int(-7),div(2)", "int(7),div(0)", "int(-7),mod(2)", "int(7),mod(0)", "int(5),neg",
+            "int(9223372036854775807),add(1)", "int(-9223372036854775807),sub(10)", "int(4611686018427387904),mul(4)",
+            "int(6),and(3)", "int(6),or(3)", "int(6),xor(3)", "int(5),cpl", "int(5),odd", "int(5),even", "int(0),not",
+            "int(12),add(txn.none)", "var(txn.none,fallback)", "src_port,hex,length", "str(ab),set-var(txn.z),upper",
+            "var(txn.z)", "url_ip", "url_port", "pathq",
+        ]
+        let body = expressions.map { "\($0.replacingOccurrences(of: "%", with: "%%"))=[%[\($0)]]" }.joined(separator: "\\n")
+        let sbs = try start("""
+            frontend fe
+                bind 127.0.0.1:{port}
+                http-request set-var(txn.v) str(ok)
+                http-request set-var(txn.n) int(35)
+                http-request return status 200 content-type text/plain lf-string "\(body)\\n"
+
+            """)
+        let aspects = SideBySideAspects()
+        let seen = try sbs.assertSame(httpGet("/p/a?q=1", ["X-In: Hello World", "X-Json: a\"b/\\c é"]), aspects)
+        let text = seen[.fulcrum]?.response?.bodyText ?? ""
+        XCTAssertTrue(text.contains("req.hdr(x-in),xxh64(42)=["), text)
+        XCTAssertTrue(text.contains("str(f1_f2_f3__f5),field(-2,_,3)=[f2_f3_]"), text)
+        // An absolute target: url_ip and url_port read it.
+        try sbs.assertSame("GET http://10.1.2.3:81/x?b=1 HTTP/1.1\r\nHost: 10.1.2.3:81\r\nX-In: x\r\n\r\n", aspects)
+    }
+
+    /// http-after-response runs on every response: the server's (backend's
+    /// rules, then the frontend's), and the proxy's own deny, redirect,
+    /// return, 503 without a server, and tarpit answers; set-status and
+    /// del-header on them; `allow` stops a rule set.
+    func testAfterResponseOnEveryResponse() throws {
+        let sbs = try start("""
+            frontend fe
+                bind 127.0.0.1:{port}
+                timeout tarpit 200ms
+                http-request set-var(txn.tag) req.hdr(x-tag)
+                http-request deny if { path /deny }
+                http-request redirect location /moved%[path] if { path_beg /redir }
+                http-request return status 202 content-type text/plain string done if { path /return }
+                http-request tarpit deny_status 429 if { path /tarpit }
+                use_backend api if { path_beg /api }
+                use_backend empty if { path /empty }
+                default_backend web
+                http-after-response set-header X-After "%[status] tag=%[var(txn.tag)]"
+                http-after-response set-status 299 reason Renamed if { status 200 } { var(txn.tag) -m str rename }
+                http-after-response allow if { var(txn.tag) -m str stop }
+                http-after-response del-header X-Served-By
+                http-after-response replace-header X-After ^(.*)-old$ \\1-new
+
+            """, backends: """
+            backend empty
+                http-after-response set-header X-Empty yes
+            """)
+        let aspects = SideBySideAspects(responseHeaders: ["X-After", "X-Api-After", "X-Served-By", "X-Empty", "Location"])
+        for request in [httpGet("/page"), httpGet("/page", ["X-Tag: rename"]), httpGet("/page", ["X-Tag: stop"]),
+                        httpGet("/api/x"), httpGet("/deny", ["X-Tag: t-old"]), httpGet("/redir/a"), httpGet("/return"),
+                        httpGet("/empty"), httpGet("/tarpit")] {
+            try sbs.assertSame(request, aspects)
+        }
+        let renamed = try sbs.exchange(httpGet("/page", ["X-Tag: rename"]))
+        XCTAssertEqual(renamed[.fulcrum]?.response?.status, 299)
+        XCTAssertEqual(renamed[.fulcrum]?.response?.values("X-Served-By"), [])
+        let denied = try sbs.exchange(httpGet("/deny", ["X-Tag: t-old"]))
+        XCTAssertEqual(denied[.fulcrum]?.response?.values("X-After"), ["403 tag=t-new"])
+    }
+
+    /// `set-dst` and `set-dst-port` choose where a `server 0.0.0.0` (no
+    /// address: the client's destination) connects; `set-src` changes what
+    /// `src` and forwardfor see.
+    func testSetDstRouting() throws {
+        let web = try startRecordingBackend("web")
+        let api = try startRecordingBackend("api")
+        let config = SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                http-request set-dst str(127.0.0.1)
+                http-request set-dst-port int(\(web.port))
+                http-request set-dst-port int(\(api.port)) if { path_beg /api }
+                http-request set-src req.hdr(x-client) if { req.hdr(x-client) -m found }
+                http-request set-header X-Dst "%[dst]:%[dst_port]"
+                http-request set-header X-Src "%[src]"
+                default_backend transparent
+            backend transparent
+                option forwardfor
+                server any 0.0.0.0
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [web, api])
+        let aspects = SideBySideAspects(requestHeaders: ["X-Dst", "X-Src", "X-Forwarded-For"])
+        let toWeb = try sbs.assertSame(httpGet("/page"), aspects)
+        XCTAssertEqual(toWeb[.fulcrum]?.forwarded.first?.backend, "web")
+        let toAPI = try sbs.assertSame(httpGet("/api/v1", ["X-Client: 192.0.2.7"]), aspects)
+        XCTAssertEqual(toAPI[.fulcrum]?.forwarded.first?.backend, "api")
+        XCTAssertEqual(toAPI[.fulcrum]?.forwarded.first?.values("X-Forwarded-For"), ["192.0.2.7"])
+    }
+
+    /// `reject` closes without an answer; `silent-drop` leaves the client
+    /// with neither an answer nor a close; neither reaches the server.
+    func testRejectAndSilentDrop() throws {
+        let sbs = try start("""
+            frontend fe
+                bind 127.0.0.1:{port}
+                http-request reject if { path /reject }
+                http-request silent-drop if { path /drop }
+                default_backend web
+
+            """)
+        for proxy in ProxyUnderTest.allCases {
+            let port = sbs.ports[proxy]![0]
+            let rejected = try TCPClient.connect(port: port)
+            defer { rejected.close() }
+            try rejected.send(httpGet("/reject"))
+            let end = try rejected.waitForClose(timeout: 2)
+            XCTAssertTrue(end == .eof || end == .reset, "\(proxy): reject ends the connection (\(end))")
+
+            let dropped = try TCPClient.connect(port: port)
+            defer { dropped.close() }
+            try dropped.send(httpGet("/drop"))
+            XCTAssertEqual(try dropped.waitForClose(timeout: 0.5), .timeout, "\(proxy): silent-drop tells the client nothing")
+            XCTAssertTrue(sbs.backends.allSatisfy { $0.takeRequests().isEmpty }, "\(proxy): nothing reached a server")
+        }
+        try sbs.assertSame(httpGet("/ok"), SideBySideAspects())
+    }
+
+    /// `normalize-uri` (experimental in 2.6, as in HAProxy) rewrites what
+    /// the server receives.
+    func testNormalizeURI() throws {
+        let sbs = try start("""
+            frontend fe
+                bind 127.0.0.1:{port}
+                http-request normalize-uri path-merge-slashes
+                http-request normalize-uri path-strip-dot
+                http-request normalize-uri path-strip-dotdot full
+                http-request normalize-uri percent-decode-unreserved
+                http-request normalize-uri percent-to-uppercase strict
+                http-request normalize-uri query-sort-by-name
+                default_backend web
+
+            """, global: "    expose-experimental-directives\n")
+        let aspects = SideBySideAspects()
+        for target in ["//a//./b/../c?z=1&a=2&a=1", "/../x/%7euser/%2fx", "/%zz", "/p?b&a=1&aa=2", "/a/b/.."] {
+            try sbs.assertSame(httpGet(target), aspects)
+        }
+        let seen = try sbs.exchange(httpGet("//a//./b/../c?z=1&a=2&a=1"))
+        XCTAssertEqual(seen[.fulcrum]?.forwarded.first?.target, "/a/c?a=2&a=1&z=1")
+    }
+}
