@@ -162,6 +162,17 @@ enum SampleConverterParsing {
     }
 }
 
+extension SampleConverter {
+    /// A converter call as a log line's format holds it; throws HAProxy's
+    /// message for an unknown converter or bad arguments.
+    public init(_ call: LogSampleCall) throws {
+        switch SampleConverterParsing.parse(call) {
+        case .success(let c): self = c
+        case .failure(let f): throw LogFormatError(f.message)
+        }
+    }
+}
+
 extension String {
     fileprivate func trimmingCharacters(in set: Character) -> String {
         var s = Substring(self)
