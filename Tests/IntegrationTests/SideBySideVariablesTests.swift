@@ -222,4 +222,30 @@ final class SideBySideVariablesTests: XCTestCase {
         let seen = try sbs.exchange(httpGet("//a//./b/../c?z=1&a=2&a=1"))
         XCTAssertEqual(seen[.fulcrum]?.forwarded.first?.target, "/a/c?a=2&a=1&z=1")
     }
+
+    /// Variables and converters in a log line: what a rule stored in txn
+    /// and sess, with HAProxy's converters, logged as haproxy 2.6 logs it.
+    func testVariablesAndConvertersInLogLines() throws {
+        let web = try startRecordingBackend("web")
+        let config = SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                log {log} local0
+                log-format "%ST v=%[var(txn.path),json] n=%[var(sess.n),mul(10)] m=%[src,ipmask(8)] h=%[var(txn.path),crc32]"
+                http-request set-var(txn.path) path
+                http-request set-var(sess.n) var(sess.n,0),add(1)
+                default_backend be
+            backend be
+                server web 127.0.0.1:\(web.port)
+
+            """
+        let logs = try SideBySideLogging(self, config: config, backends: [web])
+        _ = try logs.sbs.conversation([httpGet("/a/b"), httpGet("/c")])
+        let comparison = LogLineComparison(.exact)
+        let lines = try logs.assertSameLines(count: 2, comparison, "variables")
+        logs.assertReference(lines[.haproxy]!, comparison, equal: [
+            "<134>{time} {program}[{pid}]: 200 v=\\/a\\/b n=10 m=127.0.0.0 h=564197754",
+            "<134>{time} {program}[{pid}]: 200 v=\\/c n=20 m=127.0.0.0 h=2273188464",
+        ], "variables")
+    }
 }
