@@ -27,7 +27,7 @@ extension ParseSession {
         let kind = String(text[..<open])
         let nameText = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
         let name: VariableName
-        switch VariableName.parse(nameText) {
+        switch kind == "unset-var" ? VariableName.parse(nameText) : VariableName.parseTarget(nameText) {
         case .failure(let f):
             alert(at(actionWord), "error detected while parsing '\(display)' rule : \(f.message)")
             return nil

@@ -10,11 +10,42 @@ public enum VariableScope: String, CaseIterable, Equatable, Hashable, Sendable {
     case proc, sess, txn, req, res
 }
 
-/// `SCOPE.NAME`, as in `set-var(txn.backend)` or `var(sess.user)`.
+/// HAProxy 2.6's conditions of `set-var(NAME,COND...)`: the value is
+/// stored only when each holds (vars.c, var_set).
+public struct SetVariableConditions: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let ifExists = Self(rawValue: 1), ifNotExists = Self(rawValue: 2)
+    public static let ifEmpty = Self(rawValue: 4), ifNotEmpty = Self(rawValue: 8)
+    public static let ifSet = Self(rawValue: 16), ifNotSet = Self(rawValue: 32)
+    public static let ifGreater = Self(rawValue: 64), ifLess = Self(rawValue: 128)
+    static let names: [String: Self] = [
+        "ifexists": .ifExists, "ifnotexists": .ifNotExists, "ifempty": .ifEmpty, "ifnotempty": .ifNotEmpty,
+        "ifset": .ifSet, "ifnotset": .ifNotSet, "ifgt": .ifGreater, "iflt": .ifLess,
+    ]
+}
+
+/// `SCOPE.NAME`, as in `set-var(txn.backend)` or `var(sess.user)`; a
+/// variable being set may carry `set-var`'s conditions.
 public struct VariableName: Equatable, Hashable, Sendable, CustomStringConvertible {
     public var scope: VariableScope
     public var name: String
+    public var conditions: SetVariableConditions = []
     public init(scope: VariableScope, name: String) { self.scope = scope; self.name = name }
+
+    /// `SCOPE.NAME[,COND...]`, the target of `set-var` (action or converter).
+    static func parseTarget(_ text: String) -> Result<VariableName, ParseFailure> {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        switch parse(parts[0]) {
+        case .failure(let f): return .failure(f)
+        case .success(var v):
+            for c in parts.dropFirst() {
+                guard let flag = SetVariableConditions.names[c] else { return .failure(ParseFailure("unknown condition \"\(c)\"")) }
+                v.conditions.insert(flag)
+            }
+            return .success(v)
+        }
+    }
 
     /// Parses `SCOPE.NAME`; the failure is worded as HAProxy's vars_check_arg.
     static func parse(_ text: String) -> Result<VariableName, ParseFailure> {

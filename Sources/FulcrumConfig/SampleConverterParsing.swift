@@ -113,7 +113,13 @@ enum SampleConverterParsing {
                 switch variable(1) { case .failure(let f): return .failure(f); case .success(let n): v = n }
             }
             return .success(.concat(prefix: Array((args.first ?? "").utf8), variable: v, suffix: Array((args.count == 3 ? args[2] : "").utf8)))
-        case "strcmp", "set-var", "unset-var":
+        case "set-var":
+            guard args.count >= 1 else { return missing(0, 1, "string") }
+            switch VariableName.parseTarget(args.joined(separator: ",")) {
+            case .failure(let f): return fail("invalid args in converter 'set-var' : \(f.message)")
+            case .success(let n): return .success(.setVar(n))
+            }
+        case "strcmp", "unset-var":
             guard args.count >= 1 else { return missing(0, 1, "string") }
             if let f = most(1) { return .failure(f) }
             switch variable(0) {

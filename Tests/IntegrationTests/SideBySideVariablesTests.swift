@@ -248,4 +248,54 @@ final class SideBySideVariablesTests: XCTestCase {
             "<134>{time} {program}[{pid}]: 200 v=\\/c n=20 m=127.0.0.0 h=2273188464",
         ], "variables")
     }
+
+    /// `set-var(NAME,COND...)`: HAProxy 2.6's conditions decide whether a
+    /// value is stored (ifexists, ifnotexists, ifempty, ifnotempty, ifset,
+    /// ifnotset, ifgt, iflt; `unset-var` makes a variable not exist).
+    func testSetVarConditions() throws {
+        let sbs = try start("""
+            frontend fe
+                bind 127.0.0.1:{port}
+                http-request set-var(txn.a,ifexists) str(1)
+                http-request set-var(txn.b) str(x)
+                http-request set-var(txn.b,ifexists) str(2)
+                http-request set-var(txn.c) str(x)
+                http-request set-var(txn.c,ifnotexists) str(3)
+                http-request set-var(txn.d,ifnotexists) str(4)
+                http-request set-var(txn.f) str(y)
+                http-request set-var(txn.f,ifempty) str(6)
+                http-request set-var(txn.g) str(y)
+                http-request set-var(txn.g,ifnotempty) str(7)
+                http-request set-var(txn.h) int(0)
+                http-request set-var(txn.h,ifempty) int(8)
+                http-request set-var(txn.i) int(10)
+                http-request set-var(txn.i,ifgt) int(5)
+                http-request set-var(txn.j) int(10)
+                http-request set-var(txn.j,iflt) int(5)
+                http-request set-var(txn.k) str(z)
+                http-request unset-var(txn.k)
+                http-request set-var(txn.k,ifset) str(9)
+                http-request set-var(txn.l) str(z)
+                http-request unset-var(txn.l)
+                http-request set-var(txn.l,ifnotset) str(10)
+                http-request set-var(txn.n) str(z)
+                http-request unset-var(txn.n)
+                http-request set-var(txn.n,ifexists) str(12)
+                http-request set-var(txn.o,ifnotset) str(13)
+                http-request set-var(txn.p) int(3)
+                http-request set-var(txn.p,ifgt) int(5)
+                http-request set-var(txn.q) str(abc)
+                http-request set-var(txn.q,ifgt) int(5)
+                http-request set-var(txn.r,ifgt) int(5)
+                http-request set-var(txn.s) int(7)
+                http-request set-var(txn.s,ifnotempty,iflt) int(9)
+                http-request set-var(txn.t) int(7)
+                http-request set-var(txn.t,ifnotempty,iflt) int(3)
+                http-request return status 200 content-type text/plain lf-string "a=%[var(txn.a)] b=%[var(txn.b)] c=%[var(txn.c)] d=%[var(txn.d)] f=%[var(txn.f)] g=%[var(txn.g)] h=%[var(txn.h)] i=%[var(txn.i)] j=%[var(txn.j)] k=%[var(txn.k)] l=%[var(txn.l)] n=%[var(txn.n)] o=%[var(txn.o)] p=%[var(txn.p)] q=%[var(txn.q)] r=%[var(txn.r)] s=%[var(txn.s)] t=%[var(txn.t)]\\n"
+
+            """)
+        let seen = try sbs.assertSame(httpGet("/"), SideBySideAspects())
+        XCTAssertEqual(seen[.fulcrum]?.response?.bodyText,
+                       "a= b=2 c=x d=4 f=y g=7 h=0 i=5 j=10 k= l=10 n= o=13 p=3 q=5 r=5 s=9 t=7\n")
+    }
 }

@@ -109,7 +109,7 @@ public enum HTTPRequestProcessing {
         guard let variables = context.variables else { return }
         variables.withScratch { buf in
             lf.append(context: context, acls: acls, to: &buf)
-            variables.store(ref.scope).setBytes(ref.slot, buf)
+            if ref.conditions.isEmpty { variables.store(ref.scope).setBytes(ref.slot, buf) } else { variables.set(ref, .bytes(buf[...])) }
         }
     }
 

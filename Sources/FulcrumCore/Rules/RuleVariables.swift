@@ -26,7 +26,11 @@ public final class VariableNames: Sendable {
 public struct VariableRef: Sendable, Equatable, Hashable {
     public let scope: VariableScope
     public let slot: Int
-    public init(_ name: VariableName) { scope = name.scope; slot = VariableNames.shared.slot(name.name) }
+    /// `set-var(NAME,COND...)`: when a value may be stored.
+    public let conditions: SetVariableConditions
+    public init(_ name: VariableName) {
+        scope = name.scope; slot = VariableNames.shared.slot(name.name); conditions = name.conditions
+    }
 }
 
 /// One scope's values. A variable's bytes keep their array between sets,
@@ -122,7 +126,30 @@ public final class RuleVariables: @unchecked Sendable {
     }
 
     public func get(_ ref: VariableRef) -> Sample? { store(ref.scope).get(ref.slot) }
-    public func set(_ ref: VariableRef, _ sample: Sample) { store(ref.scope).set(ref.slot, sample) }
+
+    /// Stores `sample` when the reference's conditions allow it.
+    public func set(_ ref: VariableRef, _ sample: Sample) {
+        let store = store(ref.scope)
+        guard ref.conditions.isEmpty || RuleVariables.allows(ref.conditions, current: store.get(ref.slot), new: sample) else { return }
+        store.set(ref.slot, sample)
+    }
+
+    /// HAProxy 2.6's set-var conditions, as haproxy 2.6.12 behaves: a
+    /// variable unset with `unset-var` no longer exists; only bytes can be
+    /// empty; `ifgt`/`iflt` compare integers and let any other value through.
+    static func allows(_ c: SetVariableConditions, current: Sample?, new: Sample) -> Bool {
+        if c.contains(.ifExists) || c.contains(.ifSet), current == nil { return false }
+        if c.contains(.ifNotExists) || c.contains(.ifNotSet), current != nil { return false }
+        var empty = current == nil
+        if case .bytes(let b)? = current { empty = b.isEmpty }
+        if c.contains(.ifEmpty), !empty { return false }
+        if c.contains(.ifNotEmpty), empty { return false }
+        if case .integer(let old)? = current, case .integer(let value) = new {
+            if c.contains(.ifGreater), !(old > value) { return false }
+            if c.contains(.ifLess), !(old < value) { return false }
+        }
+        return true
+    }
     public func unset(_ ref: VariableRef) { store(ref.scope).unset(ref.slot) }
 
     /// A new HTTP transaction on the same connection.
