@@ -19,6 +19,11 @@ enum LogFormatParsing {
         "res.ver": "res.ver", "status": "status", "res.cook": "res.cook", "scook": "res.cook",
         "pathq": "pathq", "url_ip": "url_ip", "url_port": "url_port", "req.fhdr_cnt": "req.fhdr_cnt",
         "res.fhdr_cnt": "res.fhdr_cnt", "shdr_cnt": "res.hdr_cnt",
+        // What a mode tcp stream received (tcp-request content set-var).
+        "req.len": "req.len", "req_len": "req.len", "req.ssl_sni": "req.ssl_sni", "req_ssl_sni": "req.ssl_sni",
+        "req.ssl_alpn": "req.ssl_alpn", "req.ssl_ver": "req.ssl_ver", "req_ssl_ver": "req.ssl_ver",
+        "req.ssl_hello_type": "req.ssl_hello_type", "req_ssl_hello_type": "req.ssl_hello_type",
+        "req.payload": "req.payload", "req.payload_lv": "req.payload_lv",
         // Variables and constants (manual 7.3.1).
         "var": "var", "str": "str", "int": "int",
         // The client's TLS handshake.

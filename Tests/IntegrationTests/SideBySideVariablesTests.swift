@@ -298,4 +298,32 @@ final class SideBySideVariablesTests: XCTestCase {
         XCTAssertEqual(seen[.fulcrum]?.response?.bodyText,
                        "a= b=2 c=x d=4 f=y g=7 h=0 i=5 j=10 k= l=10 n= o=13 p=3 q=5 r=5 s=9 t=7\n")
     }
+
+    /// mode tcp: `tcp-request content set-var` stores what the first bytes
+    /// say, and `use_backend` routes on the variable.
+    func testTCPContentSetVarRoutes() throws {
+        let web = try startRecordingBackend("web")
+        let api = try startRecordingBackend("api")
+        let config = SideBySide.tcpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                tcp-request inspect-delay 2s
+                tcp-request content set-var(txn.method) req.payload(0,4)
+                tcp-request content set-var(sess.len) req.len
+                tcp-request content accept if { req.len gt 20 }
+                use_backend api if { var(txn.method) -m str POST }
+                default_backend web
+            backend web
+                server web 127.0.0.1:\(web.port)
+            backend api
+                server api 127.0.0.1:\(api.port)
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [web, api])
+        let post = "POST /submit HTTP/1.1\r\nHost: site\r\nContent-Length: 0\r\n\r\n"
+        let routed = try sbs.assertSame(post, SideBySideAspects())
+        XCTAssertEqual(routed[.fulcrum]?.forwarded.first?.backend, "api")
+        let other = try sbs.assertSame(httpGet("/page"), SideBySideAspects())
+        XCTAssertEqual(other[.fulcrum]?.forwarded.first?.backend, "web")
+    }
 }
