@@ -65,14 +65,16 @@ extension ParseSession {
     // MARK: http-after-response
 
     static let otherAfterResponseActions: Set<String> = [
-        "capture", "del-acl", "del-map", "replace-uri", "sc-add-gpc", "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1",
+        "capture", "ot-group", "del-acl", "del-map", "replace-uri", "sc-add-gpc", "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1",
         "sc-set-gpt", "sc-set-gpt0", "set-log-level", "set-map", "set-timeout", "strict-mode",
     ]
 
     mutating func httpAfterResponseKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
         let kindName = drafts[index].kind.rawValue
+        // HAProxy 2.6's list, word for word.
+        let expects = "'http-after-response' expects 'ot-group', 'add-header', 'allow', 'capture', 'del-header', 'replace-header', 'replace-value', 'set-header', 'set-status', 'strict-mode', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', but got"
         guard words.count >= 2 else {
-            alert(at(words[0]), "'http-after-response' expects an action such as 'set-header' or 'del-header'")
+            alert(at(words[0]), "\(expects) '' (missing argument).")
             return
         }
         let actionWord = words[1]
@@ -103,10 +105,7 @@ extension ParseSession {
                 alert(at(actionWord), "'http-after-response \(other)' is not supported yet (in section '\(kindName)')")
                 return
             default:
-                let served = ["allow", "set-header", "add-header", "del-header", "replace-header", "replace-value",
-                              "set-status", "set-var", "set-var-fmt", "unset-var"]
-                alert(at(actionWord), "unknown 'http-after-response' action '\(actionWord.text)'"
-                      + hint(actionWord.text, served + Self.otherAfterResponseActions))
+                alert(at(actionWord), "\(expects) '\(actionWord.text)'.")
                 return
             }
         }
@@ -118,17 +117,17 @@ extension ParseSession {
     /// `set-status CODE [reason TEXT]`.
     mutating func setStatusAction(_ args: [Word], action: Word, display: String, at: (Word) -> SourceLocation) -> HTTPResponseAction? {
         guard let first = args.first else {
-            alert(at(action), "'\(display)' expects a status code between 100 and 999")
+            alert(at(action), "error detected while parsing '\(display)' rule : expects 1 argument: <status>; or 3 arguments: <status> reason <fmt>.")
             return nil
         }
         guard let code = Int(first.text), (100...999).contains(code) else {
-            alert(at(first), "'\(display)' expects an integer status code between 100 and 999")
+            alert(at(first), "error detected while parsing '\(display)' rule : expects an integer status code between 100 and 999.")
             return nil
         }
         var reason: String? = nil
         if args.count > 1 {
             guard args[1].text == "reason", args.count == 3 else {
-                alert(at(args[1]), "'\(display)' expects 'reason' followed by a string, but got '\(args[1].text)'")
+                alert(at(args[1]), "'\(display)' expects either 'if' or 'unless' followed by a condition but found '\(args[1].text)'")
                 return nil
             }
             reason = args[2].text

@@ -107,7 +107,7 @@ final class HTTPRuleTests: XCTestCase {
         XCTAssertEqual(alert("http-request allow extra")?.message, "unexpected argument 'extra' for 'http-request allow' (expected 'if' or 'unless')")
         XCTAssertEqual(alert("http-request auth foo")?.message, "'http-request auth' expects 'realm <name>' or nothing but got 'foo'")
         XCTAssertEqual(alert("http-request deny if nosuch")?.message, "error in the condition of 'http-request deny' : no such ACL : 'nosuch'")
-        XCTAssertEqual(alert("http-response set-status 1000")?.message, "'http-response set-status' expects an integer status code between 100 and 999")
+        XCTAssertEqual(alert("http-response set-status 1000")?.message, "error detected while parsing 'http-response set-status' rule : expects an integer status code between 100 and 999.")
         XCTAssertEqual(alert("redirect scheme")?.message, "'redirect' expects 'location', 'prefix' or 'scheme' followed by a value")
         XCTAssertEqual(alert("redirect locaton /x")?.message, "'redirect' expects 'location', 'prefix' or 'scheme' followed by a value; did you mean 'location'?")
     }
