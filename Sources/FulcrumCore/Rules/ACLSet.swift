@@ -26,9 +26,14 @@ public final class CompiledACL: Sendable {
             return SampleFetcher.forEach(fetch, context: context, acls: acls) { patterns.matches($0) }
         }
         return SampleFetcher.forEach(fetch, context: context, acls: acls) { sample in
+            func convert(_ buf: inout [UInt8]) -> Bool {
+                guard let v = SampleConversion.run(converters, on: sample, variables: context.variables, out: &buf, mark: 0) else { return false }
+                return patterns.matches(SampleConversion.sample(v, out: buf, mark: 0))
+            }
+            // The stream's reused buffer when it has one: no allocation per request.
+            if let variables = context.variables { return variables.withScratch(convert) }
             var buf: [UInt8] = []
-            guard let v = SampleConversion.run(converters, on: sample, variables: context.variables, out: &buf, mark: 0) else { return false }
-            return patterns.matches(SampleConversion.sample(v, out: buf, mark: 0))
+            return convert(&buf)
         }
     }
 }
