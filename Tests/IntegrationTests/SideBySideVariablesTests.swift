@@ -43,6 +43,7 @@ final class SideBySideVariablesTests: XCTestCase {
                 http-response set-var(res.status) status,mul(2)
                 http-after-response set-header X-Res-Var "%[var(res.status)]"
                 use_backend api if to_api
+                use_backend %[req.hdr(x-be),lower,regsub(^v1-,)] if { req.hdr(x-be) -m found }
                 default_backend web
 
             """)
@@ -60,6 +61,10 @@ final class SideBySideVariablesTests: XCTestCase {
         let routed = try sbs.assertSame(httpGet("/one", ["X-Route: Api"]), aspects)
         XCTAssertEqual(routed[.fulcrum]?.forwarded.first?.backend, "api")
         XCTAssertEqual(routed[.fulcrum]?.response?.values("X-Api-After"), ["yes"])
+        // A backend name built with converters.
+        let dynamic = try sbs.assertSame(httpGet("/d", ["X-Be: V1-API"]), aspects)
+        XCTAssertEqual(dynamic[.fulcrum]?.forwarded.first?.backend, "api")
+        try sbs.assertSame(httpGet("/d", ["X-Be: v1-nosuch"]), aspects)
     }
 
     /// HAProxy 2.6's converters in a log-format value, one line each: the
@@ -103,8 +108,9 @@ final class SideBySideVariablesTests: XCTestCase {
     }
 
     /// http-after-response runs on every response: the server's (backend's
-    /// rules, then the frontend's), and the proxy's own deny, redirect,
-    /// return, 503 without a server, and tarpit answers; set-status and
+    /// rules, then the frontend's), and the proxy's own deny, redirect (its
+    /// location built with converters), return, 503 without a server,
+    /// tarpit answers, the stats page and monitor-uri; set-status and
     /// del-header on them; `allow` stops a rule set.
     func testAfterResponseOnEveryResponse() throws {
         let sbs = try start("""
@@ -113,7 +119,10 @@ final class SideBySideVariablesTests: XCTestCase {
                 timeout tarpit 200ms
                 http-request set-var(txn.tag) req.hdr(x-tag)
                 http-request deny if { path /deny }
-                http-request redirect location /moved%[path] if { path_beg /redir }
+                monitor-uri /health
+                stats enable
+                stats uri /stats
+                http-request redirect location /moved%[path,upper,regsub(/,_,g)] if { path_beg /redir }
                 http-request return status 202 content-type text/plain string done if { path /return }
                 http-request tarpit deny_status 429 if { path /tarpit }
                 use_backend api if { path_beg /api }
@@ -134,6 +143,12 @@ final class SideBySideVariablesTests: XCTestCase {
                         httpGet("/api/x"), httpGet("/deny", ["X-Tag: t-old"]), httpGet("/redir/a"), httpGet("/return"),
                         httpGet("/empty"), httpGet("/tarpit")] {
             try sbs.assertSame(request, aspects)
+        }
+        // The proxy's services: the stats page, monitor-uri.
+        var services = aspects
+        services.compareBody = false
+        for request in [httpGet("/stats"), httpGet("/health")] {
+            try sbs.assertSame(request, services)
         }
         let renamed = try sbs.exchange(httpGet("/page", ["X-Tag: rename"]))
         XCTAssertEqual(renamed[.fulcrum]?.response?.status, 299)
