@@ -341,4 +341,49 @@ final class SideBySideVariablesTests: XCTestCase {
         let other = try sbs.assertSame(httpGet("/page"), SideBySideAspects())
         XCTAssertEqual(other[.fulcrum]?.forwarded.first?.backend, "web")
     }
+
+    /// haproxy's own examples/option-http_proxy.cfg, on loopback: a forward
+    /// proxy refusing private destinations by `url_ip`, sending each
+    /// request where its absolute URL points (`set-dst url_ip`,
+    /// `set-dst-port url_port`, `server next-hop 0.0.0.0`) with `set-uri
+    /// %[pathq]`, and refusing an audio/mp3 answer by `res.hdr`.
+    func testHTTPProxyExample() throws {
+        let web = try startRecordingBackend("web") { request in
+            var reply = ScriptedResponse.identify(request)
+            if request.target.hasPrefix("/mp3") { reply.headers = [("Content-Type", "audio/mp3")] }
+            return reply
+        }
+        let config = SideBySide.httpDefaults + """
+            frontend test-proxy
+                bind 127.0.0.1:{port}
+                acl allow_host src 127.0.0.1/32
+                http-request deny if !allow_host
+                acl forbidden_dst url_ip 192.168.0.0/24
+                acl forbidden_dst url_ip 172.16.0.0/12
+                acl forbidden_dst url_ip 10.0.0.0/8
+                http-request deny if forbidden_dst
+                default_backend test-proxy-srv
+            backend test-proxy-srv
+                retries 2
+                acl valid_method method GET
+                http-request deny if !valid_method
+                http-request set-dst url_ip
+                http-request set-dst-port url_port
+                http-request set-uri %[pathq]
+                server next-hop 0.0.0.0
+                http-response deny if { res.hdr(content-type) audio/mp3 }
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [web])
+        let aspects = SideBySideAspects(responseHeaders: ["X-Served-By"])
+        let absolute = "http://127.0.0.1:\(web.port)"
+        let seen = try sbs.assertSame("GET \(absolute)/page?x=1 HTTP/1.1\r\nHost: 127.0.0.1:\(web.port)\r\n\r\n", aspects)
+        XCTAssertEqual(seen[.fulcrum]?.forwarded.first?.target, "/page?x=1")
+        XCTAssertEqual(seen[.fulcrum]?.response?.status, 200)
+        for request in ["GET http://10.1.2.3/x HTTP/1.1\r\nHost: 10.1.2.3\r\n\r\n",
+                        "POST \(absolute)/form HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+                        "GET \(absolute)/mp3 HTTP/1.1\r\nHost: x\r\n\r\n"] {
+            try sbs.assertSame(request, aspects)
+        }
+    }
 }
