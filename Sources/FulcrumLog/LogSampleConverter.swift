@@ -1,9 +1,10 @@
 import FulcrumBytes
 
-/// The sample converters served in `%[...]` expressions, for log lines and
-/// header values alike: the ones without arguments that turn a string into a
-/// string (HAProxy's sample_conv_str2lower, _str2upper, _bin2hex,
-/// _bin2base64). Each works in place on what a sample appended to a buffer
+/// The converters a log line applies itself to the samples its record
+/// answers (`src`, `dst`, captures...): the ones without arguments that turn
+/// a string into a string (HAProxy's sample_conv_str2lower, _str2upper,
+/// _bin2hex, _bin2base64). Every other converter, and every other sample,
+/// goes through FulcrumCore's `SampleConversion`. Each works in place on what a sample appended to a buffer
 /// (`out[start...]`) and only grows it, so a warm buffer needs no allocation
 /// (base64 excepted: it copies its input once).
 public enum LogSampleConverter: String, CaseIterable, Hashable, Sendable {
