@@ -69,15 +69,17 @@ extension ParseSession {
         default:
             break
         }
+        if criterion.fetch == "var" {
+            switch arguments.first.map(VariableName.parse) {
+            case .failure(let f)?: alert(at(criterionWord), f.message); return nil
+            case nil: alert(at(criterionWord), "ACL criterion 'var' expects a variable name as its argument, as in 'var(txn.name)'"); return nil
+            default: break
+            }
+        }
+        // HAProxy matches a converted sample by its type when no '-m' says otherwise.
         var acl = ACLDefinition(name: name, location: location,
                                 fetch: SampleFetch(name: criterion.fetch, arguments: arguments, converters: converters),
-                                method: criterion.method)
-        // HAProxy matches a converted sample by its type when no '-m' says otherwise.
-        switch converters.last {
-        case .map(let m)?: acl.method = m.output == .int ? .int : m.output == .ip ? .ip : .str
-        case .text?: acl.method = .str
-        case nil: break
-        }
+                                method: converters.last.flatMap(Self.outputMethod) ?? criterion.method)
         // Flags, up to the first word that is not one (or "--").
         var i = words.index(after: words.startIndex)
         var explicitEnd = false
@@ -141,6 +143,11 @@ extension ParseSession {
                 return nil
             }
         }
+        if !explicitMethod, criterion.fetch == "var" && converters.isEmpty || converters.last.map({ Self.outputMethod($0) == nil }) == true {
+            let type = converters.isEmpty ? "var" : (converters.last.map { Self.outputType($0) } ?? "any")
+            alert(at(criterionWord), "matching method must be specified first (using '-m') when using a sample fetch of this type ('\(type)')")
+            return nil
+        }
         if case .offsets = criterion.argument, !explicitMethod {
             alert(at(criterionWord), "ACL criterion '\(keyword)' matches with 'bin' by default, which is not supported yet: give a method with '-m' (in section '\(kindName)')")
             return nil
@@ -164,7 +171,8 @@ extension ParseSession {
 
     /// Splits a criterion written with converters into its fetch and the
     /// converters (their map files registered); nil after reporting.
-    private mutating func criterionConverters(_ w: Word, at: (Word) -> SourceLocation) -> (String, [SampleConverterCall])? {
+    private mutating func criterionConverters(_ w: Word, at: (Word) -> SourceLocation) -> (String, [SampleConverter])? {
+        // `var(txn.x),lower`: a comma outside parentheses starts the converters.
         var depth = 0
         guard let comma = w.text.firstIndex(where: { c in
             if c == "(" { depth += 1 } else if c == ")" { depth -= 1 }
@@ -175,15 +183,37 @@ extension ParseSession {
         case .failure(let e): alert(at(w), e.message); return nil
         case .success(let e): expression = e
         }
-        var converters: [SampleConverterCall] = []
+        var converters: [SampleConverter] = []
         for c in expression.converters {
-            switch LogFormatParsing.converter(c, in: w.text) {
-            case .failure(let f): alert(at(w), f.message); return nil
-            case .success(let call): converters.append(call)
+            switch SampleConverterParsing.parse(c) {
+            case .failure(let f):
+                alert(at(w), "failed to parse sample expression <\(w.text)> : \(f.message)")
+                return nil
+            case .success(let converter): converters.append(converter)
             }
         }
         guard registerMaps(converters, location: at(w)) else { return nil }
         return (String(w.text[..<comma]), converters)
+    }
+
+    /// The match method HAProxy defaults to for a converter's output type;
+    /// nil where it has none Fulcrum serves (bin, or the input's own type).
+    static func outputMethod(_ c: SampleConverter) -> MatchMethod? {
+        switch c {
+        case .b64dec, .bytes, .setVar, .unsetVar: return nil
+        case .hash, .xxh64, .length, .strcmp, .arithmetic, .neg, .cpl: return .int
+        case .not, .bool, .odd, .even: return .bool
+        case .ipmask: return .ip
+        case .map(let m): return m.output == .int ? .int : m.output == .ip ? .ip : .str
+        default: return .str
+        }
+    }
+
+    static func outputType(_ c: SampleConverter) -> String {
+        switch c {
+        case .b64dec, .bytes: return "bin"
+        default: return "any"
+        }
     }
 
     /// `req.ssl_ver` patterns are versions, as HAProxy's pat_parse_dotted_ver

@@ -5,7 +5,7 @@ extension ParseSession {
         "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers", "spread-checks",
         "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr", "hard-stop-after", "mworker-max-reloads",
         "ulimit-n", "strict-limits", "zero-warning", "uid", "gid", "grace", "tune.maxaccept", "tune.maxpollevents", "maxconnrate", "maxsessrate",
-        "server-state-file", "server-state-base",
+        "server-state-file", "server-state-base", "expose-experimental-directives",
     ]
 
     mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
@@ -62,11 +62,12 @@ extension ParseSession {
             warning(loc, "'\(keyword)' already specified at \(previous); the last value is used")
         }
         globalLocations[keyword] = loc
-        if keyword == "daemon" || keyword == "strict-limits" || keyword == "zero-warning" {
+        if keyword == "daemon" || keyword == "strict-limits" || keyword == "zero-warning" || keyword == "expose-experimental-directives" {
             for extra in words.dropFirst() { alert(at(extra), "unexpected argument '\(extra.text)' for '\(keyword)'") }
             switch keyword {
             case "daemon": global.daemon = true
             case "strict-limits": global.strictLimits = true
+            case "expose-experimental-directives": global.exposeExperimentalDirectives = true
             default: global.zeroWarning = true
             }
             return

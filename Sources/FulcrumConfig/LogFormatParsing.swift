@@ -18,6 +18,15 @@ enum LogFormatParsing {
         // Response side: for http-response rules and log lines.
         "res.hdr": "res.hdr", "shdr": "res.hdr", "res.fhdr": "res.fhdr", "res.hdr_cnt": "res.hdr_cnt",
         "res.ver": "res.ver", "status": "status", "res.cook": "res.cook", "scook": "res.cook",
+        "pathq": "pathq", "url_ip": "url_ip", "url_port": "url_port", "req.fhdr_cnt": "req.fhdr_cnt",
+        "res.fhdr_cnt": "res.fhdr_cnt", "shdr_cnt": "res.hdr_cnt",
+        // What a mode tcp stream received (tcp-request content set-var).
+        "req.len": "req.len", "req_len": "req.len", "req.ssl_sni": "req.ssl_sni", "req_ssl_sni": "req.ssl_sni",
+        "req.ssl_alpn": "req.ssl_alpn", "req.ssl_ver": "req.ssl_ver", "req_ssl_ver": "req.ssl_ver",
+        "req.ssl_hello_type": "req.ssl_hello_type", "req_ssl_hello_type": "req.ssl_hello_type",
+        "req.payload": "req.payload", "req.payload_lv": "req.payload_lv",
+        // Variables and constants (manual 7.3.1).
+        "var": "var", "str": "str", "int": "int",
         // The client's TLS handshake.
         "ssl_fc": "ssl_fc", "ssl_fc_has_sni": "ssl_fc_has_sni", "ssl_fc_session_reused": "ssl_fc_session_reused", "ssl_fc_is_resumed": "ssl_fc_is_resumed", "ssl_fc_sni": "ssl_fc_sni", "ssl_fc_protocol": "ssl_fc_protocol", "ssl_fc_cipher": "ssl_fc_cipher", "ssl_fc_alpn": "ssl_fc_alpn", "ssl_fc_use_keysize": "ssl_fc_use_keysize", "ssl_fc_alg_keysize": "ssl_fc_alg_keysize", "ssl_c_used": "ssl_c_used", "ssl_c_verify": "ssl_c_verify", "ssl_c_s_dn": "ssl_c_s_dn", "ssl_c_i_dn": "ssl_c_i_dn",
     ]
@@ -71,11 +80,11 @@ enum LogFormatParsing {
 
     /// A parsed `%[...]`: a served fetch with served converters.
     static func sample(_ expression: LogSampleExpression) -> Result<SampleFetch, ParseFailure> {
-        var converters: [SampleConverterCall] = []
+        var converters: [SampleConverter] = []
         for c in expression.converters {
-            switch converter(c, in: expression.text) {
-            case .failure(let f): return .failure(f)
-            case .success(let call): converters.append(call)
+            switch SampleConverterParsing.parse(c) {
+            case .failure(let f): return .failure(ParseFailure("failed to parse sample expression <\(expression.text)> : \(f.message)"))
+            case .success(let converter): converters.append(converter)
             }
         }
         switch fetch(expression.fetch.name, expression.fetch.arguments, body: expression.text) {
@@ -84,37 +93,6 @@ enum LogFormatParsing {
             fetch.converters = converters
             return .success(fetch)
         }
-    }
-
-    /// One converter of a chain: a text one without arguments, or a map
-    /// converter with its file and, optionally, a default of its output type.
-    static func converter(_ c: LogSampleCall, in text: String) -> Result<SampleConverterCall, ParseFailure> {
-        if let (method, output) = MapConverter.table[c.name] {
-            guard (1...2).contains(c.arguments.count), let file = c.arguments.first, !file.isEmpty else {
-                return .failure(ParseFailure("failed to parse sample expression <\(text)> : invalid args in converter '\(c.name)' : expects <file>[,<default>] as arguments"))
-            }
-            let fallback = c.arguments.count == 2 ? c.arguments[1] : nil
-            if let fallback {
-                let valid: Bool
-                switch output {
-                case .str: valid = true
-                case .int: valid = Int64(fallback) != nil
-                case .ip: valid = IPAddress(fallback) != nil
-                }
-                guard valid else {
-                    let what = output == .int ? "an integer" : "an IPv4 or IPv6 address"
-                    return .failure(ParseFailure("failed to parse sample expression <\(text)> : invalid args in converter '\(c.name)' : the default value '\(fallback)' is not \(what)"))
-                }
-            }
-            return .success(.map(MapConverter(name: c.name, method: method, output: output, file: file, defaultValue: fallback)))
-        }
-        guard let served = SampleConverter(rawValue: c.name) else {
-            return .failure(ParseFailure("sample converter '\(c.name)' is not supported yet (in '%[\(text)]'; served: \(SampleConverter.allCases.map(\.rawValue).joined(separator: ", ")))"))
-        }
-        guard c.arguments.isEmpty else {
-            return .failure(ParseFailure("sample converter '\(c.name)' takes no argument (in '%[\(text)]')"))
-        }
-        return .success(.text(served))
     }
 
     /// The fetch of a sample: a served one, with the arguments it needs.
@@ -127,9 +105,21 @@ enum LogFormatParsing {
             let hint = Suggestion.closest(to: name, among: known).map { "; did you mean '\($0)'?" } ?? ""
             return .failure(ParseFailure("unknown sample fetch '\(name)' in '%[\(body)]'" + hint))
         }
+        if served == "var" {
+            guard let first = arguments.first, arguments.count <= 2 else {
+                return .failure(ParseFailure("sample fetch 'var' expects a variable name and an optional default (in '%[\(body)]')"))
+            }
+            if case .failure(let f) = VariableName.parse(first) { return .failure(ParseFailure("failed to parse sample expression <\(body)> : \(f.message)")) }
+        }
+        if served == "int", arguments.count != 1 || Int64(arguments[0]) == nil {
+            return .failure(ParseFailure("sample fetch 'int' expects an integer (in '%[\(body)]')"))
+        }
+        if served == "str", arguments.count != 1 {
+            return .failure(ParseFailure("sample fetch 'str' expects one string (in '%[\(body)]')"))
+        }
         let needsName: Set<String> = ["url_param", "cook", "req.cook"]
         let noArgument: Set<String> = ["path", "url", "base", "query", "method", "req.ver", "src", "src_port", "dst", "dst_port",
-                                        "res.ver", "status", "ssl_fc", "ssl_fc_has_sni", "ssl_fc_session_reused", "ssl_fc_is_resumed", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn", "ssl_fc_use_keysize", "ssl_fc_alg_keysize", "ssl_c_used", "ssl_c_verify", "ssl_c_s_dn", "ssl_c_i_dn"]
+                                        "res.ver", "status", "pathq", "url_ip", "url_port", "ssl_fc", "ssl_fc_has_sni", "ssl_fc_session_reused", "ssl_fc_is_resumed", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn", "ssl_fc_use_keysize", "ssl_fc_alg_keysize", "ssl_c_used", "ssl_c_verify", "ssl_c_s_dn", "ssl_c_i_dn"]
         if needsName.contains(served), arguments.first?.isEmpty ?? true {
             return .failure(ParseFailure("sample fetch '\(name)' expects a name as its argument (in '%[\(body)]')"))
         }
@@ -201,6 +191,16 @@ extension ParseSession {
                     let hint = Suggestion.closest(to: name, among: known.sorted()).map { "; did you mean '\($0)'?" } ?? ""
                     alert(at(word), "'\(display)' : unknown sample fetch '\(name)' in '%[\(expression.text)]'" + hint)
                     return nil
+                }
+                // Map converters read pattern files: registered as everywhere else.
+                for c in expression.converters where MapConverter.table[c.name] != nil {
+                    switch SampleConverterParsing.parse(c) {
+                    case .failure(let f):
+                        alert(at(word), "failed to parse sample expression <\(expression.text)> : \(f.message)")
+                        return nil
+                    case .success(let converter):
+                        guard registerMaps([converter], location: at(word)) else { return nil }
+                    }
                 }
             }
             return elements

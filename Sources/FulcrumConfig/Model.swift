@@ -43,6 +43,9 @@ public struct Timeouts: Equatable, Sendable {
     /// time between requests on a keep-alive connection.
     public var httpRequest: Int?
     public var httpKeepAlive: Int?
+    /// How long `http-request tarpit` holds a request; HAProxy falls back
+    /// to `timeout connect`.
+    public var tarpit: Int?
     public init() {}
 
     /// HAProxy: `timeout queue` defaults to `timeout connect`.
@@ -394,6 +397,9 @@ public struct GlobalSettings: Equatable, Sendable {
     /// limit that cannot be raised stops the start instead of a warning.
     public var strictLimits = true
     /// `zero-warning` (as `-dW`): a configuration with a warning does not start.
+    /// `expose-experimental-directives`: what HAProxy 2.6 marks
+    /// experimental (`http-request normalize-uri`) may be used.
+    public var exposeExperimentalDirectives = false
     public var zeroWarning = false
     public var nbthread: Int?
     /// `workers N`: number of worker processes; nil = nbthread, else CPU count.

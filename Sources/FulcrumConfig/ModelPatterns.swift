@@ -43,13 +43,6 @@ public struct MapConverter: Equatable, Sendable {
     }()
 }
 
-/// One step of a `%[fetch,conv,...]` chain: a text converter (lower, upper,
-/// hex, base64) or a map lookup.
-public enum SampleConverterCall: Equatable, Sendable {
-    case text(LogSampleConverter)
-    case map(MapConverter)
-}
-
 /// A pattern reference as HAProxy numbers and describes it: a file (shared
 /// by every ACL or map converter naming it) or one ACL line's inline
 /// patterns.

@@ -73,7 +73,7 @@ extension ParseSession {
         return true
     }
 
-    mutating func registerMaps(_ converters: [SampleConverterCall], location: SourceLocation) -> Bool {
+    mutating func registerMaps(_ converters: [SampleConverter], location: SourceLocation) -> Bool {
         for case .map(let m) in converters {
             if let problem = patternReferences.useFile(m.file, map: true, location: location, user: "converter '\(m.name)'",
                                                        deferred: deferPatternReferences) {

@@ -3,20 +3,20 @@ extension ParseSession {
     static let servedProxyKeywords: Set<String> = [
         "mode", "default_backend", "balance", "hash-type", "server", "default-server", "maxconn", "rate-limit",
         "timeout", "retries", "option", "bind", "http-check", "tcp-check",
-        "acl", "use_backend", "redirect", "http-request", "http-response",
+        "acl", "use_backend", "redirect", "http-request", "http-response", "http-after-response",
         "cookie", "compression", "http-send-name-header", "errorfile", "errorfiles", "errorloc", "errorloc302", "errorloc303", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
         "load-server-state-from-file", "server-state-file-name",
     ]
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
-    static let namedDefaultsRuleKeywords: Set<String> = ["acl", "http-request", "http-response", "tcp-request"]
+    static let namedDefaultsRuleKeywords: Set<String> = ["acl", "http-request", "http-response", "http-after-response", "tcp-request"]
     static let servedOptions = Set<String>(["redispatch", "allbackups", "httpchk", "tcp-check", "socket-stats"]).union(httpOptions)
     static let httpOptions: Set<String> = [
         "http-server-close", "httpclose", "http-keep-alive", "forwardfor", "originalto", "accept-invalid-http-request",
     ]
     static let servedTimeouts: Set<String> = [
         "connect", "client", "server", "queue", "tunnel", "client-fin", "server-fin", "check",
-        "http-request", "http-keep-alive",
+        "http-request", "http-keep-alive", "tarpit",
     ]
 
     /// Whether a keyword whose matrix entry is `sections` may appear in `draft`.
@@ -138,6 +138,7 @@ extension ParseSession {
         case "redirect": redirectKeyword(words, draft: index, at: at)
         case "http-request": httpRequestKeyword(words, draft: index, at: at)
         case "http-response": httpResponseKeyword(words, draft: index, at: at)
+        case "http-after-response": httpAfterResponseKeyword(words, draft: index, at: at)
         case "cookie": cookieKeyword(words, draft: index, at: at)
         case "compression": compressionKeyword(words, draft: index, at: at)
         case "errorfile": errorfileKeyword(words, draft: index, at: at)
@@ -337,6 +338,7 @@ extension ParseSession {
             case "server-fin": drafts[index].settings.timeouts.serverFin = value
             case "http-request": drafts[index].settings.timeouts.httpRequest = value
             case "http-keep-alive": drafts[index].settings.timeouts.httpKeepAlive = value
+            case "tarpit": drafts[index].settings.timeouts.tarpit = value
             default: drafts[index].settings.timeouts.check = value
             }
         }

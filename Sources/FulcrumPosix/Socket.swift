@@ -110,6 +110,26 @@ public enum Socket {
         fd.close()
     }
 
+    /// Makes the kernel forget the connection without telling the peer
+    /// (HAProxy's silent-drop): TCP_REPAIR when allowed (CAP_NET_ADMIN), so
+    /// closing sends nothing; else a hop limit of 1, so the reset that
+    /// closing sends dies on the way. The caller closes the descriptor.
+    public static func silence(_ fd: FileDescriptor) {
+        var one: Int32 = 1
+        // As HAProxy: what the client sent is read and acknowledged at once
+        // first (listeners may have TCP_QUICKACK off: tcp-smart-accept), or
+        // the client resends it to a socket gone and gets a reset.
+        withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 1) { b in
+            for _ in 0..<16 where recv(fd.rawValue, b.baseAddress!, b.count, Int32(MSG_DONTWAIT)) > 0 {}
+        }
+        _ = setsockopt(fd.rawValue, Int32(IPPROTO_TCP), TCP_QUICKACK, &one, socklen_t(MemoryLayout<Int32>.size))
+        if setsockopt(fd.rawValue, Int32(IPPROTO_TCP), 19 /* TCP_REPAIR */, &one, socklen_t(MemoryLayout<Int32>.size)) == 0 { return }
+        _ = setsockopt(fd.rawValue, Int32(IPPROTO_IP), IP_TTL, &one, socklen_t(MemoryLayout<Int32>.size))
+        _ = setsockopt(fd.rawValue, Int32(IPPROTO_IPV6), IPV6_UNICAST_HOPS, &one, socklen_t(MemoryLayout<Int32>.size))
+        var l = linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(fd.rawValue, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
+    }
+
     public static func localAddress(_ fd: FileDescriptor) -> SocketAddress? {
         var st = sockaddr_storage()
         var len = socklen_t(MemoryLayout<sockaddr_storage>.size)

@@ -24,7 +24,7 @@ final class PatternReferenceTests: XCTestCase {
         let late = parseFrontend("    acl a hdr(host) -f /etc/a.acl -i -f /etc/b.acl x").frontend?.http.acls.first
         XCTAssertEqual(late?.filesIgnoringCase, [false, true], "-i applies to the files after it")
         XCTAssertEqual(late?.ignoreCase, true, "and to the inline patterns")
-        XCTAssertEqual(acls[2].fetch.converters, [.text(.lower), .map(MapConverter(name: "map_str", method: .str, output: .str, file: "/etc/h.map", defaultValue: nil))])
+        XCTAssertEqual(acls[2].fetch.converters, [.lower, .map(MapConverter(name: "map_str", method: .str, output: .str, file: "/etc/h.map", defaultValue: nil))])
         XCTAssertEqual(acls[2].method, .found)
         XCTAssertEqual(acls[3].method, .int, "a converted sample is matched by its type")
         let refs = r.configuration.patternReferences

@@ -33,7 +33,7 @@ final class LogFormatValueTests: XCTestCase {
 
     func testConverters() throws {
         func expand(_ converters: [SampleConverter], _ f: String = "hdr(host)") throws -> String {
-            let compiled = try CompiledLogFormat(LogFormat(text: "", parts: [.sample(SampleFetch(name: fetch(f).name, arguments: fetch(f).arguments, converters: converters.map { .text($0) }))]))
+            let compiled = try CompiledLogFormat(LogFormat(text: "", parts: [.sample(SampleFetch(name: fetch(f).name, arguments: fetch(f).arguments, converters: converters))]))
             let viaBytes = String(decoding: compiled.bytes(context: context, acls: nil), as: UTF8.self)
             XCTAssertEqual(viaBytes, compiled.string(context: context, acls: nil))
             return viaBytes
@@ -64,7 +64,7 @@ final class LogFormatValueTests: XCTestCase {
         #else
         let compiled = try CompiledLogFormat(LogFormat(text: "", parts: [
             .variable(.clientIP, []), .literal(":"), .variable(.clientPort, []), .literal(" "),
-            .variable(.requestLine, .quote), .sample(SampleFetch(name: "path", converters: [.text(.upper), .text(.hex)])),
+            .variable(.requestLine, .quote), .sample(SampleFetch(name: "path", converters: [.upper, .hex])),
         ]))
         var keep: [UInt8] = []
         for _ in 0..<10 { keep = compiled.bytes(context: context, acls: nil) }

@@ -3,6 +3,7 @@ import CAllocationCounter
 import FulcrumBytes
 import FulcrumConfig
 import FulcrumHTTP
+import FulcrumLog
 @testable import FulcrumCore
 
 /// Map converters and ACL files in compiled rules: `use_backend` names, a
@@ -117,5 +118,84 @@ final class MapConverterRulesTests: XCTestCase {
         XCTAssertEqual(rules.inspect(hello), .reject)
         XCTAssertEqual(store.run(["set", "map", "/sni.map", "example.com", "other"])?.text, "")
         XCTAssertNil(rules.route(hello), "default_backend")
+    }
+
+    /// One converter chain: map converters mixed with the other converters
+    /// (field, lower, ipmask, regsub, add), in set-var, an ACL on a
+    /// variable, a header value; a typed map output feeds arithmetic and an
+    /// ACL matches it by its type.
+    func testMapStepsInOneChainWithTheOtherConverters() throws {
+        let text = """
+            defaults
+                mode http
+            frontend fe
+                bind :80
+                http-request set-var(txn.be) req.hdr(host),field(1,:),lower,map_beg(/hosts.map,be_default)
+                http-request set-header X-Be %[var(txn.be),upper]
+                http-request set-header X-Net %[src,ipmask(16),map_ip(/nets.map),regsub(a,A,g)]
+                http-request set-header X-Weight %[var(txn.be),map_str_int(/weights.map,0),add(1)]
+                http-request deny if { var(txn.be),map_str_int(/weights.map) gt 5 }
+                default_backend be_default
+            backend be_default
+                server s 10.0.0.2:80
+
+            """
+        let files = self.files.merging(["/weights.map": "be_api 3\nbe_www 9\n"]) { a, _ in a }
+        let parsed = ConfigParser.parse([ConfigSource(name: "t.cfg", text: text)], environment: [:])
+        XCTAssertEqual(parsed.diagnostics.filter { $0.severity == .alert }.map(\.message), [])
+        let store = PatternStore(parsed.configuration.patternReferences)
+        XCTAssertEqual(store.load { files[$0] }, [], "every map file of the chains is registered and loaded")
+        let f = parsed.configuration.frontends[0]
+        let rules = try PatternStore.$compiling.withValue(store) {
+            try HTTPCompiledRules(proxyName: "fe", settings: f.http, acls: ACLSet(f.http.acls, userlists: [], crypt: { _, _ in nil }))
+        }
+        func run(_ host: String) -> (HTTPRequestProcessing.Outcome, HTTPRuleContext) {
+            var ctx = HTTPRuleContext(request: parseHead("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n"), connection: connection)
+            ctx.variables = RuleVariables(process: VariableStore())
+            let outcome = HTTPRequestProcessing.frontend(rules, defaultBackend: "be_default", context: &ctx)
+            return (outcome, ctx)
+        }
+        var (outcome, ctx) = run("Example.COM:8080")
+        XCTAssertEqual(outcome, .forward(backendName: "be_default"))
+        XCTAssertEqual(ctx.request.value(of: "x-be"), "BE_API", "field, lower, map_beg, then upper")
+        XCTAssertEqual(ctx.request.value(of: "x-net"), "lAn", "ipmask(16) finds the /16 only, regsub rewrites the value")
+        XCTAssertEqual(ctx.request.value(of: "x-weight"), "4", "map_str_int's integer feeds add")
+        (outcome, ctx) = run("www.example.org")
+        guard case .respond(let page, _) = outcome else { return XCTFail("the ACL matches the map's value as an integer") }
+        XCTAssertEqual(HTTPErrorPages.status(of: page), 403)
+        XCTAssertEqual(store.run(["set", "map", "/weights.map", "be_www", "1"])?.text, "")
+        (outcome, ctx) = run("www.example.org")
+        XCTAssertEqual(outcome, .forward(backendName: "be_default"), "the runtime change is seen at once")
+        XCTAssertEqual(ctx.request.value(of: "x-weight"), "2")
+        // An unknown host: map_beg's default, absent from weights.map: its default 0.
+        (_, ctx) = run("other.org")
+        XCTAssertEqual(ctx.request.value(of: "x-be"), "BE_DEFAULT")
+        XCTAssertEqual(ctx.request.value(of: "x-weight"), "1")
+    }
+
+    /// A log line's `%[...]` may use map converters too: the parser
+    /// registers the file, and the line reads the store.
+    func testLogLineReadsAMap() throws {
+        let text = """
+            defaults
+                mode http
+            frontend fe
+                bind :80
+                log 127.0.0.1:514 local0
+                log-format "%[req.hdr(host),lower,map_beg(/hosts.map,none),upper] %[src,map_ip(/nets.map)]"
+                default_backend be
+            backend be
+                server s 10.0.0.2:80
+
+            """
+        let parsed = ConfigParser.parse([ConfigSource(name: "t.cfg", text: text)], environment: [:])
+        XCTAssertEqual(parsed.diagnostics.filter { $0.severity == .alert }.map(\.message), [])
+        let store = PatternStore(parsed.configuration.patternReferences)
+        XCTAssertEqual(store.load { self.files[$0] }, [])
+        let line = try PatternStore.$compiling.withValue(store) { try CompiledLogLine(parsed.configuration.frontends[0].logging) }
+        var out: [UInt8] = []
+        let context = HTTPRuleContext(request: parseHead("GET / HTTP/1.1\r\nHost: WWW.x.org\r\n\r\n"), connection: connection)
+        line.render(LogRecord(), context: context, into: &out)
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), "BE_WWW office")
     }
 }

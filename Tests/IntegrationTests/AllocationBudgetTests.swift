@@ -86,6 +86,31 @@ final class AllocationBudgetTests: XCTestCase {
         }
     }
 
+    /// HTTP keep-alive with variables and converters: set-var from a header
+    /// through `lower`, an ACL reading the variable with a converter, a
+    /// set-header from the variable, and an http-after-response set-header:
+    /// at most four per request (the heads' storage for the added fields),
+    /// the variables and converters themselves allocate nothing.
+    func testHTTPRequestWithVariablesAndConvertersAllocatesAtMostFour() throws {
+        let nginx = try startNginx()
+        let port = try FreePort.next()
+        let config = Self.httpConfig(port: port, frontend: [
+            "http-request set-var(txn.host) req.hdr(host),lower",
+            "http-request set-var(sess.n) var(sess.n,0),add(1)",
+            "acl known var(txn.host),upper -m str BENCH.EXAMPLE",
+            "http-request set-header X-Route %[var(txn.host),field(1,.)] if known",
+            "http-after-response set-header X-Count %[var(sess.n)]",
+            "default_backend be",
+        ], sections: Self.backend("be", ["server s1 127.0.0.1:\(nginx.port)"]))
+        try measureHTTP("http, set-var + converters + var ACL + set-header + after-response, per request", config: config,
+                        port: port, perRequest: 4) { response in
+            guard response.status == 200 else { return "status \(response.status)" }
+            guard response.value("X-Seen-Route") == "bench" else { return "set-header not applied: \(response.headers)" }
+            guard response.value("X-Count") != nil else { return "after-response not applied: \(response.headers)" }
+            return nil
+        }
+    }
+
     /// HTTP keep-alive logged with `option httplog` and a header capture to a
     /// UDP target: the line (record, render, framing, send) allocates nothing.
     func testHTTPRequestLoggedWithHTTPLogAllocatesNothing() throws {

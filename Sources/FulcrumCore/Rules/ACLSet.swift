@@ -13,16 +13,18 @@ public final class CompiledACL: @unchecked Sendable {
     // @unchecked: the scratch buffer and the indexes belong to one worker's thread.
     public let definition: ACLDefinition
     let fetch: HTTPFetch
+    /// `var(txn.x),lower`: converters applied to each sample before matching.
+    let converters: [CompiledConverter]
     let patterns: ACLPatterns
     let indexes: [PatternIndex]
-    let converters: ConverterChain
+    /// Holds a converted sample's bytes (reused: no allocation per request).
     private var scratch: [UInt8] = []
 
     public init(_ d: ACLDefinition) throws {
         definition = d
         fetch = try HTTPFetch(d.fetch)
+        converters = try d.fetch.converters.map(CompiledConverter.init)
         patterns = try ACLPatterns(d)
-        converters = try ConverterChain(d.fetch.converters)
         var indexes: [PatternIndex] = []
         if let store = PatternStore.compiling, d.inlineReference != nil || !d.files.isEmpty {
             let user = "ACL '\(d.name)'"
@@ -50,14 +52,15 @@ public final class CompiledACL: @unchecked Sendable {
     /// Evaluates the ACL: true when any sample of the fetch (converted)
     /// matches any pattern (`-m found`: when there is a sample at all).
     public func matches(_ context: HTTPRuleContext, acls: ACLSet?) -> Bool {
-        SampleFetcher.forEach(fetch, context: context, acls: acls) { matches(sample: $0) }
+        SampleFetcher.forEach(fetch, context: context, acls: acls) { matches(sample: $0, variables: context.variables) }
     }
 
     /// One fetched sample, converted, against the patterns.
-    func matches(sample: Sample) -> Bool {
+    func matches(sample: Sample, variables: RuleVariables? = nil) -> Bool {
         guard !converters.isEmpty else { return test(sample) }
-        guard let converted = converters.apply(sample, scratch: &scratch) else { return false }
-        return test(converted)
+        scratch.removeAll(keepingCapacity: true)
+        guard let v = SampleConversion.run(converters, on: sample, variables: variables, out: &scratch, mark: 0) else { return false }
+        return test(SampleConversion.sample(v, out: scratch, mark: 0))
     }
 
     @inline(__always)

@@ -12,7 +12,7 @@ import FulcrumLog
 public struct CompiledLogFormat: Sendable {
     enum Part: Sendable {
         case literal([UInt8])
-        case sample(HTTPFetch, ConverterChain)
+        case sample(HTTPFetch, [CompiledConverter])
         case variable(LogVariable, LogFlags)
     }
     let parts: [Part]
@@ -23,7 +23,7 @@ public struct CompiledLogFormat: Sendable {
         parts = try lf.parts.map { part in
             switch part {
             case .literal(let s): return .literal(Array(s.utf8))
-            case .sample(let f): return .sample(try HTTPFetch(f), try ConverterChain(f.converters))
+            case .sample(let f): return .sample(try HTTPFetch(f), try f.converters.map(CompiledConverter.init))
             case .variable(let v, let flags):
                 guard LogFormat.ruleVariables.contains(v) else {
                     throw HTTPRulesError("log-format variable '%\(v.name)' is not available outside log lines")
@@ -55,8 +55,10 @@ public struct CompiledLogFormat: Sendable {
             switch part {
             case .literal(let b): n += b.count
             case .sample(let f, let converters):
-                let k = SampleFetcher.sample(f, context: context, acls: acls)?.byteCount ?? 0
-                n += converters.maximumLength(forInput: k)
+                var k = SampleFetcher.sample(f, context: context, acls: acls)?.byteCount ?? 0
+                if converters.first?.readsBinary == true { k = max(k, 16) }
+                for c in converters { k = c.maximumLength(forInput: k) ?? (k + 64) }
+                n += k
             case .variable(let v, _):
                 switch v {
                 case .clientIP, .frontendIP: n += 48
@@ -75,11 +77,22 @@ public struct CompiledLogFormat: Sendable {
             case .literal(let b): out.append(contentsOf: b)
             case .sample(let f, let converters):
                 guard let sample = SampleFetcher.sample(f, context: context, acls: acls) else { continue }
-                _ = converters.append(sample, to: &out)
+                CompiledLogFormat.append(sample, converters, variables: context.variables, to: &out)
             case .variable(let v, let flags):
                 v.append(flags: flags, record: CompiledLogFormat.record(context), to: &out)
             }
         }
+    }
+
+    /// Appends a sample through its converters (as text); false when a
+    /// converter failed (nothing appended).
+    @discardableResult
+    static func append(_ sample: Sample, _ converters: [CompiledConverter], variables: RuleVariables?, to out: inout [UInt8]) -> Bool {
+        if converters.isEmpty { sample.append(to: &out); return true }
+        let mark = out.count
+        guard let value = SampleConversion.run(converters, on: sample, variables: variables, out: &out, mark: mark) else { return false }
+        SampleConversion.writeText(value, out: &out)
+        return true
     }
 
     /// The expansion in a new array sized for it.
@@ -103,7 +116,7 @@ public struct CompiledLogFormat: Sendable {
                 } else {
                     var bytes: [UInt8] = []
                     guard let sample = SampleFetcher.sample(f, context: context, acls: acls),
-                          converters.append(sample, to: &bytes) else { out += missing; continue }
+                          CompiledLogFormat.append(sample, converters, variables: context.variables, to: &bytes) else { out += missing; continue }
                     out += String(decoding: bytes, as: UTF8.self)
                 }
             case .variable(let v, let flags):

@@ -13,6 +13,10 @@ final class BackendRuntime {
         var tableLine: Int
         var address: SocketAddress
         var useClientPort: Bool
+        /// `server NAME 0.0.0.0` (or `::`): connects to the address the
+        /// client connected to, as changed by `set-dst` (HAProxy's
+        /// "no address": transparent forwarding to the original destination).
+        var useClientAddress: Bool
         /// `maxconn` and `minconn` as HAProxy settles them (DynamicMaxconn.settle).
         var maxconn: Int
         var minconn: Int
@@ -64,6 +68,7 @@ final class BackendRuntime {
         for (i, s) in config.servers.enumerated() {
             let limits = DynamicMaxconn.settle(maxconn: s.params.maxconn, minconn: s.params.minconn)
             entries.append(ServerEntry(tableLine: firstLine + i, address: addresses[i], useClientPort: s.port == nil,
+                                       useClientAddress: s.host == "0.0.0.0" || s.host == "::",
                                        maxconn: limits.maxconn, minconn: limits.minconn, maxqueue: s.params.maxqueue,
                                        name: s.name, poolMaxConn: s.params.poolMaxConn))
             members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup, maxconn: limits.maxconn))
@@ -71,7 +76,7 @@ final class BackendRuntime {
         let unset = SocketAddress(.v4(.any), port: 0)
         for k in 0..<spares {
             entries.append(ServerEntry(tableLine: firstLine + config.servers.count + k, address: unset, useClientPort: false,
-                                       maxconn: 0, minconn: 0, maxqueue: 0, name: "", poolMaxConn: -1))
+                                       useClientAddress: false, maxconn: 0, minconn: 0, maxqueue: 0, name: "", poolMaxConn: -1))
             members.append(Balancer.Member(weight: 1, backup: false, maxconn: 0))
         }
         servers = entries
@@ -131,6 +136,12 @@ final class BackendRuntime {
         guard let a = table.serverAddress(line) else { return false }
         servers[i].address = SocketAddress(a.ip, port: a.port)
         servers[i].useClientPort = a.port == 0
+        // `set server addr 0.0.0.0` (or a dynamic server added so) forwards to
+        // the client's destination, as a configured `0.0.0.0` server does.
+        switch a.ip {
+        case .v4(let v): servers[i].useClientAddress = v.value == 0
+        case .v6(let v): servers[i].useClientAddress = v.high == 0 && v.low == 0
+        }
         return true
     }
 

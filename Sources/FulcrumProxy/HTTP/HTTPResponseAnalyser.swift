@@ -50,6 +50,9 @@ extension StreamEngine {
                 let frontendSet = frontendRules[s.frontend]
                 if backendSet?.hasResponseRules == true || frontendSet?.hasResponseRules == true {
                     var ctx = HTTPRuleContext(request: request, response: s.http.response, connection: connectionInfo(s))
+                    ctx.variables = s.http.variables
+                    // HAProxy prunes the request's variables when the response is analysed.
+                    s.http.variables.request.clear()
                     for rules in [backendSet, frontendSet] {
                         guard let rules, rules.hasResponseRules else { continue }
                         let outcome = HTTPRequestProcessing.response(rules, context: &ctx)
@@ -72,6 +75,7 @@ extension StreamEngine {
                                                    now: Int(wallNow), request: s.http.cookieState)
                 }
             }
+            afterResponse(s, response: &s.http.response)
             if let choice = s.http.compressionChoice, s.http.response.status != 101 { startCompression(s, choice: choice, response: &s.http.response) }
             s.http.exchange.finishResponseHead(&s.http.response)
             appendHead(s.http.response, to: &s.response.buffer)

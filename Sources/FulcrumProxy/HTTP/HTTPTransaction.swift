@@ -56,6 +56,18 @@ final class HTTPTransaction {
     var serverConnected = false
     /// When the current head started (http-request / keep-alive timeouts).
     var headStarted: Int64 = 0
+    /// The stream's variables (made on first use, kept with the slot):
+    /// `txn`, `req` and `res` end with each exchange, `sess` with the
+    /// connection.
+    private var variableStores: RuleVariables? = nil
+    var variables: RuleVariables {
+        if let v = variableStores { return v }
+        let v = RuleVariables()
+        variableStores = v
+        return v
+    }
+    /// `tarpit`: the status to answer once `timeout tarpit` is over.
+    var tarpitStatus = 0
 
     /// Forgets the finished exchange, keeping reused storage.
     func resetExchange() {
@@ -73,6 +85,8 @@ final class HTTPTransaction {
             ruleLog = HTTPRuleLogEffects()
         }
         plain.removeAll(keepingCapacity: true)
+        variableStores?.endTransaction()
+        tarpitStatus = 0
     }
 
     /// A new connection. Buffers must have been released.
@@ -83,5 +97,6 @@ final class HTTPTransaction {
         attachedBackend = -1; attachedServer = -1
         serverConnected = false
         headStarted = 0
+        variableStores?.endSession()
     }
 }

@@ -109,6 +109,7 @@ extension StreamEngine {
             if parsed && fe.line.readsExchange {
                 context = HTTPRuleContext(request: s.http.request, response: answered ? s.http.response : nil,
                                           connection: connectionInfo(s))
+                context?.variables = s.http.variables
             }
         }
         var level: LogLevel = fe.options.separateErrors && error ? .err : .info

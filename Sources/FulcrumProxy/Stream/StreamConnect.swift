@@ -156,7 +156,7 @@ extension StreamEngine {
         // HAProxy counts a server session per connection attempt, reused or new.
         countServerSession(line: entry.tableLine)
         if s.isHTTP { countServerStream(s) }
-        if s.isHTTP && reuseConnection(s, be, entry) {
+        if s.isHTTP && !entry.useClientAddress && reuseConnection(s, be, entry) {
             table.serverCounter(worker: slot, server: entry.tableLine, .reuses).bump()
             table.backendCounter(worker: slot, backend: s.backend, .reuses).bump()
             return
@@ -164,6 +164,7 @@ extension StreamEngine {
         table.serverCounter(worker: slot, server: entry.tableLine, .connectAttempts).bump()
         table.backendCounter(worker: slot, backend: s.backend, .connectAttempts).bump()
         var address = entry.address
+        if entry.useClientAddress { address = SocketAddress(localAddress(s).ipAddress, port: address.port) }
         if entry.useClientPort { address.port = localAddress(s).port }
         let fd: FileDescriptor
         do {

@@ -401,6 +401,7 @@ final class StreamEngine {
         case .exchange: return s.http.responseReady ? .data : .headers
         case .forwarding: return .data
         case .responding, .lingering: return .last
+        case .tarpit: return .tarpit
         }
     }
 

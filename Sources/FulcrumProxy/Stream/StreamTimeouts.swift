@@ -19,7 +19,7 @@ extension StreamEngine {
             let client = ft.client.map { s.client.activity + Int64($0) } ?? 0
             if s.phaseDeadline == 0 || client == 0 { return max(s.phaseDeadline, client) }
             return min(s.phaseDeadline, client)
-        case .queued, .connecting, .retryWait, .lingering, .handshake:
+        case .queued, .connecting, .retryWait, .lingering, .handshake, .tarpit:
             return s.phaseDeadline
         case .request:
             // Draining: an idle keep-alive connection closes after the grace.
@@ -121,9 +121,27 @@ extension StreamEngine {
                 s.record.terminate(.clientTimeout, .request)
                 close(s, abort: false)
             }
+        case .tarpit:
+            s.record.terminate(.proxy, .tarpit)
+            respondHTTP(s, status: s.http.tarpitStatus, close: true)
         case .idle, .starting:
             break
         }
+    }
+
+    /// `http-request tarpit`: the request waits `timeout tarpit` of the
+    /// proxy whose rule matched (its `timeout connect` without one), then
+    /// gets the rule's status and the connection closes, as in HAProxy.
+    func startTarpit(_ s: Stream, backend: Int?) {
+        let t = backend.map { backends[$0].config.timeouts } ?? frontends[s.frontend].config.timeouts
+        guard let ms = t.tarpit ?? t.connect else {
+            s.record.terminate(.proxy, .tarpit)
+            respondHTTP(s, status: s.http.tarpitStatus, close: true)
+            return
+        }
+        s.phase = .tarpit
+        s.phaseDeadline = now + Int64(ms)
+        schedule(s)
     }
 
     /// Whether the client side's inactivity deadline is the one that passed.
