@@ -111,6 +111,32 @@ final class AllocationBudgetTests: XCTestCase {
         }
     }
 
+    /// HTTP keep-alive with an ACL reading a file (`-f`), an ACL on a map
+    /// converter's result and `http-request set-header` whose value is a map
+    /// lookup: the lookups allocate nothing, so the set-header's field is
+    /// the one allocation beyond a plain request's.
+    func testHTTPRequestWithMapsAndACLFilesAllocatesAtMostTwo() throws {
+        let nginx = try startNginx()
+        let port = try FreePort.next()
+        let files = try TemporaryDirectory(prefix: "allocmap")
+        addTeardownBlock { files.remove() }
+        let hosts = try files.write("hosts.map", (0..<500).map { "site\($0).example route\($0)\n" }.joined()
+                                    + "bench.example page\n")
+        let nets = try files.write("nets.acl", "10.0.0.0/8\n127.0.0.0/8\n192.168.0.0/16\n")
+        let config = Self.httpConfig(port: port, frontend: [
+            "acl from_local src -f \(nets)",
+            "acl mapped req.hdr(host),lower,map_str(\(hosts)) -m found",
+            "http-request set-header X-Route %[req.hdr(host),lower,map(\(hosts),none)] if from_local mapped",
+            "default_backend be",
+        ], sections: Self.backend("be", ["server s1 127.0.0.1:\(nginx.port)"]))
+        try measureHTTP("http, ACL file + map ACL + map set-header, per request", config: config, port: port,
+                        perRequest: 2) { response in
+            guard response.status == 200 else { return "status \(response.status)" }
+            guard response.value("X-Seen-Route") == "page" else { return "map not applied: \(response.headers)" }
+            return nil
+        }
+    }
+
     /// HTTP keep-alive logged with `option httplog` and a header capture to a
     /// UDP target: the line (record, render, framing, send) allocates nothing.
     func testHTTPRequestLoggedWithHTTPLogAllocatesNothing() throws {
