@@ -89,8 +89,9 @@ final class AllocationBudgetTests: XCTestCase {
     /// HTTP keep-alive with variables and converters: set-var from a header
     /// through `lower`, an ACL reading the variable with a converter, a
     /// set-header from the variable, and an http-after-response set-header:
-    /// at most four per request (the heads' storage for the added fields),
-    /// the variables and converters themselves allocate nothing.
+    /// at most four per request (measured: the two added fields' value
+    /// arrays and lists, request and response), the variables and
+    /// converters themselves allocate nothing; a few allocations once.
     func testHTTPRequestWithVariablesAndConvertersAllocatesAtMostFour() throws {
         let nginx = try startNginx()
         let port = try FreePort.next()
@@ -103,7 +104,7 @@ final class AllocationBudgetTests: XCTestCase {
             "default_backend be",
         ], sections: Self.backend("be", ["server s1 127.0.0.1:\(nginx.port)"]))
         try measureHTTP("http, set-var + converters + var ACL + set-header + after-response, per request", config: config,
-                        port: port, perRequest: 4) { response in
+                        port: port, perRequest: 4, oneOff: 8) { response in
             guard response.status == 200 else { return "status \(response.status)" }
             guard response.value("X-Seen-Route") == "bench" else { return "set-header not applied: \(response.headers)" }
             guard response.value("X-Count") != nil else { return "after-response not applied: \(response.headers)" }
@@ -160,12 +161,14 @@ final class AllocationBudgetTests: XCTestCase {
 
     // MARK: Measuring
 
-    private func measureHTTP(_ label: String, config: String, port: UInt16, perRequest: UInt64,
+    /// `oneOff`: allocations allowed once over the whole run (a store
+    /// growing the first time it is used), not per request.
+    private func measureHTTP(_ label: String, config: String, port: UInt16, perRequest: UInt64, oneOff: UInt64 = 0,
                              check: @escaping BoundedExchanges.Check) throws {
         var clients: [TCPClient] = []
         let request = "GET /index.html HTTP/1.1\r\nHost: bench.example\r\n\r\n"
-        try countAllocations(label, config: config, port: port, budget: { $0 <= perRequest * UInt64(Self.exchanges) },
-                    budgetText: "<= \(perRequest) per request") { count in
+        try countAllocations(label, config: config, port: port, budget: { $0 <= perRequest * UInt64(Self.exchanges) + oneOff },
+                    budgetText: "<= \(perRequest) per request" + (oneOff > 0 ? " + \(oneOff) once" : "")) { count in
             if clients.isEmpty {
                 clients = try (0..<Self.clientConnections).map { _ in try TCPClient.connect(port: port) }
             }
