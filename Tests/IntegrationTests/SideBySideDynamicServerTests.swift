@@ -134,7 +134,15 @@ final class SideBySideDynamicServerTests: XCTestCase {
         let sbs = try SideBySide(self, config: config, backends: [web], global: SideBySideStatsSockets.global,
                                  substitutions: sockets.substitutions)
         func statuses() throws -> [ProxyUnderTest: Int] {
-            try sbs.exchange("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").mapValues { $0.response?.status ?? 0 }
+            var out: [ProxyUnderTest: Int] = [:]
+            for proxy in ProxyUnderTest.allCases {
+                let client = try TCPClient.connect(port: sbs.ports[proxy]![0])
+                defer { client.close() }
+                try client.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                out[proxy] = try client.readHTTPResponse(requestMethod: "GET")?.status ?? 0
+                XCTAssertTrue(sbs.processes[proxy]!.isRunning, "\(proxy) exited: \(sbs.processes[proxy]!.stderrTail())")
+            }
+            return out
         }
         XCTAssertTrue(try statuses().values.allSatisfy { $0 != 200 }, "TLS to a plain server fails")
         for proxy in ProxyUnderTest.allCases {
