@@ -52,6 +52,7 @@ extension RuntimeService {
         table.server(line, .admin).store(admin.rawValue)
         table.server(line, .slot).storeReleasing(SharedTable.Slot.dynamic.rawValue)
         table.backend(bi, .serverSet).add(1)
+        if server.params.check { needsChecker?() }
         Log.notice("CLI : 'server \(backend)/\(server.name)' : New server registered.")
         return "New server registered.\n"
     }

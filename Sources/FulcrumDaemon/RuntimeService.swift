@@ -25,6 +25,9 @@ final class RuntimeService {
     /// counters`, `shutdown sessions`): the generation's workers in the
     /// master, the worker itself in a worker.
     var tellWorkers: ((ControlMessage) -> Void)?
+    /// Asks for a checker when an added server has `check` and the
+    /// generation has none (the master's serving generation only).
+    var needsChecker: (() -> Void)?
     /// The table read as the runtime API shows it.
     let reader: RuntimeSnapshotReader
     init(configuration: Configuration, table: SharedTable, scope: Scope, addresses: [[SocketAddress]]) {
