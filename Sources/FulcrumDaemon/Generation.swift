@@ -13,7 +13,9 @@ final class Generation {
     let number: Int
     let loaded: LoadedConfiguration
     let slots: Int
-    let roles: [Master.Role]
+    /// Its children's roles: workers by slot, then the checker when the
+    /// configuration checks a server or `add server ... check` asked for one.
+    var roles: [Master.Role]
     let perSlot: [[ListenerPool.Entry]]
     let tableMemory: SharedMemory
     let table: SharedTable
@@ -43,6 +45,7 @@ final class Generation {
                                addresses: loaded.serverAddresses)
         r.tellWorkers = { [unowned self] in self.tellWorkers($0) }
         r.frontendSockets = { [unowned self] in self.frontendSockets($0, $1) }
+        r.needsChecker = { [unowned self] in self.wantChecker() }
         return r
     }()
 
@@ -65,6 +68,17 @@ final class Generation {
             }
         }
         return ok
+    }
+
+    /// `add server ... check` where the configuration checks nothing: the
+    /// generation gets a checker, started by the respawn path at the
+    /// master's next turn (it finds the added server in the spare slots).
+    func wantChecker() {
+        guard state == .active, !roles.contains(.checker) else { return }
+        roles.append(.checker)
+        children.append(nil)
+        respawnAt.append(0)
+        failures.append(0)
     }
 
     /// Sends `message` to every worker of the generation that runs.
@@ -150,7 +164,10 @@ final class Generation {
             throw HandoverError("generation \(r.number): cannot make its TLS session cache: \(error)")
         }
         var roles = (0..<r.slots).map { Master.Role.worker($0) }
-        if CheckerRole.isNeeded(loaded.configuration) { roles.append(.checker) }
+        // A checker started for an added server (its index follows the workers') is adopted too.
+        if CheckerRole.isNeeded(loaded.configuration) || r.children.contains(where: { $0.index == r.slots }) {
+            roles.append(.checker)
+        }
         self.roles = roles
         children = Array(repeating: nil, count: roles.count)
         respawnAt = Array(repeating: nil, count: roles.count)

@@ -14,6 +14,9 @@ extension RuntimeService {
         guard let line = index.spareLines(backend: bi).first(where: { table.slot(line: $0) != .dynamic }) else {
             return "No free server slot in backend: Fulcrum reserves \(TableIndex.sparesPerBackend) per backend at load.\n"
         }
+        guard definition.utf8.count <= SharedTable.definitionCapacity else {
+            return "Server definition too long: Fulcrum keeps \(SharedTable.definitionCapacity) bytes of 'add server' arguments.\n"
+        }
         let ip: IPAddress
         if let literal = IPAddress(server.host) {
             ip = literal
@@ -52,6 +55,7 @@ extension RuntimeService {
         table.server(line, .admin).store(admin.rawValue)
         table.server(line, .slot).storeReleasing(SharedTable.Slot.dynamic.rawValue)
         table.backend(bi, .serverSet).add(1)
+        if server.params.check { needsChecker?() }
         Log.notice("CLI : 'server \(backend)/\(server.name)' : New server registered.")
         return "New server registered.\n"
     }

@@ -29,6 +29,9 @@ final class RuntimeService {
     /// sockets; false when a socket refused. Set by the generation, which
     /// holds them; nil in a worker's own service.
     var frontendSockets: ((Int, FrontendAction) -> Bool)?
+    /// Asks for a checker when an added server has `check` and the
+    /// generation has none (the master's serving generation only).
+    var needsChecker: (() -> Void)?
     /// The table read as the runtime API shows it.
     let reader: RuntimeSnapshotReader
     init(configuration: Configuration, table: SharedTable, scope: Scope, addresses: [[SocketAddress]]) {

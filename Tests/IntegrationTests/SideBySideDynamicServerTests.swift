@@ -134,7 +134,15 @@ final class SideBySideDynamicServerTests: XCTestCase {
         let sbs = try SideBySide(self, config: config, backends: [web], global: SideBySideStatsSockets.global,
                                  substitutions: sockets.substitutions)
         func statuses() throws -> [ProxyUnderTest: Int] {
-            try sbs.exchange("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").mapValues { $0.response?.status ?? 0 }
+            var out: [ProxyUnderTest: Int] = [:]
+            for proxy in ProxyUnderTest.allCases {
+                let client = try TCPClient.connect(port: sbs.ports[proxy]![0])
+                defer { client.close() }
+                try client.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                out[proxy] = try client.readHTTPResponse(requestMethod: "GET")?.status ?? 0
+                XCTAssertTrue(sbs.processes[proxy]!.isRunning, "\(proxy) exited: \(sbs.processes[proxy]!.stderrTail())")
+            }
+            return out
         }
         XCTAssertTrue(try statuses().values.allSatisfy { $0 != 200 }, "TLS to a plain server fails")
         for proxy in ProxyUnderTest.allCases {
@@ -146,5 +154,36 @@ final class SideBySideDynamicServerTests: XCTestCase {
             _ = try MasterCLI.send("set server be/s1 ssl on", socketPath: sockets.paths[proxy]!)
         }
         XCTAssertTrue(try statuses().values.allSatisfy { $0 != 200 }, "TLS again")
+    }
+
+    /// A configuration that checks nothing: `add server ... check` gets the
+    /// added server checked once `enable health` says so (Fulcrum starts a
+    /// checker for it), as in haproxy.
+    func testAddedServerIsCheckedWithoutConfiguredChecks() throws {
+        let hold = try TestBackend(.hold)
+        addTeardownBlock { hold.stop() }
+        let closed = try FreePort.next()
+        let sockets = try SideBySideStatsSockets(self)
+        let config = SideBySide.tcpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                server s1 127.0.0.1:\(hold.port)
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global,
+                                 substitutions: sockets.substitutions)
+        XCTAssertTrue(sbs.processes[.fulcrum]!.childPids(role: "checker").isEmpty, "no checker to begin with")
+        for proxy in ProxyUnderTest.allCases {
+            let socket = sockets.paths[proxy]!
+            for command in ["add server be/d1 127.0.0.1:\(closed) check inter 100 rise 1 fall 1", "enable server be/d1",
+                            "enable health be/d1"] {
+                _ = try MasterCLI.send(command, socketPath: socket)
+            }
+            XCTAssertTrue(waitUntil(timeout: 5) { ServersStateColumn.operational.value(socket: socket, backend: "be", server: "d1") == "0" },
+                          "\(proxy): the added server's check marks it DOWN")
+        }
+        XCTAssertEqual(sbs.processes[.fulcrum]!.childPids(role: "checker").count, 1)
     }
 }
