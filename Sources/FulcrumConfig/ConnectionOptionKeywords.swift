@@ -6,6 +6,7 @@ extension ParseSession {
     static let connectionOptions: Set<String> = [
         "clitcpka", "srvtcpka", "tcpka", "abortonclose", "prefer-last-server", "persist", "http-ignore-probes",
         "nolinger", "http-buffer-request", "tcp-smart-accept",
+        "splice-auto", "splice-request", "splice-response",
     ]
     static let connectionKeywords: Set<String> = [
         "clitcpka-idle", "clitcpka-intvl", "clitcpka-cnt", "srvtcpka-idle", "srvtcpka-intvl", "srvtcpka-cnt", "fullconn",
@@ -31,6 +32,9 @@ extension ParseSession {
         case "persist": c.persist = enable
         case "nolinger": c.noLinger = enable
         case "tcp-smart-accept": c.smartAccept = enable
+        case "splice-auto": c.spliceAuto = enable
+        case "splice-request": c.spliceRequest = enable
+        case "splice-response": c.spliceResponse = enable
         case "http-buffer-request": c.bufferRequest = enable
         default: c.ignoreProbes = enable   // http-ignore-probes
         }

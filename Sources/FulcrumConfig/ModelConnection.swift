@@ -53,6 +53,13 @@ public struct ProxyConnectionOptions: Equatable, Sendable {
     public func smartAccept(mode: ProxyMode, bind: Bind) -> Bool {
         smartAccept ?? (mode == .http || bind.tls.enabled)
     }
+    /// `option splice-request` / `splice-response` (frontend or backend, either
+    /// counts): that direction moves through splice(2) from its first byte.
+    /// `option splice-auto` asks for splicing once a direction carries bulk
+    /// data, which Fulcrum does without being asked (docs/differences.md).
+    public var spliceRequest = false
+    public var spliceResponse = false
+    public var spliceAuto = false
     /// Frontend, `option http-ignore-probes`: a connection closed or timed out
     /// before any byte of a request came is neither answered, logged nor counted.
     public var ignoreProbes = false

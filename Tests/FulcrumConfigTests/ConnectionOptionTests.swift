@@ -36,13 +36,15 @@ final class ConnectionOptionTests: XCTestCase {
     }
 
     func testNoOptionAndDefaults() {
-        let r = parse("defaults\n  mode tcp\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\n  option tcpka\n  option abortonclose\n  option nolinger\n"
+        let r = parse("defaults\n  mode tcp\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\n  option tcpka\n  option abortonclose\n  option nolinger\n  option splice-response\n"
                       + "frontend f\n  bind :80\n  no option clitcpka\n  default_backend b\n" + backend)
         XCTAssertEqual(r.alerts, [])
         XCTAssertFalse(r.configuration.frontends[0].connection.clientKeepAlive.enabled)
         XCTAssertTrue(r.configuration.backends[0].connection.serverKeepAlive.enabled)
         XCTAssertTrue(r.configuration.backends[0].connection.abortOnClose)
         XCTAssertTrue(r.configuration.frontends[0].connection.noLinger && r.configuration.backends[0].connection.noLinger)
+        XCTAssertTrue(r.configuration.backends[0].connection.spliceResponse)
+        XCTAssertFalse(r.configuration.backends[0].connection.spliceRequest)
     }
 
     func testCapabilityWarningsAndHTTPOnlyOptions() {

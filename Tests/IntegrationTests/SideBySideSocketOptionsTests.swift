@@ -174,4 +174,50 @@ final class SideBySideSocketOptionsTests: XCTestCase {
         XCTAssertEqual(seen[.haproxy], ["0", "1", "0", "1"])
         XCTAssertEqual(seen[.fulcrum], ["0", "1", "0", "1"])
     }
+
+    /// `option splice-response`: even a small answer goes through splice(2)
+    /// (counted with strace on the process that forwards it); without it a
+    /// small answer is copied (Fulcrum splices bulk transfers only).
+    func testSpliceResponseSplicesFromTheFirstByte() throws {
+        let strace = try requireTool("strace")
+        let source = try startBackend(.source(bytes: 3000))
+        let config = SideBySide.tcpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                option splice-response
+                default_backend be
+            frontend fe2
+                bind 127.0.0.1:{port2}
+                default_backend be
+            backend be
+                server s 127.0.0.1:\(source.port)
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [])
+        var seen: [ProxyUnderTest: [Bool]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            let process = sbs.processes[proxy]!
+            let target = proxy == .fulcrum ? try XCTUnwrap(process.childPids(role: "worker").first) : process.pid
+            for frontend in 0..<2 {
+                let files = try TemporaryDirectory(prefix: "strace")
+                defer { files.remove() }
+                let trace = try ChildProcess(executable: strace, arguments: ["-f", "-e", "trace=splice", "-o", files.file("out"),
+                                                                             "-p", "\(target)"],
+                                             environment: [:], stdoutPath: files.file("stdout"), stderrPath: files.file("err"))
+                defer { _ = trace.terminateTree(grace: 2) }
+                XCTAssertTrue(waitUntil(timeout: 5) { FileBytes.readText(files.file("err"))?.contains("attached") == true },
+                              "\(proxy): strace attached")
+                let client = try TCPClient.connect(port: sbs.ports[proxy]![frontend])
+                let received = try client.receiveUntilEOF(timeout: 5)
+                client.close()
+                XCTAssertEqual(received.bytes.count, 3000, "\(proxy) frontend \(frontend + 1)")
+                try trace.signal(SIGINT)
+                _ = trace.wait(timeout: 5)
+                let calls = (FileBytes.readText(files.file("out")) ?? "").components(separatedBy: "splice(").count - 1
+                seen[proxy, default: []].append(calls > 0)
+            }
+        }
+        XCTAssertEqual(seen[.haproxy], [true, false], "haproxy splices with the option only")
+        XCTAssertEqual(seen[.fulcrum], [true, false], "fulcrum splices a small answer with the option only")
+    }
 }

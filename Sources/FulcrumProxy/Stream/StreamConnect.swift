@@ -373,9 +373,21 @@ extension StreamEngine {
     func abandonClosedClient(_ s: Stream) -> Bool {
         guard !s.isHTTP, s.backend >= 0, s.phase == .queued || s.phase == .connecting || s.phase == .retryWait,
               backends[s.backend].config.connection.abortOnClose else { return false }
-        s.record.terminate(.clientAbort, s.phase == .queued ? .queue : .connect)
-        close(s, abort: false)
+        abandon(s, s.phase == .queued ? .queue : .connect)
         return true
+    }
+
+    /// Drops a stream whose client left before it reached a server: what
+    /// the client sent is read and dropped first, so the close is a FIN (as
+    /// HAProxy, which had read it), and the queue time ends now (HAProxy's
+    /// t_queue at the abort, the log's Tw).
+    private func abandon(_ s: Stream, _ phase: TerminationPhase) {
+        if s.record.connectStarted == 0 { s.record.connectStarted = now }
+        s.record.terminate(.clientAbort, phase)
+        for _ in 0..<16 {
+            guard let n = try? s.client.transport.receive(into: scratch, count: bufferSize), n > 0 else { break }
+        }
+        close(s, abort: false)
     }
 
     // MARK: queue
@@ -384,8 +396,7 @@ extension StreamEngine {
     func enqueue(_ s: Stream) {
         let be = backends[s.backend]
         if !s.isHTTP && s.client.eof && be.config.connection.abortOnClose {
-            s.record.terminate(.clientAbort, .queue)
-            close(s, abort: false)
+            abandon(s, .queue)
             return
         }
         s.phase = .queued
