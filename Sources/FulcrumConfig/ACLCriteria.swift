@@ -94,6 +94,20 @@ enum ACLCriteria {
             // HAProxy matches these with 'bin' by default, which Fulcrum refuses: '-m' is required.
             ("req.payload", Criterion(fetch: "req.payload", method: .str, argument: .offsets(min: 2, max: 2))),
             ("req.payload_lv", Criterion(fetch: "req.payload_lv", method: .str, argument: .offsets(min: 2, max: 3))),
+            // Variables and constants; `var` has no default method (HAProxy's type 'any').
+            ("var", Criterion(fetch: "var", method: .str, argument: .optionalName)),
+            ("str", Criterion(fetch: "str", method: .str, argument: .optionalName)),
+            ("int", Criterion(fetch: "int", method: .int, argument: .optionalName)),
+            ("url_ip", Criterion(fetch: "url_ip", method: .ip, argument: .none)),
+            ("url_port", Criterion(fetch: "url_port", method: .int, argument: .none)),
+            ("pathq", Criterion(fetch: "pathq", method: .str, argument: .none)),
+            ("status", Criterion(fetch: "status", method: .int, argument: .none)),
+            ("res.hdr", Criterion(fetch: "res.hdr", method: .str, argument: .optionalName)),
+            ("shdr", Criterion(fetch: "res.hdr", method: .str, argument: .optionalName)),
+            ("res.fhdr", Criterion(fetch: "res.fhdr", method: .str, argument: .optionalName)),
+            ("res.hdr_cnt", Criterion(fetch: "res.hdr_cnt", method: .int, argument: .optionalName)),
+            ("shdr_cnt", Criterion(fetch: "res.hdr_cnt", method: .int, argument: .optionalName)),
+            ("res.ver", Criterion(fetch: "res.ver", method: .str, argument: .none)),
             ("always_true", Criterion(fetch: "always_true", method: .bool, argument: .none)),
             ("always_false", Criterion(fetch: "always_false", method: .bool, argument: .none)),
         ]

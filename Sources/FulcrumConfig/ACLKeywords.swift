@@ -1,4 +1,5 @@
 import FulcrumBytes
+import FulcrumLog
 
 /// `acl NAME CRITERION [flags] PATTERNS...`, anonymous `{ CRITERION ... }`
 /// ACLs and `if|unless` conditions (manual section 7).
@@ -30,8 +31,10 @@ extension ParseSession {
                           at: (Word) -> SourceLocation) -> ACLDefinition? {
         let kindName = drafts[index].kind.rawValue
         let criterionWord = words[words.startIndex]
+        // `req.hdr(host),lower,map_str(FILE)`: a fetch and its converters.
+        guard let (fetchText, converters) = criterionConverters(criterionWord, at: at) else { return nil }
         let keyword: String, arguments: [String]
-        switch LogFormatParsing.fetchCall(criterionWord.text) {
+        switch LogFormatParsing.fetchCall(fetchText) {
         case .failure(let f): alert(at(criterionWord), f.message); return nil
         case .success(let (n, a)): keyword = n; arguments = a
         }
@@ -66,12 +69,22 @@ extension ParseSession {
         default:
             break
         }
-        var acl = ACLDefinition(name: name, location: location, fetch: SampleFetch(name: criterion.fetch, arguments: arguments),
-                                method: criterion.method)
+        if criterion.fetch == "var" {
+            switch arguments.first.map(VariableName.parse) {
+            case .failure(let f)?: alert(at(criterionWord), f.message); return nil
+            case nil: alert(at(criterionWord), "ACL criterion 'var' expects a variable name as its argument, as in 'var(txn.name)'"); return nil
+            default: break
+            }
+        }
+        // HAProxy matches a converted sample by its type when no '-m' says otherwise.
+        var acl = ACLDefinition(name: name, location: location,
+                                fetch: SampleFetch(name: criterion.fetch, arguments: arguments, converters: converters),
+                                method: converters.last.flatMap(Self.outputMethod) ?? criterion.method)
         // Flags, up to the first word that is not one (or "--").
         var i = words.index(after: words.startIndex)
         var explicitEnd = false
         var explicitMethod = false
+        var mapFiles = false
         flags: while i < words.endIndex, words[i].text.hasPrefix("-"), words[i].text.count > 1 {
             let flag = words[i]
             i += 1
@@ -83,7 +96,25 @@ extension ParseSession {
             case "-n":
                 // Fulcrum never resolves host names in patterns, which is what -n asks for.
                 break
+            case "-f":
+                guard i < words.endIndex, !words[i].text.isEmpty else {
+                    alert(at(flag), "error detected while parsing ACL '\(name)' : missing file name after '-f'")
+                    return nil
+                }
+                let file = words[i]
+                i += 1
+                if let problem = patternReferences.useFile(file.text, map: mapFiles, location: location, user: "ACL '\(name)'",
+                                                           deferred: false, byACL: true) {
+                    alert(at(file), "error detected while parsing ACL '\(name)' : \(problem)")
+                    return nil
+                }
+                acl.files.append(file.text)
+                acl.filesIgnoringCase.append(acl.ignoreCase)
             case "-m":
+                if !acl.files.isEmpty {
+                    alert(at(flag), "error detected while parsing ACL '\(name)' : '-m' must only be specified before patterns and files in parsing ACL expression.")
+                    return nil
+                }
                 guard i < words.endIndex else {
                     alert(at(flag), "'-m' expects a match method such as 'str', 'beg' or 'reg'")
                     return nil
@@ -100,7 +131,10 @@ extension ParseSession {
                 }
                 acl.method = method
                 explicitMethod = true
-            case "-f", "-M", "-u":
+            case "-M":
+                // The files that follow are map files (two columns): the ACL matches their keys.
+                mapFiles = true
+            case "-u":
                 alert(at(flag), "ACL flag '\(flag.text)' is not supported yet (in section '\(kindName)')")
                 return nil
             default:
@@ -108,6 +142,11 @@ extension ParseSession {
                 alert(at(flag), "unknown ACL flag '\(flag.text)'; expected '-i', '-n', '-m', '-f' or '--'")
                 return nil
             }
+        }
+        if !explicitMethod, criterion.fetch == "var" && converters.isEmpty || converters.last.map({ Self.outputMethod($0) == nil }) == true {
+            let type = converters.isEmpty ? "var" : (converters.last.map { Self.outputType($0) } ?? "any")
+            alert(at(criterionWord), "matching method must be specified first (using '-m') when using a sample fetch of this type ('\(type)')")
+            return nil
         }
         if case .offsets = criterion.argument, !explicitMethod {
             alert(at(criterionWord), "ACL criterion '\(keyword)' matches with 'bin' by default, which is not supported yet: give a method with '-m' (in section '\(kindName)')")
@@ -120,13 +159,61 @@ extension ParseSession {
         }
         guard let patterns = aclPatterns(patternWords, method: acl.method, at: at) else { return nil }
         acl.patterns = patterns
-        if patterns.isEmpty, !explicitEnd, acl.method != .found, acl.method != .bool {
+        acl.inlineReference = patternReferences.inline(criterion: keyword, patterns: patterns, location: location)
+        if patterns.isEmpty, acl.files.isEmpty, !explicitEnd, acl.method != .found, acl.method != .bool {
             warning(at(criterionWord), "no pattern to match against was provided for '\(keyword)', so this ACL will never match. Add '--' if this is intended, or use '-m found' to match on existence.")
         }
         if !patterns.isEmpty, acl.method == .found {
             warning(at(patternWords[0]), "'-m found' ignores its patterns")
         }
         return acl
+    }
+
+    /// Splits a criterion written with converters into its fetch and the
+    /// converters (their map files registered); nil after reporting.
+    private mutating func criterionConverters(_ w: Word, at: (Word) -> SourceLocation) -> (String, [SampleConverter])? {
+        // `var(txn.x),lower`: a comma outside parentheses starts the converters.
+        var depth = 0
+        guard let comma = w.text.firstIndex(where: { c in
+            if c == "(" { depth += 1 } else if c == ")" { depth -= 1 }
+            return c == "," && depth == 0
+        }) else { return (w.text, []) }
+        let expression: LogSampleExpression
+        switch LogFormatParser.sampleExpression(w.text) {
+        case .failure(let e): alert(at(w), e.message); return nil
+        case .success(let e): expression = e
+        }
+        var converters: [SampleConverter] = []
+        for c in expression.converters {
+            switch SampleConverterParsing.parse(c) {
+            case .failure(let f):
+                alert(at(w), "failed to parse sample expression <\(w.text)> : \(f.message)")
+                return nil
+            case .success(let converter): converters.append(converter)
+            }
+        }
+        guard registerMaps(converters, location: at(w)) else { return nil }
+        return (String(w.text[..<comma]), converters)
+    }
+
+    /// The match method HAProxy defaults to for a converter's output type;
+    /// nil where it has none Fulcrum serves (bin, or the input's own type).
+    static func outputMethod(_ c: SampleConverter) -> MatchMethod? {
+        switch c {
+        case .b64dec, .bytes, .setVar, .unsetVar: return nil
+        case .hash, .xxh64, .length, .strcmp, .arithmetic, .neg, .cpl: return .int
+        case .not, .bool, .odd, .even: return .bool
+        case .ipmask: return .ip
+        case .map(let m): return m.output == .int ? .int : m.output == .ip ? .ip : .str
+        default: return .str
+        }
+    }
+
+    static func outputType(_ c: SampleConverter) -> String {
+        switch c {
+        case .b64dec, .bytes: return "bin"
+        default: return "any"
+        }
     }
 
     /// `req.ssl_ver` patterns are versions, as HAProxy's pat_parse_dotted_ver

@@ -1,7 +1,10 @@
 /// `bind ADDR[,ADDR...] [options]`: every address and port range expands
 /// into one BindAddress per (host, port).
 extension ParseSession {
-    static let servedBindOptions: Set<String> = ["name", "backlog", "maxconn", "mode", "uid", "gid", "user", "group"]
+    static let servedBindOptions: Set<String> = [
+        "name", "backlog", "maxconn", "mode", "uid", "gid", "user", "group",
+        "defer-accept", "tfo", "v4v6", "v6only", "mss", "interface",
+    ]
     /// Served options that take no argument.
     static let servedBindFlags: Set<String> = ["accept-proxy", "transparent"]
 
@@ -46,6 +49,13 @@ extension ParseSession {
                 }
                 continue
             }
+            switch w.text {
+            case "defer-accept": bind.socket.deferAccept = true; continue
+            case "tfo": bind.socket.fastOpen = true; continue
+            case "v4v6": bind.socket.v6Only = false; continue
+            case "v6only": bind.socket.v6Only = true; continue
+            default: break
+            }
             guard i < words.count else {
                 alert(at(w), "bind option '\(w.text)' expects an argument")
                 ok = false
@@ -82,6 +92,24 @@ extension ParseSession {
                 continue
             default:
                 break
+            }
+            if w.text == "interface" {
+                if value.text.isEmpty || value.text.utf8.count >= 16 {
+                    alert(at(value), "'interface' : invalid interface name '\(value.text)'"); ok = false
+                } else {
+                    bind.socket.interface = value.text
+                }
+                continue
+            }
+            if w.text == "mss" {
+                switch ValueParsers.signedInteger(value.text, for: "mss") {
+                case .success(let n) where n > 0 && n <= 65535: bind.socket.mss = n
+                case .success(let n) where n < 0 && n >= -65535:
+                    alert(at(value), "a negative 'mss' (MTU minus the value) is not supported yet (in section '\(kindName)')"); ok = false
+                default:
+                    alert(at(value), "'mss' : expects an MSS with and absolute value between 1 and 65535"); ok = false
+                }
+                continue
             }
             switch ValueParsers.integer(value.text, for: w.text) {
             case .failure(let f): alert(at(value), f.message); ok = false

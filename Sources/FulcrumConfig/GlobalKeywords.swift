@@ -5,6 +5,7 @@ extension ParseSession {
         "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers", "spread-checks",
         "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr", "hard-stop-after", "mworker-max-reloads",
         "ulimit-n", "strict-limits", "zero-warning", "uid", "gid", "grace", "tune.maxaccept", "tune.maxpollevents", "maxconnrate", "maxsessrate",
+        "server-state-file", "server-state-base", "expose-experimental-directives",
     ]
 
     mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
@@ -44,6 +45,10 @@ extension ParseSession {
             alert(loc, "'\(keyword)': Lua is not embedded in Fulcrum; Lua actions, fetches and services cannot be loaded")
             return
         }
+        if keyword == "default-path" {
+            defaultPathKeyword(words, at: at)
+            return
+        }
         guard Self.servedGlobalKeywords.contains(keyword) else {
             if HAProxyKeywords.global.contains(keyword) {
                 alert(loc, "keyword '\(keyword)' is not supported yet (in section 'global')")
@@ -57,11 +62,12 @@ extension ParseSession {
             warning(loc, "'\(keyword)' already specified at \(previous); the last value is used")
         }
         globalLocations[keyword] = loc
-        if keyword == "daemon" || keyword == "strict-limits" || keyword == "zero-warning" {
+        if keyword == "daemon" || keyword == "strict-limits" || keyword == "zero-warning" || keyword == "expose-experimental-directives" {
             for extra in words.dropFirst() { alert(at(extra), "unexpected argument '\(extra.text)' for '\(keyword)'") }
             switch keyword {
             case "daemon": global.daemon = true
             case "strict-limits": global.strictLimits = true
+            case "expose-experimental-directives": global.exposeExperimentalDirectives = true
             default: global.zeroWarning = true
             }
             return
@@ -73,6 +79,8 @@ extension ParseSession {
         for extra in words.dropFirst(2) { alert(at(extra), "unexpected argument '\(extra.text)' for '\(keyword)'") }
         let value = words[1]
         switch keyword {
+        case "server-state-file": global.serverStateFile = value.text
+        case "server-state-base": global.serverStateBase = value.text
         case "pidfile", "user", "group", "chroot":
             guard !value.text.isEmpty else {
                 alert(at(value), "'\(keyword)' expects a non-empty argument")

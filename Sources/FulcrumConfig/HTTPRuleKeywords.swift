@@ -7,18 +7,18 @@ extension ParseSession {
 
     static let otherHTTPRequestActions: Set<String> = [
         "add-acl", "cache-use", "del-acl", "del-map", "disable-l7-retry", "do-resolve", "early-hint",
-        "normalize-uri", "reject", "replace-path", "replace-pathq", "replace-uri", "sc-add-gpc", "sc-inc-gpc",
+        "replace-path", "replace-pathq", "replace-uri", "sc-add-gpc", "sc-inc-gpc",
         "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit",
-        "set-dst", "set-dst-port", "set-map", "set-mark", "set-nice", "set-pathq",
-        "set-priority-class", "set-priority-offset", "set-src", "set-src-port", "set-timeout", "set-tos", "set-var",
-        "set-var-fmt", "silent-drop", "strict-mode", "tarpit", "track-sc0", "track-sc1", "track-sc2", "unset-var",
+        "set-map", "set-mark", "set-nice", "set-pathq",
+        "set-priority-class", "set-priority-offset", "set-timeout", "set-tos",
+        "strict-mode", "track-sc0", "track-sc1", "track-sc2",
         "wait-for-body", "wait-for-handshake",
     ]
     static let otherHTTPResponseActions: Set<String> = [
         "add-acl", "cache-store", "del-acl", "del-map", "redirect", "return", "sc-add-gpc", "sc-inc-gpc",
         "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit",
-        "set-map", "set-mark", "set-nice", "set-status", "set-timeout", "set-tos", "set-var",
-        "set-var-fmt", "silent-drop", "strict-mode", "track-sc0", "track-sc1", "track-sc2", "unset-var", "wait-for-body",
+        "set-map", "set-mark", "set-nice", "set-timeout", "set-tos",
+        "silent-drop", "strict-mode", "track-sc0", "track-sc1", "track-sc2", "wait-for-body",
     ]
 
     // MARK: use_backend
@@ -34,7 +34,11 @@ extension ParseSession {
             alert(at(args[1]), "unexpected argument '\(args[1].text)' for 'use_backend' (expected 'if' or 'unless')")
             return
         }
-        guard let name = logFormat(target, in: display, at: at) else { return }
+        // HAProxy resolves dynamic backend names after parsing: their map files are numbered last.
+        deferPatternReferences = true
+        let parsed = logFormat(target, in: display, at: at)
+        deferPatternReferences = false
+        guard let name = parsed else { return }
         let loc = at(words[0])
         drafts[index].settings.http.useBackends.append(UseBackendRule(location: loc, backend: name, condition: condition))
         if drafts[index].firstUseBackend == nil { drafts[index].firstUseBackend = loc }
@@ -116,8 +120,25 @@ extension ParseSession {
             return
         }
         guard let (args, condition) = splitCondition(words, from: 2, display: display, draft: index, at: at) else { return }
+        if Self.isVariableAction(actionWord.text) {
+            guard let v = variableAction(actionWord, args, rule: "http-request", at: at) else { return }
+            appendRequestRule(HTTPRequestRule(location: loc, action: v.requestAction, condition: condition), index)
+            return
+        }
         let action: HTTPRequestAction
         switch actionWord.text {
+        case "set-src", "set-src-port", "set-dst", "set-dst-port":
+            guard let a = setAddressAction(actionWord, args, display: display, at: at) else { return }
+            action = a
+        case "silent-drop", "reject":
+            guard noArguments(args, display, at: at) else { return }
+            action = actionWord.text == "reject" ? .reject : .silentDrop
+        case "tarpit":
+            guard let status = denyStatus(args, display: display, index, at: at) else { return }
+            action = .tarpit(status: args.isEmpty ? 500 : status)
+        case "normalize-uri":
+            guard let n = normalizeURIAction(actionWord, args, display: display, at: at) else { return }
+            action = .normalizeURI(n)
         case "allow":
             guard noArguments(args, display, at: at) else { return }
             action = .allow
@@ -169,7 +190,8 @@ extension ParseSession {
         default:
             let served = ["allow", "deny", "auth", "return", "redirect", "set-header", "add-header", "del-header",
                           "replace-header", "replace-value", "set-path", "set-query", "set-uri", "set-method",
-                          "capture", "set-log-level", "use-service"]
+                          "capture", "set-log-level", "use-service", "set-var", "set-var-fmt", "unset-var",
+                          "set-src", "set-src-port", "set-dst", "set-dst-port", "silent-drop", "reject", "tarpit", "normalize-uri"]
             alert(at(actionWord), "unknown 'http-request' action '\(actionWord.text)'"
                   + hint(actionWord.text, served + Self.otherHTTPRequestActions))
             return
@@ -196,7 +218,17 @@ extension ParseSession {
         let display = "http-response \(actionWord.text)"
         guard let (args, condition) = splitCondition(words, from: 2, display: display, draft: index, at: at) else { return }
         let action: HTTPResponseAction
+        if Self.isVariableAction(actionWord.text) {
+            guard let v = variableAction(actionWord, args, rule: "http-response", at: at) else { return }
+            let loc = at(words[0])
+            drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: v.responseAction, condition: condition))
+            noteHTTPKeyword("http-response", index, loc)
+            return
+        }
         switch actionWord.text {
+        case "set-status":
+            guard let a = setStatusAction(args, action: actionWord, display: display, at: at) else { return }
+            action = a
         case "allow":
             guard noArguments(args, display, at: at) else { return }
             action = .allow
@@ -225,7 +257,7 @@ extension ParseSession {
             return
         default:
             let served = ["allow", "deny", "set-header", "add-header", "del-header", "replace-header", "replace-value",
-                          "capture", "set-log-level"]
+                          "capture", "set-log-level", "set-status", "set-var", "set-var-fmt", "unset-var"]
             alert(at(actionWord), "unknown 'http-response' action '\(actionWord.text)'"
                   + hint(actionWord.text, served + Self.otherHTTPResponseActions))
             return

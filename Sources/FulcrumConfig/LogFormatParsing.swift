@@ -1,3 +1,4 @@
+import FulcrumBytes
 import FulcrumLog
 
 /// HAProxy's log-format strings (manual 8.2.6) in the configuration, parsed
@@ -17,6 +18,15 @@ enum LogFormatParsing {
         // Response side: for http-response rules and log lines.
         "res.hdr": "res.hdr", "shdr": "res.hdr", "res.fhdr": "res.fhdr", "res.hdr_cnt": "res.hdr_cnt",
         "res.ver": "res.ver", "status": "status", "res.cook": "res.cook", "scook": "res.cook",
+        "pathq": "pathq", "url_ip": "url_ip", "url_port": "url_port", "req.fhdr_cnt": "req.fhdr_cnt",
+        "res.fhdr_cnt": "res.fhdr_cnt", "shdr_cnt": "res.hdr_cnt",
+        // What a mode tcp stream received (tcp-request content set-var).
+        "req.len": "req.len", "req_len": "req.len", "req.ssl_sni": "req.ssl_sni", "req_ssl_sni": "req.ssl_sni",
+        "req.ssl_alpn": "req.ssl_alpn", "req.ssl_ver": "req.ssl_ver", "req_ssl_ver": "req.ssl_ver",
+        "req.ssl_hello_type": "req.ssl_hello_type", "req_ssl_hello_type": "req.ssl_hello_type",
+        "req.payload": "req.payload", "req.payload_lv": "req.payload_lv",
+        // Variables and constants (manual 7.3.1).
+        "var": "var", "str": "str", "int": "int",
         // The client's TLS handshake.
         "ssl_fc": "ssl_fc", "ssl_fc_has_sni": "ssl_fc_has_sni", "ssl_fc_session_reused": "ssl_fc_session_reused", "ssl_fc_is_resumed": "ssl_fc_is_resumed", "ssl_fc_sni": "ssl_fc_sni", "ssl_fc_protocol": "ssl_fc_protocol", "ssl_fc_cipher": "ssl_fc_cipher", "ssl_fc_alpn": "ssl_fc_alpn", "ssl_fc_use_keysize": "ssl_fc_use_keysize", "ssl_fc_alg_keysize": "ssl_fc_alg_keysize", "ssl_c_used": "ssl_c_used", "ssl_c_verify": "ssl_c_verify", "ssl_c_s_dn": "ssl_c_s_dn", "ssl_c_i_dn": "ssl_c_i_dn",
     ]
@@ -72,13 +82,10 @@ enum LogFormatParsing {
     static func sample(_ expression: LogSampleExpression) -> Result<SampleFetch, ParseFailure> {
         var converters: [SampleConverter] = []
         for c in expression.converters {
-            guard let served = SampleConverter(rawValue: c.name) else {
-                return .failure(ParseFailure("sample converter '\(c.name)' is not supported yet (in '%[\(expression.text)]'; served: \(SampleConverter.allCases.map(\.rawValue).joined(separator: ", ")))"))
+            switch SampleConverterParsing.parse(c) {
+            case .failure(let f): return .failure(ParseFailure("failed to parse sample expression <\(expression.text)> : \(f.message)"))
+            case .success(let converter): converters.append(converter)
             }
-            guard c.arguments.isEmpty else {
-                return .failure(ParseFailure("sample converter '\(c.name)' takes no argument (in '%[\(expression.text)]')"))
-            }
-            converters.append(served)
         }
         switch fetch(expression.fetch.name, expression.fetch.arguments, body: expression.text) {
         case .failure(let f): return .failure(f)
@@ -98,9 +105,21 @@ enum LogFormatParsing {
             let hint = Suggestion.closest(to: name, among: known).map { "; did you mean '\($0)'?" } ?? ""
             return .failure(ParseFailure("unknown sample fetch '\(name)' in '%[\(body)]'" + hint))
         }
+        if served == "var" {
+            guard let first = arguments.first, arguments.count <= 2 else {
+                return .failure(ParseFailure("sample fetch 'var' expects a variable name and an optional default (in '%[\(body)]')"))
+            }
+            if case .failure(let f) = VariableName.parse(first) { return .failure(ParseFailure("failed to parse sample expression <\(body)> : \(f.message)")) }
+        }
+        if served == "int", arguments.count != 1 || Int64(arguments[0]) == nil {
+            return .failure(ParseFailure("sample fetch 'int' expects an integer (in '%[\(body)]')"))
+        }
+        if served == "str", arguments.count != 1 {
+            return .failure(ParseFailure("sample fetch 'str' expects one string (in '%[\(body)]')"))
+        }
         let needsName: Set<String> = ["url_param", "cook", "req.cook"]
         let noArgument: Set<String> = ["path", "url", "base", "query", "method", "req.ver", "src", "src_port", "dst", "dst_port",
-                                        "res.ver", "status", "ssl_fc", "ssl_fc_has_sni", "ssl_fc_session_reused", "ssl_fc_is_resumed", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn", "ssl_fc_use_keysize", "ssl_fc_alg_keysize", "ssl_c_used", "ssl_c_verify", "ssl_c_s_dn", "ssl_c_i_dn"]
+                                        "res.ver", "status", "pathq", "url_ip", "url_port", "ssl_fc", "ssl_fc_has_sni", "ssl_fc_session_reused", "ssl_fc_is_resumed", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn", "ssl_fc_use_keysize", "ssl_fc_alg_keysize", "ssl_c_used", "ssl_c_verify", "ssl_c_s_dn", "ssl_c_i_dn"]
         if needsName.contains(served), arguments.first?.isEmpty ?? true {
             return .failure(ParseFailure("sample fetch '\(name)' expects a name as its argument (in '%[\(body)]')"))
         }
@@ -143,6 +162,7 @@ extension ParseSession {
     mutating func logFormat(_ word: Word, in display: String, at: (Word) -> SourceLocation) -> LogFormat? {
         switch LogFormatParsing.parse(word.text) {
         case .success(let f):
+            guard registerMaps(f, word: word, at: at) else { return nil }
             for case .variable(let v, _) in f.parts where !LogFormatParsing.valueVariables.contains(v) {
                 let served = LogFormatParsing.valueVariables.map { "%" + $0.name }.joined(separator: " ")
                 alert(at(word), "log-format variable '%\(v.name)' is not available in '\(display)' (available there: \(served))")
@@ -171,6 +191,16 @@ extension ParseSession {
                     let hint = Suggestion.closest(to: name, among: known.sorted()).map { "; did you mean '\($0)'?" } ?? ""
                     alert(at(word), "'\(display)' : unknown sample fetch '\(name)' in '%[\(expression.text)]'" + hint)
                     return nil
+                }
+                // Map converters read pattern files: registered as everywhere else.
+                for c in expression.converters where MapConverter.table[c.name] != nil {
+                    switch SampleConverterParsing.parse(c) {
+                    case .failure(let f):
+                        alert(at(word), "failed to parse sample expression <\(expression.text)> : \(f.message)")
+                        return nil
+                    case .success(let converter):
+                        guard registerMaps([converter], location: at(word)) else { return nil }
+                    }
                 }
             }
             return elements

@@ -43,6 +43,9 @@ public struct Timeouts: Equatable, Sendable {
     /// time between requests on a keep-alive connection.
     public var httpRequest: Int?
     public var httpKeepAlive: Int?
+    /// How long `http-request tarpit` holds a request; HAProxy falls back
+    /// to `timeout connect`.
+    public var tarpit: Int?
     public init() {}
 
     /// HAProxy: `timeout queue` defaults to `timeout connect`.
@@ -74,6 +77,8 @@ public struct Bind: Equatable, Sendable {
     public var name: String?
     public var backlog: Int?
     public var maxconn: Int?
+    /// `defer-accept`, `mss`, `interface`, `v4v6`/`v6only`, `tfo` (ModelBindSocket.swift).
+    public var socket = BindSocketOptions()
     /// `ssl`, `crt`, `crt-list` and the other TLS options (ModelTLS.swift).
     public var tls = BindTLS()
     /// `accept-proxy`: every connection starts with a PROXY header (v1 or v2).
@@ -128,6 +133,13 @@ public struct ServerParams: Equatable, Sendable {
     /// `on-marked-up shutdown-backup-sessions`: the backend's backup servers'
     /// sessions are killed when this (active) server's checks mark it UP.
     public var shutdownBackupSessionsWhenUp = false
+    /// `maxqueue N`: at most N requests wait in this server's own queue
+    /// (persistence or a hash key named it); 0: unlimited.
+    public var maxqueue: Int = 0
+    /// `minconn N`: with the backend's `fullconn`, the server's connection
+    /// limit grows from N to `maxconn` as the backend's load does (HAProxy's
+    /// dynamic maxconn). 0: not set (the limit is `maxconn`).
+    public var minconn: Int = 0
     /// `ssl`, `verify`, `sni` and the other TLS options (ModelTLS.swift).
     public var tls = ServerTLS()
     /// `send-proxy` (1) / `send-proxy-v2` (2): the PROXY header version sent
@@ -324,6 +336,10 @@ public struct Backend: Equatable, Sendable {
     /// N-th retry before the last; without a value it is -1 (the last retry).
     public var redispatch: Int? = nil
     public var allBackups: Bool = false
+    /// `load-server-state-from-file`, and the local file's name
+    /// (`server-state-file-name`, the backend's name by default).
+    public var serverStateLoad = ServerStateLoad.none
+    public var serverStateFileName = ""
     public var healthCheck = HealthCheckConfig()
     public var http = HTTPProxySettings()
     /// `tcp-request inspect-delay` / `tcp-request content`, run once the stream enters the backend.
@@ -340,6 +356,10 @@ public struct Backend: Equatable, Sendable {
     public var description: String?
     /// `stats enable|uri|auth|...`: the HTTP statistics page this proxy serves; nil: none.
     public var statsPage: StatsPage?
+    /// Server-side connection options (ModelConnection.swift).
+    public var connection = ProxyConnectionOptions()
+    /// `fullconn`, resolved: the configured value or HAProxy's default (≥ 1).
+    public var fullconn = 1
     /// The proxy's number (`iid`, be_id): `id N`, else HAProxy's automatic one
     /// (`ProxyNumbering`); a listen's frontend and backend share it.
     public var id = 0
@@ -372,6 +392,8 @@ public struct Frontend: Equatable, Sendable {
     public var description: String?
     /// `stats enable|uri|auth|...`: the HTTP statistics page this proxy serves; nil: none.
     public var statsPage: StatsPage?
+    /// Client-side connection options (ModelConnection.swift).
+    public var connection = ProxyConnectionOptions()
     /// The proxy's number (`iid`, fe_id), as `Backend.id`.
     public var id = 0
     public init(name: String, location: SourceLocation) { self.name = name; self.location = location }
@@ -411,12 +433,19 @@ public struct GlobalSettings: Equatable, Sendable {
     /// limit that cannot be raised stops the start instead of a warning.
     public var strictLimits = true
     /// `zero-warning` (as `-dW`): a configuration with a warning does not start.
+    /// `expose-experimental-directives`: what HAProxy 2.6 marks
+    /// experimental (`http-request normalize-uri`) may be used.
+    public var exposeExperimentalDirectives = false
     public var zeroWarning = false
     public var nbthread: Int?
     /// `workers N`: number of worker processes; nil = nbthread, else CPU count.
     public var workers: Int?
     /// `stats socket` lines: the runtime API, in declaration order.
     public var statsSockets: [StatsSocket] = []
+    /// `server-state-file` and `server-state-base`: the state `show servers
+    /// state` saved, applied at start and reload.
+    public var serverStateFile: String? = nil
+    public var serverStateBase: String? = nil
     /// `spread-checks`: random spread of check intervals, percent 0...50.
     public var spreadChecks: Int = 0
     /// `stats timeout` in ms; nil: HAProxy's default of 10 s.
@@ -444,6 +473,9 @@ public struct GlobalSettings: Equatable, Sendable {
     public var description: String? = nil
     /// `ca-base`, `crt-base`, `ssl-default-*`, `tune.ssl.*` (ModelTLS.swift).
     public var tls = GlobalTLS()
+    /// `default-path`: the directory relative file names are read from
+    /// (DefaultPathKeyword.swift); nil: the working directory.
+    public var defaultPath: String? = nil
     public init() {}
 }
 
@@ -516,6 +548,9 @@ public struct Configuration: Equatable, Sendable {
     public var vrrp = VRRPConfiguration()
     /// `ring` sections in declaration order (targets of `log ring@NAME`).
     public var rings: [RingSection] = []
+    /// ACL and map files and ACL lines' inline patterns, by HAProxy's ids
+    /// (what `show map` / `show acl` list).
+    public var patternReferences: [PatternReferenceDeclaration] = []
     public init() {}
 
     public func backend(named name: String) -> Backend? { backends.first { $0.name == name } }
@@ -542,4 +577,9 @@ public struct Diagnostic: Equatable, Sendable, CustomStringConvertible {
         if let location { return "[\(severity.rawValue)] \(location): \(message)" }
         return "[\(severity.rawValue)] \(message)"
     }
+}
+
+/// `load-server-state-from-file`: which server-state file a backend reads.
+public enum ServerStateLoad: String, Sendable, Equatable {
+    case global, local, none
 }

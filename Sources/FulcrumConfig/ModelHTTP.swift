@@ -8,7 +8,8 @@ import FulcrumLog
 /// A sample fetch as written: `path`, `hdr(host)`, `url_param(id)`,
 /// `req.cook(SESSION)`, `src`, … (name without parentheses, arguments split
 /// on commas), with the converters a log-format sample applies to it
-/// (`%[path,lower]`; ACL criteria take none).
+/// (`%[path,lower]`, `%[req.hdr(host),lower,map(/etc/hosts.map)]`; an ACL
+/// criterion may carry them too: `req.hdr(host),map_str(FILE) -m found`).
 public struct SampleFetch: Equatable, Sendable {
     public var name: String
     public var arguments: [String]
@@ -17,9 +18,6 @@ public struct SampleFetch: Equatable, Sendable {
         self.name = name; self.arguments = arguments; self.converters = converters
     }
 }
-
-/// The converters served in log-format samples (FulcrumLog applies them).
-public typealias SampleConverter = LogSampleConverter
 
 /// How ACL patterns are compared (`-m`), defaulting per criterion as HAProxy
 /// does (`path_beg` → `beg`, `src` → `ip`, `hdr_cnt` → `int`, …).
@@ -38,6 +36,14 @@ public struct ACLDefinition: Equatable, Sendable {
     /// Patterns as written (IP patterns may carry a /mask; int patterns may
     /// be "lt 5", "ge 10", "1:5" ranges — kept as text for the evaluator).
     public var patterns: [String] = []
+    /// `-f FILE`s in order: their patterns come before the inline ones.
+    public var files: [String] = []
+    /// Per file: whether `-i` came before its `-f` (HAProxy reads a file
+    /// with the flags given so far).
+    public var filesIgnoringCase: [Bool] = []
+    /// The pattern reference (`#ID`) holding the inline patterns; nil for
+    /// predefined ACLs (which the runtime API does not list).
+    public var inlineReference: Int? = nil
     public init(name: String, location: SourceLocation, fetch: SampleFetch, method: MatchMethod) {
         self.name = name; self.location = location; self.fetch = fetch; self.method = method
     }
@@ -153,6 +159,24 @@ public enum HTTPRequestAction: Equatable, Sendable {
     /// `use-service NAME`: a final action handing the request to a service
     /// built into the proxy.
     case useService(HTTPRequestService)
+    /// `set-var(NAME) EXPR`, `set-var-fmt(NAME) FMT`, `unset-var(NAME)`.
+    case setVar(VariableName, SampleFetch)
+    case setVarFormat(VariableName, LogFormat)
+    case unsetVar(VariableName)
+    /// `set-src|set-src-port|set-dst|set-dst-port EXPR`: what the fetches
+    /// (and, for `set-dst`, the connection to a server without an address
+    /// of its own) see from then on.
+    case setAddress(ConnectionAddressField, SampleFetch)
+    /// `silent-drop`: the client connection is closed without a response
+    /// (and without a FIN reaching it first: a reset).
+    case silentDrop
+    /// `tarpit [deny_status N]`: held for `timeout tarpit` (else `timeout
+    /// connect`), then answered with the status (500 by default).
+    case tarpit(status: Int)
+    /// `reject`: the connection is closed at once, nothing answered.
+    case reject
+    /// `normalize-uri NORMALIZER [full|strict]`.
+    case normalizeURI(URINormalizer)
 
     public static func == (a: HTTPRequestAction, b: HTTPRequestAction) -> Bool { String(describing: a) == String(describing: b) }
 }
@@ -161,6 +185,21 @@ public enum HTTPRequestAction: Equatable, Sendable {
 /// USE_PROMEX knows only the Prometheus exporter; Lua services are `lua.*`).
 public enum HTTPRequestService: String, Equatable, Sendable {
     case prometheusExporter = "prometheus-exporter"
+}
+
+/// Which end of the connection `set-src`/`set-dst`(`-port`) rewrites.
+public enum ConnectionAddressField: String, Equatable, Sendable {
+    case source = "set-src", sourcePort = "set-src-port", destination = "set-dst", destinationPort = "set-dst-port"
+}
+
+/// HAProxy 2.6's `http-request normalize-uri` normalizers.
+public enum URINormalizer: Equatable, Sendable {
+    /// `path-strip-dot`, `path-strip-dotdot [full]`, `path-merge-slashes`.
+    case pathStripDot, pathStripDotDot(full: Bool), pathMergeSlashes
+    /// `percent-decode-unreserved [strict]`, `percent-to-uppercase [strict]`.
+    case percentDecodeUnreserved(strict: Bool), percentToUppercase(strict: Bool)
+    /// `query-sort-by-name`, `fragment-strip`, `fragment-encode`.
+    case querySortByName, fragmentStrip, fragmentEncode
 }
 
 public struct HTTPRequestRule: Equatable, Sendable {
@@ -185,6 +224,11 @@ public enum HTTPResponseAction: Equatable, Sendable {
     case capture(sample: LogFormat, slot: Int)
     /// `set-log-level LEVEL|silent`, as for requests.
     case setLogLevel(LogLevel?)
+    case setVar(VariableName, SampleFetch)
+    case setVarFormat(VariableName, LogFormat)
+    case unsetVar(VariableName)
+    /// `set-status CODE [reason TEXT]`.
+    case setStatus(Int, reason: String?)
 }
 
 public struct HTTPResponseRule: Equatable, Sendable {
@@ -280,6 +324,9 @@ public struct HTTPProxySettings: Equatable, Sendable {
     public var redirects: [RedirectRule] = []
     public var requestRules: [HTTPRequestRule] = []
     public var responseRules: [HTTPResponseRule] = []
+    /// `http-after-response` rules: run on every response the proxy sends,
+    /// the server's and its own (errors, redirects, the stats page).
+    public var afterResponseRules: [HTTPResponseRule] = []
     public var connectionMode: HTTPConnectionMode = .keepAlive
     public var forwardFor: ForwardFor? = nil
     /// `option originalto [except NET] [header NAME]`: the address the client

@@ -3,7 +3,33 @@
 /// mode tcp frontend wait for a ClientHello and route on its SNI without
 /// terminating TLS, as HAProxy 2.6 does.
 public struct TCPContentRules: Equatable, Sendable {
-    public enum Action: String, Equatable, Sendable { case accept, reject }
+    public enum Action: Equatable, Sendable {
+        case accept, reject
+        /// `set-var(NAME) EXPR`, `set-var-fmt(NAME) FMT`, `unset-var(NAME)`:
+        /// done, then the next rule is evaluated.
+        case setVar(VariableName, SampleFetch)
+        case setVarFormat(VariableName, LogFormat)
+        case unsetVar(VariableName)
+
+        public init?(rawValue: String) {
+            switch rawValue {
+            case "accept": self = .accept
+            case "reject": self = .reject
+            default: return nil
+            }
+        }
+
+        /// The action's keyword, for messages.
+        public var rawValue: String {
+            switch self {
+            case .accept: return "accept"
+            case .reject: return "reject"
+            case .setVar(let n, _): return "set-var(\(n))"
+            case .setVarFormat(let n, _): return "set-var-fmt(\(n))"
+            case .unsetVar(let n): return "unset-var(\(n))"
+            }
+        }
+    }
 
     public struct Rule: Equatable, Sendable {
         public var location: SourceLocation

@@ -24,6 +24,10 @@ struct ParseSession {
     /// Every TLS keyword read, where it was written; refused at the end
     /// per `tlsServing` (TLSRefusal.swift).
     var tlsUses: [TLSKeywordUse] = []
+    /// ACL files, map files and ACL lines' inline patterns, numbered as HAProxy does.
+    var patternReferences = PatternReferenceRegistry()
+    /// Set while a `use_backend` name is read: HAProxy numbers its map files last.
+    var deferPatternReferences = false
     var tlsServing = TLSServing.none
     /// What `.if enabled(X)` answers true for (`-dV` adds SERVER-SSL-VERIFY-NONE).
     var enabledOptions = ConfigParser.enabledOptions
@@ -361,6 +365,7 @@ struct ParseSession {
         resolveTLS(&configuration)
         refuseUnservedTLS()
         configuration.programs = validatedPrograms()
+        configuration.patternReferences = patternReferences.finish()
         let hasProxies = drafts.contains { $0.kind != .defaults }
         configuration.vrrp = keepalived.resolve(backends: Set(configuration.backends.map(\.name)), hasProxies: hasProxies)
         diagnostics += keepalived.diagnostics

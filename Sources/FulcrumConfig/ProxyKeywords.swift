@@ -3,13 +3,13 @@ extension ParseSession {
     static let servedProxyKeywords: Set<String> = [
         "mode", "default_backend", "balance", "hash-type", "server", "default-server", "maxconn", "rate-limit",
         "timeout", "retries", "option", "bind", "http-check", "tcp-check",
-        "acl", "use_backend", "redirect", "http-request", "http-response",
+        "acl", "use_backend", "redirect", "http-request", "http-response", "http-after-response",
         "cookie", "compression", "http-send-name-header", "errorfile", "errorfiles", "errorloc", "errorloc302", "errorloc303", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
-        "source",
+        "source", "load-server-state-from-file", "server-state-file-name",
     ]
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
-    static let namedDefaultsRuleKeywords: Set<String> = ["acl", "http-request", "http-response", "tcp-request"]
+    static let namedDefaultsRuleKeywords: Set<String> = ["acl", "http-request", "http-response", "http-after-response", "tcp-request"]
     static let servedOptions = Set<String>(["redispatch", "allbackups", "httpchk", "tcp-check", "socket-stats",
                                             "transparent"]).union(httpOptions)
     static let httpOptions: Set<String> = [
@@ -17,7 +17,7 @@ extension ParseSession {
     ]
     static let servedTimeouts: Set<String> = [
         "connect", "client", "server", "queue", "tunnel", "client-fin", "server-fin", "check",
-        "http-request", "http-keep-alive",
+        "http-request", "http-keep-alive", "tarpit",
     ]
 
     /// Whether a keyword whose matrix entry is `sections` may appear in `draft`.
@@ -96,7 +96,7 @@ extension ParseSession {
             monitorKeyword(words, draft: index, at: at)
             return
         }
-        guard Self.servedProxyKeywords.contains(keyword) else {
+        guard Self.servedProxyKeywords.contains(keyword) || Self.connectionKeywords.contains(keyword) else {
             if HAProxyKeywords.proxy[keyword] != nil {
                 alert(loc, "keyword '\(keyword)' is not supported yet (in section '\(kindName)')")
             } else {
@@ -139,6 +139,7 @@ extension ParseSession {
         case "redirect": redirectKeyword(words, draft: index, at: at)
         case "http-request": httpRequestKeyword(words, draft: index, at: at)
         case "http-response": httpResponseKeyword(words, draft: index, at: at)
+        case "http-after-response": httpAfterResponseKeyword(words, draft: index, at: at)
         case "cookie": cookieKeyword(words, draft: index, at: at)
         case "compression": compressionKeyword(words, draft: index, at: at)
         case "errorfile": errorfileKeyword(words, draft: index, at: at)
@@ -157,6 +158,19 @@ extension ParseSession {
         case "stats": statsPageKeyword(words, draft: index, at: at)
         case "tcp-request": tcpRequestKeyword(words, draft: index, at: at)
         case "source": sourceKeyword(words, draft: index, at: at)
+        case "load-server-state-from-file":
+            guard let value = singleArgument(words, at: at, expecting: "'global', 'local' or 'none'") else { return }
+            guard let mode = ServerStateLoad(rawValue: value.text) else {
+                alert(at(value), "'\(keyword)' expects 'global', 'local' or 'none'. Got '\(value.text)'")
+                return
+            }
+            drafts[index].settings.serverStateLoad = mode
+        case "server-state-file-name":
+            for extra in words.dropFirst(2) { alert(at(extra), "'\(keyword)' cannot handle unexpected argument '\(extra.text)'.") }
+            // No argument or `use-backend-name`: the backend's own name (resolved per backend).
+            let name = words.count > 1 && words[1].text != "use-backend-name" ? words[1].text : nil
+            drafts[index].settings.serverStateFileName = .some(name)
+        case _ where Self.connectionKeywords.contains(keyword): connectionKeyword(words, draft: index, at: at)
         case "default_backend":
             guard let value = singleArgument(words, at: at, expecting: "<backend name>") else { return }
             drafts[index].settings.defaultBackend = value.text
@@ -233,13 +247,17 @@ extension ParseSession {
             loggingOption(words, prefix: prefix, draft: index, at: at)
             return
         }
-        guard Self.servedOptions.contains(name) else {
+        guard Self.servedOptions.contains(name) || Self.connectionOptions.contains(name) else {
             alert(at(words[0]), "keyword '\(display)' is not supported yet (in section '\(kindName)')")
             return
         }
         if rejectedByCapability("option " + name, sections: sections, draft: index, at: at(words[0])) { return }
         let args = Array(words.dropFirst(2))
         let enable = prefix == nil
+        if Self.connectionOptions.contains(name) {
+            connectionOption(name, args: args, enable: enable, display: display, draft: index, at: at)
+            return
+        }
         if Self.httpOptions.contains(name) {
             httpOption(name, args: args, enable: enable, prefix: prefix, draft: index, at: at)
             return
@@ -324,6 +342,7 @@ extension ParseSession {
             case "server-fin": drafts[index].settings.timeouts.serverFin = value
             case "http-request": drafts[index].settings.timeouts.httpRequest = value
             case "http-keep-alive": drafts[index].settings.timeouts.httpKeepAlive = value
+            case "tarpit": drafts[index].settings.timeouts.tarpit = value
             default: drafts[index].settings.timeouts.check = value
             }
         }

@@ -44,6 +44,12 @@ struct ProxySettings: Sendable {
     /// `stats ...`: the statistics page; a proxy shares its defaults' until
     /// its own first `stats` line, which starts a fresh one (HAProxy's uri_auth).
     var statsPage: StatsPage? = nil
+    /// `load-server-state-from-file` (HAProxy's default: none).
+    var serverStateLoad = ServerStateLoad.none
+    /// `server-state-file-name`: nil when not given; .some(nil) for the backend's name.
+    var serverStateFileName: String?? = nil
+    /// Keep-alive probes, abortonclose, prefer-last-server, persist, fullconn...
+    var connection = ProxyConnectionOptions()
 }
 
 /// A defaults, frontend, backend or listen section while it is being read.

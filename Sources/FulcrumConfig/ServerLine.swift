@@ -8,6 +8,7 @@ extension ParseSession {
         "slowstart", "init-state", "observe", "error-limit", "on-error", "cookie", "pool-max-conn", "id",
         "on-marked-down", "on-marked-up", "send-proxy", "send-proxy-v2", "no-send-proxy", "no-send-proxy-v2",
         "source", "check-send-proxy", "proxy-v2-options", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn",
+        "maxqueue", "minconn",
     ]
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -162,6 +163,11 @@ extension ParseSession {
                 if defaultServer { fail("'id' option is not accepted in default-server sections"); break }
                 guard let n = Int(value.text) else { fail("'id' : expects an integer argument."); break }
                 if n < 1 { fail("'id' : custom id has to be > 0.") } else { params.id = n }
+            case "maxqueue", "minconn":
+                switch ValueParsers.integer(value.text, for: keyword) {
+                case .failure(let f): fail(f.message)
+                case .success(let n): if keyword == "maxqueue" { params.maxqueue = n } else { params.minconn = n }
+                }
             case "weight", "maxconn", "rise", "fall":
                 switch ValueParsers.integer(value.text, for: keyword) {
                 case .failure(let f): fail(f.message)

@@ -8,8 +8,8 @@ extension ParseSession {
         "capture", "do-resolve", "expect-netscaler-cip", "lua", "sc-add-gpc", "sc-inc-gpc", "sc-inc-gpc0",
         "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit", "set-dst",
         "set-dst-port", "set-log-level", "set-mark", "set-nice", "set-priority-class", "set-priority-offset",
-        "set-src", "set-src-port", "set-tos", "set-var", "set-var-fmt", "silent-drop", "switch-mode",
-        "track-sc0", "track-sc1", "track-sc2", "unset-var", "use-service",
+        "set-src", "set-src-port", "set-tos", "silent-drop", "switch-mode",
+        "track-sc0", "track-sc1", "track-sc2", "use-service",
     ]
 
     mutating func tcpRequestKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -95,12 +95,25 @@ extension ParseSession {
             return
         }
         let actionWord = words[2]
+        if Self.isVariableAction(actionWord.text) {
+            let display = "tcp-request content \(actionWord.text)"
+            guard let (args, condition) = splitCondition(words, from: 3, display: display, draft: index, at: at),
+                  let v = variableAction(actionWord, args, rule: "tcp-request content", at: at) else { return }
+            let action: TCPContentRules.Action
+            switch v {
+            case .set(let n, let f): action = .setVar(n, f)
+            case .setFormat(let n, let f): action = .setVarFormat(n, f)
+            case .unset(let n): action = .unsetVar(n)
+            }
+            drafts[index].settings.tcpContent.rules.append(.init(location: at(words[0]), action: action, condition: condition))
+            return
+        }
         guard let action = TCPContentRules.Action(rawValue: actionWord.text) else {
             if Self.otherTCPContentActions.contains(actionWord.text) {
                 alert(at(actionWord), "'tcp-request content \(actionWord.text)' is not supported yet (in section '\(kindName)')")
             } else {
                 alert(at(actionWord), "unknown action '\(actionWord.text)' for 'tcp-request content'"
-                      + hint(actionWord.text, ["accept", "reject"] + Array(Self.otherTCPContentActions)))
+                      + hint(actionWord.text, ["accept", "reject", "set-var", "set-var-fmt", "unset-var"] + Array(Self.otherTCPContentActions)))
             }
             return
         }

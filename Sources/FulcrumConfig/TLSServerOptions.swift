@@ -89,3 +89,8 @@ extension ParseSession {
         return true
     }
 }
+
+extension ConfigParser {
+    /// Whether a server keyword is one of the TLS options (`add server` refuses them).
+    public static func isTLSServerOption(_ word: String) -> Bool { ParseSession.isTLSServerOption(word) }
+}

@@ -30,6 +30,8 @@ extension ParseSession {
                 backend.redispatch = s.redispatch
                 backend.allBackups = s.allBackups
                 backend.transparent = s.transparent
+                backend.serverStateLoad = s.serverStateLoad
+                backend.serverStateFileName = (s.serverStateFileName ?? nil) ?? name
                 backend.healthCheck = s.healthCheck.resolved
                 backend.http = s.http
                 backend.tcpContent = s.tcpContent
@@ -38,6 +40,7 @@ extension ParseSession {
                 backend.description = draft.description
                 backend.statsPage = s.statsPage
                 backend.source = s.source
+                backend.connection = resolveConnectionOptions(draft, backendSide: true)
                 checkUnusedCheckRules(draft)
                 var serverSeen: [String: SourceLocation] = [:]
                 for server in draft.servers {
@@ -72,6 +75,7 @@ extension ParseSession {
                 frontend.logging = s.logging
                 frontend.description = draft.description
                 frontend.statsPage = s.statsPage
+                frontend.connection = resolveConnectionOptions(draft, backendSide: false)
                 if draft.kind == .listen, !draft.ownDefaultBackend, !draft.servers.isEmpty {
                     frontend.defaultBackend = name
                 }
@@ -111,6 +115,7 @@ extension ParseSession {
             }
             checkModes(frontend: draft, frontendMode: frontend.mode, backend: backend, rule: "default_backend", at: where_)
         }
+        resolveFullconn(&configuration)
         validateHTTP(proxies.map(\.draft), &configuration)
         validateTCPContent(proxies.map(\.draft))
         validateLogging(proxies.map(\.draft), &configuration)

@@ -13,12 +13,13 @@ struct ChildBootstrap {
 
     /// nil after logging why.
     static func attach() -> ChildBootstrap? {
-        guard let sources = (try? SealedBlob.read(FileDescriptor(Master.ChildFD.config))).flatMap(ConfigBlob.decode) else {
+        guard let blob = (try? SealedBlob.read(FileDescriptor(Master.ChildFD.config))).flatMap(ConfigBlob.decodeWithPatterns) else {
             Log.alert("cannot read the configuration handed over by the master")
             return nil
         }
         FileDescriptor(Master.ChildFD.config).close()
-        let loaded = ConfigLoader.load(sources: sources, checkBinds: false)
+        // The map and ACL files as the master read them, not as they are now.
+        let loaded = ConfigLoader.load(sources: blob.sources, checkBinds: false, patternFiles: blob.patternFiles)
         guard !loaded.hasErrors else {
             for d in loaded.diagnostics where d.severity == .alert { Log.alert(d.description) }
             return nil

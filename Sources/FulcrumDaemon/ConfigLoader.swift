@@ -34,6 +34,14 @@ struct LoadedConfiguration {
     var bindTLS: [[TLSBindContexts?]] = []
     /// Per backend, per server: the TLS of `server ... ssl` lines.
     var serverTLS: [[TLSServerContext?]] = []
+    /// ACL and map files and ACL lines' inline patterns: every process has
+    /// its own store (a worker's from the texts in the configuration blob);
+    /// the master's runtime changes reach the workers' on the control channel.
+    var patterns: PatternStore? = nil
+    /// The pattern files' texts as read (path → text): the configuration
+    /// blob carries them, so workers and a re-executed master load what the
+    /// master validated, whatever the files say later.
+    var patternFiles: [String: String] = [:]
     var hasErrors: Bool { diagnostics.contains { $0.severity == .alert } }
 }
 
@@ -93,7 +101,8 @@ enum ConfigLoader {
     /// - checkBinds: the master checks bind addresses and inherited `fd@N`
     ///   sockets; a worker receives its sockets ready-made (and its own fd 3 is
     ///   the control channel, not the operator's socket), so it skips this.
-    static func load(sources: [ConfigSource], extraDiagnostics: [Diagnostic] = [], checkBinds: Bool = true) -> LoadedConfiguration {
+    static func load(sources: [ConfigSource], extraDiagnostics: [Diagnostic] = [], checkBinds: Bool = true,
+                     patternFiles: [String: String]? = nil) -> LoadedConfiguration {
         var environment = ProcessSpawner.environmentDictionary()
         if environment[KeepalivedParser.configIDVariable] == nil {
             // keepalived's default config id: the host name up to its first '.'.
@@ -105,6 +114,10 @@ enum ConfigLoader {
         var c = result.configuration
         commandLine.apply(to: &c)
         diags += unsentLogging(c)
+        var pathError: String? = nil
+        let directory = DefaultPathDirectory(c.global.defaultPath, error: &pathError)
+        defer { directory.leave() }
+        if let pathError { diags.append(Diagnostic(.alert, nil, pathError)) }
         var servers: [[SocketAddress]] = []
         var binds: [[[SocketAddress?]]] = []
         if !result.hasErrors {
@@ -175,7 +188,7 @@ enum ConfigLoader {
         loaded.errorFiles = errorFiles
         loaded.backendErrorFiles = backendPages
         if !loaded.hasErrors { loadTLS(&loaded) }
-        if !loaded.hasErrors { compileRules(&loaded) }
+        if !loaded.hasErrors { loadPatterns(&loaded, from: patternFiles) }
         return loaded
     }
 }
@@ -183,6 +196,22 @@ enum ConfigLoader {
 /// The configuration text handed to children through a memfd: length-prefixed
 /// (name, text) pairs. Children parse the very bytes the master validated.
 enum ConfigBlob {
+    /// Names a pattern file's entry (a configuration file's name never holds a NUL).
+    static let patternPrefix = "\u{0}pattern "
+
+    /// The sources, then the pattern files as entries named with `patternPrefix`.
+    static func encode(_ sources: [ConfigSource], patternFiles: [String: String]) -> [UInt8] {
+        encode(sources + patternFiles.sorted { $0.key < $1.key }.map { ConfigSource(name: patternPrefix + $0.key, text: $0.value) })
+    }
+
+    /// `encode(_:patternFiles:)` undone.
+    static func decodeWithPatterns(_ bytes: [UInt8]) -> (sources: [ConfigSource], patternFiles: [String: String])? {
+        guard let all = decode(bytes) else { return nil }
+        var files: [String: String] = [:]
+        for s in all where s.name.hasPrefix(patternPrefix) { files[String(s.name.dropFirst(patternPrefix.count))] = s.text }
+        return (all.filter { !$0.name.hasPrefix(patternPrefix) }, files)
+    }
+
     static func encode(_ sources: [ConfigSource]) -> [UInt8] {
         var out: [UInt8] = []
         func put(_ s: String) {
@@ -226,6 +255,24 @@ extension ConfigLoader {
                                   "ring '\(ring.name)' has no server: 'show events' is not supported yet, so nothing would read it"))
         }
         return out
+    }
+
+    /// Reads the ACL and map files, compiles the rules against them (the
+    /// converters and ACLs hold their indexes), then checks every file
+    /// entry against the expressions that read it.
+    static func loadPatterns(_ loaded: inout LoadedConfiguration, from files: [String: String]?) {
+        let store = PatternStore(loaded.configuration.patternReferences)
+        var read: [String: String] = [:]
+        loaded.diagnostics += store.load { path in
+            let text = files.map { $0[path] } ?? (try? readBytes(path)).map { String(decoding: $0, as: UTF8.self) }
+            read[path] = text
+            return text
+        }
+        loaded.patternFiles = read
+        loaded.patterns = store
+        guard !loaded.hasErrors else { return }
+        PatternStore.$compiling.withValue(store) { compileRules(&loaded) }
+        if !loaded.hasErrors { loaded.diagnostics += store.validate() }
     }
 
     /// Compiles every mode-http proxy's ACLs and rules (regexes once, `return

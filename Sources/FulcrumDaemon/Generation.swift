@@ -13,7 +13,9 @@ final class Generation {
     let number: Int
     let loaded: LoadedConfiguration
     let slots: Int
-    let roles: [Master.Role]
+    /// Its children's roles: workers by slot, then the checker when the
+    /// configuration checks a server or `add server ... check` asked for one.
+    var roles: [Master.Role]
     let perSlot: [[ListenerPool.Entry]]
     let tableMemory: SharedMemory
     let table: SharedTable
@@ -36,11 +38,14 @@ final class Generation {
     var carriedTotals: [String: UInt64]? = nil
     /// The runtime certificate API's state (`set ssl cert` & co.).
     lazy var certificates = GenerationCertificates(loaded)
+    /// The map and ACL files' runtime state (`add map` & co.).
+    lazy var patterns = GenerationPatterns(loaded.patterns)
     lazy var runtime: RuntimeService = {
         let r = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
                                addresses: loaded.serverAddresses)
         r.tellWorkers = { [unowned self] in self.tellWorkers($0) }
         r.frontendSockets = { [unowned self] in self.frontendSockets($0, $1) }
+        r.needsChecker = { [unowned self] in self.wantChecker() }
         return r
     }()
 
@@ -63,6 +68,17 @@ final class Generation {
             }
         }
         return ok
+    }
+
+    /// `add server ... check` where the configuration checks nothing: the
+    /// generation gets a checker, started by the respawn path at the
+    /// master's next turn (it finds the added server in the spare slots).
+    func wantChecker() {
+        guard state == .active, !roles.contains(.checker) else { return }
+        roles.append(.checker)
+        children.append(nil)
+        respawnAt.append(0)
+        failures.append(0)
     }
 
     /// Sends `message` to every worker of the generation that runs.
@@ -101,7 +117,8 @@ final class Generation {
             TableCarryOver.addLate(final: snapshot, baseline: [:], to: table, c)
             previous.carriedTotals = snapshot
         }
-        configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources))
+        Generation.applyServerState(c, table: table, index: index)
+        configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources, patternFiles: loaded.patternFiles))
         tlsSessions = try Generation.tlsSessionCache(c, previous: previous?.tlsSessions)
         children = Array(repeating: nil, count: roles.count)
         respawnAt = Array(repeating: nil, count: roles.count)
@@ -119,10 +136,10 @@ final class Generation {
         startedWall = r.startedWall
         configBlob = FileDescriptor(r.config)
         try? configBlob.setCloseOnExec(true)
-        guard let sources = (try? SealedBlob.read(configBlob)).flatMap(ConfigBlob.decode) else {
+        guard let blob = (try? SealedBlob.read(configBlob)).flatMap(ConfigBlob.decodeWithPatterns) else {
             throw HandoverError("generation \(r.number): cannot read its configuration blob")
         }
-        loaded = ConfigLoader.load(sources: sources, checkBinds: false)
+        loaded = ConfigLoader.load(sources: blob.sources, checkBinds: false, patternFiles: blob.patternFiles)
         guard !loaded.hasErrors else {
             throw HandoverError("generation \(r.number): its configuration does not load in this binary: "
                                 + (loaded.diagnostics.first { $0.severity == .alert }?.description ?? ""))
@@ -147,7 +164,10 @@ final class Generation {
             throw HandoverError("generation \(r.number): cannot make its TLS session cache: \(error)")
         }
         var roles = (0..<r.slots).map { Master.Role.worker($0) }
-        if CheckerRole.isNeeded(loaded.configuration) { roles.append(.checker) }
+        // A checker started for an added server (its index follows the workers') is adopted too.
+        if CheckerRole.isNeeded(loaded.configuration) || r.children.contains(where: { $0.index == r.slots }) {
+            roles.append(.checker)
+        }
         self.roles = roles
         children = Array(repeating: nil, count: roles.count)
         respawnAt = Array(repeating: nil, count: roles.count)
@@ -196,5 +216,24 @@ extension Generation {
             filled += r
         }
         return out
+    }
+}
+
+extension Generation {
+    /// `server-state-file` / `load-server-state-from-file`: the state saved
+    /// with `show servers state`, applied over the new table at start and at
+    /// every reload (after the carry-over, as HAProxy's new process applies
+    /// the file), with HAProxy's notices and warnings.
+    static func applyServerState(_ c: Configuration, table: SharedTable, index: TableIndex) {
+        guard c.backends.contains(where: { $0.serverStateLoad != .none }) else { return }
+        var apply = ServerStateApply(configuration: c, table: table, index: index, now: UInt64(WallClock.nowSeconds()))
+        apply.run { path in
+            do throws(Errno) { return .text(String(decoding: try ConfigLoader.readBytes(path), as: UTF8.self)) } catch {
+                return .failed(missing: error.rawValue == ENOENT, reason: error.description)
+            }
+        }
+        for m in apply.messages {
+            if m.notice { Log.notice(m.text) } else { Log.warning(m.text) }
+        }
     }
 }

@@ -65,14 +65,17 @@ final class ListenerPool {
                         }
                     case .inet:
                         guard let address = loaded.bindAddresses[fi][bi][ai] else { continue }
-                        let key = address.description
+                        // A bind's socket options are part of its identity: a
+                        // reload that changes them gets sockets set up anew.
+                        let key = address.description + bind.socket.identity
                         var list = sockets[key] ?? []
                         // A socket kept from a generation where `disable|shutdown
                         // frontend` paused it listens again: a reload starts afresh.
                         for fd in list { try? Socket.resumeListening(fd, backlog: backlog) }
                         while list.count < slots {
                             do {
-                                let fd = try Socket.listen(on: address, backlog: backlog, transparent: bind.transparent)
+                                let fd = try Socket.listen(on: address, backlog: backlog, transparent: bind.transparent,
+                                                           options: Self.listenOptions(bind.socket, backlog: backlog))
                                 list.append(fd)
                                 opened.append((key, fd))
                             } catch {
@@ -82,6 +85,11 @@ final class ListenerPool {
                         }
                         if list.count < slots { continue }
                         sockets[key] = list
+                        // `tcp-smart-accept` (HAProxy's default in mode http and on
+                        // ssl binds): TCP_QUICKACK set either way, on new, kept
+                        // and adopted sockets alike.
+                        let smartAccept = f.connection.smartAccept(mode: f.mode, bind: bind)
+                        for fd in list { Socket.setQuickAck(fd, !smartAccept) }
                         // Socket i goes to slot i % slots: every socket has a worker.
                         for (i, fd) in list.enumerated() {
                             perSlot[i % slots].append(Entry(fd: fd, frontend: fi, bind: bi))
@@ -146,6 +154,19 @@ final class ListenerPool {
         default:
             throw Errno(EINVAL)
         }
+    }
+
+    /// What a bind line's socket options ask of its listening sockets.
+    static func listenOptions(_ o: BindSocketOptions, backlog: Int32) -> Socket.ListenOptions {
+        var l = Socket.ListenOptions()
+        l.device = o.interface
+        l.v6Only = o.v6Only
+        // HAProxy defers by up to one second.
+        l.deferAccept = o.deferAccept ? 1 : nil
+        l.maxSegment = o.mss
+        // HAProxy sizes the Fast Open queue like the accept queue.
+        l.fastOpenQueue = o.fastOpen ? Int(backlog) : nil
+        return l
     }
 
     /// `-x`: sockets a running instance handed over. Each serves its own

@@ -15,6 +15,11 @@ extension Master {
         var text = ""
         /// Part `part` of gather `gather` (`show sess` over every worker), not a whole answer.
         var gather: (id: Int, part: Int)? = nil
+        /// A change sent to several workers: the children still to answer,
+        /// and the master's own answer, given once they all did.
+        /// child → answers still due (one per message it was sent).
+        var waiting: [Int: Int] = [:]
+        var answer: String? = nil
     }
 
     /// One command's answers from several workers, joined in worker order.
@@ -96,14 +101,54 @@ extension Master {
     func expireForwards(now: Int64) {
         for (id, f) in forwards where f.deadline <= now {
             forwards[id] = nil
+            // A change the master made stands; a worker that did not confirm it in time is logged.
+            if let answer = f.answer {
+                Log.warning("workers \(f.waiting.keys.sorted()) did not confirm a map/acl change in time")
+                cliServers[f.server].complete(f.ticket, answer, runner: self)
+                continue
+            }
             finish(f, "Timeout waiting for the process to answer.\n")
         }
     }
 
     func failForwards(generation: Int, child i: Int) {
-        for (id, f) in forwards where f.generation == generation && f.child == i {
+        for (id, var f) in forwards where f.generation == generation {
+            if let answer = f.answer {
+                guard f.waiting.removeValue(forKey: i) != nil else { continue }
+                if f.waiting.isEmpty {
+                    forwards[id] = nil
+                    cliServers[f.server].complete(f.ticket, answer, runner: self)
+                } else {
+                    forwards[id] = f
+                }
+                continue
+            }
+            guard f.child == i else { continue }
             forwards[id] = nil
             finish(f, "The process exited before answering.\n")
+        }
+    }
+
+    /// A worker's answer to forwarded request `id` (the last part when `final`).
+    func forwardAnswered(_ id: UInt32, child i: Int, final: Bool, text: String) {
+        guard var f = forwards[id] else { return }
+        if let answer = f.answer {
+            guard final, let due = f.waiting[i] else { return }
+            f.waiting[i] = due > 1 ? due - 1 : nil
+            if f.waiting.isEmpty {
+                forwards[id] = nil
+                cliServers[f.server].complete(f.ticket, answer, runner: self)
+            } else {
+                forwards[id] = f
+            }
+            return
+        }
+        f.text += text
+        if final {
+            forwards[id] = nil
+            finish(f, f.text)
+        } else {
+            forwards[id] = f
         }
     }
 
@@ -154,6 +199,7 @@ extension Master: CLICommandRunner {
         guard let cur = current ?? generations.last else { return "Not ready.\n" }
         guard server.isMasterCLI else {
             if let routed = routeSessionCommand(command, level: level, in: cur, server: serverIndex, ticket: ticket) { return routed }
+            if let answer = patternCommand(command, payload: payload, in: cur, server: serverIndex, ticket: ticket) { return answer }
             return certificateCommand(command, payload: payload, level: level, in: cur)
                 ?? cur.runtime.execute(command, level: level)
         }
@@ -163,6 +209,9 @@ extension Master: CLICommandRunner {
             let rest = parts.count > 1 ? String(parts[1]) : ""
             // The workers share one certificate store, the master's.
             if let answer = certificateCommand(rest, payload: payload, level: level, in: cur) { return answer }
+            // A map or ACL change goes to every worker; reading one asks that process.
+            if GenerationPatterns.isChange(rest) || target == "0" || target == "master",
+               let answer = patternCommand(rest, payload: payload, in: cur, server: serverIndex, ticket: ticket) { return answer }
             if target == "0" || target == "master" {
                 return runMasterCommand(rest, payload: payload, serverIndex: serverIndex, ticket: ticket, level: level)
             }
@@ -190,6 +239,7 @@ extension Master: CLICommandRunner {
             return nil
         default:
             guard let cur = current ?? generations.last else { return "Not ready.\n" }
+            if let answer = patternCommand(command, payload: payload, in: cur, server: serverIndex, ticket: ticket) { return answer }
             return certificateCommand(command, payload: payload, level: level, in: cur)
                 ?? cur.runtime.execute(command, level: level)
         }
@@ -208,5 +258,34 @@ extension Master {
                 }
             }
         }
+    }
+}
+
+extension Master {
+    /// A map or ACL command (nil when `command` is none): answered from the
+    /// serving generation's store; a change is sent to every one of its
+    /// workers and answered once each has applied it, so a request sent
+    /// after the answer meets the change in whichever worker takes it.
+    /// `.some(nil)`: answered later.
+    func patternCommand(_ command: String, payload: String?, in g: Generation, server: Int,
+                        ticket: CLIServer.Ticket) -> String?? {
+        guard let outcome = g.patterns.run(command, payload: payload) else { return nil }
+        guard !outcome.forWorkers.isEmpty else { return .some(outcome.text) }
+        let id = nextRequest
+        nextRequest &+= 1
+        var waiting: [Int: Int] = [:]
+        for (i, child) in g.children.enumerated() {
+            guard let child, case .worker = g.roles[i] else { continue }
+            var sent = true
+            for text in outcome.forWorkers where !UnixSocket.sendMessage(child.control, ControlMessage.cliRequest(id: id, level: 2, command: text).encode()) {
+                sent = false
+            }
+            if sent { waiting[i] = outcome.forWorkers.count } else { Log.warning("cannot send a map/acl change to worker pid \(child.pid)") }
+        }
+        guard !waiting.isEmpty else { return .some(outcome.text) }
+        // One answer per message from each worker: wait for the last one's.
+        forwards[id] = Forward(server: server, ticket: ticket, generation: g.number, child: -1,
+                               deadline: loop.now + 5000, waiting: waiting, answer: outcome.text)
+        return .some(nil)
     }
 }

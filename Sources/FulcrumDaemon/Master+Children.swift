@@ -1,5 +1,6 @@
 import Glibc
 import FulcrumConfig
+import FulcrumCore
 import FulcrumPosix
 
 /// The processes the master starts: a generation's workers and checker
@@ -25,8 +26,16 @@ extension Master {
         case .worker(let slot):
             // Committed certificates wait in its control channel: it reads
             // them before it accepts a connection.
+            // So do the map and ACL changes made since the files were read.
+            // The queue must not block the master: room is made first.
+            try? pair.0.setNonBlocking()
+            UnixSocket.enlargeSendBuffer(pair.0, bytes: 64 << 20)
             for m in g.certificates.replay where !UnixSocket.sendMessage(pair.0, m.encode()) {
                 Log.warning("cannot send a committed certificate to a new worker")
+            }
+            for text in g.patterns.journal
+            where !UnixSocket.sendMessage(pair.0, ControlMessage.cliRequest(id: ControlMessage.unansweredRequest, level: 2, command: text).encode()) {
+                Log.warning("cannot send a map/acl change to a new worker")
             }
             let entries = g.perSlot[slot]
             args = ["--role", "worker", "--slot", String(slot)]

@@ -130,14 +130,7 @@ extension Master: EventHandler {
                 g.children[i]?.ready = true
                 Log.debug("generation \(g.number) \(c.role.name) (pid \(c.pid)) ready")
             case .cliReply(let id, let final, let text)?:
-                guard var f = forwards[id] else { break }
-                f.text += text
-                if final {
-                    forwards[id] = nil
-                    finish(f, f.text)
-                } else {
-                    forwards[id] = f
-                }
+                forwardAnswered(id, child: i, final: final, text: text)
             case .shutdownSessions(let line, let cause)?:
                 // The checker's on-marked-down/up orders go to the generation's workers.
                 g.tellWorkers(.shutdownSessions(serverLine: line, cause: cause))

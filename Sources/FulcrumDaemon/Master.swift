@@ -166,6 +166,7 @@ final class Master {
             let perSlot = r.perSlot.map { $0.map { ListenerPool.Entry(fd: FileDescriptor($0.fd), frontend: $0.frontend, bind: $0.bind) } }
             let g = try Generation(restoring: r, perSlot: perSlot)
             g.certificates.restore(r.certificateCommits)
+            g.patterns.restore(r.patternChanges)
             for c in r.children where c.index < g.children.count {
                 let control = FileDescriptor(c.control)
                 try? control.setCloseOnExec(true)

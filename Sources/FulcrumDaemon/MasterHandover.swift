@@ -47,6 +47,8 @@ struct MasterHandover: Equatable {
         var tlsSessions: Int32? = nil
         /// The runtime API's commits (`GenerationCertificates.commits`).
         var certificateCommits: [String] = []
+        /// The map/acl changes made since it loaded (`GenerationPatterns.journal`).
+        var patternChanges: [String] = []
     }
     struct Program: Equatable { var pid: pid_t; var name: String }
     struct VRRP: Equatable { var pid: pid_t; var control: Int32; var startedAt: Int64; var startedWall: Int64 }
@@ -103,6 +105,7 @@ struct MasterHandover: Equatable {
             if let fd = g.tlsSessions { line += " sessions=\(fd)" }
             lines.append(line)
             for commit in g.certificateCommits { lines.append("commit data=\(Hex.encode(commit))") }
+            for change in g.patternChanges { lines.append("pattern data=\(Hex.encode(change))") }
             for c in g.children {
                 lines.append("child index=\(c.index) pid=\(c.pid) control=\(c.control) started=\(c.startedAt) wall=\(c.startedWall) ready=\(c.ready ? 1 : 0)")
             }
@@ -204,6 +207,9 @@ struct MasterHandover: Equatable {
             case "commit":
                 guard !h.generations.isEmpty else { throw .line(n + 1, "commit before any generation") }
                 h.generations[h.generations.count - 1].certificateCommits.append(try record.hex(try record.string("data")))
+            case "pattern":
+                guard !h.generations.isEmpty else { throw .line(n + 1, "pattern before any generation") }
+                h.generations[h.generations.count - 1].patternChanges.append(try record.hex(try record.string("data")))
             case "program":
                 h.programs.append(Program(pid: pid_t(try record.int("pid")), name: try record.hex(try record.string("name"))))
             case "vrrp":

@@ -29,6 +29,9 @@ final class RuntimeService {
     /// sockets; false when a socket refused. Set by the generation, which
     /// holds them; nil in a worker's own service.
     var frontendSockets: ((Int, FrontendAction) -> Bool)?
+    /// Asks for a checker when an added server has `check` and the
+    /// generation has none (the master's serving generation only).
+    var needsChecker: (() -> Void)?
     /// The table read as the runtime API shows it.
     let reader: RuntimeSnapshotReader
     init(configuration: Configuration, table: SharedTable, scope: Scope, addresses: [[SocketAddress]]) {
@@ -75,6 +78,32 @@ final class RuntimeService {
             return RuntimeCLI.endOfAnswer
         case .frontendAdmin(let frontend, let action):
             return changeFrontend(frontend, action) + RuntimeCLI.endOfAnswer
+        case .setAddress(let b, let n, let address, let answer):
+            if let (_, _, line) = serverLine(b, n) { table.setServerAddress(line, address) }
+            return answer + RuntimeCLI.endOfAnswer
+        case .setCheckPort(let b, let n, let port):
+            if let (_, _, line) = serverLine(b, n) { table.setCheckPortOverride(line, port) }
+            return RuntimeCLI.endOfAnswer
+        case .setCheckAddress(let b, let n, let address, let port):
+            if let (_, _, line) = serverLine(b, n) {
+                table.setCheckAddressOverride(line, address)
+                // Rewriting the check port word (its change count) has the checker re-read both.
+                table.setCheckPortOverride(line, port ?? table.checkPortOverride(line))
+            }
+            return RuntimeCLI.endOfAnswer
+        case .setSSL(let b, let n, let on):
+            if let (bi, si, line) = serverLine(b, n) {
+                table.setSSLOverride(line, on)
+                // As HAProxy's srv_cleanup_connections(): a new address sequence has workers drop idle connections.
+                let current = table.serverAddress(line)
+                    ?? (si < addresses[bi].count ? TableServerAddress(ip: addresses[bi][si].ipAddress, port: configuration.backends[bi].servers[si].port ?? 0) : nil)
+                if let current { table.setServerAddress(line, current) }
+            }
+            return "server ssl setting updated.\n" + RuntimeCLI.endOfAnswer
+        case .addServer(let b, let server, let definition):
+            return addServer(backend: b, server: server, definition: definition, snapshot: snapshot) + RuntimeCLI.endOfAnswer
+        case .deleteServer(let b, let n):
+            return deleteServer(backend: b, server: n) + RuntimeCLI.endOfAnswer
         case .reload, .showProc:
             return "This command is for the master CLI.\n" + RuntimeCLI.endOfAnswer
         case .workerSessions:
@@ -112,10 +141,23 @@ final class RuntimeService {
     }
 
     /// A server's backend and server indexes and its table line, by name.
-    private func serverLine(_ backend: String, _ server: String) -> (Int, Int, Int)? {
-        guard let b = configuration.backends.firstIndex(where: { $0.name == backend }),
-              let s = configuration.backends[b].servers.firstIndex(where: { $0.name == server }) else { return nil }
-        return (b, s, index.serverLine(backend: b, server: s))
+    /// A dynamic server's index is its slot's place after the configured ones.
+    func serverLine(_ backend: String, _ server: String) -> (Int, Int, Int)? {
+        guard let b = configuration.backends.firstIndex(where: { $0.name == backend }) else { return nil }
+        if let s = configuration.backends[b].servers.firstIndex(where: { $0.name == server }) {
+            let line = index.serverLine(backend: b, server: s)
+            if !table.slot(line).contains(.deleted) { return (b, s, line) }
+        }
+        guard let (line, _) = reader.dynamicServers(backend: b).first(where: { $0.server.name == server }) else { return nil }
+        return (b, line - index.firstServer[b], line)
+    }
+
+    /// The configuration of a server, configured or added at run time.
+    func serverConfig(backend b: Int, server s: Int) -> Server? {
+        if s < configuration.backends[b].servers.count { return configuration.backends[b].servers[s] }
+        let line = index.firstServer[b] + s
+        guard case .success(let sv) = DynamicServer.parse(table.definition(line), mode: configuration.backends[b].mode) else { return nil }
+        return sv
     }
 
     /// The admin's kill (K): every worker drops the server's streams.
@@ -128,7 +170,7 @@ final class RuntimeService {
     func apply(_ c: RuntimeServerChange, snapshot: RuntimeSnapshot) {
         guard let (bi, si, line) = serverLine(c.backend, c.server), let before = snapshot.server(c.backend, c.server) else { return }
         if c.shutdownSessions { killSessions(line) }
-        let backup = configuration.backends[bi].servers[si].params.backup
+        let backup = serverConfig(backend: bi, server: si)?.params.backup ?? false
         var admin = table.server(line, .admin).load() & ~SharedTable.Admin.trafficMask
         admin |= c.admin.rawValue & SharedTable.Admin.trafficMask
         if let enabled = c.checkEnabled {

@@ -51,7 +51,8 @@ enum WorkerRole {
         setup.frontendLogs = loaded.frontendLogs
         // The table numbers bind lines frontend by frontend, as this flattens them.
         setup.bindTLS = loaded.bindTLS.flatMap { $0 }
-        setup.serverTLS = loaded.serverTLS.flatMap { $0 }
+        let spares = TableIndex(loaded.configuration).spareServers
+        setup.serverTLS = loaded.serverTLS.enumerated().flatMap { $1 + Array(repeating: nil, count: spares[$0]) }
         // Every worker derives the same ticket keys and shares one session
         // cache: a session resumes in any of them.
         let ring = TLSTicketRing(seed: table.ticketSeed, sessionLifetime: loaded.configuration.global.tls.cacheLifetime)
@@ -70,8 +71,12 @@ enum WorkerRole {
             let worker = try Worker(setup)
             let runtime = RuntimeService(configuration: loaded.configuration, table: table, scope: .worker(o.slot),
                                          addresses: loaded.serverAddresses)
+            // Map and ACL commands run on this worker's own copy of the files:
+            // the master's changes (sent to every worker) and `@N show map`.
+            let patterns = loaded.patterns
             worker.cliHandler = { command, level in
-                worker.answerSessionCommand(command, level: level) ?? runtime.execute(command, level: level)
+                if let p = patterns, let answer = GenerationPatterns.apply(command, to: p) { return answer }
+                return worker.answerSessionCommand(command, level: level) ?? runtime.execute(command, level: level)
             }
             runtime.tellWorkers = { worker.obey($0) }
             // The stats page shows every worker's counters and changes servers for all of them.

@@ -35,6 +35,8 @@ public struct HTTPHead: Sendable {
     /// Replacement of the request's version as sent upstream (HAProxy speaks
     /// HTTP/1.1 to servers whatever 1.x-or-later version the client wrote).
     public var versionOverride: [UInt8]? = nil
+    /// A response's status code and reason as `set-status` wrote them.
+    public var statusLineOverride: (code: [UInt8], reason: [UInt8])? = nil
 
     public init(kind: Kind, raw: [UInt8], part1: Range<Int>, part2: Range<Int>, part3: Range<Int>,
                 version: HTTPVersion, status: Int, fields: [Field]) {
@@ -118,8 +120,13 @@ public struct HTTPHead: Sendable {
             if let v = versionOverride { out.append(contentsOf: v) } else { out.append(contentsOf: raw[part3]) }
         case .response:
             out.append(contentsOf: raw[part1]); out.append(32)
-            out.append(contentsOf: raw[part2])
-            if !part3.isEmpty { out.append(32); out.append(contentsOf: raw[part3]) }
+            if let o = statusLineOverride {
+                out.append(contentsOf: o.code)
+                if !o.reason.isEmpty { out.append(32); out.append(contentsOf: o.reason) }
+            } else {
+                out.append(contentsOf: raw[part2])
+                if !part3.isEmpty { out.append(32); out.append(contentsOf: raw[part3]) }
+            }
         }
         out.append(13); out.append(10)
         for f in fields where !f.removed {
@@ -136,7 +143,7 @@ public struct HTTPHead: Sendable {
     /// True when no rule changed anything: the raw bytes can be forwarded as is.
     public var isUnmodified: Bool {
         added.isEmpty && methodOverride == nil && targetOverride == nil && versionOverride == nil
-            && !fields.contains { $0.removed }
+            && statusLineOverride == nil && !fields.contains { $0.removed }
     }
 }
 

@@ -51,7 +51,7 @@ extension HTTPHead {
         case .request:
             size += method.count + target.count + (versionOverride?.count ?? part3.count)
         case .response:
-            size += part1.count + part2.count + part3.count
+            if let o = statusLineOverride { size += part1.count + o.code.count + o.reason.count } else { size += part1.count + part2.count + part3.count }
         }
         for f in fields where !f.removed { size += f.name.count + f.value.count }
         for a in added { size += a.name.count + a.value.count }

@@ -293,7 +293,7 @@ public enum HTTPParser {
         head.version = version
         head.status = status
         head.added.removeAll(keepingCapacity: true)
-        head.methodOverride = nil; head.targetOverride = nil; head.versionOverride = nil
+        head.methodOverride = nil; head.targetOverride = nil; head.versionOverride = nil; head.statusLineOverride = nil
         if let e = HTTPValidation.check(head, acceptInvalid: limits.acceptInvalid) {
             return .invalid(status: e.status, reason: e.reason)
         }

@@ -28,14 +28,27 @@ public struct LogRecordSamples: Sendable {
 
     /// Fails on a converter that is not served, or on a fetch the record
     /// answers given wrong arguments, naming it as HAProxy would.
-    public init(_ samples: [LogSampleExpression]) throws {
+    /// `callerConverts`: the caller applies the converters of its own
+    /// samples itself (every converter its engine serves); they are neither
+    /// checked nor applied here.
+    public init(_ samples: [LogSampleExpression], callerConverts: Bool = false) throws {
         var sources: [Source] = []
         var converters: [[LogSampleConverter]] = []
         var callerSamples: [Int] = []
         var tlsSamples: [Int] = []
         for (index, sample) in samples.enumerated() {
             var list: [LogSampleConverter] = []
-            for c in sample.converters {
+            // With `callerConverts`, a sample the record answers but whose
+            // converters are not the record's few goes to the caller too.
+            var source = try LogRecordSamples.source(sample.fetch, text: sample.text)
+            if callerConverts, sample.converters.contains(where: { LogSampleConverter(rawValue: $0.name) == nil || !$0.arguments.isEmpty }) {
+                switch source {
+                case .clientIP, .clientPort, .frontendIP, .frontendPort: source = .caller
+                default: break
+                }
+            }
+            let callerOwned = callerConverts && source == .caller
+            for c in sample.converters where !callerOwned {
                 guard let served = LogSampleConverter(rawValue: c.name) else {
                     throw LogFormatError("sample converter '\(c.name)' is not supported yet (in '%[\(sample.text)]')")
                 }
@@ -44,7 +57,6 @@ public struct LogRecordSamples: Sendable {
                 }
                 list.append(served)
             }
-            let source = try LogRecordSamples.source(sample.fetch, text: sample.text)
             switch source {
             case .caller: callerSamples.append(index)
             case .tls: tlsSamples.append(index)

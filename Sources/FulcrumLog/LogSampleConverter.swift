@@ -1,9 +1,10 @@
 import FulcrumBytes
 
-/// The sample converters served in `%[...]` expressions, for log lines and
-/// header values alike: the ones without arguments that turn a string into a
-/// string (HAProxy's sample_conv_str2lower, _str2upper, _bin2hex,
-/// _bin2base64). Each works in place on what a sample appended to a buffer
+/// The converters a log line applies itself to the samples its record
+/// answers (`src`, `dst`, captures...): the ones without arguments that turn
+/// a string into a string (HAProxy's sample_conv_str2lower, _str2upper,
+/// _bin2hex, _bin2base64). Every other converter, and every other sample,
+/// goes through FulcrumCore's `SampleConversion`. Each works in place on what a sample appended to a buffer
 /// (`out[start...]`) and only grows it, so a warm buffer needs no allocation
 /// (base64 excepted: it copies its input once).
 public enum LogSampleConverter: String, CaseIterable, Hashable, Sendable {
@@ -35,7 +36,7 @@ public enum LogSampleConverter: String, CaseIterable, Hashable, Sendable {
 
     /// Upper-case hexadecimal, two digits a byte, written from the end so the
     /// input is read before it is overwritten.
-    static func hex(_ out: inout [UInt8], from start: Int) {
+    public static func hex(_ out: inout [UInt8], from start: Int) {
         let n = out.count - start
         guard n > 0 else { return }
         for _ in 0..<n { out.append(0) }
@@ -54,7 +55,7 @@ public enum LogSampleConverter: String, CaseIterable, Hashable, Sendable {
 
     /// Standard base64 with padding. The input is copied out first: the
     /// output overlaps it in a different rhythm.
-    static func base64(_ out: inout [UInt8], from start: Int) {
+    public static func base64(_ out: inout [UInt8], from start: Int) {
         let input = Array(out[start...])
         out.removeSubrange(start...)
         var i = 0

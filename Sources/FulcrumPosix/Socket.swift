@@ -9,18 +9,20 @@ public enum Socket {
     /// `transparent`: IP_TRANSPARENT (IPV6_TRANSPARENT), so a foreign address
     /// can be bound and connections to any address routed here are accepted.
     public static func listen(on address: SocketAddress, backlog: Int32, reusePort: Bool = true,
-                              transparent: Bool = false) throws(Errno) -> FileDescriptor {
+                              transparent: Bool = false, options: ListenOptions = ListenOptions()) throws(Errno) -> FileDescriptor {
         let fd = FileDescriptor(try syscall { cf_socket(address.family, Int32(SOCK_STREAM.rawValue), 0) })
         do {
             try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
             if reusePort { try setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
             if transparent { try makeForeign(fd, v6: address.family == AF_INET6) }
+            try applyBeforeBind(fd, family: address.family, options)
             var addr = address
             try syscall {
                 withUnsafePointer(to: &addr.storage) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd.rawValue, $0, addr.length) }
                 }
             }
+            try applyAfterBind(fd, options)
             try syscall { Glibc.listen(fd.rawValue, backlog) }
             return fd
         } catch {
@@ -132,6 +134,26 @@ public enum Socket {
         var l = linger(l_onoff: 1, l_linger: 0)
         _ = setsockopt(fd.rawValue, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
         fd.close()
+    }
+
+    /// Makes the kernel forget the connection without telling the peer
+    /// (HAProxy's silent-drop): TCP_REPAIR when allowed (CAP_NET_ADMIN), so
+    /// closing sends nothing; else a hop limit of 1, so the reset that
+    /// closing sends dies on the way. The caller closes the descriptor.
+    public static func silence(_ fd: FileDescriptor) {
+        var one: Int32 = 1
+        // As HAProxy: what the client sent is read and acknowledged at once
+        // first (listeners may have TCP_QUICKACK off: tcp-smart-accept), or
+        // the client resends it to a socket gone and gets a reset.
+        withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 1) { b in
+            for _ in 0..<16 where recv(fd.rawValue, b.baseAddress!, b.count, Int32(MSG_DONTWAIT)) > 0 {}
+        }
+        _ = setsockopt(fd.rawValue, Int32(IPPROTO_TCP), TCP_QUICKACK, &one, socklen_t(MemoryLayout<Int32>.size))
+        if setsockopt(fd.rawValue, Int32(IPPROTO_TCP), 19 /* TCP_REPAIR */, &one, socklen_t(MemoryLayout<Int32>.size)) == 0 { return }
+        _ = setsockopt(fd.rawValue, Int32(IPPROTO_IP), IP_TTL, &one, socklen_t(MemoryLayout<Int32>.size))
+        _ = setsockopt(fd.rawValue, Int32(IPPROTO_IPV6), IPV6_UNICAST_HOPS, &one, socklen_t(MemoryLayout<Int32>.size))
+        var l = linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(fd.rawValue, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
     }
 
     public static func localAddress(_ fd: FileDescriptor) -> SocketAddress? {

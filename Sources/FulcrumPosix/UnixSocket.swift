@@ -16,6 +16,17 @@ public enum UnixSocket {
         bytes.withUnsafeBytes { cf_send(fd.rawValue, $0.baseAddress!, $0.count) } == bytes.count
     }
 
+    /// Lets `bytes` of messages wait in the socket (SO_SNDBUFFORCE as root,
+    /// else up to the system's limit), so a burst of control messages to a
+    /// busy or starting child is queued rather than refused.
+    public static func enlargeSendBuffer(_ fd: FileDescriptor, bytes: Int) {
+        var size = Int32(clamping: bytes)
+        let len = socklen_t(MemoryLayout<Int32>.size)
+        if setsockopt(fd.rawValue, SOL_SOCKET, SO_SNDBUFFORCE, &size, len) != 0 {
+            _ = setsockopt(fd.rawValue, SOL_SOCKET, SO_SNDBUF, &size, len)
+        }
+    }
+
     /// Receives one message (non-blocking). nil: nothing pending; empty: peer closed.
     public static func receiveMessage(_ fd: FileDescriptor, maxSize: Int = 65536) -> [UInt8]? {
         var buf = [UInt8](repeating: 0, count: maxSize)

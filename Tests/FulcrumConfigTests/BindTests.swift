@@ -100,9 +100,9 @@ final class BindTests: XCTestCase {
     }
 
     func testUnsupportedAndUnknownOptions() {
-        let r = parse(tcpDefaults + "frontend f\n  bind :443 ssl crt /etc/x.pem alpn h2 v4v6\n  bind :1\n")
+        let r = parse(tcpDefaults + "frontend f\n  bind :443 ssl crt /etc/x.pem alpn h2 namespace x\n  bind :1\n")
         XCTAssertEqual(r.alerts.map(\.message), [
-            "bind option 'v4v6' is not supported yet (in section 'frontend')",
+            "bind option 'namespace' is not supported yet (in section 'frontend')",
             "'ssl' is parsed but TLS is not supported yet (the workers do not serve it)",
             "'crt' is parsed but TLS is not supported yet (the workers do not serve it)",
             "'alpn' is parsed but TLS is not supported yet (the workers do not serve it)",

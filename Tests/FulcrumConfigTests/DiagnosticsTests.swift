@@ -8,7 +8,7 @@ final class DiagnosticsTests: XCTestCase {
             bind :80
             option logasap
             tcp-request session reject if { src 10.0.0.0/8 }
-            timeout tarpit 5s
+            option contstats
             no monitor-uri
             default_backend b
         backend b
@@ -20,7 +20,7 @@ final class DiagnosticsTests: XCTestCase {
         XCTAssertEqual(r.alerts.map(\.message), [
             "keyword 'option logasap' is not supported yet (in section 'frontend')",
             "keyword 'tcp-request session' is not supported yet (in section 'frontend')",
-            "keyword 'timeout tarpit' is not supported yet (in section 'frontend')",
+            "keyword 'option contstats' is not supported yet (in section 'frontend')",
             "keyword 'no monitor-uri' is not supported yet (in section 'frontend')",
             "keyword 'persist' is not supported yet (in section 'backend')",
             "keyword 'option ssl-hello-chk' is not supported yet (in section 'backend')",

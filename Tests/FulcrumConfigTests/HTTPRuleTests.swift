@@ -85,9 +85,9 @@ final class HTTPRuleTests: XCTestCase {
 
     func testRuleErrors() {
         func alert(_ line: String) -> Diagnostic? { onlyAlert(parseFrontend("    " + line), line) }
-        XCTAssertEqual(alert("http-request tarpit")?.message, "'http-request tarpit' is not supported yet (in section 'frontend')")
-        XCTAssertEqual(alert("http-request tarpit")?.location?.column, 18)
-        XCTAssertEqual(alert("http-request set-var(txn.x) str(a)")?.message.hasPrefix("unknown 'http-request' action 'set-var(txn.x)'"), true)
+        XCTAssertEqual(alert("http-request set-mark 1")?.message, "'http-request set-mark' is not supported yet (in section 'frontend')")
+        XCTAssertEqual(alert("http-request set-mark 1")?.location?.column, 18)
+        XCTAssertEqual(alert("http-request set-var(foo.x) str(a)")?.message, "error detected while parsing 'http-request set-var(foo.x)' rule : invalid variable name 'foo.x'. A variable name must be start by its scope. The scope can be 'proc', 'sess', 'txn', 'req', 'res' or 'check'")
         XCTAssertEqual(alert("http-request set-heder X y")?.message, "unknown 'http-request' action 'set-heder'; did you mean 'set-header'?")
         XCTAssertEqual(alert("http-request deny deny_status 418")?.message, "'http-request deny' : status code '418' has no default error page; expected one of 200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504")
         XCTAssertEqual(alert("http-request return status 700")?.message, "'http-request return' : unexpected status code '700' (expected 200 to 599)")
@@ -97,7 +97,7 @@ final class HTTPRuleTests: XCTestCase {
         XCTAssertEqual(alert("http-request redirect location /x set-cookie A=1")?.message, "'set-cookie' of 'http-request redirect' is not supported yet (in section 'frontend')")
         XCTAssertEqual(alert("http-request set-header X a b")?.message, "unexpected argument 'b' for 'http-request set-header'. Use quotes if the value contains spaces.")
         XCTAssertEqual(alert("http-request set-header \"X Y\" a")?.message, "'http-request set-header' : invalid header name 'X Y'")
-        XCTAssertEqual(alert("http-request set-header X %[path,json]")?.message, "'http-request set-header' : sample converter 'json' is not supported yet (in '%[path,json]'; served: lower, upper, hex, base64)")
+        XCTAssertEqual(alert("http-request set-header X %[path,json(bad)]")?.message, "'http-request set-header' : failed to parse sample expression <path,json(bad)> : invalid args in converter 'json' : Unexpected input code type. Allowed value are 'ascii', 'utf8', 'utf8s', 'utf8p' and 'utf8ps'")
         XCTAssertEqual(alert("http-request set-header X %Tt")?.message, "log-format variable '%Tt' is not available in 'http-request set-header' (available there: %ci %cp %fi %fp %r %HM %HU %HP %HPO %HQ %HV)")
         XCTAssertEqual(alert("http-request redirect location /%[path]?from=%b")?.message, "log-format variable '%b' is not available in 'http-request redirect' (available there: %ci %cp %fi %fp %r %HM %HU %HP %HPO %HQ %HV)")
         XCTAssertEqual(parseFrontend("    http-request set-header X %ci:%cp").alerts.map(\.message), [])
@@ -107,7 +107,7 @@ final class HTTPRuleTests: XCTestCase {
         XCTAssertEqual(alert("http-request allow extra")?.message, "unexpected argument 'extra' for 'http-request allow' (expected 'if' or 'unless')")
         XCTAssertEqual(alert("http-request auth foo")?.message, "'http-request auth' expects 'realm <name>' or nothing but got 'foo'")
         XCTAssertEqual(alert("http-request deny if nosuch")?.message, "error in the condition of 'http-request deny' : no such ACL : 'nosuch'")
-        XCTAssertEqual(alert("http-response set-status 500")?.message, "'http-response set-status' is not supported yet (in section 'frontend')")
+        XCTAssertEqual(alert("http-response set-status 1000")?.message, "error detected while parsing 'http-response set-status' rule : expects an integer status code between 100 and 999.")
         XCTAssertEqual(alert("redirect scheme")?.message, "'redirect' expects 'location', 'prefix' or 'scheme' followed by a value")
         XCTAssertEqual(alert("redirect locaton /x")?.message, "'redirect' expects 'location', 'prefix' or 'scheme' followed by a value; did you mean 'location'?")
     }

@@ -77,8 +77,16 @@ final class RuntimeCommandTests: XCTestCase {
         XCTAssertEqual(error("get weight be1"), "Require 'backend/server'.\n")
         XCTAssertEqual(error("set weight be1 1"), "Require 'backend/server'.\n")
         XCTAssertEqual(error("set server"), "Require 'backend/server'.\n")
-        XCTAssertEqual(error("set server be1/s1"), "usage: set server <backend>/<server> health | state | weight\n")
-        XCTAssertEqual(error("set server be1/s1 addr 1.2.3.4"), "usage: set server <backend>/<server> health | state | weight\n")
+        XCTAssertEqual(error("set server be1/s1"), "usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight\n")
+        XCTAssertEqual(error("set server be1/s1 port 81"), "usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight\n")
+        XCTAssertEqual(ok("set server be1/s1 addr 1.2.3.4 port 81"),
+                       .setServerAddress(backend: "be1", server: "s1", address: "1.2.3.4", port: "81"))
+        XCTAssertEqual(ok("set server be1/s1 addr 1.2.3.4"), .setServerAddress(backend: "be1", server: "s1", address: "1.2.3.4", port: nil))
+        XCTAssertEqual(error("add server be1"), "Require 'backend/server'.")
+        XCTAssertEqual(error("add server be1/"), "Require 'backend/server'.")
+        XCTAssertEqual(ok("add server be1/n 1.2.3.4:80 weight 2"),
+                       .addServer(backend: "be1", server: "n", arguments: ["1.2.3.4:80", "weight", "2"]))
+        XCTAssertEqual(error("del server be1"), "Require 'backend/server'.")
         XCTAssertEqual(error("set server be1/s1 state"), "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n")
         XCTAssertEqual(error("set server be1/s1 state foo"), "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n")
         XCTAssertEqual(error("set server be1/s1 health foo"), "'set server <srv> health' expects 'up', 'stopping', or 'down'.\n")
@@ -154,10 +162,11 @@ final class RuntimeCommandTests: XCTestCase {
         XCTAssertEqual(listed.count, RuntimeKeyword.all.filter { $0.visible(master: false) }.count)
         XCTAssertEqual(RuntimeFormat.help(topic: ["set"], master: false),
                        "The following commands are valid at this level:\n"
+                       + "  set map <map> [<key>|#<ref>] <value>    : modify a map entry\n"
                        + "  set maxconn frontend <frontend> <value> : change a frontend's maxconn setting\n"
                        + "  set maxconn global <value>              : change the per-process maxconn setting\n"
                        + "  set rate-limit <setting> <value>        : change a rate limiting value\n"
-                       + "  set server <bk>/<srv> [opts]            : change a server's state, health or weight\n"
+                       + "  set server <bk>/<srv> [opts]            : change a server's state, weight, address or ssl\n"
                        + "  set ssl ca-file <cafile> <payload>      : replace a CA file\n"
                        + "  set ssl cert <certfile> <payload>       : replace a certificate file\n"
                        + "  set timeout [cli] <delay>               : change a timeout setting\n"

@@ -7,8 +7,9 @@ final class SharedTableTests: XCTestCase {
         // 3 servers, 1 frontend with 2 binds, 2 backends, 2 workers.
         let size = SharedTable.byteSize(servers: 3, frontends: 1, binds: 2, backends: 2, workers: 2)
         // 2 header lines, servers, proxy lines and worker lines of 32 words; 2 worker
-        // blocks + the history block of 8 counter lines of 64 words.
-        XCTAssertEqual(size, ((2 + 3 + 5 + 2) * 32 + 3 * 8 * 64) * 8)
+        // blocks + the history block of 8 counter lines of 64 words; a
+        // definition line per server (`add server`).
+        XCTAssertEqual(size, ((2 + 3 + 5 + 2) * 32 + 3 * 8 * 64 + 3 * 32) * 8)
         let raw = try XCTUnwrap(mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0))
         defer { munmap(raw, size) }
         let t = SharedTable(base: raw, servers: 3, frontends: 1, binds: 2, backends: 2, workers: 2, initialize: true)

@@ -129,4 +129,26 @@ final class TCPContentRulesTests: XCTestCase {
         XCTAssertEqual(all(.sslALPN, ClientHelloFixtures.tls12).texts, [], "no ALPN extension")
         XCTAssertEqual(all(.sslALPN, ClientHelloFixtures.tls12).mayChange, false)
     }
+
+    /// `tcp-request content set-var` runs as it is met, again on each
+    /// evaluation after a wait (HAProxy restarts the rules on missing data),
+    /// and `use_backend` reads the variable.
+    func testSetVarThenRouteOnTheVariable() throws {
+        let rules = try Self.compile("""
+              tcp-request inspect-delay 5s
+              tcp-request content set-var(sess.count) var(sess.count,0),add(1)
+              tcp-request content set-var(txn.method) req.payload(0,4)
+              tcp-request content accept if { req.len gt 8 }
+              use_backend a if { var(txn.method) -m str POST }
+            """)
+        var partial = Self.context(Array("PO".utf8), final: false)
+        partial.variables = RuleVariables(process: VariableStore())
+        XCTAssertEqual(rules.inspect(partial), .wait)
+        XCTAssertNil(partial.variables?.get(VariableRef(VariableName("txn.method")!)), "two bytes are no 4-byte payload")
+        var whole = Self.context(Array("POST / HTTP/1.1\r\n".utf8), final: false)
+        whole.variables = partial.variables
+        XCTAssertEqual(rules.inspect(whole), .accept)
+        XCTAssertEqual(whole.variables?.get(VariableRef(VariableName("sess.count")!)), .integer(2), "run again after the wait")
+        XCTAssertEqual(rules.route(whole), "a")
+    }
 }

@@ -32,6 +32,10 @@ final class DaemonLogicTests: XCTestCase {
                        ConfigSource(name: "b é.cfg", text: ""), ConfigSource(name: "", text: "x")]
         XCTAssertEqual(ConfigBlob.decode(ConfigBlob.encode(sources)), sources)
         XCTAssertEqual(ConfigBlob.decode([]), [])
+        let files = ["/etc/h.map": "a b\n", "/etc/x.acl": ""]
+        let both = ConfigBlob.decodeWithPatterns(ConfigBlob.encode(sources, patternFiles: files))
+        XCTAssertEqual(both?.sources, sources)
+        XCTAssertEqual(both?.patternFiles, files)
         XCTAssertNil(ConfigBlob.decode([5, 0, 0, 0, 65]), "truncated")
     }
 

@@ -28,7 +28,8 @@ final class MasterHandoverTests: XCTestCase {
                   perSlot: [[.init(fd: 7, frontend: 0, bind: 0), .init(fd: 8, frontend: 0, bind: 0), .init(fd: 3, frontend: 1, bind: 2)]],
                   children: [.init(index: 0, pid: 4300, control: 16, startedAt: 140_001, startedWall: 1_795_000_201, ready: false)],
                   tlsSessions: 18,
-                  certificateCommits: ["cert end /etc/ssl/a b.pem\n-----BEGIN CERTIFICATE-----\nMIIB\n", "crtlist del 2 /etc/l st"]),
+                  certificateCommits: ["cert end /etc/ssl/a b.pem\n-----BEGIN CERTIFICATE-----\nMIIB\n", "crtlist del 2 /etc/l st"],
+                  patternChanges: ["add map /etc/h.map a b", "add map /etc/h.map\nk v\nk2 v 2"]),
         ]
         h.programs = [.init(pid: 999, name: "sidecar app")]
         h.vrrp = .init(pid: 1001, control: 17, startedAt: 150_000, startedWall: 1_795_000_300)

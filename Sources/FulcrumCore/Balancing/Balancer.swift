@@ -28,7 +28,7 @@ public final class Balancer {
     public let properties: BalanceProperties
     public let hashType: HashType
     public let allBackups: Bool
-    public let members: [Member]
+    public private(set) var members: [Member]
 
     // Live state, written by observe().
     var usable: ContiguousArray<Bool>
@@ -81,6 +81,14 @@ public final class Balancer {
             divisor = a
         }
         staticDivisor = max(divisor, 1)
+    }
+
+    /// A dynamic server took member `index`'s slot (`add server`): its
+    /// backup flag and limit.
+    public func redefine(_ index: Int, backup: Bool, maxconn: Int) {
+        members[index].backup = backup
+        members[index].maxconn = maxconn
+        dirty = true
     }
 
     /// Record the live state of member `index`; O(1) when unchanged.

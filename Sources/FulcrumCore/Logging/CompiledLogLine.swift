@@ -1,5 +1,6 @@
 import FulcrumConfig
 import FulcrumLog
+import FulcrumHTTP
 
 /// A proxy's log line compiled once: the format it chose (`log-format`, a
 /// predefined one, or the legacy connect line), the samples a `LogRecord`
@@ -14,6 +15,9 @@ public struct CompiledLogLine: Sendable {
     let fetches: [HTTPFetch?]
     /// Per sample: its first converter reads the binary form (hex, base64).
     let binary: [Bool]
+    /// Per caller sample: its converters, run here (any HAProxy converter
+    /// Fulcrum serves, not only the record's few).
+    let converters: [[CompiledConverter]]
 
     /// The line reads the address the client connected to (`%fi`, `%fp`,
     /// `dst`, the legacy line): one getsockname per connection.
@@ -47,8 +51,9 @@ public struct CompiledLogLine: Sendable {
             default: return false
             }
         }
-        samples = try LogRecordSamples(format.samples)
+        samples = try LogRecordSamples(format.samples, callerConverts: true)
         var fetches = [HTTPFetch?](repeating: nil, count: format.samples.count)
+        var converters = [[CompiledConverter]](repeating: [], count: format.samples.count)
         for i in samples.callerSamples {
             let call = format.samples[i].fetch
             do {
@@ -56,8 +61,15 @@ public struct CompiledLogLine: Sendable {
             } catch {
                 throw HTTPRulesError("sample fetch '\(call.name)' is not supported in log lines yet (in '%[\(format.samples[i].text)]')")
             }
+            let text = format.samples[i].text
+            for c in format.samples[i].converters {
+                do { converters[i].append(try CompiledConverter(try SampleConverter(c))) } catch let e as LogFormatError {
+                    throw HTTPRulesError("failed to parse sample expression <\(text)> : \(e.message)")
+                }
+            }
         }
         self.fetches = fetches
+        self.converters = converters
         binary = format.samples.map { s in s.converters.first.flatMap { LogSampleConverter(rawValue: $0.name) }?.readsBinary ?? false }
     }
 
@@ -66,7 +78,7 @@ public struct CompiledLogLine: Sendable {
     /// request was parsed: those samples are absent).
     public func render(_ record: LogRecord, context: HTTPRuleContext?, into line: inout [UInt8]) {
         line.removeAll(keepingCapacity: true)
-        let caller = Fetches(line: self, context: context)
+        let caller = Fetches(line: self, context: context, record: record)
         format.render(record, samples: samples.writer(record: record, caller: caller), into: &line)
     }
 
@@ -74,11 +86,28 @@ public struct CompiledLogLine: Sendable {
     struct Fetches: LogSampleWriter {
         let line: CompiledLogLine
         let context: HTTPRuleContext?
+        let record: LogRecord
+
+        /// mode tcp has no exchange: the endpoints come from the record.
+        func endpoints() -> HTTPRuleContext? {
+            guard case .ip(let client, let clientPort) = record.client else { return nil }
+            var local = (address: client, port: 0)
+            if case .ip(let a, let p) = record.frontendAddress { local = (a, p) }
+            return HTTPRuleContext(request: HTTPHead(kind: .request, reserving: false),
+                                   connection: HTTPConnectionInfo(source: client, sourcePort: clientPort,
+                                                                  destination: local.address, destinationPort: local.port))
+        }
 
         func writeSample(_ index: Int, flags: LogFlags, into out: inout [UInt8]) {
-            guard let context, let fetch = line.fetches[index],
-                  let sample = SampleFetcher.sample(fetch, context: context) else { return }
-            sample.append(binary: line.binary[index], to: &out)
+            guard let fetch = line.fetches[index] else { return }
+            var context = self.context
+            if context == nil, [.source, .sourcePort, .destination, .destinationPort].contains(fetch) { context = endpoints() }
+            guard let context, let sample = SampleFetcher.sample(fetch, context: context) else { return }
+            if line.converters[index].isEmpty {
+                sample.append(binary: line.binary[index], to: &out)
+            } else {
+                CompiledLogFormat.append(sample, line.converters[index], variables: context.variables, to: &out)
+            }
         }
     }
 }

@@ -2,24 +2,72 @@ import FulcrumBytes
 import FulcrumConfig
 import FulcrumHTTP
 
-/// One ACL line compiled: its fetch resolved, its patterns parsed for the
-/// match method (regexes built, networks and integer ranges parsed, string
-/// patterns case-folded once).
-public final class CompiledACL: Sendable {
+/// One ACL line compiled: its fetch resolved, its converters compiled, its
+/// patterns parsed for the match method (regexes built, networks and
+/// integer ranges parsed, string patterns case-folded once). An ACL of a
+/// configuration matches through its pattern references' indexes (its
+/// `-f` files and its inline patterns, which the runtime API can change);
+/// a predefined one, or one compiled without a store, through its own
+/// patterns.
+public final class CompiledACL: @unchecked Sendable {
+    // @unchecked: the scratch buffer and the indexes belong to one worker's thread.
     public let definition: ACLDefinition
     let fetch: HTTPFetch
+    /// `var(txn.x),lower`: converters applied to each sample before matching.
+    let converters: [CompiledConverter]
     let patterns: ACLPatterns
+    let indexes: [PatternIndex]
+    /// Holds a converted sample's bytes (reused: no allocation per request).
+    private var scratch: [UInt8] = []
 
     public init(_ d: ACLDefinition) throws {
         definition = d
         fetch = try HTTPFetch(d.fetch)
+        converters = try d.fetch.converters.map(CompiledConverter.init)
         patterns = try ACLPatterns(d)
+        var indexes: [PatternIndex] = []
+        if let store = PatternStore.compiling, d.inlineReference != nil || !d.files.isEmpty {
+            let user = "ACL '\(d.name)'"
+            for (i, f) in d.files.enumerated() {
+                let ignoreCase = i < d.filesIgnoringCase.count ? d.filesIgnoringCase[i] : d.ignoreCase
+                guard let x = store.aclExpression(file: f, inlineReference: nil, method: d.method, ignoreCase: ignoreCase,
+                                                  user: user, location: d.location) else {
+                    throw HTTPRulesError("acl '\(d.name)' at \(d.location): pattern file '\(f)' is not loaded")
+                }
+                indexes.append(x)
+            }
+            if let id = d.inlineReference, let x = store.aclExpression(file: nil, inlineReference: id, method: d.method,
+                                                                        ignoreCase: d.ignoreCase, user: user, location: d.location) {
+                indexes.append(x)
+            }
+        } else if !d.files.isEmpty {
+            throw HTTPRulesError("acl '\(d.name)' at \(d.location): pattern files need a pattern store")
+        }
+        // '-m found' and '-m bool' read no pattern: their own matcher answers.
+        self.indexes = d.method == .found || d.method == .bool ? [] : indexes
+        usesIndexes = !self.indexes.isEmpty
+    }
+    private let usesIndexes: Bool
+
+    /// Evaluates the ACL: true when any sample of the fetch (converted)
+    /// matches any pattern (`-m found`: when there is a sample at all).
+    public func matches(_ context: HTTPRuleContext, acls: ACLSet?) -> Bool {
+        SampleFetcher.forEach(fetch, context: context, acls: acls) { matches(sample: $0, variables: context.variables) }
     }
 
-    /// Evaluates the ACL: true when any sample of the fetch matches any
-    /// pattern (`-m found`: when there is a sample at all).
-    public func matches(_ context: HTTPRuleContext, acls: ACLSet?) -> Bool {
-        SampleFetcher.forEach(fetch, context: context, acls: acls) { patterns.matches($0) }
+    /// One fetched sample, converted, against the patterns.
+    func matches(sample: Sample, variables: RuleVariables? = nil) -> Bool {
+        guard !converters.isEmpty else { return test(sample) }
+        scratch.removeAll(keepingCapacity: true)
+        guard let v = SampleConversion.run(converters, on: sample, variables: variables, out: &scratch, mark: 0) else { return false }
+        return test(SampleConversion.sample(v, out: scratch, mark: 0))
+    }
+
+    @inline(__always)
+    private func test(_ sample: Sample) -> Bool {
+        guard usesIndexes else { return patterns.matches(sample) }
+        for x in indexes where x.matches(sample) { return true }
+        return false
     }
 }
 

@@ -49,6 +49,14 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case capture(CompiledLogFormat, slot: Int)
         case setLogLevel(LogLevel?)
         case useService(HTTPRequestService)
+        case setVar(VariableRef, CompiledSampleExpression)
+        case setVarFormat(VariableRef, CompiledLogFormat)
+        case unsetVar(VariableRef)
+        case setAddress(ConnectionAddressField, CompiledSampleExpression)
+        case silentDrop
+        case reject
+        case tarpit(status: Int)
+        case normalizeURI(URINormalizer)
     }
 
     enum ResponseAction {
@@ -61,6 +69,10 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case replaceValue(FieldName, Regex<AnyRegexOutput>, CompiledLogFormat)
         case capture(CompiledLogFormat, slot: Int)
         case setLogLevel(LogLevel?)
+        case setVar(VariableRef, CompiledSampleExpression)
+        case setVarFormat(VariableRef, CompiledLogFormat)
+        case unsetVar(VariableRef)
+        case setStatus(Int, code: [UInt8], reason: [UInt8])
     }
 
     struct Rule<Action> { let action: Action; let condition: ACLCondition? }
@@ -68,6 +80,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
 
     let requestRules: [Rule<RequestAction>]
     let responseRules: [Rule<ResponseAction>]
+    let afterResponseRules: [Rule<ResponseAction>]
     let redirects: [Rule<Redirect>]
     let useBackends: [UseBackend]
     /// `monitor-uri` as bytes, and the `monitor fail` conditions.
@@ -77,6 +90,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
     /// No request-side rule at all: the engine can skip building a context.
     public var hasRequestRules: Bool { !requestRules.isEmpty || !redirects.isEmpty || !useBackends.isEmpty }
     public var hasResponseRules: Bool { !responseRules.isEmpty }
+    public var hasAfterResponseRules: Bool { !afterResponseRules.isEmpty }
     /// A `monitor-uri` to answer before the rules.
     public var hasMonitorURI: Bool { monitorURI != nil }
 
@@ -133,11 +147,19 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .capture(let sample, let slot): action = .capture(try lf(sample), slot: slot)
             case .setLogLevel(let level): action = .setLogLevel(level)
             case .useService(let service): action = .useService(service)
+            case .setVar(let n, let e): action = .setVar(VariableRef(n), try CompiledSampleExpression(e))
+            case .setVarFormat(let n, let f): action = .setVarFormat(VariableRef(n), try lf(f))
+            case .unsetVar(let n): action = .unsetVar(VariableRef(n))
+            case .setAddress(let field, let e): action = .setAddress(field, try CompiledSampleExpression(e))
+            case .silentDrop: action = .silentDrop
+            case .reject: action = .reject
+            case .tarpit(let status): try checkDeny(status, at); action = .tarpit(status: status)
+            case .normalizeURI(let n): action = .normalizeURI(n)
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }
-        responseRules = try settings.responseRules.compactMap { r in
-            let at = "http-response at \(r.location)"
+        func responseRule(_ r: HTTPResponseRule, _ kind: String) throws -> Rule<ResponseAction> {
+            let at = "\(kind) at \(r.location)"
             let action: ResponseAction
             switch r.action {
             case .allow: action = .allow
@@ -149,9 +171,16 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .replaceValue(let n, let p, let v): action = .replaceValue(FieldName(n), try regex(p, at), try lf(v))
             case .capture(let sample, let slot): action = .capture(try lf(sample), slot: slot)
             case .setLogLevel(let level): action = .setLogLevel(level)
+            case .setVar(let n, let e): action = .setVar(VariableRef(n), try CompiledSampleExpression(e))
+            case .setVarFormat(let n, let f): action = .setVarFormat(VariableRef(n), try lf(f))
+            case .unsetVar(let n): action = .unsetVar(VariableRef(n))
+            case .setStatus(let code, let reason):
+                action = .setStatus(code, code: Array(String(code).utf8), reason: Array((reason ?? HTTPGeneratedResponse.reason(code)).utf8))
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }
+        responseRules = try settings.responseRules.map { try responseRule($0, "http-response") }
+        afterResponseRules = try settings.afterResponseRules.map { try responseRule($0, "http-after-response") }
         redirects = try settings.redirects.map { Rule(action: try Redirect($0), condition: try acls.compile($0.condition)) }
         useBackends = try settings.useBackends.map { UseBackend(name: try lf($0.backend), condition: try acls.compile($0.condition)) }
         monitorURI = settings.monitorURI.map { Array($0.utf8) }

@@ -15,6 +15,9 @@ public struct HTTPConnectionInfo: Sendable {
     public var destination: Endpoint
     /// What the client's TLS handshake established; nil on a plain connection.
     public var tls: TLSFacts?
+    /// A `set-src`/`set-dst` rule changed an endpoint: the stream keeps the
+    /// new ones for the rest of the connection.
+    public var addressesChanged = false
     public init(source: Endpoint, destination: Endpoint) { self.source = source; self.destination = destination }
     public init(source: IPAddress, sourcePort: Int, destination: IPAddress, destinationPort: Int) {
         self.source = Endpoint(address: source, port: sourcePort)
@@ -45,6 +48,8 @@ public struct HTTPRuleContext: Sendable {
     /// A `deny` rule answered (HAProxy's dreq/dresp count it; auth, return
     /// and redirect do not).
     public var denied = false
+    /// The stream's variables (nil when the configuration uses none).
+    public var variables: RuleVariables? = nil
     public init(request: HTTPHead, response: HTTPHead? = nil, connection: HTTPConnectionInfo) {
         self.request = request; self.response = response; self.connection = connection
     }

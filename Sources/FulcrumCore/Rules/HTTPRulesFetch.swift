@@ -29,6 +29,14 @@ public enum HTTPFetch: Sendable, Equatable {
     case tls(TLSFetch)
     /// What a mode tcp stream received so far (TCP content inspection).
     case payload(PayloadFetch)
+    /// `var(SCOPE.NAME[,DEFAULT])`: the variable, or the default (a string).
+    case variable(VariableRef, default: [UInt8]?)
+    /// `str(TEXT)`, `int(N)`: constants.
+    case constantBytes([UInt8])
+    case constantInteger(Int64)
+    /// `url_ip`, `url_port`: the IPv4 address and port of an absolute
+    /// http:// or https:// request target (HAProxy's url2sa).
+    case urlIP, urlPort
 
     /// Resolves a fetch as written (suffixed ACL criteria like `path_beg` or
     /// `hdr_dom(host)` map to their base fetch); throws on unknown names or
@@ -104,6 +112,24 @@ public enum HTTPFetch: Sendable, Equatable {
         case "http_auth_group": return { .httpAuthGroup(userlist: try needName("a userlist")) }
         case "http_auth_user": return noArgs(.httpAuthUser)
         case "http_auth_pass": return noArgs(.httpAuthPass)
+        case "var":
+            return {
+                guard let first = args.first, args.count <= 2 else { throw HTTPRulesError("fetch 'var' expects a variable name and an optional default") }
+                guard let n = VariableName(first) else { throw HTTPRulesError("invalid variable name '\(first)'") }
+                return .variable(VariableRef(n), default: args.count == 2 ? Array(args[1].utf8) : nil)
+            }
+        case "str":
+            return {
+                guard args.count == 1 else { throw HTTPRulesError("fetch 'str' expects one string") }
+                return .constantBytes(Array(args[0].utf8))
+            }
+        case "int":
+            return {
+                guard args.count == 1, let v = Int64(args[0]) else { throw HTTPRulesError("fetch 'int' expects an integer") }
+                return .constantInteger(v)
+            }
+        case "url_ip": return noArgs(.urlIP)
+        case "url_port": return noArgs(.urlPort)
         case "always_true", "req.proto_http", "req_proto_http": return noArgs(.constant(true))
         case "always_false": return noArgs(.constant(false))
         // HAProxy's name; `ssl_fc_session_reused` is Fulcrum's older one.

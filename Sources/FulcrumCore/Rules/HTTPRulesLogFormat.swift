@@ -12,7 +12,7 @@ import FulcrumLog
 public struct CompiledLogFormat: Sendable {
     enum Part: Sendable {
         case literal([UInt8])
-        case sample(HTTPFetch, [SampleConverter])
+        case sample(HTTPFetch, [CompiledConverter])
         case variable(LogVariable, LogFlags)
     }
     let parts: [Part]
@@ -23,7 +23,7 @@ public struct CompiledLogFormat: Sendable {
         parts = try lf.parts.map { part in
             switch part {
             case .literal(let s): return .literal(Array(s.utf8))
-            case .sample(let f): return .sample(try HTTPFetch(f), f.converters)
+            case .sample(let f): return .sample(try HTTPFetch(f), try f.converters.map(CompiledConverter.init))
             case .variable(let v, let flags):
                 guard LogFormat.ruleVariables.contains(v) else {
                     throw HTTPRulesError("log-format variable '%\(v.name)' is not available outside log lines")
@@ -57,7 +57,7 @@ public struct CompiledLogFormat: Sendable {
             case .sample(let f, let converters):
                 var k = SampleFetcher.sample(f, context: context, acls: acls)?.byteCount ?? 0
                 if converters.first?.readsBinary == true { k = max(k, 16) }
-                for c in converters { k = c.maximumLength(forInput: k) }
+                for c in converters { k = c.maximumLength(forInput: k) ?? (k + 64) }
                 n += k
             case .variable(let v, _):
                 switch v {
@@ -76,14 +76,23 @@ public struct CompiledLogFormat: Sendable {
             switch part {
             case .literal(let b): out.append(contentsOf: b)
             case .sample(let f, let converters):
-                let mark = out.count
                 guard let sample = SampleFetcher.sample(f, context: context, acls: acls) else { continue }
-                sample.append(binary: converters.first?.readsBinary == true, to: &out)
-                for c in converters { c.apply(to: &out, from: mark) }
+                CompiledLogFormat.append(sample, converters, variables: context.variables, to: &out)
             case .variable(let v, let flags):
                 v.append(flags: flags, record: CompiledLogFormat.record(context), to: &out)
             }
         }
+    }
+
+    /// Appends a sample through its converters (as text); false when a
+    /// converter failed (nothing appended).
+    @discardableResult
+    static func append(_ sample: Sample, _ converters: [CompiledConverter], variables: RuleVariables?, to out: inout [UInt8]) -> Bool {
+        if converters.isEmpty { sample.append(to: &out); return true }
+        let mark = out.count
+        guard let value = SampleConversion.run(converters, on: sample, variables: variables, out: &out, mark: mark) else { return false }
+        SampleConversion.writeText(value, out: &out)
+        return true
     }
 
     /// The expansion in a new array sized for it.
@@ -105,10 +114,9 @@ public struct CompiledLogFormat: Sendable {
                 if converters.isEmpty {
                     out += SampleFetcher.sample(f, context: context, acls: acls)?.text ?? missing
                 } else {
-                    guard let sample = SampleFetcher.sample(f, context: context, acls: acls) else { out += missing; continue }
                     var bytes: [UInt8] = []
-                    sample.append(binary: converters.first?.readsBinary == true, to: &bytes)
-                    for c in converters { c.apply(to: &bytes, from: 0) }
+                    guard let sample = SampleFetcher.sample(f, context: context, acls: acls),
+                          CompiledLogFormat.append(sample, converters, variables: context.variables, to: &bytes) else { out += missing; continue }
                     out += String(decoding: bytes, as: UTF8.self)
                 }
             case .variable(let v, let flags):

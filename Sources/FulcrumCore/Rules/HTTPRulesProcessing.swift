@@ -18,6 +18,12 @@ public enum HTTPRequestProcessing {
         case respond([UInt8], close: Bool)
         /// `use-service`: a service of the proxy answers (HAProxy's applet).
         case service(HTTPRequestService)
+        /// `reject` (close, nothing sent) or `silent-drop` (close without
+        /// telling the client at all).
+        case close(silent: Bool)
+        /// `tarpit`: hold the request for `timeout tarpit`, then answer with
+        /// this status.
+        case tarpit(status: Int)
     }
 
     public static func frontend(_ rules: HTTPCompiledRules, defaultBackend: String?, context: inout HTTPRuleContext,
@@ -42,10 +48,21 @@ public enum HTTPRequestProcessing {
 
     /// http-response rules on `context.response` (which must be set).
     public static func response(_ rules: HTTPCompiledRules, context: inout HTTPRuleContext) -> Outcome {
+        responseRules(rules.responseRules, rules, context: &context)
+    }
+
+    /// http-after-response rules on `context.response` (which must be set):
+    /// the same actions but deny, which these rules cannot have.
+    public static func afterResponse(_ rules: HTTPCompiledRules, context: inout HTTPRuleContext) {
+        _ = responseRules(rules.afterResponseRules, rules, context: &context)
+    }
+
+    static func responseRules(_ list: [HTTPCompiledRules.Rule<HTTPCompiledRules.ResponseAction>], _ rules: HTTPCompiledRules,
+                              context: inout HTTPRuleContext) -> Outcome {
         guard context.response != nil else { return .forward(backendName: nil) }
         context.responsePhase = true
         let acls = rules.acls
-        for r in rules.responseRules where HTTPConditions.evaluate(r.condition, acls: acls, context: context) {
+        for r in list where HTTPConditions.evaluate(r.condition, acls: acls, context: context) {
             switch r.action {
             case .allow:
                 return .forward(backendName: nil)
@@ -72,9 +89,28 @@ public enum HTTPRequestProcessing {
                 context.log.responseCaptures.append((slot, lf.bytes(context: context, acls: acls)))
             case .setLogLevel(let level):
                 context.log.level = level.map { .level($0) } ?? .silent
+            case .setVar(let ref, let e):
+                e.store(in: ref, context: context, acls: acls)
+            case .setVarFormat(let ref, let lf):
+                setVariable(ref, format: lf, context: context, acls: acls)
+            case .unsetVar(let ref):
+                context.variables?.unset(ref)
+            case .setStatus(let status, let code, let reason):
+                context.response!.status = status
+                context.response!.statusLineOverride = (code, reason)
             }
         }
         return .forward(backendName: nil)
+    }
+
+    /// `set-var-fmt`: the format's expansion, written in the variable's
+    /// reused storage.
+    static func setVariable(_ ref: VariableRef, format lf: CompiledLogFormat, context: HTTPRuleContext, acls: ACLSet?) {
+        guard let variables = context.variables else { return }
+        variables.withScratch { buf in
+            lf.append(context: context, acls: acls, to: &buf)
+            if ref.conditions.isEmpty { variables.store(ref.scope).setBytes(ref.slot, buf) } else { variables.set(ref, .bytes(buf[...])) }
+        }
     }
 
     /// Runs http-request rules; returns a response when one is terminal.
@@ -138,6 +174,37 @@ public enum HTTPRequestProcessing {
                 context.log.requestCaptures.append((slot, lf.bytes(context: context, acls: acls)))
             case .setLogLevel(let level):
                 context.log.level = level.map { .level($0) } ?? .silent
+            case .setVar(let ref, let e):
+                e.store(in: ref, context: context, acls: acls)
+            case .setVarFormat(let ref, let lf):
+                setVariable(ref, format: lf, context: context, acls: acls)
+            case .unsetVar(let ref):
+                context.variables?.unset(ref)
+            case .setAddress(let field, let e):
+                e.evaluate(context: context, acls: acls) { sample in
+                    switch field {
+                    case .source: if let a = sample.address { context.connection.source.address = a }
+                    case .destination: if let a = sample.address { context.connection.destination.address = a }
+                    case .sourcePort: if let p = sample.integer { context.connection.source.port = Int(UInt16(truncatingIfNeeded: p)) }
+                    case .destinationPort: if let p = sample.integer { context.connection.destination.port = Int(UInt16(truncatingIfNeeded: p)) }
+                    }
+                }
+                context.connection.addressesChanged = true
+            case .silentDrop:
+                return .close(silent: true)
+            case .reject:
+                return .close(silent: false)
+            case .tarpit(let status):
+                context.denied = true
+                return .tarpit(status: status)
+            case .normalizeURI(let n):
+                switch URINormalization.apply(n, to: context.request.target) {
+                case .unchanged: break
+                case .changed(let t): context.request.targetOverride = t
+                case .invalid:
+                    let p = rules.page(400, request: context.request)
+                    return .respond(p.bytes, close: p.close)
+                }
             }
         }
         return nil
@@ -170,5 +237,29 @@ enum HTTPRequestLine {
     static func replacingQuery(_ target: ArraySlice<UInt8>, with query: [UInt8]) -> [UInt8] {
         if let q = target.firstIndex(of: UInt8(ascii: "?")) { return Array(target[...q]) + query }
         return query.isEmpty ? Array(target) : Array(target) + [UInt8(ascii: "?")] + query
+    }
+}
+
+/// `http-after-response` on a response the proxy made itself (an error
+/// page, a redirect, a deny, a `return`): the bytes are parsed into a head,
+/// the rule sets run in order (backend's, then frontend's) and the head is
+/// written again in front of the unchanged body. Only on these paths, so
+/// the cost of parsing is never paid by forwarded responses.
+public enum HTTPGeneratedAfterResponse {
+    public static func apply(_ ruleSets: [HTTPCompiledRules], to bytes: [UInt8], context: inout HTTPRuleContext) -> [UInt8] {
+        var head = HTTPHead(kind: .response)
+        let limits = HTTPLimits(maxHeadSize: max(bytes.count * 2, 16384), maxFields: 1000, acceptInvalid: true)
+        let parsed = bytes.withUnsafeBytes { HTTPParser.parseResponse($0, limits: limits, into: &head) }
+        guard case .complete(let length) = parsed else { return bytes }
+        context.response = head
+        for rules in ruleSets where rules.hasAfterResponseRules {
+            HTTPRequestProcessing.afterResponse(rules, context: &context)
+        }
+        guard let edited = context.response, !edited.isUnmodified else { return bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 256)
+        edited.serialize(into: &out)
+        out.append(contentsOf: bytes[length...])
+        return out
     }
 }

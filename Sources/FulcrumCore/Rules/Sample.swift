@@ -1,5 +1,6 @@
 import FulcrumBytes
 import FulcrumConfig
+import FulcrumLog
 
 /// One value a fetch yields, typed as HAProxy types samples (configuration
 /// manual 7.1, 7.3): a boolean, a signed 64-bit integer, an IPv4/IPv6
@@ -88,9 +89,9 @@ extension Sample {
     public func append(binary: Bool, to out: inout [UInt8]) {
         guard binary else { append(to: &out); return }
         switch self {
-        case .bool(let b): SampleConverter.appendBinary(b ? 1 : 0, to: &out)
-        case .integer(let i): SampleConverter.appendBinary(i, to: &out)
-        case .address(let a): SampleConverter.appendBinary(a, to: &out)
+        case .bool(let b): LogSampleConverter.appendBinary(b ? 1 : 0, to: &out)
+        case .integer(let i): LogSampleConverter.appendBinary(i, to: &out)
+        case .address(let a): LogSampleConverter.appendBinary(a, to: &out)
         case .bytes(let b): out.append(contentsOf: b)
         }
     }

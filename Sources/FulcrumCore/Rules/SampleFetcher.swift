@@ -108,6 +108,20 @@ public enum SampleFetcher {
         case .payload(let p):
             guard let bytes = context.payload else { return false }
             return p.forEach(bytes, limit: context.payloadLimit, body).matched
+        case .variable(let ref, let fallback):
+            if let v = context.variables?.get(ref) { return body(v) }
+            guard let fallback else { return false }
+            return body(.bytes(fallback[...]))
+        case .constantBytes(let b):
+            return body(.bytes(b[...]))
+        case .constantInteger(let i):
+            return body(.integer(i))
+        case .urlIP:
+            guard let (address, _) = urlAddress(req.target), let address else { return false }
+            return body(.address(.v4(address)))
+        case .urlPort:
+            guard let (_, port) = urlAddress(req.target) else { return false }
+            return body(.integer(Int64(port)))
         }
     }
 
@@ -130,7 +144,7 @@ public enum SampleFetcher {
     /// auth ...) yield nothing (nil) and `hdr()` / `cook()` mean the response's.
     static func responseSide(_ f: HTTPFetch) -> HTTPFetch? {
         switch f {
-        case .path, .pathq, .query, .url, .base, .urlParam, .method, .requestVersion,
+        case .path, .pathq, .query, .url, .base, .urlParam, .method, .requestVersion, .urlIP, .urlPort,
              .httpAuth, .httpAuthGroup, .httpAuthUser, .httpAuthPass, .payload:
             return nil
         case .header(let name, let occ, let full, false): return .header(name: name, occurrence: occ, full: full, response: true)
@@ -157,6 +171,26 @@ public enum SampleFetcher {
     }
 
     // MARK: message parts
+
+    /// HAProxy's url2sa on an absolute target: http:// or https:// (any
+    /// case), then an IPv4 address and an optional port (default 80 or
+    /// 443). A host name yields nothing (HAProxy does not resolve it here).
+    static func urlAddress(_ t: ArraySlice<UInt8>) -> (IPv4Address?, Int)? {
+        guard let colon = t.firstIndex(of: UInt8(ascii: ":")),
+              t[colon...].starts(with: [0x3A, 0x2F, 0x2F]) else { return nil }
+        let scheme = t[..<colon].map(ASCII.lower)
+        let defaultPort: Int
+        if scheme.elementsEqual("http".utf8) { defaultPort = 80 } else if scheme.elementsEqual("https".utf8) { defaultPort = 443 } else { return nil }
+        let hostStart = colon + 3
+        var end = hostStart
+        while end < t.endIndex, ASCII.isDigit(t[end]) || t[end] == UInt8(ascii: ".") { end += 1 }
+        guard end > hostStart, let address = IPv4Address(ascii: t[hostStart..<end]) else { return nil }
+        guard end < t.endIndex, t[end] == UInt8(ascii: ":") else { return (address, defaultPort) }
+        var port = 0
+        var i = end + 1
+        while i < t.endIndex, ASCII.isDigit(t[i]) { port = port * 10 + Int(t[i] - 48); i += 1 }
+        return (address, port)
+    }
 
     static let version10 = Array("1.0".utf8), version11 = Array("1.1".utf8)
 

@@ -13,7 +13,13 @@ public final class TCPCompiledRules: Sendable {
 
     /// ms; nil: every evaluation is final (no waiting).
     public let inspectDelay: Int?
-    let rules: [(action: TCPContentRules.Action, condition: ACLCondition?)]
+    enum Action {
+        case accept, reject
+        case setVar(VariableRef, CompiledSampleExpression)
+        case setVarFormat(VariableRef, CompiledLogFormat)
+        case unsetVar(VariableRef)
+    }
+    let rules: [(action: Action, condition: ACLCondition?)]
     let useBackends: [(name: String, condition: ACLCondition?)]
     let acls: ACLSet
 
@@ -26,13 +32,27 @@ public final class TCPCompiledRules: Sendable {
         let acls = try ACLSet(http.acls, userlists: userlists, crypt: crypt)
         self.acls = acls
         inspectDelay = content.inspectDelay
-        rules = try content.rules.map { ($0.action, try acls.compile($0.condition)) }
+        rules = try content.rules.map { r in
+            let action: Action
+            switch r.action {
+            case .accept: action = .accept
+            case .reject: action = .reject
+            case .setVar(let n, let e): action = .setVar(VariableRef(n), try CompiledSampleExpression(e))
+            case .setVarFormat(let n, let f): action = .setVarFormat(VariableRef(n), try CompiledLogFormat(f))
+            case .unsetVar(let n): action = .unsetVar(VariableRef(n))
+            }
+            return (action, try acls.compile(r.condition))
+        }
         useBackends = try http.useBackends.map { ($0.backend.text, try acls.compile($0.condition)) }
     }
 
     /// The content rules in order: the first whose condition holds decides;
     /// a condition that cannot be decided yet makes the stream wait (unless
     /// `context.payloadFinal`); no rule matching accepts.
+    /// Variable actions are done as they are met and the next rule
+    /// evaluated; when a condition must wait, the next evaluation starts
+    /// from the first rule again, as HAProxy's tcp_inspect_request does on
+    /// missing data (so a set-var before it runs again, on more bytes).
     public func inspect(_ context: HTTPRuleContext) -> Verdict {
         for rule in rules {
             if let c = rule.condition {
@@ -40,7 +60,13 @@ public final class TCPCompiledRules: Sendable {
                 if r == .miss { return .wait }
                 if (r == .pass) == c.unless { continue }
             }
-            return rule.action == .accept ? .accept : .reject
+            switch rule.action {
+            case .accept: return .accept
+            case .reject: return .reject
+            case .setVar(let ref, let e): e.store(in: ref, context: context, acls: acls)
+            case .setVarFormat(let ref, let lf): HTTPRequestProcessing.setVariable(ref, format: lf, context: context, acls: acls)
+            case .unsetVar(let ref): context.variables?.unset(ref)
+            }
         }
         return .accept
     }

@@ -41,6 +41,10 @@ public enum ControlMessage: Equatable, Sendable {
     /// Largest reply text per datagram (well under the socket buffer).
     public static let chunkSize = 32 * 1024
 
+    /// The id of a `cliRequest` nobody waits for (the map/acl changes the
+    /// master replays to a worker that starts): the worker does not reply.
+    public static let unansweredRequest = UInt32.max
+
     public func encode() -> [UInt8] {
         switch self {
         case .ready: return Array("ready".utf8)

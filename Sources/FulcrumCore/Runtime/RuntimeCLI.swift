@@ -1,3 +1,6 @@
+import FulcrumBytes
+import FulcrumConfig
+
 /// What the caller must do for one command: the answer text, plus an action
 /// for commands that change state or the session.
 public enum RuntimeReply: Sendable, Equatable {
@@ -26,6 +29,18 @@ public enum RuntimeReply: Sendable, Equatable {
     case frontendAdmin(frontend: Int, action: FrontendAction)
     /// `show sess` / `shutdown session`: for the workers, which hold the streams.
     case workerSessions(RuntimeCommand)
+    /// Write this run-time address, then send `answer`.
+    case setAddress(backend: String, server: String, address: TableServerAddress, answer: String)
+    /// `set server check-port`: write it, then send an empty answer.
+    case setCheckPort(backend: String, server: String, port: Int)
+    /// `set server check-addr IP [port P]`: write them, then send an empty answer.
+    case setCheckAddress(backend: String, server: String, address: IPAddress, port: Int?)
+    /// `set server ssl on|off`: write it, close idle connections, then send "server ssl setting updated.".
+    case setSSL(backend: String, server: String, on: Bool)
+    /// `add server`: the caller takes a spare slot (or answers why not).
+    case addServer(backend: String, server: Server, definition: String)
+    /// `del server`: the caller frees the server's slot, then answers "Server deleted.".
+    case deleteServer(backend: String, server: String)
     /// Master: reload.
     case reload
     /// Master: answer with `RuntimeFormat.showProc` of the current processes.
@@ -147,6 +162,9 @@ public enum RuntimeCLI {
             var c = RuntimeServerChange(sv)
             c.setMaintenance()
             return .change(c)
+        case .setServerAddress, .setServerCheckPort, .setServerAgent, .setServerSSL, .setServerFQDN, .addServer, .deleteServer,
+             .setServerCheckAddress:
+            return respondServers(command, snapshot: s)
         case .enableHealth(let b, let n), .disableHealth(let b, let n):
             guard let sv = lookup(b, n, s) else { return .text(lookupError(b, n, s)) }
             var c = RuntimeServerChange(sv)

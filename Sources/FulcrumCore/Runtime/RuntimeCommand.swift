@@ -80,6 +80,23 @@ public enum RuntimeCommand: Equatable, Sendable {
     case enableServer(backend: String, server: String)
     case disableHealth(backend: String, server: String)
     case enableHealth(backend: String, server: String)
+    /// `set server <b>/<s> addr <ip> [port <port>]`: `port` nil without the word.
+    case setServerAddress(backend: String, server: String, address: String, port: String?)
+    /// `set server <b>/<s> check-port <port>`.
+    case setServerCheckPort(backend: String, server: String, port: String)
+    /// `set server <b>/<s> agent|agent-addr|agent-port|agent-send|check-addr ...`:
+    /// Fulcrum has no agent checks, and answers as HAProxy does for a server without one.
+    case setServerAgent(backend: String, server: String, option: String, value: String)
+    /// `set server <b>/<s> check-addr <ip> [port <port>]`.
+    case setServerCheckAddress(backend: String, server: String, address: String, port: String?)
+    /// `set server <b>/<s> ssl on|off`.
+    case setServerSSL(backend: String, server: String, value: String)
+    /// `set server <b>/<s> fqdn <name>`.
+    case setServerFQDN(backend: String, server: String, name: String)
+    /// `add server <b>/<s> <addr> [keywords]`: the words after the reference.
+    case addServer(backend: String, server: String, arguments: [String])
+    /// `del server <b>/<s>`.
+    case deleteServer(backend: String, server: String)
     /// `clear counters`: maxima only; `clear counters all`: every counter.
     case clearCounters(all: Bool)
     /// `shutdown sessions server <bk>/<srv>`: kill the streams on a server.
@@ -107,7 +124,9 @@ public enum RuntimeCommand: Equatable, Sendable {
         case .lowerLevel(.operator_), .clearCounters(all: false), .reload, .showEnv, .showSessions:
             return .operator_
         case .lowerLevel(.admin), .clearCounters(all: true), .setWeight, .setServerState, .setServerHealth,
-             .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions, .frontendAdmin, .setMaxconn, .setRateLimit, .shutdownSession:
+             .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions, .frontendAdmin, .setMaxconn, .setRateLimit, .shutdownSession,
+             .setServerAddress, .setServerCheckPort, .setServerAgent, .setServerSSL, .setServerFQDN, .addServer, .deleteServer,
+             .setServerCheckAddress:
             return .admin
         }
     }
@@ -165,6 +184,8 @@ public enum RuntimeCommand: Equatable, Sendable {
         case "set weight":
             return serverReference(args.first).map { .setWeight(backend: $0.0, server: $0.1, weight: args.count > 1 ? args[1] : "") }
         case "set server": return parseSetServer(args)
+        case "add server": return parseAddServer(args)
+        case "del server": return parseDeleteServer(args)
         case "disable server":
             return serverReference(args.first).map { .disableServer(backend: $0.0, server: $0.1) }
         case "enable server":
@@ -236,31 +257,6 @@ public enum RuntimeCommand: Equatable, Sendable {
         return .success(.showStat(format: format, scope: scope, visibility: visibility))
     }
     static let statOptions: Set<String> = ["typed", "json", "up", "no-maint"]
-
-    static func parseSetServer(_ args: [String]) -> Result<RuntimeCommand, RuntimeError> {
-        let ref: (String, String)
-        switch serverReference(args.first) {
-        case .failure(let e): return .failure(e)
-        case .success(let r): ref = r
-        }
-        let value = args.count > 2 ? args[2] : ""
-        switch args.count > 1 ? args[1] : "" {
-        case "state":
-            guard let s = ServerAdminState(rawValue: value) else {
-                return .failure(.message("'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n"))
-            }
-            return .success(.setServerState(backend: ref.0, server: ref.1, state: s))
-        case "health":
-            guard let h = ServerHealth(rawValue: value) else {
-                return .failure(.message("'set server <srv> health' expects 'up', 'stopping', or 'down'.\n"))
-            }
-            return .success(.setServerHealth(backend: ref.0, server: ref.1, health: h))
-        case "weight":
-            return .success(.setWeight(backend: ref.0, server: ref.1, weight: value))
-        default:
-            return .failure(.message("usage: set server <backend>/<server> health | state | weight\n"))
-        }
-    }
 }
 
 /// Why a command produced no result, with HAProxy's text.

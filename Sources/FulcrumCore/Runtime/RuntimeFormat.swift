@@ -124,16 +124,23 @@ public enum RuntimeFormat {
                 if sv.admin.contains(.forcedMaintenance) { admin |= 0x01 }
                 if sv.admin.contains(.configMaintenance) { admin |= 0x05 }
                 if sv.admin.contains(.drain) { admin |= 0x08 }
+                // Configured `disabled` stays marked once enabled at run time (a state file keeps it enabled).
+                if sv.configuredDisabled { admin |= 0x04 }
                 var checkState = 0
                 if let c = sv.check { checkState |= 0x02; if c.enabled { checkState |= 0x04 } }
                 // Maintenance pauses a configured check; a config `disabled` marks it paused even without one.
-                if maintenance && (sv.check != nil || sv.admin.contains(.configMaintenance)) { checkState |= 0x08 }
+                // A dynamic server's check has not run until `enable health`: nothing to pause.
+                if maintenance && ((sv.check != nil && !(sv.dynamic && !(sv.check?.enabled ?? false)))
+                                   || sv.admin.contains(.configMaintenance)) { checkState |= 0x08 }
+                // A `disabled` server without a check keeps its paused mark.
+                if sv.configuredDisabled && sv.check == nil { checkState |= 0x08 }
                 let fields: [String] = [
                     String(p.iid), p.name, String(sv.sid), sv.name, sv.address, String(opState), String(admin),
                     String(sv.userWeight), String(sv.initialWeight), String(sv.lastChange),
                     String(sv.check?.status.rawValue ?? RuntimeCheckStatus.initializing.rawValue),
                     String(sv.check?.status.result ?? 0), String(sv.health), String(checkState), "0",
-                    p.forcedID ? "1" : "0", sv.forcedID ? "1" : "0", "-", String(sv.port), "-", "0", "0", "-", "-", "0",
+                    p.forcedID ? "1" : "0", sv.forcedID ? "1" : "0", "-", String(sv.port), "-", sv.ssl ? "1" : "0",
+                    String(sv.checkPort), sv.checkAddress, "-", "0",
                 ]
                 out += fields.joined(separator: " ") + "\n"
             }

@@ -189,6 +189,18 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         public var address: String
         public var port: Int
         public var forcedID = false
+        /// Added at run time (`add server`).
+        public var dynamic = false
+        /// `disabled` on its line, whatever its state now (HAProxy's SRV_ADMF_CMAINT).
+        public var configuredDisabled = false
+        /// The port checks use when it is not the server's (`port`, `set server check-port`); 0 = the server's.
+        public var checkPort = 0
+        /// The server speaks TLS (`ssl` on its line, or `set server ssl on`),
+        /// and whether it has the TLS settings `set server ssl` needs.
+        public var ssl = false
+        public var sslConfigured = false
+        /// `set server check-addr`: the address checks use ("-" when the server's).
+        public var checkAddress = "-"
         public var admin = Admin()
         public var operational = Operational.up
         /// nil when the server has no `check`.
@@ -204,8 +216,10 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         public var userWeight = 1
         public var initialWeight = 1
         public var backup = false
-        /// Server maxconn, 0 = none.
+        /// Server maxconn (raised to a higher `minconn`, as HAProxy settles it), 0 = none.
         public var maxconn = 0
+        /// `maxqueue` (qlimit), 0 = none.
+        public var maxqueue = 0
         /// Idle connections kept for reuse, all workers (idle_conn_cur, srv_icur).
         public var idleConnections = 0
         public var counters = Counters()

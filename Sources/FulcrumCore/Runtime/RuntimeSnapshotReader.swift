@@ -107,22 +107,33 @@ public struct RuntimeSnapshotReader {
                 let be = configuration.backends[bi]
                 var b = RuntimeSnapshot.Backend(algorithm: be.balance, hashType: be.hashType)
                 b.allBackups = be.allBackups
-                b.fullconn = defaultFullconn(backend: be.name)
+                b.fullconn = be.fullconn
                 b.counters = read.counters { table.backendCounter(worker: $0, backend: bi, $1) }
                 b.counters.sessionsMax = Int(table.backend(bi, .maxConns).load())
                 b.counters.queueMax = Int(table.backend(bi, .maxQueued).load())
                 read.rate(table.backendRate(bi), into: &b.counters.rate, max: &b.counters.rateMax)
                 var lb = 0
+                let first = s.servers.count
                 for (si, srv) in be.servers.enumerated() {
-                    let server = serverView(backend: bi, server: si, config: srv, proxyID: iid,
+                    let line = index.serverLine(backend: bi, server: si)
+                    if table.slot(line).contains(.deleted) { continue }
+                    let server = serverView(backend: bi, line: line, host: hosts[bi][si], config: srv, proxyID: iid,
                                             dynamicWeights: b.dynamicWeights, read: read)
+                    lb += server.counters.loadBalanced
+                    s.servers.append(server)
+                }
+                for (line, srv) in dynamicServers(backend: bi) {
+                    var server = serverView(backend: bi, line: line, host: srv.host, config: srv, proxyID: iid,
+                                            dynamicWeights: b.dynamicWeights, read: read)
+                    server.dynamic = true
+                    server.sid = Int(table.server(line, .dynamicID).load())
                     lb += server.counters.loadBalanced
                     s.servers.append(server)
                 }
                 b.counters.loadBalanced = lb
                 if be.mode == .http {
                     // A backend's h1 connections are its servers' in use and idle ones.
-                    let members = s.servers.suffix(be.servers.count)
+                    let members = s.servers[first...]
                     b.counters.h1OpenConnections = members.reduce(0) { $0 + $1.counters.sessionsCurrent + $1.idleConnections }
                     b.counters.h1OpenStreams = members.reduce(0) { $0 + $1.counters.sessionsCurrent }
                     b.counters.h1Connections = b.counters.connectAttempts
@@ -140,21 +151,6 @@ public struct RuntimeSnapshotReader {
         }
         s.pid = process.pid
         return s
-    }
-
-    /// HAProxy's default `fullconn` (the backend's slim): a tenth of the
-    /// maxconn of the frontends that may send to it (default_backend or a
-    /// use_backend naming it), rounded up; 0 when none has a limit.
-    private func defaultFullconn(backend name: String) -> Int {
-        var total = 0
-        for f in configuration.frontends {
-            let reaches = f.defaultBackend == name || f.name == name
-                || f.http.useBackends.contains { rule in
-                    rule.backend.parts.count == 1 && { if case .literal(name) = rule.backend.parts[0] { return true }; return false }()
-                }
-            if reaches { total += f.maxconn ?? configuration.global.maxconn ?? 0 }
-        }
-        return (total + 9) / 10
     }
 
     /// A frontend's listeners, numbered as HAProxy numbers them: one per
@@ -186,11 +182,20 @@ public struct RuntimeSnapshotReader {
 
     /// - dynamicWeights: whether slowstart ramps the weight shown (HAProxy's
     ///   eweight stays full under static algorithms).
-    private func serverView(backend bi: Int, server si: Int, config srv: Server, proxyID: Int, dynamicWeights: Bool,
+    private func serverView(backend bi: Int, line: Int, host: String, config srv: Server, proxyID: Int, dynamicWeights: Bool,
                             read: BlockReader) -> RuntimeSnapshot.Server {
-        let line = index.serverLine(backend: bi, server: si)
         var v = RuntimeSnapshot.Server(name: srv.name, backendName: configuration.backends[bi].name, iid: proxyID,
-                                       sid: srv.id, address: hosts[bi][si], port: srv.port ?? 0)
+                                       sid: srv.id, address: host, port: srv.port ?? 0)
+        if let a = table.serverAddress(line) {
+            v.address = a.ip.description
+            v.port = a.port
+        }
+        v.forcedID = srv.params.id != nil
+        v.configuredDisabled = srv.params.disabled
+        v.sslConfigured = srv.params.tls.enabled
+        v.ssl = table.sslOverride(line) ?? srv.params.tls.enabled
+        if let a = table.checkAddressOverride(line) { v.checkAddress = a.description }
+        v.checkPort = table.checkPortOverride(line) ?? srv.params.checkPort ?? 0
         let admin = table.server(line, .admin).load()
         v.admin = RuntimeSnapshot.Admin(rawValue: admin & SharedTable.Admin.trafficMask)
         v.operational = RuntimeSnapshot.Operational(rawValue: table.server(line, .operational).load()) ?? .up
@@ -207,7 +212,8 @@ public struct RuntimeSnapshotReader {
             }
         }
         v.backup = srv.params.backup
-        v.maxconn = srv.params.maxconn
+        v.maxconn = DynamicMaxconn.settle(maxconn: srv.params.maxconn, minconn: srv.params.minconn).maxconn
+        v.maxqueue = srv.params.maxqueue
         if srv.params.check {
             var c = RuntimeSnapshot.Check()
             c.enabled = admin & SharedTable.Admin.checksDisabled.rawValue == 0
@@ -230,6 +236,17 @@ public struct RuntimeSnapshotReader {
         v.downtime = downtime
         v.downTransitions = Int(table.server(line, .checkDowns).load())
         return v
+    }
+
+    /// The servers added at run time to a backend, in the order they were
+    /// added (HAProxy appends them), each parsed from its definition.
+    public func dynamicServers(backend bi: Int) -> [(line: Int, server: Server)] {
+        var found: [(order: UInt64, line: Int, server: Server)] = []
+        for line in index.spareLines(backend: bi) where table.slot(line) == .dynamic {
+            guard case .success(let srv) = DynamicServer.parse(table.definition(line), mode: configuration.backends[bi].mode) else { continue }
+            found.append((table.server(line, .addedOrder).load(), line, srv))
+        }
+        return found.sorted { $0.order < $1.order }.map { ($0.line, $0.server) }
     }
 
     private func info(scope: Scope, process: Process, read: BlockReader) -> RuntimeSnapshot.Info {

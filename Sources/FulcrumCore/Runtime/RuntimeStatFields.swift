@@ -39,7 +39,7 @@ enum RuntimeStatFields {
         Field(name: "chkdown", frontend: nil, backend: "MCP:u64", server: "MCP:u64"),
         Field(name: "lastchg", frontend: nil, backend: "MAP:u32", server: "MAP:u32"),
         Field(name: "downtime", frontend: nil, backend: "MCP:u32", server: "MCP:u32"),
-        Field(name: "qlimit", frontend: nil, backend: nil, server: nil),
+        Field(name: "qlimit", frontend: nil, backend: nil, server: "CGS:u32"),
         Field(name: "pid", frontend: "KGP:u32", backend: "KGP:u32", server: "KGP:u32"),
         Field(name: "iid", frontend: "KGS:u32", backend: "KGS:u32", server: "KGS:u32"),
         Field(name: "sid", frontend: "KGS:u32", backend: "KGS:u32", server: "KGS:u32"),

@@ -232,6 +232,7 @@ enum RuntimeStatRows {
         // in use and kept idle, and the health check's own connection.
         set(&row, "need_conn_est", sv.counters.sessionsCurrent + sv.idleConnections + (sv.check != nil ? 1 : 0))
         if sv.maxconn > 0 { set(&row, "slim", sv.maxconn) }
+        if sv.maxqueue > 0 { set(&row, "qlimit", sv.maxqueue) }
         set(&row, "status", serverStatus(sv))
         set(&row, "weight", sv.weight)
         set(&row, "uweight", sv.userWeight)

@@ -12,7 +12,7 @@ import Synchronization
 /// worker block holds one counter line per proxy line and per server.
 public final class SharedTable {
     public static let magic: UInt64 = 0x31_4D_55_52_43_4C_55_46 // "FULCRUM1" little-endian
-    public static let layoutVersion: UInt64 = 4
+    public static let layoutVersion: UInt64 = 5
     /// Lines of the header (`Header` words run across them).
     public static let headerLines = 2
     /// Words of the header, a server line and a proxy line.
@@ -99,6 +99,34 @@ public final class SharedTable {
         case maxQueued
         /// Sessions per second (rate, rate_max): three words from here (`SharedRate`).
         case sessionRate
+        /// The address set at run time (`set server addr`, `add server`, a
+        /// server-state file), a seqlock: the sequence is odd while the master
+        /// writes, 0 while the configured address stands. Then the kind and
+        /// port (`TableServerAddress`), then the address's 128 bits.
+        case addressSequence = 20
+        case addressMeta, addressHigh, addressLow
+        /// `set server check-port`: the port checks use, 0 = as configured.
+        case checkPortOverride
+        /// A slot's presence: `Slot` bits (dynamic servers, `del server`).
+        case slot
+        /// srv_id of a server added at run time.
+        case dynamicID
+        /// The order servers were added in (listed after the configured ones in that order).
+        case addedOrder
+        /// `set server check-addr`: kind (0 none, 1 IPv4, 2 IPv6), then the address's 128 bits.
+        case checkAddressMeta, checkAddressHigh, checkAddressLow
+        /// `set server ssl`: 0 as configured, 1 on, 2 off.
+        case sslOverride
+    }
+
+    /// `ServerField.slot` bits.
+    public struct Slot: OptionSet, Sendable {
+        public let rawValue: UInt64
+        public init(rawValue: UInt64) { self.rawValue = rawValue }
+        /// A spare slot filled by `add server`: its definition is in the slot's definition line.
+        public static let dynamic = Slot(rawValue: 1)
+        /// Removed by `del server` (or a spare never filled, when not `dynamic`).
+        public static let deleted = Slot(rawValue: 2)
     }
 
     /// Words of a proxy line (frontend, bind or backend).
@@ -112,9 +140,12 @@ public final class SharedTable {
         case connectionRate = 6
         case requestRate = 9
         /// A frontend's `FrontendAdminState` (runtime API `disable|enable|shutdown frontend`).
-        case adminState = 12
+        case adminState = 13
         /// `set maxconn frontend`: the limit plus one (0: the configuration's).
-        case maxconnSetting = 13
+        case maxconnSetting = 14
+        /// Backends: bumped by `add server` / `del server`, so workers and
+        /// the checker re-read the backend's spare slots.
+        case serverSet = 12
     }
 
     /// Per-worker counters of one proxy line or server (single writer), with
@@ -230,7 +261,8 @@ public final class SharedTable {
         let proxies = frontends + binds + backends
         let lines = headerLines + servers + proxies + workers
         let counterLines = (workers + 1) * (proxies + servers)
-        return (lines * lineWords + counterLines * counterLineWords) * 8
+        // Then one definition line per server (the text of a dynamic server's `add server`).
+        return (lines * lineWords + counterLines * counterLineWords + servers * lineWords) * 8
     }
 
     /// The counter block that holds what earlier generations counted.
@@ -325,6 +357,13 @@ public final class SharedTable {
     }
     @inline(__always) public func serverCounter(worker: Int, server i: Int, _ c: Counter) -> SharedWord {
         counter(worker: worker, line: proxyLines + i, c)
+    }
+
+    /// The definition line of server line `index` (`add server`'s text).
+    @inline(__always) func definitionWords(_ index: Int) -> UnsafeMutablePointer<Atomic<UInt64>> {
+        let firstCounter = (SharedTable.headerLines + servers + proxyLines + workers) * SharedTable.lineWords
+        let counterWords = (workers + 1) * (proxyLines + servers) * SharedTable.counterLineWords
+        return words + firstCounter + counterWords + index * SharedTable.lineWords
     }
 
     /// Sum of one server counter over all workers and the history block.

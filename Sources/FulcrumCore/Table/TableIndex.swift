@@ -12,11 +12,25 @@ public struct TableIndex: Sendable {
     public let bindCount: Int
     public let frontendCount: Int
     public let backendCount: Int
+    /// Configured servers, then spare slots, of each backend: `add server`
+    /// fills a spare (HAProxy allocates; a shared table is sized at load).
+    public let configuredServers: [Int]
+    public let spareServers: [Int]
+
+    /// Spare slots per backend whose algorithm takes dynamic servers.
+    public static let sparesPerBackend = 32
 
     public init(_ c: Configuration) {
         var fs: [Int] = [], n = 0
-        for b in c.backends { fs.append(n); n += b.servers.count }
+        var configured: [Int] = [], spares: [Int] = []
+        for b in c.backends {
+            fs.append(n)
+            let k = TableIndex.acceptsDynamicServers(b) ? TableIndex.sparesPerBackend : 0
+            configured.append(b.servers.count); spares.append(k)
+            n += b.servers.count + k
+        }
         firstServer = fs; serverCount = n
+        configuredServers = configured; spareServers = spares
         var fb: [Int] = [], m = 0
         for f in c.frontends { fb.append(m); m += f.binds.count }
         firstBind = fb; bindCount = m
@@ -26,6 +40,20 @@ public struct TableIndex: Sendable {
 
     public func bindLine(frontend: Int, bind: Int) -> Int { firstBind[frontend] + bind }
     public func serverLine(backend: Int, server: Int) -> Int { firstServer[backend] + server }
+    /// Every line of a backend: its configured servers, then its spare slots.
+    public func serverLines(backend: Int) -> Range<Int> {
+        firstServer[backend] ..< firstServer[backend] + configuredServers[backend] + spareServers[backend]
+    }
+    /// The spare slots of a backend.
+    public func spareLines(backend: Int) -> Range<Int> {
+        firstServer[backend] + configuredServers[backend] ..< serverLines(backend: backend).upperBound
+    }
+
+    /// HAProxy's BE_LB_PROP_DYN: the algorithms that take servers at run
+    /// time (roundrobin, leastconn, first, random, consistent hashing).
+    public static func acceptsDynamicServers(_ b: Backend) -> Bool {
+        BalanceProperties(algorithm: b.balance, hashType: b.hashType).dynamicWeights
+    }
 
     public func tableSize(workers: Int) -> Int {
         SharedTable.byteSize(servers: serverCount, frontends: frontendCount, binds: bindCount,

@@ -13,7 +13,7 @@ final class Checker: EventHandler {
     /// Event and timer kinds: the control channel, a probe's socket (index:
     /// target; generation: its probe), a target's timer, the observe poll,
     /// a log target's socket (index: its sender).
-    private enum Kind: UInt8 { case control, probe, schedule, observe, log }
+    enum Kind: UInt8 { case control, probe, schedule, observe, log, slots }
 
     final class Target {
         let index: Int
@@ -24,7 +24,14 @@ final class Checker: EventHandler {
         let backup: Bool
         let params: ServerParams
         let config: HealthCheckConfig
-        let address: SocketAddress
+        var address: SocketAddress
+        /// What `address` was derived from: the table's address sequence and check-port override.
+        var addressSequence: UInt64 = 0
+        var checkTargetWord: UInt64 = 0
+        /// The check's own port (`port`, `http-check connect port`), or nil: the server's.
+        var fixedPort: Int?
+        /// `addr` / `http-check connect addr`: checks do not follow `set server addr`.
+        var fixedAddress = false
         let connectTimeout: Int
         let readTimeout: Int?
         let expect: HTTPCheck.Expect?
@@ -32,6 +39,10 @@ final class Checker: EventHandler {
         /// Checks over TLS: `check-ssl`, or `ssl` on a server checked on its own address and port.
         var tls: CheckProbe.TLS?
         var next: Int64 = 0
+        /// A dynamic server's target: the addition it checks, and whether
+        /// `del server` (or a new occupant of the slot) retired it.
+        var addedOrder: UInt64 = 0
+        var retired = false
         var probe: CheckProbe?
         var timer = LazyTimer()
 
@@ -65,11 +76,13 @@ final class Checker: EventHandler {
     let configuration: Configuration
     let table: SharedTable
     let control: FileDescriptor
-    private let loop: EventLoop
-    private(set) var targets: [Target] = []
+    let loop: EventLoop
+    var targets: [Target] = []
     /// One slot per target; a new probe retires the previous one's tokens.
-    private var probeSlots = EventSlots()
-    private let index: TableIndex
+    var probeSlots = EventSlots()
+    let index: TableIndex
+    /// Each backend's server-set word as last scanned (dynamic servers).
+    var serverSetSeen: [UInt64] = []
     private var random = SystemRandomNumberGenerator()
     /// Server state changes go to each backend's `log` targets, at HAProxy's levels.
     private let logs: LogOutput
@@ -84,32 +97,42 @@ final class Checker: EventHandler {
         index = TableIndex(configuration)
         logs = LogOutput(loop: loop, kind: Kind.log.rawValue, global: configuration.global, rings: configuration.rings)
         backendLogs = configuration.backends.map { logs.destinations(for: $0.logging.targets, tag: $0.logging.tag) }
+        serverSetSeen = Array(repeating: 0, count: configuration.backends.count)
         for (bi, b) in configuration.backends.enumerated() {
             for (si, s) in b.servers.enumerated() where s.params.check || s.params.observe != nil {
-                var address = addresses[bi][si]
-                if let a = s.params.checkAddr, let resolved = SocketAddress.resolve(host: a, port: address.port) {
-                    address = resolved
-                }
-                if let p = s.params.checkPort { address.port = p }
-                let connect = b.healthCheck.connect
-                if let a = connect?.address, let resolved = SocketAddress.resolve(host: a, port: address.port) { address = resolved }
-                if let p = connect?.port { address.port = p }
-                let target = Target(index: probeSlots.acquire(), backend: bi, line: index.serverLine(backend: bi, server: si),
-                                    backendName: b.name, server: s, config: b.healthCheck, address: address, timeouts: b.timeouts)
-                let t = s.params.tls
-                // An `http-check connect` rule says whether the check speaks TLS (`ssl`), the
-                // server's check settings only with `default`.
-                let serverSettings = connect?.useServerSettings ?? true
-                let speaksTLS = connect?.ssl == true
-                    || (serverSettings && t.checksSpeakTLS(separateCheckTarget: s.params.checkPort != nil || s.params.checkAddr != nil))
-                if speaksTLS, let context = try? TLSServerContext(s, global: configuration.global.tls) {
-                    target.tls = CheckProbe.TLS(context: context.context,
-                                                serverName: connect?.sni ?? (serverSettings ? t.checkSNI : nil),
-                                                alpn: connect?.alpn ?? (serverSettings ? t.checkALPN : nil))
-                }
-                targets.append(target)
+                targets.append(makeTarget(backend: bi, line: index.serverLine(backend: bi, server: si), server: s,
+                                          address: addresses[bi][si]))
             }
         }
+    }
+
+    /// A check target for a server whose traffic goes to `serverAddress`.
+    func makeTarget(backend bi: Int, line: Int, server s: Server, address serverAddress: SocketAddress) -> Target {
+        let b = configuration.backends[bi]
+        var address = serverAddress
+        if let a = s.params.checkAddr, let resolved = SocketAddress.resolve(host: a, port: address.port) {
+            address = resolved
+        }
+        if let p = s.params.checkPort { address.port = p }
+        let connect = b.healthCheck.connect
+        if let a = connect?.address, let resolved = SocketAddress.resolve(host: a, port: address.port) { address = resolved }
+        if let p = connect?.port { address.port = p }
+        let target = Target(index: probeSlots.acquire(), backend: bi, line: line,
+                            backendName: b.name, server: s, config: b.healthCheck, address: address, timeouts: b.timeouts)
+        target.fixedPort = connect?.port ?? s.params.checkPort
+        target.fixedAddress = connect?.address != nil || s.params.checkAddr != nil
+        let t = s.params.tls
+        // An `http-check connect` rule says whether the check speaks TLS (`ssl`), the
+        // server's check settings only with `default`.
+        let serverSettings = connect?.useServerSettings ?? true
+        let speaksTLS = connect?.ssl == true
+            || (serverSettings && t.checksSpeakTLS(separateCheckTarget: s.params.checkPort != nil || s.params.checkAddr != nil))
+        if speaksTLS, let context = try? TLSServerContext(s, global: configuration.global.tls) {
+            target.tls = CheckProbe.TLS(context: context.context,
+                                        serverName: connect?.sni ?? (serverSettings ? t.checkSNI : nil),
+                                        alpn: connect?.alpn ?? (serverSettings ? t.checkALPN : nil))
+        }
+        return target
     }
 
     static func expect(_ e: HTTPCheckExpect) -> HTTPCheck.Expect {
@@ -130,6 +153,8 @@ final class Checker: EventHandler {
         for (t, d) in zip(checked, delays) { t.next = now + Int64(d); arm(t) }
         // Observed traffic errors are polled every 100 ms (the table has no events).
         if targets.contains(where: { $0.params.observe != nil }) { loop.schedule(EventToken(kind: Kind.observe.rawValue), at: now + 100) }
+        // Servers added at run time get their checks from a scan of the spare slots.
+        if index.spareServers.contains(where: { $0 > 0 }) { loop.schedule(EventToken(kind: Kind.slots.rawValue), at: now + 200) }
         UnixSocket.sendMessage(control, ControlMessage.ready.encode())
         loop.run(self)
         return 0
@@ -170,6 +195,9 @@ final class Checker: EventHandler {
         case .observe?:
             observeTraffic(now: now)
             loop.schedule(token, at: now + 100)
+        case .slots?:
+            scanDynamicServers(now: now)
+            loop.schedule(token, at: now + 200)
         case .log?:
             logs.senders.timerDue(token, deadline: deadline)
         default:
@@ -184,18 +212,21 @@ final class Checker: EventHandler {
 
     /// Makes sure the target's timer comes due by its probe's deadline, or
     /// by its next check when none is in flight.
-    private func arm(_ t: Target) {
+    func arm(_ t: Target) {
+        if t.retired { return }
         let wanted = t.probe?.deadline ?? (t.params.check ? t.next : 0)
         t.timer.arm(wanted, EventToken(kind: Kind.schedule.rawValue, index: t.index), in: loop)
     }
 
     private func start(_ t: Target, now: Int64) {
+        if t.retired { return }
         // No checks while in maintenance (HAProxy) or disabled from the CLI; the state is kept.
         let admin = SharedTable.Admin(rawValue: table.server(t.line, .admin).load())
         if admin.inMaintenance || admin.contains(.checksDisabled) {
             t.next = now + Int64(t.params.inter)
             return
         }
+        followAddress(t)
         let probe = CheckProbe(config: t.config, address: t.address, expect: t.expect, matchers: t.matchers,
                                now: now, connectTimeout: t.connectTimeout, readTimeout: t.readTimeout, tls: t.tls,
                                sendProxy: Self.checkProxyVersion(t.params))
@@ -211,6 +242,23 @@ final class Checker: EventHandler {
     static func checkProxyVersion(_ p: ServerParams) -> Int {
         if p.checkSendProxy { return max(p.sendProxy, 1) }
         return p.checkPort == nil && p.checkAddr == nil ? p.sendProxy : 0
+    }
+
+    /// `set server addr` and `set server check-port`, read from the table
+    /// when they moved: checks go where traffic goes (unless the check has
+    /// its own address), on the check port set at run time if any.
+    private func followAddress(_ t: Target) {
+        let sequence = table.addressSequence(t.line), word = table.checkTargetWord(t.line)
+        guard sequence != t.addressSequence || word != t.checkTargetWord else { return }
+        t.addressSequence = sequence
+        t.checkTargetWord = word
+        if let ip = table.checkAddressOverride(t.line) {
+            t.address = SocketAddress(ip, port: t.address.port)
+        } else if !t.fixedAddress, let a = table.serverAddress(t.line) {
+            t.address = SocketAddress(a.ip, port: t.fixedPort ?? a.port)
+        }
+        let override = table.checkPortOverride(t.line)
+        if let override, override > 0 { t.address.port = override } else if let p = t.fixedPort { t.address.port = p }
     }
 
     private func finish(_ t: Target, _ result: CheckResult, now: Int64) {

@@ -30,6 +30,10 @@ enum CheckerRole {
                     table.server(line, .checkStatus).store(CheckStatus.initial.rawCode)
                 }
             }
+            // Spare slots for `add server`: empty, and held out of traffic.
+            for line in index.spareLines(backend: bi) {
+                table.server(line, .admin).store(SharedTable.Admin.forcedMaintenance.rawValue)
+            }
         }
     }
 

@@ -13,12 +13,24 @@ final class BackendRuntime {
         var tableLine: Int
         var address: SocketAddress
         var useClientPort: Bool
+        /// `server NAME 0.0.0.0` (or `::`): connects to the address the
+        /// client connected to, as changed by `set-dst` (HAProxy's
+        /// "no address": transparent forwarding to the original destination).
+        var useClientAddress: Bool
+        /// `maxconn` and `minconn` as HAProxy settles them (DynamicMaxconn.settle).
         var maxconn: Int
+        var minconn: Int
+        /// `maxqueue`: requests that may wait for this very server; 0: unlimited.
+        var maxqueue: Int
         var name: String
         /// `send-proxy` (1) / `send-proxy-v2` (2); 0: none.
         var sendProxy: Int
+        var proxyV2Options = ProxyV2Options()
         /// `source ... [usesrc ...]` (the server's, else the backend's).
         var source: SourceBinding?
+        var poolMaxConn: Int
+        /// The table's address sequence this entry's address was read at.
+        var addressSequence: UInt64 = 0
     }
 
     /// A server choice: a member index, every candidate full (queue the
@@ -39,29 +51,108 @@ final class BackendRuntime {
     /// `observe layer7` (mode http): invalid responses and 5xx feed it too.
     let observesLayer7: [Bool]
     /// `slowstart` per server in ms (0: none).
-    let slowstart: [Int]
+    var slowstart: [Int]
     /// `cookie` value per server (persistence), read by every request of a backend with `cookie`.
     let serverCookies: [String?]
+    /// Configured servers; the entries after them are spare slots `add server` fills.
+    let configuredCount: Int
+    /// Entries the balancer looks at: the configured ones and up to the last filled spare.
+    var liveCount: Int
+    /// The backend's server-set word as last read (`add server` / `del server` bump it).
+    var serverSetSeen: UInt64 = 0
+    /// Per spare: the addition (its `addedOrder`) the entry was built from.
+    var spareBuiltFrom: [UInt64]
 
     var properties: BalanceProperties { balancer.properties }
 
-    init(index: Int, config: Backend, firstLine: Int, addresses: [SocketAddress]) {
+    init(index: Int, config: Backend, firstLine: Int, addresses: [SocketAddress], spares: Int = 0) {
         self.index = index
         self.config = config
         var entries: [ServerEntry] = []
         var members: [Balancer.Member] = []
         for (i, s) in config.servers.enumerated() {
+            let limits = DynamicMaxconn.settle(maxconn: s.params.maxconn, minconn: s.params.minconn)
             entries.append(ServerEntry(tableLine: firstLine + i, address: addresses[i], useClientPort: s.port == nil && s.unix == nil,
-                                       maxconn: s.params.maxconn, name: s.name, sendProxy: s.params.sendProxy,
-                                       source: s.params.source ?? config.source))
-            members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup, maxconn: s.params.maxconn))
+                                       useClientAddress: s.unix == nil && (s.host == "0.0.0.0" || s.host == "::"),
+                                       maxconn: limits.maxconn, minconn: limits.minconn, maxqueue: s.params.maxqueue,
+                                       name: s.name, sendProxy: s.params.sendProxy, proxyV2Options: s.params.proxyV2Options,
+                                       source: s.params.source ?? config.source, poolMaxConn: s.params.poolMaxConn))
+            members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup, maxconn: limits.maxconn))
+        }
+        let unset = SocketAddress(.v4(.any), port: 0)
+        for k in 0..<spares {
+            entries.append(ServerEntry(tableLine: firstLine + config.servers.count + k, address: unset, useClientPort: false,
+                                       useClientAddress: false, maxconn: 0, minconn: 0, maxqueue: 0, name: "",
+                                       sendProxy: 0, source: config.source, poolMaxConn: -1))
+            members.append(Balancer.Member(weight: 1, backup: false, maxconn: 0))
         }
         servers = entries
-        observesLayer4 = config.servers.map { $0.params.observe == .layer4 }
-        observesLayer7 = config.servers.map { $0.params.observe == .layer7 }
-        slowstart = config.servers.map { $0.params.slowstart ?? 0 }
-        serverCookies = config.servers.map { $0.params.cookie }
+        configuredCount = config.servers.count
+        liveCount = config.servers.count
+        spareBuiltFrom = Array(repeating: 0, count: spares)
+        let none = Array(repeating: false, count: spares)
+        observesLayer4 = config.servers.map { $0.params.observe == .layer4 } + none
+        observesLayer7 = config.servers.map { $0.params.observe == .layer7 } + none
+        slowstart = config.servers.map { $0.params.slowstart ?? 0 } + Array(repeating: 0, count: spares)
+        serverCookies = config.servers.map { $0.params.cookie } + Array(repeating: nil, count: spares)
         balancer = Balancer(algorithm: config.balance, hashType: config.hashType, members: members, allBackups: config.allBackups)
+        for i in configuredCount..<entries.count { balancer.observe(i, usable: false, weight: 0) }
+    }
+
+    /// Re-reads the spare slots after `add server` / `del server` changed
+    /// the backend's server set: a filled slot becomes a server (parsed from
+    /// its definition, as every process does), a freed one stays out of
+    /// balancing (its admin word holds it in maintenance).
+    func refreshSlots(_ table: SharedTable) {
+        serverSetSeen = table.backend(index, .serverSet).loadAcquiring()
+        var live = configuredCount
+        for k in 0..<spareBuiltFrom.count {
+            let i = configuredCount + k, line = servers[i].tableLine
+            guard table.slot(line) == .dynamic else {
+                balancer.observe(i, usable: false, weight: 0)
+                continue
+            }
+            live = i + 1
+            let order = table.server(line, .addedOrder).load()
+            guard order != spareBuiltFrom[k],
+                  case .success(let sv) = DynamicServer.parse(table.definition(line), mode: config.mode) else { continue }
+            spareBuiltFrom[k] = order
+            let limits = DynamicMaxconn.settle(maxconn: sv.params.maxconn, minconn: sv.params.minconn)
+            servers[i].name = sv.name
+            servers[i].maxconn = limits.maxconn
+            servers[i].minconn = limits.minconn
+            servers[i].maxqueue = sv.params.maxqueue
+            servers[i].poolMaxConn = sv.params.poolMaxConn
+            servers[i].sendProxy = sv.params.sendProxy
+            servers[i].proxyV2Options = sv.params.proxyV2Options
+            servers[i].source = sv.params.source ?? config.source
+            servers[i].addressSequence = 0
+            refreshAddress(i, table)
+            slowstart[i] = sv.params.slowstart ?? 0
+            balancer.redefine(i, backup: sv.params.backup, maxconn: limits.maxconn)
+        }
+        liveCount = live
+    }
+
+    /// Follows `set server addr` (and a dynamic server's address): re-reads
+    /// the address when the table's sequence moved. One load otherwise.
+    /// Returns true when it changed.
+    @inline(__always) @discardableResult
+    func refreshAddress(_ i: Int, _ table: SharedTable) -> Bool {
+        let line = servers[i].tableLine
+        let sequence = table.addressSequence(line)
+        guard sequence != servers[i].addressSequence else { return false }
+        servers[i].addressSequence = sequence
+        guard let a = table.serverAddress(line) else { return false }
+        servers[i].address = SocketAddress(a.ip, port: a.port)
+        servers[i].useClientPort = a.port == 0
+        // `set server addr 0.0.0.0` (or a dynamic server added so) forwards to
+        // the client's destination, as a configured `0.0.0.0` server does.
+        switch a.ip {
+        case .v4(let v): servers[i].useClientAddress = v.value == 0
+        case .v6(let v): servers[i].useClientAddress = v.high == 0 && v.low == 0
+        }
+        return true
     }
 
     /// The hash key of a session under this backend's algorithm, or nil: not
@@ -91,6 +182,7 @@ final class BackendRuntime {
         case .queue: keepsFull = key != nil
         case .routeAround: keepsFull = false
         }
+        if table.backend(index, .serverSet).load() != serverSetSeen { refreshSlots(table) }
         let someFull = observe(table, now: now, keepsFull: keepsFull)
         guard let i = balancer.pick(hashKey: key, excluding: excluding, load: { i in
             Int(table.server(self.servers[i].tableLine, .conns).load())
@@ -103,7 +195,7 @@ final class BackendRuntime {
     func reserveSlot(_ i: Int, table: SharedTable, now: Int64) -> Bool {
         let line = servers[i].tableLine
         let conns = table.server(line, .conns)
-        guard conns.reserve(limit: connectionLimit(i, sinceUp: sinceUp(i, table: table, now: now))) else { return false }
+        guard conns.reserve(limit: connectionLimit(i, sinceUp: sinceUp(i, table: table, now: now), table: table)) else { return false }
         table.server(line, .maxConns).raise(to: conns.load())
         return true
     }
@@ -117,11 +209,25 @@ final class BackendRuntime {
         return upSince > 0 ? now - upSince : nil
     }
 
-    /// maxconn of server `i`, grown from 1 while slowstart ramps it; 0 = none.
+    /// maxconn of server `i` (dynamic with `minconn`: it follows the
+    /// backend's load up to `fullconn`), grown from 1 while slowstart ramps
+    /// it; 0 = none.
     @inline(__always)
-    private func connectionLimit(_ i: Int, sinceUp: Int64?) -> Int {
-        guard let sinceUp else { return servers[i].maxconn }
-        return SlowStart.connectionLimit(maxconn: servers[i].maxconn, sinceUp: sinceUp, slowstart: slowstart[i])
+    private func connectionLimit(_ i: Int, sinceUp: Int64?, table: SharedTable) -> Int {
+        var limit = servers[i].maxconn
+        if servers[i].minconn != limit {
+            limit = DynamicMaxconn.limit(maxconn: limit, minconn: servers[i].minconn, fullconn: config.fullconn,
+                                         backendLoad: Int(table.backend(index, .conns).load()))
+        }
+        guard let sinceUp else { return limit }
+        return SlowStart.connectionLimit(maxconn: limit, sinceUp: sinceUp, slowstart: slowstart[i])
+    }
+
+    /// Requests waiting for server `i` itself, in every worker (its qcur).
+    func serverQueueLength(_ i: Int, table: SharedTable) -> Int {
+        var total: UInt64 = 0
+        for w in 0..<table.workers { total &+= table.serverCounter(worker: w, server: servers[i].tableLine, .queued).load() }
+        return Int(total)
     }
 
     /// Pushes each server's usability and effective weight into the balancer.
@@ -131,13 +237,15 @@ final class BackendRuntime {
     private func observe(_ table: SharedTable, now: Int64, keepsFull: Bool) -> Bool {
         var someFull = false
         let dynamicWeights = properties.dynamicWeights
-        for i in 0..<servers.count {
+        for i in 0..<liveCount {
             let line = servers[i].tableLine
             let ramp = sinceUp(i, table: table, now: now)
             // Maintenance and drain both stop new traffic (drain keeps what runs).
-            let up = table.serverTakesTraffic(line)
+            var up = table.serverTakesTraffic(line)
+            // A spare slot's entry serves only the addition it was built from.
+            if up && i >= configuredCount && table.server(line, .addedOrder).load() != spareBuiltFrom[i - configuredCount] { up = false }
             var usable = up
-            let limit = connectionLimit(i, sinceUp: ramp)
+            let limit = connectionLimit(i, sinceUp: ramp, table: table)
             if up && limit > 0 && table.server(line, .conns).load() >= UInt64(limit) {
                 someFull = true
                 if !keepsFull { usable = false }

@@ -20,6 +20,14 @@ extension StreamEngine {
             case .idle, .proxyHeader, .handshake, .inspecting:
                 return
             case .request:
+                if s.http.awaitingBody >= 0 {
+                    switch continueBufferingBody(s) {
+                    case .wait: progress = s.client.readable && s.client.eof
+                    case .done: return
+                    case .progress: progress = true
+                    }
+                    break
+                }
                 if s.http.pendingService != nil {
                     // A local service reading the request body.
                     if !readClient(s) { return }
@@ -41,7 +49,7 @@ extension StreamEngine {
                 case .done: return
                 case .progress: progress = true
                 }
-            case .starting, .queued, .retryWait:
+            case .starting, .queued, .retryWait, .tarpit:
                 return
             case .connecting:
                 advanceConnect(s)
@@ -89,6 +97,7 @@ extension StreamEngine {
         s.routedBackend = -1
         s.retriesUsed = 0
         s.excludedServer = nil
+        s.skipPersistence = false
         s.phase = .request
         s.http.headStarted = now
         s.record.restart(at: now, wallMicros: WallClock.nowMicroseconds(), bytesIn: s.bytesIn, bytesOut: s.bytesOut)
@@ -187,37 +196,25 @@ extension StreamEngine {
             var backend = fe.backend
             if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
                 var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
+                ctx.variables = s.http.variables
                 let outcome = HTTPRequestProcessing.frontend(rules, defaultBackend: fe.config.defaultBackend, context: &ctx,
                                                              backendExists: { self.backendIndexByName[$0] != nil })
                 s.http.ruleLog = ctx.log
-                switch outcome {
-                case .respond(let bytes, let close):
-                    s.record.deniedRequest = ctx.denied
-                    s.record.terminate(StreamEngine.answerCause(bytes), .request)
-                    respondHTTP(s, bytes: bytes, close: close)
-                    return .done
-                case .service(let service):
-                    s.http.request = ctx.request
-                    runService(s, service)
-                    return .done
-                case .forward(let name):
+                adoptAddresses(s, ctx.connection)
+                if case .forward(let name) = outcome {
                     backend = name.flatMap { backendIndexByName[$0] } ?? fe.backend
+                } else {
+                    finishRules(s, outcome, ctx, backend: nil)
+                    return .done
                 }
                 if let bi = backend, configuration.backends[bi].name != fe.config.name, let brules = backendRules[bi] {
+                    s.routedBackend = bi
                     let outcome = HTTPRequestProcessing.backend(brules, context: &ctx)
                     s.http.ruleLog = ctx.log
-                    switch outcome {
-                    case .respond(let bytes, let close):
-                        s.record.deniedRequest = ctx.denied
-                        s.record.terminate(StreamEngine.answerCause(bytes), .request)
-                        respondHTTP(s, bytes: bytes, close: close)
+                    adoptAddresses(s, ctx.connection)
+                    if case .forward = outcome {} else {
+                        finishRules(s, outcome, ctx, backend: bi)
                         return .done
-                    case .service(let service):
-                        s.http.request = ctx.request
-                        runService(s, service)
-                        return .done
-                    case .forward:
-                        break
                     }
                 }
                 s.http.request = ctx.request
@@ -242,11 +239,56 @@ extension StreamEngine {
             }
             s.http.requestReady = true
             enter(s, backend: be)
-            if s.http.attachedBackend < 0 { dropServer(s, reusable: false) }
-            s.phase = .connecting
-            dispatchOrQueue(s)
+            if buffersRequestBody(s, backend: be) {
+                s.http.awaitingBody = be
+                return .wait
+            }
+            goToServer(s)
             return .progress
         }
+    }
+
+    /// The request is in its backend (and its body buffered when asked):
+    /// on to a server.
+    func goToServer(_ s: Stream) {
+        if s.http.attachedBackend < 0 { dropServer(s, reusable: false) }
+        s.phase = .connecting
+        dispatchOrQueue(s)
+    }
+
+    /// A rule set ended the request (answered, handed to a service, closed,
+    /// tarpitted).
+    private func finishRules(_ s: Stream, _ outcome: HTTPRequestProcessing.Outcome, _ ctx: HTTPRuleContext, backend: Int?) {
+        switch outcome {
+        case .forward:
+            break
+        case .respond(let bytes, let close):
+            s.record.deniedRequest = ctx.denied
+            s.record.terminate(StreamEngine.answerCause(bytes), .request)
+            respondHTTP(s, bytes: bytes, close: close)
+        case .service(let service):
+            s.http.request = ctx.request
+            runService(s, service)
+        case .close(let silent):
+            // `reject` and `silent-drop`: HAProxy counts a denied request and
+            // logs PR; the client gets no answer at all.
+            s.record.deniedRequest = true
+            s.record.terminate(.proxy, .request)
+            if silent { Socket.silence(s.client.transport.fd) }
+            close(s, abort: !silent)
+        case .tarpit(let status):
+            s.record.deniedRequest = true
+            s.http.tarpitStatus = status
+            startTarpit(s, backend: backend)
+        }
+    }
+
+    /// `set-src` / `set-dst` (and ports) changed the connection's endpoints:
+    /// every later fetch, log line and `0.0.0.0` server sees the new ones.
+    func adoptAddresses(_ s: Stream, _ c: HTTPConnectionInfo) {
+        guard c.addressesChanged else { return }
+        s.peer = SocketAddress(c.source.address, port: c.source.port)
+        s.local = SocketAddress(c.destination.address, port: c.destination.port)
     }
 
     /// A head that cannot be served: HAProxy's page, then close.
@@ -274,9 +316,14 @@ extension StreamEngine {
     /// request (only `option persist` would insist on that server).
     func persistentServer(_ s: Stream, _ be: BackendRuntime) -> Int? {
         guard let cookie = be.config.http.cookie, s.retriesUsed == 0 else { return nil }
-        s.http.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.serverCookies,
-                                                            head: &s.http.request, now: Int(wallNow))
-        if let i = s.http.cookieState.server, table.serverTakesTraffic(be.servers[i].tableLine) { return i }
+        if !s.http.cookieParsed {
+            s.http.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.serverCookies,
+                                                                head: &s.http.request, now: Int(wallNow))
+            s.http.cookieParsed = true
+        }
+        // `option persist`: the cookie wins even over a DOWN or disabled server.
+        if let i = s.http.cookieState.server,
+           be.config.connection.persist || table.serverTakesTraffic(be.servers[i].tableLine) { return i }
         return nil
     }
 }

@@ -16,6 +16,7 @@ extension StreamEngine {
     /// `counted`: the answer counts in %B as HAProxy counts its generated
     /// answers (not the pages of a request the parser refused).
     func respondHTTP(_ s: Stream, bytes: [UInt8], close: Bool, counted: Bool = true) {
+        let bytes = afterResponse(s, generated: bytes)
         leaveBackend(s, reusable: false)
         s.record.status = HTTPErrorPages.status(of: bytes) ?? s.record.status
         if counted { s.record.responseBytes = HTTPMessageSize.htx(ofMessage: bytes) }

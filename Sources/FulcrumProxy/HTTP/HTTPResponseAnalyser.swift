@@ -50,6 +50,9 @@ extension StreamEngine {
                 let frontendSet = frontendRules[s.frontend]
                 if backendSet?.hasResponseRules == true || frontendSet?.hasResponseRules == true {
                     var ctx = HTTPRuleContext(request: request, response: s.http.response, connection: connectionInfo(s))
+                    ctx.variables = s.http.variables
+                    // HAProxy prunes the request's variables when the response is analysed.
+                    s.http.variables.request.clear()
                     for rules in [backendSet, frontendSet] {
                         guard let rules, rules.hasResponseRules else { continue }
                         let outcome = HTTPRequestProcessing.response(rules, context: &ctx)
@@ -66,12 +69,13 @@ extension StreamEngine {
                 }
                 let be = backends[s.backend]
                 if let cookie = be.config.http.cookie, s.serverIndex >= 0 {
-                    s.http.serverCookie = CookiePersistence.editResponse(cookie, serverCookie: be.config.servers[s.serverIndex].params.cookie,
+                    s.http.serverCookie = CookiePersistence.editResponse(cookie, serverCookie: be.serverCookies[s.serverIndex],
                                                    requestHadValidCookie: s.http.cookieState.server == s.serverIndex,
                                                    response: &s.http.response, requestMethod: String(decoding: s.http.exchange.method, as: UTF8.self),
                                                    now: Int(wallNow), request: s.http.cookieState)
                 }
             }
+            afterResponse(s, response: &s.http.response)
             if let choice = s.http.compressionChoice, s.http.response.status != 101 { startCompression(s, choice: choice, response: &s.http.response) }
             s.http.exchange.finishResponseHead(&s.http.response)
             appendHead(s.http.response, to: &s.response.buffer)

@@ -33,6 +33,12 @@ final class HTTPTransaction {
     var plain: [UInt8] = []
     /// What the request's persistence cookie said (backend with `cookie`).
     var cookieState = CookiePersistence.RequestState()
+    /// The request's persistence cookie was read (and, `indirect`, removed):
+    /// a request dispatched again from the queue keeps what it said.
+    var cookieParsed = false
+    /// `option http-buffer-request`: the backend the request waits in until
+    /// its body is buffered; -1: not waiting.
+    var awaitingBody = -1
     /// What the response did with the persistence cookie (`%tsc`'s fourth
     /// letter); nil until a response of a backend with `cookie` was edited.
     var serverCookie: LogServerCookieState? = nil
@@ -50,6 +56,18 @@ final class HTTPTransaction {
     var serverConnected = false
     /// When the current head started (http-request / keep-alive timeouts).
     var headStarted: Int64 = 0
+    /// The stream's variables (made on first use, kept with the slot):
+    /// `txn`, `req` and `res` end with each exchange, `sess` with the
+    /// connection.
+    private var variableStores: RuleVariables? = nil
+    var variables: RuleVariables {
+        if let v = variableStores { return v }
+        let v = RuleVariables()
+        variableStores = v
+        return v
+    }
+    /// `tarpit`: the status to answer once `timeout tarpit` is over.
+    var tarpitStatus = 0
 
     /// Forgets the finished exchange, keeping reused storage.
     func resetExchange() {
@@ -58,6 +76,8 @@ final class HTTPTransaction {
         compressionChoice = nil
         compressing = false
         cookieState = CookiePersistence.RequestState()
+        cookieParsed = false
+        awaitingBody = -1
         serverCookie = nil
         uniqueID.removeAll(keepingCapacity: true)
         pendingService = nil
@@ -65,6 +85,8 @@ final class HTTPTransaction {
             ruleLog = HTTPRuleLogEffects()
         }
         plain.removeAll(keepingCapacity: true)
+        variableStores?.endTransaction()
+        tarpitStatus = 0
     }
 
     /// A new connection. Buffers must have been released.
@@ -75,5 +97,6 @@ final class HTTPTransaction {
         attachedBackend = -1; attachedServer = -1
         serverConnected = false
         headStarted = 0
+        variableStores?.endSession()
     }
 }

@@ -1,4 +1,5 @@
 import FulcrumConfig
+import FulcrumCore
 import FulcrumPosix
 
 /// Keep-alive server connections (mode http): the one a stream keeps from its
@@ -36,10 +37,10 @@ extension StreamEngine {
         if s.server.isOpen {
             if !s.server.eof && !s.server.readable {
                 poolServer(s.server.transport, line: be.servers[s.http.attachedServer].tableLine,
-                           limit: be.config.servers[s.http.attachedServer].params.poolMaxConn)
+                           limit: be.servers[s.http.attachedServer].poolMaxConn)
                 s.server.detach()
             } else {
-                s.server.close()
+                s.server.close(abort: be.config.connection.noLinger)
             }
         }
         s.http.serverConnected = false
@@ -69,6 +70,29 @@ extension StreamEngine {
             idle.close()
         }
         return nil
+    }
+
+    /// The server's address changed (`set server addr`): its idle
+    /// connections lead to the old one and are closed.
+    func dropPooled(server line: Int) {
+        for idle in idleServers[line] { idle.close() }
+        idleServers[line].removeAll()
+        table.serverCounter(worker: slot, server: line, .idleConnections).store(0)
+    }
+
+    /// Once a second: the idle connections of servers in maintenance are
+    /// closed (HAProxy's cleanup when a server enters maintenance), so that
+    /// `del server` finds none. Returns how many idle ones are left.
+    func dropIdleOfServersInMaintenance() -> Int {
+        var left = 0
+        for line in idleServers.indices where !idleServers[line].isEmpty {
+            if SharedTable.Admin(rawValue: table.server(line, .admin).load()).inMaintenance {
+                dropPooled(server: line)
+            } else {
+                left += idleServers[line].count
+            }
+        }
+        return left
     }
 
     /// A pooled connection became readable: the server closed it (or sent

@@ -25,6 +25,7 @@ extension StreamEngine {
         let bytesIn = s.bytesIn &- rec.bytesInMark
         // A keep-alive connection closed between requests: nothing to log.
         if s.isHTTP && rec.isFollowUp && bytesIn == 0 && rec.requestComplete == 0 { return }
+        if isIgnoredProbe(s) { return }
         if fe.options.dontLogNull && bytesIn == 0 { return }
         if s.isHTTP && s.http.ruleLog.level == .silent { return }
         let parsed = s.isHTTP && rec.requestComplete != 0
@@ -109,6 +110,7 @@ extension StreamEngine {
             if parsed && fe.line.readsExchange {
                 context = HTTPRuleContext(request: s.http.request, response: answered ? s.http.response : nil,
                                           connection: connectionInfo(s))
+                context?.variables = s.http.variables
             }
         }
         var level: LogLevel = fe.options.separateErrors && error ? .err : .info

@@ -36,6 +36,12 @@ final class Stream {
     var holdsServerSlot = false
     var retriesUsed = 0
     var excludedServer: Int? = nil
+    /// The server whose own queue the stream waits in (persistence or a hash
+    /// key named it, and it is full): counted in its qcur; -1: none.
+    var queuedServer = -1
+    /// `maxqueue` turned the persistence cookie's server down and `option
+    /// redispatch` let the balancer choose instead.
+    var skipPersistence = false
 
     let http = HTTPTransaction()
 
@@ -81,6 +87,7 @@ final class Stream {
         backend = -1; routedBackend = -1
         serverIndex = -1; holdsServerSlot = false
         retriesUsed = 0; excludedServer = nil
+        queuedServer = -1; skipPersistence = false
         http.reset()
         phaseDeadline = 0; scheduled = 0; pendingRun = false
         bytesIn = 0; bytesOut = 0

@@ -8,7 +8,12 @@ import FulcrumTLS
 /// path for both modes. What differs is what follows: mode tcp starts
 /// forwarding or aborts, mode http starts the exchange or answers 503.
 extension StreamEngine {
-    enum DispatchOutcome { case started, full, noServer }
+    enum DispatchOutcome: Equatable {
+        case started, full, noServer
+        /// The server named for the stream is full and so is its own queue
+        /// (`maxqueue`); `persisted`: named by the persistence cookie.
+        case serverQueueFull(Int, persisted: Bool)
+    }
 
     /// Picks a server and connects, queues the stream when every usable
     /// server is at its maxconn, and gives up when no server is usable.
@@ -17,30 +22,85 @@ extension StreamEngine {
         case .started: break
         case .full: enqueue(s)
         case .noServer: noServer(s)
+        case .serverQueueFull(let i, let persisted): serverQueueFull(s, server: i, persisted: persisted)
         }
     }
 
-    /// Chooses a server (persistence cookie first, then the algorithm with the
-    /// key its properties name) and starts getting a connection to it.
+    /// Chooses a server (persistence cookie first, then with `option
+    /// prefer-last-server` the one the client's connection is attached to,
+    /// then the algorithm with the key its properties name) and starts
+    /// getting a connection to it.
     func dispatch(_ s: Stream) -> DispatchOutcome {
         let be = backends[s.backend]
         if be.servers.isEmpty && be.config.transparent {
             return connectOriginalDestination(s) ? .started : .noServer
         }
+        s.queuedServer = -1
         let i: Int
-        if s.isHTTP, let persisted = persistentServer(s, be) {
-            i = persisted
+        // The server was named (cookie or hash key): when full, the stream waits for it.
+        var named = false
+        var persisted = false
+        if s.isHTTP, !s.skipPersistence, let p = persistentServer(s, be) {
+            i = p
+            named = true
+            persisted = true
+        } else if s.isHTTP, let last = lastServer(s, be), reserve(s, server: last) {
+            connect(s)
+            return .started
         } else {
             let key = be.hashKey(peer: s.peer, request: s.isHTTP ? s.http.request : nil)
             switch be.chooseServer(hashKey: key, excluding: s.excludedServer, table: table, now: now) {
-            case .server(let picked): i = picked
+            case .server(let picked):
+                i = picked
+                named = key != nil && be.properties.fullServer == .queue
             case .full: return .full
             case .noServer: return .noServer
             }
         }
-        guard reserve(s, server: i) else { return .full }
+        guard reserve(s, server: i) else {
+            guard named else { return .full }
+            let limit = be.servers[i].maxqueue
+            if limit > 0 && be.serverQueueLength(i, table: table) >= limit { return .serverQueueFull(i, persisted: persisted) }
+            s.queuedServer = i
+            return .full
+        }
         connect(s)
         return .started
+    }
+
+    /// `option prefer-last-server`: the server the client's kept connection
+    /// goes to, while it takes traffic (not with hash algorithms, as HAProxy).
+    /// HAProxy 2.6 only keeps a private connection (`http-reuse never`) with
+    /// the client's session, others go to the server's idle pool, so only
+    /// then is there a last server to prefer (checked side by side).
+    func lastServer(_ s: Stream, _ be: BackendRuntime) -> Int? {
+        guard be.config.connection.preferLastServer, be.config.http.reuse == .never, s.http.attachedBackend == s.backend,
+              s.http.attachedServer >= 0, s.server.isOpen, !s.server.eof else { return nil }
+        switch be.properties.lookup {
+        case .hashMap, .hashRing, .weightedRandom: return nil
+        default: break
+        }
+        let i = s.http.attachedServer
+        return table.serverTakesTraffic(be.servers[i].tableLine) ? i : nil
+    }
+
+    /// The named server's queue is at its `maxqueue`: a cookie-persisted
+    /// request goes to the balancer when `option redispatch` is on, anything
+    /// else gets a 503 (HAProxy's queue error, logged sQ, a failed
+    /// connection of the server and the backend).
+    func serverQueueFull(_ s: Stream, server i: Int, persisted: Bool) {
+        let be = backends[s.backend]
+        if persisted && be.config.redispatch != nil && !s.skipPersistence {
+            s.skipPersistence = true
+            dispatchOrQueue(s)
+            return
+        }
+        let line = be.servers[i].tableLine
+        table.serverCounter(worker: slot, server: line, .connectErrors).bump()
+        table.backendCounter(worker: slot, backend: s.backend, .connectErrors).bump()
+        s.record.server = i
+        s.record.terminate(.serverAbort, .queue)
+        giveUp(s, status: 503)
     }
 
     /// Takes a connection slot on server `i` of the stream's backend; false
@@ -77,10 +137,10 @@ extension StreamEngine {
             if reusable, s.serverIndex >= 0, s.backend >= 0 {
                 let be = backends[s.backend]
                 poolServer(s.server.transport, line: be.servers[s.serverIndex].tableLine,
-                           limit: be.config.servers[s.serverIndex].params.poolMaxConn)
+                           limit: be.servers[s.serverIndex].poolMaxConn)
                 s.server.detach()
             } else {
-                s.server.close()
+                s.server.close(abort: s.backend >= 0 && backends[s.backend].config.connection.noLinger)
             }
         }
         s.http.serverConnected = false
@@ -91,6 +151,7 @@ extension StreamEngine {
     /// pooled one when it may, else a new one.
     func connect(_ s: Stream) {
         let be = backends[s.backend]
+        if be.refreshAddress(s.serverIndex, table) { dropPooled(server: be.servers[s.serverIndex].tableLine) }
         let entry = be.servers[s.serverIndex]
         // HAProxy's t_queue: when the stream first got a server (retries do not move it).
         if s.record.connectStarted == 0 { s.record.connectStarted = now }
@@ -99,7 +160,7 @@ extension StreamEngine {
         countServerSession(line: entry.tableLine)
         if s.isHTTP { countServerStream(s) }
         s.serverProxyHeaderPending = false
-        if s.isHTTP && reuseConnection(s, be, entry) {
+        if s.isHTTP && !entry.useClientAddress && reuseConnection(s, be, entry) {
             table.serverCounter(worker: slot, server: entry.tableLine, .reuses).bump()
             table.backendCounter(worker: slot, backend: s.backend, .reuses).bump()
             return
@@ -107,6 +168,7 @@ extension StreamEngine {
         table.serverCounter(worker: slot, server: entry.tableLine, .connectAttempts).bump()
         table.backendCounter(worker: slot, backend: s.backend, .connectAttempts).bump()
         var address = entry.address
+        if entry.useClientAddress { address = SocketAddress(localAddress(s).ipAddress, port: address.port) }
         if entry.useClientPort { address.port = localAddress(s).port }
         let fd: FileDescriptor
         do {
@@ -122,6 +184,8 @@ extension StreamEngine {
             return
         }
         Socket.setNoDelay(fd)
+        let ka = be.config.connection.serverKeepAlive
+        if ka.enabled { Socket.setKeepAlive(fd, idle: ka.idle, interval: ka.interval, count: ka.count) }
         s.server.attach(.plain(fd))
         s.serverProxyHeaderPending = entry.sendProxy != 0
         do {
@@ -162,14 +226,14 @@ extension StreamEngine {
         if s.serverProxyHeaderPending {
             s.serverProxyHeaderPending = false
             if !sendProxyHeader(s, version: be.servers[s.serverIndex].sendProxy,
-                                options: be.config.servers[s.serverIndex].params.proxyV2Options) {
+                                options: be.servers[s.serverIndex].proxyV2Options) {
                 connectFailed(s, timedOut: false)
                 return
             }
         }
         // `server ... ssl`: a new connection first does its TLS handshake,
         // within the connect timeout (a reused one already did).
-        if line < serverTLS.count, let tls = serverTLS[line], case .plain(let fd) = s.server.transport {
+        if line < serverTLS.count, let tls = serverTLS[line], table.sslOverride(line) != false, case .plain(let fd) = s.server.transport {
             let name: String?
             switch tls.serverName {
             case .none: name = nil
@@ -334,28 +398,76 @@ extension StreamEngine {
         }
     }
 
+    /// `option abortonclose`: the client shut its side while its stream
+    /// waits for a server slot or a connection; it is dropped before any
+    /// server sees it (CQ / CC in the log). Mode tcp only, as HAProxy 2.6
+    /// does it: there an HTTP/1 request whose client half-closes is still
+    /// served (checked side by side).
+    func abandonClosedClient(_ s: Stream) -> Bool {
+        guard !s.isHTTP, s.backend >= 0, s.phase == .queued || s.phase == .connecting || s.phase == .retryWait,
+              backends[s.backend].config.connection.abortOnClose else { return false }
+        abandon(s, s.phase == .queued ? .queue : .connect)
+        return true
+    }
+
+    /// Drops a stream whose client left before it reached a server: what
+    /// the client sent is read and dropped first, so the close is a FIN (as
+    /// HAProxy, which had read it), and the queue time ends now (HAProxy's
+    /// t_queue at the abort, the log's Tw).
+    private func abandon(_ s: Stream, _ phase: TerminationPhase) {
+        if s.record.connectStarted == 0 { s.record.connectStarted = now }
+        s.record.terminate(.clientAbort, phase)
+        for _ in 0..<16 {
+            guard let n = try? s.client.transport.receive(into: scratch, count: bufferSize), n > 0 else { break }
+        }
+        close(s, abort: false)
+    }
+
     // MARK: queue
 
     /// Waits for a free server slot (HAProxy's queue), bounded by `timeout queue`.
     func enqueue(_ s: Stream) {
         let be = backends[s.backend]
+        if !s.isHTTP && s.client.eof && be.config.connection.abortOnClose {
+            abandon(s, .queue)
+            return
+        }
         s.phase = .queued
         if s.record.queued == 0 {
             s.record.queued = now
             s.record.backendQueue = be.queue.count
         }
         be.queue.push(s.token(.client).rawValue)
-        queuedStreams += 1
-        countQueued(backend: s.backend)
+        markQueued(s)
         s.phaseDeadline = be.config.timeouts.effectiveQueue.map { now + Int64($0) } ?? 0
         schedule(s)
+    }
+
+    /// Accounting for a stream that joins the queue, as HAProxy's queues
+    /// count: the server's own when it waits for one server (its qcur, qmax
+    /// and `maxqueue`), else the backend's.
+    func markQueued(_ s: Stream) {
+        queuedStreams += 1
+        guard s.queuedServer >= 0 else {
+            countQueued(backend: s.backend)
+            return
+        }
+        let be = backends[s.backend]
+        table.serverCounter(worker: slot, server: be.servers[s.queuedServer].tableLine, .queued).bump()
+        table.server(be.servers[s.queuedServer].tableLine, .maxQueued)
+            .raise(to: UInt64(be.serverQueueLength(s.queuedServer, table: table)))
     }
 
     /// Accounting for a stream that leaves the queue (served or not).
     func leaveQueue(_ s: Stream) {
         guard s.phase == .queued else { return }
         queuedStreams -= 1
-        table.backendCounter(worker: slot, backend: s.backend, .queued).drop()
+        if s.queuedServer >= 0 {
+            table.serverCounter(worker: slot, server: backends[s.backend].servers[s.queuedServer].tableLine, .queued).drop()
+            s.queuedServer = -1
+        } else {
+            table.backendCounter(worker: slot, backend: s.backend, .queued).drop()
+        }
         s.phase = .connecting
     }
 
@@ -377,11 +489,18 @@ extension StreamEngine {
             case .full:
                 s.phase = .queued
                 queuedStreams += 1
-                table.backendCounter(worker: slot, backend: be.index, .queued).bump()
+                if s.queuedServer >= 0 {
+                    table.serverCounter(worker: slot, server: be.servers[s.queuedServer].tableLine, .queued).bump()
+                } else {
+                    table.backendCounter(worker: slot, backend: be.index, .queued).bump()
+                }
                 return
             case .noServer:
                 _ = be.queue.pop()
                 noServer(s)
+            case .serverQueueFull(let i, let persisted):
+                _ = be.queue.pop()
+                serverQueueFull(s, server: i, persisted: persisted)
             }
         }
     }

@@ -62,6 +62,14 @@ extension StreamEngine {
         table.backendCounter(worker: slot, backend: s.backend, c).bump(by: UInt64(n))
     }
 
+    /// `option http-ignore-probes`: a connection that ended (closed or timed
+    /// out) before its first request sent a byte was a browser's pre-connect:
+    /// HAProxy neither answers, logs nor counts it.
+    func isIgnoredProbe(_ s: Stream) -> Bool {
+        s.isHTTP && !s.record.isFollowUp && s.bytesIn == 0 && s.record.requestComplete == 0 && s.record.status == 0
+            && frontends[s.frontend].config.connection.ignoreProbes
+    }
+
     /// A stream joined backend `be`'s queue: qmax over all workers.
     func countQueued(backend be: Int) {
         table.backendCounter(worker: slot, backend: be, .queued).bump()
@@ -97,6 +105,7 @@ extension StreamEngine {
         // A keep-alive connection closed between requests: no exchange.
         if s.isHTTP && rec.requestStarted == 0 && rec.requestComplete == 0 && rec.cause != .clientTimeout
             && s.bytesIn == rec.bytesInMark { return }
+        if isIgnoredProbe(s) { return }
         let be = s.routedBackend
         let serverLine = be >= 0 && rec.server >= 0 ? backends[be].servers[rec.server].tableLine : -1
         let fe = { (c: SharedTable.Counter) in self.table.frontendCounter(worker: self.slot, frontend: s.frontend, c) }

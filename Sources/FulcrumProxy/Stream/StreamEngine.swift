@@ -118,7 +118,7 @@ final class StreamEngine {
         let index = TableIndex(configuration)
         for (i, b) in configuration.backends.enumerated() {
             backends.append(BackendRuntime(index: i, config: b, firstLine: index.firstServer[i],
-                                           addresses: setup.serverAddresses[i]))
+                                           addresses: setup.serverAddresses[i], spares: index.spareServers[i]))
             backendIndexByName[b.name] = i
         }
         idleServers = Array(repeating: [], count: index.serverCount)
@@ -181,7 +181,10 @@ final class StreamEngine {
         if kind == .client {
             if readable { s.client.readable = true }
             if writable { s.client.writable = true }
-            if eof { s.client.eof = true }
+            if eof {
+                s.client.eof = true
+                if abandonClosedClient(s) { return }
+            }
             // mode tcp: a client gone before the server answered aborts the stream.
             if !s.isHTTP && !events.isDisjoint(with: [.error, .hangup]) && s.phase != .forwarding {
                 s.record.terminate(.clientAbort, phaseLetter(s))
@@ -243,6 +246,8 @@ final class StreamEngine {
         exchangesStarted &+= 1
         activeStreams += 1
         // TCP_NODELAY comes from the listener (Worker.run sets it there).
+        let ka = fe.config.connection.clientKeepAlive
+        if ka.enabled { Socket.setKeepAlive(fd, idle: ka.idle, interval: ka.interval, count: ka.count) }
         countAccepted(frontend: frontend, bindLine: bindLine, http: s.isHTTP)
         do {
             try loop.register(fd, [.readable, .writable, .readHangup, .edgeTriggered], s.token(.client))
@@ -364,7 +369,8 @@ final class StreamEngine {
         guard s.phase != .idle else { return }
         releaseAttached(s)
         leaveBackend(s, reusable: false)
-        s.client.close(abort: abort)
+        // `option nolinger`: an RST instead of a FIN, nothing left lingering.
+        s.client.close(abort: abort || frontends[s.frontend].config.connection.noLinger)
         release(&s.request)
         release(&s.response)
         s.http.fromClient.release(to: buffers)
@@ -427,6 +433,7 @@ final class StreamEngine {
         case .exchange: return s.http.responseReady ? .data : .headers
         case .forwarding: return .data
         case .responding, .lingering: return .last
+        case .tarpit: return .tarpit
         }
     }
 

@@ -12,11 +12,20 @@ extension StreamEngine {
     /// Advances a forwarding stream after readiness changed.
     @inline(__always)
     func forwardBoth(_ s: Stream) {
+        // `option nolinger`: a side whose other direction is done is closed
+        // at once with an RST rather than shut with a FIN first (HAProxy's
+        // full close of a connection with linger risk).
+        let fe = frontends[s.frontend].config.connection
+        let be = s.backend >= 0 ? backends[s.backend].config.connection : nil
         let up = forward(&s.request, from: s.client.transport, to: s.server.transport,
-                         readable: &s.client.readable, writable: &s.server.writable, eofPending: s.client.eof)
+                         readable: &s.client.readable, writable: &s.server.writable, eofPending: s.client.eof,
+                         closesAtOnce: s.response.finished && be?.noLinger == true,
+                         spliceAlways: fe.spliceRequest || be?.spliceRequest == true)
         if up < 0 { failForwarding(s, clientSide: up == -1); return }
         let down = forward(&s.response, from: s.server.transport, to: s.client.transport,
-                           readable: &s.server.readable, writable: &s.client.writable, eofPending: s.server.eof)
+                           readable: &s.server.readable, writable: &s.client.writable, eofPending: s.server.eof,
+                           closesAtOnce: s.request.finished && fe.noLinger,
+                           spliceAlways: fe.spliceResponse || be?.spliceResponse == true)
         if down < 0 { failForwarding(s, clientSide: down == -2); return }
         if up > 0 { s.bytesIn &+= UInt64(up); s.client.activity = now; s.server.activity = now }
         if down > 0 { s.bytesOut &+= UInt64(down); s.client.activity = now; s.server.activity = now }
@@ -37,7 +46,8 @@ extension StreamEngine {
     /// failed, -2 when the destination failed.
     @inline(__always)
     func forward(_ f: inout Flow, from src: Transport, to dst: Transport,
-                 readable: inout Bool, writable: inout Bool, eofPending: Bool) -> Int {
+                 readable: inout Bool, writable: inout Bool, eofPending: Bool, closesAtOnce: Bool = false,
+                 spliceAlways: Bool = false) -> Int {
         var moved = 0
         while true {
             if f.inPipe > 0 {
@@ -61,10 +71,15 @@ extension StreamEngine {
                 continue
             }
             if f.sourceClosed {
-                if !f.shutdownSent { dst.shutdownWrite(); f.shutdownSent = true }
+                if !f.shutdownSent {
+                    if !closesAtOnce { dst.shutdownWrite() }
+                    f.shutdownSent = true
+                }
                 break
             }
             guard readable else { break }
+            // `option splice-request|response`: from the first byte.
+            if spliceAlways && f.pipe == nil && src.canSplice && dst.canSplice { startBulk(&f) }
 
             if f.bulk, let pipe = f.pipe {
                 do {

@@ -26,6 +26,9 @@ enum StreamPhase {
     case exchange
     /// mode http: sending a local answer (error page, redirect, deny).
     case responding
+    /// mode http: `http-request tarpit` holds the request until
+    /// `timeout tarpit`, then answers with its status.
+    case tarpit
     /// mode http: answer sent and our side shut; dropping what the client
     /// still sends until it closes, so the kernel sends no reset over it.
     case lingering

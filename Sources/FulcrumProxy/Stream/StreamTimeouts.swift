@@ -19,14 +19,14 @@ extension StreamEngine {
             let client = ft.client.map { s.client.activity + Int64($0) } ?? 0
             if s.phaseDeadline == 0 || client == 0 { return max(s.phaseDeadline, client) }
             return min(s.phaseDeadline, client)
-        case .queued, .connecting, .retryWait, .lingering, .handshake, .proxyHeader:
+        case .queued, .connecting, .retryWait, .lingering, .handshake, .proxyHeader, .tarpit:
             return s.phaseDeadline
         case .request:
             // Draining: an idle keep-alive connection closes after the grace.
             if draining && s.http.fromClient.isEmpty {
                 return max(s.client.activity, drainStartedAt) + drainIdleGrace
             }
-            let waitingNext = s.http.exchange.requests > 0 && s.http.fromClient.isEmpty
+            let waitingNext = s.http.exchange.requests > 0 && s.http.fromClient.isEmpty && s.http.awaitingBody < 0
             if waitingNext, let ka = ft.httpKeepAlive ?? ft.httpRequest ?? ft.client { return s.http.headStarted + Int64(ka) }
             if let hr = ft.httpRequest ?? ft.client { return s.http.headStarted + Int64(hr) }
             return 0
@@ -90,6 +90,13 @@ extension StreamEngine {
             close(s, abort: true)
         case .request:
             // A head that started and did not finish: 408; an idle keep-alive: close.
+            // A body awaited for `option http-buffer-request`: 408 too (cD).
+            if s.http.awaitingBody >= 0 {
+                s.http.awaitingBody = -1
+                s.record.terminate(.clientTimeout, .data)
+                respondHTTP(s, status: 408, close: true)
+                return
+            }
             s.record.terminate(.clientTimeout, .request)
             if s.http.fromClient.isEmpty { close(s, abort: false) } else { respondHTTP(s, status: 408, close: true) }
         case .exchange:
@@ -116,9 +123,27 @@ extension StreamEngine {
                 s.record.terminate(.clientTimeout, .request)
                 close(s, abort: false)
             }
+        case .tarpit:
+            s.record.terminate(.proxy, .tarpit)
+            respondHTTP(s, status: s.http.tarpitStatus, close: true)
         case .idle, .starting:
             break
         }
+    }
+
+    /// `http-request tarpit`: the request waits `timeout tarpit` of the
+    /// proxy whose rule matched (its `timeout connect` without one), then
+    /// gets the rule's status and the connection closes, as in HAProxy.
+    func startTarpit(_ s: Stream, backend: Int?) {
+        let t = backend.map { backends[$0].config.timeouts } ?? frontends[s.frontend].config.timeouts
+        guard let ms = t.tarpit ?? t.connect else {
+            s.record.terminate(.proxy, .tarpit)
+            respondHTTP(s, status: s.http.tarpitStatus, close: true)
+            return
+        }
+        s.phase = .tarpit
+        s.phaseDeadline = now + Int64(ms)
+        schedule(s)
     }
 
     /// Whether the client side's inactivity deadline is the one that passed.

@@ -39,6 +39,8 @@ public final class Worker: EventHandler {
     /// Global `grace`: when a soft stop ordered with a grace period starts
     /// (loop clock, ms); listeners keep accepting until then.
     private var graceEnds: Int64?
+    /// Idle server connections pooled at the last once-a-second pass (they keep that pass coming).
+    private var idlePooled = 0
     /// The clock and the loop's waited time at the last `publishLoopFigures`.
     private var lastFigures: (clock: Int64, waited: Int64) = (0, 0)
     var slot: Int { engine.slot }
@@ -158,12 +160,13 @@ public final class Worker: EventHandler {
         if loop.now - lastShrink >= 1000 {
             lastShrink = loop.now
             engine.shrink()
+            idlePooled = engine.dropIdleOfServersInMaintenance()
             publishLoopFigures()
         }
         if !engine.pending.isEmpty { return 0 }
         var bound: Int64? = nil
         if engine.queuedStreams > 0 || (pausedListeners > 0 && !engine.draining) { bound = 10 }
-        if engine.buffers.freeCount > 16 || engine.streams.retained > 16 { bound = min(bound ?? 1100, 1100) }
+        if engine.buffers.freeCount > 16 || engine.streams.retained > 16 || idlePooled > 0 { bound = min(bound ?? 1100, 1100) }
         if let graceEnds { bound = min(bound ?? Int64.max, max(0, graceEnds - loop.now)) }
         return bound
     }
@@ -224,6 +227,8 @@ public final class Worker: EventHandler {
             switch message {
             case .cliRequest(let id, let level, let command)?:
                 let text = cliHandler?(command, level) ?? "No runtime API in this process.\n"
+                // What the master replays to a new worker is not waited for.
+                if id == ControlMessage.unansweredRequest { continue }
                 for reply in ControlMessage.replies(id: id, text: text) {
                     UnixSocket.sendMessage(control, reply.encode())
                 }

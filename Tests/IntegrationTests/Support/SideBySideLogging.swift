@@ -15,20 +15,19 @@ final class SideBySideLogging {
     let sbs: SideBySide
     let collectors: [ProxyUnderTest: LogCollector]
 
-    /// `substitutions`: more placeholders with a value of each proxy's own.
+    /// `substitutions`: more placeholders of each proxy's own (a stats socket...).
     init(_ test: XCTestCase, config: String, backends: [RecordingHTTPBackend], global: String = "",
-         substitutions extra: [ProxyUnderTest: [String: String]] = [:]) throws {
+         substitutions more: [ProxyUnderTest: [String: String]] = [:]) throws {
         var collectors: [ProxyUnderTest: LogCollector] = [:]
-        var substitutions: [ProxyUnderTest: [String: String]] = [:]
+        var substitutions = more
         for proxy in ProxyUnderTest.allCases {
             let collector = try test.startLogCollector()
             collectors[proxy] = collector
             // "{log}" is inside neither of the others: any order of replacement works.
-            substitutions[proxy] = [Self.tcpAddressPlaceholder: "127.0.0.1:\(collector.tcpPort)",
-                                    Self.unixPlaceholder: collector.unixTarget,
-                                    Self.tcpPlaceholder: collector.tcpTarget,
-                                    Self.udpPlaceholder: collector.udpTarget]
-                .merging(extra[proxy] ?? [:]) { $1 }
+            substitutions[proxy, default: [:]].merge([Self.tcpAddressPlaceholder: "127.0.0.1:\(collector.tcpPort)",
+                                                      Self.unixPlaceholder: collector.unixTarget,
+                                                      Self.tcpPlaceholder: collector.tcpTarget,
+                                                      Self.udpPlaceholder: collector.udpTarget]) { $1 }
         }
         self.collectors = collectors
         sbs = try SideBySide(test, config: config, backends: backends, global: global, substitutions: substitutions)

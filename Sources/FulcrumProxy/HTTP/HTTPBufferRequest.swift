@@ -1,0 +1,46 @@
+import FulcrumCore
+import FulcrumHTTP
+
+/// `option http-buffer-request` (frontend or backend): the whole request
+/// body, or as much as the buffer holds (bufsize less maxrewrite), is read
+/// before a server is chosen and connected, so a slow upload does not hold
+/// a server connection. Bounded by `timeout http-request` (408), as HAProxy's
+/// wait-for-body analyser.
+extension StreamEngine {
+    /// Whether the request routed to backend `be` must first wait for its body.
+    func buffersRequestBody(_ s: Stream, backend be: Int) -> Bool {
+        guard frontends[s.frontend].config.connection.bufferRequest || backends[be].config.connection.bufferRequest
+        else { return false }
+        return !requestBodyBuffered(s)
+    }
+
+    /// The body is all there, or the buffer is as full as HAProxy lets it get.
+    func requestBodyBuffered(_ s: Stream) -> Bool {
+        let body = s.http.exchange.requestBody
+        if body.isDone { return true }
+        let have = s.http.fromClient.count
+        if have >= bufferSize - configuration.global.maxRewrite { return true }
+        switch body.framing {
+        case .none: return true
+        case .contentLength(let n): return have >= n
+        case .chunked:
+            var parser = ChunkedBodyParser()
+            switch s.http.fromClient.withReadable({ parser.feed($0) }) {
+            case .done, .invalid: return true
+            case .consumed: return false
+            }
+        case .untilClose: return s.client.eof
+        }
+    }
+
+    /// The request waits in phase `request`, in its backend: reads
+    /// what the client sends until the body is buffered, then goes on to
+    /// the backend. False when the stream was closed.
+    func continueBufferingBody(_ s: Stream) -> AnalyserStep {
+        if !readClient(s) { return .done }
+        guard requestBodyBuffered(s) else { return .wait }
+        s.http.awaitingBody = -1
+        goToServer(s)
+        return .progress
+    }
+}
