@@ -32,7 +32,8 @@ extension StreamEngine {
     /// getting a connection to it.
     func dispatch(_ s: Stream) -> DispatchOutcome {
         let be = backends[s.backend]
-        if be.servers.isEmpty && be.config.transparent {
+        // No server configured nor added (spare slots aside): the client's own destination.
+        if be.liveCount == 0 && be.config.transparent {
             return connectOriginalDestination(s) ? .started : .noServer
         }
         s.queuedServer = -1
@@ -170,6 +171,16 @@ extension StreamEngine {
         var address = entry.address
         if entry.useClientAddress { address = SocketAddress(localAddress(s).ipAddress, port: address.port) }
         if entry.useClientPort { address.port = localAddress(s).port }
+        s.serverProxyHeaderPending = entry.sendProxy != 0
+        openServerConnection(s, to: address, source: entry.source, what: "\(be.config.name)/\(entry.name)")
+    }
+
+    /// A new server socket for `s`: bound to `source` if any, with the
+    /// backend's keep-alive probes, then connecting under `timeout connect`
+    /// (or ready at once). A failure at any step is the stream's connect
+    /// failure. Shared by servers and `option transparent`'s destination.
+    func openServerConnection(_ s: Stream, to address: SocketAddress, source: SourceBinding?, what: @autoclosure () -> String) {
+        let be = backends[s.backend]
         let fd: FileDescriptor
         do {
             fd = try Socket.stream(family: address.family)
@@ -178,7 +189,7 @@ extension StreamEngine {
             connectFailed(s, timedOut: false)
             return
         }
-        if let source = entry.source, !bindSource(fd, source, s) {
+        if let source, !bindSource(fd, source, s) {
             fd.close()
             connectFailed(s, timedOut: false)
             return
@@ -187,7 +198,6 @@ extension StreamEngine {
         let ka = be.config.connection.serverKeepAlive
         if ka.enabled { Socket.setKeepAlive(fd, idle: ka.idle, interval: ka.interval, count: ka.count) }
         s.server.attach(.plain(fd))
-        s.serverProxyHeaderPending = entry.sendProxy != 0
         do {
             try loop.register(fd, [.readable, .writable, .readHangup, .edgeTriggered], s.token(.server))
             if try Socket.connect(fd, to: address) {
@@ -198,7 +208,7 @@ extension StreamEngine {
                 schedule(s)
             }
         } catch {
-            Log.debug("connect to \(be.config.name)/\(entry.name) failed: \(error)")
+            Log.debug("connect to \(what()) failed: \(error)")
             connectFailed(s, timedOut: false)
         }
     }

@@ -19,31 +19,7 @@ extension StreamEngine {
         s.serverIndex = -1
         s.serverProxyHeaderPending = false
         table.backendCounter(worker: slot, backend: s.backend, .connectAttempts).bump()
-        let fd: FileDescriptor
-        do { fd = try Socket.stream(family: destination.family) } catch {
-            connectFailed(s, timedOut: false)
-            return true
-        }
-        if let source = be.config.source, !bindSource(fd, source, s) {
-            fd.close()
-            connectFailed(s, timedOut: false)
-            return true
-        }
-        Socket.setNoDelay(fd)
-        s.server.attach(.plain(fd))
-        do {
-            try loop.register(fd, [.readable, .writable, .readHangup, .edgeTriggered], s.token(.server))
-            if try Socket.connect(fd, to: destination) {
-                serverReady(s)
-            } else {
-                s.phase = .connecting
-                s.phaseDeadline = be.config.timeouts.connect.map { now + Int64($0) } ?? 0
-                schedule(s)
-            }
-        } catch {
-            Log.debug("connect to the original destination \(destination) failed: \(error)")
-            connectFailed(s, timedOut: false)
-        }
+        openServerConnection(s, to: destination, source: be.config.source, what: "the original destination \(destination)")
         return true
     }
 }
