@@ -57,8 +57,11 @@ public struct CompiledLogFormat: Sendable {
             case .sample(let f, let converters):
                 var k = SampleFetcher.sample(f, context: context, acls: acls)?.byteCount ?? 0
                 if converters.first?.readsBinary == true { k = max(k, 16) }
-                for c in converters { k = c.maximumLength(forInput: k) ?? (k + 64) }
-                n += k
+                // The chain works in place: the buffer holds each step's
+                // value in turn (a map's input may be longer than its value).
+                var peak = k
+                for c in converters { k = c.maximumLength(forInput: k) ?? (k + 64); peak = max(peak, k) }
+                n += peak
             case .variable(let v, _):
                 switch v {
                 case .clientIP, .frontendIP: n += 48

@@ -145,7 +145,7 @@ extension SharedTable {
     /// taken by a new server.
     public func clearServerLine(_ line: Int) {
         for f in 0..<SharedTable.lineWords where f != ServerField.addressSequence.rawValue && f != ServerField.admin.rawValue {
-            SharedWord(words + (1 + line) * SharedTable.lineWords + f).store(0)
+            SharedWord(words + (SharedTable.headerLines + line) * SharedTable.lineWords + f).store(0)
         }
         for block in 0...workers {
             for c in Counter.allCases { serverCounter(worker: block, server: line, c).store(0) }
