@@ -55,11 +55,14 @@ extension Master {
         guard case .success(let parsed) = RuntimeCommand.parse(words: words, level: RuntimeLevel(rawValue: level) ?? .user, master: false)
         else { return nil }
         let workers = g.children.indices.filter { if case .worker = g.roles[$0] { return g.children[$0] != nil } else { return false } }
+        // The child holding the worker slot an id names.
+        func holder(_ id: String) -> Int? {
+            guard let sid = RuntimeSessionID(text: id) else { return nil }
+            return workers.first { if case .worker(let slot) = g.roles[$0] { return slot == sid.worker } else { return false } }
+        }
         switch parsed {
         case .shutdownSession(let id?):
-            guard let sid = RuntimeSessionID(text: id),
-                  let i = workers.first(where: { if case .worker(let slot) = g.roles[$0] { return slot == sid.worker } else { return false } })
-            else { return .some("No such session (use 'show sess').\n" + RuntimeCLI.endOfAnswer) }
+            guard let i = holder(id) else { return .some("No such session (use 'show sess').\n" + RuntimeCLI.endOfAnswer) }
             return .some(forward(command, to: g, child: i, server: server, ticket: ticket, level: level))
         case .showSessions(let id) where id == nil || id == "all":
             guard !workers.isEmpty else { return .some(RuntimeCLI.endOfAnswer) }
@@ -74,9 +77,7 @@ extension Master {
             return .some(nil)
         case .showSessions(let id?):
             // One stream: the worker its id names answers.
-            guard let sid = RuntimeSessionID(text: id),
-                  let i = workers.first(where: { if case .worker(let slot) = g.roles[$0] { return slot == sid.worker } else { return false } })
-            else { return .some("Session not found.\n" + RuntimeCLI.endOfAnswer) }
+            guard let i = holder(id) else { return .some("Session not found.\n" + RuntimeCLI.endOfAnswer) }
             return .some(forward(command, to: g, child: i, server: server, ticket: ticket, level: level))
         case .shutdownSession(nil):
             return .some("Session pointer expected (use 'show sess').\n" + RuntimeCLI.endOfAnswer)

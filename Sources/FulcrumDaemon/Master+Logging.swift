@@ -22,9 +22,7 @@ extension Master {
                 var targets: [Int] = []
                 if let fe { targets += eventLogFrontendTargets[fe] }
                 if let be { targets += eventLogTargets[be] }
-                let feConns = fe.map { f in cumulated(previous) { t, w in t.frontendCounter(worker: w, frontend: f, .sessions) } } ?? 0
-                let beConns = be.map { b in cumulated(previous) { t, w in t.backendCounter(worker: w, backend: b, .sessions) } } ?? 0
-                let line = "Proxy \(name) stopped (cumulated conns: FE: \(feConns), BE: \(beConns))."
+                let line = Master.proxyStoppedLine(name, table: previous.table, frontend: fe, backend: be)
                 Log.warning(line)
                 old.send(line, level: .warning, to: Array(Set(targets)).sorted())
             }
@@ -61,9 +59,12 @@ extension Master {
         return names
     }
 
-    private func cumulated(_ g: Generation, _ word: (SharedTable, Int) -> SharedWord) -> Int {
-        var total: UInt64 = 0
-        for w in 0...g.table.workers { total &+= word(g.table, w).load() }
-        return Int(total)
+    /// HAProxy's "Proxy X stopped (cumulated conns: FE: N, BE: M).": at a
+    /// reload for the old generation's proxies, and for `shutdown frontend`.
+    static func proxyStoppedLine(_ name: String, table: SharedTable, frontend: Int?, backend: Int?) -> String {
+        func total(_ word: (Int) -> SharedWord) -> UInt64 { (0...table.workers).reduce(0) { $0 &+ word($1).load() } }
+        let fe = frontend.map { f in total { table.frontendCounter(worker: $0, frontend: f, .sessions) } } ?? 0
+        let be = backend.map { b in total { table.backendCounter(worker: $0, backend: b, .sessions) } } ?? 0
+        return "Proxy \(name) stopped (cumulated conns: FE: \(fe), BE: \(be))."
     }
 }

@@ -68,7 +68,7 @@ final class RuntimeService {
             if let (_, _, line) = serverLine(backend, server) { killSessions(line) }
             return RuntimeCLI.endOfAnswer
         case .setMaxconn(let frontend?, let value):
-            table.frontend(frontend, .maxconnSetting).store(UInt64(value) + 1)
+            RuntimeLimits(table: table, global: configuration.global).setFrontendMaxconn(frontend, to: value)
             return RuntimeCLI.endOfAnswer
         case .setMaxconn(nil, let value):
             RuntimeLimits(table: table, global: configuration.global).setMaxconn(value)
@@ -133,8 +133,8 @@ final class RuntimeService {
             }
             if action == .shutdown {
                 let name = configuration.frontends[fi].name
-                let conns = (0..<table.workers).reduce(UInt64(0)) { $0 + table.frontendCounter(worker: $1, frontend: fi, .sessions).load() }
-                Log.warning("Proxy \(name) stopped (cumulated conns: FE: \(conns), BE: 0).")
+                let backend = configuration.backends.firstIndex { $0.name == name }
+                Log.warning(Master.proxyStoppedLine(name, table: table, frontend: fi, backend: backend))
             }
         }
         return ""

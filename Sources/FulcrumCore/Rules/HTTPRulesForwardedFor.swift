@@ -22,10 +22,8 @@ public enum ForwardedFor {
 public enum OriginalTo {
     public static func apply(frontend: ForwardFor?, backend: ForwardFor?, head: inout HTTPHead, destination: IPAddress) {
         if frontend?.except?.contains(destination) == true || backend?.except?.contains(destination) == true { return }
-        guard let header = (backend ?? frontend)?.header else { return }
-        var value: [UInt8] = []
-        value.reserveCapacity(IPAddress.maximumTextLength)
-        destination.appendText(to: &value)
-        head.add(header, value)
+        guard var field = backend ?? frontend else { return }
+        field.except = nil
+        ForwardedFor.apply(field, head: &head, source: destination)
     }
 }

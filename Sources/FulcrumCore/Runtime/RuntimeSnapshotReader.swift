@@ -30,6 +30,8 @@ public struct RuntimeSnapshotReader {
 
     public let configuration: Configuration
     public let table: SharedTable
+    /// The limits the runtime API may have changed.
+    var limits: RuntimeLimits { RuntimeLimits(table: table, global: configuration.global) }
     public let index: TableIndex
     /// Server addresses as resolved at startup (host text), per backend and server.
     public let hosts: [[String]]
@@ -88,8 +90,7 @@ public struct RuntimeSnapshotReader {
                 case .stopped: f.status = .stopped
                 }
                 let fe = configuration.frontends[fi]
-                let setting = Int(table.frontend(fi, .maxconnSetting).load())
-                f.maxconn = setting > 0 ? setting - 1 : fe.maxconn ?? configuration.global.maxconn ?? 0
+                f.maxconn = limits.frontendMaxconnSetting(fi) ?? fe.maxconn ?? configuration.global.maxconn ?? 0
                 f.counters = read.counters { table.frontendCounter(worker: $0, frontend: fi, $1) }
                 f.counters.sessionsMax = Int(table.frontend(fi, .maxConns).load())
                 read.rate(table.frontendRate(fi, .sessionRate), into: &f.counters.rate, max: &f.counters.rateMax)
@@ -257,7 +258,6 @@ public struct RuntimeSnapshotReader {
         let started = table.header(.startedAt).load()
         i.startTime = Int(started)
         i.uptimeSeconds = Int(process.now >= started ? process.now - started : 0)
-        let limits = RuntimeLimits(table: table, global: configuration.global)
         i.hardMaxconn = configuration.global.maxconn ?? 0
         i.maxconn = limits.maxconn
         i.connectionRateLimit = limits.connectionRate

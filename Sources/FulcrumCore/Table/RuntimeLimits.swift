@@ -26,6 +26,17 @@ public struct RuntimeLimits {
     /// 0 goes back to the configuration's.
     public func setMaxconn(_ value: Int) { table.header(.maxconnSetting).store(UInt64(value)) }
 
+    /// `set maxconn frontend`'s value for frontend `fi`, nil when never set
+    /// (0 is a value: HAProxy then accepts nothing on the frontend).
+    public func frontendMaxconnSetting(_ fi: Int) -> Int? {
+        let v = table.frontend(fi, .maxconnSetting).load()
+        return v == 0 ? nil : Int(v) - 1
+    }
+
+    public func setFrontendMaxconn(_ fi: Int, to value: Int) {
+        table.frontend(fi, .maxconnSetting).store(UInt64(value) + 1)
+    }
+
     public func setRate(connections: Bool, to value: Int) {
         table.header(connections ? .connectionRateLimitSetting : .sessionRateLimitSetting).store(UInt64(value) + 1)
     }

@@ -267,8 +267,8 @@ public final class Worker: EventHandler {
     /// The frontend's maxconn in force: `set maxconn frontend`'s, else the
     /// configuration's (0: none); -1 when the CLI set 0, which accepts nothing (as HAProxy).
     @inline(__always) func frontendMaxconn(_ fi: Int) -> Int {
-        let set = table.frontend(fi, .maxconnSetting).load()
-        return set == 0 ? engine.frontends[fi].maxconn : Int(set) - 1 == 0 ? -1 : Int(set) - 1
+        guard let set = limits.frontendMaxconnSetting(fi) else { return engine.frontends[fi].maxconn }
+        return set == 0 ? -1 : set
     }
 
     /// The global maxconn in force: `set maxconn global`'s, else the configuration's (0: none).
