@@ -288,16 +288,25 @@ final class BalancingTests: XCTestCase {
                        + "e.g. \(differing.prefix(4).map { "\($0): haproxy \(expected[$0]!) fulcrum \(actual[$0]!)" })")
     }
 
-    /// HAProxy 2.6 places consistent-hash ring points differently (see
-    /// docs/differences.md), so only the shape is compared: like HAProxy,
-    /// neighbouring sources spread over every server instead of one.
-    func testConsistentSourceHashingSpreadsLikeHAProxy() throws {
-        let (_, expected, actual) = try sourceMappingsBesideHAProxy(hashType: "consistent")
+    /// Consistent hashing places its ring points and keys as HAProxy 2.6
+    /// does (`full_hash` of id × 4096 + n, nearest point wins), so a farm
+    /// migrated from HAProxy keeps every client on its server, as with map-based.
+    func testConsistentSourceHashingPicksTheSameServersAsHAProxy() throws {
+        let (sources, expected, actual) = try sourceMappingsBesideHAProxy(hashType: "consistent")
         XCTAssertEqual(Set(expected.values).count, 4, "HAProxy reference: \(expected)")
-        XCTAssertEqual(Set(actual.values).count, 4, "fulcrum: \(actual)")
-        for name in ["s1", "s2", "s3", "s4"] {
-            XCTAssertGreaterThanOrEqual(actual.values.filter { $0 == name }.count, 6, "\(name) share in \(actual)")
-        }
+        let differing = sources.filter { expected[$0] != actual[$0] }
+        XCTAssertEqual(differing.count, 0, "\(differing.count) of 64 sources differ from HAProxy, "
+                       + "e.g. \(differing.prefix(4).map { "\($0): haproxy \(expected[$0]!) fulcrum \(actual[$0]!)" })")
+    }
+
+    /// The avalanche modifier on a map-based farm is HAProxy's `full_hash`
+    /// too, multiplication included.
+    func testMapBasedAvalancheSourceHashingPicksTheSameServersAsHAProxy() throws {
+        let (sources, expected, actual) = try sourceMappingsBesideHAProxy(hashType: "map-based sdbm avalanche")
+        XCTAssertGreaterThanOrEqual(Set(expected.values).count, 3, "HAProxy reference: \(expected)")
+        let differing = sources.filter { expected[$0] != actual[$0] }
+        XCTAssertEqual(differing.count, 0, "\(differing.count) of 64 sources differ from HAProxy, "
+                       + "e.g. \(differing.prefix(4).map { "\($0): haproxy \(expected[$0]!) fulcrum \(actual[$0]!)" })")
     }
 
     // MARK: helpers

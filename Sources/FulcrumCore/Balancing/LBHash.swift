@@ -74,8 +74,11 @@ public enum LBHash {
         return ~crc
     }
 
-    /// Bob Jenkins' 6-shift 32-bit integer hash (HAProxy's `full_hash`): every
-    /// input bit affects every output bit, so nearby keys spread over the ring.
+    /// HAProxy's `full_hash`: Bob Jenkins' 6-shift 32-bit integer hash (every
+    /// input bit affects every output bit, so nearby keys spread over the ring),
+    /// then a multiplication by 3221225473 (0xC0000001), which HAProxy adds to
+    /// spread values over the whole tree; without it ring points and keys land
+    /// elsewhere than in HAProxy and a migrated farm moves its clients.
     @inlinable
     public static func avalanche(_ value: UInt32) -> UInt32 {
         var a = value
@@ -85,7 +88,7 @@ public enum LBHash {
         a = (a &+ 0xd3a2_646c) ^ (a << 9)
         a = (a &+ 0xfd70_46c5) &+ (a << 3)
         a = (a ^ 0xb55a_4f09) ^ (a >> 16)
-        return a
+        return a &* 3_221_225_473
     }
 
     /// `balance source` key of an IPv4 client. `ipv4` is the address as a

@@ -244,10 +244,7 @@ public enum SampleConversion {
             return .bytes
         case .hash(let f, let avalanche):
             text()
-            var h = out[mark...].withUnsafeBytes { LBHash.hash($0, function: f, avalanche: false) }
-            // HAProxy's full_hash: the avalanche, then a multiplication by a
-            // prime close to 3/4 of 2^32 (tools.h).
-            if avalanche { h = LBHash.avalanche(h) &* 3_221_225_473 }
+            let h = out[mark...].withUnsafeBytes { LBHash.hash($0, function: f, avalanche: avalanche) }
             out.removeSubrange(mark...)
             return .integer(Int64(h))
         case .xxh64(let seed):
