@@ -152,6 +152,9 @@ public struct ServerParams: Equatable, Sendable {
     public var checkSendProxy = false
     /// `source ... [usesrc ...]` on the server line (nil: the backend's).
     public var source: SourceBinding? = nil
+    /// `redir PREFIX`: GET and HEAD requests for this server are answered
+    /// with a 302 to PREFIX + path instead of being forwarded.
+    public var redirectPrefix: String? = nil
     public init() {}
 }
 

@@ -31,6 +31,8 @@ final class BackendRuntime {
         var poolMaxConn: Int
         /// The table's address sequence this entry's address was read at.
         var addressSequence: UInt64 = 0
+        /// `redir PREFIX` (ServerRedirect).
+        var redirectPrefix: [UInt8]? = nil
     }
 
     /// A server choice: a member index, every candidate full (queue the
@@ -78,6 +80,7 @@ final class BackendRuntime {
                                        name: s.name, sendProxy: s.params.sendProxy, proxyV2Options: s.params.proxyV2Options,
                                        source: s.params.source ?? config.source, poolMaxConn: s.params.poolMaxConn))
             members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup, maxconn: limits.maxconn))
+            entries[i].redirectPrefix = s.params.redirectPrefix.map { Array($0.utf8) }
         }
         let unset = SocketAddress(.v4(.any), port: 0)
         for k in 0..<spares {

@@ -160,6 +160,12 @@ extension StreamEngine {
         // HAProxy counts a server session per connection attempt, reused or new.
         countServerSession(line: entry.tableLine)
         if s.isHTTP { countServerStream(s) }
+        if s.isHTTP, let prefix = entry.redirectPrefix,
+           let answer = ServerRedirect.response(prefix: prefix, method: s.http.request.method, target: s.http.request.target) {
+            s.record.terminate(.local, .connect)
+            respondHTTP(s, bytes: answer, close: true)
+            return
+        }
         s.serverProxyHeaderPending = false
         if s.isHTTP && !entry.useClientAddress && reuseConnection(s, be, entry) {
             table.serverCounter(worker: slot, server: entry.tableLine, .reuses).bump()
