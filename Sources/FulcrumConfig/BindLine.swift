@@ -3,7 +3,7 @@
 extension ParseSession {
     static let servedBindOptions: Set<String> = [
         "name", "backlog", "maxconn", "mode", "uid", "gid", "user", "group",
-        "defer-accept", "tfo", "v4v6", "v6only", "mss", "interface",
+        "defer-accept", "tfo", "v4v6", "v6only", "mss", "interface", "proto",
     ]
     /// Served options that take no argument.
     static let servedBindFlags: Set<String> = ["accept-proxy", "transparent"]
@@ -89,6 +89,11 @@ extension ParseSession {
                 continue
             case "group":
                 bind.unixGroup = value.text
+                continue
+            case "proto":
+                if !muxProtocol(value, mode: drafts[index].settings.mode, what: "bind \(specWord.text)", section: kindName, at: at) {
+                    ok = false
+                }
                 continue
             default:
                 break

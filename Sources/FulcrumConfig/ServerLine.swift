@@ -8,7 +8,7 @@ extension ParseSession {
         "slowstart", "init-state", "observe", "error-limit", "on-error", "cookie", "pool-max-conn", "id",
         "on-marked-down", "on-marked-up", "send-proxy", "send-proxy-v2", "no-send-proxy", "no-send-proxy-v2",
         "source", "check-send-proxy", "proxy-v2-options", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn",
-        "maxqueue", "minconn", "redir",
+        "maxqueue", "minconn", "redir", "proto",
     ]
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -161,6 +161,8 @@ extension ParseSession {
             switch keyword {
             case "redir":
                 params.redirectPrefix = value.text
+            case "proto":
+                if !muxProtocol(value, mode: mode, what: "server", section: section, at: at) { ok = false }
             case "id":
                 if defaultServer { fail("'id' option is not accepted in default-server sections"); break }
                 guard let n = Int(value.text) else { fail("'id' : expects an integer argument."); break }
