@@ -5,7 +5,7 @@
 extension ParseSession {
     static let connectionOptions: Set<String> = [
         "clitcpka", "srvtcpka", "tcpka", "abortonclose", "prefer-last-server", "persist", "http-ignore-probes",
-        "nolinger", "http-buffer-request", "tcp-smart-accept",
+        "nolinger", "http-buffer-request", "tcp-smart-accept", "tcp-smart-connect",
         "splice-auto", "splice-request", "splice-response",
     ]
     static let connectionKeywords: Set<String> = [
@@ -32,6 +32,7 @@ extension ParseSession {
         case "persist": c.persist = enable
         case "nolinger": c.noLinger = enable
         case "tcp-smart-accept": c.smartAccept = enable
+        case "tcp-smart-connect": c.smartConnect = enable
         case "splice-auto": c.spliceAuto = enable
         case "splice-request": c.spliceRequest = enable
         case "splice-response": c.spliceResponse = enable

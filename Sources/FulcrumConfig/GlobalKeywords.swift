@@ -5,6 +5,7 @@ extension ParseSession {
         "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers", "spread-checks",
         "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr", "hard-stop-after", "mworker-max-reloads",
         "ulimit-n", "strict-limits", "zero-warning", "uid", "gid", "grace", "tune.maxaccept", "tune.maxpollevents", "maxconnrate", "maxsessrate",
+        "tune.rcvbuf.client", "tune.rcvbuf.server", "tune.sndbuf.client", "tune.sndbuf.server",
         "server-state-file", "server-state-base", "expose-experimental-directives",
     ]
 
@@ -124,6 +125,17 @@ extension ParseSession {
                 return
             }
             if keyword == "tune.maxaccept" { global.maxAccept = n } else { global.maxPollEvents = n }
+        case "tune.rcvbuf.client", "tune.rcvbuf.server", "tune.sndbuf.client", "tune.sndbuf.server":
+            guard case .success(let n) = ValueParsers.integer(value.text, for: keyword), n > 0, n <= Int(Int32.max) else {
+                alert(at(value), "'\(keyword)' expects an integer argument.")
+                return
+            }
+            switch keyword {
+            case "tune.rcvbuf.client": global.clientReceiveBuffer = n
+            case "tune.rcvbuf.server": global.serverReceiveBuffer = n
+            case "tune.sndbuf.client": global.clientSendBuffer = n
+            default: global.serverSendBuffer = n
+            }
         case "ulimit-n":
             guard case .success(let n) = ValueParsers.integer(value.text, for: keyword), n > 0 else {
                 alert(at(value), "'ulimit-n' expects an integer argument.")

@@ -155,6 +155,8 @@ public struct ServerParams: Equatable, Sendable {
     /// `redir PREFIX`: GET and HEAD requests for this server are answered
     /// with a 302 to PREFIX + path instead of being forwarded.
     public var redirectPrefix: String? = nil
+    /// `tfo`: TCP Fast Open on connections to this server.
+    public var fastOpen = false
     public init() {}
 }
 
@@ -422,6 +424,13 @@ public struct GlobalSettings: Equatable, Sendable {
     public var maxAccept: Int?
     /// `tune.maxpollevents`: events taken from epoll per wait (nil: 512).
     public var maxPollEvents: Int?
+    /// `tune.rcvbuf.client|server`, `tune.sndbuf.client|server`: SO_RCVBUF /
+    /// SO_SNDBUF of listeners (accepted sockets inherit them) and of server
+    /// connections (nil: the system's autotuning).
+    public var clientReceiveBuffer: Int?
+    public var clientSendBuffer: Int?
+    public var serverReceiveBuffer: Int?
+    public var serverSendBuffer: Int?
     /// `quiet`: as `-q`, no notices or warnings at start.
     public var quiet = false
     public var pidfile: String?

@@ -49,6 +49,9 @@ public struct ProxyConnectionOptions: Equatable, Sendable {
     /// off, so the ACK of a request goes out with the response. nil: HAProxy's
     /// default, on in mode http and on `ssl` binds.
     public var smartAccept: Bool? = nil
+    /// Backend, `option tcp-smart-connect`: server sockets connect with
+    /// TCP_QUICKACK off, so the handshake's last ACK leaves with the request.
+    public var smartConnect = false
     /// Frontend: whether a bind's listeners get smart accept.
     public func smartAccept(mode: ProxyMode, bind: Bind) -> Bool {
         smartAccept ?? (mode == .http || bind.tls.enabled)

@@ -8,7 +8,7 @@ extension ParseSession {
         "slowstart", "init-state", "observe", "error-limit", "on-error", "cookie", "pool-max-conn", "id",
         "on-marked-down", "on-marked-up", "send-proxy", "send-proxy-v2", "no-send-proxy", "no-send-proxy-v2",
         "source", "check-send-proxy", "proxy-v2-options", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn",
-        "maxqueue", "minconn", "redir", "proto",
+        "maxqueue", "minconn", "redir", "proto", "tfo", "no-tfo",
     ]
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -148,6 +148,8 @@ extension ParseSession {
             case "send-proxy-v2": params.sendProxy = 2; continue
             case "no-send-proxy": if params.sendProxy == 1 { params.sendProxy = 0 }; continue
             case "no-send-proxy-v2": if params.sendProxy == 2 { params.sendProxy = 0 }; continue
+            case "tfo": params.fastOpen = true; continue
+            case "no-tfo": params.fastOpen = false; continue
             default: break
             }
             guard i < words.endIndex else {

@@ -92,6 +92,7 @@ extension ParseSession {
         let backendsByName = Dictionary(configuration.backends.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for (draft, frontendIndex) in proxies {
             let isBackend = draft.kind == .backend || draft.kind == .listen
+            if isBackend { warnFastOpenWithoutRetries(draft) }
             guard let frontendIndex else {
                 if isBackend { checkTimeouts(draft, frontend: false, backend: true) }
                 continue
@@ -119,6 +120,17 @@ extension ParseSession {
         validateHTTP(proxies.map(\.draft), &configuration)
         validateTCPContent(proxies.map(\.draft))
         validateLogging(proxies.map(\.draft), &configuration)
+    }
+
+    /// HAProxy's warning for a server with `tfo` whose backend could not
+    /// retry a request lost with a Fast Open SYN.
+    private mutating func warnFastOpenWithoutRetries(_ draft: ProxyDraft) {
+        let retryOn = Set(draft.settings.http.retryOn)
+        let needed: Set<String> = ["connect-failure", "empty-response", "response-timeout"]
+        guard !needed.isSubset(of: retryOn) else { return }
+        for server in draft.servers where server.params.fastOpen {
+            warning(server.location, "'server \(draft.name ?? "")/\(server.name)' : server has tfo activated, the backend should be configured with at least 'conn-failure', 'empty-response' and 'response-timeout' or we wouldn't be able to retry the connection on failure.")
+        }
     }
 
     /// HAProxy's warnings for a section's own check rules that its check kind

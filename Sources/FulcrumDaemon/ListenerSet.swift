@@ -83,6 +83,10 @@ final class ListenerPool {
                                 break
                             }
                         }
+                        // Kept sockets too: a reload may change the tune.*buf.client sizes.
+                        for fd in list {
+                            Socket.setBufferSizes(fd, receive: c.global.clientReceiveBuffer, send: c.global.clientSendBuffer)
+                        }
                         if list.count < slots { continue }
                         sockets[key] = list
                         // `tcp-smart-accept` (HAProxy's default in mode http and on

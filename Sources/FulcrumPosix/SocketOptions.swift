@@ -13,6 +13,20 @@ extension Socket {
         if let interval { try? setOption(fd, Int32(IPPROTO_TCP), TCP_KEEPINTVL, Int32(clamping: interval)) }
     }
 
+    /// SO_RCVBUF / SO_SNDBUF when given (the kernel doubles them for its
+    /// own bookkeeping); nil keeps the system's autotuning.
+    public static func setBufferSizes(_ fd: FileDescriptor, receive: Int?, send: Int?) {
+        if let receive { try? setOption(fd, SOL_SOCKET, SO_RCVBUF, Int32(clamping: receive)) }
+        if let send { try? setOption(fd, SOL_SOCKET, SO_SNDBUF, Int32(clamping: send)) }
+    }
+
+    /// TCP_FASTOPEN_CONNECT: connect(2) returns at once and the SYN leaves
+    /// with the first data written, carrying a Fast Open cookie once the
+    /// server gave one (server `tfo`).
+    public static func setFastOpenConnect(_ fd: FileDescriptor) {
+        try? setOption(fd, Int32(IPPROTO_TCP), 30 /* TCP_FASTOPEN_CONNECT */, 1)
+    }
+
     /// TCP_QUICKACK: off, the ACK of what arrives waits to leave with data
     /// (`tcp-smart-accept` on a listener).
     public static func setQuickAck(_ fd: FileDescriptor, _ on: Bool) {

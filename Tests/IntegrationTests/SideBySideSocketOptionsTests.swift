@@ -99,6 +99,125 @@ final class SideBySideSocketOptionsTests: XCTestCase {
         }
     }
 
+    /// `tune.rcvbuf|sndbuf.client|server`, `option tcp-smart-connect` and
+    /// server `tfo`: the buffers of accepted client sockets and of server
+    /// connections as haproxy sets them, TCP_QUICKACK off before connecting;
+    /// `tfo` turns TCP_FASTOPEN_CONNECT on. Debian's haproxy 2.6.12 sets no
+    /// Fast Open option on its server sockets at all (seen with strace, also
+    /// with `retry-on conn-failure empty-response response-timeout`), so that
+    /// one is Fulcrum's alone (docs/differences.md).
+    func testBufferSizesSmartConnectAndServerFastOpen() throws {
+        let echo = try startBackend(.echo), plainEcho = try startBackend(.echo)
+        let config = """
+            global
+                tune.rcvbuf.client 65536
+                tune.sndbuf.client 98304
+                tune.rcvbuf.server 32768
+                tune.sndbuf.server 49152
+
+            """ + SideBySide.tcpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                option tcp-smart-connect
+                server s 127.0.0.1:\(echo.port) tfo
+            frontend fe2
+                bind 127.0.0.1:{port2}
+                default_backend plain
+            backend plain
+                server s 127.0.0.1:\(plainEcho.port)
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [])
+        var seen: [ProxyUnderTest: [String: String]] = [:]
+        var fastOpen: [String: String] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            for (frontend, server, name) in [(0, echo, "smart"), (1, plainEcho, "plain")] {
+                let port = sbs.ports[proxy]![frontend]
+                let client = try TCPClient.connect(port: port)
+                defer { client.close() }
+                try client.send("x\n")
+                XCTAssertEqual(try client.readLine(), "x", "\(proxy) \(name)")
+                let clientPort = try LoopbackSocket.localPort(client.fd)
+                let c = try SocketOptionReader.read(.established(localPort: port, remotePort: clientPort), heldBy: pids(sbs, proxy))
+                let o = try SocketOptionReader.read(.established(localPort: 0, remotePort: server.port), heldBy: pids(sbs, proxy))
+                seen[proxy, default: [:]][name] = "client rcvbuf \(c["rcvbuf"] ?? "?") sndbuf \(c["sndbuf"] ?? "?"), "
+                    + "server rcvbuf \(o["rcvbuf"] ?? "?") sndbuf \(o["sndbuf"] ?? "?")"
+                if proxy == .fulcrum { fastOpen[name] = o["fastopen_connect"] }
+            }
+        }
+        // The kernel doubles what it is given.
+        XCTAssertEqual(seen[.fulcrum]?["smart"], "client rcvbuf 131072 sndbuf 196608, server rcvbuf 65536 sndbuf 98304")
+        XCTAssertEqual(seen[.fulcrum]?["plain"], seen[.fulcrum]?["smart"])
+        XCTAssertEqual(seen[.fulcrum], seen[.haproxy])
+        XCTAssertEqual(fastOpen, ["smart": "1", "plain": "0"])
+    }
+
+    /// `option tcp-smart-connect`: HAProxy 2.6 turns TCP_QUICKACK off on a
+    /// server socket before connect(2) when bytes wait to leave with the
+    /// handshake's ACK: a PROXY header. A mode tcp stream connects before
+    /// its client sent anything, and an HTTP request goes out later through
+    /// its mux, so neither gets it (read from strace on both proxies).
+    func testSmartConnectTurnsQuickAckOffBeforeConnecting() throws {
+        let plain = try startBackend(.echo), proxied = try startBackend(.echo)
+        let web = try startRecordingBackend("web")
+        let config = SideBySide.tcpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                option tcp-smart-connect
+                server s 127.0.0.1:\(plain.port)
+            frontend fe2
+                bind 127.0.0.1:{port2}
+                default_backend withproxy
+            backend withproxy
+                option tcp-smart-connect
+                server s 127.0.0.1:\(proxied.port) send-proxy
+            frontend web
+                mode http
+                bind 127.0.0.1:{port3}
+                default_backend webbe
+            backend webbe
+                mode http
+                option tcp-smart-connect
+                server s 127.0.0.1:\(web.port)
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [web])
+        var seen: [ProxyUnderTest: [String: Bool?]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            for (frontend, port, name) in [(0, plain.port, "tcp"), (1, proxied.port, "send-proxy"), (2, web.port, "http")] {
+                let destination = "htons(\(port))"
+                let calls = try SyscallTrace.lines(of: pids(sbs, proxy), calls: ["setsockopt", "connect"],
+                                                   until: { $0.contains("connect(") && $0.contains(destination) }) {
+                    if name == "http" {
+                        let client = try HTTPTestClient(port: sbs.ports[proxy]![frontend])
+                        defer { client.connection.close() }
+                        XCTAssertEqual(try client.request().status, 200, "\(proxy)")
+                    } else {
+                        let client = try TCPClient.connect(port: sbs.ports[proxy]![frontend])
+                        defer { client.close() }
+                        try client.send("x\n")
+                        XCTAssertNotNil(try client.readLine(), "\(proxy) \(name)")
+                    }
+                }
+                seen[proxy, default: [:]][name] = quickAckOff(before: destination, in: calls)
+            }
+        }
+        XCTAssertEqual(seen[.fulcrum], ["tcp": false, "send-proxy": true, "http": false])
+        XCTAssertEqual(seen[.fulcrum], seen[.haproxy])
+    }
+
+    /// Whether TCP_QUICKACK was turned off on the socket of the first traced
+    /// connect to `destination` before that connect (nil: no such connect).
+    private func quickAckOff(before destination: String, in calls: [String]) -> Bool? {
+        guard let c = calls.firstIndex(where: { $0.contains("connect(") && $0.contains(destination) }),
+              let fd = calls[c].split(separator: "(", maxSplits: 1).last?.split(separator: ",").first else { return nil }
+        return calls[..<c].contains { $0.contains("setsockopt(\(fd), SOL_TCP, TCP_QUICKACK, [0]") }
+    }
+
     /// `option nolinger`: the client's half-close travels to the server and
     /// back; the proxy then closes the client with an RST instead of a FIN.
     func testNolingerClosesWithAReset() throws {

@@ -33,6 +33,8 @@ final class BackendRuntime {
         var addressSequence: UInt64 = 0
         /// `redir PREFIX` (ServerRedirect).
         var redirectPrefix: [UInt8]? = nil
+        /// `tfo` (Socket.setFastOpenConnect).
+        var fastOpen = false
     }
 
     /// A server choice: a member index, every candidate full (queue the
@@ -81,6 +83,7 @@ final class BackendRuntime {
                                        source: s.params.source ?? config.source, poolMaxConn: s.params.poolMaxConn))
             members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup, maxconn: limits.maxconn))
             entries[i].redirectPrefix = s.params.redirectPrefix.map { Array($0.utf8) }
+            entries[i].fastOpen = s.params.fastOpen
         }
         let unset = SocketAddress(.v4(.any), port: 0)
         for k in 0..<spares {
@@ -129,6 +132,7 @@ final class BackendRuntime {
             servers[i].sendProxy = sv.params.sendProxy
             servers[i].proxyV2Options = sv.params.proxyV2Options
             servers[i].source = sv.params.source ?? config.source
+            servers[i].fastOpen = sv.params.fastOpen
             servers[i].addressSequence = 0
             refreshAddress(i, table)
             slowstart[i] = sv.params.slowstart ?? 0

@@ -178,14 +178,15 @@ extension StreamEngine {
         if entry.useClientAddress { address = SocketAddress(localAddress(s).ipAddress, port: address.port) }
         if entry.useClientPort { address.port = localAddress(s).port }
         s.serverProxyHeaderPending = entry.sendProxy != 0
-        openServerConnection(s, to: address, source: entry.source, what: "\(be.config.name)/\(entry.name)")
+        openServerConnection(s, to: address, source: entry.source, fastOpen: entry.fastOpen, what: "\(be.config.name)/\(entry.name)")
     }
 
     /// A new server socket for `s`: bound to `source` if any, with the
     /// backend's keep-alive probes, then connecting under `timeout connect`
     /// (or ready at once). A failure at any step is the stream's connect
     /// failure. Shared by servers and `option transparent`'s destination.
-    func openServerConnection(_ s: Stream, to address: SocketAddress, source: SourceBinding?, what: @autoclosure () -> String) {
+    func openServerConnection(_ s: Stream, to address: SocketAddress, source: SourceBinding?, fastOpen: Bool = false,
+                              what: @autoclosure () -> String) {
         let be = backends[s.backend]
         let fd: FileDescriptor
         do {
@@ -203,6 +204,15 @@ extension StreamEngine {
         Socket.setNoDelay(fd)
         let ka = be.config.connection.serverKeepAlive
         if ka.enabled { Socket.setKeepAlive(fd, idle: ka.idle, interval: ka.interval, count: ka.count) }
+        let g = configuration.global
+        Socket.setBufferSizes(fd, receive: g.serverReceiveBuffer, send: g.serverSendBuffer)
+        // HAProxy 2.6 delays the handshake's ACK only when bytes wait to go
+        // with it at connect time: a PROXY header, or a tcp stream's client
+        // bytes (not an HTTP request, which its muxes send later; strace).
+        if be.config.connection.smartConnect && (s.serverProxyHeaderPending || (!s.isHTTP && !s.request.buffer.isEmpty)) {
+            Socket.setQuickAck(fd, false)
+        }
+        if fastOpen { Socket.setFastOpenConnect(fd) }
         s.server.attach(.plain(fd))
         do {
             try loop.register(fd, [.readable, .writable, .readHangup, .edgeTriggered], s.token(.server))

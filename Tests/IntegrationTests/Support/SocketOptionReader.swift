@@ -44,7 +44,9 @@ enum SocketOptionReader {
             out = {"keepalive": s.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
                    "idle": s.getsockopt(T, 4), "intvl": s.getsockopt(T, 5), "cnt": s.getsockopt(T, 6),
                    "defer": s.getsockopt(T, 9), "mss": s.getsockopt(T, 2), "fastopen": s.getsockopt(T, 23),
-                   "quickack": s.getsockopt(T, 12),
+                   "quickack": s.getsockopt(T, 12), "fastopen_connect": s.getsockopt(T, 30),
+                   "rcvbuf": s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF),
+                   "sndbuf": s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF),
                    "device": s.getsockopt(socket.SOL_SOCKET, 25, 16).rstrip(b"\0").decode()}
             if wanted[inode]: out["v6only"] = s.getsockopt(socket.IPPROTO_IPV6, 26)
             s.close()
