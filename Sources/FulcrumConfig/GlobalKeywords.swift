@@ -6,7 +6,7 @@ extension ParseSession {
         "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr", "hard-stop-after", "mworker-max-reloads",
         "ulimit-n", "strict-limits", "zero-warning", "uid", "gid", "grace", "tune.maxaccept", "tune.maxpollevents", "maxconnrate", "maxsessrate",
         "tune.rcvbuf.client", "tune.rcvbuf.server", "tune.sndbuf.client", "tune.sndbuf.server",
-        "server-state-file", "server-state-base", "expose-experimental-directives",
+        "server-state-file", "server-state-base", "expose-experimental-directives", "master-worker",
     ]
 
     mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
@@ -63,6 +63,16 @@ extension ParseSession {
             warning(loc, "'\(keyword)' already specified at \(previous); the last value is used")
         }
         globalLocations[keyword] = loc
+        if keyword == "master-worker" {
+            // Fulcrum always runs a master (as -W); a worker that fails is
+            // respawned and the others go on, which `no-exit-on-failure`
+            // asks of haproxy's master too (docs/differences.md).
+            if words.count > 1 && words[1].text != "no-exit-on-failure" {
+                alert(at(words[1]), "'master-worker' only supports 'no-exit-on-failure' option.")
+            }
+            for extra in words.dropFirst(2) { alert(at(extra), "unexpected argument '\(extra.text)' for 'master-worker'") }
+            return
+        }
         if keyword == "daemon" || keyword == "strict-limits" || keyword == "zero-warning" || keyword == "expose-experimental-directives" {
             for extra in words.dropFirst() { alert(at(extra), "unexpected argument '\(extra.text)' for '\(keyword)'") }
             switch keyword {
