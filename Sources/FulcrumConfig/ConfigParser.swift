@@ -33,9 +33,13 @@ public enum ConfigParser {
     ///   their line ("is parsed but TLS is not supported yet").
     /// - serverVerifyNone: `-dV`: `ssl-server-verify none` until the
     ///   configuration says otherwise, and `enabled(SERVER-SSL-VERIFY-NONE)`.
+    /// - includes: reads the files of keepalived `include` lines (nil: such
+    ///   a line is refused, as nothing can be read).
     public static func parse(_ sources: [ConfigSource], environment: [String: String],
-                             tls: TLSServing = .none, serverVerifyNone: Bool = false) -> ParseResult {
+                             tls: TLSServing = .none, serverVerifyNone: Bool = false,
+                             includes: KeepalivedIncludeResolver? = nil) -> ParseResult {
         var session = ParseSession(environment: environment)
+        session.keepalived.includeResolver = includes
         session.tlsServing = tls
         if serverVerifyNone {
             session.global.tls.serverVerify = .none

@@ -17,6 +17,8 @@ public struct KeepalivedParser {
     /// keepalived's config id (`-i`): lines `@ID ...` apply when it is ID,
     /// lines `@^ID ...` when it is not. nil: no id, so only `@^` lines apply.
     var configID: String?
+    /// Finds and reads the files of an `include` line (KeepalivedInclude.swift).
+    var includeResolver: KeepalivedIncludeResolver?
     /// vrrp_script blocks dropped for having no `script` (a track_script naming
     /// one is ignored with keepalived's warning, not refused as a typo).
     var removedScripts: Set<String> = []
@@ -39,7 +41,8 @@ public struct KeepalivedParser {
             // A conditional line (`@ID keyword ...`) is judged by its keyword.
             if words.first?.text.hasPrefix("@") == true { words.removeFirst() }
             guard let first = words.first else { continue }
-            return KeepalivedKeywords.topLevelBlocks.contains(first.text)
+            // HAProxy has no `include`: a file opening with one is keepalived's.
+            return KeepalivedKeywords.topLevelBlocks.contains(first.text) || first.text == "include"
         }
         return false
     }
@@ -47,8 +50,9 @@ public struct KeepalivedParser {
     /// Reads keepalived text; `firstLine` is the line number of its first line
     /// in `file` (blocks inside a Fulcrum file keep their own line numbers).
     mutating func read(_ text: String, file: String, firstLine: Int = 1) {
-        let (tokens, tokenDiagnostics) = KeepalivedTokenizer.tokenize(text, file: file, firstLine: firstLine, configID: configID)
+        let (read, tokenDiagnostics) = KeepalivedTokenizer.tokenize(text, file: file, firstLine: firstLine, configID: configID)
         diagnostics += tokenDiagnostics
+        let tokens = expandIncludes(read)
         let (nodes, treeDiagnostics) = KeepalivedTreeBuilder.build(tokens)
         diagnostics += treeDiagnostics
         for node in nodes { topLevel(node) }

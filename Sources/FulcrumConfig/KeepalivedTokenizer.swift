@@ -146,7 +146,9 @@ struct KeepalivedTreeBuilder {
                 continue
             }
             var arguments: [KeepalivedToken] = []
-            while index < tokens.count, tokens[index].location.line == token.location.line, !tokens[index].isBrace {
+            // Words of an included file may share a line number with the includer's.
+            while index < tokens.count, tokens[index].location.line == token.location.line,
+                  tokens[index].location.file == token.location.file, !tokens[index].isBrace {
                 arguments.append(tokens[index])
                 index += 1
             }

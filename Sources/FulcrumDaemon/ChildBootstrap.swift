@@ -19,7 +19,8 @@ struct ChildBootstrap {
         }
         FileDescriptor(Master.ChildFD.config).close()
         // The map and ACL files as the master read them, not as they are now.
-        let loaded = ConfigLoader.load(sources: blob.sources, checkBinds: false, patternFiles: blob.patternFiles)
+        let loaded = ConfigLoader.load(sources: blob.sources, checkBinds: false, patternFiles: blob.patternFiles,
+                                       includedFiles: blob.includedFiles)
         guard !loaded.hasErrors else {
             for d in loaded.diagnostics where d.severity == .alert { Log.alert(d.description) }
             return nil

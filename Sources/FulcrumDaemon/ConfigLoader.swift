@@ -42,6 +42,9 @@ struct LoadedConfiguration {
     /// blob carries them, so workers and a re-executed master load what the
     /// master validated, whatever the files say later.
     var patternFiles: [String: String] = [:]
+    /// The files keepalived `include` lines read, by `KeepalivedIncludeFiles.key`:
+    /// carried in the blob like the pattern files.
+    var includedFiles: [String: [ConfigSource]] = [:]
     var hasErrors: Bool { diagnostics.contains { $0.severity == .alert } }
 }
 
@@ -102,14 +105,16 @@ enum ConfigLoader {
     ///   sockets; a worker receives its sockets ready-made (and its own fd 3 is
     ///   the control channel, not the operator's socket), so it skips this.
     static func load(sources: [ConfigSource], extraDiagnostics: [Diagnostic] = [], checkBinds: Bool = true,
-                     patternFiles: [String: String]? = nil) -> LoadedConfiguration {
+                     patternFiles: [String: String]? = nil,
+                     includedFiles: [String: [ConfigSource]]? = nil) -> LoadedConfiguration {
         var environment = ProcessSpawner.environmentDictionary()
         if environment[KeepalivedParser.configIDVariable] == nil {
             // keepalived's default config id: the host name up to its first '.'.
             environment[KeepalivedParser.configIDVariable] = String(SMTPAlert.localName().split(separator: ".").first ?? "")
         }
+        let includes = KeepalivedIncludeFiles(recorded: includedFiles)
         let result = ConfigParser.parse(sources, environment: environment, tls: .workers,
-                                        serverVerifyNone: commandLine.serverVerifyNone)
+                                        serverVerifyNone: commandLine.serverVerifyNone, includes: includes.resolver)
         var diags = extraDiagnostics + result.diagnostics
         var c = result.configuration
         commandLine.apply(to: &c)
@@ -185,6 +190,7 @@ enum ConfigLoader {
         }
         var loaded = LoadedConfiguration(sources: sources, configuration: c, diagnostics: diags,
                                          serverAddresses: servers, bindAddresses: binds)
+        loaded.includedFiles = includes.read
         loaded.errorFiles = errorFiles
         loaded.backendErrorFiles = backendPages
         if !loaded.hasErrors { loadTLS(&loaded) }
@@ -199,17 +205,45 @@ enum ConfigBlob {
     /// Names a pattern file's entry (a configuration file's name never holds a NUL).
     static let patternPrefix = "\u{0}pattern "
 
-    /// The sources, then the pattern files as entries named with `patternPrefix`.
-    static func encode(_ sources: [ConfigSource], patternFiles: [String: String]) -> [UInt8] {
-        encode(sources + patternFiles.sorted { $0.key < $1.key }.map { ConfigSource(name: patternPrefix + $0.key, text: $0.value) })
+    /// Names an included file's entry: the prefix, the include's key, a NUL, the file's name.
+    static let includePrefix = "\u{0}include "
+    /// Names an include that matched no file (its key alone).
+    static let emptyIncludePrefix = "\u{0}include-none "
+
+    /// The sources, then the pattern files as entries named with
+    /// `patternPrefix`, then the files keepalived `include` lines read.
+    static func encode(_ sources: [ConfigSource], patternFiles: [String: String],
+                       includedFiles: [String: [ConfigSource]] = [:]) -> [UInt8] {
+        var all = sources + patternFiles.sorted { $0.key < $1.key }.map { ConfigSource(name: patternPrefix + $0.key, text: $0.value) }
+        for (key, files) in includedFiles.sorted(by: { $0.key < $1.key }) {
+            // An include that matched nothing still travels, so children say the same.
+            if files.isEmpty { all.append(ConfigSource(name: emptyIncludePrefix + key, text: "")) }
+            for f in files { all.append(ConfigSource(name: includePrefix + key + "\u{0}" + f.name, text: f.text)) }
+        }
+        return encode(all)
     }
 
-    /// `encode(_:patternFiles:)` undone.
-    static func decodeWithPatterns(_ bytes: [UInt8]) -> (sources: [ConfigSource], patternFiles: [String: String])? {
+    /// `encode(_:patternFiles:includedFiles:)` undone.
+    static func decodeWithPatterns(_ bytes: [UInt8])
+        -> (sources: [ConfigSource], patternFiles: [String: String], includedFiles: [String: [ConfigSource]])? {
         guard let all = decode(bytes) else { return nil }
         var files: [String: String] = [:]
-        for s in all where s.name.hasPrefix(patternPrefix) { files[String(s.name.dropFirst(patternPrefix.count))] = s.text }
-        return (all.filter { !$0.name.hasPrefix(patternPrefix) }, files)
+        var included: [String: [ConfigSource]] = [:]
+        var sources: [ConfigSource] = []
+        for s in all {
+            if s.name.hasPrefix(patternPrefix) {
+                files[String(s.name.dropFirst(patternPrefix.count))] = s.text
+            } else if s.name.hasPrefix(emptyIncludePrefix) {
+                included[String(s.name.dropFirst(emptyIncludePrefix.count)), default: []] += []
+            } else if s.name.hasPrefix(includePrefix), let nul = s.name.lastIndex(of: "\u{0}") {
+                // The key holds a NUL of its own; a file name never does.
+                let key = s.name[s.name.index(s.name.startIndex, offsetBy: includePrefix.count)..<nul]
+                included[String(key), default: []].append(ConfigSource(name: String(s.name[s.name.index(after: nul)...]), text: s.text, isFile: true))
+            } else {
+                sources.append(s)
+            }
+        }
+        return (sources, files, included)
     }
 
     static func encode(_ sources: [ConfigSource]) -> [UInt8] {

@@ -118,7 +118,8 @@ final class Generation {
             previous.carriedTotals = snapshot
         }
         Generation.applyServerState(c, table: table, index: index)
-        configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources, patternFiles: loaded.patternFiles))
+        configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources, patternFiles: loaded.patternFiles,
+                                                                                                     includedFiles: loaded.includedFiles))
         tlsSessions = try Generation.tlsSessionCache(c, previous: previous?.tlsSessions)
         children = Array(repeating: nil, count: roles.count)
         respawnAt = Array(repeating: nil, count: roles.count)
@@ -139,7 +140,8 @@ final class Generation {
         guard let blob = (try? SealedBlob.read(configBlob)).flatMap(ConfigBlob.decodeWithPatterns) else {
             throw HandoverError("generation \(r.number): cannot read its configuration blob")
         }
-        loaded = ConfigLoader.load(sources: blob.sources, checkBinds: false, patternFiles: blob.patternFiles)
+        loaded = ConfigLoader.load(sources: blob.sources, checkBinds: false, patternFiles: blob.patternFiles,
+                                   includedFiles: blob.includedFiles)
         guard !loaded.hasErrors else {
             throw HandoverError("generation \(r.number): its configuration does not load in this binary: "
                                 + (loaded.diagnostics.first { $0.severity == .alert }?.description ?? ""))

@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 import FulcrumConfig
 @testable import FulcrumDaemon
 
@@ -37,6 +38,30 @@ final class DaemonLogicTests: XCTestCase {
         XCTAssertEqual(both?.sources, sources)
         XCTAssertEqual(both?.patternFiles, files)
         XCTAssertNil(ConfigBlob.decode([5, 0, 0, 0, 65]), "truncated")
+        let included = ["/etc/k.conf\u{0}conf.d/*.conf": [ConfigSource(name: "/etc/conf.d/a.conf", text: "vrrp_script s {\n}\n", isFile: true),
+                                                            ConfigSource(name: "/etc/conf.d/b.conf", text: "", isFile: true)],
+                        "/etc/k.conf\u{0}none/*": []]
+        let all = ConfigBlob.decodeWithPatterns(ConfigBlob.encode(sources, patternFiles: files, includedFiles: included))
+        XCTAssertEqual(all?.sources, sources)
+        XCTAssertEqual(all?.patternFiles, files)
+        XCTAssertEqual(all?.includedFiles, included)
+    }
+
+    /// keepalived's `include`: a glob relative to the including file's
+    /// directory, matches read in sorted order, directories skipped.
+    func testIncludeGlobReadsMatchingFilesRelativeToTheIncluder() throws {
+        let dir = "/tmp/fulcrum-include-\(getpid())"
+        defer { _ = try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/conf.d/sub.conf", withIntermediateDirectories: true)
+        try "b\n".write(toFile: dir + "/conf.d/b.conf", atomically: true, encoding: .utf8)
+        try "a\n".write(toFile: dir + "/conf.d/a.conf", atomically: true, encoding: .utf8)
+        try "x\n".write(toFile: dir + "/conf.d/x.txt", atomically: true, encoding: .utf8)
+        let found = KeepalivedIncludeFiles.readMatches("conf.d/*.conf", relativeTo: dir + "/keepalived.conf")
+        XCTAssertEqual(found.map(\.name), [dir + "/conf.d/a.conf", dir + "/conf.d/b.conf"])
+        XCTAssertEqual(found.map(\.text), ["a\n", "b\n"])
+        XCTAssertEqual(KeepalivedIncludeFiles.readMatches(dir + "/conf.d/{b,x}.*", relativeTo: "/elsewhere/k.conf").map(\.text),
+                       ["b\n", "x\n"], "absolute patterns, braces")
+        XCTAssertEqual(KeepalivedIncludeFiles.readMatches("missing/*.conf", relativeTo: dir + "/k.conf"), [])
     }
 
     func testCheckerIsNeededOnlyForCheckedOrObservedServers() {
