@@ -102,6 +102,9 @@ extension KeepalivedParser {
         case "track_script":
             guard let block = needsBlock(node) else { return }
             for line in block { if let t = track(line, range: -253...253, reverse: true) { d.instance.trackScripts.append(t) } }
+        case "track_process":
+            guard let block = needsBlock(node) else { return }
+            for line in block { if let t = track(line, range: -254...254, reverse: true) { d.instance.trackProcesses.append(t) } }
         case "track_interface":
             guard let block = needsBlock(node) else { return }
             for line in block { if let t = track(line, range: -254...254, reverse: true) { d.instance.trackInterfaces.append(t) } }

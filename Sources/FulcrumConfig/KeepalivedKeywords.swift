@@ -4,20 +4,21 @@ enum KeepalivedKeywords {
     /// Top-level blocks Fulcrum reads.
     static let servedBlocks: [String] = [
         "global_defs", "vrrp_script", "vrrp_instance", "vrrp_sync_group", "static_ipaddress", "static_routes", "static_rules",
+        "vrrp_track_process",
     ]
 
     /// keepalived's other top-level keywords.
     static let unservedTopLevel: Set<String> = [
         "virtual_server", "virtual_server_group",
-        "track_file", "vrrp_track_file", "track_process", "vrrp_track_process", "bfd_instance",
+        "track_file", "vrrp_track_file", "bfd_instance",
         "linkbeat_interfaces", "garp_group", "net_namespace", "net_namespace_ipvs", "namespace_with_ipsets",
-        "instance", "use_pid_dir", "child_wait_time", "include",
+        "instance", "use_pid_dir", "child_wait_time",
     ]
 
     /// A line starting with one of these begins a keepalived block inside a Fulcrum file,
     /// and a file whose first keyword is one of them is read as keepalived.conf.
     static var topLevelBlocks: Set<String> {
-        Set(servedBlocks).union(unservedTopLevel.subtracting(["include", "use_pid_dir", "child_wait_time", "instance"]))
+        Set(servedBlocks).union(unservedTopLevel.subtracting(["use_pid_dir", "child_wait_time", "instance"]))
     }
 
     static let globalDefs: [String] = [
@@ -59,10 +60,10 @@ enum KeepalivedKeywords {
         "garp_master_repeat", "garp_master_refresh", "notify_master", "notify_backup", "notify_fault",
         "notify_stop", "notify", "smtp_alert", "strict_mode", "skip_check_adv_addr", "garp_master_refresh_repeat",
         "garp_lower_prio_repeat", "garp_lower_prio_delay", "check_unicast_src", "dont_track_primary", "debug",
-        "virtual_routes", "virtual_rules", "use_vmac", "vmac_xmit_base", "notify_master_rx_lower_pri",
+        "virtual_routes", "virtual_rules", "use_vmac", "vmac_xmit_base", "notify_master_rx_lower_pri", "track_process",
     ]
     static let unservedInstance: Set<String> = [
-        "use_ipvlan", "track_file", "track_process",
+        "use_ipvlan", "track_file",
         "track_bfd", "lvs_sync_daemon_interface", "native_ipv6", "accept",
         "no_accept", "lower_prio_no_advert", "higher_prio_send_advert",
         "kernel_rx_buf_size", "linkbeat_use_polling", "promote_secondaries", "unicast_ttl",

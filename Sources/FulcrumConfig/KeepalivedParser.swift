@@ -11,6 +11,7 @@
 public struct KeepalivedParser {
     var globalDefinitions = VRRPGlobalDefinitions()
     var scripts: [VRRPScript] = []
+    var trackedProcesses: [VRRPTrackedProcess] = []
     var instances: [VRRPInstanceDraft] = []
     var syncGroups: [VRRPSyncGroup] = []
     var statics = VRRPStaticSettings()
@@ -82,6 +83,23 @@ public struct KeepalivedParser {
                 return
             }
             scripts.append(script)
+        case "vrrp_track_process":
+            guard let name = blockName(node), let block = needsBlock(nodeWithoutName(node)) else { return }
+            if let first = trackedProcesses.first(where: { $0.name == name.text }) {
+                alert(name.location, "vrrp_track_process \(name.text) already defined at \(first.location)")
+                return
+            }
+            var p = VRRPTrackedProcess(name: name.text, location: node.keyword.location)
+            for item in block { trackProcessKeyword(item, &p) }
+            guard p.process != nil else {
+                alert(node.keyword.location, "(\(name.text)) vrrp_track_process has no 'process'")
+                return
+            }
+            if p.quorumMax < p.quorum {
+                alert(node.keyword.location, "(\(name.text)) quorum_max \(p.quorumMax) is below quorum \(p.quorum)")
+                return
+            }
+            trackedProcesses.append(p)
         case "vrrp_instance":
             guard let name = blockName(node), let block = needsBlock(nodeWithoutName(node)) else { return }
             if let first = instances.first(where: { $0.instance.name == name.text }) {

@@ -174,6 +174,8 @@ public struct VRRPInstanceConfig: Equatable, Sendable {
     /// Fulcrum extension: `track_backend NAME [weight W]` follows a backend of
     /// the proxy configuration (no usable server = failure).
     public var trackBackends: [VRRPTrack] = []
+    /// `track_process`: vrrp_track_process blocks by name.
+    public var trackProcesses: [VRRPTrack] = []
     public var nopreempt = false
     /// Seconds (0...1000); 0 when cleared as keepalived clears it.
     public var preemptDelay = 0
@@ -242,6 +244,8 @@ public struct VRRPSyncGroup: Equatable, Sendable {
 public struct VRRPConfiguration: Equatable, Sendable {
     public var globalDefinitions = VRRPGlobalDefinitions()
     public var scripts: [VRRPScript] = []
+    /// `vrrp_track_process` blocks.
+    public var trackedProcesses: [VRRPTrackedProcess] = []
     public var instances: [VRRPInstanceConfig] = []
     public var syncGroups: [VRRPSyncGroup] = []
     /// static_ipaddress, static_routes, static_rules.

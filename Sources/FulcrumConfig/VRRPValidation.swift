@@ -24,6 +24,7 @@ extension KeepalivedParser {
         var config = VRRPConfiguration()
         config.globalDefinitions = globalDefinitions
         config.scripts = scripts
+        config.trackedProcesses = trackedProcesses
         config.syncGroups = syncGroups
         config.statics = statics
         for k in config.statics.addresses.indices where config.statics.addresses[k].device == nil {
@@ -207,6 +208,10 @@ extension KeepalivedParser {
             }
         }
         v.trackScripts = kept
+        for t in v.trackProcesses where !trackedProcesses.contains(where: { $0.name == t.name }) {
+            let hint = Suggestion.closest(to: t.name, among: trackedProcesses.map(\.name).sorted()).map { "; did you mean '\($0)'?" } ?? ""
+            alert(t.location, "(\(name)) track_process \(t.name) not found (no vrrp_track_process with that name)\(hint)")
+        }
         if let own = v.interface, let i = v.trackInterfaces.firstIndex(where: { $0.name == own }) {
             warning(v.trackInterfaces[i].location, "(\(name)) Ignoring track_interface \(own) since own interface")
             v.trackInterfaces.remove(at: i)

@@ -34,6 +34,11 @@ extension VRRPSpeaker {
             guard let s = scripts.first(where: { $0.config.name == t.name }), !s.disabled else { continue }
             apply(VRRPTrackWeight.effect(ok: s.ok, weight: t.weight ?? s.config.weight, reverse: t.reverse || s.config.weightReverse))
         }
+        for t in c.trackProcesses {
+            guard let p = processTrackers.first(where: { $0.process.name == t.name }) else { continue }
+            apply(VRRPTrackWeight.effect(ok: p.up, weight: t.weight ?? p.process.weight,
+                                         reverse: t.reverse || p.process.weightReverse))
+        }
         for t in c.trackBackends {
             apply(VRRPTrackWeight.effect(ok: backendUsable(t.name), weight: t.weight, reverse: t.reverse))
         }

@@ -28,7 +28,7 @@ final class VRRPSpeaker: EventHandler {
     /// script timeouts, spaced-out gratuitous ARPs, the backend poll).
     enum Kind: UInt8 {
         case signals, control, routeEvents, receiver
-        case election, script, scriptTimeout, arp, trackPoll
+        case election, script, scriptTimeout, arp, trackPoll, processPoll
     }
 
     /// One vrrp_instance and what it runs on.
@@ -81,6 +81,8 @@ final class VRRPSpeaker: EventHandler {
     var senderInterfaces: [Int32] = []
     var instances: [Instance] = []
     var scripts: [Script] = []
+    /// `vrrp_track_process` blocks some instance tracks.
+    var processTrackers: [VRRPProcessTracker] = []
     let runner = VRRPScriptRunner()
     /// Who runs scripts that name no user (keepalived_script or root).
     let scriptUser: (user: String?, group: String?)
@@ -123,6 +125,12 @@ final class VRRPSpeaker: EventHandler {
         tracksBackends = vrrp.instances.contains { !$0.trackBackends.isEmpty }
         scriptUser = VRRPScriptSecurity.defaultUser(vrrp.globalDefinitions)
         scripts = vrrp.scripts.map { Script(config: $0, ok: !$0.initFail) }
+        let trackedNames = Set(vrrp.instances.flatMap(\.trackProcesses).map(\.name))
+        let tracked = vrrp.trackedProcesses.filter { trackedNames.contains($0.name) }
+        if !tracked.isEmpty {
+            let running = Self.runningProcesses(withArguments: tracked.contains { $0.fullCommand || $0.parameters != nil })
+            processTrackers = tracked.map { VRRPProcessTracker($0, count: VRRPProcessMatch.count($0, in: running)) }
+        }
         let usesScripts = !vrrp.scripts.isEmpty || vrrp.instances.contains { !$0.notify.isEmpty }
         if usesScripts && scriptUser.user == nil && vrrp.globalDefinitions.scriptUser == nil {
             Log.warning("WARNING - default user 'keepalived_script' for script execution does not exist - please create.")
@@ -165,6 +173,7 @@ final class VRRPSpeaker: EventHandler {
         for k in scripts.indices { scripts[k].nextRun = now; armScript(k) }
         // The table has no events: backends are polled, and only when tracked.
         if tracksBackends { loop.schedule(EventToken(kind: Kind.trackPoll.rawValue), at: now) }
+        if !processTrackers.isEmpty { loop.schedule(EventToken(kind: Kind.processPoll.rawValue), at: now + Self.processPollInterval) }
         loop.run(self)
         return shutdown()
     }
@@ -232,6 +241,9 @@ final class VRRPSpeaker: EventHandler {
         case .trackPoll?:
             applyTracking(now: now, starting: false)
             loop.schedule(token, at: now + 100)
+        case .processPoll?:
+            pollProcesses(now: now)
+            loop.schedule(token, at: now + Self.processPollInterval)
         default:
             break
         }
