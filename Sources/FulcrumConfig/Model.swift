@@ -152,6 +152,8 @@ public struct ServerParams: Equatable, Sendable {
     public var checkSendProxy = false
     /// `source ... [usesrc ...]` on the server line (nil: the backend's).
     public var source: SourceBinding? = nil
+    /// `resolvers`, `resolve-*`, `init-addr` (ModelResolvers.swift).
+    public var resolution = ServerResolution()
     public init() {}
 }
 
@@ -548,6 +550,8 @@ public struct Configuration: Equatable, Sendable {
     public var vrrp = VRRPConfiguration()
     /// `ring` sections in declaration order (targets of `log ring@NAME`).
     public var rings: [RingSection] = []
+    /// `resolvers` sections in declaration order (ModelResolvers.swift).
+    public var resolvers: [ResolversSection] = []
     /// ACL and map files and ACL lines' inline patterns, by HAProxy's ids
     /// (what `show map` / `show acl` list).
     public var patternReferences: [PatternReferenceDeclaration] = []

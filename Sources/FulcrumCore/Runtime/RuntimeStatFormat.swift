@@ -288,6 +288,7 @@ enum RuntimeStatRows {
 
     /// HAProxy 2.6's server status text (stats_fill_sv_stats()).
     static func serverStatus(_ sv: RuntimeSnapshot.Server) -> String {
+        if sv.admin.contains(.resolutionMaintenance) { return "MAINT (resolution)" }
         if sv.admin.inMaintenance { return "MAINT" }
         let checking = sv.check?.enabled ?? false
         let full = sv.rise + sv.fall - 1
