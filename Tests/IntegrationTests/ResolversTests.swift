@@ -159,9 +159,14 @@ final class ResolversTests: XCTestCase {
     }
 
     /// The same configuration and DNS server under haproxy 2.6 and fulcrum:
-    /// the same servers end in the same states as records change.
+    /// the same servers end in the same states (address or none, operational
+    /// and admin state, check health, fqdn, port) as records change; the
+    /// template's slots are checked, so leaving RMAINT meets the checks.
     func testSameStatesAsHAProxy() throws {
         let dns = try PrivateDNSServer(self, hosts: [("127.0.0.61", "web.test")])
+        let backendPort = try FreePort.next()
+        let banners = try (61...63).map { try AddressedBanner(address: "127.0.0.\($0)", port: backendPort, name: "w\($0)") }
+        addTeardownBlock { banners.forEach { $0.stop() } }
         let stats = try SideBySideStatsSockets(self)
         let config = """
             resolvers dns
@@ -178,7 +183,7 @@ final class ResolversTests: XCTestCase {
                 bind 127.0.0.1:{port}
                 default_backend be
             backend be
-                server-template web 3 web.test:80 resolvers dns init-addr none resolve-prefer ipv4
+                server-template web 3 web.test:\(backendPort) check inter 300ms resolvers dns init-addr none resolve-prefer ipv4
                 server gone gone.test:80 resolvers dns init-addr none
                 server fixed 127.0.0.1:80
 
@@ -192,7 +197,10 @@ final class ResolversTests: XCTestCase {
             let rows = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line -> (String, String)? in
                 let f = line.split(separator: " ").map(String.init)
                 guard f.count > 18 else { return nil }
-                return (f[3], "\(f[4] == "-" ? "-" : "addr") \(f[5]) \(f[6]) \(f[17]) \(f[18])")
+                // Check health only for the checked slots: a server without check shows
+                // 0 in fulcrum and `rise` in haproxy (not the resolver's doing).
+                let health = f[3].hasPrefix("web") ? " \(f[12])" : ""
+                return (f[3], "\(f[4] == "-" ? "-" : "addr") \(f[5]) \(f[6])\(health) \(f[17]) \(f[18])")
             }
             return rows.filter { $0.0.hasPrefix("web") }.map(\.1).sorted() + rows.filter { !$0.0.hasPrefix("web") }.map { "\($0.0) \($0.1)" }
         }

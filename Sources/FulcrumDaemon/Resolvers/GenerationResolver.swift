@@ -297,6 +297,11 @@ final class GenerationResolver {
         }
         let admin = table.server(m.line, .admin).load()
         if admin & SharedTable.Admin.resolutionMaintenance.rawValue != 0 {
+            // Out of maintenance a checked server starts UP at `rise` and is checked at once, as in HAProxy.
+            let params = configuration.backends[m.backend].servers[m.server].params
+            table.server(m.line, .checkHealth).store(UInt64(params.check ? params.rise : 0))
+            table.server(m.line, .operational).store(SharedTable.Operational.up.rawValue)
+            table.server(m.line, .upSince).store(UInt64(MonotonicClock.nowMilliseconds()))
             table.server(m.line, .admin).store(admin & ~SharedTable.Admin.resolutionMaintenance.rawValue)
             table.server(m.line, .lastChange).store(UInt64(WallClock.nowSeconds()))
             Log.notice("Server \(m.label) ('\(entries.first { $0.members.contains { $0.line == m.line } }?.resolution.name ?? "")') is UP/READY (resolves again).")
@@ -309,6 +314,7 @@ final class GenerationResolver {
         let admin = table.server(m.line, .admin).load()
         guard admin & SharedTable.Admin.resolutionMaintenance.rawValue == 0 || !table.serverAddressIsNone(m.line) else { return false }
         table.setServerAddressNone(m.line)
+        table.server(m.line, .checkHealth).store(0)
         table.server(m.line, .admin).store(admin | SharedTable.Admin.resolutionMaintenance.rawValue)
         table.server(m.line, .lastChange).store(UInt64(WallClock.nowSeconds()))
         let reason: String

@@ -78,6 +78,7 @@ extension Generation {
                 if bi < loaded.serverAddresses.count, si < loaded.serverAddresses[bi].count,
                    ConfigLoader.startsWithoutAddress(s, loaded.serverAddresses[bi][si]), !s.params.disabled {
                     table.server(line, .admin).store(admin | SharedTable.Admin.resolutionMaintenance.rawValue)
+                    table.server(line, .checkHealth).store(0)
                     table.setServerAddressNone(line)
                 } else {
                     table.server(line, .admin).store(admin)
