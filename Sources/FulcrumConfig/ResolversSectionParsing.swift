@@ -112,11 +112,6 @@ extension ParseSession {
             text.removeFirst(prefix.count)
             transport = t
         }
-        if transport == .tcp {
-            // The resolver speaks UDP only so far; a TCP name server is refused, not asked over UDP.
-            alert(loc, "'nameserver \(name)' : stream name servers ('\(word.text)') are not supported yet")
-            return
-        }
         guard case .success(let (host, portText)) = ValueParsers.splitHostPort(text) else {
             alert(loc, "'nameserver \(name)' : invalid address: '\(text)' in '\(word.text)'")
             return

@@ -10,6 +10,7 @@ final class ResolversConfigTests: XCTestCase {
         resolvers dns
             nameserver ns1 127.0.0.53:5353
             nameserver ns2 udp@[::1]:53
+            nameserver ns3 tcp@127.0.0.1:53
             parse-resolv-conf
             accepted_payload_size 8192
             resolve_retries 5
@@ -25,7 +26,8 @@ final class ResolversConfigTests: XCTestCase {
         XCTAssertEqual(r.alerts, [])
         let s = try XCTUnwrap(r.configuration.resolvers.first)
         XCTAssertEqual(s.name, "dns")
-        XCTAssertEqual(s.nameservers.map(\.name), ["ns1", "ns2"])
+        XCTAssertEqual(s.nameservers.map(\.name), ["ns1", "ns2", "ns3"])
+        XCTAssertEqual(s.nameservers.map(\.transport), [.udp, .udp, .tcp])
         XCTAssertEqual(s.nameservers[0].address, IPAddress("127.0.0.53"))
         XCTAssertEqual(s.nameservers[0].port, 5353)
         XCTAssertEqual(s.nameservers[1].address, IPAddress("::1"))
@@ -58,7 +60,6 @@ final class ResolversConfigTests: XCTestCase {
             ("resolvers d\n hold bad 1s", "'hold' unknown <event>: 'bad', expects either 'nx', 'timeout', 'valid', 'obsolete' or 'other'."),
             ("resolvers d\n hold nx x", "unexpected character 'x' in argument to <hold>."),
             ("resolvers d\n bogus", "unknown keyword 'bogus' in 'resolvers' section"),
-            ("resolvers d\n nameserver t tcp@127.0.0.1:53", "'nameserver t' : stream name servers ('tcp@127.0.0.1:53') are not supported yet"),
         ]
         for (text, message) in cases {
             let r = parse(text + "\n" + tcpDefaults)

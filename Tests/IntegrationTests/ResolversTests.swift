@@ -11,7 +11,8 @@ import Foundation
 final class ResolversTests: XCTestCase {
     private var sockets: TemporaryDirectory!
 
-    private func start(_ dns: PrivateDNSServer, body: String, hold: String = "hold valid 200ms", workers: Int = 2) throws -> (FulcrumProcess, UInt16) {
+    private func start(_ dns: PrivateDNSServer, body: String, hold: String = "hold valid 200ms", workers: Int = 2,
+                       transport: String = "") throws -> (FulcrumProcess, UInt16) {
         let port = try FreePort.next()
         sockets = try TemporaryDirectory(prefix: "rsv")
         let dir = sockets!
@@ -21,7 +22,7 @@ final class ResolversTests: XCTestCase {
                 workers \(workers)
                 stats socket \(dir.file("admin.sock")) level admin
             resolvers dns
-                nameserver local 127.0.0.1:\(dns.port)
+                nameserver local \(transport)127.0.0.1:\(dns.port)
                 timeout retry 200ms
                 \(hold)
             defaults
@@ -147,6 +148,22 @@ final class ResolversTests: XCTestCase {
             return got == ["127.0.0.41:8001:1", "127.0.0.42:8002:20"]
         }
         XCTAssertEqual(states().values.filter { $0.admin == "32" }.count, 1)
+    }
+
+    /// `tcp@`: the same answers over DNS's TCP framing (dnsmasq serves both).
+    func testTCPNameserver() throws {
+        let dns = try PrivateDNSServer(self, hosts: [("127.0.0.71", "tcp.test"), ("127.0.0.72", "tcp.test")])
+        _ = try start(dns, body: "    server-template t 3 tcp.test:80 resolvers dns init-addr none resolve-prefer ipv4", transport: "tcp@")
+        waitFor("two slots over TCP") {
+            Set(self.states().values.filter { $0.admin == "0" }.map(\.address)) == ["127.0.0.71", "127.0.0.72"]
+        }
+        try dns.setHosts([("127.0.0.73", "tcp.test")])
+        waitFor("follows the change over TCP") {
+            Set(self.states().values.filter { $0.admin == "0" }.map(\.address)) == ["127.0.0.73"]
+        }
+        let shown = try cli("show resolvers dns")
+        XCTAssertTrue(shown.contains(" nameserver local:\n"), shown)
+        XCTAssertFalse(shown.contains("  valid:       0\n"), shown)
     }
 
     func testSetServerFQDNFollowsTheNewName() throws {

@@ -28,6 +28,7 @@ final class GenerationResolver {
     struct NameserverState {
         let name: String
         let address: SocketAddress
+        var tcp = false
         var counters = ResolverCounters()
     }
     struct Section {
@@ -48,6 +49,11 @@ final class GenerationResolver {
     private let configured: [[SocketAddress]]
     private let configuration: Configuration
     private var buffer = [UInt8](repeating: 0, count: 65536)
+    /// The loop and token maker `open` was given (TCP queries register later).
+    private(set) var loop: EventLoop?
+    private(set) var token: ((Int) -> EventToken)?
+    /// TCP queries in flight, by token slot (GenerationResolver+TCP).
+    var tcpQueries: [ResolverTCPQuery?] = []
 
     /// nil when no server names a resolvers section.
     init?(_ loaded: LoadedConfiguration, table: SharedTable, now: Int64) {
@@ -58,7 +64,7 @@ final class GenerationResolver {
         let index = TableIndex(c)
         var sectionIndex: [String: Int] = [:]
         for s in c.resolvers {
-            var servers = s.nameservers.map { NameserverState(name: $0.name, address: SocketAddress($0.address, port: $0.port)) }
+            var servers = s.nameservers.map { NameserverState(name: $0.name, address: SocketAddress($0.address, port: $0.port), tcp: $0.transport == .tcp) }
             if s.parseResolvConf {
                 for ip in GenerationResolver.resolvConfNameservers() where !servers.contains(where: { $0.name == ip.description }) {
                     servers.append(NameserverState(name: ip.description, address: SocketAddress(ip, port: 53)))
@@ -120,10 +126,12 @@ final class GenerationResolver {
     // MARK: sockets
 
     /// Opens the sockets the name servers need and registers them.
-    func open(in loop: EventLoop, token: (Int) -> EventToken) {
+    func open(in loop: EventLoop, token: @escaping (Int) -> EventToken) {
+        self.loop = loop
+        self.token = token
         for family in [AF_INET, AF_INET6] {
             let k = family == AF_INET ? 0 : 1
-            guard sockets[k] == nil, entries.contains(where: { e in sections[e.section].nameservers.contains { $0.address.family == family } }) else { continue }
+            guard sockets[k] == nil, entries.contains(where: { e in sections[e.section].nameservers.contains { !$0.tcp && $0.address.family == family } }) else { continue }
             guard let fd = try? Socket.datagram(family: family) else {
                 Log.alert("resolvers: cannot open a UDP socket: \(Errno.current)")
                 continue
@@ -134,6 +142,7 @@ final class GenerationResolver {
     }
 
     func close(in loop: EventLoop) {
+        for slot in tcpQueries.indices { closeTCP(slot) }
         for case let fd? in sockets { loop.remove(fd); fd.close() }
         sockets = [nil, nil]
     }
@@ -142,6 +151,7 @@ final class GenerationResolver {
 
     /// Starts due resolutions, handles timeouts; the next deadline.
     func run(now: Int64) -> Int64? {
+        expireTCP(now: now)
         var next: Int64? = nil
         for i in entries.indices where !entries[i].members.isEmpty {
             let t = sections[entries[i].section].timing
@@ -177,6 +187,12 @@ final class GenerationResolver {
                                          payloadSize: section.payloadSize) else { return }
         for (n, ns) in section.nameservers.enumerated() {
             sections[e.section].nameservers[n].counters.sent += 1
+            if ns.tcp {
+                if !sendTCP(query, id: id, section: e.section, nameserver: n, now: e.resolution.sentAt) {
+                    sections[e.section].nameservers[n].counters.sendError += 1
+                }
+                continue
+            }
             guard let fd = sockets[ns.address.family == AF_INET ? 0 : 1] else {
                 sections[e.section].nameservers[n].counters.sendError += 1
                 continue
@@ -195,6 +211,7 @@ final class GenerationResolver {
 
     /// Reads every datagram waiting on socket `k`.
     func readable(_ k: Int, now: Int64) {
+        if k >= GenerationResolver.firstTCPToken { tcpReady(k - GenerationResolver.firstTCPToken, now: now); return }
         guard k < sockets.count, let fd = sockets[k] else { return }
         while true {
             var from = sockaddr_storage()
@@ -210,11 +227,16 @@ final class GenerationResolver {
     }
 
     private func received(_ bytes: [UInt8], from: SocketAddress, now: Int64) {
-        var nameserver: (section: Int, index: Int)? = nil
         for (s, section) in sections.enumerated() {
-            if let n = section.nameservers.firstIndex(where: { $0.address == from }) { nameserver = (s, n); break }
+            if let n = section.nameservers.firstIndex(where: { !$0.tcp && $0.address == from }) {
+                received(bytes, section: s, nameserver: n, now: now)
+                return
+            }
         }
-        guard let (s, n) = nameserver else { return }
+    }
+
+    /// A response from name server `n` of section `s`.
+    func received(_ bytes: [UInt8], section s: Int, nameserver n: Int, now: Int64) {
         guard case .success(let response) = DNSCodec.decode(bytes) else {
             sections[s].nameservers[n].counters.invalid += 1
             return
