@@ -357,6 +357,10 @@ final class GenerationResolver {
         ResolversFormat.show(sections.map { s in (s.name, s.nameservers.map { ($0.name, $0.counters) }) }, only: only)
     }
 
+    func statCSV() -> String {
+        ResolversFormat.statCSV(sections.map { s in (s.name, s.nameservers.map { ($0.name, $0.counters) }) })
+    }
+
     /// `set server B/S fqdn NAME`: the server follows NAME from now on.
     func setFQDN(backend b: Int, server s: Int, line: Int, name: String, now: Int64) -> Bool {
         guard let ei = entries.firstIndex(where: { $0.members.contains { $0.line == line } }),

@@ -38,6 +38,9 @@ extension Master {
     /// the master's resolver; nil for any other command.
     func resolverCommand(_ command: String, level: Int, in g: Generation) -> String? {
         let words = RuntimeCommandLine.words(command)
+        if words == ["show", "stat", "domain", "resolvers"] {
+            return (g.resolver?.statCSV() ?? ResolversFormat.statCSV([])) + RuntimeCLI.endOfAnswer
+        }
         if words.count >= 2, words[0] == "show", words[1] == "resolvers" {
             let only = words.count > 2 ? words[2] : nil
             if let r = g.resolver { return r.show(only) + RuntimeCLI.endOfAnswer }

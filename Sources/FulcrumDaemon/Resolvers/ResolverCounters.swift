@@ -31,4 +31,16 @@ enum ResolversFormat {
         if !found && only != nil { return "Can't find that resolvers section\n" }
         return out
     }
+
+    /// `show stat domain resolvers`: haproxy 2.6's CSV, one row per name
+    /// server ("id" its name, "pid" its section's).
+    static func statCSV(_ sections: [(name: String, nameservers: [(name: String, counters: ResolverCounters)])]) -> String {
+        var out = "# id,pid," + ResolverCounters().lines.map { $0.0 == "snd_error" ? "send_error" : $0.0 }.joined(separator: ",") + ",\n"
+        for s in sections {
+            for ns in s.nameservers {
+                out += "\(ns.name),\(s.name)," + ns.counters.lines.map { String($0.1) }.joined(separator: ",") + ",\n"
+            }
+        }
+        return out
+    }
 }
