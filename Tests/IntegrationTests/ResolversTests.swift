@@ -248,4 +248,39 @@ final class ResolversTests: XCTestCase {
             XCTAssertEqual(masked(command, .fulcrum), masked(command, .haproxy), command)
         }
     }
+
+    /// `init-addr` without resolvers, side by side with haproxy 2.6: `none`
+    /// starts a name that does not resolve in "MAINT (resolution)" with no
+    /// address, an IP stands in for it, and a literal address needs neither.
+    func testInitAddrWithoutResolversAsHAProxy() throws {
+        let stats = try SideBySideStatsSockets(self)
+        let config = """
+            defaults
+                mode tcp
+                timeout connect 2s
+                timeout client 5s
+                timeout server 5s
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                server none nowhere.invalid:80 init-addr none
+                server chain nowhere.invalid:81 init-addr libc,10.9.8.7
+                server literal 127.0.0.1:82 init-addr none
+                server local localhost:83 init-addr libc,none
+
+            """
+        _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
+        var answers: [ProxyUnderTest: [String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            let text = try MasterCLI.send("show servers state be", socketPath: stats.paths[proxy]!)
+            answers[proxy] = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map {
+                // srv_time_since_last_change and the health of servers without checks aside.
+                $0.split(separator: " ").enumerated().filter { ![9, 12].contains($0.offset) }.map(\.element).joined(separator: " ")
+            }
+            let stat = try MasterCLI.send("show stat", socketPath: stats.paths[proxy]!)
+            XCTAssertTrue(stat.split(separator: "\n").contains { $0.hasPrefix("be,none,") && $0.contains(",MAINT (resolution),") }, "\(proxy): \(stat)")
+        }
+        XCTAssertEqual(answers[.fulcrum], answers[.haproxy])
+    }
 }
