@@ -120,7 +120,7 @@ final class Generation {
             TableCarryOver.addLate(final: snapshot, baseline: [:], to: table, c)
             previous.carriedTotals = snapshot
         }
-        Generation.initializeResolution(loaded, table: table)
+        Generation.initializeResolution(loaded, table: table, previous: previous)
         Generation.applyServerState(c, table: table, index: index)
         configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources, patternFiles: loaded.patternFiles))
         tlsSessions = try Generation.tlsSessionCache(c, previous: previous?.tlsSessions)

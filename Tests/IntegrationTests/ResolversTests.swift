@@ -12,7 +12,7 @@ final class ResolversTests: XCTestCase {
     private var sockets: TemporaryDirectory!
 
     private func start(_ dns: PrivateDNSServer, body: String, hold: String = "hold valid 200ms", workers: Int = 2,
-                       transport: String = "") throws -> (FulcrumProcess, UInt16) {
+                       transport: String = "", arguments: [String] = FulcrumProcess.defaultArguments) throws -> (FulcrumProcess, UInt16) {
         let port = try FreePort.next()
         sockets = try TemporaryDirectory(prefix: "rsv")
         let dir = sockets!
@@ -37,7 +37,7 @@ final class ResolversTests: XCTestCase {
             \(body)
 
             """
-        let p = try startFulcrum(config: config)
+        let p = try startFulcrum(config: config, arguments: arguments)
         try p.waitUntilListening(port: port, sockets: workers)
         return (p, port)
     }
@@ -282,5 +282,29 @@ final class ResolversTests: XCTestCase {
             XCTAssertTrue(stat.split(separator: "\n").contains { $0.hasPrefix("be,none,") && $0.contains(",MAINT (resolution),") }, "\(proxy): \(stat)")
         }
         XCTAssertEqual(answers[.fulcrum], answers[.haproxy])
+    }
+
+    /// A reload starts where the serving generation's resolver left the
+    /// servers: with the name now NXDOMAIN (held by `hold nx`), the new
+    /// generation's slots keep their addresses and serve.
+    func testReloadKeepsResolvedAddresses() throws {
+        let dns = try PrivateDNSServer(self, hosts: [("127.0.0.81", "rl.test"), ("127.0.0.82", "rl.test")])
+        let backendPort = try FreePort.next()
+        let banners = try (81...82).map { try AddressedBanner(address: "127.0.0.\($0)", port: backendPort, name: "r\($0)") }
+        addTeardownBlock { banners.forEach { $0.stop() } }
+        let (p, fe) = try start(dns, body: "    server-template r 3 rl.test:\(backendPort) resolvers dns init-addr none resolve-prefer ipv4",
+                                arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"])
+        try p.waitUntilMasterSocketListening()
+        waitFor("filled") { Set(self.states().values.map(\.address)) == ["127.0.0.81", "127.0.0.82", "-"] }
+        try dns.setHosts([])
+        XCTAssertTrue(try p.reloadViaMasterCLI().contains("Success=1"))
+        XCTAssertTrue(p.waitUntilSettled(workers: 2))
+        XCTAssertEqual(Set(states().values.map(\.address)), ["127.0.0.81", "127.0.0.82", "-"])
+        for _ in 0..<20 {
+            let c = try TCPClient.connect(port: fe)
+            let line = try c.readLine()
+            c.close()
+            XCTAssertTrue(line == "r81" || line == "r82", "\(line ?? "nil")")
+        }
     }
 }

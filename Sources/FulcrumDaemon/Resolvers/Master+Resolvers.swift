@@ -70,14 +70,35 @@ extension Master {
 extension Generation {
     /// Servers that start without an address (`init-addr none`) are in
     /// RMAINT; a carried-over RMAINT is cleared for the rest (the new
-    /// resolver decides again).
-    static func initializeResolution(_ loaded: LoadedConfiguration, table: SharedTable) {
+    /// resolver decides again). On a reload, a server that resolves the same
+    /// name as in the previous generation starts where that one's resolver
+    /// left it (its address, or RMAINT), so a reload does not empty the
+    /// template slots until the first answer.
+    static func initializeResolution(_ loaded: LoadedConfiguration, table: SharedTable, previous: Generation? = nil) {
         let c = loaded.configuration
         let index = TableIndex(c)
+        let old = previous.map { ($0.loaded.configuration, TableIndex($0.loaded.configuration), $0.table) }
         for (bi, b) in c.backends.enumerated() {
             for (si, s) in b.servers.enumerated() {
                 let line = index.serverLine(backend: bi, server: si)
                 let admin = table.server(line, .admin).load() & ~SharedTable.Admin.resolutionMaintenance.rawValue
+                if s.params.resolution.resolvers != nil, let (oc, oi, ot) = old,
+                   let obi = oc.backends.firstIndex(where: { $0.name == b.name }),
+                   let osi = oc.backends[obi].servers.firstIndex(where: { $0.name == s.name && $0.host == s.host && $0.port == s.port }),
+                   oc.backends[obi].servers[osi].params.resolution.resolvers != nil {
+                    let oline = oi.serverLine(backend: obi, server: osi)
+                    if let a = ot.serverAddress(oline) {
+                        table.setServerAddress(line, a)
+                        table.server(line, .admin).store(admin)
+                        continue
+                    }
+                    if ot.serverAddressIsNone(oline) {
+                        table.server(line, .admin).store(admin | SharedTable.Admin.resolutionMaintenance.rawValue)
+                        table.server(line, .checkHealth).store(0)
+                        table.setServerAddressNone(line)
+                        continue
+                    }
+                }
                 if bi < loaded.serverAddresses.count, si < loaded.serverAddresses[bi].count,
                    ConfigLoader.startsWithoutAddress(s, loaded.serverAddresses[bi][si]), !s.params.disabled {
                     table.server(line, .admin).store(admin | SharedTable.Admin.resolutionMaintenance.rawValue)
