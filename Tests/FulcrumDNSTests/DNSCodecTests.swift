@@ -108,6 +108,40 @@ final class DNSCodecTests: XCTestCase {
     }
 }
 
+/// `decode` takes any bytes (a fuzzer's contract): mutated answers decode
+/// or fail, never trap, and whatever decodes is sorted without trapping.
+final class DNSDecodeRobustnessTests: XCTestCase {
+    func testMutatedMessagesNeverTrap() {
+        var b = DNSResponseBuilder(id: 5, question: "_s._tcp.a.example", type: .srv)
+        b.add(DNSRecord(name: "_s._tcp.a.example", ttl: 9, data: .srv(priority: 1, weight: 2, port: 3, target: "t.a.example")))
+        b.add(DNSRecord(name: "t.a.example", ttl: 9, data: .cname("u.a.example")))
+        b.add(DNSRecord(name: "u.a.example", ttl: 9, data: .a(IPv4Address(1, 2, 3, 4))), to: .additional)
+        let seed = b.bytes
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Int {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Int(truncatingIfNeeded: state & 0x7FFF_FFFF)
+        }
+        var decoded = 0
+        for _ in 0..<20_000 {
+            var m = seed
+            for _ in 0...(next() % 4) {
+                switch next() % 3 {
+                case 0: m[next() % m.count] = UInt8(truncatingIfNeeded: next())
+                case 1: m.insert(UInt8(truncatingIfNeeded: next()), at: next() % m.count)
+                default: if m.count > 1 { m.remove(at: next() % m.count) }
+                }
+            }
+            if case .success(let r) = DNSCodec.decode(m) {
+                decoded += 1
+                _ = DNSAnswer.outcome(r, name: r.questionName, type: .srv)
+                _ = DNSAnswer.outcome(r, name: r.questionName, type: .a)
+            }
+        }
+        XCTAssertGreaterThan(decoded, 0)
+    }
+}
+
 extension Result {
     var failureValue: Failure? { if case .failure(let f) = self { return f } else { return nil } }
 }

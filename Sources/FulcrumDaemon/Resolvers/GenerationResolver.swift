@@ -335,9 +335,10 @@ final class GenerationResolver {
     private func takeAway(_ m: Member, status: DNSResolution.Status) -> Bool {
         let admin = table.server(m.line, .admin).load()
         guard admin & SharedTable.Admin.resolutionMaintenance.rawValue == 0 || !table.serverAddressIsNone(m.line) else { return false }
-        table.setServerAddressNone(m.line)
-        table.server(m.line, .checkHealth).store(0)
+        // Maintenance first: no worker or check picks the server once its address is gone.
         table.server(m.line, .admin).store(admin | SharedTable.Admin.resolutionMaintenance.rawValue)
+        table.server(m.line, .checkHealth).store(0)
+        table.setServerAddressNone(m.line)
         table.server(m.line, .lastChange).store(UInt64(WallClock.nowSeconds()))
         let reason: String
         switch status {
