@@ -110,7 +110,9 @@ public struct DNSResolution: Sendable {
     /// A response from one of `nameservers` name servers.
     public mutating func receive(_ r: DNSResponse, nameservers: Int, newID: UInt16, now: Int64, _ t: DNSResolverTiming) -> Progress {
         guard let id = pendingID, r.id == id, r.questionName == name, r.questionType == queryType.rawValue else { return .ignored }
-        let outcome = DNSAnswer.outcome(r, name: name, type: queryType)
+        // haproxy 2.6 takes a truncated answer (TC) as an error, but an SRV one,
+        // whose whole records it uses (a larger `accepted_payload_size` avoids it).
+        let outcome = r.truncated && queryType != .srv ? .other : DNSAnswer.outcome(r, name: name, type: queryType)
         var found: [DNSResolvedItem] = []
         switch outcome {
         case .addresses(let list):

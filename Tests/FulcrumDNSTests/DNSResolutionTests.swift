@@ -72,4 +72,20 @@ final class DNSResolutionTests: XCTestCase {
         XCTAssertEqual(DNSSlotAssignment.serverWeight(srv: 0), 1)
         XCTAssertEqual(DNSSlotAssignment.serverWeight(srv: 65535), 256)
     }
+
+    func testTruncatedAddressAnswerIsAnError() {
+        var t = DNSResolverTiming()
+        t.holdOther = 0
+        var r = DNSResolution(name: "tc.test", preferIPv4: true)
+        r.start(id: 1, now: 0, t)
+        var b = DNSResponseBuilder(id: 1, truncated: true, question: "tc.test", type: .a)
+        b.add(DNSRecord(name: "tc.test", ttl: 1, data: .a(IPv4Address(1, 1, 1, 1))))
+        let truncated = try! DNSCodec.decode(b.bytes).get()
+        XCTAssertEqual(r.receive(truncated, nameservers: 1, newID: 2, now: 1, t), .resend)
+        var b2 = DNSResponseBuilder(id: 2, truncated: true, question: "tc.test", type: .aaaa)
+        b2.add(DNSRecord(name: "tc.test", ttl: 1, data: .a(IPv4Address(1, 1, 1, 1))))
+        XCTAssertEqual(r.receive(try! DNSCodec.decode(b2.bytes).get(), nameservers: 1, newID: 3, now: 2, t), .done)
+        XCTAssertEqual(r.status, .other)
+        XCTAssertEqual(r.items, [])
+    }
 }

@@ -202,6 +202,7 @@ final class ResolversTests: XCTestCase {
             backend be
                 server-template web 3 web.test:\(backendPort) check inter 300ms resolvers dns init-addr none resolve-prefer ipv4
                 server gone gone.test:80 resolvers dns init-addr none
+                server-template big 2 big.test:80 resolvers dns init-addr none resolve-prefer ipv4
                 server fixed 127.0.0.1:80
 
             """
@@ -231,7 +232,8 @@ final class ResolversTests: XCTestCase {
         for hosts in [[("127.0.0.61", "web.test")],
                       [("127.0.0.61", "web.test"), ("127.0.0.62", "web.test"), ("127.0.0.63", "web.test")],
                       [("127.0.0.62", "web.test")]] {
-            try dns.setHosts(hosts)
+            // big.test's 60 records do not fit in 512 bytes: a truncated answer, an error for both.
+            try dns.setHosts(hosts + (1...60).map { ("127.0.1.\($0)", "big.test") })
             let want = Set(hosts.map(\.0) + ["127.0.0.1"])
             let same = waitUntil(timeout: 10, interval: 0.05) {
                 addresses(.haproxy) == want && addresses(.fulcrum) == want && view(.fulcrum) == view(.haproxy)
