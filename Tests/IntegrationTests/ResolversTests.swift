@@ -206,7 +206,7 @@ final class ResolversTests: XCTestCase {
                 server fixed 127.0.0.1:80
 
             """
-        _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
+        let sbs = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
         /// Per server: name, address or "-", operational and admin state, fqdn, port. Which
         /// template slot takes which address follows the answer's order (dnsmasq rotates
         /// it), so the slots are compared as a sorted list without their names.
@@ -249,6 +249,20 @@ final class ResolversTests: XCTestCase {
         for command in ["show resolvers", "show resolvers dns", "show resolvers nope", "show stat domain resolvers"] {
             XCTAssertEqual(masked(command, .fulcrum), masked(command, .haproxy), command)
         }
+        // The same server events, in haproxy's words, as many times each (which slot
+        // and which address each names follows the answers' order).
+        func events(_ proxy: ProxyUnderTest) -> [String: Int] {
+            var counts: [String: Int] = [:]
+            let phrases = ["changed its IP from (none) to", "('web.test') is UP/READY (resolves again).",
+                           "administratively READY thanks to valid DNS answer.",
+                           "is going DOWN for maintenance (No IP for server ). ", "by dns/local.", "by DNS cache."]
+            for line in sbs.processes[proxy]!.stderrText.split(separator: "\n") {
+                for p in phrases where line.contains(p) { counts[p, default: 0] += 1 }
+            }
+            return counts
+        }
+        XCTAssertEqual(events(.fulcrum), events(.haproxy))
+        XCTAssertEqual(events(.fulcrum)["('web.test') is UP/READY (resolves again)."], 3)
     }
 
     /// `init-addr` without resolvers, side by side with haproxy 2.6: `none`

@@ -3,6 +3,7 @@ import FulcrumBytes
 import FulcrumConfig
 import FulcrumCore
 import FulcrumDNS
+import FulcrumLog
 import FulcrumPosix
 
 /// The daemon's one DNS resolver: run by the master for the serving
@@ -54,6 +55,8 @@ final class GenerationResolver {
     private(set) var token: ((Int) -> EventToken)?
     /// TCP queries in flight, by token slot (GenerationResolver+TCP).
     var tcpQueries: [ResolverTCPQuery?] = []
+    /// Where server state changes are told (the backend's log targets and stderr).
+    var report: (String, LogLevel, Int) -> Void = { line, _, _ in Log.warning(line) }
 
     /// nil when no server names a resolvers section.
     init?(_ loaded: LoadedConfiguration, table: SharedTable, now: Int64) {
@@ -265,7 +268,7 @@ final class GenerationResolver {
             send(i, id: newID)
         case .done:
             if let before { pending[before] = nil }
-            if apply(i) { sections[s].nameservers[n].counters.update += 1 }
+            if apply(i, by: "\(sections[s].name)/\(sections[s].nameservers[n].name)") { sections[s].nameservers[n].counters.update += 1 }
         }
     }
 
@@ -273,7 +276,7 @@ final class GenerationResolver {
 
     /// Writes the resolution's result to its servers; whether any changed.
     @discardableResult
-    private func apply(_ i: Int) -> Bool {
+    private func apply(_ i: Int, by updater: String = "DNS cache") -> Bool {
         let r = entries[i].resolution
         if r.status != .valid && r.holding { return false }
         var changed = false
@@ -291,7 +294,12 @@ final class GenerationResolver {
             let choice = DNSSlotAssignment.assign(current: current, currentPorts: r.preferredType == .srv ? ports : [],
                                                   items: items, allowDuplicates: members.map(\.allowDuplicate))
             for (k, m) in members.enumerated() {
-                if let c = choice[k] { changed = give(items[c], to: m, was: current[k], srv: r.preferredType == .srv) || changed }
+                // As in haproxy, the resolution's first server names the name server;
+                // the others sharing it take the answer "by DNS cache".
+                if let c = choice[k] {
+                    let by = m.line == entries[i].members.first?.line ? updater : "DNS cache"
+                    changed = give(items[c], to: m, was: current[k], srv: r.preferredType == .srv, by: by) || changed
+                }
                 else { changed = takeAway(m, status: r.status) || changed }
             }
         }
@@ -305,13 +313,13 @@ final class GenerationResolver {
         return a.length == 0 ? nil : a.ipAddress
     }
 
-    private func give(_ item: DNSResolvedItem, to m: Member, was: IPAddress?, srv: Bool) -> Bool {
+    private func give(_ item: DNSResolvedItem, to m: Member, was: IPAddress?, srv: Bool, by updater: String) -> Bool {
         let port = item.port ?? m.port
         var changed = false
         let now = table.serverAddress(m.line)
         if was != item.address || (now != nil && now!.port != port) || (now == nil && srv) {
             table.setServerAddress(m.line, TableServerAddress(ip: item.address, port: port))
-            Log.notice("\(m.label) changed its IP from \(was?.description ?? "(none)") to \(item.address) by DNS cache.")
+            report("\(m.label) changed its IP from \(was?.description ?? "(none)") to \(item.address) by \(updater).", .notice, m.backend)
             changed = true
         }
         if srv, !m.ignoreWeight, let w = item.weight {
@@ -326,7 +334,9 @@ final class GenerationResolver {
             table.server(m.line, .upSince).store(UInt64(MonotonicClock.nowMilliseconds()))
             table.server(m.line, .admin).store(admin & ~SharedTable.Admin.resolutionMaintenance.rawValue)
             table.server(m.line, .lastChange).store(UInt64(WallClock.nowSeconds()))
-            Log.notice("Server \(m.label) ('\(entries.first { $0.members.contains { $0.line == m.line } }?.resolution.name ?? "")') is UP/READY (resolves again).")
+            let name = table.serverFQDN(m.line) ?? configuration.backends[m.backend].servers[m.server].host
+            report("Server \(m.label) ('\(name)') is UP/READY (resolves again).", .notice, m.backend)
+            report("Server \(m.label) administratively READY thanks to valid DNS answer.", .notice, m.backend)
             changed = true
         }
         return changed
@@ -340,6 +350,7 @@ final class GenerationResolver {
         table.server(m.line, .checkHealth).store(0)
         table.setServerAddressNone(m.line)
         table.server(m.line, .lastChange).store(UInt64(WallClock.nowSeconds()))
+        // haproxy 2.6's reasons (snr_resolution_error_cb, "No IP for server " with its space).
         let reason: String
         switch status {
         case .nx: reason = "DNS NX status"
@@ -348,7 +359,14 @@ final class GenerationResolver {
         case .other: reason = "unspecified DNS error"
         default: reason = "No IP for server "
         }
-        Log.warning("Server \(m.label) is going DOWN for maintenance (\(reason)).")
+        let server = configuration.backends[m.backend].servers[m.server]
+        let (active, backups) = table.usableServers(backend: m.backend, of: configuration, index: TableIndex(configuration))
+        let wasDown = table.server(m.line, .operational).load() == SharedTable.Operational.down.rawValue
+        report(HealthLog.enterMaintenance(backend: configuration.backends[m.backend].name, server: server.name,
+                                          backup: server.params.backup, wasDown: wasDown, cause: reason,
+                                          activeLeft: active, backupLeft: backups,
+                                          sessionsActive: Int(table.server(m.line, .conns).load()), requeued: 0, queued: 0),
+               wasDown ? .notice : .alert, m.backend)
         return true
     }
 

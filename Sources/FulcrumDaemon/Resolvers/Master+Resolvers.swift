@@ -24,6 +24,10 @@ extension Master {
         if !g.resolverStarted {
             g.resolverStarted = true
             g.resolver = GenerationResolver(g.loaded, table: g.table, now: now)
+            g.resolver?.report = { [unowned g] line, level, backend in
+                Log.warning(line)
+                g.runtime.events?(line, level, backend)
+            }
             g.resolver?.open(in: loop) { self.resolverToken($0, g) }
         }
         return g.resolver?.run(now: now)
