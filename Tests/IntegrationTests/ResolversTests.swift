@@ -240,6 +240,18 @@ final class ResolversTests: XCTestCase {
             }
             XCTAssertTrue(same, "\(hosts): fulcrum \(view(.fulcrum)) \(addresses(.fulcrum)) haproxy \(view(.haproxy)) \(addresses(.haproxy))")
         }
+        // set server fqdn: the same answer, and the server follows its new name in both.
+        var answers: [ProxyUnderTest: String] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            answers[proxy] = try MasterCLI.send("set server be/gone fqdn other.test", socketPath: stats.paths[proxy]!)
+        }
+        XCTAssertEqual(answers[.fulcrum], answers[.haproxy])
+        XCTAssertEqual(answers[.fulcrum], "be/gone changed its FQDN from gone.test to other.test by 'stats socket command'\n\n")
+        try dns.setHosts([("127.0.0.62", "web.test"), ("127.0.0.64", "other.test")])
+        let followed = waitUntil(timeout: 10, interval: 0.05) {
+            addresses(.haproxy).contains("127.0.0.64") && addresses(.fulcrum).contains("127.0.0.64") && view(.fulcrum) == view(.haproxy)
+        }
+        XCTAssertTrue(followed, "fulcrum \(view(.fulcrum)) haproxy \(view(.haproxy))")
         // The counters' layout, names and sections (the "default" one from resolv.conf too);
         // the counts themselves follow each resolver's own pace.
         func masked(_ command: String, _ proxy: ProxyUnderTest) -> String {

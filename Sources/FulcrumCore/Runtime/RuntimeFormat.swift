@@ -125,6 +125,7 @@ public enum RuntimeFormat {
                 if sv.admin.contains(.configMaintenance) { admin |= 0x05 }
                 if sv.admin.contains(.drain) { admin |= 0x08 }
                 if sv.admin.contains(.resolutionMaintenance) { admin |= 0x20 }
+                if sv.admin.contains(.fqdnChanged) { admin |= 0x40 }
                 // Configured `disabled` stays marked once enabled at run time (a state file keeps it enabled).
                 if sv.configuredDisabled { admin |= 0x04 }
                 var checkState = 0

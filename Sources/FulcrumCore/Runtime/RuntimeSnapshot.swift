@@ -158,6 +158,8 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         public static let drain = Admin(rawValue: 4)
 
         public static let resolutionMaintenance = Admin(rawValue: 8)
+        /// HAProxy's HMAINT: `set server fqdn` named it (a mark only, no maintenance).
+        public static let fqdnChanged = Admin(rawValue: 64)
         public var inMaintenance: Bool { !isDisjoint(with: [.configMaintenance, .forcedMaintenance, .resolutionMaintenance]) }
     }
 

@@ -203,6 +203,7 @@ public struct RuntimeSnapshotReader {
         v.checkPort = table.checkPortOverride(line) ?? srv.params.checkPort ?? 0
         let admin = table.server(line, .admin).load()
         v.admin = RuntimeSnapshot.Admin(rawValue: admin & SharedTable.Admin.trafficMask)
+        if table.serverFQDN(line) != nil { v.admin.insert(.fqdnChanged) }
         v.operational = RuntimeSnapshot.Operational(rawValue: table.server(line, .operational).load()) ?? .up
         v.rise = srv.params.rise
         v.fall = srv.params.fall
