@@ -32,6 +32,14 @@ public enum DNSSlotAssignment {
         return result
     }
 
+    /// `resolve-net`: items in the preferred networks first, each group in
+    /// the answer's order.
+    public static func preferring(_ networks: [IPNetwork], _ items: [DNSResolvedItem]) -> [DNSResolvedItem] {
+        guard !networks.isEmpty else { return items }
+        let inside = items.filter { i in networks.contains { $0.contains(i.address) } }
+        return inside + items.filter { i in !networks.contains { $0.contains(i.address) } }
+    }
+
     /// An SRV weight (0–65535) as HAProxy's server weight (1–256).
     public static func serverWeight(srv weight: Int) -> Int { weight / 256 + 1 }
 }

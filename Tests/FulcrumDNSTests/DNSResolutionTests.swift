@@ -88,4 +88,13 @@ final class DNSResolutionTests: XCTestCase {
         XCTAssertEqual(r.status, .other)
         XCTAssertEqual(r.items, [])
     }
+
+    func testResolveNetPrefersItsNetworks() {
+        let items = ["192.168.1.5", "10.1.2.3", "192.168.1.6", "10.9.9.9"].map { DNSResolvedItem(address: IPAddress($0)!, lastSeen: 0) }
+        let ordered = DNSSlotAssignment.preferring([IPNetwork("10.0.0.0/8")!], items)
+        XCTAssertEqual(ordered.map(\.address.description), ["10.1.2.3", "10.9.9.9", "192.168.1.5", "192.168.1.6"])
+        // A single server takes the first preferred one.
+        XCTAssertEqual(DNSSlotAssignment.assign(current: [nil], items: ordered, allowDuplicates: [false]), [0])
+        XCTAssertEqual(DNSSlotAssignment.preferring([], items), items)
+    }
 }

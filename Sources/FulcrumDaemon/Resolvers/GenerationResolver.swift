@@ -284,11 +284,7 @@ final class GenerationResolver {
         for m in entries[i].members where !backends.contains(m.backend) { backends.append(m.backend) }
         for b in backends {
             let members = entries[i].members.filter { $0.backend == b }
-            var items = r.items
-            if let nets = members.first?.networks, !nets.isEmpty {
-                // resolve-net: addresses in the preferred networks first, in their order.
-                items = items.filter { a in nets.contains { $0.contains(a.address) } } + items.filter { a in !nets.contains { $0.contains(a.address) } }
-            }
+            let items = DNSSlotAssignment.preferring(members.first?.networks ?? [], r.items)
             let current = members.map(currentAddress)
             let ports: [Int?] = members.map { table.serverAddress($0.line).map(\.port) }
             let choice = DNSSlotAssignment.assign(current: current, currentPorts: r.preferredType == .srv ? ports : [],
