@@ -178,7 +178,9 @@ final class ResolversTests: XCTestCase {
     /// The same configuration and DNS server under haproxy 2.6 and fulcrum:
     /// the same servers end in the same states (address or none, operational
     /// and admin state, check health, fqdn, port) as records change; the
-    /// template's slots are checked, so leaving RMAINT meets the checks.
+    /// template's slots are checked, so leaving RMAINT meets the checks;
+    /// `single` shares the slots' resolution (no duplicate address), `other`
+    /// asks AAAA first, a resolution of its own, and may take one in use.
     func testSameStatesAsHAProxy() throws {
         let dns = try PrivateDNSServer(self, hosts: [("127.0.0.61", "web.test")])
         let backendPort = try FreePort.next()
@@ -201,6 +203,8 @@ final class ResolversTests: XCTestCase {
                 default_backend be
             backend be
                 server-template web 3 web.test:\(backendPort) check inter 300ms resolvers dns init-addr none resolve-prefer ipv4
+                server single web.test:\(backendPort) resolvers dns init-addr none resolve-prefer ipv4
+                server other web.test:\(backendPort) resolvers dns init-addr none
                 server gone gone.test:80 resolvers dns init-addr none
                 server-template big 2 big.test:80 resolvers dns init-addr none resolve-prefer ipv4
                 server fixed 127.0.0.1:80
@@ -274,7 +278,7 @@ final class ResolversTests: XCTestCase {
             return counts
         }
         XCTAssertEqual(events(.fulcrum), events(.haproxy))
-        XCTAssertEqual(events(.fulcrum)["('web.test') is UP/READY (resolves again)."], 3)
+        XCTAssertEqual(events(.fulcrum)["('web.test') is UP/READY (resolves again)."], 4)  // three slots and other
     }
 
     /// `init-addr` without resolvers, side by side with haproxy 2.6: `none`
