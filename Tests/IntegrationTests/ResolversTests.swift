@@ -339,4 +339,25 @@ final class ResolversTests: XCTestCase {
             XCTAssertTrue(line == "r81" || line == "r82", "\(line ?? "nil")")
         }
     }
+
+    /// A worker that starts after the answers (a respawn) reads the resolved
+    /// address from the table: it serves the name's address, not the
+    /// configuration's none.
+    func testRespawnedWorkerUsesTheResolvedAddress() throws {
+        let dns = try PrivateDNSServer(self, hosts: [("127.0.0.91", "rs.test")])
+        let backendPort = try FreePort.next()
+        let banner = try AddressedBanner(address: "127.0.0.91", port: backendPort, name: "r91")
+        addTeardownBlock { banner.stop() }
+        let (p, fe) = try start(dns, body: "    server s rs.test:\(backendPort) resolvers dns init-addr none", workers: 1)
+        waitFor("resolved") { self.states()["s"]?.address == "127.0.0.91" }
+        let old = try XCTUnwrap(p.childPids(role: "worker").first)
+        kill(old, SIGKILL)
+        XCTAssertTrue(waitUntil(timeout: 10) { p.childPids(role: "worker").count == 1 && p.childPids(role: "worker").first != old })
+        try p.waitUntilListening(port: fe, sockets: 1)
+        for _ in 0..<10 {
+            let c = try TCPClient.connect(port: fe)
+            XCTAssertEqual(try c.readLine(), "r91")
+            c.close()
+        }
+    }
 }
