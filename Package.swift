@@ -32,6 +32,9 @@ let package = Package(
         // HAProxy's logging: syslog priorities and framing, log-format
         // variables and their rendering into a reused line buffer.
         .target(name: "FulcrumLog", dependencies: ["FulcrumBytes"]),
+        // DNS messages (queries; A, AAAA, SRV, CNAME answers) without I/O:
+        // the resolver's codec, unit-tested and fuzzable on its own.
+        .target(name: "FulcrumDNS", dependencies: ["FulcrumBytes"]),
 
         // Streaming gzip/deflate for HTTP responses.
         .target(name: "FulcrumCompression", dependencies: ["CZlib", "FulcrumBytes", "FulcrumHTTP"]),
@@ -52,7 +55,7 @@ let package = Package(
                 dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumHTTP", "FulcrumCompression", "FulcrumLog", "FulcrumPosix", "FulcrumTLS"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "FulcrumDaemon",
-                dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumHTTP", "FulcrumLog", "FulcrumPosix", "FulcrumProxy", "FulcrumTLS", "FulcrumVRRP"]),
+                dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumHTTP", "FulcrumLog", "FulcrumPosix", "FulcrumProxy", "FulcrumTLS", "FulcrumVRRP", "FulcrumDNS"]),
         .executableTarget(name: "fulcrum", dependencies: ["FulcrumDaemon"]),
 
         // Test-only: counts the calling thread's mallocs (allocation budgets).
@@ -62,6 +65,7 @@ let package = Package(
         .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumLog"], exclude: ["Corpus"]),
         .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumBytes", "FulcrumCore", "CAllocationCounter"]),
         .testTarget(name: "FulcrumHTTPTests", dependencies: ["FulcrumBytes", "FulcrumHTTP"]),
+        .testTarget(name: "FulcrumDNSTests", dependencies: ["FulcrumBytes", "FulcrumDNS"]),
         .testTarget(name: "FulcrumNetlinkTests", dependencies: ["FulcrumBytes", "FulcrumNetlink"]),
         .testTarget(name: "FulcrumVRRPTests", dependencies: ["FulcrumBytes", "FulcrumVRRP"]),
         .testTarget(name: "FulcrumLogTests", dependencies: ["FulcrumBytes", "FulcrumLog", "CAllocationCounter"]),

@@ -157,6 +157,8 @@ public struct ServerParams: Equatable, Sendable {
     public var redirectPrefix: String? = nil
     /// `tfo`: TCP Fast Open on connections to this server.
     public var fastOpen = false
+    /// `resolvers`, `resolve-*`, `init-addr` (ModelResolvers.swift).
+    public var resolution = ServerResolution()
     public init() {}
 }
 
@@ -560,6 +562,8 @@ public struct Configuration: Equatable, Sendable {
     public var vrrp = VRRPConfiguration()
     /// `ring` sections in declaration order (targets of `log ring@NAME`).
     public var rings: [RingSection] = []
+    /// `resolvers` sections in declaration order (ModelResolvers.swift).
+    public var resolvers: [ResolversSection] = []
     /// ACL and map files and ACL lines' inline patterns, by HAProxy's ids
     /// (what `show map` / `show acl` list).
     public var patternReferences: [PatternReferenceDeclaration] = []

@@ -5,7 +5,7 @@ extension ParseSession {
         "timeout", "retries", "option", "bind", "http-check", "tcp-check",
         "acl", "use_backend", "redirect", "http-request", "http-response", "http-after-response",
         "cookie", "compression", "http-send-name-header", "errorfile", "errorfiles", "errorloc", "errorloc302", "errorloc303", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
-        "source", "load-server-state-from-file", "server-state-file-name",
+        "source", "load-server-state-from-file", "server-state-file-name", "server-template",
     ]
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
@@ -124,6 +124,7 @@ extension ParseSession {
         switch keyword {
         case "bind": bindKeyword(words, draft: index, at: at)
         case "server": serverKeyword(words, draft: index, at: at)
+        case "server-template": serverTemplateKeyword(words, draft: index, at: at)
         case "default-server":
             var params = drafts[index].settings.defaultServer
             parseServerParams(words.dropFirst(), into: &params, section: kindName, mode: drafts[index].settings.mode,

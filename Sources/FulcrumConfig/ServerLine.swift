@@ -2,14 +2,14 @@
 /// `default-server`.
 extension ParseSession {
     /// Server parameters Fulcrum serves now; HAProxy's others are "not supported yet".
-    static let servedServerOptions: Set<String> = [
+    static let servedServerOptions: Set<String> = Set([
         "weight", "maxconn", "backup", "no-backup", "disabled", "enabled", "check", "no-check",
         "inter", "fastinter", "downinter", "rise", "fall", "port", "addr",
         "slowstart", "init-state", "observe", "error-limit", "on-error", "cookie", "pool-max-conn", "id",
         "on-marked-down", "on-marked-up", "send-proxy", "send-proxy-v2", "no-send-proxy", "no-send-proxy-v2",
         "source", "check-send-proxy", "proxy-v2-options", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn",
         "maxqueue", "minconn", "redir", "proto", "tfo", "no-tfo",
-    ]
+    ]).union(serverResolutionOptions)
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
         let kindName = drafts[index].kind.rawValue
@@ -253,6 +253,8 @@ extension ParseSession {
                     break
                 }
                 params.onError = action
+            case _ where Self.serverResolutionOptions.contains(keyword):
+                if let message = Self.serverResolutionOption(keyword, value.text, into: &params.resolution) { fail(message) }
             case "port":
                 switch ValueParsers.port(value.text, for: "port") {
                 case .failure(let f): fail(f.message)

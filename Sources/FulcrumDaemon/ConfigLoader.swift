@@ -135,8 +135,9 @@ enum ConfigLoader {
                         case .unix(let path): list.append(SocketAddress(unixPath: path) ?? SocketAddress(storage: .init(), length: 0))
                         default: list.append(SocketAddress(storage: .init(), length: 0))
                         }
-                    } else if let a = SocketAddress.resolve(host: s.host, port: s.port ?? 0) {
-                        list.append(a)
+                    } else if let a = initialAddress(s) {
+                        // nil inside: `init-addr none`, no address (RMAINT, Generation+Resolvers).
+                        list.append(a ?? SocketAddress(storage: .init(), length: 0))
                     } else if commandLine.ignoreResolveFailures {
                         // -dr: HAProxy's `init-addr none`: no address, in maintenance.
                         diags.append(Diagnostic(.warning, s.location,

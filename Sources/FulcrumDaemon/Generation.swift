@@ -28,6 +28,9 @@ final class Generation {
     var respawnAt: [Int64?]
     var failures: [Int]
     var startFailed = false
+    /// DNS resolution of its servers' names while it serves (Master+Resolvers).
+    var resolver: GenerationResolver? = nil
+    var resolverStarted = false
     let startedAt: Int64
     let startedWall: Int64
     var drainStarted: Int64 = 0
@@ -117,6 +120,7 @@ final class Generation {
             TableCarryOver.addLate(final: snapshot, baseline: [:], to: table, c)
             previous.carriedTotals = snapshot
         }
+        Generation.initializeResolution(loaded, table: table, previous: previous)
         Generation.applyServerState(c, table: table, index: index)
         configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources, patternFiles: loaded.patternFiles,
                                                                                                      includedFiles: loaded.includedFiles))

@@ -201,7 +201,8 @@ extension Master: CLICommandRunner {
         guard server.isMasterCLI else {
             if let routed = routeSessionCommand(command, level: level, in: cur, server: serverIndex, ticket: ticket) { return routed }
             if let answer = patternCommand(command, payload: payload, in: cur, server: serverIndex, ticket: ticket) { return answer }
-            return certificateCommand(command, payload: payload, level: level, in: cur)
+            return resolverCommand(command, level: level, in: cur)
+                ?? certificateCommand(command, payload: payload, level: level, in: cur)
                 ?? cur.runtime.execute(command, level: level)
         }
         if command.hasPrefix("@") {
@@ -241,7 +242,8 @@ extension Master: CLICommandRunner {
         default:
             guard let cur = current ?? generations.last else { return "Not ready.\n" }
             if let answer = patternCommand(command, payload: payload, in: cur, server: serverIndex, ticket: ticket) { return answer }
-            return certificateCommand(command, payload: payload, level: level, in: cur)
+            return resolverCommand(command, level: level, in: cur)
+                ?? certificateCommand(command, payload: payload, level: level, in: cur)
                 ?? cur.runtime.execute(command, level: level)
         }
     }

@@ -11,7 +11,7 @@ extension Master: EventHandler {
     /// Event kinds. A CLI connection's token names its server (index) and its
     /// connection id (generation); a child's, its index in its generation and
     /// the generation's number.
-    enum Kind: UInt8 { case signals, cliListener, cliClient, child, vrrp, wake, log }
+    enum Kind: UInt8 { case signals, cliListener, cliClient, child, vrrp, wake, log, resolver }
 
     func childToken(_ i: Int, of g: Generation) -> EventToken {
         EventToken(kind: Kind.child.rawValue, index: i, generation: UInt32(truncatingIfNeeded: g.number))
@@ -42,6 +42,8 @@ extension Master: EventHandler {
             childMessages(generation: Int(token.generation), child: token.index)
         case .log?:
             eventLog?.senders.descriptorReady(token, events)
+        case .resolver?:
+            resolverReadable(token)
         case .wake?, nil:
             break
         }
@@ -95,7 +97,10 @@ extension Master: EventHandler {
                 stopDeadline = now + 1000
             }
         }
-        if let next = nextDeadline(now: now) { wakeTimer.arm(next, EventToken(kind: Kind.wake.rawValue), in: loop) }
+        let resolverDeadline = serveResolvers(now: now)
+        if let next = [nextDeadline(now: now), resolverDeadline].compactMap({ $0 }).min() {
+            wakeTimer.arm(next, EventToken(kind: Kind.wake.rawValue), in: loop)
+        }
         return nil
     }
 

@@ -124,6 +124,8 @@ public enum RuntimeFormat {
                 if sv.admin.contains(.forcedMaintenance) { admin |= 0x01 }
                 if sv.admin.contains(.configMaintenance) { admin |= 0x05 }
                 if sv.admin.contains(.drain) { admin |= 0x08 }
+                if sv.admin.contains(.resolutionMaintenance) { admin |= 0x20 }
+                if sv.admin.contains(.fqdnChanged) { admin |= 0x40 }
                 // Configured `disabled` stays marked once enabled at run time (a state file keeps it enabled).
                 if sv.configuredDisabled { admin |= 0x04 }
                 var checkState = 0
@@ -139,7 +141,7 @@ public enum RuntimeFormat {
                     String(sv.userWeight), String(sv.initialWeight), String(sv.lastChange),
                     String(sv.check?.status.rawValue ?? RuntimeCheckStatus.initializing.rawValue),
                     String(sv.check?.status.result ?? 0), String(sv.health), String(checkState), "0",
-                    p.forcedID ? "1" : "0", sv.forcedID ? "1" : "0", "-", String(sv.port), "-", sv.ssl ? "1" : "0",
+                    p.forcedID ? "1" : "0", sv.forcedID ? "1" : "0", sv.fqdn, String(sv.port), "-", sv.ssl ? "1" : "0",
                     String(sv.checkPort), sv.checkAddress, "-", "0",
                 ]
                 out += fields.joined(separator: " ") + "\n"

@@ -157,7 +157,10 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         public static let forcedMaintenance = Admin(rawValue: 2)
         public static let drain = Admin(rawValue: 4)
 
-        public var inMaintenance: Bool { !isDisjoint(with: [.configMaintenance, .forcedMaintenance]) }
+        public static let resolutionMaintenance = Admin(rawValue: 8)
+        /// HAProxy's HMAINT: `set server fqdn` named it (a mark only, no maintenance).
+        public static let fqdnChanged = Admin(rawValue: 64)
+        public var inMaintenance: Bool { !isDisjoint(with: [.configMaintenance, .forcedMaintenance, .resolutionMaintenance]) }
     }
 
     /// Operational state; same raw values as `SharedTable.Operational`.
@@ -201,6 +204,8 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         public var sslConfigured = false
         /// `set server check-addr`: the address checks use ("-" when the server's).
         public var checkAddress = "-"
+        /// The name the server resolves (srv_fqdn), "-" for an address.
+        public var fqdn = "-"
         public var admin = Admin()
         public var operational = Operational.up
         /// nil when the server has no `check`.
@@ -234,7 +239,8 @@ public struct RuntimeSnapshot: Sendable, Equatable {
 
         /// "ip:port", IPv6 in brackets, as HAProxy's addr column.
         public var addressAndPort: String {
-            address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
+            if address == "-" { return "" }   // no address (resolution)
+            return address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
         }
 
         /// HAProxy's srv_currently_usable(): may take new traffic from the balancer.

@@ -1,3 +1,4 @@
+import FulcrumBytes
 import FulcrumConfig
 
 /// Reads the shared table into the runtime API's view (`RuntimeSnapshot`):
@@ -190,7 +191,10 @@ public struct RuntimeSnapshotReader {
         if let a = table.serverAddress(line) {
             v.address = a.ip.description
             v.port = a.port
+        } else if table.serverAddressIsNone(line) {
+            v.address = "-"
         }
+        if srv.unix == nil, IPAddress(srv.host) == nil { v.fqdn = table.serverFQDN(line) ?? srv.host }
         v.forcedID = srv.params.id != nil
         v.configuredDisabled = srv.params.disabled
         v.sslConfigured = srv.params.tls.enabled
@@ -199,6 +203,7 @@ public struct RuntimeSnapshotReader {
         v.checkPort = table.checkPortOverride(line) ?? srv.params.checkPort ?? 0
         let admin = table.server(line, .admin).load()
         v.admin = RuntimeSnapshot.Admin(rawValue: admin & SharedTable.Admin.trafficMask)
+        if table.serverFQDN(line) != nil { v.admin.insert(.fqdnChanged) }
         v.operational = RuntimeSnapshot.Operational(rawValue: table.server(line, .operational).load()) ?? .up
         v.rise = srv.params.rise
         v.fall = srv.params.fall

@@ -240,7 +240,8 @@ enum RuntimeStatRows {
         set(&row, "bck", sv.backup ? 1 : 0)
         set(&row, "lastchg", sv.lastChange)
         set(&row, "addr", sv.addressAndPort)
-        if let check = sv.check, check.enabled {
+        // A server in RMAINT shows no check, as haproxy 2.6 (its check is paused).
+        if let check = sv.check, check.enabled, !sv.admin.contains(.resolutionMaintenance) {
             set(&row, "chkfail", check.failures)
             set(&row, "chkdown", sv.downTransitions)
             set(&row, "downtime", sv.downtime)
@@ -288,6 +289,7 @@ enum RuntimeStatRows {
 
     /// HAProxy 2.6's server status text (stats_fill_sv_stats()).
     static func serverStatus(_ sv: RuntimeSnapshot.Server) -> String {
+        if sv.admin.contains(.resolutionMaintenance) { return "MAINT (resolution)" }
         if sv.admin.inMaintenance { return "MAINT" }
         let checking = sv.check?.enabled ?? false
         let full = sv.rise + sv.fall - 1

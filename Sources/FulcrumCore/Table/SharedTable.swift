@@ -236,12 +236,14 @@ public final class SharedTable {
         public static let configMaintenance = Admin(rawValue: 1)   // `disabled` in the config
         public static let forcedMaintenance = Admin(rawValue: 2)   // set by the CLI
         public static let drain = Admin(rawValue: 4)
+        /// HAProxy's RMAINT: the server's name does not resolve (or `init-addr none`).
+        public static let resolutionMaintenance = Admin(rawValue: 8)
         /// `disable health` from the CLI: the checker skips this server. Not an
         /// admin state for traffic (workers look at the low three bits only).
         public static let checksDisabled = Admin(rawValue: 256)
         /// The bits that take a server out of load balancing.
-        public static let trafficMask: UInt64 = 7
-        public var inMaintenance: Bool { !isDisjoint(with: [.configMaintenance, .forcedMaintenance]) }
+        public static let trafficMask: UInt64 = 15
+        public var inMaintenance: Bool { !isDisjoint(with: [.configMaintenance, .forcedMaintenance, .resolutionMaintenance]) }
     }
     /// Operational state values.
     public enum Operational: UInt64 { case down = 0, up = 1, stopping = 2 }
