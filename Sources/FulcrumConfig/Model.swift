@@ -548,6 +548,8 @@ public struct Configuration: Equatable, Sendable {
     public var vrrp = VRRPConfiguration()
     /// `ring` sections in declaration order (targets of `log ring@NAME`).
     public var rings: [RingSection] = []
+    /// `cache` sections (HAProxy's small object cache).
+    public var caches: [CacheSection] = []
     /// ACL and map files and ACL lines' inline patterns, by HAProxy's ids
     /// (what `show map` / `show acl` list).
     public var patternReferences: [PatternReferenceDeclaration] = []

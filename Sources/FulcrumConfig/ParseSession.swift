@@ -19,6 +19,8 @@ struct ParseSession {
     var rings: [RingSection] = []
     /// `http-errors` sections, for `errorfiles`.
     var httpErrors: [HTTPErrorsSection] = []
+    /// `cache` sections in declaration order.
+    var caches: [CacheSection] = []
     /// keepalived.conf blocks from every source (whole files or blocks inside Fulcrum files).
     var keepalived = KeepalivedParser()
     /// Every TLS keyword read, where it was written; refused at the end
@@ -40,6 +42,7 @@ struct ParseSession {
         case userlist(Int)
         case ring(Int)
         case httpErrors(Int)
+        case cache(Int)
         /// A section Fulcrum does not serve yet; its body is skipped.
         case skipped(String)
     }
@@ -157,6 +160,7 @@ struct ParseSession {
         case .userlist(let i): return userlists[i].list.name
         case .ring(let i): return rings[i].name
         case .httpErrors(let i): return httpErrors[i].name
+        case .cache(let i): return caches[i].name
         case .skipped(let s): return s
         }
     }
@@ -242,7 +246,7 @@ struct ParseSession {
 
     // MARK: Statements
 
-    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program", "userlist", "ring", "http-errors"]
+    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program", "userlist", "ring", "http-errors", "cache"]
 
     private mutating func statement(_ words: [Word], at: (Word) -> SourceLocation) {
         let keyword = words[0].text
@@ -264,6 +268,10 @@ struct ParseSession {
         }
         if keyword == "http-errors" {
             openHTTPErrors(words, at: at)
+            return
+        }
+        if keyword == "cache" {
+            openCache(words, at: at)
             return
         }
         if HAProxyKeywords.otherSections.contains(keyword) {
@@ -288,6 +296,8 @@ struct ParseSession {
             ringKeyword(words, ring: index, at: at)
         case .httpErrors(let index):
             httpErrorsKeyword(words, section: index, at: at)
+        case .cache(let index):
+            cacheKeyword(words, cache: index, at: at)
         case .skipped:
             break
         }
@@ -361,7 +371,9 @@ struct ParseSession {
         }
         configuration.userlists = validatedUserlists()
         configuration.rings = validatedRings()
+        configuration.caches = validatedCaches()
         buildAndValidate(into: &configuration)
+        checkCacheReferences(configuration)
         resolveTLS(&configuration)
         refuseUnservedTLS()
         configuration.programs = validatedPrograms()

@@ -194,9 +194,11 @@ extension StreamEngine {
             // Rules in HAProxy's order: frontend http-request, redirect,
             // use_backend; then the backend's own rules (not again for a listen).
             var backend = fe.backend
+            var cacheUse: Int? = nil
             if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
                 var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
                 ctx.variables = s.http.variables
+                ctx.cache.now = Int64(wallNow)
                 let outcome = HTTPRequestProcessing.frontend(rules, defaultBackend: fe.config.defaultBackend, context: &ctx,
                                                              backendExists: { self.backendIndexByName[$0] != nil })
                 s.http.ruleLog = ctx.log
@@ -218,6 +220,11 @@ extension StreamEngine {
                     }
                 }
                 s.http.request = ctx.request
+                s.http.cacheRequest = ctx.cache.request
+                cacheUse = ctx.cache.use
+            }
+            if let c = cacheUse, let r = s.http.cacheRequest, serveFromCache(s, cache: c, request: r, backend: backend) {
+                return .done
             }
             if let step = startLocalService(s, backend: backend) { return step }
             s.http.exchange.prepareForServer(&s.http.request)

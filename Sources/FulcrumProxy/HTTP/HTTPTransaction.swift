@@ -68,6 +68,10 @@ final class HTTPTransaction {
     }
     /// `tarpit`: the status to answer once `timeout tarpit` is over.
     var tarpitStatus = 0
+    /// The request's cache keys and flags (`cache-use`), for `cache-store`.
+    var cacheRequest: HTTPCachePolicy.Request? = nil
+    /// A response being kept for a cache (HTTPCache.swift).
+    var cacheCapture: HTTPCacheCapture? = nil
 
     /// Forgets the finished exchange, keeping reused storage.
     func resetExchange() {
@@ -87,6 +91,8 @@ final class HTTPTransaction {
         plain.removeAll(keepingCapacity: true)
         variableStores?.endTransaction()
         tarpitStatus = 0
+        cacheRequest = nil
+        cacheCapture = nil
     }
 
     /// A new connection. Buffers must have been released.
