@@ -100,25 +100,27 @@ public enum HTTPCacheEncoding {
     public static let aes128gcm: UInt32 = 1 << 4, exi: UInt32 = 1 << 5, pack200: UInt32 = 1 << 6, zstd: UInt32 = 1 << 7
     public static let identity: UInt32 = 1 << 8, star: UInt32 = 1 << 9, other: UInt32 = 1 << 10
 
-    static let names: [(String, UInt32)] = [
-        ("aes128gcm", aes128gcm), ("br", br), ("compress", compress), ("deflate", deflate), ("exi", exi),
-        ("gzip", gzip), ("identity", identity), ("pack200-gzip", pack200), ("x-gzip", gzip),
-        ("x-compress", compress), ("zstd", zstd), ("*", star),
+    /// The names HAProxy knows, by first letter (cache.c's parse_encoding_value).
+    static let names: [UInt8: [(String, UInt32)]] = [
+        UInt8(ascii: "a"): [("aes128gcm", aes128gcm)], UInt8(ascii: "b"): [("br", br)],
+        UInt8(ascii: "c"): [("compress", compress)], UInt8(ascii: "d"): [("deflate", deflate)],
+        UInt8(ascii: "e"): [("exi", exi)], UInt8(ascii: "g"): [("gzip", gzip)],
+        UInt8(ascii: "i"): [("identity", identity)], UInt8(ascii: "p"): [("pack200-gzip", pack200)],
+        UInt8(ascii: "x"): [("x-gzip", gzip), ("x-compress", compress)], UInt8(ascii: "z"): [("zstd", zstd)],
+        UInt8(ascii: "*"): [("*", star)],
     ]
 
-    /// One list element: its bit and whether its weight is exactly `q=0`;
-    /// nil for an unknown encoding (or junk after it).
+    /// One list element: its bit and whether its weight is exactly `q=0`.
+    /// As HAProxy: an unknown first letter (or junk after a known name) is
+    /// an error (nil); a known letter without its name is bit 0.
     static func parse(_ value: ArraySlice<UInt8>) -> (bit: UInt32, rejected: Bool)? {
-        guard !value.isEmpty else { return nil }
-        let lower = value.map(ASCII.lower)
-        for (name, bit) in names where lower.starts(with: name.utf8) {
-            var rest = lower.dropFirst(name.utf8.count).drop(while: ASCII.isSPHT)
-            if rest.isEmpty { return (bit, false) }
-            guard rest.first == UInt8(ascii: ";") else { return nil }
-            rest = rest.dropFirst().drop(while: ASCII.isSPHT)
-            return (bit, rest.elementsEqual("q=0".utf8))
-        }
-        return nil
+        guard let first = value.first, let candidates = names[first] else { return nil }
+        guard let (name, bit) = candidates.first(where: { value.starts(with: $0.0.utf8) }) else { return (0, false) }
+        var rest = value.dropFirst(name.utf8.count).drop(while: ASCII.isSPHT)
+        if rest.isEmpty { return (bit, false) }
+        guard rest.first == UInt8(ascii: ";") else { return nil }
+        rest = rest.dropFirst().drop(while: ASCII.isSPHT)
+        return (bit, rest.elementsEqual("q=0".utf8))
     }
 
     /// The encodings a request accepts (cache.c's accept_encoding_normalizer);
@@ -132,7 +134,7 @@ public enum HTTPCacheEncoding {
                 guard count < 16 else { break }
                 count += 1
                 if element.isEmpty { continue }
-                if let (bit, rejected) = parse(element) {
+                if let (bit, rejected) = parse(ArraySlice(element.map(ASCII.lower))) {
                     if rejected { blocked &= ~bit } else { bitmap |= bit }
                 } else {
                     bitmap |= other

@@ -130,12 +130,16 @@ public enum HTTPCachePolicy {
     }
 
     /// TX_CACHEABLE && TX_CACHE_COOK after http_check_response_for_cacheability.
+    /// Also false without freshness (max-age, s-maxage, Expires) nor
+    /// validator (ETag, Last-Modified): haproxy 2.6 stores neither.
     static func responseCacheable(_ response: HTTPHead, request: Request) -> Bool {
         var cacheable = request.cacheable, cookie = request.cookieCacheable
         var pragmas = response.fieldValues(named: "pragma")
         if let p = pragmas.next(), ASCII.equalsIgnoringCase(p, "no-cache".utf8) { return false }
+        var fresh = false
         for field in response.fieldValues(named: "cache-control") {
             for v in field.listElements() {
+                if ASCII.hasPrefixIgnoringCase(v, "s-maxage".utf8) || ASCII.hasPrefixIgnoringCase(v, "max-age".utf8) { fresh = true }
                 if ASCII.equalsIgnoringCase(v, "public".utf8) { cacheable = true; cookie = true; continue }
                 if ASCII.equalsIgnoringCase(v, "private".utf8) || ASCII.equalsIgnoringCase(v, "no-cache".utf8)
                     || ASCII.equalsIgnoringCase(v, "no-store".utf8) || ASCII.equalsIgnoringCase(v, "max-age=0".utf8)
@@ -144,6 +148,9 @@ public enum HTTPCachePolicy {
                 }
                 if ASCII.hasPrefixIgnoringCase(v, "no-cache=\"set-cookie".utf8) { cookie = false }
             }
+        }
+        if !fresh && !response.hasField("expires") && !response.hasField("etag") && !response.hasField("last-modified") {
+            return false
         }
         return cacheable && cookie
     }

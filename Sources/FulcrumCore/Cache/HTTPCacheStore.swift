@@ -18,13 +18,14 @@ public struct HTTPCacheStore {
 
     enum Header: Int {
         case magic = 0, blocks = 8, buckets = 12, freeBlock = 16, freeBlocks = 20, lruHead = 24, lruTail = 28,
-             freeEntry = 32, entries = 36
+             freeEntry = 32, entries = 36, sequence = 40
     }
     // Entry fields.
     enum E: Int {
         case live = 0, hashNext = 4, lruPrev = 8, lruNext = 12, firstBlock = 16, blockCount = 20, size = 24,
              headLength = 28, expire = 32, validated = 36, age = 40, signature = 44, lastModified = 48,
-             etagLength = 56, secondaryAE = 60, secondaryReferer = 64, key = 68 /* 20 bytes */, chunked = 88
+             etagLength = 56, secondaryAE = 60, secondaryReferer = 64, key = 68 /* 20 bytes */, chunked = 88,
+             sequence = 96
     }
 
     let base: UnsafeMutableRawPointer
@@ -97,9 +98,11 @@ public struct HTTPCacheStore {
         public var chunked: Bool
     }
 
-    /// The live entry for `key` (and, when the primary entry varies, the one
-    /// whose secondary key serves `secondary`); expired entries met are freed.
+    /// The live entry for `key` (and, when the primary entry varies, the
+    /// oldest one whose secondary key serves `secondary`, as HAProxy walks
+    /// its duplicates); expired entries met are freed.
     public func find(_ key: HTTPCacheKey, secondary: HTTPCacheSecondaryKey?, now: UInt32) -> Int? {
+        var best: Int? = nil, bestSequence = UInt64.max
         var i = bucketHeads[bucket(key)]
         while i >= 0 {
             let e = entry(Int(i))
@@ -111,12 +114,16 @@ public struct HTTPCacheStore {
                     let signature = e.load(fromByteOffset: E.signature.rawValue, as: UInt32.self)
                     if signature == 0 { return Int(i) }
                     // HAProxy builds the request's key with the entry's signature only.
-                    if let secondary, secondaryKey(e).serves(secondary.reduced(to: .init(rawValue: signature))) { return Int(i) }
+                    let sequence = e.load(fromByteOffset: E.sequence.rawValue, as: UInt64.self)
+                    if let secondary, sequence < bestSequence,
+                       secondaryKey(e).serves(secondary.reduced(to: .init(rawValue: signature))) {
+                        best = Int(i); bestSequence = sequence
+                    }
                 }
             }
             i = next
         }
-        return nil
+        return best
     }
 
     /// Stores an object: `head` then `payload` bytes, replacing the entry with
@@ -189,6 +196,9 @@ public struct HTTPCacheStore {
         e.storeBytes(of: entry.secondary.referer, toByteOffset: E.secondaryReferer.rawValue, as: UInt32.self)
         withUnsafeBytes(of: entry.key.digest) { (e + E.key.rawValue).copyMemory(from: $0.baseAddress!, byteCount: 20) }
         e.storeBytes(of: chunked ? 1 : 0, toByteOffset: E.chunked.rawValue, as: UInt8.self)
+        let sequence = header.load(fromByteOffset: Header.sequence.rawValue, as: UInt64.self)
+        header.storeBytes(of: sequence &+ 1, toByteOffset: Header.sequence.rawValue, as: UInt64.self)
+        e.storeBytes(of: sequence, toByteOffset: E.sequence.rawValue, as: UInt64.self)
         // Index it and make it the most recently used.
         let b = bucket(entry.key)
         e.storeBytes(of: bucketHeads[b], toByteOffset: E.hashNext.rawValue, as: Int32.self)
