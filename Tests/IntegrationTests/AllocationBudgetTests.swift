@@ -157,6 +157,22 @@ final class AllocationBudgetTests: XCTestCase {
         }
     }
 
+    /// HTTP keep-alive answered from the cache (`cache-use` / `cache-store`):
+    /// after the first request stored nginx's page, each hit (the key's
+    /// SHA-1, the shared region's lookup and copy, the answer with `age`)
+    /// allocates no more than a request without rules does.
+    func testHTTPCacheHitAllocatesAtMostOnce() throws {
+        let nginx = try startNginx()
+        let port = try FreePort.next()
+        let config = Self.httpConfig(port: port, frontend: ["http-request cache-use c", "http-response cache-store c",
+                                                            "default_backend be"],
+                                     sections: Self.backend("be", ["server s1 127.0.0.1:\(nginx.port)"])
+                                         + "cache c\n    total-max-size 4\n    max-age 3600\n")
+        try measureHTTP("http, cache hits, per request", config: config, port: port, perRequest: 1) { response in
+            response.status == 200 && response.value("age") != nil ? nil : "status \(response.status), age \(response.value("age") ?? "none")"
+        }
+    }
+
     /// HTTP keep-alive logged with `option httplog` and a header capture to a
     /// UDP target: the line (record, render, framing, send) allocates nothing.
     func testHTTPRequestLoggedWithHTTPLogAllocatesNothing() throws {

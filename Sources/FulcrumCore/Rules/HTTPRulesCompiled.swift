@@ -92,6 +92,11 @@ public final class HTTPCompiledRules: @unchecked Sendable {
     /// No request-side rule at all: the engine can skip building a context.
     public var hasRequestRules: Bool { !requestRules.isEmpty || !redirects.isEmpty || !useBackends.isEmpty }
     public var hasResponseRules: Bool { !responseRules.isEmpty }
+    /// Response rules other than `cache-store` (which a cache hit skips):
+    /// a hit answered from the cache goes through them.
+    public var hasResponseRulesForCacheHits: Bool {
+        responseRules.contains { if case .cacheStore = $0.action { return false } else { return true } }
+    }
     public var hasAfterResponseRules: Bool { !afterResponseRules.isEmpty }
     /// A `monitor-uri` to answer before the rules.
     public var hasMonitorURI: Bool { monitorURI != nil }

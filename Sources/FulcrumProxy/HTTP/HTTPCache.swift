@@ -72,8 +72,8 @@ extension StreamEngine {
         s.http.requestReady = true
         if let be = backend { s.routedBackend = be }
         var bytes = cacheAnswer
-        let sets = responseRuleSets(s, backend: backend)
-        if !sets.isEmpty {
+        if hasResponseRulesForCacheHits(s, backend: backend) {
+            let sets = responseRuleSets(s, backend: backend)
             var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
             ctx.variables = s.http.variables
             ctx.cache.now = Int64(wallNow)
@@ -92,13 +92,20 @@ extension StreamEngine {
         return true
     }
 
+    /// Checked before the sets are gathered (no array for a plain hit).
+    private func hasResponseRulesForCacheHits(_ s: Stream, backend: Int?) -> Bool {
+        if frontendRules[s.frontend]?.hasResponseRulesForCacheHits == true { return true }
+        guard let be = backend, configuration.backends[be].name != frontends[s.frontend].config.name else { return false }
+        return backendRules[be]?.hasResponseRulesForCacheHits == true
+    }
+
     /// The response rule sets a response of this stream goes through
     /// (backend's, then frontend's; once for a listen).
     private func responseRuleSets(_ s: Stream, backend: Int?) -> [HTTPCompiledRules] {
         var sets: [HTTPCompiledRules] = []
         if let be = backend, configuration.backends[be].name != frontends[s.frontend].config.name,
-           let b = backendRules[be], b.hasResponseRules { sets.append(b) }
-        if let f = frontendRules[s.frontend], f.hasResponseRules { sets.append(f) }
+           let b = backendRules[be], b.hasResponseRulesForCacheHits { sets.append(b) }
+        if let f = frontendRules[s.frontend], f.hasResponseRulesForCacheHits { sets.append(f) }
         return sets
     }
 
