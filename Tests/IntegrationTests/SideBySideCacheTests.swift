@@ -52,6 +52,14 @@ final class SideBySideCacheTests: XCTestCase {
             default_backend be
         backend be
             server web 127.0.0.1:{web}
+        frontend fe2
+            bind 127.0.0.1:{port2}
+            default_backend be2
+        backend be2
+            http-request cache-use c1
+            http-response cache-store c1
+            http-response set-header X-Be2 yes
+            server web 127.0.0.1:{web}
         cache c1
             total-max-size 1
             max-object-size 2000
@@ -112,6 +120,17 @@ final class SideBySideCacheTests: XCTestCase {
         XCTAssertEqual(hit.response?.values("Age").count, 1)
         // Another host is another key.
         try assertSameWithAge(sbs, [httpGet("/plain", host: "other"), httpGet("/plain", host: "other")])
+    }
+
+    func testACacheUsedInABackend() throws {
+        let (sbs, _) = try start()
+        let runs = try sbs.conversation([httpGet("/plain"), httpGet("/plain"), httpGet("/etag", ["If-None-Match: \"v1\""])],
+                                        frontend: 2)
+        for (f, h) in zip(runs[.fulcrum]!, runs[.haproxy]!) {
+            XCTAssertEqual(SideBySideAspects.differences(fulcrum: try aspects.of(f), haproxy: try aspects.of(h)), [])
+            XCTAssertEqual(f.response?.values("X-Be2"), h.response?.values("X-Be2"))
+        }
+        XCTAssertEqual(runs[.fulcrum]!.map(\.forwarded.count), [1, 0, 1])
     }
 
     func testAgeAddsTheOriginsAgeAndTheTimeInCache() throws {
@@ -191,6 +210,24 @@ final class SideBySideCacheTests: XCTestCase {
             httpGet("/vary-ref", ["Referer: http://a/"]),
             httpGet("/vary-ref", ["Referer: http://b/"]),
         ])
+    }
+
+    func testHitsAreLoggedWithTheCacheAsServer() throws {
+        let web = try startRecordingBackend("web", responder: Self.respond)
+        let config = Self.config.replacingOccurrences(of: "{web}", with: "\(web.port)")
+            .replacingOccurrences(of: "    default_backend be", with: """
+                log {log} local0
+                log-format "%b/%s %ST %ts %HM %HU"
+                default_backend be
+            """)
+        let logs = try SideBySideLogging(self, config: config, backends: [web])
+        try logs.sbs.conversation([httpGet("/plain"), httpGet("/plain"), httpGet("/etag"),
+                                   httpGet("/etag", ["If-None-Match: \"v1\""])])
+        // The backend's cache (fe2 → be2): the same object store, its own key.
+        try logs.sbs.conversation([httpGet("/plain-be2"), httpGet("/plain-be2")], frontend: 2)
+        let lines = try logs.assertSameLines(count: 6, LogLineComparison(.exact), "cache hits")
+        let fulcrum = lines[.fulcrum] ?? []
+        XCTAssertTrue(fulcrum.count == 6 && fulcrum[1].message.hasPrefix("fe/<CACHE> 200 LR "), "\(fulcrum)")
     }
 
     func testShowCacheListsTheSameObjects() throws {

@@ -194,7 +194,6 @@ extension StreamEngine {
             // Rules in HAProxy's order: frontend http-request, redirect,
             // use_backend; then the backend's own rules (not again for a listen).
             var backend = fe.backend
-            var cacheUse: Int? = nil
             if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
                 var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
                 ctx.variables = s.http.variables
@@ -209,6 +208,9 @@ extension StreamEngine {
                     finishRules(s, outcome, ctx, backend: nil)
                     return .done
                 }
+                // A frontend's cache hit answers before any backend (HAProxy's
+                // applet target skips the backend analysers).
+                if answerFromCache(s, &ctx, backend: nil) { return .done }
                 if let bi = backend, configuration.backends[bi].name != fe.config.name, let brules = backendRules[bi] {
                     s.routedBackend = bi
                     let outcome = HTTPRequestProcessing.backend(brules, context: &ctx)
@@ -221,10 +223,7 @@ extension StreamEngine {
                 }
                 s.http.request = ctx.request
                 s.http.cacheRequest = ctx.cache.request
-                cacheUse = ctx.cache.use
-            }
-            if let c = cacheUse, let r = s.http.cacheRequest, serveFromCache(s, cache: c, request: r, backend: backend) {
-                return .done
+                if answerFromCache(s, &ctx, backend: backend) { return .done }
             }
             if let step = startLocalService(s, backend: backend) { return step }
             s.http.exchange.prepareForServer(&s.http.request)

@@ -20,6 +20,19 @@ struct HTTPCacheCapture {
 /// HAProxy's small object cache in the engine: `cache-use` answers from the
 /// shared region instead of a server, `cache-store` keeps a response.
 extension StreamEngine {
+    /// The server a hit is logged with, as HAProxy names its cache applet.
+    static let cacheServerName = Array("<CACHE>".utf8)
+
+    /// After a proxy's request rules: a `cache-use` ran, the request is
+    /// looked up (once: a miss is not looked up again by the next proxy).
+    func answerFromCache(_ s: Stream, _ ctx: inout HTTPRuleContext, backend: Int?) -> Bool {
+        guard let c = ctx.cache.use, let r = ctx.cache.request else { return false }
+        ctx.cache.use = nil
+        s.http.request = ctx.request
+        s.http.cacheRequest = r
+        return serveFromCache(s, cache: c, request: r, backend: backend)
+    }
+
     /// After the request rules: answers from cache `c` when it holds the
     /// request (the answer goes through the response rules, as in HAProxy).
     /// False on a miss.
@@ -70,7 +83,10 @@ extension StreamEngine {
             }
         }
         s.http.requestReady = true
-        if let be = backend { s.routedBackend = be }
+        s.http.servedFromCache = true
+        // Logged as the applet HAProxy runs: locally processed ("LR").
+        s.record.terminate(.local, .request)
+        s.routedBackend = backend ?? -1
         var bytes = cacheAnswer
         if hasResponseRulesForCacheHits(s, backend: backend) {
             let sets = responseRuleSets(s, backend: backend)

@@ -72,6 +72,8 @@ final class HTTPTransaction {
     var cacheRequest: HTTPCachePolicy.Request? = nil
     /// A response being kept for a cache (HTTPCache.swift).
     var cacheCapture: HTTPCacheCapture? = nil
+    /// This exchange was answered from a cache (logged as server `<CACHE>`).
+    var servedFromCache = false
 
     /// Forgets the finished exchange, keeping reused storage.
     func resetExchange() {
@@ -93,6 +95,7 @@ final class HTTPTransaction {
         tarpitStatus = 0
         cacheRequest = nil
         cacheCapture = nil
+        servedFromCache = false
     }
 
     /// A new connection. Buffers must have been released.
