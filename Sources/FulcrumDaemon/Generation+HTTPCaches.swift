@@ -12,6 +12,17 @@ extension Generation {
         }
         return try HTTPCacheRegion.make(c.caches)
     }
+
+    /// After a binary upgrade: the region the previous image made (its
+    /// descriptor crossed the exec), when it still holds these caches.
+    static func httpCacheRegion(_ c: Configuration, inherited fd: Int32?) throws -> SharedMemory? {
+        if let fd {
+            let d = FileDescriptor(fd)
+            try? d.setCloseOnExec(true)
+            if let memory = try? SharedMemory(mapping: d), HTTPCacheRegion(memory, caches: c.caches) != nil { return memory }
+        }
+        return try HTTPCacheRegion.make(c.caches)
+    }
 }
 
 extension Generation {

@@ -167,7 +167,7 @@ final class Generation {
         do { tlsSessions = try Generation.tlsSessionCache(loaded.configuration, previous: inherited) } catch {
             throw HandoverError("generation \(r.number): cannot make its TLS session cache: \(error)")
         }
-        do { httpCaches = try Generation.httpCacheRegion(loaded.configuration, previous: nil) } catch {
+        do { httpCaches = try Generation.httpCacheRegion(loaded.configuration, inherited: r.httpCaches) } catch {
             throw HandoverError("generation \(r.number): cannot make its caches: \(error)")
         }
         var roles = (0..<r.slots).map { Master.Role.worker($0) }

@@ -92,6 +92,30 @@ final class CacheSharingTests: XCTestCase {
         XCTAssertEqual(web.takeRequests().map(\.target), ["/o1"])
     }
 
+    func testAReloadKeepsTheObjectsOfAnUnchangedCache() throws {
+        let (p, port, admin, web) = try launch(workers: 2, cache: "cache c\n    total-max-size 2")
+        func fetch(_ path: String) throws {
+            let c = try TCPClient.connect(port: port)
+            defer { c.close() }
+            XCTAssertEqual(try get(c, path).status, 200)
+        }
+        try fetch("/kept")
+        XCTAssertEqual(web.takeRequests().count, 1)
+        // A reload (the master re-executes itself): the same cache, the same objects.
+        XCTAssertTrue(try p.reloadViaMasterCLI().contains("Success=1"))
+        XCTAssertTrue(p.waitUntilSettled(workers: 2))
+        for _ in 0..<10 { try fetch("/kept") }
+        XCTAssertEqual(web.takeRequests().count, 0, "served from the region the new workers inherited")
+        XCTAssertEqual(try MasterCLI.send("show cache", socketPath: admin).split(separator: "\n").filter { $0.contains(" hash:") }.count, 1)
+        // Another size is another cache: it starts empty.
+        let config = try String(contentsOfFile: p.configPath, encoding: .utf8)
+        try p.writeConfig(config.replacingOccurrences(of: "total-max-size 2", with: "total-max-size 3"))
+        XCTAssertTrue(try p.reloadViaMasterCLI().contains("Success=1"))
+        XCTAssertTrue(p.waitUntilSettled(workers: 2))
+        try fetch("/kept")
+        XCTAssertEqual(web.takeRequests().count, 1)
+    }
+
     func testAnObjectLeavesAfterItsMaxAge() throws {
         let (_, port, _, web) = try launch(workers: 1, cache: "cache c\n    total-max-size 1\n    max-age 60",
                                            cacheControl: "s-maxage=1, max-age=600")
