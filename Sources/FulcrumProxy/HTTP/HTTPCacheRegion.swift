@@ -55,7 +55,7 @@ public final class HTTPCacheRegion {
     /// Runs `body` on cache `i` holding its lock.
     func withStore<R>(_ i: Int, _ body: (HTTPCacheStore) -> R) -> R {
         let store = stores[i]
-        return mutexes[i].withLock(repair: store.reset) { body(store) }
+        return mutexes[i].withLock(repair: { store.reset() }) { body(store) }
     }
 
     /// `show cache`, in HAProxy 2.6's format: a line per cache, then a line
