@@ -6,7 +6,7 @@ extension ParseSession {
     static let errorStatuses: Set<Int> = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504]
 
     static let otherHTTPRequestActions: Set<String> = [
-        "add-acl", "cache-use", "del-acl", "del-map", "disable-l7-retry", "do-resolve", "early-hint",
+        "add-acl", "del-acl", "del-map", "disable-l7-retry", "do-resolve", "early-hint",
         "replace-path", "replace-pathq", "replace-uri", "sc-add-gpc", "sc-inc-gpc",
         "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit",
         "set-map", "set-mark", "set-nice", "set-pathq",
@@ -15,7 +15,7 @@ extension ParseSession {
         "wait-for-body", "wait-for-handshake",
     ]
     static let otherHTTPResponseActions: Set<String> = [
-        "add-acl", "cache-store", "del-acl", "del-map", "redirect", "return", "sc-add-gpc", "sc-inc-gpc",
+        "add-acl", "del-acl", "del-map", "redirect", "return", "sc-add-gpc", "sc-inc-gpc",
         "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit",
         "set-map", "set-mark", "set-nice", "set-timeout", "set-tos",
         "silent-drop", "strict-mode", "track-sc0", "track-sc1", "track-sc2", "wait-for-body",
@@ -184,6 +184,9 @@ extension ParseSession {
         case "use-service":
             guard let service = useService(args, action: actionWord, draft: index, at: at) else { return }
             action = .useService(service)
+        case "cache-use":
+            guard let name = cacheName(args, action: actionWord, display: display, draft: index, at: at) else { return }
+            action = .cacheUse(name)
         case let other where Self.otherHTTPRequestActions.contains(other) || other.hasPrefix("lua."):
             alert(at(actionWord), "'http-request \(other)' is not supported yet (in section '\(kindName)')")
             return
@@ -191,7 +194,8 @@ extension ParseSession {
             let served = ["allow", "deny", "auth", "return", "redirect", "set-header", "add-header", "del-header",
                           "replace-header", "replace-value", "set-path", "set-query", "set-uri", "set-method",
                           "capture", "set-log-level", "use-service", "set-var", "set-var-fmt", "unset-var",
-                          "set-src", "set-src-port", "set-dst", "set-dst-port", "silent-drop", "reject", "tarpit", "normalize-uri"]
+                          "set-src", "set-src-port", "set-dst", "set-dst-port", "silent-drop", "reject", "tarpit", "normalize-uri",
+                          "cache-use"]
             alert(at(actionWord), "unknown 'http-request' action '\(actionWord.text)'"
                   + hint(actionWord.text, served + Self.otherHTTPRequestActions))
             return
@@ -252,12 +256,15 @@ extension ParseSession {
         case "set-log-level":
             guard let level = setLogLevelArgument(args, action: actionWord, display: display, draft: index, at: at) else { return }
             action = .setLogLevel(level)
+        case "cache-store":
+            guard let name = cacheName(args, action: actionWord, display: display, draft: index, at: at) else { return }
+            action = .cacheStore(name)
         case let other where Self.otherHTTPResponseActions.contains(other) || other.hasPrefix("lua."):
             alert(at(actionWord), "'http-response \(other)' is not supported yet (in section '\(kindName)')")
             return
         default:
             let served = ["allow", "deny", "set-header", "add-header", "del-header", "replace-header", "replace-value",
-                          "capture", "set-log-level", "set-status", "set-var", "set-var-fmt", "unset-var"]
+                          "capture", "set-log-level", "set-status", "set-var", "set-var-fmt", "unset-var", "cache-store"]
             alert(at(actionWord), "unknown 'http-response' action '\(actionWord.text)'"
                   + hint(actionWord.text, served + Self.otherHTTPResponseActions))
             return

@@ -564,6 +564,8 @@ public struct Configuration: Equatable, Sendable {
     public var rings: [RingSection] = []
     /// `resolvers` sections in declaration order (ModelResolvers.swift).
     public var resolvers: [ResolversSection] = []
+    /// `cache` sections (HAProxy's small object cache).
+    public var caches: [CacheSection] = []
     /// ACL and map files and ACL lines' inline patterns, by HAProxy's ids
     /// (what `show map` / `show acl` list).
     public var patternReferences: [PatternReferenceDeclaration] = []

@@ -173,6 +173,9 @@ public enum HTTPRequestAction: Equatable, Sendable {
     /// `tarpit [deny_status N]`: held for `timeout tarpit` (else `timeout
     /// connect`), then answered with the status (500 by default).
     case tarpit(status: Int)
+    /// `cache-use NAME`: serve the request from cache NAME when it holds it
+    /// (and compute the key `cache-store` needs).
+    case cacheUse(String)
     /// `reject`: the connection is closed at once, nothing answered.
     case reject
     /// `normalize-uri NORMALIZER [full|strict]`.
@@ -229,6 +232,8 @@ public enum HTTPResponseAction: Equatable, Sendable {
     case unsetVar(VariableName)
     /// `set-status CODE [reason TEXT]`.
     case setStatus(Int, reason: String?)
+    /// `cache-store NAME`: keep the response in cache NAME when it may be.
+    case cacheStore(String)
 }
 
 public struct HTTPResponseRule: Equatable, Sendable {

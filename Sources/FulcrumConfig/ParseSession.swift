@@ -21,6 +21,8 @@ struct ParseSession {
     var httpErrors: [HTTPErrorsSection] = []
     /// `resolvers` sections (ResolversSectionParsing.swift).
     var resolvers: [ResolversSection] = []
+    /// `cache` sections in declaration order.
+    var caches: [CacheSection] = []
     /// keepalived.conf blocks from every source (whole files or blocks inside Fulcrum files).
     var keepalived = KeepalivedParser()
     /// Every TLS keyword read, where it was written; refused at the end
@@ -43,6 +45,7 @@ struct ParseSession {
         case ring(Int)
         case httpErrors(Int)
         case resolvers(Int)
+        case cache(Int)
         /// A section Fulcrum does not serve yet; its body is skipped.
         case skipped(String)
     }
@@ -161,6 +164,7 @@ struct ParseSession {
         case .ring(let i): return rings[i].name
         case .httpErrors(let i): return httpErrors[i].name
         case .resolvers(let i): return resolvers[i].name
+        case .cache(let i): return caches[i].name
         case .skipped(let s): return s
         }
     }
@@ -246,7 +250,7 @@ struct ParseSession {
 
     // MARK: Statements
 
-    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program", "userlist", "ring", "http-errors", "resolvers"]
+    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program", "userlist", "ring", "http-errors", "resolvers", "cache"]
 
     private mutating func statement(_ words: [Word], at: (Word) -> SourceLocation) {
         let keyword = words[0].text
@@ -274,6 +278,10 @@ struct ParseSession {
             openResolvers(words, at: at)
             return
         }
+        if keyword == "cache" {
+            openCache(words, at: at)
+            return
+        }
         if HAProxyKeywords.otherSections.contains(keyword) {
             alert(at(words[0]), "section '\(keyword)' is not supported yet")
             current = .skipped(keyword)
@@ -298,6 +306,8 @@ struct ParseSession {
             httpErrorsKeyword(words, section: index, at: at)
         case .resolvers(let index):
             resolversKeyword(words, section: index, at: at)
+        case .cache(let index):
+            cacheKeyword(words, cache: index, at: at)
         case .skipped:
             break
         }
@@ -371,8 +381,10 @@ struct ParseSession {
         }
         configuration.userlists = validatedUserlists()
         configuration.rings = validatedRings()
+        configuration.caches = validatedCaches()
         buildAndValidate(into: &configuration)
         validateResolvers(&configuration)
+        checkCacheReferences(configuration)
         resolveTLS(&configuration)
         refuseUnservedTLS()
         configuration.programs = validatedPrograms()

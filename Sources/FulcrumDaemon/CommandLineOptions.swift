@@ -64,6 +64,9 @@ public struct CommandLineOptions: Equatable {
     /// Internal, `--role worker`: the descriptor of the TLS session cache the
     /// workers share (`--tls-sessions N`).
     public var tlsSessions: Int32?
+    /// Internal, `--role worker`: the descriptor of the `cache` sections'
+    /// shared region (`--http-caches N`).
+    public var httpCaches: Int32?
     /// Internal, `--role vrrp`: instances that were MASTER when the previous
     /// VRRP child ended; they resume as MASTER without dropping their VIPs.
     public var resumeMaster: [String] = []
@@ -181,6 +184,9 @@ public struct CommandLineOptions: Equatable {
             case "--tls-sessions":
                 guard let n = Int32(try value(a)), n > 2 else { throw .message("--tls-sessions needs a descriptor number") }
                 o.tlsSessions = n
+            case "--http-caches":
+                guard let n = Int32(try value(a)), n > 2 else { throw .message("--http-caches needs a descriptor number") }
+                o.httpCaches = n
             case "--resume-master":
                 o.resumeMaster = try value(a).split(separator: ",").map(String.init)
             case "--slot":

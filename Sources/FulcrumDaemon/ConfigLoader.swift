@@ -320,7 +320,7 @@ extension ConfigLoader {
             do {
                 let acls = try ACLSet(settings.acls, userlists: c.userlists, crypt: { Crypt.hash($0, salt: $1) })
                 return try HTTPCompiledRules(proxyName: name, settings: settings, acls: acls, errorPages: pages,
-                                             loadFile: { try readBytes($0) })
+                                             loadFile: { try readBytes($0) }, caches: c.caches)
             } catch {
                 loaded.diagnostics.append(Diagnostic(.alert, location, "proxy '\(name)': \(error)"))
                 return nil

@@ -23,6 +23,8 @@ final class Generation {
     /// The TLS session cache its workers share (`tune.ssl.cachesize` blocks),
     /// handed on to the next generation while its size stays the same.
     let tlsSessions: SharedMemory?
+    /// The `cache` sections' objects (Generation+HTTPCaches.swift).
+    let httpCaches: SharedMemory?
     var state = State.starting
     var children: [Master.Child?]
     var respawnAt: [Int64?]
@@ -49,6 +51,7 @@ final class Generation {
         r.tellWorkers = { [unowned self] in self.tellWorkers($0) }
         r.frontendSockets = { [unowned self] in self.frontendSockets($0, $1) }
         r.needsChecker = { [unowned self] in self.wantChecker() }
+        r.showCache = showCache()
         return r
     }()
 
@@ -125,6 +128,7 @@ final class Generation {
         configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources, patternFiles: loaded.patternFiles,
                                                                                                      includedFiles: loaded.includedFiles))
         tlsSessions = try Generation.tlsSessionCache(c, previous: previous?.tlsSessions)
+        httpCaches = try Generation.httpCacheRegion(c, previous: previous)
         children = Array(repeating: nil, count: roles.count)
         respawnAt = Array(repeating: nil, count: roles.count)
         failures = Array(repeating: 0, count: roles.count)
@@ -168,6 +172,9 @@ final class Generation {
         }
         do { tlsSessions = try Generation.tlsSessionCache(loaded.configuration, previous: inherited) } catch {
             throw HandoverError("generation \(r.number): cannot make its TLS session cache: \(error)")
+        }
+        do { httpCaches = try Generation.httpCacheRegion(loaded.configuration, inherited: r.httpCaches) } catch {
+            throw HandoverError("generation \(r.number): cannot make its caches: \(error)")
         }
         var roles = (0..<r.slots).map { Master.Role.worker($0) }
         // A checker started for an added server (its index follows the workers') is adopted too.

@@ -46,6 +46,10 @@ extension Master {
                 args += ["--tls-sessions", String(3 + inherited.count)]
                 inherited.append(sessions.fd)
             }
+            if let caches = g.httpCaches {
+                args += ["--http-caches", String(3 + inherited.count)]
+                inherited.append(caches.fd)
+            }
         case .checker:
             args = ["--role", "checker"]
         }

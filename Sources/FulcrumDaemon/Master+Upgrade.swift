@@ -104,6 +104,7 @@ extension Master {
                 perSlot: g.perSlot.map { $0.map { .init(fd: $0.fd.rawValue, frontend: $0.frontend, bind: $0.bind) } },
                 children: [], tlsSessions: g.tlsSessions?.fd.rawValue, certificateCommits: g.certificates.commits,
                 patternChanges: g.patterns.journal)
+            r.httpCaches = g.httpCaches?.fd.rawValue
             for (i, c) in g.children.enumerated() {
                 guard let c else { continue }
                 r.children.append(.init(index: i, pid: c.pid, control: c.control.rawValue, startedAt: c.startedAt,

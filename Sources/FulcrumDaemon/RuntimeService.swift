@@ -32,6 +32,8 @@ final class RuntimeService {
     /// Asks for a checker when an added server has `check` and the
     /// generation has none (the master's serving generation only).
     var needsChecker: (() -> Void)?
+    /// `show cache`'s text, from the caches' region (nil: no cache section).
+    var showCache: (() -> String)?
     /// The table read as the runtime API shows it.
     let reader: RuntimeSnapshotReader
     init(configuration: Configuration, table: SharedTable, scope: Scope, addresses: [[SocketAddress]]) {
@@ -49,6 +51,7 @@ final class RuntimeService {
     func execute(_ command: String, level: Int) -> String {
         let words = RuntimeCommandLine.words(command)
         guard !words.isEmpty else { return "" }
+        if let answer = cacheCommand(words, level: level) { return answer }
         let snapshot = self.snapshot()
         let reply = RuntimeCLI.respond(to: words, level: RuntimeLevel(rawValue: level) ?? .user, master: false,
                                        snapshot: snapshot)

@@ -64,6 +64,14 @@ enum WorkerRole {
             }
             sessions = s
         }
+        if let fd = o.httpCaches {
+            guard let memory = try? SharedMemory(mapping: FileDescriptor(fd)),
+                  let region = HTTPCacheRegion(memory, caches: loaded.configuration.caches) else {
+                Log.alert("cannot map the caches")
+                return 1
+            }
+            setup.httpCaches = region
+        }
         // No region: `tune.ssl.cachesize 0`, no session cache (as HAProxy).
         for case let bind? in setup.bindTLS { bind.share(ticketRing: ring, sessions: sessions) }
         setup.logLinesToStderr = o.debug
@@ -79,6 +87,9 @@ enum WorkerRole {
                 return worker.answerSessionCommand(command, level: level) ?? runtime.execute(command, level: level)
             }
             runtime.tellWorkers = { worker.obey($0) }
+            if let region = setup.httpCaches {
+                runtime.showCache = { region.show(now: UInt32(truncatingIfNeeded: WallClock.nowSeconds())) }
+            }
             // The stats page shows every worker's counters and changes servers for all of them.
             let shared = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
                                         addresses: loaded.serverAddresses)

@@ -79,7 +79,6 @@ final class DiagnosticsTests: XCTestCase {
         resolvers dns
             nameserver ns1 10.0.0.53:53
         mailers m
-        cache c
         program p
             command /bin/true
         http-errors e
@@ -94,7 +93,6 @@ final class DiagnosticsTests: XCTestCase {
             "section 'fcgi-app' is not supported yet",
             "section 'peers' is not supported yet",
             "section 'mailers' is not supported yet",
-            "section 'cache' is not supported yet",
             "section 'log-forward' is not supported yet",
             "keepalived keyword 'virtual_server' is not supported",
         ])

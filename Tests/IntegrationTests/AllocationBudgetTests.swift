@@ -157,6 +157,27 @@ final class AllocationBudgetTests: XCTestCase {
         }
     }
 
+    /// HTTP keep-alive answered from the cache (`cache-use` / `cache-store`):
+    /// after the first request stored nginx's page, each hit (the key's
+    /// SHA-1, the shared region's lookup and copy, the answer with `age`)
+    /// allocates nothing, as a request without rules.
+    func testHTTPCacheHitAllocatesNothing() throws {
+        let nginx = try startNginx()
+        let port = try FreePort.next()
+        let config = Self.httpConfig(port: port, frontend: ["http-request cache-use c", "http-response cache-store c",
+                                                            "default_backend be"],
+                                     sections: Self.backend("be", ["server s1 127.0.0.1:\(nginx.port)"])
+                                         + "cache c\n    total-max-size 4\n    max-age 3600\n")
+        // The first request of each client connection may be a miss (they start together); every later one is a hit.
+        final class Misses: @unchecked Sendable { var count = 0 }
+        let misses = Misses()
+        try measureHTTP("http, cache hits, per request", config: config, port: port, perRequest: 0) { response in
+            guard response.status == 200 else { return "status \(response.status)" }
+            if response.value("age") == nil { misses.count += 1 }
+            return misses.count <= Self.clientConnections ? nil : "\(misses.count) responses without age: not served from the cache"
+        }
+    }
+
     /// HTTP keep-alive logged with `option httplog` and a header capture to a
     /// UDP target: the line (record, render, framing, send) allocates nothing.
     func testHTTPRequestLoggedWithHTTPLogAllocatesNothing() throws {

@@ -57,6 +57,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case reject
         case tarpit(status: Int)
         case normalizeURI(URINormalizer)
+        case cacheUse(HTTPCacheRuleTarget)
     }
 
     enum ResponseAction {
@@ -73,6 +74,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case setVarFormat(VariableRef, CompiledLogFormat)
         case unsetVar(VariableRef)
         case setStatus(Int, code: [UInt8], reason: [UInt8])
+        case cacheStore(HTTPCacheRuleTarget)
     }
 
     struct Rule<Action> { let action: Action; let condition: ACLCondition? }
@@ -90,6 +92,11 @@ public final class HTTPCompiledRules: @unchecked Sendable {
     /// No request-side rule at all: the engine can skip building a context.
     public var hasRequestRules: Bool { !requestRules.isEmpty || !redirects.isEmpty || !useBackends.isEmpty }
     public var hasResponseRules: Bool { !responseRules.isEmpty }
+    /// Response rules other than `cache-store` (which a cache hit skips):
+    /// a hit answered from the cache goes through them.
+    public var hasResponseRulesForCacheHits: Bool {
+        responseRules.contains { if case .cacheStore = $0.action { return false } else { return true } }
+    }
     public var hasAfterResponseRules: Bool { !afterResponseRules.isEmpty }
     /// A `monitor-uri` to answer before the rules.
     public var hasMonitorURI: Bool { monitorURI != nil }
@@ -97,7 +104,8 @@ public final class HTTPCompiledRules: @unchecked Sendable {
     /// `loadFile` reads `return ... file PATH` bodies (the daemon's job: this
     /// module does no I/O); a rule with a file body and no loader is an error.
     public init(proxyName: String, settings: HTTPProxySettings, acls: ACLSet,
-                errorPages: [Int: [UInt8]] = [:], loadFile: ((String) throws -> [UInt8])? = nil) throws {
+                errorPages: [Int: [UInt8]] = [:], loadFile: ((String) throws -> [UInt8])? = nil,
+                caches: [CacheSection] = []) throws {
         self.proxyName = proxyName
         self.settings = settings
         self.acls = acls
@@ -112,6 +120,12 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             }
         }
         let lf = CompiledLogFormat.init
+        func cache(_ name: String, _ at: String) throws -> HTTPCacheRuleTarget {
+            guard let i = caches.firstIndex(where: { $0.name == name }) else {
+                throw HTTPRulesError("\(at): unable to find the cache '\(name)' referenced by the filter 'cache'.")
+            }
+            return HTTPCacheRuleTarget(index: i, maxAge: caches[i].maxAge, processVary: caches[i].processVary)
+        }
 
         // The logging actions (capture, set-log-level) belong to the stream's
         // log line, which the worker does not write yet: refused, not ignored.
@@ -155,6 +169,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .reject: action = .reject
             case .tarpit(let status): try checkDeny(status, at); action = .tarpit(status: status)
             case .normalizeURI(let n): action = .normalizeURI(n)
+            case .cacheUse(let name): action = .cacheUse(try cache(name, at))
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }
@@ -176,6 +191,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .unsetVar(let n): action = .unsetVar(VariableRef(n))
             case .setStatus(let code, let reason):
                 action = .setStatus(code, code: Array(String(code).utf8), reason: Array((reason ?? HTTPGeneratedResponse.reason(code)).utf8))
+            case .cacheStore(let name): action = .cacheStore(try cache(name, at))
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }

@@ -50,6 +50,8 @@ public struct HTTPRuleContext: Sendable {
     public var denied = false
     /// The stream's variables (nil when the configuration uses none).
     public var variables: RuleVariables? = nil
+    /// `cache-use` / `cache-store` (HTTPRuleCacheState.swift).
+    public var cache = HTTPRuleCacheState()
     public init(request: HTTPHead, response: HTTPHead? = nil, connection: HTTPConnectionInfo) {
         self.request = request; self.response = response; self.connection = connection
     }

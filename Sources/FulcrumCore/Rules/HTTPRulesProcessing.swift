@@ -98,6 +98,8 @@ public enum HTTPRequestProcessing {
             case .setStatus(let status, let code, let reason):
                 context.response!.status = status
                 context.response!.statusLineOverride = (code, reason)
+            case .cacheStore(let target):
+                HTTPCacheRules.store(target, context: &context)
             }
         }
         return .forward(backendName: nil)
@@ -197,6 +199,8 @@ public enum HTTPRequestProcessing {
             case .tarpit(let status):
                 context.denied = true
                 return .tarpit(status: status)
+            case .cacheUse(let target):
+                HTTPCacheRules.use(target, context: &context)
             case .normalizeURI(let n):
                 switch URINormalization.apply(n, to: context.request.target) {
                 case .unchanged: break

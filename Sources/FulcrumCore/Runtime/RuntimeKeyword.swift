@@ -83,6 +83,7 @@ public struct RuntimeKeyword: Sendable, Equatable {
         RuntimeKeyword(["set", "ssl", "cert"], "set ssl cert <certfile> <payload>", "replace a certificate file", level: .admin, parsed: false),
         RuntimeKeyword(["set", "weight"], "set weight <bk>/<srv>  (DEPRECATED)", "change a server's weight (use 'set server' instead)", level: .admin),
         RuntimeKeyword(["show", "backend"], "show backend", "list backends in the current running config"),
+        RuntimeKeyword(["show", "cache"], "show cache", "show cache status", parsed: false),
         RuntimeKeyword(["show", "cli", "level"], "show cli level", "display the level of the current CLI session", scope: .both),
         RuntimeKeyword(["show", "cli", "sockets"], "show cli sockets", "dump list of cli sockets"),
         RuntimeKeyword(["show", "env"], "show env [var]", "dump environment variables known to the process", level: .operator_),

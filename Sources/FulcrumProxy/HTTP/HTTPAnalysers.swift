@@ -197,6 +197,7 @@ extension StreamEngine {
             if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
                 var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
                 ctx.variables = s.http.variables
+                ctx.cache.now = Int64(wallNow)
                 let outcome = HTTPRequestProcessing.frontend(rules, defaultBackend: fe.config.defaultBackend, context: &ctx,
                                                              backendExists: { self.backendIndexByName[$0] != nil })
                 s.http.ruleLog = ctx.log
@@ -207,6 +208,9 @@ extension StreamEngine {
                     finishRules(s, outcome, ctx, backend: nil)
                     return .done
                 }
+                // A frontend's cache hit answers before any backend (HAProxy's
+                // applet target skips the backend analysers).
+                if answerFromCache(s, &ctx, backend: nil) { return .done }
                 if let bi = backend, configuration.backends[bi].name != fe.config.name, let brules = backendRules[bi] {
                     s.routedBackend = bi
                     let outcome = HTTPRequestProcessing.backend(brules, context: &ctx)
@@ -218,6 +222,8 @@ extension StreamEngine {
                     }
                 }
                 s.http.request = ctx.request
+                s.http.cacheRequest = ctx.cache.request
+                if answerFromCache(s, &ctx, backend: backend) { return .done }
             }
             if let step = startLocalService(s, backend: backend) { return step }
             s.http.exchange.prepareForServer(&s.http.request)

@@ -157,6 +157,7 @@ extension StreamEngine {
         chunkScratch.removeAll(keepingCapacity: true)
         guard case .success(let move) = s.http.exchange.forwardResponseBody(s.http.fromServer.readable, payload: &chunkScratch)
         else { return false }
+        if s.http.cacheCapture != nil { captureCacheBody(s, move) }
         moveBody(move, from: &s.http.fromServer, to: &s.response.buffer,
                  chunked: s.http.exchange.responseBody.framing == .chunked, done: s.http.exchange.responseBody.isDone,
                  counted: &s.record.responseBytes)
@@ -201,6 +202,7 @@ extension StreamEngine {
     /// The response went out: keep the server connection for the next request
     /// (or pool it), then wait for the next request or close.
     private func finishExchange(_ s: Stream) {
+        if s.http.cacheCapture != nil { commitCacheCapture(s) }
         let end = s.http.exchange.responseSent(serverClosed: s.server.eof)
         if end.reuseServer && !end.closeClient && s.server.isOpen && s.serverIndex >= 0 {
             // Keep the connection with the stream for its next request (as

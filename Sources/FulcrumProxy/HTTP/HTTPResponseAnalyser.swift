@@ -51,6 +51,8 @@ extension StreamEngine {
                 if backendSet?.hasResponseRules == true || frontendSet?.hasResponseRules == true {
                     var ctx = HTTPRuleContext(request: request, response: s.http.response, connection: connectionInfo(s))
                     ctx.variables = s.http.variables
+                    ctx.cache.request = s.http.cacheRequest
+                    ctx.cache.now = Int64(wallNow)
                     // HAProxy prunes the request's variables when the response is analysed.
                     s.http.variables.request.clear()
                     for rules in [backendSet, frontendSet] {
@@ -66,6 +68,7 @@ extension StreamEngine {
                         }
                     }
                     s.http.response = ctx.response ?? s.http.response
+                    if ctx.cache.store != nil || !ctx.cache.invalidate.isEmpty { noteCacheStore(s, ctx.cache) }
                 }
                 let be = backends[s.backend]
                 if let cookie = be.config.http.cookie, s.serverIndex >= 0 {

@@ -68,6 +68,12 @@ final class HTTPTransaction {
     }
     /// `tarpit`: the status to answer once `timeout tarpit` is over.
     var tarpitStatus = 0
+    /// The request's cache keys and flags (`cache-use`), for `cache-store`.
+    var cacheRequest: HTTPCachePolicy.Request? = nil
+    /// A response being kept for a cache (HTTPCache.swift).
+    var cacheCapture: HTTPCacheCapture? = nil
+    /// This exchange was answered from a cache (logged as server `<CACHE>`).
+    var servedFromCache = false
 
     /// Forgets the finished exchange, keeping reused storage.
     func resetExchange() {
@@ -87,6 +93,9 @@ final class HTTPTransaction {
         plain.removeAll(keepingCapacity: true)
         variableStores?.endTransaction()
         tarpitStatus = 0
+        cacheRequest = nil
+        cacheCapture = nil
+        servedFromCache = false
     }
 
     /// A new connection. Buffers must have been released.

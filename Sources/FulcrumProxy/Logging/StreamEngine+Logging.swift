@@ -50,6 +50,8 @@ extension StreamEngine {
             // A unix server logs "unix:0", as HAProxy.
             r.server = server.address.isUnix ? .unix(listenerID: 0) : .ip(server.address.ipAddress, port: port)
             r.serverConnections = Int(table.server(server.tableLine, .conns).load())
+        } else if s.isHTTP && s.http.servedFromCache {
+            r.serverName = StreamEngine.cacheServerName[...]
         }
         r.activeConnections = Int(table.header(.globalConns).load())
         r.frontendConnections = Int(table.frontend(s.frontend, .conns).load())

@@ -82,6 +82,11 @@ final class StreamEngine {
     var chunkScratch: [UInt8] = []
     /// The re-chunked size line, reused so no chunk allocates one.
     var chunkSizeLine: [UInt8] = []
+    /// The `cache` sections' shared memory, and the reused storage a hit is
+    /// copied into and answered from (HTTPCache.swift).
+    let httpCaches: HTTPCacheRegion?
+    var cacheScratch: [UInt8] = []
+    var cacheAnswer: [UInt8] = []
 
     /// Monotonic milliseconds of this loop turn.
     var now: Int64 { loop.now }
@@ -128,6 +133,7 @@ final class StreamEngine {
         backendErrorFiles = setup.backendErrorFiles
         frontendRules = setup.frontendRules
         services = HTTPServices(setup.configuration)
+        httpCaches = setup.httpCaches
         backendRules = setup.backendRules
         frontendTCPRules = setup.frontendTCPRules
         backendTCPRules = setup.backendTCPRules

@@ -45,6 +45,8 @@ public struct WorkerSetup {
     public var bindTLS: [TLSBindContexts?] = []
     /// Per server (the table's numbering): its TLS when spoken to over TLS.
     public var serverTLS: [TLSServerContext?] = []
+    /// The `cache` sections' region the master made (nil: no cache section).
+    public var httpCaches: HTTPCacheRegion? = nil
 
     public init(configuration: Configuration, slot: Int, control: FileDescriptor, table: SharedTable,
                 listeners: [Listener], serverAddresses: [[SocketAddress]]) {
