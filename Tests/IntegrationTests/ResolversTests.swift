@@ -397,4 +397,40 @@ final class ResolversTests: XCTestCase {
         XCTAssertTrue(same, "fulcrum \(view(.fulcrum)) haproxy \(view(.haproxy))")
         XCTAssertTrue(view(.fulcrum).contains("127.0.0.42 2 64 20 b.srv.test 8002 _http._tcp.srv.test"), "\(view(.fulcrum))")
     }
+
+    /// `-c` on names that do not resolve without `init-addr none`: haproxy
+    /// 2.6's alert per server (each template slot) and its summary.
+    func testUnresolvedNamesFailTheCheckAsHAProxy() throws {
+        let haproxy = try requireTool("haproxy")
+        let dir = try TemporaryDirectory(prefix: "rsc")
+        addTeardownBlock { dir.remove() }
+        let path = try dir.write("t.cfg", """
+            defaults
+                mode tcp
+                timeout connect 1s
+                timeout client 1s
+                timeout server 1s
+            listen a
+                bind 127.0.0.1:9
+                server-template web 2 nowhere.invalid:80
+                server s nowhere.invalid:81 init-addr libc
+                server ok nowhere.invalid:82 init-addr libc,none
+
+            """)
+        func alerts(_ output: String) -> [String] {
+            // "Fatal errors found in configuration." closes fulcrum's every failed check; haproxy's only some.
+            output.split(separator: "\n").filter { $0.contains("ALERT") && !$0.contains("Fatal errors found") }.map { line in
+                // "... [t.cfg:8] : 'server a/web1' : ..." and "... t.cfg:8:5: 'server a/web1' : ...": the message.
+                let text = String(line)
+                if let r = text.range(of: "'server ") { return String(text[r.lowerBound...]) }
+                return (text.components(separatedBy: " : ").last ?? text).replacingOccurrences(of: "[ALERT] ", with: "")
+            }
+        }
+        let theirs = try CommandRunner.run(haproxy, ["-c", "-f", path])
+        let ours = try CommandRunner.run(FulcrumBinary.path(), ["-c", "-f", path])
+        XCTAssertNotEqual(theirs.status, 0)
+        XCTAssertNotEqual(ours.status, 0)
+        XCTAssertEqual(alerts(ours.stderr + ours.stdout), alerts(theirs.stderr + theirs.stdout))
+        XCTAssertEqual(alerts(ours.stderr + ours.stdout).count, 4, ours.stderr)
+    }
 }
