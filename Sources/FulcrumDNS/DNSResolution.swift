@@ -20,9 +20,11 @@ public struct DNSResolvedItem: Equatable, Sendable {
     public var address: IPAddress
     public var port: Int?
     public var weight: Int?
+    /// The SRV target's name.
+    public var target: String?
     public var lastSeen: Int64
-    public init(address: IPAddress, port: Int? = nil, weight: Int? = nil, lastSeen: Int64) {
-        self.address = address; self.port = port; self.weight = weight; self.lastSeen = lastSeen
+    public init(address: IPAddress, port: Int? = nil, weight: Int? = nil, target: String? = nil, lastSeen: Int64) {
+        self.address = address; self.port = port; self.weight = weight; self.target = target; self.lastSeen = lastSeen
     }
 }
 
@@ -120,7 +122,7 @@ public struct DNSResolution: Sendable {
         case .services(let services):
             for s in services {
                 guard let a = s.address else { continue }
-                found.append(DNSResolvedItem(address: a, port: Int(s.port), weight: Int(s.weight), lastSeen: now))
+                found.append(DNSResolvedItem(address: a, port: Int(s.port), weight: Int(s.weight), target: s.target, lastSeen: now))
             }
         default: break
         }

@@ -124,6 +124,7 @@ enum ConfigLoader {
         defer { directory.leave() }
         if let pathError { diags.append(Diagnostic(.alert, nil, pathError)) }
         var servers: [[SocketAddress]] = []
+        var addressFailed = false
         var binds: [[[SocketAddress?]]] = []
         if !result.hasErrors {
             for (bi, b) in c.backends.enumerated() {
@@ -145,13 +146,16 @@ enum ConfigLoader {
                         c.backends[bi].servers[si].params.disabled = true
                         list.append(SocketAddress(storage: .init(), length: 0))
                     } else {
+                        // haproxy 2.6's words (srv_iterate_initaddr), then its summary once.
                         diags.append(Diagnostic(.alert, s.location,
-                            "could not resolve address '\(s.host)' for server '\(b.name)/\(s.name)'"))
+                            "'server \(b.name)/\(s.name)' : could not resolve address '\(s.host)'."))
+                        addressFailed = true
                         list.append(SocketAddress(storage: .init(), length: 0))
                     }
                 }
                 servers.append(list)
             }
+            if addressFailed { diags.append(Diagnostic(.alert, nil, "Failed to initialize server(s) addr.")) }
             for f in c.frontends where checkBinds {
                 var perBind: [[SocketAddress?]] = []
                 for bind in f.binds {

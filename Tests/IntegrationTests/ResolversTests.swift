@@ -143,7 +143,8 @@ final class ResolversTests: XCTestCase {
                                        srv: ["_http._tcp.srv.test,a.srv.test,8001,0,100", "_http._tcp.srv.test,b.srv.test,8002,0,5000"])
         _ = try start(dns, body: "    server-template s 3 _http._tcp.srv.test resolvers dns init-addr none")
         waitFor("slots from SRV") {
-            let s = self.states().values.filter { $0.admin == "0" }
+            // Filled SRV slots carry haproxy's HMAINT mark (64): their FQDN came from the record.
+            let s = self.states().values.filter { $0.admin == "64" }
             let got = Set(s.map { "\($0.address):\($0.port):\($0.weight)" })
             return got == ["127.0.0.41:8001:1", "127.0.0.42:8002:20"]
         }
@@ -359,5 +360,77 @@ final class ResolversTests: XCTestCase {
             XCTAssertEqual(try c.readLine(), "r91")
             c.close()
         }
+    }
+
+    /// SRV records side by side with haproxy 2.6: the same slots with the
+    /// same address, port, weight, target FQDN (HMAINT mark) and srvrecord.
+    func testSRVSameStatesAsHAProxy() throws {
+        let dns = try PrivateDNSServer(self, hosts: [("127.0.0.41", "a.srv.test"), ("127.0.0.42", "b.srv.test")],
+                                       srv: ["_http._tcp.srv.test,a.srv.test,8001,0,100", "_http._tcp.srv.test,b.srv.test,8002,0,5000"])
+        let stats = try SideBySideStatsSockets(self)
+        let config = """
+            resolvers dns
+                nameserver local 127.0.0.1:\(dns.port)
+                hold valid 200ms
+            defaults
+                mode tcp
+                timeout connect 2s
+                timeout client 5s
+                timeout server 5s
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                server-template s 3 _http._tcp.srv.test resolvers dns init-addr none
+
+            """
+        _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
+        func view(_ proxy: ProxyUnderTest) -> [String] {
+            let text = (try? MasterCLI.send("show servers state be", socketPath: stats.paths[proxy]!)) ?? ""
+            return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line -> String? in
+                let f = line.split(separator: " ").map(String.init)
+                // address, op, admin, uweight, fqdn, port, srvrecord
+                return f.count > 19 ? [4, 5, 6, 7, 17, 18, 19].map { f[$0] }.joined(separator: " ") : nil
+            }.sorted()
+        }
+        let same = waitUntil(timeout: 10, interval: 0.05) { view(.fulcrum).contains { $0.hasPrefix("127.0.0.42 ") } && view(.fulcrum) == view(.haproxy) }
+        XCTAssertTrue(same, "fulcrum \(view(.fulcrum)) haproxy \(view(.haproxy))")
+        XCTAssertTrue(view(.fulcrum).contains("127.0.0.42 2 64 20 b.srv.test 8002 _http._tcp.srv.test"), "\(view(.fulcrum))")
+    }
+
+    /// `-c` on names that do not resolve without `init-addr none`: haproxy
+    /// 2.6's alert per server (each template slot) and its summary.
+    func testUnresolvedNamesFailTheCheckAsHAProxy() throws {
+        let haproxy = try requireTool("haproxy")
+        let dir = try TemporaryDirectory(prefix: "rsc")
+        addTeardownBlock { dir.remove() }
+        let path = try dir.write("t.cfg", """
+            defaults
+                mode tcp
+                timeout connect 1s
+                timeout client 1s
+                timeout server 1s
+            listen a
+                bind 127.0.0.1:9
+                server-template web 2 nowhere.invalid:80
+                server s nowhere.invalid:81 init-addr libc
+                server ok nowhere.invalid:82 init-addr libc,none
+
+            """)
+        func alerts(_ output: String) -> [String] {
+            // "Fatal errors found in configuration." closes fulcrum's every failed check; haproxy's only some.
+            output.split(separator: "\n").filter { $0.contains("ALERT") && !$0.contains("Fatal errors found") }.map { line in
+                // "... [t.cfg:8] : 'server a/web1' : ..." and "... t.cfg:8:5: 'server a/web1' : ...": the message.
+                let text = String(line)
+                if let r = text.range(of: "'server ") { return String(text[r.lowerBound...]) }
+                return (text.components(separatedBy: " : ").last ?? text).replacingOccurrences(of: "[ALERT] ", with: "")
+            }
+        }
+        let theirs = try CommandRunner.run(haproxy, ["-c", "-f", path])
+        let ours = try CommandRunner.run(FulcrumBinary.path(), ["-c", "-f", path])
+        XCTAssertNotEqual(theirs.status, 0)
+        XCTAssertNotEqual(ours.status, 0)
+        XCTAssertEqual(alerts(ours.stderr + ours.stdout), alerts(theirs.stderr + theirs.stdout))
+        XCTAssertEqual(alerts(ours.stderr + ours.stdout).count, 4, ours.stderr)
     }
 }

@@ -141,7 +141,7 @@ public enum RuntimeFormat {
                     String(sv.userWeight), String(sv.initialWeight), String(sv.lastChange),
                     String(sv.check?.status.rawValue ?? RuntimeCheckStatus.initializing.rawValue),
                     String(sv.check?.status.result ?? 0), String(sv.health), String(checkState), "0",
-                    p.forcedID ? "1" : "0", sv.forcedID ? "1" : "0", sv.fqdn, String(sv.port), "-", sv.ssl ? "1" : "0",
+                    p.forcedID ? "1" : "0", sv.forcedID ? "1" : "0", sv.fqdn, String(sv.port), sv.srvRecord, sv.ssl ? "1" : "0",
                     String(sv.checkPort), sv.checkAddress, "-", "0",
                 ]
                 out += fields.joined(separator: " ") + "\n"

@@ -206,6 +206,8 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         public var checkAddress = "-"
         /// The name the server resolves (srv_fqdn), "-" for an address.
         public var fqdn = "-"
+        /// The SRV record it follows (srvrecord), "-" for none.
+        public var srvRecord = "-"
         public var admin = Admin()
         public var operational = Operational.up
         /// nil when the server has no `check`.

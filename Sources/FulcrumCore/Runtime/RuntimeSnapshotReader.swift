@@ -194,7 +194,12 @@ public struct RuntimeSnapshotReader {
         } else if table.serverAddressIsNone(line) {
             v.address = "-"
         }
-        if srv.unix == nil, IPAddress(srv.host) == nil { v.fqdn = table.serverFQDN(line) ?? srv.host }
+        if srv.unix == nil, IPAddress(srv.host) == nil {
+            let set = table.serverFQDN(line)
+            v.fqdn = set.map { $0.isEmpty ? "-" : $0 } ?? (srv.host.hasPrefix("_") ? "-" : srv.host)
+            // A name starting with '_' is an SRV record (srvrecord column).
+            if srv.host.hasPrefix("_") { v.srvRecord = srv.host }
+        }
         v.forcedID = srv.params.id != nil
         v.configuredDisabled = srv.params.disabled
         v.sslConfigured = srv.params.tls.enabled
@@ -203,7 +208,7 @@ public struct RuntimeSnapshotReader {
         v.checkPort = table.checkPortOverride(line) ?? srv.params.checkPort ?? 0
         let admin = table.server(line, .admin).load()
         v.admin = RuntimeSnapshot.Admin(rawValue: admin & SharedTable.Admin.trafficMask)
-        if table.serverFQDN(line) != nil { v.admin.insert(.fqdnChanged) }
+        if let set = table.serverFQDN(line), !set.isEmpty { v.admin.insert(.fqdnChanged) }
         v.operational = RuntimeSnapshot.Operational(rawValue: table.server(line, .operational).load()) ?? .up
         v.rise = srv.params.rise
         v.fall = srv.params.fall

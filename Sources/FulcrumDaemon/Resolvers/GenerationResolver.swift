@@ -321,6 +321,8 @@ final class GenerationResolver {
         if srv, !m.ignoreWeight, let w = item.weight {
             table.server(m.line, .weight).store(UInt64(DNSSlotAssignment.serverWeight(srv: w)))
         }
+        // An SRV target becomes the server's FQDN (haproxy marks it HMAINT, as `set server fqdn`).
+        if srv, let target = item.target, table.serverFQDN(m.line) != target { table.setServerFQDN(m.line, target) }
         let admin = table.server(m.line, .admin).load()
         if admin & SharedTable.Admin.resolutionMaintenance.rawValue != 0 {
             // Out of maintenance a checked server starts UP at `rise` and is checked at once, as in HAProxy.
@@ -345,6 +347,10 @@ final class GenerationResolver {
         table.server(m.line, .admin).store(admin | SharedTable.Admin.resolutionMaintenance.rawValue)
         table.server(m.line, .checkHealth).store(0)
         table.setServerAddressNone(m.line)
+        // An SRV slot left empty has no FQDN ("-", without the HMAINT mark).
+        if entries.contains(where: { $0.resolution.preferredType == .srv && $0.members.contains { $0.line == m.line } }) {
+            table.setServerFQDN(m.line, "")
+        }
         table.server(m.line, .lastChange).store(UInt64(WallClock.nowSeconds()))
         // haproxy 2.6's reasons (snr_resolution_error_cb, "No IP for server " with its space).
         let reason: String
