@@ -35,6 +35,7 @@ extension RuntimeService {
 
         // A fresh line: nothing of a previous occupant stays (state, counters).
         table.clearServerLine(line)
+        table.clearServerSettings(line)
         // First the new order: a worker whose entry was built from the slot's previous occupant stops using it.
         table.server(line, .addedOrder).store(order + 1)
         table.setServerAddress(line, TableServerAddress(ip: ip, port: server.port ?? 0))

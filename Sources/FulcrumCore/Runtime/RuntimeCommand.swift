@@ -105,6 +105,8 @@ public enum RuntimeCommand: Equatable, Sendable {
     case frontendAdmin(frontend: String, action: FrontendAction)
     /// `set maxconn frontend <name> <value>` (name nil: `set maxconn global <value>`), as typed.
     case setMaxconn(frontend: String?, value: String?)
+    /// `set maxconn server <bk>/<srv> <value>`, the value as typed.
+    case setServerMaxconn(backend: String, server: String, value: String)
     /// `show sess [ID|all]` and `shutdown session ID`: answered by the
     /// workers, which hold the streams (the id as typed; nil: none given).
     case showSessions(id: String?)
@@ -124,7 +126,7 @@ public enum RuntimeCommand: Equatable, Sendable {
         case .lowerLevel(.operator_), .clearCounters(all: false), .reload, .showEnv, .showSessions:
             return .operator_
         case .lowerLevel(.admin), .clearCounters(all: true), .setWeight, .setServerState, .setServerHealth,
-             .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions, .frontendAdmin, .setMaxconn, .setRateLimit, .shutdownSession,
+             .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions, .frontendAdmin, .setMaxconn, .setServerMaxconn, .setRateLimit, .shutdownSession,
              .setServerAddress, .setServerCheckPort, .setServerAgent, .setServerSSL, .setServerFQDN, .addServer, .deleteServer,
              .setServerCheckAddress:
             return .admin
@@ -197,6 +199,8 @@ public enum RuntimeCommand: Equatable, Sendable {
         case "set maxconn frontend":
             guard let name = args.first else { return .failure(.message("A frontend name is expected.\n")) }
             command = .setMaxconn(frontend: name, value: args.count > 1 ? args[1] : nil)
+        case "set maxconn server":
+            return serverReference(args.first).map { .setServerMaxconn(backend: $0.0, server: $0.1, value: args.count > 1 ? args[1] : "") }
         case "show sess": command = .showSessions(id: args.first)
         case "shutdown session": command = .shutdownSession(id: args.first)
         case "set rate-limit":

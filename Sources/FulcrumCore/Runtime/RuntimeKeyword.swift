@@ -76,6 +76,7 @@ public struct RuntimeKeyword: Sendable, Equatable {
         RuntimeKeyword(["reload"], "reload", "reload haproxy", level: .operator_, scope: .masterOnly),
         RuntimeKeyword(["set", "maxconn", "frontend"], "set maxconn frontend <frontend> <value>", "change a frontend's maxconn setting", level: .admin),
         RuntimeKeyword(["set", "maxconn", "global"], "set maxconn global <value>", "change the per-process maxconn setting", level: .admin),
+        RuntimeKeyword(["set", "maxconn", "server"], "set maxconn server <bk>/<srv>", "change a server's maxconn setting", level: .admin),
         RuntimeKeyword(["set", "rate-limit"], "set rate-limit <setting> <value>", "change a rate limiting value", level: .admin),
         RuntimeKeyword(["set", "timeout"], "set timeout [cli] <delay>", "change a timeout setting"),
         RuntimeKeyword(["set", "server"], "set server <bk>/<srv> [opts]", "change a server's state, weight, address or ssl", level: .admin),

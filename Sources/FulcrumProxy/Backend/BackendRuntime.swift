@@ -214,9 +214,14 @@ final class BackendRuntime {
     /// it; 0 = none.
     @inline(__always)
     private func connectionLimit(_ i: Int, sinceUp: Int64?, table: SharedTable) -> Int {
-        var limit = servers[i].maxconn
-        if servers[i].minconn != limit {
-            limit = DynamicMaxconn.limit(maxconn: limit, minconn: servers[i].minconn, fullconn: config.fullconn,
+        var limit = servers[i].maxconn, minconn = servers[i].minconn
+        // `set maxconn server`: a static maxconn (minconn equal) moves both, as HAProxy's.
+        if let set = table.serverMaxconnSetting(servers[i].tableLine) {
+            if minconn == limit { minconn = Int(set) }
+            limit = Int(set)
+        }
+        if minconn != limit {
+            limit = DynamicMaxconn.limit(maxconn: limit, minconn: minconn, fullconn: config.fullconn,
                                          backendLoad: Int(table.backend(index, .conns).load()))
         }
         guard let sinceUp else { return limit }
