@@ -6,18 +6,18 @@ extension ParseSession {
     static let errorStatuses: Set<Int> = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504]
 
     static let otherHTTPRequestActions: Set<String> = [
-        "add-acl", "cache-use", "del-acl", "del-map", "disable-l7-retry", "do-resolve", "early-hint",
+        "cache-use", "disable-l7-retry", "do-resolve", "early-hint",
         "replace-path", "replace-pathq", "replace-uri", "sc-add-gpc", "sc-inc-gpc",
         "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit",
-        "set-map", "set-mark", "set-nice", "set-pathq",
+        "set-mark", "set-nice", "set-pathq",
         "set-priority-class", "set-priority-offset", "set-timeout", "set-tos",
         "strict-mode", "track-sc0", "track-sc1", "track-sc2",
         "wait-for-body", "wait-for-handshake",
     ]
     static let otherHTTPResponseActions: Set<String> = [
-        "add-acl", "cache-store", "del-acl", "del-map", "redirect", "return", "sc-add-gpc", "sc-inc-gpc",
+        "cache-store", "redirect", "return", "sc-add-gpc", "sc-inc-gpc",
         "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit",
-        "set-map", "set-mark", "set-nice", "set-timeout", "set-tos",
+        "set-mark", "set-nice", "set-timeout", "set-tos",
         "silent-drop", "strict-mode", "track-sc0", "track-sc1", "track-sc2", "wait-for-body",
     ]
 
@@ -125,6 +125,11 @@ extension ParseSession {
             appendRequestRule(HTTPRequestRule(location: loc, action: v.requestAction, condition: condition), index)
             return
         }
+        if PatternFileAction.Kind.of(actionWord.text) != nil {
+            guard let a = patternFileAction(actionWord, args, rule: "http-request", at: at) else { return }
+            appendRequestRule(HTTPRequestRule(location: loc, action: .patternFile(a), condition: condition), index)
+            return
+        }
         let action: HTTPRequestAction
         switch actionWord.text {
         case "set-src", "set-src-port", "set-dst", "set-dst-port":
@@ -191,7 +196,8 @@ extension ParseSession {
             let served = ["allow", "deny", "auth", "return", "redirect", "set-header", "add-header", "del-header",
                           "replace-header", "replace-value", "set-path", "set-query", "set-uri", "set-method",
                           "capture", "set-log-level", "use-service", "set-var", "set-var-fmt", "unset-var",
-                          "set-src", "set-src-port", "set-dst", "set-dst-port", "silent-drop", "reject", "tarpit", "normalize-uri"]
+                          "set-src", "set-src-port", "set-dst", "set-dst-port", "silent-drop", "reject", "tarpit", "normalize-uri",
+                          "set-map", "del-map", "add-acl", "del-acl"]
             alert(at(actionWord), "unknown 'http-request' action '\(actionWord.text)'"
                   + hint(actionWord.text, served + Self.otherHTTPRequestActions))
             return
@@ -222,6 +228,13 @@ extension ParseSession {
             guard let v = variableAction(actionWord, args, rule: "http-response", at: at) else { return }
             let loc = at(words[0])
             drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: v.responseAction, condition: condition))
+            noteHTTPKeyword("http-response", index, loc)
+            return
+        }
+        if PatternFileAction.Kind.of(actionWord.text) != nil {
+            guard let a = patternFileAction(actionWord, args, rule: "http-response", at: at) else { return }
+            let loc = at(words[0])
+            drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: .patternFile(a), condition: condition))
             noteHTTPKeyword("http-response", index, loc)
             return
         }
@@ -257,7 +270,8 @@ extension ParseSession {
             return
         default:
             let served = ["allow", "deny", "set-header", "add-header", "del-header", "replace-header", "replace-value",
-                          "capture", "set-log-level", "set-status", "set-var", "set-var-fmt", "unset-var"]
+                          "capture", "set-log-level", "set-status", "set-var", "set-var-fmt", "unset-var",
+                          "set-map", "del-map", "add-acl", "del-acl"]
             alert(at(actionWord), "unknown 'http-response' action '\(actionWord.text)'"
                   + hint(actionWord.text, served + Self.otherHTTPResponseActions))
             return

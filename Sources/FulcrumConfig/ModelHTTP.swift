@@ -177,6 +177,8 @@ public enum HTTPRequestAction: Equatable, Sendable {
     case reject
     /// `normalize-uri NORMALIZER [full|strict]`.
     case normalizeURI(URINormalizer)
+    /// `set-map|del-map|add-acl|del-acl(FILE) ...`.
+    case patternFile(PatternFileAction)
 
     public static func == (a: HTTPRequestAction, b: HTTPRequestAction) -> Bool { String(describing: a) == String(describing: b) }
 }
@@ -229,6 +231,8 @@ public enum HTTPResponseAction: Equatable, Sendable {
     case unsetVar(VariableName)
     /// `set-status CODE [reason TEXT]`.
     case setStatus(Int, reason: String?)
+    /// `set-map|del-map|add-acl|del-acl(FILE) ...`.
+    case patternFile(PatternFileAction)
 }
 
 public struct HTTPResponseRule: Equatable, Sendable {

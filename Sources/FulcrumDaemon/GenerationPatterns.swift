@@ -77,8 +77,19 @@ final class GenerationPatterns {
         for text in changes where Self.apply(text, to: store) != nil { journal.append(text) }
     }
 
+    /// A change a worker's rule made (`PatternFileChange`): made here and
+    /// journaled; true when the workers must make it too.
+    func ruleChange(_ text: String) -> Bool {
+        guard store.apply(encoded: text) != nil else { return false }
+        // Even when it changed nothing here it goes on: the worker that made
+        // it must see the master's order of concurrent changes.
+        journal.append(text)
+        return true
+    }
+
     /// A worker's side: runs what the master sent (command, "\n", payload).
     static func apply(_ text: String, to store: PatternStore) -> String? {
+        if store.apply(encoded: text) != nil { return "" }
         let head: Substring, payload: String?
         if let nl = text.firstIndex(of: "\n") {
             head = text[..<nl]

@@ -57,6 +57,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case reject
         case tarpit(status: Int)
         case normalizeURI(URINormalizer)
+        case patternFile(CompiledPatternFileAction)
     }
 
     enum ResponseAction {
@@ -73,6 +74,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case setVarFormat(VariableRef, CompiledLogFormat)
         case unsetVar(VariableRef)
         case setStatus(Int, code: [UInt8], reason: [UInt8])
+        case patternFile(CompiledPatternFileAction)
     }
 
     struct Rule<Action> { let action: Action; let condition: ACLCondition? }
@@ -155,6 +157,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .reject: action = .reject
             case .tarpit(let status): try checkDeny(status, at); action = .tarpit(status: status)
             case .normalizeURI(let n): action = .normalizeURI(n)
+            case .patternFile(let a): action = .patternFile(try CompiledPatternFileAction(a))
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }
@@ -176,6 +179,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .unsetVar(let n): action = .unsetVar(VariableRef(n))
             case .setStatus(let code, let reason):
                 action = .setStatus(code, code: Array(String(code).utf8), reason: Array((reason ?? HTTPGeneratedResponse.reason(code)).utf8))
+            case .patternFile(let a): action = .patternFile(try CompiledPatternFileAction(a))
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }

@@ -98,6 +98,8 @@ public enum HTTPRequestProcessing {
             case .setStatus(let status, let code, let reason):
                 context.response!.status = status
                 context.response!.statusLineOverride = (code, reason)
+            case .patternFile(let a):
+                a.run(context: context, acls: acls)
             }
         }
         return .forward(backendName: nil)
@@ -205,6 +207,8 @@ public enum HTTPRequestProcessing {
                     let p = rules.page(400, request: context.request)
                     return .respond(p.bytes, close: p.close)
                 }
+            case .patternFile(let a):
+                a.run(context: context, acls: acls)
             }
         }
         return nil
