@@ -111,6 +111,8 @@ public enum RuntimeCommand: Equatable, Sendable {
     /// workers, which hold the streams (the id as typed; nil: none given).
     case showSessions(id: String?)
     case shutdownSession(id: String?)
+    /// `show errors [<px>] [request|response]`: gathered from the workers, the arguments as typed.
+    case showErrors(arguments: [String])
     /// `set rate-limit <setting> global <value>`, as typed.
     case setRateLimit(setting: String, value: String?)
     /// Master CLI only.
@@ -123,7 +125,7 @@ public enum RuntimeCommand: Equatable, Sendable {
         case .help, .prompt, .quit, .lowerLevel(.user), .setCLITimeout, .showCLILevel, .showCLISockets, .showVersion, .showInfo, .showStat,
              .showServersState, .showServersConn, .showBackend, .getWeight, .showProc:
             return .user
-        case .lowerLevel(.operator_), .clearCounters(all: false), .reload, .showEnv, .showSessions:
+        case .lowerLevel(.operator_), .clearCounters(all: false), .reload, .showEnv, .showSessions, .showErrors:
             return .operator_
         case .lowerLevel(.admin), .clearCounters(all: true), .setWeight, .setServerState, .setServerHealth,
              .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions, .frontendAdmin, .setMaxconn, .setServerMaxconn, .setRateLimit, .shutdownSession,
@@ -202,6 +204,7 @@ public enum RuntimeCommand: Equatable, Sendable {
         case "set maxconn server":
             return serverReference(args.first).map { .setServerMaxconn(backend: $0.0, server: $0.1, value: args.count > 1 ? args[1] : "") }
         case "show sess": command = .showSessions(id: args.first)
+        case "show errors": command = .showErrors(arguments: args)
         case "shutdown session": command = .shutdownSession(id: args.first)
         case "set rate-limit":
             let usage = "'set rate-limit' only supports :\n"

@@ -263,7 +263,7 @@ public final class SharedTable {
         let counterLines = (workers + 1) * (proxies + servers)
         // Then one definition line per server (the text of a dynamic server's `add server`),
         // then the servers' runtime settings (SharedTable+ServerSettings).
-        return (lines * lineWords + counterLines * counterLineWords + servers * lineWords + servers * serverSettingWords) * 8
+        return (lines * lineWords + counterLines * counterLineWords + servers * lineWords + servers * serverSettingWords + regionWords) * 8
     }
 
     /// The counter block that holds what earlier generations counted.

@@ -163,12 +163,14 @@ extension StreamEngine {
         case .incomplete:
             if s.http.fromClient.count >= limits.maxRawHeadSize {
                 countRequest(s)
+                captureError(s, response: false, bytes: s.http.fromClient.readable, errorAt: s.http.fromClient.count)
                 refuseRequest(s, status: HTTPParser.tooLargeStatus)
                 return .done
             }
             return .wait
         case .invalid(let status, _):
             countRequest(s)
+            captureError(s, response: false, bytes: s.http.fromClient.readable, errorAt: s.http.request.errorOffset)
             refuseRequest(s, status: status)
             return .done
         case .complete(let length):

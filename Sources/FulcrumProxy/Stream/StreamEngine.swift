@@ -79,6 +79,8 @@ final class StreamEngine {
 
     /// Reused for serializing edited HTTP heads and re-chunking bodies.
     var headScratch: [UInt8] = []
+    /// `show errors`: the last invalid request / response per proxy (StreamEngine+ErrorSnapshots).
+    var errorSnapshots: [ErrorSnapshot] = []
     var chunkScratch: [UInt8] = []
     /// The re-chunked size line, reused so no chunk allocates one.
     var chunkSizeLine: [UInt8] = []
