@@ -77,6 +77,15 @@ extension Master {
                 ErrorSnapshotFormat.text(parts.flatMap(ErrorSnapshotFormat.records), filter: filter, total: table.errorEvents,
                                          nowMicros: Int64(WallClock.nowMicroseconds()), utcOffset: Int(WallClock.utcOffsetSeconds()))
             })
+        case .showActivity, .showPools:
+            // Each worker is one of HAProxy's threads here.
+            let pools = parsed == .showPools
+            return .some(gatherFromWorkers(RuntimeActivityFormat.recordRequest, workers: workers, in: g, server: server, ticket: ticket,
+                                           level: level) { parts in
+                let records = RuntimeActivityFormat.records(parts)
+                return pools ? RuntimeActivityFormat.pools(records)
+                    : RuntimeActivityFormat.activity(records, nowMicros: Int64(WallClock.nowMicroseconds()))
+            })
         case .showSessions(let id) where id == nil || id == "all":
             return .some(gatherFromWorkers(command, workers: workers, in: g, server: server, ticket: ticket, level: level, combine: nil))
         case .showSessions(let id?):

@@ -96,7 +96,7 @@ public enum RuntimeCLI {
             guard let sv = lookup(b, n, s) else { return .text(lookupError(b, n, s)) }
             return .shutdownSessions(backend: sv.backendName, server: sv.name)
         case .frontendAdmin(let name, let action): return frontendAdmin(name, action, s)
-        case .showSessions, .shutdownSession, .showErrors: return .workerSessions(command)
+        case .showSessions, .shutdownSession, .showErrors, .showActivity, .showPools: return .workerSessions(command)
         case .setMaxconn(let name?, let value):
             // HAProxy's order: the frontend, then the value (atoi).
             guard let frontend = s.frontend(named: name) else { return .text("No such frontend.\n") }

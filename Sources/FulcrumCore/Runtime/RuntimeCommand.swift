@@ -113,6 +113,8 @@ public enum RuntimeCommand: Equatable, Sendable {
     case shutdownSession(id: String?)
     /// `show errors [<px>] [request|response]`: gathered from the workers, the arguments as typed.
     case showErrors(arguments: [String])
+    /// `show activity` / `show pools`: every worker's loop and buffer figures.
+    case showActivity, showPools
     /// `set rate-limit <setting> global <value>`, as typed.
     case setRateLimit(setting: String, value: String?)
     /// Master CLI only.
@@ -122,7 +124,7 @@ public enum RuntimeCommand: Equatable, Sendable {
     /// The least level that may run the command (HAProxy 2.6's checks).
     public var requiredLevel: RuntimeLevel {
         switch self {
-        case .help, .prompt, .quit, .lowerLevel(.user), .setCLITimeout, .showCLILevel, .showCLISockets, .showVersion, .showInfo, .showStat,
+        case .help, .prompt, .quit, .lowerLevel(.user), .setCLITimeout, .showActivity, .showPools, .showCLILevel, .showCLISockets, .showVersion, .showInfo, .showStat,
              .showServersState, .showServersConn, .showBackend, .getWeight, .showProc:
             return .user
         case .lowerLevel(.operator_), .clearCounters(all: false), .reload, .showEnv, .showSessions, .showErrors:
@@ -205,6 +207,8 @@ public enum RuntimeCommand: Equatable, Sendable {
             return serverReference(args.first).map { .setServerMaxconn(backend: $0.0, server: $0.1, value: args.count > 1 ? args[1] : "") }
         case "show sess": command = .showSessions(id: args.first)
         case "show errors": command = .showErrors(arguments: args)
+        case "show activity": command = .showActivity
+        case "show pools": command = .showPools
         case "shutdown session": command = .shutdownSession(id: args.first)
         case "set rate-limit":
             let usage = "'set rate-limit' only supports :\n"

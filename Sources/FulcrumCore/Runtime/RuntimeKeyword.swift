@@ -86,6 +86,8 @@ public struct RuntimeKeyword: Sendable, Equatable {
         RuntimeKeyword(["show", "backend"], "show backend", "list backends in the current running config"),
         RuntimeKeyword(["show", "cli", "level"], "show cli level", "display the level of the current CLI session", scope: .both),
         RuntimeKeyword(["show", "cli", "sockets"], "show cli sockets", "dump list of cli sockets"),
+        RuntimeKeyword(["show", "activity"], "show activity", "show per-thread activity stats (for support/developers)"),
+        RuntimeKeyword(["show", "pools"], "show pools", "report information about the memory pools usage"),
         RuntimeKeyword(["show", "errors"], "show errors [<px>] [request|response]", "report last request and/or response errors for each proxy", level: .operator_),
         RuntimeKeyword(["show", "env"], "show env [var]", "dump environment variables known to the process", level: .operator_),
         RuntimeKeyword(["show", "info"], "show info [json|typed]*", "report information about the running process"),
