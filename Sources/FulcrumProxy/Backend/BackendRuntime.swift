@@ -62,6 +62,9 @@ final class BackendRuntime {
     var serverSetSeen: UInt64 = 0
     /// Per spare: the addition (its `addedOrder`) the entry was built from.
     var spareBuiltFrom: [UInt64]
+    /// Told each server an added slot now holds (table line, definition):
+    /// the engine builds its TLS context there.
+    var serverDefined: ((Int, Server) -> Void)?
 
     var properties: BalanceProperties { balancer.properties }
 
@@ -129,6 +132,7 @@ final class BackendRuntime {
             servers[i].addressSequence = 0
             refreshAddress(i, table)
             slowstart[i] = sv.params.slowstart ?? 0
+            serverDefined?(line, sv)
             balancer.redefine(i, backup: sv.params.backup, maxconn: limits.maxconn)
         }
         liveCount = live
