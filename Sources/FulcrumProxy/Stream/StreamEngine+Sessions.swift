@@ -2,9 +2,12 @@ import Glibc
 import FulcrumCore
 
 /// `show sess` and `shutdown session` in a worker: its live streams, one
-/// line each with HAProxy's leading fields (id, proto, src, fe, be, srv, age)
-/// and the two descriptors; HAProxy's internal flags and buffer states have
-/// no equivalent here and are not printed. Rare, so building text allocates.
+/// line each with HAProxy 2.6's fields in its order: id, proto, src, fe, be,
+/// srv, age, the bytes waiting in each direction (`rq`/`rp` `i=`), each side's
+/// state (HAProxy's SC_ST_* numbers) and descriptor, the stream's expiry and
+/// its retries; HAProxy's internal flags, analysers and profiling figures
+/// have no equivalent and are printed as zeros, as HAProxy prints them unset.
+/// Rare, so building text allocates.
 extension StreamEngine {
     func sessionID(_ s: Stream) -> RuntimeSessionID {
         RuntimeSessionID(worker: slot, slot: s.index, generation: s.generation)
@@ -48,10 +51,26 @@ extension StreamEngine {
     private func sessionLine(_ s: Stream) -> String {
         let n = names(s)
         let age = RuntimeSessionID.age(seconds: Int((now - s.record.accepted) / 1000))
+        let exp = s.phaseDeadline > 0 ? RuntimeSessionID.age(seconds: Int(max(0, s.phaseDeadline - now) / 1000)) : ""
         return "\(sessionID(s).text): proto=\(proto(s)) src=\(s.peer.hostString):\(s.peer.port) fe=\(n.frontend)"
-            + " be=\(n.backend ?? "<NONE>") srv=\(n.server ?? "<none>") age=\(age)"
-            + " scf=[fd=\(s.client.isOpen ? s.client.transport.fd.rawValue : -1)]"
-            + " scb=[fd=\(s.server.isOpen ? s.server.transport.fd.rawValue : -1)]\n"
+            + " be=\(n.backend ?? "<NONE>") srv=\(n.server ?? "<none>") ts=00 epoch=0 age=\(age) calls=0 rate=0 cpu=0 lat=0"
+            + " rq[f=0h,i=\(s.request.pending),an=00h,rx=,wx=,ax=] rp[f=0h,i=\(s.response.pending),an=00h,rx=,wx=,ax=]"
+            + " scf=[\(s.client.isOpen ? 8 : 10),0h,fd=\(s.client.isOpen ? s.client.transport.fd.rawValue : -1)]"
+            + " scb=[\(serverSideState(s)),0h,fd=\(s.server.isOpen ? s.server.transport.fd.rawValue : -1)]"
+            + " exp=\(exp) rc=\(s.retriesUsed) c_exp=\n"
+    }
+
+    /// HAProxy's SC_ST_* of the server side: INI before a server is
+    /// wanted, QUE queued, CON connecting, TAR waiting to retry, EST
+    /// connected, CLO closed after that.
+    private func serverSideState(_ s: Stream) -> Int {
+        if s.server.isOpen { return s.phase == .connecting ? 5 : 8 }
+        switch s.phase {
+        case .queued: return 2
+        case .connecting: return 5
+        case .retryWait: return 3
+        default: return s.record.connected != 0 ? 10 : 0
+        }
     }
 
     private func sessionDetail(_ s: Stream) -> String {
