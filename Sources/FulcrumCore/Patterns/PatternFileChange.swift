@@ -58,6 +58,8 @@ extension PatternStore {
         case .setMap:
             let value = change.value ?? ""
             if r.hasEntry(key: change.key) {
+                // The value it already has: nothing to tell the other processes.
+                if !r.entries.contains(where: { $0.key == change.key && $0.value != value }) { return false }
                 for x in r.expressions { if let output = x.output, PatternIndex.sample(value, output) == nil { return false } }
                 return r.set(key: change.key, value: value)
             }
