@@ -119,14 +119,17 @@ extension ParseSession {
             appendRequestRule(HTTPRequestRule(location: loc, action: .redirect(rule), condition: rule.condition), index)
             return
         }
-        guard let (args, condition) = splitCondition(words, from: 2, display: display, draft: index, at: at) else { return }
+        // The action first, then the condition, as HAProxy reads them (RuleConditionOrder).
+        let (args, conditionAt) = actionWords(words, from: 2)
         if Self.isVariableAction(actionWord.text) {
-            guard let v = variableAction(actionWord, args, rule: "http-request", at: at) else { return }
+            guard let v = variableAction(actionWord, args, rule: "http-request", at: at),
+                  let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
             appendRequestRule(HTTPRequestRule(location: loc, action: v.requestAction, condition: condition), index)
             return
         }
         if PatternFileAction.Kind.of(actionWord.text) != nil {
-            guard let a = patternFileAction(actionWord, args, rule: "http-request", at: at) else { return }
+            guard let a = patternFileAction(actionWord, args, rule: "http-request", at: at),
+                  let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
             appendRequestRule(HTTPRequestRule(location: loc, action: .patternFile(a), condition: condition), index)
             return
         }
@@ -202,6 +205,7 @@ extension ParseSession {
                   + hint(actionWord.text, served + Self.otherHTTPRequestActions))
             return
         }
+        guard let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
         appendRequestRule(HTTPRequestRule(location: loc, action: action, condition: condition), index)
     }
 
@@ -222,17 +226,19 @@ extension ParseSession {
         }
         let actionWord = words[1]
         let display = "http-response \(actionWord.text)"
-        guard let (args, condition) = splitCondition(words, from: 2, display: display, draft: index, at: at) else { return }
+        let (args, conditionAt) = actionWords(words, from: 2)
         let action: HTTPResponseAction
         if Self.isVariableAction(actionWord.text) {
-            guard let v = variableAction(actionWord, args, rule: "http-response", at: at) else { return }
+            guard let v = variableAction(actionWord, args, rule: "http-response", at: at),
+                  let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
             let loc = at(words[0])
             drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: v.responseAction, condition: condition))
             noteHTTPKeyword("http-response", index, loc)
             return
         }
         if PatternFileAction.Kind.of(actionWord.text) != nil {
-            guard let a = patternFileAction(actionWord, args, rule: "http-response", at: at) else { return }
+            guard let a = patternFileAction(actionWord, args, rule: "http-response", at: at),
+                  let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
             let loc = at(words[0])
             drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: .patternFile(a), condition: condition))
             noteHTTPKeyword("http-response", index, loc)
@@ -276,6 +282,7 @@ extension ParseSession {
                   + hint(actionWord.text, served + Self.otherHTTPResponseActions))
             return
         }
+        guard let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
         let loc = at(words[0])
         drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: action, condition: condition))
         noteHTTPKeyword("http-response", index, loc)

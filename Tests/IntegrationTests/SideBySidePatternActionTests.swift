@@ -27,8 +27,7 @@ final class SideBySidePatternActionTests: XCTestCase {
                 http-request del-acl({files}/blocked.acl) %[url_param(k)] if { path /unblock }
                 http-request add-acl({files}/unused.acl) %[url_param(k)] if { path /unused }
                 http-request deny if blocked
-                http-request set-var(txn.value) url_param(k),map({files}/hosts.map,none)
-                http-request return status 200 content-type text/plain lf-string "%[var(txn.value)]" if { path /get }
+                http-request return status 200 content-type text/plain lf-string "%[url_param(k),map({files}/hosts.map,none)]" if { path /get }
                 http-request return status 200 content-type text/plain lf-string "ok" unless { path /backend }
                 http-response set-map({files}/hosts.map) %[res.hdr(x-served-by)].response %[status]
                 default_backend be
