@@ -7,3 +7,14 @@ public enum LogDateText {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+extension LogDateText {
+    /// `dd/Mon/yyyy:HH:MM:SS.uuuuuu` (`show sess ID`'s accept date).
+    public static func withMicroseconds(micros: Int64, utcOffset: Int) -> String {
+        var out: [UInt8] = []
+        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+        LogDate.appendDayAndTime(LogDate.civil(seconds + Int64(utcOffset)), to: &out)
+        let fraction = String(micros - seconds * 1_000_000)
+        return String(decoding: out, as: UTF8.self) + "." + String(repeating: "0", count: 6 - fraction.count) + fraction
+    }
+}
