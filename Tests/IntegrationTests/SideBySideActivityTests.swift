@@ -18,22 +18,17 @@ final class SideBySideActivityTests: XCTestCase {
     }
 
     func testActivityAndPoolsInHAProxysFormatWithFulcrumsFigures() throws {
-        let dir = try TemporaryDirectory(prefix: "activity")
-        addTeardownBlock { dir.remove() }
-        var substitutions: [ProxyUnderTest: [String: String]] = [:]
-        for proxy in ProxyUnderTest.allCases {
-            substitutions[proxy] = ["{admin}": dir.file("\(proxy).sock"),
-                                    "{threads}": proxy == .fulcrum ? "workers 2" : "nbthread 2"]
-        }
+        let sockets = try SideBySideWorkerSockets(self)
+        let substitutions = sockets.substitutions
         let s = try SideBySide(self, config: SideBySide.httpDefaults + """
             frontend fe
                 bind 127.0.0.1:{port}
                 http-request return status 200
 
-            """, backends: [], global: "    {threads}\n    stats socket {admin} level admin\n", substitutions: substitutions)
+            """, backends: [], global: SideBySideWorkerSockets.global, substitutions: substitutions)
         var activity: [ProxyUnderTest: String] = [:], pools: [ProxyUnderTest: String] = [:]
         for proxy in ProxyUnderTest.allCases {
-            let socket = substitutions[proxy]!["{admin}"]!
+            let socket = sockets.paths[proxy]!
             for _ in 0..<10 {
                 let c = try TCPClient.connect(port: s.ports[proxy]![0])
                 try c.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")

@@ -23,13 +23,8 @@ final class SideBySideDynamicServerTLSTests: XCTestCase {
             }
             """)
         addTeardownBlock { nginx.stop() }
-        let dir = try TemporaryDirectory(prefix: "dyntls")
-        addTeardownBlock { dir.remove() }
-        var substitutions: [ProxyUnderTest: [String: String]] = [:]
-        for proxy in ProxyUnderTest.allCases {
-            substitutions[proxy] = ["{admin}": dir.file("\(proxy).sock"),
-                                    "{threads}": proxy == .fulcrum ? "workers 2" : "nbthread 2"]
-        }
+        let sockets = try SideBySideWorkerSockets(self)
+        let substitutions = sockets.substitutions
         let ca = certificates.caFile
         let s = try SideBySide(self, config: SideBySide.httpDefaults + """
             frontend fe
@@ -39,11 +34,11 @@ final class SideBySideDynamicServerTLSTests: XCTestCase {
                 retries 0
                 server loaded 127.0.0.1:1 ssl verify required ca-file \(ca) crt \(certificates.pem("backend")) disabled
 
-            """, backends: [], global: "    {threads}\n    stats socket {admin} level admin\n", substitutions: substitutions)
+            """, backends: [], global: SideBySideWorkerSockets.global, substitutions: substitutions)
 
         var transcripts: [ProxyUnderTest: [String]] = [:]
         for proxy in ProxyUnderTest.allCases {
-            let socket = substitutions[proxy]!["{admin}"]!, port = s.ports[proxy]![0]
+            let socket = sockets.paths[proxy]!, port = s.ports[proxy]![0]
             func get() -> String {
                 guard let c = try? TCPClient.connect(port: port) else { return "refused" }
                 defer { c.close() }

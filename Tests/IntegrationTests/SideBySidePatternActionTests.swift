@@ -9,13 +9,8 @@ import XCTest
 final class SideBySidePatternActionTests: XCTestCase {
     func testMapAndACLActionsChangeThePatternsOfEveryWorkerAsHAProxy() throws {
         let web = try startRecordingBackend("web")
-        let dir = try TemporaryDirectory(prefix: "patact")
-        addTeardownBlock { dir.remove() }
-        var substitutions: [ProxyUnderTest: [String: String]] = [:]
-        for proxy in ProxyUnderTest.allCases {
-            substitutions[proxy] = ["{admin}": dir.file("\(proxy).sock"),
-                                    "{threads}": proxy == .fulcrum ? "workers 2" : "nbthread 2"]
-        }
+        let sockets = try SideBySideWorkerSockets(self)
+        let substitutions = sockets.substitutions
         let files = ["hosts.map": "x.org one\ny.org two\n", "blocked.acl": "eve\n"]
         let s = try SideBySide(self, config: SideBySide.httpDefaults + """
             frontend fe
@@ -34,7 +29,7 @@ final class SideBySidePatternActionTests: XCTestCase {
             backend be
                 server web 127.0.0.1:\(web.port)
 
-            """, backends: [web], global: "    {threads}\n    stats socket {admin} level admin\n",
+            """, backends: [web], global: SideBySideWorkerSockets.global,
             files: files, substitutions: substitutions)
         let hosts = s.files.file("hosts.map"), blocked = s.files.file("blocked.acl")
 
@@ -46,7 +41,7 @@ final class SideBySidePatternActionTests: XCTestCase {
         }
         var transcripts: [ProxyUnderTest: [String]] = [:]
         for proxy in ProxyUnderTest.allCases {
-            let port = s.ports[proxy]![0], socket = substitutions[proxy]!["{admin}"]!
+            let port = s.ports[proxy]![0], socket = sockets.paths[proxy]!
             /// One request on a new connection: "STATUS BODY".
             func get(_ target: String, user: String? = nil) -> String {
                 guard let c = try? TCPClient.connect(port: port) else { return "refused" }
@@ -79,8 +74,8 @@ final class SideBySidePatternActionTests: XCTestCase {
             out.append("unused -> " + get("/unused?k=z"))
             out.append("backend -> " + get("/backend").prefix(3))
             out.append(everywhere("/get?k=web.response", "200 200"))
-            for command in ["show map \(hosts)", "show acl \(blocked)", "show map", "show acl \(dir.path)/unused.acl"] {
-                out.append(command.replacingOccurrences(of: s.files.path, with: "FILES").replacingOccurrences(of: dir.path, with: "DIR")
+            for command in ["show map \(hosts)", "show acl \(blocked)", "show map", "show acl \(s.files.path)/unused.acl"] {
+                out.append(command.replacingOccurrences(of: s.files.path, with: "FILES")
                            + " -> " + normalised(try MasterCLI.send(command, socketPath: socket)).replacingOccurrences(of: s.files.path, with: "FILES"))
             }
             transcripts[proxy] = out

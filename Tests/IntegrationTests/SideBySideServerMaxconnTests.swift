@@ -8,13 +8,8 @@ final class SideBySideServerMaxconnTests: XCTestCase {
     func testSetMaxconnServerAnswersAndAdmitsTheQueueAsHAProxy() throws {
         let hold = try TestBackend(.hold)
         addTeardownBlock { hold.stop() }
-        let files = try TemporaryDirectory(prefix: "srvmaxconn")
-        addTeardownBlock { files.remove() }
-        var substitutions: [ProxyUnderTest: [String: String]] = [:]
-        for proxy in ProxyUnderTest.allCases {
-            substitutions[proxy] = ["{admin}": files.file("\(proxy).sock"),
-                                    "{threads}": proxy == .fulcrum ? "workers 2" : "nbthread 2"]
-        }
+        let sockets = try SideBySideWorkerSockets(self)
+        let substitutions = sockets.substitutions
         let s = try SideBySide(self, config: SideBySide.tcpDefaults + """
             frontend fe
                 bind 127.0.0.1:{port}
@@ -27,11 +22,11 @@ final class SideBySideServerMaxconnTests: XCTestCase {
                 server s2 127.0.0.1:\(hold.port) maxconn 10 minconn 2
                 server s3 127.0.0.1:\(hold.port) disabled
 
-            """, backends: [], global: "    {threads}\n    stats socket {admin} level admin\n", substitutions: substitutions)
+            """, backends: [], global: SideBySideWorkerSockets.global, substitutions: substitutions)
 
         var transcripts: [ProxyUnderTest: [String]] = [:]
         for proxy in ProxyUnderTest.allCases {
-            let socket = substitutions[proxy]!["{admin}"]!
+            let socket = sockets.paths[proxy]!
             func row(_ server: String) -> [String: String] {
                 ReloadTestHelpers.statRows((try? MasterCLI.send("show stat", socketPath: socket)) ?? "")["be/\(server)"] ?? [:]
             }

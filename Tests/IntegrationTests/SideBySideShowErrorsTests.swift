@@ -16,13 +16,8 @@ final class SideBySideShowErrorsTests: XCTestCase {
     func testInvalidRequestsAndResponsesAreListedAsHAProxyListsThem() throws {
         let bad = try TestBackend(.banner("HTTP/1.1 200 OK\r\nBad Header\r\nContent-Length: 0\r\n\r\n"))
         addTeardownBlock { bad.stop() }
-        let dir = try TemporaryDirectory(prefix: "showerr")
-        addTeardownBlock { dir.remove() }
-        var substitutions: [ProxyUnderTest: [String: String]] = [:]
-        for proxy in ProxyUnderTest.allCases {
-            substitutions[proxy] = ["{admin}": dir.file("\(proxy).sock"),
-                                    "{threads}": proxy == .fulcrum ? "workers 2" : "nbthread 2"]
-        }
+        let sockets = try SideBySideWorkerSockets(self)
+        let substitutions = sockets.substitutions
         let s = try SideBySide(self, config: SideBySide.httpDefaults + """
             frontend fe
                 bind 127.0.0.1:{port}
@@ -34,11 +29,11 @@ final class SideBySideShowErrorsTests: XCTestCase {
                 bind 127.0.0.1:{port2}
                 http-request return status 200
 
-            """, backends: [], global: "    {threads}\n    stats socket {admin} level admin\n", substitutions: substitutions)
+            """, backends: [], global: SideBySideWorkerSockets.global, substitutions: substitutions)
 
         var transcripts: [ProxyUnderTest: [String]] = [:]
         for proxy in ProxyUnderTest.allCases {
-            let port = s.ports[proxy]![0], socket = substitutions[proxy]!["{admin}"]!
+            let port = s.ports[proxy]![0], socket = sockets.paths[proxy]!
             func status(_ request: String) -> String {
                 guard let c = try? TCPClient.connect(port: port) else { return "refused" }
                 defer { c.close() }
