@@ -53,6 +53,10 @@ final class SideBySideShowErrorsTests: XCTestCase {
             // A later error of the same proxy replaces the first (whichever worker saw it).
             out.append("another invalid request -> " + status("POST /x HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n"))
             out.append(try show(" fe"))
+            // A bad chunk size: the message as received, head and body (the stop position is the parsers' own).
+            out.append("invalid chunk -> " + status("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n"))
+            out.append(try show(" fe request").replacingOccurrences(of: #"error at position \d+"#, with: "error at position P",
+                                                                     options: .regularExpression))
             transcripts[proxy] = out
         }
         XCTAssertEqual(transcripts[.fulcrum]!, transcripts[.haproxy]!)

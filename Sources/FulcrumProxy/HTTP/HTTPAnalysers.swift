@@ -188,6 +188,9 @@ extension StreamEngine {
             if s.http.exchange.requestBody.framing == .chunked {
                 var probe = ChunkedBodyParser()
                 if case .invalid(let e) = s.http.fromClient.withReadable({ probe.feed($0) }) {
+                    // As HAProxy's buffer holds it: the head (consumed here already), then the body.
+                    let message = s.http.request.raw + Array(s.http.fromClient.readable)
+                    message.withUnsafeBytes { captureError(s, response: false, bytes: $0, errorAt: s.http.request.raw.count) }
                     refuseRequest(s, status: e.status)
                     return .done
                 }
