@@ -6,18 +6,18 @@ extension ParseSession {
     static let errorStatuses: Set<Int> = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504]
 
     static let otherHTTPRequestActions: Set<String> = [
-        "add-acl", "del-acl", "del-map", "disable-l7-retry", "do-resolve", "early-hint",
+        "disable-l7-retry", "do-resolve", "early-hint",
         "replace-path", "replace-pathq", "replace-uri", "sc-add-gpc", "sc-inc-gpc",
         "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit",
-        "set-map", "set-mark", "set-nice", "set-pathq",
+        "set-mark", "set-nice", "set-pathq",
         "set-priority-class", "set-priority-offset", "set-timeout", "set-tos",
         "strict-mode", "track-sc0", "track-sc1", "track-sc2",
         "wait-for-body", "wait-for-handshake",
     ]
     static let otherHTTPResponseActions: Set<String> = [
-        "add-acl", "del-acl", "del-map", "redirect", "return", "sc-add-gpc", "sc-inc-gpc",
+        "redirect", "return", "sc-add-gpc", "sc-inc-gpc",
         "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit",
-        "set-map", "set-mark", "set-nice", "set-timeout", "set-tos",
+        "set-mark", "set-nice", "set-timeout", "set-tos",
         "silent-drop", "strict-mode", "track-sc0", "track-sc1", "track-sc2", "wait-for-body",
     ]
 
@@ -119,10 +119,18 @@ extension ParseSession {
             appendRequestRule(HTTPRequestRule(location: loc, action: .redirect(rule), condition: rule.condition), index)
             return
         }
-        guard let (args, condition) = splitCondition(words, from: 2, display: display, draft: index, at: at) else { return }
+        // The action first, then the condition, as HAProxy reads them (RuleConditionOrder).
+        let (args, conditionAt) = actionWords(words, from: 2)
         if Self.isVariableAction(actionWord.text) {
-            guard let v = variableAction(actionWord, args, rule: "http-request", at: at) else { return }
+            guard let v = variableAction(actionWord, args, rule: "http-request", at: at),
+                  let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
             appendRequestRule(HTTPRequestRule(location: loc, action: v.requestAction, condition: condition), index)
+            return
+        }
+        if PatternFileAction.Kind.of(actionWord.text) != nil {
+            guard let a = patternFileAction(actionWord, args, rule: "http-request", at: at),
+                  let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
+            appendRequestRule(HTTPRequestRule(location: loc, action: .patternFile(a), condition: condition), index)
             return
         }
         let action: HTTPRequestAction
@@ -195,11 +203,12 @@ extension ParseSession {
                           "replace-header", "replace-value", "set-path", "set-query", "set-uri", "set-method",
                           "capture", "set-log-level", "use-service", "set-var", "set-var-fmt", "unset-var",
                           "set-src", "set-src-port", "set-dst", "set-dst-port", "silent-drop", "reject", "tarpit", "normalize-uri",
-                          "cache-use"]
+                          "cache-use", "set-map", "del-map", "add-acl", "del-acl"]
             alert(at(actionWord), "unknown 'http-request' action '\(actionWord.text)'"
                   + hint(actionWord.text, served + Self.otherHTTPRequestActions))
             return
         }
+        guard let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
         appendRequestRule(HTTPRequestRule(location: loc, action: action, condition: condition), index)
     }
 
@@ -220,12 +229,21 @@ extension ParseSession {
         }
         let actionWord = words[1]
         let display = "http-response \(actionWord.text)"
-        guard let (args, condition) = splitCondition(words, from: 2, display: display, draft: index, at: at) else { return }
+        let (args, conditionAt) = actionWords(words, from: 2)
         let action: HTTPResponseAction
         if Self.isVariableAction(actionWord.text) {
-            guard let v = variableAction(actionWord, args, rule: "http-response", at: at) else { return }
+            guard let v = variableAction(actionWord, args, rule: "http-response", at: at),
+                  let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
             let loc = at(words[0])
             drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: v.responseAction, condition: condition))
+            noteHTTPKeyword("http-response", index, loc)
+            return
+        }
+        if PatternFileAction.Kind.of(actionWord.text) != nil {
+            guard let a = patternFileAction(actionWord, args, rule: "http-response", at: at),
+                  let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
+            let loc = at(words[0])
+            drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: .patternFile(a), condition: condition))
             noteHTTPKeyword("http-response", index, loc)
             return
         }
@@ -264,11 +282,13 @@ extension ParseSession {
             return
         default:
             let served = ["allow", "deny", "set-header", "add-header", "del-header", "replace-header", "replace-value",
-                          "capture", "set-log-level", "set-status", "set-var", "set-var-fmt", "unset-var", "cache-store"]
+                          "capture", "set-log-level", "set-status", "set-var", "set-var-fmt", "unset-var", "cache-store",
+                          "set-map", "del-map", "add-acl", "del-acl"]
             alert(at(actionWord), "unknown 'http-response' action '\(actionWord.text)'"
                   + hint(actionWord.text, served + Self.otherHTTPResponseActions))
             return
         }
+        guard let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
         let loc = at(words[0])
         drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: action, condition: condition))
         noteHTTPKeyword("http-response", index, loc)

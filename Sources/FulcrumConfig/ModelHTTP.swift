@@ -180,6 +180,8 @@ public enum HTTPRequestAction: Equatable, Sendable {
     case reject
     /// `normalize-uri NORMALIZER [full|strict]`.
     case normalizeURI(URINormalizer)
+    /// `set-map|del-map|add-acl|del-acl(FILE) ...`.
+    case patternFile(PatternFileAction)
 
     public static func == (a: HTTPRequestAction, b: HTTPRequestAction) -> Bool { String(describing: a) == String(describing: b) }
 }
@@ -234,6 +236,8 @@ public enum HTTPResponseAction: Equatable, Sendable {
     case setStatus(Int, reason: String?)
     /// `cache-store NAME`: keep the response in cache NAME when it may be.
     case cacheStore(String)
+    /// `set-map|del-map|add-acl|del-acl(FILE) ...`.
+    case patternFile(PatternFileAction)
 }
 
 public struct HTTPResponseRule: Equatable, Sendable {

@@ -13,7 +13,19 @@ final class GenerationPatterns {
     let store: PatternStore
     /// The changing commands, in order, each as the text a worker runs
     /// (command, then "\n" and the payload when there is one).
-    private(set) var journal: [String] = []
+    var journal: [String] { entries.compactMap { $0 } }
+    /// The journal with holes: a rule's change (set-map & co.) replaces the
+    /// previous one of the same file and key made since the last command,
+    /// since only the last decides that key (`ruleIndex` finds it), so
+    /// rules changing a map per request do not grow it without bound.
+    private var entries: [String?] = []
+    private var ruleIndex: [String: Int] = [:]
+    private var holes = 0
+
+    private func append(_ text: String) {
+        entries.append(text)
+        ruleIndex.removeAll(keepingCapacity: true)
+    }
 
     init(_ store: PatternStore?) { self.store = store ?? PatternStore([]) }
 
@@ -35,7 +47,7 @@ final class GenerationPatterns {
         let words = RuntimeCommandLine.words(command)
         guard let payload, !payload.isEmpty else {
             guard let reply = store.run(words, payload: payload) else { return nil }
-            if reply.changed { journal.append(command) }
+            if reply.changed { append(command) }
             return Outcome(text: reply.text + RuntimeCLI.endOfAnswer, forWorkers: reply.changed ? [command] : [])
         }
         var parts: [String] = []
@@ -55,7 +67,7 @@ final class GenerationPatterns {
             text = reply.text
             if reply.changed {
                 let message = command + "\n" + part
-                journal.append(message)
+                append(message)
                 sent.append(message)
             }
             if !reply.text.isEmpty { break }
@@ -74,11 +86,50 @@ final class GenerationPatterns {
     /// Takes the changes the previous master image made (its `journal`);
     /// its workers have them already.
     func restore(_ changes: [String]) {
-        for text in changes where Self.apply(text, to: store) != nil { journal.append(text) }
+        for text in changes where Self.apply(text, to: store) != nil {
+            if let change = PatternFileChange(encoded: text) { journalRuleChange(change, text) } else { append(text) }
+        }
+    }
+
+    /// A change a worker's rule made (`PatternFileChange`): made here and
+    /// journaled; true when the workers must make it too.
+    func ruleChange(_ text: String) -> Bool {
+        guard let change = PatternFileChange(encoded: text) else { return false }
+        store.apply(change)
+        // Even when it changed nothing here it goes on: the worker that made
+        // it must see the master's order of concurrent changes.
+        journalRuleChange(change, text)
+        return true
+    }
+
+    private func journalRuleChange(_ change: PatternFileChange, _ text: String) {
+        let key = change.file + "\u{0}" + change.key
+        if let i = ruleIndex[key] {
+            entries[i] = nil
+            holes += 1
+        }
+        entries.append(text)
+        ruleIndex[key] = entries.count - 1
+        // Closes the holes once they are most of it (indexes move: rebuilt).
+        if holes > 1024 && holes * 2 > entries.count {
+            var kept: [String?] = []
+            kept.reserveCapacity(entries.count - holes)
+            var index: [String: Int] = [:]
+            let keyAt = Dictionary(uniqueKeysWithValues: ruleIndex.map { ($0.value, $0.key) })
+            for (i, e) in entries.enumerated() {
+                guard let e else { continue }
+                if let k = keyAt[i] { index[k] = kept.count }
+                kept.append(e)
+            }
+            entries = kept
+            ruleIndex = index
+            holes = 0
+        }
     }
 
     /// A worker's side: runs what the master sent (command, "\n", payload).
     static func apply(_ text: String, to store: PatternStore) -> String? {
+        if store.apply(encoded: text) != nil { return "" }
         let head: Substring, payload: String?
         if let nl = text.firstIndex(of: "\n") {
             head = text[..<nl]

@@ -27,6 +27,8 @@ extension Master {
         var server: Int
         var ticket: CLIServer.Ticket
         var parts: [String?]
+        /// Makes the answer of the parts (nil: joined in worker order).
+        var combine: (([String]) -> String)? = nil
     }
 
     /// A forwarded command's answer arrived (or failed with `text`): to its
@@ -44,7 +46,8 @@ extension Master {
             return
         }
         gathers[id] = nil
-        cliServers[g.server].complete(g.ticket, g.parts.map { $0! }.joined() + RuntimeCLI.endOfAnswer, runner: self)
+        let parts = g.parts.map { $0! }
+        cliServers[g.server].complete(g.ticket, (g.combine?(parts) ?? parts.joined()) + RuntimeCLI.endOfAnswer, runner: self)
     }
 
     /// `show sess` goes to every worker of `g` and `shutdown session ID` to
@@ -64,17 +67,27 @@ extension Master {
         case .shutdownSession(let id?):
             guard let i = holder(id) else { return .some("No such session (use 'show sess').\n" + RuntimeCLI.endOfAnswer) }
             return .some(forward(command, to: g, child: i, server: server, ticket: ticket, level: level))
+        case .showErrors(let args):
+            // Every worker's snapshots, the latest per proxy and direction, as one HAProxy process lists them.
+            let c = g.loaded.configuration
+            guard let filter = ErrorSnapshotFormat.filter(args, in: c) else { return .some("No such proxy.\n" + RuntimeCLI.endOfAnswer) }
+            let table = g.table
+            return .some(gatherFromWorkers(ErrorSnapshotFormat.recordsRequest, workers: workers, in: g, server: server, ticket: ticket,
+                                           level: level) { parts in
+                ErrorSnapshotFormat.text(parts.flatMap(ErrorSnapshotFormat.records), filter: filter, total: table.errorEvents,
+                                         nowMicros: Int64(WallClock.nowMicroseconds()), utcOffset: Int(WallClock.utcOffsetSeconds()))
+            })
+        case .showActivity, .showPools:
+            // Each worker is one of HAProxy's threads here.
+            let pools = parsed == .showPools
+            return .some(gatherFromWorkers(RuntimeActivityFormat.recordRequest, workers: workers, in: g, server: server, ticket: ticket,
+                                           level: level) { parts in
+                let records = RuntimeActivityFormat.records(parts)
+                return pools ? RuntimeActivityFormat.pools(records)
+                    : RuntimeActivityFormat.activity(records, nowMicros: Int64(WallClock.nowMicroseconds()))
+            })
         case .showSessions(let id) where id == nil || id == "all":
-            guard !workers.isEmpty else { return .some(RuntimeCLI.endOfAnswer) }
-            let gather = nextGather
-            nextGather &+= 1
-            gathers[gather] = Gather(server: server, ticket: ticket, parts: Array(repeating: nil, count: workers.count))
-            for (part, i) in workers.enumerated() {
-                if let failure = forward(command, to: g, child: i, server: server, ticket: ticket, level: level, gather: (gather, part)) {
-                    finish(Forward(server: server, ticket: ticket, generation: g.number, child: i, deadline: 0, gather: (gather, part)), failure)
-                }
-            }
-            return .some(nil)
+            return .some(gatherFromWorkers(command, workers: workers, in: g, server: server, ticket: ticket, level: level, combine: nil))
         case .showSessions(let id?):
             // One stream: the worker its id names answers.
             guard let i = holder(id) else { return .some("Session not found.\n" + RuntimeCLI.endOfAnswer) }
@@ -84,6 +97,22 @@ extension Master {
         default:
             return nil
         }
+    }
+
+    /// Sends `command` to every worker; the answer (nil: later) comes once
+    /// all replied, `combine`d (else joined in worker order).
+    private func gatherFromWorkers(_ command: String, workers: [Int], in g: Generation, server: Int, ticket: CLIServer.Ticket,
+                                   level: Int, combine: (([String]) -> String)?) -> String? {
+        guard !workers.isEmpty else { return (combine?([]) ?? "") + RuntimeCLI.endOfAnswer }
+        let gather = nextGather
+        nextGather &+= 1
+        gathers[gather] = Gather(server: server, ticket: ticket, parts: Array(repeating: nil, count: workers.count), combine: combine)
+        for (part, i) in workers.enumerated() {
+            if let failure = forward(command, to: g, child: i, server: server, ticket: ticket, level: level, gather: (gather, part)) {
+                finish(Forward(server: server, ticket: ticket, generation: g.number, child: i, deadline: 0, gather: (gather, part)), failure)
+            }
+        }
+        return nil
     }
 
     private func forward(_ command: String, to g: Generation, child i: Int, server: Int, ticket: CLIServer.Ticket,

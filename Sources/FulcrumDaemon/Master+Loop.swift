@@ -139,6 +139,11 @@ extension Master: EventHandler {
             case .shutdownSessions(let line, let cause)?:
                 // The checker's on-marked-down/up orders go to the generation's workers.
                 g.tellWorkers(.shutdownSessions(serverLine: line, cause: cause))
+            case .patternChange(let text)?:
+                // A rule's set-map & co.: every worker makes it, the one that made it too, in this order.
+                if g.patterns.ruleChange(text) {
+                    g.tellWorkers(.cliRequest(id: ControlMessage.unansweredRequest, level: 2, command: text))
+                }
             default:
                 Log.warning("unexpected control message from \(c.role.name)")
             }

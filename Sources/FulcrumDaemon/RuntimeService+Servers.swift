@@ -14,6 +14,7 @@ extension RuntimeService {
         guard let line = index.spareLines(backend: bi).first(where: { table.slot(line: $0) != .dynamic }) else {
             return "No free server slot in backend: Fulcrum reserves \(TableIndex.sparesPerBackend) per backend at load.\n"
         }
+        if let refusal = DynamicServerTLS.refusal(server, configuration: configuration) { return refusal }
         guard definition.utf8.count <= SharedTable.definitionCapacity else {
             return "Server definition too long: Fulcrum keeps \(SharedTable.definitionCapacity) bytes of 'add server' arguments.\n"
         }
@@ -35,6 +36,7 @@ extension RuntimeService {
 
         // A fresh line: nothing of a previous occupant stays (state, counters).
         table.clearServerLine(line)
+        table.clearServerSettings(line)
         // First the new order: a worker whose entry was built from the slot's previous occupant stops using it.
         table.server(line, .addedOrder).store(order + 1)
         table.setServerAddress(line, TableServerAddress(ip: ip, port: server.port ?? 0))

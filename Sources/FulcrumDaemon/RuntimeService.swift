@@ -76,6 +76,9 @@ final class RuntimeService {
         case .setMaxconn(nil, let value):
             RuntimeLimits(table: table, global: configuration.global).setMaxconn(value)
             return RuntimeCLI.endOfAnswer
+        case .setServerMaxconn(let b, let n, let value):
+            if let (_, _, line) = serverLine(b, n) { table.setServerMaxconn(line, to: value) }
+            return RuntimeCLI.endOfAnswer
         case .setRateLimit(let connections, let value):
             RuntimeLimits(table: table, global: configuration.global).setRate(connections: connections, to: value)
             return RuntimeCLI.endOfAnswer

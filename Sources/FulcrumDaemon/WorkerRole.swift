@@ -82,6 +82,8 @@ enum WorkerRole {
             // Map and ACL commands run on this worker's own copy of the files:
             // the master's changes (sent to every worker) and `@N show map`.
             let patterns = loaded.patterns
+            // A rule's set-map & co. goes to the master, which passes it to every worker.
+            patterns?.onRuleChange = { worker.tellMaster(.patternChange($0)) }
             worker.cliHandler = { command, level in
                 if let p = patterns, let answer = GenerationPatterns.apply(command, to: p) { return answer }
                 return worker.answerSessionCommand(command, level: level) ?? runtime.execute(command, level: level)

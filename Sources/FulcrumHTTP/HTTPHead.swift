@@ -37,6 +37,9 @@ public struct HTTPHead: Sendable {
     public var versionOverride: [UInt8]? = nil
     /// A response's status code and reason as `set-status` wrote them.
     public var statusLineOverride: (code: [UInt8], reason: [UInt8])? = nil
+    /// After a refused parse: the offset in the input where the parser
+    /// stopped (HAProxy's "error at position" in `show errors`).
+    public var errorOffset = 0
 
     public init(kind: Kind, raw: [UInt8], part1: Range<Int>, part2: Range<Int>, part3: Range<Int>,
                 version: HTTPVersion, status: Int, fields: [Field]) {

@@ -108,9 +108,14 @@ public enum HTTPParser {
         @inline(__always) func outOfData() -> HTTPHeadParse {
             avail < b.count || avail >= rawLimit ? tooLarge : .incomplete
         }
-        @inline(__always) func bad(_ reason: String) -> HTTPHeadParse { .invalid(status: badStatus, reason: reason) }
-
         var i = 0
+        head.errorOffset = 0
+        // Where the parser stopped: `show errors`' "error at position".
+        @inline(__always) func bad(_ reason: String) -> HTTPHeadParse {
+            head.errorOffset = i
+            return .invalid(status: badStatus, reason: reason)
+        }
+
         // Empty lines before the start line: LF or CR LF (a CR alone is refused).
         while i < avail, B.isCRLF(b[i]) {
             if b[i] == B.cr {
@@ -272,6 +277,7 @@ public enum HTTPParser {
                 if !B.isSPHT(d) { vEnd = i }
             }
             guard head.fields.count < maxCount else {
+                head.errorOffset = i
                 return .invalid(status: kind == .request ? tooLargeStatus : badStatus, reason: "too many header fields")
             }
             let value = v0..<max(v0, vEnd)

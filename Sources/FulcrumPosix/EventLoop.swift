@@ -37,6 +37,12 @@ public final class EventLoop {
     /// time elapsed, the share of idle time (`show info`'s Idle_pct).
     public var waitedMicroseconds: Int64 { waited }
     @usableFromInline var waited: Int64 = 0
+    /// Turns run, and of those the ones whose wait returned events (`show
+    /// activity`'s loops and poll_io; the rest woke for a timer or a bound).
+    public var turns: UInt64 { turnCount }
+    public var eventTurns: UInt64 { eventTurnCount }
+    @usableFromInline var turnCount: UInt64 = 0
+    @usableFromInline var eventTurnCount: UInt64 = 0
 
     /// - capacity: events taken from the kernel per wait.
     public init(capacity: Int = 256) throws(Errno) {
@@ -111,6 +117,8 @@ public final class EventLoop {
         let before = MonotonicClock.nowMicroseconds()
         epoll.wait(timeout: timeout)
         waited &+= MonotonicClock.nowMicroseconds() - before
+        turnCount &+= 1
+        if epoll.count > 0 { eventTurnCount &+= 1 }
         refreshClock()
         for i in 0..<epoll.count {
             handler.descriptorReady(EventToken(rawValue: epoll.token(at: i)), epoll.events(at: i))

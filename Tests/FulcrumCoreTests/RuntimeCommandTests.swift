@@ -165,6 +165,7 @@ final class RuntimeCommandTests: XCTestCase {
                        + "  set map <map> [<key>|#<ref>] <value>    : modify a map entry\n"
                        + "  set maxconn frontend <frontend> <value> : change a frontend's maxconn setting\n"
                        + "  set maxconn global <value>              : change the per-process maxconn setting\n"
+                       + "  set maxconn server <bk>/<srv>           : change a server's maxconn setting\n"
                        + "  set rate-limit <setting> <value>        : change a rate limiting value\n"
                        + "  set server <bk>/<srv> [opts]            : change a server's state, weight, address or ssl\n"
                        + "  set ssl ca-file <cafile> <payload>      : replace a CA file\n"

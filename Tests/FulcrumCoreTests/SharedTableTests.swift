@@ -8,8 +8,9 @@ final class SharedTableTests: XCTestCase {
         let size = SharedTable.byteSize(servers: 3, frontends: 1, binds: 2, backends: 2, workers: 2)
         // 2 header lines, servers, proxy lines and worker lines of 32 words; 2 worker
         // blocks + the history block of 8 counter lines of 64 words; a
-        // definition line per server (`add server`).
-        XCTAssertEqual(size, ((2 + 3 + 5 + 2) * 32 + 3 * 8 * 64 + 3 * 32) * 8)
+        // definition line per server (`add server`), a settings word per
+        // server and the settings region's one word (show errors' events).
+        XCTAssertEqual(size, ((2 + 3 + 5 + 2) * 32 + 3 * 8 * 64 + 3 * 32 + 3 + 1) * 8)
         let raw = try XCTUnwrap(mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0))
         defer { munmap(raw, size) }
         let t = SharedTable(base: raw, servers: 3, frontends: 1, binds: 2, backends: 2, workers: 2, initialize: true)
@@ -28,6 +29,15 @@ final class SharedTableTests: XCTestCase {
         XCTAssertEqual(a.backendCounter(worker: 0, backend: 1, .sessions).load(), 1)
         XCTAssertEqual(a.server(1, .weight).load(), 7)
         XCTAssertEqual(a.serverCounter(worker: 1, server: 2, .bytesOut).load(), 5)
+        // The settings region: a server's maxconn, the error events, at the very end of the region.
+        XCTAssertNil(a.serverMaxconnSetting(2))
+        t.setServerMaxconn(2, to: 0)
+        XCTAssertEqual(a.serverMaxconnSetting(2), 0, "0 is a value (no limit), not 'as configured'")
+        XCTAssertNil(a.serverMaxconnSetting(1))
+        XCTAssertEqual(t.nextErrorEvent(), 0)
+        XCTAssertEqual(t.nextErrorEvent(), 1)
+        XCTAssertEqual(a.errorEvents, 2)
+        XCTAssertEqual(raw.load(fromByteOffset: size - 8, as: UInt64.self), 2, "the last word of the table")
         XCTAssertEqual(a.serverCounter(worker: 0, server: 2, .bytesOut).load(), 0, "per-worker blocks are separate")
         XCTAssertNil(SharedTable(attaching: raw, size: 256), "a region smaller than its layout is refused")
         raw.storeBytes(of: UInt64(0), as: UInt64.self)

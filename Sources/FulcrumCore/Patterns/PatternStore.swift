@@ -10,6 +10,9 @@ public final class PatternStore: @unchecked Sendable {
     // @unchecked: one process's single thread reads and changes it.
     public private(set) var references: [PatternReference] = []
     private var nextEntry: UInt64 = 0
+    /// Told each change a rule's set-map/del-map/add-acl/del-acl made here
+    /// (its `PatternFileChange` text), so that every other copy makes it too.
+    public var onRuleChange: ((String) -> Void)?
 
     /// The store rules being compiled take their map and ACL files from.
     @TaskLocal public static var compiling: PatternStore?

@@ -58,6 +58,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case tarpit(status: Int)
         case normalizeURI(URINormalizer)
         case cacheUse(HTTPCacheRuleTarget)
+        case patternFile(CompiledPatternFileAction)
     }
 
     enum ResponseAction {
@@ -75,6 +76,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case unsetVar(VariableRef)
         case setStatus(Int, code: [UInt8], reason: [UInt8])
         case cacheStore(HTTPCacheRuleTarget)
+        case patternFile(CompiledPatternFileAction)
     }
 
     struct Rule<Action> { let action: Action; let condition: ACLCondition? }
@@ -170,6 +172,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .tarpit(let status): try checkDeny(status, at); action = .tarpit(status: status)
             case .normalizeURI(let n): action = .normalizeURI(n)
             case .cacheUse(let name): action = .cacheUse(try cache(name, at))
+            case .patternFile(let a): action = .patternFile(try CompiledPatternFileAction(a))
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }
@@ -192,6 +195,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .setStatus(let code, let reason):
                 action = .setStatus(code, code: Array(String(code).utf8), reason: Array((reason ?? HTTPGeneratedResponse.reason(code)).utf8))
             case .cacheStore(let name): action = .cacheStore(try cache(name, at))
+            case .patternFile(let a): action = .patternFile(try CompiledPatternFileAction(a))
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }

@@ -100,6 +100,8 @@ public enum HTTPRequestProcessing {
                 context.response!.statusLineOverride = (code, reason)
             case .cacheStore(let target):
                 HTTPCacheRules.store(target, context: &context)
+            case .patternFile(let a):
+                a.run(context: context, acls: acls)
             }
         }
         return .forward(backendName: nil)
@@ -209,6 +211,8 @@ public enum HTTPRequestProcessing {
                     let p = rules.page(400, request: context.request)
                     return .respond(p.bytes, close: p.close)
                 }
+            case .patternFile(let a):
+                a.run(context: context, acls: acls)
             }
         }
         return nil

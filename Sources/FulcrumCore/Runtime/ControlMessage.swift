@@ -37,6 +37,10 @@ public enum ControlMessage: Equatable, Sendable {
     case crtListRemove(list: String, line: Int)
     /// Master → workers: a frontend's admin state changed in the table; follow it.
     case frontendStates
+    /// Worker → master: a rule's set-map/del-map/add-acl/del-acl changed
+    /// the worker's pattern store (`PatternFileChange.encoded`); the master
+    /// makes it in its own and sends it to every worker.
+    case patternChange(String)
 
     /// Largest reply text per datagram (well under the socket buffer).
     public static let chunkSize = 32 * 1024
@@ -60,6 +64,7 @@ public enum ControlMessage: Equatable, Sendable {
         case .crtListAdd(let list, let line, let text): return Array("crtlist add \(line) \(list)\n\(text)".utf8)
         case .crtListRemove(let list, let line): return Array("crtlist del \(line) \(list)".utf8)
         case .frontendStates: return Array("frontends".utf8)
+        case .patternChange(let text): return Array("patternchange\n\(text)".utf8)
         }
     }
 
@@ -111,6 +116,7 @@ public enum ControlMessage: Equatable, Sendable {
             return .vrrpState(instance: String(parts[1]), state: String(parts[0]))
         }
         if text.hasPrefix("cert ") || text.hasPrefix("cafile ") || text.hasPrefix("crtlist ") { return decodeTLS(text) }
+        if text.hasPrefix("patternchange\n") { return .patternChange(String(text.dropFirst(14))) }
         if text.hasPrefix("proxy "), let n = Int(text.dropFirst(6)) { return .proxyWorkers(n) }
         if text.hasPrefix("shutdown ") {
             let parts = text.dropFirst(9).split(separator: " ")

@@ -12,8 +12,10 @@ public enum DynamicServer {
     }
 
     /// Keywords HAProxy refuses on a dynamic server, and those Fulcrum cannot
-    /// apply to a server that appears at run time (TLS contexts, cookies and
-    /// observe are set up at load): "'X' option is not accepted for dynamic server".
+    /// apply to a server that appears at run time (cookies and observe are
+    /// set up at load): "'X' option is not accepted for dynamic server".
+    /// TLS options are taken: every worker builds the server's context when
+    /// it reads the slot (`TLSServerContext`), the checker likewise.
     static let refused: Set<String> = [
         "cookie", "observe", "error-limit", "on-error", "redir", "init-addr", "resolvers", "resolve-prefer",
         "resolve-net", "resolve-opts", "track",
@@ -34,13 +36,15 @@ public enum DynamicServer {
         var i = 2
         while i < words.count {
             let w = words[i]
-            if refused.contains(w) || ConfigParser.isTLSServerOption(w) {
+            if refused.contains(w) {
                 return .failure(Refusal("'\(w)' option is not accepted for dynamic server\n"))
             }
             i += 1
         }
+        // The configuration's `ssl-server-verify` is not this text's: the
+        // master checks verification against it (`RuntimeService.addServer`).
         let text = "backend dynamic\n    mode \(mode.rawValue)\n    server \(definition)\n"
-        let result = ConfigParser.parse([ConfigSource(name: "cli", text: text)], environment: [:])
+        let result = ConfigParser.parse([ConfigSource(name: "cli", text: text)], environment: [:], tls: .workers, serverVerifyNone: true)
         if let alert = result.diagnostics.first(where: { $0.severity == .alert }) {
             return .failure(Refusal(cliMessage(alert.message, name: words[0])))
         }

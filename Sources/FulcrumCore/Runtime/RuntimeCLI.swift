@@ -23,6 +23,8 @@ public enum RuntimeReply: Sendable, Equatable {
     /// Store a maxconn (a frontend's; nil: the global one; 0 there: back to
     /// the configuration's), then send an empty answer.
     case setMaxconn(frontend: Int?, value: Int)
+    /// Store a server's maxconn (HAProxy's C int, as unsigned), then send an empty answer.
+    case setServerMaxconn(backend: String, server: String, value: UInt32)
     /// Store a global connection (else session) rate limit, then send an empty answer.
     case setRateLimit(connections: Bool, value: Int)
     /// Change a frontend's state (its sockets, every worker), then send an empty answer.
@@ -94,7 +96,7 @@ public enum RuntimeCLI {
             guard let sv = lookup(b, n, s) else { return .text(lookupError(b, n, s)) }
             return .shutdownSessions(backend: sv.backendName, server: sv.name)
         case .frontendAdmin(let name, let action): return frontendAdmin(name, action, s)
-        case .showSessions, .shutdownSession: return .workerSessions(command)
+        case .showSessions, .shutdownSession, .showErrors, .showActivity, .showPools: return .workerSessions(command)
         case .setMaxconn(let name?, let value):
             // HAProxy's order: the frontend, then the value (atoi).
             guard let frontend = s.frontend(named: name) else { return .text("No such frontend.\n") }
@@ -162,6 +164,12 @@ public enum RuntimeCLI {
             var c = RuntimeServerChange(sv)
             c.setMaintenance()
             return .change(c)
+        case .setServerMaxconn(let b, let n, let text):
+            guard let sv = lookup(b, n, s) else { return .text(lookupError(b, n, s)) }
+            switch RuntimeServerMaxconn.parse(text) {
+            case .failure(let e): return .text(e.text(level: level, master: master))
+            case .success(let v): return .setServerMaxconn(backend: sv.backendName, server: sv.name, value: v)
+            }
         case .setServerAddress, .setServerCheckPort, .setServerAgent, .setServerSSL, .setServerFQDN, .addServer, .deleteServer,
              .setServerCheckAddress:
             return respondServers(command, snapshot: s)

@@ -105,10 +105,16 @@ public enum RuntimeCommand: Equatable, Sendable {
     case frontendAdmin(frontend: String, action: FrontendAction)
     /// `set maxconn frontend <name> <value>` (name nil: `set maxconn global <value>`), as typed.
     case setMaxconn(frontend: String?, value: String?)
+    /// `set maxconn server <bk>/<srv> <value>`, the value as typed.
+    case setServerMaxconn(backend: String, server: String, value: String)
     /// `show sess [ID|all]` and `shutdown session ID`: answered by the
     /// workers, which hold the streams (the id as typed; nil: none given).
     case showSessions(id: String?)
     case shutdownSession(id: String?)
+    /// `show errors [<px>] [request|response]`: gathered from the workers, the arguments as typed.
+    case showErrors(arguments: [String])
+    /// `show activity` / `show pools`: every worker's loop and buffer figures.
+    case showActivity, showPools
     /// `set rate-limit <setting> global <value>`, as typed.
     case setRateLimit(setting: String, value: String?)
     /// Master CLI only.
@@ -118,13 +124,13 @@ public enum RuntimeCommand: Equatable, Sendable {
     /// The least level that may run the command (HAProxy 2.6's checks).
     public var requiredLevel: RuntimeLevel {
         switch self {
-        case .help, .prompt, .quit, .lowerLevel(.user), .setCLITimeout, .showCLILevel, .showCLISockets, .showVersion, .showInfo, .showStat,
+        case .help, .prompt, .quit, .lowerLevel(.user), .setCLITimeout, .showActivity, .showPools, .showCLILevel, .showCLISockets, .showVersion, .showInfo, .showStat,
              .showServersState, .showServersConn, .showBackend, .getWeight, .showProc:
             return .user
-        case .lowerLevel(.operator_), .clearCounters(all: false), .reload, .showEnv, .showSessions:
+        case .lowerLevel(.operator_), .clearCounters(all: false), .reload, .showEnv, .showSessions, .showErrors:
             return .operator_
         case .lowerLevel(.admin), .clearCounters(all: true), .setWeight, .setServerState, .setServerHealth,
-             .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions, .frontendAdmin, .setMaxconn, .setRateLimit, .shutdownSession,
+             .disableServer, .enableServer, .disableHealth, .enableHealth, .shutdownSessions, .frontendAdmin, .setMaxconn, .setServerMaxconn, .setRateLimit, .shutdownSession,
              .setServerAddress, .setServerCheckPort, .setServerAgent, .setServerSSL, .setServerFQDN, .addServer, .deleteServer,
              .setServerCheckAddress:
             return .admin
@@ -197,7 +203,12 @@ public enum RuntimeCommand: Equatable, Sendable {
         case "set maxconn frontend":
             guard let name = args.first else { return .failure(.message("A frontend name is expected.\n")) }
             command = .setMaxconn(frontend: name, value: args.count > 1 ? args[1] : nil)
+        case "set maxconn server":
+            return serverReference(args.first).map { .setServerMaxconn(backend: $0.0, server: $0.1, value: args.count > 1 ? args[1] : "") }
         case "show sess": command = .showSessions(id: args.first)
+        case "show errors": command = .showErrors(arguments: args)
+        case "show activity": command = .showActivity
+        case "show pools": command = .showPools
         case "shutdown session": command = .shutdownSession(id: args.first)
         case "set rate-limit":
             let usage = "'set rate-limit' only supports :\n"

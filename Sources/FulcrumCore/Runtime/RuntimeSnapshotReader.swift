@@ -223,7 +223,8 @@ public struct RuntimeSnapshotReader {
             }
         }
         v.backup = srv.params.backup
-        v.maxconn = DynamicMaxconn.settle(maxconn: srv.params.maxconn, minconn: srv.params.minconn).maxconn
+        v.maxconn = table.serverMaxconnSetting(line).map { Int($0) }
+            ?? DynamicMaxconn.settle(maxconn: srv.params.maxconn, minconn: srv.params.minconn).maxconn
         v.maxqueue = srv.params.maxqueue
         if srv.params.check {
             var c = RuntimeSnapshot.Check()

@@ -263,8 +263,9 @@ public final class SharedTable {
         let proxies = frontends + binds + backends
         let lines = headerLines + servers + proxies + workers
         let counterLines = (workers + 1) * (proxies + servers)
-        // Then one definition line per server (the text of a dynamic server's `add server`).
-        return (lines * lineWords + counterLines * counterLineWords + servers * lineWords) * 8
+        // Then one definition line per server (the text of a dynamic server's `add server`),
+        // then the servers' runtime settings (SharedTable+ServerSettings).
+        return (lines * lineWords + counterLines * counterLineWords + servers * lineWords + servers * serverSettingWords + regionWords) * 8
     }
 
     /// The counter block that holds what earlier generations counted.

@@ -66,6 +66,9 @@ final class BackendRuntime {
     var serverSetSeen: UInt64 = 0
     /// Per spare: the addition (its `addedOrder`) the entry was built from.
     var spareBuiltFrom: [UInt64]
+    /// Told each server an added slot now holds (table line, definition):
+    /// the engine builds its TLS context there.
+    var serverDefined: ((Int, Server) -> Void)?
 
     var properties: BalanceProperties { balancer.properties }
 
@@ -136,6 +139,7 @@ final class BackendRuntime {
             servers[i].addressSequence = 0
             refreshAddress(i, table)
             slowstart[i] = sv.params.slowstart ?? 0
+            serverDefined?(line, sv)
             balancer.redefine(i, backup: sv.params.backup, maxconn: limits.maxconn)
         }
         liveCount = live
@@ -221,9 +225,14 @@ final class BackendRuntime {
     /// it; 0 = none.
     @inline(__always)
     private func connectionLimit(_ i: Int, sinceUp: Int64?, table: SharedTable) -> Int {
-        var limit = servers[i].maxconn
-        if servers[i].minconn != limit {
-            limit = DynamicMaxconn.limit(maxconn: limit, minconn: servers[i].minconn, fullconn: config.fullconn,
+        var limit = servers[i].maxconn, minconn = servers[i].minconn
+        // `set maxconn server`: a static maxconn (minconn equal) moves both, as HAProxy's.
+        if let set = table.serverMaxconnSetting(servers[i].tableLine) {
+            if minconn == limit { minconn = Int(set) }
+            limit = Int(set)
+        }
+        if minconn != limit {
+            limit = DynamicMaxconn.limit(maxconn: limit, minconn: minconn, fullconn: config.fullconn,
                                          backendLoad: Int(table.backend(index, .conns).load()))
         }
         guard let sinceUp else { return limit }

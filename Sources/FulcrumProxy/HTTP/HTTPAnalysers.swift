@@ -163,12 +163,14 @@ extension StreamEngine {
         case .incomplete:
             if s.http.fromClient.count >= limits.maxRawHeadSize {
                 countRequest(s)
+                captureError(s, response: false, bytes: s.http.fromClient.readable, errorAt: s.http.fromClient.count)
                 refuseRequest(s, status: HTTPParser.tooLargeStatus)
                 return .done
             }
             return .wait
         case .invalid(let status, _):
             countRequest(s)
+            captureError(s, response: false, bytes: s.http.fromClient.readable, errorAt: s.http.request.errorOffset)
             refuseRequest(s, status: status)
             return .done
         case .complete(let length):
@@ -186,6 +188,9 @@ extension StreamEngine {
             if s.http.exchange.requestBody.framing == .chunked {
                 var probe = ChunkedBodyParser()
                 if case .invalid(let e) = s.http.fromClient.withReadable({ probe.feed($0) }) {
+                    // As HAProxy's buffer holds it: the head (consumed here already), then the body.
+                    let message = s.http.request.raw + Array(s.http.fromClient.readable)
+                    message.withUnsafeBytes { captureError(s, response: false, bytes: $0, errorAt: s.http.request.raw.count) }
                     refuseRequest(s, status: e.status)
                     return .done
                 }

@@ -15,12 +15,14 @@ extension StreamEngine {
         switch outcome {
         case .incomplete:
             if s.http.fromServer.count >= limits.maxHeadSize {
+                captureError(s, response: true, bytes: s.http.fromServer.readable, errorAt: s.http.fromServer.count)
                 s.record.terminate(.proxy, .headers)
                 serverFailed(s, status: 502)
                 return .done
             }
             return .wait
         case .invalid:
+            captureError(s, response: true, bytes: s.http.fromServer.readable, errorAt: s.http.response.errorOffset)
             s.record.terminate(.proxy, .headers)
             serverFailed(s, status: 502, retryReason: "junk-response")
             return .done

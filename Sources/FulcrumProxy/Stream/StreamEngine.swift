@@ -72,13 +72,16 @@ final class StreamEngine {
     /// Per bind line: its TLS contexts when it speaks TLS.
     let bindTLS: [TLSBindContexts?]
     /// Per server (table line): its TLS when it is spoken to over TLS.
-    let serverTLS: [TLSServerContext?]
+    /// By server table line; a dynamic server's is built when its slot is read.
+    var serverTLS: [TLSServerContext?]
     /// The worker's log targets (the stream lines' when the frontends log,
     /// and admin events of the stats page to the backends' targets).
     let logOutput: LogOutput
 
     /// Reused for serializing edited HTTP heads and re-chunking bodies.
     var headScratch: [UInt8] = []
+    /// `show errors`: the last invalid request / response per proxy (StreamEngine+ErrorSnapshots).
+    var errorSnapshots: [ErrorSnapshot] = []
     var chunkScratch: [UInt8] = []
     /// The re-chunked size line, reused so no chunk allocates one.
     var chunkSizeLine: [UInt8] = []
@@ -158,6 +161,14 @@ final class StreamEngine {
             let policy = HTTPExchange.Policy(serverKeepAlive: f.http.connectionMode == .keepAlive,
                                              clientKeepAlive: f.http.connectionMode != .close)
             frontends.append(FrontendRuntime(config: f, backend: be, maxconn: f.maxconn ?? 0, httpPolicy: policy))
+        }
+        // `add server ... ssl`: the context comes from the same files the master checked were loaded.
+        for be in backends {
+            be.serverDefined = { [unowned self] line, server in
+                guard line < self.serverTLS.count else { return }
+                self.serverTLS[line] = server.params.tls.enabled
+                    ? try? TLSServerContext(server, global: self.configuration.global.tls) : nil
+            }
         }
     }
 

@@ -43,6 +43,8 @@ public final class Worker: EventHandler {
     private var idlePooled = 0
     /// The clock and the loop's waited time at the last `publishLoopFigures`.
     private var lastFigures: (clock: Int64, waited: Int64) = (0, 0)
+    /// When the loop started, and how long it had waited by then (`show activity`'s average loop time).
+    var loopStarted: (clock: Int64, waited: Int64) = (0, 0)
     var slot: Int { engine.slot }
     /// Answers runtime-API commands forwarded by the master (`@N show stat`):
     /// (command, level) -> text. Set by the worker role.
@@ -111,6 +113,7 @@ public final class Worker: EventHandler {
         Log.debug("ready with \(listeners.count) listeners")
         lastShrink = loop.now
         lastFigures = (MonotonicClock.nowMicroseconds(), loop.waitedMicroseconds)
+        loopStarted = lastFigures
         table.worker(slot, .idlePercent).store(100)
         table.worker(slot, .pid).store(UInt64(getpid()))
         loop.run(self)

@@ -1,0 +1,67 @@
+import XCTest
+
+/// `show errors` side by side with haproxy 2.6 (two workers against two
+/// threads): an invalid request (400) and an invalid response (502) are
+/// kept per proxy with the bytes received, where the parser stopped and
+/// HAProxy's dump of them; the filters by proxy and direction answer the
+/// same. Dates, the client's port and the H1 parser's internal flag lines
+/// are normalised (Fulcrum prints those flags as zeros: docs/differences.md).
+final class SideBySideShowErrorsTests: XCTestCase {
+    static func normalised(_ text: String) -> String {
+        var t = text.replacingOccurrences(of: #"\[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\]"#, with: "[DATE]", options: .regularExpression)
+        t = t.replacingOccurrences(of: #"src 127\.0\.0\.1:\d+"#, with: "src 127.0.0.1:PORT", options: .regularExpression)
+        return t.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("  H1 ") }.joined(separator: "\n")
+    }
+
+    func testInvalidRequestsAndResponsesAreListedAsHAProxyListsThem() throws {
+        let bad = try TestBackend(.banner("HTTP/1.1 200 OK\r\nBad Header\r\nContent-Length: 0\r\n\r\n"))
+        addTeardownBlock { bad.stop() }
+        let sockets = try SideBySideWorkerSockets(self)
+        let substitutions = sockets.substitutions
+        let s = try SideBySide(self, config: SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                retries 0
+                server s1 127.0.0.1:\(bad.port)
+            listen other
+                bind 127.0.0.1:{port2}
+                http-request return status 200
+
+            """, backends: [], global: SideBySideWorkerSockets.global, substitutions: substitutions)
+
+        var transcripts: [ProxyUnderTest: [String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            let port = s.ports[proxy]![0], socket = sockets.paths[proxy]!
+            func status(_ request: String) -> String {
+                guard let c = try? TCPClient.connect(port: port) else { return "refused" }
+                defer { c.close() }
+                try? c.send(request)
+                return (try? c.readHTTPResponse()).flatMap { $0.map { String($0.status) } } ?? "no response"
+            }
+            func show(_ args: String) throws -> String {
+                "show errors\(args) -> " + Self.normalised(try MasterCLI.send("show errors" + args, socketPath: socket))
+            }
+            var out: [String] = []
+            out.append(try show(""))
+            out.append("invalid request -> " + status("GET /a\u{1}b HTTP/1.1\r\nHost: x\r\n\r\n"))
+            out.append("invalid response -> " + status("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+            for args in ["", " fe", " be", " nope", " fe response", " be request", " 2", " -1", " response", " other", " 3 response"] {
+                out.append(try show(args))
+            }
+            // A later error of the same proxy replaces the first (whichever worker saw it).
+            out.append("another invalid request -> " + status("POST /x HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n"))
+            out.append(try show(" fe"))
+            // A bad chunk size: the message as received, head and body (the stop position is the parsers' own).
+            out.append("invalid chunk -> " + status("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n"))
+            out.append(try show(" fe request").replacingOccurrences(of: #"error at position \d+"#, with: "error at position P",
+                                                                     options: .regularExpression))
+            transcripts[proxy] = out
+        }
+        XCTAssertEqual(transcripts[.fulcrum]!, transcripts[.haproxy]!)
+        XCTAssertEqual(transcripts[.fulcrum]?[1], "invalid request -> 400")
+        XCTAssertEqual(transcripts[.fulcrum]?[3].contains("error at position 6\n  \n  00000  GET /a\\x01b HTTP/1.1\\r\\n\n"), true,
+                       transcripts[.fulcrum]?[3] ?? "")
+    }
+}
