@@ -96,7 +96,7 @@ final class DiagnosticsTests: XCTestCase {
             "section 'log-forward' is not supported yet",
             "keepalived keyword 'virtual_server' is not supported",
         ])
-        XCTAssertEqual(r.alerts.map { $0.location!.line }, [3, 5, 9, 10, 14, 15])
+        XCTAssertEqual(r.alerts.map { $0.location!.line }, [3, 5, 9, 13, 14])
         XCTAssertEqual(r.configuration.programs.map(\.command), [["/bin/true"]])
         XCTAssertEqual(r.configuration.userlists.map(\.name), ["admins"])
     }
