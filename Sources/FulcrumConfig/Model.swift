@@ -551,7 +551,12 @@ public struct Configuration: Equatable, Sendable {
     /// ACL and map files and ACL lines' inline patterns, by HAProxy's ids
     /// (what `show map` / `show acl` list).
     public var patternReferences: [PatternReferenceDeclaration] = []
+    /// The proxies' `stick-table`s in declaration order, named after their proxy.
+    public var stickTables: [StickTableDefinition] = []
     public init() {}
+
+    /// The stick table named `name` (its proxy's name).
+    public func stickTable(named name: String) -> Int? { stickTables.firstIndex { $0.name == name } }
 
     public func backend(named name: String) -> Backend? { backends.first { $0.name == name } }
 

@@ -61,6 +61,8 @@ struct ProxyDraft: Sendable {
     var settings: ProxySettings
     var binds: [Bind] = []
     var servers: [Server] = []
+    /// `stick-table`: the proxy's own table (never inherited).
+    var stickTable: StickTableDefinition? = nil
     /// Set when `default_backend` appears in this very section (not inherited),
     /// so that a listen section's own servers win over an inherited one.
     var ownDefaultBackend = false

@@ -14,6 +14,7 @@ extension ParseSession {
             var s = draft.settings
             resolveErrorFiles(&s.http, proxy: "proxy '\(name)'")
             let number = proxyNumbers[name + "\u{0}" + draft.location.description] ?? 0
+            if let table = draft.stickTable { configuration.stickTables.append(table) }
             if draft.kind == .backend || draft.kind == .listen {
                 if let first = backendSeen[name] {
                     alert(draft.location, "\(draft.label) has the same name as the backend declared at \(first)")
