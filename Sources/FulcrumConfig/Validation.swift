@@ -119,6 +119,7 @@ extension ParseSession {
         resolveFullconn(&configuration)
         validateHTTP(proxies.map(\.draft), &configuration)
         validateTCPContent(proxies.map(\.draft))
+        validateStickActions(configuration)
         validateLogging(proxies.map(\.draft), &configuration)
     }
 

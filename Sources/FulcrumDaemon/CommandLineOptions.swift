@@ -64,6 +64,9 @@ public struct CommandLineOptions: Equatable {
     /// Internal, `--role worker`: the descriptor of the TLS session cache the
     /// workers share (`--tls-sessions N`).
     public var tlsSessions: Int32?
+    /// The stick tables' regions, in the configuration's table order
+    /// (`--stick-tables N,N,...`).
+    public var stickTables: [Int32] = []
     /// Internal, `--role vrrp`: instances that were MASTER when the previous
     /// VRRP child ended; they resume as MASTER without dropping their VIPs.
     public var resumeMaster: [String] = []
@@ -181,6 +184,10 @@ public struct CommandLineOptions: Equatable {
             case "--tls-sessions":
                 guard let n = Int32(try value(a)), n > 2 else { throw .message("--tls-sessions needs a descriptor number") }
                 o.tlsSessions = n
+            case "--stick-tables":
+                let fds = try value(a).split(separator: ",").map { Int32($0) }
+                guard fds.allSatisfy({ ($0 ?? 0) > 2 }) else { throw .message("--stick-tables needs descriptor numbers") }
+                o.stickTables = fds.map { $0! }
             case "--resume-master":
                 o.resumeMaster = try value(a).split(separator: ",").map(String.init)
             case "--slot":

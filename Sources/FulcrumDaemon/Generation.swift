@@ -2,6 +2,7 @@ import Glibc
 import FulcrumConfig
 import FulcrumCore
 import FulcrumPosix
+import FulcrumProxy
 
 /// Everything that belongs to one loaded configuration: its workers and
 /// checker, its shared table and configuration blob, its listener
@@ -23,6 +24,9 @@ final class Generation {
     /// The TLS session cache its workers share (`tune.ssl.cachesize` blocks),
     /// handed on to the next generation while its size stays the same.
     let tlsSessions: SharedMemory?
+    /// One region per stick table (configuration order), shared by its
+    /// workers and the master's `show table`.
+    let stickTables: [SharedMemory]
     var state = State.starting
     var children: [Master.Child?]
     var respawnAt: [Int64?]
@@ -43,6 +47,7 @@ final class Generation {
     lazy var runtime: RuntimeService = {
         let r = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
                                addresses: loaded.serverAddresses)
+        r.stickTables = SharedStickTables.attach(loaded.configuration.stickTables, stickTables)
         r.tellWorkers = { [unowned self] in self.tellWorkers($0) }
         r.frontendSockets = { [unowned self] in self.frontendSockets($0, $1) }
         r.needsChecker = { [unowned self] in self.wantChecker() }
@@ -120,6 +125,7 @@ final class Generation {
         Generation.applyServerState(c, table: table, index: index)
         configBlob = try SealedBlob.make(name: "fulcrum-config", bytes: ConfigBlob.encode(loaded.sources, patternFiles: loaded.patternFiles))
         tlsSessions = try Generation.tlsSessionCache(c, previous: previous?.tlsSessions)
+        stickTables = try Generation.stickTableRegions(c, previous: previous.map { ($0.loaded.configuration, $0.stickTables) })
         children = Array(repeating: nil, count: roles.count)
         respawnAt = Array(repeating: nil, count: roles.count)
         failures = Array(repeating: 0, count: roles.count)
@@ -162,6 +168,11 @@ final class Generation {
         }
         do { tlsSessions = try Generation.tlsSessionCache(loaded.configuration, previous: inherited) } catch {
             throw HandoverError("generation \(r.number): cannot make its TLS session cache: \(error)")
+        }
+        do {
+            stickTables = try Generation.stickTableRegions(loaded.configuration, inherited: r.stickTables)
+        } catch {
+            throw HandoverError("generation \(r.number): cannot map its stick tables: \(error)")
         }
         var roles = (0..<r.slots).map { Master.Role.worker($0) }
         // A checker started for an added server (its index follows the workers') is adopted too.

@@ -32,6 +32,8 @@ final class RuntimeService {
     /// Asks for a checker when an added server has `check` and the
     /// generation has none (the master's serving generation only).
     var needsChecker: (() -> Void)?
+    /// The stick tables (`show table` & co.); nil without any.
+    var stickTables: StickTableSet?
     /// The table read as the runtime API shows it.
     let reader: RuntimeSnapshotReader
     init(configuration: Configuration, table: SharedTable, scope: Scope, addresses: [[SocketAddress]]) {
@@ -49,6 +51,7 @@ final class RuntimeService {
     func execute(_ command: String, level: Int) -> String {
         let words = RuntimeCommandLine.words(command)
         guard !words.isEmpty else { return "" }
+        if let answer = StickTableCommands.answer(words, level: level, tables: stickTables) { return answer + RuntimeCLI.endOfAnswer }
         let snapshot = self.snapshot()
         let reply = RuntimeCLI.respond(to: words, level: RuntimeLevel(rawValue: level) ?? .user, master: false,
                                        snapshot: snapshot)

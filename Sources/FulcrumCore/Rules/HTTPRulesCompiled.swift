@@ -57,6 +57,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case reject
         case tarpit(status: Int)
         case normalizeURI(URINormalizer)
+        case stick(CompiledStickAction)
     }
 
     enum ResponseAction {
@@ -155,6 +156,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .reject: action = .reject
             case .tarpit(let status): try checkDeny(status, at); action = .tarpit(status: status)
             case .normalizeURI(let n): action = .normalizeURI(n)
+            case .stick(let a): action = .stick(try CompiledStickAction(a, proxy: proxyName))
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }

@@ -50,6 +50,11 @@ public struct HTTPRuleContext: Sendable {
     public var denied = false
     /// The stream's variables (nil when the configuration uses none).
     public var variables: RuleVariables? = nil
+    /// The stream's stick counters (nil when the configuration has no
+    /// stick table), and the proxy whose rules run (its table is the one
+    /// `track-sc*` and `src_*` use when they name none).
+    public var stick: StickTracker? = nil
+    public var stickProxy = ""
     public init(request: HTTPHead, response: HTTPHead? = nil, connection: HTTPConnectionInfo) {
         self.request = request; self.response = response; self.connection = connection
     }

@@ -49,6 +49,8 @@ final class StreamEngine {
     var errorFiles: [[Int: [UInt8]]] = []
     var backendErrorFiles: [[Int: [UInt8]]] = []
     var frontendRules: [HTTPCompiledRules?] = []
+    /// The stick tables every worker counts into (nil: none configured).
+    let stickTables: StickTableSet?
     var backendRules: [HTTPCompiledRules?] = []
     var frontendTCPRules: [TCPCompiledRules?] = []
     var backendTCPRules: [TCPCompiledRules?] = []
@@ -127,6 +129,7 @@ final class StreamEngine {
         errorFiles = setup.errorFiles
         backendErrorFiles = setup.backendErrorFiles
         frontendRules = setup.frontendRules
+        stickTables = setup.stickTables
         services = HTTPServices(setup.configuration)
         backendRules = setup.backendRules
         frontendTCPRules = setup.frontendTCPRules
@@ -377,6 +380,7 @@ final class StreamEngine {
         s.http.fromServer.release(to: buffers)
         s.record.ended = now
         countEnd(s)
+        s.stick?.endSession()
         if logger != nil { logEnd(s) }
         releaseHeads(s)
         table.header(.globalConns).subtract(1)

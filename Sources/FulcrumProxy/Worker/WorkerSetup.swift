@@ -45,6 +45,8 @@ public struct WorkerSetup {
     public var bindTLS: [TLSBindContexts?] = []
     /// Per server (the table's numbering): its TLS when spoken to over TLS.
     public var serverTLS: [TLSServerContext?] = []
+    /// The stick tables in their shared regions (nil: the configuration has none).
+    public var stickTables: StickTableSet? = nil
 
     public init(configuration: Configuration, slot: Int, control: FileDescriptor, table: SharedTable,
                 listeners: [Listener], serverAddresses: [[SocketAddress]]) {

@@ -1,0 +1,135 @@
+import XCTest
+
+/// Stick tables side by side with haproxy 2.6 (nbthread 2 against 2
+/// Fulcrum workers): the classic rate limit denies the same requests with
+/// 429 however the kernel spreads the connections over the workers, and
+/// `show table` lists the same keys and counters; eviction at `size`,
+/// `set table`, `clear table` and the CLI's refusals answer the same.
+final class SideBySideStickTableTests: XCTestCase {
+    struct Pair {
+        let ports: [ProxyUnderTest: UInt16]
+        let sockets: [ProxyUnderTest: String]
+    }
+
+    /// Starts both proxies on `frontend` (its `bind` added), in front of an
+    /// identify backend.
+    private func start(_ frontend: String) throws -> Pair {
+        let haproxy = try requireTool("haproxy")
+        let web = try startRecordingBackend("web")
+        let files = try TemporaryDirectory(prefix: "stick")
+        addTeardownBlock { files.remove() }
+        var ports: [ProxyUnderTest: UInt16] = [:], sockets: [ProxyUnderTest: String] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            let port = try FreePort.next()
+            let socket = files.file("\(proxy).sock")
+            let config = """
+                global
+                    \(proxy == .fulcrum ? "workers 2" : "nbthread 2")
+                    stats socket \(socket) level admin
+                defaults
+                    mode http
+                    timeout connect 5s
+                    timeout client 30s
+                    timeout server 30s
+                frontend fe
+                    bind 127.0.0.1:\(port)
+                \(frontend)
+                    default_backend be
+                backend be
+                    server web 127.0.0.1:\(web.port)
+
+                """
+            let process = proxy == .fulcrum
+                ? try startFulcrum(config: config)
+                : try startFulcrum(config: config, arguments: ["-db", "-f", FulcrumProcess.configPlaceholder], executable: haproxy)
+            try process.waitUntilListening(port: port)
+            ports[proxy] = port
+            sockets[proxy] = socket
+        }
+        return Pair(ports: ports, sockets: sockets)
+    }
+
+    /// One request on its own connection from `source`; the status (0: none).
+    private func status(_ port: UInt16, from source: String, path: String = "/") throws -> Int {
+        let client = TCPClient(descriptor: try SourceBoundClient.connect(from: source, port: port, timeout: 5))
+        defer { client.close() }
+        try client.send(httpGet(path, ["Connection: close"]))
+        return try client.readHTTPResponse()?.status ?? 0
+    }
+
+    private func cli(_ pair: Pair, _ proxy: ProxyUnderTest, _ command: String) throws -> String {
+        try MasterCLI.send(command, socketPath: pair.sockets[proxy]!)
+    }
+
+    /// `show table` lines without the entries' addresses and with `exp=`
+    /// dropped (both count down on their own clocks).
+    private func normalized(_ text: String) -> [String] {
+        text.split(separator: "\n").map { line in
+            var words = line.split(separator: " ").map(String.init)
+            if let first = words.first, first.hasPrefix("0x") { words.removeFirst() }
+            return words.filter { !$0.hasPrefix("exp=") }.joined(separator: " ")
+        }
+    }
+
+    func testRateLimitDeniesTheSameRequestsAcrossWorkers() throws {
+        let pair = try start("""
+                stick-table type ip size 100k expire 30s store http_req_rate(10s),http_req_cnt,conn_cur,conn_cnt,http_err_cnt
+                http-request track-sc0 src
+                http-request deny deny_status 429 if { sc_http_req_rate(0) gt 10 }
+            """)
+        var statuses: [ProxyUnderTest: [Int]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            for source in ["127.0.0.2", "127.0.0.3", "127.0.0.4"] {
+                let count = source == "127.0.0.3" ? 5 : 14
+                for _ in 0..<count { statuses[proxy, default: []].append(try status(pair.ports[proxy]!, from: source)) }
+            }
+        }
+        let expected = Array(repeating: 200, count: 10) + Array(repeating: 429, count: 4)
+            + Array(repeating: 200, count: 5) + Array(repeating: 200, count: 10) + Array(repeating: 429, count: 4)
+        XCTAssertEqual(statuses[.haproxy], expected, "haproxy")
+        XCTAssertEqual(statuses[.fulcrum], statuses[.haproxy])
+        let shown = try ProxyUnderTest.allCases.map { normalized(try cli(pair, $0, "show table fe")) }
+        XCTAssertEqual(shown[0], shown[1])
+        XCTAssertEqual(shown[1].first, "# table: fe, type: ip, size:102400, used:3")
+        XCTAssertEqual(shown[1].count, 4, "\(shown[1])")
+        XCTAssertEqual(shown[1].dropFirst().first, "key=127.0.0.2 use=0 conn_cnt=14 conn_cur=0 http_req_cnt=14 http_req_rate(10000)=14 http_err_cnt=4")
+        XCTAssertEqual(shown[1].last, "key=127.0.0.4 use=0 conn_cnt=14 conn_cur=0 http_req_cnt=14 http_req_rate(10000)=14 http_err_cnt=4")
+        // The key form and a data filter.
+        for command in ["show table fe key 127.0.0.3", "show table fe data.http_req_cnt gt 5", "show table",
+                        "show table nope", "show table fe data.gpc0 gt 1", "show table fe data.http_req_cnt zz 1",
+                        "show table fe key", "show table fe data.nope gt 1", "show table fe data.conn_cur eq x",
+                        "show table fe data.http_req_cnt gt 5 data.conn_cur eq 0", "show table fe bogus", "show table fe key 127.0.0.9"] {
+            let answers = try ProxyUnderTest.allCases.map { normalized(try cli(pair, $0, command)) }
+            XCTAssertEqual(answers[0], answers[1], command)
+        }
+    }
+
+    func testSetClearAndEvictionAtSize() throws {
+        let pair = try start("""
+                stick-table type ip size 4 store gpc0,http_req_cnt
+                http-request track-sc1 src
+                http-request sc-inc-gpc0(1) if { path /mark }
+                http-request deny if { sc1_get_gpc0 gt 1 }
+            """)
+        for proxy in ProxyUnderTest.allCases {
+            let port = pair.ports[proxy]!
+            for n in 1...4 { XCTAssertEqual(try status(port, from: "127.0.1.\(n)"), 200) }
+            XCTAssertEqual(try status(port, from: "127.0.1.1", path: "/mark"), 200)
+            XCTAssertEqual(try status(port, from: "127.0.1.1", path: "/mark"), 403, "\(proxy): gpc0 is 2")
+            // A fifth key evicts the least recently used (127.0.1.2).
+            XCTAssertEqual(try status(port, from: "127.0.1.5"), 200)
+            _ = try cli(pair, proxy, "set table fe key 10.0.0.9 data.gpc0 7")
+            _ = try cli(pair, proxy, "clear table fe key 127.0.1.3")
+        }
+        let shown = try ProxyUnderTest.allCases.map { normalized(try cli(pair, $0, "show table fe")) }
+        XCTAssertEqual(shown[0], shown[1])
+        XCTAssertFalse(shown[0].contains { $0.contains("key=127.0.1.2 ") }, "\(shown[0])")
+        XCTAssertTrue(shown[0].contains("key=10.0.0.9 use=0 gpc0=7 http_req_cnt=0"), "\(shown[0])")
+        for command in ["set table fe key 1.2.3.4 data.conn_cur 1", "set table fe key 1.2.3.4 data.nope 1",
+                        "set table fe key 1.2.3.4 data.gpc0 x", "clear table fe data.gpc0 gt 5", "show table fe", "clear table fe", "show table fe", "clear table", "set table fe",
+                        "set table fe key", "set table fe key nope data.gpc0 1", "show table fe"] {
+            let answers = try ProxyUnderTest.allCases.map { normalized(try cli(pair, $0, command)) }
+            XCTAssertEqual(answers[0], answers[1], command)
+        }
+    }
+}
