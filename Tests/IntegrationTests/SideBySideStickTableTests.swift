@@ -132,4 +132,30 @@ final class SideBySideStickTableTests: XCTestCase {
             XCTAssertEqual(answers[0], answers[1], command)
         }
     }
+
+    func testEntriesExpireAfterTheirLastUse() throws {
+        let pair = try start("""
+                stick-table type ip size 10 expire 1500ms store conn_cnt
+                http-request track-sc2 src
+            """)
+        for proxy in ProxyUnderTest.allCases {
+            XCTAssertEqual(try status(pair.ports[proxy]!, from: "127.0.2.1"), 200)
+            XCTAssertEqual(try status(pair.ports[proxy]!, from: "127.0.2.2"), 200)
+        }
+        for proxy in ProxyUnderTest.allCases {
+            let shown = normalized(try cli(pair, proxy, "show table fe"))
+            XCTAssertEqual(shown.first, "# table: fe, type: ip, size:10, used:2", "\(proxy)")
+            XCTAssertEqual(shown.dropFirst().first, "key=127.0.2.1 use=0 conn_cnt=1", "\(proxy)")
+        }
+        // Both forget the entries once 1.5 s passed without use.
+        let deadline = Deadline(seconds: 10)
+        var left: [ProxyUnderTest: String] = [:]
+        repeat {
+            for proxy in ProxyUnderTest.allCases { left[proxy] = normalized(try cli(pair, proxy, "show table fe")).first }
+            if left.values.allSatisfy({ $0 == "# table: fe, type: ip, size:10, used:0" }) { break }
+            sleepSeconds(0.1)
+        } while !deadline.hasExpired
+        XCTAssertEqual(left[.fulcrum], "# table: fe, type: ip, size:10, used:0")
+        XCTAssertEqual(left[.haproxy], "# table: fe, type: ip, size:10, used:0")
+    }
 }
