@@ -109,6 +109,8 @@ public struct ServerParams: Equatable, Sendable {
     /// the number in use is `Server.id`.
     public var id: Int? = nil
     public var backup: Bool = false
+    /// `non-stick`: stick store rules never record this server.
+    public var nonStick: Bool = false
     public var disabled: Bool = false
     public var check: Bool = false
     public var inter: Int = 2000          // ms
@@ -344,6 +346,8 @@ public struct Backend: Equatable, Sendable {
     public var http = HTTPProxySettings()
     /// `tcp-request inspect-delay` / `tcp-request content`, run once the stream enters the backend.
     public var tcpContent = TCPContentRules()
+    /// `stick on|match|store-request|store-response` rules, in order.
+    public var stickRules: [StickRule] = []
     /// `source ... [usesrc ...]`: where its servers' connections come from
     /// (a server's own `source` wins).
     public var source: SourceBinding? = nil

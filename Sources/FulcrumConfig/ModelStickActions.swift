@@ -23,3 +23,26 @@ public enum StickCounterAction: Equatable, Sendable {
         }
     }
 }
+
+/// `stick on|match|store-request|store-response PATTERN [table T]
+/// [if|unless COND]` of a backend: persistence by a sample (the client's
+/// address, a cookie...) kept in a stick table's `server_id` / `server_key`.
+public struct StickRule: Equatable, Sendable {
+    public enum Kind: String, Equatable, Sendable {
+        case on, match
+        case storeRequest = "store-request", storeResponse = "store-response"
+        /// The rule looks the pattern up to choose the server.
+        public var matches: Bool { self == .on || self == .match }
+        /// The rule records the server the request went to.
+        public var stores: Bool { self != .match }
+    }
+    public var location: SourceLocation
+    public var kind: Kind
+    public var pattern: SampleFetch
+    /// The table (its proxy's name); the rule's own proxy's when it named none.
+    public var table: String
+    public var condition: RuleCondition?
+    public init(location: SourceLocation, kind: Kind, pattern: SampleFetch, table: String, condition: RuleCondition?) {
+        self.location = location; self.kind = kind; self.pattern = pattern; self.table = table; self.condition = condition
+    }
+}

@@ -34,6 +34,8 @@ struct ProxySettings: Sendable {
     var http = HTTPProxySettings()
     /// `tcp-request` inspection; never inherited (refused in defaults sections).
     var tcpContent = TCPContentRules()
+    /// `stick on|match|store-*` rules (backends; never inherited).
+    var stickRules: [StickRule] = []
     /// `tcp-request connection` rules (frontends; never inherited, as tcpContent).
     var tcpConnection = TCPConnectionRules()
     /// Logging: targets, line format, options; a proxy starts with its

@@ -36,6 +36,7 @@ extension ParseSession {
                 backend.healthCheck = s.healthCheck.resolved
                 backend.http = s.http
                 backend.tcpContent = s.tcpContent
+                backend.stickRules = s.stickRules
                 backend.logging = s.logging
                 backend.logging.captures = LogCaptures()
                 backend.description = draft.description
@@ -120,6 +121,7 @@ extension ParseSession {
         validateHTTP(proxies.map(\.draft), &configuration)
         validateTCPContent(proxies.map(\.draft))
         validateStickActions(configuration)
+        validateStickRules(&configuration)
         validateLogging(proxies.map(\.draft), &configuration)
     }
 

@@ -70,3 +70,36 @@ final class StickTableConfigTests: XCTestCase {
         XCTAssertEqual(r.configuration.stickTables.first?.data.count, 1)
     }
 }
+
+/// `stick on|match|store-request|store-response` and `non-stick`.
+final class StickRuleConfigTests: XCTestCase {
+    func testStickRulesLoadAndTheirTableStoresTheServer() throws {
+        let r = parse(tcpDefaults + """
+            backend be
+                stick-table type ip size 10 store conn_cur
+                stick on src
+                stick match req.cook(SID) table other if { path_beg /x }
+                stick store-response res.cook(SID) table other
+                server a 10.0.0.1:80 non-stick
+            backend other
+                stick-table type string len 20 size 10
+
+            """)
+        XCTAssertEqual(r.alerts.map(\.message), [])
+        let b = try XCTUnwrap(r.configuration.backends.first)
+        XCTAssertEqual(b.stickRules.map(\.kind), [.on, .match, .storeResponse])
+        XCTAssertEqual(b.stickRules.map(\.table), ["be", "other", "other"])
+        XCTAssertNotNil(b.stickRules[1].condition)
+        XCTAssertTrue(b.servers[0].params.nonStick)
+        XCTAssertEqual(r.configuration.stickTables.map { $0.data.map(\.type) },
+                       [[.serverID, .connCurrent, .serverKey], [.serverID, .serverKey]], "HAProxy adds server_id and server_key")
+    }
+
+    func testStickRefusals() {
+        let base = tcpDefaults + "backend be\n    server a 10.0.0.1:80\n    "
+        assertSingleAlert(parse(base + "stick on src\n"), "Proxy 'be': unable to find stick-table 'be'.", line: 9, column: 5)
+        assertSingleAlert(parse(base + "stick keep src\n"), "'stick': unknown keyword 'keep'.", line: 9, column: 11)
+        assertSingleAlert(parse(base + "stick on\n"), "'stick': missing fetch method.", line: 9, column: 11)
+        assertSingleAlert(parse(base + "stick-table type ip size 1\n    stick on src tables x\n"), "'stick': unknown keyword 'tables'.", line: 10, column: 18)
+    }
+}

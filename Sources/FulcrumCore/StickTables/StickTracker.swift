@@ -19,8 +19,21 @@ public final class StickTracker: @unchecked Sendable {
     var entry = [Int](repeating: 0, count: StickTracker.slots)
     var stamp = [UInt32](repeating: 0, count: StickTracker.slots)
     private var tracking = 0
+    /// `stick store-*` keys waiting for the server (StickTracker+Persistence).
+    var pendingTables = [Int](repeating: -1, count: StickTracker.maxPendingStores)
+    var pendingCount = 0
+    let pendingKeySize: Int
+    let pendingKeys: UnsafeMutableRawBufferPointer
+    /// The request's stick rules ran (a queued request is dispatched again).
+    public var stickRulesDone = false
 
-    public init(tables: StickTableSet) { self.tables = tables }
+    public init(tables: StickTableSet) {
+        self.tables = tables
+        pendingKeySize = (tables.keyBuffer.count + 7) & ~7
+        pendingKeys = .allocate(byteCount: pendingKeySize * StickTracker.maxPendingStores, alignment: 8)
+    }
+
+    deinit { pendingKeys.deallocate() }
 
     /// Something is tracked.
     @inline(__always) public var isTracking: Bool { tracking > 0 }
@@ -125,7 +138,11 @@ public final class StickTracker: @unchecked Sendable {
 
     /// The exchange is over: its own counters are released (conn_cur down,
     /// expiry restarted), as HAProxy's stream_store_counters.
-    public func endExchange() { release(3..<6) }
+    public func endExchange() {
+        release(3..<6)
+        pendingCount = 0
+        stickRulesDone = false
+    }
 
     /// The connection is over: every counter is released.
     public func endSession() { release(0..<6) }

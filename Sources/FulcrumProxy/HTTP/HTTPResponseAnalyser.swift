@@ -42,6 +42,7 @@ extension StreamEngine {
             s.record.status = s.http.response.status
             observeLayer7(s, ok: s.http.response.status < 500)
             if retryHTTP(s, reason: String(s.http.response.status)) { return .done }
+            stickStore(s, response: s.http.response)
             // http-response rules (backend's, then frontend's), then persistence cookies.
             if s.backend >= 0 {
                 let request = s.http.request

@@ -51,6 +51,7 @@ final class StreamEngine {
     var frontendRules: [HTTPCompiledRules?] = []
     /// The stick tables every worker counts into (nil: none configured).
     let stickTables: StickTableSet?
+    let backendStickRules: [StickCompiledRules?]
     var backendRules: [HTTPCompiledRules?] = []
     var frontendTCPRules: [TCPCompiledRules?] = []
     var backendTCPRules: [TCPCompiledRules?] = []
@@ -130,6 +131,7 @@ final class StreamEngine {
         backendErrorFiles = setup.backendErrorFiles
         frontendRules = setup.frontendRules
         stickTables = setup.stickTables
+        backendStickRules = setup.backendStickRules
         services = HTTPServices(setup.configuration)
         backendRules = setup.backendRules
         frontendTCPRules = setup.frontendTCPRules

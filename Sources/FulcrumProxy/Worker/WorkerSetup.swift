@@ -47,6 +47,8 @@ public struct WorkerSetup {
     public var serverTLS: [TLSServerContext?] = []
     /// The stick tables in their shared regions (nil: the configuration has none).
     public var stickTables: StickTableSet? = nil
+    /// Per backend: its `stick on|match|store-*` rules (nil: none).
+    public var backendStickRules: [StickCompiledRules?] = []
 
     public init(configuration: Configuration, slot: Int, control: FileDescriptor, table: SharedTable,
                 listeners: [Listener], serverAddresses: [[SocketAddress]]) {
