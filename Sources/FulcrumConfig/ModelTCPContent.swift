@@ -55,7 +55,13 @@ public struct TCPContentRules: Equatable, Sendable {
 /// `expect-proxy layer4`: a connection whose condition holds must start with
 /// a PROXY header, as on a `bind ... accept-proxy` line.
 public struct TCPConnectionRules: Equatable, Sendable {
-    public enum Action: String, Equatable, Sendable { case expectProxy = "expect-proxy" }
+    public enum Action: Equatable, Sendable {
+        case expectProxy
+        /// `accept`: the rules stop, the connection goes on; `reject`: it is closed.
+        case accept, reject
+        /// `track-sc*`, `sc-inc-gpc*`, `sc-set-gpt*` (the session's counters).
+        case stick(StickCounterAction)
+    }
 
     public struct Rule: Equatable, Sendable {
         public var location: SourceLocation

@@ -118,7 +118,17 @@ extension ParseSession {
                 }
             }
         }
-        for f in configuration.frontends { check(f.http.requestRules, proxy: f.name) }
+        for f in configuration.frontends {
+            check(f.http.requestRules, proxy: f.name)
+            for r in f.tcpConnection.rules {
+                guard case .stick(.track(_, _, let table)) = r.action else { continue }
+                if configuration.stickTable(named: table ?? f.name) == nil {
+                    alert(r.location, table == nil
+                          ? "'tcp-request connection track-sc*' : proxy '\(f.name)' has no stick-table; add one or name another proxy's with 'table'"
+                          : "'tcp-request connection track-sc*' : unable to find table '\(table!)'")
+                }
+            }
+        }
         for b in configuration.backends where configuration.frontends.first(where: { $0.name == b.name }) == nil {
             check(b.http.requestRules, proxy: b.name)
         }

@@ -317,7 +317,7 @@ extension ConfigLoader {
             guard !f.tcpConnection.isEmpty else { return nil }
             do {
                 return try TCPConnectionCompiledRules(f.tcpConnection, http: f.http, userlists: c.userlists,
-                                                      crypt: { Crypt.hash($0, salt: $1) })
+                                                      crypt: { Crypt.hash($0, salt: $1) }, proxyName: f.name)
             } catch {
                 loaded.diagnostics.append(Diagnostic(.alert, f.location, "proxy '\(f.name)': \(error)"))
                 return nil

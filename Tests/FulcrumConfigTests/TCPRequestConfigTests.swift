@@ -68,7 +68,11 @@ final class TCPRequestConfigTests: XCTestCase {
         XCTAssertEqual(rules.map(\.action), [.expectProxy, .expectProxy])
         XCTAssertNotNil(rules[0].condition)
         XCTAssertNil(rules[1].condition)
-        assertSingleAlert(parseTCP("    tcp-request connection reject"), "'tcp-request connection reject' is not supported yet (in section 'frontend')", line: 9, column: 28)
+        assertSingleAlert(parseTCP("    tcp-request connection set-mark 1"), "'tcp-request connection set-mark' is not supported yet (in section 'frontend')", line: 9, column: 28)
+        assertSingleAlert(parseTCP("    tcp-request connection reject foo"), "unexpected argument 'foo' for 'tcp-request connection reject' (expected 'if' or 'unless')", line: 9, column: 35)
+        assertSingleAlert(parseTCP("    tcp-request connection track-sc0 src"), "'tcp-request connection track-sc*' : proxy 'f' has no stick-table; add one or name another proxy's with 'table'", line: 9, column: 5)
+        XCTAssertEqual(parseTCP("    tcp-request connection accept if { src 10.0.0.1 }\n    tcp-request connection reject").configuration.frontends[0]
+                        .tcpConnection.rules.map(\.action), [.accept, .reject])
         assertSingleAlert(parseTCP("    tcp-request connection expect-proxy"), "'tcp-request connection expect-proxy' only supports 'layer4'", line: 9, column: 28)
         assertSingleAlert(parseTCP("    tcp-request connection expect-proxy layer4 foo"), "unexpected argument 'foo' for 'tcp-request connection expect-proxy' (expected 'if' or 'unless')", line: 9, column: 48)
         assertSingleAlert(parseTCP("", backend: "backend c\n    tcp-request connection expect-proxy layer4\n"),

@@ -50,11 +50,20 @@ final class SideBySideStickTableTests: XCTestCase {
     }
 
     /// One request on its own connection from `source`; the status (0: none).
+    /// A connection the proxy closes or resets at once (`tcp-request connection reject`) is 0.
     private func status(_ port: UInt16, from source: String, path: String = "/") throws -> Int {
-        let client = TCPClient(descriptor: try SourceBoundClient.connect(from: source, port: port, timeout: 5))
+        let fd: Int32
+        do { fd = try SourceBoundClient.connect(from: source, port: port, timeout: 5) } catch { return 0 }
+        let client = TCPClient(descriptor: fd)
         defer { client.close() }
-        try client.send(httpGet(path, ["Connection: close"]))
-        return try client.readHTTPResponse()?.status ?? 0
+        do {
+            try client.send(httpGet(path, ["Connection: close"]))
+            return try client.readHTTPResponse(timeout: 5)?.status ?? 0
+        } catch HarnessError.timeout(let what) {
+            throw HarnessError.timeout(what)
+        } catch {
+            return 0
+        }
     }
 
     private func cli(_ pair: Pair, _ proxy: ProxyUnderTest, _ command: String) throws -> String {
@@ -157,5 +166,27 @@ final class SideBySideStickTableTests: XCTestCase {
         } while !deadline.hasExpired
         XCTAssertEqual(left[.fulcrum], "# table: fe, type: ip, size:10, used:0")
         XCTAssertEqual(left[.haproxy], "# table: fe, type: ip, size:10, used:0")
+    }
+
+    func testConnectionTrackingRejectsOverTheConnectionRate() throws {
+        let pair = try start("""
+                stick-table type ip size 1k expire 30s store conn_rate(10s),conn_cnt,conn_cur,sess_cnt,http_req_cnt,gpc0
+                tcp-request connection track-sc1 src
+                tcp-request connection sc-inc-gpc0(1) if { src 127.0.6.2 }
+                tcp-request connection reject if { sc1_conn_rate gt 5 }
+                http-request deny deny_status 429 if { sc_get_gpc0(1) gt 2 }
+            """)
+        var statuses: [ProxyUnderTest: [Int]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            for source in ["127.0.6.1", "127.0.6.2"] {
+                for _ in 0..<8 { statuses[proxy, default: []].append(try status(pair.ports[proxy]!, from: source)) }
+            }
+        }
+        XCTAssertEqual(statuses[.haproxy], Array(repeating: 200, count: 5) + Array(repeating: 0, count: 3)
+                       + [200, 200, 429, 429, 429, 0, 0, 0], "haproxy")
+        XCTAssertEqual(statuses[.fulcrum], statuses[.haproxy])
+        let shown = try ProxyUnderTest.allCases.map { normalized(try cli(pair, $0, "show table fe")) }
+        XCTAssertEqual(shown[0], shown[1])
+        XCTAssertEqual(shown[1].count, 3, "\(shown[1])")
     }
 }

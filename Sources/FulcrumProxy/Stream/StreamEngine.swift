@@ -261,7 +261,16 @@ final class StreamEngine {
             close(s, abort: true)
             return
         }
-        if expectsProxyHeader(s) {
+        let decision = connectionDecision(s)
+        if decision.reject {
+            // `tcp-request connection reject`: closed at once, nothing read.
+            s.record.terminate(.proxy, .request)
+            s.phase = .starting
+            close(s, abort: true)
+            return
+        }
+        s.stick?.countSession()
+        if decision.expectProxy {
             s.phase = .proxyHeader
             s.phaseDeadline = fe.config.timeouts.client.map { now + Int64($0) } ?? 0
             schedule(s)
