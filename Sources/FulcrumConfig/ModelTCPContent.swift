@@ -10,6 +10,8 @@ public struct TCPContentRules: Equatable, Sendable {
         case setVar(VariableName, SampleFetch)
         case setVarFormat(VariableName, LogFormat)
         case unsetVar(VariableName)
+        /// `track-sc*`, `sc-inc-gpc*`, `sc-set-gpt*`: done, then the next rule.
+        case stick(StickCounterAction)
 
         public init?(rawValue: String) {
             switch rawValue {
@@ -27,6 +29,7 @@ public struct TCPContentRules: Equatable, Sendable {
             case .setVar(let n, _): return "set-var(\(n))"
             case .setVarFormat(let n, _): return "set-var-fmt(\(n))"
             case .unsetVar(let n): return "unset-var(\(n))"
+            case .stick(let a): return a.keyword
             }
         }
     }

@@ -132,5 +132,14 @@ extension ParseSession {
         for b in configuration.backends where configuration.frontends.first(where: { $0.name == b.name }) == nil {
             check(b.http.requestRules, proxy: b.name)
         }
+        let content = configuration.frontends.map { ($0.name, $0.tcpContent) } + configuration.backends.map { ($0.name, $0.tcpContent) }
+        for (proxy, rules) in content {
+            for r in rules.rules {
+                guard case .stick(.track(_, _, let table)) = r.action else { continue }
+                if configuration.stickTable(named: table ?? proxy) == nil {
+                    alert(r.location, "'tcp-request content track-sc*' : unable to find table '\(table ?? proxy)'")
+                }
+            }
+        }
     }
 }

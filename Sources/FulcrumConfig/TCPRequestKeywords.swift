@@ -5,11 +5,10 @@
 extension ParseSession {
     /// HAProxy 2.6's `tcp-request content` actions Fulcrum does not carry out yet.
     static let otherTCPContentActions: Set<String> = [
-        "capture", "do-resolve", "expect-netscaler-cip", "lua", "sc-add-gpc", "sc-inc-gpc", "sc-inc-gpc0",
-        "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit", "set-dst",
+        "capture", "do-resolve", "expect-netscaler-cip", "lua", "sc-add-gpc", "send-spoe-group", "set-bandwidth-limit", "set-dst",
         "set-dst-port", "set-log-level", "set-mark", "set-nice", "set-priority-class", "set-priority-offset",
         "set-src", "set-src-port", "set-tos", "silent-drop", "switch-mode",
-        "track-sc0", "track-sc1", "track-sc2", "use-service",
+        "use-service",
     ]
 
     mutating func tcpRequestKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -123,6 +122,13 @@ extension ParseSession {
             case .unset(let n): action = .unsetVar(n)
             }
             drafts[index].settings.tcpContent.rules.append(.init(location: at(words[0]), action: action, condition: condition))
+            return
+        }
+        if Self.isStickAction(actionWord.text) {
+            let display = "tcp-request content \(actionWord.text)"
+            guard let (args, condition) = splitCondition(words, from: 3, display: display, draft: index, at: at),
+                  let a = stickAction(actionWord, args, display: display, at: at) else { return }
+            drafts[index].settings.tcpContent.rules.append(.init(location: at(words[0]), action: .stick(a), condition: condition))
             return
         }
         guard let action = TCPContentRules.Action(rawValue: actionWord.text) else {

@@ -301,7 +301,8 @@ extension ConfigLoader {
                         _ location: SourceLocation) -> TCPCompiledRules? {
             guard mode == .tcp, !content.isEmpty || !http.useBackends.isEmpty else { return nil }
             do {
-                return try TCPCompiledRules(content: content, http: http, userlists: c.userlists, crypt: { Crypt.hash($0, salt: $1) })
+                return try TCPCompiledRules(content: content, http: http, userlists: c.userlists, crypt: { Crypt.hash($0, salt: $1) },
+                                            proxyName: name)
             } catch {
                 loaded.diagnostics.append(Diagnostic(.alert, location, "proxy '\(name)': \(error)"))
                 return nil

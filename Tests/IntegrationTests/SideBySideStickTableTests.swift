@@ -13,7 +13,7 @@ final class SideBySideStickTableTests: XCTestCase {
 
     /// Starts both proxies on `frontend` (its `bind` added), in front of an
     /// identify backend.
-    private func start(_ frontend: String) throws -> Pair {
+    private func start(_ frontend: String, mode: String = "http") throws -> Pair {
         let haproxy = try requireTool("haproxy")
         let web = try startRecordingBackend("web")
         let files = try TemporaryDirectory(prefix: "stick")
@@ -27,7 +27,7 @@ final class SideBySideStickTableTests: XCTestCase {
                     \(proxy == .fulcrum ? "workers 2" : "nbthread 2")
                     stats socket \(socket) level admin
                 defaults
-                    mode http
+                    mode \(mode)
                     timeout connect 5s
                     timeout client 30s
                     timeout server 30s
@@ -188,5 +188,23 @@ final class SideBySideStickTableTests: XCTestCase {
         let shown = try ProxyUnderTest.allCases.map { normalized(try cli(pair, $0, "show table fe")) }
         XCTAssertEqual(shown[0], shown[1])
         XCTAssertEqual(shown[1].count, 3, "\(shown[1])")
+    }
+
+    func testContentTrackingInModeTCP() throws {
+        let pair = try start("""
+                stick-table type ip size 1k store conn_cnt,conn_cur,bytes_in_cnt
+                tcp-request content track-sc0 src
+                tcp-request content reject if { sc0_conn_cnt gt 3 }
+            """, mode: "tcp")
+        var statuses: [ProxyUnderTest: [Int]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            for _ in 0..<5 { statuses[proxy, default: []].append(try status(pair.ports[proxy]!, from: "127.0.7.1")) }
+        }
+        XCTAssertEqual(statuses[.haproxy], [200, 200, 200, 0, 0], "haproxy")
+        XCTAssertEqual(statuses[.fulcrum], statuses[.haproxy])
+        let shown = try ProxyUnderTest.allCases.map { normalized(try cli(pair, $0, "show table fe")) }
+        XCTAssertEqual(shown[0].prefix(1), shown[1].prefix(1))
+        XCTAssertEqual(shown[0].dropFirst().first?.hasPrefix("key=127.0.7.1 use=0 conn_cnt=5 conn_cur=0 bytes_in_cnt="), true, "\(shown[0])")
+        XCTAssertEqual(shown[1].dropFirst().first?.hasPrefix("key=127.0.7.1 use=0 conn_cnt=5 conn_cur=0 bytes_in_cnt="), true, "\(shown[1])")
     }
 }
