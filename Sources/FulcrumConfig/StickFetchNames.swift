@@ -19,6 +19,8 @@ public enum StickFetchNames {
             for p in ["sc_", "sc0_", "sc1_", "sc2_"] { out.insert(p + s) }
             if s != "tracked" && s != "trackers" { out.insert("src_" + s) }
         }
+        // The table's own counts: entries in use and room left.
+        out.formUnion(["table_cnt", "table_avl"])
         return out
     }()
 

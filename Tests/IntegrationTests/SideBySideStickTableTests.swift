@@ -146,15 +146,23 @@ final class SideBySideStickTableTests: XCTestCase {
         let pair = try start("""
                 stick-table type ip size 10 expire 1500ms store conn_cnt
                 http-request track-sc2 src
+                http-request return status 200 content-type text/plain lf-string "%[table_cnt] %[table_avl] %[table_cnt(fe)]" if { path /count }
             """)
         for proxy in ProxyUnderTest.allCases {
             XCTAssertEqual(try status(pair.ports[proxy]!, from: "127.0.2.1"), 200)
             XCTAssertEqual(try status(pair.ports[proxy]!, from: "127.0.2.2"), 200)
         }
         for proxy in ProxyUnderTest.allCases {
+            let client = try TCPClient.connect(port: pair.ports[proxy]!)
+            defer { client.close() }
+            try client.send(httpGet("/count"))
+            XCTAssertEqual(try client.readHTTPResponse()?.bodyText, "3 7 3", "\(proxy): 127.0.0.1 tracked too")
+        }
+        for proxy in ProxyUnderTest.allCases {
             let shown = normalized(try cli(pair, proxy, "show table fe"))
-            XCTAssertEqual(shown.first, "# table: fe, type: ip, size:10, used:2", "\(proxy)")
-            XCTAssertEqual(shown.dropFirst().first, "key=127.0.2.1 use=0 conn_cnt=1", "\(proxy)")
+            XCTAssertEqual(shown.first, "# table: fe, type: ip, size:10, used:3", "\(proxy)")
+            XCTAssertEqual(shown.dropFirst().first, "key=127.0.0.1 use=0 conn_cnt=1", "\(proxy)")
+            XCTAssertEqual(shown.last, "key=127.0.2.2 use=0 conn_cnt=1", "\(proxy)")
         }
         // Both forget the entries once 1.5 s passed without use.
         let deadline = Deadline(seconds: 10)

@@ -229,6 +229,20 @@ public struct SharedStickTable {
         }
     }
 
+    /// Drops the expired entries nobody holds. The LRU order is the expiry
+    /// order (every touch restarts `expire`), so they are all at its head:
+    /// the walk stops at the first live one.
+    public func purgeExpired(now: UInt32) {
+        guard expire > 0 else { return }
+        var link = load(.lruHead)
+        while link != 0 {
+            let i = Int(link - 1)
+            link = field(i, .lruNext)
+            guard isExpired(i, now: now) else { return }
+            if references(i) == 0 { remove(i) }
+        }
+    }
+
     /// Every live entry, least recently used first; expired ones nobody
     /// holds are dropped on the way.
     public func forEach(now: UInt32, _ body: (Int) -> Void) {

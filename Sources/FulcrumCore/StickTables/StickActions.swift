@@ -49,6 +49,14 @@ enum StickFetching {
     static func value(_ f: StickFetch, context: HTTPRuleContext) -> Sample? {
         guard let tracker = context.stick else { return nil }
         switch f.source {
+        case .table:
+            guard let t = tracker.tables.index(named: f.table ?? context.stickProxy) else { return nil }
+            let size = tracker.tables.definitions[t].size
+            let used = tracker.tables.withTable(t) { st -> Int in
+                st.purgeExpired(now: tracker.tables.clock())
+                return st.used
+            }
+            return .integer(Int64(f.value == .entries ? used : size - used))
         case .counter(let n):
             if case .tracked = f.value { return .bool(tracker.trackedTable(n) != nil) }
             if let name = f.table, let other = tracker.tables.index(named: name), other != tracker.trackedTable(n) {
@@ -90,6 +98,7 @@ enum StickFetching {
         switch value {
         case .tracked: return .bool(true)
         case .trackers: return .integer(Int64(t.references(i)))
+        case .entries, .available: return nil
         case .data(let type, let element, let kbytes):
             guard let v = valueOf(t, i, type, element, now: now) else { return nil }
             return .integer(kbytes ? v >> 10 : v)

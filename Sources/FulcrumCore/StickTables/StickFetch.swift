@@ -5,7 +5,7 @@ import FulcrumConfig
 /// what it reads, and the table it names (nil: the tracked entry's table,
 /// or the rule's proxy's table for `src_*`).
 public struct StickFetch: Sendable, Equatable {
-    public enum Source: Sendable, Equatable { case counter(Int), clientAddress }
+    public enum Source: Sendable, Equatable { case counter(Int), clientAddress, table }
     public enum Value: Sendable, Equatable {
         /// A stored type's value (`kbytes`: bytes counters divided by 1024).
         case data(StickDataType, element: Int, kbytes: Bool)
@@ -14,6 +14,8 @@ public struct StickFetch: Sendable, Equatable {
         /// `clr_gpc*`: clears, returning the value it had.
         case clear(StickDataType, element: Int)
         case tracked, trackers
+        /// `table_cnt`, `table_avl`: the table's entries, and the room left.
+        case entries, available
     }
 
     public var source: Source
@@ -25,6 +27,13 @@ public struct StickFetch: Sendable, Equatable {
     public init?(name: String, arguments: [String]) throws {
         var args = arguments
         let suffix: Substring
+        if name == "table_cnt" || name == "table_avl" {
+            guard args.count <= 1 else { throw HTTPRulesError("fetch '\(name)' takes at most a table name") }
+            source = .table
+            value = name == "table_cnt" ? .entries : .available
+            table = args.first.flatMap { $0.isEmpty ? nil : $0 }
+            return
+        }
         if name.hasPrefix("src_") {
             source = .clientAddress
             suffix = name.dropFirst(4)

@@ -86,7 +86,7 @@ public enum StickTableCommands {
     static func header(_ tables: StickTableSet, _ t: Int) -> String {
         let d = tables.definitions[t]
         let used = tables.withTable(t) { st in
-            st.forEach(now: tables.clock()) { _ in }   // drops what expired
+            st.purgeExpired(now: tables.clock())
             return st.used
         }
         return "# table: \(d.name), type: \(d.keyType.keyword), size:\(d.size), used:\(used)\n"
