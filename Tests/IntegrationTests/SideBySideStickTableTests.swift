@@ -115,9 +115,11 @@ final class SideBySideStickTableTests: XCTestCase {
 
     func testSetClearAndEvictionAtSize() throws {
         let pair = try start("""
-                stick-table type ip size 4 store gpc0,http_req_cnt
+                stick-table type ip size 4 store gpc0,http_req_cnt,gpt0
                 http-request track-sc1 src
                 http-request sc-inc-gpc0(1) if { path /mark }
+                http-request sc-set-gpt0(1) 5 if { path /tag }
+                http-request deny deny_status 400 if { sc1_get_gpt0 eq 5 } { path /tag/check }
                 http-request deny if { sc1_get_gpc0 gt 1 }
             """)
         for proxy in ProxyUnderTest.allCases {
@@ -125,6 +127,9 @@ final class SideBySideStickTableTests: XCTestCase {
             for n in 1...4 { XCTAssertEqual(try status(port, from: "127.0.1.\(n)"), 200) }
             XCTAssertEqual(try status(port, from: "127.0.1.1", path: "/mark"), 200)
             XCTAssertEqual(try status(port, from: "127.0.1.1", path: "/mark"), 403, "\(proxy): gpc0 is 2")
+            XCTAssertEqual(try status(port, from: "127.0.1.4", path: "/tag/check"), 200, "\(proxy): gpt0 is 0")
+            XCTAssertEqual(try status(port, from: "127.0.1.4", path: "/tag"), 200)
+            XCTAssertEqual(try status(port, from: "127.0.1.4", path: "/tag/check"), 400, "\(proxy): gpt0 is 5")
             // A fifth key evicts the least recently used (127.0.1.2).
             XCTAssertEqual(try status(port, from: "127.0.1.5"), 200)
             _ = try cli(pair, proxy, "set table fe key 10.0.0.9 data.gpc0 7")
@@ -133,7 +138,7 @@ final class SideBySideStickTableTests: XCTestCase {
         let shown = try ProxyUnderTest.allCases.map { normalized(try cli(pair, $0, "show table fe")) }
         XCTAssertEqual(shown[0], shown[1])
         XCTAssertFalse(shown[0].contains { $0.contains("key=127.0.1.2 ") }, "\(shown[0])")
-        XCTAssertTrue(shown[0].contains("key=10.0.0.9 use=0 gpc0=7 http_req_cnt=0"), "\(shown[0])")
+        XCTAssertTrue(shown[0].contains("key=10.0.0.9 use=0 gpt0=0 gpc0=7 http_req_cnt=0"), "\(shown[0])")
         for command in ["set table fe key 1.2.3.4 data.conn_cur 1", "set table fe key 1.2.3.4 data.nope 1",
                         "set table fe key 1.2.3.4 data.gpc0 x", "clear table fe data.gpc0 gt 5", "show table fe", "clear table fe", "show table fe", "clear table", "set table fe",
                         "set table fe key", "set table fe key nope data.gpc0 1", "show table fe"] {
