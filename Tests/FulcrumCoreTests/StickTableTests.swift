@@ -191,3 +191,15 @@ final class StickTableTests: XCTestCase {
         for n in 0..<300 { XCTAssertEqual(key("k\(n)", t.keyType).withUnsafeBytes { s.find($0, now: 1) } != nil, n % 2 == 1) }
     }
 }
+
+extension StickTableTests {
+    /// Issue 16's memory target: a million `type ip` entries storing
+    /// `http_req_rate(10s),conn_cur` in 52 MB (48-byte entries and a 4-byte
+    /// index slot each); haproxy's stksess alone is larger.
+    func testAMillionEntriesFitIn52MB() {
+        var t = table(size: 1_000_000)
+        t.expire = 30_000
+        XCTAssertEqual(StickEntryLayout(t).entrySize, 48)
+        XCTAssertLessThanOrEqual(SharedStickTable.regionSize(t), 52 << 20)
+    }
+}

@@ -152,6 +152,7 @@ final class SideBySideStickTableTests: XCTestCase {
                 stick-table type ip size 10 expire 1500ms store conn_cnt
                 http-request track-sc2 src
                 http-request return status 200 content-type text/plain lf-string "%[table_cnt] %[table_avl] %[table_cnt(fe)]" if { path /count }
+                http-after-response set-header X-Conns "%[sc2_conn_cnt] %[sc_tracked(2)] %[sc_trackers(2)]"
             """)
         for proxy in ProxyUnderTest.allCases {
             XCTAssertEqual(try status(pair.ports[proxy]!, from: "127.0.2.1"), 200)
@@ -161,7 +162,9 @@ final class SideBySideStickTableTests: XCTestCase {
             let client = try TCPClient.connect(port: pair.ports[proxy]!)
             defer { client.close() }
             try client.send(httpGet("/count"))
-            XCTAssertEqual(try client.readHTTPResponse()?.bodyText, "3 7 3", "\(proxy): 127.0.0.1 tracked too")
+            let response = try client.readHTTPResponse()
+            XCTAssertEqual(response?.bodyText, "3 7 3", "\(proxy): 127.0.0.1 tracked too")
+            XCTAssertEqual(response?.value("X-Conns"), "1 1 1", "\(proxy): after-response rules see the counter")
         }
         for proxy in ProxyUnderTest.allCases {
             let shown = normalized(try cli(pair, proxy, "show table fe"))

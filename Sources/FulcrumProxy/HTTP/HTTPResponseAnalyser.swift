@@ -52,6 +52,7 @@ extension StreamEngine {
                 if backendSet?.hasResponseRules == true || frontendSet?.hasResponseRules == true {
                     var ctx = HTTPRuleContext(request: request, response: s.http.response, connection: connectionInfo(s))
                     ctx.variables = s.http.variables
+                    ctx.stick = s.stick
                     // HAProxy prunes the request's variables when the response is analysed.
                     s.http.variables.request.clear()
                     for rules in [backendSet, frontendSet] {
