@@ -26,6 +26,9 @@ public final class StickTracker: @unchecked Sendable {
     let pendingKeys: UnsafeMutableRawBufferPointer
     /// The request's stick rules ran (a queued request is dispatched again).
     public var stickRulesDone = false
+    /// The server they found (index in the backend; -1: none), kept for a
+    /// request dispatched again after waiting in the queue.
+    public var stickServer = -1
 
     public init(tables: StickTableSet) {
         self.tables = tables
@@ -142,6 +145,7 @@ public final class StickTracker: @unchecked Sendable {
         release(3..<6)
         pendingCount = 0
         stickRulesDone = false
+        stickServer = -1
     }
 
     /// The connection is over: every counter is released.

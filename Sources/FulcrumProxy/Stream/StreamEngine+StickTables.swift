@@ -39,13 +39,22 @@ extension StreamEngine {
     /// (not DOWN nor in maintenance, unless `option persist`).
     func stickServer(_ s: Stream, _ be: BackendRuntime, assigned: Bool) -> Int? {
         guard be.index < backendStickRules.count, let rules = backendStickRules[be.index],
-              let tracker = stickTracker(s), !tracker.stickRulesDone else { return nil }
+              let tracker = stickTracker(s) else { return nil }
+        if tracker.stickRulesDone {
+            // Dispatched again (after the queue): the same server, not a second match.
+            return tracker.stickServer >= 0 && !assigned ? usable(be, tracker.stickServer) : nil
+        }
         tracker.stickRulesDone = true
         var ctx = HTTPRuleContext(request: s.isHTTP ? s.http.request : noHead, connection: connectionInfo(s))
         ctx.variables = s.http.variables
         ctx.stick = tracker
         ctx.stickProxy = be.config.name
         guard let i = rules.matchAndCollect(tracker, context: ctx, assigned: assigned), i < be.servers.count else { return nil }
+        tracker.stickServer = i
+        return usable(be, i)
+    }
+
+    private func usable(_ be: BackendRuntime, _ i: Int) -> Int? {
         let line = be.servers[i].tableLine
         let admin = SharedTable.Admin(rawValue: table.server(line, .admin).load())
         let running = table.server(line, .operational).load() != SharedTable.Operational.down.rawValue && !admin.inMaintenance
