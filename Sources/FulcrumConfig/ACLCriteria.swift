@@ -112,6 +112,7 @@ enum ACLCriteria {
             ("always_false", Criterion(fetch: "always_false", method: .bool, argument: .none)),
         ]
         for (k, c) in others { t[k] = c }
+        for (k, c) in StickFetchNames.criteria { t[k] = c }
         return t
     }()
 

@@ -7,12 +7,10 @@ extension ParseSession {
 
     static let otherHTTPRequestActions: Set<String> = [
         "disable-l7-retry", "do-resolve", "early-hint",
-        "replace-path", "replace-pathq", "replace-uri", "sc-add-gpc", "sc-inc-gpc",
-        "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit",
+        "replace-path", "replace-pathq", "replace-uri", "sc-add-gpc", "send-spoe-group", "set-bandwidth-limit",
         "set-mark", "set-nice", "set-pathq",
         "set-priority-class", "set-priority-offset", "set-timeout", "set-tos",
-        "strict-mode", "track-sc0", "track-sc1", "track-sc2",
-        "wait-for-body", "wait-for-handshake",
+        "strict-mode", "wait-for-body", "wait-for-handshake",
     ]
     static let otherHTTPResponseActions: Set<String> = [
         "redirect", "return", "sc-add-gpc", "sc-inc-gpc",
@@ -131,6 +129,12 @@ extension ParseSession {
             guard let a = patternFileAction(actionWord, args, rule: "http-request", at: at),
                   let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
             appendRequestRule(HTTPRequestRule(location: loc, action: .patternFile(a), condition: condition), index)
+            return
+        }
+        if Self.isStickAction(actionWord.text) {
+            guard let a = stickAction(actionWord, args, display: display, at: at),
+                  let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
+            appendRequestRule(HTTPRequestRule(location: loc, action: .stick(a), condition: condition), index)
             return
         }
         let action: HTTPRequestAction

@@ -10,7 +10,8 @@ import FulcrumLog
 enum LogFormatParsing {
     /// Fetch names a sample may use → the name the model carries
     /// (HAProxy's aliases folded: `urlp` is `url_param`).
-    static let servedFetches: [String: String] = [
+    static let servedFetches: [String: String] = baseFetches.merging(StickFetchNames.all.map { ($0, $0) }) { a, _ in a }
+    private static let baseFetches: [String: String] = [
         "path": "path", "url": "url", "base": "base", "query": "query", "method": "method",
         "req.ver": "req.ver", "src": "src", "src_port": "src_port", "dst": "dst", "dst_port": "dst_port",
         "hdr": "hdr", "req.hdr": "req.hdr", "req.fhdr": "req.fhdr", "hdr_cnt": "hdr_cnt", "req.hdr_cnt": "req.hdr_cnt",

@@ -109,6 +109,8 @@ public struct ServerParams: Equatable, Sendable {
     /// the number in use is `Server.id`.
     public var id: Int? = nil
     public var backup: Bool = false
+    /// `non-stick`: stick store rules never record this server.
+    public var nonStick: Bool = false
     public var disabled: Bool = false
     public var check: Bool = false
     public var inter: Int = 2000          // ms
@@ -351,6 +353,8 @@ public struct Backend: Equatable, Sendable {
     public var http = HTTPProxySettings()
     /// `tcp-request inspect-delay` / `tcp-request content`, run once the stream enters the backend.
     public var tcpContent = TCPContentRules()
+    /// `stick on|match|store-request|store-response` rules, in order.
+    public var stickRules: [StickRule] = []
     /// `source ... [usesrc ...]`: where its servers' connections come from
     /// (a server's own `source` wins).
     public var source: SourceBinding? = nil
@@ -569,7 +573,12 @@ public struct Configuration: Equatable, Sendable {
     /// ACL and map files and ACL lines' inline patterns, by HAProxy's ids
     /// (what `show map` / `show acl` list).
     public var patternReferences: [PatternReferenceDeclaration] = []
+    /// The proxies' `stick-table`s in declaration order, named after their proxy.
+    public var stickTables: [StickTableDefinition] = []
     public init() {}
+
+    /// The stick table named `name` (its proxy's name).
+    public func stickTable(named name: String) -> Int? { stickTables.firstIndex { $0.name == name } }
 
     public func backend(named name: String) -> Backend? { backends.first { $0.name == name } }
 

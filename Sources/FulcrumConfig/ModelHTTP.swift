@@ -167,6 +167,8 @@ public enum HTTPRequestAction: Equatable, Sendable {
     /// (and, for `set-dst`, the connection to a server without an address
     /// of its own) see from then on.
     case setAddress(ConnectionAddressField, SampleFetch)
+    /// `track-sc*`, `sc-inc-gpc*`, `sc-set-gpt*`.
+    case stick(StickCounterAction)
     /// `silent-drop`: the client connection is closed without a response
     /// (and without a FIN reaching it first: a reset).
     case silentDrop

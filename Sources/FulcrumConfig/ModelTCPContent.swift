@@ -10,6 +10,8 @@ public struct TCPContentRules: Equatable, Sendable {
         case setVar(VariableName, SampleFetch)
         case setVarFormat(VariableName, LogFormat)
         case unsetVar(VariableName)
+        /// `track-sc*`, `sc-inc-gpc*`, `sc-set-gpt*`: done, then the next rule.
+        case stick(StickCounterAction)
 
         public init?(rawValue: String) {
             switch rawValue {
@@ -27,6 +29,7 @@ public struct TCPContentRules: Equatable, Sendable {
             case .setVar(let n, _): return "set-var(\(n))"
             case .setVarFormat(let n, _): return "set-var-fmt(\(n))"
             case .unsetVar(let n): return "unset-var(\(n))"
+            case .stick(let a): return a.keyword
             }
         }
     }
@@ -55,7 +58,13 @@ public struct TCPContentRules: Equatable, Sendable {
 /// `expect-proxy layer4`: a connection whose condition holds must start with
 /// a PROXY header, as on a `bind ... accept-proxy` line.
 public struct TCPConnectionRules: Equatable, Sendable {
-    public enum Action: String, Equatable, Sendable { case expectProxy = "expect-proxy" }
+    public enum Action: Equatable, Sendable {
+        case expectProxy
+        /// `accept`: the rules stop, the connection goes on; `reject`: it is closed.
+        case accept, reject
+        /// `track-sc*`, `sc-inc-gpc*`, `sc-set-gpt*` (the session's counters).
+        case stick(StickCounterAction)
+    }
 
     public struct Rule: Equatable, Sendable {
         public var location: SourceLocation

@@ -34,6 +34,8 @@ struct ProxySettings: Sendable {
     var http = HTTPProxySettings()
     /// `tcp-request` inspection; never inherited (refused in defaults sections).
     var tcpContent = TCPContentRules()
+    /// `stick on|match|store-*` rules (backends; never inherited).
+    var stickRules: [StickRule] = []
     /// `tcp-request connection` rules (frontends; never inherited, as tcpContent).
     var tcpConnection = TCPConnectionRules()
     /// Logging: targets, line format, options; a proxy starts with its
@@ -61,6 +63,8 @@ struct ProxyDraft: Sendable {
     var settings: ProxySettings
     var binds: [Bind] = []
     var servers: [Server] = []
+    /// `stick-table`: the proxy's own table (never inherited).
+    var stickTable: StickTableDefinition? = nil
     /// Set when `default_backend` appears in this very section (not inherited),
     /// so that a listen section's own servers win over an inherited one.
     var ownDefaultBackend = false

@@ -8,7 +8,7 @@ extension ParseSession {
         "slowstart", "init-state", "observe", "error-limit", "on-error", "cookie", "pool-max-conn", "id",
         "on-marked-down", "on-marked-up", "send-proxy", "send-proxy-v2", "no-send-proxy", "no-send-proxy-v2",
         "source", "check-send-proxy", "proxy-v2-options", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn",
-        "maxqueue", "minconn", "redir", "proto", "tfo", "no-tfo",
+        "maxqueue", "minconn", "redir", "proto", "tfo", "no-tfo", "non-stick",
     ]).union(serverResolutionOptions)
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -136,6 +136,7 @@ extension ParseSession {
             }
             switch keyword {
             case "backup": params.backup = true; continue
+            case "non-stick": params.nonStick = true; continue
             case "no-backup": params.backup = false; continue
             case "disabled": params.disabled = true; continue
             case "enabled": params.disabled = false; continue

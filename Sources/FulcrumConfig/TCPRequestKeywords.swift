@@ -5,11 +5,10 @@
 extension ParseSession {
     /// HAProxy 2.6's `tcp-request content` actions Fulcrum does not carry out yet.
     static let otherTCPContentActions: Set<String> = [
-        "capture", "do-resolve", "expect-netscaler-cip", "lua", "sc-add-gpc", "sc-inc-gpc", "sc-inc-gpc0",
-        "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit", "set-dst",
+        "capture", "do-resolve", "expect-netscaler-cip", "lua", "sc-add-gpc", "send-spoe-group", "set-bandwidth-limit", "set-dst",
         "set-dst-port", "set-log-level", "set-mark", "set-nice", "set-priority-class", "set-priority-offset",
         "set-src", "set-src-port", "set-tos", "silent-drop", "switch-mode",
-        "track-sc0", "track-sc1", "track-sc2", "use-service",
+        "use-service",
     ]
 
     mutating func tcpRequestKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -49,8 +48,7 @@ extension ParseSession {
 
     /// HAProxy 2.6's `tcp-request connection` actions Fulcrum does not carry out yet.
     static let otherTCPConnectionActions: Set<String> = [
-        "accept", "reject", "expect-netscaler-cip", "capture", "track-sc0", "track-sc1", "track-sc2",
-        "sc-add-gpc", "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "set-mark", "set-tos",
+        "expect-netscaler-cip", "capture", "sc-add-gpc", "set-mark", "set-tos",
         "set-src", "set-src-port", "set-dst", "set-dst-port", "set-var", "set-var-fmt", "unset-var", "silent-drop", "lua",
     ]
 
@@ -66,12 +64,30 @@ extension ParseSession {
             return
         }
         let actionWord = words[2]
+        let loc = at(words[0])
+        if ["accept", "reject"].contains(actionWord.text) || Self.isStickAction(actionWord.text) {
+            let display = "tcp-request connection \(actionWord.text)"
+            guard let (args, condition) = splitCondition(words, from: 3, display: display, draft: index, at: at) else { return }
+            let action: TCPConnectionRules.Action
+            if Self.isStickAction(actionWord.text) {
+                guard let a = stickAction(actionWord, args, display: display, at: at) else { return }
+                action = .stick(a)
+            } else {
+                if let extra = args.first {
+                    alert(at(extra), "unexpected argument '\(extra.text)' for '\(display)' (expected 'if' or 'unless')")
+                    return
+                }
+                action = actionWord.text == "accept" ? .accept : .reject
+            }
+            drafts[index].settings.tcpConnection.rules.append(.init(location: loc, action: action, condition: condition))
+            return
+        }
         guard actionWord.text == "expect-proxy" else {
             if Self.otherTCPConnectionActions.contains(actionWord.text) {
                 alert(at(actionWord), "'tcp-request connection \(actionWord.text)' is not supported yet (in section '\(draft.kind.rawValue)')")
             } else {
                 alert(at(actionWord), "unknown action '\(actionWord.text)' for 'tcp-request connection'"
-                      + hint(actionWord.text, ["expect-proxy"] + Array(Self.otherTCPConnectionActions)))
+                      + hint(actionWord.text, ["expect-proxy", "accept", "reject", "track-sc0"] + Array(Self.otherTCPConnectionActions)))
             }
             return
         }
@@ -106,6 +122,13 @@ extension ParseSession {
             case .unset(let n): action = .unsetVar(n)
             }
             drafts[index].settings.tcpContent.rules.append(.init(location: at(words[0]), action: action, condition: condition))
+            return
+        }
+        if Self.isStickAction(actionWord.text) {
+            let display = "tcp-request content \(actionWord.text)"
+            guard let (args, condition) = splitCondition(words, from: 3, display: display, draft: index, at: at),
+                  let a = stickAction(actionWord, args, display: display, at: at) else { return }
+            drafts[index].settings.tcpContent.rules.append(.init(location: at(words[0]), action: .stick(a), condition: condition))
             return
         }
         guard let action = TCPContentRules.Action(rawValue: actionWord.text) else {

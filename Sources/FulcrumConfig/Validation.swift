@@ -14,6 +14,7 @@ extension ParseSession {
             var s = draft.settings
             resolveErrorFiles(&s.http, proxy: "proxy '\(name)'")
             let number = proxyNumbers[name + "\u{0}" + draft.location.description] ?? 0
+            if let table = draft.stickTable { configuration.stickTables.append(table) }
             if draft.kind == .backend || draft.kind == .listen {
                 if let first = backendSeen[name] {
                     alert(draft.location, "\(draft.label) has the same name as the backend declared at \(first)")
@@ -35,6 +36,7 @@ extension ParseSession {
                 backend.healthCheck = s.healthCheck.resolved
                 backend.http = s.http
                 backend.tcpContent = s.tcpContent
+                backend.stickRules = s.stickRules
                 backend.logging = s.logging
                 backend.logging.captures = LogCaptures()
                 backend.description = draft.description
@@ -119,6 +121,8 @@ extension ParseSession {
         resolveFullconn(&configuration)
         validateHTTP(proxies.map(\.draft), &configuration)
         validateTCPContent(proxies.map(\.draft))
+        validateStickActions(configuration)
+        validateStickRules(&configuration)
         validateLogging(proxies.map(\.draft), &configuration)
     }
 

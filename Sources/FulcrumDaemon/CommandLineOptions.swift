@@ -67,6 +67,9 @@ public struct CommandLineOptions: Equatable {
     /// Internal, `--role worker`: the descriptor of the `cache` sections'
     /// shared region (`--http-caches N`).
     public var httpCaches: Int32?
+    /// The stick tables' regions, in the configuration's table order
+    /// (`--stick-tables N,N,...`).
+    public var stickTables: [Int32] = []
     /// Internal, `--role vrrp`: instances that were MASTER when the previous
     /// VRRP child ended; they resume as MASTER without dropping their VIPs.
     public var resumeMaster: [String] = []
@@ -187,6 +190,10 @@ public struct CommandLineOptions: Equatable {
             case "--http-caches":
                 guard let n = Int32(try value(a)), n > 2 else { throw .message("--http-caches needs a descriptor number") }
                 o.httpCaches = n
+            case "--stick-tables":
+                let fds = try value(a).split(separator: ",").map { Int32($0) }
+                guard fds.allSatisfy({ ($0 ?? 0) > 2 }) else { throw .message("--stick-tables needs descriptor numbers") }
+                o.stickTables = fds.map { $0! }
             case "--resume-master":
                 o.resumeMaster = try value(a).split(separator: ",").map(String.init)
             case "--slot":

@@ -28,6 +28,8 @@ struct LoadedConfiguration {
     var frontendTCPRules: [TCPCompiledRules?] = []
     var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
     var backendTCPRules: [TCPCompiledRules?] = []
+    /// Per backend: its `stick` rules compiled (nil: none).
+    var backendStickRules: [StickCompiledRules?] = []
     /// Compiled log formats per frontend (nil: no `log` target).
     var frontendLogs: [CompiledProxyLog?] = []
     /// Per frontend, per bind: the TLS contexts of `bind ... ssl` lines.
@@ -338,7 +340,8 @@ extension ConfigLoader {
                         _ location: SourceLocation) -> TCPCompiledRules? {
             guard mode == .tcp, !content.isEmpty || !http.useBackends.isEmpty else { return nil }
             do {
-                return try TCPCompiledRules(content: content, http: http, userlists: c.userlists, crypt: { Crypt.hash($0, salt: $1) })
+                return try TCPCompiledRules(content: content, http: http, userlists: c.userlists, crypt: { Crypt.hash($0, salt: $1) },
+                                            proxyName: name)
             } catch {
                 loaded.diagnostics.append(Diagnostic(.alert, location, "proxy '\(name)': \(error)"))
                 return nil
@@ -354,9 +357,21 @@ extension ConfigLoader {
             guard !f.tcpConnection.isEmpty else { return nil }
             do {
                 return try TCPConnectionCompiledRules(f.tcpConnection, http: f.http, userlists: c.userlists,
-                                                      crypt: { Crypt.hash($0, salt: $1) })
+                                                      crypt: { Crypt.hash($0, salt: $1) }, proxyName: f.name)
             } catch {
                 loaded.diagnostics.append(Diagnostic(.alert, f.location, "proxy '\(f.name)': \(error)"))
+                return nil
+            }
+        }
+        loaded.backendStickRules = c.backends.map { b in
+            guard !b.stickRules.isEmpty else { return nil }
+            // `srvkey addr` records a server's address, `name` (the default) its name.
+            let byAddress = c.stickTable(named: b.stickRules[0].table).map { c.stickTables[$0].serverKey == .addr } ?? false
+            let keys = b.servers.map { byAddress ? "\($0.host):\($0.port ?? 0)" : $0.name }
+            do {
+                return try StickCompiledRules(b, serverKeys: keys, userlists: c.userlists, crypt: { Crypt.hash($0, salt: $1) })
+            } catch {
+                loaded.diagnostics.append(Diagnostic(.alert, b.location, "proxy '\(b.name)': \(error)"))
                 return nil
             }
         }

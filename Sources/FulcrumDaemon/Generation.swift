@@ -2,6 +2,7 @@ import Glibc
 import FulcrumConfig
 import FulcrumCore
 import FulcrumPosix
+import FulcrumProxy
 
 /// Everything that belongs to one loaded configuration: its workers and
 /// checker, its shared table and configuration blob, its listener
@@ -25,6 +26,9 @@ final class Generation {
     let tlsSessions: SharedMemory?
     /// The `cache` sections' objects (Generation+HTTPCaches.swift).
     let httpCaches: SharedMemory?
+    /// One region per stick table (configuration order), shared by its
+    /// workers and the master's `show table`.
+    let stickTables: [SharedMemory]
     var state = State.starting
     var children: [Master.Child?]
     var respawnAt: [Int64?]
@@ -48,6 +52,7 @@ final class Generation {
     lazy var runtime: RuntimeService = {
         let r = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
                                addresses: loaded.serverAddresses)
+        r.stickTables = SharedStickTables.attach(loaded.configuration.stickTables, stickTables)
         r.tellWorkers = { [unowned self] in self.tellWorkers($0) }
         r.frontendSockets = { [unowned self] in self.frontendSockets($0, $1) }
         r.needsChecker = { [unowned self] in self.wantChecker() }
@@ -129,6 +134,7 @@ final class Generation {
                                                                                                      includedFiles: loaded.includedFiles))
         tlsSessions = try Generation.tlsSessionCache(c, previous: previous?.tlsSessions)
         httpCaches = try Generation.httpCacheRegion(c, previous: previous)
+        stickTables = try Generation.stickTableRegions(c, previous: previous.map { ($0.loaded.configuration, $0.stickTables) })
         children = Array(repeating: nil, count: roles.count)
         respawnAt = Array(repeating: nil, count: roles.count)
         failures = Array(repeating: 0, count: roles.count)
@@ -175,6 +181,11 @@ final class Generation {
         }
         do { httpCaches = try Generation.httpCacheRegion(loaded.configuration, inherited: r.httpCaches) } catch {
             throw HandoverError("generation \(r.number): cannot make its caches: \(error)")
+        }
+        do {
+            stickTables = try Generation.stickTableRegions(loaded.configuration, inherited: r.stickTables)
+        } catch {
+            throw HandoverError("generation \(r.number): cannot map its stick tables: \(error)")
         }
         var roles = (0..<r.slots).map { Master.Role.worker($0) }
         // A checker started for an added server (its index follows the workers') is adopted too.

@@ -50,6 +50,10 @@ extension Master {
                 args += ["--http-caches", String(3 + inherited.count)]
                 inherited.append(caches.fd)
             }
+            if !g.stickTables.isEmpty {
+                args += ["--stick-tables", g.stickTables.indices.map { String(3 + inherited.count + $0) }.joined(separator: ",")]
+                inherited += g.stickTables.map(\.fd)
+            }
         case .checker:
             args = ["--role", "checker"]
         }

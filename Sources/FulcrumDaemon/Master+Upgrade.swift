@@ -102,7 +102,8 @@ extension Master {
                 drainStarted: g.drainStarted, reloadsSurvived: g.reloadsSurvived, carriedTotals: g.carriedTotals,
                 failures: g.failures,
                 perSlot: g.perSlot.map { $0.map { .init(fd: $0.fd.rawValue, frontend: $0.frontend, bind: $0.bind) } },
-                children: [], tlsSessions: g.tlsSessions?.fd.rawValue, certificateCommits: g.certificates.commits,
+                children: [], tlsSessions: g.tlsSessions?.fd.rawValue, stickTables: g.stickTables.map(\.fd.rawValue),
+                certificateCommits: g.certificates.commits,
                 patternChanges: g.patterns.journal)
             r.httpCaches = g.httpCaches?.fd.rawValue
             for (i, c) in g.children.enumerated() {

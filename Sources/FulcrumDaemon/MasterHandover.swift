@@ -47,6 +47,8 @@ struct MasterHandover: Equatable {
         var tlsSessions: Int32? = nil
         /// The `cache` sections' region, when the generation has one.
         var httpCaches: Int32? = nil
+        /// The stick tables' regions, in table order.
+        var stickTables: [Int32] = []
         /// The runtime API's commits (`GenerationCertificates.commits`).
         var certificateCommits: [String] = []
         /// The map/acl changes made since it loaded (`GenerationPatterns.journal`).
@@ -73,8 +75,10 @@ struct MasterHandover: Equatable {
     /// Every descriptor the new image must inherit.
     var descriptors: [Int32] {
         var out = listeners.flatMap(\.fds) + cli.map(\.fd) + waiting.map(\.fd)
-        for g in generations { out += [g.table, g.config] + g.children.map(\.control) + (g.tlsSessions.map { [$0] } ?? [])
-            + (g.httpCaches.map { [$0] } ?? []) }
+        for g in generations {
+            out += [g.table, g.config] + g.children.map(\.control) + (g.tlsSessions.map { [$0] } ?? [])
+                + (g.httpCaches.map { [$0] } ?? []) + g.stickTables
+        }
         if let v = vrrp { out.append(v.control) }
         return out
     }
@@ -107,6 +111,7 @@ struct MasterHandover: Equatable {
             }
             if let fd = g.tlsSessions { line += " sessions=\(fd)" }
             if let fd = g.httpCaches { line += " caches=\(fd)" }
+            if !g.stickTables.isEmpty { line += " sticks=" + g.stickTables.map(String.init).joined(separator: ",") }
             lines.append(line)
             for commit in g.certificateCommits { lines.append("commit data=\(Hex.encode(commit))") }
             for change in g.patternChanges { lines.append("pattern data=\(Hex.encode(change))") }
@@ -201,7 +206,12 @@ struct MasterHandover: Equatable {
                     tlsSessions: try fields["sessions"].map { s throws(DecodeError) in
                         guard let fd = Int32(s) else { throw .line(n + 1, "bad sessions '\(s)'") }
                         return fd
-                    }))
+                    },
+                    stickTables: try (fields["sticks"].map { s throws(DecodeError) in
+                        let fds = s.split(separator: ",").compactMap { Int32($0) }
+                        guard fds.count == s.split(separator: ",").count else { throw .line(n + 1, "bad sticks '\(s)'") }
+                        return fds
+                    }) ?? []))
                 if let c = fields["caches"] {
                     guard let fd = Int32(c) else { throw .line(n + 1, "bad caches '\(c)'") }
                     h.generations[h.generations.count - 1].httpCaches = fd

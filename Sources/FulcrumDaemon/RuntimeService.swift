@@ -34,6 +34,8 @@ final class RuntimeService {
     var needsChecker: (() -> Void)?
     /// `show cache`'s text, from the caches' region (nil: no cache section).
     var showCache: (() -> String)?
+    /// The stick tables (`show table` & co.); nil without any.
+    var stickTables: StickTableSet?
     /// The table read as the runtime API shows it.
     let reader: RuntimeSnapshotReader
     init(configuration: Configuration, table: SharedTable, scope: Scope, addresses: [[SocketAddress]]) {
@@ -52,6 +54,7 @@ final class RuntimeService {
         let words = RuntimeCommandLine.words(command)
         guard !words.isEmpty else { return "" }
         if let answer = cacheCommand(words, level: level) { return answer }
+        if let answer = StickTableCommands.answer(words, level: level, tables: stickTables) { return answer + RuntimeCLI.endOfAnswer }
         let snapshot = self.snapshot()
         let reply = RuntimeCLI.respond(to: words, level: RuntimeLevel(rawValue: level) ?? .user, master: false,
                                        snapshot: snapshot)

@@ -48,6 +48,7 @@ enum WorkerRole {
         setup.frontendTCPRules = loaded.frontendTCPRules
         setup.backendTCPRules = loaded.backendTCPRules
         setup.frontendConnectionRules = loaded.frontendConnectionRules
+        setup.backendStickRules = loaded.backendStickRules
         setup.frontendLogs = loaded.frontendLogs
         // The table numbers bind lines frontend by frontend, as this flattens them.
         setup.bindTLS = loaded.bindTLS.flatMap { $0 }
@@ -72,6 +73,17 @@ enum WorkerRole {
             }
             setup.httpCaches = region
         }
+        // The stick tables every worker counts into.
+        var stickTables: StickTableSet? = nil
+        if !o.stickTables.isEmpty {
+            guard let regions = try? o.stickTables.map({ fd throws in try SharedMemory(mapping: FileDescriptor(fd)) }),
+                  let set = SharedStickTables.attach(loaded.configuration.stickTables, regions) else {
+                Log.alert("cannot map the stick tables")
+                return 1
+            }
+            stickTables = set
+        }
+        setup.stickTables = stickTables
         // No region: `tune.ssl.cachesize 0`, no session cache (as HAProxy).
         for case let bind? in setup.bindTLS { bind.share(ticketRing: ring, sessions: sessions) }
         setup.logLinesToStderr = o.debug
@@ -79,6 +91,7 @@ enum WorkerRole {
             let worker = try Worker(setup)
             let runtime = RuntimeService(configuration: loaded.configuration, table: table, scope: .worker(o.slot),
                                          addresses: loaded.serverAddresses)
+            runtime.stickTables = stickTables
             // Map and ACL commands run on this worker's own copy of the files:
             // the master's changes (sent to every worker) and `@N show map`.
             let patterns = loaded.patterns

@@ -14,7 +14,7 @@ final class DiagnosticsTests: XCTestCase {
         backend b
             persist rdp-cookie
             option ssl-hello-chk
-            stick-table type ip size 1m
+            use-fcgi-app php
             server s 10.0.0.1:80
         """)
         XCTAssertEqual(r.alerts.map(\.message), [
@@ -24,7 +24,7 @@ final class DiagnosticsTests: XCTestCase {
             "keyword 'no monitor-uri' is not supported yet (in section 'frontend')",
             "keyword 'persist' is not supported yet (in section 'backend')",
             "keyword 'option ssl-hello-chk' is not supported yet (in section 'backend')",
-            "keyword 'stick-table' is not supported yet (in section 'backend')",
+            "keyword 'use-fcgi-app' is not supported yet (in section 'backend')",
         ])
         XCTAssertEqual(r.alerts.map { $0.location!.line }, [9, 10, 11, 12, 15, 16, 17])
         XCTAssertEqual(r.alerts.map { $0.location!.column }, Array(repeating: 5, count: 7))

@@ -68,7 +68,11 @@ final class TCPRequestConfigTests: XCTestCase {
         XCTAssertEqual(rules.map(\.action), [.expectProxy, .expectProxy])
         XCTAssertNotNil(rules[0].condition)
         XCTAssertNil(rules[1].condition)
-        assertSingleAlert(parseTCP("    tcp-request connection reject"), "'tcp-request connection reject' is not supported yet (in section 'frontend')", line: 9, column: 28)
+        assertSingleAlert(parseTCP("    tcp-request connection set-mark 1"), "'tcp-request connection set-mark' is not supported yet (in section 'frontend')", line: 9, column: 28)
+        assertSingleAlert(parseTCP("    tcp-request connection reject foo"), "unexpected argument 'foo' for 'tcp-request connection reject' (expected 'if' or 'unless')", line: 9, column: 35)
+        assertSingleAlert(parseTCP("    tcp-request connection track-sc0 src"), "'tcp-request connection track-sc*' : proxy 'f' has no stick-table; add one or name another proxy's with 'table'", line: 9, column: 5)
+        XCTAssertEqual(parseTCP("    tcp-request connection accept if { src 10.0.0.1 }\n    tcp-request connection reject").configuration.frontends[0]
+                        .tcpConnection.rules.map(\.action), [.accept, .reject])
         assertSingleAlert(parseTCP("    tcp-request connection expect-proxy"), "'tcp-request connection expect-proxy' only supports 'layer4'", line: 9, column: 28)
         assertSingleAlert(parseTCP("    tcp-request connection expect-proxy layer4 foo"), "unexpected argument 'foo' for 'tcp-request connection expect-proxy' (expected 'if' or 'unless')", line: 9, column: 48)
         assertSingleAlert(parseTCP("", backend: "backend c\n    tcp-request connection expect-proxy layer4\n"),
@@ -80,7 +84,8 @@ final class TCPRequestConfigTests: XCTestCase {
         assertSingleAlert(parseTCP("    tcp-request inspect-delay 5x"), "unexpected character 'x' in 'tcp-request inspect-delay': valid time units are us, ms, s, m, h, d", line: 9, column: 31)
         assertSingleAlert(parseTCP("    tcp-request inspect-delay 5s 6s"), "unexpected argument '6s' for 'tcp-request inspect-delay'", line: 9, column: 34)
         assertSingleAlert(parseTCP("    tcp-request content"), "'tcp-request content' expects an action such as 'accept' or 'reject'", line: 9, column: 17)
-        assertSingleAlert(parseTCP("    tcp-request content track-sc0 src"), "'tcp-request content track-sc0' is not supported yet (in section 'frontend')", line: 9, column: 25)
+        assertSingleAlert(parseTCP("    tcp-request content capture src len 4"), "'tcp-request content capture' is not supported yet (in section 'frontend')", line: 9, column: 25)
+        assertSingleAlert(parseTCP("    tcp-request content track-sc0 src"), "'tcp-request content track-sc*' : unable to find table 'f'", line: 9, column: 5)
         assertSingleAlert(parseTCP("    tcp-request content acept"), "unknown action 'acept' for 'tcp-request content'; did you mean 'accept'?", line: 9, column: 25)
         assertSingleAlert(parseTCP("    tcp-request content accept foo"), "unexpected argument 'foo' for 'tcp-request content accept' (expected 'if' or 'unless')", line: 9, column: 32)
         assertSingleAlert(parseTCP("    tcp-request session reject"), "keyword 'tcp-request session' is not supported yet (in section 'frontend')", line: 9, column: 5)

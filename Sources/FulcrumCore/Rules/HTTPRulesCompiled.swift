@@ -59,6 +59,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case normalizeURI(URINormalizer)
         case cacheUse(HTTPCacheRuleTarget)
         case patternFile(CompiledPatternFileAction)
+        case stick(CompiledStickAction)
     }
 
     enum ResponseAction {
@@ -173,6 +174,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .normalizeURI(let n): action = .normalizeURI(n)
             case .cacheUse(let name): action = .cacheUse(try cache(name, at))
             case .patternFile(let a): action = .patternFile(try CompiledPatternFileAction(a))
+            case .stick(let a): action = .stick(try CompiledStickAction(a, proxy: proxyName))
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }

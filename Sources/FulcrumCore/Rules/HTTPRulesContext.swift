@@ -52,6 +52,11 @@ public struct HTTPRuleContext: Sendable {
     public var variables: RuleVariables? = nil
     /// `cache-use` / `cache-store` (HTTPRuleCacheState.swift).
     public var cache = HTTPRuleCacheState()
+    /// The stream's stick counters (nil when the configuration has no
+    /// stick table), and the proxy whose rules run (its table is the one
+    /// `track-sc*` and `src_*` use when they name none).
+    public var stick: StickTracker? = nil
+    public var stickProxy = ""
     public init(request: HTTPHead, response: HTTPHead? = nil, connection: HTTPConnectionInfo) {
         self.request = request; self.response = response; self.connection = connection
     }

@@ -37,6 +37,8 @@ public enum HTTPFetch: Sendable, Equatable {
     /// `url_ip`, `url_port`: the IPv4 address and port of an absolute
     /// http:// or https:// request target (HAProxy's url2sa).
     case urlIP, urlPort
+    /// `sc_*`, `scN_*`, `src_*`: the stream's stick counters.
+    case stick(StickFetch)
 
     /// Resolves a fetch as written (suffixed ACL criteria like `path_beg` or
     /// `hdr_dom(host)` map to their base fetch); throws on unknown names or
@@ -61,6 +63,12 @@ public enum HTTPFetch: Sendable, Equatable {
         }
         func optName() -> String? { args.first.flatMap { $0.isEmpty ? nil : $0 } }
         if PayloadFetch.names.contains(name) { return { .payload(try PayloadFetch(name: name, arguments: args)) } }
+        if StickFetchNames.all.contains(name) {
+            return {
+                guard let f = try StickFetch(name: name, arguments: args) else { throw HTTPRulesError("unknown sample fetch '\(name)'") }
+                return .stick(f)
+            }
+        }
         func occ() throws -> Int? {
             guard args.count >= 2 else { return nil }
             guard args.count == 2, let n = Int(args[1]) else { throw HTTPRulesError("fetch '\(name)': bad occurrence '\(args.dropFirst().joined(separator: ","))'") }

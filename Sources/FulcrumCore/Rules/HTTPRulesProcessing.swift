@@ -61,6 +61,7 @@ public enum HTTPRequestProcessing {
                               context: inout HTTPRuleContext) -> Outcome {
         guard context.response != nil else { return .forward(backendName: nil) }
         context.responsePhase = true
+        if context.stick != nil { context.stickProxy = rules.proxyName }
         let acls = rules.acls
         for r in list where HTTPConditions.evaluate(r.condition, acls: acls, context: context) {
             switch r.action {
@@ -120,6 +121,7 @@ public enum HTTPRequestProcessing {
     /// Runs http-request rules; returns a response when one is terminal.
     static func requestRules(_ rules: HTTPCompiledRules, context: inout HTTPRuleContext) -> Outcome? {
         let acls = rules.acls
+        if context.stick != nil { context.stickProxy = rules.proxyName }
         for r in rules.requestRules where HTTPConditions.evaluate(r.condition, acls: acls, context: context) {
             switch r.action {
             case .allow:
@@ -203,6 +205,8 @@ public enum HTTPRequestProcessing {
                 return .tarpit(status: status)
             case .cacheUse(let target):
                 HTTPCacheRules.use(target, context: &context)
+            case .stick(let a):
+                a.run(context: context, acls: acls)
             case .normalizeURI(let n):
                 switch URINormalization.apply(n, to: context.request.target) {
                 case .unchanged: break

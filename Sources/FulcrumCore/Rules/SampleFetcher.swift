@@ -122,6 +122,9 @@ public enum SampleFetcher {
         case .urlPort:
             guard let (_, port) = urlAddress(req.target) else { return false }
             return body(.integer(Int64(port)))
+        case .stick(let f):
+            guard let v = StickFetching.value(f, context: context) else { return false }
+            return body(v)
         }
     }
 

@@ -4,7 +4,7 @@ import FulcrumConfig
 /// `tcp-request content` rules with `inspect-delay`, and (frontend side)
 /// its `use_backend` rules. Evaluated on the bytes the stream received, as
 /// HAProxy's tcp_inspect_request and process_switching_rules do.
-public final class TCPCompiledRules: Sendable {
+public final class TCPCompiledRules: @unchecked Sendable {
     public enum Verdict: Equatable, Sendable {
         case accept, reject
         /// A rule cannot decide yet: wait for more bytes or the inspect-delay.
@@ -18,7 +18,10 @@ public final class TCPCompiledRules: Sendable {
         case setVar(VariableRef, CompiledSampleExpression)
         case setVarFormat(VariableRef, CompiledLogFormat)
         case unsetVar(VariableRef)
+        case stick(CompiledStickAction)
     }
+    /// The proxy whose table `track-sc*` and `src_*` use when they name none.
+    let proxyName: String
     let rules: [(action: Action, condition: ACLCondition?)]
     let useBackends: [(name: String, condition: ACLCondition?)]
     let acls: ACLSet
@@ -28,9 +31,10 @@ public final class TCPCompiledRules: Sendable {
     public var inspects: Bool { !rules.isEmpty }
 
     public init(content: TCPContentRules, http: HTTPProxySettings, userlists: [Userlist],
-                crypt: @escaping (String, String) -> String?) throws {
+                crypt: @escaping (String, String) -> String?, proxyName: String = "") throws {
         let acls = try ACLSet(http.acls, userlists: userlists, crypt: crypt)
         self.acls = acls
+        self.proxyName = proxyName
         inspectDelay = content.inspectDelay
         rules = try content.rules.map { r in
             let action: Action
@@ -40,6 +44,7 @@ public final class TCPCompiledRules: Sendable {
             case .setVar(let n, let e): action = .setVar(VariableRef(n), try CompiledSampleExpression(e))
             case .setVarFormat(let n, let f): action = .setVarFormat(VariableRef(n), try CompiledLogFormat(f))
             case .unsetVar(let n): action = .unsetVar(VariableRef(n))
+            case .stick(let a): action = .stick(try CompiledStickAction(a, proxy: proxyName))
             }
             return (action, try acls.compile(r.condition))
         }
@@ -54,6 +59,8 @@ public final class TCPCompiledRules: Sendable {
     /// from the first rule again, as HAProxy's tcp_inspect_request does on
     /// missing data (so a set-var before it runs again, on more bytes).
     public func inspect(_ context: HTTPRuleContext) -> Verdict {
+        var context = context
+        if context.stick != nil { context.stickProxy = proxyName }
         for rule in rules {
             if let c = rule.condition {
                 let r = HTTPConditions.test(c, acls: acls, context: context)
@@ -66,6 +73,7 @@ public final class TCPCompiledRules: Sendable {
             case .setVar(let ref, let e): e.store(in: ref, context: context, acls: acls)
             case .setVarFormat(let ref, let lf): HTTPRequestProcessing.setVariable(ref, format: lf, context: context, acls: acls)
             case .unsetVar(let ref): context.variables?.unset(ref)
+            case .stick(let a): a.run(context: context, acls: acls)
             }
         }
         return .accept

@@ -25,6 +25,7 @@ extension StreamEngine {
         guard hasAfterResponseRules(s) else { return }
         var ctx = HTTPRuleContext(request: s.http.request, response: response, connection: connectionInfo(s))
         ctx.variables = s.http.variables
+        ctx.stick = s.stick
         s.http.variables.request.clear()
         let be = afterResponseBackend(s)
         if be >= 0, let rules = backendRules[be], rules.hasAfterResponseRules {
@@ -41,6 +42,7 @@ extension StreamEngine {
         guard hasAfterResponseRules(s) else { return bytes }
         var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
         ctx.variables = s.http.variables
+        ctx.stick = s.stick
         s.http.variables.request.clear()
         var sets: [HTTPCompiledRules] = []
         let be = afterResponseBackend(s)

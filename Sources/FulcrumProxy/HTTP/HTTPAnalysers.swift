@@ -178,6 +178,7 @@ extension StreamEngine {
             s.http.fromClient.releaseIfEmpty(to: buffers)
             s.record.requestComplete = now
             countRequest(s)
+            s.stick?.countHTTPRequest()
             if case .refuse(let status) = s.http.exchange.requestHead(s.http.request, draining: draining) {
                 refuseRequest(s, status: status)
                 return .done
@@ -203,6 +204,7 @@ extension StreamEngine {
                 var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
                 ctx.variables = s.http.variables
                 ctx.cache.now = Int64(wallNow)
+                ctx.stick = stickTracker(s)
                 let outcome = HTTPRequestProcessing.frontend(rules, defaultBackend: fe.config.defaultBackend, context: &ctx,
                                                              backendExists: { self.backendIndexByName[$0] != nil })
                 s.http.ruleLog = ctx.log

@@ -44,6 +44,7 @@ extension StreamEngine {
             s.record.status = s.http.response.status
             observeLayer7(s, ok: s.http.response.status < 500)
             if retryHTTP(s, reason: String(s.http.response.status)) { return .done }
+            stickStore(s, response: s.http.response)
             // http-response rules (backend's, then frontend's), then persistence cookies.
             if s.backend >= 0 {
                 let request = s.http.request
@@ -55,6 +56,7 @@ extension StreamEngine {
                     ctx.variables = s.http.variables
                     ctx.cache.request = s.http.cacheRequest
                     ctx.cache.now = Int64(wallNow)
+                    ctx.stick = s.stick
                     // HAProxy prunes the request's variables when the response is analysed.
                     s.http.variables.request.clear()
                     for rules in [backendSet, frontendSet] {

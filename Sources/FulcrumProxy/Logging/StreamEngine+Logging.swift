@@ -113,6 +113,7 @@ extension StreamEngine {
                 context = HTTPRuleContext(request: s.http.request, response: answered ? s.http.response : nil,
                                           connection: connectionInfo(s))
                 context?.variables = s.http.variables
+                context?.stick = s.stick
             }
         }
         var level: LogLevel = fe.options.separateErrors && error ? .err : .info

@@ -59,6 +59,8 @@ final class Stream {
     var backendBytesMark: (in: UInt64, out: UInt64) = (0, 0)
     var serverBytesMark: (in: UInt64, out: UInt64) = (0, 0)
     var record = StreamRecord()
+    /// Its stick counters (made on first use, kept with the slot).
+    var stick: StickTracker? = nil
     /// `bind ... ssl`: what the client's handshake established (ssl_fc* fetches).
     var tls: TLSFacts? = nil
     /// `server ... ssl`: the handshake with the server is under way (phase connecting).

@@ -41,7 +41,10 @@ extension StreamEngine {
         // The server was named (cookie or hash key): when full, the stream waits for it.
         var named = false
         var persisted = false
-        if s.isHTTP, !s.skipPersistence, let p = persistentServer(s, be) {
+        let cookie = s.isHTTP && !s.skipPersistence ? persistentServer(s, be) : nil
+        // Stick rules run even when the cookie chose: their stores record the server.
+        let stuck = stickServer(s, be, assigned: cookie != nil || s.skipPersistence)
+        if let p = cookie ?? stuck {
             i = p
             named = true
             persisted = true
@@ -305,6 +308,7 @@ extension StreamEngine {
             s.http.serverConnected = true
             startExchange(s)
         } else {
+            stickStore(s, response: nil)
             s.phase = .forwarding
             forwardBoth(s)
         }

@@ -106,6 +106,7 @@ extension StreamEngine {
         if s.isHTTP && rec.requestStarted == 0 && rec.requestComplete == 0 && rec.cause != .clientTimeout
             && s.bytesIn == rec.bytesInMark { return }
         if isIgnoredProbe(s) { return }
+        if let t = s.stick { countStick(s, t) }
         let be = s.routedBackend
         let serverLine = be >= 0 && rec.server >= 0 ? backends[be].servers[rec.server].tableLine : -1
         let fe = { (c: SharedTable.Counter) in self.table.frontendCounter(worker: self.slot, frontend: s.frontend, c) }

@@ -49,6 +49,9 @@ final class StreamEngine {
     var errorFiles: [[Int: [UInt8]]] = []
     var backendErrorFiles: [[Int: [UInt8]]] = []
     var frontendRules: [HTTPCompiledRules?] = []
+    /// The stick tables every worker counts into (nil: none configured).
+    let stickTables: StickTableSet?
+    let backendStickRules: [StickCompiledRules?]
     var backendRules: [HTTPCompiledRules?] = []
     var frontendTCPRules: [TCPCompiledRules?] = []
     var backendTCPRules: [TCPCompiledRules?] = []
@@ -135,6 +138,8 @@ final class StreamEngine {
         errorFiles = setup.errorFiles
         backendErrorFiles = setup.backendErrorFiles
         frontendRules = setup.frontendRules
+        stickTables = setup.stickTables
+        backendStickRules = setup.backendStickRules
         services = HTTPServices(setup.configuration)
         httpCaches = setup.httpCaches
         backendRules = setup.backendRules
@@ -273,7 +278,16 @@ final class StreamEngine {
             close(s, abort: true)
             return
         }
-        if expectsProxyHeader(s) {
+        let decision = connectionDecision(s)
+        if decision.reject {
+            // `tcp-request connection reject`: closed at once, nothing read.
+            s.record.terminate(.proxy, .request)
+            s.phase = .starting
+            close(s, abort: true)
+            return
+        }
+        s.stick?.countSession()
+        if decision.expectProxy {
             s.phase = .proxyHeader
             s.phaseDeadline = fe.config.timeouts.client.map { now + Int64($0) } ?? 0
             schedule(s)
@@ -394,6 +408,7 @@ final class StreamEngine {
         s.http.fromServer.release(to: buffers)
         s.record.ended = now
         countEnd(s)
+        s.stick?.endSession()
         if logger != nil { logEnd(s) }
         releaseHeads(s)
         table.header(.globalConns).subtract(1)

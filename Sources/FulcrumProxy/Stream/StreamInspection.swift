@@ -115,6 +115,7 @@ extension StreamEngine {
             source: s.peer.ipAddress, sourcePort: s.peer.port, destination: local.ipAddress, destinationPort: local.port))
         context.connection.tls = s.tls
         context.variables = s.http.variables
+        context.stick = stickTracker(s)
         context.payload = inspectScratch[...]
         context.payloadLimit = limit
         context.payloadFinal = final

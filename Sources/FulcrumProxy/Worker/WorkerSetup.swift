@@ -47,6 +47,10 @@ public struct WorkerSetup {
     public var serverTLS: [TLSServerContext?] = []
     /// The `cache` sections' region the master made (nil: no cache section).
     public var httpCaches: HTTPCacheRegion? = nil
+    /// The stick tables in their shared regions (nil: the configuration has none).
+    public var stickTables: StickTableSet? = nil
+    /// Per backend: its `stick on|match|store-*` rules (nil: none).
+    public var backendStickRules: [StickCompiledRules?] = []
 
     public init(configuration: Configuration, slot: Int, control: FileDescriptor, table: SharedTable,
                 listeners: [Listener], serverAddresses: [[SocketAddress]]) {

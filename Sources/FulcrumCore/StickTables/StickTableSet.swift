@@ -1,0 +1,57 @@
+import Glibc
+import FulcrumConfig
+
+/// The lock guarding one table's region (the daemon's is a robust
+/// process-shared mutex in the region's first bytes).
+public protocol StickTableLocking {
+    /// Runs `body` holding the lock; `repair` first when its previous owner
+    /// died holding it.
+    func withLock<R>(repair: () -> Void, _ body: () -> R) -> R
+}
+
+/// A process's view of the configuration's stick tables: each table laid
+/// over its region, its lock, and the clock every process shares (the
+/// monotonic clock in wrapping milliseconds, HAProxy's now_ms).
+public final class StickTableSet: @unchecked Sendable {
+    public let definitions: [StickTableDefinition]
+    public let tables: [SharedStickTable]
+    let locks: [any StickTableLocking]
+    /// What keeps the regions mapped.
+    let owners: [AnyObject]
+    /// Where a key is encoded before a lookup: as long as the longest key
+    /// (the process is single-threaded; made once).
+    public let keyBuffer: UnsafeMutableRawBufferPointer
+    /// Milliseconds, wrapping; tests set their own.
+    public var clock: () -> UInt32 = StickTableSet.monotonicMilliseconds
+
+    public init(definitions: [StickTableDefinition], tables: [SharedStickTable], locks: [any StickTableLocking], owners: [AnyObject] = []) {
+        self.definitions = definitions
+        self.tables = tables
+        self.locks = locks
+        self.owners = owners
+        keyBuffer = .allocate(byteCount: max(16, definitions.map(\.keyType.keySize).max() ?? 16), alignment: 8)
+    }
+
+    deinit { keyBuffer.deallocate() }
+
+    /// The table named `name` (a proxy's name). A handful of tables at most:
+    /// comparing short names costs less than hashing them.
+    @inline(__always)
+    public func index(named name: String) -> Int? {
+        for i in definitions.indices where definitions[i].name == name { return i }
+        return nil
+    }
+
+    /// Runs `body` on table `t` holding its lock.
+    @inline(__always)
+    public func withTable<R>(_ t: Int, _ body: (SharedStickTable) -> R) -> R {
+        let table = tables[t]
+        return locks[t].withLock(repair: { table.reset() }) { body(table) }
+    }
+
+    public static func monotonicMilliseconds() -> UInt32 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt32(truncatingIfNeeded: Int64(ts.tv_sec) &* 1000 &+ Int64(ts.tv_nsec) / 1_000_000)
+    }
+}

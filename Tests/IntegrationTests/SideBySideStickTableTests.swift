@@ -1,0 +1,226 @@
+import XCTest
+
+/// Stick tables side by side with haproxy 2.6 (nbthread 2 against 2
+/// Fulcrum workers): the classic rate limit denies the same requests with
+/// 429 however the kernel spreads the connections over the workers, and
+/// `show table` lists the same keys and counters; eviction at `size`,
+/// `set table`, `clear table` and the CLI's refusals answer the same.
+final class SideBySideStickTableTests: XCTestCase {
+    struct Pair {
+        let ports: [ProxyUnderTest: UInt16]
+        let sockets: [ProxyUnderTest: String]
+    }
+
+    /// Starts both proxies on `frontend` (its `bind` added), in front of an
+    /// identify backend.
+    private func start(_ frontend: String, mode: String = "http") throws -> Pair {
+        let haproxy = try requireTool("haproxy")
+        let web = try startRecordingBackend("web")
+        let files = try TemporaryDirectory(prefix: "stick")
+        addTeardownBlock { files.remove() }
+        var ports: [ProxyUnderTest: UInt16] = [:], sockets: [ProxyUnderTest: String] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            let port = try FreePort.next()
+            let socket = files.file("\(proxy).sock")
+            let config = """
+                global
+                    \(proxy == .fulcrum ? "workers 2" : "nbthread 2")
+                    stats socket \(socket) level admin
+                defaults
+                    mode \(mode)
+                    timeout connect 5s
+                    timeout client 30s
+                    timeout server 30s
+                frontend fe
+                    bind 127.0.0.1:\(port)
+                \(frontend)
+                    default_backend be
+                backend be
+                    server web 127.0.0.1:\(web.port)
+
+                """
+            let process = proxy == .fulcrum
+                ? try startFulcrum(config: config)
+                : try startFulcrum(config: config, arguments: ["-db", "-f", FulcrumProcess.configPlaceholder], executable: haproxy)
+            try process.waitUntilListening(port: port)
+            ports[proxy] = port
+            sockets[proxy] = socket
+        }
+        return Pair(ports: ports, sockets: sockets)
+    }
+
+    /// One request on its own connection from `source`; the status (0: none).
+    /// A connection the proxy closes or resets at once (`tcp-request connection reject`) is 0.
+    private func status(_ port: UInt16, from source: String, path: String = "/") throws -> Int {
+        let fd: Int32
+        do { fd = try SourceBoundClient.connect(from: source, port: port, timeout: 5) } catch { return 0 }
+        let client = TCPClient(descriptor: fd)
+        defer { client.close() }
+        do {
+            try client.send(httpGet(path, ["Connection: close"]))
+            return try client.readHTTPResponse(timeout: 5)?.status ?? 0
+        } catch HarnessError.timeout(let what) {
+            throw HarnessError.timeout(what)
+        } catch {
+            return 0
+        }
+    }
+
+    private func cli(_ pair: Pair, _ proxy: ProxyUnderTest, _ command: String) throws -> String {
+        try MasterCLI.send(command, socketPath: pair.sockets[proxy]!)
+    }
+
+    /// `show table` lines without the entries' addresses and with `exp=`
+    /// dropped (both count down on their own clocks).
+    private func normalized(_ text: String) -> [String] {
+        text.split(separator: "\n").map { line in
+            var words = line.split(separator: " ").map(String.init)
+            if let first = words.first, first.hasPrefix("0x") { words.removeFirst() }
+            return words.filter { !$0.hasPrefix("exp=") }.joined(separator: " ")
+        }
+    }
+
+    func testRateLimitDeniesTheSameRequestsAcrossWorkers() throws {
+        let pair = try start("""
+                stick-table type ip size 100k expire 30s store http_req_rate(10s),http_req_cnt,conn_cur,conn_cnt,http_err_cnt
+                http-request track-sc0 src
+                http-request deny deny_status 429 if { sc_http_req_rate(0) gt 10 }
+            """)
+        var statuses: [ProxyUnderTest: [Int]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            for source in ["127.0.0.2", "127.0.0.3", "127.0.0.4"] {
+                let count = source == "127.0.0.3" ? 5 : 14
+                for _ in 0..<count { statuses[proxy, default: []].append(try status(pair.ports[proxy]!, from: source)) }
+            }
+        }
+        let expected = Array(repeating: 200, count: 10) + Array(repeating: 429, count: 4)
+            + Array(repeating: 200, count: 5) + Array(repeating: 200, count: 10) + Array(repeating: 429, count: 4)
+        XCTAssertEqual(statuses[.haproxy], expected, "haproxy")
+        XCTAssertEqual(statuses[.fulcrum], statuses[.haproxy])
+        let shown = try ProxyUnderTest.allCases.map { normalized(try cli(pair, $0, "show table fe")) }
+        XCTAssertEqual(shown[0], shown[1])
+        XCTAssertEqual(shown[1].first, "# table: fe, type: ip, size:102400, used:3")
+        XCTAssertEqual(shown[1].count, 4, "\(shown[1])")
+        XCTAssertEqual(shown[1].dropFirst().first, "key=127.0.0.2 use=0 conn_cnt=14 conn_cur=0 http_req_cnt=14 http_req_rate(10000)=14 http_err_cnt=4")
+        XCTAssertEqual(shown[1].last, "key=127.0.0.4 use=0 conn_cnt=14 conn_cur=0 http_req_cnt=14 http_req_rate(10000)=14 http_err_cnt=4")
+        // The key form and a data filter.
+        for command in ["show table fe key 127.0.0.3", "show table fe data.http_req_cnt gt 5", "show table",
+                        "show table nope", "show table fe data.gpc0 gt 1", "show table fe data.http_req_cnt zz 1",
+                        "show table fe key", "show table fe data.nope gt 1", "show table fe data.conn_cur eq x",
+                        "show table fe data.http_req_cnt gt 5 data.conn_cur eq 0", "show table fe bogus", "show table fe key 127.0.0.9"] {
+            let answers = try ProxyUnderTest.allCases.map { normalized(try cli(pair, $0, command)) }
+            XCTAssertEqual(answers[0], answers[1], command)
+        }
+    }
+
+    func testSetClearAndEvictionAtSize() throws {
+        let pair = try start("""
+                stick-table type ip size 4 store gpc0,http_req_cnt,gpt0
+                http-request track-sc1 src
+                http-request sc-inc-gpc0(1) if { path /mark }
+                http-request sc-set-gpt0(1) 5 if { path /tag }
+                http-request deny deny_status 400 if { sc1_get_gpt0 eq 5 } { path /tag/check }
+                http-request deny if { sc1_get_gpc0 gt 1 }
+            """)
+        for proxy in ProxyUnderTest.allCases {
+            let port = pair.ports[proxy]!
+            for n in 1...4 { XCTAssertEqual(try status(port, from: "127.0.1.\(n)"), 200) }
+            XCTAssertEqual(try status(port, from: "127.0.1.1", path: "/mark"), 200)
+            XCTAssertEqual(try status(port, from: "127.0.1.1", path: "/mark"), 403, "\(proxy): gpc0 is 2")
+            XCTAssertEqual(try status(port, from: "127.0.1.4", path: "/tag/check"), 200, "\(proxy): gpt0 is 0")
+            XCTAssertEqual(try status(port, from: "127.0.1.4", path: "/tag"), 200)
+            XCTAssertEqual(try status(port, from: "127.0.1.4", path: "/tag/check"), 400, "\(proxy): gpt0 is 5")
+            // A fifth key evicts the least recently used (127.0.1.2).
+            XCTAssertEqual(try status(port, from: "127.0.1.5"), 200)
+            _ = try cli(pair, proxy, "set table fe key 10.0.0.9 data.gpc0 7")
+            _ = try cli(pair, proxy, "clear table fe key 127.0.1.3")
+        }
+        let shown = try ProxyUnderTest.allCases.map { normalized(try cli(pair, $0, "show table fe")) }
+        XCTAssertEqual(shown[0], shown[1])
+        XCTAssertFalse(shown[0].contains { $0.contains("key=127.0.1.2 ") }, "\(shown[0])")
+        XCTAssertTrue(shown[0].contains("key=10.0.0.9 use=0 gpt0=0 gpc0=7 http_req_cnt=0"), "\(shown[0])")
+        for command in ["set table fe key 1.2.3.4 data.conn_cur 1", "set table fe key 1.2.3.4 data.nope 1",
+                        "set table fe key 1.2.3.4 data.gpc0 x", "clear table fe data.gpc0 gt 5", "show table fe", "clear table fe", "show table fe", "clear table", "set table fe",
+                        "set table fe key", "set table fe key nope data.gpc0 1", "show table fe"] {
+            let answers = try ProxyUnderTest.allCases.map { normalized(try cli(pair, $0, command)) }
+            XCTAssertEqual(answers[0], answers[1], command)
+        }
+    }
+
+    func testEntriesExpireAfterTheirLastUse() throws {
+        let pair = try start("""
+                stick-table type ip size 10 expire 1500ms store conn_cnt
+                http-request track-sc2 src
+                http-request return status 200 content-type text/plain lf-string "%[table_cnt] %[table_avl] %[table_cnt(fe)]" if { path /count }
+                http-after-response set-header X-Conns "%[sc2_conn_cnt] %[sc_tracked(2)] %[sc_trackers(2)]"
+            """)
+        for proxy in ProxyUnderTest.allCases {
+            XCTAssertEqual(try status(pair.ports[proxy]!, from: "127.0.2.1"), 200)
+            XCTAssertEqual(try status(pair.ports[proxy]!, from: "127.0.2.2"), 200)
+        }
+        for proxy in ProxyUnderTest.allCases {
+            let client = try TCPClient.connect(port: pair.ports[proxy]!)
+            defer { client.close() }
+            try client.send(httpGet("/count"))
+            let response = try client.readHTTPResponse()
+            XCTAssertEqual(response?.bodyText, "3 7 3", "\(proxy): 127.0.0.1 tracked too")
+            XCTAssertEqual(response?.value("X-Conns"), "1 1 1", "\(proxy): after-response rules see the counter")
+        }
+        for proxy in ProxyUnderTest.allCases {
+            let shown = normalized(try cli(pair, proxy, "show table fe"))
+            XCTAssertEqual(shown.first, "# table: fe, type: ip, size:10, used:3", "\(proxy)")
+            XCTAssertEqual(shown.dropFirst().first, "key=127.0.0.1 use=0 conn_cnt=1", "\(proxy)")
+            XCTAssertEqual(shown.last, "key=127.0.2.2 use=0 conn_cnt=1", "\(proxy)")
+        }
+        // Both forget the entries once 1.5 s passed without use.
+        let deadline = Deadline(seconds: 10)
+        var left: [ProxyUnderTest: String] = [:]
+        repeat {
+            for proxy in ProxyUnderTest.allCases { left[proxy] = normalized(try cli(pair, proxy, "show table fe")).first }
+            if left.values.allSatisfy({ $0 == "# table: fe, type: ip, size:10, used:0" }) { break }
+            sleepSeconds(0.1)
+        } while !deadline.hasExpired
+        XCTAssertEqual(left[.fulcrum], "# table: fe, type: ip, size:10, used:0")
+        XCTAssertEqual(left[.haproxy], "# table: fe, type: ip, size:10, used:0")
+    }
+
+    func testConnectionTrackingRejectsOverTheConnectionRate() throws {
+        let pair = try start("""
+                stick-table type ip size 1k expire 30s store conn_rate(10s),conn_cnt,conn_cur,sess_cnt,http_req_cnt,gpc0
+                tcp-request connection track-sc1 src
+                tcp-request connection sc-inc-gpc0(1) if { src 127.0.6.2 }
+                tcp-request connection reject if { sc1_conn_rate gt 5 }
+                http-request deny deny_status 429 if { sc_get_gpc0(1) gt 2 }
+            """)
+        var statuses: [ProxyUnderTest: [Int]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            for source in ["127.0.6.1", "127.0.6.2"] {
+                for _ in 0..<8 { statuses[proxy, default: []].append(try status(pair.ports[proxy]!, from: source)) }
+            }
+        }
+        XCTAssertEqual(statuses[.haproxy], Array(repeating: 200, count: 5) + Array(repeating: 0, count: 3)
+                       + [200, 200, 429, 429, 429, 0, 0, 0], "haproxy")
+        XCTAssertEqual(statuses[.fulcrum], statuses[.haproxy])
+        let shown = try ProxyUnderTest.allCases.map { normalized(try cli(pair, $0, "show table fe")) }
+        XCTAssertEqual(shown[0], shown[1])
+        XCTAssertEqual(shown[1].count, 3, "\(shown[1])")
+    }
+
+    func testContentTrackingInModeTCP() throws {
+        let pair = try start("""
+                stick-table type ip size 1k store conn_cnt,conn_cur,bytes_in_cnt
+                tcp-request content track-sc0 src
+                tcp-request content reject if { sc0_conn_cnt gt 3 }
+            """, mode: "tcp")
+        var statuses: [ProxyUnderTest: [Int]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            for _ in 0..<5 { statuses[proxy, default: []].append(try status(pair.ports[proxy]!, from: "127.0.7.1")) }
+        }
+        XCTAssertEqual(statuses[.haproxy], [200, 200, 200, 0, 0], "haproxy")
+        XCTAssertEqual(statuses[.fulcrum], statuses[.haproxy])
+        let shown = try ProxyUnderTest.allCases.map { normalized(try cli(pair, $0, "show table fe")) }
+        XCTAssertEqual(shown[0].prefix(1), shown[1].prefix(1))
+        XCTAssertEqual(shown[0].dropFirst().first?.hasPrefix("key=127.0.7.1 use=0 conn_cnt=5 conn_cur=0 bytes_in_cnt="), true, "\(shown[0])")
+        XCTAssertEqual(shown[1].dropFirst().first?.hasPrefix("key=127.0.7.1 use=0 conn_cnt=5 conn_cur=0 bytes_in_cnt="), true, "\(shown[1])")
+    }
+}
