@@ -12,7 +12,9 @@ import Synchronization
 /// worker block holds one counter line per proxy line and per server.
 public final class SharedTable {
     public static let magic: UInt64 = 0x31_4D_55_52_43_4C_55_46 // "FULCRUM1" little-endian
-    public static let layoutVersion: UInt64 = 5
+    /// 6: a settings line per server (`set maxconn server`) and the resolution
+    /// maintenance bit; a table of another layout is refused at attach.
+    public static let layoutVersion: UInt64 = 6
     /// Lines of the header (`Header` words run across them).
     public static let headerLines = 2
     /// Words of the header, a server line and a proxy line.
