@@ -188,7 +188,7 @@ final class SideBySideStickTableTests: XCTestCase {
         let pair = try start("""
                 stick-table type ip size 1k expire 30s store conn_rate(10s),conn_cnt,conn_cur,sess_cnt,http_req_cnt,gpc0
                 tcp-request connection track-sc1 src
-                tcp-request connection sc-inc-gpc0(1) if { src 127.0.6.2 }
+                tcp-request session sc-inc-gpc0(1) if { src 127.0.6.2 }
                 tcp-request connection reject if { sc1_conn_rate gt 5 }
                 http-request deny deny_status 429 if { sc_get_gpc0(1) gt 2 }
             """)

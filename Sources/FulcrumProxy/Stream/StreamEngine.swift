@@ -52,6 +52,7 @@ final class StreamEngine {
     /// The stick tables every worker counts into (nil: none configured).
     let stickTables: StickTableSet?
     let backendStickRules: [StickCompiledRules?]
+    let frontendSessionRules: [TCPConnectionCompiledRules?]
     var backendRules: [HTTPCompiledRules?] = []
     var frontendTCPRules: [TCPCompiledRules?] = []
     var backendTCPRules: [TCPCompiledRules?] = []
@@ -132,6 +133,7 @@ final class StreamEngine {
         frontendRules = setup.frontendRules
         stickTables = setup.stickTables
         backendStickRules = setup.backendStickRules
+        frontendSessionRules = setup.frontendSessionRules
         services = HTTPServices(setup.configuration)
         backendRules = setup.backendRules
         frontendTCPRules = setup.frontendTCPRules
@@ -269,7 +271,6 @@ final class StreamEngine {
             close(s, abort: true)
             return
         }
-        s.stick?.countSession()
         if decision.expectProxy {
             s.phase = .proxyHeader
             s.phaseDeadline = fe.config.timeouts.client.map { now + Int64($0) } ?? 0
@@ -282,6 +283,7 @@ final class StreamEngine {
     /// What follows the accept and the PROXY header: the legacy connect
     /// line, then the TLS handshake (`bind ... ssl`) or the protocol.
     func afterAccept(_ s: Stream) {
+        guard sessionRulesAccept(s) else { return }
         let fe = frontends[s.frontend]
         if logger != nil { logAccept(s) }
         if s.bindLine < bindTLS.count, let tls = bindTLS[s.bindLine] {
