@@ -65,6 +65,7 @@ final class SideBySideStickPersistenceTests: XCTestCase {
     }
 
     private func table(_ pair: Pair, _ proxy: ProxyUnderTest) throws -> [String] {
+        // Stick rules hold no entry: nothing to wait for.
         try MasterCLI.send("show table be", socketPath: pair.sockets[proxy]!).split(separator: "\n").map { line in
             line.split(separator: " ").filter { !$0.hasPrefix("0x") && !$0.hasPrefix("exp=") }.joined(separator: " ")
         }
