@@ -38,6 +38,8 @@ struct ProxySettings: Sendable {
     var stickRules: [StickRule] = []
     /// `tcp-request connection` rules (frontends; never inherited, as tcpContent).
     var tcpConnection = TCPConnectionRules()
+    /// `tcp-request session` rules (frontends; never inherited).
+    var tcpSession = TCPConnectionRules()
     /// Logging: targets, line format, options; a proxy starts with its
     /// defaults' (HAProxy copies the defaults' `log` lines, then appends its own).
     var logging = ProxyLogging()

@@ -120,12 +120,14 @@ extension ParseSession {
         }
         for f in configuration.frontends {
             check(f.http.requestRules, proxy: f.name)
-            for r in f.tcpConnection.rules {
-                guard case .stick(.track(_, _, let table)) = r.action else { continue }
-                if configuration.stickTable(named: table ?? f.name) == nil {
-                    alert(r.location, table == nil
-                          ? "'tcp-request connection track-sc*' : proxy '\(f.name)' has no stick-table; add one or name another proxy's with 'table'"
-                          : "'tcp-request connection track-sc*' : unable to find table '\(table!)'")
+            for (set, rules) in [("connection", f.tcpConnection.rules), ("session", f.tcpSession.rules)] {
+                for r in rules {
+                    guard case .stick(.track(_, _, let table)) = r.action else { continue }
+                    if configuration.stickTable(named: table ?? f.name) == nil {
+                        alert(r.location, table == nil
+                              ? "'tcp-request \(set) track-sc*' : proxy '\(f.name)' has no stick-table; add one or name another proxy's with 'table'"
+                              : "'tcp-request \(set) track-sc*' : unable to find table '\(table!)'")
+                    }
                 }
             }
         }

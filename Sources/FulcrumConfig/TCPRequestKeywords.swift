@@ -12,7 +12,6 @@ extension ParseSession {
     ]
 
     mutating func tcpRequestKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
-        let kindName = drafts[index].kind.rawValue
         guard words.count >= 2 else {
             alert(at(words[0]), "'tcp-request' expects 'inspect-delay', 'content', 'connection' or 'session'")
             return
@@ -38,7 +37,7 @@ extension ParseSession {
         case "connection":
             tcpConnectionRule(words, draft: index, at: at)
         case "session":
-            alert(at(words[0]), "keyword 'tcp-request \(which.text)' is not supported yet (in section '\(kindName)')")
+            tcpSessionRule(words, draft: index, at: at)
         default:
             let expected = ["inspect-delay", "content", "connection", "session"]
             alert(at(which), "unknown 'tcp-request' rule set '\(which.text)'; expected 'inspect-delay', 'content', 'connection' or 'session'"

@@ -27,6 +27,7 @@ struct LoadedConfiguration {
     /// frontend and per backend; nil where a proxy has none.
     var frontendTCPRules: [TCPCompiledRules?] = []
     var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
+    var frontendSessionRules: [TCPConnectionCompiledRules?] = []
     var backendTCPRules: [TCPCompiledRules?] = []
     /// Per backend: its `stick` rules compiled (nil: none).
     var backendStickRules: [StickCompiledRules?] = []
@@ -357,6 +358,16 @@ extension ConfigLoader {
             guard !f.tcpConnection.isEmpty else { return nil }
             do {
                 return try TCPConnectionCompiledRules(f.tcpConnection, http: f.http, userlists: c.userlists,
+                                                      crypt: { Crypt.hash($0, salt: $1) }, proxyName: f.name)
+            } catch {
+                loaded.diagnostics.append(Diagnostic(.alert, f.location, "proxy '\(f.name)': \(error)"))
+                return nil
+            }
+        }
+        loaded.frontendSessionRules = c.frontends.map { f in
+            guard !f.tcpSession.isEmpty else { return nil }
+            do {
+                return try TCPConnectionCompiledRules(f.tcpSession, http: f.http, userlists: c.userlists,
                                                       crypt: { Crypt.hash($0, salt: $1) }, proxyName: f.name)
             } catch {
                 loaded.diagnostics.append(Diagnostic(.alert, f.location, "proxy '\(f.name)': \(error)"))

@@ -7,7 +7,7 @@ final class DiagnosticsTests: XCTestCase {
         frontend f
             bind :80
             option logasap
-            tcp-request session reject if { src 10.0.0.0/8 }
+            option http-use-proxy-header
             option contstats
             no monitor-uri
             default_backend b
@@ -19,7 +19,7 @@ final class DiagnosticsTests: XCTestCase {
         """)
         XCTAssertEqual(r.alerts.map(\.message), [
             "keyword 'option logasap' is not supported yet (in section 'frontend')",
-            "keyword 'tcp-request session' is not supported yet (in section 'frontend')",
+            "keyword 'option http-use-proxy-header' is not supported yet (in section 'frontend')",
             "keyword 'option contstats' is not supported yet (in section 'frontend')",
             "keyword 'no monitor-uri' is not supported yet (in section 'frontend')",
             "keyword 'persist' is not supported yet (in section 'backend')",

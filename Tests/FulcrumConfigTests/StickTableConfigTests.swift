@@ -104,3 +104,46 @@ final class StickRuleConfigTests: XCTestCase {
         assertSingleAlert(parse(base + "stick-table type ip size 1\n    stick on src tables x\n"), "'stick': unknown keyword 'tables'.", line: 10, column: 18)
     }
 }
+
+/// `http-request track-sc*`, `sc-inc-gpc*`, `sc-set-gpt*` in the model, and
+/// their refusals at the word.
+final class StickActionConfigTests: XCTestCase {
+    private func http(_ lines: String) -> ParseResult {
+        parse("defaults\n    mode http\n    timeout connect 5s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind :80\n"
+              + lines + "\n    default_backend be\nbackend be\n    server s 10.0.0.1:80\n    stick-table type string size 10\n")
+    }
+
+    func testActionsLoad() throws {
+        let r = http("""
+                stick-table type ip size 10 store gpt(2),gpc(2)
+                http-request track-sc0 src
+                http-request track-sc1 req.hdr(host),lower table be if { path_beg /a }
+                http-request sc-inc-gpc0(0)
+                http-request sc-inc-gpc(1,0)
+                http-request sc-set-gpt0(0) 7
+                http-request sc-set-gpt(1,2) req.hdr_cnt
+            """)
+        XCTAssertEqual(r.alerts.map(\.message), [])
+        let actions = try XCTUnwrap(r.configuration.frontends.first).http.requestRules.map(\.action)
+        XCTAssertEqual(actions[0], .stick(.track(counter: 0, key: SampleFetch(name: "src"), table: nil)))
+        guard case .stick(.track(1, let key, "be"))? = actions.dropFirst().first else { return XCTFail("\(actions)") }
+        XCTAssertEqual(key.converters.count, 1)
+        XCTAssertEqual(actions[2], .stick(.incrementGPC(counter: 0, index: 0, legacy: true)))
+        XCTAssertEqual(actions[3], .stick(.incrementGPC(counter: 0, index: 1, legacy: false)))
+        XCTAssertEqual(actions[4], .stick(.setGPT(counter: 0, index: 0, legacy: true, value: SampleFetch(name: "int", arguments: ["7"]))))
+        guard case .stick(.setGPT(2, 1, false, _))? = actions.last else { return XCTFail("\(actions)") }
+    }
+
+    func testRefusals() {
+        XCTAssertEqual(http("    http-request track-sc0 src").alerts.map(\.message),
+                       ["'http-request track-sc*' : proxy 'fe' has no stick-table; add one or name another proxy's with 'table'"])
+        XCTAssertEqual(http("    http-request track-sc0 src table nope").alerts.map(\.message),
+                       ["'http-request track-sc*' : unable to find table 'nope'"])
+        XCTAssertEqual(http("    http-request track-sc3 src table be").alerts.map(\.message),
+                       ["'http-request track-sc3': invalid stick counter; expected a value between 0 and 2"])
+        XCTAssertEqual(http("    http-request sc-inc-gpc0(4)").alerts.map(\.message),
+                       ["'http-request sc-inc-gpc0(4)': invalid stick counter '4'; expected a value between 0 and 2"])
+        XCTAssertEqual(http("    http-request track-sc0 src tables be").alerts.map(\.message),
+                       ["'http-request track-sc0' : unexpected argument 'tables' (expected 'table' followed by a table name, 'if' or 'unless')"])
+    }
+}

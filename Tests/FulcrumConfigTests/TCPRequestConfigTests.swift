@@ -88,7 +88,9 @@ final class TCPRequestConfigTests: XCTestCase {
         assertSingleAlert(parseTCP("    tcp-request content track-sc0 src"), "'tcp-request content track-sc*' : unable to find table 'f'", line: 9, column: 5)
         assertSingleAlert(parseTCP("    tcp-request content acept"), "unknown action 'acept' for 'tcp-request content'; did you mean 'accept'?", line: 9, column: 25)
         assertSingleAlert(parseTCP("    tcp-request content accept foo"), "unexpected argument 'foo' for 'tcp-request content accept' (expected 'if' or 'unless')", line: 9, column: 32)
-        assertSingleAlert(parseTCP("    tcp-request session reject"), "keyword 'tcp-request session' is not supported yet (in section 'frontend')", line: 9, column: 5)
+        assertSingleAlert(parseTCP("    tcp-request session set-mark 1"), "'tcp-request session set-mark' is not supported yet (in section 'frontend')", line: 9, column: 25)
+        assertSingleAlert(parseTCP("    tcp-request session track-sc0 src"), "'tcp-request session track-sc*' : proxy 'f' has no stick-table; add one or name another proxy's with 'table'", line: 9, column: 5)
+        XCTAssertEqual(parseTCP("    tcp-request session reject if { src 10.0.0.0/8 }").configuration.frontends[0].tcpSession.rules.map(\.action), [.reject])
         assertSingleAlert(parseTCP("    tcp-request contnt accept"), "unknown 'tcp-request' rule set 'contnt'; expected 'inspect-delay', 'content', 'connection' or 'session'; did you mean 'content'?", line: 9, column: 17)
         assertSingleAlert(parseTCP("    tcp-request content accept if { req.ssl_snii -i a }"), "unknown ACL criterion 'req.ssl_snii'; did you mean 'req.ssl_sni'?", line: 9, column: 37)
     }

@@ -11,7 +11,7 @@ final class SideBySideStickPersistenceTests: XCTestCase {
         let sockets: [ProxyUnderTest: String]
     }
 
-    private func start(_ backend: String) throws -> Pair {
+    private func start(_ backend: String, mode: String = "http") throws -> Pair {
         let haproxy = try requireTool("haproxy")
         let web = try (1...3).map { n in
             try startRecordingBackend("web\(n)") { request in
@@ -31,7 +31,7 @@ final class SideBySideStickPersistenceTests: XCTestCase {
                     \(proxy == .fulcrum ? "workers 2" : "nbthread 2")
                     stats socket \(socket) level admin
                 defaults
-                    mode http
+                    mode \(mode)
                     timeout connect 5s
                     timeout client 30s
                     timeout server 30s
@@ -65,6 +65,7 @@ final class SideBySideStickPersistenceTests: XCTestCase {
     }
 
     private func table(_ pair: Pair, _ proxy: ProxyUnderTest) throws -> [String] {
+        // Stick rules hold no entry: nothing to wait for.
         try MasterCLI.send("show table be", socketPath: pair.sockets[proxy]!).split(separator: "\n").map { line in
             line.split(separator: " ").filter { !$0.hasPrefix("0x") && !$0.hasPrefix("exp=") }.joined(separator: " ")
         }
@@ -131,5 +132,27 @@ final class SideBySideStickPersistenceTests: XCTestCase {
         }
         XCTAssertEqual(shown[.fulcrum]?.first?.hasPrefix("# table: be, type: string, size:100, used:"), true)
         XCTAssertEqual(shown[.haproxy]?.first?.hasPrefix("# table: be, type: string, size:100, used:"), true)
+    }
+
+    func testStickOnSourceInModeTCPSticksEveryConnection() throws {
+        let pair = try start("""
+                stick-table type ip size 100 expire 1m
+                stick on src
+            """, mode: "tcp")
+        for proxy in ProxyUnderTest.allCases {
+            var last: [String: String] = [:]
+            for round in 0..<3 {
+                for n in 1...4 {
+                    let source = "127.0.9.\(n)"
+                    let server = try XCTUnwrap(try servedBy(pair.ports[proxy]!, from: source), "\(proxy) \(source)")
+                    if round > 0, last[source] != "web3" { XCTAssertEqual(server, last[source], "\(proxy): \(source) round \(round)") }
+                    last[source] = server
+                }
+            }
+            let shown = try table(pair, proxy)
+            for (source, server) in last {
+                XCTAssertTrue(shown.contains("key=\(source) use=0 server_id=\(server.dropFirst(3)) server_key=\(server)"), "\(proxy): \(shown)")
+            }
+        }
     }
 }

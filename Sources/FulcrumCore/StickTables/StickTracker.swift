@@ -148,8 +148,14 @@ public final class StickTracker: @unchecked Sendable {
         stickServer = -1
     }
 
-    /// The connection is over: every counter is released.
-    public func endSession() { release(0..<6) }
+    /// The connection is over: every counter is released and the stick
+    /// rules' state forgotten (the tracker is reused with the stream slot).
+    public func endSession() {
+        release(0..<6)
+        pendingCount = 0
+        stickRulesDone = false
+        stickServer = -1
+    }
 
     private func release(_ range: Range<Int>) {
         guard tracking > 0 else { return }

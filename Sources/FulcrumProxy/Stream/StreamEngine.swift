@@ -52,6 +52,7 @@ final class StreamEngine {
     /// The stick tables every worker counts into (nil: none configured).
     let stickTables: StickTableSet?
     let backendStickRules: [StickCompiledRules?]
+    let frontendSessionRules: [TCPConnectionCompiledRules?]
     var backendRules: [HTTPCompiledRules?] = []
     var frontendTCPRules: [TCPCompiledRules?] = []
     var backendTCPRules: [TCPCompiledRules?] = []
@@ -140,6 +141,7 @@ final class StreamEngine {
         frontendRules = setup.frontendRules
         stickTables = setup.stickTables
         backendStickRules = setup.backendStickRules
+        frontendSessionRules = setup.frontendSessionRules
         services = HTTPServices(setup.configuration)
         httpCaches = setup.httpCaches
         backendRules = setup.backendRules
@@ -286,7 +288,6 @@ final class StreamEngine {
             close(s, abort: true)
             return
         }
-        s.stick?.countSession()
         if decision.expectProxy {
             s.phase = .proxyHeader
             s.phaseDeadline = fe.config.timeouts.client.map { now + Int64($0) } ?? 0
@@ -299,6 +300,7 @@ final class StreamEngine {
     /// What follows the accept and the PROXY header: the legacy connect
     /// line, then the TLS handshake (`bind ... ssl`) or the protocol.
     func afterAccept(_ s: Stream) {
+        guard sessionRulesAccept(s) else { return }
         let fe = frontends[s.frontend]
         if logger != nil { logAccept(s) }
         if s.bindLine < bindTLS.count, let tls = bindTLS[s.bindLine] {

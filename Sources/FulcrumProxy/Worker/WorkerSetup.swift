@@ -51,6 +51,8 @@ public struct WorkerSetup {
     public var stickTables: StickTableSet? = nil
     /// Per backend: its `stick on|match|store-*` rules (nil: none).
     public var backendStickRules: [StickCompiledRules?] = []
+    /// Per frontend: its `tcp-request session` rules (nil: none).
+    public var frontendSessionRules: [TCPConnectionCompiledRules?] = []
 
     public init(configuration: Configuration, slot: Int, control: FileDescriptor, table: SharedTable,
                 listeners: [Listener], serverAddresses: [[SocketAddress]]) {
