@@ -20,15 +20,15 @@ public final class SharedTLSSessions: TLSSessionStore, @unchecked Sendable {
     }
 
     public func save(id: UnsafeRawBufferPointer, session: UnsafeRawBufferPointer, expiry: UInt32) {
-        mutex.withLock(repair: cache.reset) { _ = cache.save(id: id, session: session, expiry: expiry) }
+        mutex.withLock(repair: { cache.reset() }) { _ = cache.save(id: id, session: session, expiry: expiry) }
     }
 
     public func withSession(id: UnsafeRawBufferPointer, now: UInt32,
                             _ body: (UnsafeRawBufferPointer) -> OpaquePointer?) -> OpaquePointer? {
-        mutex.withLock(repair: cache.reset) { cache.withSession(id: id, now: now, body) ?? nil }
+        mutex.withLock(repair: { cache.reset() }) { cache.withSession(id: id, now: now, body) ?? nil }
     }
 
     public func remove(id: UnsafeRawBufferPointer) {
-        mutex.withLock(repair: cache.reset) { cache.remove(id: id) }
+        mutex.withLock(repair: { cache.reset() }) { cache.remove(id: id) }
     }
 }
