@@ -152,6 +152,8 @@ public struct ServerParams: Equatable, Sendable {
     public var checkSendProxy = false
     /// `source ... [usesrc ...]` on the server line (nil: the backend's).
     public var source: SourceBinding? = nil
+    /// `agent-check` and its settings (ModelAgentCheck.swift).
+    public var agent = AgentCheckParams()
     public init() {}
 }
 

@@ -9,6 +9,7 @@ extension ParseSession {
         "on-marked-down", "on-marked-up", "send-proxy", "send-proxy-v2", "no-send-proxy", "no-send-proxy-v2",
         "source", "check-send-proxy", "proxy-v2-options", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn",
         "maxqueue", "minconn",
+        "agent-check", "no-agent-check", "agent-port", "agent-inter", "agent-addr", "agent-send",
     ]
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -34,6 +35,7 @@ extension ParseSession {
             return
         }
         guard let (host, port) = serverAddress(addressWord, section: kindName, at: at), paramsOK else { return }
+        guard agentHasPort(params, server: nameWord.text, at: at(words[0])) else { return }
         drafts[index].servers.append(Server(name: nameWord.text, location: at(words[0]), host: host, port: port, params: params))
     }
 
@@ -148,6 +150,8 @@ extension ParseSession {
             case "send-proxy-v2": params.sendProxy = 2; continue
             case "no-send-proxy": if params.sendProxy == 1 { params.sendProxy = 0 }; continue
             case "no-send-proxy-v2": if params.sendProxy == 2 { params.sendProxy = 0 }; continue
+            case "agent-check": params.agent.enabled = true; continue
+            case "no-agent-check": params.agent.enabled = false; continue
             default: break
             }
             guard i < words.endIndex else {
@@ -247,6 +251,8 @@ extension ParseSession {
                     break
                 }
                 params.onError = action
+            case "agent-port", "agent-inter", "agent-addr", "agent-send":
+                if let message = agentOption(keyword, value.text, into: &params.agent) { fail(message) }
             case "port":
                 switch ValueParsers.port(value.text, for: "port") {
                 case .failure(let f): fail(f.message)

@@ -138,9 +138,9 @@ public enum RuntimeFormat {
                     String(p.iid), p.name, String(sv.sid), sv.name, sv.address, String(opState), String(admin),
                     String(sv.userWeight), String(sv.initialWeight), String(sv.lastChange),
                     String(sv.check?.status.rawValue ?? RuntimeCheckStatus.initializing.rawValue),
-                    String(sv.check?.status.result ?? 0), String(sv.health), String(checkState), "0",
+                    String(sv.check?.status.result ?? 0), String(sv.health), String(checkState), String(sv.agent?.stateBits ?? 0),
                     p.forcedID ? "1" : "0", sv.forcedID ? "1" : "0", "-", String(sv.port), "-", sv.ssl ? "1" : "0",
-                    String(sv.checkPort), sv.checkAddress, "-", "0",
+                    String(sv.checkPort), sv.checkAddress, sv.agent?.address ?? "-", String(sv.agent?.port ?? 0),
                 ]
                 out += fields.joined(separator: " ") + "\n"
             }

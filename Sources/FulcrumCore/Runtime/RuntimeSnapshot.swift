@@ -205,6 +205,8 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         public var operational = Operational.up
         /// nil when the server has no `check`.
         public var check: Check?
+        /// nil when the server has no `agent-check` (RuntimeSnapshot+Agent.swift).
+        public var agent: Agent?
         /// rise/fall apply even without checks (HAProxy keeps its defaults 2/3);
         /// health runs 0...rise+fall-1, up from `rise`.
         public var rise = 2

@@ -225,6 +225,7 @@ public struct RuntimeSnapshotReader {
             c.failures = Int(table.server(line, .checkFailures).load())
             v.check = c
         }
+        v.agent = agentView(line: line, config: srv)
         v.counters = read.counters { table.serverCounter(worker: $0, server: line, $1) }
         v.counters.sessionsMax = Int(table.server(line, .maxConns).load())
         v.counters.queueMax = Int(table.server(line, .maxQueued).load())

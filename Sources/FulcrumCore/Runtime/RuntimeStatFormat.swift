@@ -244,6 +244,9 @@ enum RuntimeStatRows {
             set(&row, "chkfail", check.failures)
             set(&row, "chkdown", sv.downTransitions)
             set(&row, "downtime", sv.downtime)
+        }
+        // HAProxy pauses checks in maintenance: their result columns stay empty.
+        if let check = sv.check, check.enabled, !sv.admin.inMaintenance {
             set(&row, "check_status", check.status.name)
             if check.status.hasCode { set(&row, "check_code", check.code) }
             if check.status.hasDuration { set(&row, "check_duration", check.duration) }
@@ -253,6 +256,7 @@ enum RuntimeStatRows {
             set(&row, "check_fall", sv.fall)
             set(&row, "check_health", sv.health)
         }
+        agentFields(&row, sv)
         return row
     }
 
@@ -289,6 +293,7 @@ enum RuntimeStatRows {
     /// HAProxy 2.6's server status text (stats_fill_sv_stats()).
     static func serverStatus(_ sv: RuntimeSnapshot.Server) -> String {
         if sv.admin.inMaintenance { return "MAINT" }
+        if let agentStatus = agentStatus(sv) { return agentStatus }
         let checking = sv.check?.enabled ?? false
         let full = sv.rise + sv.fall - 1
         func counts(stopped: Bool) -> String {

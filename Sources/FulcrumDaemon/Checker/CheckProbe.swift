@@ -45,6 +45,11 @@ final class CheckProbe {
     /// sends checks the PROXY header too, with the check connection's own
     /// endpoints. 0: none.
     private let sendProxy: Int
+    /// An agent check (`agent-check`): what it sends first (`agent-send`,
+    /// maybe nothing), then the agent's one-line reply; nil for health checks.
+    private let agentSend: [UInt8]?
+    /// The agent's reply once read (an agent check that ended with a line).
+    private(set) var agentReply: AgentReply?
     static let maxResponse = 16384
 
     /// HAProxy: with `timeout check`, the connect is bounded by
@@ -52,7 +57,8 @@ final class CheckProbe {
     /// `inter` bounds the whole check.
     init(config: HealthCheckConfig, address: SocketAddress, expect: HTTPCheck.Expect?,
          matchers: [TCPCheck.Matcher?], now: Int64, connectTimeout: Int, readTimeout: Int?, tls: TLS? = nil,
-         sendProxy: Int = 0) {
+         sendProxy: Int = 0, agentSend: [UInt8]? = nil) {
+        self.agentSend = agentSend
         self.tlsSettings = tls
         self.sendProxy = sendProxy
         self.kind = config.kind
@@ -178,6 +184,12 @@ final class CheckProbe {
 
     private func exchangeStarts(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
         if let readTimeout { deadline = now + Int64(readTimeout) }
+        if let agentSend {
+            out = agentSend
+            sent = 0
+            phase = .sending
+            return flush(loop: loop, token: token, now: now)
+        }
         switch kind {
         case .tcpConnect:
             return CheckResult(status: .l4ok, durationMs: duration(now))
@@ -210,7 +222,7 @@ final class CheckProbe {
         }
         out.removeAll(keepingCapacity: true)
         sent = 0
-        if kind == .http {
+        if kind == .http || agentSend != nil {
             phase = .receiving
             return receive(loop: loop, token: token, now: now)
         }
@@ -240,6 +252,16 @@ final class CheckProbe {
             break
         }
         if received.count >= CheckProbe.maxResponse { complete = true }
+        if agentSend != nil {
+            switch AgentReply.parse(received, complete: complete) {
+            case .needMore: return nil
+            case .incomplete:
+                return CheckResult(status: .unknown, info: "Ignoring incomplete line from agent", durationMs: duration(now))
+            case .reply(let r):
+                agentReply = r
+                return CheckResult(status: .l7ok, code: 0, durationMs: duration(now))
+            }
+        }
         switch kind {
         case .http:
             if let r = HTTPCheck.evaluate(received, complete: complete, expect: expect, durationMs: duration(now)) { return r }

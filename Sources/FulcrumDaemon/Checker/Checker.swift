@@ -45,6 +45,9 @@ final class Checker: EventHandler {
         var retired = false
         var probe: CheckProbe?
         var timer = LazyTimer()
+        /// An agent check's target (Checker+Agent.swift), not a health check's.
+        var agent = false
+        var agentSettingsSequence: UInt64 = 0
 
         init(index: Int, backend: Int, line: Int, backendName: String, server: Server, config: HealthCheckConfig,
              address: SocketAddress, timeouts: Timeouts) {
@@ -84,6 +87,13 @@ final class Checker: EventHandler {
     /// Each backend's server-set word as last scanned (dynamic servers).
     var serverSetSeen: [UInt64] = []
     private var random = SystemRandomNumberGenerator()
+    /// The runtime API's server changes, for agents' admin words and weights.
+    lazy var agentService: RuntimeService = {
+        let s = RuntimeService(configuration: configuration, table: table, scope: .allWorkers, addresses: addresses)
+        s.events = { [unowned self] line, level, backend in self.logs.send(line, level: level, to: self.backendLogs[backend]) }
+        return s
+    }()
+    let addresses: [[SocketAddress]]
     /// Server state changes go to each backend's `log` targets, at HAProxy's levels.
     private let logs: LogOutput
     private var backendLogs: [[Int]] = []
@@ -93,6 +103,7 @@ final class Checker: EventHandler {
         self.configuration = configuration
         self.table = table
         self.control = control
+        self.addresses = addresses
         loop = try EventLoop(capacity: 128)
         index = TableIndex(configuration)
         logs = LogOutput(loop: loop, kind: Kind.log.rawValue, global: configuration.global, rings: configuration.rings)
@@ -102,6 +113,10 @@ final class Checker: EventHandler {
             for (si, s) in b.servers.enumerated() where s.params.check || s.params.observe != nil {
                 targets.append(makeTarget(backend: bi, line: index.serverLine(backend: bi, server: si), server: s,
                                           address: addresses[bi][si]))
+            }
+            for (si, s) in b.servers.enumerated() where s.params.agent.enabled {
+                targets.append(makeAgentTarget(backend: bi, line: index.serverLine(backend: bi, server: si), server: s,
+                                               address: addresses[bi][si]))
             }
         }
     }
@@ -220,6 +235,7 @@ final class Checker: EventHandler {
 
     private func start(_ t: Target, now: Int64) {
         if t.retired { return }
+        if t.agent { return startAgent(t, now: now) }
         // No checks while in maintenance (HAProxy) or disabled from the CLI; the state is kept.
         let admin = SharedTable.Admin(rawValue: table.server(t.line, .admin).load())
         if admin.inMaintenance || admin.contains(.checksDisabled) {
@@ -261,13 +277,21 @@ final class Checker: EventHandler {
         if let override, override > 0 { t.address.port = override } else if let p = t.fixedPort { t.address.port = p }
     }
 
-    private func finish(_ t: Target, _ result: CheckResult, now: Int64) {
+    func finish(_ t: Target, _ result: CheckResult, now: Int64) {
+        let reply = t.probe?.agentReply
         t.probe?.close()
         t.probe = nil
         probeSlots.invalidate(t.index)
+        if t.agent {
+            finishAgent(t, result, reply: reply, now: now)
+            t.next = now + Int64(t.params.inter)
+            return
+        }
         var state = currentState(t)
         let before = state.health
-        let transition = state.record(result.status.passed, rise: t.rise, fall: t.fall, now: now)
+        var transition = state.record(result.status.passed, rise: t.rise, fall: t.fall, now: now)
+        // HAProxy's check_notify_success: an agent that said down keeps the server down.
+        if transition?.to == .up, agentHoldsDown(t) { transition = nil; state.operational = .down }
         if configuration.backends[t.backend].logging.healthChecks,
            let line = HealthLog.checkResult(backend: t.backendName, server: t.serverName, backup: t.backup, result: result,
                                             healthBefore: before, healthAfter: state.health, rise: t.rise, fall: t.fall) {
@@ -286,6 +310,13 @@ final class Checker: EventHandler {
                                           fastinter: t.params.fastinter, downinter: t.params.downinter)
         t.next = now + Int64(HealthSchedule.spread(interval, percent: configuration.global.spreadChecks,
                                                    random01: Double.random(in: 0...1, using: &random)))
+    }
+
+    /// Whether the server's enabled agent check last said "down" (its health is 0).
+    private func agentHoldsDown(_ t: Target) -> Bool {
+        guard let s = configuredServer(t), s.params.agent.enabled else { return false }
+        let agents = AgentTable(table)
+        return !agents.flags(t.line).contains(.disabled) && agents.word(t.line, .health).load() == 0
     }
 
     /// `observe layer4`: workers count consecutive connect errors in the table;
@@ -315,14 +346,14 @@ final class Checker: EventHandler {
     }
 
     /// The state as the table has it (the CLI may have forced it since).
-    private func currentState(_ t: Target) -> HealthState {
+    func currentState(_ t: Target) -> HealthState {
         var s = HealthState(rise: t.rise, fall: t.fall, now: 0)
         s.operational = table.server(t.line, .operational).load() == SharedTable.Operational.down.rawValue ? .down : .up
         s.health = Int(table.server(t.line, .checkHealth).load())
         return s
     }
 
-    private func commit(_ t: Target, _ state: HealthState, _ transition: HealthTransition?, result: CheckResult, now: Int64) {
+    func commit(_ t: Target, _ state: HealthState, _ transition: HealthTransition?, result: CheckResult, now: Int64) {
         table.server(t.line, .checkHealth).store(UInt64(state.health))
         guard let transition else { return }
         let wall = UInt64(WallClock.nowSeconds())
