@@ -16,8 +16,10 @@ final class AgentReplyTests: XCTestCase {
         XCTAssertEqual(r.admin, .drain)
         XCTAssertEqual(r.health, .up)
         XCTAssertEqual(r.description, "disk full")
-        XCTAssertEqual(r.summary(warning: nil), "via agent : up")
-        let d = try reply("DOWN#broken disk\r\n")
+        XCTAssertEqual(r.summary(warning: nil), "via agent : up (disk full)")
+        // '#' starts a description only at the start of a word.
+        XCTAssertEqual(try reply("down#x y\n").summary(warning: nil), "agent reports an error : down#x")
+        let d = try reply("DOWN # broken disk\r\n")
         XCTAssertEqual(d.health, .down)
         XCTAssertEqual(d.summary(warning: nil), "via agent : DOWN (broken disk)")
     }
