@@ -154,6 +154,8 @@ public struct ServerParams: Equatable, Sendable {
     public var source: SourceBinding? = nil
     /// `agent-check` and its settings (ModelAgentCheck.swift).
     public var agent = AgentCheckParams()
+    /// `track [BACKEND/]SERVER` as written; `Server.tracked` is what it names.
+    public var track: String? = nil
     public init() {}
 }
 
@@ -290,6 +292,8 @@ public struct Server: Equatable, Sendable {
     /// A UNIX socket server (`/path`, `unix@/path`: `.unix`; `abns@name`:
     /// `.abstract`); `host` then holds the address as written, `port` is nil.
     public var unix: BindAddress? = nil
+    /// `track`: the server whose state this one follows (resolved after parsing).
+    public var tracked: ServerPosition? = nil
     public init(name: String, location: SourceLocation, host: String, port: Int?, params: ServerParams) {
         self.name = name; self.location = location; self.host = host; self.port = port; self.params = params
     }

@@ -9,7 +9,7 @@ extension ParseSession {
         "on-marked-down", "on-marked-up", "send-proxy", "send-proxy-v2", "no-send-proxy", "no-send-proxy-v2",
         "source", "check-send-proxy", "proxy-v2-options", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn",
         "maxqueue", "minconn",
-        "agent-check", "no-agent-check", "agent-port", "agent-inter", "agent-addr", "agent-send",
+        "agent-check", "no-agent-check", "agent-port", "agent-inter", "agent-addr", "agent-send", "track",
     ]
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -36,6 +36,10 @@ extension ParseSession {
         }
         guard let (host, port) = serverAddress(addressWord, section: kindName, at: at), paramsOK else { return }
         guard agentHasPort(params, server: nameWord.text, at: at(words[0])) else { return }
+        if params.track != nil && params.check {
+            alert(at(words[0]), "'server \(drafts[index].name ?? "")/\(nameWord.text)' : unable to enable checks and tracking at the same time!")
+            return
+        }
         drafts[index].servers.append(Server(name: nameWord.text, location: at(words[0]), host: host, port: port, params: params))
     }
 
@@ -251,6 +255,9 @@ extension ParseSession {
                     break
                 }
                 params.onError = action
+            case "track":
+                if defaultServer { fail("'track' option is not accepted in default-server sections"); break }
+                params.track = value.text
             case "agent-port", "agent-inter", "agent-addr", "agent-send":
                 if let message = agentOption(keyword, value.text, into: &params.agent) { fail(message) }
             case "port":

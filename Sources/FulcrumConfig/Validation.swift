@@ -119,6 +119,7 @@ extension ParseSession {
         validateHTTP(proxies.map(\.draft), &configuration)
         validateTCPContent(proxies.map(\.draft))
         validateLogging(proxies.map(\.draft), &configuration)
+        resolveTracking(&configuration)
     }
 
     /// HAProxy's warnings for a section's own check rules that its check kind

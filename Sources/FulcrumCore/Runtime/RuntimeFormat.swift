@@ -115,7 +115,7 @@ public enum RuntimeFormat {
             + "srv_check_addr srv_agent_addr srv_agent_port\n"
         for p in s.proxies where p.backend != nil && (backend == nil || p.name == backend) {
             for sv in s.servers(of: p.name) {
-                let maintenance = sv.admin.inMaintenance
+                let maintenance = sv.admin.inMaintenance || sv.tracking?.inheritedMaintenance == true
                 let opState: Int
                 if maintenance { opState = 0 } else {
                     switch sv.operational { case .down: opState = 0; case .up: opState = 2; case .stopping: opState = 3 }
@@ -126,6 +126,7 @@ public enum RuntimeFormat {
                 if sv.admin.contains(.drain) { admin |= 0x08 }
                 // Configured `disabled` stays marked once enabled at run time (a state file keeps it enabled).
                 if sv.configuredDisabled { admin |= 0x04 }
+                if sv.tracking?.inheritedMaintenance == true { admin |= 0x02 }
                 var checkState = 0
                 if let c = sv.check { checkState |= 0x02; if c.enabled { checkState |= 0x04 } }
                 // Maintenance pauses a configured check; a config `disabled` marks it paused even without one.

@@ -226,6 +226,7 @@ public struct RuntimeSnapshotReader {
             v.check = c
         }
         v.agent = agentView(line: line, config: srv)
+        v.tracking = trackingView(line: line, config: srv)
         v.counters = read.counters { table.serverCounter(worker: $0, server: line, $1) }
         v.counters.sessionsMax = Int(table.server(line, .maxConns).load())
         v.counters.queueMax = Int(table.server(line, .maxQueued).load())

@@ -45,7 +45,7 @@ enum RuntimeStatFields {
         Field(name: "sid", frontend: "KGS:u32", backend: "KGS:u32", server: "KGS:u32"),
         Field(name: "throttle", frontend: nil, backend: nil, server: nil),
         Field(name: "lbtot", frontend: nil, backend: "MCP:u64", server: "MCP:u64"),
-        Field(name: "tracked", frontend: nil, backend: nil, server: nil),
+        Field(name: "tracked", frontend: nil, backend: nil, server: "CGS:str"),
         Field(name: "type", frontend: "CGS:u32", backend: "CGS:u32", server: "CGS:u32"),
         Field(name: "rate", frontend: "MRP:u32", backend: "MGP:u32", server: "MRP:u32"),
         Field(name: "rate_lim", frontend: "CLP:u32", backend: nil, server: nil),

@@ -257,6 +257,7 @@ enum RuntimeStatRows {
             set(&row, "check_health", sv.health)
         }
         agentFields(&row, sv)
+        if let t = sv.tracking { set(&row, "tracked", t.via) }
         return row
     }
 
@@ -293,23 +294,27 @@ enum RuntimeStatRows {
     /// HAProxy 2.6's server status text (stats_fill_sv_stats()).
     static func serverStatus(_ sv: RuntimeSnapshot.Server) -> String {
         if sv.admin.inMaintenance { return "MAINT" }
+        if let t = sv.tracking, t.inheritedMaintenance { return "MAINT (via \(t.via))" }
         if let agentStatus = agentStatus(sv) { return agentStatus }
-        let checking = sv.check?.enabled ?? false
-        let full = sv.rise + sv.fall - 1
+        // A tracking server shows the health of the end of its chain (HAProxy's `ref`).
+        let checking = sv.tracking?.rootChecking ?? sv.check?.enabled ?? false
+        let health = sv.tracking?.rootHealth ?? sv.health
+        let rise = sv.tracking?.rootRise ?? sv.rise, fall = sv.tracking?.rootFall ?? sv.fall
+        let full = rise + fall - 1
         func counts(stopped: Bool) -> String {
-            stopped ? "\(sv.health)/\(sv.rise)" : "\(sv.health - sv.rise + 1)/\(sv.fall)"
+            stopped ? "\(health)/\(rise)" : "\(health - rise + 1)/\(fall)"
         }
         switch sv.operational {
         case .up:
-            let goingDown = checking && sv.health < full
+            let goingDown = checking && health < full
             if sv.admin.contains(.drain) { return goingDown ? "DRAIN " + counts(stopped: false) : "DRAIN" }
             if goingDown { return "UP " + counts(stopped: false) }
             return checking ? "UP" : "no check"
         case .stopping:
-            if !checking || sv.health == full { return "NOLB" }
+            if !checking || health == full { return "NOLB" }
             return "NOLB " + counts(stopped: false)
         case .down:
-            if checking && sv.health > 0 { return "DOWN " + counts(stopped: true) }
+            if checking && health > 0 { return "DOWN " + counts(stopped: true) }
             return "DOWN"
         }
     }

@@ -13,7 +13,7 @@ final class Checker: EventHandler {
     /// Event and timer kinds: the control channel, a probe's socket (index:
     /// target; generation: its probe), a target's timer, the observe poll,
     /// a log target's socket (index: its sender).
-    enum Kind: UInt8 { case control, probe, schedule, observe, log, slots }
+    enum Kind: UInt8 { case control, probe, schedule, observe, log, slots, track }
 
     final class Target {
         let index: Int
@@ -94,6 +94,11 @@ final class Checker: EventHandler {
         return s
     }()
     let addresses: [[SocketAddress]]
+    /// Tracking servers in chain order (`track`).
+    var trackers: [ServerPosition] = []
+
+    /// A line to backend `backend`'s log targets.
+    func sendLog(_ line: String, level: LogLevel, backend: Int) { logs.send(line, level: level, to: backendLogs[backend]) }
     /// Server state changes go to each backend's `log` targets, at HAProxy's levels.
     private let logs: LogOutput
     private var backendLogs: [[Int]] = []
@@ -168,6 +173,13 @@ final class Checker: EventHandler {
         for (t, d) in zip(checked, delays) { t.next = now + Int64(d); arm(t) }
         // Observed traffic errors are polled every 100 ms (the table has no events).
         if targets.contains(where: { $0.params.observe != nil }) { loop.schedule(EventToken(kind: Kind.observe.rawValue), at: now + 100) }
+        // Tracking servers follow theirs every 100 ms (Checker+Track.swift).
+        let trackers = trackingOrder()
+        if !trackers.isEmpty {
+            self.trackers = trackers
+            followTracked(trackers)
+            loop.schedule(EventToken(kind: Kind.track.rawValue), at: now + 100)
+        }
         // Servers added at run time get their checks from a scan of the spare slots.
         if index.spareServers.contains(where: { $0 > 0 }) { loop.schedule(EventToken(kind: Kind.slots.rawValue), at: now + 200) }
         UnixSocket.sendMessage(control, ControlMessage.ready.encode())
@@ -213,6 +225,9 @@ final class Checker: EventHandler {
         case .slots?:
             scanDynamicServers(now: now)
             loop.schedule(token, at: now + 200)
+        case .track?:
+            followTracked(trackers)
+            loop.schedule(token, at: now + 100)
         case .log?:
             logs.senders.timerDue(token, deadline: deadline)
         default:
