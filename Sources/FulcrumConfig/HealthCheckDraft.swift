@@ -11,6 +11,9 @@ struct HealthCheckDraft: Sendable {
     var expect: HTTPCheckExpect? = nil
     var tcpRules: [TCPCheckRule] = []
     var connect: CheckConnect? = nil
+    /// `http-check send-state` / `disable-on-404`: proxy options, not rules.
+    var sendState = false
+    var disableOn404 = false
 
     /// The configuration a backend gets.
     var resolved: HealthCheckConfig {
@@ -25,6 +28,8 @@ struct HealthCheckDraft: Sendable {
         c.expect = expect
         c.tcpRules = tcpRules
         c.connect = connect
+        c.sendState = sendState
+        c.disableOn404 = disableOn404
         return c
     }
 }

@@ -261,6 +261,10 @@ public struct HealthCheckConfig: Equatable, Sendable {
     public var tcpRules: [TCPCheckRule] = []
     /// `http-check connect ...` before the request: where and how the check connects.
     public var connect: CheckConnect? = nil
+    /// `http-check send-state`: the request carries X-Haproxy-Server-State.
+    public var sendState = false
+    /// `http-check disable-on-404`: a 404 from an UP server puts it in NOLB.
+    public var disableOn404 = false
     public init() {}
 }
 

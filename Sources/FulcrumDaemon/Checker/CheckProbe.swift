@@ -50,6 +50,8 @@ final class CheckProbe {
     private let agentSend: [UInt8]?
     /// The agent's reply once read (an agent check that ended with a line).
     private(set) var agentReply: AgentReply?
+    /// `http-check disable-on-404` while the server is not DOWN.
+    private let disableOn404: Bool
     static let maxResponse = 16384
 
     /// HAProxy: with `timeout check`, the connect is bounded by
@@ -57,8 +59,9 @@ final class CheckProbe {
     /// `inter` bounds the whole check.
     init(config: HealthCheckConfig, address: SocketAddress, expect: HTTPCheck.Expect?,
          matchers: [TCPCheck.Matcher?], now: Int64, connectTimeout: Int, readTimeout: Int?, tls: TLS? = nil,
-         sendProxy: Int = 0, agentSend: [UInt8]? = nil) {
+         sendProxy: Int = 0, agentSend: [UInt8]? = nil, disableOn404: Bool = false) {
         self.agentSend = agentSend
+        self.disableOn404 = disableOn404
         self.tlsSettings = tls
         self.sendProxy = sendProxy
         self.kind = config.kind
@@ -264,7 +267,8 @@ final class CheckProbe {
         }
         switch kind {
         case .http:
-            if let r = HTTPCheck.evaluate(received, complete: complete, expect: expect, durationMs: duration(now)) { return r }
+            if let r = HTTPCheck.evaluate(received, complete: complete, expect: expect, durationMs: duration(now),
+                                          disableOn404: disableOn404) { return r }
             if complete { return CheckResult(status: .l7response, durationMs: duration(now)) }
             return nil
         case .tcpCheck:

@@ -258,9 +258,9 @@ final class Checker: EventHandler {
             return
         }
         followAddress(t)
-        let probe = CheckProbe(config: t.config, address: t.address, expect: t.expect, matchers: t.matchers,
+        let probe = CheckProbe(config: requestConfig(t), address: t.address, expect: t.expect, matchers: t.matchers,
                                now: now, connectTimeout: t.connectTimeout, readTimeout: t.readTimeout, tls: t.tls,
-                               sendProxy: Self.checkProxyVersion(t.params))
+                               sendProxy: Self.checkProxyVersion(t.params), disableOn404: disableOn404(t))
         t.probe = probe
         if let r = probe.start(loop: loop, token: probeSlots.token(kind: Kind.probe.rawValue, index: t.index), now: now) {
             finish(t, r, now: now)
@@ -321,6 +321,7 @@ final class Checker: EventHandler {
         if !result.status.passed { table.server(t.line, .checkFailures).bump() }
         if result.status.passed { resetObserved(t) }
         commit(t, state, transition, result: result, now: now)
+        if transition == nil { applyStopping(t, result, now: now) }
         let interval = state.nextInterval(rise: t.rise, fall: t.fall, inter: t.params.inter,
                                           fastinter: t.params.fastinter, downinter: t.params.downinter)
         t.next = now + Int64(HealthSchedule.spread(interval, percent: configuration.global.spreadChecks,
