@@ -14,6 +14,8 @@ struct HealthCheckDraft: Sendable {
     /// `http-check send-state` / `disable-on-404`: proxy options, not rules.
     var sendState = false
     var disableOn404 = false
+    /// `option redis-check`, `ssl-hello-chk`, `pgsql-check`, `ldap-check`.
+    var protocolCheck: ProtocolCheck? = nil
 
     /// The configuration a backend gets.
     var resolved: HealthCheckConfig {
@@ -30,6 +32,7 @@ struct HealthCheckDraft: Sendable {
         c.connect = connect
         c.sendState = sendState
         c.disableOn404 = disableOn404
+        c.protocolCheck = protocolCheck
         return c
     }
 }

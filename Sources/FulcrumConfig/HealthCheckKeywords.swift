@@ -38,6 +38,7 @@ extension ParseSession {
         adoptOwnHTTPCheckRuleset(index)
         drafts[index].settings.healthCheck.optionRequest = request
         drafts[index].settings.healthCheck.kind = .http
+        drafts[index].settings.healthCheck.protocolCheck = nil
     }
 
     /// The version argument, and the headers and body that old configurations
@@ -82,6 +83,7 @@ extension ParseSession {
             return
         }
         drafts[index].settings.healthCheck.kind = .tcpCheck
+        drafts[index].settings.healthCheck.protocolCheck = nil
     }
 
     /// From the first `option httpchk` or `http-check` rule of a section on,

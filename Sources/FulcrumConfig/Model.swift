@@ -265,6 +265,9 @@ public struct HealthCheckConfig: Equatable, Sendable {
     public var sendState = false
     /// `http-check disable-on-404`: a 404 from an UP server puts it in NOLB.
     public var disableOn404 = false
+    /// A protocol's own check (`option redis-check` & co., ProtocolCheckOptions.swift);
+    /// `kind` is then `.tcpConnect`.
+    public var protocolCheck: ProtocolCheck? = nil
     public init() {}
 }
 

@@ -220,7 +220,8 @@ public struct RuntimeSnapshotReader {
             c.enabled = admin & SharedTable.Admin.checksDisabled.rawValue == 0
             c.status = RuntimeCheckStatus(rawValue: Int(table.server(line, .checkStatus).load())) ?? .unknown
             let code = Int(table.server(line, .checkCode).load())
-            c.code = code > 0 ? code : nil
+            // A layer-7 status has a code, 0 included (a passing tcp-check or protocol check).
+            c.code = code > 0 || c.status.hasCode ? code : nil
             c.duration = c.status.hasDuration ? Int(table.server(line, .checkDuration).load()) : nil
             c.failures = Int(table.server(line, .checkFailures).load())
             v.check = c

@@ -130,6 +130,9 @@ final class CheckProbe {
             if kind == .tcpCheck { info = TCPCheck.errorContext(step: stepNumber, rule: ruleKind(rule - 1)) }
             return CheckResult(status: .l4timeout, info: info, durationMs: duration(now))
         }
+        if config.protocolCheck == .sslHello {
+            return CheckResult(status: .l6timeout, durationMs: duration(now))
+        }
         if kind == .tcpCheck {
             return CheckResult(status: .l7timeout, info: TCPCheck.errorContext(step: stepNumber, rule: ruleKind(rule - 1)),
                                durationMs: duration(now))
@@ -181,12 +184,18 @@ final class CheckProbe {
             if error == .again { return nil }
             return CheckResult(status: .l6response, info: "SSL handshake failure", durationMs: duration(now))
         }
-        if kind == .tcpConnect { return CheckResult(status: .l6ok, durationMs: duration(now)) }
+        if kind == .tcpConnect && config.protocolCheck == nil { return CheckResult(status: .l6ok, durationMs: duration(now)) }
         return exchangeStarts(loop: loop, token: token, now: now)
     }
 
     private func exchangeStarts(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
         if let readTimeout { deadline = now + Int64(readTimeout) }
+        if let p = config.protocolCheck {
+            out = ProtocolCheckExchange.request(p, unixTime: UInt32(truncatingIfNeeded: WallClock.nowSeconds()))
+            sent = 0
+            phase = .sending
+            return flush(loop: loop, token: token, now: now)
+        }
         if let agentSend {
             out = agentSend
             sent = 0
@@ -225,7 +234,7 @@ final class CheckProbe {
         }
         out.removeAll(keepingCapacity: true)
         sent = 0
-        if kind == .http || agentSend != nil {
+        if kind == .http || agentSend != nil || config.protocolCheck != nil {
             phase = .receiving
             return receive(loop: loop, token: token, now: now)
         }
@@ -255,6 +264,13 @@ final class CheckProbe {
             break
         }
         if received.count >= CheckProbe.maxResponse { complete = true }
+        if let p = config.protocolCheck {
+            switch ProtocolCheckExchange.judge(p, received, complete: complete) {
+            case .needMore: return nil
+            case .done(let status, let info, let code):
+                return CheckResult(status: status, code: status.showsCode ? code : nil, info: info, durationMs: duration(now))
+            }
+        }
         if agentSend != nil {
             switch AgentReply.parse(received, complete: complete) {
             case .needMore: return nil
