@@ -11,6 +11,11 @@ struct HealthCheckDraft: Sendable {
     var expect: HTTPCheckExpect? = nil
     var tcpRules: [TCPCheckRule] = []
     var connect: CheckConnect? = nil
+    /// `http-check send-state` / `disable-on-404`: proxy options, not rules.
+    var sendState = false
+    var disableOn404 = false
+    /// `option redis-check`, `ssl-hello-chk`, `pgsql-check`, `ldap-check`.
+    var protocolCheck: ProtocolCheck? = nil
 
     /// The configuration a backend gets.
     var resolved: HealthCheckConfig {
@@ -25,6 +30,9 @@ struct HealthCheckDraft: Sendable {
         c.expect = expect
         c.tcpRules = tcpRules
         c.connect = connect
+        c.sendState = sendState
+        c.disableOn404 = disableOn404
+        c.protocolCheck = protocolCheck
         return c
     }
 }

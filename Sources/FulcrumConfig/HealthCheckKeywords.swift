@@ -3,7 +3,7 @@
 extension ParseSession {
     /// `http-check` / `tcp-check` actions HAProxy has and Fulcrum does not serve yet.
     static let otherHTTPCheckActions: Set<String> = [
-        "comment", "disable-on-404", "send-state", "set-var", "set-var-fmt", "unset-var",
+        "comment", "set-var", "set-var-fmt", "unset-var",
     ]
     static let otherTCPCheckActions: Set<String> = [
         "comment", "send-lf", "send-binary-lf", "set-var", "set-var-fmt", "unset-var",
@@ -38,6 +38,7 @@ extension ParseSession {
         adoptOwnHTTPCheckRuleset(index)
         drafts[index].settings.healthCheck.optionRequest = request
         drafts[index].settings.healthCheck.kind = .http
+        drafts[index].settings.healthCheck.protocolCheck = nil
     }
 
     /// The version argument, and the headers and body that old configurations
@@ -82,6 +83,7 @@ extension ParseSession {
             return
         }
         drafts[index].settings.healthCheck.kind = .tcpCheck
+        drafts[index].settings.healthCheck.protocolCheck = nil
     }
 
     /// From the first `option httpchk` or `http-check` rule of a section on,
@@ -116,10 +118,17 @@ extension ParseSession {
         case "send": httpCheckSend(words, draft: index, at: at)
         case "expect": httpCheckExpect(words, draft: index, at: at)
         case "connect": httpCheckConnect(words, draft: index, at: at)
+        case "send-state", "disable-on-404":
+            if words.count > 2 {
+                alert(at(words[2]), "'http-check \(action.text)' does not expect any argument.")
+                return
+            }
+            if action.text == "send-state" { drafts[index].settings.healthCheck.sendState = true }
+            else { drafts[index].settings.healthCheck.disableOn404 = true }
         case let other where Self.otherHTTPCheckActions.contains(other):
             alert(at(words[0]), "keyword 'http-check \(other)' is not supported yet (in section '\(drafts[index].kind.rawValue)')")
         default:
-            let known = ["send", "expect", "connect"] + Self.otherHTTPCheckActions.sorted()
+            let known = ["send", "expect", "connect", "send-state", "disable-on-404"] + Self.otherHTTPCheckActions.sorted()
             alert(at(action), "unknown 'http-check' action '\(action.text)'; expected one of "
                   + known.map { "'\($0)'" }.joined(separator: ", ") + hint(action.text, known))
         }

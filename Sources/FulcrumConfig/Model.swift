@@ -161,6 +161,10 @@ public struct ServerParams: Equatable, Sendable {
     public var fastOpen = false
     /// `resolvers`, `resolve-*`, `init-addr` (ModelResolvers.swift).
     public var resolution = ServerResolution()
+    /// `agent-check` and its settings (ModelAgentCheck.swift).
+    public var agent = AgentCheckParams()
+    /// `track [BACKEND/]SERVER` as written; `Server.tracked` is what it names.
+    public var track: String? = nil
     public init() {}
 }
 
@@ -266,6 +270,13 @@ public struct HealthCheckConfig: Equatable, Sendable {
     public var tcpRules: [TCPCheckRule] = []
     /// `http-check connect ...` before the request: where and how the check connects.
     public var connect: CheckConnect? = nil
+    /// `http-check send-state`: the request carries X-Haproxy-Server-State.
+    public var sendState = false
+    /// `http-check disable-on-404`: a 404 from an UP server puts it in NOLB.
+    public var disableOn404 = false
+    /// A protocol's own check (`option redis-check` & co., ProtocolCheckOptions.swift);
+    /// `kind` is then `.tcpConnect`.
+    public var protocolCheck: ProtocolCheck? = nil
     public init() {}
 }
 
@@ -297,6 +308,8 @@ public struct Server: Equatable, Sendable {
     /// A UNIX socket server (`/path`, `unix@/path`: `.unix`; `abns@name`:
     /// `.abstract`); `host` then holds the address as written, `port` is nil.
     public var unix: BindAddress? = nil
+    /// `track`: the server whose state this one follows (resolved after parsing).
+    public var tracked: ServerPosition? = nil
     public init(name: String, location: SourceLocation, host: String, port: Int?, params: ServerParams) {
         self.name = name; self.location = location; self.host = host; self.port = port; self.params = params
     }

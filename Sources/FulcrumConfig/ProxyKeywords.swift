@@ -12,7 +12,7 @@ extension ParseSession {
     /// inheritance Fulcrum does not serve yet.
     static let namedDefaultsRuleKeywords: Set<String> = ["acl", "http-request", "http-response", "http-after-response", "tcp-request"]
     static let servedOptions = Set<String>(["redispatch", "allbackups", "httpchk", "tcp-check", "socket-stats",
-                                            "transparent"]).union(httpOptions)
+                                            "transparent"]).union(httpOptions).union(protocolCheckOptions)
     static let httpOptions: Set<String> = [
         "http-server-close", "httpclose", "http-keep-alive", "forwardfor", "originalto", "accept-invalid-http-request",
     ]
@@ -264,6 +264,14 @@ extension ParseSession {
         }
         if Self.httpOptions.contains(name) {
             httpOption(name, args: args, enable: enable, prefix: prefix, draft: index, at: at)
+            return
+        }
+        if Self.protocolCheckOptions.contains(name) {
+            guard enable else {
+                alert(at(words[1]), "negation/default is not supported for option '\(name)'")
+                return
+            }
+            protocolCheckOption(words[1], args, draft: index, at: at)
             return
         }
         if name == "httpchk" || name == "tcp-check" {

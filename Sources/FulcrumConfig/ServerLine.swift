@@ -9,6 +9,7 @@ extension ParseSession {
         "on-marked-down", "on-marked-up", "send-proxy", "send-proxy-v2", "no-send-proxy", "no-send-proxy-v2",
         "source", "check-send-proxy", "proxy-v2-options", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn",
         "maxqueue", "minconn", "redir", "proto", "tfo", "no-tfo", "non-stick",
+        "agent-check", "no-agent-check", "agent-port", "agent-inter", "agent-addr", "agent-send", "track",
     ]).union(serverResolutionOptions)
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -34,6 +35,11 @@ extension ParseSession {
             return
         }
         guard let (host, port) = serverAddress(addressWord, section: kindName, at: at), paramsOK else { return }
+        guard agentHasPort(params, server: nameWord.text, at: at(words[0])) else { return }
+        if params.track != nil && params.check {
+            alert(at(words[0]), "'server \(drafts[index].name ?? "")/\(nameWord.text)' : unable to enable checks and tracking at the same time!")
+            return
+        }
         drafts[index].servers.append(Server(name: nameWord.text, location: at(words[0]), host: host, port: port, params: params))
     }
 
@@ -151,6 +157,8 @@ extension ParseSession {
             case "no-send-proxy-v2": if params.sendProxy == 2 { params.sendProxy = 0 }; continue
             case "tfo": params.fastOpen = true; continue
             case "no-tfo": params.fastOpen = false; continue
+            case "agent-check": params.agent.enabled = true; continue
+            case "no-agent-check": params.agent.enabled = false; continue
             default: break
             }
             guard i < words.endIndex else {
@@ -256,6 +264,11 @@ extension ParseSession {
                 params.onError = action
             case _ where Self.serverResolutionOptions.contains(keyword):
                 if let message = Self.serverResolutionOption(keyword, value.text, into: &params.resolution) { fail(message) }
+            case "track":
+                if defaultServer { fail("'track' option is not accepted in default-server sections"); break }
+                params.track = value.text
+            case "agent-port", "agent-inter", "agent-addr", "agent-send":
+                if let message = agentOption(keyword, value.text, into: &params.agent) { fail(message) }
             case "port":
                 switch ValueParsers.port(value.text, for: "port") {
                 case .failure(let f): fail(f.message)

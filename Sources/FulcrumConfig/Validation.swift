@@ -125,6 +125,7 @@ extension ParseSession {
         validateStickActions(configuration)
         validateStickRules(&configuration)
         validateLogging(proxies.map(\.draft), &configuration)
+        resolveTracking(&configuration)
     }
 
     /// HAProxy's warning for a server with `tfo` whose backend could not

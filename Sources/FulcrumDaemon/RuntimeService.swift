@@ -90,6 +90,9 @@ final class RuntimeService {
         case .setAddress(let b, let n, let address, let answer):
             if let (_, _, line) = serverLine(b, n) { table.setServerAddress(line, address) }
             return answer + RuntimeCLI.endOfAnswer
+        case .agent(let b, let n, let order, let answer):
+            applyAgent(b, n, order, snapshot: snapshot)
+            return answer + RuntimeCLI.endOfAnswer
         case .setCheckPort(let b, let n, let port):
             if let (_, _, line) = serverLine(b, n) { table.setCheckPortOverride(line, port) }
             return RuntimeCLI.endOfAnswer

@@ -13,7 +13,7 @@ final class DiagnosticsTests: XCTestCase {
             default_backend b
         backend b
             persist rdp-cookie
-            option ssl-hello-chk
+            option mysql-check
             use-fcgi-app php
             server s 10.0.0.1:80
         """)
@@ -23,7 +23,7 @@ final class DiagnosticsTests: XCTestCase {
             "keyword 'option contstats' is not supported yet (in section 'frontend')",
             "keyword 'no monitor-uri' is not supported yet (in section 'frontend')",
             "keyword 'persist' is not supported yet (in section 'backend')",
-            "keyword 'option ssl-hello-chk' is not supported yet (in section 'backend')",
+            "keyword 'option mysql-check' is not supported yet (in section 'backend')",
             "keyword 'use-fcgi-app' is not supported yet (in section 'backend')",
         ])
         XCTAssertEqual(r.alerts.map { $0.location!.line }, [9, 10, 11, 12, 15, 16, 17])

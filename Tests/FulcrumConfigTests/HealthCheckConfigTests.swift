@@ -192,8 +192,8 @@ final class HealthCheckConfigTests: XCTestCase {
     }
 
     func testOtherHTTPCheckActions() {
-        assertSingleAlert(backend("  option httpchk\n  http-check disable-on-404\n").1,
-                          "keyword 'http-check disable-on-404' is not supported yet (in section 'backend')", line: 9, column: 3)
+        assertSingleAlert(backend("  option httpchk\n  http-check comment hello\n").1,
+                          "keyword 'http-check comment' is not supported yet (in section 'backend')", line: 9, column: 3)
         assertSingleAlert(backend("  option httpchk\n  http-check connect port 80 linger\n").1,
                           "'linger' of 'http-check connect' is not supported yet (in section 'backend')", line: 9, column: 30)
         assertSingleAlert(backend("  option httpchk\n  http-check send uri /\n  http-check connect\n").1,

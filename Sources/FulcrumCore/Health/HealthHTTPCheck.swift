@@ -46,7 +46,10 @@ public enum HTTPCheck {
     /// the receive buffer is full), so no more bytes will come. Returns nil
     /// while more bytes are needed: status rules decide once the headers are
     /// in; body rules wait for a match or for the end of the message.
-    public static func evaluate(_ response: [UInt8], complete: Bool, expect: Expect?, durationMs: Int) -> CheckResult? {
+    /// - disableOn404: `http-check disable-on-404` and the server is not
+    ///   DOWN: a 404 passes conditionally (L7OKC), before any expect rule.
+    public static func evaluate(_ response: [UInt8], complete: Bool, expect: Expect?, durationMs: Int,
+                                disableOn404: Bool = false) -> CheckResult? {
         let parsed: HealthHTTPResponse
         switch HealthHTTPResponse.parse(response) {
         case .malformed:
@@ -59,6 +62,9 @@ public enum HTTPCheck {
         let rule = expect ?? .haproxyDefault
         let code = parsed.status
         let reason: String? = parsed.reason.isEmpty ? nil : parsed.reason
+        if disableOn404 && code == 404 {
+            return CheckResult(status: .l7okCondition, code: code, info: reason, durationMs: durationMs)
+        }
         let passed = CheckResult(status: .l7ok, code: code, durationMs: durationMs)
 
         switch rule.matcher {

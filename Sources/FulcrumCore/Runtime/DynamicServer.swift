@@ -19,6 +19,8 @@ public enum DynamicServer {
     static let refused: Set<String> = [
         "cookie", "observe", "error-limit", "on-error", "redir", "init-addr", "resolvers", "resolve-prefer",
         "resolve-net", "resolve-opts", "track",
+        // Agent checks run for configured servers only (their targets are made at load).
+        "agent-check",
     ]
 
     /// The definition text stored in the table: name, address, keywords.

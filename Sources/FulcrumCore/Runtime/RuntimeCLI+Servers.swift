@@ -44,14 +44,7 @@ extension RuntimeCLI {
             guard (0...65535).contains(port) else { return .text("provided port is invalid") }
             return .setCheckPort(backend: b, server: n, port: port)
         case .setServerAgent(_, _, let option, let value):
-            switch option {
-            case "agent-addr" where value.isEmpty:
-                return .text("set server <b>/<s> agent-addr requires an address and optionally a port.\n")
-            case "agent-port" where value.isEmpty:
-                return .text("set server <b>/<s> agent-port requires a port.\n")
-            case "agent-addr", "agent-port": return .text("agent checks are not enabled on this server")
-            default: return .text("agent checks are not enabled on this server.\n")
-            }
+            return agentCommand(sv, option: option, value: value)
         case .setServerSSL(_, _, let value):
             if sv.dynamic { return .text("'set server <srv> ssl' not supported on dynamic servers\n") }
             guard sv.sslConfigured else {

@@ -33,6 +33,9 @@ public enum RuntimeReply: Sendable, Equatable {
     case workerSessions(RuntimeCommand)
     /// Write this run-time address, then send `answer`.
     case setAddress(backend: String, server: String, address: TableServerAddress, answer: String)
+    /// `enable|disable agent`, `set server agent|agent-addr|agent-port|agent-send`:
+    /// write it, then send `answer`.
+    case agent(backend: String, server: String, order: AgentOrder, answer: String)
     /// `set server check-port`: write it, then send an empty answer.
     case setCheckPort(backend: String, server: String, port: Int)
     /// `set server check-addr IP [port P]`: write them, then send an empty answer.

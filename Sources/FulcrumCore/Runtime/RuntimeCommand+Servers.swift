@@ -34,8 +34,12 @@ extension RuntimeCommand {
         case "check-addr":
             let port: String? = args.count > 3 && args[3] == "port" ? (args.count > 4 ? args[4] : "") : nil
             return .success(.setServerCheckAddress(backend: ref.0, server: ref.1, address: value, port: port))
-        case "agent", "agent-addr", "agent-port", "agent-send":
+        case "agent", "agent-port", "agent-send":
             return .success(.setServerAgent(backend: ref.0, server: ref.1, option: option, value: value))
+        case "agent-addr":
+            // "ADDR [port P]" travels as one value.
+            return .success(.setServerAgent(backend: ref.0, server: ref.1, option: option,
+                                            value: args.dropFirst(2).joined(separator: " ")))
         case "ssl":
             return .success(.setServerSSL(backend: ref.0, server: ref.1, value: value))
         case "fqdn":

@@ -84,8 +84,9 @@ public enum RuntimeCommand: Equatable, Sendable {
     case setServerAddress(backend: String, server: String, address: String, port: String?)
     /// `set server <b>/<s> check-port <port>`.
     case setServerCheckPort(backend: String, server: String, port: String)
-    /// `set server <b>/<s> agent|agent-addr|agent-port|agent-send|check-addr ...`:
-    /// Fulcrum has no agent checks, and answers as HAProxy does for a server without one.
+    /// `set server <b>/<s> agent|agent-addr|agent-port|agent-send ...`, and
+    /// `enable agent` / `disable agent` (option "enable" / "disable"):
+    /// the agent check's runtime settings (RuntimeCLI+Agent.swift).
     case setServerAgent(backend: String, server: String, option: String, value: String)
     /// `set server <b>/<s> check-addr <ip> [port <port>]`.
     case setServerCheckAddress(backend: String, server: String, address: String, port: String?)
@@ -198,6 +199,9 @@ public enum RuntimeCommand: Equatable, Sendable {
             return serverReference(args.first).map { .enableServer(backend: $0.0, server: $0.1) }
         case "disable health":
             return serverReference(args.first).map { .disableHealth(backend: $0.0, server: $0.1) }
+        case "enable agent", "disable agent":
+            let option = keyword.words[0]
+            return serverReference(args.first).map { .setServerAgent(backend: $0.0, server: $0.1, option: option, value: "") }
         case "enable health":
             return serverReference(args.first).map { .enableHealth(backend: $0.0, server: $0.1) }
         case "set maxconn frontend":

@@ -115,7 +115,7 @@ public enum RuntimeFormat {
             + "srv_check_addr srv_agent_addr srv_agent_port\n"
         for p in s.proxies where p.backend != nil && (backend == nil || p.name == backend) {
             for sv in s.servers(of: p.name) {
-                let maintenance = sv.admin.inMaintenance
+                let maintenance = sv.admin.inMaintenance || sv.tracking?.inheritedMaintenance == true
                 let opState: Int
                 if maintenance { opState = 0 } else {
                     switch sv.operational { case .down: opState = 0; case .up: opState = 2; case .stopping: opState = 3 }
@@ -128,6 +128,7 @@ public enum RuntimeFormat {
                 if sv.admin.contains(.fqdnChanged) { admin |= 0x40 }
                 // Configured `disabled` stays marked once enabled at run time (a state file keeps it enabled).
                 if sv.configuredDisabled { admin |= 0x04 }
+                if sv.tracking?.inheritedMaintenance == true { admin |= 0x02 }
                 var checkState = 0
                 if let c = sv.check { checkState |= 0x02; if c.enabled { checkState |= 0x04 } }
                 // Maintenance pauses a configured check; a config `disabled` marks it paused even without one.
@@ -140,9 +141,9 @@ public enum RuntimeFormat {
                     String(p.iid), p.name, String(sv.sid), sv.name, sv.address, String(opState), String(admin),
                     String(sv.userWeight), String(sv.initialWeight), String(sv.lastChange),
                     String(sv.check?.status.rawValue ?? RuntimeCheckStatus.initializing.rawValue),
-                    String(sv.check?.status.result ?? 0), String(sv.health), String(checkState), "0",
+                    String(sv.check?.status.result ?? 0), String(sv.health), String(checkState), String(sv.agent?.stateBits ?? 0),
                     p.forcedID ? "1" : "0", sv.forcedID ? "1" : "0", sv.fqdn, String(sv.port), sv.srvRecord, sv.ssl ? "1" : "0",
-                    String(sv.checkPort), sv.checkAddress, "-", "0",
+                    String(sv.checkPort), sv.checkAddress, sv.agent?.address ?? "-", String(sv.agent?.port ?? 0),
                 ]
                 out += fields.joined(separator: " ") + "\n"
             }

@@ -53,7 +53,8 @@ public struct RuntimeServerChange: Sendable, Equatable {
         admin.remove(.drain)
         admin.insert(.forcedMaintenance)
         operational = .down
-        if checking { health = 0 }
+        // HAProxy zeroes the health counter of any server entering maintenance.
+        health = 0
     }
 
     /// A server leaving maintenance comes back up; a checked one with health

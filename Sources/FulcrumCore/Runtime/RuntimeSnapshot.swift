@@ -212,6 +212,11 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         public var operational = Operational.up
         /// nil when the server has no `check`.
         public var check: Check?
+        /// nil when the server has no `agent-check` (RuntimeSnapshot+Agent.swift).
+        public var agent: Agent?
+        /// `track`: the server followed ("b/s"), the end of its chain, and
+        /// whether that one's maintenance holds this one (RuntimeSnapshot+Track.swift).
+        public var tracking: Tracking?
         /// rise/fall apply even without checks (HAProxy keeps its defaults 2/3);
         /// health runs 0...rise+fall-1, up from `rise`.
         public var rise = 2

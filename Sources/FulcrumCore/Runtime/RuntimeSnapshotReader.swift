@@ -231,11 +231,14 @@ public struct RuntimeSnapshotReader {
             c.enabled = admin & SharedTable.Admin.checksDisabled.rawValue == 0
             c.status = RuntimeCheckStatus(rawValue: Int(table.server(line, .checkStatus).load())) ?? .unknown
             let code = Int(table.server(line, .checkCode).load())
-            c.code = code > 0 ? code : nil
+            // A layer-7 status has a code, 0 included (a passing tcp-check or protocol check).
+            c.code = code > 0 || c.status.hasCode ? code : nil
             c.duration = c.status.hasDuration ? Int(table.server(line, .checkDuration).load()) : nil
             c.failures = Int(table.server(line, .checkFailures).load())
             v.check = c
         }
+        v.agent = agentView(line: line, config: srv)
+        v.tracking = trackingView(line: line, config: srv)
         v.counters = read.counters { table.serverCounter(worker: $0, server: line, $1) }
         v.counters.sessionsMax = Int(table.server(line, .maxConns).load())
         v.counters.queueMax = Int(table.server(line, .maxQueued).load())

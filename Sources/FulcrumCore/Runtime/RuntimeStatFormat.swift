@@ -245,6 +245,9 @@ enum RuntimeStatRows {
             set(&row, "chkfail", check.failures)
             set(&row, "chkdown", sv.downTransitions)
             set(&row, "downtime", sv.downtime)
+        }
+        // HAProxy pauses checks in maintenance: their result columns stay empty.
+        if let check = sv.check, check.enabled, !sv.admin.inMaintenance {
             set(&row, "check_status", check.status.name)
             if check.status.hasCode { set(&row, "check_code", check.code) }
             if check.status.hasDuration { set(&row, "check_duration", check.duration) }
@@ -254,6 +257,8 @@ enum RuntimeStatRows {
             set(&row, "check_fall", sv.fall)
             set(&row, "check_health", sv.health)
         }
+        agentFields(&row, sv)
+        if let t = sv.tracking { set(&row, "tracked", t.via) }
         return row
     }
 
@@ -291,22 +296,27 @@ enum RuntimeStatRows {
     static func serverStatus(_ sv: RuntimeSnapshot.Server) -> String {
         if sv.admin.contains(.resolutionMaintenance) { return "MAINT (resolution)" }
         if sv.admin.inMaintenance { return "MAINT" }
-        let checking = sv.check?.enabled ?? false
-        let full = sv.rise + sv.fall - 1
+        if let t = sv.tracking, t.inheritedMaintenance { return "MAINT (via \(t.via))" }
+        if let agentStatus = agentStatus(sv) { return agentStatus }
+        // A tracking server shows the health of the end of its chain (HAProxy's `ref`).
+        let checking = sv.tracking?.rootChecking ?? sv.check?.enabled ?? false
+        let health = sv.tracking?.rootHealth ?? sv.health
+        let rise = sv.tracking?.rootRise ?? sv.rise, fall = sv.tracking?.rootFall ?? sv.fall
+        let full = rise + fall - 1
         func counts(stopped: Bool) -> String {
-            stopped ? "\(sv.health)/\(sv.rise)" : "\(sv.health - sv.rise + 1)/\(sv.fall)"
+            stopped ? "\(health)/\(rise)" : "\(health - rise + 1)/\(fall)"
         }
         switch sv.operational {
         case .up:
-            let goingDown = checking && sv.health < full
+            let goingDown = checking && health < full
             if sv.admin.contains(.drain) { return goingDown ? "DRAIN " + counts(stopped: false) : "DRAIN" }
             if goingDown { return "UP " + counts(stopped: false) }
             return checking ? "UP" : "no check"
         case .stopping:
-            if !checking || sv.health == full { return "NOLB" }
+            if !checking || health == full { return "NOLB" }
             return "NOLB " + counts(stopped: false)
         case .down:
-            if checking && sv.health > 0 { return "DOWN " + counts(stopped: true) }
+            if checking && health > 0 { return "DOWN " + counts(stopped: true) }
             return "DOWN"
         }
     }

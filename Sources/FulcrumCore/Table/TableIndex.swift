@@ -55,8 +55,9 @@ public struct TableIndex: Sendable {
         BalanceProperties(algorithm: b.balance, hashType: b.hashType).dynamicWeights
     }
 
+    /// The table and, after it, the agent checks' region (`AgentTable`).
     public func tableSize(workers: Int) -> Int {
         SharedTable.byteSize(servers: serverCount, frontends: frontendCount, binds: bindCount,
-                             backends: backendCount, workers: workers)
+                             backends: backendCount, workers: workers) + AgentTable.byteSize(servers: serverCount)
     }
 }

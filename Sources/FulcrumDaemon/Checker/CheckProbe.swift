@@ -45,6 +45,13 @@ final class CheckProbe {
     /// sends checks the PROXY header too, with the check connection's own
     /// endpoints. 0: none.
     private let sendProxy: Int
+    /// An agent check (`agent-check`): what it sends first (`agent-send`,
+    /// maybe nothing), then the agent's one-line reply; nil for health checks.
+    private let agentSend: [UInt8]?
+    /// The agent's reply once read (an agent check that ended with a line).
+    private(set) var agentReply: AgentReply?
+    /// `http-check disable-on-404` while the server is not DOWN.
+    private let disableOn404: Bool
     static let maxResponse = 16384
 
     /// HAProxy: with `timeout check`, the connect is bounded by
@@ -52,7 +59,9 @@ final class CheckProbe {
     /// `inter` bounds the whole check.
     init(config: HealthCheckConfig, address: SocketAddress, expect: HTTPCheck.Expect?,
          matchers: [TCPCheck.Matcher?], now: Int64, connectTimeout: Int, readTimeout: Int?, tls: TLS? = nil,
-         sendProxy: Int = 0) {
+         sendProxy: Int = 0, agentSend: [UInt8]? = nil, disableOn404: Bool = false) {
+        self.agentSend = agentSend
+        self.disableOn404 = disableOn404
         self.tlsSettings = tls
         self.sendProxy = sendProxy
         self.kind = config.kind
@@ -121,6 +130,9 @@ final class CheckProbe {
             if kind == .tcpCheck { info = TCPCheck.errorContext(step: stepNumber, rule: ruleKind(rule - 1)) }
             return CheckResult(status: .l4timeout, info: info, durationMs: duration(now))
         }
+        if config.protocolCheck == .sslHello {
+            return CheckResult(status: .l6timeout, durationMs: duration(now))
+        }
         if kind == .tcpCheck {
             return CheckResult(status: .l7timeout, info: TCPCheck.errorContext(step: stepNumber, rule: ruleKind(rule - 1)),
                                durationMs: duration(now))
@@ -172,12 +184,24 @@ final class CheckProbe {
             if error == .again { return nil }
             return CheckResult(status: .l6response, info: "SSL handshake failure", durationMs: duration(now))
         }
-        if kind == .tcpConnect { return CheckResult(status: .l6ok, durationMs: duration(now)) }
+        if kind == .tcpConnect && config.protocolCheck == nil { return CheckResult(status: .l6ok, durationMs: duration(now)) }
         return exchangeStarts(loop: loop, token: token, now: now)
     }
 
     private func exchangeStarts(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
         if let readTimeout { deadline = now + Int64(readTimeout) }
+        if let p = config.protocolCheck {
+            out = ProtocolCheckExchange.request(p, unixTime: UInt32(truncatingIfNeeded: WallClock.nowSeconds()))
+            sent = 0
+            phase = .sending
+            return flush(loop: loop, token: token, now: now)
+        }
+        if let agentSend {
+            out = agentSend
+            sent = 0
+            phase = .sending
+            return flush(loop: loop, token: token, now: now)
+        }
         switch kind {
         case .tcpConnect:
             return CheckResult(status: .l4ok, durationMs: duration(now))
@@ -210,7 +234,7 @@ final class CheckProbe {
         }
         out.removeAll(keepingCapacity: true)
         sent = 0
-        if kind == .http {
+        if kind == .http || agentSend != nil || config.protocolCheck != nil {
             phase = .receiving
             return receive(loop: loop, token: token, now: now)
         }
@@ -240,9 +264,27 @@ final class CheckProbe {
             break
         }
         if received.count >= CheckProbe.maxResponse { complete = true }
+        if let p = config.protocolCheck {
+            switch ProtocolCheckExchange.judge(p, received, complete: complete) {
+            case .needMore: return nil
+            case .done(let status, let info, let code):
+                return CheckResult(status: status, code: status.showsCode ? code : nil, info: info, durationMs: duration(now))
+            }
+        }
+        if agentSend != nil {
+            switch AgentReply.parse(received, complete: complete) {
+            case .needMore: return nil
+            case .incomplete:
+                return CheckResult(status: .unknown, info: "Ignoring incomplete line from agent", durationMs: duration(now))
+            case .reply(let r):
+                agentReply = r
+                return CheckResult(status: .l7ok, code: 0, durationMs: duration(now))
+            }
+        }
         switch kind {
         case .http:
-            if let r = HTTPCheck.evaluate(received, complete: complete, expect: expect, durationMs: duration(now)) { return r }
+            if let r = HTTPCheck.evaluate(received, complete: complete, expect: expect, durationMs: duration(now),
+                                          disableOn404: disableOn404) { return r }
             if complete { return CheckResult(status: .l7response, durationMs: duration(now)) }
             return nil
         case .tcpCheck:

@@ -13,7 +13,7 @@ final class Checker: EventHandler {
     /// Event and timer kinds: the control channel, a probe's socket (index:
     /// target; generation: its probe), a target's timer, the observe poll,
     /// a log target's socket (index: its sender).
-    enum Kind: UInt8 { case control, probe, schedule, observe, log, slots }
+    enum Kind: UInt8 { case control, probe, schedule, observe, log, slots, track }
 
     final class Target {
         let index: Int
@@ -45,6 +45,9 @@ final class Checker: EventHandler {
         var retired = false
         var probe: CheckProbe?
         var timer = LazyTimer()
+        /// An agent check's target (Checker+Agent.swift), not a health check's.
+        var agent = false
+        var agentSettingsSequence: UInt64 = 0
 
         init(index: Int, backend: Int, line: Int, backendName: String, server: Server, config: HealthCheckConfig,
              address: SocketAddress, timeouts: Timeouts) {
@@ -84,6 +87,18 @@ final class Checker: EventHandler {
     /// Each backend's server-set word as last scanned (dynamic servers).
     var serverSetSeen: [UInt64] = []
     private var random = SystemRandomNumberGenerator()
+    /// The runtime API's server changes, for agents' admin words and weights.
+    lazy var agentService: RuntimeService = {
+        let s = RuntimeService(configuration: configuration, table: table, scope: .allWorkers, addresses: addresses)
+        s.events = { [unowned self] line, level, backend in self.logs.send(line, level: level, to: self.backendLogs[backend]) }
+        return s
+    }()
+    let addresses: [[SocketAddress]]
+    /// Tracking servers in chain order (`track`).
+    var trackers: [ServerPosition] = []
+
+    /// A line to backend `backend`'s log targets.
+    func sendLog(_ line: String, level: LogLevel, backend: Int) { logs.send(line, level: level, to: backendLogs[backend]) }
     /// Server state changes go to each backend's `log` targets, at HAProxy's levels.
     private let logs: LogOutput
     private var backendLogs: [[Int]] = []
@@ -93,6 +108,7 @@ final class Checker: EventHandler {
         self.configuration = configuration
         self.table = table
         self.control = control
+        self.addresses = addresses
         loop = try EventLoop(capacity: 128)
         index = TableIndex(configuration)
         logs = LogOutput(loop: loop, kind: Kind.log.rawValue, global: configuration.global, rings: configuration.rings)
@@ -102,6 +118,10 @@ final class Checker: EventHandler {
             for (si, s) in b.servers.enumerated() where s.params.check || s.params.observe != nil {
                 targets.append(makeTarget(backend: bi, line: index.serverLine(backend: bi, server: si), server: s,
                                           address: addresses[bi][si]))
+            }
+            for (si, s) in b.servers.enumerated() where s.params.agent.enabled {
+                targets.append(makeAgentTarget(backend: bi, line: index.serverLine(backend: bi, server: si), server: s,
+                                               address: addresses[bi][si]))
             }
         }
     }
@@ -153,6 +173,13 @@ final class Checker: EventHandler {
         for (t, d) in zip(checked, delays) { t.next = now + Int64(d); arm(t) }
         // Observed traffic errors are polled every 100 ms (the table has no events).
         if targets.contains(where: { $0.params.observe != nil }) { loop.schedule(EventToken(kind: Kind.observe.rawValue), at: now + 100) }
+        // Tracking servers follow theirs every 100 ms (Checker+Track.swift).
+        let trackers = trackingOrder()
+        if !trackers.isEmpty {
+            self.trackers = trackers
+            followTracked(trackers)
+            loop.schedule(EventToken(kind: Kind.track.rawValue), at: now + 100)
+        }
         // Servers added at run time get their checks from a scan of the spare slots.
         if index.spareServers.contains(where: { $0 > 0 }) { loop.schedule(EventToken(kind: Kind.slots.rawValue), at: now + 200) }
         UnixSocket.sendMessage(control, ControlMessage.ready.encode())
@@ -198,6 +225,9 @@ final class Checker: EventHandler {
         case .slots?:
             scanDynamicServers(now: now)
             loop.schedule(token, at: now + 200)
+        case .track?:
+            followTracked(trackers)
+            loop.schedule(token, at: now + 100)
         case .log?:
             logs.senders.timerDue(token, deadline: deadline)
         default:
@@ -220,6 +250,7 @@ final class Checker: EventHandler {
 
     private func start(_ t: Target, now: Int64) {
         if t.retired { return }
+        if t.agent { return startAgent(t, now: now) }
         // No checks while in maintenance (HAProxy) or disabled from the CLI; the state is kept.
         let admin = SharedTable.Admin(rawValue: table.server(t.line, .admin).load())
         if admin.inMaintenance || admin.contains(.checksDisabled) {
@@ -227,9 +258,9 @@ final class Checker: EventHandler {
             return
         }
         followAddress(t)
-        let probe = CheckProbe(config: t.config, address: t.address, expect: t.expect, matchers: t.matchers,
+        let probe = CheckProbe(config: requestConfig(t), address: t.address, expect: t.expect, matchers: t.matchers,
                                now: now, connectTimeout: t.connectTimeout, readTimeout: t.readTimeout, tls: t.tls,
-                               sendProxy: Self.checkProxyVersion(t.params))
+                               sendProxy: Self.checkProxyVersion(t.params), disableOn404: disableOn404(t))
         t.probe = probe
         if let r = probe.start(loop: loop, token: probeSlots.token(kind: Kind.probe.rawValue, index: t.index), now: now) {
             finish(t, r, now: now)
@@ -261,13 +292,21 @@ final class Checker: EventHandler {
         if let override, override > 0 { t.address.port = override } else if let p = t.fixedPort { t.address.port = p }
     }
 
-    private func finish(_ t: Target, _ result: CheckResult, now: Int64) {
+    func finish(_ t: Target, _ result: CheckResult, now: Int64) {
+        let reply = t.probe?.agentReply
         t.probe?.close()
         t.probe = nil
         probeSlots.invalidate(t.index)
+        if t.agent {
+            finishAgent(t, result, reply: reply, now: now)
+            t.next = now + Int64(t.params.inter)
+            return
+        }
         var state = currentState(t)
         let before = state.health
-        let transition = state.record(result.status.passed, rise: t.rise, fall: t.fall, now: now)
+        var transition = state.record(result.status.passed, rise: t.rise, fall: t.fall, now: now)
+        // HAProxy's check_notify_success: an agent that said down keeps the server down.
+        if transition?.to == .up, agentHoldsDown(t) { transition = nil; state.operational = .down }
         if configuration.backends[t.backend].logging.healthChecks,
            let line = HealthLog.checkResult(backend: t.backendName, server: t.serverName, backup: t.backup, result: result,
                                             healthBefore: before, healthAfter: state.health, rise: t.rise, fall: t.fall) {
@@ -282,10 +321,18 @@ final class Checker: EventHandler {
         if !result.status.passed { table.server(t.line, .checkFailures).bump() }
         if result.status.passed { resetObserved(t) }
         commit(t, state, transition, result: result, now: now)
+        if transition == nil { applyStopping(t, result, now: now) }
         let interval = state.nextInterval(rise: t.rise, fall: t.fall, inter: t.params.inter,
                                           fastinter: t.params.fastinter, downinter: t.params.downinter)
         t.next = now + Int64(HealthSchedule.spread(interval, percent: configuration.global.spreadChecks,
                                                    random01: Double.random(in: 0...1, using: &random)))
+    }
+
+    /// Whether the server's enabled agent check last said "down" (its health is 0).
+    private func agentHoldsDown(_ t: Target) -> Bool {
+        guard let s = configuredServer(t), s.params.agent.enabled else { return false }
+        let agents = AgentTable(table)
+        return !agents.flags(t.line).contains(.disabled) && agents.word(t.line, .health).load() == 0
     }
 
     /// `observe layer4`: workers count consecutive connect errors in the table;
@@ -315,14 +362,14 @@ final class Checker: EventHandler {
     }
 
     /// The state as the table has it (the CLI may have forced it since).
-    private func currentState(_ t: Target) -> HealthState {
+    func currentState(_ t: Target) -> HealthState {
         var s = HealthState(rise: t.rise, fall: t.fall, now: 0)
         s.operational = table.server(t.line, .operational).load() == SharedTable.Operational.down.rawValue ? .down : .up
         s.health = Int(table.server(t.line, .checkHealth).load())
         return s
     }
 
-    private func commit(_ t: Target, _ state: HealthState, _ transition: HealthTransition?, result: CheckResult, now: Int64) {
+    func commit(_ t: Target, _ state: HealthState, _ transition: HealthTransition?, result: CheckResult, now: Int64) {
         table.server(t.line, .checkHealth).store(UInt64(state.health))
         guard let transition else { return }
         let wall = UInt64(WallClock.nowSeconds())

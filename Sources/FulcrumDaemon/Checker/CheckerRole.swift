@@ -8,7 +8,7 @@ import FulcrumPosix
 enum CheckerRole {
     /// A checker runs when any server has `check` or observes its traffic.
     static func isNeeded(_ c: Configuration) -> Bool {
-        c.backends.contains { $0.servers.contains { $0.params.check || $0.params.observe != nil } }
+        c.backends.contains { $0.servers.contains { $0.params.check || $0.params.observe != nil || $0.params.agent.enabled } }
     }
 
     /// The master's initial table: configured weights, `disabled` servers in
@@ -22,12 +22,20 @@ enum CheckerRole {
                 if s.params.disabled { table.server(line, .admin).store(SharedTable.Admin.configMaintenance.rawValue) }
                 table.server(line, .lastChange).store(now)
                 // upSince stays 0: slowstart applies to servers coming back, not at startup.
+                // HAProxy starts every server's health counter at `rise`, checked or not.
+                table.server(line, .checkHealth).store(UInt64(s.params.rise))
                 if s.params.check || s.params.observe != nil {
                     let state = HealthState(rise: s.params.rise, fall: s.params.fall, initState: s.params.initState ?? .up, now: 0)
                     table.server(line, .checkHealth).store(UInt64(state.health))
                     table.server(line, .operational).store(state.operational == .up ? SharedTable.Operational.up.rawValue
                                                                                      : SharedTable.Operational.down.rawValue)
                     table.server(line, .checkStatus).store(CheckStatus.initial.rawCode)
+                }
+                if s.params.agent.enabled {
+                    // HAProxy's agent starts with its health at its rise (1), status INI.
+                    let agents = AgentTable(table)
+                    agents.word(line, .status).store(CheckStatus.initial.rawCode)
+                    agents.word(line, .health).store(1)
                 }
             }
             // Spare slots for `add server`: empty, and held out of traffic.
