@@ -378,6 +378,8 @@ public struct Frontend: Equatable, Sendable {
     public var tcpContent = TCPContentRules()
     /// `tcp-request connection`, run at accept.
     public var tcpConnection = TCPConnectionRules()
+    /// `tcp-request session`, run once the PROXY header and TLS handshake are done.
+    public var tcpSession = TCPConnectionRules()
     /// nil: the global maxconn applies.
     public var maxconn: Int?
     /// `rate-limit sessions N` (nil: none): its listeners pause while the

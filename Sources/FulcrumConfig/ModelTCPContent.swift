@@ -51,11 +51,36 @@ public struct TCPContentRules: Equatable, Sendable {
 }
 
 /// `tcp-request connection` rules of a frontend, evaluated at accept before
-/// anything is read (HAProxy 2.6's tcp_exec_l4_rules). Fulcrum carries out
-/// `expect-proxy layer4`: a connection whose condition holds must start with
-/// a PROXY header, as on a `bind ... accept-proxy` line.
+/// anything is read (HAProxy 2.6's tcp_exec_l4_rules), and `tcp-request
+/// session` rules, evaluated once the PROXY header and the TLS handshake
+/// are done (tcp_exec_l5_rules): one shape for both. The first `accept`,
+/// `reject` or `silent-drop` whose condition holds ends the evaluation;
+/// `expect-proxy layer4` (connection only), the variable and address
+/// actions are done and the next rule evaluated.
 public struct TCPConnectionRules: Equatable, Sendable {
-    public enum Action: String, Equatable, Sendable { case expectProxy = "expect-proxy" }
+    public enum Action: Equatable, Sendable {
+        case expectProxy
+        case accept, reject, silentDrop
+        case setVar(VariableName, SampleFetch)
+        case setVarFormat(VariableName, LogFormat)
+        case unsetVar(VariableName)
+        /// `set-src|set-src-port|set-dst|set-dst-port EXPR`.
+        case setAddress(ConnectionAddressField, SampleFetch)
+
+        /// The action's keyword, for messages.
+        public var name: String {
+            switch self {
+            case .expectProxy: return "expect-proxy"
+            case .accept: return "accept"
+            case .reject: return "reject"
+            case .silentDrop: return "silent-drop"
+            case .setVar(let n, _): return "set-var(\(n))"
+            case .setVarFormat(let n, _): return "set-var-fmt(\(n))"
+            case .unsetVar(let n): return "unset-var(\(n))"
+            case .setAddress(let f, _): return f.rawValue
+            }
+        }
+    }
 
     public struct Rule: Equatable, Sendable {
         public var location: SourceLocation

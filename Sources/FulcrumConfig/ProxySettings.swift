@@ -36,6 +36,8 @@ struct ProxySettings: Sendable {
     var tcpContent = TCPContentRules()
     /// `tcp-request connection` rules (frontends; never inherited, as tcpContent).
     var tcpConnection = TCPConnectionRules()
+    /// `tcp-request session` rules (frontends, not inherited either).
+    var tcpSession = TCPConnectionRules()
     /// Logging: targets, line format, options; a proxy starts with its
     /// defaults' (HAProxy copies the defaults' `log` lines, then appends its own).
     var logging = ProxyLogging()

@@ -1,7 +1,7 @@
 /// `tcp-request inspect-delay TIMEOUT` and `tcp-request content accept|reject
 /// [if|unless COND]` (manual 4.2): the content inspection mode tcp proxies
-/// need to route on a ClientHello's SNI without terminating TLS. The other
-/// `tcp-request` rule sets and actions are refused at their line.
+/// need to route on a ClientHello's SNI without terminating TLS. The
+/// `connection` and `session` rule sets are read by TCPLayerRuleKeywords.
 extension ParseSession {
     /// HAProxy 2.6's `tcp-request content` actions Fulcrum does not carry out yet.
     static let otherTCPContentActions: Set<String> = [
@@ -13,7 +13,6 @@ extension ParseSession {
     ]
 
     mutating func tcpRequestKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
-        let kindName = drafts[index].kind.rawValue
         guard words.count >= 2 else {
             alert(at(words[0]), "'tcp-request' expects 'inspect-delay', 'content', 'connection' or 'session'")
             return
@@ -37,55 +36,14 @@ extension ParseSession {
         case "content":
             tcpContentRule(words, draft: index, at: at)
         case "connection":
-            tcpConnectionRule(words, draft: index, at: at)
+            tcpLayerRule(words, set: .connection, draft: index, at: at)
         case "session":
-            alert(at(words[0]), "keyword 'tcp-request \(which.text)' is not supported yet (in section '\(kindName)')")
+            tcpLayerRule(words, set: .session, draft: index, at: at)
         default:
             let expected = ["inspect-delay", "content", "connection", "session"]
             alert(at(which), "unknown 'tcp-request' rule set '\(which.text)'; expected 'inspect-delay', 'content', 'connection' or 'session'"
                   + hint(which.text, expected))
         }
-    }
-
-    /// HAProxy 2.6's `tcp-request connection` actions Fulcrum does not carry out yet.
-    static let otherTCPConnectionActions: Set<String> = [
-        "accept", "reject", "expect-netscaler-cip", "capture", "track-sc0", "track-sc1", "track-sc2",
-        "sc-add-gpc", "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "set-mark", "set-tos",
-        "set-src", "set-src-port", "set-dst", "set-dst-port", "set-var", "set-var-fmt", "unset-var", "silent-drop", "lua",
-    ]
-
-    /// `tcp-request connection expect-proxy layer4 [if|unless COND]`.
-    private mutating func tcpConnectionRule(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
-        let draft = drafts[index]
-        if draft.kind == .backend {
-            alert(at(words[0]), "tcp-request connection is not allowed because backend \(draft.name ?? "") is not a frontend")
-            return
-        }
-        guard words.count >= 3 else {
-            alert(at(words[1]), "'tcp-request connection' expects an action such as 'expect-proxy layer4'")
-            return
-        }
-        let actionWord = words[2]
-        guard actionWord.text == "expect-proxy" else {
-            if Self.otherTCPConnectionActions.contains(actionWord.text) {
-                alert(at(actionWord), "'tcp-request connection \(actionWord.text)' is not supported yet (in section '\(draft.kind.rawValue)')")
-            } else {
-                alert(at(actionWord), "unknown action '\(actionWord.text)' for 'tcp-request connection'"
-                      + hint(actionWord.text, ["expect-proxy"] + Array(Self.otherTCPConnectionActions)))
-            }
-            return
-        }
-        guard words.count >= 4, words[3].text == "layer4" else {
-            alert(at(actionWord), "'tcp-request connection expect-proxy' only supports 'layer4'")
-            return
-        }
-        let display = "tcp-request connection expect-proxy"
-        guard let (args, condition) = splitCondition(words, from: 4, display: display, draft: index, at: at) else { return }
-        if let extra = args.first {
-            alert(at(extra), "unexpected argument '\(extra.text)' for '\(display)' (expected 'if' or 'unless')")
-            return
-        }
-        drafts[index].settings.tcpConnection.rules.append(.init(location: at(words[0]), action: .expectProxy, condition: condition))
     }
 
     private mutating func tcpContentRule(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {

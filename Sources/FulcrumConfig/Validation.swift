@@ -72,6 +72,7 @@ extension ParseSession {
                 frontend.http = s.http
                 frontend.tcpContent = s.tcpContent
                 frontend.tcpConnection = s.tcpConnection
+                frontend.tcpSession = s.tcpSession
                 frontend.logging = s.logging
                 frontend.description = draft.description
                 frontend.statsPage = s.statsPage

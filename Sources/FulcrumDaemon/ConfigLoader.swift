@@ -27,6 +27,8 @@ struct LoadedConfiguration {
     /// frontend and per backend; nil where a proxy has none.
     var frontendTCPRules: [TCPCompiledRules?] = []
     var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
+    /// Per frontend: its `tcp-request session` rules (nil: none).
+    var frontendSessionRules: [TCPConnectionCompiledRules?] = []
     var backendTCPRules: [TCPCompiledRules?] = []
     /// Compiled log formats per frontend (nil: no `log` target).
     var frontendLogs: [CompiledProxyLog?] = []
@@ -311,16 +313,18 @@ extension ConfigLoader {
             h.useBackends = []   // a backend does not switch
             return compileTCP(b.name, b.mode, b.tcpContent, h, b.location)
         }
-        loaded.frontendConnectionRules = c.frontends.map { f in
-            guard !f.tcpConnection.isEmpty else { return nil }
+        func compileLayer(_ f: Frontend, _ rules: TCPConnectionRules) -> TCPConnectionCompiledRules? {
+            guard !rules.isEmpty else { return nil }
             do {
-                return try TCPConnectionCompiledRules(f.tcpConnection, http: f.http, userlists: c.userlists,
+                return try TCPConnectionCompiledRules(rules, http: f.http, userlists: c.userlists,
                                                       crypt: { Crypt.hash($0, salt: $1) })
             } catch {
                 loaded.diagnostics.append(Diagnostic(.alert, f.location, "proxy '\(f.name)': \(error)"))
                 return nil
             }
         }
+        loaded.frontendConnectionRules = c.frontends.map { compileLayer($0, $0.tcpConnection) }
+        loaded.frontendSessionRules = c.frontends.map { compileLayer($0, $0.tcpSession) }
         loaded.frontendLogs = c.frontends.map { f in
             guard !f.logging.targets.isEmpty || f.logging.uniqueIDFormat != nil else { return nil }
             do { return try CompiledProxyLog(f.logging) } catch {

@@ -48,6 +48,7 @@ enum WorkerRole {
         setup.frontendTCPRules = loaded.frontendTCPRules
         setup.backendTCPRules = loaded.backendTCPRules
         setup.frontendConnectionRules = loaded.frontendConnectionRules
+        setup.frontendSessionRules = loaded.frontendSessionRules
         setup.frontendLogs = loaded.frontendLogs
         // The table numbers bind lines frontend by frontend, as this flattens them.
         setup.bindTLS = loaded.bindTLS.flatMap { $0 }

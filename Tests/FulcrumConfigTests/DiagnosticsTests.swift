@@ -7,7 +7,7 @@ final class DiagnosticsTests: XCTestCase {
         frontend f
             bind :80
             option logasap
-            tcp-request session reject if { src 10.0.0.0/8 }
+            tcp-request connection track-sc0 src
             option contstats
             no monitor-uri
             default_backend b
@@ -19,7 +19,7 @@ final class DiagnosticsTests: XCTestCase {
         """)
         XCTAssertEqual(r.alerts.map(\.message), [
             "keyword 'option logasap' is not supported yet (in section 'frontend')",
-            "keyword 'tcp-request session' is not supported yet (in section 'frontend')",
+            "'tcp-request connection track-sc0' is not supported yet (in section 'frontend')",
             "keyword 'option contstats' is not supported yet (in section 'frontend')",
             "keyword 'no monitor-uri' is not supported yet (in section 'frontend')",
             "keyword 'persist' is not supported yet (in section 'backend')",
@@ -27,7 +27,7 @@ final class DiagnosticsTests: XCTestCase {
             "keyword 'stick-table' is not supported yet (in section 'backend')",
         ])
         XCTAssertEqual(r.alerts.map { $0.location!.line }, [9, 10, 11, 12, 15, 16, 17])
-        XCTAssertEqual(r.alerts.map { $0.location!.column }, Array(repeating: 5, count: 7))
+        XCTAssertEqual(r.alerts.map { $0.location!.column }, [5, 28, 5, 5, 5, 5, 5])
     }
 
     func testRemovedKeywordsGetHAProxysMessageNamingTheSuccessor() {

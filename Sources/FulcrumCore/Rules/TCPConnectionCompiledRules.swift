@@ -1,30 +1,89 @@
 import FulcrumConfig
 
-/// A frontend's `tcp-request connection` rules compiled once per worker,
-/// evaluated at accept on the connection alone (layer 4: src, dst, ports),
-/// as HAProxy's tcp_exec_l4_rules. `expect-proxy layer4` does not end the
-/// evaluation: every rule whose condition holds is applied.
+/// A frontend's `tcp-request connection` (or `tcp-request session`) rules
+/// compiled once per worker, evaluated on the connection alone (layer 4:
+/// src, dst, ports; and what the TLS handshake established, for session
+/// rules), as HAProxy's tcp_exec_l4_rules / tcp_exec_l5_rules: the first
+/// accept, reject or silent-drop whose condition holds ends the evaluation;
+/// the other actions are done and the next rule evaluated.
 public final class TCPConnectionCompiledRules: Sendable {
-    let rules: [(action: TCPConnectionRules.Action, condition: ACLCondition?)]
+    public enum Verdict: Equatable, Sendable {
+        /// An `accept` rule, or no rule ended the evaluation.
+        case accept
+        case reject
+        case silentDrop
+    }
+
+    enum Action {
+        case expectProxy, accept, reject, silentDrop
+        case setVar(VariableRef, CompiledSampleExpression)
+        case setVarFormat(VariableRef, CompiledLogFormat)
+        case unsetVar(VariableRef)
+        case setAddress(ConnectionAddressField, CompiledSampleExpression)
+        /// A variable of a scope that needs a stream (txn, req, res): with
+        /// no stream yet, HAProxy finds no store and does nothing.
+        case none
+    }
+    let rules: [(action: Action, condition: ACLCondition?)]
     let acls: ACLSet
+    /// Whether an `expect-proxy layer4` rule exists at all.
+    public let mayExpectProxy: Bool
 
     public init(_ connection: TCPConnectionRules, http: HTTPProxySettings, userlists: [Userlist],
                 crypt: @escaping (String, String) -> String?) throws {
         let acls = try ACLSet(http.acls, userlists: userlists, crypt: crypt)
         self.acls = acls
-        rules = try connection.rules.map { ($0.action, try acls.compile($0.condition)) }
+        func sessionScoped(_ n: VariableName) -> Bool { n.scope == .sess || n.scope == .proc }
+        rules = try connection.rules.map { r in
+            let action: Action
+            switch r.action {
+            case .expectProxy: action = .expectProxy
+            case .accept: action = .accept
+            case .reject: action = .reject
+            case .silentDrop: action = .silentDrop
+            case .setVar(let n, let e):
+                action = sessionScoped(n) ? .setVar(VariableRef(n), try CompiledSampleExpression(e)) : .none
+            case .setVarFormat(let n, let f):
+                action = sessionScoped(n) ? .setVarFormat(VariableRef(n), try CompiledLogFormat(f)) : .none
+            case .unsetVar(let n): action = sessionScoped(n) ? .unsetVar(VariableRef(n)) : .none
+            case .setAddress(let field, let e): action = .setAddress(field, try CompiledSampleExpression(e))
+            }
+            return (action, try acls.compile(r.condition))
+        }
+        mayExpectProxy = connection.rules.contains { $0.action == .expectProxy }
     }
 
-    /// Whether the connection must start with a PROXY header.
-    public func expectsProxy(_ context: HTTPRuleContext) -> Bool {
-        var final = context
-        final.payloadFinal = true
-        var expect = false
-        for rule in rules where HTTPConditions.evaluate(rule.condition, acls: acls, context: final) {
+    /// Runs the rules on `context` (its connection endpoints edited in place
+    /// by set-src/set-dst, `addressesChanged` then set). `expectProxy`: an
+    /// `expect-proxy layer4` rule held before the evaluation ended.
+    public func run(_ context: inout HTTPRuleContext, expectProxy: inout Bool) -> Verdict {
+        context.payloadFinal = true
+        for rule in rules where HTTPConditions.evaluate(rule.condition, acls: acls, context: context) {
             switch rule.action {
-            case .expectProxy: expect = true
+            case .accept: return .accept
+            case .reject: return .reject
+            case .silentDrop: return .silentDrop
+            case .expectProxy: expectProxy = true
+            case .setVar(let ref, let e): e.store(in: ref, context: context, acls: acls)
+            case .setVarFormat(let ref, let lf): HTTPRequestProcessing.setVariable(ref, format: lf, context: context, acls: acls)
+            case .unsetVar(let ref): context.variables?.unset(ref)
+            case .setAddress(let field, let e):
+                var connection = context.connection
+                e.evaluate(context: context, acls: acls) { sample in
+                    switch field {
+                    case .source: if let a = sample.address { connection.source.address = a }
+                    case .destination: if let a = sample.address { connection.destination.address = a }
+                    case .sourcePort:
+                        if let p = sample.integer { connection.source.port = Int(UInt16(truncatingIfNeeded: p)) }
+                    case .destinationPort:
+                        if let p = sample.integer { connection.destination.port = Int(UInt16(truncatingIfNeeded: p)) }
+                    }
+                }
+                connection.addressesChanged = true
+                context.connection = connection
+            case .none: break
             }
         }
-        return expect
+        return .accept
     }
 }

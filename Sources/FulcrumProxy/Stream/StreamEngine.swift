@@ -54,6 +54,8 @@ final class StreamEngine {
     var backendTCPRules: [TCPCompiledRules?] = []
     /// Per frontend: its `tcp-request connection` rules (nil: none).
     var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
+    /// Per frontend: its `tcp-request session` rules (nil: none).
+    var frontendSessionRules: [TCPConnectionCompiledRules?] = []
     /// Per bind line (the table's numbering): what accepting on it needs.
     var bindLines: [BindRuntime] = []
     /// Per server table line: `send-proxy[-v2]` (its connections are not pooled).
@@ -132,6 +134,7 @@ final class StreamEngine {
         frontendTCPRules = setup.frontendTCPRules
         backendTCPRules = setup.backendTCPRules
         frontendConnectionRules = setup.frontendConnectionRules
+        frontendSessionRules = setup.frontendSessionRules
         bindLines = BindRuntime.all(setup.configuration)
         inspectScratch.reserveCapacity(buffers.size)
         let output = LogOutput(loop: loop, kind: TokenKind.log.rawValue, global: setup.configuration.global,
@@ -242,9 +245,14 @@ final class StreamEngine {
         s.bindLine = bindLine
         s.isHTTP = fe.config.mode == .http
         s.record.restart(at: now, wallMicros: WallClock.nowMicroseconds())
+        activeStreams += 1
+        var expectProxy = bindLine < bindLines.count && bindLines[bindLine].acceptProxy
+        if let rules = frontendConnectionRules[frontend] {
+            let verdict = runLayerRules(s, rules, expectProxy: &expectProxy)
+            if verdict != .accept { refuseConnection(s, verdict); return }
+        }
         s.record.number = exchangesStarted
         exchangesStarted &+= 1
-        activeStreams += 1
         // TCP_NODELAY comes from the listener (Worker.run sets it there).
         let ka = fe.config.connection.clientKeepAlive
         if ka.enabled { Socket.setKeepAlive(fd, idle: ka.idle, interval: ka.interval, count: ka.count) }
@@ -256,7 +264,7 @@ final class StreamEngine {
             close(s, abort: true)
             return
         }
-        if expectsProxyHeader(s) {
+        if expectProxy {
             s.phase = .proxyHeader
             s.phaseDeadline = fe.config.timeouts.client.map { now + Int64($0) } ?? 0
             schedule(s)
@@ -318,6 +326,12 @@ final class StreamEngine {
     /// request; mode tcp picks its backend's server.
     func startProtocol(_ s: Stream) {
         let fe = frontends[s.frontend]
+        if let rules = frontendSessionRules[s.frontend] {
+            var unused = false
+            let verdict = runLayerRules(s, rules, expectProxy: &unused)
+            if verdict != .accept { refuseSession(s, verdict); return }
+        }
+        countSession(s)
         if s.isHTTP {
             s.phase = .request
             s.http.exchange.reset(policy: fe.httpPolicy)

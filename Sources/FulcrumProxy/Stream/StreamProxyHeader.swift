@@ -40,16 +40,6 @@ struct BindRuntime {
 /// the stream's source and destination: ACLs, balancing, forwardfor and logs
 /// see them. A bad header closes the connection with HAProxy's log line.
 extension StreamEngine {
-    /// Whether the stream's connection must start with a PROXY header.
-    func expectsProxyHeader(_ s: Stream) -> Bool {
-        if s.bindLine < bindLines.count && bindLines[s.bindLine].acceptProxy { return true }
-        guard let rules = frontendConnectionRules[s.frontend] else { return false }
-        let local = localAddress(s)
-        let context = HTTPRuleContext(request: noHead, connection: HTTPConnectionInfo(
-            source: s.peer.ipAddress, sourcePort: s.peer.port, destination: local.ipAddress, destinationPort: local.port))
-        return rules.expectsProxy(context)
-    }
-
     /// Reads the header once the socket is readable.
     func readProxyHeader(_ s: Stream) {
         guard s.client.readable else { return }

@@ -37,6 +37,7 @@ public struct WorkerSetup {
     public var backendTCPRules: [TCPCompiledRules?] = []
     /// Compiled `tcp-request connection` rules per frontend (nil: none).
     public var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
+    public var frontendSessionRules: [TCPConnectionCompiledRules?] = []
     /// Compiled log formats per frontend (nil: it logs nothing).
     public var frontendLogs: [CompiledProxyLog?] = []
     /// `-d`: each logged line also goes to stderr, raw.
