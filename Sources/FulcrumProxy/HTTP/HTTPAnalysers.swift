@@ -194,7 +194,23 @@ extension StreamEngine {
             // Rules in HAProxy's order: frontend http-request, redirect,
             // use_backend; then the backend's own rules (not again for a listen).
             var backend = fe.backend
-            if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
+            if s.upgradedBackend >= 0 {
+                if s.record.isFollowUp { s.upgradedBackend = upgradedRoute(s) }
+                backend = s.upgradedBackend
+                if backendHasRequestRules(backend) {
+                    var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
+                    ctx.variables = s.http.variables
+                    s.routedBackend = s.upgradedBackend
+                    let outcome = HTTPRequestProcessing.backend(backendRules[s.upgradedBackend]!, context: &ctx)
+                    s.http.ruleLog = ctx.log
+                    adoptAddresses(s, ctx.connection)
+                    if case .forward = outcome {} else {
+                        finishRules(s, outcome, ctx, backend: s.upgradedBackend)
+                        return .done
+                    }
+                    s.http.request = ctx.request
+                }
+            } else if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
                 var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
                 ctx.variables = s.http.variables
                 let outcome = HTTPRequestProcessing.frontend(rules, defaultBackend: fe.config.defaultBackend, context: &ctx,

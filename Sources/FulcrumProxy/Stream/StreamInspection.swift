@@ -70,6 +70,7 @@ extension StreamEngine {
             close(s, abort: true)
             return
         }
+        if backends[be].config.mode == .http { upgradeToHTTP(s, backend: be); return }
         enter(s, backend: be)
         let config = backends[be].config
         if let rules = backendTCPRules[be], rules.inspects,
