@@ -48,6 +48,8 @@ extension ParseSession {
                 }
             }
             guard mode == .tcp else { continue }
+            // `tcp-request content switch-mode http`: its HTTP settings apply after the switch.
+            if draft.kind == .frontend && s.tcpContent.switchesToHTTP { continue }
             // A tcp proxy: HTTP settings do nothing there (use_backend routes it, see TCPRequestKeywords).
             for keyword in ["http-request", "http-response", "redirect"] {
                 if let loc = draft.httpKeywordLocations[keyword] {

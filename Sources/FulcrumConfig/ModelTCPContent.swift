@@ -10,6 +10,8 @@ public struct TCPContentRules: Equatable, Sendable {
         case setVar(VariableName, SampleFetch)
         case setVarFormat(VariableName, LogFormat)
         case unsetVar(VariableName)
+        /// `switch-mode http [proto h1]`: the stream becomes an HTTP one.
+        case switchModeHTTP
 
         public init?(rawValue: String) {
             switch rawValue {
@@ -27,6 +29,7 @@ public struct TCPContentRules: Equatable, Sendable {
             case .setVar(let n, _): return "set-var(\(n))"
             case .setVarFormat(let n, _): return "set-var-fmt(\(n))"
             case .unsetVar(let n): return "unset-var(\(n))"
+            case .switchModeHTTP: return "switch-mode"
             }
         }
     }
@@ -48,6 +51,8 @@ public struct TCPContentRules: Equatable, Sendable {
 
     /// Whether a stream has anything to inspect here at all.
     public var isEmpty: Bool { rules.isEmpty }
+    /// A `switch-mode http` rule: the proxy's HTTP settings apply after it.
+    public var switchesToHTTP: Bool { rules.contains { $0.action == .switchModeHTTP } }
 }
 
 /// `tcp-request connection` rules of a frontend, evaluated at accept before

@@ -8,7 +8,7 @@ extension ParseSession {
         "capture", "do-resolve", "expect-netscaler-cip", "lua", "sc-add-gpc", "sc-inc-gpc", "sc-inc-gpc0",
         "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit", "set-dst",
         "set-dst-port", "set-log-level", "set-mark", "set-nice", "set-priority-class", "set-priority-offset",
-        "set-src", "set-src-port", "set-tos", "silent-drop", "switch-mode",
+        "set-src", "set-src-port", "set-tos", "silent-drop",
         "track-sc0", "track-sc1", "track-sc2", "use-service",
     ]
 
@@ -53,6 +53,10 @@ extension ParseSession {
             return
         }
         let actionWord = words[2]
+        if actionWord.text == "switch-mode" {
+            tcpSwitchModeRule(words, draft: index, at: at)
+            return
+        }
         if Self.isVariableAction(actionWord.text) {
             let display = "tcp-request content \(actionWord.text)"
             guard let (args, condition) = splitCondition(words, from: 3, display: display, draft: index, at: at),
@@ -71,7 +75,7 @@ extension ParseSession {
                 alert(at(actionWord), "'tcp-request content \(actionWord.text)' is not supported yet (in section '\(kindName)')")
             } else {
                 alert(at(actionWord), "unknown action '\(actionWord.text)' for 'tcp-request content'"
-                      + hint(actionWord.text, ["accept", "reject", "set-var", "set-var-fmt", "unset-var"] + Array(Self.otherTCPContentActions)))
+                      + hint(actionWord.text, ["accept", "reject", "set-var", "set-var-fmt", "unset-var", "switch-mode"] + Array(Self.otherTCPContentActions)))
             }
             return
         }

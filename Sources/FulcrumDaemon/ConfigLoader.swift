@@ -294,7 +294,7 @@ extension ConfigLoader {
             }
         }
         loaded.frontendRules = c.frontends.enumerated().map { (i, f) in
-            compile(f.name, f.mode, f.http, i < loaded.errorFiles.count ? loaded.errorFiles[i] : [:], f.location)
+            compile(f.name, f.tcpContent.switchesToHTTP ? .http : f.mode, f.http, i < loaded.errorFiles.count ? loaded.errorFiles[i] : [:], f.location)
         }
         loaded.backendRules = c.backends.map { b in compile(b.name, b.mode, b.http, [:], b.location) }
         func compileTCP(_ name: String, _ mode: ProxyMode, _ content: TCPContentRules, _ http: HTTPProxySettings,

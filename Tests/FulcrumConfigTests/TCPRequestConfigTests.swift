@@ -124,6 +124,24 @@ final class TCPRequestConfigTests: XCTestCase {
                        ["a 'tcp-request' rule placed after a 'tcp-request session' rule will still be processed before."])
     }
 
+    /// `tcp-request content switch-mode http [proto h1]`, HAProxy's
+    /// messages for what it refuses; a switching frontend's HTTP rules load
+    /// without the "require HTTP mode" warning.
+    func testSwitchMode() {
+        let r = parseTCP("    tcp-request content switch-mode http proto h1 if { req.len gt 0 }\n    http-request set-header X-A b")
+        XCTAssertEqual(r.diagnostics.map(\.message), [])
+        XCTAssertEqual(r.configuration.frontends[0].tcpContent.rules.map(\.action), [.switchModeHTTP])
+        XCTAssertTrue(r.configuration.frontends[0].tcpContent.switchesToHTTP)
+        assertSingleAlert(parseTCP("    tcp-request content switch-mode tcp"),
+                          "'tcp-request switch-mode' expects a valid mode (got 'tcp').", line: 9, column: 37)
+        assertSingleAlert(parseTCP("    tcp-request content switch-mode http proto foo"),
+                          "'tcp-request switch-mode': 'proto' expects a valid MUX protocol, if specified (got 'foo')", line: 9, column: 42)
+        assertSingleAlert(parseTCP("    tcp-request content switch-mode http foo"),
+                          "'tcp-request content switch-mode' only accepts 'if' or 'unless', in frontend 'f' (got 'foo')", line: 9, column: 42)
+        assertSingleAlert(parseTCP("", backend: "backend c\n    tcp-request content switch-mode http\n"),
+                          "'tcp-request switch-mode' not allowed because backend 'c' has no frontend capability", line: 14, column: 25)
+    }
+
     func testErrorsNameTheirLineAndColumn() {
         assertSingleAlert(parseTCP("    tcp-request inspect-delay"), "'tcp-request inspect-delay' expects a timeout such as 5s or 500ms", line: 9, column: 17)
         assertSingleAlert(parseTCP("    tcp-request inspect-delay 5x"), "unexpected character 'x' in 'tcp-request inspect-delay': valid time units are us, ms, s, m, h, d", line: 9, column: 31)

@@ -24,6 +24,15 @@ final class SideBySideTCPToHTTPTests: XCTestCase {
                 tcp-request content accept if { req.len gt 20 }
                 use_backend other_http if { req.payload(0,10) -m str "GET /other" }
                 default_backend TransparentBack_http
+            frontend switching
+                bind 127.0.0.1:{port3}
+                tcp-request inspect-delay 2s
+                tcp-request content switch-mode http proto h1 if { req.len gt 0 }
+                tcp-request content reject
+                option forwardfor
+                http-request set-header X-Switched yes
+                use_backend other_http if { path_beg /other }
+                default_backend TransparentBack_http
             backend TransparentBack_http
                 mode http
                 option forwardfor
@@ -38,7 +47,7 @@ final class SideBySideTCPToHTTPTests: XCTestCase {
         return (try SideBySide(self, config: config, backends: [web, other]), web, other)
     }
 
-    private let aspects = SideBySideAspects(requestHeaders: ["X-Upgraded", "X-Forwarded-For", "Host"])
+    private let aspects = SideBySideAspects(requestHeaders: ["X-Upgraded", "X-Forwarded-For", "Host", "X-Switched"])
 
     func testTCPFrontendUpgradesToTheHTTPBackend() throws {
         let (sbs, _, _) = try start()
@@ -68,5 +77,24 @@ final class SideBySideTCPToHTTPTests: XCTestCase {
                                        checkClose: true, frontend: 2)
         XCTAssertEqual(later[.fulcrum]?.forwarded.first?.values("X-Upgraded"), ["TransparentBack_http"])
         XCTAssertEqual(later[.fulcrum]?.forwarded.first?.target, "/other/y")
+    }
+
+    /// `tcp-request content switch-mode http`: the following content rules
+    /// are not evaluated (the reject), the frontend's own HTTP rules and
+    /// use_backend then run on every request of the connection.
+    func testSwitchModeRunsTheFrontendsHTTPRules() throws {
+        let (sbs, _, _) = try start()
+        let requests = [httpGet("/other/x"), httpGet("/plain"), httpGet("/other/z", ["Connection: close"])]
+        let runs = try sbs.conversation(requests, checkClose: true, frontend: 3)
+        for (index, pair) in zip(runs[.fulcrum]!, runs[.haproxy]!).enumerated() {
+            XCTAssertEqual(SideBySideAspects.differences(fulcrum: try aspects.of(pair.0), haproxy: try aspects.of(pair.1)), [],
+                           "request \(index + 1)")
+        }
+        let f = try XCTUnwrap(runs[.fulcrum])
+        XCTAssertEqual(f.count, 3)
+        XCTAssertEqual(f.map { $0.forwarded.first?.values("X-Upgraded") ?? [] },
+                       [["other_http"], ["TransparentBack_http"], ["other_http"]])
+        XCTAssertEqual(f.map { $0.forwarded.first?.values("X-Switched") ?? [] }, [["yes"], ["yes"], ["yes"]])
+        XCTAssertEqual(f.first?.forwarded.first?.values("X-Forwarded-For"), ["127.0.0.1"])
     }
 }

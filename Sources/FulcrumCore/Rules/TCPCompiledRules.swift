@@ -9,6 +9,8 @@ public final class TCPCompiledRules: Sendable {
         case accept, reject
         /// A rule cannot decide yet: wait for more bytes or the inspect-delay.
         case wait
+        /// `switch-mode http`: the stream becomes an HTTP one now.
+        case switchToHTTP
     }
 
     /// ms; nil: every evaluation is final (no waiting).
@@ -18,6 +20,7 @@ public final class TCPCompiledRules: Sendable {
         case setVar(VariableRef, CompiledSampleExpression)
         case setVarFormat(VariableRef, CompiledLogFormat)
         case unsetVar(VariableRef)
+        case switchToHTTP
     }
     let rules: [(action: Action, condition: ACLCondition?)]
     let useBackends: [(name: String, condition: ACLCondition?)]
@@ -40,6 +43,7 @@ public final class TCPCompiledRules: Sendable {
             case .setVar(let n, let e): action = .setVar(VariableRef(n), try CompiledSampleExpression(e))
             case .setVarFormat(let n, let f): action = .setVarFormat(VariableRef(n), try CompiledLogFormat(f))
             case .unsetVar(let n): action = .unsetVar(VariableRef(n))
+            case .switchModeHTTP: action = .switchToHTTP
             }
             return (action, try acls.compile(r.condition))
         }
@@ -63,6 +67,7 @@ public final class TCPCompiledRules: Sendable {
             switch rule.action {
             case .accept: return .accept
             case .reject: return .reject
+            case .switchToHTTP: return .switchToHTTP
             case .setVar(let ref, let e): e.store(in: ref, context: context, acls: acls)
             case .setVarFormat(let ref, let lf): HTTPRequestProcessing.setVariable(ref, format: lf, context: context, acls: acls)
             case .unsetVar(let ref): context.variables?.unset(ref)

@@ -12,16 +12,23 @@ import FulcrumHTTP
 /// an HTTP message: payload fetches find no bytes there.
 extension StreamEngine {
     func upgradeToHTTP(_ s: Stream, backend be: Int) {
-        s.isHTTP = true
         s.upgradedBackend = be
         s.phaseDeadline = 0
+        let mode = backends[be].config.http.connectionMode
+        switchToHTTP(s, policy: HTTPExchange.Policy(serverKeepAlive: mode == .keepAlive, clientKeepAlive: mode != .close))
+    }
+
+    /// The stream becomes an HTTP one waiting for its first head (also
+    /// `tcp-request content switch-mode http`, which keeps the frontend's
+    /// HTTP rules and `use_backend`): what inspection read is its start.
+    func switchToHTTP(_ s: Stream, policy: HTTPExchange.Policy) {
+        s.isHTTP = true
         if !s.request.buffer.isEmpty {
             swap(&s.request.buffer, &s.http.fromClient)
             s.record.requestStarted = now
         }
         s.request.buffer.release(to: buffers)
-        let mode = backends[be].config.http.connectionMode
-        s.http.exchange.reset(policy: HTTPExchange.Policy(serverKeepAlive: mode == .keepAlive, clientKeepAlive: mode != .close))
+        s.http.exchange.reset(policy: policy)
         s.phase = .request
         s.http.headStarted = now
         advanceHTTP(s)

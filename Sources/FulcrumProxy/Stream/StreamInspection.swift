@@ -39,6 +39,9 @@ extension StreamEngine {
             close(s, abort: true)
         case .accept:
             finishInspection(s)
+        case .switchToHTTP:
+            s.phaseDeadline = 0
+            switchToHTTP(s, policy: frontends[s.frontend].httpPolicy)
         }
     }
 
