@@ -344,6 +344,8 @@ public struct Backend: Equatable, Sendable {
     public var http = HTTPProxySettings()
     /// `tcp-request inspect-delay` / `tcp-request content`, run once the stream enters the backend.
     public var tcpContent = TCPContentRules()
+    /// `use-server`, `force-persist`, `ignore-persist`.
+    public var serverRules = ServerRules()
     /// `source ... [usesrc ...]`: where its servers' connections come from
     /// (a server's own `source` wins).
     public var source: SourceBinding? = nil

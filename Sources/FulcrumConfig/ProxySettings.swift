@@ -38,6 +38,8 @@ struct ProxySettings: Sendable {
     var tcpConnection = TCPConnectionRules()
     /// `tcp-request session` rules (frontends, not inherited either).
     var tcpSession = TCPConnectionRules()
+    /// `use-server`, `force-persist`, `ignore-persist` (backends).
+    var serverRules = ServerRules()
     /// Logging: targets, line format, options; a proxy starts with its
     /// defaults' (HAProxy copies the defaults' `log` lines, then appends its own).
     var logging = ProxyLogging()

@@ -29,6 +29,8 @@ struct LoadedConfiguration {
     var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
     /// Per frontend: its `tcp-request session` rules (nil: none).
     var frontendSessionRules: [TCPConnectionCompiledRules?] = []
+    /// Per backend: its `use-server` / `force-persist` / `ignore-persist` rules (nil: none).
+    var backendServerRules: [ServerRulesCompiled?] = []
     var backendTCPRules: [TCPCompiledRules?] = []
     /// Compiled log formats per frontend (nil: no `log` target).
     var frontendLogs: [CompiledProxyLog?] = []
@@ -325,6 +327,16 @@ extension ConfigLoader {
         }
         loaded.frontendConnectionRules = c.frontends.map { compileLayer($0, $0.tcpConnection) }
         loaded.frontendSessionRules = c.frontends.map { compileLayer($0, $0.tcpSession) }
+        loaded.backendServerRules = c.backends.map { b in
+            guard !b.serverRules.isEmpty else { return nil }
+            do {
+                return try ServerRulesCompiled(b.serverRules, servers: b.servers.map(\.name), http: b.http,
+                                               userlists: c.userlists, crypt: { Crypt.hash($0, salt: $1) })
+            } catch {
+                loaded.diagnostics.append(Diagnostic(.alert, b.location, "proxy '\(b.name)': \(error)"))
+                return nil
+            }
+        }
         loaded.frontendLogs = c.frontends.map { f in
             guard !f.logging.targets.isEmpty || f.logging.uniqueIDFormat != nil else { return nil }
             do { return try CompiledProxyLog(f.logging) } catch {

@@ -49,6 +49,7 @@ enum WorkerRole {
         setup.backendTCPRules = loaded.backendTCPRules
         setup.frontendConnectionRules = loaded.frontendConnectionRules
         setup.frontendSessionRules = loaded.frontendSessionRules
+        setup.backendServerRules = loaded.backendServerRules
         setup.frontendLogs = loaded.frontendLogs
         // The table numbers bind lines frontend by frontend, as this flattens them.
         setup.bindTLS = loaded.bindTLS.flatMap { $0 }

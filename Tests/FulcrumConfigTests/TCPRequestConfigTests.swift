@@ -142,6 +142,28 @@ final class TCPRequestConfigTests: XCTestCase {
                           "'tcp-request switch-mode' not allowed because backend 'c' has no frontend capability", line: 14, column: 25)
     }
 
+    /// `use-server`, `force-persist`, `ignore-persist` and HAProxy's messages.
+    func testServerRules() {
+        let ok = parseTCP("", backend: """
+            backend c
+                use-server s if { src 10.0.0.0/8 }
+                force-persist if { src 10.0.0.1 }
+                ignore-persist unless { src 10.0.0.0/8 }
+                server s 10.0.0.3:443
+
+            """)
+        XCTAssertEqual(ok.alerts.map(\.message), [])
+        let c = ok.configuration.backends.first { $0.name == "c" }
+        XCTAssertEqual(c?.serverRules.useServer.map(\.server), ["s"])
+        XCTAssertEqual(c?.serverRules.persist.map(\.kind), [.force, .ignore])
+        assertSingleAlert(parseTCP("", backend: "backend c\n    use-server s\n    server s 10.0.0.3:443\n"),
+                          "'use-server' requires either 'if' or 'unless' followed by a condition.", line: 14, column: 5)
+        assertSingleAlert(parseTCP("", backend: "backend c\n    force-persist foo\n    server s 10.0.0.3:443\n"),
+                          "'force-persist' requires either 'if' or 'unless' followed by a condition.", line: 14, column: 5)
+        assertSingleAlert(parseTCP("", backend: "backend c\n    use-server nosuch if TRUE\n    server s 10.0.0.3:443\n"),
+                          "backend 'c' : unable to find server 'nosuch' referenced in a 'use-server' rule.", line: 14, column: 5)
+    }
+
     func testErrorsNameTheirLineAndColumn() {
         assertSingleAlert(parseTCP("    tcp-request inspect-delay"), "'tcp-request inspect-delay' expects a timeout such as 5s or 500ms", line: 9, column: 17)
         assertSingleAlert(parseTCP("    tcp-request inspect-delay 5x"), "unexpected character 'x' in 'tcp-request inspect-delay': valid time units are us, ms, s, m, h, d", line: 9, column: 31)

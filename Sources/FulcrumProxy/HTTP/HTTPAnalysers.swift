@@ -330,16 +330,19 @@ extension StreamEngine {
     /// Persistence: the server the request's cookie names, when it is usable.
     /// A cookie naming an unusable server is ignored: HAProxy balances the
     /// request (only `option persist` would insist on that server).
-    func persistentServer(_ s: Stream, _ be: BackendRuntime) -> Int? {
+    func persistentServer(_ s: Stream, _ be: BackendRuntime,
+                          persistence: ServerRulesCompiled.Persistence = .normal) -> Int? {
         guard let cookie = be.config.http.cookie, s.retriesUsed == 0 else { return nil }
         if !s.http.cookieParsed {
             s.http.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.serverCookies,
                                                                 head: &s.http.request, now: Int(wallNow))
             s.http.cookieParsed = true
+            // `ignore-persist`: the cookie names no server (the response's is then set again).
+            if persistence == .ignore { s.http.cookieState.server = nil }
         }
-        // `option persist`: the cookie wins even over a DOWN or disabled server.
-        if let i = s.http.cookieState.server,
-           be.config.connection.persist || table.serverTakesTraffic(be.servers[i].tableLine) { return i }
+        // `option persist`, `force-persist`: the cookie wins even over a DOWN or disabled server.
+        if let i = s.http.cookieState.server, be.config.connection.persist || persistence == .force
+            || table.serverTakesTraffic(be.servers[i].tableLine) { return i }
         return nil
     }
 }

@@ -41,7 +41,17 @@ extension StreamEngine {
         // The server was named (cookie or hash key): when full, the stream waits for it.
         var named = false
         var persisted = false
-        if s.isHTTP, !s.skipPersistence, let p = persistentServer(s, be) {
+        let rules = backendServerRules[s.backend]
+        let context = rules.map { _ in serverRuleContext(s) }
+        let persistence = context.map { rules!.persistence($0) } ?? .normal
+        // The cookie is read (and edited) even when a use-server rule wins.
+        let cookieServer = s.isHTTP && !s.skipPersistence ? persistentServer(s, be, persistence: persistence) : nil
+        if persistence == .ignore && s.isHTTP { s.http.skipsCookieInsert = true }
+        if let rules, let context, let u = ruleServer(s, rules, context: context, persistence: persistence) {
+            i = u
+            named = true
+            s.http.skipsCookieInsert = true
+        } else if let p = cookieServer {
             i = p
             named = true
             persisted = true

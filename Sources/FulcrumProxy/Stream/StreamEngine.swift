@@ -56,6 +56,8 @@ final class StreamEngine {
     var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
     /// Per frontend: its `tcp-request session` rules (nil: none).
     var frontendSessionRules: [TCPConnectionCompiledRules?] = []
+    /// Per backend: its `use-server` / `force-persist` / `ignore-persist` rules (nil: none).
+    var backendServerRules: [ServerRulesCompiled?] = []
     /// Per bind line (the table's numbering): what accepting on it needs.
     var bindLines: [BindRuntime] = []
     /// Per server table line: `send-proxy[-v2]` (its connections are not pooled).
@@ -135,6 +137,7 @@ final class StreamEngine {
         backendTCPRules = setup.backendTCPRules
         frontendConnectionRules = setup.frontendConnectionRules
         frontendSessionRules = setup.frontendSessionRules
+        backendServerRules = setup.backendServerRules
         bindLines = BindRuntime.all(setup.configuration)
         inspectScratch.reserveCapacity(buffers.size)
         let output = LogOutput(loop: loop, kind: TokenKind.log.rawValue, global: setup.configuration.global,

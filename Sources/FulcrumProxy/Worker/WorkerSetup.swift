@@ -38,6 +38,7 @@ public struct WorkerSetup {
     /// Compiled `tcp-request connection` rules per frontend (nil: none).
     public var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
     public var frontendSessionRules: [TCPConnectionCompiledRules?] = []
+    public var backendServerRules: [ServerRulesCompiled?] = []
     /// Compiled log formats per frontend (nil: it logs nothing).
     public var frontendLogs: [CompiledProxyLog?] = []
     /// `-d`: each logged line also goes to stderr, raw.
