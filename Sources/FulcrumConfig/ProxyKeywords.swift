@@ -6,7 +6,7 @@ extension ParseSession {
         "acl", "use_backend", "redirect", "http-request", "http-response", "http-after-response",
         "cookie", "compression", "http-send-name-header", "errorfile", "errorfiles", "errorloc", "errorloc302", "errorloc303", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
         "source", "load-server-state-from-file", "server-state-file-name",
-        "use-server", "force-persist", "ignore-persist",
+        "use-server", "force-persist", "ignore-persist", "dynamic-cookie-key",
     ]
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
@@ -160,6 +160,9 @@ extension ParseSession {
         case "tcp-request": tcpRequestKeyword(words, draft: index, at: at)
         case "source": sourceKeyword(words, draft: index, at: at)
         case _ where Self.serverRuleKeywords.contains(keyword): serverRuleKeyword(words, draft: index, at: at)
+        case "dynamic-cookie-key":
+            guard let value = singleArgument(words, at: at, expecting: "<secret key>") else { return }
+            drafts[index].settings.http.dynamicCookieKey = value.text
         case "load-server-state-from-file":
             guard let value = singleArgument(words, at: at, expecting: "'global', 'local' or 'none'") else { return }
             guard let mode = ServerStateLoad(rawValue: value.text) else {

@@ -94,7 +94,14 @@ final class BackendRuntime {
         observesLayer4 = config.servers.map { $0.params.observe == .layer4 } + none
         observesLayer7 = config.servers.map { $0.params.observe == .layer7 } + none
         slowstart = config.servers.map { $0.params.slowstart ?? 0 } + Array(repeating: 0, count: spares)
-        serverCookies = config.servers.map { $0.params.cookie } + Array(repeating: nil, count: spares)
+        serverCookies = config.servers.enumerated().map { i, s in
+            // `cookie ... dynamic`: a server's own `cookie` value wins.
+            if s.params.cookie == nil, let c = config.http.cookie, c.dynamic, let key = config.http.dynamicCookieKey,
+               s.unix == nil, i < addresses.count, !addresses[i].isUnix {
+                return DynamicCookie.value(key: key, address: addresses[i].ipAddress, port: s.port ?? 0)
+            }
+            return s.params.cookie
+        } + Array(repeating: nil, count: spares)
         balancer = Balancer(algorithm: config.balance, hashType: config.hashType, members: members, allBackups: config.allBackups)
         for i in configuredCount..<entries.count { balancer.observe(i, usable: false, weight: 0) }
     }
