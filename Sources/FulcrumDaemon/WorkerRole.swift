@@ -77,6 +77,10 @@ enum WorkerRole {
             // the master's changes (sent to every worker) and `@N show map`.
             let patterns = loaded.patterns
             worker.cliHandler = { command, level in
+                if case .success(let c)? = DynamicCookieCommand.parse(RuntimeCommandLine.words(command)) {
+                    worker.applyDynamicCookie(c)
+                    return RuntimeCLI.endOfAnswer
+                }
                 if let p = patterns, let answer = GenerationPatterns.apply(command, to: p) { return answer }
                 return worker.answerSessionCommand(command, level: level) ?? runtime.execute(command, level: level)
             }

@@ -43,4 +43,43 @@ final class SideBySideDynamicCookieTests: XCTestCase {
         let reissued = try XCTUnwrap(other[.fulcrum]?.response?.values("Set-Cookie").first)
         XCTAssertFalse(reissued.hasPrefix("SRV=\(value)"), "the other key's value differs: \(reissued)")
     }
+
+    /// `set dynamic-cookie-key backend`, `disable|enable dynamic-cookie
+    /// backend`: the answers and the cookies that follow, as haproxy's.
+    func testRuntimeCommandsAsHAProxy() throws {
+        let web1 = try startRecordingBackend("s1")
+        let sockets = try SideBySideStatsSockets(self)
+        let config = SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                cookie SRV insert indirect dynamic
+                dynamic-cookie-key first
+                server s1 127.0.0.1:\(web1.port)
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [web1], global: SideBySideStatsSockets.global,
+                                 substitutions: sockets.substitutions)
+        let aspects = SideBySideAspects(responseHeaders: ["Set-Cookie"], compareBody: false)
+        func command(_ text: String) throws -> String {
+            let answers = try ProxyUnderTest.allCases.map { try MasterCLI.send(text, socketPath: sockets.paths[$0]!) }
+            XCTAssertEqual(answers[0], answers[1], text)
+            return answers[0]
+        }
+        func cookie() throws -> String? {
+            try sbs.assertSame(httpGet("/"), aspects)[.fulcrum]?.response?.values("Set-Cookie").first
+        }
+        let before = try cookie()
+        XCTAssertEqual(try command("set dynamic-cookie-key backend be second"), "\n")
+        let after = try cookie()
+        XCTAssertNotEqual(after, before, "a new key, a new value")
+        XCTAssertEqual(try command("disable dynamic-cookie backend be"), "\n")
+        let disabled = try cookie()
+        XCTAssertFalse(disabled?.hasPrefix(String((after ?? "").prefix(20))) ?? false, "no dynamic value when disabled: \(disabled ?? "none")")
+        XCTAssertEqual(try command("enable dynamic-cookie backend be"), "\n")
+        XCTAssertEqual(try cookie(), after, "the key is kept")
+        XCTAssertEqual(try command("set dynamic-cookie-key backend nosuch k"), "No such backend.\n\n")
+        XCTAssertEqual(try command("set dynamic-cookie-key backend be"), "String value expected.\n\n")
+    }
 }

@@ -26,3 +26,13 @@ extension StreamEngine {
         return rules.server(context) { i in i < be.servers.count && (insist || table.serverTakesTraffic(be.servers[i].tableLine)) }
     }
 }
+
+extension Worker {
+    /// `set dynamic-cookie-key` / `enable|disable dynamic-cookie`, sent by
+    /// the master to every worker: this worker's copy of the backend's
+    /// server cookies follows (requests read them at their next choice).
+    public func applyDynamicCookie(_ command: DynamicCookieCommand) {
+        guard let i = engine.backendIndexByName[command.backend] else { return }
+        engine.backends[i].apply(command)
+    }
+}
