@@ -22,6 +22,7 @@ enum LogFormatParsing {
         "res.fhdr_cnt": "res.fhdr_cnt", "shdr_cnt": "res.hdr_cnt",
         "capture.req.method": "capture.req.method", "capture.req.uri": "capture.req.uri",
         "capture.req.ver": "capture.req.ver", "capture.res.ver": "capture.res.ver",
+        "capture.req.hdr": "capture.req.hdr", "capture.res.hdr": "capture.res.hdr",
         // What a mode tcp stream received (tcp-request content set-var).
         "req.len": "req.len", "req_len": "req.len", "req.ssl_sni": "req.ssl_sni", "req_ssl_sni": "req.ssl_sni",
         "req.ssl_alpn": "req.ssl_alpn", "req.ssl_ver": "req.ssl_ver", "req_ssl_ver": "req.ssl_ver",

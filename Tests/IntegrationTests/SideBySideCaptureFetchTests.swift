@@ -39,4 +39,36 @@ final class SideBySideCaptureFetchTests: XCTestCase {
         XCTAssertEqual(denied[.fulcrum]?.response?.status, 403)
         XCTAssertEqual(denied[.fulcrum]?.forwarded.count, 0)
     }
+
+    /// `capture.req.hdr(N)` / `capture.res.hdr(N)`: a frontend's capture
+    /// slots as the log line would show them (the last value, cut to the
+    /// slot's length; a declared slot, what its capture rule put there).
+    func testCaptureSlotFetches() throws {
+        let web = try startRecordingBackend("web")
+        let config = SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                capture request header Host len 4
+                capture request header X-Multi len 64
+                declare capture request len 6
+                capture response header X-Served-By len 2
+                http-request capture str(ruled-value) id 2
+                http-request set-header X-Slots "%[capture.req.hdr(0)]|%[capture.req.hdr(1)]|%[capture.req.hdr(2)]"
+                http-request set-header X-Missing "%[capture.req.hdr(7)]"
+                http-request deny if { capture.req.hdr(0) -m str deny }
+                http-response set-header X-Res-Slot "%[capture.res.hdr(0)]"
+                default_backend web
+            backend web
+                server web 127.0.0.1:\(web.port)
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [web])
+        let aspects = SideBySideAspects(responseHeaders: ["X-Res-Slot"], requestHeaders: ["X-Slots", "X-Missing"], compareBody: false)
+        let served = try sbs.assertSame(httpGet("/", host: "example.test", ["X-Multi: a, b", "X-Multi: last"]), aspects)
+        XCTAssertEqual(served[.fulcrum]?.forwarded.first?.values("X-Slots"), ["exam|last|ruled-"])
+        XCTAssertEqual(served[.fulcrum]?.forwarded.first?.values("X-Missing"), [""])
+        XCTAssertEqual(served[.fulcrum]?.response?.values("X-Res-Slot"), ["we"])
+        let denied = try sbs.assertSame(httpGet("/", host: "denyme"), aspects)
+        XCTAssertEqual(denied[.fulcrum]?.response?.status, 403)
+    }
 }

@@ -18,6 +18,8 @@ public enum HTTPFetch: Sendable, Equatable {
     /// `capture.req.method|uri|ver`, `capture.res.ver`: the start lines as
     /// they arrived (rewrites by set-method, set-uri... not seen).
     case captured(CapturedLinePart)
+    /// `capture.req.hdr(N)`, `capture.res.hdr(N)`: capture slot N.
+    case capturedSlot(Int, response: Bool)
     case source, sourcePort, destination, destinationPort
     /// `req.cook` / `cook` / `res.cook` / `scook`: every value in ACLs, the last as a sample.
     case cookie(name: String?, response: Bool)
@@ -107,6 +109,11 @@ public enum HTTPFetch: Sendable, Equatable {
         case "capture.req.uri": return noArgs(.captured(.uri))
         case "capture.req.ver": return noArgs(.captured(.requestVersion))
         case "capture.res.ver": return noArgs(.captured(.responseVersion))
+        case "capture.req.hdr", "capture.res.hdr":
+            return {
+                guard args.count == 1, let n = Int(args[0]), n >= 0 else { throw HTTPRulesError("fetch '\(name)' expects a capture slot number") }
+                return .capturedSlot(n, response: name == "capture.res.hdr")
+            }
         case "src": return noArgs(.source)
         case "src_port": return noArgs(.sourcePort)
         case "dst": return noArgs(.destination)

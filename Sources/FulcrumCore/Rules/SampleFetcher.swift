@@ -57,6 +57,11 @@ public enum SampleFetcher {
         case .responseVersion:
             guard let res = context.response else { return false }
             return body(.bytes(version(res)))
+        case .capturedSlot(let n, let response):
+            guard let slots = context.connection.captureSlots,
+                  let v = slots.value(n, response: response, head: response ? context.response : req,
+                                      rules: response ? context.log.responseCaptures : context.log.requestCaptures) else { return false }
+            return body(.bytes(v))
         case .captured(let part):
             // No request line (mode tcp): no transaction, nothing captured.
             switch part {

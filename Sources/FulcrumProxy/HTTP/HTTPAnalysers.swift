@@ -324,6 +324,7 @@ extension StreamEngine {
         var info = HTTPConnectionInfo(source: s.peer.ipAddress, sourcePort: s.peer.port,
                                       destination: local.ipAddress, destinationPort: local.port)
         info.tls = s.tls
+        info.captureSlots = frontendCaptureSlots[s.frontend]
         return info
     }
 

@@ -58,6 +58,8 @@ final class StreamEngine {
     var frontendSessionRules: [TCPConnectionCompiledRules?] = []
     /// Per backend: its `use-server` / `force-persist` / `ignore-persist` rules (nil: none).
     var backendServerRules: [ServerRulesCompiled?] = []
+    /// Per frontend: its capture slots for the capture.*.hdr fetches (nil: none).
+    var frontendCaptureSlots: [HeaderCaptureSlots?] = []
     /// Per bind line (the table's numbering): what accepting on it needs.
     var bindLines: [BindRuntime] = []
     /// Per server table line: `send-proxy[-v2]` (its connections are not pooled).
@@ -138,6 +140,9 @@ final class StreamEngine {
         frontendConnectionRules = setup.frontendConnectionRules
         frontendSessionRules = setup.frontendSessionRules
         backendServerRules = setup.backendServerRules
+        frontendCaptureSlots = setup.configuration.frontends.map { f in
+            f.logging.captures.request.isEmpty && f.logging.captures.response.isEmpty ? nil : HeaderCaptureSlots(f.logging.captures)
+        }
         bindLines = BindRuntime.all(setup.configuration)
         inspectScratch.reserveCapacity(buffers.size)
         let output = LogOutput(loop: loop, kind: TokenKind.log.rawValue, global: setup.configuration.global,
