@@ -108,6 +108,12 @@ enum ACLCriteria {
             ("res.hdr_cnt", Criterion(fetch: "res.hdr_cnt", method: .int, argument: .optionalName)),
             ("shdr_cnt", Criterion(fetch: "res.hdr_cnt", method: .int, argument: .optionalName)),
             ("res.ver", Criterion(fetch: "res.ver", method: .str, argument: .none)),
+            ("capture.req.method", Criterion(fetch: "capture.req.method", method: .str, argument: .none)),
+            ("capture.req.uri", Criterion(fetch: "capture.req.uri", method: .str, argument: .none)),
+            ("capture.req.ver", Criterion(fetch: "capture.req.ver", method: .str, argument: .none)),
+            ("capture.res.ver", Criterion(fetch: "capture.res.ver", method: .str, argument: .none)),
+            ("capture.req.hdr", Criterion(fetch: "capture.req.hdr", method: .str, argument: .optionalName)),
+            ("capture.res.hdr", Criterion(fetch: "capture.res.hdr", method: .str, argument: .optionalName)),
             ("always_true", Criterion(fetch: "always_true", method: .bool, argument: .none)),
             ("always_false", Criterion(fetch: "always_false", method: .bool, argument: .none)),
         ]

@@ -22,6 +22,7 @@ enum HAProxyKeywords {
         "default_backend": "dfl",
         "description": "flb",
         "disabled": "dflb",
+        "dynamic-cookie-key": "dlb",
         "dispatch": "lb",
         "email-alert": "dflb",
         "enabled": "dflb",

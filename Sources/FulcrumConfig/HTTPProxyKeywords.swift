@@ -23,6 +23,7 @@ extension ParseSession {
         var i = 2
         var domains: [String] = []
         var maxidle: Int? = nil, maxlife: Int? = nil
+        var dynamic = false
         while i < words.count {
             let w = words[i]
             i += 1
@@ -54,7 +55,9 @@ extension ParseSession {
                         if w.text == "maxidle" { maxidle = seconds } else { maxlife = seconds }
                     }
                 }
-            case "dynamic", "attr":
+            case "dynamic":
+                dynamic = true
+            case "attr":
                 alert(at(w), "'\(w.text)' of 'cookie' is not supported yet (in section '\(kindName)')")
                 return
             default:
@@ -88,6 +91,7 @@ extension ParseSession {
         cookie.domains = domains
         cookie.maxidle = maxidle
         cookie.maxlife = maxlife
+        cookie.dynamic = dynamic
         drafts[index].settings.http.cookie = cookie
         drafts[index].cookieLocation = at(words[0])
     }

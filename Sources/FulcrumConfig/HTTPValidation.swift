@@ -4,17 +4,12 @@
 /// would otherwise drop a rule without a word).
 extension ParseSession {
     /// A frontend and the backend it switches to must speak the same mode.
-    /// HAProxy refuses an http frontend with a tcp backend; it upgrades a tcp
-    /// frontend's stream to HTTP for an http backend, which Fulcrum does not do.
+    /// HAProxy refuses an http frontend with a tcp backend; a tcp frontend's
+    /// stream is upgraded to HTTP for an http backend (StreamHTTPUpgrade).
     mutating func checkModes(frontend draft: ProxyDraft, frontendMode: ProxyMode, backend: Backend, rule: String,
                              at loc: SourceLocation) {
-        guard backend.mode != frontendMode else { return }
-        let label = draft.label
-        if frontendMode == .http {
-            alert(loc, "http \(label) cannot use the tcp backend '\(backend.name)' (declared at \(backend.location)) in a '\(rule)' rule (see 'mode')")
-        } else {
-            alert(loc, "tcp \(label) using the http backend '\(backend.name)' in a '\(rule)' rule: upgrading a tcp stream to http is not supported yet")
-        }
+        guard backend.mode != frontendMode, frontendMode == .http else { return }
+        alert(loc, "http \(draft.label) cannot use the tcp backend '\(backend.name)' (declared at \(backend.location)) in a '\(rule)' rule (see 'mode')")
     }
 
     mutating func validateHTTP(_ drafts: [ProxyDraft], _ configuration: inout Configuration) {
@@ -53,6 +48,8 @@ extension ParseSession {
                 }
             }
             guard mode == .tcp else { continue }
+            // `tcp-request content switch-mode http`: its HTTP settings apply after the switch.
+            if draft.kind == .frontend && s.tcpContent.switchesToHTTP { continue }
             // A tcp proxy: HTTP settings do nothing there (use_backend routes it, see TCPRequestKeywords).
             for keyword in ["http-request", "http-response", "redirect"] {
                 if let loc = draft.httpKeywordLocations[keyword] {

@@ -132,8 +132,6 @@ public struct KeepalivedParser {
         case "static_rules":
             guard let block = needsBlock(node) else { return }
             for line in block { if let r = rule(line) { statics.rules.append(r) } }
-        case "include":
-            alert(node.keyword.location, "keepalived keyword 'include' is not supported: give each file to Fulcrum with its own -f")
         default:
             if KeepalivedKeywords.unservedTopLevel.contains(word) {
                 alert(node.keyword.location, "keepalived keyword '\(word)' is not supported")

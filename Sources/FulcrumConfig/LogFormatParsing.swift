@@ -21,6 +21,9 @@ enum LogFormatParsing {
         "res.ver": "res.ver", "status": "status", "res.cook": "res.cook", "scook": "res.cook",
         "pathq": "pathq", "url_ip": "url_ip", "url_port": "url_port", "req.fhdr_cnt": "req.fhdr_cnt",
         "res.fhdr_cnt": "res.fhdr_cnt", "shdr_cnt": "res.hdr_cnt",
+        "capture.req.method": "capture.req.method", "capture.req.uri": "capture.req.uri",
+        "capture.req.ver": "capture.req.ver", "capture.res.ver": "capture.res.ver",
+        "capture.req.hdr": "capture.req.hdr", "capture.res.hdr": "capture.res.hdr",
         // What a mode tcp stream received (tcp-request content set-var).
         "req.len": "req.len", "req_len": "req.len", "req.ssl_sni": "req.ssl_sni", "req_ssl_sni": "req.ssl_sni",
         "req.ssl_alpn": "req.ssl_alpn", "req.ssl_ver": "req.ssl_ver", "req_ssl_ver": "req.ssl_ver",
@@ -120,7 +123,8 @@ enum LogFormatParsing {
         }
         let needsName: Set<String> = ["url_param", "cook", "req.cook"]
         let noArgument: Set<String> = ["path", "url", "base", "query", "method", "req.ver", "src", "src_port", "dst", "dst_port",
-                                        "res.ver", "status", "pathq", "url_ip", "url_port", "ssl_fc", "ssl_fc_has_sni", "ssl_fc_session_reused", "ssl_fc_is_resumed", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn", "ssl_fc_use_keysize", "ssl_fc_alg_keysize", "ssl_c_used", "ssl_c_verify", "ssl_c_s_dn", "ssl_c_i_dn"]
+                                        "res.ver", "status", "pathq", "url_ip", "url_port", "ssl_fc", "ssl_fc_has_sni", "ssl_fc_session_reused", "ssl_fc_is_resumed", "ssl_fc_sni", "ssl_fc_protocol", "ssl_fc_cipher", "ssl_fc_alpn", "ssl_fc_use_keysize", "ssl_fc_alg_keysize", "ssl_c_used", "ssl_c_verify", "ssl_c_s_dn", "ssl_c_i_dn",
+                                        "capture.req.method", "capture.req.uri", "capture.req.ver", "capture.res.ver"]
         if needsName.contains(served), arguments.first?.isEmpty ?? true {
             return .failure(ParseFailure("sample fetch '\(name)' expects a name as its argument (in '%[\(body)]')"))
         }

@@ -368,6 +368,8 @@ public struct Backend: Equatable, Sendable {
     public var tcpContent = TCPContentRules()
     /// `stick on|match|store-request|store-response` rules, in order.
     public var stickRules: [StickRule] = []
+    /// `use-server`, `force-persist`, `ignore-persist`.
+    public var serverRules = ServerRules()
     /// `source ... [usesrc ...]`: where its servers' connections come from
     /// (a server's own `source` wins).
     public var source: SourceBinding? = nil
@@ -403,6 +405,7 @@ public struct Frontend: Equatable, Sendable {
     /// `tcp-request connection`, run at accept.
     public var tcpConnection = TCPConnectionRules()
     /// `tcp-request session`, run once the PROXY header (if any) was read.
+    /// `tcp-request session`, run once the PROXY header and TLS handshake are done.
     public var tcpSession = TCPConnectionRules()
     /// nil: the global maxconn applies.
     public var maxconn: Int?

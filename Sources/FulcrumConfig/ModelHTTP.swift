@@ -267,6 +267,9 @@ public struct CookieConfig: Equatable, Sendable {
     /// Seconds; nil: not set.
     public var maxidle: Int?
     public var maxlife: Int?
+    /// `dynamic`: servers without a `cookie` value get one from the
+    /// backend's `dynamic-cookie-key` (FulcrumCore's DynamicCookie).
+    public var dynamic = false
     public init(name: String, mode: Mode) { self.name = name; self.mode = mode }
 }
 
@@ -329,6 +332,8 @@ public struct Userlist: Equatable, Sendable {
 
 /// Everything `mode http` adds to a proxy (frontend, backend, or both for listen).
 public struct HTTPProxySettings: Equatable, Sendable {
+    /// `dynamic-cookie-key KEY`: the secret `cookie ... dynamic` hashes.
+    public var dynamicCookieKey: String? = nil
     /// Named ACLs in declaration order (several lines with one name are OR-ed).
     public var acls: [ACLDefinition] = []
     public var useBackends: [UseBackendRule] = []

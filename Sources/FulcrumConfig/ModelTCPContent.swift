@@ -12,6 +12,8 @@ public struct TCPContentRules: Equatable, Sendable {
         case unsetVar(VariableName)
         /// `track-sc*`, `sc-inc-gpc*`, `sc-set-gpt*`: done, then the next rule.
         case stick(StickCounterAction)
+        /// `switch-mode http [proto h1]`: the stream becomes an HTTP one.
+        case switchModeHTTP
 
         public init?(rawValue: String) {
             switch rawValue {
@@ -30,6 +32,7 @@ public struct TCPContentRules: Equatable, Sendable {
             case .setVarFormat(let n, _): return "set-var-fmt(\(n))"
             case .unsetVar(let n): return "unset-var(\(n))"
             case .stick(let a): return a.keyword
+            case .switchModeHTTP: return "switch-mode"
             }
         }
     }
@@ -51,19 +54,43 @@ public struct TCPContentRules: Equatable, Sendable {
 
     /// Whether a stream has anything to inspect here at all.
     public var isEmpty: Bool { rules.isEmpty }
+    /// A `switch-mode http` rule: the proxy's HTTP settings apply after it.
+    public var switchesToHTTP: Bool { rules.contains { $0.action == .switchModeHTTP } }
 }
 
 /// `tcp-request connection` rules of a frontend, evaluated at accept before
-/// anything is read (HAProxy 2.6's tcp_exec_l4_rules). Fulcrum carries out
-/// `expect-proxy layer4`: a connection whose condition holds must start with
-/// a PROXY header, as on a `bind ... accept-proxy` line.
+/// anything is read (HAProxy 2.6's tcp_exec_l4_rules), and `tcp-request
+/// session` rules, evaluated once the PROXY header and the TLS handshake
+/// are done (tcp_exec_l5_rules): one shape for both. The first `accept`,
+/// `reject` or `silent-drop` whose condition holds ends the evaluation;
+/// `expect-proxy layer4` (connection only), the variable and address
+/// actions are done and the next rule evaluated.
 public struct TCPConnectionRules: Equatable, Sendable {
     public enum Action: Equatable, Sendable {
         case expectProxy
-        /// `accept`: the rules stop, the connection goes on; `reject`: it is closed.
-        case accept, reject
+        case accept, reject, silentDrop
         /// `track-sc*`, `sc-inc-gpc*`, `sc-set-gpt*` (the session's counters).
         case stick(StickCounterAction)
+        case setVar(VariableName, SampleFetch)
+        case setVarFormat(VariableName, LogFormat)
+        case unsetVar(VariableName)
+        /// `set-src|set-src-port|set-dst|set-dst-port EXPR`.
+        case setAddress(ConnectionAddressField, SampleFetch)
+
+        /// The action's keyword, for messages.
+        public var name: String {
+            switch self {
+            case .expectProxy: return "expect-proxy"
+            case .accept: return "accept"
+            case .reject: return "reject"
+            case .silentDrop: return "silent-drop"
+            case .setVar(let n, _): return "set-var(\(n))"
+            case .setVarFormat(let n, _): return "set-var-fmt(\(n))"
+            case .unsetVar(let n): return "unset-var(\(n))"
+            case .setAddress(let f, _): return f.rawValue
+            case .stick(let a): return a.keyword
+            }
+        }
     }
 
     public struct Rule: Equatable, Sendable {

@@ -5,8 +5,8 @@ extension ParseSession {
         "timeout", "retries", "option", "bind", "http-check", "tcp-check",
         "acl", "use_backend", "redirect", "http-request", "http-response", "http-after-response",
         "cookie", "compression", "http-send-name-header", "errorfile", "errorfiles", "errorloc", "errorloc302", "errorloc303", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
-        "source", "load-server-state-from-file", "server-state-file-name", "server-template",
-        "source", "load-server-state-from-file", "server-state-file-name", "stick-table", "stick",
+        "source", "load-server-state-from-file", "server-state-file-name", "server-template", "stick-table", "stick",
+        "use-server", "force-persist", "ignore-persist", "dynamic-cookie-key",
     ]
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
@@ -162,6 +162,10 @@ extension ParseSession {
         case "stick-table": stickTableKeyword(words, draft: index, at: at)
         case "stick": stickKeyword(words, draft: index, at: at)
         case "source": sourceKeyword(words, draft: index, at: at)
+        case _ where Self.serverRuleKeywords.contains(keyword): serverRuleKeyword(words, draft: index, at: at)
+        case "dynamic-cookie-key":
+            guard let value = singleArgument(words, at: at, expecting: "<secret key>") else { return }
+            drafts[index].settings.http.dynamicCookieKey = value.text
         case "load-server-state-from-file":
             guard let value = singleArgument(words, at: at, expecting: "'global', 'local' or 'none'") else { return }
             guard let mode = ServerStateLoad(rawValue: value.text) else {

@@ -38,8 +38,10 @@ struct ProxySettings: Sendable {
     var stickRules: [StickRule] = []
     /// `tcp-request connection` rules (frontends; never inherited, as tcpContent).
     var tcpConnection = TCPConnectionRules()
-    /// `tcp-request session` rules (frontends; never inherited).
+    /// `tcp-request session` rules (frontends, not inherited either).
     var tcpSession = TCPConnectionRules()
+    /// `use-server`, `force-persist`, `ignore-persist` (backends).
+    var serverRules = ServerRules()
     /// Logging: targets, line format, options; a proxy starts with its
     /// defaults' (HAProxy copies the defaults' `log` lines, then appends its own).
     var logging = ProxyLogging()

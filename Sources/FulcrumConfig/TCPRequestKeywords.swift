@@ -1,14 +1,14 @@
 /// `tcp-request inspect-delay TIMEOUT` and `tcp-request content accept|reject
 /// [if|unless COND]` (manual 4.2): the content inspection mode tcp proxies
-/// need to route on a ClientHello's SNI without terminating TLS. The other
-/// `tcp-request` rule sets and actions are refused at their line.
+/// need to route on a ClientHello's SNI without terminating TLS. The
+/// `connection` and `session` rule sets are read by TCPLayerRuleKeywords.
 extension ParseSession {
     /// HAProxy 2.6's `tcp-request content` actions Fulcrum does not carry out yet.
     static let otherTCPContentActions: Set<String> = [
         "capture", "do-resolve", "expect-netscaler-cip", "lua", "sc-add-gpc", "send-spoe-group", "set-bandwidth-limit", "set-dst",
         "set-dst-port", "set-log-level", "set-mark", "set-nice", "set-priority-class", "set-priority-offset",
-        "set-src", "set-src-port", "set-tos", "silent-drop", "switch-mode",
-        "use-service",
+        "set-src", "set-src-port", "set-tos", "silent-drop",
+        "track-sc0", "track-sc1", "track-sc2", "use-service",
     ]
 
     mutating func tcpRequestKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -35,72 +35,14 @@ extension ParseSession {
         case "content":
             tcpContentRule(words, draft: index, at: at)
         case "connection":
-            tcpConnectionRule(words, draft: index, at: at)
+            tcpLayerRule(words, set: .connection, draft: index, at: at)
         case "session":
-            tcpSessionRule(words, draft: index, at: at)
+            tcpLayerRule(words, set: .session, draft: index, at: at)
         default:
             let expected = ["inspect-delay", "content", "connection", "session"]
             alert(at(which), "unknown 'tcp-request' rule set '\(which.text)'; expected 'inspect-delay', 'content', 'connection' or 'session'"
                   + hint(which.text, expected))
         }
-    }
-
-    /// HAProxy 2.6's `tcp-request connection` actions Fulcrum does not carry out yet.
-    static let otherTCPConnectionActions: Set<String> = [
-        "expect-netscaler-cip", "capture", "sc-add-gpc", "set-mark", "set-tos",
-        "set-src", "set-src-port", "set-dst", "set-dst-port", "set-var", "set-var-fmt", "unset-var", "silent-drop", "lua",
-    ]
-
-    /// `tcp-request connection expect-proxy layer4 [if|unless COND]`.
-    private mutating func tcpConnectionRule(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
-        let draft = drafts[index]
-        if draft.kind == .backend {
-            alert(at(words[0]), "tcp-request connection is not allowed because backend \(draft.name ?? "") is not a frontend")
-            return
-        }
-        guard words.count >= 3 else {
-            alert(at(words[1]), "'tcp-request connection' expects an action such as 'expect-proxy layer4'")
-            return
-        }
-        let actionWord = words[2]
-        let loc = at(words[0])
-        if ["accept", "reject"].contains(actionWord.text) || Self.isStickAction(actionWord.text) {
-            let display = "tcp-request connection \(actionWord.text)"
-            guard let (args, condition) = splitCondition(words, from: 3, display: display, draft: index, at: at) else { return }
-            let action: TCPConnectionRules.Action
-            if Self.isStickAction(actionWord.text) {
-                guard let a = stickAction(actionWord, args, display: display, at: at) else { return }
-                action = .stick(a)
-            } else {
-                if let extra = args.first {
-                    alert(at(extra), "unexpected argument '\(extra.text)' for '\(display)' (expected 'if' or 'unless')")
-                    return
-                }
-                action = actionWord.text == "accept" ? .accept : .reject
-            }
-            drafts[index].settings.tcpConnection.rules.append(.init(location: loc, action: action, condition: condition))
-            return
-        }
-        guard actionWord.text == "expect-proxy" else {
-            if Self.otherTCPConnectionActions.contains(actionWord.text) {
-                alert(at(actionWord), "'tcp-request connection \(actionWord.text)' is not supported yet (in section '\(draft.kind.rawValue)')")
-            } else {
-                alert(at(actionWord), "unknown action '\(actionWord.text)' for 'tcp-request connection'"
-                      + hint(actionWord.text, ["expect-proxy", "accept", "reject", "track-sc0"] + Array(Self.otherTCPConnectionActions)))
-            }
-            return
-        }
-        guard words.count >= 4, words[3].text == "layer4" else {
-            alert(at(actionWord), "'tcp-request connection expect-proxy' only supports 'layer4'")
-            return
-        }
-        let display = "tcp-request connection expect-proxy"
-        guard let (args, condition) = splitCondition(words, from: 4, display: display, draft: index, at: at) else { return }
-        if let extra = args.first {
-            alert(at(extra), "unexpected argument '\(extra.text)' for '\(display)' (expected 'if' or 'unless')")
-            return
-        }
-        drafts[index].settings.tcpConnection.rules.append(.init(location: at(words[0]), action: .expectProxy, condition: condition))
     }
 
     private mutating func tcpContentRule(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -110,6 +52,10 @@ extension ParseSession {
             return
         }
         let actionWord = words[2]
+        if actionWord.text == "switch-mode" {
+            tcpSwitchModeRule(words, draft: index, at: at)
+            return
+        }
         if Self.isVariableAction(actionWord.text) {
             let display = "tcp-request content \(actionWord.text)"
             guard let (args, condition) = splitCondition(words, from: 3, display: display, draft: index, at: at),
@@ -135,7 +81,7 @@ extension ParseSession {
                 alert(at(actionWord), "'tcp-request content \(actionWord.text)' is not supported yet (in section '\(kindName)')")
             } else {
                 alert(at(actionWord), "unknown action '\(actionWord.text)' for 'tcp-request content'"
-                      + hint(actionWord.text, ["accept", "reject", "set-var", "set-var-fmt", "unset-var"] + Array(Self.otherTCPContentActions)))
+                      + hint(actionWord.text, ["accept", "reject", "set-var", "set-var-fmt", "unset-var", "switch-mode"] + Array(Self.otherTCPContentActions)))
             }
             return
         }

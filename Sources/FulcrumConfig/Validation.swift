@@ -53,6 +53,8 @@ extension ParseSession {
                     }
                 }
                 backend.servers = numberServers(draft)
+                backend.serverRules = s.serverRules
+                validateServerRules(backend, label: draft.label)
                 configuration.backends.append(backend)
             }
             // A listen section without bind acts as a backend only (as in HAProxy).

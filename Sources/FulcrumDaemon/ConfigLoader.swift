@@ -27,7 +27,10 @@ struct LoadedConfiguration {
     /// frontend and per backend; nil where a proxy has none.
     var frontendTCPRules: [TCPCompiledRules?] = []
     var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
+    /// Per frontend: its `tcp-request session` rules (nil: none).
     var frontendSessionRules: [TCPConnectionCompiledRules?] = []
+    /// Per backend: its `use-server` / `force-persist` / `ignore-persist` rules (nil: none).
+    var backendServerRules: [ServerRulesCompiled?] = []
     var backendTCPRules: [TCPCompiledRules?] = []
     /// Per backend: its `stick` rules compiled (nil: none).
     var backendStickRules: [StickCompiledRules?] = []
@@ -334,7 +337,7 @@ extension ConfigLoader {
             }
         }
         loaded.frontendRules = c.frontends.enumerated().map { (i, f) in
-            compile(f.name, f.mode, f.http, i < loaded.errorFiles.count ? loaded.errorFiles[i] : [:], f.location)
+            compile(f.name, f.tcpContent.switchesToHTTP ? .http : f.mode, f.http, i < loaded.errorFiles.count ? loaded.errorFiles[i] : [:], f.location)
         }
         loaded.backendRules = c.backends.map { b in compile(b.name, b.mode, b.http, [:], b.location) }
         func compileTCP(_ name: String, _ mode: ProxyMode, _ content: TCPContentRules, _ http: HTTPProxySettings,
@@ -354,23 +357,25 @@ extension ConfigLoader {
             h.useBackends = []   // a backend does not switch
             return compileTCP(b.name, b.mode, b.tcpContent, h, b.location)
         }
-        loaded.frontendConnectionRules = c.frontends.map { f in
-            guard !f.tcpConnection.isEmpty else { return nil }
+        func compileLayer(_ f: Frontend, _ rules: TCPConnectionRules) -> TCPConnectionCompiledRules? {
+            guard !rules.isEmpty else { return nil }
             do {
-                return try TCPConnectionCompiledRules(f.tcpConnection, http: f.http, userlists: c.userlists,
+                return try TCPConnectionCompiledRules(rules, http: f.http, userlists: c.userlists,
                                                       crypt: { Crypt.hash($0, salt: $1) }, proxyName: f.name)
             } catch {
                 loaded.diagnostics.append(Diagnostic(.alert, f.location, "proxy '\(f.name)': \(error)"))
                 return nil
             }
         }
-        loaded.frontendSessionRules = c.frontends.map { f in
-            guard !f.tcpSession.isEmpty else { return nil }
+        loaded.frontendConnectionRules = c.frontends.map { compileLayer($0, $0.tcpConnection) }
+        loaded.frontendSessionRules = c.frontends.map { compileLayer($0, $0.tcpSession) }
+        loaded.backendServerRules = c.backends.map { b in
+            guard !b.serverRules.isEmpty else { return nil }
             do {
-                return try TCPConnectionCompiledRules(f.tcpSession, http: f.http, userlists: c.userlists,
-                                                      crypt: { Crypt.hash($0, salt: $1) }, proxyName: f.name)
+                return try ServerRulesCompiled(b.serverRules, servers: b.servers.map(\.name), http: b.http,
+                                               userlists: c.userlists, crypt: { Crypt.hash($0, salt: $1) })
             } catch {
-                loaded.diagnostics.append(Diagnostic(.alert, f.location, "proxy '\(f.name)': \(error)"))
+                loaded.diagnostics.append(Diagnostic(.alert, b.location, "proxy '\(b.name)': \(error)"))
                 return nil
             }
         }

@@ -48,7 +48,11 @@ final class Generation {
     /// The runtime certificate API's state (`set ssl cert` & co.).
     lazy var certificates = GenerationCertificates(loaded)
     /// The map and ACL files' runtime state (`add map` & co.).
-    lazy var patterns = GenerationPatterns(loaded.patterns)
+    lazy var patterns: GenerationPatterns = {
+        let p = GenerationPatterns(loaded.patterns)
+        p.backendNames = Set(loaded.configuration.backends.map(\.name))
+        return p
+    }()
     lazy var runtime: RuntimeService = {
         let r = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
                                addresses: loaded.serverAddresses)

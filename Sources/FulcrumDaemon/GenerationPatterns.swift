@@ -27,6 +27,10 @@ final class GenerationPatterns {
         ruleIndex.removeAll(keepingCapacity: true)
     }
 
+    /// The generation's backends, for `set dynamic-cookie-key` and
+    /// `enable|disable dynamic-cookie` (journaled and sent as map changes are).
+    var backendNames: Set<String> = []
+
     init(_ store: PatternStore?) { self.store = store ?? PatternStore([]) }
 
     /// Largest payload part sent in one control message (a worker reads
@@ -45,6 +49,10 @@ final class GenerationPatterns {
     /// first part that fails as HAProxy stops at its first bad line.
     func run(_ command: String, payload: String?) -> Outcome? {
         let words = RuntimeCommandLine.words(command)
+        if let (text, change) = DynamicCookieCommand.answer(words, backends: backendNames) {
+            if change != nil { append(command) }
+            return Outcome(text: text + RuntimeCLI.endOfAnswer, forWorkers: change != nil ? [command] : [])
+        }
         guard let payload, !payload.isEmpty else {
             guard let reply = store.run(words, payload: payload) else { return nil }
             if reply.changed { append(command) }
@@ -79,6 +87,7 @@ final class GenerationPatterns {
     /// the master and sent to every worker, even when addressed to one).
     static func isChange(_ command: String) -> Bool {
         let w = RuntimeCommandLine.words(command)
+        if DynamicCookieCommand.parse(w) != nil { return true }
         guard w.count >= 2, w[1] == "map" || w[1] == "acl" else { return false }
         return ["add", "set", "del", "clear", "prepare", "commit"].contains(w[0])
     }
@@ -138,6 +147,8 @@ final class GenerationPatterns {
             head = text[...]
             payload = nil
         }
+        // Dynamic-cookie changes are the workers' (WorkerRole); journaled here.
+        if DynamicCookieCommand.parse(RuntimeCommandLine.words(String(head))) != nil { return RuntimeCLI.endOfAnswer }
         return store.run(RuntimeCommandLine.words(String(head)), payload: payload).map { $0.text + RuntimeCLI.endOfAnswer }
     }
 }

@@ -50,6 +50,7 @@ enum WorkerRole {
         setup.frontendConnectionRules = loaded.frontendConnectionRules
         setup.backendStickRules = loaded.backendStickRules
         setup.frontendSessionRules = loaded.frontendSessionRules
+        setup.backendServerRules = loaded.backendServerRules
         setup.frontendLogs = loaded.frontendLogs
         // The table numbers bind lines frontend by frontend, as this flattens them.
         setup.bindTLS = loaded.bindTLS.flatMap { $0 }
@@ -99,6 +100,10 @@ enum WorkerRole {
             // A rule's set-map & co. goes to the master, which passes it to every worker.
             patterns?.onRuleChange = { worker.tellMaster(.patternChange($0)) }
             worker.cliHandler = { command, level in
+                if case .success(let c)? = DynamicCookieCommand.parse(RuntimeCommandLine.words(command)) {
+                    worker.applyDynamicCookie(c)
+                    return RuntimeCLI.endOfAnswer
+                }
                 if let p = patterns, let answer = GenerationPatterns.apply(command, to: p) { return answer }
                 return worker.answerSessionCommand(command, level: level) ?? runtime.execute(command, level: level)
             }

@@ -32,7 +32,7 @@ final class CookieAndCompressionTests: XCTestCase {
         XCTAssertEqual(alert("cookie S insert rewrite")?.location, SourceLocation(file: "t.cfg", line: 8, column: 21))
         XCTAssertEqual(alert("cookie S rewrite indirect")?.message, "cookie 'rewrite' and 'indirect' modes are incompatible.")
         XCTAssertEqual(alert("cookie S")?.message, "'cookie S' without 'insert', 'rewrite' or 'prefix' (a cookie only read for persistence) is not supported yet (in section 'backend')")
-        XCTAssertEqual(alert("cookie S insert dynamic")?.message, "'dynamic' of 'cookie' is not supported yet (in section 'backend')")
+        XCTAssertEqual(alert("cookie S insert attr SameSite=Lax")?.message, "'attr' of 'cookie' is not supported yet (in section 'backend')")
         XCTAssertEqual(alert("cookie S prefix maxidle 1h")?.message, "cookie 'maxidle' and 'maxlife' need the 'insert' mode")
         XCTAssertEqual(alert("cookie S insert nocach")?.message.hasSuffix("but got 'nocach'; did you mean 'nocache'?"), true)
         XCTAssertEqual(alert("cookie")?.message, "'cookie' expects <cookie_name> as argument")

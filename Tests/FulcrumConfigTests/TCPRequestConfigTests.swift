@@ -59,8 +59,7 @@ final class TCPRequestConfigTests: XCTestCase {
         XCTAssertEqual(r.configuration.backends.last?.tcpContent.rules.first?.action, TCPContentRules.Action.reject)
     }
 
-    /// `tcp-request connection expect-proxy layer4 [if|unless COND]`, the
-    /// one connection action served; the others are refused at their word.
+    /// `tcp-request connection expect-proxy layer4 [if|unless COND]`.
     func testConnectionExpectProxy() {
         let r = parseTCP("    tcp-request connection expect-proxy layer4 if { src 10.0.0.0/8 }\n    tcp-request connection expect-proxy layer4")
         XCTAssertEqual(r.diagnostics, [])
@@ -69,14 +68,105 @@ final class TCPRequestConfigTests: XCTestCase {
         XCTAssertNotNil(rules[0].condition)
         XCTAssertNil(rules[1].condition)
         assertSingleAlert(parseTCP("    tcp-request connection set-mark 1"), "'tcp-request connection set-mark' is not supported yet (in section 'frontend')", line: 9, column: 28)
-        assertSingleAlert(parseTCP("    tcp-request connection reject foo"), "unexpected argument 'foo' for 'tcp-request connection reject' (expected 'if' or 'unless')", line: 9, column: 35)
+        assertSingleAlert(parseTCP("    tcp-request connection reject foo"), "'tcp-request connection reject' only accepts 'if' or 'unless', in frontend 'f' (got 'foo')", line: 9, column: 35)
         assertSingleAlert(parseTCP("    tcp-request connection track-sc0 src"), "'tcp-request connection track-sc*' : proxy 'f' has no stick-table; add one or name another proxy's with 'table'", line: 9, column: 5)
         XCTAssertEqual(parseTCP("    tcp-request connection accept if { src 10.0.0.1 }\n    tcp-request connection reject").configuration.frontends[0]
                         .tcpConnection.rules.map(\.action), [.accept, .reject])
         assertSingleAlert(parseTCP("    tcp-request connection expect-proxy"), "'tcp-request connection expect-proxy' only supports 'layer4'", line: 9, column: 28)
-        assertSingleAlert(parseTCP("    tcp-request connection expect-proxy layer4 foo"), "unexpected argument 'foo' for 'tcp-request connection expect-proxy' (expected 'if' or 'unless')", line: 9, column: 48)
+        assertSingleAlert(parseTCP("    tcp-request connection expect-proxy layer4 foo"),
+                          "'tcp-request connection expect-proxy' only accepts 'if' or 'unless', in frontend 'f' (got 'foo')", line: 9, column: 48)
         assertSingleAlert(parseTCP("", backend: "backend c\n    tcp-request connection expect-proxy layer4\n"),
                           "tcp-request connection is not allowed because backend c is not a frontend", line: 14, column: 5)
+    }
+
+    /// The actions of `tcp-request connection` and `tcp-request session`,
+    /// and HAProxy's messages for what they refuse (haproxy 2.6 -c).
+    func testConnectionAndSessionActions() {
+        let r = parseTCP("""
+                tcp-request connection accept if { src 10.0.0.0/8 }
+                tcp-request connection reject unless { dst_port 443 }
+                tcp-request connection silent-drop if { src 192.0.2.1 }
+                tcp-request connection set-var(sess.a) src,ipmask(24)
+                tcp-request connection set-var-fmt(sess.b) "%[src]:%[src_port]"
+                tcp-request connection unset-var(sess.a) if { src 10.0.0.1 }
+                tcp-request connection set-src src,ipmask(8)
+                tcp-request connection set-src-port int(1)
+                tcp-request connection set-dst str(192.0.2.9)
+                tcp-request connection set-dst-port int(2) if { src 10.0.0.0/8 }
+                tcp-request session accept if { src 10.0.0.0/8 }
+                tcp-request session reject
+                tcp-request session silent-drop
+                tcp-request session set-var(sess.c) src
+                tcp-request session set-src str(192.0.2.7)
+            """)
+        XCTAssertEqual(r.diagnostics, [])
+        let f = r.configuration.frontends[0]
+        XCTAssertEqual(f.tcpConnection.rules.map(\.action.name), ["accept", "reject", "silent-drop", "set-var(sess.a)",
+                                                                   "set-var-fmt(sess.b)", "unset-var(sess.a)", "set-src",
+                                                                   "set-src-port", "set-dst", "set-dst-port"])
+        XCTAssertEqual(f.tcpSession.rules.map(\.action.name), ["accept", "reject", "silent-drop", "set-var(sess.c)", "set-src"])
+        XCTAssertEqual(f.tcpConnection.rules[1].condition?.unless, true)
+        XCTAssertEqual(f.tcpSession.rules[4].location, SourceLocation(file: "t.cfg", line: 9 + 14, column: 5))
+
+        assertSingleAlert(parseTCP("    tcp-request session expect-proxy layer4"),
+                          "'expect-proxy layer4' is not allowed in 'tcp-request session' rules in frontend 'f'", line: 9, column: 25)
+        assertSingleAlert(parseTCP("    tcp-request connection reject foo"),
+                          "'tcp-request connection reject' only accepts 'if' or 'unless', in frontend 'f' (got 'foo')", line: 9, column: 35)
+        assertSingleAlert(parseTCP("    tcp-request connection set-dst-port int(3) foo"),
+                          "'tcp-request connection set-dst-port' only accepts 'if' or 'unless', in frontend 'f' (got 'foo')", line: 9, column: 48)
+        assertSingleAlert(parseTCP("    tcp-request connection set-src"),
+                          "'tcp-request connection set-src' expects a sample expression as an argument", line: 9, column: 28)
+        assertSingleAlert(parseTCP("    tcp-request session track-sc1 src"),
+                          "'tcp-request session track-sc1' is not supported yet (in section 'frontend')", line: 9, column: 25)
+        assertSingleAlert(parseTCP("    tcp-request session rejct"),
+                          "unknown action 'rejct' for 'tcp-request session'; did you mean 'reject'?", line: 9, column: 25)
+        assertSingleAlert(parseTCP("", backend: "backend c\n    tcp-request session reject\n"),
+                          "tcp-request session is not allowed because backend c is not a frontend", line: 14, column: 5)
+        // HAProxy runs connection rules first whatever their place, and warns.
+        let late = parseTCP("    tcp-request session accept\n    tcp-request connection reject")
+        XCTAssertEqual(late.alerts.map(\.message), [])
+        XCTAssertEqual(late.diagnostics.map(\.message),
+                       ["a 'tcp-request' rule placed after a 'tcp-request session' rule will still be processed before."])
+    }
+
+    /// `tcp-request content switch-mode http [proto h1]`, HAProxy's
+    /// messages for what it refuses; a switching frontend's HTTP rules load
+    /// without the "require HTTP mode" warning.
+    func testSwitchMode() {
+        let r = parseTCP("    tcp-request content switch-mode http proto h1 if { req.len gt 0 }\n    http-request set-header X-A b")
+        XCTAssertEqual(r.diagnostics.map(\.message), [])
+        XCTAssertEqual(r.configuration.frontends[0].tcpContent.rules.map(\.action), [.switchModeHTTP])
+        XCTAssertTrue(r.configuration.frontends[0].tcpContent.switchesToHTTP)
+        assertSingleAlert(parseTCP("    tcp-request content switch-mode tcp"),
+                          "'tcp-request switch-mode' expects a valid mode (got 'tcp').", line: 9, column: 37)
+        assertSingleAlert(parseTCP("    tcp-request content switch-mode http proto foo"),
+                          "'tcp-request switch-mode': 'proto' expects a valid MUX protocol, if specified (got 'foo')", line: 9, column: 42)
+        assertSingleAlert(parseTCP("    tcp-request content switch-mode http foo"),
+                          "'tcp-request content switch-mode' only accepts 'if' or 'unless', in frontend 'f' (got 'foo')", line: 9, column: 42)
+        assertSingleAlert(parseTCP("", backend: "backend c\n    tcp-request content switch-mode http\n"),
+                          "'tcp-request switch-mode' not allowed because backend 'c' has no frontend capability", line: 14, column: 25)
+    }
+
+    /// `use-server`, `force-persist`, `ignore-persist` and HAProxy's messages.
+    func testServerRules() {
+        let ok = parseTCP("", backend: """
+            backend c
+                use-server s if { src 10.0.0.0/8 }
+                force-persist if { src 10.0.0.1 }
+                ignore-persist unless { src 10.0.0.0/8 }
+                server s 10.0.0.3:443
+
+            """)
+        XCTAssertEqual(ok.alerts.map(\.message), [])
+        let c = ok.configuration.backends.first { $0.name == "c" }
+        XCTAssertEqual(c?.serverRules.useServer.map(\.server), ["s"])
+        XCTAssertEqual(c?.serverRules.persist.map(\.kind), [.force, .ignore])
+        assertSingleAlert(parseTCP("", backend: "backend c\n    use-server s\n    server s 10.0.0.3:443\n"),
+                          "'use-server' requires either 'if' or 'unless' followed by a condition.", line: 14, column: 5)
+        assertSingleAlert(parseTCP("", backend: "backend c\n    force-persist foo\n    server s 10.0.0.3:443\n"),
+                          "'force-persist' requires either 'if' or 'unless' followed by a condition.", line: 14, column: 5)
+        assertSingleAlert(parseTCP("", backend: "backend c\n    use-server nosuch if TRUE\n    server s 10.0.0.3:443\n"),
+                          "backend 'c' : unable to find server 'nosuch' referenced in a 'use-server' rule.", line: 14, column: 5)
     }
 
     func testErrorsNameTheirLineAndColumn() {

@@ -18,6 +18,8 @@ public struct HTTPConnectionInfo: Sendable {
     /// A `set-src`/`set-dst` rule changed an endpoint: the stream keeps the
     /// new ones for the rest of the connection.
     public var addressesChanged = false
+    /// The frontend's capture slots (`capture.req.hdr(N)`, `capture.res.hdr(N)`); nil: none.
+    public var captureSlots: HeaderCaptureSlots? = nil
     public init(source: Endpoint, destination: Endpoint) { self.source = source; self.destination = destination }
     public init(source: IPAddress, sourcePort: Int, destination: IPAddress, destinationPort: Int) {
         self.source = Endpoint(address: source, port: sourcePort)

@@ -15,6 +15,11 @@ public enum HTTPFetch: Sendable, Equatable {
     case headerCount(name: String?, full: Bool, response: Bool)
     case method
     case requestVersion, responseVersion, status
+    /// `capture.req.method|uri|ver`, `capture.res.ver`: the start lines as
+    /// they arrived (rewrites by set-method, set-uri... not seen).
+    case captured(CapturedLinePart)
+    /// `capture.req.hdr(N)`, `capture.res.hdr(N)`: capture slot N.
+    case capturedSlot(Int, response: Bool)
     case source, sourcePort, destination, destinationPort
     /// `req.cook` / `cook` / `res.cook` / `scook`: every value in ACLs, the last as a sample.
     case cookie(name: String?, response: Bool)
@@ -108,6 +113,15 @@ public enum HTTPFetch: Sendable, Equatable {
         case "req.ver", "req_ver": return noArgs(.requestVersion)
         case "res.ver", "resp_ver": return noArgs(.responseVersion)
         case "status": return noArgs(.status)
+        case "capture.req.method": return noArgs(.captured(.method))
+        case "capture.req.uri": return noArgs(.captured(.uri))
+        case "capture.req.ver": return noArgs(.captured(.requestVersion))
+        case "capture.res.ver": return noArgs(.captured(.responseVersion))
+        case "capture.req.hdr", "capture.res.hdr":
+            return {
+                guard args.count == 1, let n = Int(args[0]), n >= 0 else { throw HTTPRulesError("fetch '\(name)' expects a capture slot number") }
+                return .capturedSlot(n, response: name == "capture.res.hdr")
+            }
         case "src": return noArgs(.source)
         case "src_port": return noArgs(.sourcePort)
         case "dst": return noArgs(.destination)
@@ -155,4 +169,9 @@ public enum TLSFetch: String, Sendable, Equatable {
     case useKeySize = "ssl_fc_use_keysize", algorithmKeySize = "ssl_fc_alg_keysize"
     case clientCertificateUsed = "ssl_c_used", clientVerify = "ssl_c_verify"
     case clientSubject = "ssl_c_s_dn", clientIssuer = "ssl_c_i_dn"
+}
+
+/// Which part of a start line a `capture.*` fetch returns.
+public enum CapturedLinePart: Sendable, Equatable {
+    case method, uri, requestVersion, responseVersion
 }

@@ -57,6 +57,21 @@ public enum SampleFetcher {
         case .responseVersion:
             guard let res = context.response else { return false }
             return body(.bytes(version(res)))
+        case .capturedSlot(let n, let response):
+            guard let slots = context.connection.captureSlots,
+                  let v = slots.value(n, response: response, head: response ? context.response : req,
+                                      rules: response ? context.log.responseCaptures : context.log.requestCaptures) else { return false }
+            return body(.bytes(v))
+        case .captured(let part):
+            // No request line (mode tcp): no transaction, nothing captured.
+            switch part {
+            case .method: return req.raw.isEmpty ? false : body(.bytes(req.raw[req.part1]))
+            case .uri: return req.raw.isEmpty ? false : body(.bytes(req.raw[req.part2]))
+            case .requestVersion: return req.raw.isEmpty ? false : body(.bytes(fullVersion(req)))
+            case .responseVersion:
+                guard let res = context.response else { return false }
+                return body(.bytes(fullVersion(res)))
+            }
         case .status:
             guard let res = context.response else { return false }
             return body(.integer(Int64(res.status)))
@@ -198,6 +213,8 @@ public enum SampleFetcher {
     static let version10 = Array("1.0".utf8), version11 = Array("1.1".utf8)
 
     static func version(_ h: HTTPHead) -> ArraySlice<UInt8> { h.version == .http10 ? version10[...] : version11[...] }
+    static let fullVersion10 = Array("HTTP/1.0".utf8), fullVersion11 = Array("HTTP/1.1".utf8)
+    static func fullVersion(_ h: HTTPHead) -> ArraySlice<UInt8> { h.version == .http10 ? fullVersion10[...] : fullVersion11[...] }
 
     /// Host then path, as HAProxy's `base` (the one fetch that has to build its bytes).
     static func base(_ req: HTTPHead) -> ArraySlice<UInt8>? {

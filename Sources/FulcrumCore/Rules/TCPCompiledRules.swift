@@ -9,6 +9,8 @@ public final class TCPCompiledRules: @unchecked Sendable {
         case accept, reject
         /// A rule cannot decide yet: wait for more bytes or the inspect-delay.
         case wait
+        /// `switch-mode http`: the stream becomes an HTTP one now.
+        case switchToHTTP
     }
 
     /// ms; nil: every evaluation is final (no waiting).
@@ -19,6 +21,7 @@ public final class TCPCompiledRules: @unchecked Sendable {
         case setVarFormat(VariableRef, CompiledLogFormat)
         case unsetVar(VariableRef)
         case stick(CompiledStickAction)
+        case switchToHTTP
     }
     /// The proxy whose table `track-sc*` and `src_*` use when they name none.
     let proxyName: String
@@ -45,6 +48,7 @@ public final class TCPCompiledRules: @unchecked Sendable {
             case .setVarFormat(let n, let f): action = .setVarFormat(VariableRef(n), try CompiledLogFormat(f))
             case .unsetVar(let n): action = .unsetVar(VariableRef(n))
             case .stick(let a): action = .stick(try CompiledStickAction(a, proxy: proxyName))
+            case .switchModeHTTP: action = .switchToHTTP
             }
             return (action, try acls.compile(r.condition))
         }
@@ -70,6 +74,7 @@ public final class TCPCompiledRules: @unchecked Sendable {
             switch rule.action {
             case .accept: return .accept
             case .reject: return .reject
+            case .switchToHTTP: return .switchToHTTP
             case .setVar(let ref, let e): e.store(in: ref, context: context, acls: acls)
             case .setVarFormat(let ref, let lf): HTTPRequestProcessing.setVariable(ref, format: lf, context: context, acls: acls)
             case .unsetVar(let ref): context.variables?.unset(ref)

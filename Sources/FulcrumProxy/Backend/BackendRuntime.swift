@@ -57,7 +57,11 @@ final class BackendRuntime {
     /// `slowstart` per server in ms (0: none).
     var slowstart: [Int]
     /// `cookie` value per server (persistence), read by every request of a backend with `cookie`.
-    let serverCookies: [String?]
+    private(set) var serverCookies: [String?]
+    /// `dynamic-cookie-key` and `cookie ... dynamic`, as the runtime API
+    /// last set them (`set dynamic-cookie-key`, `enable|disable dynamic-cookie`).
+    var dynamicCookieKey: String?
+    var dynamicCookies: Bool
     /// Configured servers; the entries after them are spare slots `add server` fills.
     let configuredCount: Int
     /// Entries the balancer looks at: the configured ones and up to the last filled spare.
@@ -104,9 +108,36 @@ final class BackendRuntime {
         observesLayer7 = config.servers.map { $0.params.observe == .layer7 } + none
         slowstart = config.servers.map { $0.params.slowstart ?? 0 } + Array(repeating: 0, count: spares)
         serverCookies = config.servers.map { $0.params.cookie } + Array(repeating: nil, count: spares)
+        dynamicCookieKey = config.http.dynamicCookieKey
+        dynamicCookies = config.http.cookie?.dynamic ?? false
         balancer = Balancer(algorithm: config.balance, hashType: config.hashType, members: members, allBackups: config.allBackups)
         for i in configuredCount..<entries.count { balancer.observe(i, usable: false, weight: 0) }
+        refreshDynamicCookies()
     }
+
+    /// `cookie ... dynamic`: each configured server without a `cookie` value
+    /// gets DynamicCookie's value of the current key (none when dynamic
+    /// cookies are off or no key is set), as HAProxy's srv_set_dyncookie.
+    func refreshDynamicCookies() {
+        for (i, s) in config.servers.enumerated() where s.params.cookie == nil {
+            if dynamicCookies, let key = dynamicCookieKey, s.unix == nil, !servers[i].address.isUnix {
+                serverCookies[i] = DynamicCookie.value(key: key, address: servers[i].address.ipAddress, port: s.port ?? 0)
+            } else {
+                serverCookies[i] = nil
+            }
+        }
+    }
+
+    /// A runtime dynamic-cookie command, applied to this worker's copy.
+    func apply(_ command: DynamicCookieCommand) {
+        switch command {
+        case .setKey(_, let key): dynamicCookieKey = key
+        case .enable: dynamicCookies = true
+        case .disable: dynamicCookies = false
+        }
+        refreshDynamicCookies()
+    }
+
 
     /// Re-reads the spare slots after `add server` / `del server` changed
     /// the backend's server set: a filled slot becomes a server (parsed from

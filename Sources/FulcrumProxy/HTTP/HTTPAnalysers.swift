@@ -200,7 +200,23 @@ extension StreamEngine {
             // Rules in HAProxy's order: frontend http-request, redirect,
             // use_backend; then the backend's own rules (not again for a listen).
             var backend = fe.backend
-            if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
+            if s.upgradedBackend >= 0 {
+                if s.record.isFollowUp { s.upgradedBackend = upgradedRoute(s) }
+                backend = s.upgradedBackend
+                if backendHasRequestRules(backend) {
+                    var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
+                    ctx.variables = s.http.variables
+                    s.routedBackend = s.upgradedBackend
+                    let outcome = HTTPRequestProcessing.backend(backendRules[s.upgradedBackend]!, context: &ctx)
+                    s.http.ruleLog = ctx.log
+                    adoptAddresses(s, ctx.connection)
+                    if case .forward = outcome {} else {
+                        finishRules(s, outcome, ctx, backend: s.upgradedBackend)
+                        return .done
+                    }
+                    s.http.request = ctx.request
+                }
+            } else if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
                 var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
                 ctx.variables = s.http.variables
                 ctx.cache.now = Int64(wallNow)
@@ -321,22 +337,26 @@ extension StreamEngine {
         var info = HTTPConnectionInfo(source: s.peer.ipAddress, sourcePort: s.peer.port,
                                       destination: local.ipAddress, destinationPort: local.port)
         info.tls = s.tls
+        info.captureSlots = frontendCaptureSlots[s.frontend]
         return info
     }
 
     /// Persistence: the server the request's cookie names, when it is usable.
     /// A cookie naming an unusable server is ignored: HAProxy balances the
     /// request (only `option persist` would insist on that server).
-    func persistentServer(_ s: Stream, _ be: BackendRuntime) -> Int? {
+    func persistentServer(_ s: Stream, _ be: BackendRuntime,
+                          persistence: ServerRulesCompiled.Persistence = .normal) -> Int? {
         guard let cookie = be.config.http.cookie, s.retriesUsed == 0 else { return nil }
         if !s.http.cookieParsed {
             s.http.cookieState = CookiePersistence.parseRequest(cookie, serverCookies: be.serverCookies,
                                                                 head: &s.http.request, now: Int(wallNow))
             s.http.cookieParsed = true
+            // `ignore-persist`: the cookie names no server (the response's is then set again).
+            if persistence == .ignore { s.http.cookieState.server = nil }
         }
-        // `option persist`: the cookie wins even over a DOWN or disabled server.
-        if let i = s.http.cookieState.server,
-           be.config.connection.persist || table.serverTakesTraffic(be.servers[i].tableLine) { return i }
+        // `option persist`, `force-persist`: the cookie wins even over a DOWN or disabled server.
+        if let i = s.http.cookieState.server, be.config.connection.persist || persistence == .force
+            || table.serverTakesTraffic(be.servers[i].tableLine) { return i }
         return nil
     }
 }

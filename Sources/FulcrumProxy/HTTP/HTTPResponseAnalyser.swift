@@ -77,7 +77,7 @@ extension StreamEngine {
                 let be = backends[s.backend]
                 if let cookie = be.config.http.cookie, s.serverIndex >= 0 {
                     s.http.serverCookie = CookiePersistence.editResponse(cookie, serverCookie: be.serverCookies[s.serverIndex],
-                                                   requestHadValidCookie: s.http.cookieState.server == s.serverIndex,
+                                                   requestHadValidCookie: s.http.cookieState.server == s.serverIndex || s.http.skipsCookieInsert,
                                                    response: &s.http.response, requestMethod: String(decoding: s.http.exchange.method, as: UTF8.self),
                                                    now: Int(wallNow), request: s.http.cookieState)
                 }

@@ -33,6 +33,9 @@ final class HTTPTransaction {
     var plain: [UInt8] = []
     /// What the request's persistence cookie said (backend with `cookie`).
     var cookieState = CookiePersistence.RequestState()
+    /// A `use-server` rule chose the server (HAProxy's SF_DIRECT) or
+    /// `ignore-persist` held (SF_IGNORE_PRST): no cookie is inserted.
+    var skipsCookieInsert = false
     /// The request's persistence cookie was read (and, `indirect`, removed):
     /// a request dispatched again from the queue keeps what it said.
     var cookieParsed = false
@@ -82,6 +85,7 @@ final class HTTPTransaction {
         compressionChoice = nil
         compressing = false
         cookieState = CookiePersistence.RequestState()
+        skipsCookieInsert = false
         cookieParsed = false
         awaitingBody = -1
         serverCookie = nil

@@ -44,6 +44,10 @@ final class Stream {
     var skipPersistence = false
 
     let http = HTTPTransaction()
+    /// A mode tcp frontend's stream routed to a mode http backend, which
+    /// HAProxy upgrades to HTTP: that backend (every request of the
+    /// connection goes there); -1: none.
+    var upgradedBackend = -1
 
     /// Bounds the queue, connect and retry waits, and lingering.
     var phaseDeadline: Int64 = 0
@@ -91,6 +95,7 @@ final class Stream {
         retriesUsed = 0; excludedServer = nil
         queuedServer = -1; skipPersistence = false
         http.reset()
+        upgradedBackend = -1
         phaseDeadline = 0; scheduled = 0; pendingRun = false
         bytesIn = 0; bytesOut = 0
         backendBytesMark = (0, 0); serverBytesMark = (0, 0)

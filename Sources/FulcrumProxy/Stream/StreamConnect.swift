@@ -41,10 +41,20 @@ extension StreamEngine {
         // The server was named (cookie or hash key): when full, the stream waits for it.
         var named = false
         var persisted = false
-        let cookie = s.isHTTP && !s.skipPersistence ? persistentServer(s, be) : nil
-        // Stick rules run even when the cookie chose: their stores record the server.
-        let stuck = stickServer(s, be, assigned: cookie != nil || s.skipPersistence)
-        if let p = cookie ?? stuck {
+        let rules = backendServerRules[s.backend]
+        let context = rules.map { _ in serverRuleContext(s) }
+        let persistence = context.map { rules!.persistence($0) } ?? .normal
+        // The cookie is read (and edited) even when a use-server rule wins.
+        let cookieServer = s.isHTTP && !s.skipPersistence ? persistentServer(s, be, persistence: persistence) : nil
+        if persistence == .ignore && s.isHTTP { s.http.skipsCookieInsert = true }
+        let ruled = rules.flatMap { r in context.flatMap { ruleServer(s, r, context: $0, persistence: persistence) } }
+        // Stick rules run even when a rule or the cookie chose: their stores record the server.
+        let stuck = stickServer(s, be, assigned: ruled != nil || cookieServer != nil || s.skipPersistence)
+        if let u = ruled {
+            i = u
+            named = true
+            s.http.skipsCookieInsert = true
+        } else if let p = cookieServer ?? stuck {
             i = p
             named = true
             persisted = true

@@ -7,24 +7,40 @@ import FulcrumHTTP
 /// writer (plain stores); rates and maxima are shared words every worker
 /// updates atomically, so `show stat` is exact across workers.
 extension StreamEngine {
-    /// A connection accepted and kept (conn_tot, stot, the rates, scur), on
-    /// the frontend and on its listener (`option socket-stats` rows).
+    /// A connection accepted and kept: counted as a connection, and open
+    /// (scur) until the stream closes; its session counts come once the
+    /// session rules let it through (`countSession`).
     func countAccepted(frontend fi: Int, bindLine: Int, http: Bool) {
+        countConnection(frontend: fi, bindLine: bindLine, http: http)
+        table.frontendCounter(worker: slot, frontend: fi, .current).bump()
+        table.bindCounter(worker: slot, bind: bindLine, .current).bump()
+    }
+
+    /// A connection accepted, kept or not (conn_tot, the connection rates,
+    /// smax), on the frontend and on its listener (`option socket-stats` rows).
+    func countConnection(frontend fi: Int, bindLine: Int, http: Bool) {
         let counter = { (c: SharedTable.Counter) in self.table.frontendCounter(worker: self.slot, frontend: fi, c) }
         counter(.connections).bump()
-        if http { counter(.h1Connections).bump() }
-        counter(.sessions).bump()
-        counter(.current).bump()
-        counter(.lastSession).store(wallNow)
-        table.bindCounter(worker: slot, bind: bindLine, .sessions).bump()
-        table.bindCounter(worker: slot, bind: bindLine, .current).bump()
         table.bind(bindLine, .maxConns).raise(to: table.bind(bindLine, .conns).load())
         let second = UInt64(now / 1000)
         table.frontendRate(fi, .connectionRate).count(second: second)
-        table.frontendRate(fi, .sessionRate).count(second: second)
         table.globalRate(.connectionRate).count(second: second)
-        table.globalRate(.sessionRate).count(second: second)
         table.frontend(fi, .maxConns).raise(to: table.frontend(fi, .conns).load())
+    }
+
+    /// The connection became a session (HAProxy's conn_complete_session,
+    /// after the PROXY header, the TLS handshake and the session rules):
+    /// stot, the session rates, lastsess, h1 connections.
+    func countSession(_ s: Stream) {
+        let fi = s.frontend
+        let counter = { (c: SharedTable.Counter) in self.table.frontendCounter(worker: self.slot, frontend: fi, c) }
+        if s.isHTTP { counter(.h1Connections).bump() }
+        counter(.sessions).bump()
+        counter(.lastSession).store(wallNow)
+        table.bindCounter(worker: slot, bind: s.bindLine, .sessions).bump()
+        let second = UInt64(now / 1000)
+        table.frontendRate(fi, .sessionRate).count(second: second)
+        table.globalRate(.sessionRate).count(second: second)
     }
 
     /// A request head arrived, well formed or not (req_tot, req_rate).

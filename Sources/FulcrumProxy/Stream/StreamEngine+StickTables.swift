@@ -81,25 +81,3 @@ extension StreamEngine {
         rules.store(tracker, context: ctx, server: s.serverIndex, nonStick: nonStick)
     }
 }
-
-extension StreamEngine {
-    /// `tcp-request session` rules, once the PROXY header (if any) was
-    /// read; then the session's counters count a new session
-    /// (session_count_new). False: rejected, the connection is closed.
-    func sessionRulesAccept(_ s: Stream) -> Bool {
-        if s.frontend < frontendSessionRules.count, let rules = frontendSessionRules[s.frontend] {
-            let local = localAddress(s)
-            var context = HTTPRuleContext(request: noHead, connection: HTTPConnectionInfo(
-                source: s.peer.ipAddress, sourcePort: s.peer.port, destination: local.ipAddress, destinationPort: local.port))
-            context.stick = stickTracker(s)
-            if rules.evaluate(context).reject {
-                s.record.terminate(.proxy, .request)
-                if s.phase == .idle { s.phase = .starting }
-                close(s, abort: true)
-                return false
-            }
-        }
-        s.stick?.countSession()
-        return true
-    }
-}

@@ -52,12 +52,17 @@ final class StreamEngine {
     /// The stick tables every worker counts into (nil: none configured).
     let stickTables: StickTableSet?
     let backendStickRules: [StickCompiledRules?]
-    let frontendSessionRules: [TCPConnectionCompiledRules?]
     var backendRules: [HTTPCompiledRules?] = []
     var frontendTCPRules: [TCPCompiledRules?] = []
     var backendTCPRules: [TCPCompiledRules?] = []
     /// Per frontend: its `tcp-request connection` rules (nil: none).
     var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
+    /// Per frontend: its `tcp-request session` rules (nil: none).
+    var frontendSessionRules: [TCPConnectionCompiledRules?] = []
+    /// Per backend: its `use-server` / `force-persist` / `ignore-persist` rules (nil: none).
+    var backendServerRules: [ServerRulesCompiled?] = []
+    /// Per frontend: its capture slots for the capture.*.hdr fetches (nil: none).
+    var frontendCaptureSlots: [HeaderCaptureSlots?] = []
     /// Per bind line (the table's numbering): what accepting on it needs.
     var bindLines: [BindRuntime] = []
     /// Per server table line: `send-proxy[-v2]` (its connections are not pooled).
@@ -141,13 +146,17 @@ final class StreamEngine {
         frontendRules = setup.frontendRules
         stickTables = setup.stickTables
         backendStickRules = setup.backendStickRules
-        frontendSessionRules = setup.frontendSessionRules
         services = HTTPServices(setup.configuration)
         httpCaches = setup.httpCaches
         backendRules = setup.backendRules
         frontendTCPRules = setup.frontendTCPRules
         backendTCPRules = setup.backendTCPRules
         frontendConnectionRules = setup.frontendConnectionRules
+        frontendSessionRules = setup.frontendSessionRules
+        backendServerRules = setup.backendServerRules
+        frontendCaptureSlots = setup.configuration.frontends.map { f in
+            f.logging.captures.request.isEmpty && f.logging.captures.response.isEmpty ? nil : HeaderCaptureSlots(f.logging.captures)
+        }
         bindLines = BindRuntime.all(setup.configuration)
         inspectScratch.reserveCapacity(buffers.size)
         let output = LogOutput(loop: loop, kind: TokenKind.log.rawValue, global: setup.configuration.global,
@@ -266,9 +275,14 @@ final class StreamEngine {
         s.bindLine = bindLine
         s.isHTTP = fe.config.mode == .http
         s.record.restart(at: now, wallMicros: WallClock.nowMicroseconds())
+        activeStreams += 1
+        var expectProxy = bindLine < bindLines.count && bindLines[bindLine].acceptProxy
+        if let rules = frontendConnectionRules[frontend] {
+            let verdict = runLayerRules(s, rules, expectProxy: &expectProxy)
+            if verdict != .accept { refuseConnection(s, verdict); return }
+        }
         s.record.number = exchangesStarted
         exchangesStarted &+= 1
-        activeStreams += 1
         // TCP_NODELAY comes from the listener (Worker.run sets it there).
         let ka = fe.config.connection.clientKeepAlive
         if ka.enabled { Socket.setKeepAlive(fd, idle: ka.idle, interval: ka.interval, count: ka.count) }
@@ -280,15 +294,7 @@ final class StreamEngine {
             close(s, abort: true)
             return
         }
-        let decision = connectionDecision(s)
-        if decision.reject {
-            // `tcp-request connection reject`: closed at once, nothing read.
-            s.record.terminate(.proxy, .request)
-            s.phase = .starting
-            close(s, abort: true)
-            return
-        }
-        if decision.expectProxy {
+        if expectProxy {
             s.phase = .proxyHeader
             s.phaseDeadline = fe.config.timeouts.client.map { now + Int64($0) } ?? 0
             schedule(s)
@@ -300,7 +306,6 @@ final class StreamEngine {
     /// What follows the accept and the PROXY header: the legacy connect
     /// line, then the TLS handshake (`bind ... ssl`) or the protocol.
     func afterAccept(_ s: Stream) {
-        guard sessionRulesAccept(s) else { return }
         let fe = frontends[s.frontend]
         if logger != nil { logAccept(s) }
         if s.bindLine < bindTLS.count, let tls = bindTLS[s.bindLine] {
@@ -351,6 +356,14 @@ final class StreamEngine {
     /// request; mode tcp picks its backend's server.
     func startProtocol(_ s: Stream) {
         let fe = frontends[s.frontend]
+        if let rules = frontendSessionRules[s.frontend] {
+            var unused = false
+            let verdict = runLayerRules(s, rules, expectProxy: &unused)
+            if verdict != .accept { refuseSession(s, verdict); return }
+        }
+        // The session's stick counters count it once its rules let it in (session_count_new).
+        s.stick?.countSession()
+        countSession(s)
         if s.isHTTP {
             s.phase = .request
             s.http.exchange.reset(policy: fe.httpPolicy)

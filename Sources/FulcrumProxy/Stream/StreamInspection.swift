@@ -39,6 +39,9 @@ extension StreamEngine {
             close(s, abort: true)
         case .accept:
             finishInspection(s)
+        case .switchToHTTP:
+            s.phaseDeadline = 0
+            switchToHTTP(s, policy: frontends[s.frontend].httpPolicy)
         }
     }
 
@@ -70,6 +73,7 @@ extension StreamEngine {
             close(s, abort: true)
             return
         }
+        if backends[be].config.mode == .http { upgradeToHTTP(s, backend: be); return }
         enter(s, backend: be)
         let config = backends[be].config
         if let rules = backendTCPRules[be], rules.inspects,

@@ -40,22 +40,6 @@ struct BindRuntime {
 /// the stream's source and destination: ACLs, balancing, forwardfor and logs
 /// see them. A bad header closes the connection with HAProxy's log line.
 extension StreamEngine {
-    /// The frontend's `tcp-request connection` rules on a new connection
-    /// (its counters tracked, whether it is rejected) and whether it must
-    /// start with a PROXY header.
-    func connectionDecision(_ s: Stream) -> TCPConnectionCompiledRules.Decision {
-        var d = TCPConnectionCompiledRules.Decision()
-        if let rules = frontendConnectionRules[s.frontend] {
-            let local = localAddress(s)
-            var context = HTTPRuleContext(request: noHead, connection: HTTPConnectionInfo(
-                source: s.peer.ipAddress, sourcePort: s.peer.port, destination: local.ipAddress, destinationPort: local.port))
-            context.stick = stickTracker(s)
-            d = rules.evaluate(context)
-        }
-        if s.bindLine < bindLines.count && bindLines[s.bindLine].acceptProxy { d.expectProxy = true }
-        return d
-    }
-
     /// Reads the header once the socket is readable.
     func readProxyHeader(_ s: Stream) {
         guard s.client.readable else { return }

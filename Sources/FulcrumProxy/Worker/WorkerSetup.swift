@@ -37,6 +37,8 @@ public struct WorkerSetup {
     public var backendTCPRules: [TCPCompiledRules?] = []
     /// Compiled `tcp-request connection` rules per frontend (nil: none).
     public var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
+    public var frontendSessionRules: [TCPConnectionCompiledRules?] = []
+    public var backendServerRules: [ServerRulesCompiled?] = []
     /// Compiled log formats per frontend (nil: it logs nothing).
     public var frontendLogs: [CompiledProxyLog?] = []
     /// `-d`: each logged line also goes to stderr, raw.
@@ -51,8 +53,6 @@ public struct WorkerSetup {
     public var stickTables: StickTableSet? = nil
     /// Per backend: its `stick on|match|store-*` rules (nil: none).
     public var backendStickRules: [StickCompiledRules?] = []
-    /// Per frontend: its `tcp-request session` rules (nil: none).
-    public var frontendSessionRules: [TCPConnectionCompiledRules?] = []
 
     public init(configuration: Configuration, slot: Int, control: FileDescriptor, table: SharedTable,
                 listeners: [Listener], serverAddresses: [[SocketAddress]]) {
