@@ -116,8 +116,8 @@ final class TCPRequestConfigTests: XCTestCase {
                           "'tcp-request connection set-dst-port' only accepts 'if' or 'unless', in frontend 'f' (got 'foo')", line: 9, column: 48)
         assertSingleAlert(parseTCP("    tcp-request connection set-src"),
                           "'tcp-request connection set-src' expects a sample expression as an argument", line: 9, column: 28)
-        assertSingleAlert(parseTCP("    tcp-request session track-sc1 src"),
-                          "'tcp-request session track-sc1' is not supported yet (in section 'frontend')", line: 9, column: 25)
+        assertSingleAlert(parseTCP("    tcp-request session capture src len 4"),
+                          "'tcp-request session capture' is not supported yet (in section 'frontend')", line: 9, column: 25)
         assertSingleAlert(parseTCP("    tcp-request session rejct"),
                           "unknown action 'rejct' for 'tcp-request session'; did you mean 'reject'?", line: 9, column: 25)
         assertSingleAlert(parseTCP("", backend: "backend c\n    tcp-request session reject\n"),

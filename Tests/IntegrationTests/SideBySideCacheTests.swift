@@ -221,10 +221,10 @@ final class SideBySideCacheTests: XCTestCase {
                 default_backend be
             """)
         let logs = try SideBySideLogging(self, config: config, backends: [web])
-        try logs.sbs.conversation([httpGet("/plain"), httpGet("/plain"), httpGet("/etag"),
+        _ = try logs.sbs.conversation([httpGet("/plain"), httpGet("/plain"), httpGet("/etag"),
                                    httpGet("/etag", ["If-None-Match: \"v1\""])])
         // The backend's cache (fe2 → be2): the same object store, its own key.
-        try logs.sbs.conversation([httpGet("/plain-be2"), httpGet("/plain-be2")], frontend: 2)
+        _ = try logs.sbs.conversation([httpGet("/plain-be2"), httpGet("/plain-be2")], frontend: 2)
         let lines = try logs.assertSameLines(count: 6, LogLineComparison(.exact), "cache hits")
         let fulcrum = lines[.fulcrum] ?? []
         XCTAssertTrue(fulcrum.count == 6 && fulcrum[1].message.hasPrefix("fe/<CACHE> 200 LR "), "\(fulcrum)")
@@ -242,7 +242,7 @@ final class SideBySideCacheTests: XCTestCase {
                                              options: .regularExpression) != nil, "\(proxy): \(text)")
             // Per object: the hash (the same SHA-1 of the same URI), the Vary
             // key (its encoding part), a size and a lifetime in range.
-            listings[proxy] = try lines.dropFirst().map { line in
+            listings[proxy] = lines.dropFirst().map { line in
                 let pattern = #"^0x[0-9a-f]+ hash:([0-9]+) vary:0x([0-9a-f]{8})[0-9a-f]{8} size:[0-9]+ \(1 blocks\), refcount:0, expire:(2[89]|30)$"#
                 guard let r = line.range(of: pattern, options: .regularExpression) else {
                     XCTFail("\(proxy): \(line)"); return ""
