@@ -75,12 +75,14 @@ final class SideBySideTrackTests: XCTestCase {
         }
         func assertSame(_ what: String, file: StaticString = #filePath, line: UInt = #line) {
             var last: [ProxyUnderTest: [String]] = [:]
-            let same = waitUntil(timeout: 5, interval: 0.05) {
+            // A loaded machine (the whole suite) delays the checker's polls.
+            let same = waitUntil(timeout: 12, interval: 0.05) {
                 for proxy in ProxyUnderTest.allCases { if let s = state(proxy) { last[proxy] = s } }
                 return last[.fulcrum] != nil && last[.fulcrum] == last[.haproxy]
             }
             let ours = last[.fulcrum] ?? [], theirs = last[.haproxy] ?? []
-            let differing = zip(ours, theirs).filter { $0.0 != $0.1 }.map { "fulcrum: \($0.0)\nhaproxy: \($0.1)" }
+            var differing = zip(ours, theirs).filter { $0.0 != $0.1 }.map { "fulcrum: \($0.0)\nhaproxy: \($0.1)" }
+            if ours.count != theirs.count { differing.append("fulcrum: \(ours)\nhaproxy: \(theirs)") }
             XCTAssertTrue(same, "\(what):\n" + differing.joined(separator: "\n"), file: file, line: line)
         }
         func both(_ command: String) throws {

@@ -31,6 +31,8 @@ extension StreamEngine {
         if verdict == .silentDrop { Socket.silence(s.client.transport.fd) }
         s.client.close(abort: verdict == .reject)
         endRefused(s)
+        // Counters the rules tracked are given back (conn_cur, the entry's use).
+        s.stick?.endSession()
         table.header(.globalConns).subtract(1)
         table.frontend(s.frontend, .conns).subtract(1)
         table.bind(s.bindLine, .conns).subtract(1)
