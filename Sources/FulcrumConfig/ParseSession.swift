@@ -258,29 +258,15 @@ struct ParseSession {
             openSection(kind, words, at: at)
             return
         }
-        if keyword == "program" {
-            openProgram(words, at: at)
-            return
-        }
-        if keyword == "userlist" {
-            openUserlist(words, at: at)
-            return
-        }
-        if keyword == "ring" {
-            openRing(words, at: at)
-            return
-        }
-        if keyword == "http-errors" {
-            openHTTPErrors(words, at: at)
-            return
-        }
-        if keyword == "resolvers" {
-            openResolvers(words, at: at)
-            return
-        }
-        if keyword == "cache" {
-            openCache(words, at: at)
-            return
+        // The sections with a parser of their own.
+        switch keyword {
+        case "program": openProgram(words, at: at); return
+        case "userlist": openUserlist(words, at: at); return
+        case "ring": openRing(words, at: at); return
+        case "http-errors": openHTTPErrors(words, at: at); return
+        case "resolvers": openResolvers(words, at: at); return
+        case "cache": openCache(words, at: at); return
+        default: break
         }
         if HAProxyKeywords.otherSections.contains(keyword) {
             alert(at(words[0]), "section '\(keyword)' is not supported yet")

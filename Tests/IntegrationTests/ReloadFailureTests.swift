@@ -64,6 +64,9 @@ final class ReloadFailureTests: XCTestCase {
         XCTAssertTrue(answer.hasPrefix("Success=0\n--\n"), answer)
         XCTAssertTrue(answer.contains("cannot bind socket"), answer)
         XCTAssertTrue(ReloadTestHelpers.roundTrip(port, expect: "s1"))
+        // The CLI connection that asked for the reload closes just after the
+        // answer: wait (bounded) for the master to let go of it.
+        _ = waitUntil(timeout: 3) { p.masterDescriptorCount == fdsBefore }
         XCTAssertEqual(p.masterDescriptorCount, fdsBefore, "nothing opened for the failed reload stays open")
         XCTAssertTrue(try p.masterCommand("show proc").contains("[failed: 1]"))
     }

@@ -10,6 +10,24 @@ final class SideBySideSocketOptionsTests: XCTestCase {
         return [process.pid] + process.descendantPids()
     }
 
+    /// One line echoed through `proxy` on `port` (to an echo server on
+    /// `serverPort`), then the options of the proxy's two sockets of that
+    /// connection, read while it is open; `whileOpen` runs before it closes.
+    private func echoedConnectionOptions(_ sbs: SideBySide, _ proxy: ProxyUnderTest, port: UInt16, serverPort: UInt16,
+                                         file: StaticString = #filePath, line: UInt = #line,
+                                         whileOpen: () throws -> Void = {})
+        throws -> (client: [String: String], server: [String: String]) {
+        let client = try TCPClient.connect(port: port)
+        defer { client.close() }
+        try client.send("x\n")
+        XCTAssertEqual(try client.readLine(), "x", "\(proxy) echoes", file: file, line: line)
+        let clientPort = try LoopbackSocket.localPort(client.fd)
+        let options = (try SocketOptionReader.read(.established(localPort: port, remotePort: clientPort), heldBy: pids(sbs, proxy)),
+                       try SocketOptionReader.read(.established(localPort: 0, remotePort: serverPort), heldBy: pids(sbs, proxy)))
+        try whileOpen()
+        return options
+    }
+
     func testKeepAliveProbesOnBothSidesOfAConnection() throws {
         let echo = try startBackend(.echo), plainEcho = try startBackend(.echo)
         let config = SideBySide.tcpDefaults + """
@@ -38,23 +56,16 @@ final class SideBySideSocketOptionsTests: XCTestCase {
         for proxy in ProxyUnderTest.allCases {
             for (frontend, server, name) in [(0, echo, "ka"), (1, plainEcho, "plain")] {
                 let port = sbs.ports[proxy]![frontend]
-                let client = try TCPClient.connect(port: port)
-                defer { client.close() }
-                try client.send("x\n")
-                XCTAssertEqual(try client.readLine(), "x", "\(proxy)")
-                let clientPort = try LoopbackSocket.localPort(client.fd)
-                let clientSide = try SocketOptionReader.read(.established(localPort: port, remotePort: clientPort),
-                                                             heldBy: pids(sbs, proxy))
-                let serverSide = try SocketOptionReader.read(.established(localPort: 0, remotePort: server.port),
-                                                             heldBy: pids(sbs, proxy))
+                let (clientSide, serverSide) = try echoedConnectionOptions(sbs, proxy, port: port, serverPort: server.port) {
+                    // ss shows the keep-alive timer running on the proxy's client socket.
+                    let ss = try CommandRunner.run("ss", ["-tnoH", "state", "established", "( sport = :\(port) )"])
+                    XCTAssertEqual(ss.stdout.contains("timer:(keepalive"), name == "ka", "\(proxy) \(name): \(ss.stdout)")
+                }
                 for (side, o) in [("client", clientSide), ("server", serverSide)] {
                     let keepAlive = o["keepalive"] == "1"
                     seen[proxy, default: [:]]["\(name) \(side)"] = keepAlive
                         ? "on idle \(o["idle"] ?? "?") intvl \(o["intvl"] ?? "?") cnt \(o["cnt"] ?? "?")" : "off"
                 }
-                // ss shows the keep-alive timer running on the proxy's client socket.
-                let ss = try CommandRunner.run("ss", ["-tnoH", "state", "established", "( sport = :\(port) )"])
-                XCTAssertEqual(ss.stdout.contains("timer:(keepalive"), name == "ka", "\(proxy) \(name): \(ss.stdout)")
             }
         }
         XCTAssertEqual(seen[.fulcrum]?["ka client"], "on idle 30 intvl 5 cnt 4")
@@ -134,14 +145,7 @@ final class SideBySideSocketOptionsTests: XCTestCase {
         var fastOpen: [String: String] = [:]
         for proxy in ProxyUnderTest.allCases {
             for (frontend, server, name) in [(0, echo, "smart"), (1, plainEcho, "plain")] {
-                let port = sbs.ports[proxy]![frontend]
-                let client = try TCPClient.connect(port: port)
-                defer { client.close() }
-                try client.send("x\n")
-                XCTAssertEqual(try client.readLine(), "x", "\(proxy) \(name)")
-                let clientPort = try LoopbackSocket.localPort(client.fd)
-                let c = try SocketOptionReader.read(.established(localPort: port, remotePort: clientPort), heldBy: pids(sbs, proxy))
-                let o = try SocketOptionReader.read(.established(localPort: 0, remotePort: server.port), heldBy: pids(sbs, proxy))
+                let (c, o) = try echoedConnectionOptions(sbs, proxy, port: sbs.ports[proxy]![frontend], serverPort: server.port)
                 seen[proxy, default: [:]][name] = "client rcvbuf \(c["rcvbuf"] ?? "?") sndbuf \(c["sndbuf"] ?? "?"), "
                     + "server rcvbuf \(o["rcvbuf"] ?? "?") sndbuf \(o["sndbuf"] ?? "?")"
                 if proxy == .fulcrum { fastOpen[name] = o["fastopen_connect"] }

@@ -13,15 +13,17 @@ extension VRRPSpeaker {
         guard let dir = opendir("/proc") else { return [] }
         defer { closedir(dir) }
         var out: [RunningProcess] = []
+        // One buffer for every file of the scan.
+        var buffer = [UInt8](repeating: 0, count: 4096)
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
             guard let first = name.utf8.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") else { continue }
-            guard let comm = Self.readSmall("/proc/\(name)/comm", limit: 64) else { continue }
-            var processName = String(decoding: comm, as: UTF8.self)
+            guard let n = Self.readSmall("/proc/\(name)/comm", into: &buffer) else { continue }
+            var processName = String(decoding: buffer[..<n], as: UTF8.self)
             if processName.hasSuffix("\n") { processName.removeLast() }
             var arguments: [String] = []
-            if withArguments, let cmdline = Self.readSmall("/proc/\(name)/cmdline", limit: 4096) {
-                arguments = cmdline.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            if withArguments, let n = Self.readSmall("/proc/\(name)/cmdline", into: &buffer) {
+                arguments = buffer[..<n].split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
                 if arguments.last == "" { arguments.removeLast() }
             }
             out.append(RunningProcess(name: processName, arguments: arguments))
@@ -29,17 +31,14 @@ extension VRRPSpeaker {
         return out
     }
 
-    /// The first `limit` bytes of a /proc file (one read: they are small, and
-    /// this runs for every process twice a second).
-    static func readSmall(_ path: String, limit: Int) -> [UInt8]? {
+    /// Reads the start of a /proc file into `buffer` (one read: they are
+    /// small, and this runs for every process twice a second); the count read.
+    static func readSmall(_ path: String, into buffer: inout [UInt8]) -> Int? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: limit)
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, limit) }
-        guard n >= 0 else { return nil }
-        buffer.removeSubrange(n...)
-        return buffer
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        return n >= 0 ? n : nil
     }
 
     /// Counts the tracked processes again; a quorum gained or lost (after

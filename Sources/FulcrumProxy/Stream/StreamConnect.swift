@@ -217,8 +217,7 @@ extension StreamEngine {
         Socket.setNoDelay(fd)
         let ka = be.config.connection.serverKeepAlive
         if ka.enabled { Socket.setKeepAlive(fd, idle: ka.idle, interval: ka.interval, count: ka.count) }
-        let g = configuration.global
-        Socket.setBufferSizes(fd, receive: g.serverReceiveBuffer, send: g.serverSendBuffer)
+        Socket.setBufferSizes(fd, receive: serverSocketBuffers.receive, send: serverSocketBuffers.send)
         // HAProxy 2.6 delays the handshake's ACK only when bytes wait to go
         // with it at connect time: a PROXY header, or a tcp stream's client
         // bytes (not an HTTP request, which its muxes send later; strace).

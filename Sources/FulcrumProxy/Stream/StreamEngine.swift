@@ -29,6 +29,10 @@ final class StreamEngine {
     }
 
     let configuration: Configuration
+    /// `tune.rcvbuf.server` / `tune.sndbuf.server`, read once: every server
+    /// connection sets them, and reading them through `configuration.global`
+    /// would copy the whole global settings each time.
+    let serverSocketBuffers: (receive: Int?, send: Int?)
     let slot: Int
     let table: SharedTable
     /// The worker's loop: registrations, timers and the turn's clock.
@@ -126,6 +130,7 @@ final class StreamEngine {
 
     init(_ setup: WorkerSetup, loop: EventLoop) {
         configuration = setup.configuration
+        serverSocketBuffers = (setup.configuration.global.serverReceiveBuffer, setup.configuration.global.serverSendBuffer)
         slot = setup.slot
         table = setup.table
         self.loop = loop
@@ -295,18 +300,23 @@ final class StreamEngine {
             return
         }
         if expectProxy {
-            s.phase = .proxyHeader
-            s.phaseDeadline = fe.config.timeouts.client.map { now + Int64($0) } ?? 0
-            schedule(s)
+            awaitClient(s, in: .proxyHeader)
             return
         }
         afterAccept(s)
     }
 
+    /// The client must go on (a PROXY header, a TLS handshake) within
+    /// `timeout client`.
+    private func awaitClient(_ s: Stream, in phase: StreamPhase) {
+        s.phase = phase
+        s.phaseDeadline = frontends[s.frontend].config.timeouts.client.map { now + Int64($0) } ?? 0
+        schedule(s)
+    }
+
     /// What follows the accept and the PROXY header: the legacy connect
     /// line, then the TLS handshake (`bind ... ssl`) or the protocol.
     func afterAccept(_ s: Stream) {
-        let fe = frontends[s.frontend]
         if logger != nil { logAccept(s) }
         if s.bindLine < bindTLS.count, let tls = bindTLS[s.bindLine] {
             let fd = s.client.transport.fd
@@ -321,9 +331,7 @@ final class StreamEngine {
                 close(s, abort: true)
                 return
             }
-            s.phase = .handshake
-            s.phaseDeadline = fe.config.timeouts.client.map { now + Int64($0) } ?? 0
-            schedule(s)
+            awaitClient(s, in: .handshake)
             return
         }
         startProtocol(s)
@@ -426,9 +434,6 @@ final class StreamEngine {
         s.stick?.endSession()
         if logger != nil { logEnd(s) }
         releaseHeads(s)
-        table.header(.globalConns).subtract(1)
-        table.frontend(s.frontend, .conns).subtract(1)
-        table.bind(s.bindLine, .conns).subtract(1)
         table.bindCounter(worker: slot, bind: s.bindLine, .current).drop()
         table.frontendCounter(worker: slot, frontend: s.frontend, .current).drop()
         if !s.isHTTP {
@@ -440,6 +445,15 @@ final class StreamEngine {
             table.frontendCounter(worker: slot, frontend: s.frontend, .h1BytesIn).bump(by: s.bytesIn)
             table.frontendCounter(worker: slot, frontend: s.frontend, .h1BytesOut).bump(by: s.bytesOut)
         }
+        freeStream(s)
+    }
+
+    /// The end every stream comes to, closed or refused at accept: out of the
+    /// global, frontend and listener connection counts, its slot free again.
+    func freeStream(_ s: Stream) {
+        table.header(.globalConns).subtract(1)
+        table.frontend(s.frontend, .conns).subtract(1)
+        table.bind(s.bindLine, .conns).subtract(1)
         s.reset()
         streams.free(s)
         activeStreams -= 1

@@ -33,12 +33,7 @@ extension StreamEngine {
         endRefused(s)
         // Counters the rules tracked are given back (conn_cur, the entry's use).
         s.stick?.endSession()
-        table.header(.globalConns).subtract(1)
-        table.frontend(s.frontend, .conns).subtract(1)
-        table.bind(s.bindLine, .conns).subtract(1)
-        s.reset()
-        streams.free(s)
-        activeStreams -= 1
+        freeStream(s)
     }
 
     /// A session a `tcp-request session` rule refused: the client's
