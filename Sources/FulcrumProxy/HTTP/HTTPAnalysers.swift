@@ -157,7 +157,7 @@ extension StreamEngine {
         let g = configuration.global
         let limits = HTTPLimits(maxHeadSize: g.bufferSize - g.maxRewrite, maxFields: g.maxHeaders,
                                 acceptInvalid: fe.config.http.acceptInvalidRequest)
-        if s.http.request.raw.capacity == 0 { s.http.request = heads.take(kind: .request) }
+        if s.http.requestBox == nil { s.http.requestBox = heads.take(kind: .request) }
         let outcome = HTTPParser.parseRequest(s.http.fromClient.readable, limits: limits, into: &s.http.request)
         switch outcome {
         case .incomplete:

@@ -7,14 +7,20 @@ import FulcrumPosix
 /// A response on its way into a cache (`cache-store`): the head as the rule
 /// saw it, and the payload as it is forwarded (chunks decoded); stored
 /// whole when the response is complete, dropped when it outgrows
-/// `max-object-size`, is compressed, or the exchange ends early.
-struct HTTPCacheCapture {
+/// `max-object-size`, is compressed, or the exchange ends early. A class: a
+/// stream slot holds a reference, not the capture's size, while idle.
+final class HTTPCacheCapture {
     let cache: Int
     let entry: HTTPCachePolicy.Entry
     var bytes: [UInt8]
     let headLength: Int
     let chunked: Bool
     let limit: Int
+
+    init(cache: Int, entry: HTTPCachePolicy.Entry, bytes: [UInt8], headLength: Int, chunked: Bool, limit: Int) {
+        self.cache = cache; self.entry = entry; self.bytes = bytes
+        self.headLength = headLength; self.chunked = chunked; self.limit = limit
+    }
 }
 
 /// HAProxy's small object cache in the engine: `cache-use` answers from the
@@ -169,14 +175,13 @@ extension StreamEngine {
 
     /// Body bytes forwarded: the passed-through ones, or the decoded chunk payload.
     func captureCacheBody(_ s: Stream, _ move: HTTPBodyForwarder.Move) {
-        guard var capture = s.http.cacheCapture else { return }
-        s.http.cacheCapture = nil // no copy-on-write while appending
+        guard let capture = s.http.cacheCapture else { return }
         if move.passThrough > 0 {
             capture.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: s.http.fromServer.readable[0..<move.passThrough]))
         } else if capture.chunked {
             capture.bytes.append(contentsOf: chunkScratch)
         }
-        if capture.bytes.count <= capture.limit { s.http.cacheCapture = capture }
+        if capture.bytes.count > capture.limit { s.http.cacheCapture = nil }
     }
 
     /// The response went out whole: into the cache.

@@ -10,7 +10,7 @@ extension StreamEngine {
     func analyseResponse(_ s: Stream) -> AnalyserStep {
         let g = configuration.global
         let limits = HTTPLimits(maxHeadSize: g.bufferSize - g.maxRewrite, maxFields: g.maxHeaders, acceptInvalid: false)
-        if s.http.response.raw.capacity == 0 { s.http.response = heads.take(kind: .response) }
+        if s.http.responseBox == nil { s.http.responseBox = heads.take(kind: .response) }
         let outcome = HTTPParser.parseResponse(s.http.fromServer.readable, limits: limits, into: &s.http.response)
         switch outcome {
         case .incomplete:

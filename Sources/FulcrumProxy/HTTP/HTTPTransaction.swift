@@ -20,8 +20,22 @@ final class HTTPTransaction {
     /// for the exchange (no allocation per message, none held while idle);
     /// `requestReady` once the request was routed, `responseReady` once the
     /// final response head went to the client.
-    var request = HeadPool.none
-    var response = HeadPool.none
+    var requestBox: HeadBox? = nil
+    var responseBox: HeadBox? = nil
+    var request: HTTPHead {
+        unsafeAddress { UnsafePointer((requestBox ?? HeadBox.none).pointer) }
+        unsafeMutableAddress {
+            if requestBox == nil { requestBox = HeadBox(HeadPool.none) } // not lent: kept with the slot
+            return requestBox.unsafelyUnwrapped.pointer
+        }
+    }
+    var response: HTTPHead {
+        unsafeAddress { UnsafePointer((responseBox ?? HeadBox.none).pointer) }
+        unsafeMutableAddress {
+            if responseBox == nil { responseBox = HeadBox(HeadPool.none) }
+            return responseBox.unsafelyUnwrapped.pointer
+        }
+    }
     var requestReady = false
     var responseReady = false
     /// Compression negotiated from the request (nil: none), and the
@@ -72,7 +86,11 @@ final class HTTPTransaction {
     /// `tarpit`: the status to answer once `timeout tarpit` is over.
     var tarpitStatus = 0
     /// The request's cache keys and flags (`cache-use`), for `cache-store`.
-    var cacheRequest: HTTPCachePolicy.Request? = nil
+    var cacheRequest: HTTPCachePolicy.Request? {
+        get { cacheRequestBox.boxed() }
+        set { cacheRequestBox.store(newValue) }
+    }
+    private var cacheRequestBox: SlotBox<HTTPCachePolicy.Request>? = nil
     /// A response being kept for a cache (HTTPCache.swift).
     var cacheCapture: HTTPCacheCapture? = nil
     /// This exchange was answered from a cache (logged as server `<CACHE>`).

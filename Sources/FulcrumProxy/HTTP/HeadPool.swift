@@ -3,28 +3,30 @@ import FulcrumHTTP
 /// Storage for message heads, lent to a stream for the length of one exchange
 /// (like the BufferPool's buffers): parsing reuses the arrays of a head that
 /// served before, so a request allocates nothing, and an idle keep-alive
-/// connection holds no head storage.
+/// connection holds no head storage — not even the head's own fields, which
+/// live in the lent box (a stream slot keeps two references).
 struct HeadPool {
-    private var free: [HTTPHead] = []
+    private var free: [HeadBox] = []
     private var peak = 0
     private(set) var inUse = 0
 
-    /// A placeholder that holds no memory, for a stream without a head.
+    /// What a stream without a head reads: holds no memory.
     static let none = HTTPHead(kind: .request, reserving: false)
 
-    mutating func take(kind: HTTPHead.Kind) -> HTTPHead {
+    mutating func take(kind: HTTPHead.Kind) -> HeadBox {
         inUse += 1
         if inUse > peak { peak = inUse }
-        guard var head = free.popLast() else { return HTTPHead(kind: kind) }
-        head.kind = kind
-        return head
+        guard let box = free.popLast() else { return HeadBox(HTTPHead(kind: kind)) }
+        box.head.kind = kind
+        return box
     }
 
-    mutating func give(_ head: inout HTTPHead) {
-        guard head.raw.capacity > 0 else { return }
-        inUse -= 1
-        free.append(head)
-        head = HeadPool.none
+    mutating func give(_ box: inout HeadBox?) {
+        guard let b = box else { return }
+        box = nil
+        inUse = max(inUse - 1, 0)
+        guard b.head.raw.capacity > 0 else { return }
+        free.append(b)
     }
 
     /// Keeps what the recent peak needed above the current use (see BufferPool.shrink).
@@ -38,4 +40,30 @@ struct HeadPool {
         if free.isEmpty { free = [] }
         return released
     }
+}
+
+/// One lent head. A class so that a stream holds a reference while it has a
+/// head and nil while idle; the head itself sits at a fixed address so the
+/// transaction reaches it through addressors (a `_read`/`_modify` coroutine
+/// would allocate its frame on every access).
+final class HeadBox {
+    let pointer: UnsafeMutablePointer<HTTPHead>
+
+    init(_ head: HTTPHead) {
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: head)
+    }
+
+    deinit {
+        pointer.deinitialize(count: 1)
+        pointer.deallocate()
+    }
+
+    var head: HTTPHead {
+        unsafeAddress { UnsafePointer(pointer) }
+        unsafeMutableAddress { pointer }
+    }
+
+    /// What a stream without a head reads (never written through).
+    static let none = HeadBox(HeadPool.none)
 }

@@ -18,7 +18,11 @@ final class Stream {
     var bindLine = 0
     var peer = SocketAddress(storage: .init(), length: 0)
     /// The address the client connected to (getsockname once, when needed).
-    var local: SocketAddress? = nil
+    var local: SocketAddress? {
+        get { localBox.boxed() }
+        set { localBox.store(newValue) }
+    }
+    private var localBox: SlotBox<SocketAddress>? = nil
 
     var client = StreamSide()
     var server = StreamSide()
@@ -66,7 +70,11 @@ final class Stream {
     /// Its stick counters (made on first use, kept with the slot).
     var stick: StickTracker? = nil
     /// `bind ... ssl`: what the client's handshake established (ssl_fc* fetches).
-    var tls: TLSFacts? = nil
+    var tls: TLSFacts? {
+        get { tlsBox.boxed() }
+        set { tlsBox.store(newValue) }
+    }
+    private var tlsBox: SlotBox<TLSFacts>? = nil
     /// `server ... ssl`: the handshake with the server is under way (phase connecting).
     var serverHandshaking = false
     /// `send-proxy[-v2]`: a new server connection's PROXY header is still to be sent.

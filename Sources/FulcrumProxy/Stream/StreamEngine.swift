@@ -473,8 +473,8 @@ final class StreamEngine {
 
     /// Gives the heads' storage back to the pool (exchange over).
     func releaseHeads(_ s: Stream) {
-        heads.give(&s.http.request)
-        heads.give(&s.http.response)
+        heads.give(&s.http.requestBox)
+        heads.give(&s.http.responseBox)
     }
 
     /// The address the client connected to, asked of the kernel once.
