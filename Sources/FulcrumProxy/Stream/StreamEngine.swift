@@ -500,13 +500,25 @@ final class StreamEngine {
 
     /// Gives idle memory back after load went away: stream objects and pool
     /// buffers beyond what the recent peak needs, then the heap's free pages.
+    /// The heap is trimmed only once a megabyte or more went back: under a
+    /// steady load a few objects come and go every second, and walking the
+    /// heap for them would stall the loop once a second for nothing.
     func shrink() {
         let streamsReleased = streams.shrink()
-        let buffersReleased = buffers.shrink() + heads.shrink()
+        let headsReleased = heads.shrink()
+        let buffersReleased = buffers.shrink()
         logger?.output.refreshClock()
         loop.compactTimers()
-        if streamsReleased + buffersReleased > 0 { HeapMemory.trim() }
+        let released = streamsReleased * Self.streamFootprint + headsReleased * Self.headFootprint
+            + buffersReleased * buffers.size
+        if released >= Self.trimThreshold { HeapMemory.trim() }
     }
+
+    /// Rough sizes of what `shrink` lets go of (a stream with its HTTP state;
+    /// a head with its reserved arrays), and what is worth a malloc_trim.
+    static let streamFootprint = 2048
+    static let headFootprint = 1024
+    static let trimThreshold = 1 << 20
 
     // MARK: drain
 
