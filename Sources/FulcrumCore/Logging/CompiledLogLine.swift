@@ -78,6 +78,9 @@ public struct CompiledLogLine: Sendable {
     /// request was parsed: those samples are absent).
     public func render(_ record: LogRecord, context: HTTPRuleContext?, into line: inout [UInt8]) {
         line.removeAll(keepingCapacity: true)
+        // The common formats (httplog, tcplog) have no sample: no writer to
+        // build, and no copies of the record's slices for it to hold.
+        guard !fetches.isEmpty else { return format.render(record, into: &line) }
         let caller = Fetches(line: self, context: context, record: record)
         format.render(record, samples: samples.writer(record: record, caller: caller), into: &line)
     }

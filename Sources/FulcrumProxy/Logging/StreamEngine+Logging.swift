@@ -12,7 +12,8 @@ extension StreamEngine {
     func logAccept(_ s: Stream) {
         guard let logger, let fe = logger.frontends[s.frontend], fe.line.format.logsAtAccept,
               !fe.destinations.isEmpty, !fe.options.dontLogNull else { return }
-        emit(identity(s, fe, logger), s, fe, logger, level: .info, context: nil)
+        var r = identity(s, fe, logger)
+        emit(&r, s, fe, logger, level: .info, context: nil)
     }
 
     /// The end of an exchange (mode http, before its heads are given back) or
@@ -91,8 +92,7 @@ extension StreamEngine {
         if s.isHTTP {
             let answered = rec.responseHeaders != 0
             if parsed {
-                let head = s.http.request
-                r.requestLine = head.raw[head.part1.lowerBound..<head.part3.upperBound]
+                r.requestLine = s.http.request.raw[s.http.request.part1.lowerBound..<s.http.request.part3.upperBound]
             }
             // Captures belong to a parsed request: a bad one logs none at all.
             if parsed && !fe.requestHeaders.isEmpty {
@@ -118,7 +118,7 @@ extension StreamEngine {
         }
         var level: LogLevel = fe.options.separateErrors && error ? .err : .info
         if s.isHTTP, case .level(let chosen) = s.http.ruleLog.level { level = chosen }
-        emit(r, s, fe, logger, level: level, context: context)
+        emit(&r, s, fe, logger, level: level, context: context)
         // The slices lent to the line must not outlive it: they hold the heads'
         // storage, which the next exchange reuses (a second owner would copy it).
         r = LogRecord()
@@ -127,10 +127,10 @@ extension StreamEngine {
     }
 
     /// Renders the line of the stream's frontend and hands it to its targets.
-    private func emit(_ r: LogRecord, _ s: Stream, _ fe: StreamLogger.FrontendLog, _ logger: StreamLogger,
+    /// The record is lent, not copied: a copy retains every slice it holds.
+    private func emit(_ record: inout LogRecord, _ s: Stream, _ fe: StreamLogger.FrontendLog, _ logger: StreamLogger,
                       level: LogLevel, context: HTTPRuleContext?) {
         fe.lines += 1
-        var record = r
         if !s.http.uniqueID.isEmpty {
             record.uniqueID = s.http.uniqueID[...]
         } else if let uid = fe.uniqueID {
