@@ -205,6 +205,7 @@ extension ParseSession {
         case .not, .bool, .odd, .even: return .bool
         case .ipmask: return .ip
         case .map(let m): return m.output == .int ? .int : m.output == .ip ? .ip : .str
+        case .stickTable(let t): return t.fetchSuffix == nil ? .bool : .int
         default: return .str
         }
     }

@@ -104,6 +104,8 @@ public enum SampleConverter: Equatable, Sendable {
     /// `map_<match>[_<output>](FILE[,DEFAULT])`: a lookup in a pattern
     /// file (ModelPatterns.swift), registered as HAProxy numbers them.
     case map(MapConverter)
+    /// `in_table(T)`, `table_X([IDX,]T)`: a lookup in a stick table (StickTableConverter.swift).
+    case stickTable(StickTableConverter)
 
     public enum JSONInput: String, Equatable, Sendable { case ascii, utf8, utf8s, utf8p, utf8ps }
     public enum ArithmeticOperator: String, Equatable, Sendable { case add, sub, mul, div, mod, and, or, xor }

@@ -32,6 +32,8 @@ struct ParseSession {
     var patternReferences = PatternReferenceRegistry()
     /// Set while a `use_backend` name is read: HAProxy numbers its map files last.
     var deferPatternReferences = false
+    /// Stick table converters read, checked once every table is known.
+    var stickTableConverters: [(StickTableConverter, SourceLocation)] = []
     var tlsServing = TLSServing.none
     /// What `.if enabled(X)` answers true for (`-dV` adds SERVER-SSL-VERIFY-NONE).
     var enabledOptions = ConfigParser.enabledOptions

@@ -74,6 +74,7 @@ extension ParseSession {
     }
 
     mutating func registerMaps(_ converters: [SampleConverter], location: SourceLocation) -> Bool {
+        for case .stickTable(let t) in converters { stickTableConverters.append((t, location)) }
         for case .map(let m) in converters {
             if let problem = patternReferences.useFile(m.file, map: true, location: location, user: "converter '\(m.name)'",
                                                        deferred: deferPatternReferences) {

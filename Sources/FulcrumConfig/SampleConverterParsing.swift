@@ -139,6 +139,7 @@ enum SampleConverterParsing {
             return .success(.arithmetic(op, .variable(n)))
         default:
             if let (method, output) = MapConverter.table[name] { return map(call, method, output) }
+            if let table = StickTableConverter.parse(call) { return table }
             return fail("unknown converter '\(name)'")
         }
     }

@@ -107,6 +107,9 @@ extension ParseSession {
     /// Every `track-sc*` names an existing table (its proxy's when it names
     /// none), as HAProxy checks after parsing.
     mutating func validateStickActions(_ configuration: Configuration) {
+        for (c, location) in stickTableConverters where configuration.stickTable(named: c.table) == nil {
+            alert(location, "unable to find table '\(c.table)' referenced in arg \(c.element == nil ? 1 : 2) of converter '\(c.name)'")
+        }
         func check(_ rules: [HTTPRequestRule], proxy: String) {
             for r in rules {
                 guard case .stick(.track(_, _, let table)) = r.action else { continue }

@@ -109,7 +109,7 @@ public struct CompiledLogLine: Sendable {
             if line.converters[index].isEmpty {
                 sample.append(binary: line.binary[index], to: &out)
             } else {
-                CompiledLogFormat.append(sample, line.converters[index], variables: context.variables, to: &out)
+                CompiledLogFormat.append(sample, line.converters[index], variables: context.variables, stick: context.stick, to: &out)
             }
         }
     }

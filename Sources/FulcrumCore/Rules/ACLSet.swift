@@ -52,14 +52,14 @@ public final class CompiledACL: @unchecked Sendable {
     /// Evaluates the ACL: true when any sample of the fetch (converted)
     /// matches any pattern (`-m found`: when there is a sample at all).
     public func matches(_ context: HTTPRuleContext, acls: ACLSet?) -> Bool {
-        SampleFetcher.forEach(fetch, context: context, acls: acls) { matches(sample: $0, variables: context.variables) }
+        SampleFetcher.forEach(fetch, context: context, acls: acls) { matches(sample: $0, variables: context.variables, stick: context.stick) }
     }
 
     /// One fetched sample, converted, against the patterns.
-    func matches(sample: Sample, variables: RuleVariables? = nil) -> Bool {
+    func matches(sample: Sample, variables: RuleVariables? = nil, stick: StickTracker? = nil) -> Bool {
         guard !converters.isEmpty else { return test(sample) }
         scratch.removeAll(keepingCapacity: true)
-        guard let v = SampleConversion.run(converters, on: sample, variables: variables, out: &scratch, mark: 0) else { return false }
+        guard let v = SampleConversion.run(converters, on: sample, variables: variables, stick: stick, out: &scratch, mark: 0) else { return false }
         return test(SampleConversion.sample(v, out: scratch, mark: 0))
     }
 

@@ -19,7 +19,7 @@ public struct CompiledSampleExpression: Sendable {
         guard let variables = context.variables, let sample = SampleFetcher.sample(fetch, context: context, acls: acls) else { return }
         if converters.isEmpty { variables.set(ref, sample); return }
         variables.withScratch { buf in
-            guard let v = SampleConversion.run(converters, on: sample, variables: variables, out: &buf, mark: 0) else { return }
+            guard let v = SampleConversion.run(converters, on: sample, variables: variables, stick: context.stick, out: &buf, mark: 0) else { return }
             variables.set(ref, SampleConversion.sample(v, out: buf, mark: 0))
         }
     }
@@ -30,7 +30,7 @@ public struct CompiledSampleExpression: Sendable {
         guard let sample = SampleFetcher.sample(fetch, context: context, acls: acls) else { return }
         if converters.isEmpty { body(sample); return }
         var buf: [UInt8] = []
-        guard let v = SampleConversion.run(converters, on: sample, variables: context.variables, out: &buf, mark: 0) else { return }
+        guard let v = SampleConversion.run(converters, on: sample, variables: context.variables, stick: context.stick, out: &buf, mark: 0) else { return }
         body(SampleConversion.sample(v, out: buf, mark: 0))
     }
 }

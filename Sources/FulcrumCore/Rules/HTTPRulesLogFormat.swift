@@ -80,7 +80,7 @@ public struct CompiledLogFormat: Sendable {
             case .literal(let b): out.append(contentsOf: b)
             case .sample(let f, let converters):
                 guard let sample = SampleFetcher.sample(f, context: context, acls: acls) else { continue }
-                CompiledLogFormat.append(sample, converters, variables: context.variables, to: &out)
+                CompiledLogFormat.append(sample, converters, variables: context.variables, stick: context.stick, to: &out)
             case .variable(let v, let flags):
                 v.append(flags: flags, record: CompiledLogFormat.record(context), to: &out)
             }
@@ -90,10 +90,11 @@ public struct CompiledLogFormat: Sendable {
     /// Appends a sample through its converters (as text); false when a
     /// converter failed (nothing appended).
     @discardableResult
-    static func append(_ sample: Sample, _ converters: [CompiledConverter], variables: RuleVariables?, to out: inout [UInt8]) -> Bool {
+    static func append(_ sample: Sample, _ converters: [CompiledConverter], variables: RuleVariables?, stick: StickTracker? = nil,
+                       to out: inout [UInt8]) -> Bool {
         if converters.isEmpty { sample.append(to: &out); return true }
         let mark = out.count
-        guard let value = SampleConversion.run(converters, on: sample, variables: variables, out: &out, mark: mark) else { return false }
+        guard let value = SampleConversion.run(converters, on: sample, variables: variables, stick: stick, out: &out, mark: mark) else { return false }
         SampleConversion.writeText(value, out: &out)
         return true
     }
@@ -119,7 +120,7 @@ public struct CompiledLogFormat: Sendable {
                 } else {
                     var bytes: [UInt8] = []
                     guard let sample = SampleFetcher.sample(f, context: context, acls: acls),
-                          CompiledLogFormat.append(sample, converters, variables: context.variables, to: &bytes) else { out += missing; continue }
+                          CompiledLogFormat.append(sample, converters, variables: context.variables, stick: context.stick, to: &bytes) else { out += missing; continue }
                     out += String(decoding: bytes, as: UTF8.self)
                 }
             case .variable(let v, let flags):

@@ -26,6 +26,8 @@ public struct CompiledConverter: @unchecked Sendable {
         case unsetVar(VariableRef)
         /// A map lookup; `fallback` is the default typed by the map's output.
         case map(PatternIndex, fallback: Sample?)
+        /// `in_table` (nil) or `table_X`: what is read from table `table`'s entry.
+        case stickTable(StickFetch.Value?, table: String)
     }
     enum Operand { case constant(Int64), variable(VariableRef) }
     let op: Op
@@ -71,6 +73,13 @@ public struct CompiledConverter: @unchecked Sendable {
                 throw HTTPRulesError("converter '\(m.name)': map file '\(m.file)' is not loaded")
             }
             op = .map(index, fallback: m.defaultValue.flatMap { PatternIndex.sample($0, m.output) })
+        case .stickTable(let t):
+            guard let suffix = t.fetchSuffix else { op = .stickTable(nil, table: t.table); break }
+            let arguments = t.element.map { [String($0)] } ?? []
+            guard let f = try StickFetch(name: "src_" + suffix, arguments: arguments) else {
+                throw HTTPRulesError("unknown converter '\(t.name)'")
+            }
+            op = .stickTable(f.value, table: t.table)
         }
     }
 
@@ -82,7 +91,7 @@ public struct CompiledConverter: @unchecked Sendable {
         case .hex: return count * 2
         case .base64: return (count + 2) / 3 * 4
         case .json: return count * 12
-        case .length, .hash, .xxh64, .strcmp, .arithmetic, .neg, .not, .bool, .odd, .even, .cpl: return 20
+        case .length, .hash, .xxh64, .strcmp, .arithmetic, .neg, .not, .bool, .odd, .even, .cpl, .stickTable: return 20
         case .ipmask: return 48
         case .setVar, .unsetVar: return count
         case .regsub, .concat: return nil
@@ -117,7 +126,7 @@ public enum SampleConversion {
     /// Runs `converters` on `sample`; nil when one fails (no sample, as
     /// HAProxy: the value is then missing).
     public static func run(_ converters: [CompiledConverter], on sample: Sample, variables: RuleVariables?,
-                           out: inout [UInt8], mark: Int) -> Value? {
+                           stick: StickTracker? = nil, out: inout [UInt8], mark: Int) -> Value? {
         var value: Value
         switch sample {
         case .bool(let b): value = .bool(b)
@@ -126,7 +135,7 @@ public enum SampleConversion {
         case .bytes(let b): out.append(contentsOf: b); value = .bytes
         }
         for c in converters {
-            guard let next = step(c, value, variables: variables, out: &out, mark: mark) else {
+            guard let next = step(c, value, variables: variables, stick: stick, out: &out, mark: mark) else {
                 out.removeSubrange(mark...)
                 return nil
             }
@@ -189,7 +198,7 @@ public enum SampleConversion {
         }
     }
 
-    static func step(_ c: CompiledConverter, _ value: Value, variables: RuleVariables?,
+    static func step(_ c: CompiledConverter, _ value: Value, variables: RuleVariables?, stick: StickTracker?,
                      out: inout [UInt8], mark: Int) -> Value? {
         func text() { toBytes(value, binary: c.readsBinary, out: &out) }
         func int() -> Int64? {
@@ -315,6 +324,15 @@ public enum SampleConversion {
         case .unsetVar(let ref):
             variables?.unset(ref)
             return value
+        case .stickTable(let read, let table):
+            let input = sample(value, out: out, mark: mark)
+            let found = stick.flatMap { StickFetching.lookup(input, in: table, reading: read, tables: $0.tables) }
+            if value == .bytes { out.removeSubrange(mark...) }
+            switch found {
+            case .bool(let b)?: return .bool(b)
+            case .integer(let i)?: return .integer(i)
+            default: return nil
+            }
         case .map(let index, let fallback):
             let found: Sample?
             if value == .bytes {

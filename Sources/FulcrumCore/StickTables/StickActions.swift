@@ -84,6 +84,27 @@ enum StickFetching {
         }
     }
 
+    /// A table converter: `key` cast to table `name`'s key type and looked
+    /// up; `read` nil (`in_table`) answers whether it is there, else the
+    /// entry's value (0 for a key not there, nil when the table does not
+    /// store it, as HAProxy's sample_conv_table_*).
+    static func lookup(_ key: Sample, in name: String, reading read: StickFetch.Value?, tables: StickTableSet) -> Sample? {
+        guard let t = tables.index(named: name) else { return nil }
+        let type = tables.definitions[t].keyType
+        let buffer = tables.keyBuffer
+        guard StickKey.encode(key, type, into: buffer) else { return nil }
+        let k = UnsafeRawBufferPointer(rebasing: buffer[..<type.keySize])
+        return tables.withTable(t) { st -> Sample? in
+            let now = tables.clock()
+            let i = st.find(k, now: now)
+            guard let read else { return .bool(i != nil) }
+            guard let i else { return .integer(0) }
+            // HAProxy reads ref_cnt while its own lookup holds the entry: one more.
+            if case .trackers = read { return .integer(Int64(st.references(i)) + 1) }
+            return StickFetching.read(st, i, read, now: now)
+        }
+    }
+
     private static func lookup(_ tables: StickTableSet, _ t: Int, key: [UInt8], _ value: StickFetch.Value, create: Bool) -> Sample? {
         key.withUnsafeBytes { k in
             tables.withTable(t) { st in
