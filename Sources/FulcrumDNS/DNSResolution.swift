@@ -41,6 +41,9 @@ public struct DNSResolution: Sendable {
     public private(set) var queryType: DNSType
     public private(set) var status = Status.none
     public private(set) var items: [DNSResolvedItem] = []
+    /// SRV targets of the last valid answer that came without an address in
+    /// its additional section: HAProxy resolves each of them on its own.
+    public private(set) var targetsWithoutAddress: [DNSService] = []
     /// The last valid answer, or when the resolution began (HAProxy counts
     /// a hold from there, so an address from `init-addr` is kept as long).
     public private(set) var lastValid: Int64
@@ -116,18 +119,20 @@ public struct DNSResolution: Sendable {
         // whose whole records it uses (a larger `accepted_payload_size` avoids it).
         let outcome = r.truncated && queryType != .srv ? .other : DNSAnswer.outcome(r, name: name, type: queryType)
         var found: [DNSResolvedItem] = []
+        var unaddressed: [DNSService] = []
         switch outcome {
         case .addresses(let list):
             for a in list where !found.contains(where: { $0.address == a }) { found.append(DNSResolvedItem(address: a, lastSeen: now)) }
         case .services(let services):
             for s in services {
-                guard let a = s.address else { continue }
+                guard let a = s.address else { unaddressed.append(s); continue }
                 found.append(DNSResolvedItem(address: a, port: Int(s.port), weight: Int(s.weight), target: s.target, lastSeen: now))
             }
         default: break
         }
-        if !found.isEmpty {
+        if !found.isEmpty || !unaddressed.isEmpty {
             merge(found, now: now, t)
+            targetsWithoutAddress = unaddressed
             lastValid = now
             finish(.valid, now: now, t)
             return .done
@@ -178,10 +183,11 @@ public struct DNSResolution: Sendable {
         // The last valid answer is kept `hold <status>` after it came.
         if now - lastValid < hold { holding = true; return }
         items = []
+        targetsWithoutAddress = []
     }
 
     /// Forgets the answers (a name changed by `set server fqdn`).
     public mutating func reset(now: Int64) {
-        items = []; lastValid = now; lastResolution = nil; pendingID = nil; status = .none; holding = false
+        items = []; targetsWithoutAddress = []; lastValid = now; lastResolution = nil; pendingID = nil; status = .none; holding = false
     }
 }

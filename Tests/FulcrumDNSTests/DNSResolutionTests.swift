@@ -97,4 +97,29 @@ final class DNSResolutionTests: XCTestCase {
         XCTAssertEqual(DNSSlotAssignment.assign(current: [nil], items: ordered, allowDuplicates: [false]), [0])
         XCTAssertEqual(DNSSlotAssignment.preferring([], items), items)
     }
+
+    /// An SRV answer whose target has no additional record is valid: the
+    /// target is kept for a lookup of its own, the others become items.
+    func testSRVTargetWithoutAdditionalRecordIsKeptForItsOwnLookup() {
+        let t = DNSResolverTiming()
+        var r = DNSResolution(name: "_http._tcp.app.test", preferIPv4: true)
+        XCTAssertEqual(r.queryType, .srv)
+        r.start(id: 1, now: 0, t)
+        var b = DNSResponseBuilder(id: 1, question: "_http._tcp.app.test", type: .srv)
+        b.add(DNSRecord(name: "_http._tcp.app.test", ttl: 1, data: .srv(priority: 0, weight: 10, port: 8001, target: "a.app.test")))
+        b.add(DNSRecord(name: "_http._tcp.app.test", ttl: 1, data: .srv(priority: 0, weight: 20, port: 8002, target: "b.other.test")))
+        b.add(DNSRecord(name: "a.app.test", ttl: 1, data: .a(IPv4Address(10, 0, 0, 1))), to: .additional)
+        XCTAssertEqual(r.receive(try! DNSCodec.decode(b.bytes).get(), nameservers: 1, newID: 2, now: 1, t), .done)
+        XCTAssertEqual(r.status, .valid)
+        XCTAssertEqual(r.items.map(\.port), [8001])
+        XCTAssertEqual(r.targetsWithoutAddress.map(\.target), ["b.other.test"])
+        XCTAssertEqual(r.targetsWithoutAddress.map(\.port), [8002])
+        // Only unaddressed targets: still a valid answer.
+        r.start(id: 3, now: 2000, t)
+        var c = DNSResponseBuilder(id: 3, question: "_http._tcp.app.test", type: .srv)
+        c.add(DNSRecord(name: "_http._tcp.app.test", ttl: 1, data: .srv(priority: 0, weight: 20, port: 8002, target: "b.other.test")))
+        XCTAssertEqual(r.receive(try! DNSCodec.decode(c.bytes).get(), nameservers: 1, newID: 4, now: 2001, t), .done)
+        XCTAssertEqual(r.status, .valid)
+        XCTAssertEqual(r.targetsWithoutAddress.map(\.target), ["b.other.test"])
+    }
 }
