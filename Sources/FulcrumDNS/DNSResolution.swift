@@ -31,7 +31,8 @@ public struct DNSResolvedItem: Equatable, Sendable {
 /// One name resolved over and over, as HAProxy's `struct resolv_resolution`:
 /// asked every `hold valid`, each query waiting `timeout retry` and sent
 /// `resolve_retries` times; an error answer to the preferred family is asked
-/// again at once in the other one; the items of the last valid answer are
+/// again at once in the other one, and an error in both waits for `timeout
+/// retry` and starts the next try (haproxy 2.6's rounds); the items of the last valid answer are
 /// kept while the error lasts less than its `hold`. Time is injected (ms).
 public struct DNSResolution: Sendable {
     public enum Status: String, Sendable { case none, valid, nx, refused, other, timeout }
@@ -95,6 +96,8 @@ public struct DNSResolution: Sendable {
     public mutating func timedOut(newID id: UInt16, now: Int64, _ t: DNSResolverTiming) -> Bool {
         if triesLeft > 0 {
             triesLeft -= 1
+            // Each try asks the preferred family first.
+            queryType = preferredType
             send(id: id, now: now)
             return true
         }
@@ -153,6 +156,9 @@ public struct DNSResolution: Sendable {
             send(id: newID, now: now)
             return .resend
         }
+        // As haproxy 2.6: the error ends the resolution only on its last try;
+        // else the next try is sent once `timeout retry` has passed.
+        if triesLeft > 0 { return .waiting }
         finish(firstError, now: now, t)
         return .done
     }

@@ -11,7 +11,7 @@ final class DNSResolutionTests: XCTestCase {
 
     func testValidThenNXKeptForHoldNX() {
         var t = DNSResolverTiming()
-        t.holdNX = 2000; t.holdValid = 500
+        t.holdNX = 2000; t.holdValid = 500; t.retries = 1
         var r = DNSResolution(name: "App.Test.", preferIPv4: true)
         XCTAssertEqual(r.queryType, .a)
         XCTAssertEqual(r.nextStart(t), 0)
@@ -75,7 +75,7 @@ final class DNSResolutionTests: XCTestCase {
 
     func testTruncatedAddressAnswerIsAnError() {
         var t = DNSResolverTiming()
-        t.holdOther = 0
+        t.holdOther = 0; t.retries = 1
         var r = DNSResolution(name: "tc.test", preferIPv4: true)
         r.start(id: 1, now: 0, t)
         var b = DNSResponseBuilder(id: 1, truncated: true, question: "tc.test", type: .a)
@@ -121,5 +121,23 @@ final class DNSResolutionTests: XCTestCase {
         XCTAssertEqual(r.receive(try! DNSCodec.decode(c.bytes).get(), nameservers: 1, newID: 4, now: 2001, t), .done)
         XCTAssertEqual(r.status, .valid)
         XCTAssertEqual(r.targetsWithoutAddress.map(\.target), ["b.other.test"])
+    }
+
+    /// An error in both families ends the resolution on its last try only:
+    /// before, the next try (preferred family first) waits for `timeout retry`.
+    func testErrorsInBothFamiliesRetryAfterTimeoutRetry() {
+        var t = DNSResolverTiming()
+        t.retries = 2; t.timeoutRetry = 100
+        var r = DNSResolution(name: "gone.test", preferIPv4: false)
+        r.start(id: 1, now: 0, t)
+        XCTAssertEqual(r.receive(answer(1, "gone.test", .aaaa, [], code: .nameError), nameservers: 1, newID: 2, now: 1, t), .resend)
+        XCTAssertEqual(r.receive(answer(2, "gone.test", .a, [], code: .nameError), nameservers: 1, newID: 3, now: 2, t), .waiting)
+        XCTAssertEqual(r.status, .none)
+        XCTAssertEqual(r.nextDeadline(t), 101)
+        XCTAssertTrue(r.timedOut(newID: 4, now: 101, t))
+        XCTAssertEqual(r.queryType, .aaaa)
+        XCTAssertEqual(r.receive(answer(4, "gone.test", .aaaa, [], code: .nameError), nameservers: 1, newID: 5, now: 102, t), .resend)
+        XCTAssertEqual(r.receive(answer(5, "gone.test", .a, [], code: .nameError), nameservers: 1, newID: 6, now: 103, t), .done)
+        XCTAssertEqual(r.status, .nx)
     }
 }

@@ -1,0 +1,144 @@
+import Glibc
+import XCTest
+
+/// Resolvers side by side with haproxy 2.6 on the same configuration and the
+/// same dnsmasq: `show resolvers` counts the same queries and answers the
+/// same way (valid, update, empty answers, NXDOMAIN, timeouts), and SRV
+/// targets the answer gives no address for are looked up on their own.
+final class SideBySideResolversTests: XCTestCase {
+    private let defaults = """
+        defaults
+            mode tcp
+            timeout connect 2s
+            timeout client 5s
+            timeout server 5s
+
+        """
+
+    /// Each resolution runs once (hold valid and timeout resolve of an hour):
+    /// an A answer shared by two servers, a name with only an AAAA record
+    /// (an empty answer, then the other family), a NXDOMAIN in both
+    /// families, and a name server that never answers (retries, then the
+    /// timeout), in two sections. The counters of each section, once both
+    /// have been still for a second, are haproxy's.
+    func testShowResolversCountsAsHAProxy() throws {
+        let dns = try PrivateDNSServer(self, hosts: [("127.0.0.51", "ok.test"), ("::1", "six.test")])
+        let silent = try SilentUDPPort()
+        addTeardownBlock { silent.close() }
+        let stats = try SideBySideStatsSockets(self)
+        let config = """
+            resolvers dns
+                nameserver local 127.0.0.1:\(dns.port)
+                timeout resolve 1h
+                timeout retry 200ms
+                hold valid 1h
+                hold nx 1h
+                hold other 1h
+            resolvers quiet
+                nameserver hole 127.0.0.1:\(silent.port)
+                resolve_retries 2
+                timeout resolve 1h
+                timeout retry 100ms
+                hold valid 1h
+                hold timeout 1h
+            \(defaults)
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                server ok ok.test:80 resolvers dns init-addr none resolve-prefer ipv4
+                server ok2 ok.test:81 resolvers dns init-addr none resolve-prefer ipv4
+                server six six.test:80 resolvers dns init-addr none resolve-prefer ipv4
+                server gone gone.test:80 resolvers dns init-addr none
+                server slow slow.test:80 resolvers quiet init-addr none resolve-prefer ipv4
+
+            """
+        _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
+        func show(_ proxy: ProxyUnderTest) -> String {
+            ["dns", "quiet"].map { (try? MasterCLI.send("show resolvers \($0)", socketPath: stats.paths[proxy]!)) ?? "" }.joined()
+        }
+        // Still for a second (4 looks 250 ms apart) and the same on both, within 15 s.
+        var history: [[String]] = []
+        let settled = waitUntil(timeout: 15, interval: 0.25) {
+            history.append([show(.fulcrum), show(.haproxy)])
+            guard history.count >= 4 else { return false }
+            let last = history.suffix(4)
+            return last.allSatisfy { $0 == last.first! } && last.first![0] == last.first![1]
+                && last.first![1].contains("timeout:")
+        }
+        let final = history.last ?? ["", ""]
+        XCTAssertTrue(settled, "fulcrum:\n\(final[0])\nhaproxy:\n\(final[1])")
+        XCTAssertEqual(final[0], final[1])
+        // Not all zero: the counts say something.
+        XCTAssertTrue(final[1].contains("  valid:       2\n"), final[1])
+    }
+
+    /// An SRV answer whose target has no record in the additional section
+    /// (dnsmasq adds none for an `address=` name): the target is resolved on
+    /// its own, as haproxy 2.6 does, and its slot takes that address with the
+    /// SRV port and weight; a target with an additional record takes that.
+    func testSRVTargetsWithoutAdditionalRecordsAreResolvedAsHAProxy() throws {
+        let dns = try PrivateDNSServer(self, hosts: [("127.0.0.41", "a.srv.test")],
+                                       srv: ["_http._tcp.ext.test,a.srv.test,8001,0,100", "_http._tcp.ext.test,b.other.test,8002,0,5000"],
+                                       extra: ["address=/b.other.test/127.0.0.43"])
+        let stats = try SideBySideStatsSockets(self)
+        let config = """
+            resolvers dns
+                nameserver local 127.0.0.1:\(dns.port)
+                hold valid 200ms
+            \(defaults)
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                server-template s 3 _http._tcp.ext.test resolvers dns init-addr none
+
+            """
+        _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
+        func view(_ proxy: ProxyUnderTest) -> [String] {
+            let text = (try? MasterCLI.send("show servers state be", socketPath: stats.paths[proxy]!)) ?? ""
+            return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line -> String? in
+                let f = line.split(separator: " ").map(String.init)
+                // address, op, admin, uweight, fqdn, port, srvrecord
+                return f.count > 19 ? [4, 5, 6, 7, 17, 18, 19].map { f[$0] }.joined(separator: " ") : nil
+            }.sorted()
+        }
+        let same = waitUntil(timeout: 10, interval: 0.05) {
+            view(.haproxy).contains { $0.hasPrefix("127.0.0.43 ") } && view(.fulcrum) == view(.haproxy)
+        }
+        XCTAssertTrue(same, "fulcrum \(view(.fulcrum)) haproxy \(view(.haproxy))")
+        XCTAssertTrue(view(.fulcrum).contains { $0.hasPrefix("127.0.0.43 2 ") && $0.hasSuffix(" b.other.test 8002 _http._tcp.ext.test") },
+                      "\(view(.fulcrum))")
+        XCTAssertTrue(view(.fulcrum).contains { $0.hasPrefix("127.0.0.41 2 ") && $0.hasSuffix(" a.srv.test 8001 _http._tcp.ext.test") },
+                      "\(view(.fulcrum))")
+    }
+}
+
+/// A UDP port on 127.0.0.1 that takes datagrams and never answers: a name
+/// server that does not respond.
+final class SilentUDPPort {
+    let port: UInt16
+    private var fd: Int32
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError.posix("socket") }
+        var sa = sockaddr_in()
+        sa.sin_family = sa_family_t(AF_INET)
+        sa.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        guard rc == 0, withUnsafeMutablePointer(to: &sa, { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }) == 0 else {
+            Glibc.close(fd)
+            throw HarnessError.posix("bind udp")
+        }
+        port = UInt16(bigEndian: sa.sin_port)
+        self.fd = fd
+    }
+
+    func close() {
+        if fd >= 0 { Glibc.close(fd); fd = -1 }
+    }
+
+    deinit { close() }
+}
