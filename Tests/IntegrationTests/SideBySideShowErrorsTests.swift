@@ -113,4 +113,44 @@ final class SideBySideShowErrorsTests: XCTestCase {
         }
         XCTAssertTrue(transcripts[.fulcrum]![0].contains("error at position 43\n"), transcripts[.fulcrum]![0])
     }
+
+    /// Responses refused once read (a bad Content-Length, a coding other
+    /// than chunked) or part way through a chunked body already received:
+    /// the 502 and `show errors`' position and dump are haproxy's.
+    func testResponseErrorPositionsAsHAProxy() throws {
+        let answers = [
+            "HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nab",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcdeXX\r\n0\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        ]
+        let servers = try answers.map { try TestBackend(.banner($0)) }
+        addTeardownBlock { servers.forEach { $0.stop() } }
+        let sockets = try SideBySideWorkerSockets(self)
+        let backends = servers.enumerated().map { "backend b\($0.offset)\n    retries 0\n    server s 127.0.0.1:\($0.element.port)\n" }
+        let s = try SideBySide(self, config: SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                use_backend b%[path,field(2,/)]
+
+            """ + backends.joined() + "\n", backends: [], global: SideBySideWorkerSockets.global, substitutions: sockets.substitutions)
+        var transcripts: [ProxyUnderTest: [String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            let port = s.ports[proxy]![0], socket = sockets.paths[proxy]!
+            transcripts[proxy] = try answers.indices.map { i in
+                let c = try TCPClient.connect(port: port)
+                defer { c.close() }
+                try c.send(httpGet("/\(i)"))
+                let status = (try? c.readHTTPResponse()).flatMap { $0.map { String($0.status) } } ?? "no response"
+                let dump = Self.normalised(try MasterCLI.send("show errors b\(i) response", socketPath: socket))
+                    .split(separator: "\n").filter { $0.hasPrefix("  ") }.joined(separator: "\n")
+                return "\(status)\n\(dump)"
+            }
+        }
+        for (i, answer) in answers.enumerated() {
+            XCTAssertEqual(transcripts[.fulcrum]![i], transcripts[.haproxy]![i], answer)
+        }
+        XCTAssertTrue(transcripts[.fulcrum]![2].hasPrefix("502\n") && transcripts[.fulcrum]![2].contains("error at position 55\n"),
+                      transcripts[.fulcrum]![2])
+    }
 }
