@@ -20,7 +20,8 @@ final class SideBySideResolversTests: XCTestCase {
     /// (an empty answer, then the other family), a NXDOMAIN in both
     /// families, and a name server that never answers (retries, then the
     /// timeout), in two sections. The counters of each section, once both
-    /// have been still for a second, are haproxy's.
+    /// have been still for a second, are haproxy's, in `show resolvers` and
+    /// in `show stat domain resolvers`.
     func testShowResolversCountsAsHAProxy() throws {
         let dns = try PrivateDNSServer(self, hosts: [("127.0.0.51", "ok.test"), ("::1", "six.test")])
         let silent = try SilentUDPPort()
@@ -71,6 +72,13 @@ final class SideBySideResolversTests: XCTestCase {
         XCTAssertEqual(final[0], final[1])
         // Not all zero: the counts say something.
         XCTAssertTrue(final[1].contains("  valid:       2\n"), final[1])
+        // The same counters as `show stat domain resolvers` rows.
+        let csv = ProxyUnderTest.allCases.map {
+            ((try? MasterCLI.send("show stat domain resolvers", socketPath: stats.paths[$0]!)) ?? "")
+                .split(separator: "\n").filter { $0.contains(",dns,") || $0.contains(",quiet,") || $0.hasPrefix("#") }
+        }
+        XCTAssertEqual(csv[0], csv[1])
+        XCTAssertEqual(csv[0].count, 3, "\(csv[0])")
     }
 
     /// An SRV answer whose target has no record in the additional section
