@@ -5,7 +5,7 @@ import XCTest
 /// with integer output and defaults), and the same methods on ACL files
 /// (`-m dom|dir|end|sub -f`), under fulcrum and haproxy 2.6 with the same
 /// files: every request gets the same headers, and a runtime `add map`
-/// changes both the same way.
+/// and `prepare` / `add @1` / `commit acl` change both the same way.
 final class SideBySideMapMatchTests: XCTestCase {
     func testMatchMethodsAsHAProxy() throws {
         let web = try startRecordingBackend("web")
@@ -68,5 +68,20 @@ final class SideBySideMapMatchTests: XCTestCase {
         let after = try sbs.assertSame(httpGet("/", host: "deep.other.net"), aspects)
         let dom = after[.fulcrum]?.forwarded.first?.headers.first { $0.name.lowercased() == "x-dom" }?.value
         XCTAssertEqual(dom, "elsewhere")
+        // prepare / add @version / commit on an ACL file: the same answers, then
+        // the committed version alone decides, on both.
+        let acl = sbs.files.file("domains.acl")
+        for command in ["prepare acl \(acl)", "add acl @1 \(acl) example.net", "show acl @1 \(acl)", "commit acl @1 \(acl)"] {
+            let answers = try ProxyUnderTest.allCases.map {
+                try MasterCLI.send(command, socketPath: sockets.paths[$0]!)
+                    .replacingOccurrences(of: #"0x[0-9a-f]+"#, with: "0xID", options: .regularExpression)
+            }
+            XCTAssertEqual(answers[0], answers[1], command)
+        }
+        for host in ["a.example.net", "www.example.org"] {
+            let got = try sbs.assertSame(httpGet("/", host: host), aspects)
+            let mark = got[.fulcrum]?.forwarded.first?.headers.first { $0.name.lowercased() == "x-dom-acl" }?.value
+            XCTAssertEqual(mark, host == "a.example.net" ? "yes" : nil, host)
+        }
     }
 }
