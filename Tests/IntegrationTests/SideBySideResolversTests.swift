@@ -120,6 +120,64 @@ final class SideBySideResolversTests: XCTestCase {
         XCTAssertTrue(view(.fulcrum).contains { $0.hasPrefix("127.0.0.41 2 ") && $0.hasSuffix(" a.srv.test 8001 _http._tcp.ext.test") },
                       "\(view(.fulcrum))")
     }
+
+    /// The server options on answers, each in a backend of its own, side by
+    /// side: `allow-dup-ip` lets a third slot share one of two addresses,
+    /// `prevent-dup-ip` leaves it in maintenance; `resolve-net` takes its
+    /// network's address whatever the answer's order; `ignore-weight` keeps
+    /// the configured weight over the SRV one; `accepted_payload_size 8192`
+    /// takes an answer of 60 records that 512 bytes would truncate.
+    func testResolveOptionsAsHAProxy() throws {
+        let dns = try PrivateDNSServer(self, hosts: [("127.0.0.81", "two.test"), ("127.0.0.82", "two.test"),
+                                                     ("127.0.0.83", "three.test"), ("127.0.0.84", "three.test"),
+                                                     ("127.0.0.85", "three.test"), ("127.0.0.86", "t.w.test")]
+                                                    + (1...60).map { ("127.0.1.\($0)", "big.test") },
+                                       srv: ["_http._tcp.w.test,t.w.test,8001,0,5000"])
+        let stats = try SideBySideStatsSockets(self)
+        let config = """
+            resolvers dns
+                nameserver local 127.0.0.1:\(dns.port)
+                accepted_payload_size 8192
+                hold valid 200ms
+            \(defaults)
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend dup
+            backend dup
+                server-template d 3 two.test:80 resolvers dns init-addr none resolve-prefer ipv4 resolve-opts allow-dup-ip
+            backend nodup
+                server-template n 3 two.test:80 resolvers dns init-addr none resolve-prefer ipv4 resolve-opts prevent-dup-ip
+            backend net
+                server a three.test:80 resolvers dns init-addr none resolve-prefer ipv4 resolve-net 127.0.0.84/32
+            backend w
+                server-template w 1 _http._tcp.w.test resolvers dns init-addr none weight 7 resolve-opts ignore-weight
+            backend big
+                server-template b 2 big.test:80 resolvers dns init-addr none resolve-prefer ipv4
+
+            """
+        _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
+        /// Per backend, its servers as "address admin uweight port" sorted; an address
+        /// chosen by the answer's order (dnsmasq rotates it) is shown as "addr".
+        func view(_ proxy: ProxyUnderTest) -> [String] {
+            ["dup", "nodup", "net", "w", "big"].flatMap { be -> [String] in
+                let text = (try? MasterCLI.send("show servers state \(be)", socketPath: stats.paths[proxy]!)) ?? ""
+                return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line -> String? in
+                    let f = line.split(separator: " ").map(String.init)
+                    guard f.count > 18 else { return nil }
+                    let address = f[4] == "-" || be == "net" || be == "w" ? f[4] : "addr"
+                    return "\(be) \(address) \(f[6]) \(f[7]) \(f[18])"
+                }.sorted()
+            }
+        }
+        let same = waitUntil(timeout: 10, interval: 0.05) {
+            let h = view(.haproxy)
+            return h.contains("w 127.0.0.86 64 7 8001") && h.filter { $0.hasPrefix("big addr") }.count == 2
+                && h.filter { $0.hasPrefix("nodup addr") }.count == 2 && view(.fulcrum) == h
+        }
+        XCTAssertTrue(same, "fulcrum \(view(.fulcrum))\nhaproxy \(view(.haproxy))")
+        XCTAssertEqual(view(.fulcrum).filter { $0.hasPrefix("dup addr") }.count, 3, "\(view(.fulcrum))")
+        XCTAssertTrue(view(.fulcrum).contains("net 127.0.0.84 0 1 80"), "\(view(.fulcrum))")
+    }
 }
 
 /// A UDP port on 127.0.0.1 that takes datagrams and never answers: a name
