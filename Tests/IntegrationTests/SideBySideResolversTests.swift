@@ -178,6 +178,65 @@ final class SideBySideResolversTests: XCTestCase {
         XCTAssertEqual(view(.fulcrum).filter { $0.hasPrefix("dup addr") }.count, 3, "\(view(.fulcrum))")
         XCTAssertTrue(view(.fulcrum).contains("net 127.0.0.84 0 1 80"), "\(view(.fulcrum))")
     }
+
+    /// `init-addr last,none`: a state file saved by haproxy while the name
+    /// resolved, then the name gone (NXDOMAIN, held by `hold nx`): both start
+    /// the server at the saved address and keep it.
+    func testInitAddrLastFromTheStateFileAsHAProxy() throws {
+        let dns = try PrivateDNSServer(self, hosts: [("127.0.0.91", "kept.test")])
+        let files = try TemporaryDirectory(prefix: "rsvlast")
+        addTeardownBlock { files.remove() }
+        func config(_ sock: String, port: UInt16) -> String {
+            """
+            global
+                stats socket \(sock) level admin
+                server-state-file \(files.file("saved.state"))
+            resolvers dns
+                nameserver local 127.0.0.1:\(dns.port)
+                hold valid 200ms
+                hold nx 1h
+            \(defaults)
+                load-server-state-from-file global
+            frontend fe
+                bind 127.0.0.1:\(port)
+                default_backend be
+            backend be
+                server s kept.test:80 resolvers dns init-addr last,none resolve-prefer ipv4
+
+            """
+        }
+        func state(_ sock: String) -> String? {
+            ((try? MasterCLI.send("show servers state be", socketPath: sock)) ?? "").split(separator: "\n")
+                .first { !$0.hasPrefix("#") && $0.split(separator: " ").count > 6 }
+                .map { $0.split(separator: " ")[4...6].joined(separator: " ") }
+        }
+        // haproxy saves the state while the name resolves.
+        let haproxy = try requireTool("haproxy")
+        let saver = files.file("saver.sock"), port = try FreePort.next()
+        let first = try startFulcrum(config: config(saver, port: port), arguments: ["-db", "-f", FulcrumProcess.configPlaceholder], executable: haproxy)
+        try first.waitUntilListening(port: port)
+        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) { state(saver) == "127.0.0.91 2 0" }, state(saver) ?? "-")
+        _ = try files.write("saved.state", try MasterCLI.send("show servers state", socketPath: saver))
+        _ = first.stop()
+        try dns.setHosts([])
+        var seen: [String] = []
+        for executable in [try FulcrumBinary.path(), haproxy] {
+            let sock = files.file("\(seen.count).sock"), port = try FreePort.next()
+            let arguments = executable == haproxy ? ["-db", "-f", FulcrumProcess.configPlaceholder] : FulcrumProcess.defaultArguments
+            let p = try startFulcrum(config: config(sock, port: port), arguments: arguments, executable: executable)
+            try p.waitUntilListening(port: port)
+            // Once the name has been answered NXDOMAIN.
+            let answered = waitUntil(timeout: 10, interval: 0.05) {
+                let text = (try? MasterCLI.send("show resolvers dns", socketPath: sock)) ?? ""
+                return text.contains("  nx:") && !text.contains("  nx:          0\n")
+            }
+            XCTAssertTrue(answered, executable)
+            seen.append(state(sock) ?? "-")
+            _ = p.stop()
+        }
+        XCTAssertEqual(seen[0], seen[1], "fulcrum, haproxy")
+        XCTAssertEqual(seen[0], "127.0.0.91 2 0")
+    }
 }
 
 /// A UDP port on 127.0.0.1 that takes datagrams and never answers: a name
