@@ -67,10 +67,12 @@ public struct DNSResolution: Sendable {
     }
 
     /// When the next query is due: now for a new resolution, else
-    /// `hold valid` after the last one ended.
+    /// `hold valid` after the last one ended, and not before `timeout
+    /// resolve` (haproxy's resolvers task wakes that often and runs the
+    /// resolutions whose `hold valid` has passed).
     public func nextStart(_ t: DNSResolverTiming) -> Int64 {
         guard let last = lastResolution else { return 0 }
-        return last + t.holdValid
+        return last + max(t.holdValid, t.timeoutResolve)
     }
 
     /// The deadline of the query in flight, or the next start.

@@ -11,7 +11,7 @@ final class DNSResolutionTests: XCTestCase {
 
     func testValidThenNXKeptForHoldNX() {
         var t = DNSResolverTiming()
-        t.holdNX = 2000; t.holdValid = 500; t.retries = 1
+        t.holdNX = 2000; t.holdValid = 500; t.retries = 1; t.timeoutResolve = 100
         var r = DNSResolution(name: "App.Test.", preferIPv4: true)
         XCTAssertEqual(r.queryType, .a)
         XCTAssertEqual(r.nextStart(t), 0)
@@ -21,6 +21,9 @@ final class DNSResolutionTests: XCTestCase {
         XCTAssertEqual(r.status, .valid)
         XCTAssertEqual(r.items.map(\.address), [.v4(IPv4Address(1, 1, 1, 1))])
         XCTAssertEqual(r.nextStart(t), 505)
+        var slower = t
+        slower.timeoutResolve = 1000
+        XCTAssertEqual(r.nextStart(slower), 1005, "not before timeout resolve")
         // NXDOMAIN for A, then for AAAA (asked at once): nx, kept while within hold nx.
         r.start(id: 3, now: 1000, t)
         XCTAssertEqual(r.receive(answer(3, "app.test", .a, [], code: .nameError), nameservers: 1, newID: 4, now: 1001, t), .resend)

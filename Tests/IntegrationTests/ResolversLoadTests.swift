@@ -46,6 +46,7 @@ final class ResolversLoadTests: XCTestCase {
             resolvers dns
                 nameserver local 127.0.0.1:\(dns.port)
                 timeout retry 200ms
+                timeout resolve 100ms
                 hold valid 100ms
             defaults
                 mode http
@@ -72,8 +73,8 @@ final class ResolversLoadTests: XCTestCase {
         func lines(_ name: String) -> Int {
             (FileBytes.readText(nginx.directory.file(name)) ?? "").split(separator: "\n").count
         }
-        // Bounded: 6 s of 20 connections; the record moves once wrk has sent requests to the old address.
-        let wrk = try WrkRun(url: "http://127.0.0.1:\(port)/", connections: 20, duration: 6)
+        // Bounded: 8 s of 20 connections; the record moves once wrk has sent requests to the old address.
+        let wrk = try WrkRun(url: "http://127.0.0.1:\(port)/", connections: 20, duration: 8)
         XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { lines("old.log") >= 200 }, "load reached the old address")
         try dns.setHosts([("127.0.0.62", "moving.test")])
         XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { address() == "127.0.0.62" }, "moved: \(address() ?? "-")")

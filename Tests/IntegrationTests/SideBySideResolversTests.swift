@@ -237,6 +237,56 @@ final class SideBySideResolversTests: XCTestCase {
         XCTAssertEqual(seen[0], seen[1], "fulcrum, haproxy")
         XCTAssertEqual(seen[0], "127.0.0.91 2 0")
     }
+
+    /// `hold obsolete`: a record gone from the answers keeps its slot while
+    /// it was seen less than that long ago, then the slot empties; and
+    /// `timeout resolve` paces the queries. Both at the same points as haproxy.
+    func testHoldObsoleteAsHAProxy() throws {
+        let dns = try PrivateDNSServer(self, hosts: [("127.0.0.95", "pair.test"), ("127.0.0.96", "pair.test")])
+        let stats = try SideBySideStatsSockets(self)
+        let config = """
+            resolvers dns
+                nameserver local 127.0.0.1:\(dns.port)
+                timeout resolve 300ms
+                hold valid 100ms
+                hold obsolete 3s
+            \(defaults)
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                server-template p 2 pair.test:80 resolvers dns init-addr none resolve-prefer ipv4
+
+            """
+        _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
+        func addresses(_ proxy: ProxyUnderTest) -> [String] {
+            let text = (try? MasterCLI.send("show servers state be", socketPath: stats.paths[proxy]!)) ?? ""
+            return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line -> String? in
+                let f = line.split(separator: " ").map(String.init)
+                return f.count > 6 ? "\(f[4]) \(f[6])" : nil
+            }.sorted()
+        }
+        func sent(_ proxy: ProxyUnderTest) -> Int {
+            let text = (try? MasterCLI.send("show resolvers dns", socketPath: stats.paths[proxy]!)) ?? ""
+            return text.split(separator: "\n").first { $0.contains("sent:") }.flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
+        }
+        let both = ["127.0.0.95 0", "127.0.0.96 0"]
+        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) { addresses(.fulcrum) == both && addresses(.haproxy) == both },
+                      "fulcrum \(addresses(.fulcrum)) haproxy \(addresses(.haproxy))")
+        try dns.setHosts([("127.0.0.95", "pair.test")])
+        let changed = Date()
+        // Two more answers each (without .96): the slot keeps it, within hold obsolete.
+        let before = ProxyUnderTest.allCases.map(sent)
+        XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { zip(ProxyUnderTest.allCases.map(sent), before).allSatisfy { $0 >= $1 + 2 } })
+        if Date().timeIntervalSince(changed) < 2.5 {
+            XCTAssertEqual(addresses(.fulcrum), both, "kept while obsolete")
+            XCTAssertEqual(addresses(.haproxy), both, "kept while obsolete")
+        }
+        let emptied = ["- 32", "127.0.0.95 0"]
+        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) { addresses(.fulcrum) == emptied && addresses(.haproxy) == emptied },
+                      "fulcrum \(addresses(.fulcrum)) haproxy \(addresses(.haproxy))")
+        XCTAssertGreaterThan(Date().timeIntervalSince(changed), 2.5, "not before hold obsolete")
+    }
 }
 
 /// A UDP port on 127.0.0.1 that takes datagrams and never answers: a name
