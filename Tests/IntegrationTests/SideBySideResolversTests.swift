@@ -287,6 +287,33 @@ final class SideBySideResolversTests: XCTestCase {
                       "fulcrum \(addresses(.fulcrum)) haproxy \(addresses(.haproxy))")
         XCTAssertGreaterThan(Date().timeIntervalSince(changed), 2.5, "not before hold obsolete")
     }
+
+    /// `parse-resolv-conf` beside a `nameserver` line: the section lists the
+    /// same name servers as haproxy's (resolv.conf's named by address), and
+    /// `show resolvers` and its CSV are the same, sections included.
+    func testParseResolvConfAsHAProxy() throws {
+        let silent = try SilentUDPPort()
+        addTeardownBlock { silent.close() }
+        let stats = try SideBySideStatsSockets(self)
+        let config = """
+            resolvers rc
+                nameserver mine 127.0.0.1:\(silent.port)
+                parse-resolv-conf
+            \(defaults)
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                server s 127.0.0.1:80
+
+            """
+        _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
+        for command in ["show resolvers", "show resolvers rc", "show stat domain resolvers"] {
+            let answers = ProxyUnderTest.allCases.map { (try? MasterCLI.send(command, socketPath: stats.paths[$0]!)) ?? "" }
+            XCTAssertEqual(answers[0], answers[1], command)
+            XCTAssertTrue(answers[0].contains("mine"), "\(command): \(answers[0])")
+        }
+    }
 }
 
 /// A UDP port on 127.0.0.1 that takes datagrams and never answers: a name
