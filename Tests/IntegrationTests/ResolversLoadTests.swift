@@ -2,9 +2,10 @@ import Glibc
 import XCTest
 
 /// A server whose name moves to another address while wrk drives load
-/// (keep-alive connections on both sides, a real dnsmasq): no request fails
-/// and traffic reaches the new address, under fulcrum (two workers) as under
-/// haproxy 2.6 (two threads, the reference). Fulcrum also closes the kept
+/// (keep-alive connections on both sides, a real dnsmasq): no request fails,
+/// under fulcrum (two workers) as under haproxy 2.6 (two threads, the
+/// reference, whose share of requests at the new address is printed: it
+/// moves only as it opens new server connections). Fulcrum closes the kept
 /// server connections to the old address, so once the new address is in the
 /// table no request goes to the old one (haproxy keeps using those it has:
 /// docs/differences.md).
@@ -80,16 +81,20 @@ final class ResolversLoadTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { address() == "127.0.0.62" }, "moved: \(address() ?? "-")")
         // Requests sent once the table has the new address reach it (nginx logs
         // a request when it has answered: the old log may still grow by those in flight).
-        XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { lines("new.log") >= 200 }, "load reached the new address")
+        // haproxy only moves as it opens new server connections: how far it got is printed.
+        let reached = waitUntil(timeout: 5, interval: 0.05) { lines("new.log") >= 200 }
         let oldAfterMove = lines("old.log")
-        XCTAssertTrue(wrk.isRunning, "wrk still running after the move")
+        if which == .fulcrum {
+            XCTAssertTrue(reached, "load reached the new address")
+            XCTAssertTrue(wrk.isRunning, "wrk still running after the move")
+        }
         let result = try wrk.finish()
         XCTAssertGreaterThan(result.requests, 0, result.output)
         XCTAssertEqual(result.socketErrors + result.badStatuses, 0, "\(result)")
         print("\(which): old \(oldAfterMove) at the move, \(lines("old.log")) at the end; new \(lines("new.log")); \(result)")
         if which == .fulcrum {
             XCTAssertEqual(lines("old.log"), oldAfterMove, "no request reached the old address after the move")
+            XCTAssertGreaterThan(lines("new.log"), 200)
         }
-        XCTAssertGreaterThan(lines("new.log"), 200)
     }
 }
