@@ -314,6 +314,57 @@ final class SideBySideResolversTests: XCTestCase {
             XCTAssertTrue(answers[0].contains("mine"), "\(command): \(answers[0])")
         }
     }
+
+    /// `hold refused`: a name dnsmasq stops answering for (outside its local
+    /// domain, with no upstream: REFUSED) keeps its address while the hold
+    /// lasts, then the server goes to maintenance for "DNS refused status",
+    /// on both, with haproxy's log line.
+    func testHoldRefusedAsHAProxy() throws {
+        let dns = try PrivateDNSServer(self, hosts: [("127.0.0.97", "kept.example")])
+        let stats = try SideBySideStatsSockets(self)
+        let config = """
+            resolvers dns
+                nameserver local 127.0.0.1:\(dns.port)
+                timeout resolve 100ms
+                timeout retry 100ms
+                hold valid 100ms
+                hold refused 2s
+            \(defaults)
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                server s kept.example:80 resolvers dns init-addr none resolve-prefer ipv4
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
+        func state(_ proxy: ProxyUnderTest) -> String {
+            let text = (try? MasterCLI.send("show servers state be", socketPath: stats.paths[proxy]!)) ?? ""
+            return text.split(separator: "\n").first { !$0.hasPrefix("#") && $0.split(separator: " ").count > 6 }
+                .map { $0.split(separator: " ")[4...6].joined(separator: " ") } ?? "?"
+        }
+        func refused(_ proxy: ProxyUnderTest) -> Bool {
+            let text = (try? MasterCLI.send("show resolvers dns", socketPath: stats.paths[proxy]!)) ?? ""
+            return text.contains("  refused:") && !text.contains("  refused:     0\n")
+        }
+        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) { state(.fulcrum) == "127.0.0.97 2 0" && state(.haproxy) == "127.0.0.97 2 0" },
+                      "fulcrum \(state(.fulcrum)) haproxy \(state(.haproxy))")
+        try dns.setHosts([])
+        let changed = Date()
+        XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { refused(.fulcrum) && refused(.haproxy) }, "REFUSED answers counted")
+        if Date().timeIntervalSince(changed) < 1.5 {
+            XCTAssertEqual(state(.fulcrum), "127.0.0.97 2 0", "held")
+            XCTAssertEqual(state(.haproxy), "127.0.0.97 2 0", "held")
+        }
+        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) { state(.fulcrum) == "- 0 32" && state(.haproxy) == "- 0 32" },
+                      "fulcrum \(state(.fulcrum)) haproxy \(state(.haproxy))")
+        XCTAssertGreaterThan(Date().timeIntervalSince(changed), 1.5, "not before hold refused")
+        let line = "Server be/s is going DOWN for maintenance (DNS refused status)."
+        for proxy in ProxyUnderTest.allCases {
+            let p = sbs.processes[proxy]!
+            XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { p.stderrText.contains(line) }, "\(proxy): \(p.stderrTail())")
+        }
+    }
 }
 
 /// A UDP port on 127.0.0.1 that takes datagrams and never answers: a name
