@@ -17,13 +17,14 @@ final class SideBySideResolversTests: XCTestCase {
 
     /// Each resolution runs once (hold valid and timeout resolve of an hour):
     /// an A answer shared by two servers, a name with only an AAAA record
-    /// (an empty answer, then the other family), a NXDOMAIN in both
+    /// (an empty answer, then the other family), a CNAME to an address, a NXDOMAIN in both
     /// families, and a name server that never answers (retries, then the
     /// timeout), in two sections. The counters of each section, once both
     /// have been still for a second, are haproxy's, in `show resolvers` and
     /// in `show stat domain resolvers`.
     func testShowResolversCountsAsHAProxy() throws {
-        let dns = try PrivateDNSServer(self, hosts: [("127.0.0.51", "ok.test"), ("::1", "six.test")])
+        let dns = try PrivateDNSServer(self, hosts: [("127.0.0.51", "ok.test"), ("::1", "six.test"), ("127.0.0.52", "target.test")],
+                                       extra: ["cname=alias.test,target.test"])
         let silent = try SilentUDPPort()
         addTeardownBlock { silent.close() }
         let stats = try SideBySideStatsSockets(self)
@@ -51,6 +52,7 @@ final class SideBySideResolversTests: XCTestCase {
                 server ok2 ok.test:81 resolvers dns init-addr none resolve-prefer ipv4
                 server six six.test:80 resolvers dns init-addr none resolve-prefer ipv4
                 server gone gone.test:80 resolvers dns init-addr none
+                server alias alias.test:80 resolvers dns init-addr none resolve-prefer ipv4
                 server slow slow.test:80 resolvers quiet init-addr none resolve-prefer ipv4
 
             """
@@ -71,7 +73,7 @@ final class SideBySideResolversTests: XCTestCase {
         XCTAssertTrue(settled, "fulcrum:\n\(final[0])\nhaproxy:\n\(final[1])")
         XCTAssertEqual(final[0], final[1])
         // Not all zero: the counts say something.
-        XCTAssertTrue(final[1].contains("  valid:       2\n"), final[1])
+        XCTAssertTrue(final[1].contains("  valid:       3\n"), final[1])
         // The same counters as `show stat domain resolvers` rows.
         let csv = ProxyUnderTest.allCases.map {
             ((try? MasterCLI.send("show stat domain resolvers", socketPath: stats.paths[$0]!)) ?? "")
