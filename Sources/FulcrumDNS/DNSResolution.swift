@@ -31,7 +31,8 @@ public struct DNSResolvedItem: Equatable, Sendable {
 /// One name resolved over and over, as HAProxy's `struct resolv_resolution`:
 /// asked every `hold valid`, each query waiting `timeout retry` and sent
 /// `resolve_retries` times; an error answer to the preferred family is asked
-/// again at once in the other one; the items of the last valid answer are
+/// again at once in the other one, and an error in both waits for `timeout
+/// retry` and starts the next try (haproxy 2.6's rounds); the items of the last valid answer are
 /// kept while the error lasts less than its `hold`. Time is injected (ms).
 public struct DNSResolution: Sendable {
     public enum Status: String, Sendable { case none, valid, nx, refused, other, timeout }
@@ -41,6 +42,9 @@ public struct DNSResolution: Sendable {
     public private(set) var queryType: DNSType
     public private(set) var status = Status.none
     public private(set) var items: [DNSResolvedItem] = []
+    /// SRV targets of the last valid answer that came without an address in
+    /// its additional section: HAProxy resolves each of them on its own.
+    public private(set) var targetsWithoutAddress: [DNSService] = []
     /// The last valid answer, or when the resolution began (HAProxy counts
     /// a hold from there, so an address from `init-addr` is kept as long).
     public private(set) var lastValid: Int64
@@ -63,10 +67,12 @@ public struct DNSResolution: Sendable {
     }
 
     /// When the next query is due: now for a new resolution, else
-    /// `hold valid` after the last one ended.
+    /// `hold valid` after the last one ended, and not before `timeout
+    /// resolve` (haproxy's resolvers task wakes that often and runs the
+    /// resolutions whose `hold valid` has passed).
     public func nextStart(_ t: DNSResolverTiming) -> Int64 {
         guard let last = lastResolution else { return 0 }
-        return last + t.holdValid
+        return last + max(t.holdValid, t.timeoutResolve)
     }
 
     /// The deadline of the query in flight, or the next start.
@@ -92,6 +98,8 @@ public struct DNSResolution: Sendable {
     public mutating func timedOut(newID id: UInt16, now: Int64, _ t: DNSResolverTiming) -> Bool {
         if triesLeft > 0 {
             triesLeft -= 1
+            // Each try asks the preferred family first.
+            queryType = preferredType
             send(id: id, now: now)
             return true
         }
@@ -116,18 +124,20 @@ public struct DNSResolution: Sendable {
         // whose whole records it uses (a larger `accepted_payload_size` avoids it).
         let outcome = r.truncated && queryType != .srv ? .other : DNSAnswer.outcome(r, name: name, type: queryType)
         var found: [DNSResolvedItem] = []
+        var unaddressed: [DNSService] = []
         switch outcome {
         case .addresses(let list):
             for a in list where !found.contains(where: { $0.address == a }) { found.append(DNSResolvedItem(address: a, lastSeen: now)) }
         case .services(let services):
             for s in services {
-                guard let a = s.address else { continue }
+                guard let a = s.address else { unaddressed.append(s); continue }
                 found.append(DNSResolvedItem(address: a, port: Int(s.port), weight: Int(s.weight), target: s.target, lastSeen: now))
             }
         default: break
         }
-        if !found.isEmpty {
+        if !found.isEmpty || !unaddressed.isEmpty {
             merge(found, now: now, t)
+            targetsWithoutAddress = unaddressed
             lastValid = now
             finish(.valid, now: now, t)
             return .done
@@ -148,6 +158,9 @@ public struct DNSResolution: Sendable {
             send(id: newID, now: now)
             return .resend
         }
+        // As haproxy 2.6: the error ends the resolution only on its last try;
+        // else the next try is sent once `timeout retry` has passed.
+        if triesLeft > 0 { return .waiting }
         finish(firstError, now: now, t)
         return .done
     }
@@ -178,10 +191,11 @@ public struct DNSResolution: Sendable {
         // The last valid answer is kept `hold <status>` after it came.
         if now - lastValid < hold { holding = true; return }
         items = []
+        targetsWithoutAddress = []
     }
 
     /// Forgets the answers (a name changed by `set server fqdn`).
     public mutating func reset(now: Int64) {
-        items = []; lastValid = now; lastResolution = nil; pendingID = nil; status = .none; holding = false
+        items = []; targetsWithoutAddress = []; lastValid = now; lastResolution = nil; pendingID = nil; status = .none; holding = false
     }
 }

@@ -47,8 +47,12 @@ final class GenerationPatterns {
     /// Runs a pattern command; nil when `command` is not one. A payload is
     /// run in parts of whole lines, each sent on its own, stopping at the
     /// first part that fails as HAProxy stops at its first bad line.
-    func run(_ command: String, payload: String?) -> Outcome? {
+    func run(_ command: String, payload: String?, level: Int = RuntimeLevel.admin.rawValue) -> Outcome? {
         let words = RuntimeCommandLine.words(command)
+        // HAProxy asks admin level of the dynamic-cookie commands before their arguments.
+        if level < RuntimeLevel.admin.rawValue, DynamicCookieCommand.parse(words) != nil {
+            return Outcome(text: "Permission denied\n" + RuntimeCLI.endOfAnswer, forWorkers: [])
+        }
         if let (text, change) = DynamicCookieCommand.answer(words, backends: backendNames) {
             if change != nil { append(command) }
             return Outcome(text: text + RuntimeCLI.endOfAnswer, forWorkers: change != nil ? [command] : [])

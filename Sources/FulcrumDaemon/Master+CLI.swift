@@ -229,7 +229,7 @@ extension Master: CLICommandRunner {
         guard let cur = current ?? generations.last else { return "Not ready.\n" }
         guard server.isMasterCLI else {
             if let routed = routeSessionCommand(command, level: level, in: cur, server: serverIndex, ticket: ticket) { return routed }
-            if let answer = patternCommand(command, payload: payload, in: cur, server: serverIndex, ticket: ticket) { return answer }
+            if let answer = patternCommand(command, payload: payload, in: cur, server: serverIndex, ticket: ticket, level: level) { return answer }
             return resolverCommand(command, level: level, in: cur)
                 ?? certificateCommand(command, payload: payload, level: level, in: cur)
                 ?? cur.runtime.execute(command, level: level)
@@ -242,7 +242,7 @@ extension Master: CLICommandRunner {
             if let answer = certificateCommand(rest, payload: payload, level: level, in: cur) { return answer }
             // A map or ACL change goes to every worker; reading one asks that process.
             if GenerationPatterns.isChange(rest) || target == "0" || target == "master",
-               let answer = patternCommand(rest, payload: payload, in: cur, server: serverIndex, ticket: ticket) { return answer }
+               let answer = patternCommand(rest, payload: payload, in: cur, server: serverIndex, ticket: ticket, level: level) { return answer }
             if target == "0" || target == "master" {
                 return runMasterCommand(rest, payload: payload, serverIndex: serverIndex, ticket: ticket, level: level)
             }
@@ -270,7 +270,7 @@ extension Master: CLICommandRunner {
             return nil
         default:
             guard let cur = current ?? generations.last else { return "Not ready.\n" }
-            if let answer = patternCommand(command, payload: payload, in: cur, server: serverIndex, ticket: ticket) { return answer }
+            if let answer = patternCommand(command, payload: payload, in: cur, server: serverIndex, ticket: ticket, level: level) { return answer }
             return resolverCommand(command, level: level, in: cur)
                 ?? certificateCommand(command, payload: payload, level: level, in: cur)
                 ?? cur.runtime.execute(command, level: level)
@@ -300,8 +300,8 @@ extension Master {
     /// after the answer meets the change in whichever worker takes it.
     /// `.some(nil)`: answered later.
     func patternCommand(_ command: String, payload: String?, in g: Generation, server: Int,
-                        ticket: CLIServer.Ticket) -> String?? {
-        guard let outcome = g.patterns.run(command, payload: payload) else { return nil }
+                        ticket: CLIServer.Ticket, level: Int) -> String?? {
+        guard let outcome = g.patterns.run(command, payload: payload, level: level) else { return nil }
         guard !outcome.forWorkers.isEmpty else { return .some(outcome.text) }
         let id = nextRequest
         nextRequest &+= 1

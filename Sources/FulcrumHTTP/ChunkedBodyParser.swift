@@ -68,7 +68,8 @@ public struct ChunkedBodyParser: Sendable {
         var i = 0
         func fail(_ reason: String) -> Step {
             state = .failed
-            return .invalid(HTTPError(status: errorStatus, reason: reason))
+            // HAProxy's error position: the byte that did not fit.
+            return .invalid(HTTPError(status: errorStatus, reason: reason, at: max(i - 1, 0)))
         }
         while i < n {
             switch state {

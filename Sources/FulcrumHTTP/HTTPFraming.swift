@@ -48,7 +48,7 @@ public enum HTTPFraming {
         for f in head.fields where !f.removed {
             if ASCII.equalsLowercase(raw, f.name, "content-length") {
                 guard let v = parseContentLength(raw, f.value, previous: out.contentLength) else {
-                    return .failure(HTTPError(status: bad, reason: "invalid content-length"))
+                    return .failure(HTTPError(status: bad, reason: "invalid content-length", at: f.value.lowerBound))
                 }
                 out.contentLength = v
                 out.contentLengthCount += 1
@@ -79,13 +79,13 @@ public enum HTTPFraming {
                     while w1 > w0, ASCII.isSPHT(raw[w1 - 1]) { w1 -= 1 }
                     if ASCII.equalsLowercase(raw, w0..<w1, "chunked") {
                         if chunkedSeen {
-                            return .failure(HTTPError(status: bad, reason: "chunked applied twice"))
+                            return .failure(HTTPError(status: bad, reason: "chunked applied twice", at: f.value.lowerBound))
                         }
                         chunkedSeen = true
                         out.chunkedLast = true
                     } else {
                         if head.kind == .request && chunkedSeen {
-                            return .failure(HTTPError(status: bad, reason: "transfer coding after chunked"))
+                            return .failure(HTTPError(status: bad, reason: "transfer coding after chunked", at: f.value.lowerBound))
                         }
                         out.otherCoding = true
                         out.chunkedLast = false

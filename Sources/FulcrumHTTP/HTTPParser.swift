@@ -301,6 +301,7 @@ public enum HTTPParser {
         head.added.removeAll(keepingCapacity: true)
         head.methodOverride = nil; head.targetOverride = nil; head.versionOverride = nil; head.statusLineOverride = nil
         if let e = HTTPValidation.check(head, acceptInvalid: limits.acceptInvalid) {
+            head.errorOffset = start + (e.at ?? 0)
             return .invalid(status: e.status, reason: e.reason)
         }
         return .complete(length: i)

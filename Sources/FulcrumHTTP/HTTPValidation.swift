@@ -23,6 +23,10 @@ import FulcrumBytes
 /// 6. request Transfer-Encoding listing a coding other than "chunked"
 ///    before the final "chunked" → 422 (HAProxy has no decoder for it).
 ///
+/// Each error says where haproxy 2.6 reports it (`show errors`, checked side
+/// by side): a length field's or the second Host's value, the target, or the
+/// end of the head.
+///
 /// A response is refused with 502 for (1), and for any Transfer-Encoding
 /// other than exactly "chunked" (HAProxy 2.6 does not read such bodies
 /// until close as RFC 9112 would allow).
@@ -35,31 +39,31 @@ public enum HTTPValidation {
         }
         guard head.kind == .request else {
             if lengths.transferEncoding && (!lengths.chunkedLast || lengths.otherCoding) {
-                return HTTPError(status: 502, reason: "response transfer-encoding other than chunked")
+                return HTTPError(status: 502, reason: "response transfer-encoding other than chunked", at: head.raw.count)
             }
             return nil
         }
         if lengths.transferEncoding && !lengths.chunkedLast {
-            return HTTPError(status: 400, reason: "transfer-encoding without chunked last")
+            return HTTPError(status: 400, reason: "transfer-encoding without chunked last", at: head.raw.count)
         }
         if lengths.contentLengthBesideTransferEncoding && !acceptInvalid {
-            return HTTPError(status: 400, reason: "content-length with transfer-encoding")
+            return HTTPError(status: 400, reason: "content-length with transfer-encoding", at: head.raw.count)
         }
         let raw = head.raw
         var host: Range<Int>? = nil
         for f in head.fields where !f.removed && ASCII.equalsLowercase(raw, f.name, "host") {
             if let h = host {
-                if !ASCII.equalsIgnoringCase(raw[h], raw[f.value]) { return HTTPError(status: 400, reason: "conflicting host fields") }
+                if !ASCII.equalsIgnoringCase(raw[h], raw[f.value]) { return HTTPError(status: 400, reason: "conflicting host fields", at: f.value.lowerBound) }
             } else {
                 host = f.value
             }
         }
         if !acceptInvalid, let e = checkTarget(head, host: host) { return e }
         if HTTPConnectionHeader.isWebSocketUpgrade(head) && !HTTPConnectionHeader.hasField(head, "sec-websocket-key") {
-            return HTTPError(status: 400, reason: "websocket upgrade without sec-websocket-key")
+            return HTTPError(status: 400, reason: "websocket upgrade without sec-websocket-key", at: head.raw.count)
         }
         if lengths.otherCoding {
-            return HTTPError(status: 422, reason: "unsupported transfer coding")
+            return HTTPError(status: 422, reason: "unsupported transfer coding", at: head.raw.count)
         }
         return nil
     }
@@ -70,16 +74,16 @@ public enum HTTPValidation {
         let target = HTTPTarget(t)
         if HTTPFraming.methodIs(raw[head.part1], "CONNECT") {
             guard target.form == .authority, let a = target.authority, hasPort(raw, a) else {
-                return HTTPError(status: 400, reason: "CONNECT needs an authority-form target")
+                return HTTPError(status: 400, reason: "CONNECT needs an authority-form target", at: head.part2.lowerBound)
             }
             if let h = host, !ASCII.equalsIgnoringCase(raw[a], raw[h]) {
-                return HTTPError(status: 400, reason: "authority and host differ")
+                return HTTPError(status: 400, reason: "authority and host differ", at: h.lowerBound)
             }
             return nil
         }
         switch target.form {
         case .origin, .asterisk: return nil
-        case .authority: return HTTPError(status: 400, reason: "invalid request target")
+        case .authority: return HTTPError(status: 400, reason: "invalid request target", at: head.part2.lowerBound)
         case .absolute:
             guard let h = host, var a = target.authority, !a.isEmpty, let scheme = target.scheme else { return nil }
             // userinfo is not part of the compared authority
@@ -87,7 +91,7 @@ public enum HTTPValidation {
             let defaultPort: StaticString? = ASCII.equalsLowercase(raw, scheme, "http") ? ":80"
                 : ASCII.equalsLowercase(raw, scheme, "https") ? ":443" : nil
             let a2 = stripPort(raw, a, defaultPort), h2 = stripPort(raw, h, defaultPort)
-            return ASCII.equalsIgnoringCase(raw[a2], raw[h2]) ? nil : HTTPError(status: 400, reason: "authority and host differ")
+            return ASCII.equalsIgnoringCase(raw[a2], raw[h2]) ? nil : HTTPError(status: 400, reason: "authority and host differ", at: h.lowerBound)
         }
     }
 

@@ -11,7 +11,7 @@ final class DNSResolutionTests: XCTestCase {
 
     func testValidThenNXKeptForHoldNX() {
         var t = DNSResolverTiming()
-        t.holdNX = 2000; t.holdValid = 500
+        t.holdNX = 2000; t.holdValid = 500; t.retries = 1; t.timeoutResolve = 100
         var r = DNSResolution(name: "App.Test.", preferIPv4: true)
         XCTAssertEqual(r.queryType, .a)
         XCTAssertEqual(r.nextStart(t), 0)
@@ -21,6 +21,9 @@ final class DNSResolutionTests: XCTestCase {
         XCTAssertEqual(r.status, .valid)
         XCTAssertEqual(r.items.map(\.address), [.v4(IPv4Address(1, 1, 1, 1))])
         XCTAssertEqual(r.nextStart(t), 505)
+        var slower = t
+        slower.timeoutResolve = 1000
+        XCTAssertEqual(r.nextStart(slower), 1005, "not before timeout resolve")
         // NXDOMAIN for A, then for AAAA (asked at once): nx, kept while within hold nx.
         r.start(id: 3, now: 1000, t)
         XCTAssertEqual(r.receive(answer(3, "app.test", .a, [], code: .nameError), nameservers: 1, newID: 4, now: 1001, t), .resend)
@@ -75,7 +78,7 @@ final class DNSResolutionTests: XCTestCase {
 
     func testTruncatedAddressAnswerIsAnError() {
         var t = DNSResolverTiming()
-        t.holdOther = 0
+        t.holdOther = 0; t.retries = 1
         var r = DNSResolution(name: "tc.test", preferIPv4: true)
         r.start(id: 1, now: 0, t)
         var b = DNSResponseBuilder(id: 1, truncated: true, question: "tc.test", type: .a)
@@ -96,5 +99,48 @@ final class DNSResolutionTests: XCTestCase {
         // A single server takes the first preferred one.
         XCTAssertEqual(DNSSlotAssignment.assign(current: [nil], items: ordered, allowDuplicates: [false]), [0])
         XCTAssertEqual(DNSSlotAssignment.preferring([], items), items)
+    }
+
+    /// An SRV answer whose target has no additional record is valid: the
+    /// target is kept for a lookup of its own, the others become items.
+    func testSRVTargetWithoutAdditionalRecordIsKeptForItsOwnLookup() {
+        let t = DNSResolverTiming()
+        var r = DNSResolution(name: "_http._tcp.app.test", preferIPv4: true)
+        XCTAssertEqual(r.queryType, .srv)
+        r.start(id: 1, now: 0, t)
+        var b = DNSResponseBuilder(id: 1, question: "_http._tcp.app.test", type: .srv)
+        b.add(DNSRecord(name: "_http._tcp.app.test", ttl: 1, data: .srv(priority: 0, weight: 10, port: 8001, target: "a.app.test")))
+        b.add(DNSRecord(name: "_http._tcp.app.test", ttl: 1, data: .srv(priority: 0, weight: 20, port: 8002, target: "b.other.test")))
+        b.add(DNSRecord(name: "a.app.test", ttl: 1, data: .a(IPv4Address(10, 0, 0, 1))), to: .additional)
+        XCTAssertEqual(r.receive(try! DNSCodec.decode(b.bytes).get(), nameservers: 1, newID: 2, now: 1, t), .done)
+        XCTAssertEqual(r.status, .valid)
+        XCTAssertEqual(r.items.map(\.port), [8001])
+        XCTAssertEqual(r.targetsWithoutAddress.map(\.target), ["b.other.test"])
+        XCTAssertEqual(r.targetsWithoutAddress.map(\.port), [8002])
+        // Only unaddressed targets: still a valid answer.
+        r.start(id: 3, now: 2000, t)
+        var c = DNSResponseBuilder(id: 3, question: "_http._tcp.app.test", type: .srv)
+        c.add(DNSRecord(name: "_http._tcp.app.test", ttl: 1, data: .srv(priority: 0, weight: 20, port: 8002, target: "b.other.test")))
+        XCTAssertEqual(r.receive(try! DNSCodec.decode(c.bytes).get(), nameservers: 1, newID: 4, now: 2001, t), .done)
+        XCTAssertEqual(r.status, .valid)
+        XCTAssertEqual(r.targetsWithoutAddress.map(\.target), ["b.other.test"])
+    }
+
+    /// An error in both families ends the resolution on its last try only:
+    /// before, the next try (preferred family first) waits for `timeout retry`.
+    func testErrorsInBothFamiliesRetryAfterTimeoutRetry() {
+        var t = DNSResolverTiming()
+        t.retries = 2; t.timeoutRetry = 100
+        var r = DNSResolution(name: "gone.test", preferIPv4: false)
+        r.start(id: 1, now: 0, t)
+        XCTAssertEqual(r.receive(answer(1, "gone.test", .aaaa, [], code: .nameError), nameservers: 1, newID: 2, now: 1, t), .resend)
+        XCTAssertEqual(r.receive(answer(2, "gone.test", .a, [], code: .nameError), nameservers: 1, newID: 3, now: 2, t), .waiting)
+        XCTAssertEqual(r.status, .none)
+        XCTAssertEqual(r.nextDeadline(t), 101)
+        XCTAssertTrue(r.timedOut(newID: 4, now: 101, t))
+        XCTAssertEqual(r.queryType, .aaaa)
+        XCTAssertEqual(r.receive(answer(4, "gone.test", .aaaa, [], code: .nameError), nameservers: 1, newID: 5, now: 102, t), .resend)
+        XCTAssertEqual(r.receive(answer(5, "gone.test", .a, [], code: .nameError), nameservers: 1, newID: 6, now: 103, t), .done)
+        XCTAssertEqual(r.status, .nx)
     }
 }

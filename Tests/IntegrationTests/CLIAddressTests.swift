@@ -51,4 +51,29 @@ final class CLIAddressTests: XCTestCase {
         XCTAssertEqual(unknown.status, 1)
         XCTAssertTrue(unknown.stderr.contains("unknown keyword 'bogus' on -S"), unknown.stderr)
     }
+
+    /// `stats socket ipv6@[::1]:PORT` and `-S ipv6@[::1]:PORT`, under fulcrum
+    /// and haproxy 2.6: both listen on the IPv6 loopback and answer there
+    /// at the socket's level.
+    func testIPv6AddressesAsHAProxy() throws {
+        let haproxy = try requireTool("haproxy")
+        for executable in [try FulcrumBinary.path(), haproxy] {
+            let port = try FreePort.next(), statsPort = try FreePort.next(), masterPort = try FreePort.next()
+            let config = answeringConfig(port: port, global: ["stats socket ipv6@[::1]:\(statsPort) level operator"])
+            let arguments = (executable == haproxy ? ["-W"] : ["-d"]) + ["-S", "ipv6@[::1]:\(masterPort)", "-f", FulcrumProcess.configPlaceholder]
+            let p = try startFulcrum(config: config, arguments: arguments, executable: executable)
+            try p.waitUntilListening(port: port)
+            func ask(_ port: UInt16, _ command: String) -> String {
+                var answer = ""
+                _ = waitUntil(timeout: 5, interval: 0.05) {
+                    answer = (try? CommandRunner.run("socat", ["-", "TCP6:[::1]:\(port)"], stdin: command + "\n").stdout) ?? ""
+                    return !answer.isEmpty
+                }
+                return answer
+            }
+            XCTAssertEqual(ask(statsPort, "show cli level"), "operator\n\n", executable)
+            XCTAssertTrue(ask(masterPort, "show proc").contains("master"), executable)
+            p.stop()
+        }
+    }
 }

@@ -24,6 +24,7 @@ final class ResolversTests: XCTestCase {
             resolvers dns
                 nameserver local \(transport)127.0.0.1:\(dns.port)
                 timeout retry 200ms
+                timeout resolve 200ms
                 \(hold)
             defaults
                 mode tcp

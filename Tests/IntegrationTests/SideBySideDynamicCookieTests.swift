@@ -82,4 +82,38 @@ final class SideBySideDynamicCookieTests: XCTestCase {
         XCTAssertEqual(try command("set dynamic-cookie-key backend nosuch k"), "No such backend.\n\n")
         XCTAssertEqual(try command("set dynamic-cookie-key backend be"), "String value expected.\n\n")
     }
+
+    /// Below admin level (a session lowered with `operator` or `user`) the
+    /// dynamic-cookie commands are refused with haproxy's words, before their
+    /// arguments are read, and the key in use is unchanged.
+    func testRuntimeCommandsNeedAdminLevel() throws {
+        let web1 = try startRecordingBackend("s1")
+        let sockets = try SideBySideStatsSockets(self)
+        let config = SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                cookie SRV insert indirect dynamic
+                dynamic-cookie-key first
+                server s1 127.0.0.1:\(web1.port)
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [web1], global: SideBySideStatsSockets.global,
+                                 substitutions: sockets.substitutions)
+        let aspects = SideBySideAspects(responseHeaders: ["Set-Cookie"], compareBody: false)
+        let before = try sbs.assertSame(httpGet("/"), aspects)[.fulcrum]?.response?.values("Set-Cookie").first
+        for level in ["operator", "user"] {
+            for command in ["set dynamic-cookie-key backend be other", "set dynamic-cookie-key backend nosuch k",
+                            "set dynamic-cookie-key backend be", "disable dynamic-cookie backend be",
+                            "enable dynamic-cookie backend nosuch"] {
+                let text = "\(level); \(command)"
+                let answers = try ProxyUnderTest.allCases.map { try MasterCLI.send(text, socketPath: sockets.paths[$0]!) }
+                XCTAssertEqual(answers[0], answers[1], text)
+                XCTAssertEqual(answers[0], "\nPermission denied\n\n", "fulcrum, \(text)")
+            }
+        }
+        XCTAssertEqual(try sbs.assertSame(httpGet("/"), aspects)[.fulcrum]?.response?.values("Set-Cookie").first, before,
+                       "the refused commands changed nothing")
+    }
 }

@@ -180,6 +180,16 @@ public struct ServerStateApply {
         if !state.inMaintenance && fileDrain && (iweight > 0 || s.params.weight == 0) { state.insert(.drain) }
         // `disable health`, the one check state a file carries over.
         if s.params.check && checkState & 0x02 != 0 && checkState & 0x04 == 0 { state.insert(.checksDisabled) }
+        // `init-addr last` (haproxy's srv->lastaddr): a named server starts at the
+        // file's address when no method before `last` gave it one.
+        let methods = s.params.resolution.initAddr
+        if let ip = IPAddress(String(p[0])), IPAddress(s.host) == nil, s.unix == nil,
+           let k = methods.firstIndex(of: .last),
+           !methods[..<k].contains(where: { if case .address = $0 { return true } else { return false } }),
+           k == 0 || table.serverAddressIsNone(line) {
+            table.setServerAddress(line, TableServerAddress(ip: ip, port: port ?? s.port ?? 0))
+            state.remove(.resolutionMaintenance)
+        }
         table.server(line, .admin).store(state.rawValue)
         // What HAProxy 2.6 logs while it applies the file.
         let backup = s.params.backup

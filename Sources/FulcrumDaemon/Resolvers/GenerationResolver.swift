@@ -18,6 +18,7 @@ final class GenerationResolver {
         let backend: Int, server: Int, line: Int
         let port: Int
         let allowDuplicate: Bool, ignoreWeight: Bool
+        let preferIPv4: Bool
         let networks: [IPNetwork]
         let label: String
     }
@@ -25,6 +26,8 @@ final class GenerationResolver {
         let section: Int
         var resolution: DNSResolution
         var members: [Member]
+        /// The SRV entry whose target this resolves (`+SRVTargets`); no members of its own.
+        var serves: Int? = nil
     }
     struct NameserverState {
         let name: String
@@ -41,7 +44,7 @@ final class GenerationResolver {
 
     let table: SharedTable
     private(set) var sections: [Section] = []
-    private(set) var entries: [Entry] = []
+    var entries: [Entry] = []
     /// Query id → entry, for the queries in flight.
     private var pending: [UInt16: Int] = [:]
     private var nextID = UInt16.random(in: 1...UInt16.max)
@@ -94,7 +97,8 @@ final class GenerationResolver {
                 let r = s.params.resolution
                 guard let name = r.resolvers, let section = sectionIndex[name], s.unix == nil, IPAddress(s.host) == nil else { continue }
                 let member = Member(backend: bi, server: si, line: index.serverLine(backend: bi, server: si), port: s.port ?? 0,
-                                    allowDuplicate: r.allowDuplicateIP, ignoreWeight: r.ignoreWeight, networks: r.networks,
+                                    allowDuplicate: r.allowDuplicateIP, ignoreWeight: r.ignoreWeight, preferIPv4: r.prefer == .ipv4,
+                                    networks: r.networks,
                                     label: "\(b.name)/\(s.name)")
                 add(member, name: s.host, preferIPv4: r.prefer == .ipv4, section: section, now: now)
             }
@@ -105,7 +109,7 @@ final class GenerationResolver {
     @discardableResult
     private func add(_ m: Member, name: String, preferIPv4: Bool, section: Int, now: Int64) -> Int {
         let wanted = DNSResolution(name: name, preferIPv4: preferIPv4, now: now)
-        if let i = entries.firstIndex(where: { $0.section == section && $0.resolution.name == wanted.name
+        if let i = entries.firstIndex(where: { $0.serves == nil && $0.section == section && $0.resolution.name == wanted.name
                                                 && $0.resolution.preferredType == wanted.preferredType }) {
             entries[i].members.append(m)
             return i
@@ -156,15 +160,15 @@ final class GenerationResolver {
     func run(now: Int64) -> Int64? {
         expireTCP(now: now)
         var next: Int64? = nil
-        for i in entries.indices where !entries[i].members.isEmpty {
+        for i in entries.indices where !entries[i].members.isEmpty || isWantedTarget(i) {
             let t = sections[entries[i].section].timing
             if entries[i].resolution.pendingID != nil {
                 if now >= entries[i].resolution.sentAt + t.timeoutRetry {
                     let old = entries[i].resolution.pendingID!
                     pending[old] = nil
-                    for n in sections[entries[i].section].nameservers.indices { sections[entries[i].section].nameservers[n].counters.timeout += 1 }
+                    // haproxy 2.6 counts no `timeout` for a query left unanswered (side by side: 0).
                     let id = takeID()
-                    if entries[i].resolution.timedOut(newID: id, now: now, t) { send(i, id: id) } else { apply(i) }
+                    if entries[i].resolution.timedOut(newID: id, now: now, t) { send(i, id: id) } else { apply(entries[i].serves ?? i) }
                 }
             } else if now >= entries[i].resolution.nextStart(t) {
                 let id = takeID()
@@ -254,9 +258,7 @@ final class GenerationResolver {
         case DNSResponseCode.refused.rawValue: sections[s].nameservers[n].counters.refused += 1
         case DNSResponseCode.noError.rawValue:
             if response.answers.isEmpty { sections[s].nameservers[n].counters.anyError += 1 } else { sections[s].nameservers[n].counters.valid += 1 }
-            if response.answers.contains(where: { if case .cname = $0.data { return true } else { return false } }) {
-                sections[s].nameservers[n].counters.cname += 1
-            }
+            // haproxy 2.6 keeps `cname` at 0 for an answer through a CNAME (side by side).
         default: sections[s].nameservers[n].counters.other += 1
         }
         let newID = takeID()
@@ -268,7 +270,10 @@ final class GenerationResolver {
             send(i, id: newID)
         case .done:
             if let before { pending[before] = nil }
-            if apply(i, by: "\(sections[s].name)/\(sections[s].nameservers[n].name)") { sections[s].nameservers[n].counters.update += 1 }
+            if entries[i].resolution.preferredType == .srv { followTargets(i, now: now) }
+            if apply(entries[i].serves ?? i, by: "\(sections[s].name)/\(sections[s].nameservers[n].name)") {
+                sections[s].nameservers[n].counters.update += 1
+            }
         }
     }
 
@@ -276,7 +281,7 @@ final class GenerationResolver {
 
     /// Writes the resolution's result to its servers; whether any changed.
     @discardableResult
-    private func apply(_ i: Int, by updater: String = "DNS cache") -> Bool {
+    func apply(_ i: Int, by updater: String = "DNS cache") -> Bool {
         let r = entries[i].resolution
         if r.status != .valid && r.holding { return false }
         var changed = false
@@ -284,7 +289,7 @@ final class GenerationResolver {
         for m in entries[i].members where !backends.contains(m.backend) { backends.append(m.backend) }
         for b in backends {
             let members = entries[i].members.filter { $0.backend == b }
-            let items = DNSSlotAssignment.preferring(members.first?.networks ?? [], r.items)
+            let items = DNSSlotAssignment.preferring(members.first?.networks ?? [], r.items + targetItems(i))
             let current = members.map(currentAddress)
             let ports: [Int?] = members.map { table.serverAddress($0.line).map(\.port) }
             let choice = DNSSlotAssignment.assign(current: current, currentPorts: r.preferredType == .srv ? ports : [],

@@ -191,7 +191,7 @@ extension StreamEngine {
                 if case .invalid(let e) = s.http.fromClient.withReadable({ probe.feed($0) }) {
                     // As HAProxy's buffer holds it: the head (consumed here already), then the body.
                     let message = s.http.request.raw + Array(s.http.fromClient.readable)
-                    message.withUnsafeBytes { captureError(s, response: false, bytes: $0, errorAt: s.http.request.raw.count) }
+                    message.withUnsafeBytes { captureError(s, response: false, bytes: $0, errorAt: s.http.request.raw.count + (e.at ?? 0)) }
                     refuseRequest(s, status: e.status)
                     return .done
                 }

@@ -40,6 +40,19 @@ extension StreamEngine {
             case .forward, .tunnel:
                 break
             }
+            // What is already buffered of a chunked body is checked before the
+            // head goes out, as HAProxy parses its whole buffer: a bad chunk
+            // there is a 502 and a `show errors` entry at the bad byte.
+            if s.http.exchange.responseBody.framing == .chunked {
+                var probe = ChunkedBodyParser(errorStatus: 502)
+                if case .invalid(let e) = s.http.fromServer.withReadable({ probe.feed($0) }) {
+                    let message = s.http.response.raw + Array(s.http.fromServer.readable)
+                    message.withUnsafeBytes { captureError(s, response: true, bytes: $0, errorAt: s.http.response.raw.count + (e.at ?? 0)) }
+                    s.record.terminate(.proxy, .headers)
+                    serverFailed(s, status: 502)
+                    return .done
+                }
+            }
             s.record.responseHeaders = now
             s.record.status = s.http.response.status
             observeLayer7(s, ok: s.http.response.status < 500)

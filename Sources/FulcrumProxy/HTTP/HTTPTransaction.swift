@@ -70,6 +70,10 @@ final class HTTPTransaction {
     /// backend and server index while the stream's server side stays open.
     var attachedBackend = -1
     var attachedServer = -1
+    /// The server's address sequence when the server connection was had: a
+    /// kept connection from before an address change (DNS, `set server addr`)
+    /// is closed, not reused nor pooled, so traffic moves to the new address.
+    var serverAddressSequence: UInt64 = 0
     var serverConnected = false
     /// When the current head started (http-request / keep-alive timeouts).
     var headStarted: Int64 = 0

@@ -10,6 +10,7 @@ extension StreamEngine {
     func reuseConnection(_ s: Stream, _ be: BackendRuntime, _ entry: BackendRuntime.ServerEntry) -> Bool {
         if s.http.attachedBackend >= 0 {
             if s.http.attachedBackend == s.backend && s.http.attachedServer == s.serverIndex
+                && s.http.serverAddressSequence == entry.addressSequence
                 && !s.server.eof && !s.server.readable && s.server.isOpen {
                 // Still registered with this stream's token: nothing to look up.
                 s.http.attachedBackend = -1; s.http.attachedServer = -1
@@ -23,6 +24,8 @@ extension StreamEngine {
         guard reuse == .always || reuse == .aggressive || (reuse == .safe && s.http.exchange.requests > 1),
               let idle = takePooled(server: entry.tableLine) else { return false }
         s.server.attach(idle)
+        // The pool holds connections to the current address only (`dropPooled`).
+        s.http.serverAddressSequence = entry.addressSequence
         s.server.writable = true
         try? loop.modify(idle.fd, [.readable, .writable, .readHangup, .edgeTriggered], s.token(.server))
         serverReady(s)
@@ -35,7 +38,7 @@ extension StreamEngine {
         guard s.http.attachedBackend >= 0 else { return }
         let be = backends[s.http.attachedBackend]
         if s.server.isOpen {
-            if !s.server.eof && !s.server.readable {
+            if !s.server.eof && !s.server.readable && !addressMoved(s, backend: s.http.attachedBackend, server: s.http.attachedServer) {
                 poolServer(s.server.transport, line: be.servers[s.http.attachedServer].tableLine,
                            limit: be.servers[s.http.attachedServer].poolMaxConn)
                 s.server.detach()
@@ -46,6 +49,15 @@ extension StreamEngine {
         s.http.serverConnected = false
         s.http.attachedBackend = -1
         s.http.attachedServer = -1
+    }
+
+    /// Whether the server's address changed since the stream's server
+    /// connection was had (its idle ones are dropped when this finds out).
+    func addressMoved(_ s: Stream, backend: Int, server: Int) -> Bool {
+        guard s.isHTTP else { return false }
+        let be = backends[backend]
+        if be.refreshAddress(server, table) { dropPooled(server: be.servers[server].tableLine) }
+        return be.servers[server].addressSequence != s.http.serverAddressSequence
     }
 
     func poolServer(_ connection: Transport, line: Int, limit: Int) {

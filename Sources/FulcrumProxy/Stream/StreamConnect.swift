@@ -148,7 +148,7 @@ extension StreamEngine {
     /// the server slot.
     func dropServer(_ s: Stream, reusable: Bool) {
         if s.server.isOpen {
-            if reusable, s.serverIndex >= 0, s.backend >= 0 {
+            if reusable, s.serverIndex >= 0, s.backend >= 0, !addressMoved(s, backend: s.backend, server: s.serverIndex) {
                 let be = backends[s.backend]
                 poolServer(s.server.transport, line: be.servers[s.serverIndex].tableLine,
                            limit: be.servers[s.serverIndex].poolMaxConn)
@@ -191,6 +191,7 @@ extension StreamEngine {
         if entry.useClientAddress { address = SocketAddress(localAddress(s).ipAddress, port: address.port) }
         if entry.useClientPort { address.port = localAddress(s).port }
         s.serverProxyHeaderPending = entry.sendProxy != 0
+        if s.isHTTP { s.http.serverAddressSequence = entry.addressSequence }
         openServerConnection(s, to: address, source: entry.source, fastOpen: entry.fastOpen, what: "\(be.config.name)/\(entry.name)")
     }
 

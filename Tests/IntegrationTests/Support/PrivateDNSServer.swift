@@ -5,18 +5,21 @@ import XCTest
 /// test chose, answering from a hosts file the test rewrites (`setHosts`:
 /// the file, then SIGHUP, which makes dnsmasq read it again) and for
 /// `--local=/test/`: any other name under `.test` is NXDOMAIN. `srv` lines
-/// become static SRV records.
+/// become static SRV records; `extra` lines go to its configuration as
+/// they are (`address=/name/IP`: a record it answers but never adds to an
+/// SRV answer's additional section).
 final class PrivateDNSServer {
     let port: UInt16
     let directory: TemporaryDirectory
     private let process: ChildProcess
 
-    init(_ test: XCTestCase, hosts: [(String, String)], srv: [String] = []) throws {
+    init(_ test: XCTestCase, hosts: [(String, String)], srv: [String] = [], extra: [String] = []) throws {
         let dnsmasq = try requireTool("/usr/sbin/dnsmasq")
         directory = try TemporaryDirectory(prefix: "dns")
         port = try FreePort.next()
         try PrivateDNSServer.writeHosts(hosts, in: directory)
-        _ = try directory.write("dnsmasq.conf", srv.map { "srv-host=\($0)\n" }.joined() + "local=/test/\n")
+        _ = try directory.write("dnsmasq.conf", srv.map { "srv-host=\($0)\n" }.joined()
+                                + extra.map { $0 + "\n" }.joined() + "local=/test/\n")
         process = try ChildProcess(executable: dnsmasq, arguments: [
             "--keep-in-foreground", "--no-resolv", "--no-hosts", "--addn-hosts=\(directory.file("hosts"))",
             "--listen-address=127.0.0.1", "--port=\(port)", "--bind-interfaces", "--pid-file=", "--user=root",
