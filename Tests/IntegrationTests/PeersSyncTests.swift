@@ -1,0 +1,122 @@
+import XCTest
+import Glibc
+
+/// HAProxy's peers protocol between Fulcrum and haproxy 2.6, and between
+/// two Fulcrum nodes, on loopback ports: a `tcp-request connection
+/// track-sc0 src` entry made on one node appears in `show table` on the
+/// other, both ways; a node that starts again learns the tables back.
+final class PeersSyncTests: XCTestCase {
+    struct Node {
+        let name: String
+        let peerPort: UInt16
+        let frontPort: UInt16
+        let socket: String
+    }
+
+    /// The same table on every node: `fe`, its key the client's address.
+    func config(_ me: Node, _ nodes: [Node], localpeer: Bool = true) -> String {
+        """
+        global
+            \(localpeer ? "localpeer \(me.name)" : "")
+            stats socket \(me.socket) level admin
+        defaults
+            mode tcp
+            timeout connect 2s
+            timeout client 10s
+            timeout server 10s
+        peers mesh
+        \(nodes.map { "    peer \($0.name) 127.0.0.1:\($0.peerPort)" }.joined(separator: "\n"))
+        frontend fe
+            bind 127.0.0.1:\(me.frontPort)
+            stick-table type ip size 1k expire 1m peers mesh store conn_cnt,gpc0,http_req_rate(10s)
+            tcp-request connection track-sc0 src
+            tcp-request connection sc-inc-gpc0(0)
+            tcp-request connection reject
+
+        """
+    }
+
+    func node(_ name: String, _ dir: TemporaryDirectory) throws -> Node {
+        Node(name: name, peerPort: try FreePort.next(), frontPort: try FreePort.next(), socket: dir.file("\(name).sock"))
+    }
+
+    /// One connection from `source` (refused after being tracked).
+    func touch(_ n: Node, from source: String) throws {
+        let fd = try SourceBoundClient.connect(from: source, port: n.frontPort, timeout: 5)
+        var b: UInt8 = 0
+        _ = recv(fd, &b, 1, 0)
+        close(fd)
+    }
+
+    /// `show table fe`'s entry for `key`, without its pointer and expiry.
+    func entry(_ n: Node, _ key: String) -> String? {
+        guard let text = try? MasterCLI.send("show table fe", socketPath: n.socket) else { return nil }
+        return text.split(separator: "\n").first { $0.contains("key=\(key) ") }
+            .map { $0.split(separator: " ").filter { !$0.hasPrefix("0x") && !$0.hasPrefix("exp=") }.joined(separator: " ") }
+    }
+
+    func waitForEntry(_ n: Node, _ key: String, _ expected: String, timeout: Double = 8, _ what: String) {
+        XCTAssertTrue(waitUntil(timeout: timeout) { entry(n, key) == expected },
+                      "\(what): \(String(describing: entry(n, key))) on \(n.name)")
+    }
+
+    func testFulcrumAndHAProxyKeepOneTableBothWaysAndARestartedHAProxyLearnsItBack() throws {
+        let dir = try TemporaryDirectory(prefix: "peers")
+        addTeardownBlock { dir.remove() }
+        let f = try node("fulcrum", dir), h = try node("haproxy", dir)
+        let fulcrum = try startFulcrum(config: config(f, [f, h]))
+        try fulcrum.waitUntilListening(port: f.frontPort)
+        var haproxy: HAProxyReference? = try startHAProxyReference(config: config(h, [f, h]), port: h.frontPort)
+        _ = haproxy
+
+        // Fulcrum → haproxy.
+        try touch(f, from: "127.0.8.1")
+        waitForEntry(f, "127.0.8.1", "key=127.0.8.1 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "counted here")
+        waitForEntry(h, "127.0.8.1", "key=127.0.8.1 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "pushed to haproxy")
+        // haproxy → Fulcrum, then the same key counted on both.
+        try touch(h, from: "127.0.9.1")
+        waitForEntry(f, "127.0.9.1", "key=127.0.9.1 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "learned from haproxy")
+        try touch(f, from: "127.0.9.1")
+        waitForEntry(h, "127.0.9.1", "key=127.0.9.1 use=0 gpc0=2 conn_cnt=2 http_req_rate(10000)=0", "the sum went back")
+
+        let peers = try MasterCLI.send("show peers", socketPath: f.socket)
+        XCTAssertTrue(peers.contains("id=mesh disabled=0"), peers)
+        XCTAssertTrue(peers.contains("id=haproxy(remote,active) addr=127.0.0.1:\(h.peerPort) last_status=ESTA"), peers)
+        XCTAssertTrue(peers.contains("id=fulcrum(local,inactive) addr=127.0.0.1:\(f.peerPort) last_status=NONE"), peers)
+        XCTAssertTrue(peers.contains("remote_data=0x414"), "haproxy's table stores gpc0, conn_cnt, http_req_rate: \(peers)")
+
+        // A new haproxy starts empty and asks its peer for the tables.
+        haproxy?.stop()
+        haproxy = nil
+        let again = try startHAProxyReference(config: config(h, [f, h]), port: h.frontPort)
+        _ = again
+        waitForEntry(h, "127.0.8.1", "key=127.0.8.1 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "taught to the new haproxy")
+        waitForEntry(h, "127.0.9.1", "key=127.0.9.1 use=0 gpc0=2 conn_cnt=2 http_req_rate(10000)=0", "taught to the new haproxy")
+    }
+
+    func testTwoFulcrumNodesSyncAndARestartedNodeLearnsTheTablesBack() throws {
+        let dir = try TemporaryDirectory(prefix: "peers2")
+        addTeardownBlock { dir.remove() }
+        let a = try node("a", dir), b = try node("b", dir)
+        // Node a is named by -L, node b by `localpeer`.
+        let pa = try startFulcrum(config: config(a, [a, b], localpeer: false), arguments: ["-d", "-L", "a", "-f", "{config}"])
+        try pa.waitUntilListening(port: a.frontPort)
+        var pb: FulcrumProcess? = try startFulcrum(config: config(b, [a, b]))
+        try pb!.waitUntilListening(port: b.frontPort)
+
+        try touch(a, from: "127.0.8.2")
+        waitForEntry(b, "127.0.8.2", "key=127.0.8.2 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "a → b")
+        try touch(b, from: "127.0.9.2")
+        waitForEntry(a, "127.0.9.2", "key=127.0.9.2 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "b → a")
+
+        // b goes away and comes back empty: it asks a for everything.
+        _ = pb!.stop()
+        pb = nil
+        let again = try startFulcrum(config: config(b, [a, b]))
+        try again.waitUntilListening(port: b.frontPort)
+        waitForEntry(b, "127.0.8.2", "key=127.0.8.2 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "resynced from a")
+        waitForEntry(b, "127.0.9.2", "key=127.0.9.2 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "its own entry, kept by a")
+        let peers = try MasterCLI.send("show peers", socketPath: b.socket)
+        XCTAssertTrue(peers.contains("id=a(remote,active)"), peers)
+    }
+}
