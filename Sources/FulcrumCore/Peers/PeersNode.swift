@@ -96,8 +96,11 @@ public final class PeersNode {
         self.localName = localName
         self.pid = pid
         self.tables = tables
+        // HAProxy registers the section's own `table`s first, then the proxies'.
+        let own = tables.definitions.indices.filter { tables.definitions[$0].peers == section.name && tables.definitions[$0].name.hasPrefix(section.name + "/") }
+        let proxies = tables.definitions.indices.filter { tables.definitions[$0].peers == section.name && !own.contains($0) }
         var shared: [(Int, Int)] = []
-        for (i, d) in tables.definitions.enumerated() where d.peers == section.name { shared.append((i, shared.count + 1)) }
+        for i in own + proxies { shared.append((i, shared.count + 1)) }
         self.shared = shared
         resyncDone = !learn
         resyncDeadline = learn ? now + Self.resyncTimeout : nil

@@ -93,7 +93,8 @@ public enum PeersShow {
             }
             out += " appctx:\(pointer(0x7f00_0000_0000 + UInt64(session.id) * 0x1000)) st0=\(st0) st1=0 task_calls=\(node.taskCalls)"
                 + " state=\(session.phase == .established ? "EST" : "CON")"
-            if let e = endpoints(node, session.id) { out += "\n        xprt=RAW src=\(e.source) addr=\(e.destination)" }
+            // HAProxy names the connection of the sessions it opened.
+            if session.outgoing, let e = endpoints(node, session.id) { out += "\n        xprt=RAW src=\(e.source) addr=\(e.destination)" }
             func line(_ k: Int) -> String {
                 let t = tables[k]
                 return "\(pointer(b + 0x80000 + UInt64(t.localID) * 0xb0)) id=\(node.tables.definitions[t.local].name) local_id=\(t.localID) remote_id=\(t.remoteID)"
