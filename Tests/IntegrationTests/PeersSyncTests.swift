@@ -14,10 +14,11 @@ final class PeersSyncTests: XCTestCase {
     }
 
     /// The same table on every node: `fe`, its key the client's address.
-    func config(_ me: Node, _ nodes: [Node], localpeer: Bool = true) -> String {
+    func config(_ me: Node, _ nodes: [Node], localpeer: Bool = true, size: String = "1k", global: String = "") -> String {
         """
         global
             \(localpeer ? "localpeer \(me.name)" : "")
+            \(global)
             stats socket \(me.socket) level admin
         defaults
             mode tcp
@@ -28,7 +29,7 @@ final class PeersSyncTests: XCTestCase {
         \(nodes.map { "    peer \($0.name) 127.0.0.1:\($0.peerPort)" }.joined(separator: "\n"))
         frontend fe
             bind 127.0.0.1:\(me.frontPort)
-            stick-table type ip size 1k expire 1m peers mesh store conn_cnt,gpc0,http_req_rate(10s)
+            stick-table type ip size \(size) expire 1m peers mesh store conn_cnt,gpc0,http_req_rate(10s)
             tcp-request connection track-sc0 src
             tcp-request connection sc-inc-gpc0(0)
             tcp-request connection reject
@@ -123,5 +124,39 @@ final class PeersSyncTests: XCTestCase {
         waitForEntry(b, "127.0.9.2", "key=127.0.9.2 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "its own entry, kept by a")
         let peers = try MasterCLI.send("show peers", socketPath: b.socket)
         XCTAssertTrue(peers.contains("id=a(remote,active)"), peers)
+    }
+
+    /// A reload starts a new peers process beside the old one (which goes
+    /// with its generation); a reload that changes the table's shape keeps
+    /// its entries (copied into the new region) and syncing goes on.
+    func testSyncGoesOnAcrossReloadsAndAReshapedTableKeepsItsEntries() throws {
+        let dir = try TemporaryDirectory(prefix: "peers3")
+        addTeardownBlock { dir.remove() }
+        let a = try node("a", dir), b = try node("b", dir)
+        let pa = try startFulcrum(config: config(a, [a, b], global: "workers 1"), arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"])
+        try pa.waitUntilListening(port: a.frontPort)
+        let pb = try startFulcrum(config: config(b, [a, b]))
+        try pb.waitUntilListening(port: b.frontPort)
+        XCTAssertTrue(waitUntil(timeout: 5) { pa.childPids(role: "peers").count == 1 }, "one peers process")
+
+        try touch(a, from: "127.0.8.3")
+        waitForEntry(b, "127.0.8.3", "key=127.0.8.3 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "before the reload")
+        XCTAssertEqual(try pa.reloadViaMasterCLI(), "Success=1\n")
+        XCTAssertTrue(pa.waitUntilSettled(workers: 1), "the old generation left")
+        XCTAssertTrue(waitUntil(timeout: 5) { pa.childPids(role: "peers").count == 1 }, "the old peers process left")
+        try touch(a, from: "127.0.8.3")
+        waitForEntry(b, "127.0.8.3", "key=127.0.8.3 use=0 gpc0=2 conn_cnt=2 http_req_rate(10000)=0", "the new peers process pushes")
+        try touch(b, from: "127.0.9.3")
+        waitForEntry(a, "127.0.9.3", "key=127.0.9.3 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "and learns")
+
+        // A new size: a new region, the entries copied into it.
+        try pa.writeConfig(config(a, [a, b], size: "2k", global: "workers 1"))
+        XCTAssertEqual(try pa.reloadViaMasterCLI(), "Success=1\n")
+        XCTAssertTrue(pa.waitUntilSettled(workers: 1), "the old generation left")
+        let table = try MasterCLI.send("show table fe", socketPath: a.socket)
+        XCTAssertTrue(table.hasPrefix("# table: fe, type: ip, size:2048, used:2"), table)
+        waitForEntry(a, "127.0.8.3", "key=127.0.8.3 use=0 gpc0=2 conn_cnt=2 http_req_rate(10000)=0", "carried into the new region")
+        try touch(a, from: "127.0.8.3")
+        waitForEntry(b, "127.0.8.3", "key=127.0.8.3 use=0 gpc0=3 conn_cnt=3 http_req_rate(10000)=0", "pushed from the new region")
     }
 }
