@@ -242,4 +242,104 @@ final class PeersProtocolTests: XCTestCase {
             bytes.withUnsafeBytes { PeersFuzz.run($0, tables: t.set, section: section(["a", "b"]), localName: "a") }
         }
     }
+
+    /// Heartbeats every 3 s while idle; a session silent through two 5 s
+    /// windows is dropped and the peer tried again after a random delay.
+    func testHeartbeatsAndASilentPeerDropped() {
+        let ta = Tables([definition()]), tb = Tables([definition()])
+        let a = PeersNode(section: section(["a", "b"]), localName: "a", pid: 1, tables: ta.set, learn: false, now: 0, wallSeconds: 0)
+        let b = PeersNode(section: section(["a", "b"]), localName: "b", pid: 2, tables: tb.set, learn: false, now: 0, wallSeconds: 0)
+        let sa = a.connecting(to: 0, now: 0)
+        let sb = b.accepted(now: 0)
+        pump(a, sa, b, sb, now: 0)
+        XCTAssertEqual(a.tick(now: 2999), [])
+        XCTAssertEqual(a.takeOutput(sa), [])
+        _ = a.tick(now: 3000)
+        XCTAssertEqual(a.takeOutput(sa), [0, 4], "HEARTBEAT")
+        XCTAssertEqual(a.peers[0].txHeartbeats, 1)
+        [UInt8]([0, 4]).withUnsafeBytes { a.receive(sa, $0, now: 4000) }
+        XCTAssertEqual(a.peers[0].rxHeartbeats, 1)
+        _ = a.tick(now: 9000)
+        XCTAssertEqual(a.closing, [], "heard from within the window")
+        _ = a.tick(now: 14_500)
+        XCTAssertEqual(a.closing, [sa], "nothing heard for a whole window")
+        XCTAssertEqual(a.peers[0].noHeartbeats, 1)
+        a.closed(sa, now: 14_500)
+        XCTAssertNil(a.peers[0].session)
+        let again = a.peers[0].reconnectAt!
+        XCTAssertTrue((14_550...16_550).contains(again), "\(again)")
+        XCTAssertEqual(a.tick(now: again), [0])
+    }
+
+    /// String and integer keys, and the incremental forms HAProxy sends
+    /// (no update id: the previous one + 1; no expiry: the table's).
+    func testKeysAndIncrementalUpdates() throws {
+        var d = definition("s", .string(length: 9))
+        d.data = [StickStoredData(.gpc0)]
+        let t = Tables([d])
+        var dictionary = [String?](repeating: nil, count: 128)
+        let remote = PeerRemoteTable(id: 5, name: "s", keyTypeCode: 6, keySize: 9, data: 1 << 2, expire: 60_000,
+                                     counts: [Int](repeating: 1, count: 25))
+        // INCUPDATE: key "longer-than-8" (cut to 8 bytes), gpc0 = 300.
+        var payload: [UInt8] = []
+        PeerVarint.encode(13, into: &payload)
+        payload += Array("longer-than-8".utf8)
+        PeerVarint.encode(300, into: &payload)
+        let u = try XCTUnwrap(payload.withUnsafeBytes { b -> PeerTableCodec.Update? in
+            var r = PeerReader(b)
+            return PeerTableCodec.decodeUpdate(&r, kind: .incrementalUpdate, remote: remote, keyType: d.keyType, dictionary: &dictionary)
+        })
+        XCTAssertNil(u.updateID)
+        XCTAssertEqual(u.key, Array("longer-t".utf8) + [0])
+        t.set.withTable(0) { st in
+            XCTAssertTrue(PeerTableCodec.apply(u, to: st, now: t.now))
+            XCTAssertEqual(st.used, 1)
+            st.forEach(now: t.now) { i in
+                XCTAssertEqual(StickKey.text(st.key(i), d.keyType), "longer-t")
+                XCTAssertEqual(st.value(i, .gpc0, now: t.now), 300)
+                XCTAssertEqual(st.remaining(i, now: t.now), 60_000, "the table's expire")
+            }
+            var pending: [Int] = []
+            st.localUpdates(after: 0, limit: .max, into: &pending)
+            XCTAssertEqual(pending, [], "learned, not to be pushed")
+        }
+        // An integer key goes big-endian on the wire.
+        var di = definition("i", .integer)
+        di.data = []
+        let ti = Tables([di])
+        let k = StickKey.parse("258", .integer)!
+        var out: [UInt8] = []
+        ti.set.withTable(0) { st in
+            k.withUnsafeBytes { kb in
+                let i = st.findOrCreate(kb, now: ti.now)!
+                PeerTableCodec.update(st, i, di, updateID: 9, now: ti.now, dictionaryID: { 1 }, into: &out)
+            }
+        }
+        XCTAssertEqual(out, [10, 0x85, 12, 0, 0, 0, 9, 0, 0, 0xEA, 0x60, 0, 0, 1, 2])
+    }
+
+    /// A reload's reshaped table starts with the old entries.
+    func testCarryOverCopiesWhatBothStore() {
+        var old = definition()
+        old.size = 10
+        var new = definition()
+        new.size = 20
+        new.data = [StickStoredData(.gpc0), StickStoredData(.connCurrent)]
+        let to = Tables([old]), tn = Tables([new])
+        let k = StickKey.parse("10.1.1.1", .ip)!
+        to.set.withTable(0) { st in k.withUnsafeBytes { kb in let i = st.findOrCreate(kb, now: to.now)!; st.add(i, .gpc0, 7, now: to.now) } }
+        to.now += 10_000
+        let copied = to.set.withTable(0) { from in tn.set.withTable(0) { dst in StickTableCarryOver.copy(from: from, to: dst, now: to.now) } }
+        XCTAssertEqual(copied, 1)
+        tn.set.withTable(0) { st in
+            k.withUnsafeBytes { kb in
+                let i = st.find(kb, now: to.now)!
+                XCTAssertEqual(st.value(i, .gpc0, now: to.now), 7)
+                XCTAssertEqual(st.value(i, .connCurrent, now: to.now), 0)
+                XCTAssertEqual(st.remaining(i, now: to.now), 50_000, "what was left of its life")
+            }
+        }
+        XCTAssertTrue(StickTableCarryOver.compatible(old, new))
+        XCTAssertFalse(StickTableCarryOver.compatible(old, definition("fe", .ipv6)))
+    }
 }
