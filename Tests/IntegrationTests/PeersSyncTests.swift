@@ -66,6 +66,18 @@ final class PeersSyncTests: XCTestCase {
                       "\(what): \(String(describing: entry(n, key))) on \(n.name)")
     }
 
+    /// Each distinct line of a `show peers` dump as its field names (the
+    /// values are pointers, times and counters); the connection's own
+    /// lines, which only the side that connected prints, left out.
+    func shape(_ text: String) -> Set<String> {
+        Set(text.split(separator: "\n").filter { !$0.contains("xprt=") && !$0.contains("appctx:") }.map { line in
+            line.split(separator: " ").compactMap { w -> Substring? in
+                guard let eq = w.firstIndex(of: "=") else { return w.hasSuffix(":") && !w.hasPrefix("0x") ? w : nil }
+                return w[..<eq]
+            }.joined(separator: " ")
+        })
+    }
+
     func testFulcrumAndHAProxyKeepOneTableBothWaysAndARestartedHAProxyLearnsItBack() throws {
         let dir = try TemporaryDirectory(prefix: "peers")
         addTeardownBlock { dir.remove() }
@@ -90,6 +102,9 @@ final class PeersSyncTests: XCTestCase {
         XCTAssertTrue(peers.contains("id=haproxy(remote,active) addr=127.0.0.1:\(h.peerPort) last_status=ESTA"), peers)
         XCTAssertTrue(peers.contains("id=fulcrum(local,inactive) addr=127.0.0.1:\(f.peerPort) last_status=NONE"), peers)
         XCTAssertTrue(peers.contains("remote_data=0x414"), "haproxy's table stores gpc0, conn_cnt, http_req_rate: \(peers)")
+        // The same lines as haproxy's own `show peers`, field for field.
+        let theirs = try MasterCLI.send("show peers", socketPath: h.socket)
+        XCTAssertEqual(shape(peers), shape(theirs), "fulcrum:\n\(peers)\nhaproxy:\n\(theirs)")
 
         // A new haproxy starts empty and asks its peer for the tables.
         haproxy?.stop()
