@@ -213,6 +213,13 @@ final class PeersProtocolTests: XCTestCase {
         [UInt8]([255, 0]).withUnsafeBytes { n.receive(s2, $0, now: 1) }
         XCTAssertEqual(n.takeOutput(s2), [1, 0], "a protocol error message")
         XCTAssertEqual(n.peers[0].protocolErrors, 1)
+        // A connection that never says hello is dropped after 5 s.
+        let s3 = n.accepted(now: 100)
+        Array("HAProxyS 2.1\n".utf8).withUnsafeBytes { n.receive(s3, $0, now: 100) }
+        _ = n.tick(now: 5099)
+        XCTAssertFalse(n.closing.contains(s3))
+        _ = n.tick(now: 5100)
+        XCTAssertTrue(n.closing.contains(s3))
     }
 
     /// The fuzzing entry on random messages (bounded, seeded).
@@ -240,6 +247,11 @@ final class PeersProtocolTests: XCTestCase {
                 }
             }
             bytes.withUnsafeBytes { PeersFuzz.run($0, tables: t.set, section: section(["a", "b"]), localName: "a") }
+            // The self-contained entry: messages after a hello, or the hello itself.
+            ([UInt8(round % 2)] + bytes).withUnsafeBytes { PeersFuzz.run($0) }
+        }
+        for hello in ["HAProxyS 2.1\na\nb 1 1\n\u{0}\u{4}", "HAProxyS 2.1\r\na\r\nb\n", "x\n\n\n", String(repeating: "A", count: 3000)] {
+            ([1] + Array(hello.utf8)).withUnsafeBytes { PeersFuzz.run($0) }
         }
     }
 

@@ -84,6 +84,7 @@ public final class PeersNode {
         var dictionary = [String?](repeating: nil, count: 128)
         var dictionaryCounter = 0
         public internal(set) var remoteTableName: String? = nil
+        var openedAt: Int64 = 0
         init(id: Int, outgoing: Bool, peer: Int?) {
             self.id = id; self.outgoing = outgoing; self.peer = peer
             phase = outgoing ? .awaitingStatus : .awaitingHello
@@ -140,6 +141,7 @@ public final class PeersNode {
     /// A connection was accepted; its peer is known once its hello is read.
     public func accepted(now: Int64) -> Int {
         let s = Session(id: nextSession, outgoing: false, peer: nil)
+        s.openedAt = now
         nextSession += 1
         sessions[s.id] = s
         return s.id
@@ -393,6 +395,11 @@ public final class PeersNode {
         if !resyncDone, resyncAssigned == nil, let d = resyncDeadline, now >= d {
             resyncDone = true
             resyncDeadline = nil
+        }
+        // An accepted connection that does not say who it is in time (HAProxy's `timeout client`).
+        for session in sessions.values where session.peer == nil && session.phase == .awaitingHello
+        && now - session.openedAt >= Self.reconnectTimeout {
+            close(session)
         }
         var connect: [Int] = []
         for (p, peer) in peers.enumerated() {
