@@ -5,12 +5,13 @@ extension Master {
     /// sessions, so it answers (forwarded like `@N` commands); without
     /// one, HAProxy's answer for a configuration with no peers is empty.
     func peersCommand(_ command: String, level: Int, in g: Generation, server: Int, ticket: CLIServer.Ticket, master: Bool) -> String?? {
-        var text = command
-        if master {
-            // The master CLI: `show peers` runs here (no `@N` prefix).
-            guard !text.hasPrefix("@") else { return nil }
+        var text = String(command.drop { $0 == " " })
+        if master, text.hasPrefix("@") {
+            // `@N show peers`: worker N's peers are the peers process's.
+            let parts = text.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2 else { return nil }
+            text = String(parts[1])
         }
-        text = String(text.drop { $0 == " " })
         let words = RuntimeCommandLine.words(text)
         guard words.count >= 2, words[0] == "show", words[1] == "peers" else { return nil }
         guard let i = g.roles.firstIndex(of: .peers), g.children[i] != nil else {

@@ -163,6 +163,8 @@ final class PeersSyncTests: XCTestCase {
         waitForEntry(b, "127.0.8.3", "key=127.0.8.3 use=0 gpc0=2 conn_cnt=2 http_req_rate(10000)=0", "the new peers process pushes")
         try touch(b, from: "127.0.9.3")
         waitForEntry(a, "127.0.9.3", "key=127.0.9.3 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "and learns")
+        let viaMaster = try pa.masterCommand("@1 show peers")
+        XCTAssertTrue(viaMaster.contains("id=b(remote,active) addr=127.0.0.1:\(b.peerPort) last_status=ESTA"), viaMaster)
 
         // A new size: a new region, the entries copied into it.
         try pa.writeConfig(config(a, [a, b], size: "2k", global: "workers 1"))
