@@ -14,7 +14,8 @@ final class PeersSyncTests: XCTestCase {
     }
 
     /// The same table on every node: `fe`, its key the client's address.
-    func config(_ me: Node, _ nodes: [Node], localpeer: Bool = true, size: String = "1k", global: String = "") -> String {
+    func config(_ me: Node, _ nodes: [Node], localpeer: Bool = true, size: String = "1k", global: String = "",
+                store: String = "conn_cnt,gpc0,gpc0_rate(10s),http_req_rate(10s)") -> String {
         """
         global
             \(localpeer ? "localpeer \(me.name)" : "")
@@ -29,7 +30,7 @@ final class PeersSyncTests: XCTestCase {
         \(nodes.map { "    peer \($0.name) 127.0.0.1:\($0.peerPort)" }.joined(separator: "\n"))
         frontend fe
             bind 127.0.0.1:\(me.frontPort)
-            stick-table type ip size \(size) expire 1m peers mesh store conn_cnt,gpc0,http_req_rate(10s)
+            stick-table type ip size \(size) expire 1m peers mesh store \(store)
             tcp-request connection track-sc0 src
             tcp-request connection sc-inc-gpc0(0)
             tcp-request connection reject
@@ -89,19 +90,19 @@ final class PeersSyncTests: XCTestCase {
 
         // Fulcrum → haproxy.
         try touch(f, from: "127.0.8.1")
-        waitForEntry(f, "127.0.8.1", "key=127.0.8.1 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "counted here")
-        waitForEntry(h, "127.0.8.1", "key=127.0.8.1 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "pushed to haproxy")
+        waitForEntry(f, "127.0.8.1", "key=127.0.8.1 use=0 gpc0=1 gpc0_rate(10000)=1 conn_cnt=1 http_req_rate(10000)=0", "counted here")
+        waitForEntry(h, "127.0.8.1", "key=127.0.8.1 use=0 gpc0=1 gpc0_rate(10000)=1 conn_cnt=1 http_req_rate(10000)=0", "pushed to haproxy")
         // haproxy → Fulcrum, then the same key counted on both.
         try touch(h, from: "127.0.9.1")
-        waitForEntry(f, "127.0.9.1", "key=127.0.9.1 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "learned from haproxy")
+        waitForEntry(f, "127.0.9.1", "key=127.0.9.1 use=0 gpc0=1 gpc0_rate(10000)=1 conn_cnt=1 http_req_rate(10000)=0", "learned from haproxy")
         try touch(f, from: "127.0.9.1")
-        waitForEntry(h, "127.0.9.1", "key=127.0.9.1 use=0 gpc0=2 conn_cnt=2 http_req_rate(10000)=0", "the sum went back")
+        waitForEntry(h, "127.0.9.1", "key=127.0.9.1 use=0 gpc0=2 gpc0_rate(10000)=2 conn_cnt=2 http_req_rate(10000)=0", "the sum went back")
 
         let peers = try MasterCLI.send("show peers", socketPath: f.socket)
         XCTAssertTrue(peers.contains("id=mesh disabled=0"), peers)
         XCTAssertTrue(peers.contains("id=haproxy(remote,active) addr=127.0.0.1:\(h.peerPort) last_status=ESTA"), peers)
         XCTAssertTrue(peers.contains("id=fulcrum(local,inactive) addr=127.0.0.1:\(f.peerPort) last_status=NONE"), peers)
-        XCTAssertTrue(peers.contains("remote_data=0x414"), "haproxy's table stores gpc0, conn_cnt, http_req_rate: \(peers)")
+        XCTAssertTrue(peers.contains("remote_data=0x41c"), "haproxy's table stores gpc0, gpc0_rate, conn_cnt, http_req_rate: \(peers)")
         // The same lines as haproxy's own `show peers`, field for field.
         let theirs = try MasterCLI.send("show peers", socketPath: h.socket)
         XCTAssertEqual(shape(peers), shape(theirs), "fulcrum:\n\(peers)\nhaproxy:\n\(theirs)")
@@ -111,8 +112,8 @@ final class PeersSyncTests: XCTestCase {
         haproxy = nil
         let again = try startHAProxyReference(config: config(h, [f, h]), port: h.frontPort)
         _ = again
-        waitForEntry(h, "127.0.8.1", "key=127.0.8.1 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "taught to the new haproxy")
-        waitForEntry(h, "127.0.9.1", "key=127.0.9.1 use=0 gpc0=2 conn_cnt=2 http_req_rate(10000)=0", "taught to the new haproxy")
+        waitForEntry(h, "127.0.8.1", "key=127.0.8.1 use=0 gpc0=1 gpc0_rate(10000)=1 conn_cnt=1 http_req_rate(10000)=0", "taught to the new haproxy")
+        waitForEntry(h, "127.0.9.1", "key=127.0.9.1 use=0 gpc0=2 gpc0_rate(10000)=2 conn_cnt=2 http_req_rate(10000)=0", "taught to the new haproxy")
     }
 
     func testTwoFulcrumNodesSyncAndARestartedNodeLearnsTheTablesBack() throws {
@@ -126,17 +127,17 @@ final class PeersSyncTests: XCTestCase {
         try pb!.waitUntilListening(port: b.frontPort)
 
         try touch(a, from: "127.0.8.2")
-        waitForEntry(b, "127.0.8.2", "key=127.0.8.2 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "a → b")
+        waitForEntry(b, "127.0.8.2", "key=127.0.8.2 use=0 gpc0=1 gpc0_rate(10000)=1 conn_cnt=1 http_req_rate(10000)=0", "a → b")
         try touch(b, from: "127.0.9.2")
-        waitForEntry(a, "127.0.9.2", "key=127.0.9.2 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "b → a")
+        waitForEntry(a, "127.0.9.2", "key=127.0.9.2 use=0 gpc0=1 gpc0_rate(10000)=1 conn_cnt=1 http_req_rate(10000)=0", "b → a")
 
         // b goes away and comes back empty: it asks a for everything.
         _ = pb!.stop()
         pb = nil
         let again = try startFulcrum(config: config(b, [a, b]))
         try again.waitUntilListening(port: b.frontPort)
-        waitForEntry(b, "127.0.8.2", "key=127.0.8.2 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "resynced from a")
-        waitForEntry(b, "127.0.9.2", "key=127.0.9.2 use=0 gpc0=1 conn_cnt=1 http_req_rate(10000)=0", "its own entry, kept by a")
+        waitForEntry(b, "127.0.8.2", "key=127.0.8.2 use=0 gpc0=1 gpc0_rate(10000)=1 conn_cnt=1 http_req_rate(10000)=0", "resynced from a")
+        waitForEntry(b, "127.0.9.2", "key=127.0.9.2 use=0 gpc0=1 gpc0_rate(10000)=1 conn_cnt=1 http_req_rate(10000)=0", "its own entry, kept by a")
         let peers = try MasterCLI.send("show peers", socketPath: b.socket)
         XCTAssertTrue(peers.contains("id=a(remote,active)"), peers)
     }
@@ -148,9 +149,9 @@ final class PeersSyncTests: XCTestCase {
         let dir = try TemporaryDirectory(prefix: "peers3")
         addTeardownBlock { dir.remove() }
         let a = try node("a", dir), b = try node("b", dir)
-        let pa = try startFulcrum(config: config(a, [a, b], global: "workers 1"), arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"])
+        let pa = try startFulcrum(config: config(a, [a, b], global: "workers 1", store: "conn_cnt,gpc0,http_req_rate(10s)"), arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"])
         try pa.waitUntilListening(port: a.frontPort)
-        let pb = try startFulcrum(config: config(b, [a, b]))
+        let pb = try startFulcrum(config: config(b, [a, b], store: "conn_cnt,gpc0,http_req_rate(10s)"))
         try pb.waitUntilListening(port: b.frontPort)
         XCTAssertTrue(waitUntil(timeout: 5) { pa.childPids(role: "peers").count == 1 }, "one peers process")
 
@@ -167,7 +168,7 @@ final class PeersSyncTests: XCTestCase {
         XCTAssertTrue(viaMaster.contains("id=b(remote,active) addr=127.0.0.1:\(b.peerPort) last_status=ESTA"), viaMaster)
 
         // A new size: a new region, the entries copied into it.
-        try pa.writeConfig(config(a, [a, b], size: "2k", global: "workers 1"))
+        try pa.writeConfig(config(a, [a, b], size: "2k", global: "workers 1", store: "conn_cnt,gpc0,http_req_rate(10s)"))
         XCTAssertEqual(try pa.reloadViaMasterCLI(), "Success=1\n")
         XCTAssertTrue(pa.waitUntilSettled(workers: 1), "the old generation left")
         let table = try MasterCLI.send("show table fe", socketPath: a.socket)
