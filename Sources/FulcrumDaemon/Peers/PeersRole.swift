@@ -28,6 +28,8 @@ final class PeersRole: EventHandler {
     let control: FileDescriptor
     var nodes: [PeersNode] = []
     var listeners: [FileDescriptor?] = []
+    /// Each node's remote peers' addresses (nil: did not resolve).
+    var addresses: [[SocketAddress?]] = []
     var slots = EventSlots()
     var connections: [Int: Connection] = [:]
     /// (node, session) → connection slot.
@@ -59,6 +61,18 @@ final class PeersRole: EventHandler {
                                      now: role.loop.now, wallSeconds: role.loop.wallSeconds)
                 role.nodes.append(node)
                 role.listeners.append(role.listen(s, c.localPeer, node: role.nodes.count - 1))
+                // Resolved once, before a chroot would hide the resolver's files.
+                role.addresses.append(node.peers.map { SocketAddress.resolve(host: $0.address.host, port: $0.address.port) })
+            }
+            // As the workers: the configured user, group and chroot.
+            let g = c.global
+            if g.user != nil || g.group != nil || g.chroot != nil {
+                let (target, err) = Privileges.resolve(user: g.user, group: g.group)
+                guard let target else { Log.alert(err ?? "cannot resolve user/group"); return 1 }
+                if let failure = Privileges.apply(chrootPath: g.chroot, target: target) {
+                    Log.alert("cannot drop privileges: \(failure)")
+                    return 1
+                }
             }
             let status = role.run()
             withExtendedLifetime((boot.memory, regions)) {}
@@ -173,8 +187,7 @@ final class PeersRole: EventHandler {
 
     private func connect(node n: Int, peer p: Int) {
         let node = nodes[n]
-        let a = node.peers[p].address
-        guard let address = SocketAddress.resolve(host: a.host, port: a.port) else { return }
+        guard let address = addresses[n][p] else { return }
         let session = node.connecting(to: p, now: loop.now)
         do {
             let fd = try Socket.stream(family: address.family)
