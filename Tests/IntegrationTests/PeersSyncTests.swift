@@ -3,8 +3,10 @@ import Glibc
 
 /// HAProxy's peers protocol between Fulcrum and haproxy 2.6, and between
 /// two Fulcrum nodes, on loopback ports: a `tcp-request connection
-/// track-sc0 src` entry made on one node appears in `show table` on the
-/// other, both ways; a node that starts again learns the tables back.
+/// track-sc0 src` entry (counters and a rate) made on one node appears in
+/// `show table` on the other, both ways; a node that starts again learns
+/// the tables back; reloads keep syncing; `stick on src` follows a client
+/// from one node to the other.
 final class PeersSyncTests: XCTestCase {
     struct Node {
         let name: String
@@ -176,5 +178,68 @@ final class PeersSyncTests: XCTestCase {
         waitForEntry(a, "127.0.8.3", "key=127.0.8.3 use=0 gpc0=2 conn_cnt=2 http_req_rate(10000)=0", "carried into the new region")
         try touch(a, from: "127.0.8.3")
         waitForEntry(b, "127.0.8.3", "key=127.0.8.3 use=0 gpc0=3 conn_cnt=3 http_req_rate(10000)=0", "pushed from the new region")
+    }
+
+    /// `stick on src` across the pair: a client sent to a server by one
+    /// node is sent to the same one by the other (server_id and
+    /// server_key learned), whatever its own round robin would pick.
+    func testStickOnSourceFollowsAClientToTheOtherNode() throws {
+        let dir = try TemporaryDirectory(prefix: "peers4")
+        addTeardownBlock { dir.remove() }
+        let web = try (1...2).map { n in try startRecordingBackend("web\(n)") { ScriptedResponse.identify($0) } }
+        let f = try node("fulcrum", dir), h = try node("haproxy", dir)
+        func config(_ me: Node) -> String {
+            """
+            global
+                nbthread 1
+                localpeer \(me.name)
+                stats socket \(me.socket) level admin
+            defaults
+                mode http
+                timeout connect 2s
+                timeout client 10s
+                timeout server 10s
+            peers mesh
+                peer fulcrum 127.0.0.1:\(f.peerPort)
+                peer haproxy 127.0.0.1:\(h.peerPort)
+            frontend fe
+                bind 127.0.0.1:\(me.frontPort)
+                default_backend be
+            backend be
+                balance roundrobin
+                stick-table type ip size 1k expire 30m peers mesh
+                stick on src
+                server web1 127.0.0.1:\(web[0].port)
+                server web2 127.0.0.1:\(web[1].port)
+
+            """
+        }
+        let fulcrum = try startFulcrum(config: config(f))
+        try fulcrum.waitUntilListening(port: f.frontPort)
+        _ = try startHAProxyReference(config: config(h), port: h.frontPort)
+        func served(_ n: Node, from source: String) throws -> String? {
+            let client = TCPClient(descriptor: try SourceBoundClient.connect(from: source, port: n.frontPort, timeout: 5))
+            defer { client.close() }
+            try client.send(httpGet("/", ["Connection: close"]))
+            return try client.readHTTPResponse()?.value("X-Served-By")
+        }
+        func line(_ n: Node, _ key: String) -> String? {
+            guard let text = try? MasterCLI.send("show table be", socketPath: n.socket) else { return nil }
+            return text.split(separator: "\n").first { $0.contains("key=\(key) ") }
+                .map { $0.split(separator: " ").filter { !$0.hasPrefix("0x") && !$0.hasPrefix("exp=") }.joined(separator: " ") }
+        }
+        // Fulcrum: web1 for the first client, web2 for the second.
+        XCTAssertEqual(try served(f, from: "127.0.8.7"), "web1")
+        XCTAssertEqual(try served(f, from: "127.0.8.6"), "web2")
+        XCTAssertTrue(waitUntil(timeout: 8) { line(h, "127.0.8.6") == "key=127.0.8.6 use=0 server_id=2 server_key=web2" },
+                      "learned by haproxy: \(String(describing: line(h, "127.0.8.6")))")
+        XCTAssertEqual(try served(h, from: "127.0.8.6"), "web2", "haproxy's own round robin would say web1")
+        // haproxy: web1, then web2; Fulcrum follows for the second client.
+        XCTAssertEqual(try served(h, from: "127.0.9.5"), "web1")
+        XCTAssertEqual(try served(h, from: "127.0.9.6"), "web2")
+        XCTAssertTrue(waitUntil(timeout: 8) { line(f, "127.0.9.6") == "key=127.0.9.6 use=0 server_id=2 server_key=web2" },
+                      "learned by fulcrum: \(String(describing: line(f, "127.0.9.6")))")
+        XCTAssertEqual(try served(f, from: "127.0.9.6"), "web2", "Fulcrum's own round robin would say web1")
+        XCTAssertEqual(line(f, "127.0.9.6"), line(h, "127.0.9.6"))
     }
 }
