@@ -174,8 +174,12 @@ final class PeersProtocolTests: XCTestCase {
         _ = a.tick(now: 1000)
         let pushed = a.takeOutput(sa)
         XCTAssertEqual(Array(pushed.prefix(2)), [10, 0x85], "a timed update, no DEFINE again")
+        XCTAssertEqual(Array(pushed.suffix(2)), [1, 1], "server_key sent again by its id alone")
         pushed.withUnsafeBytes { b.receive(sb, $0, now: 1000) }
         XCTAssertEqual(entry(tb, "10.0.0.1")?.hasPrefix("gpc0=4 "), true)
+        XCTAssertEqual(entry(tb, "10.0.0.1")?.contains("key=web1"), true, "read from the received dictionary")
+        let dict = PeersShow.answer(["show", "peers", "dict"], nodes: [a], now: 1000, utcOffset: 0) { _, _ in nil }
+        XCTAssertTrue(dict.contains("TX dictionary cache:\n            0 -> web1\n        RX dictionary cache:\n            0 -> -    1 -> -"), dict)
         // A learned entry is not pushed back.
         _ = b.tick(now: 1100)
         XCTAssertFalse(b.takeOutput(sb).contains(0x85), "b sends no update of what it learned")
@@ -324,7 +328,7 @@ final class PeersProtocolTests: XCTestCase {
         ti.set.withTable(0) { st in
             k.withUnsafeBytes { kb in
                 let i = st.findOrCreate(kb, now: ti.now)!
-                PeerTableCodec.update(st, i, di, updateID: 9, now: ti.now, dictionaryID: { 1 }, into: &out)
+                PeerTableCodec.update(st, i, di, updateID: 9, now: ti.now, dictionaryID: { _ in (1, false) }, into: &out)
             }
         }
         XCTAssertEqual(out, [10, 0x85, 12, 0, 0, 0, 9, 0, 0, 0xEA, 0x60, 0, 0, 1, 2])

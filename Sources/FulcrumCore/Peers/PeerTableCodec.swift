@@ -108,10 +108,11 @@ public enum PeerTableCodec {
 
     /// The update message for entry `i` of `st` (caller holds its lock):
     /// with its update id, and timed (its remaining lifetime) when the
-    /// table expires entries. `dictionaryID` numbers a `server_key` text
-    /// (1...128).
+    /// table expires entries. `dictionaryID` gives a `server_key` text
+    /// its id in the session's cache (1...128) and whether the peer knows
+    /// it already: then only the id is sent (HAProxy's dcache).
     public static func update(_ st: SharedStickTable, _ i: Int, _ d: StickTableDefinition, updateID: UInt32, now: UInt32,
-                              dictionaryID: () -> Int, into out: inout [UInt8]) {
+                              dictionaryID: (String) -> (id: Int, known: Bool), into out: inout [UInt8]) {
         let timed = (d.expire ?? 0) > 0
         PeerMessage.table(timed ? .timedUpdate : .update, into: &out) { p in
             p.appendPeerU32(updateID)
@@ -141,10 +142,13 @@ public enum PeerTableCodec {
                     case .dictionary:
                         guard let text = st.serverKey(i) else { PeerVarint.encode(0, into: &p); continue }
                         var inner: [UInt8] = []
-                        PeerVarint.encode(UInt64(dictionaryID()), into: &inner)
-                        let bytes = Array(text.utf8)
-                        PeerVarint.encode(UInt64(bytes.count), into: &inner)
-                        inner += bytes
+                        let (id, known) = dictionaryID(text)
+                        PeerVarint.encode(UInt64(id), into: &inner)
+                        if !known {
+                            let bytes = Array(text.utf8)
+                            PeerVarint.encode(UInt64(bytes.count), into: &inner)
+                            inner += bytes
+                        }
                         PeerVarint.encode(UInt64(inner.count), into: &p)
                         p += inner
                     }

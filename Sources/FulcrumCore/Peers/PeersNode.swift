@@ -82,7 +82,11 @@ public final class PeersNode {
         public internal(set) var lastLocalTable: Int? = nil
         var teach = false
         var dictionary = [String?](repeating: nil, count: 128)
-        var dictionaryCounter = 0
+        /// The texts sent, by id - 1, and the next id to reuse (HAProxy's
+        /// TX dcache, a ring of 128).
+        public internal(set) var sentDictionary = [String?](repeating: nil, count: 128)
+        var nextDictionarySlot = 0
+        public var receivedDictionary: [String?] { dictionary }
         public internal(set) var remoteTableName: String? = nil
         var openedAt: Int64 = 0
         init(id: Int, outgoing: Bool, peer: Int?) {
@@ -467,9 +471,12 @@ public final class PeersNode {
         session.lastLocalTable = k
     }
 
-    private func dictionaryID(_ session: Session) -> Int {
-        session.dictionaryCounter += 1
-        return (session.dictionaryCounter - 1) % 128 + 1
+    private func dictionaryID(_ session: Session, _ text: String) -> (id: Int, known: Bool) {
+        if let i = session.sentDictionary.firstIndex(of: text) { return (i + 1, true) }
+        let slot = session.nextDictionarySlot
+        session.sentDictionary[slot] = text
+        session.nextDictionarySlot = (slot + 1) % 128
+        return (slot + 1, false)
     }
 
     /// The entries changed here since the last one pushed, oldest first.
@@ -489,7 +496,7 @@ public final class PeersNode {
             var sent = 0
             for i in pending.reversed() {
                 let id = st.updateID(i)
-                PeerTableCodec.update(st, i, d, updateID: id, now: clock, dictionaryID: { dictionaryID(session) }, into: &session.output)
+                PeerTableCodec.update(st, i, d, updateID: id, now: clock, dictionaryID: { dictionaryID(session, $0) }, into: &session.output)
                 peer.tables[k].lastPushed = id
                 sent += 1
                 if sent >= Self.maxUpdatesAtOnce { return }
@@ -506,7 +513,7 @@ public final class PeersNode {
         defineIfNeeded(session, peer, k)
         tables.withTable(t) { st in
             st.forEach(now: clock) { i in
-                PeerTableCodec.update(st, i, d, updateID: st.updateID(i), now: clock, dictionaryID: { dictionaryID(session) },
+                PeerTableCodec.update(st, i, d, updateID: st.updateID(i), now: clock, dictionaryID: { dictionaryID(session, $0) },
                                       into: &session.output)
             }
             peer.tables[k].lastPushed = st.lastUpdate

@@ -115,11 +115,35 @@ public enum PeersShow {
                     + " teaching_origin=\(t.teachingOrigin) update=\(t.update)"
                 out += "\n              table:\(pointer(b + 0x9000 + UInt64(t.local) * 0x4000)) id=\(node.tables.definitions[t.local].name)"
                     + " update=\(last) localupdate=\(last) commitupdate=\(last) refcnt=1"
-                out += dictionary ? "\n        TX dictionary cache:\n        RX dictionary cache:"
-                    : "\n        Dictionary cache not dumped (use \"show peers dict\")"
+                out += dictionary ? dump(session) : "\n        Dictionary cache not dumped (use \"show peers dict\")"
             }
         }
         return out + "\n"
+    }
+
+    /// `show peers dict`: the session's sent texts (up to the first unused
+    /// id), then all 128 received ones, four a line.
+    static func dump(_ session: PeersNode.Session?) -> String {
+        func pad(_ i: Int) -> String { String(repeating: " ", count: max(0, 3 - String(i).count)) + String(i) }
+        var out = "\n        TX dictionary cache:"
+        var count = 0
+        for (i, text) in (session?.sentDictionary ?? []).enumerated() {
+            guard let text else { break }
+            if count == 0 { out += "\n        " }
+            count += 1
+            out += "  \(pad(i)) -> \(text)"
+            count &= 3
+        }
+        out += "\n        RX dictionary cache:"
+        count = 0
+        let received = session?.receivedDictionary ?? [String?](repeating: nil, count: 128)
+        for (i, text) in received.enumerated() {
+            if count == 0 { out += "\n        " }
+            count += 1
+            out += "  \(pad(i)) -> \(text ?? "-")"
+            count &= 3
+        }
+        return out
     }
 
     /// Days since the epoch to a civil date (Howard Hinnant's algorithm).
