@@ -242,4 +242,17 @@ final class PeersSyncTests: XCTestCase {
         XCTAssertEqual(try served(f, from: "127.0.9.6"), "web2", "Fulcrum's own round robin would say web1")
         XCTAssertEqual(line(f, "127.0.9.6"), line(h, "127.0.9.6"))
     }
+
+    /// As haproxy, a local peer address already taken (by a socket without
+    /// SO_REUSEPORT) fails the start, with the reason.
+    func testAPeerPortInUseFailsTheStart() throws {
+        let dir = try TemporaryDirectory(prefix: "peers5")
+        addTeardownBlock { dir.remove() }
+        let a = try node("a", dir), b = try node("b", dir)
+        let taken = try LoopbackSocket.listen(port: a.peerPort)
+        defer { close(taken) }
+        let p = try startFulcrum(config: config(a, [a, b]))
+        XCTAssertEqual(p.waitForExit(timeout: 10), .exited(1))
+        XCTAssertTrue(p.stderrTail().contains("peers mesh: cannot listen on 127.0.0.1:\(a.peerPort)"), p.stderrTail())
+    }
 }

@@ -60,7 +60,9 @@ final class PeersRole: EventHandler {
                 let node = PeersNode(section: s, localName: c.localPeer, pid: getpid(), tables: tables, learn: o.peersLearn,
                                      now: role.loop.now, wallSeconds: role.loop.wallSeconds)
                 role.nodes.append(node)
-                role.listeners.append(role.listen(s, c.localPeer, node: role.nodes.count - 1))
+                // As HAProxy, a peers address that cannot be bound fails the start.
+                guard let listener = role.listen(s, c.localPeer, node: role.nodes.count - 1) else { return 1 }
+                role.listeners.append(listener)
                 // Resolved once, before a chroot would hide the resolver's files.
                 role.addresses.append(node.peers.map { SocketAddress.resolve(host: $0.address.host, port: $0.address.port) })
             }
