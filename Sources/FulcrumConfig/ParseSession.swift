@@ -25,6 +25,8 @@ struct ParseSession {
     var caches: [CacheSection] = []
     /// `peers` sections in declaration order (PeersSectionKeywords.swift).
     var peers: [PeersSection] = []
+    /// Per `peers` section, the form its lines took: "peer" or "bind" (server).
+    var peersForm: [Int: String] = [:]
     /// keepalived.conf blocks from every source (whole files or blocks inside Fulcrum files).
     var keepalived = KeepalivedParser()
     /// Every TLS keyword read, where it was written; refused at the end

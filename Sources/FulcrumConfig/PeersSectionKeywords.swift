@@ -13,7 +13,7 @@ extension ParseSession {
     mutating func openPeers(_ words: [Word], at: (Word) -> SourceLocation) {
         let loc = at(words[0])
         guard words.count >= 2, !words[1].text.isEmpty else {
-            alert(loc, "'peers' expects <name> as argument")
+            alert(loc, "missing name for peers section.")
             current = .skipped("peers")
             return
         }
@@ -25,7 +25,7 @@ extension ParseSession {
         }
         if words.count > 2 { alert(at(words[2]), "unexpected argument '\(words[2].text)' after 'peers \(name)'") }
         if let other = peers.first(where: { $0.name == name }) {
-            alert(loc, "peers section '\(name)' has the same name as another peers section declared at \(other.location).")
+            alert(loc, "peers section '\(name)' has the same name as another peers section declared at \(other.location.file):\(other.location.line).")
             current = .skipped("peers")
             return
         }
@@ -42,6 +42,7 @@ extension ParseSession {
             for extra in words.dropFirst() { alert(at(extra), "unexpected argument '\(extra.text)' for '\(keyword)'") }
             peers[p].disabled = keyword == "disabled"
         case "peer", "server":
+            guard mixingPeerForms(keyword == "peer" ? "peer" : "bind", section: p, loc) else { return }
             guard words.count >= 2, !words[1].text.isEmpty else {
                 alert(loc, "'\(keyword)' expects <name> and <addr>[:<port>] as arguments.")
                 return
@@ -57,7 +58,7 @@ extension ParseSession {
             }
             var address: PeerAddress? = nil
             if words.count >= 3 {
-                guard let a = peerAddress(words[2], keyword: keyword, at: at) else { return }
+                guard let a = peerAddress(words[2], keyword: "\(keyword) \(name)", at: at) else { return }
                 address = a
             } else if keyword == "peer" {
                 alert(loc, "'peer' expects <name> and <addr>[:<port>] as arguments.")
@@ -69,6 +70,7 @@ extension ParseSession {
             }
             peers[p].peers.append(PeerEntry(name: name, address: address, location: loc))
         case "bind":
+            guard mixingPeerForms("bind", section: p, loc) else { return }
             guard words.count >= 2 else {
                 alert(loc, "'bind' expects <addr>:<port> as argument.")
                 return
@@ -118,9 +120,19 @@ extension ParseSession {
         }
     }
 
+    /// HAProxy refuses a section mixing `peer` lines with `bind` / `server` ones.
+    private mutating func mixingPeerForms(_ form: String, section p: Int, _ loc: SourceLocation) -> Bool {
+        if let previous = peersForm[p], previous != form {
+            alert(loc, "mixing \"peer\" and \"bind\" line is forbidden")
+            return false
+        }
+        peersForm[p] = form
+        return true
+    }
+
     private mutating func peerAddress(_ w: Word, keyword: String, at: (Word) -> SourceLocation) -> PeerAddress? {
-        guard case .success(let (host, portText)) = ValueParsers.splitHostPort(w.text), !host.isEmpty, let portText else {
-            alert(at(w), "'\(keyword)' : missing or invalid port in '\(w.text)'.")
+        guard case .success(let (host, portText)) = ValueParsers.splitHostPort(w.text), !host.isEmpty, let portText, !portText.isEmpty else {
+            alert(at(w), "'\(keyword)' : missing port specification in '\(w.text)'")
             return nil
         }
         switch ValueParsers.port(portText, for: keyword) {

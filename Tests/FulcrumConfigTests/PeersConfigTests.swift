@@ -69,9 +69,9 @@ final class PeersConfigTests: XCTestCase {
         func alerts(_ section: String, env: [String: String] = ["HAPROXY_LOCALPEER": "a"]) -> [String] {
             parse(tcpDefaults + section, env: env).alerts.map { "\($0.location!.line):\($0.location!.column) \($0.message)" }
         }
-        XCTAssertEqual(alerts("peers\n"), ["7:1 'peers' expects <name> as argument"])
+        XCTAssertEqual(alerts("peers\n"), ["7:1 missing name for peers section."])
         XCTAssertEqual(alerts("peers p\n    peer a\n"), ["8:5 'peer' expects <name> and <addr>[:<port>] as arguments."])
-        XCTAssertEqual(alerts("peers p\n    peer a 10.0.0.1\n"), ["8:12 'peer' : missing or invalid port in '10.0.0.1'."])
+        XCTAssertEqual(alerts("peers p\n    peer a 10.0.0.1\n"), ["8:12 'peer a' : missing port specification in '10.0.0.1'"])
         XCTAssertEqual(alerts("peers p\n    peer a 10.0.0.1:1 ssl\n"),
                        ["8:23 'peer' option 'ssl' is not supported in a peers section (Fulcrum's peers speak plain TCP)"])
         XCTAssertEqual(alerts("peers p\n    default-server ssl verify none\n    peer a 1.1.1.1:1\n"),
@@ -80,7 +80,10 @@ final class PeersConfigTests: XCTestCase {
         XCTAssertEqual(alerts("peers p\n    peer a 1.1.1.1:1\n    peeer b 1.1.1.1:2\n"),
                        ["9:5 unknown keyword 'peeer' in 'peers' section; did you mean 'peer'?"])
         XCTAssertEqual(alerts("peers p\n    peer a 1.1.1.1:1\npeers p\n"),
-                       ["9:1 peers section 'p' has the same name as another peers section declared at t.cfg:7:1."])
+                       ["9:1 peers section 'p' has the same name as another peers section declared at t.cfg:7."])
+        XCTAssertEqual(alerts("peers p\n    peer a 1.1.1.1:1\n    bind 127.0.0.1:5\n"), ["9:5 mixing \"peer\" and \"bind\" line is forbidden"])
+        XCTAssertEqual(alerts("peers p\n    server a\n    peer b 1.1.1.1:2\n"), ["9:5 mixing \"peer\" and \"bind\" line is forbidden",
+            "7:1 peers section 'p': the local peer 'a' has no address (give its 'server' line one, or a 'bind' line)."])
         XCTAssertEqual(alerts("frontend f\n    bind :1\n    stick-table type ip size 1 peers nowhere\n    default_backend b\nbackend b\n"),
                        ["9:5 Proxy 'f': unable to find sync peers 'nowhere'."])
     }
