@@ -93,10 +93,10 @@ final class PeersSyncTests: XCTestCase {
         // Fulcrum → haproxy.
         try touch(f, from: "127.0.8.1")
         waitForEntry(f, "127.0.8.1", "key=127.0.8.1 use=0 gpc0=1 gpc0_rate(10000)=1 conn_cnt=1 http_req_rate(10000)=0", "counted here")
-        waitForEntry(h, "127.0.8.1", "key=127.0.8.1 use=0 gpc0=1 gpc0_rate(10000)=1 conn_cnt=1 http_req_rate(10000)=0", "pushed to haproxy")
+        waitForEntry(h, "127.0.8.1", "key=127.0.8.1 use=0 gpc0=1 gpc0_rate(10000)=1 conn_cnt=1 http_req_rate(10000)=0", timeout: 1, "pushed to haproxy within a second (issue 16)")
         // haproxy → Fulcrum, then the same key counted on both.
         try touch(h, from: "127.0.9.1")
-        waitForEntry(f, "127.0.9.1", "key=127.0.9.1 use=0 gpc0=1 gpc0_rate(10000)=1 conn_cnt=1 http_req_rate(10000)=0", "learned from haproxy")
+        waitForEntry(f, "127.0.9.1", "key=127.0.9.1 use=0 gpc0=1 gpc0_rate(10000)=1 conn_cnt=1 http_req_rate(10000)=0", timeout: 1, "learned from haproxy within a second")
         try touch(f, from: "127.0.9.1")
         waitForEntry(h, "127.0.9.1", "key=127.0.9.1 use=0 gpc0=2 gpc0_rate(10000)=2 conn_cnt=2 http_req_rate(10000)=0", "the sum went back")
 
