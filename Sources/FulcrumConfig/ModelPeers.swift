@@ -44,10 +44,12 @@ public struct PeerAddress: Equatable, Sendable, CustomStringConvertible {
 }
 
 extension StickTableDefinition {
-    /// The name the peers protocol knows the table by: a `peers` section's
-    /// `table` is `SECTION/NAME` locally and NAME on the wire (HAProxy's nid).
+    /// The name the peers protocol knows the table by (HAProxy's nid): a
+    /// proxy's table by its name; a `peers` section's `table NAME`, known
+    /// locally as `SECTION/NAME`, as `/NAME` (haproxy 2.6 skips the
+    /// section's name but not the slash, and a peer must say the same).
     public var wireName: String {
-        if let peers, name.hasPrefix(peers + "/") { return String(name.dropFirst(peers.count + 1)) }
+        if let peers, name.hasPrefix(peers + "/") { return String(name.dropFirst(peers.count)) }
         return name
     }
 }

@@ -379,7 +379,6 @@ struct ParseSession {
         configuration.caches = validatedCaches()
         buildAndValidate(into: &configuration)
         validateResolvers(&configuration)
-        resolvePeers(&configuration)
         checkCacheReferences(configuration)
         resolveTLS(&configuration)
         refuseUnservedTLS()

@@ -33,8 +33,28 @@ final class PeersConfigTests: XCTestCase {
         XCTAssertEqual(s.listenAddress("lb2"), PeerAddress(host: "10.0.0.2", port: 10000))
         XCTAssertEqual(c.stickTables.map(\.name), ["fe", "mesh/t2"])
         XCTAssertEqual(c.stickTables.map(\.peers), ["mesh", "mesh"])
-        XCTAssertEqual(c.stickTables.map(\.wireName), ["fe", "t2"])
+        XCTAssertEqual(c.stickTables.map(\.wireName), ["fe", "/t2"], "haproxy 2.6's names on the wire")
         XCTAssertEqual(c.stickTables[1].keyType, .string(length: 17))
+    }
+
+    /// Rules name a section's table as `SECTION/NAME`, as in HAProxy.
+    func testRulesUseASectionsTable() {
+        let r = parse("global\n    localpeer lb1\n" + tcpDefaults.replacingOccurrences(of: "mode tcp", with: "mode http") + """
+        peers mesh
+            peer lb1 10.0.0.1:10000
+            table t2 type ip size 10 store gpc0,http_req_cnt
+        frontend fe
+            bind :80
+            http-request track-sc0 src table mesh/t2
+            http-request deny if { sc_http_req_cnt(0) gt 5 } || { src_get_gpc0(mesh/t2) gt 3 }
+            default_backend be
+        backend be
+            stick on src table mesh/t2
+            server s 10.0.0.9:80
+
+        """)
+        XCTAssertEqual(r.alerts.map(\.message), [])
+        XCTAssertEqual(r.configuration.stickTables.first?.stored(.serverID), StickStoredData(.serverID), "stick on adds server_id")
     }
 
     func testCommandLineNameWinsAndTheHostNameIsTheDefault() {

@@ -255,4 +255,49 @@ final class PeersSyncTests: XCTestCase {
         XCTAssertEqual(p.waitForExit(timeout: 10), .exited(1))
         XCTAssertTrue(p.stderrTail().contains("peers mesh: cannot listen on 127.0.0.1:\(a.peerPort)"), p.stderrTail())
     }
+
+    /// A `table` line of the `peers` section: `mesh/t2` locally, `/t2` on
+    /// the wire, as haproxy 2.6 names it.
+    func testASectionsOwnTableSyncsUnderItsShortName() throws {
+        let dir = try TemporaryDirectory(prefix: "peers6")
+        addTeardownBlock { dir.remove() }
+        let f = try node("fulcrum", dir), h = try node("haproxy", dir)
+        func config(_ me: Node) -> String {
+            """
+            global
+                localpeer \(me.name)
+                stats socket \(me.socket) level admin
+            defaults
+                mode tcp
+                timeout connect 2s
+                timeout client 10s
+                timeout server 10s
+            peers mesh
+                peer fulcrum 127.0.0.1:\(f.peerPort)
+                peer haproxy 127.0.0.1:\(h.peerPort)
+                table t2 type ip size 1k expire 1m store gpc0
+            frontend fe
+                bind 127.0.0.1:\(me.frontPort)
+                tcp-request connection track-sc1 src table mesh/t2
+                tcp-request connection sc-inc-gpc0(1)
+                tcp-request connection reject
+
+            """
+        }
+        let fulcrum = try startFulcrum(config: config(f))
+        try fulcrum.waitUntilListening(port: f.frontPort)
+        _ = try startHAProxyReference(config: config(h), port: h.frontPort)
+        func line(_ n: Node, _ key: String) -> String? {
+            guard let text = try? MasterCLI.send("show table mesh/t2", socketPath: n.socket) else { return nil }
+            return text.split(separator: "\n").first { $0.contains("key=\(key) ") }
+                .map { $0.split(separator: " ").filter { !$0.hasPrefix("0x") && !$0.hasPrefix("exp=") }.joined(separator: " ") }
+        }
+        try touch(f, from: "127.0.8.8")
+        try touch(f, from: "127.0.8.8")
+        XCTAssertTrue(waitUntil(timeout: 8) { line(h, "127.0.8.8") == "key=127.0.8.8 use=0 gpc0=2" }, String(describing: line(h, "127.0.8.8")))
+        try touch(h, from: "127.0.9.8")
+        XCTAssertTrue(waitUntil(timeout: 8) { line(f, "127.0.9.8") == "key=127.0.9.8 use=0 gpc0=1" }, String(describing: line(f, "127.0.9.8")))
+        let fh = try MasterCLI.send("show table mesh/t2", socketPath: f.socket).split(separator: "\n").first
+        XCTAssertEqual(fh, "# table: mesh/t2, type: ip, size:1024, used:2")
+    }
 }
