@@ -84,7 +84,7 @@ public enum PeersShow {
             + " coll=\(remote?.collisions ?? 0)\n"
         out += "        flags=0x0"
         let tables: [PeersNode.TableSync] = remote?.tables ?? node.shared.map { PeersNode.TableSync(local: $0.table, localID: $0.localID) }
-        if let session, let remote {
+        if let session, remote != nil {
             let st0: Int
             switch session.phase {
             case .awaitingStatus: st0 = 6
@@ -103,7 +103,6 @@ public enum PeersShow {
                 out += "\n        remote_table:" + line(k)
             }
             if let k = session.lastLocalTable, k < tables.count { out += "\n        last_local_table:" + line(k) }
-            _ = remote
         }
         if !tables.isEmpty {
             out += "\n        shared tables:"

@@ -196,10 +196,9 @@ final class PeersRole: EventHandler {
             Socket.setNoDelay(fd)
             let done = try Socket.connect(fd, to: address)
             let local = Socket.localAddress(fd)
-            let slot = add(Connection(fd: fd, node: n, session: session, connecting: !done,
-                                      endpoints: PeersShow.Endpoints(source: local?.description ?? "", destination: address.description)))
+            add(Connection(fd: fd, node: n, session: session, connecting: !done,
+                           endpoints: PeersShow.Endpoints(source: local?.description ?? "", destination: address.description)))
             if done { node.connected(session, now: loop.now); flush(node: n, session: session) }
-            _ = slot
         } catch {
             node.closed(session, now: loop.now)
         }
