@@ -7,6 +7,7 @@ extension ParseSession {
         "ulimit-n", "strict-limits", "zero-warning", "uid", "gid", "grace", "tune.maxaccept", "tune.maxpollevents", "maxconnrate", "maxsessrate",
         "tune.rcvbuf.client", "tune.rcvbuf.server", "tune.sndbuf.client", "tune.sndbuf.server",
         "server-state-file", "server-state-base", "expose-experimental-directives", "master-worker",
+        "localpeer",
     ]
 
     mutating func globalKeyword(_ words: [Word], at: (Word) -> SourceLocation) {
@@ -90,6 +91,7 @@ extension ParseSession {
         for extra in words.dropFirst(2) { alert(at(extra), "unexpected argument '\(extra.text)' for '\(keyword)'") }
         let value = words[1]
         switch keyword {
+        case "localpeer": global.localPeer = value.text
         case "server-state-file": global.serverStateFile = value.text
         case "server-state-base": global.serverStateBase = value.text
         case "pidfile", "user", "group", "chroot":

@@ -168,7 +168,7 @@ enum HAProxyKeywords {
         "harden.reject-privileged-ports.tcp", "httpclient.resolvers.id",
         "httpclient.resolvers.prefer", "httpclient.retries", "httpclient.ssl.ca-file",
         "httpclient.ssl.verify", "httpclient.timeout.connect", "insecure-fork-wanted",
-        "insecure-setuid-wanted", "issuers-chain-path", "limited-quic", "localpeer", "log",
+        "insecure-setuid-wanted", "issuers-chain-path", "limited-quic", "log",
         "log-send-hostname", "log-tag", "lua-load", "lua-load-per-thread", "lua-prepend-path",
         "master-worker", "max-spread-checks", "maxcompcpuusage", "maxcomprate", "maxconn",
         "maxconnrate", "maxpipes", "maxsessrate", "maxsslconn", "maxsslrate", "maxzlibmem",
@@ -248,7 +248,7 @@ enum HAProxyKeywords {
     /// HAProxy section keywords Fulcrum does not serve yet; their whole body
     /// is skipped after one diagnostic.
     static let otherSections: Set<String> = [
-        "peers", "mailers",
+        "mailers",
         "log-forward", "fcgi-app", "dynamic-update", "crt-store", "traces",
     ]
 }

@@ -430,6 +430,8 @@ public struct Frontend: Equatable, Sendable {
 
 public struct GlobalSettings: Equatable, Sendable {
     public var daemon = false
+    /// `localpeer NAME` (`-L` wins over it).
+    public var localPeer: String? = nil
     /// The environment after `setenv` / `presetenv` / `resetenv` /
     /// `unsetenv` (nil: none was written); the master makes it its own.
     public var environment: [String: String]?
@@ -593,6 +595,10 @@ public struct Configuration: Equatable, Sendable {
     public var patternReferences: [PatternReferenceDeclaration] = []
     /// The proxies' `stick-table`s in declaration order, named after their proxy.
     public var stickTables: [StickTableDefinition] = []
+    /// `peers` sections this node is a peer of (ModelPeers.swift).
+    public var peers: [PeersSection] = []
+    /// The local peer's name (`-L`, `localpeer`, the host name).
+    public var localPeer = ""
     public init() {}
 
     /// The stick table named `name` (its proxy's name).

@@ -23,6 +23,10 @@ struct ParseSession {
     var resolvers: [ResolversSection] = []
     /// `cache` sections in declaration order.
     var caches: [CacheSection] = []
+    /// `peers` sections in declaration order (PeersSectionKeywords.swift).
+    var peers: [PeersSection] = []
+    /// Per `peers` section, the form its lines took: "peer" or "bind" (server).
+    var peersForm: [Int: String] = [:]
     /// keepalived.conf blocks from every source (whole files or blocks inside Fulcrum files).
     var keepalived = KeepalivedParser()
     /// Every TLS keyword read, where it was written; refused at the end
@@ -48,6 +52,7 @@ struct ParseSession {
         case httpErrors(Int)
         case resolvers(Int)
         case cache(Int)
+        case peers(Int)
         /// A section Fulcrum does not serve yet; its body is skipped.
         case skipped(String)
     }
@@ -167,6 +172,7 @@ struct ParseSession {
         case .httpErrors(let i): return httpErrors[i].name
         case .resolvers(let i): return resolvers[i].name
         case .cache(let i): return caches[i].name
+        case .peers(let i): return peers[i].name
         case .skipped(let s): return s
         }
     }
@@ -252,7 +258,7 @@ struct ParseSession {
 
     // MARK: Statements
 
-    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program", "userlist", "ring", "http-errors", "resolvers", "cache"]
+    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program", "userlist", "ring", "http-errors", "resolvers", "cache", "peers"]
 
     private mutating func statement(_ words: [Word], at: (Word) -> SourceLocation) {
         let keyword = words[0].text
@@ -268,6 +274,7 @@ struct ParseSession {
         case "http-errors": openHTTPErrors(words, at: at); return
         case "resolvers": openResolvers(words, at: at); return
         case "cache": openCache(words, at: at); return
+        case "peers": openPeers(words, at: at); return
         default: break
         }
         if HAProxyKeywords.otherSections.contains(keyword) {
@@ -296,6 +303,8 @@ struct ParseSession {
             resolversKeyword(words, section: index, at: at)
         case .cache(let index):
             cacheKeyword(words, cache: index, at: at)
+        case .peers(let index):
+            peersKeyword(words, section: index, at: at)
         case .skipped:
             break
         }

@@ -31,7 +31,7 @@ extension ParseSession {
         var size = 0
         var expire: Int? = nil
         var noPurge = false
-        let peers: String? = nil
+        var peers: String? = nil
         var serverKey = StickServerKey.name
         var data: [StickStoredData] = []
         var warnings: [StickTableIssue] = []
@@ -58,8 +58,7 @@ extension ParseSession {
                     case .success(let ms): expire = ms
                     }
                 case "peers":
-                    // Nothing would keep the table in step with the peers: refused, not ignored.
-                    return fail(w, "'peers' is not supported yet (tables are not synchronized with peers)")
+                    peers = v.text
                 case "srvkey":
                     guard let k = StickServerKey(rawValue: v.text) else { return fail(v, "unknown server key type '\(v.text)'.") }
                     serverKey = k

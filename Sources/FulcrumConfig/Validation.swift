@@ -124,6 +124,8 @@ extension ParseSession {
         resolveFullconn(&configuration)
         validateHTTP(proxies.map(\.draft), &configuration)
         validateTCPContent(proxies.map(\.draft))
+        // The `peers` sections' tables join the proxies' before rules name them.
+        resolvePeers(&configuration)
         validateStickActions(configuration)
         validateStickRules(&configuration)
         validateLogging(proxies.map(\.draft), &configuration)

@@ -70,6 +70,9 @@ public struct CommandLineOptions: Equatable {
     /// The stick tables' regions, in the configuration's table order
     /// (`--stick-tables N,N,...`).
     public var stickTables: [Int32] = []
+    /// `--peers-learn`: the peers role asks a peer for its tables (they
+    /// start empty).
+    public var peersLearn = false
     /// Internal, `--role vrrp`: instances that were MASTER when the previous
     /// VRRP child ended; they resume as MASTER without dropping their VIPs.
     public var resumeMaster: [String] = []
@@ -194,6 +197,8 @@ public struct CommandLineOptions: Equatable {
                 let fds = try value(a).split(separator: ",").map { Int32($0) }
                 guard fds.allSatisfy({ ($0 ?? 0) > 2 }) else { throw .message("--stick-tables needs descriptor numbers") }
                 o.stickTables = fds.map { $0! }
+            case "--peers-learn":
+                o.peersLearn = true
             case "--resume-master":
                 o.resumeMaster = try value(a).split(separator: ",").map(String.init)
             case "--slot":

@@ -22,6 +22,7 @@ public enum Fulcrum {
         if options.role == "worker" { return WorkerRole.run(options) }
         if options.role == "program" { return ProgramRole.run(options) }
         if options.role == "checker" { return CheckerRole.run(options) }
+        if options.role == "peers" { return PeersRole.run(options) }
         if options.role == "vrrp" { return VRRPRole.run(options) }
         if options.role == "smtp-alert" { return SMTPAlertRole.run(options) }
         if let role = options.role { printError("fulcrum: unknown role '\(role)'"); return 1 }

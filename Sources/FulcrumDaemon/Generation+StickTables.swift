@@ -14,7 +14,17 @@ extension Generation {
                Self.sameShape(pc.stickTables[i], t), i < regions.count {
                 return regions[i]
             }
-            return try SharedStickTables.create(t)
+            let region = try SharedStickTables.create(t)
+            // A table that changed shape starts with the previous one's entries.
+            if let (pc, regions) = previous, let i = pc.stickTable(named: t.name), i < regions.count,
+               StickTableCarryOver.compatible(pc.stickTables[i], t),
+               let old = SharedStickTables.attach([pc.stickTables[i]], [regions[i]]),
+               let new = SharedStickTables.attach([t], [region]) {
+                old.withTable(0) { from in
+                    new.withTable(0) { to in _ = StickTableCarryOver.copy(from: from, to: to, now: old.clock()) }
+                }
+            }
+            return region
         }
     }
 

@@ -29,6 +29,9 @@ final class Generation {
     /// One region per stick table (configuration order), shared by its
     /// workers and the master's `show table`.
     let stickTables: [SharedMemory]
+    /// Its tables start empty: its peers process asks a peer for them
+    /// (a reload's tables come from the previous generation).
+    let peersLearn: Bool
     var state = State.starting
     var children: [Master.Child?]
     var respawnAt: [Int64?]
@@ -115,8 +118,12 @@ final class Generation {
         let c = loaded.configuration
         for message in try FileLimit.raise(for: c) { printError(message) }
         var roles = (0..<slots).map { Master.Role.worker($0) }
+        // The peers process comes right after the workers, so a checker
+        // added later (`add server ... check`) keeps the last index.
+        if PeersRole.isNeeded(c) { roles.append(.peers) }
         if CheckerRole.isNeeded(c) { roles.append(.checker) }
         self.roles = roles
+        peersLearn = previous == nil
         let index = TableIndex(c)
         tableMemory = try SharedMemory(create: "fulcrum-table", size: index.tableSize(workers: slots))
         table = SharedTable(base: tableMemory.base, servers: index.serverCount, frontends: index.frontendCount,
@@ -192,8 +199,11 @@ final class Generation {
             throw HandoverError("generation \(r.number): cannot map its stick tables: \(error)")
         }
         var roles = (0..<r.slots).map { Master.Role.worker($0) }
-        // A checker started for an added server (its index follows the workers') is adopted too.
-        if CheckerRole.isNeeded(loaded.configuration) || r.children.contains(where: { $0.index == r.slots }) {
+        let peers = PeersRole.isNeeded(loaded.configuration)
+        if peers { roles.append(.peers) }
+        peersLearn = false
+        // A checker started for an added server (its index follows the workers' and the peers') is adopted too.
+        if CheckerRole.isNeeded(loaded.configuration) || r.children.contains(where: { $0.index == r.slots + (peers ? 1 : 0) }) {
             roles.append(.checker)
         }
         self.roles = roles
@@ -223,7 +233,7 @@ final class Generation {
 
     var isGone: Bool { children.allSatisfy { $0 == nil } }
     var allReady: Bool { children.allSatisfy { $0?.ready == true } }
-    var workersGone: Bool { children.indices.allSatisfy { children[$0] == nil || roles[$0] == .checker } }
+    var workersGone: Bool { children.indices.allSatisfy { children[$0] == nil || roles[$0] == .checker || roles[$0] == .peers } }
 
     /// Sessions still open in this generation's workers (for show proc).
     func remainingSessions(slot: Int) -> Int {

@@ -115,7 +115,7 @@ extension Master {
         return nil
     }
 
-    private func forward(_ command: String, to g: Generation, child i: Int, server: Int, ticket: CLIServer.Ticket,
+    func forward(_ command: String, to g: Generation, child i: Int, server: Int, ticket: CLIServer.Ticket,
                          level: Int = 2, gather: (id: Int, part: Int)? = nil) -> String? {
         guard let c = g.children[i] else { return "Can't find the target process.\n" }
         let id = nextRequest
@@ -194,7 +194,8 @@ extension Master {
             let leaving = g.state == .draining
             for (i, child) in g.children.enumerated() {
                 guard let c = child else { continue }
-                let kind: RuntimeFormat.Process.Kind = g.roles[i] == .checker ? .checker : .worker
+                let kind: RuntimeFormat.Process.Kind = g.roles[i] == .checker ? .checker
+                    : g.roles[i] == .peers ? .program(name: "fulcrum-peers") : .worker
                 var p = RuntimeFormat.Process(pid: c.pid, kind: kind, reloads: reloads - (g.number - 1),
                                               uptimeSeconds: up(c.startedWall), version: FulcrumVersion.string,
                                               leaving: leaving)
@@ -227,6 +228,9 @@ extension Master: CLICommandRunner {
     func run(_ command: String, payload: String?, from server: CLIServer, ticket: CLIServer.Ticket, level: Int) -> String? {
         let serverIndex = cliServers.firstIndex { $0 === server } ?? 0
         guard let cur = current ?? generations.last else { return "Not ready.\n" }
+        if let answer = peersCommand(command, level: level, in: cur, server: serverIndex, ticket: ticket, master: server.isMasterCLI) {
+            return answer
+        }
         guard server.isMasterCLI else {
             if let routed = routeSessionCommand(command, level: level, in: cur, server: serverIndex, ticket: ticket) { return routed }
             if let answer = patternCommand(command, payload: payload, in: cur, server: serverIndex, ticket: ticket, level: level) { return answer }

@@ -56,6 +56,10 @@ extension Master {
             }
         case .checker:
             args = ["--role", "checker"]
+        case .peers:
+            args = ["--role", "peers", "--stick-tables", g.stickTables.indices.map { String(3 + inherited.count + $0) }.joined(separator: ",")]
+            inherited += g.stickTables.map(\.fd)
+            if g.peersLearn { args.append("--peers-learn") }
         }
         args += options.childArguments
         do {

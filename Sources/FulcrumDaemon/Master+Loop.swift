@@ -84,6 +84,7 @@ extension Master: EventHandler {
         if phase == .stoppingGracefully || phase == .stoppingFast {
             for g in generations where g.workersGone {
                 if let ci = g.roles.firstIndex(of: .checker), let c = g.children[ci] { Processes.signal(c.pid, SIGTERM) }
+                if let pi = g.roles.firstIndex(of: .peers), let c = g.children[pi] { Processes.signal(c.pid, SIGTERM) }
             }
             if generations.allSatisfy({ $0.isGone }) && programPids.allSatisfy({ $0 == nil }) && vrrp == nil {
                 loop.stop()

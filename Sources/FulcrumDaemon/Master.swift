@@ -21,10 +21,13 @@ final class Master {
     enum Role: Equatable {
         case worker(Int)
         case checker
+        /// The peers protocol (Peers/PeersRole.swift).
+        case peers
         var name: String {
             switch self {
             case .worker(let s): return "worker \(s + 1)"
             case .checker: return "checker"
+            case .peers: return "peers"
             }
         }
     }

@@ -53,7 +53,6 @@ final class StickTableConfigTests: XCTestCase {
             ("stick-table type ip size 10 store gpc(2),gpc0", "stick-table: simultaneous usage of 'gpc' and 'gpc[0/1]' in a same table is not permitted as 'gpc' overlaps 'gpc[0/1]'.", 39),
             ("stick-table type ip size 10 bogus", "stick-table: unknown argument 'bogus'.", 33),
             ("stick-table type ip size 10 srvkey port", "stick-table: unknown server key type 'port'.", 40),
-            ("stick-table type ip size 10 peers p", "stick-table: 'peers' is not supported yet (tables are not synchronized with peers)", 33),
         ]
         for (line, message, column) in cases {
             assertSingleAlert(parseTable(line), message, line: 8, column: column)

@@ -18,6 +18,14 @@ extension SharedStickTable {
         }
     }
 
+    /// After a change of `a` or `b`: the entry is touched when the table
+    /// stores either (HAProxy touches an entry whose data changed, which
+    /// restarts its expiry and schedules it for the peers).
+    @inline(__always)
+    public func touchIfStored(_ i: Int, _ a: StickDataType, _ b: StickDataType, now: UInt32) {
+        if layout.stores(a) || layout.stores(b) { touch(i, now: now) }
+    }
+
     /// `conn_cur` one down (never below 0).
     public func decrement(_ i: Int, _ type: StickDataType) {
         guard let p = data(i, type) else { return }

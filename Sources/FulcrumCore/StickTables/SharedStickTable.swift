@@ -27,7 +27,7 @@ public struct SharedStickTable {
 
     enum Header: Int {
         case magic = 0, capacity = 8, entrySize = 12, buckets = 16, used = 20, lruHead = 24, lruTail = 28
-        case freeHead = 32, nextUnused = 36, stamps = 40
+        case freeHead = 32, nextUnused = 36, stamps = 40, updates = 44
     }
     typealias Field = StickEntryLayout.Header
 
@@ -147,16 +147,63 @@ public struct SharedStickTable {
         return i
     }
 
-    /// The entry was used: it becomes the most recent and its expiry restarts.
+    /// The entry was used or changed: it becomes the most recent, its expiry
+    /// restarts and it takes the next update id, so the peers role pushes
+    /// it (HAProxy's stktable_touch_local).
     public func touch(_ i: Int, now: UInt32) {
         if expire > 0 {
             var e = now &+ expire
             if e == 0 { e = 1 }
             setField(i, .expire, e)
         }
+        stampUpdate(i, origin: 0)
         unlink(i)
         linkTail(i)
     }
+
+    /// The entry was learned from a peer (stktable_touch_remote): it
+    /// expires in `expireIn` ms (nil: the table's `expire`) and is marked
+    /// remote, so it is not pushed back to the peers.
+    public func touchRemote(_ i: Int, now: UInt32, expireIn: UInt32?) {
+        if expire > 0 {
+            var e = now &+ (expireIn ?? expire)
+            if e == 0 { e = 1 }
+            setField(i, .expire, e)
+        }
+        stampUpdate(i, origin: 1)
+        unlink(i)
+        linkTail(i)
+    }
+
+    private func stampUpdate(_ i: Int, origin: UInt32) {
+        var u = load(.updates) &+ 1
+        if u == 0 { u = 1 }
+        store(.updates, u)
+        setField(i, .update, u)
+        setField(i, .origin, origin)
+    }
+
+    /// The last update id given.
+    public var lastUpdate: UInt32 { load(.updates) }
+
+    /// Entries changed locally after update id `last`, newest first. Every
+    /// change moves its entry to the tail of the LRU list with a larger id,
+    /// so the walk from the tail stops at the first entry at or before `last`.
+    public func localUpdates(after last: UInt32, limit: Int, into out: inout [Int]) {
+        var link = load(.lruTail)
+        while link != 0 {
+            let i = Int(link - 1)
+            guard Int32(bitPattern: field(i, .update) &- last) > 0 else { return }
+            if field(i, .origin) == 0 {
+                out.append(i)
+                if out.count >= limit { return }
+            }
+            link = field(i, .lruPrevious)
+        }
+    }
+
+    /// Entry `i`'s update id.
+    public func updateID(_ i: Int) -> UInt32 { field(i, .update) }
 
     /// Whether entry `i` is still the one allocated with `stamp`.
     public func isCurrent(_ i: Int, stamp: UInt32) -> Bool {

@@ -39,6 +39,7 @@ public struct CompiledStickAction: Sendable {
             guard let v else { return }
             _ = tracker.withEntry(counter) { t, i, now in
                 if legacy, t.layout.stores(.gpt0) { t.set(i, .gpt0, v, now: now) } else { t.set(i, .gpt, element: index, v, now: now) }
+                t.touchIfStored(i, .gpt0, .gpt, now: now)
             }
         }
     }
@@ -130,6 +131,7 @@ enum StickFetching {
             guard let (ty, el) = resolve(t, type, element) else { return nil }
             let v = t.value(i, ty, element: el, now: now)
             t.set(i, ty, element: el, 0, now: now)
+            t.touch(i, now: now)
             return v.map { .integer($0) }
         }
     }
@@ -154,8 +156,12 @@ enum StickFetching {
         let counter = resolve(t, type, element)
         let rated = resolve(t, rate, element)
         if let (rt, re) = rated { t.add(i, rt, element: re, now: now) }
-        guard let (ty, el) = counter else { return rated == nil ? nil : 0 }
+        guard let (ty, el) = counter else {
+            if rated != nil { t.touch(i, now: now) }
+            return rated == nil ? nil : 0
+        }
         t.add(i, ty, element: el, now: now)
+        t.touch(i, now: now)
         return t.value(i, ty, element: el, now: now)
     }
 }

@@ -1,12 +1,13 @@
 import FulcrumConfig
 
-/// Where each part of a stick table entry sits in shared memory: a 24-byte
-/// header (hash chain, LRU links, stamp, expiry, reference count), the key,
-/// then every stored data type in HAProxy's order. An `ip` table storing
-/// `http_req_rate(10s),conn_cur` takes 48 bytes an entry.
+/// Where each part of a stick table entry sits in shared memory: a 32-byte
+/// header (hash chain, LRU links, stamp, expiry, reference count, the
+/// update id and origin the peers protocol pushes by), the key, then every
+/// stored data type in HAProxy's order. An `ip` table storing
+/// `http_req_rate(10s),conn_cur` takes 56 bytes an entry.
 public struct StickEntryLayout: Sendable, Equatable {
-    enum Header: Int { case chain = 0, lruPrevious = 4, lruNext = 8, stamp = 12, expire = 16, references = 20 }
-    static let headerBytes = 24
+    enum Header: Int { case chain = 0, lruPrevious = 4, lruNext = 8, stamp = 12, expire = 16, references = 20, update = 24, origin = 28 }
+    static let headerBytes = 32
     /// `server_key` holds a server's name (or address) inline, this long at most.
     public static let serverKeyBytes = 64
 

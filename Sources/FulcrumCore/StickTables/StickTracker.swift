@@ -102,6 +102,7 @@ public final class StickTracker: @unchecked Sendable {
         forEachCounter { t, i, now in
             t.add(i, .httpReqCount, now: now)
             t.add(i, .httpReqRate, now: now)
+            t.touchIfStored(i, .httpReqCount, .httpReqRate, now: now)
         }
     }
 
@@ -111,8 +112,8 @@ public final class StickTracker: @unchecked Sendable {
         let error = (400..<500).contains(status), failure = (500..<600).contains(status) && status != 501 && status != 505
         guard error || failure else { return }
         forEachCounter { t, i, now in
-            if error { t.add(i, .httpErrCount, now: now); t.add(i, .httpErrRate, now: now) }
-            if failure { t.add(i, .httpFailCount, now: now); t.add(i, .httpFailRate, now: now) }
+            if error { t.add(i, .httpErrCount, now: now); t.add(i, .httpErrRate, now: now); t.touchIfStored(i, .httpErrCount, .httpErrRate, now: now) }
+            if failure { t.add(i, .httpFailCount, now: now); t.add(i, .httpFailRate, now: now); t.touchIfStored(i, .httpFailCount, .httpFailRate, now: now) }
         }
     }
 
@@ -124,6 +125,9 @@ public final class StickTracker: @unchecked Sendable {
             t.add(i, .bytesInRate, bytesIn, now: now)
             t.add(i, .bytesOutCount, bytesOut, now: now)
             t.add(i, .bytesOutRate, bytesOut, now: now)
+            if t.layout.stores(.bytesInCount) || t.layout.stores(.bytesInRate) || t.layout.stores(.bytesOutCount) || t.layout.stores(.bytesOutRate) {
+                t.touch(i, now: now)
+            }
         }
     }
 
@@ -135,6 +139,7 @@ public final class StickTracker: @unchecked Sendable {
                 guard t.isCurrent(i, stamp: st) else { return }
                 t.add(i, .sessCount, now: now)
                 t.add(i, .sessRate, now: now)
+                t.touchIfStored(i, .sessCount, .sessRate, now: now)
             }
         }
     }
