@@ -87,8 +87,10 @@ public enum VRRPPacket {
     public static func vrid(ofIPv4Packet packet: UnsafeRawBufferPointer) -> UInt8? {
         guard packet.count >= 20 else { return nil }
         let ihl = Int(packet[0] & 0x0F) * 4
-        guard ihl >= 20, packet.count >= ihl + headerLength else { return nil }
-        return packet[ihl + 1]
+        // auth_type AH: the VRRP header follows the Authentication Header.
+        let vrrp = ihl + (packet[9] == VRRPAuthenticationHeader.ipProtocol ? VRRPAuthenticationHeader.length : 0)
+        guard ihl >= 20, packet.count >= vrrp + headerLength else { return nil }
+        return packet[vrrp + 1]
     }
 
     public static func vrid(ofIPv4Packet packet: [UInt8]) -> UInt8? {

@@ -128,6 +128,8 @@ final class VRRPAuthenticationHeaderTests: XCTestCase {
     }
 
     func testDecodesKeepalivedsAdvertsAndFollowsTheirSequenceNumbers() throws {
+        XCTAssertEqual(VRRPPacket.vrid(ofIPv4Packet: KeepalivedAH.multicast1), 51, "the VRID is read after the AH")
+        XCTAssertEqual(VRRPPacket.vrid(ofIPv4Packet: KeepalivedAH.unicast1), 52)
         var sequence = VRRPAHSequence()
         let first = try decode(KeepalivedAH.multicast1, KeepalivedAH.multicastRules, &sequence).get()
         XCTAssertEqual(first.advertisement.priority, 150)
