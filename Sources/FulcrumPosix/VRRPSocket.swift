@@ -53,9 +53,11 @@ public struct VRRPReceiveSocket {
         self.ipProtocol = ipProtocol
     }
 
-    /// Joins another group on the interface (an instance with its own vrrp_mcast_group4).
+    /// Joins another group on the interface (an instance with its own vrrp_mcast_group4). A
+    /// group already joined (the next instance on the same interface) is no error.
     public func join(_ group: IPv4Address) throws(Errno) {
-        try syscall { cf_ip_add_membership(fd.rawValue, group.networkOrder, interfaceIndex) }
+        if cf_ip_add_membership(fd.rawValue, group.networkOrder, interfaceIndex) == 0 || errno == EADDRINUSE { return }
+        throw Errno.current
     }
 
     /// One packet, IPv4 header first, into `buffer`. Returns its length (cut to

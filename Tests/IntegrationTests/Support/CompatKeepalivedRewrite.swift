@@ -1,0 +1,93 @@
+import Foundation
+
+/// A real keepalived.conf made runnable alone on a one-node VRRP lab, the same way for
+/// keepalived and Fulcrum: every `vrrp_script` runs /bin/true (the services they probe are not
+/// in the lab) and `unicast_src_ip` / `mcast_src_ip` become the lab node's own address (a
+/// source must be local). Interface names stay as written: `prepareInterfaces` makes the ones
+/// the corpus uses in the node's namespace. VIPs, routes and rules are left as written.
+struct CompatKeepalivedRewrite {
+    /// Interfaces the corpus names besides eth0, made as veth pairs (both ends in the node,
+    /// up, so they have carrier) with an address each, 10.77.N.11/24.
+    static let extraInterfaces = ["eth1", "eth2", "eth3", "eth0.1"]
+
+    private(set) var text = ""
+    /// vrrp_instance names, in order.
+    private(set) var instances: [String] = []
+    /// (instance, VIP address without prefix, device): `dev` when written, else the instance's interface.
+    private(set) var virtualAddresses: [(instance: String, address: String, device: String)] = []
+
+    init(text original: String, nodeAddress: String) {
+        var out: [String] = []
+        var instance: String?
+        var instanceInterface = "eth0"
+        var inVIPs = false
+        var pending: [(String, String?)] = []
+        for raw in original.components(separatedBy: "\n") {
+            let code = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            var words = code.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            if words.first?.hasPrefix("!") == true { words = [] }
+            // `@ID` conditional lines: the keyword follows the condition.
+            let keywordIndex = words.first?.hasPrefix("@") == true ? 1 : 0
+            guard keywordIndex < words.count else { out.append(raw); continue }
+            let keyword = words[keywordIndex]
+            let indent = String(raw.prefix { $0 == " " || $0 == "\t" })
+            let condition = keywordIndex == 1 ? words[0] + " " : ""
+            if inVIPs {
+                if keyword == "}" {
+                    inVIPs = false
+                    for (address, device) in pending {
+                        virtualAddresses.append((instance ?? "", address, device ?? instanceInterface))
+                    }
+                    pending = []
+                } else {
+                    let address = String(keyword.split(separator: "/")[0])
+                    let dev = words.firstIndex(of: "dev").flatMap { $0 + 1 < words.count ? words[$0 + 1] : nil }
+                    pending.append((address, dev))
+                }
+                out.append(raw)
+                continue
+            }
+            switch keyword {
+            case "vrrp_instance" where keywordIndex + 1 < words.count:
+                instance = words[keywordIndex + 1]
+                instanceInterface = "eth0"
+                instances.append(words[keywordIndex + 1])
+                out.append(raw)
+            case "interface" where instance != nil && keywordIndex + 1 < words.count:
+                instanceInterface = words[keywordIndex + 1]
+                out.append(raw)
+            case "virtual_ipaddress":
+                inVIPs = true
+                out.append(raw)
+            case "script":
+                out.append(indent + condition + "script \"/bin/true\"")
+            case "unicast_src_ip", "mcast_src_ip":
+                out.append(indent + condition + keyword + " " + nodeAddress)
+            default:
+                out.append(raw)
+            }
+        }
+        text = out.joined(separator: "\n")
+    }
+
+    /// Makes `extraInterfaces` in `namespace` of `lab`.
+    static func prepareInterfaces(_ lab: VRRPLab, namespace: String) throws {
+        for (index, name) in extraInterfaces.enumerated() {
+            let peer = "p\(index + 1)"
+            try lab.runChecked(in: namespace, "ip", ["link", "add", name, "type", "veth", "peer", "name", peer])
+            try lab.runChecked(in: namespace, "ip", ["addr", "add", "10.77.\(index + 1).11/24", "dev", name])
+            try lab.runChecked(in: namespace, "ip", ["link", "set", peer, "up"])
+            try lab.runChecked(in: namespace, "ip", ["link", "set", name, "up"])
+        }
+    }
+
+    /// Every IPv4 address in `namespace`, as "DEVICE ADDRESS/PREFIX", sorted.
+    static func addresses(_ lab: VRRPLab, namespace: String) throws -> [String] {
+        let output = try lab.runChecked(in: namespace, "ip", ["-4", "-o", "addr", "show"])
+        return output.split(separator: "\n").compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            guard words.count > 3, let inet = words.firstIndex(of: "inet"), inet + 1 < words.count else { return nil }
+            return "\(words[1]) \(words[inet + 1])"
+        }.sorted()
+    }
+}
