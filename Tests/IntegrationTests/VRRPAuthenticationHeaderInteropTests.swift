@@ -88,6 +88,29 @@ final class VRRPAuthenticationHeaderInteropTests: XCTestCase {
         XCTAssertFalse(fulcrum.log.contains("dropped an advert"), fulcrum.logTail())
     }
 
+    /// Unicast peers: the ICV leaves the TTL out; one identification and sequence number per advert.
+    func testUnicastPairFailsOverAndBack() throws {
+        let lab = try makeVRRPLab(nodes: 2)
+        let (fulcrum, keepalived) = try startVRRPPair(lab, .fulcrum, .keepalived) { c, _ in
+            configure(&c)
+            c.unicastPeers = ["placeholder"]
+        }
+        sleepSeconds(3)
+        XCTAssertEqual(keepalived.states(), ["BACKUP"])
+        let k1 = keepalived.states().count
+        try lab.cutLink(node: 1)
+        try keepalived.waitForState("MASTER", after: k1, timeout: 6)
+        let f1 = fulcrum.states().count
+        let k2 = keepalived.states().count
+        try lab.restoreLink(node: 1)
+        // Fulcrum was in FAULT while its link was down: back as BACKUP it learns keepalived's
+        // numbers, preempts with higher ones, and keepalived steps down.
+        try fulcrum.waitForState("MASTER", after: f1, timeout: 10)
+        try keepalived.waitForState("BACKUP", after: k2, timeout: 5)
+        assertNoKeepalivedComplaints([keepalived])
+        XCTAssertTrue(lab.waitForOwner(vip, node: 1, timeout: 3), "owners \(String(describing: try? lab.owners(of: vip)))")
+    }
+
     func testAWrongPasswordIsRefusedByBoth() throws {
         let lab = try makeVRRPLab(nodes: 2)
         var first = KeepalivedConfig()
