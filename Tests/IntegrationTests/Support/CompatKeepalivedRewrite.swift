@@ -13,15 +13,26 @@ struct CompatKeepalivedRewrite {
     private(set) var text = ""
     /// vrrp_instance names, in order.
     private(set) var instances: [String] = []
-    /// (instance, VIP address without prefix, device): `dev` when written, else the instance's interface.
-    private(set) var virtualAddresses: [(instance: String, address: String, device: String)] = []
+    /// (instance, VIP address without prefix, device): `dev` when written, else the instance's
+    /// use_vmac interface (default name "vrrp.VRID") if it has one, else its interface.
+    var virtualAddresses: [(instance: String, address: String, device: String)] {
+        writtenAddresses.map { vip in
+            let fallback = virtualMAC[vip.instance] ?? interfaces[vip.instance] ?? "eth0"
+            return (vip.instance, vip.address, vip.device ?? fallback)
+        }
+    }
+    private var writtenAddresses: [(instance: String, address: String, device: String?)] = []
+    private var interfaces: [String: String] = [:]
+    private var virtualMAC: [String: String] = [:]
 
     init(text original: String, nodeAddress: String) {
         var out: [String] = []
         var instance: String?
-        var instanceInterface = "eth0"
         var inVIPs = false
-        var pending: [(String, String?)] = []
+        var vrid = ""
+        // use_vmac seen in this instance, and the name it gave (nil: "vrrp.VRID").
+        var usesVMAC = false
+        var vmacName: String?
         for raw in original.components(separatedBy: "\n") {
             let code = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             var words = code.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
@@ -35,14 +46,10 @@ struct CompatKeepalivedRewrite {
             if inVIPs {
                 if keyword == "}" {
                     inVIPs = false
-                    for (address, device) in pending {
-                        virtualAddresses.append((instance ?? "", address, device ?? instanceInterface))
-                    }
-                    pending = []
                 } else {
                     let address = String(keyword.split(separator: "/")[0])
                     let dev = words.firstIndex(of: "dev").flatMap { $0 + 1 < words.count ? words[$0 + 1] : nil }
-                    pending.append((address, dev))
+                    writtenAddresses.append((instance ?? "", address, dev))
                 }
                 out.append(raw)
                 continue
@@ -50,11 +57,21 @@ struct CompatKeepalivedRewrite {
             switch keyword {
             case "vrrp_instance" where keywordIndex + 1 < words.count:
                 instance = words[keywordIndex + 1]
-                instanceInterface = "eth0"
+                usesVMAC = false
+                vmacName = nil
                 instances.append(words[keywordIndex + 1])
                 out.append(raw)
             case "interface" where instance != nil && keywordIndex + 1 < words.count:
-                instanceInterface = words[keywordIndex + 1]
+                interfaces[instance!] = words[keywordIndex + 1]
+                out.append(raw)
+            case "virtual_router_id" where instance != nil && keywordIndex + 1 < words.count:
+                vrid = words[keywordIndex + 1]
+                if usesVMAC { virtualMAC[instance!] = vmacName ?? "vrrp.\(vrid)" }
+                out.append(raw)
+            case "use_vmac" where instance != nil:
+                usesVMAC = true
+                vmacName = keywordIndex + 1 < words.count ? words[keywordIndex + 1] : nil
+                virtualMAC[instance!] = vmacName ?? "vrrp.\(vrid)"
                 out.append(raw)
             case "virtual_ipaddress":
                 inVIPs = true
@@ -87,7 +104,8 @@ struct CompatKeepalivedRewrite {
         return output.split(separator: "\n").compactMap { line -> String? in
             let words = line.split(separator: " ")
             guard words.count > 3, let inet = words.firstIndex(of: "inet"), inet + 1 < words.count else { return nil }
-            return "\(words[1]) \(words[inet + 1])"
+            // A macvlan shows as "vrrp.1@eth0".
+            return "\(words[1].split(separator: "@")[0]) \(words[inet + 1])"
         }.sorted()
     }
 }
