@@ -45,12 +45,13 @@ final class KeepalivedConfigCheckTests: XCTestCase {
 
         """
 
-    /// `fulcrum -c` checks that each instance's interface exists, as keepalived -t does: the
-    /// files are checked in a lab node's namespace, which has eth0 and, added here, eth1.
+    /// `fulcrum -c` checks that the interfaces an instance names exist, as keepalived -t does:
+    /// the files are checked in a lab node's namespace, which has eth0 and, added here, eth1 to
+    /// eth3 and eth0.1.
     private func labNamespace() throws -> (VRRPLab, String) {
         let lab = try makeVRRPLab(nodes: 1)
         let ns = lab.nodeNamespace(1)
-        try lab.runChecked(in: ns, "ip", ["link", "add", "eth1", "type", "veth", "peer", "name", "peth1"])
+        try CompatKeepalivedRewrite.prepareInterfaces(lab, namespace: ns)
         return (lab, ns)
     }
 

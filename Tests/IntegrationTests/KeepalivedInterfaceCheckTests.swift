@@ -71,6 +71,38 @@ final class KeepalivedInterfaceCheckTests: XCTestCase {
         ])
     }
 
+    func testMissingTrackedAndVIPInterfacesAreRefusedAsKeepalivedRefusesThem() throws {
+        let text = """
+            vrrp_instance VI_1 {
+                state MASTER
+                interface eth0
+                virtual_router_id 51
+                priority 100
+                track_interface {
+                    nosuch1
+                }
+                virtual_ipaddress {
+                    10.1.1.1/24 dev nosuch2
+                }
+            }
+
+            """
+        let (fulcrum, keepalived, path) = try check(text)
+        XCTAssertEqual(keepalived.status, 5, keepalived.output)
+        for expected in ["(\(path): Line 7) (VI_1) tracked interface nosuch1 doesn't exist",
+                         "(\(path): Line 10) WARNING - interface nosuch2 for ip address 10.1.1.1/24 doesn't exist",
+                         "Non-existent interface specified in configuration"] {
+            XCTAssertTrue(keepalived.output.contains(expected), "keepalived: \(expected)\n\(keepalived.output)")
+        }
+        XCTAssertEqual(fulcrum.status, 1, fulcrum.output)
+        XCTAssertEqual(alerts(fulcrum), [
+            "[ALERT] \(path):7:9: (VI_1) tracked interface nosuch1 doesn't exist",
+            "[ALERT] \(path):10:9: interface nosuch2 for ip address 10.1.1.1/24 doesn't exist",
+            "[ALERT] Non-existent interface specified in configuration",
+            "[ALERT] Fatal errors found in configuration.",
+        ])
+    }
+
     func testAnExistingInterfaceIsAccepted() throws {
         let (fulcrum, keepalived, _) = try check(config(interface: "eth0"))
         XCTAssertEqual(keepalived.status, 0, keepalived.output)
