@@ -25,6 +25,7 @@ extension KeepalivedParser {
                     alert(w.location, "(\(name)) invalid interface name '\(w.text)'")
                 } else {
                     d.instance.interface = w.text
+                    d.instance.interfaceLocation = w.location
                 }
             }
         case "virtual_router_id":
@@ -214,8 +215,7 @@ extension KeepalivedParser {
             noBlock(node)
             guard let w = single(node, "PASS") else { return }
             switch w.text {
-            case "PASS": d.authType = w
-            case "AH": alert(w.location, "(\(name)) auth_type AH is not supported (IPsec AH authentication); use PASS or no authentication")
+            case "PASS", "AH": d.authType = w
             default: alert(w.location, "(\(name)) unknown authentication type '\(w.text)'")
             }
         case "auth_pass":

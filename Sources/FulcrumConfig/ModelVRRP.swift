@@ -122,6 +122,9 @@ public enum VRRPConfiguredState: String, Equatable, Sendable {
 public enum VRRPAuthenticationConfig: Equatable, Sendable {
     /// Simple text password, at most 8 bytes (longer ones are truncated, as keepalived does).
     case pass(String)
+    /// `auth_type AH`: keepalived's IPsec Authentication Header, HMAC-MD5-96 keyed with the
+    /// same (at most 8-byte) password.
+    case ah(String)
 }
 
 /// notify_master / notify_backup / notify_fault / notify_stop / notify.
@@ -155,6 +158,8 @@ public struct VRRPInstanceConfig: Equatable, Sendable {
     /// The state the instance starts in: as written, else MASTER for priority 255, BACKUP otherwise.
     public var state: VRRPConfiguredState = .backup
     public var interface: String?
+    /// Where `interface` names it (nil when it came from default_interface or a VIP's `dev`).
+    public var interfaceLocation: SourceLocation?
     /// 1...255 (0 only when the instance was rejected with an alert).
     public var virtualRouterID = 0
     /// 1...255; when not written: 255 for state MASTER, else 100 (keepalived).

@@ -110,7 +110,7 @@ extension KeepalivedParser {
             } else if v.version == 3 {
                 warning(type.location, "(\(name)) VRRP version 3 does not support authentication. Ignoring.")
             } else if let pass = d.authPass, !pass.isEmpty {
-                v.authentication = .pass(pass)
+                v.authentication = type.text == "AH" ? .ah(pass) : .pass(pass)
             } else {
                 warning(type.location, "(\(name)) Authentication specified but no password given. Ignoring")
             }

@@ -206,6 +206,7 @@ enum ConfigLoader {
         loaded.backendErrorFiles = backendPages
         if !loaded.hasErrors { loadTLS(&loaded) }
         if !loaded.hasErrors { loadPatterns(&loaded, from: patternFiles) }
+        if !loaded.hasErrors && checkBinds { loaded.diagnostics += vrrpInterfaceErrors(loaded.configuration.vrrp) }
         return loaded
     }
 }

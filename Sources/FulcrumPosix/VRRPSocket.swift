@@ -18,6 +18,9 @@ public enum VRRPSocket {
     public static let ipProtocol: Int32 = 112
     /// Hop limit VRRP requires on send and checks on receive (RFC 3768 5.2.3).
     public static let ttl: Int32 = 255
+    /// IPPROTO_AH: keepalived's `auth_type AH` adverts travel as IP protocol 51, the AH
+    /// naming VRRP as its next header (FulcrumVRRP.VRRPAuthenticationHeader).
+    public static let authenticationHeaderProtocol: Int32 = 51
 }
 
 /// The receive side on one interface: bound to the device, joined to the VRRP
@@ -26,12 +29,14 @@ public enum VRRPSocket {
 public struct VRRPReceiveSocket {
     public let fd: FileDescriptor
     public let interfaceIndex: Int32
+    /// 112, or 51 for the instances using `auth_type AH` (a raw socket sees one protocol).
+    public let ipProtocol: Int32
 
     /// - multicastGroup: the group to join on the interface (nil for an
     ///   interface whose instances only use unicast peers).
     public init(interfaceName: String, interfaceIndex: Int32,
-                multicastGroup: IPv4Address? = .vrrpMulticast) throws(Errno) {
-        let fd = FileDescriptor(try syscall { cf_socket(AF_INET, Int32(SOCK_RAW.rawValue), VRRPSocket.ipProtocol) })
+                multicastGroup: IPv4Address? = .vrrpMulticast, ipProtocol: Int32 = VRRPSocket.ipProtocol) throws(Errno) {
+        let fd = FileDescriptor(try syscall { cf_socket(AF_INET, Int32(SOCK_RAW.rawValue), ipProtocol) })
         do {
             try bindToDevice(fd, interfaceName)
             // Only groups joined on *this* socket, not every group the host joined.
@@ -45,11 +50,14 @@ public struct VRRPReceiveSocket {
         }
         self.fd = fd
         self.interfaceIndex = interfaceIndex
+        self.ipProtocol = ipProtocol
     }
 
-    /// Joins another group on the interface (an instance with its own vrrp_mcast_group4).
+    /// Joins another group on the interface (an instance with its own vrrp_mcast_group4). A
+    /// group already joined (the next instance on the same interface) is no error.
     public func join(_ group: IPv4Address) throws(Errno) {
-        try syscall { cf_ip_add_membership(fd.rawValue, group.networkOrder, interfaceIndex) }
+        if cf_ip_add_membership(fd.rawValue, group.networkOrder, interfaceIndex) == 0 || errno == EADDRINUSE { return }
+        throw Errno.current
     }
 
     /// One packet, IPv4 header first, into `buffer`. Returns its length (cut to
@@ -71,15 +79,22 @@ public struct VRRPReceiveSocket {
 /// The send side on one interface: the kernel writes the IPv4 header with TTL
 /// 255, protocol 112 and the bound source address; the caller passes the VRRP
 /// message only. Multicast leaves by the interface index and is not looped back.
+/// With `includesHeader` (auth_type AH, whose ICV covers the IP header) the
+/// socket is IP protocol 51 with IP_HDRINCL: the caller passes the whole packet,
+/// as keepalived does, and the kernel fills in only the IP checksum.
 public struct VRRPSendSocket {
     public let fd: FileDescriptor
     public let source: IPv4Address
+    public let includesHeader: Bool
 
     /// - source: the interface's primary address, or unicast_src_ip. It must be
     ///   assigned locally (EADDRNOTAVAIL otherwise); when it changes, open a new one.
-    public init(interfaceName: String, interfaceIndex: Int32, source: IPv4Address) throws(Errno) {
-        let fd = FileDescriptor(try syscall { cf_socket(AF_INET, Int32(SOCK_RAW.rawValue), VRRPSocket.ipProtocol) })
+    public init(interfaceName: String, interfaceIndex: Int32, source: IPv4Address,
+                includesHeader: Bool = false) throws(Errno) {
+        let proto = includesHeader ? VRRPSocket.authenticationHeaderProtocol : VRRPSocket.ipProtocol
+        let fd = FileDescriptor(try syscall { cf_socket(AF_INET, Int32(SOCK_RAW.rawValue), proto) })
         do {
+            if includesHeader { try Socket.setOption(fd, Int32(IPPROTO_IP), IP_HDRINCL, 1) }
             // A raw socket gets a copy of every matching packet; this one is never read.
             try syscall { cf_attach_drop_all_filter(fd.rawValue) }
             try bindToDevice(fd, interfaceName)
@@ -98,6 +113,7 @@ public struct VRRPSendSocket {
         }
         self.fd = fd
         self.source = source
+        self.includesHeader = includesHeader
     }
 
     /// Sends one VRRP message (no IP header) to a multicast group or a unicast

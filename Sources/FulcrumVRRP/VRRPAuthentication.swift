@@ -1,14 +1,18 @@
-/// VRRPv2 authentication. keepalived serves type 0 (none) and type 1 (simple password, 8 bytes
-/// carried in clear after the address list); type 2 (IPsec AH) is not served here.
+/// VRRPv2 authentication as keepalived 2.2.7 serves it: type 0 (none), type 1 (simple password,
+/// 8 bytes carried in clear after the address list) and type 2 (IPsec AH: an Authentication
+/// Header between the IP header and the VRRP message, `VRRPAuthenticationHeader`, keyed with
+/// the same 8 password bytes; the message's own 8 authentication bytes stay zero).
 public enum VRRPAuthentication: Equatable, Sendable {
     case none
     case password(VRRPPassword)
+    case ipsecAH(VRRPPassword)
 
     /// The Auth Type byte of a v2 advertisement.
     public var typeCode: UInt8 {
         switch self {
         case .none: return 0
         case .password: return 1
+        case .ipsecAH: return 2
         }
     }
 }

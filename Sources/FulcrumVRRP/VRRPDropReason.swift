@@ -11,7 +11,8 @@ import FulcrumBytes
 public enum VRRPDropReason: Error, Equatable, Sendable {
     /// Shorter than an IPv4 header plus the 8-byte VRRP header, IP version not 4, or IHL < 5.
     case malformedIPHeader
-    /// IP protocol is not 112 (AH is not served).
+    /// IP protocol is neither 112 nor 51 (AH), or an AH carries another protocol (keepalived
+    /// ignores those without counting).
     case notVRRP(protocol: UInt8)
     /// The VRID is not the instance's (`VRRPReceiveRules.vrid`).
     case vridMismatch(UInt8)
@@ -26,8 +27,13 @@ public enum VRRPDropReason: Error, Equatable, Sendable {
     case invalidAuthType(UInt8)
     /// v2 auth type differs from the instance's.
     case authTypeMismatch(UInt8)
-    /// v2 simple password differs.
+    /// v2 simple password differs, or the AH's ICV does not verify (wrong password or a field
+    /// changed on the way).
     case authFailure
+    /// AH: the SPI is not the packet's source address.
+    case invalidSecurityParameterIndex(UInt32)
+    /// AH: the sequence number is not newer than the instance's counter (`VRRPAHSequence`).
+    case sequenceReplayed(received: UInt32, local: UInt32)
     /// v2 interval (seconds) differs from the instance's.
     case advertIntervalMismatch(receivedSeconds: UInt8)
     /// Packet type not ADVERTISEMENT.
@@ -52,7 +58,7 @@ public enum VRRPDropReason: Error, Equatable, Sendable {
         case .versionMismatch: return .versionErrors
         case .invalidAuthType: return .invalidAuthType
         case .authTypeMismatch: return .authTypeMismatch
-        case .authFailure: return .authFailure
+        case .authFailure, .invalidSecurityParameterIndex, .sequenceReplayed: return .authFailure
         case .advertIntervalMismatch: return .advertIntervalErrors
         case .invalidType: return .invalidTypeReceived
         case .addressCountMismatch, .unexpectedDestination, .addressListMismatch: return .addressListErrors

@@ -50,6 +50,9 @@ public struct VRRPInstance: Sendable {
     /// keepalived's become_master / release_master counters.
     public private(set) var becameMasterCount = 0
     public private(set) var releasedMasterCount = 0
+    /// `auth_type AH`: the sequence number sent and checked (the caller draws from it for each
+    /// advert and passes it to `VRRPPacket.decode`).
+    public var ahSequence = VRRPAHSequence()
 
     /// keepalived's ms_down_timer: what the BACKUP deadline was last set from.
     private var downTimer: Int64 = 0
@@ -320,6 +323,7 @@ public struct VRRPInstance: Sendable {
     /// Sends the advert first so that the old master drops the VIPs before our ARPs go out.
     private mutating func enterMaster(now: Int64, actions: inout [VRRPAction], notify: Bool) {
         state = .master
+        ahSequence.resetIfCycled()
         becameMasterCount += 1
         actions.append(.sendAdvertisement(priority: effectivePriority))
         actions.append(.addVirtualAddresses)

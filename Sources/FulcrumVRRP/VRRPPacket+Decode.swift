@@ -5,32 +5,42 @@ extension VRRPPacket {
     /// instance's rules, in keepalived 2.2.7's order (vrrp_check_packet), so the first failing
     /// check names the counter keepalived would increment:
     ///
-    /// IP header sanity and protocol, VRID, received length vs. address count, TTL (multicast
-    /// only), version, v2 auth type / auth type match / password, v2 interval, packet type,
-    /// address count vs. VIP count, IP total length, checksum, multicast vs. unicast destination,
-    /// each VIP present.
+    /// IP header sanity and protocol, VRID, AH present exactly when the instance uses
+    /// `auth_type AH`, received length vs. address count, TTL (multicast only), version, v2 auth
+    /// type / auth type match / password or AH (ICV, SPI, then the sequence number against
+    /// `sequence`, which an accepted number advances), v2 interval, packet type, address count
+    /// vs. VIP count, IP total length, checksum, multicast vs. unicast destination, each VIP
+    /// present.
     ///
-    /// Allocates only the returned address list.
-    public static func decode(ipv4Packet packet: UnsafeRawBufferPointer,
-                              rules: VRRPReceiveRules) throws(VRRPDropReason) -> VRRPReceivedAdvertisement {
+    /// Allocates only the returned address list (and, for AH, the copied headers).
+    public static func decode(ipv4Packet packet: UnsafeRawBufferPointer, rules: VRRPReceiveRules,
+                              sequence: inout VRRPAHSequence) throws(VRRPDropReason) -> VRRPReceivedAdvertisement {
         let received = packet.count
         guard received >= 20, packet[0] >> 4 == 4 else { throw .malformedIPHeader }
         let ihl = Int(packet[0] & 0x0F) * 4
         guard ihl >= 20, received >= ihl + headerLength else { throw .malformedIPHeader }
         let proto = packet[9]
-        guard proto == ipProtocol else { throw .notVRRP(protocol: proto) }
+        guard proto == ipProtocol || proto == VRRPAuthenticationHeader.ipProtocol else { throw .notVRRP(protocol: proto) }
+        let hasAH = proto == VRRPAuthenticationHeader.ipProtocol
+        // keepalived finds the VRRP header after the AH (vrrp_get_header).
+        let vrrp = ihl + (hasAH ? VRRPAuthenticationHeader.length : 0)
+        guard received >= vrrp + headerLength else { throw .malformedIPHeader }
 
-        let vrrp = ihl
         let versionType = packet[vrrp]
         let packetVersion = versionType >> 4
         let vrid = packet[vrrp + 1]
         if let wanted = rules.vrid, wanted != vrid { throw .vridMismatch(vrid) }
 
+        var expectsAH = false
+        if case .ipsecAH = rules.authentication, rules.version == .v2 { expectsAH = true }
+        // "Received AH header but auth type not AH" / "No AH header but auth type is AH".
+        guard hasAH == expectsAH else { throw .authTypeMismatch(packet[vrrp + 4]) }
+
         let addressCount = Int(packet[vrrp + 3])
         let authLength = packetVersion == VRRPVersion.v2.rawValue ? VRRPPassword.length : 0
         let messageLength = headerLength + 4 * addressCount + authLength
-        guard received == ihl + messageLength else {
-            throw .packetLength(received: received, expected: ihl + messageLength)
+        guard received == vrrp + messageLength else {
+            throw .packetLength(received: received, expected: vrrp + messageLength)
         }
 
         let ttl = packet[8]
@@ -42,7 +52,9 @@ extension VRRPPacket {
             let authType = packet[vrrp + 4]
             guard authType <= 2 else { throw .invalidAuthType(authType) }
             guard authType == rules.authentication.typeCode else { throw .authTypeMismatch(authType) }
-            if case .password(let password) = rules.authentication {
+            switch rules.authentication {
+            case .none: break
+            case .password(let password):
                 // keepalived reads the password at the end of the IP total length.
                 let totalLength = Int(packet[2]) << 8 | Int(packet[3])
                 let start = totalLength - VRRPPassword.length
@@ -50,6 +62,14 @@ extension VRRPPacket {
                 var difference: UInt8 = 0
                 for index in 0..<VRRPPassword.length { difference |= packet[start + index] ^ password.bytes[index] }
                 guard difference == 0 else { throw .authFailure }
+            case .ipsecAH(let password):
+                // An AH for another protocol is not ours: dropped uncounted.
+                let next = packet[ihl]
+                guard next == ipProtocol else { throw .notVRRP(protocol: next) }
+                let number = try VRRPAuthenticationHeader.verify(ipv4Packet: packet, password: password,
+                                                                 unicast: rules.unicast)
+                let local = sequence.number
+                guard sequence.accept(number) else { throw .sequenceReplayed(received: number, local: local) }
             }
             let seconds = packet[vrrp + 5]
             guard UInt16(seconds) * 100 == rules.intervalCentiseconds else {
@@ -100,6 +120,8 @@ extension VRRPPacket {
             if packet[vrrp + 4] == 1 {
                 let start = vrrp + headerLength + 4 * addressCount
                 authentication = .password(VRRPPassword(bytes: Array(packet[start..<start + VRRPPassword.length])))
+            } else if case .ipsecAH = rules.authentication {
+                authentication = rules.authentication
             }
         } else {
             interval = (UInt16(packet[vrrp + 4]) << 8 | UInt16(packet[vrrp + 5])) & 0x0FFF
@@ -111,13 +133,26 @@ extension VRRPPacket {
                                          advertisement: advert, checksumForm: form)
     }
 
-    public static func decode(ipv4Packet packet: [UInt8],
+    /// The same without a sequence counter to keep: an AH advert is checked against a fresh one.
+    public static func decode(ipv4Packet packet: UnsafeRawBufferPointer,
                               rules: VRRPReceiveRules) throws(VRRPDropReason) -> VRRPReceivedAdvertisement {
+        var sequence = VRRPAHSequence()
+        return try decode(ipv4Packet: packet, rules: rules, sequence: &sequence)
+    }
+
+    public static func decode(ipv4Packet packet: [UInt8], rules: VRRPReceiveRules,
+                              sequence: inout VRRPAHSequence) throws(VRRPDropReason) -> VRRPReceivedAdvertisement {
         let result: Result<VRRPReceivedAdvertisement, VRRPDropReason> = packet.withUnsafeBytes { bytes in
-            do throws(VRRPDropReason) { return .success(try decode(ipv4Packet: bytes, rules: rules)) }
+            do throws(VRRPDropReason) { return .success(try decode(ipv4Packet: bytes, rules: rules, sequence: &sequence)) }
             catch { return .failure(error) }
         }
         return try result.get()
+    }
+
+    public static func decode(ipv4Packet packet: [UInt8],
+                              rules: VRRPReceiveRules) throws(VRRPDropReason) -> VRRPReceivedAdvertisement {
+        var sequence = VRRPAHSequence()
+        return try decode(ipv4Packet: packet, rules: rules, sequence: &sequence)
     }
 
     /// v2: over the message only. v3: the RFC form first, then keepalived's old unicast form

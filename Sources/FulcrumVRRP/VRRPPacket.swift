@@ -33,10 +33,18 @@ public enum VRRPPacket {
     /// pass `IPv4Address.vrrpMulticast` for it. v2 ignores both.
     public static func encode(_ advert: VRRPAdvertisement, source: IPv4Address, destination: IPv4Address,
                               into buffer: inout [UInt8]) {
+        buffer.removeAll(keepingCapacity: true)
+        appendMessage(advert, source: source, destination: destination, to: &buffer)
+    }
+
+    /// Appends the VRRP message to `buffer` (after an IP and AH header for `auth_type AH`,
+    /// `VRRPAuthenticationHeader`); the checksum covers only the appended bytes.
+    static func appendMessage(_ advert: VRRPAdvertisement, source: IPv4Address, destination: IPv4Address,
+                              to buffer: inout [UInt8]) {
         precondition(advert.addresses.count <= 255, "a VRRP advert carries at most 255 addresses")
         let length = messageLength(version: advert.version, addressCount: advert.addresses.count)
-        buffer.removeAll(keepingCapacity: true)
-        buffer.reserveCapacity(length)
+        let start = buffer.count
+        buffer.reserveCapacity(start + length)
         buffer.append(advert.version.rawValue << 4 | advertisementType)
         buffer.append(advert.vrid)
         buffer.append(advert.priority)
@@ -59,16 +67,18 @@ public enum VRRPPacket {
             buffer.append(UInt8(address.value & 0xFF))
         }
         if advert.version == .v2 {
-            switch advert.authentication {
-            case .none: buffer.append(contentsOf: repeatElement(0, count: VRRPPassword.length))
-            case .password(let password): buffer.append(contentsOf: password.bytes)
+            // keepalived writes the password only for PASS; AH leaves the 8 bytes zero.
+            if case .password(let password) = advert.authentication {
+                buffer.append(contentsOf: password.bytes)
+            } else {
+                buffer.append(contentsOf: repeatElement(0, count: VRRPPassword.length))
             }
         }
         let initial = advert.version == .v3
             ? VRRPChecksum.pseudoHeaderSum(source: source, destination: destination, length: length) : 0
-        let checksum = buffer.withUnsafeBytes { VRRPChecksum.checksum($0, initial: initial) }
-        buffer[6] = UInt8(checksum >> 8)
-        buffer[7] = UInt8(checksum & 0xFF)
+        let checksum = buffer.withUnsafeBytes { VRRPChecksum.checksum(UnsafeRawBufferPointer(rebasing: $0[start...]), initial: initial) }
+        buffer[start + 6] = UInt8(checksum >> 8)
+        buffer[start + 7] = UInt8(checksum & 0xFF)
     }
 
     /// The VRID of a received IPv4 packet, read without validating anything else, so a receiver
@@ -77,8 +87,10 @@ public enum VRRPPacket {
     public static func vrid(ofIPv4Packet packet: UnsafeRawBufferPointer) -> UInt8? {
         guard packet.count >= 20 else { return nil }
         let ihl = Int(packet[0] & 0x0F) * 4
-        guard ihl >= 20, packet.count >= ihl + headerLength else { return nil }
-        return packet[ihl + 1]
+        // auth_type AH: the VRRP header follows the Authentication Header.
+        let vrrp = ihl + (packet[9] == VRRPAuthenticationHeader.ipProtocol ? VRRPAuthenticationHeader.length : 0)
+        guard ihl >= 20, packet.count >= vrrp + headerLength else { return nil }
+        return packet[vrrp + 1]
     }
 
     public static func vrid(ofIPv4Packet packet: [UInt8]) -> UInt8? {

@@ -176,8 +176,15 @@ final class KeepalivedConfigTests: XCTestCase {
     }
 
     func testAuthenticationRules() {
-        let ah = keepalived(instance("  authentication {\n    auth_type AH\n    auth_pass x\n  }"))
-        assertSingleAlert(ah, "(VI_1) auth_type AH is not supported (IPsec AH authentication); use PASS or no authentication", line: 8, column: 15)
+        let ah = keepalived(instance("  authentication {\n    auth_type AH\n    auth_pass 0123456789\n  }"))
+        XCTAssertEqual(ah.alerts, [])
+        XCTAssertEqual(ah.warnings.map(\.message), ["(VI_1) Truncating auth_pass to 8 characters"])
+        XCTAssertEqual(ah.configuration.vrrp.instances[0].authentication, .ah("01234567"))
+        let ahV3 = keepalived(instance("  version 3\n  authentication {\n    auth_type AH\n    auth_pass x\n  }"))
+        XCTAssertEqual(ahV3.warnings.map(\.message), ["(VI_1) VRRP version 3 does not support authentication. Ignoring."])
+        XCTAssertNil(ahV3.configuration.vrrp.instances[0].authentication)
+        let unknown = keepalived(instance("  authentication {\n    auth_type ESP\n    auth_pass x\n  }"))
+        assertSingleAlert(unknown, "(VI_1) unknown authentication type 'ESP'", line: 8, column: 15)
         let v3 = keepalived(instance("  version 3\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }"))
         XCTAssertEqual(v3.warnings.map(\.message), ["(VI_1) VRRP version 3 does not support authentication. Ignoring."])
         XCTAssertNil(v3.configuration.vrrp.instances[0].authentication)

@@ -178,8 +178,11 @@ final class VRRPPacketTests: XCTestCase {
         var shortIHL = Keepalived.v3
         shortIHL[0] = 0x44
         XCTAssertEqual(dropReason(shortIHL, Keepalived.v3Rules), .malformedIPHeader)
+        // Protocol 51 is AH: too short to hold one and the VRRP header after it.
         let ah = ipv4Packet(Array(Keepalived.v3[20...]), source: Keepalived.source, protocolNumber: 51)
-        XCTAssertEqual(dropReason(ah, Keepalived.v3Rules), .notVRRP(protocol: 51))
+        XCTAssertEqual(dropReason(ah, Keepalived.v3Rules), .malformedIPHeader)
+        let tcp = ipv4Packet(Array(Keepalived.v3[20...]), source: Keepalived.source, protocolNumber: 6)
+        XCTAssertEqual(dropReason(tcp, Keepalived.v3Rules), .notVRRP(protocol: 6))
         XCTAssertNil(VRRPDropReason.malformedIPHeader.counter)
     }
 

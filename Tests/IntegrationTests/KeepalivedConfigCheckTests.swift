@@ -45,11 +45,20 @@ final class KeepalivedConfigCheckTests: XCTestCase {
 
         """
 
+    /// `fulcrum -c` checks that the interfaces an instance names exist, as keepalived -t does:
+    /// the files are checked in a lab node's namespace, which has eth0 and, added here, eth1 to
+    /// eth3 and eth0.1.
+    private func labNamespace() throws -> (VRRPLab, String) {
+        let lab = try makeVRRPLab(nodes: 1)
+        let ns = lab.nodeNamespace(1)
+        try CompatKeepalivedRewrite.prepareInterfaces(lab, namespace: ns)
+        return (lab, ns)
+    }
+
     private func check(_ name: String, _ text: String) throws -> CommandResult {
-        let dir = try TemporaryDirectory(prefix: "kachk")
-        defer { dir.remove() }
-        let path = try dir.write(name, text)
-        return try CommandRunner.run(FulcrumBinary.path(), ["-c", "-f", path])
+        let (lab, ns) = try labNamespace()
+        let path = try lab.directory.write(name, text)
+        return try lab.run(in: ns, try FulcrumBinary.path(), ["-c", "-f", path], timeout: 30)
     }
 
     func testTypicalDistributionFileIsValidWithKeepalivedsWarnings() throws {
@@ -71,11 +80,12 @@ final class KeepalivedConfigCheckTests: XCTestCase {
     func testDebianSamplesAreValid() throws {
         let directory = "/usr/share/doc/keepalived/samples"
         var checked = 0
+        let (lab, ns) = try labNamespace()
         for sample in ["keepalived.conf.vrrp", "keepalived.conf.vrrp.localcheck", "keepalived.conf.vrrp.scripts",
                        "keepalived.conf.vrrp.sync"] {
             let path = "\(directory)/\(sample)"
             guard access(path, R_OK) == 0 else { continue }
-            let r = try CommandRunner.run(FulcrumBinary.path(), ["-c", "-f", path])
+            let r = try lab.run(in: ns, try FulcrumBinary.path(), ["-c", "-f", path], timeout: 30)
             XCTAssertEqual(r.status, 0, "\(sample): \(r.output)")
             XCTAssertFalse(r.stderr.contains("[ALERT]"), "\(sample): \(r.stderr)")
             checked += 1

@@ -23,7 +23,8 @@ extension VRRPSpeaker {
                 for i in instances.indices where instances[i].receiver == r && instances[i].config.virtualRouterID == Int(vrid) {
                     let c = instances[i].config
                     do {
-                        let advert = try VRRPPacket.decode(ipv4Packet: bytes, rules: instances[i].election.receiveRules)
+                        let advert = try VRRPPacket.decode(ipv4Packet: bytes, rules: instances[i].election.receiveRules,
+                                                           sequence: &instances[i].election.ahSequence)
                         let wasMaster = instances[i].election.state == .master
                         let lower = advert.advertisement.priority != 0
                             && advert.advertisement.priority < instances[i].election.effectivePriority
@@ -43,7 +44,9 @@ extension VRRPSpeaker {
                         }
                         perform(i, now: now)
                     } catch {
-                        let key = "\(error)"
+                        // A replayed AH sequence number differs every time: one key for all.
+                        var key = "\(error)"
+                        if case VRRPDropReason.sequenceReplayed? = error as? VRRPDropReason { key = "sequenceReplayed" }
                         instances[i].drops[key, default: 0] += 1
                         // keepalived logs each bad packet; once per reason and power of two here.
                         let n = instances[i].drops[key]!
@@ -59,8 +62,22 @@ extension VRRPSpeaker {
     func sendAdvert(_ i: Int, priority: UInt8) {
         let advert = instances[i].election.advertisement(priority: priority)
         let source = senders[instances[i].sender].source
+        // auth_type AH: one identification and one sequence number per advert, whatever the
+        // number of unicast peers (keepalived's vrrp_send_adv).
+        var ah: (password: VRRPPassword, sequence: UInt32)? = nil
+        if case .ipsecAH(let password) = advert.authentication {
+            instances[i].ipIdentification &+= 1
+            if instances[i].ipIdentification == 0 { instances[i].ipIdentification = 1 }
+            ah = (password, instances[i].election.ahSequence.next())
+        }
         for destination in instances[i].destinations {
-            VRRPPacket.encode(advert, source: source, destination: destination, into: &message)
+            if let ah {
+                VRRPAuthenticationHeader.encode(advert, password: ah.password, source: source, destination: destination,
+                                                identification: instances[i].ipIdentification, sequence: ah.sequence,
+                                                unicast: instances[i].config.isUnicast, into: &message)
+            } else {
+                VRRPPacket.encode(advert, source: source, destination: destination, into: &message)
+            }
             do {
                 _ = try message.withUnsafeBytes { buffer throws(Errno) in try senders[instances[i].sender].send(buffer, to: destination) }
             } catch {

@@ -35,12 +35,17 @@ extension VRRPSpeaker {
             ? c.unicastPeers.compactMap { if case .v4(let a) = $0.address { return a }; return nil }
             : [group ?? .vrrpMulticast]
 
+        // auth_type AH: adverts are IP protocol 51, read and sent whole (IP header included).
+        var usesAH = false
+        if case .ah? = c.authentication, c.version == 2 { usesAH = true }
+        let proto = usesAH ? VRRPSocket.authenticationHeaderProtocol : VRRPSocket.ipProtocol
         let receiver: Int
-        if let r = receivers.firstIndex(where: { $0.interfaceIndex == link.index }) {
+        if let r = receivers.firstIndex(where: { $0.interfaceIndex == link.index && $0.ipProtocol == proto }) {
             receiver = r
             if let group { try receivers[r].join(group) }
         } else {
-            let r = try VRRPReceiveSocket(interfaceName: name, interfaceIndex: link.index, multicastGroup: group)
+            let r = try VRRPReceiveSocket(interfaceName: name, interfaceIndex: link.index, multicastGroup: group,
+                                          ipProtocol: proto)
             try loop.register(r.fd, .readable, EventToken(kind: Kind.receiver.rawValue, index: receivers.count))
             receivers.append(r)
             receiver = receivers.count - 1
@@ -51,10 +56,12 @@ extension VRRPSpeaker {
         let vipLink = vmac ?? link
         let sendLink = c.virtualMACTransmitBase ? link : vipLink
         let sender: Int
-        if let s = senders.indices.first(where: { senders[$0].source == source && senderInterfaces[$0] == sendLink.index }) {
+        if let s = senders.indices.first(where: { senders[$0].source == source && senderInterfaces[$0] == sendLink.index
+                                                   && senders[$0].includesHeader == usesAH }) {
             sender = s
         } else {
-            senders.append(try VRRPSendSocket(interfaceName: sendLink.name, interfaceIndex: sendLink.index, source: source))
+            senders.append(try VRRPSendSocket(interfaceName: sendLink.name, interfaceIndex: sendLink.index, source: source,
+                                              includesHeader: usesAH))
             senderInterfaces.append(sendLink.index)
             sender = senders.count - 1
         }
@@ -78,7 +85,11 @@ extension VRRPSpeaker {
                                                label: v.label, scope: AddressScope(rawValue: v.scope)), device))
         }
         var auth = VRRPAuthentication.none
-        if case .pass(let p)? = c.authentication, c.version == 2 { auth = .password(VRRPPassword(p)) }
+        switch c.authentication {
+        case .pass(let p)? where c.version == 2: auth = .password(VRRPPassword(p))
+        case .ah(let p)? where c.version == 2: auth = .ipsecAH(VRRPPassword(p))
+        default: break
+        }
         let advertised = c.virtualAddresses.compactMap { v -> IPv4Address? in
             if case .v4(let a) = v.address { return a }
             return nil

@@ -52,6 +52,9 @@ final class VRRPSpeaker: EventHandler {
         var ownFault = false
         var adjustment = 0
         var timer = LazyTimer()
+        /// auth_type AH: the IP identification of the last advert (keepalived's ip_id:
+        /// the ICV covers it, so the sender sets it, never 0).
+        var ipIdentification: UInt16 = 0
     }
 
     /// A vrrp_script: its schedule and rise/fall state.

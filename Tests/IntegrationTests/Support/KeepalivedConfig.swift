@@ -30,6 +30,8 @@ struct KeepalivedConfig {
     var version = 2
     /// `authentication { auth_type PASS auth_pass ... }` when set (v2 only).
     var authPass: String?
+    /// The `auth_type` written with `authPass`: PASS or AH.
+    var authType = "PASS"
     /// Virtual addresses with prefix length, e.g. "10.77.0.200/24".
     var virtualAddresses = ["\(VRRPLab.virtualAddress())/24"]
     /// Unicast peers (and our own source address); empty means multicast.
@@ -72,7 +74,7 @@ struct KeepalivedConfig {
                   "    advert_int \(KeepalivedConfig.format(advertInterval))",
                   "    version \(version)"]
         if let authPass {
-            lines += ["    authentication {", "        auth_type PASS", "        auth_pass \(authPass)", "    }"]
+            lines += ["    authentication {", "        auth_type \(authType)", "        auth_pass \(authPass)", "    }"]
         }
         if nopreempt { lines.append("    nopreempt") }
         if let preemptDelay { lines.append("    preempt_delay \(KeepalivedConfig.format(preemptDelay))") }
