@@ -165,6 +165,8 @@ public struct ServerParams: Equatable, Sendable {
     public var agent = AgentCheckParams()
     /// `track [BACKEND/]SERVER` as written; `Server.tracked` is what it names.
     public var track: String? = nil
+    /// `socks4` / `check-via-socks4` (ModelSOCKS4.swift).
+    public var socksSettings = ServerSOCKS4Settings()
     public init() {}
 }
 

@@ -9,7 +9,7 @@ import FulcrumTLS
 /// receive until the check's logic has a verdict. Driven by the checker's
 /// event loop; never blocks.
 final class CheckProbe {
-    enum Phase { case connecting, handshaking, sending, receiving }
+    enum Phase { case connecting, socks4, handshaking, sending, receiving }
 
     /// `check-ssl` (or `ssl` inherited by checks on the server's port): the
     /// check speaks TLS with the server's context, sending `check-sni` and
@@ -52,6 +52,10 @@ final class CheckProbe {
     private(set) var agentReply: AgentReply?
     /// `http-check disable-on-404` while the server is not DOWN.
     private let disableOn404: Bool
+    /// `check-via-socks4` on a `socks4` server: the proxy checks connect to,
+    /// and (once connected) the destination its CONNECT names (CheckProbe+SOCKS4).
+    let socks4: SocketAddress?
+    var socks4Destination: SocketAddress? = nil
     static let maxResponse = 16384
 
     /// HAProxy: with `timeout check`, the connect is bounded by
@@ -59,7 +63,8 @@ final class CheckProbe {
     /// `inter` bounds the whole check.
     init(config: HealthCheckConfig, address: SocketAddress, expect: HTTPCheck.Expect?,
          matchers: [TCPCheck.Matcher?], now: Int64, connectTimeout: Int, readTimeout: Int?, tls: TLS? = nil,
-         sendProxy: Int = 0, agentSend: [UInt8]? = nil, disableOn404: Bool = false) {
+         sendProxy: Int = 0, agentSend: [UInt8]? = nil, disableOn404: Bool = false, socks4: SocketAddress? = nil) {
+        self.socks4 = socks4
         self.agentSend = agentSend
         self.disableOn404 = disableOn404
         self.tlsSettings = tls
@@ -77,6 +82,9 @@ final class CheckProbe {
 
     func duration(_ now: Int64) -> Int { Int(max(0, now - started)) }
 
+    /// The SOCKS4 request is sent; the proxy's reply is awaited (CheckProbe+SOCKS4).
+    func enterSOCKS4Phase() { phase = .socks4 }
+
     /// Opens the first connection. Returns a result when it failed at once.
     func start(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
         if kind == .tcpCheck, case .connect(let port, let addr)? = rules.first {
@@ -91,6 +99,8 @@ final class CheckProbe {
         var target = address
         if let override, let a = SocketAddress.resolve(host: override, port: target.port) { target = a }
         if let port { target.port = port }
+        socks4Destination = nil
+        if let socks4 { socks4Destination = target; target = socks4 }
         do {
             fd = try Socket.stream(family: target.family)
             try loop.register(fd, [.writable, .readable], token)
@@ -109,6 +119,8 @@ final class CheckProbe {
             let err = Socket.pendingError(fd)
             if err != 0 { return failure(connectError: err, now: now) }
             return connected(loop: loop, token: token, now: now)
+        case .socks4:
+            return socks4Reply(loop: loop, token: token, now: now)
         case .handshaking:
             return handshake(loop: loop, token: token, now: now)
         case .sending:
@@ -124,7 +136,7 @@ final class CheckProbe {
         if phase == .handshaking {
             return CheckResult(status: .l6timeout, durationMs: duration(now))
         }
-        if phase == .connecting {
+        if phase == .connecting || phase == .socks4 {
             var info: String? = nil
             // HAProxy's info keeps the context's leading space.
             if kind == .tcpCheck { info = TCPCheck.errorContext(step: stepNumber, rule: ruleKind(rule - 1)) }
@@ -149,8 +161,10 @@ final class CheckProbe {
 
     private var stepNumber: Int { kind == .tcpCheck ? max(0, rule) : 0 }
 
-    private func connected(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
-        if sendProxy != 0 && tls == nil && phase == .connecting {
+    func connected(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
+        // `check-via-socks4`: the proxy's handshake first (its reply comes in phase .socks4).
+        if socks4Destination != nil && phase == .connecting { return socks4Request(now: now) }
+        if sendProxy != 0 && tls == nil && (phase == .connecting || phase == .socks4) {
             let local = Socket.localAddress(fd), remote = Socket.remoteAddress(fd)
             var line = [UInt8](repeating: 0, count: ProxyProtocolEncoder.maximumLength)
             let n = line.withUnsafeMutableBytes { out in

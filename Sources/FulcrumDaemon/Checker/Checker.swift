@@ -260,7 +260,8 @@ final class Checker: EventHandler {
         followAddress(t)
         let probe = CheckProbe(config: requestConfig(t), address: t.address, expect: t.expect, matchers: t.matchers,
                                now: now, connectTimeout: t.connectTimeout, readTimeout: t.readTimeout, tls: t.tls,
-                               sendProxy: Self.checkProxyVersion(t.params), disableOn404: disableOn404(t))
+                               sendProxy: Self.checkProxyVersion(t.params), disableOn404: disableOn404(t),
+                               socks4: t.params.checkViaSocks4 ? t.params.socks4.flatMap { SocketAddress.resolve(host: $0.host, port: $0.port) } : nil)
         t.probe = probe
         if let r = probe.start(loop: loop, token: probeSlots.token(kind: Kind.probe.rawValue, index: t.index), now: now) {
             finish(t, r, now: now)

@@ -71,6 +71,8 @@ final class Stream {
     var serverHandshaking = false
     /// `send-proxy[-v2]`: a new server connection's PROXY header is still to be sent.
     var serverProxyHeaderPending = false
+    /// `socks4`: the proxy's CONNECT still to send or its reply to read (StreamSOCKS4).
+    var serverSOCKS4: StreamEngine.SOCKS4Pending? = nil
 
     init(index: Int) { self.index = index }
 
@@ -88,6 +90,7 @@ final class Stream {
         tls = nil
         serverHandshaking = false
         serverProxyHeaderPending = false
+        serverSOCKS4 = nil
         client = StreamSide(); server = StreamSide()
         request = Flow(); response = Flow()
         backend = -1; routedBackend = -1
