@@ -279,6 +279,8 @@ public struct HealthCheckConfig: Equatable, Sendable {
     /// A protocol's own check (`option redis-check` & co., ProtocolCheckOptions.swift);
     /// `kind` is then `.tcpConnect`.
     public var protocolCheck: ProtocolCheck? = nil
+    /// `option external-check` (ModelExternalCheck.swift); `kind` is then `.tcpConnect`.
+    public var external: ExternalCheck? = nil
     public init() {}
 }
 
@@ -438,6 +440,8 @@ public struct GlobalSettings: Equatable, Sendable {
     /// `set-dumpable`: workers stay dumpable (core files, /proc readable by
     /// their user) after dropping privileges.
     public var setDumpable = false
+    /// `external-check [preserve-env]`, `insecure-fork-wanted` (ModelExternalCheck.swift).
+    public var externalCheck = ExternalCheckGlobal()
     /// `grace T` (ms): a worker told to stop keeps accepting for this long
     /// first, for outside checks to see it leave before its listeners do.
     public var grace: Int?

@@ -9,7 +9,7 @@ import FulcrumTLS
 /// receive until the check's logic has a verdict. Driven by the checker's
 /// event loop; never blocks.
 final class CheckProbe {
-    enum Phase { case connecting, socks4, handshaking, sending, receiving }
+    enum Phase { case connecting, socks4, handshaking, sending, receiving, process }
 
     /// `check-ssl` (or `ssl` inherited by checks on the server's port): the
     /// check speaks TLS with the server's context, sending `check-sni` and
@@ -56,6 +56,10 @@ final class CheckProbe {
     /// and (once connected) the destination its CONNECT names (CheckProbe+SOCKS4).
     let socks4: SocketAddress?
     var socks4Destination: SocketAddress? = nil
+    /// `option external-check`: the program to run instead of connecting,
+    /// and its process while it runs (CheckProbe+External).
+    var program: ExternalProgram? = nil
+    var process: pid_t = 0
     static let maxResponse = 16384
 
     /// HAProxy: with `timeout check`, the connect is bounded by
@@ -84,9 +88,12 @@ final class CheckProbe {
 
     /// The SOCKS4 request is sent; the proxy's reply is awaited (CheckProbe+SOCKS4).
     func enterSOCKS4Phase() { phase = .socks4 }
+    /// The external check's process runs; `fd` is its pidfd (CheckProbe+External).
+    func enterProcessPhase(_ pidfd: FileDescriptor) { phase = .process; fd = pidfd }
 
     /// Opens the first connection. Returns a result when it failed at once.
     func start(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
+        if let program { return run(program, loop: loop, token: token, now: now) }
         if kind == .tcpCheck, case .connect(let port, let addr)? = rules.first {
             rule = 1
             return connect(port: port, address: addr, loop: loop, token: token, now: now)
@@ -127,12 +134,15 @@ final class CheckProbe {
             return flush(loop: loop, token: token, now: now)
         case .receiving:
             return receive(loop: loop, token: token, now: now)
+        case .process:
+            return processEnded(now: now)
         }
     }
 
     /// The verdict at the check's deadline (HAProxy: L4TOUT while connecting,
     /// L7TOUT once a request or rule is under way).
     func timedOut(now: Int64) -> CheckResult {
+        if phase == .process { return processTimedOut(now: now) }
         if phase == .handshaking {
             return CheckResult(status: .l6timeout, durationMs: duration(now))
         }
@@ -153,6 +163,7 @@ final class CheckProbe {
     }
 
     func close() {
+        if process != 0 { stopProcess() }
         if let tls { tls.close(abort: false); self.tls = nil; fd = FileDescriptor(-1); return }
         if fd.rawValue >= 0 { fd.close(); fd = FileDescriptor(-1) }
     }

@@ -262,6 +262,7 @@ final class Checker: EventHandler {
                                now: now, connectTimeout: t.connectTimeout, readTimeout: t.readTimeout, tls: t.tls,
                                sendProxy: Self.checkProxyVersion(t.params), disableOn404: disableOn404(t),
                                socks4: t.params.checkViaSocks4 ? t.params.socks4.flatMap { SocketAddress.resolve(host: $0.host, port: $0.port) } : nil)
+        if let external = t.config.external { probe.program = externalProgram(t, external) }
         t.probe = probe
         if let r = probe.start(loop: loop, token: probeSlots.token(kind: Kind.probe.rawValue, index: t.index), now: now) {
             finish(t, r, now: now)
