@@ -349,6 +349,8 @@ public struct HashType: Equatable, Sendable {
 
 public struct Backend: Equatable, Sendable {
     public var name: String
+    /// `email-alert ...` once complete (ModelMailers.swift).
+    public var emailAlert: EmailAlert? = nil
     public var location: SourceLocation
     public var mode: ProxyMode = .tcp
     public var balance: BalanceAlgorithm = .roundRobin
@@ -594,6 +596,8 @@ public struct Configuration: Equatable, Sendable {
     public var resolvers: [ResolversSection] = []
     /// `cache` sections (HAProxy's small object cache).
     public var caches: [CacheSection] = []
+    /// `mailers` sections some proxy's `email-alert mailers` uses (ModelMailers.swift).
+    public var mailers: [MailersSection] = []
     /// ACL and map files and ACL lines' inline patterns, by HAProxy's ids
     /// (what `show map` / `show acl` list).
     public var patternReferences: [PatternReferenceDeclaration] = []

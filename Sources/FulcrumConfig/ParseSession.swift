@@ -23,6 +23,8 @@ struct ParseSession {
     var resolvers: [ResolversSection] = []
     /// `cache` sections in declaration order.
     var caches: [CacheSection] = []
+    /// `mailers` sections (MailersSectionKeywords.swift).
+    var mailers: [MailersSection] = []
     /// keepalived.conf blocks from every source (whole files or blocks inside Fulcrum files).
     var keepalived = KeepalivedParser()
     /// Every TLS keyword read, where it was written; refused at the end
@@ -46,6 +48,7 @@ struct ParseSession {
         case httpErrors(Int)
         case resolvers(Int)
         case cache(Int)
+        case mailers(Int)
         /// A section Fulcrum does not serve yet; its body is skipped.
         case skipped(String)
     }
@@ -165,6 +168,7 @@ struct ParseSession {
         case .httpErrors(let i): return httpErrors[i].name
         case .resolvers(let i): return resolvers[i].name
         case .cache(let i): return caches[i].name
+        case .mailers(let i): return mailers[i].name
         case .skipped(let s): return s
         }
     }
@@ -250,7 +254,7 @@ struct ParseSession {
 
     // MARK: Statements
 
-    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program", "userlist", "ring", "http-errors", "resolvers", "cache"]
+    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program", "userlist", "ring", "http-errors", "resolvers", "cache", "mailers"]
 
     private mutating func statement(_ words: [Word], at: (Word) -> SourceLocation) {
         let keyword = words[0].text
@@ -266,6 +270,7 @@ struct ParseSession {
         case "http-errors": openHTTPErrors(words, at: at); return
         case "resolvers": openResolvers(words, at: at); return
         case "cache": openCache(words, at: at); return
+        case "mailers": openMailers(words, at: at); return
         default: break
         }
         if HAProxyKeywords.otherSections.contains(keyword) {
@@ -294,6 +299,8 @@ struct ParseSession {
             resolversKeyword(words, section: index, at: at)
         case .cache(let index):
             cacheKeyword(words, cache: index, at: at)
+        case .mailers(let index):
+            mailersKeyword(words, section: index, at: at)
         case .skipped:
             break
         }
@@ -371,6 +378,7 @@ struct ParseSession {
         buildAndValidate(into: &configuration)
         validateResolvers(&configuration)
         checkCacheReferences(configuration)
+        configuration.mailers = validatedMailers(configuration)
         resolveTLS(&configuration)
         refuseUnservedTLS()
         configuration.programs = validatedPrograms()

@@ -6,7 +6,7 @@ extension ParseSession {
         "acl", "use_backend", "redirect", "http-request", "http-response", "http-after-response",
         "cookie", "compression", "http-send-name-header", "errorfile", "errorfiles", "errorloc", "errorloc302", "errorloc303", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
         "source", "load-server-state-from-file", "server-state-file-name", "server-template", "stick-table", "stick",
-        "use-server", "force-persist", "ignore-persist", "dynamic-cookie-key", "external-check",
+        "use-server", "force-persist", "ignore-persist", "dynamic-cookie-key", "external-check", "email-alert",
     ]
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
@@ -163,6 +163,7 @@ extension ParseSession {
         case "stick": stickKeyword(words, draft: index, at: at)
         case "source": sourceKeyword(words, draft: index, at: at)
         case "external-check": externalCheckKeyword(words, draft: index, at: at)
+        case "email-alert": emailAlertKeyword(words, draft: index, at: at)
         case _ where Self.serverRuleKeywords.contains(keyword): serverRuleKeyword(words, draft: index, at: at)
         case "dynamic-cookie-key":
             guard let value = singleArgument(words, at: at, expecting: "<secret key>") else { return }

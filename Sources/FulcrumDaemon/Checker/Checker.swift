@@ -94,6 +94,8 @@ final class Checker: EventHandler {
         return s
     }()
     let addresses: [[SocketAddress]]
+    /// `email-alert` senders still running (Checker+EmailAlert), reaped each turn.
+    var mailerProcesses: [pid_t] = []
     /// Tracking servers in chain order (`track`).
     var trackers: [ServerPosition] = []
 
@@ -236,6 +238,7 @@ final class Checker: EventHandler {
     }
 
     func turnEnded() -> Int64? {
+        if !mailerProcesses.isEmpty { reapMailers() }
         logs.publishDrops(to: table.header(.droppedLogs))
         return nil
     }
@@ -396,6 +399,7 @@ final class Checker: EventHandler {
         Log.warning(line)
         // HAProxy's levels: a server DOWN is an alert, UP a notice.
         logs.send(line, level: transition.to == .down ? .alert : .notice, to: backendLogs[t.backend])
+        emailAlert(backend: t.backend, line: line, level: transition.to == .down ? .alert : .notice)
         if transition.to == .down && active == 0 && backup == 0 {
             let empty = HealthLog.noServerAvailable(backend: t.backendName, in: configuration)
             Log.alert(empty)
