@@ -442,6 +442,8 @@ public struct GlobalSettings: Equatable, Sendable {
     /// `set-dumpable`: workers stay dumpable (core files, /proc readable by
     /// their user) after dropping privileges.
     public var setDumpable = false
+    /// `tune.recv_enough N` (GlobalReadTuning.swift); nil: any short read ends a read run.
+    public var recvEnough: Int? = nil
     /// `external-check [preserve-env]`, `insecure-fork-wanted` (ModelExternalCheck.swift).
     public var externalCheck = ExternalCheckGlobal()
     /// `grace T` (ms): a worker told to stop keeps accepting for this long
