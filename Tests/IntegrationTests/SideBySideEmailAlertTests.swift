@@ -37,7 +37,6 @@ final class SideBySideEmailAlertTests: XCTestCase {
 
             """
         let proxies = try SideBySide(self, config: config, backends: [], substitutions: substitutions)
-        _ = proxies
 
         // Mail as compared: the Date header's value is the moment it was sent.
         func normalized(_ mail: PrivateSMTPServer.Mail) -> String {
@@ -67,8 +66,12 @@ final class SideBySideEmailAlertTests: XCTestCase {
         XCTAssertEqual(all.count, 3)
         XCTAssertTrue(all.contains { $0.contains("Subject: [HAProxy Alert] Server all/s1 is UP") }, "\(all)")
         XCTAssertFalse(all.contains { $0.contains("downs_only/s2 is UP") }, "\(all)")
-        // Down again: two more, and nothing else was sent in between (an UP
-        // mail for downs_only would have come before these).
+        // Down again once both saw downs_only/s2 UP (which mails nothing):
+        // two more, and nothing else was sent in between (an UP mail for
+        // downs_only would have come before these).
+        for proxy in ProxyUnderTest.allCases {
+            XCTAssertTrue(proxies.processes[proxy]!.waitForStderr(containing: "Server downs_only/s2 is UP", timeout: 10), "\(proxy)")
+        }
         server.stopListening()
         let again = mails(5, "down again")
         XCTAssertEqual(again.count, 5, "\(again)")
