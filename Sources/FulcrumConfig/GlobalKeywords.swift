@@ -47,6 +47,14 @@ extension ParseSession {
             alert(loc, "'\(keyword)': Lua is not embedded in Fulcrum; Lua actions, fetches and services cannot be loaded")
             return
         }
+        if keyword == "tune.recv_enough" || keyword == "tune.idle-pool.shared" {
+            readTuningKeyword(words, at: at)
+            return
+        }
+        if keyword == "external-check" || keyword == "insecure-fork-wanted" {
+            externalCheckGlobalKeyword(words, at: at)
+            return
+        }
         if keyword == "default-path" {
             defaultPathKeyword(words, at: at)
             return

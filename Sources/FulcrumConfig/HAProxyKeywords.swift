@@ -248,7 +248,6 @@ enum HAProxyKeywords {
     /// HAProxy section keywords Fulcrum does not serve yet; their whole body
     /// is skipped after one diagnostic.
     static let otherSections: Set<String> = [
-        "mailers",
         "log-forward", "fcgi-app", "dynamic-update", "crt-store", "traces",
     ]
 }

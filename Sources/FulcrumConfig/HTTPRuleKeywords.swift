@@ -6,7 +6,7 @@ extension ParseSession {
     static let errorStatuses: Set<Int> = [200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504]
 
     static let otherHTTPRequestActions: Set<String> = [
-        "disable-l7-retry", "do-resolve", "early-hint",
+        "disable-l7-retry", "do-resolve",
         "replace-path", "replace-pathq", "replace-uri", "sc-add-gpc", "send-spoe-group", "set-bandwidth-limit",
         "set-mark", "set-nice", "set-pathq",
         "set-priority-class", "set-priority-offset", "set-timeout", "set-tos",
@@ -169,6 +169,9 @@ extension ParseSession {
         case "del-header":
             guard let name = headerOnly(args, action: actionWord, display: display, index, at: at) else { return }
             action = .delHeader(name: name)
+        case "early-hint":
+            guard let (name, value) = headerAndValue(args, action: actionWord, display: display, at: at) else { return }
+            action = .earlyHint(name: name, value: value)
         case "replace-header", "replace-value":
             guard let (name, regex, replacement) = headerRegexReplacement(args, action: actionWord, display: display, at: at) else { return }
             action = actionWord.text == "replace-header"
@@ -203,7 +206,7 @@ extension ParseSession {
             alert(at(actionWord), "'http-request \(other)' is not supported yet (in section '\(kindName)')")
             return
         default:
-            let served = ["allow", "deny", "auth", "return", "redirect", "set-header", "add-header", "del-header",
+            let served = ["allow", "deny", "auth", "return", "redirect", "set-header", "add-header", "del-header", "early-hint",
                           "replace-header", "replace-value", "set-path", "set-query", "set-uri", "set-method",
                           "capture", "set-log-level", "use-service", "set-var", "set-var-fmt", "unset-var",
                           "set-src", "set-src-port", "set-dst", "set-dst-port", "silent-drop", "reject", "tarpit", "normalize-uri",

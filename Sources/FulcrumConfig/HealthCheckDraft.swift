@@ -16,6 +16,10 @@ struct HealthCheckDraft: Sendable {
     var disableOn404 = false
     /// `option redis-check`, `ssl-hello-chk`, `pgsql-check`, `ldap-check`.
     var protocolCheck: ProtocolCheck? = nil
+    /// `option external-check` (the check kind), and `external-check
+    /// command` / `path`, which stand whatever the kind.
+    var external = false
+    var externalSettings = ExternalCheck()
 
     /// The configuration a backend gets.
     var resolved: HealthCheckConfig {
@@ -33,6 +37,7 @@ struct HealthCheckDraft: Sendable {
         c.sendState = sendState
         c.disableOn404 = disableOn404
         c.protocolCheck = protocolCheck
+        if external { c.external = externalSettings }
         return c
     }
 }

@@ -39,6 +39,7 @@ extension ParseSession {
         drafts[index].settings.healthCheck.optionRequest = request
         drafts[index].settings.healthCheck.kind = .http
         drafts[index].settings.healthCheck.protocolCheck = nil
+        drafts[index].settings.healthCheck.external = false
     }
 
     /// The version argument, and the headers and body that old configurations
@@ -84,6 +85,7 @@ extension ParseSession {
         }
         drafts[index].settings.healthCheck.kind = .tcpCheck
         drafts[index].settings.healthCheck.protocolCheck = nil
+        drafts[index].settings.healthCheck.external = false
     }
 
     /// From the first `option httpchk` or `http-check` rule of a section on,

@@ -165,6 +165,8 @@ public struct ServerParams: Equatable, Sendable {
     public var agent = AgentCheckParams()
     /// `track [BACKEND/]SERVER` as written; `Server.tracked` is what it names.
     public var track: String? = nil
+    /// `socks4` / `check-via-socks4` (ModelSOCKS4.swift).
+    public var socksSettings = ServerSOCKS4Settings()
     public init() {}
 }
 
@@ -277,6 +279,8 @@ public struct HealthCheckConfig: Equatable, Sendable {
     /// A protocol's own check (`option redis-check` & co., ProtocolCheckOptions.swift);
     /// `kind` is then `.tcpConnect`.
     public var protocolCheck: ProtocolCheck? = nil
+    /// `option external-check` (ModelExternalCheck.swift); `kind` is then `.tcpConnect`.
+    public var external: ExternalCheck? = nil
     public init() {}
 }
 
@@ -345,6 +349,8 @@ public struct HashType: Equatable, Sendable {
 
 public struct Backend: Equatable, Sendable {
     public var name: String
+    /// `email-alert ...` once complete (ModelMailers.swift).
+    public var emailAlert: EmailAlert? = nil
     public var location: SourceLocation
     public var mode: ProxyMode = .tcp
     public var balance: BalanceAlgorithm = .roundRobin
@@ -438,6 +444,10 @@ public struct GlobalSettings: Equatable, Sendable {
     /// `set-dumpable`: workers stay dumpable (core files, /proc readable by
     /// their user) after dropping privileges.
     public var setDumpable = false
+    /// `tune.recv_enough N` (GlobalReadTuning.swift); nil: any short read ends a read run.
+    public var recvEnough: Int? = nil
+    /// `external-check [preserve-env]`, `insecure-fork-wanted` (ModelExternalCheck.swift).
+    public var externalCheck = ExternalCheckGlobal()
     /// `grace T` (ms): a worker told to stop keeps accepting for this long
     /// first, for outside checks to see it leave before its listeners do.
     public var grace: Int?
@@ -590,6 +600,8 @@ public struct Configuration: Equatable, Sendable {
     public var resolvers: [ResolversSection] = []
     /// `cache` sections (HAProxy's small object cache).
     public var caches: [CacheSection] = []
+    /// `mailers` sections some proxy's `email-alert mailers` uses (ModelMailers.swift).
+    public var mailers: [MailersSection] = []
     /// ACL and map files and ACL lines' inline patterns, by HAProxy's ids
     /// (what `show map` / `show acl` list).
     public var patternReferences: [PatternReferenceDeclaration] = []

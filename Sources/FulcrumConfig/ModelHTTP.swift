@@ -140,6 +140,9 @@ public enum HTTPRequestAction: Equatable, Sendable {
     case replaceHeader(name: String, regex: String, replacement: LogFormat)
     /// `replace-value NAME REGEX REPLACE`: on each comma-separated value.
     case replaceValue(name: String, regex: String, replacement: LogFormat)
+    /// `early-hint NAME FMT`: a 103 Early Hints response carrying this field
+    /// goes to an HTTP/1.1 client before the final one (EarlyHints.swift).
+    case earlyHint(name: String, value: LogFormat)
     case setPath(LogFormat)
     case setQuery(LogFormat)
     case setURI(LogFormat)

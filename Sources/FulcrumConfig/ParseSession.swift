@@ -27,6 +27,8 @@ struct ParseSession {
     var peers: [PeersSection] = []
     /// Per `peers` section, the form its lines took: "peer" or "bind" (server).
     var peersForm: [Int: String] = [:]
+    /// `mailers` sections (MailersSectionKeywords.swift).
+    var mailers: [MailersSection] = []
     /// keepalived.conf blocks from every source (whole files or blocks inside Fulcrum files).
     var keepalived = KeepalivedParser()
     /// Every TLS keyword read, where it was written; refused at the end
@@ -53,6 +55,7 @@ struct ParseSession {
         case resolvers(Int)
         case cache(Int)
         case peers(Int)
+        case mailers(Int)
         /// A section Fulcrum does not serve yet; its body is skipped.
         case skipped(String)
     }
@@ -173,6 +176,7 @@ struct ParseSession {
         case .resolvers(let i): return resolvers[i].name
         case .cache(let i): return caches[i].name
         case .peers(let i): return peers[i].name
+        case .mailers(let i): return mailers[i].name
         case .skipped(let s): return s
         }
     }
@@ -258,7 +262,7 @@ struct ParseSession {
 
     // MARK: Statements
 
-    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program", "userlist", "ring", "http-errors", "resolvers", "cache", "peers"]
+    static let sectionKeywords = ["global", "defaults", "frontend", "backend", "listen", "program", "userlist", "ring", "http-errors", "resolvers", "cache", "peers", "mailers"]
 
     private mutating func statement(_ words: [Word], at: (Word) -> SourceLocation) {
         let keyword = words[0].text
@@ -275,6 +279,7 @@ struct ParseSession {
         case "resolvers": openResolvers(words, at: at); return
         case "cache": openCache(words, at: at); return
         case "peers": openPeers(words, at: at); return
+        case "mailers": openMailers(words, at: at); return
         default: break
         }
         if HAProxyKeywords.otherSections.contains(keyword) {
@@ -305,6 +310,8 @@ struct ParseSession {
             cacheKeyword(words, cache: index, at: at)
         case .peers(let index):
             peersKeyword(words, section: index, at: at)
+        case .mailers(let index):
+            mailersKeyword(words, section: index, at: at)
         case .skipped:
             break
         }
@@ -382,6 +389,7 @@ struct ParseSession {
         buildAndValidate(into: &configuration)
         validateResolvers(&configuration)
         checkCacheReferences(configuration)
+        configuration.mailers = validatedMailers(configuration)
         resolveTLS(&configuration)
         refuseUnservedTLS()
         configuration.programs = validatedPrograms()

@@ -35,5 +35,6 @@ extension ParseSession {
         }
         drafts[index].settings.healthCheck.kind = .tcpConnect
         drafts[index].settings.healthCheck.protocolCheck = check
+        drafts[index].settings.healthCheck.external = false
     }
 }

@@ -6,13 +6,13 @@ extension ParseSession {
         "acl", "use_backend", "redirect", "http-request", "http-response", "http-after-response",
         "cookie", "compression", "http-send-name-header", "errorfile", "errorfiles", "errorloc", "errorloc302", "errorloc303", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
         "source", "load-server-state-from-file", "server-state-file-name", "server-template", "stick-table", "stick",
-        "use-server", "force-persist", "ignore-persist", "dynamic-cookie-key",
+        "use-server", "force-persist", "ignore-persist", "dynamic-cookie-key", "external-check", "email-alert",
     ]
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
     static let namedDefaultsRuleKeywords: Set<String> = ["acl", "http-request", "http-response", "http-after-response", "tcp-request"]
     static let servedOptions = Set<String>(["redispatch", "allbackups", "httpchk", "tcp-check", "socket-stats",
-                                            "transparent"]).union(httpOptions).union(protocolCheckOptions)
+                                            "transparent", "external-check"]).union(httpOptions).union(protocolCheckOptions)
     static let httpOptions: Set<String> = [
         "http-server-close", "httpclose", "http-keep-alive", "forwardfor", "originalto", "accept-invalid-http-request",
     ]
@@ -162,6 +162,8 @@ extension ParseSession {
         case "stick-table": stickTableKeyword(words, draft: index, at: at)
         case "stick": stickKeyword(words, draft: index, at: at)
         case "source": sourceKeyword(words, draft: index, at: at)
+        case "external-check": externalCheckKeyword(words, draft: index, at: at)
+        case "email-alert": emailAlertKeyword(words, draft: index, at: at)
         case _ where Self.serverRuleKeywords.contains(keyword): serverRuleKeyword(words, draft: index, at: at)
         case "dynamic-cookie-key":
             guard let value = singleArgument(words, at: at, expecting: "<secret key>") else { return }
@@ -276,6 +278,10 @@ extension ParseSession {
                 return
             }
             protocolCheckOption(words[1], args, draft: index, at: at)
+            return
+        }
+        if name == "external-check" {
+            externalCheckOption(words, enable: enable, draft: index, at: at)
             return
         }
         if name == "httpchk" || name == "tcp-check" {

@@ -26,6 +26,8 @@ struct ProxySettings: Sendable {
     var defaultServer = ServerParams()
     /// `source ...`: the servers' default source binding (inherited from defaults).
     var source: SourceBinding? = nil
+    /// `email-alert ...` lines (ModelMailers.swift).
+    var emailAlert = EmailAlertDraft()
     var defaultBackend: String? = nil
     var defaultBackendLocation: SourceLocation? = nil
     var healthCheck = HealthCheckDraft()

@@ -10,6 +10,7 @@ extension ParseSession {
         "source", "check-send-proxy", "proxy-v2-options", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn",
         "maxqueue", "minconn", "redir", "proto", "tfo", "no-tfo", "non-stick",
         "agent-check", "no-agent-check", "agent-port", "agent-inter", "agent-addr", "agent-send", "track",
+        "socks4", "check-via-socks4",
     ]).union(serverResolutionOptions)
 
     mutating func serverKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -159,6 +160,7 @@ extension ParseSession {
             case "no-tfo": params.fastOpen = false; continue
             case "agent-check": params.agent.enabled = true; continue
             case "no-agent-check": params.agent.enabled = false; continue
+            case "check-via-socks4": params.checkViaSocks4 = true; continue
             default: break
             }
             guard i < words.endIndex else {
@@ -172,6 +174,8 @@ extension ParseSession {
             switch keyword {
             case "redir":
                 params.redirectPrefix = value.text
+            case "socks4":
+                if !socks4Option(keyword, value, into: &params, at: at) { ok = false }
             case "proto":
                 if !muxProtocol(value, mode: mode, what: "server", section: section, at: at) { ok = false }
             case "id":

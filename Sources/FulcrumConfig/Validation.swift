@@ -44,6 +44,8 @@ extension ParseSession {
                 backend.source = s.source
                 backend.connection = resolveConnectionOptions(draft, backendSide: true)
                 checkUnusedCheckRules(draft)
+                validateExternalCheck(backend.healthCheck, draft: draft)
+                backend.emailAlert = resolvedEmailAlert(draft)
                 var serverSeen: [String: SourceLocation] = [:]
                 for server in draft.servers {
                     if let first = serverSeen[server.name] {

@@ -180,7 +180,7 @@ public struct CommandLineOptions: Equatable {
                 o.programCommand = Array(args[(i + 1)...])
                 i = args.count
                 continue
-            case "--" where o.role == "smtp-alert":
+            case "--" where o.role == "smtp-alert" || o.role == "mailer":
                 o.smtpAlertArguments = Array(args[(i + 1)...])
                 i = args.count
                 continue

@@ -25,6 +25,7 @@ public enum Fulcrum {
         if options.role == "peers" { return PeersRole.run(options) }
         if options.role == "vrrp" { return VRRPRole.run(options) }
         if options.role == "smtp-alert" { return SMTPAlertRole.run(options) }
+        if options.role == "mailer" { return MailerRole.run(options) }
         if let role = options.role { printError("fulcrum: unknown role '\(role)'"); return 1 }
         // As `haproxy -h`: the usage on stderr, exit 1.
         if options.help { printError(CommandLineOptions.usage); return 1 }

@@ -157,9 +157,9 @@ final class ServerAndBalanceTests: XCTestCase {
     }
 
     func testUnsupportedAndUnknownServerOptions() {
-        let (_, r) = backend("  server s 10.0.0.1:80 check socks4 127.0.0.1:1080 ssl verify none\n  server t 10.0.0.2:80 wieght 3 check\n")
+        let (_, r) = backend("  server s 10.0.0.1:80 check log-proto legacy ssl verify none\n  server t 10.0.0.2:80 wieght 3 check\n")
         XCTAssertEqual(r.alerts.map(\.message), [
-            "server option 'socks4' is not supported yet (in section 'backend')",
+            "server option 'log-proto' is not supported yet (in section 'backend')",
             "unknown server option 'wieght' in 'backend' section; did you mean 'weight'?",
             "'ssl' is parsed but TLS is not supported yet (the workers do not serve it)",
             "'verify' is parsed but TLS is not supported yet (the workers do not serve it)",

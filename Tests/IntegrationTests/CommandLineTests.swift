@@ -31,12 +31,12 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testCheckCollectsEveryErrorWithFileLineAndColumn() throws {
-        let bad = valid.replacingOccurrences(of: "    workers 2\n", with: "    workers 2\n    tune.idle-pool.shared on\n")
+        let bad = valid.replacingOccurrences(of: "    workers 2\n", with: "    workers 2\n    numa-cpu-mapping\n")
             .replacingOccurrences(of: "    timeout client 5s\n", with: "    tiemout client 5s\n")
         let r = try FulcrumProcess.checkConfig(bad)
         XCTAssertEqual(r.status, 1, r.output)
         let alerts = r.stderr.split(separator: "\n").filter { $0.hasPrefix("[ALERT]") }
-        XCTAssertTrue(alerts.contains { $0.contains("fulcrum.cfg:3:5: keyword 'tune.idle-pool.shared' is not supported yet") }, r.stderr)
+        XCTAssertTrue(alerts.contains { $0.contains("fulcrum.cfg:3:5: keyword 'numa-cpu-mapping' is not supported yet") }, r.stderr)
         XCTAssertTrue(alerts.contains { $0.contains("fulcrum.cfg:7:5: unknown keyword 'tiemout'") && $0.contains("did you mean 'timeout'?") }, r.stderr)
         XCTAssertFalse(r.stdout.contains("valid"))
     }

@@ -70,6 +70,16 @@ static inline uint32_t cf_signalfd_signo(const void *info) { return ((const stru
 static inline int cf_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
 static inline int cf_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 static inline int cf_set_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }
+// pidfd_open(2): a descriptor that turns readable when the process exits, so
+// an event loop waits for a child (an external check) like for a socket.
+#include <sys/syscall.h>
+static inline int cf_pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    errno = ENOSYS; return -1;
+#endif
+}
 static inline int cf_set_dumpable(void) { return prctl(PR_SET_DUMPABLE, 1, 0, 0, 0); }
 
 // Wait status macros.

@@ -17,12 +17,17 @@ public enum CheckStatus: String, Sendable, CaseIterable {
     case l7ok = "L7OK"
     case l7okCondition = "L7OKC"
     case l7status = "L7STS"
+    /// `option external-check`: the program exited non-zero, ran out of
+    /// time, or exited 0.
+    case processError = "PROCERR"
+    case processTimeout = "PROCTOUT"
+    case processOK = "PROCOK"
 
     /// Counts as a successful check (L7OKC too: the server is healthy but asks
     /// to stop taking new traffic).
     public var passed: Bool {
         switch self {
-        case .l4ok, .l6ok, .l7ok, .l7okCondition: return true
+        case .l4ok, .l6ok, .l7ok, .l7okCondition, .processOK: return true
         default: return false
         }
     }
@@ -30,7 +35,7 @@ public enum CheckStatus: String, Sendable, CaseIterable {
     /// Counts as a failed check. `unknown` and `initial` are neither.
     public var failed: Bool {
         switch self {
-        case .unknown, .initial, .l4ok, .l6ok, .l7ok, .l7okCondition: return false
+        case .unknown, .initial, .l4ok, .l6ok, .l7ok, .l7okCondition, .processOK: return false
         default: return true
         }
     }
@@ -41,7 +46,7 @@ public enum CheckStatus: String, Sendable, CaseIterable {
     /// HAProxy logs "code: N" only for statuses that carry an L7 code.
     public var showsCode: Bool {
         switch self {
-        case .l7ok, .l7okCondition, .l7status: return true
+        case .l7ok, .l7okCondition, .l7status, .processError, .processTimeout, .processOK: return true
         default: return false
         }
     }
@@ -65,6 +70,9 @@ public enum CheckStatus: String, Sendable, CaseIterable {
         case .l7ok: return "Layer7 check passed"
         case .l7okCondition: return "Layer7 check conditionally passed"
         case .l7status: return "Layer7 wrong status"
+        case .processError: return "External check error"
+        case .processTimeout: return "External check timeout"
+        case .processOK: return "External check passed"
         }
     }
 
@@ -86,6 +94,9 @@ public enum CheckStatus: String, Sendable, CaseIterable {
         case .l7ok: return 15
         case .l7okCondition: return 16
         case .l7status: return 17
+        case .processError: return 18
+        case .processTimeout: return 19
+        case .processOK: return 20
         }
     }
 

@@ -59,6 +59,9 @@ public struct HTTPRuleContext: Sendable {
     /// `track-sc*` and `src_*` use when they name none).
     public var stick: StickTracker? = nil
     public var stickProxy = ""
+    /// `early-hint` rules' 103 responses, in rule order, for the worker to
+    /// send before the final response (EarlyHints.swift); empty without.
+    public var earlyHints: [UInt8] = []
     public init(request: HTTPHead, response: HTTPHead? = nil, connection: HTTPConnectionInfo) {
         self.request = request; self.response = response; self.connection = connection
     }

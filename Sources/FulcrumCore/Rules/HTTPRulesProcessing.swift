@@ -160,6 +160,10 @@ public enum HTTPRequestProcessing {
                 context.request.add(name: name.bytes, value: v)
             case .delHeader(let name):
                 context.request.remove(name)
+            case .earlyHint(let name, let lf):
+                if context.request.version == .http11 {
+                    EarlyHints.append(name: name.bytes, value: lf.bytes(context: context, acls: acls), to: &context.earlyHints)
+                }
             case .replaceHeader(let name, let regex, let lf):
                 let v = lf.string(context: context, acls: acls)
                 HTTPHeaderEdit.replaceHeader(&context.request, name: name.text, regex: regex, replacement: v)

@@ -9,7 +9,7 @@ import FulcrumTLS
 /// receive until the check's logic has a verdict. Driven by the checker's
 /// event loop; never blocks.
 final class CheckProbe {
-    enum Phase { case connecting, handshaking, sending, receiving }
+    enum Phase { case connecting, socks4, handshaking, sending, receiving, process }
 
     /// `check-ssl` (or `ssl` inherited by checks on the server's port): the
     /// check speaks TLS with the server's context, sending `check-sni` and
@@ -52,6 +52,14 @@ final class CheckProbe {
     private(set) var agentReply: AgentReply?
     /// `http-check disable-on-404` while the server is not DOWN.
     private let disableOn404: Bool
+    /// `check-via-socks4` on a `socks4` server: the proxy checks connect to,
+    /// and (once connected) the destination its CONNECT names (CheckProbe+SOCKS4).
+    let socks4: SocketAddress?
+    var socks4Destination: SocketAddress? = nil
+    /// `option external-check`: the program to run instead of connecting,
+    /// and its process while it runs (CheckProbe+External).
+    var program: ExternalProgram? = nil
+    var process: pid_t = 0
     static let maxResponse = 16384
 
     /// HAProxy: with `timeout check`, the connect is bounded by
@@ -59,7 +67,8 @@ final class CheckProbe {
     /// `inter` bounds the whole check.
     init(config: HealthCheckConfig, address: SocketAddress, expect: HTTPCheck.Expect?,
          matchers: [TCPCheck.Matcher?], now: Int64, connectTimeout: Int, readTimeout: Int?, tls: TLS? = nil,
-         sendProxy: Int = 0, agentSend: [UInt8]? = nil, disableOn404: Bool = false) {
+         sendProxy: Int = 0, agentSend: [UInt8]? = nil, disableOn404: Bool = false, socks4: SocketAddress? = nil) {
+        self.socks4 = socks4
         self.agentSend = agentSend
         self.disableOn404 = disableOn404
         self.tlsSettings = tls
@@ -77,8 +86,14 @@ final class CheckProbe {
 
     func duration(_ now: Int64) -> Int { Int(max(0, now - started)) }
 
+    /// The SOCKS4 request is sent; the proxy's reply is awaited (CheckProbe+SOCKS4).
+    func enterSOCKS4Phase() { phase = .socks4 }
+    /// The external check's process runs; `fd` is its pidfd (CheckProbe+External).
+    func enterProcessPhase(_ pidfd: FileDescriptor) { phase = .process; fd = pidfd }
+
     /// Opens the first connection. Returns a result when it failed at once.
     func start(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
+        if let program { return run(program, loop: loop, token: token, now: now) }
         if kind == .tcpCheck, case .connect(let port, let addr)? = rules.first {
             rule = 1
             return connect(port: port, address: addr, loop: loop, token: token, now: now)
@@ -91,6 +106,8 @@ final class CheckProbe {
         var target = address
         if let override, let a = SocketAddress.resolve(host: override, port: target.port) { target = a }
         if let port { target.port = port }
+        socks4Destination = nil
+        if let socks4 { socks4Destination = target; target = socks4 }
         do {
             fd = try Socket.stream(family: target.family)
             try loop.register(fd, [.writable, .readable], token)
@@ -109,22 +126,27 @@ final class CheckProbe {
             let err = Socket.pendingError(fd)
             if err != 0 { return failure(connectError: err, now: now) }
             return connected(loop: loop, token: token, now: now)
+        case .socks4:
+            return socks4Reply(loop: loop, token: token, now: now)
         case .handshaking:
             return handshake(loop: loop, token: token, now: now)
         case .sending:
             return flush(loop: loop, token: token, now: now)
         case .receiving:
             return receive(loop: loop, token: token, now: now)
+        case .process:
+            return processEnded(now: now)
         }
     }
 
     /// The verdict at the check's deadline (HAProxy: L4TOUT while connecting,
     /// L7TOUT once a request or rule is under way).
     func timedOut(now: Int64) -> CheckResult {
+        if phase == .process { return processTimedOut(now: now) }
         if phase == .handshaking {
             return CheckResult(status: .l6timeout, durationMs: duration(now))
         }
-        if phase == .connecting {
+        if phase == .connecting || phase == .socks4 {
             var info: String? = nil
             // HAProxy's info keeps the context's leading space.
             if kind == .tcpCheck { info = TCPCheck.errorContext(step: stepNumber, rule: ruleKind(rule - 1)) }
@@ -141,6 +163,7 @@ final class CheckProbe {
     }
 
     func close() {
+        if process != 0 { stopProcess() }
         if let tls { tls.close(abort: false); self.tls = nil; fd = FileDescriptor(-1); return }
         if fd.rawValue >= 0 { fd.close(); fd = FileDescriptor(-1) }
     }
@@ -149,8 +172,10 @@ final class CheckProbe {
 
     private var stepNumber: Int { kind == .tcpCheck ? max(0, rule) : 0 }
 
-    private func connected(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
-        if sendProxy != 0 && tls == nil && phase == .connecting {
+    func connected(loop: EventLoop, token: EventToken, now: Int64) -> CheckResult? {
+        // `check-via-socks4`: the proxy's handshake first (its reply comes in phase .socks4).
+        if socks4Destination != nil && phase == .connecting { return socks4Request(now: now) }
+        if sendProxy != 0 && tls == nil && (phase == .connecting || phase == .socks4) {
             let local = Socket.localAddress(fd), remote = Socket.remoteAddress(fd)
             var line = [UInt8](repeating: 0, count: ProxyProtocolEncoder.maximumLength)
             let n = line.withUnsafeMutableBytes { out in

@@ -94,6 +94,8 @@ final class Checker: EventHandler {
         return s
     }()
     let addresses: [[SocketAddress]]
+    /// `email-alert` senders still running (Checker+EmailAlert), reaped each turn.
+    var mailerProcesses: [pid_t] = []
     /// Tracking servers in chain order (`track`).
     var trackers: [ServerPosition] = []
 
@@ -236,6 +238,7 @@ final class Checker: EventHandler {
     }
 
     func turnEnded() -> Int64? {
+        if !mailerProcesses.isEmpty { reapMailers() }
         logs.publishDrops(to: table.header(.droppedLogs))
         return nil
     }
@@ -260,7 +263,9 @@ final class Checker: EventHandler {
         followAddress(t)
         let probe = CheckProbe(config: requestConfig(t), address: t.address, expect: t.expect, matchers: t.matchers,
                                now: now, connectTimeout: t.connectTimeout, readTimeout: t.readTimeout, tls: t.tls,
-                               sendProxy: Self.checkProxyVersion(t.params), disableOn404: disableOn404(t))
+                               sendProxy: Self.checkProxyVersion(t.params), disableOn404: disableOn404(t),
+                               socks4: t.params.checkViaSocks4 ? t.params.socks4.flatMap { SocketAddress.resolve(host: $0.host, port: $0.port) } : nil)
+        if let external = t.config.external { probe.program = externalProgram(t, external) }
         t.probe = probe
         if let r = probe.start(loop: loop, token: probeSlots.token(kind: Kind.probe.rawValue, index: t.index), now: now) {
             finish(t, r, now: now)
@@ -394,6 +399,7 @@ final class Checker: EventHandler {
         Log.warning(line)
         // HAProxy's levels: a server DOWN is an alert, UP a notice.
         logs.send(line, level: transition.to == .down ? .alert : .notice, to: backendLogs[t.backend])
+        emailAlert(backend: t.backend, line: line, level: transition.to == .down ? .alert : .notice)
         if transition.to == .down && active == 0 && backup == 0 {
             let empty = HealthLog.noServerAvailable(backend: t.backendName, in: configuration)
             Log.alert(empty)

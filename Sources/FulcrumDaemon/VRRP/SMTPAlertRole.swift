@@ -88,7 +88,7 @@ enum SMTPAlertRole {
 
 /// One TCP connection to the mail server, each operation bounded by the
 /// same timeout (poll on a non-blocking socket).
-private final class SMTPConnection {
+final class SMTPConnection {
     enum Failure: Error, Equatable, CustomStringConvertible {
         case timeout, closed
         case malformed(String)

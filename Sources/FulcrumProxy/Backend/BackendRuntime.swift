@@ -35,6 +35,8 @@ final class BackendRuntime {
         var redirectPrefix: [UInt8]? = nil
         /// `tfo` (Socket.setFastOpenConnect).
         var fastOpen = false
+        /// `socks4 ADDR:PORT`, resolved: new connections go there first (StreamSOCKS4).
+        var socks4: SocketAddress? = nil
     }
 
     /// A server choice: a member index, every candidate full (queue the
@@ -91,6 +93,7 @@ final class BackendRuntime {
             members.append(Balancer.Member(weight: s.params.weight, backup: s.params.backup, maxconn: limits.maxconn))
             entries[i].redirectPrefix = s.params.redirectPrefix.map { Array($0.utf8) }
             entries[i].fastOpen = s.params.fastOpen
+            entries[i].socks4 = s.params.socks4.flatMap { SocketAddress.resolve(host: $0.host, port: $0.port) }
         }
         let unset = SocketAddress(.v4(.any), port: 0)
         for k in 0..<spares {
@@ -167,6 +170,7 @@ final class BackendRuntime {
             servers[i].proxyV2Options = sv.params.proxyV2Options
             servers[i].source = sv.params.source ?? config.source
             servers[i].fastOpen = sv.params.fastOpen
+            servers[i].socks4 = sv.params.socks4.flatMap { SocketAddress.resolve(host: $0.host, port: $0.port) }
             servers[i].addressSequence = 0
             refreshAddress(i, table)
             slowstart[i] = sv.params.slowstart ?? 0

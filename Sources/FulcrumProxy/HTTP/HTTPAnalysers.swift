@@ -215,6 +215,7 @@ extension StreamEngine {
                         return .done
                     }
                     s.http.request = ctx.request
+                    if !ctx.earlyHints.isEmpty && !sendEarlyHints(s, ctx.earlyHints) { return .done }
                 }
             } else if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
                 var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
@@ -246,6 +247,7 @@ extension StreamEngine {
                 }
                 s.http.request = ctx.request
                 s.http.cacheRequest = ctx.cache.request
+                if !ctx.earlyHints.isEmpty && !sendEarlyHints(s, ctx.earlyHints) { return .done }
                 if answerFromCache(s, &ctx, backend: backend) { return .done }
             }
             if let step = startLocalService(s, backend: backend) { return step }

@@ -79,6 +79,12 @@ final class Stream {
     var serverHandshaking = false
     /// `send-proxy[-v2]`: a new server connection's PROXY header is still to be sent.
     var serverProxyHeaderPending = false
+    /// `socks4`: the proxy's CONNECT still to send or its reply to read (StreamSOCKS4).
+    var serverSOCKS4: StreamEngine.SOCKS4Pending? {
+        get { socks4Box.boxed() }
+        set { socks4Box.store(newValue) }
+    }
+    private var socks4Box: SlotBox<StreamEngine.SOCKS4Pending>? = nil
 
     init(index: Int) { self.index = index }
 
@@ -96,6 +102,7 @@ final class Stream {
         tls = nil
         serverHandshaking = false
         serverProxyHeaderPending = false
+        serverSOCKS4 = nil
         client = StreamSide(); server = StreamSide()
         request = Flow(); response = Flow()
         backend = -1; routedBackend = -1

@@ -180,6 +180,7 @@ extension StreamEngine {
             return
         }
         s.serverProxyHeaderPending = false
+        s.serverSOCKS4 = nil
         if s.isHTTP && !entry.useClientAddress && reuseConnection(s, be, entry) {
             table.serverCounter(worker: slot, server: entry.tableLine, .reuses).bump()
             table.backendCounter(worker: slot, backend: s.backend, .reuses).bump()
@@ -192,6 +193,8 @@ extension StreamEngine {
         if entry.useClientPort { address.port = localAddress(s).port }
         s.serverProxyHeaderPending = entry.sendProxy != 0
         if s.isHTTP { s.http.serverAddressSequence = entry.addressSequence }
+        s.serverSOCKS4 = entry.socks4.map { _ in SOCKS4Pending(destination: address) }
+        if let proxy = entry.socks4 { address = proxy }
         openServerConnection(s, to: address, source: entry.source, fastOpen: entry.fastOpen, what: "\(be.config.name)/\(entry.name)")
     }
 
@@ -261,6 +264,8 @@ extension StreamEngine {
         // `option transparent`: no server, nothing server-specific to do.
         if s.serverIndex < 0 { connectionEstablished(s); return }
         let line = be.servers[s.serverIndex].tableLine
+        // `socks4`: the proxy's handshake comes before everything else.
+        if s.serverSOCKS4 != nil && !advanceSOCKS4(s) { return }
         // `send-proxy[-v2]`: the header goes first, before a TLS handshake.
         if s.serverProxyHeaderPending {
             s.serverProxyHeaderPending = false
@@ -326,7 +331,13 @@ extension StreamEngine {
 
     /// The connect phase, both modes: the TCP connect, then (`ssl`) the TLS handshake.
     func advanceConnect(_ s: Stream) {
-        if s.serverHandshaking { continueServerHandshake(s) } else if s.server.writable { finishConnect(s) }
+        if s.serverHandshaking {
+            continueServerHandshake(s)
+        } else if s.serverSOCKS4?.awaitingReply == true {
+            if s.server.readable || s.server.failed { serverReady(s) }
+        } else if s.server.writable {
+            finishConnect(s)
+        }
     }
 
     /// Drives the TLS handshake with a server; once done, the connection is

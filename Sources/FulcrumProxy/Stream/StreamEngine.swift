@@ -127,6 +127,9 @@ final class StreamEngine {
     var pipesInUse = 0
     let maxPipes = 1024
     let spliceChunk = 65536
+    /// `tune.recv_enough`: a short read this large ends a read run; a smaller
+    /// one reads again (0, the default: any short read ends it).
+    let recvEnough: Int
 
     init(_ setup: WorkerSetup, loop: EventLoop) {
         configuration = setup.configuration
@@ -135,6 +138,7 @@ final class StreamEngine {
         table = setup.table
         self.loop = loop
         buffers = BufferPool(size: setup.configuration.global.bufferSize)
+        recvEnough = setup.configuration.global.recvEnough ?? 0
         scratch = UnsafeMutableRawPointer.allocate(byteCount: buffers.size, alignment: 64)
 
         let index = TableIndex(configuration)

@@ -105,8 +105,9 @@ extension StreamEngine {
             if n == 0 { f.sourceClosed = true; continue }
             moved += n
             // A short read drained the socket (edge-triggered epoll reports any
-            // later arrival), unless a FIN is pending and must still be read.
-            if n < bufferSize && !eofPending { readable = false }
+            // later arrival), unless a FIN is pending and must still be read,
+            // or (`tune.recv_enough`) it was smaller than worth trusting.
+            if n < bufferSize && n >= recvEnough && !eofPending { readable = false }
             if n == bufferSize && src.canSplice && dst.canSplice { startBulk(&f) }
             var off = 0
             while off < n && writable {

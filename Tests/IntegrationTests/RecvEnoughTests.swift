@@ -1,0 +1,67 @@
+import XCTest
+import Glibc
+
+/// `tune.recv_enough`: a worker forwarding a TCP stream reads again after a
+/// short read smaller than the setting (HAProxy's rule; that read finds
+/// nothing: EAGAIN), while without it any short read ends the run of reads
+/// (edge-triggered epoll reports what comes later). Seen with strace on the
+/// worker while small messages go through an echo server.
+final class RecvEnoughTests: XCTestCase {
+    private func emptyReads(recvEnough: Int?) throws -> Int {
+        try requireRoot("strace attaches to a worker")
+        let strace = try requireTool("strace")
+        let backend = try startBackend(.echo)
+        let port = try FreePort.next()
+        let p = try startFulcrum(config: """
+            global
+                workers 1
+            \(recvEnough.map { "    tune.recv_enough \($0)\n" } ?? "")
+            defaults
+                mode tcp
+                timeout connect 2s
+                timeout client 30s
+                timeout server 30s
+            frontend fe
+                bind 127.0.0.1:\(port)
+                default_backend be
+            backend be
+                server s1 127.0.0.1:\(backend.port)
+
+            """)
+        try p.waitUntilListening(port: port, sockets: 1)
+        let worker = try p.waitForChildren(count: 1)[0]
+        let dir = try TemporaryDirectory(prefix: "recvenough")
+        defer { dir.remove() }
+        let trace = dir.file("trace")
+        let tracer = try ChildProcess(executable: strace, arguments: ["-qq", "-p", String(worker), "-e", "trace=read,recvfrom", "-o", trace],
+                                      environment: [:], stdoutPath: dir.file("out"), stderrPath: dir.file("err"))
+        defer { _ = tracer.terminateTree(grace: 2) }
+        let client = try TCPClient(port: port)
+        // strace attaches asynchronously: exchange until it shows the worker reading.
+        let attached = Deadline(seconds: 10)
+        repeat {
+            try client.send("ping\n")
+            XCTAssertEqual(try client.readLine(), "ping")
+        } while !(FileBytes.readText(trace) ?? "").contains("\"ping\\n\"") && !attached.hasExpired
+        let before = (FileBytes.readText(trace) ?? "").split(separator: "\n").count
+        let rounds = 20
+        for i in 0..<rounds {
+            try client.send("message \(i)\n")
+            XCTAssertEqual(try client.readLine(), "message \(i)")
+        }
+        client.close()
+        try tracer.signal(SIGINT)
+        _ = tracer.wait(timeout: 5)
+        let lines = (FileBytes.readText(trace) ?? "").split(separator: "\n").dropFirst(before)
+        XCTAssertGreaterThanOrEqual(lines.filter { $0.contains("\"message ") }.count, 2 * rounds, "both directions' reads traced")
+        return lines.filter { $0.contains("= -1 EAGAIN") }.count
+    }
+
+    func testSmallShortReadsReadAgainOnlyWithTheSetting() throws {
+        let with = try emptyReads(recvEnough: 10136)
+        let without = try emptyReads(recvEnough: nil)
+        // Each message is read twice (client and server side), each read short.
+        XCTAssertGreaterThanOrEqual(with, 2 * 20, "a read again after each small short read")
+        XCTAssertLessThan(without, 10, "no read after a short read by default")
+    }
+}
