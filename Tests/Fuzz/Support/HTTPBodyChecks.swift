@@ -45,7 +45,16 @@ func checkBody(_ body: UnsafeRawBufferPointer, framing: HTTPBodyFraming, errorSt
     let same = whole == pieces || (whole.end == pieces.end && { if case .failed = whole.end { return true }; return false }())
     fuzzCheck(same, "whole \(whole.end) \(whole.consumed) vs pieces of \(piece): \(pieces.end) \(pieces.consumed)")
     if case .failed(let status) = whole.end { fuzzCheck(status == errorStatus, "status \(status)") }
-    guard framing == .chunked, whole.end == .done else { return }
+    guard framing == .chunked else { return }
+    // The validating pass (`feed`, what a spliced body goes through) and the
+    // decoding one agree on where the body ends.
+    var validator = ChunkedBodyParser(errorStatus: errorStatus)
+    switch validator.feed(body) {
+    case .consumed(let n): fuzzCheck(whole.end == .needsMore && n == body.count, "feed: more, decode: \(whole.end)")
+    case .done(let n): fuzzCheck(whole.end == .done && n == whole.consumed, "feed: done at \(n), decode: \(whole.end) \(whole.consumed)")
+    case .invalid(let e): fuzzCheck(whole.end == .failed(e.status), "feed: invalid, decode: \(whole.end)")
+    }
+    guard whole.end == .done else { return }
     var reframed: [UInt8] = []
     whole.payload.withUnsafeBytes { p in
         HTTPBodyForwarder.writeChunk(p, last: true) { reframed.append(contentsOf: $0) }
