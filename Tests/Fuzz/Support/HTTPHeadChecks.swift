@@ -17,9 +17,10 @@ struct HeadFields: Equatable {
 
 /// A complete head: a strict prefix of it is not complete yet, and the head
 /// written back out (as the proxy does once rules edited it) parses to the
-/// same start line and fields.
+/// same start line and fields. Returns the re-parsed head.
+@discardableResult
 func checkHead(_ bytes: UnsafeRawBufferPointer, head: HTTPHead, length: Int, limits: HTTPLimits,
-               parse: (UnsafeRawBufferPointer, HTTPLimits) -> HTTPParseOutcome) {
+               parse: (UnsafeRawBufferPointer, HTTPLimits) -> HTTPParseOutcome) -> HTTPHead {
     fuzzCheck(length > 0 && length <= bytes.count, "length \(length) of \(bytes.count)")
     if case .complete(_, let l) = parse(UnsafeRawBufferPointer(rebasing: bytes[0..<(length - 1)]), limits) {
         fatalError("fuzz invariant: a prefix of \(length - 1) bytes is already a complete head of \(l)")
@@ -34,4 +35,5 @@ func checkHead(_ bytes: UnsafeRawBufferPointer, head: HTTPHead, length: Int, lim
     }
     fuzzCheck(length2 == out.count, "reparsed length \(length2) of \(out.count)")
     fuzzCheck(HeadFields(head) == HeadFields(head2), "reparsed head differs:\n\(HeadFields(head))\n\(HeadFields(head2))")
+    return head2
 }

@@ -19,7 +19,9 @@ public func fuzzHTTPRequest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     case .invalid(let status, _):
         fuzzCheck((400..<600).contains(status), "status \(status)")
     case .complete(let head, let length):
-        checkHead(bytes, head: head, length: length, limits: limits) { HTTPParser.parseRequest($0, limits: $1) }
+        let again = checkHead(bytes, head: head, length: length, limits: limits) { HTTPParser.parseRequest($0, limits: $1) }
+        // The next hop frames the forwarded head's body as Fulcrum did.
+        fuzzCheck(HTTPFraming.request(head) == HTTPFraming.request(again), "framing differs once written out")
         _ = HTTPConnectionHeader.tokens(head)
         _ = HTTPConnectionHeader.isWebSocketRequest(head)
         if case .success(let framing) = HTTPFraming.request(head) {

@@ -23,11 +23,14 @@ public func fuzzHTTPResponse(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     case .invalid(let status, _):
         fuzzCheck(status == 502, "status \(status)")
     case .complete(let head, let length):
-        checkHead(bytes, head: head, length: length, limits: limits) { HTTPParser.parseResponse($0, limits: $1) }
+        let again = checkHead(bytes, head: head, length: length, limits: limits) { HTTPParser.parseResponse($0, limits: $1) }
         _ = HTTPConnectionHeader.isUpgradeResponse(head)
         var normalized = head
         _ = HTTPNormalization.applyToResponse(&normalized)
         let method = methods[Int(options >> 2) & 3]
+        // The client frames the forwarded head's body as Fulcrum did.
+        fuzzCheck(HTTPFraming.response(head, requestMethod: method) == HTTPFraming.response(again, requestMethod: method),
+                  "framing differs once written out")
         if case .success(let framing) = HTTPFraming.response(head, requestMethod: method) {
             checkBody(UnsafeRawBufferPointer(rebasing: bytes[length...]), framing: framing,
                       errorStatus: 502, piece: Int(options >> 4) + 1)
