@@ -253,7 +253,7 @@ public enum HTTPParser {
             i += 1  // colon
             // value (with obs-fold unfolding)
             while i < avail, B.isSPHT(b[i]) { i += 1 }
-            let v0 = i
+            var v0 = i
             var vEnd = i  // end of the last non-blank byte
             while true {
                 guard i < avail else { return outOfData() }
@@ -269,6 +269,12 @@ public enum HTTPParser {
                     if B.isSPHT(b[i]) {  // obs-fold
                         guard kind == .response || limits.acceptInvalid else { return bad("obs-fold") }
                         folded = true
+                        // Nothing but blanks so far: as HAProxy (h1.c, H1_MSG_HDR_L1_LWS
+                        // back to L1_SP), the value starts after the fold's blanks.
+                        if vEnd == v0 {
+                            while i < avail, B.isSPHT(b[i]) { i += 1 }
+                            v0 = i; vEnd = i
+                        }
                         continue
                     }
                     break
