@@ -53,7 +53,7 @@ final class GlobalSectionTests: XCTestCase {
     func testNotSupportedYet() {
         let r = parse("""
         global
-            tune.idle-pool.shared on
+            numa-cpu-mapping
             stats maxconn 10
             ca-base /etc/ssl/certs
             ssl-default-bind-ciphers ECDHE
@@ -61,7 +61,7 @@ final class GlobalSectionTests: XCTestCase {
             nbproc 2
         """)
         XCTAssertEqual(r.alerts.map(\.message), [
-            "keyword 'tune.idle-pool.shared' is not supported yet (in section 'global')",
+            "keyword 'numa-cpu-mapping' is not supported yet (in section 'global')",
             "keyword 'stats maxconn' is not supported yet (in section 'global')",
             "nbproc is not supported any more since HAProxy 2.5. Threads will automatically be used on multi-processor machines if available.",
             "'ca-base' is parsed but TLS is not supported yet (the workers do not serve it)",

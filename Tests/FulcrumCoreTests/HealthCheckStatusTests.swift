@@ -12,7 +12,7 @@ final class HealthCheckStatusTests: XCTestCase {
     }
 
     func testPassedAndFailed() {
-        XCTAssertEqual(Set(CheckStatus.allCases.filter(\.passed)), [.l4ok, .l6ok, .l7ok, .l7okCondition])
+        XCTAssertEqual(Set(CheckStatus.allCases.filter(\.passed)), [.l4ok, .l6ok, .l7ok, .l7okCondition, .processOK])
         XCTAssertEqual(Set(CheckStatus.allCases.filter { !$0.passed && !$0.failed }), [.unknown, .initial])
         XCTAssertTrue(CheckStatus.l7okCondition.conditional)
         XCTAssertFalse(CheckStatus.l7ok.conditional)
@@ -24,6 +24,6 @@ final class HealthCheckStatusTests: XCTestCase {
         XCTAssertEqual(CheckStatus.l7response.reasonText, "Layer7 invalid response")
         XCTAssertEqual(CheckStatus.l6response.reasonText, "Layer6 invalid response")
         XCTAssertEqual(CheckStatus.healthAnalyze.reasonText, "Health analyze")
-        XCTAssertEqual(Set(CheckStatus.allCases.filter(\.showsCode)), [.l7ok, .l7okCondition, .l7status])
+        XCTAssertEqual(Set(CheckStatus.allCases.filter(\.showsCode)), [.l7ok, .l7okCondition, .l7status, .processOK, .processError, .processTimeout])
     }
 }

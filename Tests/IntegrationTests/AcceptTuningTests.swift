@@ -7,8 +7,6 @@ import Foundation
 /// most N connections accepted from a listener before waiting again.
 final class AcceptTuningTests: XCTestCase {
     func testMaxAcceptAndMaxPollEventsBoundWhatAWorkerTakesPerWakeup() throws {
-        try requireRoot("strace attaches to a worker")
-        let strace = try requireTool("strace")
         let backend = try startBackend(.echo)
         let port = try FreePort.next()
         let p = try startFulcrum(config: """
@@ -30,36 +28,24 @@ final class AcceptTuningTests: XCTestCase {
             """)
         try p.waitUntilListening(port: port, sockets: 1)
         let worker = try p.waitForChildren(count: 1)[0]
-        let dir = try TemporaryDirectory(prefix: "strace")
-        defer { dir.remove() }
-        let trace = dir.file("trace")
-        let tracer = try ChildProcess(executable: strace, arguments: ["-qq", "-p", String(worker), "-e", "trace=epoll_wait,accept4", "-o", trace],
-                                      environment: [:], stdoutPath: dir.file("out"), stderrPath: dir.file("err"))
-        defer { _ = tracer.terminateTree(grace: 2) }
-        func accepted() -> Int {
-            (FileBytes.readText(trace) ?? "").split(separator: "\n").filter { $0.hasPrefix("accept4(") && !$0.contains("= -1") }.count
-        }
+        func isAccept(_ line: String) -> Bool { line.contains("accept4(") && !line.contains("= -1") }
         // Until strace is attached, a probe connection goes unseen: retry.
-        var probes: [TCPClient] = []
-        let attached = Deadline(seconds: 10)
-        while accepted() == 0 && !attached.hasExpired {
+        var probes: [TCPClient] = [], burst: [TCPClient] = []
+        defer { (probes + burst).forEach { $0.close() } }
+        let trace = try SyscallTrace.session(of: [worker], calls: ["epoll_wait", "accept4"], follow: false, until: isAccept, attach: {
             probes.append(try TCPClient.connect(port: port))
-            usleep(200_000)
-        }
-        XCTAssertGreaterThan(accepted(), 0, "strace saw the worker accept")
-        let before = accepted()
-        // A burst: the traced worker is slow, so connections queue up.
-        var burst: [TCPClient] = []
-        for _ in 0..<40 { burst.append(try TCPClient.connect(port: port)) }
-        let done = Deadline(seconds: 20)
-        while accepted() < before + burst.count && !done.hasExpired { usleep(50_000) }
-        XCTAssertEqual(accepted(), before + burst.count)
-        try tracer.signal(SIGINT)
-        _ = tracer.wait(timeout: 5)
-        let lines = (FileBytes.readText(trace) ?? "").split(separator: "\n")
+        }, measured: { traced in
+            let before = traced().filter(isAccept).count
+            // A burst: the traced worker is slow, so connections queue up.
+            for _ in 0..<40 { burst.append(try TCPClient.connect(port: port)) }
+            let done = Deadline(seconds: 20)
+            while traced().filter(isAccept).count < before + burst.count && !done.hasExpired { usleep(50_000) }
+            XCTAssertEqual(traced().filter(isAccept).count, before + burst.count)
+        })
+        let lines = trace.lines
         // epoll_wait(EPFD, [events...], MAXEVENTS, TIMEOUT) = N
         let maxEvents = try NSRegularExpression(pattern: #", (\d+), -?\d+\) += "#)
-        let waits = lines.filter { $0.hasPrefix("epoll_wait(") && $0.contains(") = ") }
+        let waits = lines.filter { $0.contains("epoll_wait(") && $0.contains(") = ") }
         XCTAssertFalse(waits.isEmpty)
         for w in waits {
             let text = String(w)
@@ -69,12 +55,10 @@ final class AcceptTuningTests: XCTestCase {
         }
         var run = 0, longest = 0
         for line in lines {
-            if line.hasPrefix("accept4(") && !line.contains("= -1") { run += 1; longest = max(longest, run) }
-            if line.hasPrefix("epoll_wait(") { run = 0 }
+            if isAccept(line) { run += 1; longest = max(longest, run) }
+            if line.contains("epoll_wait(") { run = 0 }
         }
         XCTAssertLessThanOrEqual(longest, 2, "at most tune.maxaccept connections per wakeup")
         XCTAssertEqual(longest, 2, "the burst queued, so a wakeup took the full 2")
-        probes.forEach { $0.close() }
-        burst.forEach { $0.close() }
     }
 }

@@ -8,8 +8,6 @@ import Glibc
 /// worker while small messages go through an echo server.
 final class RecvEnoughTests: XCTestCase {
     private func emptyReads(recvEnough: Int?) throws -> Int {
-        try requireRoot("strace attaches to a worker")
-        let strace = try requireTool("strace")
         let backend = try startBackend(.echo)
         let port = try FreePort.next()
         let p = try startFulcrum(config: """
@@ -30,29 +28,24 @@ final class RecvEnoughTests: XCTestCase {
             """)
         try p.waitUntilListening(port: port, sockets: 1)
         let worker = try p.waitForChildren(count: 1)[0]
-        let dir = try TemporaryDirectory(prefix: "recvenough")
-        defer { dir.remove() }
-        let trace = dir.file("trace")
-        let tracer = try ChildProcess(executable: strace, arguments: ["-qq", "-p", String(worker), "-e", "trace=read,recvfrom", "-o", trace],
-                                      environment: [:], stdoutPath: dir.file("out"), stderrPath: dir.file("err"))
-        defer { _ = tracer.terminateTree(grace: 2) }
         let client = try TCPClient(port: port)
-        // strace attaches asynchronously: exchange until it shows the worker reading.
-        let attached = Deadline(seconds: 10)
-        repeat {
+        defer { client.close() }
+        let rounds = 20
+        let trace = try SyscallTrace.session(of: [worker], calls: ["read", "recvfrom"], follow: false, until: { $0.contains("\"ping\\n\"") }, attach: {
             try client.send("ping\n")
             XCTAssertEqual(try client.readLine(), "ping")
-        } while !(FileBytes.readText(trace) ?? "").contains("\"ping\\n\"") && !attached.hasExpired
-        let before = (FileBytes.readText(trace) ?? "").split(separator: "\n").count
-        let rounds = 20
-        for i in 0..<rounds {
-            try client.send("message \(i)\n")
-            XCTAssertEqual(try client.readLine(), "message \(i)")
-        }
-        client.close()
-        try tracer.signal(SIGINT)
-        _ = tracer.wait(timeout: 5)
-        let lines = (FileBytes.readText(trace) ?? "").split(separator: "\n").dropFirst(before)
+        }, measured: { traced in
+            for i in 0..<rounds {
+                try client.send("message \(i)\n")
+                XCTAssertEqual(try client.readLine(), "message \(i)")
+            }
+            // The worker reads "end" only after whatever the last message
+            // made it do: the lines before that read are the rounds' whole.
+            try client.send("end\n")
+            XCTAssertEqual(try client.readLine(), "end")
+            XCTAssertTrue(waitUntil(timeout: 5, interval: 0.02) { traced().contains { $0.contains("\"end\\n\"") } })
+        })
+        let lines = trace.lines.dropFirst(trace.measuredFrom).prefix { !$0.contains("\"end\\n\"") }
         XCTAssertGreaterThanOrEqual(lines.filter { $0.contains("\"message ") }.count, 2 * rounds, "both directions' reads traced")
         return lines.filter { $0.contains("= -1 EAGAIN") }.count
     }

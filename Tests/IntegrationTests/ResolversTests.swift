@@ -386,14 +386,7 @@ final class ResolversTests: XCTestCase {
 
             """
         _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
-        func view(_ proxy: ProxyUnderTest) -> [String] {
-            let text = (try? MasterCLI.send("show servers state be", socketPath: stats.paths[proxy]!)) ?? ""
-            return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line -> String? in
-                let f = line.split(separator: " ").map(String.init)
-                // address, op, admin, uweight, fqdn, port, srvrecord
-                return f.count > 19 ? [4, 5, 6, 7, 17, 18, 19].map { f[$0] }.joined(separator: " ") : nil
-            }.sorted()
-        }
+        func view(_ proxy: ProxyUnderTest) -> [String] { stats.resolvedServers(proxy) }
         let same = waitUntil(timeout: 10, interval: 0.05) { view(.fulcrum).contains { $0.hasPrefix("127.0.0.42 ") } && view(.fulcrum) == view(.haproxy) }
         XCTAssertTrue(same, "fulcrum \(view(.fulcrum)) haproxy \(view(.haproxy))")
         XCTAssertTrue(view(.fulcrum).contains("127.0.0.42 2 64 20 b.srv.test 8002 _http._tcp.srv.test"), "\(view(.fulcrum))")

@@ -21,4 +21,15 @@ struct SideBySideStatsSockets {
         self.paths = paths
         self.substitutions = substitutions
     }
+
+    /// `show servers state BACKEND` on `proxy`'s socket, each server as
+    /// "address op admin uweight fqdn port srvrecord" (what DNS resolution
+    /// moves), sorted; empty when the socket does not answer.
+    func resolvedServers(_ proxy: ProxyUnderTest, backend: String = "be") -> [String] {
+        let text = (try? MasterCLI.send("show servers state \(backend)", socketPath: paths[proxy]!)) ?? ""
+        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line -> String? in
+            let f = line.split(separator: " ").map(String.init)
+            return f.count > 19 ? [4, 5, 6, 7, 17, 18, 19].map { f[$0] }.joined(separator: " ") : nil
+        }.sorted()
+    }
 }
