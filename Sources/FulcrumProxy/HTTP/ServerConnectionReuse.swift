@@ -63,9 +63,12 @@ extension StreamEngine {
     func poolServer(_ connection: Transport, line: Int, limit: Int) {
         let cap = limit < 0 ? 256 : limit
         // A connection that began with a client's PROXY header is that
-        // client's alone (HAProxy makes it private).
+        // client's alone (HAProxy makes it private). One not kept is reset,
+        // as HAProxy does: nothing is in flight on it, and a FIN would leave
+        // its port in TIME_WAIT here, which slows every later connect()
+        // (the kernel searches past them for a free port).
         if idleServers[line].count >= cap || serverSendsProxy[line] {
-            connection.close()
+            connection.close(abort: true)
             return
         }
         idleServers[line].append(connection)
