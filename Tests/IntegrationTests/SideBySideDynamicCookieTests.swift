@@ -47,20 +47,7 @@ final class SideBySideDynamicCookieTests: XCTestCase {
     /// `set dynamic-cookie-key backend`, `disable|enable dynamic-cookie
     /// backend`: the answers and the cookies that follow, as haproxy's.
     func testRuntimeCommandsAsHAProxy() throws {
-        let web1 = try startRecordingBackend("s1")
-        let sockets = try SideBySideStatsSockets(self)
-        let config = SideBySide.httpDefaults + """
-            frontend fe
-                bind 127.0.0.1:{port}
-                default_backend be
-            backend be
-                cookie SRV insert indirect dynamic
-                dynamic-cookie-key first
-                server s1 127.0.0.1:\(web1.port)
-
-            """
-        let sbs = try SideBySide(self, config: config, backends: [web1], global: SideBySideStatsSockets.global,
-                                 substitutions: sockets.substitutions)
+        let (sbs, sockets) = try startDynamicCookieKeyFirst()
         let aspects = SideBySideAspects(responseHeaders: ["Set-Cookie"], compareBody: false)
         func command(_ text: String) throws -> String {
             let answers = try ProxyUnderTest.allCases.map { try MasterCLI.send(text, socketPath: sockets.paths[$0]!) }
@@ -87,20 +74,7 @@ final class SideBySideDynamicCookieTests: XCTestCase {
     /// dynamic-cookie commands are refused with haproxy's words, before their
     /// arguments are read, and the key in use is unchanged.
     func testRuntimeCommandsNeedAdminLevel() throws {
-        let web1 = try startRecordingBackend("s1")
-        let sockets = try SideBySideStatsSockets(self)
-        let config = SideBySide.httpDefaults + """
-            frontend fe
-                bind 127.0.0.1:{port}
-                default_backend be
-            backend be
-                cookie SRV insert indirect dynamic
-                dynamic-cookie-key first
-                server s1 127.0.0.1:\(web1.port)
-
-            """
-        let sbs = try SideBySide(self, config: config, backends: [web1], global: SideBySideStatsSockets.global,
-                                 substitutions: sockets.substitutions)
+        let (sbs, sockets) = try startDynamicCookieKeyFirst()
         let aspects = SideBySideAspects(responseHeaders: ["Set-Cookie"], compareBody: false)
         let before = try sbs.assertSame(httpGet("/"), aspects)[.fulcrum]?.response?.values("Set-Cookie").first
         for level in ["operator", "user"] {
@@ -115,5 +89,25 @@ final class SideBySideDynamicCookieTests: XCTestCase {
         }
         XCTAssertEqual(try sbs.assertSame(httpGet("/"), aspects)[.fulcrum]?.response?.values("Set-Cookie").first, before,
                        "the refused commands changed nothing")
+    }
+
+    /// Both proxies with one backend whose dynamic cookies use the key
+    /// "first", and an admin stats socket each.
+    private func startDynamicCookieKeyFirst() throws -> (SideBySide, SideBySideStatsSockets) {
+        let web1 = try startRecordingBackend("s1")
+        let sockets = try SideBySideStatsSockets(self)
+        let config = SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                cookie SRV insert indirect dynamic
+                dynamic-cookie-key first
+                server s1 127.0.0.1:\(web1.port)
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [web1], global: SideBySideStatsSockets.global,
+                                 substitutions: sockets.substitutions)
+        return (sbs, sockets)
     }
 }
