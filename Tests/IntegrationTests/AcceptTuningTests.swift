@@ -9,23 +9,9 @@ final class AcceptTuningTests: XCTestCase {
     func testMaxAcceptAndMaxPollEventsBoundWhatAWorkerTakesPerWakeup() throws {
         let backend = try startBackend(.echo)
         let port = try FreePort.next()
-        let p = try startFulcrum(config: """
-            global
-                workers 1
-                tune.maxaccept 2
-                tune.maxpollevents 3
-            defaults
-                mode tcp
-                timeout connect 2s
-                timeout client 30s
-                timeout server 30s
-            frontend fe
-                bind 127.0.0.1:\(port)
-                default_backend be
-            backend be
-                server s1 127.0.0.1:\(backend.port)
-
-            """)
+        let p = try startFulcrum(config: ReloadTestHelpers.tcpConfig(
+            port: port, servers: [("s1", backend.port)], workers: 1,
+            global: "    tune.maxaccept 2\n    tune.maxpollevents 3"))
         try p.waitUntilListening(port: port, sockets: 1)
         let worker = try p.waitForChildren(count: 1)[0]
         func isAccept(_ line: String) -> Bool { line.contains("accept4(") && !line.contains("= -1") }

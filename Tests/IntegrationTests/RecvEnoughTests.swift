@@ -10,22 +10,9 @@ final class RecvEnoughTests: XCTestCase {
     private func emptyReads(recvEnough: Int?) throws -> Int {
         let backend = try startBackend(.echo)
         let port = try FreePort.next()
-        let p = try startFulcrum(config: """
-            global
-                workers 1
-            \(recvEnough.map { "    tune.recv_enough \($0)\n" } ?? "")
-            defaults
-                mode tcp
-                timeout connect 2s
-                timeout client 30s
-                timeout server 30s
-            frontend fe
-                bind 127.0.0.1:\(port)
-                default_backend be
-            backend be
-                server s1 127.0.0.1:\(backend.port)
-
-            """)
+        let p = try startFulcrum(config: ReloadTestHelpers.tcpConfig(
+            port: port, servers: [("s1", backend.port)], workers: 1,
+            global: recvEnough.map { "    tune.recv_enough \($0)" } ?? ""))
         try p.waitUntilListening(port: port, sockets: 1)
         let worker = try p.waitForChildren(count: 1)[0]
         let client = try TCPClient(port: port)

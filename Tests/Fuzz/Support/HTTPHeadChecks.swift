@@ -37,3 +37,12 @@ func checkHead(_ bytes: UnsafeRawBufferPointer, head: HTTPHead, length: Int, lim
     fuzzCheck(HeadFields(head) == HeadFields(head2), "reparsed head differs:\n\(HeadFields(head))\n\(HeadFields(head2))")
     return head2
 }
+
+/// The parser limits a target's option byte picks: bit 0 small limits (a
+/// 256-byte head, 6 fields), bit 1 accept-invalid.
+func fuzzLimits(_ options: UInt8) -> HTTPLimits {
+    let acceptInvalid = options & 2 != 0
+    return options & 1 != 0
+        ? HTTPLimits(maxHeadSize: 256, maxFields: 6, acceptInvalid: acceptInvalid)
+        : HTTPLimits(acceptInvalid: acceptInvalid)
+}

@@ -12,10 +12,7 @@ let methods: [ArraySlice<UInt8>] = ["GET", "HEAD", "CONNECT", "POST"].map { Arra
 public func fuzzHTTPResponse(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = FuzzInput(data, size)
     let options = input.first
-    let acceptInvalid = options & 2 != 0
-    let limits = options & 1 != 0
-        ? HTTPLimits(maxHeadSize: 256, maxFields: 6, acceptInvalid: acceptInvalid)
-        : HTTPLimits(acceptInvalid: acceptInvalid)
+    let limits = fuzzLimits(options)
     let bytes = input.rest
     switch HTTPParser.parseResponse(bytes, limits: limits) {
     case .incomplete:
