@@ -1,3 +1,5 @@
+import FulcrumBytes
+
 /// The HTTP/1.x protocol of one client connection, as a pure state machine:
 /// the caller reports what happened (a request head arrived, the server is
 /// connected, a response head arrived, the response went out, the server
@@ -110,7 +112,10 @@ public struct HTTPExchange: Sendable {
 
     /// A complete request head: frames its body and decides keep-alive.
     /// `draining`: this worker is being replaced, the connection closes after it.
-    public mutating func requestHead(_ head: HTTPHead, draining: Bool) -> RequestAction {
+    /// `inout` though only read: the proxy reaches its heads through an
+    /// addressor, and a head passed by value there is copied (every array in it
+    /// retained and released) where an inout one is passed by address.
+    public mutating func requestHead(_ head: inout HTTPHead, draining: Bool) -> RequestAction {
         let lengths = HTTPFraming.lengthFields(head)
         switch lengths.flatMap(HTTPFraming.request) {
         case .failure(let e):
@@ -147,12 +152,14 @@ public struct HTTPExchange: Sendable {
     /// hop-by-hop fields dropped and the server side's Connection mode.
     public func prepareForServer(_ head: inout HTTPHead) {
         HTTPNormalization.apply(&head)
-        if head.version == .http11, !head.raw[head.part3].elementsEqual("HTTP/1.1".utf8) {
+        // The parser took the version's letters as upper case: the lower-case
+        // comparison is exact here.
+        if head.version == .http11, !ASCII.equalsLowercase(head.raw, head.part3, "http/1.1") {
             head.versionOverride = HTTPExchange.http11
         }
         // Hop-by-hop fields: only walk the fields when there is one to drop.
-        if !HTTPConnectionHeader.tokens(head).isEmpty { head.remove("Connection") }
-        if head.fields.count > 0 { head.remove("Proxy-Connection"); head.remove("Keep-Alive") }
+        if !HTTPConnectionHeader.tokens(head).isEmpty { head.remove(lowercase: "connection") }
+        if head.fields.count > 0 { head.remove(lowercase: "proxy-connection"); head.remove(lowercase: "keep-alive") }
         if !policy.serverKeepAlive {
             head.add("Connection", HTTPExchange.close)
         } else if head.version == .http10 {
@@ -197,8 +204,8 @@ public struct HTTPExchange: Sendable {
         if !persistence.server || !policy.serverKeepAlive { keepServer = false }
         if !persistence.client { keepClient = false }
         let tunnel = head.status == 101 || (head.status / 100 == 2 && method.elementsEqual("CONNECT".utf8))
-        head.remove("Connection")
-        head.remove("Keep-Alive")
+        head.remove(lowercase: "connection")
+        head.remove(lowercase: "keep-alive")
         if tunnel { phase = .tunnel }
         return tunnel ? .tunnel : .forward
     }

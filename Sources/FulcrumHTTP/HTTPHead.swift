@@ -63,16 +63,18 @@ public struct HTTPHead: Sendable {
     public var methodString: String { String(decoding: method, as: UTF8.self) }
     public var targetString: String { String(decoding: target, as: UTF8.self) }
 
-    /// Case-insensitive comparison of a field name with an ASCII name.
+    /// Case-insensitive comparison of a field name with an ASCII name. The
+    /// lengths first: a lookup passes every field, and most differ there.
     @inlinable
     public func fieldNameEquals(_ f: Field, _ name: String) -> Bool {
+        let utf8 = name.utf8
+        guard f.name.count == utf8.count else { return false }
         var i = f.name.lowerBound
-        for c in name.utf8 {
-            guard i < f.name.upperBound else { return false }
+        for c in utf8 {
             if ASCII.lower(raw[i]) != ASCII.lower(c) { return false }
             i += 1
         }
-        return i == f.name.upperBound
+        return true
     }
 
     /// Values of every (kept and added) field with this name, in order.
@@ -98,6 +100,23 @@ public struct HTTPHead: Sendable {
         }
     }
 
+    /// `remove` for a name fixed in the code, written in lower case (the
+    /// hop-by-hop fields every message loses): compared with the literal's
+    /// bytes, length first, where a String name is walked as UTF-8 each time.
+    public mutating func remove(lowercase name: StaticString) {
+        if let first = fields.firstIndex(where: { !$0.removed && ASCII.equalsLowercase(raw, $0.name, name) }) {
+            for i in first..<fields.count where !fields[i].removed && ASCII.equalsLowercase(raw, fields[i].name, name) {
+                fields[i].removed = true
+            }
+        }
+        if !added.isEmpty {
+            let literal = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+            if added.contains(where: { ASCII.equalsIgnoringCase($0.name, literal) }) {
+                added.removeAll { ASCII.equalsIgnoringCase($0.name, literal) }
+            }
+        }
+    }
+
     public mutating func add(_ name: String, _ value: String) { add(name: Array(name.utf8), value: Array(value.utf8)) }
     public mutating func add(_ name: String, _ value: [UInt8]) { add(name: Array(name.utf8), value: value) }
 
@@ -115,32 +134,80 @@ public struct HTTPHead: Sendable {
     // MARK: writing
 
     /// Writes the (edited) head: start line, kept fields, added fields, empty line.
+    /// Writes the (edited) head: start line, kept fields, added fields, empty line.
     public func serialize(into out: inout [UInt8]) {
-        switch kind {
-        case .request:
-            out.append(contentsOf: method); out.append(32)
-            out.append(contentsOf: target); out.append(32)
-            if let v = versionOverride { out.append(contentsOf: v) } else { out.append(contentsOf: raw[part3]) }
-        case .response:
-            out.append(contentsOf: raw[part1]); out.append(32)
-            if let o = statusLineOverride {
-                out.append(contentsOf: o.code)
-                if !o.reason.isEmpty { out.append(32); out.append(contentsOf: o.reason) }
-            } else {
-                out.append(contentsOf: raw[part2])
-                if !part3.isEmpty { out.append(32); out.append(contentsOf: raw[part3]) }
+        let size = serializedSize
+        let base = out.count
+        out.append(contentsOf: repeatElement(0, count: size))
+        out.withUnsafeMutableBytes { _ = serialize(into: UnsafeMutableRawBufferPointer(rebasing: $0[base...])) }
+    }
+
+    /// Writes the head into `dst` (at least `serializedSize` bytes) and
+    /// returns the bytes written: the proxy writes straight into its output
+    /// buffer, one copy per part, with no scratch array between.
+    public func serialize(into dst: UnsafeMutableRawBufferPointer) -> Int {
+        guard let start = dst.baseAddress else { return 0 }
+        precondition(dst.count >= serializedSize, "serialize: destination too small")
+        var w = start
+        func put(_ bytes: UnsafeRawBufferPointer) {
+            guard let p = bytes.baseAddress, bytes.count > 0 else { return }
+            w.copyMemory(from: p, byteCount: bytes.count)
+            w += bytes.count
+        }
+        func put(_ bytes: [UInt8]) { bytes.withUnsafeBytes { put($0) } }
+        func put(_ byte: UInt8) { w.storeBytes(of: byte, as: UInt8.self); w += 1 }
+        raw.withUnsafeBytes { r in
+            func putRaw(_ range: Range<Int>) { put(UnsafeRawBufferPointer(rebasing: r[range])) }
+            switch kind {
+            case .request:
+                if let m = methodOverride { put(m) } else { putRaw(part1) }
+                put(32)
+                if let t = targetOverride { put(t) } else { putRaw(part2) }
+                put(32)
+                if let v = versionOverride { put(v) } else { putRaw(part3) }
+            case .response:
+                putRaw(part1); put(32)
+                if let o = statusLineOverride {
+                    put(o.code)
+                    if !o.reason.isEmpty { put(32); put(o.reason) }
+                } else {
+                    putRaw(part2)
+                    if !part3.isEmpty { put(32); putRaw(part3) }
+                }
+            }
+            put(13); put(10)
+            for f in fields where !f.removed {
+                putRaw(f.name); put(58); put(32)
+                putRaw(f.value); put(13); put(10)
             }
         }
-        out.append(13); out.append(10)
-        for f in fields where !f.removed {
-            out.append(contentsOf: raw[f.name]); out.append(58); out.append(32)
-            out.append(contentsOf: raw[f.value]); out.append(13); out.append(10)
-        }
         for a in added {
-            out.append(contentsOf: a.name); out.append(58); out.append(32)
-            out.append(contentsOf: a.value); out.append(13); out.append(10)
+            put(a.name); put(58); put(32)
+            put(a.value); put(13); put(10)
         }
-        out.append(13); out.append(10)
+        put(13); put(10)
+        return w - start
+    }
+
+    /// The bytes `serialize` writes.
+    public var serializedSize: Int {
+        var n: Int
+        switch kind {
+        case .request:
+            n = (methodOverride?.count ?? part1.count) + 1 + (targetOverride?.count ?? part2.count) + 1
+                + (versionOverride?.count ?? part3.count)
+        case .response:
+            n = part1.count + 1
+            if let o = statusLineOverride {
+                n += o.code.count + (o.reason.isEmpty ? 0 : 1 + o.reason.count)
+            } else {
+                n += part2.count + (part3.isEmpty ? 0 : 1 + part3.count)
+            }
+        }
+        n += 2
+        for f in fields where !f.removed { n += f.name.count + f.value.count + 4 }
+        for a in added { n += a.name.count + a.value.count + 4 }
+        return n + 2
     }
 
     /// True when no rule changed anything: the raw bytes can be forwarded as is.

@@ -43,6 +43,12 @@ public enum HTTPMessageSize {
     }
 }
 
+extension HTTPMessageSize {
+    /// `head.htxSize` for a head reached through an addressor, read in place
+    /// (by value, the caller would copy it: see `HTTPExchange.requestHead`).
+    public static func htx(ofHead head: inout HTTPHead) -> Int { head.htxSize }
+}
+
 extension HTTPHead {
     /// This head (with its edits) in HTX terms: what HAProxy counts for it.
     public var htxSize: Int {

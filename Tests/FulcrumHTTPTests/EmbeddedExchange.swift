@@ -33,7 +33,7 @@ struct EmbeddedExchange {
                 case .invalid(let status, _): refused = status; _ = machine.refuse(status); return
                 case .complete(var head, let length):
                     fromClient.removeFirst(length)
-                    if case .refuse(let status) = machine.requestHead(head, draining: draining) { refused = status; return }
+                    if case .refuse(let status) = machine.requestHead(&head, draining: draining) { refused = status; return }
                     machine.prepareForServer(&head)
                     machine.serverConnected()
                     head.serialize(into: &toServer)

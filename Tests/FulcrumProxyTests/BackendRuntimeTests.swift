@@ -67,7 +67,7 @@ final class BackendRuntimeTests: XCTestCase {
             for method in [HashType.Method.mapBased, .consistent] {
                 for line in 0..<2 { table.server(line, .conns).store(0) }
                 let be = backend(algorithm, method, params: maxconn(1))
-                let key = try XCTUnwrap(be.hashKey(peer: client, request: head), "\(algorithm)")
+                let key = try XCTUnwrap(be.hashKey(peer: client) { head }, "\(algorithm)")
                 guard case .server(let first) = be.chooseServer(hashKey: key, excluding: nil, table: table, now: 1) else {
                     return XCTFail("\(algorithm) \(method): no server")
                 }
@@ -86,7 +86,7 @@ final class BackendRuntimeTests: XCTestCase {
         for algorithm in [BalanceAlgorithm.header("X-User"), .roundRobin, .leastConn, .first] {
             for line in 0..<2 { table.server(line, .conns).store(0) }
             let be = backend(algorithm, params: maxconn(1))
-            let key = be.hashKey(peer: client, request: head)
+            let key = be.hashKey(peer: client) { head }
             XCTAssertNil(key, "\(algorithm)")
             XCTAssertTrue(be.reserveSlot(0, table: table, now: 1))
             for _ in 0..<4 {
@@ -100,9 +100,9 @@ final class BackendRuntimeTests: XCTestCase {
 
     /// Mode tcp has no request: an HTTP key is absent, the source key is not.
     func testModeTCPHasOnlyTheSourceKey() {
-        XCTAssertNil(backend(.uri(whole: false, length: 0, depth: 0), params: maxconn(0)).hashKey(peer: client, request: nil))
+        XCTAssertNil(backend(.uri(whole: false, length: 0, depth: 0), params: maxconn(0)).hashKey(peer: client) { nil })
         let source = backend(.source, params: maxconn(0))
-        XCTAssertEqual(source.hashKey(peer: client, request: nil), source.balancer.hashKey(sourceIPv4: 0x0A00_0007))
+        XCTAssertEqual(source.hashKey(peer: client) { nil }, source.balancer.hashKey(sourceIPv4: 0x0A00_0007))
     }
 
     // MARK: slowstart

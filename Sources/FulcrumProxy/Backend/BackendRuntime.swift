@@ -205,14 +205,16 @@ final class BackendRuntime {
     /// a hash algorithm, or the request lacks the key (`request` is nil in
     /// mode tcp), so the balancer falls back to round robin.
     @inline(__always)
-    func hashKey(peer: SocketAddress, request: HTTPHead?) -> UInt32? {
+    /// The request head comes through a closure: reading it out of its box
+    /// copies it, which only the algorithms hashing it should pay.
+    func hashKey(peer: SocketAddress, request: () -> HTTPHead?) -> UInt32? {
         switch properties.hashKey {
         case .none:
             return nil
         case .sourceAddress:
             return peer.withAddressBytes { balancer.hashKey(sourceAddress: $0) }
         case .request(let part):
-            guard let request else { return nil }
+            guard let request = request() else { return nil }
             return HTTPBalanceKey.key(part, hashType: config.hashType, head: request)
         }
     }

@@ -154,9 +154,7 @@ extension StreamEngine {
     /// A request head is complete: frame it, run the rules, route it, connect.
     private func analyseRequest(_ s: Stream) -> AnalyserStep {
         let fe = frontends[s.frontend]
-        let g = configuration.global
-        let limits = HTTPLimits(maxHeadSize: g.bufferSize - g.maxRewrite, maxFields: g.maxHeaders,
-                                acceptInvalid: fe.config.http.acceptInvalidRequest)
+        let limits = fe.requestLimits
         if s.http.requestBox == nil { s.http.requestBox = heads.take(kind: .request) }
         let outcome = HTTPParser.parseRequest(s.http.fromClient.readable, limits: limits, into: &s.http.request)
         switch outcome {
@@ -179,11 +177,11 @@ extension StreamEngine {
             s.record.requestComplete = now
             countRequest(s)
             s.stick?.countHTTPRequest()
-            if case .refuse(let status) = s.http.exchange.requestHead(s.http.request, draining: draining) {
+            if case .refuse(let status) = s.http.exchange.requestHead(&s.http.request, draining: draining) {
                 refuseRequest(s, status: status)
                 return .done
             }
-            s.record.requestBytes = s.http.request.htxSize
+            s.record.requestBytes = HTTPMessageSize.htx(ofHead: &s.http.request)
             // What is already buffered of a chunked body is checked before
             // any server is contacted, as HAProxy does with its buffer.
             if s.http.exchange.requestBody.framing == .chunked {

@@ -24,8 +24,8 @@ extension StreamEngine {
         if let header = backends[s.backend].config.http.sendNameHeader, s.serverIndex >= 0 {
             s.http.request.set(header, backends[s.backend].config.servers[s.serverIndex].name)
         }
-        appendHead(s.http.request, to: &s.request.buffer)
-        s.record.requestBytes = s.http.request.htxSize
+        appendHead(&s.http.request, to: &s.request.buffer)
+        s.record.requestBytes = HTTPMessageSize.htx(ofHead: &s.http.request)
         s.http.responseReady = false
     }
 

@@ -73,14 +73,16 @@ extension StreamEngine {
     }
 
     /// The head as it goes out: its received bytes when nothing changed,
-    /// else serialized through the engine's reused scratch buffer.
-    func appendHead(_ head: HTTPHead, to out: inout ByteBuffer) {
+    /// else serialized straight into the output buffer.
+    /// `inout` though only read: a head reached through its box's addressor
+    /// is copied when passed by value (see `HTTPExchange.requestHead`).
+    func appendHead(_ head: inout HTTPHead, to out: inout ByteBuffer) {
         if head.isUnmodified {
             out.append(head.raw, pool: buffers)
             return
         }
-        headScratch.removeAll(keepingCapacity: true)
-        head.serialize(into: &headScratch)
-        out.append(headScratch, pool: buffers)
+        let size = head.serializedSize
+        out.reserve(size, pool: buffers)
+        out.commit(head.serialize(into: out.writableSpace(upTo: size, pool: buffers)))
     }
 }

@@ -8,8 +8,7 @@ extension StreamEngine {
     /// http-response rules and persistence, and decides what the connections
     /// do after this response.
     func analyseResponse(_ s: Stream) -> AnalyserStep {
-        let g = configuration.global
-        let limits = HTTPLimits(maxHeadSize: g.bufferSize - g.maxRewrite, maxFields: g.maxHeaders, acceptInvalid: false)
+        let limits = responseLimits
         if s.http.responseBox == nil { s.http.responseBox = heads.take(kind: .response) }
         let outcome = HTTPParser.parseResponse(s.http.fromServer.readable, limits: limits, into: &s.http.response)
         switch outcome {
@@ -31,7 +30,7 @@ extension StreamEngine {
             s.http.fromServer.releaseIfEmpty(to: buffers)
             switch s.http.exchange.responseHead(&s.http.response, draining: draining) {
             case .interim:
-                appendHead(s.http.response, to: &s.response.buffer)
+                appendHead(&s.http.response, to: &s.response.buffer)
                 return .progress
             case .refuse(let status):
                 s.record.terminate(.proxy, .headers)
@@ -57,15 +56,14 @@ extension StreamEngine {
             s.record.status = s.http.response.status
             observeLayer7(s, ok: s.http.response.status < 500)
             if retryHTTP(s, reason: String(s.http.response.status)) { return .done }
-            stickStore(s, response: s.http.response)
+            stickStore(s, responsePhase: true)
             // http-response rules (backend's, then frontend's), then persistence cookies.
             if s.backend >= 0 {
-                let request = s.http.request
-                let fe = frontends[s.frontend].config
-                let backendSet = configuration.backends[s.backend].name != fe.name ? backendRules[s.backend] : nil
+                let fe = frontends[s.frontend]
+                let backendSet = configuration.backends[s.backend].name != fe.config.name ? backendRules[s.backend] : nil
                 let frontendSet = frontendRules[s.frontend]
                 if backendSet?.hasResponseRules == true || frontendSet?.hasResponseRules == true {
-                    var ctx = HTTPRuleContext(request: request, response: s.http.response, connection: connectionInfo(s))
+                    var ctx = HTTPRuleContext(request: s.http.request, response: s.http.response, connection: connectionInfo(s))
                     ctx.variables = s.http.variables
                     ctx.cache.request = s.http.cacheRequest
                     ctx.cache.now = Int64(wallNow)
@@ -98,8 +96,8 @@ extension StreamEngine {
             afterResponse(s, response: &s.http.response)
             if let choice = s.http.compressionChoice, s.http.response.status != 101 { startCompression(s, choice: choice, response: &s.http.response) }
             s.http.exchange.finishResponseHead(&s.http.response)
-            appendHead(s.http.response, to: &s.response.buffer)
-            s.record.responseBytes = s.http.response.htxSize
+            appendHead(&s.http.response, to: &s.response.buffer)
+            s.record.responseBytes = HTTPMessageSize.htx(ofHead: &s.http.response)
             s.http.responseReady = true
             if s.http.exchange.phase == .tunnel {
                 // A tunnel: whatever followed the heads already belongs to it,

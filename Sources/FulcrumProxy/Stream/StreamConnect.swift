@@ -62,7 +62,7 @@ extension StreamEngine {
             connect(s)
             return .started
         } else {
-            let key = be.hashKey(peer: s.peer, request: s.isHTTP ? s.http.request : nil)
+            let key = be.hashKey(peer: s.peer) { s.isHTTP ? s.http.request : nil }
             switch be.chooseServer(hashKey: key, excluding: s.excludedServer, table: table, now: now) {
             case .server(let picked):
                 i = picked
@@ -323,7 +323,7 @@ extension StreamEngine {
             s.http.serverConnected = true
             startExchange(s)
         } else {
-            stickStore(s, response: nil)
+            stickStore(s, responsePhase: false)
             s.phase = .forwarding
             forwardBoth(s)
         }

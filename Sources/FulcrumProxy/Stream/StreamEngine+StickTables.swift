@@ -64,12 +64,12 @@ extension StreamEngine {
     /// The server answered (mode http: its response head; mode tcp: the
     /// connection is up): `store-response` rules add their keys, and every
     /// pending key records the server.
-    func stickStore(_ s: Stream, response: HTTPHead?) {
+    func stickStore(_ s: Stream, responsePhase: Bool) {
         guard s.backend >= 0, s.backend < backendStickRules.count, let rules = backendStickRules[s.backend],
               let tracker = s.stick, rules.hasStores, s.serverIndex >= 0 else { return }
         var ctx: HTTPRuleContext? = nil
-        if let response, rules.hasResponseRules {
-            var c = HTTPRuleContext(request: s.http.request, response: response, connection: connectionInfo(s))
+        if responsePhase, rules.hasResponseRules {
+            var c = HTTPRuleContext(request: s.http.request, response: s.http.response, connection: connectionInfo(s))
             c.responsePhase = true
             c.variables = s.http.variables
             c.stick = tracker

@@ -20,12 +20,25 @@ final class StreamEngine {
         case client = 0, server = 1, pooled = 2, listener = 3, control = 4, log = 5
     }
 
-    struct FrontendRuntime {
-        var config: Frontend
-        var backend: Int?
-        var maxconn: Int
+    /// A class, so `let fe = frontends[i]` on the request path is one
+    /// reference, not a copy of the frontend's whole configuration.
+    final class FrontendRuntime {
+        let config: Frontend
+        let backend: Int?
+        let maxconn: Int
         /// mode http: the keep-alive policy of its `option http-*` mode.
-        var httpPolicy: HTTPExchange.Policy
+        let httpPolicy: HTTPExchange.Policy
+        /// The head limits of its requests (`tune.bufsize` - `tune.maxrewrite`,
+        /// `tune.http.maxhdr`, `option accept-invalid-http-request`), fixed per generation.
+        let requestLimits: HTTPLimits
+
+        init(config: Frontend, backend: Int?, maxconn: Int, httpPolicy: HTTPExchange.Policy, requestLimits: HTTPLimits) {
+            self.config = config
+            self.backend = backend
+            self.maxconn = maxconn
+            self.httpPolicy = httpPolicy
+            self.requestLimits = requestLimits
+        }
     }
 
     let configuration: Configuration
@@ -33,6 +46,9 @@ final class StreamEngine {
     /// connection sets them, and reading them through `configuration.global`
     /// would copy the whole global settings each time.
     let serverSocketBuffers: (receive: Int?, send: Int?)
+    /// The head limits of responses (`tune.bufsize` - `tune.maxrewrite`,
+    /// `tune.http.maxhdr`), read once for the same reason.
+    let responseLimits: HTTPLimits
     let slot: Int
     let table: SharedTable
     /// The worker's loop: registrations, timers and the turn's clock.
@@ -91,8 +107,6 @@ final class StreamEngine {
     /// and admin events of the stats page to the backends' targets).
     let logOutput: LogOutput
 
-    /// Reused for serializing edited HTTP heads and re-chunking bodies.
-    var headScratch: [UInt8] = []
     /// `show errors`: the last invalid request / response per proxy (StreamEngine+ErrorSnapshots).
     var errorSnapshots: [ErrorSnapshot] = []
     var chunkScratch: [UInt8] = []
@@ -134,6 +148,8 @@ final class StreamEngine {
     init(_ setup: WorkerSetup, loop: EventLoop) {
         configuration = setup.configuration
         serverSocketBuffers = (setup.configuration.global.serverReceiveBuffer, setup.configuration.global.serverSendBuffer)
+        responseLimits = HTTPLimits(maxHeadSize: setup.configuration.global.bufferSize - setup.configuration.global.maxRewrite,
+                                    maxFields: setup.configuration.global.maxHeaders, acceptInvalid: false)
         slot = setup.slot
         table = setup.table
         self.loop = loop
@@ -185,7 +201,11 @@ final class StreamEngine {
             let be = f.defaultBackend.flatMap { backendIndexByName[$0] }
             let policy = HTTPExchange.Policy(serverKeepAlive: f.http.connectionMode == .keepAlive,
                                              clientKeepAlive: f.http.connectionMode != .close)
-            frontends.append(FrontendRuntime(config: f, backend: be, maxconn: f.maxconn ?? 0, httpPolicy: policy))
+            let g = configuration.global
+            let limits = HTTPLimits(maxHeadSize: g.bufferSize - g.maxRewrite, maxFields: g.maxHeaders,
+                                    acceptInvalid: f.http.acceptInvalidRequest)
+            frontends.append(FrontendRuntime(config: f, backend: be, maxconn: f.maxconn ?? 0, httpPolicy: policy,
+                                             requestLimits: limits))
         }
         // `add server ... ssl`: the context comes from the same files the master checked were loaded.
         for be in backends {
