@@ -22,7 +22,8 @@ final class VRRPChild {
 extension Master {
     /// After `g` became the serving generation.
     func vrrpGenerationPromoted(_ g: Generation) {
-        let wanted = !g.loaded.configuration.vrrp.instances.isEmpty
+        // The same child runs the bgp_instance blocks (VRRPSpeaker+BGP).
+        let wanted = !g.loaded.configuration.vrrp.instances.isEmpty || !g.loaded.configuration.bgp.isEmpty
         if let child = vrrp {
             // A new configuration (or table) means a new child; it resumes
             // what this one holds. SIGKILL: a graceful stop would hand over.
@@ -94,6 +95,12 @@ extension Master {
             switch ControlMessage.decode(bytes) {
             case .vrrpState(let instance, let state)?:
                 vrrpStates[instance] = state
+            case .bgpState(let instance, let state)?:
+                bgpStates[instance] = state
+            case .birdStatus(let text)?:
+                birdStatus = text
+            case .bgpDrained?:
+                bgpDrained = true
             case .ready?:
                 Log.debug("VRRP child (pid \(child.pid)) ready")
             default:
