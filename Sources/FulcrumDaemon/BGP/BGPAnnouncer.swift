@@ -55,8 +55,7 @@ final class BGPAnnouncer {
         self.netlink = netlink
         // What the include says is announced: a reload or a respawned child
         // resumes it instead of withdrawing (BIRD announces that file anyway).
-        let previous = (try? String(contentsOfFile: config.definitions.birdInclude, encoding: .utf8))
-            .flatMap(BIRDStaticProtocol.routes(in:)) ?? []
+        let previous = Self.readText(config.definitions.birdInclude).flatMap(BIRDStaticProtocol.routes(in:)) ?? []
         instances = config.instances.map { c in
             let settings = VIPAnnouncement.Settings(rise: c.rise, fall: c.fall, holdDown: c.holdDown, drainTime: c.drainTime)
             let announced = !previous.isEmpty && c.virtualAddresses.allSatisfy { previous.contains(Self.route($0)) }
@@ -201,6 +200,14 @@ final class BGPAnnouncer {
         }
         birdStatus = s
         statusChanged = true
+    }
+
+    static func readText(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        let file = FileDescriptor(fd)
+        defer { file.close() }
+        return (try? file.readAll()).map { String(decoding: $0, as: UTF8.self) }
     }
 
     static func writeAtomically(_ text: String, to path: String) throws(Errno) {
