@@ -210,13 +210,13 @@ final class VRRPLab {
         return result.stdout
     }
 
-    private static func namespaceExists(_ namespace: String) -> Bool {
+    static func namespaceExists(_ namespace: String) -> Bool {
         access("/run/netns/\(namespace)", F_OK) == 0
     }
 
     /// Kills whatever still runs in `namespace` (SIGKILL: teardown must not
     /// wait on anything) and deletes it.
-    private static func removeNamespace(_ namespace: String) {
+    static func removeNamespace(_ namespace: String) {
         for _ in 0..<3 {
             let pids = (try? CommandRunner.run("ip", ["netns", "pids", namespace], timeout: 5))?.stdout
                 .split(whereSeparator: { $0 == "\n" || $0 == " " }).compactMap { pid_t($0) } ?? []
@@ -231,7 +231,7 @@ final class VRRPLab {
     /// with the processes inside them and their /tmp directories: leftovers
     /// of a test process that crashed before its teardown. Labs of live
     /// processes (another test run at the same time) are left alone.
-    static func removeStaleLabs() {
+    static func removeStaleLabs(prefix namePrefix: String = VRRPLab.namePrefix) {
         for entry in ProcessTree.directoryEntries("/run/netns") where entry.hasPrefix(namePrefix + "-") {
             let fields = entry.split(separator: "-")
             guard fields.count >= 2, let owner = pid_t(fields[1]) else { continue }
