@@ -66,12 +66,14 @@ final class BGPLabNode {
         """
     }
 
+    /// nginx in one process (no master), so SIGKILL closes its listener at once:
+    /// a backend that fails, not one that drains.
     func startBackend() throws {
         let tmp = lab.directory.file("n\(index)-nginx")
         mkdir(tmp, 0o755)
         let conf = try lab.directory.write("n\(index)-nginx.conf", """
             daemon off;
-            worker_processes 1;
+            master_process off;
             pid \(tmp)/nginx.pid;
             error_log \(tmp)/error.log warn;
             events { worker_connections 256; }
@@ -142,7 +144,8 @@ final class BGPLabNode {
     /// The client's flows: one HTTP/1.0 request per new connection (a new
     /// source port each, so the router's L4 hash spreads them), one line per
     /// request: "200 n2", "503 -", or "error ConnectionResetError". Stops at
-    /// `limit` requests or when `stopFile` exists. The response is read up to
+    /// `limit` requests or when `stopFile` exists. The 10 s timeout outlasts a
+    /// proxy's retries to a dead server (3 turn-arounds of 1 s, then a 503). The response is read up to
     /// its Content-Length, so a reset after a whole answer is not a failure.
     static func startClient(_ lab: BGPLab, stopFile: String, limit: Int = 20_000) throws -> VRRPLabProcess {
         let script = try lab.directory.write("client.py", """
@@ -151,8 +154,9 @@ final class BGPLabNode {
             n = 0
             while n < limit and not os.path.exists(stop):
                 n += 1
+                s = None
                 try:
-                    s = socket.create_connection((vip, 80), timeout=3)
+                    s = socket.create_connection((vip, 80), timeout=10)
                     s.sendall(b"GET / HTTP/1.0\\r\\nHost: vip\\r\\n\\r\\n")
                     data = b""
                     while True:
@@ -169,6 +173,7 @@ final class BGPLabNode {
                     body = data.partition(b"\\r\\n\\r\\n")[2].decode().strip()
                     print(status, body if status == "200" else "-", flush=True)
                 except Exception as e:
+                    print("error", type(e).__name__, time.time(), s.getsockname() if s else "connect", file=sys.stderr, flush=True)
                     print("error", type(e).__name__, flush=True)
                 time.sleep(0.005)
 
