@@ -95,6 +95,19 @@ final class BGPAnnouncementTests: XCTestCase {
         XCTAssertTrue(draining.log.contains("Withdrawing BGP routes"), draining.log)
         _ = try lab.directory.write("client.stop", "")
         XCTAssertNotNil(client.wait(timeout: 15))
+
+        // The failed node's backend comes back: announced again after rise
+        // (and the hold-down, long over by now).
+        try failing.startBackend()
+        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) {
+            Set(lab.routerNextHops()) == [lab.nodeAddress(failing.index), lab.nodeAddress(remaining.index)]
+        }, "router next hops: \(lab.routerNextHops())")
+        XCTAssertTrue(failing.masterCommand("show bgp").contains("web ANNOUNCED"))
+        // A node killed outright (Fulcrum and BIRD): the router's BGP hold time (3 s) withdraws it.
+        try remaining.fulcrum?.signal(SIGKILL)
+        try remaining.bird?.signal(SIGKILL)
+        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) { lab.routerNextHops() == [lab.nodeAddress(failing.index)] },
+                      "router next hops: \(lab.routerNextHops())")
         let all = results(client)
         print("bgp lab: \(all.count) requests: " + nodes.map { n in "\(n.nodeName) \(all.filter { $0 == "200 \(n.nodeName)" }.count)" }.joined(separator: ", ")
               + ", 5xx while \(failing.nodeName) failed \(duringFailure.filter { !$0.hasPrefix("200") }.count), connection errors \(all.filter { $0.hasPrefix("error") }.count)")
@@ -133,5 +146,57 @@ final class BGPAnnouncementTests: XCTestCase {
                       node.masterCommand("show bgp"))
         XCTAssertTrue(node.fulcrum?.isRunning == true)
         XCTAssertTrue(node.masterCommand("show proc").contains("master"))
+    }
+
+    /// A reload whose configuration drops a VIP withdraws its route at once,
+    /// keeps the address for the drain time, then removes it; the VIP that
+    /// stays is never withdrawn by the reload.
+    func testReloadWithoutAVIPWithdrawsItAndReleasesItAfterTheDrain() throws {
+        let lab = try makeBGPLab(nodes: 1)
+        _ = try requireTool("nginx")
+        let api = "10.79.9.2"
+        _ = try BGPLabNode.startRouterBIRD(lab)
+        let node = BGPLabNode(lab: lab, index: 1)
+        node.extraConfig = """
+            bgp_instance api {
+                virtual_ipaddress {
+                    \(api)
+                }
+                track_backend {
+                    app
+                }
+                interval 0.2
+                rise 1
+                drain_time 2
+            }
+
+            """
+        try node.startBackend()
+        try node.startBIRD()
+        try node.startFulcrum()
+        let hop = lab.nodeAddress(1)
+        XCTAssertTrue(waitUntil(timeout: 30, interval: 0.1) { lab.routerNextHops() == [hop] && lab.routerNextHops(api) == [hop] },
+                      "router: \(lab.routerNextHops()) \(lab.routerNextHops(api))")
+        XCTAssertEqual(Set(node.loopbackAddresses()).isSuperset(of: [BGPLab.vip, api]), true, "\(node.loopbackAddresses())")
+
+        node.extraConfig = ""
+        try node.reload()
+        var webLeft = false
+        var addressKeptAfterWithdrawal = false
+        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.01) {
+            if lab.routerNextHops() != [hop] { webLeft = true }
+            let withdrawn = lab.routerNextHops(api).isEmpty
+            if withdrawn { addressKeptAfterWithdrawal = node.loopbackAddresses().contains(api) }
+            return withdrawn
+        }, "api still routed: \(lab.routerNextHops(api))")
+        XCTAssertTrue(addressKeptAfterWithdrawal, "the address must stay for the drain")
+        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) {
+            if lab.routerNextHops() != [hop] { webLeft = true }
+            return !node.loopbackAddresses().contains(api)
+        }, "\(api) still on lo: \(node.loopbackAddresses())")
+        XCTAssertFalse(webLeft, "the reload withdrew the VIP it kept")
+        XCTAssertTrue(node.loopbackAddresses().contains(BGPLab.vip))
+        XCTAssertTrue(node.log.contains("10.79.9.2/32 left the configuration"), node.log)
+        XCTAssertFalse(node.masterCommand("show bgp").contains("api"), node.masterCommand("show bgp"))
     }
 }

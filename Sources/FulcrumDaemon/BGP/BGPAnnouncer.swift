@@ -128,7 +128,11 @@ final class BGPAnnouncer {
         nextBIRDAttempt = now
     }
 
-    var drained: Bool { instances.allSatisfy { $0.machine.state == .stopped } && !configurePending }
+    /// Every instance stopped, and BIRD told so (or unreachable: a BIRD that
+    /// does not answer has no session announcing anything).
+    var drained: Bool {
+        instances.allSatisfy { $0.machine.state == .stopped } && (!configurePending || !birdStatus.hasPrefix("up"))
+    }
 
     /// The child ends (SIGTERM): withdraw at once, release every VIP.
     func shutdown() {

@@ -14,6 +14,8 @@ final class BGPLabNode {
     var fulcrum: VRRPLabProcess?
     var bird: VRRPLabProcess?
     var backend: VRRPLabProcess?
+    /// More keepalived blocks after the `web` instance (another bgp_instance).
+    var extraConfig = ""
     var namespace: String { lab.nodeNamespace(index) }
     var nodeName: String { "n\(index)" }
 
@@ -63,7 +65,7 @@ final class BGPLabNode {
             drain_time 2
         }
 
-        """
+        """ + extraConfig
     }
 
     /// nginx in one process (no master), so SIGKILL closes its listener at once:
@@ -101,7 +103,7 @@ final class BGPLabNode {
             include "\(include)";
             protocol bgp uplink {
                 local as 65001;
-                neighbor \(BGPLab.routerAddress) as 65000;
+                neighbor \(lab.routerAddress) as 65000;
                 hold time 3; keepalive time 1; connect retry time 1; error wait time 1, 2;
                 ipv4 { import none; export where proto = "fulcrum_vips"; };
             }
@@ -118,6 +120,22 @@ final class BGPLabNode {
         fulcrum = try lab.start(in: namespace, label: "n\(index)-fulcrum", try FulcrumBinary.path(), ["-f", path, "-S", masterSocket])
     }
 
+    /// Writes the configuration again (after `extraConfig` changed) and reloads (SIGUSR2).
+    func reload() throws {
+        _ = try lab.directory.write("n\(index)-fulcrum.cfg", fulcrumConfig)
+        try fulcrum?.signal(SIGUSR2)
+    }
+
+    /// IPv4 addresses on the node's lo (where the lab's VIPs go).
+    func loopbackAddresses() -> [String] {
+        let out = (try? CommandRunner.run("ip", ["-n", namespace, "-4", "-o", "addr", "show", "dev", "lo"], timeout: 5).stdout) ?? ""
+        return out.split(separator: "\n").compactMap { line in
+            let w = line.split(separator: " ")
+            guard let i = w.firstIndex(of: "inet"), i + 1 < w.count else { return nil }
+            return String(w[i + 1].split(separator: "/")[0])
+        }
+    }
+
     func masterCommand(_ command: String) -> String { (try? MasterCLI.send(command, socketPath: masterSocket)) ?? "" }
 
     var log: String { (fulcrum?.stderr ?? "") + (fulcrum?.stdout ?? "") }
@@ -125,7 +143,7 @@ final class BGPLabNode {
     /// The router's BIRD: one eBGP session per node, multipath routes merged into the kernel.
     static func startRouterBIRD(_ lab: BGPLab) throws -> VRRPLabProcess {
         var text = """
-            router id \(BGPLab.routerAddress);
+            router id \(lab.routerAddress);
             protocol device { scan time 1; }
             protocol kernel { ipv4 { import none; export all; }; merge paths on; }
             template bgp node {

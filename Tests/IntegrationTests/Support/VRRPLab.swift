@@ -47,14 +47,16 @@ final class VRRPLab {
 
     /// Builds the lab; throws (after removing what it made) if any step fails.
     /// Prefer `XCTestCase.makeVRRPLab`, which also registers the teardown.
-    init(nodes: Int) throws {
+    /// - namePrefix: the first word of the namespaces' names (`BGPLab`,
+    ///   built on this segment, names its own).
+    init(nodes: Int, namePrefix: String = VRRPLab.namePrefix) throws {
         precondition((1...9).contains(nodes), "a lab has 1 to 9 nodes")
-        VRRPLab.removeStaleLabs()
+        VRRPLab.removeStaleLabs(prefix: namePrefix)
         let serial: Int = VRRPLab.counterLock.withLock {
             VRRPLab.counter += 1
             return VRRPLab.counter
         }
-        name = "\(VRRPLab.namePrefix)-\(getpid())-\(serial)"
+        name = "\(namePrefix)-\(getpid())-\(serial)"
         nodeCount = nodes
         switchNamespace = "\(name)-sw"
         clientNamespace = "\(name)-cl"
@@ -210,13 +212,13 @@ final class VRRPLab {
         return result.stdout
     }
 
-    static func namespaceExists(_ namespace: String) -> Bool {
+    private static func namespaceExists(_ namespace: String) -> Bool {
         access("/run/netns/\(namespace)", F_OK) == 0
     }
 
     /// Kills whatever still runs in `namespace` (SIGKILL: teardown must not
     /// wait on anything) and deletes it.
-    static func removeNamespace(_ namespace: String) {
+    private static func removeNamespace(_ namespace: String) {
         for _ in 0..<3 {
             let pids = (try? CommandRunner.run("ip", ["netns", "pids", namespace], timeout: 5))?.stdout
                 .split(whereSeparator: { $0 == "\n" || $0 == " " }).compactMap { pid_t($0) } ?? []
