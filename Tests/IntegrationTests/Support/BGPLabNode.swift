@@ -71,27 +71,15 @@ final class BGPLabNode {
     /// nginx in one process (no master), so SIGKILL closes its listener at once:
     /// a backend that fails, not one that drains.
     func startBackend() throws {
-        let tmp = lab.directory.file("n\(index)-nginx")
-        mkdir(tmp, 0o755)
-        let conf = try lab.directory.write("n\(index)-nginx.conf", """
-            daemon off;
-            master_process off;
-            pid \(tmp)/nginx.pid;
-            error_log \(tmp)/error.log warn;
-            events { worker_connections 256; }
-            http {
-                access_log off;
-                client_body_temp_path \(tmp)/body;
-                proxy_temp_path \(tmp)/proxy;
-                fastcgi_temp_path \(tmp)/fastcgi;
-                uwsgi_temp_path \(tmp)/uwsgi;
-                scgi_temp_path \(tmp)/scgi;
+        let dir = lab.directory.file("n\(index)-nginx")
+        mkdir(dir, 0o755)
+        mkdir(dir + "/tmp", 0o755)
+        let conf = try lab.directory.write("n\(index)-nginx.conf", NginxServer.configText(http: """
                 server {
                     listen 127.0.0.1:8081;
                     location / { return 200 "\(nodeName)"; }
                 }
-            }
-            """)
+            """, directory: dir, workerConnections: 256, masterProcess: false))
         backend = try lab.start(in: namespace, label: "n\(index)-nginx", "nginx", ["-c", conf])
     }
 
