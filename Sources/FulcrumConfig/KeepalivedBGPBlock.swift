@@ -54,6 +54,7 @@ extension KeepalivedParser {
                 return
             }
             bgpDefinitions.vipInterface = w.text
+            bgpDefinitions.vipInterfaceLocation = w.location
         case "bird_retry":
             if let ms = milliseconds(node, min: 100) { bgpDefinitions.birdRetry = ms }
         default:

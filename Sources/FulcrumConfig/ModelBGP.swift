@@ -22,6 +22,8 @@ public struct BGPDefinitions: Equatable, Sendable {
     /// `vip_interface`: the interface the VIPs are put on: an existing one
     /// (`lo` does, as for anycast addresses), else a dummy Fulcrum makes.
     public var vipInterface = "fulcrum-vip"
+    /// Where `vip_interface` names it (nil: the default).
+    public var vipInterfaceLocation: SourceLocation?
     /// `bird_retry`: milliseconds between attempts to reach a missing or stopped BIRD.
     public var birdRetry: Int64 = 2000
     public init() {}

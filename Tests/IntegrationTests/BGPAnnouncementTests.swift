@@ -199,4 +199,47 @@ final class BGPAnnouncementTests: XCTestCase {
         XCTAssertTrue(node.log.contains("10.79.9.2/32 left the configuration"), node.log)
         XCTAssertFalse(node.masterCommand("show bgp").contains("api"), node.masterCommand("show bgp"))
     }
+
+    /// `fulcrum -c` refuses a vip_interface or a tracked interface that does
+    /// not exist, at its word, as a vrrp_instance's interfaces are refused.
+    func testMissingInterfacesAreRefusedAtLoad() throws {
+        let lab = try makeBGPLab(nodes: 1)
+        let path = try lab.directory.write("bgp.conf", """
+            bgp_defs {
+                vip_interface bgp-nosuch0
+            }
+            bgp_instance web {
+                virtual_ipaddress {
+                    \(BGPLab.vip)
+                }
+                track_interface {
+                    bgp-nosuch1
+                }
+            }
+
+            """)
+        let r = try lab.segment.run(in: lab.nodeNamespace(1), try FulcrumBinary.path(), ["-c", "-f", path], timeout: 30)
+        XCTAssertEqual(r.status, 1, r.output)
+        XCTAssertEqual(r.stderr.split(separator: "\n").filter { $0.hasPrefix("[ALERT]") }.map(String.init), [
+            "[ALERT] \(path):2:19: vip_interface bgp-nosuch0 for the BGP virtual addresses doesn't exist (make it: 'ip link add bgp-nosuch0 type dummy', or name lo)",
+            "[ALERT] \(path):9:9: (web) tracked interface bgp-nosuch1 doesn't exist",
+            "[ALERT] Fatal errors found in configuration.",
+        ])
+        let valid = try lab.directory.write("bgp-lo.conf", """
+            bgp_defs {
+                vip_interface lo
+            }
+            bgp_instance web {
+                virtual_ipaddress {
+                    \(BGPLab.vip)
+                }
+                track_interface {
+                    eth0
+                }
+            }
+
+            """)
+        let ok = try lab.segment.run(in: lab.nodeNamespace(1), try FulcrumBinary.path(), ["-c", "-f", valid], timeout: 30)
+        XCTAssertEqual(ok.status, 0, ok.output)
+    }
 }
