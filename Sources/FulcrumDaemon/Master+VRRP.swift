@@ -33,7 +33,7 @@ extension Master {
             forgetVRRPChild()
             if !wanted {
                 // The instances left the configuration: let a child stop them.
-                Log.notice("VRRP instances removed from the configuration; VIPs held stay until stopped by an operator.")
+                Log.notice("VRRP and BGP instances removed from the configuration; VIPs held and routes in the BIRD include stay until stopped by an operator.")
             }
         }
         vrrpFailures = 0
