@@ -26,6 +26,9 @@ let package = Package(
         .target(name: "FulcrumHTTP", dependencies: ["FulcrumBytes"]),
         .target(name: "FulcrumCore", dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumHTTP", "FulcrumLog"]),
         .target(name: "FulcrumVRRP", dependencies: ["FulcrumBytes"]),
+        // BGP announcement through BIRD without I/O: the announce state
+        // machine, BIRD's control-socket replies, the include it reads.
+        .target(name: "FulcrumBGP", dependencies: []),
         // rtnetlink requests as bytes (routes, rules, macvlan links), built
         // without I/O so each message is tested byte for byte.
         .target(name: "FulcrumNetlink", dependencies: ["FulcrumBytes"]),
@@ -55,7 +58,7 @@ let package = Package(
                 dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumHTTP", "FulcrumCompression", "FulcrumLog", "FulcrumPosix", "FulcrumTLS"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "FulcrumDaemon",
-                dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumHTTP", "FulcrumLog", "FulcrumPosix", "FulcrumProxy", "FulcrumTLS", "FulcrumVRRP", "FulcrumDNS"]),
+                dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumCore", "FulcrumHTTP", "FulcrumLog", "FulcrumPosix", "FulcrumProxy", "FulcrumTLS", "FulcrumVRRP", "FulcrumDNS", "FulcrumBGP"]),
         .executableTarget(name: "fulcrum", dependencies: ["FulcrumDaemon"]),
 
         // Test-only: counts the calling thread's mallocs (allocation budgets).
@@ -68,6 +71,7 @@ let package = Package(
         .testTarget(name: "FulcrumDNSTests", dependencies: ["FulcrumBytes", "FulcrumDNS"]),
         .testTarget(name: "FulcrumNetlinkTests", dependencies: ["FulcrumBytes", "FulcrumNetlink"]),
         .testTarget(name: "FulcrumVRRPTests", dependencies: ["FulcrumBytes", "FulcrumVRRP"]),
+        .testTarget(name: "FulcrumBGPTests", dependencies: ["FulcrumBGP"]),
         .testTarget(name: "FulcrumLogTests", dependencies: ["FulcrumBytes", "FulcrumLog", "CAllocationCounter"]),
         .testTarget(name: "FulcrumCompressionTests", dependencies: ["FulcrumCompression", "CZlib"]),
         .testTarget(name: "FulcrumPosixTests", dependencies: ["FulcrumBytes", "FulcrumPosix", "CAllocationCounter"]),

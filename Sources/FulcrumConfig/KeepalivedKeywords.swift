@@ -4,7 +4,7 @@ enum KeepalivedKeywords {
     /// Top-level blocks Fulcrum reads.
     static let servedBlocks: [String] = [
         "global_defs", "vrrp_script", "vrrp_instance", "vrrp_sync_group", "static_ipaddress", "static_routes", "static_rules",
-        "vrrp_track_process",
+        "vrrp_track_process", "bgp_defs", "bgp_instance",
     ]
 
     /// keepalived's other top-level keywords.

@@ -15,6 +15,8 @@ public struct KeepalivedParser {
     var instances: [VRRPInstanceDraft] = []
     var syncGroups: [VRRPSyncGroup] = []
     var statics = VRRPStaticSettings()
+    var bgpDefinitions = BGPDefinitions()
+    var bgpInstances: [BGPInstanceConfig] = []
     /// keepalived's config id (`-i`): lines `@ID ...` apply when it is ID,
     /// lines `@^ID ...` when it is not. nil: no id, so only `@^` lines apply.
     var configID: String?
@@ -118,6 +120,8 @@ public struct KeepalivedParser {
             var group = VRRPSyncGroup(name: name.text, location: node.keyword.location)
             for item in block { syncGroupKeyword(item, &group) }
             syncGroups.append(group)
+        case "bgp_defs", "bgp_instance":
+            bgpBlock(node)
         case "static_ipaddress":
             guard let block = needsBlock(node) else { return }
             for line in block {
@@ -143,7 +147,7 @@ public struct KeepalivedParser {
         }
     }
 
-    private mutating func blockName(_ node: KeepalivedNode) -> KeepalivedToken? {
+    mutating func blockName(_ node: KeepalivedNode) -> KeepalivedToken? {
         guard let name = node.arguments.first else {
             alert(node.keyword.location, "\(node.keyword.text) must have a name")
             return nil
@@ -151,7 +155,7 @@ public struct KeepalivedParser {
         return name
     }
 
-    private func nodeWithoutName(_ node: KeepalivedNode) -> KeepalivedNode {
+    func nodeWithoutName(_ node: KeepalivedNode) -> KeepalivedNode {
         var n = node
         n.arguments = Array(node.arguments.dropFirst())
         return n

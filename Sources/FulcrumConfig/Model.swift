@@ -594,6 +594,8 @@ public struct Configuration: Equatable, Sendable {
     public var backends: [Backend] = []
     /// keepalived.conf blocks (global_defs, vrrp_script, vrrp_instance, vrrp_sync_group).
     public var vrrp = VRRPConfiguration()
+    /// `bgp_defs` and `bgp_instance` blocks: VIPs announced through BIRD (ModelBGP.swift).
+    public var bgp = BGPConfiguration()
     /// `ring` sections in declaration order (targets of `log ring@NAME`).
     public var rings: [RingSection] = []
     /// `resolvers` sections in declaration order (ModelResolvers.swift).
@@ -618,11 +620,11 @@ public struct Configuration: Equatable, Sendable {
 
     public func backend(named name: String) -> Backend? { backends.first { $0.name == name } }
 
-    /// Something would serve: a frontend with a bind, a stats socket, or a
-    /// VRRP instance. HAProxy's `-c` exits 2 ("will not start (no
+    /// Something would serve: a frontend with a bind, a stats socket, a
+    /// VRRP instance or a BGP instance. HAProxy's `-c` exits 2 ("will not start (no
     /// listener)") otherwise.
     public var hasListener: Bool {
-        frontends.contains { !$0.binds.isEmpty } || !global.statsSockets.isEmpty || !vrrp.isEmpty
+        frontends.contains { !$0.binds.isEmpty } || !global.statsSockets.isEmpty || !vrrp.isEmpty || !bgp.isEmpty
     }
 }
 

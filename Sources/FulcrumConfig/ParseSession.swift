@@ -396,6 +396,8 @@ struct ParseSession {
         configuration.patternReferences = patternReferences.finish()
         let hasProxies = drafts.contains { $0.kind != .defaults }
         configuration.vrrp = keepalived.resolve(backends: Set(configuration.backends.map(\.name)), hasProxies: hasProxies)
+        configuration.bgp = keepalived.resolveBGP(backends: Set(configuration.backends.map(\.name)),
+                                                  frontends: Set(configuration.frontends.map(\.name)), hasProxies: hasProxies)
         diagnostics += keepalived.diagnostics
         return ParseResult(configuration: configuration, diagnostics: diagnostics)
     }

@@ -64,4 +64,28 @@ extension ConfigLoader {
         if missing { out.append(Diagnostic(.alert, nil, "Non-existent interface specified in configuration")) }
         return out
     }
+
+    /// The interfaces bgp_instance blocks need, checked like a vrrp_instance's
+    /// (master: start, reload, `-c`): `vip_interface` (Fulcrum puts the VIPs on
+    /// it but does not make it) and each `track_interface`.
+    static func bgpInterfaceErrors(_ bgp: BGPConfiguration) -> [Diagnostic] {
+        guard let first = bgp.instances.first else { return [] }
+        let netlink: RouteNetlink
+        do { netlink = try RouteNetlink() } catch {
+            return [Diagnostic(.alert, nil, "cannot read the network interfaces (rtnetlink): \(error)")]
+        }
+        func exists(_ name: String) -> Bool { ((try? netlink.interface(named: name)) ?? nil) != nil }
+        var out: [Diagnostic] = []
+        let vip = bgp.definitions.vipInterface
+        if !exists(vip) {
+            out.append(Diagnostic(.alert, bgp.definitions.vipInterfaceLocation ?? first.location,
+                                  "vip_interface \(vip) for the BGP virtual addresses doesn't exist (make it: 'ip link add \(vip) type dummy', or name lo)"))
+        }
+        for instance in bgp.instances {
+            for track in instance.trackInterfaces where !exists(track.name) {
+                out.append(Diagnostic(.alert, track.location, "(\(instance.name)) tracked interface \(track.name) doesn't exist"))
+            }
+        }
+        return out
+    }
 }

@@ -207,6 +207,7 @@ enum ConfigLoader {
         if !loaded.hasErrors { loadTLS(&loaded) }
         if !loaded.hasErrors { loadPatterns(&loaded, from: patternFiles) }
         if !loaded.hasErrors && checkBinds { loaded.diagnostics += vrrpInterfaceErrors(loaded.configuration.vrrp) }
+        if !loaded.hasErrors && checkBinds { loaded.diagnostics += bgpInterfaceErrors(loaded.configuration.bgp) }
         return loaded
     }
 }

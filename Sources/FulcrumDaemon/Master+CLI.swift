@@ -267,6 +267,7 @@ extension Master: CLICommandRunner {
         switch command.split(separator: " ").map(String.init) {
         case ["show", "proc"]: return showProc()
         case ["show", "vrrp"]: return showVRRP()
+        case ["show", "bgp"]: return showBGP()
         case ["help"]: return RuntimeFormat.help(master: true) + RuntimeCLI.endOfAnswer
         case ["reload"]:
             // Answered when the new generation serves or the reload failed.

@@ -79,6 +79,11 @@ extension Master: EventHandler {
             if let at = vrrpRespawnAt, at <= now, vrrp == nil { spawnVRRP(c) }
             reportProxyWorkers()
         }
+        if bgpDrainDeadline != nil && (bgpDrained || vrrp == nil || now >= bgpDrainDeadline!) {
+            if !bgpDrained { Log.warning("BGP routes not drained by the deadline; stopping anyway.") }
+            bgpDrainDeadline = nil
+            stopServing()
+        }
         enforceDrainLimits(now: now)
         collectGoneGenerations()
         if phase == .stoppingGracefully || phase == .stoppingFast {
@@ -120,6 +125,7 @@ extension Master: EventHandler {
         }
         for f in forwards.values { consider(f.deadline) }
         if let at = vrrpRespawnAt { consider(at) }
+        if let at = bgpDrainDeadline { consider(at) }
         for c in cliServers { if let d = c.expireIdle(now: now) { consider(d) } }
         if (phase == .stoppingFast || phase == .stoppingGracefully) && stopDeadline != .max { consider(stopDeadline) }
         return next
@@ -177,12 +183,9 @@ extension Master: EventHandler {
             notifier.stopping()
             phase = .stoppingGracefully
             stopDeadline = Int64.max
-            for g in generations where g.state != .draining { drain(g) }
-            for case let p? in programPids { Processes.signal(p, SIGTERM) }
-            if let v = vrrp { Processes.signal(v.pid, SIGTERM) }
             vrrpRespawnAt = nil
-            // Nobody accepts any more: close the queues so new clients are refused.
-            listeners.closeAll()
+            // Announced routes go first: the workers serve until their drain ends.
+            if !withdrawRoutesBeforeStopping() { stopServing() }
         case SIGUSR2, SIGHUP:
             event("\(SignalChannel.name(sig)) received: reloading.", level: .notice)
             reload()

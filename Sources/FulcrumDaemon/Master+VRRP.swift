@@ -22,7 +22,8 @@ final class VRRPChild {
 extension Master {
     /// After `g` became the serving generation.
     func vrrpGenerationPromoted(_ g: Generation) {
-        let wanted = !g.loaded.configuration.vrrp.instances.isEmpty
+        // The same child runs the bgp_instance blocks (VRRPSpeaker+BGP).
+        let wanted = !g.loaded.configuration.vrrp.instances.isEmpty || !g.loaded.configuration.bgp.isEmpty
         if let child = vrrp {
             // A new configuration (or table) means a new child; it resumes
             // what this one holds. SIGKILL: a graceful stop would hand over.
@@ -32,7 +33,7 @@ extension Master {
             forgetVRRPChild()
             if !wanted {
                 // The instances left the configuration: let a child stop them.
-                Log.notice("VRRP instances removed from the configuration; VIPs held stay until stopped by an operator.")
+                Log.notice("VRRP and BGP instances removed from the configuration; VIPs held and routes in the BIRD include stay until stopped by an operator.")
             }
         }
         vrrpFailures = 0
@@ -94,6 +95,12 @@ extension Master {
             switch ControlMessage.decode(bytes) {
             case .vrrpState(let instance, let state)?:
                 vrrpStates[instance] = state
+            case .bgpState(let instance, let state)?:
+                bgpStates[instance] = state
+            case .birdStatus(let text)?:
+                birdStatus = text
+            case .bgpDrained?:
+                bgpDrained = true
             case .ready?:
                 Log.debug("VRRP child (pid \(child.pid)) ready")
             default:

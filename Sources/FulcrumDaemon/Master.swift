@@ -90,6 +90,13 @@ final class Master {
     var vrrpRespawnAt: Int64?
     var vrrpFailures = 0
     var lastProxyWorkers = -1
+    /// bgp_instance states and BIRD's status as the keepalived child last
+    /// reported them (`show bgp`), and, during a SIGUSR1 stop, until when the
+    /// workers wait for the routes' drain (Master+BGP).
+    var bgpStates: [String: String] = [:]
+    var birdStatus = "unknown"
+    var bgpDrainDeadline: Int64?
+    var bgpDrained = false
 
     /// - adopting: listening sockets taken from a running instance (`-x`):
     ///   served for their addresses instead of new ones.

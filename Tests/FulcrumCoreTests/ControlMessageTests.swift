@@ -6,7 +6,9 @@ final class ControlMessageTests: XCTestCase {
         let all: [ControlMessage] = [.ready, .drain, .cliRequest(id: 7, level: 2, command: "show stat typed"),
                                      .cliRequest(id: 1, level: 0, command: ""),
                                      .cliReply(id: 9, final: true, text: "a\nb\n"), .cliReply(id: 3, final: false, text: ""),
-                                     .shutdownSessions(serverLine: 12, cause: UInt8(ascii: "D"))]
+                                     .shutdownSessions(serverLine: 12, cause: UInt8(ascii: "D")),
+                                     .bgpState(instance: "web", state: "HELD-DOWN"), .birdStatus("up\nuplink BGP up Established"),
+                                     .bgpStop, .bgpDrained, .vrrpState(instance: "VI_1", state: "MASTER")]
         for m in all { XCTAssertEqual(ControlMessage.decode(m.encode()), m) }
         XCTAssertNil(ControlMessage.decode(Array("cli x 1 help".utf8)))
         XCTAssertNil(ControlMessage.decode(Array("reply 1 maybe\nx".utf8)))

@@ -128,7 +128,7 @@ final class RuntimeCommandTests: XCTestCase {
         XCTAssertTrue(error("show stat", master: true)!.contains("  show proc                               : show processes status\n"))
     }
 
-    /// HAProxy's master help (less `show cli sockets`), plus Fulcrum's `show vrrp`.
+    /// HAProxy's master help (less `show cli sockets`), plus Fulcrum's `show vrrp` and `show bgp`.
     func testMasterHelpIsHAProxysWithoutCliSocketsPlusShowVRRP() {
         let expected = """
             The following commands are valid at this level:
@@ -137,6 +137,7 @@ final class RuntimeCommandTests: XCTestCase {
               @master                                 : send a command to the master process
               operator                                : lower the level of the current CLI session to operator
               reload                                  : reload haproxy
+              show bgp                                : show the BGP instances' states and BIRD's protocols
               show cli level                          : display the level of the current CLI session
               show proc                               : show processes status
               show version                            : show version of the current process

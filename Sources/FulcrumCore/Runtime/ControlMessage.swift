@@ -14,6 +14,16 @@ public enum ControlMessage: Equatable, Sendable {
     /// VRRP child → master: instance `instance` entered `state` (keepalived's
     /// word: MASTER, BACKUP, FAULT, STOP), so a restarted child can resume.
     case vrrpState(instance: String, state: String)
+    /// Keepalived child → master: bgp_instance `instance` is now `state`
+    /// (`VIPAnnouncement.State`: WITHDRAWN, HELD-DOWN, ANNOUNCED, DRAINING, STOPPED).
+    case bgpState(instance: String, state: String)
+    /// Keepalived child → master: what BIRD said last ("up" and its protocols
+    /// one a line, or why it cannot be reached), for `show bgp`.
+    case birdStatus(String)
+    /// Master → keepalived child (SIGUSR1): withdraw every VIP and drain;
+    /// child → master: done, the workers may stop (`bgpDrained`).
+    case bgpStop
+    case bgpDrained
     /// Master → VRRP child: how many workers of the serving generation run
     /// (0 faults the instances: the proxy is not serving).
     case proxyWorkers(Int)
@@ -57,6 +67,10 @@ public enum ControlMessage: Equatable, Sendable {
         case .cliReply(let id, let final, let text): return Array("reply \(id) \(final ? "end" : "more")\n\(text)".utf8)
         case .vrrpState(let instance, let state): return Array("vrrp \(state) \(instance)".utf8)
         case .proxyWorkers(let n): return Array("proxy \(n)".utf8)
+        case .bgpState(let instance, let state): return Array("bgp \(state) \(instance)".utf8)
+        case .birdStatus(let text): return Array("bird\n\(text)".utf8)
+        case .bgpStop: return Array("bgp-stop".utf8)
+        case .bgpDrained: return Array("bgp-drained".utf8)
         case .clearCounters(let all): return Array((all ? "clear all" : "clear max").utf8)
         case .shutdownSessions(let line, let cause): return Array("shutdown \(line) \(Character(UnicodeScalar(cause)))".utf8)
         case .certificate(let name, let final, let pem): return Array("cert \(final ? "end" : "more") \(name)\n\(pem)".utf8)
@@ -109,6 +123,14 @@ public enum ControlMessage: Equatable, Sendable {
             let parts = text.dropFirst(4).split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count >= 2, let id = UInt32(parts[0]), let level = Int(parts[1]) else { return nil }
             return .cliRequest(id: id, level: level, command: parts.count == 3 ? String(parts[2]) : "")
+        }
+        if text == "bgp-stop" { return .bgpStop }
+        if text == "bgp-drained" { return .bgpDrained }
+        if text.hasPrefix("bird\n") { return .birdStatus(String(text.dropFirst(5))) }
+        if text.hasPrefix("bgp ") {
+            let parts = text.dropFirst(4).split(separator: " ", maxSplits: 1)
+            guard parts.count == 2 else { return nil }
+            return .bgpState(instance: String(parts[1]), state: String(parts[0]))
         }
         if text.hasPrefix("vrrp ") {
             let parts = text.dropFirst(5).split(separator: " ", maxSplits: 1)

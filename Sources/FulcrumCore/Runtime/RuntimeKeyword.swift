@@ -107,6 +107,7 @@ public struct RuntimeKeyword: Sendable, Equatable {
         RuntimeKeyword(["shutdown", "sessions", "server"], "shutdown sessions server <bk>/<srv>", "kill sessions on a server", level: .admin),
         RuntimeKeyword(["show", "version"], "show version", "show version of the current process", scope: .both),
         RuntimeKeyword(["show", "vrrp"], "show vrrp", "show the VRRP instances' states and the VRRP process", scope: .masterOnly),
+        RuntimeKeyword(["show", "bgp"], "show bgp", "show the BGP instances' states and BIRD's protocols", scope: .masterOnly),
         RuntimeKeyword(["user"], "user", "lower the level of the current CLI session to user", scope: .both),
     ]
 

@@ -48,7 +48,7 @@ extension VRRPSpeaker {
     }
 
     /// A backend can take traffic: some server is UP and not in maintenance or drain.
-    private func backendUsable(_ name: String) -> Bool {
+    func backendUsable(_ name: String) -> Bool {
         guard let b = configuration.backends.firstIndex(where: { $0.name == name }) else { return false }
         let (active, backup) = table.usableServers(backend: b, of: configuration, index: index)
         return active + backup > 0

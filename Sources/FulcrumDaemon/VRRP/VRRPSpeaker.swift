@@ -28,7 +28,7 @@ final class VRRPSpeaker: EventHandler {
     /// script timeouts, spaced-out gratuitous ARPs, the backend poll).
     enum Kind: UInt8 {
         case signals, control, routeEvents, receiver
-        case election, script, scriptTimeout, arp, trackPoll, processPoll
+        case election, script, scriptTimeout, arp, trackPoll, processPoll, bgp
     }
 
     /// One vrrp_instance and what it runs on.
@@ -109,6 +109,10 @@ final class VRRPSpeaker: EventHandler {
     var statics = Statics()
     /// Interfaces made for use_vmac (kernel indexes), removed at stop.
     var madeLinks: [Int32] = []
+    /// bgp_instance blocks (VRRPSpeaker+BGP): nil when there are none.
+    var bgp: BGPAnnouncer?
+    var bgpTimer = LazyTimer()
+    var bgpDrainReported = false
 
     init(configuration: Configuration, table: SharedTable, control: FileDescriptor, resume: Set<String>) throws {
         self.configuration = configuration
@@ -155,6 +159,7 @@ final class VRRPSpeaker: EventHandler {
 
         loop.refreshClock()
         let now = loop.now
+        if !configuration.bgp.isEmpty { bgp = BGPAnnouncer(configuration.bgp, netlink: netlink, now: now) }
         applyTracking(now: now, starting: true)
         for i in instances.indices {
             if resume.contains(instances[i].config.name) {
@@ -177,6 +182,7 @@ final class VRRPSpeaker: EventHandler {
         // The table has no events: backends are polled, and only when tracked.
         if tracksBackends { loop.schedule(EventToken(kind: Kind.trackPoll.rawValue), at: now) }
         if !processTrackers.isEmpty { loop.schedule(EventToken(kind: Kind.processPoll.rawValue), at: now + Self.processPollInterval) }
+        runBGP(now: now)
         loop.run(self)
         return shutdown()
     }
@@ -196,9 +202,14 @@ final class VRRPSpeaker: EventHandler {
         case .control?:
             while let bytes = UnixSocket.receiveMessage(control) {
                 if bytes.isEmpty { loop.stop(); break } // the master is gone
-                if case .proxyWorkers(let n)? = ControlMessage.decode(bytes) {
+                switch ControlMessage.decode(bytes) {
+                case .proxyWorkers(let n)?:
                     proxyWorkers = n
                     applyTracking(now: loop.now, starting: false)
+                case .bgpStop?:
+                    stopBGP(now: loop.now)
+                default:
+                    break
                 }
             }
         case .routeEvents?:
@@ -247,6 +258,9 @@ final class VRRPSpeaker: EventHandler {
         case .processPoll?:
             pollProcesses(now: now)
             loop.schedule(token, at: now + Self.processPollInterval)
+        case .bgp?:
+            guard bgpTimer.fire(deadline) else { return }
+            runBGP(now: now)
         default:
             break
         }
@@ -259,6 +273,8 @@ final class VRRPSpeaker: EventHandler {
         guard let d = instances[i].election.nextDeadline else { return }
         instances[i].timer.arm((d + 999) / 1000, EventToken(kind: Kind.election.rawValue, index: i), in: loop)
     }
+
+    func refreshLinkState(_ name: String) { refreshLink(name) }
 
     private func refreshLink(_ name: String) {
         if let l = try? netlink.interface(named: name) { linkUp[name] = l.isOperational; macs[l.index] = l.mac }
@@ -279,6 +295,7 @@ final class VRRPSpeaker: EventHandler {
             Log.notice("VRRP_Instance(\(inst.config.name)) dropped adverts: "
                        + inst.drops.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
+        bgp?.shutdown()
         change(addresses: statics.addresses, routes: statics.routes, rules: statics.rules, adding: false, owner: "static")
         removeVirtualMACs()
         runner.killAll()

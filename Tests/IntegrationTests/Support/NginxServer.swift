@@ -66,13 +66,23 @@ final class NginxServer {
     func writeConfig(http: String, workers: Int, workerConnections: Int = 4096) throws {
         let body = http.replacingOccurrences(of: "{port}", with: String(port))
             .replacingOccurrences(of: "{root}", with: directory.file("www"))
-        let tmp = directory.file("tmp")
-        try FileBytes.write(Array("""
+        try FileBytes.write(Array(Self.configText(http: body, directory: directory.path, workers: workers,
+                                                  workerConnections: workerConnections).utf8), to: configPath)
+    }
+
+    /// The nginx.conf of a private instance whose files (pid, error log,
+    /// `tmp/` for its temporary paths) are in `directory`, with `http` as the
+    /// body of its `http {}` block. `masterProcess` false: one process, which
+    /// a SIGKILL stops with its listener (a backend that fails, not one that drains).
+    static func configText(http body: String, directory: String, workers: Int = 1, workerConnections: Int = 4096,
+                           masterProcess: Bool = true) -> String {
+        let tmp = directory + "/tmp"
+        return """
             daemon off;
-            master_process on;
+            master_process \(masterProcess ? "on" : "off");
             worker_processes \(workers);
-            pid \(directory.file("nginx.pid"));
-            error_log \(directory.file("error.log")) warn;
+            pid \(directory)/nginx.pid;
+            error_log \(directory)/error.log warn;
             events { worker_connections \(workerConnections); }
             http {
                 access_log off;
@@ -84,7 +94,7 @@ final class NginxServer {
             \(body)
             }
 
-            """.utf8), to: configPath)
+            """
     }
 
     /// `nginx -s reload` on this instance (after `writeConfig`): the master

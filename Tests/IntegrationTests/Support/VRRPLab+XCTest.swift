@@ -4,10 +4,10 @@ extension XCTestCase {
     /// Skips unless root with `ip` installed, then builds a `VRRPLab` with
     /// `nodes` nodes that is destroyed when the test ends, pass or fail. On a
     /// failure, the output of every process started in the lab is printed.
-    func makeVRRPLab(nodes: Int = 2) throws -> VRRPLab {
+    func makeVRRPLab(nodes: Int = 2, namePrefix: String = VRRPLab.namePrefix) throws -> VRRPLab {
         try requireRoot("network namespaces for the VRRP lab")
         try requireTool("ip")
-        let lab = try VRRPLab(nodes: nodes)
+        let lab = try VRRPLab(nodes: nodes, namePrefix: namePrefix)
         addTeardownBlock { [weak self] in
             if let run = self?.testRun, run.totalFailureCount > 0 {
                 for process in lab.startedProcesses {

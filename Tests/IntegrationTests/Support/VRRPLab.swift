@@ -47,14 +47,16 @@ final class VRRPLab {
 
     /// Builds the lab; throws (after removing what it made) if any step fails.
     /// Prefer `XCTestCase.makeVRRPLab`, which also registers the teardown.
-    init(nodes: Int) throws {
+    /// - namePrefix: the first word of the namespaces' names (`BGPLab`,
+    ///   built on this segment, names its own).
+    init(nodes: Int, namePrefix: String = VRRPLab.namePrefix) throws {
         precondition((1...9).contains(nodes), "a lab has 1 to 9 nodes")
-        VRRPLab.removeStaleLabs()
+        VRRPLab.removeStaleLabs(prefix: namePrefix)
         let serial: Int = VRRPLab.counterLock.withLock {
             VRRPLab.counter += 1
             return VRRPLab.counter
         }
-        name = "\(VRRPLab.namePrefix)-\(getpid())-\(serial)"
+        name = "\(namePrefix)-\(getpid())-\(serial)"
         nodeCount = nodes
         switchNamespace = "\(name)-sw"
         clientNamespace = "\(name)-cl"
@@ -231,7 +233,7 @@ final class VRRPLab {
     /// with the processes inside them and their /tmp directories: leftovers
     /// of a test process that crashed before its teardown. Labs of live
     /// processes (another test run at the same time) are left alone.
-    static func removeStaleLabs() {
+    static func removeStaleLabs(prefix namePrefix: String = VRRPLab.namePrefix) {
         for entry in ProcessTree.directoryEntries("/run/netns") where entry.hasPrefix(namePrefix + "-") {
             let fields = entry.split(separator: "-")
             guard fields.count >= 2, let owner = pid_t(fields[1]) else { continue }
