@@ -148,45 +148,37 @@ public struct HTTPHead: Sendable {
     public func serialize(into dst: UnsafeMutableRawBufferPointer) -> Int {
         guard let start = dst.baseAddress else { return 0 }
         precondition(dst.count >= serializedSize, "serialize: destination too small")
-        var w = start
-        func put(_ bytes: UnsafeRawBufferPointer) {
-            guard let p = bytes.baseAddress, bytes.count > 0 else { return }
-            w.copyMemory(from: p, byteCount: bytes.count)
-            w += bytes.count
-        }
-        func put(_ bytes: [UInt8]) { bytes.withUnsafeBytes { put($0) } }
-        func put(_ byte: UInt8) { w.storeBytes(of: byte, as: UInt8.self); w += 1 }
-        raw.withUnsafeBytes { r in
-            func putRaw(_ range: Range<Int>) { put(UnsafeRawBufferPointer(rebasing: r[range])) }
+        return raw.withUnsafeBytes { r -> Int in
+            var out = HeadWriter(at: start)
             switch kind {
             case .request:
-                if let m = methodOverride { put(m) } else { putRaw(part1) }
-                put(32)
-                if let t = targetOverride { put(t) } else { putRaw(part2) }
-                put(32)
-                if let v = versionOverride { put(v) } else { putRaw(part3) }
+                if let m = methodOverride { out.put(m) } else { out.put(r, part1) }
+                out.put(32)
+                if let t = targetOverride { out.put(t) } else { out.put(r, part2) }
+                out.put(32)
+                if let v = versionOverride { out.put(v) } else { out.put(r, part3) }
             case .response:
-                putRaw(part1); put(32)
+                out.put(r, part1); out.put(32)
                 if let o = statusLineOverride {
-                    put(o.code)
-                    if !o.reason.isEmpty { put(32); put(o.reason) }
+                    out.put(o.code)
+                    if !o.reason.isEmpty { out.put(32); out.put(o.reason) }
                 } else {
-                    putRaw(part2)
-                    if !part3.isEmpty { put(32); putRaw(part3) }
+                    out.put(r, part2)
+                    if !part3.isEmpty { out.put(32); out.put(r, part3) }
                 }
             }
-            put(13); put(10)
+            out.put(13); out.put(10)
             for f in fields where !f.removed {
-                putRaw(f.name); put(58); put(32)
-                putRaw(f.value); put(13); put(10)
+                out.put(r, f.name); out.put(58); out.put(32)
+                out.put(r, f.value); out.put(13); out.put(10)
             }
+            for a in added {
+                out.put(a.name); out.put(58); out.put(32)
+                out.put(a.value); out.put(13); out.put(10)
+            }
+            out.put(13); out.put(10)
+            return out.position - start
         }
-        for a in added {
-            put(a.name); put(58); put(32)
-            put(a.value); put(13); put(10)
-        }
-        put(13); put(10)
-        return w - start
     }
 
     /// The bytes `serialize` writes.
@@ -219,4 +211,28 @@ public struct HTTPHead: Sendable {
 
 public enum HTTPVersion: Sendable, Equatable {
     case http10, http11
+}
+
+/// A cursor writing a head into memory sized for it beforehand. A struct with
+/// mutating methods, not local functions around a captured pointer: those
+/// paid a dynamic exclusivity check on every byte range written.
+struct HeadWriter {
+    private(set) var position: UnsafeMutableRawPointer
+
+    init(at start: UnsafeMutableRawPointer) { position = start }
+
+    mutating func put(_ byte: UInt8) {
+        position.storeBytes(of: byte, as: UInt8.self)
+        position += 1
+    }
+
+    mutating func put(_ source: UnsafeRawBufferPointer, _ range: Range<Int>) {
+        guard let p = source.baseAddress, !range.isEmpty else { return }
+        position.copyMemory(from: p + range.lowerBound, byteCount: range.count)
+        position += range.count
+    }
+
+    mutating func put(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { put($0, 0..<$0.count) }
+    }
 }

@@ -258,6 +258,14 @@ public enum HTTPParser {
             while true {
                 guard i < avail else { return outOfData() }
                 let d = b[i]
+                if d > B.sp {
+                    // Neither a line end nor a blank: the common byte, and a run
+                    // of them is skipped with one comparison each.
+                    i += 1
+                    while i < avail, b[i] > B.sp { i += 1 }
+                    vEnd = i
+                    continue
+                }
                 if d == B.cr || d == B.lf {
                     if d == B.cr {
                         i += 1

@@ -19,7 +19,8 @@ public final class SharedTable {
     public static let headerLines = 2
     /// Words of the header, a server line and a proxy line.
     public static let lineWords = 32
-    /// Words of a per-worker counter line (`Counter`).
+    /// Words of a per-worker counter line (`Counter`); `counter(worker:line:)`
+    /// writes it as a literal.
     public static let counterLineWords = 64
 
     public enum Header: Int {
@@ -256,6 +257,12 @@ public final class SharedTable {
     public let backends: Int
     public let workers: Int
     @usableFromInline let words: UnsafeMutablePointer<Atomic<UInt64>>
+    /// Where the counter blocks start and how many lines a block has, fixed
+    /// at init: a counter's address is then one multiply-add on the request
+    /// path (through the static layout constants it cost a call and their
+    /// lazy-initialization checks, some 40 instructions a counter).
+    @usableFromInline let counterBase: UnsafeMutablePointer<Atomic<UInt64>>
+    @usableFromInline let counterBlockLines: Int
 
     public var proxyLines: Int { frontends + binds + backends }
 
@@ -281,6 +288,8 @@ public final class SharedTable {
         let count = SharedTable.byteSize(servers: servers, frontends: frontends, binds: binds, backends: backends,
                                          workers: workers) / 8
         words = base.bindMemory(to: Atomic<UInt64>.self, capacity: count)
+        counterBase = words + (SharedTable.headerLines + servers + frontends + binds + backends + workers) * SharedTable.lineWords
+        counterBlockLines = frontends + binds + backends + servers
         if initialize {
             for i in 0..<count { words[i].store(0, ordering: .relaxed) }
             header(.layoutVersion).store(SharedTable.layoutVersion)
@@ -346,22 +355,22 @@ public final class SharedTable {
     @inline(__always) public func backendRate(_ i: Int) -> SharedRate { SharedRate(backend(i, .sessionRate)) }
 
     @inline(__always) func counterWord(block: Int, line: Int, _ c: Counter) -> SharedWord { counter(worker: block, line: line, c) }
-    @inline(__always) private func counter(worker: Int, line: Int, _ c: Counter) -> SharedWord {
-        let firstCounter = (SharedTable.headerLines + servers + proxyLines + workers) * SharedTable.lineWords
-        return SharedWord(words + firstCounter + (worker * (proxyLines + servers) + line) * SharedTable.counterLineWords
-                          + c.rawValue)
+    /// Inlinable with the accessors below: the hot path bumps a dozen
+    /// counters a request, and a call each cost more than the store.
+    @usableFromInline @inline(__always) func counter(worker: Int, line: Int, _ c: Counter) -> SharedWord {
+        SharedWord(counterBase + (worker * counterBlockLines + line) &* 64 + c.rawValue)
     }
-    @inline(__always) public func frontendCounter(worker: Int, frontend i: Int, _ c: Counter) -> SharedWord {
+    @inlinable @inline(__always) public func frontendCounter(worker: Int, frontend i: Int, _ c: Counter) -> SharedWord {
         counter(worker: worker, line: i, c)
     }
-    @inline(__always) public func bindCounter(worker: Int, bind i: Int, _ c: Counter) -> SharedWord {
+    @inlinable @inline(__always) public func bindCounter(worker: Int, bind i: Int, _ c: Counter) -> SharedWord {
         counter(worker: worker, line: frontends + i, c)
     }
-    @inline(__always) public func backendCounter(worker: Int, backend i: Int, _ c: Counter) -> SharedWord {
+    @inlinable @inline(__always) public func backendCounter(worker: Int, backend i: Int, _ c: Counter) -> SharedWord {
         counter(worker: worker, line: frontends + binds + i, c)
     }
-    @inline(__always) public func serverCounter(worker: Int, server i: Int, _ c: Counter) -> SharedWord {
-        counter(worker: worker, line: proxyLines + i, c)
+    @inlinable @inline(__always) public func serverCounter(worker: Int, server i: Int, _ c: Counter) -> SharedWord {
+        counter(worker: worker, line: frontends + binds + backends + i, c)
     }
 
     /// The definition line of server line `index` (`add server`'s text).
