@@ -76,10 +76,7 @@ extension StreamEngine {
         if s.phase != .idle {
             // Out of rounds while still able to move: edge-triggered epoll will
             // not report these sockets again, so run it again next loop turn.
-            if progress && rounds >= 64 && !s.pendingRun {
-                s.pendingRun = true
-                pending.append(s.token(.client))
-            }
+            if progress && rounds >= 64 { runNextTurn(s) }
             schedule(s)
         }
     }

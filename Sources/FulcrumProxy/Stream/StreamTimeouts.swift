@@ -55,6 +55,7 @@ extension StreamEngine {
 
     @inline(__always)
     func schedule(_ s: Stream) {
+        countWhileTransferring(s)
         let d = deadline(of: s)
         if d != 0 && (s.scheduled == 0 || d < s.scheduled) {
             loop.schedule(s.token(.client), at: d)
