@@ -20,7 +20,7 @@ extension StreamEngine {
             case .idle, .proxyHeader, .handshake, .inspecting:
                 return
             case .request:
-                if s.http.awaitingBody >= 0 {
+                if s.http.awaitingBody != -1 {
                     switch continueBufferingBody(s) {
                     case .wait: progress = s.client.readable && s.client.eof
                     case .done: return
@@ -194,6 +194,20 @@ extension StreamEngine {
                 }
             }
             if answerMonitorRequest(s) { return .done }
+            // The frontend's `option http-buffer-request`: its rules see the body.
+            if fe.config.connection.bufferRequest && !requestBodyBuffered(s) {
+                s.http.awaitingBody = HTTPTransaction.beforeRules
+                return .wait
+            }
+            return routeRequest(s)
+        }
+    }
+
+    /// The request head is parsed (and with the frontend's `option
+    /// http-buffer-request` its body buffered): the rules, then a backend.
+    func routeRequest(_ s: Stream) -> AnalyserStep {
+        let fe = frontends[s.frontend]
+        do {
             // Rules in HAProxy's order: frontend http-request, redirect,
             // use_backend; then the backend's own rules (not again for a listen).
             var backend = fe.backend
@@ -217,6 +231,7 @@ extension StreamEngine {
             } else if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
                 var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
                 ctx.variables = s.http.variables
+                if fe.config.connection.bufferRequest { provideBody(s, &ctx) }
                 ctx.cache.now = Int64(wallNow)
                 ctx.stick = stickTracker(s)
                 let outcome = HTTPRequestProcessing.frontend(rules, defaultBackend: fe.config.defaultBackend, context: &ctx,
