@@ -7,7 +7,7 @@ extension ParseSession {
     static let connectionOptions: Set<String> = [
         "clitcpka", "srvtcpka", "tcpka", "abortonclose", "prefer-last-server", "persist", "http-ignore-probes",
         "nolinger", "http-buffer-request", "tcp-smart-accept", "tcp-smart-connect",
-        "splice-auto", "splice-request", "splice-response", "contstats", "http-no-delay",
+        "splice-auto", "splice-request", "splice-response", "contstats", "http-no-delay", "independent-streams",
     ]
     static let connectionKeywords: Set<String> = [
         "clitcpka-idle", "clitcpka-intvl", "clitcpka-cnt", "srvtcpka-idle", "srvtcpka-intvl", "srvtcpka-cnt", "fullconn",
@@ -41,6 +41,7 @@ extension ParseSession {
         case "http-buffer-request": c.bufferRequest = enable
         case "contstats": c.continuousStats = enable
         case "http-no-delay": c.noDelay = enable
+        case "independent-streams": c.independentStreams = enable
         default: c.ignoreProbes = enable   // http-ignore-probes
         }
         drafts[index].settings.connection = c

@@ -83,5 +83,11 @@ public struct ProxyConnectionOptions: Equatable, Sendable {
     /// prefer-last-server`, a request goes back to its last server while it
     /// has a free slot or fewer than N requests queued, else to the balancer.
     public var maxKeepAliveQueue: Int? = nil
+    /// `option independent-streams`, read on the backend side: bytes sent
+    /// to the server no longer count as server activity, so `timeout server`
+    /// runs from what the server last sent (an upload to a server silent
+    /// longer than it is cut). haproxy 2.6.12 acts on it there only: in a
+    /// frontend it changes nothing measurable (docs/differences.md).
+    public var independentStreams = false
     public init() {}
 }

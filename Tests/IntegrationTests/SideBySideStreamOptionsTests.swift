@@ -233,6 +233,89 @@ final class SideBySideStreamOptionsTests: XCTestCase {
     }
 }
 
+extension SideBySideStreamOptionsTests {
+    /// `option independent-streams` as haproxy 2.6.12 acts on it: a
+    /// download to a client that sends nothing outlives `timeout client`
+    /// (500 ms) five times over with or without it (frontend), and so does
+    /// an upload to a server that answers only at the end (`timeout server`
+    /// 500 ms) with the option in the frontend; with it in the backend, the
+    /// silent server's side times out and the upload is cut.
+    func testIndependentStreamsActsOnTheServerSideOnly() throws {
+        var substitutions: [ProxyUnderTest: [String: String]] = [:]
+        var keep: [TestBackend] = []
+        for proxy in ProxyUnderTest.allCases {
+            let source = try TestBackend(.trickle(head: "", chunk: 100, count: 10, interval: 0.25))
+            let sink = try TestBackend(.sink)
+            keep += [source, sink]
+            substitutions[proxy] = ["{source}": "\(source.port)", "{sink}": "\(sink.port)"]
+        }
+        let config = """
+            defaults
+                mode tcp
+                timeout connect 2s
+                timeout client 500ms
+                timeout server 500ms
+            frontend down
+                bind 127.0.0.1:{port}
+                timeout client 500ms
+                default_backend source
+            frontend down2
+                bind 127.0.0.1:{port2}
+                option independent-streams
+                default_backend source
+            frontend up
+                bind 127.0.0.1:{port3}
+                timeout client 10s
+                default_backend sink
+            frontend up2
+                bind 127.0.0.1:{port4}
+                timeout client 10s
+                option independent-streams
+                default_backend sink
+            frontend up3
+                bind 127.0.0.1:{port5}
+                timeout client 10s
+                default_backend sink2
+            backend source
+                timeout server 10s
+                server s 127.0.0.1:{source}
+            backend sink
+                server s 127.0.0.1:{sink}
+            backend sink2
+                option independent-streams
+                server s 127.0.0.1:{sink}
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [], substitutions: substitutions)
+        var outcome: [ProxyUnderTest: [String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            for i in 0..<2 {
+                let c = try TCPClient.connect(port: sbs.ports[proxy]![i])
+                defer { c.close() }
+                try c.send("hello\n")
+                let got = try c.receiveUntilEOF(timeout: 10)
+                outcome[proxy, default: []].append("download \(i + 1): \(got.bytes.count) bytes, \(got.end)")
+            }
+            for i in 2..<5 {
+                let c = try TCPClient.connect(port: sbs.ports[proxy]![i])
+                defer { c.close() }
+                var cut = false
+                for k in 0..<10 where !cut {
+                    // The client's own pace: a piece every 250 ms, half the server timeout.
+                    do { try c.send(TestPattern.bytes(count: 100, from: k * 100)) } catch { cut = true }
+                    sleepSeconds(0.25)
+                }
+                if !cut { try? c.shutdownWrite() }
+                let answer = cut ? nil : try? c.readLine(timeout: 5)
+                outcome[proxy, default: []].append("upload \(i - 1): \((answer ?? nil) ?? "closed")")
+            }
+        }
+        XCTAssertEqual(outcome[.haproxy], ["download 1: 1000 bytes, eof", "download 2: 1000 bytes, eof",
+                                           "upload 1: 1000", "upload 2: 1000", "upload 3: closed"])
+        XCTAssertEqual(outcome[.fulcrum], outcome[.haproxy])
+    }
+}
+
 /// Names a test released, read by server threads.
 private final class Released: @unchecked Sendable {
     private let lock = NSLock()

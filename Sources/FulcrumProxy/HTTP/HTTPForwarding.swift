@@ -56,7 +56,9 @@ extension StreamEngine {
                 let sent = try s.server.transport.send(from: &s.request.buffer, pool: buffers,
                                                        more: !s.http.exchange.requestBody.isDone && !noDelay(s))
                 if sent > 0 {
-                    moved = true; s.server.activity = now; s.client.activity = now
+                    moved = true; s.client.activity = now
+                    // `option independent-streams` (backend): writing to the server is not its activity.
+                    if !backends[s.backend].config.connection.independentStreams { s.server.activity = now }
                     countServerBytes(s, .h1BytesOut, sent)
                 }
             } catch {
