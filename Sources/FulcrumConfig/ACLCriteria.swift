@@ -90,6 +90,11 @@ enum ACLCriteria {
             ("req.ssl_hello_type", Criterion(fetch: "req.ssl_hello_type", method: .int, argument: .none)),
             ("req_ssl_hello_type", Criterion(fetch: "req.ssl_hello_type", method: .int, argument: .none)),
             ("req.len", Criterion(fetch: "req.len", method: .int, argument: .none)),
+            // The request body (option http-buffer-request); req.body matches 'bin' by default in HAProxy.
+            ("req.body", Criterion(fetch: "req.body", method: .str, argument: .none)),
+            ("req.body_len", Criterion(fetch: "req.body_len", method: .int, argument: .none)),
+            ("req.body_size", Criterion(fetch: "req.body_size", method: .int, argument: .none)),
+            ("req.body_param", Criterion(fetch: "req.body_param", method: .str, argument: .optionalName)),
             ("req_len", Criterion(fetch: "req.len", method: .int, argument: .none)),
             // HAProxy matches these with 'bin' by default, which Fulcrum refuses: '-m' is required.
             ("req.payload", Criterion(fetch: "req.payload", method: .str, argument: .offsets(min: 2, max: 2))),

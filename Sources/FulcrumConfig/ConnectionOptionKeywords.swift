@@ -1,15 +1,17 @@
 /// `option clitcpka|srvtcpka|tcpka|abortonclose|prefer-last-server|persist|
-/// http-ignore-probes|nolinger`, `clitcpka-idle|intvl|cnt`, `srvtcpka-idle|intvl|cnt`
-/// and `fullconn`: connection options acted on by the workers
+/// http-ignore-probes|nolinger|contstats|http-no-delay`, `clitcpka-idle|intvl|cnt`,
+/// `srvtcpka-idle|intvl|cnt`, `fullconn` and `max-keep-alive-queue`: connection
+/// options acted on by the workers
 /// (ModelConnection.swift says what each does).
 extension ParseSession {
     static let connectionOptions: Set<String> = [
         "clitcpka", "srvtcpka", "tcpka", "abortonclose", "prefer-last-server", "persist", "http-ignore-probes",
         "nolinger", "http-buffer-request", "tcp-smart-accept", "tcp-smart-connect",
-        "splice-auto", "splice-request", "splice-response",
+        "splice-auto", "splice-request", "splice-response", "contstats", "http-no-delay", "independent-streams",
     ]
     static let connectionKeywords: Set<String> = [
         "clitcpka-idle", "clitcpka-intvl", "clitcpka-cnt", "srvtcpka-idle", "srvtcpka-intvl", "srvtcpka-cnt", "fullconn",
+        "max-keep-alive-queue",
     ]
 
     /// `[no] option NAME` for one of `connectionOptions`; the capability check is done.
@@ -37,6 +39,9 @@ extension ParseSession {
         case "splice-request": c.spliceRequest = enable
         case "splice-response": c.spliceResponse = enable
         case "http-buffer-request": c.bufferRequest = enable
+        case "contstats": c.continuousStats = enable
+        case "http-no-delay": c.noDelay = enable
+        case "independent-streams": c.independentStreams = enable
         default: c.ignoreProbes = enable   // http-ignore-probes
         }
         drafts[index].settings.connection = c
@@ -45,6 +50,7 @@ extension ParseSession {
     /// `clitcpka-idle 30s`, `srvtcpka-cnt 5`, `fullconn 1000`; the capability check is done.
     mutating func connectionKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
         let keyword = words[0].text
+        if keyword == "max-keep-alive-queue" { maxKeepAliveQueue(words, draft: index, at: at); return }
         guard let value = singleArgument(words, at: at, expecting: keyword.hasSuffix("-cnt") || keyword == "fullconn"
                                             ? "an integer value" : "a time value such as 30s") else { return }
         var c = drafts[index].settings.connection
@@ -76,6 +82,23 @@ extension ParseSession {
             }
         }
         drafts[index].settings.connection = c
+    }
+
+    /// `max-keep-alive-queue N`: HAProxy reads it with strtol (base 0), so
+    /// -1 (no limit, the default) and any other integer are taken.
+    private mutating func maxKeepAliveQueue(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
+        guard words.count >= 2 else {
+            alert(at(words[0]), "'max-keep-alive-queue' expects expects an integer value (or -1 to disable)")
+            return
+        }
+        if words.count > 2 {
+            alert(at(words[2]), "unexpected argument '\(words[2].text)' for 'max-keep-alive-queue'")
+            return
+        }
+        switch ValueParsers.signedInteger(words[1].text, for: "max-keep-alive-queue") {
+        case .failure(let f): alert(at(words[1]), f.message)
+        case .success(let n): drafts[index].settings.connection.maxKeepAliveQueue = n < 0 ? nil : n
+        }
     }
 
     /// Once a proxy is read: HTTP-only options of a tcp proxy are dropped with

@@ -70,5 +70,24 @@ public struct ProxyConnectionOptions: Equatable, Sendable {
     /// `minconn` reach their `maxconn`. nil: HAProxy's default, 10% of the
     /// sum of the maxconn of the frontends that may use the backend.
     public var fullconn: Int? = nil
+    /// Frontend, `option contstats`: a stream's byte counters reach the
+    /// stats while it transfers (HAProxy: at each wake of the stream, about
+    /// every 5 s for a long transfer), not only when it ends.
+    public var continuousStats = false
+    /// `option http-no-delay` (frontend or backend): HTTP messages are never
+    /// sent with MSG_MORE. Without it, a head or body part sent while more of
+    /// the message is due goes out with MSG_MORE, as HAProxy sends it, so
+    /// the kernel may hold a partial segment up to 200 ms for what follows.
+    public var noDelay = false
+    /// Backend, `max-keep-alive-queue N` (nil: -1, no limit): with `option
+    /// prefer-last-server`, a request goes back to its last server while it
+    /// has a free slot or fewer than N requests queued, else to the balancer.
+    public var maxKeepAliveQueue: Int? = nil
+    /// `option independent-streams`, read on the backend side: bytes sent
+    /// to the server no longer count as server activity, so `timeout server`
+    /// runs from what the server last sent (an upload to a server silent
+    /// longer than it is cut). haproxy 2.6.12 acts on it there only: in a
+    /// frontend it changes nothing measurable (docs/differences.md).
+    public var independentStreams = false
     public init() {}
 }

@@ -127,6 +127,19 @@ public enum Socket {
         }
     }
 
+    /// send(2) with MSG_NOSIGNAL and MSG_MORE: the caller has more of the
+    /// message to send, so the kernel may hold a partial segment for it
+    /// (at most 200 ms). Throws .again when the buffer is full.
+    @inline(__always)
+    public static func sendMore(_ fd: FileDescriptor, _ buffer: UnsafeRawPointer, count: Int) throws(Errno) -> Int {
+        while true {
+            let n = Glibc.send(fd.rawValue, buffer, count, Int32(MSG_NOSIGNAL) | Int32(MSG_MORE))
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw Errno.current
+        }
+    }
+
     public static func shutdownWrite(_ fd: FileDescriptor) { _ = Glibc.shutdown(fd.rawValue, Int32(SHUT_WR)) }
 
     /// Closes with an RST instead of a FIN (SO_LINGER 0), for aborted sessions.

@@ -8,22 +8,22 @@ final class DiagnosticsTests: XCTestCase {
             bind :80
             option logasap
             option http-use-proxy-header
-            option contstats
+            option h1-case-adjust-bogus-client
             no monitor-uri
             default_backend b
         backend b
             persist rdp-cookie
-            option mysql-check
+            option spop-check
             use-fcgi-app php
             server s 10.0.0.1:80
         """)
         XCTAssertEqual(r.alerts.map(\.message), [
             "keyword 'option logasap' is not supported yet (in section 'frontend')",
             "keyword 'option http-use-proxy-header' is not supported yet (in section 'frontend')",
-            "keyword 'option contstats' is not supported yet (in section 'frontend')",
+            "keyword 'option h1-case-adjust-bogus-client' is not supported yet (in section 'frontend')",
             "keyword 'no monitor-uri' is not supported yet (in section 'frontend')",
             "keyword 'persist' is not supported yet (in section 'backend')",
-            "keyword 'option mysql-check' is not supported yet (in section 'backend')",
+            "keyword 'option spop-check' is not supported yet (in section 'backend')",
             "keyword 'use-fcgi-app' is not supported yet (in section 'backend')",
         ])
         XCTAssertEqual(r.alerts.map { $0.location!.line }, [9, 10, 11, 12, 15, 16, 17])

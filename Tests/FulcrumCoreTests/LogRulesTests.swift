@@ -74,11 +74,11 @@ final class LogRulesTests: XCTestCase {
 
     func testUnservedFetchInALogLineIsAnError() throws {
         var logging = ProxyLogging()
-        let text = "%[req.body]"
+        let text = "%[req.hdrs]"
         guard case .success(let elements) = LogFormatParser.parse(text, options: .logLine) else { return XCTFail() }
         logging.format = .custom(LogLineFormatString(text: text, elements: elements))
         XCTAssertThrowsError(try CompiledLogLine(logging)) { error in
-            XCTAssertTrue("\(error)".contains("req.body"), "\(error)")
+            XCTAssertTrue("\(error)".contains("req.hdrs"), "\(error)")
         }
     }
 }

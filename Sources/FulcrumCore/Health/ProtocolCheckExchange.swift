@@ -2,12 +2,16 @@ import FulcrumConfig
 
 /// What HAProxy 2.6's protocol checks send and how they judge the answer
 /// (its tcp-check rule sets for `option redis-check`, `ssl-hello-chk`,
-/// `pgsql-check` and `ldap-check`, with their statuses and messages). Pure.
+/// `pgsql-check`, `ldap-check`, `smtpchk` and `mysql-check`, with their
+/// statuses and messages). Pure.
 public enum ProtocolCheckExchange {
     public enum Verdict: Equatable, Sendable {
         case needMore
         /// `code`: the L7 code HAProxy reports (0 unless the protocol gives one).
         case done(CheckStatus, info: String?, code: Int = 0)
+        /// Send these bytes, forget what was received, judge the next step
+        /// (HAProxy's tcp-check releases its input at each send).
+        case send([UInt8])
     }
 
     /// The request bytes; `unixTime` is the ClientHello's gmt_unix_time.
@@ -33,12 +37,21 @@ public enum ProtocolCheckExchange {
             for suite in Array(0x01...0x1B) + Array(0x2F...0x3A) { out += [0x00, UInt8(suite)] }
             out += [0x01, 0x00]
             return out
+        case .smtp:
+            return []
+        case .mysql(let user, let post41):
+            return MySQLCheckExchange.request(user: user, post41: post41)
         }
     }
 
-    /// Judges what the server sent so far (`complete`: no more will come).
-    public static func judge(_ check: ProtocolCheck, _ r: [UInt8], complete: Bool) -> Verdict {
+    /// Judges what the server sent so far (`complete`: no more will come);
+    /// `step` counts the `.send` verdicts given before.
+    public static func judge(_ check: ProtocolCheck, _ r: [UInt8], complete: Bool, step: Int = 0) -> Verdict {
         switch check {
+        case .smtp(let command):
+            return SMTPCheckExchange.judge(command: command, r, complete: complete, step: step)
+        case .mysql(let user, _):
+            return MySQLCheckExchange.judge(user: user, r, complete: complete)
         case .redis:
             // expect string "+PONG\r\n", error-status L7STS.
             if TCPCheck.contains(r, Array("+PONG\r\n".utf8)) { return .done(.l7ok, info: "Redis server is ok") }

@@ -62,6 +62,9 @@ public struct HTTPRuleContext: Sendable {
     /// `early-hint` rules' 103 responses, in rule order, for the worker to
     /// send before the final response (EarlyHints.swift); empty without.
     public var earlyHints: [UInt8] = []
+    /// The request body the rules may read (`option http-buffer-request`);
+    /// nil: none was awaited, and the `req.body*` fetches find nothing.
+    public var body: RequestBody? = nil
     public init(request: HTTPHead, response: HTTPHead? = nil, connection: HTTPConnectionInfo) {
         self.request = request; self.response = response; self.connection = connection
     }
@@ -116,4 +119,12 @@ public struct TLSFacts: Sendable, Equatable {
     public var clientIssuer: [UInt8]? = nil
     public var clientVerify = 0
     public init() {}
+}
+
+/// What `req.body*` read: the buffered payload (de-chunked) and the size the
+/// request announced (Content-Length, else what is buffered).
+public struct RequestBody: Sendable {
+    public var bytes: ArraySlice<UInt8>
+    public var size: Int
+    public init(bytes: ArraySlice<UInt8>, size: Int) { self.bytes = bytes; self.size = size }
 }

@@ -44,6 +44,8 @@ public enum HTTPFetch: Sendable, Equatable {
     case urlIP, urlPort
     /// `sc_*`, `scN_*`, `src_*`: the stream's stick counters.
     case stick(StickFetch)
+    /// `req.body`, `req.body_len`, `req.body_size`, `req.body_param([name])`.
+    case body(BodyFetch)
 
     /// Resolves a fetch as written (suffixed ACL criteria like `path_beg` or
     /// `hdr_dom(host)` map to their base fetch); throws on unknown names or
@@ -150,6 +152,14 @@ public enum HTTPFetch: Sendable, Equatable {
                 guard args.count == 1, let v = Int64(args[0]) else { throw HTTPRulesError("fetch 'int' expects an integer") }
                 return .constantInteger(v)
             }
+        case "req.body": return noArgs(.body(.bytes))
+        case "req.body_len": return noArgs(.body(.length))
+        case "req.body_size": return noArgs(.body(.size))
+        case "req.body_param":
+            return {
+                guard args.count <= 1 else { throw HTTPRulesError("fetch 'req.body_param' takes at most one argument") }
+                return .body(.parameter(name: optName()))
+            }
         case "url_ip": return noArgs(.urlIP)
         case "url_port": return noArgs(.urlPort)
         case "always_true", "req.proto_http", "req_proto_http": return noArgs(.constant(true))
@@ -169,6 +179,13 @@ public enum TLSFetch: String, Sendable, Equatable {
     case useKeySize = "ssl_fc_use_keysize", algorithmKeySize = "ssl_fc_alg_keysize"
     case clientCertificateUsed = "ssl_c_used", clientVerify = "ssl_c_verify"
     case clientSubject = "ssl_c_s_dn", clientIssuer = "ssl_c_i_dn"
+}
+
+/// What a `req.body*` fetch returns of the buffered request body.
+public enum BodyFetch: Sendable, Equatable {
+    case bytes, length, size
+    /// The value of a form parameter (`name=value&...`); nil name: any.
+    case parameter(name: String?)
 }
 
 /// Which part of a start line a `capture.*` fetch returns.

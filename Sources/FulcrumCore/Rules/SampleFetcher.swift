@@ -7,6 +7,18 @@ import FulcrumHTTP
 /// here builds a String or an array on the request path (`base` and the
 /// `http_auth*` fetches excepted: they have to build their bytes).
 public enum SampleFetcher {
+    /// `url_param` / `req.body_param`: each `name=value` field's value (a
+    /// field without '=' has an empty one), or every field's when `name` is nil.
+    static func forEachParameter(_ text: ArraySlice<UInt8>, name: String?, delimiter: UInt8,
+                                 _ body: (Sample) -> Bool) -> Bool {
+        for item in text.fields(separatedBy: delimiter) where !item.isEmpty {
+            let eq = item.firstIndex(of: UInt8(ascii: "="))
+            if let name, !(eq.map { item[..<$0] } ?? item).elementsEqual(name.utf8) { continue }
+            if body(.bytes(eq.map { item[($0 + 1)...] } ?? item[item.endIndex...])) { return true }
+        }
+        return false
+    }
+
     /// Calls `body` with each sample the fetch yields, in order, until it
     /// returns true (an ACL that matched); returns whether it did. `acls`
     /// supplies the userlists of `http_auth*`.
@@ -34,12 +46,15 @@ public enum SampleFetcher {
         case .urlParam(let name, let delimiter):
             let t = req.target
             guard let q = HTTPTarget(t).query else { return false }
-            for item in t[q].fields(separatedBy: delimiter) where !item.isEmpty {
-                let eq = item.firstIndex(of: UInt8(ascii: "="))
-                if let name, !(eq.map { item[..<$0] } ?? item).elementsEqual(name.utf8) { continue }
-                if body(.bytes(eq.map { item[($0 + 1)...] } ?? item[item.endIndex...])) { return true }
+            return forEachParameter(t[q], name: name, delimiter: delimiter, body)
+        case .body(let f):
+            guard let b = context.body else { return false }
+            switch f {
+            case .bytes: return body(.bytes(b.bytes))
+            case .length: return body(.integer(Int64(b.bytes.count)))
+            case .size: return body(.integer(Int64(b.size)))
+            case .parameter(let name): return forEachParameter(b.bytes, name: name, delimiter: UInt8(ascii: "&"), body)
             }
-            return false
         case .header(let name, let occurrence, let full, let response):
             guard let head = response ? context.response : req else { return false }
             guard let occurrence else {

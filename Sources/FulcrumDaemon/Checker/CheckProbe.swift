@@ -34,6 +34,8 @@ final class CheckProbe {
     private var received: [UInt8] = []
     /// tcp-check: index of the next rule to run; `step` numbering as HAProxy's.
     private var rule = 0
+    /// A protocol check's step (the `.send` verdicts so far).
+    private var protocolStep = 0
     private let rules: [TCPCheckRule]
     private let config: HealthCheckConfig
     private let address: SocketAddress
@@ -290,10 +292,15 @@ final class CheckProbe {
         }
         if received.count >= CheckProbe.maxResponse { complete = true }
         if let p = config.protocolCheck {
-            switch ProtocolCheckExchange.judge(p, received, complete: complete) {
+            switch ProtocolCheckExchange.judge(p, received, complete: complete, step: protocolStep) {
             case .needMore: return nil
             case .done(let status, let info, let code):
                 return CheckResult(status: status, code: status.showsCode ? code : nil, info: info, durationMs: duration(now))
+            case .send(let bytes):
+                protocolStep += 1
+                received.removeAll(keepingCapacity: true)
+                out = bytes; sent = 0; phase = .sending
+                return flush(loop: loop, token: token, now: now)
             }
         }
         if agentSend != nil {

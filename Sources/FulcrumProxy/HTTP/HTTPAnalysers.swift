@@ -20,7 +20,7 @@ extension StreamEngine {
             case .idle, .proxyHeader, .handshake, .inspecting:
                 return
             case .request:
-                if s.http.awaitingBody >= 0 {
+                if s.http.awaitingBody != -1 {
                     switch continueBufferingBody(s) {
                     case .wait: progress = s.client.readable && s.client.eof
                     case .done: return
@@ -76,10 +76,7 @@ extension StreamEngine {
         if s.phase != .idle {
             // Out of rounds while still able to move: edge-triggered epoll will
             // not report these sockets again, so run it again next loop turn.
-            if progress && rounds >= 64 && !s.pendingRun {
-                s.pendingRun = true
-                pending.append(s.token(.client))
-            }
+            if progress && rounds >= 64 { runNextTurn(s) }
             schedule(s)
         }
     }
@@ -195,6 +192,20 @@ extension StreamEngine {
                 }
             }
             if answerMonitorRequest(s) { return .done }
+            // The frontend's `option http-buffer-request`: its rules see the body.
+            if fe.config.connection.bufferRequest && !requestBodyBuffered(s) {
+                s.http.awaitingBody = HTTPTransaction.beforeRules
+                return .wait
+            }
+            return routeRequest(s)
+        }
+    }
+
+    /// The request head is parsed (and with the frontend's `option
+    /// http-buffer-request` its body buffered): the rules, then a backend.
+    func routeRequest(_ s: Stream) -> AnalyserStep {
+        let fe = frontends[s.frontend]
+        do {
             // Rules in HAProxy's order: frontend http-request, redirect,
             // use_backend; then the backend's own rules (not again for a listen).
             var backend = fe.backend
@@ -218,6 +229,7 @@ extension StreamEngine {
             } else if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
                 var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
                 ctx.variables = s.http.variables
+                if fe.config.connection.bufferRequest { provideBody(s, &ctx) }
                 ctx.cache.now = Int64(wallNow)
                 ctx.stick = stickTracker(s)
                 let outcome = HTTPRequestProcessing.frontend(rules, defaultBackend: fe.config.defaultBackend, context: &ctx,

@@ -39,8 +39,33 @@ extension StreamEngine {
     func continueBufferingBody(_ s: Stream) -> AnalyserStep {
         if !readClient(s) { return .done }
         guard requestBodyBuffered(s) else { return .wait }
+        if s.http.awaitingBody == HTTPTransaction.beforeRules {
+            s.http.awaitingBody = -1
+            return routeRequest(s)
+        }
         s.http.awaitingBody = -1
         goToServer(s)
         return .progress
+    }
+
+    /// `req.body`, `req.body_len`, `req.body_size`, `req.body_param`: the
+    /// body bytes buffered so far (de-chunked) and its announced size
+    /// (Content-Length, or what is buffered of a chunked one).
+    func provideBody(_ s: Stream, _ ctx: inout HTTPRuleContext) {
+        let body = s.http.exchange.requestBody
+        var bytes: [UInt8] = []
+        switch body.framing {
+        case .none: break
+        case .contentLength(let n):
+            bytes = s.http.fromClient.withReadable { Array($0.prefix(n)) }
+        case .chunked:
+            var parser = ChunkedBodyParser()
+            _ = s.http.fromClient.withReadable { parser.decode($0, into: &bytes) }
+        case .untilClose:
+            bytes = s.http.fromClient.withReadable { Array($0) }
+        }
+        var size = bytes.count
+        if case .contentLength(let n) = body.framing { size = n }
+        ctx.body = RequestBody(bytes: bytes[...], size: size)
     }
 }

@@ -53,9 +53,12 @@ extension StreamEngine {
         if !s.request.buffer.isEmpty && s.server.writable {
             do {
                 // Likewise the client is not idle while a slow server reads its request.
-                let sent = try s.server.transport.send(from: &s.request.buffer, pool: buffers)
+                let sent = try s.server.transport.send(from: &s.request.buffer, pool: buffers,
+                                                       more: !s.http.exchange.requestBody.isDone && !noDelay(s))
                 if sent > 0 {
-                    moved = true; s.server.activity = now; s.client.activity = now
+                    moved = true; s.client.activity = now
+                    // `option independent-streams` (backend): writing to the server is not its activity.
+                    if !backends[s.backend].config.connection.independentStreams { s.server.activity = now }
                     countServerBytes(s, .h1BytesOut, sent)
                 }
             } catch {
@@ -128,7 +131,7 @@ extension StreamEngine {
         // again (edge-triggered: no new event would come for bytes already
         // waiting), so it counts as progress.
         let waiting = s.response.buffer.count
-        if !flushClient(s) { return false }
+        if !flushClient(s, more: s.http.responseReady && !s.http.exchange.responseComplete && !noDelay(s)) { return false }
         if s.response.buffer.count < waiting {
             moved = true
             // The server is not idle while it waits for a slow client to read.
@@ -182,12 +185,13 @@ extension StreamEngine {
     }
 
     /// Sends pending bytes to the client; false when the stream was closed.
-    func flushClient(_ s: Stream) -> Bool {
+    /// `more`: the response has more to come (MSG_MORE, see `noDelay`).
+    func flushClient(_ s: Stream, more: Bool = false) -> Bool {
         guard !s.response.buffer.isEmpty, s.client.writable else { return true }
         do {
             // HAProxy's bytes out (%B, stats): what the client was sent,
             // generated answers included.
-            let sent = try s.client.transport.send(from: &s.response.buffer, pool: buffers)
+            let sent = try s.client.transport.send(from: &s.response.buffer, pool: buffers, more: more)
             if sent > 0 { s.client.activity = now; s.bytesOut &+= UInt64(sent) }
         } catch {
             if error == .again { s.client.writable = false } else {
@@ -197,6 +201,15 @@ extension StreamEngine {
             }
         }
         return true
+    }
+
+    /// `option http-no-delay` on the frontend or the backend: no part of a
+    /// message is sent with MSG_MORE. Otherwise, as HAProxy does, a part sent
+    /// while the message expects more (a body not complete yet) carries it.
+    @inline(__always)
+    func noDelay(_ s: Stream) -> Bool {
+        frontends[s.frontend].config.connection.noDelay
+            || (s.backend >= 0 && backends[s.backend].config.connection.noDelay)
     }
 
     /// The response went out: keep the server connection for the next request

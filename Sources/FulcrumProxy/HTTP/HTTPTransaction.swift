@@ -54,8 +54,10 @@ final class HTTPTransaction {
     /// a request dispatched again from the queue keeps what it said.
     var cookieParsed = false
     /// `option http-buffer-request`: the backend the request waits in until
-    /// its body is buffered; -1: not waiting.
+    /// its body is buffered; -1: not waiting; `HTTPTransaction.beforeRules`:
+    /// the frontend's option, waiting before any rule runs.
     var awaitingBody = -1
+    static let beforeRules = -2
     /// What the response did with the persistence cookie (`%tsc`'s fourth
     /// letter); nil until a response of a backend with `cookie` was edited.
     var serverCookie: LogServerCookieState? = nil

@@ -66,6 +66,12 @@ final class Stream {
     /// server slot: what each has carried is counted there when it is left.
     var backendBytesMark: (in: UInt64, out: UInt64) = (0, 0)
     var serverBytesMark: (in: UInt64, out: UInt64) = (0, 0)
+    /// mode tcp, `option contstats`: the part of bytesIn/bytesOut already
+    /// counted in the frontend, listener and stick counters.
+    var countedBytes: (in: UInt64, out: UInt64) = (0, 0)
+    /// `option contstats` on its frontend, and when its counters are next brought up to date.
+    var continuousStats = false
+    var nextStatsCount: Int64 = 0
     var record = StreamRecord()
     /// Its stick counters (made on first use, kept with the slot).
     var stick: StickTracker? = nil
@@ -114,6 +120,7 @@ final class Stream {
         phaseDeadline = 0; scheduled = 0; pendingRun = false
         bytesIn = 0; bytesOut = 0
         backendBytesMark = (0, 0); serverBytesMark = (0, 0)
+        countedBytes = (0, 0); continuousStats = false; nextStatsCount = 0
         record = StreamRecord()
     }
 }

@@ -58,7 +58,8 @@ extension StreamEngine {
             i = p
             named = true
             persisted = true
-        } else if s.isHTTP, let last = lastServer(s, be), reserve(s, server: last) {
+        } else if s.isHTTP, let last = lastServer(s, be), reserve(s, server: last) || waitsForLastServer(s, be, last) {
+            guard s.holdsServerSlot else { s.queuedServer = last; return .full }
             connect(s)
             return .started
         } else {
@@ -96,6 +97,15 @@ extension StreamEngine {
         }
         let i = s.http.attachedServer
         return table.serverTakesTraffic(be.servers[i].tableLine) ? i : nil
+    }
+
+    /// The last server (`option prefer-last-server`) is at its maxconn: the
+    /// request waits in its queue unless `max-keep-alive-queue N` is set and
+    /// N requests wait there already (HAProxy's `queue + 1 < N + 1`), when
+    /// the balancer chooses instead.
+    private func waitsForLastServer(_ s: Stream, _ be: BackendRuntime, _ last: Int) -> Bool {
+        guard let limit = be.config.connection.maxKeepAliveQueue else { return true }
+        return be.serverQueueLength(last, table: table) < limit
     }
 
     /// The named server's queue is at its `maxqueue`: a cookie-persisted
@@ -537,6 +547,9 @@ extension StreamEngine {
             switch dispatch(s) {
             case .started:
                 _ = be.queue.pop()
+                // A kept server connection taken up again (its full last
+                // server freed) reports no new readiness: run the stream.
+                if s.isHTTP { runNextTurn(s) }
             case .full:
                 s.phase = .queued
                 queuedStreams += 1

@@ -133,7 +133,9 @@ extension StreamEngine {
         if s.isHTTP {
             // mode http counts bytes as HAProxy's stream does (HTX sizes, the
             // same as %U and %B), on each part the exchange went through.
-            let bytesIn = UInt64(rec.requestBytes), bytesOut = UInt64(rec.responseBytes)
+            // What `option contstats` counted already is left out.
+            let bytesIn = UInt64(max(0, rec.requestBytes - rec.countedRequestBytes))
+            let bytesOut = UInt64(max(0, rec.responseBytes - rec.countedResponseBytes))
             fe(.bytesIn).bump(by: bytesIn); fe(.bytesOut).bump(by: bytesOut)
             li(.bytesIn).bump(by: bytesIn); li(.bytesOut).bump(by: bytesOut)
             if be >= 0 { bk(.bytesIn).bump(by: bytesIn); bk(.bytesOut).bump(by: bytesOut) }

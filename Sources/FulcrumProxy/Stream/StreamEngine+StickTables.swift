@@ -23,10 +23,11 @@ extension StreamEngine {
     func countStick(_ s: Stream, _ t: StickTracker) {
         if s.isHTTP {
             t.countResponse(status: finalStatus(s))
-            t.countBytes(in: UInt64(s.record.requestBytes), out: UInt64(s.record.responseBytes))
+            t.countBytes(in: UInt64(max(0, s.record.requestBytes - s.record.countedRequestBytes)),
+                         out: UInt64(max(0, s.record.responseBytes - s.record.countedResponseBytes)))
             t.endExchange()
         } else {
-            t.countBytes(in: s.bytesIn, out: s.bytesOut)
+            t.countBytes(in: s.bytesIn &- s.countedBytes.in, out: s.bytesOut &- s.countedBytes.out)
         }
     }
 }

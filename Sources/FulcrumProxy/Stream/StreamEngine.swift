@@ -280,6 +280,14 @@ final class StreamEngine {
         }
     }
 
+    /// Runs the stream again next loop turn: edge-triggered epoll will not
+    /// report readiness it already reported.
+    func runNextTurn(_ s: Stream) {
+        guard !s.pendingRun else { return }
+        s.pendingRun = true
+        pending.append(s.token(.client))
+    }
+
     /// Streams that ran out of rounds with work left (fairness between streams).
     func runPending() {
         let tokens = pending
@@ -303,6 +311,7 @@ final class StreamEngine {
         s.frontend = frontend
         s.bindLine = bindLine
         s.isHTTP = fe.config.mode == .http
+        s.continuousStats = fe.config.connection.continuousStats
         s.record.restart(at: now, wallMicros: WallClock.nowMicroseconds())
         activeStreams += 1
         var expectProxy = bindLine < bindLines.count && bindLines[bindLine].acceptProxy
@@ -461,10 +470,11 @@ final class StreamEngine {
         table.bindCounter(worker: slot, bind: s.bindLine, .current).drop()
         table.frontendCounter(worker: slot, frontend: s.frontend, .current).drop()
         if !s.isHTTP {
-            table.frontendCounter(worker: slot, frontend: s.frontend, .bytesIn).bump(by: s.bytesIn)
-            table.frontendCounter(worker: slot, frontend: s.frontend, .bytesOut).bump(by: s.bytesOut)
-            table.bindCounter(worker: slot, bind: s.bindLine, .bytesIn).bump(by: s.bytesIn)
-            table.bindCounter(worker: slot, bind: s.bindLine, .bytesOut).bump(by: s.bytesOut)
+            let bytesIn = s.bytesIn &- s.countedBytes.in, bytesOut = s.bytesOut &- s.countedBytes.out
+            table.frontendCounter(worker: slot, frontend: s.frontend, .bytesIn).bump(by: bytesIn)
+            table.frontendCounter(worker: slot, frontend: s.frontend, .bytesOut).bump(by: bytesOut)
+            table.bindCounter(worker: slot, bind: s.bindLine, .bytesIn).bump(by: bytesIn)
+            table.bindCounter(worker: slot, bind: s.bindLine, .bytesOut).bump(by: bytesOut)
         } else {
             table.frontendCounter(worker: slot, frontend: s.frontend, .h1BytesIn).bump(by: s.bytesIn)
             table.frontendCounter(worker: slot, frontend: s.frontend, .h1BytesOut).bump(by: s.bytesOut)

@@ -27,7 +27,11 @@ extension StreamEngine {
                            closesAtOnce: s.request.finished && fe.noLinger,
                            spliceAlways: fe.spliceResponse || be?.spliceResponse == true)
         if down < 0 { failForwarding(s, clientSide: down == -2); return }
-        if up > 0 { s.bytesIn &+= UInt64(up); s.client.activity = now; s.server.activity = now }
+        if up > 0 {
+            s.bytesIn &+= UInt64(up); s.client.activity = now
+            // `option independent-streams` (backend): writing to the server is not its activity.
+            if be?.independentStreams != true { s.server.activity = now }
+        }
         if down > 0 { s.bytesOut &+= UInt64(down); s.client.activity = now; s.server.activity = now }
         if s.request.finished && s.response.finished {
             close(s, abort: false)

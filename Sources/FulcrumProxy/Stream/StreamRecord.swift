@@ -48,6 +48,9 @@ struct StreamRecord {
     /// 0 for what was never counted (a request refused by the parser).
     var requestBytes = 0
     var responseBytes = 0
+    /// The part of those already counted in the stats (`option contstats`).
+    var countedRequestBytes = 0
+    var countedResponseBytes = 0
     /// `%rt`: the exchange's number in this worker (HAProxy's stream uniq_id, from 0).
     var number = 0
     var cause = TerminationCause.none

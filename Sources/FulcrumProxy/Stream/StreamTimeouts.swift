@@ -26,7 +26,7 @@ extension StreamEngine {
             if draining && s.http.fromClient.isEmpty {
                 return max(s.client.activity, drainStartedAt) + drainIdleGrace
             }
-            let waitingNext = s.http.exchange.requests > 0 && s.http.fromClient.isEmpty && s.http.awaitingBody < 0
+            let waitingNext = s.http.exchange.requests > 0 && s.http.fromClient.isEmpty && s.http.awaitingBody == -1
             if waitingNext, let ka = ft.httpKeepAlive ?? ft.httpRequest ?? ft.client { return s.http.headStarted + Int64(ka) }
             if let hr = ft.httpRequest ?? ft.client { return s.http.headStarted + Int64(hr) }
             return 0
@@ -55,6 +55,7 @@ extension StreamEngine {
 
     @inline(__always)
     func schedule(_ s: Stream) {
+        countWhileTransferring(s)
         let d = deadline(of: s)
         if d != 0 && (s.scheduled == 0 || d < s.scheduled) {
             loop.schedule(s.token(.client), at: d)
@@ -91,7 +92,7 @@ extension StreamEngine {
         case .request:
             // A head that started and did not finish: 408; an idle keep-alive: close.
             // A body awaited for `option http-buffer-request`: 408 too (cD).
-            if s.http.awaitingBody >= 0 {
+            if s.http.awaitingBody != -1 {
                 s.http.awaitingBody = -1
                 s.record.terminate(.clientTimeout, .data)
                 respondHTTP(s, status: 408, close: true)

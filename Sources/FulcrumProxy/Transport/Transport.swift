@@ -48,11 +48,13 @@ enum Transport {
     }
 
     /// Sends what the peer takes; throws .again when it took nothing.
+    /// `more`: more of the message follows (MSG_MORE on a plain socket; TLS
+    /// records go out as they are, as HAProxy's ssl layer sends them).
     @inline(__always)
-    func send(_ buffer: UnsafeRawPointer, count: Int) throws(Errno) -> Int {
+    func send(_ buffer: UnsafeRawPointer, count: Int, more: Bool = false) throws(Errno) -> Int {
         switch self {
         case .none: throw Errno(EBADF)
-        case .plain(let fd): return try Socket.send(fd, buffer, count: count)
+        case .plain(let fd): return more ? try Socket.sendMore(fd, buffer, count: count) : try Socket.send(fd, buffer, count: count)
         case .tls(let c): return try c.send(buffer, count: count)
         }
     }
@@ -78,15 +80,15 @@ enum Transport {
     }
 
     /// Sends as much of `buffer` as the peer takes, giving the memory back once
-    /// it is drained. Throws .again when it took nothing.
+    /// it is drained. Throws .again when it took nothing. `more`: as for `send`.
     @inline(__always)
-    func send(from buffer: inout ByteBuffer, pool: BufferPool) throws(Errno) -> Int {
+    func send(from buffer: inout ByteBuffer, pool: BufferPool, more: Bool = false) throws(Errno) -> Int {
         var total = 0
         while buffer.count > 0 {
             let r = buffer.readable
             let n: Int
             do {
-                n = try send(r.baseAddress!, count: r.count)
+                n = try send(r.baseAddress!, count: r.count, more: more)
             } catch {
                 if error == .again && total > 0 { break }
                 throw error

@@ -35,6 +35,10 @@ final class TestBackend {
         /// ending) and answers each with `replies[line]`, or with nothing for
         /// a line it does not know, until the client closes.
         case lineReplies([String: String])
+        /// Waits for the client's first bytes (a request), sends `head`, then
+        /// `count` pieces of `chunk` bytes of `TestPattern`, one every
+        /// `interval` seconds, and closes gracefully: a long transfer.
+        case trickle(head: String, chunk: Int, count: Int, interval: Double)
     }
 
     /// What a `.sink` connection received in total.
@@ -311,6 +315,18 @@ private final class TestBackendEngine {
             case let .banner(text):
                 try Array(text.utf8).withUnsafeBytes {
                     try LoopbackSocket.sendAll(fd, $0, deadline: transferDeadline, shouldStop: stopping)
+                }
+                shutdown(fd, Int32(SHUT_WR))
+                let drainDeadline = Deadline(seconds: 5)
+                while !drainDeadline.hasExpired, readSome(fd, &buffer, stopping: stopping) > 0 {}
+            case let .trickle(head, chunk, count, interval):
+                guard readSome(fd, &buffer, stopping: stopping) > 0 else { return }
+                var out = Array(head.utf8)
+                for i in 0..<count {
+                    out += TestPattern.bytes(count: chunk, from: i * chunk)
+                    try out.withUnsafeBytes { try LoopbackSocket.sendAll(fd, $0, deadline: transferDeadline, shouldStop: stopping) }
+                    out = []
+                    if i + 1 < count && !pause(interval, while: { !stopping() }) { return }
                 }
                 shutdown(fd, Int32(SHUT_WR))
                 let drainDeadline = Deadline(seconds: 5)
