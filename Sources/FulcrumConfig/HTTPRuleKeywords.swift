@@ -13,10 +13,9 @@ extension ParseSession {
         "strict-mode", "wait-for-body", "wait-for-handshake",
     ]
     static let otherHTTPResponseActions: Set<String> = [
-        "redirect", "return", "sc-add-gpc", "sc-inc-gpc",
-        "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit",
+        "redirect", "return", "sc-add-gpc", "send-spoe-group", "set-bandwidth-limit",
         "set-mark", "set-nice", "set-timeout", "set-tos",
-        "silent-drop", "strict-mode", "track-sc0", "track-sc1", "track-sc2", "wait-for-body",
+        "silent-drop", "strict-mode", "wait-for-body",
     ]
 
     // MARK: use_backend
@@ -254,6 +253,15 @@ extension ParseSession {
             noteHTTPKeyword("http-response", index, loc)
             return
         }
+        if Self.isStickAction(actionWord.text) {
+            guard let a = stickAction(actionWord, args, display: display, at: at),
+                  responseSamplesAvailable(a, display: display, draft: index, at: at(args.first ?? actionWord)),
+                  let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
+            let loc = at(words[0])
+            drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: .stick(a), condition: condition))
+            noteHTTPKeyword("http-response", index, loc)
+            return
+        }
         switch actionWord.text {
         case "set-status":
             guard let a = setStatusAction(args, action: actionWord, display: display, at: at) else { return }
@@ -290,7 +298,8 @@ extension ParseSession {
         default:
             let served = ["allow", "deny", "set-header", "add-header", "del-header", "replace-header", "replace-value",
                           "capture", "set-log-level", "set-status", "set-var", "set-var-fmt", "unset-var", "cache-store",
-                          "set-map", "del-map", "add-acl", "del-acl"]
+                          "set-map", "del-map", "add-acl", "del-acl", "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1",
+                          "sc-set-gpt", "sc-set-gpt0", "track-sc0", "track-sc1", "track-sc2"]
             alert(at(actionWord), "unknown 'http-response' action '\(actionWord.text)'"
                   + hint(actionWord.text, served + Self.otherHTTPResponseActions))
             return

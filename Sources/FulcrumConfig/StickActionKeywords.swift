@@ -93,6 +93,21 @@ extension ParseSession {
         }
     }
 
+    /// A stick action on the response reads nothing only the request has
+    /// (ResponseSampleAvailability), else HAProxy's alert.
+    mutating func responseSamplesAvailable(_ a: StickCounterAction, display: String, draft index: Int, at location: SourceLocation) -> Bool {
+        let sample: SampleFetch
+        switch a {
+        case .track(_, let key, _): sample = key
+        case .setGPT(_, _, _, let value): sample = value
+        case .incrementGPC: return true
+        }
+        guard let source = ResponseSampleAvailability.requestOnlySource(sample.name) else { return true }
+        let written = sample.name + (sample.arguments.isEmpty ? "" : "(\(sample.arguments.joined(separator: ",")))")
+        alert(location, "error detected in \(drafts[index].haproxyLabel) while parsing '\(display)' rule : fetch method '\(written)' extracts information from '\(source)', none of which is available here.")
+        return false
+    }
+
     private mutating func stickSample(_ w: Word, display: String, at: (Word) -> SourceLocation) -> SampleFetch? {
         switch LogFormatParsing.sample(w.text) {
         case .failure(let f):
@@ -110,19 +125,27 @@ extension ParseSession {
         for (c, location) in stickTableConverters where configuration.stickTable(named: c.table) == nil {
             alert(location, "unable to find table '\(c.table)' referenced in arg \(c.element == nil ? 1 : 2) of converter '\(c.name)'")
         }
-        func check(_ rules: [HTTPRequestRule], proxy: String) {
-            for r in rules {
-                guard case .stick(.track(_, _, let table)) = r.action else { continue }
-                let name = table ?? proxy
-                if configuration.stickTable(named: name) == nil {
-                    alert(r.location, table == nil
-                          ? "'http-request track-sc*' : proxy '\(proxy)' has no stick-table; add one or name another proxy's with 'table'"
-                          : "'http-request track-sc*' : unable to find table '\(name)'")
+        func check(_ http: HTTPProxySettings, proxy: String) {
+            let request = http.requestRules.map { r -> (SourceLocation, StickCounterAction?) in
+                if case .stick(let a) = r.action { return (r.location, a) } else { return (r.location, nil) }
+            }
+            let response = http.responseRules.map { r -> (SourceLocation, StickCounterAction?) in
+                if case .stick(let a) = r.action { return (r.location, a) } else { return (r.location, nil) }
+            }
+            for (set, rules) in [("http-request", request), ("http-response", response)] {
+                for (location, action) in rules {
+                    guard case .track(_, _, let table) = action else { continue }
+                    let name = table ?? proxy
+                    if configuration.stickTable(named: name) == nil {
+                        alert(location, table == nil
+                              ? "'\(set) track-sc*' : proxy '\(proxy)' has no stick-table; add one or name another proxy's with 'table'"
+                              : "'\(set) track-sc*' : unable to find table '\(name)'")
+                    }
                 }
             }
         }
         for f in configuration.frontends {
-            check(f.http.requestRules, proxy: f.name)
+            check(f.http, proxy: f.name)
             for (set, rules) in [("connection", f.tcpConnection.rules), ("session", f.tcpSession.rules)] {
                 for r in rules {
                     guard case .stick(.track(_, _, let table)) = r.action else { continue }
@@ -135,7 +158,7 @@ extension ParseSession {
             }
         }
         for b in configuration.backends where configuration.frontends.first(where: { $0.name == b.name }) == nil {
-            check(b.http.requestRules, proxy: b.name)
+            check(b.http, proxy: b.name)
         }
         let content = configuration.frontends.map { ($0.name, $0.tcpContent) } + configuration.backends.map { ($0.name, $0.tcpContent) }
         for (proxy, rules) in content {

@@ -17,14 +17,16 @@ final class SideBySideResolversTests: XCTestCase {
 
     /// Each resolution runs once (hold valid and timeout resolve of an hour):
     /// an A answer shared by two servers, a name with only an AAAA record
-    /// (an empty answer, then the other family), a CNAME to an address, a NXDOMAIN in both
+    /// (an empty answer, then the other family), a CNAME to an address, a
+    /// CNAME to a name without addresses (answers of the CNAME only), a NXDOMAIN in both
     /// families, and a name server that never answers (retries, then the
     /// timeout), in two sections. The counters of each section, once both
     /// have been still for a second, are haproxy's, in `show resolvers` and
     /// in `show stat domain resolvers`.
     func testShowResolversCountsAsHAProxy() throws {
+        // bare.test is a CNAME to a name with only a TXT record: answers holding nothing but the CNAME.
         let dns = try PrivateDNSServer(self, hosts: [("127.0.0.51", "ok.test"), ("::1", "six.test"), ("127.0.0.52", "target.test")],
-                                       extra: ["cname=alias.test,target.test"])
+                                       extra: ["cname=alias.test,target.test", "txt-record=empty.test,\"x\"", "cname=bare.test,empty.test"])
         let silent = try SilentUDPPort()
         addTeardownBlock { silent.close() }
         let stats = try SideBySideStatsSockets(self)
@@ -53,6 +55,7 @@ final class SideBySideResolversTests: XCTestCase {
                 server six six.test:80 resolvers dns init-addr none resolve-prefer ipv4
                 server gone gone.test:80 resolvers dns init-addr none
                 server alias alias.test:80 resolvers dns init-addr none resolve-prefer ipv4
+                server bare bare.test:80 resolvers dns init-addr none resolve-prefer ipv4
                 server slow slow.test:80 resolvers quiet init-addr none resolve-prefer ipv4
 
             """
@@ -358,6 +361,62 @@ final class SideBySideResolversTests: XCTestCase {
         for proxy in ProxyUnderTest.allCases {
             let p = sbs.processes[proxy]!
             XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { p.stderrText.contains(line) }, "\(proxy): \(p.stderrTail())")
+        }
+    }
+
+    /// `hold other`: the name becomes a CNAME to a name without addresses
+    /// (dnsmasq answers the CNAME only, in both families: neither valid nor
+    /// NXDOMAIN, REFUSED or a timeout); the server keeps its address for
+    /// `hold other`, then goes to maintenance with haproxy's line, on both,
+    /// and both count the answers as CNAME errors.
+    func testHoldOtherAsHAProxy() throws {
+        let dns = try PrivateDNSServer(self, hosts: [("127.0.0.98", "target.test")],
+                                       extra: ["txt-record=target.test,\"x\"", "cname=moving.test,target.test"])
+        let stats = try SideBySideStatsSockets(self)
+        let config = """
+            resolvers dns
+                nameserver local 127.0.0.1:\(dns.port)
+                timeout resolve 100ms
+                timeout retry 100ms
+                hold valid 100ms
+                hold other 2s
+            \(defaults)
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                server s moving.test:80 resolvers dns init-addr none resolve-prefer ipv4
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
+        func state(_ proxy: ProxyUnderTest) -> String {
+            let text = (try? MasterCLI.send("show servers state be", socketPath: stats.paths[proxy]!)) ?? ""
+            return text.split(separator: "\n").first { !$0.hasPrefix("#") && $0.split(separator: " ").count > 6 }
+                .map { $0.split(separator: " ")[4...6].joined(separator: " ") } ?? "?"
+        }
+        func counter(_ proxy: ProxyUnderTest, _ name: String) -> Int {
+            let text = (try? MasterCLI.send("show resolvers dns", socketPath: stats.paths[proxy]!)) ?? ""
+            let line = text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(name + ":") }
+            return line.flatMap { Int($0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) } ?? 0
+        }
+        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) { state(.fulcrum) == "127.0.0.98 2 0" && state(.haproxy) == "127.0.0.98 2 0" },
+                      "fulcrum \(state(.fulcrum)) haproxy \(state(.haproxy))")
+        try dns.setHosts([])
+        let changed = Date()
+        XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { counter(.fulcrum, "cname_error") > 0 && counter(.haproxy, "cname_error") > 0 },
+                      "CNAME-only answers counted: fulcrum \(counter(.fulcrum, "cname_error")) haproxy \(counter(.haproxy, "cname_error"))")
+        if Date().timeIntervalSince(changed) < 1.5 {
+            XCTAssertEqual(state(.fulcrum), "127.0.0.98 2 0", "held")
+            XCTAssertEqual(state(.haproxy), "127.0.0.98 2 0", "held")
+        }
+        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) { state(.fulcrum) == "- 0 32" && state(.haproxy) == "- 0 32" },
+                      "fulcrum \(state(.fulcrum)) haproxy \(state(.haproxy))")
+        XCTAssertGreaterThan(Date().timeIntervalSince(changed), 1.5, "not before hold other")
+        let line = "Server be/s is going DOWN for maintenance (unspecified DNS error)."
+        for proxy in ProxyUnderTest.allCases {
+            let p = sbs.processes[proxy]!
+            XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { p.stderrText.contains(line) }, "\(proxy): \(p.stderrTail())")
+            XCTAssertEqual(counter(proxy, "valid") > 0, true, "\(proxy): the CNAME to an address was valid first")
         }
     }
 }
