@@ -77,6 +77,7 @@ final class SideBySideResolversTests: XCTestCase {
         XCTAssertEqual(final[0], final[1])
         // Not all zero: the counts say something.
         XCTAssertTrue(final[1].contains("  valid:       3\n"), final[1])
+        XCTAssertTrue(final[1].contains("  cname_error: 6\n"), "bare.test's answers (3 tries, 2 families): \(final[1])")
         // The same counters as `show stat domain resolvers` rows.
         let csv = ProxyUnderTest.allCases.map {
             ((try? MasterCLI.send("show stat domain resolvers", socketPath: stats.paths[$0]!)) ?? "")

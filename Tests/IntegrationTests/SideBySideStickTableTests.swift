@@ -249,7 +249,7 @@ final class SideBySideStickTableTests: XCTestCase {
                 http-response track-sc1 res.hdr(x-tag) table tags
                 http-response sc-inc-gpc(1,1)
                 http-response sc-set-gpt(0,1) res.hdr_cnt
-                http-response set-header X-Counters "%[sc0_get_gpc0] %[sc0_get_gpc1] %[sc0_http_req_cnt] %[sc_get_gpc(1,1)] %[sc1_get_gpt(0)]"
+                http-response set-header X-Counters "%[sc0_get_gpc0] %[sc0_get_gpc1] %[sc0_http_req_cnt] %[sc_get_gpc(1,1)] %[sc_get_gpt(0,1)]"
             """, sections: """
             backend tags
                 stick-table type string len 16 size 100 store gpc(2),gpt(1),http_req_cnt,conn_cur
@@ -283,15 +283,21 @@ final class SideBySideStickTableTests: XCTestCase {
             XCTAssertEqual(shown[0], shown[1], table)
             XCTAssertEqual(shown[1].count, table == "fe" ? 4 : 3, "\(shown[1])")
         }
-        // The rules' refusals (a counter past 2, an unknown table) and a valid one.
-        for (rule, status) in [("http-response track-sc3 src", 1), ("http-response sc-inc-gpc0(4)", 1),
-                               ("http-response track-sc2 src table nope", 1), ("http-response track-sc0 res.hdr(x)", 0)] {
+        // The rules' refusals (a counter past 2, an unknown table, a fetch of the request) and a valid one.
+        for (rule, status): (String, Int32) in [("http-response track-sc3 src", 1), ("http-response sc-inc-gpc0(4)", 1),
+                               ("http-response track-sc2 src table nope", 1), ("http-response track-sc0 res.hdr(x)", 0),
+                               ("http-response track-sc0 req.hdr(host)", 1), ("http-response sc-set-gpt(0,0) path", 1)] {
             let config = "defaults\n    mode http\nfrontend fe\n    bind 127.0.0.1:9\n"
                 + "    stick-table type ip size 1k store gpc0,gpt(1)\n    \(rule)\n"
             let ours = try FulcrumProcess.checkConfig(config)
             let theirs = try FulcrumProcess.checkConfig(config, executable: try requireTool("haproxy"))
             XCTAssertEqual(theirs.status, status, "haproxy: \(rule)")
             XCTAssertEqual(ours.status, theirs.status, "fulcrum: \(rule): \(ours.stderr)")
+            if rule.hasSuffix("req.hdr(host)") {
+                let message = "fetch method 'req.hdr(host)' extracts information from 'HTTP request headers', none of which is available here."
+                XCTAssertTrue(theirs.stderr.contains(message), theirs.stderr)
+                XCTAssertTrue(ours.stderr.contains(message), ours.stderr)
+            }
         }
     }
 }
