@@ -713,7 +713,7 @@ bench_stick_memory() {
         return
     fi
     secs=$(( $(date +%s) - start ))
-    used=$(echo "show table bench" | socat -t 30 - "UNIX-CONNECT:$sock" | awk -F'used:' '/^# table: bench/ {print $2 + 0; exit}')
+    used=$(echo "show table bench" | socat -t 30 - "UNIX-CONNECT:$sock" | awk -F'used:' '/^# table: bench/ && !n++ {print $2 + 0}') || true
     filled=$(tree_pss "$PROXY_PID")
     stop_pid "$PROXY_PID"
     local note="$(grep -c -v -e '^> *$' -e '^$' "$WORK/stick-fill-$name.txt") answer lines other than prompts"
