@@ -11,7 +11,9 @@ extension ParseSession {
     /// The action of `actionWord` and its arguments (the condition already
     /// split off); nil after an alert.
     mutating func stickAction(_ actionWord: Word, _ args: [Word], display: String, at: (Word) -> SourceLocation) -> StickCounterAction? {
-        let text = actionWord.text
+        // HAProxy reads `sc-inc-gpc0`, `sc-inc-gpc1` and `sc-set-gpt0` without
+        // parentheses as counter 0.
+        let text = ["sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt0"].contains(actionWord.text) ? actionWord.text + "(0)" : actionWord.text
         func counter(_ s: Substring) -> Int? {
             guard let n = Int(s), (0..<Self.stickCounters).contains(n) else { return nil }
             return n

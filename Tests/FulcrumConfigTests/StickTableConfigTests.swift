@@ -153,13 +153,15 @@ final class StickActionConfigTests: XCTestCase {
                 http-response track-sc1 res.hdr(x-tag) table be if { status 404 }
                 http-response sc-inc-gpc(1,0)
                 http-response sc-set-gpt(1,0) status
+                http-response sc-inc-gpc1
             """)
         XCTAssertEqual(r.alerts.map(\.message), [])
         let actions = try XCTUnwrap(r.configuration.frontends.first).http.responseRules.map(\.action)
         XCTAssertEqual(actions.first, .stick(.track(counter: 0, key: SampleFetch(name: "src"), table: nil)))
         XCTAssertEqual(actions.dropFirst().first, .stick(.track(counter: 1, key: SampleFetch(name: "res.hdr", arguments: ["x-tag"]), table: "be")))
         XCTAssertEqual(actions.dropFirst(2).first, .stick(.incrementGPC(counter: 0, index: 1, legacy: false)))
-        XCTAssertEqual(actions.last, .stick(.setGPT(counter: 0, index: 1, legacy: false, value: SampleFetch(name: "status"))))
+        XCTAssertEqual(actions.dropFirst(3).first, .stick(.setGPT(counter: 0, index: 1, legacy: false, value: SampleFetch(name: "status"))))
+        XCTAssertEqual(actions.last, .stick(.incrementGPC(counter: 0, index: 1, legacy: true)), "no parentheses: counter 0, as HAProxy")
     }
 
     func testResponseRefusals() {
