@@ -244,7 +244,7 @@ final class SideBySideStickTableTests: XCTestCase {
                 http-request deny deny_status 429 if { src_get_gpc0 gt 2 }
                 http-response track-sc0 src
                 http-response sc-inc-gpc0(0) if { status 404 }
-                http-response sc-inc-gpc1(0)
+                http-response sc-inc-gpc1
                 http-response sc-set-gpt0(0) status if { status 404 }
                 http-response track-sc1 res.hdr(x-tag) table tags
                 http-response sc-inc-gpc(1,1)
