@@ -825,26 +825,18 @@ print_stick_table() {
     echo "(PSS summed over every process of each proxy; target: filled PSS <= ${TARGET_STICK_PSS}x haproxy's)"
 }
 
-stick_result_of() {
-    local line
-    for line in "${STICK_RESULTS[@]}"; do
-        [[ ${line%%|*} == "$1" ]] && { echo "$line"; return; }
+# line_of LABEL LINE...: the first LINE whose label (before the first "|") is LABEL.
+line_of() {
+    local label=$1 line
+    shift
+    for line in "$@"; do
+        [[ ${line%%|*} == "$label" ]] && { echo "$line"; return; }
     done
 }
 
-memory_result_of() {
-    local line
-    for line in "${MEMORY_RESULTS[@]}"; do
-        [[ ${line%%|*} == "$1" ]] && { echo "$line"; return; }
-    done
-}
-
-result_of() {
-    local line
-    for line in "${RESULTS[@]}"; do
-        [[ ${line%%|*} == "$1" ]] && { echo "$line"; return; }
-    done
-}
+stick_result_of() { line_of "$1" "${STICK_RESULTS[@]}"; }
+memory_result_of() { line_of "$1" "${MEMORY_RESULTS[@]}"; }
+result_of() { line_of "$1" "${RESULTS[@]}"; }
 
 # ratio FULCRUM_LINE HAPROXY_LINE: "REQS_RATIO P99_RATIO CPU_RATIO", or
 # failure when either measurement is missing.

@@ -320,49 +320,8 @@ final class SideBySideResolversTests: XCTestCase {
     /// on both, with haproxy's log line.
     func testHoldRefusedAsHAProxy() throws {
         let dns = try PrivateDNSServer(self, hosts: [("127.0.0.97", "kept.example")])
-        let stats = try SideBySideStatsSockets(self)
-        let config = """
-            resolvers dns
-                nameserver local 127.0.0.1:\(dns.port)
-                timeout resolve 100ms
-                timeout retry 100ms
-                hold valid 100ms
-                hold refused 2s
-            \(defaults)
-            frontend fe
-                bind 127.0.0.1:{port}
-                default_backend be
-            backend be
-                server s kept.example:80 resolvers dns init-addr none resolve-prefer ipv4
-
-            """
-        let sbs = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
-        func state(_ proxy: ProxyUnderTest) -> String {
-            let text = (try? MasterCLI.send("show servers state be", socketPath: stats.paths[proxy]!)) ?? ""
-            return text.split(separator: "\n").first { !$0.hasPrefix("#") && $0.split(separator: " ").count > 6 }
-                .map { $0.split(separator: " ")[4...6].joined(separator: " ") } ?? "?"
-        }
-        func refused(_ proxy: ProxyUnderTest) -> Bool {
-            let text = (try? MasterCLI.send("show resolvers dns", socketPath: stats.paths[proxy]!)) ?? ""
-            return text.contains("  refused:") && !text.contains("  refused:     0\n")
-        }
-        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) { state(.fulcrum) == "127.0.0.97 2 0" && state(.haproxy) == "127.0.0.97 2 0" },
-                      "fulcrum \(state(.fulcrum)) haproxy \(state(.haproxy))")
-        try dns.setHosts([])
-        let changed = Date()
-        XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { refused(.fulcrum) && refused(.haproxy) }, "REFUSED answers counted")
-        if Date().timeIntervalSince(changed) < 1.5 {
-            XCTAssertEqual(state(.fulcrum), "127.0.0.97 2 0", "held")
-            XCTAssertEqual(state(.haproxy), "127.0.0.97 2 0", "held")
-        }
-        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) { state(.fulcrum) == "- 0 32" && state(.haproxy) == "- 0 32" },
-                      "fulcrum \(state(.fulcrum)) haproxy \(state(.haproxy))")
-        XCTAssertGreaterThan(Date().timeIntervalSince(changed), 1.5, "not before hold refused")
-        let line = "Server be/s is going DOWN for maintenance (DNS refused status)."
-        for proxy in ProxyUnderTest.allCases {
-            let p = sbs.processes[proxy]!
-            XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { p.stderrText.contains(line) }, "\(proxy): \(p.stderrTail())")
-        }
+        try assertHeldThenMaintenance(dns, name: "kept.example", address: "127.0.0.97", hold: "refused", counter: "refused",
+                                      reason: "DNS refused status")
     }
 
     /// `hold other`: the name becomes a CNAME to a name without addresses
@@ -373,6 +332,16 @@ final class SideBySideResolversTests: XCTestCase {
     func testHoldOtherAsHAProxy() throws {
         let dns = try PrivateDNSServer(self, hosts: [("127.0.0.98", "target.test")],
                                        extra: ["txt-record=target.test,\"x\"", "cname=moving.test,target.test"])
+        try assertHeldThenMaintenance(dns, name: "moving.test", address: "127.0.0.98", hold: "other", counter: "cname_error",
+                                      reason: "unspecified DNS error")
+    }
+
+    /// One server on `name`, which resolves to `address` until its records
+    /// are removed from `dns`; then both proxies count `counter` in `show
+    /// resolvers`, keep the address for `hold HOLD 2s`, and put the server
+    /// in maintenance for `reason` with haproxy's line.
+    private func assertHeldThenMaintenance(_ dns: PrivateDNSServer, name: String, address: String, hold: String, counter: String,
+                                           reason: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let stats = try SideBySideStatsSockets(self)
         let config = """
             resolvers dns
@@ -380,13 +349,13 @@ final class SideBySideResolversTests: XCTestCase {
                 timeout resolve 100ms
                 timeout retry 100ms
                 hold valid 100ms
-                hold other 2s
+                hold \(hold) 2s
             \(defaults)
             frontend fe
                 bind 127.0.0.1:{port}
                 default_backend be
             backend be
-                server s moving.test:80 resolvers dns init-addr none resolve-prefer ipv4
+                server s \(name):80 resolvers dns init-addr none resolve-prefer ipv4
 
             """
         let sbs = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
@@ -395,29 +364,31 @@ final class SideBySideResolversTests: XCTestCase {
             return text.split(separator: "\n").first { !$0.hasPrefix("#") && $0.split(separator: " ").count > 6 }
                 .map { $0.split(separator: " ")[4...6].joined(separator: " ") } ?? "?"
         }
-        func counter(_ proxy: ProxyUnderTest, _ name: String) -> Int {
+        func count(_ proxy: ProxyUnderTest, _ counter: String) -> Int {
             let text = (try? MasterCLI.send("show resolvers dns", socketPath: stats.paths[proxy]!)) ?? ""
-            let line = text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(name + ":") }
-            return line.flatMap { Int($0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) } ?? 0
+            let found = text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(counter + ":") }
+            return found.flatMap { Int($0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) } ?? 0
         }
-        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) { state(.fulcrum) == "127.0.0.98 2 0" && state(.haproxy) == "127.0.0.98 2 0" },
-                      "fulcrum \(state(.fulcrum)) haproxy \(state(.haproxy))")
+        let resolved = "\(address) 2 0"
+        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) { state(.fulcrum) == resolved && state(.haproxy) == resolved },
+                      "fulcrum \(state(.fulcrum)) haproxy \(state(.haproxy))", file: file, line: line)
         try dns.setHosts([])
         let changed = Date()
-        XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { counter(.fulcrum, "cname_error") > 0 && counter(.haproxy, "cname_error") > 0 },
-                      "CNAME-only answers counted: fulcrum \(counter(.fulcrum, "cname_error")) haproxy \(counter(.haproxy, "cname_error"))")
+        XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { count(.fulcrum, counter) > 0 && count(.haproxy, counter) > 0 },
+                      "\(counter) counted: fulcrum \(count(.fulcrum, counter)) haproxy \(count(.haproxy, counter))", file: file, line: line)
         if Date().timeIntervalSince(changed) < 1.5 {
-            XCTAssertEqual(state(.fulcrum), "127.0.0.98 2 0", "held")
-            XCTAssertEqual(state(.haproxy), "127.0.0.98 2 0", "held")
+            XCTAssertEqual(state(.fulcrum), resolved, "held", file: file, line: line)
+            XCTAssertEqual(state(.haproxy), resolved, "held", file: file, line: line)
         }
         XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) { state(.fulcrum) == "- 0 32" && state(.haproxy) == "- 0 32" },
-                      "fulcrum \(state(.fulcrum)) haproxy \(state(.haproxy))")
-        XCTAssertGreaterThan(Date().timeIntervalSince(changed), 1.5, "not before hold other")
-        let line = "Server be/s is going DOWN for maintenance (unspecified DNS error)."
+                      "fulcrum \(state(.fulcrum)) haproxy \(state(.haproxy))", file: file, line: line)
+        XCTAssertGreaterThan(Date().timeIntervalSince(changed), 1.5, "not before hold \(hold)", file: file, line: line)
+        let message = "Server be/s is going DOWN for maintenance (\(reason))."
         for proxy in ProxyUnderTest.allCases {
             let p = sbs.processes[proxy]!
-            XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { p.stderrText.contains(line) }, "\(proxy): \(p.stderrTail())")
-            XCTAssertEqual(counter(proxy, "valid") > 0, true, "\(proxy): the CNAME to an address was valid first")
+            XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { p.stderrText.contains(message) }, "\(proxy): \(p.stderrTail())",
+                          file: file, line: line)
+            XCTAssertGreaterThan(count(proxy, "valid"), 0, "\(proxy): valid answers first", file: file, line: line)
         }
     }
 }
