@@ -300,4 +300,24 @@ final class SideBySideStickTableTests: XCTestCase {
             }
         }
     }
+
+    /// A client streaming 20,000 `set table` lines (over a megabyte) in
+    /// prompt mode, faster than they are answered, as a bulk load does: both
+    /// answer every line and hold every key; the CLI takes the lines as it
+    /// answers them instead of closing the connection.
+    func testPipelinedSetTableLinesAllAnswered() throws {
+        let pair = try start("""
+                stick-table type ip size 100k expire 1h store http_req_rate(10s),conn_cur
+            """)
+        let count = 20_000
+        let lines = (0..<count).map { "set table fe key 10.9.\($0 / 256).\($0 % 256) data.http_req_rate 1\n" }.joined()
+        for proxy in ProxyUnderTest.allCases {
+            let result = try CommandRunner.run("socat", ["-t", "30", "-", "UNIX-CONNECT:\(pair.sockets[proxy]!)"],
+                                               stdin: "prompt\n" + lines + "quit\n", timeout: 120)
+            XCTAssertEqual(result.stdout.components(separatedBy: "> ").count - 1, count + 1, "\(proxy): a prompt after each line")
+            XCTAssertEqual(normalized(try cli(pair, proxy, "show table fe")).first,
+                           "# table: fe, type: ip, size:102400, used:\(count)", "\(proxy)")
+        }
+    }
 }
+
