@@ -20,7 +20,9 @@ protocol CLICommandRunner: AnyObject {
 /// A client may stream lines faster than they are answered (a million `set
 /// table` in prompt mode): at most `inputLimit` bytes are taken from its
 /// socket at a time, the rest waits there, as HAProxy's buffer pushes back;
-/// a single request longer than that closes the connection.
+/// a single request longer than that closes the connection. Lines wait too
+/// while the client does not read its answers (its socket is not writable),
+/// so the master's blocking write of an answer never waits on a full socket.
 final class CLIServer {
     static let inputLimit = 65536
 
@@ -59,6 +61,8 @@ final class CLIServer {
         /// Not watched for reading: `inputLimit` bytes wait while a line is
         /// answered by a worker.
         var paused = false
+        /// Watched for writing only: the client has not read its answers.
+        var waitingForRoom = false
     }
     /// The loop and the clients' event tokens (from `acceptClients`), to
     /// pause and resume watching a client.
@@ -156,6 +160,10 @@ final class CLIServer {
     /// The connection is readable: take what it sent, answer its next line.
     func serve(client id: Int, runner: CLICommandRunner) {
         guard var c = clients[id] else { return }
+        if c.waitingForRoom, let loop, let clientToken {
+            try? loop.modify(c.fd, .readable, clientToken(id))
+            c.waitingForRoom = false
+        }
         var buf = [UInt8](repeating: 0, count: 4096)
         while c.input.count < CLIServer.inputLimit {
             let room = min(buf.count, CLIServer.inputLimit - c.input.count)
@@ -185,6 +193,12 @@ final class CLIServer {
     /// may follow (false: nothing complete, waiting for a worker, or closed).
     private func answerLine(_ id: Int, runner: CLICommandRunner) -> Bool {
         guard var c = clients[id], !c.busy else { return false }
+        if !c.closed && !CLIServer.hasRoom(c.fd), let loop, let clientToken {
+            // The client has not read what it was sent: its next line waits.
+            try? loop.modify(c.fd, .writable, clientToken(id))
+            clients[id]?.waitingForRoom = true
+            return false
+        }
         guard let request = RuntimePayload.next(&c.input, closed: c.closed) else {
             // Nothing more to answer: without prompt (or once the peer is
             // gone) the connection ends; with prompt it waits for a line.
@@ -260,6 +274,12 @@ final class CLIServer {
         clients[id]?.lastActivity = MonotonicClock.nowMilliseconds()
         guard written, !c.session.quit else { finish(id); return false }
         return true
+    }
+
+    /// The socket takes more bytes without blocking (poll, no wait).
+    private static func hasRoom(_ fd: FileDescriptor) -> Bool {
+        var p = pollfd(fd: fd.rawValue, events: Int16(POLLOUT), revents: 0)
+        return poll(&p, 1, 0) == 1 && p.revents & Int16(POLLOUT) != 0
     }
 
     /// Answers are small enough to write blocking; reading stays non-blocking.
