@@ -239,6 +239,7 @@ extension ParseSession {
         let action: HTTPResponseAction
         if Self.isVariableAction(actionWord.text) {
             guard let v = variableAction(actionWord, args, rule: "http-response", at: at),
+                  responseSamplesAvailable(v.responseAction, display: display, draft: index, at: at(args.first ?? actionWord)),
                   let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
             let loc = at(words[0])
             drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: v.responseAction, condition: condition))
@@ -255,7 +256,7 @@ extension ParseSession {
         }
         if Self.isStickAction(actionWord.text) {
             guard let a = stickAction(actionWord, args, display: display, at: at),
-                  responseSamplesAvailable(a, display: display, draft: index, at: at(args.first ?? actionWord)),
+                  responseSamplesAvailable(.stick(a), display: display, draft: index, at: at(args.first ?? actionWord)),
                   let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
             let loc = at(words[0])
             drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: .stick(a), condition: condition))
@@ -304,7 +305,10 @@ extension ParseSession {
                   + hint(actionWord.text, served + Self.otherHTTPResponseActions))
             return
         }
-        guard let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
+        // `words[0]` is `http-after-response` when that rule borrows these actions.
+        guard responseSamplesAvailable(action, display: "\(words[0].text) \(actionWord.text)", draft: index,
+                                       at: at(args.first ?? actionWord)),
+              let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
         let loc = at(words[0])
         drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: action, condition: condition))
         noteHTTPKeyword("http-response", index, loc)

@@ -28,3 +28,45 @@ public enum ResponseSampleAvailability {
         "rdp_cookie", "req.rdp_cookie_cnt", "rdp_cookie_cnt", "req.proto_http", "req_proto_http",
     ]
 }
+
+extension ParseSession {
+    /// An `http-response` / `http-after-response` action (named in `display`) reads
+    /// nothing only the request has, else HAProxy's alert: "fetch method"
+    /// for a sample expression, "sample fetch <REST>" for a log-format
+    /// string (REST: the format from that fetch on, as HAProxy prints it).
+    mutating func responseSamplesAvailable(_ action: HTTPResponseAction, display: String, draft index: Int,
+                                           at location: SourceLocation) -> Bool {
+        func fetch(_ sample: SampleFetch, written: String? = nil) -> Bool {
+            guard let source = ResponseSampleAvailability.requestOnlySource(sample.name) else { return true }
+            let text = written ?? sample.name + (sample.arguments.isEmpty ? "" : "(\(sample.arguments.joined(separator: ",")))")
+            alert(location, "error detected in \(drafts[index].haproxyLabel) while parsing '\(display)' rule : fetch method '\(text)' extracts information from '\(source)', none of which is available here.")
+            return false
+        }
+        func format(_ lf: LogFormat) -> Bool {
+            for case .sample(let sample) in lf.parts {
+                guard let source = ResponseSampleAvailability.requestOnlySource(sample.name) else { continue }
+                let text = Array(lf.text.utf8), needle = Array(("%[" + sample.name).utf8)
+                var rest = sample.name + "]"
+                if let at = text.indices.first(where: { text[$0...].starts(with: needle) }) {
+                    rest = String(decoding: text[(at + 2)...], as: UTF8.self)
+                }
+                alert(location, "error detected in \(drafts[index].haproxyLabel) while parsing '\(display)' rule : sample fetch <\(rest)> may not be reliably used here because it needs '\(source)' which is not available here.")
+                return false
+            }
+            return true
+        }
+        switch action {
+        case .setHeader(_, let lf), .addHeader(_, let lf), .replaceHeader(_, _, let lf), .replaceValue(_, _, let lf), .setVarFormat(_, let lf):
+            return format(lf)
+        case .capture(let lf, _):
+            for case .sample(let sample) in lf.parts where !fetch(sample) { return false }
+            return true
+        case .setVar(let name, let sample):
+            // HAProxy names the action where the fetch belongs.
+            return fetch(sample, written: "set-var(\(name))")
+        case .stick(.track(_, let key, _)): return fetch(key)
+        case .stick(.setGPT(_, _, _, let value)): return fetch(value)
+        default: return true
+        }
+    }
+}

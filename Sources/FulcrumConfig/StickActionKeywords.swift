@@ -95,21 +95,6 @@ extension ParseSession {
         }
     }
 
-    /// A stick action on the response reads nothing only the request has
-    /// (ResponseSampleAvailability), else HAProxy's alert.
-    mutating func responseSamplesAvailable(_ a: StickCounterAction, display: String, draft index: Int, at location: SourceLocation) -> Bool {
-        let sample: SampleFetch
-        switch a {
-        case .track(_, let key, _): sample = key
-        case .setGPT(_, _, _, let value): sample = value
-        case .incrementGPC: return true
-        }
-        guard let source = ResponseSampleAvailability.requestOnlySource(sample.name) else { return true }
-        let written = sample.name + (sample.arguments.isEmpty ? "" : "(\(sample.arguments.joined(separator: ",")))")
-        alert(location, "error detected in \(drafts[index].haproxyLabel) while parsing '\(display)' rule : fetch method '\(written)' extracts information from '\(source)', none of which is available here.")
-        return false
-    }
-
     private mutating func stickSample(_ w: Word, display: String, at: (Word) -> SourceLocation) -> SampleFetch? {
         switch LogFormatParsing.sample(w.text) {
         case .failure(let f):
