@@ -21,7 +21,9 @@ extension ParseSession {
         guard let (args, condition) = splitCondition(words, from: 2, display: display, draft: index, at: at) else { return }
         let action: HTTPResponseAction
         if Self.isVariableAction(actionWord.text) {
-            guard let v = variableAction(actionWord, args, rule: "http-after-response", at: at) else { return }
+            guard let v = variableAction(actionWord, args, rule: "http-after-response", at: at),
+                  responseSamplesAvailable(v.responseAction, display: display, draft: index,
+                                           at: at(args.first ?? actionWord)) else { return }
             action = v.responseAction
         } else {
             switch actionWord.text {
@@ -30,8 +32,8 @@ extension ParseSession {
                 action = .allow
             case "set-header", "add-header", "del-header", "replace-header", "replace-value":
                 // The same arguments as http-response's.
-                var probe = words
-                probe[0] = Word(text: "http-response", column: words[0].column)
+                // Its first word kept: messages about the samples name this rule.
+                let probe = words
                 let before = drafts[index].settings.http.responseRules.count
                 httpResponseKeyword(probe, draft: index, at: at)
                 guard drafts[index].settings.http.responseRules.count > before else { return }

@@ -13,10 +13,9 @@ extension ParseSession {
         "strict-mode", "wait-for-body", "wait-for-handshake",
     ]
     static let otherHTTPResponseActions: Set<String> = [
-        "redirect", "return", "sc-add-gpc", "sc-inc-gpc",
-        "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit",
+        "redirect", "return", "sc-add-gpc", "send-spoe-group", "set-bandwidth-limit",
         "set-mark", "set-nice", "set-timeout", "set-tos",
-        "silent-drop", "strict-mode", "track-sc0", "track-sc1", "track-sc2", "wait-for-body",
+        "silent-drop", "strict-mode", "wait-for-body",
     ]
 
     // MARK: use_backend
@@ -240,6 +239,7 @@ extension ParseSession {
         let action: HTTPResponseAction
         if Self.isVariableAction(actionWord.text) {
             guard let v = variableAction(actionWord, args, rule: "http-response", at: at),
+                  responseSamplesAvailable(v.responseAction, display: display, draft: index, at: at(args.first ?? actionWord)),
                   let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
             let loc = at(words[0])
             drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: v.responseAction, condition: condition))
@@ -251,6 +251,15 @@ extension ParseSession {
                   let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
             let loc = at(words[0])
             drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: .patternFile(a), condition: condition))
+            noteHTTPKeyword("http-response", index, loc)
+            return
+        }
+        if Self.isStickAction(actionWord.text) {
+            guard let a = stickAction(actionWord, args, display: display, at: at),
+                  responseSamplesAvailable(.stick(a), display: display, draft: index, at: at(args.first ?? actionWord)),
+                  let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
+            let loc = at(words[0])
+            drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: .stick(a), condition: condition))
             noteHTTPKeyword("http-response", index, loc)
             return
         }
@@ -290,12 +299,16 @@ extension ParseSession {
         default:
             let served = ["allow", "deny", "set-header", "add-header", "del-header", "replace-header", "replace-value",
                           "capture", "set-log-level", "set-status", "set-var", "set-var-fmt", "unset-var", "cache-store",
-                          "set-map", "del-map", "add-acl", "del-acl"]
+                          "set-map", "del-map", "add-acl", "del-acl", "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1",
+                          "sc-set-gpt", "sc-set-gpt0", "track-sc0", "track-sc1", "track-sc2"]
             alert(at(actionWord), "unknown 'http-response' action '\(actionWord.text)'"
                   + hint(actionWord.text, served + Self.otherHTTPResponseActions))
             return
         }
-        guard let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
+        // `words[0]` is `http-after-response` when that rule borrows these actions.
+        guard responseSamplesAvailable(action, display: "\(words[0].text) \(actionWord.text)", draft: index,
+                                       at: at(args.first ?? actionWord)),
+              let condition = condition(words, at: conditionAt, display: display, draft: index, at: at) else { return }
         let loc = at(words[0])
         drafts[index].settings.http.responseRules.append(HTTPResponseRule(location: loc, action: action, condition: condition))
         noteHTTPKeyword("http-response", index, loc)

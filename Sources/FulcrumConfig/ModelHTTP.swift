@@ -243,6 +243,9 @@ public enum HTTPResponseAction: Equatable, Sendable {
     case cacheStore(String)
     /// `set-map|del-map|add-acl|del-acl(FILE) ...`.
     case patternFile(PatternFileAction)
+    /// `track-sc*`, `sc-inc-gpc*`, `sc-set-gpt*` on the response (a key
+    /// taken from it, a counter bumped by its status...).
+    case stick(StickCounterAction)
 }
 
 public struct HTTPResponseRule: Equatable, Sendable {

@@ -1,4 +1,4 @@
-/// The stick counter actions of `http-request` (and later `tcp-request`):
+/// The stick counter actions of `http-request`, `http-response` and `tcp-request`:
 /// `track-scN KEY [table T]`, `sc-inc-gpc0|1(N)`, `sc-inc-gpc(IDX,N)`,
 /// `sc-set-gpt0(N) VALUE`, `sc-set-gpt(IDX,N) VALUE`.
 public enum StickCounterAction: Equatable, Sendable {

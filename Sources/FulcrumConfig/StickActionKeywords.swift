@@ -11,7 +11,9 @@ extension ParseSession {
     /// The action of `actionWord` and its arguments (the condition already
     /// split off); nil after an alert.
     mutating func stickAction(_ actionWord: Word, _ args: [Word], display: String, at: (Word) -> SourceLocation) -> StickCounterAction? {
-        let text = actionWord.text
+        // HAProxy reads `sc-inc-gpc0`, `sc-inc-gpc1` and `sc-set-gpt0` without
+        // parentheses as counter 0.
+        let text = ["sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt0"].contains(actionWord.text) ? actionWord.text + "(0)" : actionWord.text
         func counter(_ s: Substring) -> Int? {
             guard let n = Int(s), (0..<Self.stickCounters).contains(n) else { return nil }
             return n
@@ -110,19 +112,27 @@ extension ParseSession {
         for (c, location) in stickTableConverters where configuration.stickTable(named: c.table) == nil {
             alert(location, "unable to find table '\(c.table)' referenced in arg \(c.element == nil ? 1 : 2) of converter '\(c.name)'")
         }
-        func check(_ rules: [HTTPRequestRule], proxy: String) {
-            for r in rules {
-                guard case .stick(.track(_, _, let table)) = r.action else { continue }
-                let name = table ?? proxy
-                if configuration.stickTable(named: name) == nil {
-                    alert(r.location, table == nil
-                          ? "'http-request track-sc*' : proxy '\(proxy)' has no stick-table; add one or name another proxy's with 'table'"
-                          : "'http-request track-sc*' : unable to find table '\(name)'")
+        func check(_ http: HTTPProxySettings, proxy: String) {
+            let request = http.requestRules.map { r -> (SourceLocation, StickCounterAction?) in
+                if case .stick(let a) = r.action { return (r.location, a) } else { return (r.location, nil) }
+            }
+            let response = http.responseRules.map { r -> (SourceLocation, StickCounterAction?) in
+                if case .stick(let a) = r.action { return (r.location, a) } else { return (r.location, nil) }
+            }
+            for (set, rules) in [("http-request", request), ("http-response", response)] {
+                for (location, action) in rules {
+                    guard case .track(_, _, let table) = action else { continue }
+                    let name = table ?? proxy
+                    if configuration.stickTable(named: name) == nil {
+                        alert(location, table == nil
+                              ? "'\(set) track-sc*' : proxy '\(proxy)' has no stick-table; add one or name another proxy's with 'table'"
+                              : "'\(set) track-sc*' : unable to find table '\(name)'")
+                    }
                 }
             }
         }
         for f in configuration.frontends {
-            check(f.http.requestRules, proxy: f.name)
+            check(f.http, proxy: f.name)
             for (set, rules) in [("connection", f.tcpConnection.rules), ("session", f.tcpSession.rules)] {
                 for r in rules {
                     guard case .stick(.track(_, _, let table)) = r.action else { continue }
@@ -135,7 +145,7 @@ extension ParseSession {
             }
         }
         for b in configuration.backends where configuration.frontends.first(where: { $0.name == b.name }) == nil {
-            check(b.http.requestRules, proxy: b.name)
+            check(b.http, proxy: b.name)
         }
         let content = configuration.frontends.map { ($0.name, $0.tcpContent) } + configuration.backends.map { ($0.name, $0.tcpContent) }
         for (proxy, rules) in content {

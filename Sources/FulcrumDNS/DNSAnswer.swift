@@ -25,6 +25,14 @@ public struct DNSService: Equatable, Sendable {
 }
 
 public enum DNSAnswer {
+    /// The answer section ends with a CNAME: nothing it points to was given
+    /// (haproxy 2.6 counts such a response as `cname_error`, not `valid`,
+    /// and its resolution status is `other`).
+    public static func endsWithCNAME(_ response: DNSResponse) -> Bool {
+        if case .cname? = response.answers.last?.data { return true }
+        return false
+    }
+
     /// Sorts `response` to the question (`name`, `type`). A CNAME chain is
     /// followed through the answer section (at most 8 links).
     public static func outcome(_ response: DNSResponse, name: String, type: DNSType) -> DNSOutcome {

@@ -17,7 +17,15 @@ protocol CLICommandRunner: AnyObject {
 /// `prompt` the connection closes once the lines it sent are answered (how
 /// `socat` users drive it); with `prompt` it stays open, a "> " follows each
 /// answer, and `quit` or the idle timeout ends it (how hatop drives it).
+/// A client may stream lines faster than they are answered (a million `set
+/// table` in prompt mode): at most `inputLimit` bytes are taken from its
+/// socket at a time, the rest waits there, as HAProxy's buffer pushes back;
+/// a single request longer than that closes the connection. Lines wait too
+/// while the client does not read its answers (its socket is not writable),
+/// so the master's blocking write of an answer never waits on a full socket.
 final class CLIServer {
+    static let inputLimit = 65536
+
     struct Ticket: Hashable { var client: Int; var index: Int }
 
     let listener: FileDescriptor
@@ -50,7 +58,16 @@ final class CLIServer {
         var answeredAny = false
         /// "+ " prompts written for the payload being collected (prompt mode).
         var payloadPrompts = 0
+        /// Not watched for reading: `inputLimit` bytes wait while a line is
+        /// answered by a worker.
+        var paused = false
+        /// Watched for writing only: the client has not read its answers.
+        var waitingForRoom = false
     }
+    /// The loop and the clients' event tokens (from `acceptClients`), to
+    /// pause and resume watching a client.
+    private var loop: EventLoop?
+    private var clientToken: ((Int) -> EventToken)?
 
     /// `stats timeout` (HAProxy's default 10 s): a connection idle that long
     /// (no command line being answered) is closed; `set timeout cli` changes
@@ -122,7 +139,9 @@ final class CLIServer {
     }
 
     /// Accepts pending connections; `token(id)` is the event token for one.
-    func acceptClients(loop: EventLoop, token: (Int) -> EventToken) {
+    func acceptClients(loop: EventLoop, token: @escaping (Int) -> EventToken) {
+        self.loop = loop
+        clientToken = token
         while let fd = UnixSocket.accept(listener) {
             let id = takeID()
             clients[id] = Client(fd: fd, session: RuntimeSession(level: endpointLevel), lastActivity: loop.now)
@@ -141,14 +160,24 @@ final class CLIServer {
     /// The connection is readable: take what it sent, answer its next line.
     func serve(client id: Int, runner: CLICommandRunner) {
         guard var c = clients[id] else { return }
+        if c.waitingForRoom, let loop, let clientToken {
+            try? loop.modify(c.fd, .readable, clientToken(id))
+            c.waitingForRoom = false
+        }
         var buf = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = buf.withUnsafeMutableBytes { Glibc.read(c.fd.rawValue, $0.baseAddress!, $0.count) }
-            if n > 0 { c.input.append(contentsOf: buf[0..<n]); if c.input.count > 65536 { c.closed = true; c.input.removeAll(); break }; continue }
+        while c.input.count < CLIServer.inputLimit {
+            let room = min(buf.count, CLIServer.inputLimit - c.input.count)
+            let n = buf.withUnsafeMutableBytes { Glibc.read(c.fd.rawValue, $0.baseAddress!, room) }
+            if n > 0 { c.input.append(contentsOf: buf[0..<n]); continue }
             if n == 0 || (errno != EAGAIN && errno != EINTR) { c.closed = true }
             break
         }
         c.lastActivity = MonotonicClock.nowMilliseconds()
+        if c.busy && c.input.count >= CLIServer.inputLimit, let loop, let clientToken {
+            // Full while a worker answers: stop watching until the answer is out.
+            try? loop.modify(c.fd, [], clientToken(id))
+            c.paused = true
+        }
         clients[id] = c
         if !c.busy { nextLine(id, runner: runner) }
     }
@@ -156,18 +185,35 @@ final class CLIServer {
     /// Answers the next complete line (a final unterminated one once the peer
     /// closed), or closes the connection when nothing is left for it.
     private func nextLine(_ id: Int, runner: CLICommandRunner) {
-        guard var c = clients[id], !c.busy else { return }
+        // A loop, not recursion: a client may have a thousand short lines waiting.
+        while answerLine(id, runner: runner) {}
+    }
+
+    /// Answers one line; true when it was answered at once and the next
+    /// may follow (false: nothing complete, waiting for a worker, or closed).
+    private func answerLine(_ id: Int, runner: CLICommandRunner) -> Bool {
+        guard var c = clients[id], !c.busy else { return false }
+        if !c.closed && !CLIServer.hasRoom(c.fd), let loop, let clientToken {
+            // The client has not read what it was sent: its next line waits.
+            try? loop.modify(c.fd, .writable, clientToken(id))
+            clients[id]?.waitingForRoom = true
+            return false
+        }
         guard let request = RuntimePayload.next(&c.input, closed: c.closed) else {
             // Nothing more to answer: without prompt (or once the peer is
             // gone) the connection ends; with prompt it waits for a line.
-            if c.closed || !c.session.prompt && c.input.isEmpty && c.answeredAny { finish(id); return }
+            // A request that does not fit in the input limit ends it too.
+            if c.closed || !c.session.prompt && c.input.isEmpty && c.answeredAny || c.input.count >= CLIServer.inputLimit {
+                finish(id)
+                return false
+            }
             // In prompt mode each payload line read so far gets its "+ ".
             let lines = c.session.prompt ? RuntimePayload.collectedLines(c.input) : 0
             if lines > c.payloadPrompts {
                 write(String(repeating: "+ ", count: lines - c.payloadPrompts), to: c.fd)
                 clients[id]?.payloadPrompts = lines
             }
-            return
+            return false
         }
         if c.session.prompt && request.payloadLines > c.payloadPrompts {
             write(String(repeating: "+ ", count: request.payloadLines - c.payloadPrompts), to: c.fd)
@@ -177,7 +223,7 @@ final class CLIServer {
             // As HAProxy: the sockets, or nothing, then the connection ends.
             if let exposed = exposedListeners { SocketTransfer.send(exposed(), on: c.fd) }
             finish(id)
-            return
+            return false
         }
         let commands = request.line.split(separator: ";").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
         c.busy = true
@@ -203,24 +249,37 @@ final class CLIServer {
                 clients[id]?.answers[i] = answer + session.promptSuffix
             }
         }
-        flushIfDone(id, runner: runner)
+        return flushIfDone(id)
     }
 
     /// An answer that arrived later (from a worker, or a timeout message).
     func complete(_ ticket: Ticket, _ text: String, runner: CLICommandRunner? = nil) {
         guard let c = clients[ticket.client], ticket.index < c.answers.count else { return }
         clients[ticket.client]?.answers[ticket.index] = text + c.session.promptSuffix
-        flushIfDone(ticket.client, runner: runner)
+        guard flushIfDone(ticket.client) else { return }
+        if let runner { nextLine(ticket.client, runner: runner) } else { finish(ticket.client) }
     }
 
-    private func flushIfDone(_ id: Int, runner: CLICommandRunner?) {
-        guard let c = clients[id], c.busy, c.answers.allSatisfy({ $0 != nil }) else { return }
+    /// Writes the line's answers once all are in; true when the connection
+    /// goes on to its next line.
+    private func flushIfDone(_ id: Int) -> Bool {
+        guard let c = clients[id], c.busy, c.answers.allSatisfy({ $0 != nil }) else { return false }
         let written = write(c.answers.map { $0! }.joined(), to: c.fd)
         clients[id]?.busy = false
+        if c.paused, let loop, let clientToken {
+            try? loop.modify(c.fd, .readable, clientToken(id))
+            clients[id]?.paused = false
+        }
         clients[id]?.answers = []
         clients[id]?.lastActivity = MonotonicClock.nowMilliseconds()
-        guard written, !c.session.quit, let runner else { finish(id); return }
-        nextLine(id, runner: runner)
+        guard written, !c.session.quit else { finish(id); return false }
+        return true
+    }
+
+    /// The socket takes more bytes without blocking (poll, no wait).
+    private static func hasRoom(_ fd: FileDescriptor) -> Bool {
+        var p = pollfd(fd: fd.rawValue, events: Int16(POLLOUT), revents: 0)
+        return poll(&p, 1, 0) == 1 && p.revents & Int16(POLLOUT) != 0
     }
 
     /// Answers are small enough to write blocking; reading stays non-blocking.

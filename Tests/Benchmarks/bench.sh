@@ -6,7 +6,7 @@
 #   Tests/Benchmarks/bench.sh            # build release fulcrum, run BENCH_MODES
 #   Tests/Benchmarks/bench.sh memory     # only the named cases (overrides BENCH_MODES)
 #
-# Cases: tcp, http, http-close, httplog, tls, tls-close (wrk: req/s, p99, CPU per request, at each
+# Cases: tcp, http, http-close, httplog, stick, tls, tls-close (wrk: req/s, p99, CPU per request, at each
 # BENCH_PROCS; tls-close is a resumed handshake per request: wrk keeps a
 # connection's TLS session for the next one), tls-full (a full handshake per
 # connection: BENCH_STIME_CLIENTS `openssl s_time -new` clients, connections/s
@@ -16,6 +16,12 @@
 # `workers 1` and to haproxy `nbthread 1` one after the other; PSS (from
 # /proc/PID/smaps_rollup, summed over every process of each) idle before,
 # while held, and BENCH_MEMORY_SETTLE seconds after the connections closed.
+# stick (wrk, as http): the http case with issue 16's rate limit, `http-request
+# track-sc0 src` and a `sc_http_req_rate(0)` deny rule that never denies.
+# stick-memory: a table `type ip size 2m store http_req_rate(10s),conn_cur`
+# filled with BENCH_STICK_ENTRIES keys through the stats socket (`set table`,
+# pipelined in prompt mode) in fulcrum `workers 1` and haproxy `nbthread 1` one
+# after the other; PSS (summed over every process of each) empty and filled.
 #
 # Environment (all optional):
 #   BENCH_DURATION=10s     wrk duration per measurement
@@ -37,6 +43,11 @@
 #   BENCH_TARGET_PSS=1.5   maximum fulcrum/haproxy PSS ratio while held (issue 10)
 #   BENCH_TARGET_RETURN=10 maximum % fulcrum's PSS stays above its idle
 #                          baseline once the connections closed (issue 10)
+#   BENCH_TARGET_STICK_RPS=1.0   minimum fulcrum/haproxy req/s ratio of the
+#                          stick case (issue 16)
+#   BENCH_STICK_ENTRIES=1000000  keys set in the stick-memory case
+#   BENCH_TARGET_STICK_PSS=1.0   maximum fulcrum/haproxy PSS ratio of the filled
+#                          table (issue 16)
 #
 # Exit status: 0 when every measurement ran, 1 when any failed (the table is
 # printed either way, with the reason for each failure).
@@ -56,6 +67,9 @@ MEMORY_CONNECTIONS=${BENCH_MEMORY_CONNECTIONS:-5000}
 MEMORY_SETTLE=${BENCH_MEMORY_SETTLE:-5}
 TARGET_PSS=${BENCH_TARGET_PSS:-1.5}
 TARGET_RETURN=${BENCH_TARGET_RETURN:-10}
+TARGET_STICK_RPS=${BENCH_TARGET_STICK_RPS:-1.0}
+STICK_ENTRIES=${BENCH_STICK_ENTRIES:-1000000}
+TARGET_STICK_PSS=${BENCH_TARGET_STICK_PSS:-1.0}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 WORK=$(mktemp -d /tmp/fulcrum-bench.XXXXXX)
@@ -67,6 +81,7 @@ WRK_ARGS=()  # set by mode_wrk_args
 FAILED=0
 RESULTS=()   # lines: label|req/s|p99 ms|errors|cpu us/req|note
 MEMORY_RESULTS=()  # lines: label|idle KB|held KB|after KB|held connections|note
+STICK_RESULTS=()   # lines: label|empty KB|filled KB|entries|seconds to fill|note
 MISSED=()    # cases where fulcrum misses a target
 
 log() { printf '%s\n' "$*" >&2; }
@@ -299,6 +314,27 @@ config_httplog() {
         { print }
         /^global$/ { print "    log 127.0.0.1:" port " local0" }
         /^defaults$/ { print "    log global"; print "    option httplog" }'
+}
+
+# The stick case: the http config with issue 16's rate limit in the frontend,
+# every request tracked by its source and checked against its rate (a limit
+# wrk never reaches: a 429 would count as an error).
+config_stick() {
+    config_http "$1" "$2" | awk '
+        { print }
+        /^frontend bench$/ {
+            print "    stick-table type ip size 100k expire 30s store http_req_rate(10s)"
+            print "    http-request track-sc0 src"
+            print "    http-request deny deny_status 429 if { sc_http_req_rate(0) gt 100000000 }" }'
+}
+
+# The stick-memory case: the http config with a table of issue 16's shape
+# (2m entries of rate and current connections) and a stats socket to fill it.
+config_stick-memory() {
+    config_http "$1" "$2" | awk -v sock="$WORK/stick-$2.sock" '
+        { print }
+        /^global$/ { print "    stats socket " sock " level admin" }
+        /^frontend bench$/ { print "    stick-table type ip size 2m expire 1h store http_req_rate(10s),conn_cur" }'
 }
 
 # start_log_sink: the UDP syslog sink of the httplog case (LOG_SINK_PORT).
@@ -643,6 +679,48 @@ record_memory_failure() {
     FAILED=1
 }
 
+# ---------------------------------------------------------------- stick table memory
+
+# stick_keys N: `set table` commands for N distinct IPv4 keys (10.0.0.0 up).
+stick_keys() {
+    awk -v n="$1" 'BEGIN {
+        print "prompt"
+        for (i = 0; i < n; i++)
+            printf "set table bench key 10.%d.%d.%d data.http_req_rate 1\n", int(i / 65536) % 256, int(i / 256) % 256, i % 256
+        print "quit" }'
+}
+
+# bench_stick_memory NAME: one proxy (1 worker / 1 thread) with the
+# stick-memory table: PSS empty (MEMORY_SETTLE seconds after start), then
+# after STICK_ENTRIES keys were set through its stats socket (one prompt-mode
+# connection, the commands streamed; bounded by a 30-minute timeout), with
+# `show table`'s used count as the entries. Appends to STICK_RESULTS.
+bench_stick_memory() {
+    local name=$1 label empty filled used start secs sock
+    label=$(label "$name" stick-memory 1 1)
+    if ! start_proxy "$name" stick-memory 1 1; then
+        STICK_RESULTS+=("$label|-|-|-|-|$START_FAILURE"); FAILED=1
+        return
+    fi
+    sock="$WORK/stick-$PROXY_PORT.sock"
+    log "measuring: $label ($STICK_ENTRIES entries)"
+    sleep "$MEMORY_SETTLE"
+    empty=$(tree_pss "$PROXY_PID")
+    start=$(date +%s)
+    if ! stick_keys "$STICK_ENTRIES" | timeout 1800 socat -t 30 - "UNIX-CONNECT:$sock" >"$WORK/stick-fill-$name.txt" 2>&1; then
+        STICK_RESULTS+=("$label|$empty|-|-|-|filling failed: $(tail -c 200 "$WORK/stick-fill-$name.txt" | tr '\n' ' ')"); FAILED=1
+        stop_pid "$PROXY_PID"
+        return
+    fi
+    secs=$(( $(date +%s) - start ))
+    used=$(echo "show table bench" | socat -t 30 - "UNIX-CONNECT:$sock" | awk -F'used:' '/^# table: bench/ && !n++ {print $2 + 0}') || true
+    filled=$(tree_pss "$PROXY_PID")
+    stop_pid "$PROXY_PID"
+    local note="$(grep -c -v -e '^> *$' -e '^$' "$WORK/stick-fill-$name.txt") answer lines other than prompts"
+    [[ ${used:-0} -ne $STICK_ENTRIES ]] && { note+=", only ${used:-0} entries"; FAILED=1; }
+    STICK_RESULTS+=("$label|$empty|$filled|${used:--}|$secs|$note")
+}
+
 # ---------------------------------------------------------------- report
 
 print_table() {
@@ -664,14 +742,15 @@ print_table() {
                 h=$(result_of "$(label haproxy "$mode" "$procs" "$round")")
                 r=$(ratio "$f" "$h") && pairs+=("$r")
             done
-            r=$(verdict "${pairs[@]}")
+            # The stick case has issue 16's target, the others issue 4's.
+            if [[ $mode == stick ]]; then r=$(TARGET_RPS=$TARGET_STICK_RPS verdict "${pairs[@]}"); else r=$(verdict "${pairs[@]}"); fi
             [[ $r == *MISSES* ]] && MISSED+=("$mode x$procs")
             printf '%-34s %s\n' "$mode x$procs fulcrum/haproxy" "$r"
         done
     done
     ((ROUNDS > 1)) && echo "(medians over $ROUNDS rounds; each round's ratios in brackets)"
     echo "(req/s ratio > 1, p99 and cpu/req ratios < 1 mean fulcrum is better;"
-    echo " targets: req/s >= ${TARGET_RPS}x, p99 <= ${TARGET_P99}x)"
+    echo " targets: req/s >= ${TARGET_RPS}x (stick: ${TARGET_STICK_RPS}x), p99 <= ${TARGET_P99}x)"
 }
 
 # print_memory_table: the memory case's PSS figures, then the verdict
@@ -713,19 +792,51 @@ print_memory_table() {
     echo " fulcrum ${MEMORY_SETTLE} s after the connections closed <= ${TARGET_RETURN}% above its idle PSS)"
 }
 
-memory_result_of() {
-    local line
-    for line in "${MEMORY_RESULTS[@]}"; do
-        [[ ${line%%|*} == "$1" ]] && { echo "$line"; return; }
+# print_stick_table: the stick-memory case's PSS figures, then the verdict
+# against issue 16's target (the filled table costs no more than haproxy's).
+print_stick_table() {
+    [[ ${#STICK_RESULTS[@]} -eq 0 ]] && return 0
+    local line label empty filled used secs note per
+    printf '\n%-34s %13s %13s %9s %8s %10s  %s\n' "case" "empty PSS KB" "filled PSS KB" "entries" "fill s" "B/entry" ""
+    printf '%-34s %13s %13s %9s %8s %10s\n' "----------------------------------" "-------------" "-------------" \
+        "---------" "--------" "----------"
+    for line in "${STICK_RESULTS[@]}"; do
+        IFS='|' read -r label empty filled used secs note <<<"$line"
+        per=-
+        [[ $used =~ ^[0-9]+$ && $filled =~ ^[0-9]+$ ]] && ((used > 0)) && per=$(awk -v e="$empty" -v f="$filled" -v n="$used" \
+            'BEGIN { printf "%.1f", (f - e) * 1024 / n }')
+        printf '%-34s %13s %13s %9s %8s %10s  %s\n' "$label" "$empty" "$filled" "$used" "$secs" "$per" "$note"
+    done
+    echo
+    local f h ffilled hfilled r
+    f=$(stick_result_of "$(label fulcrum stick-memory 1 1)")
+    h=$(stick_result_of "$(label haproxy stick-memory 1 1)")
+    IFS='|' read -r _ _ ffilled _ _ _ <<<"$f"
+    IFS='|' read -r _ _ hfilled _ _ _ <<<"$h"
+    if [[ -z $f || -z $h || $ffilled == - || $hfilled == - ]]; then
+        printf '%-34s %s\n' "stick-memory x1 fulcrum/haproxy" "n/a (a run failed)"
+        MISSED+=("stick-memory")
+        return 0
+    fi
+    r=$(awk -v f="$ffilled" -v h="$hfilled" -v t="$TARGET_STICK_PSS" 'BEGIN {
+        printf "filled PSS %.2fx   %s\n", f / h, (f / h <= t ? "meets target" : "MISSES pss") }')
+    [[ $r == *MISSES* ]] && MISSED+=("stick-memory")
+    printf '%-34s %s\n' "stick-memory x1 fulcrum/haproxy" "$r"
+    echo "(PSS summed over every process of each proxy; target: filled PSS <= ${TARGET_STICK_PSS}x haproxy's)"
+}
+
+# line_of LABEL LINE...: the first LINE whose label (before the first "|") is LABEL.
+line_of() {
+    local label=$1 line
+    shift
+    for line in "$@"; do
+        [[ ${line%%|*} == "$label" ]] && { echo "$line"; return; }
     done
 }
 
-result_of() {
-    local line
-    for line in "${RESULTS[@]}"; do
-        [[ ${line%%|*} == "$1" ]] && { echo "$line"; return; }
-    done
-}
+stick_result_of() { line_of "$1" "${STICK_RESULTS[@]}"; }
+memory_result_of() { line_of "$1" "${MEMORY_RESULTS[@]}"; }
+result_of() { line_of "$1" "${RESULTS[@]}"; }
 
 # ratio FULCRUM_LINE HAPROXY_LINE: "REQS_RATIO P99_RATIO CPU_RATIO", or
 # failure when either measurement is missing.
@@ -764,11 +875,11 @@ verdict() {
 
 # ---------------------------------------------------------------- main
 
-# wrk_modes: the cases of MODES measured with wrk (all but memory).
+# wrk_modes: the cases of MODES measured with wrk (all but memory and stick-memory).
 wrk_modes() {
     local mode
     for mode in $MODES; do
-        [[ $mode == memory ]] || echo "$mode"
+        [[ $mode == memory || $mode == stick-memory ]] || echo "$mode"
     done
 }
 
@@ -818,8 +929,13 @@ main() {
             record_memory_failure "$(label fulcrum memory 1 1)" "cannot run the memory case (see above)"
         fi
     fi
+    if [[ " $MODES " == *" stick-memory "* ]]; then
+        bench_stick_memory fulcrum
+        bench_stick_memory haproxy
+    fi
     print_table
     print_memory_table
+    print_stick_table
     if [[ ${#MISSED[@]} -gt 0 ]]; then
         echo "targets missed: ${MISSED[*]}"
     fi

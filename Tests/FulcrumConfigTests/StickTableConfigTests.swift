@@ -145,4 +145,32 @@ final class StickActionConfigTests: XCTestCase {
         XCTAssertEqual(http("    http-request track-sc0 src tables be").alerts.map(\.message),
                        ["'http-request track-sc0' : unexpected argument 'tables' (expected 'table' followed by a table name, 'if' or 'unless')"])
     }
+
+    func testResponseActionsLoad() throws {
+        let r = http("""
+                stick-table type ip size 10 store gpt(2),gpc(2)
+                http-response track-sc0 src
+                http-response track-sc1 res.hdr(x-tag) table be if { status 404 }
+                http-response sc-inc-gpc(1,0)
+                http-response sc-set-gpt(1,0) status
+                http-response sc-inc-gpc1
+            """)
+        XCTAssertEqual(r.alerts.map(\.message), [])
+        let actions = try XCTUnwrap(r.configuration.frontends.first).http.responseRules.map(\.action)
+        XCTAssertEqual(actions.first, .stick(.track(counter: 0, key: SampleFetch(name: "src"), table: nil)))
+        XCTAssertEqual(actions.dropFirst().first, .stick(.track(counter: 1, key: SampleFetch(name: "res.hdr", arguments: ["x-tag"]), table: "be")))
+        XCTAssertEqual(actions.dropFirst(2).first, .stick(.incrementGPC(counter: 0, index: 1, legacy: false)))
+        XCTAssertEqual(actions.dropFirst(3).first, .stick(.setGPT(counter: 0, index: 1, legacy: false, value: SampleFetch(name: "status"))))
+        XCTAssertEqual(actions.last, .stick(.incrementGPC(counter: 0, index: 1, legacy: true)), "no parentheses: counter 0, as HAProxy")
+    }
+
+    func testResponseRefusals() {
+        XCTAssertEqual(http("    http-response track-sc0 src").alerts.map(\.message),
+                       ["'http-response track-sc*' : proxy 'fe' has no stick-table; add one or name another proxy's with 'table'"])
+        XCTAssertEqual(http("    http-response track-sc0 req.hdr(host) table be").alerts.map(\.message),
+                       ["error detected in frontend 'fe' while parsing 'http-response track-sc0' rule : fetch method 'req.hdr(host)' extracts information from 'HTTP request headers', none of which is available here."])
+        XCTAssertEqual(http("    http-response sc-set-gpt0(0) req.len").alerts.map(\.message),
+                       ["error detected in frontend 'fe' while parsing 'http-response sc-set-gpt0(0)' rule : fetch method 'req.len' extracts information from 'request buffer', none of which is available here."])
+    }
 }
+

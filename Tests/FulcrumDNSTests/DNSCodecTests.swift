@@ -106,6 +106,22 @@ final class DNSCodecTests: XCTestCase {
         let r = try DNSCodec.decode(b.bytes).get()
         XCTAssertEqual(DNSAnswer.outcome(r, name: "a.x", type: .a), .other)
     }
+
+    /// An answer of a CNAME only (its target has no record of the type):
+    /// an "other" outcome that haproxy counts as cname_error; a CNAME
+    /// followed by its address is not.
+    func testAnswerEndingWithCNAME() throws {
+        var b = DNSResponseBuilder(id: 1, question: "alias.x", type: .a)
+        b.add(DNSRecord(name: "alias.x", ttl: 1, data: .cname("target.x")))
+        let only = try DNSCodec.decode(b.bytes).get()
+        XCTAssertTrue(DNSAnswer.endsWithCNAME(only))
+        XCTAssertEqual(DNSAnswer.outcome(only, name: "alias.x", type: .a), .other)
+        b.add(DNSRecord(name: "target.x", ttl: 1, data: .a(IPv4Address(10, 0, 0, 7))))
+        let through = try DNSCodec.decode(b.bytes).get()
+        XCTAssertFalse(DNSAnswer.endsWithCNAME(through))
+        XCTAssertEqual(DNSAnswer.outcome(through, name: "alias.x", type: .a), .addresses([.v4(IPv4Address(10, 0, 0, 7))]))
+        XCTAssertFalse(DNSAnswer.endsWithCNAME(try DNSCodec.decode(DNSResponseBuilder(id: 1, question: "x.y", type: .a).bytes).get()))
+    }
 }
 
 /// `decode` takes any bytes (a fuzzer's contract): mutated answers decode

@@ -63,4 +63,20 @@ final class RuntimeSessionTests: XCTestCase {
             XCTAssertTrue(end.closed)
         }
     }
+
+    /// A session that streams lines and never reads its answers: the proxy
+    /// stops taking its lines once the answers are not read, and another
+    /// session is answered meanwhile.
+    func testAClientThatReadsNoAnswerHoldsNoOtherSession() throws {
+        let (_, sockets) = try start()
+        let lines = "prompt\n" + String(repeating: "show backend\n", count: 20_000)
+        for proxy in ProxyUnderTest.allCases {
+            let greedy = try CLIConnection(socketPath: sockets[proxy]!)
+            // As much as the socket takes within 2 s: the proxy stops reading.
+            try? greedy.send(lines, timeout: 2)
+            XCTAssertEqual(try MasterCLI.send("show backend", socketPath: sockets[proxy]!), "# name\nbe\nother\n\n", "\(proxy)")
+            withExtendedLifetime(greedy) {}
+        }
+    }
 }
+

@@ -26,6 +26,7 @@ final class SideBySideHeaderRuleTests: XCTestCase {
                 http-response add-header X-Resp-Add a
                 http-response del-header X-Secret
                 http-response replace-header X-Version ^app-(.*)$ v\\1
+                http-response set-header X-Resp-Method %[method]
                 default_backend be
             backend be
                 http-request set-header X-Backend-Rule be
@@ -38,7 +39,7 @@ final class SideBySideHeaderRuleTests: XCTestCase {
     }
 
     private let aspects = SideBySideAspects(
-        responseHeaders: ["X-Resp-Set", "X-Resp-Add", "X-Secret", "X-Keep", "X-Version", "X-Be-Resp", "X-Served-By"],
+        responseHeaders: ["X-Resp-Set", "X-Resp-Add", "X-Secret", "X-Keep", "X-Version", "X-Be-Resp", "X-Served-By", "X-Resp-Method"],
         requestHeaders: ["X-Set", "X-Add", "X-Remove", "X-Replace", "X-List", "X-Seen-Path", "X-Method",
                          "X-Backend-Rule", "X-Other"])
 
@@ -77,7 +78,32 @@ final class SideBySideHeaderRuleTests: XCTestCase {
         XCTAssertEqual(response.values("X-Resp-Set"), ["yes"])
         XCTAssertEqual(response.values("X-Version"), ["v1.2"])
         XCTAssertEqual(response.values("X-Be-Resp"), ["be"])
+        XCTAssertEqual(response.values("X-Resp-Method"), ["GET"], "the request's method, kept for the response")
         // HEAD goes through the same rules.
         try sbs.assertSame("HEAD /r HTTP/1.1\r\nHost: site\r\n\r\n", aspects, method: "HEAD")
     }
+
+    /// Response rules whose samples read what only the request has are
+    /// refused at load with haproxy 2.6's words (log-format strings, sample
+    /// expressions, captures, after-response rules), both exit 1.
+    func testRequestOnlySamplesInResponseRulesAreRefusedAsHAProxy() throws {
+        let haproxy = try requireTool("haproxy")
+        let rules = [
+            ("http-response set-header X \"a%[path,lower]b\"", "sample fetch <path,lower]b> may not be reliably used here because it needs 'HTTP request headers' which is not available here."),
+            ("http-after-response set-header X %[url_param(a)]", "sample fetch <url_param(a)]> may not be reliably used here because it needs 'HTTP request headers' which is not available here."),
+            ("http-response set-var(txn.a) req.hdr(host)", "fetch method 'set-var(txn.a)' extracts information from 'HTTP request headers', none of which is available here."),
+            ("http-response capture req.len id 0", "fetch method 'req.len' extracts information from 'request buffer', none of which is available here."),
+        ]
+        for (rule, message) in rules {
+            let config = SideBySide.httpDefaults + "frontend fe\n    bind 127.0.0.1:9\n    declare capture response len 10\n    \(rule)\n"
+                + "    default_backend be\nbackend be\n    server s 127.0.0.1:9\n"
+            let ours = try FulcrumProcess.checkConfig(config)
+            let theirs = try FulcrumProcess.checkConfig(config, executable: haproxy)
+            XCTAssertEqual(theirs.status, 1, "haproxy: \(rule)")
+            XCTAssertEqual(ours.status, theirs.status, "fulcrum: \(rule)")
+            XCTAssertTrue(theirs.stderr.contains(message), "haproxy: \(theirs.stderr)")
+            XCTAssertTrue(ours.stderr.contains(message), "fulcrum: \(ours.stderr)")
+        }
+    }
 }
+

@@ -17,14 +17,16 @@ final class SideBySideResolversTests: XCTestCase {
 
     /// Each resolution runs once (hold valid and timeout resolve of an hour):
     /// an A answer shared by two servers, a name with only an AAAA record
-    /// (an empty answer, then the other family), a CNAME to an address, a NXDOMAIN in both
+    /// (an empty answer, then the other family), a CNAME to an address, a
+    /// CNAME to a name without addresses (answers of the CNAME only), a NXDOMAIN in both
     /// families, and a name server that never answers (retries, then the
     /// timeout), in two sections. The counters of each section, once both
     /// have been still for a second, are haproxy's, in `show resolvers` and
     /// in `show stat domain resolvers`.
     func testShowResolversCountsAsHAProxy() throws {
+        // bare.test is a CNAME to a name with only a TXT record: answers holding nothing but the CNAME.
         let dns = try PrivateDNSServer(self, hosts: [("127.0.0.51", "ok.test"), ("::1", "six.test"), ("127.0.0.52", "target.test")],
-                                       extra: ["cname=alias.test,target.test"])
+                                       extra: ["cname=alias.test,target.test", "txt-record=empty.test,\"x\"", "cname=bare.test,empty.test"])
         let silent = try SilentUDPPort()
         addTeardownBlock { silent.close() }
         let stats = try SideBySideStatsSockets(self)
@@ -53,6 +55,7 @@ final class SideBySideResolversTests: XCTestCase {
                 server six six.test:80 resolvers dns init-addr none resolve-prefer ipv4
                 server gone gone.test:80 resolvers dns init-addr none
                 server alias alias.test:80 resolvers dns init-addr none resolve-prefer ipv4
+                server bare bare.test:80 resolvers dns init-addr none resolve-prefer ipv4
                 server slow slow.test:80 resolvers quiet init-addr none resolve-prefer ipv4
 
             """
@@ -74,6 +77,7 @@ final class SideBySideResolversTests: XCTestCase {
         XCTAssertEqual(final[0], final[1])
         // Not all zero: the counts say something.
         XCTAssertTrue(final[1].contains("  valid:       3\n"), final[1])
+        XCTAssertTrue(final[1].contains("  cname_error: 6\n"), "bare.test's answers (3 tries, 2 families): \(final[1])")
         // The same counters as `show stat domain resolvers` rows.
         let csv = ProxyUnderTest.allCases.map {
             ((try? MasterCLI.send("show stat domain resolvers", socketPath: stats.paths[$0]!)) ?? "")
@@ -316,6 +320,28 @@ final class SideBySideResolversTests: XCTestCase {
     /// on both, with haproxy's log line.
     func testHoldRefusedAsHAProxy() throws {
         let dns = try PrivateDNSServer(self, hosts: [("127.0.0.97", "kept.example")])
+        try assertHeldThenMaintenance(dns, name: "kept.example", address: "127.0.0.97", hold: "refused", counter: "refused",
+                                      reason: "DNS refused status")
+    }
+
+    /// `hold other`: the name becomes a CNAME to a name without addresses
+    /// (dnsmasq answers the CNAME only, in both families: neither valid nor
+    /// NXDOMAIN, REFUSED or a timeout); the server keeps its address for
+    /// `hold other`, then goes to maintenance with haproxy's line, on both,
+    /// and both count the answers as CNAME errors.
+    func testHoldOtherAsHAProxy() throws {
+        let dns = try PrivateDNSServer(self, hosts: [("127.0.0.98", "target.test")],
+                                       extra: ["txt-record=target.test,\"x\"", "cname=moving.test,target.test"])
+        try assertHeldThenMaintenance(dns, name: "moving.test", address: "127.0.0.98", hold: "other", counter: "cname_error",
+                                      reason: "unspecified DNS error")
+    }
+
+    /// One server on `name`, which resolves to `address` until its records
+    /// are removed from `dns`; then both proxies count `counter` in `show
+    /// resolvers`, keep the address for `hold HOLD 2s`, and put the server
+    /// in maintenance for `reason` with haproxy's line.
+    private func assertHeldThenMaintenance(_ dns: PrivateDNSServer, name: String, address: String, hold: String, counter: String,
+                                           reason: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let stats = try SideBySideStatsSockets(self)
         let config = """
             resolvers dns
@@ -323,13 +349,13 @@ final class SideBySideResolversTests: XCTestCase {
                 timeout resolve 100ms
                 timeout retry 100ms
                 hold valid 100ms
-                hold refused 2s
+                hold \(hold) 2s
             \(defaults)
             frontend fe
                 bind 127.0.0.1:{port}
                 default_backend be
             backend be
-                server s kept.example:80 resolvers dns init-addr none resolve-prefer ipv4
+                server s \(name):80 resolvers dns init-addr none resolve-prefer ipv4
 
             """
         let sbs = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
@@ -338,26 +364,31 @@ final class SideBySideResolversTests: XCTestCase {
             return text.split(separator: "\n").first { !$0.hasPrefix("#") && $0.split(separator: " ").count > 6 }
                 .map { $0.split(separator: " ")[4...6].joined(separator: " ") } ?? "?"
         }
-        func refused(_ proxy: ProxyUnderTest) -> Bool {
+        func count(_ proxy: ProxyUnderTest, _ counter: String) -> Int {
             let text = (try? MasterCLI.send("show resolvers dns", socketPath: stats.paths[proxy]!)) ?? ""
-            return text.contains("  refused:") && !text.contains("  refused:     0\n")
+            let found = text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(counter + ":") }
+            return found.flatMap { Int($0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) } ?? 0
         }
-        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) { state(.fulcrum) == "127.0.0.97 2 0" && state(.haproxy) == "127.0.0.97 2 0" },
-                      "fulcrum \(state(.fulcrum)) haproxy \(state(.haproxy))")
+        let resolved = "\(address) 2 0"
+        XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) { state(.fulcrum) == resolved && state(.haproxy) == resolved },
+                      "fulcrum \(state(.fulcrum)) haproxy \(state(.haproxy))", file: file, line: line)
         try dns.setHosts([])
         let changed = Date()
-        XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { refused(.fulcrum) && refused(.haproxy) }, "REFUSED answers counted")
+        XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { count(.fulcrum, counter) > 0 && count(.haproxy, counter) > 0 },
+                      "\(counter) counted: fulcrum \(count(.fulcrum, counter)) haproxy \(count(.haproxy, counter))", file: file, line: line)
         if Date().timeIntervalSince(changed) < 1.5 {
-            XCTAssertEqual(state(.fulcrum), "127.0.0.97 2 0", "held")
-            XCTAssertEqual(state(.haproxy), "127.0.0.97 2 0", "held")
+            XCTAssertEqual(state(.fulcrum), resolved, "held", file: file, line: line)
+            XCTAssertEqual(state(.haproxy), resolved, "held", file: file, line: line)
         }
         XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) { state(.fulcrum) == "- 0 32" && state(.haproxy) == "- 0 32" },
-                      "fulcrum \(state(.fulcrum)) haproxy \(state(.haproxy))")
-        XCTAssertGreaterThan(Date().timeIntervalSince(changed), 1.5, "not before hold refused")
-        let line = "Server be/s is going DOWN for maintenance (DNS refused status)."
+                      "fulcrum \(state(.fulcrum)) haproxy \(state(.haproxy))", file: file, line: line)
+        XCTAssertGreaterThan(Date().timeIntervalSince(changed), 1.5, "not before hold \(hold)", file: file, line: line)
+        let message = "Server be/s is going DOWN for maintenance (\(reason))."
         for proxy in ProxyUnderTest.allCases {
             let p = sbs.processes[proxy]!
-            XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { p.stderrText.contains(line) }, "\(proxy): \(p.stderrTail())")
+            XCTAssertTrue(waitUntil(timeout: 5, interval: 0.05) { p.stderrText.contains(message) }, "\(proxy): \(p.stderrTail())",
+                          file: file, line: line)
+            XCTAssertGreaterThan(count(proxy, "valid"), 0, "\(proxy): valid answers first", file: file, line: line)
         }
     }
 }

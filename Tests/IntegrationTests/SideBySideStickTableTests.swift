@@ -12,10 +12,11 @@ final class SideBySideStickTableTests: XCTestCase {
     }
 
     /// Starts both proxies on `frontend` (its `bind` added), in front of an
-    /// identify backend.
-    private func start(_ frontend: String, mode: String = "http") throws -> Pair {
+    /// identify backend (or `responder`'s), with `sections` after the rest.
+    func start(_ frontend: String, mode: String = "http", sections: String = "",
+               responder: @escaping RecordingHTTPBackend.Responder = ScriptedResponse.identify) throws -> Pair {
         let haproxy = try requireTool("haproxy")
-        let web = try startRecordingBackend("web")
+        let web = try startRecordingBackend("web", responder: responder)
         let files = try TemporaryDirectory(prefix: "stick")
         addTeardownBlock { files.remove() }
         var ports: [ProxyUnderTest: UInt16] = [:], sockets: [ProxyUnderTest: String] = [:]
@@ -37,7 +38,7 @@ final class SideBySideStickTableTests: XCTestCase {
                     default_backend be
                 backend be
                     server web 127.0.0.1:\(web.port)
-
+                \(sections)
                 """
             let process = proxy == .fulcrum
                 ? try startFulcrum(config: config)
@@ -51,7 +52,7 @@ final class SideBySideStickTableTests: XCTestCase {
 
     /// One request on its own connection from `source`; the status (0: none).
     /// A connection the proxy closes or resets at once (`tcp-request connection reject`) is 0.
-    private func status(_ port: UInt16, from source: String, path: String = "/") throws -> Int {
+    func status(_ port: UInt16, from source: String, path: String = "/") throws -> Int {
         let fd: Int32
         do { fd = try SourceBoundClient.connect(from: source, port: port, timeout: 5) } catch { return 0 }
         let client = TCPClient(descriptor: fd)
@@ -68,7 +69,7 @@ final class SideBySideStickTableTests: XCTestCase {
 
     /// A `show table` waits (bounded) until no entry is held: the last
     /// connection's end may still be on its way when its response is read.
-    private func cli(_ pair: Pair, _ proxy: ProxyUnderTest, _ command: String) throws -> String {
+    func cli(_ pair: Pair, _ proxy: ProxyUnderTest, _ command: String) throws -> String {
         var text = try MasterCLI.send(command, socketPath: pair.sockets[proxy]!)
         guard command.hasPrefix("show table") else { return text }
         let deadline = Deadline(seconds: 5)
@@ -81,7 +82,7 @@ final class SideBySideStickTableTests: XCTestCase {
 
     /// `show table` lines without the entries' addresses and with `exp=`
     /// dropped (both count down on their own clocks).
-    private func normalized(_ text: String) -> [String] {
+    func normalized(_ text: String) -> [String] {
         text.split(separator: "\n").map { line in
             var words = line.split(separator: " ").map(String.init)
             if let first = words.first, first.hasPrefix("0x") { words.removeFirst() }
@@ -232,4 +233,91 @@ final class SideBySideStickTableTests: XCTestCase {
         XCTAssertEqual(shown[0].dropFirst().first?.hasPrefix("key=127.0.7.1 use=0 conn_cnt=5 conn_cur=0 bytes_in_cnt="), true, "\(shown[0])")
         XCTAssertEqual(shown[1].dropFirst().first?.hasPrefix("key=127.0.7.1 use=0 conn_cnt=5 conn_cur=0 bytes_in_cnt="), true, "\(shown[1])")
     }
+
+    /// `http-response track-sc*`, `sc-inc-gpc*` and `sc-set-gpt*`: the
+    /// classic "deny a client after three 404s" counted on responses, and a
+    /// string table keyed by a response header with gpc/gpt arrays; the same
+    /// statuses, counters seen by a later rule, and `show table` contents.
+    func testResponseStickActionsAsHAProxy() throws {
+        let pair = try start("""
+                stick-table type ip size 1k expire 30s store gpc0,gpc1,gpt0,gpc0_rate(10s),http_req_cnt,http_req_rate(10s),http_err_cnt,conn_cnt,conn_cur
+                http-request deny deny_status 429 if { src_get_gpc0 gt 2 }
+                http-response track-sc0 src
+                http-response sc-inc-gpc0(0) if { status 404 }
+                http-response sc-inc-gpc1
+                http-response sc-set-gpt0(0) status if { status 404 }
+                http-response track-sc1 res.hdr(x-tag) table tags
+                http-response sc-inc-gpc(1,1)
+                http-response sc-set-gpt(0,1) res.hdr_cnt
+                http-response set-header X-Counters "%[sc0_get_gpc0] %[sc0_get_gpc1] %[sc0_http_req_cnt] %[sc_get_gpc(1,1)] %[sc_get_gpt(0,1)]"
+            """, sections: """
+            backend tags
+                stick-table type string len 16 size 100 store gpc(2),gpt(1),http_req_cnt,conn_cur
+
+            """, responder: { request in
+                var r = ScriptedResponse.identify(request)
+                if request.path.hasPrefix("/missing") { r.status = 404; r.reason = "Not Found" }
+                if request.path.hasPrefix("/tagged/") { r.headers.append(("X-Tag", String(request.path.dropFirst(8)))) }
+                return r
+            })
+        let visits: [(String, String)] = [
+            ("127.0.8.1", "/missing/1"), ("127.0.8.1", "/missing/2"), ("127.0.8.1", "/missing/3"), ("127.0.8.1", "/"),
+            ("127.0.8.2", "/tagged/a"), ("127.0.8.2", "/tagged/a"), ("127.0.8.2", "/tagged/b"), ("127.0.8.2", "/"),
+            ("127.0.8.3", "/missing/x"), ("127.0.8.3", "/tagged/a"),
+        ]
+        var seen: [ProxyUnderTest: [String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            for (source, path) in visits {
+                let fd = try SourceBoundClient.connect(from: source, port: pair.ports[proxy]!, timeout: 5)
+                let client = TCPClient(descriptor: fd)
+                defer { client.close() }
+                try client.send(httpGet(path, ["Connection: close"]))
+                let response = try client.readHTTPResponse(timeout: 5)
+                seen[proxy, default: []].append("\(response?.status ?? 0) \(response?.value("X-Counters") ?? "-")")
+            }
+        }
+        XCTAssertEqual(seen[.haproxy]?.map { $0.prefix(3) }, ["404", "404", "404", "429", "200", "200", "200", "200", "404", "200"], "haproxy")
+        XCTAssertEqual(seen[.fulcrum], seen[.haproxy])
+        for table in ["fe", "tags"] {
+            let shown = try ProxyUnderTest.allCases.map { normalized(try cli(pair, $0, "show table \(table)")) }
+            XCTAssertEqual(shown[0], shown[1], table)
+            XCTAssertEqual(shown[1].count, table == "fe" ? 4 : 3, "\(shown[1])")
+        }
+        // The rules' refusals (a counter past 2, an unknown table, a fetch of the request) and a valid one.
+        for (rule, status): (String, Int32) in [("http-response track-sc3 src", 1), ("http-response sc-inc-gpc0(4)", 1),
+                               ("http-response track-sc2 src table nope", 1), ("http-response track-sc0 res.hdr(x)", 0),
+                               ("http-response track-sc0 req.hdr(host)", 1), ("http-response sc-set-gpt(0,0) path", 1)] {
+            let config = "defaults\n    mode http\nfrontend fe\n    bind 127.0.0.1:9\n"
+                + "    stick-table type ip size 1k store gpc0,gpt(1)\n    \(rule)\n"
+            let ours = try FulcrumProcess.checkConfig(config)
+            let theirs = try FulcrumProcess.checkConfig(config, executable: try requireTool("haproxy"))
+            XCTAssertEqual(theirs.status, status, "haproxy: \(rule)")
+            XCTAssertEqual(ours.status, theirs.status, "fulcrum: \(rule): \(ours.stderr)")
+            if rule.hasSuffix("req.hdr(host)") {
+                let message = "fetch method 'req.hdr(host)' extracts information from 'HTTP request headers', none of which is available here."
+                XCTAssertTrue(theirs.stderr.contains(message), theirs.stderr)
+                XCTAssertTrue(ours.stderr.contains(message), ours.stderr)
+            }
+        }
+    }
+
+    /// A client streaming 20,000 `set table` lines (over a megabyte) in
+    /// prompt mode, faster than they are answered, as a bulk load does: both
+    /// answer every line and hold every key; the CLI takes the lines as it
+    /// answers them instead of closing the connection.
+    func testPipelinedSetTableLinesAllAnswered() throws {
+        let pair = try start("""
+                stick-table type ip size 100k expire 1h store http_req_rate(10s),conn_cur
+            """)
+        let count = 20_000
+        let lines = (0..<count).map { "set table fe key 10.9.\($0 / 256).\($0 % 256) data.http_req_rate 1\n" }.joined()
+        for proxy in ProxyUnderTest.allCases {
+            let result = try CommandRunner.run("socat", ["-t", "30", "-", "UNIX-CONNECT:\(pair.sockets[proxy]!)"],
+                                               stdin: "prompt\n" + lines + "quit\n", timeout: 120)
+            XCTAssertEqual(result.stdout.components(separatedBy: "> ").count - 1, count + 1, "\(proxy): a prompt after each line")
+            XCTAssertEqual(normalized(try cli(pair, proxy, "show table fe")).first,
+                           "# table: fe, type: ip, size:102400, used:\(count)", "\(proxy)")
+        }
+    }
 }
+

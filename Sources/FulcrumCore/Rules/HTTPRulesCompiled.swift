@@ -79,6 +79,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case setStatus(Int, code: [UInt8], reason: [UInt8])
         case cacheStore(HTTPCacheRuleTarget)
         case patternFile(CompiledPatternFileAction)
+        case stick(CompiledStickAction)
     }
 
     struct Rule<Action> { let action: Action; let condition: ACLCondition? }
@@ -200,6 +201,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
                 action = .setStatus(code, code: Array(String(code).utf8), reason: Array((reason ?? HTTPGeneratedResponse.reason(code)).utf8))
             case .cacheStore(let name): action = .cacheStore(try cache(name, at))
             case .patternFile(let a): action = .patternFile(try CompiledPatternFileAction(a))
+            case .stick(let a): action = .stick(try CompiledStickAction(a, proxy: proxyName))
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }

@@ -103,6 +103,8 @@ public enum HTTPRequestProcessing {
                 HTTPCacheRules.store(target, context: &context)
             case .patternFile(let a):
                 a.run(context: context, acls: acls)
+            case .stick(let a):
+                a.run(context: context, acls: acls)
             }
         }
         return .forward(backendName: nil)

@@ -173,11 +173,13 @@ public enum SampleFetcher {
         return last
     }
 
-    /// In http-response rules, request-only fetches (path, method, url_param,
-    /// auth ...) yield nothing (nil) and `hdr()` / `cook()` mean the response's.
+    /// In http-response rules, request-only fetches (path, url_param, auth
+    /// ...) yield nothing (nil; the configuration refuses most of them, as
+    /// HAProxy does) and `hdr()` / `cook()` mean the response's; `method`
+    /// stays the request's, as HAProxy keeps it for the whole transaction.
     static func responseSide(_ f: HTTPFetch) -> HTTPFetch? {
         switch f {
-        case .path, .pathq, .query, .url, .base, .urlParam, .method, .requestVersion, .urlIP, .urlPort,
+        case .path, .pathq, .query, .url, .base, .urlParam, .requestVersion, .urlIP, .urlPort,
              .httpAuth, .httpAuthGroup, .httpAuthUser, .httpAuthPass, .payload:
             return nil
         case .header(let name, let occ, let full, false): return .header(name: name, occurrence: occ, full: full, response: true)

@@ -23,12 +23,18 @@ public final class StickTableSet: @unchecked Sendable {
     public let keyBuffer: UnsafeMutableRawBufferPointer
     /// Milliseconds, wrapping; tests set their own.
     public var clock: () -> UInt32 = StickTableSet.monotonicMilliseconds
+    /// Per table: it stores a byte counter or rate, so an exchange's bytes
+    /// are worth taking its lock for.
+    let storesBytes: [Bool]
 
     public init(definitions: [StickTableDefinition], tables: [SharedStickTable], locks: [any StickTableLocking], owners: [AnyObject] = []) {
         self.definitions = definitions
         self.tables = tables
         self.locks = locks
         self.owners = owners
+        storesBytes = tables.map { t in
+            [StickDataType.bytesInCount, .bytesInRate, .bytesOutCount, .bytesOutRate].contains { t.layout.stores($0) }
+        }
         keyBuffer = .allocate(byteCount: max(16, definitions.map(\.keyType.keySize).max() ?? 16), alignment: 8)
     }
 

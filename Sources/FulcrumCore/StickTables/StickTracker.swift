@@ -117,15 +117,17 @@ public final class StickTracker: @unchecked Sendable {
         }
     }
 
-    /// Bytes the exchange (or stream) moved.
+    /// Bytes the exchange (or stream) moved; a table storing no byte
+    /// counter is not locked for them.
     public func countBytes(in bytesIn: UInt64, out bytesOut: UInt64) {
-        guard bytesIn > 0 || bytesOut > 0 else { return }
-        forEachCounter { t, i, now in
-            t.add(i, .bytesInCount, bytesIn, now: now)
-            t.add(i, .bytesInRate, bytesIn, now: now)
-            t.add(i, .bytesOutCount, bytesOut, now: now)
-            t.add(i, .bytesOutRate, bytesOut, now: now)
-            if t.layout.stores(.bytesInCount) || t.layout.stores(.bytesInRate) || t.layout.stores(.bytesOutCount) || t.layout.stores(.bytesOutRate) {
+        guard tracking > 0, bytesIn > 0 || bytesOut > 0 else { return }
+        for c in 0..<3 {
+            guard let s = slot(c), tables.storesBytes[table[s]] else { continue }
+            _ = withEntry(c) { t, i, now in
+                t.add(i, .bytesInCount, bytesIn, now: now)
+                t.add(i, .bytesInRate, bytesIn, now: now)
+                t.add(i, .bytesOutCount, bytesOut, now: now)
+                t.add(i, .bytesOutRate, bytesOut, now: now)
                 t.touch(i, now: now)
             }
         }

@@ -257,8 +257,11 @@ final class GenerationResolver {
         case DNSResponseCode.nameError.rawValue: sections[s].nameservers[n].counters.nx += 1
         case DNSResponseCode.refused.rawValue: sections[s].nameservers[n].counters.refused += 1
         case DNSResponseCode.noError.rawValue:
-            if response.answers.isEmpty { sections[s].nameservers[n].counters.anyError += 1 } else { sections[s].nameservers[n].counters.valid += 1 }
-            // haproxy 2.6 keeps `cname` at 0 for an answer through a CNAME (side by side).
+            // haproxy 2.6 keeps `cname` at 0 for an answer through a CNAME, and an
+            // answer of the CNAME only is a `cname_error` (side by side).
+            if response.answers.isEmpty { sections[s].nameservers[n].counters.anyError += 1 }
+            else if DNSAnswer.endsWithCNAME(response) { sections[s].nameservers[n].counters.cnameError += 1 }
+            else { sections[s].nameservers[n].counters.valid += 1 }
         default: sections[s].nameservers[n].counters.other += 1
         }
         let newID = takeID()

@@ -99,6 +99,8 @@ extension StreamEngine {
             var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
             ctx.variables = s.http.variables
             ctx.cache.now = Int64(wallNow)
+            // The stream's counters, as for a server's response (sc_* fetches, track-sc*).
+            ctx.stick = stickTracker(s)
             switch HTTPCacheHitRules.apply(sets, to: bytes, context: &ctx) {
             case .bytes(let b): bytes = b
             case .respond(let page, let close):

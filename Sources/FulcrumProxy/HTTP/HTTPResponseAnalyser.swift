@@ -67,7 +67,8 @@ extension StreamEngine {
                     ctx.variables = s.http.variables
                     ctx.cache.request = s.http.cacheRequest
                     ctx.cache.now = Int64(wallNow)
-                    ctx.stick = s.stick
+                    // `http-response track-sc*` may be the stream's first tracking.
+                    ctx.stick = stickTracker(s)
                     // HAProxy prunes the request's variables when the response is analysed.
                     s.http.variables.request.clear()
                     for rules in [backendSet, frontendSet] {
