@@ -39,3 +39,25 @@ enum ListeningSockets {
         return result
     }
 }
+
+extension ListeningSockets {
+    /// Connections the kernel completed on the listener at `port` that no
+    /// accept() took yet (a listener's rx_queue in /proc/net/tcp), so a test
+    /// can wait until a server has seen every connection made to it.
+    static func acceptQueueLength(port: UInt16) -> Int {
+        var total = 0
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            guard let text = FileBytes.readText(table) else { continue }
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                guard fields.count > 4, fields[3] == "0A",
+                      let colon = fields[1].lastIndex(of: ":"),
+                      UInt16(fields[1][fields[1].index(after: colon)...], radix: 16) == port,
+                      let queues = fields[4].split(separator: ":").last,
+                      let waiting = Int(queues, radix: 16) else { continue }
+                total += waiting
+            }
+        }
+        return total
+    }
+}
