@@ -98,7 +98,19 @@ final class HTTPParserTests: XCTestCase {
         }
         XCTAssertNil(refusal("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
                              limits: HTTPLimits(acceptInvalid: true)))
-        XCTAssertNil(refusal("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), "chunked alone is fine")
+        XCTAssertNil(refusal("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"), "chunked alone is fine")
+    }
+
+    /// Chunked in an HTTP/1.0 request: an HTTP/1.0 server may not know
+    /// chunked and read the chunks as the next request (RFC 9112 §6.1), so
+    /// it is refused as nginx does; accept-invalid-http-request forwards it
+    /// as HAProxy 2.6 does.
+    func testTransferEncodingInAnHTTP10RequestIsRefused() {
+        XCTAssertEqual(refusal("POST / HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"), 400)
+        XCTAssertEqual(refusal("POST / HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"), 400)
+        XCTAssertNil(refusal("POST / HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+                             limits: HTTPLimits(acceptInvalid: true)))
+        XCTAssertNil(refusal("POST / HTTP/1.0\r\nHost: x\r\nContent-Length: 0\r\n\r\n"), "a length is fine")
     }
 
     func testRefusalsPerRule() {
