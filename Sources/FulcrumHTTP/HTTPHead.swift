@@ -37,6 +37,10 @@ public struct HTTPHead: Sendable {
     public var versionOverride: [UInt8]? = nil
     /// A response's status code and reason as `set-status` wrote them.
     public var statusLineOverride: (code: [UInt8], reason: [UInt8])? = nil
+    /// A line of the head ended with LF alone: it must go out serialized
+    /// (CRLF), never as received, or a server that ends lines only at CRLF
+    /// would read a field hidden in another (`X: a\nTransfer-Encoding: ...`).
+    public var bareLineFeeds = false
     /// After a refused parse: the offset in the input where the parser
     /// stopped (HAProxy's "error at position" in `show errors`).
     public var errorOffset = 0
@@ -146,7 +150,7 @@ public struct HTTPHead: Sendable {
     /// True when no rule changed anything: the raw bytes can be forwarded as is.
     public var isUnmodified: Bool {
         added.isEmpty && methodOverride == nil && targetOverride == nil && versionOverride == nil
-            && statusLineOverride == nil && !fields.contains { $0.removed }
+            && statusLineOverride == nil && !bareLineFeeds && !fields.contains { $0.removed }
     }
 }
 

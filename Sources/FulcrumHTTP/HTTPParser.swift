@@ -133,6 +133,9 @@ public enum HTTPParser {
 
         var p1 = 0..<0, p2 = 0..<0, p3 = 0..<0
         var status = 0
+        // A line ended by LF alone: read one way here, maybe another by the
+        // next hop, so the head goes out serialized (see the end of the parse).
+        var bareLF = false
         var version = HTTPVersion.http11
 
         // Version check shared by both kinds (HAProxy h1_process_req_vsn / res_vsn).
@@ -218,7 +221,7 @@ public enum HTTPParser {
             i += 1
             guard i < avail else { return outOfData() }
             guard b[i] == B.lf else { return bad("CR without LF") }
-        }
+        } else { bareLF = true }
         i += 1
 
         head.fields.removeAll(keepingCapacity: true)
@@ -232,7 +235,7 @@ public enum HTTPParser {
                     i += 1
                     guard i < avail else { return outOfData() }
                     guard b[i] == B.lf else { return bad("CR without LF") }
-                }
+                } else { bareLF = true }
                 i += 1
                 break
             }
@@ -263,7 +266,7 @@ public enum HTTPParser {
                         i += 1
                         guard i < avail else { return outOfData() }
                         guard b[i] == B.lf else { return bad("CR without LF") }
-                    }
+                    } else { bareLF = true }
                     i += 1
                     guard i < avail else { return outOfData() }
                     if B.isSPHT(b[i]) {  // obs-fold
@@ -300,6 +303,8 @@ public enum HTTPParser {
                 for k in f.value where head.raw[k] == B.cr || head.raw[k] == B.lf { head.raw[k] = B.sp }
             }
         }
+        // Bare LF line ends go out as CRLF: the head is serialized, not copied.
+        head.bareLineFeeds = bareLF
         func rebase(_ r: Range<Int>) -> Range<Int> { r.lowerBound - start ..< r.upperBound - start }
         head.part1 = rebase(p1); head.part2 = rebase(p2); head.part3 = rebase(p3)
         head.version = version

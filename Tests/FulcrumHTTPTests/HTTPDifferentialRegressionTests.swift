@@ -1,0 +1,41 @@
+import XCTest
+@testable import FulcrumHTTP
+
+/// What the differential corpus (IntegrationTests/HTTPDifferentialTests,
+/// docs/http-differential.md) found Fulcrum forwarding in a form a next hop
+/// could read two ways, each pinned at unit level.
+final class HTTPDifferentialRegressionTests: XCTestCase {
+    private func parsed(_ s: String, response: Bool = false, file: StaticString = #filePath, line: UInt = #line) -> HTTPHead? {
+        let bytes = Array(s.utf8)
+        let out = response ? HTTPParser.parseResponse(bytes, limits: HTTPLimits()) : HTTPParser.parseRequest(bytes, limits: HTTPLimits())
+        guard case .complete(let h, _) = out else { XCTFail("not complete: \(out)", file: file, line: line); return nil }
+        return h
+    }
+
+    private func wire(_ h: HTTPHead) -> String {
+        if h.isUnmodified { return String(decoding: h.raw, as: UTF8.self) }
+        var out: [UInt8] = []
+        h.serialize(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A head with LF-only line ends goes out with CRLF, even unedited: a
+    /// server that ends lines only at CRLF would otherwise read
+    /// `X-A: a\nTransfer-Encoding: chunked` as one field and frame the body
+    /// differently than Fulcrum did.
+    func testBareLineFeedsGoOutAsCRLF() throws {
+        let request = try XCTUnwrap(parsed("GET / HTTP/1.1\r\nHost: a\r\nX-A: a\nTransfer-Encoding: chunked\r\n\r\n"))
+        XCTAssertFalse(request.isUnmodified)
+        XCTAssertEqual(wire(request), "GET / HTTP/1.1\r\nHost: a\r\nX-A: a\r\nTransfer-Encoding: chunked\r\n\r\n")
+        let lfOnly = try XCTUnwrap(parsed("GET / HTTP/1.1\nHost: a\n\n"))
+        XCTAssertEqual(wire(lfOnly), "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        let response = try XCTUnwrap(parsed("HTTP/1.1 200 OK\nContent-Length: 5\n\n", response: true))
+        XCTAssertEqual(wire(response), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
+        let blankLine = try XCTUnwrap(parsed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\n", response: true))
+        XCTAssertEqual(wire(blankLine), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        // Control: CRLF heads still go out as received, without serializing.
+        let crlf = try XCTUnwrap(parsed("GET / HTTP/1.1\r\nHost: a\r\n\r\n"))
+        XCTAssertTrue(crlf.isUnmodified)
+        XCTAssertEqual(wire(crlf), "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+    }
+}
