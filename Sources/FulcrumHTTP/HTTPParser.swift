@@ -284,6 +284,8 @@ public enum HTTPParser {
                 }
                 i += 1
                 if !B.isSPHT(d) { vEnd = i }
+                // RFC 9110 §5.5 (HAProxy forwards it): a C server ends the value there.
+                if d == 0 && !limits.acceptInvalid { return bad("NUL in field value") }
             }
             guard head.fields.count < maxCount else {
                 head.errorOffset = i

@@ -213,6 +213,9 @@ final class HAProxyCorpusTests: XCTestCase {
         // request; refused as nginx does (HTTPDifferentialTests).
         "te_http10": (400, 200),
         "te_http10_gzip_chunked": (400, 422),
+        // A NUL in a value: a C server ends the value there (RFC 9110 §5.5);
+        // refused as nginx does.
+        "nul_in_value": (400, 200),
     ]
 
     /// What Fulcrum answers: the parser's refusal, the framing's refusal, the

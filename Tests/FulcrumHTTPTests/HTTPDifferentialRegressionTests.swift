@@ -38,4 +38,15 @@ final class HTTPDifferentialRegressionTests: XCTestCase {
         XCTAssertTrue(crlf.isUnmodified)
         XCTAssertEqual(wire(crlf), "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
     }
+
+    /// A NUL in a value is refused (400 for a request, 502 for a response,
+    /// as nginx answers; RFC 9110 §5.5): a C server would end the value at
+    /// the NUL. accept-invalid-http-request/-response forward it as HAProxy does.
+    func testNULInAValueIsRefused() {
+        let request = Array("GET / HTTP/1.1\r\nHost: a\r\nX-A: a\u{0}b\r\n\r\n".utf8)
+        let response = Array("HTTP/1.1 200 OK\r\nX-A: \u{0}b\r\nContent-Length: 0\r\n\r\n".utf8)
+        guard case .invalid(400, _) = HTTPParser.parseRequest(request, limits: HTTPLimits()) else { return XCTFail("request forwarded") }
+        guard case .invalid(502, _) = HTTPParser.parseResponse(response, limits: HTTPLimits()) else { return XCTFail("response forwarded") }
+        guard case .complete = HTTPParser.parseRequest(request, limits: HTTPLimits(acceptInvalid: true)) else { return XCTFail("accept-invalid") }
+    }
 }
