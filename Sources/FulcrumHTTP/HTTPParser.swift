@@ -67,8 +67,9 @@ public enum HTTPParser {
 
     /// Parses a response head (status line; 1xx interim responses are complete
     /// heads too). Refusals carry 502, what HAProxy answers the client. The
-    /// status code is 1*DIGIT as HAProxy 2.6 accepts it (see `HTTPFraming.response`
-    /// for codes below 200); the reason phrase may be absent.
+    /// status code is three digits from 100 (1*DIGIT as HAProxy 2.6 accepts
+    /// it under acceptInvalid, see `HTTPFraming.response` for codes below
+    /// 200); the reason phrase may be absent.
     public static func parseResponse(_ bytes: UnsafeRawBufferPointer, limits: HTTPLimits) -> HTTPParseOutcome {
         parse(bytes, kind: .response, limits: limits)
     }
@@ -206,6 +207,11 @@ public enum HTTPParser {
             // forwarded); more than 9 would overflow its integer: refused here.
             guard (1...9).contains(p2.count), B.isSPHT(b[i]) || B.isCRLF(b[i]) else { return bad("invalid status code") }
             for k in p2 { status = status * 10 + Int(b[k] - 0x30) }
+            // Fulcrum refuses what is not 100-999 in three digits (HAProxy
+            // forwards it, accept-invalid-http-response too): "1000" read by
+            // its first three digits is a 100 Continue, and the body after it
+            // the next response.
+            guard limits.acceptInvalid || (p2.count == 3 && status >= 100) else { return bad("invalid status code") }
             while i < avail, B.isSPHT(b[i]) { i += 1 }
             guard i < avail else { return outOfData() }
             // reason: anything up to the line end

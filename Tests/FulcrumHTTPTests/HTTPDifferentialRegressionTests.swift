@@ -49,4 +49,23 @@ final class HTTPDifferentialRegressionTests: XCTestCase {
         guard case .invalid(502, _) = HTTPParser.parseResponse(response, limits: HTTPLimits()) else { return XCTFail("response forwarded") }
         guard case .complete = HTTPParser.parseRequest(request, limits: HTTPLimits(acceptInvalid: true)) else { return XCTFail("accept-invalid") }
     }
+
+    /// A status code that is not three digits from 100 is refused (502):
+    /// "1000" read by its first three digits is a 100 Continue, the body
+    /// after it the next response. accept-invalid-http-response forwards it
+    /// as HAProxy does.
+    func testStatusCodesOtherThanThreeDigitsFrom100AreRefused() {
+        for line in ["HTTP/1.1 1000 Odd", "HTTP/1.1 099 Odd", "HTTP/1.1 20 OK", "HTTP/1.1 2000 OK"] {
+            let bytes = Array("\(line)\r\nContent-Length: 0\r\n\r\n".utf8)
+            guard case .invalid(502, _) = HTTPParser.parseResponse(bytes, limits: HTTPLimits()) else { return XCTFail("\(line) forwarded") }
+            guard case .complete = HTTPParser.parseResponse(bytes, limits: HTTPLimits(acceptInvalid: true)) else {
+                return XCTFail("\(line) refused under accept-invalid")
+            }
+        }
+        for line in ["HTTP/1.1 100 Continue", "HTTP/1.1 200", "HTTP/1.1 999 Odd"] {
+            guard case .complete = HTTPParser.parseResponse(Array("\(line)\r\n\r\n".utf8), limits: HTTPLimits()) else {
+                return XCTFail("\(line) refused")
+            }
+        }
+    }
 }
