@@ -181,6 +181,9 @@ public struct HTTPExchange: Sendable {
 
     /// A response head from the server.
     public mutating func responseHead(_ head: inout HTTPHead, draining: Bool) -> ResponseAction {
+        // A 1xx or 204 has no body: its length fields are dropped, as HAProxy
+        // does, or a client taking them reads the next response as this body.
+        if head.status < 200 || head.status == 204 { head.remove("Content-Length"); head.remove("Transfer-Encoding") }
         if head.status >= 100 && head.status < 200 && head.status != 101 { return .interim }
         switch HTTPFraming.response(head, requestMethod: method[...]) {
         case .failure:

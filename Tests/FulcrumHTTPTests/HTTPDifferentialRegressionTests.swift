@@ -68,4 +68,18 @@ final class HTTPDifferentialRegressionTests: XCTestCase {
             }
         }
     }
+
+    /// A 1xx or 204 has no body: a Content-Length or Transfer-Encoding on it
+    /// is dropped (as HAProxy does), or a client taking it would read the
+    /// next response as this one's body.
+    func testLengthsOnBodilessResponsesAreDropped() {
+        var e = EmbeddedExchange()
+        e.client("PUT /f HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+        e.server("HTTP/1.1 100 Continue\r\nContent-Length: 5\r\n\r\n")
+        XCTAssertEqual(e.responseAction, .interim)
+        XCTAssertEqual(e.toClientText, "HTTP/1.1 100 Continue\r\n\r\n")
+        e.client("hi")
+        e.server("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\nX-A: b\r\n\r\n")
+        XCTAssertEqual(e.toClientText, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nX-A: b\r\n\r\n")
+    }
 }
