@@ -74,6 +74,9 @@ public struct HTTPExchange: Sendable {
     /// The server connection may be reused after this exchange.
     public private(set) var keepServer = true
     public private(set) var requestVersion = HTTPVersion.http11
+    /// The current request asks to switch protocols: only then may a 101
+    /// turn the connection into a tunnel.
+    public private(set) var requestedUpgrade = false
     /// The current request's method (kept storage: no allocation per request).
     public private(set) var method: [UInt8] = []
     public private(set) var requestBody = HTTPBodyForwarder()
@@ -99,6 +102,7 @@ public struct HTTPExchange: Sendable {
         keepClient = true
         keepServer = true
         requestVersion = .http11
+        requestedUpgrade = false
         method.removeAll(keepingCapacity: true)
         requestBody = HTTPBodyForwarder()
         responseBody = HTTPBodyForwarder(errorStatus: 502)
@@ -122,6 +126,7 @@ public struct HTTPExchange: Sendable {
         method.removeAll(keepingCapacity: true)
         method.append(contentsOf: head.method)
         requestVersion = head.version
+        requestedUpgrade = HTTPConnectionHeader.isUpgradeRequest(head)
         responseBody = HTTPBodyForwarder(errorStatus: 502)
         responseStarted = false
         keepServer = true
@@ -185,6 +190,9 @@ public struct HTTPExchange: Sendable {
         // does, or a client taking them reads the next response as this body.
         if head.status < 200 || head.status == 204 { head.remove("Content-Length"); head.remove("Transfer-Encoding") }
         if head.status >= 100 && head.status < 200 && head.status != 101 { return .interim }
+        // A 101 nobody asked for would tunnel the client straight to the
+        // server, past every rule (HAProxy answers 502 too).
+        if head.status == 101 && !requestedUpgrade { return .refuse(status: 502) }
         switch HTTPFraming.response(head, requestMethod: method[...]) {
         case .failure:
             return .refuse(status: 502)

@@ -82,4 +82,20 @@ final class HTTPDifferentialRegressionTests: XCTestCase {
         e.server("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\nX-A: b\r\n\r\n")
         XCTAssertEqual(e.toClientText, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nX-A: b\r\n\r\n")
     }
+
+    /// A 101 to a request that asked for no upgrade is refused with 502 (as
+    /// HAProxy does): tunnelled, it would let the client talk to the server
+    /// past every rule (the "WebSocket smuggling" vector).
+    func testUnrequested101IsRefused() {
+        var e = EmbeddedExchange()
+        e.client("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        e.server("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nframe")
+        XCTAssertEqual(e.responseAction, .refuse(status: 502))
+        XCTAssertNotEqual(e.machine.phase, .tunnel)
+        // Control: asked for, it tunnels (HTTPExchangeTests.testUpgradeTurnsIntoATunnel).
+        var asked = EmbeddedExchange()
+        asked.client("GET / HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n")
+        asked.server("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")
+        XCTAssertEqual(asked.responseAction, .tunnel)
+    }
 }
