@@ -155,6 +155,10 @@ public struct HTTPExchange: Sendable {
         if head.version == .http11, !head.raw[head.part3].elementsEqual("HTTP/1.1".utf8) {
             head.versionOverride = HTTPExchange.http11
         }
+        // And HTTP/1.0 for "HTTP/0.9": a server may answer that without a head.
+        else if head.version == .http10, !head.raw[head.part3].elementsEqual(HTTPExchange.http10) {
+            head.versionOverride = HTTPExchange.http10
+        }
         // Hop-by-hop fields: only walk the fields when there is one to drop.
         if !HTTPConnectionHeader.tokens(head).isEmpty { head.remove("Connection") }
         if head.fields.count > 0 { head.remove("Proxy-Connection"); head.remove("Keep-Alive") }
@@ -198,6 +202,14 @@ public struct HTTPExchange: Sendable {
             return .refuse(status: 502)
         case .success(let framing):
             responseBody = HTTPBodyForwarder(framing: framing, errorStatus: 502)
+        }
+        // The client reads "HTTP/1.1" or "HTTP/1.0", never a server's
+        // "HTTP/2.0"; a chunked HTTP/1.0 response says HTTP/1.1, since a 1.0
+        // client would read the chunks as the body (RFC 9112 §6.1).
+        if head.version == .http11 || responseBody.framing == .chunked {
+            if !head.raw[head.part1].elementsEqual(HTTPExchange.http11) { head.versionOverride = HTTPExchange.http11 }
+        } else if !head.raw[head.part1].elementsEqual(HTTPExchange.http10) {
+            head.versionOverride = HTTPExchange.http10
         }
         responseStarted = true
         if draining { keepClient = false }
@@ -264,6 +276,7 @@ public struct HTTPExchange: Sendable {
     }
 
     static let http11 = Array("HTTP/1.1".utf8)
+    static let http10 = Array("HTTP/1.0".utf8)
     static let close = Array("close".utf8)
     static let keepAlive = Array("keep-alive".utf8)
     static let upgrade = Array("upgrade".utf8)

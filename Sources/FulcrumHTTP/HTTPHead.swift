@@ -32,8 +32,9 @@ public struct HTTPHead: Sendable {
     /// Replacements of the request line's method / target (set-method, set-path, ...).
     public var methodOverride: [UInt8]? = nil
     public var targetOverride: [UInt8]? = nil
-    /// Replacement of the request's version as sent upstream (HAProxy speaks
-    /// HTTP/1.1 to servers whatever 1.x-or-later version the client wrote).
+    /// Replacement of the version as sent on (HAProxy speaks HTTP/1.1 to
+    /// servers whatever 1.x-or-later version the client wrote; Fulcrum
+    /// writes "HTTP/1.0" or "HTTP/1.1" on both sides, see HTTPExchange).
     public var versionOverride: [UInt8]? = nil
     /// A response's status code and reason as `set-status` wrote them.
     public var statusLineOverride: (code: [UInt8], reason: [UInt8])? = nil
@@ -126,7 +127,8 @@ public struct HTTPHead: Sendable {
             out.append(contentsOf: target); out.append(32)
             if let v = versionOverride { out.append(contentsOf: v) } else { out.append(contentsOf: raw[part3]) }
         case .response:
-            out.append(contentsOf: raw[part1]); out.append(32)
+            if let v = versionOverride { out.append(contentsOf: v) } else { out.append(contentsOf: raw[part1]) }
+            out.append(32)
             if let o = statusLineOverride {
                 out.append(contentsOf: o.code)
                 if !o.reason.isEmpty { out.append(32); out.append(contentsOf: o.reason) }

@@ -98,4 +98,26 @@ final class HTTPDifferentialRegressionTests: XCTestCase {
         asked.server("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")
         XCTAssertEqual(asked.responseAction, .tunnel)
     }
+
+    /// The client reads HTTP/1.1 or HTTP/1.0 in a status line, whatever the
+    /// server wrote; a chunked HTTP/1.0 response says HTTP/1.1, or a 1.0
+    /// client would read its chunk framing as the body. A request's
+    /// "HTTP/0.9" goes to the server as HTTP/1.0.
+    func testVersionsGoOutAsHTTP10OrHTTP11() {
+        var e = EmbeddedExchange()
+        e.client("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        e.server("HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nhi")
+        XCTAssertEqual(e.toClientText, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
+        var chunked = EmbeddedExchange()
+        chunked.client("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        chunked.server("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n")
+        XCTAssertTrue(chunked.toClientText.hasPrefix("HTTP/1.1 200 OK\r\n"), chunked.toClientText)
+        var old = EmbeddedExchange()
+        old.client("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        old.server("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi")
+        XCTAssertTrue(old.toClientText.hasPrefix("HTTP/1.0 200 OK\r\n"), "control: HTTP/1.0 stays: \(old.toClientText)")
+        var request = EmbeddedExchange()
+        request.client("GET / HTTP/0.9\r\nHost: x\r\n\r\n")
+        XCTAssertTrue(request.toServerText.hasPrefix("GET / HTTP/1.0\r\n"), request.toServerText)
+    }
 }
