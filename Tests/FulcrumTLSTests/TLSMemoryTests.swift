@@ -64,6 +64,8 @@ final class TLSMemoryTests: XCTestCase {
     }
 
     func testReleasedBuffersLeaveIdleConnectionsSmall() throws {
+        // AddressSanitizer's quarantine keeps freed memory: memory per connection says nothing there.
+        try XCTSkipIf(dlsym(nil, "__asan_init") != nil, "measured without AddressSanitizer only")
         let kept = try idleBytesPerConnection(releaseBuffers: false)
         let released = try idleBytesPerConnection(releaseBuffers: true)
         print("idle TLS connection heap: \(released) bytes with SSL_MODE_RELEASE_BUFFERS, \(kept) without")
