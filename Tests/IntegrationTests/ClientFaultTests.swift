@@ -196,3 +196,52 @@ private final class Flag: @unchecked Sendable {
     var isSet: Bool { lock.withLock { value } }
     func set(_ v: Bool) { lock.withLock { value = v } }
 }
+
+extension ClientFaultTests {
+    /// Descriptor exhaustion: `ulimit-n 256` under 1,000 clients each holding
+    /// a keep-alive connection. The worker runs out of descriptors, keeps
+    /// running (same process, no crash) without going past its limit, serves
+    /// what it holds, and serves again once the clients leave.
+    func testDescriptorExhaustionPausesAcceptingAndServiceResumes() throws {
+        let count = 1000
+        try ProcessMemory.allowOpenFiles(count * 3 + 1000)
+        let server = try startHTTPServer(name: "s1")
+        let port = try FreePort.next()
+        let p = try startFulcrum(config: config(port: port, server: server.port, global: "    maxconn 1000\n    ulimit-n 256",
+                                                timeouts: "    timeout http-keep-alive 60s"))
+        try p.waitUntilListening(port: port)
+        let worker = try XCTUnwrap(try p.waitForChildren(count: 1).first)
+        var clients: [TCPClient] = []
+        defer { clients.forEach { $0.close() } }
+        for _ in 0..<count {
+            guard let c = try? TCPClient(port: port, timeout: 1) else { continue }
+            try? c.send("GET /held HTTP/1.1\r\nHost: a\r\n\r\n")
+            clients.append(c)
+        }
+        // Answers come at once to what was accepted; past the first client
+        // left waiting, the rest wait too (bounded).
+        var served = 0
+        for c in clients {
+            guard (try? c.readHTTPResponse(timeout: 2))??.status == 200 else { break }
+            served += 1
+        }
+        // A worker out of descriptors waits for them: it does not spin on accept.
+        let cpuBefore = ProcessTree.cpuTicks(of: worker) ?? 0
+        sleepSeconds(1) // the span over which a spinning worker would burn a second of CPU
+        let cpuSpent = (ProcessTree.cpuTicks(of: worker) ?? 0) - cpuBefore
+        XCTAssertLessThan(cpuSpent, 50, "the worker used \(cpuSpent) CPU ticks in 1 s while out of descriptors")
+        XCTAssertGreaterThan(served, 0, "nothing served under exhaustion")
+        XCTAssertLessThan(served, count, "all 1,000 were served: the limit was never reached")
+        XCTAssertTrue(ProcessTree.isAlive(worker), "the worker died")
+        XCTAssertLessThanOrEqual(ProcessTree.openDescriptorCount(of: worker) ?? 0, 256)
+        XCTAssertEqual(p.childPids(role: "worker"), [worker], "the worker was replaced")
+
+        clients.forEach { $0.close() }
+        clients = []
+        XCTAssertTrue(waitUntil(timeout: 20) {
+            (try? HTTPTestClient(port: port, timeout: 1)).flatMap { try? $0.request("GET", "/again", headers: [("Connection", "close")], timeout: 2).status } == 200
+        }, "service did not resume once the clients left")
+        for i in 0..<20 { assertServes(port, "/after\(i)") }
+        XCTAssertEqual(p.childPids(role: "worker"), [worker])
+    }
+}
