@@ -76,6 +76,9 @@ public struct HTTPExchange: Sendable {
     /// The server connection may be reused after this exchange.
     public private(set) var keepServer = true
     public private(set) var requestVersion = HTTPVersion.http11
+    /// The current request asks to switch protocols: only then may a 101
+    /// turn the connection into a tunnel.
+    public private(set) var requestedUpgrade = false
     /// The current request's method (kept storage: no allocation per request).
     public private(set) var method: [UInt8] = []
     public private(set) var requestBody = HTTPBodyForwarder()
@@ -101,6 +104,7 @@ public struct HTTPExchange: Sendable {
         keepClient = true
         keepServer = true
         requestVersion = .http11
+        requestedUpgrade = false
         method.removeAll(keepingCapacity: true)
         requestBody = HTTPBodyForwarder()
         responseBody = HTTPBodyForwarder(errorStatus: 502)
@@ -127,6 +131,7 @@ public struct HTTPExchange: Sendable {
         method.removeAll(keepingCapacity: true)
         method.append(contentsOf: head.method)
         requestVersion = head.version
+        requestedUpgrade = HTTPConnectionHeader.isUpgradeRequest(head)
         responseBody = HTTPBodyForwarder(errorStatus: 502)
         responseStarted = false
         keepServer = true
@@ -152,10 +157,14 @@ public struct HTTPExchange: Sendable {
     /// hop-by-hop fields dropped and the server side's Connection mode.
     public func prepareForServer(_ head: inout HTTPHead) {
         HTTPNormalization.apply(&head)
-        // The parser took the version's letters as upper case: the lower-case
-        // comparison is exact here.
+        // Only a version that passed the parser's exact check ("HTTP/" in
+        // capitals) is .http11: the lower-case comparison is exact here.
         if head.version == .http11, !ASCII.equalsLowercase(head.raw, head.part3, "http/1.1") {
             head.versionOverride = HTTPExchange.http11
+        }
+        // And HTTP/1.0 for "HTTP/0.9": a server may answer that without a head.
+        else if head.version == .http10, !head.raw[head.part3].elementsEqual(HTTPExchange.http10) {
+            head.versionOverride = HTTPExchange.http10
         }
         // Hop-by-hop fields: only walk the fields when there is one to drop.
         if !HTTPConnectionHeader.tokens(head).isEmpty { head.remove(lowercase: "connection") }
@@ -188,12 +197,26 @@ public struct HTTPExchange: Sendable {
 
     /// A response head from the server.
     public mutating func responseHead(_ head: inout HTTPHead, draining: Bool) -> ResponseAction {
+        // A 1xx or 204 has no body: its length fields are dropped, as HAProxy
+        // does, or a client taking them reads the next response as this body.
+        if head.status < 200 || head.status == 204 { head.remove("Content-Length"); head.remove("Transfer-Encoding") }
         if head.status >= 100 && head.status < 200 && head.status != 101 { return .interim }
+        // A 101 nobody asked for would tunnel the client straight to the
+        // server, past every rule (HAProxy answers 502 too).
+        if head.status == 101 && !requestedUpgrade { return .refuse(status: 502) }
         switch HTTPFraming.response(head, requestMethod: method[...]) {
         case .failure:
             return .refuse(status: 502)
         case .success(let framing):
             responseBody = HTTPBodyForwarder(framing: framing, errorStatus: 502)
+        }
+        // The client reads "HTTP/1.1" or "HTTP/1.0", never a server's
+        // "HTTP/2.0"; a chunked HTTP/1.0 response says HTTP/1.1, since a 1.0
+        // client would read the chunks as the body (RFC 9112 §6.1).
+        if head.version == .http11 || responseBody.framing == .chunked {
+            if !head.raw[head.part1].elementsEqual(HTTPExchange.http11) { head.versionOverride = HTTPExchange.http11 }
+        } else if !head.raw[head.part1].elementsEqual(HTTPExchange.http10) {
+            head.versionOverride = HTTPExchange.http10
         }
         responseStarted = true
         if draining { keepClient = false }
@@ -260,6 +283,7 @@ public struct HTTPExchange: Sendable {
     }
 
     static let http11 = Array("HTTP/1.1".utf8)
+    static let http10 = Array("HTTP/1.0".utf8)
     static let close = Array("close".utf8)
     static let keepAlive = Array("keep-alive".utf8)
     static let upgrade = Array("upgrade".utf8)

@@ -32,11 +32,16 @@ public struct HTTPHead: Sendable {
     /// Replacements of the request line's method / target (set-method, set-path, ...).
     public var methodOverride: [UInt8]? = nil
     public var targetOverride: [UInt8]? = nil
-    /// Replacement of the request's version as sent upstream (HAProxy speaks
-    /// HTTP/1.1 to servers whatever 1.x-or-later version the client wrote).
+    /// Replacement of the version as sent on (HAProxy speaks HTTP/1.1 to
+    /// servers whatever 1.x-or-later version the client wrote; Fulcrum
+    /// writes "HTTP/1.0" or "HTTP/1.1" on both sides, see HTTPExchange).
     public var versionOverride: [UInt8]? = nil
     /// A response's status code and reason as `set-status` wrote them.
     public var statusLineOverride: (code: [UInt8], reason: [UInt8])? = nil
+    /// A line of the head ended with LF alone: it must go out serialized
+    /// (CRLF), never as received, or a server that ends lines only at CRLF
+    /// would read a field hidden in another (`X: a\nTransfer-Encoding: ...`).
+    public var bareLineFeeds = false
     /// After a refused parse: the offset in the input where the parser
     /// stopped (HAProxy's "error at position" in `show errors`).
     public var errorOffset = 0
@@ -134,7 +139,6 @@ public struct HTTPHead: Sendable {
     // MARK: writing
 
     /// Writes the (edited) head: start line, kept fields, added fields, empty line.
-    /// Writes the (edited) head: start line, kept fields, added fields, empty line.
     public func serialize(into out: inout [UInt8]) {
         let size = serializedSize
         let base = out.count
@@ -158,7 +162,8 @@ public struct HTTPHead: Sendable {
                 out.put(32)
                 if let v = versionOverride { out.put(v) } else { out.put(r, part3) }
             case .response:
-                out.put(r, part1); out.put(32)
+                if let v = versionOverride { out.put(v) } else { out.put(r, part1) }
+                out.put(32)
                 if let o = statusLineOverride {
                     out.put(o.code)
                     if !o.reason.isEmpty { out.put(32); out.put(o.reason) }
@@ -189,7 +194,7 @@ public struct HTTPHead: Sendable {
             n = (methodOverride?.count ?? part1.count) + 1 + (targetOverride?.count ?? part2.count) + 1
                 + (versionOverride?.count ?? part3.count)
         case .response:
-            n = part1.count + 1
+            n = (versionOverride?.count ?? part1.count) + 1
             if let o = statusLineOverride {
                 n += o.code.count + (o.reason.isEmpty ? 0 : 1 + o.reason.count)
             } else {
@@ -205,7 +210,7 @@ public struct HTTPHead: Sendable {
     /// True when no rule changed anything: the raw bytes can be forwarded as is.
     public var isUnmodified: Bool {
         added.isEmpty && methodOverride == nil && targetOverride == nil && versionOverride == nil
-            && statusLineOverride == nil && !fields.contains { $0.removed }
+            && statusLineOverride == nil && !bareLineFeeds && !fields.contains { $0.removed }
     }
 }
 

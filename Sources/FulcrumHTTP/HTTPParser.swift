@@ -67,8 +67,9 @@ public enum HTTPParser {
 
     /// Parses a response head (status line; 1xx interim responses are complete
     /// heads too). Refusals carry 502, what HAProxy answers the client. The
-    /// status code is 1*DIGIT as HAProxy 2.6 accepts it (see `HTTPFraming.response`
-    /// for codes below 200); the reason phrase may be absent.
+    /// status code is three digits from 100 (1*DIGIT as HAProxy 2.6 accepts
+    /// it under acceptInvalid, see `HTTPFraming.response` for codes below
+    /// 200); the reason phrase may be absent.
     public static func parseResponse(_ bytes: UnsafeRawBufferPointer, limits: HTTPLimits) -> HTTPParseOutcome {
         parse(bytes, kind: .response, limits: limits)
     }
@@ -133,6 +134,9 @@ public enum HTTPParser {
 
         var p1 = 0..<0, p2 = 0..<0, p3 = 0..<0
         var status = 0
+        // A line ended by LF alone: read one way here, maybe another by the
+        // next hop, so the head goes out serialized (see the end of the parse).
+        var bareLF = false
         var version = HTTPVersion.http11
 
         // Version check shared by both kinds (HAProxy h1_process_req_vsn / res_vsn).
@@ -203,6 +207,11 @@ public enum HTTPParser {
             // forwarded); more than 9 would overflow its integer: refused here.
             guard (1...9).contains(p2.count), B.isSPHT(b[i]) || B.isCRLF(b[i]) else { return bad("invalid status code") }
             for k in p2 { status = status * 10 + Int(b[k] - 0x30) }
+            // Fulcrum refuses what is not 100-999 in three digits (HAProxy
+            // forwards it, accept-invalid-http-response too): "1000" read by
+            // its first three digits is a 100 Continue, and the body after it
+            // the next response.
+            guard limits.acceptInvalid || (p2.count == 3 && status >= 100) else { return bad("invalid status code") }
             while i < avail, B.isSPHT(b[i]) { i += 1 }
             guard i < avail else { return outOfData() }
             // reason: anything up to the line end
@@ -218,7 +227,7 @@ public enum HTTPParser {
             i += 1
             guard i < avail else { return outOfData() }
             guard b[i] == B.lf else { return bad("CR without LF") }
-        }
+        } else { bareLF = true }
         i += 1
 
         head.fields.removeAll(keepingCapacity: true)
@@ -232,7 +241,7 @@ public enum HTTPParser {
                     i += 1
                     guard i < avail else { return outOfData() }
                     guard b[i] == B.lf else { return bad("CR without LF") }
-                }
+                } else { bareLF = true }
                 i += 1
                 break
             }
@@ -271,7 +280,7 @@ public enum HTTPParser {
                         i += 1
                         guard i < avail else { return outOfData() }
                         guard b[i] == B.lf else { return bad("CR without LF") }
-                    }
+                    } else { bareLF = true }
                     i += 1
                     guard i < avail else { return outOfData() }
                     if B.isSPHT(b[i]) {  // obs-fold
@@ -289,6 +298,8 @@ public enum HTTPParser {
                 }
                 i += 1
                 if !B.isSPHT(d) { vEnd = i }
+                // RFC 9110 §5.5 (HAProxy forwards it): a C server ends the value there.
+                if d == 0 && !limits.acceptInvalid { return bad("NUL in field value") }
             }
             guard head.fields.count < maxCount else {
                 head.errorOffset = i
@@ -308,6 +319,8 @@ public enum HTTPParser {
                 for k in f.value where head.raw[k] == B.cr || head.raw[k] == B.lf { head.raw[k] = B.sp }
             }
         }
+        // Bare LF line ends go out as CRLF: the head is serialized, not copied.
+        head.bareLineFeeds = bareLF
         func rebase(_ r: Range<Int>) -> Range<Int> { r.lowerBound - start ..< r.upperBound - start }
         head.part1 = rebase(p1); head.part2 = rebase(p2); head.part3 = rebase(p3)
         head.version = version

@@ -11,6 +11,7 @@ import FulcrumBytes
 ///    then (Fulcrum's own rule, relaxed by acceptInvalid: HAProxy 2.6
 ///    forwards it) Transfer-Encoding beside Content-Length → 400, as nginx
 ///    and Envoy answer: a request framed two ways is a smuggling attempt;
+///    and so is Transfer-Encoding in an HTTP/1.0 request (nginx answers 400);
 /// 3. request Host fields with different values → 400 (even with
 ///    accept-invalid-http-request);
 /// 4. (relaxed by acceptInvalid) CONNECT without an authority-form target
@@ -48,6 +49,11 @@ public enum HTTPValidation {
         }
         if lengths.contentLengthBesideTransferEncoding && !acceptInvalid {
             return HTTPError(status: 400, reason: "content-length with transfer-encoding", at: head.raw.count)
+        }
+        // Fulcrum's own rule too: an HTTP/1.0 server may not know chunked
+        // and would read the chunks as the next request (RFC 9112 §6.1).
+        if lengths.transferEncoding && head.version == .http10 && !acceptInvalid {
+            return HTTPError(status: 400, reason: "transfer-encoding in HTTP/1.0", at: head.raw.count)
         }
         let raw = head.raw
         var host: Range<Int>? = nil

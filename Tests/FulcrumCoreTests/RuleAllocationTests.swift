@@ -30,7 +30,8 @@ final class RuleAllocationTests: XCTestCase {
         return Double(fulcrum_allocations_count()) / Double(runs)
     }
 
-    func testTheCounterSeesAllocations() {
+    func testTheCounterSeesAllocations() throws {
+        try XCTSkipIf(fulcrum_allocations_counted() == 0, "AddressSanitizer owns malloc: allocations are not counted")
         var keep: [[UInt8]] = []
         keep.reserveCapacity(100)
         let n = allocations(runs: 50) { keep.append(Array(repeating: 1, count: 64)) }

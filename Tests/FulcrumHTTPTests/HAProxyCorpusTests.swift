@@ -209,6 +209,13 @@ final class HAProxyCorpusTests: XCTestCase {
         "te_gzip_chunked_cl": (400, 422),
         "te_obsfold": (400, 200),
         "obs_fold": (400, 200),
+        // Chunked in HTTP/1.0: a 1.0 server may read the chunks as the next
+        // request; refused as nginx does (HTTPDifferentialTests).
+        "te_http10": (400, 200),
+        "te_http10_gzip_chunked": (400, 422),
+        // A NUL in a value: a C server ends the value there (RFC 9110 §5.5);
+        // refused as nginx does.
+        "nul_in_value": (400, 200),
     ]
 
     /// What Fulcrum answers: the parser's refusal, the framing's refusal, the

@@ -33,7 +33,11 @@ extension StreamEngine {
         case .exchange, .responding:
             var d: Int64 = 0
             if let c = ft.client { d = s.client.activity + Int64(c) }
-            if s.backend >= 0, let v = backends[s.backend].config.timeouts.server {
+            // The server is not read while the response waits for the client
+            // to take it: HAProxy arms no server timeout then, only the
+            // client's runs (unless request bytes still wait for the server).
+            let waitsForClient = !s.response.buffer.isEmpty && s.request.buffer.isEmpty
+            if s.backend >= 0, !waitsForClient, let v = backends[s.backend].config.timeouts.server {
                 let dv = s.server.activity + Int64(v)
                 d = d == 0 ? dv : min(d, dv)
             }
@@ -45,7 +49,9 @@ extension StreamEngine {
             let clientHalfClosed = s.request.sourceClosed || s.response.shutdownSent
             let serverHalfClosed = s.response.sourceClosed || s.request.shutdownSent
             let c = clientHalfClosed ? ft.effectiveClientFin : ft.client
-            let v = serverHalfClosed ? bt?.effectiveServerFin : bt?.server
+            // As in .exchange: no server timeout while only the client holds things up.
+            let waitsForClient = s.response.pending > 0 && s.request.pending == 0
+            let v = waitsForClient ? nil : serverHalfClosed ? bt?.effectiveServerFin : bt?.server
             var d: Int64 = 0
             if let c { d = s.client.activity + Int64(c) }
             if let v { let dv = s.server.activity + Int64(v); d = d == 0 ? dv : min(d, dv) }

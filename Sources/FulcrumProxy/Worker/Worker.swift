@@ -32,6 +32,10 @@ public final class Worker: EventHandler {
     private let certificates: RuntimeCertificates
     var listeners: [ListenerState] = []
     var pausedListeners = 0
+    /// Out of descriptors (EMFILE/ENFILE on accept): listeners stay paused
+    /// until this time (loop clock, ms), as HAProxy retries after 100 ms,
+    /// instead of being resumed at the end of the turn into the same error.
+    private var descriptorsExhaustedUntil: Int64 = 0
     /// Idle pool buffers go back to the system about once a second.
     private var lastShrink: Int64 = 0
     /// `tune.maxaccept`: connections taken from one listener per wakeup.
@@ -300,6 +304,7 @@ public final class Worker: EventHandler {
     /// Resumes listeners whose limits have room again (slots may have been
     /// freed by this worker or by another).
     func resumeListeners() {
+        guard loop.now >= descriptorsExhaustedUntil else { return }
         for i in listeners.indices where !listeners[i].active && !listeners[i].adminOff {
             if !hasRoom(listener: i) { continue }
             if (try? activate(listener: i)) != nil { pausedListeners -= 1 }
@@ -339,6 +344,7 @@ public final class Worker: EventHandler {
                 global.subtract(1); feConns.subtract(1); bindConns.subtract(1)
                 if error.rawValue == EMFILE || error.rawValue == ENFILE {
                     Log.warning("accept: \(error); pausing listener")
+                    descriptorsExhaustedUntil = loop.now + 100
                     pause(listener: li)
                 }
                 return

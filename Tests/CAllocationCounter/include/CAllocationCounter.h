@@ -8,5 +8,8 @@
  * here (the Swift runtime's included); only the calling thread's are counted. */
 void fulcrum_allocations_reset(void);
 long fulcrum_allocations_count(void);
+/* 0 in a build under AddressSanitizer, which owns malloc: nothing is
+ * counted there, and allocation tests skip. */
+int fulcrum_allocations_counted(void);
 
 #endif

@@ -51,6 +51,9 @@ final class HTTPTestServer {
         var raw: [UInt8]? = nil
         /// Pause before answering.
         var delay: Double = 0
+        /// After sending, the connection is reset (RST, SO_LINGER 0) instead
+        /// of kept or closed: a server dying mid-response.
+        var reset = false
 
         static func text(_ text: String, status: Int = 200, headers: [(name: String, value: String)] = [],
                          close: Bool = false) -> Response {
@@ -210,6 +213,11 @@ private final class HTTPTestServerEngine: @unchecked Sendable {
             let response = handler(request)
             if response.delay > 0 { sleepSeconds(response.delay) }
             guard send(fd, bytes(of: response, for: request)) else { break }
+            if response.reset {
+                var option = linger(l_onoff: 1, l_linger: 0)
+                setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+                break
+            }
             if response.raw == nil && response.status == 101 {
                 tunnelEcho(&c)
                 break

@@ -4,21 +4,25 @@
 enum ListeningSockets {
     /// Inodes of listening sockets bound to local `port` (any address).
     static func inodes(port: UInt16) -> Set<UInt64> {
-        var result: Set<UInt64> = []
+        Set(listenerRows(port: port).compactMap { UInt64($0[9]) })
+    }
+
+    /// The /proc/net/tcp{,6} rows (split in fields) of the sockets listening
+    /// on local `port`: sl local_address rem_address st tx:rx tr:when
+    /// retrnsmt uid timeout inode.
+    private static func listenerRows(port: UInt16) -> [[Substring]] {
+        var rows: [[Substring]] = []
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
             guard let text = FileBytes.readText(table) else { continue }
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ")
-                // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
                 guard fields.count > 9, fields[3] == "0A",
                       let colon = fields[1].lastIndex(of: ":"),
-                      let localPort = UInt16(fields[1][fields[1].index(after: colon)...], radix: 16),
-                      localPort == port,
-                      let inode = UInt64(fields[9]) else { continue }
-                result.insert(inode)
+                      UInt16(fields[1][fields[1].index(after: colon)...], radix: 16) == port else { continue }
+                rows.append(fields)
             }
         }
-        return result
+        return rows
     }
 
     /// Inodes of listening unix sockets bound to `path` (from /proc/net/unix,
@@ -37,5 +41,14 @@ enum ListeningSockets {
             result.insert(inode)
         }
         return result
+    }
+}
+
+extension ListeningSockets {
+    /// Connections the kernel completed on the listener at `port` that no
+    /// accept() took yet (a listener's rx_queue in /proc/net/tcp), so a test
+    /// can wait until a server has seen every connection made to it.
+    static func acceptQueueLength(port: UInt16) -> Int {
+        listenerRows(port: port).compactMap { $0[4].split(separator: ":").last.flatMap { Int($0, radix: 16) } }.reduce(0, +)
     }
 }

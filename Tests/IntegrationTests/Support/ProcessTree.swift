@@ -46,6 +46,13 @@ enum ProcessTree {
         statFields(pid).flatMap { $0.first }
     }
 
+    /// CPU time used so far, user plus system, in clock ticks (utime and
+    /// stime of /proc/PID/stat; 100 a second on Linux).
+    static func cpuTicks(of pid: pid_t) -> Int? {
+        guard let f = statFields(pid), f.count > 12, let user = Int(f[11]), let system = Int(f[12]) else { return nil }
+        return user + system
+    }
+
     /// True when the process exists and is not a zombie.
     static func isAlive(_ pid: pid_t) -> Bool {
         guard let state = state(of: pid) else { return false }
