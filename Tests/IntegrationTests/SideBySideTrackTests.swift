@@ -90,10 +90,29 @@ final class SideBySideTrackTests: XCTestCase {
                 XCTAssertEqual(try MasterCLI.send(command, socketPath: sockets.paths[proxy]!), "\n", "\(proxy): \(command)")
             }
         }
+        /// Both proxies' checks saw the tracked server change: comparing
+        /// before that could match on the old state and race the next step.
+        func bothSee(_ status: String, file: StaticString = #filePath, line: UInt = #line) {
+            let seen = waitUntil(timeout: 12, interval: 0.05) {
+                ProxyUnderTest.allCases.allSatisfy { proxy in
+                    guard let csv = try? MasterCLI.send("show stat", socketPath: sockets.paths[proxy]!),
+                          let table = try? StatsTable(csv: csv) else { return false }
+                    return table.rows["b/s1"]?["status"] == status
+                }
+            }
+            XCTAssertTrue(seen, "b/s1 \(status) in both", file: file, line: line)
+        }
         assertSame("start")
         server.stopListening()
+        bothSee("DOWN")
         assertSame("tracked server down")
+        // Maintenance reaching servers already down leaves their health
+        // counters (HAProxy drops them only for a server still running).
+        try both("set server b/s1 state maint")
+        assertSame("tracked server down, then in maintenance")
+        try both("set server b/s1 state ready")
         try server.startListening()
+        bothSee("UP")
         assertSame("tracked server up")
         try both("set server b/s1 state maint")
         assertSame("tracked server in maintenance")

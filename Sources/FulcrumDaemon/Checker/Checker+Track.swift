@@ -35,8 +35,12 @@ extension Checker {
             if viaMaintenance != admin.contains(.inheritedMaintenance) {
                 adminWord.store(viaMaintenance ? admin.union(.inheritedMaintenance).rawValue
                                                : admin.subtracting(.inheritedMaintenance).rawValue)
-                // As any server entering maintenance, its health counter drops to 0.
-                if viaMaintenance { table.server(line, .checkHealth).store(0) }
+                // As HAProxy's srv_update_status: a server still running when it
+                // enters maintenance has its health counter dropped to 0; one
+                // already down keeps it (a tracker's stays at its rise).
+                if viaMaintenance && table.server(line, .operational).load() != SharedTable.Operational.down.rawValue {
+                    table.server(line, .checkHealth).store(0)
+                }
             }
             let wanted = viaMaintenance ? SharedTable.Operational.down.rawValue : table.server(viaLine, .operational).load()
             let current = table.server(line, .operational).load()
