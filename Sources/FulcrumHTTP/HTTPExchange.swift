@@ -199,7 +199,7 @@ public struct HTTPExchange: Sendable {
     public mutating func responseHead(_ head: inout HTTPHead, draining: Bool) -> ResponseAction {
         // A 1xx or 204 has no body: its length fields are dropped, as HAProxy
         // does, or a client taking them reads the next response as this body.
-        if head.status < 200 || head.status == 204 { head.remove("Content-Length"); head.remove("Transfer-Encoding") }
+        if head.status < 200 || head.status == 204 { head.remove(lowercase: "content-length"); head.remove(lowercase: "transfer-encoding") }
         if head.status >= 100 && head.status < 200 && head.status != 101 { return .interim }
         // A 101 nobody asked for would tunnel the client straight to the
         // server, past every rule (HAProxy answers 502 too).
