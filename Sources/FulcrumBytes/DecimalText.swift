@@ -26,6 +26,16 @@ public enum DecimalText {
     /// Appends `value` in decimal to `out`.
     @inlinable
     public static func append(_ value: Int64, to out: inout [UInt8]) {
+        // Timers, statuses and counts are mostly under 10,000: their digits
+        // go straight in, with no scratch and no bulk copy.
+        if value >= 0 && value < 10_000 {
+            let v = UInt16(truncatingIfNeeded: value)
+            if v >= 1000 { out.append(UInt8(truncatingIfNeeded: v / 1000) &+ 0x30) }
+            if v >= 100 { out.append(UInt8(truncatingIfNeeded: v / 100 % 10) &+ 0x30) }
+            if v >= 10 { out.append(UInt8(truncatingIfNeeded: v / 10 % 10) &+ 0x30) }
+            out.append(UInt8(truncatingIfNeeded: v % 10) &+ 0x30)
+            return
+        }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumLength) { buf in
             let n = write(value, to: buf.baseAddress!)
             out.append(contentsOf: UnsafeBufferPointer(start: buf.baseAddress!, count: n))

@@ -25,7 +25,8 @@ public enum ConnectionErrorLine {
             out.append(ASCIIByte.space)
             out.append(ASCIIByte.openBracket)
         }
-        LogDate.appendWithMilliseconds(micros: acceptDateMicros, utcOffset: utcOffsetSeconds, to: &out)
+        var dates = LogDateCache()
+        LogDate.appendWithMilliseconds(micros: acceptDateMicros, utcOffset: utcOffsetSeconds, dates: &dates, to: &out)
         out.append(ASCIIByte.closeBracket)
         out.append(ASCIIByte.space)
         out.append(contentsOf: frontend)

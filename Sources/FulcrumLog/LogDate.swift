@@ -3,33 +3,10 @@
 /// worker): `05/Dec/2026:16:12:22.123` (`%t`), `05/Dec/2026:16:12:22 +0000`
 /// (`%T`) and `05/Dec/2026:17:12:22 +0100` (`%Tl`).
 enum LogDate {
-    struct Civil {
-        var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
-    }
-
-    /// The civil date of `seconds` since the epoch (proleptic Gregorian,
-    /// Howard Hinnant's days-from-civil inverse).
-    static func civil(_ seconds: Int64) -> Civil {
-        var days = seconds / 86_400
-        var rest = seconds % 86_400
-        if rest < 0 { rest += 86_400; days -= 1 }
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return Civil(year: Int(year), month: Int(month), day: Int(day),
-                     hour: Int(rest / 3600), minute: Int(rest / 60 % 60), second: Int(rest % 60))
-    }
-
     static let monthNames: [UInt8] = Array("JanFebMarAprMayJunJulAugSepOctNovDec".utf8)
 
     /// `dd/Mon/yyyy:HH:MM:SS`, the part every log date shares.
-    static func appendDayAndTime(_ c: Civil, to out: inout [UInt8]) {
+    static func appendDayAndTime(_ c: CivilTime, to out: inout [UInt8]) {
         appendPadded(c.day, width: 2, to: &out)
         out.append(ASCIIByte.slash)
         let m = (c.month - 1) * 3
@@ -47,18 +24,18 @@ enum LogDate {
     }
 
     /// `%t`, `%tr`: local time with milliseconds (HAProxy's date2str_log).
-    static func appendWithMilliseconds(micros: Int64, utcOffset: Int, to out: inout [UInt8]) {
+    static func appendWithMilliseconds(micros: Int64, utcOffset: Int, dates: inout LogDateCache, to out: inout [UInt8]) {
         let (seconds, fraction) = split(micros)
-        appendDayAndTime(civil(seconds + Int64(utcOffset)), to: &out)
+        dates.appendDayAndTime(localSeconds: seconds + Int64(utcOffset), to: &out)
         out.append(ASCIIByte.dot)
         appendPadded(Int(fraction / 1000), width: 3, to: &out)
     }
 
     /// `%T`, `%trg` (offset 0, written "+0000") and `%Tl`, `%trl` (the local
     /// offset as ±hhmm): HAProxy's gmt2str_log and localdate2str_log.
-    static func appendWithZone(micros: Int64, utcOffset: Int, to out: inout [UInt8]) {
+    static func appendWithZone(micros: Int64, utcOffset: Int, dates: inout LogDateCache, to out: inout [UInt8]) {
         let (seconds, _) = split(micros)
-        appendDayAndTime(civil(seconds + Int64(utcOffset)), to: &out)
+        dates.appendDayAndTime(localSeconds: seconds + Int64(utcOffset), to: &out)
         out.append(ASCIIByte.space)
         out.append(utcOffset < 0 ? ASCIIByte.minus : ASCIIByte.plus)
         let minutes = abs(utcOffset) / 60
@@ -85,5 +62,44 @@ enum LogDate {
             v %= divisor
             divisor /= 10
         }
+    }
+}
+
+/// The `dd/Mon/yyyy:HH:MM:SS` text of the last two seconds a caller wrote
+/// (a local and a GMT date may share a line), as HAProxy formats its log
+/// dates once a second: the rest of a second's lines copy 20 bytes.
+public struct LogDateCache: Sendable {
+    private var seconds: (Int64, Int64) = (.min, .min)
+    /// Each slot's 20 bytes of text.
+    private var text: ((UInt64, UInt64, UInt32), (UInt64, UInt64, UInt32)) = ((0, 0, 0), (0, 0, 0))
+    /// The slot the next new second replaces.
+    private var next = 0
+
+    public init() {}
+
+    static let length = 20
+
+    mutating func appendDayAndTime(localSeconds: Int64, to out: inout [UInt8]) {
+        if seconds.0 == localSeconds { return withUnsafeBytes(of: &text.0) { Self.append($0, to: &out) } }
+        if seconds.1 == localSeconds { return withUnsafeBytes(of: &text.1) { Self.append($0, to: &out) } }
+        let mark = out.count
+        LogDate.appendDayAndTime(CivilTime(localSeconds: localSeconds), to: &out)
+        guard out.count - mark == Self.length else { return }  // a year past 9999: not kept
+        out.withUnsafeBufferPointer { written in
+            let fresh = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(written)[mark..<(mark + Self.length)])
+            if next == 0 {
+                withUnsafeMutableBytes(of: &text.0) { $0.copyMemory(from: fresh) }
+                seconds.0 = localSeconds
+            } else {
+                withUnsafeMutableBytes(of: &text.1) { $0.copyMemory(from: fresh) }
+                seconds.1 = localSeconds
+            }
+        }
+        next ^= 1
+    }
+
+    @inline(__always)
+    private static func append(_ slot: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: slot[0..<length]).bindMemory(to: UInt8.self))
     }
 }

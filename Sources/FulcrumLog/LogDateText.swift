@@ -3,7 +3,8 @@
 public enum LogDateText {
     public static func withMilliseconds(micros: Int64, utcOffset: Int) -> String {
         var out: [UInt8] = []
-        LogDate.appendWithMilliseconds(micros: micros, utcOffset: utcOffset, to: &out)
+        var dates = LogDateCache()
+        LogDate.appendWithMilliseconds(micros: micros, utcOffset: utcOffset, dates: &dates, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 }
@@ -13,7 +14,7 @@ extension LogDateText {
     public static func withMicroseconds(micros: Int64, utcOffset: Int) -> String {
         var out: [UInt8] = []
         let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        LogDate.appendDayAndTime(LogDate.civil(seconds + Int64(utcOffset)), to: &out)
+        LogDate.appendDayAndTime(CivilTime(localSeconds: seconds + Int64(utcOffset)), to: &out)
         let fraction = String(micros - seconds * 1_000_000)
         return String(decoding: out, as: UTF8.self) + "." + String(repeating: "0", count: 6 - fraction.count) + fraction
     }

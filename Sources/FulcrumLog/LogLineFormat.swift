@@ -2,9 +2,14 @@
 /// numbered for the caller's writer, plus the legacy "Connect from" line
 /// (no log option at all). `render` appends one line to a reused buffer:
 /// once the buffer has grown to a line's size it allocates nothing.
+///
+/// Steps hold no reference (literals are ranges of one byte pool), so the
+/// render loop retains nothing per step; a format like httplog is about
+/// fifty of them.
 public struct LogLineFormat: Sendable {
     enum Step: Sendable {
-        case literal([UInt8])
+        /// `count` bytes of `literals` from `start`.
+        case literal(start: Int32, count: Int32)
         case separator
         case variable(LogVariable, LogFlags)
         case sample(Int, LogFlags)
@@ -12,15 +17,20 @@ public struct LogLineFormat: Sendable {
     }
 
     let steps: [Step]
+    /// Every literal's bytes, one after another.
+    let literals: [UInt8]
     /// The `%[...]` expressions in order: `LogSampleWriter` receives their index.
     public let samples: [LogSampleExpression]
 
     public init(_ elements: [LogFormatElement]) {
         var steps: [Step] = []
+        var literals: [UInt8] = []
         var samples: [LogSampleExpression] = []
         for element in elements {
             switch element {
-            case .literal(let bytes): steps.append(.literal(bytes))
+            case .literal(let bytes):
+                steps.append(.literal(start: Int32(literals.count), count: Int32(bytes.count)))
+                literals.append(contentsOf: bytes)
             case .separator: steps.append(.separator)
             case .variable(let v, let flags): steps.append(.variable(v, flags))
             case .sample(let expression, let flags):
@@ -29,6 +39,7 @@ public struct LogLineFormat: Sendable {
             }
         }
         self.steps = steps
+        self.literals = literals
         self.samples = samples
     }
 
@@ -43,7 +54,7 @@ public struct LogLineFormat: Sendable {
 
     public init(_ predefined: PredefinedLogFormat) { self.init(predefined.elements) }
 
-    private init(legacy: Void) { steps = [.legacyConnect]; samples = [] }
+    private init(legacy: Void) { steps = [.legacyConnect]; literals = []; samples = [] }
 
     /// HAProxy's default when a proxy logs with no format option: one line at
     /// accept, "Connect from IP:PORT to IP:PORT (frontend/MODE)".
@@ -57,15 +68,37 @@ public struct LogLineFormat: Sendable {
 
     /// Appends the line for `record` to `line` (nothing is removed first).
     public func render(_ record: LogRecord, into line: inout [UInt8]) {
-        render(record, samples: NoLogSamples(), into: &line)
+        var dates = LogDateCache()
+        render(record, samples: NoLogSamples(), dates: &dates, into: &line)
     }
 
     public func render<W: LogSampleWriter>(_ record: LogRecord, samples writer: W, into line: inout [UInt8]) {
+        var dates = LogDateCache()
+        render(record, samples: writer, dates: &dates, into: &line)
+    }
+
+    /// `dates` keeps the text of the last second written: a caller logging
+    /// many lines keeps one, so a date is formatted once a second.
+    public func render<W: LogSampleWriter>(_ record: LogRecord, samples writer: W, dates: inout LogDateCache,
+                                           into line: inout [UInt8]) {
+        literals.withUnsafeBufferPointer { literals in
+            render(record, samples: writer, literals: literals, dates: &dates, into: &line)
+        }
+    }
+
+    private func render<W: LogSampleWriter>(_ record: LogRecord, samples writer: W, literals: UnsafeBufferPointer<UInt8>,
+                                            dates: inout LogDateCache, into line: inout [UInt8]) {
         var lastWasSpace = true
         for step in steps {
             switch step {
-            case .literal(let bytes):
-                line.append(contentsOf: bytes)
+            case .literal(let start, let count):
+                // Most literals are one to three bytes (": ", "/", " ["):
+                // bytes one by one cost less than a bulk append's call.
+                if count <= 4 {
+                    for i in Int(start)..<Int(start + count) { line.append(literals[i]) }
+                } else {
+                    line.append(contentsOf: UnsafeBufferPointer(rebasing: literals[Int(start)..<Int(start + count)]))
+                }
                 lastWasSpace = false
             case .separator:
                 if !lastWasSpace { line.append(ASCIIByte.space); lastWasSpace = true }
@@ -84,7 +117,7 @@ public struct LogLineFormat: Sendable {
             case .variable(let variable, let flags):
                 // Captures that do not exist write nothing and, as in
                 // HAProxy, leave the previous separator as the last space.
-                if LogLineFormat.appendVariable(variable, flags: flags, record: record, to: &line) {
+                if LogLineFormat.appendVariable(variable, flags: flags, record: record, dates: &dates, to: &line) {
                     lastWasSpace = false
                 }
             case .legacyConnect:

@@ -11,7 +11,8 @@ extension LogLineFormat {
 
     /// Appends `variable`; returns false when it wrote nothing because what
     /// it shows does not exist here (captures with none declared).
-    static func appendVariable(_ variable: LogVariable, flags: LogFlags, record r: LogRecord, to out: inout [UInt8]) -> Bool {
+    static func appendVariable(_ variable: LogVariable, flags: LogFlags, record r: LogRecord, dates: inout LogDateCache,
+                               to out: inout [UInt8]) -> Bool {
         let quoted = flags.contains(.quote)
         let hex = flags.contains(.hexadecimal)
         switch variable {
@@ -48,13 +49,13 @@ extension LogLineFormat {
 
         // Dates.
         case .date:
-            LogDate.appendWithMilliseconds(micros: r.acceptDateMicros, utcOffset: r.utcOffsetSeconds, to: &out)
+            LogDate.appendWithMilliseconds(micros: r.acceptDateMicros, utcOffset: r.utcOffsetSeconds, dates: &dates, to: &out)
         case .requestDate:
-            LogDate.appendWithMilliseconds(micros: r.requestDateMicros, utcOffset: r.utcOffsetSeconds, to: &out)
-        case .gmtDate: LogDate.appendWithZone(micros: r.acceptDateMicros, utcOffset: 0, to: &out)
-        case .requestGMTDate: LogDate.appendWithZone(micros: r.requestDateMicros, utcOffset: 0, to: &out)
-        case .localDate: LogDate.appendWithZone(micros: r.acceptDateMicros, utcOffset: r.utcOffsetSeconds, to: &out)
-        case .requestLocalDate: LogDate.appendWithZone(micros: r.requestDateMicros, utcOffset: r.utcOffsetSeconds, to: &out)
+            LogDate.appendWithMilliseconds(micros: r.requestDateMicros, utcOffset: r.utcOffsetSeconds, dates: &dates, to: &out)
+        case .gmtDate: LogDate.appendWithZone(micros: r.acceptDateMicros, utcOffset: 0, dates: &dates, to: &out)
+        case .requestGMTDate: LogDate.appendWithZone(micros: r.requestDateMicros, utcOffset: 0, dates: &dates, to: &out)
+        case .localDate: LogDate.appendWithZone(micros: r.acceptDateMicros, utcOffset: r.utcOffsetSeconds, dates: &dates, to: &out)
+        case .requestLocalDate: LogDate.appendWithZone(micros: r.requestDateMicros, utcOffset: r.utcOffsetSeconds, dates: &dates, to: &out)
         case .timestamp:
             let seconds = LogDate.split(r.acceptDateMicros).0
             if hex { LogNumber.appendHex(UInt32(truncatingIfNeeded: seconds), minimumWidth: 4, to: &out) } else { LogNumber.appendDecimal(seconds, to: &out) }
@@ -253,6 +254,7 @@ extension LogVariable {
     /// Appends what this variable shows for `record`, as a log line would
     /// (values outside log lines, such as a header set from `%ci`, use it too).
     public func append(flags: LogFlags, record: LogRecord, to out: inout [UInt8]) {
-        _ = LogLineFormat.appendVariable(self, flags: flags, record: record, to: &out)
+        var dates = LogDateCache()
+        _ = LogLineFormat.appendVariable(self, flags: flags, record: record, dates: &dates, to: &out)
     }
 }

@@ -26,39 +26,64 @@ public struct SyslogFramer: Sendable {
 
     public static let defaultMaxLength = 1024
 
+    /// The last header written, for the formats whose header changes only
+    /// with the second and the level (rfc3164 and the shorter ones): HAProxy
+    /// rebuilds its header once a second too, and a busy target writes
+    /// thousands of lines in between.
+    private var lastHeader: [UInt8] = []
+    private var lastHeaderKey: (seconds: Int64, offset: Int32, level: UInt8) = (.min, 0, 0)
+
     public init(header: SyslogHeader, facility: LogFacility, maxLength: Int = SyslogFramer.defaultMaxLength,
                 transport: SyslogTransport) {
         self.header = header
         self.facility = facility
         self.maxLength = maxLength
         self.transport = transport
+        // Room for the longest header it caches, so framing allocates nothing.
+        lastHeader.reserveCapacity(64 + header.hostname.count + header.tag.count + header.pid.count)
     }
 
     /// Replaces `out` with the framed `line` (trailing "\n" and NUL bytes of
     /// `line` are dropped first, as HAProxy does).
-    public func frame(_ line: UnsafeRawBufferPointer, level: LogLevel, time: SyslogTime,
-                      structuredData: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
-                      into out: inout [UInt8]) {
+    public mutating func frame(_ line: UnsafeRawBufferPointer, level: LogLevel, time: SyslogTime,
+                               structuredData: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+                               into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         var body = line.bindMemory(to: UInt8.self)
         while let last = body.last, last == 0x0A || last == 0 { body = UnsafeBufferPointer(rebasing: body.dropLast()) }
         switch transport {
         case .datagram, .fileDescriptor:
             let limit = transport == .datagram ? maxLength : max(0, maxLength - 1)
-            header.write(facility: facility, level: level, time: time, structuredData: structuredData, into: &out)
+            writeHeader(level: level, time: time, structuredData: structuredData, into: &out)
             if out.count > limit { out.removeLast(out.count - limit) }
             let room = limit - out.count
             out.append(contentsOf: UnsafeBufferPointer(rebasing: body.prefix(room)))
             out.append(0x0A)
         case .ring(let ringMax):
-            header.write(facility: facility, level: level, time: time, structuredData: structuredData, into: &out)
+            writeHeader(level: level, time: time, structuredData: structuredData, into: &out)
             out.append(contentsOf: UnsafeBufferPointer(rebasing: body.prefix(maxLength)))
             if out.count > ringMax { out.removeLast(out.count - ringMax) }
         }
     }
 
+    private mutating func writeHeader(level: LogLevel, time: SyslogTime, structuredData: UnsafeRawBufferPointer,
+                                      into out: inout [UInt8]) {
+        switch header.format {
+        case .rfc5424, .iso, .timed:  // microseconds, or the structured data
+            header.write(facility: facility, level: level, time: time, structuredData: structuredData, into: &out)
+        case .rfc3164, .unspecified, .local, .short, .priority, .raw:
+            let key = (seconds: time.seconds, offset: time.utcOffsetSeconds, level: level.rawValue)
+            if key != lastHeaderKey {
+                lastHeader.removeAll(keepingCapacity: true)
+                header.write(facility: facility, level: level, time: time, into: &lastHeader)
+                lastHeaderKey = key
+            }
+            lastHeader.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+        }
+    }
+
     /// `frame` for a line held in an array.
-    public func frame(_ line: [UInt8], level: LogLevel, time: SyslogTime, structuredData: [UInt8] = [],
+    public mutating func frame(_ line: [UInt8], level: LogLevel, time: SyslogTime, structuredData: [UInt8] = [],
                       into out: inout [UInt8]) {
         line.withUnsafeBytes { l in
             structuredData.withUnsafeBytes { sd in frame(l, level: level, time: time, structuredData: sd, into: &out) }

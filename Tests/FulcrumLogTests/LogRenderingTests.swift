@@ -19,6 +19,24 @@ final class LogRenderingTests: XCTestCase {
         XCTAssertEqual(try render("%t %ms %{+X}ms %{+X}Ts", r), "01/Jan/1970:00:00:00.007 007 07 0000")
     }
 
+    /// One date cache kept across lines (as a worker keeps it) writes what a
+    /// fresh render writes, through new seconds, zones and both kinds of date.
+    func testDateCacheKeptAcrossLinesChangesWithTheSecond() throws {
+        let format = try LogLineFormat(parsing: "%t %T %Tl %tr")
+        var dates = LogDateCache()
+        var r = LogRecord()
+        let moments: [(Int64, Int)] = [(1_709_251_199_999_000, 19_800), (1_709_251_199_999_500, 19_800),
+                                       (1_709_251_200_000_000, 19_800), (1_709_251_200_000_000, 0),
+                                       (1_709_251_199_000_000, 0), (7_000, -36_000), (1_709_251_261_000_000, 0)]
+        for (micros, offset) in moments {
+            r.acceptDateMicros = micros
+            r.utcOffsetSeconds = offset
+            var kept: [UInt8] = []
+            format.render(r, samples: NoLogSamples(), dates: &dates, into: &kept)
+            XCTAssertEqual(String(decoding: kept, as: UTF8.self), try render("%t %T %Tl %tr", r), "\(micros) \(offset)")
+        }
+    }
+
     func testRequestDateAddsIdleAndHandshake() throws {
         var r = LogRecord()
         r.acceptDateMicros = micros(capturedSecond, ms: 998)

@@ -74,7 +74,7 @@ final class SyslogFrameTests: XCTestCase {
                 second: Int64 = C.second, micros: Int32 = 0, offset: Int32 = 0,
                 message: String = C.message, sd: String = "") -> String {
         let header = SyslogHeader(format: format, hostname: Array(hostname.utf8), tag: Array(tag.utf8), pid: pid)
-        let framer = SyslogFramer(header: header, facility: facility, maxLength: len, transport: transport)
+        var framer = SyslogFramer(header: header, facility: facility, maxLength: len, transport: transport)
         var out: [UInt8] = []
         framer.frame(Array(message.utf8), level: level, time: SyslogTime(seconds: second, microseconds: micros, utcOffsetSeconds: offset),
                      structuredData: Array(sd.utf8), into: &out)
@@ -90,6 +90,24 @@ final class SyslogFrameTests: XCTestCase {
         XCTAssertEqual(framed(.timed, micros: 448_767), C.timed)
         XCTAssertEqual(framed(.priority), C.priority)
         XCTAssertEqual(framed(.unspecified, facility: .local1), C.unixUnspecified)
+    }
+
+    /// One framer reused across seconds, levels and offsets (its header is
+    /// kept between lines) writes what a fresh framer writes for each line.
+    func testReusedFramerFollowsSecondLevelAndOffset() {
+        for format in SyslogFormat.allCases {
+            var framer = SyslogFramer(header: SyslogHeader(format: format, hostname: Array("h".utf8), pid: C.pid),
+                                      facility: .local0, maxLength: 2048, transport: .datagram)
+            let moments: [(Int64, LogLevel, Int32)] = [(C.second, .info, 0), (C.second, .info, 0), (C.second, .err, 0),
+                                                       (C.second + 1, .err, 0), (C.second + 1, .err, 3600), (C.second + 61, .info, 0)]
+            for (second, level, offset) in moments {
+                var out: [UInt8] = []
+                framer.frame(Array(C.message.utf8), level: level, time: SyslogTime(seconds: second, utcOffsetSeconds: offset),
+                             into: &out)
+                XCTAssertEqual(String(decoding: out, as: UTF8.self),
+                               framed(format, level: level, hostname: "h", second: second, offset: offset), "\(format) \(second) \(level)")
+            }
+        }
     }
 
     func testHostnameAndTag() {

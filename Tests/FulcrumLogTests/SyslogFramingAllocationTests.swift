@@ -19,7 +19,7 @@ final class SyslogFramingAllocationTests: XCTestCase {
         var second: Int64 = 1_796_487_444
         for format in SyslogFormat.allCases {
             for transport in [SyslogTransport.datagram, .fileDescriptor, .ring(maxLength: 1024)] {
-                let framer = SyslogFramer(header: SyslogHeader(format: format, hostname: Array("myhost".utf8), pid: 4242),
+                var framer = SyslogFramer(header: SyslogHeader(format: format, hostname: Array("myhost".utf8), pid: 4242),
                                           facility: .local0, maxLength: 1024, transport: transport)
                 let n = allocations {
                     second += 1

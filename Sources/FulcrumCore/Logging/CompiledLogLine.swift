@@ -77,12 +77,18 @@ public struct CompiledLogLine: Sendable {
     /// exchange's heads for the HTTP fetches (nil in mode tcp or before a
     /// request was parsed: those samples are absent).
     public func render(_ record: LogRecord, context: HTTPRuleContext?, into line: inout [UInt8]) {
+        var dates = LogDateCache()
+        render(record, context: context, dates: &dates, into: &line)
+    }
+
+    /// `dates`: the caller's cache of the last seconds' text (one per worker).
+    public func render(_ record: LogRecord, context: HTTPRuleContext?, dates: inout LogDateCache, into line: inout [UInt8]) {
         line.removeAll(keepingCapacity: true)
         // The common formats (httplog, tcplog) have no sample: no writer to
         // build, and no copies of the record's slices for it to hold.
-        guard !fetches.isEmpty else { return format.render(record, into: &line) }
+        guard !fetches.isEmpty else { return format.render(record, samples: NoLogSamples(), dates: &dates, into: &line) }
         let caller = Fetches(line: self, context: context, record: record)
-        format.render(record, samples: samples.writer(record: record, caller: caller), into: &line)
+        format.render(record, samples: samples.writer(record: record, caller: caller), dates: &dates, into: &line)
     }
 
     /// Answers the caller's samples from the exchange's heads.

@@ -134,12 +134,12 @@ extension StreamEngine {
         if !s.http.uniqueID.isEmpty {
             record.uniqueID = s.http.uniqueID[...]
         } else if let uid = fe.uniqueID {
-            uid.render(record, context: context, into: &logger.uniqueID)
+            uid.render(record, context: context, dates: &logger.dates, into: &logger.uniqueID)
             record.uniqueID = logger.uniqueID[...]
         }
-        fe.line.render(record, context: context, into: &logger.line)
+        fe.line.render(record, context: context, dates: &logger.dates, into: &logger.line)
         if let sd = fe.structuredData {
-            sd.render(record, context: context, into: &logger.structuredData)
+            sd.render(record, context: context, dates: &logger.dates, into: &logger.structuredData)
             logger.line.withUnsafeBytes { line in
                 logger.structuredData.withUnsafeBytes { data in
                     logger.output.send(line, level: level, to: fe.destinations, wallMicros: WallClock.nowMicroseconds(),

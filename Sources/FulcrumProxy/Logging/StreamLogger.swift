@@ -51,6 +51,8 @@ final class StreamLogger {
     let hostname: [UInt8]
     /// The line being built, and capture slices lent to the record.
     var line: [UInt8] = []
+    /// The last seconds' date text, shared by every line this worker renders.
+    var dates = LogDateCache()
     var structuredData: [UInt8] = []
     var uniqueID: [UInt8] = []
     let pid = ProcessIdentity.pid
