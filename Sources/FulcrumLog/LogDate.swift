@@ -6,38 +6,38 @@ enum LogDate {
     static let monthNames: [UInt8] = Array("JanFebMarAprMayJunJulAugSepOctNovDec".utf8)
 
     /// `dd/Mon/yyyy:HH:MM:SS`, the part every log date shares.
-    static func appendDayAndTime(_ c: CivilTime, to out: inout [UInt8]) {
+    static func appendDayAndTime<S: LogByteSink>(_ c: CivilTime, to out: inout S) {
         appendPadded(c.day, width: 2, to: &out)
-        out.append(ASCIIByte.slash)
+        out.put(ASCIIByte.slash)
         let m = (c.month - 1) * 3
         monthNames.withUnsafeBufferPointer { names in
-            out.append(names[m]); out.append(names[m + 1]); out.append(names[m + 2])
+            out.put(names[m]); out.put(names[m + 1]); out.put(names[m + 2])
         }
-        out.append(ASCIIByte.slash)
+        out.put(ASCIIByte.slash)
         appendPadded(c.year, width: 4, to: &out)
-        out.append(ASCIIByte.colon)
+        out.put(ASCIIByte.colon)
         appendPadded(c.hour, width: 2, to: &out)
-        out.append(ASCIIByte.colon)
+        out.put(ASCIIByte.colon)
         appendPadded(c.minute, width: 2, to: &out)
-        out.append(ASCIIByte.colon)
+        out.put(ASCIIByte.colon)
         appendPadded(c.second, width: 2, to: &out)
     }
 
     /// `%t`, `%tr`: local time with milliseconds (HAProxy's date2str_log).
-    static func appendWithMilliseconds(micros: Int64, utcOffset: Int, dates: inout LogDateCache, to out: inout [UInt8]) {
+    static func appendWithMilliseconds<S: LogByteSink>(micros: Int64, utcOffset: Int, dates: inout LogDateCache, to out: inout S) {
         let (seconds, fraction) = split(micros)
         dates.appendDayAndTime(localSeconds: seconds + Int64(utcOffset), to: &out)
-        out.append(ASCIIByte.dot)
+        out.put(ASCIIByte.dot)
         appendPadded(Int(fraction / 1000), width: 3, to: &out)
     }
 
     /// `%T`, `%trg` (offset 0, written "+0000") and `%Tl`, `%trl` (the local
     /// offset as ±hhmm): HAProxy's gmt2str_log and localdate2str_log.
-    static func appendWithZone(micros: Int64, utcOffset: Int, dates: inout LogDateCache, to out: inout [UInt8]) {
+    static func appendWithZone<S: LogByteSink>(micros: Int64, utcOffset: Int, dates: inout LogDateCache, to out: inout S) {
         let (seconds, _) = split(micros)
         dates.appendDayAndTime(localSeconds: seconds + Int64(utcOffset), to: &out)
-        out.append(ASCIIByte.space)
-        out.append(utcOffset < 0 ? ASCIIByte.minus : ASCIIByte.plus)
+        out.put(ASCIIByte.space)
+        out.put(utcOffset < 0 ? ASCIIByte.minus : ASCIIByte.plus)
         let minutes = abs(utcOffset) / 60
         appendPadded(minutes / 60, width: 2, to: &out)
         appendPadded(minutes % 60, width: 2, to: &out)
@@ -52,13 +52,13 @@ enum LogDate {
     }
 
     /// `value` in decimal, left-padded with zeros to `width` digits.
-    static func appendPadded(_ value: Int, width: Int, to out: inout [UInt8]) {
+    static func appendPadded<S: LogByteSink>(_ value: Int, width: Int, to out: inout S) {
         var divisor = 1
         for _ in 1..<width { divisor *= 10 }
         var v = value
         if v >= divisor * 10 { LogNumber.appendDecimal(Int64(v), to: &out); return }
         while divisor > 0 {
-            out.append(UInt8(truncatingIfNeeded: v / divisor) &+ 0x30)
+            out.put(UInt8(truncatingIfNeeded: v / divisor) &+ 0x30)
             v %= divisor
             divisor /= 10
         }
@@ -79,27 +79,30 @@ public struct LogDateCache: Sendable {
 
     static let length = 20
 
-    mutating func appendDayAndTime(localSeconds: Int64, to out: inout [UInt8]) {
+    mutating func appendDayAndTime<S: LogByteSink>(localSeconds: Int64, to out: inout S) {
         if seconds.0 == localSeconds { return withUnsafeBytes(of: &text.0) { Self.append($0, to: &out) } }
         if seconds.1 == localSeconds { return withUnsafeBytes(of: &text.1) { Self.append($0, to: &out) } }
-        let mark = out.count
-        LogDate.appendDayAndTime(CivilTime(localSeconds: localSeconds), to: &out)
-        guard out.count - mark == Self.length else { return }  // a year past 9999: not kept
-        out.withUnsafeBufferPointer { written in
-            let fresh = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(written)[mark..<(mark + Self.length)])
-            if next == 0 {
-                withUnsafeMutableBytes(of: &text.0) { $0.copyMemory(from: fresh) }
-                seconds.0 = localSeconds
-            } else {
-                withUnsafeMutableBytes(of: &text.1) { $0.copyMemory(from: fresh) }
-                seconds.1 = localSeconds
-            }
-        }
+        let civil = CivilTime(localSeconds: localSeconds)
+        let slot = next
+        if slot == 0 { seconds.0 = .min } else { seconds.1 = .min }
+        let kept = slot == 0 ? withUnsafeMutableBytes(of: &text.0) { Self.format(civil, into: $0) }
+                             : withUnsafeMutableBytes(of: &text.1) { Self.format(civil, into: $0) }
+        guard kept else { return LogDate.appendDayAndTime(civil, to: &out) }  // a year past 9999: not kept
+        if slot == 0 { seconds.0 = localSeconds } else { seconds.1 = localSeconds }
         next ^= 1
+        appendDayAndTime(localSeconds: localSeconds, to: &out)
+    }
+
+    /// Writes the text into a slot; false when it is not exactly 20 bytes.
+    private static func format(_ civil: CivilTime, into slot: UnsafeMutableRawBufferPointer) -> Bool {
+        let bytes = slot.bindMemory(to: UInt8.self)
+        var writer = LogLineWriter(base: bytes.baseAddress!, capacity: length)
+        LogDate.appendDayAndTime(civil, to: &writer)
+        return !writer.overflowed && writer.count == length
     }
 
     @inline(__always)
-    private static func append(_ slot: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: slot[0..<length]).bindMemory(to: UInt8.self))
+    private static func append<S: LogByteSink>(_ slot: UnsafeRawBufferPointer, to out: inout S) {
+        out.put(UnsafeRawBufferPointer(rebasing: slot[0..<length]).bindMemory(to: UInt8.self))
     }
 }

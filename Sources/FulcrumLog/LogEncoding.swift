@@ -27,36 +27,36 @@ enum LogEncoding {
     /// A text value (names, cookies, unique id, a sample's string): quoted
     /// with `Q`; absent or empty is `""` quoted, "-" when mandatory, else
     /// nothing.
-    static func appendText(_ text: ArraySlice<UInt8>?, flags: LogFlags, to out: inout [UInt8]) {
+    static func appendText<S: LogByteSink>(_ text: ArraySlice<UInt8>?, flags: LogFlags, to out: inout S) {
         let quoted = flags.contains(.quote)
-        if quoted { out.append(ASCIIByte.quote) }
+        if quoted { out.put(ASCIIByte.quote) }
         if let text, !text.isEmpty {
-            if flags.contains(.escape) { appendBackslashEscaped(text, to: &out) } else { out.append(contentsOf: text) }
+            if flags.contains(.escape) { appendBackslashEscaped(text, to: &out) } else { out.put(text) }
         } else if !quoted, flags.contains(.mandatory) {
-            out.append(ASCIIByte.minus)
+            out.put(ASCIIByte.minus)
         }
-        if quoted { out.append(ASCIIByte.quote) }
+        if quoted { out.put(ASCIIByte.quote) }
     }
 
-    static func appendBackslashEscaped(_ text: ArraySlice<UInt8>, to out: inout [UInt8]) {
+    static func appendBackslashEscaped<S: LogByteSink>(_ text: ArraySlice<UInt8>, to out: inout S) {
         for c in text {
-            if needsBackslash(c) { out.append(ASCIIByte.backslash) }
-            out.append(c)
+            if needsBackslash(c) { out.put(ASCIIByte.backslash) }
+            out.put(c)
         }
     }
 
     /// Request line parts and captures: bytes of `map` as `#XX`; with `E`,
     /// the RFC 5424 bytes left get a backslash. No quotes, no "-" (the
     /// caller decides those, as each variable does in HAProxy).
-    static func appendEncoded(_ text: ArraySlice<UInt8>, map: Map, flags: LogFlags, to out: inout [UInt8]) {
+    static func appendEncoded<S: LogByteSink>(_ text: ArraySlice<UInt8>, map: Map, flags: LogFlags, to out: inout S) {
         let escape = flags.contains(.escape)
         for c in text {
             if map.contains(c) {
-                out.append(ASCIIByte.hash)
+                out.put(ASCIIByte.hash)
                 LogNumber.appendHexByte(c, to: &out)
             } else {
-                if escape, needsBackslash(c) { out.append(ASCIIByte.backslash) }
-                out.append(c)
+                if escape, needsBackslash(c) { out.put(ASCIIByte.backslash) }
+                out.put(c)
             }
         }
     }

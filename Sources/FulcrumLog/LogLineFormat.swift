@@ -72,6 +72,13 @@ public struct LogLineFormat: Sendable {
         render(record, samples: NoLogSamples(), dates: &dates, into: &line)
     }
 
+    /// A format without samples, with the caller's date cache. Not generic,
+    /// so the render is specialised here rather than run through witness
+    /// tables from another module.
+    public func render(_ record: LogRecord, dates: inout LogDateCache, into line: inout [UInt8]) {
+        render(record, samples: NoLogSamples(), dates: &dates, into: &line)
+    }
+
     public func render<W: LogSampleWriter>(_ record: LogRecord, samples writer: W, into line: inout [UInt8]) {
         var dates = LogDateCache()
         render(record, samples: writer, dates: &dates, into: &line)
@@ -82,37 +89,55 @@ public struct LogLineFormat: Sendable {
     public func render<W: LogSampleWriter>(_ record: LogRecord, samples writer: W, dates: inout LogDateCache,
                                            into line: inout [UInt8]) {
         literals.withUnsafeBufferPointer { literals in
-            render(record, samples: writer, literals: literals, dates: &dates, into: &line)
+            // Sample writers append to an array; the rest goes through the
+            // unchecked writer, in room made at the end of `line`.
+            if samples.isEmpty {
+                renderDirect(record, samples: writer, literals: literals, dates: &dates, into: &line)
+            } else {
+                render(record, samples: writer, literals: literals, dates: &dates, into: &line)
+            }
         }
     }
 
-    private func render<W: LogSampleWriter>(_ record: LogRecord, samples writer: W, literals: UnsafeBufferPointer<UInt8>,
-                                            dates: inout LogDateCache, into line: inout [UInt8]) {
+    static let zeros = [UInt8](repeating: 0, count: 2048)
+
+    private func renderDirect<W: LogSampleWriter>(_ record: LogRecord, samples writer: W, literals: UnsafeBufferPointer<UInt8>,
+                                                  dates: inout LogDateCache, into line: inout [UInt8]) {
+        let start = line.count
+        var room = Swift.min(Swift.max(line.capacity - start, 512), LogLineFormat.zeros.count)
+        while true {
+            var added = 0
+            LogLineFormat.zeros.withUnsafeBufferPointer { zeros in
+                while added < room {
+                    let n = Swift.min(room - added, zeros.count)
+                    line.append(contentsOf: UnsafeBufferPointer(rebasing: zeros[0..<n]))
+                    added += n
+                }
+            }
+            let (written, overflowed) = line.withUnsafeMutableBufferPointer { all -> (Int, Bool) in
+                var out = LogLineWriter(base: all.baseAddress! + start, capacity: room)
+                render(record, samples: writer, literals: literals, dates: &dates, into: &out)
+                return (out.count, out.overflowed)
+            }
+            line.removeLast(overflowed ? room : room - written)
+            if !overflowed { return }
+            room *= 2
+        }
+    }
+
+    private func render<W: LogSampleWriter, S: LogByteSink>(_ record: LogRecord, samples writer: W,
+                                                            literals: UnsafeBufferPointer<UInt8>,
+                                                            dates: inout LogDateCache, into line: inout S) {
         var lastWasSpace = true
         for step in steps {
             switch step {
             case .literal(let start, let count):
-                // Most literals are one to three bytes (": ", "/", " ["):
-                // bytes one by one cost less than a bulk append's call.
-                if count <= 4 {
-                    for i in Int(start)..<Int(start + count) { line.append(literals[i]) }
-                } else {
-                    line.append(contentsOf: UnsafeBufferPointer(rebasing: literals[Int(start)..<Int(start + count)]))
-                }
+                line.put(UnsafeBufferPointer(rebasing: literals[Int(start)..<Int(start + count)]))
                 lastWasSpace = false
             case .separator:
-                if !lastWasSpace { line.append(ASCIIByte.space); lastWasSpace = true }
+                if !lastWasSpace { line.put(ASCIIByte.space); lastWasSpace = true }
             case .sample(let index, let flags):
-                let quoted = flags.contains(.quote)
-                if quoted { line.append(ASCIIByte.quote) }
-                let mark = line.count
-                writer.writeSample(index, flags: flags, into: &line)
-                if line.count == mark {
-                    if !quoted, flags.contains(.mandatory) { line.append(ASCIIByte.minus) }
-                } else if flags.contains(.escape) {
-                    LogEncoding.escapeInPlace(&line, from: mark)
-                }
-                if quoted { line.append(ASCIIByte.quote) }
+                line.putSample(writer, index: index, flags: flags)
                 lastWasSpace = false
             case .variable(let variable, let flags):
                 // Captures that do not exist write nothing and, as in
@@ -124,5 +149,31 @@ public struct LogLineFormat: Sendable {
                 LogLineFormat.appendLegacyConnect(record, to: &line)
             }
         }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// `%[sample]`: quoted with `Q`, "-" when empty and mandatory, escaped with `E`.
+    mutating func putSample<W: LogSampleWriter>(_ writer: W, index: Int, flags: LogFlags) {
+        let quoted = flags.contains(.quote)
+        if quoted { append(ASCIIByte.quote) }
+        let mark = count
+        writer.writeSample(index, flags: flags, into: &self)
+        if count == mark {
+            if !quoted, flags.contains(.mandatory) { append(ASCIIByte.minus) }
+        } else if flags.contains(.escape) {
+            LogEncoding.escapeInPlace(&self, from: mark)
+        }
+        if quoted { append(ASCIIByte.quote) }
+    }
+}
+
+extension LogLineWriter {
+    /// Sample writers write to arrays, so a sample goes through one here;
+    /// `render` gives formats with samples an array instead.
+    mutating func putSample<W: LogSampleWriter>(_ writer: W, index: Int, flags: LogFlags) {
+        var sample: [UInt8] = []
+        sample.putSample(writer, index: index, flags: flags)
+        put(sample)
     }
 }

@@ -11,8 +11,8 @@ extension LogLineFormat {
 
     /// Appends `variable`; returns false when it wrote nothing because what
     /// it shows does not exist here (captures with none declared).
-    static func appendVariable(_ variable: LogVariable, flags: LogFlags, record r: LogRecord, dates: inout LogDateCache,
-                               to out: inout [UInt8]) -> Bool {
+    static func appendVariable<S: LogByteSink>(_ variable: LogVariable, flags: LogFlags, record r: LogRecord, dates: inout LogDateCache,
+                               to out: inout S) -> Bool {
         let quoted = flags.contains(.quote)
         let hex = flags.contains(.hexadecimal)
         switch variable {
@@ -29,10 +29,10 @@ extension LogLineFormat {
         // Names.
         case .frontendName: LogEncoding.appendText(r.frontendName, flags: flags, to: &out)
         case .frontendNameTransport:
-            if quoted { out.append(ASCIIByte.quote) }
-            out.append(contentsOf: r.frontendName)
-            if r.frontendIsTLS { out.append(ASCIIByte.tilde) }
-            if quoted { out.append(ASCIIByte.quote) }
+            if quoted { out.put(ASCIIByte.quote) }
+            out.put(r.frontendName)
+            if r.frontendIsTLS { out.put(ASCIIByte.tilde) }
+            if quoted { out.put(ASCIIByte.quote) }
         case .backendName: LogEncoding.appendText(r.backendName, flags: flags, to: &out)
         case .serverName:
             if let name = r.serverName {
@@ -73,19 +73,19 @@ extension LogLineFormat {
         case .responseTime: appendInt(r.timeToResponse, to: &out)
         case .dataTime: appendInt(r.timeOfData, to: &out)
         case .activeTime:
-            if r.logAsap { out.append(ASCIIByte.plus) }
+            if r.logAsap { out.put(ASCIIByte.plus) }
             appendInt(r.activeTime, to: &out)
         case .totalTime:
-            if r.logAsap { out.append(ASCIIByte.plus) }
+            if r.logAsap { out.put(ASCIIByte.plus) }
             appendInt(r.totalMs, to: &out)
         case .userTime:
-            if r.logAsap { out.append(ASCIIByte.plus) }
+            if r.logAsap { out.put(ASCIIByte.plus) }
             appendInt(r.userTime, to: &out)
 
         // Counters.
         case .statusCode: appendInt(r.status, to: &out)
         case .bytesRead:
-            if r.logAsap { out.append(ASCIIByte.plus) }
+            if r.logAsap { out.put(ASCIIByte.plus) }
             LogNumber.appendDecimal(r.bytesOut, to: &out)
         case .bytesUploaded: LogNumber.appendDecimal(r.bytesIn, to: &out)
         case .activeConnections: appendInt(r.activeConnections, to: &out)
@@ -93,7 +93,7 @@ extension LogLineFormat {
         case .backendConnections: appendInt(r.backendConnections, to: &out)
         case .serverConnections: appendInt(r.serverConnections, to: &out)
         case .retries:
-            if r.redispatched { out.append(ASCIIByte.plus) }
+            if r.redispatched { out.put(ASCIIByte.plus) }
             appendInt(r.retries, to: &out)
         case .serverQueue: appendInt(r.serverQueue, to: &out)
         case .backendQueue: appendInt(r.backendQueue, to: &out)
@@ -103,13 +103,13 @@ extension LogLineFormat {
 
         // Termination state.
         case .terminationState:
-            out.append(r.termination.cause.rawValue)
-            out.append(r.termination.phase.rawValue)
+            out.put(r.termination.cause.rawValue)
+            out.put(r.termination.phase.rawValue)
         case .terminationStateCookie:
-            out.append(r.termination.cause.rawValue)
-            out.append(r.termination.phase.rawValue)
-            out.append(r.termination.clientCookie?.rawValue ?? ASCIIByte.minus)
-            out.append(r.termination.serverCookie?.rawValue ?? ASCIIByte.minus)
+            out.put(r.termination.cause.rawValue)
+            out.put(r.termination.phase.rawValue)
+            out.put(r.termination.clientCookie?.rawValue ?? ASCIIByte.minus)
+            out.put(r.termination.serverCookie?.rawValue ?? ASCIIByte.minus)
 
         // Captures.
         case .requestHeaders: return appendCaptureBlock(r.requestCaptures, flags: flags, to: &out)
@@ -119,24 +119,24 @@ extension LogLineFormat {
 
         // The request line and its parts.
         case .requestLine, .httpMethod, .httpURI, .httpPath, .httpPathOnly, .httpQuery, .httpVersion:
-            if quoted { out.append(ASCIIByte.quote) }
+            if quoted { out.put(ASCIIByte.quote) }
             let part = LogRequestLine.part(variable, of: r.requestLine.map { $0.prefix(LogRecord.requestLineLimit) })
             LogEncoding.appendEncoded(part, map: .url, flags: flags, to: &out)
-            if quoted { out.append(ASCIIByte.quote) }
+            if quoted { out.put(ASCIIByte.quote) }
         }
         return true
     }
 
     @inline(__always)
-    static func appendInt(_ value: Int, to out: inout [UInt8]) { LogNumber.appendDecimal(Int64(value), to: &out) }
+    static func appendInt<S: LogByteSink>(_ value: Int, to out: inout S) { LogNumber.appendDecimal(Int64(value), to: &out) }
 
-    static func appendCounter(_ value: Int, hex: Bool, to out: inout [UInt8]) {
+    static func appendCounter<S: LogByteSink>(_ value: Int, hex: Bool, to out: inout S) {
         if hex { LogNumber.appendHex(UInt32(truncatingIfNeeded: value), minimumWidth: 4, to: &out) } else { appendInt(value, to: &out) }
     }
 
     /// `%ci`: the address's text (a text value: quotes, "-" when unknown) or
     /// its bytes in hexadecimal with `X`.
-    static func appendAddress(_ endpoint: LogEndpoint, flags: LogFlags, to out: inout [UInt8]) {
+    static func appendAddress<S: LogByteSink>(_ endpoint: LogEndpoint, flags: LogFlags, to out: inout S) {
         switch endpoint {
         case .none:
             LogEncoding.appendText(nil, flags: flags, to: &out)
@@ -158,16 +158,16 @@ extension LogLineFormat {
                 }
             } else {
                 let quoted = flags.contains(.quote)
-                if quoted { out.append(ASCIIByte.quote) }
-                address.withText { out.append(contentsOf: $0) }
-                if quoted { out.append(ASCIIByte.quote) }
+                if quoted { out.put(ASCIIByte.quote) }
+                address.withText { out.put($0) }
+                if quoted { out.put(ASCIIByte.quote) }
             }
         }
     }
 
     /// `%cp`: the port in decimal (never quoted), `%04X` with `X`, the
     /// listener's id for a unix socket, "-" when unknown.
-    static func appendPort(_ endpoint: LogEndpoint, flags: LogFlags, to out: inout [UInt8]) {
+    static func appendPort<S: LogByteSink>(_ endpoint: LogEndpoint, flags: LogFlags, to out: inout S) {
         switch endpoint {
         case .none: LogEncoding.appendText(nil, flags: flags, to: &out)
         case .unix(let id): appendInt(id, to: &out)
@@ -177,34 +177,34 @@ extension LogLineFormat {
     }
 
     /// `%hr`: `{a|b}` (quoted as a whole with `Q`); nothing when there are no captures.
-    static func appendCaptureBlock(_ captures: [ArraySlice<UInt8>?], flags: LogFlags, to out: inout [UInt8]) -> Bool {
+    static func appendCaptureBlock<S: LogByteSink>(_ captures: [ArraySlice<UInt8>?], flags: LogFlags, to out: inout S) -> Bool {
         guard !captures.isEmpty else { return false }
         let quoted = flags.contains(.quote)
-        if quoted { out.append(ASCIIByte.quote) }
-        out.append(ASCIIByte.openBrace)
+        if quoted { out.put(ASCIIByte.quote) }
+        out.put(ASCIIByte.openBrace)
         for i in captures.indices {
-            if i > 0 { out.append(ASCIIByte.pipe) }
+            if i > 0 { out.put(ASCIIByte.pipe) }
             if let value = captures[i] { LogEncoding.appendEncoded(value, map: .header, flags: flags, to: &out) }
         }
-        out.append(ASCIIByte.closeBrace)
-        if quoted { out.append(ASCIIByte.quote) }
+        out.put(ASCIIByte.closeBrace)
+        if quoted { out.put(ASCIIByte.quote) }
         return true
     }
 
     /// `%hrl`: the captures separated by spaces, each quoted with `Q`, "-"
     /// for an absent one when not quoted.
-    static func appendCaptureList(_ captures: [ArraySlice<UInt8>?], flags: LogFlags, to out: inout [UInt8]) -> Bool {
+    static func appendCaptureList<S: LogByteSink>(_ captures: [ArraySlice<UInt8>?], flags: LogFlags, to out: inout S) -> Bool {
         guard !captures.isEmpty else { return false }
         let quoted = flags.contains(.quote)
         for i in captures.indices {
-            if i > 0 { out.append(ASCIIByte.space) }
-            if quoted { out.append(ASCIIByte.quote) }
+            if i > 0 { out.put(ASCIIByte.space) }
+            if quoted { out.put(ASCIIByte.quote) }
             if let value = captures[i] {
                 LogEncoding.appendEncoded(value, map: .header, flags: flags, to: &out)
             } else if !quoted {
-                out.append(ASCIIByte.minus)
+                out.put(ASCIIByte.minus)
             }
-            if quoted { out.append(ASCIIByte.quote) }
+            if quoted { out.put(ASCIIByte.quote) }
         }
         return true
     }
@@ -218,35 +218,35 @@ extension LogLineFormat {
 
     /// The legacy line (frontend_accept): "Connect from 10.0.1.2:33312 to
     /// 10.0.3.31:8012 (www/HTTP)", or "Connect to unix:1 (www/TCP)".
-    static func appendLegacyConnect(_ r: LogRecord, to out: inout [UInt8]) {
+    static func appendLegacyConnect<S: LogByteSink>(_ r: LogRecord, to out: inout S) {
         switch r.client {
         case .unix(let id):
-            out.append(contentsOf: connectToUnix)
+            out.put(connectToUnix)
             appendInt(id, to: &out)
         case .ip(let address, let port):
-            out.append(contentsOf: connectFrom)
-            address.withText { out.append(contentsOf: $0) }
-            out.append(ASCIIByte.colon)
+            out.put(connectFrom)
+            address.withText { out.put($0) }
+            out.put(ASCIIByte.colon)
             appendInt(port, to: &out)
-            out.append(contentsOf: connectTo)
+            out.put(connectTo)
             if case .ip(let local, let localPort) = r.frontendAddress {
-                local.withText { out.append(contentsOf: $0) }
-                out.append(ASCIIByte.colon)
+                local.withText { out.put($0) }
+                out.put(ASCIIByte.colon)
                 appendInt(localPort, to: &out)
             } else {
-                out.append(contentsOf: undetermined)
-                out.append(ASCIIByte.colon)
-                out.append(0x30)
+                out.put(undetermined)
+                out.put(ASCIIByte.colon)
+                out.put(0x30)
             }
         case .none:
             return
         }
-        out.append(ASCIIByte.space)
-        out.append(ASCIIByte.openParen)
-        out.append(contentsOf: r.frontendName)
-        out.append(ASCIIByte.slash)
-        out.append(contentsOf: r.isHTTP ? modeHTTP : modeTCP)
-        out.append(ASCIIByte.closeParen)
+        out.put(ASCIIByte.space)
+        out.put(ASCIIByte.openParen)
+        out.put(r.frontendName)
+        out.put(ASCIIByte.slash)
+        out.put(r.isHTTP ? modeHTTP : modeTCP)
+        out.put(ASCIIByte.closeParen)
     }
 }
 

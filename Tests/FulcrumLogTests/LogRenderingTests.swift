@@ -37,6 +37,39 @@ final class LogRenderingTests: XCTestCase {
         }
     }
 
+    /// Lines longer than the room first made for them (names have no bound)
+    /// come out whole, after text already in the buffer, and the next short
+    /// line in the same buffer is exact.
+    func testLongLinesAreRenderedWhole() throws {
+        let format = try LogLineFormat(parsing: "%ci:%cp %f %b %ST")
+        var r = LogRecord()
+        r.client = endpoint("192.0.2.7", 4242)
+        r.status = 503
+        r.backendName = b("be")
+        var line = Array("prefix ".utf8)
+        for length in [10, 600, 2_100, 9_000, 3] {
+            let name = String(repeating: "f", count: length)
+            r.frontendName = b(name)
+            line.removeAll(keepingCapacity: true)
+            line.append(contentsOf: "prefix ".utf8)
+            format.render(r, into: &line)
+            XCTAssertEqual(String(decoding: line, as: UTF8.self), "prefix 192.0.2.7:4242 \(name) be 503", "\(length)")
+        }
+    }
+
+    /// Numbers on both sides of the short form's bounds, as decimal text.
+    func testNumbersAroundEveryDigitCount() throws {
+        let format = try LogLineFormat(parsing: "%B %U")
+        var r = LogRecord()
+        for value: Int64 in [0, 7, 9, 10, 42, 99, 100, 512, 999, 1000, 4096, 9999, 10_000, 65_535, 1 << 40, .max, -1, -10_000, .min] {
+            r.bytesOut = value
+            r.bytesIn = value
+            var line: [UInt8] = []
+            format.render(r, into: &line)
+            XCTAssertEqual(String(decoding: line, as: UTF8.self), "\(value) \(value)")
+        }
+    }
+
     func testRequestDateAddsIdleAndHandshake() throws {
         var r = LogRecord()
         r.acceptDateMicros = micros(capturedSecond, ms: 998)

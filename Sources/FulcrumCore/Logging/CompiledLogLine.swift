@@ -86,7 +86,7 @@ public struct CompiledLogLine: Sendable {
         line.removeAll(keepingCapacity: true)
         // The common formats (httplog, tcplog) have no sample: no writer to
         // build, and no copies of the record's slices for it to hold.
-        guard !fetches.isEmpty else { return format.render(record, samples: NoLogSamples(), dates: &dates, into: &line) }
+        guard !fetches.isEmpty else { return format.render(record, dates: &dates, into: &line) }
         let caller = Fetches(line: self, context: context, record: record)
         format.render(record, samples: samples.writer(record: record, caller: caller), dates: &dates, into: &line)
     }
