@@ -52,7 +52,10 @@ public final class CompiledACL: @unchecked Sendable {
     /// Evaluates the ACL: true when any sample of the fetch (converted)
     /// matches any pattern (`-m found`: when there is a sample at all).
     public func matches(_ context: HTTPRuleContext, acls: ACLSet?) -> Bool {
-        SampleFetcher.forEach(fetch, context: context, acls: acls) { matches(sample: $0, variables: context.variables, stick: context.stick) }
+        // The closure captures the two references, not the context: a
+        // captured context is copied (about fifteen retains) at every use.
+        let variables = context.variables, stick = context.stick
+        return SampleFetcher.forEach(fetch, context: context, acls: acls) { matches(sample: $0, variables: variables, stick: stick) }
     }
 
     /// One fetched sample, converted, against the patterns.

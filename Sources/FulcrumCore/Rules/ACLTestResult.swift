@@ -18,7 +18,8 @@ extension CompiledACL {
         guard case .payload(let p) = fetch, let bytes = context.payload else {
             return matches(context, acls: acls) ? .pass : .fail
         }
-        let o = p.forEach(bytes, limit: context.payloadLimit) { matches(sample: $0, variables: context.variables) }
+        let variables = context.variables
+        let o = p.forEach(bytes, limit: context.payloadLimit) { matches(sample: $0, variables: variables) }
         if o.matched { return .pass }
         return o.mayChange && !context.payloadFinal ? .miss : .fail
     }

@@ -124,8 +124,11 @@ public enum HTTPRequestProcessing {
     static func requestRules(_ rules: HTTPCompiledRules, context: inout HTTPRuleContext) -> Outcome? {
         let acls = rules.acls
         if context.stick != nil { context.stickProxy = rules.proxyName }
-        for r in rules.requestRules where HTTPConditions.evaluate(r.condition, acls: acls, context: context) {
-            switch r.action {
+        // By index: `for r in` copies every rule (its action's payloads
+        // retained) whether or not its condition holds.
+        let list = rules.requestRules
+        for i in list.indices where HTTPConditions.evaluate(list[i].condition, acls: acls, context: context) {
+            switch list[i].action {
             case .allow:
                 return nil
             case .deny(let status):

@@ -26,25 +26,25 @@ public enum SampleFetcher {
     public static func forEach(_ f: HTTPFetch, context: HTTPRuleContext, acls: ACLSet?,
                                _ body: (Sample) -> Bool) -> Bool {
         guard let f = context.responsePhase ? responseSide(f) : f else { return false }
-        let req = context.request
+        // The head is read where it lies: a local copy retains each of its arrays.
         switch f {
         case .path:
-            let t = req.target, target = HTTPTarget(t)
+            let t = context.request.target, target = HTTPTarget(t)
             return !target.path.isEmpty && body(.bytes(t[target.path]))
         case .pathq:
-            let t = req.target, target = HTTPTarget(t)
+            let t = context.request.target, target = HTTPTarget(t)
             return !target.path.isEmpty && body(.bytes(t[target.pathAndQuery]))
         case .query:
-            let t = req.target
+            let t = context.request.target
             guard let q = HTTPTarget(t).query else { return false }
             return body(.bytes(t[q]))
         case .url:
-            return body(.bytes(req.target))
+            return body(.bytes(context.request.target))
         case .base:
-            guard let b = base(req) else { return false }
+            guard let b = base(context.request) else { return false }
             return body(.bytes(b))
         case .urlParam(let name, let delimiter):
-            let t = req.target
+            let t = context.request.target
             guard let q = HTTPTarget(t).query else { return false }
             return forEachParameter(t[q], name: name, delimiter: delimiter, body)
         case .body(let f):
@@ -56,33 +56,33 @@ public enum SampleFetcher {
             case .parameter(let name): return forEachParameter(b.bytes, name: name, delimiter: UInt8(ascii: "&"), body)
             }
         case .header(let name, let occurrence, let full, let response):
-            guard let head = response ? context.response : req else { return false }
+            guard let head = response ? context.response : context.request else { return false }
             guard let occurrence else {
                 return forEachHeaderValue(head, name, full: full) { body(.bytes($0)) }
             }
             guard let v = headerValue(head, name, full: full, occurrence: occurrence) else { return false }
             return body(.bytes(v))
         case .headerCount(let name, let full, let response):
-            guard let head = response ? context.response : req else { return false }
+            guard let head = response ? context.response : context.request else { return false }
             return body(.integer(Int64(headerCount(head, name, full: full))))
         case .method:
-            return body(.bytes(req.method))
+            return body(.bytes(context.request.method))
         case .requestVersion:
-            return body(.bytes(version(req)))
+            return body(.bytes(version(context.request)))
         case .responseVersion:
             guard let res = context.response else { return false }
             return body(.bytes(version(res)))
         case .capturedSlot(let n, let response):
             guard let slots = context.connection.captureSlots,
-                  let v = slots.value(n, response: response, head: response ? context.response : req,
+                  let v = slots.value(n, response: response, head: response ? context.response : context.request,
                                       rules: response ? context.log.responseCaptures : context.log.requestCaptures) else { return false }
             return body(.bytes(v))
         case .captured(let part):
             // No request line (mode tcp): no transaction, nothing captured.
             switch part {
-            case .method: return req.raw.isEmpty ? false : body(.bytes(req.raw[req.part1]))
-            case .uri: return req.raw.isEmpty ? false : body(.bytes(req.raw[req.part2]))
-            case .requestVersion: return req.raw.isEmpty ? false : body(.bytes(fullVersion(req)))
+            case .method: return context.request.raw.isEmpty ? false : body(.bytes(context.request.raw[context.request.part1]))
+            case .uri: return context.request.raw.isEmpty ? false : body(.bytes(context.request.raw[context.request.part2]))
+            case .requestVersion: return context.request.raw.isEmpty ? false : body(.bytes(fullVersion(context.request)))
             case .responseVersion:
                 guard let res = context.response else { return false }
                 return body(.bytes(fullVersion(res)))
@@ -112,26 +112,26 @@ public enum SampleFetcher {
             case .clientIssuer: guard let v = t?.clientIssuer else { return false }; return body(.bytes(v[...]))
             }
         case .cookie(let name, let response):
-            guard let head = response ? context.response : req else { return false }
+            guard let head = response ? context.response : context.request else { return false }
             return forEachCookie(head, response: response, name: name) { _, value in body(.bytes(value)) }
         case .cookieCount(let name, let response):
-            guard let head = response ? context.response : req else { return false }
+            guard let head = response ? context.response : context.request else { return false }
             var n: Int64 = 0
             forEachCookie(head, response: response, name: name) { _, _ in n += 1; return false }
             return body(.integer(n))
         case .httpAuth(let userlist):
             guard let acls, let ul = acls.userlists[userlist] else { return body(.bool(false)) }
-            return body(.bool(HTTPBasicAuth.authenticate(req, userlist: ul, crypt: acls.crypt) != nil))
+            return body(.bool(HTTPBasicAuth.authenticate(context.request, userlist: ul, crypt: acls.crypt) != nil))
         case .httpAuthGroup(let userlist):
             guard let acls, let ul = acls.userlists[userlist],
-                  let user = HTTPBasicAuth.authenticate(req, userlist: ul, crypt: acls.crypt) else { return false }
+                  let user = HTTPBasicAuth.authenticate(context.request, userlist: ul, crypt: acls.crypt) else { return false }
             for g in HTTPBasicAuth.groups(of: user, in: ul) where body(.bytes(Array(g.utf8)[...])) { return true }
             return false
         case .httpAuthUser:
-            guard let c = HTTPBasicAuth.credentials(req) else { return false }
+            guard let c = HTTPBasicAuth.credentials(context.request) else { return false }
             return body(.bytes(Array(c.user.utf8)[...]))
         case .httpAuthPass:
-            guard let c = HTTPBasicAuth.credentials(req) else { return false }
+            guard let c = HTTPBasicAuth.credentials(context.request) else { return false }
             return body(.bytes(Array(c.password.utf8)[...]))
         case .constant(let b):
             return body(.bool(b))
@@ -147,10 +147,10 @@ public enum SampleFetcher {
         case .constantInteger(let i):
             return body(.integer(i))
         case .urlIP:
-            guard let (address, _) = urlAddress(req.target), let address else { return false }
+            guard let (address, _) = urlAddress(context.request.target), let address else { return false }
             return body(.address(.v4(address)))
         case .urlPort:
-            guard let (_, port) = urlAddress(req.target) else { return false }
+            guard let (_, port) = urlAddress(context.request.target) else { return false }
             return body(.integer(Int64(port)))
         case .stick(let f):
             guard let v = StickFetching.value(f, context: context) else { return false }

@@ -28,8 +28,9 @@ public struct CompiledStickAction: Sendable {
         case .track(let counter, let key, let tableName):
             guard tracker.trackedTable(counter) == nil || !session else { return }
             guard let t = tracker.tables.index(named: tableName) else { return }
+            let session = session, httpRequest = !session && context.payload == nil  // not the context: a capture copies it
             key.evaluate(context: context, acls: acls) { sample in
-                tracker.track(counter, session: session, table: t, key: sample, httpRequest: !session && context.payload == nil)
+                tracker.track(counter, session: session, table: t, key: sample, httpRequest: httpRequest)
             }
         case .incrementGPC(let counter, let index, let legacy):
             _ = tracker.withEntry(counter) { t, i, now in StickFetching.increment(t, i, legacy ? (index == 0 ? .gpc0 : .gpc1) : .gpc, element: legacy ? 0 : index, now: now) }
