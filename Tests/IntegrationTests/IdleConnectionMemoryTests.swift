@@ -19,43 +19,9 @@ final class IdleConnectionMemoryTests: XCTestCase {
         let haproxyPath = try requireTool("haproxy")
         // Both ends of every connection live here or in what this starts.
         try ProcessMemory.allowOpenFiles(Self.connections * 3 + 1000)
-        let nginx = try NginxServer(http: """
-            server {
-                listen 127.0.0.1:{port};
-                root {root};
-                keepalive_requests 1000000;
-                keepalive_timeout 300s;
-            }
-            """, workerConnections: Self.connections * 2 + 1000)
-        addTeardownBlock { nginx.stop() }
-        let page = nginx.directory.file("www/index.html")
-        try FileBytes.write(Array(repeating: UInt8(ascii: "x"), count: 612), to: page)
-        chmod(page, 0o644)
-
-        let haproxyPort = try FreePort.next()
-        let haproxy = try HAProxyReference(executable: haproxyPath,
-                                           config: memory.config("nbthread 1", port: haproxyPort, servers: [("127.0.0.1", nginx.port)]),
-                                           port: haproxyPort)
-        addTeardownBlock { haproxy.stop() }
-        let reference = try memory.measure(pid: haproxy.pid, port: haproxyPort, awaitReturnWithin: nil)
-        haproxy.stop()
-
-        let port = try FreePort.next()
-        let fulcrum = try startFulcrum(config: memory.config("workers 1", port: port, servers: [("127.0.0.1", nginx.port)]),
-                                       arguments: ["-f", FulcrumProcess.configPlaceholder],
-                                       executable: FulcrumReleaseBinary.path())
-        try fulcrum.waitUntilListening(port: port)
-        try fulcrum.waitForChildren(count: 1)
-        let measured = try memory.measure(pid: fulcrum.pid, port: port, awaitReturnWithin: Self.maximumReturnAbove)
-
-        let ratio = Double(measured.held) / Double(reference.held)
-        let returned = Double(measured.afterClose - measured.idle) / Double(measured.idle)
-        print("idle connection memory (\(Self.connections) connections): fulcrum \(measured); haproxy \(reference); "
-              + "held ratio \(ratio) (target <= \(Self.maximumRatio)); fulcrum after close "
-              + "\(Int((returned * 100).rounded()))% above idle (target <= \(Int(Self.maximumReturnAbove * 100))%)")
-        XCTAssertLessThanOrEqual(ratio, Self.maximumRatio,
-                                 "fulcrum holds \(measured.held) KB for \(Self.connections) idle connections, haproxy \(reference.held) KB")
-        XCTAssertLessThanOrEqual(returned, Self.maximumReturnAbove,
-                                 "fulcrum's PSS after the connections closed: \(measured.afterClose) KB, idle \(measured.idle) KB")
+        let nginx = try memory.startNginx(self, addresses: ["127.0.0.1"])
+        try memory.compare(self, haproxy: haproxyPath, fulcrum: FulcrumReleaseBinary.path(), processes: 1,
+                           servers: [("127.0.0.1", nginx.port)],
+                           maximumRatio: Self.maximumRatio, maximumReturnAbove: Self.maximumReturnAbove)
     }
 }

@@ -55,44 +55,9 @@ final class ScaleConnectionMemoryTests: XCTestCase {
         addTeardownBlock { namespace.destroy() }
         try namespace.enter()
 
-        let listens = Self.serverAddresses.map { "listen \($0):{port};" }.joined(separator: "\n    ")
-        let nginx = try NginxServer(http: """
-            server {
-                \(listens)
-                root {root};
-                keepalive_requests 1000000;
-                keepalive_timeout 300s;
-            }
-            """, workerConnections: Self.connections + 5000)
-        addTeardownBlock { nginx.stop() }
-        let page = nginx.directory.file("www/index.html")
-        try FileBytes.write(Array(repeating: UInt8(ascii: "x"), count: 612), to: page)
-        chmod(page, 0o644)
-        let servers = Self.serverAddresses.map { ($0, nginx.port) }
-
-        let haproxyPort = try FreePort.next()
-        let haproxy = try HAProxyReference(executable: haproxyPath,
-                                           config: memory.config("nbthread 2", port: haproxyPort, servers: servers),
-                                           port: haproxyPort)
-        addTeardownBlock { haproxy.stop() }
-        let reference = try memory.measure(pid: haproxy.pid, port: haproxyPort, awaitReturnWithin: nil)
-        haproxy.stop()
-
-        let port = try FreePort.next()
-        let fulcrum = try startFulcrum(config: memory.config("workers 2", port: port, servers: servers),
-                                       arguments: ["-f", FulcrumProcess.configPlaceholder], executable: binary)
-        try fulcrum.waitUntilListening(port: port)
-        try fulcrum.waitForChildren(count: 2)
-        let measured = try memory.measure(pid: fulcrum.pid, port: port, awaitReturnWithin: Self.maximumReturnAbove)
-
-        let ratio = Double(measured.held) / Double(reference.held)
-        let returned = Double(measured.afterClose - measured.idle) / Double(measured.idle)
-        print("scale memory (\(Self.connections) connections, 2 workers / 2 threads): fulcrum \(measured); "
-              + "haproxy \(reference); held ratio \(ratio) (target <= \(Self.maximumRatio)); fulcrum after close "
-              + "\(Int((returned * 100).rounded()))% above idle (target <= \(Int(Self.maximumReturnAbove * 100))%)")
-        XCTAssertLessThanOrEqual(ratio, Self.maximumRatio,
-                                 "fulcrum holds \(measured.held) KB for \(Self.connections) connections, haproxy \(reference.held) KB")
-        XCTAssertLessThanOrEqual(returned, Self.maximumReturnAbove,
-                                 "fulcrum's PSS after the connections closed: \(measured.afterClose) KB, idle \(measured.idle) KB")
+        let nginx = try memory.startNginx(self, addresses: Self.serverAddresses)
+        try memory.compare(self, haproxy: haproxyPath, fulcrum: binary, processes: 2,
+                           servers: Self.serverAddresses.map { ($0, nginx.port) },
+                           maximumRatio: Self.maximumRatio, maximumReturnAbove: Self.maximumReturnAbove)
     }
 }

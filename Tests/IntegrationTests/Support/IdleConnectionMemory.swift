@@ -80,6 +80,58 @@ struct IdleConnectionMemory {
         return Figures(idle: idle, held: heldPSS, afterClose: after, connections: connections)
     }
 
+    /// nginx serving a 612-byte page on one port of each of `addresses`,
+    /// with room and keep-alive for every connection; stopped at teardown.
+    func startNginx(_ test: XCTestCase, addresses: [String]) throws -> NginxServer {
+        let listens = addresses.map { "listen \($0):{port};" }.joined(separator: "\n    ")
+        let nginx = try NginxServer(http: """
+            server {
+                \(listens)
+                root {root};
+                keepalive_requests 1000000;
+                keepalive_timeout 300s;
+            }
+            """, workerConnections: connections + 5000)
+        test.addTeardownBlock { nginx.stop() }
+        let page = nginx.directory.file("www/index.html")
+        try FileBytes.write(Array(repeating: UInt8(ascii: "x"), count: 612), to: page)
+        chmod(page, 0o644)
+        return nginx
+    }
+
+    /// haproxy (`nbthread processes`) then Fulcrum (`workers processes`) on
+    /// the same configuration in front of `servers`, measured one after the
+    /// other; prints both figures and fails when Fulcrum holds more than
+    /// `maximumRatio` times haproxy's PSS or stays more than
+    /// `maximumReturnAbove` above its idle PSS once the connections closed.
+    func compare(_ test: XCTestCase, haproxy haproxyPath: String, fulcrum binary: String, processes: Int,
+                 servers: [(String, UInt16)], maximumRatio: Double, maximumReturnAbove: Double) throws {
+        let haproxyPort = try FreePort.next()
+        let haproxy = try HAProxyReference(executable: haproxyPath,
+                                           config: config("nbthread \(processes)", port: haproxyPort, servers: servers),
+                                           port: haproxyPort)
+        test.addTeardownBlock { haproxy.stop() }
+        let reference = try measure(pid: haproxy.pid, port: haproxyPort, awaitReturnWithin: nil)
+        haproxy.stop()
+
+        let port = try FreePort.next()
+        let fulcrum = try test.startFulcrum(config: config("workers \(processes)", port: port, servers: servers),
+                                            arguments: ["-f", FulcrumProcess.configPlaceholder], executable: binary)
+        try fulcrum.waitUntilListening(port: port)
+        try fulcrum.waitForChildren(count: processes)
+        let measured = try measure(pid: fulcrum.pid, port: port, awaitReturnWithin: maximumReturnAbove)
+
+        let ratio = Double(measured.held) / Double(reference.held)
+        let returned = Double(measured.afterClose - measured.idle) / Double(measured.idle)
+        print("idle connection memory (\(connections) connections, \(processes) workers / threads): fulcrum \(measured); "
+              + "haproxy \(reference); held ratio \(ratio) (target <= \(maximumRatio)); fulcrum after close "
+              + "\(Int((returned * 100).rounded()))% above idle (target <= \(Int(maximumReturnAbove * 100))%)")
+        XCTAssertLessThanOrEqual(ratio, maximumRatio,
+                                 "fulcrum holds \(measured.held) KB for \(connections) idle connections, haproxy \(reference.held) KB")
+        XCTAssertLessThanOrEqual(returned, maximumReturnAbove,
+                                 "fulcrum's PSS after the connections closed: \(measured.afterClose) KB, idle \(measured.idle) KB")
+    }
+
     /// The tree's PSS once two readings a second apart differ by under 1%
     /// (what the warm-up took is let go of, or kept for good).
     static func settledPSS(of pid: pid_t) throws -> Int {
