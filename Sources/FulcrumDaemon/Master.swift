@@ -130,7 +130,7 @@ final class Master {
         }
         for s in loaded.configuration.global.statsSockets {
             let spec = CLIBindSpec(address: s.address, mode: s.mode, user: s.user, group: s.group, level: s.level, expose: s.expose)
-            let fd = try openCLI(spec, name: "'stats socket'", defaultMode: nil)
+            let fd = try openCLI(spec, name: "'stats socket'", defaultMode: 0o600)
             let server = CLIServer(listening: fd, path: s.path, isMasterCLI: false, level: s.level.privilege)
             if s.expose { exposeListeners(on: server) }
             cliServers.append(server)

@@ -23,6 +23,9 @@
 # pipelined in prompt mode) in fulcrum `workers 1` and haproxy `nbthread 1` one
 # after the other; PSS (summed over every process of each) empty and filled.
 #
+# soak: issue 17's bounded soak (Tests/Benchmarks/soak.sh): fulcrum `workers
+# 2` under wrk load for 10 minutes; RSS flat, 0 errors, descriptors back.
+#
 # Environment (all optional):
 #   BENCH_DURATION=10s     wrk duration per measurement
 #   BENCH_WARMUP=2s        wrk warm-up before each measurement ("0" to skip)
@@ -71,6 +74,8 @@ TARGET_STICK_RPS=${BENCH_TARGET_STICK_RPS:-1.0}
 STICK_ENTRIES=${BENCH_STICK_ENTRIES:-1000000}
 TARGET_STICK_PSS=${BENCH_TARGET_STICK_PSS:-1.0}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=soak.sh
+source "$REPO/Tests/Benchmarks/soak.sh"
 
 WORK=$(mktemp -d /tmp/fulcrum-bench.XXXXXX)
 # nginx workers drop to user nobody when started as root: they must be able
@@ -875,11 +880,12 @@ verdict() {
 
 # ---------------------------------------------------------------- main
 
-# wrk_modes: the cases of MODES measured with wrk (all but memory and stick-memory).
+# wrk_modes: the cases of MODES measured side by side with wrk (all but
+# memory, stick-memory and soak).
 wrk_modes() {
     local mode
     for mode in $MODES; do
-        [[ $mode == memory || $mode == stick-memory ]] || echo "$mode"
+        [[ $mode == memory || $mode == stick-memory || $mode == soak ]] || echo "$mode"
     done
 }
 
@@ -933,9 +939,11 @@ main() {
         bench_stick_memory fulcrum
         bench_stick_memory haproxy
     fi
+    [[ " $MODES " == *" soak "* ]] && bench_soak
     print_table
     print_memory_table
     print_stick_table
+    print_soak_table
     if [[ ${#MISSED[@]} -gt 0 ]]; then
         echo "targets missed: ${MISSED[*]}"
     fi

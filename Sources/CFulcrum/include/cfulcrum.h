@@ -81,6 +81,18 @@ static inline int cf_pidfd_open(pid_t pid) {
 #endif
 }
 static inline int cf_set_dumpable(void) { return prctl(PR_SET_DUMPABLE, 1, 0, 0, 0); }
+// capset(2) without libcap: the effective and permitted sets become exactly
+// `mask` (bit N is capability N), the inheritable set empty. What a process
+// has dropped from its permitted set it cannot take back.
+#include <linux/capability.h>
+static inline int cf_keep_capabilities(uint64_t mask) {
+    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    data[0].effective = data[0].permitted = (uint32_t)mask;
+    data[1].effective = data[1].permitted = (uint32_t)(mask >> 32);
+    return (int)syscall(SYS_capset, &header, data);
+}
 
 // Wait status macros.
 static inline int cf_wifexited(int s) { return WIFEXITED(s); }

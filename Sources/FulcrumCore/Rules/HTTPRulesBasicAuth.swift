@@ -26,9 +26,10 @@ public enum HTTPBasicAuth {
     public static func check(user name: String, password: String, userlist: Userlist,
                              crypt: (String, String) -> String?) -> UserlistUser? {
         guard let user = userlist.users.first(where: { $0.name == name }) else { return nil }
-        if user.insecure { return user.password == password ? user : nil }
+        // ConstantTime: how far a guess matched does not show in the answer's time.
+        if user.insecure { return ConstantTime.equal(password.utf8, user.password.utf8) ? user : nil }
         guard let hashed = crypt(password, user.password), !user.password.isEmpty else { return nil }
-        return hashed == user.password ? user : nil
+        return ConstantTime.equal(hashed.utf8, user.password.utf8) ? user : nil
     }
 
     /// Groups of a user: its own `groups` plus the `group G users ...` lines.

@@ -1,3 +1,4 @@
+import FulcrumBytes
 import FulcrumConfig
 import FulcrumHTTP
 
@@ -11,6 +12,8 @@ public final class StatsPageRules: @unchecked Sendable {
     public let page: StatsPage
     let rules: HTTPCompiledRules
     let adminConditions: [ACLCondition?]
+    /// `stats auth` accounts as ConstantTime.matchesAny takes them.
+    let accountPairs: [(user: String, password: String)]
 
     public enum Access: Equatable {
         /// Serve the page; `admin`: the request may change servers.
@@ -23,6 +26,7 @@ public final class StatsPageRules: @unchecked Sendable {
                 errorPages: [Int: [UInt8]] = [:]) throws {
         self.proxyName = proxyName
         self.page = page
+        accountPairs = page.accounts.map { ($0.user, $0.password) }
         var statsSettings = settings
         // The page's own rules, with its realm as the default one (HAProxy's STATS_DEFAULT_REALM).
         statsSettings.requestRules = page.requestRules.map { rule in
@@ -64,7 +68,9 @@ public final class StatsPageRules: @unchecked Sendable {
         }
         if !page.accounts.isEmpty {
             let given = HTTPBasicAuth.credentials(context.request)
-            let known = given.map { g in page.accounts.contains { $0.user == g.user && $0.password == g.password } } ?? false
+            // Every account compared in full (ConstantTime): a failure costs
+            // the same whichever account or byte it missed.
+            let known = given.map { ConstantTime.matchesAny(user: $0.user, password: $0.password, in: accountPairs) } ?? false
             if !known {
                 let realm = page.realm ?? StatsPage.defaultRealm
                 let p = rules.page(401, extraFields: [("www-authenticate", "Basic realm=\"\(realm)\"")], request: context.request)

@@ -59,6 +59,14 @@ enum ProcessTree {
         return state != "Z" && state != "X"
     }
 
+    /// The first word of a /proc/PID/status line ("Uid:" gives the real
+    /// uid, "CapEff:" the effective capabilities in hex), or nil.
+    static func statusField(of pid: pid_t, _ field: String) -> String? {
+        guard let text = FileBytes.readText("/proc/\(pid)/status") else { return nil }
+        let line = text.split(separator: "\n").first { $0.hasPrefix(field + ":") }
+        return line?.dropFirst(field.count + 1).split(whereSeparator: { $0 == "\t" || $0 == " " }).first.map(String.init)
+    }
+
     /// argv of a process as the kernel holds it, or nil if it is gone.
     static func commandLine(of pid: pid_t) -> [String]? {
         guard let bytes = FileBytes.read("/proc/\(pid)/cmdline") else { return nil }

@@ -218,7 +218,7 @@ final class VRRPLab {
 
     /// Kills whatever still runs in `namespace` (SIGKILL: teardown must not
     /// wait on anything) and deletes it.
-    private static func removeNamespace(_ namespace: String) {
+    static func removeNamespace(_ namespace: String) {
         for _ in 0..<3 {
             let pids = (try? CommandRunner.run("ip", ["netns", "pids", namespace], timeout: 5))?.stdout
                 .split(whereSeparator: { $0 == "\n" || $0 == " " }).compactMap { pid_t($0) } ?? []

@@ -1,0 +1,63 @@
+import Glibc
+import XCTest
+
+/// Issue 17's scale target: 100,000 keep-alive client connections, each
+/// after one request, held at once over two workers, cost no more memory
+/// than HAProxy 2.6 (`nbthread 2`) holding the same, PSS summed over every
+/// process of each (IdleConnectionMemory, as IdleConnectionMemoryTests at
+/// 5,000 connections and one worker).
+///
+/// What so many connections need is made here, and local to the test: a
+/// network namespace of its own (PrivateNetworkNamespace) whose
+/// `ip_local_port_range`, `somaxconn` and SYN backlog are raised, clients
+/// spread over four loopback source addresses and the proxies' backend
+/// connections over four server addresses of one nginx (a destination
+/// offers one ephemeral range of source ports: 35,536 here), and
+/// RLIMIT_NOFILE raised for the test and what it starts (raising the hard
+/// limit needs CAP_SYS_RESOURCE). When a limit cannot be raised the test
+/// skips and says which. `FULCRUM_SCALE_CONNECTIONS=N` measures at another
+/// count (a machine whose limit cannot be raised still measures the ratio at
+/// what it allows).
+final class ScaleConnectionMemoryTests: XCTestCase {
+    static let connections = getenv("FULCRUM_SCALE_CONNECTIONS").flatMap { Int(String(cString: $0)) } ?? 100_000
+    /// Descriptors the busiest process needs: haproxy's (HAProxy's maxsock,
+    /// which it sets itself: two a connection up to maxconn, and its own).
+    static var descriptors: Int { (connections + 1000) * 2 + 1000 }
+    /// Issue 17: Fulcrum's PSS at the same count is at most HAProxy's.
+    static let maximumRatio = 1.0
+    static let maximumReturnAbove = 0.10
+    static let clientSources = (2...5).map { "127.0.0.\($0)" }
+    static let serverAddresses = (1...4).map { "127.0.0.\($0)" }
+    /// Per namespace: the ports below 30000 stay for FreePort's listeners.
+    static let sysctls = [("net.ipv4.ip_local_port_range", "30000 65535"), ("net.core.somaxconn", "65535"),
+                          ("net.ipv4.tcp_max_syn_backlog", "65535"), ("net.ipv4.tcp_tw_reuse", "1")]
+    private let memory = IdleConnectionMemory(connections: ScaleConnectionMemoryTests.connections,
+                                              sources: ScaleConnectionMemoryTests.clientSources)
+
+    func testHundredThousandKeepAliveConnectionsOverTwoWorkersCostNoMoreThanHAProxy() throws {
+        try requireRoot("a network namespace with raised sysctls and a descriptor limit above the default")
+        let haproxyPath = try requireTool("haproxy")
+        // Inherited by everything the test starts.
+        do {
+            try ProcessMemory.allowOpenFiles(Self.descriptors)
+        } catch {
+            throw XCTSkip("cannot raise RLIMIT_NOFILE to \(Self.descriptors) for \(Self.connections) connections "
+                          + "(raising the hard limit needs CAP_SYS_RESOURCE): \(error)")
+        }
+        // Built (or found) before the namespace: the build needs nothing of it.
+        let binary = try FulcrumReleaseBinary.path()
+        let namespace: PrivateNetworkNamespace
+        do {
+            namespace = try PrivateNetworkNamespace(prefix: "scale", sysctls: Self.sysctls)
+        } catch {
+            throw XCTSkip("cannot make a network namespace with the sysctls 100,000 connections need: \(error)")
+        }
+        addTeardownBlock { namespace.destroy() }
+        try namespace.enter()
+
+        let nginx = try memory.startNginx(self, addresses: Self.serverAddresses)
+        try memory.compare(self, haproxy: haproxyPath, fulcrum: binary, processes: 2,
+                           servers: Self.serverAddresses.map { ($0, nginx.port) },
+                           maximumRatio: Self.maximumRatio, maximumReturnAbove: Self.maximumReturnAbove)
+    }
+}
