@@ -323,6 +323,7 @@ final class Checker: EventHandler {
         table.server(t.line, .checkCode).store(UInt64(result.code ?? 0))
         table.server(t.line, .checkDuration).store(UInt64(max(0, result.durationMs)))
         table.server(t.line, .lastCheck).store(wall)
+        AgentTable(table).setCheckDescription(t.line, result.info ?? "")
         if !result.status.passed { table.server(t.line, .checkFailures).bump() }
         if result.status.passed { resetObserved(t) }
         commit(t, state, transition, result: result, now: now)
@@ -354,7 +355,14 @@ final class Checker: EventHandler {
             let result = CheckResult(status: .healthAnalyze,
                                      info: "Detected \(errors) consecutive errors, last one was: \(last)",
                                      durationMs: -1)
-            if t.params.onError != .fastinter { table.server(t.line, .checkFailures).bump() }
+            // HAProxy's __health_adjust: every action but fastinter is a failed
+            // check of status HANA with this description (last_chk).
+            if t.params.onError != .fastinter {
+                table.server(t.line, .checkFailures).bump()
+                table.server(t.line, .checkStatus).store(result.status.rawCode)
+                table.server(t.line, .checkDuration).store(0)  // its -1, shown as 0
+                AgentTable(table).setCheckDescription(t.line, result.info ?? "")
+            }
             commit(t, state, transition, result: result, now: now)
             t.next = HealthSchedule.advanced(deadline: t.next, now: now, fastinter: t.params.fastinter)
             arm(t)
