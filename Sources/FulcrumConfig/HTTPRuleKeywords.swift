@@ -10,7 +10,7 @@ extension ParseSession {
         "replace-path", "replace-pathq", "replace-uri", "sc-add-gpc", "send-spoe-group", "set-bandwidth-limit",
         "set-mark", "set-nice", "set-pathq",
         "set-priority-class", "set-priority-offset", "set-timeout", "set-tos",
-        "strict-mode", "wait-for-body", "wait-for-handshake",
+        "strict-mode", "wait-for-handshake",
     ]
     static let otherHTTPResponseActions: Set<String> = [
         "redirect", "return", "sc-add-gpc", "send-spoe-group", "set-bandwidth-limit",
@@ -201,6 +201,9 @@ extension ParseSession {
         case "cache-use":
             guard let name = cacheName(args, action: actionWord, display: display, draft: index, at: at) else { return }
             action = .cacheUse(name)
+        case "wait-for-body":
+            guard let w = waitForBody(args, display: display, at: at, action: actionWord) else { return }
+            action = .waitForBody(w)
         case let other where Self.otherHTTPRequestActions.contains(other) || other.hasPrefix("lua."):
             alert(at(actionWord), "'http-request \(other)' is not supported yet (in section '\(kindName)')")
             return
@@ -209,7 +212,7 @@ extension ParseSession {
                           "replace-header", "replace-value", "set-path", "set-query", "set-uri", "set-method",
                           "capture", "set-log-level", "use-service", "set-var", "set-var-fmt", "unset-var",
                           "set-src", "set-src-port", "set-dst", "set-dst-port", "silent-drop", "reject", "tarpit", "normalize-uri",
-                          "cache-use", "set-map", "del-map", "add-acl", "del-acl"]
+                          "cache-use", "set-map", "del-map", "add-acl", "del-acl", "wait-for-body"]
             alert(at(actionWord), "unknown 'http-request' action '\(actionWord.text)'"
                   + hint(actionWord.text, served + Self.otherHTTPRequestActions))
             return

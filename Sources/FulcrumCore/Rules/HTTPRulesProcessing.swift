@@ -24,6 +24,10 @@ public enum HTTPRequestProcessing {
         /// `tarpit`: hold the request for `timeout tarpit`, then answer with
         /// this status.
         case tarpit(status: Int)
+        /// `wait-for-body`: more of the body is needed; run the same rule set
+        /// again with `context.resumeRule` once more arrived, or answer 408
+        /// after `time` ms (0: no limit of its own).
+        case waitForBody(time: Int)
     }
 
     public static func frontend(_ rules: HTTPCompiledRules, defaultBackend: String?, context: inout HTTPRuleContext,
@@ -124,8 +128,20 @@ public enum HTTPRequestProcessing {
     static func requestRules(_ rules: HTTPCompiledRules, context: inout HTTPRuleContext) -> Outcome? {
         let acls = rules.acls
         if context.stick != nil { context.stickProxy = rules.proxyName }
-        for r in rules.requestRules where HTTPConditions.evaluate(r.condition, acls: acls, context: context) {
+        let start = context.resumeRule, resumed = context.resumingRule
+        context.resumeRule = 0
+        context.resumingRule = false
+        for index in start..<rules.requestRules.count {
+            let r = rules.requestRules[index]
+            guard (resumed && index == start) || HTTPConditions.evaluate(r.condition, acls: acls, context: context) else { continue }
             switch r.action {
+            case .waitForBody(let w):
+                // HAProxy's http_wait_for_msg_body: on once the body is all
+                // there (or the buffer full), or `at-least` bytes of it are.
+                if context.bodyBuffered || (w.atLeast > 0 && (context.body?.bytes.count ?? 0) >= w.atLeast) { continue }
+                context.resumeRule = index
+                context.resumingRule = true
+                return .waitForBody(time: w.time)
             case .allow:
                 return nil
             case .deny(let status):

@@ -38,6 +38,7 @@ extension StreamEngine {
     /// the backend. False when the stream was closed.
     func continueBufferingBody(_ s: Stream) -> AnalyserStep {
         if !readClient(s) { return .done }
+        if s.http.awaitingBody == HTTPTransaction.inRules { return resumeRules(s) }
         guard requestBodyBuffered(s) else { return .wait }
         if s.http.awaitingBody == HTTPTransaction.beforeRules {
             s.http.awaitingBody = -1

@@ -26,6 +26,12 @@ extension StreamEngine {
             if draining && s.http.fromClient.isEmpty {
                 return max(s.client.activity, drainStartedAt) + drainIdleGrace
             }
+            // An `http-request wait-for-body` rule: its time, and the client's inactivity.
+            if s.http.awaitingBody == HTTPTransaction.inRules {
+                let client = ft.client.map { s.client.activity + Int64($0) } ?? 0
+                let rule = s.http.ruleWaitDeadline
+                return rule == 0 || client == 0 ? max(rule, client) : min(rule, client)
+            }
             let waitingNext = s.http.exchange.requests > 0 && s.http.fromClient.isEmpty && s.http.awaitingBody == -1
             if waitingNext, let ka = ft.httpKeepAlive ?? ft.httpRequest ?? ft.client { return s.http.headStarted + Int64(ka) }
             if let hr = ft.httpRequest ?? ft.client { return s.http.headStarted + Int64(hr) }

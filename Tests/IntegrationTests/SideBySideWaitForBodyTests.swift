@@ -1,0 +1,110 @@
+import XCTest
+
+/// `http-request wait-for-body time <time> [at-least <bytes>]` side by side
+/// with haproxy 2.6: the rules after it see the body through `req.body*`
+/// (the frontend's waits for 8 bytes, the backend's for all of it), a
+/// client that sends its head first and its body later gets the same
+/// forwarded request from both, a body that does not come in time gets 408
+/// and reaches no server, and a body the rules dislike is denied.
+final class SideBySideWaitForBodyTests: XCTestCase {
+    private func start() throws -> (SideBySide, RecordingHTTPBackend) {
+        let web = try startRecordingBackend("web")
+        let config = SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                http-request wait-for-body time 5s at-least 8 if { method POST }
+                http-request set-header X-Len %[req.body_len]
+                http-request set-header X-Body %[req.body]
+                http-request deny if { req.body -m sub DROP }
+                default_backend web
+            frontend quick
+                bind 127.0.0.1:{port2}
+                http-request wait-for-body time 300ms
+                http-request set-header X-Len %[req.body_len]
+                default_backend web
+            backend web
+                http-request wait-for-body time 5s
+                http-request set-header X-Backend-Len %[req.body_len]
+                server web 127.0.0.1:\(web.port)
+
+            """
+        return (try SideBySide(self, config: config, backends: [web]), web)
+    }
+
+    private static let head = "POST /form HTTP/1.1\r\nHost: site\r\nContent-Type: text/plain\r\n"
+
+    /// Sends `first`, then (when given) `later` once `pause` seconds of a
+    /// slow client went by (during which `web` must have received no byte),
+    /// and reads the answer: "status X-Len X-Backend-Len X-Body" of what was
+    /// forwarded, or just the status when nothing was.
+    private func exchange(_ sbs: SideBySide, _ web: RecordingHTTPBackend, _ proxy: ProxyUnderTest, frontend: Int = 1,
+                          _ first: String, later: String? = nil, pause: Double = 0.3,
+                          file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        _ = web.takeRequests()
+        let client = try TCPClient.connect(port: sbs.ports[proxy]![frontend - 1])
+        defer { client.close() }
+        let before = web.receivedBytes
+        try client.send(first)
+        if let later {
+            let early = waitUntil(timeout: pause, interval: 0.02) { web.receivedBytes > before }
+            XCTAssertFalse(early, "\(proxy) sent the request to the server before its body came", file: file, line: line)
+            try client.send(later)
+        }
+        let response = try client.readHTTPResponse(requestMethod: "POST")
+        guard let r = web.takeRequests().first else { return "\(response?.status ?? 0)" }
+        return ["\(response?.status ?? 0)", r.values("X-Len").joined(separator: ","),
+                r.values("X-Backend-Len").joined(separator: ","), r.values("X-Body").joined(separator: ","),
+                String(decoding: r.body, as: UTF8.self)].joined(separator: " ")
+    }
+
+    private func same(_ what: String, _ run: (ProxyUnderTest) throws -> String,
+                      file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let f = try run(.fulcrum), h = try run(.haproxy)
+        XCTAssertEqual(f, h, what, file: file, line: line)
+        return h
+    }
+
+    func testRulesAfterWaitForBodySeeTheBodyAsHAProxy() throws {
+        let (sbs, web) = try start()
+        let body = "name=alice&role=admin"
+        // Head first, the body once the proxy holds the request.
+        let late = try same("body after the head") {
+            try exchange(sbs, web, $0, Self.head + "Content-Length: \(body.utf8.count)\r\n\r\n", later: body)
+        }
+        XCTAssertEqual(late, "200 21 21 \(body) \(body)")
+        // at-least 8: the frontend's rules go on with the first 10 bytes, the
+        // backend's wait for all 30.
+        let long = "0123456789abcdefghijklmnopqrst"
+        let partial = try same("at-least") {
+            try exchange(sbs, web, $0, Self.head + "Content-Length: 30\r\n\r\n" + long.prefix(10), later: String(long.dropFirst(10)))
+        }
+        XCTAssertEqual(partial, "200 10 30 0123456789 \(long)")
+        // Chunked, all at once.
+        let chunked = try same("chunked") {
+            try exchange(sbs, web, $0, Self.head + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+        }
+        XCTAssertEqual(chunked, "200 11 11 hello world hello world")
+        // The rules read what waited: a body they refuse reaches no server.
+        let denied = try same("denied on its body") {
+            try exchange(sbs, web, $0, Self.head + "Content-Length: 10\r\n\r\n", later: "DROP table")
+        }
+        XCTAssertEqual(denied, "403")
+        // A GET has no body to wait for.
+        let get = try same("GET") { try exchange(sbs, web, $0, "GET / HTTP/1.1\r\nHost: site\r\n\r\n") }
+        XCTAssertEqual(get, "200 0 0  ")
+    }
+
+    func testABodyThatDoesNotComeInTimeGets408AsHAProxy() throws {
+        let (sbs, web) = try start()
+        let answer = try same("timeout") {
+            try exchange(sbs, web, $0, frontend: 2, Self.head + "Content-Length: 100\r\n\r\nonly a part")
+        }
+        XCTAssertEqual(answer, "408")
+        XCTAssertTrue(web.takeRequests().isEmpty)
+        // The whole body in time: forwarded.
+        let whole = try same("in time") {
+            try exchange(sbs, web, $0, frontend: 2, Self.head + "Content-Length: 4\r\n\r\n", later: "abcd", pause: 0.1)
+        }
+        XCTAssertEqual(whole, "200 4 4  abcd")
+    }
+}
