@@ -248,6 +248,8 @@ public enum HTTPResponseAction: Equatable, Sendable {
     /// `track-sc*`, `sc-inc-gpc*`, `sc-set-gpt*` on the response (a key
     /// taken from it, a counter bumped by its status...).
     case stick(StickCounterAction)
+    /// `wait-for-body time T [at-least N]`: the rules after it see the response body.
+    case waitForBody(WaitForBody)
 }
 
 public struct HTTPResponseRule: Equatable, Sendable {

@@ -1,9 +1,9 @@
-/// `http-request wait-for-body time <time> [at-least <bytes>]`: the rules
-/// after it wait (up to `time`) for the whole body, `at-least` bytes of it,
-/// or a full buffer, so `req.body*` see it (HAProxy 2.6's
-/// parse_http_wait_for_body, its words and its refusals).
+/// `http-request|http-response wait-for-body time <time> [at-least <bytes>]`:
+/// the rules after it wait (up to `time`) for the whole body, `at-least`
+/// bytes of it, or a full buffer, so `req.body*` / `res.body*` see it
+/// (HAProxy 2.6's parse_http_wait_for_body, its words and its refusals).
 public struct WaitForBody: Equatable, Sendable {
-    /// Milliseconds the request may wait before a 408.
+    /// Milliseconds the message may wait before a 408 (request) or 504 (response).
     public var time: Int
     /// Bytes of payload that are enough (0: the whole body).
     public var atLeast: Int

@@ -123,7 +123,10 @@ final class HTTPRuleTests: XCTestCase {
         XCTAssertEqual(alert("http-request wait-for-body time"), "'http-request wait-for-body' : missing argument for 'time'")
         XCTAssertEqual(alert("http-request wait-for-body time 1s at-least 5x"), "'http-request wait-for-body' : unexpected character 'x'")
         XCTAssertEqual(alert("http-request wait-for-body time 1s extra"), "unexpected argument 'extra' for 'http-request wait-for-body' (expected 'if' or 'unless')")
-        XCTAssertEqual(alert("http-response wait-for-body time 1s"), "'http-response wait-for-body' is not supported yet (in section 'frontend')")
+        let response = parseFrontend("    http-response wait-for-body time 1s at-least 10\n    http-response set-header X %[res.body_len]")
+        XCTAssertEqual(response.alerts, [])
+        XCTAssertEqual(response.frontend?.http.responseRules.first?.action, .waitForBody(WaitForBody(time: 1000, atLeast: 10)))
+        XCTAssertEqual(alert("http-response wait-for-body at-least 1"), "'http-response wait-for-body' expects time <time> [ at-least <bytes> ]")
     }
 
     func testRuleOrderWarnings() {

@@ -5,7 +5,9 @@ import XCTest
 /// (the frontend's waits for 8 bytes, the backend's for all of it), a
 /// client that sends its head first and its body later gets the same
 /// forwarded request from both, a body that does not come in time gets 408
-/// and reaches no server, and a body the rules dislike is denied.
+/// and reaches no server, and a body the rules dislike is denied. The same
+/// for `http-response wait-for-body` with `res.body*`, against servers that
+/// send their body late (504 when it comes too late).
 final class SideBySideWaitForBodyTests: XCTestCase {
     private func start() throws -> (SideBySide, RecordingHTTPBackend) {
         let web = try startRecordingBackend("web")
@@ -106,5 +108,65 @@ final class SideBySideWaitForBodyTests: XCTestCase {
             try exchange(sbs, web, $0, frontend: 2, Self.head + "Content-Length: 4\r\n\r\n", later: "abcd", pause: 0.1)
         }
         XCTAssertEqual(whole, "200 4 4  abcd")
+    }
+
+    func testResponseRulesAfterWaitForBodySeeTheBodyAsHAProxy() throws {
+        let web = try startRecordingBackend("web")
+        // Head and the first 10 bytes, then 10 more every 0.2 s.
+        let slow = try startBackend(.trickle(head: "HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n", chunk: 10, count: 3, interval: 0.2))
+        let late = try startBackend(.trickle(head: "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n", chunk: 10, count: 2, interval: 2))
+        let config = SideBySide.httpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend web
+            frontend fe_slow
+                bind 127.0.0.1:{port2}
+                default_backend slow
+            frontend fe_late
+                bind 127.0.0.1:{port3}
+                default_backend late
+            backend web
+                http-response wait-for-body time 5s
+                http-response set-header X-Res-Len %[res.body_len]
+                http-response set-header X-Res-Size %[res.body_size]
+                http-response set-header X-Secret yes if { res.body -m sub secret }
+                http-response deny if { res.body -m sub forbidden }
+                server web 127.0.0.1:\(web.port)
+            backend slow
+                http-response set-header X-Before %[res.body_len]
+                http-response wait-for-body time 5s at-least 15
+                http-response set-header X-Least %[res.body_len]
+                http-response wait-for-body time 5s
+                http-response set-header X-All %[res.body_len]
+                server slow 127.0.0.1:\(slow.port)
+            backend late
+                http-response wait-for-body time 300ms
+                http-response set-header X-Len %[res.body_len]
+                server late 127.0.0.1:\(late.port)
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [web])
+        func answer(_ target: String, frontend: Int = 1) throws -> [String] {
+            var seen: [ProxyUnderTest: [String]] = [:]
+            for proxy in ProxyUnderTest.allCases {
+                let client = try TCPClient.connect(port: sbs.ports[proxy]![frontend - 1])
+                defer { client.close() }
+                try client.send("GET \(target) HTTP/1.1\r\nHost: site\r\n\r\n")
+                let r = try client.readHTTPResponse()
+                seen[proxy] = ["\(r?.status ?? 0)"] + ["X-Res-Len", "X-Res-Size", "X-Secret", "X-Before", "X-Least", "X-All", "X-Len"]
+                    .compactMap { name in r?.value(name).map { "\(name)=\($0)" } } + ["body \(r?.body.count ?? -1)"]
+            }
+            XCTAssertEqual(seen[.fulcrum], seen[.haproxy], target)
+            return seen[.haproxy] ?? []
+        }
+        XCTAssertEqual(try answer("/plain"), ["200", "X-Res-Len=15", "X-Res-Size=15", "body 15"])
+        XCTAssertEqual(try answer("/secret"), ["200", "X-Res-Len=16", "X-Res-Size=16", "X-Secret=yes", "body 16"])
+        XCTAssertEqual(try answer("/forbidden").first, "502")
+        // The slow server: the rule before the wait saw the first bytes only;
+        // at-least 15 went on at 20, the last wait at all 30.
+        XCTAssertEqual(try answer("/", frontend: 2), ["200", "X-Before=10", "X-Least=20", "X-All=30", "body 30"])
+        // A body later than the rule's time: 504, nothing of it sent.
+        let tooLate = try answer("/", frontend: 3)
+        XCTAssertEqual(tooLate.first, "504", "\(tooLate)")
     }
 }

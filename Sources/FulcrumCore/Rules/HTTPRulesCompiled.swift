@@ -81,6 +81,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case cacheStore(HTTPCacheRuleTarget)
         case patternFile(CompiledPatternFileAction)
         case stick(CompiledStickAction)
+        case waitForBody(WaitForBody)
     }
 
     struct Rule<Action> { let action: Action; let condition: ACLCondition? }
@@ -100,6 +101,10 @@ public final class HTTPCompiledRules: @unchecked Sendable {
     /// An `http-request wait-for-body` rule: the engine gives the rules what
     /// is buffered of the body (`HTTPRuleContext.body`, `bodyBuffered`).
     public let waitsForBody: Bool
+    /// An `http-response wait-for-body` rule (`responseBody`, `responseBodyBuffered`).
+    public var responseWaitsForBody: Bool {
+        responseRules.contains { if case .waitForBody = $0.action { return true } else { return false } }
+    }
     public var hasResponseRules: Bool { !responseRules.isEmpty }
     /// Response rules other than `cache-store` (which a cache hit skips):
     /// a hit answered from the cache goes through them.
@@ -208,6 +213,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .cacheStore(let name): action = .cacheStore(try cache(name, at))
             case .patternFile(let a): action = .patternFile(try CompiledPatternFileAction(a))
             case .stick(let a): action = .stick(try CompiledStickAction(a, proxy: proxyName))
+            case .waitForBody(let w): action = .waitForBody(w)
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }

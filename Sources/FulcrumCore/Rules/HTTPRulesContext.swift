@@ -68,6 +68,9 @@ public struct HTTPRuleContext: Sendable {
     /// The body is all there, or as much as the buffer takes, or the
     /// request has none: `wait-for-body` waits no more.
     public var bodyBuffered = true
+    /// The same for the response (`http-response wait-for-body`, `res.body*`).
+    public var responseBody: RequestBody? = nil
+    public var responseBodyBuffered = true
     /// Where the request rules of the running rule set start: after a
     /// `wait-for-body` that waited, that rule again (its condition not
     /// evaluated again, as HAProxy resumes a yielded rule).

@@ -67,8 +67,19 @@ public enum HTTPRequestProcessing {
         context.responsePhase = true
         if context.stick != nil { context.stickProxy = rules.proxyName }
         let acls = rules.acls
-        for r in list where HTTPConditions.evaluate(r.condition, acls: acls, context: context) {
+        let start = context.resumeRule, resumed = context.resumingRule
+        context.resumeRule = 0
+        context.resumingRule = false
+        for index in start..<list.count {
+            let r = list[index]
+            guard (resumed && index == start) || HTTPConditions.evaluate(r.condition, acls: acls, context: context) else { continue }
             switch r.action {
+            case .waitForBody(let w):
+                let have = context.responseBody?.bytes.count ?? 0
+                if context.responseBodyBuffered || (w.atLeast > 0 && have >= w.atLeast) { continue }
+                context.resumeRule = index
+                context.resumingRule = true
+                return .waitForBody(time: w.time)
             case .allow:
                 return .forward(backendName: nil)
             case .deny(let status):

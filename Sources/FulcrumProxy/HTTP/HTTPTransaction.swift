@@ -64,6 +64,9 @@ final class HTTPTransaction {
     /// the client timeout ends it).
     var ruleWait: HTTPRuleWait? = nil
     var ruleWaitDeadline: Int64 = 0
+    /// The same for `http-response wait-for-body`.
+    var responseRuleWait: HTTPResponseRuleWait? = nil
+    var responseRuleDeadline: Int64 = 0
     /// What the response did with the persistence cookie (`%tsc`'s fourth
     /// letter); nil until a response of a backend with `cookie` was edited.
     var serverCookie: LogServerCookieState? = nil
@@ -120,6 +123,8 @@ final class HTTPTransaction {
         awaitingBody = -1
         ruleWait = nil
         ruleWaitDeadline = 0
+        responseRuleWait = nil
+        responseRuleDeadline = 0
         serverCookie = nil
         uniqueID.removeAll(keepingCapacity: true)
         pendingService = nil

@@ -47,6 +47,9 @@ extension StreamEngine {
                 let dv = s.server.activity + Int64(v)
                 d = d == 0 ? dv : min(d, dv)
             }
+            // An `http-response wait-for-body` rule's time.
+            let rule = s.http.responseRuleWait != nil ? s.http.responseRuleDeadline : 0
+            if rule != 0 { d = d == 0 ? rule : min(d, rule) }
             return d
         case .forwarding:
             let be = s.backend >= 0 ? s.backend : s.routedBackend
@@ -113,6 +116,13 @@ extension StreamEngine {
             s.record.terminate(.clientTimeout, .request)
             if s.http.fromClient.isEmpty { close(s, abort: false) } else { respondHTTP(s, status: 408, close: true) }
         case .exchange:
+            if s.http.responseRuleWait != nil {
+                // The response body did not come in time (HAProxy's abort_res: 504, sD).
+                s.http.responseRuleWait = nil
+                s.record.terminate(.serverTimeout, .data)
+                serverFailed(s, status: 504)
+                return
+            }
             if !s.http.responseReady && s.http.exchange.requestBody.isDone {
                 s.record.terminate(.serverTimeout, .headers)
                 serverFailed(s, status: 504, retryReason: "response-timeout")
