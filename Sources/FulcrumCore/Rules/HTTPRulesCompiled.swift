@@ -102,9 +102,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
     /// is buffered of the body (`HTTPRuleContext.body`, `bodyBuffered`).
     public let waitsForBody: Bool
     /// An `http-response wait-for-body` rule (`responseBody`, `responseBodyBuffered`).
-    public var responseWaitsForBody: Bool {
-        responseRules.contains { if case .waitForBody = $0.action { return true } else { return false } }
-    }
+    public let responseWaitsForBody: Bool
     public var hasResponseRules: Bool { !responseRules.isEmpty }
     /// Response rules other than `cache-store` (which a cache hit skips):
     /// a hit answered from the cache goes through them.
@@ -218,6 +216,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             return Rule(action: action, condition: try acls.compile(r.condition))
         }
         responseRules = try settings.responseRules.map { try responseRule($0, "http-response") }
+        responseWaitsForBody = responseRules.contains { if case .waitForBody = $0.action { return true } else { return false } }
         afterResponseRules = try settings.afterResponseRules.map { try responseRule($0, "http-after-response") }
         redirects = try settings.redirects.map { Rule(action: try Redirect($0), condition: try acls.compile($0.condition)) }
         useBackends = try settings.useBackends.map { UseBackend(name: try lf($0.backend), condition: try acls.compile($0.condition)) }
