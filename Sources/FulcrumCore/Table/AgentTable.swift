@@ -46,6 +46,8 @@ public struct AgentTable {
         public static let disabled = Flags(rawValue: 1)
         /// A check is in flight (HAProxy's "* " before agent_status).
         public static let inProgress = Flags(rawValue: 2)
+        /// The same for the health check ("* " before check_status).
+        public static let checkInProgress = Flags(rawValue: 4)
     }
 
     public static func byteSize(servers: Int) -> Int { servers * lineWords * 8 }

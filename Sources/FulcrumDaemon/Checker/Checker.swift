@@ -267,6 +267,10 @@ final class Checker: EventHandler {
                                socks4: t.params.checkViaSocks4 ? t.params.socks4.flatMap { SocketAddress.resolve(host: $0.host, port: $0.port) } : nil)
         if let external = t.config.external { probe.program = externalProgram(t, external) }
         t.probe = probe
+        // HAProxy's HCHK_STATUS_START: in flight, and no description until the result.
+        let agents = AgentTable(table)
+        agents.setFlag(t.line, .checkInProgress, true)
+        agents.setCheckDescription(t.line, "")
         if let r = probe.start(loop: loop, token: probeSlots.token(kind: Kind.probe.rawValue, index: t.index), now: now) {
             finish(t, r, now: now)
         }
@@ -323,7 +327,9 @@ final class Checker: EventHandler {
         table.server(t.line, .checkCode).store(UInt64(result.code ?? 0))
         table.server(t.line, .checkDuration).store(UInt64(max(0, result.durationMs)))
         table.server(t.line, .lastCheck).store(wall)
-        AgentTable(table).setCheckDescription(t.line, result.info ?? "")
+        let agents = AgentTable(table)
+        agents.setCheckDescription(t.line, result.info ?? "")
+        agents.setFlag(t.line, .checkInProgress, false)
         if !result.status.passed { table.server(t.line, .checkFailures).bump() }
         if result.status.passed { resetObserved(t) }
         commit(t, state, transition, result: result, now: now)
