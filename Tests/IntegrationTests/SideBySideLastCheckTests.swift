@@ -85,4 +85,49 @@ final class SideBySideLastCheckTests: XCTestCase {
         XCTAssertTrue(last[.haproxy]?.contains { $0.hasPrefix("l4/refused:") && $0.contains("last_chk=Connection refused") } ?? false,
                       "\(last[.haproxy] ?? [])")
     }
+
+    /// `observe layer4 ... on-error mark-down`: traffic to a server whose
+    /// checks (on another port) pass fails to connect; both proxies mark it
+    /// down (a HANA verdict, "Detected 1 consecutive errors...") and check it
+    /// again at once, so the stats settle on that check's result: DOWN 1/2,
+    /// its status, duration and (empty) description, alike in both.
+    func testObserveMarkDownAndTheCheckAfterItAsHAProxy() throws {
+        let live = try startBackend(.http(status: 200, body: "ok"))
+        let closed = try FreePort.next()
+        let sockets = try SideBySideStatsSockets(self)
+        let config = SideBySide.tcpDefaults + """
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend b
+            backend b
+                retries 0
+                server s 127.0.0.1:\(closed) check port \(live.port) inter 4s observe layer4 error-limit 1 on-error mark-down
+
+            """
+        let sbs = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global,
+                                 substitutions: sockets.substitutions)
+        let columns = ["status", "check_status", "check_code", "check_duration", "last_chk"]
+        func row(_ proxy: ProxyUnderTest) -> String? {
+            guard let csv = try? MasterCLI.send("show stat", socketPath: sockets.paths[proxy]!),
+                  let table = try? StatsTable(csv: csv), let r = table.rows["b/s"] else { return nil }
+            return columns.map { "\($0)=\(r[$0] ?? "?")" }.joined(separator: ",")
+        }
+        for proxy in ProxyUnderTest.allCases {
+            XCTAssertTrue(waitUntil(timeout: 10) { row(proxy)?.hasPrefix("status=UP,check_status=L4OK") ?? false },
+                          "\(proxy): the check passes first: \(row(proxy) ?? "")")
+            // A connection the server refuses: the observed error (the
+            // proxy may reset the client before its connect returns).
+            if let client = try? TCPClient.connect(port: sbs.ports[proxy]![0]) {
+                _ = try? client.waitForClose(timeout: 5)
+                client.close()
+            }
+        }
+        var last: [ProxyUnderTest: String] = [:]
+        let same = waitUntil(timeout: 10, interval: 0.05) {
+            for proxy in ProxyUnderTest.allCases { last[proxy] = row(proxy) }
+            return last[.fulcrum] != nil && last[.fulcrum] == last[.haproxy]
+        }
+        XCTAssertTrue(same, "fulcrum \(last[.fulcrum] ?? "") haproxy \(last[.haproxy] ?? "")")
+        XCTAssertTrue(last[.haproxy]?.hasPrefix("status=DOWN 1/2,") ?? false, last[.haproxy] ?? "")
+    }
 }
