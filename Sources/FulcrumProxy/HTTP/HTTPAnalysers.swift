@@ -211,19 +211,27 @@ extension StreamEngine {
         if s.upgradedBackend >= 0 {
             if s.record.isFollowUp { s.upgradedBackend = upgradedRoute(s) }
             if backendHasRequestRules(s.upgradedBackend) {
-                var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
-                ctx.variables = s.http.variables
-                return backendRuleStage(s, &ctx, backend: s.upgradedBackend, upgraded: true)
+                let end: HTTPRuleStageEnd
+                do {
+                    var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
+                    ctx.variables = s.http.variables
+                    end = backendRuleStage(s, &ctx, backend: s.upgradedBackend, upgraded: true)
+                }
+                return afterStage(s, end)
             }
             return afterRules(s, backend: s.upgradedBackend)
         }
         if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
-            var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
-            ctx.variables = s.http.variables
-            if rules.waitsForBody { giveBody(s, &ctx) } else if fe.config.connection.bufferRequest { provideBody(s, &ctx) }
-            ctx.cache.now = Int64(wallNow)
-            ctx.stick = stickTracker(s)
-            return frontendRuleStage(s, &ctx)
+            let end: HTTPRuleStageEnd
+            do {
+                var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
+                ctx.variables = s.http.variables
+                if rules.waitsForBody { giveBody(s, &ctx) } else if fe.config.connection.bufferRequest { provideBody(s, &ctx) }
+                ctx.cache.now = Int64(wallNow)
+                ctx.stick = stickTracker(s)
+                end = frontendRuleStage(s, &ctx)
+            }
+            return afterStage(s, end)
         }
         return afterRules(s, backend: fe.backend)
     }

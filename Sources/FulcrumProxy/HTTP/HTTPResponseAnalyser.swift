@@ -62,15 +62,20 @@ extension StreamEngine {
             if s.backend >= 0 {
                 let sets = responseRuleSets(s)
                 if sets.0?.hasResponseRules == true || sets.1?.hasResponseRules == true {
-                    var ctx = HTTPRuleContext(request: s.http.request, response: s.http.response, connection: connectionInfo(s))
-                    ctx.variables = s.http.variables
-                    ctx.cache.request = s.http.cacheRequest
-                    ctx.cache.now = Int64(wallNow)
-                    // `http-response track-sc*` may be the stream's first tracking.
-                    ctx.stick = stickTracker(s)
-                    // HAProxy prunes the request's variables when the response is analysed.
-                    s.http.variables.request.clear()
-                    return responseRuleStage(s, &ctx, from: 0)
+                    // The context is gone before the head is edited further (not copied).
+                    let step: AnalyserStep?
+                    do {
+                        var ctx = HTTPRuleContext(request: s.http.request, response: s.http.response, connection: connectionInfo(s))
+                        ctx.variables = s.http.variables
+                        ctx.cache.request = s.http.cacheRequest
+                        ctx.cache.now = Int64(wallNow)
+                        // `http-response track-sc*` may be the stream's first tracking.
+                        ctx.stick = stickTracker(s)
+                        // HAProxy prunes the request's variables when the response is analysed.
+                        s.http.variables.request.clear()
+                        step = responseRuleStage(s, &ctx, from: 0)
+                    }
+                    if let step { return step }
                 }
             }
             return responseRulesDone(s)
@@ -87,8 +92,8 @@ extension StreamEngine {
 
     /// The response rules from set `from` (0: the backend's, 1: the
     /// frontend's); an `http-response wait-for-body` parks them
-    /// (HTTPResponseBodyWait.swift).
-    func responseRuleStage(_ s: Stream, _ ctx: inout HTTPRuleContext, from first: Int) -> AnalyserStep {
+    /// (HTTPResponseBodyWait.swift). nil: on to `responseRulesDone`.
+    func responseRuleStage(_ s: Stream, _ ctx: inout HTTPRuleContext, from first: Int) -> AnalyserStep? {
         let sets = responseRuleSets(s)
         if ctx.responseBody == nil && (sets.0?.responseWaitsForBody == true || sets.1?.responseWaitsForBody == true) {
             giveResponseBody(s, &ctx)
@@ -109,7 +114,7 @@ extension StreamEngine {
         s.http.responseRuleDeadline = 0
         s.http.response = ctx.response ?? s.http.response
         if ctx.cache.store != nil || !ctx.cache.invalidate.isEmpty { noteCacheStore(s, ctx.cache) }
-        return responseRulesDone(s)
+        return nil
     }
 
     /// After the response rules: persistence cookies, http-after-response,

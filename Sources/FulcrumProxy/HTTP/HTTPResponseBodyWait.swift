@@ -12,7 +12,7 @@ struct HTTPResponseRuleWait {
 }
 
 extension StreamEngine {
-    func waitForResponseBody(_ s: Stream, _ ctx: HTTPRuleContext, time: Int, set: Int) -> AnalyserStep {
+    func waitForResponseBody(_ s: Stream, _ ctx: HTTPRuleContext, time: Int, set: Int) -> AnalyserStep? {
         if s.http.responseRuleDeadline == 0 && time > 0 { s.http.responseRuleDeadline = now + Int64(time) }
         s.http.responseRuleWait = HTTPResponseRuleWait(context: ctx, set: set)
         return .wait
@@ -20,10 +20,14 @@ extension StreamEngine {
 
     /// The server sent more (or closed): the waiting rule runs again.
     func resumeResponseRules(_ s: Stream) -> AnalyserStep {
-        guard var wait = s.http.responseRuleWait else { return .done }
-        s.http.responseRuleWait = nil
-        giveResponseBody(s, &wait.context)
-        return responseRuleStage(s, &wait.context, from: wait.set)
+        let step: AnalyserStep?
+        do {
+            guard var wait = s.http.responseRuleWait else { return .done }
+            s.http.responseRuleWait = nil
+            giveResponseBody(s, &wait.context)
+            step = responseRuleStage(s, &wait.context, from: wait.set)
+        }
+        return step ?? responseRulesDone(s)
     }
 
     /// What is buffered of the response body, for `res.body*`.
