@@ -9,7 +9,7 @@ import XCTest
 /// for `http-response wait-for-body` with `res.body*`, against servers that
 /// send their body late (504 when it comes too late).
 final class SideBySideWaitForBodyTests: XCTestCase {
-    private func start() throws -> (SideBySide, RecordingHTTPBackend) {
+    private func start(sockets: SideBySideStatsSockets? = nil) throws -> (SideBySide, RecordingHTTPBackend) {
         let web = try startRecordingBackend("web")
         let config = SideBySide.httpDefaults + """
             frontend fe
@@ -30,7 +30,8 @@ final class SideBySideWaitForBodyTests: XCTestCase {
                 server web 127.0.0.1:\(web.port)
 
             """
-        return (try SideBySide(self, config: config, backends: [web]), web)
+        return (try SideBySide(self, config: config, backends: [web], global: sockets == nil ? "" : SideBySideStatsSockets.global,
+                               substitutions: sockets?.substitutions ?? [:]), web)
     }
 
     private static let head = "POST /form HTTP/1.1\r\nHost: site\r\nContent-Type: text/plain\r\n"
@@ -97,12 +98,20 @@ final class SideBySideWaitForBodyTests: XCTestCase {
     }
 
     func testABodyThatDoesNotComeInTimeGets408AsHAProxy() throws {
-        let (sbs, web) = try start()
+        let sockets = try SideBySideStatsSockets(self)
+        let (sbs, web) = try start(sockets: sockets)
         let answer = try same("timeout") {
             try exchange(sbs, web, $0, frontend: 2, Self.head + "Content-Length: 100\r\n\r\nonly a part")
         }
         XCTAssertEqual(answer, "408")
         XCTAssertTrue(web.takeRequests().isEmpty)
+        // Counted alike: a failed request answered 408.
+        let columns = ["ereq", "req_tot", "hrsp_4xx", "dreq"]
+        let counters = try same("counters") { proxy in
+            let table = try StatsTable(csv: try MasterCLI.send("show stat", socketPath: sockets.paths[proxy]!))
+            return columns.map { "\($0)=\(table.rows["quick/FRONTEND"]?[$0] ?? "?")" }.joined(separator: ",")
+        }
+        XCTAssertTrue(counters.hasPrefix("ereq=1,"), counters)
         // The whole body in time: forwarded.
         let whole = try same("in time") {
             try exchange(sbs, web, $0, frontend: 2, Self.head + "Content-Length: 4\r\n\r\n", later: "abcd", pause: 0.1)

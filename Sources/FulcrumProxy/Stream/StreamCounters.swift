@@ -151,7 +151,7 @@ extension StreamEngine {
                 sv(responses).bump()
                 sv(.requests).bump()
             }
-            if rec.requestComplete == 0 && rec.status != 0 || rec.cause == .clientTimeout && rec.phase == .request {
+            if rec.requestComplete == 0 && rec.status != 0 || rec.cause == .clientTimeout && rec.phase == .request || rec.bodyTimedOut {
                 fe(.requestErrors).bump()
                 li(.requestErrors).bump()
             }

@@ -43,6 +43,9 @@ struct StreamRecord {
     /// A `deny` rule refused the request or the response (dreq, dresp).
     var deniedRequest = false
     var deniedResponse = false
+    /// The body awaited by `option http-buffer-request` or `wait-for-body`
+    /// did not come in time: HAProxy counts a failed request (ereq).
+    var bodyTimedOut = false
     /// mode http: the exchange's request and response as HAProxy counts them
     /// for %U and %B (`HTTPMessageSize`: heads in HTX terms, body payload);
     /// 0 for what was never counted (a request refused by the parser).

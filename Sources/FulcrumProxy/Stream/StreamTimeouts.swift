@@ -109,6 +109,7 @@ extension StreamEngine {
             // A body awaited for `option http-buffer-request`: 408 too (cD).
             if s.http.awaitingBody != -1 {
                 s.http.awaitingBody = -1
+                s.record.bodyTimedOut = true
                 s.record.terminate(.clientTimeout, .data)
                 respondHTTP(s, status: 408, close: true)
                 return
