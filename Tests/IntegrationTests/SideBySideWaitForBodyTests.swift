@@ -154,7 +154,9 @@ final class SideBySideWaitForBodyTests: XCTestCase {
                 server late 127.0.0.1:\(late.port)
 
             """
-        let sbs = try SideBySide(self, config: config, backends: [web])
+        let sockets = try SideBySideStatsSockets(self)
+        let sbs = try SideBySide(self, config: config, backends: [web], global: SideBySideStatsSockets.global,
+                                 substitutions: sockets.substitutions)
         func answer(_ target: String, frontend: Int = 1) throws -> [String] {
             var seen: [ProxyUnderTest: [String]] = [:]
             for proxy in ProxyUnderTest.allCases {
@@ -177,5 +179,15 @@ final class SideBySideWaitForBodyTests: XCTestCase {
         // A body later than the rule's time: 504, nothing of it sent.
         let tooLate = try answer("/", frontend: 3)
         XCTAssertEqual(tooLate.first, "504", "\(tooLate)")
+        // Counted alike.
+        let columns = ["eresp", "econ", "hrsp_2xx", "hrsp_5xx", "wretr", "dresp"]
+        var counters: [ProxyUnderTest: [String]] = [:]
+        for proxy in ProxyUnderTest.allCases {
+            let table = try StatsTable(csv: try MasterCLI.send("show stat", socketPath: sockets.paths[proxy]!))
+            counters[proxy] = ["fe_late/FRONTEND", "late/late", "late/BACKEND", "web/web", "web/BACKEND"].map { key in
+                key + " " + columns.map { "\($0)=\(table.rows[key]?[$0] ?? "")" }.joined(separator: ",")
+            }
+        }
+        XCTAssertEqual(counters[.fulcrum], counters[.haproxy])
     }
 }

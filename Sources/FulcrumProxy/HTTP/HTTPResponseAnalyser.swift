@@ -55,6 +55,7 @@ extension StreamEngine {
             }
             s.record.responseHeaders = now
             s.record.status = s.http.response.status
+            s.record.serverStatus = s.http.response.status
             observeLayer7(s, ok: s.http.response.status < 500)
             if retryHTTP(s, reason: String(s.http.response.status)) { return .done }
             stickStore(s, responsePhase: true)

@@ -23,6 +23,9 @@ struct StreamRecord {
     var responseHeaders: Int64 = 0
     var ended: Int64 = 0
     var status = 0
+    /// The status the server sent: what its hrsp_* count, as HAProxy counts
+    /// them when the response head arrives (a rule may answer otherwise).
+    var serverStatus = 0
     /// The server the exchange went to (index in its backend), -1 for none;
     /// kept after the stream leaves the backend, for the log line.
     var server = -1
