@@ -95,6 +95,9 @@ enum ACLCriteria {
             ("req.body_len", Criterion(fetch: "req.body_len", method: .int, argument: .none)),
             ("req.body_size", Criterion(fetch: "req.body_size", method: .int, argument: .none)),
             ("req.body_param", Criterion(fetch: "req.body_param", method: .str, argument: .optionalName)),
+            ("res.body", Criterion(fetch: "res.body", method: .str, argument: .none)),
+            ("res.body_len", Criterion(fetch: "res.body_len", method: .int, argument: .none)),
+            ("res.body_size", Criterion(fetch: "res.body_size", method: .int, argument: .none)),
             ("req_len", Criterion(fetch: "req.len", method: .int, argument: .none)),
             // HAProxy matches these with 'bin' by default, which Fulcrum refuses: '-m' is required.
             ("req.payload", Criterion(fetch: "req.payload", method: .str, argument: .offsets(min: 2, max: 2))),

@@ -10,12 +10,12 @@ extension ParseSession {
         "replace-path", "replace-pathq", "replace-uri", "sc-add-gpc", "send-spoe-group", "set-bandwidth-limit",
         "set-mark", "set-nice", "set-pathq",
         "set-priority-class", "set-priority-offset", "set-timeout", "set-tos",
-        "strict-mode", "wait-for-body", "wait-for-handshake",
+        "strict-mode", "wait-for-handshake",
     ]
     static let otherHTTPResponseActions: Set<String> = [
         "redirect", "return", "sc-add-gpc", "send-spoe-group", "set-bandwidth-limit",
         "set-mark", "set-nice", "set-timeout", "set-tos",
-        "silent-drop", "strict-mode", "wait-for-body",
+        "silent-drop", "strict-mode",
     ]
 
     // MARK: use_backend
@@ -201,6 +201,9 @@ extension ParseSession {
         case "cache-use":
             guard let name = cacheName(args, action: actionWord, display: display, draft: index, at: at) else { return }
             action = .cacheUse(name)
+        case "wait-for-body":
+            guard let w = waitForBody(args, display: display, at: at, action: actionWord) else { return }
+            action = .waitForBody(w)
         case let other where Self.otherHTTPRequestActions.contains(other) || other.hasPrefix("lua."):
             alert(at(actionWord), "'http-request \(other)' is not supported yet (in section '\(kindName)')")
             return
@@ -209,7 +212,7 @@ extension ParseSession {
                           "replace-header", "replace-value", "set-path", "set-query", "set-uri", "set-method",
                           "capture", "set-log-level", "use-service", "set-var", "set-var-fmt", "unset-var",
                           "set-src", "set-src-port", "set-dst", "set-dst-port", "silent-drop", "reject", "tarpit", "normalize-uri",
-                          "cache-use", "set-map", "del-map", "add-acl", "del-acl"]
+                          "cache-use", "set-map", "del-map", "add-acl", "del-acl", "wait-for-body"]
             alert(at(actionWord), "unknown 'http-request' action '\(actionWord.text)'"
                   + hint(actionWord.text, served + Self.otherHTTPRequestActions))
             return
@@ -293,6 +296,9 @@ extension ParseSession {
         case "cache-store":
             guard let name = cacheName(args, action: actionWord, display: display, draft: index, at: at) else { return }
             action = .cacheStore(name)
+        case "wait-for-body":
+            guard let w = waitForBody(args, display: display, at: at, action: actionWord) else { return }
+            action = .waitForBody(w)
         case let other where Self.otherHTTPResponseActions.contains(other) || other.hasPrefix("lua."):
             alert(at(actionWord), "'http-response \(other)' is not supported yet (in section '\(kindName)')")
             return
@@ -300,7 +306,7 @@ extension ParseSession {
             let served = ["allow", "deny", "set-header", "add-header", "del-header", "replace-header", "replace-value",
                           "capture", "set-log-level", "set-status", "set-var", "set-var-fmt", "unset-var", "cache-store",
                           "set-map", "del-map", "add-acl", "del-acl", "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1",
-                          "sc-set-gpt", "sc-set-gpt0", "track-sc0", "track-sc1", "track-sc2"]
+                          "sc-set-gpt", "sc-set-gpt0", "track-sc0", "track-sc1", "track-sc2", "wait-for-body"]
             alert(at(actionWord), "unknown 'http-response' action '\(actionWord.text)'"
                   + hint(actionWord.text, served + Self.otherHTTPResponseActions))
             return

@@ -32,6 +32,7 @@ enum LogFormatParsing {
         // The request body (option http-buffer-request).
         "req.body": "req.body", "req.body_len": "req.body_len", "req.body_size": "req.body_size",
         "req.body_param": "req.body_param",
+        "res.body": "res.body", "res.body_len": "res.body_len", "res.body_size": "res.body_size",
         // Variables and constants (manual 7.3.1).
         "var": "var", "str": "str", "int": "int",
         // The client's TLS handshake.

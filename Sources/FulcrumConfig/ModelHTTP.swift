@@ -187,6 +187,8 @@ public enum HTTPRequestAction: Equatable, Sendable {
     case normalizeURI(URINormalizer)
     /// `set-map|del-map|add-acl|del-acl(FILE) ...`.
     case patternFile(PatternFileAction)
+    /// `wait-for-body time T [at-least N]`: the rules after it see the body.
+    case waitForBody(WaitForBody)
 
     public static func == (a: HTTPRequestAction, b: HTTPRequestAction) -> Bool { String(describing: a) == String(describing: b) }
 }
@@ -246,6 +248,8 @@ public enum HTTPResponseAction: Equatable, Sendable {
     /// `track-sc*`, `sc-inc-gpc*`, `sc-set-gpt*` on the response (a key
     /// taken from it, a counter bumped by its status...).
     case stick(StickCounterAction)
+    /// `wait-for-body time T [at-least N]`: the rules after it see the response body.
+    case waitForBody(WaitForBody)
 }
 
 public struct HTTPResponseRule: Equatable, Sendable {

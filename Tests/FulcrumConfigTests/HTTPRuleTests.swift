@@ -112,6 +112,23 @@ final class HTTPRuleTests: XCTestCase {
         XCTAssertEqual(alert("redirect locaton /x")?.message, "'redirect' expects 'location', 'prefix' or 'scheme' followed by a value; did you mean 'location'?")
     }
 
+    func testWaitForBody() {
+        let (rules, r) = requestRules("    http-request wait-for-body time 2s at-least 1k if { method POST }\n    http-request wait-for-body time 10")
+        XCTAssertEqual(r.alerts, [])
+        XCTAssertEqual(rules.map(\.action), [.waitForBody(WaitForBody(time: 2000, atLeast: 1024)), .waitForBody(WaitForBody(time: 10))])
+        XCTAssertNotNil(rules.first?.condition)
+        func alert(_ line: String) -> String? { onlyAlert(parseFrontend("    " + line), line)?.message }
+        XCTAssertEqual(alert("http-request wait-for-body"), "'http-request wait-for-body' expects time <time> [ at-least <bytes> ]")
+        XCTAssertEqual(alert("http-request wait-for-body at-least 5"), "'http-request wait-for-body' expects time <time> [ at-least <bytes> ]")
+        XCTAssertEqual(alert("http-request wait-for-body time"), "'http-request wait-for-body' : missing argument for 'time'")
+        XCTAssertEqual(alert("http-request wait-for-body time 1s at-least 5x"), "'http-request wait-for-body' : unexpected character 'x'")
+        XCTAssertEqual(alert("http-request wait-for-body time 1s extra"), "unexpected argument 'extra' for 'http-request wait-for-body' (expected 'if' or 'unless')")
+        let response = parseFrontend("    http-response wait-for-body time 1s at-least 10\n    http-response set-header X %[res.body_len]")
+        XCTAssertEqual(response.alerts, [])
+        XCTAssertEqual(response.frontend?.http.responseRules.first?.action, .waitForBody(WaitForBody(time: 1000, atLeast: 10)))
+        XCTAssertEqual(alert("http-response wait-for-body at-least 1"), "'http-response wait-for-body' expects time <time> [ at-least <bytes> ]")
+    }
+
     func testRuleOrderWarnings() {
         let r = parseFrontend("    use_backend api if { path_beg /api }\n    redirect location /x if { path /old }\n    http-request deny if { path /y }\n")
         XCTAssertEqual(r.alerts, [])

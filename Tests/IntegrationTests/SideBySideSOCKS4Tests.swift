@@ -85,6 +85,19 @@ final class SideBySideSOCKS4Tests: XCTestCase {
             return last[.fulcrum] == expected && last[.haproxy] == expected
         }
         XCTAssertTrue(settled, "fulcrum: \(last[.fulcrum] ?? [])\nhaproxy: \(last[.haproxy] ?? [])")
+        // Each check's description (last_chk) alike, sampled while no check is in flight.
+        var descriptions: [ProxyUnderTest: [String]] = [:]
+        let described = waitUntil(timeout: 10, interval: 0.05) {
+            for proxy in ProxyUnderTest.allCases {
+                guard let csv = try? MasterCLI.send("show stat", socketPath: lab.sockets.paths[proxy]!),
+                      let table = try? StatsTable(csv: csv) else { continue }
+                let keys = ["tcp/s", "refused/r", "direct_checks/d", "web/w"]
+                if keys.contains(where: { table.rows[$0]?["check_status"]?.hasPrefix("* ") ?? true }) { continue }
+                descriptions[proxy] = keys.map { "\($0) " + (table.rows[$0]?["last_chk"] ?? "?") }
+            }
+            return descriptions[.fulcrum] != nil && descriptions[.fulcrum] == descriptions[.haproxy]
+        }
+        XCTAssertTrue(described, "fulcrum: \(descriptions[.fulcrum] ?? [])\nhaproxy: \(descriptions[.haproxy] ?? [])")
         // The web server saw the checks of both, through the proxy.
         XCTAssertTrue(lab.web.requests.contains { $0.hasPrefix("GET /health ") }, "\(lab.web.requests)")
         XCTAssertGreaterThan(lab.socks.blockedConnects(to: lab.refused), 0, lab.socks.log)

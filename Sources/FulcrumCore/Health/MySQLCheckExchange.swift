@@ -36,11 +36,12 @@ enum MySQLCheckExchange {
         case .needMore: return .needMore
         case .failed(let verdict): return verdict
         case .ok(let length):
-            guard user != nil else { return .done(.l7ok, info: version(r)) }
+            // HAProxy's passing mysql-check leaves no description (last_chk).
+            guard user != nil else { return .done(.l7ok, info: nil) }
             switch packet(r, at: length, complete: complete) {
             case .needMore: return .needMore
             case .failed(let verdict): return verdict
-            case .ok: return .done(.l7ok, info: version(r))
+            case .ok: return .done(.l7ok, info: nil)
             }
         }
     }
@@ -59,10 +60,5 @@ enum MySQLCheckExchange {
             return .failed(.done(.l7status, info: text, code: code))
         }
         return .ok(length: offset + length + 4)
-    }
-
-    /// The server version: the handshake's text from byte 5 to its NUL.
-    private static func version(_ r: [UInt8]) -> String {
-        String(decoding: r.dropFirst(5).prefix { $0 != 0 }, as: UTF8.self)
     }
 }

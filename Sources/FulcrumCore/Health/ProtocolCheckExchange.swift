@@ -97,7 +97,8 @@ public enum ProtocolCheckExchange {
         // resultCode: 0A 01 xx
         guard i + 3 <= r.count, r[i] == 0x0A, r[i + 1] == 0x01 else { return .done(.l7response, info: "Not LDAPv3 protocol") }
         let result = Int(r[i + 2])
-        return result == 0 ? .done(.l7ok, info: "Success")
+        // HAProxy leaves the description of a successful bind empty (last_chk).
+        return result == 0 ? .done(.l7ok, info: nil)
             : .done(.l7status, info: "See RFC: http://tools.ietf.org/html/rfc4511#section-4.1.9", code: result)
     }
 

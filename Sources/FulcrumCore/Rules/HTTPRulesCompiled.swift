@@ -61,6 +61,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case cacheUse(HTTPCacheRuleTarget)
         case patternFile(CompiledPatternFileAction)
         case stick(CompiledStickAction)
+        case waitForBody(WaitForBody)
     }
 
     enum ResponseAction {
@@ -80,6 +81,7 @@ public final class HTTPCompiledRules: @unchecked Sendable {
         case cacheStore(HTTPCacheRuleTarget)
         case patternFile(CompiledPatternFileAction)
         case stick(CompiledStickAction)
+        case waitForBody(WaitForBody)
     }
 
     struct Rule<Action> { let action: Action; let condition: ACLCondition? }
@@ -96,6 +98,11 @@ public final class HTTPCompiledRules: @unchecked Sendable {
 
     /// No request-side rule at all: the engine can skip building a context.
     public var hasRequestRules: Bool { !requestRules.isEmpty || !redirects.isEmpty || !useBackends.isEmpty }
+    /// An `http-request wait-for-body` rule: the engine gives the rules what
+    /// is buffered of the body (`HTTPRuleContext.body`, `bodyBuffered`).
+    public let waitsForBody: Bool
+    /// An `http-response wait-for-body` rule (`responseBody`, `responseBodyBuffered`).
+    public let responseWaitsForBody: Bool
     public var hasResponseRules: Bool { !responseRules.isEmpty }
     /// Response rules other than `cache-store` (which a cache hit skips):
     /// a hit answered from the cache goes through them.
@@ -178,9 +185,11 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .cacheUse(let name): action = .cacheUse(try cache(name, at))
             case .patternFile(let a): action = .patternFile(try CompiledPatternFileAction(a))
             case .stick(let a): action = .stick(try CompiledStickAction(a, proxy: proxyName))
+            case .waitForBody(let w): action = .waitForBody(w)
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }
+        waitsForBody = requestRules.contains { if case .waitForBody = $0.action { return true } else { return false } }
         func responseRule(_ r: HTTPResponseRule, _ kind: String) throws -> Rule<ResponseAction> {
             let at = "\(kind) at \(r.location)"
             let action: ResponseAction
@@ -202,10 +211,12 @@ public final class HTTPCompiledRules: @unchecked Sendable {
             case .cacheStore(let name): action = .cacheStore(try cache(name, at))
             case .patternFile(let a): action = .patternFile(try CompiledPatternFileAction(a))
             case .stick(let a): action = .stick(try CompiledStickAction(a, proxy: proxyName))
+            case .waitForBody(let w): action = .waitForBody(w)
             }
             return Rule(action: action, condition: try acls.compile(r.condition))
         }
         responseRules = try settings.responseRules.map { try responseRule($0, "http-response") }
+        responseWaitsForBody = responseRules.contains { if case .waitForBody = $0.action { return true } else { return false } }
         afterResponseRules = try settings.afterResponseRules.map { try responseRule($0, "http-after-response") }
         redirects = try settings.redirects.map { Rule(action: try Redirect($0), condition: try acls.compile($0.condition)) }
         useBackends = try settings.useBackends.map { UseBackend(name: try lf($0.backend), condition: try acls.compile($0.condition)) }

@@ -65,6 +65,17 @@ public struct HTTPRuleContext: Sendable {
     /// The request body the rules may read (`option http-buffer-request`);
     /// nil: none was awaited, and the `req.body*` fetches find nothing.
     public var body: RequestBody? = nil
+    /// The body is all there, or as much as the buffer takes, or the
+    /// request has none: `wait-for-body` waits no more.
+    public var bodyBuffered = true
+    /// The same for the response (`http-response wait-for-body`, `res.body*`).
+    public var responseBody: RequestBody? = nil
+    public var responseBodyBuffered = true
+    /// Where the request rules of the running rule set start: after a
+    /// `wait-for-body` that waited, that rule again (its condition not
+    /// evaluated again, as HAProxy resumes a yielded rule).
+    public var resumeRule = 0
+    public var resumingRule = false
     public init(request: HTTPHead, response: HTTPHead? = nil, connection: HTTPConnectionInfo) {
         self.request = request; self.response = response; self.connection = connection
     }

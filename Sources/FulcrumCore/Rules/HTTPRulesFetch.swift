@@ -46,6 +46,8 @@ public enum HTTPFetch: Sendable, Equatable {
     case stick(StickFetch)
     /// `req.body`, `req.body_len`, `req.body_size`, `req.body_param([name])`.
     case body(BodyFetch)
+    /// `res.body*`: what `http-response wait-for-body` let the rules see.
+    case responseBody(BodyFetch)
 
     /// Resolves a fetch as written (suffixed ACL criteria like `path_beg` or
     /// `hdr_dom(host)` map to their base fetch); throws on unknown names or
@@ -155,6 +157,9 @@ public enum HTTPFetch: Sendable, Equatable {
         case "req.body": return noArgs(.body(.bytes))
         case "req.body_len": return noArgs(.body(.length))
         case "req.body_size": return noArgs(.body(.size))
+        case "res.body": return noArgs(.responseBody(.bytes))
+        case "res.body_len": return noArgs(.responseBody(.length))
+        case "res.body_size": return noArgs(.responseBody(.size))
         case "req.body_param":
             return {
                 guard args.count <= 1 else { throw HTTPRulesError("fetch 'req.body_param' takes at most one argument") }

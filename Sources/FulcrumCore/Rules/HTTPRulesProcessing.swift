@@ -24,6 +24,10 @@ public enum HTTPRequestProcessing {
         /// `tarpit`: hold the request for `timeout tarpit`, then answer with
         /// this status.
         case tarpit(status: Int)
+        /// `wait-for-body`: more of the body is needed; run the same rule set
+        /// again with `context.resumeRule` once more arrived, or answer 408
+        /// after `time` ms (0: no limit of its own).
+        case waitForBody(time: Int)
     }
 
     public static func frontend(_ rules: HTTPCompiledRules, defaultBackend: String?, context: inout HTTPRuleContext,
@@ -63,8 +67,19 @@ public enum HTTPRequestProcessing {
         context.responsePhase = true
         if context.stick != nil { context.stickProxy = rules.proxyName }
         let acls = rules.acls
-        for r in list where HTTPConditions.evaluate(r.condition, acls: acls, context: context) {
+        let start = context.resumeRule, resumed = context.resumingRule
+        context.resumeRule = 0
+        context.resumingRule = false
+        for index in start..<list.count {
+            let r = list[index]
+            guard (resumed && index == start) || HTTPConditions.evaluate(r.condition, acls: acls, context: context) else { continue }
             switch r.action {
+            case .waitForBody(let w):
+                let have = context.responseBody?.bytes.count ?? 0
+                if context.responseBodyBuffered || (w.atLeast > 0 && have >= w.atLeast) { continue }
+                context.resumeRule = index
+                context.resumingRule = true
+                return .waitForBody(time: w.time)
             case .allow:
                 return .forward(backendName: nil)
             case .deny(let status):
@@ -124,11 +139,22 @@ public enum HTTPRequestProcessing {
     static func requestRules(_ rules: HTTPCompiledRules, context: inout HTTPRuleContext) -> Outcome? {
         let acls = rules.acls
         if context.stick != nil { context.stickProxy = rules.proxyName }
-        // By index: `for r in` copies every rule (its action's payloads
-        // retained) whether or not its condition holds.
+        let start = context.resumeRule, resumed = context.resumingRule
+        context.resumeRule = 0
+        context.resumingRule = false
+        // By index, reading the rule in place: a copy of each rule retains
+        // its action's payloads whether or not its condition holds.
         let list = rules.requestRules
-        for i in list.indices where HTTPConditions.evaluate(list[i].condition, acls: acls, context: context) {
-            switch list[i].action {
+        for index in start..<list.count {
+            guard (resumed && index == start) || HTTPConditions.evaluate(list[index].condition, acls: acls, context: context) else { continue }
+            switch list[index].action {
+            case .waitForBody(let w):
+                // HAProxy's http_wait_for_msg_body: on once the body is all
+                // there (or the buffer full), or `at-least` bytes of it are.
+                if context.bodyBuffered || (w.atLeast > 0 && (context.body?.bytes.count ?? 0) >= w.atLeast) { continue }
+                context.resumeRule = index
+                context.resumingRule = true
+                return .waitForBody(time: w.time)
             case .allow:
                 return nil
             case .deny(let status):

@@ -47,9 +47,11 @@ public enum SampleFetcher {
             let t = context.request.target
             guard let q = HTTPTarget(t).query else { return false }
             return forEachParameter(t[q], name: name, delimiter: delimiter, body)
-        case .body(let f):
-            guard let b = context.body else { return false }
-            switch f {
+        case .body(let part), .responseBody(let part):
+            let isResponse: Bool
+            if case .responseBody = f { isResponse = true } else { isResponse = false }
+            guard let b = isResponse ? context.responseBody : context.body else { return false }
+            switch part {
             case .bytes: return body(.bytes(b.bytes))
             case .length: return body(.integer(Int64(b.bytes.count)))
             case .size: return body(.integer(Int64(b.size)))

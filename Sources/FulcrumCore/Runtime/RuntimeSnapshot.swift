@@ -177,6 +177,8 @@ public struct RuntimeSnapshot: Sendable, Equatable {
         public var duration: Int?
         /// Free text about the last result, e.g. "Connection refused" (last_chk).
         public var info = ""
+        /// A check is in flight (HAProxy's "* " before check_status).
+        public var inProgress = false
         /// Failed checks (chkfail).
         public var failures = 0
         public init() {}

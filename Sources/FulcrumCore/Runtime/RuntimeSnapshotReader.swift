@@ -235,6 +235,9 @@ public struct RuntimeSnapshotReader {
             c.code = code > 0 || c.status.hasCode ? code : nil
             c.duration = c.status.hasDuration ? Int(table.server(line, .checkDuration).load()) : nil
             c.failures = Int(table.server(line, .checkFailures).load())
+            let agents = AgentTable(table)
+            c.info = agents.checkDescription(line)
+            c.inProgress = agents.flags(line).contains(.checkInProgress)
             v.check = c
         }
         v.agent = agentView(line: line, config: srv)

@@ -248,7 +248,7 @@ enum RuntimeStatRows {
         }
         // HAProxy pauses checks in maintenance: their result columns stay empty.
         if let check = sv.check, check.enabled, !sv.admin.inMaintenance {
-            set(&row, "check_status", check.status.name)
+            set(&row, "check_status", (check.inProgress ? "* " : "") + check.status.name)
             if check.status.hasCode { set(&row, "check_code", check.code) }
             if check.status.hasDuration { set(&row, "check_duration", check.duration) }
             set(&row, "last_chk", check.info)

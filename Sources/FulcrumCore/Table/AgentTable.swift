@@ -1,16 +1,19 @@
 import FulcrumBytes
 import Synchronization
 
-/// Agent check state (`agent-check`), in a region of its own placed right
-/// after the shared table in the same memfd (`TableIndex.tableSize` counts
-/// it), so the table's layout stays as it is: one 64-word line per server
-/// line. The checker writes the results; the master reads them for `show
-/// stat` / `show servers state` and writes what the runtime API changes
-/// (`enable|disable agent`, `set server agent-addr|agent-send`).
+/// Agent check state (`agent-check`), and the health check's text
+/// (last_chk), in a region of its own placed right after the shared table
+/// in the same memfd (`TableIndex.tableSize` counts it), so the table's
+/// layout stays as it is: one 64-word line per server line. The checker
+/// writes the results; the master reads them for `show stat` / `show servers
+/// state` and writes what the runtime API changes (`enable|disable agent`,
+/// `set server agent-addr|agent-send`).
 public struct AgentTable {
     public static let lineWords = 64
     /// Bytes of text a line keeps: the last reply's description, agent-send.
     public static let textCapacity = 120
+    /// Bytes of the health check's description: HAProxy's HCHK_DESC_LEN - 1.
+    public static let checkTextCapacity = 127
 
     public enum Field: Int {
         /// `Flags` bits.
@@ -29,8 +32,11 @@ public struct AgentTable {
         case sendLength
         /// The last reply's description (last_agt): its length; text from `descriptionText`.
         case descriptionLength
+        /// The health check's last description (last_chk): its length; text from `checkDescriptionText`.
+        case checkDescriptionLength
         case descriptionText = 16
         case sendText = 32
+        case checkDescriptionText = 48
     }
 
     public struct Flags: OptionSet, Sendable {
@@ -40,6 +46,8 @@ public struct AgentTable {
         public static let disabled = Flags(rawValue: 1)
         /// A check is in flight (HAProxy's "* " before agent_status).
         public static let inProgress = Flags(rawValue: 2)
+        /// The same for the health check ("* " before check_status).
+        public static let checkInProgress = Flags(rawValue: 4)
     }
 
     public static func byteSize(servers: Int) -> Int { servers * lineWords * 8 }
@@ -65,6 +73,19 @@ public struct AgentTable {
 
     public func description(_ line: Int) -> String { text(line, length: .descriptionLength, at: .descriptionText) }
     public func setDescription(_ line: Int, _ s: String) { setText(line, s, length: .descriptionLength, at: .descriptionText, offset: 0) }
+
+    /// The health check's description (HAProxy's check->desc, last_chk).
+    public func checkDescription(_ line: Int) -> String {
+        text(line, length: .checkDescriptionLength, at: .checkDescriptionText, capacity: AgentTable.checkTextCapacity)
+    }
+    public func setCheckDescription(_ line: Int, _ s: String) {
+        setText(line, s, length: .checkDescriptionLength, at: .checkDescriptionText, offset: 0, capacity: AgentTable.checkTextCapacity)
+    }
+
+    /// Zeroes a line: a slot taken by a new server starts with no results.
+    public func clearLine(_ line: Int) {
+        for f in 0..<AgentTable.lineWords { words[line * AgentTable.lineWords + f].store(0, ordering: .relaxed) }
+    }
 
     /// `set server agent-send`'s text, nil while the configured one stands.
     public func sendOverride(_ line: Int) -> String? {
@@ -106,8 +127,9 @@ public struct AgentTable {
         word(line, .settingsSequence).bump()
     }
 
-    private func text(_ line: Int, length: Field, at start: Field, offset: UInt64 = 0) -> String {
-        let count = min(Int(word(line, length).load() &- offset), AgentTable.textCapacity)
+    private func text(_ line: Int, length: Field, at start: Field, offset: UInt64 = 0,
+                      capacity: Int = AgentTable.textCapacity) -> String {
+        let count = min(Int(word(line, length).load() &- offset), capacity)
         guard count > 0 else { return "" }
         var bytes = [UInt8](repeating: 0, count: count)
         for i in 0..<count {
@@ -117,9 +139,10 @@ public struct AgentTable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private func setText(_ line: Int, _ s: String, length: Field, at start: Field, offset: UInt64) {
-        let bytes = Array(s.utf8.prefix(AgentTable.textCapacity))
-        for i in 0..<(AgentTable.textCapacity / 8) {
+    private func setText(_ line: Int, _ s: String, length: Field, at start: Field, offset: UInt64,
+                         capacity: Int = AgentTable.textCapacity) {
+        let bytes = Array(s.utf8.prefix(capacity))
+        for i in 0..<((capacity + 7) / 8) {
             var v: UInt64 = 0
             for b in 0..<8 where i * 8 + b < bytes.count { v |= UInt64(bytes[i * 8 + b]) << (8 * UInt64(b)) }
             words[line * AgentTable.lineWords + start.rawValue + i].store(v, ordering: .relaxed)

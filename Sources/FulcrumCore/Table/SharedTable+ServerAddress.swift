@@ -141,8 +141,8 @@ extension SharedTable {
 
     /// Zeroes a server line, but its address sequence (readers compare it)
     /// and admin word (which holds a free slot in maintenance until the new
-    /// server's state is written), and its counters in every block: a slot
-    /// taken by a new server.
+    /// server's state is written), its counters in every block, and its
+    /// agent and check texts: a slot taken by a new server.
     public func clearServerLine(_ line: Int) {
         for f in 0..<SharedTable.lineWords where f != ServerField.addressSequence.rawValue && f != ServerField.admin.rawValue {
             SharedWord(words + (SharedTable.headerLines + line) * SharedTable.lineWords + f).store(0)
@@ -150,5 +150,6 @@ extension SharedTable {
         for block in 0...workers {
             for c in Counter.allCases { serverCounter(worker: block, server: line, c).store(0) }
         }
+        AgentTable(self).clearLine(line)
     }
 }

@@ -36,6 +36,7 @@ extension Checker {
     /// A deleted server's target: its probe is dropped and it is never armed again.
     private func retire(_ t: Target) {
         t.retired = true
+        if t.probe != nil && !t.agent { AgentTable(table).setFlag(t.line, .checkInProgress, false) }
         t.probe?.close()
         t.probe = nil
         probeSlots.invalidate(t.index)

@@ -267,6 +267,10 @@ final class Checker: EventHandler {
                                socks4: t.params.checkViaSocks4 ? t.params.socks4.flatMap { SocketAddress.resolve(host: $0.host, port: $0.port) } : nil)
         if let external = t.config.external { probe.program = externalProgram(t, external) }
         t.probe = probe
+        // HAProxy's HCHK_STATUS_START: in flight, and no description until the result.
+        let agents = AgentTable(table)
+        agents.setFlag(t.line, .checkInProgress, true)
+        agents.setCheckDescription(t.line, "")
         if let r = probe.start(loop: loop, token: probeSlots.token(kind: Kind.probe.rawValue, index: t.index), now: now) {
             finish(t, r, now: now)
         }
@@ -323,6 +327,9 @@ final class Checker: EventHandler {
         table.server(t.line, .checkCode).store(UInt64(result.code ?? 0))
         table.server(t.line, .checkDuration).store(UInt64(max(0, result.durationMs)))
         table.server(t.line, .lastCheck).store(wall)
+        let agents = AgentTable(table)
+        agents.setCheckDescription(t.line, result.info ?? "")
+        agents.setFlag(t.line, .checkInProgress, false)
         if !result.status.passed { table.server(t.line, .checkFailures).bump() }
         if result.status.passed { resetObserved(t) }
         commit(t, state, transition, result: result, now: now)
@@ -354,7 +361,14 @@ final class Checker: EventHandler {
             let result = CheckResult(status: .healthAnalyze,
                                      info: "Detected \(errors) consecutive errors, last one was: \(last)",
                                      durationMs: -1)
-            if t.params.onError != .fastinter { table.server(t.line, .checkFailures).bump() }
+            // HAProxy's __health_adjust: every action but fastinter is a failed
+            // check of status HANA with this description (last_chk).
+            if t.params.onError != .fastinter {
+                table.server(t.line, .checkFailures).bump()
+                table.server(t.line, .checkStatus).store(result.status.rawCode)
+                table.server(t.line, .checkDuration).store(0)  // its -1, shown as 0
+                AgentTable(table).setCheckDescription(t.line, result.info ?? "")
+            }
             commit(t, state, transition, result: result, now: now)
             t.next = HealthSchedule.advanced(deadline: t.next, now: now, fastinter: t.params.fastinter)
             arm(t)

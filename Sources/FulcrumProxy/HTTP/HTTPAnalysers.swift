@@ -205,88 +205,67 @@ extension StreamEngine {
     /// http-buffer-request` its body buffered): the rules, then a backend.
     func routeRequest(_ s: Stream) -> AnalyserStep {
         let fe = frontends[s.frontend]
-        do {
-            // Rules in HAProxy's order: frontend http-request, redirect,
-            // use_backend; then the backend's own rules (not again for a listen).
-            var backend = fe.backend
-            if s.upgradedBackend >= 0 {
-                if s.record.isFollowUp { s.upgradedBackend = upgradedRoute(s) }
-                backend = s.upgradedBackend
-                if backendHasRequestRules(backend) {
+        // Rules in HAProxy's order: frontend http-request, redirect,
+        // use_backend; then the backend's own rules (not again for a listen).
+        // Either rule set may wait for the body (HTTPRuleStages.swift).
+        if s.upgradedBackend >= 0 {
+            if s.record.isFollowUp { s.upgradedBackend = upgradedRoute(s) }
+            if backendHasRequestRules(s.upgradedBackend) {
+                let end: HTTPRuleStageEnd
+                do {
                     var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
                     ctx.variables = s.http.variables
-                    s.routedBackend = s.upgradedBackend
-                    let outcome = HTTPRequestProcessing.backend(backendRules[s.upgradedBackend]!, context: &ctx)
-                    s.http.ruleLog = ctx.log
-                    adoptAddresses(s, ctx.connection)
-                    if case .forward = outcome {} else {
-                        finishRules(s, outcome, ctx, backend: s.upgradedBackend)
-                        return .done
-                    }
-                    s.http.request = ctx.request
-                    if !ctx.earlyHints.isEmpty && !sendEarlyHints(s, ctx.earlyHints) { return .done }
+                    end = backendRuleStage(s, &ctx, backend: s.upgradedBackend, upgraded: true)
                 }
-            } else if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
+                return afterStage(s, end)
+            }
+            return afterRules(s, backend: s.upgradedBackend)
+        }
+        if let rules = frontendRules[s.frontend], rules.hasRequestRules || backendHasRequestRules(fe.backend) {
+            let end: HTTPRuleStageEnd
+            do {
                 var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
                 ctx.variables = s.http.variables
-                if fe.config.connection.bufferRequest { provideBody(s, &ctx) }
+                if rules.waitsForBody { giveBody(s, &ctx) } else if fe.config.connection.bufferRequest { provideBody(s, &ctx) }
                 ctx.cache.now = Int64(wallNow)
                 ctx.stick = stickTracker(s)
-                let outcome = HTTPRequestProcessing.frontend(rules, defaultBackend: fe.config.defaultBackend, context: &ctx,
-                                                             backendExists: { self.backendIndexByName[$0] != nil })
-                s.http.ruleLog = ctx.log
-                adoptAddresses(s, ctx.connection)
-                if case .forward(let name) = outcome {
-                    backend = name.flatMap { backendIndexByName[$0] } ?? fe.backend
-                } else {
-                    finishRules(s, outcome, ctx, backend: nil)
-                    return .done
-                }
-                // A frontend's cache hit answers before any backend (HAProxy's
-                // applet target skips the backend analysers).
-                if answerFromCache(s, &ctx, backend: nil) { return .done }
-                if let bi = backend, configuration.backends[bi].name != fe.config.name, let brules = backendRules[bi] {
-                    s.routedBackend = bi
-                    let outcome = HTTPRequestProcessing.backend(brules, context: &ctx)
-                    s.http.ruleLog = ctx.log
-                    adoptAddresses(s, ctx.connection)
-                    if case .forward = outcome {} else {
-                        finishRules(s, outcome, ctx, backend: bi)
-                        return .done
-                    }
-                }
-                s.http.request = ctx.request
-                s.http.cacheRequest = ctx.cache.request
-                if !ctx.earlyHints.isEmpty && !sendEarlyHints(s, ctx.earlyHints) { return .done }
-                if answerFromCache(s, &ctx, backend: backend) { return .done }
+                end = frontendRuleStage(s, &ctx)
             }
-            if let step = startLocalService(s, backend: backend) { return step }
-            s.http.exchange.prepareForServer(&s.http.request)
-            if logger != nil { assignUniqueID(s) }
-            guard let be = backend else {
-                s.http.requestReady = true
-                s.record.terminate(.proxy, .request)
-                respondHTTP(s, status: 503, close: !s.http.exchange.keepClient)
-                return .done
-            }
-            // option forwardfor: the backend's setting wins over the frontend's.
-            // A unix client has no address to forward (HAProxy adds nothing).
-            if let ff = backends[be].config.http.forwardFor ?? fe.config.http.forwardFor, !s.peer.isUnix {
-                ForwardedFor.apply(ff, head: &s.http.request, source: s.peer.ipAddress)
-            }
-            let feOT = fe.config.http.originalTo, beOT = backends[be].config.http.originalTo
-            if feOT != nil || beOT != nil {
-                OriginalTo.apply(frontend: feOT, backend: beOT, head: &s.http.request, destination: localAddress(s).ipAddress)
-            }
-            s.http.requestReady = true
-            enter(s, backend: be)
-            if buffersRequestBody(s, backend: be) {
-                s.http.awaitingBody = be
-                return .wait
-            }
-            goToServer(s)
-            return .progress
+            return afterStage(s, end)
         }
+        return afterRules(s, backend: fe.backend)
+    }
+
+    /// The rules are done (or there were none): a local service, or the
+    /// backend's server.
+    func afterRules(_ s: Stream, backend: Int?) -> AnalyserStep {
+        let fe = frontends[s.frontend]
+        if let step = startLocalService(s, backend: backend) { return step }
+        s.http.exchange.prepareForServer(&s.http.request)
+        if logger != nil { assignUniqueID(s) }
+        guard let be = backend else {
+            s.http.requestReady = true
+            s.record.terminate(.proxy, .request)
+            respondHTTP(s, status: 503, close: !s.http.exchange.keepClient)
+            return .done
+        }
+        // option forwardfor: the backend's setting wins over the frontend's.
+        // A unix client has no address to forward (HAProxy adds nothing).
+        if let ff = backends[be].config.http.forwardFor ?? fe.config.http.forwardFor, !s.peer.isUnix {
+            ForwardedFor.apply(ff, head: &s.http.request, source: s.peer.ipAddress)
+        }
+        let feOT = fe.config.http.originalTo, beOT = backends[be].config.http.originalTo
+        if feOT != nil || beOT != nil {
+            OriginalTo.apply(frontend: feOT, backend: beOT, head: &s.http.request, destination: localAddress(s).ipAddress)
+        }
+        s.http.requestReady = true
+        enter(s, backend: be)
+        if buffersRequestBody(s, backend: be) {
+            s.http.awaitingBody = be
+            return .wait
+        }
+        goToServer(s)
+        return .progress
     }
 
     /// The request is in its backend (and its body buffered when asked):
@@ -299,9 +278,10 @@ extension StreamEngine {
 
     /// A rule set ended the request (answered, handed to a service, closed,
     /// tarpitted).
-    private func finishRules(_ s: Stream, _ outcome: HTTPRequestProcessing.Outcome, _ ctx: HTTPRuleContext, backend: Int?) {
+    func finishRules(_ s: Stream, _ outcome: HTTPRequestProcessing.Outcome, _ ctx: HTTPRuleContext, backend: Int?) {
         switch outcome {
-        case .forward:
+        case .forward, .waitForBody:
+            // Not an end: the rule stages go on or wait (HTTPRuleStages.swift).
             break
         case .respond(let bytes, let close):
             s.record.deniedRequest = ctx.denied
@@ -339,7 +319,7 @@ extension StreamEngine {
         respondHTTP(s, bytes: HTTPErrorPages.connectionError(status: status), close: true, counted: false)
     }
 
-    private func backendHasRequestRules(_ be: Int?) -> Bool {
+    func backendHasRequestRules(_ be: Int?) -> Bool {
         guard let be, let rules = backendRules[be] else { return false }
         return rules.hasRequestRules
     }

@@ -16,20 +16,24 @@ extension StreamEngine {
 
     /// The body is all there, or the buffer is as full as HAProxy lets it get.
     func requestBodyBuffered(_ s: Stream) -> Bool {
-        let body = s.http.exchange.requestBody
+        bodyBuffered(s.http.exchange.requestBody, s.http.fromClient, eof: s.client.eof)
+    }
+
+    /// The same for either direction: `body`'s framing over what `buffer` holds.
+    func bodyBuffered(_ body: HTTPBodyForwarder, _ buffer: ByteBuffer, eof: Bool) -> Bool {
         if body.isDone { return true }
-        let have = s.http.fromClient.count
+        let have = buffer.count
         if have >= bufferSize - configuration.global.maxRewrite { return true }
         switch body.framing {
         case .none: return true
         case .contentLength(let n): return have >= n
         case .chunked:
             var parser = ChunkedBodyParser()
-            switch s.http.fromClient.withReadable({ parser.feed($0) }) {
+            switch buffer.withReadable({ parser.feed($0) }) {
             case .done, .invalid: return true
             case .consumed: return false
             }
-        case .untilClose: return s.client.eof
+        case .untilClose: return eof
         }
     }
 
@@ -38,6 +42,7 @@ extension StreamEngine {
     /// the backend. False when the stream was closed.
     func continueBufferingBody(_ s: Stream) -> AnalyserStep {
         if !readClient(s) { return .done }
+        if s.http.awaitingBody == HTTPTransaction.inRules { return resumeRules(s) }
         guard requestBodyBuffered(s) else { return .wait }
         if s.http.awaitingBody == HTTPTransaction.beforeRules {
             s.http.awaitingBody = -1
@@ -52,20 +57,24 @@ extension StreamEngine {
     /// body bytes buffered so far (de-chunked) and its announced size
     /// (Content-Length, or what is buffered of a chunked one).
     func provideBody(_ s: Stream, _ ctx: inout HTTPRuleContext) {
-        let body = s.http.exchange.requestBody
+        ctx.body = bufferedBody(s.http.exchange.requestBody, s.http.fromClient)
+    }
+
+    /// What `buffer` holds of `body`, de-chunked, and its announced size.
+    func bufferedBody(_ body: HTTPBodyForwarder, _ buffer: ByteBuffer) -> RequestBody {
         var bytes: [UInt8] = []
         switch body.framing {
         case .none: break
         case .contentLength(let n):
-            bytes = s.http.fromClient.withReadable { Array($0.prefix(n)) }
+            bytes = buffer.withReadable { Array($0.prefix(n)) }
         case .chunked:
             var parser = ChunkedBodyParser()
-            _ = s.http.fromClient.withReadable { parser.decode($0, into: &bytes) }
+            _ = buffer.withReadable { parser.decode($0, into: &bytes) }
         case .untilClose:
-            bytes = s.http.fromClient.withReadable { Array($0) }
+            bytes = buffer.withReadable { Array($0) }
         }
         var size = bytes.count
         if case .contentLength(let n) = body.framing { size = n }
-        ctx.body = RequestBody(bytes: bytes[...], size: size)
+        return RequestBody(bytes: bytes[...], size: size)
     }
 }

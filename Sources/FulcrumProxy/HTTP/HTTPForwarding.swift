@@ -77,7 +77,7 @@ extension StreamEngine {
                 let (n, filled) = try s.server.transport.receive(into: &s.http.fromServer, pool: buffers, limit: bufferSize)
                 if n == 0 {
                     s.server.eof = true
-                    if !s.http.responseReady {
+                    if !s.http.responseReady && s.http.responseRuleWait == nil {
                         s.record.terminate(.serverAbort, .headers)
                         serverFailed(s, status: 502, retryReason: "empty-response")
                         return false
@@ -107,7 +107,7 @@ extension StreamEngine {
                 }
             }
         }
-        while !s.http.responseReady && !s.http.fromServer.isEmpty {
+        while !s.http.responseReady && (!s.http.fromServer.isEmpty || s.http.responseRuleWait != nil) {
             switch analyseResponse(s) {
             case .wait: break
             case .progress: moved = true; continue

@@ -58,6 +58,15 @@ final class HTTPTransaction {
     /// the frontend's option, waiting before any rule runs.
     var awaitingBody = -1
     static let beforeRules = -2
+    /// Waiting in an `http-request wait-for-body` rule (`ruleWait`).
+    static let inRules = -3
+    /// The rules waiting for the body, and when their wait ends (0: only
+    /// the client timeout ends it).
+    var ruleWait: HTTPRuleWait? = nil
+    var ruleWaitDeadline: Int64 = 0
+    /// The same for `http-response wait-for-body`.
+    var responseRuleWait: HTTPResponseRuleWait? = nil
+    var responseRuleDeadline: Int64 = 0
     /// What the response did with the persistence cookie (`%tsc`'s fourth
     /// letter); nil until a response of a backend with `cookie` was edited.
     var serverCookie: LogServerCookieState? = nil
@@ -112,6 +121,10 @@ final class HTTPTransaction {
         skipsCookieInsert = false
         cookieParsed = false
         awaitingBody = -1
+        ruleWait = nil
+        ruleWaitDeadline = 0
+        responseRuleWait = nil
+        responseRuleDeadline = 0
         serverCookie = nil
         uniqueID.removeAll(keepingCapacity: true)
         pendingService = nil

@@ -148,10 +148,10 @@ extension StreamEngine {
                 bk(.requests).bump()
             }
             if serverLine >= 0 && rec.responseHeaders != 0 {
-                sv(responses).bump()
+                sv(rec.serverStatus != 0 ? SharedTable.Counter.responses(status: rec.serverStatus) : responses).bump()
                 sv(.requests).bump()
             }
-            if rec.requestComplete == 0 && rec.status != 0 || rec.cause == .clientTimeout && rec.phase == .request {
+            if rec.requestComplete == 0 && rec.status != 0 || rec.cause == .clientTimeout && rec.phase == .request || rec.bodyTimedOut {
                 fe(.requestErrors).bump()
                 li(.requestErrors).bump()
             }

@@ -23,6 +23,9 @@ struct StreamRecord {
     var responseHeaders: Int64 = 0
     var ended: Int64 = 0
     var status = 0
+    /// The status the server sent: what its hrsp_* count, as HAProxy counts
+    /// them when the response head arrives (a rule may answer otherwise).
+    var serverStatus = 0
     /// The server the exchange went to (index in its backend), -1 for none;
     /// kept after the stream leaves the backend, for the log line.
     var server = -1
@@ -43,6 +46,9 @@ struct StreamRecord {
     /// A `deny` rule refused the request or the response (dreq, dresp).
     var deniedRequest = false
     var deniedResponse = false
+    /// The body awaited by `option http-buffer-request` or `wait-for-body`
+    /// did not come in time: HAProxy counts a failed request (ereq).
+    var bodyTimedOut = false
     /// mode http: the exchange's request and response as HAProxy counts them
     /// for %U and %B (`HTTPMessageSize`: heads in HTX terms, body payload);
     /// 0 for what was never counted (a request refused by the parser).

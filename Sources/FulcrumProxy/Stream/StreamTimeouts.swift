@@ -26,6 +26,12 @@ extension StreamEngine {
             if draining && s.http.fromClient.isEmpty {
                 return max(s.client.activity, drainStartedAt) + drainIdleGrace
             }
+            // An `http-request wait-for-body` rule: its time, and the client's inactivity.
+            if s.http.awaitingBody == HTTPTransaction.inRules {
+                let client = ft.client.map { s.client.activity + Int64($0) } ?? 0
+                let rule = s.http.ruleWaitDeadline
+                return rule == 0 || client == 0 ? max(rule, client) : min(rule, client)
+            }
             let waitingNext = s.http.exchange.requests > 0 && s.http.fromClient.isEmpty && s.http.awaitingBody == -1
             if waitingNext, let ka = ft.httpKeepAlive ?? ft.httpRequest ?? ft.client { return s.http.headStarted + Int64(ka) }
             if let hr = ft.httpRequest ?? ft.client { return s.http.headStarted + Int64(hr) }
@@ -41,6 +47,9 @@ extension StreamEngine {
                 let dv = s.server.activity + Int64(v)
                 d = d == 0 ? dv : min(d, dv)
             }
+            // An `http-response wait-for-body` rule's time.
+            let rule = s.http.responseRuleWait != nil ? s.http.responseRuleDeadline : 0
+            if rule != 0 { d = d == 0 ? rule : min(d, rule) }
             return d
         case .forwarding:
             let be = s.backend >= 0 ? s.backend : s.routedBackend
@@ -100,6 +109,7 @@ extension StreamEngine {
             // A body awaited for `option http-buffer-request`: 408 too (cD).
             if s.http.awaitingBody != -1 {
                 s.http.awaitingBody = -1
+                s.record.bodyTimedOut = true
                 s.record.terminate(.clientTimeout, .data)
                 respondHTTP(s, status: 408, close: true)
                 return
@@ -107,6 +117,13 @@ extension StreamEngine {
             s.record.terminate(.clientTimeout, .request)
             if s.http.fromClient.isEmpty { close(s, abort: false) } else { respondHTTP(s, status: 408, close: true) }
         case .exchange:
+            if s.http.responseRuleWait != nil {
+                // The response body did not come in time (HAProxy's abort_res: 504, sD).
+                s.http.responseRuleWait = nil
+                s.record.terminate(.serverTimeout, .data)
+                serverFailed(s, status: 504)
+                return
+            }
             if !s.http.responseReady && s.http.exchange.requestBody.isDone {
                 s.record.terminate(.serverTimeout, .headers)
                 serverFailed(s, status: 504, retryReason: "response-timeout")

@@ -105,6 +105,8 @@ final class RecordingHTTPBackend {
     }
 
     var port: UInt16 { server.port }
+    /// Bytes received over all connections, complete requests or not.
+    var receivedBytes: Int { server.totalBytes }
     /// Every request received since the start or the last `takeRequests()`.
     var requests: [RecordedRequest] { server.requests.dropFirst(taken).map { RecordedRequest($0, backend: name) } }
 
