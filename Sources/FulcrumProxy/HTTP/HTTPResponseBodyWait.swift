@@ -5,10 +5,13 @@ import FulcrumCore
 /// of it, the buffer full or the server closed; meanwhile the server is
 /// read on (nothing goes to the client) and each read runs the same rule
 /// again. Its time ends in a 504 (sD), as HAProxy's abort_res.
-struct HTTPResponseRuleWait {
+/// A class for the reason HTTPRuleWait is one (idle slots hold no context).
+final class HTTPResponseRuleWait {
     var context: HTTPRuleContext
     /// The rule set that waits: 0 the backend's, 1 the frontend's.
     var set: Int
+
+    init(context: HTTPRuleContext, set: Int) { self.context = context; self.set = set }
 }
 
 extension StreamEngine {
@@ -22,7 +25,7 @@ extension StreamEngine {
     func resumeResponseRules(_ s: Stream) -> AnalyserStep {
         let step: AnalyserStep?
         do {
-            guard var wait = s.http.responseRuleWait else { return .done }
+            guard let wait = s.http.responseRuleWait else { return .done }
             s.http.responseRuleWait = nil
             giveResponseBody(s, &wait.context)
             step = responseRuleStage(s, &wait.context, from: wait.set)

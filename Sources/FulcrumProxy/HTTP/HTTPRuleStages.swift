@@ -15,12 +15,18 @@ enum HTTPRuleStageEnd {
     case proceed(backend: Int?)
 }
 
-struct HTTPRuleWait {
+/// A class: every stream slot's transaction has room for one, and an
+/// inline rule context would cost each idle connection about a kilobyte.
+final class HTTPRuleWait {
     var context: HTTPRuleContext
     /// The backend whose rules wait; -1: the frontend's.
     var backend: Int
     /// A tcp stream upgraded to http: only that backend's rules run.
     var upgraded: Bool
+
+    init(context: HTTPRuleContext, backend: Int, upgraded: Bool) {
+        self.context = context; self.backend = backend; self.upgraded = upgraded
+    }
 }
 
 extension StreamEngine {
@@ -103,7 +109,7 @@ extension StreamEngine {
     func resumeRules(_ s: Stream) -> AnalyserStep {
         let end: HTTPRuleStageEnd
         do {
-            guard var wait = s.http.ruleWait else { return .done }
+            guard let wait = s.http.ruleWait else { return .done }
             s.http.ruleWait = nil
             s.http.awaitingBody = -1
             giveBody(s, &wait.context)
