@@ -46,7 +46,13 @@ extension StreamEngine {
                 case .wait:
                     // A FIN behind the partial head: read it (the client aborted).
                     if s.client.readable && s.client.eof { progress = true }
-                case .done: return
+                case .done:
+                    // A rule answered (deny, return, redirect) on a connection
+                    // kept open: on to `.responding`, which ends the exchange
+                    // (log line, counters, heads given back) once it is sent,
+                    // not at the client's next event.
+                    guard s.phase == .responding else { return }
+                    progress = true
                 case .progress: progress = true
                 }
             case .starting, .queued, .retryWait, .tarpit:
