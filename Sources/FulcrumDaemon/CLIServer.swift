@@ -42,9 +42,11 @@ final class CLIServer {
     private var clients: [Int: Client] = [:]
     private var nextID = 0
 
-    private struct Client {
+    /// A class: its input is consumed line by line in place, where a struct
+    /// read out of `clients` copied the whole pipelined input per line.
+    private final class Client {
         var fd: FileDescriptor
-        var input: [UInt8] = []
+        var input: ArraySlice<UInt8> = []
         /// Answers of the line being served; nil while one is awaited.
         var answers: [String?] = []
         /// A line is being answered.
@@ -63,6 +65,12 @@ final class CLIServer {
         var paused = false
         /// Watched for writing only: the client has not read its answers.
         var waitingForRoom = false
+
+        init(fd: FileDescriptor, answers: [String?] = [], busy: Bool = false, closed: Bool = false,
+             session: RuntimeSession, lastActivity: Int64) {
+            self.fd = fd; self.answers = answers; self.busy = busy; self.closed = closed
+            self.session = session; self.lastActivity = lastActivity
+        }
     }
     /// The loop and the clients' event tokens (from `acceptClients`), to
     /// pause and resume watching a client.
@@ -159,7 +167,7 @@ final class CLIServer {
 
     /// The connection is readable: take what it sent, answer its next line.
     func serve(client id: Int, runner: CLICommandRunner) {
-        guard var c = clients[id] else { return }
+        guard let c = clients[id] else { return }
         if c.waitingForRoom, let loop, let clientToken {
             try? loop.modify(c.fd, .readable, clientToken(id))
             c.waitingForRoom = false
@@ -178,7 +186,6 @@ final class CLIServer {
             try? loop.modify(c.fd, [], clientToken(id))
             c.paused = true
         }
-        clients[id] = c
         if !c.busy { nextLine(id, runner: runner) }
     }
 
@@ -192,7 +199,7 @@ final class CLIServer {
     /// Answers one line; true when it was answered at once and the next
     /// may follow (false: nothing complete, waiting for a worker, or closed).
     private func answerLine(_ id: Int, runner: CLICommandRunner) -> Bool {
-        guard var c = clients[id], !c.busy else { return false }
+        guard let c = clients[id], !c.busy else { return false }
         if !c.closed && !CLIServer.hasRoom(c.fd), let loop, let clientToken {
             // The client has not read what it was sent: its next line waits.
             try? loop.modify(c.fd, .writable, clientToken(id))
@@ -229,7 +236,6 @@ final class CLIServer {
         c.busy = true
         c.answeredAny = true
         c.answers = Array(repeating: nil, count: commands.count)
-        clients[id] = c
         for (i, command) in commands.enumerated() {
             guard let current = clients[id], !current.session.quit else {
                 clients[id]?.answers[i] = ""
@@ -283,12 +289,27 @@ final class CLIServer {
     }
 
     /// Answers are small enough to write blocking; reading stays non-blocking.
+    /// The socket is switched to blocking only when it is full: a bulk load
+    /// writes one short answer per line, and each switch costs two syscalls.
     @discardableResult
     private func write(_ text: String, to fd: FileDescriptor) -> Bool {
+        var text = text
+        let done = text.withUTF8 { bytes -> Int? in
+            var done = 0
+            while done < bytes.count {
+                let n = Glibc.write(fd.rawValue, bytes.baseAddress! + done, bytes.count - done)
+                if n > 0 { done += n; continue }
+                if n < 0 && errno == EINTR { continue }
+                return n < 0 && errno == EAGAIN ? done : nil
+            }
+            return done
+        }
+        guard let done else { return false }
+        guard done < text.utf8.count else { return true }
         let flags = fcntl(fd.rawValue, F_GETFL)
         _ = fcntl(fd.rawValue, F_SETFL, flags & ~O_NONBLOCK)
         defer { _ = fcntl(fd.rawValue, F_SETFL, flags) }
-        return (try? fd.writeAll(Array(text.utf8))) != nil
+        return (try? fd.writeAll(Array(text.utf8.dropFirst(done)))) != nil
     }
 
     private func finish(_ id: Int) {
