@@ -87,6 +87,114 @@ final class SideBySideResolversTests: XCTestCase {
         XCTAssertEqual(csv[0].count, 3, "\(csv[0])")
     }
 
+    /// Answers that hold a CNAME and no address of the asked family for its
+    /// target, as dnsmasq gives them: a target unknown to it, a target with
+    /// only an AAAA asked for A (then the AAAA fallback finds it), a target
+    /// with only an A asked for AAAA first (then A). None is `valid`: each
+    /// is a `cname_error`, and the fallbacks' answers are; the servers end
+    /// with the same addresses and states as haproxy's.
+    func testCNAMEOnlyAnswersCountAsHAProxy() throws {
+        let dns = try PrivateDNSServer(self, hosts: [("127.0.0.61", "real.test")],
+                                       extra: ["cname=ghost.test,nowhere.test", "host-record=sixonly.test,::1",
+                                               "cname=six.test,sixonly.test", "cname=half.test,real.test"])
+        let stats = try SideBySideStatsSockets(self)
+        let config = """
+            resolvers dns
+                nameserver local 127.0.0.1:\(dns.port)
+                timeout resolve 1h
+                timeout retry 200ms
+                hold valid 1h
+                hold other 1h
+            \(defaults)
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                server ghost ghost.test:80 resolvers dns init-addr none resolve-prefer ipv4
+                server six six.test:80 resolvers dns init-addr none resolve-prefer ipv4
+                server half half.test:80 resolvers dns init-addr none
+
+            """
+        _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
+        func show(_ proxy: ProxyUnderTest) -> String {
+            (try? MasterCLI.send("show resolvers dns", socketPath: stats.paths[proxy]!)) ?? ""
+        }
+        // Still for a second (4 looks 250 ms apart) and the same on both, within 15 s.
+        var history: [[String]] = []
+        let settled = waitUntil(timeout: 15, interval: 0.25) {
+            history.append([show(.fulcrum), show(.haproxy)])
+            guard history.count >= 4 else { return false }
+            let last = history.suffix(4)
+            return last.allSatisfy { $0 == last.first! } && last.first![0] == last.first![1]
+                && last.first![1].contains("  valid:       2\n")
+        }
+        let final = history.last ?? ["", ""]
+        XCTAssertTrue(settled, "fulcrum:\n\(final[0])\nhaproxy:\n\(final[1])")
+        XCTAssertEqual(final[0], final[1])
+        // six and half: a CNAME-only answer, then the other family's; ghost: both families, three tries.
+        XCTAssertTrue(final[1].contains("  valid:       2\n"), final[1])
+        XCTAssertTrue(final[1].contains("  cname_error: 8\n"), final[1])
+        XCTAssertEqual(stats.resolvedServers(.fulcrum), stats.resolvedServers(.haproxy))
+        XCTAssertTrue(stats.resolvedServers(.fulcrum).contains { $0.hasPrefix("127.0.0.61 ") }, "\(stats.resolvedServers(.fulcrum))")
+    }
+
+    /// Answer shapes no dnsmasq sends, from a scripted name server, judged
+    /// as haproxy 2.6 judges them: a CNAME whose target has no address
+    /// followed by another name's address (`cname_error`, not `valid`, and
+    /// no address taken), a first record about another name (`invalid`), a
+    /// truncated answer (`truncated` only), and a plain address (`valid`).
+    /// The counters and the servers' states are haproxy's.
+    func testScriptedAnswerShapesCountAsHAProxy() throws {
+        let stray = ScriptedDNSServer.Record.a("stray.test", [127, 0, 0, 71])
+        let dns = try ScriptedDNSServer(answers: [
+            "alias.test": .init(records: [.cname("alias.test", "target.test"), stray]),
+            "first.test": .init(records: [stray]),
+            "cut.test": .init(records: [.a("cut.test", [127, 0, 0, 72])], truncated: true),
+            "good.test": .init(records: [.a("good.test", [127, 0, 0, 73])]),
+        ])
+        addTeardownBlock { dns.stop() }
+        let stats = try SideBySideStatsSockets(self)
+        let config = """
+            resolvers dns
+                nameserver local 127.0.0.1:\(dns.port)
+                timeout resolve 1h
+                timeout retry 200ms
+                hold valid 1h
+                hold other 1h
+            \(defaults)
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+                server alias alias.test:80 resolvers dns init-addr none resolve-prefer ipv4
+                server first first.test:80 resolvers dns init-addr none resolve-prefer ipv4
+                server cut cut.test:80 resolvers dns init-addr none resolve-prefer ipv4
+                server good good.test:80 resolvers dns init-addr none resolve-prefer ipv4
+
+            """
+        _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
+        func show(_ proxy: ProxyUnderTest) -> String {
+            (try? MasterCLI.send("show resolvers dns", socketPath: stats.paths[proxy]!)) ?? ""
+        }
+        var history: [[String]] = []
+        let settled = waitUntil(timeout: 15, interval: 0.25) {
+            history.append([show(.fulcrum), show(.haproxy)])
+            guard history.count >= 4 else { return false }
+            let last = history.suffix(4)
+            return last.allSatisfy { $0 == last.first! } && last.first![0] == last.first![1]
+                && last.first![1].contains("  valid:       1\n")
+        }
+        let final = history.last ?? ["", ""]
+        XCTAssertTrue(settled, "fulcrum:\n\(final[0])\nhaproxy:\n\(final[1])")
+        XCTAssertEqual(final[0], final[1])
+        // Each bad shape: three tries in two families.
+        for line in ["  valid:       1\n", "  cname_error: 6\n", "  invalid:     6\n", "  truncated:   6\n"] {
+            XCTAssertTrue(final[1].contains(line), "\(line) in\n\(final[1])")
+        }
+        XCTAssertEqual(stats.resolvedServers(.fulcrum), stats.resolvedServers(.haproxy))
+        XCTAssertFalse(stats.resolvedServers(.fulcrum).contains { $0.hasPrefix("127.0.0.71 ") }, "\(stats.resolvedServers(.fulcrum))")
+    }
+
     /// An SRV answer whose target has no record in the additional section
     /// (dnsmasq adds none for an `address=` name): the target is resolved on
     /// its own, as haproxy 2.6 does, and its slot takes that address with the
