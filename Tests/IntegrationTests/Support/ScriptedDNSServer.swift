@@ -33,20 +33,10 @@ final class ScriptedDNSServer {
     /// `answers`: lower-case name → its answer, for every question type;
     /// other names get an empty NOERROR answer.
     init(answers: [String: Answer]) throws {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError.posix("socket") }
-        var sa = sockaddr_in()
-        sa.sin_family = sa_family_t(AF_INET)
-        sa.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        guard rc == 0, withUnsafeMutablePointer(to: &sa, { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }) == 0 else {
-            Glibc.close(fd)
-            throw HarnessError.posix("bind udp")
-        }
+        let (fd, port) = try LoopbackUDP.bind()
         var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        port = UInt16(bigEndian: sa.sin_port)
+        self.port = port
         self.fd = fd
         let flag = stopFlag
         let thread = Thread { [fd] in
