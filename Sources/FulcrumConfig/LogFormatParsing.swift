@@ -29,6 +29,7 @@ enum LogFormatParsing {
         "req.ssl_alpn": "req.ssl_alpn", "req.ssl_ver": "req.ssl_ver", "req_ssl_ver": "req.ssl_ver",
         "req.ssl_hello_type": "req.ssl_hello_type", "req_ssl_hello_type": "req.ssl_hello_type",
         "req.payload": "req.payload", "req.payload_lv": "req.payload_lv",
+        "res.len": "res.len", "res.payload": "res.payload", "res.payload_lv": "res.payload_lv",
         // The request body (option http-buffer-request).
         "req.body": "req.body", "req.body_len": "req.body_len", "req.body_size": "req.body_size",
         "req.body_param": "req.body_param",

@@ -15,8 +15,12 @@ extension CompiledACL {
     /// `matches`, with MISS for a payload fetch whose answer may change
     /// while the evaluation is not final.
     func test(_ context: HTTPRuleContext, acls: ACLSet?) -> ACLTestResult {
-        guard case .payload(let p) = fetch, let bytes = context.payload else {
+        guard case .payload(let p, let response) = fetch, let bytes = context.payload else {
             return matches(context, acls: acls) ? .pass : .fail
+        }
+        // The other direction's buffer holds nothing yet (haproxy reads it: res.len is 0 in a request rule).
+        guard response == context.payloadIsResponse else {
+            return p.forEach([], limit: context.payloadLimit) { matches(sample: $0, variables: context.variables) }.matched ? .pass : .fail
         }
         let o = p.forEach(bytes, limit: context.payloadLimit) { matches(sample: $0, variables: context.variables) }
         if o.matched { return .pass }
