@@ -47,16 +47,9 @@ extension ParseSession {
             return
         }
         if Self.isVariableAction(actionWord.text) {
-            let display = "tcp-request content \(actionWord.text)"
-            guard let (args, condition) = splitCondition(words, from: 3, display: display, draft: index, at: at),
-                  let v = variableAction(actionWord, args, rule: "tcp-request content", at: at) else { return }
-            let action: TCPContentRules.Action
-            switch v {
-            case .set(let n, let f): action = .setVar(n, f)
-            case .setFormat(let n, let f): action = .setVarFormat(n, f)
-            case .unset(let n): action = .unsetVar(n)
+            if let rule = tcpVariableRule(words, rule: "tcp-request content", draft: index, at: at) {
+                drafts[index].settings.tcpContent.rules.append(rule)
             }
-            drafts[index].settings.tcpContent.rules.append(.init(location: at(words[0]), action: action, condition: condition))
             return
         }
         if Self.isStickAction(actionWord.text) {
@@ -82,6 +75,22 @@ extension ParseSession {
             return
         }
         drafts[index].settings.tcpContent.rules.append(.init(location: at(words[0]), action: action, condition: condition))
+    }
+
+    /// A `set-var` / `set-var-fmt` / `unset-var` rule of `rule` (`tcp-request
+    /// content`, `tcp-response content`); nil after an alert.
+    mutating func tcpVariableRule(_ words: [Word], rule: String, draft index: Int,
+                                  at: (Word) -> SourceLocation) -> TCPContentRules.Rule? {
+        let actionWord = words[2]
+        guard let (args, condition) = splitCondition(words, from: 3, display: "\(rule) \(actionWord.text)", draft: index, at: at),
+              let v = variableAction(actionWord, args, rule: rule, at: at) else { return nil }
+        let action: TCPContentRules.Action
+        switch v {
+        case .set(let n, let f): action = .setVar(n, f)
+        case .setFormat(let n, let f): action = .setVarFormat(n, f)
+        case .unset(let n): action = .unsetVar(n)
+        }
+        return .init(location: at(words[0]), action: action, condition: condition)
     }
 
     /// `tcp-request|tcp-response inspect-delay TIMEOUT`: the delay in ms (nil

@@ -1,5 +1,6 @@
 /// `tcp-response inspect-delay TIMEOUT` and `tcp-response content
-/// accept|reject|close [if|unless COND]` (manual 4.2): a mode tcp backend
+/// accept|reject|close|set-var(N)|set-var-fmt(N)|unset-var(N) [if|unless
+/// COND]` (manual 4.2): a mode tcp backend
 /// holds the server's first bytes until its rules accept them, read with
 /// `res.len`, `res.payload` and `res.payload_lv`. The model is
 /// TCPContentRules, as for `tcp-request content`.
@@ -7,7 +8,7 @@ extension ParseSession {
     /// HAProxy 2.6's other `tcp-response content` actions, not carried out yet.
     static let otherTCPResponseActions: Set<String> = [
         "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0", "send-spoe-group", "set-bandwidth-limit",
-        "set-log-level", "set-mark", "set-nice", "set-tos", "set-var", "set-var-fmt", "silent-drop", "unset-var",
+        "set-log-level", "set-mark", "set-nice", "set-tos", "silent-drop",
     ]
 
     mutating func tcpResponseKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
@@ -35,6 +36,12 @@ extension ParseSession {
             return
         }
         let actionWord = words[2]
+        if Self.isVariableAction(actionWord.text) {
+            if let rule = tcpVariableRule(words, rule: "tcp-response content", draft: index, at: at) {
+                drafts[index].settings.tcpResponse.rules.append(rule)
+            }
+            return
+        }
         let action: TCPContentRules.Action
         switch actionWord.text {
         case "accept": action = .accept
@@ -46,7 +53,8 @@ extension ParseSession {
                 alert(at(actionWord), "'tcp-response content \(stem)' is not supported yet (in section '\(drafts[index].kind.rawValue)')")
             } else {
                 alert(at(actionWord), "unknown action '\(actionWord.text)' for 'tcp-response content'"
-                      + hint(actionWord.text, ["accept", "reject", "close"] + Array(Self.otherTCPResponseActions)))
+                      + hint(actionWord.text, ["accept", "reject", "close", "set-var", "set-var-fmt", "unset-var"]
+                             + Array(Self.otherTCPResponseActions)))
             }
             return
         }
