@@ -102,6 +102,10 @@ enum ACLCriteria {
             // HAProxy matches these with 'bin' by default, which Fulcrum refuses: '-m' is required.
             ("req.payload", Criterion(fetch: "req.payload", method: .str, argument: .offsets(min: 2, max: 2))),
             ("req.payload_lv", Criterion(fetch: "req.payload_lv", method: .str, argument: .offsets(min: 2, max: 3))),
+            // What a mode tcp backend received from its server (tcp-response content).
+            ("res.len", Criterion(fetch: "res.len", method: .int, argument: .none)),
+            ("res.payload", Criterion(fetch: "res.payload", method: .str, argument: .offsets(min: 2, max: 2))),
+            ("res.payload_lv", Criterion(fetch: "res.payload_lv", method: .str, argument: .offsets(min: 2, max: 3))),
             // Variables and constants; `var` has no default method (HAProxy's type 'any').
             ("var", Criterion(fetch: "var", method: .str, argument: .optionalName)),
             ("str", Criterion(fetch: "str", method: .str, argument: .optionalName)),
@@ -143,7 +147,7 @@ enum ACLCriteria {
         "path_dom", "hdr_ip", "req.hdr_names", "res.ver", "so_id", "fe_id", "be_id", "srv_id", "be_name", "fe_name",
         "http_first_req", "base32", "base32+src", "ssl_c_s_dn", "ssl_c_sha1", "ipv4", "ipv6", "int", "str", "bool",
         "hdr_names", "req.fhdr_cnt", "lat_ns_avg", "cpu_calls", "stopping", "dst_conn", "fc_rtt", "src_is_local",
-        "dst_is_local", "url32", "url32+src", "path,map", "req.cook_names", "req.hdrs", "req.hdrs_bin", "res.len",
+        "dst_is_local", "url32", "url32+src", "path,map", "req.cook_names", "req.hdrs", "req.hdrs_bin",
     ]).subtracting(Set(table.keys))
 
     /// HAProxy's predefined ACLs (manual 7.4) Fulcrum evaluates, as the

@@ -38,6 +38,10 @@ extension ParseSession {
         case .failure(let f): alert(at(criterionWord), f.message); return nil
         case .success(let (n, a)): keyword = n; arguments = a
         }
+        if let refusal = StickFetchNames.refusal(keyword, arguments: arguments) {
+            alert(at(criterionWord), refusal + " in ACL expression '\(fetchText)'")
+            return nil
+        }
         guard let criterion = ACLCriteria.table[keyword] else {
             if ACLCriteria.notServed.contains(keyword) {
                 alert(at(criterionWord), "ACL criterion '\(keyword)' is not supported yet (in section '\(kindName)')")

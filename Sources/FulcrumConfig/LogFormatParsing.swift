@@ -29,6 +29,7 @@ enum LogFormatParsing {
         "req.ssl_alpn": "req.ssl_alpn", "req.ssl_ver": "req.ssl_ver", "req_ssl_ver": "req.ssl_ver",
         "req.ssl_hello_type": "req.ssl_hello_type", "req_ssl_hello_type": "req.ssl_hello_type",
         "req.payload": "req.payload", "req.payload_lv": "req.payload_lv",
+        "res.len": "res.len", "res.payload": "res.payload", "res.payload_lv": "res.payload_lv",
         // The request body (option http-buffer-request).
         "req.body": "req.body", "req.body_len": "req.body_len", "req.body_size": "req.body_size",
         "req.body_param": "req.body_param",
@@ -105,6 +106,7 @@ enum LogFormatParsing {
 
     /// The fetch of a sample: a served one, with the arguments it needs.
     static func fetch(_ name: String, _ arguments: [String], body: String) -> Result<SampleFetch, ParseFailure> {
+        if let refusal = StickFetchNames.refusal(name, arguments: arguments) { return .failure(ParseFailure(refusal)) }
         guard let served = servedFetches[name] else {
             if ACLCriteria.notServed.contains(name) || ACLCriteria.table[name] != nil {
                 return .failure(ParseFailure("sample fetch '\(name)' is not supported yet in log-format strings"))
@@ -195,6 +197,10 @@ extension ParseSession {
             // record or by the request's fetches.
             for case .sample(let expression, _) in elements {
                 let name = expression.fetch.name
+                if let refusal = StickFetchNames.refusal(name, arguments: expression.fetch.arguments) {
+                    alert(at(word), "'\(display)' : failed to parse sample expression <\(expression.text)> : \(refusal)")
+                    return nil
+                }
                 guard LogFormatParsing.servedFetches[name] != nil || LogRecordSamples.answersFromRecord(name) else {
                     let known = Array(LogFormatParsing.servedFetches.keys) + ["capture.req.hdr", "capture.res.hdr", "fc_err"]
                     let hint = Suggestion.closest(to: name, among: known.sorted()).map { "; did you mean '\($0)'?" } ?? ""

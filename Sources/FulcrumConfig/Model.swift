@@ -372,6 +372,9 @@ public struct Backend: Equatable, Sendable {
     public var http = HTTPProxySettings()
     /// `tcp-request inspect-delay` / `tcp-request content`, run once the stream enters the backend.
     public var tcpContent = TCPContentRules()
+    /// `tcp-response inspect-delay` / `tcp-response content`: the server's
+    /// first bytes held until the rules accept them (mode tcp).
+    public var tcpResponse = TCPContentRules()
     /// `stick on|match|store-request|store-response` rules, in order.
     public var stickRules: [StickRule] = []
     /// `use-server`, `force-persist`, `ignore-persist`.

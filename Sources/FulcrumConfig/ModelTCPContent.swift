@@ -5,6 +5,9 @@
 public struct TCPContentRules: Equatable, Sendable {
     public enum Action: Equatable, Sendable {
         case accept, reject
+        /// `tcp-response content close`: what is there is forwarded, then
+        /// the server connection ends.
+        case close
         /// `set-var(NAME) EXPR`, `set-var-fmt(NAME) FMT`, `unset-var(NAME)`:
         /// done, then the next rule is evaluated.
         case setVar(VariableName, SampleFetch)
@@ -28,6 +31,7 @@ public struct TCPContentRules: Equatable, Sendable {
             switch self {
             case .accept: return "accept"
             case .reject: return "reject"
+            case .close: return "close"
             case .setVar(let n, _): return "set-var(\(n))"
             case .setVarFormat(let n, _): return "set-var-fmt(\(n))"
             case .unsetVar(let n): return "unset-var(\(n))"

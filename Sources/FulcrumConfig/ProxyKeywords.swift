@@ -4,13 +4,14 @@ extension ParseSession {
         "mode", "default_backend", "balance", "hash-type", "server", "default-server", "maxconn", "rate-limit",
         "timeout", "retries", "option", "bind", "http-check", "tcp-check",
         "acl", "use_backend", "redirect", "http-request", "http-response", "http-after-response",
-        "cookie", "compression", "http-send-name-header", "errorfile", "errorfiles", "errorloc", "errorloc302", "errorloc303", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request",
+        "cookie", "compression", "http-send-name-header", "errorfile", "errorfiles", "errorloc", "errorloc302", "errorloc303", "http-error", "http-reuse", "retry-on", "stats", "id", "tcp-request", "tcp-response",
         "source", "load-server-state-from-file", "server-state-file-name", "server-template", "stick-table", "stick",
         "use-server", "force-persist", "ignore-persist", "dynamic-cookie-key", "external-check", "email-alert",
     ]
     /// Keywords a named defaults section may hold in HAProxy, whose
     /// inheritance Fulcrum does not serve yet.
-    static let namedDefaultsRuleKeywords: Set<String> = ["acl", "http-request", "http-response", "http-after-response", "tcp-request"]
+    static let namedDefaultsRuleKeywords: Set<String> = ["acl", "http-request", "http-response", "http-after-response", "tcp-request",
+                                                         "tcp-response"]
     static let servedOptions = Set<String>(["redispatch", "allbackups", "httpchk", "tcp-check", "socket-stats",
                                             "transparent", "external-check"]).union(httpOptions).union(protocolCheckOptions)
     static let httpOptions: Set<String> = [
@@ -159,6 +160,7 @@ extension ParseSession {
         case "retry-on": retryOnKeyword(words, draft: index, at: at)
         case "stats": statsPageKeyword(words, draft: index, at: at)
         case "tcp-request": tcpRequestKeyword(words, draft: index, at: at)
+        case "tcp-response": tcpResponseKeyword(words, draft: index, at: at)
         case "stick-table": stickTableKeyword(words, draft: index, at: at)
         case "stick": stickKeyword(words, draft: index, at: at)
         case "source": sourceKeyword(words, draft: index, at: at)

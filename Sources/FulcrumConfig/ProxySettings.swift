@@ -36,6 +36,8 @@ struct ProxySettings: Sendable {
     var http = HTTPProxySettings()
     /// `tcp-request` inspection; never inherited (refused in defaults sections).
     var tcpContent = TCPContentRules()
+    /// `tcp-response` inspection (backends); never inherited either.
+    var tcpResponse = TCPContentRules()
     /// `stick on|match|store-*` rules (backends; never inherited).
     var stickRules: [StickRule] = []
     /// `tcp-request connection` rules (frontends; never inherited, as tcpContent).

@@ -19,18 +19,8 @@ extension ParseSession {
         let which = words[1]
         switch which.text {
         case "inspect-delay":
-            let display = "tcp-request inspect-delay"
-            guard words.count >= 3 else {
-                alert(at(which), "'\(display)' expects a timeout such as 5s or 500ms")
-                return
-            }
-            if words.count > 3 {
-                alert(at(words[3]), "unexpected argument '\(words[3].text)' for '\(display)'")
-                return
-            }
-            switch ValueParsers.milliseconds(words[2].text, for: display) {
-            case .failure(let f): alert(at(words[2]), f.message)
-            case .success(let ms): drafts[index].settings.tcpContent.inspectDelay = ms == 0 ? nil : ms
+            if let delay = inspectDelay(words, display: "tcp-request inspect-delay", at: at) {
+                drafts[index].settings.tcpContent.inspectDelay = delay
             }
         case "content":
             tcpContentRule(words, draft: index, at: at)
@@ -57,16 +47,9 @@ extension ParseSession {
             return
         }
         if Self.isVariableAction(actionWord.text) {
-            let display = "tcp-request content \(actionWord.text)"
-            guard let (args, condition) = splitCondition(words, from: 3, display: display, draft: index, at: at),
-                  let v = variableAction(actionWord, args, rule: "tcp-request content", at: at) else { return }
-            let action: TCPContentRules.Action
-            switch v {
-            case .set(let n, let f): action = .setVar(n, f)
-            case .setFormat(let n, let f): action = .setVarFormat(n, f)
-            case .unset(let n): action = .unsetVar(n)
+            if let rule = tcpVariableRule(words, rule: "tcp-request content", draft: index, at: at) {
+                drafts[index].settings.tcpContent.rules.append(rule)
             }
-            drafts[index].settings.tcpContent.rules.append(.init(location: at(words[0]), action: action, condition: condition))
             return
         }
         if Self.isStickAction(actionWord.text) {
@@ -94,6 +77,42 @@ extension ParseSession {
         drafts[index].settings.tcpContent.rules.append(.init(location: at(words[0]), action: action, condition: condition))
     }
 
+    /// A `set-var` / `set-var-fmt` / `unset-var` rule of `rule` (`tcp-request
+    /// content`, `tcp-response content`); nil after an alert.
+    mutating func tcpVariableRule(_ words: [Word], rule: String, draft index: Int,
+                                  at: (Word) -> SourceLocation) -> TCPContentRules.Rule? {
+        let actionWord = words[2]
+        guard let (args, condition) = splitCondition(words, from: 3, display: "\(rule) \(actionWord.text)", draft: index, at: at),
+              let v = variableAction(actionWord, args, rule: rule, at: at) else { return nil }
+        let action: TCPContentRules.Action
+        switch v {
+        case .set(let n, let f): action = .setVar(n, f)
+        case .setFormat(let n, let f): action = .setVarFormat(n, f)
+        case .unset(let n): action = .unsetVar(n)
+        }
+        return .init(location: at(words[0]), action: action, condition: condition)
+    }
+
+    /// `tcp-request|tcp-response inspect-delay TIMEOUT`: the delay in ms (nil
+    /// for 0: no waiting), or nothing after an alert.
+    mutating func inspectDelay(_ words: [Word], display: String, at: (Word) -> SourceLocation) -> Int?? {
+        guard words.count >= 3 else {
+            alert(at(words[1]), "'\(display)' expects a timeout such as 5s or 500ms")
+            return .none
+        }
+        if words.count > 3 {
+            alert(at(words[3]), "unexpected argument '\(words[3].text)' for '\(display)'")
+            return .none
+        }
+        switch ValueParsers.milliseconds(words[2].text, for: display) {
+        case .failure(let f):
+            alert(at(words[2]), f.message)
+            return .none
+        case .success(let ms):
+            return .some(ms == 0 ? nil : ms)
+        }
+    }
+
     /// Checks that need the whole section: content rules of a mode http
     /// proxy (HAProxy runs them before the HTTP parser; Fulcrum does not
     /// yet), and dynamic `use_backend` names in mode tcp.
@@ -101,6 +120,9 @@ extension ParseSession {
         for draft in drafts where draft.kind != .defaults && draft.settings.mode == .http {
             if let first = draft.settings.tcpContent.rules.first {
                 alert(first.location, "'tcp-request content' rules in a mode http \(draft.label) are not supported yet")
+            }
+            if let first = draft.settings.tcpResponse.rules.first {
+                alert(first.location, "'tcp-response content' rules in a mode http \(draft.label) are not supported yet")
             }
         }
         for draft in drafts where draft.kind != .defaults && draft.settings.mode == .tcp {

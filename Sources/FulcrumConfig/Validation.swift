@@ -36,6 +36,7 @@ extension ParseSession {
                 backend.healthCheck = s.healthCheck.resolved
                 backend.http = s.http
                 backend.tcpContent = s.tcpContent
+                backend.tcpResponse = s.tcpResponse
                 backend.stickRules = s.stickRules
                 backend.logging = s.logging
                 backend.logging.captures = LogCaptures()

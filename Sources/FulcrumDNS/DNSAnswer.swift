@@ -24,22 +24,58 @@ public struct DNSService: Equatable, Sendable {
     }
 }
 
+/// How haproxy 2.6 judges a whole response (resolv_validate_dns_response,
+/// then the question's name against the one asked): the `show resolvers`
+/// counter it adds to. Only `valid` responses are read for records.
+public enum DNSVerdict: Equatable, Sendable {
+    case valid, nameError, refused
+    /// No answer record: `any_err`.
+    case anyError
+    /// The answers do not lead to a record of the name through its CNAME
+    /// chain: the last one is a CNAME, or a later one is about another name.
+    case cnameError
+    /// Truncated, except for SRV (whose whole records are still read).
+    case truncated
+    /// The first answer is about another name than the question.
+    case invalid
+    /// Another response code, or the question is not the name asked.
+    case other
+}
+
 public enum DNSAnswer {
-    /// The answer section ends with a CNAME: nothing it points to was given
-    /// (haproxy 2.6 counts such a response as `cname_error`, not `valid`,
-    /// and its resolution status is `other`).
-    public static func endsWithCNAME(_ response: DNSResponse) -> Bool {
-        if case .cname? = response.answers.last?.data { return true }
-        return false
+    /// Walks the answers as haproxy does: each must be about the name the
+    /// chain has reached (the question, then each CNAME's target), and a
+    /// CNAME must not be last; SRV answers are not chained.
+    public static func verdict(_ r: DNSResponse, name: String) -> DNSVerdict {
+        switch r.responseCode {
+        case DNSResponseCode.noError.rawValue: break
+        case DNSResponseCode.nameError.rawValue: return .nameError
+        case DNSResponseCode.refused.rawValue: return .refused
+        default: return .other
+        }
+        guard !r.answers.isEmpty else { return .anyError }
+        let srv = r.questionType == DNSType.srv.rawValue
+        if r.truncated && !srv { return .truncated }
+        var reached = DNSName.canonical(r.questionName)
+        for (i, record) in r.answers.enumerated() {
+            if !srv && DNSName.canonical(record.name) != reached { return i == 0 ? .invalid : .cnameError }
+            if case .cname(let target) = record.data {
+                if i == r.answers.count - 1 { return .cnameError }
+                reached = DNSName.canonical(target)
+            }
+        }
+        return DNSName.canonical(r.questionName) == DNSName.canonical(name) ? .valid : .other
     }
 
     /// Sorts `response` to the question (`name`, `type`). A CNAME chain is
     /// followed through the answer section (at most 8 links).
+    /// A response haproxy does not take as valid (`verdict`) says nothing
+    /// more than its status: `hold other`, as haproxy's RSLV_STATUS_OTHER.
     public static func outcome(_ response: DNSResponse, name: String, type: DNSType) -> DNSOutcome {
-        switch response.responseCode {
-        case DNSResponseCode.noError.rawValue: break
-        case DNSResponseCode.nameError.rawValue: return .nameError
-        case DNSResponseCode.refused.rawValue: return .refused
+        switch verdict(response, name: name) {
+        case .valid: break
+        case .nameError: return .nameError
+        case .refused: return .refused
         default: return .other
         }
         var names: Set<String> = [DNSName.canonical(name)]

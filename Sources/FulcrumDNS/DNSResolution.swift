@@ -122,7 +122,7 @@ public struct DNSResolution: Sendable {
         guard let id = pendingID, r.id == id, r.questionName == name, r.questionType == queryType.rawValue else { return .ignored }
         // haproxy 2.6 takes a truncated answer (TC) as an error, but an SRV one,
         // whose whole records it uses (a larger `accepted_payload_size` avoids it).
-        let outcome = r.truncated && queryType != .srv ? .other : DNSAnswer.outcome(r, name: name, type: queryType)
+        let outcome = DNSAnswer.outcome(r, name: name, type: queryType)
         var found: [DNSResolvedItem] = []
         var unaddressed: [DNSService] = []
         switch outcome {

@@ -25,6 +25,10 @@ protocol CLICommandRunner: AnyObject {
 /// so the master's blocking write of an answer never waits on a full socket.
 final class CLIServer {
     static let inputLimit = 65536
+    /// Answers gather up to this many bytes before they are written, so a
+    /// pipelined bulk load costs one write (and one wake-up of its reader)
+    /// per batch rather than per line; the rest goes when the lines run out.
+    static let outputBatch = 16384
 
     struct Ticket: Hashable { var client: Int; var index: Int }
 
@@ -42,9 +46,13 @@ final class CLIServer {
     private var clients: [Int: Client] = [:]
     private var nextID = 0
 
-    private struct Client {
+    /// A class: its input is consumed line by line in place, where a struct
+    /// read out of `clients` copied the whole pipelined input per line.
+    private final class Client {
         var fd: FileDescriptor
-        var input: [UInt8] = []
+        var input: ArraySlice<UInt8> = []
+        /// Answered, not yet written (see `outputBatch`).
+        var output: [UInt8] = []
         /// Answers of the line being served; nil while one is awaited.
         var answers: [String?] = []
         /// A line is being answered.
@@ -63,6 +71,12 @@ final class CLIServer {
         var paused = false
         /// Watched for writing only: the client has not read its answers.
         var waitingForRoom = false
+
+        init(fd: FileDescriptor, answers: [String?] = [], busy: Bool = false, closed: Bool = false,
+             session: RuntimeSession, lastActivity: Int64) {
+            self.fd = fd; self.answers = answers; self.busy = busy; self.closed = closed
+            self.session = session; self.lastActivity = lastActivity
+        }
     }
     /// The loop and the clients' event tokens (from `acceptClients`), to
     /// pause and resume watching a client.
@@ -159,7 +173,7 @@ final class CLIServer {
 
     /// The connection is readable: take what it sent, answer its next line.
     func serve(client id: Int, runner: CLICommandRunner) {
-        guard var c = clients[id] else { return }
+        guard let c = clients[id] else { return }
         if c.waitingForRoom, let loop, let clientToken {
             try? loop.modify(c.fd, .readable, clientToken(id))
             c.waitingForRoom = false
@@ -178,7 +192,6 @@ final class CLIServer {
             try? loop.modify(c.fd, [], clientToken(id))
             c.paused = true
         }
-        clients[id] = c
         if !c.busy { nextLine(id, runner: runner) }
     }
 
@@ -187,12 +200,13 @@ final class CLIServer {
     private func nextLine(_ id: Int, runner: CLICommandRunner) {
         // A loop, not recursion: a client may have a thousand short lines waiting.
         while answerLine(id, runner: runner) {}
+        if let c = clients[id], !send(c) { finish(id) }
     }
 
     /// Answers one line; true when it was answered at once and the next
     /// may follow (false: nothing complete, waiting for a worker, or closed).
     private func answerLine(_ id: Int, runner: CLICommandRunner) -> Bool {
-        guard var c = clients[id], !c.busy else { return false }
+        guard let c = clients[id], !c.busy else { return false }
         if !c.closed && !CLIServer.hasRoom(c.fd), let loop, let clientToken {
             // The client has not read what it was sent: its next line waits.
             try? loop.modify(c.fd, .writable, clientToken(id))
@@ -210,26 +224,26 @@ final class CLIServer {
             // In prompt mode each payload line read so far gets its "+ ".
             let lines = c.session.prompt ? RuntimePayload.collectedLines(c.input) : 0
             if lines > c.payloadPrompts {
-                write(String(repeating: "+ ", count: lines - c.payloadPrompts), to: c.fd)
+                _ = queue(String(repeating: "+ ", count: lines - c.payloadPrompts), for: c)
                 clients[id]?.payloadPrompts = lines
             }
             return false
         }
         if c.session.prompt && request.payloadLines > c.payloadPrompts {
-            write(String(repeating: "+ ", count: request.payloadLines - c.payloadPrompts), to: c.fd)
+            _ = queue(String(repeating: "+ ", count: request.payloadLines - c.payloadPrompts), for: c)
         }
         c.payloadPrompts = 0
-        if request.line[...].trimmingCharacters() == SocketTransfer.command {
+        let commands = CLIServer.commands(request.line)
+        if commands == [SocketTransfer.command] {
             // As HAProxy: the sockets, or nothing, then the connection ends.
+            send(c)
             if let exposed = exposedListeners { SocketTransfer.send(exposed(), on: c.fd) }
             finish(id)
             return false
         }
-        let commands = request.line.split(separator: ";").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
         c.busy = true
         c.answeredAny = true
         c.answers = Array(repeating: nil, count: commands.count)
-        clients[id] = c
         for (i, command) in commands.enumerated() {
             guard let current = clients[id], !current.session.quit else {
                 clients[id]?.answers[i] = ""
@@ -264,7 +278,7 @@ final class CLIServer {
     /// goes on to its next line.
     private func flushIfDone(_ id: Int) -> Bool {
         guard let c = clients[id], c.busy, c.answers.allSatisfy({ $0 != nil }) else { return false }
-        let written = write(c.answers.map { $0! }.joined(), to: c.fd)
+        let written = queue(c.answers.map { $0! }.joined(), for: c)
         clients[id]?.busy = false
         if c.paused, let loop, let clientToken {
             try? loop.modify(c.fd, .readable, clientToken(id))
@@ -282,26 +296,53 @@ final class CLIServer {
         return poll(&p, 1, 0) == 1 && p.revents & Int16(POLLOUT) != 0
     }
 
-    /// Answers are small enough to write blocking; reading stays non-blocking.
+    /// Adds `text` to the client's pending answers, written once they
+    /// reach `outputBatch`; false when that write failed.
+    private func queue(_ text: String, for c: Client) -> Bool {
+        c.output.append(contentsOf: text.utf8)
+        return c.output.count < CLIServer.outputBatch || send(c)
+    }
+
+    /// Writes the client's pending answers; false when that failed.
     @discardableResult
-    private func write(_ text: String, to fd: FileDescriptor) -> Bool {
+    private func send(_ c: Client) -> Bool {
+        guard !c.output.isEmpty else { return true }
+        defer { c.output.removeAll(keepingCapacity: true) }
+        return CLIServer.write(c.output, to: c.fd)
+    }
+
+    /// Answers are small enough to write blocking; reading stays non-blocking.
+    /// The socket is switched to blocking only when it is full, which a line
+    /// is never answered into (`hasRoom`).
+    private static func write(_ bytes: [UInt8], to fd: FileDescriptor) -> Bool {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd.rawValue, $0.baseAddress! + done, bytes.count - done) }
+            if n > 0 { done += n; continue }
+            if n < 0 && errno == EINTR { continue }
+            guard n < 0 && errno == EAGAIN else { return false }
+            break
+        }
+        guard done < bytes.count else { return true }
         let flags = fcntl(fd.rawValue, F_GETFL)
         _ = fcntl(fd.rawValue, F_SETFL, flags & ~O_NONBLOCK)
         defer { _ = fcntl(fd.rawValue, F_SETFL, flags) }
-        return (try? fd.writeAll(Array(text.utf8))) != nil
+        return (try? fd.writeAll(Array(bytes[done...]))) != nil
+    }
+
+    /// The commands of a line: split at each ';', blanks trimmed, empty
+    /// ones dropped (over the bytes: every line of a bulk load comes here).
+    static func commands(_ line: String) -> [String] {
+        func blank(_ b: UInt8) -> Bool { b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") || b == UInt8(ascii: "\r") }
+        return line.utf8.split(separator: UInt8(ascii: ";")).compactMap { part in
+            guard let first = part.firstIndex(where: { !blank($0) }), let last = part.lastIndex(where: { !blank($0) }) else { return nil }
+            return String(Substring(part[first...last]))
+        }
     }
 
     private func finish(_ id: Int) {
+        if let c = clients[id] { send(c) }
         clients[id]?.fd.close()
         clients[id] = nil
-    }
-}
-
-extension Substring {
-    func trimmingCharacters() -> String {
-        var s = self
-        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
-        return String(s)
     }
 }

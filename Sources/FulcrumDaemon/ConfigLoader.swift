@@ -32,6 +32,8 @@ struct LoadedConfiguration {
     /// Per backend: its `use-server` / `force-persist` / `ignore-persist` rules (nil: none).
     var backendServerRules: [ServerRulesCompiled?] = []
     var backendTCPRules: [TCPCompiledRules?] = []
+    /// Per backend: its `tcp-response content` rules (mode tcp).
+    var backendTCPResponseRules: [TCPCompiledRules?] = []
     /// Per backend: its `stick` rules compiled (nil: none).
     var backendStickRules: [StickCompiledRules?] = []
     /// Compiled log formats per frontend (nil: no `log` target).
@@ -358,6 +360,12 @@ extension ConfigLoader {
             var h = b.http
             h.useBackends = []   // a backend does not switch
             return compileTCP(b.name, b.mode, b.tcpContent, h, b.location)
+        }
+        loaded.backendTCPResponseRules = c.backends.map { b in
+            guard !b.tcpResponse.isEmpty else { return nil }
+            var h = b.http
+            h.useBackends = []
+            return compileTCP(b.name, b.mode, b.tcpResponse, h, b.location)
         }
         func compileLayer(_ f: Frontend, _ rules: TCPConnectionRules) -> TCPConnectionCompiledRules? {
             guard !rules.isEmpty else { return nil }

@@ -228,6 +228,9 @@ extension Master: CLICommandRunner {
     func run(_ command: String, payload: String?, from server: CLIServer, ticket: CLIServer.Ticket, level: Int) -> String? {
         let serverIndex = cliServers.firstIndex { $0 === server } ?? 0
         guard let cur = current ?? generations.last else { return "Not ready.\n" }
+        if !server.isMasterCLI, let answer = cur.runtime.tableCommand(RuntimeCommandLine.words(command), level: level) {
+            return answer
+        }
         if let answer = peersCommand(command, level: level, in: cur, server: serverIndex, ticket: ticket, master: server.isMasterCLI) {
             return answer
         }

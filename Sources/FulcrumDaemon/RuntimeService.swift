@@ -50,11 +50,18 @@ final class RuntimeService {
 
     // MARK: commands
 
+    /// `show|clear|set table`, answered from the shared stick tables; nil
+    /// for any other command. The CLI asks this first, with the words it
+    /// split once: a bulk load sends a million of these lines.
+    func tableCommand(_ words: [String], level: Int) -> String? {
+        StickTableCommands.answer(words, level: level, tables: stickTables).map { $0 + RuntimeCLI.endOfAnswer }
+    }
+
     func execute(_ command: String, level: Int) -> String {
         let words = RuntimeCommandLine.words(command)
         guard !words.isEmpty else { return "" }
         if let answer = cacheCommand(words, level: level) { return answer }
-        if let answer = StickTableCommands.answer(words, level: level, tables: stickTables) { return answer + RuntimeCLI.endOfAnswer }
+        if let answer = tableCommand(words, level: level) { return answer }
         let snapshot = self.snapshot()
         let reply = RuntimeCLI.respond(to: words, level: RuntimeLevel(rawValue: level) ?? .user, master: false,
                                        snapshot: snapshot)

@@ -47,6 +47,7 @@ enum WorkerRole {
         setup.backendRules = loaded.backendRules
         setup.frontendTCPRules = loaded.frontendTCPRules
         setup.backendTCPRules = loaded.backendTCPRules
+        setup.backendTCPResponseRules = loaded.backendTCPResponseRules
         setup.frontendConnectionRules = loaded.frontendConnectionRules
         setup.backendStickRules = loaded.backendStickRules
         setup.frontendSessionRules = loaded.frontendSessionRules

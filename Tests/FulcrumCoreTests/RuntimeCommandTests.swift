@@ -21,6 +21,11 @@ final class RuntimeCommandTests: XCTestCase {
         XCTAssertEqual(RuntimeCommandLine.commands("  set weight  be1/s1\t5 ;;\n"), [["set", "weight", "be1/s1", "5"]])
         XCTAssertEqual(RuntimeCommandLine.commands(#"get weight a\;b/c\ d"#), [["get", "weight", "a;b/c d"]])
         XCTAssertEqual(RuntimeCommandLine.commands(""), [])
+        // Escapes over the line's bytes: a backslash, a trailing one, a word that is only escapes, UTF-8.
+        XCTAssertEqual(RuntimeCommandLine.commands(#"a\\b c\"#), [[#"a\b"#, "c"]])
+        XCTAssertEqual(RuntimeCommandLine.commands(#"x \ \;"#), [["x", " ;"]])
+        XCTAssertEqual(RuntimeCommandLine.commands("set map m.map clé\\ é été;show info"), [["set", "map", "m.map", "clé é", "été"], ["show", "info"]])
+        XCTAssertEqual(RuntimeCommandLine.words("show info; show stat"), ["show", "info"])
         XCTAssertEqual(RuntimeCommandLine.commands(String(repeating: "w ", count: 100)).first?.count, 64)
         XCTAssertEqual(RuntimeCommandLine.atoi("-1"), -1)
         XCTAssertEqual(RuntimeCommandLine.atoi(" 12x"), 12)

@@ -5,7 +5,7 @@ import FulcrumCore
 /// `<<`, up to an empty line, belong to its last command.
 final class RuntimePayloadTests: XCTestCase {
     private func take(_ text: String, closed: Bool = false) -> ([RuntimePayload.Request], String) {
-        var input = Array(text.utf8)
+        var input = ArraySlice(text.utf8)
         var out: [RuntimePayload.Request] = []
         while let r = RuntimePayload.next(&input, closed: closed) { out.append(r) }
         return (out, String(decoding: input, as: UTF8.self))
@@ -29,9 +29,9 @@ final class RuntimePayloadTests: XCTestCase {
         let (requests, rest) = take("set ssl cert a.pem <<\nAAAA\n")
         XCTAssertEqual(requests, [], "the payload is not complete before its empty line")
         XCTAssertEqual(rest, "set ssl cert a.pem <<\nAAAA\n", "nothing is consumed meanwhile")
-        XCTAssertEqual(RuntimePayload.collectedLines(Array(rest.utf8)), 2, "prompt mode owes a '+ ' per line read")
-        XCTAssertEqual(RuntimePayload.collectedLines(Array("show info\n".utf8)), 0)
-        XCTAssertEqual(RuntimePayload.collectedLines(Array("set ssl cert a.pem <<\nAAAA\n\n".utf8)), 0, "complete")
+        XCTAssertEqual(RuntimePayload.collectedLines(ArraySlice(rest.utf8)), 2, "prompt mode owes a '+ ' per line read")
+        XCTAssertEqual(RuntimePayload.collectedLines(ArraySlice("show info\n".utf8)), 0)
+        XCTAssertEqual(RuntimePayload.collectedLines(ArraySlice("set ssl cert a.pem <<\nAAAA\n\n".utf8)), 0, "complete")
     }
 
     func testPayloadCutByThePeerIsDroppedUnanswered() {

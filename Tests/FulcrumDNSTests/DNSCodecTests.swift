@@ -114,13 +114,44 @@ final class DNSCodecTests: XCTestCase {
         var b = DNSResponseBuilder(id: 1, question: "alias.x", type: .a)
         b.add(DNSRecord(name: "alias.x", ttl: 1, data: .cname("target.x")))
         let only = try DNSCodec.decode(b.bytes).get()
-        XCTAssertTrue(DNSAnswer.endsWithCNAME(only))
+        XCTAssertEqual(DNSAnswer.verdict(only, name: "alias.x"), .cnameError)
         XCTAssertEqual(DNSAnswer.outcome(only, name: "alias.x", type: .a), .other)
         b.add(DNSRecord(name: "target.x", ttl: 1, data: .a(IPv4Address(10, 0, 0, 7))))
         let through = try DNSCodec.decode(b.bytes).get()
-        XCTAssertFalse(DNSAnswer.endsWithCNAME(through))
+        XCTAssertEqual(DNSAnswer.verdict(through, name: "alias.x"), .valid)
         XCTAssertEqual(DNSAnswer.outcome(through, name: "alias.x", type: .a), .addresses([.v4(IPv4Address(10, 0, 0, 7))]))
-        XCTAssertFalse(DNSAnswer.endsWithCNAME(try DNSCodec.decode(DNSResponseBuilder(id: 1, question: "x.y", type: .a).bytes).get()))
+        let empty = try DNSCodec.decode(DNSResponseBuilder(id: 1, question: "x.y", type: .a).bytes).get()
+        XCTAssertEqual(DNSAnswer.verdict(empty, name: "x.y"), .anyError)
+    }
+
+    /// haproxy 2.6's verdicts beyond the last CNAME: a CNAME whose target
+    /// has no address but another name does is still a CNAME error (not
+    /// valid, and its address is not taken); an answer about another name
+    /// first is invalid; truncation counts for A but not SRV; an answer to
+    /// another question is other; a record of another type for the chain's
+    /// end leaves the response valid (with no address in it).
+    func testVerdictsAsHAProxy() throws {
+        func response(_ records: [DNSRecord], question: String = "alias.x", type: DNSType = .a,
+                      truncated: Bool = false) throws -> DNSResponse {
+            var b = DNSResponseBuilder(id: 1, truncated: truncated, question: question, type: type)
+            for r in records { b.add(r) }
+            return try DNSCodec.decode(b.bytes).get()
+        }
+        let cname = DNSRecord(name: "alias.x", ttl: 1, data: .cname("target.x"))
+        let stray = DNSRecord(name: "other.x", ttl: 1, data: .a(IPv4Address(10, 0, 0, 9)))
+        let strayAfterCNAME = try response([cname, stray])
+        XCTAssertEqual(DNSAnswer.verdict(strayAfterCNAME, name: "alias.x"), .cnameError)
+        XCTAssertEqual(DNSAnswer.outcome(strayAfterCNAME, name: "alias.x", type: .a), .other)
+        XCTAssertEqual(DNSAnswer.verdict(try response([stray]), name: "alias.x"), .invalid)
+        let address = DNSRecord(name: "alias.x", ttl: 1, data: .a(IPv4Address(10, 0, 0, 1)))
+        XCTAssertEqual(DNSAnswer.verdict(try response([address], truncated: true), name: "alias.x"), .truncated)
+        let service = DNSRecord(name: "_h._tcp.x", ttl: 1, data: .srv(priority: 0, weight: 1, port: 80, target: "a.x"))
+        XCTAssertEqual(DNSAnswer.verdict(try response([service], question: "_h._tcp.x", type: .srv, truncated: true), name: "_h._tcp.x"), .valid)
+        XCTAssertEqual(DNSAnswer.verdict(try response([address]), name: "ALIAS.x."), .valid)
+        XCTAssertEqual(DNSAnswer.verdict(try response([address]), name: "b.x"), .other)
+        let text = DNSRecord(name: "target.x", ttl: 1, data: .other(type: 16))
+        XCTAssertEqual(DNSAnswer.verdict(try response([cname, text]), name: "alias.x"), .valid)
+        XCTAssertEqual(DNSAnswer.outcome(try response([cname, text]), name: "alias.x", type: .a), .other)
     }
 }
 

@@ -60,21 +60,7 @@ final class SideBySideResolversTests: XCTestCase {
 
             """
         _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
-        func show(_ proxy: ProxyUnderTest) -> String {
-            ["dns", "quiet"].map { (try? MasterCLI.send("show resolvers \($0)", socketPath: stats.paths[proxy]!)) ?? "" }.joined()
-        }
-        // Still for a second (4 looks 250 ms apart) and the same on both, within 15 s.
-        var history: [[String]] = []
-        let settled = waitUntil(timeout: 15, interval: 0.25) {
-            history.append([show(.fulcrum), show(.haproxy)])
-            guard history.count >= 4 else { return false }
-            let last = history.suffix(4)
-            return last.allSatisfy { $0 == last.first! } && last.first![0] == last.first![1]
-                && last.first![1].contains("timeout:")
-        }
-        let final = history.last ?? ["", ""]
-        XCTAssertTrue(settled, "fulcrum:\n\(final[0])\nhaproxy:\n\(final[1])")
-        XCTAssertEqual(final[0], final[1])
+        let final = settledCounters(stats, sections: ["dns", "quiet"]) { $0.contains("timeout:") }
         // Not all zero: the counts say something.
         XCTAssertTrue(final[1].contains("  valid:       3\n"), final[1])
         XCTAssertTrue(final[1].contains("  cname_error: 6\n"), "bare.test's answers (3 tries, 2 families): \(final[1])")
@@ -85,6 +71,98 @@ final class SideBySideResolversTests: XCTestCase {
         }
         XCTAssertEqual(csv[0], csv[1])
         XCTAssertEqual(csv[0].count, 3, "\(csv[0])")
+    }
+
+    /// Answers that hold a CNAME and no address of the asked family for its
+    /// target, as dnsmasq gives them: a target unknown to it, a target with
+    /// only an AAAA asked for A (then the AAAA fallback finds it), a target
+    /// with only an A asked for AAAA first (then A). None is `valid`: each
+    /// is a `cname_error`, and the fallbacks' answers are; the servers end
+    /// with the same addresses and states as haproxy's.
+    func testCNAMEOnlyAnswersCountAsHAProxy() throws {
+        let dns = try PrivateDNSServer(self, hosts: [("127.0.0.61", "real.test")],
+                                       extra: ["cname=ghost.test,nowhere.test", "host-record=sixonly.test,::1",
+                                               "cname=six.test,sixonly.test", "cname=half.test,real.test"])
+        // six and half: a CNAME-only answer, then the other family's; ghost: both families, three tries.
+        let stats = try countSideBySide(dnsPort: dns.port, servers: ["ghost ghost.test:80", "six six.test:80", "half half.test:80"],
+                                        expecting: ["  valid:       2\n", "  cname_error: 8\n"], preferIPv4: ["ghost", "six"])
+        XCTAssertTrue(stats.resolvedServers(.fulcrum).contains { $0.hasPrefix("127.0.0.61 ") }, "\(stats.resolvedServers(.fulcrum))")
+    }
+
+    /// Answer shapes no dnsmasq sends, from a scripted name server, judged
+    /// as haproxy 2.6 judges them: a CNAME whose target has no address
+    /// followed by another name's address (`cname_error`, not `valid`, and
+    /// no address taken), a first record about another name (`invalid`), a
+    /// truncated answer (`truncated` only), and a plain address (`valid`).
+    /// The counters and the servers' states are haproxy's.
+    func testScriptedAnswerShapesCountAsHAProxy() throws {
+        let stray = ScriptedDNSServer.Record.a("stray.test", [127, 0, 0, 71])
+        let dns = try ScriptedDNSServer(answers: [
+            "alias.test": .init(records: [.cname("alias.test", "target.test"), stray]),
+            "first.test": .init(records: [stray]),
+            "cut.test": .init(records: [.a("cut.test", [127, 0, 0, 72])], truncated: true),
+            "good.test": .init(records: [.a("good.test", [127, 0, 0, 73])]),
+        ])
+        addTeardownBlock { dns.stop() }
+        // Each bad shape: three tries in two families.
+        let servers = ["alias", "first", "cut", "good"]
+        let stats = try countSideBySide(dnsPort: dns.port, servers: servers.map { "\($0) \($0).test:80" },
+                                        expecting: ["  valid:       1\n", "  cname_error: 6\n", "  invalid:     6\n", "  truncated:   6\n"],
+                                        preferIPv4: servers)
+        XCTAssertFalse(stats.resolvedServers(.fulcrum).contains { $0.hasPrefix("127.0.0.71 ") }, "\(stats.resolvedServers(.fulcrum))")
+    }
+
+    /// Runs `servers` (each resolved once: hold valid and timeout resolve of
+    /// an hour) against the name server on `dnsPort` in both proxies, then
+    /// checks that `show resolvers` settles to the same counters holding
+    /// every `expecting` line, and that the servers end the same.
+    private func countSideBySide(dnsPort: UInt16, servers: [String], expecting: [String],
+                                 preferIPv4: [String]) throws -> SideBySideStatsSockets {
+        let stats = try SideBySideStatsSockets(self)
+        let lines = servers.map { line -> String in
+            let prefer = preferIPv4.contains(String(line.split(separator: " ")[0])) ? " resolve-prefer ipv4" : ""
+            return "    server \(line) resolvers dns init-addr none\(prefer)"
+        }
+        let config = """
+            resolvers dns
+                nameserver local 127.0.0.1:\(dnsPort)
+                timeout resolve 1h
+                timeout retry 200ms
+                hold valid 1h
+                hold other 1h
+            \(defaults)
+            frontend fe
+                bind 127.0.0.1:{port}
+                default_backend be
+            backend be
+
+            """ + lines.joined(separator: "\n") + "\n"
+        _ = try SideBySide(self, config: config, backends: [], global: SideBySideStatsSockets.global, substitutions: stats.substitutions)
+        let final = settledCounters(stats, sections: ["dns"]) { counters in expecting.allSatisfy { counters.contains($0) } }
+        for line in expecting { XCTAssertTrue(final[1].contains(line), "\(line) in\n\(final[1])") }
+        XCTAssertEqual(stats.resolvedServers(.fulcrum), stats.resolvedServers(.haproxy))
+        return stats
+    }
+
+    /// `show resolvers` of `sections` once still for a second (4 looks 250 ms
+    /// apart), the same on both and `ready` on haproxy's, within 15 s:
+    /// [fulcrum's, haproxy's]; asserts it settled and both are equal.
+    private func settledCounters(_ stats: SideBySideStatsSockets, sections: [String],
+                                 ready: (String) -> Bool) -> [String] {
+        func show(_ proxy: ProxyUnderTest) -> String {
+            sections.map { (try? MasterCLI.send("show resolvers \($0)", socketPath: stats.paths[proxy]!)) ?? "" }.joined()
+        }
+        var history: [[String]] = []
+        let settled = waitUntil(timeout: 15, interval: 0.25) {
+            history.append([show(.fulcrum), show(.haproxy)])
+            guard history.count >= 4 else { return false }
+            let last = history.suffix(4)
+            return last.allSatisfy { $0 == last.first! } && last.first![0] == last.first![1] && ready(last.first![1])
+        }
+        let final = history.last ?? ["", ""]
+        XCTAssertTrue(settled, "fulcrum:\n\(final[0])\nhaproxy:\n\(final[1])")
+        XCTAssertEqual(final[0], final[1])
+        return final
     }
 
     /// An SRV answer whose target has no record in the additional section
@@ -400,19 +478,7 @@ final class SilentUDPPort {
     private var fd: Int32
 
     init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError.posix("socket") }
-        var sa = sockaddr_in()
-        sa.sin_family = sa_family_t(AF_INET)
-        sa.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        guard rc == 0, withUnsafeMutablePointer(to: &sa, { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }) == 0 else {
-            Glibc.close(fd)
-            throw HarnessError.posix("bind udp")
-        }
-        port = UInt16(bigEndian: sa.sin_port)
-        self.fd = fd
+        (fd, port) = try LoopbackUDP.bind()
     }
 
     func close() {

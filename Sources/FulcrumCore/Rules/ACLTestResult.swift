@@ -15,10 +15,14 @@ extension CompiledACL {
     /// `matches`, with MISS for a payload fetch whose answer may change
     /// while the evaluation is not final.
     func test(_ context: HTTPRuleContext, acls: ACLSet?) -> ACLTestResult {
-        guard case .payload(let p) = fetch, let bytes = context.payload else {
+        guard case .payload(let p, let response) = fetch, let bytes = context.payload else {
             return matches(context, acls: acls) ? .pass : .fail
         }
-        let variables = context.variables
+        let variables = context.variables  // not the context: a capture copies it
+        // The other direction's buffer holds nothing yet (haproxy reads it: res.len is 0 in a request rule).
+        guard response == context.payloadIsResponse else {
+            return p.forEach([], limit: context.payloadLimit) { matches(sample: $0, variables: variables) }.matched ? .pass : .fail
+        }
         let o = p.forEach(bytes, limit: context.payloadLimit) { matches(sample: $0, variables: variables) }
         if o.matched { return .pass }
         return o.mayChange && !context.payloadFinal ? .miss : .fail

@@ -47,6 +47,8 @@ public struct HTTPRuleContext: Sendable {
     public var payload: ArraySlice<UInt8>? = nil
     public var payloadLimit = 16384
     public var payloadFinal = true
+    /// `payload` is what the server sent (`tcp-response content`).
+    public var payloadIsResponse = false
     /// A `deny` rule answered (HAProxy's dreq/dresp count it; auth, return
     /// and redirect do not).
     public var denied = false

@@ -32,8 +32,11 @@ public enum HTTPFetch: Sendable, Equatable {
     case constant(Bool)
     /// What the client connection's TLS handshake established.
     case tls(TLSFetch)
-    /// What a mode tcp stream received so far (TCP content inspection).
-    case payload(PayloadFetch)
+    /// What a mode tcp stream received so far (TCP content inspection):
+    /// from the client (`req.*`), or from the server (`res.*`); the
+    /// direction a rule set does not inspect reads as empty, as haproxy's
+    /// buffer of that direction is at that point.
+    case payload(PayloadFetch, response: Bool)
     /// `var(SCOPE.NAME[,DEFAULT])`: the variable, or the default (a string).
     case variable(VariableRef, default: [UInt8]?)
     /// `str(TEXT)`, `int(N)`: constants.
@@ -71,7 +74,9 @@ public enum HTTPFetch: Sendable, Equatable {
             { guard args.isEmpty else { throw HTTPRulesError("fetch '\(name)' takes no argument") }; return v }
         }
         func optName() -> String? { args.first.flatMap { $0.isEmpty ? nil : $0 } }
-        if PayloadFetch.names.contains(name) { return { .payload(try PayloadFetch(name: name, arguments: args)) } }
+        if PayloadFetch.names.contains(name) {
+            return { .payload(try PayloadFetch(name: name, arguments: args), response: name.hasPrefix("res.")) }
+        }
         if StickFetchNames.all.contains(name) {
             return {
                 guard let f = try StickFetch(name: name, arguments: args) else { throw HTTPRulesError("unknown sample fetch '\(name)'") }

@@ -21,6 +21,8 @@ public enum PayloadFetch: Sendable, Equatable {
     static let names: Set<String> = [
         "req.len", "req_len", "req.ssl_sni", "req_ssl_sni", "req.ssl_alpn", "req.ssl_ver", "req_ssl_ver",
         "req.ssl_hello_type", "req_ssl_hello_type", "req.payload", "req.payload_lv",
+        // The same reads of what a server sent (`tcp-response content`).
+        "res.len", "res.payload", "res.payload_lv",
     ]
 
     /// One of `names` with its arguments checked.
@@ -32,21 +34,21 @@ public enum PayloadFetch: Sendable, Equatable {
             }
         }
         switch name {
-        case "req.len", "req_len":
+        case "req.len", "req_len", "res.len":
             guard a.isEmpty else { throw HTTPRulesError("fetch '\(name)' takes no argument") }
             self = .length
         case "req.ssl_sni", "req_ssl_sni": self = .sslSNI
         case "req.ssl_alpn": self = .sslALPN
         case "req.ssl_ver", "req_ssl_ver": self = .sslVersion
         case "req.ssl_hello_type", "req_ssl_hello_type": self = .sslHelloType
-        case "req.payload":
+        case "req.payload", "res.payload":
             let v = try ints()
-            guard v.count == 2, v[0] >= 0, v[1] >= 0 else { throw HTTPRulesError("fetch 'req.payload' expects (<offset>,<length>)") }
+            guard v.count == 2, v[0] >= 0, v[1] >= 0 else { throw HTTPRulesError("fetch '\(name)' expects (<offset>,<length>)") }
             self = .bytes(offset: v[0], length: v[1])
-        case "req.payload_lv":
+        case "req.payload_lv", "res.payload_lv":
             let v = try ints()
             guard (2...3).contains(v.count), v[0] >= 0, (1...4).contains(v[1]) else {
-                throw HTTPRulesError("fetch 'req.payload_lv' expects (<offset1>,<length1>[,<offset2>])")
+                throw HTTPRulesError("fetch '\(name)' expects (<offset1>,<length1>[,<offset2>])")
             }
             let relative = v.count == 2 || a[2].hasPrefix("+") || a[2].hasPrefix("-")
             self = .lengthValue(fieldOffset: v[0], fieldSize: v[1], blockOffset: v.count == 3 ? v[2] : 0, relative: relative)

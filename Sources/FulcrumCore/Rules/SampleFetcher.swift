@@ -137,8 +137,10 @@ public enum SampleFetcher {
             return body(.bytes(Array(c.password.utf8)[...]))
         case .constant(let b):
             return body(.bool(b))
-        case .payload(let p):
+        case .payload(let p, let response):
             guard let bytes = context.payload else { return false }
+            // The other direction's buffer holds nothing yet.
+            guard response == context.payloadIsResponse else { return p.forEach([], limit: context.payloadLimit, body).matched }
             return p.forEach(bytes, limit: context.payloadLimit, body).matched
         case .variable(let ref, let fallback):
             if let v = context.variables?.get(ref) { return body(v) }

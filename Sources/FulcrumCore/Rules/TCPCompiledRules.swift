@@ -7,6 +7,8 @@ import FulcrumConfig
 public final class TCPCompiledRules: @unchecked Sendable {
     public enum Verdict: Equatable, Sendable {
         case accept, reject
+        /// `tcp-response content close`: forward what is there, then end.
+        case close
         /// A rule cannot decide yet: wait for more bytes or the inspect-delay.
         case wait
         /// `switch-mode http`: the stream becomes an HTTP one now.
@@ -16,7 +18,7 @@ public final class TCPCompiledRules: @unchecked Sendable {
     /// ms; nil: every evaluation is final (no waiting).
     public let inspectDelay: Int?
     enum Action {
-        case accept, reject
+        case accept, reject, close
         case setVar(VariableRef, CompiledSampleExpression)
         case setVarFormat(VariableRef, CompiledLogFormat)
         case unsetVar(VariableRef)
@@ -44,6 +46,7 @@ public final class TCPCompiledRules: @unchecked Sendable {
             switch r.action {
             case .accept: action = .accept
             case .reject: action = .reject
+            case .close: action = .close
             case .setVar(let n, let e): action = .setVar(VariableRef(n), try CompiledSampleExpression(e))
             case .setVarFormat(let n, let f): action = .setVarFormat(VariableRef(n), try CompiledLogFormat(f))
             case .unsetVar(let n): action = .unsetVar(VariableRef(n))
@@ -74,6 +77,7 @@ public final class TCPCompiledRules: @unchecked Sendable {
             switch rule.action {
             case .accept: return .accept
             case .reject: return .reject
+            case .close: return .close
             case .switchToHTTP: return .switchToHTTP
             case .setVar(let ref, let e): e.store(in: ref, context: context, acls: acls)
             case .setVarFormat(let ref, let lf): HTTPRequestProcessing.setVariable(ref, format: lf, context: context, acls: acls)

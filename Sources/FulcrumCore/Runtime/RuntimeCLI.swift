@@ -65,6 +65,10 @@ public enum RuntimeCLI {
     /// (`prompt`, `quit`, `operator`, `user`, `set timeout cli`), which the
     /// endpoint applies; nil for every other command.
     public static func sessionReply(to words: [String], level: RuntimeLevel, master: Bool) -> RuntimeReply? {
+        // Asked of every line: the others are told apart by their first
+        // words without a search of the keyword table.
+        guard let first = words.first, ["prompt", "quit", "operator", "user", "set"].contains(first),
+              first != "set" || words.count > 1 && words[1] == "timeout" else { return nil }
         guard case .success(let command) = RuntimeCommand.parse(words: words, level: level, master: master) else { return nil }
         return sessionReply(to: command)
     }

@@ -252,17 +252,17 @@ final class GenerationResolver {
             sections[s].nameservers[n].counters.outdated += 1
             return
         }
-        if response.truncated { sections[s].nameservers[n].counters.truncated += 1 }
-        switch response.responseCode {
-        case DNSResponseCode.nameError.rawValue: sections[s].nameservers[n].counters.nx += 1
-        case DNSResponseCode.refused.rawValue: sections[s].nameservers[n].counters.refused += 1
-        case DNSResponseCode.noError.rawValue:
-            // haproxy 2.6 keeps `cname` at 0 for an answer through a CNAME, and an
-            // answer of the CNAME only is a `cname_error` (side by side).
-            if response.answers.isEmpty { sections[s].nameservers[n].counters.anyError += 1 }
-            else if DNSAnswer.endsWithCNAME(response) { sections[s].nameservers[n].counters.cnameError += 1 }
-            else { sections[s].nameservers[n].counters.valid += 1 }
-        default: sections[s].nameservers[n].counters.other += 1
+        // haproxy 2.6's counters: one per response, by its verdict (an answer
+        // through a CNAME is `valid`, its `cname` counter stays 0).
+        switch DNSAnswer.verdict(response, name: entries[i].resolution.name) {
+        case .valid: sections[s].nameservers[n].counters.valid += 1
+        case .nameError: sections[s].nameservers[n].counters.nx += 1
+        case .refused: sections[s].nameservers[n].counters.refused += 1
+        case .anyError: sections[s].nameservers[n].counters.anyError += 1
+        case .cnameError: sections[s].nameservers[n].counters.cnameError += 1
+        case .truncated: sections[s].nameservers[n].counters.truncated += 1
+        case .invalid: sections[s].nameservers[n].counters.invalid += 1
+        case .other: sections[s].nameservers[n].counters.other += 1
         }
         let newID = takeID()
         let before = entries[i].resolution.pendingID

@@ -55,6 +55,9 @@ final class Stream {
 
     /// Bounds the queue, connect and retry waits, and lingering.
     var phaseDeadline: Int64 = 0
+    /// mode tcp: the backend's `tcp-response content` rules hold the
+    /// server's bytes (until `phaseDeadline` when inspect-delay is set).
+    var inspectingResponse = false
     /// The earliest deadline pushed on the timer heap and not yet popped.
     var scheduled: Int64 = 0
     /// In the engine's list of streams to run again next turn.
@@ -117,7 +120,7 @@ final class Stream {
         queuedServer = -1; skipPersistence = false
         http.reset()
         upgradedBackend = -1
-        phaseDeadline = 0; scheduled = 0; pendingRun = false
+        phaseDeadline = 0; scheduled = 0; pendingRun = false; inspectingResponse = false
         bytesIn = 0; bytesOut = 0
         backendBytesMark = (0, 0); serverBytesMark = (0, 0)
         countedBytes = (0, 0); continuousStats = false; nextStatsCount = 0

@@ -335,6 +335,10 @@ extension StreamEngine {
         } else {
             stickStore(s, responsePhase: false)
             s.phase = .forwarding
+            if s.backend >= 0, let rules = backendTCPResponseRules[s.backend] {
+                s.inspectingResponse = true
+                s.phaseDeadline = rules.inspectDelay.map { now + Int64($0) } ?? 0
+            }
             forwardBoth(s)
         }
     }

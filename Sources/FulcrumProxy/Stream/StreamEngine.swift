@@ -75,6 +75,8 @@ final class StreamEngine {
     var backendRules: [HTTPCompiledRules?] = []
     var frontendTCPRules: [TCPCompiledRules?] = []
     var backendTCPRules: [TCPCompiledRules?] = []
+    /// Per backend: `tcp-response content` rules holding the server's first bytes.
+    var backendTCPResponseRules: [TCPCompiledRules?] = []
     /// Per frontend: its `tcp-request connection` rules (nil: none).
     var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
     /// Per frontend: its `tcp-request session` rules (nil: none).
@@ -176,6 +178,7 @@ final class StreamEngine {
         backendRules = setup.backendRules
         frontendTCPRules = setup.frontendTCPRules
         backendTCPRules = setup.backendTCPRules
+        backendTCPResponseRules = setup.backendTCPResponseRules
         frontendConnectionRules = setup.frontendConnectionRules
         frontendSessionRules = setup.frontendSessionRules
         backendServerRules = setup.backendServerRules

@@ -22,7 +22,8 @@ extension StreamEngine {
                          closesAtOnce: s.response.finished && be?.noLinger == true,
                          spliceAlways: fe.spliceRequest || be?.spliceRequest == true)
         if up < 0 { failForwarding(s, clientSide: up == -1); return }
-        let down = forward(&s.response, from: s.server.transport, to: s.client.transport,
+        if s.inspectingResponse && !inspectResponse(s) { return }
+        let down = s.inspectingResponse ? 0 : forward(&s.response, from: s.server.transport, to: s.client.transport,
                            readable: &s.server.readable, writable: &s.client.writable, eofPending: s.server.eof,
                            closesAtOnce: s.request.finished && fe.noLinger,
                            spliceAlways: fe.spliceResponse || be?.spliceResponse == true)

@@ -24,7 +24,7 @@ extension StreamEngine {
         let rules = s.backend >= 0 ? backendTCPRules[s.backend] : frontendTCPRules[s.frontend]
         guard let rules else { finishInspection(s); return }
         let limit = bufferSize - configuration.global.maxRewrite
-        if !readForInspection(s, limit: limit) { return }
+        if !readForInspection(s, limit: limit, response: false) { return }
         let final = rules.inspectDelay == nil || (s.phaseDeadline != 0 && s.phaseDeadline <= now)
             || s.request.sourceClosed || s.request.buffer.count >= limit
         // Decided before acting, so the context (and its hold on the
@@ -33,7 +33,7 @@ extension StreamEngine {
         switch verdict {
         case .wait:
             schedule(s)
-        case .reject:
+        case .reject, .close:
             s.record.deniedRequest = true
             s.record.terminate(.proxy, .request)
             close(s, abort: true)
@@ -85,35 +85,49 @@ extension StreamEngine {
         dispatchOrQueue(s)
     }
 
-    /// Reads the client into the request flow up to `limit` bytes. Returns
-    /// false when the stream was closed (read error).
-    private func readForInspection(_ s: Stream, limit: Int) -> Bool {
-        while s.client.readable && !s.request.sourceClosed && s.request.buffer.count < limit {
-            let space = s.request.buffer.writableSpace(upTo: limit - s.request.buffer.count, pool: buffers)
-            let n: Int
-            do {
-                n = try s.client.transport.receive(into: space.baseAddress!, count: space.count)
-            } catch {
-                if error == .again { s.client.readable = false; break }
-                s.record.terminate(.clientAbort, .request)
-                close(s, abort: true)
-                return false
-            }
-            if n == 0 { s.request.sourceClosed = true; break }
-            s.request.buffer.commit(n)
-            s.bytesIn &+= UInt64(n)
-            s.client.activity = now
-            if n < space.count && !s.client.eof { s.client.readable = false }
-        }
-        s.request.buffer.releaseIfEmpty(to: buffers)
-        return true
+    /// Reads the client (or, `response`, the server) for inspection, counting
+    /// the bytes; false when the read failed and the stream was closed.
+    func readForInspection(_ s: Stream, limit: Int, response: Bool) -> Bool {
+        let read = response ? readForInspection(&s.server, into: &s.response, limit: limit)
+                            : readForInspection(&s.client, into: &s.request, limit: limit)
+        if response { s.bytesOut &+= UInt64(read.bytes) } else { s.bytesIn &+= UInt64(read.bytes) }
+        guard read.failed else { return true }
+        s.record.terminate(response ? .serverAbort : .clientAbort, response ? .data : .request)
+        close(s, abort: true)
+        return false
     }
 
-    /// What the rules see: the received bytes (copied into the reused
-    /// scratch array, whose slice the fetches return) and the connection.
-    private func inspectionContext(_ s: Stream, limit: Int, final: Bool) -> HTTPRuleContext {
+    /// Reads one side into its flow up to `limit` bytes: the client into
+    /// the request (`tcp-request content`), or the server into the response
+    /// (`tcp-response content`). Returns the bytes read, and whether the read
+    /// failed (the caller ends the stream).
+    func readForInspection(_ side: inout StreamSide, into flow: inout Flow, limit: Int) -> (bytes: Int, failed: Bool) {
+        var total = 0
+        while side.readable && !flow.sourceClosed && flow.buffer.count < limit {
+            let space = flow.buffer.writableSpace(upTo: limit - flow.buffer.count, pool: buffers)
+            let n: Int
+            do {
+                n = try side.transport.receive(into: space.baseAddress!, count: space.count)
+            } catch {
+                if error == .again { side.readable = false; break }
+                return (total, true)
+            }
+            if n == 0 { flow.sourceClosed = true; break }
+            flow.buffer.commit(n)
+            total += n
+            side.activity = now
+            if n < space.count && !side.eof { side.readable = false }
+        }
+        flow.buffer.releaseIfEmpty(to: buffers)
+        return (total, false)
+    }
+
+    /// What the rules see: the received bytes of the request (or the
+    /// response), copied into the reused scratch array whose slice the
+    /// fetches return, and the connection.
+    func inspectionContext(_ s: Stream, limit: Int, final: Bool, response: Bool = false) -> HTTPRuleContext {
         inspectScratch.removeAll(keepingCapacity: true)
-        s.request.buffer.withReadable { inspectScratch.append(contentsOf: $0) }
+        (response ? s.response : s.request).buffer.withReadable { inspectScratch.append(contentsOf: $0) }
         let local = localAddress(s)
         var context = HTTPRuleContext(request: noHead, connection: HTTPConnectionInfo(
             source: s.peer.ipAddress, sourcePort: s.peer.port, destination: local.ipAddress, destinationPort: local.port))
@@ -123,6 +137,7 @@ extension StreamEngine {
         context.payload = inspectScratch[...]
         context.payloadLimit = limit
         context.payloadFinal = final
+        context.payloadIsResponse = response
         return context
     }
 }

@@ -64,6 +64,8 @@ extension StreamEngine {
             var d: Int64 = 0
             if let c { d = s.client.activity + Int64(c) }
             if let v { let dv = s.server.activity + Int64(v); d = d == 0 ? dv : min(d, dv) }
+            // `tcp-response inspect-delay`: the rules decide when it expires.
+            if s.inspectingResponse && s.phaseDeadline != 0 { d = d == 0 ? s.phaseDeadline : min(d, s.phaseDeadline) }
             return d
         }
     }
@@ -102,6 +104,10 @@ extension StreamEngine {
         case .retryWait:
             retrySameServer(s)
         case .forwarding:
+            if s.inspectingResponse && s.phaseDeadline != 0 && s.phaseDeadline <= now {
+                forwardBoth(s)
+                return
+            }
             s.record.terminate(clientTimedOut(s) ? .clientTimeout : .serverTimeout, .data)
             close(s, abort: true)
         case .request:

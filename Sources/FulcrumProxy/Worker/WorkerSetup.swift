@@ -35,6 +35,7 @@ public struct WorkerSetup {
     /// backend (nil: none).
     public var frontendTCPRules: [TCPCompiledRules?] = []
     public var backendTCPRules: [TCPCompiledRules?] = []
+    public var backendTCPResponseRules: [TCPCompiledRules?] = []
     /// Compiled `tcp-request connection` rules per frontend (nil: none).
     public var frontendConnectionRules: [TCPConnectionCompiledRules?] = []
     public var frontendSessionRules: [TCPConnectionCompiledRules?] = []
