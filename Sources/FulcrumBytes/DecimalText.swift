@@ -7,6 +7,18 @@ public enum DecimalText {
     /// Writes `value` at `out` (at least `maximumLength` bytes); returns the count.
     @inlinable
     public static func write(_ value: Int64, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        // Timers, statuses and counts are mostly below 10,000: no scratch.
+        if value >= 0 && value < 10_000 {
+            var rest = UInt16(truncatingIfNeeded: value)
+            let n = rest >= 1000 ? 4 : rest >= 100 ? 3 : rest >= 10 ? 2 : 1
+            var i = n
+            repeat {
+                i &-= 1
+                out[i] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
+                rest /= 10
+            } while i > 0
+            return n
+        }
         var magnitude = value.magnitude
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, reversed digits
         return withUnsafeMutableBytes(of: &digits) { scratch in
@@ -26,16 +38,6 @@ public enum DecimalText {
     /// Appends `value` in decimal to `out`.
     @inlinable
     public static func append(_ value: Int64, to out: inout [UInt8]) {
-        // Timers, statuses and counts are mostly under 10,000: their digits
-        // go straight in, with no scratch and no bulk copy.
-        if value >= 0 && value < 10_000 {
-            let v = UInt16(truncatingIfNeeded: value)
-            if v >= 1000 { out.append(UInt8(truncatingIfNeeded: v / 1000) &+ 0x30) }
-            if v >= 100 { out.append(UInt8(truncatingIfNeeded: v / 100 % 10) &+ 0x30) }
-            if v >= 10 { out.append(UInt8(truncatingIfNeeded: v / 10 % 10) &+ 0x30) }
-            out.append(UInt8(truncatingIfNeeded: v % 10) &+ 0x30)
-            return
-        }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumLength) { buf in
             let n = write(value, to: buf.baseAddress!)
             out.append(contentsOf: UnsafeBufferPointer(start: buf.baseAddress!, count: n))

@@ -65,20 +65,6 @@ struct LogLineWriter: LogByteSink {
     @inline(__always)
     mutating func putDecimal(_ value: Int64) {
         guard DecimalText.maximumLength <= capacity &- count else { overflowed = true; return }
-        // Timers, statuses and counts are mostly below 10,000.
-        if value >= 0 && value < 10_000 {
-            let v = UInt16(truncatingIfNeeded: value)
-            let digits = v >= 1000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1
-            var rest = v
-            var i = digits
-            repeat {
-                i &-= 1
-                base[count &+ i] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
-                rest /= 10
-            } while i > 0
-            count &+= digits
-            return
-        }
         count &+= DecimalText.write(value, to: base + count)
     }
 }

@@ -43,7 +43,7 @@ final class ByteTextTests: XCTestCase {
     }
 
     func testDecimal() {
-        for v: Int64 in [0, 7, -7, 1234567890, Int64.max, Int64.min] {
+        for v: Int64 in [0, 7, -7, 9, 10, 99, 100, 999, 1000, 9999, 10_000, -10_000, 1234567890, Int64.max, Int64.min] {
             var out: [UInt8] = []
             DecimalText.append(v, to: &out)
             XCTAssertEqual(text(out), String(v))
