@@ -8,7 +8,8 @@ import FulcrumCore
 /// then sent to every worker, which runs it on its own copy (the same
 /// code on the same entries gives the same entries and ids); a worker
 /// started later is sent the journal before it accepts a connection. A
-/// reload reads the files again (HAProxy forgets runtime changes too).
+/// reload reads the files again and carries the runtime changes of each
+/// file still as it was read (`carry`); HAProxy forgets them.
 final class GenerationPatterns {
     let store: PatternStore
     /// The changing commands, in order, each as the text a worker runs
@@ -102,6 +103,79 @@ final class GenerationPatterns {
         for text in changes where Self.apply(text, to: store) != nil {
             if let change = PatternFileChange(encoded: text) { journalRuleChange(change, text) } else { append(text) }
         }
+    }
+
+    /// Carries into this generation (a reload's, before its workers start)
+    /// what `previous` holds of each file at runtime, when the file still
+    /// has the text `previous` read (`readThen`; `readNow` is this one's):
+    /// runtime changes survive a reload, as the runtime API issue asks
+    /// (docs/differences.md). A file changed since is taken as written, the
+    /// way an operator who wrote the changes back expects. Carried as the
+    /// commands a worker runs (clear, then the entries), so the journal
+    /// gives the new workers the same entries.
+    func carry(from previous: GenerationPatterns, readThen: [String: String], readNow: [String: String]) {
+        for old in previous.store.references {
+            guard let path = old.fileName, let then = readThen[path], readNow[path] == then,
+                  let new = store.reference(path), new.isMap == old.isMap else { continue }
+            carriedFiles.insert(path)
+            let entries = old.entries()
+            let asRead = PatternFileText.parse(then, map: old.isMap)
+            func same(_ key: String, _ value: String?, _ k: String, _ v: String?) -> Bool {
+                key == k && (!old.isMap || (value ?? "") == (v ?? ""))
+            }
+            if entries.count == asRead.count,
+               zip(entries, asRead).allSatisfy({ same($0.key, $0.value, $1.key, $1.value) }) { continue }
+            let kind = old.isMap ? "map" : "acl"
+            let target = RuntimeCommandLine.escaped(path)
+            _ = run("clear \(kind) \(target)", payload: nil)
+            guard !entries.isEmpty else { continue }
+            // One payload (`add` parses a line as key, blanks, then the rest
+            // up to LF as the value, which an ACL drops) when every entry
+            // reads back so; else (a key with blanks, added on the CLI) one
+            // command each.
+            func blank(_ c: Character) -> Bool { c == " " || c == "\t" }
+            let payloadSafe = entries.allSatisfy { e in
+                !e.key.isEmpty && !e.key.contains { blank($0) || $0 == "\n" }
+                    && !(e.value ?? "").contains("\n") && !(e.value?.first.map(blank) ?? false)
+            }
+            if payloadSafe {
+                _ = run("add \(kind) \(target)", payload: entries.map { $0.key + " " + (old.isMap ? $0.value ?? "" : "") }.joined(separator: "\n"))
+            } else {
+                for e in entries {
+                    let words = [e.key] + (old.isMap ? [e.value ?? ""] : [])
+                    _ = run("add \(kind) \(target) " + words.map(RuntimeCommandLine.escaped).joined(separator: " "), payload: nil)
+                }
+            }
+        }
+    }
+
+    /// The files `carry` found as the previous generation read them.
+    private(set) var carriedFiles: Set<String> = []
+
+    /// Of `texts`, changes made in the previous generation after `carry`
+    /// (while this one starts, or while that one drains), the ones to a
+    /// carried file, made and journaled here too; returns them, for this
+    /// generation's workers. A command naming an id or a version (`#ID`,
+    /// `@VER`) is left out: ids and versions differ between generations.
+    func follow(_ texts: [String]) -> [String] {
+        var made: [String] = []
+        for text in texts {
+            if let change = PatternFileChange(encoded: text) {
+                guard carriedFiles.contains(change.file) else { continue }
+                store.apply(change)
+                journalRuleChange(change, text)
+                made.append(text)
+                continue
+            }
+            let head = text.firstIndex(of: "\n").map { String(text[..<$0]) } ?? text
+            let words = RuntimeCommandLine.words(head)
+            guard words.count >= 3, Self.isChange(head), carriedFiles.contains(words[2]),
+                  !words.dropFirst(2).contains(where: { $0.hasPrefix("#") || $0.hasPrefix("@") }),
+                  Self.apply(text, to: store) != nil else { continue }
+            append(text)
+            made.append(text)
+        }
+        return made
     }
 
     /// A change a worker's rule made (`PatternFileChange`): made here and

@@ -311,6 +311,7 @@ extension Master {
                         ticket: CLIServer.Ticket, level: Int) -> String?? {
         guard let outcome = g.patterns.run(command, payload: payload, level: level) else { return nil }
         guard !outcome.forWorkers.isEmpty else { return .some(outcome.text) }
+        passPatternChanges(outcome.forWorkers, from: g)
         let id = nextRequest
         nextRequest &+= 1
         var waiting: [Int: Int] = [:]
@@ -327,5 +328,16 @@ extension Master {
         forwards[id] = Forward(server: server, ticket: ticket, generation: g.number, child: -1,
                                deadline: loop.now + 5000, waiting: waiting, answer: outcome.text)
         return .some(nil)
+    }
+
+    /// Map/acl changes made in generation `g` made in the newer ones too,
+    /// to the files their reload carried (`GenerationPatterns.follow`), so
+    /// none made while a reload starts or a generation drains is lost.
+    func passPatternChanges(_ texts: [String], from g: Generation) {
+        for n in generations where n.number > g.number {
+            for text in n.patterns.follow(texts) {
+                n.tellWorkers(.cliRequest(id: ControlMessage.unansweredRequest, level: 2, command: text))
+            }
+        }
     }
 }

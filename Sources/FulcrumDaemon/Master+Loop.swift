@@ -150,6 +150,7 @@ extension Master: EventHandler {
                 // A rule's set-map & co.: every worker makes it, the one that made it too, in this order.
                 if g.patterns.ruleChange(text) {
                     g.tellWorkers(.cliRequest(id: ControlMessage.unansweredRequest, level: 2, command: text))
+                    passPatternChanges([text], from: g)
                 }
             default:
                 Log.warning("unexpected control message from \(c.role.name)")

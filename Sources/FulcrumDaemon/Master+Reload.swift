@@ -66,6 +66,7 @@ extension Master {
             abandonConfig("\(error)")
             return
         }
+        g.patterns.carry(from: cur.patterns, readThen: cur.loaded.patternFiles, readNow: loaded.patternFiles)
         nextGeneration += 1
         generations.append(g)
         startPrograms(c, reload: true)

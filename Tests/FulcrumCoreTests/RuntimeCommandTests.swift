@@ -27,6 +27,11 @@ final class RuntimeCommandTests: XCTestCase {
         XCTAssertEqual(RuntimeCommandLine.commands("set map m.map clé\\ é été;show info"), [["set", "map", "m.map", "clé é", "été"], ["show", "info"]])
         XCTAssertEqual(RuntimeCommandLine.words("show info; show stat"), ["show", "info"])
         XCTAssertEqual(RuntimeCommandLine.commands(String(repeating: "w ", count: 100)).first?.count, 64)
+        // What `escaped` writes reads back as the one word it was.
+        for word in ["plain", "a b", "tab\tx", #"back\slash"#, "semi;colon", "é é", #"end\"#] {
+            XCTAssertEqual(RuntimeCommandLine.words("add map f " + RuntimeCommandLine.escaped(word) + " v"), ["add", "map", "f", word, "v"], word)
+        }
+        XCTAssertEqual(RuntimeCommandLine.escaped("plain"), "plain")
         XCTAssertEqual(RuntimeCommandLine.atoi("-1"), -1)
         XCTAssertEqual(RuntimeCommandLine.atoi(" 12x"), 12)
         XCTAssertEqual(RuntimeCommandLine.atoi("x"), 0)

@@ -112,14 +112,22 @@ final class SideBySideMailAndDatabaseCheckTests: XCTestCase {
         let stopped = sameStates(sockets, rows: rows, what: "mysql-check, server stopped") { $0.allSatisfy { $0.contains("L4CON") } }
         XCTAssertTrue(stopped.allSatisfy { $0.contains("status=DOWN,check_status=L4CON") }, "\(stopped)")
         var serversState: [ProxyUnderTest: [String]] = [:]
-        // Sampled once both show every check DOWN (a check may be in flight at either).
-        for proxy in ProxyUnderTest.allCases {
-            let text = try MasterCLI.send("show servers state", socketPath: sockets.paths[proxy]!)
-            // be_name srv_name srv_op_state srv_admin_state srv_uweight, then srv_check_status,
-            // srv_check_result, srv_check_health and srv_check_state.
-            serversState[proxy] = text.split(separator: "\n").filter { !$0.hasPrefix("#") && $0.split(separator: " ").count > 13 }
-                .map { let f = $0.split(separator: " "); return [1, 3, 5, 6, 7, 10, 11, 12, 13].map { String(f[$0]) }.joined(separator: " ") }
+        // Sampled once both show every check DOWN, at a moment when no check
+        // is in flight at either: one under way (srv_check_state's
+        // CHK_ST_INPROGRESS bit, 1) shows result 0 and state 7 in haproxy.
+        let sampled = waitUntil(timeout: 10, interval: 0.02) {
+            for proxy in ProxyUnderTest.allCases {
+                guard let text = try? MasterCLI.send("show servers state", socketPath: sockets.paths[proxy]!) else { return false }
+                // be_name srv_name srv_op_state srv_admin_state srv_uweight, then srv_check_status,
+                // srv_check_result, srv_check_health and srv_check_state.
+                serversState[proxy] = text.split(separator: "\n").filter { !$0.hasPrefix("#") && $0.split(separator: " ").count > 13 }
+                    .map { let f = $0.split(separator: " "); return [1, 3, 5, 6, 7, 10, 11, 12, 13].map { String(f[$0]) }.joined(separator: " ") }
+            }
+            return serversState.values.allSatisfy { rows in
+                rows.allSatisfy { row in (Int(row.split(separator: " ").last ?? "") ?? 1) & 1 == 0 }
+            }
         }
+        XCTAssertTrue(sampled, "a check was in flight in every sample: \(serversState)")
         XCTAssertEqual(serversState[.fulcrum]?.count, options.count)
         XCTAssertEqual(serversState[.fulcrum], serversState[.haproxy])
     }

@@ -71,6 +71,24 @@ public enum RuntimeCommandLine {
         }
     }
 
+    /// `word` written so that `words` reads it back as one word: a backslash
+    /// before each byte it would split or unescape at.
+    public static func escaped(_ word: String) -> String {
+        guard word.utf8.contains(where: { Self.special($0) }) else { return word }
+        var out: [UInt8] = []
+        out.reserveCapacity(word.utf8.count + 4)
+        for b in word.utf8 {
+            if Self.special(b) { out.append(UInt8(ascii: "\\")) }
+            out.append(b)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func special(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: "\\") || b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") || b == UInt8(ascii: ";")
+            || b == UInt8(ascii: "\r") || b == UInt8(ascii: "\n")
+    }
+
     /// C's atoi(): optional blanks and sign, then digits; 0 when none.
     public static func atoi(_ s: String) -> Int {
         var it = s.utf8.makeIterator()
