@@ -405,6 +405,7 @@ public final class PeersNode {
         && now - session.openedAt >= Self.reconnectTimeout {
             close(session)
         }
+        armWakes()
         var connect: [Int] = []
         for (p, peer) in peers.enumerated() {
             guard let s = peer.session, let session = sessions[s] else {
@@ -434,6 +435,23 @@ public final class PeersNode {
             }
         }
         return connect
+    }
+
+    /// A worker changed an entry this section pushes (it woke the peers
+    /// process, as stktable_touch_local wakes HAProxy's peers task): the
+    /// changes go to every connected peer now, so a client's next request
+    /// finds them on whichever node it reaches.
+    public func pushUpdates(now: Int64) {
+        armWakes()
+        for peer in peers {
+            guard let s = peer.session, let session = sessions[s], session.phase == .established else { continue }
+            send(session, now: now)
+        }
+    }
+
+    /// Before a push round: the next local change of a shared table wakes us.
+    private func armWakes() {
+        for (t, _) in shared { tables.withTable(t) { $0.armPeersWake() } }
     }
 
     /// peer_send_msgs: a resync request, ACKs, a teach or the local

@@ -1,0 +1,128 @@
+import Foundation
+import Glibc
+import XCTest
+
+/// Issue 19's tables in step over the BGP lab: the three nodes share a
+/// `peers` section (a full mesh, each listing all three and itself by its
+/// `localpeer` name), and the router's ECMP spreads one client's flows over
+/// them. The client's rate is counted once across the nodes (each request
+/// pushed to the other two before the client's next one arrives, as
+/// HAProxy's last-writer-wins peers do with a sync faster than the client),
+/// so the deny starts at the configured count whichever node serves it, and
+/// a `stick on src` entry made on one node keeps the client on that server
+/// on the others.
+final class BGPPeersMeshTests: XCTestCase {
+    static let limit = 100
+    static let requests = 150
+    static let peerPort = 10000
+
+    private func socket(_ n: BGPLabNode) -> String { n.lab.directory.file("n\(n.index)-stats.sock") }
+
+    private func configure(_ n: BGPLabNode) {
+        let lab = n.lab
+        n.backendServers = 2
+        n.globalConfig = """
+                localpeer \(n.nodeName)
+                stats socket \(socket(n)) level admin
+            """
+        n.proxyConfig = """
+            peers mesh
+            \((1...lab.nodeCount).map { "    peer n\($0) \(lab.nodeAddress($0)):\(Self.peerPort)" }.joined(separator: "\n"))
+            frontend fe
+                bind 0.0.0.0:80
+                http-request track-sc0 src table app
+                http-request deny deny_status 403 if { sc_http_req_cnt(0) gt \(Self.limit) }
+                http-after-response set-header x-node \(n.nodeName)
+                default_backend app
+            backend app
+                balance roundrobin
+                stick-table type ip size 1k expire 10m peers mesh store http_req_cnt,http_req_rate(10s)
+                stick on src
+                server s1 127.0.0.1:8081 check inter 200 fall 1 rise 1
+                server s2 127.0.0.1:8082 check inter 200 fall 1 rise 1
+
+            """
+    }
+
+    private func command(_ n: BGPLabNode, _ command: String) -> String {
+        (try? MasterCLI.send(command, socketPath: socket(n))) ?? ""
+    }
+
+    /// `show table app`'s entry for `key` on `n`, without pointer and expiry.
+    private func entry(_ n: BGPLabNode, _ key: String) -> String {
+        command(n, "show table app").split(separator: "\n").first { $0.contains("key=\(key) ") }
+            .map { $0.split(separator: " ").filter { !$0.hasPrefix("0x") && !$0.hasPrefix("exp=") }.joined(separator: " ") } ?? ""
+    }
+
+    private func value(_ entry: String, _ name: String) -> Int? {
+        entry.split(separator: " ").first { $0.hasPrefix(name + "=") }.flatMap { Int($0.dropFirst(name.count + 1)) }
+    }
+
+    func testRateCountedOnceAndPersistenceKeptAcrossTheThreeNodes() throws {
+        let lab = try makeBGPLab(nodes: 3)
+        _ = try requireTool("nginx")
+        _ = try requireTool("python3")
+        _ = try BGPLabNode.startRouterBIRD(lab)
+        let nodes = (1...3).map { BGPLabNode(lab: lab, index: $0) }
+        for n in nodes {
+            configure(n)
+            try n.startBackend()
+            try n.startBIRD()
+            try n.startFulcrum()
+        }
+        XCTAssertTrue(waitUntil(timeout: 30, interval: 0.1) { lab.routerNextHops().count == 3 },
+                      "router next hops: \(lab.routerNextHops())")
+        // The full mesh: every node has a session up with both others.
+        for n in nodes {
+            XCTAssertTrue(waitUntil(timeout: 15, interval: 0.05) {
+                self.command(n, "show peers").components(separatedBy: "state=EST").count == 3
+            }, "\(n.nodeName): " + command(n, "show peers"))
+        }
+
+        // Persistence: node 1 alone puts the client on s2 (each node's round
+        // robin would alternate s1 and s2); the others learn it.
+        let client = VRRPLab.clientAddress
+        _ = command(nodes[0], "set table app key \(client) data.server_id 2")
+        for n in nodes.dropFirst() {
+            XCTAssertTrue(waitUntil(timeout: 5, interval: 0.02) { self.value(self.entry(n, client), "server_id") == 2 },
+                          "\(n.nodeName): \(entry(n, client))")
+        }
+
+        // One client address, a new connection (source port) per request:
+        // ECMP spreads the requests over the three nodes.
+        let started = Date()
+        let flows = try BGPLabNode.startClient(lab, stopFile: lab.directory.file("client.stop"), limit: Self.requests)
+        XCTAssertNotNil(flows.wait(timeout: 120), "the client did not finish")
+        let elapsed = Date().timeIntervalSince(started)
+        let lines = flows.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, Self.requests, flows.stderr)
+
+        // Allowed up to the limit, denied after it, on every node; every
+        // allowed request went to s2.
+        let allowed = lines.prefix(Self.limit), denied = lines.dropFirst(Self.limit)
+        let firstDenied = lines.firstIndex { $0.hasPrefix("403 ") }.map { $0 + 1 }
+        XCTAssertEqual(allowed.filter { !($0.hasPrefix("200 n") && $0.hasSuffix("-s2")) }, [], "allowed answers")
+        XCTAssertEqual(denied.filter { !$0.hasPrefix("403 n") }, [], "denied answers")
+        for n in nodes {
+            XCTAssertTrue(allowed.contains("200 \(n.nodeName)-s2"), "no allowed request reached \(n.nodeName)")
+            XCTAssertTrue(denied.contains("403 \(n.nodeName)"), "no denied request reached \(n.nodeName)")
+        }
+
+        // Every node's table ends with the client's total, counted once.
+        let endedWith = nodes.map { value(entry($0, client), "http_req_cnt") }
+        for n in nodes {
+            XCTAssertTrue(waitUntil(timeout: 5, interval: 0.02) { self.value(self.entry(n, client), "http_req_cnt") == Self.requests },
+                          "\(n.nodeName): \(entry(n, client))")
+            let e = entry(n, client)
+            XCTAssertEqual(value(e, "server_id"), 2, "\(n.nodeName): \(e)")
+            // The rate's period starts at the first request: within it, the rate is the count.
+            if elapsed < 9 {
+                XCTAssertEqual(value(e, "http_req_rate(10000)"), Self.requests, "\(n.nodeName): \(e)")
+            }
+        }
+        let served = nodes.map { n in "\(n.nodeName) \(lines.filter { $0.hasPrefix("200 \(n.nodeName)-") || $0 == "403 \(n.nodeName)" }.count)" }
+        print("bgp peers mesh: \(lines.count) requests in \(String(format: "%.2f", elapsed)) s (served: \(served.joined(separator: ", "))), "
+              + "first 403 at request \(firstDenied.map(String.init) ?? "none") (limit \(Self.limit)), "
+              + "http_req_cnt when the client ended: " + zip(nodes, endedWith).map { "\($0.nodeName) \($1.map(String.init) ?? "-")" }.joined(separator: ", "))
+    }
+}
