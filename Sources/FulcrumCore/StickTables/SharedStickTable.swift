@@ -120,7 +120,9 @@ public struct SharedStickTable {
 
     /// The entry holding `key`, made (and touched) when missing; nil when
     /// the table is full and nothing can be evicted (or `nopurge`).
-    public func findOrCreate(_ key: UnsafeRawBufferPointer, now: UInt32) -> Int? {
+    /// `learned`: made for a peer's update, touched as remote (neither
+    /// pushed back nor waking the peers process).
+    public func findOrCreate(_ key: UnsafeRawBufferPointer, now: UInt32, learned: Bool = false) -> Int? {
         if let i = find(key, now: now) { return i }
         if used >= capacity {
             guard !noPurge else { return nil }
@@ -148,7 +150,7 @@ public struct SharedStickTable {
         buckets.storeBytes(of: UInt32(i + 1), toByteOffset: b * 4, as: UInt32.self)
         store(.used, load(.used) + 1)
         linkTail(i)
-        touch(i, now: now)
+        if learned { touchRemote(i, now: now, expireIn: nil) } else { touch(i, now: now) }
         return i
     }
 
