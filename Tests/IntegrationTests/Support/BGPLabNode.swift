@@ -169,10 +169,11 @@ final class BGPLabNode {
     /// `limit` requests or when `stopFile` exists. The 10 s timeout outlasts a
     /// proxy's retries to a dead server (3 turn-arounds of 1 s, then a 503). The response is read up to
     /// its Content-Length, so a reset after a whole answer is not a failure.
-    static func startClient(_ lab: BGPLab, stopFile: String, limit: Int = 20_000) throws -> VRRPLabProcess {
+    /// `pause`: seconds between a response and the next connection.
+    static func startClient(_ lab: BGPLab, stopFile: String, limit: Int = 20_000, pause: Double = 0.005) throws -> VRRPLabProcess {
         let script = try lab.directory.write("client.py", """
             import os, socket, sys, time
-            stop, limit, vip = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+            stop, limit, vip, pause = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
             n = 0
             while n < limit and not os.path.exists(stop):
                 n += 1
@@ -198,9 +199,10 @@ final class BGPLabNode {
                 except Exception as e:
                     print("error", type(e).__name__, time.time(), s.getsockname() if s else "connect", file=sys.stderr, flush=True)
                     print("error", type(e).__name__, flush=True)
-                time.sleep(0.005)
+                if pause > 0:
+                    time.sleep(pause)
 
             """)
-        return try lab.start(in: lab.clientNamespace, label: "client", "python3", [script, stopFile, String(limit), BGPLab.vip])
+        return try lab.start(in: lab.clientNamespace, label: "client", "python3", [script, stopFile, String(limit), BGPLab.vip, String(pause)])
     }
 }
