@@ -33,8 +33,8 @@ final class Generation {
     /// (a reload's tables come from the previous generation).
     let peersLearn: Bool
     /// The eventfd its workers signal its peers process with (a change to
-    /// push). None after a re-exec: the adopted processes keep the one
-    /// they have, and a respawned peers process pushes at its tick.
+    /// push), kept across re-execs (`wake=`); none from an image that did
+    /// not hand one over: its peers process then pushes at its tick.
     let peersWake: FileDescriptor?
     var state = State.starting
     var children: [Master.Child?]
@@ -208,7 +208,11 @@ final class Generation {
         let peers = PeersRole.isNeeded(loaded.configuration)
         if peers { roles.append(.peers) }
         peersLearn = false
-        peersWake = nil
+        peersWake = r.peersWake.map { fd in
+            let d = FileDescriptor(fd)
+            try? d.setCloseOnExec(true)
+            return d
+        }
         // A checker started for an added server (its index follows the workers' and the peers') is adopted too.
         if CheckerRole.isNeeded(loaded.configuration) || r.children.contains(where: { $0.index == r.slots + (peers ? 1 : 0) }) {
             roles.append(.checker)
