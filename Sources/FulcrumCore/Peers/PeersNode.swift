@@ -501,9 +501,10 @@ public final class PeersNode {
     private func pushLocal(_ session: Session, _ peer: Peer, _ k: Int) {
         let t = peer.tables[k].local
         let d = tables.definitions[t]
-        let clock = tables.clock()
         tables.withTable(t) { st in
             guard st.lastUpdate != peer.tables[k].lastPushed else { return }
+            // Read holding the lock: no rate started after it (never "ago" < 0).
+            let clock = tables.clock()
             var pending: [Int] = []
             st.localUpdates(after: peer.tables[k].lastPushed, limit: Int.max, into: &pending)
             guard !pending.isEmpty else {
@@ -527,9 +528,9 @@ public final class PeersNode {
     private func teachAll(_ session: Session, _ peer: Peer, _ k: Int) {
         let t = peer.tables[k].local
         let d = tables.definitions[t]
-        let clock = tables.clock()
         defineIfNeeded(session, peer, k)
         tables.withTable(t) { st in
+            let clock = tables.clock()
             st.forEach(now: clock) { i in
                 PeerTableCodec.update(st, i, d, updateID: st.updateID(i), now: clock, dictionaryID: { dictionaryID(session, $0) },
                                       into: &session.output)
