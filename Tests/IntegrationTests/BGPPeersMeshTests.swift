@@ -25,8 +25,8 @@ final class BGPPeersMeshTests: XCTestCase {
         /// The client's lines: "200 n2-s2", "403 n3"...
         let lines: [String]
         let elapsed: Double
-        /// Each node's http_req_cnt when the client ended.
-        let endedWith: [Int?]
+        /// Each node's entry for the client when the client ended.
+        let endedWith: [String]
     }
 
     private func socket(_ n: BGPLabNode) -> String { n.lab.directory.file("n\(n.index)-stats.sock") }
@@ -136,7 +136,7 @@ final class BGPPeersMeshTests: XCTestCase {
         let lines = flows.stdout.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, Self.requests, flows.stderr)
         return Run(lab: lab, nodes: nodes, lines: lines, elapsed: elapsed,
-                   endedWith: nodes.map { value(entry($0, client), "http_req_cnt") })
+                   endedWith: nodes.map { entry($0, client) })
     }
 
     /// Allowed up to the limit and denied after it, each on every node,
@@ -168,8 +168,9 @@ final class BGPPeersMeshTests: XCTestCase {
         let firstDenied = r.lines.firstIndex { $0.hasPrefix("403 ") }.map { String($0 + 1) } ?? "none"
         print("bgp peers mesh, \(name): \(r.lines.count) requests in \(String(format: "%.2f", r.elapsed)) s "
               + "(served: \(served.joined(separator: ", "))), first 403 at request \(firstDenied) (limit \(Self.limit)), "
-              + "http_req_cnt when the client ended: "
-              + zip(r.nodes, r.endedWith).map { "\($0.nodeName) \($1.map(String.init) ?? "-")" }.joined(separator: ", "))
+              + "http_req_cnt/http_req_rate(10s) when the client ended: " + zip(r.nodes, r.endedWith).map { n, e in
+                  "\(n.nodeName) \(value(e, "http_req_cnt").map(String.init) ?? "-")/\(value(e, "http_req_rate(10000)").map(String.init) ?? "-")"
+              }.joined(separator: ", "))
     }
 
     func testRateCountedOnceAndPersistenceKeptAcrossTheThreeNodes() throws {
