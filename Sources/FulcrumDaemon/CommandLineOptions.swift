@@ -73,6 +73,9 @@ public struct CommandLineOptions: Equatable {
     /// `--peers-learn`: the peers role asks a peer for its tables (they
     /// start empty).
     public var peersLearn = false
+    /// Internal, `--role worker|peers`: the eventfd a worker signals after
+    /// changing an entry the peers process pushes (`--peers-wake N`).
+    public var peersWake: Int32?
     /// Internal, `--role vrrp`: instances that were MASTER when the previous
     /// VRRP child ended; they resume as MASTER without dropping their VIPs.
     public var resumeMaster: [String] = []
@@ -199,6 +202,9 @@ public struct CommandLineOptions: Equatable {
                 o.stickTables = fds.map { $0! }
             case "--peers-learn":
                 o.peersLearn = true
+            case "--peers-wake":
+                guard let n = Int32(try value(a)), n > 2 else { throw .message("--peers-wake needs a descriptor number") }
+                o.peersWake = n
             case "--resume-master":
                 o.resumeMaster = try value(a).split(separator: ",").map(String.init)
             case "--slot":

@@ -32,6 +32,10 @@ final class Generation {
     /// Its tables start empty: its peers process asks a peer for them
     /// (a reload's tables come from the previous generation).
     let peersLearn: Bool
+    /// The eventfd its workers signal its peers process with (a change to
+    /// push), kept across re-execs (`wake=`); none from an image that did
+    /// not hand one over: its peers process then pushes at its tick.
+    let peersWake: FileDescriptor?
     var state = State.starting
     var children: [Master.Child?]
     var respawnAt: [Int64?]
@@ -60,6 +64,7 @@ final class Generation {
         let r = RuntimeService(configuration: loaded.configuration, table: table, scope: .allWorkers,
                                addresses: loaded.serverAddresses)
         r.stickTables = SharedStickTables.attach(loaded.configuration.stickTables, stickTables)
+        if let wake = peersWake { r.stickTables?.wakePeers = { EventCounter.signal(wake) } }
         r.tellWorkers = { [unowned self] in self.tellWorkers($0) }
         r.frontendSockets = { [unowned self] in self.frontendSockets($0, $1) }
         r.needsChecker = { [unowned self] in self.wantChecker() }
@@ -124,6 +129,7 @@ final class Generation {
         if CheckerRole.isNeeded(c) { roles.append(.checker) }
         self.roles = roles
         peersLearn = previous == nil
+        peersWake = PeersRole.isNeeded(c) ? try EventCounter.make() : nil
         let index = TableIndex(c)
         tableMemory = try SharedMemory(create: "fulcrum-table", size: index.tableSize(workers: slots))
         table = SharedTable(base: tableMemory.base, servers: index.serverCount, frontends: index.frontendCount,
@@ -202,6 +208,11 @@ final class Generation {
         let peers = PeersRole.isNeeded(loaded.configuration)
         if peers { roles.append(.peers) }
         peersLearn = false
+        peersWake = r.peersWake.map { fd in
+            let d = FileDescriptor(fd)
+            try? d.setCloseOnExec(true)
+            return d
+        }
         // A checker started for an added server (its index follows the workers' and the peers') is adopted too.
         if CheckerRole.isNeeded(loaded.configuration) || r.children.contains(where: { $0.index == r.slots + (peers ? 1 : 0) }) {
             roles.append(.checker)
@@ -216,7 +227,10 @@ final class Generation {
         carriedTotals = r.carriedTotals
     }
 
-    deinit { configBlob.close() }
+    deinit {
+        configBlob.close()
+        peersWake?.close()
+    }
 
     /// The shared session cache a configuration's TLS binds need: the
     /// previous generation's when it has the same size, else a new one.

@@ -54,12 +54,20 @@ extension Master {
                 args += ["--stick-tables", g.stickTables.indices.map { String(3 + inherited.count + $0) }.joined(separator: ",")]
                 inherited += g.stickTables.map(\.fd)
             }
+            if let wake = g.peersWake {
+                args += ["--peers-wake", String(3 + inherited.count)]
+                inherited.append(wake)
+            }
         case .checker:
             args = ["--role", "checker"]
         case .peers:
             args = ["--role", "peers", "--stick-tables", g.stickTables.indices.map { String(3 + inherited.count + $0) }.joined(separator: ",")]
             inherited += g.stickTables.map(\.fd)
             if g.peersLearn { args.append("--peers-learn") }
+            if let wake = g.peersWake {
+                args += ["--peers-wake", String(3 + inherited.count)]
+                inherited.append(wake)
+            }
         }
         args += options.childArguments
         do {

@@ -106,6 +106,7 @@ extension Master {
                 certificateCommits: g.certificates.commits,
                 patternChanges: g.patterns.journal)
             r.httpCaches = g.httpCaches?.fd.rawValue
+            r.peersWake = g.peersWake?.rawValue
             for (i, c) in g.children.enumerated() {
                 guard let c else { continue }
                 r.children.append(.init(index: i, pid: c.pid, control: c.control.rawValue, startedAt: c.startedAt,

@@ -49,6 +49,8 @@ struct MasterHandover: Equatable {
         var httpCaches: Int32? = nil
         /// The stick tables' regions, in table order.
         var stickTables: [Int32] = []
+        /// The eventfd its workers wake its peers process with, when it has one.
+        var peersWake: Int32? = nil
         /// The runtime API's commits (`GenerationCertificates.commits`).
         var certificateCommits: [String] = []
         /// The map/acl changes made since it loaded (`GenerationPatterns.journal`).
@@ -77,7 +79,7 @@ struct MasterHandover: Equatable {
         var out = listeners.flatMap(\.fds) + cli.map(\.fd) + waiting.map(\.fd)
         for g in generations {
             out += [g.table, g.config] + g.children.map(\.control) + (g.tlsSessions.map { [$0] } ?? [])
-                + (g.httpCaches.map { [$0] } ?? []) + g.stickTables
+                + (g.httpCaches.map { [$0] } ?? []) + g.stickTables + (g.peersWake.map { [$0] } ?? [])
         }
         if let v = vrrp { out.append(v.control) }
         return out
@@ -112,6 +114,7 @@ struct MasterHandover: Equatable {
             if let fd = g.tlsSessions { line += " sessions=\(fd)" }
             if let fd = g.httpCaches { line += " caches=\(fd)" }
             if !g.stickTables.isEmpty { line += " sticks=" + g.stickTables.map(String.init).joined(separator: ",") }
+            if let fd = g.peersWake { line += " wake=\(fd)" }
             lines.append(line)
             for commit in g.certificateCommits { lines.append("commit data=\(Hex.encode(commit))") }
             for change in g.patternChanges { lines.append("pattern data=\(Hex.encode(change))") }
@@ -215,6 +218,10 @@ struct MasterHandover: Equatable {
                 if let c = fields["caches"] {
                     guard let fd = Int32(c) else { throw .line(n + 1, "bad caches '\(c)'") }
                     h.generations[h.generations.count - 1].httpCaches = fd
+                }
+                if let w = fields["wake"] {
+                    guard let fd = Int32(w) else { throw .line(n + 1, "bad wake '\(w)'") }
+                    h.generations[h.generations.count - 1].peersWake = fd
                 }
             case "child":
                 guard !h.generations.isEmpty else { throw .line(n + 1, "child before any generation") }

@@ -84,6 +84,11 @@ enum WorkerRole {
                 Log.alert("cannot map the stick tables")
                 return 1
             }
+            // A change the peers process pushes wakes it (once per push round).
+            if let fd = o.peersWake {
+                let wake = FileDescriptor(fd)
+                set.wakePeers = { EventCounter.signal(wake) }
+            }
             stickTables = set
         }
         setup.stickTables = stickTables

@@ -78,7 +78,11 @@ final class StickRulesTests: XCTestCase {
         let tables = Tables(definition())
         let rules = try rules()
         let tracker = StickTracker(tables: tables.set)
+        // As in a worker of a node with peers: every request wakes them.
+        var wakes = 0
+        tables.set.wakePeers = { wakes += 1 }
         func one() {
+            tables.set.withTable(0) { $0.armPeersWake() }
             var ctx = HTTPRuleContext(request: request, connection: connection)
             ctx.stick = tracker
             _ = HTTPRequestProcessing.frontend(rules, defaultBackend: "be", context: &ctx)
@@ -91,7 +95,8 @@ final class StickRulesTests: XCTestCase {
         tables.set.withTable(0) { $0.reset() }
         fulcrum_allocations_reset()
         for _ in 0..<10 { one() }
-        XCTAssertEqual(fulcrum_allocations_count(), 0, "track-sc0 + sc_http_req_rate ACL on 10 allowed requests")
+        XCTAssertEqual(fulcrum_allocations_count(), 0, "track-sc0 + sc_http_req_rate ACL on 10 allowed requests, each waking the peers")
+        XCTAssertEqual(wakes, 220)
         #endif
     }
 }

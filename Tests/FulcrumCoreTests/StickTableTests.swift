@@ -69,6 +69,29 @@ final class StickTableTests: XCTestCase {
         }
     }
 
+    /// A start a little ahead of this clock (a peer's update, its transit
+    /// added) is the current period: counting goes on, nothing restarts.
+    func testFrequencyWithAStartAheadOfTheClockCountsOn() {
+        var c = [UInt32](repeating: 0, count: 3)
+        c.withUnsafeMutableBytes { b in
+            let p = b.baseAddress!
+            p.storeBytes(of: UInt32(100_002), as: UInt32.self)
+            p.storeBytes(of: UInt32(40), toByteOffset: 4, as: UInt32.self)
+            p.storeBytes(of: UInt32(7), toByteOffset: 8, as: UInt32.self)
+            XCTAssertEqual(StickFrequency.read(p, now: 100_000, period: 10_000), 47, "the previous period weighs no more than whole")
+            XCTAssertEqual(StickFrequency.update(p, now: 100_000, period: 10_000, by: 1), 41)
+            XCTAssertEqual(p.load(as: UInt32.self), 100_002)
+            XCTAssertEqual(StickFrequency.read(p, now: 100_001, period: 10_000), 48)
+        }
+        // Never used, at a clock less than a period before the wrap: a new period.
+        var fresh = [UInt32](repeating: 0, count: 3)
+        fresh.withUnsafeMutableBytes { b in
+            let p = b.baseAddress!
+            StickFrequency.update(p, now: UInt32.max - 99, period: 10_000, by: 1)
+            XCTAssertEqual(p.load(as: UInt32.self), (UInt32.max - 99) & ~1)
+        }
+    }
+
     // MARK: keys
 
     func testKeysEncodeAndPrintAsHAProxyDoes() {

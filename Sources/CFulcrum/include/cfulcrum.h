@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -63,6 +64,7 @@ int cf_set_cloexec(int fd, int on);
 int cf_set_nonblock(int fd);
 int cf_memfd_create(const char *name);
 int cf_signalfd(const sigset_t *mask);
+static inline int cf_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
 
 // Signals.
 static inline int cf_signalfd_info_size(void) { return (int)sizeof(struct signalfd_siginfo); }

@@ -231,7 +231,7 @@ public enum PeerTableCodec {
     /// is touched as learned from a peer. False when the table is full.
     @discardableResult
     public static func apply(_ u: Update, to st: SharedStickTable, now: UInt32) -> Bool {
-        guard let i = u.key.withUnsafeBytes({ st.findOrCreate($0, now: now) }) else { return false }
+        guard let i = u.key.withUnsafeBytes({ st.findOrCreate($0, now: now, learned: true) }) else { return false }
         for v in u.values {
             switch v {
             case .integer(let t, let e, let value):

@@ -405,6 +405,7 @@ public final class PeersNode {
         && now - session.openedAt >= Self.reconnectTimeout {
             close(session)
         }
+        armWakes()
         var connect: [Int] = []
         for (p, peer) in peers.enumerated() {
             guard let s = peer.session, let session = sessions[s] else {
@@ -434,6 +435,23 @@ public final class PeersNode {
             }
         }
         return connect
+    }
+
+    /// A worker changed an entry this section pushes (it woke the peers
+    /// process, as stktable_touch_local wakes HAProxy's peers task): the
+    /// changes go to every connected peer now, so a client's next request
+    /// finds them on whichever node it reaches.
+    public func pushUpdates(now: Int64) {
+        armWakes()
+        for peer in peers {
+            guard let s = peer.session, let session = sessions[s], session.phase == .established else { continue }
+            send(session, now: now)
+        }
+    }
+
+    /// Before a push round: the next local change of a shared table wakes us.
+    private func armWakes() {
+        for (t, _) in shared { tables.withTable(t) { $0.armPeersWake() } }
     }
 
     /// peer_send_msgs: a resync request, ACKs, a teach or the local
@@ -483,9 +501,10 @@ public final class PeersNode {
     private func pushLocal(_ session: Session, _ peer: Peer, _ k: Int) {
         let t = peer.tables[k].local
         let d = tables.definitions[t]
-        let clock = tables.clock()
         tables.withTable(t) { st in
             guard st.lastUpdate != peer.tables[k].lastPushed else { return }
+            // Read holding the lock: no rate started after it (never "ago" < 0).
+            let clock = tables.clock()
             var pending: [Int] = []
             st.localUpdates(after: peer.tables[k].lastPushed, limit: Int.max, into: &pending)
             guard !pending.isEmpty else {
@@ -509,9 +528,9 @@ public final class PeersNode {
     private func teachAll(_ session: Session, _ peer: Peer, _ k: Int) {
         let t = peer.tables[k].local
         let d = tables.definitions[t]
-        let clock = tables.clock()
         defineIfNeeded(session, peer, k)
         tables.withTable(t) { st in
+            let clock = tables.clock()
             st.forEach(now: clock) { i in
                 PeerTableCodec.update(st, i, d, updateID: st.updateID(i), now: clock, dictionaryID: { dictionaryID(session, $0) },
                                       into: &session.output)

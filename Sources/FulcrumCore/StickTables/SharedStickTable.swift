@@ -28,6 +28,11 @@ public struct SharedStickTable {
     enum Header: Int {
         case magic = 0, capacity = 8, entrySize = 12, buckets = 16, used = 20, lruHead = 24, lruTail = 28
         case freeHead = 32, nextUnused = 36, stamps = 40, updates = 44
+        /// 0: nobody waits; 1: the peers process pushed everything and waits
+        /// to be woken; 2: a local change came since, the waker is due.
+        /// Zero in a region an older binary formatted: nobody is woken, the
+        /// peers process's tick pushes.
+        case peersWake = 48
     }
     typealias Field = StickEntryLayout.Header
 
@@ -115,7 +120,9 @@ public struct SharedStickTable {
 
     /// The entry holding `key`, made (and touched) when missing; nil when
     /// the table is full and nothing can be evicted (or `nopurge`).
-    public func findOrCreate(_ key: UnsafeRawBufferPointer, now: UInt32) -> Int? {
+    /// `learned`: made for a peer's update, touched as remote (neither
+    /// pushed back nor waking the peers process).
+    public func findOrCreate(_ key: UnsafeRawBufferPointer, now: UInt32, learned: Bool = false) -> Int? {
         if let i = find(key, now: now) { return i }
         if used >= capacity {
             guard !noPurge else { return nil }
@@ -143,7 +150,7 @@ public struct SharedStickTable {
         buckets.storeBytes(of: UInt32(i + 1), toByteOffset: b * 4, as: UInt32.self)
         store(.used, load(.used) + 1)
         linkTail(i)
-        touch(i, now: now)
+        if learned { touchRemote(i, now: now, expireIn: nil) } else { touch(i, now: now) }
         return i
     }
 
@@ -157,8 +164,22 @@ public struct SharedStickTable {
             setField(i, .expire, e)
         }
         stampUpdate(i, origin: 0)
+        if load(.peersWake) == 1 { store(.peersWake, 2) }
         unlink(i)
         linkTail(i)
+    }
+
+    /// The peers process is about to push every local change: the next one
+    /// after this must wake it (`takePeersWake`).
+    public func armPeersWake() { store(.peersWake, 1) }
+
+    /// Whether a local change since `armPeersWake` is still to be told to
+    /// the peers process; the teller takes it (one wake per push round).
+    @inline(__always)
+    public func takePeersWake() -> Bool {
+        guard load(.peersWake) == 2 else { return false }
+        store(.peersWake, 0)
+        return true
     }
 
     /// The entry was learned from a peer (stktable_touch_remote): it

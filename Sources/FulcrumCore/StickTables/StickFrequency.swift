@@ -17,7 +17,13 @@ public enum StickFrequency {
     @inlinable @discardableResult
     public static func update(_ p: UnsafeMutableRawPointer, now: UInt32, period: UInt32, by amount: UInt32) -> UInt32 {
         let tick = p.load(as: UInt32.self)
-        if now &- tick < period {
+        let elapsed = now &- tick
+        // A start less than a period ahead of this clock is still the
+        // current period: a peer's update set it from the sender's clock
+        // plus the message's transit, and a process may count with a clock
+        // read just before that update was written. (HAProxy's unsigned
+        // test restarts the count there.) A counter never used is not ahead.
+        if elapsed < period || (elapsed > 0 &- period && p.load(fromByteOffset: 4, as: UInt32.self) | p.load(fromByteOffset: 8, as: UInt32.self) != 0) {
             let c = p.load(fromByteOffset: 4, as: UInt32.self) &+ amount
             p.storeBytes(of: c, toByteOffset: 4, as: UInt32.self)
             return c
@@ -43,7 +49,8 @@ public enum StickFrequency {
         let tick = p.load(as: UInt32.self)
         var curr = UInt64(p.load(fromByteOffset: 4, as: UInt32.self))
         var past = UInt64(p.load(fromByteOffset: 8, as: UInt32.self))
-        var remain = Int64(Int32(bitPattern: tick &+ period &- now))
+        // At most a period: a start ahead of this clock (see `update`).
+        var remain = min(Int64(Int32(bitPattern: tick &+ period &- now)), Int64(period))
         if remain < 0 {
             remain += Int64(period)
             past = remain >= 0 ? curr : 0

@@ -23,6 +23,10 @@ public final class StickTableSet: @unchecked Sendable {
     public let keyBuffer: UnsafeMutableRawBufferPointer
     /// Milliseconds, wrapping; tests set their own.
     public var clock: () -> UInt32 = StickTableSet.monotonicMilliseconds
+    /// Wakes the peers process (a worker's eventfd write): set where one
+    /// runs, so a change it must push goes out at once rather than at its
+    /// next tick. Called after the lock is let go, once per push round.
+    public var wakePeers: (() -> Void)? = nil
     /// Per table: it stores a byte counter or rate, so an exchange's bytes
     /// are worth taking its lock for.
     let storesBytes: [Bool]
@@ -48,11 +52,20 @@ public final class StickTableSet: @unchecked Sendable {
         return nil
     }
 
-    /// Runs `body` on table `t` holding its lock.
+    /// Runs `body` on table `t` holding its lock; wakes the peers process
+    /// when `body` made the first local change since its last push round.
     @inline(__always)
     public func withTable<R>(_ t: Int, _ body: (SharedStickTable) -> R) -> R {
         let table = tables[t]
-        return locks[t].withLock(repair: { table.reset() }) { body(table) }
+        guard let wake = wakePeers else { return locks[t].withLock(repair: { table.reset() }) { body(table) } }
+        var due = false
+        let r = locks[t].withLock(repair: { table.reset() }) { () -> R in
+            let r = body(table)
+            due = table.takePeersWake()
+            return r
+        }
+        if due { wake() }
+        return r
     }
 
     public static func monotonicMilliseconds() -> UInt32 {

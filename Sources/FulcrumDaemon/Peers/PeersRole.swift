@@ -13,7 +13,7 @@ import FulcrumProxy
 /// so every worker sees them. `show peers` reaches it over its control
 /// channel.
 final class PeersRole: EventHandler {
-    enum Kind: UInt8 { case control, listener, connection, tick }
+    enum Kind: UInt8 { case control, listener, connection, tick, wake }
 
     struct Connection {
         let fd: FileDescriptor
@@ -26,6 +26,8 @@ final class PeersRole: EventHandler {
 
     let loop: EventLoop
     let control: FileDescriptor
+    /// The eventfd the workers signal after a change to push (`--peers-wake`).
+    var wake: FileDescriptor? = nil
     var nodes: [PeersNode] = []
     var listeners: [FileDescriptor?] = []
     /// Each node's remote peers' addresses (nil: did not resolve).
@@ -54,6 +56,7 @@ final class PeersRole: EventHandler {
         }
         do {
             let role = try PeersRole(control: FileDescriptor(Master.ChildFD.control))
+            role.wake = o.peersWake.map(FileDescriptor.init)
             if o.detachStdio { StandardStreams.detach() }
             role.loop.refreshClock()
             for s in c.peers where !s.disabled && c.stickTables.contains(where: { $0.peers == s.name }) {
@@ -108,7 +111,10 @@ final class PeersRole: EventHandler {
     }
 
     func run() -> Int32 {
-        do { try loop.register(control, .readable, EventToken(kind: Kind.control.rawValue)) } catch { return 1 }
+        do {
+            try loop.register(control, .readable, EventToken(kind: Kind.control.rawValue))
+            if let wake { try loop.register(wake, .readable, EventToken(kind: Kind.wake.rawValue)) }
+        } catch { return 1 }
         loop.schedule(EventToken(kind: Kind.tick.rawValue), at: loop.now)
         UnixSocket.sendMessage(control, ControlMessage.ready.encode())
         loop.run(self)
@@ -124,6 +130,14 @@ final class PeersRole: EventHandler {
         case .connection?:
             guard slots.isCurrent(token), let c = connections[token.index] else { return }
             connectionReady(token.index, c, events)
+        case .wake?:
+            guard let wake else { return }
+            EventCounter.drain(wake)
+            let now = loop.now
+            for (n, node) in nodes.enumerated() {
+                node.pushUpdates(now: now)
+                for s in node.sessions.keys { flush(node: n, session: s) }
+            }
         default:
             break
         }

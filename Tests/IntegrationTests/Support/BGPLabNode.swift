@@ -16,6 +16,20 @@ final class BGPLabNode {
     var backend: VRRPLabProcess?
     /// More keepalived blocks after the `web` instance (another bgp_instance).
     var extraConfig = ""
+    /// More `global` lines (a `localpeer`, a stats socket).
+    var globalConfig = ""
+    /// The proxy sections: by default `fe` on :80 to `app`, nginx checked every 200 ms.
+    var proxyConfig = """
+        frontend fe
+            bind 0.0.0.0:80
+            default_backend app
+        backend app
+            server s1 127.0.0.1:8081 check inter 200 fall 1 rise 1
+
+        """
+    /// nginx servers on 127.0.0.1:8081, 8082...: with one, it answers the
+    /// node's name ("n2"); with several, the node's and its own ("n2-s1").
+    var backendServers = 1
     var namespace: String { lab.nodeNamespace(index) }
     var nodeName: String { "n\(index)" }
 
@@ -27,23 +41,19 @@ final class BGPLabNode {
         include = lab.directory.file("n\(index)-vips.conf")
     }
 
-    /// Fulcrum's configuration: an HTTP proxy on :80 to nginx, checked every
-    /// 200 ms, and the VIP announced while that backend is usable.
+    /// Fulcrum's configuration: `proxyConfig` (an HTTP proxy on :80 to
+    /// nginx), and the VIP announced while its backend `app` is usable.
     var fulcrumConfig: String {
         """
         global
             workers 1
+        \(globalConfig)
         defaults
             mode http
             timeout connect 1s
             timeout client 5s
             timeout server 5s
-        frontend fe
-            bind 0.0.0.0:80
-            default_backend app
-        backend app
-            server s1 127.0.0.1:8081 check inter 200 fall 1 rise 1
-
+        \(proxyConfig)
         bgp_defs {
             bird_socket \(birdSocket)
             bird_include \(include)
@@ -74,12 +84,16 @@ final class BGPLabNode {
         let dir = lab.directory.file("n\(index)-nginx")
         mkdir(dir, 0o755)
         mkdir(dir + "/tmp", 0o755)
-        let conf = try lab.directory.write("n\(index)-nginx.conf", NginxServer.configText(http: """
+        let servers = (1...backendServers).map { k in
+            """
                 server {
-                    listen 127.0.0.1:8081;
-                    location / { return 200 "\(nodeName)"; }
+                    listen 127.0.0.1:\(8080 + k);
+                    location / { return 200 "\(backendServers == 1 ? nodeName : "\(nodeName)-s\(k)")"; }
                 }
-            """, directory: dir, workerConnections: 256, masterProcess: false))
+            """
+        }
+        let conf = try lab.directory.write("n\(index)-nginx.conf", NginxServer.configText(http: servers.joined(separator: "\n"),
+                                                                                            directory: dir, workerConnections: 256, masterProcess: false))
         backend = try lab.start(in: namespace, label: "n\(index)-nginx", "nginx", ["-c", conf])
     }
 
@@ -149,14 +163,17 @@ final class BGPLabNode {
 
     /// The client's flows: one HTTP/1.0 request per new connection (a new
     /// source port each, so the router's L4 hash spreads them), one line per
-    /// request: "200 n2", "503 -", or "error ConnectionResetError". Stops at
+    /// request: "200 n2", "503 -", or "error ConnectionResetError" (an
+    /// answer other than 200 names what its `x-node` header says, if any:
+    /// "403 n2"). Stops at
     /// `limit` requests or when `stopFile` exists. The 10 s timeout outlasts a
     /// proxy's retries to a dead server (3 turn-arounds of 1 s, then a 503). The response is read up to
     /// its Content-Length, so a reset after a whole answer is not a failure.
-    static func startClient(_ lab: BGPLab, stopFile: String, limit: Int = 20_000) throws -> VRRPLabProcess {
+    /// `pause`: seconds between a response and the next connection.
+    static func startClient(_ lab: BGPLab, stopFile: String, limit: Int = 20_000, pause: Double = 0.005) throws -> VRRPLabProcess {
         let script = try lab.directory.write("client.py", """
             import os, socket, sys, time
-            stop, limit, vip = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+            stop, limit, vip, pause = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
             n = 0
             while n < limit and not os.path.exists(stop):
                 n += 1
@@ -177,13 +194,15 @@ final class BGPLabNode {
                     s.close()
                     status = data.split(b" ", 2)[1].decode() if data.startswith(b"HTTP/") else "none"
                     body = data.partition(b"\\r\\n\\r\\n")[2].decode().strip()
-                    print(status, body if status == "200" else "-", flush=True)
+                    node = [l.split(b":", 1)[1].strip().decode() for l in data.partition(b"\\r\\n\\r\\n")[0].split(b"\\r\\n") if l.lower().startswith(b"x-node:")]
+                    print(status, body if status == "200" else (node[0] if node else "-"), flush=True)
                 except Exception as e:
                     print("error", type(e).__name__, time.time(), s.getsockname() if s else "connect", file=sys.stderr, flush=True)
                     print("error", type(e).__name__, flush=True)
-                time.sleep(0.005)
+                if pause > 0:
+                    time.sleep(pause)
 
             """)
-        return try lab.start(in: lab.clientNamespace, label: "client", "python3", [script, stopFile, String(limit), BGPLab.vip])
+        return try lab.start(in: lab.clientNamespace, label: "client", "python3", [script, stopFile, String(limit), BGPLab.vip, String(pause)])
     }
 }
