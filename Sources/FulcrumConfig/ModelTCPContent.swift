@@ -1,3 +1,5 @@
+import FulcrumLog
+
 /// TCP content inspection of a proxy (`tcp-request inspect-delay`,
 /// `tcp-request content accept|reject [if|unless COND]`): what lets a
 /// mode tcp frontend wait for a ClientHello and route on its SNI without
@@ -17,6 +19,14 @@ public struct TCPContentRules: Equatable, Sendable {
         case stick(StickCounterAction)
         /// `switch-mode http [proto h1]`: the stream becomes an HTTP one.
         case switchModeHTTP
+        /// `silent-drop`: the client's connection is forgotten without a
+        /// FIN or RST (TCP_REPAIR), the stream ends.
+        case silentDrop
+        /// `set-log-level LEVEL|silent` (nil: silent): the stream's log line.
+        case setLogLevel(LogLevel?)
+        /// `set-mark MARK`, `set-tos TOS`: a socket option of the client's
+        /// connection, then the next rule.
+        case setClientSocket(ClientSocketOption)
 
         public init?(rawValue: String) {
             switch rawValue {
@@ -37,6 +47,9 @@ public struct TCPContentRules: Equatable, Sendable {
             case .unsetVar(let n): return "unset-var(\(n))"
             case .stick(let a): return a.keyword
             case .switchModeHTTP: return "switch-mode"
+            case .silentDrop: return "silent-drop"
+            case .setLogLevel: return "set-log-level"
+            case .setClientSocket(let o): return o.keyword
             }
         }
     }
@@ -60,6 +73,21 @@ public struct TCPContentRules: Equatable, Sendable {
     public var isEmpty: Bool { rules.isEmpty }
     /// A `switch-mode http` rule: the proxy's HTTP settings apply after it.
     public var switchesToHTTP: Bool { rules.contains { $0.action == .switchModeHTTP } }
+}
+
+/// `set-mark MARK` (SO_MARK, for netfilter and policy routing) and `set-tos
+/// TOS` (IP_TOS / IPV6_TCLASS) on the client's connection: HAProxy's
+/// conn_set_mark / conn_set_tos, which do nothing on a UNIX socket.
+public enum ClientSocketOption: Equatable, Sendable {
+    case mark(UInt32)
+    case tos(Int32)
+
+    public var keyword: String {
+        switch self {
+        case .mark: return "set-mark"
+        case .tos: return "set-tos"
+        }
+    }
 }
 
 /// `tcp-request connection` rules of a frontend, evaluated at accept before

@@ -103,6 +103,31 @@ public enum Socket {
         try syscall { setsockopt(fd.rawValue, level, name, &v, socklen_t(MemoryLayout<Int32>.size)) }
     }
 
+    /// `set-mark`: SO_MARK on an inet connection (`peer`: its source as the
+    /// rules see it), as HAProxy's conn_set_mark; a failure (no
+    /// CAP_NET_ADMIN) changes nothing, as there.
+    public static func setMark(_ fd: FileDescriptor, _ mark: UInt32, peer: SocketAddress) {
+        guard peer.family == AF_INET || peer.family == AF_INET6 else { return }
+        try? setOption(fd, SOL_SOCKET, SO_MARK, Int32(bitPattern: mark))
+    }
+
+    /// `set-tos`: IP_TOS, or IPV6_TCLASS for an IPv6 source that is not a
+    /// v4-mapped one, as HAProxy's conn_set_tos.
+    public static func setTypeOfService(_ fd: FileDescriptor, _ tos: Int32, peer: SocketAddress) {
+        switch peer.family {
+        case AF_INET:
+            try? setOption(fd, Int32(IPPROTO_IP), IP_TOS, tos)
+        case AF_INET6:
+            let mapped = withUnsafeBytes(of: peer.storage) { raw -> Bool in
+                let at = MemoryLayout<sockaddr_in6>.offset(of: \sockaddr_in6.sin6_addr)!
+                return raw[at..<at + 10].allSatisfy { $0 == 0 } && raw[at + 10] == 0xff && raw[at + 11] == 0xff
+            }
+            if mapped { try? setOption(fd, Int32(IPPROTO_IP), IP_TOS, tos) } else { try? setOption(fd, Int32(IPPROTO_IPV6), IPV6_TCLASS, tos) }
+        default:
+            break
+        }
+    }
+
     /// Whether TCP_NODELAY is set (an accepted socket inherits it from its
     /// listener on Linux, which saves a setsockopt per connection).
     public static func noDelay(_ fd: FileDescriptor) -> Bool {

@@ -79,13 +79,13 @@ final class SideBySideTCPResponseTests: XCTestCase {
         XCTAssertEqual(seen[.fulcrum], seen[.haproxy])
     }
 
-    /// The actions Fulcrum does not carry out yet are refused at their word,
+    /// The actions Fulcrum does not carry out (no SPOE; bandwidth limits are
+    /// HAProxy 2.7's) are refused at their word,
     /// and a rule set haproxy does not know is refused as haproxy does.
     func testUnsupportedActionsAreErrorsAtTheirWord() throws {
         for (line, column, message) in [
-            ("tcp-response content set-log-level info", 26, "'tcp-response content set-log-level' is not supported yet"),
-            ("tcp-response content sc-inc-gpc0(0)", 26, "'tcp-response content sc-inc-gpc0' is not supported yet"),
-            ("tcp-response content silent-drop", 26, "'tcp-response content silent-drop' is not supported yet"),
+            ("tcp-response content send-spoe-group e g", 26, "'tcp-response content send-spoe-group' is not supported yet"),
+            ("tcp-response content set-bandwidth-limit l", 26, "'tcp-response content set-bandwidth-limit' is not supported yet"),
             ("tcp-response content nope", 26, "unknown action 'nope' for 'tcp-response content'"),
             ("tcp-response session accept", 18, "unknown 'tcp-response' rule set 'session'"),
         ] {

@@ -40,6 +40,8 @@ public struct HTTPRuleContext: Sendable {
     public var responsePhase = false
     /// What `capture` and `set-log-level` rules left for the log line.
     public var log = HTTPRuleLogEffects()
+    /// What `set-mark` / `set-tos` rules chose for the client's socket.
+    public var clientSocket = ClientSocketEffects()
     /// mode tcp content inspection: the bytes received so far (nil in mode
     /// http), how many the buffer can hold, and whether this evaluation is
     /// final (inspect-delay over, buffer full or client closed): fetches
@@ -80,6 +82,23 @@ public struct HTTPRuleContext: Sendable {
     public var resumingRule = false
     public init(request: HTTPHead, response: HTTPHead? = nil, connection: HTTPConnectionInfo) {
         self.request = request; self.response = response; self.connection = connection
+    }
+}
+
+/// The socket options `set-mark` / `set-tos` rules chose for the client's
+/// connection, for the worker to set (rules do no I/O); a later rule's
+/// value replaces an earlier one's, as each setsockopt does in HAProxy.
+public struct ClientSocketEffects: Equatable, Sendable {
+    public var mark: UInt32? = nil
+    public var tos: Int32? = nil
+    public init() {}
+    public var isEmpty: Bool { mark == nil && tos == nil }
+
+    public mutating func record(_ option: ClientSocketOption) {
+        switch option {
+        case .mark(let m): mark = m
+        case .tos(let t): tos = t
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import FulcrumConfig
+import FulcrumLog
 
 /// A mode tcp proxy's content inspection compiled once per worker: its
 /// `tcp-request content` rules with `inspect-delay`, and (frontend side)
@@ -13,6 +14,8 @@ public final class TCPCompiledRules: @unchecked Sendable {
         case wait
         /// `switch-mode http`: the stream becomes an HTTP one now.
         case switchToHTTP
+        /// `silent-drop`: the client's connection is forgotten unannounced.
+        case silentDrop
     }
 
     /// ms; nil: every evaluation is final (no waiting).
@@ -24,6 +27,9 @@ public final class TCPCompiledRules: @unchecked Sendable {
         case unsetVar(VariableRef)
         case stick(CompiledStickAction)
         case switchToHTTP
+        case silentDrop
+        case setLogLevel(LogLevel?)
+        case setClientSocket(ClientSocketOption)
     }
     /// The proxy whose table `track-sc*` and `src_*` use when they name none.
     let proxyName: String
@@ -52,6 +58,9 @@ public final class TCPCompiledRules: @unchecked Sendable {
             case .unsetVar(let n): action = .unsetVar(VariableRef(n))
             case .stick(let a): action = .stick(try CompiledStickAction(a, proxy: proxyName))
             case .switchModeHTTP: action = .switchToHTTP
+            case .silentDrop: action = .silentDrop
+            case .setLogLevel(let level): action = .setLogLevel(level)
+            case .setClientSocket(let o): action = .setClientSocket(o)
             }
             return (action, try acls.compile(r.condition))
         }
@@ -65,8 +74,8 @@ public final class TCPCompiledRules: @unchecked Sendable {
     /// evaluated; when a condition must wait, the next evaluation starts
     /// from the first rule again, as HAProxy's tcp_inspect_request does on
     /// missing data (so a set-var before it runs again, on more bytes).
-    public func inspect(_ context: HTTPRuleContext) -> Verdict {
-        var context = context
+    /// What set-log-level, set-mark and set-tos chose is left in `context`.
+    public func inspect(_ context: inout HTTPRuleContext) -> Verdict {
         if context.stick != nil { context.stickProxy = proxyName }
         for rule in rules {
             if let c = rule.condition {
@@ -79,6 +88,9 @@ public final class TCPCompiledRules: @unchecked Sendable {
             case .reject: return .reject
             case .close: return .close
             case .switchToHTTP: return .switchToHTTP
+            case .silentDrop: return .silentDrop
+            case .setLogLevel(let level): context.log.level = level.map { .level($0) } ?? .silent
+            case .setClientSocket(let o): context.clientSocket.record(o)
             case .setVar(let ref, let e): e.store(in: ref, context: context, acls: acls)
             case .setVarFormat(let ref, let lf): HTTPRequestProcessing.setVariable(ref, format: lf, context: context, acls: acls)
             case .unsetVar(let ref): context.variables?.unset(ref)
@@ -86,6 +98,12 @@ public final class TCPCompiledRules: @unchecked Sendable {
             }
         }
         return .accept
+    }
+
+    /// The same, for a caller that wants the verdict alone.
+    public func inspect(_ context: HTTPRuleContext) -> Verdict {
+        var context = context
+        return inspect(&context)
     }
 
     /// The backend of the first `use_backend` whose condition holds on what

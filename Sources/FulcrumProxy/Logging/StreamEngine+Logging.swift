@@ -28,7 +28,7 @@ extension StreamEngine {
         if s.isHTTP && rec.isFollowUp && bytesIn == 0 && rec.requestComplete == 0 { return }
         if isIgnoredProbe(s) { return }
         if fe.options.dontLogNull && bytesIn == 0 { return }
-        if s.isHTTP && s.http.ruleLog.level == .silent { return }
+        if s.http.ruleLog.level == .silent { return }
         let parsed = s.isHTTP && rec.requestComplete != 0
         // HAProxy's status for the exchange (400/408 when no request came,
         // -1 when one was never answered), as the counters see it.
@@ -117,7 +117,7 @@ extension StreamEngine {
             }
         }
         var level: LogLevel = fe.options.separateErrors && error ? .err : .info
-        if s.isHTTP, case .level(let chosen) = s.http.ruleLog.level { level = chosen }
+        if case .level(let chosen) = s.http.ruleLog.level { level = chosen }
         emit(&r, s, fe, logger, level: level, context: context)
         // The slices lent to the line must not outlive it: they hold the heads'
         // storage, which the next exchange reuses (a second owner would copy it).

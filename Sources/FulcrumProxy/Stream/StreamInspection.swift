@@ -33,7 +33,8 @@ extension StreamEngine {
         switch verdict {
         case .wait:
             schedule(s)
-        case .reject, .close:
+        case .reject, .close, .silentDrop:
+            // (`close` and `silent-drop` are response actions: not met here.)
             s.record.deniedRequest = true
             s.record.terminate(.proxy, .request)
             close(s, abort: true)
