@@ -27,6 +27,8 @@ public struct TCPContentRules: Equatable, Sendable {
         /// `set-mark MARK`, `set-tos TOS`: a socket option of the client's
         /// connection, then the next rule.
         case setClientSocket(ClientSocketOption)
+        /// `set-nice NICE` (-1024...1024): the stream's scheduling nice.
+        case setNice(Int)
 
         public init?(rawValue: String) {
             switch rawValue {
@@ -50,6 +52,7 @@ public struct TCPContentRules: Equatable, Sendable {
             case .silentDrop: return "silent-drop"
             case .setLogLevel: return "set-log-level"
             case .setClientSocket(let o): return o.keyword
+            case .setNice: return "set-nice"
             }
         }
     }

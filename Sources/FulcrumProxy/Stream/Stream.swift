@@ -58,6 +58,9 @@ final class Stream {
     /// mode tcp: the backend's `tcp-response content` rules hold the
     /// server's bytes (until `phaseDeadline` when inspect-delay is set).
     var inspectingResponse = false
+    /// `set-nice`: shown by `show sess` as HAProxy's task nice (a worker
+    /// runs its ready streams in event order: no run queue to weigh).
+    var nice: Int16 = 0
     /// The earliest deadline pushed on the timer heap and not yet popped.
     var scheduled: Int64 = 0
     /// In the engine's list of streams to run again next turn.
@@ -120,7 +123,7 @@ final class Stream {
         queuedServer = -1; skipPersistence = false
         http.reset()
         upgradedBackend = -1
-        phaseDeadline = 0; scheduled = 0; pendingRun = false; inspectingResponse = false
+        phaseDeadline = 0; scheduled = 0; pendingRun = false; inspectingResponse = false; nice = 0
         bytesIn = 0; bytesOut = 0
         backendBytesMark = (0, 0); serverBytesMark = (0, 0)
         countedBytes = (0, 0); continuousStats = false; nextStatsCount = 0
