@@ -9,14 +9,8 @@ extension ParseSession {
     mutating func clientSocketOption(_ actionWord: Word, _ args: [Word], display: String,
                                      at: (Word) -> SourceLocation) -> ClientSocketOption? {
         let mark = actionWord.text == "set-mark"
-        guard let w = args.first else {
-            alert(at(actionWord), "'\(display)' expects exactly 1 argument (integer/hex value)")
-            return nil
-        }
-        if args.count > 1 {
-            alert(at(args[1]), "'\(display)' expects either 'if' or 'unless' followed by a condition but found '\(args[1].text)'")
-            return nil
-        }
+        guard let w = soleActionArgument(actionWord, args, display: display, missing: "expects exactly 1 argument (integer/hex value)",
+                                         at: at) else { return nil }
         let (value, rest) = Self.baseZeroInteger(w.text)
         guard rest.isEmpty else {
             alert(at(w), "'\(display)': invalid character starting at '\(rest)' (integer/hex value expected)")
@@ -29,14 +23,8 @@ extension ParseSession {
     /// `set-nice NICE`: HAProxy reads it with atoi (what is not a number is
     /// 0) and bounds it to -1024...1024.
     mutating func niceArgument(_ actionWord: Word, _ args: [Word], display: String, at: (Word) -> SourceLocation) -> Int? {
-        guard let w = args.first else {
-            alert(at(actionWord), "'\(display)' expects exactly 1 argument (integer value)")
-            return nil
-        }
-        if args.count > 1 {
-            alert(at(args[1]), "'\(display)' expects either 'if' or 'unless' followed by a condition but found '\(args[1].text)'")
-            return nil
-        }
+        guard let w = soleActionArgument(actionWord, args, display: display, missing: "expects exactly 1 argument (integer value)",
+                                         at: at) else { return nil }
         var digits = Substring(w.text).drop { $0 == " " || $0 == "\t" }
         let negative = digits.first == "-"
         if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }

@@ -3,14 +3,8 @@
 extension ParseSession {
     /// `set-src|set-src-port|set-dst|set-dst-port EXPR`.
     mutating func setAddressAction(_ actionWord: Word, _ args: [Word], display: String, at: (Word) -> SourceLocation) -> HTTPRequestAction? {
-        guard let w = args.first else {
-            alert(at(actionWord), "'\(display)' expects a sample expression as an argument")
-            return nil
-        }
-        if args.count > 1 {
-            alert(at(args[1]), "'\(display)' expects either 'if' or 'unless' followed by a condition but found '\(args[1].text)'")
-            return nil
-        }
+        guard let w = soleActionArgument(actionWord, args, display: display, missing: "expects a sample expression as an argument",
+                                         at: at) else { return nil }
         switch LogFormatParsing.sample(w.text) {
         case .failure(let f):
             alert(at(w), "error detected while parsing '\(display)' rule : \(f.message)")
