@@ -1,4 +1,5 @@
 import FulcrumCore
+import FulcrumHTTP
 import FulcrumPosix
 
 /// One client connection, whatever the mode: its client and server sides, the
@@ -47,7 +48,48 @@ final class Stream {
     /// redispatch` let the balancer choose instead.
     var skipPersistence = false
 
-    let http = HTTPTransaction()
+    /// mode http: the current exchange's state, lent by `transactions` on
+    /// first use and given back between exchanges (`setHTTPAside`), so an
+    /// idle keep-alive connection holds none of it; any use lends it again.
+    var http: HTTPTransaction {
+        @inline(__always) get {
+            if let t = lentHTTP { return t }
+            return lendHTTP()
+        }
+    }
+    /// The lent transaction, nil while none is: what the timeouts of an idle
+    /// connection read, so they do not lend one.
+    private(set) var lentHTTP: HTTPTransaction? = nil
+    let transactions: TransactionPool
+    /// What the exchange machine carries to the next request while the
+    /// transaction is set aside (`HTTPExchange.reset(policy:requests:)`).
+    private var carriedPolicy = HTTPExchange.Policy()
+    private var carriedRequests = 0
+    /// Requests seen on this connection, whether a transaction is lent or not.
+    var httpRequests: Int { lentHTTP?.exchange.requests ?? carriedRequests }
+
+    /// A server connection kept from the previous exchange (keep-alive): its
+    /// backend and server index while the stream's server side stays open.
+    var attachedBackend = -1
+    var attachedServer = -1
+    /// The server's address sequence when the server connection was had: a
+    /// kept connection from before an address change (DNS, `set server addr`)
+    /// is closed, not reused nor pooled, so traffic moves to the new address.
+    var serverAddressSequence: UInt64 = 0
+    /// mode http: the server connection of the exchange is established.
+    var serverConnected = false
+    /// When the current head started (http-request / keep-alive timeouts).
+    var headStarted: Int64 = 0
+    /// The stream's variables (made on first use, kept with the slot):
+    /// `txn`, `req` and `res` end with each exchange, `sess` with the
+    /// connection.
+    private var variableStores: RuleVariables? = nil
+    var variables: RuleVariables {
+        if let v = variableStores { return v }
+        let v = RuleVariables()
+        variableStores = v
+        return v
+    }
     /// A mode tcp frontend's stream routed to a mode http backend, which
     /// HAProxy upgrades to HTTP: that backend (every request of the
     /// connection goes there); -1: none.
@@ -95,7 +137,34 @@ final class Stream {
     }
     private var socks4Box: SlotBox<StreamEngine.SOCKS4Pending>? = nil
 
-    init(index: Int) { self.index = index }
+    init(index: Int, transactions: TransactionPool) {
+        self.index = index
+        self.transactions = transactions
+    }
+
+    @inline(never)
+    private func lendHTTP() -> HTTPTransaction {
+        let t = transactions.take()
+        t.exchange.reset(policy: carriedPolicy, requests: carriedRequests)
+        lentHTTP = t
+        return t
+    }
+
+    /// Gives the transaction back while the connection waits for its next
+    /// request, keeping what its machine carries; kept when it still holds
+    /// bytes or heads (a pipelined request goes on at once).
+    func setHTTPAside() {
+        guard let t = lentHTTP, !t.fromClient.holdsMemory, !t.fromServer.holdsMemory,
+              t.requestBox == nil, t.responseBox == nil else { return }
+        carriedPolicy = t.exchange.policy
+        carriedRequests = t.exchange.requests
+        lentHTTP = nil
+        t.reset()
+        transactions.give(t)
+    }
+
+    /// The end of an exchange for its variables (`txn`, `req`, `res`).
+    func endTransactionVariables() { variableStores?.endTransaction() }
 
     /// The token of one of this stream's sides (or its timers and queue entries: `.client`).
     @inline(__always)
@@ -118,7 +187,17 @@ final class Stream {
         serverIndex = -1; holdsServerSlot = false
         retriesUsed = 0; excludedServer = nil
         queuedServer = -1; skipPersistence = false
-        http.reset()
+        if let t = lentHTTP {
+            lentHTTP = nil
+            t.reset()
+            transactions.give(t)
+        }
+        carriedPolicy = HTTPExchange.Policy(); carriedRequests = 0
+        attachedBackend = -1; attachedServer = -1
+        serverConnected = false
+        headStarted = 0
+        variableStores?.endTransaction()
+        variableStores?.endSession()
         upgradedBackend = -1
         phaseDeadline = 0; scheduled = 0; pendingRun = false; inspectingResponse = false
         bytesIn = 0; bytesOut = 0

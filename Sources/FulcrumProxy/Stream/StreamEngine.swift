@@ -411,7 +411,7 @@ final class StreamEngine {
         if s.isHTTP {
             s.phase = .request
             s.http.exchange.reset(policy: fe.httpPolicy)
-            s.http.headStarted = now
+            s.headStarted = now
             schedule(s)
             return
         }
@@ -543,17 +543,21 @@ final class StreamEngine {
     func shrink() {
         let streamsReleased = streams.shrink()
         let headsReleased = heads.shrink()
+        let transactionsReleased = streams.transactions.shrink()
         let buffersReleased = buffers.shrink()
         logger?.output.refreshClock()
         loop.compactTimers()
         let released = streamsReleased * Self.streamFootprint + headsReleased * Self.headFootprint
+            + transactionsReleased * Self.transactionFootprint
             + buffersReleased * buffers.size
         if released >= Self.trimThreshold { HeapMemory.trim() }
     }
 
-    /// Rough sizes of what `shrink` lets go of (a stream with its HTTP state;
-    /// a head with its reserved arrays), and what is worth a malloc_trim.
-    static let streamFootprint = 2048
+    /// Rough sizes of what `shrink` lets go of (a stream; an HTTP
+    /// transaction; a head with its reserved arrays), and what is worth a
+    /// malloc_trim.
+    static let streamFootprint = 1024
+    static let transactionFootprint = 1024
     static let headFootprint = 1024
     static let trimThreshold = 1 << 20
 
