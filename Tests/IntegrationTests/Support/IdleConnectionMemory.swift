@@ -102,10 +102,14 @@ struct IdleConnectionMemory {
     /// haproxy (`nbthread processes`) then Fulcrum (`workers processes`) on
     /// the same configuration in front of `servers`, measured one after the
     /// other; prints both figures and fails when Fulcrum holds more than
-    /// `maximumRatio` times haproxy's PSS or stays more than
-    /// `maximumReturnAbove` above its idle PSS once the connections closed.
+    /// `maximumRatio` times haproxy's PSS, when a connection costs it more
+    /// than `maximumPerConnectionRatio` times what one costs haproxy (held
+    /// less idle PSS, per connection: the part that grows with the count), or
+    /// when it stays more than `maximumReturnAbove` above its idle PSS once
+    /// the connections closed.
     func compare(_ test: XCTestCase, haproxy haproxyPath: String, fulcrum binary: String, processes: Int,
-                 servers: [(String, UInt16)], maximumRatio: Double, maximumReturnAbove: Double) throws {
+                 servers: [(String, UInt16)], maximumRatio: Double, maximumPerConnectionRatio: Double,
+                 maximumReturnAbove: Double) throws {
         let haproxyPort = try FreePort.next()
         let haproxy = try HAProxyReference(executable: haproxyPath,
                                            config: config("nbthread \(processes)", port: haproxyPort, servers: servers),
@@ -122,12 +126,17 @@ struct IdleConnectionMemory {
         let measured = try measure(pid: fulcrum.pid, port: port, awaitReturnWithin: maximumReturnAbove)
 
         let ratio = Double(measured.held) / Double(reference.held)
+        let perConnectionRatio = measured.perConnection / reference.perConnection
         let returned = Double(measured.afterClose - measured.idle) / Double(measured.idle)
         print("idle connection memory (\(connections) connections, \(processes) workers / threads): fulcrum \(measured); "
-              + "haproxy \(reference); held ratio \(ratio) (target <= \(maximumRatio)); fulcrum after close "
+              + "haproxy \(reference); held ratio \(ratio) (target <= \(maximumRatio)); per connection ratio "
+              + "\(perConnectionRatio) (target <= \(maximumPerConnectionRatio)); fulcrum after close "
               + "\(Int((returned * 100).rounded()))% above idle (target <= \(Int(maximumReturnAbove * 100))%)")
         XCTAssertLessThanOrEqual(ratio, maximumRatio,
                                  "fulcrum holds \(measured.held) KB for \(connections) idle connections, haproxy \(reference.held) KB")
+        XCTAssertLessThanOrEqual(perConnectionRatio, maximumPerConnectionRatio,
+                                 "an idle connection costs fulcrum \(Int(measured.perConnection * 1000)) bytes, "
+                                 + "haproxy \(Int(reference.perConnection * 1000))")
         XCTAssertLessThanOrEqual(returned, maximumReturnAbove,
                                  "fulcrum's PSS after the connections closed: \(measured.afterClose) KB, idle \(measured.idle) KB")
     }
