@@ -6,30 +6,21 @@
 /// on first use of `Stream.http`, wherever that happens.
 final class TransactionPool {
     private var free: [HTTPTransaction] = []
-    private var peak = 0
-    private(set) var inUse = 0
+    private var use = PoolUse()
+    var inUse: Int { use.inUse }
 
     func take() -> HTTPTransaction {
-        inUse += 1
-        if inUse > peak { peak = inUse }
+        use.lent()
         return free.popLast() ?? HTTPTransaction()
     }
 
     /// `transaction` was reset (Stream.setHTTPAside, Stream.reset).
     func give(_ transaction: HTTPTransaction) {
-        inUse = max(inUse - 1, 0)
+        use.givenBack()
         free.append(transaction)
     }
 
     /// Keeps what the recent peak needed above the current use (see BufferPool.shrink).
     @discardableResult
-    func shrink() -> Int {
-        let keep = min(max(peak - inUse, 0), max(16, inUse / 4))
-        peak = inUse
-        guard free.count > keep else { return 0 }
-        let released = free.count - keep
-        free.removeLast(released)
-        if free.isEmpty { free = [] }
-        return released
-    }
+    func shrink() -> Int { free.dropFree(keeping: use.keepOnShrink()) }
 }

@@ -463,8 +463,10 @@ final class StreamEngine {
         s.client.close(abort: abort || frontends[s.frontend].config.connection.noLinger)
         release(&s.request)
         release(&s.response)
-        s.http.fromClient.release(to: buffers)
-        s.http.fromServer.release(to: buffers)
+        if let http = s.lentHTTP { // none lent while a keep-alive connection idles
+            http.fromClient.release(to: buffers)
+            http.fromServer.release(to: buffers)
+        }
         s.record.ended = now
         countEnd(s)
         s.stick?.endSession()
@@ -510,8 +512,9 @@ final class StreamEngine {
 
     /// Gives the heads' storage back to the pool (exchange over).
     func releaseHeads(_ s: Stream) {
-        heads.give(&s.http.requestBox)
-        heads.give(&s.http.responseBox)
+        guard let http = s.lentHTTP else { return }
+        heads.give(&http.requestBox)
+        heads.give(&http.responseBox)
     }
 
     /// The address the client connected to, asked of the kernel once.
