@@ -6,7 +6,7 @@ import XCTest
 /// (`nbthread 2`) holding the same, PSS summed over every process of each
 /// (IdleConnectionMemory, as IdleConnectionMemoryTests at 5,000
 /// connections and one worker). The issue's target is no more than
-/// HAProxy; `maximumRatio` says what is asserted at a count.
+/// HAProxy; `maximumRatio` is what holds now, with margin.
 ///
 /// What so many connections need is made here, and local to the test: a
 /// network namespace of its own (PrivateNetworkNamespace) whose
@@ -24,17 +24,22 @@ final class ScaleConnectionMemoryTests: XCTestCase {
     /// Descriptors the busiest process needs: haproxy's (HAProxy's maxsock,
     /// which it sets itself: two a connection up to maxconn, and its own).
     static var descriptors: Int { (connections + 1000) * 2 + 1000 }
-    /// Issue 17 asks for at most HAProxy's PSS (1.0), which is the bound
-    /// from 50,000 connections on. Measured at 8,000 connections: a held
-    /// connection costs Fulcrum about 610-680 bytes and haproxy 1,120-1,130
-    /// (per connection 0.54-0.60x; 1,410 and 1.25x before the HTTP
-    /// transaction was lent per exchange and the stream slot narrowed), the
-    /// whole held PSS 1.04-1.25x haproxy's (1.55 before): Fulcrum's master
-    /// and two workers idle at 13-16 MB, haproxy at 7.5-9. Extrapolated to
-    /// 100,000 connections that is 0.66-0.68 (1.29 before). Below 50,000 the
-    /// fixed part weighs more: 1.35 holds from 5,000; at 2,000 the ratio is
-    /// 1.34-1.44 (the per connection one 0.61-0.76), bounded at 1.5.
-    static var maximumRatio: Double { connections >= 50_000 ? 1.0 : connections >= 5000 ? 1.35 : 1.5 }
+    /// Issue 17 asks for at most HAProxy's PSS (1.0) at 100,000 connections:
+    /// the ratio asserted is of what each would hold there (`projectedTo`:
+    /// idle PSS plus the per-connection slope measured at `connections`,
+    /// which at 100,000 is the held PSS itself), so a machine that cannot
+    /// hold so many (RLIMIT_NOFILE) still measures issue 17's figure. At
+    /// 8,000 connections a held connection costs Fulcrum 610-680 bytes and
+    /// haproxy 1,120-1,130 (per connection 0.54-0.60x; 1,410 and 1.25x before
+    /// the HTTP transaction was lent per exchange and the stream slot
+    /// narrowed); projected to 100,000 that is 0.64-0.68 (1.29 before). The
+    /// whole held PSS at 8,000 is 1.04-1.25x haproxy's (1.46-1.55 before):
+    /// there the fixed part weighs, Fulcrum's master and two workers idle at
+    /// 13-17.6 MB, haproxy at 7.5-10.7 (both move with what else runs: shared
+    /// pages are split among their users). At 2,000 the per connection ratio
+    /// is 0.61-0.76, projected 0.70-0.81.
+    static let maximumRatio = 0.85
+    static let projectedConnections = 100_000
     static let maximumPerConnectionRatio = 0.85
     static let maximumReturnAbove = 0.10
     static let clientSources = (2...5).map { "127.0.0.\($0)" }
@@ -71,6 +76,6 @@ final class ScaleConnectionMemoryTests: XCTestCase {
                            servers: Self.serverAddresses.map { ($0, nginx.port) },
                            maximumRatio: Self.maximumRatio,
                            maximumPerConnectionRatio: Self.maximumPerConnectionRatio,
-                           maximumReturnAbove: Self.maximumReturnAbove)
+                           maximumReturnAbove: Self.maximumReturnAbove, projectedTo: Self.projectedConnections)
     }
 }
