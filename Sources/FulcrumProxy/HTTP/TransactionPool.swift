@@ -14,7 +14,8 @@ final class TransactionPool {
         return free.popLast() ?? HTTPTransaction()
     }
 
-    /// `transaction` was reset (Stream.setHTTPAside, Stream.reset).
+    /// `transaction`'s exchange is over (`resetExchange`) and its buffers hold
+    /// nothing (Stream.setHTTPAside, Stream.reset); the next lender resets its machine.
     func give(_ transaction: HTTPTransaction) {
         use.givenBack()
         free.append(transaction)

@@ -163,14 +163,15 @@ final class Stream {
 
     /// Gives the transaction back while the connection waits for its next
     /// request, keeping what its machine carries; kept when it still holds
-    /// bytes or heads (a pipelined request goes on at once).
+    /// bytes or heads (a pipelined request goes on at once). The exchange
+    /// was reset (`resetExchange`) and the buffers hold nothing, so the
+    /// transaction goes back as it is; `lendHTTP` resets its machine.
     func setHTTPAside() {
         guard let t = lentHTTP, !t.fromClient.holdsMemory, !t.fromServer.holdsMemory,
               t.requestBox == nil, t.responseBox == nil else { return }
         carriedPolicy = t.exchange.policy
         carriedRequests = UInt32(clamping: t.exchange.requests)
         lentHTTP = nil
-        t.reset()
         transactions.give(t)
     }
 
