@@ -6,7 +6,7 @@ import XCTest
 /// (`nbthread 2`) holding the same, PSS summed over every process of each
 /// (IdleConnectionMemory, as IdleConnectionMemoryTests at 5,000
 /// connections and one worker). The issue's target is no more than
-/// HAProxy; `maximumRatio` says what holds today.
+/// HAProxy; `maximumRatio` is what holds now, with margin.
 ///
 /// What so many connections need is made here, and local to the test: a
 /// network namespace of its own (PrivateNetworkNamespace) whose
@@ -24,11 +24,23 @@ final class ScaleConnectionMemoryTests: XCTestCase {
     /// Descriptors the busiest process needs: haproxy's (HAProxy's maxsock,
     /// which it sets itself: two a connection up to maxconn, and its own).
     static var descriptors: Int { (connections + 1000) * 2 + 1000 }
-    /// Issue 17 asks for at most HAProxy's PSS (1.0). Not met yet: a held
-    /// connection costs Fulcrum about 1,360 bytes and haproxy 1,130 (1.53
-    /// at 8,000 connections, about 1.25 extrapolated to 100,000). The bound
-    /// guards what holds today, the same as IdleConnectionMemoryTests'.
-    static let maximumRatio = 1.5
+    /// Issue 17 asks for at most HAProxy's PSS (1.0) at 100,000 connections:
+    /// the ratio asserted is of what each would hold there (`projectedTo`:
+    /// idle PSS plus the per-connection slope measured at `connections`,
+    /// which at 100,000 is the held PSS itself), so a machine that cannot
+    /// hold so many (RLIMIT_NOFILE) still measures issue 17's figure. At
+    /// 8,000 connections a held connection costs Fulcrum 610-680 bytes and
+    /// haproxy 1,120-1,130 (per connection 0.54-0.60x; 1,410 and 1.25x before
+    /// the HTTP transaction was lent per exchange and the stream slot
+    /// narrowed); projected to 100,000 that is 0.64-0.68 (1.29 before). The
+    /// whole held PSS at 8,000 is 1.04-1.25x haproxy's (1.46-1.55 before):
+    /// there the fixed part weighs, Fulcrum's master and two workers idle at
+    /// 13-17.6 MB, haproxy at 7.5-10.7 (both move with what else runs: shared
+    /// pages are split among their users). At 2,000 the per connection ratio
+    /// is 0.61-0.76, projected 0.70-0.81.
+    static let maximumRatio = 0.85
+    static let projectedConnections = 100_000
+    static let maximumPerConnectionRatio = 0.85
     static let maximumReturnAbove = 0.10
     static let clientSources = (2...5).map { "127.0.0.\($0)" }
     static let serverAddresses = (1...4).map { "127.0.0.\($0)" }
@@ -38,7 +50,7 @@ final class ScaleConnectionMemoryTests: XCTestCase {
     private let memory = IdleConnectionMemory(connections: ScaleConnectionMemoryTests.connections,
                                               sources: ScaleConnectionMemoryTests.clientSources)
 
-    func testHundredThousandKeepAliveConnectionsOverTwoWorkersCostAtMostOneAndAHalfTimesHAProxy() throws {
+    func testHundredThousandKeepAliveConnectionsOverTwoWorkersCostAtMostHAProxy() throws {
         try requireRoot("a network namespace with raised sysctls and a descriptor limit above the default")
         let haproxyPath = try requireTool("haproxy")
         // Inherited by everything the test starts.
@@ -62,6 +74,8 @@ final class ScaleConnectionMemoryTests: XCTestCase {
         let nginx = try memory.startNginx(self, addresses: Self.serverAddresses)
         try memory.compare(self, haproxy: haproxyPath, fulcrum: binary, processes: 2,
                            servers: Self.serverAddresses.map { ($0, nginx.port) },
-                           maximumRatio: Self.maximumRatio, maximumReturnAbove: Self.maximumReturnAbove)
+                           maximumRatio: Self.maximumRatio,
+                           maximumPerConnectionRatio: Self.maximumPerConnectionRatio,
+                           maximumReturnAbove: Self.maximumReturnAbove, projectedTo: Self.projectedConnections)
     }
 }

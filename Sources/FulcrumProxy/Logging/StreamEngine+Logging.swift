@@ -112,7 +112,7 @@ extension StreamEngine {
             if parsed && fe.line.readsExchange {
                 context = HTTPRuleContext(request: s.http.request, response: answered ? s.http.response : nil,
                                           connection: connectionInfo(s))
-                context?.variables = s.http.variables
+                context?.variables = s.variables
                 context?.stick = s.stick
             }
         }
