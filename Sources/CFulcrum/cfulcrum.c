@@ -135,6 +135,8 @@ int cf_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
 
 int cf_malloc_trim(void) { return malloc_trim(0); }
 
+size_t cf_malloc_usable_size(const void *p) { return malloc_usable_size((void *)p); }
+
 ssize_t cf_send_fds(int sock, const void *data, size_t len, const int *fds, int nfds) {
     struct iovec iov = { (void *)data, len };
     struct msghdr msg = { 0 };

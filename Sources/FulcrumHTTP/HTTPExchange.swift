@@ -96,11 +96,13 @@ public struct HTTPExchange: Sendable {
         method.reserveCapacity(16)
     }
 
-    /// A new client connection (the method's storage is kept).
-    public mutating func reset(policy: Policy) {
+    /// A new client connection (the method's storage is kept), or, with
+    /// `requests`, one between two exchanges whose machine was set aside
+    /// while it waited (the proxy lends its exchange state per request).
+    public mutating func reset(policy: Policy, requests: Int = 0) {
         self.policy = policy
         phase = .request
-        requests = 0
+        self.requests = requests
         keepClient = true
         keepServer = true
         requestVersion = .http11

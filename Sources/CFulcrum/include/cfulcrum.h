@@ -187,5 +187,7 @@ ssize_t cf_recv_fds(int sock, void *data, size_t cap, int *fds, int maxfds, int 
 
 /// malloc_trim(3): returns free heap pages to the system (glibc-only).
 int cf_malloc_trim(void);
+/// malloc_usable_size(3): the bytes an allocation really holds (glibc-only).
+size_t cf_malloc_usable_size(const void *p);
 
 #endif

@@ -7,10 +7,9 @@ import Glibc
 final class BufferPool {
     let size: Int
     private var free: [UnsafeMutableRawPointer] = []
-    /// Buffers handed out and not given back.
-    private(set) var inUse = 0
-    /// The most buffers in use at once since the last shrink.
-    private var peak = 0
+    /// Buffers handed out and not given back, and the peak since the last shrink.
+    private var use = PoolUse()
+    var inUse: Int { use.inUse }
 
     /// `-dM[BYTE]`: every buffer taken is first filled with this byte
     /// (-1: off), as HAProxy poisons its pools, so code that reads bytes it
@@ -29,8 +28,7 @@ final class BufferPool {
 
     @inline(__always)
     func take() -> UnsafeMutableRawPointer {
-        inUse += 1
-        if inUse > peak { peak = inUse }
+        use.lent()
         let buffer = free.popLast() ?? UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
         if Self.poisonByte >= 0 { memset(buffer, Self.poisonByte, size) }
         return buffer
@@ -38,7 +36,7 @@ final class BufferPool {
 
     @inline(__always)
     func give(_ buffer: UnsafeMutableRawPointer) {
-        inUse -= 1
+        use.givenBack()
         free.append(buffer)
     }
 
@@ -47,8 +45,7 @@ final class BufferPool {
     /// Called about once a second by the worker; returns how many it freed.
     @discardableResult
     func shrink() -> Int {
-        let keep = min(max(peak - inUse, 0), max(16, inUse / 4))
-        peak = inUse
+        let keep = use.keepOnShrink()
         guard free.count > keep else { return 0 }
         let released = free.count - keep
         while free.count > keep { free.removeLast().deallocate() }

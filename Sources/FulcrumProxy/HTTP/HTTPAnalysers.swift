@@ -20,7 +20,17 @@ extension StreamEngine {
             case .idle, .proxyHeader, .handshake, .inspecting:
                 return
             case .request:
-                if s.http.awaitingBody != -1 {
+                // A keep-alive connection waiting for its next request holds
+                // no transaction (Stream.setHTTPAside): one is lent once the
+                // client has something to read.
+                guard let http = s.lentHTTP else {
+                    if !s.client.readable { break }
+                    if !readClient(s) { return }
+                    // Nothing came after all (a TLS record without data): aside again.
+                    if s.lentHTTP?.fromClient.isEmpty ?? true { s.setHTTPAside() } else { progress = true }
+                    break
+                }
+                if http.awaitingBody != -1 {
                     switch continueBufferingBody(s) {
                     case .wait: progress = s.client.readable && s.client.eof
                     case .done: return
@@ -28,7 +38,7 @@ extension StreamEngine {
                     }
                     break
                 }
-                if s.http.pendingService != nil {
+                if http.pendingService != nil {
                     // A local service reading the request body.
                     if !readClient(s) { return }
                     switch continueLocalService(s) {
@@ -97,16 +107,17 @@ extension StreamEngine {
         s.http.fromServer.release(to: buffers)
         releaseHeads(s)
         s.http.resetExchange()
+        s.endTransactionVariables()
         s.routedBackend = -1
         s.retriesUsed = 0
         s.excludedServer = nil
         s.skipPersistence = false
         s.phase = .request
-        s.http.headStarted = now
+        s.headStarted = now
         s.record.restart(at: now, wallMicros: WallClock.nowMicroseconds(), bytesIn: s.bytesIn, bytesOut: s.bytesOut)
         s.record.number = exchangesStarted
         exchangesStarted &+= 1
-        if !s.http.fromClient.isEmpty { s.record.requestStarted = now }
+        if !s.http.fromClient.isEmpty { s.record.requestStarted = now } else { s.setHTTPAside() }
     }
 
     /// Reads what the client sent. False when the stream was closed.
@@ -220,7 +231,7 @@ extension StreamEngine {
                 let end: HTTPRuleStageEnd
                 do {
                     var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
-                    ctx.variables = s.http.variables
+                    ctx.variables = s.variables
                     end = backendRuleStage(s, &ctx, backend: s.upgradedBackend, upgraded: true)
                 }
                 return afterStage(s, end)
@@ -231,7 +242,7 @@ extension StreamEngine {
             let end: HTTPRuleStageEnd
             do {
                 var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
-                ctx.variables = s.http.variables
+                ctx.variables = s.variables
                 if rules.waitsForBody { giveBody(s, &ctx) } else if fe.config.connection.bufferRequest { provideBody(s, &ctx) }
                 ctx.cache.now = Int64(wallNow)
                 ctx.stick = stickTracker(s)
@@ -277,7 +288,7 @@ extension StreamEngine {
     /// The request is in its backend (and its body buffered when asked):
     /// on to a server.
     func goToServer(_ s: Stream) {
-        if s.http.attachedBackend < 0 { dropServer(s, reusable: false) }
+        if s.attachedBackend < 0 { dropServer(s, reusable: false) }
         s.phase = .connecting
         dispatchOrQueue(s)
     }

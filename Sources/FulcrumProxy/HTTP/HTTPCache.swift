@@ -97,7 +97,7 @@ extension StreamEngine {
         if hasResponseRulesForCacheHits(s, backend: backend) {
             let sets = responseRuleSets(s, backend: backend)
             var ctx = HTTPRuleContext(request: s.http.request, connection: connectionInfo(s))
-            ctx.variables = s.http.variables
+            ctx.variables = s.variables
             ctx.cache.now = Int64(wallNow)
             // The stream's counters, as for a server's response (sc_* fetches, track-sc*).
             ctx.stick = stickTracker(s)

@@ -225,9 +225,9 @@ extension StreamEngine {
             s.server.detach()
             leaveBackend(s, reusable: false)
             s.server = kept
-            s.http.serverConnected = true
-            s.http.attachedBackend = attachedBackend
-            s.http.attachedServer = attachedServer
+            s.serverConnected = true
+            s.attachedBackend = attachedBackend
+            s.attachedServer = attachedServer
         } else {
             leaveBackend(s, reusable: end.reuseServer)
         }

@@ -67,13 +67,13 @@ extension StreamEngine {
                     let step: AnalyserStep?
                     do {
                         var ctx = HTTPRuleContext(request: s.http.request, response: s.http.response, connection: connectionInfo(s))
-                        ctx.variables = s.http.variables
+                        ctx.variables = s.variables
                         ctx.cache.request = s.http.cacheRequest
                         ctx.cache.now = Int64(wallNow)
                         // `http-response track-sc*` may be the stream's first tracking.
                         ctx.stick = stickTracker(s)
                         // HAProxy prunes the request's variables when the response is analysed.
-                        s.http.variables.request.clear()
+                        s.variables.request.clear()
                         step = responseRuleStage(s, &ctx, from: 0)
                     }
                     if let step { return step }

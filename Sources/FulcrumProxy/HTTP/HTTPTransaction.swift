@@ -3,12 +3,16 @@ import FulcrumCore
 import FulcrumHTTP
 import FulcrumLog
 
-/// mode http state of a stream: the protocol machine of its exchanges
-/// (`HTTPExchange`: framing, keep-alive), the heads of the current one,
-/// compression and persistence, and the server connection kept from the
-/// previous exchange. A class, one per stream slot, so its parts can be
-/// borrowed separately (a body moves from one of its buffers while the
-/// machine advances) without exclusivity conflicts.
+/// mode http state of a stream's current exchange: the protocol machine
+/// (`HTTPExchange`: framing, keep-alive), the heads, the bytes not yet
+/// used, compression, persistence and rule state. Lent to a stream by the
+/// worker's `TransactionPool` while an exchange is under way and given
+/// back while a keep-alive connection waits for its next request, so an
+/// idle connection holds only what survives between exchanges (the
+/// stream's `HTTPCarry`: policy, request count, the attached server, the
+/// session's variables). A class so its parts can be borrowed separately
+/// (a body moves from one of its buffers while the machine advances)
+/// without exclusivity conflicts.
 final class HTTPTransaction {
     var exchange = HTTPExchange()
     /// Bytes from the client not yet used (head being parsed, body, pipelined
@@ -77,27 +81,6 @@ final class HTTPTransaction {
     /// A local service chosen for this request that still reads its body.
     var pendingService: PendingHTTPService? = nil
 
-    /// A server connection kept from the previous exchange (keep-alive): its
-    /// backend and server index while the stream's server side stays open.
-    var attachedBackend = -1
-    var attachedServer = -1
-    /// The server's address sequence when the server connection was had: a
-    /// kept connection from before an address change (DNS, `set server addr`)
-    /// is closed, not reused nor pooled, so traffic moves to the new address.
-    var serverAddressSequence: UInt64 = 0
-    var serverConnected = false
-    /// When the current head started (http-request / keep-alive timeouts).
-    var headStarted: Int64 = 0
-    /// The stream's variables (made on first use, kept with the slot):
-    /// `txn`, `req` and `res` end with each exchange, `sess` with the
-    /// connection.
-    private var variableStores: RuleVariables? = nil
-    var variables: RuleVariables {
-        if let v = variableStores { return v }
-        let v = RuleVariables()
-        variableStores = v
-        return v
-    }
     /// `tarpit`: the status to answer once `timeout tarpit` is over.
     var tarpitStatus = 0
     /// The request's cache keys and flags (`cache-use`), for `cache-store`.
@@ -132,21 +115,16 @@ final class HTTPTransaction {
             ruleLog = HTTPRuleLogEffects()
         }
         plain.removeAll(keepingCapacity: true)
-        variableStores?.endTransaction()
         tarpitStatus = 0
         cacheRequest = nil
         cacheCapture = nil
         servedFromCache = false
     }
 
-    /// A new connection. Buffers must have been released.
-    func reset(policy: HTTPExchange.Policy = HTTPExchange.Policy()) {
+    /// Ready for another stream. Buffers must have been released.
+    func reset() {
         resetExchange()
-        exchange.reset(policy: policy)
+        exchange.reset(policy: HTTPExchange.Policy())
         fromClient = ByteBuffer(); fromServer = ByteBuffer()
-        attachedBackend = -1; attachedServer = -1
-        serverConnected = false
-        headStarted = 0
-        variableStores?.endSession()
     }
 }

@@ -7,15 +7,14 @@ import FulcrumHTTP
 /// live in the lent box (a stream slot keeps two references).
 struct HeadPool {
     private var free: [HeadBox] = []
-    private var peak = 0
-    private(set) var inUse = 0
+    private var use = PoolUse()
+    var inUse: Int { use.inUse }
 
     /// What a stream without a head reads: holds no memory.
     static let none = HTTPHead(kind: .request, reserving: false)
 
     mutating func take(kind: HTTPHead.Kind) -> HeadBox {
-        inUse += 1
-        if inUse > peak { peak = inUse }
+        use.lent()
         guard let box = free.popLast() else { return HeadBox(HTTPHead(kind: kind)) }
         box.head.kind = kind
         return box
@@ -24,7 +23,7 @@ struct HeadPool {
     mutating func give(_ box: inout HeadBox?) {
         guard let b = box else { return }
         box = nil
-        inUse = max(inUse - 1, 0)
+        use.givenBack()
         guard b.head.raw.capacity > 0 else { return }
         free.append(b)
     }
@@ -32,13 +31,7 @@ struct HeadPool {
     /// Keeps what the recent peak needed above the current use (see BufferPool.shrink).
     @discardableResult
     mutating func shrink() -> Int {
-        let keep = min(max(peak - inUse, 0), max(16, inUse / 4))
-        peak = inUse
-        guard free.count > keep else { return 0 }
-        let released = free.count - keep
-        free.removeLast(released)
-        if free.isEmpty { free = [] }
-        return released
+        free.dropFree(keeping: use.keepOnShrink())
     }
 }
 

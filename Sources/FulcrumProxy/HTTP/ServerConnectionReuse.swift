@@ -8,12 +8,12 @@ extension StreamEngine {
     /// Uses the stream's own kept connection to the reserved server, or an
     /// idle pooled one when `http-reuse` allows. False: connect anew.
     func reuseConnection(_ s: Stream, _ be: BackendRuntime, _ entry: BackendRuntime.ServerEntry) -> Bool {
-        if s.http.attachedBackend >= 0 {
-            if s.http.attachedBackend == s.backend && s.http.attachedServer == s.serverIndex
-                && s.http.serverAddressSequence == entry.addressSequence
+        if s.attachedBackend >= 0 {
+            if s.attachedBackend == s.backend && s.attachedServer == s.serverIndex
+                && s.serverAddressSequence == entry.addressSequence
                 && !s.server.eof && !s.server.readable && s.server.isOpen {
                 // Still registered with this stream's token: nothing to look up.
-                s.http.attachedBackend = -1; s.http.attachedServer = -1
+                s.attachedBackend = -1; s.attachedServer = -1
                 s.server.writable = true
                 serverReady(s)
                 return true
@@ -25,7 +25,7 @@ extension StreamEngine {
               let idle = takePooled(server: entry.tableLine) else { return false }
         s.server.attach(idle)
         // The pool holds connections to the current address only (`dropPooled`).
-        s.http.serverAddressSequence = entry.addressSequence
+        s.serverAddressSequence = entry.addressSequence
         s.server.writable = true
         try? loop.modify(idle.fd, [.readable, .writable, .readHangup, .edgeTriggered], s.token(.server))
         serverReady(s)
@@ -35,20 +35,20 @@ extension StreamEngine {
     /// Hands the stream's kept server connection to the worker's pool (it may
     /// serve another client) or closes it when it cannot be reused.
     func releaseAttached(_ s: Stream) {
-        guard s.http.attachedBackend >= 0 else { return }
-        let be = backends[s.http.attachedBackend]
+        guard s.attachedBackend >= 0 else { return }
+        let be = backends[s.attachedBackend]
         if s.server.isOpen {
-            if !s.server.eof && !s.server.readable && !addressMoved(s, backend: s.http.attachedBackend, server: s.http.attachedServer) {
-                poolServer(s.server.transport, line: be.servers[s.http.attachedServer].tableLine,
-                           limit: be.servers[s.http.attachedServer].poolMaxConn)
+            if !s.server.eof && !s.server.readable && !addressMoved(s, backend: s.attachedBackend, server: s.attachedServer) {
+                poolServer(s.server.transport, line: be.servers[s.attachedServer].tableLine,
+                           limit: be.servers[s.attachedServer].poolMaxConn)
                 s.server.detach()
             } else {
                 s.server.close(abort: be.config.connection.noLinger)
             }
         }
-        s.http.serverConnected = false
-        s.http.attachedBackend = -1
-        s.http.attachedServer = -1
+        s.serverConnected = false
+        s.attachedBackend = -1
+        s.attachedServer = -1
     }
 
     /// Whether the server's address changed since the stream's server
@@ -57,7 +57,7 @@ extension StreamEngine {
         guard s.isHTTP else { return false }
         let be = backends[backend]
         if be.refreshAddress(server, table) { dropPooled(server: be.servers[server].tableLine) }
-        return be.servers[server].addressSequence != s.http.serverAddressSequence
+        return be.servers[server].addressSequence != s.serverAddressSequence
     }
 
     func poolServer(_ connection: Transport, line: Int, limit: Int) {

@@ -28,7 +28,10 @@ extension StreamEngine {
         if s.isHTTP && rec.isFollowUp && bytesIn == 0 && rec.requestComplete == 0 { return }
         if isIgnoredProbe(s) { return }
         if fe.options.dontLogNull && bytesIn == 0 { return }
-        if s.http.ruleLog.level == .silent { return }
+        // What set-log-level chose (http-request/response, tcp-response): read
+        // from a lent transaction only, so a mode tcp line lends none.
+        let ruleLevel = s.lentHTTP?.ruleLog.level ?? .unchanged
+        if ruleLevel == .silent { return }
         let parsed = s.isHTTP && rec.requestComplete != 0
         // HAProxy's status for the exchange (400/408 when no request came,
         // -1 when one was never answered), as the counters see it.
@@ -112,12 +115,12 @@ extension StreamEngine {
             if parsed && fe.line.readsExchange {
                 context = HTTPRuleContext(request: s.http.request, response: answered ? s.http.response : nil,
                                           connection: connectionInfo(s))
-                context?.variables = s.http.variables
+                context?.variables = s.variables
                 context?.stick = s.stick
             }
         }
         var level: LogLevel = fe.options.separateErrors && error ? .err : .info
-        if case .level(let chosen) = s.http.ruleLog.level { level = chosen }
+        if case .level(let chosen) = ruleLevel { level = chosen }
         emit(&r, s, fe, logger, level: level, context: context)
         // The slices lent to the line must not outlive it: they hold the heads'
         // storage, which the next exchange reuses (a second owner would copy it).

@@ -1,4 +1,5 @@
 import FulcrumCore
+import FulcrumHTTP
 import FulcrumPosix
 
 /// One client connection, whatever the mode: its client and server sides, the
@@ -7,16 +8,73 @@ import FulcrumPosix
 /// the current request/response exchange. Objects live in the engine's slot
 /// table and are reused, so accepting allocates nothing in steady state.
 final class Stream {
+    // Stored in declaration order: flags and 32-bit indices sit together
+    // (no padding between them), rare values in SlotBoxes, so the slot an
+    // idle keep-alive connection holds stays small (StreamSlotMemoryTests).
     let index: Int
+    let transactions: TransactionPool
     /// New for every occupant of the slot (StreamTable); events, timers and
     /// queue entries carry it so a stale one is recognised.
     var generation: UInt32 = 0
     var phase = StreamPhase.idle
     var isHTTP = false
+    /// Whether the chosen server's conns slot is held.
+    var holdsServerSlot = false
+    /// `maxqueue` turned the persistence cookie's server down and `option
+    /// redispatch` let the balancer choose instead.
+    var skipPersistence = false
+    /// mode http: the server connection of the exchange is established.
+    var serverConnected = false
+    /// mode tcp: the backend's `tcp-response content` rules hold the
+    /// server's bytes (until `phaseDeadline` when inspect-delay is set).
+    var inspectingResponse = false
+    /// In the engine's list of streams to run again next turn.
+    var pendingRun = false
+    /// `option contstats` on its frontend (see `nextStatsCount`).
+    var continuousStats = false
+    /// `server ... ssl`: the handshake with the server is under way (phase connecting).
+    var serverHandshaking = false
+    /// `send-proxy[-v2]`: a new server connection's PROXY header is still to be sent.
+    var serverProxyHeaderPending = false
+    /// `set-nice`: shown by `show sess` as HAProxy's task nice (a worker
+    /// runs its ready streams in event order: no run queue to weigh).
+    var nice: Int16 = 0
+    /// What the exchange machine carries to the next request while the
+    /// transaction is set aside (`HTTPExchange.reset(policy:requests:)`).
+    private var carriedPolicy = HTTPExchange.Policy()
+    private var carriedRequests: UInt32 = 0
 
-    var frontend = 0
-    var bindLine = 0
-    var peer = SocketAddress(storage: .init(), length: 0)
+    @Narrow var frontend = 0
+    @Narrow var bindLine = 0
+    /// The backend the stream is in (its conns counted), -1 when none.
+    @Narrow var backend = -1
+    /// The backend the current exchange was routed to, kept after it is left
+    /// (for its error pages and log).
+    @Narrow var routedBackend = -1
+    /// Chosen server (index in the backend).
+    @Narrow var serverIndex = -1
+    @Narrow var retriesUsed = 0
+    @NarrowOptional var excludedServer: Int? = nil
+    /// The server whose own queue the stream waits in (persistence or a hash
+    /// key named it, and it is full): counted in its qcur; -1: none.
+    @Narrow var queuedServer = -1
+    /// A mode tcp frontend's stream routed to a mode http backend, which
+    /// HAProxy upgrades to HTTP: that backend (every request of the
+    /// connection goes there); -1: none.
+    @Narrow var upgradedBackend = -1
+    /// A server connection kept from the previous exchange (keep-alive): its
+    /// backend and server index while the stream's server side stays open.
+    @Narrow var attachedBackend = -1
+    @Narrow var attachedServer = -1
+
+    /// The client's address: an IPv4 or IPv6 one is kept in 28 bytes
+    /// (`PeerAddress`), a longer one (a UNIX socket's) in a box.
+    var peer: SocketAddress {
+        get { peerAddress.address(orBoxed: peerBox) }
+        set { peerAddress.store(newValue, orBox: &peerBox) }
+    }
+    private var peerAddress = PeerAddress()
+    private var peerBox: SlotBox<SocketAddress>? = nil
     /// The address the client connected to (getsockname once, when needed).
     var local: SocketAddress? {
         get { localBox.boxed() }
@@ -30,41 +88,41 @@ final class Stream {
     var request = Flow()
     var response = Flow()
 
-    /// The backend the stream is in (its conns counted), -1 when none.
-    var backend = -1
-    /// The backend the current exchange was routed to, kept after it is left
-    /// (for its error pages and log).
-    var routedBackend = -1
-    /// Chosen server (index in the backend) and whether its conns slot is held.
-    var serverIndex = -1
-    var holdsServerSlot = false
-    var retriesUsed = 0
-    var excludedServer: Int? = nil
-    /// The server whose own queue the stream waits in (persistence or a hash
-    /// key named it, and it is full): counted in its qcur; -1: none.
-    var queuedServer = -1
-    /// `maxqueue` turned the persistence cookie's server down and `option
-    /// redispatch` let the balancer choose instead.
-    var skipPersistence = false
-
-    let http = HTTPTransaction()
-    /// A mode tcp frontend's stream routed to a mode http backend, which
-    /// HAProxy upgrades to HTTP: that backend (every request of the
-    /// connection goes there); -1: none.
-    var upgradedBackend = -1
+    /// mode http: the current exchange's state, lent by `transactions` on
+    /// first use and given back between exchanges (`setHTTPAside`), so an
+    /// idle keep-alive connection holds none of it; any use lends it again.
+    var http: HTTPTransaction {
+        @inline(__always) get {
+            if let t = lentHTTP { return t }
+            return lendHTTP()
+        }
+    }
+    /// The lent transaction, nil while none is: what the timeouts of an idle
+    /// connection read, so they do not lend one.
+    private(set) var lentHTTP: HTTPTransaction? = nil
+    /// Requests seen on this connection, whether a transaction is lent or not.
+    var httpRequests: Int { lentHTTP?.exchange.requests ?? Int(carriedRequests) }
+    /// The stream's variables (made on first use, kept with the slot):
+    /// `txn`, `req` and `res` end with each exchange, `sess` with the
+    /// connection.
+    private var variableStores: RuleVariables? = nil
+    var variables: RuleVariables {
+        if let v = variableStores { return v }
+        let v = RuleVariables()
+        variableStores = v
+        return v
+    }
+    /// The server's address sequence when the server connection was had: a
+    /// kept connection from before an address change (DNS, `set server addr`)
+    /// is closed, not reused nor pooled, so traffic moves to the new address.
+    var serverAddressSequence: UInt64 = 0
+    /// When the current head started (http-request / keep-alive timeouts).
+    var headStarted: Int64 = 0
 
     /// Bounds the queue, connect and retry waits, and lingering.
     var phaseDeadline: Int64 = 0
-    /// mode tcp: the backend's `tcp-response content` rules hold the
-    /// server's bytes (until `phaseDeadline` when inspect-delay is set).
-    var inspectingResponse = false
-    /// `set-nice`: shown by `show sess` as HAProxy's task nice (a worker
-    /// runs its ready streams in event order: no run queue to weigh).
-    var nice: Int16 = 0
     /// The earliest deadline pushed on the timer heap and not yet popped.
     var scheduled: Int64 = 0
-    /// In the engine's list of streams to run again next turn.
-    var pendingRun = false
 
     var bytesIn: UInt64 = 0
     var bytesOut: UInt64 = 0
@@ -75,8 +133,7 @@ final class Stream {
     /// mode tcp, `option contstats`: the part of bytesIn/bytesOut already
     /// counted in the frontend, listener and stick counters.
     var countedBytes: (in: UInt64, out: UInt64) = (0, 0)
-    /// `option contstats` on its frontend, and when its counters are next brought up to date.
-    var continuousStats = false
+    /// `option contstats`: when its counters are next brought up to date.
     var nextStatsCount: Int64 = 0
     var record = StreamRecord()
     /// Its stick counters (made on first use, kept with the slot).
@@ -87,10 +144,6 @@ final class Stream {
         set { tlsBox.store(newValue) }
     }
     private var tlsBox: SlotBox<TLSFacts>? = nil
-    /// `server ... ssl`: the handshake with the server is under way (phase connecting).
-    var serverHandshaking = false
-    /// `send-proxy[-v2]`: a new server connection's PROXY header is still to be sent.
-    var serverProxyHeaderPending = false
     /// `socks4`: the proxy's CONNECT still to send or its reply to read (StreamSOCKS4).
     var serverSOCKS4: StreamEngine.SOCKS4Pending? {
         get { socks4Box.boxed() }
@@ -98,7 +151,44 @@ final class Stream {
     }
     private var socks4Box: SlotBox<StreamEngine.SOCKS4Pending>? = nil
 
-    init(index: Int) { self.index = index }
+    init(index: Int, transactions: TransactionPool) {
+        self.index = index
+        self.transactions = transactions
+    }
+
+    @inline(never)
+    private func lendHTTP() -> HTTPTransaction {
+        let t = transactions.take()
+        t.exchange.reset(policy: carriedPolicy, requests: Int(carriedRequests))
+        lentHTTP = t
+        return t
+    }
+
+    /// Gives the transaction back while the connection waits for its next
+    /// request, keeping what its machine carries; kept when it still holds
+    /// bytes or heads (a pipelined request goes on at once). The exchange
+    /// was reset (`resetExchange`) and the buffers hold nothing, so the
+    /// transaction goes back as it is; `lendHTTP` resets its machine.
+    func setHTTPAside() {
+        guard let t = lentHTTP, !t.fromClient.holdsMemory, !t.fromServer.holdsMemory,
+              t.requestBox == nil, t.responseBox == nil else { return }
+        carriedPolicy = t.exchange.policy
+        carriedRequests = UInt32(clamping: t.exchange.requests)
+        lentHTTP = nil
+        transactions.give(t)
+    }
+
+    /// The heap bytes the slot holds: the object and what it references
+    /// (boxes, the lent transaction, variables, stick counters), not the
+    /// arrays inside those. What an idle keep-alive connection costs a
+    /// worker besides its table entry and timer (StreamSlotMemoryTests).
+    var heldBytes: Int {
+        let referenced: [AnyObject?] = [localBox, peerBox, tlsBox, socks4Box, lentHTTP, variableStores, stick]
+        return referenced.reduce(HeapMemory.usableSize(of: self)) { sum, o in o.map { sum + HeapMemory.usableSize(of: $0) } ?? sum }
+    }
+
+    /// The end of an exchange for its variables (`txn`, `req`, `res`).
+    func endTransactionVariables() { variableStores?.endTransaction() }
 
     /// The token of one of this stream's sides (or its timers and queue entries: `.client`).
     @inline(__always)
@@ -121,7 +211,17 @@ final class Stream {
         serverIndex = -1; holdsServerSlot = false
         retriesUsed = 0; excludedServer = nil
         queuedServer = -1; skipPersistence = false
-        http.reset()
+        if let t = lentHTTP {
+            lentHTTP = nil
+            t.reset()
+            transactions.give(t)
+        }
+        carriedPolicy = HTTPExchange.Policy(); carriedRequests = 0
+        attachedBackend = -1; attachedServer = -1
+        serverConnected = false
+        headStarted = 0
+        variableStores?.endTransaction()
+        variableStores?.endSession()
         upgradedBackend = -1
         phaseDeadline = 0; scheduled = 0; pendingRun = false; inspectingResponse = false; nice = 0
         bytesIn = 0; bytesOut = 0

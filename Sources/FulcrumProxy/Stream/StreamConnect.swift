@@ -89,13 +89,13 @@ extension StreamEngine {
     /// the client's session, others go to the server's idle pool, so only
     /// then is there a last server to prefer (checked side by side).
     func lastServer(_ s: Stream, _ be: BackendRuntime) -> Int? {
-        guard be.config.connection.preferLastServer, be.config.http.reuse == .never, s.http.attachedBackend == s.backend,
-              s.http.attachedServer >= 0, s.server.isOpen, !s.server.eof else { return nil }
+        guard be.config.connection.preferLastServer, be.config.http.reuse == .never, s.attachedBackend == s.backend,
+              s.attachedServer >= 0, s.server.isOpen, !s.server.eof else { return nil }
         switch be.properties.lookup {
         case .hashMap, .hashRing, .weightedRandom: return nil
         default: break
         }
-        let i = s.http.attachedServer
+        let i = s.attachedServer
         return table.serverTakesTraffic(be.servers[i].tableLine) ? i : nil
     }
 
@@ -167,7 +167,7 @@ extension StreamEngine {
                 s.server.close(abort: s.backend >= 0 && backends[s.backend].config.connection.noLinger)
             }
         }
-        s.http.serverConnected = false
+        s.serverConnected = false
         releaseServerSlot(s)
     }
 
@@ -202,7 +202,7 @@ extension StreamEngine {
         if entry.useClientAddress { address = SocketAddress(localAddress(s).ipAddress, port: address.port) }
         if entry.useClientPort { address.port = localAddress(s).port }
         s.serverProxyHeaderPending = entry.sendProxy != 0
-        if s.isHTTP { s.http.serverAddressSequence = entry.addressSequence }
+        if s.isHTTP { s.serverAddressSequence = entry.addressSequence }
         s.serverSOCKS4 = entry.socks4.map { _ in SOCKS4Pending(destination: address) }
         if let proxy = entry.socks4 { address = proxy }
         openServerConnection(s, to: address, source: entry.source, fastOpen: entry.fastOpen, what: "\(be.config.name)/\(entry.name)")
@@ -330,7 +330,7 @@ extension StreamEngine {
         s.client.activity = now
         s.server.activity = now
         if s.isHTTP {
-            s.http.serverConnected = true
+            s.serverConnected = true
             startExchange(s)
         } else {
             stickStore(s, responsePhase: false)

@@ -47,7 +47,7 @@ extension StreamEngine {
         }
         tracker.stickRulesDone = true
         var ctx = HTTPRuleContext(request: s.isHTTP ? s.http.request : noHead, connection: connectionInfo(s))
-        ctx.variables = s.http.variables
+        ctx.variables = s.variables
         ctx.stick = tracker
         ctx.stickProxy = be.config.name
         guard let i = rules.matchAndCollect(tracker, context: ctx, assigned: assigned), i < be.servers.count else { return nil }
@@ -72,7 +72,7 @@ extension StreamEngine {
         if responsePhase, rules.hasResponseRules {
             var c = HTTPRuleContext(request: s.http.request, response: s.http.response, connection: connectionInfo(s))
             c.responsePhase = true
-            c.variables = s.http.variables
+            c.variables = s.variables
             c.stick = tracker
             c.stickProxy = configuration.backends[s.backend].name
             ctx = c

@@ -411,7 +411,7 @@ final class StreamEngine {
         if s.isHTTP {
             s.phase = .request
             s.http.exchange.reset(policy: fe.httpPolicy)
-            s.http.headStarted = now
+            s.headStarted = now
             schedule(s)
             return
         }
@@ -463,8 +463,10 @@ final class StreamEngine {
         s.client.close(abort: abort || frontends[s.frontend].config.connection.noLinger)
         release(&s.request)
         release(&s.response)
-        s.http.fromClient.release(to: buffers)
-        s.http.fromServer.release(to: buffers)
+        if let http = s.lentHTTP { // none lent while a keep-alive connection idles
+            http.fromClient.release(to: buffers)
+            http.fromServer.release(to: buffers)
+        }
         s.record.ended = now
         countEnd(s)
         s.stick?.endSession()
@@ -510,8 +512,9 @@ final class StreamEngine {
 
     /// Gives the heads' storage back to the pool (exchange over).
     func releaseHeads(_ s: Stream) {
-        heads.give(&s.http.requestBox)
-        heads.give(&s.http.responseBox)
+        guard let http = s.lentHTTP else { return }
+        heads.give(&http.requestBox)
+        heads.give(&http.responseBox)
     }
 
     /// The address the client connected to, asked of the kernel once.
@@ -543,17 +546,25 @@ final class StreamEngine {
     func shrink() {
         let streamsReleased = streams.shrink()
         let headsReleased = heads.shrink()
+        let transactionsReleased = streams.transactions.shrink()
         let buffersReleased = buffers.shrink()
         logger?.output.refreshClock()
         loop.compactTimers()
         let released = streamsReleased * Self.streamFootprint + headsReleased * Self.headFootprint
+            + transactionsReleased * Self.transactionFootprint
             + buffersReleased * buffers.size
         if released >= Self.trimThreshold { HeapMemory.trim() }
     }
 
-    /// Rough sizes of what `shrink` lets go of (a stream with its HTTP state;
-    /// a head with its reserved arrays), and what is worth a malloc_trim.
+    /// Rough sizes of what `shrink` lets go of (a stream slot, 632 bytes,
+    /// counted with what its connection left freed in the heap: the lent
+    /// transaction and heads went back to their pools long before, and an
+    /// idle connection's close lends and frees one again; an HTTP
+    /// transaction; a head with its reserved arrays), and what is worth a
+    /// malloc_trim (2,000 idle connections over two workers closing stay 17%
+    /// above idle PSS when their streams count 1 KB, 2% at 2 KB).
     static let streamFootprint = 2048
+    static let transactionFootprint = 1024
     static let headFootprint = 1024
     static let trimThreshold = 1 << 20
 

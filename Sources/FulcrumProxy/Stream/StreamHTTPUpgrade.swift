@@ -30,7 +30,7 @@ extension StreamEngine {
         s.request.buffer.release(to: buffers)
         s.http.exchange.reset(policy: policy)
         s.phase = .request
-        s.http.headStarted = now
+        s.headStarted = now
         advanceHTTP(s)
     }
 

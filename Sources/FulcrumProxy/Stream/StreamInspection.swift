@@ -133,7 +133,7 @@ extension StreamEngine {
         var context = HTTPRuleContext(request: noHead, connection: HTTPConnectionInfo(
             source: s.peer.ipAddress, sourcePort: s.peer.port, destination: local.ipAddress, destinationPort: local.port))
         context.connection.tls = s.tls
-        context.variables = s.http.variables
+        context.variables = s.variables
         context.stick = stickTracker(s)
         context.payload = inspectScratch[...]
         context.payloadLimit = limit

@@ -15,7 +15,7 @@ extension StreamEngine {
     func runLayerRules(_ s: Stream, _ rules: TCPConnectionCompiledRules,
                        expectProxy: inout Bool) -> TCPConnectionCompiledRules.Verdict {
         var context = HTTPRuleContext(request: noHead, connection: connectionInfo(s))
-        context.variables = s.http.variables
+        context.variables = s.variables
         context.stick = stickTracker(s)
         let verdict = rules.run(&context, expectProxy: &expectProxy)
         adoptAddresses(s, context.connection)

@@ -22,15 +22,15 @@ struct StreamRecord {
     var connected: Int64 = 0
     var responseHeaders: Int64 = 0
     var ended: Int64 = 0
-    var status = 0
+    @Narrow var status = 0
     /// The status the server sent: what its hrsp_* count, as HAProxy counts
     /// them when the response head arrives (a rule may answer otherwise).
-    var serverStatus = 0
+    @Narrow var serverStatus = 0
     /// The server the exchange went to (index in its backend), -1 for none;
     /// kept after the stream leaves the backend, for the log line.
-    var server = -1
+    @Narrow var server = -1
     /// Requests waiting in the backend's queue when this one joined it (`%bq`).
-    var backendQueue = 0
+    @Narrow var backendQueue = 0
     /// The stream's bytes in and out when this exchange began: what it
     /// carried is the difference (`%U`, `%B`).
     var bytesInMark: UInt64 = 0

@@ -12,7 +12,7 @@ extension StreamEngine {
     /// connection.
     func serverRuleContext(_ s: Stream) -> HTTPRuleContext {
         var context = HTTPRuleContext(request: s.isHTTP ? s.http.request : noHead, connection: connectionInfo(s))
-        context.variables = s.http.variables
+        context.variables = s.variables
         return context
     }
 

@@ -14,6 +14,8 @@ struct StreamTable {
     private(set) var inUse = 0
     /// Free slots still holding their stream object.
     private(set) var retained = 0
+    /// What the streams lend their HTTP transactions from.
+    let transactions = TransactionPool()
 
     /// The live stream a token names, if it is still the one the token meant.
     @inline(__always)
@@ -31,11 +33,11 @@ struct StreamTable {
                 retained -= 1
                 s = kept
             } else {
-                s = Stream(index: i)
+                s = Stream(index: i, transactions: transactions)
                 slots[i] = s
             }
         } else {
-            s = Stream(index: slots.count)
+            s = Stream(index: slots.count, transactions: transactions)
             slots.append(s)
         }
         s.generation = nextGeneration

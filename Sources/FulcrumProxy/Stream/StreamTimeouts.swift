@@ -22,19 +22,23 @@ extension StreamEngine {
         case .queued, .connecting, .retryWait, .lingering, .handshake, .proxyHeader, .tarpit:
             return s.phaseDeadline
         case .request:
+            // Read without lending a transaction: a keep-alive connection
+            // waiting for its next request has none (Stream.setHTTPAside).
+            let http = s.lentHTTP
+            let noBytes = http?.fromClient.isEmpty ?? true
             // Draining: an idle keep-alive connection closes after the grace.
-            if draining && s.http.fromClient.isEmpty {
+            if draining && noBytes {
                 return max(s.client.activity, drainStartedAt) + drainIdleGrace
             }
             // An `http-request wait-for-body` rule: its time, and the client's inactivity.
-            if s.http.awaitingBody == HTTPTransaction.inRules {
+            if let http, http.awaitingBody == HTTPTransaction.inRules {
                 let client = ft.client.map { s.client.activity + Int64($0) } ?? 0
-                let rule = s.http.ruleWaitDeadline
+                let rule = http.ruleWaitDeadline
                 return rule == 0 || client == 0 ? max(rule, client) : min(rule, client)
             }
-            let waitingNext = s.http.exchange.requests > 0 && s.http.fromClient.isEmpty && s.http.awaitingBody == -1
-            if waitingNext, let ka = ft.httpKeepAlive ?? ft.httpRequest ?? ft.client { return s.http.headStarted + Int64(ka) }
-            if let hr = ft.httpRequest ?? ft.client { return s.http.headStarted + Int64(hr) }
+            let waitingNext = s.httpRequests > 0 && noBytes && (http?.awaitingBody ?? -1) == -1
+            if waitingNext, let ka = ft.httpKeepAlive ?? ft.httpRequest ?? ft.client { return s.headStarted + Int64(ka) }
+            if let hr = ft.httpRequest ?? ft.client { return s.headStarted + Int64(hr) }
             return 0
         case .exchange, .responding:
             var d: Int64 = 0
