@@ -1,6 +1,6 @@
 /// `set-mark MARK` and `set-tos TOS` (manual 4.2): HAProxy reads the value
 /// with strtoul / strtol in base 0 (decimal, 0x hex, 0 octal) and says
-/// where a stray character starts; and `set-nice NICE`.
+/// where a stray character starts.
 extension ParseSession {
     static func isClientSocketAction(_ text: String) -> Bool { text == "set-mark" || text == "set-tos" }
 
@@ -18,18 +18,6 @@ extension ParseSession {
         }
         // strtoul into an unsigned int, strtol into an int: both keep the low 32 bits.
         return mark ? .mark(UInt32(truncatingIfNeeded: value)) : .tos(Int32(truncatingIfNeeded: value))
-    }
-
-    /// `set-nice NICE`: HAProxy reads it with atoi (what is not a number is
-    /// 0) and bounds it to -1024...1024.
-    mutating func niceArgument(_ actionWord: Word, _ args: [Word], display: String, at: (Word) -> SourceLocation) -> Int? {
-        guard let w = soleActionArgument(actionWord, args, display: display, missing: "expects exactly 1 argument (integer value)",
-                                         at: at) else { return nil }
-        var digits = Substring(w.text).drop { $0 == " " || $0 == "\t" }
-        let negative = digits.first == "-"
-        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
-        let value = Int(digits.prefix { $0.isASCII && $0.isNumber }.prefix(6)) ?? 0
-        return min(1024, max(-1024, negative ? -value : value))
     }
 
     /// C's strtol with base 0: the value of the longest prefix read, and

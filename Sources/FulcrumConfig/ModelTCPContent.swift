@@ -27,8 +27,6 @@ public struct TCPContentRules: Equatable, Sendable {
         /// `set-mark MARK`, `set-tos TOS`: a socket option of the client's
         /// connection, then the next rule.
         case setClientSocket(ClientSocketOption)
-        /// `set-nice NICE` (-1024...1024): the stream's scheduling nice.
-        case setNice(Int)
 
         public init?(rawValue: String) {
             switch rawValue {
@@ -52,7 +50,6 @@ public struct TCPContentRules: Equatable, Sendable {
             case .silentDrop: return "silent-drop"
             case .setLogLevel: return "set-log-level"
             case .setClientSocket(let o): return o.keyword
-            case .setNice: return "set-nice"
             }
         }
     }

@@ -1,16 +1,16 @@
 /// `tcp-response inspect-delay TIMEOUT` and `tcp-response content ACTION
 /// [if|unless COND]` (manual 4.2): accept, reject, close, silent-drop,
 /// set-var / set-var-fmt / unset-var, sc-inc-gpc* / sc-set-gpt*,
-/// set-log-level, set-mark, set-tos and set-nice. A mode tcp backend holds the
+/// set-log-level, set-mark and set-tos. A mode tcp backend holds the
 /// server's first bytes until its rules accept them, read with `res.len`,
 /// `res.payload` and `res.payload_lv`. The model is TCPContentRules, as for
 /// `tcp-request content`.
 extension ParseSession {
     /// HAProxy 2.6's other `tcp-response content` actions, not carried out yet.
-    static let otherTCPResponseActions: Set<String> = ["send-spoe-group", "set-bandwidth-limit"]
+    static let otherTCPResponseActions: Set<String> = ["send-spoe-group", "set-bandwidth-limit", "set-nice"]
     static let servedTCPResponseActions = ["accept", "reject", "close", "silent-drop", "set-var", "set-var-fmt", "unset-var",
                                            "sc-inc-gpc", "sc-inc-gpc0", "sc-inc-gpc1", "sc-set-gpt", "sc-set-gpt0",
-                                           "set-log-level", "set-mark", "set-nice", "set-tos"]
+                                           "set-log-level", "set-mark", "set-tos"]
 
     mutating func tcpResponseKeyword(_ words: [Word], draft index: Int, at: (Word) -> SourceLocation) {
         guard words.count >= 2 else {
@@ -45,7 +45,7 @@ extension ParseSession {
         }
         let display = "tcp-response content \(actionWord.text)"
         let text = actionWord.text
-        let served = ["accept", "reject", "close", "silent-drop", "set-log-level", "set-nice"].contains(text)
+        let served = ["accept", "reject", "close", "silent-drop", "set-log-level"].contains(text)
             || Self.isClientSocketAction(text) || (Self.isStickAction(text) && !text.hasPrefix("track-sc"))
         guard served else {
             let stem = String(text.prefix { $0 != "(" })
@@ -65,9 +65,6 @@ extension ParseSession {
         } else if Self.isClientSocketAction(text) {
             guard let o = clientSocketOption(actionWord, args, display: display, at: at) else { return }
             action = .setClientSocket(o)
-        } else if text == "set-nice" {
-            guard let nice = niceArgument(actionWord, args, display: display, at: at) else { return }
-            action = .setNice(nice)
         } else if text == "set-log-level" {
             guard let level = setLogLevelArgument(args, action: actionWord, display: display, draft: index, at: at) else { return }
             action = .setLogLevel(level)

@@ -22,9 +22,6 @@ final class TCPResponseConfigTests: XCTestCase {
                 tcp-response content set-mark -1
                 tcp-response content set-tos 010
                 tcp-response content silent-drop if { res.payload(0,3) -m str BAD }
-                tcp-response content set-nice -5
-                tcp-response content set-nice 2000
-                tcp-response content set-nice x
             """)
         XCTAssertEqual(r.alerts.map(\.message), [])
         let rules = try XCTUnwrap(r.configuration.backends.first?.tcpResponse.rules)
@@ -38,8 +35,6 @@ final class TCPResponseConfigTests: XCTestCase {
             // strtoul: -1 is every bit set; set-tos reads octal after a leading 0.
             .setClientSocket(.mark(0x2a)), .setClientSocket(.mark(0xffff_ffff)), .setClientSocket(.tos(8)),
             .silentDrop,
-            // atoi, bounded to -1024...1024.
-            .setNice(-5), .setNice(1024), .setNice(0),
         ] as [TCPContentRules.Action])
         XCTAssertNotNil(rules[2].condition)
         XCTAssertNil(rules[3].condition)
@@ -58,7 +53,7 @@ final class TCPResponseConfigTests: XCTestCase {
             ("tcp-response content sc-set-gpt0(0)", 26, "expects an integer or a sample expression"),
             // HAProxy 2.6 has no track-sc* among the response actions.
             ("tcp-response content track-sc0 src", 26, "unknown action 'track-sc0' for 'tcp-response content'"),
-            ("tcp-response content set-nice", 26, "'tcp-response content set-nice' expects exactly 1 argument (integer value)"),
+            ("tcp-response content set-nice 10", 26, "'tcp-response content set-nice' is not supported yet"),
             ("tcp-response content send-spoe-group a b", 26, "'tcp-response content send-spoe-group' is not supported yet"),
             ("tcp-response content set-bandwidth-limit l", 26, "'tcp-response content set-bandwidth-limit' is not supported yet"),
         ] {

@@ -58,7 +58,6 @@ final class SideBySideTCPResponseActionTests: XCTestCase {
                 bind 127.0.0.1:\(run.ports["marked"]!)
                 tcp-response content set-mark 0x2a
                 tcp-response content set-tos 16
-                tcp-response content set-nice -2000
                 server s 127.0.0.1:\(open)
             listen dropped
                 bind 127.0.0.1:\(run.ports["dropped"]!)
@@ -73,16 +72,6 @@ final class SideBySideTCPResponseActionTests: XCTestCase {
                                executable: try requireTool("haproxy"))
         for port in run.ports.values { try process.waitUntilListening(port: port) }
         return run
-    }
-
-    /// The `nice=` of the task line `show sess ID` gives for the one live
-    /// stream of `frontend`.
-    func niceShown(_ run: Run, frontend: String) throws -> String {
-        let list = try MasterCLI.send("show sess", socketPath: run.socket)
-        guard let line = list.split(separator: "\n").first(where: { $0.contains(" fe=\(frontend) ") }),
-              let id = line.split(separator: ":").first else { return "no session in \(list)" }
-        let detail = try MasterCLI.send("show sess \(id)", socketPath: run.socket)
-        return detail.split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("nice=") }.map(String.init) ?? detail
     }
 
     func testCountersLogLevelMarkTOSAndSilentDropAsHAProxy() throws {
@@ -110,7 +99,6 @@ final class SideBySideTCPResponseActionTests: XCTestCase {
             let mark = try CommandRunner.run("ss", ["-tnie"] + filter).stdout
             let tos = try CommandRunner.run("ss", ["-tn", "--tos"] + filter).stdout
             out.append("marked: \(answer.debugDescription) fwmark:0x2a \(mark.contains("fwmark:0x2a")) tos:0x10 \(tos.contains("tos:0x10"))")
-            out.append("marked: \(try niceShown(run, frontend: "marked"))")
             marked.close()
             // silent-drop: no FIN, no RST; the client only times out.
             let dropped = try TCPClient(port: run.ports["dropped"]!)
@@ -135,7 +123,7 @@ final class SideBySideTCPResponseActionTests: XCTestCase {
         }
         XCTAssertEqual(seen[.haproxy], [
             "counted: \"GOOD answer\\n\" eof", "counted: \"GOOD answer\\n\" eof", "quiet: \"GOOD answer\\n\" eof",
-            "marked: \"ab\" fwmark:0x2a true tos:0x10 true", "marked: nice=-1024", "dropped: \"\" timeout",
+            "marked: \"ab\" fwmark:0x2a true tos:0x10 true", "dropped: \"\" timeout",
             "# table: counted, type: ip, size:1024, used:1", "key=127.0.0.1 use=0 gpt0=7 gpc0=2 gpc1=2",
             "# table: arrays, type: ip, size:1024, used:1", "key=127.0.0.1 use=0 gpt0=0 gpt1=12 gpc0=0 gpc1=2",
             // silent-drop counts a denied request, as HAProxy's action does wherever it runs.

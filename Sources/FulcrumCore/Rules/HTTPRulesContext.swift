@@ -42,8 +42,6 @@ public struct HTTPRuleContext: Sendable {
     public var log = HTTPRuleLogEffects()
     /// What `set-mark` / `set-tos` rules chose for the client's socket.
     public var clientSocket = ClientSocketEffects()
-    /// What a `set-nice` rule chose for the stream (nil: none ran).
-    public var nice: Int? = nil
     /// mode tcp content inspection: the bytes received so far (nil in mode
     /// http), how many the buffer can hold, and whether this evaluation is
     /// final (inspect-delay over, buffer full or client closed): fetches

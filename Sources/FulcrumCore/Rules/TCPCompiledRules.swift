@@ -30,7 +30,6 @@ public final class TCPCompiledRules: @unchecked Sendable {
         case silentDrop
         case setLogLevel(LogLevel?)
         case setClientSocket(ClientSocketOption)
-        case setNice(Int)
     }
     /// The proxy whose table `track-sc*` and `src_*` use when they name none.
     let proxyName: String
@@ -62,7 +61,6 @@ public final class TCPCompiledRules: @unchecked Sendable {
             case .silentDrop: action = .silentDrop
             case .setLogLevel(let level): action = .setLogLevel(level)
             case .setClientSocket(let o): action = .setClientSocket(o)
-            case .setNice(let n): action = .setNice(n)
             }
             return (action, try acls.compile(r.condition))
         }
@@ -76,7 +74,7 @@ public final class TCPCompiledRules: @unchecked Sendable {
     /// evaluated; when a condition must wait, the next evaluation starts
     /// from the first rule again, as HAProxy's tcp_inspect_request does on
     /// missing data (so a set-var before it runs again, on more bytes).
-    /// What set-log-level, set-mark, set-tos and set-nice chose is left in `context`.
+    /// What set-log-level, set-mark and set-tos chose is left in `context`.
     public func inspect(_ context: inout HTTPRuleContext) -> Verdict {
         if context.stick != nil { context.stickProxy = proxyName }
         for rule in rules {
@@ -93,7 +91,6 @@ public final class TCPCompiledRules: @unchecked Sendable {
             case .silentDrop: return .silentDrop
             case .setLogLevel(let level): context.log.level = level.map { .level($0) } ?? .silent
             case .setClientSocket(let o): context.clientSocket.record(o)
-            case .setNice(let n): context.nice = n
             case .setVar(let ref, let e): e.store(in: ref, context: context, acls: acls)
             case .setVarFormat(let ref, let lf): HTTPRequestProcessing.setVariable(ref, format: lf, context: context, acls: acls)
             case .unsetVar(let ref): context.variables?.unset(ref)

@@ -36,9 +36,6 @@ final class Stream {
     var serverHandshaking = false
     /// `send-proxy[-v2]`: a new server connection's PROXY header is still to be sent.
     var serverProxyHeaderPending = false
-    /// `set-nice`: shown by `show sess` as HAProxy's task nice (a worker
-    /// runs its ready streams in event order: no run queue to weigh).
-    var nice: Int16 = 0
     /// What the exchange machine carries to the next request while the
     /// transaction is set aside (`HTTPExchange.reset(policy:requests:)`).
     private var carriedPolicy = HTTPExchange.Policy()
@@ -223,7 +220,7 @@ final class Stream {
         variableStores?.endTransaction()
         variableStores?.endSession()
         upgradedBackend = -1
-        phaseDeadline = 0; scheduled = 0; pendingRun = false; inspectingResponse = false; nice = 0
+        phaseDeadline = 0; scheduled = 0; pendingRun = false; inspectingResponse = false
         bytesIn = 0; bytesOut = 0
         backendBytesMark = (0, 0); serverBytesMark = (0, 0)
         countedBytes = (0, 0); continuousStats = false; nextStatsCount = 0

@@ -108,7 +108,7 @@ extension StreamEngine {
         }
         let exp = s.phaseDeadline > 0 ? RuntimeSessionID.age(seconds: Int(max(0, s.phaseDeadline - now) / 1000)) : "<NEVER>"
         // The task's age is its last call's, which HAProxy knows only when profiling ("?").
-        out += "  task=0x0 (state=0x00 nice=\(s.nice) calls=0 rate=0 exp=\(exp) tmask=0x1 age=?)\n"
+        out += "  task=0x0 (state=0x00 nice=0 calls=0 rate=0 exp=\(exp) tmask=0x1 age=?)\n"
         // Bytes both ways at L4 are forwarded without end (HAProxy's CHN_INFINITE_FORWARD, -1).
         let forward = s.phase == .forwarding ? -1 : 0
         out += "  req=0x0 (f=0x0 an=0x0 pipe=\(s.request.inPipe) tofwd=\(forward) total=\(s.bytesIn))\n"

@@ -22,7 +22,6 @@ extension StreamEngine {
         let verdict = rules.inspect(&context)
         if context.log.level != .unchanged { s.http.ruleLog.level = context.log.level }
         if !context.clientSocket.isEmpty { applyClientSocket(s, context.clientSocket) }
-        if let nice = context.nice { s.nice = Int16(nice) }
         switch verdict {
         case .wait:
             return true
