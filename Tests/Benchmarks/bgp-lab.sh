@@ -222,6 +222,8 @@ EOF
     # shellcheck disable=SC2086
     ip netns exec "$ns" $pin bird -f -c "$WORK/n$i-bird.conf" -s "$WORK/n$i-bird.ctl" -P "$WORK/n$i-bird.pid" \
         >"$WORK/n$i-bird.log" 2>&1 &
+    # BGPLabNode.fulcrumConfig's, kept the same on purpose (the lab the tests
+    # check), with a shorter hold_down and drain_time for the rounds.
     cat >"$WORK/n$i-fulcrum.cfg" <<EOF
 global
     workers $WORKERS
