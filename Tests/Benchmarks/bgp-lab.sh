@@ -336,9 +336,12 @@ measure() {
     local m0 m1
     m0=$(machine_cpu)
     # wrk's CPU: bash's `times` after it (its children's user and system).
+    # In the background and waited for, so a signal to this script stops it
+    # at once (bash runs a trap only once its foreground child has ended).
     # shellcheck disable=SC2086
-    if ! in_ns "$P-cl" $pin timeout 120 bash -c 'wrk "$@"; rc=$?; times >"'"$tfile"'"; exit $rc' wrk \
-        -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" "$url" >"$out" 2>&1; then
+    ip netns exec "$P-cl" $pin timeout 120 bash -c 'wrk "$@"; rc=$?; times >"'"$tfile"'"; exit $rc' wrk \
+        -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" "$url" >"$out" 2>&1 &
+    if ! wait $!; then
         log "round $round, $count node(s): wrk failed: $(tail -3 "$out")"
         FAILED=1
         return
