@@ -33,9 +33,10 @@
 # namespace; req/s with node 1 announcing, then all 3, per round, and each
 # node's CPU seconds from /proc. Each node is pinned to its own CPU (taskset)
 # where there are >= 4 CPUs. On the 2-CPU lab machine (shared, 100 % busy),
-# two runs of 5 rounds: 1 node 21,536-28,670 req/s, 3 nodes 28,840-35,861,
-# ratio medians 1.29 and 1.22 (1.01-1.42), 0 errors; a node costs 24-28 us
-# of CPU a request alone or as one of three, wrk ~13 us, the softirqs ~15 us.
+# three runs of 5 rounds: 1 node 20,904-28,670 req/s, 3 nodes 24,403-35,861,
+# ratio medians 1.29, 1.22 and 1.25 (1.01-1.49), 0 errors; a node costs
+# 24-33 us of CPU a request alone or as one of three, wrk ~13 us, the
+# softirqs ~15 us.
 # 2.7x cannot show on 2 CPUs (three nodes share what one node already
 # shares); the reasoning and what a lab needs (~7 CPUs) are in docs/bgp.md.
 #

@@ -421,6 +421,6 @@ echo "ratio $NODES nodes / 1 node per round: $(echo "$ratios" | tr '\n' ' ')(med
 if ((PINNED)); then
     awk -v m="$median" -v t="$TARGET" 'BEGIN {exit !(m >= t)}' && echo "target met" || echo "target missed"
 else
-    echo "not pinned: $CPUS CPUs for $NODES nodes, the client and the router's forwarding; the target needs >= $((NODES + 1)) CPUs (see docs/bgp.md)"
+    echo "not pinned: $CPUS CPUs for $NODES nodes, the client and the router's forwarding; the target needs a CPU per node and about as many again for the client and the forwarding (see docs/bgp.md)"
 fi
 exit "$FAILED"
