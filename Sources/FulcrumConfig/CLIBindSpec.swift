@@ -65,8 +65,8 @@ public struct CLIBindSpec: Equatable, Sendable {
                 let known = HAProxyKeywords.bindOptions.contains(option)
                 return .failure(Failure(message: known ? "bind option '\(option)' is not supported yet on \(what)"
                                         : "unknown keyword '\(option)' on \(what)"
-                                          + (Suggestion.closest(to: option, among: (options + Array(HAProxyKeywords.bindOptions)).sorted())
-                                                .map { "; did you mean '\($0)'?" } ?? ""), word: index))
+                                          + Suggestion.didYouMean(option, among: (options + Array(HAProxyKeywords.bindOptions)).sorted()),
+                                        word: index))
             }
             // A missing value is read as "" and refused below, at the option.
             let value = i + 1 < words.count ? words[i + 1] : ""
@@ -81,7 +81,7 @@ public struct CLIBindSpec: Equatable, Sendable {
             case "level":
                 guard let level = StatsSocket.Level(rawValue: value) else {
                     return .failure(Failure(message: "\(what) : 'level' only supports 'user', 'operator', and 'admin' (got '\(value)')"
-                                            + (Suggestion.closest(to: value, among: ["admin", "operator", "user"]).map { "; did you mean '\($0)'?" } ?? ""),
+                                            + (Suggestion.didYouMean(value, among: ["admin", "operator", "user"])),
                                             word: valueWord))
                 }
                 spec.level = level

@@ -39,7 +39,7 @@ struct ConditionEvaluator {
 
     fileprivate func predicate(_ name: String, _ args: [String]) throws -> Bool {
         guard let arity = Self.predicates[name] else {
-            let hint = Suggestion.closest(to: name, among: Self.predicates.keys.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = Suggestion.didYouMean(name, among: Self.predicates.keys.sorted())
             throw Failure(message: "unknown predicate '\(name)' in conditional expression\(hint)")
         }
         guard args.count == arity else {

@@ -218,6 +218,10 @@ extension ParseSession {
     }
 
     func hint(_ word: String, _ candidates: [String]) -> String {
-        Suggestion.closest(to: word, among: candidates.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+        // Sorted for a stable choice: only the candidates `closest` could
+        // pick (a length within 2, or beginning with the word) are sorted.
+        let lower = word.lowercased(), length = lower.utf8.count
+        let possible = candidates.filter { abs($0.utf8.count - length) <= 2 || $0.lowercased().hasPrefix(lower) }
+        return Suggestion.didYouMean(word, among: possible.sorted())
     }
 }

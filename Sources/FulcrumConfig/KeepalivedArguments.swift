@@ -8,7 +8,7 @@ extension KeepalivedParser {
             alert(node.keyword.location, "keepalived keyword '\(word)' is not supported (in \(context))")
             return
         }
-        let hint = Suggestion.closest(to: word, among: served).map { "; did you mean '\($0)'?" } ?? ""
+        let hint = Suggestion.didYouMean(word, among: served)
         alert(node.keyword.location, "unknown keyword '\(word)' in \(context)\(hint)")
     }
 

@@ -150,14 +150,14 @@ extension KeepalivedParser {
             b.trackScripts = b.trackScripts.filter { t in
                 if scriptNames.contains(t.name) { return true }
                 if removedScripts.contains(t.name) { warning(t.location, "(\(b.name)) track script \(t.name) not found, ignoring..."); return false }
-                let hint = Suggestion.closest(to: t.name, among: scriptNames.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = Suggestion.didYouMean(t.name, among: scriptNames.sorted())
                 alert(t.location, "(\(b.name)) track_script \(t.name) not found (no vrrp_script with that name)\(hint)")
                 return false
             }
             for (kind, tracks, names) in [("track_backend", b.trackBackends, backends), ("track_frontend", b.trackFrontends, frontends)] {
                 for t in tracks where !names.contains(t.name) {
                     if hasProxies {
-                        let hint = Suggestion.closest(to: t.name, among: names.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+                        let hint = Suggestion.didYouMean(t.name, among: names.sorted())
                         alert(t.location, "(\(b.name)) \(kind) \(t.name): no \(kind.dropFirst(6)) with that name in the proxy configuration\(hint)")
                     } else {
                         alert(t.location, "(\(b.name)) \(kind) \(t.name): the configuration has no proxy sections")

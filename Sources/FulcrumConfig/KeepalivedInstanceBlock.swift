@@ -15,7 +15,7 @@ extension KeepalivedParser {
             case "MASTER": d.state = .master
             case "BACKUP": d.state = .backup
             default:
-                let hint = Suggestion.closest(to: w.text, among: ["MASTER", "BACKUP"]).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = Suggestion.didYouMean(w.text, among: ["MASTER", "BACKUP"])
                 alert(w.location, "(\(name)) unknown state '\(w.text)': expected MASTER or BACKUP\(hint)")
             }
         case "interface":
@@ -251,7 +251,7 @@ extension KeepalivedParser {
             }
             let options = ["brd", "broadcast", "dev", "scope", "label"]
             guard options.contains(option.text) else {
-                let hint = Suggestion.closest(to: option.text, among: options).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = Suggestion.didYouMean(option.text, among: options)
                 alert(option.location, "(\(name)) unknown option '\(option.text)' for virtual address '\(line.keyword.text)'\(hint)")
                 return nil
             }

@@ -141,7 +141,7 @@ public struct KeepalivedParser {
                 alert(node.keyword.location, "keepalived keyword '\(word)' is not supported")
             } else {
                 let all = KeepalivedKeywords.servedBlocks
-                let hint = Suggestion.closest(to: word, among: all).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = Suggestion.didYouMean(word, among: all)
                 alert(node.keyword.location, "unknown keyword '\(word)' at the top level of a keepalived configuration\(hint)")
             }
         }

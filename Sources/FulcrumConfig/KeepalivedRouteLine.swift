@@ -100,7 +100,7 @@ extension KeepalivedParser {
                     guard destination(w, &r) else { return nil }
                     haveDestination = true
                 } else {
-                    let hint = Suggestion.closest(to: w.text, among: Self.routeOptions).map { "; did you mean '\($0)'?" } ?? ""
+                    let hint = Suggestion.didYouMean(w.text, among: Self.routeOptions)
                     alert(w.location, "unknown route option '\(w.text)'\(hint)")
                     return nil
                 }

@@ -81,7 +81,7 @@ extension KeepalivedParser {
                 if Self.unservedRuleOptions.contains(w.text) {
                     alert(w.location, "keepalived rule option '\(w.text)' is not supported")
                 } else {
-                    let hint = Suggestion.closest(to: w.text, among: Self.ruleOptions).map { "; did you mean '\($0)'?" } ?? ""
+                    let hint = Suggestion.didYouMean(w.text, among: Self.ruleOptions)
                     alert(w.location, "unknown rule option '\(w.text)'\(hint)")
                 }
                 return nil

@@ -112,7 +112,7 @@ enum LogFormatParsing {
                 return .failure(ParseFailure("sample fetch '\(name)' is not supported yet in log-format strings"))
             }
             let known = Array(servedFetches.keys).sorted()
-            let hint = Suggestion.closest(to: name, among: known).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = Suggestion.didYouMean(name, among: known)
             return .failure(ParseFailure("unknown sample fetch '\(name)' in '%[\(body)]'" + hint))
         }
         if served == "var" {
@@ -203,7 +203,7 @@ extension ParseSession {
                 }
                 guard LogFormatParsing.servedFetches[name] != nil || LogRecordSamples.answersFromRecord(name) else {
                     let known = Array(LogFormatParsing.servedFetches.keys) + ["capture.req.hdr", "capture.res.hdr", "fc_err"]
-                    let hint = Suggestion.closest(to: name, among: known.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+                    let hint = Suggestion.didYouMean(name, among: known.sorted())
                     alert(at(word), "'\(display)' : unknown sample fetch '\(name)' in '%[\(expression.text)]'" + hint)
                     return nil
                 }

@@ -242,7 +242,7 @@ struct ParseSession {
             }
         default:
             guard active else { return }
-            let hint = Suggestion.closest(to: name, among: Self.directives).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = Suggestion.didYouMean(name, among: Self.directives)
             alert(loc, "unknown directive '\(name)'\(hint)")
         }
     }
@@ -290,7 +290,7 @@ struct ParseSession {
         switch current {
         case .none:
             let all = Self.sectionKeywords + HAProxyKeywords.otherSections.sorted()
-            let hint = Suggestion.closest(to: keyword, among: all).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = Suggestion.didYouMean(keyword, among: all)
             alert(at(words[0]), "unknown keyword '\(keyword)' out of section\(hint)")
         case .global:
             globalKeyword(words, at: at)

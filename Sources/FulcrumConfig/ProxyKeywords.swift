@@ -23,9 +23,29 @@ extension ParseSession {
     ]
 
     /// Whether a keyword whose matrix entry is `sections` may appear in `draft`.
+    /// What an unknown proxy keyword is compared with, per section kind (a
+    /// `+` when named): the keywords HAProxy allows there, and Fulcrum's.
+    /// Made once: a configuration full of unknown words (fuzzing) asks often.
+    static let suggestedProxyKeywords: [String: [String]] = {
+        var out: [String: [String]] = [:]
+        for (kind, named) in [(SectionKind.defaults, false), (.defaults, true), (.frontend, true), (.listen, true), (.backend, true)] {
+            // Table entries can be two words ("timeout connect"): the first is suggested.
+            let known = HAProxyKeywords.proxy.filter { allowed($0.value, kind: kind, named: named) }
+                .map { String($0.key.split(separator: " ").first ?? Substring($0.key)) }
+            let all = Array(Set(known).union(servedProxyKeywords))
+            out["\(kind)" + (named ? "+" : "")] = all
+            if kind != .defaults { out["\(kind)"] = all }
+        }
+        return out
+    }()
+
     static func allowed(_ sections: String, in draft: ProxyDraft) -> Bool {
-        switch draft.kind {
-        case .defaults: return sections.contains("d") || (sections.contains("D") && draft.name != nil)
+        allowed(sections, kind: draft.kind, named: draft.name != nil)
+    }
+
+    static func allowed(_ sections: String, kind: SectionKind, named: Bool) -> Bool {
+        switch kind {
+        case .defaults: return sections.contains("d") || (sections.contains("D") && named)
         case .frontend: return sections.contains("f")
         case .listen: return sections.contains("l")
         case .backend: return sections.contains("b")
@@ -102,10 +122,7 @@ extension ParseSession {
             if HAProxyKeywords.proxy[keyword] != nil {
                 alert(loc, "keyword '\(keyword)' is not supported yet (in section '\(kindName)')")
             } else {
-                // Table entries can be two words ("timeout connect"): suggest the first.
-                let known = HAProxyKeywords.proxy.filter { Self.allowed($0.value, in: drafts[index]) }
-                    .map { String($0.key.split(separator: " ").first ?? Substring($0.key)) }
-                let candidates = Array(Set(known).union(Self.servedProxyKeywords))
+                let candidates = Self.suggestedProxyKeywords["\(drafts[index].kind)" + (drafts[index].name != nil ? "+" : "")] ?? []
                 alert(loc, "unknown keyword '\(keyword)' in '\(kindName)' section" + hint(keyword, candidates))
             }
             return

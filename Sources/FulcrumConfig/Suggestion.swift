@@ -2,11 +2,19 @@
 /// two edits away for words of five letters or more (shorter words are too
 /// easily two edits from anything), or the only candidate the word begins.
 enum Suggestion {
+    /// `closest` as the messages append it: "; did you mean 'X'?", or nothing.
+    static func didYouMean(_ word: String, among candidates: [String]) -> String {
+        closest(to: word, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
+    }
+
     static func closest(to word: String, among candidates: [String]) -> String? {
         let w = Array(word.lowercased().utf8)
         guard !w.isEmpty else { return nil }
         var best: (String, Int)? = nil
-        for c in candidates {
+        // Only a distance of 1 or 2 is a suggestion, and two lengths apart by
+        // more than 2 are further than that: those are not measured (a long
+        // wrong word, as fuzzing makes, costs a length test per candidate).
+        for c in candidates where abs(c.utf8.count - w.count) <= 2 {
             let d = distance(w, Array(c.utf8))
             if d == 1 || (d == 2 && w.count >= 5), best == nil || d < best!.1 { best = (c, d) }
         }

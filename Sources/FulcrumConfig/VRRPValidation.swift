@@ -203,13 +203,13 @@ extension KeepalivedParser {
             if scripts.contains(t.name) { kept.append(t) } else if removedScripts.contains(t.name) {
                 warning(t.location, "(\(name)) track script \(t.name) not found, ignoring...")
             } else {
-                let hint = Suggestion.closest(to: t.name, among: scripts.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = Suggestion.didYouMean(t.name, among: scripts.sorted())
                 alert(t.location, "(\(name)) track_script \(t.name) not found (no vrrp_script with that name)\(hint)")
             }
         }
         v.trackScripts = kept
         for t in v.trackProcesses where !trackedProcesses.contains(where: { $0.name == t.name }) {
-            let hint = Suggestion.closest(to: t.name, among: trackedProcesses.map(\.name).sorted()).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = Suggestion.didYouMean(t.name, among: trackedProcesses.map(\.name).sorted())
             alert(t.location, "(\(name)) track_process \(t.name) not found (no vrrp_track_process with that name)\(hint)")
         }
         if let own = v.interface, let i = v.trackInterfaces.firstIndex(where: { $0.name == own }) {
@@ -218,7 +218,7 @@ extension KeepalivedParser {
         }
         for t in v.trackBackends where !backends.contains(t.name) {
             if hasProxies {
-                let hint = Suggestion.closest(to: t.name, among: backends.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = Suggestion.didYouMean(t.name, among: backends.sorted())
                 alert(t.location, "(\(name)) track_backend \(t.name): no backend with that name in the proxy configuration\(hint)")
             } else {
                 warning(t.location, "(\(name)) track_backend \(t.name): the configuration has no proxy sections, so the backend cannot be checked (the instance stays in FAULT until it exists)")
@@ -234,7 +234,7 @@ extension KeepalivedParser {
             var members: [String] = []
             for member in group.instances {
                 guard let i = config.instances.firstIndex(where: { $0.name == member }) else {
-                    let hint = Suggestion.closest(to: member, among: config.instances.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                    let hint = Suggestion.didYouMean(member, among: config.instances.map(\.name))
                     alert(group.location, "vrrp sync group \(group.name): virtual router \(member) specified but not found\(hint)")
                     continue
                 }
