@@ -158,24 +158,16 @@ final class GenerationPatterns {
     /// generation's workers. A command naming an id or a version (`#ID`,
     /// `@VER`) is left out: ids and versions differ between generations.
     func follow(_ texts: [String]) -> [String] {
-        var made: [String] = []
-        for text in texts {
-            if let change = PatternFileChange(encoded: text) {
-                guard carriedFiles.contains(change.file) else { continue }
-                store.apply(change)
-                journalRuleChange(change, text)
-                made.append(text)
-                continue
-            }
+        let carried = texts.filter { text in
+            if let change = PatternFileChange(encoded: text) { return carriedFiles.contains(change.file) }
             let head = text.firstIndex(of: "\n").map { String(text[..<$0]) } ?? text
             let words = RuntimeCommandLine.words(head)
-            guard words.count >= 3, Self.isChange(head), carriedFiles.contains(words[2]),
-                  !words.dropFirst(2).contains(where: { $0.hasPrefix("#") || $0.hasPrefix("@") }),
-                  Self.apply(text, to: store) != nil else { continue }
-            append(text)
-            made.append(text)
+            return words.count >= 3 && Self.isChange(head) && carriedFiles.contains(words[2])
+                && !words.dropFirst(2).contains { $0.hasPrefix("#") || $0.hasPrefix("@") }
         }
-        return made
+        // Made and journaled as a re-exec's changes are.
+        restore(carried)
+        return carried
     }
 
     /// A change a worker's rule made (`PatternFileChange`): made here and
