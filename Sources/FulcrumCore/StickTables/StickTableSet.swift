@@ -55,13 +55,15 @@ public final class StickTableSet: @unchecked Sendable {
     /// Runs `body` on table `t` holding its lock; wakes the peers process
     /// when `body` made the first local change since its last push round.
     @inline(__always)
+    /// The table is read in place (`tables[t]` inside the closures), not
+    /// copied out first: a copy retains and releases its layout's arrays,
+    /// several times a request.
     public func withTable<R>(_ t: Int, _ body: (SharedStickTable) -> R) -> R {
-        let table = tables[t]
-        guard let wake = wakePeers else { return locks[t].withLock(repair: { table.reset() }) { body(table) } }
+        guard let wake = wakePeers else { return locks[t].withLock(repair: { tables[t].reset() }) { body(tables[t]) } }
         var due = false
-        let r = locks[t].withLock(repair: { table.reset() }) { () -> R in
-            let r = body(table)
-            due = table.takePeersWake()
+        let r = locks[t].withLock(repair: { tables[t].reset() }) { () -> R in
+            let r = body(tables[t])
+            due = tables[t].takePeersWake()
             return r
         }
         if due { wake() }

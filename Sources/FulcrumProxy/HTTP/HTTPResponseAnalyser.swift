@@ -57,7 +57,7 @@ extension StreamEngine {
             s.record.status = s.http.response.status
             s.record.serverStatus = s.http.response.status
             observeLayer7(s, ok: s.http.response.status < 500)
-            if retryHTTP(s, reason: String(s.http.response.status)) { return .done }
+            if s.backend >= 0, backends[s.backend].retriesOnStatus, retryHTTP(s, reason: String(s.http.response.status)) { return .done }
             stickStore(s, responsePhase: true)
             // http-response rules (backend's, then frontend's), then persistence cookies.
             if s.backend >= 0 {
