@@ -50,7 +50,8 @@ extension KeepalivedParser {
                 if w.text == "iif" { r.inputInterface = v.text } else { r.outputInterface = v.text }
             case "fwmark":
                 guard let v = words.value(&self) else { return nil }
-                let parts = v.text.split(separator: "/", maxSplits: 1).map(String.init)
+                // "/" alone or a missing half is an error, not an empty list.
+                let parts = v.text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
                 guard let mark = KeepalivedValues.unsigned32Any(parts[0]),
                       parts.count == 1 || KeepalivedValues.unsigned32Any(parts[1]) != nil else {
                     alert(v.location, "invalid fwmark '\(v.text)' (N or N/MASK, decimal or 0x hexadecimal)")

@@ -133,6 +133,24 @@ final class KeepalivedRoutesTests: XCTestCase {
         ])
     }
 
+    /// Found by the keepalived-config fuzz target: `fwmark /` split into no
+    /// part at all and trapped; a missing half of N/MASK is an error.
+    func testFwmarkWithoutMarkOrMaskIsAnErrorNotATrap() {
+        let r = parse("""
+            static_rules {
+                fwmark / table 3
+                fwmark 0x10/ table 3
+                fwmark /0xff table 3
+            }
+
+            """)
+        XCTAssertEqual(r.alerts.map(\.description), [
+            "[ALERT] keepalived.conf:2:12: invalid fwmark '/' (N or N/MASK, decimal or 0x hexadecimal)",
+            "[ALERT] keepalived.conf:3:12: invalid fwmark '0x10/' (N or N/MASK, decimal or 0x hexadecimal)",
+            "[ALERT] keepalived.conf:4:12: invalid fwmark '/0xff' (N or N/MASK, decimal or 0x hexadecimal)",
+        ])
+    }
+
     func testStaticAddresses() throws {
         let r = parse("""
             static_ipaddress {
