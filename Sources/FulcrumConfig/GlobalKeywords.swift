@@ -5,6 +5,7 @@ extension ParseSession {
         "daemon", "pidfile", "user", "group", "chroot", "maxconn", "nbthread", "workers", "spread-checks",
         "tune.bufsize", "tune.maxrewrite", "tune.http.maxhdr", "hard-stop-after", "mworker-max-reloads",
         "ulimit-n", "strict-limits", "zero-warning", "uid", "gid", "grace", "tune.maxaccept", "tune.maxpollevents", "maxconnrate", "maxsessrate",
+        "tune.listener.multi-queue",
         "tune.rcvbuf.client", "tune.rcvbuf.server", "tune.sndbuf.client", "tune.sndbuf.server",
         "server-state-file", "server-state-base", "expose-experimental-directives", "master-worker",
         "localpeer",
@@ -145,6 +146,12 @@ extension ParseSession {
                 return
             }
             if keyword == "tune.maxaccept" { global.maxAccept = n } else { global.maxPollEvents = n }
+        case "tune.listener.multi-queue":
+            switch value.text {
+            case "on": global.listenerMultiQueue = true
+            case "off": global.listenerMultiQueue = false
+            default: alert(at(value), "'tune.listener.multi-queue' expects 'on' or 'off'.")
+            }
         case "tune.rcvbuf.client", "tune.rcvbuf.server", "tune.sndbuf.client", "tune.sndbuf.server":
             guard case .success(let n) = ValueParsers.integer(value.text, for: keyword), n > 0, n <= Int(Int32.max) else {
                 alert(at(value), "'\(keyword)' expects an integer argument.")

@@ -463,6 +463,12 @@ public struct GlobalSettings: Equatable, Sendable {
     public var maxAccept: Int?
     /// `tune.maxpollevents`: events taken from epoll per wait (nil: 512).
     public var maxPollEvents: Int?
+    /// `tune.listener.multi-queue` (on by default, as in HAProxy): every
+    /// worker accepts from one queue per bind and the kernel wakes one idle
+    /// worker per connection, so no connection waits behind a busy worker
+    /// while another is idle; `off`: one SO_REUSEPORT socket per worker, the
+    /// kernel's hash of the addresses choosing the worker.
+    public var listenerMultiQueue = true
     /// `tune.rcvbuf.client|server`, `tune.sndbuf.client|server`: SO_RCVBUF /
     /// SO_SNDBUF of listeners (accepted sockets inherit them) and of server
     /// connections (nil: the system's autotuning).

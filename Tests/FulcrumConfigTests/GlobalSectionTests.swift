@@ -128,3 +128,17 @@ final class GlobalEnvironmentTests: XCTestCase {
         XCTAssertEqual(bad.alerts.map(\.message), ["'setenv' expects exactly 2 arguments."])
     }
 }
+
+extension GlobalSectionTests {
+    /// `tune.listener.multi-queue`: on by default (one accept queue every
+    /// worker takes from), `off` gives each worker its own socket.
+    func testListenerMultiQueue() {
+        XCTAssertTrue(parse("global\n    workers 2\n").configuration.global.listenerMultiQueue)
+        let off = parse("global\n    tune.listener.multi-queue off\n")
+        XCTAssertEqual(off.alerts, [])
+        XCTAssertFalse(off.configuration.global.listenerMultiQueue)
+        XCTAssertTrue(parse("global\n    tune.listener.multi-queue off\n    tune.listener.multi-queue on\n").configuration.global.listenerMultiQueue)
+        assertSingleAlert(parse("global\n    tune.listener.multi-queue yes\n"),
+                          "'tune.listener.multi-queue' expects 'on' or 'off'.", line: 2, column: 31)
+    }
+}

@@ -17,6 +17,7 @@ final class CacheSharingTests: XCTestCase {
         let config = """
             global
                 workers \(workers)
+                tune.listener.multi-queue off
                 stats socket \(dir.file("admin.sock")) level admin
             defaults
                 mode http
@@ -34,7 +35,7 @@ final class CacheSharingTests: XCTestCase {
 
             """
         let p = try startFulcrum(config: config, arguments: ["-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, sockets: workers)
+        try p.waitUntilListening(port: port, workers: workers)
         return (p, port, dir.file("admin.sock"), web)
     }
 

@@ -5,10 +5,11 @@ import Foundation
 /// outright, a worker stopped and continued under load. (A worker killed
 /// under load: DaemonLifecycleTests.testKilledWorkerIsRespawnedIntoItsSlotWhileTheOthersKeepServing.)
 final class ProcessFaultTests: XCTestCase {
-    private func config(port: UInt16, server: UInt16) -> String {
+    private func config(port: UInt16, server: UInt16, multiQueue: Bool = true) -> String {
         """
         global
             workers 2
+            tune.listener.multi-queue \(multiQueue ? "on" : "off")
         defaults
             mode http
             timeout connect 2s
@@ -36,7 +37,7 @@ final class ProcessFaultTests: XCTestCase {
         let port = try FreePort.next()
         let text = config(port: port, server: server.port)
         let first = try startFulcrum(config: text)
-        try first.waitUntilListening(port: port, sockets: 2)
+        try first.waitUntilListening(port: port, workers: 2)
         let workers = try first.waitForChildren(count: 2)
         XCTAssertEqual(get(port, "/before"), 200)
 
@@ -47,20 +48,50 @@ final class ProcessFaultTests: XCTestCase {
         XCTAssertThrowsError(try TCPClient(port: port, timeout: 1), "a connection was accepted with no master")
 
         let second = try startFulcrum(config: text)
-        try second.waitUntilListening(port: port, sockets: 2)
+        try second.waitUntilListening(port: port, workers: 2)
         XCTAssertEqual(get(port, "/after"), 200)
         XCTAssertEqual(server.requests.map(\.path), ["/before", "/after"])
     }
 
-    /// One of two workers stopped (SIGSTOP) while requests keep coming: the
-    /// other one serves meanwhile, the master leaves the stopped one alone,
-    /// and once continued (SIGCONT) the connections queued on its socket are
-    /// served too: every request gets its 200, none is lost.
-    func testWorkerStoppedAndContinuedUnderLoadLosesNoRequest() throws {
+    /// One of two workers stopped (SIGSTOP) while requests keep coming: with
+    /// the shared accept queue (tune.listener.multi-queue, the default) the
+    /// kernel wakes only the worker that waits, so every request is served
+    /// while the other one is still stopped, and the master leaves it alone.
+    func testWorkerStoppedUnderLoadTheOtherServesEveryRequest() throws {
         let server = try startHTTPServer(name: "s1")
         let port = try FreePort.next()
         let p = try startFulcrum(config: config(port: port, server: server.port))
-        try p.waitUntilListening(port: port, sockets: 2)
+        try p.waitUntilListening(port: port, workers: 2)
+        let workers = try p.waitForChildren(count: 2)
+        XCTAssertEqual(get(port, "/warm"), 200)
+        let stopped = workers[0]
+        kill(stopped, SIGSTOP)
+        defer { kill(stopped, SIGCONT) }
+        XCTAssertTrue(waitUntil(timeout: 5) { ProcessTree.state(of: stopped) == "T" }, "the worker did not stop")
+
+        let total = 60
+        let results = Statuses()
+        for i in 0..<total {
+            Thread { results.append(self.get(port, "/r\(i)", timeout: 20)) }.start()
+        }
+        XCTAssertTrue(waitUntil(timeout: 20) { results.count == total }, "\(results.count) of \(total) served with one worker stopped")
+        XCTAssertEqual(ProcessTree.state(of: stopped), "T", "the worker stayed stopped meanwhile")
+        XCTAssertEqual(results.all.filter { $0 == 200 }.count, total, "\(results.all)")
+        kill(stopped, SIGCONT)
+        XCTAssertEqual(p.childPids(role: "worker").sorted(), workers.sorted(), "no worker was replaced")
+        XCTAssertEqual(get(port, "/after"), 200)
+    }
+
+    /// With `tune.listener.multi-queue off` (a socket per worker), one of two
+    /// workers stopped (SIGSTOP) while requests keep coming: the
+    /// other one serves meanwhile, the master leaves the stopped one alone,
+    /// and once continued (SIGCONT) the connections queued on its socket are
+    /// served too: every request gets its 200, none is lost.
+    func testWorkerStoppedAndContinuedUnderLoadWithOwnQueuesLosesNoRequest() throws {
+        let server = try startHTTPServer(name: "s1")
+        let port = try FreePort.next()
+        let p = try startFulcrum(config: config(port: port, server: server.port, multiQueue: false))
+        try p.waitUntilListening(port: port, workers: 2)
         let workers = try p.waitForChildren(count: 2)
         let stopped = workers[0]
         kill(stopped, SIGSTOP)

@@ -27,6 +27,7 @@ static const uint32_t CF_EPOLLERR = EPOLLERR;
 static const uint32_t CF_EPOLLHUP = EPOLLHUP;
 static const uint32_t CF_EPOLLRDHUP = EPOLLRDHUP;
 static const uint32_t CF_EPOLLET = EPOLLET;
+static const uint32_t CF_EPOLLEXCLUSIVE = EPOLLEXCLUSIVE;
 
 static inline int cf_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 

@@ -4,7 +4,7 @@ import FulcrumCore
 import FulcrumLog
 import FulcrumPosix
 
-/// A worker process: one EventLoop, its own SO_REUSEPORT listeners, the
+/// A worker process: one EventLoop, the shared SO_REUSEPORT listeners, the
 /// control channel to the master, and the stream engine that serves what it
 /// accepts. Single-threaded; state shared with other processes lives only in
 /// the SharedTable.
@@ -267,7 +267,9 @@ public final class Worker: EventHandler {
     // MARK: listeners and accept
 
     private func activate(listener i: Int) throws(Errno) {
-        try loop.register(listeners[i].fd, .readable, EventToken(kind: TokenKind.listener.rawValue, index: i))
+        // Exclusive: a socket every worker watches (tune.listener.multi-queue)
+        // wakes one idle worker per connection, not all of them.
+        try loop.register(listeners[i].fd, [.readable, .exclusive], EventToken(kind: TokenKind.listener.rawValue, index: i))
         listeners[i].active = true
     }
 
