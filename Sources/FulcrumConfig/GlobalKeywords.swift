@@ -141,7 +141,7 @@ extension ParseSession {
         case "tune.maxaccept", "tune.maxpollevents":
             // -1 lifts the accept limit, as in HAProxy; poll events must be positive.
             let lowest = keyword == "tune.maxaccept" ? -1 : 1
-            guard case .success(let n) = ValueParsers.integer(value.text, for: keyword), n >= lowest, n != 0 else {
+            guard case .success(let n) = ValueParsers.signedInteger(value.text, for: keyword), n >= lowest, n != 0 else {
                 alert(at(value), "'\(keyword)' expects " + (lowest < 0 ? "-1 or a positive integer." : "a positive integer."))
                 return
             }

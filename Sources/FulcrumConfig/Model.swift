@@ -459,16 +459,17 @@ public struct GlobalSettings: Equatable, Sendable {
     public var maxConnectionRate: Int?
     public var maxSessionRate: Int?
     /// `tune.maxaccept`: connections a worker accepts from one listener per
-    /// wakeup (-1: no limit; nil: 64).
+    /// wakeup (-1: no limit; nil: `acceptBurst`'s default).
     public var maxAccept: Int?
     /// `tune.maxpollevents`: events taken from epoll per wait (nil: 512).
     public var maxPollEvents: Int?
-    /// `tune.listener.multi-queue` (on by default, as in HAProxy): every
-    /// worker accepts from one queue per bind and the kernel wakes one idle
-    /// worker per connection, so no connection waits behind a busy worker
-    /// while another is idle; `off`: one SO_REUSEPORT socket per worker, the
-    /// kernel's hash of the addresses choosing the worker.
-    public var listenerMultiQueue = true
+    /// `tune.listener.multi-queue on`: besides its own SO_REUSEPORT socket,
+    /// each worker watches its siblings' (EPOLLEXCLUSIVE), so a connection
+    /// queued behind a busy worker is taken by an idle one. Off by default,
+    /// unlike HAProxy (docs/differences.md): without HAProxy's least-loaded
+    /// dispatch, idle workers also race for connections, and long-lived ones
+    /// spread less evenly than the kernel's hash spreads them.
+    public var listenerMultiQueue = false
     /// `tune.rcvbuf.client|server`, `tune.sndbuf.client|server`: SO_RCVBUF /
     /// SO_SNDBUF of listeners (accepted sockets inherit them) and of server
     /// connections (nil: the system's autotuning).
@@ -497,6 +498,19 @@ public struct GlobalSettings: Equatable, Sendable {
     public var nbthread: Int?
     /// `workers N`: number of worker processes; nil = nbthread, else CPU count.
     public var workers: Int?
+    /// The worker processes to run: `workers`, else `nbthread`, else one per
+    /// online processor (the caller's sysconf, this module doing no I/O).
+    public func workerCount(onlineProcessors: Int) -> Int {
+        max(1, workers ?? nbthread ?? onlineProcessors)
+    }
+    /// Connections a worker accepts from one listener per wakeup
+    /// (`tune.maxaccept`; -1: no limit). Unset: 64, or 4 when workers also
+    /// take from each other's queues (multi-queue), so that one woken worker
+    /// does not take a whole burst of connections.
+    public func acceptBurst(workers: Int) -> Int {
+        if let n = maxAccept { return n < 0 ? Int.max : max(1, n) }
+        return listenerMultiQueue && workers > 1 ? 4 : 64
+    }
     /// `stats socket` lines: the runtime API, in declaration order.
     public var statsSockets: [StatsSocket] = []
     /// `server-state-file` and `server-state-base`: the state `show servers

@@ -88,7 +88,11 @@ public struct CommandLineOptions: Equatable {
     /// (`KeepalivedParser.configIDVariable`), since each one parses the files.
     public var configID: String?
 
-    public struct ListenerSlot: Equatable { public var frontend: Int; public var bind: Int }
+    /// A listener a worker inherits: its frontend and bind line, and whether
+    /// it is a sibling's socket watched exclusively (`F.B.x`).
+    public struct ListenerSlot: Equatable {
+        public var frontend: Int; public var bind: Int; public var exclusive = false
+    }
 
     public enum ParseError: Error, Equatable { case message(String) }
 
@@ -214,8 +218,10 @@ public struct CommandLineOptions: Equatable {
                 let spec = try value(a)
                 for part in spec.split(separator: ",") {
                     let fb = part.split(separator: ".")
-                    guard fb.count == 2, let f = Int(fb[0]), let b = Int(fb[1]) else { throw .message("bad --listeners") }
-                    o.listenerMap.append(ListenerSlot(frontend: f, bind: b))
+                    guard fb.count == 2 || (fb.count == 3 && fb[2] == "x"), let f = Int(fb[0]), let b = Int(fb[1]) else {
+                        throw .message("bad --listeners")
+                    }
+                    o.listenerMap.append(ListenerSlot(frontend: f, bind: b, exclusive: fb.count == 3))
                 }
             default:
                 if a.hasPrefix("-f"), a.count > 2 { o.configPaths.append(String(a.dropFirst(2))); break }

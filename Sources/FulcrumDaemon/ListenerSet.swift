@@ -4,16 +4,23 @@ import FulcrumPosix
 import FulcrumProxy
 
 /// The master's listening sockets, kept across reloads: one SO_REUSEPORT
-/// socket per bind address that every worker watches, the kernel waking one
-/// idle worker per connection (`tune.listener.multi-queue`, the default), or
-/// with it off one per (bind address, slot), so each worker has its own
-/// accept queue; plus inherited `fd@N` sockets shared by every slot. A socket stays open as
+/// socket per (bind address, slot), so each worker has its own accept queue
+/// and the kernel's hash spreads connections evenly; with
+/// `tune.listener.multi-queue on` every worker also watches its siblings'
+/// sockets, exclusively (`Entry.exclusive`), so a connection queued behind
+/// a busy worker is taken by an idle one. Plus inherited
+/// `fd@N` sockets shared by every slot. A socket stays open as
 /// long as some generation uses its address, so a worker's death or a reload
 /// never closes an accept queue: the next worker of the slot accepts from the
 /// very same socket. With fewer workers than sockets, the extra sockets are
 /// shared out among the workers, so nothing queued on them is stranded.
 final class ListenerPool {
-    struct Entry { var fd: FileDescriptor; var frontend: Int; var bind: Int }
+    struct Entry {
+        var fd: FileDescriptor; var frontend: Int; var bind: Int
+        /// A sibling's socket (multi-queue): watched with EPOLLEXCLUSIVE, so
+        /// the kernel wakes only one idle sibling besides its owner.
+        var exclusive = false
+    }
 
     /// Sockets by address key ("ip:port" or "fd@N"), in slot order.
     private var sockets: [String: [FileDescriptor]] = [:]
@@ -74,9 +81,7 @@ final class ListenerPool {
                         // A socket kept from a generation where `disable|shutdown
                         // frontend` paused it listens again: a reload starts afresh.
                         for fd in list { try? Socket.resumeListening(fd, backlog: backlog) }
-                        // multi-queue: one socket all workers share; else one per slot.
-                        let wanted = c.global.listenerMultiQueue ? 1 : slots
-                        while list.count < wanted {
+                        while list.count < slots {
                             do {
                                 let fd = try Socket.listen(on: address, backlog: backlog, transparent: bind.transparent,
                                                            options: Self.listenOptions(bind.socket, backlog: backlog))
@@ -91,24 +96,20 @@ final class ListenerPool {
                         for fd in list {
                             Socket.setBufferSizes(fd, receive: c.global.clientReceiveBuffer, send: c.global.clientSendBuffer)
                         }
-                        if list.count < wanted { continue }
+                        if list.count < slots { continue }
                         sockets[key] = list
                         // `tcp-smart-accept` (HAProxy's default in mode http and on
                         // ssl binds): TCP_QUICKACK set either way, on new, kept
                         // and adopted sockets alike.
                         let smartAccept = f.connection.smartAccept(mode: f.mode, bind: bind)
                         for fd in list { Socket.setQuickAck(fd, !smartAccept) }
-                        if c.global.listenerMultiQueue {
-                            // Every worker watches every socket of the address
-                            // (sockets kept from a generation without
-                            // multi-queue included, so none is stranded).
-                            for fd in list {
-                                for slot in 0..<slots { perSlot[slot].append(Entry(fd: fd, frontend: fi, bind: bi)) }
-                            }
-                        } else {
-                            // Socket i goes to slot i % slots: every socket has a worker.
-                            for (i, fd) in list.enumerated() {
-                                perSlot[i % slots].append(Entry(fd: fd, frontend: fi, bind: bi))
+                        // Socket i goes to slot i % slots: every socket has a worker;
+                        // with multi-queue the other slots watch it too.
+                        for (i, fd) in list.enumerated() {
+                            perSlot[i % slots].append(Entry(fd: fd, frontend: fi, bind: bi))
+                            guard c.global.listenerMultiQueue else { continue }
+                            for slot in 0..<slots where slot != i % slots {
+                                perSlot[slot].append(Entry(fd: fd, frontend: fi, bind: bi, exclusive: true))
                             }
                         }
                     }

@@ -39,7 +39,9 @@ extension Master {
             }
             let entries = g.perSlot[slot]
             args = ["--role", "worker", "--slot", String(slot)]
-            if !entries.isEmpty { args += ["--listeners", entries.map { "\($0.frontend).\($0.bind)" }.joined(separator: ",")] }
+            if !entries.isEmpty {
+                args += ["--listeners", entries.map { "\($0.frontend).\($0.bind)" + ($0.exclusive ? ".x" : "") }.joined(separator: ",")]
+            }
             inherited += entries.map { $0.fd }
             if let sessions = g.tlsSessions {
                 // Inherited descriptors are numbered from 3 in order.

@@ -54,7 +54,7 @@ extension Master {
     func startGeneration(_ loaded: LoadedConfiguration) {
         guard let cur = current else { return }
         let c = loaded.configuration
-        let slots = max(1, c.global.workers ?? c.global.nbthread ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let slots = c.global.workerCount(onlineProcessors: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let g: Generation
         do {
             let perSlot = try listeners.assign(loaded, slots: slots)

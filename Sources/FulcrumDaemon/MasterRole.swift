@@ -43,7 +43,7 @@ enum MasterRole {
             return 0
         }
         let c = loaded.configuration
-        let workers = max(1, c.global.workers ?? c.global.nbthread ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let workers = c.global.workerCount(onlineProcessors: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
         // -D / `daemon` (unless -d or -db): re-execute ourselves in a new
         // session and wait until that copy reports its workers ready.

@@ -48,6 +48,8 @@
 #   BENCH_MODES="tcp"      cases to run: tcp, http, http-close, httplog (see mode_config
 #                          and mode_wrk_args); e.g. BENCH_MODES="tcp http http-close"
 #   BENCH_PROCS="1 2"      fulcrum `workers N` vs haproxy `nbthread N`
+#   BENCH_FULCRUM_GLOBAL=  one more global line for fulcrum only, e.g.
+#                          "tune.listener.multi-queue on" (haproxy's default)
 #   BENCH_ROUNDS=1         measure each fulcrum/haproxy pair N times, the order
 #                          alternating; the verdict uses the median ratios
 #   FULCRUM_BIN=path       use this binary instead of building release
@@ -544,7 +546,8 @@ label() {
 start_proxy() {
     local name=$1 mode=$2 procs=$3 round=$4 procs_line port cfg pid
     case $name in
-        fulcrum) procs_line="workers $procs" ;;
+        fulcrum) procs_line="workers $procs"
+                 if [[ -n ${BENCH_FULCRUM_GLOBAL:-} ]]; then procs_line+=$'\n    '"$BENCH_FULCRUM_GLOBAL"; fi ;;
         haproxy) procs_line="nbthread $procs" ;;
     esac
     if [[ $name == fulcrum && -z $FULCRUM ]]; then

@@ -130,15 +130,30 @@ final class GlobalEnvironmentTests: XCTestCase {
 }
 
 extension GlobalSectionTests {
-    /// `tune.listener.multi-queue`: on by default (one accept queue every
-    /// worker takes from), `off` gives each worker its own socket.
+    /// `tune.listener.multi-queue`: off by default (each worker takes from its
+    /// own socket only), `on` lets idle workers take from busy ones' sockets.
     func testListenerMultiQueue() {
-        XCTAssertTrue(parse("global\n    workers 2\n").configuration.global.listenerMultiQueue)
-        let off = parse("global\n    tune.listener.multi-queue off\n")
-        XCTAssertEqual(off.alerts, [])
-        XCTAssertFalse(off.configuration.global.listenerMultiQueue)
-        XCTAssertTrue(parse("global\n    tune.listener.multi-queue off\n    tune.listener.multi-queue on\n").configuration.global.listenerMultiQueue)
+        XCTAssertFalse(parse("global\n    workers 2\n").configuration.global.listenerMultiQueue)
+        let on = parse("global\n    tune.listener.multi-queue on\n")
+        XCTAssertEqual(on.alerts, [])
+        XCTAssertTrue(on.configuration.global.listenerMultiQueue)
+        XCTAssertFalse(parse("global\n    tune.listener.multi-queue on\n    tune.listener.multi-queue off\n").configuration.global.listenerMultiQueue)
         assertSingleAlert(parse("global\n    tune.listener.multi-queue yes\n"),
                           "'tune.listener.multi-queue' expects 'on' or 'off'.", line: 2, column: 31)
+    }
+}
+
+extension GlobalSectionTests {
+    /// How many workers run, and how many connections one takes per wakeup.
+    func testWorkerCountAndAcceptBurst() {
+        XCTAssertEqual(parse("global\n    workers 3\n    nbthread 2\n").configuration.global.workerCount(onlineProcessors: 8), 3)
+        XCTAssertEqual(parse("global\n    nbthread 2\n").configuration.global.workerCount(onlineProcessors: 8), 2)
+        XCTAssertEqual(parse("global\n").configuration.global.workerCount(onlineProcessors: 8), 8)
+        let shared = parse("global\n    workers 2\n    tune.listener.multi-queue on\n").configuration.global
+        XCTAssertEqual(shared.acceptBurst(workers: 2), 4, "one woken worker does not take a whole burst")
+        XCTAssertEqual(shared.acceptBurst(workers: 1), 64)
+        XCTAssertEqual(parse("global\n    workers 2\n").configuration.global.acceptBurst(workers: 2), 64)
+        XCTAssertEqual(parse("global\n    tune.maxaccept 10\n").configuration.global.acceptBurst(workers: 2), 10)
+        XCTAssertEqual(parse("global\n    tune.maxaccept -1\n").configuration.global.acceptBurst(workers: 2), Int.max)
     }
 }

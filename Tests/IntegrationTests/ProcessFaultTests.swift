@@ -5,7 +5,7 @@ import Foundation
 /// outright, a worker stopped and continued under load. (A worker killed
 /// under load: DaemonLifecycleTests.testKilledWorkerIsRespawnedIntoItsSlotWhileTheOthersKeepServing.)
 final class ProcessFaultTests: XCTestCase {
-    private func config(port: UInt16, server: UInt16, multiQueue: Bool = true) -> String {
+    private func config(port: UInt16, server: UInt16, multiQueue: Bool = false) -> String {
         """
         global
             workers 2
@@ -54,13 +54,13 @@ final class ProcessFaultTests: XCTestCase {
     }
 
     /// One of two workers stopped (SIGSTOP) while requests keep coming: with
-    /// the shared accept queue (tune.listener.multi-queue, the default) the
-    /// kernel wakes only the worker that waits, so every request is served
-    /// while the other one is still stopped, and the master leaves it alone.
-    func testWorkerStoppedUnderLoadTheOtherServesEveryRequest() throws {
+    /// `tune.listener.multi-queue on` the other worker also watches the
+    /// stopped one's socket, so every request is served while that one is
+    /// still stopped, and the master leaves it alone.
+    func testWorkerStoppedUnderLoadWithMultiQueueTheOtherServesEveryRequest() throws {
         let server = try startHTTPServer(name: "s1")
         let port = try FreePort.next()
-        let p = try startFulcrum(config: config(port: port, server: server.port))
+        let p = try startFulcrum(config: config(port: port, server: server.port, multiQueue: true))
         try p.waitUntilListening(port: port, workers: 2)
         let workers = try p.waitForChildren(count: 2)
         XCTAssertEqual(get(port, "/warm"), 200)
@@ -82,15 +82,15 @@ final class ProcessFaultTests: XCTestCase {
         XCTAssertEqual(get(port, "/after"), 200)
     }
 
-    /// With `tune.listener.multi-queue off` (a socket per worker), one of two
-    /// workers stopped (SIGSTOP) while requests keep coming: the
+    /// By default (a socket per worker, each watched by its worker only), one
+    /// of two workers stopped (SIGSTOP) while requests keep coming: the
     /// other one serves meanwhile, the master leaves the stopped one alone,
     /// and once continued (SIGCONT) the connections queued on its socket are
     /// served too: every request gets its 200, none is lost.
-    func testWorkerStoppedAndContinuedUnderLoadWithOwnQueuesLosesNoRequest() throws {
+    func testWorkerStoppedAndContinuedUnderLoadLosesNoRequest() throws {
         let server = try startHTTPServer(name: "s1")
         let port = try FreePort.next()
-        let p = try startFulcrum(config: config(port: port, server: server.port, multiQueue: false))
+        let p = try startFulcrum(config: config(port: port, server: server.port))
         try p.waitUntilListening(port: port, workers: 2)
         let workers = try p.waitForChildren(count: 2)
         let stopped = workers[0]

@@ -4,7 +4,7 @@ import FulcrumCore
 import FulcrumLog
 import FulcrumPosix
 
-/// A worker process: one EventLoop, the shared SO_REUSEPORT listeners, the
+/// A worker process: one EventLoop, its own SO_REUSEPORT listeners, the
 /// control channel to the master, and the stream engine that serves what it
 /// accepts. Single-threaded; state shared with other processes lives only in
 /// the SharedTable.
@@ -17,6 +17,8 @@ public final class Worker: EventHandler {
         var bindLine: Int
         var maxconn: Int
         var active: Bool
+        /// A sibling's socket, watched exclusively (WorkerSetup.Listener).
+        var exclusive = false
         /// Its frontend is disabled or shut down (runtime API): not watched.
         var adminOff = false
     }
@@ -82,8 +84,8 @@ public final class Worker: EventHandler {
         control = setup.control
         loop = try EventLoop(capacity: setup.configuration.global.maxPollEvents ?? 512)
         limits = RuntimeLimits(table: setup.table, global: setup.configuration.global)
-        let maxAccept = setup.configuration.global.maxAccept ?? 64
-        acceptBurst = maxAccept < 0 ? Int.max : max(1, maxAccept)
+        let g = setup.configuration.global
+        acceptBurst = g.acceptBurst(workers: g.workerCount(onlineProcessors: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
         engine = StreamEngine(setup, loop: loop)
         certificates = RuntimeCertificates(binds: setup.bindTLS)
         let index = TableIndex(configuration)
@@ -91,7 +93,7 @@ public final class Worker: EventHandler {
             let bind = configuration.frontends[l.frontend].binds[l.bindLine]
             listeners.append(ListenerState(fd: l.fd, frontend: l.frontend,
                                            bindLine: index.bindLine(frontend: l.frontend, bind: l.bindLine),
-                                           maxconn: bind.maxconn ?? 0, active: false))
+                                           maxconn: bind.maxconn ?? 0, active: false, exclusive: l.exclusive))
         }
     }
 
@@ -267,9 +269,10 @@ public final class Worker: EventHandler {
     // MARK: listeners and accept
 
     private func activate(listener i: Int) throws(Errno) {
-        // Exclusive: a socket every worker watches (tune.listener.multi-queue)
-        // wakes one idle worker per connection, not all of them.
-        try loop.register(listeners[i].fd, [.readable, .exclusive], EventToken(kind: TokenKind.listener.rawValue, index: i))
+        // A sibling's socket wakes its owner and at most one idle sibling
+        // (EPOLLEXCLUSIVE), not every worker.
+        try loop.register(listeners[i].fd, listeners[i].exclusive ? [.readable, .exclusive] : .readable,
+                          EventToken(kind: TokenKind.listener.rawValue, index: i))
         listeners[i].active = true
     }
 

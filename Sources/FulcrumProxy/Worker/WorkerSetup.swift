@@ -11,8 +11,11 @@ public struct WorkerSetup {
         public var fd: FileDescriptor
         public var frontend: Int       // index into configuration.frontends
         public var bindLine: Int       // index of the bind line, for bind maxconn
-        public init(fd: FileDescriptor, frontend: Int, bindLine: Int) {
-            self.fd = fd; self.frontend = frontend; self.bindLine = bindLine
+        /// A sibling worker's socket (tune.listener.multi-queue): watched with
+        /// EPOLLEXCLUSIVE, taken from only when this worker is idle.
+        public var exclusive: Bool
+        public init(fd: FileDescriptor, frontend: Int, bindLine: Int, exclusive: Bool = false) {
+            self.fd = fd; self.frontend = frontend; self.bindLine = bindLine; self.exclusive = exclusive
         }
     }
 
