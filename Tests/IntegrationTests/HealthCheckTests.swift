@@ -315,6 +315,9 @@ final class HealthCheckTests: XCTestCase {
             return now.count == 1 && now != before
         }, "no new checker; stderr:\n\(fulcrum.stderrTail())")
         XCTAssertNotNil(waitForLog(fulcrum, "Server be_app/s1 is UP", timeout: 6), fulcrum.stderrTail())
+        // The third check's connection is complete once the checker sees it,
+        // which can be before the backend's thread counts its accept.
+        XCTAssertTrue(target.waitForAccepted(atLeast: 3, timeout: 0.9), "accepted \(target.acceptedCount)")
         XCTAssertEqual(target.acceptedCount, 3, "UP after the third passed check (one before the kill, two after)")
     }
 
