@@ -504,12 +504,12 @@ public struct GlobalSettings: Equatable, Sendable {
         max(1, workers ?? nbthread ?? onlineProcessors)
     }
     /// Connections a worker accepts from one listener per wakeup
-    /// (`tune.maxaccept`; -1: no limit). Unset: 64, or 4 when workers also
-    /// take from each other's queues (multi-queue), so that one woken worker
-    /// does not take a whole burst of connections.
-    public func acceptBurst(workers: Int) -> Int {
+    /// (`tune.maxaccept`; -1: no limit). Unset: 64, or 4 for a worker that
+    /// also takes from its siblings' queues (multi-queue), so that one woken
+    /// worker does not take a whole burst of connections.
+    public func acceptBurst(watchingSiblings: Bool) -> Int {
         if let n = maxAccept { return n < 0 ? Int.max : max(1, n) }
-        return listenerMultiQueue && workers > 1 ? 4 : 64
+        return watchingSiblings ? 4 : 64
     }
     /// `stats socket` lines: the runtime API, in declaration order.
     public var statsSockets: [StatsSocket] = []

@@ -14,8 +14,9 @@ public final class Epoll {
         public static let hangup = Events(rawValue: CF_EPOLLHUP)
         public static let readHangup = Events(rawValue: CF_EPOLLRDHUP)
         public static let edgeTriggered = Events(rawValue: CF_EPOLLET)
-        /// Wake one of the epoll instances watching the descriptor, not all
-        /// (a listening socket several workers share). Only with `add`.
+        /// Among the epoll instances watching the descriptor this way, wake
+        /// only one that waits (a sibling worker's listening socket). Only
+        /// with `add`.
         public static let exclusive = Events(rawValue: CF_EPOLLEXCLUSIVE)
     }
 

@@ -4,9 +4,8 @@ import CFulcrum
 /// TCP socket operations over FileDescriptor. All sockets are created
 /// non-blocking and close-on-exec.
 public enum Socket {
-    /// A listening socket with SO_REUSEADDR and SO_REUSEPORT, so that a new
-    /// binary's sockets (or, with `tune.listener.multi-queue off`, one per
-    /// worker slot) can share the address, the kernel spreading connections.
+    /// A listening socket with SO_REUSEADDR and SO_REUSEPORT, so that one socket
+    /// per worker slot can share the address and the kernel spreads connections.
     /// `transparent`: IP_TRANSPARENT (IPV6_TRANSPARENT), so a foreign address
     /// can be bound and connections to any address routed here are accepted.
     public static func listen(on address: SocketAddress, backlog: Int32, reusePort: Bool = true,

@@ -149,11 +149,10 @@ extension GlobalSectionTests {
         XCTAssertEqual(parse("global\n    workers 3\n    nbthread 2\n").configuration.global.workerCount(onlineProcessors: 8), 3)
         XCTAssertEqual(parse("global\n    nbthread 2\n").configuration.global.workerCount(onlineProcessors: 8), 2)
         XCTAssertEqual(parse("global\n").configuration.global.workerCount(onlineProcessors: 8), 8)
-        let shared = parse("global\n    workers 2\n    tune.listener.multi-queue on\n").configuration.global
-        XCTAssertEqual(shared.acceptBurst(workers: 2), 4, "one woken worker does not take a whole burst")
-        XCTAssertEqual(shared.acceptBurst(workers: 1), 64)
-        XCTAssertEqual(parse("global\n    workers 2\n").configuration.global.acceptBurst(workers: 2), 64)
-        XCTAssertEqual(parse("global\n    tune.maxaccept 10\n").configuration.global.acceptBurst(workers: 2), 10)
-        XCTAssertEqual(parse("global\n    tune.maxaccept -1\n").configuration.global.acceptBurst(workers: 2), Int.max)
+        let g = parse("global\n    workers 2\n").configuration.global
+        XCTAssertEqual(g.acceptBurst(watchingSiblings: true), 4, "one woken worker does not take a whole burst")
+        XCTAssertEqual(g.acceptBurst(watchingSiblings: false), 64)
+        XCTAssertEqual(parse("global\n    tune.maxaccept 10\n").configuration.global.acceptBurst(watchingSiblings: true), 10)
+        XCTAssertEqual(parse("global\n    tune.maxaccept -1\n").configuration.global.acceptBurst(watchingSiblings: true), Int.max)
     }
 }

@@ -12,7 +12,7 @@ final class AcceptTuningTests: XCTestCase {
         let p = try startFulcrum(config: ReloadTestHelpers.tcpConfig(
             port: port, servers: [("s1", backend.port)], workers: 1,
             global: "    tune.maxaccept 2\n    tune.maxpollevents 3"))
-        try p.waitUntilListening(port: port, workers: 1)
+        try p.waitUntilListening(port: port, sockets: 1)
         let worker = try p.waitForChildren(count: 1)[0]
         func isAccept(_ line: String) -> Bool { line.contains("accept4(") && !line.contains("= -1") }
         // Until strace is attached, a probe connection goes unseen: retry.

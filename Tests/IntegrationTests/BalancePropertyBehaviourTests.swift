@@ -230,7 +230,7 @@ final class BalancePropertyBehaviourTests: XCTestCase {
             _ = try startHAProxyReference(config: text, port: port)
         } else {
             let process = try startFulcrum(config: text)
-            try process.waitUntilListening(port: port, workers: 1)
+            try process.waitUntilListening(port: port, sockets: 1)
         }
         guard waitUntil(timeout: 5, { FileManager.default.fileExists(atPath: stats) }) else {
             throw HarnessError.timeout("stats socket \(stats)")

@@ -354,7 +354,7 @@ final class BalancingTests: XCTestCase {
     private func startProxy(workers: Int, backend: [String]) throws -> UInt16 {
         let port = try FreePort.next()
         let process = try startFulcrum(config: proxyConfig(port: port, workers: workers, backend: backend))
-        try process.waitUntilListening(port: port, workers: workers)
+        try process.waitUntilListening(port: port, sockets: workers)
         return port
     }
 

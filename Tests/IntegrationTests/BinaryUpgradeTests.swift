@@ -63,7 +63,7 @@ final class BinaryUpgradeTests: XCTestCase {
         }
         let p = try startFulcrum(config: config(0), arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"],
                                  executable: installed.path)
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         try p.waitUntilMasterSocketListening()
         let pid = p.pid
         // After each reload, whether the master runs the file just installed
@@ -108,7 +108,7 @@ final class BinaryUpgradeTests: XCTestCase {
         let p = try startFulcrum(config: ReloadTestHelpers.tcpConfig(port: port, servers: [("s1", echo.port)], workers: 2),
                                  arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"],
                                  executable: installed.path)
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         try p.waitUntilMasterSocketListening()
         try p.waitForChildren(count: 2)
         let pid = p.pid

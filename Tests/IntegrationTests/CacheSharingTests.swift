@@ -17,7 +17,6 @@ final class CacheSharingTests: XCTestCase {
         let config = """
             global
                 workers \(workers)
-                tune.listener.multi-queue off
                 stats socket \(dir.file("admin.sock")) level admin
             defaults
                 mode http
@@ -35,7 +34,7 @@ final class CacheSharingTests: XCTestCase {
 
             """
         let p = try startFulcrum(config: config, arguments: ["-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: workers)
+        try p.waitUntilListening(port: port, sockets: workers)
         return (p, port, dir.file("admin.sock"), web)
     }
 

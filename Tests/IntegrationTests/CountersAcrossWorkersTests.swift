@@ -16,7 +16,6 @@ final class CountersAcrossWorkersTests: XCTestCase {
         let config = """
             global
                 workers 2
-                tune.listener.multi-queue off
                 stats socket \(dir.file("admin.sock")) level admin
             defaults
                 mode http
@@ -31,7 +30,7 @@ final class CountersAcrossWorkersTests: XCTestCase {
 
             """
         let p = try startFulcrum(config: config, arguments: ["-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         return (p, port, dir.file("admin.sock"))
     }
 

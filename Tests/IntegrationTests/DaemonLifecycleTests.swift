@@ -8,7 +8,6 @@ final class DaemonLifecycleTests: XCTestCase {
         """
         global
             workers \(workers)
-            tune.listener.multi-queue off
         \(extraGlobal)
         defaults
             mode tcp
@@ -31,12 +30,12 @@ final class DaemonLifecycleTests: XCTestCase {
         return (try? c.readLine(timeout: 3)) == expect
     }
 
-    func testStartsWorkersSharingTheListenerAndShowsThemInShowProc() throws {
+    func testStartsWorkersEachWithItsOwnListenerAndShowsThemInShowProc() throws {
         let backend = try startBackend(.identify("s1"))
         let port = try FreePort.next()
         let p = try startFulcrum(config: config(port: port, backend: backend.port, workers: 3),
                                  arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: 3)
+        try p.waitUntilListening(port: port, sockets: 3)
         let workers = try p.waitForChildren(count: 3)
         XCTAssertEqual(Set(p.childPids(role: "worker")), Set(workers))
         for _ in 0..<10 { XCTAssertTrue(roundTrip(port)) }
@@ -54,9 +53,8 @@ final class DaemonLifecycleTests: XCTestCase {
         let backend = try startBackend(.echo)
         let port = try FreePort.next()
         let p = try startFulcrum(config: config(port: port, backend: backend.port, workers: 2))
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         let before = try p.waitForChildren(count: 2)
-        let socketsBefore = p.listeningSocketCount(port: port)
 
         // Long-lived sessions spread over both workers.
         var held: [TCPClient] = []
@@ -80,13 +78,13 @@ final class DaemonLifecycleTests: XCTestCase {
         }
         XCTAssertGreaterThan(alive, 0)
         XCTAssertLessThan(alive, held.count)
-        // New connections all succeed, those the respawned worker takes included.
+        // New connections all succeed, including those hashed to the respawned slot's socket.
         for i in 0..<100 {
             let c = try TCPClient.connect(port: port)
             try c.send("n\(i)\n")
             XCTAssertEqual(try c.readLine(timeout: 3), "n\(i)")
         }
-        XCTAssertEqual(p.listeningSocketCount(port: port), socketsBefore, "the listening socket is kept, not reopened")
+        XCTAssertEqual(p.listeningSocketCount(port: port), 2, "the slot keeps its listening socket")
     }
 
     func testTermStopsEveryProcessAndClosesListeners() throws {
@@ -94,7 +92,7 @@ final class DaemonLifecycleTests: XCTestCase {
         let port = try FreePort.next()
         let p = try startFulcrum(config: config(port: port, backend: backend.port, workers: 2),
                                  arguments: ["-d", "-p", "{dir}/fulcrum.pid", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         let tree = p.descendantPids()
         XCTAssertEqual(tree.count, 2)
         let pidfile = FileBytes.readText(p.path("fulcrum.pid")) ?? ""
@@ -114,7 +112,7 @@ final class DaemonLifecycleTests: XCTestCase {
         let backend = try startBackend(.source(bytes: size))
         let port = try FreePort.next()
         let p = try startFulcrum(config: config(port: port, backend: backend.port, workers: 2))
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         let c = try TCPClient.connect(port: port)
         // Read a little, so the transfer is in flight but far from done.
         let head = try c.receive(count: 1 << 20, timeout: 5)
@@ -156,7 +154,7 @@ final class DaemonLifecycleTests: XCTestCase {
         let notify = try NotifySocket()
         let p = try startFulcrum(config: config(port: port, backend: backend.port, workers: 1),
                                  arguments: ["-W", "-f", "{config}"], environment: notify.environment)
-        try p.waitUntilListening(port: port, workers: 1)
+        try p.waitUntilListening(port: port, sockets: 1)
         XCTAssertTrue(roundTrip(port))
         XCTAssertNil(notify.receive(timeout: 0.5))
     }
@@ -212,7 +210,7 @@ final class DaemonLifecycleTests: XCTestCase {
             program sleeper
                 command sleep \(marker)
             """))
-        try p.waitUntilListening(port: port, workers: 1)
+        try p.waitUntilListening(port: port, sockets: 1)
         var program: pid_t = 0
         XCTAssertTrue(waitUntil(timeout: 10, interval: 0.05) {
             program = p.childPids().first { ProcessTree.commandLine(of: $0) == ["sleep", marker] } ?? 0
@@ -232,7 +230,7 @@ final class DaemonLifecycleTests: XCTestCase {
         defer { jail.remove() }
         let p = try startFulcrum(config: config(port: port, backend: backend.port, workers: 1,
                                                 extraGlobal: "    user nobody\n    chroot \(jail.path)"))
-        try p.waitUntilListening(port: port, workers: 1)
+        try p.waitUntilListening(port: port, sockets: 1)
         let worker = try p.waitForChildren(count: 1)[0]
         XCTAssertTrue(roundTrip(port))
         let status = (try? String(contentsOfFile: "/proc/\(worker)/status", encoding: .utf8)) ?? ""
@@ -249,7 +247,7 @@ final class DaemonLifecycleTests: XCTestCase {
         let port = try FreePort.next()
         let p = try startFulcrum(config: config(port: port, backend: backend.port, workers: 1,
                                                 extraGlobal: "    uid 65534\n    gid 65533"))
-        try p.waitUntilListening(port: port, workers: 1)
+        try p.waitUntilListening(port: port, sockets: 1)
         let worker = try p.waitForChildren(count: 1)[0]
         XCTAssertTrue(roundTrip(port))
         let status = FileBytes.readText("/proc/\(worker)/status") ?? ""
@@ -269,7 +267,7 @@ final class DaemonLifecycleTests: XCTestCase {
             let port = try FreePort.next()
             let p = try startFulcrum(config: config(port: port, backend: backend.port, workers: 1,
                                                     extraGlobal: "    uid 65534\n    gid 65533" + (dumpable ? "\n    set-dumpable" : "")))
-            try p.waitUntilListening(port: port, workers: 1)
+            try p.waitUntilListening(port: port, sockets: 1)
             let worker = try p.waitForChildren(count: 1)[0]
             XCTAssertTrue(roundTrip(port))
             var st = stat()

@@ -46,7 +46,7 @@ final class DynamicServerLoadTests: XCTestCase {
 
             """
         let p = try startFulcrum(config: config, arguments: ["-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         return (p, port, dir.file("admin.sock"))
     }
 

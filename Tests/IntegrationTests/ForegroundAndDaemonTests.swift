@@ -16,7 +16,7 @@ final class ForegroundAndDaemonTests: XCTestCase {
         for (sig, expected) in [(SIGINT, Int32(130)), (SIGTERM, Int32(0))] {
             let port = try FreePort.next()
             let p = try startFulcrum(config: config(port: port), arguments: ["-W", "-db", "-f", FulcrumProcess.configPlaceholder])
-            try p.waitUntilListening(port: port, workers: 2)
+            try p.waitUntilListening(port: port, sockets: 2)
             XCTAssertTrue(p.waitForStderr(containing: "Loading success"), p.stderrTail())
             XCTAssertTrue(p.isRunning, "-db: the command itself serves")
             try p.signal(sig)

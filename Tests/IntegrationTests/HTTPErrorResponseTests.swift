@@ -22,7 +22,7 @@ final class HTTPErrorResponseTests: XCTestCase {
                 server s1 127.0.0.1:\(dead)
 
             """)
-        try p.waitUntilListening(port: port, workers: 1)
+        try p.waitUntilListening(port: port, sockets: 1)
         let c = try TCPClient.connect(port: port)
         try c.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         let r = try c.receiveUntilEOF(timeout: 5)

@@ -528,7 +528,7 @@ final class HealthCheckTests: XCTestCase {
             """
         for line in backend { text += "    \(line)\n" }
         let fulcrum = try startFulcrum(config: text)
-        try fulcrum.waitUntilListening(port: port, workers: workers)
+        try fulcrum.waitUntilListening(port: port, sockets: workers)
         try fulcrum.waitForChildren(count: 1, role: "checker")
         return (fulcrum, port)
     }

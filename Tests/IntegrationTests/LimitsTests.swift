@@ -266,7 +266,7 @@ final class LimitsTests: XCTestCase {
     /// every port.
     private func startProxy(workers: Int, ports: [UInt16], config: String) throws {
         let process = try startFulcrum(config: config)
-        for port in ports { try process.waitUntilListening(port: port, workers: workers) }
+        for port in ports { try process.waitUntilListening(port: port, sockets: workers) }
     }
 
     /// One frontend on a fresh port feeding backend `be` with `backend` lines.

@@ -26,7 +26,7 @@ final class MapActionLoadTests: XCTestCase {
                 http-request return status 200 content-type text/plain lf-string "%[str(hot),map(\(map))]"
 
             """, arguments: ["-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         try p.waitUntilMasterSocketListening(socketPath: stats)
 
         let wrk = try WrkRun(url: "http://127.0.0.1:\(port)/", connections: 20, duration: 3)

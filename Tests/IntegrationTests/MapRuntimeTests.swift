@@ -19,7 +19,6 @@ final class MapRuntimeTests: XCTestCase {
         let config = """
             global
                 workers 2
-                tune.listener.multi-queue off
                 stats socket \(stats) level admin
             defaults
                 mode http
@@ -37,7 +36,7 @@ final class MapRuntimeTests: XCTestCase {
 
             """
         let p = try startFulcrum(config: config, arguments: ["-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         try p.waitUntilMasterSocketListening(socketPath: stats)
         return (p, port, stats, hosts, denied)
     }
@@ -101,7 +100,7 @@ final class MapRuntimeTests: XCTestCase {
         let workers = try p.waitForChildren(count: 2)
         kill(workers[0], SIGKILL)
         XCTAssertTrue(waitUntil(timeout: 10) { let now = p.childPids(role: "worker"); return now.count == 2 && !now.contains(workers[0]) })
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         XCTAssertEqual(try everyWorker(p, port, "moved.test"), ["api"], "a respawned worker has the change")
         XCTAssertEqual(try everyWorker(p, port, "static.test"), ["web"], "and the deletion")
         XCTAssertEqual(try everyWorker(p, port, "blocked.test"), ["403"], "and the ACL entry")

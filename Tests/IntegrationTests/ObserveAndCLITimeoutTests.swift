@@ -24,7 +24,7 @@ final class ObserveAndCLITimeoutTests: XCTestCase {
                 server s2 127.0.0.1:\(good.port)
 
             """)
-        try p.waitUntilListening(port: port, workers: 1)
+        try p.waitUntilListening(port: port, sockets: 1)
         // Round robin sends every other request to s1, which answers 500.
         var statuses: [Int] = []
         for _ in 0..<6 {
@@ -63,7 +63,7 @@ final class ObserveAndCLITimeoutTests: XCTestCase {
                 server s1 127.0.0.1:1
 
             """)
-        try p.waitUntilListening(port: port, workers: 1)
+        try p.waitUntilListening(port: port, sockets: 1)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_un()

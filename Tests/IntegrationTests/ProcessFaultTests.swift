@@ -8,8 +8,7 @@ final class ProcessFaultTests: XCTestCase {
     private func config(port: UInt16, server: UInt16, multiQueue: Bool = false) -> String {
         """
         global
-            workers 2
-            tune.listener.multi-queue \(multiQueue ? "on" : "off")
+            workers 2\(multiQueue ? "\n    tune.listener.multi-queue on" : "")
         defaults
             mode http
             timeout connect 2s
@@ -37,7 +36,7 @@ final class ProcessFaultTests: XCTestCase {
         let port = try FreePort.next()
         let text = config(port: port, server: server.port)
         let first = try startFulcrum(config: text)
-        try first.waitUntilListening(port: port, workers: 2)
+        try first.waitUntilListening(port: port, sockets: 2)
         let workers = try first.waitForChildren(count: 2)
         XCTAssertEqual(get(port, "/before"), 200)
 
@@ -48,7 +47,7 @@ final class ProcessFaultTests: XCTestCase {
         XCTAssertThrowsError(try TCPClient(port: port, timeout: 1), "a connection was accepted with no master")
 
         let second = try startFulcrum(config: text)
-        try second.waitUntilListening(port: port, workers: 2)
+        try second.waitUntilListening(port: port, sockets: 2)
         XCTAssertEqual(get(port, "/after"), 200)
         XCTAssertEqual(server.requests.map(\.path), ["/before", "/after"])
     }
@@ -61,7 +60,7 @@ final class ProcessFaultTests: XCTestCase {
         let server = try startHTTPServer(name: "s1")
         let port = try FreePort.next()
         let p = try startFulcrum(config: config(port: port, server: server.port, multiQueue: true))
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         let workers = try p.waitForChildren(count: 2)
         XCTAssertEqual(get(port, "/warm"), 200)
         let stopped = workers[0]
@@ -91,7 +90,7 @@ final class ProcessFaultTests: XCTestCase {
         let server = try startHTTPServer(name: "s1")
         let port = try FreePort.next()
         let p = try startFulcrum(config: config(port: port, server: server.port))
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         let workers = try p.waitForChildren(count: 2)
         let stopped = workers[0]
         kill(stopped, SIGSTOP)

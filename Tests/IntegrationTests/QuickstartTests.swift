@@ -17,8 +17,8 @@ final class QuickstartTests: XCTestCase {
         XCTAssertEqual(check.status, 0, check.output)
         XCTAssertFalse(check.output.contains("WARNING"), "the quick start checks clean: \(check.output)")
         let p = try startFulcrum(config: text, arguments: ["-d", "-f", cfg])
-        try p.waitUntilListening(port: 8080, workers: 1)
-        try p.waitUntilListening(port: 8082, workers: 1)
+        try p.waitUntilListening(port: 8080, sockets: 1)
+        try p.waitUntilListening(port: 8082, sockets: 1)
         var answers: [String] = []
         for _ in 0..<4 {
             let r = try CommandRunner.run(curl, ["-s", "--max-time", "3", "http://127.0.0.1:8080/"])

@@ -13,7 +13,7 @@ final class RecvEnoughTests: XCTestCase {
         let p = try startFulcrum(config: ReloadTestHelpers.tcpConfig(
             port: port, servers: [("s1", backend.port)], workers: 1,
             global: recvEnough.map { "    tune.recv_enough \($0)" } ?? ""))
-        try p.waitUntilListening(port: port, workers: 1)
+        try p.waitUntilListening(port: port, sockets: 1)
         let worker = try p.waitForChildren(count: 1)[0]
         let client = try TCPClient(port: port)
         defer { client.close() }

@@ -10,7 +10,7 @@ final class ReloadFailureTests: XCTestCase {
         let port = try FreePort.next()
         let good = ReloadTestHelpers.tcpConfig(port: port, servers: [("s1", backend.port)], workers: 2)
         let p = try startFulcrum(config: good, arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         try p.waitUntilMasterSocketListening()
         let workers = Set(try p.waitForChildren(count: 2))
         let bad = good.replacingOccurrences(of: "    server s1", with: "    frobnicate-keyword 12\n    server s1")

@@ -36,7 +36,7 @@ final class ReloadListenerTests: XCTestCase {
         let port = try FreePort.next()
         let p = try startFulcrum(config: config(workers: 2, binds: [("fe", port)], echo: echo.port),
                                  arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         try p.waitUntilMasterSocketListening()
         let before = ListeningSockets.inodes(port: port)
         XCTAssertEqual(before.count, 2)

@@ -100,7 +100,7 @@ enum ReloadLoadScenario {
         let port = try FreePort.next()
         let p = try test.startFulcrum(config: proxyConfig(mode: mode, port: port, backend: backend, .number(0)),
                                       arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         try p.waitUntilMasterSocketListening()
         let run = try drive(port: port, connections: connections, close: close) { i in
             try p.writeConfig(proxyConfig(mode: mode, port: port, backend: backend, .number(i)))

@@ -11,7 +11,7 @@ final class ReloadRobustnessTests: XCTestCase {
         let port = try FreePort.next()
         let p = try startFulcrum(config: ReloadTestHelpers.tcpConfig(port: port, servers: [("s1", echo.port)], workers: workers),
                                  arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: workers)
+        try p.waitUntilListening(port: port, sockets: workers)
         try p.waitUntilMasterSocketListening()
         try p.waitForChildren(count: workers)
         return (p, port, echo)

@@ -32,7 +32,7 @@ final class ReloadStateCarryOverTests: XCTestCase {
 
             """
         let p = try startFulcrum(config: cfg, arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         XCTAssertTrue(p.waitForStderr(containing: "Server be/s2 is DOWN", timeout: 10), p.stderrTail())
         var names: [String: Int] = [:]
         for _ in 0..<20 {
@@ -93,7 +93,7 @@ final class ReloadStateCarryOverTests: XCTestCase {
         let port = try FreePort.next()
         let p = try startFulcrum(config: ReloadTestHelpers.tcpConfig(port: port, servers: [("s1", echo.port)], workers: 2),
                                  arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         try p.waitUntilMasterSocketListening()
         let held = try TCPClient.connect(port: port)
         try held.send("before\n")

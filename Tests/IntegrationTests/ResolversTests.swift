@@ -39,7 +39,7 @@ final class ResolversTests: XCTestCase {
 
             """
         let p = try startFulcrum(config: config, arguments: arguments)
-        try p.waitUntilListening(port: port, workers: workers)
+        try p.waitUntilListening(port: port, sockets: workers)
         return (p, port)
     }
 
@@ -355,7 +355,7 @@ final class ResolversTests: XCTestCase {
         let old = try XCTUnwrap(p.childPids(role: "worker").first)
         kill(old, SIGKILL)
         XCTAssertTrue(waitUntil(timeout: 10) { p.childPids(role: "worker").count == 1 && p.childPids(role: "worker").first != old })
-        try p.waitUntilListening(port: fe, workers: 1)
+        try p.waitUntilListening(port: fe, sockets: 1)
         for _ in 0..<10 {
             let c = try TCPClient.connect(port: fe)
             XCTAssertEqual(try c.readLine(), "r91")

@@ -28,7 +28,7 @@ final class RuntimeAPITests: XCTestCase {
             """
         for (i, s) in servers.enumerated() { cfg += "    server s\(i + 1) 127.0.0.1:\(s.port) \(serverOptions)\n" }
         let p = try startFulcrum(config: cfg, arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: workers)
+        try p.waitUntilListening(port: port, sockets: workers)
         try p.waitUntilMasterSocketListening()
         socketDir = dir
         return (p, port)
@@ -176,7 +176,7 @@ final class RuntimeAPITests: XCTestCase {
                 server s2 127.0.0.1:\(dead) check inter 200
 
             """)
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         XCTAssertTrue(p.waitForStderr(containing: "Server be_app/s2 is DOWN", timeout: 10), p.stderrTail())
         let rows = stats(try admin("show stat"))
         XCTAssertEqual(rows["be_app/s1"]?["check_status"], "L4OK")

@@ -17,7 +17,6 @@ final class RuntimeCertificateTests: XCTestCase {
         let config = """
             global
                 workers 2
-                tune.listener.multi-queue off
                 stats socket \(stats) level admin
             \(extraGlobal)
             defaults
@@ -29,7 +28,7 @@ final class RuntimeCertificateTests: XCTestCase {
 
             """
         let p = try startFulcrum(config: config, arguments: ["-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         try p.waitUntilMasterSocketListening(socketPath: stats)
         return (p, port, stats)
     }

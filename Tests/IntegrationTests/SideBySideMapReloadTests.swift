@@ -19,7 +19,7 @@ final class SideBySideMapReloadTests: XCTestCase {
         let stats = files.file("\(which).sock")
         let config = """
             global
-                \(which == .fulcrum ? "workers 2\n    tune.listener.multi-queue off" : "nbthread 2")
+                \(which == .fulcrum ? "workers 2" : "nbthread 2")
                 stats socket \(stats) level admin
             defaults
                 mode http

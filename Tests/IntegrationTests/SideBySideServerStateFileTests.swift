@@ -128,7 +128,7 @@ final class SideBySideServerStateFileTests: XCTestCase {
 
             """
         let p = try startFulcrum(config: config, arguments: ["-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         let admin = dir.file("admin.sock")
         let state = try MasterCLI.send("show servers state", socketPath: admin)
         let edited = state.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in

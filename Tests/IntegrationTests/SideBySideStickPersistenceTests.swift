@@ -28,7 +28,7 @@ final class SideBySideStickPersistenceTests: XCTestCase {
             let socket = files.file("\(proxy).sock")
             let config = """
                 global
-                    \(proxy == .fulcrum ? "workers 2\n    tune.listener.multi-queue off" : "nbthread 2")
+                    \(proxy == .fulcrum ? "workers 2" : "nbthread 2")
                     stats socket \(socket) level admin
                 defaults
                     mode \(mode)

@@ -40,8 +40,8 @@ final class StatsPageTests: XCTestCase {
 
             """
         let p = try startFulcrum(config: cfg, arguments: ["-f", "{config}"])
-        try p.waitUntilListening(port: web, workers: 2)
-        try p.waitUntilListening(port: stats, workers: 2)
+        try p.waitUntilListening(port: web, sockets: 2)
+        try p.waitUntilListening(port: stats, sockets: 2)
         return (p, web, stats)
     }
 

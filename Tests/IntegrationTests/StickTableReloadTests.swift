@@ -13,7 +13,6 @@ final class StickTableReloadTests: XCTestCase {
         let config = """
             global
                 workers 2
-                tune.listener.multi-queue off
                 stats socket \(socket) level admin
             defaults
                 mode http
@@ -30,7 +29,7 @@ final class StickTableReloadTests: XCTestCase {
 
             """
         let p = try startFulcrum(config: config, arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         func request() throws -> Int {
             let client = TCPClient(descriptor: try SourceBoundClient.connect(from: "127.0.8.1", port: port, timeout: 5))
             defer { client.close() }

@@ -79,7 +79,7 @@ final class SystemdUnitTests: XCTestCase {
         let port = try FreePort.next()
         let good = ReloadTestHelpers.tcpConfig(port: port, servers: [("s1", echo.port)], workers: 2)
         let p = try startFulcrum(config: good, arguments: ["-d", "-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         try p.waitForChildren(count: 2)
         let workers = Set(p.childPids(role: "worker"))
 

@@ -26,7 +26,7 @@ final class TCPProxyTests: XCTestCase {
     private func start(_ backend: TestBackend, workers: Int = 1, timeouts: String = "") throws -> (FulcrumProcess, UInt16) {
         let port = try FreePort.next()
         let p = try startFulcrum(config: config(port: port, server: "127.0.0.1:\(backend.port)", workers: workers, timeouts: timeouts))
-        try p.waitUntilListening(port: port, workers: workers)
+        try p.waitUntilListening(port: port, sockets: workers)
         return (p, port)
     }
 
@@ -126,7 +126,7 @@ final class TCPProxyTests: XCTestCase {
         let dead = try FreePort.next()
         let port = try FreePort.next()
         let p = try startFulcrum(config: config(port: port, server: "127.0.0.1:\(dead)", timeouts: "    retries 0"))
-        try p.waitUntilListening(port: port, workers: 1)
+        try p.waitUntilListening(port: port, sockets: 1)
         // The proxy resets the client at once; the reset may even reach the
         // client before its own connect completes.
         let c: TCPClient
@@ -154,7 +154,7 @@ final class TCPProxyTests: XCTestCase {
         XCTAssertEqual(bound, 0)
         XCTAssertEqual(listen(fd, 8), 0)
         let p = try startFulcrum(config: config(port: port, server: "127.0.0.2"))
-        try p.waitUntilListening(port: port, workers: 1)
+        try p.waitUntilListening(port: port, sockets: 1)
         let c = try TCPClient.connect(port: port)
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         XCTAssertEqual(poll(&pfd, 1, 5000), 1, "fulcrum must connect to 127.0.0.2:\(port)")

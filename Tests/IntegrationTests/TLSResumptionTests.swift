@@ -12,14 +12,14 @@ final class TLSResumptionTests: XCTestCase {
         let certificates = try TestCertificates([("site", ["site.test"])])
         addTeardownBlock { certificates.remove() }
         let port = try FreePort.next()
-        let config = "global\n    workers 2\n    tune.listener.multi-queue off\n" + SideBySide.httpDefaults + """
+        let config = "global\n    workers 2\n" + SideBySide.httpDefaults + """
             frontend fe
                 bind 127.0.0.1:\(port) ssl crt \(certificates.pem("site"))
                 http-request return status 200 content-type text/plain string ok
 
             """
         let p = try startFulcrum(config: config, arguments: ["-S", "{dir}/master.sock", "-f", "{config}"])
-        try p.waitUntilListening(port: port, workers: 2)
+        try p.waitUntilListening(port: port, sockets: 2)
         let session = certificates.directory.file("session.pem")
         func connect(_ extra: [String]) throws -> String {
             try CommandRunner.run("openssl", ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", "site.test",
@@ -43,7 +43,7 @@ final class TLSResumptionTests: XCTestCase {
         addTeardownBlock { certificates.remove() }
         for cacheSize in [nil, 0] {
             let port = try FreePort.next()
-            let global = "global\n    workers 2\n    tune.listener.multi-queue off\n" + (cacheSize.map { "    tune.ssl.cachesize \($0)\n" } ?? "")
+            let global = "global\n    workers 2\n" + (cacheSize.map { "    tune.ssl.cachesize \($0)\n" } ?? "")
             let config = global + SideBySide.httpDefaults + """
                 frontend fe
                     bind 127.0.0.1:\(port) ssl crt \(certificates.pem("site")) no-tls-tickets
@@ -51,7 +51,7 @@ final class TLSResumptionTests: XCTestCase {
 
                 """
             let p = try startFulcrum(config: config, arguments: ["-S", "{dir}/master.sock", "-f", "{config}"])
-            try p.waitUntilListening(port: port, workers: 2)
+            try p.waitUntilListening(port: port, sockets: 2)
             for version in ["-tls1_2", "-tls1_3"] {
                 let session = certificates.directory.file("session\(version).pem")
                 // The request makes s_client wait for the answer, so a TLSv1.3

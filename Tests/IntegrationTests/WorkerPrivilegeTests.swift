@@ -66,14 +66,14 @@ final class WorkerPrivilegeTests: XCTestCase {
         // Without chroot the path reaches the server outside: the control.
         let free = try FreePort.next()
         let unconfined = try startFulcrum(config: config(port: free, server: "unix@\(path)", global: "    user nobody"))
-        try unconfined.waitUntilListening(port: free, workers: 1)
+        try unconfined.waitUntilListening(port: free, sockets: 1)
         XCTAssertEqual(try line(through: free), "outside")
         _ = unconfined.stop()
 
         let port = try FreePort.next()
         let p = try startFulcrum(config: config(port: port, server: "unix@\(path)",
                                                 global: "    user nobody\n    chroot \(jail.path)"))
-        try p.waitUntilListening(port: port, workers: 1)
+        try p.waitUntilListening(port: port, sockets: 1)
         let worker = try p.waitForChildren(count: 1)[0]
         XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(worker)/root"), jail.path)
         XCTAssertNil(try line(through: port), "a chrooted worker reached \(path) outside its chroot")
@@ -98,20 +98,20 @@ final class WorkerPrivilegeTests: XCTestCase {
         // As root the worker binds the port: the control.
         let rootPort = try FreePort.next()
         let root = try startFulcrum(config: config(port: rootPort, server: server + "\(low[0])", global: ""))
-        try root.waitUntilListening(port: rootPort, workers: 1)
+        try root.waitUntilListening(port: rootPort, sockets: 1)
         XCTAssertEqual(try line(through: rootPort), "s1", "root worker with source port \(low[0])")
         _ = root.stop()
 
         // As nobody a port above 1024 binds: `source` itself still works.
         let highPort = try FreePort.next()
         let high = try startFulcrum(config: config(port: highPort, server: server + "\(try FreePort.next())", global: "    user nobody"))
-        try high.waitUntilListening(port: highPort, workers: 1)
+        try high.waitUntilListening(port: highPort, sockets: 1)
         XCTAssertEqual(try line(through: highPort), "s1", "worker running as nobody with a source port above 1024")
         _ = high.stop()
 
         let port = try FreePort.next()
         let p = try startFulcrum(config: config(port: port, server: server + "\(low[1])", global: "    user nobody"))
-        try p.waitUntilListening(port: port, workers: 1)
+        try p.waitUntilListening(port: port, sockets: 1)
         let worker = try p.waitForChildren(count: 1)[0]
         XCTAssertEqual(ProcessTree.statusField(of: worker, "Uid"), "65534")
         XCTAssertEqual(ProcessTree.statusField(of: worker, "CapEff"), "0000000000000000")

@@ -54,10 +54,10 @@ public final class StickTableSet: @unchecked Sendable {
 
     /// Runs `body` on table `t` holding its lock; wakes the peers process
     /// when `body` made the first local change since its last push round.
-    @inline(__always)
     /// The table is read in place (`tables[t]` inside the closures), not
     /// copied out first: a copy retains and releases its layout's arrays,
     /// several times a request.
+    @inline(__always)
     public func withTable<R>(_ t: Int, _ body: (SharedStickTable) -> R) -> R {
         guard let wake = wakePeers else { return locks[t].withLock(repair: { tables[t].reset() }) { body(tables[t]) } }
         var due = false

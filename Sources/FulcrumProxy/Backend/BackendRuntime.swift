@@ -58,10 +58,8 @@ final class BackendRuntime {
     let observesLayer7: [Bool]
     /// `slowstart` per server in ms (0: none).
     var slowstart: [Int]
-    /// `retry-on` names a status code: only then is a response's status
-    /// looked up there (formatting and hashing it on every response cost
-    /// more than the rest of the check).
-    let retriesOnStatus: Bool
+    /// `retry-on`, compiled.
+    let retryOn: RetryConditions
     /// `cookie` value per server (persistence), read by every request of a backend with `cookie`.
     private(set) var serverCookies: [String?]
     /// `dynamic-cookie-key` and `cookie ... dynamic`, as the runtime API
@@ -85,7 +83,7 @@ final class BackendRuntime {
     init(index: Int, config: Backend, firstLine: Int, addresses: [SocketAddress], spares: Int = 0) {
         self.index = index
         self.config = config
-        retriesOnStatus = config.http.retryOn.contains { $0.first?.isNumber == true }
+        retryOn = RetryConditions(config.http.retryOn)
         var entries: [ServerEntry] = []
         var members: [Balancer.Member] = []
         for (i, s) in config.servers.enumerated() {

@@ -79,7 +79,7 @@ extension StreamEngine {
                     s.server.eof = true
                     if !s.http.responseReady && s.http.responseRuleWait == nil {
                         s.record.terminate(.serverAbort, .headers)
-                        serverFailed(s, status: 502, retryReason: "empty-response")
+                        serverFailed(s, status: 502, retry: .emptyResponse)
                         return false
                     }
                     guard s.http.exchange.serverClosed() else {
@@ -250,9 +250,9 @@ extension StreamEngine {
     }
 
     /// The server failed before the response was complete.
-    func serverFailed(_ s: Stream, status: Int, retryReason: String? = nil) {
+    func serverFailed(_ s: Stream, status: Int, retry cause: RetryConditions.Cause? = nil) {
         if !s.http.responseReady { observeLayer7(s, ok: false) }
-        if let reason = retryReason, retryHTTP(s, reason: reason) { return }
+        if let cause, retryHTTP(s, cause) { return }
         if !s.http.responseReady {
             leaveBackend(s, reusable: false)
             respondHTTP(s, status: status, close: !s.http.exchange.keepClient)
@@ -265,11 +265,11 @@ extension StreamEngine {
     /// `retry-on`: replays a request that can safely be replayed (fully sent,
     /// no body, nothing of the response forwarded yet) on a new connection,
     /// redispatching as `option redispatch` says. False when it cannot.
-    func retryHTTP(_ s: Stream, reason: String) -> Bool {
+    func retryHTTP(_ s: Stream, _ cause: RetryConditions.Cause) -> Bool {
         guard s.backend >= 0, s.serverIndex >= 0, s.http.exchange.requestBody.framing == .none,
               s.response.buffer.isEmpty, !s.http.responseReady else { return false }
         let be = backends[s.backend]
-        guard be.config.http.retryOn.contains(reason), s.retriesUsed < be.config.retries else { return false }
+        guard be.retryOn.covers(cause), s.retriesUsed < be.config.retries else { return false }
         _ = countRetry(s, be)
         dropServer(s, reusable: false)
         s.http.fromServer.release(to: buffers)

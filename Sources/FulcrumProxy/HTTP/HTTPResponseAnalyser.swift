@@ -24,7 +24,7 @@ extension StreamEngine {
         case .invalid:
             captureError(s, response: true, bytes: s.http.fromServer.readable, errorAt: s.http.response.errorOffset)
             s.record.terminate(.proxy, .headers)
-            serverFailed(s, status: 502, retryReason: "junk-response")
+            serverFailed(s, status: 502, retry: .junkResponse)
             return .done
         case .complete(let length):
             s.http.fromServer.consume(length)
@@ -57,7 +57,7 @@ extension StreamEngine {
             s.record.status = s.http.response.status
             s.record.serverStatus = s.http.response.status
             observeLayer7(s, ok: s.http.response.status < 500)
-            if s.backend >= 0, backends[s.backend].retriesOnStatus, retryHTTP(s, reason: String(s.http.response.status)) { return .done }
+            if retryHTTP(s, .status(s.http.response.status)) { return .done }
             stickStore(s, responsePhase: true)
             // http-response rules (backend's, then frontend's), then persistence cookies.
             if s.backend >= 0 {

@@ -393,7 +393,7 @@ extension StreamEngine {
         if be.observesLayer4[s.serverIndex] || be.observesLayer7[s.serverIndex] { table.server(line, .observeErrors).add(1) }
         dropServer(s, reusable: false)
         let retries = be.config.retries
-        guard s.retriesUsed < retries, !s.isHTTP || be.config.http.retryOn.contains("connect-failure") else {
+        guard s.retriesUsed < retries, !s.isHTTP || be.retryOn.covers(.connectFailure) else {
             Log.debug("giving up on \(be.config.name) after \(s.retriesUsed) retries")
             // HAProxy counts a connection error when no retry is left (econ).
             table.serverCounter(worker: slot, server: line, .connectErrors).bump()

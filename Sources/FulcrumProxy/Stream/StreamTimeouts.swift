@@ -136,7 +136,7 @@ extension StreamEngine {
             }
             if !s.http.responseReady && s.http.exchange.requestBody.isDone {
                 s.record.terminate(.serverTimeout, .headers)
-                serverFailed(s, status: 504, retryReason: "response-timeout")
+                serverFailed(s, status: 504, retry: .responseTimeout)
             } else {
                 s.record.terminate(clientTimedOut(s) ? .clientTimeout : .serverTimeout, .data)
                 close(s, abort: false)

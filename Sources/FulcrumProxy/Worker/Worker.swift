@@ -84,8 +84,7 @@ public final class Worker: EventHandler {
         control = setup.control
         loop = try EventLoop(capacity: setup.configuration.global.maxPollEvents ?? 512)
         limits = RuntimeLimits(table: setup.table, global: setup.configuration.global)
-        let g = setup.configuration.global
-        acceptBurst = g.acceptBurst(workers: g.workerCount(onlineProcessors: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        acceptBurst = setup.configuration.global.acceptBurst(watchingSiblings: setup.listeners.contains { $0.exclusive })
         engine = StreamEngine(setup, loop: loop)
         certificates = RuntimeCertificates(binds: setup.bindTLS)
         let index = TableIndex(configuration)

@@ -79,20 +79,20 @@ final class FulcrumProcess {
     /// listening on 127.0.0.1:`port` (checked in /proc, without connecting).
     /// Throws, quoting stderr, if the daemon exits or the time runs out.
     func waitUntilListening(port: UInt16, timeout: Double = 10) throws {
-        try waitUntilListening(port: port, workers: 0, timeout: timeout)
+        try waitUntilListening(port: port, sockets: 1, timeout: timeout)
     }
 
-    /// Like `waitUntilListening(port:timeout:)`, but also waits for
-    /// `workers` worker processes (they accept from the master's shared
-    /// sockets, so the socket count no longer tells how many run).
-    func waitUntilListening(port: UInt16, workers: Int, timeout: Double = 10) throws {
+    /// Like `waitUntilListening(port:timeout:)`, but waits for at least
+    /// `sockets` listening sockets on the port (one per worker with
+    /// SO_REUSEPORT).
+    func waitUntilListening(port: UInt16, sockets: Int, timeout: Double = 10) throws {
         var exited: ExitStatus?
         let ok = waitUntil(timeout: timeout, interval: 0.02) {
             if let status = exitStatus {
                 exited = status
                 return true
             }
-            return listeningSocketCount(port: port) >= 1 && childPids(role: "worker").count >= workers
+            return listeningSocketCount(port: port) >= sockets
         }
         if let exited {
             throw HarnessError.processExited(
@@ -100,8 +100,8 @@ final class FulcrumProcess {
         }
         if !ok {
             throw HarnessError.timeout(
-                "fulcrum listening on port \(port) with \(workers) worker(s) within \(timeout) s; "
-                + "have \(listeningSocketCount(port: port)) socket(s), \(childPids(role: "worker").count) worker(s); stderr:\n\(stderrTail())")
+                "fulcrum listening on port \(port) (\(sockets) socket(s)) within \(timeout) s; "
+                + "have \(listeningSocketCount(port: port)); stderr:\n\(stderrTail())")
         }
     }
 

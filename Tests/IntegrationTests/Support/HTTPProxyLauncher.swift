@@ -23,7 +23,7 @@ extension XCTestCase {
         let port = try FreePort.next()
         let process = try startFulcrum(config: Self.httpConfig(port: port, workers: workers, global: global, defaults: defaults,
                                                                 frontend: frontend, sections: sections))
-        try process.waitUntilListening(port: port, workers: workers)
+        try process.waitUntilListening(port: port, sockets: workers)
         return (process, port)
     }
 

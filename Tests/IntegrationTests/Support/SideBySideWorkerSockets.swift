@@ -15,7 +15,7 @@ struct SideBySideWorkerSockets {
         for proxy in ProxyUnderTest.allCases {
             paths[proxy] = dir.file("\(proxy).sock")
             substitutions[proxy] = ["{admin}": paths[proxy]!,
-                                    "{threads}": proxy == .fulcrum ? "workers \(workers)\n    tune.listener.multi-queue off" : "nbthread \(workers)\n    tune.listener.multi-queue on"]
+                                    "{threads}": proxy == .fulcrum ? "workers \(workers)" : "nbthread \(workers)"]
         }
         self.paths = paths
         self.substitutions = substitutions
