@@ -463,13 +463,12 @@ public struct GlobalSettings: Equatable, Sendable {
     public var maxAccept: Int?
     /// `tune.maxpollevents`: events taken from epoll per wait (nil: 512).
     public var maxPollEvents: Int?
-    /// `tune.listener.multi-queue on`: besides its own SO_REUSEPORT socket,
-    /// each worker watches its siblings' (EPOLLEXCLUSIVE), so a connection
-    /// queued behind a busy worker is taken by an idle one. Off by default,
-    /// unlike HAProxy (docs/differences.md): without HAProxy's least-loaded
-    /// dispatch, idle workers also race for connections, and long-lived ones
-    /// spread less evenly than the kernel's hash spreads them.
-    public var listenerMultiQueue = false
+    /// `tune.listener.multi-queue` (on by default, as HAProxy): besides its
+    /// own SO_REUSEPORT socket, each worker watches its siblings'
+    /// (EPOLLEXCLUSIVE), and takes a connection queued there when the owner
+    /// is busier or stuck (SiblingAcceptPolicy). `off`: each worker takes
+    /// only what the kernel's hash puts on its own socket.
+    public var listenerMultiQueue = true
     /// `tune.rcvbuf.client|server`, `tune.sndbuf.client|server`: SO_RCVBUF /
     /// SO_SNDBUF of listeners (accepted sockets inherit them) and of server
     /// connections (nil: the system's autotuning).

@@ -89,9 +89,9 @@ public struct CommandLineOptions: Equatable {
     public var configID: String?
 
     /// A listener a worker inherits: its frontend and bind line, and whether
-    /// it is a sibling's socket watched exclusively (`F.B.x`).
+    /// it is the socket of sibling slot N, watched exclusively (`F.B.xN`).
     public struct ListenerSlot: Equatable {
-        public var frontend: Int; public var bind: Int; public var exclusive = false
+        public var frontend: Int; public var bind: Int; public var ownerSlot: Int? = nil
     }
 
     public enum ParseError: Error, Equatable { case message(String) }
@@ -218,10 +218,11 @@ public struct CommandLineOptions: Equatable {
                 let spec = try value(a)
                 for part in spec.split(separator: ",") {
                     let fb = part.split(separator: ".")
-                    guard fb.count == 2 || (fb.count == 3 && fb[2] == "x"), let f = Int(fb[0]), let b = Int(fb[1]) else {
+                    let owner = fb.count == 3 && fb[2].first == "x" ? Int(fb[2].dropFirst()) : nil
+                    guard fb.count == 2 || owner != nil, let f = Int(fb[0]), let b = Int(fb[1]) else {
                         throw .message("bad --listeners")
                     }
-                    o.listenerMap.append(ListenerSlot(frontend: f, bind: b, exclusive: fb.count == 3))
+                    o.listenerMap.append(ListenerSlot(frontend: f, bind: b, ownerSlot: owner))
                 }
             default:
                 if a.hasPrefix("-f"), a.count > 2 { o.configPaths.append(String(a.dropFirst(2))); break }

@@ -7,7 +7,7 @@ import FulcrumProxy
 /// socket per (bind address, slot), so each worker has its own accept queue
 /// and the kernel's hash spreads connections evenly; with
 /// `tune.listener.multi-queue on` every worker also watches its siblings'
-/// sockets, exclusively (`Entry.exclusive`), so a connection queued behind
+/// sockets, exclusively (`Entry.ownerSlot`), so a connection queued behind
 /// a busy worker is taken by an idle one. Plus inherited
 /// `fd@N` sockets shared by every slot. A socket stays open as
 /// long as some generation uses its address, so a worker's death or a reload
@@ -17,9 +17,10 @@ import FulcrumProxy
 final class ListenerPool {
     struct Entry {
         var fd: FileDescriptor; var frontend: Int; var bind: Int
-        /// A sibling's socket (multi-queue): watched with EPOLLEXCLUSIVE, so
-        /// the kernel wakes only one idle sibling besides its owner.
-        var exclusive = false
+        /// The slot that owns this socket when it is a sibling's (multi-queue):
+        /// watched with EPOLLEXCLUSIVE, so the kernel wakes only one sibling
+        /// besides its owner. nil for the slot's own socket.
+        var ownerSlot: Int? = nil
     }
 
     /// Sockets by address key ("ip:port" or "fd@N"), in slot order.
@@ -109,7 +110,7 @@ final class ListenerPool {
                             perSlot[i % slots].append(Entry(fd: fd, frontend: fi, bind: bi))
                             guard c.global.listenerMultiQueue else { continue }
                             for slot in 0..<slots where slot != i % slots {
-                                perSlot[slot].append(Entry(fd: fd, frontend: fi, bind: bi, exclusive: true))
+                                perSlot[slot].append(Entry(fd: fd, frontend: fi, bind: bi, ownerSlot: i % slots))
                             }
                         }
                     }

@@ -40,7 +40,7 @@ extension Master {
             let entries = g.perSlot[slot]
             args = ["--role", "worker", "--slot", String(slot)]
             if !entries.isEmpty {
-                args += ["--listeners", entries.map { "\($0.frontend).\($0.bind)" + ($0.exclusive ? ".x" : "") }.joined(separator: ",")]
+                args += ["--listeners", entries.map { "\($0.frontend).\($0.bind)" + ($0.ownerSlot.map { ".x\($0)" } ?? "") }.joined(separator: ",")]
             }
             inherited += entries.map { $0.fd }
             if let sessions = g.tlsSessions {

@@ -101,7 +101,7 @@ extension Master {
                 config: g.configBlob.rawValue, startedAt: g.startedAt, startedWall: g.startedWall,
                 drainStarted: g.drainStarted, reloadsSurvived: g.reloadsSurvived, carriedTotals: g.carriedTotals,
                 failures: g.failures,
-                perSlot: g.perSlot.map { $0.map { .init(fd: $0.fd.rawValue, frontend: $0.frontend, bind: $0.bind, exclusive: $0.exclusive) } },
+                perSlot: g.perSlot.map { $0.map { .init(fd: $0.fd.rawValue, frontend: $0.frontend, bind: $0.bind, ownerSlot: $0.ownerSlot) } },
                 children: [], tlsSessions: g.tlsSessions?.fd.rawValue, stickTables: g.stickTables.map(\.fd.rawValue),
                 certificateCommits: g.certificates.commits,
                 patternChanges: g.patterns.journal)

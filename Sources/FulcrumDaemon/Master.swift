@@ -173,7 +173,7 @@ final class Master {
             for index in w.reloadIndexes { reloadWaiters.append((w.server, CLIServer.Ticket(client: id, index: index))) }
         }
         for r in h.generations {
-            let perSlot = r.perSlot.map { $0.map { ListenerPool.Entry(fd: FileDescriptor($0.fd), frontend: $0.frontend, bind: $0.bind, exclusive: $0.exclusive) } }
+            let perSlot = r.perSlot.map { $0.map { ListenerPool.Entry(fd: FileDescriptor($0.fd), frontend: $0.frontend, bind: $0.bind, ownerSlot: $0.ownerSlot) } }
             let g = try Generation(restoring: r, perSlot: perSlot)
             g.certificates.restore(r.certificateCommits)
             g.patterns.restore(r.patternChanges)

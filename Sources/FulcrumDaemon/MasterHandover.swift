@@ -28,7 +28,7 @@ struct MasterHandover: Equatable {
         var startedWall: Int64
         var ready: Bool
     }
-    struct ListenerEntry: Equatable { var fd: Int32; var frontend: Int; var bind: Int; var exclusive = false }
+    struct ListenerEntry: Equatable { var fd: Int32; var frontend: Int; var bind: Int; var ownerSlot: Int? = nil }
     struct Generation: Equatable {
         var number: Int
         var draining: Bool
@@ -106,7 +106,7 @@ struct MasterHandover: Equatable {
             var line = "generation number=\(g.number) draining=\(g.draining ? 1 : 0) slots=\(g.slots) table=\(g.table) config=\(g.config)"
             line += " started=\(g.startedAt) wall=\(g.startedWall) drain=\(g.drainStarted) survived=\(g.reloadsSurvived)"
             line += " failures=\(g.failures.map(String.init).joined(separator: ","))"
-            line += " slotmap=" + g.perSlot.map { slot in slot.map { "\($0.fd).\($0.frontend).\($0.bind)" + ($0.exclusive ? ".1" : "") }.joined(separator: ":") }
+            line += " slotmap=" + g.perSlot.map { slot in slot.map { "\($0.fd).\($0.frontend).\($0.bind)" + ($0.ownerSlot.map { ".\($0 + 1)" } ?? "") }.joined(separator: ":") }
                 .joined(separator: ",")
             if let t = g.carriedTotals {
                 line += " totals=" + t.sorted { $0.key < $1.key }.map { "\(Hex.encode($0.key)).\($0.value)" }.joined(separator: ",")
@@ -185,8 +185,8 @@ struct MasterHandover: Equatable {
                     var entries: [ListenerEntry] = []
                     for e in slot.split(separator: ":") {
                         let p = e.split(separator: ".").compactMap { Int($0) }
-                        guard p.count == 3 || (p.count == 4 && p[3] == 1) else { throw .line(n + 1, "bad listener entry '\(e)'") }
-                        entries.append(ListenerEntry(fd: Int32(p[0]), frontend: p[1], bind: p[2], exclusive: p.count == 4))
+                        guard p.count == 3 || (p.count == 4 && p[3] >= 1) else { throw .line(n + 1, "bad listener entry '\(e)'") }
+                        entries.append(ListenerEntry(fd: Int32(p[0]), frontend: p[1], bind: p[2], ownerSlot: p.count == 4 ? p[3] - 1 : nil))
                     }
                     perSlot.append(entries)
                 }

@@ -24,7 +24,7 @@ enum WorkerRole {
         var listeners: [WorkerSetup.Listener] = []
         for (i, m) in o.listenerMap.enumerated() {
             listeners.append(WorkerSetup.Listener(fd: FileDescriptor(Master.ChildFD.firstListener + Int32(i)),
-                                                  frontend: m.frontend, bindLine: m.bind, exclusive: m.exclusive))
+                                                  frontend: m.frontend, bindLine: m.bind, ownerSlot: m.ownerSlot))
         }
 
         let g = loaded.configuration.global

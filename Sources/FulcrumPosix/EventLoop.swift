@@ -14,6 +14,13 @@ public protocol EventHandler: AnyObject {
     /// how long the next wait may last at most, in milliseconds (0: poll and
     /// come straight back; nil: until an event or a timer).
     func turnEnded() -> Int64?
+    /// Once per turn, when the wait returned, before its events.
+    func turnStarted()
+}
+
+extension EventHandler {
+    /// Most roles have nothing to do when a turn starts.
+    @inline(__always) public func turnStarted() {}
 }
 
 /// The one event loop of every process: an epoll instance, a timer heap in
@@ -120,6 +127,7 @@ public final class EventLoop {
         turnCount &+= 1
         if epoll.count > 0 { eventTurnCount &+= 1 }
         refreshClock()
+        handler.turnStarted()
         for i in 0..<epoll.count {
             handler.descriptorReady(EventToken(rawValue: epoll.token(at: i)), epoll.events(at: i))
         }

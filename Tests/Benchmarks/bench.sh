@@ -49,7 +49,7 @@
 #                          and mode_wrk_args); e.g. BENCH_MODES="tcp http http-close"
 #   BENCH_PROCS="1 2"      fulcrum `workers N` vs haproxy `nbthread N`
 #   BENCH_FULCRUM_GLOBAL=  one more global line for fulcrum only, e.g.
-#                          "tune.listener.multi-queue on" (haproxy's default)
+#                          "tune.listener.multi-queue off"
 #   BENCH_ROUNDS=1         measure each fulcrum/haproxy pair N times, the order
 #                          alternating; the verdict uses the median ratios
 #   FULCRUM_BIN=path       use this binary instead of building release

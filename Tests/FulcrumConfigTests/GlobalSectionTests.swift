@@ -130,14 +130,14 @@ final class GlobalEnvironmentTests: XCTestCase {
 }
 
 extension GlobalSectionTests {
-    /// `tune.listener.multi-queue`: off by default (each worker takes from its
-    /// own socket only), `on` lets idle workers take from busy ones' sockets.
+    /// `tune.listener.multi-queue`: on by default, as HAProxy (workers may
+    /// take from busy siblings' sockets), `off` keeps each to its own socket.
     func testListenerMultiQueue() {
-        XCTAssertFalse(parse("global\n    workers 2\n").configuration.global.listenerMultiQueue)
-        let on = parse("global\n    tune.listener.multi-queue on\n")
-        XCTAssertEqual(on.alerts, [])
-        XCTAssertTrue(on.configuration.global.listenerMultiQueue)
-        XCTAssertFalse(parse("global\n    tune.listener.multi-queue on\n    tune.listener.multi-queue off\n").configuration.global.listenerMultiQueue)
+        XCTAssertTrue(parse("global\n    workers 2\n").configuration.global.listenerMultiQueue)
+        let off = parse("global\n    tune.listener.multi-queue off\n")
+        XCTAssertEqual(off.alerts, [])
+        XCTAssertFalse(off.configuration.global.listenerMultiQueue)
+        XCTAssertTrue(parse("global\n    tune.listener.multi-queue off\n    tune.listener.multi-queue on\n").configuration.global.listenerMultiQueue)
         assertSingleAlert(parse("global\n    tune.listener.multi-queue yes\n"),
                           "'tune.listener.multi-queue' expects 'on' or 'off'.", line: 2, column: 31)
     }

@@ -14,6 +14,10 @@ final class DaemonLogicTests: XCTestCase {
         XCTAssertEqual(w.role, "worker")
         XCTAssertEqual(w.slot, 2)
         XCTAssertEqual(w.listenerMap.map { "\($0.frontend).\($0.bind)" }, ["0.0", "1.2"])
+        // A sibling's socket (multi-queue) names the slot that owns it.
+        let s = try CommandLineOptions.parse(["--role", "worker", "--slot", "1", "--listeners", "0.0.x0,0.0,1.2.x3"])
+        XCTAssertEqual(s.listenerMap.map(\.ownerSlot), [0, nil, 3])
+        XCTAssertThrowsError(try CommandLineOptions.parse(["--role", "worker", "--listeners", "0.0.x"]), "no owner slot")
         let p = try CommandLineOptions.parse(["--role", "program", "--user", "nobody", "--", "sleep", "-x", "--role"])
         XCTAssertEqual(p.programCommand, ["sleep", "-x", "--role"])
         XCTAssertEqual(p.programUser, "nobody")

@@ -21,7 +21,8 @@ final class MasterHandoverTests: XCTestCase {
         h.generations = [
             .init(number: 4, draining: true, slots: 2, table: 10, config: 11, startedAt: 123_456, startedWall: 1_795_000_100,
                   drainStarted: 130_000, reloadsSurvived: 1, carriedTotals: ["be/s1 stot": 42, "fe req_tot": 7],
-                  failures: [0, 3, 0], perSlot: [[.init(fd: 7, frontend: 0, bind: 0)], []],
+                  failures: [0, 3, 0], perSlot: [[.init(fd: 7, frontend: 0, bind: 0), .init(fd: 8, frontend: 0, bind: 0, ownerSlot: 1)],
+                                                 [.init(fd: 8, frontend: 0, bind: 0), .init(fd: 7, frontend: 0, bind: 0, ownerSlot: 0)]],
                   children: [.init(index: 1, pid: 4242, control: 12, startedAt: 123_460, startedWall: 1_795_000_101, ready: true)]),
             .init(number: 5, draining: false, slots: 1, table: 13, config: 15, startedAt: 140_000, startedWall: 1_795_000_200,
                   drainStarted: 0, reloadsSurvived: 0, carriedTotals: nil, failures: [0],

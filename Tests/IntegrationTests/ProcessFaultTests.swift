@@ -5,10 +5,10 @@ import Foundation
 /// outright, a worker stopped and continued under load. (A worker killed
 /// under load: DaemonLifecycleTests.testKilledWorkerIsRespawnedIntoItsSlotWhileTheOthersKeepServing.)
 final class ProcessFaultTests: XCTestCase {
-    private func config(port: UInt16, server: UInt16, multiQueue: Bool = false) -> String {
+    private func config(port: UInt16, server: UInt16, multiQueue: Bool = true) -> String {
         """
         global
-            workers 2\(multiQueue ? "\n    tune.listener.multi-queue on" : "")
+            workers 2\(multiQueue ? "" : "\n    tune.listener.multi-queue off")
         defaults
             mode http
             timeout connect 2s
@@ -53,13 +53,14 @@ final class ProcessFaultTests: XCTestCase {
     }
 
     /// One of two workers stopped (SIGSTOP) while requests keep coming: with
-    /// `tune.listener.multi-queue on` the other worker also watches the
-    /// stopped one's socket, so every request is served while that one is
-    /// still stopped, and the master leaves it alone.
+    /// `tune.listener.multi-queue` (the default) the other worker also watches
+    /// the stopped one's socket and takes what its owner leaves there, so
+    /// every request is served while that one is still stopped, and the
+    /// master leaves it alone.
     func testWorkerStoppedUnderLoadWithMultiQueueTheOtherServesEveryRequest() throws {
         let server = try startHTTPServer(name: "s1")
         let port = try FreePort.next()
-        let p = try startFulcrum(config: config(port: port, server: server.port, multiQueue: true))
+        let p = try startFulcrum(config: config(port: port, server: server.port))
         try p.waitUntilListening(port: port, sockets: 2)
         let workers = try p.waitForChildren(count: 2)
         XCTAssertEqual(get(port, "/warm"), 200)
@@ -81,7 +82,7 @@ final class ProcessFaultTests: XCTestCase {
         XCTAssertEqual(get(port, "/after"), 200)
     }
 
-    /// By default (a socket per worker, each watched by its worker only), one
+    /// With `tune.listener.multi-queue off` (each socket watched by its worker only), one
     /// of two workers stopped (SIGSTOP) while requests keep coming: the
     /// other one serves meanwhile, the master leaves the stopped one alone,
     /// and once continued (SIGCONT) the connections queued on its socket are
@@ -89,7 +90,7 @@ final class ProcessFaultTests: XCTestCase {
     func testWorkerStoppedAndContinuedUnderLoadLosesNoRequest() throws {
         let server = try startHTTPServer(name: "s1")
         let port = try FreePort.next()
-        let p = try startFulcrum(config: config(port: port, server: server.port))
+        let p = try startFulcrum(config: config(port: port, server: server.port, multiQueue: false))
         try p.waitUntilListening(port: port, sockets: 2)
         let workers = try p.waitForChildren(count: 2)
         let stopped = workers[0]

@@ -18,6 +18,10 @@ final class RuntimeCertificateTests: XCTestCase {
             global
                 workers 2
                 stats socket \(stats) level admin
+                # Each worker is reached by the kernel's hash alone: with
+                # multi-queue a worker holding the download is left new
+                # connections while its sibling holds fewer.
+                tune.listener.multi-queue off
             \(extraGlobal)
             defaults
                 mode http

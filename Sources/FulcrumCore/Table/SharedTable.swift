@@ -65,6 +65,10 @@ public final class SharedTable {
         /// Splice pipes in use and kept free, and the most it may hold
         /// (PipesUsed, PipesFree, Maxpipes).
         case pipesUsed, pipesFree, pipesLimit
+        /// Multi-queue (SiblingAcceptPolicy): the streams alive at the end of
+        /// the last turn, and when the current turn started (loop clock ms, 0
+        /// while the worker waits for events).
+        case streams, turnStarted
     }
 
     /// Words of a server line. Single writer per field except `conns`,

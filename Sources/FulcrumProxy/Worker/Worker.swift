@@ -17,8 +17,9 @@ public final class Worker: EventHandler {
         var bindLine: Int
         var maxconn: Int
         var active: Bool
-        /// A sibling's socket, watched exclusively (WorkerSetup.Listener).
-        var exclusive = false
+        /// The sibling slot whose socket this is, nil for this worker's own
+        /// (WorkerSetup.Listener).
+        var ownerSlot: Int? = nil
         /// Its frontend is disabled or shut down (runtime API): not watched.
         var adminOff = false
     }
@@ -41,7 +42,12 @@ public final class Worker: EventHandler {
     /// Idle pool buffers go back to the system about once a second.
     private var lastShrink: Int64 = 0
     /// `tune.maxaccept`: connections taken from one listener per wakeup.
-    private let acceptBurst: Int
+    let acceptBurst: Int
+    /// Multi-queue: this worker watches its siblings' sockets and publishes
+    /// its own load for them (Worker+SiblingAccept).
+    let watchesSiblings: Bool
+    /// A recheck of the siblings' queues is scheduled (Worker+SiblingAccept).
+    var siblingRecheckAt: Int64? = nil
     /// Global `grace`: when a soft stop ordered with a grace period starts
     /// (loop clock, ms); listeners keep accepting until then.
     private var graceEnds: Int64?
@@ -84,7 +90,8 @@ public final class Worker: EventHandler {
         control = setup.control
         loop = try EventLoop(capacity: setup.configuration.global.maxPollEvents ?? 512)
         limits = RuntimeLimits(table: setup.table, global: setup.configuration.global)
-        acceptBurst = setup.configuration.global.acceptBurst(watchingSiblings: setup.listeners.contains { $0.exclusive })
+        watchesSiblings = setup.listeners.contains { $0.ownerSlot != nil }
+        acceptBurst = setup.configuration.global.acceptBurst(watchingSiblings: watchesSiblings)
         engine = StreamEngine(setup, loop: loop)
         certificates = RuntimeCertificates(binds: setup.bindTLS)
         let index = TableIndex(configuration)
@@ -92,7 +99,7 @@ public final class Worker: EventHandler {
             let bind = configuration.frontends[l.frontend].binds[l.bindLine]
             listeners.append(ListenerState(fd: l.fd, frontend: l.frontend,
                                            bindLine: index.bindLine(frontend: l.frontend, bind: l.bindLine),
-                                           maxconn: bind.maxconn ?? 0, active: false, exclusive: l.exclusive))
+                                           maxconn: bind.maxconn ?? 0, active: false, ownerSlot: l.ownerSlot))
         }
     }
 
@@ -135,7 +142,7 @@ public final class Worker: EventHandler {
         case .client, .server, .pooled:
             engine.handle(token: token, kind: kind, events: events)
         case .listener:
-            acceptConnections(listener: token.index)
+            if listeners[token.index].ownerSlot == nil { _ = acceptConnections(listener: token.index, upTo: acceptBurst) } else { siblingQueued(listener: token.index) }
         case .control:
             readControl()
         case .log:
@@ -148,6 +155,7 @@ public final class Worker: EventHandler {
             engine.logOutput.senders.timerDue(token, deadline: deadline)
             return
         }
+        if token.kind == TokenKind.listener.rawValue { recheckSiblings(deadline: deadline); return }
         engine.timerDue(token, deadline: deadline)
     }
 
@@ -157,6 +165,7 @@ public final class Worker: EventHandler {
     /// workers may free, ~1 s while idle memory is held.
     public func turnEnded() -> Int64? {
         if !engine.pending.isEmpty { engine.runPending() }
+        if watchesSiblings { publishTurnEnd() }
         if let graceEnds, loop.now >= graceEnds {
             self.graceEnds = nil
             startDrain()
@@ -255,7 +264,7 @@ public final class Worker: EventHandler {
             // Take what already waits in the accept queue: if this is the last
             // copy of the socket (a bind the new configuration dropped), closing
             // it would reset those clients. They are served, then closed.
-            if listeners[i].active { acceptConnections(listener: i) }
+            if listeners[i].active { _ = acceptConnections(listener: i, upTo: acceptBurst) }
             if listeners[i].active { loop.remove(listeners[i].fd) }
             listeners[i].active = false
             listeners[i].fd.close()
@@ -268,9 +277,10 @@ public final class Worker: EventHandler {
     // MARK: listeners and accept
 
     private func activate(listener i: Int) throws(Errno) {
-        // A sibling's socket wakes its owner and at most one idle sibling
-        // (EPOLLEXCLUSIVE), not every worker.
-        try loop.register(listeners[i].fd, listeners[i].exclusive ? [.readable, .exclusive] : .readable,
+        // A sibling's socket wakes its owner and one sibling (EPOLLEXCLUSIVE),
+        // not every worker, and once per new connection (edge-triggered): the
+        // sibling that declines it is not woken again for it.
+        try loop.register(listeners[i].fd, listeners[i].ownerSlot != nil ? [.readable, .exclusive, .edgeTriggered] : .readable,
                           EventToken(kind: TokenKind.listener.rawValue, index: i))
         listeners[i].active = true
     }
@@ -325,21 +335,23 @@ public final class Worker: EventHandler {
         return true
     }
 
-    private func acceptConnections(listener li: Int) {
+    /// Accepts up to `limit` connections; true when all were taken (more
+    /// may be queued), false when the queue ran dry or the listener paused.
+    func acceptConnections(listener li: Int, upTo limit: Int) -> Bool {
         let l = listeners[li]
         let feMax = frontendMaxconn(l.frontend), globalMax = currentGlobalMaxconn
-        if feMax < 0 { pause(listener: li); return }
+        if feMax < 0 { pause(listener: li); return false }
         let global = table.header(.globalConns)
         let feConns = table.frontend(l.frontend, .conns)
         let bindConns = table.bind(l.bindLine, .conns)
         var peer = SocketAddress(storage: .init(), length: 0)
-        for _ in 0..<acceptBurst {
-            if rateLimited(frontend: l.frontend) { pause(listener: li); return }
+        for _ in 0..<limit {
+            if rateLimited(frontend: l.frontend) { pause(listener: li); return false }
             // Reserve before accepting so the limits hold across workers.
-            guard global.reserve(limit: globalMax) else { pause(listener: li); return }
-            guard feConns.reserve(limit: feMax) else { global.subtract(1); pause(listener: li); return }
+            guard global.reserve(limit: globalMax) else { pause(listener: li); return false }
+            guard feConns.reserve(limit: feMax) else { global.subtract(1); pause(listener: li); return false }
             guard bindConns.reserve(limit: l.maxconn) else {
-                global.subtract(1); feConns.subtract(1); pause(listener: li); return
+                global.subtract(1); feConns.subtract(1); pause(listener: li); return false
             }
             let fd: FileDescriptor
             do {
@@ -351,9 +363,10 @@ public final class Worker: EventHandler {
                     descriptorsExhaustedUntil = loop.now + 100
                     pause(listener: li)
                 }
-                return
+                return false
             }
             engine.start(client: fd, peer: peer, frontend: l.frontend, bindLine: l.bindLine)
         }
+        return true
     }
 }

@@ -11,11 +11,12 @@ public struct WorkerSetup {
         public var fd: FileDescriptor
         public var frontend: Int       // index into configuration.frontends
         public var bindLine: Int       // index of the bind line, for bind maxconn
-        /// A sibling worker's socket (tune.listener.multi-queue): watched with
-        /// EPOLLEXCLUSIVE, taken from only when this worker is idle.
-        public var exclusive: Bool
-        public init(fd: FileDescriptor, frontend: Int, bindLine: Int, exclusive: Bool = false) {
-            self.fd = fd; self.frontend = frontend; self.bindLine = bindLine; self.exclusive = exclusive
+        /// The slot of the sibling worker whose socket this is
+        /// (tune.listener.multi-queue), nil for this worker's own: watched
+        /// with EPOLLEXCLUSIVE, taken from only when the owner is busier.
+        public var ownerSlot: Int?
+        public init(fd: FileDescriptor, frontend: Int, bindLine: Int, ownerSlot: Int? = nil) {
+            self.fd = fd; self.frontend = frontend; self.bindLine = bindLine; self.ownerSlot = ownerSlot
         }
     }
 
