@@ -32,7 +32,7 @@ final class HTTP2FrameTests: XCTestCase {
         HTTP2FrameHeader(length: 0x010203, type: 7, flags: 0x25, streamID: 0x7FFF_FFFE).write(into: &out)
         XCTAssertEqual(out, [0x01, 0x02, 0x03, 0x07, 0x25, 0x7F, 0xFF, 0xFF, 0xFE])
         // The reserved bit is ignored on receipt.
-        let h = [0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x03].withUnsafeBytes { HTTP2FrameHeader($0) }
+        let h = [UInt8]([0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x03]).withUnsafeBytes { HTTP2FrameHeader($0) }
         XCTAssertEqual(h?.streamID, 3)
         XCTAssertNil([UInt8](repeating: 0, count: 8).withUnsafeBytes { HTTP2FrameHeader($0) })
     }
@@ -158,7 +158,9 @@ final class HTTP2FrameTests: XCTestCase {
         // Padding as long as the payload: DATA, HEADERS (with and without priority), PUSH_PROMISE.
         XCTAssertEqual(error(frame(0, flags: 0x8, stream: 1, [3, 0, 0])), conn(.protocolError, .paddingTooLong))
         XCTAssertEqual(decode(frame(0, flags: 0x8, stream: 1, [2, 0, 0])), .data(streamID: 1, data: 10..<10, endStream: false, padLength: 2))
-        XCTAssertEqual(error(frame(1, flags: 0x0C, stream: 1, [1, 0])), conn(.protocolError, .paddingTooLong))
+        XCTAssertEqual(error(frame(1, flags: 0x0C, stream: 1, [2, 0])), conn(.protocolError, .paddingTooLong))
+        XCTAssertEqual(decode(frame(1, flags: 0x0C, stream: 1, [1, 0])),
+                       .headers(streamID: 1, fragment: 10..<10, endStream: false, endHeaders: true, priority: nil, padLength: 1))
         XCTAssertEqual(error(frame(1, flags: 0x2C, stream: 1, [1, 0, 0, 0, 0, 16])), conn(.protocolError, .paddingTooLong))
         XCTAssertEqual(error(frame(5, flags: 0x0C, stream: 1, [1, 0, 0, 0, 2]), role: .client), conn(.protocolError, .paddingTooLong))
     }
