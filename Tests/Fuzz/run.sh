@@ -20,7 +20,7 @@ flags=(-O -sanitize=fuzzer,address -parse-as-library -swift-version 5 -use-ld=ll
 module_deps() {
     case "$1" in
         FulcrumBytes) echo "" ;;
-        FulcrumHTTP | FulcrumLog | FulcrumVRRP | FulcrumDNS) echo "FulcrumBytes" ;;
+        FulcrumHTTP | FulcrumHTTP2 | FulcrumLog | FulcrumVRRP | FulcrumDNS) echo "FulcrumBytes" ;;
         FulcrumConfig) echo "FulcrumBytes FulcrumLog" ;;
         FulcrumCore) echo "FulcrumBytes FulcrumLog FulcrumConfig FulcrumHTTP" ;;
         *) echo "unknown module $1" >&2; exit 2 ;;
