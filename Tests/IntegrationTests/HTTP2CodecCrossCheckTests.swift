@@ -200,10 +200,13 @@ final class HTTP2CodecCrossCheckTests: XCTestCase {
         var frames = HTTP2FrameDecoder(role: .server)
         var hpack = HPACKDecoder()
         var list = HPACKHeaderList()
+        var connection = HTTP2Connection(role: .server, settings: HTTP2Settings())
+        var actions: [HTTP2ConnectionAction] = []
         var at = prefaceLength, block: [UInt8] = [], log: [String] = []
         while at < sent.count {
             let step = sent[at...].withUnsafeBytes { frames.decode($0) }
             guard case .frame(let frame, let consumed) = step else { return XCTFail("at \(at): \(step)") }
+            connection.receive(frame, into: &actions)
             let payload = Array(sent[at..<(at + consumed)])
             switch frame {
             case .settings(let ack, let s):
@@ -246,6 +249,16 @@ final class HTTP2CodecCrossCheckTests: XCTestCase {
             "CONTINUATION 3 endHeaders=true",
             "GOAWAY last=0 enhanceYourCalm bye",
         ])
+        // The connection state took the client's frames without an error.
+        XCTAssertFalse(connection.failed)
+        XCTAssertFalse(actions.contains { if case .sendRSTStream = $0 { return true }; return false }, "\(actions)")
+        XCTAssertEqual(actions.filter { if case .headerFragment(_, true, _, true) = $0 { return true }; return false }.count, 2)
+        XCTAssertEqual(connection.remoteSettings.maxConcurrentStreams, 50)
+        XCTAssertEqual(connection.remoteSettings.initialWindowSize, 100_000)
+        XCTAssertEqual(connection.state(of: 1), .halfClosedRemote)
+        XCTAssertEqual(connection.state(of: 3), .halfClosedRemote)
+        XCTAssertEqual(connection.connectionSendWindow.size, 65_535 + 1000)
+        XCTAssertEqual(connection.peerGoaway, 0)
     }
 
     func testSwiftServerFramesDecodeInPythonH2() throws {

@@ -3,7 +3,9 @@
 // is a client (else a server), bit 1 a SETTINGS_MAX_FRAME_SIZE of 16777215
 // (else 16384). Every decoded frame, written again by HTTP2FrameEncoder,
 // decodes to the same frame; an error's frame is skipped only when it is
-// a stream error.
+// a stream error. The frames and errors also drive an HTTP2Connection,
+// whose windows stay within 2^31 - 1 and whose receive window never goes
+// below zero.
 import FulcrumHTTP2
 
 /// A frame with its payload ranges replaced by the bytes they cover.
@@ -47,10 +49,26 @@ public func fuzzHTTP2Frames(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     let input = FuzzInput(data, size)
     var decoder = HTTP2FrameDecoder(role: input.first & 1 == 0 ? .server : .client,
                                     maxFrameSize: input.first & 2 == 0 ? 16_384 : 16_777_215)
+    var connection = HTTP2Connection(role: input.first & 1 == 0 ? .server : .client, settings: HTTP2Settings(maxConcurrentStreams: 4))
+    var actions: [HTTP2ConnectionAction] = []
     var rest = input.rest
     while true {
+        fuzzCheck(connection.connectionReceiveWindow.size >= 0 && connection.connectionReceiveWindow.size <= 0x7FFF_FFFF, "receive window")
+        fuzzCheck(connection.connectionSendWindow.size <= 0x7FFF_FFFF, "send window")
+        // The limit holds once the peer has acknowledged it.
+        fuzzCheck(connection.activeStreams <= connection.localSettings.maxConcurrentStreams || input.first & 1 == 1, "more streams than allowed")
+        actions.removeAll(keepingCapacity: true)
         let before = decoder
         let result = decoder.decode(rest)
+        switch result {
+        case .frame(let f, _): connection.receive(f, into: &actions)
+        case .frameWithStreamError(let f, let e, _):
+            connection.receive(f, into: &actions)
+            connection.receive(e, into: &actions)
+        case .error(let e, _): connection.receive(e, into: &actions)
+        case .needMore: break
+        }
+        for case .data(let id, _) in actions { connection.consumed(id, 1, into: &actions) }
         let frame: HTTP2Frame, consumed: Int
         switch result {
         case .needMore: return 0
