@@ -4,7 +4,8 @@
 // bits 0-1 the SETTINGS_HEADER_TABLE_SIZE (0, 64, 256, 4096), bits 2-3 the
 // Huffman policy of the re-encoding. Every decoded list, encoded again by
 // FulcrumHTTP2's encoder and decoded by a second decoder, gives the same
-// fields; the table never exceeds its maximum.
+// fields; the table never exceeds its maximum. The lists also go through
+// HTTP2MessageValidation's request, response and trailer checks.
 import FulcrumHTTP2
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -27,6 +28,13 @@ public func fuzzHPACKDecoder(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
             return 0  // the connection ends with COMPRESSION_ERROR
         }
         fuzzCheck(decoder.table.size <= decoder.table.maxSize, "table over its maximum")
+        // The §8 checks run over any decoded list; a request they accept has its pseudo-headers in it.
+        if case .success(let pseudo) = HTTP2MessageValidation.request(list) {
+            fuzzCheck(list.fields.first.map { list.bytes[$0.name].elementsEqual(":method".utf8) ? $0.value == pseudo.method : true } ?? false,
+                      "the first field is :method but another range came back")
+            fuzzCheck(HTTP2MessageValidation.trailers(list) != nil, "a request's pseudo-headers passed as trailers")
+        }
+        _ = HTTP2MessageValidation.response(list)
         var out: [UInt8] = []
         encoder.beginBlock(into: &out)
         list.bytes.withUnsafeBytes { all in
