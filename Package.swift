@@ -24,6 +24,9 @@ let package = Package(
         .target(name: "FulcrumBytes"),
         .target(name: "FulcrumConfig", dependencies: ["FulcrumBytes", "FulcrumLog"]),
         .target(name: "FulcrumHTTP", dependencies: ["FulcrumBytes"]),
+        // HTTP/2 without I/O: HPACK (RFC 7541) and the frame layer
+        // (RFC 9113), for the stream engine to plug in later.
+        .target(name: "FulcrumHTTP2", dependencies: ["FulcrumBytes"]),
         // Its rules, stick counters and balancers run on the worker's hot
         // path too: the same release-only exclusivity setting as FulcrumProxy
         // below (swift_beginAccess was ~6% of a tracked request).
@@ -72,6 +75,7 @@ let package = Package(
         .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumLog"], exclude: ["Corpus"]),
         .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumBytes", "FulcrumCore", "CAllocationCounter"]),
         .testTarget(name: "FulcrumHTTPTests", dependencies: ["FulcrumBytes", "FulcrumHTTP"]),
+        .testTarget(name: "FulcrumHTTP2Tests", dependencies: ["FulcrumHTTP2", "CAllocationCounter"]),
         .testTarget(name: "FulcrumDNSTests", dependencies: ["FulcrumBytes", "FulcrumDNS"]),
         .testTarget(name: "FulcrumNetlinkTests", dependencies: ["FulcrumBytes", "FulcrumNetlink"]),
         .testTarget(name: "FulcrumVRRPTests", dependencies: ["FulcrumBytes", "FulcrumVRRP"]),
@@ -83,7 +87,8 @@ let package = Package(
         .testTarget(name: "FulcrumProxyTests", dependencies: ["FulcrumProxy"]),
         .testTarget(name: "FulcrumDaemonTests", dependencies: ["FulcrumDaemon"]),
         // Starts the real binary; depends on it so `swift test` builds it first.
-        .testTarget(name: "IntegrationTests", dependencies: ["fulcrum"]),
+        // FulcrumHTTP2 for its cross-check against Python's hpack and h2.
+        .testTarget(name: "IntegrationTests", dependencies: ["fulcrum", "FulcrumHTTP2"]),
     ],
     swiftLanguageModes: [.v5]
 )
