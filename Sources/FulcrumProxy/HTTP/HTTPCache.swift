@@ -186,7 +186,7 @@ extension StreamEngine {
         if capture.bytes.count > capture.limit { s.http.cacheCapture = nil }
     }
 
-    /// The response went out whole: into the cache.
+    /// The response came whole from the server: into the cache.
     func commitCacheCapture(_ s: Stream) {
         guard let capture = s.http.cacheCapture, let region = httpCaches else { return }
         s.http.cacheCapture = nil

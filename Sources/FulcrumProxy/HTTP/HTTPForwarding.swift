@@ -130,6 +130,10 @@ extension StreamEngine {
         // Flush to the client; room made there lets the server side be read
         // again (edge-triggered: no new event would come for bytes already
         // waiting), so it counts as progress.
+        // The whole response is captured: stored before its last bytes go
+        // out, so a client that reads them and asks again (maybe from another
+        // worker) finds it, as HAProxy's cache filter stores before forwarding.
+        if s.http.cacheCapture != nil && s.http.exchange.responseComplete { commitCacheCapture(s) }
         let waiting = s.response.buffer.count
         if !flushClient(s, more: s.http.responseReady && !s.http.exchange.responseComplete && !noDelay(s)) { return false }
         if s.response.buffer.count < waiting {
@@ -215,7 +219,6 @@ extension StreamEngine {
     /// The response went out: keep the server connection for the next request
     /// (or pool it), then wait for the next request or close.
     private func finishExchange(_ s: Stream) {
-        if s.http.cacheCapture != nil { commitCacheCapture(s) }
         let end = s.http.exchange.responseSent(serverClosed: s.server.eof)
         if end.reuseServer && !end.closeClient && s.server.isOpen && s.serverIndex >= 0 {
             // Keep the connection with the stream for its next request (as
