@@ -36,25 +36,30 @@ enum HTTP2RequestHead {
     static func write(_ list: HPACKHeaderList, _ pseudo: HTTP2RequestPseudoHeaders, endStream: Bool,
                       into out: inout [UInt8]) -> Outcome? {
         let bytes = list.bytes
-        let method = bytes[pseudo.method]
-        guard !method.isEmpty, method.allSatisfy(ASCII.isToken) else { return nil }
-        let isConnect = method.elementsEqual("CONNECT".utf8)
+        let method = pseudo.method
+        guard !method.isEmpty, HTTP2FieldBytes.isToken(bytes, method) else { return nil }
+        let isConnect = HTTP2FieldBytes.equals(bytes, method, "CONNECT")
         let target = isConnect ? pseudo.authority! : pseudo.path!
         // The request line is split at blanks by the next parser: none may hide in the target.
-        guard !target.isEmpty, bytes[target].allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else { return nil }
+        guard !target.isEmpty, HTTP2FieldBytes.isVisible(bytes, target) else { return nil }
         if isConnect {
             // §8.5: host and port.
-            guard let colon = bytes[target].lastIndex(of: 0x3A), colon > target.lowerBound, colon + 1 < target.upperBound,
-                  bytes[(colon + 1)..<target.upperBound].allSatisfy(ASCII.isDigit) else { return nil }
+            var colon = target.upperBound - 1
+            while colon > target.lowerBound && ASCII.isDigit(bytes[colon]) { colon -= 1 }
+            guard colon > target.lowerBound, colon + 1 < target.upperBound, bytes[colon] == 0x3A else { return nil }
         } else {
             // §8.3.1: an origin-form path, or "*" (OPTIONS); never a full URI.
             guard bytes[target.lowerBound] == 0x2F || (target.count == 1 && bytes[target.lowerBound] == 0x2A) else { return nil }
         }
 
         var contentLength: Int?
-        for field in list.fields where bytes[field.name].first != colon {
-            guard bytes[field.name].allSatisfy(ASCII.isToken) else { return nil }
-            if bytes[field.name].elementsEqual("content-length".utf8) {
+        var i = 0
+        while i < list.fields.count {
+            let field = list.fields[i]
+            i += 1
+            if bytes[field.name.lowerBound] == colon { continue }
+            guard HTTP2FieldBytes.isToken(bytes, field.name) else { return nil }
+            if HTTP2FieldBytes.equals(bytes, field.name, "content-length") {
                 guard let n = HTTPFraming.parseContentLength(bytes, field.value, previous: contentLength) else { return nil }
                 contentLength = n
             }
@@ -70,7 +75,7 @@ enum HTTP2RequestHead {
             framing = isConnect ? .tunnel : .chunked
         }
 
-        out.append(contentsOf: method)
+        out.append(contentsOf: bytes[method])
         out.append(0x20)
         out.append(contentsOf: bytes[target])
         append(version, to: &out)
@@ -80,18 +85,21 @@ enum HTTP2RequestHead {
             out.append(0x0D); out.append(0x0A)
         }
         var cookies = 0
-        for field in list.fields {
-            let name = bytes[field.name]
-            if name.first == colon { continue }
+        i = 0
+        while i < list.fields.count {
+            let field = list.fields[i]
+            i += 1
+            let name = field.name
+            if bytes[name.lowerBound] == colon { continue }
             switch name.count {
             // §8.3.1: :authority wins; a Host beside it says the same (checked by validation).
-            case 4 where name.elementsEqual("host".utf8) && pseudo.authority != nil: continue
-            case 6 where name.elementsEqual("cookie".utf8): cookies += 1; continue
+            case 4 where HTTP2FieldBytes.equals(bytes, name, "host") && pseudo.authority != nil: continue
+            case 6 where HTTP2FieldBytes.equals(bytes, name, "cookie"): cookies += 1; continue
             // "TE: trailers" is hop-by-hop in HTTP/1.1: it would need "Connection: TE".
-            case 2 where name.elementsEqual("te".utf8): continue
+            case 2 where HTTP2FieldBytes.equals(bytes, name, "te"): continue
             default: break
             }
-            out.append(contentsOf: name)
+            out.append(contentsOf: bytes[name])
             out.append(0x3A); out.append(0x20)
             out.append(contentsOf: bytes[field.value])
             out.append(0x0D); out.append(0x0A)
@@ -100,7 +108,11 @@ enum HTTP2RequestHead {
             // §8.2.3: the crumbs joined with "; " into one field for HTTP/1.1.
             append("cookie: ", to: &out)
             var first = true
-            for field in list.fields where bytes[field.name].elementsEqual("cookie".utf8) {
+            i = 0
+            while i < list.fields.count {
+                let field = list.fields[i]
+                i += 1
+                guard HTTP2FieldBytes.equals(bytes, field.name, "cookie") else { continue }
                 if !first { out.append(0x3B); out.append(0x20) }
                 first = false
                 out.append(contentsOf: bytes[field.value])
@@ -109,7 +121,7 @@ enum HTTP2RequestHead {
         }
         if framing == .chunked { append("transfer-encoding: chunked\r\n", to: &out) }
         out.append(0x0D); out.append(0x0A)
-        return Outcome(framing: framing, isHead: method.elementsEqual("HEAD".utf8), isConnect: isConnect)
+        return Outcome(framing: framing, isHead: HTTP2FieldBytes.equals(bytes, method, "HEAD"), isConnect: isConnect)
     }
 
     private static let colon: UInt8 = 0x3A

@@ -63,7 +63,7 @@ public struct HTTP2ServerSession: Sendable {
     }
 
     /// No stream is open: the engine applies `timeout client`.
-    public var isIdle: Bool { !streams.contains { $0.id != 0 } }
+    public var isIdle: Bool { slot(0, free: true) == nil }
 
     /// The engine wrote `count` bytes of `output` to the client.
     public mutating func outputWritten(_ count: Int) {
@@ -248,12 +248,11 @@ public struct HTTP2ServerSession: Sendable {
             let start = requestBytes.count
             requestBytes.append(0x30); requestBytes.append(0x0D); requestBytes.append(0x0A)
             for field in list.fields {
-                let name = list.bytes[field.name]
-                guard name.allSatisfy(ASCII.isToken) else {
+                guard HTTP2FieldBytes.isToken(list.bytes, field.name) else {
                     requestBytes.removeSubrange(start...)
                     return malformed(id)
                 }
-                requestBytes.append(contentsOf: name)
+                requestBytes.append(contentsOf: list.bytes[field.name])
                 requestBytes.append(0x3A); requestBytes.append(0x20)
                 requestBytes.append(contentsOf: list.bytes[field.value])
                 requestBytes.append(0x0D); requestBytes.append(0x0A)
@@ -313,13 +312,24 @@ public struct HTTP2ServerSession: Sendable {
 
     // MARK: Streams
 
-    func slot(_ id: UInt32) -> Int? {
-        guard id != 0 else { return nil }
-        return streams.firstIndex { $0.id == id }
+    /// Stream `id`'s slot; with `free`, the first slot in use instead. A
+    /// plain loop: a closure-taking search allocates where unspecialized.
+    func slot(_ id: UInt32, free: Bool = false) -> Int? {
+        guard id != 0 || free else { return nil }
+        var s = 0
+        while s < streams.count {
+            if free ? streams[s].id != 0 : streams[s].id == id { return s }
+            s += 1
+        }
+        return nil
     }
 
     private mutating func takeSlot() -> Int {
-        if let free = streams.firstIndex(where: { $0.id == 0 }) { return free }
+        var s = 0
+        while s < streams.count {
+            if streams[s].id == 0 { return s }
+            s += 1
+        }
         streams.append(HTTP2ServerStream())
         return streams.count - 1
     }
