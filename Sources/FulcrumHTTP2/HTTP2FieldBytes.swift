@@ -29,11 +29,14 @@ enum HTTP2FieldBytes {
         return true
     }
 
-    /// Every byte of `bytes[range]` is visible ASCII (no blank, control or DEL).
-    static func isVisible(_ bytes: [UInt8], _ range: Range<Int>) -> Bool {
+    /// `bytes[range]` can be an HTTP/1.1 request target: visible ASCII
+    /// without '#' (a fragment is never sent), as FulcrumHTTP's request
+    /// parser requires by default; no blank to split the request line at.
+    static func isTarget(_ bytes: [UInt8], _ range: Range<Int>) -> Bool {
         var i = range.lowerBound
         while i < range.upperBound {
-            if bytes[i] <= 0x20 || bytes[i] == 0x7F { return false }
+            let b = bytes[i]
+            if b <= 0x20 || b >= 0x7F || b == 0x23 { return false }
             i += 1
         }
         return true

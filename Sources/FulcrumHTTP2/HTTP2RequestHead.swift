@@ -30,7 +30,7 @@ enum HTTP2RequestHead {
 
     /// Appends the head to `out`; nil when the request cannot be an HTTP/1.1
     /// message though §8 allowed it (a method or field name that is not a
-    /// token, blanks or controls in `:path`, a `:path` that is neither "/..."
+    /// token, blanks, controls, non-ASCII or '#' in `:path`, a `:path` that is neither "/..."
     /// nor "*", a CONNECT without a port, a bad or contradicted
     /// Content-Length): the stream is malformed (§8.1.1).
     static func write(_ list: HPACKHeaderList, _ pseudo: HTTP2RequestPseudoHeaders, endStream: Bool,
@@ -41,7 +41,7 @@ enum HTTP2RequestHead {
         let isConnect = HTTP2FieldBytes.equals(bytes, method, "CONNECT")
         let target = isConnect ? pseudo.authority! : pseudo.path!
         // The request line is split at blanks by the next parser: none may hide in the target.
-        guard !target.isEmpty, HTTP2FieldBytes.isVisible(bytes, target) else { return nil }
+        guard !target.isEmpty, HTTP2FieldBytes.isTarget(bytes, target) else { return nil }
         if isConnect {
             // §8.5: host and port.
             var colon = target.upperBound - 1
