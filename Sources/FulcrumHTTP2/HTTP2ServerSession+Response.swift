@@ -150,17 +150,26 @@ extension HTTP2ServerSession {
         guard connection.sendHeaders(streamID: id, endStream: endStream) else { return false }
         scratch.removeAll(keepingCapacity: true)
         encoder.beginBlock(into: &scratch)
-        head.raw.withUnsafeBytes { raw in
-            HTTP2ServerSession.statusName.withUnsafeBytes { name in
-                encoder.encode(name: name, value: UnsafeRawBufferPointer(rebasing: raw[head.part2]), into: &scratch)
+        // Names and values through reused arrays, not closures over the
+        // head's storage: those allocate a context per field where unspecialized.
+        let raw = head.raw
+        valueScratch.removeAll(keepingCapacity: true)
+        valueScratch.append(contentsOf: raw[head.part2])
+        encoder.encode(name: HTTP2ServerSession.statusName, value: valueScratch, into: &scratch)
+        var f = 0
+        while f < head.fields.count {
+            let field = head.fields[f]
+            f += 1
+            if field.removed || HTTP2ServerSession.isConnectionSpecific(raw, field.name) { continue }
+            nameScratch.removeAll(keepingCapacity: true)
+            var i = field.name.lowerBound
+            while i < field.name.upperBound {
+                nameScratch.append(ASCII.lower(raw[i]))
+                i += 1
             }
-            for field in head.fields where !field.removed && !HTTP2ServerSession.isConnectionSpecific(head.raw, field.name) {
-                nameScratch.removeAll(keepingCapacity: true)
-                for i in field.name { nameScratch.append(ASCII.lower(raw[i])) }
-                nameScratch.withUnsafeBytes { name in
-                    encoder.encode(name: name, value: UnsafeRawBufferPointer(rebasing: raw[field.value]), into: &scratch)
-                }
-            }
+            valueScratch.removeAll(keepingCapacity: true)
+            valueScratch.append(contentsOf: raw[field.value])
+            encoder.encode(name: nameScratch, value: valueScratch, into: &scratch)
         }
         HTTP2FrameEncoder.writeHeaderBlock(streamID: id, block: scratch[...], endStream: endStream,
                                            maxFrameSize: connection.remoteSettings.maxFrameSize, into: &output)

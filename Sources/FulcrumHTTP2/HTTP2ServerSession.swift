@@ -38,9 +38,10 @@ public struct HTTP2ServerSession: Sendable {
     var streams: [HTTP2ServerStream] = []
     var actions: [HTTP2ConnectionAction] = []
     var draining = false
-    /// A response's header block, and one field name in lower case.
+    /// A response's header block, and one field's name (in lower case) and value.
     var scratch: [UInt8] = []
     var nameScratch: [UInt8] = []
+    var valueScratch: [UInt8] = []
     var wasIdle = true
 
     /// Writes the server's SETTINGS (its preface, §3.4) into `output`.
@@ -58,6 +59,7 @@ public struct HTTP2ServerSession: Sendable {
         block.reserveCapacity(4096)
         scratch.reserveCapacity(1024)
         nameScratch.reserveCapacity(64)
+        valueScratch.reserveCapacity(256)
         actions.reserveCapacity(16)
         HTTP2FrameEncoder.writeSettings(limits.settings, into: &output)
     }
