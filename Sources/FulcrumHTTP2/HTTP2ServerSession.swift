@@ -120,6 +120,17 @@ public struct HTTP2ServerSession: Sendable {
         bytes.withUnsafeBytes { receive($0, into: &events) }
     }
 
+    /// The engine wrote stream `streamID`'s request body bytes reported so
+    /// far to the server: its receive window opens again (WINDOW_UPDATE once
+    /// half of it is used). Until then the client may send at most one
+    /// window, so a slow server holds back its own client (backpressure).
+    public mutating func requestBodyForwarded(streamID id: UInt32, into events: inout [HTTP2ServerSessionEvent]) {
+        guard !closed, let s = slot(id), streams[s].unacknowledged > 0 else { return }
+        connection.consumedOnStream(id, streams[s].unacknowledged, into: &actions)
+        streams[s].unacknowledged = 0
+        drain(nil, base: 0, &events)
+    }
+
     /// Starts a graceful shutdown (a reload): GOAWAY names the last stream
     /// that will be served; `.close` follows once the open ones are done.
     public mutating func shutdown(into events: inout [HTTP2ServerSessionEvent]) {
@@ -270,9 +281,11 @@ public struct HTTP2ServerSession: Sendable {
     /// A DATA frame's payload (`range` in `input`) in the request's framing.
     private mutating func receiveData(_ id: UInt32, _ range: Range<Int>, _ flowLength: Int, _ endStream: Bool,
                                       _ events: inout [HTTP2ServerSessionEvent]) {
-        // The window opens again whatever becomes of the bytes: they are not kept.
-        connection.consumed(id, flowLength, into: &actions)
-        guard let s = slot(id) else { return }
+        // The connection window opens on receipt; the stream's once the
+        // engine says its bytes moved on (`requestBodyForwarded`).
+        connection.consumedOnConnection(flowLength, into: &actions)
+        guard let s = slot(id) else { return connection.consumedOnStream(id, flowLength, into: &actions) }
+        streams[s].unacknowledged += flowLength
         let start = requestBytes.count
         switch streams[s].framing {
         case .contentLength(let expected):

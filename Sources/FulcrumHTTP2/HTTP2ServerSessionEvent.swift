@@ -9,7 +9,8 @@ public enum HTTP2ServerSessionEvent: Equatable, Sendable {
     /// unknown): one stream of the engine starts here.
     case requestHead(streamID: UInt32, bytes: Range<Int>)
     /// Request body bytes in the HTTP/1.1 framing the head announced
-    /// (chunk size lines and the last chunk included when chunked).
+    /// (chunk size lines and the last chunk included when chunked). The
+    /// stream's window opens again once the engine calls `requestBodyForwarded`.
     case requestBody(streamID: UInt32, bytes: Range<Int>)
     /// The request is complete: its last body bytes were reported.
     case requestEnd(streamID: UInt32)

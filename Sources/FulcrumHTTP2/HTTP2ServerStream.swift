@@ -19,6 +19,8 @@ struct HTTP2ServerStream: Sendable {
     // Request: how its DATA is framed for HTTP/1.1, and what arrived.
     var framing: HTTP2RequestBodyFraming = .none
     var received = 0
+    /// Flow-controlled DATA bytes not yet handed back to the stream's window.
+    var unacknowledged = 0
     var requestEnded = false
     var isHead = false
     var isConnect = false
@@ -43,6 +45,7 @@ struct HTTP2ServerStream: Sendable {
         self.id = id
         framing = outcome.framing
         received = 0
+        unacknowledged = 0
         requestEnded = false
         isHead = outcome.isHead
         isConnect = outcome.isConnect

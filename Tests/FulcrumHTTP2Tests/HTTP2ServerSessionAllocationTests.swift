@@ -50,7 +50,9 @@ final class HTTP2ServerSessionAllocationTests: XCTestCase {
                     let before = fulcrum_allocations_count()
                     response.withUnsafeBytes { session.sendResponse(streamID: id, $0, into: &events) }
                     responding += fulcrum_allocations_count() - before
-                case .requestBody(_, let r): requestBytes += r.count
+                case .requestBody(let id, let r):
+                    requestBytes += r.count
+                    session.requestBodyForwarded(streamID: id, into: &events)
                 case .streamEnded: ended += 1
                 default: break
                 }

@@ -224,6 +224,23 @@ final class HTTP2ServerSessionRequestTests: XCTestCase {
         XCTAssertTrue(h.session.closed)
     }
 
+    /// A server that does not take the body holds back its own client: the
+    /// connection window reopens on receipt, the stream's only once the
+    /// engine has forwarded the bytes.
+    func testRequestWindowWaitsForTheEngine() {
+        var h = SessionHarness()
+        h.forwards = false
+        _ = h.start()
+        h.send(h.client.headers(1, postFields(), endStream: false))
+        for _ in 0..<3 { h.send(SessionTestClient.data(1, String(repeating: "z", count: 16_000), endStream: false)) }
+        XCTAssertEqual(h.output(), ["WINDOW_UPDATE 0 48000"])
+        h.session.requestBodyForwarded(streamID: 1, into: &h.events)
+        h.record()
+        XCTAssertEqual(h.output(), ["WINDOW_UPDATE 1 48000"])
+        h.session.requestBodyForwarded(streamID: 1, into: &h.events)
+        XCTAssertEqual(h.output(), [], "nothing more owed")
+    }
+
     func testRequestWindowIsReopened() {
         var h = SessionHarness()
         _ = h.start()

@@ -154,11 +154,18 @@ struct SessionHarness {
         return lines
     }
 
+    /// An engine that forwards request bodies at once (`forwards` false: one that never does).
+    var forwards = true
+
     mutating func record() {
+        var forwarded: [UInt32] = []
         for event in events {
             switch event {
-            case .requestHead(let id, let r), .requestBody(let id, let r):
+            case .requestHead(let id, let r):
                 requests[id, default: []] += session.requestBytes[r]
+            case .requestBody(let id, let r):
+                requests[id, default: []] += session.requestBytes[r]
+                if forwards { forwarded.append(id) }
             case .requestEnd(let id): log.append("requestEnd \(id)")
             case .streamBlocked(let id): log.append("blocked \(id)")
             case .streamUnblocked(let id): log.append("unblocked \(id)")
@@ -170,6 +177,8 @@ struct SessionHarness {
             }
         }
         events.removeAll()
+        for id in forwarded { session.requestBodyForwarded(streamID: id, into: &events) }
+        if !events.isEmpty { record() }
     }
 }
 

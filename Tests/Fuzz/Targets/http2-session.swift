@@ -56,6 +56,7 @@ public func fuzzHTTP2Session(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
 
     func respond(_ events: [HTTP2ServerSessionEvent], _ session: inout HTTP2ServerSession) {
         var more: [HTTP2ServerSessionEvent] = []
+        for case .requestBody(let id, _) in events { session.requestBodyForwarded(streamID: id, into: &more) }
         for case .requestHead(let id, _) in events {
             let body = String(repeating: "b", count: Int(id % 40_000) * 3)
             let text = chunked
