@@ -24,9 +24,10 @@ let package = Package(
         .target(name: "FulcrumBytes"),
         .target(name: "FulcrumConfig", dependencies: ["FulcrumBytes", "FulcrumLog"]),
         .target(name: "FulcrumHTTP", dependencies: ["FulcrumBytes"]),
-        // HTTP/2 without I/O: HPACK (RFC 7541) and the frame layer
-        // (RFC 9113), for the stream engine to plug in later.
-        .target(name: "FulcrumHTTP2", dependencies: ["FulcrumBytes"]),
+        // HTTP/2 without I/O: HPACK (RFC 7541), the frame layer (RFC 9113)
+        // and the server session that gateways streams to HTTP/1.1 messages
+        // (FulcrumHTTP's parser and body framing read the responses).
+        .target(name: "FulcrumHTTP2", dependencies: ["FulcrumBytes", "FulcrumHTTP"]),
         // Its rules, stick counters and balancers run on the worker's hot
         // path too: the same release-only exclusivity setting as FulcrumProxy
         // below (swift_beginAccess was ~6% of a tracked request).
@@ -75,7 +76,7 @@ let package = Package(
         .testTarget(name: "FulcrumConfigTests", dependencies: ["FulcrumBytes", "FulcrumConfig", "FulcrumLog"], exclude: ["Corpus"]),
         .testTarget(name: "FulcrumCoreTests", dependencies: ["FulcrumBytes", "FulcrumCore", "CAllocationCounter"]),
         .testTarget(name: "FulcrumHTTPTests", dependencies: ["FulcrumBytes", "FulcrumHTTP"]),
-        .testTarget(name: "FulcrumHTTP2Tests", dependencies: ["FulcrumHTTP2", "CAllocationCounter"]),
+        .testTarget(name: "FulcrumHTTP2Tests", dependencies: ["FulcrumHTTP2", "FulcrumHTTP", "CAllocationCounter"]),
         .testTarget(name: "FulcrumDNSTests", dependencies: ["FulcrumBytes", "FulcrumDNS"]),
         .testTarget(name: "FulcrumNetlinkTests", dependencies: ["FulcrumBytes", "FulcrumNetlink"]),
         .testTarget(name: "FulcrumVRRPTests", dependencies: ["FulcrumBytes", "FulcrumVRRP"]),
@@ -88,7 +89,7 @@ let package = Package(
         .testTarget(name: "FulcrumDaemonTests", dependencies: ["FulcrumDaemon"]),
         // Starts the real binary; depends on it so `swift test` builds it first.
         // FulcrumHTTP2 for its cross-check against Python's hpack and h2.
-        .testTarget(name: "IntegrationTests", dependencies: ["fulcrum", "FulcrumHTTP2"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["fulcrum", "FulcrumHTTP2", "FulcrumHTTP"]),
     ],
     swiftLanguageModes: [.v5]
 )

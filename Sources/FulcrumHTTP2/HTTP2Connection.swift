@@ -269,11 +269,24 @@ public struct HTTP2Connection: Sendable {
     /// WINDOW_UPDATE once half of one has been used, so small reads do not
     /// each cost a frame.
     public mutating func consumed(_ id: UInt32, _ count: Int, into actions: inout [HTTP2ConnectionAction]) {
+        consumedOnConnection(count, into: &actions)
+        consumedOnStream(id, count, into: &actions)
+    }
+
+    /// The connection window's half of `consumed`: an owner that buffers
+    /// each stream's data opens the connection window on receipt and a
+    /// stream's only once that stream's data has moved on, so one slow
+    /// stream holds back its own sender, not the others.
+    public mutating func consumedOnConnection(_ count: Int, into actions: inout [HTTP2ConnectionAction]) {
         connectionUnacknowledged += count
         if connectionUnacknowledged >= HTTP2Connection.initialConnectionWindow / 2, connectionReceiveWindow.grow(by: connectionUnacknowledged) {
             actions.append(.sendWindowUpdate(streamID: 0, increment: UInt32(connectionUnacknowledged)))
             connectionUnacknowledged = 0
         }
+    }
+
+    /// The stream window's half of `consumed`.
+    public mutating func consumedOnStream(_ id: UInt32, _ count: Int, into actions: inout [HTTP2ConnectionAction]) {
         guard id != 0, var stream = streams[id] else { return }
         stream.unacknowledged += count
         if stream.state.peerMaySend, stream.unacknowledged >= Swift.max(1, localSettings.initialWindowSize / 2),

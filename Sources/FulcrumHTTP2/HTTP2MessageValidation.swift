@@ -50,47 +50,54 @@ public enum HTTP2MessageValidation {
     public static func request(_ list: HPACKHeaderList) -> Result<HTTP2RequestPseudoHeaders, HTTP2MessageError> {
         var method: Range<Int>?, scheme: Range<Int>?, authority: Range<Int>?, path: Range<Int>?, host: Range<Int>?
         var regularSeen = false
-        for (i, field) in list.fields.enumerated() {
+        let bytes = list.bytes
+        // Index loops over concrete types (see HTTP2FieldBytes): every request runs this.
+        var i = 0
+        while i < list.fields.count {
+            defer { i += 1 }
             if let error = checkField(list, i) { return .failure(error) }
-            let name = list.bytes[field.name]
-            if name.first == colon {
-                guard !regularSeen else { return .failure(.pseudoHeaderAfterRegularField(field: i)) }
-                func set(_ slot: inout Range<Int>?) -> HTTP2MessageError? {
-                    guard slot == nil else { return .duplicatePseudoHeader(field: i) }
-                    slot = field.value
-                    return nil
-                }
-                let error: HTTP2MessageError?
-                if name.elementsEqual(":method".utf8) {
-                    error = set(&method)
-                } else if name.elementsEqual(":scheme".utf8) {
-                    error = set(&scheme)
-                } else if name.elementsEqual(":authority".utf8) {
-                    error = set(&authority)
-                } else if name.elementsEqual(":path".utf8) {
-                    error = set(&path)
-                } else {
-                    error = .undefinedPseudoHeader(field: i)
-                }
-                if let error { return .failure(error) }
-            } else {
+            let field = list.fields[i]
+            guard bytes[field.name.lowerBound] == colon else {
                 regularSeen = true
-                if name.elementsEqual("host".utf8) { host = field.value }
+                if HTTP2FieldBytes.equals(bytes, field.name, "host") { host = field.value }
+                continue
             }
+            guard !regularSeen else { return .failure(.pseudoHeaderAfterRegularField(field: i)) }
+            let fresh: Bool
+            if HTTP2FieldBytes.equals(bytes, field.name, ":method") {
+                fresh = fill(&method, field.value)
+            } else if HTTP2FieldBytes.equals(bytes, field.name, ":scheme") {
+                fresh = fill(&scheme, field.value)
+            } else if HTTP2FieldBytes.equals(bytes, field.name, ":authority") {
+                fresh = fill(&authority, field.value)
+            } else if HTTP2FieldBytes.equals(bytes, field.name, ":path") {
+                fresh = fill(&path, field.value)
+            } else {
+                return .failure(.undefinedPseudoHeader(field: i))
+            }
+            guard fresh else { return .failure(.duplicatePseudoHeader(field: i)) }
         }
         guard let method else { return .failure(.missingPseudoHeader) }
-        if list.bytes[method].elementsEqual("CONNECT".utf8) {
+        if HTTP2FieldBytes.equals(bytes, method, "CONNECT") {
             guard authority != nil else { return .failure(.missingPseudoHeader) }
             guard scheme == nil && path == nil else { return .failure(.connectWithSchemeOrPath) }
         } else {
             guard let scheme, let path else { return .failure(.missingPseudoHeader) }
-            let s = list.bytes[scheme]
-            if path.isEmpty && (s.elementsEqual("http".utf8) || s.elementsEqual("https".utf8)) { return .failure(.emptyPath) }
+            if path.isEmpty && (HTTP2FieldBytes.equals(bytes, scheme, "http") || HTTP2FieldBytes.equals(bytes, scheme, "https")) {
+                return .failure(.emptyPath)
+            }
         }
-        if let host, let authority, !ASCII.equalsIgnoringCase(list.bytes[host], list.bytes[authority]) {
+        if let host, let authority, !HTTP2FieldBytes.equalsIgnoringCase(bytes, host, authority) {
             return .failure(.hostDiffersFromAuthority)
         }
         return .success(HTTP2RequestPseudoHeaders(method: method, scheme: scheme, authority: authority, path: path))
+    }
+
+    /// Sets a pseudo-header's slot; false when it was set already.
+    private static func fill(_ slot: inout Range<Int>?, _ value: Range<Int>) -> Bool {
+        guard slot == nil else { return false }
+        slot = value
+        return true
     }
 
     /// A response's header section; the range of its :status.
@@ -129,23 +136,35 @@ public enum HTTP2MessageValidation {
     /// The name and value rules every field obeys (§8.2.1, §8.2.2).
     static func checkField(_ list: HPACKHeaderList, _ i: Int) -> HTTP2MessageError? {
         let field = list.fields[i]
-        let name = list.bytes[field.name], value = list.bytes[field.value]
-        guard let first = name.first else { return .invalidFieldName(field: i) }
-        for (k, b) in zip(name.indices, name) {
-            if b <= 0x20 || (b >= 0x41 && b <= 0x5A) || b >= 0x7F || (b == colon && k != name.startIndex) { return .invalidFieldName(field: i) }
+        let bytes = list.bytes
+        let name = field.name, value = field.value
+        guard !name.isEmpty else { return .invalidFieldName(field: i) }
+        let first = bytes[name.lowerBound]
+        var k = name.lowerBound
+        while k < name.upperBound {
+            let b = bytes[k]
+            if b <= 0x20 || (b >= 0x41 && b <= 0x5A) || b >= 0x7F || (b == colon && k != name.lowerBound) { return .invalidFieldName(field: i) }
+            k += 1
         }
         if first == colon && name.count == 1 { return .invalidFieldName(field: i) }
-        for b in value where b == 0x00 || b == 0x0A || b == 0x0D { return .invalidFieldValue(field: i) }
-        if let f = value.first, f == 0x20 || f == 0x09 { return .invalidFieldValue(field: i) }
-        if let l = value.last, l == 0x20 || l == 0x09 { return .invalidFieldValue(field: i) }
+        k = value.lowerBound
+        while k < value.upperBound {
+            let b = bytes[k]
+            if b == 0x00 || b == 0x0A || b == 0x0D { return .invalidFieldValue(field: i) }
+            k += 1
+        }
+        if !value.isEmpty {
+            let f = bytes[value.lowerBound], l = bytes[value.upperBound - 1]
+            if f == 0x20 || f == 0x09 || l == 0x20 || l == 0x09 { return .invalidFieldValue(field: i) }
+        }
         if first != colon {
             switch name.count {
-            case 2 where name.elementsEqual("te".utf8):
-                if !value.elementsEqual("trailers".utf8) { return .connectionSpecificField(field: i) }
-            case 7 where name.elementsEqual("upgrade".utf8),
-                 10 where name.elementsEqual("connection".utf8) || name.elementsEqual("keep-alive".utf8),
-                 16 where name.elementsEqual("proxy-connection".utf8),
-                 17 where name.elementsEqual("transfer-encoding".utf8):
+            case 2 where HTTP2FieldBytes.equals(bytes, name, "te"):
+                if !HTTP2FieldBytes.equals(bytes, value, "trailers") { return .connectionSpecificField(field: i) }
+            case 7 where HTTP2FieldBytes.equals(bytes, name, "upgrade"),
+                 10 where HTTP2FieldBytes.equals(bytes, name, "connection") || HTTP2FieldBytes.equals(bytes, name, "keep-alive"),
+                 16 where HTTP2FieldBytes.equals(bytes, name, "proxy-connection"),
+                 17 where HTTP2FieldBytes.equals(bytes, name, "transfer-encoding"):
                 return .connectionSpecificField(field: i)
             default: break
             }

@@ -25,7 +25,8 @@ if [[ $asan == 0 ]]; then flags[1]=-sanitize=fuzzer; fi
 module_deps() {
     case "$1" in
         FulcrumBytes) echo "" ;;
-        FulcrumHTTP | FulcrumHTTP2 | FulcrumLog | FulcrumVRRP | FulcrumDNS) echo "FulcrumBytes" ;;
+        FulcrumHTTP | FulcrumLog | FulcrumVRRP | FulcrumDNS) echo "FulcrumBytes" ;;
+        FulcrumHTTP2) echo "FulcrumBytes FulcrumHTTP" ;;
         FulcrumConfig) echo "FulcrumBytes FulcrumLog" ;;
         FulcrumCore) echo "FulcrumBytes FulcrumLog FulcrumConfig FulcrumHTTP" ;;
         *) echo "unknown module $1" >&2; exit 2 ;;
