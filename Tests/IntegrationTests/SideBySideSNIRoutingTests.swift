@@ -111,9 +111,15 @@ final class SideBySideSNIRoutingTests: XCTestCase {
             XCTAssertEqual(try sClient(port, serverName: "x.b.example", alpn: "acme-tls/1"), "", "\(proxy): the backend's own rule rejects")
             XCTAssertEqual(try sClient(port, serverName: "b.example.org"), "backend other sni=b.example.org", "\(proxy): default_backend")
             XCTAssertEqual(try curl(port, name: "c.example"), "backend other sni=c.example", "\(proxy): default_backend")
-            // use_backend alone does not wait for the hello: it decides on the nothing there at accept.
-            XCTAssertEqual(try sClient(lab.logs.port(proxy, frontend: 4), serverName: "a.example"), "backend other sni=a.example",
-                           "\(proxy): no inspect-delay")
+            // use_backend alone does not wait for the hello: it decides on what is
+            // there when the connection is processed. Fulcrum decides at accept;
+            // haproxy, on a busy machine, may already have the hello by then.
+            let undelayed = try sClient(lab.logs.port(proxy, frontend: 4), serverName: "a.example")
+            if proxy == .fulcrum {
+                XCTAssertEqual(undelayed, "backend other sni=a.example", "\(proxy): no inspect-delay")
+            } else {
+                XCTAssertTrue(["backend other sni=a.example", "backend a sni=a.example"].contains(undelayed), "\(proxy): no inspect-delay: \(undelayed)")
+            }
         }
         let lines = try lab.logs.assertSameLines(count: 6, LogLineComparison(.exact), "sni routing")
         XCTAssertEqual(lines[.haproxy]!.map(\.message), ["sni a/a", "sni a/a", "sni b/b", "sni b/<NOSRV>", "sni other/o", "sni other/o"],
